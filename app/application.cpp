@@ -1,0 +1,270 @@
+#include "app/application.hpp"
+
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/config.hpp"
+#include "bot/builtins.hpp"
+#include "bot/engine.hpp"
+#include "bot/people_import.hpp"
+#include "connectors/console/console_connector.hpp"
+#include "connectors/hub/hub_connector.hpp"
+#include "connectors/registry.hpp"
+#include "core/clock.hpp"
+#include "store/store.hpp"
+
+namespace twintrack::app {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_bad_config = 2;
+
+fs::path executable_dir() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? fs::current_path() : exe.parent_path();
+}
+
+/// Loads config and applies command-line overrides. Prints errors; false on failure.
+bool prepare(const Options& options, Config& config) {
+    if (!options.config_path.empty()) {
+        core::ConfigErrors errors;
+        if (!load_config(options.config_path, config, errors)) {
+            std::cerr << errors.describe(options.config_path);
+            std::cerr << "twintrack: the configuration has errors; nothing was started\n";
+            return false;
+        }
+    }
+    if (config.connectors.empty()) config.connectors.push_back(default_hub_spec());
+    if (!options.data_dir.empty()) config.data_dir = options.data_dir;
+    if (config.prompts_dir.empty()) config.prompts_dir = resource_root() + "/prompts";
+    if (!options.log_level.empty()) config.log_level = options.log_level;
+    if (options.port) {
+        for (auto& spec : config.connectors) {
+            if (spec.type == "hub") {
+                spec.settings["port"] = *options.port;
+                break;
+            }
+        }
+    }
+    spdlog::set_default_logger(spdlog::stderr_color_mt("twintrack"));
+    spdlog::set_level(spdlog::level::from_str(config.log_level));
+    return true;
+}
+
+struct Core {
+    core::SystemClock clock;
+    std::unique_ptr<store::Store> store;
+    std::shared_ptr<const bot::Prompts> prompts;
+    std::unique_ptr<bot::Engine> engine;
+};
+
+/// Opens the store and loads prompts; prints a clear reason on failure.
+bool open_core(const Config& config, Core& core) {
+    try {
+        core.store = store::Store::open_directory(config.data_dir,
+                                                  core::to_millis(core.clock.now()));
+    } catch (const std::exception& e) {
+        std::cerr << "twintrack: " << e.what() << "\n";
+        return false;
+    }
+    try {
+        core.prompts = bot::Prompts::load(config.prompts_dir, config.bot.default_locale);
+    } catch (const std::exception& e) {
+        std::cerr << "twintrack: " << e.what() << "\n";
+        return false;
+    }
+    return true;
+}
+
+void start_engine(const Config& config, Core& core) {
+    core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, config.bot);
+    bot::register_builtins(*core.engine);
+}
+
+bool import_file(Core& core, const std::string& locale, const std::string& path,
+                 std::ostream& out) {
+    std::ifstream in(path);
+    if (!in) {
+        out << "twintrack: cannot read " << path << "\n";
+        return false;
+    }
+    auto outcome = bot::import_people_csv(in, *core.store, *core.prompts, locale,
+                                          core::to_millis(core.clock.now()));
+    for (const auto& e : outcome.errors) out << path << ":" << e << "\n";
+    if (!outcome.ok()) {
+        out << core.prompts->render(locale, "import.failed", {{"count", outcome.errors.size()}})
+            << "\n";
+        return false;
+    }
+    out << core.prompts->render(locale, "import.done",
+                                {{"added", outcome.added}, {"updated", outcome.updated}})
+        << "\n";
+    return true;
+}
+
+/// Blocks SIGINT and SIGTERM in every thread started after this call; a waiter thread
+/// turns them into `on_signal`.
+class SignalWaiter {
+public:
+    SignalWaiter() {
+        sigemptyset(&set_);
+        sigaddset(&set_, SIGINT);
+        sigaddset(&set_, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    }
+    void start(std::function<void()> on_signal) {
+        thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+            int sig = 0;
+            sigwait(&set_, &sig);
+            if (sig != SIGUSR1) on_signal();
+        });
+        thread_.detach();
+    }
+
+private:
+    sigset_t set_;
+    std::thread thread_;
+};
+
+int serve(Core& core, std::vector<std::unique_ptr<connectors::Connector>>& running,
+          SignalWaiter& signals) {
+    std::thread engine_thread([&] { core.engine->run(); });
+    signals.start([&] { core.engine->stop(); });
+    engine_thread.join();
+    spdlog::info("stopping");
+    for (auto& c : running) c->stop();
+    // Deliveries confirmed while the connectors closed are recorded now.
+    core.engine->drain();
+    return exit_ok;
+}
+
+}  // namespace
+
+std::string resource_root() {
+    std::vector<fs::path> candidates;
+    if (const char* home = std::getenv("TWINTRACK_HOME")) candidates.emplace_back(home);
+    const fs::path exe = executable_dir();
+    candidates.push_back(exe / ".." / "share" / "twintrack");
+    candidates.push_back(exe / "..");
+    candidates.push_back(exe / ".." / "..");
+    candidates.push_back(fs::current_path());
+    candidates.emplace_back(TWINTRACK_SOURCE_DIR);
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        if (fs::is_directory(c / "prompts" / "en", ec)) return fs::weakly_canonical(c).string();
+    }
+    return TWINTRACK_SOURCE_DIR;
+}
+
+int run_server(const Options& options) {
+    SignalWaiter signals;
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    if (options.demo && core.store->people().count() == 0) {
+        const std::string demo = resource_root() + "/config/demo/people.csv";
+        if (!import_file(core, config.bot.default_locale, demo, std::cerr)) return exit_failure;
+    }
+    start_engine(config, core);
+
+    auto roster = std::make_shared<connectors::Roster>();
+    connectors::ConnectorContext context{config.data_dir, config.prompts_dir, &core.clock, roster};
+    std::vector<std::unique_ptr<connectors::Connector>> running;
+    for (const auto& spec : config.connectors) {
+        if (spec.type == "console") continue;  // only `twintrack console` talks on a terminal
+        auto connector = connectors::connector_types().at(spec.type).create(spec, context);
+        connectors::Connector* raw = connector.get();
+        core.engine->add_outlet(raw->name(), [raw](const core::Post& p, core::SendDone done) {
+            raw->send(p, std::move(done));
+        });
+        const std::string name = raw->name();
+        core.engine->on_directory_changed([roster, name](const bot::Directory& directory) {
+            std::vector<connectors::RosterEntry> entries;
+            for (const auto& person : directory.all()) {
+                for (const auto& ident : person.identities) {
+                    if (ident.connector == name) {
+                        entries.push_back({ident.user_id, person.name, person.department});
+                    }
+                }
+            }
+            roster->set(std::move(entries));
+        });
+        running.push_back(std::move(connector));
+    }
+    for (auto& c : running) {
+        try {
+            c->start(*core.engine);
+        } catch (const std::exception& e) {
+            std::cerr << "twintrack: cannot start connector " << c->name() << ": " << e.what()
+                      << "\n";
+            for (auto& other : running) other->stop();
+            return exit_failure;
+        }
+        if (const int port = connectors::hub::listening_port(*c)) {
+            std::cout << "TwinTrack hub listening on http://" << c->name() << " port " << port
+                      << std::endl;
+        }
+    }
+    return serve(core, running, signals);
+}
+
+int run_console(const Options& options, const std::string& who) {
+    SignalWaiter signals;
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    start_engine(config, core);
+    const bot::Person* person = core.engine->directory().by_name_or_email(who);
+    if (person == nullptr) {
+        std::cerr << "twintrack: nobody called \"" << who
+                  << "\" in the directory; use a full name or an email "
+                     "(import people with `twintrack import people FILE.csv`)\n";
+        return exit_failure;
+    }
+    auto console = connectors::console::make_console(person->email, std::cin, std::cout,
+                                                     [&core] { core.engine->stop(); });
+    connectors::Connector* raw = console.get();
+    core.engine->add_outlet(raw->name(), [raw](const core::Post& p, core::SendDone done) {
+        raw->send(p, std::move(done));
+    });
+    std::vector<std::unique_ptr<connectors::Connector>> running;
+    running.push_back(std::move(console));
+    running.front()->start(*core.engine);
+    return serve(core, running, signals);
+}
+
+int check_config(const std::string& path) {
+    Config config;
+    core::ConfigErrors errors;
+    if (!load_config(path, config, errors)) {
+        std::cerr << errors.describe(path);
+        std::cerr << path << ": " << errors.all().size() << " error(s)\n";
+        return exit_bad_config;
+    }
+    std::cout << path << ": OK (" << config.connectors.size() << " connector(s))\n";
+    return exit_ok;
+}
+
+int import_people(const Options& options, const std::string& csv_path) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    return import_file(core, config.bot.default_locale, csv_path, std::cout) ? exit_ok
+                                                                             : exit_failure;
+}
+
+}  // namespace twintrack::app

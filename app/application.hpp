@@ -1,0 +1,27 @@
+#pragma once
+// The sub-commands of the `twintrack` program, wired from config, store, bot and
+// connectors. Each returns the process exit code.
+
+#include <optional>
+#include <string>
+
+namespace twintrack::app {
+
+struct Options {
+    std::string config_path;        ///< empty: embedded default
+    std::string data_dir;           ///< empty: from config, else ./data
+    std::optional<int> port;        ///< overrides the first hub's port
+    bool demo = false;
+    std::string log_level;          ///< empty: from config
+};
+
+int run_server(const Options& options);
+int run_console(const Options& options, const std::string& who);
+int check_config(const std::string& path);
+int import_people(const Options& options, const std::string& csv_path);
+
+/// The folder holding prompts/ and config/ (TWINTRACK_HOME, next to the program, or
+/// the source tree the program was built from).
+std::string resource_root();
+
+}  // namespace twintrack::app

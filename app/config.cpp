@@ -1,0 +1,129 @@
+#include "app/config.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "bot/directory.hpp"
+
+namespace twintrack::app {
+
+using core::SectionReader;
+
+namespace {
+
+void read_company(SectionReader s, Config& c) {
+    if (auto v = s.string("name")) c.bot.company_name = *v;
+    if (auto v = s.string("timezone")) {
+        if (bot::valid_timezone(*v)) {
+            c.bot.company_timezone = *v;
+        } else {
+            s.error("timezone", "\"" + *v + "\" is not an IANA time zone (e.g. Asia/Shanghai)");
+        }
+    }
+    if (auto v = s.choice("locale", {"en", "zh-CN"})) c.bot.default_locale = *v;
+    if (auto v = s.string("bot_name")) c.bot.bot_user = *v;
+    s.finish();
+}
+
+void read_rules(SectionReader s, Config& c) {
+    bot::Rules& r = c.bot.rules;
+    if (auto v = s.integer("handoff_acceptance_hours", 1, 24 * 30)) {
+        r.handoff_acceptance_hours = static_cast<int>(*v);
+    }
+    if (auto v = s.string("report_window")) r.report_window = *v;
+    if (auto v = s.number("commission_pool_rate", 0.0, 1.0)) r.commission_pool_rate = *v;
+    if (auto v = s.integer("key_engagement_amount", 0, 1LL << 50)) r.key_engagement_amount = *v;
+    if (auto v = s.string("currency")) r.currency = *v;
+    const YAML::Node notes = s.node("notes");
+    if (notes.IsDefined() && !notes.IsNull()) {
+        SectionReader n(notes, "rules.notes", s.errors());
+        for (const std::string locale : {"en", "zh-CN"}) {
+            const YAML::Node list = n.node(locale);
+            if (!list.IsDefined() || list.IsNull()) continue;
+            if (!list.IsSequence()) {
+                n.error(locale, "must be a list of sentences");
+                continue;
+            }
+            for (const auto& item : list) r.notes[locale].push_back(item.as<std::string>(""));
+        }
+        n.finish();
+    }
+    s.finish();
+}
+
+}  // namespace
+
+connectors::ConnectorSpec default_hub_spec() {
+    connectors::ConnectorSpec spec;
+    spec.type = "hub";
+    spec.name = "hub";
+    spec.settings = YAML::Node(YAML::NodeType::Map);
+    spec.settings["type"] = "hub";
+    spec.channels = {
+        {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
+    return spec;
+}
+
+bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors) {
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::ParserException& e) {
+        errors.add(e.mark.line + 1, "not valid YAML: " + e.msg);
+        return false;
+    }
+    SectionReader top(root, "config", errors);
+    if (!top.valid()) return false;
+    read_company(SectionReader(top.node("company"), "company", errors), c);
+    if (auto v = top.string("data_dir")) c.data_dir = *v;
+    if (auto v = top.string("prompts_dir")) c.prompts_dir = *v;
+    {
+        SectionReader log(top.node("log"), "log", errors);
+        if (auto v = log.choice("level", {"trace", "debug", "info", "warn", "error", "off"})) {
+            c.log_level = *v;
+        }
+        log.finish();
+    }
+    {
+        SectionReader d(top.node("dialogs"), "dialogs", errors);
+        if (auto v = d.integer("timeout_minutes", 1, 7 * 24 * 60)) {
+            c.bot.dialog_timeout = std::chrono::minutes(*v);
+        }
+        d.finish();
+    }
+    read_rules(SectionReader(top.node("rules"), "rules", errors), c);
+    const YAML::Node list = top.node("connectors");
+    if (list.IsDefined() && !list.IsNull()) {
+        if (!list.IsSequence()) {
+            top.error("connectors", "must be a list of connector sections");
+        } else {
+            std::set<std::string> names;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                auto spec = connectors::read_connector_spec(list[i], static_cast<int>(i), errors);
+                if (!spec) continue;
+                if (!names.insert(spec->name).second) {
+                    errors.add(list[i], "connectors[" + std::to_string(i) + "]: the name \"" +
+                                            spec->name +
+                                            "\" is used twice; give each connector its own name");
+                    continue;
+                }
+                c.connectors.push_back(std::move(*spec));
+            }
+        }
+    }
+    top.finish();
+    return errors.empty();
+}
+
+bool load_config(const std::string& path, Config& config, core::ConfigErrors& errors) {
+    std::ifstream in(path);
+    if (!in) {
+        errors.add(0, "cannot read the file");
+        return false;
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return parse_config(buf.str(), config, errors);
+}
+
+}  // namespace twintrack::app

@@ -1,0 +1,30 @@
+#pragma once
+// The program's configuration file (config/twintrack.example.yaml documents every key).
+// Reading is strict: every problem is reported with its line, unknown keys included.
+
+#include <string>
+#include <vector>
+
+#include "bot/settings.hpp"
+#include "connectors/registry.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::app {
+
+struct Config {
+    bot::BotSettings bot;
+    std::string data_dir = "./data";
+    std::string prompts_dir;  ///< empty: found next to the program
+    std::string log_level = "info";
+    std::vector<connectors::ConnectorSpec> connectors;
+};
+
+/// Reads a config file. Returns false and fills `errors` when anything is wrong.
+bool load_config(const std::string& path, Config& config, core::ConfigErrors& errors);
+/// Same, from text (`name` is used in messages).
+bool parse_config(const std::string& text, Config& config, core::ConfigErrors& errors);
+
+/// The embedded default: one hub on 127.0.0.1:8080 with the standard channels.
+connectors::ConnectorSpec default_hub_spec();
+
+}  // namespace twintrack::app

@@ -1,0 +1,61 @@
+// twintrack: the program. See `twintrack --help`.
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "app/application.hpp"
+
+namespace {
+
+void common_options(CLI::App* cmd, twintrack::app::Options& o) {
+    cmd->add_option("--config", o.config_path, "Configuration file (YAML)");
+    cmd->add_option("--data", o.data_dir, "Data directory (default ./data)");
+    cmd->add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace twintrack::app;
+    CLI::App cli{"TwinTrack: one bot for marketing and sales working as one"};
+    cli.set_version_flag("--version", std::string(TWINTRACK_VERSION));
+    Options options;
+    std::optional<int> port;
+
+    auto* run = cli.add_subcommand("run", "Start the configured connectors (the default)");
+    common_options(run, options);
+    run->add_option("--port", port, "Port of the built-in hub (0 picks a free one)")
+        ->check(CLI::Range(0, 65535));
+    run->add_flag("--demo", options.demo, "Load the demo organisation into an empty directory");
+
+    auto* console = cli.add_subcommand("console", "Chat with the bot in this terminal");
+    common_options(console, options);
+    std::string who;
+    console->add_option("--as", who, "Your name or email in the directory")->required();
+
+    auto* check = cli.add_subcommand("check-config", "Check a configuration file");
+    std::string check_path;
+    check->add_option("FILE", check_path, "Configuration file")->required();
+    common_options(check, options);
+
+    auto* import = cli.add_subcommand("import", "Import data from CSV");
+    import->require_subcommand(1);
+    auto* people = import->add_subcommand("people", "People: " 
+        "name,email,department,role,timezone,locale,working_hours,identities");
+    std::string csv_path;
+    people->add_option("FILE", csv_path, "CSV file")->required();
+    common_options(people, options);
+
+    // Options given before the sub-command count too (`twintrack --data D run`).
+    common_options(&cli, options);
+    cli.add_option("--port", port, "Port of the built-in hub")->check(CLI::Range(0, 65535));
+    cli.add_flag("--demo", options.demo, "Load the demo organisation");
+
+    CLI11_PARSE(cli, argc, argv);
+    options.port = port;
+
+    if (*console) return run_console(options, who);
+    if (*check) return check_config(check_path);
+    if (*people) return import_people(options, csv_path);
+    return run_server(options);
+}

@@ -1,0 +1,273 @@
+#include "bot/builtins.hpp"
+
+#include <iomanip>
+#include <sstream>
+
+#include "bot/engine.hpp"
+#include "bot/local_time.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot {
+namespace {
+
+using nlohmann::json;
+
+json person_card(Turn& turn, const Person& p) {
+    json identities = json::array();
+    for (const auto& i : p.identities) identities.push_back(i.connector + ":" + i.user_id);
+    return {{"name", p.name},
+            {"email", p.email},
+            {"department", turn.text("core.department." + p.department)},
+            {"role", turn.text("core.role." + p.role)},
+            {"timezone", p.timezone},
+            {"locale", p.locale},
+            {"working_hours", format_working_hours(p.work_start, p.work_end)},
+            {"local_time", format_local(turn.now(), p.timezone)},
+            {"identities", core::join(identities.get<std::vector<std::string>>(), ", ")}};
+}
+
+void help(Turn& turn, const CommandArgs& args) {
+    Engine& engine = turn.engine();
+    const Prompts& prompts = engine.prompts();
+    if (!args.words.empty()) {
+        const CommandSpec* spec = engine.router().find(args.rest);
+        if (spec == nullptr) spec = engine.router().find(args.words.front());
+        if (spec == nullptr) {
+            json suggestions = json::array();
+            for (const auto& s : engine.router().suggest(args.words.front(), 3)) {
+                suggestions.push_back(s);
+            }
+            turn.reply("core.unknown_command",
+                       {{"word", std::string(core::utf8_prefix(args.words.front(), 64))},
+                        {"suggestions", suggestions},
+                        {"has_suggestions", !suggestions.empty()}});
+            return;
+        }
+        json aliases = json::array();
+        for (const auto& locale : prompts.locales()) {
+            if (const CommandText* t = prompts.command(locale, spec->name)) {
+                for (const auto& a : t->aliases) aliases.push_back(a);
+            }
+        }
+        const CommandText* t = prompts.command(turn.locale(), spec->name);
+        if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name);
+        json roles = json::array();
+        for (const auto& r : spec->roles) roles.push_back(turn.text("core.role." + r));
+        turn.reply("core.help_command",
+                   {{"name", spec->name},
+                    {"usage", t ? t->usage : spec->name},
+                    {"summary", t ? t->summary : std::string()},
+                    {"aliases", core::join(aliases.get<std::vector<std::string>>(), ", ")},
+                    {"has_aliases", !aliases.empty()},
+                    {"roles", core::join(roles.get<std::vector<std::string>>(), " / ")},
+                    {"has_roles", !roles.empty()}});
+        return;
+    }
+    json commands = json::array();
+    for (const auto& spec : engine.router().commands()) {
+        if (!Router::allowed(spec, turn.person() ? turn.person()->role : "")) continue;
+        const CommandText* t = prompts.command(turn.locale(), spec.name);
+        if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name);
+        commands.push_back({{"usage", t ? t->usage : spec.name},
+                            {"summary", t ? t->summary : std::string()}});
+    }
+    turn.reply("core.help", {{"commands", commands}, {"bot", engine.settings().bot_user}});
+}
+
+void whoami(Turn& turn, const CommandArgs&) {
+    turn.reply("core.whoami", person_card(turn, *turn.person()));
+}
+
+void whois(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        turn.reply("core.usage", {{"usage", turn.engine().prompts().command(turn.locale(), "whois")
+                                                ? turn.engine()
+                                                      .prompts()
+                                                      .command(turn.locale(), "whois")
+                                                      ->usage
+                                                : "whois @person"}});
+        return;
+    }
+    const Person* p = turn.person_arg(args.words.front());
+    if (p == nullptr) return;
+    turn.reply("core.whois", person_card(turn, *p));
+}
+
+std::string percent(double rate) {
+    std::ostringstream out;
+    out << std::setprecision(4) << rate * 100;
+    return out.str();
+}
+
+void rules(Turn& turn, const CommandArgs&) {
+    const Rules& r = turn.engine().settings().rules;
+    json notes = json::array();
+    auto it = r.notes.find(turn.locale());
+    if (it == r.notes.end()) it = r.notes.find(turn.engine().settings().default_locale);
+    if (it != r.notes.end()) {
+        for (const auto& n : it->second) notes.push_back(n);
+    }
+    turn.reply("core.rules", {{"company", turn.engine().settings().company_name},
+                              {"handoff_hours", r.handoff_acceptance_hours},
+                              {"report_window", r.report_window},
+                              {"pool_rate", percent(r.commission_pool_rate)},
+                              {"key_amount", std::to_string(r.key_engagement_amount)},
+                              {"currency", r.currency},
+                              {"notes", notes},
+                              {"has_notes", !notes.empty()}});
+}
+
+void ping(Turn& turn, const CommandArgs&) { turn.reply("core.pong"); }
+
+bool set_language(Turn& turn, const std::string& requested, Person& updated) {
+    const Prompts& prompts = turn.engine().prompts();
+    const std::string want = core::ascii_lower(std::string(core::trim(requested)));
+    for (const auto& l : prompts.locales()) {
+        const std::string ll = core::ascii_lower(l);
+        if (want == ll || want == ll.substr(0, ll.find('-')) ||
+            (want == "中文" && ll.rfind("zh", 0) == 0) ||
+            (want == "english" && ll == "en")) {
+            updated.locale = l;
+            return true;
+        }
+    }
+    json known = json::array();
+    for (const auto& l : prompts.locales()) known.push_back(l);
+    turn.reply("core.unknown_language",
+               {{"language", std::string(core::utf8_prefix(requested, 64))},
+                {"known", core::join(known.get<std::vector<std::string>>(), ", ")}});
+    return false;
+}
+
+void save_profile(Turn& turn, const Person& updated) {
+    turn.write().people().update_profile(updated, core::to_millis(turn.now()));
+    turn.audit("profile.update", {{"person", updated.email},
+                                  {"timezone", updated.timezone},
+                                  {"locale", updated.locale},
+                                  {"working_hours",
+                                   format_working_hours(updated.work_start, updated.work_end)}});
+}
+
+void language(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        turn.reply("core.language_current", {{"locale", turn.locale()}});
+        return;
+    }
+    Person updated = *turn.person();
+    if (!set_language(turn, args.words.front(), updated)) return;
+    save_profile(turn, updated);
+    turn.engine().reload_directory();
+    // Answer in the language just chosen.
+    turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(&updated),
+                                                   "core.language_set",
+                                                   {{"locale", updated.locale}}));
+}
+
+DialogSpec profile_dialog() {
+    DialogSpec spec;
+    spec.kind = "profile";
+    spec.steps.push_back({"core.profile_ask_timezone", true,
+                          [](Turn& turn, json& state, const std::string& answer) {
+                              const std::string zone(core::trim(answer));
+                              if (!valid_timezone(zone)) {
+                                  turn.reply("core.invalid_timezone",
+                                             {{"zone", std::string(core::utf8_prefix(zone, 64))}});
+                                  return false;
+                              }
+                              state["timezone"] = zone;
+                              return true;
+                          }});
+    spec.steps.push_back({"core.profile_ask_hours", true,
+                          [](Turn& turn, json& state, const std::string& answer) {
+                              auto hours = parse_working_hours(std::string(core::trim(answer)));
+                              if (!hours) {
+                                  turn.reply("core.invalid_hours",
+                                             {{"hours", std::string(core::utf8_prefix(answer, 64))}});
+                                  return false;
+                              }
+                              state["working_hours"] = format_working_hours(hours->first,
+                                                                            hours->second);
+                              return true;
+                          }});
+    spec.steps.push_back({"core.profile_ask_language", true,
+                          [](Turn& turn, json& state, const std::string& answer) {
+                              Person probe = *turn.person();
+                              if (!set_language(turn, answer, probe)) return false;
+                              state["locale"] = probe.locale;
+                              return true;
+                          }});
+    spec.finish = [](Turn& turn, json& state) {
+        Person updated = *turn.person();
+        if (state.contains("timezone")) updated.timezone = state["timezone"];
+        if (state.contains("working_hours")) {
+            auto hours = parse_working_hours(state["working_hours"].get<std::string>());
+            updated.work_start = hours->first;
+            updated.work_end = hours->second;
+        }
+        if (state.contains("locale")) updated.locale = state["locale"];
+        save_profile(turn, updated);
+        turn.engine().reload_directory();
+        const Person* fresh = turn.engine().directory().by_id(updated.id);
+        turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(fresh),
+                                                       "core.profile_saved",
+                                                       person_card(turn, *fresh)));
+    };
+    return spec;
+}
+
+DialogSpec clarify_person_dialog() {
+    DialogSpec spec;
+    spec.kind = "clarify_person";
+    spec.steps.push_back({"core.clarify_person", false,
+                          [](Turn& turn, json& state, const std::string& answer) {
+                              const auto& emails = state["emails"];
+                              int n = 0;
+                              try {
+                                  n = std::stoi(std::string(core::trim(answer)));
+                              } catch (const std::exception&) {
+                              }
+                              if (n < 1 || n > static_cast<int>(emails.size())) {
+                                  turn.reply("core.clarify_pick_number",
+                                             {{"count", emails.size()}});
+                                  return false;
+                              }
+                              state["chosen"] = emails[static_cast<std::size_t>(n - 1)];
+                              return true;
+                          }});
+    spec.finish = [](Turn& turn, json& state) {
+        // Run the original command again with the mention replaced by the exact email.
+        std::string command = state.value("command", "");
+        const std::string mention = state.value("mention", "");
+        const std::string chosen = "@" + state.value("chosen", "");
+        if (!command.empty() && command.front() == '!') command.erase(0, 1);
+        const auto pos = command.find(mention);
+        if (pos != std::string::npos) command.replace(pos, mention.size(), chosen);
+        turn.engine().router().dispatch(turn, command);
+    };
+    return spec;
+}
+
+}  // namespace
+
+void register_builtins(Engine& engine) {
+    Router& r = engine.router();
+    r.add({"help", {}, help});
+    r.add({"whoami", {}, whoami});
+    r.add({"whois", {}, whois});
+    r.add({"rules", {}, rules});
+    r.add({"ping", {}, ping});
+    r.add({"profile", {}, [](Turn& turn, const CommandArgs&) {
+               const Person& me = *turn.person();
+               turn.engine().dialogs().start(
+                   turn, "profile",
+                   {{"timezone", me.timezone},
+                    {"working_hours", format_working_hours(me.work_start, me.work_end)},
+                    {"locale", me.locale}});
+           }});
+    r.add({"language", {}, language});
+    engine.dialogs().add(profile_dialog());
+    engine.dialogs().add(clarify_person_dialog());
+}
+
+}  // namespace twintrack::bot

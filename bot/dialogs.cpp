@@ -1,0 +1,165 @@
+#include "bot/dialogs.hpp"
+
+#include <algorithm>
+
+#include "bot/engine.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot {
+namespace {
+
+bool is_word(const Engine& engine, const std::string& key, const std::string& text) {
+    const std::string t = core::ascii_lower(std::string(core::trim(text)));
+    for (const auto& w : engine.prompts().words_all_locales(key)) {
+        if (core::ascii_lower(w) == t) return true;
+    }
+    return false;
+}
+
+std::string timeout_key(std::int64_t person_id, std::int64_t started_at) {
+    return "dialog-timeout:" + std::to_string(person_id) + ":" + std::to_string(started_at);
+}
+
+}  // namespace
+
+void Dialogs::add(DialogSpec spec) {
+    const std::string kind = spec.kind;
+    specs_[kind] = std::move(spec);
+}
+
+const DialogSpec* Dialogs::find(const std::string& kind) const {
+    auto it = specs_.find(kind);
+    return it == specs_.end() ? nullptr : &it->second;
+}
+
+void Dialogs::load_open(std::vector<std::int64_t> person_ids) {
+    open_.clear();
+    for (auto id : person_ids) open_[id] = true;
+}
+
+bool Dialogs::has_open(std::int64_t person_id) const { return open_.count(person_id) > 0; }
+
+void Dialogs::ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state) {
+    nlohmann::json data = state;
+    data["step"] = step + 1;
+    data["steps"] = spec.steps.size();
+    data["optional"] = spec.steps[static_cast<std::size_t>(step)].optional;
+    turn.reply(spec.steps[static_cast<std::size_t>(step)].question, data);
+}
+
+void Dialogs::start(Turn& turn, const std::string& kind, nlohmann::json state) {
+    const DialogSpec* spec = find(kind);
+    if (spec == nullptr || turn.person() == nullptr || turn.event() == nullptr) return;
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    const std::int64_t timeout =
+        std::chrono::milliseconds(turn.engine().settings().dialog_timeout).count();
+    if (auto old = store.dialogs().find(turn.person()->id)) {
+        store.jobs().cancel(timeout_key(old->person_id, old->started_at));
+    }
+    store::DialogRecord d;
+    d.person_id = turn.person()->id;
+    d.kind = kind;
+    d.step = 0;
+    d.state = state.dump();
+    d.connector = turn.event()->where.connector;
+    d.channel = turn.event()->where.channel;
+    d.thread = turn.event()->where.thread;
+    d.started_at = now;
+    d.updated_at = now;
+    d.expires_at = now + timeout;
+    store.dialogs().save(d);
+    open_[d.person_id] = true;
+    turn.engine().scheduler().schedule(turn, "dialog.timeout",
+                                       timeout_key(d.person_id, d.started_at),
+                                       core::from_millis(d.expires_at),
+                                       {{"person_id", d.person_id}, {"started_at", now}});
+    ask(turn, *spec, 0, state);
+}
+
+bool Dialogs::handle(Turn& turn, const std::string& text) {
+    if (turn.person() == nullptr || !has_open(turn.person()->id)) return false;
+    auto record = turn.read().dialogs().find(turn.person()->id);
+    // A dialog lives where it started; elsewhere the person is giving ordinary commands.
+    const auto& where = turn.event()->where;
+    if (record && !turn.event()->direct &&
+        (where.connector != record->connector || where.channel != record->channel)) {
+        return false;
+    }
+    auto& store = turn.write();
+    const DialogSpec* spec = record ? find(record->kind) : nullptr;
+    const std::int64_t now = core::to_millis(turn.now());
+    if (!record || spec == nullptr || record->expires_at <= now) {
+        if (record) {
+            store.dialogs().remove(record->person_id);
+            store.jobs().cancel(timeout_key(record->person_id, record->started_at));
+        }
+        open_.erase(turn.person()->id);
+        return false;
+    }
+    auto state = nlohmann::json::parse(record->state, nullptr, false);
+    if (state.is_discarded()) state = nlohmann::json::object();
+    auto close = [&] {
+        store.dialogs().remove(record->person_id);
+        store.jobs().cancel(timeout_key(record->person_id, record->started_at));
+        open_.erase(record->person_id);
+    };
+    int step = std::clamp(record->step, 0, static_cast<int>(spec->steps.size()) - 1);
+    if (is_word(turn.engine(), "core.words.cancel", text)) {
+        close();
+        turn.reply("core.dialog_cancelled");
+        return true;
+    }
+    bool advance = false;
+    if (is_word(turn.engine(), "core.words.back", text)) {
+        if (step > 0) --step;
+    } else if (is_word(turn.engine(), "core.words.skip", text)) {
+        if (spec->steps[static_cast<std::size_t>(step)].optional) {
+            advance = true;
+        } else {
+            turn.reply("core.dialog_cannot_skip");
+        }
+    } else if (spec->steps[static_cast<std::size_t>(step)].accept(turn, state, text)) {
+        advance = true;
+    }
+    if (advance) ++step;
+    if (step >= static_cast<int>(spec->steps.size())) {
+        close();
+        spec->finish(turn, state);
+        return true;
+    }
+    record->step = step;
+    record->state = state.dump();
+    record->updated_at = now;
+    record->expires_at = now + std::chrono::milliseconds(turn.engine().settings().dialog_timeout)
+                                   .count();
+    store.dialogs().save(*record);
+    store.jobs().reschedule(timeout_key(record->person_id, record->started_at),
+                            record->expires_at);
+    // An answer that was refused has been explained by accept(); ask again either way.
+    ask(turn, *spec, step, state);
+    return true;
+}
+
+void Dialogs::expire(Turn& turn, std::int64_t person_id, std::int64_t started_at) {
+    auto& store = turn.write();
+    auto record = store.dialogs().find(person_id);
+    if (!record || record->started_at != started_at) return;
+    if (record->expires_at > core::to_millis(turn.now())) {
+        turn.engine().scheduler().schedule(
+            turn, "dialog.timeout", timeout_key(person_id, started_at) + ":" +
+                                        std::to_string(record->expires_at),
+            core::from_millis(record->expires_at),
+            {{"person_id", person_id}, {"started_at", started_at}});
+        return;
+    }
+    store.dialogs().remove(person_id);
+    open_.erase(person_id);
+    const Person* person = turn.engine().directory().by_id(person_id);
+    const std::string locale = turn.engine().locale_for(person);
+    turn.post({record->connector, record->channel, record->thread}, locale,
+              "core.dialog_timed_out", {});
+}
+
+}  // namespace twintrack::bot

@@ -1,0 +1,355 @@
+#include "bot/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot {
+namespace {
+
+constexpr std::size_t recent_ids_kept = 10000;
+constexpr std::int64_t tick_interval_ms = 1000;
+constexpr int job_attempts = 5;
+
+std::int64_t backoff_ms(int attempts) {
+    // 1 s, x1.75 per attempt, capped at 10 minutes.
+    const double ms = 1000.0 * std::pow(1.75, std::min(attempts, 20));
+    return static_cast<std::int64_t>(std::min(ms, 600000.0));
+}
+
+}  // namespace
+
+Engine::Engine(store::Store& store, const core::Clock& clock,
+               std::shared_ptr<const Prompts> prompts, BotSettings settings)
+    : store_(store), clock_(clock), prompts_(std::move(prompts)), settings_(std::move(settings)) {
+    engine_thread_ = std::this_thread::get_id();
+    settings_.default_locale = prompts_->normalize_locale(settings_.default_locale);
+    scheduler_.on("dialog.timeout", [this](Turn& turn, const nlohmann::json& payload) {
+        dialogs_.expire(turn, payload.value("person_id", std::int64_t{0}),
+                        payload.value("started_at", std::int64_t{0}));
+    });
+    reload_directory();
+}
+
+Engine::~Engine() = default;
+
+void Engine::add_outlet(const std::string& name, Outlet outlet) {
+    outlets_[name] = std::move(outlet);
+}
+
+void Engine::on_directory_changed(std::function<void(const Directory&)> listener) {
+    listener(directory_);
+    directory_listeners_.push_back(std::move(listener));
+}
+
+bool Engine::on_engine_thread() const { return std::this_thread::get_id() == engine_thread_; }
+
+void Engine::push(core::Event event) {
+    post_task([this, e = std::move(event)] { handle(e); });
+}
+
+void Engine::post_task(std::function<void()> task) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        queue_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+}
+
+void Engine::stop() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_one();
+}
+
+std::function<void()> Engine::take_task(std::unique_lock<std::mutex>& lock) {
+    (void)lock;
+    if (queue_.empty()) return nullptr;
+    auto task = std::move(queue_.front());
+    queue_.pop_front();
+    return task;
+}
+
+void Engine::run() {
+    engine_thread_ = std::this_thread::get_id();
+    router_.index(*prompts_);
+    tick();
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+        if (auto task = take_task(lock)) {
+            lock.unlock();
+            task();
+            if (core::to_millis(clock_.now()) >= next_tick_ms_) tick();
+            lock.lock();
+            continue;
+        }
+        if (stopping_) break;
+        const std::int64_t now = core::to_millis(clock_.now());
+        if (now >= next_tick_ms_) {
+            lock.unlock();
+            tick();
+            lock.lock();
+            continue;
+        }
+        cv_.wait_for(lock, std::chrono::milliseconds(
+                               std::clamp<std::int64_t>(next_tick_ms_ - now, 1, tick_interval_ms)));
+    }
+}
+
+void Engine::drain() {
+    engine_thread_ = std::this_thread::get_id();
+    router_.index(*prompts_);
+    for (;;) {
+        std::function<void()> task;
+        {
+            std::unique_lock<std::mutex> lock(mu_);
+            task = take_task(lock);
+        }
+        if (!task) break;
+        task();
+    }
+    tick();
+}
+
+void Engine::tick() {
+    const std::int64_t now = core::to_millis(clock_.now());
+    check_external_changes();
+    run_jobs();
+    send_outbox();
+    std::int64_t next = now + tick_interval_ms;
+    if (auto due = store_.jobs().next_due_at()) next = std::min(next, std::max(*due, now + 1));
+    if (auto due = store_.outbox().next_attempt_at()) {
+        next = std::min(next, std::max(*due, now + 1));
+    }
+    next_tick_ms_ = next;
+}
+
+void Engine::reload_directory() {
+    directory_.load(store_.people().all());
+    dialogs_.load_open(store_.dialogs().open_person_ids());
+    data_version_ = store_.data_version();
+    for (const auto& listener : directory_listeners_) listener(directory_);
+}
+
+void Engine::check_external_changes() {
+    const std::int64_t version = store_.data_version();
+    if (version != data_version_) reload_directory();
+}
+
+std::string Engine::locale_for(const Person* person) const {
+    if (person == nullptr || person->locale.empty()) return settings_.default_locale;
+    return prompts_->normalize_locale(person->locale);
+}
+
+std::optional<core::Address> Engine::direct_address(const Person& person,
+                                                    const std::string& hint) const {
+    if (hint == "console" && outlets_.count(hint)) return core::Address{hint, "@" + person.email, ""};
+    for (const auto& ident : person.identities) {
+        if (ident.connector == hint && outlets_.count(hint)) {
+            return core::Address{hint, "@" + ident.user_id, ""};
+        }
+    }
+    for (const auto& ident : person.identities) {
+        if (outlets_.count(ident.connector)) {
+            return core::Address{ident.connector, "@" + ident.user_id, ""};
+        }
+    }
+    if (!person.identities.empty()) {
+        const auto& ident = person.identities.front();
+        return core::Address{ident.connector, "@" + ident.user_id, ""};
+    }
+    return std::nullopt;
+}
+
+bool Engine::remember_event(const core::Event& event) {
+    if (event.id.empty()) return true;
+    std::string key = event.where.connector + '\x1f' + event.id;
+    if (!recent_ids_.insert(key).second) return false;
+    recent_order_.push_back(std::move(key));
+    if (recent_order_.size() > recent_ids_kept) {
+        recent_ids_.erase(recent_order_.front());
+        recent_order_.pop_front();
+    }
+    return true;
+}
+
+void Engine::handle(const core::Event& event) {
+    ++handled_;
+    if (event.kind != core::EventKind::message) return;
+    try {
+        handle_message(event);
+    } catch (const std::exception& e) {
+        spdlog::error("event {}:{} failed: {}", event.where.connector, event.id, e.what());
+    }
+}
+
+void Engine::handle_message(const core::Event& event) {
+    if (!remember_event(event)) {
+        spdlog::debug("event {}:{} seen before, ignored", event.where.connector, event.id);
+        return;
+    }
+    std::string_view text = core::trim(event.text);
+    bool for_bot = event.direct || event.addressed;
+    if (!text.empty() && text.front() == '!') {
+        for_bot = true;
+        text = core::trim(text.substr(1));
+    }
+    const Person* person = directory_.resolve(event.who);
+    if (person == nullptr && for_bot) {
+        check_external_changes();  // someone may have been imported meanwhile
+        person = directory_.resolve(event.who);
+    }
+    const bool in_dialog = person != nullptr && dialogs_.has_open(person->id);
+    if (!for_bot && !in_dialog) return;
+
+    Turn turn(*this, &event, person);
+    if (event.text.size() > core::max_message_bytes) {
+        turn.reply("core.too_long", {{"limit_kib", core::max_message_bytes / 1024}});
+        deliver(turn);
+        return;
+    }
+    if (!core::valid_utf8(event.text)) {
+        turn.reply("core.invalid_utf8");
+        deliver(turn);
+        return;
+    }
+    if (person == nullptr) {
+        turn.reply("core.unknown_sender",
+                   {{"user", event.who.user_id}, {"connector", event.who.connector}});
+        deliver(turn);
+        return;
+    }
+    const std::string command(text);
+    try {
+        const bool taken = in_dialog && dialogs_.handle(turn, command);
+        if (!taken && for_bot) router_.dispatch(turn, command);
+        finish_turn(turn, true);
+    } catch (const AlreadyProcessed&) {
+        finish_turn(turn, false);
+        spdlog::info("event {}:{} was applied before, not again", event.where.connector, event.id);
+    } catch (const std::exception& e) {
+        finish_turn(turn, false);
+        spdlog::error("command from {} (event {}:{}) failed: {}", person->email,
+                      event.where.connector, event.id, e.what());
+        Turn apology(*this, &event, person);
+        apology.reply("core.apology");
+        deliver(apology);
+    }
+}
+
+void Engine::finish_turn(Turn& turn, bool ok) {
+    if (!turn.writing()) {
+        if (ok) deliver(turn);
+        return;
+    }
+    if (!ok) {
+        store_.db().rollback();
+        turn.posts().clear();
+        return;
+    }
+    deliver(turn);
+}
+
+void Engine::deliver(Turn& turn) {
+    auto posts = std::move(turn.posts());
+    turn.posts().clear();
+    if (!turn.writing()) {
+        for (const auto& post : posts) {
+            auto it = outlets_.find(post.to.connector);
+            if (it == outlets_.end()) {
+                spdlog::warn("no connector {} for a reply; dropped", post.to.connector);
+                continue;
+            }
+            it->second(post, [connector = post.to.connector](core::SendResult r) {
+                if (!r.ok) spdlog::warn("reply on {} not delivered: {}", connector, r.error);
+            });
+        }
+        return;
+    }
+    // The turn wrote: its posts join the outbox in the same transaction, then go out.
+    const std::int64_t now = core::to_millis(clock_.now());
+    for (const auto& post : posts) {
+        store::OutboxEntry e;
+        e.connector = post.to.connector;
+        e.channel = post.to.channel;
+        e.thread = post.to.thread;
+        e.text = post.text;
+        e.reply_to = post.reply_to;
+        e.dedupe_key = post.dedupe_key;
+        store_.outbox().enqueue(e, now);
+    }
+    store_.db().commit();
+    send_outbox();
+}
+
+void Engine::send_outbox() {
+    const std::int64_t now = core::to_millis(clock_.now());
+    for (const auto& entry : store_.outbox().due(now, 200)) {
+        if (outbox_in_flight_.count(entry.id)) continue;
+        auto it = outlets_.find(entry.connector);
+        if (it == outlets_.end()) {
+            store_.outbox().mark_failed(entry.id, "connector " + entry.connector + " not running",
+                                        now + 60000);
+            continue;
+        }
+        outbox_in_flight_.insert(entry.id);
+        core::Post post{{entry.connector, entry.channel, entry.thread}, entry.text,
+                        entry.reply_to, entry.dedupe_key};
+        const std::int64_t id = entry.id;
+        const int attempts = entry.attempts;
+        it->second(post, [this, id, attempts](core::SendResult r) {
+            post_task([this, id, attempts, r = std::move(r)] {
+                outbox_in_flight_.erase(id);
+                const std::int64_t t = core::to_millis(clock_.now());
+                if (r.ok) {
+                    store_.outbox().mark_sent(id, r.message_id, t);
+                } else if (r.retryable) {
+                    spdlog::warn("outbox post {} failed (attempt {}): {}", id, attempts + 1,
+                                 r.error);
+                    store_.outbox().mark_failed(id, r.error, t + backoff_ms(attempts));
+                } else {
+                    spdlog::error("outbox post {} given up: {}", id, r.error);
+                    store_.outbox().mark_failed(id, r.error, std::nullopt);
+                }
+            });
+        });
+    }
+}
+
+void Engine::run_jobs() {
+    const std::int64_t now = core::to_millis(clock_.now());
+    for (const auto& job : store_.jobs().due(now, 100)) {
+        const Scheduler::Handler* handler = scheduler_.handler(job.kind);
+        if (handler == nullptr) {
+            spdlog::error("job {} has unknown kind {}; given up", job.key, job.kind);
+            store_.jobs().mark_failed(job.id, "unknown job kind", std::nullopt, now);
+            continue;
+        }
+        Turn turn(*this, nullptr, nullptr);
+        try {
+            turn.write();
+            auto payload = nlohmann::json::parse(job.payload, nullptr, false);
+            (*handler)(turn, payload.is_discarded() ? nlohmann::json::object() : payload);
+            store_.jobs().mark_done(job.id, now);
+            finish_turn(turn, true);
+        } catch (const std::exception& e) {
+            finish_turn(turn, false);
+            const bool again = job.attempts + 1 < job_attempts;
+            spdlog::error("job {} ({}) failed, attempt {}: {}", job.key, job.kind,
+                          job.attempts + 1, e.what());
+            store_.jobs().mark_failed(job.id, e.what(),
+                                      again ? std::optional<std::int64_t>(
+                                                  now + 60000 * (1LL << job.attempts))
+                                            : std::nullopt,
+                                      now);
+        }
+    }
+}
+
+}  // namespace twintrack::bot

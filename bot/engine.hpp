@@ -1,0 +1,118 @@
+#pragma once
+// The Engine: one thread, one queue. Connectors push Events from their own threads; the
+// engine handles them one at a time, so feature code needs no locks. It also runs due
+// jobs and delivers the outbox.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_set>
+
+#include "bot/dialogs.hpp"
+#include "bot/directory.hpp"
+#include "bot/prompts.hpp"
+#include "bot/router.hpp"
+#include "bot/scheduler.hpp"
+#include "bot/settings.hpp"
+#include "core/clock.hpp"
+#include "core/types.hpp"
+#include "store/store.hpp"
+
+namespace twintrack::bot {
+
+/// How the engine hands a post to a connector (Connector::send, bound).
+using Outlet = std::function<void(const core::Post&, core::SendDone)>;
+
+class Engine final : public core::EventSink {
+public:
+    Engine(store::Store& store, const core::Clock& clock, std::shared_ptr<const Prompts> prompts,
+           BotSettings settings);
+    ~Engine() override;
+
+    // --- wiring, before run() ---------------------------------------------------------
+    /// Where posts for connector `name` go.
+    void add_outlet(const std::string& name, Outlet outlet);
+    /// Called with the directory after every change (e.g. to refresh a hub's roster).
+    void on_directory_changed(std::function<void(const Directory&)> listener);
+    Router& router() { return router_; }
+    Dialogs& dialogs() { return dialogs_; }
+    Scheduler& scheduler() { return scheduler_; }
+
+    // --- any thread -------------------------------------------------------------------
+    /// Queues an event for handling. Never blocks for long.
+    void push(core::Event event) override;
+    /// Queues a task to run on the engine thread.
+    void post_task(std::function<void()> task);
+    /// Asks run() to finish the queued work and return.
+    void stop();
+
+    // --- engine thread ----------------------------------------------------------------
+    /// Loads the directory, sends what the outbox still holds, then handles the queue and
+    /// the scheduler until stop(). Returns once the queue is drained.
+    void run();
+    /// Tests and tools: runs everything queued, then due jobs and outbox, on this thread.
+    void drain();
+    /// Runs due jobs and sends due outbox posts.
+    void tick();
+    /// Reloads people from the store (after an import).
+    void reload_directory();
+
+    store::Store& store() { return store_; }
+    const core::Clock& clock() const { return clock_; }
+    const Prompts& prompts() const { return *prompts_; }
+    const BotSettings& settings() const { return settings_; }
+    const Directory& directory() const { return directory_; }
+    /// The locale to use for a person (theirs when supported, else the default).
+    std::string locale_for(const Person* person) const;
+    /// Where a direct message to `person` goes, preferring the connector of `hint`.
+    std::optional<core::Address> direct_address(const Person& person,
+                                                const std::string& hint_connector) const;
+    /// Sends posts produced by a turn: through the outbox when the turn wrote.
+    void deliver(Turn& turn);
+    bool on_engine_thread() const;
+
+    /// How many events were handled, for benchmarks and health.
+    std::uint64_t handled() const { return handled_; }
+
+private:
+    void handle(const core::Event& event);
+    void handle_message(const core::Event& event);
+    void run_jobs();
+    void send_outbox();
+    void check_external_changes();
+    bool remember_event(const core::Event& event);
+    void finish_turn(Turn& turn, bool ok);
+    std::function<void()> take_task(std::unique_lock<std::mutex>& lock);
+
+    store::Store& store_;
+    const core::Clock& clock_;
+    std::shared_ptr<const Prompts> prompts_;
+    BotSettings settings_;
+    Directory directory_;
+    Router router_;
+    Dialogs dialogs_;
+    Scheduler scheduler_;
+    std::map<std::string, Outlet> outlets_;
+    std::vector<std::function<void(const Directory&)>> directory_listeners_;
+
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> queue_;
+    bool stopping_ = false;
+    std::thread::id engine_thread_;
+
+    std::set<std::int64_t> outbox_in_flight_;
+    std::unordered_set<std::string> recent_ids_;
+    std::deque<std::string> recent_order_;
+    std::int64_t data_version_ = -1;
+    std::int64_t next_tick_ms_ = 0;
+    std::uint64_t handled_ = 0;
+};
+
+}  // namespace twintrack::bot

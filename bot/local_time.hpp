@@ -1,0 +1,16 @@
+#pragma once
+// Store UTC, show local: formatting instants in a person's zone.
+
+#include <string>
+
+#include "core/types.hpp"
+
+namespace twintrack::bot {
+
+/// "2026-11-28 17:05 (Asia/Shanghai)"-style local time; UTC when the zone is unknown.
+std::string format_local(core::Timestamp at, const std::string& zone);
+
+/// Minutes after local midnight of `at` in `zone`.
+int local_minute_of_day(core::Timestamp at, const std::string& zone);
+
+}  // namespace twintrack::bot

@@ -1,0 +1,105 @@
+#include "bot/router.hpp"
+
+#include <algorithm>
+
+#include "bot/engine.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot {
+namespace {
+
+// The text after the first `n` words of `text` (command words never hold quotes).
+std::string after_words(const std::string& text, std::size_t n) {
+    std::string_view s = core::trim(text);
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto words = core::split_words(std::string(s));
+        if (words.empty()) return std::string();
+        s = core::trim(s.substr(std::min(s.size(), s.find(words.front()) + words.front().size())));
+    }
+    return std::string(s);
+}
+
+}  // namespace
+
+void Router::add(CommandSpec spec) { commands_.push_back(std::move(spec)); }
+
+void Router::index(const Prompts& prompts) {
+    lookup_.clear();
+    max_words_ = 1;
+    for (std::size_t i = 0; i < commands_.size(); ++i) {
+        std::vector<std::string> names = {commands_[i].name};
+        for (const auto& locale : prompts.locales()) {
+            if (const CommandText* t = prompts.command(locale, commands_[i].name)) {
+                names.insert(names.end(), t->aliases.begin(), t->aliases.end());
+            }
+        }
+        for (const auto& n : names) {
+            const std::string key = core::join(core::split_words(core::ascii_lower(n)), " ");
+            lookup_[key] = i;
+            max_words_ = std::max(max_words_, core::split_words(key).size());
+        }
+    }
+}
+
+const CommandSpec* Router::find(const std::string& name_or_alias) const {
+    auto it = lookup_.find(core::join(core::split_words(core::ascii_lower(name_or_alias)), " "));
+    return it == lookup_.end() ? nullptr : &commands_[it->second];
+}
+
+bool Router::allowed(const CommandSpec& spec, const std::string& role) {
+    if (spec.roles.empty() || role == "admin") return true;
+    return std::find(spec.roles.begin(), spec.roles.end(), role) != spec.roles.end();
+}
+
+std::vector<std::string> Router::suggest(const std::string& word, std::size_t limit) const {
+    const std::string w = core::ascii_lower(word);
+    const std::size_t len = core::utf8_length(w);
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    for (const auto& [key, _] : lookup_) {
+        const std::size_t d = core::edit_distance(w, key);
+        if (d <= std::max<std::size_t>(1, len / 3)) scored.push_back({d, key});
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (const auto& [_, key] : scored) {
+        if (out.size() == limit) break;
+        out.push_back(key);
+    }
+    return out;
+}
+
+void Router::dispatch(Turn& turn, const std::string& text) const {
+    const auto words = core::split_words(text);
+    if (words.empty()) {
+        turn.reply("core.empty_command");
+        return;
+    }
+    for (std::size_t n = std::min(max_words_, words.size()); n >= 1; --n) {
+        std::vector<std::string> head(words.begin(), words.begin() + static_cast<long>(n));
+        auto it = lookup_.find(core::ascii_lower(core::join(head, " ")));
+        if (it == lookup_.end()) continue;
+        const CommandSpec& spec = commands_[it->second];
+        const std::string role = turn.person() ? turn.person()->role : std::string();
+        if (!allowed(spec, role)) {
+            nlohmann::json needed = nlohmann::json::array();
+            for (const auto& r : spec.roles) needed.push_back(turn.text("core.role." + r));
+            turn.reply("core.role_required",
+                       {{"command", spec.name}, {"roles", core::join(needed, " / ")}});
+            return;
+        }
+        CommandArgs args;
+        args.words.assign(words.begin() + static_cast<long>(n), words.end());
+        args.rest = after_words(text, n);
+        spec.handler(turn, args);
+        return;
+    }
+    nlohmann::json suggestions = nlohmann::json::array();
+    for (const auto& s : suggest(words.front(), 3)) suggestions.push_back(s);
+    turn.reply("core.unknown_command", {{"word", core::utf8_prefix(words.front(), 64)},
+                                        {"suggestions", suggestions},
+                                        {"has_suggestions", !suggestions.empty()}});
+}
+
+}  // namespace twintrack::bot

@@ -1,0 +1,51 @@
+#pragma once
+// The command registry: names, aliases in every locale (from prompts/), usage, the roles
+// allowed, and the handler. `help` and "did you mean" are generated from it.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bot/prompts.hpp"
+
+namespace twintrack::bot {
+
+class Turn;
+
+/// What a handler receives besides the Turn: the words after the command name, and the
+/// same text unsplit (quotes kept) for free-text commands.
+struct CommandArgs {
+    std::vector<std::string> words;
+    std::string rest;
+};
+
+struct CommandSpec {
+    std::string name;                ///< canonical English name, may be several words
+    std::vector<std::string> roles;  ///< allowed roles; empty means everyone
+    std::function<void(Turn&, const CommandArgs&)> handler;
+};
+
+class Router {
+public:
+    /// Adds a command. Its aliases, usage and summary come from `prompts`.
+    void add(CommandSpec spec);
+    /// Builds the lookup table from every locale's command words.
+    void index(const Prompts& prompts);
+
+    /// Runs the command written in `text`, or answers with help for an unknown word.
+    void dispatch(Turn& turn, const std::string& text) const;
+
+    const std::vector<CommandSpec>& commands() const { return commands_; }
+    const CommandSpec* find(const std::string& name_or_alias) const;
+    /// Names and aliases close to `word`, best first.
+    std::vector<std::string> suggest(const std::string& word, std::size_t limit) const;
+    static bool allowed(const CommandSpec& spec, const std::string& role);
+
+private:
+    std::vector<CommandSpec> commands_;
+    std::map<std::string, std::size_t> lookup_;  // lower-cased name or alias -> command
+    std::size_t max_words_ = 1;
+};
+
+}  // namespace twintrack::bot

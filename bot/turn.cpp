@@ -1,0 +1,107 @@
+#include "bot/turn.hpp"
+
+#include "bot/engine.hpp"
+
+namespace twintrack::bot {
+
+Turn::Turn(Engine& engine, const core::Event* event, const Person* person)
+    : engine_(engine), event_(event), person_(person), locale_(engine.locale_for(person)) {}
+
+core::Timestamp Turn::now() const { return engine_.clock().now(); }
+
+store::Store& Turn::read() { return engine_.store(); }
+
+store::Store& Turn::write() {
+    if (!writing_) {
+        engine_.store().db().begin();
+        writing_ = true;
+        if (event_ != nullptr && !event_->id.empty()) {
+            const bool fresh = engine_.store().processed_events().record(
+                event_->where.connector, event_->id, core::to_millis(now()));
+            if (!fresh) throw AlreadyProcessed{};
+        }
+    }
+    return engine_.store();
+}
+
+std::string Turn::text(const std::string& key, const nlohmann::json& data) const {
+    return engine_.prompts().render(locale_, key, data);
+}
+
+void Turn::reply(const std::string& key, const nlohmann::json& data) {
+    reply_text(text(key, data));
+}
+
+void Turn::reply_text(std::string text) {
+    if (event_ == nullptr) return;
+    core::Post p;
+    p.to = event_->where;
+    p.text = std::move(text);
+    if (event_->extra.is_object()) {
+        p.reply_to = event_->extra.value("message_id", event_->id);
+    } else {
+        p.reply_to = event_->id;
+    }
+    posts_.push_back(std::move(p));
+}
+
+void Turn::tell(const Person& to, const std::string& key, const nlohmann::json& data) {
+    const std::string hint = event_ ? event_->where.connector : std::string();
+    auto address = engine_.direct_address(to, hint);
+    if (!address) return;
+    core::Post p;
+    p.to = *address;
+    p.text = engine_.prompts().render(engine_.locale_for(&to), key, data);
+    posts_.push_back(std::move(p));
+}
+
+void Turn::post(const core::Address& to, const std::string& locale, const std::string& key,
+                const nlohmann::json& data, const std::string& dedupe_key) {
+    core::Post p;
+    p.to = to;
+    p.text = engine_.prompts().render(locale, key, data);
+    p.dedupe_key = dedupe_key;
+    posts_.push_back(std::move(p));
+}
+
+void Turn::audit(const std::string& action, const nlohmann::json& detail) {
+    store::AuditEntry e;
+    e.at = core::to_millis(now());
+    e.person_id = person_ ? person_->id : 0;
+    e.action = action;
+    e.detail = detail.dump();
+    e.event_id = event_ ? event_->where.connector + ":" + event_->id : std::string();
+    write().audit().record(e);
+}
+
+const Person* Turn::person_arg(const std::string& mention) {
+    const auto matches = engine_.directory().match_mention(mention);
+    if (matches.size() == 1) return matches.front();
+    if (matches.empty()) {
+        nlohmann::json names = nlohmann::json::array();
+        for (const Person* p : engine_.directory().similar(mention, 3)) {
+            names.push_back({{"name", p->name}, {"email", p->email}});
+        }
+        reply("core.unknown_person", {{"mention", mention},
+                                      {"suggestions", names},
+                                      {"has_suggestions", !names.empty()}});
+        return nullptr;
+    }
+    nlohmann::json options = nlohmann::json::array();
+    nlohmann::json emails = nlohmann::json::array();
+    int n = 1;
+    for (const Person* p : matches) {
+        options.push_back({{"n", n++}, {"name", p->name}, {"email", p->email},
+                           {"department", text("core.department." + p->department)}});
+        emails.push_back(p->email);
+    }
+    const std::string command = event_ ? event_->text : std::string();
+    engine_.dialogs().start(*this, "clarify_person",
+                            {{"mention", mention},
+                             {"command", command},
+                             {"emails", emails},
+                             {"options", options}});
+    return nullptr;
+}
+
+}  // namespace twintrack::bot

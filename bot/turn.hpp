@@ -1,0 +1,80 @@
+#pragma once
+// A Turn is one unit of work on the engine thread: an inbound message, or a scheduled
+// job. Handlers read and write through it; posts they make go out only after what they
+// changed is committed.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/directory.hpp"
+#include "core/types.hpp"
+#include "store/store.hpp"
+
+namespace twintrack::bot {
+
+class Engine;
+
+/// Thrown when the event was applied before (a redelivery); the turn is dropped.
+struct AlreadyProcessed {};
+
+class Turn {
+public:
+    /// A turn for an inbound event from `person` (null when unknown).
+    Turn(Engine& engine, const core::Event* event, const Person* person);
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+
+    Engine& engine() { return engine_; }
+    const core::Event* event() const { return event_; }
+    /// The person who wrote; null in scheduled jobs.
+    const Person* person() const { return person_; }
+    /// The locale to answer in.
+    const std::string& locale() const { return locale_; }
+    core::Timestamp now() const;
+
+    /// The store for reading. Any call is fine, no transaction is opened.
+    store::Store& read();
+    /// The store for writing: opens the turn's transaction (once) and records the
+    /// event id, so a redelivered event throws AlreadyProcessed here.
+    store::Store& write();
+    bool writing() const { return writing_; }
+
+    /// Says something where the message came from, in the writer's locale.
+    void reply(const std::string& key, const nlohmann::json& data = nlohmann::json::object());
+    /// Says text already rendered where the message came from.
+    void reply_text(std::string text);
+    /// A direct message to a person, in their locale, on the connector they last used
+    /// here or their first identity.
+    void tell(const Person& to, const std::string& key,
+              const nlohmann::json& data = nlohmann::json::object());
+    /// A post to an address, in `locale`. `dedupe_key` makes it go out once ever.
+    void post(const core::Address& to, const std::string& locale, const std::string& key,
+              const nlohmann::json& data, const std::string& dedupe_key = "");
+
+    /// Records a change in the audit log (who, when, from which message).
+    void audit(const std::string& action, const nlohmann::json& detail);
+
+    /// The person a mention such as `@li` names. When nobody matches, replies with
+    /// close matches; when several do, asks which (a short dialog re-runs the command
+    /// with the answer). Either way returns null and the handler should stop.
+    const Person* person_arg(const std::string& mention);
+
+    /// Renders a prompt in the writer's locale.
+    std::string text(const std::string& key,
+                     const nlohmann::json& data = nlohmann::json::object()) const;
+
+    /// What the turn produced; the engine sends it after commit.
+    std::vector<core::Post>& posts() { return posts_; }
+
+private:
+    Engine& engine_;
+    const core::Event* event_;
+    const Person* person_;
+    std::string locale_;
+    bool writing_ = false;
+    std::vector<core::Post> posts_;
+};
+
+}  // namespace twintrack::bot

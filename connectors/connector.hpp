@@ -1,0 +1,60 @@
+#pragma once
+// The contract every chat platform implements. A connector speaks its platform's wire
+// protocol, turns traffic into Events and delivers Posts. It holds no business rules.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace twintrack::connectors {
+
+class Connector {
+public:
+    virtual ~Connector() = default;
+
+    /// The configured instance name ("hub", "irc-main", ...); Addresses carry it.
+    virtual std::string name() const = 0;
+
+    /// Begins delivering events into `sink`. Returns once the connector is ready to
+    /// send (a server is listening, a client has started connecting). Throws
+    /// std::runtime_error with a user-facing reason when it cannot start.
+    virtual void start(core::EventSink& sink) = 0;
+
+    /// Flushes what it can, closes connections and returns. Idempotent.
+    virtual void stop() = 0;
+
+    /// Thread-safe and non-blocking: hands the post to the connector's own thread.
+    /// `done` runs later on that thread with the platform's message id or an error.
+    virtual void send(const core::Post& post, core::SendDone done) = 0;
+};
+
+/// A person as a connector may show them (e.g. the hub's "pick your name" list).
+struct RosterEntry {
+    std::string user_id;  ///< the person's identity on this connector
+    std::string display;
+    std::string department;
+};
+
+/// The people a connector may show, kept current by the bot. Thread-safe.
+class Roster {
+public:
+    void set(std::vector<RosterEntry> entries) {
+        auto fresh = std::make_shared<const std::vector<RosterEntry>>(std::move(entries));
+        std::lock_guard<std::mutex> lock(mu_);
+        entries_ = std::move(fresh);
+    }
+    std::shared_ptr<const std::vector<RosterEntry>> get() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return entries_;
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::shared_ptr<const std::vector<RosterEntry>> entries_ =
+        std::make_shared<const std::vector<RosterEntry>>();
+};
+
+}  // namespace twintrack::connectors

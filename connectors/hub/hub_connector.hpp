@@ -1,0 +1,38 @@
+#pragma once
+// The built-in chat hub: one websocketpp port serving the web chat page at `/`,
+// `/healthz`, `/api/v1/...` JSON and the WebSocket protocol at `/ws`
+// (docs/ARCHITECTURE.md, "Hub wire protocol").
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "connectors/registry.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::connectors::hub {
+
+struct HubSettings {
+    std::string name = "hub";
+    std::string bind = "127.0.0.1";
+    int port = 8080;            ///< 0 picks a free port; port() tells which
+    core::Secret token;         ///< required unless bound to loopback
+    std::vector<ChannelConfig> channels = {
+        {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
+    int history_limit = 200;    ///< messages per channel shown on reload
+    std::string bot_user = "twintrack";
+    /// Requires the token on loopback too (tests exercise the token checks this way).
+    bool require_token = false;
+};
+
+/// The `type: hub` entry of the connector registry.
+ConnectorType connector_type();
+
+/// Builds a hub connector. Its history lives in `context.data_dir`.
+std::unique_ptr<Connector> make_hub(HubSettings settings, const ConnectorContext& context);
+
+/// The port a started hub listens on (useful with port 0); 0 for other connectors.
+int listening_port(const Connector& connector);
+
+}  // namespace twintrack::connectors::hub

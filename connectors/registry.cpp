@@ -1,0 +1,60 @@
+#include "connectors/registry.hpp"
+
+#include "connectors/console/console_connector.hpp"
+#include "connectors/hub/hub_connector.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors {
+
+const std::map<std::string, ConnectorType>& connector_types() {
+    static const std::map<std::string, ConnectorType> types = {
+        {"hub", hub::connector_type()},
+        {"console", console::connector_type()},
+    };
+    return types;
+}
+
+std::vector<ChannelConfig> read_channels(core::SectionReader& section) {
+    std::vector<ChannelConfig> out;
+    const YAML::Node list = section.node("channels");
+    if (!list.IsDefined() || list.IsNull()) return out;
+    if (!list.IsSequence()) {
+        section.error("channels", "must be a list of {name, track}");
+        return out;
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string path = section.path() + ".channels[" + std::to_string(i) + "]";
+        core::SectionReader ch(list[i], path, section.errors());
+        auto name = ch.string("name", true);
+        auto track = ch.choice("track", {"marketing", "sales", "joint"}, true);
+        ch.finish();
+        if (name && track) out.push_back({*name, *track});
+    }
+    return out;
+}
+
+std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int index,
+                                                 core::ConfigErrors& errors) {
+    const std::string path = "connectors[" + std::to_string(index) + "]";
+    core::SectionReader section(node, path, errors);
+    if (!section.valid()) return std::nullopt;
+    const std::size_t before = errors.all().size();
+    const auto& types = connector_types();
+    std::vector<std::string> names;
+    for (const auto& [name, _] : types) names.push_back(name);
+    auto type = section.choice("type", names, true);
+    if (!type) {
+        return std::nullopt;
+    }
+    ConnectorSpec spec;
+    spec.type = *type;
+    spec.name = *type;
+    spec.settings = node;
+    if (auto name = section.string("name")) spec.name = *name;
+    types.at(*type).validate(section, spec);
+    section.finish();
+    if (errors.all().size() != before) return std::nullopt;
+    return spec;
+}
+
+}  // namespace twintrack::connectors

@@ -1,0 +1,62 @@
+#pragma once
+// Connector types by their config name. Adding a platform is one folder plus one entry
+// in registry.cpp.
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "core/clock.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::connectors {
+
+/// A channel as configured on a connector, with the track it belongs to.
+struct ChannelConfig {
+    std::string name;
+    std::string track;  ///< marketing, sales or joint
+};
+
+/// What every connector instance is told at creation.
+struct ConnectorContext {
+    std::string data_dir;      ///< where a connector may keep its own files
+    std::string prompts_dir;   ///< prompts/ root, for a connector's own UI strings
+    const core::Clock* clock;  ///< never null
+    std::shared_ptr<Roster> roster;
+};
+
+/// A validated connector section. `settings` is the section itself, read again by
+/// `create` once validation passed.
+struct ConnectorSpec {
+    std::string type;
+    std::string name;
+    std::vector<ChannelConfig> channels;
+    YAML::Node settings;
+};
+
+struct ConnectorType {
+    /// Checks a `connectors:` entry of this type, reporting every problem with its line
+    /// (unknown keys included), and fills `spec.name` and `spec.channels`.
+    std::function<void(core::SectionReader&, ConnectorSpec&)> validate;
+    /// Builds the connector from a section that validated cleanly.
+    std::function<std::unique_ptr<Connector>(const ConnectorSpec&, const ConnectorContext&)>
+        create;
+};
+
+/// The known connector types, by `type:` name.
+const std::map<std::string, ConnectorType>& connector_types();
+
+/// Validates one `connectors:` list entry. Returns the spec, or nothing after errors.
+std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int index,
+                                                 core::ConfigErrors& errors);
+
+/// Reads the `channels:` list shared by all connector types:
+/// `[{name: general, track: joint}, ...]`.
+std::vector<ChannelConfig> read_channels(core::SectionReader& section);
+
+}  // namespace twintrack::connectors

@@ -1,0 +1,80 @@
+#pragma once
+// The vocabulary shared by connectors and the bot: where a message lives, who sent it,
+// what happened (Event) and what the bot wants said (Post).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace twintrack::core {
+
+using Timestamp = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+
+/// Milliseconds since the Unix epoch (UTC).
+inline std::int64_t to_millis(Timestamp t) { return t.time_since_epoch().count(); }
+inline Timestamp from_millis(std::int64_t ms) {
+    return Timestamp(std::chrono::milliseconds(ms));
+}
+
+/// Where a message lives: a connector, a channel on it, and optionally a thread.
+/// Direct messages use the channel name "@" + the user's id on that connector.
+struct Address {
+    std::string connector;
+    std::string channel;
+    std::string thread;
+
+    bool operator==(const Address& o) const {
+        return connector == o.connector && channel == o.channel && thread == o.thread;
+    }
+};
+
+/// A platform identity: who sent an event, as the platform knows them.
+struct Sender {
+    std::string connector;
+    std::string user_id;
+    std::string display;
+};
+
+enum class EventKind { message, join, leave };
+
+/// One thing that happened on a chat platform, already translated by its connector.
+struct Event {
+    std::string id;           ///< the platform's id, used to recognise redelivery
+    EventKind kind = EventKind::message;
+    Address where;
+    Sender who;
+    std::string text;         ///< platform mention syntax already stripped
+    Timestamp at{};
+    bool direct = false;      ///< a direct message to the bot
+    bool addressed = false;   ///< the platform marked it as aimed at the bot (mention)
+    nlohmann::json extra;     ///< platform details features may read but never need
+};
+
+/// Something the bot wants said somewhere.
+struct Post {
+    Address to;
+    std::string text;
+    std::string reply_to;     ///< the platform id of the message this answers, if any
+    std::string dedupe_key;   ///< stable key for posts that must go out exactly once
+};
+
+/// What a connector reports back after trying to deliver a Post.
+struct SendResult {
+    bool ok = false;
+    std::string message_id;   ///< the platform's id of the delivered message
+    std::string error;
+    bool retryable = true;    ///< false when sending again can never succeed
+};
+
+using SendDone = std::function<void(SendResult)>;
+
+/// Where connectors push what they receive. Thread-safe; never blocks for long.
+class EventSink {
+public:
+    virtual ~EventSink() = default;
+    virtual void push(Event event) = 0;
+};
+
+}  // namespace twintrack::core

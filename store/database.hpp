@@ -1,0 +1,98 @@
+#pragma once
+// The one door to SQL. Statements are prepared once and cached; values are always
+// bound, never pasted into SQL text. Used from one thread (the engine's).
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace twintrack::store {
+
+/// Any failure talking to the database.
+class DatabaseError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// A UNIQUE or PRIMARY KEY constraint refused a write.
+class UniqueViolation : public DatabaseError {
+public:
+    using DatabaseError::DatabaseError;
+};
+
+/// The file exists but is not a database this program can use.
+class CorruptDatabase : public DatabaseError {
+public:
+    using DatabaseError::DatabaseError;
+};
+
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+/// One result row; column accessors by index.
+class Row {
+public:
+    virtual ~Row() = default;
+    virtual bool is_null(int col) const = 0;
+    virtual std::int64_t integer(int col) const = 0;
+    virtual double real(int col) const = 0;
+    virtual std::string text(int col) const = 0;
+    std::optional<std::string> optional_text(int col) const {
+        return is_null(col) ? std::nullopt : std::optional<std::string>(text(col));
+    }
+    std::optional<std::int64_t> optional_integer(int col) const {
+        return is_null(col) ? std::nullopt : std::optional<std::int64_t>(integer(col));
+    }
+};
+
+class Database {
+public:
+    virtual ~Database() = default;
+
+    /// Runs one statement with bound parameters; returns the number of changed rows.
+    virtual int execute(const std::string& sql, const Params& params = {}) = 0;
+
+    /// Runs a query and calls `on_row` for each row.
+    virtual void query(const std::string& sql, const Params& params,
+                       const std::function<void(const Row&)>& on_row) = 0;
+
+    /// Runs a script of several statements without parameters (migrations only).
+    virtual void execute_script(const std::string& sql) = 0;
+
+    virtual std::int64_t last_insert_id() = 0;
+
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;
+    virtual bool in_transaction() const = 0;
+
+    /// Convenience: first column of the first row, if any.
+    std::optional<std::int64_t> scalar(const std::string& sql, const Params& params = {});
+};
+
+/// Opens (creating when missing) a SQLite database in WAL mode with foreign keys on
+/// and a busy timeout. Throws DatabaseError with a user-facing reason.
+std::unique_ptr<Database> open_sqlite(const std::string& path);
+
+/// Commits on commit(); rolls back when destroyed without it. Nested use joins the
+/// outer transaction.
+class Transaction {
+public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Database& db_;
+    bool owner_;
+    bool done_ = false;
+};
+
+}  // namespace twintrack::store

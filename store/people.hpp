@@ -1,0 +1,50 @@
+#pragma once
+// People and their platform identities.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace twintrack::store {
+
+struct Identity {
+    std::string connector;
+    std::string user_id;
+};
+
+struct Person {
+    std::int64_t id = 0;
+    std::string name;
+    std::string email;
+    std::string department;  ///< marketing, sales, hr, management
+    std::string role;        ///< staff, manager, hr, admin
+    std::string timezone;    ///< IANA name
+    std::string locale;      ///< en or zh-CN
+    int work_start = 9 * 60; ///< minutes after local midnight
+    int work_end = 18 * 60;
+    std::vector<Identity> identities;
+};
+
+class PeopleRepository {
+public:
+    explicit PeopleRepository(Database& db) : db_(db) {}
+
+    /// Everyone, identities included, ordered by id.
+    std::vector<Person> all();
+    std::int64_t count();
+
+    /// Inserts, or updates the person with the same email (case-insensitive). The
+    /// identities given replace the person's identities. Returns the id. Throws
+    /// UniqueViolation when an identity already belongs to someone else.
+    std::int64_t upsert_by_email(const Person& person, std::int64_t now_ms);
+
+    /// Updates locale, time zone and working hours of one person.
+    void update_profile(const Person& person, std::int64_t now_ms);
+
+private:
+    Database& db_;
+};
+
+}  // namespace twintrack::store

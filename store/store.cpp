@@ -1,0 +1,33 @@
+#include "store/store.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+#include "store/migrations.hpp"
+
+namespace twintrack::store {
+
+Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
+    : db_(std::move(db)),
+      people_(*db_),
+      outbox_(*db_),
+      jobs_(*db_),
+      dialogs_(*db_),
+      processed_(*db_),
+      audit_(*db_) {
+    migrate(*db_, known_migrations(), now_ms);
+}
+
+std::unique_ptr<Store> Store::open_directory(const std::string& dir, std::int64_t now_ms) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+        throw DatabaseError("cannot create data directory " + dir + ": " +
+                            (ec ? ec.message() : std::string("not a directory")));
+    }
+    const std::string path = (fs::path(dir) / "twintrack.db").string();
+    return std::make_unique<Store>(open_sqlite(path), now_ms);
+}
+
+}  // namespace twintrack::store

@@ -1,0 +1,46 @@
+#pragma once
+// The store: an open database with its schema migrated, and a repository per aggregate.
+
+#include <memory>
+#include <string>
+
+#include "store/database.hpp"
+#include "store/dialogs.hpp"
+#include "store/event_log.hpp"
+#include "store/jobs.hpp"
+#include "store/outbox.hpp"
+#include "store/people.hpp"
+
+namespace twintrack::store {
+
+class Store {
+public:
+    /// Takes an open database and brings its schema up to date.
+    Store(std::unique_ptr<Database> db, std::int64_t now_ms);
+
+    /// Opens `DIR/twintrack.db` (creating DIR), migrated. Throws DatabaseError with a
+    /// reason a user can act on.
+    static std::unique_ptr<Store> open_directory(const std::string& dir, std::int64_t now_ms);
+
+    Database& db() { return *db_; }
+    PeopleRepository& people() { return people_; }
+    Outbox& outbox() { return outbox_; }
+    JobQueue& jobs() { return jobs_; }
+    DialogRepository& dialogs() { return dialogs_; }
+    ProcessedEvents& processed_events() { return processed_; }
+    AuditLog& audit() { return audit_; }
+
+    /// Changes whenever another connection (another process) committed to the database.
+    std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
+
+private:
+    std::unique_ptr<Database> db_;
+    PeopleRepository people_;
+    Outbox outbox_;
+    JobQueue jobs_;
+    DialogRepository dialogs_;
+    ProcessedEvents processed_;
+    AuditLog audit_;
+};
+
+}  // namespace twintrack::store

@@ -1,0 +1,121 @@
+#include "tests/testbot/test_bot.hpp"
+
+#include <date/date.h>
+
+#include <cstdlib>
+
+#include "bot/builtins.hpp"
+
+namespace twintrack::testing {
+
+core::Timestamp TestBot::default_start() {
+    using namespace date;
+    return core::Timestamp(sys_days(2026_y / November / 2) + std::chrono::hours(9));
+}
+
+TestBot::TestBot(core::Timestamp start, bot::BotSettings settings)
+    : clock_(start), settings_(std::move(settings)) {
+    char tmpl[] = "/tmp/twintrack-testbot-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    prompts_ = bot::Prompts::load(std::string(TWINTRACK_SOURCE_DIR) + "/prompts", "en");
+    open();
+}
+
+TestBot::~TestBot() {
+    engine_.reset();
+    store_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+void TestBot::open() {
+    store_ = store::Store::open_directory(dir_, core::to_millis(clock_.now()));
+    engine_ = std::make_unique<bot::Engine>(*store_, clock_, prompts_, settings_);
+    bot::register_builtins(*engine_);
+    engine_->add_outlet("test", [this](const core::Post& post, core::SendDone done) {
+        if (down_) {
+            done({false, "", "connector down", true});
+            return;
+        }
+        std::string id;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            posts_.push_back(post);
+            id = "m" + std::to_string(posts_.size());
+        }
+        done({true, id, "", true});
+    });
+}
+
+void TestBot::restart() {
+    engine_.reset();
+    store_.reset();
+    open();
+}
+
+const bot::Person& TestBot::add(const TestPerson& p) {
+    store::Person person;
+    person.name = p.name.empty() ? p.handle : p.name;
+    person.email = p.handle + "@example.com";
+    person.department = p.department;
+    person.role = p.role;
+    person.timezone = p.timezone;
+    person.locale = p.locale;
+    auto hours = bot::parse_working_hours(p.hours);
+    person.work_start = hours->first;
+    person.work_end = hours->second;
+    person.identities = {{"test", p.handle}};
+    const auto id = store_->people().upsert_by_email(person, core::to_millis(clock_.now()));
+    engine_->reload_directory();
+    return *engine_->directory().by_id(id);
+}
+
+std::vector<core::Post> TestBot::run_and_collect() {
+    std::size_t before;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        before = posts_.size();
+    }
+    engine_->drain();
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::vector<core::Post>(posts_.begin() + static_cast<long>(before), posts_.end());
+}
+
+std::vector<core::Post> TestBot::deliver(core::Event event) {
+    if (event.id.empty()) event.id = "e" + std::to_string(++next_event_);
+    if (event.at == core::Timestamp{}) event.at = clock_.now();
+    engine_->push(std::move(event));
+    return run_and_collect();
+}
+
+std::vector<std::string> TestBot::say(const std::string& who, const std::string& text) {
+    core::Event e;
+    e.where = {"test", "@" + who, ""};
+    e.who = {"test", who, who};
+    e.text = text;
+    e.direct = true;
+    return texts(deliver(std::move(e)));
+}
+
+std::vector<std::string> TestBot::say_in(const std::string& channel, const std::string& who,
+                                         const std::string& text, bool addressed) {
+    core::Event e;
+    e.where = {"test", channel, ""};
+    e.who = {"test", who, who};
+    e.text = text;
+    e.addressed = addressed;
+    return texts(deliver(std::move(e)));
+}
+
+std::vector<core::Post> TestBot::advance(std::chrono::milliseconds by) {
+    clock_.advance(by);
+    return run_and_collect();
+}
+
+std::vector<std::string> texts(const std::vector<core::Post>& posts) {
+    std::vector<std::string> out;
+    for (const auto& p : posts) out.push_back(p.text);
+    return out;
+}
+
+}  // namespace twintrack::testing

@@ -1,0 +1,82 @@
+#pragma once
+// TestBot: the engine wired to a fake connector, a temporary store and a fake clock, so
+// that an end-to-end command test is one line:
+//   EXPECT_THAT(bot.say("alice", "ping"), ElementsAre("pong"));
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bot/engine.hpp"
+#include "core/clock.hpp"
+#include "store/store.hpp"
+
+namespace twintrack::testing {
+
+struct TestPerson {
+    std::string handle;  ///< identity on the fake connector "test"
+    std::string name;
+    std::string department = "sales";
+    std::string role = "staff";
+    std::string timezone = "Asia/Shanghai";
+    std::string locale = "en";
+    std::string hours = "09:00-18:00";
+};
+
+class TestBot {
+public:
+    /// Starts at `start` (default Monday 2026-11-02 09:00 UTC) with an empty directory.
+    explicit TestBot(core::Timestamp start = default_start(), bot::BotSettings settings = {});
+    ~TestBot();
+
+    static core::Timestamp default_start();
+
+    /// Adds a person whose identity on the fake connector is `handle`, email
+    /// handle@example.com.
+    const bot::Person& add(const TestPerson& person);
+
+    /// `who` writes `text` in a direct message; returns the texts the bot posted.
+    std::vector<std::string> say(const std::string& who, const std::string& text);
+    /// `who` writes in channel `channel` (not addressed unless the text starts with "!").
+    std::vector<std::string> say_in(const std::string& channel, const std::string& who,
+                                    const std::string& text, bool addressed = false);
+    /// Pushes a prepared event and returns every post made while handling it.
+    std::vector<core::Post> deliver(core::Event event);
+
+    /// Moves the clock and runs what became due; returns the posts made.
+    std::vector<core::Post> advance(std::chrono::milliseconds by);
+
+    /// Closes engine and store and opens them again on the same files (a restart).
+    void restart();
+
+    /// Makes the fake connector refuse deliveries (or accept them again).
+    void set_connector_down(bool down) { down_ = down; }
+
+    bot::Engine& engine() { return *engine_; }
+    store::Store& store() { return *store_; }
+    core::FakeClock& clock() { return clock_; }
+    const std::vector<core::Post>& all_posts() const { return posts_; }
+    const std::string& data_dir() const { return dir_; }
+
+private:
+    void open();
+    std::vector<core::Post> run_and_collect();
+
+    std::string dir_;
+    core::FakeClock clock_;
+    bot::BotSettings settings_;
+    std::shared_ptr<const bot::Prompts> prompts_;
+    std::unique_ptr<store::Store> store_;
+    std::unique_ptr<bot::Engine> engine_;
+    std::mutex mu_;
+    std::vector<core::Post> posts_;
+    bool down_ = false;
+    long next_event_ = 0;
+};
+
+/// Texts of posts.
+std::vector<std::string> texts(const std::vector<core::Post>& posts);
+
+}  // namespace twintrack::testing
