@@ -105,16 +105,24 @@ void Engine::run() {
 void Engine::drain() {
     engine_thread_ = std::this_thread::get_id();
     router_.index(*prompts_);
-    for (;;) {
-        std::function<void()> task;
-        {
-            std::unique_lock<std::mutex> lock(mu_);
-            task = take_task(lock);
+    // Deliveries confirmed during a tick queue more work (marking posts sent), so go
+    // round until nothing is left.
+    for (int round = 0; round < 100; ++round) {
+        bool ran = false;
+        for (;;) {
+            std::function<void()> task;
+            {
+                std::unique_lock<std::mutex> lock(mu_);
+                task = take_task(lock);
+            }
+            if (!task) break;
+            task();
+            ran = true;
         }
-        if (!task) break;
-        task();
+        tick();
+        std::lock_guard<std::mutex> lock(mu_);
+        if (queue_.empty() && !ran) break;
     }
-    tick();
 }
 
 void Engine::tick() {

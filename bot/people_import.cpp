@@ -54,6 +54,12 @@ ImportOutcome import_people_csv(std::istream& in, store::Store& store, const Pro
     std::vector<Person> rows;
     std::map<std::string, int> seen_email;
     std::map<std::pair<std::string, std::string>, std::pair<std::string, int>> seen_identity;
+    struct Taken {
+        int line;
+        std::string identity;
+        std::string owner;
+    };
+    std::vector<Taken> taken;  // identities someone else holds now, checked once all is read
     while (auto row = csv.next()) {
         const int line = row->line;
         if (row->fields.size() != header.size()) {
@@ -119,10 +125,8 @@ ImportOutcome import_people_csv(std::istream& in, store::Store& store, const Pro
             store::Identity ident{part.substr(0, colon), part.substr(colon + 1)};
             const auto key = std::make_pair(ident.connector, core::ascii_lower(ident.user_id));
             auto owner = identity_owner.find(key);
-            if (owner != identity_owner.end() && owner->second != lower_email &&
-                !seen_email.count(owner->second)) {
-                err(line, "identity_taken", {{"value", part}, {"owner", owner->second}});
-                good = false;
+            if (owner != identity_owner.end() && owner->second != lower_email) {
+                taken.push_back({line, part, owner->second});
             }
             auto twice = seen_identity.find(key);
             if (twice != seen_identity.end() && twice->second.first != lower_email) {
@@ -135,6 +139,13 @@ ImportOutcome import_people_csv(std::istream& in, store::Store& store, const Pro
         if (good) rows.push_back(std::move(p));
     }
     if (!csv.error().empty()) err(0, "unclosed_quote", {{"detail", csv.error()}});
+    // An identity may move to another person when its current owner is in the file too
+    // (giving it up there, or the row would be refused as "also given on line N").
+    for (const auto& t : taken) {
+        if (!seen_email.count(t.owner)) {
+            err(t.line, "identity_taken", {{"value", t.identity}, {"owner", t.owner}});
+        }
+    }
     if (!out.errors.empty()) return out;
 
     store::Transaction tx(store.db());

@@ -144,19 +144,25 @@ std::vector<std::string> split_words(std::string_view s) {
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
+    // Optimal string alignment: a swap of two neighbours ("hlep") costs one edit.
     const auto x = code_points(a);
     const auto y = code_points(b);
-    std::vector<std::size_t> prev(y.size() + 1), cur(y.size() + 1);
-    for (std::size_t j = 0; j <= y.size(); ++j) prev[j] = j;
+    const std::size_t w = y.size() + 1;
+    std::vector<std::size_t> d((x.size() + 1) * w);
+    for (std::size_t i = 0; i <= x.size(); ++i) d[i * w] = i;
+    for (std::size_t j = 0; j <= y.size(); ++j) d[j] = j;
     for (std::size_t i = 1; i <= x.size(); ++i) {
-        cur[0] = i;
         for (std::size_t j = 1; j <= y.size(); ++j) {
-            const std::size_t sub = prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1);
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+            const std::size_t cost = x[i - 1] == y[j - 1] ? 0 : 1;
+            std::size_t v = std::min({d[(i - 1) * w + j] + 1, d[i * w + j - 1] + 1,
+                                      d[(i - 1) * w + j - 1] + cost});
+            if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1]) {
+                v = std::min(v, d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
         }
-        std::swap(prev, cur);
     }
-    return prev[y.size()];
+    return d[x.size() * w + y.size()];
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep) {

@@ -32,7 +32,7 @@ std::string_view trim(std::string_view s);
 /// (ASCII or Chinese “”) group words; the quotes are removed.
 std::vector<std::string> split_words(std::string_view s);
 
-/// Edit distance in code points, for "did you mean" suggestions.
+/// Edit distance in code points (a swap of neighbours counts once), for "did you mean".
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// Joins `parts` with `sep`.

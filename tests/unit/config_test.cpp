@@ -1,0 +1,129 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "app/config.hpp"
+
+namespace twintrack::app {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string errors_of(const std::string& yaml) {
+    Config c;
+    core::ConfigErrors errors;
+    parse_config(yaml, c, errors);
+    return errors.describe("twintrack.yaml");
+}
+
+TEST(Config, EmptyFileMeansDefaults) {
+    Config c;
+    core::ConfigErrors errors;
+    EXPECT_TRUE(parse_config("", c, errors));
+    EXPECT_EQ(c.data_dir, "./data");
+    EXPECT_EQ(c.bot.rules.handoff_acceptance_hours, 24);
+}
+
+TEST(Config, ReadsEveryKnownSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config(R"(
+company:
+  name: Acme
+  timezone: Europe/Berlin
+  locale: zh-CN
+data_dir: /var/lib/twintrack
+log:
+  level: debug
+dialogs:
+  timeout_minutes: 45
+rules:
+  handoff_acceptance_hours: 16
+  commission_pool_rate: 0.04
+  notes:
+    en: ["Joint meeting every second Tuesday"]
+connectors:
+  - type: hub
+    port: 9090
+    channels:
+      - {name: general, track: joint}
+      - {name: east, track: sales}
+)",
+                             c, errors))
+        << errors.describe("x");
+    EXPECT_EQ(c.bot.company_name, "Acme");
+    EXPECT_EQ(c.bot.company_timezone, "Europe/Berlin");
+    EXPECT_EQ(c.bot.default_locale, "zh-CN");
+    EXPECT_EQ(c.bot.dialog_timeout, std::chrono::minutes(45));
+    EXPECT_EQ(c.bot.rules.handoff_acceptance_hours, 16);
+    EXPECT_DOUBLE_EQ(c.bot.rules.commission_pool_rate, 0.04);
+    EXPECT_EQ(c.bot.rules.notes["en"].size(), 1u);
+    ASSERT_EQ(c.connectors.size(), 1u);
+    EXPECT_EQ(c.connectors[0].channels.size(), 2u);
+    EXPECT_EQ(c.connectors[0].channels[1].track, "sales");
+}
+
+TEST(Config, EveryErrorIsNamedWithItsLine) {
+    struct Case {
+        const char* name;
+        const char* yaml;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"unknown top-level key", "company:\n  name: A\ndata_dri: x\n",
+         "twintrack.yaml:3: config: unknown key \"data_dri\" (did you mean \"data_dir\"?)"},
+        {"unknown nested key", "company:\n  name: A\n  timezon: Asia/Shanghai\n",
+         "twintrack.yaml:3: company: unknown key \"timezon\" (did you mean \"timezone\"?)"},
+        {"bad time zone", "company:\n  timezone: Asia/Pyongyangg\n",
+         "twintrack.yaml:2: company.timezone: \"Asia/Pyongyangg\" is not an IANA time zone"},
+        {"number out of range", "rules:\n  commission_pool_rate: 5\n",
+         "twintrack.yaml:2: rules.commission_pool_rate: must be between 0 and 1"},
+        {"not a number", "dialogs:\n  timeout_minutes: soon\n", "must be a whole number"},
+        {"bad yaml", "company: [unclosed\n", "not valid YAML"},
+        {"unknown connector type", "connectors:\n  - type: telegraph\n",
+         "twintrack.yaml:2: connectors[0].type: must be one of"},
+        {"bad track", "connectors:\n  - type: hub\n    channels:\n      - {name: a, track: legal}\n",
+         "twintrack.yaml:4: connectors[0].channels[0].track: must be one of marketing, sales, joint"},
+        {"duplicate connector names", "connectors:\n  - type: hub\n  - type: hub\n    port: 1\n",
+         "the name \"hub\" is used twice"},
+        {"literal secret", "connectors:\n  - type: hub\n    token: hunter2\n",
+         "write it as ${ENV_VAR}"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_THAT(errors_of(c.yaml), HasSubstr(c.expected));
+    }
+}
+
+TEST(Config, AllErrorsAreReportedNotJustTheFirst) {
+    const std::string out = errors_of("compnay: {}\nlog:\n  level: loud\nrules:\n  currenci: EUR\n");
+    EXPECT_THAT(out, HasSubstr(":1:"));
+    EXPECT_THAT(out, HasSubstr(":3:"));
+    EXPECT_THAT(out, HasSubstr(":5:"));
+}
+
+TEST(Config, MissingSecretNamesTheVariableNeverTheValue) {
+    ::unsetenv("TT_TEST_HUB_TOKEN");
+    const std::string out =
+        errors_of("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n");
+    EXPECT_THAT(out, HasSubstr("TT_TEST_HUB_TOKEN is not set"));
+    ::setenv("TT_TEST_HUB_TOKEN", "s3cret-value", 1);
+    Config c;
+    core::ConfigErrors errors;
+    EXPECT_TRUE(parse_config("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n", c,
+                             errors))
+        << errors.describe("x");
+    ::setenv("TT_TEST_HUB_TOKEN", "s3cret-value", 1);
+    EXPECT_THAT(errors_of("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n    bogus: 1\n"),
+                Not(HasSubstr("s3cret-value")));
+    ::unsetenv("TT_TEST_HUB_TOKEN");
+}
+
+TEST(Config, HubOffLoopbackNeedsAToken) {
+    EXPECT_THAT(errors_of("connectors:\n  - type: hub\n    bind: 0.0.0.0\n"), HasSubstr("token"));
+}
+
+}  // namespace
+}  // namespace twintrack::app

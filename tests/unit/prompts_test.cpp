@@ -1,0 +1,111 @@
+// Every template renders in both locales, both locales have the same keys, and every
+// command has its words in both.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "bot/prompts.hpp"
+#include "tests/testbot/test_bot.hpp"
+
+namespace twintrack::bot {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::shared_ptr<const Prompts> real_prompts() {
+    return Prompts::load(std::string(TWINTRACK_SOURCE_DIR) + "/prompts", "en");
+}
+
+nlohmann::json sample_data() {
+    return {{"name", "李伟"}, {"email", "li.wei@example.com"}, {"department", "Sales"},
+            {"role", "staff"}, {"timezone", "Asia/Shanghai"}, {"local_time", "2026-11-02 17:00"},
+            {"working_hours", "09:00-18:00"}, {"locale", "zh-CN"}, {"identities", "hub:liwei"},
+            {"commands", {{{"usage", "ping"}, {"summary", "pong"}}}}, {"bot", "twintrack"},
+            {"usage", "ping"}, {"summary", "s"}, {"word", "x"}, {"suggestions", {"help"}},
+            {"has_suggestions", true}, {"command", "purge"}, {"roles", "admin"},
+            {"user", "bob"}, {"connector", "hub"}, {"mention", "@li"},
+            {"options", {{{"n", 1}, {"name", "Li Na"}, {"email", "a@b"}, {"department", "S"}}}},
+            {"count", 2}, {"limit_kib", 16}, {"company", "Acme"}, {"handoff_hours", 24},
+            {"report_window", "Fri"}, {"pool_rate", "5"}, {"key_amount", "500000"},
+            {"currency", "CNY"}, {"notes", {"n1"}}, {"has_notes", true}, {"language", "x"},
+            {"known", "en"}, {"zone", "Mars/X"}, {"hours", "x"}, {"step", 1}, {"steps", 3},
+            {"line", 3}, {"header", "h"}, {"expected", "e"}, {"got", "g"}, {"value", "v"},
+            {"allowed", "a"}, {"other", 2}, {"owner", "o"}, {"detail", "d"}, {"added", 1},
+            {"updated", 2}, {"aliases", "a"}, {"has_aliases", true}, {"has_roles", true}};
+}
+
+TEST(Prompts, BothLocalesHaveTheSameMessages) {
+    auto p = real_prompts();
+    const auto en = p->keys("en");
+    const auto zh = p->keys("zh-CN");
+    EXPECT_EQ(en, zh);
+    EXPECT_GT(en.size(), 40u);
+}
+
+TEST(Prompts, EveryTemplateRendersWithSampleDataInBothLocales) {
+    auto p = real_prompts();
+    for (const auto& locale : {"en", "zh-CN"}) {
+        for (const auto& key : p->keys(locale)) {
+            SCOPED_TRACE(std::string(locale) + " " + key);
+            const std::string text = p->render(locale, key, sample_data());
+            EXPECT_FALSE(text.empty());
+            EXPECT_EQ(text.find("{{"), std::string::npos) << text;
+            EXPECT_NE(text, "[" + key + "]");
+        }
+    }
+}
+
+TEST(Prompts, ValuesAreNotHtmlEscaped) {
+    auto p = real_prompts();
+    EXPECT_EQ(p->render("en", "core.usage", {{"usage", "meet \"A&B\" <x>"}}),
+              "Usage: meet \"A&B\" <x>");
+}
+
+TEST(Prompts, EveryCommandHasItsWordsInBothLocales) {
+    testing::TestBot bot;
+    auto p = real_prompts();
+    for (const auto& spec : bot.engine().router().commands()) {
+        for (const auto& locale : {"en", "zh-CN"}) {
+            SCOPED_TRACE(spec.name + " " + locale);
+            const CommandText* t = p->command(locale, spec.name);
+            ASSERT_NE(t, nullptr);
+            EXPECT_FALSE(t->usage.empty());
+            EXPECT_FALSE(t->summary.empty());
+        }
+    }
+}
+
+TEST(Prompts, MissingKeyIsVisibleNotSilent) {
+    auto p = real_prompts();
+    EXPECT_EQ(p->render("en", "core.no_such_key"), "[core.no_such_key]");
+    // A key missing in one locale falls back to the default locale.
+    EXPECT_EQ(p->render("fr", "core.pong"), "pong");
+}
+
+TEST(Prompts, LocaleNamesAreNormalised) {
+    auto p = real_prompts();
+    EXPECT_EQ(p->normalize_locale("zh"), "zh-CN");
+    EXPECT_EQ(p->normalize_locale("ZH_cn"), "zh-CN");
+    EXPECT_EQ(p->normalize_locale("en-GB"), "en");
+    EXPECT_EQ(p->normalize_locale("fr"), "en");
+}
+
+TEST(Prompts, ABrokenTemplateNamesItsFileAndLine) {
+    char tmpl[] = "/tmp/twintrack-prompts-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    std::filesystem::create_directories(dir + "/en");
+    std::ofstream(dir + "/en/core.yaml") << "messages:\n  ok: \"fine\"\n  bad: \"{{#open}} never closed\"\n";
+    try {
+        Prompts::load(dir, "en");
+        FAIL() << "expected an error";
+    } catch (const PromptError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("core.yaml:3"));
+    }
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace twintrack::bot

@@ -1,0 +1,192 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bot/turn.hpp"
+#include "tests/testbot/test_bot.hpp"
+
+namespace twintrack::testing {
+namespace {
+
+using ::testing::_;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+class RouterTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        bot.add({"alice", "Alice Smith", "marketing", "staff"});
+        bot.add({"liwei", "李伟", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+        bot.add({"root", "Ada Admin", "management", "admin", "Europe/Berlin"});
+    }
+    TestBot bot;
+};
+
+TEST_F(RouterTest, PingAnswersPong) { EXPECT_THAT(bot.say("alice", "ping"), ElementsAre("pong")); }
+
+TEST_F(RouterTest, HelpListsCommandsInTheWritersLanguage) {
+    const auto en = bot.say("alice", "help");
+    ASSERT_THAT(en, SizeIs(1));
+    EXPECT_THAT(en[0], AllOf(HasSubstr("whoami"), HasSubstr("rules"), HasSubstr("ping")));
+    const auto zh = bot.say("liwei", "帮助");
+    ASSERT_THAT(zh, SizeIs(1));
+    EXPECT_THAT(zh[0], AllOf(HasSubstr("你可以使用的命令"), HasSubstr("我是谁")));
+}
+
+TEST_F(RouterTest, ChineseAliasWorksForEveryoneAndAnswersInTheirLanguage) {
+    const auto r = bot.say("alice", "帮助");
+    ASSERT_THAT(r, SizeIs(1));
+    EXPECT_THAT(r[0], HasSubstr("Commands you can use"));
+}
+
+TEST_F(RouterTest, HelpForOneCommandShowsUsageAndAliases) {
+    const auto r = bot.say("alice", "help whoami");
+    ASSERT_THAT(r, SizeIs(1));
+    EXPECT_THAT(r[0], AllOf(HasSubstr("Show what TwinTrack knows about you"), HasSubstr("我是谁")));
+    EXPECT_THAT(bot.say("liwei", "帮助 规则"), ElementsAre(HasSubstr("协作规则")));
+}
+
+TEST_F(RouterTest, UnknownWordsGetADidYouMean) {
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"english typo", "alice", "hlep", "Did you mean: \"help\""},
+        {"chinese typo", "liwei", "帮组", "“帮助”"},
+        {"no close match", "alice", "xyzzyplugh", "Type \"help\""},
+        {"help about unknown", "alice", "help pnig", "\"ping\""},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+}
+
+TEST_F(RouterTest, ChannelMessagesNeedAPrefixOrAMention) {
+    EXPECT_THAT(bot.say_in("general", "alice", "ping"), IsEmpty());
+    EXPECT_THAT(bot.say_in("general", "alice", "!ping"), ElementsAre("pong"));
+    EXPECT_THAT(bot.say_in("general", "alice", "ping", /*addressed=*/true), ElementsAre("pong"));
+    EXPECT_THAT(bot.say("alice", "!ping"), ElementsAre("pong"));
+}
+
+TEST_F(RouterTest, RepliesGoWhereTheMessageCameFromAndReferToIt) {
+    core::Event e;
+    e.id = "msg-42";
+    e.where = {"test", "sales", ""};
+    e.who = {"test", "alice", "alice"};
+    e.text = "!ping";
+    e.extra = {{"message_id", "c-7"}};
+    const auto posts = bot.deliver(e);
+    ASSERT_THAT(posts, SizeIs(1));
+    EXPECT_EQ(posts[0].to.channel, "sales");
+    EXPECT_EQ(posts[0].reply_to, "c-7");
+}
+
+TEST_F(RouterTest, RoleIsCheckedAndTheRefusalNamesIt) {
+    bot.engine().router().add(
+        {"purge", {"admin"}, [](bot::Turn& turn, const bot::CommandArgs&) { turn.reply_text("purged"); }});
+    EXPECT_THAT(bot.say("alice", "purge"), ElementsAre(HasSubstr("needs the role admin")));
+    EXPECT_THAT(bot.say("liwei", "purge"), ElementsAre(HasSubstr("需要角色：管理员")));
+    EXPECT_THAT(bot.say("root", "purge"), ElementsAre("purged"));
+}
+
+TEST_F(RouterTest, UnknownSenderIsToldHowToGetAdded) {
+    EXPECT_THAT(bot.say("stranger", "help"),
+                ElementsAre(AllOf(HasSubstr("don't know you"), HasSubstr("test:stranger"))));
+}
+
+TEST_F(RouterTest, OversizedAndInvalidTextGetAClearAnswer) {
+    EXPECT_THAT(bot.say("alice", "report " + std::string(17 * 1024, 'a')),
+                ElementsAre(HasSubstr("too long")));
+    EXPECT_THAT(bot.say("liwei", std::string(17 * 1024, 'a')), ElementsAre(HasSubstr("太长")));
+    EXPECT_THAT(bot.say("alice", "caf\xE9"), ElementsAre(HasSubstr("not valid UTF-8")));
+}
+
+TEST_F(RouterTest, AFailingHandlerApologisesAndTheEngineGoesOn) {
+    bot.engine().router().add({"boom", {}, [](bot::Turn& turn, const bot::CommandArgs&) {
+                                   turn.write().audit().record({1, 0, "half", "{}", ""});
+                                   throw std::runtime_error("disk on fire");
+                               }});
+    EXPECT_THAT(bot.say("alice", "boom"), ElementsAre(HasSubstr("Sorry, something went wrong")));
+    EXPECT_THAT(bot.say("liwei", "boom"), ElementsAre(HasSubstr("抱歉")));
+    // What the handler wrote before failing was rolled back.
+    EXPECT_TRUE(bot.store().audit().recent(10).empty());
+    EXPECT_THAT(bot.say("alice", "ping"), ElementsAre("pong"));
+}
+
+TEST_F(RouterTest, MentionsResolveByIdentityEmailOrName) {
+    struct Case {
+        const char* name;
+        const char* mention;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"identity", "whois @liwei", "李伟"},
+        {"email local part", "whois @root", "Ada Admin"},
+        {"name without spaces", "whois @AliceSmith", "alice@example.com"},
+        {"chinese name", "whois @李伟", "liwei@example.com"},
+        {"full email", "whois @alice@example.com", "Alice Smith"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_THAT(bot.say("alice", c.mention), ElementsAre(HasSubstr(c.expected)));
+    }
+}
+
+TEST_F(RouterTest, UnknownMentionSuggestsCloseNames) {
+    EXPECT_THAT(bot.say("alice", "whois @alise"),
+                ElementsAre(AllOf(HasSubstr("nobody called @alise"), HasSubstr("Alice Smith"))));
+    EXPECT_THAT(bot.say("liwei", "查人 @李伟伟"), ElementsAre(HasSubstr("李伟")));
+}
+
+TEST_F(RouterTest, AmbiguousMentionAsksWhichAndThenAnswers) {
+    bot.add({"lina", "Li Na", "marketing"});
+    bot.add({"lina2", "Li Na", "sales"});
+    const auto ask = bot.say("alice", "whois @LiNa");
+    ASSERT_THAT(ask, SizeIs(1));
+    EXPECT_THAT(ask[0], AllOf(HasSubstr("could be several"), HasSubstr("lina@example.com"),
+                              HasSubstr("lina2@example.com")));
+    EXPECT_THAT(bot.say("alice", "7"), ElementsAre(HasSubstr("number from 1 to 2"), _));
+    EXPECT_THAT(bot.say("alice", "2"),
+                ElementsAre(AllOf(HasSubstr("lina2@example.com"), HasSubstr("Sales"))));
+    // The question is closed: the next message is a command again.
+    EXPECT_THAT(bot.say("alice", "ping"), ElementsAre("pong"));
+}
+
+TEST_F(RouterTest, RulesComeFromConfig) {
+    bot::BotSettings settings;
+    settings.company_name = "Acme";
+    settings.rules.handoff_acceptance_hours = 12;
+    settings.rules.commission_pool_rate = 0.03;
+    settings.rules.notes["zh-CN"] = {"每月第一周召开联席会议"};
+    TestBot custom(TestBot::default_start(), settings);
+    custom.add({"liwei", "李伟", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+    custom.add({"bob", "Bob", "sales", "staff", "Asia/Shanghai", "en"});
+    EXPECT_THAT(custom.say("bob", "rules"),
+                ElementsAre(AllOf(HasSubstr("Acme"), HasSubstr("12 working hours"), HasSubstr("3%"))));
+    EXPECT_THAT(custom.say("liwei", "规则"), ElementsAre(AllOf(HasSubstr("12 个工作小时"),
+                                                                HasSubstr("每月第一周召开联席会议"))));
+}
+
+TEST_F(RouterTest, WhoamiShowsLocalTimeInTheirZone) {
+    // 2026-11-02 09:00 UTC is 17:00 in Shanghai and 10:00 in Berlin.
+    EXPECT_THAT(bot.say("liwei", "我是谁"), ElementsAre(HasSubstr("2026-11-02 17:00 (Asia/Shanghai)")));
+    EXPECT_THAT(bot.say("root", "whoami"), ElementsAre(HasSubstr("2026-11-02 10:00 (Europe/Berlin)")));
+}
+
+TEST_F(RouterTest, LanguageSwitchIsSavedAndAnsweredInTheNewLanguage) {
+    EXPECT_THAT(bot.say("alice", "language zh-CN"), ElementsAre(HasSubstr("中文")));
+    EXPECT_THAT(bot.say("alice", "help"), ElementsAre(HasSubstr("你可以使用的命令")));
+    EXPECT_THAT(bot.say("alice", "语言 klingon"), ElementsAre(HasSubstr("不支持")));
+    bot.restart();
+    EXPECT_THAT(bot.say("alice", "ping"), ElementsAre("pong"));
+    EXPECT_THAT(bot.say("alice", "help"), ElementsAre(HasSubstr("你可以使用的命令")));
+}
+
+}  // namespace
+}  // namespace twintrack::testing
