@@ -101,7 +101,7 @@ bool import_file(Core& core, const std::string& locale, const std::string& path,
     }
     auto outcome = bot::import_people_csv(in, *core.store, *core.prompts, locale,
                                           core::to_millis(core.clock.now()));
-    for (const auto& e : outcome.errors) out << path << ":" << e << "\n";
+    for (const auto& e : outcome.errors) out << path << ": " << e << "\n";
     if (!outcome.ok()) {
         out << core.prompts->render(locale, "import.failed", {{"count", outcome.errors.size()}})
             << "\n";
@@ -183,7 +183,6 @@ int run_server(const Options& options) {
     connectors::ConnectorContext context{config.data_dir, config.prompts_dir, &core.clock, roster};
     std::vector<std::unique_ptr<connectors::Connector>> running;
     for (const auto& spec : config.connectors) {
-        if (spec.type == "console") continue;  // only `twintrack console` talks on a terminal
         auto connector = connectors::connector_types().at(spec.type).create(spec, context);
         connectors::Connector* raw = connector.get();
         core.engine->add_outlet(raw->name(), [raw](const core::Post& p, core::SendDone done) {
@@ -213,8 +212,15 @@ int run_server(const Options& options) {
             return exit_failure;
         }
         if (const int port = connectors::hub::listening_port(*c)) {
-            std::cout << "TwinTrack hub listening on http://" << c->name() << " port " << port
-                      << std::endl;
+            std::string host = "127.0.0.1";
+            for (const auto& spec : config.connectors) {
+                if (spec.name == c->name() && spec.settings["bind"]) {
+                    host = spec.settings["bind"].as<std::string>();
+                }
+            }
+            if (host.find(':') != std::string::npos) host = "[" + host + "]";
+            std::cout << "TwinTrack hub " << c->name() << " listening on http://" << host << ":"
+                      << port << "/" << std::endl;
         }
     }
     return serve(core, running, signals);
@@ -228,6 +234,11 @@ int run_console(const Options& options, const std::string& who) {
     if (!open_core(config, core)) return exit_failure;
     start_engine(config, core);
     const bot::Person* person = core.engine->directory().by_name_or_email(who);
+    if (person == nullptr && core.engine->directory().match_mention(who).size() > 1) {
+        std::cerr << "twintrack: several people are called \"" << who
+                  << "\"; use your email instead\n";
+        return exit_failure;
+    }
     if (person == nullptr) {
         std::cerr << "twintrack: nobody called \"" << who
                   << "\" in the directory; use a full name or an email "

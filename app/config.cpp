@@ -44,7 +44,13 @@ void read_rules(SectionReader s, Config& c) {
                 n.error(locale, "must be a list of sentences");
                 continue;
             }
-            for (const auto& item : list) r.notes[locale].push_back(item.as<std::string>(""));
+            for (const auto& item : list) {
+                if (!item.IsScalar()) {
+                    s.errors().add(item, "rules.notes." + locale + ": each note must be a sentence");
+                    continue;
+                }
+                r.notes[locale].push_back(item.Scalar());
+            }
         }
         n.finish();
     }

@@ -157,7 +157,7 @@ void language(Turn& turn, const CommandArgs& args) {
     Person updated = *turn.person();
     if (!set_language(turn, args.words.front(), updated)) return;
     save_profile(turn, updated);
-    turn.engine().reload_directory();
+    turn.engine().directory_changed();
     // Answer in the language just chosen.
     turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(&updated),
                                                    "core.language_set",
@@ -207,13 +207,29 @@ DialogSpec profile_dialog() {
         }
         if (state.contains("locale")) updated.locale = state["locale"];
         save_profile(turn, updated);
-        turn.engine().reload_directory();
-        const Person* fresh = turn.engine().directory().by_id(updated.id);
-        turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(fresh),
+        turn.engine().directory_changed();
+        turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(&updated),
                                                        "core.profile_saved",
-                                                       person_card(turn, *fresh)));
+                                                       person_card(turn, updated)));
     };
     return spec;
+}
+
+// Replaces the first whole word `word` (or "word" in quotes) in `text`.
+std::string replace_word(const std::string& text, const std::string& word,
+                         const std::string& with) {
+    auto boundary = [&](std::size_t i) { return i >= text.size() || text[i] == ' ' || text[i] == '"'; };
+    for (std::size_t pos = text.find(word); pos != std::string::npos;
+         pos = text.find(word, pos + 1)) {
+        if ((pos == 0 || boundary(pos - 1)) && boundary(pos + word.size())) {
+            std::size_t start = pos, end = pos + word.size();
+            if (start > 0 && text[start - 1] == '"' && end < text.size() && text[end] == '"') {
+                --start, ++end;
+            }
+            return text.substr(0, start) + with + text.substr(end);
+        }
+    }
+    return text;
 }
 
 DialogSpec clarify_person_dialog() {
@@ -241,8 +257,7 @@ DialogSpec clarify_person_dialog() {
         const std::string mention = state.value("mention", "");
         const std::string chosen = "@" + state.value("chosen", "");
         if (!command.empty() && command.front() == '!') command.erase(0, 1);
-        const auto pos = command.find(mention);
-        if (pos != std::string::npos) command.replace(pos, mention.size(), chosen);
+        command = replace_word(command, mention, chosen);
         turn.engine().router().dispatch(turn, command);
     };
     return spec;

@@ -101,8 +101,9 @@ std::vector<const Person*> Directory::match_mention(const std::string& mention) 
     std::string m = core::ascii_lower(mention);
     if (!m.empty() && m[0] == '@') m.erase(0, 1);
     std::vector<const Person*> out;
-    if (m.empty()) return out;
     auto exact = by_email_.find(m);
+    m = squash_name(m);  // "@Li Na" (quoted) means the same as "@LiNa"
+    if (m.empty()) return out;
     if (exact != by_email_.end()) return {&people_[exact->second]};
     for (const auto& p : people_) {
         bool hit = local_part(p.email) == m || squash_name(p.name) == m;

@@ -14,6 +14,8 @@ namespace {
 constexpr std::size_t recent_ids_kept = 10000;
 constexpr std::int64_t tick_interval_ms = 1000;
 constexpr int job_attempts = 5;
+// With the 10-minute cap this keeps trying for about half a day.
+constexpr int outbox_attempts = 80;
 
 std::int64_t backoff_ms(int attempts) {
     // 1 s, x1.75 per attempt, capped at 10 minutes.
@@ -78,7 +80,7 @@ std::function<void()> Engine::take_task(std::unique_lock<std::mutex>& lock) {
 
 void Engine::run() {
     engine_thread_ = std::this_thread::get_id();
-    router_.index(*prompts_);
+    if (router_.needs_index()) router_.index(*prompts_);
     tick();
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
@@ -104,7 +106,7 @@ void Engine::run() {
 
 void Engine::drain() {
     engine_thread_ = std::this_thread::get_id();
-    router_.index(*prompts_);
+    if (router_.needs_index()) router_.index(*prompts_);
     // Deliveries confirmed during a tick queue more work (marking posts sent), so go
     // round until nothing is left.
     for (int round = 0; round < 100; ++round) {
@@ -129,7 +131,13 @@ void Engine::tick() {
     const std::int64_t now = core::to_millis(clock_.now());
     check_external_changes();
     run_jobs();
+    if (directory_stale_) reload_directory();
     send_outbox();
+    if (now >= next_prune_ms_) {
+        // Redelivery happens within minutes or hours; a month of ids is plenty.
+        store_.processed_events().prune(now - 30LL * 24 * 3600 * 1000);
+        next_prune_ms_ = now + 3600 * 1000;
+    }
     std::int64_t next = now + tick_interval_ms;
     if (auto due = store_.jobs().next_due_at()) next = std::min(next, std::max(*due, now + 1));
     if (auto due = store_.outbox().next_attempt_at()) {
@@ -139,6 +147,7 @@ void Engine::tick() {
 }
 
 void Engine::reload_directory() {
+    directory_stale_ = false;
     directory_.load(store_.people().all());
     dialogs_.load_open(store_.dialogs().open_person_ids());
     data_version_ = store_.data_version();
@@ -195,6 +204,7 @@ void Engine::handle(const core::Event& event) {
     } catch (const std::exception& e) {
         spdlog::error("event {}:{} failed: {}", event.where.connector, event.id, e.what());
     }
+    if (directory_stale_) reload_directory();
 }
 
 void Engine::handle_message(const core::Event& event) {
@@ -302,8 +312,15 @@ void Engine::send_outbox() {
         if (outbox_in_flight_.count(entry.id)) continue;
         auto it = outlets_.find(entry.connector);
         if (it == outlets_.end()) {
-            store_.outbox().mark_failed(entry.id, "connector " + entry.connector + " not running",
-                                        now + 60000);
+            // Another process may run that connector (e.g. `console` next to `run`).
+            if (entry.attempts + 1 >= outbox_attempts) {
+                spdlog::error("outbox post {} given up: connector {} never ran", entry.id,
+                              entry.connector);
+                store_.outbox().mark_failed(entry.id, "connector not running", std::nullopt);
+            } else {
+                store_.outbox().mark_failed(entry.id, "connector " + entry.connector +
+                                                          " not running", now + 60000);
+            }
             continue;
         }
         outbox_in_flight_.insert(entry.id);
@@ -317,7 +334,7 @@ void Engine::send_outbox() {
                 const std::int64_t t = core::to_millis(clock_.now());
                 if (r.ok) {
                     store_.outbox().mark_sent(id, r.message_id, t);
-                } else if (r.retryable) {
+                } else if (r.retryable && attempts + 1 < outbox_attempts) {
                     spdlog::warn("outbox post {} failed (attempt {}): {}", id, attempts + 1,
                                  r.error);
                     store_.outbox().mark_failed(id, r.error, t + backoff_ms(attempts));

@@ -60,8 +60,11 @@ public:
     void drain();
     /// Runs due jobs and sends due outbox posts.
     void tick();
-    /// Reloads people from the store (after an import).
+    /// Reloads people from the store now. Not during a turn: Person pointers held by the
+    /// turn would dangle; use directory_changed() there.
     void reload_directory();
+    /// Marks the directory stale; it is reloaded as soon as the current turn is over.
+    void directory_changed() { directory_stale_ = true; }
 
     store::Store& store() { return store_; }
     const core::Clock& clock() const { return clock_; }
@@ -111,6 +114,8 @@ private:
     std::unordered_set<std::string> recent_ids_;
     std::deque<std::string> recent_order_;
     std::int64_t data_version_ = -1;
+    bool directory_stale_ = false;
+    std::int64_t next_prune_ms_ = 0;
     std::int64_t next_tick_ms_ = 0;
     std::uint64_t handled_ = 0;
 };

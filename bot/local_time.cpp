@@ -18,7 +18,7 @@ const date::time_zone* zone_or_utc(const std::string& zone) {
 std::string format_local(core::Timestamp at, const std::string& zone) {
     const auto* tz = zone_or_utc(zone);
     const auto local = date::make_zoned(tz, std::chrono::time_point_cast<std::chrono::minutes>(at));
-    return date::format("%Y-%m-%d %H:%M", local) + " (" + std::string(tz->name()) + ")";
+    return date::format("%Y-%m-%d %H:%M", local);
 }
 
 int local_minute_of_day(core::Timestamp at, const std::string& zone) {

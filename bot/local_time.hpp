@@ -7,7 +7,7 @@
 
 namespace twintrack::bot {
 
-/// "2026-11-28 17:05 (Asia/Shanghai)"-style local time; UTC when the zone is unknown.
+/// "2026-11-28 17:05" in `zone` (UTC when the zone is unknown).
 std::string format_local(core::Timestamp at, const std::string& zone);
 
 /// Minutes after local midnight of `at` in `zone`.

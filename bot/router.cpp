@@ -22,11 +22,15 @@ std::string after_words(const std::string& text, std::size_t n) {
 
 }  // namespace
 
-void Router::add(CommandSpec spec) { commands_.push_back(std::move(spec)); }
+void Router::add(CommandSpec spec) {
+    commands_.push_back(std::move(spec));
+    dirty_ = true;
+}
 
 void Router::index(const Prompts& prompts) {
     lookup_.clear();
     max_words_ = 1;
+    dirty_ = false;
     for (std::size_t i = 0; i < commands_.size(); ++i) {
         std::vector<std::string> names = {commands_[i].name};
         for (const auto& locale : prompts.locales()) {

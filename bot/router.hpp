@@ -32,6 +32,8 @@ public:
     void add(CommandSpec spec);
     /// Builds the lookup table from every locale's command words.
     void index(const Prompts& prompts);
+    /// True after add() until the next index().
+    bool needs_index() const { return dirty_; }
 
     /// Runs the command written in `text`, or answers with help for an unknown word.
     void dispatch(Turn& turn, const std::string& text) const;
@@ -46,6 +48,7 @@ private:
     std::vector<CommandSpec> commands_;
     std::map<std::string, std::size_t> lookup_;  // lower-cased name or alias -> command
     std::size_t max_words_ = 1;
+    bool dirty_ = true;
 };
 
 }  // namespace twintrack::bot

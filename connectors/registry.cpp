@@ -1,6 +1,5 @@
 #include "connectors/registry.hpp"
 
-#include "connectors/console/console_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"
 #include "core/text.hpp"
 
@@ -9,7 +8,6 @@ namespace twintrack::connectors {
 const std::map<std::string, ConnectorType>& connector_types() {
     static const std::map<std::string, ConnectorType> types = {
         {"hub", hub::connector_type()},
-        {"console", console::connector_type()},
     };
     return types;
 }

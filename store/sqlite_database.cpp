@@ -53,7 +53,7 @@ public:
             // database, so do it before anything else.
             execute_script("SELECT count(*) FROM sqlite_master;");
             execute_script(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
             // A read-only file opens fine and fails on the first write; find out now.
             execute_script("BEGIN IMMEDIATE; COMMIT;");
         } catch (const DatabaseError& e) {

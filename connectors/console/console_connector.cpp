@@ -77,15 +77,6 @@ private:
 
 }  // namespace
 
-ConnectorType connector_type() {
-    ConnectorType t;
-    t.validate = [](core::SectionReader&, ConnectorSpec&) {};
-    t.create = [](const ConnectorSpec&, const ConnectorContext&) -> std::unique_ptr<Connector> {
-        return make_console("", std::cin, std::cout, nullptr);
-    };
-    return t;
-}
-
 std::unique_ptr<Connector> make_console(std::string user_id, std::istream& in, std::ostream& out,
                                         std::function<void()> on_eof) {
     return std::make_unique<ConsoleConnector>(std::move(user_id), in, out, std::move(on_eof));

@@ -1,5 +1,7 @@
 #pragma once
-// The terminal connector: one person chats with the bot through stdin and stdout.
+// The terminal connector behind `twintrack console`: one person chats with the bot
+// through stdin and stdout. It is not in the registry: it is never configured, only
+// started by that sub-command.
 
 #include <functional>
 #include <iosfwd>
@@ -7,12 +9,8 @@
 #include <string>
 
 #include "connectors/connector.hpp"
-#include "connectors/registry.hpp"
 
 namespace twintrack::connectors::console {
-
-/// The `type: console` entry of the connector registry.
-ConnectorType connector_type();
 
 /// Reads lines from `in` as direct messages from `user_id` (an email) and writes every
 /// post to `out`. When `in` ends, `on_eof` runs on the reader thread.

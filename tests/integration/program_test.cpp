@@ -1,0 +1,289 @@
+// The real `twintrack` program, started as a user would start it, spoken to over a real
+// WebSocket and its terminal.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/integration/process.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace twintrack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using test_support::WsClient;
+
+const bool sigpipe_ignored = [] {
+    ::signal(SIGPIPE, SIG_IGN);
+    return true;
+}();
+
+const std::string program = TWINTRACK_BINARY;
+
+const char* people_csv =
+    "name,email,department,role,timezone,locale,working_hours,identities\n"
+    "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei\n"
+    "Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna\n";
+
+class TempDir {
+public:
+    TempDir() {
+        char tmpl[] = "/tmp/twintrack-it-XXXXXX";
+        path_ = ::mkdtemp(tmpl);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    std::string file(const std::string& name, const std::string& content) const {
+        const std::string p = path_ + "/" + name;
+        std::ofstream(p) << content;
+        return p;
+    }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+/// A running `twintrack run` on a free port.
+class Server {
+public:
+    explicit Server(const std::string& data, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"run", "--data", data, "--port", "0"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        proc_ = std::make_unique<Process>(program, args);
+        auto line = proc_->wait_for_line("listening on", 15s);
+        if (!line) throw std::runtime_error("server did not start");
+        port_ = std::stoi(line->substr(line->rfind(':') + 1));
+    }
+    int port() const { return port_; }
+    Process& process() { return *proc_; }
+    /// SIGTERM; returns how it ended and how long that took.
+    std::pair<Finished, std::chrono::milliseconds> stop() {
+        const auto start = std::chrono::steady_clock::now();
+        proc_->signal(SIGTERM);
+        auto f = proc_->wait(10s);
+        if (!f) throw std::runtime_error("server ignored SIGTERM");
+        return {*f, std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)};
+    }
+
+private:
+    std::unique_ptr<Process> proc_;
+    int port_ = 0;
+};
+
+std::unique_ptr<WsClient> login(int port, const std::string& user) {
+    auto ws = std::make_unique<WsClient>();
+    ws->connect("127.0.0.1", port);
+    ws->send_json({{"type", "hello"}, {"user", user}});
+    if (!ws->wait_for_type("welcome")) throw std::runtime_error("no welcome");
+    return ws;
+}
+
+/// Sends `text` to `channel` and returns the bot's reply to it.
+std::optional<nlohmann::json> ask(WsClient& ws, const std::string& channel, const std::string& text,
+                                  const std::string& id) {
+    ws.send_json({{"type", "message"}, {"channel", channel}, {"text", text}, {"id", id}});
+    return ws.wait_for(
+        [&](const nlohmann::json& f) {
+            return f.value("type", "") == "message" && f.value("user", "") == "twintrack" &&
+                   f.value("reply_to", "") == id;
+        },
+        10s);
+}
+
+class ProgramTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto csv = dir.file("people.csv", people_csv);
+        const auto r = run_program(program, {"import", "people", csv, "--data", dir.path()});
+        ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+        ASSERT_THAT(r.out, HasSubstr("Imported 2 new"));
+    }
+    TempDir dir;
+};
+
+TEST_F(ProgramTest, AnswersHelpInEnglishAndChineseOverTheHub) {
+    Server server(dir.path());
+    auto anna = login(server.port(), "anna");
+    auto reply = ask(*anna, "@twintrack", "help", "t-1");
+    ASSERT_TRUE(reply);
+    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("Commands you can use"));
+    auto liwei = login(server.port(), "liwei");
+    reply = ask(*liwei, "@twintrack", "帮助", "t-2");
+    ASSERT_TRUE(reply);
+    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("你可以使用的命令"));
+    // In a channel the bot answers "!" commands, and everyone there sees it.
+    reply = ask(*liwei, "general", "!ping", "t-3");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)["text"], "pong");
+    EXPECT_TRUE(anna->wait_for([](const nlohmann::json& f) { return f.value("text", "") == "pong"; }));
+}
+
+TEST_F(ProgramTest, StopsCleanlyOnSigtermWithinFiveSeconds) {
+    Server server(dir.path());
+    auto anna = login(server.port(), "anna");
+    ASSERT_TRUE(ask(*anna, "@twintrack", "ping", "p-1"));
+    auto [finished, took] = server.stop();
+    EXPECT_EQ(finished.exit_code, 0) << finished.err;
+    EXPECT_LT(took, 5s);
+}
+
+TEST_F(ProgramTest, HistoryAndAPendingDialogSurviveARestart) {
+    {
+        Server server(dir.path());
+        auto anna = login(server.port(), "anna");
+        auto q1 = ask(*anna, "@twintrack", "profile", "d-1");
+        ASSERT_TRUE(q1);
+        EXPECT_THAT((*q1)["text"].get<std::string>(), HasSubstr("Question 1 of 3"));
+        auto q2 = ask(*anna, "@twintrack", "America/New_York", "d-2");
+        ASSERT_TRUE(q2);
+        EXPECT_THAT((*q2)["text"].get<std::string>(), HasSubstr("Question 2 of 3"));
+        ASSERT_TRUE(ask(*anna, "general", "!ping", "d-3"));
+        EXPECT_EQ(server.stop().first.exit_code, 0);
+    }
+    Server server(dir.path());
+    auto anna = std::make_unique<WsClient>();
+    anna->connect("127.0.0.1", server.port());
+    anna->send_json({{"type", "hello"}, {"user", "anna"}});
+    // The direct-message history shows the conversation so far.
+    auto dm = anna->wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("type", "") == "history" && f.value("channel", "") == "@twintrack";
+        },
+        5s);
+    ASSERT_TRUE(dm);
+    EXPECT_THAT(dm->dump(), HasSubstr("Question 2 of 3"));
+    auto q3 = ask(*anna, "@twintrack", "07:00-15:00", "d-4");
+    ASSERT_TRUE(q3);
+    EXPECT_THAT((*q3)["text"].get<std::string>(), HasSubstr("Question 3 of 3"));
+    auto done = ask(*anna, "@twintrack", "skip", "d-5");
+    ASSERT_TRUE(done);
+    EXPECT_THAT((*done)["text"].get<std::string>(), HasSubstr("America/New_York"));
+}
+
+TEST_F(ProgramTest, AClientThatDropsMidConversationDoesNotStopTheBot) {
+    Server server(dir.path());
+    {
+        auto anna = login(server.port(), "anna");
+        ASSERT_TRUE(ask(*anna, "@twintrack", "profile", "x-1"));
+        anna->send_json({{"type", "message"}, {"channel", "@twintrack"}, {"text", "Europe/Paris"},
+                         {"id", "x-2"}});
+        anna->drop();
+    }
+    auto liwei = login(server.port(), "liwei");
+    ASSERT_TRUE(ask(*liwei, "@twintrack", "ping", "x-3"));
+    // Anna comes back and finds the answer she missed, and the dialog where she left it.
+    auto anna = std::make_unique<WsClient>();
+    anna->connect("127.0.0.1", server.port());
+    anna->send_json({{"type", "hello"}, {"user", "anna"}});
+    auto dm = anna->wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("type", "") == "history" && f.value("channel", "") == "@twintrack";
+        },
+        5s);
+    ASSERT_TRUE(dm);
+    EXPECT_THAT(dm->dump(), HasSubstr("Question 2 of 3"));
+}
+
+TEST_F(ProgramTest, MalformedFramesGetAnErrorAndTheSocketStaysOpen) {
+    Server server(dir.path());
+    auto anna = login(server.port(), "anna");
+    anna->send_text("{not json");
+    auto err = anna->wait_for_type("error");
+    ASSERT_TRUE(err);
+    EXPECT_EQ((*err)["code"], "bad_request");
+    auto reply = ask(*anna, "@twintrack", "ping", "m-1");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)["text"], "pong");
+}
+
+TEST_F(ProgramTest, DemoOrganisationIsLoadedOnlyIntoAnEmptyDirectory) {
+    TempDir empty;
+    Server demo(empty.path(), {"--demo"});
+    auto people = test_support::http_get("127.0.0.1", demo.port(), "/api/v1/people");
+    ASSERT_EQ(people.status, 200);
+    EXPECT_GE(people.json().size(), 8u);
+    // A directory that has people keeps them.
+    Server server(dir.path(), {"--demo"});
+    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(), 2u);
+}
+
+TEST_F(ProgramTest, ConsoleChatsThroughTheTerminal) {
+    auto r = run_program(program, {"console", "--as", "li.wei@example.com", "--data", dir.path()},
+                         "ping\n规则\nnonsense\n");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("pong"));
+    EXPECT_THAT(r.out, HasSubstr("协作规则"));
+    EXPECT_THAT(r.out, HasSubstr("我不认识命令“nonsense”"));
+    auto unknown = run_program(program, {"console", "--as", "Nobody", "--data", dir.path()}, "");
+    EXPECT_NE(unknown.exit_code, 0);
+    EXPECT_THAT(unknown.err, HasSubstr("nobody called \"Nobody\""));
+}
+
+TEST_F(ProgramTest, CorruptOrUnusableDatabaseIsAClearErrorAtStart) {
+    TempDir bad;
+    bad.file("twintrack.db", std::string(10000, 'z'));
+    auto r = run_program(program, {"run", "--data", bad.path(), "--port", "0"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("not a database"));
+    const std::string blocked = bad.file("plainfile", "x") + "/data";
+    r = run_program(program, {"run", "--data", blocked, "--port", "0"});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("cannot create data directory"));
+}
+
+TEST_F(ProgramTest, ConfigTyposAreNamedWithTheirLine) {
+    const auto bad = dir.file("bad.yaml", "company:\n  name: Acme\n  timezome: Asia/Shanghai\n");
+    auto r = run_program(program, {"check-config", bad});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("bad.yaml:3: company: unknown key \"timezome\""));
+    r = run_program(program, {"run", "--config", bad, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("bad.yaml:3"));
+    const auto good = dir.file("good.yaml", "company:\n  name: Acme\n");
+    r = run_program(program, {"check-config", good});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(ProgramTest, TheShippedExampleConfigIsValid) {
+    ::setenv("TWINTRACK_HUB_TOKEN", "example-token", 1);
+    auto r = run_program(program, {"check-config", std::string(TWINTRACK_SOURCE_DIR) +
+                                                       "/config/twintrack.example.yaml"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out + r.err, Not(HasSubstr("example-token")));
+}
+
+TEST_F(ProgramTest, ImportErrorsNameLinesAndImportNothing) {
+    const auto csv = dir.file("more.csv", std::string("name,email,department,role,timezone,locale,"
+                                                      "working_hours,identities\n") +
+                                              "Zoe,zoe@example.com,sales,staff,Asia/Shanghai,en,,hub:zoe\n"
+                                              "Bad,bad@example.com,legal,staff,Asia/Shanghai,en,,\n");
+    auto r = run_program(program, {"import", "people", csv, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.out, HasSubstr("line 3: department \"legal\""));
+    EXPECT_THAT(r.out, HasSubstr("Nothing was imported"));
+    Server server(dir.path());
+    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(), 2u);
+}
+
+TEST_F(ProgramTest, APortInUseIsAClearError) {
+    Server first(dir.path());
+    TempDir other;
+    auto r = run_program(program, {"run", "--data", other.path(), "--port",
+                                   std::to_string(first.port())});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("cannot start connector hub"));
+}
+
+}  // namespace
+}  // namespace twintrack::testing
