@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures and builds TwinTrack into build/ (Release with debug info, ccache when present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+generator=()
+if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
+if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then generator=(); fi
+# Configure every time: packages installed since the last run (tests) are found.
+cmake -S . -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+# TARGET=twintrack builds only the program.
+cmake --build "$BUILD_DIR" --parallel "$(nproc)" ${TARGET:+--target "$TARGET"}
