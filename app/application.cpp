@@ -72,8 +72,8 @@ struct Core {
 /// Opens the store and loads prompts; prints a clear reason on failure.
 bool open_core(const Config& config, Core& core) {
     try {
-        core.store = store::Store::open_directory(config.data_dir,
-                                                  core::to_millis(core.clock.now()));
+        core.store =
+            store::Store::open_directory(config.data_dir, core::to_millis(core.clock.now()));
     } catch (const std::exception& e) {
         std::cerr << "twintrack: " << e.what() << "\n";
         return false;
@@ -116,7 +116,7 @@ bool import_file(Core& core, const std::string& locale, const std::string& path,
 /// Blocks SIGINT and SIGTERM in every thread started after this call; a waiter thread
 /// turns them into `on_signal`.
 class SignalWaiter {
-public:
+  public:
     SignalWaiter() {
         sigemptyset(&set_);
         sigaddset(&set_, SIGINT);
@@ -132,7 +132,7 @@ public:
         thread_.detach();
     }
 
-private:
+  private:
     sigset_t set_;
     std::thread thread_;
 };

@@ -8,11 +8,11 @@
 namespace twintrack::app {
 
 struct Options {
-    std::string config_path;        ///< empty: embedded default
-    std::string data_dir;           ///< empty: from config, else ./data
-    std::optional<int> port;        ///< overrides the first hub's port
+    std::string config_path;  ///< empty: embedded default
+    std::string data_dir;     ///< empty: from config, else ./data
+    std::optional<int> port;  ///< overrides the first hub's port
     bool demo = false;
-    std::string log_level;          ///< empty: from config
+    std::string log_level;  ///< empty: from config
 };
 
 int run_server(const Options& options);

@@ -46,7 +46,8 @@ void read_rules(SectionReader s, Config& c) {
             }
             for (const auto& item : list) {
                 if (!item.IsScalar()) {
-                    s.errors().add(item, "rules.notes." + locale + ": each note must be a sentence");
+                    s.errors().add(item,
+                                   "rules.notes." + locale + ": each note must be a sentence");
                     continue;
                 }
                 r.notes[locale].push_back(item.Scalar());

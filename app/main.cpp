@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
 
     auto* import = cli.add_subcommand("import", "Import data from CSV");
     import->require_subcommand(1);
-    auto* people = import->add_subcommand("people", "People: " 
+    auto* people = import->add_subcommand(
+        "people",
+        "People: "
         "name,email,department,role,timezone,locale,working_hours,identities");
     std::string csv_path;
     people->add_option("FILE", csv_path, "CSV file")->required();

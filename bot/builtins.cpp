@@ -69,8 +69,8 @@ void help(Turn& turn, const CommandArgs& args) {
         if (!Router::allowed(spec, turn.person() ? turn.person()->role : "")) continue;
         const CommandText* t = prompts.command(turn.locale(), spec.name);
         if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name);
-        commands.push_back({{"usage", t ? t->usage : spec.name},
-                            {"summary", t ? t->summary : std::string()}});
+        commands.push_back(
+            {{"usage", t ? t->usage : spec.name}, {"summary", t ? t->summary : std::string()}});
     }
     turn.reply("core.help", {{"commands", commands}, {"bot", engine.settings().bot_user}});
 }
@@ -81,12 +81,10 @@ void whoami(Turn& turn, const CommandArgs&) {
 
 void whois(Turn& turn, const CommandArgs& args) {
     if (args.words.empty()) {
-        turn.reply("core.usage", {{"usage", turn.engine().prompts().command(turn.locale(), "whois")
-                                                ? turn.engine()
-                                                      .prompts()
-                                                      .command(turn.locale(), "whois")
-                                                      ->usage
-                                                : "whois @person"}});
+        turn.reply("core.usage",
+                   {{"usage", turn.engine().prompts().command(turn.locale(), "whois")
+                                  ? turn.engine().prompts().command(turn.locale(), "whois")->usage
+                                  : "whois @person"}});
         return;
     }
     const Person* p = turn.person_arg(args.words.front());
@@ -126,8 +124,7 @@ bool set_language(Turn& turn, const std::string& requested, Person& updated) {
     for (const auto& l : prompts.locales()) {
         const std::string ll = core::ascii_lower(l);
         if (want == ll || want == ll.substr(0, ll.find('-')) ||
-            (want == "中文" && ll.rfind("zh", 0) == 0) ||
-            (want == "english" && ll == "en")) {
+            (want == "中文" && ll.rfind("zh", 0) == 0) || (want == "english" && ll == "en")) {
             updated.locale = l;
             return true;
         }
@@ -142,11 +139,11 @@ bool set_language(Turn& turn, const std::string& requested, Person& updated) {
 
 void save_profile(Turn& turn, const Person& updated) {
     turn.write().people().update_profile(updated, core::to_millis(turn.now()));
-    turn.audit("profile.update", {{"person", updated.email},
-                                  {"timezone", updated.timezone},
-                                  {"locale", updated.locale},
-                                  {"working_hours",
-                                   format_working_hours(updated.work_start, updated.work_end)}});
+    turn.audit("profile.update",
+               {{"person", updated.email},
+                {"timezone", updated.timezone},
+                {"locale", updated.locale},
+                {"working_hours", format_working_hours(updated.work_start, updated.work_end)}});
 }
 
 void language(Turn& turn, const CommandArgs& args) {
@@ -159,44 +156,42 @@ void language(Turn& turn, const CommandArgs& args) {
     save_profile(turn, updated);
     turn.engine().directory_changed();
     // Answer in the language just chosen.
-    turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(&updated),
-                                                   "core.language_set",
-                                                   {{"locale", updated.locale}}));
+    turn.reply_text(turn.engine().prompts().render(
+        turn.engine().locale_for(&updated), "core.language_set", {{"locale", updated.locale}}));
 }
 
 DialogSpec profile_dialog() {
     DialogSpec spec;
     spec.kind = "profile";
-    spec.steps.push_back({"core.profile_ask_timezone", true,
-                          [](Turn& turn, json& state, const std::string& answer) {
-                              const std::string zone(core::trim(answer));
-                              if (!valid_timezone(zone)) {
-                                  turn.reply("core.invalid_timezone",
-                                             {{"zone", std::string(core::utf8_prefix(zone, 64))}});
-                                  return false;
-                              }
-                              state["timezone"] = zone;
-                              return true;
-                          }});
-    spec.steps.push_back({"core.profile_ask_hours", true,
-                          [](Turn& turn, json& state, const std::string& answer) {
-                              auto hours = parse_working_hours(std::string(core::trim(answer)));
-                              if (!hours) {
-                                  turn.reply("core.invalid_hours",
-                                             {{"hours", std::string(core::utf8_prefix(answer, 64))}});
-                                  return false;
-                              }
-                              state["working_hours"] = format_working_hours(hours->first,
-                                                                            hours->second);
-                              return true;
-                          }});
-    spec.steps.push_back({"core.profile_ask_language", true,
-                          [](Turn& turn, json& state, const std::string& answer) {
-                              Person probe = *turn.person();
-                              if (!set_language(turn, answer, probe)) return false;
-                              state["locale"] = probe.locale;
-                              return true;
-                          }});
+    spec.steps.push_back(
+        {"core.profile_ask_timezone", true, [](Turn& turn, json& state, const std::string& answer) {
+             const std::string zone(core::trim(answer));
+             if (!valid_timezone(zone)) {
+                 turn.reply("core.invalid_timezone",
+                            {{"zone", std::string(core::utf8_prefix(zone, 64))}});
+                 return false;
+             }
+             state["timezone"] = zone;
+             return true;
+         }});
+    spec.steps.push_back(
+        {"core.profile_ask_hours", true, [](Turn& turn, json& state, const std::string& answer) {
+             auto hours = parse_working_hours(std::string(core::trim(answer)));
+             if (!hours) {
+                 turn.reply("core.invalid_hours",
+                            {{"hours", std::string(core::utf8_prefix(answer, 64))}});
+                 return false;
+             }
+             state["working_hours"] = format_working_hours(hours->first, hours->second);
+             return true;
+         }});
+    spec.steps.push_back(
+        {"core.profile_ask_language", true, [](Turn& turn, json& state, const std::string& answer) {
+             Person probe = *turn.person();
+             if (!set_language(turn, answer, probe)) return false;
+             state["locale"] = probe.locale;
+             return true;
+         }});
     spec.finish = [](Turn& turn, json& state) {
         Person updated = *turn.person();
         if (state.contains("timezone")) updated.timezone = state["timezone"];
@@ -208,9 +203,8 @@ DialogSpec profile_dialog() {
         if (state.contains("locale")) updated.locale = state["locale"];
         save_profile(turn, updated);
         turn.engine().directory_changed();
-        turn.reply_text(turn.engine().prompts().render(turn.engine().locale_for(&updated),
-                                                       "core.profile_saved",
-                                                       person_card(turn, updated)));
+        turn.reply_text(turn.engine().prompts().render(
+            turn.engine().locale_for(&updated), "core.profile_saved", person_card(turn, updated)));
     };
     return spec;
 }
@@ -218,7 +212,9 @@ DialogSpec profile_dialog() {
 // Replaces the first whole word `word` (or "word" in quotes) in `text`.
 std::string replace_word(const std::string& text, const std::string& word,
                          const std::string& with) {
-    auto boundary = [&](std::size_t i) { return i >= text.size() || text[i] == ' ' || text[i] == '"'; };
+    auto boundary = [&](std::size_t i) {
+        return i >= text.size() || text[i] == ' ' || text[i] == '"';
+    };
     for (std::size_t pos = text.find(word); pos != std::string::npos;
          pos = text.find(word, pos + 1)) {
         if ((pos == 0 || boundary(pos - 1)) && boundary(pos + word.size())) {
@@ -235,22 +231,21 @@ std::string replace_word(const std::string& text, const std::string& word,
 DialogSpec clarify_person_dialog() {
     DialogSpec spec;
     spec.kind = "clarify_person";
-    spec.steps.push_back({"core.clarify_person", false,
-                          [](Turn& turn, json& state, const std::string& answer) {
-                              const auto& emails = state["emails"];
-                              int n = 0;
-                              try {
-                                  n = std::stoi(std::string(core::trim(answer)));
-                              } catch (const std::exception&) {
-                              }
-                              if (n < 1 || n > static_cast<int>(emails.size())) {
-                                  turn.reply("core.clarify_pick_number",
-                                             {{"count", emails.size()}});
-                                  return false;
-                              }
-                              state["chosen"] = emails[static_cast<std::size_t>(n - 1)];
-                              return true;
-                          }});
+    spec.steps.push_back(
+        {"core.clarify_person", false, [](Turn& turn, json& state, const std::string& answer) {
+             const auto& emails = state["emails"];
+             int n = 0;
+             try {
+                 n = std::stoi(std::string(core::trim(answer)));
+             } catch (const std::exception&) {
+             }
+             if (n < 1 || n > static_cast<int>(emails.size())) {
+                 turn.reply("core.clarify_pick_number", {{"count", emails.size()}});
+                 return false;
+             }
+             state["chosen"] = emails[static_cast<std::size_t>(n - 1)];
+             return true;
+         }});
     spec.finish = [](Turn& turn, json& state) {
         // Run the original command again with the mention replaced by the exact email.
         std::string command = state.value("command", "");

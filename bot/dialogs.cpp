@@ -71,10 +71,9 @@ void Dialogs::start(Turn& turn, const std::string& kind, nlohmann::json state) {
     d.expires_at = now + timeout;
     store.dialogs().save(d);
     open_[d.person_id] = true;
-    turn.engine().scheduler().schedule(turn, "dialog.timeout",
-                                       timeout_key(d.person_id, d.started_at),
-                                       core::from_millis(d.expires_at),
-                                       {{"person_id", d.person_id}, {"started_at", now}});
+    turn.engine().scheduler().schedule(
+        turn, "dialog.timeout", timeout_key(d.person_id, d.started_at),
+        core::from_millis(d.expires_at), {{"person_id", d.person_id}, {"started_at", now}});
     ask(turn, *spec, 0, state);
 }
 
@@ -132,11 +131,10 @@ bool Dialogs::handle(Turn& turn, const std::string& text) {
     record->step = step;
     record->state = state.dump();
     record->updated_at = now;
-    record->expires_at = now + std::chrono::milliseconds(turn.engine().settings().dialog_timeout)
-                                   .count();
+    record->expires_at =
+        now + std::chrono::milliseconds(turn.engine().settings().dialog_timeout).count();
     store.dialogs().save(*record);
-    store.jobs().reschedule(timeout_key(record->person_id, record->started_at),
-                            record->expires_at);
+    store.jobs().reschedule(timeout_key(record->person_id, record->started_at), record->expires_at);
     // An answer that was refused has been explained by accept(); ask again either way.
     ask(turn, *spec, step, state);
     return true;
@@ -148,8 +146,8 @@ void Dialogs::expire(Turn& turn, std::int64_t person_id, std::int64_t started_at
     if (!record || record->started_at != started_at) return;
     if (record->expires_at > core::to_millis(turn.now())) {
         turn.engine().scheduler().schedule(
-            turn, "dialog.timeout", timeout_key(person_id, started_at) + ":" +
-                                        std::to_string(record->expires_at),
+            turn, "dialog.timeout",
+            timeout_key(person_id, started_at) + ":" + std::to_string(record->expires_at),
             core::from_millis(record->expires_at),
             {{"person_id", person_id}, {"started_at", started_at}});
         return;
@@ -158,8 +156,8 @@ void Dialogs::expire(Turn& turn, std::int64_t person_id, std::int64_t started_at
     open_.erase(person_id);
     const Person* person = turn.engine().directory().by_id(person_id);
     const std::string locale = turn.engine().locale_for(person);
-    turn.post({record->connector, record->channel, record->thread}, locale,
-              "core.dialog_timed_out", {});
+    turn.post({record->connector, record->channel, record->thread}, locale, "core.dialog_timed_out",
+              {});
 }
 
 }  // namespace twintrack::bot

@@ -14,8 +14,8 @@ namespace twintrack::bot {
 class Turn;
 
 struct DialogStep {
-    std::string question;  ///< prompt key; rendered with the dialog's state
-    bool optional = false; ///< `skip` allowed
+    std::string question;   ///< prompt key; rendered with the dialog's state
+    bool optional = false;  ///< `skip` allowed
     /// Takes the answer into `state`. Returns false (after replying why) to ask again.
     std::function<bool(Turn&, nlohmann::json& state, const std::string& answer)> accept;
 };
@@ -28,7 +28,7 @@ struct DialogSpec {
 };
 
 class Dialogs {
-public:
+  public:
     void add(DialogSpec spec);
     const DialogSpec* find(const std::string& kind) const;
 
@@ -47,7 +47,7 @@ public:
     void load_open(std::vector<std::int64_t> person_ids);
     bool has_open(std::int64_t person_id) const;
 
-private:
+  private:
     void ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state);
     std::map<std::string, DialogSpec> specs_;
     std::map<std::int64_t, bool> open_;

@@ -30,7 +30,7 @@ std::optional<std::pair<int, int>> parse_working_hours(const std::string& text);
 std::string format_working_hours(int start, int end);
 
 class Directory {
-public:
+  public:
     /// Replaces the cache with `people`.
     void load(std::vector<Person> people);
 
@@ -56,7 +56,7 @@ public:
     /// The managers of a department.
     std::vector<const Person*> managers_of(const std::string& department) const;
 
-private:
+  private:
     std::vector<Person> people_;
     std::map<std::pair<std::string, std::string>, std::size_t> by_identity_;
     std::map<std::string, std::size_t> by_email_;

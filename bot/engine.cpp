@@ -166,7 +166,8 @@ std::string Engine::locale_for(const Person* person) const {
 
 std::optional<core::Address> Engine::direct_address(const Person& person,
                                                     const std::string& hint) const {
-    if (hint == "console" && outlets_.count(hint)) return core::Address{hint, "@" + person.email, ""};
+    if (hint == "console" && outlets_.count(hint))
+        return core::Address{hint, "@" + person.email, ""};
     for (const auto& ident : person.identities) {
         if (ident.connector == hint && outlets_.count(hint)) {
             return core::Address{hint, "@" + ident.user_id, ""};
@@ -318,14 +319,16 @@ void Engine::send_outbox() {
                               entry.connector);
                 store_.outbox().mark_failed(entry.id, "connector not running", std::nullopt);
             } else {
-                store_.outbox().mark_failed(entry.id, "connector " + entry.connector +
-                                                          " not running", now + 60000);
+                store_.outbox().mark_failed(
+                    entry.id, "connector " + entry.connector + " not running", now + 60000);
             }
             continue;
         }
         outbox_in_flight_.insert(entry.id);
-        core::Post post{{entry.connector, entry.channel, entry.thread}, entry.text,
-                        entry.reply_to, entry.dedupe_key};
+        core::Post post{{entry.connector, entry.channel, entry.thread},
+                        entry.text,
+                        entry.reply_to,
+                        entry.dedupe_key};
         const std::int64_t id = entry.id;
         const int attempts = entry.attempts;
         it->second(post, [this, id, attempts](core::SendResult r) {
@@ -366,13 +369,13 @@ void Engine::run_jobs() {
         } catch (const std::exception& e) {
             finish_turn(turn, false);
             const bool again = job.attempts + 1 < job_attempts;
-            spdlog::error("job {} ({}) failed, attempt {}: {}", job.key, job.kind,
-                          job.attempts + 1, e.what());
-            store_.jobs().mark_failed(job.id, e.what(),
-                                      again ? std::optional<std::int64_t>(
-                                                  now + 60000 * (1LL << job.attempts))
-                                            : std::nullopt,
-                                      now);
+            spdlog::error("job {} ({}) failed, attempt {}: {}", job.key, job.kind, job.attempts + 1,
+                          e.what());
+            store_.jobs().mark_failed(
+                job.id, e.what(),
+                again ? std::optional<std::int64_t>(now + 60000 * (1LL << job.attempts))
+                      : std::nullopt,
+                now);
         }
     }
 }

@@ -30,7 +30,7 @@ namespace twintrack::bot {
 using Outlet = std::function<void(const core::Post&, core::SendDone)>;
 
 class Engine final : public core::EventSink {
-public:
+  public:
     Engine(store::Store& store, const core::Clock& clock, std::shared_ptr<const Prompts> prompts,
            BotSettings settings);
     ~Engine() override;
@@ -83,7 +83,7 @@ public:
     /// How many events were handled, for benchmarks and health.
     std::uint64_t handled() const { return handled_; }
 
-private:
+  private:
     void handle(const core::Event& event);
     void handle_message(const core::Event& event);
     void run_jobs();

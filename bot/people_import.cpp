@@ -43,12 +43,13 @@ ImportOutcome import_people_csv(std::istream& in, store::Store& store, const Pro
         return out;
     }
 
-    std::map<std::string, std::int64_t> existing_email;  // lower email -> id
+    std::map<std::string, std::int64_t> existing_email;                         // lower email -> id
     std::map<std::pair<std::string, std::string>, std::string> identity_owner;  // -> email
     for (const auto& p : store.people().all()) {
         existing_email[core::ascii_lower(p.email)] = p.id;
         for (const auto& i : p.identities) {
-            identity_owner[{i.connector, core::ascii_lower(i.user_id)}] = core::ascii_lower(p.email);
+            identity_owner[{i.connector, core::ascii_lower(i.user_id)}] =
+                core::ascii_lower(p.email);
         }
     }
     std::vector<Person> rows;

@@ -123,8 +123,8 @@ std::shared_ptr<const Prompts> Prompts::load(const std::string& dir,
                             string_list(w.second, file);
                     }
                 } else if (name != "ui") {  // `ui:` belongs to connectors with a UI
-                    throw PromptError(where(file, section.first) + ": unknown section \"" +
-                                      name + "\" (expected messages, commands, words or ui)");
+                    throw PromptError(where(file, section.first) + ": unknown section \"" + name +
+                                      "\" (expected messages, commands, words or ui)");
                 }
             }
         }

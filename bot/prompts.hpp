@@ -15,7 +15,7 @@ namespace twintrack::bot {
 
 /// A prompts folder that cannot be used (missing file, bad YAML, bad template).
 class PromptError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -27,7 +27,7 @@ struct CommandText {
 };
 
 class Prompts {
-public:
+  public:
     /// Loads `dir/<locale>/*.yaml` for every locale folder found. Throws PromptError
     /// naming the file and line of the first problem.
     static std::shared_ptr<const Prompts> load(const std::string& dir,
@@ -57,7 +57,7 @@ public:
 
     struct Template;
 
-private:
+  private:
     std::string default_locale_;
     std::map<std::string, std::map<std::string, std::shared_ptr<Template>>> messages_;
     std::map<std::string, std::map<std::string, CommandText>> commands_;

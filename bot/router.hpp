@@ -27,7 +27,7 @@ struct CommandSpec {
 };
 
 class Router {
-public:
+  public:
     /// Adds a command. Its aliases, usage and summary come from `prompts`.
     void add(CommandSpec spec);
     /// Builds the lookup table from every locale's command words.
@@ -44,7 +44,7 @@ public:
     std::vector<std::string> suggest(const std::string& word, std::size_t limit) const;
     static bool allowed(const CommandSpec& spec, const std::string& role);
 
-private:
+  private:
     std::vector<CommandSpec> commands_;
     std::map<std::string, std::size_t> lookup_;  // lower-cased name or alias -> command
     std::size_t max_words_ = 1;

@@ -14,19 +14,19 @@ namespace twintrack::bot {
 class Turn;
 
 class Scheduler {
-public:
+  public:
     using Handler = std::function<void(Turn&, const nlohmann::json& payload)>;
 
     /// Registers the handler for a job kind.
     void on(const std::string& kind, Handler handler);
 
     /// Schedules a job unless one with `key` exists (in the turn's transaction).
-    void schedule(Turn& turn, const std::string& kind, const std::string& key,
-                  core::Timestamp due, const nlohmann::json& payload);
+    void schedule(Turn& turn, const std::string& kind, const std::string& key, core::Timestamp due,
+                  const nlohmann::json& payload);
 
     const Handler* handler(const std::string& kind) const;
 
-private:
+  private:
     std::map<std::string, Handler> handlers_;
 };
 

@@ -82,25 +82,24 @@ const Person* Turn::person_arg(const std::string& mention) {
         for (const Person* p : engine_.directory().similar(mention, 3)) {
             names.push_back({{"name", p->name}, {"email", p->email}});
         }
-        reply("core.unknown_person", {{"mention", mention},
-                                      {"suggestions", names},
-                                      {"has_suggestions", !names.empty()}});
+        reply("core.unknown_person",
+              {{"mention", mention}, {"suggestions", names}, {"has_suggestions", !names.empty()}});
         return nullptr;
     }
     nlohmann::json options = nlohmann::json::array();
     nlohmann::json emails = nlohmann::json::array();
     int n = 1;
     for (const Person* p : matches) {
-        options.push_back({{"n", n++}, {"name", p->name}, {"email", p->email},
+        options.push_back({{"n", n++},
+                           {"name", p->name},
+                           {"email", p->email},
                            {"department", text("core.department." + p->department)}});
         emails.push_back(p->email);
     }
     const std::string command = event_ ? event_->text : std::string();
-    engine_.dialogs().start(*this, "clarify_person",
-                            {{"mention", mention},
-                             {"command", command},
-                             {"emails", emails},
-                             {"options", options}});
+    engine_.dialogs().start(
+        *this, "clarify_person",
+        {{"mention", mention}, {"command", command}, {"emails", emails}, {"options", options}});
     return nullptr;
 }
 

@@ -20,7 +20,7 @@ class Engine;
 struct AlreadyProcessed {};
 
 class Turn {
-public:
+  public:
     /// A turn for an inbound event from `person` (null when unknown).
     Turn(Engine& engine, const core::Event* event, const Person* person);
     Turn(const Turn&) = delete;
@@ -68,7 +68,7 @@ public:
     /// What the turn produced; the engine sends it after commit.
     std::vector<core::Post>& posts() { return posts_; }
 
-private:
+  private:
     Engine& engine_;
     const core::Event* event_;
     const Person* person_;

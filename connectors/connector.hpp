@@ -12,7 +12,7 @@
 namespace twintrack::connectors {
 
 class Connector {
-public:
+  public:
     virtual ~Connector() = default;
 
     /// The configured instance name ("hub", "irc-main", ...); Addresses carry it.
@@ -40,7 +40,7 @@ struct RosterEntry {
 
 /// The people a connector may show, kept current by the bot. Thread-safe.
 class Roster {
-public:
+  public:
     void set(std::vector<RosterEntry> entries) {
         auto fresh = std::make_shared<const std::vector<RosterEntry>>(std::move(entries));
         std::lock_guard<std::mutex> lock(mu_);
@@ -51,7 +51,7 @@ public:
         return entries_;
     }
 
-private:
+  private:
     mutable std::mutex mu_;
     std::shared_ptr<const std::vector<RosterEntry>> entries_ =
         std::make_shared<const std::vector<RosterEntry>>();

@@ -44,8 +44,7 @@ struct ConnectorType {
     /// (unknown keys included), and fills `spec.name` and `spec.channels`.
     std::function<void(core::SectionReader&, ConnectorSpec&)> validate;
     /// Builds the connector from a section that validated cleanly.
-    std::function<std::unique_ptr<Connector>(const ConnectorSpec&, const ConnectorContext&)>
-        create;
+    std::function<std::unique_ptr<Connector>(const ConnectorSpec&, const ConnectorContext&)> create;
 };
 
 /// The known connector types, by `type:` name.

@@ -14,13 +14,13 @@ struct CsvRow {
 };
 
 class CsvReader {
-public:
+  public:
     explicit CsvReader(std::istream& in) : in_(in) {}
     /// The next row, or nothing at the end. A quote left open sets `error()`.
     std::optional<CsvRow> next();
     const std::string& error() const { return error_; }
 
-private:
+  private:
     std::istream& in_;
     int line_ = 0;
     bool first_ = true;

@@ -14,9 +14,7 @@ using Timestamp = std::chrono::time_point<std::chrono::system_clock, std::chrono
 
 /// Milliseconds since the Unix epoch (UTC).
 inline std::int64_t to_millis(Timestamp t) { return t.time_since_epoch().count(); }
-inline Timestamp from_millis(std::int64_t ms) {
-    return Timestamp(std::chrono::milliseconds(ms));
-}
+inline Timestamp from_millis(std::int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 
 /// Where a message lives: a connector, a channel on it, and optionally a thread.
 /// Direct messages use the channel name "@" + the user's id on that connector.
@@ -41,38 +39,38 @@ enum class EventKind { message, join, leave };
 
 /// One thing that happened on a chat platform, already translated by its connector.
 struct Event {
-    std::string id;           ///< the platform's id, used to recognise redelivery
+    std::string id;  ///< the platform's id, used to recognise redelivery
     EventKind kind = EventKind::message;
     Address where;
     Sender who;
-    std::string text;         ///< platform mention syntax already stripped
+    std::string text;  ///< platform mention syntax already stripped
     Timestamp at{};
-    bool direct = false;      ///< a direct message to the bot
-    bool addressed = false;   ///< the platform marked it as aimed at the bot (mention)
-    nlohmann::json extra;     ///< platform details features may read but never need
+    bool direct = false;     ///< a direct message to the bot
+    bool addressed = false;  ///< the platform marked it as aimed at the bot (mention)
+    nlohmann::json extra;    ///< platform details features may read but never need
 };
 
 /// Something the bot wants said somewhere.
 struct Post {
     Address to;
     std::string text;
-    std::string reply_to;     ///< the platform id of the message this answers, if any
-    std::string dedupe_key;   ///< stable key for posts that must go out exactly once
+    std::string reply_to;    ///< the platform id of the message this answers, if any
+    std::string dedupe_key;  ///< stable key for posts that must go out exactly once
 };
 
 /// What a connector reports back after trying to deliver a Post.
 struct SendResult {
     bool ok = false;
-    std::string message_id;   ///< the platform's id of the delivered message
+    std::string message_id;  ///< the platform's id of the delivered message
     std::string error;
-    bool retryable = true;    ///< false when sending again can never succeed
+    bool retryable = true;  ///< false when sending again can never succeed
 };
 
 using SendDone = std::function<void(SendResult)>;
 
 /// Where connectors push what they receive. Thread-safe; never blocks for long.
 class EventSink {
-public:
+  public:
     virtual ~EventSink() = default;
     virtual void push(Event event) = 0;
 };

@@ -96,8 +96,8 @@ std::optional<long long> SectionReader::integer(const std::string& key, long lon
         const long long v = std::stoll(*text, &used);
         if (used != text->size()) throw std::invalid_argument("trailing");
         if (v < min || v > max) {
-            error(key, "must be between " + std::to_string(min) + " and " +
-                           std::to_string(max) + ", got " + *text);
+            error(key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                           ", got " + *text);
             return std::nullopt;
         }
         return v;

@@ -19,7 +19,7 @@ struct ConfigError {
 
 /// Collects every problem found in a config file instead of stopping at the first.
 class ConfigErrors {
-public:
+  public:
     void add(const YAML::Node& at, std::string message);
     void add(int line, std::string message);
     bool empty() const { return errors_.empty(); }
@@ -27,7 +27,7 @@ public:
     /// "FILE:LINE: message" lines, sorted by line.
     std::string describe(const std::string& file) const;
 
-private:
+  private:
     std::vector<ConfigError> errors_;
 };
 
@@ -36,7 +36,7 @@ int line_of(const YAML::Node& node);
 
 /// A secret read from the environment. Never printed: operator<< and str() hide it.
 class Secret {
-public:
+  public:
     Secret() = default;
     Secret(std::string env_name, std::string value)
         : env_(std::move(env_name)), value_(std::move(value)) {}
@@ -44,7 +44,7 @@ public:
     const std::string& env_name() const { return env_; }
     bool empty() const { return value_.empty(); }
 
-private:
+  private:
     std::string env_;
     std::string value_;
 };
@@ -52,7 +52,7 @@ private:
 /// Reads one mapping. Each accessor records the key as known; finish() reports the
 /// keys nobody asked for, with their lines, and suggests the closest known key.
 class SectionReader {
-public:
+  public:
     SectionReader(const YAML::Node& node, std::string path, ConfigErrors& errors);
 
     bool valid() const { return valid_; }
@@ -79,7 +79,7 @@ public:
     const std::string& path() const { return path_; }
     ConfigErrors& errors() { return errors_; }
 
-private:
+  private:
     YAML::Node node_;
     std::string path_;
     ConfigErrors& errors_;

@@ -15,19 +15,19 @@ namespace twintrack::store {
 
 /// Any failure talking to the database.
 class DatabaseError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 /// A UNIQUE or PRIMARY KEY constraint refused a write.
 class UniqueViolation : public DatabaseError {
-public:
+  public:
     using DatabaseError::DatabaseError;
 };
 
 /// The file exists but is not a database this program can use.
 class CorruptDatabase : public DatabaseError {
-public:
+  public:
     using DatabaseError::DatabaseError;
 };
 
@@ -36,7 +36,7 @@ using Params = std::vector<Value>;
 
 /// One result row; column accessors by index.
 class Row {
-public:
+  public:
     virtual ~Row() = default;
     virtual bool is_null(int col) const = 0;
     virtual std::int64_t integer(int col) const = 0;
@@ -51,7 +51,7 @@ public:
 };
 
 class Database {
-public:
+  public:
     virtual ~Database() = default;
 
     /// Runs one statement with bound parameters; returns the number of changed rows.
@@ -82,14 +82,14 @@ std::unique_ptr<Database> open_sqlite(const std::string& path);
 /// Commits on commit(); rolls back when destroyed without it. Nested use joins the
 /// outer transaction.
 class Transaction {
-public:
+  public:
     explicit Transaction(Database& db);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit();
 
-private:
+  private:
     Database& db_;
     bool owner_;
     bool done_ = false;

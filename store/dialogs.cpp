@@ -8,7 +8,7 @@ std::optional<DialogRecord> DialogRepository::find(std::int64_t person_id) {
         "SELECT person_id, kind, step, state, connector, channel, thread, started_at, "
         "updated_at, expires_at FROM dialogs WHERE person_id = ?",
         {person_id}, [&](const Row& r) {
-            out = DialogRecord{r.integer(0), r.text(1), static_cast<int>(r.integer(2)),
+            out = DialogRecord{r.integer(0), r.text(1),    static_cast<int>(r.integer(2)),
                                r.text(3),    r.text(4),    r.text(5),
                                r.text(6),    r.integer(7), r.integer(8),
                                r.integer(9)};
@@ -34,7 +34,8 @@ void DialogRepository::remove(std::int64_t person_id) {
 
 std::vector<std::int64_t> DialogRepository::open_person_ids() {
     std::vector<std::int64_t> out;
-    db_.query("SELECT person_id FROM dialogs", {}, [&](const Row& r) { out.push_back(r.integer(0)); });
+    db_.query("SELECT person_id FROM dialogs", {},
+              [&](const Row& r) { out.push_back(r.integer(0)); });
     return out;
 }
 

@@ -21,7 +21,7 @@ struct DialogRecord {
 };
 
 class DialogRepository {
-public:
+  public:
     explicit DialogRepository(Database& db) : db_(db) {}
     std::optional<DialogRecord> find(std::int64_t person_id);
     void save(const DialogRecord& dialog);
@@ -29,7 +29,7 @@ public:
     /// Everyone with a dialog in progress.
     std::vector<std::int64_t> open_person_ids();
 
-private:
+  private:
     Database& db_;
 };
 

@@ -10,7 +10,7 @@
 namespace twintrack::store {
 
 class ProcessedEvents {
-public:
+  public:
     explicit ProcessedEvents(Database& db) : db_(db) {}
     /// Records the id; false when it was recorded before (a redelivery).
     bool record(const std::string& connector, const std::string& event_id, std::int64_t now_ms);
@@ -18,7 +18,7 @@ public:
     /// Forgets ids older than `before_ms`.
     int prune(std::int64_t before_ms);
 
-private:
+  private:
     Database& db_;
 };
 
@@ -31,12 +31,12 @@ struct AuditEntry {
 };
 
 class AuditLog {
-public:
+  public:
     explicit AuditLog(Database& db) : db_(db) {}
     void record(const AuditEntry& entry);
     std::vector<AuditEntry> recent(int limit);
 
-private:
+  private:
     Database& db_;
 };
 

@@ -20,7 +20,7 @@ struct Job {
 };
 
 class JobQueue {
-public:
+  public:
     explicit JobQueue(Database& db) : db_(db) {}
 
     /// Schedules a job unless one with the same key exists. Returns true when added.
@@ -40,7 +40,7 @@ public:
 
     std::optional<std::string> status(const std::string& key);
 
-private:
+  private:
     Database& db_;
 };
 

@@ -14,7 +14,8 @@ int migrate(Database& db, const std::vector<Migration>& migrations, std::int64_t
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
     Transaction tx(db);
-    const std::int64_t current = db.scalar("SELECT max(version) FROM schema_migrations").value_or(0);
+    const std::int64_t current =
+        db.scalar("SELECT max(version) FROM schema_migrations").value_or(0);
     const int newest = migrations.empty() ? 0 : migrations.back().version;
     if (current > newest) {
         throw DatabaseError("the database has schema version " + std::to_string(current) +

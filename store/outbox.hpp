@@ -22,7 +22,7 @@ struct OutboxEntry {
 };
 
 class Outbox {
-public:
+  public:
     explicit Outbox(Database& db) : db_(db) {}
 
     /// Queues a post. With a dedupe key already queued, returns the existing id and
@@ -42,7 +42,7 @@ public:
     /// Earliest next attempt among pending posts.
     std::optional<std::int64_t> next_attempt_at();
 
-private:
+  private:
     Database& db_;
 };
 

@@ -68,8 +68,7 @@ void PeopleRepository::update_profile(const Person& p, std::int64_t now_ms) {
     db_.execute(
         "UPDATE people SET timezone = ?, locale = ?, work_start = ?, work_end = ?, "
         "updated_at = ? WHERE id = ?",
-        {p.timezone, p.locale, std::int64_t{p.work_start}, std::int64_t{p.work_end}, now_ms,
-         p.id});
+        {p.timezone, p.locale, std::int64_t{p.work_start}, std::int64_t{p.work_end}, now_ms, p.id});
 }
 
 }  // namespace twintrack::store

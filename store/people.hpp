@@ -18,17 +18,17 @@ struct Person {
     std::int64_t id = 0;
     std::string name;
     std::string email;
-    std::string department;  ///< marketing, sales, hr, management
-    std::string role;        ///< staff, manager, hr, admin
-    std::string timezone;    ///< IANA name
-    std::string locale;      ///< en or zh-CN
-    int work_start = 9 * 60; ///< minutes after local midnight
+    std::string department;   ///< marketing, sales, hr, management
+    std::string role;         ///< staff, manager, hr, admin
+    std::string timezone;     ///< IANA name
+    std::string locale;       ///< en or zh-CN
+    int work_start = 9 * 60;  ///< minutes after local midnight
     int work_end = 18 * 60;
     std::vector<Identity> identities;
 };
 
 class PeopleRepository {
-public:
+  public:
     explicit PeopleRepository(Database& db) : db_(db) {}
 
     /// Everyone, identities included, ordered by id.
@@ -43,7 +43,7 @@ public:
     /// Updates locale, time zone and working hours of one person.
     void update_profile(const Person& person, std::int64_t now_ms);
 
-private:
+  private:
     Database& db_;
 };
 

@@ -18,7 +18,7 @@ namespace {
 }
 
 class SqliteRow final : public Row {
-public:
+  public:
     explicit SqliteRow(sqlite3_stmt* s) : s_(s) {}
     bool is_null(int col) const override { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
     std::int64_t integer(int col) const override { return sqlite3_column_int64(s_, col); }
@@ -29,12 +29,12 @@ public:
                  : std::string();
     }
 
-private:
+  private:
     sqlite3_stmt* s_;
 };
 
 class SqliteDatabase final : public Database {
-public:
+  public:
     explicit SqliteDatabase(const std::string& path) {
         const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -128,7 +128,7 @@ public:
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
 
-private:
+  private:
     sqlite3_stmt* prepare(const std::string& sql, const Params& params) {
         auto it = cache_.find(sql);
         sqlite3_stmt* s = nullptr;
@@ -142,8 +142,7 @@ private:
         }
         sqlite3_clear_bindings(s);
         if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(s)) {
-            throw DatabaseError("SQL expects " +
-                                std::to_string(sqlite3_bind_parameter_count(s)) +
+            throw DatabaseError("SQL expects " + std::to_string(sqlite3_bind_parameter_count(s)) +
                                 " parameters, got " + std::to_string(params.size()));
         }
         for (std::size_t i = 0; i < params.size(); ++i) {

@@ -14,7 +14,7 @@
 namespace twintrack::store {
 
 class Store {
-public:
+  public:
     /// Takes an open database and brings its schema up to date.
     Store(std::unique_ptr<Database> db, std::int64_t now_ms);
 
@@ -33,7 +33,7 @@ public:
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
 
-private:
+  private:
     std::unique_ptr<Database> db_;
     PeopleRepository people_;
     Outbox outbox_;

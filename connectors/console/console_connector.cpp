@@ -14,13 +14,14 @@ namespace twintrack::connectors::console {
 namespace {
 
 class ConsoleConnector final : public Connector {
-public:
+  public:
     ConsoleConnector(std::string user_id, std::istream& in, std::ostream& out,
                      std::function<void()> on_eof)
         : user_(std::move(user_id)), in_(in), out_(out), on_eof_(std::move(on_eof)) {
         const auto now = std::chrono::system_clock::now().time_since_epoch();
-        session_ = std::to_string(::getpid()) + "-" +
-                   std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+        session_ =
+            std::to_string(::getpid()) + "-" +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
     }
     ~ConsoleConnector() override { stop(); }
 
@@ -63,7 +64,7 @@ public:
         if (done) done({true, "console-" + std::to_string(++sent_), "", true});
     }
 
-private:
+  private:
     std::string user_;
     std::istream& in_;
     std::ostream& out_;

@@ -16,11 +16,11 @@ namespace twintrack::connectors::hub {
 struct HubSettings {
     std::string name = "hub";
     std::string bind = "127.0.0.1";
-    int port = 8080;            ///< 0 picks a free port; port() tells which
-    core::Secret token;         ///< required unless bound to loopback
+    int port = 8080;     ///< 0 picks a free port; port() tells which
+    core::Secret token;  ///< required unless bound to loopback
     std::vector<ChannelConfig> channels = {
         {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
-    int history_limit = 200;    ///< messages per channel shown on reload
+    int history_limit = 200;  ///< messages per channel shown on reload
     std::string bot_user = "twintrack";
     /// Requires the token on loopback too (tests exercise the token checks this way).
     bool require_token = false;

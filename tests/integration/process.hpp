@@ -16,7 +16,7 @@ struct Finished {
 };
 
 class Process {
-public:
+  public:
     /// Starts `program` with `args`; stdout and stderr are captured, stdin is a pipe.
     Process(const std::string& program, const std::vector<std::string>& args);
     ~Process();  ///< kills the process if it still runs
@@ -32,7 +32,7 @@ public:
     /// Waits for the exit; nothing when it is still running after `timeout`.
     std::optional<Finished> wait(std::chrono::milliseconds timeout);
 
-private:
+  private:
     void pump(std::chrono::milliseconds timeout);
     int pid_ = -1;
     int in_ = -1, out_ = -1, err_ = -1;

@@ -16,9 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using test_support::WsClient;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test_support::WsClient;
 
 const bool sigpipe_ignored = [] {
     ::signal(SIGPIPE, SIG_IGN);
@@ -33,7 +33,7 @@ const char* people_csv =
     "Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna\n";
 
 class TempDir {
-public:
+  public:
     TempDir() {
         char tmpl[] = "/tmp/twintrack-it-XXXXXX";
         path_ = ::mkdtemp(tmpl);
@@ -49,13 +49,13 @@ public:
     }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
 /// A running `twintrack run` on a free port.
 class Server {
-public:
+  public:
     explicit Server(const std::string& data, std::vector<std::string> extra = {}) {
         std::vector<std::string> args = {"run", "--data", data, "--port", "0"};
         args.insert(args.end(), extra.begin(), extra.end());
@@ -76,7 +76,7 @@ public:
                         std::chrono::steady_clock::now() - start)};
     }
 
-private:
+  private:
     std::unique_ptr<Process> proc_;
     int port_ = 0;
 };
@@ -102,7 +102,7 @@ std::optional<nlohmann::json> ask(WsClient& ws, const std::string& channel, cons
 }
 
 class ProgramTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         const auto csv = dir.file("people.csv", people_csv);
         const auto r = run_program(program, {"import", "people", csv, "--data", dir.path()});
@@ -126,7 +126,8 @@ TEST_F(ProgramTest, AnswersHelpInEnglishAndChineseOverTheHub) {
     reply = ask(*liwei, "general", "!ping", "t-3");
     ASSERT_TRUE(reply);
     EXPECT_EQ((*reply)["text"], "pong");
-    EXPECT_TRUE(anna->wait_for([](const nlohmann::json& f) { return f.value("text", "") == "pong"; }));
+    EXPECT_TRUE(
+        anna->wait_for([](const nlohmann::json& f) { return f.value("text", "") == "pong"; }));
 }
 
 TEST_F(ProgramTest, StopsCleanlyOnSigtermWithinFiveSeconds) {
@@ -176,7 +177,9 @@ TEST_F(ProgramTest, AClientThatDropsMidConversationDoesNotStopTheBot) {
     {
         auto anna = login(server.port(), "anna");
         ASSERT_TRUE(ask(*anna, "@twintrack", "profile", "x-1"));
-        anna->send_json({{"type", "message"}, {"channel", "@twintrack"}, {"text", "Europe/Paris"},
+        anna->send_json({{"type", "message"},
+                         {"channel", "@twintrack"},
+                         {"text", "Europe/Paris"},
                          {"id", "x-2"}});
         anna->drop();
     }
@@ -215,7 +218,8 @@ TEST_F(ProgramTest, DemoOrganisationIsLoadedOnlyIntoAnEmptyDirectory) {
     EXPECT_GE(people.json().size(), 8u);
     // A directory that has people keeps them.
     Server server(dir.path(), {"--demo"});
-    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(), 2u);
+    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(),
+              2u);
 }
 
 TEST_F(ProgramTest, ConsoleChatsThroughTheTerminal) {
@@ -264,23 +268,25 @@ TEST_F(ProgramTest, TheShippedExampleConfigIsValid) {
 }
 
 TEST_F(ProgramTest, ImportErrorsNameLinesAndImportNothing) {
-    const auto csv = dir.file("more.csv", std::string("name,email,department,role,timezone,locale,"
-                                                      "working_hours,identities\n") +
-                                              "Zoe,zoe@example.com,sales,staff,Asia/Shanghai,en,,hub:zoe\n"
-                                              "Bad,bad@example.com,legal,staff,Asia/Shanghai,en,,\n");
+    const auto csv =
+        dir.file("more.csv", std::string("name,email,department,role,timezone,locale,"
+                                         "working_hours,identities\n") +
+                                 "Zoe,zoe@example.com,sales,staff,Asia/Shanghai,en,,hub:zoe\n"
+                                 "Bad,bad@example.com,legal,staff,Asia/Shanghai,en,,\n");
     auto r = run_program(program, {"import", "people", csv, "--data", dir.path()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_THAT(r.out, HasSubstr("line 3: department \"legal\""));
     EXPECT_THAT(r.out, HasSubstr("Nothing was imported"));
     Server server(dir.path());
-    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(), 2u);
+    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(),
+              2u);
 }
 
 TEST_F(ProgramTest, APortInUseIsAClearError) {
     Server first(dir.path());
     TempDir other;
-    auto r = run_program(program, {"run", "--data", other.path(), "--port",
-                                   std::to_string(first.port())});
+    auto r = run_program(program,
+                         {"run", "--data", other.path(), "--port", std::to_string(first.port())});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_THAT(r.err, HasSubstr("cannot start connector hub"));
 }

@@ -26,7 +26,7 @@ struct TestPerson {
 };
 
 class TestBot {
-public:
+  public:
     /// Starts at `start` (default Monday 2026-11-02 09:00 UTC) with an empty directory.
     explicit TestBot(core::Timestamp start = default_start(), bot::BotSettings settings = {});
     ~TestBot();
@@ -60,7 +60,7 @@ public:
     const std::vector<core::Post>& all_posts() const { return posts_; }
     const std::string& data_dir() const { return dir_; }
 
-private:
+  private:
     void open();
     std::vector<core::Post> run_and_collect();
 

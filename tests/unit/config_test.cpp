@@ -1,9 +1,9 @@
+#include "app/config.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-
-#include "app/config.hpp"
 
 namespace twintrack::app {
 namespace {
@@ -84,8 +84,10 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
         {"bad yaml", "company: [unclosed\n", "not valid YAML"},
         {"unknown connector type", "connectors:\n  - type: telegraph\n",
          "twintrack.yaml:2: connectors[0].type: must be one of"},
-        {"bad track", "connectors:\n  - type: hub\n    channels:\n      - {name: a, track: legal}\n",
-         "twintrack.yaml:4: connectors[0].channels[0].track: must be one of marketing, sales, joint"},
+        {"bad track",
+         "connectors:\n  - type: hub\n    channels:\n      - {name: a, track: legal}\n",
+         "twintrack.yaml:4: connectors[0].channels[0].track: must be one of marketing, sales, "
+         "joint"},
         {"duplicate connector names", "connectors:\n  - type: hub\n  - type: hub\n    port: 1\n",
          "the name \"hub\" is used twice"},
         {"literal secret", "connectors:\n  - type: hub\n    token: hunter2\n",
@@ -98,7 +100,8 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
 }
 
 TEST(Config, AllErrorsAreReportedNotJustTheFirst) {
-    const std::string out = errors_of("compnay: {}\nlog:\n  level: loud\nrules:\n  currenci: EUR\n");
+    const std::string out =
+        errors_of("compnay: {}\nlog:\n  level: loud\nrules:\n  currenci: EUR\n");
     EXPECT_THAT(out, HasSubstr(":1:"));
     EXPECT_THAT(out, HasSubstr(":3:"));
     EXPECT_THAT(out, HasSubstr(":5:"));
@@ -112,12 +115,13 @@ TEST(Config, MissingSecretNamesTheVariableNeverTheValue) {
     ::setenv("TT_TEST_HUB_TOKEN", "s3cret-value", 1);
     Config c;
     core::ConfigErrors errors;
-    EXPECT_TRUE(parse_config("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n", c,
-                             errors))
+    EXPECT_TRUE(
+        parse_config("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n", c, errors))
         << errors.describe("x");
     ::setenv("TT_TEST_HUB_TOKEN", "s3cret-value", 1);
-    EXPECT_THAT(errors_of("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n    bogus: 1\n"),
-                Not(HasSubstr("s3cret-value")));
+    EXPECT_THAT(
+        errors_of("connectors:\n  - type: hub\n    token: ${TT_TEST_HUB_TOKEN}\n    bogus: 1\n"),
+        Not(HasSubstr("s3cret-value")));
     ::unsetenv("TT_TEST_HUB_TOKEN");
 }
 

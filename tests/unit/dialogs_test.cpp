@@ -13,7 +13,7 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
 class DialogTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         bot.add({"alice", "Alice", "marketing", "staff", "Asia/Shanghai", "en"});
         bot.add({"liwei", "李伟", "sales", "staff", "Asia/Shanghai", "zh-CN"});

@@ -16,7 +16,7 @@ using ::testing::IsEmpty;
 const char* header = "name,email,department,role,timezone,locale,working_hours,identities\n";
 
 class ImportTest : public ::testing::Test {
-protected:
+  protected:
     ImportOutcome import(const std::string& csv, const std::string& locale = "en") {
         std::istringstream in(csv);
         return import_people_csv(in, bot.store(), bot.engine().prompts(), locale, 0);
@@ -25,10 +25,12 @@ protected:
 };
 
 TEST_F(ImportTest, ImportsTheIssueExampleAndTheBotKnowsThem) {
-    auto r = import(std::string(header) +
-                    "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
-                    "irc:liwei;test:liwei\n"
-                    "\"Smith, Anna\",anna@example.com,marketing,manager,Europe/Berlin,en,08:00-16:30,test:anna\n");
+    auto r = import(
+        std::string(header) +
+        "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+        "irc:liwei;test:liwei\n"
+        "\"Smith, "
+        "Anna\",anna@example.com,marketing,manager,Europe/Berlin,en,08:00-16:30,test:anna\n");
     ASSERT_TRUE(r.ok()) << r.errors.front();
     EXPECT_EQ(r.added, 2);
     bot.engine().reload_directory();
@@ -37,9 +39,11 @@ TEST_F(ImportTest, ImportsTheIssueExampleAndTheBotKnowsThem) {
 }
 
 TEST_F(ImportTest, ReimportUpdatesByEmail) {
-    import(std::string(header) + "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,,test:liwei\n");
-    auto r = import(std::string(header) +
-                    "Li Wei,LI.WEI@example.com,marketing,manager,Asia/Shanghai,zh-CN,,test:liwei\n");
+    import(std::string(header) +
+           "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,,test:liwei\n");
+    auto r =
+        import(std::string(header) +
+               "Li Wei,LI.WEI@example.com,marketing,manager,Asia/Shanghai,zh-CN,,test:liwei\n");
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r.updated, 1);
     EXPECT_EQ(r.added, 0);
@@ -49,16 +53,17 @@ TEST_F(ImportTest, ReimportUpdatesByEmail) {
 }
 
 TEST_F(ImportTest, RowErrorsNameTheirLinesAndNothingIsImported) {
-    auto r = import(std::string(header) +
-                    "Good Person,good@example.com,sales,staff,Asia/Shanghai,en,09:00-18:00,test:good\n"
-                    "Bad Dept,bad@example.com,legal,staff,Asia/Shanghai,en,09:00-18:00,\n"
-                    "Bad Zone,zone@example.com,sales,staff,Asia/Atlantis,en,09:00-18:00,\n"
-                    "No Email,not-an-email,sales,staff,Asia/Shanghai,en,,\n"
-                    "Late,late@example.com,sales,staff,Asia/Shanghai,en,18:00-09:00,\n"
-                    "Twice,good@example.com,sales,staff,Asia/Shanghai,en,,\n"
-                    "Short,row@example.com,sales\n"
-                    "Ident,ident@example.com,sales,staff,Asia/Shanghai,en,,test:good\n"
-                    "Role,role@example.com,sales,boss,Asia/Shanghai,fr,,hub\n");
+    auto r =
+        import(std::string(header) +
+               "Good Person,good@example.com,sales,staff,Asia/Shanghai,en,09:00-18:00,test:good\n"
+               "Bad Dept,bad@example.com,legal,staff,Asia/Shanghai,en,09:00-18:00,\n"
+               "Bad Zone,zone@example.com,sales,staff,Asia/Atlantis,en,09:00-18:00,\n"
+               "No Email,not-an-email,sales,staff,Asia/Shanghai,en,,\n"
+               "Late,late@example.com,sales,staff,Asia/Shanghai,en,18:00-09:00,\n"
+               "Twice,good@example.com,sales,staff,Asia/Shanghai,en,,\n"
+               "Short,row@example.com,sales\n"
+               "Ident,ident@example.com,sales,staff,Asia/Shanghai,en,,test:good\n"
+               "Role,role@example.com,sales,boss,Asia/Shanghai,fr,,hub\n");
     EXPECT_FALSE(r.ok());
     std::string all;
     for (const auto& e : r.errors) all += e + "\n";
@@ -76,8 +81,8 @@ TEST_F(ImportTest, RowErrorsNameTheirLinesAndNothingIsImported) {
 }
 
 TEST_F(ImportTest, ErrorsInChinese) {
-    auto r = import(std::string(header) + "王芳,wang@example.com,销售,staff,Asia/Shanghai,zh-CN,,\n",
-                    "zh-CN");
+    auto r = import(
+        std::string(header) + "王芳,wang@example.com,销售,staff,Asia/Shanghai,zh-CN,,\n", "zh-CN");
     ASSERT_EQ(r.errors.size(), 1u);
     EXPECT_THAT(r.errors[0], HasSubstr("第 2 行：部门“销售”"));
 }
@@ -89,8 +94,8 @@ TEST_F(ImportTest, BadHeaderAndEmptyFileAreRefused) {
 
 TEST_F(ImportTest, IdentityTakenBySomeoneElseIsRefusedButMayMoveWithinTheFile) {
     import(std::string(header) + "A,a@example.com,sales,staff,Asia/Shanghai,en,,test:shared\n");
-    auto taken = import(std::string(header) +
-                        "B,b@example.com,sales,staff,Asia/Shanghai,en,,test:shared\n");
+    auto taken =
+        import(std::string(header) + "B,b@example.com,sales,staff,Asia/Shanghai,en,,test:shared\n");
     EXPECT_THAT(taken.errors, ElementsAre(HasSubstr("already belongs to a@example.com")));
     auto moved = import(std::string(header) +
                         "B,b@example.com,sales,staff,Asia/Shanghai,en,,test:shared\n"

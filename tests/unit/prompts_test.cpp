@@ -1,13 +1,14 @@
 // Every template renders in both locales, both locales have the same keys, and every
 // command has its words in both.
 
+#include "bot/prompts.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "bot/prompts.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::bot {
@@ -20,21 +21,58 @@ std::shared_ptr<const Prompts> real_prompts() {
 }
 
 nlohmann::json sample_data() {
-    return {{"name", "李伟"}, {"email", "li.wei@example.com"}, {"department", "Sales"},
-            {"role", "staff"}, {"timezone", "Asia/Shanghai"}, {"local_time", "2026-11-02 17:00"},
-            {"working_hours", "09:00-18:00"}, {"locale", "zh-CN"}, {"identities", "hub:liwei"},
-            {"commands", {{{"usage", "ping"}, {"summary", "pong"}}}}, {"bot", "twintrack"},
-            {"usage", "ping"}, {"summary", "s"}, {"word", "x"}, {"suggestions", {"help"}},
-            {"has_suggestions", true}, {"command", "purge"}, {"roles", "admin"},
-            {"user", "bob"}, {"connector", "hub"}, {"mention", "@li"},
+    return {{"name", "李伟"},
+            {"email", "li.wei@example.com"},
+            {"department", "Sales"},
+            {"role", "staff"},
+            {"timezone", "Asia/Shanghai"},
+            {"local_time", "2026-11-02 17:00"},
+            {"working_hours", "09:00-18:00"},
+            {"locale", "zh-CN"},
+            {"identities", "hub:liwei"},
+            {"commands", {{{"usage", "ping"}, {"summary", "pong"}}}},
+            {"bot", "twintrack"},
+            {"usage", "ping"},
+            {"summary", "s"},
+            {"word", "x"},
+            {"suggestions", {"help"}},
+            {"has_suggestions", true},
+            {"command", "purge"},
+            {"roles", "admin"},
+            {"user", "bob"},
+            {"connector", "hub"},
+            {"mention", "@li"},
             {"options", {{{"n", 1}, {"name", "Li Na"}, {"email", "a@b"}, {"department", "S"}}}},
-            {"count", 2}, {"limit_kib", 16}, {"company", "Acme"}, {"handoff_hours", 24},
-            {"report_window", "Fri"}, {"pool_rate", "5"}, {"key_amount", "500000"},
-            {"currency", "CNY"}, {"notes", {"n1"}}, {"has_notes", true}, {"language", "x"},
-            {"known", "en"}, {"zone", "Mars/X"}, {"hours", "x"}, {"step", 1}, {"steps", 3},
-            {"line", 3}, {"header", "h"}, {"expected", "e"}, {"got", "g"}, {"value", "v"},
-            {"allowed", "a"}, {"other", 2}, {"owner", "o"}, {"detail", "d"}, {"added", 1},
-            {"updated", 2}, {"aliases", "a"}, {"has_aliases", true}, {"has_roles", true}};
+            {"count", 2},
+            {"limit_kib", 16},
+            {"company", "Acme"},
+            {"handoff_hours", 24},
+            {"report_window", "Fri"},
+            {"pool_rate", "5"},
+            {"key_amount", "500000"},
+            {"currency", "CNY"},
+            {"notes", {"n1"}},
+            {"has_notes", true},
+            {"language", "x"},
+            {"known", "en"},
+            {"zone", "Mars/X"},
+            {"hours", "x"},
+            {"step", 1},
+            {"steps", 3},
+            {"line", 3},
+            {"header", "h"},
+            {"expected", "e"},
+            {"got", "g"},
+            {"value", "v"},
+            {"allowed", "a"},
+            {"other", 2},
+            {"owner", "o"},
+            {"detail", "d"},
+            {"added", 1},
+            {"updated", 2},
+            {"aliases", "a"},
+            {"has_aliases", true},
+            {"has_roles", true}};
 }
 
 TEST(Prompts, BothLocalesHaveTheSameMessages) {
@@ -97,7 +135,8 @@ TEST(Prompts, ABrokenTemplateNamesItsFileAndLine) {
     char tmpl[] = "/tmp/twintrack-prompts-XXXXXX";
     const std::string dir = ::mkdtemp(tmpl);
     std::filesystem::create_directories(dir + "/en");
-    std::ofstream(dir + "/en/core.yaml") << "messages:\n  ok: \"fine\"\n  bad: \"{{#open}} never closed\"\n";
+    std::ofstream(dir + "/en/core.yaml")
+        << "messages:\n  ok: \"fine\"\n  bad: \"{{#open}} never closed\"\n";
     try {
         Prompts::load(dir, "en");
         FAIL() << "expected an error";

@@ -21,7 +21,7 @@ void schedule(TestBot& bot, const std::string& key, std::chrono::minutes in,
 }
 
 class SchedulerTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override { register_kinds(); }
     void register_kinds() {
         bot.engine().scheduler().on("test.say", [this](bot::Turn& turn, const nlohmann::json& p) {

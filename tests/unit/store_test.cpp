@@ -1,3 +1,5 @@
+#include "store/store.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -5,7 +7,6 @@
 #include <fstream>
 
 #include "store/migrations.hpp"
-#include "store/store.hpp"
 
 namespace twintrack::store {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 class TempDir {
-public:
+  public:
     TempDir() {
         char tmpl[] = "/tmp/twintrack-store-XXXXXX";
         path_ = ::mkdtemp(tmpl);
@@ -25,7 +26,7 @@ public:
     }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -100,8 +101,7 @@ TEST(Store, UniqueViolationIsItsOwnType) {
     TempDir dir;
     auto s = Store::open_directory(dir.path(), 0);
     s->people().upsert_by_email(sample("a@example.com", "liwei"), 0);
-    EXPECT_THROW(s->people().upsert_by_email(sample("b@example.com", "liwei"), 0),
-                 UniqueViolation);
+    EXPECT_THROW(s->people().upsert_by_email(sample("b@example.com", "liwei"), 0), UniqueViolation);
     // The failed upsert left nothing half-written.
     EXPECT_EQ(s->people().count(), 1);
 }
@@ -173,7 +173,8 @@ TEST(Store, ParameterCountMismatchIsAnError) {
     db->execute_script("CREATE TABLE t (a INTEGER, b TEXT)");
     EXPECT_THROW(db->execute("INSERT INTO t VALUES (?, ?)", {std::int64_t{1}}), DatabaseError);
     // Text with quotes and SQL goes in as data, never as SQL.
-    db->execute("INSERT INTO t VALUES (?, ?)", {std::int64_t{1}, std::string("x'); DROP TABLE t;--")});
+    db->execute("INSERT INTO t VALUES (?, ?)",
+                {std::int64_t{1}, std::string("x'); DROP TABLE t;--")});
     EXPECT_EQ(db->scalar("SELECT count(*) FROM t"), 1);
 }
 
