@@ -28,6 +28,7 @@ struct ConnectorContext {
     std::string prompts_dir;   ///< prompts/ root, for a connector's own UI strings
     const core::Clock* clock;  ///< never null
     std::shared_ptr<Roster> roster;
+    std::string bot_user = "twintrack";  ///< the bot's own user name on the platform
 };
 
 /// A validated connector section. `settings` is the section itself, read again by

@@ -16,7 +16,7 @@ namespace twintrack::connectors::hub {
 struct HubSettings {
     std::string name = "hub";
     std::string bind = "127.0.0.1";
-    int port = 8080;     ///< 0 picks a free port; port() tells which
+    int port = 8080;     ///< 0 picks a free port; listening_port() tells which
     core::Secret token;  ///< required unless bound to loopback
     std::vector<ChannelConfig> channels = {
         {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};

@@ -1,0 +1,171 @@
+#include "connectors/hub/chat_history.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "connectors/hub/hub_protocol.hpp"
+
+namespace twintrack::connectors::hub {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string line_for(const std::string& conversation, const nlohmann::json& message) {
+    return dump_json({{"conv", conversation}, {"msg", message}}) + '\n';
+}
+
+std::runtime_error cannot_write(const std::string& path, const std::string& reason) {
+    return std::runtime_error("cannot write hub history " + path + ": " + reason);
+}
+
+}  // namespace
+
+ChatHistory::ChatHistory(std::string path, std::size_t limit)
+    : path_(std::move(path)), limit_(limit == 0 ? 1 : limit) {}
+
+ChatHistory::~ChatHistory() { close(); }
+
+void ChatHistory::open() {
+    close();
+    conversations_.clear();
+    kept_ = 0;
+    pending_.clear();
+    pending_lines_ = 0;
+    skipped_ = 0;
+    compacted_ = false;
+    write_failed_ = false;
+
+    const fs::path file(path_);
+    std::error_code ec;
+    if (file.has_parent_path()) {
+        fs::create_directories(file.parent_path(), ec);
+        if (ec) throw cannot_write(path_, ec.message());
+    }
+
+    std::size_t lines = 0;
+    bool ends_with_newline = true;
+    {
+        std::ifstream in(file, std::ios::binary);
+        std::string line;
+        while (std::getline(in, line)) {
+            ends_with_newline = !in.eof();
+            if (line.empty()) continue;
+            ++lines;
+            try {
+                auto entry = nlohmann::json::parse(line);
+                if (!entry.is_object() || !entry.contains("conv") || !entry["conv"].is_string() ||
+                    entry["conv"].get_ref<const std::string&>().empty() || !entry.contains("msg") ||
+                    !entry["msg"].is_object()) {
+                    throw std::invalid_argument("not a {conv, msg} object");
+                }
+                remember(entry["conv"].get<std::string>(), std::move(entry["msg"]));
+            } catch (const std::exception&) {
+                ++skipped_;
+                spdlog::warn("hub history {}: skipping malformed line {}", path_, lines);
+            }
+        }
+    }
+
+    lines_in_file_ = lines;
+    if (oversized()) {
+        rewrite();
+        compacted_ = true;
+        ends_with_newline = true;
+        spdlog::info("hub history {}: compacted {} lines to {}", path_, lines, kept_);
+    }
+
+    file_ = std::fopen(path_.c_str(), "ab");
+    if (file_ == nullptr) throw cannot_write(path_, std::strerror(errno));
+    // A crash mid-write leaves a partial last line; start the next one on its own line.
+    if (!ends_with_newline) pending_ = "\n";
+    flush();
+}
+
+void ChatHistory::rewrite() {
+    const std::string tmp = path_ + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw cannot_write(tmp, std::strerror(errno));
+        for (const auto& [conversation, messages] : conversations_) {
+            for (const auto& message : messages) out << line_for(conversation, message);
+        }
+        out.flush();
+        if (!out) throw cannot_write(tmp, std::strerror(errno));
+    }
+    std::error_code ec;
+    fs::rename(tmp, path_, ec);
+    if (ec) throw cannot_write(path_, ec.message());
+    lines_in_file_ = kept_;
+}
+
+// The file may hold old messages (it is append-only) but not many times what is kept.
+bool ChatHistory::oversized() const { return lines_in_file_ > 2 * kept_ + 64; }
+
+void ChatHistory::remember(const std::string& conversation, nlohmann::json message) {
+    auto& messages = conversations_[conversation];
+    messages.push_back(std::move(message));
+    ++kept_;
+    while (messages.size() > limit_) {
+        messages.pop_front();
+        --kept_;
+    }
+}
+
+void ChatHistory::append(const std::string& conversation, const nlohmann::json& message) {
+    remember(conversation, message);
+    pending_ += line_for(conversation, message);
+    ++pending_lines_;
+}
+
+nlohmann::json ChatHistory::messages(const std::string& conversation) const {
+    auto out = nlohmann::json::array();
+    const auto it = conversations_.find(conversation);
+    if (it == conversations_.end()) return out;
+    for (const auto& message : it->second) out.push_back(message);
+    return out;
+}
+
+void ChatHistory::flush() {
+    if (file_ == nullptr || pending_.empty()) return;
+    const bool ok = std::fwrite(pending_.data(), 1, pending_.size(), file_) == pending_.size() &&
+                    std::fflush(file_) == 0;
+    pending_.clear();
+    lines_in_file_ += pending_lines_;
+    pending_lines_ = 0;
+    if (!ok && !write_failed_) {
+        spdlog::error("hub history {}: write failed: {}; messages are kept in memory only", path_,
+                      std::strerror(errno));
+    }
+    write_failed_ = !ok;
+    // While running, compact with more slack than at start: a rewrite stalls the hub
+    // thread for as long as writing every kept message takes.
+    if (ok && lines_in_file_ > 4 * kept_ + 10000) {
+        std::fclose(file_);
+        file_ = nullptr;
+        try {
+            rewrite();
+        } catch (const std::exception& e) {
+            spdlog::error("hub history: {}", e.what());
+            lines_in_file_ = kept_;  // try again only after as many lines once more
+        }
+        file_ = std::fopen(path_.c_str(), "ab");
+        if (file_ == nullptr) {
+            spdlog::error("hub history {}: cannot reopen: {}; messages are kept in memory only",
+                          path_, std::strerror(errno));
+        }
+    }
+}
+
+void ChatHistory::close() {
+    if (file_ == nullptr) return;
+    flush();
+    std::fclose(file_);
+    file_ = nullptr;
+}
+
+}  // namespace twintrack::connectors::hub

@@ -1,0 +1,72 @@
+#pragma once
+// What the hub remembers so that a reload shows the conversation: the last messages of
+// every channel and of every person's direct conversation with the bot, kept in one
+// append-only JSON-lines file.
+//
+// File format: one object per line, `{"conv":"general","msg":{...message frame...}}`;
+// direct conversations use "@" + user id as `conv`. Not thread-safe: the hub uses it
+// from its own thread only.
+
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace twintrack::connectors::hub {
+
+class ChatHistory {
+  public:
+    /// `limit` messages are kept per conversation.
+    ChatHistory(std::string path, std::size_t limit);
+    ~ChatHistory();
+    ChatHistory(const ChatHistory&) = delete;
+    ChatHistory& operator=(const ChatHistory&) = delete;
+
+    /// Creates the parent folder if needed, reads the file back (skipping malformed
+    /// lines with a warning), compacts it when it holds far more than `limit` per
+    /// conversation, and opens it for appending. Throws std::runtime_error with a
+    /// user-facing reason when the file cannot be written.
+    void open();
+
+    /// Remembers `message` and queues it for the file (written on flush()).
+    void append(const std::string& conversation, const nlohmann::json& message);
+
+    /// The remembered messages of a conversation, oldest first (empty if unknown).
+    nlohmann::json messages(const std::string& conversation) const;
+
+    /// Writes queued lines to the file, and rewrites the file when it has grown to hold
+    /// far more than it needs to. Errors are logged, never thrown.
+    void flush();
+
+    /// True when append() queued lines that flush() has not written yet.
+    bool dirty() const { return !pending_.empty(); }
+
+    /// Flushes and closes the file. open() may be called again afterwards.
+    void close();
+
+    const std::string& path() const { return path_; }
+    /// Lines skipped as malformed by the last open().
+    std::size_t skipped_lines() const { return skipped_; }
+    /// True when the last open() rewrote the file to drop old messages.
+    bool compacted() const { return compacted_; }
+
+  private:
+    void remember(const std::string& conversation, nlohmann::json message);
+    void rewrite();
+    bool oversized() const;
+
+    std::string path_;
+    std::size_t limit_;
+    std::map<std::string, std::deque<nlohmann::json>> conversations_;
+    std::string pending_;
+    std::size_t pending_lines_ = 0;
+    std::size_t kept_ = 0;           // messages across all conversations
+    std::size_t lines_in_file_ = 0;  // lines the file holds, kept or not
+    std::FILE* file_ = nullptr;
+    std::size_t skipped_ = 0;
+    bool compacted_ = false;
+    bool write_failed_ = false;
+};
+
+}  // namespace twintrack::connectors::hub

@@ -1,0 +1,101 @@
+#include "connectors/hub/hub_connector.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <set>
+#include <stdexcept>
+
+#include "connectors/hub/hub_protocol.hpp"
+#include "connectors/hub/hub_server.hpp"
+
+namespace twintrack::connectors::hub {
+namespace {
+
+bool valid_bind(const std::string& bind) {
+    if (bind == "localhost") return true;
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(bind, ec);
+    return !ec;
+}
+
+// Reads everything but `name` and `channels` (the registry and read_channels own those).
+void read_settings(core::SectionReader& section, HubSettings& settings) {
+    if (auto bind = section.string("bind")) {
+        if (valid_bind(*bind)) {
+            settings.bind = *bind;
+        } else {
+            section.error("bind",
+                          "must be an IP address such as 127.0.0.1, ::1 or 0.0.0.0, or "
+                          "localhost; got \"" +
+                              *bind + "\"");
+        }
+    }
+    if (auto port = section.integer("port", 0, 65535)) settings.port = static_cast<int>(*port);
+    const bool has_token = section.has("token");
+    if (auto token = section.secret("token")) {
+        settings.token = *token;
+        // A configured token is always asked for, on loopback too.
+        settings.require_token = true;
+    }
+    if (!has_token && !is_loopback_bind(settings.bind)) {
+        section.error("token", "is required when bind (" + settings.bind +
+                                   ") is not a loopback address: write token: ${HUB_TOKEN}");
+    }
+    if (auto history = section.integer("history", 1, 10000)) {
+        settings.history_limit = static_cast<int>(*history);
+    }
+}
+
+void validate(core::SectionReader& section, ConnectorSpec& spec) {
+    HubSettings settings;
+    read_settings(section, settings);
+
+    const bool has_channels = section.has("channels");
+    const std::size_t errors_before = section.errors().all().size();
+    spec.channels = read_channels(section);
+    if (!has_channels) {
+        spec.channels = settings.channels;
+        return;
+    }
+    if (section.errors().all().size() != errors_before) return;
+    if (spec.channels.empty()) {
+        section.error("channels", "must list at least one channel");
+        return;
+    }
+    std::set<std::string> seen;
+    for (const auto& ch : spec.channels) {
+        const std::string problem = channel_name_problem(ch.name);
+        if (!problem.empty()) {
+            section.error("channels", "\"" + ch.name + "\": " + problem);
+        } else if (!seen.insert(ch.name).second) {
+            section.error("channels", "channel \"" + ch.name + "\" is listed twice");
+        }
+    }
+}
+
+std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
+    core::ConfigErrors errors;
+    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
+    HubSettings settings;
+    settings.name = spec.name;
+    read_settings(section, settings);
+    if (!errors.empty()) throw std::runtime_error(errors.describe("hub settings"));
+    if (!spec.channels.empty()) settings.channels = spec.channels;
+    settings.bot_user = context.bot_user;
+    return make_hub(std::move(settings), context);
+}
+
+}  // namespace
+
+ConnectorType connector_type() { return {validate, create}; }
+
+std::unique_ptr<Connector> make_hub(HubSettings settings, const ConnectorContext& context) {
+    if (context.clock == nullptr) throw std::invalid_argument("make_hub: context.clock is null");
+    return std::make_unique<HubServer>(std::move(settings), context);
+}
+
+int listening_port(const Connector& connector) {
+    const auto* hub = dynamic_cast<const HubServer*>(&connector);
+    return hub == nullptr ? 0 : hub->port();
+}
+
+}  // namespace twintrack::connectors::hub

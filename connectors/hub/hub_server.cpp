@@ -1,0 +1,681 @@
+#include "connectors/hub/hub_server.hpp"
+
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <map>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/server.hpp>
+
+#include "connectors/hub/chat_history.hpp"
+#include "connectors/hub/hub_protocol.hpp"
+#include "core/text.hpp"
+#include "hub_page.hpp"
+
+namespace twintrack::connectors::hub {
+namespace {
+
+using Server = websocketpp::server<websocketpp::config::asio>;
+using Hdl = websocketpp::connection_hdl;
+using json = nlohmann::json;
+
+constexpr std::size_t max_frame_bytes = 64 * 1024;
+constexpr std::size_t max_http_body_bytes = 64 * 1024;
+constexpr std::size_t max_buffered_bytes = 8 * 1024 * 1024;  // a reader that fell behind
+constexpr auto flush_interval = std::chrono::milliseconds(100);
+constexpr auto stop_grace = std::chrono::milliseconds(1500);
+const char* const history_file = "hub-history.jsonl";
+const char* const locales[] = {"en", "zh-CN"};
+
+std::string host_port(const std::string& host, int port) {
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// websocketpp reports listen failures as a generic "pass through" error, so bind a
+// plain acceptor to the same endpoint to learn the real reason.
+std::string listen_failure(const boost::asio::ip::tcp::endpoint& endpoint) {
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::acceptor acceptor(io);
+    boost::system::error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+    if (ec == boost::asio::error::address_in_use) return "address in use";
+    if (ec == boost::asio::error::access_denied) return "permission denied";
+    if (ec == boost::system::errc::address_not_available) {
+        return "address not available on this machine";
+    }
+    if (ec) return core::ascii_lower(ec.message());
+    return "unknown error";
+}
+
+std::string random_prefix() {
+    std::random_device rd;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(rd()));
+    return buf;
+}
+
+std::string strip_query(const std::string& resource) {
+    return resource.substr(0, resource.find('?'));
+}
+
+// Drops nlohmann's "[json.exception.parse_error.101] " prefix and keeps it short.
+std::string parse_error_text(const std::string& what) {
+    std::string_view text = what;
+    if (!text.empty() && text.front() == '[') {
+        const auto end = text.find("] ");
+        if (end != std::string_view::npos) text.remove_prefix(end + 2);
+    }
+    return "malformed JSON: " + std::string(core::utf8_prefix(text, 200));
+}
+
+struct Session {
+    std::string user;
+    bool authed = false;
+};
+
+}  // namespace
+
+struct HubServer::Loop {
+    Loop(const HubSettings& settings, const ConnectorContext& context, core::EventSink& sink)
+        : settings(settings),
+          context(context),
+          sink(&sink),
+          token_required(!is_loopback_bind(settings.bind) || settings.require_token),
+          dm_channel("@" + settings.bot_user),
+          history(context.data_dir + "/" + history_file,
+                  static_cast<std::size_t>(std::max(1, settings.history_limit))),
+          id_prefix(random_prefix()) {
+        for (const auto& ch : settings.channels) {
+            if (channels.insert(ch.name).second) channel_order.push_back(ch.name);
+        }
+    }
+
+    // ---- start-up (caller's thread, before the loop runs) ----
+
+    void load_ui() {
+        for (const char* locale : locales) {
+            const std::string path = context.prompts_dir + "/" + locale + "/hub.yaml";
+            try {
+                const YAML::Node root = YAML::LoadFile(path);
+                const YAML::Node strings = root["ui"];
+                if (!strings.IsMap()) throw std::runtime_error("no \"ui:\" mapping");
+                json out = json::object();
+                for (const auto& kv : strings) {
+                    if (!kv.second.IsScalar()) {
+                        throw std::runtime_error("ui." + kv.first.as<std::string>() +
+                                                 " is not a string");
+                    }
+                    out[kv.first.as<std::string>()] = kv.second.as<std::string>();
+                }
+                ui[locale] = dump_json(out);
+            } catch (const std::exception& e) {
+                spdlog::error("hub {}: cannot read UI strings from {}: {}", settings.name, path,
+                              e.what());
+            }
+        }
+    }
+
+    int listen() {
+        websocketpp::lib::error_code ec;
+        server.clear_access_channels(websocketpp::log::alevel::all);
+        server.clear_error_channels(websocketpp::log::elevel::all);
+        server.init_asio(ec);
+        if (ec) throw std::runtime_error("cannot start the hub: " + ec.message());
+        server.set_reuse_addr(true);
+        server.set_max_message_size(max_frame_bytes);
+        server.set_max_http_body_size(max_http_body_bytes);
+        server.set_open_handshake_timeout(5000);
+        server.set_close_handshake_timeout(1000);
+        server.set_http_handler([this](Hdl h) { guarded("http", [&] { on_http(h); }); });
+        server.set_validate_handler([this](Hdl h) { return on_validate(h); });
+        server.set_open_handler([this](Hdl h) { guarded("open", [&] { on_open(h); }); });
+        server.set_close_handler([this](Hdl h) { sessions.erase(h); });
+        server.set_fail_handler([this](Hdl h) { sessions.erase(h); });
+        server.set_message_handler([this](Hdl h, Server::message_ptr m) {
+            guarded("message", [&] { on_message(h, m); });
+        });
+
+        const std::string host = settings.bind == "localhost" ? "127.0.0.1" : settings.bind;
+        const std::string where = host_port(settings.bind, settings.port);
+        boost::system::error_code bec;
+        const auto address = boost::asio::ip::make_address(host, bec);
+        if (bec) {
+            throw std::runtime_error("cannot listen on " + where + ": \"" + settings.bind +
+                                     "\" is not an IP address");
+        }
+        if (settings.port < 0 || settings.port > 65535) {
+            throw std::runtime_error("cannot listen on " + where + ": port out of range");
+        }
+        const boost::asio::ip::tcp::endpoint endpoint(address,
+                                                      static_cast<unsigned short>(settings.port));
+        server.listen(endpoint, ec);
+        if (ec)
+            throw std::runtime_error("cannot listen on " + where + ": " + listen_failure(endpoint));
+        server.start_accept(ec);
+        if (ec) throw std::runtime_error("cannot listen on " + where + ": " + ec.message());
+        const auto local = server.get_local_endpoint(bec);
+        if (bec) throw std::runtime_error("cannot listen on " + where + ": " + bec.message());
+        flush_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
+        return local.port();
+    }
+
+    // ---- hub thread only ----
+
+    template <typename F>
+    void guarded(const char* what, F&& f) {
+        try {
+            f();
+        } catch (const std::exception& e) {
+            spdlog::error("hub {}: {} handler failed: {}", settings.name, what, e.what());
+        }
+    }
+
+    void shutdown() {
+        stopping = true;
+        websocketpp::lib::error_code ec;
+        server.stop_listening(ec);
+        for (auto& [hdl, _] : sessions) {
+            server.close(hdl, websocketpp::close::status::going_away, "hub is shutting down", ec);
+        }
+        if (flush_timer) flush_timer->cancel();
+        history.flush();
+    }
+
+    // HTTP
+
+    void reply(Server::connection_ptr& con, websocketpp::http::status_code::value status,
+               const std::string& type, const std::string& body) {
+        con->set_status(status);
+        con->replace_header("Content-Type", type);
+        con->replace_header("Cache-Control", "no-store");
+        con->replace_header("X-Content-Type-Options", "nosniff");
+        con->set_body(body);
+    }
+
+    void reply_json(Server::connection_ptr& con, websocketpp::http::status_code::value status,
+                    const json& body) {
+        reply(con, status, "application/json; charset=utf-8", dump_json(body));
+    }
+
+    // On loopback without a token the hub trusts this machine, but only for requests that
+    // name a loopback host: a page elsewhere must not reach it through DNS rebinding.
+    bool foreign_host(Server::connection_ptr& con) {
+        return !token_required && !is_loopback_host(con->get_request_header("Host"));
+    }
+
+    bool bearer_ok(Server::connection_ptr& con) {
+        if (!token_required) return true;
+        const std::string auth = con->get_request_header("Authorization");
+        const std::string scheme = "Bearer ";
+        if (auth.compare(0, scheme.size(), scheme) != 0) return false;
+        return tokens_equal(std::string_view(auth).substr(scheme.size()), settings.token.reveal());
+    }
+
+    void on_http(Hdl hdl) {
+        auto con = server.get_con_from_hdl(hdl);
+        using Status = websocketpp::http::status_code::value;
+        const std::string method = con->get_request().get_method();
+        const std::string path = strip_query(con->get_resource());
+        if (method != "GET" && method != "HEAD") {
+            con->replace_header("Allow", "GET");
+            reply_json(con, Status::method_not_allowed,
+                       {{"error", "method_not_allowed"}, {"message", "only GET is served"}});
+            return;
+        }
+        if (path == "/" || path == "/index.html") {
+            con->replace_header("Content-Security-Policy",
+                                "default-src 'none'; script-src 'unsafe-inline'; "
+                                "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; "
+                                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+            con->replace_header("Referrer-Policy", "no-referrer");
+            reply(con, Status::ok, "text/html; charset=utf-8", std::string(hub_page()));
+        } else if (path == "/healthz") {
+            reply_json(con, Status::ok, {{"status", "ok"}});
+        } else if (path == "/api/v1/people") {
+            if (foreign_host(con)) {
+                reply_json(con, Status::forbidden,
+                           {{"error", "forbidden"}, {"message", "use a loopback host name"}});
+                return;
+            }
+            if (!bearer_ok(con)) {
+                con->replace_header("WWW-Authenticate", "Bearer");
+                reply_json(
+                    con, Status::unauthorized,
+                    {{"error", "unauthorized"}, {"message", "send Authorization: Bearer TOKEN"}});
+                return;
+            }
+            json people = json::array();
+            if (context.roster) {
+                for (const auto& p : *context.roster->get()) {
+                    people.push_back({{"user_id", p.user_id},
+                                      {"display", p.display},
+                                      {"department", p.department}});
+                }
+            }
+            reply_json(con, Status::ok, people);
+        } else if (path.rfind("/api/v1/ui/", 0) == 0) {
+            const std::string locale = path.substr(std::string("/api/v1/ui/").size());
+            const auto it = ui.find(locale);
+            if (it == ui.end()) {
+                reply_json(con, Status::not_found,
+                           {{"error", "not_found"},
+                            {"message", "UI strings exist for en and zh-CN only"}});
+            } else {
+                reply(con, Status::ok, "application/json; charset=utf-8", it->second);
+            }
+        } else {
+            reply_json(con, Status::not_found,
+                       {{"error", "not_found"}, {"message", "no such path: " + path}});
+        }
+    }
+
+    // WebSocket
+
+    bool on_validate(Hdl hdl) {
+        auto con = server.get_con_from_hdl(hdl);
+        if (strip_query(con->get_resource()) != "/ws") {
+            con->set_status(websocketpp::http::status_code::not_found);
+            return false;
+        }
+        if (!token_required) {
+            // A browser page from elsewhere must not chat in someone's name.
+            const std::string origin = con->get_request_header("Origin");
+            if ((!origin.empty() && !is_loopback_origin(origin)) || foreign_host(con)) {
+                con->set_status(websocketpp::http::status_code::forbidden);
+                return false;
+            }
+        }
+        return !stopping;
+    }
+
+    void on_open(Hdl hdl) {
+        if (stopping) {
+            websocketpp::lib::error_code ec;
+            server.close(hdl, websocketpp::close::status::going_away, "hub is shutting down", ec);
+            return;
+        }
+        sessions[hdl] = Session{};
+    }
+
+    void send_frame(Hdl hdl, const std::string& payload) {
+        websocketpp::lib::error_code ec;
+        auto con = server.get_con_from_hdl(hdl, ec);
+        if (ec || con->get_state() != websocketpp::session::state::open) return;
+        if (con->get_buffered_amount() > max_buffered_bytes) {
+            spdlog::warn("hub {}: closing a connection of {} that stopped reading", settings.name,
+                         sessions[hdl].user);
+            con->close(websocketpp::close::status::try_again_later, "client too slow", ec);
+            return;
+        }
+        con->send(payload, websocketpp::frame::opcode::text);
+    }
+
+    void send_frame(Hdl hdl, const json& frame) { send_frame(hdl, dump_json(frame)); }
+
+    void broadcast(const json& frame) {
+        const std::string payload = dump_json(frame);
+        for (auto& [hdl, s] : sessions) {
+            if (s.authed) send_frame(hdl, payload);
+        }
+    }
+
+    void send_to_user(const std::string& user, const json& frame) {
+        const std::string payload = dump_json(frame);
+        for (auto& [hdl, s] : sessions) {
+            if (s.authed && s.user == user) send_frame(hdl, payload);
+        }
+    }
+
+    void on_message(Hdl hdl, const Server::message_ptr& msg) {
+        const auto it = sessions.find(hdl);
+        if (it == sessions.end()) return;
+        Session& session = it->second;
+        if (msg->get_opcode() != websocketpp::frame::opcode::text) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request,
+                                        "binary frames are not supported: send JSON text frames"));
+            return;
+        }
+        json frame;
+        try {
+            frame = json::parse(msg->get_payload());
+        } catch (const json::exception& e) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, parse_error_text(e.what())));
+            return;
+        }
+        if (!frame.is_object()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, "a frame must be a JSON object"));
+            return;
+        }
+        const auto type = frame.find("type");
+        if (type == frame.end() || !type->is_string()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, "a frame needs a string \"type\""));
+            return;
+        }
+        const std::string& kind = type->get_ref<const std::string&>();
+        if (kind == "ping") {
+            send_frame(hdl, json{{"type", "pong"}});
+        } else if (kind == "hello") {
+            on_hello(hdl, session, frame);
+        } else if (kind == "message") {
+            on_chat(hdl, session, frame);
+        } else {
+            send_frame(hdl, error_frame(ErrorCode::unknown_type,
+                                        "unknown frame type \"" +
+                                            std::string(core::utf8_prefix(kind, 64)) + "\""));
+        }
+    }
+
+    void on_hello(Hdl hdl, Session& session, const json& frame) {
+        if (session.authed) {
+            send_frame(
+                hdl, error_frame(ErrorCode::bad_request, "already said hello as " + session.user));
+            return;
+        }
+        const auto user_field = frame.find("user");
+        if (user_field == frame.end() || !user_field->is_string()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, "hello needs a string \"user\""));
+            return;
+        }
+        const std::string& user = user_field->get_ref<const std::string&>();
+        if (const std::string problem = user_id_problem(user); !problem.empty()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, problem));
+            return;
+        }
+        if (core::ascii_lower(user) == core::ascii_lower(settings.bot_user)) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request,
+                                        "the name " + user + " belongs to the bot"));
+            return;
+        }
+        if (token_required) {
+            const auto token = frame.find("token");
+            if (token == frame.end() || !token->is_string() ||
+                !tokens_equal(token->get_ref<const std::string&>(), settings.token.reveal())) {
+                spdlog::warn("hub {}: refused hello as {}: wrong or missing token", settings.name,
+                             user);
+                send_frame(hdl, error_frame(ErrorCode::unauthorized, "wrong or missing token"));
+                websocketpp::lib::error_code ec;
+                server.close(hdl, websocketpp::close::status::policy_violation, "unauthorized", ec);
+                return;
+            }
+        }
+        session.authed = true;
+        session.user = user;
+        send_frame(hdl, json{{"type", "welcome"},
+                             {"user", user},
+                             {"bot", settings.bot_user},
+                             {"channels", channel_order}});
+        for (const auto& channel : channel_order) {
+            send_frame(hdl, json{{"type", "history"},
+                                 {"channel", channel},
+                                 {"messages", history.messages(channel)}});
+        }
+        send_frame(hdl, json{{"type", "history"},
+                             {"channel", dm_channel},
+                             {"messages", history.messages("@" + user)}});
+    }
+
+    void on_chat(Hdl hdl, const Session& session, const json& frame) {
+        std::string client_id;
+        if (const auto id = frame.find("id"); id != frame.end()) {
+            const std::string why = id->is_string()
+                                        ? client_id_problem(id->get_ref<const std::string&>())
+                                        : "id is not a string";
+            if (!why.empty()) {
+                send_frame(hdl, error_frame(ErrorCode::bad_request, "bad message " + why));
+                return;
+            }
+            client_id = id->get<std::string>();
+        }
+        if (!session.authed) {
+            send_frame(hdl, error_frame(ErrorCode::not_authenticated,
+                                        "say hello before sending messages", client_id));
+            return;
+        }
+        const auto channel_field = frame.find("channel");
+        const auto text_field = frame.find("text");
+        if (channel_field == frame.end() || !channel_field->is_string() ||
+            text_field == frame.end() || !text_field->is_string()) {
+            send_frame(hdl,
+                       error_frame(ErrorCode::bad_request,
+                                   "a message needs a string \"channel\" and \"text\"", client_id));
+            return;
+        }
+        const std::string& channel = channel_field->get_ref<const std::string&>();
+        const std::string& text = text_field->get_ref<const std::string&>();
+        const bool direct = channel == dm_channel;
+        if (!direct && channels.count(channel) == 0) {
+            send_frame(hdl, error_frame(ErrorCode::unknown_channel,
+                                        "no channel \"" +
+                                            std::string(core::utf8_prefix(channel, 64)) + "\"",
+                                        client_id));
+            return;
+        }
+        if (text.size() > core::max_message_bytes) {
+            send_frame(hdl, error_frame(ErrorCode::too_long,
+                                        "text is " + std::to_string(text.size()) +
+                                            " bytes; the limit is " +
+                                            std::to_string(core::max_message_bytes),
+                                        client_id));
+            return;
+        }
+        if (!core::valid_utf8(text)) {
+            send_frame(hdl,
+                       error_frame(ErrorCode::bad_request, "text is not valid UTF-8", client_id));
+            return;
+        }
+        if (core::trim(text).empty()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, "text is empty", client_id));
+            return;
+        }
+
+        const core::Timestamp now = context.clock->now();
+        const std::string server_id = new_id();
+        json out = {{"type", "message"}, {"channel", channel}, {"user", session.user},
+                    {"text", text},      {"id", server_id},    {"ts", core::to_millis(now)}};
+        if (!client_id.empty()) out["client_id"] = client_id;
+        if (direct) {
+            remember("@" + session.user, out);
+            send_to_user(session.user, out);
+        } else {
+            remember(channel, out);
+            broadcast(out);
+        }
+
+        const std::string message_id = client_id.empty() ? server_id : client_id;
+        MentionCheck mention = strip_mention(text, settings.bot_user);
+        core::Event event;
+        event.id = "hub:" + session.user + ":" + message_id;
+        event.kind = core::EventKind::message;
+        event.where = {settings.name, direct ? "@" + session.user : channel, ""};
+        event.who = {settings.name, session.user, session.user};
+        event.text = std::move(mention.text);
+        event.at = now;
+        event.direct = direct;
+        event.addressed = mention.addressed;
+        event.extra = {{"message_id", message_id}};
+        sink->push(std::move(event));
+    }
+
+    // Posts from the bot.
+
+    void deliver(const core::Post& post, const core::SendDone& done) {
+        const std::string& channel = post.to.channel;
+        core::SendResult result;
+        const bool direct = !channel.empty() && channel.front() == '@';
+        const std::string user = direct ? channel.substr(1) : "";
+        if (direct ? (!user_id_problem(user).empty() ||
+                      core::ascii_lower(user) == core::ascii_lower(settings.bot_user))
+                   : channels.count(channel) == 0) {
+            result.error = "unknown channel " + channel;
+            result.retryable = false;
+        } else if (!core::valid_utf8(post.text)) {
+            result.error = "text is not valid UTF-8";
+            result.retryable = false;
+        } else {
+            const std::string id = new_id();
+            json out = {{"type", "message"},
+                        {"channel", direct ? dm_channel : channel},
+                        {"user", settings.bot_user},
+                        {"text", post.text},
+                        {"id", id},
+                        {"ts", core::to_millis(context.clock->now())}};
+            if (!post.reply_to.empty()) out["reply_to"] = post.reply_to;
+            remember(channel, out);
+            if (direct) {
+                send_to_user(user, out);
+            } else {
+                broadcast(out);
+            }
+            result.ok = true;
+            result.message_id = id;
+        }
+        if (!done) return;
+        guarded("send callback", [&] { done(std::move(result)); });
+    }
+
+    // History
+
+    void remember(const std::string& conversation, const json& message) {
+        history.append(conversation, message);
+        if (flush_armed || !flush_timer) return;
+        flush_armed = true;
+        flush_timer->expires_after(flush_interval);
+        flush_timer->async_wait([this](const boost::system::error_code&) {
+            flush_armed = false;
+            history.flush();
+        });
+    }
+
+    std::string new_id() { return id_prefix + "-" + std::to_string(++next_id); }
+
+    const HubSettings& settings;
+    const ConnectorContext& context;
+    core::EventSink* sink;
+    const bool token_required;
+    const std::string dm_channel;
+
+    Server server;
+    std::set<std::string> channels;
+    std::vector<std::string> channel_order;
+    std::map<Hdl, Session, std::owner_less<Hdl>> sessions;
+    ChatHistory history;
+    std::map<std::string, std::string> ui;  // locale -> JSON object text
+    std::unique_ptr<boost::asio::steady_timer> flush_timer;
+    bool flush_armed = false;
+    bool stopping = false;
+    std::string id_prefix;
+    std::uint64_t next_id = 0;
+    std::promise<void> finished;
+};
+
+HubServer::HubServer(HubSettings settings, const ConnectorContext& context)
+    : settings_(std::move(settings)), context_(context) {}
+
+HubServer::~HubServer() { stop(); }
+
+void HubServer::start(core::EventSink& sink) {
+    std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+    if (loop_) throw std::runtime_error("hub " + settings_.name + " is already running");
+    if (!is_loopback_bind(settings_.bind) && settings_.token.empty()) {
+        throw std::runtime_error("hub " + settings_.name + ": a token is required when bind (" +
+                                 settings_.bind + ") is not a loopback address");
+    }
+    auto loop = std::make_unique<Loop>(settings_, context_, sink);
+    loop->history.open();
+    loop->load_ui();
+    const int port = loop->listen();
+
+    loop_ = std::move(loop);
+    port_ = port;
+    {
+        std::lock_guard<std::mutex> lock(send_mu_);
+        running_ = true;
+    }
+    thread_ = std::thread([this, loop = loop_.get()] {
+        hub_thread_ = std::this_thread::get_id();
+        for (;;) {
+            try {
+                loop->server.run();
+                break;
+            } catch (const std::exception& e) {
+                spdlog::error("hub {}: loop error: {}", loop->settings.name, e.what());
+            }
+        }
+        hub_thread_ = std::thread::id();
+        loop->finished.set_value();
+    });
+    spdlog::info("hub {}: web chat on http://{}/ ({} messages of history per channel)",
+                 settings_.name, host_port(settings_.bind, port), settings_.history_limit);
+}
+
+void HubServer::stop() {
+    // The hub thread would wait for itself: callbacks must hand work back to their owner.
+    if (std::this_thread::get_id() == hub_thread_.load()) {
+        throw std::logic_error("hub " + settings_.name + ": stop() called on the hub's thread");
+    }
+    std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+    if (!loop_) return;
+    {
+        std::lock_guard<std::mutex> lock(send_mu_);
+        running_ = false;
+    }
+    auto finished = loop_->finished.get_future();
+    boost::asio::post(loop_->server.get_io_service(), [loop = loop_.get()] {
+        loop->guarded("shutdown", [&] { loop->shutdown(); });
+    });
+    if (finished.wait_for(stop_grace) != std::future_status::ready) {
+        spdlog::warn("hub {}: connections did not close in time; stopping anyway", settings_.name);
+        loop_->server.stop();
+    }
+    thread_.join();
+    loop_->history.close();
+
+    std::vector<PendingSend> left;
+    {
+        std::lock_guard<std::mutex> lock(send_mu_);
+        left.swap(outbox_);
+    }
+    loop_.reset();
+    port_ = 0;
+    for (auto& p : left) {
+        if (p.done) p.done({false, "", "hub " + settings_.name + " stopped", true});
+    }
+}
+
+void HubServer::send(const core::Post& post, core::SendDone done) {
+    {
+        std::lock_guard<std::mutex> lock(send_mu_);
+        if (running_) {
+            const bool first = outbox_.empty();
+            outbox_.push_back({post, std::move(done)});
+            if (first) {
+                boost::asio::post(loop_->server.get_io_service(), [this] {
+                    std::vector<PendingSend> batch;
+                    {
+                        std::lock_guard<std::mutex> lock(send_mu_);
+                        batch.swap(outbox_);
+                    }
+                    for (auto& p : batch) loop_->deliver(p.post, p.done);
+                });
+            }
+            return;
+        }
+    }
+    if (done) done({false, "", "hub " + settings_.name + " is not running", true});
+}
+
+}  // namespace twintrack::connectors::hub

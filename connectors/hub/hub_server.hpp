@@ -1,0 +1,58 @@
+#pragma once
+// The hub connector itself: a websocketpp server whose asio loop runs on one thread
+// owned by the connector. All chat state (sockets, history) lives on that thread;
+// send() and stop() reach it by posting onto the loop.
+//
+// What websocketpp enforces before a frame reaches the hub: a text frame that is not
+// valid UTF-8 closes the connection with 1007 ("Invalid UTF8 encoding"), and a frame
+// over 64 KiB with 1009 ("A message was too large"). JSON escapes that would decode to
+// invalid UTF-8 (a lone surrogate) are a parse error: an error frame, bad_request.
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connectors/hub/hub_connector.hpp"
+
+namespace twintrack::connectors::hub {
+
+class HubServer final : public Connector {
+  public:
+    HubServer(HubSettings settings, const ConnectorContext& context);
+    ~HubServer() override;
+
+    std::string name() const override { return settings_.name; }
+    void start(core::EventSink& sink) override;
+    /// Must not be called on the hub's own thread (from a `done` callback or from the
+    /// sink's push): it would wait for itself, so it throws std::logic_error instead.
+    void stop() override;
+    void send(const core::Post& post, core::SendDone done) override;
+
+    /// The bound port once started, else 0.
+    int port() const { return port_.load(); }
+
+  private:
+    struct Loop;  // the websocketpp endpoint and all state of the hub thread
+
+    HubSettings settings_;
+    ConnectorContext context_;
+
+    std::mutex lifecycle_mu_;  // serialises start() and stop()
+    std::unique_ptr<Loop> loop_;
+    std::thread thread_;
+    std::atomic<std::thread::id> hub_thread_{};
+    std::atomic<int> port_{0};
+
+    struct PendingSend {
+        core::Post post;
+        core::SendDone done;
+    };
+    std::mutex send_mu_;  // guards running_ and outbox_
+    bool running_ = false;
+    std::vector<PendingSend> outbox_;
+};
+
+}  // namespace twintrack::connectors::hub

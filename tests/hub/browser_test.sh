@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Browser test of the hub's web page: starts hub_echo (the hub with a fake bot), loads the
+# page in headless Chromium in its test mode (?autotest=help&user=alice: sign in as
+# alice, send "help" to the bot, write the reply into #autotest-result) and checks that
+# the bot's reply reached the page.
+#
+#   tests/hub/browser_test.sh PATH/TO/hub_echo
+#
+# Exit status: 0 pass, 1 fail, 77 skipped (no Chromium). CHROMIUM overrides the browser.
+set -euo pipefail
+
+hub_echo=${1:?usage: browser_test.sh PATH/TO/hub_echo}
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [[ ! -x $chromium ]]; then
+    echo "SKIP: $chromium not found"
+    exit 77
+fi
+
+work=$(mktemp -d /tmp/hub_browser.XXXXXX)
+hub_pid=
+cleanup() {
+    if [[ -n $hub_pid ]] && kill -0 "$hub_pid" 2>/dev/null; then
+        kill -TERM "$hub_pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$hub_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$hub_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+    echo "FAIL: $*"
+    for log in "$work/hub.log" "$work/chromium.log"; do
+        # Chromium's complaints about the missing D-Bus are noise here.
+        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
+    done
+    exit 1
+}
+
+# A coprocess keeps hub_echo's stdin open for as long as this script runs.
+coproc HUB { exec "$hub_echo" --data-dir "$work/data" 2>"$work/hub.log"; }
+hub_pid=$HUB_PID
+read -r -t 10 word port <&"${HUB[0]}" || fail "hub_echo did not print its port"
+[[ $word == listening && $port =~ ^[0-9]+$ ]] || fail "unexpected hub_echo output: $word $port"
+
+url="http://127.0.0.1:$port/?autotest=help&user=alice"
+mkdir -p "$work/home"
+dom=$(HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
+    timeout --kill-after=5 60 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$work/profile" --virtual-time-budget=10000 --dump-dom "$url" \
+    2>"$work/chromium.log") || fail "chromium exited with status $?"
+
+result=$(grep -o 'id="autotest-result">[^<]*' <<<"$dom" || true)
+if ! grep -q 'REPLY: Commands:' <<<"$result"; then
+    fail "the bot's reply did not appear in the page (autotest result: '${result#*>}')"
+fi
+echo "PASS: ${result#*>}"

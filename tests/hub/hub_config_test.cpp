@@ -1,0 +1,149 @@
+// The `type: hub` entry of the connector registry: validation and creation.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include "connectors/hub/hub_connector.hpp"
+#include "core/clock.hpp"
+#include "tests/hub/hub_fixture.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace twintrack::connectors::hub::testing {
+namespace {
+
+struct Validated {
+    ConnectorSpec spec;
+    std::string errors;
+};
+
+Validated validate_yaml(const std::string& yaml) {
+    core::ConfigErrors errors;
+    const YAML::Node node = YAML::Load(yaml);
+    core::SectionReader section(node, "connectors[0]", errors);
+    Validated out;
+    out.spec.type = "hub";
+    out.spec.name = section.string("name").value_or("hub");
+    section.choice("type", {"hub"}, true);
+    out.spec.settings = node;
+    connector_type().validate(section, out.spec);
+    section.finish();
+    out.errors = errors.describe("twintrack.yaml");
+    return out;
+}
+
+class HubConfig : public ::testing::Test {
+  protected:
+    void SetUp() override { setenv("HUB_CONFIG_TEST_TOKEN", "tok-123", 1); }
+    void TearDown() override { unsetenv("HUB_CONFIG_TEST_TOKEN"); }
+};
+
+TEST_F(HubConfig, Validation) {
+    struct Case {
+        std::string name, yaml;
+        std::string error;  ///< a substring of the errors; empty when valid
+    };
+    const std::vector<Case> cases = {
+        {"minimal", "type: hub", ""},
+        {"everything", R"(
+type: hub
+name: web
+bind: 127.0.0.1
+port: 9000
+token: ${HUB_CONFIG_TEST_TOKEN}
+history: 500
+channels:
+  - {name: general, track: joint}
+  - {name: sales-east, track: sales})",
+         ""},
+        {"ipv6 loopback", "type: hub\nbind: '::1'", ""},
+        {"all interfaces with token", "type: hub\nbind: 0.0.0.0\ntoken: ${HUB_CONFIG_TEST_TOKEN}",
+         ""},
+        {"all interfaces without token", "type: hub\nbind: 0.0.0.0",
+         "twintrack.yaml:1: connectors[0].token: is required when bind (0.0.0.0) is not a "
+         "loopback address"},
+        {"token set but env var missing", "type: hub\ntoken: ${HUB_CONFIG_NOT_SET}",
+         "environment variable HUB_CONFIG_NOT_SET is not set"},
+        {"literal token", "type: hub\ntoken: hunter2", "is a secret: write it as ${ENV_VAR}"},
+        {"bind not an address", "type: hub\nbind: example.com", "must be an IP address"},
+        {"port too big", "type: hub\nport: 70000", "port: must be between 0 and 65535"},
+        {"port negative", "type: hub\nport: -1", "port: must be between 0 and 65535"},
+        {"port not a number", "type: hub\nport: http", "port: must be a whole number"},
+        {"history zero", "type: hub\nhistory: 0", "history: must be between 1 and 10000"},
+        {"history too big", "type: hub\nhistory: 10001", "history: must be between 1 and 10000"},
+        {"unknown key", "type: hub\nprot: 80", "unknown key \"prot\" (did you mean \"port\"?)"},
+        {"channels not a list", "type: hub\nchannels: general", "must be a list"},
+        {"channel bad track", "type: hub\nchannels: [{name: x, track: hr}]", "track"},
+        {"empty channel list", "type: hub\nchannels: []", "must list at least one channel"},
+        {"channel with @", "type: hub\nchannels: [{name: '@x', track: joint}]",
+         "must not start with @"},
+        {"channel with space", "type: hub\nchannels: [{name: 'a b', track: joint}]",
+         "must not contain spaces"},
+        {"duplicate channel",
+         "type: hub\nchannels: [{name: a, track: joint}, {name: a, track: sales}]", "listed twice"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto v = validate_yaml(c.yaml);
+        if (c.error.empty()) {
+            EXPECT_EQ(v.errors, "");
+        } else {
+            EXPECT_NE(v.errors.find(c.error), std::string::npos) << v.errors;
+        }
+        EXPECT_EQ(v.errors.find("tok-123"), std::string::npos) << "never print secrets";
+    }
+}
+
+TEST_F(HubConfig, DefaultChannelsAreFilledIn) {
+    const auto v = validate_yaml("type: hub");
+    ASSERT_EQ(v.spec.channels.size(), 4u);
+    EXPECT_EQ(v.spec.channels[0].name, "general");
+    EXPECT_EQ(v.spec.channels[0].track, "joint");
+    EXPECT_EQ(v.spec.channels[2].name, "sales");
+    EXPECT_EQ(v.spec.channels[2].track, "sales");
+}
+
+TEST_F(HubConfig, CreateBuildsAHubFromTheSpec) {
+    const auto v = validate_yaml(R"(
+type: hub
+name: web
+port: 0
+token: ${HUB_CONFIG_TEST_TOKEN}
+history: 7
+channels: [{name: news, track: joint}])");
+    ASSERT_EQ(v.errors, "");
+    TempDir dir;
+    core::SystemClock clock;
+    ConnectorContext ctx{dir.path(), TWINTRACK_SOURCE_DIR "/prompts", &clock,
+                         std::make_shared<Roster>(), "tt"};
+    auto hub = connector_type().create(v.spec, ctx);
+    ASSERT_TRUE(hub);
+    EXPECT_EQ(hub->name(), "web");
+    RecordingSink sink;
+    hub->start(sink);
+    const int port = listening_port(*hub);
+    ASSERT_GT(port, 0);
+
+    // A configured token is required even on loopback.
+    WsClient intruder;
+    intruder.connect("127.0.0.1", port);
+    intruder.send_json({{"type", "hello"}, {"user", "mallory"}});
+    auto refused = intruder.wait_for_type("error");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ((*refused)["code"], "unauthorized");
+
+    WsClient ws;
+    ws.connect("127.0.0.1", port);
+    ws.send_json({{"type", "hello"}, {"user", "alice"}, {"token", "tok-123"}});
+    auto welcome = ws.wait_for_type("welcome");
+    ASSERT_TRUE(welcome);
+    EXPECT_EQ((*welcome)["channels"], json({"news"}));
+    EXPECT_EQ((*welcome)["bot"], "tt");
+    ws.send_json({{"type", "message"}, {"channel", "news"}, {"text", "hi"}});
+    auto event = sink.wait_for_text("hi");
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->where.connector, "web");
+    hub->stop();
+}
+
+}  // namespace
+}  // namespace twintrack::connectors::hub::testing

@@ -1,0 +1,140 @@
+// The pure checks behind the hub protocol.
+
+#include "connectors/hub/hub_protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace twintrack::connectors::hub {
+namespace {
+
+TEST(HubProtocol, UserIds) {
+    struct Case {
+        std::string name, user;
+        bool ok;
+    };
+    const std::vector<Case> cases = {
+        {"ascii", "alice", true},
+        {"email", "alice@example.com", true},
+        {"chinese", "王芳", true},
+        {"64 bytes", std::string(64, 'a'), true},
+        {"65 bytes", std::string(65, 'a'), false},
+        {"empty", "", false},
+        {"space", "alice smith", false},
+        {"leading space", " alice", false},
+        {"tab", "a\tb", false},
+        {"newline", "a\nb", false},
+        {"nul", std::string("a\0b", 3), false},
+        {"del", "a\x7f", false},
+        {"C1 control", "a\xc2\x85", false},
+        {"no-break space", "a\xc2\xa0z", false},
+        {"ideographic space", "王\xe3\x80\x80芳", false},
+        {"zero-width space", "a\xe2\x80\x8bz", false},
+        {"invalid utf-8", "a\xc3\x28", false},
+        {"truncated utf-8", "\xe7\x8e", false},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_EQ(user_id_problem(c.user).empty(), c.ok) << user_id_problem(c.user);
+    }
+}
+
+TEST(HubProtocol, ChannelNames) {
+    EXPECT_EQ(channel_name_problem("sales-east"), "");
+    EXPECT_NE(channel_name_problem("@alice"), "");
+    EXPECT_NE(channel_name_problem("two words"), "");
+    EXPECT_NE(channel_name_problem(""), "");
+}
+
+TEST(HubProtocol, StripMention) {
+    struct Case {
+        std::string name, text;
+        bool addressed;
+        std::string rest;
+    };
+    const std::vector<Case> cases = {
+        {"no mention", "help", false, "help"},
+        {"mention and space", "@twintrack help", true, "help"},
+        {"mention alone", "@twintrack", true, ""},
+        {"colon", "@twintrack: help", true, "help"},
+        {"comma", "@twintrack,help", true, "help"},
+        {"many separators", "@twintrack :, \t help me", true, "help me"},
+        {"case-insensitive", "@TWINTRACK help", true, "help"},
+        {"longer name", "@twintrack2 help", false, "@twintrack2 help"},
+        {"other user", "@alice help", false, "@alice help"},
+        {"mention later", "hi @twintrack", false, "hi @twintrack"},
+        {"full-width colon", "@twintrack：报告", true, "报告"},
+        {"full-width comma", "@twintrack，帮助", true, "帮助"},
+        {"ideographic space", "@twintrack\xe3\x80\x80帮助", true, "帮助"},
+        {"text keeps inner separators", "@twintrack a: b, c", true, "a: b, c"},
+        {"empty", "", false, ""},
+        {"at sign only", "@", false, "@"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto m = strip_mention(c.text, "twintrack");
+        EXPECT_EQ(m.addressed, c.addressed);
+        EXPECT_EQ(m.text, c.rest);
+    }
+}
+
+TEST(HubProtocol, TokensCompareExactly) {
+    EXPECT_TRUE(tokens_equal("abc123", "abc123"));
+    EXPECT_FALSE(tokens_equal("abc124", "abc123"));
+    EXPECT_FALSE(tokens_equal("abc12", "abc123"));
+    EXPECT_FALSE(tokens_equal("abc1234", "abc123"));
+    EXPECT_FALSE(tokens_equal("", "abc123"));
+    EXPECT_FALSE(tokens_equal("", "")) << "no token configured never matches";
+    EXPECT_FALSE(tokens_equal("abcabc", "abc")) << "wrapping must not match";
+}
+
+TEST(HubProtocol, Loopback) {
+    struct Case {
+        std::string text;
+        bool bind, host;
+    };
+    const std::vector<Case> cases = {
+        {"127.0.0.1", true, true},
+        {"127.1.2.3", true, true},
+        {"::1", true, false},
+        {"localhost", true, true},
+        {"0.0.0.0", false, false},
+        {"10.0.0.5", false, false},
+        {"::", false, false},
+        {"example.com", false, false},
+        {"127.0.0.1:8080", false, true},
+        {"[::1]:8080", false, true},
+        {"[::1]", false, true},
+        {"LOCALHOST:80", false, true},
+        {"localhost.evil.com", false, false},
+        {"127.0.0.1.evil.com:80", false, false},
+        {"", false, false},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_EQ(is_loopback_bind(c.text), c.bind);
+        EXPECT_EQ(is_loopback_host(c.text), c.host);
+    }
+    EXPECT_TRUE(is_loopback_origin("http://127.0.0.1:8080"));
+    EXPECT_TRUE(is_loopback_origin("http://localhost:8080"));
+    EXPECT_TRUE(is_loopback_origin("http://[::1]:8080"));
+    EXPECT_FALSE(is_loopback_origin("http://evil.example"));
+    EXPECT_FALSE(is_loopback_origin("null"));
+    EXPECT_FALSE(is_loopback_origin("file://"));
+}
+
+TEST(HubProtocol, ErrorFramesAndJson) {
+    EXPECT_EQ(error_frame(ErrorCode::too_long, "too long", "c-1"),
+              nlohmann::json({{"type", "error"},
+                              {"code", "too_long"},
+                              {"message", "too long"},
+                              {"client_id", "c-1"}}));
+    EXPECT_FALSE(error_frame(ErrorCode::bad_request, "x").contains("client_id"));
+    EXPECT_EQ(dump_json(nlohmann::json("a\xff")), "\"a\xef\xbf\xbd\"") << "never throws";
+    for (auto code : {ErrorCode::bad_request, ErrorCode::unknown_type, ErrorCode::not_authenticated,
+                      ErrorCode::unauthorized, ErrorCode::too_long, ErrorCode::unknown_channel}) {
+        EXPECT_STRNE(to_string(code), "");
+    }
+}
+
+}  // namespace
+}  // namespace twintrack::connectors::hub
