@@ -82,6 +82,14 @@ class LoadRun {
         client_.clear_access_channels(websocketpp::log::alevel::all);
         client_.clear_error_channels(websocketpp::log::elevel::all);
         client_.init_asio(&io_);
+        // Like a browser: no Nagle delay on small frames.
+        client_.set_tcp_post_init_handler([this](websocketpp::connection_hdl h) {
+            websocketpp::lib::error_code ec;
+            auto con = client_.get_con_from_hdl(h, ec);
+            if (ec) return;
+            boost::system::error_code ignored;
+            con->get_raw_socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        });
     }
 
     int run() {

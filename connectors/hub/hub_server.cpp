@@ -140,6 +140,15 @@ struct HubServer::Loop {
         server.set_max_http_body_size(max_http_body_bytes);
         server.set_open_handshake_timeout(5000);
         server.set_close_handshake_timeout(1000);
+        // Replies are small and come from another thread after the echo of the message
+        // they answer; without TCP_NODELAY, Nagle holds them for the peer's delayed ACK.
+        server.set_tcp_post_init_handler([this](Hdl h) {
+            websocketpp::lib::error_code ec;
+            auto con = server.get_con_from_hdl(h, ec);
+            if (ec) return;
+            boost::system::error_code ignored;
+            con->get_raw_socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        });
         server.set_http_handler([this](Hdl h) { guarded("http", [&] { on_http(h); }); });
         server.set_validate_handler([this](Hdl h) { return on_validate(h); });
         server.set_open_handler([this](Hdl h) { guarded("open", [&] { on_open(h); }); });
