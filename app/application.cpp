@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "app/config.hpp"
-#include "bot/builtins.hpp"
+#include "bot/features.hpp"
 #include "bot/engine.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
@@ -89,7 +89,7 @@ bool open_core(const Config& config, Core& core) {
 
 void start_engine(const Config& config, Core& core) {
     core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, config.bot);
-    bot::register_builtins(*core.engine);
+    bot::register_features(*core.engine);
 }
 
 bool import_file(Core& core, const std::string& locale, const std::string& path,

@@ -1,11 +1,15 @@
 #include "bot/turn.hpp"
 
+#include <cassert>
+
 #include "bot/engine.hpp"
 
 namespace twintrack::bot {
 
 Turn::Turn(Engine& engine, const core::Event* event, const Person* person)
-    : engine_(engine), event_(event), person_(person), locale_(engine.locale_for(person)) {}
+    : engine_(engine), event_(event), person_(person), locale_(engine.locale_for(person)) {
+    assert(engine.on_engine_thread());
+}
 
 core::Timestamp Turn::now() const { return engine_.clock().now(); }
 

@@ -48,7 +48,20 @@ std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int ind
     spec.type = *type;
     spec.name = *type;
     spec.settings = node;
-    if (auto name = section.string("name")) spec.name = *name;
+    if (auto name = section.string("name")) {
+        const bool plain = !name->empty() && name->size() <= 32 &&
+                           name->find_first_not_of(
+                               "abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
+        if (plain) {
+            spec.name = *name;
+        } else {
+            section.error("name",
+                          "must be 1-32 letters, digits, '-' or '_' (it names files and "
+                          "identities such as NAME:user), got \"" +
+                              *name + "\"");
+        }
+    }
     types.at(*type).validate(section, spec);
     section.finish();
     if (errors.all().size() != before) return std::nullopt;

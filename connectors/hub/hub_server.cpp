@@ -34,7 +34,8 @@ constexpr std::size_t max_http_body_bytes = 64 * 1024;
 constexpr std::size_t max_buffered_bytes = 8 * 1024 * 1024;  // a reader that fell behind
 constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr auto stop_grace = std::chrono::milliseconds(1500);
-const char* const history_file = "hub-history.jsonl";
+// Each hub instance keeps its own file: NAME-history.jsonl ("hub-history.jsonl").
+const char* const history_suffix = "-history.jsonl";
 const char* const locales[] = {"en", "zh-CN"};
 
 std::string host_port(const std::string& host, int port) {
@@ -96,7 +97,7 @@ struct HubServer::Loop {
           sink(&sink),
           token_required(!is_loopback_bind(settings.bind) || settings.require_token),
           dm_channel("@" + settings.bot_user),
-          history(context.data_dir + "/" + history_file,
+          history(context.data_dir + "/" + settings.name + history_suffix,
                   static_cast<std::size_t>(std::max(1, settings.history_limit))),
           id_prefix(random_prefix()) {
         for (const auto& ch : settings.channels) {

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "bot/builtins.hpp"
+#include "bot/features.hpp"
 
 namespace twintrack::testing {
 
@@ -31,7 +31,7 @@ TestBot::~TestBot() {
 void TestBot::open() {
     store_ = store::Store::open_directory(dir_, core::to_millis(clock_.now()));
     engine_ = std::make_unique<bot::Engine>(*store_, clock_, prompts_, settings_);
-    bot::register_builtins(*engine_);
+    bot::register_features(*engine_);
     engine_->add_outlet("test", [this](const core::Post& post, core::SendDone done) {
         if (down_) {
             done({false, "", "connector down", true});

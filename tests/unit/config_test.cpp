@@ -90,6 +90,8 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
          "joint"},
         {"duplicate connector names", "connectors:\n  - type: hub\n  - type: hub\n    port: 1\n",
          "the name \"hub\" is used twice"},
+        {"connector name with a slash", "connectors:\n  - type: hub\n    name: a/b\n",
+         "twintrack.yaml:3: connectors[0].name: must be 1-32 letters"},
         {"literal secret", "connectors:\n  - type: hub\n    token: hunter2\n",
          "write it as ${ENV_VAR}"},
     };
