@@ -10,11 +10,6 @@
 set -euo pipefail
 
 hub_echo=${1:?usage: browser_test.sh PATH/TO/hub_echo}
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [[ ! -x $chromium ]]; then
-    echo "SKIP: $chromium not found"
-    exit 77
-fi
 
 work=$(mktemp -d /tmp/hub_browser.XXXXXX)
 hub_pid=
@@ -44,16 +39,11 @@ hub_pid=$HUB_PID
 read -r -t 10 word port <&"${HUB[0]}" || fail "hub_echo did not print its port"
 [[ $word == listening && $port =~ ^[0-9]+$ ]] || fail "unexpected hub_echo output: $word $port"
 
-url="http://127.0.0.1:$port/?autotest=help&user=alice"
-mkdir -p "$work/home"
-dom=$(HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
-    timeout --kill-after=5 60 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
-    --no-first-run --disable-background-networking --disable-component-update --disable-sync \
-    --user-data-dir="$work/profile" --virtual-time-budget=10000 --dump-dom "$url" \
-    2>"$work/chromium.log") || fail "chromium exited with status $?"
-
-result=$(grep -o 'id="autotest-result">[^<]*' <<<"$dom" || true)
+status=0
+result=$(bash "$(dirname "$0")/../support/page_autotest.sh" "$port" alice help "$work") || status=$?
+[[ $status -eq 77 ]] && exit 77
+[[ $status -eq 0 ]] || fail "chromium failed"
 if ! grep -q 'REPLY: Commands:' <<<"$result"; then
-    fail "the bot's reply did not appear in the page (autotest result: '${result#*>}')"
+    fail "the bot's reply did not appear in the page (autotest result: '$result')"
 fi
-echo "PASS: ${result#*>}"
+echo "PASS: $result"

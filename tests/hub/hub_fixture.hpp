@@ -17,6 +17,7 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "core/clock.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
 
 namespace twintrack::connectors::hub::testing {
@@ -25,23 +26,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using test_support::WsClient;
 
-/// A fresh folder under /tmp, removed with everything in it on destruction.
-class TempDir {
-  public:
-    TempDir() {
-        char pattern[] = "/tmp/hub_test.XXXXXX";
-        if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
+using test_support::TempDir;
 
 /// Records every event; tests wait for the ones they expect.
 class RecordingSink final : public core::EventSink {

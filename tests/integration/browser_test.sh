@@ -10,11 +10,6 @@
 set -euo pipefail
 
 program=${1:?usage: browser_test.sh PATH/TO/twintrack}
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [[ ! -x $chromium ]]; then
-    echo "SKIP: $chromium not found"
-    exit 77
-fi
 
 work=$(mktemp -d /tmp/twintrack_browser.XXXXXX)
 pid=
@@ -56,21 +51,15 @@ done
 [[ -n $port ]] || fail "twintrack did not start"
 
 ask() {  # ask USER TEXT EXPECTED
-    local text
-    text=$(/usr/bin/python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")
-    local url="http://127.0.0.1:$port/?autotest=$text&user=$1"
-    local dom result
-    dom=$(HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
-        timeout --kill-after=5 60 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic \
-        --no-first-run --disable-background-networking --disable-component-update --disable-sync \
-        --user-data-dir="$work/profile-$1" --virtual-time-budget=10000 --dump-dom "$url" \
-        2>"$work/chromium.log") || fail "chromium exited with status $?"
-    result=$(grep -o 'id="autotest-result">[^<]*' <<<"$dom" || true)
+    local status=0 result
+    result=$(bash "$(dirname "$0")/../support/page_autotest.sh" "$port" "$1" "$2" "$work") ||
+        status=$?
+    [[ $status -eq 77 ]] && exit 77
+    [[ $status -eq 0 ]] || fail "chromium failed"
     grep -q "REPLY: $3" <<<"$result" ||
-        fail "no reply containing '$3' for '$2' (autotest result: '${result#*>}')"
+        fail "no reply containing '$3' for '$2' (autotest result: '$result')"
     echo "PASS: $1 -> $2"
 }
 
-mkdir -p "$work/home"
 ask anna help "Commands you can use"
 ask liwei "帮助" "你可以使用的命令"

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "tests/integration/process.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
 
 namespace twintrack::testing {
@@ -32,26 +33,7 @@ const char* people_csv =
     "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei\n"
     "Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna\n";
 
-class TempDir {
-  public:
-    TempDir() {
-        char tmpl[] = "/tmp/twintrack-it-XXXXXX";
-        path_ = ::mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    std::string file(const std::string& name, const std::string& content) const {
-        const std::string p = path_ + "/" + name;
-        std::ofstream(p) << content;
-        return p;
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
+using test_support::TempDir;
 
 /// A running `twintrack run` on a free port.
 class Server {
@@ -87,6 +69,16 @@ std::unique_ptr<WsClient> login(int port, const std::string& user) {
     ws->send_json({{"type", "hello"}, {"user", user}});
     if (!ws->wait_for_type("welcome")) throw std::runtime_error("no welcome");
     return ws;
+}
+
+/// Signs in as `user` and returns the history frame of their direct messages.
+std::optional<nlohmann::json> dm_history_of(WsClient& ws, const std::string& user) {
+    ws.send_json({{"type", "hello"}, {"user", user}});
+    return ws.wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("type", "") == "history" && f.value("channel", "") == "@twintrack";
+        },
+        5s);
 }
 
 /// Sends `text` to `channel` and returns the bot's reply to it.
@@ -155,13 +147,8 @@ TEST_F(ProgramTest, HistoryAndAPendingDialogSurviveARestart) {
     Server server(dir.path());
     auto anna = std::make_unique<WsClient>();
     anna->connect("127.0.0.1", server.port());
-    anna->send_json({{"type", "hello"}, {"user", "anna"}});
     // The direct-message history shows the conversation so far.
-    auto dm = anna->wait_for(
-        [](const nlohmann::json& f) {
-            return f.value("type", "") == "history" && f.value("channel", "") == "@twintrack";
-        },
-        5s);
+    auto dm = dm_history_of(*anna, "anna");
     ASSERT_TRUE(dm);
     EXPECT_THAT(dm->dump(), HasSubstr("Question 2 of 3"));
     auto q3 = ask(*anna, "@twintrack", "07:00-15:00", "d-4");
@@ -188,12 +175,7 @@ TEST_F(ProgramTest, AClientThatDropsMidConversationDoesNotStopTheBot) {
     // Anna comes back and finds the answer she missed, and the dialog where she left it.
     auto anna = std::make_unique<WsClient>();
     anna->connect("127.0.0.1", server.port());
-    anna->send_json({{"type", "hello"}, {"user", "anna"}});
-    auto dm = anna->wait_for(
-        [](const nlohmann::json& f) {
-            return f.value("type", "") == "history" && f.value("channel", "") == "@twintrack";
-        },
-        5s);
+    auto dm = dm_history_of(*anna, "anna");
     ASSERT_TRUE(dm);
     EXPECT_THAT(dm->dump(), HasSubstr("Question 2 of 3"));
 }

@@ -7,28 +7,15 @@
 #include <fstream>
 
 #include "store/migrations.hpp"
+#include "store/store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace twintrack::store {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
-  public:
-    TempDir() {
-        char tmpl[] = "/tmp/twintrack-store-XXXXXX";
-        path_ = ::mkdtemp(tmpl);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::permissions(path_, fs::perms::owner_all, ec);
-        fs::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
+using test_support::TempDir;
 
 Person sample(const std::string& email, const std::string& irc) {
     Person p;
