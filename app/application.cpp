@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "app/config.hpp"
-#include "bot/features.hpp"
 #include "bot/engine.hpp"
+#include "bot/features.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"

@@ -70,8 +70,7 @@ void Engine::stop() {
     cv_.notify_one();
 }
 
-std::function<void()> Engine::take_task(std::unique_lock<std::mutex>& lock) {
-    (void)lock;
+std::function<void()> Engine::take_task() {
     if (queue_.empty()) return nullptr;
     auto task = std::move(queue_.front());
     queue_.pop_front();
@@ -84,7 +83,7 @@ void Engine::run() {
     tick();
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-        if (auto task = take_task(lock)) {
+        if (auto task = take_task()) {
             lock.unlock();
             task();
             if (core::to_millis(clock_.now()) >= next_tick_ms_) tick();
@@ -114,8 +113,8 @@ void Engine::drain() {
         for (;;) {
             std::function<void()> task;
             {
-                std::unique_lock<std::mutex> lock(mu_);
-                task = take_task(lock);
+                std::lock_guard<std::mutex> lock(mu_);
+                task = take_task();
             }
             if (!task) break;
             task();

@@ -76,8 +76,6 @@ class Engine final : public core::EventSink {
     /// Where a direct message to `person` goes, preferring the connector of `hint`.
     std::optional<core::Address> direct_address(const Person& person,
                                                 const std::string& hint_connector) const;
-    /// Sends posts produced by a turn: through the outbox when the turn wrote.
-    void deliver(Turn& turn);
     bool on_engine_thread() const;
 
     /// How many events were handled, for benchmarks and health.
@@ -91,7 +89,10 @@ class Engine final : public core::EventSink {
     void check_external_changes();
     bool remember_event(const core::Event& event);
     void finish_turn(Turn& turn, bool ok);
-    std::function<void()> take_task(std::unique_lock<std::mutex>& lock);
+    /// Sends posts produced by a turn: through the outbox when the turn wrote.
+    void deliver(Turn& turn);
+    /// The next queued task, or null. The caller holds mu_.
+    std::function<void()> take_task();
 
     store::Store& store_;
     const core::Clock& clock_;
