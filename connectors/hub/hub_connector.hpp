@@ -3,6 +3,7 @@
 // `/healthz`, `/api/v1/...` JSON and the WebSocket protocol at `/ws`
 // (docs/ARCHITECTURE.md, "Hub wire protocol").
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct HubSettings {
     std::vector<ChannelConfig> channels = {
         {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
     int history_limit = 200;  ///< messages per channel shown on reload
+    /// A socket that has not said hello by then is closed.
+    std::chrono::milliseconds hello_timeout{30000};
     std::string bot_user = "twintrack";
     /// Requires the token on loopback too (tests exercise the token checks this way).
     bool require_token = false;

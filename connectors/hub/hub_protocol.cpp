@@ -99,6 +99,8 @@ const char* to_string(ErrorCode code) {
             return "too_long";
         case ErrorCode::unknown_channel:
             return "unknown_channel";
+        case ErrorCode::hello_timeout:
+            return "hello_timeout";
     }
     return "bad_request";
 }

@@ -16,6 +16,7 @@ enum class ErrorCode {
     unauthorized,       ///< a wrong or missing token (the socket is closed after it)
     too_long,           ///< text over core::max_message_bytes
     unknown_channel,    ///< a channel the hub does not have
+    hello_timeout,      ///< no hello in time (the socket is closed after it)
 };
 
 const char* to_string(ErrorCode code);

@@ -86,6 +86,7 @@ std::string parse_error_text(const std::string& what) {
 struct Session {
     std::string user;
     bool authed = false;
+    std::shared_ptr<boost::asio::steady_timer> hello_timer;
 };
 
 }  // namespace
@@ -318,7 +319,19 @@ struct HubServer::Loop {
             server.close(hdl, websocketpp::close::status::going_away, "hub is shutting down", ec);
             return;
         }
-        sessions[hdl] = Session{};
+        Session& session = sessions[hdl];
+        session = Session{};
+        session.hello_timer = std::make_shared<boost::asio::steady_timer>(server.get_io_service());
+        session.hello_timer->expires_after(settings.hello_timeout);
+        session.hello_timer->async_wait([this, hdl](const boost::system::error_code& ec) {
+            if (ec) return;  // cancelled: the socket said hello or went away
+            auto it = sessions.find(hdl);
+            if (it == sessions.end() || it->second.authed) return;
+            send_frame(hdl, error_frame(ErrorCode::hello_timeout,
+                                        "no hello within the time allowed; connect again"));
+            websocketpp::lib::error_code ignored;
+            server.close(hdl, websocketpp::close::status::policy_violation, "no hello", ignored);
+        });
     }
 
     void send_frame(Hdl hdl, const std::string& payload) {
@@ -423,6 +436,7 @@ struct HubServer::Loop {
             }
         }
         session.authed = true;
+        if (session.hello_timer) session.hello_timer->cancel();
         session.user = user;
         send_frame(hdl, json{{"type", "welcome"},
                              {"user", user},

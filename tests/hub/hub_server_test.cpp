@@ -51,6 +51,26 @@ TEST_F(HubTest, PingGetsPongEvenBeforeHello) {
     EXPECT_EQ(*pong, json({{"type", "pong"}}));
 }
 
+TEST_F(HubTest, ASocketThatNeverSaysHelloIsClosed) {
+    HubSettings settings;
+    settings.hello_timeout = 300ms;
+    start_hub(settings);
+    auto silent = connect();
+    auto patient = connect();
+    patient->send_json({{"type", "hello"}, {"user", "alice"}});
+    ASSERT_TRUE(patient->wait_for_type("welcome"));
+    auto err = silent->wait_for_type("error", 3s);
+    ASSERT_TRUE(err);
+    EXPECT_EQ((*err)["code"], "hello_timeout");
+    auto closed = silent->wait_closed(3s);
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->code, 1008);
+    // The one that said hello stays, past the timeout.
+    std::this_thread::sleep_for(500ms);
+    patient->send_json({{"type", "ping"}});
+    EXPECT_TRUE(patient->wait_for_type("pong"));
+}
+
 TEST_F(HubTest, ChannelMessageGoesToEveryAuthenticatedSocketOnly) {
     start_hub();
     auto alice = sign_in("alice");
