@@ -87,7 +87,21 @@ bool open_core(const Config& config, Core& core) {
     return true;
 }
 
+/// Writes the configured channel -> track mapping into the store: config wins at every
+/// start (`track set` changes it until the next start).
+void store_channel_tracks(const Config& config, Core& core) {
+    store::Transaction tx(core.store->db());
+    const std::int64_t now = core::to_millis(core.clock.now());
+    for (const auto& spec : config.connectors) {
+        for (const auto& channel : spec.channels) {
+            core.store->channel_tracks().upsert({spec.name, channel.name, channel.track}, now);
+        }
+    }
+    tx.commit();
+}
+
 void start_engine(const Config& config, Core& core) {
+    store_channel_tracks(config, core);
     core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, config.bot);
     bot::register_features(*core.engine);
 }

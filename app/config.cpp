@@ -1,9 +1,11 @@
 #include "app/config.hpp"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "bot/directory.hpp"
+#include "core/text.hpp"
 
 namespace twintrack::app {
 
@@ -58,6 +60,58 @@ void read_rules(SectionReader s, Config& c) {
     s.finish();
 }
 
+/// `funnel: {stages: [{name: awareness, side: top}, ...], overlap: refuse}`. Stages are
+/// one word each, listed once, top ones before bottom ones, at least one of each.
+void read_funnel(SectionReader s, Config& c) {
+    bot::FunnelSettings& f = c.bot.funnel;
+    if (auto v = s.choice("overlap", {"refuse", "flag"})) f.overlap = *v;
+    const YAML::Node list = s.node("stages");
+    if (list.IsDefined() && !list.IsNull()) {
+        if (!list.IsSequence() || list.size() == 0) {
+            s.error("stages", "must be a list of stages such as {name: awareness, side: top}");
+        } else {
+            std::vector<bot::FunnelStageSetting> stages;
+            std::set<std::string> names;
+            bool ok = true, top = false, bottom = false;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                SectionReader st(list[i], "funnel.stages[" + std::to_string(i) + "]", s.errors());
+                if (!st.valid()) {
+                    ok = false;
+                    continue;
+                }
+                auto name = st.string("name", true);
+                auto side = st.choice("side", {"top", "bottom"}, true);
+                auto closed = st.boolean("closed");
+                st.finish();
+                if (!name || !side) {
+                    ok = false;
+                    continue;
+                }
+                if (name->empty() || name->find_first_of(" \t=") != std::string::npos) {
+                    st.error("name", "must be one word without spaces or \"=\"");
+                    ok = false;
+                } else if (!names.insert(core::ascii_lower(*name)).second) {
+                    st.error("name", "the stage \"" + *name + "\" is listed twice");
+                    ok = false;
+                }
+                if (*side == "top" && bottom) {
+                    st.error("side", "top stages (marketing leads) must come before bottom ones");
+                    ok = false;
+                }
+                top = top || *side == "top";
+                bottom = bottom || *side == "bottom";
+                stages.push_back({*name, *side, closed.value_or(false)});
+            }
+            if (ok && (!top || !bottom)) {
+                s.error("stages", "needs at least one top stage and one bottom stage");
+                ok = false;
+            }
+            if (ok) f.stages = std::move(stages);
+        }
+    }
+    s.finish();
+}
+
 }  // namespace
 
 connectors::ConnectorSpec default_hub_spec() {
@@ -99,6 +153,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
         d.finish();
     }
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
+    read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

@@ -267,15 +267,18 @@ void register_builtins(Engine& engine) {
     r.add({"whois", {}, whois});
     r.add({"rules", {}, rules});
     r.add({"ping", {}, ping});
-    r.add({"profile", {}, [](Turn& turn, const CommandArgs&) {
+    r.add({"profile",
+           {},
+           [](Turn& turn, const CommandArgs&) {
                const Person& me = *turn.person();
                turn.engine().dialogs().start(
                    turn, "profile",
                    {{"timezone", me.timezone},
                     {"working_hours", format_working_hours(me.work_start, me.work_end)},
                     {"locale", me.locale}});
-           }});
-    r.add({"language", {}, language});
+           },
+           true});
+    r.add({"language", {}, language, true});
     engine.dialogs().add(profile_dialog());
     engine.dialogs().add(clarify_person_dialog());
 }

@@ -96,6 +96,7 @@ void Router::dispatch(Turn& turn, const std::string& text) const {
         CommandArgs args;
         args.words.assign(words.begin() + static_cast<long>(n), words.end());
         args.rest = after_words(text, n);
+        if (spec.writes) turn.write();
         spec.handler(turn, args);
         return;
     }

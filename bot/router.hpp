@@ -24,6 +24,10 @@ struct CommandSpec {
     std::string name;                ///< canonical English name, may be several words
     std::vector<std::string> roles;  ///< allowed roles; empty means everyone
     std::function<void(Turn&, const CommandArgs&)> handler;
+    /// The command changes state: its turn opens the transaction (and records the event
+    /// id) before the handler runs, so a redelivered message is dropped even when the
+    /// handler would only have refused.
+    bool writes = false;
 };
 
 class Router {

@@ -20,6 +20,22 @@ struct Rules {
     std::map<std::string, std::vector<std::string>> notes;
 };
 
+/// One funnel stage as configured: `{name: proposal, side: bottom}`.
+struct FunnelStageSetting {
+    std::string name;
+    std::string side = "top";  ///< top (marketing leads) or bottom (sales leads)
+    bool closed = false;       ///< an end of the funnel, such as won or lost
+};
+
+/// The `funnel:` section. The handoff deadline and the key-engagement threshold are
+/// Rules (handoff_acceptance_hours, key_engagement_amount).
+struct FunnelSettings {
+    /// Empty means the default funnel: awareness, interest, lead (top), qualified,
+    /// proposal, negotiation, won, lost (bottom).
+    std::vector<FunnelStageSetting> stages;
+    std::string overlap = "refuse";  ///< refuse or flag (to both departments' managers)
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -27,6 +43,7 @@ struct BotSettings {
     std::string bot_user = "twintrack";
     std::chrono::minutes dialog_timeout{30};
     Rules rules;
+    FunnelSettings funnel;
 };
 
 }  // namespace twintrack::bot

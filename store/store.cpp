@@ -14,7 +14,10 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       jobs_(*db_),
       dialogs_(*db_),
       processed_(*db_),
-      audit_(*db_) {
+      audit_(*db_),
+      channel_tracks_(*db_),
+      customers_(*db_),
+      engagements_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 

@@ -6,6 +6,7 @@
 
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
+#include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/jobs.hpp"
 #include "store/outbox.hpp"
@@ -29,6 +30,9 @@ class Store {
     DialogRepository& dialogs() { return dialogs_; }
     ProcessedEvents& processed_events() { return processed_; }
     AuditLog& audit() { return audit_; }
+    ChannelTracks& channel_tracks() { return channel_tracks_; }
+    CustomerRepository& customers() { return customers_; }
+    EngagementRepository& engagements() { return engagements_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -41,6 +45,9 @@ class Store {
     DialogRepository dialogs_;
     ProcessedEvents processed_;
     AuditLog audit_;
+    ChannelTracks channel_tracks_;
+    CustomerRepository customers_;
+    EngagementRepository engagements_;
 };
 
 }  // namespace twintrack::store

@@ -44,6 +44,12 @@ rules:
   commission_pool_rate: 0.04
   notes:
     en: ["Joint meeting every second Tuesday"]
+funnel:
+  overlap: flag
+  stages:
+    - {name: event, side: top}
+    - {name: deal, side: bottom}
+    - {name: closed, side: bottom, closed: true}
 connectors:
   - type: hub
     port: 9090
@@ -58,6 +64,11 @@ connectors:
     EXPECT_EQ(c.bot.default_locale, "zh-CN");
     EXPECT_EQ(c.bot.dialog_timeout, std::chrono::minutes(45));
     EXPECT_EQ(c.bot.rules.handoff_acceptance_hours, 16);
+    EXPECT_EQ(c.bot.funnel.overlap, "flag");
+    ASSERT_EQ(c.bot.funnel.stages.size(), 3u);
+    EXPECT_EQ(c.bot.funnel.stages[1].name, "deal");
+    EXPECT_EQ(c.bot.funnel.stages[1].side, "bottom");
+    EXPECT_TRUE(c.bot.funnel.stages[2].closed);
     EXPECT_DOUBLE_EQ(c.bot.rules.commission_pool_rate, 0.04);
     EXPECT_EQ(c.bot.rules.notes["en"].size(), 1u);
     ASSERT_EQ(c.connectors.size(), 1u);
@@ -94,6 +105,29 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
          "twintrack.yaml:3: connectors[0].name: must be 1-32 letters"},
         {"literal secret", "connectors:\n  - type: hub\n    token: hunter2\n",
          "write it as ${ENV_VAR}"},
+        {"bad overlap policy", "funnel:\n  overlap: ignore\n",
+         "twintrack.yaml:2: funnel.overlap: must be one of refuse, flag"},
+        {"stages not a list", "funnel:\n  stages: awareness\n",
+         "twintrack.yaml:2: funnel.stages: must be a list of stages"},
+        {"stage without side", "funnel:\n  stages:\n    - {name: a}\n",
+         "twintrack.yaml:3: funnel.stages[0].side is required"},
+        {"bad side", "funnel:\n  stages:\n    - {name: a, side: middle}\n",
+         "twintrack.yaml:3: funnel.stages[0].side: must be one of top, bottom"},
+        {"unknown stage key", "funnel:\n  stages:\n    - name: a\n      side: top\n      lead: x\n",
+         "twintrack.yaml:5: funnel.stages[0]: unknown key \"lead\""},
+        {"stage twice",
+         "funnel:\n  stages:\n    - {name: a, side: top}\n    - {name: A, side: bottom}\n",
+         "twintrack.yaml:4: funnel.stages[1].name: the stage \"A\" is listed twice"},
+        {"stage name with a space",
+         "funnel:\n  stages:\n    - {name: a b, side: top}\n    - {name: c, side: bottom}\n",
+         "twintrack.yaml:3: funnel.stages[0].name: must be one word"},
+        {"top after bottom",
+         "funnel:\n  stages:\n    - {name: a, side: bottom}\n    - {name: b, side: top}\n",
+         "twintrack.yaml:4: funnel.stages[1].side: top stages (marketing leads) must come before"},
+        {"only one side", "funnel:\n  stages:\n    - {name: a, side: top}\n",
+         "twintrack.yaml:3: funnel.stages: needs at least one top stage and one bottom stage"},
+        {"unknown funnel key", "funnel:\n  overlapp: flag\n",
+         "twintrack.yaml:2: funnel: unknown key \"overlapp\" (did you mean \"overlap\"?)"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);

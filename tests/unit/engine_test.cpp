@@ -35,6 +35,16 @@ TEST(Engine, RedeliveredEventIsNotAppliedTwiceEvenAfterARestart) {
     EXPECT_EQ(bot.store().audit().recent(10).size(), 1u);
 }
 
+TEST(Engine, ARedeliveredRefusalIsNotAnsweredAgainAfterARestart) {
+    TestBot bot;
+    bot.add({"alice", "Alice"});
+    // `language` changes state, so even its refusal records the event.
+    EXPECT_THAT(texts(bot.deliver(dm("alice", "language klingon", "evt-9"))),
+                ElementsAre(HasSubstr("don't speak")));
+    bot.restart();
+    EXPECT_THAT(bot.deliver(dm("alice", "language klingon", "evt-9")), IsEmpty());
+}
+
 TEST(Engine, StateIsCommittedBeforeTheReplyAndTheReplySurvivesAnOutage) {
     TestBot bot;
     bot.add({"alice", "Alice"});

@@ -1,0 +1,1011 @@
+#include "bot/features/engagements/engagements.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+
+#include "bot/engine.hpp"
+#include "bot/features/engagements/handoff_clock.hpp"
+#include "bot/local_time.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::engagements {
+
+Funnel funnel_from(const FunnelSettings& settings) {
+    std::vector<FunnelStage> stages;
+    for (const auto& s : settings.stages) {
+        stages.push_back({s.name, s.side == "bottom" ? Side::bottom : Side::top, s.closed});
+    }
+    return Funnel(std::move(stages));
+}
+
+OverlapPolicy overlap_from(const FunnelSettings& settings) {
+    return settings.overlap == "flag" ? OverlapPolicy::flag : OverlapPolicy::refuse;
+}
+
+std::string name_key(const std::string& name) {
+    std::string out;
+    const std::string lower = core::ascii_lower(name);
+    for (std::size_t i = 0; i < lower.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(lower[i]);
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+        if (c == 0xE3 && i + 2 < lower.size() && static_cast<unsigned char>(lower[i + 1]) == 0x80 &&
+            static_cast<unsigned char>(lower[i + 2]) == 0x80) {
+            i += 2;  // U+3000 ideographic space
+            continue;
+        }
+        out.push_back(lower[i]);
+    }
+    return out;
+}
+
+namespace {
+
+using nlohmann::json;
+using store::Customer;
+using store::Engagement;
+using store::Handoff;
+
+const char* const handoff_job = "engagements.handoff_deadline";
+const char* const joint_planning = "joint_planning";
+
+std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
+
+Funnel funnel_of(Turn& turn) { return funnel_from(turn.engine().settings().funnel); }
+
+/// True when `word` is one of the words `engagements.words.<name>` of any locale.
+bool is_word(Turn& turn, const std::string& name, const std::string& word) {
+    const std::string w = core::ascii_lower(word);
+    for (const auto& candidate :
+         turn.engine().prompts().words_all_locales("engagements.words." + name)) {
+        if (core::ascii_lower(candidate) == w) return true;
+    }
+    return false;
+}
+
+/// "marketing" or "sales" for a word naming a department in any locale, else empty.
+std::string department_word(Turn& turn, const std::string& word) {
+    if (is_word(turn, "marketing", word)) return "marketing";
+    if (is_word(turn, "sales", word)) return "sales";
+    return "";
+}
+
+std::string dept_text(const Engine& engine, const std::string& locale, const std::string& dept) {
+    return engine.prompts().render(locale, "core.department." + dept);
+}
+
+void usage(Turn& turn, const std::string& command) {
+    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
+    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+}
+
+std::string person_name(Turn& turn, const std::optional<std::int64_t>& id) {
+    if (!id) return "";
+    const Person* p = turn.engine().directory().by_id(*id);
+    return p ? p->name : std::string();
+}
+
+std::string join_words(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
+    std::vector<std::string> part(words.begin() + static_cast<long>(from),
+                                  words.begin() + static_cast<long>(to));
+    return core::join(part, " ");
+}
+
+/// The engagement tag used in channel posts: `#acme`, `#华为`.
+std::string make_tag(const std::string& customer) { return "#" + name_key(customer); }
+
+// --- customers ------------------------------------------------------------------------
+
+/// The customer with exactly this name or alias.
+std::optional<Customer> exact_customer(Turn& turn, const std::string& text) {
+    const std::string key = name_key(text);
+    for (auto& c : turn.read().customers().all()) {
+        if (c.name_key == key ||
+            std::find(c.alias_keys.begin(), c.alias_keys.end(), key) != c.alias_keys.end()) {
+            return c;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string customer_label(const Customer& c) {
+    if (c.aliases.empty()) return c.name;
+    return c.name + " (" + core::join(c.aliases, ", ") + ")";
+}
+
+/// The customer `text` names: exactly, or as the only customer containing it. Otherwise
+/// answers (ambiguous: which one; unknown: close matches) and returns nothing.
+std::optional<Customer> resolve_customer(Turn& turn, const std::string& text) {
+    if (auto c = exact_customer(turn, text)) return c;
+    const std::string key = name_key(text);
+    const auto all = turn.read().customers().all();
+    std::vector<const Customer*> containing;
+    for (const auto& c : all) {
+        bool hit = c.name_key.find(key) != std::string::npos;
+        for (const auto& a : c.alias_keys) hit = hit || a.find(key) != std::string::npos;
+        if (hit && !key.empty()) containing.push_back(&c);
+    }
+    if (containing.size() == 1) return *containing.front();
+    if (containing.size() > 1) {
+        json options = json::array();
+        for (const Customer* c : containing) options.push_back(customer_label(*c));
+        turn.reply("engagements.ambiguous_customer", {{"customer", text}, {"options", options}});
+        return std::nullopt;
+    }
+    const std::size_t limit = std::max<std::size_t>(1, core::utf8_length(key) / 3);
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    for (const auto& c : all) {
+        std::size_t best = core::edit_distance(key, c.name_key);
+        for (const auto& a : c.alias_keys) best = std::min(best, core::edit_distance(key, a));
+        if (best <= limit) scored.push_back({best, customer_label(c)});
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    json suggestions = json::array();
+    for (const auto& s : scored) {
+        if (suggestions.size() == 3) break;
+        suggestions.push_back(s.second);
+    }
+    turn.reply("engagements.unknown_customer",
+               {{"customer", std::string(core::utf8_prefix(text, 64))},
+                {"suggestions", suggestions},
+                {"has_suggestions", !suggestions.empty()}});
+    return std::nullopt;
+}
+
+/// How many leading words name the customer, when at least `keep` words must follow: the
+/// longest prefix naming a customer exactly (so unquoted "Acme Corp" works), else one.
+std::size_t customer_words(Turn& turn, const std::vector<std::string>& words, std::size_t keep) {
+    for (std::size_t n = words.size() - keep; n > 1; --n) {
+        if (exact_customer(turn, join_words(words, 0, n))) return n;
+    }
+    return 1;
+}
+
+// --- engagements ----------------------------------------------------------------------
+
+bool is_consultant(Turn& turn, const Engagement& e, std::int64_t person_id) {
+    for (const auto& c : turn.read().engagements().consultations(e.id)) {
+        if (c.consultant_id == person_id) return true;
+    }
+    return false;
+}
+
+/// The engagement of a customer a command is about: an open one (the writer's own, or
+/// led by their department, first), else the latest closed one when `open_only` is false.
+std::optional<Engagement> engagement_of(Turn& turn, const Customer& customer, bool open_only) {
+    const auto list = turn.read().engagements().of_customer(customer.id);
+    const Person* me = turn.person();
+    std::optional<Engagement> first_open;
+    for (const auto& e : list) {
+        if (e.closed) continue;
+        if (!first_open) first_open = e;
+        if (me && ((e.owner_id && *e.owner_id == me->id) || is_consultant(turn, e, me->id) ||
+                   e.lead == me->department)) {
+            return e;
+        }
+    }
+    if (first_open) return first_open;
+    if (!open_only && !list.empty()) return list.front();
+    turn.reply("engagements.no_engagement", {{"customer", customer.name}});
+    return std::nullopt;
+}
+
+std::optional<Engagement> find_engagement(Turn& turn, const std::string& text, bool open_only) {
+    auto customer = resolve_customer(turn, text);
+    if (!customer) return std::nullopt;
+    return engagement_of(turn, *customer, open_only);
+}
+
+/// Whether the writer may change `e`; answers with the role needed when not.
+bool may_act(Turn& turn, const Engagement& e) {
+    const Person* me = turn.person();
+    if (me == nullptr) return false;
+    if (me->role == "admin") return true;
+    if (me->role == "manager" && me->department == e.lead) return true;
+    if (e.owner_id && *e.owner_id == me->id) return true;
+    if (is_consultant(turn, e, me->id)) return true;
+    turn.reply("engagements.not_allowed",
+               {{"customer", e.customer_name},
+                {"owner", person_name(turn, e.owner_id)},
+                {"lead", dept_text(turn.engine(), turn.locale(), e.lead)}});
+    return false;
+}
+
+/// A consultant acting on the engagement answers their consultation.
+void consultant_acted(Turn& turn, const Engagement& e) {
+    const Person* me = turn.person();
+    if (me == nullptr) return;
+    bool open = false;
+    for (const auto& c : turn.read().engagements().consultations(e.id)) {
+        open = open || (c.consultant_id == me->id && !c.answered_at);
+    }
+    if (!open) return;
+    turn.write().engagements().mark_answered(e.id, me->id, now_ms(turn));
+    turn.audit("engagement.consultation_answered",
+               {{"customer", e.customer_name}, {"consultant", me->email}});
+}
+
+void add_event(Turn& turn, const Engagement& e, const std::string& kind, const json& detail) {
+    store::EngagementEvent ev;
+    ev.at = now_ms(turn);
+    if (turn.person()) ev.person_id = turn.person()->id;
+    ev.kind = kind;
+    ev.detail = detail.dump();
+    turn.write().engagements().add_event(e.id, ev);
+}
+
+/// Tells `to` a message whose data depends on their locale and zone.
+void tell_local(
+    Turn& turn, const Person& to, const std::string& key,
+    const std::function<json(const std::string& locale, const std::string& zone)>& data) {
+    turn.tell(to, key, data(turn.engine().locale_for(&to), to.timezone));
+}
+
+/// Tells both departments' managers (once each).
+void tell_managers(
+    Turn& turn, const std::string& key,
+    const std::function<json(const std::string& locale, const std::string& zone)>& data) {
+    std::set<std::int64_t> told;
+    for (const std::string dept : {"marketing", "sales"}) {
+        for (const Person* m : turn.engine().directory().managers_of(dept)) {
+            if (!told.insert(m->id).second) continue;
+            tell_local(turn, *m, key, data);
+        }
+    }
+}
+
+std::string amount_text(const std::optional<std::int64_t>& amount) {
+    return amount ? std::to_string(*amount) : std::string();
+}
+
+/// Key engagements reaching `proposal` get one joint planning task; both departments'
+/// managers are told.
+void check_key_engagement(Turn& turn, const Engagement& e) {
+    const Rules& rules = turn.engine().settings().rules;
+    if (core::ascii_lower(e.stage) != "proposal" || !e.amount ||
+        *e.amount < rules.key_engagement_amount) {
+        return;
+    }
+    if (!turn.write().engagements().add_task(e.id, joint_planning, now_ms(turn))) return;
+    add_event(turn, e, "task", {{"task", joint_planning}});
+    turn.audit("engagement.joint_planning", {{"customer", e.customer_name}, {"amount", *e.amount}});
+    const std::string owner = person_name(turn, e.owner_id);
+    tell_managers(turn, "engagements.joint_planning", [&](const std::string&, const std::string&) {
+        return json{{"customer", e.customer_name},
+                    {"tag", e.tag},
+                    {"amount", amount_text(e.amount)},
+                    {"currency", rules.currency},
+                    {"owner", owner}};
+    });
+}
+
+json card_data(Turn& turn, const Engagement& e) {
+    const std::string zone = turn.person() ? turn.person()->timezone : "UTC";
+    json consultants = json::array();
+    for (const auto& c : turn.read().engagements().consultations(e.id)) {
+        consultants.push_back({{"name", person_name(turn, c.consultant_id)},
+                               {"since", format_local(core::from_millis(c.requested_at), zone)},
+                               {"answered", c.answered_at.has_value()}});
+    }
+    json events = json::array();
+    for (const auto& ev : turn.read().engagements().events(e.id, 5)) {
+        json detail = json::parse(ev.detail, nullptr, false);
+        if (!detail.is_object()) detail = json::object();
+        detail["who"] = person_name(turn, ev.person_id);
+        events.push_back({{"at", format_local(core::from_millis(ev.at), zone)},
+                          {"text", turn.text("engagements.event." + ev.kind, detail)}});
+    }
+    const Rules& rules = turn.engine().settings().rules;
+    return {{"customer", e.customer_name},
+            {"tag", e.tag},
+            {"stage", e.stage},
+            {"lead", dept_text(turn.engine(), turn.locale(), e.lead)},
+            {"owner", person_name(turn, e.owner_id)},
+            {"has_owner", e.owner_id.has_value()},
+            {"amount", amount_text(e.amount)},
+            {"has_amount", e.amount.has_value()},
+            {"currency", rules.currency},
+            {"key", e.amount && *e.amount >= rules.key_engagement_amount},
+            {"closed", e.closed},
+            {"consultants", consultants},
+            {"has_consultants", !consultants.empty()},
+            {"events", events},
+            {"created", format_local(core::from_millis(e.created_at), zone)},
+            {"updated", format_local(core::from_millis(e.updated_at), zone)}};
+}
+
+// --- commands -------------------------------------------------------------------------
+
+bool in_funnel_department(const Person& p) {
+    return p.role == "admin" || p.department == "marketing" || p.department == "sales";
+}
+
+bool parse_amount(const std::string& text, std::int64_t& out) {
+    std::string digits;
+    for (char c : text) {
+        if (c == ',' || c == '_') continue;
+        if (c < '0' || c > '9') return false;
+        digits.push_back(c);
+    }
+    if (digits.empty() || digits.size() > 15) return false;
+    out = std::stoll(digits);
+    return true;
+}
+
+/// Opens the turn's transaction before anything is checked, so that a message delivered
+/// again (also after a restart) is dropped instead of answered a second time.
+void engagement_new(Turn& turn, const CommandArgs& args) {
+    const Person& me = *turn.person();
+    if (!in_funnel_department(me)) {
+        turn.reply("engagements.new_needs_department",
+                   {{"department", dept_text(turn.engine(), turn.locale(), me.department)}});
+        return;
+    }
+    const Funnel funnel = funnel_of(turn);
+    std::vector<std::string> name_words;
+    std::string stage_text, owner_text, amount_value;
+    bool has_amount = false;
+    for (const auto& w : args.words) {
+        const auto eq = w.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            name_words.push_back(w);
+            continue;
+        }
+        const std::string key = w.substr(0, eq), value = w.substr(eq + 1);
+        if (is_word(turn, "stage", key)) {
+            stage_text = value;
+        } else if (is_word(turn, "owner", key)) {
+            owner_text = value;
+        } else if (is_word(turn, "amount", key)) {
+            amount_value = value;
+            has_amount = true;
+        } else {
+            name_words.push_back(w);
+        }
+    }
+    const std::string customer_name = core::join(name_words, " ");
+    if (name_key(customer_name).empty()) {
+        usage(turn, "engagement new");
+        return;
+    }
+    std::optional<std::int64_t> amount;
+    if (has_amount) {
+        std::int64_t n = 0;
+        if (!parse_amount(amount_value, n)) {
+            turn.reply("engagements.bad_amount",
+                       {{"amount", std::string(core::utf8_prefix(amount_value, 64))}});
+            return;
+        }
+        amount = n;
+    }
+    const FunnelStage* stage = funnel.find(stage_text.empty() ? funnel.first_stage() : stage_text);
+    if (stage == nullptr) {
+        turn.reply("engagements.unknown_stage",
+                   {{"stage", std::string(core::utf8_prefix(stage_text, 64))},
+                    {"stages", funnel.names()}});
+        return;
+    }
+    const std::string lead = Funnel::lead_of(stage->side);
+    const Person* owner = nullptr;
+    if (!owner_text.empty()) {
+        owner = turn.person_arg(owner_text);
+        if (owner == nullptr) return;
+        if (owner->department != lead) {
+            turn.reply("engagements.owner_outside_lead",
+                       {{"name", owner->name},
+                        {"department", dept_text(turn.engine(), turn.locale(), owner->department)},
+                        {"lead", dept_text(turn.engine(), turn.locale(), lead)},
+                        {"stage", stage->name}});
+            return;
+        }
+    } else if (me.department == lead) {
+        owner = &me;
+    }
+
+    auto customer = exact_customer(turn, customer_name);
+    bool flagged = false;
+    std::optional<Engagement> other;
+    if (customer) {
+        for (const auto& e : turn.read().engagements().of_customer(customer->id)) {
+            if (e.closed) continue;
+            if (e.lead == lead) {
+                turn.reply("engagements.already_open",
+                           {{"customer", e.customer_name},
+                            {"stage", e.stage},
+                            {"lead", dept_text(turn.engine(), turn.locale(), e.lead)},
+                            {"owner", person_name(turn, e.owner_id)}});
+                return;
+            }
+            other = e;
+        }
+    }
+    if (other) {
+        // Two departments would lead the same customer at once.
+        if (overlap_from(turn.engine().settings().funnel) == OverlapPolicy::refuse) {
+            turn.reply("engagements.overlap_refused",
+                       {{"customer", other->customer_name},
+                        {"stage", other->stage},
+                        {"lead", dept_text(turn.engine(), turn.locale(), other->lead)},
+                        {"owner", person_name(turn, other->owner_id)},
+                        {"new_stage", stage->name},
+                        {"new_lead", dept_text(turn.engine(), turn.locale(), lead)}});
+            return;
+        }
+        flagged = true;
+    }
+
+    store::Store& db = turn.write();
+    const std::int64_t now = now_ms(turn);
+    Engagement e;
+    if (customer) {
+        e.customer_id = customer->id;
+        e.customer_name = customer->name;
+    } else {
+        const std::string clean = std::string(core::trim(customer_name));
+        e.customer_id = db.customers().create(clean, name_key(clean), now);
+        e.customer_name = clean;
+    }
+    e.tag = make_tag(e.customer_name);
+    e.stage = stage->name;
+    e.lead = lead;
+    if (owner) e.owner_id = owner->id;
+    e.amount = amount;
+    e.closed = stage->closed;
+    e.created_by = me.id;
+    e.created_at = now;
+    e.updated_at = now;
+    e.id = db.engagements().create(e);
+    add_event(turn, e, "created",
+              {{"stage", e.stage}, {"owner", owner ? owner->name : std::string()}});
+    turn.audit("engagement.create", {{"customer", e.customer_name},
+                                     {"stage", e.stage},
+                                     {"lead", e.lead},
+                                     {"owner", owner ? owner->email : std::string()},
+                                     {"amount", amount ? json(*amount) : json(nullptr)},
+                                     {"overlap_flagged", flagged}});
+    if (flagged) {
+        add_event(turn, e, "flagged", {{"stage", e.stage}});
+        tell_managers(turn, "engagements.overlap_flag",
+                      [&](const std::string& locale, const std::string&) {
+                          return json{{"customer", e.customer_name},
+                                      {"stage", other->stage},
+                                      {"lead", dept_text(turn.engine(), locale, other->lead)},
+                                      {"owner", person_name(turn, other->owner_id)},
+                                      {"new_stage", e.stage},
+                                      {"new_lead", dept_text(turn.engine(), locale, e.lead)},
+                                      {"who", me.name}};
+                      });
+    }
+    if (owner && owner->id != me.id) {
+        tell_local(
+            turn, *owner, "engagements.assigned", [&](const std::string&, const std::string&) {
+                return json{{"customer", e.customer_name}, {"stage", e.stage}, {"who", me.name}};
+            });
+    }
+    check_key_engagement(turn, e);
+    turn.reply("engagements.created", {{"customer", e.customer_name},
+                                       {"tag", e.tag},
+                                       {"stage", e.stage},
+                                       {"lead", dept_text(turn.engine(), turn.locale(), lead)},
+                                       {"owner", owner ? owner->name : std::string()},
+                                       {"has_owner", owner != nullptr},
+                                       {"flagged", flagged}});
+}
+
+void engagement_card(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        usage(turn, "engagement");
+        return;
+    }
+    auto e = find_engagement(turn, core::join(args.words, " "), false);
+    if (!e) return;
+    consultant_acted(turn, *e);
+    turn.reply("engagements.card", card_data(turn, *e));
+}
+
+void who_owns(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        usage(turn, "who owns");
+        return;
+    }
+    auto e = find_engagement(turn, core::join(args.words, " "), false);
+    if (!e) return;
+    json data = card_data(turn, *e);
+    turn.reply("engagements.who_owns", data);
+}
+
+void set_stage(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() < 2) {
+        usage(turn, "stage");
+        return;
+    }
+    const Funnel funnel = funnel_of(turn);
+    const std::string target = args.words.back();
+    auto e = find_engagement(turn, join_words(args.words, 0, args.words.size() - 1), true);
+    if (!e) return;
+    const FunnelStage* to = funnel.find(target);
+    if (to == nullptr) {
+        turn.reply(
+            "engagements.unknown_stage",
+            {{"stage", std::string(core::utf8_prefix(target, 64))}, {"stages", funnel.names()}});
+        return;
+    }
+    if (!may_act(turn, *e)) return;
+    const Transition t = funnel.transition(e->stage, to->name);
+    if (t == Transition::same) {
+        turn.reply("engagements.stage_same", {{"customer", e->customer_name}, {"stage", e->stage}});
+        return;
+    }
+    const std::string from = e->stage;
+    const std::string new_lead = Funnel::lead_of(to->side);
+    bool flagged = false;
+    if (t == Transition::needs_handoff || t == Transition::back_to_top ||
+        t == Transition::unknown_stage) {
+        json facts = {{"customer", e->customer_name},
+                      {"from", from},
+                      {"to", to->name},
+                      {"lead", dept_text(turn.engine(), turn.locale(), e->lead)},
+                      {"new_lead", dept_text(turn.engine(), turn.locale(), new_lead)},
+                      {"owner", person_name(turn, e->owner_id)},
+                      {"handoff", t == Transition::needs_handoff}};
+        if (overlap_from(turn.engine().settings().funnel) == OverlapPolicy::refuse) {
+            turn.reply("engagements.boundary_refused", facts);
+            return;
+        }
+        flagged = true;
+    }
+    const std::string old_lead = e->lead;
+    e->stage = to->name;
+    e->lead = new_lead;
+    e->closed = to->closed;
+    turn.write().engagements().update(*e, now_ms(turn));
+    add_event(turn, *e, "stage", {{"from", from}, {"stage", e->stage}});
+    turn.audit("engagement.stage", {{"customer", e->customer_name},
+                                    {"from", from},
+                                    {"to", e->stage},
+                                    {"lead", e->lead},
+                                    {"overlap_flagged", flagged}});
+    consultant_acted(turn, *e);
+    if (flagged) {
+        add_event(turn, *e, "flagged", {{"stage", e->stage}});
+        const std::string who = turn.person()->name;
+        const std::string owner = person_name(turn, e->owner_id);
+        tell_managers(turn, "engagements.boundary_flag",
+                      [&](const std::string& locale, const std::string&) {
+                          return json{{"customer", e->customer_name},
+                                      {"from", from},
+                                      {"to", e->stage},
+                                      {"lead", dept_text(turn.engine(), locale, old_lead)},
+                                      {"new_lead", dept_text(turn.engine(), locale, new_lead)},
+                                      {"owner", owner},
+                                      {"who", who}};
+                      });
+    }
+    check_key_engagement(turn, *e);
+    turn.reply("engagements.stage_set", {{"customer", e->customer_name},
+                                         {"from", from},
+                                         {"stage", e->stage},
+                                         {"lead", dept_text(turn.engine(), turn.locale(), e->lead)},
+                                         {"flagged", flagged}});
+}
+
+void list_engagements(Turn& turn, const CommandArgs& args) {
+    const Person* me = turn.person();
+    std::string mine, dept, stage;
+    if (args.words.size() > 1) {
+        usage(turn, "engagements");
+        return;
+    }
+    if (!args.words.empty()) {
+        const std::string& w = args.words.front();
+        const auto eq = w.find('=');
+        if (is_word(turn, "mine", w)) {
+            mine = "yes";
+        } else if (!department_word(turn, w).empty()) {
+            dept = department_word(turn, w);
+        } else if (eq != std::string::npos && is_word(turn, "stage", w.substr(0, eq))) {
+            const Funnel funnel = funnel_of(turn);
+            const FunnelStage* s = funnel.find(w.substr(eq + 1));
+            if (s == nullptr) {
+                turn.reply("engagements.unknown_stage",
+                           {{"stage", std::string(core::utf8_prefix(w.substr(eq + 1), 64))},
+                            {"stages", funnel.names()}});
+                return;
+            }
+            stage = s->name;
+        } else {
+            usage(turn, "engagements");
+            return;
+        }
+    }
+    json items = json::array();
+    for (const auto& e : turn.read().engagements().all()) {
+        if (e.closed && stage.empty()) continue;
+        if (!dept.empty() && e.lead != dept) continue;
+        if (!stage.empty() && e.stage != stage) continue;
+        if (!mine.empty() &&
+            !(me && ((e.owner_id && *e.owner_id == me->id) || is_consultant(turn, e, me->id)))) {
+            continue;
+        }
+        items.push_back({{"customer", e.customer_name},
+                         {"tag", e.tag},
+                         {"stage", e.stage},
+                         {"lead", dept_text(turn.engine(), turn.locale(), e.lead)},
+                         {"owner", person_name(turn, e.owner_id)}});
+    }
+    if (items.empty()) {
+        turn.reply("engagements.list_empty");
+        return;
+    }
+    turn.reply("engagements.list", {{"items", items}, {"count", items.size()}});
+}
+
+void consult(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() < 2) {
+        usage(turn, "consult");
+        return;
+    }
+    // The customer is everything before the first @mention or department word.
+    std::size_t at = 1;
+    for (std::size_t i = 1; i < args.words.size(); ++i) {
+        if (args.words[i].front() == '@' || !department_word(turn, args.words[i]).empty()) {
+            at = i;
+            break;
+        }
+    }
+    auto e = find_engagement(turn, join_words(args.words, 0, at), true);
+    if (!e) return;
+    if (!may_act(turn, *e)) return;
+    std::vector<const Person*> consultants;
+    const std::string dept = department_word(turn, args.words[at]);
+    if (!dept.empty()) {
+        consultants = turn.engine().directory().managers_of(dept);
+        if (consultants.empty()) {
+            turn.reply("engagements.no_managers",
+                       {{"department", dept_text(turn.engine(), turn.locale(), dept)}});
+            return;
+        }
+    } else {
+        const Person* p = turn.person_arg(args.words[at]);
+        if (p == nullptr) return;
+        consultants.push_back(p);
+    }
+    const std::string note = join_words(args.words, at + 1, args.words.size());
+    const Person& me = *turn.person();
+    consultant_acted(turn, *e);
+    store::Store& db = turn.write();
+    json names = json::array();
+    for (const Person* c : consultants) {
+        store::Consultation row;
+        row.engagement_id = e->id;
+        row.consultant_id = c->id;
+        row.requested_by = me.id;
+        row.note = note;
+        row.requested_at = now_ms(turn);
+        db.engagements().add_consultation(row);
+        names.push_back(c->name);
+        tell_local(turn, *c, "engagements.consult_request",
+                   [&](const std::string& locale, const std::string&) {
+                       return json{{"customer", e->customer_name},
+                                   {"tag", e->tag},
+                                   {"stage", e->stage},
+                                   {"lead", dept_text(turn.engine(), locale, e->lead)},
+                                   {"owner", person_name(turn, e->owner_id)},
+                                   {"who", me.name},
+                                   {"note", note},
+                                   {"has_note", !note.empty()}};
+                   });
+    }
+    const std::string joined = core::join(names.get<std::vector<std::string>>(), ", ");
+    add_event(turn, *e, "consult", {{"consultants", joined}, {"note", note}});
+    turn.audit("engagement.consult", {{"customer", e->customer_name}, {"consultants", names}});
+    // The discussion: the lead department's track channels, with the engagement's tag.
+    const std::string locale = turn.engine().settings().default_locale;
+    json channels = json::array();
+    for (const auto& ch : db.channel_tracks().by_track(e->lead)) {
+        turn.post({ch.connector, ch.channel, ""}, locale, "engagements.consult_welcome",
+                  {{"customer", e->customer_name},
+                   {"tag", e->tag},
+                   {"consultants", joined},
+                   {"who", me.name},
+                   {"note", note},
+                   {"has_note", !note.empty()}});
+        channels.push_back(ch.channel);
+    }
+    turn.reply("engagements.consult_done",
+               {{"customer", e->customer_name},
+                {"consultants", joined},
+                {"channels", core::join(channels.get<std::vector<std::string>>(), ", ")},
+                {"has_channels", !channels.empty()}});
+}
+
+void handoff(Turn& turn, const CommandArgs& args) {
+    std::size_t to_at = 0;
+    for (std::size_t i = 1; i < args.words.size(); ++i) {
+        if (is_word(turn, "to", args.words[i])) {
+            to_at = i;
+            break;
+        }
+    }
+    if (to_at == 0 || to_at + 1 >= args.words.size()) {
+        usage(turn, "handoff");
+        return;
+    }
+    auto e = find_engagement(turn, join_words(args.words, 0, to_at), true);
+    if (!e) return;
+    if (!may_act(turn, *e)) return;
+    const Funnel funnel = funnel_of(turn);
+    const FunnelStage* stage = funnel.find(e->stage);
+    if (stage == nullptr || stage->side != Side::top) {
+        turn.reply("engagements.handoff_not_top",
+                   {{"customer", e->customer_name},
+                    {"stage", e->stage},
+                    {"lead", dept_text(turn.engine(), turn.locale(), e->lead)}});
+        return;
+    }
+    if (auto h = turn.read().engagements().latest_handoff(e->id); h && h->status == "pending") {
+        turn.reply("engagements.handoff_pending",
+                   {{"customer", e->customer_name},
+                    {"rep", person_name(turn, h->to_id)},
+                    {"deadline",
+                     format_local(core::from_millis(h->deadline_at), turn.person()->timezone)}});
+        return;
+    }
+    const Person* rep = turn.person_arg(args.words[to_at + 1]);
+    if (rep == nullptr) return;
+    if (rep->department != "sales") {
+        turn.reply("engagements.handoff_not_sales",
+                   {{"name", rep->name},
+                    {"department", dept_text(turn.engine(), turn.locale(), rep->department)},
+                    {"sales", dept_text(turn.engine(), turn.locale(), "sales")}});
+        return;
+    }
+    const std::string note = join_words(args.words, to_at + 2, args.words.size());
+    consultant_acted(turn, *e);
+    const int hours = turn.engine().settings().rules.handoff_acceptance_hours;
+    const core::Timestamp deadline =
+        working_deadline(turn.now(), hours, rep->timezone, rep->work_start, rep->work_end);
+    const Person& me = *turn.person();
+    store::Handoff h;
+    h.engagement_id = e->id;
+    h.from_id = e->owner_id ? *e->owner_id : me.id;
+    h.to_id = rep->id;
+    h.note = note;
+    h.requested_at = now_ms(turn);
+    h.deadline_at = core::to_millis(deadline);
+    h.id = turn.write().engagements().add_handoff(h);
+    add_event(turn, *e, "handoff", {{"rep", rep->name}, {"note", note}});
+    turn.audit("engagement.handoff",
+               {{"customer", e->customer_name}, {"to", rep->email}, {"deadline", h.deadline_at}});
+    turn.engine().scheduler().schedule(turn, handoff_job,
+                                       "engagements.handoff." + std::to_string(h.id), deadline,
+                                       {{"handoff", h.id}});
+    tell_local(turn, *rep, "engagements.handoff_request",
+               [&](const std::string&, const std::string& zone) {
+                   return json{{"customer", e->customer_name},
+                               {"tag", e->tag},
+                               {"stage", e->stage},
+                               {"who", me.name},
+                               {"note", note},
+                               {"has_note", !note.empty()},
+                               {"hours", hours},
+                               {"deadline", format_local(deadline, zone)}};
+               });
+    turn.reply("engagements.handoff_sent", {{"customer", e->customer_name},
+                                            {"rep", rep->name},
+                                            {"hours", hours},
+                                            {"deadline", format_local(deadline, rep->timezone)},
+                                            {"zone", rep->timezone}});
+}
+
+/// The handoff of `customer` addressed to the writer (or the latest one); answers and
+/// returns nothing when there is none or it is not theirs to decide.
+std::optional<std::pair<Engagement, Handoff>> my_handoff(Turn& turn, const std::string& text) {
+    auto customer = resolve_customer(turn, text);
+    if (!customer) return std::nullopt;
+    std::optional<std::pair<Engagement, Handoff>> found;
+    for (const auto& e : turn.read().engagements().of_customer(customer->id)) {
+        auto h = turn.read().engagements().latest_handoff(e.id);
+        if (!h) continue;
+        if (h->to_id == turn.person()->id) {
+            if (!found || found->second.to_id != h->to_id || h->status == "pending") {
+                found = std::make_pair(e, *h);
+            }
+        } else if (!found) {
+            found = std::make_pair(e, *h);
+        }
+    }
+    if (!found) {
+        turn.reply("engagements.no_handoff", {{"customer", customer->name}});
+        return std::nullopt;
+    }
+    const Handoff& h = found->second;
+    if (h.to_id != turn.person()->id) {
+        turn.reply("engagements.handoff_not_yours",
+                   {{"customer", customer->name}, {"rep", person_name(turn, h.to_id)}});
+        return std::nullopt;
+    }
+    if (h.status != "pending") {
+        turn.reply(h.status == "accepted" ? "engagements.already_accepted"
+                                          : "engagements.already_declined",
+                   {{"customer", customer->name},
+                    {"at", format_local(core::from_millis(h.decided_at.value_or(0)),
+                                        turn.person()->timezone)}});
+        return std::nullopt;
+    }
+    return found;
+}
+
+void accept(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        usage(turn, "accept");
+        return;
+    }
+    auto found = my_handoff(turn, core::join(args.words, " "));
+    if (!found) return;
+    Engagement& e = found->first;
+    Handoff& h = found->second;
+    const Funnel funnel = funnel_of(turn);
+    const Person& me = *turn.person();
+    const std::int64_t now = now_ms(turn);
+    store::Store& db = turn.write();
+    db.engagements().decide_handoff(h.id, "accepted", now, "");
+    db.jobs().cancel("engagements.handoff." + std::to_string(h.id));
+    const std::string from = e.stage;
+    e.stage = funnel.first_bottom_stage();
+    e.lead = "sales";
+    e.owner_id = me.id;
+    db.engagements().update(e, now);
+    add_event(turn, e, "accepted", {{"from", from}, {"stage", e.stage}});
+    turn.audit("engagement.handoff_accept", {{"customer", e.customer_name},
+                                             {"stage", e.stage},
+                                             {"hours_taken", (now - h.requested_at) / 3600000.0}});
+    if (h.from_id) {
+        if (const Person* p = turn.engine().directory().by_id(*h.from_id)) {
+            tell_local(turn, *p, "engagements.handoff_accepted_note",
+                       [&](const std::string&, const std::string&) {
+                           return json{
+                               {"customer", e.customer_name}, {"rep", me.name}, {"stage", e.stage}};
+                       });
+        }
+    }
+    check_key_engagement(turn, e);
+    turn.reply("engagements.accepted", {{"customer", e.customer_name}, {"stage", e.stage}});
+}
+
+void decline(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() < 2) {
+        usage(turn, "decline");
+        return;
+    }
+    const std::size_t n = customer_words(turn, args.words, 1);
+    auto found = my_handoff(turn, join_words(args.words, 0, n));
+    if (!found) return;
+    Engagement& e = found->first;
+    Handoff& h = found->second;
+    const std::string reason = join_words(args.words, n, args.words.size());
+    const Person& me = *turn.person();
+    const std::int64_t now = now_ms(turn);
+    store::Store& db = turn.write();
+    db.engagements().decide_handoff(h.id, "declined", now, reason);
+    db.jobs().cancel("engagements.handoff." + std::to_string(h.id));
+    if (h.from_id) e.owner_id = h.from_id;
+    db.engagements().update(e, now);
+    add_event(turn, e, "declined", {{"reason", reason}});
+    turn.audit("engagement.handoff_decline", {{"customer", e.customer_name}, {"reason", reason}});
+    const std::string owner = person_name(turn, e.owner_id);
+    if (h.from_id) {
+        if (const Person* p = turn.engine().directory().by_id(*h.from_id)) {
+            tell_local(turn, *p, "engagements.handoff_declined_note",
+                       [&](const std::string&, const std::string&) {
+                           return json{
+                               {"customer", e.customer_name}, {"rep", me.name}, {"reason", reason}};
+                       });
+        }
+    }
+    turn.reply("engagements.declined", {{"customer", e.customer_name}, {"owner", owner}});
+}
+
+void handoff_deadline(Turn& turn, const json& payload) {
+    const std::int64_t id = payload.value("handoff", std::int64_t{0});
+    auto h = turn.read().engagements().handoff(id);
+    if (!h || h->status != "pending" || h->escalated_at) return;
+    auto e = turn.read().engagements().get(h->engagement_id);
+    if (!e) return;
+    turn.write().engagements().mark_escalated(h->id, now_ms(turn));
+    add_event(turn, *e, "escalated", {{"rep", person_name(turn, h->to_id)}});
+    turn.audit("engagement.handoff_overdue", {{"customer", e->customer_name}, {"handoff", h->id}});
+    const std::string rep = person_name(turn, h->to_id);
+    const std::string from = person_name(turn, h->from_id);
+    const int hours = turn.engine().settings().rules.handoff_acceptance_hours;
+    tell_managers(
+        turn, "engagements.handoff_overdue", [&](const std::string&, const std::string& zone) {
+            return json{{"customer", e->customer_name},
+                        {"rep", rep},
+                        {"who", from},
+                        {"hours", hours},
+                        {"deadline", format_local(core::from_millis(h->deadline_at), zone)}};
+        });
+}
+
+void track_set(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() != 2) {
+        usage(turn, "track set");
+        return;
+    }
+    std::string track = department_word(turn, args.words[1]);
+    if (track.empty() && is_word(turn, "joint", args.words[1])) track = "joint";
+    if (track.empty()) {
+        turn.reply("engagements.unknown_track",
+                   {{"track", std::string(core::utf8_prefix(args.words[1], 64))}});
+        return;
+    }
+    store::ChannelTrack m;
+    std::string channel = args.words[0];
+    const auto colon = channel.find(':');
+    if (colon != std::string::npos && colon > 0) {
+        m.connector = channel.substr(0, colon);
+        channel = channel.substr(colon + 1);
+    } else {
+        m.connector = turn.event() ? turn.event()->where.connector : std::string();
+    }
+    if (!channel.empty() && channel.front() == '#') channel.erase(0, 1);
+    if (channel.empty() || m.connector.empty()) {
+        usage(turn, "track set");
+        return;
+    }
+    m.channel = channel;
+    m.track = track;
+    turn.write().channel_tracks().upsert(m, now_ms(turn));
+    turn.audit("track.set", {{"connector", m.connector}, {"channel", m.channel}, {"track", track}});
+    turn.reply("engagements.track_set",
+               {{"connector", m.connector}, {"channel", m.channel}, {"track", track}});
+}
+
+void customer_alias(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() < 2) {
+        usage(turn, "customer alias");
+        return;
+    }
+    if (!in_funnel_department(*turn.person())) {
+        turn.reply(
+            "engagements.new_needs_department",
+            {{"department", dept_text(turn.engine(), turn.locale(), turn.person()->department)}});
+        return;
+    }
+    const std::size_t n = customer_words(turn, args.words, 1);
+    auto customer = resolve_customer(turn, join_words(args.words, 0, n));
+    if (!customer) return;
+    const std::string alias = join_words(args.words, n, args.words.size());
+    if (auto existing = exact_customer(turn, alias)) {
+        turn.reply(
+            existing->id == customer->id ? "engagements.alias_exists" : "engagements.alias_taken",
+            {{"alias", alias}, {"customer", existing->name}});
+        return;
+    }
+    turn.write().customers().add_alias(customer->id, alias, name_key(alias), now_ms(turn));
+    turn.audit("customer.alias", {{"customer", customer->name}, {"alias", alias}});
+    turn.reply("engagements.alias_added", {{"customer", customer->name}, {"alias", alias}});
+}
+
+}  // namespace
+
+void register_engagements(Engine& engine) {
+    auto& r = engine.router();
+    r.add({"engagement new", {}, engagement_new, true});
+    r.add({"engagement", {}, engagement_card});
+    r.add({"who owns", {}, who_owns});
+    r.add({"stage", {}, set_stage, true});
+    r.add({"engagements", {}, list_engagements});
+    r.add({"consult", {}, consult, true});
+    r.add({"handoff", {}, handoff, true});
+    r.add({"accept", {}, accept, true});
+    r.add({"decline", {}, decline, true});
+    r.add({"track set", {"admin"}, track_set, true});
+    r.add({"customer alias", {}, customer_alias, true});
+    engine.scheduler().on(handoff_job, handoff_deadline);
+}
+
+}  // namespace twintrack::bot::engagements

@@ -1,0 +1,280 @@
+#include "store/engagements.hpp"
+
+#include <map>
+
+namespace twintrack::store {
+namespace {
+
+Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+
+const char* const engagement_columns =
+    "SELECT e.id, e.customer_id, c.name, e.tag, e.stage, e.lead, e.owner_id, e.amount, "
+    "e.closed, e.created_by, e.created_at, e.updated_at FROM engagements e "
+    "JOIN customers c ON c.id = e.customer_id ";
+
+Engagement engagement_from(const Row& r) {
+    Engagement e;
+    e.id = r.integer(0);
+    e.customer_id = r.integer(1);
+    e.customer_name = r.text(2);
+    e.tag = r.text(3);
+    e.stage = r.text(4);
+    e.lead = r.text(5);
+    e.owner_id = r.optional_integer(6);
+    e.amount = r.optional_integer(7);
+    e.closed = r.integer(8) != 0;
+    e.created_by = r.optional_integer(9);
+    e.created_at = r.integer(10);
+    e.updated_at = r.integer(11);
+    return e;
+}
+
+const char* const handoff_columns =
+    "SELECT id, engagement_id, from_id, to_id, note, requested_at, deadline_at, status, "
+    "decided_at, reason, escalated_at FROM handoffs ";
+
+Handoff handoff_from(const Row& r) {
+    Handoff h;
+    h.id = r.integer(0);
+    h.engagement_id = r.integer(1);
+    h.from_id = r.optional_integer(2);
+    h.to_id = r.integer(3);
+    h.note = r.text(4);
+    h.requested_at = r.integer(5);
+    h.deadline_at = r.integer(6);
+    h.status = r.text(7);
+    h.decided_at = r.optional_integer(8);
+    h.reason = r.text(9);
+    h.escalated_at = r.optional_integer(10);
+    return h;
+}
+
+}  // namespace
+
+// --- ChannelTracks ---------------------------------------------------------------------
+
+void ChannelTracks::upsert(const ChannelTrack& m, std::int64_t now_ms) {
+    db_.execute(
+        "INSERT INTO channel_tracks (connector, channel, track, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (connector, channel) DO UPDATE SET track = excluded.track, "
+        "updated_at = excluded.updated_at",
+        {m.connector, m.channel, m.track, now_ms});
+}
+
+std::optional<std::string> ChannelTracks::track_of(const std::string& connector,
+                                                   const std::string& channel) {
+    std::optional<std::string> out;
+    db_.query("SELECT track FROM channel_tracks WHERE connector = ? AND channel = ?",
+              {connector, channel}, [&](const Row& r) { out = r.text(0); });
+    return out;
+}
+
+std::vector<ChannelTrack> ChannelTracks::by_track(const std::string& track) {
+    std::vector<ChannelTrack> out;
+    db_.query(
+        "SELECT connector, channel, track FROM channel_tracks WHERE track = ? "
+        "ORDER BY connector, channel",
+        {track}, [&](const Row& r) {
+            out.push_back({r.text(0), r.text(1), r.text(2)});
+        });
+    return out;
+}
+
+std::vector<ChannelTrack> ChannelTracks::all() {
+    std::vector<ChannelTrack> out;
+    db_.query("SELECT connector, channel, track FROM channel_tracks ORDER BY connector, channel",
+              {}, [&](const Row& r) {
+                  out.push_back({r.text(0), r.text(1), r.text(2)});
+              });
+    return out;
+}
+
+// --- CustomerRepository ----------------------------------------------------------------
+
+std::vector<Customer> CustomerRepository::all() {
+    std::vector<Customer> out;
+    std::map<std::int64_t, std::size_t> index;
+    db_.query("SELECT id, name, name_key FROM customers ORDER BY id", {}, [&](const Row& r) {
+        Customer c;
+        c.id = r.integer(0);
+        c.name = r.text(1);
+        c.name_key = r.text(2);
+        index[c.id] = out.size();
+        out.push_back(std::move(c));
+    });
+    db_.query("SELECT customer_id, alias, alias_key FROM customer_aliases ORDER BY created_at", {},
+              [&](const Row& r) {
+                  auto it = index.find(r.integer(0));
+                  if (it == index.end()) return;
+                  out[it->second].aliases.push_back(r.text(1));
+                  out[it->second].alias_keys.push_back(r.text(2));
+              });
+    return out;
+}
+
+std::optional<Customer> CustomerRepository::get(std::int64_t id) {
+    for (auto& c : all()) {
+        if (c.id == id) return c;
+    }
+    return std::nullopt;
+}
+
+std::int64_t CustomerRepository::create(const std::string& name, const std::string& key,
+                                        std::int64_t now_ms) {
+    db_.execute("INSERT INTO customers (name, name_key, created_at) VALUES (?, ?, ?)",
+                {name, key, now_ms});
+    return db_.last_insert_id();
+}
+
+void CustomerRepository::add_alias(std::int64_t customer_id, const std::string& alias,
+                                   const std::string& key, std::int64_t now_ms) {
+    db_.execute(
+        "INSERT INTO customer_aliases (alias, alias_key, customer_id, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        {alias, key, customer_id, now_ms});
+}
+
+// --- EngagementRepository --------------------------------------------------------------
+
+std::int64_t EngagementRepository::create(const Engagement& e) {
+    db_.execute(
+        "INSERT INTO engagements (customer_id, tag, stage, lead, owner_id, amount, closed, "
+        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {e.customer_id, e.tag, e.stage, e.lead, opt(e.owner_id), opt(e.amount),
+         std::int64_t{e.closed ? 1 : 0}, opt(e.created_by), e.created_at, e.updated_at});
+    return db_.last_insert_id();
+}
+
+std::optional<Engagement> EngagementRepository::get(std::int64_t id) {
+    std::optional<Engagement> out;
+    db_.query(std::string(engagement_columns) + "WHERE e.id = ?", {id},
+              [&](const Row& r) { out = engagement_from(r); });
+    return out;
+}
+
+std::vector<Engagement> EngagementRepository::all() {
+    std::vector<Engagement> out;
+    db_.query(std::string(engagement_columns) + "ORDER BY e.closed, e.updated_at DESC, e.id DESC",
+              {}, [&](const Row& r) { out.push_back(engagement_from(r)); });
+    return out;
+}
+
+std::vector<Engagement> EngagementRepository::of_customer(std::int64_t customer_id) {
+    std::vector<Engagement> out;
+    db_.query(std::string(engagement_columns) +
+                  "WHERE e.customer_id = ? ORDER BY e.closed, e.updated_at DESC, e.id DESC",
+              {customer_id}, [&](const Row& r) { out.push_back(engagement_from(r)); });
+    return out;
+}
+
+void EngagementRepository::update(const Engagement& e, std::int64_t now_ms) {
+    db_.execute(
+        "UPDATE engagements SET stage = ?, lead = ?, owner_id = ?, amount = ?, closed = ?, "
+        "updated_at = ? WHERE id = ?",
+        {e.stage, e.lead, opt(e.owner_id), opt(e.amount), std::int64_t{e.closed ? 1 : 0}, now_ms,
+         e.id});
+}
+
+void EngagementRepository::add_event(std::int64_t engagement_id, const EngagementEvent& ev) {
+    db_.execute(
+        "INSERT INTO engagement_events (engagement_id, at, person_id, kind, detail) "
+        "VALUES (?, ?, ?, ?, ?)",
+        {engagement_id, ev.at, opt(ev.person_id), ev.kind, ev.detail});
+}
+
+std::vector<EngagementEvent> EngagementRepository::events(std::int64_t engagement_id, int limit) {
+    std::vector<EngagementEvent> out;
+    db_.query(
+        "SELECT at, person_id, kind, detail FROM engagement_events WHERE engagement_id = ? "
+        "ORDER BY at DESC, id DESC LIMIT ?",
+        {engagement_id, std::int64_t{limit}}, [&](const Row& r) {
+            out.push_back({r.integer(0), r.optional_integer(1), r.text(2), r.text(3)});
+        });
+    return out;
+}
+
+std::int64_t EngagementRepository::add_consultation(const Consultation& c) {
+    db_.execute(
+        "INSERT INTO consultations (engagement_id, consultant_id, requested_by, note, "
+        "requested_at, answered_at) VALUES (?, ?, ?, ?, ?, ?)",
+        {c.engagement_id, c.consultant_id, opt(c.requested_by), c.note, c.requested_at,
+         opt(c.answered_at)});
+    return db_.last_insert_id();
+}
+
+std::vector<Consultation> EngagementRepository::consultations(std::int64_t engagement_id) {
+    std::vector<Consultation> out;
+    db_.query(
+        "SELECT id, engagement_id, consultant_id, requested_by, note, requested_at, answered_at "
+        "FROM consultations WHERE engagement_id = ? ORDER BY id",
+        {engagement_id}, [&](const Row& r) {
+            Consultation c;
+            c.id = r.integer(0);
+            c.engagement_id = r.integer(1);
+            c.consultant_id = r.integer(2);
+            c.requested_by = r.optional_integer(3);
+            c.note = r.text(4);
+            c.requested_at = r.integer(5);
+            c.answered_at = r.optional_integer(6);
+            out.push_back(std::move(c));
+        });
+    return out;
+}
+
+int EngagementRepository::mark_answered(std::int64_t engagement_id, std::int64_t consultant_id,
+                                        std::int64_t now_ms) {
+    return db_.execute(
+        "UPDATE consultations SET answered_at = ? WHERE engagement_id = ? AND consultant_id = ? "
+        "AND answered_at IS NULL",
+        {now_ms, engagement_id, consultant_id});
+}
+
+std::int64_t EngagementRepository::add_handoff(const Handoff& h) {
+    db_.execute(
+        "INSERT INTO handoffs (engagement_id, from_id, to_id, note, requested_at, deadline_at, "
+        "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+        {h.engagement_id, opt(h.from_id), h.to_id, h.note, h.requested_at, h.deadline_at});
+    return db_.last_insert_id();
+}
+
+std::optional<Handoff> EngagementRepository::handoff(std::int64_t id) {
+    std::optional<Handoff> out;
+    db_.query(std::string(handoff_columns) + "WHERE id = ?", {id},
+              [&](const Row& r) { out = handoff_from(r); });
+    return out;
+}
+
+std::optional<Handoff> EngagementRepository::latest_handoff(std::int64_t engagement_id) {
+    std::optional<Handoff> out;
+    db_.query(std::string(handoff_columns) + "WHERE engagement_id = ? ORDER BY id DESC LIMIT 1",
+              {engagement_id}, [&](const Row& r) { out = handoff_from(r); });
+    return out;
+}
+
+void EngagementRepository::decide_handoff(std::int64_t id, const std::string& status,
+                                          std::int64_t at, const std::string& reason) {
+    db_.execute("UPDATE handoffs SET status = ?, decided_at = ?, reason = ? WHERE id = ?",
+                {status, at, reason, id});
+}
+
+void EngagementRepository::mark_escalated(std::int64_t id, std::int64_t at) {
+    db_.execute("UPDATE handoffs SET escalated_at = ? WHERE id = ?", {at, id});
+}
+
+bool EngagementRepository::add_task(std::int64_t engagement_id, const std::string& kind,
+                                    std::int64_t now_ms) {
+    return db_.execute(
+               "INSERT INTO tasks (engagement_id, kind, created_at) VALUES (?, ?, ?) "
+               "ON CONFLICT (engagement_id, kind) DO NOTHING",
+               {engagement_id, kind, now_ms}) > 0;
+}
+
+std::int64_t EngagementRepository::count_tasks(std::int64_t engagement_id,
+                                               const std::string& kind) {
+    return db_
+        .scalar("SELECT count(*) FROM tasks WHERE engagement_id = ? AND kind = ?",
+                {engagement_id, kind})
+        .value_or(0);
+}
+
+}  // namespace twintrack::store

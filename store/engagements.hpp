@@ -1,0 +1,145 @@
+#pragma once
+// Engagements (dual track): which track each channel belongs to, customers with their
+// aliases, and engagements with their history, consultations, handoffs and tasks.
+// Name keys (lower-cased, whitespace removed) are computed by the caller.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace twintrack::store {
+
+struct ChannelTrack {
+    std::string connector;
+    std::string channel;
+    std::string track;  ///< marketing, sales or joint
+};
+
+/// Channel -> track mapping, per connector.
+class ChannelTracks {
+  public:
+    explicit ChannelTracks(Database& db) : db_(db) {}
+    /// Inserts or replaces the track of one channel.
+    void upsert(const ChannelTrack& mapping, std::int64_t now_ms);
+    std::optional<std::string> track_of(const std::string& connector, const std::string& channel);
+    /// Every channel of a track, ordered by connector and channel.
+    std::vector<ChannelTrack> by_track(const std::string& track);
+    std::vector<ChannelTrack> all();
+
+  private:
+    Database& db_;
+};
+
+struct Customer {
+    std::int64_t id = 0;
+    std::string name;
+    std::string name_key;
+    std::vector<std::string> aliases;
+    std::vector<std::string> alias_keys;
+};
+
+class CustomerRepository {
+  public:
+    explicit CustomerRepository(Database& db) : db_(db) {}
+    /// Every customer with its aliases, ordered by id.
+    std::vector<Customer> all();
+    std::optional<Customer> get(std::int64_t id);
+    /// Throws UniqueViolation when the key is taken.
+    std::int64_t create(const std::string& name, const std::string& key, std::int64_t now_ms);
+    /// Throws UniqueViolation when the alias key is taken.
+    void add_alias(std::int64_t customer_id, const std::string& alias, const std::string& key,
+                   std::int64_t now_ms);
+
+  private:
+    Database& db_;
+};
+
+struct Engagement {
+    std::int64_t id = 0;
+    std::int64_t customer_id = 0;
+    std::string customer_name;
+    std::string tag;
+    std::string stage;
+    std::string lead;  ///< marketing or sales
+    std::optional<std::int64_t> owner_id;
+    std::optional<std::int64_t> amount;
+    bool closed = false;
+    std::optional<std::int64_t> created_by;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+struct EngagementEvent {
+    std::int64_t at = 0;
+    std::optional<std::int64_t> person_id;
+    std::string kind;
+    std::string detail;  ///< JSON
+};
+
+struct Consultation {
+    std::int64_t id = 0;
+    std::int64_t engagement_id = 0;
+    std::int64_t consultant_id = 0;
+    std::optional<std::int64_t> requested_by;
+    std::string note;
+    std::int64_t requested_at = 0;
+    std::optional<std::int64_t> answered_at;
+};
+
+struct Handoff {
+    std::int64_t id = 0;
+    std::int64_t engagement_id = 0;
+    std::optional<std::int64_t> from_id;
+    std::int64_t to_id = 0;
+    std::string note;
+    std::int64_t requested_at = 0;
+    std::int64_t deadline_at = 0;
+    std::string status;  ///< pending, accepted, declined
+    std::optional<std::int64_t> decided_at;
+    std::string reason;
+    std::optional<std::int64_t> escalated_at;
+};
+
+/// An engagement and everything that hangs off it.
+class EngagementRepository {
+  public:
+    explicit EngagementRepository(Database& db) : db_(db) {}
+
+    std::int64_t create(const Engagement& e);
+    std::optional<Engagement> get(std::int64_t id);
+    /// Every engagement (open first, then newest first).
+    std::vector<Engagement> all();
+    std::vector<Engagement> of_customer(std::int64_t customer_id);
+    /// Saves stage, lead, owner, amount and closed.
+    void update(const Engagement& e, std::int64_t now_ms);
+
+    void add_event(std::int64_t engagement_id, const EngagementEvent& event);
+    /// The latest `limit` events, newest first.
+    std::vector<EngagementEvent> events(std::int64_t engagement_id, int limit);
+
+    std::int64_t add_consultation(const Consultation& c);
+    std::vector<Consultation> consultations(std::int64_t engagement_id);
+    /// Marks the consultant's open consultations on the engagement answered; returns how
+    /// many.
+    int mark_answered(std::int64_t engagement_id, std::int64_t consultant_id, std::int64_t now_ms);
+
+    std::int64_t add_handoff(const Handoff& h);
+    std::optional<Handoff> handoff(std::int64_t id);
+    /// The newest handoff of an engagement.
+    std::optional<Handoff> latest_handoff(std::int64_t engagement_id);
+    /// Sets status, decided_at and reason.
+    void decide_handoff(std::int64_t id, const std::string& status, std::int64_t at,
+                        const std::string& reason);
+    void mark_escalated(std::int64_t id, std::int64_t at);
+
+    /// Adds a task unless the engagement has one of that kind; true when added.
+    bool add_task(std::int64_t engagement_id, const std::string& kind, std::int64_t now_ms);
+    std::int64_t count_tasks(std::int64_t engagement_id, const std::string& kind);
+
+  private:
+    Database& db_;
+};
+
+}  // namespace twintrack::store
