@@ -165,8 +165,6 @@ std::string Engine::locale_for(const Person* person) const {
 
 std::optional<core::Address> Engine::direct_address(const Person& person,
                                                     const std::string& hint) const {
-    if (hint == "console" && outlets_.count(hint))
-        return core::Address{hint, "@" + person.email, ""};
     for (const auto& ident : person.identities) {
         if (ident.connector == hint && outlets_.count(hint)) {
             return core::Address{hint, "@" + ident.user_id, ""};

@@ -50,8 +50,13 @@ void Turn::reply_text(std::string text) {
 }
 
 void Turn::tell(const Person& to, const std::string& key, const nlohmann::json& data) {
+    // The writer of a direct message is answered in that conversation (the console has
+    // no identities of its own); anyone else on the platform they use, if they are there.
+    const bool writer =
+        event_ != nullptr && event_->direct && person_ != nullptr && person_->id == to.id;
     const std::string hint = event_ ? event_->where.connector : std::string();
-    auto address = engine_.direct_address(to, hint);
+    auto address =
+        writer ? std::optional<core::Address>(event_->where) : engine_.direct_address(to, hint);
     if (!address) return;
     core::Post p;
     p.to = *address;
