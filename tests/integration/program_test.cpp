@@ -264,6 +264,38 @@ TEST_F(ProgramTest, ImportErrorsNameLinesAndImportNothing) {
               2u);
 }
 
+TEST_F(ProgramTest, ConfiguredChannelTracksDecideWhereTheBotPosts) {
+    // Anna is in marketing: her engagement's discussion lives on the marketing track,
+    // which this configuration maps to the hub channel "campaigns".
+    const auto config = dir.file("tracks.yaml", R"(connectors:
+  - type: hub
+    channels:
+      - {name: general, track: joint}
+      - {name: campaigns, track: marketing}
+      - {name: deals, track: sales}
+)");
+    Server server(dir.path(), {"--config", config});
+    auto anna = login(server.port(), "anna");
+    auto opened = ask(*anna, "@twintrack", "engagement new Acme", "k-1");
+    ASSERT_TRUE(opened);
+    auto asked = ask(*anna, "@twintrack", "consult Acme @liwei pricing for the pilot", "k-2");
+    ASSERT_TRUE(asked);
+    // Whoever opens the page next sees the welcome in the campaigns channel's history.
+    WsClient later;
+    later.connect("127.0.0.1", server.port());
+    later.send_json({{"type", "hello"}, {"user", "liwei"}});
+    auto welcome = later.wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("type", "") == "history" && f.value("channel", "") == "campaigns";
+        },
+        5s);
+    ASSERT_TRUE(welcome) << (*asked)["text"];
+    ASSERT_FALSE((*welcome)["messages"].empty()) << (*asked)["text"];
+    const auto& last = (*welcome)["messages"].back();
+    EXPECT_EQ(last["user"], "twintrack");
+    EXPECT_THAT(last["text"].get<std::string>(), HasSubstr("#acme"));
+}
+
 TEST_F(ProgramTest, APortInUseIsAClearError) {
     Server first(dir.path());
     TempDir other;
