@@ -113,10 +113,24 @@ std::vector<Customer> CustomerRepository::all() {
 }
 
 std::optional<Customer> CustomerRepository::get(std::int64_t id) {
-    for (auto& c : all()) {
-        if (c.id == id) return c;
-    }
-    return std::nullopt;
+    std::optional<Customer> out;
+    db_.query("SELECT id, name, name_key FROM customers WHERE id = ?", {id}, [&](const Row& r) {
+        out = Customer{r.integer(0), r.text(1), r.text(2), {}, {}};
+    });
+    if (!out) return out;
+    db_.query(
+        "SELECT alias, alias_key FROM customer_aliases WHERE customer_id = ? ORDER BY created_at",
+        {id}, [&](const Row& r) {
+            out->aliases.push_back(r.text(0));
+            out->alias_keys.push_back(r.text(1));
+        });
+    return out;
+}
+
+std::optional<Customer> CustomerRepository::find_by_key(const std::string& key) {
+    auto id = db_.scalar("SELECT id FROM customers WHERE name_key = ?", {key});
+    if (!id) id = db_.scalar("SELECT customer_id FROM customer_aliases WHERE alias_key = ?", {key});
+    return id ? get(*id) : std::nullopt;
 }
 
 std::int64_t CustomerRepository::create(const std::string& name, const std::string& key,

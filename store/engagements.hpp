@@ -46,6 +46,8 @@ class CustomerRepository {
     /// Every customer with its aliases, ordered by id.
     std::vector<Customer> all();
     std::optional<Customer> get(std::int64_t id);
+    /// The customer whose name key or one of whose alias keys is `key`.
+    std::optional<Customer> find_by_key(const std::string& key);
     /// Throws UniqueViolation when the key is taken.
     std::int64_t create(const std::string& name, const std::string& key, std::int64_t now_ms);
     /// Throws UniqueViolation when the alias key is taken.

@@ -99,14 +99,7 @@ std::string make_tag(const std::string& customer) { return "#" + name_key(custom
 
 /// The customer with exactly this name or alias.
 std::optional<Customer> exact_customer(Turn& turn, const std::string& text) {
-    const std::string key = name_key(text);
-    for (auto& c : turn.read().customers().all()) {
-        if (c.name_key == key ||
-            std::find(c.alias_keys.begin(), c.alias_keys.end(), key) != c.alias_keys.end()) {
-            return c;
-        }
-    }
-    return std::nullopt;
+    return turn.read().customers().find_by_key(name_key(text));
 }
 
 std::string customer_label(const Customer& c) {
