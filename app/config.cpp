@@ -112,6 +112,80 @@ void read_funnel(SectionReader s, Config& c) {
     s.finish();
 }
 
+/// A list of words or phrases at `key` of `s`, each one non-empty; errors name the line.
+std::vector<std::string> read_word_list(SectionReader& s, const std::string& key,
+                                        const std::string& what) {
+    std::vector<std::string> out;
+    const YAML::Node list = s.node(key);
+    if (!list.IsDefined() || list.IsNull()) return out;
+    if (!list.IsSequence()) {
+        s.error(key, "must be a list of " + what);
+        return out;
+    }
+    for (const auto& item : list) {
+        const std::string text = item.IsScalar() ? std::string(core::trim(item.Scalar())) : "";
+        if (text.empty()) {
+            s.errors().add(item, s.path() + "." + key + ": each entry must be a non-empty word");
+            continue;
+        }
+        out.push_back(text);
+    }
+    return out;
+}
+
+/// `reports: {competitors: [{name: Huawei, aliases: [华为]}], need_keywords: {en: [...],
+/// zh-CN: [...]}}`. A competitor name or alias may be listed only once.
+void read_reports(SectionReader s, Config& c) {
+    bot::ReportSettings& r = c.bot.reports;
+    const YAML::Node list = s.node("competitors");
+    if (list.IsDefined() && !list.IsNull()) {
+        if (!list.IsSequence()) {
+            s.error("competitors", "must be a list such as [{name: Huawei, aliases: [华为]}]");
+        } else {
+            std::set<std::string> names;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                SectionReader cs(list[i], "reports.competitors[" + std::to_string(i) + "]",
+                                 s.errors());
+                if (!cs.valid()) continue;
+                bot::CompetitorSetting comp;
+                auto name = cs.string("name", true);
+                comp.aliases = read_word_list(cs, "aliases", "other names");
+                cs.finish();
+                if (!name) continue;
+                comp.name = std::string(core::trim(*name));
+                if (comp.name.empty()) {
+                    cs.error("name", "must not be empty");
+                    continue;
+                }
+                bool ok = true;
+                std::vector<std::string> all = {comp.name};
+                all.insert(all.end(), comp.aliases.begin(), comp.aliases.end());
+                for (const auto& n : all) {
+                    if (!names.insert(core::ascii_lower(n)).second) {
+                        cs.error(
+                            n == comp.name ? "name" : "aliases",
+                            "\"" + n + "\" is listed twice; each name may mean one competitor");
+                        ok = false;
+                    }
+                }
+                if (ok) r.competitors.push_back(std::move(comp));
+            }
+        }
+    }
+    const YAML::Node needs = s.node("need_keywords");
+    if (needs.IsDefined() && !needs.IsNull()) {
+        SectionReader n(needs, "reports.need_keywords", s.errors());
+        if (n.valid()) {
+            for (const std::string locale : {"en", "zh-CN"}) {
+                auto words = read_word_list(n, locale, "words or phrases");
+                if (!words.empty()) r.need_keywords[locale] = std::move(words);
+            }
+            n.finish();
+        }
+    }
+    s.finish();
+}
+
 }  // namespace
 
 connectors::ConnectorSpec default_hub_spec() {
@@ -154,6 +228,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     }
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
     read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
+    read_reports(SectionReader(top.node("reports"), "reports", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

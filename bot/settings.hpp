@@ -36,6 +36,19 @@ struct FunnelSettings {
     std::string overlap = "refuse";  ///< refuse or flag (to both departments' managers)
 };
 
+/// A competitor as configured: `{name: Huawei, aliases: [华为]}`.
+struct CompetitorSetting {
+    std::string name;
+    std::vector<std::string> aliases;  ///< other names, in any language
+};
+
+/// The `reports:` section (field reports and competitive intelligence).
+struct ReportSettings {
+    std::vector<CompetitorSetting> competitors;
+    /// Words that mean a customer need, per locale: `{en: [case study], zh-CN: [案例]}`.
+    std::map<std::string, std::vector<std::string>> need_keywords;
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -44,6 +57,7 @@ struct BotSettings {
     std::chrono::minutes dialog_timeout{30};
     Rules rules;
     FunnelSettings funnel;
+    ReportSettings reports;
 };
 
 }  // namespace twintrack::bot

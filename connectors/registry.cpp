@@ -1,6 +1,7 @@
 #include "connectors/registry.hpp"
 
 #include "connectors/hub/hub_connector.hpp"
+#include "connectors/irc/irc_connector.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -8,6 +9,7 @@ namespace twintrack::connectors {
 const std::map<std::string, ConnectorType>& connector_types() {
     static const std::map<std::string, ConnectorType> types = {
         {"hub", hub::connector_type()},
+        {"irc", irc::connector_type()},
     };
     return types;
 }

@@ -11,6 +11,7 @@
 #include "store/jobs.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
+#include "store/reports.hpp"
 
 namespace twintrack::store {
 
@@ -33,6 +34,7 @@ class Store {
     ChannelTracks& channel_tracks() { return channel_tracks_; }
     CustomerRepository& customers() { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
+    ReportRepository& reports() { return reports_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -48,6 +50,7 @@ class Store {
     ChannelTracks channel_tracks_;
     CustomerRepository customers_;
     EngagementRepository engagements_;
+    ReportRepository reports_;
 };
 
 }  // namespace twintrack::store

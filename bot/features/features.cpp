@@ -2,12 +2,14 @@
 
 #include "bot/builtins.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/reports/reports.hpp"
 
 namespace twintrack::bot {
 
 void register_features(Engine& engine) {
     register_builtins(engine);
     engagements::register_engagements(engine);
+    reports::register_reports(engine);
 }
 
 }  // namespace twintrack::bot

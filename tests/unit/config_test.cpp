@@ -128,11 +128,60 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
          "twintrack.yaml:3: funnel.stages: needs at least one top stage and one bottom stage"},
         {"unknown funnel key", "funnel:\n  overlapp: flag\n",
          "twintrack.yaml:2: funnel: unknown key \"overlapp\" (did you mean \"overlap\"?)"},
+        {"competitors not a list", "reports:\n  competitors: Huawei\n",
+         "twintrack.yaml:2: reports.competitors: must be a list such as"},
+        {"competitor without a name", "reports:\n  competitors:\n    - {aliases: [华为]}\n",
+         "twintrack.yaml:3: reports.competitors[0].name is required"},
+        {"aliases not a list",
+         "reports:\n  competitors:\n    - name: Huawei\n      aliases: 华为\n",
+         "twintrack.yaml:4: reports.competitors[0].aliases: must be a list of other names"},
+        {"empty alias",
+         "reports:\n  competitors:\n    - name: Huawei\n      aliases:\n        - \"\"\n",
+         "twintrack.yaml:5: reports.competitors[0].aliases: each entry must be a non-empty word"},
+        {"competitor name twice",
+         "reports:\n  competitors:\n    - {name: Huawei}\n    - {name: ZTE, aliases: [huawei]}\n",
+         "twintrack.yaml:4: reports.competitors[1].aliases: \"huawei\" is listed twice"},
+        {"unknown competitor key",
+         "reports:\n  competitors:\n    - name: Huawei\n      alias: [华为]\n",
+         "twintrack.yaml:4: reports.competitors[0]: unknown key \"alias\" (did you mean "
+         "\"aliases\"?)"},
+        {"need keywords of an unknown locale", "reports:\n  need_keywords:\n    fr: [cas]\n",
+         "twintrack.yaml:3: reports.need_keywords: unknown key \"fr\""},
+        {"need keywords not a list", "reports:\n  need_keywords:\n    en: case study\n",
+         "twintrack.yaml:3: reports.need_keywords.en: must be a list of words or phrases"},
+        {"need keywords not a mapping", "reports:\n  need_keywords: [case study]\n",
+         "twintrack.yaml:2: reports.need_keywords must be a mapping"},
+        {"unknown reports key", "reports:\n  competitor: []\n",
+         "twintrack.yaml:2: reports: unknown key \"competitor\" (did you mean \"competitors\"?)"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         EXPECT_THAT(errors_of(c.yaml), HasSubstr(c.expected));
     }
+}
+
+TEST(Config, ReadsTheReportsSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config(R"(
+reports:
+  competitors:
+    - {name: Huawei, aliases: [华为, HW]}
+    - name: ZTE
+  need_keywords: {en: [case study, training], zh-CN: [案例]}
+)",
+                             c, errors))
+        << errors.describe("t");
+    const auto& r = c.bot.reports;
+    ASSERT_EQ(r.competitors.size(), 2u);
+    EXPECT_EQ(r.competitors[0].name, "Huawei");
+    EXPECT_EQ(r.competitors[0].aliases, (std::vector<std::string>{"华为", "HW"}));
+    EXPECT_TRUE(r.competitors[1].aliases.empty());
+    EXPECT_EQ(r.need_keywords.at("en"), (std::vector<std::string>{"case study", "training"}));
+    EXPECT_EQ(r.need_keywords.at("zh-CN"), (std::vector<std::string>{"案例"}));
+    Config empty;
+    ASSERT_TRUE(parse_config("reports:\n", empty, errors));
+    EXPECT_TRUE(empty.bot.reports.competitors.empty());
 }
 
 TEST(Config, AllErrorsAreReportedNotJustTheFirst) {

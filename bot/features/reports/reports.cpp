@@ -1,0 +1,641 @@
+#include "bot/features/reports/reports.hpp"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "bot/engine.hpp"
+#include "bot/features/engagements/engagements.hpp"
+#include "bot/features/reports/extraction.hpp"
+#include "bot/local_time.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::reports {
+namespace {
+
+using nlohmann::json;
+using store::Report;
+using store::ReportMention;
+
+/// The longest report text, in characters.
+const std::size_t max_report_chars = 2000;
+/// The longest customer name before the colon, in characters.
+const std::size_t max_customer_chars = 100;
+/// How many reports a query or timeline shows.
+const int list_limit = 20;
+/// How far ahead a pause may go, in days.
+const int max_pause_days = 366;
+
+std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
+
+void usage(Turn& turn, const std::string& command) {
+    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
+    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+}
+
+/// True when `word` is one of the words `reports.words.<name>` of any locale.
+bool is_word(Turn& turn, const std::string& name, const std::string& word) {
+    const std::string w = core::ascii_lower(word);
+    for (const auto& candidate :
+         turn.engine().prompts().words_all_locales("reports.words." + name)) {
+        if (core::ascii_lower(candidate) == w) return true;
+    }
+    return false;
+}
+
+/// The zone to read and show times in for `p`: theirs, else the company's.
+std::string zone_of(Turn& turn, const Person* p) {
+    if (p != nullptr && valid_timezone(p->timezone)) return p->timezone;
+    return turn.engine().settings().company_timezone;
+}
+
+std::string person_name(Turn& turn, std::int64_t id) {
+    const Person* p = turn.engine().directory().by_id(id);
+    return p ? p->name : std::string("#") + std::to_string(id);
+}
+
+std::string join_local(Turn& turn, const std::vector<std::string>& parts) {
+    return core::join(parts, turn.text("reports.separator"));
+}
+
+// --- dates ----------------------------------------------------------------------------
+
+/// A strict YYYY-MM-DD.
+std::optional<date::year_month_day> parse_date(const std::string& text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    }
+    const date::year_month_day ymd{date::year(std::stoi(text.substr(0, 4))),
+                                   date::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
+                                   date::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
+    if (!ymd.ok()) return std::nullopt;
+    return ymd;
+}
+
+/// The instant local midnight of `day` begins in `zone`.
+std::int64_t local_midnight(date::local_days day, const std::string& zone) {
+    const auto* tz = date::locate_zone(zone);
+    const auto sys = tz->to_sys(day, date::choose::earliest);
+    return core::to_millis(std::chrono::time_point_cast<std::chrono::milliseconds>(sys));
+}
+
+date::local_days local_today(core::Timestamp now, const std::string& zone) {
+    const auto* tz = date::locate_zone(zone);
+    return date::floor<date::days>(tz->to_local(now));
+}
+
+// --- extraction -----------------------------------------------------------------------
+
+ExtractionConfig config_of(Turn& turn) {
+    std::vector<KnownCustomer> known;
+    for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
+    return extraction_config(turn.engine().settings().reports, std::move(known));
+}
+
+/// The mentions to store: the report's own customer first, then what the text says.
+std::vector<ReportMention> mentions_of(const Extraction& e,
+                                       const std::optional<store::Customer>& customer,
+                                       const std::string& customer_text) {
+    std::vector<ReportMention> out;
+    if (customer) {
+        out.push_back({"customer", customer->name, core::ascii_lower(customer->name), customer_text,
+                       customer->id, std::nullopt, ""});
+    }
+    for (const auto& c : e.customers) {
+        if (customer && c.id == customer->id) continue;
+        out.push_back(
+            {"customer", c.name, core::ascii_lower(c.name), c.matched, c.id, std::nullopt, ""});
+    }
+    for (const auto& c : e.competitors) {
+        out.push_back({"competitor", c.name, core::ascii_lower(c.name), c.matched, std::nullopt,
+                       std::nullopt, ""});
+    }
+    for (const auto& p : e.prices) {
+        const std::string text = format_price(p);
+        out.push_back({"price", text, text, "", std::nullopt, p.value, p.unit});
+    }
+    for (const auto& n : e.needs) {
+        out.push_back({"need", n, core::ascii_lower(n), n, std::nullopt, std::nullopt, ""});
+    }
+    return out;
+}
+
+/// Lists of one kind of mention, ready to show.
+std::vector<std::string> values(const std::vector<ReportMention>& mentions,
+                                const std::string& kind) {
+    std::vector<std::string> out;
+    for (const auto& m : mentions) {
+        if (m.kind != kind) continue;
+        const bool same = m.matched.empty() || core::ascii_lower(m.matched) == m.value_key ||
+                          kind == "need" || kind == "price";
+        out.push_back(same ? m.value : m.value + " (" + m.matched + ")");
+    }
+    return out;
+}
+
+/// "Competitors: ... Price signals: ... Needs: ..." in the writer's locale.
+std::string understood(Turn& turn, const std::vector<ReportMention>& mentions,
+                       std::int64_t own_customer) {
+    std::vector<std::string> customers;
+    for (const auto& m : mentions) {
+        if (m.kind == "customer" && m.customer_id && *m.customer_id != own_customer) {
+            customers.push_back(m.value);
+        }
+    }
+    const auto competitors = values(mentions, "competitor");
+    const auto prices = values(mentions, "price");
+    const auto needs = values(mentions, "need");
+    const auto help = values(mentions, "help");
+    const std::string text = turn.text(
+        "reports.understood",
+        {{"competitors", join_local(turn, competitors)},
+         {"has_competitors", !competitors.empty()},
+         {"prices", join_local(turn, prices)},
+         {"has_prices", !prices.empty()},
+         {"needs", join_local(turn, needs)},
+         {"has_needs", !needs.empty()},
+         {"customers", join_local(turn, customers)},
+         {"has_customers", !customers.empty()},
+         {"help", join_local(turn, help)},
+         {"has_help", !help.empty()},
+         {"nothing", competitors.empty() && prices.empty() && needs.empty() && help.empty()}});
+    return std::string(core::trim(text));
+}
+
+// --- filing ---------------------------------------------------------------------------
+
+/// Checks a report text; answers and returns false when it is empty or too long.
+bool text_ok(Turn& turn, const std::string& text) {
+    if (text.empty()) {
+        turn.reply("reports.empty");
+        return false;
+    }
+    const std::size_t n = core::utf8_length(text);
+    if (n > max_report_chars) {
+        turn.reply("reports.too_long", {{"limit", max_report_chars}, {"length", n}});
+        return false;
+    }
+    return true;
+}
+
+/// The open engagement of a customer a report belongs to: the writer's own first.
+std::optional<store::Engagement> engagement_for(Turn& turn, std::int64_t customer_id) {
+    std::optional<store::Engagement> first;
+    for (const auto& e : turn.read().engagements().of_customer(customer_id)) {
+        if (e.closed) continue;
+        if (e.owner_id && turn.person() && *e.owner_id == turn.person()->id) return e;
+        if (!first) first = e;
+    }
+    return first;
+}
+
+std::string strip_quotes(std::string s) {
+    for (const std::string q : {"\"", "“", "”"}) {
+        if (s.compare(0, q.size(), q) == 0) s.erase(0, q.size());
+        if (s.size() >= q.size() && s.compare(s.size() - q.size(), q.size(), q) == 0) {
+            s.erase(s.size() - q.size());
+        }
+    }
+    return std::string(core::trim(s));
+}
+
+/// Where CUSTOMER ends in "CUSTOMER: TEXT" (ASCII or full-width colon).
+std::optional<std::pair<std::size_t, std::size_t>> colon_at(const std::string& rest) {
+    const std::size_t ascii = rest.find(':');
+    const std::size_t wide = rest.find("：");
+    if (ascii == std::string::npos && wide == std::string::npos) return std::nullopt;
+    if (wide == std::string::npos || (ascii != std::string::npos && ascii < wide)) {
+        return std::make_pair(ascii, std::size_t{1});
+    }
+    return std::make_pair(wide, std::string("：").size());
+}
+
+std::optional<std::int64_t> parse_id(std::string word) {
+    if (!word.empty() && word.front() == '#') word.erase(0, 1);
+    if (word.empty() || word.size() > 15) return std::nullopt;
+    for (char c : word) {
+        if (c < '0' || c > '9') return std::nullopt;
+    }
+    return std::stoll(word);
+}
+
+void show_report(Turn& turn, std::int64_t id);
+
+/// Saves a report (committed with the turn) and says "saved #id" with what was understood.
+/// `extra` are facts the dialog knows without extraction (needs, help wanted).
+void save_report(Turn& turn, const std::string& customer_text, const std::string& text,
+                 const std::string& source, const json& answers,
+                 const std::vector<ReportMention>& extra) {
+    std::optional<store::Customer> customer;
+    if (!engagements::name_key(customer_text).empty()) {
+        customer = turn.read().customers().find_by_key(engagements::name_key(customer_text));
+    }
+    std::optional<store::Engagement> engagement;
+    if (customer) engagement = engagement_for(turn, customer->id);
+
+    Report r;
+    r.author_id = turn.person()->id;
+    r.customer_text = customer ? customer->name : customer_text;
+    if (customer) r.customer_id = customer->id;
+    if (engagement) r.engagement_id = engagement->id;
+    r.source = source;
+    r.created_at = now_ms(turn);
+    r.text = text;
+    r.mentions = mentions_of(extract(text, config_of(turn)), customer, customer_text);
+    for (const auto& m : extra) {
+        const bool known = std::any_of(r.mentions.begin(), r.mentions.end(), [&](const auto& o) {
+            return o.kind == m.kind && o.value_key == m.value_key;
+        });
+        if (!known) r.mentions.push_back(m);
+    }
+    const std::int64_t id = turn.write().reports().create(r, answers.dump());
+    turn.audit("report.create", {{"report", id}, {"customer", customer_text}, {"source", source}});
+    turn.reply("reports.saved",
+               {{"id", id},
+                {"customer", r.customer_text},
+                {"has_customer", !r.customer_text.empty()},
+                {"unknown", !customer && !customer_text.empty()},
+                {"tag", engagement ? engagement->tag : std::string()},
+                {"has_tag", engagement.has_value()},
+                {"understood", understood(turn, r.mentions, customer ? customer->id : 0)}});
+}
+
+void file_report(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        turn.engine().dialogs().start(turn, "report", json::object());
+        return;
+    }
+    if (args.words.size() == 1) {
+        if (auto id = parse_id(args.words[0])) {
+            show_report(turn, *id);
+            return;
+        }
+    }
+    const auto colon = colon_at(args.rest);
+    if (!colon) {
+        turn.reply("reports.needs_customer");
+        return;
+    }
+    const std::string customer_text = strip_quotes(args.rest.substr(0, colon->first));
+    const std::string text(core::trim(args.rest.substr(colon->first + colon->second)));
+    // A very long "customer" is text whose colon came later: the customer was left out.
+    if (engagements::name_key(customer_text).empty() ||
+        core::utf8_length(customer_text) > max_customer_chars) {
+        turn.reply("reports.needs_customer");
+        return;
+    }
+    if (!text_ok(turn, text)) return;
+    save_report(turn, customer_text, text, "line", json::object(), {});
+}
+
+void show_report(Turn& turn, std::int64_t id) {
+    const auto r = turn.read().reports().get(id);
+    if (!r) {
+        turn.reply("reports.not_found", {{"id", id}});
+        return;
+    }
+    const std::string zone = zone_of(turn, turn.person());
+    std::string tag;
+    if (r->engagement_id) {
+        if (auto e = turn.read().engagements().get(*r->engagement_id)) tag = e->tag;
+    }
+    json history = json::array();
+    const auto versions = turn.read().reports().versions(id);
+    for (const auto& v : versions) {
+        history.push_back({{"version", v.version},
+                           {"at", format_local(core::from_millis(v.created_at), zone)},
+                           {"who", v.edited_by ? person_name(turn, *v.edited_by) : std::string()},
+                           {"text", v.text}});
+    }
+    turn.reply("reports.card",
+               {{"id", r->id},
+                {"customer", r->customer_text},
+                {"has_customer", !r->customer_text.empty()},
+                {"tag", tag},
+                {"has_tag", !tag.empty()},
+                {"who", person_name(turn, r->author_id)},
+                {"at", format_local(core::from_millis(r->created_at), zone)},
+                {"zone", zone},
+                {"version", r->version},
+                {"text", r->text},
+                {"understood", understood(turn, r->mentions, r->customer_id.value_or(0))},
+                {"edited", versions.size() > 1},
+                {"history", history}});
+}
+
+void edit_report(Turn& turn, const CommandArgs& args) {
+    const auto id = args.words.empty() ? std::nullopt : parse_id(args.words[0]);
+    if (!id) {
+        usage(turn, "report edit");
+        return;
+    }
+    const auto r = turn.read().reports().get(*id);
+    if (!r) {
+        turn.reply("reports.not_found", {{"id", *id}});
+        return;
+    }
+    if (r->author_id != turn.person()->id) {
+        turn.reply("reports.not_author", {{"id", *id}, {"who", person_name(turn, r->author_id)}});
+        return;
+    }
+    const std::string rest = args.rest;
+    const std::size_t at = rest.find(args.words[0]);
+    const std::string text(core::trim(rest.substr(at + args.words[0].size())));
+    if (!text_ok(turn, text)) return;
+    std::optional<store::Customer> customer;
+    if (r->customer_id) customer = turn.read().customers().get(*r->customer_id);
+    const auto mentions = mentions_of(extract(text, config_of(turn)), customer, r->customer_text);
+    const int version = turn.write().reports().add_version(*id, text, "{}", turn.person()->id,
+                                                           now_ms(turn), mentions);
+    turn.audit("report.edit", {{"report", *id}, {"version", version}});
+    turn.reply("reports.edited",
+               {{"id", *id},
+                {"version", version},
+                {"understood", understood(turn, mentions, r->customer_id.value_or(0))}});
+}
+
+void pause_reports(Turn& turn, const CommandArgs& args) {
+    std::vector<std::string> words = args.words;
+    if (!words.empty() && is_word(turn, "until", words.front())) words.erase(words.begin());
+    if (words.size() != 1) {
+        usage(turn, "report pause");
+        return;
+    }
+    const auto ymd = parse_date(words[0]);
+    if (!ymd) {
+        turn.reply("reports.bad_date", {{"date", std::string(core::utf8_prefix(words[0], 32))}});
+        return;
+    }
+    const std::string zone = zone_of(turn, turn.person());
+    const date::local_days day{*ymd};
+    const date::local_days today = local_today(turn.now(), zone);
+    if (day < today) {
+        turn.reply("reports.pause_past", {{"date", words[0]}});
+        return;
+    }
+    if (day - today > date::days(max_pause_days)) {
+        turn.reply("reports.pause_too_far", {{"date", words[0]}, {"days", max_pause_days}});
+        return;
+    }
+    store::ReportPause p;
+    p.person_id = turn.person()->id;
+    p.until_date = words[0];
+    p.until_at = local_midnight(day + date::days(1), zone);
+    turn.write().reports().set_pause(p, now_ms(turn));
+    turn.audit("report.pause", {{"until", words[0]}, {"zone", zone}});
+    turn.reply("reports.paused", {{"date", words[0]},
+                                  {"zone", zone},
+                                  {"resume", format_local(core::from_millis(p.until_at), zone)}});
+}
+
+// --- queries --------------------------------------------------------------------------
+
+/// The words of a filter value: up to the next filter keyword.
+std::string value_words(Turn& turn, const std::vector<std::string>& words, std::size_t& i) {
+    std::vector<std::string> out;
+    while (i < words.size()) {
+        const std::string& w = words[i];
+        if (is_word(turn, "week", w) || is_word(turn, "since", w) || is_word(turn, "by", w) ||
+            is_word(turn, "customer", w) || is_word(turn, "competitor", w)) {
+            break;
+        }
+        out.push_back(w);
+        ++i;
+    }
+    return strip_quotes(core::join(out, " "));
+}
+
+json report_item(Turn& turn, const Report& r, const std::string& zone) {
+    std::vector<std::string> customers;
+    if (!r.customer_id && !r.customer_text.empty()) customers.push_back(r.customer_text);
+    for (const auto& m : r.mentions) {
+        if (m.kind == "customer") customers.push_back(m.value);
+    }
+    const auto competitors = values(r.mentions, "competitor");
+    const auto prices = values(r.mentions, "price");
+    const auto needs = values(r.mentions, "need");
+    std::string text(core::utf8_prefix(r.text, 160));
+    if (text.size() < r.text.size()) text += "…";
+    return {{"id", r.id},
+            {"at", format_local(core::from_millis(r.created_at), zone)},
+            {"who", person_name(turn, r.author_id)},
+            {"customer", r.customer_text},
+            {"has_customer", !r.customer_text.empty()},
+            {"customers", join_local(turn, customers)},
+            {"competitors", join_local(turn, competitors)},
+            {"has_competitors", !competitors.empty()},
+            {"prices", join_local(turn, prices)},
+            {"has_prices", !prices.empty()},
+            {"needs", join_local(turn, needs)},
+            {"has_needs", !needs.empty()},
+            {"edited", r.version > 1},
+            {"text", text}};
+}
+
+void list_reports(Turn& turn, const CommandArgs& args) {
+    const std::string zone = zone_of(turn, turn.person());
+    store::ReportFilter f;
+    f.limit = list_limit;
+    json period = nullptr;
+    const auto& words = args.words;
+    for (std::size_t i = 0; i < words.size();) {
+        const std::string& w = words[i++];
+        if (is_word(turn, "week", w)) {
+            const date::local_days today = local_today(turn.now(), zone);
+            const date::local_days monday = today - (date::weekday{today} - date::Monday);
+            f.since_ms = local_midnight(monday, zone);
+        } else if (is_word(turn, "since", w)) {
+            const auto ymd = i < words.size() ? parse_date(words[i]) : std::nullopt;
+            if (!ymd) {
+                turn.reply("reports.bad_date",
+                           {{"date", i < words.size() ? std::string(core::utf8_prefix(words[i], 32))
+                                                      : std::string()}});
+                return;
+            }
+            f.since_ms = local_midnight(date::local_days{*ymd}, zone);
+            ++i;
+        } else if (is_word(turn, "by", w)) {
+            if (i >= words.size()) {
+                usage(turn, "reports");
+                return;
+            }
+            const Person* p = turn.person_arg(words[i++]);
+            if (p == nullptr) return;
+            f.author_id = p->id;
+        } else if (is_word(turn, "customer", w)) {
+            const std::string name = value_words(turn, words, i);
+            if (engagements::name_key(name).empty()) {
+                usage(turn, "reports");
+                return;
+            }
+            if (auto c = turn.read().customers().find_by_key(engagements::name_key(name))) {
+                f.customer_id = c->id;
+            } else {
+                f.customer_text = core::ascii_lower(name);
+            }
+        } else if (is_word(turn, "competitor", w)) {
+            const std::string name = value_words(turn, words, i);
+            if (name.empty()) {
+                usage(turn, "reports");
+                return;
+            }
+            f.competitor_key = core::ascii_lower(competitor_name(name, config_of(turn)));
+        } else {
+            usage(turn, "reports");
+            return;
+        }
+    }
+    const auto found = turn.read().reports().find(f);
+    if (found.empty()) {
+        turn.reply("reports.list_empty");
+        return;
+    }
+    json items = json::array();
+    for (const auto& r : found) items.push_back(report_item(turn, r, zone));
+    const std::int64_t total = turn.read().reports().count(f);
+    turn.reply(
+        "reports.list",
+        {{"count", total},
+         {"shown", items.size()},
+         {"more", total > static_cast<std::int64_t>(items.size())},
+         {"since", f.since_ms ? format_local(core::from_millis(*f.since_ms), zone) : std::string()},
+         {"has_since", f.since_ms.has_value()},
+         {"zone", zone},
+         {"items", items}});
+}
+
+void intel(Turn& turn, const CommandArgs& args) {
+    const std::string asked = strip_quotes(args.rest);
+    if (asked.empty()) {
+        usage(turn, "intel");
+        return;
+    }
+    const std::string zone = zone_of(turn, turn.person());
+    const std::string name = competitor_name(asked, config_of(turn));
+    store::ReportFilter f;
+    f.limit = list_limit;
+    f.competitor_key = core::ascii_lower(name);
+    auto found = turn.read().reports().find(f);
+    if (found.empty()) {
+        turn.reply("reports.intel_empty", {{"competitor", name}});
+        return;
+    }
+    std::reverse(found.begin(), found.end());  // a timeline: oldest first
+    json items = json::array();
+    for (const auto& r : found) items.push_back(report_item(turn, r, zone));
+    const std::int64_t total = turn.read().reports().count(f);
+    turn.reply("reports.intel", {{"competitor", name},
+                                 {"count", total},
+                                 {"shown", items.size()},
+                                 {"more", total > static_cast<std::int64_t>(items.size())},
+                                 {"zone", zone},
+                                 {"items", items}});
+}
+
+// --- the report dialog ----------------------------------------------------------------
+
+/// The dialog's questions, in order: the state key each answer is kept under.
+const std::vector<std::string>& questions() {
+    static const std::vector<std::string> q = {"customers", "stages", "competitors", "needs",
+                                               "help"};
+    return q;
+}
+
+/// The items of an answer: split at commas, semicolons and 、.
+std::vector<std::string> items_of(const std::string& answer) {
+    std::string s = answer;
+    for (const std::string sep : {"，", "、", "；", ";"}) {
+        for (std::size_t at = s.find(sep); at != std::string::npos; at = s.find(sep, at)) {
+            s.replace(at, sep.size(), ",");
+        }
+    }
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    while (from <= s.size()) {
+        const std::size_t to = std::min(s.find(',', from), s.size());
+        const std::string item = strip_quotes(s.substr(from, to - from));
+        if (!item.empty()) out.push_back(std::string(core::utf8_prefix(item, 200)));
+        from = to + 1;
+    }
+    return out;
+}
+
+bool accept_answer(Turn& turn, json& state, const std::string& key, const std::string& answer) {
+    const std::string text(core::trim(answer));
+    if (text.empty()) {
+        turn.reply("reports.answer_empty");
+        return false;
+    }
+    if (core::utf8_length(text) > max_report_chars) {
+        turn.reply("reports.too_long",
+                   {{"limit", max_report_chars}, {"length", core::utf8_length(text)}});
+        return false;
+    }
+    state[key] = text;
+    return true;
+}
+
+/// Saves what the dialog was told: a labelled line per answer; the first customer named
+/// is the report's customer; each need and the help wanted are kept as facts.
+void finish_dialog(Turn& turn, json& state) {
+    std::vector<std::string> lines;
+    json answers = json::object();
+    for (const auto& key : questions()) {
+        if (!state.contains(key) || !state[key].is_string()) continue;
+        answers[key] = state[key];
+        lines.push_back(turn.text("reports.label_" + key) + state[key].get<std::string>());
+    }
+    if (lines.empty()) {
+        turn.reply("reports.dialog_nothing");
+        return;
+    }
+    std::string customer;
+    if (answers.contains("customers")) {
+        const auto names = items_of(answers["customers"].get<std::string>());
+        if (!names.empty()) customer = names.front();
+    }
+    std::vector<ReportMention> extra;
+    if (answers.contains("needs")) {
+        // Each need named, unless extraction already finds one in it (a keyword or tag).
+        const ExtractionConfig config = config_of(turn);
+        for (const auto& n : items_of(answers["needs"].get<std::string>())) {
+            if (!extract(n, config).needs.empty()) continue;
+            extra.push_back({"need", n, core::ascii_lower(n), n, std::nullopt, std::nullopt, ""});
+        }
+    }
+    if (answers.contains("help")) {
+        const std::string h = answers["help"].get<std::string>();
+        extra.push_back({"help", h, core::ascii_lower(h), h, std::nullopt, std::nullopt, ""});
+    }
+    save_report(turn, customer, core::join(lines, "\n"), "dialog", answers, extra);
+}
+
+DialogSpec report_dialog() {
+    DialogSpec spec;
+    spec.kind = "report";
+    for (const auto& key : questions()) {
+        spec.steps.push_back(
+            {"reports.ask_" + key, true, [key](Turn& turn, json& state, const std::string& a) {
+                 return accept_answer(turn, state, key, a);
+             }});
+    }
+    spec.finish = finish_dialog;
+    return spec;
+}
+
+}  // namespace
+
+void register_reports(Engine& engine) {
+    auto& r = engine.router();
+    r.add({"report", {}, file_report, true});
+    r.add({"report edit", {}, edit_report, true});
+    r.add({"report pause", {}, pause_reports, true});
+    r.add({"reports", {}, list_reports});
+    r.add({"intel", {}, intel});
+    engine.dialogs().add(report_dialog());
+}
+
+}  // namespace twintrack::bot::reports

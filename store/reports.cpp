@@ -1,0 +1,177 @@
+#include "store/reports.hpp"
+
+namespace twintrack::store {
+namespace {
+
+Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
+
+const char* const report_columns =
+    "SELECT r.id, r.author_id, r.customer_text, r.customer_id, r.engagement_id, r.source, "
+    "r.version, r.created_at, r.updated_at, v.text FROM reports r "
+    "JOIN report_versions v ON v.report_id = r.id AND v.version = r.version ";
+
+Report report_from(const Row& row) {
+    Report r;
+    r.id = row.integer(0);
+    r.author_id = row.integer(1);
+    r.customer_text = row.text(2);
+    r.customer_id = row.optional_integer(3);
+    r.engagement_id = row.optional_integer(4);
+    r.source = row.text(5);
+    r.version = static_cast<int>(row.integer(6));
+    r.created_at = row.integer(7);
+    r.updated_at = row.integer(8);
+    r.text = row.text(9);
+    return r;
+}
+
+/// The WHERE clause of a filter (fixed SQL fragments) and its bound values.
+std::string where(const ReportFilter& f, Params& params) {
+    std::string sql = "WHERE 1 = 1";
+    if (f.since_ms) {
+        sql += " AND r.created_at >= ?";
+        params.push_back(*f.since_ms);
+    }
+    if (f.author_id) {
+        sql += " AND r.author_id = ?";
+        params.push_back(*f.author_id);
+    }
+    if (f.customer_id) {
+        sql +=
+            " AND (r.customer_id = ? OR EXISTS (SELECT 1 FROM report_mentions m WHERE "
+            "m.report_id = r.id AND m.kind = 'customer' AND m.customer_id = ?))";
+        params.push_back(*f.customer_id);
+        params.push_back(*f.customer_id);
+    }
+    if (f.customer_text) {
+        sql += " AND lower(r.customer_text) = ?";
+        params.push_back(*f.customer_text);
+    }
+    if (f.competitor_key) {
+        sql +=
+            " AND EXISTS (SELECT 1 FROM report_mentions m WHERE m.report_id = r.id AND "
+            "m.kind = 'competitor' AND m.value_key = ?)";
+        params.push_back(*f.competitor_key);
+    }
+    return sql;
+}
+
+}  // namespace
+
+std::int64_t ReportRepository::create(const Report& r, const std::string& answers_json) {
+    db_.execute(
+        "INSERT INTO reports (author_id, customer_text, customer_id, engagement_id, source, "
+        "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        {r.author_id, r.customer_text, opt(r.customer_id), opt(r.engagement_id), r.source,
+         r.created_at, r.created_at});
+    const std::int64_t id = db_.last_insert_id();
+    db_.execute(
+        "INSERT INTO report_versions (report_id, version, text, answers, edited_by, created_at) "
+        "VALUES (?, 1, ?, ?, ?, ?)",
+        {id, r.text, answers_json, r.author_id, r.created_at});
+    add_mentions(id, r.mentions);
+    return id;
+}
+
+int ReportRepository::add_version(std::int64_t report_id, const std::string& text,
+                                  const std::string& answers_json, std::int64_t edited_by,
+                                  std::int64_t now_ms, const std::vector<ReportMention>& mentions) {
+    db_.execute("UPDATE reports SET version = version + 1, updated_at = ? WHERE id = ?",
+                {now_ms, report_id});
+    const int version = static_cast<int>(
+        db_.scalar("SELECT version FROM reports WHERE id = ?", {report_id}).value_or(0));
+    db_.execute(
+        "INSERT INTO report_versions (report_id, version, text, answers, edited_by, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        {report_id, static_cast<std::int64_t>(version), text, answers_json, edited_by, now_ms});
+    db_.execute("DELETE FROM report_mentions WHERE report_id = ?", {report_id});
+    add_mentions(report_id, mentions);
+    return version;
+}
+
+void ReportRepository::add_mentions(std::int64_t report_id,
+                                    const std::vector<ReportMention>& mentions) {
+    for (const auto& m : mentions) {
+        db_.execute(
+            "INSERT INTO report_mentions (report_id, kind, value, value_key, matched, "
+            "customer_id, amount, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            {report_id, m.kind, m.value, m.value_key, m.matched, opt(m.customer_id),
+             m.amount ? Value(*m.amount) : Value(nullptr),
+             m.unit.empty() ? Value(nullptr) : Value(m.unit)});
+    }
+}
+
+std::vector<ReportMention> ReportRepository::mentions(std::int64_t report_id) {
+    std::vector<ReportMention> out;
+    db_.query(
+        "SELECT kind, value, value_key, matched, customer_id, amount, unit FROM report_mentions "
+        "WHERE report_id = ? ORDER BY id",
+        {report_id}, [&](const Row& row) {
+            ReportMention m;
+            m.kind = row.text(0);
+            m.value = row.text(1);
+            m.value_key = row.text(2);
+            m.matched = row.text(3);
+            m.customer_id = row.optional_integer(4);
+            if (!row.is_null(5)) m.amount = row.real(5);
+            m.unit = row.optional_text(6).value_or("");
+            out.push_back(std::move(m));
+        });
+    return out;
+}
+
+std::optional<Report> ReportRepository::get(std::int64_t id) {
+    std::optional<Report> out;
+    db_.query(std::string(report_columns) + "WHERE r.id = ?", {id},
+              [&](const Row& row) { out = report_from(row); });
+    if (out) out->mentions = mentions(id);
+    return out;
+}
+
+std::vector<ReportVersion> ReportRepository::versions(std::int64_t report_id) {
+    std::vector<ReportVersion> out;
+    db_.query(
+        "SELECT version, text, answers, edited_by, created_at FROM report_versions "
+        "WHERE report_id = ? ORDER BY version",
+        {report_id}, [&](const Row& row) {
+            out.push_back({static_cast<int>(row.integer(0)), row.text(1), row.text(2),
+                           row.optional_integer(3), row.integer(4)});
+        });
+    return out;
+}
+
+std::vector<Report> ReportRepository::find(const ReportFilter& filter) {
+    Params params;
+    const std::string sql = std::string(report_columns) + where(filter, params) +
+                            " ORDER BY r.created_at DESC, r.id DESC LIMIT ?";
+    params.push_back(static_cast<std::int64_t>(filter.limit));
+    std::vector<Report> out;
+    db_.query(sql, params, [&](const Row& row) { out.push_back(report_from(row)); });
+    for (auto& r : out) r.mentions = mentions(r.id);
+    return out;
+}
+
+std::int64_t ReportRepository::count(const ReportFilter& filter) {
+    Params params;
+    const std::string sql = "SELECT count(*) FROM reports r " + where(filter, params);
+    return db_.scalar(sql, params).value_or(0);
+}
+
+void ReportRepository::set_pause(const ReportPause& p, std::int64_t now_ms) {
+    db_.execute(
+        "INSERT INTO report_pauses (person_id, until_date, until_at, created_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (person_id) DO UPDATE SET until_date = "
+        "excluded.until_date, until_at = excluded.until_at, created_at = excluded.created_at",
+        {p.person_id, p.until_date, p.until_at, now_ms});
+}
+
+std::optional<ReportPause> ReportRepository::pause(std::int64_t person_id) {
+    std::optional<ReportPause> out;
+    db_.query("SELECT person_id, until_date, until_at FROM report_pauses WHERE person_id = ?",
+              {person_id}, [&](const Row& row) {
+                  out = ReportPause{row.integer(0), row.text(1), row.integer(2)};
+              });
+    return out;
+}
+
+}  // namespace twintrack::store

@@ -1,0 +1,92 @@
+#pragma once
+// Field reports: reports with every version of their text, the facts extracted from the
+// latest version (mentions), and report pauses. Keys (lower-cased values) are computed
+// by the caller.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace twintrack::store {
+
+/// One fact extracted from a report.
+struct ReportMention {
+    std::string kind;  ///< customer, competitor, price, need, help
+    std::string value;
+    std::string value_key;
+    std::string matched;
+    std::optional<std::int64_t> customer_id;
+    std::optional<double> amount;  ///< price signals
+    std::string unit;              ///< price signals: %, CNY, USD
+};
+
+struct Report {
+    std::int64_t id = 0;
+    std::int64_t author_id = 0;
+    std::string customer_text;
+    std::optional<std::int64_t> customer_id;
+    std::optional<std::int64_t> engagement_id;
+    std::string source = "line";  ///< line or dialog
+    int version = 1;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+    std::string text;  ///< of the latest version
+    std::vector<ReportMention> mentions;
+};
+
+struct ReportVersion {
+    int version = 0;
+    std::string text;
+    std::string answers;  ///< JSON
+    std::optional<std::int64_t> edited_by;
+    std::int64_t created_at = 0;
+};
+
+/// Which reports a query wants; unset fields match everything.
+struct ReportFilter {
+    std::optional<std::int64_t> since_ms;
+    std::optional<std::int64_t> author_id;
+    std::optional<std::int64_t> customer_id;    ///< filed for it or mentioning it
+    std::optional<std::string> customer_text;   ///< as written (lower-cased), when unknown
+    std::optional<std::string> competitor_key;  ///< mentioning this competitor
+    int limit = 20;
+};
+
+struct ReportPause {
+    std::int64_t person_id = 0;
+    std::string until_date;
+    std::int64_t until_at = 0;
+};
+
+class ReportRepository {
+  public:
+    explicit ReportRepository(Database& db) : db_(db) {}
+
+    /// Stores a report as version 1 with its text and mentions; returns its id.
+    std::int64_t create(const Report& report, const std::string& answers_json = "{}");
+    /// Adds the next version and replaces the mentions; returns the new version number.
+    int add_version(std::int64_t report_id, const std::string& text,
+                    const std::string& answers_json, std::int64_t edited_by, std::int64_t now_ms,
+                    const std::vector<ReportMention>& mentions);
+
+    /// The report with the text of its latest version and its mentions.
+    std::optional<Report> get(std::int64_t id);
+    /// Every version, oldest first.
+    std::vector<ReportVersion> versions(std::int64_t report_id);
+    /// Matching reports, newest first, at most `filter.limit`.
+    std::vector<Report> find(const ReportFilter& filter);
+    /// How many reports match (ignoring the limit).
+    std::int64_t count(const ReportFilter& filter);
+
+    void set_pause(const ReportPause& pause, std::int64_t now_ms);
+    std::optional<ReportPause> pause(std::int64_t person_id);
+
+  private:
+    void add_mentions(std::int64_t report_id, const std::vector<ReportMention>& mentions);
+    std::vector<ReportMention> mentions(std::int64_t report_id);
+    Database& db_;
+};
+
+}  // namespace twintrack::store
