@@ -1,5 +1,6 @@
 #include "bot/builtins.hpp"
 
+#include <algorithm>
 #include <iomanip>
 #include <sstream>
 
@@ -160,6 +161,39 @@ void language(Turn& turn, const CommandArgs& args) {
         turn.engine().locale_for(&updated), "core.language_set", {{"locale", updated.locale}}));
 }
 
+// `link CONNECTOR USER`: the writer claims their identity on another platform, so that
+// they are one person there too.
+void link(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() != 2) {
+        const CommandText* t = turn.engine().prompts().command(turn.locale(), "link");
+        turn.reply("core.usage", {{"usage", t ? t->usage : "link CONNECTOR USER"}});
+        return;
+    }
+    const store::Identity identity{args.words[0], args.words[1]};
+    const auto running = turn.engine().connector_names();
+    if (std::find(running.begin(), running.end(), identity.connector) == running.end()) {
+        turn.reply("core.link_unknown_connector",
+                   {{"connector", std::string(core::utf8_prefix(identity.connector, 64))},
+                    {"known", core::join(running, ", ")}});
+        return;
+    }
+    const Person& me = *turn.person();
+    const auto owner = turn.write().people().owner_of(identity);
+    const std::string shown = identity.connector + ":" + identity.user_id;
+    if (owner && *owner == me.id) {
+        turn.reply("core.link_already", {{"identity", shown}});
+        return;
+    }
+    if (owner) {
+        turn.reply("core.link_taken", {{"identity", shown}});
+        return;
+    }
+    turn.write().people().add_identity(me.id, identity);
+    turn.audit("identity.link", {{"person", me.email}, {"identity", shown}});
+    turn.engine().directory_changed();
+    turn.reply("core.link_done", {{"identity", shown}});
+}
+
 DialogSpec profile_dialog() {
     DialogSpec spec;
     spec.kind = "profile";
@@ -279,6 +313,7 @@ void register_builtins(Engine& engine) {
            },
            true});
     r.add({"language", {}, language, true});
+    r.add({"link", {}, link, true});
     engine.dialogs().add(profile_dialog());
     engine.dialogs().add(clarify_person_dialog());
 }

@@ -48,6 +48,12 @@ void Engine::on_directory_changed(std::function<void(const Directory&)> listener
     directory_listeners_.push_back(std::move(listener));
 }
 
+std::vector<std::string> Engine::connector_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, _] : outlets_) out.push_back(name);
+    return out;
+}
+
 bool Engine::on_engine_thread() const { return std::this_thread::get_id() == engine_thread_; }
 
 void Engine::push(core::Event event) {

@@ -77,6 +77,8 @@ class Engine final : public core::EventSink {
     std::optional<core::Address> direct_address(const Person& person,
                                                 const std::string& hint_connector) const;
     bool on_engine_thread() const;
+    /// Names of the connectors this process delivers to, sorted.
+    std::vector<std::string> connector_names() const;
 
     /// How many events were handled, for benchmarks and health.
     std::uint64_t handled() const { return handled_; }

@@ -64,6 +64,16 @@ std::int64_t PeopleRepository::upsert_by_email(const Person& p, std::int64_t now
     return *id;
 }
 
+void PeopleRepository::add_identity(std::int64_t person_id, const Identity& identity) {
+    db_.execute("INSERT INTO identities (connector, user_id, person_id) VALUES (?, ?, ?)",
+                {identity.connector, identity.user_id, person_id});
+}
+
+std::optional<std::int64_t> PeopleRepository::owner_of(const Identity& identity) {
+    return db_.scalar("SELECT person_id FROM identities WHERE connector = ? AND user_id = ?",
+                      {identity.connector, identity.user_id});
+}
+
 void PeopleRepository::update_profile(const Person& p, std::int64_t now_ms) {
     db_.execute(
         "UPDATE people SET timezone = ?, locale = ?, work_start = ?, work_end = ?, "

@@ -40,6 +40,11 @@ class PeopleRepository {
     /// UniqueViolation when an identity already belongs to someone else.
     std::int64_t upsert_by_email(const Person& person, std::int64_t now_ms);
 
+    /// Adds a platform identity to a person. Throws UniqueViolation when it is taken.
+    void add_identity(std::int64_t person_id, const Identity& identity);
+    /// Who holds an identity (user ids compare case-insensitively).
+    std::optional<std::int64_t> owner_of(const Identity& identity);
+
     /// Updates locale, time zone and working hours of one person.
     void update_profile(const Person& person, std::int64_t now_ms);
 

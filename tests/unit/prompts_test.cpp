@@ -41,6 +41,7 @@ nlohmann::json sample_data() {
         {"command", "purge"},
         {"roles", "admin"},
         {"user", "bob"},
+        {"identity", "irc:liwei"},
         {"connector", "hub"},
         {"mention", "@li"},
         {"options", {{{"n", 1}, {"name", "Li Na"}, {"email", "a@b"}, {"department", "S"}}}},

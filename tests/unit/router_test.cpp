@@ -184,6 +184,21 @@ TEST_F(RouterTest, WhoamiShowsLocalTimeInTheirZone) {
                 ElementsAre(HasSubstr("Time zone: Europe/Berlin (now 2026-11-02 10:00)")));
 }
 
+TEST_F(RouterTest, LinkMakesAnotherIdentityTheSamePerson) {
+    EXPECT_THAT(bot.say("alice", "link test alice2"),
+                ElementsAre(HasSubstr("Linked: test:alice2")));
+    EXPECT_THAT(bot.say("alice2", "whoami"), ElementsAre(HasSubstr("Alice Smith")));
+    EXPECT_THAT(bot.say("alice", "link test alice2"), ElementsAre(HasSubstr("already linked")));
+    EXPECT_THAT(bot.say("liwei", "关联账号 test alice2"), ElementsAre(HasSubstr("属于另一位同事")));
+    EXPECT_THAT(bot.say("alice", "link slack alice"),
+                ElementsAre(AllOf(HasSubstr("no connector called \"slack\""), HasSubstr("test"))));
+    EXPECT_THAT(bot.say("alice", "link test"),
+                ElementsAre(HasSubstr("Usage: link CONNECTOR USER")));
+    // The link survives a restart.
+    bot.restart();
+    EXPECT_THAT(bot.say("alice2", "whoami"), ElementsAre(HasSubstr("Alice Smith")));
+}
+
 TEST_F(RouterTest, LanguageSwitchIsSavedAndAnsweredInTheNewLanguage) {
     EXPECT_THAT(bot.say("alice", "language zh-CN"), ElementsAre(HasSubstr("中文")));
     EXPECT_THAT(bot.say("alice", "help"), ElementsAre(HasSubstr("你可以使用的命令")));
