@@ -37,10 +37,15 @@ fs::path executable_dir() {
 
 /// Loads config and applies command-line overrides. Prints errors; false on failure.
 bool prepare(const Options& options, Config& config) {
-    if (!options.config_path.empty()) {
+    std::string path = options.config_path;
+    // The demo organisation comes with its own settings (competitors, rules) unless a
+    // configuration file is given.
+    const std::string demo_config = resource_root() + "/config/demo/twintrack.yaml";
+    if (path.empty() && options.demo && fs::exists(demo_config)) path = demo_config;
+    if (!path.empty()) {
         core::ConfigErrors errors;
-        if (!load_config(options.config_path, config, errors)) {
-            std::cerr << errors.describe(options.config_path);
+        if (!load_config(path, config, errors)) {
+            std::cerr << errors.describe(path);
             std::cerr << "twintrack: the configuration has errors; nothing was started\n";
             return false;
         }

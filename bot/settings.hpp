@@ -46,7 +46,10 @@ struct CompetitorSetting {
 struct ReportSettings {
     std::vector<CompetitorSetting> competitors;
     /// Words that mean a customer need, per locale: `{en: [case study], zh-CN: [案例]}`.
-    std::map<std::string, std::vector<std::string>> need_keywords;
+    /// Defaults until the config names its own.
+    std::map<std::string, std::vector<std::string>> need_keywords = {
+        {"en", {"case study", "demo", "trial", "training"}},
+        {"zh-CN", {"案例", "演示", "试用", "培训"}}};
 };
 
 struct BotSettings {

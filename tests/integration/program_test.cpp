@@ -198,6 +198,14 @@ TEST_F(ProgramTest, DemoOrganisationIsLoadedOnlyIntoAnEmptyDirectory) {
     auto people = test_support::http_get("127.0.0.1", demo.port(), "/api/v1/people");
     ASSERT_EQ(people.status, 200);
     EXPECT_GE(people.json().size(), 8u);
+    // The demo comes with its settings: competitors in both languages, shared rules.
+    auto zhang = login(demo.port(), "zhangwei");
+    auto saved = ask(*zhang, "@twintrack", "report 华为：竞品华为报价低15%，客户想要案例", "r-1");
+    ASSERT_TRUE(saved);
+    EXPECT_THAT((*saved)["text"].get<std::string>(), HasSubstr("Huawei"));
+    auto rules = ask(*zhang, "@twintrack", "rules", "r-2");
+    ASSERT_TRUE(rules);
+    EXPECT_THAT((*rules)["text"].get<std::string>(), HasSubstr("Demo Software Co."));
     // A directory that has people keeps them.
     Server server(dir.path(), {"--demo"});
     EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(),
