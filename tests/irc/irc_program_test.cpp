@@ -158,6 +158,26 @@ TEST(IrcProgram, OnePersonTalksToTheBotOnIrcAndOnTheHub) {
     EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("alice@example.com"));
     EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("irc:alice"));
 
+    // A field report started on IRC is finished in the hub: one person, one dialog.
+    alice.say("twintrack", "report");
+    const std::string first = joined_lines(alice.privmsgs_until_quiet("twintrack", 1500ms));
+    EXPECT_THAT(first, HasSubstr("(1/5)"));
+    alice.say("twintrack", "Acme");
+    EXPECT_THAT(joined_lines(alice.privmsgs_until_quiet("twintrack", 1500ms)), HasSubstr("(2/5)"));
+    auto hub_says = [&](const std::string& text, const std::string& id) {
+        ws.send_json({{"type", "message"}, {"channel", "@twintrack"}, {"text", text}, {"id", id}});
+        auto r = ws.wait_for(
+            [&](const nlohmann::json& f) {
+                return f.value("type", "") == "message" && f.value("reply_to", "") == id;
+            },
+            10s);
+        return r ? (*r)["text"].get<std::string>() : std::string("(no reply)");
+    };
+    EXPECT_THAT(hub_says("skip", "r-1"), HasSubstr("(3/5)"));
+    EXPECT_THAT(hub_says("Foo offered 20% off", "r-2"), HasSubstr("(4/5)"));
+    EXPECT_THAT(hub_says("case studies", "r-3"), HasSubstr("(5/5)"));
+    EXPECT_THAT(hub_says("skip", "r-4"), HasSubstr("Saved report #1"));
+
     bot.signal(SIGTERM);
     auto finished = bot.wait(10s);
     ASSERT_TRUE(finished);
