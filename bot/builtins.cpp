@@ -35,13 +35,10 @@ void help(Turn& turn, const CommandArgs& args) {
         const CommandSpec* spec = engine.router().find(args.rest);
         if (spec == nullptr) spec = engine.router().find(args.words.front());
         if (spec == nullptr) {
-            json suggestions = json::array();
-            for (const auto& s : engine.router().suggest(args.words.front(), 3)) {
-                suggestions.push_back(s);
-            }
+            const auto suggestions = engine.router().suggest(args.words.front(), 3);
             turn.reply("core.unknown_command",
                        {{"word", std::string(core::utf8_prefix(args.words.front(), 64))},
-                        {"suggestions", suggestions},
+                        {"suggestions", turn.list_data(suggestions)},
                         {"has_suggestions", !suggestions.empty()}});
             return;
         }

@@ -100,10 +100,9 @@ void Router::dispatch(Turn& turn, const std::string& text) const {
         spec.handler(turn, args);
         return;
     }
-    nlohmann::json suggestions = nlohmann::json::array();
-    for (const auto& s : suggest(words.front(), 3)) suggestions.push_back(s);
+    const auto suggestions = suggest(words.front(), 3);
     turn.reply("core.unknown_command", {{"word", core::utf8_prefix(words.front(), 64)},
-                                        {"suggestions", suggestions},
+                                        {"suggestions", turn.list_data(suggestions)},
                                         {"has_suggestions", !suggestions.empty()}});
 }
 

@@ -28,6 +28,15 @@ store::Store& Turn::write() {
     return engine_.store();
 }
 
+nlohmann::json Turn::list_data(const std::vector<std::string>& items) const {
+    nlohmann::json out = nlohmann::json::array();
+    const std::string sep = text("core.list_separator");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out.push_back({{"item", items[i]}, {"sep", i == 0 ? std::string() : sep}});
+    }
+    return out;
+}
+
 std::string Turn::text(const std::string& key, const nlohmann::json& data) const {
     return engine_.prompts().render(locale_, key, data);
 }
@@ -87,12 +96,13 @@ const Person* Turn::person_arg(const std::string& mention) {
     const auto matches = engine_.directory().match_mention(mention);
     if (matches.size() == 1) return matches.front();
     if (matches.empty()) {
-        nlohmann::json names = nlohmann::json::array();
+        std::vector<std::string> names;
         for (const Person* p : engine_.directory().similar(mention, 3)) {
-            names.push_back({{"name", p->name}, {"email", p->email}});
+            names.push_back(p->name + " <" + p->email + ">");
         }
-        reply("core.unknown_person",
-              {{"mention", mention}, {"suggestions", names}, {"has_suggestions", !names.empty()}});
+        reply("core.unknown_person", {{"mention", mention},
+                                      {"suggestions", list_data(names)},
+                                      {"has_suggestions", !names.empty()}});
         return nullptr;
     }
     nlohmann::json options = nlohmann::json::array();

@@ -65,6 +65,10 @@ class Turn {
     std::string text(const std::string& key,
                      const nlohmann::json& data = nlohmann::json::object()) const;
 
+    /// `items` as template data `[{item, sep}]`, where `sep` is the locale's list
+    /// separator before every item but the first: `{{#list}}{{sep}}{{item}}{{/list}}`.
+    nlohmann::json list_data(const std::vector<std::string>& items) const;
+
     /// What the turn produced; the engine sends it after commit.
     std::vector<core::Post>& posts() { return posts_; }
 

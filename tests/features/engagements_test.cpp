@@ -145,10 +145,10 @@ TEST_F(EngagementsTest, BadInputGetsAClearAnswer) {
         const char* expected;
     };
     const std::vector<Case> cases = {
-        {"unknown customer", "mia", "engagement Acne Corp", "Did you mean: Acme Corp"},
+        {"unknown customer", "mia", "engagement Acne Corp", "Did you mean Acme Corp?"},
         {"unknown customer, no match", "mia", "engagement Zyx",
          "I know no customer called \"Zyx\""},
-        {"unknown chinese customer", "li", "项目 华维", "你是不是要找：华为"},
+        {"unknown chinese customer", "li", "项目 华维", "你是不是要找华为？"},
         {"ambiguous customer", "mia", "engagement acme",
          "could be several customers: Acme Corp; Acme Labs;"},
         {"unknown stage", "mia", "engagement new Foo stage=signed",

@@ -36,7 +36,7 @@ nlohmann::json sample_data() {
         {"usage", "ping"},
         {"summary", "s"},
         {"word", "x"},
-        {"suggestions", {"help"}},
+        {"suggestions", {{{"item", "help"}, {"sep", ""}}}},
         {"has_suggestions", true},
         {"command", "purge"},
         {"roles", "admin"},

@@ -56,7 +56,7 @@ TEST_F(RouterTest, UnknownWordsGetADidYouMean) {
         const char* expected;
     };
     const std::vector<Case> cases = {
-        {"english typo", "alice", "hlep", "Did you mean: \"help\""},
+        {"english typo", "alice", "hlep", "Did you mean \"help\"?"},
         {"chinese typo", "liwei", "帮组", "“帮助”"},
         {"no close match", "alice", "xyzzyplugh", "Type \"help\""},
         {"help about unknown", "alice", "help pnig", "\"ping\""},

@@ -135,14 +135,14 @@ std::optional<Customer> resolve_customer(Turn& turn, const std::string& text) {
     }
     std::stable_sort(scored.begin(), scored.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
-    json suggestions = json::array();
+    std::vector<std::string> suggestions;
     for (const auto& s : scored) {
         if (suggestions.size() == 3) break;
         suggestions.push_back(s.second);
     }
     turn.reply("engagements.unknown_customer",
                {{"customer", std::string(core::utf8_prefix(text, 64))},
-                {"suggestions", suggestions},
+                {"suggestions", turn.list_data(suggestions)},
                 {"has_suggestions", !suggestions.empty()}});
     return std::nullopt;
 }
