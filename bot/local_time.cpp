@@ -3,7 +3,6 @@
 #include <date/tz.h>
 
 namespace twintrack::bot {
-namespace {
 
 const date::time_zone* zone_or_utc(const std::string& zone) {
     try {
@@ -12,8 +11,6 @@ const date::time_zone* zone_or_utc(const std::string& zone) {
         return date::locate_zone("UTC");
     }
 }
-
-}  // namespace
 
 std::string format_local(core::Timestamp at, const std::string& zone) {
     const auto* tz = zone_or_utc(zone);

@@ -5,7 +5,14 @@
 
 #include "core/types.hpp"
 
+namespace date {
+class time_zone;
+}
+
 namespace twintrack::bot {
+
+/// The IANA zone `zone`, or UTC when the name is unknown (never throws).
+const date::time_zone* zone_or_utc(const std::string& zone);
 
 /// "2026-11-28 17:05" in `zone` (UTC when the zone is unknown).
 std::string format_local(core::Timestamp at, const std::string& zone);

@@ -34,6 +34,11 @@ class CorruptDatabase : public DatabaseError {
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 using Params = std::vector<Value>;
 
+/// NULL for an empty optional.
+inline Value nullable(const std::optional<std::int64_t>& v) {
+    return v ? Value(*v) : Value(nullptr);
+}
+
 /// One result row; column accessors by index.
 class Row {
   public:

@@ -5,8 +5,6 @@
 namespace twintrack::store {
 namespace {
 
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
-
 const char* const engagement_columns =
     "SELECT e.id, e.customer_id, c.name, e.tag, e.stage, e.lead, e.owner_id, e.amount, "
     "e.closed, e.created_by, e.created_at, e.updated_at FROM engagements e "
@@ -154,8 +152,8 @@ std::int64_t EngagementRepository::create(const Engagement& e) {
     db_.execute(
         "INSERT INTO engagements (customer_id, tag, stage, lead, owner_id, amount, closed, "
         "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        {e.customer_id, e.tag, e.stage, e.lead, opt(e.owner_id), opt(e.amount),
-         std::int64_t{e.closed ? 1 : 0}, opt(e.created_by), e.created_at, e.updated_at});
+        {e.customer_id, e.tag, e.stage, e.lead, nullable(e.owner_id), nullable(e.amount),
+         std::int64_t{e.closed ? 1 : 0}, nullable(e.created_by), e.created_at, e.updated_at});
     return db_.last_insert_id();
 }
 
@@ -185,15 +183,15 @@ void EngagementRepository::update(const Engagement& e, std::int64_t now_ms) {
     db_.execute(
         "UPDATE engagements SET stage = ?, lead = ?, owner_id = ?, amount = ?, closed = ?, "
         "updated_at = ? WHERE id = ?",
-        {e.stage, e.lead, opt(e.owner_id), opt(e.amount), std::int64_t{e.closed ? 1 : 0}, now_ms,
-         e.id});
+        {e.stage, e.lead, nullable(e.owner_id), nullable(e.amount), std::int64_t{e.closed ? 1 : 0},
+         now_ms, e.id});
 }
 
 void EngagementRepository::add_event(std::int64_t engagement_id, const EngagementEvent& ev) {
     db_.execute(
         "INSERT INTO engagement_events (engagement_id, at, person_id, kind, detail) "
         "VALUES (?, ?, ?, ?, ?)",
-        {engagement_id, ev.at, opt(ev.person_id), ev.kind, ev.detail});
+        {engagement_id, ev.at, nullable(ev.person_id), ev.kind, ev.detail});
 }
 
 std::vector<EngagementEvent> EngagementRepository::events(std::int64_t engagement_id, int limit) {
@@ -211,8 +209,8 @@ std::int64_t EngagementRepository::add_consultation(const Consultation& c) {
     db_.execute(
         "INSERT INTO consultations (engagement_id, consultant_id, requested_by, note, "
         "requested_at, answered_at) VALUES (?, ?, ?, ?, ?, ?)",
-        {c.engagement_id, c.consultant_id, opt(c.requested_by), c.note, c.requested_at,
-         opt(c.answered_at)});
+        {c.engagement_id, c.consultant_id, nullable(c.requested_by), c.note, c.requested_at,
+         nullable(c.answered_at)});
     return db_.last_insert_id();
 }
 
@@ -247,7 +245,7 @@ std::int64_t EngagementRepository::add_handoff(const Handoff& h) {
     db_.execute(
         "INSERT INTO handoffs (engagement_id, from_id, to_id, note, requested_at, deadline_at, "
         "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
-        {h.engagement_id, opt(h.from_id), h.to_id, h.note, h.requested_at, h.deadline_at});
+        {h.engagement_id, nullable(h.from_id), h.to_id, h.note, h.requested_at, h.deadline_at});
     return db_.last_insert_id();
 }
 

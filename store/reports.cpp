@@ -3,8 +3,6 @@
 namespace twintrack::store {
 namespace {
 
-Value opt(const std::optional<std::int64_t>& v) { return v ? Value(*v) : Value(nullptr); }
-
 const char* const report_columns =
     "SELECT r.id, r.author_id, r.customer_text, r.customer_id, r.engagement_id, r.source, "
     "r.version, r.created_at, r.updated_at, v.text FROM reports r "
@@ -62,7 +60,7 @@ std::int64_t ReportRepository::create(const Report& r, const std::string& answer
     db_.execute(
         "INSERT INTO reports (author_id, customer_text, customer_id, engagement_id, source, "
         "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
-        {r.author_id, r.customer_text, opt(r.customer_id), opt(r.engagement_id), r.source,
+        {r.author_id, r.customer_text, nullable(r.customer_id), nullable(r.engagement_id), r.source,
          r.created_at, r.created_at});
     const std::int64_t id = db_.last_insert_id();
     db_.execute(
@@ -95,7 +93,7 @@ void ReportRepository::add_mentions(std::int64_t report_id,
         db_.execute(
             "INSERT INTO report_mentions (report_id, kind, value, value_key, matched, "
             "customer_id, amount, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {report_id, m.kind, m.value, m.value_key, m.matched, opt(m.customer_id),
+            {report_id, m.kind, m.value, m.value_key, m.matched, nullable(m.customer_id),
              m.amount ? Value(*m.amount) : Value(nullptr),
              m.unit.empty() ? Value(nullptr) : Value(m.unit)});
     }

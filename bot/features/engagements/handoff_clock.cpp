@@ -2,18 +2,9 @@
 
 #include <date/tz.h>
 
+#include "bot/local_time.hpp"
+
 namespace twintrack::bot::engagements {
-namespace {
-
-const date::time_zone* zone_or_utc(const std::string& zone) {
-    try {
-        return date::locate_zone(zone);
-    } catch (const std::exception&) {
-        return date::locate_zone("UTC");
-    }
-}
-
-}  // namespace
 
 core::Timestamp working_deadline(core::Timestamp start, int working_hours, const std::string& zone,
                                  int work_start, int work_end) {

@@ -77,13 +77,13 @@ std::optional<date::year_month_day> parse_date(const std::string& text) {
 
 /// The instant local midnight of `day` begins in `zone`.
 std::int64_t local_midnight(date::local_days day, const std::string& zone) {
-    const auto* tz = date::locate_zone(zone);
+    const auto* tz = zone_or_utc(zone);
     const auto sys = tz->to_sys(day, date::choose::earliest);
     return core::to_millis(std::chrono::time_point_cast<std::chrono::milliseconds>(sys));
 }
 
 date::local_days local_today(core::Timestamp now, const std::string& zone) {
-    const auto* tz = date::locate_zone(zone);
+    const auto* tz = zone_or_utc(zone);
     return date::floor<date::days>(tz->to_local(now));
 }
 
