@@ -13,6 +13,7 @@
 #include "app/config.hpp"
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
+#include "bot/features/reports/report_export.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"
@@ -296,6 +297,47 @@ int import_people(const Options& options, const std::string& csv_path) {
     if (!open_core(config, core)) return exit_failure;
     return import_file(core, config.bot.default_locale, csv_path, std::cout) ? exit_ok
                                                                              : exit_failure;
+}
+
+int export_reports(const Options& options, const std::string& csv_path) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    bot::Directory directory;
+    directory.load(core.store->people().all());
+    if (csv_path == "-") {
+        bot::reports::write_reports_csv(*core.store, directory, std::cout);
+        return exit_ok;
+    }
+    // Written next to the target and renamed, so a failed export never leaves half a file.
+    const std::string partial = csv_path + ".partial";
+    std::size_t count = 0;
+    {
+        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        if (!out) {
+            std::cerr << "twintrack: cannot write " << csv_path << "\n";
+            return exit_failure;
+        }
+        count = bot::reports::write_reports_csv(*core.store, directory, out);
+        out.flush();
+        if (!out) {
+            std::cerr << "twintrack: writing " << csv_path << " failed\n";
+            std::remove(partial.c_str());
+            return exit_failure;
+        }
+    }
+    std::error_code ec;
+    fs::rename(partial, csv_path, ec);
+    if (ec) {
+        std::cerr << "twintrack: cannot write " << csv_path << ": " << ec.message() << "\n";
+        std::remove(partial.c_str());
+        return exit_failure;
+    }
+    std::cout << core.prompts->render(config.bot.default_locale, "import.export_done",
+                                      {{"count", count}, {"file", csv_path}})
+              << "\n";
+    return exit_ok;
 }
 
 }  // namespace twintrack::app

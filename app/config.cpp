@@ -1,6 +1,7 @@
 #include "app/config.hpp"
 
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -133,6 +134,88 @@ std::vector<std::string> read_word_list(SectionReader& s, const std::string& key
     return out;
 }
 
+/// "Fri 15:00" (a weekday in English, short or long, any case; a 24-hour time) as
+/// {weekday (0 = Sunday), minute of the day}.
+std::optional<std::pair<unsigned, int>> parse_weekday_time(const std::string& text) {
+    static const std::vector<std::string> names = {"sunday",   "monday", "tuesday", "wednesday",
+                                                   "thursday", "friday", "saturday"};
+    const std::string t(core::trim(text));
+    const std::size_t space = t.find(' ');
+    if (space == std::string::npos) return std::nullopt;
+    const std::string day = core::ascii_lower(t.substr(0, space));
+    const std::string time(core::trim(t.substr(space + 1)));
+    std::optional<unsigned> wd;
+    for (unsigned i = 0; i < names.size(); ++i) {
+        if (day == names[i] || (day.size() == 3 && names[i].compare(0, 3, day) == 0)) wd = i;
+    }
+    if (!wd) return std::nullopt;
+    if (time.size() != 5 || time[2] != ':') return std::nullopt;
+    for (std::size_t i : {0, 1, 3, 4}) {
+        if (time[i] < '0' || time[i] > '9') return std::nullopt;
+    }
+    const int h = std::stoi(time.substr(0, 2));
+    const int m = std::stoi(time.substr(3, 2));
+    if (h > 23 || m > 59) return std::nullopt;
+    return std::make_pair(*wd, h * 60 + m);
+}
+
+/// `reports.windows: [{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}]`.
+void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
+    const YAML::Node list = s.node("windows");
+    if (!list.IsDefined() || list.IsNull()) return;
+    if (!list.IsSequence()) {
+        s.error("windows",
+                "must be a list such as [{department: sales, opens: \"Fri 15:00\", closes: "
+                "\"Mon 10:00\"}]");
+        return;
+    }
+    std::vector<bot::ReportWindowSetting> windows;
+    std::set<std::string> seen;
+    bool ok = true;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        SectionReader ws(list[i], "reports.windows[" + std::to_string(i) + "]", s.errors());
+        if (!ws.valid()) {
+            ok = false;
+            continue;
+        }
+        bot::ReportWindowSetting w;
+        const auto dept = ws.choice("department", bot::departments(), true);
+        const auto opens = ws.string("opens", true);
+        const auto closes = ws.string("closes", true);
+        ws.finish();
+        if (!dept || !opens || !closes) {
+            ok = false;
+            continue;
+        }
+        w.department = *dept;
+        const auto o = parse_weekday_time(*opens);
+        const auto c = parse_weekday_time(*closes);
+        if (!o) ws.error("opens", "must be a weekday and a time such as \"Fri 15:00\"");
+        if (!c) ws.error("closes", "must be a weekday and a time such as \"Mon 10:00\"");
+        if (!o || !c) {
+            ok = false;
+            continue;
+        }
+        if (*o == *c) {
+            ws.error("closes", "must differ from opens");
+            ok = false;
+            continue;
+        }
+        if (!seen.insert(w.department).second) {
+            ws.error("department",
+                     "\"" + w.department + "\" has a window already; one per department");
+            ok = false;
+            continue;
+        }
+        w.open_weekday = o->first;
+        w.open_minute = o->second;
+        w.close_weekday = c->first;
+        w.close_minute = c->second;
+        windows.push_back(w);
+    }
+    if (ok) r.windows = std::move(windows);
+}
+
 /// `reports: {competitors: [{name: Huawei, aliases: [华为]}], need_keywords: {en: [...],
 /// zh-CN: [...]}}`. A competitor name or alias may be listed only once.
 void read_reports(SectionReader s, Config& c) {
@@ -172,6 +255,7 @@ void read_reports(SectionReader s, Config& c) {
             }
         }
     }
+    read_report_windows(s, r);
     const YAML::Node needs = s.node("need_keywords");
     if (needs.IsDefined() && !needs.IsNull()) {
         SectionReader n(needs, "reports.need_keywords", s.errors());

@@ -53,11 +53,21 @@ int main(int argc, char** argv) {
     cli.add_option("--port", port, "Port of the built-in hub")->check(CLI::Range(0, 65535));
     cli.add_flag("--demo", options.demo, "Load the demo organisation");
 
+    auto* export_cmd = cli.add_subcommand("export", "Export data as CSV");
+    export_cmd->require_subcommand(1);
+    auto* export_reports_cmd =
+        export_cmd->add_subcommand("reports", "Field reports, one row each, oldest first");
+    std::string export_path;
+    export_reports_cmd->add_option("FILE", export_path, "CSV file to write (- for stdout)")
+        ->required();
+    common_options(export_reports_cmd, options);
+
     CLI11_PARSE(cli, argc, argv);
     options.port = port;
 
     if (*console) return run_console(options, who);
     if (*check) return check_config(check_path);
     if (*people) return import_people(options, csv_path);
+    if (*export_reports_cmd) return export_reports(options, export_path);
     return run_server(options);
 }

@@ -42,8 +42,20 @@ struct CompetitorSetting {
     std::vector<std::string> aliases;  ///< other names, in any language
 };
 
+/// A weekly report window of a department, in each person's local time:
+/// `{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}`.
+struct ReportWindowSetting {
+    std::string department = "sales";
+    unsigned open_weekday = 5;  ///< 0 = Sunday ... 6 = Saturday
+    int open_minute = 15 * 60;  ///< after local midnight
+    unsigned close_weekday = 1;
+    int close_minute = 10 * 60;
+};
+
 /// The `reports:` section (field reports and competitive intelligence).
 struct ReportSettings {
+    /// At most one per department. Default: sales, Friday 15:00 to Monday 10:00.
+    std::vector<ReportWindowSetting> windows = {ReportWindowSetting{}};
     std::vector<CompetitorSetting> competitors;
     /// Words that mean a customer need, per locale: `{en: [case study], zh-CN: [案例]}`.
     /// Defaults until the config names its own.

@@ -27,4 +27,7 @@ class CsvReader {
     std::string error_;
 };
 
+/// One CSV row (RFC 4180): fields quoted when they hold a comma, quote or line break.
+std::string csv_row(const std::vector<std::string>& fields);
+
 }  // namespace twintrack::core

@@ -172,4 +172,32 @@ std::optional<ReportPause> ReportRepository::pause(std::int64_t person_id) {
     return out;
 }
 
+bool ReportRepository::add_digest(const ReportDigest& d,
+                                  const std::vector<ReportVersionRef>& covered) {
+    const int added = db_.execute(
+        "INSERT INTO report_digests (key, department, period_start, period_end, sent_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        {d.key, d.department, d.period_start, d.period_end, d.sent_at});
+    if (added == 0) return false;
+    const std::int64_t id = db_.last_insert_id();
+    for (const auto& c : covered) {
+        db_.execute(
+            "INSERT INTO report_digest_items (digest_id, report_id, version) VALUES (?, ?, ?)",
+            {id, c.report_id, static_cast<std::int64_t>(c.version)});
+    }
+    return true;
+}
+
+std::vector<ReportVersionRef> ReportRepository::edited_after_digest() {
+    std::vector<ReportVersionRef> out;
+    db_.query(
+        "SELECT r.id, r.version FROM reports r JOIN (SELECT report_id, max(version) AS shown "
+        "FROM report_digest_items GROUP BY report_id) i ON i.report_id = r.id "
+        "WHERE r.version > i.shown ORDER BY r.id",
+        {}, [&](const Row& row) {
+            out.push_back({row.integer(0), static_cast<int>(row.integer(1))});
+        });
+    return out;
+}
+
 }  // namespace twintrack::store

@@ -51,13 +51,28 @@ struct ReportFilter {
     std::optional<std::int64_t> customer_id;    ///< filed for it or mentioning it
     std::optional<std::string> customer_text;   ///< as written (lower-cased), when unknown
     std::optional<std::string> competitor_key;  ///< mentioning this competitor
-    int limit = 20;
+    int limit = 20;                             ///< negative: no limit
 };
 
 struct ReportPause {
     std::int64_t person_id = 0;
     std::string until_date;
     std::int64_t until_at = 0;
+};
+
+/// A digest sent when a department's report window closed.
+struct ReportDigest {
+    std::string key;  ///< unique: department and the window's opening date
+    std::string department;
+    std::int64_t period_start = 0;
+    std::int64_t period_end = 0;
+    std::int64_t sent_at = 0;
+};
+
+/// A report and one of its versions.
+struct ReportVersionRef {
+    std::int64_t report_id = 0;
+    int version = 0;
 };
 
 class ReportRepository {
@@ -82,6 +97,13 @@ class ReportRepository {
 
     void set_pause(const ReportPause& pause, std::int64_t now_ms);
     std::optional<ReportPause> pause(std::int64_t person_id);
+
+    /// Records a digest and the report versions it covered. False (and nothing stored)
+    /// when a digest with the same key was recorded before.
+    bool add_digest(const ReportDigest& digest, const std::vector<ReportVersionRef>& covered);
+    /// Reports an earlier digest covered that were edited since, with their latest
+    /// version, by id.
+    std::vector<ReportVersionRef> edited_after_digest();
 
   private:
     void add_mentions(std::int64_t report_id, const std::vector<ReportMention>& mentions);

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "tests/integration/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -302,6 +303,36 @@ TEST_F(ProgramTest, ConfiguredChannelTracksDecideWhereTheBotPosts) {
     const auto& last = (*welcome)["messages"].back();
     EXPECT_EQ(last["user"], "twintrack");
     EXPECT_THAT(last["text"].get<std::string>(), HasSubstr("#acme"));
+}
+
+TEST_F(ProgramTest, FieldReportsExportAsCsv) {
+    auto filed =
+        run_program(program, {"console", "--as", "li.wei@example.com", "--data", dir.path()},
+                    "report Acme: met the CTO, they want a \"pilot\"; 20% off from Foo\n"
+                    "报告 华为：竞品华为报价低15%，客户想要案例\n");
+    ASSERT_EQ(filed.exit_code, 0) << filed.err;
+    const std::string csv = dir.path() + "/reports.csv";
+    auto r = run_program(program, {"export", "reports", csv, "--data", dir.path()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Exported 2 field report(s)"));
+    std::ifstream in(csv);
+    std::stringstream content;
+    content << in.rdbuf();
+    const std::string text = content.str();
+    EXPECT_EQ(text.rfind("id,filed_at_utc,author,author_email,customer,engagement_id,version,text,"
+                         "competitors,price_signals,needs,help_wanted\r\n",
+                         0),
+              0u);
+    // Oldest first; a comma or quote inside a field is quoted the RFC 4180 way.
+    EXPECT_THAT(text,
+                HasSubstr(",Acme,,1,\"met the CTO, they want a \"\"pilot\"\"; 20% off from Foo\""));
+    EXPECT_LT(text.find("Acme"), text.find("华为"));
+    EXPECT_THAT(text, HasSubstr("-15%"));
+    // A file that cannot be written is a clear error and leaves nothing behind.
+    r = run_program(program,
+                    {"export", "reports", dir.path() + "/no/such/dir/r.csv", "--data", dir.path()});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr("cannot write"));
 }
 
 TEST_F(ProgramTest, APortInUseIsAClearError) {

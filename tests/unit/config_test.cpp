@@ -151,6 +151,32 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
          "twintrack.yaml:3: reports.need_keywords.en: must be a list of words or phrases"},
         {"need keywords not a mapping", "reports:\n  need_keywords: [case study]\n",
          "twintrack.yaml:2: reports.need_keywords must be a mapping"},
+        {"windows not a list", "reports:\n  windows: sales\n",
+         "twintrack.yaml:2: reports.windows: must be a list such as"},
+        {"window without a department",
+         "reports:\n  windows:\n    - {opens: Fri 15:00, closes: Mon 10:00}\n",
+         "twintrack.yaml:3: reports.windows[0].department is required"},
+        {"window of an unknown department",
+         "reports:\n  windows:\n    - {department: legal, opens: Fri 15:00, closes: Mon 10:00}\n",
+         "twintrack.yaml:3: reports.windows[0].department"},
+        {"window opening on no weekday",
+         "reports:\n  windows:\n    - department: sales\n      opens: Friday\n      closes: Mon "
+         "10:00\n",
+         "twintrack.yaml:4: reports.windows[0].opens: must be a weekday and a time"},
+        {"window closing at an impossible time",
+         "reports:\n  windows:\n    - department: sales\n      opens: Fri 15:00\n      closes: Mon "
+         "25:00\n",
+         "twintrack.yaml:5: reports.windows[0].closes: must be a weekday and a time"},
+        {"window closing when it opens",
+         "reports:\n  windows:\n    - {department: sales, opens: Fri 15:00, closes: fri 15:00}\n",
+         "twintrack.yaml:3: reports.windows[0].closes: must differ from opens"},
+        {"two windows for one department",
+         "reports:\n  windows:\n    - {department: sales, opens: Fri 15:00, closes: Mon 10:00}\n"
+         "    - {department: sales, opens: Mon 09:00, closes: Mon 12:00}\n",
+         "twintrack.yaml:4: reports.windows[1].department: \"sales\" has a window already"},
+        {"unknown window key",
+         "reports:\n  windows:\n    - {department: sales, opens: Fri 15:00, close: Mon 10:00}\n",
+         "twintrack.yaml:3: reports.windows[0]: unknown key \"close\""},
         {"unknown reports key", "reports:\n  competitor: []\n",
          "twintrack.yaml:2: reports: unknown key \"competitor\" (did you mean \"competitors\"?)"},
     };
@@ -182,6 +208,37 @@ reports:
     Config empty;
     ASSERT_TRUE(parse_config("reports:\n", empty, errors));
     EXPECT_TRUE(empty.bot.reports.competitors.empty());
+    // The default window: sales, Friday 15:00 to Monday 10:00.
+    ASSERT_EQ(empty.bot.reports.windows.size(), 1u);
+    const auto& d = empty.bot.reports.windows[0];
+    EXPECT_EQ(d.department, "sales");
+    EXPECT_EQ(d.open_weekday, 5u);
+    EXPECT_EQ(d.open_minute, 15 * 60);
+    EXPECT_EQ(d.close_weekday, 1u);
+    EXPECT_EQ(d.close_minute, 10 * 60);
+}
+
+TEST(Config, ReadsReportWindows) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config(R"(
+reports:
+  windows:
+    - {department: sales, opens: "Thursday 16:30", closes: "fri 12:00"}
+    - {department: marketing, opens: "Mon 09:00", closes: "Mon 11:00"}
+)",
+                             c, errors))
+        << errors.describe("t");
+    const auto& w = c.bot.reports.windows;
+    ASSERT_EQ(w.size(), 2u);
+    EXPECT_EQ(w[0].department, "sales");
+    EXPECT_EQ(w[0].open_weekday, 4u);
+    EXPECT_EQ(w[0].open_minute, 16 * 60 + 30);
+    EXPECT_EQ(w[0].close_weekday, 5u);
+    EXPECT_EQ(w[0].close_minute, 12 * 60);
+    EXPECT_EQ(w[1].department, "marketing");
+    EXPECT_EQ(w[1].open_weekday, 1u);
+    EXPECT_EQ(w[1].close_minute, 11 * 60);
 }
 
 TEST(Config, AllErrorsAreReportedNotJustTheFirst) {

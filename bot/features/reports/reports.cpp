@@ -8,6 +8,7 @@
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "bot/features/reports/report_windows.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -224,6 +225,36 @@ std::optional<std::int64_t> parse_id(std::string word) {
 
 void show_report(Turn& turn, std::int64_t id);
 
+/// Each help-wanted item of a report on an engagement becomes a consult request: the
+/// marketing managers are added as consultants and told. False when there is no item
+/// or no marketing manager (the digest lists the item either way).
+bool ask_marketing(Turn& turn, const store::Engagement& e, const Report& r, std::int64_t id) {
+    std::vector<std::string> help;
+    for (const auto& m : r.mentions) {
+        if (m.kind == "help") help.push_back(m.value);
+    }
+    const auto managers = turn.engine().directory().managers_of("marketing");
+    if (help.empty() || managers.empty()) return false;
+    const std::string note = core::join(help, "; ");
+    for (const Person* m : managers) {
+        store::Consultation c;
+        c.engagement_id = e.id;
+        c.consultant_id = m->id;
+        c.requested_by = r.author_id;
+        c.note = note;
+        c.requested_at = r.created_at;
+        turn.write().engagements().add_consultation(c);
+        turn.tell(*m, "reports.help_request",
+                  {{"who", turn.person()->name},
+                   {"customer", e.customer_name},
+                   {"tag", e.tag},
+                   {"help", note},
+                   {"id", id}});
+    }
+    turn.audit("report.help_wanted", {{"report", id}, {"engagement", e.id}, {"help", note}});
+    return true;
+}
+
 /// Saves a report (committed with the turn) and says "saved #id" with what was understood.
 /// `extra` are facts the dialog knows without extraction (needs, help wanted).
 void save_report(Turn& turn, const std::string& customer_text, const std::string& text,
@@ -253,6 +284,7 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
     }
     const std::int64_t id = turn.write().reports().create(r, answers.dump());
     turn.audit("report.create", {{"report", id}, {"customer", customer_text}, {"source", source}});
+    const bool consulted = engagement && ask_marketing(turn, *engagement, r, id);
     turn.reply("reports.saved",
                {{"id", id},
                 {"customer", r.customer_text},
@@ -260,7 +292,8 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
                 {"unknown", !customer && !customer_text.empty()},
                 {"tag", engagement ? engagement->tag : std::string()},
                 {"has_tag", engagement.has_value()},
-                {"understood", understood(turn, r.mentions, customer ? customer->id : 0)}});
+                {"understood", understood(turn, r.mentions, customer ? customer->id : 0)},
+                {"consulted", consulted}});
 }
 
 void file_report(Turn& turn, const CommandArgs& args) {
@@ -636,6 +669,7 @@ void register_reports(Engine& engine) {
     r.add({"reports", {}, list_reports});
     r.add({"intel", {}, intel});
     engine.dialogs().add(report_dialog());
+    register_windows(engine);
 }
 
 }  // namespace twintrack::bot::reports

@@ -1,0 +1,17 @@
+#pragma once
+// Field reports as CSV, for spreadsheets and the 3-1-3 plan: one row per report, its
+// latest text, and what was understood from it.
+
+#include <ostream>
+
+#include "bot/directory.hpp"
+#include "store/store.hpp"
+
+namespace twintrack::bot::reports {
+
+/// Writes every report, oldest first, with the header
+/// id,filed_at_utc,author,author_email,customer,engagement_id,version,text,competitors,
+/// price_signals,needs,help_wanted. Returns the number of reports written.
+std::size_t write_reports_csv(store::Store& store, const Directory& directory, std::ostream& out);
+
+}  // namespace twintrack::bot::reports
