@@ -33,7 +33,6 @@ void read_rules(SectionReader s, Config& c) {
     if (auto v = s.integer("handoff_acceptance_hours", 1, 24 * 30)) {
         r.handoff_acceptance_hours = static_cast<int>(*v);
     }
-    if (auto v = s.string("report_window")) r.report_window = *v;
     if (auto v = s.number("commission_pool_rate", 0.0, 1.0)) r.commission_pool_rate = *v;
     if (auto v = s.integer("key_engagement_amount", 0, 1LL << 50)) r.key_engagement_amount = *v;
     if (auto v = s.string("currency")) r.currency = *v;

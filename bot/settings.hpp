@@ -11,8 +11,7 @@ namespace twintrack::bot {
 /// The rules both departments agreed on (PRODUCT.md, "Rules over goodwill"); shown to
 /// everyone by `rules`.
 struct Rules {
-    int handoff_acceptance_hours = 24;  ///< working hours in the rep's zone
-    std::string report_window = "sales: Fri 15:00 - Mon 10:00";
+    int handoff_acceptance_hours = 24;         ///< working hours in the rep's zone
     double commission_pool_rate = 0.05;        ///< share of incremental sales
     long long key_engagement_amount = 500000;  ///< in the company currency
     std::string currency = "CNY";

@@ -60,6 +60,7 @@ nlohmann::json sample_data() {
         {"known", "en"},
         {"zone", "Mars/X"},
         {"closes", "2026-11-30 10:00"},
+        {"opens", "Fri 15:00"},
         {"given", "Mars/X"},
         {"has_zone", true},
         {"consulted", true},

@@ -168,12 +168,13 @@ TEST_F(RouterTest, RulesComeFromConfig) {
     TestBot custom(TestBot::default_start(), settings);
     custom.add({"liwei", "李伟", "sales", "staff", "Asia/Shanghai", "zh-CN"});
     custom.add({"bob", "Bob", "sales", "staff", "Asia/Shanghai", "en"});
-    EXPECT_THAT(
-        custom.say("bob", "rules"),
-        ElementsAre(AllOf(HasSubstr("Acme"), HasSubstr("12 working hours"), HasSubstr("3%"))));
+    EXPECT_THAT(custom.say("bob", "rules"),
+                ElementsAre(AllOf(HasSubstr("Acme"), HasSubstr("12 working hours"), HasSubstr("3%"),
+                                  HasSubstr("Sales, Fri 15:00 to Mon 10:00"))));
     EXPECT_THAT(
         custom.say("liwei", "规则"),
-        ElementsAre(AllOf(HasSubstr("12 个工作小时"), HasSubstr("每月第一周召开联席会议"))));
+        ElementsAre(AllOf(HasSubstr("12 个工作小时"), HasSubstr("每月第一周召开联席会议"),
+                          HasSubstr("销售部：每人按自己的时区，周五 15:00 至 周一 10:00"))));
 }
 
 TEST_F(RouterTest, WhoamiShowsLocalTimeInTheirZone) {
