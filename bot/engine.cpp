@@ -201,7 +201,6 @@ bool Engine::remember_event(const core::Event& event) {
 }
 
 void Engine::handle(const core::Event& event) {
-    ++handled_;
     if (event.kind != core::EventKind::message) return;
     try {
         handle_message(event);

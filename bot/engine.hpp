@@ -80,9 +80,6 @@ class Engine final : public core::EventSink {
     /// Names of the connectors this process delivers to, sorted.
     std::vector<std::string> connector_names() const;
 
-    /// How many events were handled, for benchmarks and health.
-    std::uint64_t handled() const { return handled_; }
-
   private:
     void handle(const core::Event& event);
     void handle_message(const core::Event& event);
@@ -120,7 +117,6 @@ class Engine final : public core::EventSink {
     bool directory_stale_ = false;
     std::int64_t next_prune_ms_ = 0;
     std::int64_t next_tick_ms_ = 0;
-    std::uint64_t handled_ = 0;
 };
 
 }  // namespace twintrack::bot

@@ -18,11 +18,4 @@ std::string format_local(core::Timestamp at, const std::string& zone) {
     return date::format("%Y-%m-%d %H:%M", local);
 }
 
-int local_minute_of_day(core::Timestamp at, const std::string& zone) {
-    const auto* tz = zone_or_utc(zone);
-    const auto local = tz->to_local(std::chrono::time_point_cast<std::chrono::minutes>(at));
-    const auto day = date::floor<date::days>(local);
-    return static_cast<int>((local - day).count());
-}
-
 }  // namespace twintrack::bot

@@ -17,7 +17,4 @@ const date::time_zone* zone_or_utc(const std::string& zone);
 /// "2026-11-28 17:05" in `zone` (UTC when the zone is unknown).
 std::string format_local(core::Timestamp at, const std::string& zone);
 
-/// Minutes after local midnight of `at` in `zone`.
-int local_minute_of_day(core::Timestamp at, const std::string& zone);
-
 }  // namespace twintrack::bot

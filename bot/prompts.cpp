@@ -152,11 +152,6 @@ std::string Prompts::render(const std::string& locale, const std::string& key,
     return t->compiled->render(to_data(data));
 }
 
-bool Prompts::has(const std::string& locale, const std::string& key) const {
-    auto loc = messages_.find(locale);
-    return loc != messages_.end() && loc->second.count(key);
-}
-
 std::vector<std::string> Prompts::locales() const {
     std::vector<std::string> out;
     for (const auto& [l, _] : messages_) out.push_back(l);

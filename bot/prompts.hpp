@@ -38,7 +38,6 @@ class Prompts {
     std::string render(const std::string& locale, const std::string& key,
                        const nlohmann::json& data = nlohmann::json::object()) const;
 
-    bool has(const std::string& locale, const std::string& key) const;
     /// Locales present, e.g. {"en", "zh-CN"}.
     std::vector<std::string> locales() const;
     /// A supported locale matching `requested` ("zh", "zh-cn", "ZH-CN" -> "zh-CN"), or

@@ -10,13 +10,6 @@ bool ProcessedEvents::record(const std::string& connector, const std::string& ev
                {connector, event_id, now_ms}) > 0;
 }
 
-bool ProcessedEvents::seen(const std::string& connector, const std::string& event_id) {
-    return db_
-        .scalar("SELECT 1 FROM processed_events WHERE connector = ? AND event_id = ?",
-                {connector, event_id})
-        .has_value();
-}
-
 int ProcessedEvents::prune(std::int64_t before_ms) {
     return db_.execute("DELETE FROM processed_events WHERE processed_at < ?", {before_ms});
 }

@@ -14,7 +14,6 @@ class ProcessedEvents {
     explicit ProcessedEvents(Database& db) : db_(db) {}
     /// Records the id; false when it was recorded before (a redelivery).
     bool record(const std::string& connector, const std::string& event_id, std::int64_t now_ms);
-    bool seen(const std::string& connector, const std::string& event_id);
     /// Forgets ids older than `before_ms`.
     int prune(std::int64_t before_ms);
 

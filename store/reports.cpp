@@ -1,5 +1,8 @@
 #include "store/reports.hpp"
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace twintrack::store {
 namespace {
 
@@ -99,22 +102,31 @@ void ReportRepository::add_mentions(std::int64_t report_id,
     }
 }
 
+namespace {
+
+// Columns 1..7 of a report_mentions row (column 0 is report_id).
+ReportMention mention_from(const Row& row) {
+    ReportMention m;
+    m.kind = row.text(1);
+    m.value = row.text(2);
+    m.value_key = row.text(3);
+    m.matched = row.text(4);
+    m.customer_id = row.optional_integer(5);
+    if (!row.is_null(6)) m.amount = row.real(6);
+    m.unit = row.optional_text(7).value_or("");
+    return m;
+}
+
+const char* const mention_columns =
+    "SELECT report_id, kind, value, value_key, matched, customer_id, amount, unit "
+    "FROM report_mentions ";
+
+}  // namespace
+
 std::vector<ReportMention> ReportRepository::mentions(std::int64_t report_id) {
     std::vector<ReportMention> out;
-    db_.query(
-        "SELECT kind, value, value_key, matched, customer_id, amount, unit FROM report_mentions "
-        "WHERE report_id = ? ORDER BY id",
-        {report_id}, [&](const Row& row) {
-            ReportMention m;
-            m.kind = row.text(0);
-            m.value = row.text(1);
-            m.value_key = row.text(2);
-            m.matched = row.text(3);
-            m.customer_id = row.optional_integer(4);
-            if (!row.is_null(5)) m.amount = row.real(5);
-            m.unit = row.optional_text(6).value_or("");
-            out.push_back(std::move(m));
-        });
+    db_.query(std::string(mention_columns) + "WHERE report_id = ? ORDER BY id", {report_id},
+              [&](const Row& row) { out.push_back(mention_from(row)); });
     return out;
 }
 
@@ -145,7 +157,21 @@ std::vector<Report> ReportRepository::find(const ReportFilter& filter) {
     params.push_back(static_cast<std::int64_t>(filter.limit));
     std::vector<Report> out;
     db_.query(sql, params, [&](const Row& row) { out.push_back(report_from(row)); });
-    for (auto& r : out) r.mentions = mentions(r.id);
+    if (out.empty()) return out;
+    // One query for the mentions of every report found, not one per report: ids grow with
+    // time, so the id range of a period's reports holds few others.
+    std::unordered_map<std::int64_t, Report*> by_id;
+    std::int64_t lo = out.front().id, hi = lo;
+    for (auto& r : out) {
+        by_id[r.id] = &r;
+        lo = std::min(lo, r.id);
+        hi = std::max(hi, r.id);
+    }
+    db_.query(std::string(mention_columns) + "WHERE report_id BETWEEN ? AND ? ORDER BY id",
+              {lo, hi}, [&](const Row& row) {
+                  auto it = by_id.find(row.integer(0));
+                  if (it != by_id.end()) it->second->mentions.push_back(mention_from(row));
+              });
     return out;
 }
 
