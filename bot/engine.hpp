@@ -43,6 +43,11 @@ class Engine final : public core::EventSink {
     Router& router() { return router_; }
     Dialogs& dialogs() { return dialogs_; }
     Scheduler& scheduler() { return scheduler_; }
+    /// Channel messages not meant for the bot, from people in the directory, go to each
+    /// watcher in turn until one returns true (it may reply through the turn).
+    void add_watcher(std::function<bool(Turn&, const std::string& text)> watcher) {
+        watchers_.push_back(std::move(watcher));
+    }
 
     // --- any thread -------------------------------------------------------------------
     /// Queues an event for handling. Never blocks for long.
@@ -83,6 +88,7 @@ class Engine final : public core::EventSink {
   private:
     void handle(const core::Event& event);
     void handle_message(const core::Event& event);
+    void watch(const core::Event& event, const Person* person);
     void run_jobs();
     void send_outbox();
     void check_external_changes();
@@ -103,6 +109,7 @@ class Engine final : public core::EventSink {
     Scheduler scheduler_;
     std::map<std::string, Outlet> outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
+    std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
 
     std::mutex mu_;
     std::condition_variable cv_;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -35,6 +36,7 @@ class Store {
     CustomerRepository& customers() { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
+    AnnouncementRepository& announcements() { return announcements_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -51,6 +53,7 @@ class Store {
     CustomerRepository customers_;
     EngagementRepository engagements_;
     ReportRepository reports_;
+    AnnouncementRepository announcements_;
 };
 
 }  // namespace twintrack::store
