@@ -286,6 +286,7 @@ bool cjk_punctuation(char32_t cp) {
 /// How much one occurrence match counts: 1, or for text with CJK letters one per such
 /// letter plus one per run of other (non-space, non-punctuation) characters.
 std::size_t weight(std::string_view m) {
+    if (std::all_of(m.begin(), m.end(), [](char c) { return (c & 0x80) == 0; })) return 1;
     std::size_t letters = 0;
     std::size_t runs = 0;
     bool in_run = false;
@@ -525,7 +526,8 @@ struct Rule {
 
     /// Every match in the text, leftmost first, not overlapping. `starts` (sorted) are
     /// the only places a match can begin, when the rule has literals.
-    std::vector<Match> matches(std::string_view text, const std::vector<std::size_t>* starts) const;
+    template <typename Fn>
+    void each(std::string_view text, const std::vector<std::size_t>* starts, Fn fn) const;
     void check(CheckContext& context, const std::vector<std::size_t>* starts,
                std::vector<Finding>& out) const;
 
@@ -547,8 +549,14 @@ struct Rule {
 
 namespace {
 
+char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 bool equal_text(std::string_view a, std::string_view b, bool ignorecase) {
-    return ignorecase ? core::ascii_lower(a) == core::ascii_lower(b) : a == b;
+    if (!ignorecase || a.size() != b.size()) return a == b;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (fold(a[i]) != fold(b[i])) return false;
+    }
+    return true;
 }
 
 bool has_letter(std::string_view s) {
@@ -602,9 +610,8 @@ bool Rule::capitalization_ok(std::string_view s) const {
     return true;
 }
 
-std::vector<Match> Rule::matches(std::string_view text,
-                                 const std::vector<std::size_t>* starts) const {
-    std::vector<Match> out;
+template <typename Fn>
+void Rule::each(std::string_view text, const std::vector<std::size_t>* starts, Fn fn) const {
     auto entry_of = [&](const Matcher& m) {
         std::size_t entry = 0;
         while (entry < groups.size() && !m.group_set(groups[entry])) ++entry;
@@ -616,16 +623,15 @@ std::vector<Match> Rule::matches(std::string_view text,
         for (std::size_t start : *starts) {
             if (start < last_end) continue;
             if (!m.find(text.data(), text.size(), start) || m.end() == m.begin()) continue;
-            out.push_back({m.begin(), m.end(), entry_of(m)});
+            fn(Match{m.begin(), m.end(), entry_of(m)});
             last_end = m.end();
         }
-        return out;
+        return;
     }
     Matcher m(*pattern);
     each_match(m, text.data(), text.size(), [&](std::size_t b, std::size_t e) {
-        if (e > b) out.push_back({b, e, entry_of(m)});
+        if (e > b) fn(Match{b, e, entry_of(m)});
     });
-    return out;
 }
 
 void Rule::check(CheckContext& context, const std::vector<std::size_t>* starts,
@@ -649,86 +655,83 @@ void Rule::check(CheckContext& context, const std::vector<std::size_t>* starts,
         return;
     }
     if (parts.empty()) return;
-    const std::vector<Match> found = matches(text, starts);
-    // The part each match starts in (matches and parts are both in text order); -1 when
-    // it lies outside every part.
-    std::vector<long> part_of(found.size(), -1);
-    {
-        std::size_t p = 0;
-        for (std::size_t i = 0; i < found.size(); ++i) {
-            while (p < parts.size() && parts[p].end <= found[i].begin) ++p;
-            if (p < parts.size() && parts[p].begin <= found[i].begin) {
-                part_of[i] = static_cast<long>(p);
-            }
-        }
-    }
+    // Matches come in text order; `part` follows them through the parts.
+    std::size_t part = 0;
+    auto part_of = [&](const Match& f) -> long {
+        while (part < parts.size() && parts[part].end <= f.begin) ++part;
+        if (part < parts.size() && parts[part].begin <= f.begin) return static_cast<long>(part);
+        return -1;
+    };
     if (kind == "existence") {
-        for (std::size_t i = 0; i < found.size(); ++i) {
-            if (part_of[i] < 0) continue;
-            const auto& f = found[i];
+        each(text, starts, [&](const Match& f) {
+            if (part_of(f) < 0) return;
             add(out, text, f.begin, f.end, {std::string(text.substr(f.begin, f.end - f.begin))});
-        }
+        });
     } else if (kind == "substitution") {
-        for (std::size_t i = 0; i < found.size(); ++i) {
-            const auto& f = found[i];
-            if (part_of[i] < 0 || f.entry >= replacements.size()) continue;
-            const std::string observed(text.substr(f.begin, f.end - f.begin));
+        each(text, starts, [&](const Match& f) {
+            if (part_of(f) < 0 || f.entry >= replacements.size()) return;
+            const std::string_view observed = text.substr(f.begin, f.end - f.begin);
             const std::string& expected = replacements[f.entry];
             const std::string first = expected.substr(0, expected.find('|'));
             // Text already written as the guide wants it is fine.
-            if (observed == first) continue;
-            add(out, text, f.begin, f.end, {expected, observed}, first);
-        }
+            if (observed == first) return;
+            add(out, text, f.begin, f.end, {expected, std::string(observed)}, first);
+        });
     } else if (kind == "occurrence") {
-        // A match counts in every part it overlaps, with the overlapping text only: a
-        // run of Chinese without spaces may cover several sentences.
+        // A match counts in every part it overlaps, with the overlapping text only: a run
+        // of Chinese without spaces may cover several sentences. Parts before the next
+        // match's start are final.
+        std::vector<std::size_t> counts(parts.size(), 0);
+        std::vector<std::optional<Span>> over(parts.size());
         std::size_t first = 0;
-        for (const auto& part : parts) {
-            while (first < found.size() && found[first].end <= part.begin) ++first;
-            std::size_t count = 0;
-            std::optional<Span> over;
-            for (std::size_t i = first; i < found.size() && found[i].begin < part.end; ++i) {
-                const std::size_t b = std::max(found[i].begin, part.begin);
-                const std::size_t e = std::min(found[i].end, part.end);
-                if (e <= b) continue;
-                count += weight(text.substr(b, e - b));
-                if (max && count > static_cast<std::size_t>(*max) && !over) over = Span{b, e};
-            }
-            if (max && over) {
+        auto finish = [&](std::size_t p) {
+            if (max && over[p]) {
                 // Sentences and paragraphs are pointed at whole; the whole text at the
                 // first match over the limit.
-                const Span at = scope == Scope::text ? *over : part;
-                add(out, text, at.begin, at.end, {std::to_string(count)});
-            } else if (min && count < static_cast<std::size_t>(*min)) {
-                add(out, text, part.begin, part.end, {std::to_string(count)});
+                const Span at = scope == Scope::text ? *over[p] : parts[p];
+                add(out, text, at.begin, at.end, {std::to_string(counts[p])});
+            } else if (min && counts[p] < static_cast<std::size_t>(*min)) {
+                add(out, text, parts[p].begin, parts[p].end, {std::to_string(counts[p])});
             }
-        }
+        };
+        each(text, starts, [&](const Match& f) {
+            while (first < parts.size() && parts[first].end <= f.begin) finish(first++);
+            for (std::size_t p = first; p < parts.size() && parts[p].begin < f.end; ++p) {
+                const std::size_t b = std::max(f.begin, parts[p].begin);
+                const std::size_t e = std::min(f.end, parts[p].end);
+                if (e <= b) continue;
+                counts[p] += weight(text.substr(b, e - b));
+                if (max && counts[p] > static_cast<std::size_t>(*max) && !over[p]) {
+                    over[p] = Span{b, e};
+                }
+            }
+        });
+        while (first < parts.size()) finish(first++);
     } else if (kind == "repetition") {
-        std::optional<std::size_t> previous;
-        for (std::size_t i = 0; i < found.size(); ++i) {
-            if (part_of[i] < 0) {
-                previous.reset();
-                continue;
-            }
-            const auto& f = found[i];
+        std::optional<Match> previous;
+        long previous_part = -1;
+        each(text, starts, [&](const Match& f) {
+            const long p = part_of(f);
             const std::string_view word = text.substr(f.begin, f.end - f.begin);
-            if (alpha && !has_letter(word)) {
+            if (p < 0 || (alpha && !has_letter(word))) {
                 previous.reset();
-                continue;
+                return;
             }
-            if (previous && part_of[*previous] == part_of[i]) {
-                const auto& p = found[*previous];
-                const std::string_view before = text.substr(p.begin, p.end - p.begin);
-                const std::string_view between = text.substr(p.end, f.begin - p.end);
+            if (previous && previous_part == p) {
+                const std::string_view before =
+                    text.substr(previous->begin, previous->end - previous->begin);
+                const std::string_view between =
+                    text.substr(previous->end, f.begin - previous->end);
                 const bool only_space =
                     !between.empty() && std::all_of(between.begin(), between.end(),
                                                     [](char c) { return c == ' ' || c == '\t'; });
                 if (only_space && equal_text(before, word, ignorecase)) {
-                    add(out, text, p.begin, f.end, {std::string(word)});
+                    add(out, text, previous->begin, f.end, {std::string(word)});
                 }
             }
-            previous = i;
-        }
+            previous = f;
+            previous_part = p;
+        });
     }
 }
 
@@ -1137,79 +1140,105 @@ bool rule_file(const fs::path& p) {
 
 }  // namespace
 
-/// Aho-Corasick over the rules' literals: one pass over the lower-cased text gives, per
-/// rule, every place one of its matches may start.
+/// Aho-Corasick over the rules' literals: one pass over the text (ASCII letters folded
+/// to lower case on the way) gives, per rule, every place one of its matches may start.
+/// Bytes that occur in no literal share one class, which keeps the table small.
 struct Prefilter {
     struct Output {
         std::uint32_t length;
         std::uint32_t rule;
     };
-    std::vector<std::array<std::int32_t, 256>> next;
-    std::vector<std::vector<Output>> outputs;
+    std::array<std::uint8_t, 256> byte_class{};
+    std::size_t classes = 1;
+    std::vector<std::int32_t> next;          ///< state * classes + class -> state
+    std::vector<std::uint32_t> output_from;  ///< state -> first output; state + 1 -> end
+    std::vector<Output> outputs;
     std::vector<bool> uses;  ///< by rule: has literals
 
     explicit Prefilter(const std::vector<std::unique_ptr<Rule>>& rules) : uses(rules.size()) {
-        std::array<std::int32_t, 256> none;
-        none.fill(-1);
-        next.push_back(none);
-        outputs.emplace_back();
-        std::set<std::pair<std::string, std::uint32_t>> seen;
+        std::set<std::pair<std::string, std::uint32_t>> literals;
         for (std::uint32_t r = 0; r < rules.size(); ++r) {
             uses[r] = !rules[r]->literals.empty();
-            for (const auto& literal : rules[r]->literals) {
-                if (!seen.insert({literal, r}).second) continue;
-                std::int32_t state = 0;
-                for (unsigned char c : literal) {
-                    if (next[state][c] < 0) {
-                        next[state][c] = static_cast<std::int32_t>(next.size());
-                        next.push_back(none);
-                        outputs.emplace_back();
-                    }
-                    state = next[state][c];
+            for (const auto& literal : rules[r]->literals) literals.insert({literal, r});
+        }
+        for (const auto& [literal, r] : literals) {
+            for (unsigned char c : literal) {
+                // Past 255 classes the rest share class 0: more candidates, same matches.
+                if (byte_class[c] == 0 && classes < 256) {
+                    byte_class[c] = static_cast<std::uint8_t>(classes++);
                 }
-                outputs[state].push_back({static_cast<std::uint32_t>(literal.size()), r});
             }
         }
+        for (int c = 'A'; c <= 'Z'; ++c) byte_class[c] = byte_class[c - 'A' + 'a'];
+        // The trie, as nested per-state rows.
+        std::vector<std::vector<std::int32_t>> go(1, std::vector<std::int32_t>(classes, -1));
+        std::vector<std::vector<Output>> out(1);
+        for (const auto& [literal, r] : literals) {
+            std::int32_t state = 0;
+            for (unsigned char c : literal) {
+                const std::uint8_t k = byte_class[c];
+                if (go[state][k] < 0) {
+                    go[state][k] = static_cast<std::int32_t>(go.size());
+                    go.emplace_back(classes, -1);
+                    out.emplace_back();
+                }
+                state = go[state][k];
+            }
+            out[state].push_back({static_cast<std::uint32_t>(literal.size()), r});
+        }
         // Breadth first: failure links folded into the table, outputs merged.
-        std::vector<std::int32_t> fail(next.size(), 0);
+        std::vector<std::int32_t> fail(go.size(), 0);
         std::vector<std::int32_t> queue;
-        for (int c = 0; c < 256; ++c) {
-            if (next[0][c] < 0) {
-                next[0][c] = 0;
+        for (std::size_t k = 0; k < classes; ++k) {
+            if (go[0][k] < 0) {
+                go[0][k] = 0;
             } else {
-                queue.push_back(next[0][c]);
+                queue.push_back(go[0][k]);
             }
         }
         for (std::size_t q = 0; q < queue.size(); ++q) {
             const std::int32_t state = queue[q];
-            const auto& inherited = outputs[fail[state]];
-            outputs[state].insert(outputs[state].end(), inherited.begin(), inherited.end());
-            for (int c = 0; c < 256; ++c) {
-                const std::int32_t child = next[state][c];
+            const auto inherited = out[fail[state]];
+            out[state].insert(out[state].end(), inherited.begin(), inherited.end());
+            for (std::size_t k = 0; k < classes; ++k) {
+                const std::int32_t child = go[state][k];
                 if (child < 0) {
-                    next[state][c] = next[fail[state]][c];
+                    go[state][k] = go[fail[state]][k];
                 } else {
-                    fail[child] = next[fail[state]][c];
+                    fail[child] = go[fail[state]][k];
                     queue.push_back(child);
                 }
             }
         }
+        next.reserve(go.size() * classes);
+        for (const auto& row : go) next.insert(next.end(), row.begin(), row.end());
+        for (const auto& o : out) {
+            output_from.push_back(static_cast<std::uint32_t>(outputs.size()));
+            outputs.insert(outputs.end(), o.begin(), o.end());
+        }
+        output_from.push_back(static_cast<std::uint32_t>(outputs.size()));
     }
 
-    /// Per rule, the sorted places its matches may start in `lowered`.
-    std::vector<std::vector<std::size_t>> starts(std::string_view lowered) const {
-        std::vector<std::vector<std::size_t>> out(uses.size());
+    /// Per rule, the sorted places its matches may start in `text`.
+    std::vector<std::vector<std::size_t>> starts(std::string_view text) const {
+        std::vector<std::vector<std::size_t>> found(uses.size());
         std::int32_t state = 0;
-        for (std::size_t i = 0; i < lowered.size(); ++i) {
-            state = next[state][static_cast<unsigned char>(lowered[i])];
-            for (const auto& o : outputs[state]) out[o.rule].push_back(i + 1 - o.length);
+        const std::size_t width = classes;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            state = next[static_cast<std::size_t>(state) * width +
+                         byte_class[static_cast<unsigned char>(text[i])]];
+            const std::uint32_t from = output_from[state];
+            const std::uint32_t to = output_from[state + 1];
+            for (std::uint32_t o = from; o < to; ++o) {
+                found[outputs[o].rule].push_back(i + 1 - outputs[o].length);
+            }
         }
-        for (auto& v : out) {
+        for (auto& v : found) {
             if (std::is_sorted(v.begin(), v.end())) continue;
             std::sort(v.begin(), v.end());
             v.erase(std::unique(v.begin(), v.end()), v.end());
         }
-        return out;
+        return found;
     }
 };
 
@@ -1274,7 +1303,7 @@ ToneGuide ToneGuide::load(const std::string& dir) {
 std::vector<Finding> ToneGuide::check(std::string_view text) const {
     std::vector<Finding> out;
     if (!core::valid_utf8(text) || rules_.empty()) return out;
-    const auto starts = prefilter_->starts(core::ascii_lower(text));
+    const auto starts = prefilter_->starts(text);
     CheckContext context(text);
     for (std::size_t r = 0; r < rules_.size(); ++r) {
         rules_[r]->check(context, prefilter_->uses[r] ? &starts[r] : nullptr, out);
