@@ -191,6 +191,16 @@ match: '[A-Z].*'
               std::vector<std::string>{"Upper:suggestion:fine start."});
 }
 
+TEST(ToneGuide, CaseMattersUnlessIgnorecase) {
+    const ToneGuide guide = ToneGuide::from_sources(
+        {{"Brand", "Brand.yml",
+          "extends: substitution\nmessage: \"Write '%s'.\"\nswap:\n  Wechat|WECHAT: WeChat\n"},
+         {"Loud", "Loud.yml", "extends: existence\nmessage: x\ntokens: [URGENT]\n"}});
+    EXPECT_EQ(summary(guide, "Use Wechat, WECHAT or WeChat. urgent, URGENT."),
+              (std::vector<std::string>{"Brand:suggestion:Wechat", "Brand:suggestion:WECHAT",
+                                        "Loud:suggestion:URGENT"}));
+}
+
 TEST(ToneGuide, InvalidUtf8HasNoFindings) {
     const ToneGuide guide = sample_guide();
     EXPECT_TRUE(guide.check(std::string("revolutionary \xff\xfe")).empty());
