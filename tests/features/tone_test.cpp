@@ -257,6 +257,29 @@ TEST_F(ToneTest, ScheduledAnnouncementPostsAtItsTimeUnlessEditedMeanwhile) {
     EXPECT_EQ(bot.store().announcements().get(1)->status, "posted");
 }
 
+TEST_F(ToneTest, ScheduledPostSurvivesARestart) {
+    draft(" when=\"2026-11-03 10:00\"");
+    say("max", "approve 1");
+    say("sue", "approve 1");
+    bot.restart();
+    const auto posts = bot.advance(25h);
+    EXPECT_THAT(to(posts, "sales-room"), SizeIs(1));
+    EXPECT_THAT(to(bot.advance(25h), "sales-room"), IsEmpty());
+}
+
+TEST_F(ToneTest, ARedeliveredApprovalCountsOnce) {
+    draft();
+    core::Event e;
+    e.id = "approve-once";
+    e.where = {"test", "@max", ""};
+    e.who = {"test", "max", "max"};
+    e.text = "approve 1";
+    e.direct = true;
+    EXPECT_THAT(to(bot.deliver(e), "@max"), ElementsAre(HasSubstr("It now waits for Sales.")));
+    EXPECT_THAT(bot.deliver(e), IsEmpty());
+    EXPECT_EQ(bot.store().announcements().history(1).size(), 2u);
+}
+
 TEST_F(ToneTest, EditAfterSchedulingCancelsThePost) {
     draft(" when=\"2026-11-03 10:00\"");
     say("max", "approve 1");
