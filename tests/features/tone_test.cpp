@@ -129,7 +129,7 @@ TEST_F(ToneTest, DraftRendersBothVariantsLintsThemAndAsksBothManagers) {
                                     "Campaign: Spring launch."));
     EXPECT_THAT(reply[0], HasSubstr("Sales variant:\nTalk track for customers: TwinTrack"));
     EXPECT_THAT(reply[0], HasSubstr("The tone guide has no findings."));
-    EXPECT_THAT(reply[0], HasSubstr("Marketing (lead): waiting; Sales: waiting;"));
+    EXPECT_THAT(reply[0], HasSubstr("Marketing (lead): waiting; Sales: waiting."));
     EXPECT_THAT(to(posts, "@max"), ElementsAre(HasSubstr("Mia Marketer drafted announcement #1")));
     EXPECT_THAT(to(posts, "@sue"), ElementsAre(HasSubstr("approve 1")));
     EXPECT_THAT(to(posts, "@zhou"), ElementsAre(HasSubstr("起草了公告 #1")));
@@ -166,7 +166,7 @@ TEST_F(ToneTest, BothDepartmentsApproveThenEachTrackGetsItsVariant) {
     ASSERT_THAT(card, SizeIs(1));
     EXPECT_THAT(card[0], HasSubstr("(posted)"));
     EXPECT_THAT(card[0], HasSubstr("Marketing (lead): approved by Max Manager; Sales: approved "
-                                   "by Sue Boss;"));
+                                   "by Sue Boss."));
     EXPECT_THAT(card[0], HasSubstr("Mia Marketer: drafted"));
     EXPECT_THAT(card[0], HasSubstr("Max Manager: approved"));
     EXPECT_THAT(card[0], HasSubstr(": posted"));
@@ -192,7 +192,7 @@ TEST_F(ToneTest, EditingAfterApprovalResetsIt) {
     EXPECT_THAT(edited[0], HasSubstr("The Sales variant of announcement #1 is updated (version "
                                      "2). The approvals given before are reset"));
     EXPECT_THAT(edited[0], HasSubstr("Sales variant:\nTell customers TwinTrack now reads WeChat"));
-    EXPECT_THAT(edited[0], HasSubstr("Marketing (lead): waiting; Sales: waiting;"));
+    EXPECT_THAT(edited[0], HasSubstr("Marketing (lead): waiting; Sales: waiting."));
     EXPECT_THAT(say("sue", "approve 1"),
                 ElementsAre("Approved announcement #1 for Sales. It now waits for Marketing."));
     EXPECT_THAT(to(bot.all_posts(), "mkt"), IsEmpty());
@@ -238,7 +238,7 @@ TEST_F(ToneTest, ChangesRequestReachesTheAuthor) {
                                                "Mention the WeChat demo. Edit it with \"announce "
                                                "edit 1 marketing|sales TEXT\"."));
     EXPECT_THAT(say("mia", "announce 1")[0],
-                HasSubstr("Sales: Sue Boss asked for changes: Mention the WeChat demo;"));
+                HasSubstr("Sales: Sue Boss asked for changes: Mention the WeChat demo."));
 }
 
 TEST_F(ToneTest, ScheduledAnnouncementPostsAtItsTimeUnlessEditedMeanwhile) {
@@ -321,7 +321,7 @@ TEST_F(ToneTest, SalesLedAnnouncementInChinese) {
     EXPECT_THAT(r[0], HasSubstr("公告 #1，作者 王芳（草稿，等待审批），主方：销售部，活动：春季"));
     EXPECT_THAT(r[0], HasSubstr("市场版：\nTwinTrack 新增微信报告。\n所属活动：春季。"));
     EXPECT_THAT(r[0], HasSubstr("销售版：\n客户沟通要点：TwinTrack 新增微信报告。"));
-    EXPECT_THAT(r[0], HasSubstr("审批：销售部（主方）：等待中；市场部：等待中；"));
+    EXPECT_THAT(r[0], HasSubstr("审批：销售部（主方）：等待中；市场部：等待中。"));
     EXPECT_THAT(say("wang", "批准 1"), ElementsAre(HasSubstr("只有市场部和销售部的经理")));
     EXPECT_THAT(say("zhou", "批准 1"),
                 ElementsAre("你已代表销售部批准公告 #1，现在等待市场部审批。"));

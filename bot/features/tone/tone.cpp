@@ -158,6 +158,7 @@ json decisions_data(Turn& turn, const Announcement& a) {
     const auto decisions = turn.read().announcements().decisions(a.id);
     for (const std::string& department : {a.lead, other_department(a.lead)}) {
         json item = {{"department", department_text(turn, department)},
+                     {"first", items.empty()},
                      {"lead", department == a.lead},
                      {"approved", false},
                      {"changes", false},
