@@ -237,8 +237,12 @@ TEST_F(ToneTest, ChangesRequestReachesTheAuthor) {
     EXPECT_THAT(to(posts, "@mia"), ElementsAre("Sue Boss asked for changes to announcement #1: "
                                                "Mention the WeChat demo. Edit it with \"announce "
                                                "edit 1 marketing|sales TEXT\"."));
+    // A full-width space between the number and the note works too.
+    EXPECT_THAT(say("zhou", "退回修改 1\u3000请补充价格"), ElementsAre(HasSubstr("已记录")));
+    EXPECT_THAT(to(bot.all_posts(), "@mia").back(), HasSubstr("周强 asked for changes to "
+                                                              "announcement #1: 请补充价格."));
     EXPECT_THAT(say("mia", "announce 1")[0],
-                HasSubstr("Sales: Sue Boss asked for changes: Mention the WeChat demo."));
+                HasSubstr("Sales: 周强 asked for changes: 请补充价格."));
 }
 
 TEST_F(ToneTest, ScheduledAnnouncementPostsAtItsTimeUnlessEditedMeanwhile) {

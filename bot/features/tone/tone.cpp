@@ -67,6 +67,20 @@ std::optional<std::int64_t> parse_id(const std::string& word) {
     return std::stoll(w);
 }
 
+/// `rest` without its first `n` words (separated by spaces, tabs or U+3000), trimmed.
+std::string after_words(std::string_view rest, int n) {
+    rest = core::trim(rest);
+    for (int i = 0; i < n && !rest.empty(); ++i) {
+        std::size_t cut = 0;
+        while (cut < rest.size() && rest[cut] != ' ' && rest[cut] != '\t' &&
+               rest.substr(cut, 3) != "\u3000") {
+            ++cut;
+        }
+        rest = core::trim(rest.substr(cut));
+    }
+    return std::string(rest);
+}
+
 // --- findings ---------------------------------------------------------------------------
 
 json finding_items(Turn& turn, const std::vector<Finding>& findings, const std::string& part) {
@@ -368,12 +382,7 @@ void announce_edit(Turn& turn, const CommandArgs& args, const Guide& guide) {
     if (is_word(turn, "sales", args.words[1])) track = "sales";
     if (track.empty()) return turn.reply("tone.bad_track", {{"track", args.words[1]}});
     // The text is everything after the id and the track, as written.
-    std::string rest(core::trim(args.rest));
-    for (int i = 0; i < 2; ++i) {
-        std::size_t cut = 0;
-        while (cut < rest.size() && rest[cut] != ' ' && rest[cut] != '\t') ++cut;
-        rest = std::string(core::trim(std::string_view(rest).substr(cut)));
-    }
+    const std::string rest = after_words(args.rest, 2);
     if (rest.empty()) return usage(turn, "announce edit");
     if (core::utf8_length(rest) > max_text_chars) {
         return turn.reply("tone.too_long", {{"limit", max_text_chars}});
@@ -498,9 +507,7 @@ void changes(Turn& turn, const CommandArgs& args, const Guide&) {
     if (args.words.size() < 2) return usage(turn, "changes");
     auto a = announcement_arg(turn, args.words[0]);
     if (!a || !may_decide(turn, *a)) return;
-    std::string note(core::trim(args.rest));
-    const std::size_t cut = note.find_first_of(" \t");
-    note = std::string(core::trim(std::string_view(note).substr(cut)));
+    const std::string note = after_words(args.rest, 1);
     const Person* p = turn.person();
     AnnouncementDecision d;
     d.department = p->department;
