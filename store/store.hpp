@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -37,6 +38,7 @@ class Store {
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
     RotationRepository& rotations() { return rotations_; }
+    AnnouncementRepository& announcements() { return announcements_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -54,6 +56,7 @@ class Store {
     EngagementRepository engagements_;
     ReportRepository reports_;
     RotationRepository rotations_;
+    AnnouncementRepository announcements_;
 };
 
 }  // namespace twintrack::store
