@@ -499,6 +499,10 @@ class RobotConnector final : public Connector {
             s.staff_id = text_of("senderStaffId");
             s.group = !direct;
             std::lock_guard<std::mutex> lock(mu_);
+            const std::int64_t now = core::to_millis(clock_->now());
+            for (auto it = sessions_.begin(); it != sessions_.end();) {
+                it = it->second.expires_ms < now ? sessions_.erase(it) : std::next(it);
+            }
             sessions_[channel] = std::move(s);
         }
         core::Event event;
