@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -38,6 +39,9 @@ class Session : public std::enable_shared_from_this<Session> {
   private:
     void on_read(beast::error_code ec) {
         if (ec == http::error::body_limit) {
+            // Answered before the body is read; the rest is read and dropped afterwards
+            // so that the client, still sending, gets the answer rather than a reset.
+            drain_after_answer_ = true;
             answer({413, R"({"error":"too_large"})"}, 11);
             return;
         }
@@ -73,12 +77,23 @@ class Session : public std::enable_shared_from_this<Session> {
         http::async_write(stream_, *res, [self, res](beast::error_code, std::size_t) {
             beast::error_code ignored;
             self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            if (self->drain_after_answer_) self->drain();
+        });
+    }
+
+    // Reads and drops what the client still sends, until it closes or the 10 s expire.
+    void drain() {
+        auto self = shared_from_this();
+        stream_.async_read_some(asio::buffer(scratch_), [self](beast::error_code ec, std::size_t) {
+            if (!ec) self->drain();
         });
     }
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     http::request_parser<http::string_body> parser_;
+    bool drain_after_answer_ = false;
+    std::array<char, 4096> scratch_{};
     const CallbackServer::Handler& handler_;
 };
 

@@ -140,9 +140,10 @@ PostAnswer raw_post(int port, const std::string& path,
     for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
     request += "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
     request += body;
-    asio::write(socket, asio::buffer(request));
-    std::string response;
     boost::system::error_code ec;
+    // A server may answer (413) before the whole body is sent; keep the answer then.
+    asio::write(socket, asio::buffer(request), ec);
+    std::string response;
     char buf[4096];
     while (true) {
         const std::size_t n = socket.read_some(asio::buffer(buf), ec);
