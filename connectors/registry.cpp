@@ -2,6 +2,7 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
+#include "connectors/mattermost/mattermost_connector.hpp"
 #include "connectors/slack/slack_connector.hpp"
 #include "core/text.hpp"
 
@@ -11,6 +12,7 @@ const std::map<std::string, ConnectorType>& connector_types() {
     static const std::map<std::string, ConnectorType> types = {
         {"hub", hub::connector_type()},
         {"irc", irc::connector_type()},
+        {"mattermost", mattermost::connector_type()},
         {"slack", slack::connector_type()},
     };
     return types;
