@@ -10,10 +10,13 @@
 #include "connectors/slack/slack_connector.hpp"
 #include "core/clock.hpp"
 #include "tests/slack/fake_slack.hpp"
-#include "tests/slack/test_sink.hpp"
+#include "tests/support/connector_sink.hpp"
 
 namespace twintrack::slack_test {
 namespace {
+
+using test_support::CollectingSink;
+using test_support::LogCapture;
 
 using connectors::slack::slack_status;
 using connectors::slack::SlackSettings;

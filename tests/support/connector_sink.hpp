@@ -5,6 +5,7 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -16,7 +17,7 @@
 
 #include "core/types.hpp"
 
-namespace twintrack::slack_test {
+namespace twintrack::test_support {
 
 class CollectingSink : public core::EventSink {
   public:
@@ -81,4 +82,4 @@ class LogCapture {
     std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
 };
 
-}  // namespace twintrack::slack_test
+}  // namespace twintrack::test_support
