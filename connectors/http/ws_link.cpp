@@ -4,6 +4,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -22,6 +24,7 @@ struct WsLink::Impl {
     asio::io_context io;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;
+    std::unique_ptr<asio::steady_timer> keepalive;
     PlainClient plain;
     TlsClient tls;
 
@@ -66,6 +69,24 @@ struct WsLink::Impl {
         }
     }
 
+    // Every 30 s a ping; a connection whose pong does not come within 10 s is dropped,
+    // so a silently dead network is noticed (the peer never sent a close).
+    void arm_keepalive() {
+        keepalive->expires_after(std::chrono::seconds(30));
+        keepalive->async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            if (open && !hdl.expired()) {
+                websocketpp::lib::error_code ignored;
+                if (is_tls) {
+                    tls.ping(hdl, "keepalive", ignored);
+                } else {
+                    plain.ping(hdl, "keepalive", ignored);
+                }
+            }
+            arm_keepalive();
+        });
+    }
+
     template <class Client>
     void start(Client& client, const std::string& url, const HeaderList& headers) {
         const unsigned g = ++gen;
@@ -75,6 +96,14 @@ struct WsLink::Impl {
         for (const auto& [name, value] : headers) con->append_header(name, value);
         con->set_open_handshake_timeout(10000);
         con->set_close_handshake_timeout(1000);
+        con->set_pong_timeout(10000);
+        con->set_pong_timeout_handler(
+            [this, g, &client](websocketpp::connection_hdl h, std::string) {
+                if (g != gen) return;
+                websocketpp::lib::error_code e;
+                if (auto c = client.get_con_from_hdl(h, e)) c->terminate(e);
+                end(g, "no answer to a ping within 10 s");
+            });
         host = con->get_host();
         hdl = con->get_handle();
         con->set_open_handler([this, g](websocketpp::connection_hdl h) {
@@ -140,6 +169,8 @@ WsLink::WsLink(Handlers handlers, std::string ca_file) : impl_(std::make_unique<
         return ctx;
     });
     d.work.emplace(asio::make_work_guard(d.io));
+    d.keepalive = std::make_unique<asio::steady_timer>(d.io);
+    d.arm_keepalive();
     d.thread = std::thread([&d] { d.io.run(); });
 }
 
@@ -194,6 +225,7 @@ void WsLink::stop() {
             ++d->gen;  // no handler runs from now on
             d->open = false;
             d->close_current();
+            d->keepalive->cancel();
             d->work.reset();
         });
     }
