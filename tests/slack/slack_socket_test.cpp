@@ -272,6 +272,38 @@ TEST_F(SlackSocketTest, TheBotsOwnMessagesAndEditsAreNotEvents) {
     EXPECT_TRUE(sink_.rest().empty());
 }
 
+TEST_F(SlackSocketTest, SlashCommandsOverTheSocketAreAnsweredViaResponseUrl) {
+    // The envelope of Slack's Socket Mode documentation for a slash command.
+    slack_.send_json(
+        {{"envelope_id", "env-slash"},
+         {"type", "slash_commands"},
+         {"accepts_response_payload", true},
+         {"payload",
+          {{"token", "bHKJ2n9AW6Ju3MjciOHfbA1b"},
+           {"team_id", "T12345678"},
+           {"team_domain", "maria"},
+           {"channel_id", "C024BE91L"},
+           {"channel_name", "general"},
+           {"user_id", "U061F7AUR"},
+           {"user_name", "anna"},
+           {"command", "/twintrack"},
+           {"text", "whoami"},
+           {"api_app_id", "A0123"},
+           {"response_url", slack_.response_url(7)},
+           {"trigger_id", "1811357063217.1728290826.d28d07e0f1c0fb1bbcd4ff31c5e5d9c1"}}}});
+    EXPECT_EQ(slack_.wait_ack("env-slash"), 1);
+    auto e = sink_.with_text("whoami");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_EQ(e->where.channel, "C024BE91L");
+    EXPECT_EQ(e->id, "slack:slash:1811357063217.1728290826.d28d07e0f1c0fb1bbcd4ff31c5e5d9c1");
+    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], ""}).ok);
+    auto answer = slack_.wait_call("response");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->json_body["text"], "You are Anna Becker");
+    EXPECT_TRUE(slack_.calls("chat.postMessage").empty());
+}
+
 TEST(SlackSocketStart, AWrongAppTokenIsRetriedAndLogged) {
     FakeSlack slack;
     core::FakeClock clock{core::from_millis(1795886849588)};
