@@ -264,7 +264,6 @@ class SlackConnector final : public Connector {
             return;
         }
         bot_user_id_ = r.body.value("user_id", std::string());
-        bot_id_ = r.body.value("bot_id", std::string());
         spdlog::info("slack {}: signed in as {} ({}) on {}", settings_.name,
                      r.body.value("user", std::string()), bot_user_id_,
                      r.body.value("team", std::string()));
@@ -311,7 +310,6 @@ class SlackConnector final : public Connector {
         const std::string url = r.body.value("url", std::string());
         if (url.empty()) return schedule_reconnect("apps.connections.open gave no url");
         spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
-        socket_open_ = true;
         link_.connect(url);
         hello_timer_.expires_after(std::chrono::seconds(30));
         hello_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -324,7 +322,6 @@ class SlackConnector final : public Connector {
     void on_socket_closed(const std::string& why) {
         const bool was = connected_;
         connected_ = false;
-        socket_open_ = false;
         hello_timer_.cancel();
         {
             std::lock_guard<std::mutex> s(status_mu_);
@@ -704,9 +701,8 @@ class SlackConnector final : public Connector {
     std::mt19937 rng_{std::random_device{}()};
     bool stopping_ = false;
     bool connected_ = false;
-    bool socket_open_ = false;
     bool refresh_ = false;
-    std::string bot_user_id_, bot_id_;
+    std::string bot_user_id_;
     std::map<std::string, std::string> names_;
     std::map<std::string, std::string> dm_channels_;
     std::set<std::string> seen_events_;
