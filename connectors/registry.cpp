@@ -3,6 +3,8 @@
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
 #include "connectors/robots/robot_connector.hpp"
+#include "connectors/mattermost/mattermost_connector.hpp"
+#include "connectors/slack/slack_connector.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -16,6 +18,8 @@ const std::map<std::string, ConnectorType>& connector_types() {
         {"feishu", robots::connector_type(robots::Platform::feishu)},
         {"wecom", robots::connector_type(robots::Platform::wecom)},
         {"webhook", robots::connector_type(robots::Platform::webhook)},
+        {"mattermost", mattermost::connector_type()},
+        {"slack", slack::connector_type()},
     };
     return types;
 }

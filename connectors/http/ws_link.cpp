@@ -1,0 +1,235 @@
+#include "connectors/http/ws_link.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <websocketpp/client.hpp>
+#include <websocketpp/config/asio_client.hpp>
+
+namespace twintrack::connectors::http {
+
+namespace asio = boost::asio;
+using PlainClient = websocketpp::client<websocketpp::config::asio_client>;
+using TlsClient = websocketpp::client<websocketpp::config::asio_tls_client>;
+
+struct WsLink::Impl {
+    Handlers handlers;
+    std::string ca_file;
+    asio::io_context io;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+    std::thread thread;
+    std::unique_ptr<asio::steady_timer> keepalive;
+    PlainClient plain;
+    TlsClient tls;
+
+    // I/O thread only.
+    unsigned gen = 0;
+    bool open = false;
+    bool is_tls = false;
+    std::string host;
+    websocketpp::connection_hdl hdl;
+
+    std::mutex mu;  // guards `stopped`
+    bool stopped = false;
+
+    template <class Client>
+    void setup(Client& client) {
+        client.clear_access_channels(websocketpp::log::alevel::all);
+        client.clear_error_channels(websocketpp::log::elevel::all);
+        client.init_asio(&io);
+    }
+
+    void end(unsigned g, const std::string& why) {
+        if (g != gen) return;
+        ++gen;
+        open = false;
+        if (handlers.on_close) handlers.on_close(why);
+    }
+
+    void close_current() {
+        if (hdl.expired()) return;
+        websocketpp::lib::error_code ec;
+        if (is_tls) {
+            tls.close(hdl, websocketpp::close::status::going_away, "", ec);
+        } else {
+            plain.close(hdl, websocketpp::close::status::going_away, "", ec);
+        }
+        if (ec) {  // still connecting: drop it
+            if (is_tls) {
+                if (auto con = tls.get_con_from_hdl(hdl, ec)) con->terminate(ec);
+            } else {
+                if (auto con = plain.get_con_from_hdl(hdl, ec)) con->terminate(ec);
+            }
+        }
+    }
+
+    // Every 30 s a ping; a connection whose pong does not come within 10 s is dropped,
+    // so a silently dead network is noticed (the peer never sent a close).
+    void arm_keepalive() {
+        keepalive->expires_after(std::chrono::seconds(30));
+        keepalive->async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            if (open && !hdl.expired()) {
+                websocketpp::lib::error_code ignored;
+                if (is_tls) {
+                    tls.ping(hdl, "keepalive", ignored);
+                } else {
+                    plain.ping(hdl, "keepalive", ignored);
+                }
+            }
+            arm_keepalive();
+        });
+    }
+
+    template <class Client>
+    void start(Client& client, const std::string& url, const HeaderList& headers) {
+        const unsigned g = ++gen;
+        websocketpp::lib::error_code ec;
+        auto con = client.get_connection(url, ec);
+        if (ec) return end(g, "bad WebSocket URL: " + ec.message());
+        for (const auto& [name, value] : headers) con->append_header(name, value);
+        con->set_open_handshake_timeout(10000);
+        con->set_close_handshake_timeout(1000);
+        con->set_pong_timeout(10000);
+        con->set_pong_timeout_handler(
+            [this, g, &client](websocketpp::connection_hdl h, std::string) {
+                if (g != gen) return;
+                websocketpp::lib::error_code e;
+                if (auto c = client.get_con_from_hdl(h, e)) c->terminate(e);
+                end(g, "no answer to a ping within 10 s");
+            });
+        host = con->get_host();
+        hdl = con->get_handle();
+        con->set_open_handler([this, g](websocketpp::connection_hdl h) {
+            if (g != gen) {
+                websocketpp::lib::error_code ignored;
+                if (is_tls) {
+                    tls.close(h, websocketpp::close::status::going_away, "", ignored);
+                } else {
+                    plain.close(h, websocketpp::close::status::going_away, "", ignored);
+                }
+                return;
+            }
+            open = true;
+            if (handlers.on_open) handlers.on_open();
+        });
+        con->set_message_handler(
+            [this, g](websocketpp::connection_hdl, typename Client::message_ptr msg) {
+                if (g != gen) return;
+                if (handlers.on_message) handlers.on_message(msg->get_payload());
+            });
+        con->set_fail_handler([this, g, &client](websocketpp::connection_hdl h) {
+            websocketpp::lib::error_code e;
+            auto c = client.get_con_from_hdl(h, e);
+            std::string why = "cannot connect";
+            if (c) {
+                why += ": " + c->get_ec().message();
+                if (c->get_response_code() != websocketpp::http::status_code::uninitialized) {
+                    why +=
+                        " (HTTP " + std::to_string(static_cast<int>(c->get_response_code())) + ")";
+                }
+            }
+            end(g, why);
+        });
+        con->set_close_handler([this, g, &client](websocketpp::connection_hdl h) {
+            websocketpp::lib::error_code e;
+            auto c = client.get_con_from_hdl(h, e);
+            std::string why = "connection closed";
+            if (c) {
+                why += " (code " + std::to_string(c->get_remote_close_code());
+                if (!c->get_remote_close_reason().empty()) {
+                    why += ", " + c->get_remote_close_reason();
+                }
+                why += ")";
+            }
+            end(g, why);
+        });
+        client.connect(con);
+    }
+};
+
+WsLink::WsLink(Handlers handlers, std::string ca_file) : impl_(std::make_unique<Impl>()) {
+    Impl& d = *impl_;
+    d.handlers = std::move(handlers);
+    d.ca_file = std::move(ca_file);
+    d.setup(d.plain);
+    d.setup(d.tls);
+    d.tls.set_tls_init_handler([&d](websocketpp::connection_hdl) {
+        auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+        ctx->set_default_verify_paths();
+        if (!d.ca_file.empty()) ctx->load_verify_file(d.ca_file);
+        ctx->set_verify_mode(asio::ssl::verify_peer);
+        ctx->set_verify_callback(asio::ssl::host_name_verification(d.host));
+        return ctx;
+    });
+    d.work.emplace(asio::make_work_guard(d.io));
+    d.keepalive = std::make_unique<asio::steady_timer>(d.io);
+    d.arm_keepalive();
+    d.thread = std::thread([&d] { d.io.run(); });
+}
+
+WsLink::~WsLink() { stop(); }
+
+void WsLink::connect(const std::string& url, const HeaderList& headers) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopped) return;
+    asio::post(impl_->io, [d = impl_.get(), url, headers] {
+        d->close_current();
+        d->open = false;
+        d->is_tls = url.rfind("wss://", 0) == 0;
+        if (d->is_tls) {
+            d->start(d->tls, url, headers);
+        } else {
+            d->start(d->plain, url, headers);
+        }
+    });
+}
+
+bool WsLink::send(const std::string& text) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopped) return false;
+    asio::post(impl_->io, [d = impl_.get(), text] {
+        if (!d->open) return;
+        websocketpp::lib::error_code ec;
+        if (d->is_tls) {
+            d->tls.send(d->hdl, text, websocketpp::frame::opcode::text, ec);
+        } else {
+            d->plain.send(d->hdl, text, websocketpp::frame::opcode::text, ec);
+        }
+    });
+    return true;
+}
+
+void WsLink::close() {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->stopped) return;
+    asio::post(impl_->io, [d = impl_.get()] {
+        const unsigned g = d->gen;
+        d->close_current();
+        d->end(g, "closed by TwinTrack");
+    });
+}
+
+void WsLink::stop() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        if (impl_->stopped) return;
+        impl_->stopped = true;
+        asio::post(impl_->io, [d = impl_.get()] {
+            ++d->gen;  // no handler runs from now on
+            d->open = false;
+            d->close_current();
+            d->keepalive->cancel();
+            d->work.reset();
+        });
+    }
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+}  // namespace twintrack::connectors::http

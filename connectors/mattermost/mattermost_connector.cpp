@@ -1,0 +1,704 @@
+#include "connectors/mattermost/mattermost_connector.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <regex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "connectors/http/http_client.hpp"
+#include "connectors/http/http_listener.hpp"
+#include "connectors/http/signature.hpp"
+#include "connectors/http/text_pieces.hpp"
+#include "connectors/http/ws_link.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::mattermost {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------------------
+// Config
+
+void read_settings(core::SectionReader& section, MattermostSettings& s) {
+    if (auto url = section.string("url", true)) {
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+            section.error("url",
+                          "must be the server's address, such as "
+                          "https://chat.example.com; got \"" +
+                              *url + "\"");
+        } else {
+            s.url = *url;
+            while (!s.url.empty() && s.url.back() == '/') s.url.pop_back();
+            if (s.url.size() >= 7 && s.url.substr(s.url.size() - 7) == "/api/v4") {
+                section.error("url", "is the server's address without /api/v4");
+            }
+        }
+    }
+    if (auto t = section.secret("token", true)) s.token = *t;
+    if (auto t = section.secret("command_token")) s.command_token = *t;
+    if (auto t = section.secret("webhook_token")) s.webhook_token = *t;
+    const bool listens = section.has("command_token") || section.has("webhook_token");
+    if (!listens && section.has("bind")) {
+        section.error("bind", "is only used with command_token or webhook_token");
+    }
+    if (!listens && section.has("port")) {
+        section.error("port", "is only used with command_token or webhook_token");
+    }
+    if (auto bind = section.string("bind")) s.bind = *bind;
+    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+    if (auto ca = section.string("tls_ca_file")) s.tls_ca_file = *ca;
+    s.channels = read_channels(section);
+    static const std::regex id("^[a-z0-9]{26}$");
+    for (const auto& ch : s.channels) {
+        if (!std::regex_match(ch.name, id)) {
+            section.error("channels", "\"" + ch.name +
+                                          "\" is not a Mattermost channel ID (26 lower-case "
+                                          "letters and digits, under View Info), not a name");
+        }
+    }
+}
+
+void validate(core::SectionReader& section, ConnectorSpec& spec) {
+    MattermostSettings s;
+    s.name = spec.name;
+    read_settings(section, s);
+    spec.channels = s.channels;
+}
+
+std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
+    core::ConfigErrors errors;
+    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
+    MattermostSettings s;
+    s.name = spec.name;
+    section.string("type");
+    section.string("name");
+    read_settings(section, s);
+    if (!errors.empty()) throw std::runtime_error(errors.describe("mattermost settings"));
+    return make_mattermost(std::move(s), context);
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct ApiResult {
+    int status = 0;
+    json body;
+    std::string error;
+    std::chrono::seconds retry_after{0};
+    bool ok() const { return error.empty(); }
+    bool rate_limited() const { return status == 429; }
+};
+
+struct SendJob {
+    core::Post post;
+    core::SendDone done;
+    std::string channel;
+    std::vector<std::string> pieces;
+    std::size_t next = 0;
+    std::string first_id;
+    std::chrono::seconds waited{0};
+};
+
+std::string ws_url(const std::string& base) {
+    if (base.rfind("https://", 0) == 0) return "wss://" + base.substr(8) + "/api/v4/websocket";
+    return "ws://" + base.substr(7) + "/api/v4/websocket";
+}
+
+class MattermostConnector final : public Connector {
+  public:
+    MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          reconnect_timer_(io_),
+          backoff_(settings_.backoff_initial),
+          link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
+                                       [this](const std::string& text) {
+                                           asio::post(io_, [this, text] { on_socket_text(text); });
+                                       },
+                                       [this](const std::string& why) {
+                                           asio::post(io_, [this, why] { on_socket_closed(why); });
+                                       }},
+                settings_.tls_ca_file),
+          listener_([this](const http::ListenerRequest& r) { return on_http(r); }) {}
+
+    ~MattermostConnector() override { stop(); }
+
+    std::string name() const override { return settings_.name; }
+
+    void start(core::EventSink& sink) override {
+        std::lock_guard<std::mutex> lock(run_mu_);
+        if (running_) return;
+        if (thread_.joinable()) {
+            throw std::runtime_error("a Mattermost connector cannot start twice");
+        }
+        sink_ = &sink;
+        if (!settings_.command_token.empty() || !settings_.webhook_token.empty()) {
+            const int port = listener_.start(settings_.bind, settings_.port);
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.listen_port = port;
+            spdlog::info("mattermost {}: listening for slash commands and webhooks on {}:{}",
+                         settings_.name, settings_.bind, port);
+        }
+        running_ = true;
+        work_.emplace(asio::make_work_guard(io_));
+        asio::post(io_, [this] { open_socket(); });
+        thread_ = std::thread([this] {
+            try {
+                io_.run();
+            } catch (const std::exception& e) {
+                spdlog::error("mattermost {}: thread failed: {}", settings_.name, e.what());
+            }
+        });
+    }
+
+    void stop() override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (!running_) return;
+            running_ = false;
+        }
+        listener_.stop();
+        link_.stop();
+        asio::post(io_, [this] {
+            stopping_ = true;
+            reconnect_timer_.cancel();
+            for (auto& t : retry_timers_) t->cancel();
+        });
+        work_.reset();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    void send(const core::Post& post, core::SendDone done) override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (running_) {
+                asio::post(io_, [this, post, done = std::move(done)]() mutable {
+                    deliver(post, std::move(done));
+                });
+                return;
+            }
+        }
+        if (done) {
+            done({false, "", "Mattermost connector " + settings_.name + " is not running", true});
+        }
+    }
+
+    MattermostStatus status() const {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_;
+    }
+
+  private:
+    // --- REST ------------------------------------------------------------------------
+
+    ApiResult api(const std::string& method, const std::string& path, const json& body) {
+        http::Request req;
+        req.method = method;
+        req.url = settings_.url + "/api/v4" + path;
+        req.ca_file = settings_.tls_ca_file;
+        req.headers = {{"Authorization", "Bearer " + settings_.token.reveal()}};
+        if (method != "GET") {
+            req.headers.emplace_back("Content-Type", "application/json");
+            req.body = body.dump();
+        }
+        const http::Response r = http::perform(req);
+        ApiResult out;
+        out.status = r.status;
+        if (r.status == 0) {
+            out.error = "cannot reach Mattermost: " + r.error;
+            return out;
+        }
+        out.body = json::parse(r.body, nullptr, false);
+        if (r.status == 429) {
+            // Mattermost sends X-Ratelimit-Reset (seconds); Retry-After when present wins.
+            std::chrono::seconds reset(1);
+            const std::string value = r.header("x-ratelimit-reset");
+            if (!value.empty() && value.size() < 9 &&
+                value.find_first_not_of("0123456789") == std::string::npos) {
+                reset = std::chrono::seconds(std::max(1LL, std::stoll(value)));
+            }
+            out.retry_after = http::retry_after(r, reset);
+            out.error = "rate limited";
+            return out;
+        }
+        if (r.status < 200 || r.status >= 300) {
+            std::string message =
+                out.body.is_object()
+                    ? out.body.value("id", out.body.value("message", std::string()))
+                    : std::string();
+            out.error = "HTTP " + std::to_string(r.status) + (message.empty() ? "" : " " + message);
+        } else if (out.body.is_discarded()) {
+            out.error = "malformed answer (not JSON)";
+        }
+        return out;
+    }
+
+    bool identify() {
+        if (!bot_user_id_.empty()) return true;
+        ApiResult r = api("GET", "/users/me", nullptr);
+        if (!r.ok()) {
+            spdlog::error("mattermost {}: GET /users/me failed: {}", settings_.name, r.error);
+            return false;
+        }
+        bot_user_id_ = r.body.value("id", std::string());
+        bot_username_ = r.body.value("username", std::string());
+        spdlog::info("mattermost {}: signed in as @{} ({})", settings_.name, bot_username_,
+                     bot_user_id_);
+        std::lock_guard<std::mutex> s(status_mu_);
+        status_.bot_user_id = bot_user_id_;
+        return !bot_user_id_.empty();
+    }
+
+    // --- WebSocket -------------------------------------------------------------------
+
+    void open_socket() {
+        if (stopping_) return;
+        if (!identify()) return schedule_reconnect("cannot identify the bot user");
+        std::string url = ws_url(settings_.url);
+        if (!connection_id_.empty()) {
+            url += "?connection_id=" + http::url_encode(connection_id_) +
+                   "&sequence_number=" + std::to_string(next_seq_);
+        }
+        spdlog::info("mattermost {}: connecting to the WebSocket", settings_.name);
+        link_.connect(url);
+    }
+
+    void on_socket_open() {
+        if (stopping_) return;
+        challenge_seq_ = ++action_seq_;
+        link_.send(json{{"seq", challenge_seq_},
+                        {"action", "authentication_challenge"},
+                        {"data", {{"token", settings_.token.reveal()}}}}
+                       .dump());
+    }
+
+    void on_socket_closed(const std::string& why) {
+        const bool was = connected_;
+        connected_ = false;
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.connected = false;
+        }
+        if (stopping_) return;
+        schedule_reconnect(std::string(was ? "WebSocket connection lost: " : "") + why);
+    }
+
+    void schedule_reconnect(const std::string& why) {
+        if (stopping_) return;
+        const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
+        const auto delay =
+            std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
+                                                static_cast<double>(backoff_.count()) * jitter)));
+        backoff_ =
+            std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
+                                                static_cast<double>(backoff_.count()) * 1.75)));
+        spdlog::warn("mattermost {}: {}; reconnecting in {:.1f} s", settings_.name, why,
+                     static_cast<double>(delay.count()) / 1000.0);
+        reconnect_timer_.expires_after(delay);
+        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping_) return;
+            open_socket();
+        });
+    }
+
+    void ignored(const std::string& what) {
+        if (logged_types_.insert(what).second) {
+            spdlog::info("mattermost {}: ignoring {} (logged once)", settings_.name, what);
+        }
+    }
+
+    void on_socket_text(const std::string& text) {
+        json frame = json::parse(text, nullptr, false);
+        if (!frame.is_object()) {
+            spdlog::warn("mattermost {}: ignored a WebSocket frame that is not a JSON object",
+                         settings_.name);
+            return;
+        }
+        if (frame.contains("seq_reply")) {
+            if (frame.value("seq_reply", 0LL) == challenge_seq_) {
+                if (frame.value("status", std::string()) == "OK") {
+                    connected_ = true;
+                    backoff_ = settings_.backoff_initial;
+                    spdlog::info("mattermost {}: WebSocket authenticated", settings_.name);
+                    std::lock_guard<std::mutex> s(status_mu_);
+                    status_.connected = true;
+                    ++status_.connections;
+                } else {
+                    spdlog::error("mattermost {}: WebSocket authentication failed: {}",
+                                  settings_.name, frame.dump());
+                    link_.close();
+                }
+            }
+            return;
+        }
+        const std::string event = frame.value("event", std::string());
+        if (event.empty()) return ignored("a frame without event");
+        track_seq(frame, event);
+        if (event == "posted") {
+            on_posted(frame);
+        } else if (event != "hello") {
+            ignored("event " + event);
+        }
+    }
+
+    void track_seq(const json& frame, const std::string& event) {
+        if (!frame.contains("seq") || !frame["seq"].is_number_integer()) return;
+        const long long seq = frame["seq"].get<long long>();
+        if (event == "hello") {
+            const std::string id =
+                frame.value("data", json::object()).value("connection_id", std::string());
+            if (id != connection_id_) {  // a new session: numbering starts again
+                connection_id_ = id;
+                next_seq_ = seq + 1;
+                return;
+            }
+        }
+        if (seq > next_seq_) {
+            spdlog::warn("mattermost {}: missed {} event(s) (seq {} after {})", settings_.name,
+                         seq - next_seq_, seq, next_seq_ - 1);
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.missed_events += seq - next_seq_;
+        }
+        if (seq >= next_seq_) next_seq_ = seq + 1;
+    }
+
+    void on_posted(const json& frame) {
+        const json& data = frame.value("data", json::object());
+        if (!data.contains("post") || !data["post"].is_string()) {
+            return ignored("posted event without data.post");
+        }
+        json post = json::parse(data["post"].get<std::string>(), nullptr, false);
+        if (!post.is_object()) {
+            spdlog::warn("mattermost {}: posted event whose data.post is not JSON", settings_.name);
+            return;
+        }
+        const std::string sender = data.value("sender_name", std::string());
+        deliver_post(post, data.value("channel_type", std::string()),
+                     sender.rfind('@', 0) == 0 ? sender.substr(1) : sender);
+    }
+
+    // A post (from the WebSocket or an outgoing webhook) becomes an Event.
+    void deliver_post(const json& post, const std::string& channel_type,
+                      const std::string& sender) {
+        if (sink_ == nullptr) return;
+        const std::string id = post.value("id", std::string());
+        const std::string user = post.value("user_id", std::string());
+        const std::string channel = post.value("channel_id", std::string());
+        if (id.empty() || user.empty() || channel.empty() || user == bot_user_id_) return;
+        if (!post.value("type", std::string()).empty()) {
+            return ignored("post type " + post.value("type", std::string()));
+        }
+        if (!seen_posts_.insert(id).second) return;
+        seen_order_.push_back(id);
+        if (seen_order_.size() > 5000) {
+            seen_posts_.erase(seen_order_.front());
+            seen_order_.pop_front();
+        }
+        const bool direct = channel_type == "D";
+        std::string text = post.value("message", std::string());
+        const bool mentioned = strip_mention(text);
+        core::Event event;
+        event.id = settings_.name + ":" + id;
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, user, sender.empty() ? user : sender};
+        event.where = {settings_.name, direct ? "@" + user : channel,
+                       post.value("root_id", std::string())};
+        event.direct = direct;
+        event.addressed = mentioned;
+        event.text = std::move(text);
+        const long long at = post.value("create_at", 0LL);
+        event.at = at > 0 ? core::from_millis(at) : clock_->now();
+        event.extra = {{"message_id", event.id}, {"mattermost_channel", channel}};
+        if (direct) dm_channels_[user] = channel;
+        sink_->push(std::move(event));
+    }
+
+    // Removes "@bot" (with a following ':' or ',') wherever it is; true when it was there.
+    bool strip_mention(std::string& text) const {
+        if (bot_username_.empty()) return false;
+        const std::string mention = "@" + bot_username_;
+        bool found = false;
+        std::size_t pos = 0;
+        while ((pos = text.find(mention, pos)) != std::string::npos) {
+            const std::size_t end = pos + mention.size();
+            const bool boundary =
+                end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                        text[end] == '.' || text[end] == '_' || text[end] == '-');
+            if (!boundary) {
+                pos = end;
+                continue;
+            }
+            std::size_t cut = end;
+            if (cut < text.size() && (text[cut] == ':' || text[cut] == ',')) ++cut;
+            text.erase(pos, cut - pos);
+            found = true;
+        }
+        if (found) {
+            text = std::string(core::trim(text));
+            std::string squeezed;
+            for (char c : text) {
+                if (c == ' ' && !squeezed.empty() && squeezed.back() == ' ') continue;
+                squeezed += c;
+            }
+            text = std::move(squeezed);
+        }
+        return found;
+    }
+
+    // --- slash commands and outgoing webhooks ------------------------------------------
+
+    http::ListenerResponse on_http(const http::ListenerRequest& r) {
+        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
+        const bool command = r.path == "/mattermost/command";
+        const bool webhook = r.path == "/mattermost/webhook";
+        if (!command && !webhook) return {404, "text/plain", "not found"};
+        if (r.method != "POST") return {405, "text/plain", "POST only"};
+        json fields = json::object();
+        if (r.header("content-type").rfind("application/json", 0) == 0) {
+            fields = json::parse(r.body, nullptr, false);
+            if (!fields.is_object()) return {400, "text/plain", "body must be a JSON object"};
+        } else {
+            for (auto& [k, v] : http::parse_form(r.body)) fields[k] = v;
+        }
+        const core::Secret& expected = command ? settings_.command_token : settings_.webhook_token;
+        const std::string token = fields.value("token", std::string());
+        if (expected.empty() || !http::constant_time_equal(token, expected.reveal())) {
+            spdlog::warn("mattermost {}: refused a {} with a wrong token", settings_.name,
+                         command ? "slash command" : "webhook call");
+            return {401, "text/plain", "invalid token"};
+        }
+        asio::post(io_, [this, fields, command] {
+            if (command) {
+                on_command(fields);
+            } else {
+                on_webhook(fields);
+            }
+        });
+        return {200, "text/plain", ""};
+    }
+
+    void on_command(const json& f) {
+        if (sink_ == nullptr) return;
+        auto field = [&](const char* k) { return f.value(k, std::string()); };
+        const std::string user = field("user_id");
+        const std::string channel = field("channel_id");
+        if (user.empty() || channel.empty()) return ignored("slash command without user/channel");
+        core::Event event;
+        const std::string trigger = field("trigger_id");
+        event.id = settings_.name + ":slash:" +
+                   (trigger.empty() ? channel + ":" + user + ":" +
+                                          std::to_string(core::to_millis(clock_->now()))
+                                    : trigger);
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, user, field("user_name").empty() ? user : field("user_name")};
+        event.where = {settings_.name, channel, ""};
+        event.addressed = true;
+        event.text = std::string(core::trim(field("text")));
+        event.at = clock_->now();
+        event.extra = {{"message_id", event.id}, {"mattermost_command", field("command")}};
+        const std::string url = field("response_url");
+        if (!url.empty()) {
+            slash_replies_[event.id] = url;
+            slash_order_.push_back(event.id);
+            if (slash_order_.size() > 500) {
+                slash_replies_.erase(slash_order_.front());
+                slash_order_.pop_front();
+            }
+        }
+        sink_->push(std::move(event));
+    }
+
+    void on_webhook(const json& f) {
+        auto field = [&](const char* k) { return f.value(k, std::string()); };
+        long long at = 0;
+        if (f.contains("timestamp") && f["timestamp"].is_number_integer()) {
+            at = f["timestamp"].get<long long>();
+        }
+        const json post = {{"id", field("post_id")},
+                           {"user_id", field("user_id")},
+                           {"channel_id", field("channel_id")},
+                           {"message", field("text")},
+                           {"create_at", at}};
+        deliver_post(post, "O", field("user_name"));
+    }
+
+    // --- sending -----------------------------------------------------------------------
+
+    void deliver(const core::Post& post, core::SendDone done) {
+        auto fail = [&](const std::string& error, bool retryable) {
+            spdlog::warn("mattermost {}: post to {} failed: {}", settings_.name, post.to.channel,
+                         error);
+            if (done) done({false, "", error, retryable});
+        };
+        if (stopping_) return fail("Mattermost connector is stopping", true);
+        auto slash = slash_replies_.find(post.reply_to);
+        if (slash != slash_replies_.end()) {
+            const std::string url = slash->second;
+            slash_replies_.erase(slash);
+            return respond_to_command(url, post, std::move(done));
+        }
+        if (!identify()) return fail("cannot identify the bot user", true);
+        auto job = std::make_shared<SendJob>();
+        job->post = post;
+        job->done = std::move(done);
+        const std::string& to = post.to.channel;
+        if (to.size() > 1 && to[0] == '@') {
+            const std::string user = to.substr(1);
+            auto known = dm_channels_.find(user);
+            if (known != dm_channels_.end()) {
+                job->channel = known->second;
+            } else {
+                ApiResult r = api("POST", "/channels/direct", json::array({bot_user_id_, user}));
+                if (!r.ok()) {
+                    if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
+                    return fail("channels/direct " + user + ": " + r.error,
+                                r.status == 0 || r.status >= 500);
+                }
+                job->channel = r.body.value("id", std::string());
+                if (job->channel.empty()) return fail("channels/direct gave no channel id", true);
+                dm_channels_[user] = job->channel;
+            }
+        } else if (!to.empty()) {
+            job->channel = to;
+        } else {
+            return fail("no channel to post to", false);
+        }
+        job->pieces = http::split_message(post.text, settings_.max_chars);
+        if (job->pieces.empty()) {
+            if (job->done) job->done({true, "", "", true});
+            return;
+        }
+        post_pieces(job);
+    }
+
+    void post_pieces(const std::shared_ptr<SendJob>& job) {
+        while (job->next < job->pieces.size()) {
+            json body = {{"channel_id", job->channel}, {"message", job->pieces[job->next]}};
+            if (!job->post.to.thread.empty()) body["root_id"] = job->post.to.thread;
+            ApiResult r = api("POST", "/posts", body);
+            if (!r.ok()) {
+                if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
+                // 4xx other than 429: the post or the channel is wrong; sending again won't help.
+                const bool retryable = r.status == 0 || r.status >= 500;
+                if (job->done)
+                    job->done({false, job->first_id, "POST /posts: " + r.error, retryable});
+                return;
+            }
+            if (job->first_id.empty()) {
+                job->first_id = settings_.name + ":" + r.body.value("id", std::string());
+            }
+            ++job->next;
+        }
+        if (job->done) job->done({true, job->first_id, "", true});
+    }
+
+    void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
+        job->waited += wait;
+        if (job->waited > settings_.max_retry_wait) {
+            if (job->done) {
+                job->done({false, job->first_id,
+                           "rate limited by Mattermost (retry after " +
+                               std::to_string(wait.count()) + " s)",
+                           true});
+            }
+            return;
+        }
+        auto timer = std::make_shared<asio::steady_timer>(io_, wait);
+        retry_timers_.insert(timer);
+        timer->async_wait([this, job, timer](const boost::system::error_code& ec) {
+            retry_timers_.erase(timer);
+            if (ec || stopping_) {
+                if (job->done) job->done({false, "", "Mattermost connector stopped", true});
+                return;
+            }
+            if (job->channel.empty()) {
+                deliver(job->post, std::move(job->done));
+            } else {
+                post_pieces(job);
+            }
+        });
+    }
+
+    void respond_to_command(const std::string& url, const core::Post& post, core::SendDone done) {
+        http::Request req;
+        req.method = "POST";
+        req.url = url;
+        req.ca_file = settings_.tls_ca_file;
+        req.headers = {{"Content-Type", "application/json"}};
+        req.body = json{{"response_type", "ephemeral"},
+                        {"text", std::string(core::utf8_prefix(post.text, 60000))}}
+                       .dump();
+        const http::Response r = http::perform(req);
+        if (r.status >= 200 && r.status < 300) {
+            if (done) done({true, post.reply_to + ":response", "", true});
+            return;
+        }
+        const std::string error =
+            r.status == 0 ? r.error : "response_url answered HTTP " + std::to_string(r.status);
+        if (done) done({false, "", error, r.status == 0 || r.status >= 500 || r.status == 429});
+    }
+
+    MattermostSettings settings_;
+    const core::Clock* clock_;
+    core::EventSink* sink_ = nullptr;
+
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::thread thread_;
+    std::mutex run_mu_;
+    bool running_ = false;
+
+    asio::steady_timer reconnect_timer_;
+    std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
+    std::chrono::milliseconds backoff_;
+    std::mt19937 rng_{std::random_device{}()};
+    bool stopping_ = false;
+    bool connected_ = false;
+    long long action_seq_ = 0;
+    long long challenge_seq_ = 0;
+    std::string connection_id_;
+    long long next_seq_ = 0;
+    std::string bot_user_id_, bot_username_;
+    std::map<std::string, std::string> dm_channels_;
+    std::set<std::string> seen_posts_;
+    std::deque<std::string> seen_order_;
+    std::set<std::string> logged_types_;
+    std::map<std::string, std::string> slash_replies_;
+    std::deque<std::string> slash_order_;
+
+    http::WsLink link_;
+    http::HttpListener listener_;
+
+    mutable std::mutex status_mu_;
+    MattermostStatus status_;
+};
+
+}  // namespace
+
+ConnectorType connector_type() { return {validate, create}; }
+
+std::unique_ptr<Connector> make_mattermost(MattermostSettings settings,
+                                           const ConnectorContext& context) {
+    if (context.clock == nullptr) {
+        throw std::invalid_argument("make_mattermost: context.clock is null");
+    }
+    if (settings.url.empty()) throw std::invalid_argument("make_mattermost: no url");
+    return std::make_unique<MattermostConnector>(std::move(settings), context);
+}
+
+MattermostStatus mattermost_status(const Connector& connector) {
+    const auto* m = dynamic_cast<const MattermostConnector*>(&connector);
+    return m == nullptr ? MattermostStatus{} : m->status();
+}
+
+}  // namespace twintrack::connectors::mattermost

@@ -1,0 +1,52 @@
+#pragma once
+// The Mattermost connector: REST API v4 with a bot access token (users/me, posts,
+// channels/direct) and the WebSocket event stream at /api/v4/websocket (authentication
+// challenge, `posted` events whose `data.post` is JSON inside a string, `seq` tracking
+// and resumption, reconnect with backoff). Optionally a listener for slash commands and
+// outgoing webhooks, each checked by its token. One Boost.Asio thread owns the state.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "connectors/registry.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::connectors::mattermost {
+
+struct MattermostSettings {
+    std::string name = "mattermost";
+    std::string url;  ///< https://chat.example.com (no /api/v4)
+    core::Secret token;
+    core::Secret command_token;  ///< slash command token; empty = no slash command
+    core::Secret webhook_token;  ///< outgoing webhook token; empty = none
+    std::string bind = "127.0.0.1";
+    int port = 3001;  ///< the listener, when a command or webhook token is set; 0 = free port
+    std::string tls_ca_file;
+    std::vector<ChannelConfig> channels;  ///< channel ids to tracks
+    std::size_t max_chars = 16383;        ///< Mattermost's post limit; longer posts are split
+    std::chrono::milliseconds backoff_initial{1000};
+    std::chrono::milliseconds backoff_max{600000};
+    std::chrono::seconds max_retry_wait{60};
+};
+
+/// The `type: mattermost` entry of the connector registry.
+ConnectorType connector_type();
+
+std::unique_ptr<Connector> make_mattermost(MattermostSettings settings,
+                                           const ConnectorContext& context);
+
+/// What a Mattermost connector is doing (for tests and logs). Thread-safe.
+struct MattermostStatus {
+    bool connected = false;  ///< authenticated on the current socket
+    int connections = 0;
+    std::string bot_user_id;
+    long long missed_events = 0;  ///< seq gaps seen
+    int listen_port = 0;
+};
+
+MattermostStatus mattermost_status(const Connector& connector);
+
+}  // namespace twintrack::connectors::mattermost

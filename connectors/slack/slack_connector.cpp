@@ -1,0 +1,735 @@
+#include "connectors/slack/slack_connector.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <regex>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "connectors/http/http_client.hpp"
+#include "connectors/http/http_listener.hpp"
+#include "connectors/http/text_pieces.hpp"
+#include "connectors/http/ws_link.hpp"
+#include "connectors/slack/slack_text.hpp"
+
+namespace twintrack::connectors::slack {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------------------
+// Config
+
+void read_settings(core::SectionReader& section, SlackSettings& s) {
+    if (auto mode = section.choice("mode", {"socket", "events"})) {
+        s.mode = *mode == "events" ? SlackSettings::Mode::events : SlackSettings::Mode::socket;
+    }
+    const bool socket = s.mode == SlackSettings::Mode::socket;
+    if (auto t = section.secret("bot_token", true)) s.bot_token = *t;
+    if (auto t = section.secret("app_token", socket)) s.app_token = *t;
+    if (auto t = section.secret("signing_secret", !socket)) s.signing_secret = *t;
+    if (socket && section.has("bind")) section.error("bind", "is only used with mode: events");
+    if (socket && section.has("port")) section.error("port", "is only used with mode: events");
+    if (auto bind = section.string("bind")) s.bind = *bind;
+    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+    if (auto url = section.string("api_url")) {
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+            section.error("api_url",
+                          "must start with https:// (or http:// for a local test "
+                          "server); got \"" +
+                              *url + "\"");
+        } else {
+            s.api_url = *url;
+            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
+        }
+    }
+    if (auto ca = section.string("tls_ca_file")) s.tls_ca_file = *ca;
+    if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
+        spdlog::warn("slack {}: bot_token (${}) does not start with xoxb-", s.name,
+                     s.bot_token.env_name());
+    }
+    if (socket && !s.app_token.empty() && s.app_token.reveal().rfind("xapp-", 0) != 0) {
+        section.error("app_token",
+                      "must be an app-level token (xapp-…) from ${" + s.app_token.env_name() + "}");
+    }
+    s.channels = read_channels(section);
+    static const std::regex id("^[CGD][A-Z0-9]{2,30}$");
+    for (const auto& ch : s.channels) {
+        if (!std::regex_match(ch.name, id)) {
+            section.error("channels", "\"" + ch.name +
+                                          "\" is not a Slack channel ID: use the ID such as "
+                                          "C0123ABCD (channel details, bottom), not the name");
+        }
+    }
+}
+
+void validate(core::SectionReader& section, ConnectorSpec& spec) {
+    SlackSettings s;
+    s.name = spec.name;
+    read_settings(section, s);
+    spec.channels = s.channels;
+}
+
+std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
+    core::ConfigErrors errors;
+    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
+    SlackSettings s;
+    s.name = spec.name;
+    section.string("type");
+    section.string("name");
+    read_settings(section, s);
+    if (!errors.empty()) throw std::runtime_error(errors.describe("slack settings"));
+    return make_slack(std::move(s), context);
+}
+
+// ---------------------------------------------------------------------------------------
+// The connector
+
+struct ApiResult {
+    int status = 0;
+    json body;
+    std::string error;  ///< Slack's `error`, or a transport/HTTP problem; "" when ok
+    std::chrono::seconds retry_after{0};
+    bool ok() const { return error.empty(); }
+};
+
+struct SendJob {
+    core::Post post;
+    core::SendDone done;
+    std::string channel;  ///< resolved channel id
+    std::vector<std::string> pieces;
+    std::size_t next = 0;
+    std::string first_id;
+    std::chrono::seconds waited{0};
+};
+
+struct SlashReply {
+    std::string response_url;
+    int uses = 0;
+};
+
+// Errors after which sending the same post again cannot succeed.
+bool permanent_error(const std::string& error) {
+    static const std::set<std::string> permanent = {
+        "channel_not_found", "not_in_channel",      "is_archived",    "msg_too_long",
+        "no_text",           "invalid_blocks",      "user_not_found", "cannot_dm_bot",
+        "restricted_action", "too_many_attachments"};
+    return permanent.count(error) > 0;
+}
+
+class SlackConnector final : public Connector {
+  public:
+    SlackConnector(SlackSettings settings, const ConnectorContext& context)
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          reconnect_timer_(io_),
+          hello_timer_(io_),
+          backoff_(settings_.backoff_initial),
+          link_(http::WsLink::Handlers{[] {},
+                                       [this](const std::string& text) { on_socket_text(text); },
+                                       [this](const std::string& why) {
+                                           asio::post(io_, [this, why] { on_socket_closed(why); });
+                                       }},
+                settings_.tls_ca_file),
+          listener_([this](const http::ListenerRequest& r) { return on_http(r); }) {}
+
+    ~SlackConnector() override { stop(); }
+
+    std::string name() const override { return settings_.name; }
+
+    void start(core::EventSink& sink) override {
+        std::lock_guard<std::mutex> lock(run_mu_);
+        if (running_) return;
+        if (thread_.joinable()) throw std::runtime_error("a Slack connector cannot start twice");
+        sink_ = &sink;
+        if (settings_.mode == SlackSettings::Mode::events) {
+            const int port = listener_.start(settings_.bind, settings_.port);
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.listen_port = port;
+            spdlog::info("slack {}: listening for Events API and slash commands on {}:{}",
+                         settings_.name, settings_.bind, port);
+        }
+        running_ = true;
+        work_.emplace(asio::make_work_guard(io_));
+        asio::post(io_, [this] {
+            identify();
+            if (settings_.mode == SlackSettings::Mode::socket) open_socket();
+        });
+        thread_ = std::thread([this] {
+            try {
+                io_.run();
+            } catch (const std::exception& e) {
+                spdlog::error("slack {}: thread failed: {}", settings_.name, e.what());
+            }
+        });
+    }
+
+    void stop() override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (!running_) return;
+            running_ = false;
+        }
+        listener_.stop();
+        link_.stop();
+        asio::post(io_, [this] {
+            stopping_ = true;
+            reconnect_timer_.cancel();
+            hello_timer_.cancel();
+            for (auto& t : retry_timers_) t->cancel();
+        });
+        work_.reset();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    void send(const core::Post& post, core::SendDone done) override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (running_) {
+                asio::post(io_, [this, post, done = std::move(done)]() mutable {
+                    deliver(post, std::move(done));
+                });
+                return;
+            }
+        }
+        if (done) done({false, "", "Slack connector " + settings_.name + " is not running", true});
+    }
+
+    SlackStatus status() const {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_;
+    }
+
+  private:
+    // --- Web API ---------------------------------------------------------------------
+
+    ApiResult call(const std::string& method, const json& body,
+                   const core::Secret* token = nullptr) {
+        http::Request req;
+        req.method = "POST";
+        req.url = settings_.api_url + "/" + method;
+        req.ca_file = settings_.tls_ca_file;
+        req.headers = {
+            {"Authorization", "Bearer " + (token ? *token : settings_.bot_token).reveal()},
+            {"Content-Type", "application/json; charset=utf-8"}};
+        req.body = body.is_null() ? "{}" : body.dump();
+        return finish(http::perform(req));
+    }
+
+    ApiResult call_get(const std::string& method, const http::HeaderList& query) {
+        http::Request req;
+        req.url = settings_.api_url + "/" + method + "?" + http::form_encode(query);
+        req.ca_file = settings_.tls_ca_file;
+        req.headers = {{"Authorization", "Bearer " + settings_.bot_token.reveal()}};
+        return finish(http::perform(req));
+    }
+
+    static ApiResult finish(const http::Response& r) {
+        ApiResult out;
+        out.status = r.status;
+        if (r.status == 0) {
+            out.error = "cannot reach Slack: " + r.error;
+            return out;
+        }
+        if (r.status == 429) {
+            out.error = "ratelimited";
+            out.retry_after = http::retry_after(r, std::chrono::seconds(1));
+            return out;
+        }
+        out.body = json::parse(r.body, nullptr, false);
+        if (r.status != 200) {
+            out.error = "HTTP " + std::to_string(r.status);
+        } else if (!out.body.is_object()) {
+            out.error = "malformed answer (not a JSON object)";
+        } else if (!out.body.value("ok", false)) {
+            out.error = out.body.value("error", std::string("unknown_error"));
+        }
+        return out;
+    }
+
+    void identify() {
+        if (!bot_user_id_.empty() || stopping_) return;
+        ApiResult r = call("auth.test", json::object());
+        if (!r.ok()) {
+            spdlog::error("slack {}: auth.test failed: {}", settings_.name, r.error);
+            return;
+        }
+        bot_user_id_ = r.body.value("user_id", std::string());
+        spdlog::info("slack {}: signed in as {} ({}) on {}", settings_.name,
+                     r.body.value("user", std::string()), bot_user_id_,
+                     r.body.value("team", std::string()));
+        std::lock_guard<std::mutex> s(status_mu_);
+        status_.bot_user_id = bot_user_id_;
+    }
+
+    std::string display_of(const std::string& user) {
+        auto it = names_.find(user);
+        if (it != names_.end()) return it->second;
+        std::string name;
+        ApiResult r = call_get("users.info", {{"user", user}});
+        if (r.ok()) {
+            const json& u = r.body.value("user", json::object());
+            const json& p = u.value("profile", json::object());
+            for (const char* key : {"display_name", "real_name"}) {
+                if (name.empty()) name = p.value(key, std::string());
+            }
+            if (name.empty()) name = u.value("real_name", u.value("name", std::string()));
+        } else {
+            spdlog::warn("slack {}: users.info {} failed: {}", settings_.name, user, r.error);
+            return user;  // not cached: asked again next time
+        }
+        if (name.empty()) name = user;
+        if (names_.size() > 5000) names_.clear();
+        names_[user] = name;
+        return name;
+    }
+
+    // --- Socket Mode -----------------------------------------------------------------
+
+    void open_socket() {
+        if (stopping_) return;
+        identify();
+        ApiResult r = call("apps.connections.open", json::object(), &settings_.app_token);
+        if (!r.ok()) {
+            if (r.error == "ratelimited") {
+                return schedule_reconnect(
+                    "apps.connections.open rate limited",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after));
+            }
+            return schedule_reconnect("apps.connections.open failed: " + r.error);
+        }
+        const std::string url = r.body.value("url", std::string());
+        if (url.empty()) return schedule_reconnect("apps.connections.open gave no url");
+        spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
+        link_.connect(url);
+        hello_timer_.expires_after(std::chrono::seconds(30));
+        hello_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping_ || connected_) return;
+            spdlog::warn("slack {}: no hello within 30 s; reconnecting", settings_.name);
+            link_.close();
+        });
+    }
+
+    void on_socket_closed(const std::string& why) {
+        const bool was = connected_;
+        connected_ = false;
+        hello_timer_.cancel();
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.connected = false;
+        }
+        if (stopping_) return;
+        if (refresh_) {
+            refresh_ = false;
+            return schedule_reconnect("Slack asked for a new connection",
+                                      std::chrono::milliseconds(0));
+        }
+        schedule_reconnect(std::string(was ? "Socket Mode connection lost: " : "") + why);
+    }
+
+    void schedule_reconnect(const std::string& why,
+                            std::optional<std::chrono::milliseconds> exact = std::nullopt) {
+        if (stopping_) return;
+        std::chrono::milliseconds delay;
+        if (exact) {
+            delay = *exact;
+        } else {
+            const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
+            delay = std::min(settings_.backoff_max,
+                             std::chrono::milliseconds(static_cast<long long>(
+                                 static_cast<double>(backoff_.count()) * jitter)));
+            backoff_ =
+                std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
+                                                    static_cast<double>(backoff_.count()) * 1.75)));
+        }
+        spdlog::warn("slack {}: {}; reconnecting in {:.1f} s", settings_.name, why,
+                     static_cast<double>(delay.count()) / 1000.0);
+        reconnect_timer_.expires_after(delay);
+        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping_) return;
+            open_socket();
+        });
+    }
+
+    // Runs on the WebSocket thread: acknowledge first, then hand over.
+    void on_socket_text(const std::string& text) {
+        json frame = json::parse(text, nullptr, false);
+        if (!frame.is_object()) {
+            asio::post(io_, [this] {
+                spdlog::warn("slack {}: ignored a Socket Mode frame that is not a JSON object",
+                             settings_.name);
+            });
+            return;
+        }
+        const json* envelope = frame.contains("envelope_id") ? &frame["envelope_id"] : nullptr;
+        if (envelope && envelope->is_string()) {
+            link_.send(json{{"envelope_id", *envelope}}.dump());
+        }
+        asio::post(io_, [this, frame = std::move(frame)] { on_socket_frame(frame); });
+    }
+
+    void on_socket_frame(const json& frame) {
+        const std::string type = frame.value("type", std::string());
+        if (type == "hello") {
+            connected_ = true;
+            backoff_ = settings_.backoff_initial;
+            hello_timer_.cancel();
+            spdlog::info("slack {}: Socket Mode connected ({} connection(s))", settings_.name,
+                         frame.value("num_connections", 1));
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.connected = true;
+            ++status_.connections;
+        } else if (type == "disconnect") {
+            const std::string reason = frame.value("reason", std::string());
+            if (reason == "link_disabled") {
+                spdlog::error("slack {}: Socket Mode was turned off for this app (link_disabled)",
+                              settings_.name);
+            } else {
+                spdlog::info("slack {}: Slack asks to reconnect ({})", settings_.name, reason);
+                refresh_ = true;
+            }
+            link_.close();
+        } else if (type == "events_api") {
+            on_event_callback(frame.value("payload", json::object()), "socket");
+        } else if (type == "slash_commands") {
+            on_slash(frame.value("payload", json::object()));
+        } else {
+            ignored(type.empty() ? "(no type)" : "socket:" + type);
+        }
+    }
+
+    void ignored(const std::string& what) {
+        if (logged_types_.insert(what).second) {
+            spdlog::info("slack {}: ignoring {} (logged once)", settings_.name, what);
+        }
+    }
+
+    // --- Events API over HTTP ----------------------------------------------------------
+
+    // Runs on the listener thread: check, answer at once, hand over.
+    http::ListenerResponse on_http(const http::ListenerRequest& r) {
+        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
+        const bool events = r.path == "/slack/events";
+        const bool commands = r.path == "/slack/commands";
+        if (!events && !commands) return {404, "text/plain", "not found"};
+        if (r.method != "POST") return {405, "text/plain", "POST only"};
+        const std::int64_t now_s = core::to_millis(clock_->now()) / 1000;
+        const std::string why =
+            verify_request(settings_.signing_secret.reveal(), r.header("x-slack-request-timestamp"),
+                           r.body, r.header("x-slack-signature"), now_s);
+        if (!why.empty()) {
+            spdlog::warn("slack {}: refused a request to {}: {}", settings_.name, r.path, why);
+            return {401, "text/plain", "invalid request signature"};
+        }
+        if (commands) {
+            auto fields = http::parse_form(r.body);
+            json payload = json::object();
+            for (auto& [k, v] : fields) payload[k] = v;
+            asio::post(io_, [this, payload] { on_slash(payload); });
+            return {200, "text/plain", ""};
+        }
+        json body = json::parse(r.body, nullptr, false);
+        if (!body.is_object()) {
+            spdlog::warn("slack {}: refused an Events API request whose body is not JSON",
+                         settings_.name);
+            return {400, "text/plain", "body must be a JSON object"};
+        }
+        const std::string type = body.value("type", std::string());
+        if (type == "url_verification") {
+            return {200, "application/json",
+                    json{{"challenge", body.value("challenge", "")}}.dump()};
+        }
+        const std::string retry = r.header("x-slack-retry-num");
+        asio::post(
+            io_, [this, body = std::move(body), retry, reason = r.header("x-slack-retry-reason")] {
+                if (!retry.empty()) {
+                    spdlog::info("slack {}: Events API retry {} ({}) of {}", settings_.name, retry,
+                                 reason, body.value("event_id", std::string()));
+                }
+                if (body.value("type", std::string()) == "event_callback") {
+                    on_event_callback(body, "http");
+                } else {
+                    ignored("callback:" + body.value("type", std::string("(no type)")));
+                }
+            });
+        return {200, "text/plain", ""};
+    }
+
+    // --- events ------------------------------------------------------------------------
+
+    // An `event_callback` (both transports): recognises retries by event_id.
+    void on_event_callback(const json& payload, const char* via) {
+        if (!payload.is_object()) return;
+        const std::string event_id = payload.value("event_id", std::string());
+        if (!event_id.empty()) {
+            if (seen_events_.count(event_id)) {
+                spdlog::debug("slack {}: {} delivered again over {}; ignored", settings_.name,
+                              event_id, via);
+                return;
+            }
+            seen_events_.insert(event_id);
+            seen_order_.push_back(event_id);
+            if (seen_order_.size() > 5000) {
+                seen_events_.erase(seen_order_.front());
+                seen_order_.pop_front();
+            }
+        }
+        const json& ev = payload.contains("event") && payload["event"].is_object()
+                             ? payload["event"]
+                             : json::object();
+        const std::string type = ev.value("type", std::string());
+        if (type == "message" || type == "app_mention") {
+            on_message(ev, type == "app_mention");
+        } else {
+            ignored("event:" + (type.empty() ? std::string("(no type)") : type));
+        }
+    }
+
+    void on_message(const json& ev, bool app_mention) {
+        if (sink_ == nullptr) return;
+        identify();  // the bot's own id, for mentions, if start-up could not learn it
+        const std::string subtype = ev.value("subtype", std::string());
+        if (!subtype.empty() && subtype != "thread_broadcast" && subtype != "file_share") {
+            return ignored("message subtype " + subtype);
+        }
+        if (ev.contains("bot_id") || ev.value("user", std::string()).empty()) return;
+        const std::string user = ev.value("user", std::string());
+        if (user == bot_user_id_) return;
+        const std::string channel = ev.value("channel", std::string());
+        const std::string ts = ev.value("ts", std::string());
+        if (channel.empty() || ts.empty()) return;
+        const bool direct = ev.value("channel_type", std::string()) == "im" ||
+                            (!ev.contains("channel_type") && channel[0] == 'D');
+        auto decoded = decode_incoming(ev.value("text", std::string()), bot_user_id_,
+                                       [this](const std::string& u) { return display_of(u); });
+        core::Event event;
+        event.id = settings_.name + ":" + channel + ":" + ts;
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, user, display_of(user)};
+        event.where = {settings_.name, direct ? "@" + user : channel,
+                       ev.value("thread_ts", std::string())};
+        event.direct = direct;
+        event.addressed = decoded.mentioned || app_mention;
+        event.text = std::move(decoded.text);
+        const std::int64_t ms = ts_to_millis(ts);
+        event.at = ms > 0 ? core::from_millis(ms) : clock_->now();
+        event.extra = {{"message_id", event.id}, {"slack_channel", channel}, {"slack_ts", ts}};
+        if (direct) dm_channels_[user] = channel;
+        sink_->push(std::move(event));
+    }
+
+    void on_slash(const json& p) {
+        if (sink_ == nullptr || !p.is_object()) return;
+        auto field = [&](const char* k) { return p.value(k, std::string()); };
+        const std::string user = field("user_id");
+        const std::string channel = field("channel_id");
+        if (user.empty() || channel.empty()) return ignored("slash command without user/channel");
+        const bool direct = field("channel_name") == "directmessage" || channel[0] == 'D';
+        core::Event event;
+        const std::string trigger = field("trigger_id");
+        event.id = settings_.name + ":slash:" +
+                   (trigger.empty() ? channel + ":" + user + ":" +
+                                          std::to_string(core::to_millis(clock_->now()))
+                                    : trigger);
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, user, display_of(user)};
+        event.where = {settings_.name, direct ? "@" + user : channel, ""};
+        event.direct = direct;
+        event.addressed = true;
+        event.text = decode_incoming(field("text"), bot_user_id_, [this](const std::string& u) {
+                         return display_of(u);
+                     }).text;
+        event.at = clock_->now();
+        event.extra = {{"message_id", event.id}, {"slack_command", field("command")}};
+        const std::string response_url = field("response_url");
+        if (!response_url.empty()) {
+            slash_replies_[event.id] = {response_url, 0};
+            slash_order_.push_back(event.id);
+            if (slash_order_.size() > 500) {
+                slash_replies_.erase(slash_order_.front());
+                slash_order_.pop_front();
+            }
+        }
+        sink_->push(std::move(event));
+    }
+
+    // --- sending -----------------------------------------------------------------------
+
+    void deliver(const core::Post& post, core::SendDone done) {
+        auto fail = [&](const std::string& error, bool retryable) {
+            spdlog::warn("slack {}: post to {} failed: {}", settings_.name, post.to.channel, error);
+            if (done) done({false, "", error, retryable});
+        };
+        if (stopping_) return fail("Slack connector " + settings_.name + " is stopping", true);
+        auto slash = slash_replies_.find(post.reply_to);
+        if (slash != slash_replies_.end() && slash->second.uses < 5) {
+            ++slash->second.uses;
+            return respond_to_slash(slash->second.response_url, post, std::move(done));
+        }
+        auto job = std::make_shared<SendJob>();
+        job->post = post;
+        job->done = std::move(done);
+        const std::string& to = post.to.channel;
+        if (to.size() > 1 && to[0] == '@') {
+            const std::string user = to.substr(1);
+            auto known = dm_channels_.find(user);
+            if (known != dm_channels_.end()) {
+                job->channel = known->second;
+            } else {
+                ApiResult r = call("conversations.open", {{"users", user}});
+                if (!r.ok()) {
+                    if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                    return fail("conversations.open " + user + ": " + r.error,
+                                !permanent_error(r.error));
+                }
+                job->channel = r.body.value("channel", json::object()).value("id", std::string());
+                if (job->channel.empty()) return fail("conversations.open gave no channel", true);
+                dm_channels_[user] = job->channel;
+            }
+        } else if (!to.empty()) {
+            job->channel = to;
+        } else {
+            return fail("no channel to post to", false);
+        }
+        job->pieces = http::split_message(post.text, settings_.max_chars);
+        if (job->pieces.empty()) {
+            if (job->done) job->done({true, "", "", true});
+            return;
+        }
+        post_pieces(job);
+    }
+
+    void post_pieces(const std::shared_ptr<SendJob>& job) {
+        while (job->next < job->pieces.size()) {
+            json body = {{"channel", job->channel},
+                         {"text", escape_text(job->pieces[job->next])},
+                         {"unfurl_links", false}};
+            if (!job->post.to.thread.empty()) body["thread_ts"] = job->post.to.thread;
+            ApiResult r = call("chat.postMessage", body);
+            if (!r.ok()) {
+                if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                spdlog::warn("slack {}: chat.postMessage to {} failed: {}", settings_.name,
+                             job->channel, r.error);
+                if (job->done) {
+                    job->done({false, job->first_id, "chat.postMessage: " + r.error,
+                               !permanent_error(r.error)});
+                }
+                return;
+            }
+            if (job->first_id.empty()) {
+                job->first_id =
+                    settings_.name + ":" + job->channel + ":" + r.body.value("ts", std::string());
+            }
+            ++job->next;
+        }
+        if (job->done) job->done({true, job->first_id, "", true});
+    }
+
+    // HTTP 429: wait as long as Slack says (within reason), then go on where we stopped.
+    void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
+        job->waited += wait;
+        if (job->waited > settings_.max_retry_wait) {
+            if (job->done) {
+                job->done(
+                    {false, job->first_id,
+                     "rate limited by Slack (Retry-After " + std::to_string(wait.count()) + " s)",
+                     true});
+            }
+            return;
+        }
+        spdlog::info("slack {}: rate limited; retrying in {} s as Slack asks", settings_.name,
+                     wait.count());
+        auto timer = std::make_shared<asio::steady_timer>(io_, wait);
+        retry_timers_.insert(timer);
+        timer->async_wait([this, job, timer](const boost::system::error_code& ec) {
+            retry_timers_.erase(timer);
+            if (ec || stopping_) {
+                if (job->done) job->done({false, "", "Slack connector stopped", true});
+                return;
+            }
+            if (job->channel.empty()) {
+                deliver(job->post, std::move(job->done));
+            } else {
+                post_pieces(job);
+            }
+        });
+    }
+
+    void respond_to_slash(const std::string& url, const core::Post& post, core::SendDone done) {
+        http::Request req;
+        req.method = "POST";
+        req.url = url;
+        req.ca_file = settings_.tls_ca_file;
+        req.headers = {{"Content-Type", "application/json; charset=utf-8"}};
+        req.body =
+            json{{"response_type", "ephemeral"}, {"text", escape_text(post.text.substr(0, 39000))}}
+                .dump();
+        const http::Response r = http::perform(req);
+        if (r.status >= 200 && r.status < 300) {
+            if (done) done({true, post.reply_to + ":response", "", true});
+            return;
+        }
+        const std::string error =
+            r.status == 0 ? r.error : "response_url answered HTTP " + std::to_string(r.status);
+        spdlog::warn("slack {}: slash command response failed: {}", settings_.name, error);
+        if (done) done({false, "", error, r.status == 0 || r.status >= 500 || r.status == 429});
+    }
+
+    SlackSettings settings_;
+    const core::Clock* clock_;
+    core::EventSink* sink_ = nullptr;
+
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::thread thread_;
+    std::mutex run_mu_;
+    bool running_ = false;
+
+    // The connector thread's state.
+    asio::steady_timer reconnect_timer_, hello_timer_;
+    std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
+    std::chrono::milliseconds backoff_;
+    std::mt19937 rng_{std::random_device{}()};
+    bool stopping_ = false;
+    bool connected_ = false;
+    bool refresh_ = false;
+    std::string bot_user_id_;
+    std::map<std::string, std::string> names_;
+    std::map<std::string, std::string> dm_channels_;
+    std::set<std::string> seen_events_;
+    std::deque<std::string> seen_order_;
+    std::set<std::string> logged_types_;
+    std::map<std::string, SlashReply> slash_replies_;
+    std::deque<std::string> slash_order_;
+
+    http::WsLink link_;
+    http::HttpListener listener_;
+
+    mutable std::mutex status_mu_;
+    SlackStatus status_;
+};
+
+}  // namespace
+
+ConnectorType connector_type() { return {validate, create}; }
+
+std::unique_ptr<Connector> make_slack(SlackSettings settings, const ConnectorContext& context) {
+    if (context.clock == nullptr) throw std::invalid_argument("make_slack: context.clock is null");
+    return std::make_unique<SlackConnector>(std::move(settings), context);
+}
+
+SlackStatus slack_status(const Connector& connector) {
+    const auto* s = dynamic_cast<const SlackConnector*>(&connector);
+    return s == nullptr ? SlackStatus{} : s->status();
+}
+
+}  // namespace twintrack::connectors::slack

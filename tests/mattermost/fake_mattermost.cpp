@@ -1,0 +1,290 @@
+#include "tests/mattermost/fake_mattermost.hpp"
+
+#include <boost/asio/post.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/server.hpp>
+
+namespace twintrack::mattermost_test {
+
+using Server = websocketpp::server<websocketpp::config::asio>;
+
+struct FakeMattermost::Impl {
+    Server server;
+    std::thread thread;
+    int port = 0;
+    mutable std::mutex mu;
+    mutable std::condition_variable cv;
+    std::vector<RestCall> calls;
+    std::vector<websocketpp::connection_hdl> sockets;
+    std::vector<std::string> queries;
+    int authenticated = 0;
+    long long seq = 0;
+    int limit_seconds = 0, limit_count = 0;
+    int next_id = 0;
+
+    std::string new_id(const std::string& prefix) {
+        std::string id = prefix + std::to_string(++next_id);
+        id.resize(26, 'x');
+        return id;
+    }
+
+    void send(websocketpp::connection_hdl hdl, const std::string& text) {
+        websocketpp::lib::error_code ec;
+        server.send(hdl, text, websocketpp::frame::opcode::text, ec);
+    }
+};
+
+FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
+    Impl& d = *impl_;
+    d.server.clear_access_channels(websocketpp::log::alevel::all);
+    d.server.clear_error_channels(websocketpp::log::elevel::all);
+    d.server.init_asio();
+    d.server.set_reuse_addr(true);
+    d.server.set_http_handler([&d](websocketpp::connection_hdl hdl) {
+        auto con = d.server.get_con_from_hdl(hdl);
+        RestCall call;
+        call.method = con->get_request().get_method();
+        const std::string resource = con->get_resource();
+        call.path = resource.substr(0, resource.find('?'));
+        call.authorization = con->get_request_header("Authorization");
+        call.body = json::parse(con->get_request_body(), nullptr, false);
+        if (call.body.is_discarded()) call.body = nullptr;
+        call.at = std::chrono::steady_clock::now();
+        std::lock_guard<std::mutex> lock(d.mu);
+        d.calls.push_back(call);
+        d.cv.notify_all();
+        con->append_header("Content-Type", "application/json");
+        auto answer = [&](int status, const json& body) {
+            con->set_status(static_cast<websocketpp::http::status_code::value>(status));
+            con->set_body(body.dump());
+        };
+        if (call.path.rfind("/response/", 0) == 0) return answer(200, json::object());
+        if (call.authorization != std::string("Bearer ") + token) {
+            return answer(401, {{"id", "api.context.session_expired.app_error"},
+                                {"message", "Invalid or expired session, please login again."},
+                                {"status_code", 401}});
+        }
+        if (call.method == "GET" && call.path == "/api/v4/users/me") {
+            return answer(200, {{"id", bot_id},
+                                {"username", "twintrack"},
+                                {"is_bot", true},
+                                {"roles", "system_user"}});
+        }
+        if (call.method == "POST" && call.path == "/api/v4/channels/direct") {
+            if (!call.body.is_array() || call.body.size() != 2) {
+                return answer(400, {{"id", "api.context.invalid_body_param.app_error"},
+                                    {"status_code", 400}});
+            }
+            std::string other = call.body[1];
+            return answer(201, {{"id", "dm" + other.substr(2)}, {"type", "D"}});
+        }
+        if (call.method == "POST" && call.path == "/api/v4/posts") {
+            if (d.limit_count > 0) {
+                --d.limit_count;
+                con->append_header("Retry-After", std::to_string(d.limit_seconds));
+                con->append_header("X-Ratelimit-Reset", std::to_string(d.limit_seconds));
+                return answer(429,
+                              {{"id", "api.context.rate_limit.app_error"}, {"status_code", 429}});
+            }
+            const std::string channel = call.body.value("channel_id", "");
+            if (channel.rfind("gone", 0) == 0) {
+                return answer(403, {{"id", "api.context.permissions.app_error"},
+                                    {"message", "You do not have the appropriate permissions."},
+                                    {"status_code", 403}});
+            }
+            return answer(201,
+                          make_post(d.new_id("p"), bot_id, channel, call.body.value("message", ""),
+                                    call.body.value("root_id", "")));
+        }
+        answer(404, {{"id", "api.context.404.app_error"}, {"status_code", 404}});
+    });
+    d.server.set_validate_handler([&d](websocketpp::connection_hdl hdl) {
+        auto con = d.server.get_con_from_hdl(hdl);
+        const std::string resource = con->get_resource();
+        if (resource.rfind("/api/v4/websocket", 0) != 0) return false;
+        const auto q = resource.find('?');
+        std::lock_guard<std::mutex> lock(d.mu);
+        d.queries.push_back(q == std::string::npos ? "" : resource.substr(q + 1));
+        return true;
+    });
+    d.server.set_message_handler([&d](websocketpp::connection_hdl hdl, Server::message_ptr msg) {
+        json frame = json::parse(msg->get_payload(), nullptr, false);
+        if (!frame.is_object() || frame.value("action", "") != "authentication_challenge") return;
+        const long long seq = frame.value("seq", 0LL);
+        const std::string given = frame.value("data", json::object()).value("token", "");
+        if (given != token) {
+            d.send(hdl, json{{"status", "FAIL"},
+                             {"seq_reply", seq},
+                             {"error",
+                              {{"id", "api.web_socket_router.not_authenticated.app_error"},
+                               {"message", "authentication failed"}}}}
+                            .dump());
+            return;
+        }
+        d.send(hdl, json{{"status", "OK"}, {"seq_reply", seq}}.dump());
+        std::lock_guard<std::mutex> lock(d.mu);
+        d.seq = 0;
+        d.send(hdl, json{{"event", "hello"},
+                         {"data",
+                          {{"connection_id", "conn-" + std::to_string(d.authenticated + 1)},
+                           {"server_version", "9.11.0.10809447620.abc.true"}}},
+                         {"broadcast",
+                          {{"omit_users", nullptr},
+                           {"user_id", bot_id},
+                           {"channel_id", ""},
+                           {"team_id", ""}}},
+                         {"seq", d.seq}}
+                        .dump());
+        d.sockets.push_back(hdl);
+        ++d.authenticated;
+        d.cv.notify_all();
+    });
+    websocketpp::lib::error_code ec;
+    d.server.listen(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+                    ec);
+    d.server.start_accept(ec);
+    boost::system::error_code lec;
+    d.port = d.server.get_local_endpoint(lec).port();
+    d.thread = std::thread([&d] { d.server.run(); });
+}
+
+FakeMattermost::~FakeMattermost() {
+    websocketpp::lib::error_code ec;
+    impl_->server.stop_listening(ec);
+    impl_->server.stop();
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+std::string FakeMattermost::url() const {
+    return "http://127.0.0.1:" + std::to_string(impl_->port);
+}
+std::string FakeMattermost::response_url(int n) const {
+    return url() + "/response/" + std::to_string(n);
+}
+
+void FakeMattermost::rate_limit_posts(int seconds, int count) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->limit_seconds = seconds;
+    impl_->limit_count = count;
+}
+
+std::vector<RestCall> FakeMattermost::calls(const std::string& path) const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    std::vector<RestCall> out;
+    for (const auto& c : impl_->calls) {
+        if (c.path == path) out.push_back(c);
+    }
+    return out;
+}
+
+std::optional<RestCall> FakeMattermost::wait_call(const std::string& path, std::size_t n,
+                                                  std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    std::optional<RestCall> found;
+    impl_->cv.wait_for(lock, timeout, [&] {
+        std::size_t seen = 0;
+        for (const auto& c : impl_->calls) {
+            if (c.path == path && ++seen == n) {
+                found = c;
+                return true;
+            }
+        }
+        return false;
+    });
+    return found;
+}
+
+bool FakeMattermost::wait_authenticated(int n, std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    return impl_->cv.wait_for(lock, timeout, [&] { return impl_->authenticated >= n; });
+}
+
+std::vector<std::string> FakeMattermost::socket_queries() const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    return impl_->queries;
+}
+
+bool FakeMattermost::send_posted(const json& post, const std::string& channel_type,
+                                 const std::string& sender_name, int skip) {
+    websocketpp::connection_hdl hdl;
+    long long seq = 0;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        if (impl_->sockets.empty()) return false;
+        hdl = impl_->sockets.back();
+        impl_->seq += 1 + skip;
+        seq = impl_->seq;
+    }
+    const json frame = {
+        {"event", "posted"},
+        {"data",
+         {{"channel_display_name", channel_type == "D" ? "@" + sender_name : "Town Square"},
+          {"channel_name", "town-square"},
+          {"channel_type", channel_type},
+          {"mentions", json::array({bot_id}).dump()},
+          {"post", post.dump()},
+          {"sender_name", "@" + sender_name},
+          {"set_online", true},
+          {"team_id", "rcgiyftm7jyrxnma1osd8zswby"}}},
+        {"broadcast",
+         {{"omit_users", nullptr},
+          {"user_id", ""},
+          {"channel_id", post.value("channel_id", "")},
+          {"team_id", ""}}},
+        {"seq", seq}};
+    impl_->send(hdl, frame.dump());
+    return true;
+}
+
+bool FakeMattermost::send_raw(const std::string& text) {
+    websocketpp::connection_hdl hdl;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        if (impl_->sockets.empty()) return false;
+        hdl = impl_->sockets.back();
+    }
+    impl_->send(hdl, text);
+    return true;
+}
+
+void FakeMattermost::drop_socket() {
+    websocketpp::connection_hdl hdl;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        if (impl_->sockets.empty()) return;
+        hdl = impl_->sockets.back();
+        impl_->sockets.pop_back();
+    }
+    Impl* d = impl_.get();
+    boost::asio::post(d->server.get_io_service(), [d, hdl] {
+        websocketpp::lib::error_code ec;
+        auto con = d->server.get_con_from_hdl(hdl, ec);
+        if (con) con->terminate(ec);
+    });
+}
+
+json make_post(const std::string& id, const std::string& user_id, const std::string& channel_id,
+               const std::string& message, const std::string& root_id) {
+    return {{"id", id},
+            {"create_at", 1795886849588},
+            {"update_at", 1795886849588},
+            {"edit_at", 0},
+            {"delete_at", 0},
+            {"is_pinned", false},
+            {"user_id", user_id},
+            {"channel_id", channel_id},
+            {"root_id", root_id},
+            {"original_id", ""},
+            {"message", message},
+            {"type", ""},
+            {"props", json::object()},
+            {"hashtags", ""},
+            {"pending_post_id", ""},
+            {"reply_count", 0},
+            {"metadata", json::object()}};
+}
+
+}  // namespace twintrack::mattermost_test

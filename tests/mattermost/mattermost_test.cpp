@@ -1,0 +1,279 @@
+// The Mattermost connector against the fake Mattermost: REST v4 over real HTTP, the
+// WebSocket event stream with the authentication challenge and seq numbers.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "connectors/http/http_client.hpp"
+#include "connectors/mattermost/mattermost_connector.hpp"
+#include "core/clock.hpp"
+#include "tests/mattermost/fake_mattermost.hpp"
+#include "tests/support/connector_sink.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace twintrack::mattermost_test {
+namespace {
+
+using connectors::mattermost::mattermost_status;
+using connectors::mattermost::MattermostSettings;
+using test_support::CollectingSink;
+using test_support::LogCapture;
+using ::testing::HasSubstr;
+
+const std::string anna = "annaxk4r8m3ejbhx1p5q7t0wzc";
+const std::string town = "townsq8k2m4n6p8r0t2v4x6z8b";
+
+class MattermostTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        connector_ = make(FakeMattermost::token);
+        connector_->start(sink_);
+        ASSERT_TRUE(mm_.wait_authenticated(1));
+        wait_connected(1);
+    }
+    void TearDown() override {
+        if (connector_) connector_->stop();
+    }
+
+    std::unique_ptr<connectors::Connector> make(const std::string& token) {
+        MattermostSettings s;
+        s.name = "mm";
+        s.url = mm_.url();
+        s.token = core::Secret("MATTERMOST_TOKEN", token);
+        s.command_token = core::Secret("MM_COMMAND_TOKEN", "cmdtoken123");
+        s.webhook_token = core::Secret("MM_WEBHOOK_TOKEN", "hooktoken456");
+        s.port = 0;
+        s.backoff_initial = 50ms;
+        s.backoff_max = 400ms;
+        connectors::ConnectorContext context;
+        context.clock = &clock_;
+        return connectors::mattermost::make_mattermost(std::move(s), context);
+    }
+
+    void wait_connected(int n) {
+        for (int i = 0; i < 500 && mattermost_status(*connector_).connections < n; ++i) {
+            std::this_thread::sleep_for(10ms);
+        }
+        ASSERT_GE(mattermost_status(*connector_).connections, n);
+    }
+
+    core::SendResult send(core::Post post) {
+        std::promise<core::SendResult> result;
+        connector_->send(post, [&](core::SendResult r) { result.set_value(r); });
+        auto future = result.get_future();
+        if (future.wait_for(20s) != std::future_status::ready) return {false, "", "timeout", true};
+        return future.get();
+    }
+
+    test_support::HttpResponse form(const std::string& path, const std::string& body) {
+        const int port = mattermost_status(*connector_).listen_port;
+        return test_support::http_request("POST", "127.0.0.1", port, path,
+                                          {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                          body);
+    }
+
+    core::FakeClock clock_{core::from_millis(1795886849588)};
+    FakeMattermost mm_;
+    CollectingSink sink_;
+    std::unique_ptr<connectors::Connector> connector_;
+};
+
+TEST_F(MattermostTest, AuthenticatesAndLearnsWhoItIs) {
+    auto me = mm_.wait_call("/api/v4/users/me");
+    ASSERT_TRUE(me);
+    EXPECT_EQ(me->authorization, std::string("Bearer ") + FakeMattermost::token);
+    EXPECT_EQ(mattermost_status(*connector_).bot_user_id, FakeMattermost::bot_id);
+    EXPECT_TRUE(mattermost_status(*connector_).connected);
+}
+
+TEST_F(MattermostTest, PostedEventsBecomeMessagesWithTheMentionStripped) {
+    ASSERT_TRUE(mm_.send_posted(
+        make_post("post1xxxxxxxxxxxxxxxxxxxxx", anna, town, "@twintrack: whois @liwei"), "O",
+        "anna"));
+    auto e = sink_.with_text("whois @liwei");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_FALSE(e->direct);
+    EXPECT_EQ(e->id, "mm:post1xxxxxxxxxxxxxxxxxxxxx");
+    EXPECT_EQ(e->where.channel, town);
+    EXPECT_EQ(e->who.user_id, anna);
+    EXPECT_EQ(e->who.display, "anna");
+    EXPECT_EQ(core::to_millis(e->at), 1795886849588);
+}
+
+TEST_F(MattermostTest, DirectMessagesAreAnsweredInTheirChannel) {
+    ASSERT_TRUE(mm_.send_posted(
+        make_post("post2xxxxxxxxxxxxxxxxxxxxx", anna, "dmchannel0000000000000000a", "ping"), "D",
+        "anna"));
+    auto e = sink_.with_text("ping");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->where.channel, "@" + anna);
+    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}}).ok);
+    auto post = mm_.wait_call("/api/v4/posts");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->body["channel_id"], "dmchannel0000000000000000a");
+    EXPECT_EQ(post->body["message"], "pong");
+    // Someone who never wrote: a direct channel is created first.
+    const std::string li = "liweiq1w2e3r4t5y6u7i8o9p0a";
+    auto r = send({{"mm", "@" + li, ""}, "Your handoff is due", "", "", {}});
+    ASSERT_TRUE(r.ok) << r.error;
+    auto direct = mm_.wait_call("/api/v4/channels/direct");
+    ASSERT_TRUE(direct);
+    EXPECT_EQ(direct->body, json::array({FakeMattermost::bot_id, li}));
+    EXPECT_EQ(mm_.wait_call("/api/v4/posts", 2)->body["channel_id"], "dm" + li.substr(2));
+}
+
+TEST_F(MattermostTest, ThreadRepliesUseRootId) {
+    ASSERT_TRUE(mm_.send_posted(make_post("post3xxxxxxxxxxxxxxxxxxxxx", anna, town,
+                                          "@twintrack ping", "rootpostxxxxxxxxxxxxxxxxxx"),
+                                "O", "anna"));
+    auto e = sink_.with_text("ping");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->where.thread, "rootpostxxxxxxxxxxxxxxxxxx");
+    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}}).ok);
+    EXPECT_EQ(mm_.wait_call("/api/v4/posts")->body["root_id"], "rootpostxxxxxxxxxxxxxxxxxx");
+}
+
+TEST_F(MattermostTest, SeqGapsAreCountedAndDuplicatesDropped) {
+    const json post = make_post("post4xxxxxxxxxxxxxxxxxxxxx", anna, town, "report");
+    ASSERT_TRUE(mm_.send_posted(post, "O", "anna"));
+    ASSERT_TRUE(mm_.send_posted(post, "O", "anna"));  // delivered twice
+    ASSERT_TRUE(mm_.send_posted(make_post("post5xxxxxxxxxxxxxxxxxxxxx", anna, town, "after gap"),
+                                "O", "anna", 2));
+    ASSERT_TRUE(sink_.with_text("after gap"));
+    ASSERT_TRUE(sink_.with_text("report"));
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(mattermost_status(*connector_).missed_events, 2);
+}
+
+TEST_F(MattermostTest, ReconnectsAndResumesAfterADrop) {
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("post6xxxxxxxxxxxxxxxxxxxxx", anna, town, "one"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("one"));
+    mm_.drop_socket();
+    ASSERT_TRUE(mm_.wait_authenticated(2));
+    wait_connected(2);
+    const auto queries = mm_.socket_queries();
+    ASSERT_EQ(queries.size(), 2u);
+    EXPECT_EQ(queries[0], "");
+    EXPECT_EQ(queries[1], "connection_id=conn-1&sequence_number=2");
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("post7xxxxxxxxxxxxxxxxxxxxx", anna, town, "two"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("two"));
+}
+
+TEST_F(MattermostTest, MalformedFramesAndOtherEventsAreIgnored) {
+    LogCapture log;
+    mm_.send_raw("{oops");
+    mm_.send_raw(R"({"event":"typing","data":{"parent_id":"","user_id":"x"},"seq":1})");
+    mm_.send_raw(R"({"event":"typing","data":{"parent_id":"","user_id":"x"},"seq":2})");
+    mm_.send_raw(R"({"event":"posted","data":{"post":"{not json"},"seq":3})");
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("post8xxxxxxxxxxxxxxxxxxxxx", anna, town, "fine"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("fine"));
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(log.count("ignoring event typing"), 1);
+    EXPECT_TRUE(mattermost_status(*connector_).connected);
+}
+
+TEST_F(MattermostTest, OwnPostsAndSystemMessagesAreNotEvents) {
+    ASSERT_TRUE(mm_.send_posted(
+        make_post("post9xxxxxxxxxxxxxxxxxxxxx", FakeMattermost::bot_id, town, "mine"), "O",
+        "twintrack"));
+    json joined = make_post("postAxxxxxxxxxxxxxxxxxxxxx", anna, town, "anna joined");
+    joined["type"] = "system_join_channel";
+    ASSERT_TRUE(mm_.send_posted(joined, "O", "anna"));
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("postBxxxxxxxxxxxxxxxxxxxxx", anna, town, "real"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("real"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(MattermostTest, LongPostsAreSplitAndRateLimitsWaitedOut) {
+    mm_.rate_limit_posts(1);
+    std::string text(20000, 'a');
+    text[16000] = '\n';
+    auto r = send({{"mm", town, ""}, text, "", "", {}});
+    ASSERT_TRUE(r.ok) << r.error;
+    auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 3u);  // one refused with 429, then two pieces
+    EXPECT_GE(posts[1].at - posts[0].at, 1s);
+    EXPECT_EQ(posts[1].body["message"].get<std::string>().size(), 16000u);
+    EXPECT_EQ(posts[2].body["message"].get<std::string>().size(), 3999u);
+}
+
+TEST_F(MattermostTest, AForbiddenChannelFailsForGood) {
+    auto r = send({{"mm", "gone000000000000000000000x", ""}, "hello", "", "", {}});
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("403"));
+}
+
+TEST_F(MattermostTest, SlashCommandsNeedTheirTokenAndAreAnsweredViaResponseUrl) {
+    const std::string body =
+        "channel_id=" + town + "&channel_name=town-square&command=%2Ftwintrack&response_url=" +
+        connectors::http::url_encode(mm_.response_url(1)) +
+        "&team_domain=someteam&team_id=rcgiyftm7jyrxnma1osd8zswby&text=whoami&token=" +
+        "cmdtoken123&trigger_id=trig1&user_id=" + anna + "&user_name=anna";
+    auto forged = form("/mattermost/command",
+                       body.substr(0, body.find("token=")) + "token=wrong&trigger_id=trig0");
+    EXPECT_EQ(forged.status, 401);
+    auto r = form("/mattermost/command", body);
+    EXPECT_EQ(r.status, 200);
+    auto e = sink_.with_text("whoami");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->addressed);
+    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], "", {}}).ok);
+    auto answer = mm_.wait_call("/response/1");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->body["text"], "You are Anna Becker");
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(MattermostTest, OutgoingWebhooksNeedTheirTokenAndShareIdsWithTheSocket) {
+    const std::string body =
+        "token=hooktoken456&team_id=rcgiyftm7jyrxnma1osd8zswby&channel_id=" + town +
+        "&channel_name=town-square&timestamp=1795886849588&user_id=" + anna +
+        "&user_name=anna&post_id=postCxxxxxxxxxxxxxxxxxxxxx" +
+        "&text=%23report+Acme&trigger_word=%23report";
+    EXPECT_EQ(
+        form("/mattermost/webhook", "token=cmdtoken123&post_id=x&user_id=y&channel_id=z").status,
+        401);
+    EXPECT_EQ(form("/mattermost/webhook", body).status, 200);
+    ASSERT_TRUE(mm_.send_posted(make_post("postCxxxxxxxxxxxxxxxxxxxxx", anna, town, "#report Acme"),
+                                "O", "anna"));  // the same post over the socket
+    auto e = sink_.with_text("#report Acme");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->id, "mm:postCxxxxxxxxxxxxxxxxxxxxx");
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("postDxxxxxxxxxxxxxxxxxxxxx", anna, town, "next"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("next"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST(MattermostStart, AWrongTokenIsLoggedAndRetried) {
+    FakeMattermost mm;
+    core::FakeClock clock{core::from_millis(1795886849588)};
+    MattermostSettings s;
+    s.url = mm.url();
+    s.token = core::Secret("MATTERMOST_TOKEN", "wrong");
+    s.backoff_initial = 50ms;
+    s.backoff_max = 100ms;
+    connectors::ConnectorContext context;
+    context.clock = &clock;
+    LogCapture log;
+    CollectingSink sink;
+    auto c = connectors::mattermost::make_mattermost(std::move(s), context);
+    c->start(sink);
+    ASSERT_TRUE(mm.wait_call("/api/v4/users/me", 2));
+    c->stop();
+    EXPECT_GE(log.count("401"), 1);
+    EXPECT_FALSE(mattermost_status(*c).connected);
+}
+
+}  // namespace
+}  // namespace twintrack::mattermost_test

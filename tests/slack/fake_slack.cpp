@@ -1,0 +1,283 @@
+#include "tests/slack/fake_slack.hpp"
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/server.hpp>
+
+namespace twintrack::slack_test {
+
+using Server = websocketpp::server<websocketpp::config::asio>;
+
+struct FakeSlack::Impl {
+    Server server;
+    std::thread thread;
+    int port = 0;
+
+    mutable std::mutex mu;
+    mutable std::condition_variable cv;
+    std::vector<ApiCall> calls;
+    std::map<std::string, std::string> users;
+    std::map<std::string, std::pair<int, int>> limits;  // method -> (seconds, count)
+    std::vector<websocketpp::connection_hdl> sockets;
+    int socket_count = 0;
+    std::map<std::string, int> acks;
+    long long next_ts = 1503435956;
+
+    json answer(const std::string& method, const ApiCall& call) {
+        if (method == "auth.test") {
+            return {{"ok", true},
+                    {"url", "https://subarachnoid.slack.com/"},
+                    {"team", "Subarachnoid Workspace"},
+                    {"user", "twintrack"},
+                    {"team_id", "T12345678"},
+                    {"user_id", bot_user},
+                    {"bot_id", "B01234567"}};
+        }
+        if (method == "apps.connections.open") {
+            if (call.authorization.rfind("Bearer xapp-", 0) != 0) {
+                return {{"ok", false}, {"error", "not_allowed_token_type"}};
+            }
+            return {{"ok", true},
+                    {"url", "ws://127.0.0.1:" + std::to_string(port) +
+                                "/link/?ticket=1234-5678&app_id=A0123"}};
+        }
+        if (method == "users.info") {
+            return {{"ok", false}, {"error", "user_not_found"}};  // replaced below
+        }
+        if (method == "conversations.open") {
+            const std::string user = call.json_body.value("users", "");
+            return {{"ok", true}, {"channel", {{"id", "D" + user.substr(1)}}}};
+        }
+        if (method == "chat.postMessage") {
+            const std::string channel = call.json_body.value("channel", "");
+            if (channel == "CGONE00000") return {{"ok", false}, {"error", "channel_not_found"}};
+            const std::string ts = std::to_string(++next_ts) + ".000200";
+            return {{"ok", true},
+                    {"channel", channel},
+                    {"ts", ts},
+                    {"message",
+                     {{"text", call.json_body.value("text", "")},
+                      {"user", bot_user},
+                      {"type", "message"},
+                      {"ts", ts}}}};
+        }
+        return {{"ok", false}, {"error", "unknown_method"}};
+    }
+};
+
+FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
+    Impl& d = *impl_;
+    d.server.clear_access_channels(websocketpp::log::alevel::all);
+    d.server.clear_error_channels(websocketpp::log::elevel::all);
+    d.server.init_asio();
+    d.server.set_reuse_addr(true);
+    d.server.set_http_handler([&d](websocketpp::connection_hdl hdl) {
+        auto con = d.server.get_con_from_hdl(hdl);
+        const std::string resource = con->get_resource();
+        ApiCall call;
+        call.authorization = con->get_request_header("Authorization");
+        call.content_type = con->get_request_header("Content-Type");
+        call.body = con->get_request_body();
+        call.json_body = json::parse(call.body, nullptr, false);
+        if (call.json_body.is_discarded()) call.json_body = nullptr;
+        call.at = std::chrono::steady_clock::now();
+        std::string path = resource.substr(0, resource.find('?'));
+        std::string method;
+        if (path.rfind("/api/", 0) == 0) {
+            method = path.substr(5);
+        } else if (path.rfind("/response/", 0) == 0) {
+            method = "response";
+        }
+        call.method = method;
+        std::lock_guard<std::mutex> lock(d.mu);
+        d.calls.push_back(call);
+        d.cv.notify_all();
+        auto limit = d.limits.find(method);
+        if (limit != d.limits.end() && limit->second.second > 0) {
+            --limit->second.second;
+            con->set_status(websocketpp::http::status_code::too_many_requests);
+            con->append_header("Retry-After", std::to_string(limit->second.first));
+            con->set_body("");
+            return;
+        }
+        if (method == "response") {
+            con->set_status(websocketpp::http::status_code::ok);
+            con->set_body("ok");
+            return;
+        }
+        if (method.empty()) {
+            con->set_status(websocketpp::http::status_code::not_found);
+            return;
+        }
+        json answer = d.answer(method, call);
+        if (method == "users.info") {
+            const auto q = resource.find("user=");
+            const std::string id = q == std::string::npos ? "" : resource.substr(q + 5);
+            auto u = d.users.find(id);
+            if (u != d.users.end()) {
+                answer = {{"ok", true},
+                          {"user",
+                           {{"id", id},
+                            {"team_id", "T12345678"},
+                            {"name", u->second},
+                            {"real_name", u->second},
+                            {"profile", {{"display_name", u->second}, {"real_name", u->second}}}}}};
+            }
+        }
+        con->set_status(websocketpp::http::status_code::ok);
+        con->append_header("Content-Type", "application/json; charset=utf-8");
+        con->set_body(answer.dump());
+    });
+    d.server.set_open_handler([&d](websocketpp::connection_hdl hdl) {
+        std::lock_guard<std::mutex> lock(d.mu);
+        d.sockets.push_back(hdl);
+        ++d.socket_count;
+        d.cv.notify_all();
+    });
+    d.server.set_message_handler([&d](websocketpp::connection_hdl, Server::message_ptr msg) {
+        json frame = json::parse(msg->get_payload(), nullptr, false);
+        std::lock_guard<std::mutex> lock(d.mu);
+        if (frame.is_object() && frame.contains("envelope_id")) {
+            ++d.acks[frame.value("envelope_id", "")];
+            d.cv.notify_all();
+        }
+    });
+    websocketpp::lib::error_code ec;
+    d.server.listen(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0),
+                    ec);
+    d.server.start_accept(ec);
+    boost::system::error_code lec;
+    d.port = d.server.get_local_endpoint(lec).port();
+    d.thread = std::thread([&d] { d.server.run(); });
+}
+
+FakeSlack::~FakeSlack() {
+    websocketpp::lib::error_code ec;
+    impl_->server.stop_listening(ec);
+    impl_->server.stop();
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int FakeSlack::port() const { return impl_->port; }
+std::string FakeSlack::api_url() const {
+    return "http://127.0.0.1:" + std::to_string(impl_->port) + "/api";
+}
+std::string FakeSlack::response_url(int n) const {
+    return "http://127.0.0.1:" + std::to_string(impl_->port) + "/response/" + std::to_string(n);
+}
+
+void FakeSlack::add_user(const std::string& id, const std::string& display_name) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->users[id] = display_name;
+}
+
+void FakeSlack::rate_limit(const std::string& method, int seconds, int count) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->limits[method] = {seconds, count};
+}
+
+std::vector<ApiCall> FakeSlack::calls(const std::string& method) const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    std::vector<ApiCall> out;
+    for (const auto& c : impl_->calls) {
+        if (c.method == method) out.push_back(c);
+    }
+    return out;
+}
+
+std::optional<ApiCall> FakeSlack::wait_call(const std::string& method, std::size_t n,
+                                            std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    std::optional<ApiCall> found;
+    impl_->cv.wait_for(lock, timeout, [&] {
+        std::size_t seen = 0;
+        for (const auto& c : impl_->calls) {
+            if (c.method == method && ++seen == n) {
+                found = c;
+                return true;
+            }
+        }
+        return false;
+    });
+    return found;
+}
+
+bool FakeSlack::wait_sockets(int n, std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    return impl_->cv.wait_for(lock, timeout, [&] { return impl_->socket_count >= n; });
+}
+
+int FakeSlack::sockets() const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    return impl_->socket_count;
+}
+
+bool FakeSlack::send(const std::string& text) {
+    websocketpp::connection_hdl hdl;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        if (impl_->sockets.empty()) return false;
+        hdl = impl_->sockets.back();
+    }
+    websocketpp::lib::error_code ec;
+    impl_->server.send(hdl, text, websocketpp::frame::opcode::text, ec);
+    return !ec;
+}
+
+int FakeSlack::wait_ack(const std::string& envelope_id, int n,
+                        std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    impl_->cv.wait_for(lock, timeout, [&] { return impl_->acks[envelope_id] >= n; });
+    return impl_->acks[envelope_id];
+}
+
+void FakeSlack::drop_socket() {
+    websocketpp::connection_hdl hdl;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        if (impl_->sockets.empty()) return;
+        hdl = impl_->sockets.back();
+        impl_->sockets.pop_back();
+    }
+    Impl* d = impl_.get();
+    boost::asio::post(d->server.get_io_service(), [d, hdl] {
+        websocketpp::lib::error_code ec;
+        auto con = d->server.get_con_from_hdl(hdl, ec);
+        if (con) con->terminate(ec);
+    });
+}
+
+json events_api_envelope(const std::string& envelope_id, const std::string& event_id,
+                         const json& event, int retry_attempt) {
+    return {{"envelope_id", envelope_id},
+            {"payload",
+             {{"token", "XXYYZZ"},
+              {"team_id", "T12345678"},
+              {"api_app_id", "A0123"},
+              {"event", event},
+              {"type", "event_callback"},
+              {"event_id", event_id},
+              {"event_time", 1355517523},
+              {"authorizations",
+               json::array({{{"team_id", "T12345678"}, {"user_id", FakeSlack::bot_user}}})}}},
+            {"type", "events_api"},
+            {"accepts_response_payload", false},
+            {"retry_attempt", retry_attempt},
+            {"retry_reason", retry_attempt > 0 ? "timeout" : ""}};
+}
+
+json message_event(const std::string& channel, const std::string& user, const std::string& text,
+                   const std::string& ts, const std::string& channel_type) {
+    return {{"type", "message"},
+            {"channel", channel},
+            {"user", user},
+            {"text", text},
+            {"ts", ts},
+            {"event_ts", ts},
+            {"team", "T12345678"},
+            {"channel_type", channel_type}};
+}
+
+}  // namespace twintrack::slack_test

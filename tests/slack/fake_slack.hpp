@@ -1,0 +1,78 @@
+#pragma once
+// A fake Slack for tests: the Web API (auth.test, apps.connections.open, users.info,
+// conversations.open, chat.postMessage, response URLs) over real HTTP and Socket Mode
+// over a real WebSocket, both on one loopback port. Answers follow the examples in
+// Slack's API documentation. Every call and every frame the client sends is recorded.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace twintrack::slack_test {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+struct ApiCall {
+    std::string method;  ///< "chat.postMessage", or "response" for a response URL
+    std::string authorization;
+    std::string content_type;
+    std::string body;
+    json json_body;  ///< parsed body (null when not JSON)
+    std::chrono::steady_clock::time_point at;
+};
+
+class FakeSlack {
+  public:
+    FakeSlack();   ///< listens on 127.0.0.1, a free port
+    ~FakeSlack();  ///< stops the server
+    FakeSlack(const FakeSlack&) = delete;
+    FakeSlack& operator=(const FakeSlack&) = delete;
+
+    int port() const;
+    std::string api_url() const;            ///< http://127.0.0.1:PORT/api
+    std::string response_url(int n) const;  ///< a slash command's response_url
+
+    static constexpr const char* bot_user = "UBOT00001";
+
+    /// A user users.info knows.
+    void add_user(const std::string& id, const std::string& display_name);
+    /// The next `count` calls of `method` are answered 429 with Retry-After: seconds.
+    void rate_limit(const std::string& method, int seconds, int count = 1);
+
+    /// Calls of `method` so far.
+    std::vector<ApiCall> calls(const std::string& method) const;
+    /// Waits until `method` was called at least `n` times; returns the n-th (1-based).
+    std::optional<ApiCall> wait_call(const std::string& method, std::size_t n = 1,
+                                     std::chrono::milliseconds timeout = 10s) const;
+
+    /// Waits until `n` Socket Mode connections were accepted in total.
+    bool wait_sockets(int n, std::chrono::milliseconds timeout = 10s) const;
+    int sockets() const;
+    /// Sends a text frame on the newest socket; false when none is open.
+    bool send(const std::string& text);
+    bool send_json(const json& frame) { return send(frame.dump()); }
+    /// Waits for the client to acknowledge `envelope_id`; returns how many acks for it.
+    int wait_ack(const std::string& envelope_id, int n = 1,
+                 std::chrono::milliseconds timeout = 10s) const;
+    /// Drops the newest socket without a close handshake.
+    void drop_socket();
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+/// An `events_api` envelope around `event` (a message event as in Slack's docs).
+json events_api_envelope(const std::string& envelope_id, const std::string& event_id,
+                         const json& event, int retry_attempt = 0);
+/// A message event as Slack documents it.
+json message_event(const std::string& channel, const std::string& user, const std::string& text,
+                   const std::string& ts, const std::string& channel_type = "channel");
+
+}  // namespace twintrack::slack_test

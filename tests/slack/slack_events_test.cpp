@@ -1,0 +1,227 @@
+// The Slack connector in Events API mode: signed HTTP requests to its own listener, as
+// Slack sends them. Signatures are made by `openssl dgst`, not by the connector's code.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <future>
+
+#include "connectors/http/http_client.hpp"
+#include "connectors/slack/slack_connector.hpp"
+#include "core/clock.hpp"
+#include "tests/slack/fake_slack.hpp"
+#include "tests/support/connector_sink.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace twintrack::slack_test {
+namespace {
+
+using test_support::CollectingSink;
+using test_support::LogCapture;
+
+using connectors::slack::slack_status;
+using connectors::slack::SlackSettings;
+using ::testing::HasSubstr;
+
+const char* kSecret = "8f742231b10e8888abcd99yyyzzz85a5";
+
+// hex HMAC-SHA256 of `data` with `key`, computed by the openssl command line tool.
+std::string openssl_hmac(const std::string& key, const std::string& data) {
+    char path[] = "/tmp/twintrack-slack-XXXXXX";
+    const int fd = mkstemp(path);
+    if (fd < 0) return "";
+    {
+        std::ofstream out(path, std::ios::binary);
+        out << data;
+    }
+    close(fd);
+    const std::string cmd = "openssl dgst -sha256 -r -hmac '" + key + "' " + path;
+    std::string output;
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+        char buf[256];
+        while (fgets(buf, sizeof buf, p)) output += buf;
+        pclose(p);
+    }
+    unlink(path);
+    return output.substr(0, output.find(' '));
+}
+
+class SlackEventsTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        slack_.add_user("U061F7AUR", "Anna Becker");
+        SlackSettings s;
+        s.name = "slack";
+        s.mode = SlackSettings::Mode::events;
+        s.bot_token = core::Secret("SLACK_BOT_TOKEN", "xoxb-test");
+        s.signing_secret = core::Secret("SLACK_SIGNING_SECRET", kSecret);
+        s.api_url = slack_.api_url();
+        s.bind = "127.0.0.1";
+        s.port = 0;
+        connectors::ConnectorContext context;
+        context.clock = &clock_;
+        connector_ = connectors::slack::make_slack(std::move(s), context);
+        connector_->start(sink_);
+        port_ = slack_status(*connector_).listen_port;
+        ASSERT_GT(port_, 0);
+    }
+    void TearDown() override { connector_->stop(); }
+
+    std::int64_t now_s() const { return core::to_millis(clock_.now()) / 1000; }
+
+    test_support::HttpResponse post(const std::string& path, const std::string& body,
+                                    std::int64_t ts, const std::string& secret = kSecret,
+                                    test_support::Headers extra = {},
+                                    const std::string& type = "application/json") {
+        const std::string stamp = std::to_string(ts);
+        const std::string signature = "v0=" + openssl_hmac(secret, "v0:" + stamp + ":" + body);
+        test_support::Headers headers = {{"X-Slack-Request-Timestamp", stamp},
+                                         {"X-Slack-Signature", signature},
+                                         {"Content-Type", type}};
+        for (auto& h : extra) headers.push_back(h);
+        return test_support::http_request("POST", "127.0.0.1", port_, path, headers, body);
+    }
+
+    std::string callback(const std::string& event_id, const std::string& text,
+                         const std::string& ts) {
+        return json{{"token", "XXYYZZ"},
+                    {"team_id", "T12345678"},
+                    {"api_app_id", "A0123"},
+                    {"event", message_event("C024BE91L", "U061F7AUR", text, ts)},
+                    {"type", "event_callback"},
+                    {"event_id", event_id},
+                    {"event_time", 1355517523}}
+            .dump();
+    }
+
+    core::FakeClock clock_{core::from_millis(1795886849588)};
+    FakeSlack slack_;
+    CollectingSink sink_;
+    std::unique_ptr<connectors::Connector> connector_;
+    int port_ = 0;
+};
+
+TEST_F(SlackEventsTest, AnswersTheUrlVerificationChallenge) {
+    const std::string body =
+        R"({"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"})";
+    auto r = post("/slack/events", body, now_s());
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["challenge"], "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+}
+
+TEST_F(SlackEventsTest, ASignedEventBecomesAMessage) {
+    auto r = post("/slack/events", callback("Ev0PV52K21", "<@UBOT00001> ping", "1355517523.000005"),
+                  now_s());
+    EXPECT_EQ(r.status, 200);
+    auto e = sink_.with_text("ping");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_EQ(e->who.display, "Anna Becker");
+    EXPECT_EQ(e->where.channel, "C024BE91L");
+}
+
+TEST_F(SlackEventsTest, ForgedOrUnsignedRequestsAreRefused) {
+    auto forged = post("/slack/events", callback("Ev0F1", "forged", "1355517523.000006"), now_s(),
+                       "not-the-secret");
+    EXPECT_EQ(forged.status, 401);
+    auto unsigned_ = test_support::http_request("POST", "127.0.0.1", port_, "/slack/events",
+                                                {{"Content-Type", "application/json"}},
+                                                callback("Ev0F2", "unsigned", "1355517523.000007"));
+    EXPECT_EQ(unsigned_.status, 401);
+    // The signature covers the raw body: a changed body no longer matches.
+    const std::string body = callback("Ev0F3", "original", "1355517523.000008");
+    const std::string stamp = std::to_string(now_s());
+    auto tampered = test_support::http_request(
+        "POST", "127.0.0.1", port_, "/slack/events",
+        {{"X-Slack-Request-Timestamp", stamp},
+         {"X-Slack-Signature", "v0=" + openssl_hmac(kSecret, "v0:" + stamp + ":" + body)}},
+        callback("Ev0F3", "tampered", "1355517523.000008"));
+    EXPECT_EQ(tampered.status, 401);
+    EXPECT_FALSE(sink_.wait_for([](const core::Event&) { return true; }, 300ms));
+}
+
+TEST_F(SlackEventsTest, StaleOrFutureTimestampsAreRefusedAsReplays) {
+    EXPECT_EQ(
+        post("/slack/events", callback("Ev0S1", "old", "1355517523.000009"), now_s() - 301).status,
+        401);
+    EXPECT_EQ(post("/slack/events", callback("Ev0S2", "future", "1355517523.000010"), now_s() + 301)
+                  .status,
+              401);
+    EXPECT_EQ(
+        post("/slack/events", callback("Ev0S3", "in time", "1355517523.000011"), now_s() - 299)
+            .status,
+        200);
+    ASSERT_TRUE(sink_.with_text("in time"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(SlackEventsTest, RetriesAreRecognisedByEventId) {
+    const std::string body = callback("Ev0RETRY", "report Acme: visited", "1355517523.000012");
+    EXPECT_EQ(post("/slack/events", body, now_s()).status, 200);
+    EXPECT_EQ(post("/slack/events", body, now_s(), kSecret,
+                   {{"X-Slack-Retry-Num", "1"}, {"X-Slack-Retry-Reason", "http_timeout"}})
+                  .status,
+              200);
+    EXPECT_EQ(
+        post("/slack/events", callback("Ev0AFTER", "after", "1355517523.000013"), now_s()).status,
+        200);
+    ASSERT_TRUE(sink_.with_text("after"));
+    ASSERT_TRUE(sink_.with_text("report Acme: visited"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(SlackEventsTest, MalformedJsonIsRefused) {
+    EXPECT_EQ(post("/slack/events", "{\"type\": \"event_callback\", ", now_s()).status, 400);
+    EXPECT_EQ(post("/slack/events", "[1,2,3]", now_s()).status, 400);
+}
+
+TEST_F(SlackEventsTest, OtherPathsAndMethodsAreNotServed) {
+    EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/slack/events").status, 405);
+    EXPECT_EQ(post("/admin", "{}", now_s()).status, 404);
+}
+
+TEST_F(SlackEventsTest, SlashCommandsAreAcknowledgedAtOnceAndAnsweredViaResponseUrl) {
+    // The payload of Slack's slash command documentation, for /twintrack.
+    const std::string body =
+        "token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&team_domain=example&enterprise_id="
+        "E0001&enterprise_name=Globular%20Construct%20Inc&channel_id=C2147483705&channel_name="
+        "test&user_id=U061F7AUR&user_name=Steve&command=%2Ftwintrack&text=whois+%40li&"
+        "response_url=" +
+        connectors::http::url_encode(slack_.response_url(1)) +
+        "&trigger_id=13345224609.738474920.8088930838d88f008e0&api_app_id=A123456";
+    auto r =
+        post("/slack/commands", body, now_s(), kSecret, {}, "application/x-www-form-urlencoded");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "");
+    auto e = sink_.with_text("whois @li");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_EQ(e->where.channel, "C2147483705");
+    std::promise<core::SendResult> done;
+    connector_->send(
+        {e->where, "Li Wei <li.wei@example.com>, sales", e->extra["message_id"], "", {}},
+        [&](core::SendResult res) { done.set_value(res); });
+    auto result = done.get_future();
+    ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
+    EXPECT_TRUE(result.get().ok);
+    auto answer = slack_.wait_call("response");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->json_body["response_type"], "ephemeral");
+    EXPECT_EQ(answer->json_body["text"], "Li Wei &lt;li.wei@example.com&gt;, sales");
+    EXPECT_TRUE(slack_.calls("chat.postMessage").empty());
+}
+
+TEST_F(SlackEventsTest, AForgedSlashCommandIsRefused) {
+    const std::string body = "command=%2Ftwintrack&text=whoami&user_id=U061F7AUR&channel_id=C1";
+    EXPECT_EQ(
+        post("/slack/commands", body, now_s(), "guess", {}, "application/x-www-form-urlencoded")
+            .status,
+        401);
+    EXPECT_FALSE(sink_.wait_for([](const core::Event&) { return true; }, 300ms));
+}
+
+}  // namespace
+}  // namespace twintrack::slack_test

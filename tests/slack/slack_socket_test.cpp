@@ -1,0 +1,329 @@
+// The Slack connector in Socket Mode against the fake Slack: real HTTP for the Web API,
+// a real WebSocket for the events, payloads as in Slack's documentation.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "connectors/slack/slack_connector.hpp"
+#include "core/clock.hpp"
+#include "tests/slack/fake_slack.hpp"
+#include "tests/support/connector_sink.hpp"
+
+namespace twintrack::slack_test {
+namespace {
+
+using test_support::CollectingSink;
+using test_support::LogCapture;
+
+using connectors::slack::slack_status;
+using connectors::slack::SlackSettings;
+using ::testing::HasSubstr;
+
+class SlackSocketTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        slack_.add_user("U061F7AUR", "Anna Becker");
+        slack_.add_user("U0G9QF9C6", "Li Wei");
+        connector_ = make();
+        connector_->start(sink_);
+        ASSERT_TRUE(slack_.wait_sockets(1));
+        hello();
+    }
+    void TearDown() override {
+        if (connector_) connector_->stop();
+    }
+
+    std::unique_ptr<connectors::Connector> make() {
+        SlackSettings s;
+        s.name = "slack";
+        s.bot_token = core::Secret("SLACK_BOT_TOKEN", "xoxb-test");
+        s.app_token = core::Secret("SLACK_APP_TOKEN", "xapp-1-test");
+        s.api_url = slack_.api_url();
+        s.backoff_initial = 50ms;
+        s.backoff_max = 400ms;
+        connectors::ConnectorContext context;
+        context.clock = &clock_;
+        return connectors::slack::make_slack(std::move(s), context);
+    }
+
+    void hello() {
+        const int before = slack_status(*connector_).connections;
+        ASSERT_TRUE(slack_.send_json(
+            {{"type", "hello"},
+             {"num_connections", 1},
+             {"debug_info", {{"host", "applink-1"}, {"approximate_connection_time", 18060}}},
+             {"connection_info", {{"app_id", "A0123"}}}}));
+        for (int i = 0; i < 200 && slack_status(*connector_).connections == before; ++i) {
+            std::this_thread::sleep_for(10ms);
+        }
+        ASSERT_TRUE(slack_status(*connector_).connected);
+    }
+
+    core::SendResult send(core::Post post) {
+        std::promise<core::SendResult> result;
+        connector_->send(post, [&](core::SendResult r) { result.set_value(r); });
+        auto future = result.get_future();
+        if (future.wait_for(20s) != std::future_status::ready) return {false, "", "timeout", true};
+        return future.get();
+    }
+
+    core::FakeClock clock_{core::from_millis(1795886849588)};
+    FakeSlack slack_;
+    CollectingSink sink_;
+    std::unique_ptr<connectors::Connector> connector_;
+};
+
+TEST_F(SlackSocketTest, SignsInWithTheAppTokenAndLearnsTheBotUser) {
+    auto open = slack_.wait_call("apps.connections.open");
+    ASSERT_TRUE(open);
+    EXPECT_EQ(open->authorization, "Bearer xapp-1-test");
+    auto auth = slack_.wait_call("auth.test");
+    ASSERT_TRUE(auth);
+    EXPECT_EQ(auth->authorization, "Bearer xoxb-test");
+    EXPECT_EQ(slack_status(*connector_).bot_user_id, FakeSlack::bot_user);
+}
+
+TEST_F(SlackSocketTest, AcknowledgesEveryEnvelopeAndDeliversTheMessage) {
+    slack_.send_json(
+        events_api_envelope("57d6a792-4d35-4d0b-b6aa-3361493e1caf", "Ev0PV52K21",
+                            message_event("C024BE91L", "U061F7AUR",
+                                          "<@UBOT00001> whois <@U0G9QF9C6>", "1355517523.000005")));
+    EXPECT_EQ(slack_.wait_ack("57d6a792-4d35-4d0b-b6aa-3361493e1caf"), 1);
+    auto e = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "whois @LiWei");
+    EXPECT_TRUE(e->addressed);
+    EXPECT_FALSE(e->direct);
+    EXPECT_EQ(e->where.connector, "slack");
+    EXPECT_EQ(e->where.channel, "C024BE91L");
+    EXPECT_EQ(e->who.user_id, "U061F7AUR");
+    EXPECT_EQ(e->who.display, "Anna Becker");
+    EXPECT_EQ(e->id, "slack:C024BE91L:1355517523.000005");
+    EXPECT_EQ(core::to_millis(e->at), 1355517523000);
+}
+
+TEST_F(SlackSocketTest, DirectMessagesAreDirectAndAnsweredInTheSameConversation) {
+    slack_.send_json(events_api_envelope(
+        "env-dm-1", "Ev0DM1",
+        message_event("D0PNCRP9N", "U061F7AUR", "ping", "1355517524.000001", "im")));
+    auto e = sink_.with_text("ping");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->where.channel, "@U061F7AUR");
+    // A DM to someone who never wrote: conversations.open first.
+    auto r = send({{"slack", "@U0G9QF9C6", ""}, "Hello <Li> & co", "", "", {}});
+    ASSERT_TRUE(r.ok) << r.error;
+    auto open = slack_.wait_call("conversations.open");
+    ASSERT_TRUE(open);
+    EXPECT_EQ(open->json_body["users"], "U0G9QF9C6");
+    auto post = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->json_body["channel"], "D0G9QF9C6");
+    EXPECT_EQ(post->json_body["text"], "Hello &lt;Li&gt; &amp; co");
+    // The writer of a DM is answered in their DM channel, without opening another.
+    r = send({{"slack", "@U061F7AUR", ""}, "pong", "", "", {}});
+    ASSERT_TRUE(r.ok);
+    auto answer = slack_.wait_call("chat.postMessage", 2);
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->json_body["channel"], "D0PNCRP9N");
+    EXPECT_EQ(slack_.calls("conversations.open").size(), 1u);
+}
+
+TEST_F(SlackSocketTest, ADuplicateDeliveryIsAcknowledgedButHandledOnce) {
+    const json event =
+        message_event("C024BE91L", "U061F7AUR", "report Acme: met", "1355517525.000001");
+    slack_.send_json(events_api_envelope("env-a", "Ev0DUP", event));
+    slack_.send_json(events_api_envelope("env-b", "Ev0DUP", event, 1));  // Slack's retry
+    EXPECT_EQ(slack_.wait_ack("env-a"), 1);
+    EXPECT_EQ(slack_.wait_ack("env-b"), 1);
+    slack_.send_json(events_api_envelope(
+        "env-c", "Ev0NEXT", message_event("C024BE91L", "U061F7AUR", "next", "1355517526.000001")));
+    ASSERT_TRUE(sink_.with_text("next"));
+    ASSERT_TRUE(sink_.with_text("report Acme: met"));
+    EXPECT_FALSE(
+        sink_.wait_for([](const core::Event& e) { return e.text == "report Acme: met"; }, 200ms));
+}
+
+TEST_F(SlackSocketTest, ReconnectsWhenTheSocketDropsMidConversation) {
+    slack_.send_json(events_api_envelope(
+        "env-1", "Ev01", message_event("C024BE91L", "U061F7AUR", "report", "1355517527.000001")));
+    ASSERT_TRUE(sink_.with_text("report"));
+    slack_.drop_socket();
+    ASSERT_TRUE(slack_.wait_sockets(2));
+    EXPECT_GE(slack_.calls("apps.connections.open").size(), 2u);  // a fresh URL each time
+    hello();
+    slack_.send_json(events_api_envelope(
+        "env-2", "Ev02", message_event("C024BE91L", "U061F7AUR", "Acme", "1355517528.000001")));
+    EXPECT_EQ(slack_.wait_ack("env-2"), 1);
+    ASSERT_TRUE(sink_.with_text("Acme"));
+    EXPECT_EQ(slack_status(*connector_).connections, 2);
+}
+
+TEST_F(SlackSocketTest, ReconnectsWhenSlackAsksForARefresh) {
+    slack_.send_json({{"type", "disconnect"},
+                      {"reason", "refresh_requested"},
+                      {"debug_info", {{"host", "applink-1"}}}});
+    ASSERT_TRUE(slack_.wait_sockets(2));
+    hello();
+    slack_.send_json(events_api_envelope(
+        "env-3", "Ev03",
+        message_event("C024BE91L", "U061F7AUR", "still here", "1355517529.000001")));
+    ASSERT_TRUE(sink_.with_text("still here"));
+}
+
+TEST_F(SlackSocketTest, MalformedFramesAndUnknownEventsAreIgnoredAndLoggedOnce) {
+    LogCapture log;
+    slack_.send("{not json");
+    slack_.send_json(
+        {{"envelope_id", "env-r1"},
+         {"type", "events_api"},
+         {"payload",
+          {{"type", "event_callback"},
+           {"event_id", "Ev0R1"},
+           {"event",
+            {{"type", "reaction_added"}, {"user", "U061F7AUR"}, {"reaction", "thumbsup"}}}}}});
+    slack_.send_json(
+        {{"envelope_id", "env-r2"},
+         {"type", "events_api"},
+         {"payload",
+          {{"type", "event_callback"},
+           {"event_id", "Ev0R2"},
+           {"event", {{"type", "reaction_added"}, {"user", "U061F7AUR"}, {"reaction", "tada"}}}}}});
+    slack_.send_json(
+        {{"envelope_id", "env-i1"}, {"type", "interactive"}, {"payload", json::object()}});
+    EXPECT_EQ(slack_.wait_ack("env-r1"), 1);
+    EXPECT_EQ(slack_.wait_ack("env-r2"), 1);
+    EXPECT_EQ(slack_.wait_ack("env-i1"), 1);
+    slack_.send_json(events_api_envelope(
+        "env-4", "Ev04", message_event("C024BE91L", "U061F7AUR", "after", "1355517530.000001")));
+    ASSERT_TRUE(sink_.with_text("after"));
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(log.count("ignoring event:reaction_added"), 1);
+    EXPECT_EQ(log.count("not a JSON object"), 1);
+    EXPECT_TRUE(slack_status(*connector_).connected);
+}
+
+TEST_F(SlackSocketTest, LongPostsAreSplitAtSlacksLimit) {
+    std::string paragraph;
+    for (int i = 0; i < 90; ++i) paragraph += "Competitor prices fell again this week. ";
+    const std::string text = paragraph + "\n" + paragraph + "\n" + paragraph;  // ~10 800 chars
+    auto r = send({{"slack", "C024BE91L", ""}, text, "", "", {}});
+    ASSERT_TRUE(r.ok) << r.error;
+    auto posts = slack_.calls("chat.postMessage");
+    ASSERT_EQ(posts.size(), 3u);
+    for (const auto& p : posts) {
+        const std::string piece = p.json_body["text"];
+        EXPECT_LE(piece.size(), 4000u);
+        EXPECT_TRUE(piece == paragraph) << "not cut at the line breaks: " << piece.size();
+    }
+    EXPECT_EQ(r.message_id, "slack:C024BE91L:1503435957.000200");  // the first piece
+}
+
+TEST_F(SlackSocketTest, RepliesInAThreadStayInIt) {
+    json event = message_event("C024BE91L", "U061F7AUR", "<@UBOT00001> ping", "1355517531.000002");
+    event["thread_ts"] = "1355517531.000001";
+    slack_.send_json(events_api_envelope("env-t", "Ev0T", event));
+    auto e = sink_.with_text("ping");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->where.thread, "1355517531.000001");
+    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}}).ok);
+    auto post = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->json_body["thread_ts"], "1355517531.000001");
+}
+
+TEST_F(SlackSocketTest, HonoursRetryAfterOn429) {
+    slack_.rate_limit("chat.postMessage", 1);
+    auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}});
+    ASSERT_TRUE(r.ok) << r.error;
+    auto posts = slack_.calls("chat.postMessage");
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_GE(posts[1].at - posts[0].at, 1s);  // not before Retry-After
+}
+
+TEST_F(SlackSocketTest, ALongRetryAfterIsLeftToTheOutbox) {
+    slack_.rate_limit("chat.postMessage", 120);
+    auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}});
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("120"));
+}
+
+TEST_F(SlackSocketTest, AnUnknownChannelFailsForGood) {
+    auto r = send({{"slack", "CGONE00000", ""}, "hello", "", "", {}});
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("channel_not_found"));
+}
+
+TEST_F(SlackSocketTest, TheBotsOwnMessagesAndEditsAreNotEvents) {
+    slack_.send_json(events_api_envelope(
+        "env-o", "Ev0O",
+        message_event("C024BE91L", FakeSlack::bot_user, "mine", "1355517532.000001")));
+    json edited = message_event("C024BE91L", "U061F7AUR", "edited", "1355517532.000002");
+    edited["subtype"] = "message_changed";
+    slack_.send_json(events_api_envelope("env-e", "Ev0E", edited));
+    slack_.send_json(events_api_envelope(
+        "env-n", "Ev0N", message_event("C024BE91L", "U061F7AUR", "normal", "1355517532.000003")));
+    ASSERT_TRUE(sink_.with_text("normal"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(SlackSocketTest, SlashCommandsOverTheSocketAreAnsweredViaResponseUrl) {
+    // The envelope of Slack's Socket Mode documentation for a slash command.
+    slack_.send_json(
+        {{"envelope_id", "env-slash"},
+         {"type", "slash_commands"},
+         {"accepts_response_payload", true},
+         {"payload",
+          {{"token", "bHKJ2n9AW6Ju3MjciOHfbA1b"},
+           {"team_id", "T12345678"},
+           {"team_domain", "maria"},
+           {"channel_id", "C024BE91L"},
+           {"channel_name", "general"},
+           {"user_id", "U061F7AUR"},
+           {"user_name", "anna"},
+           {"command", "/twintrack"},
+           {"text", "whoami"},
+           {"api_app_id", "A0123"},
+           {"response_url", slack_.response_url(7)},
+           {"trigger_id", "1811357063217.1728290826.d28d07e0f1c0fb1bbcd4ff31c5e5d9c1"}}}});
+    EXPECT_EQ(slack_.wait_ack("env-slash"), 1);
+    auto e = sink_.with_text("whoami");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_EQ(e->where.channel, "C024BE91L");
+    EXPECT_EQ(e->id, "slack:slash:1811357063217.1728290826.d28d07e0f1c0fb1bbcd4ff31c5e5d9c1");
+    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], "", {}}).ok);
+    auto answer = slack_.wait_call("response");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->json_body["text"], "You are Anna Becker");
+    EXPECT_TRUE(slack_.calls("chat.postMessage").empty());
+}
+
+TEST(SlackSocketStart, AWrongAppTokenIsRetriedAndLogged) {
+    FakeSlack slack;
+    core::FakeClock clock{core::from_millis(1795886849588)};
+    SlackSettings s;
+    s.bot_token = core::Secret("SLACK_BOT_TOKEN", "xoxb-test");
+    s.app_token = core::Secret("SLACK_APP_TOKEN", "xoxb-not-an-app-token");
+    s.api_url = slack.api_url();
+    s.backoff_initial = 50ms;
+    s.backoff_max = 100ms;
+    connectors::ConnectorContext context;
+    context.clock = &clock;
+    LogCapture log;
+    CollectingSink sink;
+    auto c = connectors::slack::make_slack(std::move(s), context);
+    c->start(sink);
+    ASSERT_TRUE(slack.wait_call("apps.connections.open", 2));
+    c->stop();
+    EXPECT_GE(log.count("not_allowed_token_type"), 1);
+    EXPECT_EQ(slack.sockets(), 0);
+}
+
+}  // namespace
+}  // namespace twintrack::slack_test
