@@ -63,6 +63,16 @@ struct ReportSettings {
         {"zh-CN", {"案例", "演示", "试用", "培训"}}};
 };
 
+/// The `social:` section: communication activities (coffee pairing, trainings,
+/// outings) and the activity budget.
+struct SocialSettings {
+    /// Budget per quarter per kind of activity (coffee, training, outing, meeting, ...),
+    /// in whole units of `rules.currency`.
+    std::map<std::string, long long> quarterly_budget;
+    /// What one coffee group of a round costs (the company pays the coffee); 0 = free.
+    long long coffee_cost_per_group = 0;
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -72,6 +82,7 @@ struct BotSettings {
     Rules rules;
     FunnelSettings funnel;
     ReportSettings reports;
+    SocialSettings social;
 };
 
 }  // namespace twintrack::bot

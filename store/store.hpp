@@ -12,6 +12,7 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/reports.hpp"
+#include "store/social.hpp"
 
 namespace twintrack::store {
 
@@ -35,6 +36,7 @@ class Store {
     CustomerRepository& customers() { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
+    SocialRepository& social() { return social_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -51,6 +53,7 @@ class Store {
     CustomerRepository customers_;
     EngagementRepository engagements_;
     ReportRepository reports_;
+    SocialRepository social_;
 };
 
 }  // namespace twintrack::store

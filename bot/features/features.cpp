@@ -3,6 +3,7 @@
 #include "bot/builtins.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/reports/reports.hpp"
+#include "bot/features/social/social.hpp"
 
 namespace twintrack::bot {
 
@@ -10,6 +11,7 @@ void register_features(Engine& engine) {
     register_builtins(engine);
     engagements::register_engagements(engine);
     reports::register_reports(engine);
+    social::register_social(engine);
 }
 
 }  // namespace twintrack::bot

@@ -1,0 +1,9 @@
+#include "bot/features/social/social.hpp"
+
+#include "bot/features/social/common.hpp"
+
+namespace twintrack::bot::social {
+
+void register_social(Engine& engine) { register_coffee(engine); }
+
+}  // namespace twintrack::bot::social
