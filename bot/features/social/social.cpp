@@ -4,6 +4,11 @@
 
 namespace twintrack::bot::social {
 
-void register_social(Engine& engine) { register_coffee(engine); }
+void register_social(Engine& engine) {
+    register_coffee(engine);
+    register_trainings(engine);
+    register_outings(engine);
+    register_budget(engine);
+}
 
 }  // namespace twintrack::bot::social
