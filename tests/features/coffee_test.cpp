@@ -152,6 +152,34 @@ TEST_F(CoffeeTest, AvoidListIsPrivateAndHonoured) {
     }
 }
 
+TEST_F(CoffeeTest, PeopleWhoseWorkingHoursNeverOverlapAreNotPaired) {
+    // Los Angeles 09:00-18:00 is 17:00-02:00 UTC; Berlin 08:00-17:00 UTC: no overlap.
+    // Shanghai 01:00-10:00 UTC shares an hour with Los Angeles.
+    TestBot b;
+    b.add({"hana", "Hana HR", "hr", "hr"});
+    b.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
+    b.add({"lou", "Lou Seller", "sales", "staff", "America/Los_Angeles"});
+    b.say("hana", "coffee start every 1w marketing x sales");
+    const auto round = b.store().social().last_round(1);
+    ASSERT_TRUE(round.has_value());
+    EXPECT_TRUE(b.store().social().groups(round->id).empty());
+    std::map<std::string, std::vector<std::string>> dm;
+    for (const auto& p : b.all_posts()) dm[p.to.channel].push_back(p.text);
+    EXPECT_THAT(dm["@lou"], Contains(HasSubstr("this time I found nobody for you")));
+    EXPECT_THAT(dm["@lou"], Contains(HasSubstr("The next round starts 2026-11-09 01:00 "
+                                               "(America/Los_Angeles)")));
+    EXPECT_THAT(dm["@mia"], Contains(HasSubstr("this time I found nobody for you")));
+
+    b.add({"max", "Max Marketer", "marketing", "staff", "Asia/Shanghai"});
+    b.advance(7 * 24h);
+    const auto next = b.store().social().last_round(1);
+    ASSERT_TRUE(next.has_value());
+    const auto groups = b.store().social().groups(next->id);
+    ASSERT_EQ(groups.size(), 1u);
+    EXPECT_EQ(groups[0].left_id, b.engine().directory().by_name_or_email("Max Marketer")->id);
+    EXPECT_FALSE(groups[0].third_id.has_value());  // Mia can't join: no overlap with Lou
+}
+
 TEST_F(CoffeeTest, BadInputIsExplainedInTheWritersLanguage) {
     struct Case {
         const char* who;

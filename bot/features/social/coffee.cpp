@@ -119,7 +119,7 @@ void introduce(Turn& turn, const store::CoffeeGroupRow& g, const store::CoffeeRo
             {{"round", r.number},
              {"partner_list", partners},
              {"trio", g.third_id.has_value()},
-             {"ends", local_text(engine, r.ends_at, me)},
+             {"ends", local_text_with_zone(engine, r.ends_at, me)},
              {"starter", text_for(engine, *me, "social.starter_" + std::to_string(starter))}});
     }
 }
@@ -198,7 +198,7 @@ void run_round(Turn& turn, const json& payload) {
     for (auto id : result.unpaired) {
         if (const Person* p = engine.directory().by_id(id)) {
             turn.tell(*p, "social.coffee_unpaired",
-                      {{"round", number}, {"next", local_text(engine, r.ends_at, p)}});
+                      {{"round", number}, {"next", local_text_with_zone(engine, r.ends_at, p)}});
         }
     }
     turn.audit("coffee.round", {{"programme", programme->id},
@@ -225,7 +225,7 @@ void nudge(Turn& turn, const json& payload) {
             if (p == nullptr || turn.read().social().answer_of(round_id, id)) continue;
             turn.tell(*p, "social.coffee_nudge",
                       {{"partners", partners_text(engine, g, *p)},
-                       {"ends", local_text(engine, r->ends_at, p)}});
+                       {"ends", local_text_with_zone(engine, r->ends_at, p)}});
         }
     }
 }
@@ -440,7 +440,7 @@ void status(Turn& turn, const CommandArgs&) {
         const auto r = social.round(g->round_id);
         if (r && r->ends_at > now_ms(turn)) {
             partners = partners_text(engine, *g, me);
-            ends = local_text(engine, r->ends_at, &me);
+            ends = local_text_with_zone(engine, r->ends_at, &me);
         }
     }
     std::vector<std::string> avoided;
@@ -448,19 +448,20 @@ void status(Turn& turn, const CommandArgs&) {
     if (direct) {
         for (auto id : social.avoided_by(me.id)) avoided.push_back(person_name(engine, id));
     }
-    turn.reply("social.coffee_status",
-               {{"programmes", programmes},
-                {"has_programmes", !programmes.empty()},
-                {"opted_out", pref.opted_out},
-                {"paused", paused && !pref.opted_out},
-                {"paused_forever", forever},
-                {"paused_until",
-                 paused && !forever ? local_text(engine, *pref.paused_until, &me) : std::string()},
-                {"partners", partners},
-                {"has_partners", !partners.empty()},
-                {"ends", ends},
-                {"avoided", turn.list_data(avoided)},
-                {"has_avoided", !avoided.empty()}});
+    turn.reply(
+        "social.coffee_status",
+        {{"programmes", programmes},
+         {"has_programmes", !programmes.empty()},
+         {"opted_out", pref.opted_out},
+         {"paused", paused && !pref.opted_out},
+         {"paused_forever", forever},
+         {"paused_until", paused && !forever ? local_text_with_zone(engine, *pref.paused_until, &me)
+                                             : std::string()},
+         {"partners", partners},
+         {"has_partners", !partners.empty()},
+         {"ends", ends},
+         {"avoided", turn.list_data(avoided)},
+         {"has_avoided", !avoided.empty()}});
 }
 
 void stats(Turn& turn, const CommandArgs&) {

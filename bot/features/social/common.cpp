@@ -99,6 +99,10 @@ std::string local_text(const Engine& engine, std::int64_t at_ms, const Person* p
     return format_local(core::from_millis(at_ms), zone_of(engine, person));
 }
 
+std::string local_text_with_zone(const Engine& engine, std::int64_t at_ms, const Person* person) {
+    return local_text(engine, at_ms, person) + " (" + zone_of(engine, person) + ")";
+}
+
 std::string text_for(const Engine& engine, const Person& person, const std::string& key) {
     return engine.prompts().render(engine.locale_for(&person), key);
 }

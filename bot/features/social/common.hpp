@@ -53,6 +53,8 @@ std::optional<std::int64_t> local_instant(date::local_days day, int minute,
                                           const std::string& zone);
 /// "2026-11-28 17:05" in the person's zone (the company's when they have none).
 std::string local_text(const Engine& engine, std::int64_t at_ms, const Person* person);
+/// The same followed by the zone: "2026-11-28 17:05 (Asia/Shanghai)".
+std::string local_text_with_zone(const Engine& engine, std::int64_t at_ms, const Person* person);
 /// A message in `person`'s locale, e.g. a part of another message sent to them.
 std::string text_for(const Engine& engine, const Person& person, const std::string& key);
 /// A department's name in the reader's locale.
