@@ -130,6 +130,14 @@ std::optional<CoffeeRound> SocialRepository::last_round(std::int64_t programme_i
     return out;
 }
 
+std::vector<CoffeeRound> SocialRepository::recent_rounds(std::int64_t programme_id, int limit) {
+    std::vector<CoffeeRound> out;
+    db_.query(std::string(round_columns) + "WHERE programme_id = ? ORDER BY number DESC LIMIT ?",
+              {programme_id, static_cast<std::int64_t>(limit)},
+              [&](const Row& row) { out.push_back(round_from(row)); });
+    return out;
+}
+
 std::vector<CoffeeGroupRow> SocialRepository::groups(std::int64_t round_id) {
     std::vector<CoffeeGroupRow> out;
     db_.query(std::string(group_columns) + "WHERE g.round_id = ? ORDER BY g.id", {round_id},

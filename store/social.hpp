@@ -121,6 +121,8 @@ class SocialRepository {
     std::int64_t add_round(const CoffeeRound& r, const std::vector<CoffeeGroupRow>& groups);
     std::optional<CoffeeRound> round(std::int64_t id);
     std::optional<CoffeeRound> last_round(std::int64_t programme_id);
+    /// The latest rounds of a programme, newest first.
+    std::vector<CoffeeRound> recent_rounds(std::int64_t programme_id, int limit);
     std::vector<CoffeeGroupRow> groups(std::int64_t round_id);
     /// Every cross-department pair of a programme (trio members with the group member of
     /// the other department), oldest first: {left person, right person}.

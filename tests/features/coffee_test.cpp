@@ -102,8 +102,10 @@ TEST_F(CoffeeTest, NudgeHalfwayThenDidYouMeetAsADialogWithAnswersStored) {
     EXPECT_EQ(stats.answered, 3);
     EXPECT_EQ(stats.met_yes, 2);
     EXPECT_EQ(stats.met_no, 1);
-    EXPECT_THAT(bot.say("hana", "coffee stats"),
-                ElementsAre(HasSubstr("round 2: 2 group(s); 0 answer(s)")));
+    EXPECT_THAT(
+        bot.say("hana", "coffee stats"),
+        ElementsAre(AllOf(HasSubstr("round 2: 2 group(s); 0 answer(s)"),
+                          HasSubstr("round 1: 2 group(s); 3 answer(s): 2 met, 1 did not"))));
 }
 
 TEST_F(CoffeeTest, PausedAndOptedOutPeopleAreLeftOutUntilTheyResume) {

@@ -467,16 +467,17 @@ void status(Turn& turn, const CommandArgs&) {
 void stats(Turn& turn, const CommandArgs&) {
     json rounds = json::array();
     for (const auto& p : turn.read().social().active_programmes()) {
-        const auto r = turn.read().social().last_round(p.id);
-        if (!r) continue;
-        const auto s = turn.read().social().round_stats(r->id);
-        rounds.push_back({{"left", department_text(turn, p.left_department)},
-                          {"right", department_text(turn, p.right_department)},
-                          {"round", r->number},
-                          {"groups", s.groups},
-                          {"answered", s.answered},
-                          {"yes", s.met_yes},
-                          {"no", s.met_no}});
+        // The round in progress and the one before, whose answers are coming in.
+        for (const auto& r : turn.read().social().recent_rounds(p.id, 2)) {
+            const auto s = turn.read().social().round_stats(r.id);
+            rounds.push_back({{"left", department_text(turn, p.left_department)},
+                              {"right", department_text(turn, p.right_department)},
+                              {"round", r.number},
+                              {"groups", s.groups},
+                              {"answered", s.answered},
+                              {"yes", s.met_yes},
+                              {"no", s.met_no}});
+        }
     }
     if (rounds.empty()) {
         turn.reply("social.coffee_none");
