@@ -108,6 +108,18 @@ TEST_F(CoffeeTest, NudgeHalfwayThenDidYouMeetAsADialogWithAnswersStored) {
                           HasSubstr("round 1: 2 group(s); 3 answer(s): 2 met, 1 did not"))));
 }
 
+TEST_F(CoffeeTest, RoundsGoOnAfterARestart) {
+    bot.say("hana", "coffee start every 2w marketing x sales");
+    bot.restart();
+    auto nudges = by_recipient(bot.advance(7 * 24h));
+    EXPECT_THAT(nudges["@mia"], Contains(HasSubstr("Halfway through the coffee round")));
+    bot.restart();
+    auto next = by_recipient(bot.advance(7 * 24h));
+    EXPECT_THAT(next["@mia"], Contains(HasSubstr("Coffee round 2")));
+    // Each round ran once.
+    EXPECT_EQ(bot.store().social().last_round(1)->number, 2);
+}
+
 TEST_F(CoffeeTest, PausedAndOptedOutPeopleAreLeftOutUntilTheyResume) {
     EXPECT_THAT(bot.say("max", "coffee optout"), ElementsAre(HasSubstr("left coffee pairing")));
     EXPECT_THAT(bot.say("sue", "coffee pause"), ElementsAre(HasSubstr("paused for you")));
