@@ -270,19 +270,6 @@ void read_reports(SectionReader s, Config& c) {
     s.finish();
 }
 
-}  // namespace
-
-connectors::ConnectorSpec default_hub_spec() {
-    connectors::ConnectorSpec spec;
-    spec.type = "hub";
-    spec.name = "hub";
-    spec.settings = YAML::Node(YAML::NodeType::Map);
-    spec.settings["type"] = "hub";
-    spec.channels = {
-        {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
-    return spec;
-}
-
 /// `social: {budget: {coffee: 2000, training: 10000, outing: 20000, meeting: 5000},
 /// coffee_cost_per_group: 60}`: amounts per quarter in whole units of rules.currency.
 void read_social(SectionReader s, Config& c) {
@@ -315,6 +302,19 @@ void read_social(SectionReader s, Config& c) {
         social.coffee_cost_per_group = *v;
     }
     s.finish();
+}
+
+}  // namespace
+
+connectors::ConnectorSpec default_hub_spec() {
+    connectors::ConnectorSpec spec;
+    spec.type = "hub";
+    spec.name = "hub";
+    spec.settings = YAML::Node(YAML::NodeType::Map);
+    spec.settings["type"] = "hub";
+    spec.channels = {
+        {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
+    return spec;
 }
 
 bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors) {
