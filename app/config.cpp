@@ -1,5 +1,6 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -269,6 +270,40 @@ void read_reports(SectionReader s, Config& c) {
     s.finish();
 }
 
+/// `social: {budget: {coffee: 2000, training: 10000, outing: 20000, meeting: 5000},
+/// coffee_cost_per_group: 60}`: amounts per quarter in whole units of rules.currency.
+void read_social(SectionReader s, Config& c) {
+    bot::SocialSettings& social = c.bot.social;
+    const YAML::Node budget = s.node("budget");
+    if (budget.IsDefined() && !budget.IsNull()) {
+        if (!budget.IsMap()) {
+            s.error("budget",
+                    "must give an amount per quarter for each kind of activity, e.g. "
+                    "{coffee: 2000, outing: 20000}");
+        } else {
+            SectionReader b(budget, "social.budget", s.errors());
+            for (const auto& entry : budget) {
+                const std::string kind = entry.first.Scalar();
+                const bool word =
+                    !kind.empty() && std::all_of(kind.begin(), kind.end(), [](char ch) {
+                        return (ch >= 'a' && ch <= 'z') || ch == '_';
+                    });
+                if (!word) {
+                    b.error(kind, "a kind of activity is one lower-case word, e.g. coffee");
+                    b.node(kind);
+                    continue;
+                }
+                if (auto v = b.integer(kind, 0, 1LL << 50)) social.quarterly_budget[kind] = *v;
+            }
+            b.finish();
+        }
+    }
+    if (auto v = s.integer("coffee_cost_per_group", 0, 1LL << 40)) {
+        social.coffee_cost_per_group = *v;
+    }
+    s.finish();
+}
+
 }  // namespace
 
 connectors::ConnectorSpec default_hub_spec() {
@@ -326,6 +361,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
     read_tone(SectionReader(top.node("tone"), "tone", errors), c);
+    read_social(SectionReader(top.node("social"), "social", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

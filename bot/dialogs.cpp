@@ -48,24 +48,15 @@ void Dialogs::ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::
     turn.reply(spec.steps[static_cast<std::size_t>(step)].question, data);
 }
 
-void Dialogs::start(Turn& turn, const std::string& kind, nlohmann::json state) {
-    const DialogSpec* spec = find(kind);
-    if (spec == nullptr || turn.person() == nullptr || turn.event() == nullptr) return;
+void Dialogs::open(Turn& turn, store::DialogRecord d) {
     auto& store = turn.write();
     const std::int64_t now = core::to_millis(turn.now());
     const std::int64_t timeout =
         std::chrono::milliseconds(turn.engine().settings().dialog_timeout).count();
-    if (auto old = store.dialogs().find(turn.person()->id)) {
+    if (auto old = store.dialogs().find(d.person_id)) {
         store.jobs().cancel(timeout_key(old->person_id, old->started_at));
     }
-    store::DialogRecord d;
-    d.person_id = turn.person()->id;
-    d.kind = kind;
     d.step = 0;
-    d.state = state.dump();
-    d.connector = turn.event()->where.connector;
-    d.channel = turn.event()->where.channel;
-    d.thread = turn.event()->where.thread;
     d.started_at = now;
     d.updated_at = now;
     d.expires_at = now + timeout;
@@ -74,7 +65,42 @@ void Dialogs::start(Turn& turn, const std::string& kind, nlohmann::json state) {
     turn.engine().scheduler().schedule(
         turn, "dialog.timeout", timeout_key(d.person_id, d.started_at),
         core::from_millis(d.expires_at), {{"person_id", d.person_id}, {"started_at", now}});
+}
+
+void Dialogs::start(Turn& turn, const std::string& kind, nlohmann::json state) {
+    const DialogSpec* spec = find(kind);
+    if (spec == nullptr || turn.person() == nullptr || turn.event() == nullptr) return;
+    store::DialogRecord d;
+    d.person_id = turn.person()->id;
+    d.kind = kind;
+    d.state = state.dump();
+    d.connector = turn.event()->where.connector;
+    d.channel = turn.event()->where.channel;
+    d.thread = turn.event()->where.thread;
+    open(turn, std::move(d));
     ask(turn, *spec, 0, state);
+}
+
+bool Dialogs::start_with(Turn& turn, const store::Person& person, const std::string& kind,
+                         nlohmann::json state) {
+    const DialogSpec* spec = find(kind);
+    if (spec == nullptr || has_open(person.id)) return false;
+    const auto address = turn.engine().direct_address(person, "");
+    if (!address) return false;
+    store::DialogRecord d;
+    d.person_id = person.id;
+    d.kind = kind;
+    d.state = state.dump();
+    d.connector = address->connector;
+    d.channel = address->channel;
+    d.thread = address->thread;
+    open(turn, std::move(d));
+    nlohmann::json data = state;
+    data["step"] = 1;
+    data["steps"] = spec->steps.size();
+    data["optional"] = spec->steps.front().optional;
+    turn.post(*address, turn.engine().locale_for(&person), spec->steps.front().question, data);
+    return true;
 }
 
 bool Dialogs::handle(Turn& turn, const std::string& text) {

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "store/dialogs.hpp"
+#include "store/people.hpp"
+
 namespace twintrack::bot {
 
 class Turn;
@@ -42,6 +45,11 @@ class Dialogs {
     /// had, and asks the first question.
     void start(Turn& turn, const std::string& kind, nlohmann::json state);
 
+    /// Starts `kind` for `person` in a direct message (e.g. from a scheduled job). Does
+    /// nothing and returns false when they are in another dialog or cannot be reached.
+    bool start_with(Turn& turn, const store::Person& person, const std::string& kind,
+                    nlohmann::json state);
+
     /// Feeds a message to the person's open dialog. Returns false when they have none
     /// (or it had expired), so the message is an ordinary command.
     bool handle(Turn& turn, const std::string& text);
@@ -55,6 +63,8 @@ class Dialogs {
 
   private:
     void ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state);
+    /// Saves a new dialog record with its timeout job.
+    void open(Turn& turn, store::DialogRecord d);
     std::map<std::string, DialogSpec> specs_;
     std::map<std::int64_t, bool> open_;
 };

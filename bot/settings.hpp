@@ -72,6 +72,16 @@ struct ToneSettings {
     std::vector<std::string> watch_channels;
 };
 
+/// The `social:` section: communication activities (coffee pairing, trainings,
+/// outings) and the activity budget.
+struct SocialSettings {
+    /// Budget per quarter per kind of activity (coffee, training, outing, meeting, ...),
+    /// in whole units of `rules.currency`.
+    std::map<std::string, long long> quarterly_budget;
+    /// What one coffee group of a round costs (the company pays the coffee); 0 = free.
+    long long coffee_cost_per_group = 0;
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -82,6 +92,7 @@ struct BotSettings {
     FunnelSettings funnel;
     ReportSettings reports;
     ToneSettings tone;
+    SocialSettings social;
 };
 
 }  // namespace twintrack::bot

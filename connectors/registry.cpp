@@ -2,8 +2,8 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
-#include "connectors/robots/robot_connector.hpp"
 #include "connectors/mattermost/mattermost_connector.hpp"
+#include "connectors/robots/robot_connector.hpp"
 #include "connectors/slack/slack_connector.hpp"
 #include "core/text.hpp"
 

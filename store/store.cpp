@@ -20,7 +20,8 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       engagements_(*db_),
       reports_(*db_),
       rotations_(*db_),
-      announcements_(*db_) {
+      announcements_(*db_),
+      social_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 

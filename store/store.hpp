@@ -14,6 +14,7 @@
 #include "store/people.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
+#include "store/social.hpp"
 
 namespace twintrack::store {
 
@@ -39,6 +40,7 @@ class Store {
     ReportRepository& reports() { return reports_; }
     RotationRepository& rotations() { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
+    SocialRepository& social() { return social_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -57,6 +59,7 @@ class Store {
     ReportRepository reports_;
     RotationRepository rotations_;
     AnnouncementRepository announcements_;
+    SocialRepository social_;
 };
 
 }  // namespace twintrack::store

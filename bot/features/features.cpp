@@ -3,6 +3,7 @@
 #include "bot/builtins.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/reports/reports.hpp"
+#include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
 
 namespace twintrack::bot {
@@ -12,6 +13,7 @@ void register_features(Engine& engine) {
     engagements::register_engagements(engine);
     reports::register_reports(engine);
     tone::register_tone(engine);
+    social::register_social(engine);
 }
 
 }  // namespace twintrack::bot

@@ -218,6 +218,36 @@ reports:
     EXPECT_EQ(d.close_minute, 10 * 60);
 }
 
+TEST(Config, ReadsTheSocialSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config(
+        "social:\n  budget: {coffee: 2000, outing: 20000}\n  coffee_cost_per_group: 60\n", c,
+        errors))
+        << errors.describe("t");
+    EXPECT_EQ(c.bot.social.quarterly_budget,
+              (std::map<std::string, long long>{{"coffee", 2000}, {"outing", 20000}}));
+    EXPECT_EQ(c.bot.social.coffee_cost_per_group, 60);
+    struct Case {
+        const char* name;
+        const char* yaml;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"budget not a mapping", "social:\n  budget: [coffee]\n",
+         "twintrack.yaml:2: social.budget: must give an amount per quarter"},
+        {"negative amount", "social:\n  budget:\n    coffee: -5\n",
+         "twintrack.yaml:3: social.budget.coffee"},
+        {"kind not a word", "social:\n  budget:\n    Coffee Chats: 5\n",
+         "twintrack.yaml:3: social.budget.Coffee Chats: a kind of activity is one lower-case word"},
+        {"unknown key", "social:\n  coffee_cost: 5\n", "twintrack.yaml:2: social: unknown key"},
+    };
+    for (const auto& k : cases) {
+        SCOPED_TRACE(k.name);
+        EXPECT_THAT(errors_of(k.yaml), HasSubstr(k.expected));
+    }
+}
+
 TEST(Config, ReadsReportWindows) {
     Config c;
     core::ConfigErrors errors;

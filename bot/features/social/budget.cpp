@@ -1,0 +1,116 @@
+// The activity budget: per quarter and kind of activity, what config allows, what the
+// activities planned in the quarter cost and what has been spent (activities that have
+// taken place).
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "bot/engine.hpp"
+#include "bot/features/social/common.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::social {
+namespace {
+
+using nlohmann::json;
+
+struct Quarter {
+    int year = 0;
+    unsigned number = 1;  ///< 1-4
+};
+
+/// "2026Q4", "2026-Q4", "2026 Q4", "Q4" (this year), case-insensitive.
+std::optional<Quarter> parse_quarter(const std::string& text, int this_year) {
+    std::string s;
+    for (char c : core::ascii_lower(text)) {
+        if (c != ' ' && c != '-') s += c;
+    }
+    const auto q = s.find('q');
+    if (q == std::string::npos || q + 2 != s.size() || s[q + 1] < '1' || s[q + 1] > '4') {
+        return std::nullopt;
+    }
+    Quarter out;
+    out.number = static_cast<unsigned>(s[q + 1] - '0');
+    if (q == 0) {
+        out.year = this_year;
+        return out;
+    }
+    const auto year = parse_number(s.substr(0, q), 1970, 9999);
+    if (q != 4 || !year) return std::nullopt;
+    out.year = static_cast<int>(*year);
+    return out;
+}
+
+date::local_days quarter_start(const Quarter& q) {
+    return date::local_days{date::year{q.year} / date::month{q.number * 3 - 2} / 1};
+}
+
+void show_budget(Turn& turn, const CommandArgs& args) {
+    const std::string zone = turn.engine().settings().company_timezone;
+    const date::year_month_day today{local_today(turn.now(), zone)};
+    Quarter q{static_cast<int>(today.year()), (static_cast<unsigned>(today.month()) + 2) / 3};
+    if (!args.words.empty()) {
+        const auto asked = parse_quarter(core::join(args.words, ""), q.year);
+        if (!asked) {
+            turn.reply("social.bad_quarter",
+                       {{"value", std::string(core::utf8_prefix(args.rest, 32))}});
+            return;
+        }
+        q = *asked;
+    }
+    const date::local_days from = quarter_start(q);
+    const date::local_days to = date::local_days{date::year_month_day{from} + date::months{3}};
+    const std::int64_t from_ms = local_instant(from, 0, zone).value_or(0);
+    const std::int64_t to_ms = local_instant(to, 0, zone).value_or(0);
+
+    const auto& configured = turn.engine().settings().social.quarterly_budget;
+    std::map<std::string, store::CostTotal> totals;
+    for (const auto& t : turn.read().social().cost_totals(from_ms, to_ms, now_ms(turn))) {
+        totals[t.kind] = t;
+    }
+    std::set<std::string> kinds;
+    for (const auto& [k, v] : configured) kinds.insert(k);
+    for (const auto& [k, v] : totals) kinds.insert(k);
+    const auto keys = turn.engine().prompts().keys(turn.locale());
+    const std::set<std::string> known(keys.begin(), keys.end());
+
+    json rows = json::array();
+    long long sum_budget = 0, sum_planned = 0, sum_spent = 0;
+    for (const auto& kind : kinds) {
+        const auto b = configured.find(kind);
+        const long long budget = b == configured.end() ? 0 : b->second;
+        const auto t = totals.find(kind);
+        const long long planned = t == totals.end() ? 0 : t->second.planned;
+        const long long spent = t == totals.end() ? 0 : t->second.spent;
+        const std::string key = "social.kind_" + kind;
+        rows.push_back({{"kind", known.count(key) ? turn.text(key) : kind},
+                        {"budget", budget},
+                        {"planned", planned},
+                        {"spent", spent},
+                        {"left", budget - planned},
+                        {"over", planned > budget},
+                        {"over_by", planned - budget}});
+        sum_budget += budget;
+        sum_planned += planned;
+        sum_spent += spent;
+    }
+    turn.reply("social.budget",
+               {{"quarter", std::to_string(q.year) + "Q" + std::to_string(q.number)},
+                {"currency", turn.engine().settings().rules.currency},
+                {"rows", rows},
+                {"has_rows", !rows.empty()},
+                {"budget", sum_budget},
+                {"planned", sum_planned},
+                {"spent", sum_spent},
+                {"left", sum_budget - sum_planned}});
+}
+
+}  // namespace
+
+void register_budget(Engine& engine) {
+    engine.router().add({"budget", organiser_roles(), show_budget});
+}
+
+}  // namespace twintrack::bot::social

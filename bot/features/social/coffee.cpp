@@ -1,0 +1,510 @@
+// Coffee pairing: programmes, rounds as jobs, introductions, the mid-round nudge and the
+// "did you meet?" question at the end; pause, opt-out and the confidential avoid list.
+
+#include <algorithm>
+#include <limits>
+#include <map>
+
+#include "bot/engine.hpp"
+#include "bot/features/social/common.hpp"
+#include "bot/features/social/pairing.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::social {
+namespace {
+
+using nlohmann::json;
+
+const char* const round_job = "social.coffee_round";
+const char* const nudge_job = "social.coffee_nudge";
+const char* const ask_job = "social.coffee_ask";
+/// How many conversation starters prompts/<locale>/social.yaml holds (starter_1 ...).
+const int starter_count = 8;
+const int max_every_days = 366;
+
+/// The department a word names (English, or the words of social.words.<department>).
+std::optional<std::string> department_word(Turn& turn, const std::string& word) {
+    for (const auto& d : departments()) {
+        if (core::ascii_lower(word) == d || is_word(turn, d, word)) return d;
+    }
+    return std::nullopt;
+}
+
+/// "2w", "14d", "2 weeks", "2周", "14天" -> days.
+std::optional<int> interval_days(Turn& turn, const std::vector<std::string>& words) {
+    std::string number;
+    std::string unit;
+    const std::string joined = core::join(words, "");
+    std::size_t i = 0;
+    while (i < joined.size() && joined[i] >= '0' && joined[i] <= '9') number += joined[i++];
+    unit = joined.substr(i);
+    if (number.empty() || number.size() > 4) return std::nullopt;
+    const int n = std::stoi(number);
+    int days = 0;
+    if (is_word(turn, "weeks", unit)) {
+        days = n * 7;
+    } else if (is_word(turn, "days", unit)) {
+        days = n;
+    } else {
+        return std::nullopt;
+    }
+    if (days < 1 || days > max_every_days) return std::nullopt;
+    return days;
+}
+
+/// A person's working day on the day of `now` (their zone), in UTC minutes.
+Participant participant_of(const Engine& engine, const Person& p, core::Timestamp now) {
+    const std::string zone = zone_of(engine, &p);
+    const date::local_days day = local_today(now, zone);
+    auto start = local_instant(day, p.work_start, zone);
+    if (!start) start = local_instant(day, p.work_start + 60, zone);  // starts in a DST gap
+    Participant out;
+    out.id = p.id;
+    const std::int64_t minutes = start.value_or(0) / 60000;
+    out.utc_start = static_cast<int>(((minutes % 1440) + 1440) % 1440);
+    out.length =
+        p.work_end > p.work_start ? p.work_end - p.work_start : p.work_end + 24 * 60 - p.work_start;
+    return out;
+}
+
+std::string round_key(const char* kind, std::int64_t id) {
+    return std::string(kind) + "." + std::to_string(id);
+}
+
+std::vector<std::int64_t> members_of(const store::CoffeeGroupRow& g) {
+    std::vector<std::int64_t> out = {g.left_id, g.right_id};
+    if (g.third_id) out.push_back(*g.third_id);
+    return out;
+}
+
+/// The names of `who`'s partners in their group, joined in their locale.
+std::string partners_text(const Engine& engine, const store::CoffeeGroupRow& g, const Person& who) {
+    std::vector<std::string> names;
+    for (auto id : members_of(g)) {
+        if (id != who.id) names.push_back(person_name(engine, id));
+    }
+    return core::join(names, text_for(engine, who, "core.list_separator"));
+}
+
+void schedule_round(Turn& turn, std::int64_t programme, int number, std::int64_t due) {
+    turn.engine().scheduler().schedule(
+        turn, round_job,
+        std::string(round_job) + "." + std::to_string(programme) + "." + std::to_string(number),
+        core::from_millis(due), {{"programme", programme}, {"number", number}});
+}
+
+// --- the round ------------------------------------------------------------------------
+
+void introduce(Turn& turn, const store::CoffeeGroupRow& g, const store::CoffeeRound& r,
+               std::size_t index) {
+    Engine& engine = turn.engine();
+    const int starter = static_cast<int>((r.number + static_cast<int>(index)) % starter_count) + 1;
+    for (auto id : members_of(g)) {
+        const Person* me = engine.directory().by_id(id);
+        if (me == nullptr) continue;
+        json partners = json::array();
+        for (auto other : members_of(g)) {
+            if (other == id) continue;
+            const Person* p = engine.directory().by_id(other);
+            if (p == nullptr) continue;
+            partners.push_back(
+                {{"name", p->name},
+                 {"department", text_for(engine, *me, "core.department." + p->department)},
+                 {"zone", zone_of(engine, p)},
+                 {"local", local_text(engine, r.started_at, p)}});
+        }
+        turn.tell(
+            *me, "social.coffee_intro",
+            {{"round", r.number},
+             {"partner_list", partners},
+             {"trio", g.third_id.has_value()},
+             {"ends", local_text_with_zone(engine, r.ends_at, me)},
+             {"starter", text_for(engine, *me, "social.starter_" + std::to_string(starter))}});
+    }
+}
+
+void run_round(Turn& turn, const json& payload) {
+    Engine& engine = turn.engine();
+    auto& social = turn.write().social();
+    const auto programme = social.programme(payload.at("programme").get<std::int64_t>());
+    if (!programme || !programme->active) return;
+    const int number = payload.at("number").get<int>();
+    const std::int64_t now = now_ms(turn);
+
+    std::map<std::int64_t, store::CoffeePreference> prefs;
+    for (const auto& p : social.all_preferences()) prefs[p.person_id] = p;
+    PairingInput in;
+    std::map<std::int64_t, int> side;  // 0 left, 1 right
+    for (const auto& p : engine.directory().all()) {
+        if (p.identities.empty()) continue;
+        auto it = prefs.find(p.id);
+        if (it != prefs.end() &&
+            (it->second.opted_out || (it->second.paused_until && *it->second.paused_until > now)))
+            continue;
+        if (p.department == programme->left_department) {
+            in.left.push_back(participant_of(engine, p, turn.now()));
+            side[p.id] = 0;
+        } else if (p.department == programme->right_department) {
+            in.right.push_back(participant_of(engine, p, turn.now()));
+            side[p.id] = 1;
+        }
+    }
+    for (const auto& [a, b] : social.all_avoids()) in.avoid.insert(pair_key(a, b));
+    std::map<std::int64_t, const Participant*> by_id;
+    for (const auto& p : in.left) by_id[p.id] = &p;
+    for (const auto& p : in.right) by_id[p.id] = &p;
+    std::vector<PastPair> history;
+    for (const auto& [l, r] : social.pair_history(programme->id)) history.push_back({l, r});
+    in.met = cycles(history, [&](std::int64_t id) {
+        std::vector<std::int64_t> out;
+        auto me = by_id.find(id);
+        if (me == by_id.end()) return out;
+        const auto& others = side[id] == 0 ? in.right : in.left;
+        for (const auto& o : others) {
+            if (hours_overlap(*me->second, o) && !in.avoid.count(pair_key(id, o.id))) {
+                out.push_back(o.id);
+            }
+        }
+        return out;
+    });
+    std::mt19937_64 rng(static_cast<std::uint64_t>(programme->id) * 1000003u +
+                        static_cast<std::uint64_t>(number));
+    const PairingResult result = pair_round(in, rng);
+
+    store::CoffeeRound r;
+    r.programme_id = programme->id;
+    r.number = number;
+    r.started_at = now;
+    r.ends_at = now + std::int64_t{programme->every_days} * 24 * 3600 * 1000;
+    std::vector<store::CoffeeGroupRow> rows;
+    for (const auto& g : result.groups) {
+        store::CoffeeGroupRow row;
+        row.left_id = g.left;
+        row.right_id = g.right;
+        if (g.third != 0) row.third_id = g.third;
+        rows.push_back(row);
+    }
+    r.id = social.add_round(r, rows);
+    const auto stored = social.groups(r.id);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+        introduce(turn, stored[i], r, i);
+        const long long cost = engine.settings().social.coffee_cost_per_group;
+        if (cost > 0) {
+            social.set_cost({"coffee", "coffee." + std::to_string(stored[i].id), cost, r.ends_at},
+                            now);
+        }
+    }
+    for (auto id : result.unpaired) {
+        if (const Person* p = engine.directory().by_id(id)) {
+            turn.tell(*p, "social.coffee_unpaired",
+                      {{"round", number}, {"next", local_text_with_zone(engine, r.ends_at, p)}});
+        }
+    }
+    turn.audit("coffee.round", {{"programme", programme->id},
+                                {"round", number},
+                                {"groups", stored.size()},
+                                {"unpaired", result.unpaired.size()}});
+    auto& scheduler = engine.scheduler();
+    scheduler.schedule(turn, nudge_job, round_key(nudge_job, r.id),
+                       core::from_millis(r.started_at + (r.ends_at - r.started_at) / 2),
+                       {{"round", r.id}});
+    scheduler.schedule(turn, ask_job, round_key(ask_job, r.id), core::from_millis(r.ends_at),
+                       {{"round", r.id}});
+    schedule_round(turn, programme->id, number + 1, r.ends_at);
+}
+
+void nudge(Turn& turn, const json& payload) {
+    Engine& engine = turn.engine();
+    const std::int64_t round_id = payload.at("round").get<std::int64_t>();
+    const auto r = turn.read().social().round(round_id);
+    if (!r) return;
+    for (const auto& g : turn.read().social().groups(round_id)) {
+        for (auto id : members_of(g)) {
+            const Person* p = engine.directory().by_id(id);
+            if (p == nullptr || turn.read().social().answer_of(round_id, id)) continue;
+            turn.tell(*p, "social.coffee_nudge",
+                      {{"partners", partners_text(engine, g, *p)},
+                       {"ends", local_text_with_zone(engine, r->ends_at, p)}});
+        }
+    }
+}
+
+void ask_met(Turn& turn, const json& payload) {
+    Engine& engine = turn.engine();
+    const std::int64_t round_id = payload.at("round").get<std::int64_t>();
+    const auto r = turn.read().social().round(round_id);
+    if (!r) return;
+    for (const auto& g : turn.read().social().groups(round_id)) {
+        for (auto id : members_of(g)) {
+            const Person* p = engine.directory().by_id(id);
+            if (p == nullptr || turn.read().social().answer_of(round_id, id)) continue;
+            const json state = {{"round", round_id},
+                                {"number", r->number},
+                                {"partners", partners_text(engine, g, *p)}};
+            if (!engine.dialogs().start_with(turn, *p, "coffee_met", state)) {
+                turn.tell(*p, "social.coffee_ask_command", state);
+            }
+        }
+    }
+}
+
+void record_answer(Turn& turn, std::int64_t round_id, bool met) {
+    turn.write().social().answer(round_id, turn.person()->id, met, now_ms(turn));
+    turn.audit("coffee.answer", {{"round", round_id}, {"met", met}});
+    turn.reply(met ? "social.coffee_thanks_met" : "social.coffee_thanks_not_met");
+}
+
+DialogSpec met_dialog() {
+    DialogSpec spec;
+    spec.kind = "coffee_met";
+    spec.steps.push_back(
+        {"social.coffee_ask_met", false, [](Turn& turn, json& state, const std::string& answer) {
+             const std::string a(core::trim(answer));
+             if (is_word(turn, "yes", a)) {
+                 state["met"] = true;
+             } else if (is_word(turn, "no", a)) {
+                 state["met"] = false;
+             } else {
+                 turn.reply("social.coffee_yes_or_no");
+                 return false;
+             }
+             return true;
+         }});
+    spec.finish = [](Turn& turn, json& state) {
+        record_answer(turn, state.at("round").get<std::int64_t>(), state.at("met").get<bool>());
+    };
+    return spec;
+}
+
+// --- commands -------------------------------------------------------------------------
+
+void start(Turn& turn, const CommandArgs& args) {
+    std::vector<std::string> words = args.words;
+    if (!words.empty() && is_word(turn, "every", words.front())) words.erase(words.begin());
+    // INTERVAL... LEFT x RIGHT: the departments are the last three words.
+    if (words.size() < 4 || !is_word(turn, "cross", words[words.size() - 2])) {
+        usage(turn, "coffee start");
+        return;
+    }
+    const auto left = department_word(turn, words[words.size() - 3]);
+    const auto right = department_word(turn, words.back());
+    const auto every =
+        interval_days(turn, std::vector<std::string>(words.begin(), words.end() - 3));
+    if (!every) {
+        turn.reply("social.coffee_bad_interval", {{"max", max_every_days}});
+        return;
+    }
+    if (!left || !right) {
+        turn.reply("social.coffee_bad_department",
+                   {{"word", !left ? words[words.size() - 3] : words.back()}});
+        return;
+    }
+    if (*left == *right) {
+        turn.reply("social.coffee_same_department");
+        return;
+    }
+    store::CoffeeProgramme p;
+    p.left_department = *left;
+    p.right_department = *right;
+    p.every_days = *every;
+    p.started_by = turn.person()->id;
+    p.created_at = now_ms(turn);
+    const std::int64_t id = turn.write().social().start_programme(p);
+    schedule_round(turn, id, 1, now_ms(turn));
+    turn.audit("coffee.start", {{"programme", id}, {"every_days", *every}});
+    turn.reply("social.coffee_started", {{"left", department_text(turn, *left)},
+                                         {"right", department_text(turn, *right)},
+                                         {"days", *every}});
+}
+
+void stop(Turn& turn, const CommandArgs&) {
+    auto& social = turn.write().social();
+    const auto active = social.active_programmes();
+    if (active.empty()) {
+        turn.reply("social.coffee_none");
+        return;
+    }
+    for (const auto& p : active) social.stop_programme(p.id, now_ms(turn));
+    turn.audit("coffee.stop", {{"programmes", active.size()}});
+    turn.reply("social.coffee_stopped");
+}
+
+void pause(Turn& turn, const CommandArgs& args) {
+    std::vector<std::string> words = args.words;
+    if (!words.empty() && is_word(turn, "until", words.front())) words.erase(words.begin());
+    auto pref = turn.read().social().preference(turn.person()->id);
+    const std::string zone = zone_of(turn.engine(), turn.person());
+    if (words.empty()) {
+        pref.paused_until = std::numeric_limits<std::int64_t>::max();
+        turn.write().social().set_preference(pref, now_ms(turn));
+        turn.reply("social.coffee_paused");
+        return;
+    }
+    const auto day = words.size() == 1 ? parse_date(words[0]) : std::nullopt;
+    if (!day) {
+        turn.reply("social.bad_date", {{"date", std::string(core::utf8_prefix(words[0], 32))}});
+        return;
+    }
+    if (date::local_days{*day} < local_today(turn.now(), zone)) {
+        turn.reply("social.date_past", {{"date", words[0]}});
+        return;
+    }
+    pref.paused_until = local_instant(date::local_days{*day} + date::days(1), 0, zone)
+                            .value_or(std::numeric_limits<std::int64_t>::max());
+    turn.write().social().set_preference(pref, now_ms(turn));
+    turn.reply("social.coffee_paused_until", {{"date", words[0]}});
+}
+
+void resume(Turn& turn, const CommandArgs&) {
+    auto pref = turn.read().social().preference(turn.person()->id);
+    pref.paused_until.reset();
+    pref.opted_out = false;
+    turn.write().social().set_preference(pref, now_ms(turn));
+    turn.reply("social.coffee_resumed");
+}
+
+void optout(Turn& turn, const CommandArgs&) {
+    auto pref = turn.read().social().preference(turn.person()->id);
+    pref.opted_out = true;
+    turn.write().social().set_preference(pref, now_ms(turn));
+    turn.reply("social.coffee_opted_out");
+}
+
+/// The avoid list is confidential: only handled in a direct message.
+bool in_private(Turn& turn) {
+    if (turn.event() != nullptr && turn.event()->direct) return true;
+    turn.reply("social.coffee_private");
+    return false;
+}
+
+void avoid(Turn& turn, const CommandArgs& args) {
+    if (!in_private(turn)) return;
+    if (args.words.size() != 1) {
+        usage(turn, "coffee avoid");
+        return;
+    }
+    const Person* p = turn.person_arg(args.words[0]);
+    if (p == nullptr) return;
+    if (p->id == turn.person()->id) {
+        turn.reply("social.coffee_avoid_self");
+        return;
+    }
+    turn.write().social().add_avoid(turn.person()->id, p->id, now_ms(turn));
+    turn.reply("social.coffee_avoided", {{"name", p->name}});
+}
+
+void unavoid(Turn& turn, const CommandArgs& args) {
+    if (!in_private(turn)) return;
+    if (args.words.size() != 1) {
+        usage(turn, "coffee unavoid");
+        return;
+    }
+    const Person* p = turn.person_arg(args.words[0]);
+    if (p == nullptr) return;
+    const bool removed = turn.write().social().remove_avoid(turn.person()->id, p->id);
+    turn.reply(removed ? "social.coffee_unavoided" : "social.coffee_not_avoided",
+               {{"name", p->name}});
+}
+
+void met(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() != 1 ||
+        !(is_word(turn, "yes", args.words[0]) || is_word(turn, "no", args.words[0]))) {
+        usage(turn, "coffee met");
+        return;
+    }
+    const auto g = turn.read().social().latest_group(turn.person()->id);
+    if (!g) {
+        turn.reply("social.coffee_no_round");
+        return;
+    }
+    record_answer(turn, g->round_id, is_word(turn, "yes", args.words[0]));
+}
+
+void status(Turn& turn, const CommandArgs&) {
+    Engine& engine = turn.engine();
+    auto& social = turn.read().social();
+    const Person& me = *turn.person();
+    json programmes = json::array();
+    for (const auto& p : social.active_programmes()) {
+        programmes.push_back({{"left", department_text(turn, p.left_department)},
+                              {"right", department_text(turn, p.right_department)},
+                              {"days", p.every_days}});
+    }
+    const auto pref = social.preference(me.id);
+    const bool paused = pref.paused_until && *pref.paused_until > now_ms(turn);
+    const bool forever = paused && *pref.paused_until == std::numeric_limits<std::int64_t>::max();
+    std::string partners;
+    std::string ends;
+    if (auto g = social.latest_group(me.id)) {
+        const auto r = social.round(g->round_id);
+        if (r && r->ends_at > now_ms(turn)) {
+            partners = partners_text(engine, *g, me);
+            ends = local_text_with_zone(engine, r->ends_at, &me);
+        }
+    }
+    std::vector<std::string> avoided;
+    const bool direct = turn.event() != nullptr && turn.event()->direct;
+    if (direct) {
+        for (auto id : social.avoided_by(me.id)) avoided.push_back(person_name(engine, id));
+    }
+    turn.reply(
+        "social.coffee_status",
+        {{"programmes", programmes},
+         {"has_programmes", !programmes.empty()},
+         {"opted_out", pref.opted_out},
+         {"paused", paused && !pref.opted_out},
+         {"paused_forever", forever},
+         {"paused_until", paused && !forever ? local_text_with_zone(engine, *pref.paused_until, &me)
+                                             : std::string()},
+         {"partners", partners},
+         {"has_partners", !partners.empty()},
+         {"ends", ends},
+         {"avoided", turn.list_data(avoided)},
+         {"has_avoided", !avoided.empty()}});
+}
+
+void stats(Turn& turn, const CommandArgs&) {
+    json rounds = json::array();
+    for (const auto& p : turn.read().social().active_programmes()) {
+        // The round in progress and the one before, whose answers are coming in.
+        for (const auto& r : turn.read().social().recent_rounds(p.id, 2)) {
+            const auto s = turn.read().social().round_stats(r.id);
+            rounds.push_back({{"left", department_text(turn, p.left_department)},
+                              {"right", department_text(turn, p.right_department)},
+                              {"round", r.number},
+                              {"groups", s.groups},
+                              {"answered", s.answered},
+                              {"yes", s.met_yes},
+                              {"no", s.met_no}});
+        }
+    }
+    if (rounds.empty()) {
+        turn.reply("social.coffee_none");
+        return;
+    }
+    turn.reply("social.coffee_stats", {{"rounds", rounds}});
+}
+
+}  // namespace
+
+void register_coffee(Engine& engine) {
+    auto& r = engine.router();
+    const std::vector<std::string> hr = {"hr", "admin"};
+    r.add({"coffee start", hr, start, true});
+    r.add({"coffee stop", hr, stop, true});
+    r.add({"coffee stats", organiser_roles(), stats});
+    r.add({"coffee", {}, status});
+    r.add({"coffee pause", {}, pause, true});
+    r.add({"coffee resume", {}, resume, true});
+    r.add({"coffee optout", {}, optout, true});
+    r.add({"coffee avoid", {}, avoid, true});
+    r.add({"coffee unavoid", {}, unavoid, true});
+    r.add({"coffee met", {}, met, true});
+    engine.dialogs().add(met_dialog());
+    engine.scheduler().on(round_job, run_round);
+    engine.scheduler().on(nudge_job, nudge);
+    engine.scheduler().on(ask_job, ask_met);
+}
+
+}  // namespace twintrack::bot::social

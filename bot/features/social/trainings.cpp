@@ -1,0 +1,410 @@
+// Trainings and business exchange: registration with a capacity and a waiting list,
+// reminders, and attendance after the session.
+
+#include <algorithm>
+
+#include "bot/engine.hpp"
+#include "bot/features/social/common.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::social {
+namespace {
+
+using nlohmann::json;
+using store::Training;
+using store::TrainingSeat;
+
+const char* const remind_job = "social.training_remind";
+const char* const after_job = "social.training_after";
+const long long max_capacity = 10000;
+const long long max_cost = 1000000000;
+/// When the organiser is asked for attendance, after the start.
+const std::int64_t attendance_after_ms = 2 * 3600 * 1000;
+
+std::string audience_text(Turn& turn, const std::string& audience) {
+    return audience == "all" ? turn.text("social.audience_all") : department_text(turn, audience);
+}
+
+bool in_audience(const Person& p, const std::string& audience) {
+    return audience == "all" || p.department == audience;
+}
+
+/// Word -> sales, marketing or all.
+std::optional<std::string> audience_word(Turn& turn, const std::string& word) {
+    if (is_word(turn, "all", word)) return std::string("all");
+    for (const std::string d : {"sales", "marketing"}) {
+        if (core::ascii_lower(word) == d || is_word(turn, d, word)) return d;
+    }
+    return std::nullopt;
+}
+
+/// The training of the first word, answered when missing or unknown.
+std::optional<Training> training_arg(Turn& turn, const CommandArgs& args,
+                                     const std::string& command) {
+    const auto id = args.words.empty() ? std::nullopt : parse_id(args.words[0]);
+    if (!id) {
+        usage(turn, command);
+        return std::nullopt;
+    }
+    auto t = turn.read().social().training(*id);
+    if (!t) turn.reply("social.training_not_found", {{"id", *id}});
+    return t;
+}
+
+json training_data(Turn& turn, const Training& t, const Person* reader) {
+    const auto seats = turn.read().social().seats(t.id);
+    const auto registered = std::count_if(seats.begin(), seats.end(),
+                                          [](const auto& s) { return s.status == "registered"; });
+    return {{"id", t.id},
+            {"topic", t.topic},
+            {"trainer", person_name(turn.engine(), t.trainer_id)},
+            {"audience", audience_text(turn, t.audience)},
+            {"at", local_text(turn.engine(), t.starts_at, reader)},
+            {"zone", zone_of(turn.engine(), reader)},
+            {"registered", registered},
+            {"waiting", static_cast<long>(seats.size()) - registered},
+            {"has_capacity", t.capacity.has_value()},
+            {"capacity", t.capacity.value_or(0)},
+            {"cancelled", t.status == "cancelled"}};
+}
+
+// --- organising ------------------------------------------------------------------------
+
+void create(Turn& turn, const CommandArgs& args) {
+    const auto& w = args.words;
+    std::size_t i = 0;
+    std::vector<std::string> topic;
+    while (i < w.size() && !is_word(turn, "by", w[i])) topic.push_back(w[i++]);
+    // by @P for AUDIENCE on DATE TIME: seven words at least after the topic.
+    if (topic.empty() || i + 7 > w.size() || !is_word(turn, "for", w[i + 2]) ||
+        !is_word(turn, "on", w[i + 4])) {
+        usage(turn, "training new");
+        return;
+    }
+    const std::string trainer_word = w[i + 1];
+    const std::string audience_w = w[i + 3];
+    const std::string date_w = w[i + 5];
+    const std::string time_w = w[i + 6];
+    i += 7;
+    std::optional<int> capacity;
+    long long cost = 0;
+    while (i < w.size()) {
+        const std::string& key = w[i++];
+        if (i >= w.size() || !(is_word(turn, "capacity", key) || is_word(turn, "cost", key))) {
+            usage(turn, "training new");
+            return;
+        }
+        const std::string& value = w[i++];
+        if (is_word(turn, "capacity", key)) {
+            const auto n = parse_number(value, 1, max_capacity);
+            if (!n) {
+                turn.reply(
+                    "social.bad_capacity",
+                    {{"value", std::string(core::utf8_prefix(value, 32))}, {"max", max_capacity}});
+                return;
+            }
+            capacity = static_cast<int>(*n);
+        } else {
+            const auto n = parse_number(value, 0, max_cost);
+            if (!n) {
+                turn.reply("social.bad_cost",
+                           {{"value", std::string(core::utf8_prefix(value, 32))}});
+                return;
+            }
+            cost = *n;
+        }
+    }
+    const auto audience = audience_word(turn, audience_w);
+    if (!audience) {
+        turn.reply("social.bad_audience",
+                   {{"word", std::string(core::utf8_prefix(audience_w, 32))}});
+        return;
+    }
+    const auto day = parse_date(date_w);
+    if (!day) {
+        turn.reply("social.bad_date", {{"date", std::string(core::utf8_prefix(date_w, 32))}});
+        return;
+    }
+    const auto minute = parse_time(time_w);
+    if (!minute) {
+        turn.reply("social.bad_time", {{"time", std::string(core::utf8_prefix(time_w, 32))}});
+        return;
+    }
+    const std::string zone = zone_of(turn.engine(), turn.person());
+    const auto at = local_instant(date::local_days{*day}, *minute, zone);
+    if (!at) {
+        turn.reply("social.time_in_gap", {{"date", date_w}, {"time", time_w}, {"zone", zone}});
+        return;
+    }
+    if (*at <= now_ms(turn)) {
+        turn.reply("social.in_the_past", {{"date", date_w}, {"time", time_w}, {"zone", zone}});
+        return;
+    }
+    const Person* trainer = turn.person_arg(trainer_word);
+    if (trainer == nullptr) return;
+
+    Training t;
+    t.topic = std::string(core::utf8_prefix(core::join(topic, " "), 200));
+    t.trainer_id = trainer->id;
+    t.audience = *audience;
+    t.starts_at = *at;
+    t.capacity = capacity;
+    t.cost = cost;
+    t.created_by = turn.person()->id;
+    t.created_at = now_ms(turn);
+    auto& social = turn.write().social();
+    t.id = social.add_training(t);
+    if (cost > 0) {
+        social.set_cost({"training", "training." + std::to_string(t.id), cost, t.starts_at},
+                        now_ms(turn));
+    }
+    auto& scheduler = turn.engine().scheduler();
+    const std::string key = std::to_string(t.id);
+    for (const int hours : {24, 1}) {
+        const std::int64_t due = t.starts_at - std::int64_t{hours} * 3600 * 1000;
+        if (due > now_ms(turn)) {
+            scheduler.schedule(turn, remind_job,
+                               std::string(remind_job) + "." + key + "." + std::to_string(hours),
+                               core::from_millis(due), {{"training", t.id}, {"hours", hours}});
+        }
+    }
+    scheduler.schedule(turn, after_job, std::string(after_job) + "." + key,
+                       core::from_millis(t.starts_at + attendance_after_ms), {{"training", t.id}});
+    int invited = 0;
+    for (const auto& p : turn.engine().directory().all()) {
+        if (p.id == trainer->id || p.id == turn.person()->id || !in_audience(p, t.audience)) {
+            continue;
+        }
+        ++invited;
+        json data = training_data(turn, t, &p);
+        data["audience"] =
+            text_for(turn.engine(), p,
+                     t.audience == "all" ? "social.audience_all" : "core.department." + t.audience);
+        turn.tell(p, "social.training_invite", data);
+    }
+    turn.audit("training.new", {{"training", t.id}, {"topic", t.topic}, {"at", t.starts_at}});
+    json data = training_data(turn, t, turn.person());
+    data["invited"] = invited;
+    turn.reply("social.training_created", data);
+}
+
+void cancel(Turn& turn, const CommandArgs& args) {
+    auto t = training_arg(turn, args, "training cancel");
+    if (!t) return;
+    if (t->status == "cancelled") {
+        turn.reply("social.training_cancelled_already", {{"id", t->id}});
+        return;
+    }
+    auto& social = turn.write().social();
+    social.set_training_status(t->id, "cancelled");
+    social.cancel_cost("training." + std::to_string(t->id));
+    for (const auto& s : social.seats(t->id)) {
+        if (const Person* p = turn.engine().directory().by_id(s.person_id)) {
+            turn.tell(*p, "social.training_cancel_notice", training_data(turn, *t, p));
+        }
+    }
+    turn.audit("training.cancel", {{"training", t->id}});
+    turn.reply("social.training_cancelled", {{"id", t->id}, {"topic", t->topic}});
+}
+
+// --- joining ------------------------------------------------------------------------
+
+void join(Turn& turn, const CommandArgs& args) {
+    auto t = training_arg(turn, args, "training join");
+    if (!t) return;
+    const Person& me = *turn.person();
+    json data = training_data(turn, *t, &me);
+    if (t->status == "cancelled") {
+        turn.reply("social.training_is_cancelled", data);
+        return;
+    }
+    if (t->starts_at <= now_ms(turn)) {
+        turn.reply("social.training_started", data);
+        return;
+    }
+    if (!in_audience(me, t->audience)) {
+        turn.reply("social.training_not_for_you", data);
+        return;
+    }
+    auto& social = turn.write().social();
+    const auto seats = social.seats(t->id);
+    for (std::size_t i = 0; i < seats.size(); ++i) {
+        if (seats[i].person_id == me.id) {
+            turn.reply(seats[i].status == "registered" ? "social.training_already"
+                                                       : "social.training_already_waiting",
+                       data);
+            return;
+        }
+    }
+    const auto registered = std::count_if(seats.begin(), seats.end(),
+                                          [](const auto& s) { return s.status == "registered"; });
+    TrainingSeat seat;
+    seat.person_id = me.id;
+    seat.joined_at = now_ms(turn);
+    seat.status = (!t->capacity || registered < *t->capacity) ? "registered" : "waiting";
+    social.add_seat(t->id, seat);
+    turn.audit("training.join", {{"training", t->id}, {"status", seat.status}});
+    data = training_data(turn, *t, &me);
+    data["position"] = static_cast<long>(seats.size()) - registered + 1;
+    turn.reply(seat.status == "registered" ? "social.training_joined" : "social.training_waiting",
+               data);
+}
+
+void leave(Turn& turn, const CommandArgs& args) {
+    auto t = training_arg(turn, args, "training leave");
+    if (!t) return;
+    const Person& me = *turn.person();
+    auto& social = turn.write().social();
+    const auto seats = social.seats(t->id);
+    const auto mine = std::find_if(seats.begin(), seats.end(),
+                                   [&](const auto& s) { return s.person_id == me.id; });
+    if (mine == seats.end()) {
+        turn.reply("social.training_not_registered", training_data(turn, *t, &me));
+        return;
+    }
+    social.remove_seat(t->id, me.id);
+    turn.audit("training.leave", {{"training", t->id}});
+    if (mine->status == "registered" && t->status == "scheduled" && t->starts_at > now_ms(turn)) {
+        const auto first = std::find_if(seats.begin(), seats.end(),
+                                        [](const auto& s) { return s.status == "waiting"; });
+        if (first != seats.end()) {
+            social.set_seat_status(t->id, first->person_id, "registered");
+            turn.audit("training.promote", {{"training", t->id}, {"person", first->person_id}});
+            if (const Person* p = turn.engine().directory().by_id(first->person_id)) {
+                turn.tell(*p, "social.training_promoted", training_data(turn, *t, p));
+            }
+        }
+    }
+    turn.reply("social.training_left", training_data(turn, *t, &me));
+}
+
+// --- after the session ------------------------------------------------------------------
+
+void attended(Turn& turn, const CommandArgs& args) {
+    auto t = training_arg(turn, args, "attended");
+    if (!t) return;
+    const Person& me = *turn.person();
+    const bool organiser =
+        std::count(organiser_roles().begin(), organiser_roles().end(), me.role) > 0;
+    if (!organiser && me.id != t->trainer_id) {
+        turn.reply("social.attendance_not_allowed", training_data(turn, *t, &me));
+        return;
+    }
+    if (t->status == "cancelled") {
+        turn.reply("social.training_is_cancelled", training_data(turn, *t, &me));
+        return;
+    }
+    if (t->starts_at > now_ms(turn)) {
+        turn.reply("social.training_not_started", training_data(turn, *t, &me));
+        return;
+    }
+    if (args.words.size() < 2) {
+        usage(turn, "attended");
+        return;
+    }
+    std::vector<const Person*> people;
+    for (std::size_t i = 1; i < args.words.size(); ++i) {
+        const Person* p = turn.person_arg(args.words[i]);
+        if (p == nullptr) return;  // answered; nothing is recorded
+        people.push_back(p);
+    }
+    auto& social = turn.write().social();
+    std::vector<std::string> names;
+    for (const Person* p : people) {
+        social.mark_attended(t->id, p->id, now_ms(turn));
+        names.push_back(p->name);
+    }
+    const auto seats = social.seats(t->id);
+    const auto count =
+        std::count_if(seats.begin(), seats.end(), [](const auto& s) { return s.attended; });
+    turn.audit("training.attended", {{"training", t->id}, {"people", names}});
+    json data = training_data(turn, *t, &me);
+    data["names"] = turn.list_data(names);
+    data["attended"] = count;
+    turn.reply("social.attendance_saved", data);
+}
+
+// --- lists ------------------------------------------------------------------------------
+
+void list(Turn& turn, const CommandArgs&) {
+    const auto upcoming = turn.read().social().upcoming_trainings(now_ms(turn), 20);
+    if (upcoming.empty()) {
+        turn.reply("social.trainings_empty");
+        return;
+    }
+    json items = json::array();
+    for (const auto& t : upcoming) items.push_back(training_data(turn, t, turn.person()));
+    turn.reply("social.trainings",
+               {{"items", items}, {"zone", zone_of(turn.engine(), turn.person())}});
+}
+
+void show(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) {
+        list(turn, args);
+        return;
+    }
+    auto t = training_arg(turn, args, "training");
+    if (!t) return;
+    std::vector<std::string> registered, waiting, present;
+    for (const auto& s : turn.read().social().seats(t->id)) {
+        const std::string name = person_name(turn.engine(), s.person_id);
+        (s.status == "registered" ? registered : waiting).push_back(name);
+        if (s.attended) present.push_back(name);
+    }
+    json data = training_data(turn, *t, turn.person());
+    data["registered_names"] = turn.list_data(registered);
+    data["waiting_names"] = turn.list_data(waiting);
+    data["has_waiting"] = !waiting.empty();
+    data["attended_names"] = turn.list_data(present);
+    data["has_attended"] = !present.empty();
+    turn.reply("social.training_card", data);
+}
+
+// --- jobs -------------------------------------------------------------------------------
+
+void remind(Turn& turn, const json& payload) {
+    const auto t = turn.read().social().training(payload.at("training").get<std::int64_t>());
+    if (!t || t->status != "scheduled") return;
+    for (const auto& s : turn.read().social().seats(t->id)) {
+        const Person* p = turn.engine().directory().by_id(s.person_id);
+        if (p == nullptr || s.status != "registered") continue;
+        json data = training_data(turn, *t, p);
+        data["hours"] = payload.at("hours");
+        turn.tell(*p, "social.training_reminder", data);
+    }
+    if (const Person* trainer = turn.engine().directory().by_id(t->trainer_id)) {
+        json data = training_data(turn, *t, trainer);
+        data["hours"] = payload.at("hours");
+        turn.tell(*trainer, "social.training_trainer_reminder", data);
+    }
+}
+
+void after(Turn& turn, const json& payload) {
+    const auto t = turn.read().social().training(payload.at("training").get<std::int64_t>());
+    if (!t || t->status != "scheduled") return;
+    std::vector<std::int64_t> ask = {t->created_by};
+    if (t->trainer_id != t->created_by) ask.push_back(t->trainer_id);
+    for (auto id : ask) {
+        if (const Person* p = turn.engine().directory().by_id(id)) {
+            turn.tell(*p, "social.training_ask_attendance", training_data(turn, *t, p));
+        }
+    }
+}
+
+}  // namespace
+
+void register_trainings(Engine& engine) {
+    auto& r = engine.router();
+    r.add({"training new", organiser_roles(), create, true});
+    r.add({"training cancel", organiser_roles(), cancel, true});
+    r.add({"training join", {}, join, true});
+    r.add({"training leave", {}, leave, true});
+    r.add({"training", {}, show});
+    r.add({"trainings", {}, list});
+    r.add({"attended", {}, attended, true});
+    engine.scheduler().on(remind_job, remind);
+    engine.scheduler().on(after_job, after);
+}
+
+}  // namespace twintrack::bot::social

@@ -1,0 +1,272 @@
+// Trainings, outings and the activity budget end to end through TestBot: registration
+// with a waiting list and promotion, reminders, attendance after the session; a date
+// poll with votes, closing (tie to the earliest date), RSVPs, headcount and reminders;
+// planned vs spent per kind of activity; bad input in both languages.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/testbot/test_bot.hpp"
+
+namespace twintrack::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::Each;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+bot::BotSettings settings() {
+    bot::BotSettings s;
+    s.social.quarterly_budget = {{"training", 10000}, {"outing", 3000}, {"meeting", 500}};
+    return s;
+}
+
+class ActivitiesTest : public ::testing::Test {
+  protected:
+    ActivitiesTest() : bot(TestBot::default_start(), settings()) {
+        bot.add({"hana", "Hana HR", "hr", "hr"});  // Asia/Shanghai
+        bot.add({"hans", "Hans HR", "hr", "hr", "Europe/Berlin"});
+        bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
+        bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
+        bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+        bot.add({"sue", "Sue Seller", "sales", "staff", "Asia/Shanghai"});
+    }
+    std::map<std::string, std::vector<std::string>> by_recipient(
+        const std::vector<core::Post>& ps) {
+        std::map<std::string, std::vector<std::string>> out;
+        for (const auto& p : ps) out[p.to.channel].push_back(p.text);
+        return out;
+    }
+    std::vector<core::Post> say_posts(const std::string& who, const std::string& text) {
+        const std::size_t before = bot.all_posts().size();
+        bot.say(who, text);
+        return {bot.all_posts().begin() + static_cast<long>(before), bot.all_posts().end()};
+    }
+    TestBot bot;
+};
+
+// The clock starts Monday 2026-11-02 09:00 UTC (17:00 in Shanghai).
+const char* const new_training =
+    "training new \"Selling value\" by @mia for sales on 2026-11-10 10:00 capacity 2 cost 3000";
+
+TEST_F(ActivitiesTest, TrainingRegistrationWaitingListRemindersAndAttendance) {
+    EXPECT_THAT(bot.say("sam", new_training), ElementsAre(HasSubstr("needs the role")));
+    const auto created = by_recipient(say_posts("hana", new_training));
+    EXPECT_THAT(created.at("@hana"),
+                ElementsAre(AllOf(HasSubstr("Training #1 \"Selling value\" by Mia Marketer for "
+                                            "Sales: 2026-11-10 10:00 (Asia/Shanghai), 2 seats"),
+                                  HasSubstr("I invited 3 people"))));
+    // The audience is invited in their own zone and language; marketing is not.
+    EXPECT_THAT(created.at("@sam"), ElementsAre(HasSubstr("2026-11-10 03:00 (Europe/Berlin)")));
+    EXPECT_THAT(created.at("@wang"), ElementsAre(HasSubstr("新培训 #1")));
+    EXPECT_EQ(created.count("@hans"), 0u);
+
+    EXPECT_THAT(bot.say("sam", "training join 1"), ElementsAre(HasSubstr("You are registered")));
+    EXPECT_THAT(bot.say("sue", "training join #1"), ElementsAre(HasSubstr("You are registered")));
+    EXPECT_THAT(bot.say("sue", "training join 1"), ElementsAre(HasSubstr("already registered")));
+    EXPECT_THAT(bot.say("wang", "报名培训 1"), ElementsAre(HasSubstr("你是候补第 1 位")));
+    EXPECT_THAT(bot.say("mia", "training join 1"), ElementsAre(HasSubstr("is for Sales only")));
+    EXPECT_THAT(bot.say("mia", "training leave 1"), ElementsAre(HasSubstr("not registered")));
+
+    // Sam leaves: Wang, first on the waiting list, gets the seat and is told.
+    const auto left = by_recipient(say_posts("sam", "training leave 1"));
+    EXPECT_THAT(left.at("@sam"), ElementsAre(HasSubstr("You are off training #1")));
+    EXPECT_THAT(left.at("@wang"), ElementsAre(HasSubstr("你已从候补转为正式报名")));
+    EXPECT_THAT(bot.say("hana", "training 1"),
+                ElementsAre(AllOf(HasSubstr("Registered (2/2): "), HasSubstr("Sue Seller"),
+                                  HasSubstr("王芳"), Not(HasSubstr("Waiting list")))));
+
+    EXPECT_THAT(bot.say("hana", "attended 1 @sue"), ElementsAre(HasSubstr("has not taken place")));
+
+    // The day before (10:00 Shanghai = 02:00 UTC on the 9th) and an hour before.
+    bot.advance(24h * 6 + 16h);
+    auto reminders = by_recipient(bot.advance(1h));
+    EXPECT_THAT(reminders.at("@sue"), Contains(HasSubstr("starts in 24 hour(s)")));
+    EXPECT_THAT(reminders.at("@wang"), Contains(HasSubstr("将在 24 小时后开始")));
+    EXPECT_THAT(reminders.at("@mia"), Contains(HasSubstr("you give training #1")));
+    EXPECT_THAT(reminders["@sam"], Each(Not(HasSubstr("training"))));  // left it
+    reminders = by_recipient(bot.advance(23h));
+    EXPECT_THAT(reminders.at("@sue"), Contains(HasSubstr("starts in 1 hour(s)")));
+
+    // Two hours after the start the organiser and the trainer are asked for attendance.
+    const auto ask = by_recipient(bot.advance(3h));
+    EXPECT_THAT(bot.say("sam", "training join 1"), ElementsAre(HasSubstr("has already started")));
+    EXPECT_THAT(ask.at("@hana"), Contains(HasSubstr("Please record who came")));
+    EXPECT_THAT(ask.at("@mia"), Contains(HasSubstr("Please record who came")));
+    EXPECT_THAT(bot.say("sue", "attended 1 @sue"),
+                ElementsAre(HasSubstr("Only organisers and the trainer")));
+    EXPECT_THAT(bot.say("hana", "attended 1 @sue @nobody"), ElementsAre(HasSubstr("nobody")));
+    EXPECT_THAT(bot.say("mia", "attended 1 @sue @wang"),
+                ElementsAre(HasSubstr("Sue Seller, 王芳. 2 attended in all (2 registered)")));
+    EXPECT_THAT(bot.say("hana", "training 1"), ElementsAre(HasSubstr("Attended: ")));
+}
+
+TEST_F(ActivitiesTest, TrainingBadInputIsExplainedAndNothingIsSaved) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"hana", "training new \"X\" by @mia for sales on 2026-11-01 10:00", "has already passed"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-11-02 16:59", "has already passed"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-11-31 10:00", "is not a date"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01 25:00", "is not a time"},
+        {"hana", "training new \"X\" by @mia for finance on 2026-12-01 10:00", "not an audience"},
+        {"hana", "training new \"X\" by @nobody for sales on 2026-12-01 10:00", "nobody"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01 10:00 capacity 0",
+         "\"0\" is not a capacity"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01 10:00 capacity lots",
+         "\"lots\" is not a capacity"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01 10:00 capacity",
+         "Usage: training new"},
+        {"hana", "training new \"X\" for sales", "Usage: training new"},
+        // Berlin skips 02:00-03:00 on 2027-03-28.
+        {"hans", "training new \"X\" by @mia for all on 2027-03-28 02:30",
+         "does not exist in Europe/Berlin"},
+        {"wang", "报名培训 9", "没有编号为 #9 的培训"},
+        {"sam", "training join", "Usage: training join"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    EXPECT_FALSE(bot.store().social().training(1).has_value());
+    // An hour that exists twice (the clocks go back) takes the first one.
+    EXPECT_THAT(bot.say("hans", "training new \"Y\" by @mia for all on 2027-10-31 02:30"),
+                Contains(HasSubstr("Training #1 \"Y\" by Mia Marketer for everyone: 2027-10-31 "
+                                   "02:30 (Europe/Berlin)")));
+    const auto t = bot.store().social().training(1);
+    ASSERT_TRUE(t.has_value());
+    EXPECT_EQ(t->starts_at, 1824942600000);  // 00:30 UTC: still summer time (UTC+2)
+}
+
+TEST_F(ActivitiesTest, CancelledTrainingTellsEveryoneAndRefusesJoins) {
+    bot.say("hana", new_training);
+    bot.say("sue", "training join 1");
+    const auto cancelled = by_recipient(say_posts("hana", "training cancel 1"));
+    EXPECT_THAT(cancelled.at("@hana"), ElementsAre(HasSubstr("is cancelled; everyone registered")));
+    EXPECT_THAT(cancelled.at("@sue"), ElementsAre(HasSubstr("is cancelled")));
+    EXPECT_THAT(bot.say("sam", "training join 1"), ElementsAre(HasSubstr("is cancelled")));
+    EXPECT_THAT(bot.say("hana", "training cancel 1"), ElementsAre(HasSubstr("already cancelled")));
+    // No reminders for a cancelled training.
+    const auto later = bot.advance(24h * 9);
+    for (const auto& p : later) EXPECT_THAT(p.text, Not(HasSubstr("Reminder")));
+}
+
+TEST_F(ActivitiesTest, OutingPollCloseRsvpAndReminders) {
+    const auto created =
+        by_recipient(say_posts("hana",
+                               "outing new \"Autumn hike\" poll 2026-11-21,2026-11-20, 2026-11-27 "
+                               "budget 5000"));
+    EXPECT_THAT(created.at("@hana"),
+                ElementsAre(AllOf(HasSubstr("Outing #1 \"Autumn hike\": the poll offers "
+                                            "2026-11-20, 2026-11-21, 2026-11-27, budget 5000 CNY"),
+                                  HasSubstr("I asked 5 people to vote"))));
+    EXPECT_THAT(created.at("@wang"), ElementsAre(HasSubstr("正在筹备郊游 #1")));
+
+    EXPECT_THAT(bot.say("sam", "rsvp 1 yes"), ElementsAre(HasSubstr("is not fixed yet")));
+    EXPECT_THAT(bot.say("sam", "vote 1 2026-11-20 2026-11-21"),
+                ElementsAre(HasSubstr("2026-11-20 1 vote(s); 2026-11-21 1 vote(s); 2026-11-27 "
+                                      "0 vote(s); 1 people voted")));
+    EXPECT_THAT(bot.say("sue", "vote 1 2026-11-21"), ElementsAre(HasSubstr("2 people voted")));
+    EXPECT_THAT(bot.say("wang", "投票 1 2026-11-20"), ElementsAre(HasSubstr("共 3 人投票")));
+    EXPECT_THAT(bot.say("mia", "vote 1 2026-11-22"),
+                ElementsAre(HasSubstr("2026-11-22 is not one of the poll's dates")));
+    EXPECT_THAT(bot.say("mia", "close 1"), ElementsAre(HasSubstr("needs the role")));
+
+    // 2026-11-20 and 2026-11-21 have two votes each: the earlier one wins.
+    const auto closed = by_recipient(say_posts("hana", "close 1"));
+    EXPECT_THAT(closed.at("@hana"),
+                ElementsAre(HasSubstr("is on 2026-11-20 (a tie; the earliest of the tied dates "
+                                      "wins)")));
+    EXPECT_THAT(closed.at("@mia"), ElementsAre(HasSubstr("Will you come? \"rsvp 1 yes\"")));
+    EXPECT_THAT(bot.say("mia", "vote 1 2026-11-21"),
+                ElementsAre(HasSubstr("The poll for outing #1 \"Autumn hike\" is closed: it takes "
+                                      "place on 2026-11-20")));
+    EXPECT_THAT(bot.say("hana", "close 1"), ElementsAre(HasSubstr("is closed")));
+
+    EXPECT_THAT(bot.say("sam", "rsvp 1 yes"), ElementsAre(HasSubstr("Headcount: 1 coming, 0 not")));
+    EXPECT_THAT(bot.say("sue", "rsvp 1 no"), ElementsAre(HasSubstr("Headcount: 1 coming, 1 not")));
+    EXPECT_THAT(bot.say("wang", "参加郊游 1 是"),
+                ElementsAre(HasSubstr("目前 2 人参加，1 人不参加")));
+    EXPECT_THAT(bot.say("sam", "rsvp 1 maybe"), ElementsAre(HasSubstr("Usage: rsvp")));
+    EXPECT_THAT(bot.say("hana", "outing 1"),
+                ElementsAre(HasSubstr("Headcount: 2 coming, 1 not: Sam Seller, 王芳")));
+
+    // The day before at 10:00 in the company zone (02:00 UTC on the 19th).
+    bot.advance(24h * 16 + 16h);
+    auto reminders = by_recipient(bot.advance(1h));
+    EXPECT_THAT(reminders.at("@sam"), Contains(HasSubstr("Tomorrow: outing #1")));
+    EXPECT_THAT(reminders.at("@mia"), Contains(HasSubstr("I don't know yet whether you come")));
+    EXPECT_THAT(reminders["@sue"], Each(Not(HasSubstr("outing"))));  // said no
+
+    bot.advance(48h);
+    EXPECT_THAT(bot.say("sue", "rsvp 1 yes"), ElementsAre(HasSubstr("took place on 2026-11-20")));
+}
+
+TEST_F(ActivitiesTest, OutingBadInput) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"hana", "outing new \"Hike\" poll 2026-11-01,2026-11-20", "2026-11-01 has already passed"},
+        {"hana", "outing new \"Hike\" poll 2026-11-20,next-friday",
+         "\"next-friday\" is not a date"},
+        {"hana", "outing new \"Hike\" poll 2026-11-20 budget -5", "\"-5\" is not a cost"},
+        {"hana", "outing new \"Hike\"", "Usage: outing new"},
+        {"hana", "outing new poll 2026-11-20", "Usage: outing new"},
+        {"sam", "vote 3 2026-11-20", "There is no outing #3"},
+        {"sam", "vote", "Usage: vote"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    EXPECT_FALSE(bot.store().social().outing(1).has_value());
+    // Closing with no votes takes the earliest date and says so.
+    bot.say("hana", "outing new 秋游 poll 2026-11-28,2026-11-21");
+    EXPECT_THAT(bot.say("hana", "close 1"),
+                Contains(HasSubstr("on 2026-11-21 (nobody voted, so the earliest date)")));
+    bot.say("hana", "outing cancel 1");
+    EXPECT_THAT(bot.say("wang", "参加郊游 1 是"), ElementsAre(HasSubstr("已取消")));
+}
+
+TEST_F(ActivitiesTest, BudgetShowsPlannedAndSpentPerKind) {
+    EXPECT_THAT(bot.say("sam", "budget"), ElementsAre(HasSubstr("needs the role")));
+    bot.say("hana", new_training);
+    bot.say("hana", "outing new \"Hike\" poll 2026-11-20 budget 5000");
+    bot.say("hana", "training new \"Next year\" by @mia for all on 2027-01-15 10:00 cost 800");
+    EXPECT_THAT(bot.say("hana", "budget"),
+                ElementsAre(AllOf(HasSubstr("Activity budget 2026Q4 (CNY)"),
+                                  HasSubstr("Joint meetings: budget 500, planned 0, spent 0, 500 "
+                                            "left"),
+                                  HasSubstr("Outings: budget 3000, planned 5000, spent 0, 2000 "
+                                            "over budget"),
+                                  HasSubstr("Trainings: budget 10000, planned 3000, spent 0, 7000 "
+                                            "left"),
+                                  HasSubstr("Total: budget 13500, planned 8000, spent 0"))));
+    bot.advance(24h * 9);  // the training took place
+    EXPECT_THAT(bot.say("hana", "budget"),
+                ElementsAre(HasSubstr("Trainings: budget 10000, planned 3000, spent 3000")));
+    EXPECT_THAT(bot.say("hana", "budget 2027Q1"),
+                ElementsAre(HasSubstr("Trainings: budget 10000, planned 800, spent 0")));
+    bot.say("hana", "outing cancel 1");
+    EXPECT_THAT(bot.say("hana", "budget q4"),
+                ElementsAre(HasSubstr("Outings: budget 3000, planned 0, spent 0, 3000 left")));
+    EXPECT_THAT(bot.say("hana", "budget Q5"), ElementsAre(HasSubstr("\"Q5\" is not a quarter")));
+    bot.add({"li", "李经理", "sales", "manager", "Asia/Shanghai", "zh-CN"});
+    EXPECT_THAT(bot.say("li", "活动预算"),
+                ElementsAre(AllOf(HasSubstr("2026Q4 活动预算（CNY）"),
+                                  HasSubstr("培训：预算 10000，计划 3000，已支出 3000"))));
+}
+
+}  // namespace
+}  // namespace twintrack::testing
