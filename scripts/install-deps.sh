@@ -11,6 +11,7 @@ build_pkgs=(
     libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
     libcli11-dev
+    libcairo2-dev
 )
 test_pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev

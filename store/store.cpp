@@ -18,7 +18,12 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       channel_tracks_(*db_),
       customers_(*db_),
       engagements_(*db_),
-      reports_(*db_) {
+      reports_(*db_),
+      deals_(*db_),
+      quotas_(*db_),
+      campaigns_(*db_),
+      channel_messages_(*db_),
+      metrics_facts_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 
