@@ -11,7 +11,6 @@
 
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
-#include "bot/features/metrics/chart.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
@@ -459,18 +458,6 @@ Computed compute(store::Store& store, const Engine& engine, const Period& period
     return c;
 }
 
-std::string chart_png(const Engine& engine, const std::string& locale, const Computed& c) {
-    std::vector<ChartBar> reps;
-    for (const auto& r : c.now.reps) reps.push_back({r.name, r.percent});
-    std::vector<ChartBar> weeks;
-    for (const auto& w : c.weeks) weeks.push_back({w.first, w.second});
-    const Prompts& p = engine.prompts();
-    return metrics_chart_png(
-        reps, weeks,
-        {p.render(locale, "metrics.chart_attainment"),
-         p.render(locale, "metrics.chart_incremental"), p.render(locale, "metrics.chart_no_data")});
-}
-
 void metrics_command(Turn& turn, const CommandArgs& args) {
     const Engine& engine = turn.engine();
     const Person& me = *turn.person();
@@ -586,7 +573,6 @@ void weekly_post(Turn& turn, const json& payload) {
     const Period this_week = week_of(turn.now(), zone);
     const Period period = previous(this_week, "week", zone);
     const Computed c = compute(turn.read(), engine, period, "week", {});
-    std::map<std::string, std::string> charts;
     for (const std::string track : {"marketing", "sales", "joint"}) {
         for (const auto& channel : turn.read().channel_tracks().by_track(track)) {
             for (const auto& locale : track_locales(engine, track)) {
@@ -598,7 +584,6 @@ void weekly_post(Turn& turn, const json& payload) {
                 data["zone"] = zone;
                 data["body"] =
                     std::string(core::trim(engine.prompts().render(locale, "metrics.body", data)));
-                if (!charts.count(locale)) charts[locale] = chart_png(engine, locale, c);
                 turn.post({channel.connector, channel.channel, ""}, locale, "metrics.weekly", data,
                           std::string(weekly_job) + "." + date + "." + channel.connector + "." +
                               channel.channel + "." + locale);
