@@ -110,8 +110,13 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
         rep_quota[*q.person_id] = &q;
     }
     std::unordered_map<std::int64_t, double> to_date;
+    std::int64_t earliest = period.from;  // the first close that can count for anything
+    for (const auto& [id, q] : rep_quota) earliest = std::min(earliest, q->starts_at);
 
     for (const auto& d : data.deals) {
+        const bool closed_counts =
+            d.closed_at && *d.closed_at >= earliest && *d.closed_at < period.to;
+        if (!closed_counts && !period.contains(d.created_at)) continue;
         if (!scope.includes(d.owner_id)) continue;
         if (period.contains(d.created_at)) {
             ++m.pipeline_deals;
