@@ -357,6 +357,21 @@ TEST_F(MetricsTest, WeeklyPostGoesOutOnceToEveryTrackInItsReadersLanguages) {
     EXPECT_THAT(weekly(bot.advance(7 * 24h)), SizeIs(5));
 }
 
+TEST_F(MetricsTest, AWeeklyPostSentLateReportsTheWeekItWasDueFor) {
+    const auto now = core::to_millis(bot.clock().now());
+    bot.store().channel_tracks().upsert({"test", "joint", "joint"}, now);
+    // The program is not running from this Monday until the Tuesday after next: the post
+    // due on 2026-11-09 goes out on 2026-11-17, still about the week of 2026-11-02.
+    bot.clock().advance(160h + 8 * 24h);
+    bot.restart();
+    std::vector<std::string> texts;
+    for (const auto& p : bot.advance(1min)) {
+        if (p.text.find("Weekly joint metrics") == 0) texts.push_back(p.text);
+    }
+    ASSERT_THAT(texts, SizeIs(1));
+    EXPECT_THAT(texts[0], HasSubstr("2026-11-02 00:00 to 2026-11-09 00:00"));
+}
+
 TEST_F(MetricsTest, ChannelMessagesAreKeptButDirectMessagesNever) {
     bot.say_in("deals", "sam", "ACME asked for a pilot");
     bot.say("sam", "my private note about ACME");

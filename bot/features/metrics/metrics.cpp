@@ -569,8 +569,10 @@ void weekly_post(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
     const std::string& zone = company_zone(engine);
     const std::string date = payload.value("date", local_date(engine, turn.now()));
-    // The week that ended most recently before the post.
-    const Period this_week = week_of(turn.now(), zone);
+    // The week that ended before the post was due (a post sent late after a restart still
+    // reports the week it was due for).
+    const auto due = parse_day(date, zone);
+    const Period this_week = week_of(due ? core::from_millis(*due) : turn.now(), zone);
     const Period period = previous(this_week, "week", zone);
     const Computed c = compute(turn.read(), engine, period, "week", {});
     for (const std::string track : {"marketing", "sales", "joint"}) {
