@@ -395,7 +395,7 @@ TEST_F(MetricsTest, ChannelSummariesFollowTheTracks) {
     EXPECT_THAT(summary, HasSubstr("#deals since"));
     EXPECT_THAT(summary, HasSubstr("3 message(s) from 2 people"));
     EXPECT_THAT(summary, HasSubstr("• ACME wants a pilot in December. [Sam Seller"));
-    EXPECT_THAT(summary, HasSubstr("Competitors: Huawei ×2"));
+    EXPECT_THAT(summary, HasSubstr("Competitors: Huawei ×2 [Sam Seller 11-02 17:00]"));
     EXPECT_THAT(summary, Not(HasSubstr("Lunch was good")));
 
     EXPECT_THAT(joined(bot.say("max", "summary channel deals")),
@@ -419,7 +419,7 @@ TEST_F(MetricsTest, ReportAndCustomerSummaries) {
     bot.say("sue", "report ACME: Pilot scope agreed. Nice weather.");
     const std::string reports = joined(bot.say("sid", "summary reports"));
     EXPECT_THAT(reports, HasSubstr("3 report(s) from 3 people"));
-    EXPECT_THAT(reports, HasSubstr("Competitors: Huawei ×2"));
+    EXPECT_THAT(reports, HasSubstr("Competitors: Huawei ×2 [#1 Sam Seller, #2 王芳]"));
     EXPECT_THAT(reports,
                 HasSubstr("Escalations:\n! 客户希望先做试点。华为报价更低。客户投诉交付太慢"));
     EXPECT_THAT(reports, HasSubstr("[#2 王芳]"));

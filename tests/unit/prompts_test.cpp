@@ -257,7 +257,8 @@ nlohmann::json sample_data() {
         {"without_margin", 1},
         {"won", 4},
         {"won_amount", "50,000 CNY"},
-        {"won_delta", "+4"}};
+        {"won_delta", "+4"},
+        {"sources", "#1 Sam、#2 王芳"}};
 }
 
 TEST(Prompts, BothLocalesHaveTheSameMessages) {

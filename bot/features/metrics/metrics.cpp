@@ -618,14 +618,15 @@ json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
     const Engine& engine = turn.engine();
     const auto config = extraction_of(turn);
     std::vector<std::string> boost = escalation_words(engine);
-    std::map<std::string, std::int64_t> competitors;
-    std::map<std::string, std::int64_t> needs;
+    // Each notable name with the sources that named it.
+    std::map<std::string, std::vector<std::string>> competitors;
+    std::map<std::string, std::vector<std::string>> needs;
     json escalations = json::array();
     const auto escalation = escalation_words(engine);
     for (const auto& t : texts) {
         const auto e = reports::extract(t.text, config);
-        for (const auto& c : e.competitors) ++competitors[c.name];
-        for (const auto& n : e.needs) ++needs[n];
+        for (const auto& c : e.competitors) competitors[c.name].push_back(t.source);
+        for (const auto& n : e.needs) needs[n].push_back(t.source);
         const std::string lower = core::ascii_lower(t.text);
         for (const auto& w : escalation) {
             if (!w.empty() && lower.find(w) != std::string::npos) {
@@ -635,9 +636,12 @@ json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
             }
         }
     }
-    for (const auto& c : competitors) boost.push_back(core::ascii_lower(c.first));
     std::vector<std::string> known;
     for (const auto& c : config.competitors) {
+        if (competitors.count(c.name)) {
+            boost.push_back(core::ascii_lower(c.name));
+            for (const auto& a : c.aliases) boost.push_back(core::ascii_lower(a));
+        }
         known.push_back(core::ascii_lower(c.name));
         for (const auto& a : c.aliases) known.push_back(core::ascii_lower(a));
     }
@@ -649,14 +653,26 @@ json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
     json sentences = json::array();
     for (const auto& x : s.sentences) sentences.push_back({{"text", x.text}, {"source", x.source}});
     const std::string sep = turn.text("metrics.separator");
-    json comp = json::array();
-    for (const auto& c : competitors) {
-        comp.push_back({{"name", c.first}, {"count", c.second}, {"sep", comp.empty() ? "" : sep}});
-    }
-    json need = json::array();
-    for (const auto& n : needs) {
-        need.push_back({{"name", n.first}, {"count", n.second}, {"sep", need.empty() ? "" : sep}});
-    }
+    // "Huawei ×3 (#1 Sam, #4 王芳, …)": at most three sources each.
+    auto items = [&](const std::map<std::string, std::vector<std::string>>& found) {
+        json list = json::array();
+        for (const auto& [name, sources] : found) {
+            std::vector<std::string> shown;
+            for (const auto& src : sources) {
+                if (std::find(shown.begin(), shown.end(), src) == shown.end()) shown.push_back(src);
+            }
+            const bool more = shown.size() > 3;
+            if (more) shown.resize(3);
+            list.push_back({{"name", name},
+                            {"count", sources.size()},
+                            {"sources", core::join(shown, sep)},
+                            {"more", more},
+                            {"sep", list.empty() ? "" : sep}});
+        }
+        return list;
+    };
+    const json comp = items(competitors);
+    const json need = items(needs);
     json out = {{"sentences", sentences},
                 {"has_sentences", !sentences.empty()},
                 {"keywords", core::join(s.keywords, turn.text("metrics.separator"))},
