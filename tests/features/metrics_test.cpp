@@ -313,6 +313,11 @@ TEST_F(MetricsTest, MetricsOnDemandFollowTheVisibilityRules) {
                 AllOf(HasSubstr("Metrics for Sales, this month"), HasSubstr("Revenue 150,000")));
     EXPECT_THAT(joined(bot.say("sid", "metrics @sue")), HasSubstr("Revenue 30,000 CNY"));
     EXPECT_THAT(joined(bot.say("max", "metrics @sue")), HasSubstr("Only your own department"));
+    // Marketing's department view counts every deal: marketing is judged by incremental
+    // sales across the funnel.
+    EXPECT_THAT(joined(bot.say("max", "metrics")),
+                AllOf(HasSubstr("Metrics for Marketing"), HasSubstr("Revenue 150,000 CNY"),
+                      HasSubstr("Incremental sales 150,000 CNY")));
     // Admins: everyone.
     EXPECT_THAT(joined(bot.say("ada", "metrics quarter")),
                 AllOf(HasSubstr("Metrics for the company, this quarter"),

@@ -494,11 +494,15 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
     } else if (is_admin(me) || (manager && me.department == "management")) {
         subject = turn.text("metrics.company");
     } else if (target == "team" || manager) {
-        std::set<std::int64_t> team;
-        for (const auto& p : engine.directory().all()) {
-            if (p.department == me.department) team.insert(p.id);
+        // Sales is judged by its own deals; marketing by the incremental sales of every
+        // deal, so its department view is the company's numbers.
+        if (me.department == "sales") {
+            std::set<std::int64_t> team;
+            for (const auto& p : engine.directory().all()) {
+                if (p.department == me.department) team.insert(p.id);
+            }
+            scope.people = team;
         }
-        scope.people = team;
         subject = turn.text("core.department." + me.department);
     } else {
         scope.people = std::set<std::int64_t>{me.id};
