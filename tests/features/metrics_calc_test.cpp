@@ -147,6 +147,18 @@ TEST(MetricsCalc, CampaignTouchCountsOnlyBeforeTheDealClosed) {
     EXPECT_DOUBLE_EQ(attribution_share(d, &led, std::nullopt, a), 1.0);
 }
 
+TEST(MetricsCalc, FarApartIdsAreFoundToo) {
+    // Ids far apart (not row ids from one table) take the hash-map path of the index.
+    MetricsData d;
+    const std::int64_t far = 1000000000000LL;
+    d.engagements = {{far, far, 0, true, true, false}, {7, 7, 0, false, false, false}};
+    d.touches = {{1, 7 * far, utc(2026, 11, 1)}};
+    d.deals = {deal(1, far, far, 1, "won", 1000, std::nullopt, 0, utc(2026, 11, 3)),
+               deal(2, 7 * far, 7, 1, "won", 1000, std::nullopt, 0, utc(2026, 11, 3))};
+    const Period week = week_of(core::from_millis(utc(2026, 11, 4)), shanghai);
+    EXPECT_DOUBLE_EQ(compute_metrics(d, week, Attribution{}).incremental_sales, 1500);
+}
+
 TEST(MetricsCalc, ScopeLimitsSalesNumbersToThePeopleAsked) {
     const Period week = week_of(core::from_millis(utc(2026, 11, 4)), shanghai);
     Scope ben;

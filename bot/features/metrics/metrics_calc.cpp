@@ -32,30 +32,66 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/// A map from store ids (dense row ids, as SQLite gives them) to values: a vector when
+/// the ids are dense enough, a hash map otherwise.
+template <typename T>
+class IdMap {
+  public:
+    void build(std::vector<std::pair<std::int64_t, T>> items) {
+        std::int64_t max_id = 0;
+        for (const auto& [id, v] : items) max_id = std::max(max_id, id);
+        dense_ = max_id >= 0 && max_id <= 4 * static_cast<std::int64_t>(items.size()) + 1024;
+        if (dense_) {
+            values_.assign(static_cast<std::size_t>(max_id) + 1, std::nullopt);
+            for (auto& [id, v] : items) {
+                if (id >= 0) values_[static_cast<std::size_t>(id)] = std::move(v);
+            }
+        } else {
+            for (auto& [id, v] : items) sparse_[id] = std::move(v);
+        }
+    }
+    const T* find(std::int64_t id) const {
+        if (dense_) {
+            if (id < 0 || id >= static_cast<std::int64_t>(values_.size())) return nullptr;
+            const auto& v = values_[static_cast<std::size_t>(id)];
+            return v ? &*v : nullptr;
+        }
+        auto it = sparse_.find(id);
+        return it == sparse_.end() ? nullptr : &it->second;
+    }
+
+  private:
+    bool dense_ = true;
+    std::vector<std::optional<T>> values_;
+    std::unordered_map<std::int64_t, T> sparse_;
+};
+
 /// Index of what a won deal needs to be attributed.
 struct AttributionIndex {
-    std::unordered_map<std::int64_t, const store::EngagementFact*> engagements;
-    std::unordered_map<std::int64_t, std::int64_t> first_touch;  // customer -> earliest touch
+    IdMap<const store::EngagementFact*> engagements;
+    IdMap<std::int64_t> first_touch;  // customer -> earliest touch
 
     explicit AttributionIndex(const MetricsData& data) {
-        engagements.reserve(data.engagements.size());
-        for (const auto& e : data.engagements) engagements[e.id] = &e;
+        std::vector<std::pair<std::int64_t, const store::EngagementFact*>> e;
+        e.reserve(data.engagements.size());
+        for (const auto& f : data.engagements) e.emplace_back(f.id, &f);
+        engagements.build(std::move(e));
+        std::unordered_map<std::int64_t, std::int64_t> earliest;
         for (const auto& t : data.touches) {
-            auto it = first_touch.find(t.customer_id);
-            if (it == first_touch.end() || t.at < it->second) first_touch[t.customer_id] = t.at;
+            auto it = earliest.find(t.customer_id);
+            if (it == earliest.end() || t.at < it->second) earliest[t.customer_id] = t.at;
         }
+        first_touch.build({earliest.begin(), earliest.end()});
     }
 
     double share(const store::Deal& d, const Attribution& a) const {
         const store::EngagementFact* e = nullptr;
         if (d.engagement_id) {
-            auto it = engagements.find(*d.engagement_id);
-            if (it != engagements.end()) e = it->second;
+            if (const auto* found = engagements.find(*d.engagement_id)) e = *found;
         }
         std::optional<std::int64_t> touch;
         if (d.customer_id) {
-            auto it = first_touch.find(*d.customer_id);
-            if (it != first_touch.end()) touch = it->second;
+            if (const auto* found = first_touch.find(*d.customer_id)) touch = *found;
         }
         return attribution_share(d, e, touch, a);
     }
