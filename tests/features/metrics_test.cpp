@@ -286,6 +286,13 @@ TEST_F(MetricsTest, CrmUpdatesAreIdempotentAndOutOfOrderSafe) {
     EXPECT_EQ(r.body["error"], "no_rate");
     EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("no exchange rate for JPY"));
     EXPECT_EQ(post(json::array()).status, 400);
+    json bad_stage = open;
+    bad_stage["stage"] = 3;
+    EXPECT_EQ(post(bad_stage).status, 400);
+    bad_stage["stage"] = "maybe";
+    r = post(bad_stage);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("\"maybe\" is not a deal stage"));
     json no_time = open;
     no_time.erase("updated_at");
     no_time["external_id"] = "sf-44";

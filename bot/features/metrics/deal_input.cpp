@@ -294,7 +294,14 @@ ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
         return bad("bad_field", {"api_missing", {{"field", "customer"}}});
     }
     in.customer = j["customer"].get<std::string>();
-    in.stage = core::ascii_lower(j.value("stage", std::string("open")));
+    for (const char* field : {"stage", "reason"}) {
+        if (j.contains(field) && !j[field].is_string() && !j[field].is_null()) {
+            return bad("bad_field", {"api_missing", {{"field", field}}});
+        }
+    }
+    in.stage = j.contains("stage") && j["stage"].is_string()
+                   ? core::ascii_lower(j["stage"].get<std::string>())
+                   : std::string("open");
     const json& amount = j.value("amount", json());
     if (!amount.is_number() || amount.get<double>() < 0) {
         return bad("bad_field", {"api_missing", {{"field", "amount"}}});
@@ -318,7 +325,7 @@ ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
         if (!p) return bad("bad_field", {"unknown_owner", {{"value", j["owner"].dump()}}});
         in.owner_id = p->id;
     }
-    in.reason = j.value("reason", std::string());
+    if (j.contains("reason") && j["reason"].is_string()) in.reason = j["reason"].get<std::string>();
     for (const char* field : {"created_at", "closed_at", "updated_at"}) {
         if (!j.contains(field) || j[field].is_null()) continue;
         const auto t = json_time(j[field]);
