@@ -282,6 +282,10 @@ std::vector<ChannelMessage> ChannelMessageLog::containing(const std::string& nee
     return out;
 }
 
+int ChannelMessageLog::prune(std::int64_t before) {
+    return db_.execute("DELETE FROM channel_messages WHERE at < ?", {before});
+}
+
 std::vector<EngagementFact> MetricsFacts::engagements() {
     std::vector<EngagementFact> out;
     db_.query(

@@ -141,6 +141,8 @@ class ChannelMessageLog {
     /// Messages of any channel in [from, to) whose text contains `needle`, oldest first.
     std::vector<ChannelMessage> containing(const std::string& needle, std::int64_t from,
                                            std::int64_t to);
+    /// Forgets messages written before `before`; returns how many.
+    int prune(std::int64_t before);
 
   private:
     Database& db_;
