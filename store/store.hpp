@@ -13,6 +13,7 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/reports.hpp"
+#include "store/rotations.hpp"
 
 namespace twintrack::store {
 
@@ -36,6 +37,7 @@ class Store {
     CustomerRepository& customers() { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
+    RotationRepository& rotations() { return rotations_; }
     DealRepository& deals() { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
     CampaignRepository& campaigns() { return campaigns_; }
@@ -57,6 +59,7 @@ class Store {
     CustomerRepository customers_;
     EngagementRepository engagements_;
     ReportRepository reports_;
+    RotationRepository rotations_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

@@ -320,7 +320,7 @@ TEST_F(ProgramTest, FieldReportsExportAsCsv) {
     content << in.rdbuf();
     const std::string text = content.str();
     EXPECT_EQ(text.rfind("id,filed_at_utc,author,author_email,customer,engagement_id,version,text,"
-                         "competitors,price_signals,needs,help_wanted\r\n",
+                         "competitors,price_signals,needs,help_wanted,tags\r\n",
                          0),
               0u);
     // Oldest first; a comma or quote inside a field is quoted the RFC 4180 way.
