@@ -302,6 +302,25 @@ TEST_F(MetricsTest, CrmUpdatesAreIdempotentAndOutOfOrderSafe) {
     EXPECT_EQ(deals(), 1);
 }
 
+TEST_F(MetricsTest, CrmEndpointThroughTheApi) {
+    const json won = {{"external_id", "sf-7"}, {"customer", "ACME"},
+                      {"stage", "won"},        {"amount", 1000},
+                      {"currency", "USD"},     {"updated_at", "2026-11-02T08:00:00Z"}};
+    auto r = bot.api("POST", "/api/v1/deals", won.dump());
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(json::parse(r.body)["company_amount"], 7000);
+    r = bot.api("POST", "/api/v1/deals", won.dump());  // replayed
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(json::parse(r.body)["status"], "unchanged");
+    r = bot.api("POST", "/api/v1/deals", "{not json");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(json::parse(r.body)["error"], "bad_json");
+    EXPECT_EQ(bot.api("GET", "/api/v1/deals").status, 405);
+    EXPECT_EQ(deals(), 1);
+    // The deal counts in the metrics like any other.
+    EXPECT_THAT(joined(bot.say("ada", "metrics")), HasSubstr("Revenue 7,000 CNY"));
+}
+
 TEST_F(MetricsTest, MetricsOnDemandFollowTheVisibilityRules) {
     bot.say("sid", "quota set @sam 2026-Q4 revenue 1000000");
     bot.say("sam", "deal won ACME 120000 margin 30%");
@@ -363,6 +382,11 @@ TEST_F(MetricsTest, WeeklyPostGoesOutOnceToEveryTrackInItsReadersLanguages) {
                                      HasSubstr("Incremental sales 120,000 CNY"),
                                      HasSubstr("shared commission pool 6,000 CNY")));
     EXPECT_THAT(posts[2].text, HasSubstr("增量销售 120,000 CNY"));
+    // Each carries the chart as a PNG.
+    ASSERT_THAT(posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(posts[0].attachments[0].name, "metrics-2026-11-09.png");
+    EXPECT_EQ(posts[0].attachments[0].mime, "image/png");
+    EXPECT_EQ(posts[0].attachments[0].data.substr(1, 3), "PNG");
     bot.restart();
     EXPECT_THAT(weekly(bot.advance(1min)), IsEmpty());
     // The next week's post is scheduled.

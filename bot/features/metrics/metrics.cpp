@@ -9,8 +9,10 @@
 #include <map>
 #include <set>
 
+#include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/metrics/chart.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
@@ -460,6 +462,18 @@ Computed compute(store::Store& store, const Engine& engine, const Period& period
     return c;
 }
 
+std::string chart_png(const Engine& engine, const std::string& locale, const Computed& c) {
+    std::vector<ChartBar> reps;
+    for (const auto& r : c.now.reps) reps.push_back({r.name, r.percent});
+    std::vector<ChartBar> weeks;
+    for (const auto& w : c.weeks) weeks.push_back({w.first, w.second});
+    const Prompts& p = engine.prompts();
+    return metrics_chart_png(
+        reps, weeks,
+        {p.render(locale, "metrics.chart_attainment"),
+         p.render(locale, "metrics.chart_incremental"), p.render(locale, "metrics.chart_no_data")});
+}
+
 void metrics_command(Turn& turn, const CommandArgs& args) {
     const Engine& engine = turn.engine();
     const Person& me = *turn.person();
@@ -581,6 +595,7 @@ void weekly_post(Turn& turn, const json& payload) {
     const Period this_week = week_of(due ? core::from_millis(*due) : turn.now(), zone);
     const Period period = previous(this_week, "week", zone);
     const Computed c = compute(turn.read(), engine, period, "week", {});
+    std::map<std::string, std::string> charts;  // by locale
     for (const std::string track : {"marketing", "sales", "joint"}) {
         for (const auto& channel : turn.read().channel_tracks().by_track(track)) {
             for (const auto& locale : track_locales(engine, track)) {
@@ -592,9 +607,13 @@ void weekly_post(Turn& turn, const json& payload) {
                 data["zone"] = zone;
                 data["body"] =
                     std::string(core::trim(engine.prompts().render(locale, "metrics.body", data)));
+                if (!charts.count(locale)) charts[locale] = chart_png(engine, locale, c);
                 turn.post({channel.connector, channel.channel, ""}, locale, "metrics.weekly", data,
                           std::string(weekly_job) + "." + date + "." + channel.connector + "." +
                               channel.channel + "." + locale);
+                // The picture, for connectors that show images; the text has the bars.
+                turn.posts().back().attachments.push_back(
+                    {"metrics-" + date + ".png", "image/png", charts[locale]});
             }
         }
     }
@@ -930,6 +949,20 @@ void register_metrics(Engine& engine) {
     engine.router().add({"summary channel", {"manager", "admin"}, summary_channel});
     engine.router().add({"summary customer", {"manager", "admin"}, summary_customer});
     engine.scheduler().on(weekly_job, weekly_post);
+    // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
+    engine.api().add({"POST", "/api/v1/deals", true, [](Turn& turn, const ApiCall& call) {
+                          const ApiOutcome out = apply_deal_json(
+                              turn.write(), turn.engine().directory(), turn.engine().settings(),
+                              turn.engine().prompts(), call.request.body, now_ms(turn));
+                          if (out.status < 300) {
+                              turn.audit("deal.api", {{"status", out.body.value("status", "")},
+                                                      {"deal", out.body.value("id", 0)}});
+                          }
+                          core::ApiResponse r;
+                          r.status = out.status;
+                          r.body = out.body.dump();
+                          return r;
+                      }});
     engine.on_channel_message([&engine](const core::Event& event, const Person* person) {
         record_channel_message(engine, event, person);
     });
