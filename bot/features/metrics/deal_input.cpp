@@ -71,6 +71,16 @@ const Person* person_by_text(const Directory& directory, const std::string& text
     return matches.size() == 1 ? matches.front() : nullptr;
 }
 
+/// Times a repeated update leaves out are the stored ones, so that sending the same deal
+/// again (or later) changes nothing.
+void keep_stored_times(store::Store& store, DealInput& in, bool created_given) {
+    if (!in.external_id) return;
+    const auto stored = store.deals().by_external(*in.external_id);
+    if (!stored) return;
+    if (!created_given) in.created_at = stored->created_at;
+    if (!in.closed_at && stored->stage == in.stage) in.closed_at = stored->closed_at;
+}
+
 std::vector<std::string> trimmed(const std::vector<std::string>& fields) {
     std::vector<std::string> f;
     for (const auto& v : fields) f.emplace_back(core::trim(v));
@@ -335,6 +345,7 @@ ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
         if (std::string(field) == "updated_at") in.source_updated = *t;
     }
     if (!in.source_updated) return bad("bad_field", {"api_missing", {{"field", "updated_at"}}});
+    keep_stored_times(store, in, in.created_at != 0);
     store::Deal deal;
     if (auto p = make_deal(store, settings, in, now_ms, deal)) {
         return bad(p->key == "no_rate" ? "no_rate" : "bad_field", *p);
@@ -409,6 +420,7 @@ ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Dire
         }
         d.reason = f[9];
         d.source_updated = now_ms;
+        keep_stored_times(store, d, !f[7].empty());
         store::Deal deal;
         if (auto p = make_deal(store, settings, d, now_ms, deal)) return err(line, *p);
         rows.push_back(deal);
