@@ -336,6 +336,19 @@ connectors::ConnectorSpec default_hub_spec() {
     return spec;
 }
 
+/// `tone: {rules: DIR, watch: [CHANNEL, CONNECTOR:CHANNEL]}` (the shared tone guide).
+void read_tone(SectionReader s, Config& c) {
+    if (auto v = s.string("rules")) {
+        if (std::string(core::trim(*v)).empty()) {
+            s.error("rules", "must name a folder of tone rule files");
+        } else {
+            c.bot.tone.rules_dir = *v;
+        }
+    }
+    c.bot.tone.watch_channels = read_word_list(s, "watch", "channel names");
+    s.finish();
+}
+
 bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors) {
     YAML::Node root;
     try {
@@ -366,6 +379,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
     read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
+    read_tone(SectionReader(top.node("tone"), "tone", errors), c);
     read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {

@@ -299,7 +299,10 @@ void Engine::handle_message(const core::Event& event) {
             }
         }
     }
-    if (!for_bot && !in_dialog) return;
+    if (!for_bot && !in_dialog) {
+        if (person != nullptr && !event.direct) watch(event, person);
+        return;
+    }
 
     Turn turn(*this, &event, person);
     if (event.text.size() > core::max_message_bytes) {
@@ -333,6 +336,25 @@ void Engine::handle_message(const core::Event& event) {
         Turn apology(*this, &event, person);
         apology.reply("core.apology");
         deliver(apology);
+    }
+}
+
+void Engine::watch(const core::Event& event, const Person* person) {
+    if (watchers_.empty() || event.text.size() > core::max_message_bytes ||
+        !core::valid_utf8(event.text)) {
+        return;
+    }
+    Turn turn(*this, &event, person);
+    try {
+        for (const auto& watcher : watchers_) {
+            if (watcher(turn, event.text)) break;
+        }
+        finish_turn(turn, true);
+    } catch (const AlreadyProcessed&) {
+        finish_turn(turn, false);
+    } catch (const std::exception& e) {
+        finish_turn(turn, false);
+        spdlog::error("watching event {}:{} failed: {}", event.where.connector, event.id, e.what());
     }
 }
 

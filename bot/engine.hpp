@@ -50,6 +50,11 @@ class Engine final : public core::EventSink {
     Scheduler& scheduler() { return scheduler_; }
     /// HTTP routes features serve through connectors that forward requests (the hub).
     ApiRouter& api() { return api_; }
+    /// Channel messages not meant for the bot, from people in the directory, go to each
+    /// watcher in turn until one returns true (it may reply through the turn).
+    void add_watcher(std::function<bool(Turn&, const std::string& text)> watcher) {
+        watchers_.push_back(std::move(watcher));
+    }
 
     // --- any thread -------------------------------------------------------------------
     /// Queues an event for handling. Never blocks for long.
@@ -93,6 +98,7 @@ class Engine final : public core::EventSink {
     void handle(const core::Event& event);
     void handle_message(const core::Event& event);
     void handle_request(const core::ApiRequest& request, const core::ApiReply& reply);
+    void watch(const core::Event& event, const Person* person);
     void run_jobs();
     void send_outbox();
     void check_external_changes();
@@ -114,6 +120,7 @@ class Engine final : public core::EventSink {
     ApiRouter api_;
     std::map<std::string, Outlet> outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
+    std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
     std::vector<std::function<void(const core::Event&, const Person*)>> channel_listeners_;
 
     std::mutex mu_;

@@ -63,6 +63,15 @@ struct ReportSettings {
         {"zh-CN", {"案例", "演示", "试用", "培训"}}};
 };
 
+/// The `tone:` section: the shared tone guide and the draft watch.
+struct ToneSettings {
+    /// Folder of Vale-format rule files; empty: `config/tone` next to the program.
+    std::string rules_dir;
+    /// Channels ("CHANNEL" or "CONNECTOR:CHANNEL") where a message starting with
+    /// "[draft]" gets a tone check reply. Empty: the watch is off.
+    std::vector<std::string> watch_channels;
+};
+
 /// The `metrics:` section: deals in other currencies, attribution of won deals to
 /// incremental sales, and when the weekly metrics are posted (in the company zone).
 /// The company currency is rules.currency, the pool rate rules.commission_pool_rate.
@@ -86,6 +95,7 @@ struct BotSettings {
     Rules rules;
     FunnelSettings funnel;
     ReportSettings reports;
+    ToneSettings tone;
     MetricsSettings metrics;
 };
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -38,6 +39,7 @@ class Store {
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
     RotationRepository& rotations() { return rotations_; }
+    AnnouncementRepository& announcements() { return announcements_; }
     DealRepository& deals() { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
     CampaignRepository& campaigns() { return campaigns_; }
@@ -60,6 +62,7 @@ class Store {
     EngagementRepository engagements_;
     ReportRepository reports_;
     RotationRepository rotations_;
+    AnnouncementRepository announcements_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

@@ -4,6 +4,7 @@
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/metrics/metrics.hpp"
 #include "bot/features/reports/reports.hpp"
+#include "bot/features/tone/tone.hpp"
 
 namespace twintrack::bot {
 
@@ -11,6 +12,7 @@ void register_features(Engine& engine) {
     register_builtins(engine);
     engagements::register_engagements(engine);
     reports::register_reports(engine);
+    tone::register_tone(engine);
     metrics::register_metrics(engine);
 }
 

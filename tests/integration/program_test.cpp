@@ -250,6 +250,21 @@ TEST_F(ProgramTest, ConfigTyposAreNamedWithTheirLine) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(ProgramTest, ABadToneRuleStopsTheProgramWithItsFileAndLine) {
+    const auto rules = dir.path() + "/tone";
+    std::filesystem::create_directories(rules);
+    std::ofstream(rules + "/Hype.yml") << "extends: existence\nmessage: x\ntokens:\n  - 'bad(('\n";
+    std::ofstream(rules + "/Spell.yml") << "extends: spelling\nmessage: x\n";
+    const auto config = dir.file("tone.yaml", "tone:\n  rules: " + rules + "\n");
+    auto r = run_program(program, {"check-config", config});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("Hype.yml:4: the regex \"bad((\" does not compile"));
+    EXPECT_THAT(r.err, HasSubstr("Spell.yml:1: the kind \"spelling\" is not supported"));
+    r = run_program(program, {"run", "--config", config, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("Hype.yml:4"));
+}
+
 TEST_F(ProgramTest, TheShippedExampleConfigIsValid) {
     ::setenv("TWINTRACK_HUB_TOKEN", "example-token", 1);
     auto r = run_program(program, {"check-config", std::string(TWINTRACK_SOURCE_DIR) +

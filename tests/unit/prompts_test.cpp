@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bot/features/tone/tone_guide.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::bot {
@@ -199,9 +200,7 @@ nlohmann::json sample_data() {
         {"attainment", "40.7%"},
         {"authors", 2},
         {"bar", "██▌"},
-        {"body", "Sales ..."},
         {"budget", "n/a"},
-        {"campaign", "Expo"},
         {"campaign_cost", "19,000 CNY"},
         {"coffee", "n/a"},
         {"company_amount", "7,000 CNY"},
@@ -271,7 +270,41 @@ nlohmann::json sample_data() {
         {"won", 4},
         {"won_amount", "50,000 CNY"},
         {"won_delta", "+4"},
-        {"sources", "#1 Sam、#2 王芳"}};
+        {"sources", "#1 Sam、#2 王芳"},
+        // tone.*
+        {"clean", false},
+        {"changed", true},
+        {"fixed", "TwinTrack helps sales reps."},
+        {"findings",
+         {{{"level", "error"},
+           {"message", "Use 'sales reps' instead of 'salesmen'."},
+           {"suggestion", "sales reps"},
+           {"has_suggestion", true},
+           {"line", 1},
+           {"part", "key message"},
+           {"has_part", true}}}},
+        {"has_findings", true},
+        {"blocked", true},
+        {"decisions",
+         {{{"department", "Marketing"},
+           {"first", true},
+           {"lead", true},
+           {"approved", true},
+           {"who", "Max"}},
+          {{"department", "Sales"}, {"changes", true}, {"who", "Sue"}, {"note", "shorter"}}}},
+        {"status", "draft"},
+        {"author", "Mia"},
+        {"campaign", "Spring launch"},
+        {"has_campaign", true},
+        {"when", "2026-12-01 09:30"},
+        {"has_when", true},
+        {"marketing", "Our spring launch starts on Monday."},
+        {"body", "Announcement #7"},
+        {"reset", true},
+        {"you", true},
+        {"both", true},
+        {"posted", true},
+        {"scheduled", true}};
 }
 
 TEST(Prompts, BothLocalesHaveTheSameMessages) {
@@ -343,6 +376,26 @@ TEST(Prompts, ABrokenTemplateNamesItsFileAndLine) {
         EXPECT_THAT(e.what(), HasSubstr("core.yaml:3"));
     }
     std::filesystem::remove_all(dir);
+}
+
+// Every bot message keeps the shared tone: each template, rendered with sample data in
+// both locales, has no `error` finding of the default tone guide (config/tone).
+TEST(Prompts, EveryTemplatePassesTheDefaultToneGuide) {
+    auto p = real_prompts();
+    const auto guide = tone::ToneGuide::load(std::string(TWINTRACK_SOURCE_DIR) + "/config/tone");
+    std::size_t checked = 0;
+    for (const auto& locale : {"en", "zh-CN"}) {
+        for (const auto& key : p->keys(locale)) {
+            const std::string text = p->render(locale, key, sample_data());
+            for (const auto& f : guide.check(text)) {
+                if (f.level != tone::Level::error) continue;
+                ADD_FAILURE() << locale << " " << key << ": " << f.rule << ": " << f.message << "\n"
+                              << text;
+            }
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 80u);
 }
 
 }  // namespace
