@@ -13,6 +13,7 @@
 #include "app/config.hpp"
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
+#include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/tone/tone_guide.hpp"
 #include "bot/people_import.hpp"
@@ -319,6 +320,47 @@ int import_people(const Options& options, const std::string& csv_path) {
     if (!open_core(config, core)) return exit_failure;
     return import_file(core, config.bot.default_locale, csv_path, std::cout) ? exit_ok
                                                                              : exit_failure;
+}
+
+int import_metrics(const Options& options, const std::string& kind, const std::string& csv_path) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    std::ifstream in(csv_path);
+    if (!in) {
+        std::cerr << "twintrack: cannot read " << csv_path << "\n";
+        return exit_failure;
+    }
+    bot::Directory directory;
+    directory.load(core.store->people().all());
+    const std::string& locale = config.bot.default_locale;
+    const std::int64_t now = core::to_millis(core.clock.now());
+    bot::ImportOutcome outcome;
+    if (kind == "deals") {
+        outcome = bot::metrics::import_deals_csv(in, *core.store, directory, config.bot,
+                                                 *core.prompts, locale, now);
+    } else if (kind == "quotas") {
+        outcome = bot::metrics::import_quotas_csv(in, *core.store, directory, config.bot,
+                                                  *core.prompts, locale, now);
+    } else {
+        outcome = bot::metrics::import_campaigns_csv(in, *core.store, config.bot, *core.prompts,
+                                                     locale, now);
+    }
+    for (const auto& e : outcome.errors) std::cout << csv_path << ": " << e << "\n";
+    if (!outcome.ok()) {
+        std::cout << core.prompts->render(locale, "import.failed",
+                                          {{"count", outcome.errors.size()}})
+                  << "\n";
+        return exit_failure;
+    }
+    std::cout << core.prompts->render(
+                     locale, "metrics.import_done",
+                     {{"added", outcome.added},
+                      {"updated", outcome.updated},
+                      {"what", core.prompts->render(locale, "metrics.import_what." + kind)}})
+              << "\n";
+    return exit_ok;
 }
 
 int export_reports(const Options& options, const std::string& csv_path) {

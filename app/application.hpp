@@ -19,6 +19,8 @@ int run_server(const Options& options);
 int run_console(const Options& options, const std::string& who);
 int check_config(const std::string& path);
 int import_people(const Options& options, const std::string& csv_path);
+/// `twintrack import deals|quotas|campaigns FILE.csv` (all rows or none).
+int import_metrics(const Options& options, const std::string& kind, const std::string& csv_path);
 /// `twintrack export reports FILE.csv` ("-" writes to standard output).
 int export_reports(const Options& options, const std::string& csv_path);
 

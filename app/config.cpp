@@ -159,6 +159,60 @@ std::optional<std::pair<unsigned, int>> parse_weekday_time(const std::string& te
     return std::make_pair(*wd, h * 60 + m);
 }
 
+/// `metrics: {rates: {USD: 7.1}, attribution: {marketing_led: 1, influenced: 0.5, other: 0},
+/// weekly_post: {enabled: true, at: "Mon 09:00"}}`.
+void read_metrics(SectionReader s, Config& c) {
+    bot::MetricsSettings& m = c.bot.metrics;
+    const YAML::Node rates = s.node("rates");
+    if (rates.IsDefined() && !rates.IsNull()) {
+        if (!rates.IsMap()) {
+            s.error("rates", "must map currency codes to rates, such as {USD: 7.1}");
+        } else {
+            for (const auto& kv : rates) {
+                const std::string code = kv.first.Scalar();
+                bool ok = code.size() == 3;
+                for (char ch : code) ok = ok && ch >= 'A' && ch <= 'Z';
+                double rate = 0;
+                try {
+                    rate = kv.second.as<double>();
+                } catch (const YAML::Exception&) {
+                    ok = false;
+                }
+                if (!ok || rate <= 0) {
+                    s.errors().add(kv.first, "metrics.rates." + code +
+                                                 ": needs a three-letter upper-case code and a "
+                                                 "positive rate (company currency per unit)");
+                    continue;
+                }
+                m.rates[code] = rate;
+            }
+        }
+    }
+    const YAML::Node attribution = s.node("attribution");
+    if (attribution.IsDefined() && !attribution.IsNull()) {
+        SectionReader a(attribution, "metrics.attribution", s.errors());
+        if (auto v = a.number("marketing_led", 0.0, 1.0)) m.marketing_led_share = *v;
+        if (auto v = a.number("influenced", 0.0, 1.0)) m.influenced_share = *v;
+        if (auto v = a.number("other", 0.0, 1.0)) m.other_share = *v;
+        a.finish();
+    }
+    const YAML::Node post = s.node("weekly_post");
+    if (post.IsDefined() && !post.IsNull()) {
+        SectionReader w(post, "metrics.weekly_post", s.errors());
+        if (auto v = w.boolean("enabled")) m.weekly_post = *v;
+        if (auto v = w.string("at")) {
+            if (auto t = parse_weekday_time(*v)) {
+                m.post_weekday = t->first;
+                m.post_minute = t->second;
+            } else {
+                w.error("at", "must be a weekday and a time such as \"Mon 09:00\"");
+            }
+        }
+        w.finish();
+    }
+    s.finish();
+}
+
 /// `reports.windows: [{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}]`.
 void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
     const YAML::Node list = s.node("windows");
@@ -362,6 +416,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
     read_tone(SectionReader(top.node("tone"), "tone", errors), c);
     read_social(SectionReader(top.node("social"), "social", errors), c);
+    read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

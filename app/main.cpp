@@ -48,6 +48,20 @@ int main(int argc, char** argv) {
     people->add_option("FILE", csv_path, "CSV file")->required();
     common_options(people, options);
 
+    std::string metrics_csv;
+    std::vector<std::pair<std::string, CLI::App*>> metrics_imports;
+    for (const auto& [kind, header] : std::vector<std::pair<std::string, std::string>>{
+             {"deals",
+              "external_id,customer,stage,amount,currency,margin,owner,created,closed,"
+              "reason"},
+             {"quotas", "subject,period,revenue,profit"},
+             {"campaigns", "name,cost,currency,from,to,segment"}}) {
+        auto* sub = import->add_subcommand(kind, kind + ": " + header);
+        sub->add_option("FILE", metrics_csv, "CSV file")->required();
+        common_options(sub, options);
+        metrics_imports.emplace_back(kind, sub);
+    }
+
     // Options given before the sub-command count too (`twintrack --data D run`).
     common_options(&cli, options);
     cli.add_option("--port", port, "Port of the built-in hub")->check(CLI::Range(0, 65535));
@@ -68,6 +82,9 @@ int main(int argc, char** argv) {
     if (*console) return run_console(options, who);
     if (*check) return check_config(check_path);
     if (*people) return import_people(options, csv_path);
+    for (const auto& [kind, sub] : metrics_imports) {
+        if (*sub) return import_metrics(options, kind, metrics_csv);
+    }
     if (*export_reports_cmd) return export_reports(options, export_path);
     return run_server(options);
 }

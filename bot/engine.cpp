@@ -69,6 +69,10 @@ void Engine::add_outlet(const std::string& name, Outlet outlet) {
     outlets_[name] = std::move(outlet);
 }
 
+void Engine::on_channel_message(std::function<void(const core::Event&, const Person*)> listener) {
+    channel_listeners_.push_back(std::move(listener));
+}
+
 void Engine::on_directory_changed(std::function<void(const Directory&)> listener) {
     listener(directory_);
     directory_listeners_.push_back(std::move(listener));
@@ -285,6 +289,16 @@ void Engine::handle_message(const core::Event& event) {
         person = directory_.resolve(event.who);
     }
     const bool in_dialog = person != nullptr && dialogs_.has_open(person->id);
+    if (!for_bot && !event.direct) {
+        for (const auto& listener : channel_listeners_) {
+            try {
+                listener(event, person);
+            } catch (const std::exception& e) {
+                spdlog::error("channel message {}:{} not recorded: {}", event.where.connector,
+                              event.id, e.what());
+            }
+        }
+    }
     if (!for_bot && !in_dialog) {
         if (person != nullptr && !event.direct) watch(event, person);
         return;

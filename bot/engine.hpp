@@ -41,6 +41,10 @@ class Engine final : public core::EventSink {
     void add_outlet(const std::string& name, Outlet outlet);
     /// Called with the directory after every change (e.g. to refresh a hub's roster).
     void on_directory_changed(std::function<void(const Directory&)> listener);
+    /// Called on the engine thread, outside any turn, for every message people write in
+    /// a channel that is not for the bot (never for direct messages), with the writer
+    /// (null when unknown). A listener that throws is logged and skipped.
+    void on_channel_message(std::function<void(const core::Event&, const Person*)> listener);
     Router& router() { return router_; }
     Dialogs& dialogs() { return dialogs_; }
     Scheduler& scheduler() { return scheduler_; }
@@ -117,6 +121,7 @@ class Engine final : public core::EventSink {
     std::map<std::string, Outlet> outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
     std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
+    std::vector<std::function<void(const core::Event&, const Person*)>> channel_listeners_;
 
     std::mutex mu_;
     std::condition_variable cv_;

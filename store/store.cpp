@@ -21,7 +21,12 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       reports_(*db_),
       rotations_(*db_),
       announcements_(*db_),
-      social_(*db_) {
+      social_(*db_),
+      deals_(*db_),
+      quotas_(*db_),
+      campaigns_(*db_),
+      channel_messages_(*db_),
+      metrics_facts_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 

@@ -10,6 +10,7 @@
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/jobs.hpp"
+#include "store/metrics.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/reports.hpp"
@@ -41,6 +42,11 @@ class Store {
     RotationRepository& rotations() { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
     SocialRepository& social() { return social_; }
+    DealRepository& deals() { return deals_; }
+    QuotaRepository& quotas() { return quotas_; }
+    CampaignRepository& campaigns() { return campaigns_; }
+    ChannelMessageLog& channel_messages() { return channel_messages_; }
+    MetricsFacts& metrics_facts() { return metrics_facts_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -60,6 +66,11 @@ class Store {
     RotationRepository rotations_;
     AnnouncementRepository announcements_;
     SocialRepository social_;
+    DealRepository deals_;
+    QuotaRepository quotas_;
+    CampaignRepository campaigns_;
+    ChannelMessageLog channel_messages_;
+    MetricsFacts metrics_facts_;
 };
 
 }  // namespace twintrack::store

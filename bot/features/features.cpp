@@ -2,6 +2,7 @@
 
 #include "bot/builtins.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/metrics/metrics.hpp"
 #include "bot/features/reports/reports.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
@@ -14,6 +15,7 @@ void register_features(Engine& engine) {
     reports::register_reports(engine);
     tone::register_tone(engine);
     social::register_social(engine);
+    metrics::register_metrics(engine);
 }
 
 }  // namespace twintrack::bot

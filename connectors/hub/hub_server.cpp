@@ -19,6 +19,7 @@
 
 #include "connectors/hub/chat_history.hpp"
 #include "connectors/hub/hub_protocol.hpp"
+#include "core/base64.hpp"
 #include "core/text.hpp"
 #include "hub_page.hpp"
 
@@ -31,6 +32,15 @@ using json = nlohmann::json;
 
 constexpr std::size_t max_frame_bytes = 64 * 1024;
 constexpr std::size_t max_http_body_bytes = 64 * 1024;
+/// The largest picture a message frame carries.
+constexpr std::size_t max_image_bytes = 512 * 1024;
+
+/// A picture the web page shows: PNG, JPEG, GIF or WebP, not too large.
+bool shown_image(const core::Attachment& a) {
+    static const std::set<std::string> types = {"image/png", "image/jpeg", "image/gif",
+                                                "image/webp"};
+    return types.count(a.mime) > 0 && !a.data.empty() && a.data.size() <= max_image_bytes;
+}
 constexpr std::size_t max_buffered_bytes = 8 * 1024 * 1024;  // a reader that fell behind
 constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr auto stop_grace = std::chrono::milliseconds(1500);
@@ -612,6 +622,14 @@ struct HubServer::Loop {
                         {"id", id},
                         {"ts", core::to_millis(context.clock->now())}};
             if (!post.reply_to.empty()) out["reply_to"] = post.reply_to;
+            // Pictures travel in the frame (base64); other files are left to the text.
+            json images = json::array();
+            for (const auto& a : post.attachments) {
+                if (!shown_image(a)) continue;
+                images.push_back(
+                    {{"name", a.name}, {"mime", a.mime}, {"data", core::base64_encode(a.data)}});
+            }
+            if (!images.empty()) out["attachments"] = std::move(images);
             remember(channel, out);
             if (direct) {
                 send_to_user(user, out);

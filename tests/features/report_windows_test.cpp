@@ -276,6 +276,7 @@ bot::BotSettings digest_settings(const std::string& locale) {
     s.default_locale = locale;
     s.reports.competitors = {{"Huawei", {"华为"}}, {"ZTE", {"中兴"}}};
     s.reports.need_keywords = {{"en", {"case study"}}, {"zh-CN", {"案例"}}};
+    s.metrics.weekly_post = false;  // the weekly metrics post goes to these channels too
     return s;
 }
 

@@ -233,6 +233,37 @@ TEST_F(HubTest, SendToChannelBroadcastsAsTheBotAndReportsTheId) {
     }
 }
 
+TEST_F(HubTest, PicturesTravelWithTheMessageOtherFilesDoNot) {
+    start_hub();
+    auto alice = sign_in("alice");
+    core::Post post;
+    post.to = {"hub", "joint", ""};
+    post.text = "Weekly joint metrics";
+    post.attachments = {{"metrics.png", "image/png", std::string("\x89PNG\r\n\x1a\n", 8)},
+                        {"deals.csv", "text/csv", "a,b\n"},
+                        {"page.html", "text/html", "<script>"}};
+    std::promise<core::SendResult> sent;
+    hub_->send(post, [&](core::SendResult r) { sent.set_value(std::move(r)); });
+    ASSERT_TRUE(sent.get_future().get().ok);
+    auto frame = alice->next_json();
+    ASSERT_TRUE(frame);
+    EXPECT_EQ((*frame)["text"], "Weekly joint metrics");
+    EXPECT_EQ(
+        (*frame)["attachments"],
+        json::array({{{"name", "metrics.png"}, {"mime", "image/png"}, {"data", "iVBORw0KGgo="}}}));
+    // A client signing in later gets it from the history too.
+    std::vector<json> history;
+    auto bob = sign_in("bob", &history);
+    bool found = false;
+    for (const auto& h : history) {
+        if (h["channel"] != "joint") continue;
+        ASSERT_FALSE(h["messages"].empty());
+        EXPECT_EQ(h["messages"].back()["attachments"][0]["name"], "metrics.png");
+        found = true;
+    }
+    EXPECT_TRUE(found);
+}
+
 TEST_F(HubTest, SendToAnOfflineUserLandsInTheirDirectHistory) {
     start_hub();
     const auto result = send_post("@dave", "Your field report is due today");

@@ -359,5 +359,33 @@ TEST_F(ProgramTest, APortInUseIsAClearError) {
     EXPECT_THAT(r.err, HasSubstr("cannot start connector hub"));
 }
 
+TEST_F(ProgramTest, CrmDealsNeedTheHubTokenAndReplaysChangeNothing) {
+    ::setenv("METRICS_TEST_HUB_TOKEN", "crm-s3cret", 1);
+    const auto config = dir.file("crm.yaml", R"(metrics:
+  rates: {USD: 7}
+connectors:
+  - type: hub
+    token: ${METRICS_TEST_HUB_TOKEN}
+)");
+    Server server(dir.path(), {"--config", config});
+    const std::string body =
+        R"({"external_id":"crm-9","customer":"Acme","stage":"won","amount":100,)"
+        R"("currency":"USD","owner":"li.wei@example.com","updated_at":"2026-11-02T10:00:00Z"})";
+    auto post = [&](const std::string& token) {
+        test_support::Headers headers = {{"Content-Type", "application/json"}};
+        if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+        return test_support::http_request("POST", "127.0.0.1", server.port(), "/api/v1/deals",
+                                          headers, body);
+    };
+    EXPECT_EQ(post("").status, 401);
+    EXPECT_EQ(post("wrong").status, 401);
+    auto r = post("crm-s3cret");
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(r.json()["company_amount"], 700);
+    r = post("crm-s3cret");  // the CRM retries the same body
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["status"], "unchanged");
+}
+
 }  // namespace
 }  // namespace twintrack::testing

@@ -30,6 +30,7 @@ TEST(RobotsDigest, TheSalesDigestReachesTheMarketingGroupOnDingTalkDespiteThrott
 
     bot::BotSettings settings;  // company zone Asia/Shanghai: the sales window closes
     settings.reports.competitors = {{"Huawei", {"华为"}}};  // Mondays 02:00 UTC
+    settings.metrics.weekly_post = false;  // the weekly metrics post goes to this track too
     TestBot bot(utc(2026, 11, 2, 9), settings);
 
     connectors::robots::RobotSettings robot;

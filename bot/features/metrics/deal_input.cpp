@@ -1,0 +1,570 @@
+#include "bot/features/metrics/deal_input.hpp"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "bot/features/engagements/engagements.hpp"
+#include "bot/local_time.hpp"
+#include "core/csv.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::metrics {
+namespace {
+
+using nlohmann::json;
+
+std::int64_t local_ms(date::local_days day, const std::string& zone) {
+    const auto sys = zone_or_utc(zone)->to_sys(day, date::choose::earliest);
+    return core::to_millis(std::chrono::time_point_cast<std::chrono::milliseconds>(sys));
+}
+
+bool all_digits(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+    }
+    return true;
+}
+
+/// The first customer whose name or alias key matches `text`.
+std::optional<store::Customer> known_customer(store::Store& store, const std::string& text) {
+    return store.customers().find_by_key(engagements::name_key(text));
+}
+
+/// "2026-11-02T10:00:00Z" (optionally with .sss), "2026-11-02" (UTC midnight) or
+/// milliseconds since the epoch.
+std::optional<std::int64_t> json_time(const json& v) {
+    if (v.is_number_integer()) return v.get<std::int64_t>();
+    if (!v.is_string()) return std::nullopt;
+    const std::string s = v.get<std::string>();
+    const auto day = parse_day(s.substr(0, 10), "UTC");
+    if (!day) return std::nullopt;
+    if (s.size() == 10) return day;
+    if (s.size() < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s.back() != 'Z') {
+        return std::nullopt;
+    }
+    const std::string hh = s.substr(11, 2), mm = s.substr(14, 2), ss = s.substr(17, 2);
+    if (!all_digits(hh) || !all_digits(mm) || !all_digits(ss)) return std::nullopt;
+    const int h = std::stoi(hh), m = std::stoi(mm), sec = std::stoi(ss);
+    if (h > 23 || m > 59 || sec > 60) return std::nullopt;
+    std::int64_t ms = 0;
+    const std::string rest = s.substr(19, s.size() - 20);
+    if (!rest.empty()) {
+        if (rest[0] != '.' || rest.size() < 2 || rest.size() > 4 || !all_digits(rest.substr(1))) {
+            return std::nullopt;
+        }
+        std::string frac = rest.substr(1);
+        while (frac.size() < 3) frac += '0';
+        ms = std::stoi(frac);
+    }
+    return *day + ((h * 60LL + m) * 60 + sec) * 1000 + ms;
+}
+
+const Person* person_by_text(const Directory& directory, const std::string& text) {
+    if (text.empty()) return nullptr;
+    if (const Person* p = directory.by_name_or_email(text)) return p;
+    const auto matches = directory.match_mention(text);
+    return matches.size() == 1 ? matches.front() : nullptr;
+}
+
+/// Times a repeated update leaves out are the stored ones, so that sending the same deal
+/// again (or later) changes nothing.
+void keep_stored_times(store::Store& store, DealInput& in, bool created_given) {
+    if (!in.external_id) return;
+    const auto stored = store.deals().by_external(*in.external_id);
+    if (!stored) return;
+    if (!created_given) in.created_at = stored->created_at;
+    if (!in.closed_at && stored->stage == in.stage) in.closed_at = stored->closed_at;
+}
+
+std::vector<std::string> trimmed(const std::vector<std::string>& fields) {
+    std::vector<std::string> f;
+    for (const auto& v : fields) f.emplace_back(core::trim(v));
+    return f;
+}
+
+/// Reads the header; false (with the error recorded) when it is not `expected`.
+bool check_header(core::CsvReader& csv, const std::vector<std::string>& expected,
+                  const Prompts& prompts, const std::string& locale, ImportOutcome& out) {
+    auto head = csv.next();
+    if (!head) {
+        out.errors.push_back(prompts.render(locale, "import.empty_file",
+                                            {{"line", 1}, {"header", core::join(expected, ",")}}));
+        return false;
+    }
+    std::vector<std::string> got;
+    for (const auto& f : head->fields) got.push_back(core::ascii_lower(std::string(core::trim(f))));
+    if (got != expected) {
+        out.errors.push_back(prompts.render(locale, "import.bad_header",
+                                            {{"line", head->line},
+                                             {"expected", core::join(expected, ",")},
+                                             {"got", core::join(head->fields, ",")}}));
+        return false;
+    }
+    return true;
+}
+
+/// Reads every row, calling `row(line, fields)`; shape errors are recorded.
+template <typename F>
+void each_row(core::CsvReader& csv, std::size_t width, const Prompts& prompts,
+              const std::string& locale, ImportOutcome& out, F row) {
+    while (auto r = csv.next()) {
+        if (r->fields.size() != width) {
+            out.errors.push_back(prompts.render(
+                locale, "import.field_count",
+                {{"line", r->line}, {"expected", width}, {"got", r->fields.size()}}));
+            continue;
+        }
+        bool utf8 = true;
+        for (const auto& f : r->fields) utf8 = utf8 && core::valid_utf8(f);
+        if (!utf8) {
+            out.errors.push_back(
+                prompts.render(locale, "import.invalid_utf8", {{"line", r->line}}));
+            continue;
+        }
+        row(r->line, trimmed(r->fields));
+    }
+    if (!csv.error().empty()) {
+        out.errors.push_back(
+            prompts.render(locale, "import.unclosed_quote", {{"detail", csv.error()}}));
+    }
+}
+
+}  // namespace
+
+std::optional<double> parse_amount(const std::string& text) {
+    std::string s;
+    double scale = 1;
+    std::string t(core::trim(text));
+    const std::string wan = "万";
+    if (t.size() > wan.size() && t.compare(t.size() - wan.size(), wan.size(), wan) == 0) {
+        scale = 10000;
+        t.erase(t.size() - wan.size());
+    }
+    bool dot = false;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const char c = t[i];
+        if (c == ',' && i > 0 && i + 1 < t.size()) continue;
+        if (c == '.' && !dot) {
+            dot = true;
+        } else if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        s += c;
+    }
+    if (s.empty() || s == ".") return std::nullopt;
+    const double v = std::stod(s) * scale;
+    if (!(v > 0) || !std::isfinite(v) || v > 1e15) return std::nullopt;
+    return v;
+}
+
+std::optional<double> parse_percent(const std::string& text) {
+    std::string t(core::trim(text));
+    if (!t.empty() && t.back() == '%') t.pop_back();
+    if (t == "0") return 0.0;
+    const auto v = parse_amount(t);
+    if (!v || *v > 100) return std::nullopt;
+    return *v / 100.0;
+}
+
+std::optional<std::string> parse_currency(const std::string& text) {
+    if (text.size() != 3) return std::nullopt;
+    std::string out;
+    for (char c : text) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        if (c < 'A' || c > 'Z') return std::nullopt;
+        out += c;
+    }
+    return out;
+}
+
+std::optional<std::int64_t> parse_day(const std::string& text, const std::string& zone) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    if (!all_digits(text.substr(0, 4)) || !all_digits(text.substr(5, 2)) ||
+        !all_digits(text.substr(8, 2))) {
+        return std::nullopt;
+    }
+    const date::year_month_day ymd{date::year(std::stoi(text.substr(0, 4))),
+                                   date::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
+                                   date::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
+    if (!ymd.ok()) return std::nullopt;
+    return local_ms(date::local_days{ymd}, zone);
+}
+
+std::optional<QuotaPeriod> parse_period(const std::string& raw, const std::string& zone) {
+    const std::string text = core::ascii_lower(std::string(core::trim(raw)));
+    if (text.size() < 4 || !all_digits(text.substr(0, 4))) return std::nullopt;
+    const int year = std::stoi(text.substr(0, 4));
+    if (year < 2000 || year > 2100) return std::nullopt;
+    date::year_month first{date::year(year), date::January};
+    int months = 12;
+    std::string name = text.substr(0, 4);
+    if (text.size() == 7 && text[4] == '-' && text[5] == 'q' && text[6] >= '1' && text[6] <= '4') {
+        const unsigned q = static_cast<unsigned>(text[6] - '0');
+        first = date::year(year) / date::month(3 * q - 2);
+        months = 3;
+        name += "-Q" + std::string(1, text[6]);
+    } else if (text.size() == 7 && text[4] == '-' && all_digits(text.substr(5, 2))) {
+        const int m = std::stoi(text.substr(5, 2));
+        if (m < 1 || m > 12) return std::nullopt;
+        first = date::year(year) / date::month(static_cast<unsigned>(m));
+        months = 1;
+        name = text;
+    } else if (text.size() != 4) {
+        return std::nullopt;
+    }
+    const date::year_month last = first + date::months(months);
+    return QuotaPeriod{name, local_ms(date::local_days{first / 1}, zone),
+                       local_ms(date::local_days{last / 1}, zone)};
+}
+
+std::optional<double> to_company(double amount, const std::string& currency,
+                                 const BotSettings& settings, Problem* problem) {
+    const std::string& company = settings.rules.currency;
+    if (currency.empty() || currency == company) return amount;
+    auto it = settings.metrics.rates.find(currency);
+    if (it == settings.metrics.rates.end()) {
+        if (problem) *problem = {"no_rate", {{"currency", currency}, {"company", company}}};
+        return std::nullopt;
+    }
+    return std::round(amount * it->second * 100.0) / 100.0;
+}
+
+std::optional<Problem> make_deal(store::Store& store, const BotSettings& settings,
+                                 const DealInput& in, std::int64_t now_ms, store::Deal& out) {
+    if (std::string(core::trim(in.customer)).empty()) return Problem{"no_customer"};
+    if (in.stage != "open" && in.stage != "won" && in.stage != "lost") {
+        return Problem{"bad_stage", {{"value", in.stage}}};
+    }
+    if (!(in.amount >= 0) || !std::isfinite(in.amount)) {
+        return Problem{"bad_amount", {{"value", std::to_string(in.amount)}}};
+    }
+    if (in.margin && (*in.margin < 0 || *in.margin > 1)) {
+        return Problem{"bad_margin", {{"value", std::to_string(*in.margin * 100)}}};
+    }
+    Problem p;
+    const auto company = to_company(in.amount, in.currency, settings, &p);
+    if (!company) return p;
+    out = store::Deal{};
+    out.external_id = in.external_id;
+    out.customer_text = std::string(core::trim(in.customer));
+    if (auto c = known_customer(store, out.customer_text)) {
+        out.customer_id = c->id;
+        out.customer_text = c->name;
+        std::optional<store::Engagement> newest;
+        for (const auto& e : store.engagements().of_customer(c->id)) {
+            if (!e.closed) {
+                out.engagement_id = e.id;
+                break;
+            }
+            if (!newest || e.created_at > newest->created_at) newest = e;
+        }
+        if (!out.engagement_id && newest) out.engagement_id = newest->id;
+    }
+    out.stage = in.stage;
+    out.amount = in.amount;
+    out.currency = in.currency.empty() ? settings.rules.currency : in.currency;
+    out.company_amount = *company;
+    out.margin = in.margin;
+    out.owner_id = in.owner_id;
+    out.reason = in.reason;
+    out.created_at = in.created_at ? in.created_at : now_ms;
+    out.closed_at = in.closed_at;
+    if (in.stage != "open" && !out.closed_at) out.closed_at = now_ms;
+    if (in.stage == "open") out.closed_at.reset();
+    out.source = in.source;
+    out.source_updated = in.source_updated ? in.source_updated : now_ms;
+    out.updated_at = now_ms;
+    return std::nullopt;
+}
+
+ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
+                           const BotSettings& settings, const Prompts& prompts,
+                           const std::string& body, std::int64_t now_ms) {
+    const std::string& locale = settings.default_locale;
+    auto bad = [&](const std::string& code, const Problem& p) {
+        return ApiOutcome{
+            400,
+            {{"error", code}, {"message", prompts.render(locale, "metrics." + p.key, p.data)}}};
+    };
+    json j = json::parse(body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) return bad("bad_json", {"api_bad_json"});
+    DealInput in;
+    in.source = "api";
+    const json& ext = j.value("external_id", json());
+    if (!ext.is_string() || ext.get<std::string>().empty() || ext.get<std::string>().size() > 200) {
+        return bad("bad_field", {"api_missing", {{"field", "external_id"}}});
+    }
+    in.external_id = ext.get<std::string>();
+    if (!j.value("customer", json()).is_string()) {
+        return bad("bad_field", {"api_missing", {{"field", "customer"}}});
+    }
+    in.customer = j["customer"].get<std::string>();
+    for (const char* field : {"stage", "reason"}) {
+        if (j.contains(field) && !j[field].is_string() && !j[field].is_null()) {
+            return bad("bad_field", {"api_missing", {{"field", field}}});
+        }
+    }
+    in.stage = j.contains("stage") && j["stage"].is_string()
+                   ? core::ascii_lower(j["stage"].get<std::string>())
+                   : std::string("open");
+    const json& amount = j.value("amount", json());
+    if (!amount.is_number() || amount.get<double>() < 0) {
+        return bad("bad_field", {"api_missing", {{"field", "amount"}}});
+    }
+    in.amount = amount.get<double>();
+    if (j.contains("currency")) {
+        const auto c = j["currency"].is_string() ? parse_currency(j["currency"].get<std::string>())
+                                                 : std::nullopt;
+        if (!c) return bad("bad_field", {"api_missing", {{"field", "currency"}}});
+        in.currency = *c;
+    }
+    if (j.contains("margin") && !j["margin"].is_null()) {
+        if (!j["margin"].is_number())
+            return bad("bad_field", {"api_missing", {{"field", "margin"}}});
+        in.margin = j["margin"].get<double>();
+    }
+    if (j.contains("owner") && !j["owner"].is_null()) {
+        const Person* p = j["owner"].is_string()
+                              ? person_by_text(directory, j["owner"].get<std::string>())
+                              : nullptr;
+        if (!p) return bad("bad_field", {"unknown_owner", {{"value", j["owner"].dump()}}});
+        in.owner_id = p->id;
+    }
+    if (j.contains("reason") && j["reason"].is_string()) in.reason = j["reason"].get<std::string>();
+    for (const char* field : {"created_at", "closed_at", "updated_at"}) {
+        if (!j.contains(field) || j[field].is_null()) continue;
+        const auto t = json_time(j[field]);
+        if (!t) return bad("bad_field", {"api_missing", {{"field", field}}});
+        if (std::string(field) == "created_at") in.created_at = *t;
+        if (std::string(field) == "closed_at") in.closed_at = *t;
+        if (std::string(field) == "updated_at") in.source_updated = *t;
+    }
+    if (!in.source_updated) return bad("bad_field", {"api_missing", {{"field", "updated_at"}}});
+    keep_stored_times(store, in, in.created_at != 0);
+    store::Deal deal;
+    if (auto p = make_deal(store, settings, in, now_ms, deal)) {
+        return bad(p->key == "no_rate" ? "no_rate" : "bad_field", *p);
+    }
+    std::int64_t id = 0;
+    const store::DealWrite w = store.deals().upsert_external(deal, &id);
+    static const char* const names[] = {"created", "updated", "unchanged", "stale"};
+    const auto stored = store.deals().get(id);
+    return ApiOutcome{w == store::DealWrite::created ? 201 : 200,
+                      {{"status", names[static_cast<int>(w)]},
+                       {"id", id},
+                       {"external_id", *in.external_id},
+                       {"stage", stored ? stored->stage : deal.stage},
+                       {"company_amount", stored ? stored->company_amount : deal.company_amount},
+                       {"currency", settings.rules.currency}}};
+}
+
+ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Directory& directory,
+                               const BotSettings& settings, const Prompts& prompts,
+                               const std::string& locale, std::int64_t now_ms) {
+    static const std::vector<std::string> header = {"external_id", "customer", "stage", "amount",
+                                                    "currency",    "margin",   "owner", "created",
+                                                    "closed",      "reason"};
+    ImportOutcome out;
+    core::CsvReader csv(in);
+    if (!check_header(csv, header, prompts, locale, out)) return out;
+    const std::string& zone = settings.company_timezone;
+    std::vector<store::Deal> rows;
+    std::map<std::string, int> seen;
+    auto err = [&](int line, const Problem& p) {
+        json d = p.data;
+        d["line"] = line;
+        d["problem"] = prompts.render(locale, "metrics." + p.key, p.data);
+        out.errors.push_back(prompts.render(locale, "metrics.import_row", d));
+    };
+    each_row(csv, header.size(), prompts, locale, out, [&](int line, std::vector<std::string> f) {
+        DealInput d;
+        d.source = "csv";
+        if (!f[0].empty()) {
+            if (seen.count(f[0])) {
+                return err(line, {"import_duplicate", {{"value", f[0]}, {"other", seen[f[0]]}}});
+            }
+            seen[f[0]] = line;
+            d.external_id = f[0];
+        }
+        d.customer = f[1];
+        d.stage = core::ascii_lower(f[2]);
+        const auto amount = parse_amount(f[3]);
+        if (!amount) return err(line, {"bad_amount", {{"value", f[3]}}});
+        d.amount = *amount;
+        if (!f[4].empty()) {
+            const auto c = parse_currency(f[4]);
+            if (!c) return err(line, {"bad_currency", {{"value", f[4]}}});
+            d.currency = *c;
+        }
+        if (!f[5].empty()) {
+            d.margin = parse_percent(f[5]);
+            if (!d.margin) return err(line, {"bad_margin", {{"value", f[5]}}});
+        }
+        if (!f[6].empty()) {
+            const Person* p = person_by_text(directory, f[6]);
+            if (!p) return err(line, {"unknown_owner", {{"value", f[6]}}});
+            d.owner_id = p->id;
+        }
+        const auto created =
+            f[7].empty() ? std::optional<std::int64_t>(now_ms) : parse_day(f[7], zone);
+        if (!created) return err(line, {"bad_date", {{"value", f[7]}}});
+        d.created_at = *created;
+        if (!f[8].empty()) {
+            d.closed_at = parse_day(f[8], zone);
+            if (!d.closed_at) return err(line, {"bad_date", {{"value", f[8]}}});
+        }
+        d.reason = f[9];
+        d.source_updated = now_ms;
+        keep_stored_times(store, d, !f[7].empty());
+        store::Deal deal;
+        if (auto p = make_deal(store, settings, d, now_ms, deal)) return err(line, *p);
+        rows.push_back(deal);
+    });
+    if (!out.errors.empty()) return out;
+    store::Transaction tx(store.db());
+    for (const auto& d : rows) {
+        if (d.external_id) {
+            const auto w = store.deals().upsert_external(d);
+            if (w == store::DealWrite::created) ++out.added;
+            if (w == store::DealWrite::updated) ++out.updated;
+        } else {
+            store.deals().add(d);
+            ++out.added;
+        }
+    }
+    tx.commit();
+    return out;
+}
+
+ImportOutcome import_quotas_csv(std::istream& in, store::Store& store, const Directory& directory,
+                                const BotSettings& settings, const Prompts& prompts,
+                                const std::string& locale, std::int64_t now_ms) {
+    static const std::vector<std::string> header = {"subject", "period", "revenue", "profit"};
+    ImportOutcome out;
+    core::CsvReader csv(in);
+    if (!check_header(csv, header, prompts, locale, out)) return out;
+    std::vector<store::Quota> rows;
+    auto err = [&](int line, const Problem& p) {
+        json d = p.data;
+        d["line"] = line;
+        d["problem"] = prompts.render(locale, "metrics." + p.key, p.data);
+        out.errors.push_back(prompts.render(locale, "metrics.import_row", d));
+    };
+    each_row(csv, header.size(), prompts, locale, out, [&](int line, std::vector<std::string> f) {
+        store::Quota q;
+        const std::string dept = core::ascii_lower(f[0]);
+        if (std::find(departments().begin(), departments().end(), dept) != departments().end()) {
+            q.team = dept;
+        } else if (const Person* p = person_by_text(directory, f[0])) {
+            q.person_id = p->id;
+        } else {
+            return err(line, {"unknown_owner", {{"value", f[0]}}});
+        }
+        const auto period = parse_period(f[1], settings.company_timezone);
+        if (!period) return err(line, {"bad_period", {{"value", f[1]}}});
+        q.period = period->name;
+        q.starts_at = period->starts_at;
+        q.ends_at = period->ends_at;
+        if (!f[2].empty()) {
+            q.revenue = parse_amount(f[2]);
+            if (!q.revenue) return err(line, {"bad_amount", {{"value", f[2]}}});
+        }
+        if (!f[3].empty()) {
+            q.profit = parse_amount(f[3]);
+            if (!q.profit) return err(line, {"bad_amount", {{"value", f[3]}}});
+        }
+        if (!q.revenue && !q.profit) return err(line, {"quota_empty"});
+        rows.push_back(q);
+    });
+    if (!out.errors.empty()) return out;
+    store::Transaction tx(store.db());
+    for (const auto& q : rows) (store.quotas().set(q, now_ms) ? out.added : out.updated)++;
+    tx.commit();
+    return out;
+}
+
+ImportOutcome import_campaigns_csv(std::istream& in, store::Store& store,
+                                   const BotSettings& settings, const Prompts& prompts,
+                                   const std::string& locale, std::int64_t now_ms) {
+    static const std::vector<std::string> header = {"name", "cost", "currency",
+                                                    "from", "to",   "segment"};
+    ImportOutcome out;
+    core::CsvReader csv(in);
+    if (!check_header(csv, header, prompts, locale, out)) return out;
+    std::vector<store::Campaign> rows;
+    std::map<std::string, int> seen;
+    auto err = [&](int line, const Problem& p) {
+        json d = p.data;
+        d["line"] = line;
+        d["problem"] = prompts.render(locale, "metrics." + p.key, p.data);
+        out.errors.push_back(prompts.render(locale, "metrics.import_row", d));
+    };
+    each_row(csv, header.size(), prompts, locale, out, [&](int line, std::vector<std::string> f) {
+        Problem p;
+        auto c = make_campaign(store, settings, f[0], f[1], f[2], f[3], f[4], &p);
+        if (!c) return err(line, p);
+        c->segment = f[5];
+        c->created_at = now_ms;
+        if (seen.count(c->name_key)) {
+            return err(line, {"import_duplicate", {{"value", f[0]}, {"other", seen[c->name_key]}}});
+        }
+        seen[c->name_key] = line;
+        rows.push_back(*c);
+    });
+    if (!out.errors.empty()) return out;
+    store::Transaction tx(store.db());
+    for (const auto& c : rows) {
+        store.campaigns().create(c);
+        ++out.added;
+    }
+    tx.commit();
+    return out;
+}
+
+std::optional<store::Campaign> make_campaign(store::Store& store, const BotSettings& settings,
+                                             const std::string& name, const std::string& cost,
+                                             const std::string& currency, const std::string& from,
+                                             const std::string& to, Problem* problem) {
+    const std::string& zone = settings.company_timezone;
+    store::Campaign c;
+    c.name = std::string(core::trim(name));
+    c.name_key = engagements::name_key(c.name);
+    if (c.name_key.empty()) return *problem = {"no_campaign_name"}, std::nullopt;
+    if (store.campaigns().find_by_key(c.name_key)) {
+        return *problem = {"campaign_exists", {{"name", c.name}}}, std::nullopt;
+    }
+    const auto amount = cost == "0" ? std::optional<double>(0.0) : parse_amount(cost);
+    if (!amount) return *problem = {"bad_amount", {{"value", cost}}}, std::nullopt;
+    std::string code;
+    if (!currency.empty()) {
+        const auto cur = parse_currency(currency);
+        if (!cur) return *problem = {"bad_currency", {{"value", currency}}}, std::nullopt;
+        code = *cur;
+    }
+    const auto company = to_company(*amount, code, settings, problem);
+    if (!company) return std::nullopt;
+    const auto start = parse_day(from, zone);
+    if (!start) return *problem = {"bad_date", {{"value", from}}}, std::nullopt;
+    const auto end = parse_day(to, zone);
+    if (!end) return *problem = {"bad_date", {{"value", to}}}, std::nullopt;
+    if (*end < *start) {
+        return *problem = {"bad_range", {{"from", from}, {"to", to}}}, std::nullopt;
+    }
+    c.cost = *company;
+    c.starts_on = from;
+    c.ends_on = to;
+    c.starts_at = *start;
+    // The end of the last day: the next local midnight.
+    const date::year_month_day ymd{date::year(std::stoi(to.substr(0, 4))),
+                                   date::month(static_cast<unsigned>(std::stoi(to.substr(5, 2)))),
+                                   date::day(static_cast<unsigned>(std::stoi(to.substr(8, 2))))};
+    c.ends_at = local_ms(date::local_days{ymd} + date::days(1), zone);
+    return c;
+}
+
+}  // namespace twintrack::bot::metrics

@@ -1,0 +1,980 @@
+#include "bot/features/metrics/metrics.hpp"
+
+#include <date/tz.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "bot/api.hpp"
+#include "bot/engine.hpp"
+#include "bot/features/engagements/engagements.hpp"
+#include "bot/features/metrics/chart.hpp"
+#include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/metrics/summarizer.hpp"
+#include "bot/features/reports/extraction.hpp"
+#include "bot/local_time.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::metrics {
+namespace {
+
+using nlohmann::json;
+
+const char* const weekly_job = "metrics.weekly";
+/// Sentences a summary keeps.
+const std::size_t summary_sentences = 5;
+/// Days of channel messages kept for summaries (older ones go with each weekly post).
+const int channel_history_days = 120;
+/// Weeks of incremental sales in the weekly chart and bars.
+const int chart_weeks = 8;
+
+JointActivityProvider& joint_provider() {
+    static JointActivityProvider provider;
+    return provider;
+}
+
+std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
+
+void usage(Turn& turn, const std::string& command) {
+    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
+    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+}
+
+bool is_word(const Engine& engine, const std::string& name, const std::string& word) {
+    const std::string w = core::ascii_lower(word);
+    for (const auto& c : engine.prompts().words_all_locales("metrics.words." + name)) {
+        if (core::ascii_lower(c) == w) return true;
+    }
+    return false;
+}
+
+std::string strip_quotes(std::string s) {
+    for (const std::string q : {"\"", "“", "”"}) {
+        if (s.compare(0, q.size(), q) == 0) s.erase(0, q.size());
+        if (s.size() >= q.size() && s.compare(s.size() - q.size(), q.size(), q) == 0) {
+            s.erase(s.size() - q.size());
+        }
+    }
+    return std::string(core::trim(s));
+}
+
+std::string join_words(const std::vector<std::string>& w, std::size_t from, std::size_t to) {
+    std::vector<std::string> part(w.begin() + static_cast<long>(from),
+                                  w.begin() + static_cast<long>(std::min(to, w.size())));
+    return strip_quotes(core::join(part, " "));
+}
+
+const std::string& company_zone(const Engine& engine) { return engine.settings().company_timezone; }
+
+/// "1,234,567" (two decimals only when there are cents).
+std::string number_text(double v) {
+    const bool negative = v < 0;
+    const double a = std::fabs(v);
+    const long long whole = static_cast<long long>(std::floor(a + 0.005));
+    const int cents = static_cast<int>(std::lround((a - static_cast<double>(whole)) * 100));
+    std::string digits = std::to_string(whole);
+    std::string out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    if (cents > 0 && cents < 100) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, ".%02d", cents);
+        out += buf;
+    }
+    return (negative && (whole > 0 || cents > 0) ? "-" : "") + out;
+}
+
+std::string money(const Engine& engine, double v) {
+    return number_text(v) + " " + engine.settings().rules.currency;
+}
+
+std::string percent_text(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", v);
+    std::string s = buf;
+    if (s.size() > 3 && s.compare(s.size() - 3, 3, ".0%") == 0) s.erase(s.size() - 3, 2);
+    return s;
+}
+
+/// "+3", "-1,200", "±0".
+std::string delta_text(double now, double before) {
+    const double d = now - before;
+    if (std::fabs(d) < 0.005) return "±0";
+    return (d > 0 ? "+" : "") + number_text(d);
+}
+
+std::string person_name(const Engine& engine, std::int64_t id) {
+    const Person* p = engine.directory().by_id(id);
+    return p ? p->name : "#" + std::to_string(id);
+}
+
+bool in_sales(const Person& p) { return p.department == "sales"; }
+bool in_marketing(const Person& p) { return p.department == "marketing"; }
+bool is_admin(const Person& p) { return p.role == "admin"; }
+
+void refuse(Turn& turn, const std::string& who) {
+    turn.reply("metrics.not_allowed", {{"who", turn.text("metrics.who." + who)}});
+}
+
+// --- deals, quotas, campaigns -----------------------------------------------------------
+
+void deal_won(Turn& turn, const CommandArgs& args) {
+    const Person& me = *turn.person();
+    if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
+    // CUSTOMER... AMOUNT [CURRENCY] [margin N%]
+    std::size_t at = 0;
+    while (at < args.words.size() && !parse_amount(args.words[at])) ++at;
+    if (at == 0 || at >= args.words.size()) return usage(turn, "deal won");
+    DealInput in;
+    in.customer = join_words(args.words, 0, at);
+    in.stage = "won";
+    in.amount = *parse_amount(args.words[at]);
+    for (std::size_t i = at + 1; i < args.words.size(); ++i) {
+        const std::string& w = args.words[i];
+        if (is_word(turn.engine(), "margin", w) && i + 1 < args.words.size()) {
+            in.margin = parse_percent(args.words[++i]);
+            if (!in.margin) return turn.reply("metrics.bad_margin", {{"value", args.words[i]}});
+        } else if (auto c = parse_currency(w)) {
+            in.currency = *c;
+        } else {
+            return usage(turn, "deal won");
+        }
+    }
+    in.owner_id = me.id;
+    store::Store& db = turn.write();
+    store::Deal deal;
+    if (auto p = make_deal(db, turn.engine().settings(), in, now_ms(turn), deal)) {
+        return turn.reply("metrics." + p->key, p->data);
+    }
+    // An open deal of the customer is the one won.
+    bool closed_open = false;
+    if (deal.customer_id) {
+        if (auto open = db.deals().open_of_customer(*deal.customer_id)) {
+            deal.id = open->id;
+            deal.created_at = open->created_at;
+            deal.external_id = open->external_id;
+            db.deals().update(deal);
+            closed_open = true;
+        }
+    }
+    if (!closed_open) deal.id = db.deals().add(deal);
+    turn.audit("deal.won", {{"deal", deal.id},
+                            {"customer", deal.customer_text},
+                            {"amount", deal.amount},
+                            {"currency", deal.currency},
+                            {"company_amount", deal.company_amount}});
+    const bool converted = deal.currency != turn.engine().settings().rules.currency;
+    turn.reply("metrics.deal_won", {{"id", deal.id},
+                                    {"customer", deal.customer_text},
+                                    {"amount", number_text(deal.amount) + " " + deal.currency},
+                                    {"converted", converted},
+                                    {"company_amount", money(turn.engine(), deal.company_amount)},
+                                    {"has_margin", deal.margin.has_value()},
+                                    {"margin", deal.margin ? percent_text(*deal.margin * 100) : ""},
+                                    {"unknown", !deal.customer_id.has_value()},
+                                    {"was_open", closed_open}});
+}
+
+void deal_lost(Turn& turn, const CommandArgs& args) {
+    const Person& me = *turn.person();
+    if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
+    if (args.words.size() < 2) return usage(turn, "deal lost");
+    const std::string customer = strip_quotes(args.words[0]);
+    const std::string reason = join_words(args.words, 1, args.words.size());
+    store::Store& db = turn.write();
+    const auto known = db.customers().find_by_key(engagements::name_key(customer));
+    std::optional<store::Deal> open;
+    if (known) open = db.deals().open_of_customer(known->id);
+    store::Deal deal;
+    if (open) {
+        deal = *open;
+        deal.stage = "lost";
+        deal.closed_at = now_ms(turn);
+        deal.reason = reason;
+        deal.updated_at = now_ms(turn);
+        deal.source_updated = now_ms(turn);
+        db.deals().update(deal);
+    } else {
+        DealInput in;
+        in.customer = customer;
+        in.stage = "lost";
+        in.reason = reason;
+        in.owner_id = me.id;
+        if (auto p = make_deal(db, turn.engine().settings(), in, now_ms(turn), deal)) {
+            return turn.reply("metrics." + p->key, p->data);
+        }
+        deal.id = db.deals().add(deal);
+    }
+    turn.audit("deal.lost",
+               {{"deal", deal.id}, {"customer", deal.customer_text}, {"reason", reason}});
+    turn.reply("metrics.deal_lost", {{"id", deal.id},
+                                     {"customer", deal.customer_text},
+                                     {"reason", reason},
+                                     {"was_open", open.has_value()},
+                                     {"amount", money(turn.engine(), deal.company_amount)}});
+}
+
+void quota_set(Turn& turn, const CommandArgs& args) {
+    // @P|DEPARTMENT PERIOD (revenue|profit) N [(revenue|profit) N]
+    if (args.words.size() < 4 || args.words.size() % 2 != 0) return usage(turn, "quota set");
+    store::Quota q;
+    std::string subject;
+    const std::string dept = core::ascii_lower(args.words[0]);
+    if (std::find(departments().begin(), departments().end(), dept) != departments().end()) {
+        q.team = dept;
+        subject = turn.text("core.department." + dept);
+    } else {
+        const Person* p = turn.person_arg(args.words[0]);
+        if (p == nullptr) return;
+        q.person_id = p->id;
+        subject = p->name;
+    }
+    const Person& me = *turn.person();
+    const std::string& target_dept =
+        q.person_id ? turn.engine().directory().by_id(*q.person_id)->department : q.team;
+    if (!is_admin(me) && target_dept != me.department) return refuse(turn, "own_department");
+    const auto period = parse_period(args.words[1], company_zone(turn.engine()));
+    if (!period) return turn.reply("metrics.bad_period", {{"value", args.words[1]}});
+    q.period = period->name;
+    q.starts_at = period->starts_at;
+    q.ends_at = period->ends_at;
+    for (std::size_t i = 2; i + 1 < args.words.size(); i += 2) {
+        const auto amount = parse_amount(args.words[i + 1]);
+        if (!amount) return turn.reply("metrics.bad_amount", {{"value", args.words[i + 1]}});
+        if (is_word(turn.engine(), "revenue", args.words[i])) {
+            q.revenue = amount;
+        } else if (is_word(turn.engine(), "profit", args.words[i])) {
+            q.profit = amount;
+        } else {
+            return usage(turn, "quota set");
+        }
+    }
+    const bool added = turn.write().quotas().set(q, now_ms(turn));
+    turn.audit("quota.set", {{"subject", subject},
+                             {"period", q.period},
+                             {"revenue", q.revenue ? json(*q.revenue) : json(nullptr)},
+                             {"profit", q.profit ? json(*q.profit) : json(nullptr)}});
+    turn.reply("metrics.quota_set", {{"subject", subject},
+                                     {"period", q.period},
+                                     {"has_revenue", q.revenue.has_value()},
+                                     {"revenue", q.revenue ? money(turn.engine(), *q.revenue) : ""},
+                                     {"has_profit", q.profit.has_value()},
+                                     {"profit", q.profit ? money(turn.engine(), *q.profit) : ""},
+                                     {"added", added}});
+}
+
+void campaign_new(Turn& turn, const CommandArgs& args) {
+    // NAME cost N [CURRENCY] from D to D [segment TEXT]
+    const Person& me = *turn.person();
+    if (!in_marketing(me) && !is_admin(me)) return refuse(turn, "marketing");
+    const auto& w = args.words;
+    std::size_t cost_at = 0;
+    while (cost_at < w.size() && !is_word(turn.engine(), "cost", w[cost_at])) ++cost_at;
+    if (cost_at == 0 || cost_at + 1 >= w.size()) return usage(turn, "campaign new");
+    const std::string name = join_words(w, 0, cost_at);
+    std::size_t i = cost_at + 2;
+    std::string currency;
+    if (i < w.size() && parse_currency(w[i]) && !is_word(turn.engine(), "from", w[i])) {
+        currency = w[i++];
+    }
+    if (i + 3 >= w.size() + 0 || !is_word(turn.engine(), "from", w[i]) ||
+        !is_word(turn.engine(), "to", w[i + 2])) {
+        return usage(turn, "campaign new");
+    }
+    std::string segment;
+    if (i + 4 < w.size()) {
+        if (!is_word(turn.engine(), "segment", w[i + 4])) return usage(turn, "campaign new");
+        segment = join_words(w, i + 5, w.size());
+    }
+    Problem p;
+    store::Store& db = turn.write();
+    auto c = make_campaign(db, turn.engine().settings(), name, w[cost_at + 1], currency, w[i + 1],
+                           w[i + 3], &p);
+    if (!c) return turn.reply("metrics." + p.key, p.data);
+    c->segment = segment;
+    c->created_by = me.id;
+    c->created_at = now_ms(turn);
+    c->id = db.campaigns().create(*c);
+    turn.audit("campaign.new", {{"campaign", c->name}, {"cost", c->cost}});
+    turn.reply("metrics.campaign_new", {{"name", c->name},
+                                        {"cost", money(turn.engine(), c->cost)},
+                                        {"from", c->starts_on},
+                                        {"to", c->ends_on},
+                                        {"has_segment", !segment.empty()},
+                                        {"segment", segment}});
+}
+
+void campaign_touch(Turn& turn, const CommandArgs& args) {
+    const Person& me = *turn.person();
+    if (!in_marketing(me) && !is_admin(me)) return refuse(turn, "marketing");
+    if (args.words.size() < 2) return usage(turn, "campaign touch");
+    const std::string name = strip_quotes(args.words[0]);
+    const std::string customer = join_words(args.words, 1, args.words.size());
+    store::Store& db = turn.write();
+    const auto c = db.campaigns().find_by_key(engagements::name_key(name));
+    if (!c) return turn.reply("metrics.unknown_campaign", {{"name", name}});
+    const auto cust = db.customers().find_by_key(engagements::name_key(customer));
+    if (!cust) return turn.reply("metrics.unknown_customer", {{"name", customer}});
+    const bool added = db.campaigns().touch({c->id, cust->id, now_ms(turn)});
+    if (added) turn.audit("campaign.touch", {{"campaign", c->name}, {"customer", cust->name}});
+    turn.reply("metrics.campaign_touch",
+               {{"campaign", c->name}, {"customer", cust->name}, {"again", !added}});
+}
+
+// --- metrics ----------------------------------------------------------------------------
+
+json metrics_json(const Engine& engine, const std::string& locale, const Metrics& m,
+                  const Metrics& before, const std::vector<std::pair<std::string, double>>& weeks) {
+    const Prompts& prompts = engine.prompts();
+    const std::string na = prompts.render(locale, "metrics.na");
+    json reps = json::array();
+    for (const auto& r : m.reps) {
+        reps.push_back({{"name", r.name},
+                        {"percent", percent_text(r.percent)},
+                        {"bar", unicode_bar(r.percent, 100.0, 10)},
+                        {"to_date", money(engine, r.revenue_to_date)},
+                        {"quota", money(engine, r.quota)}});
+    }
+    const std::string sep = prompts.render(locale, "metrics.separator");
+    json competitors = json::array();
+    for (const auto& c : m.top_competitors) {
+        competitors.push_back(
+            {{"name", c.first}, {"count", c.second}, {"sep", competitors.empty() ? "" : sep}});
+    }
+    double max_week = 0;
+    for (const auto& w : weeks) max_week = std::max(max_week, w.second);
+    json week_items = json::array();
+    for (const auto& w : weeks) {
+        week_items.push_back({{"label", w.first},
+                              {"value", money(engine, w.second)},
+                              {"bar", unicode_bar(w.second, max_week, 16)}});
+    }
+    auto optional_number = [&](const std::optional<double>& v, bool pct) {
+        if (!v) return na;
+        return pct ? percent_text(*v) : number_text(std::round(*v * 10) / 10);
+    };
+    const JointActivity& a = m.activity;
+    return {{"revenue", money(engine, m.revenue)},
+            {"revenue_delta", delta_text(m.revenue, before.revenue)},
+            {"profit", money(engine, m.profit)},
+            {"profit_delta", delta_text(m.profit, before.profit)},
+            {"without_margin", m.deals_without_margin},
+            {"has_without_margin", m.deals_without_margin > 0},
+            {"won", m.deals_won},
+            {"won_delta",
+             delta_text(static_cast<double>(m.deals_won), static_cast<double>(before.deals_won))},
+            {"lost", m.deals_lost},
+            {"pipeline", money(engine, m.pipeline_created)},
+            {"pipeline_deals", m.pipeline_deals},
+            {"pipeline_delta", delta_text(m.pipeline_created, before.pipeline_created)},
+            {"attainment", optional_number(m.attainment_percent, true)},
+            {"reps", reps},
+            {"has_reps", !reps.empty()},
+            {"leads", m.leads},
+            {"leads_delta",
+             delta_text(static_cast<double>(m.leads), static_cast<double>(before.leads))},
+            {"handoffs", m.handoffs},
+            {"handoffs_delta",
+             delta_text(static_cast<double>(m.handoffs), static_cast<double>(before.handoffs))},
+            {"accepted", m.handoffs_accepted},
+            {"median_hours",
+             m.median_acceptance_hours
+                 ? prompts.render(
+                       locale, "metrics.hours",
+                       {{"n", number_text(std::round(*m.median_acceptance_hours * 10) / 10)}})
+                 : na},
+            {"incremental", money(engine, m.incremental_sales)},
+            {"incremental_delta", delta_text(m.incremental_sales, before.incremental_sales)},
+            {"pool", money(engine, m.pool)},
+            {"pool_delta", delta_text(m.pool, before.pool)},
+            {"campaign_cost", money(engine, m.campaign_cost)},
+            {"cost_per", m.cost_per_incremental
+                             ? number_text(std::round(*m.cost_per_incremental * 100) / 100)
+                             : na},
+            {"reporters", m.reporters},
+            {"expected", m.expected_reporters},
+            {"coverage", optional_number(m.report_coverage_percent, true)},
+            {"coverage_delta",
+             delta_text(static_cast<double>(m.reporters), static_cast<double>(before.reporters))},
+            {"competitors", competitors},
+            {"has_competitors", !competitors.empty()},
+            {"asked", m.consultations_asked},
+            {"answered", m.consultations_answered},
+            {"meetings", a.joint_meetings_held ? std::to_string(*a.joint_meetings_held) : na},
+            {"coffee", a.coffee_pairs_met ? std::to_string(*a.coffee_pairs_met) : na},
+            {"budget", a.budget_spent && a.budget_planned ? money(engine, *a.budget_spent) + " / " +
+                                                                money(engine, *a.budget_planned)
+                                                          : na},
+            {"weeks", week_items},
+            {"has_weeks", !week_items.empty()}};
+}
+
+std::string day_label(std::int64_t ms, const std::string& zone) {
+    const auto local = date::floor<date::days>(zone_or_utc(zone)->to_local(core::from_millis(ms)));
+    const date::year_month_day ymd{local};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02u-%02u", static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    return buf;
+}
+
+/// The numbers of `period` (and of the one before) for `scope`, with the 8-week series.
+struct Computed {
+    Metrics now;
+    Metrics before;
+    std::vector<std::pair<std::string, double>> weeks;
+};
+
+Computed compute(store::Store& store, const Engine& engine, const Period& period,
+                 const std::string& kind, const Scope& scope) {
+    const std::string& zone = company_zone(engine);
+    const Period prev = previous(period, kind, zone);
+    Period first = week_of(core::from_millis(period.to - 1), zone);
+    for (int i = 1; i < chart_weeks; ++i) first = previous(first, "week", zone);
+    const std::int64_t from = std::min(prev.from, first.from);
+    const MetricsData data = load_metrics_data(store, engine.directory(), from, period.to);
+    const Attribution a = attribution_from(engine.settings());
+    Computed c;
+    c.now = compute_metrics(data, period, a, scope);
+    c.before = compute_metrics(data, prev, a, scope);
+    if (joint_provider()) {
+        c.now.activity = joint_provider()(store, period);
+        c.before.activity = joint_provider()(store, prev);
+    }
+    const Period last_week = week_of(core::from_millis(period.to - 1), zone);
+    const auto series = incremental_by_week(data, last_week, chart_weeks, a, zone, scope);
+    Period p = last_week;
+    std::vector<std::int64_t> starts;
+    for (int i = 0; i < chart_weeks; ++i) {
+        starts.insert(starts.begin(), p.from);
+        p = previous(p, "week", zone);
+    }
+    for (std::size_t i = 0; i < series.size(); ++i) {
+        c.weeks.push_back({day_label(starts[i], zone), series[i]});
+    }
+    return c;
+}
+
+std::string chart_png(const Engine& engine, const std::string& locale, const Computed& c) {
+    std::vector<ChartBar> reps;
+    for (const auto& r : c.now.reps) reps.push_back({r.name, r.percent});
+    std::vector<ChartBar> weeks;
+    for (const auto& w : c.weeks) weeks.push_back({w.first, w.second});
+    const Prompts& p = engine.prompts();
+    return metrics_chart_png(
+        reps, weeks,
+        {p.render(locale, "metrics.chart_attainment"),
+         p.render(locale, "metrics.chart_incremental"), p.render(locale, "metrics.chart_no_data")});
+}
+
+void metrics_command(Turn& turn, const CommandArgs& args) {
+    const Engine& engine = turn.engine();
+    const Person& me = *turn.person();
+    std::string kind = "week";
+    std::string target;  // empty: the default for the asker's role
+    const Person* other = nullptr;
+    for (const auto& w : args.words) {
+        if (is_word(engine, "week", w)) {
+            kind = "week";
+        } else if (is_word(engine, "month", w)) {
+            kind = "month";
+        } else if (is_word(engine, "quarter", w)) {
+            kind = "quarter";
+        } else if (is_word(engine, "team", w)) {
+            target = "team";
+        } else if (!w.empty() && w[0] == '@' && target.empty()) {
+            other = turn.person_arg(w);
+            if (other == nullptr) return;
+            target = "person";
+        } else {
+            return usage(turn, "metrics");
+        }
+    }
+    const std::string& zone = company_zone(engine);
+    Scope scope;
+    std::string subject;
+    const bool manager = me.role == "manager";
+    if (target == "person") {
+        const bool allowed =
+            is_admin(me) || other->id == me.id || (manager && other->department == me.department);
+        if (!allowed) return refuse(turn, manager ? "own_department" : "own");
+        scope.people = std::set<std::int64_t>{other->id};
+        subject = other->name;
+    } else if (is_admin(me) || (manager && me.department == "management")) {
+        subject = turn.text("metrics.company");
+    } else if (target == "team" || manager) {
+        // Sales is judged by its own deals; marketing by the incremental sales of every
+        // deal, so its department view is the company's numbers.
+        if (me.department == "sales") {
+            std::set<std::int64_t> team;
+            for (const auto& p : engine.directory().all()) {
+                if (p.department == me.department) team.insert(p.id);
+            }
+            scope.people = team;
+        }
+        subject = turn.text("core.department." + me.department);
+    } else {
+        scope.people = std::set<std::int64_t>{me.id};
+        subject = me.name;
+    }
+    const core::Timestamp now = turn.now();
+    const Period period = kind == "month"     ? month_of(now, zone)
+                          : kind == "quarter" ? quarter_of(now, zone)
+                                              : week_of(now, zone);
+    const Computed c = compute(turn.read(), engine, period, kind, scope);
+    json data = metrics_json(engine, turn.locale(), c.now, c.before, c.weeks);
+    data["subject"] = subject;
+    data["period"] = turn.text("metrics.period." + kind);
+    data["from"] = format_local(core::from_millis(period.from), zone);
+    data["to"] = format_local(core::from_millis(std::min(period.to, core::to_millis(now))), zone);
+    data["zone"] = zone;
+    data["body"] = std::string(core::trim(turn.text("metrics.body", data)));
+    turn.reply("metrics.report", data);
+}
+
+void weekly_post(Turn& turn, const json& payload);
+
+/// The next posting time strictly after `after`, in the company zone.
+core::Timestamp next_post_at(const Engine& engine, core::Timestamp after) {
+    const auto& s = engine.settings().metrics;
+    const auto* tz = zone_or_utc(company_zone(engine));
+    auto day = date::floor<date::days>(tz->to_local(after));
+    for (int i = 0; i < 15; ++i, day += date::days(1)) {
+        if (date::weekday{day}.c_encoding() != s.post_weekday) continue;
+        const auto at =
+            tz->to_sys(day + std::chrono::minutes(s.post_minute), date::choose::earliest);
+        const core::Timestamp t = std::chrono::time_point_cast<std::chrono::milliseconds>(at);
+        if (t > after) return t;
+    }
+    return after + date::days(7);
+}
+
+std::string local_date(const Engine& engine, core::Timestamp at) {
+    const auto day = date::floor<date::days>(zone_or_utc(company_zone(engine))->to_local(at));
+    return date::format("%F", day);
+}
+
+void schedule_weekly(Turn& turn, core::Timestamp after) {
+    const core::Timestamp due = next_post_at(turn.engine(), after);
+    const std::string date = local_date(turn.engine(), due);
+    turn.engine().scheduler().schedule(turn, weekly_job, std::string(weekly_job) + "." + date, due,
+                                       {{"date", date}});
+}
+
+/// The locales the people of a track read: the department's for its track, both
+/// departments' for the joint track; the company's first.
+std::vector<std::string> track_locales(const Engine& engine, const std::string& track) {
+    std::set<std::string> found;
+    for (const auto& p : engine.directory().all()) {
+        const bool reads = track == "joint"
+                               ? (p.department == "marketing" || p.department == "sales")
+                               : p.department == track;
+        if (reads) found.insert(engine.locale_for(&p));
+    }
+    std::vector<std::string> out = {engine.settings().default_locale};
+    for (const auto& l : found) {
+        if (l != out.front()) out.push_back(l);
+    }
+    return out;
+}
+
+void weekly_post(Turn& turn, const json& payload) {
+    Engine& engine = turn.engine();
+    const std::string& zone = company_zone(engine);
+    const std::string date = payload.value("date", local_date(engine, turn.now()));
+    // The week that ended before the post was due (a post sent late after a restart still
+    // reports the week it was due for).
+    const auto due = parse_day(date, zone);
+    const Period this_week = week_of(due ? core::from_millis(*due) : turn.now(), zone);
+    const Period period = previous(this_week, "week", zone);
+    const Computed c = compute(turn.read(), engine, period, "week", {});
+    std::map<std::string, std::string> charts;  // by locale
+    for (const std::string track : {"marketing", "sales", "joint"}) {
+        for (const auto& channel : turn.read().channel_tracks().by_track(track)) {
+            for (const auto& locale : track_locales(engine, track)) {
+                json data = metrics_json(engine, locale, c.now, c.before, c.weeks);
+                data["subject"] = engine.prompts().render(locale, "metrics.company");
+                data["period"] = engine.prompts().render(locale, "metrics.period.week");
+                data["from"] = format_local(core::from_millis(period.from), zone);
+                data["to"] = format_local(core::from_millis(period.to), zone);
+                data["zone"] = zone;
+                data["body"] =
+                    std::string(core::trim(engine.prompts().render(locale, "metrics.body", data)));
+                if (!charts.count(locale)) charts[locale] = chart_png(engine, locale, c);
+                turn.post({channel.connector, channel.channel, ""}, locale, "metrics.weekly", data,
+                          std::string(weekly_job) + "." + date + "." + channel.connector + "." +
+                              channel.channel + "." + locale);
+                // The picture, for connectors that show images; the text has the bars.
+                turn.posts().back().attachments.push_back(
+                    {"metrics-" + date + ".png", "image/png", charts[locale]});
+            }
+        }
+    }
+    // Channel history is kept for summaries only: a quarter and a bit is enough.
+    turn.write().channel_messages().prune(now_ms(turn) - channel_history_days * 24LL * 3600 * 1000);
+    turn.audit("metrics.weekly", {{"date", date}, {"revenue", c.now.revenue}});
+    schedule_weekly(turn, turn.now());
+}
+
+// --- summaries ----------------------------------------------------------------------------
+
+/// Words that make a sentence an escalation, in every locale.
+std::vector<std::string> escalation_words(const Engine& engine) {
+    std::vector<std::string> out;
+    for (const auto& w : engine.prompts().words_all_locales("metrics.words.escalation")) {
+        out.push_back(core::ascii_lower(w));
+    }
+    return out;
+}
+
+reports::ExtractionConfig extraction_of(Turn& turn) {
+    std::vector<reports::KnownCustomer> known;
+    for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
+    return reports::extraction_config(turn.engine().settings().reports, std::move(known));
+}
+
+/// Summary, counts and notable items of `texts`, as template data.
+json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
+    const Engine& engine = turn.engine();
+    const auto config = extraction_of(turn);
+    std::vector<std::string> boost = escalation_words(engine);
+    // Each notable name with the sources that named it.
+    std::map<std::string, std::vector<std::string>> competitors;
+    std::map<std::string, std::vector<std::string>> needs;
+    json escalations = json::array();
+    const auto escalation = escalation_words(engine);
+    for (const auto& t : texts) {
+        const auto e = reports::extract(t.text, config);
+        for (const auto& c : e.competitors) competitors[c.name].push_back(t.source);
+        for (const auto& n : e.needs) needs[n].push_back(t.source);
+        const std::string lower = core::ascii_lower(t.text);
+        for (const auto& w : escalation) {
+            if (!w.empty() && lower.find(w) != std::string::npos) {
+                escalations.push_back(
+                    {{"text", std::string(core::utf8_prefix(t.text, 200))}, {"source", t.source}});
+                break;
+            }
+        }
+    }
+    std::vector<std::string> known;
+    for (const auto& c : config.competitors) {
+        if (competitors.count(c.name)) {
+            boost.push_back(core::ascii_lower(c.name));
+            for (const auto& a : c.aliases) boost.push_back(core::ascii_lower(a));
+        }
+        known.push_back(core::ascii_lower(c.name));
+        for (const auto& a : c.aliases) known.push_back(core::ascii_lower(a));
+    }
+    for (const auto& c : config.customers) {
+        known.push_back(core::ascii_lower(c.name));
+        for (const auto& a : c.aliases) known.push_back(core::ascii_lower(a));
+    }
+    const Summary s = summarize(texts, summary_sentences, 8, boost, known);
+    json sentences = json::array();
+    for (const auto& x : s.sentences) sentences.push_back({{"text", x.text}, {"source", x.source}});
+    const std::string sep = turn.text("metrics.separator");
+    // "Huawei ×3 (#1 Sam, #4 王芳, …)": at most three sources each.
+    auto items = [&](const std::map<std::string, std::vector<std::string>>& found) {
+        json list = json::array();
+        for (const auto& [name, sources] : found) {
+            std::vector<std::string> shown;
+            for (const auto& src : sources) {
+                if (std::find(shown.begin(), shown.end(), src) == shown.end()) shown.push_back(src);
+            }
+            const bool more = shown.size() > 3;
+            if (more) shown.resize(3);
+            list.push_back({{"name", name},
+                            {"count", sources.size()},
+                            {"sources", core::join(shown, sep)},
+                            {"more", more},
+                            {"sep", list.empty() ? "" : sep}});
+        }
+        return list;
+    };
+    const json comp = items(competitors);
+    const json need = items(needs);
+    json out = {{"sentences", sentences},
+                {"has_sentences", !sentences.empty()},
+                {"keywords", core::join(s.keywords, turn.text("metrics.separator"))},
+                {"has_keywords", !s.keywords.empty()},
+                {"competitors", comp},
+                {"has_competitors", !comp.empty()},
+                {"needs", need},
+                {"has_needs", !need.empty()},
+                {"escalations", escalations},
+                {"has_escalations", !escalations.empty()},
+                {"texts", texts.size()},
+                {"empty", texts.empty()},
+                {"sentence_count", s.sentence_count}};
+    out["body"] = std::string(core::trim(turn.text("metrics.summary_body", out)));
+    return out;
+}
+
+std::string zone_of(Turn& turn) {
+    const Person* p = turn.person();
+    if (p && valid_timezone(p->timezone)) return p->timezone;
+    return turn.engine().settings().company_timezone;
+}
+
+void summary_reports(Turn& turn, const CommandArgs& args) {
+    const std::string zone = zone_of(turn);
+    std::int64_t since = now_ms(turn) - 7LL * 24 * 3600 * 1000;
+    bool week = false;
+    for (const auto& w : args.words) {
+        if (!is_word(turn.engine(), "week", w)) return usage(turn, "summary reports");
+        week = true;
+    }
+    if (week) since = week_of(turn.now(), zone).from;
+    store::ReportFilter f;
+    f.since_ms = since;
+    f.limit = -1;
+    auto found = turn.read().reports().find(f);
+    std::reverse(found.begin(), found.end());
+    std::vector<SourceText> texts;
+    std::set<std::int64_t> authors;
+    for (const auto& r : found) {
+        authors.insert(r.author_id);
+        texts.push_back(
+            {r.text, "#" + std::to_string(r.id) + " " + person_name(turn.engine(), r.author_id)});
+    }
+    json data = summary_json(turn, texts);
+    data["count"] = found.size();
+    data["authors"] = authors.size();
+    data["since"] = format_local(core::from_millis(since), zone);
+    data["zone"] = zone;
+    turn.reply("metrics.summary_reports", data);
+}
+
+/// Whether `me` may summarise a channel of `track`.
+bool may_read_track(const Person& me, const std::string& track) {
+    if (is_admin(me)) return true;
+    if (me.role != "manager") return false;
+    return track == "joint" || track == me.department;
+}
+
+void summary_channel(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) return usage(turn, "summary channel");
+    std::string name = args.words[0];
+    if (!name.empty() && name[0] == '@') return turn.reply("metrics.no_direct");
+    if (!name.empty() && name[0] == '#') name.erase(0, 1);
+    std::string connector;
+    const auto colon = name.find(':');
+    if (colon != std::string::npos) {
+        connector = name.substr(0, colon);
+        name.erase(0, colon + 1);
+    }
+    if (!name.empty() && name[0] == '@') return turn.reply("metrics.no_direct");
+    std::optional<store::ChannelTrack> channel;
+    for (const auto& c : turn.read().channel_tracks().all()) {
+        if (c.channel != name || (!connector.empty() && c.connector != connector)) continue;
+        if (!channel || (turn.event() && c.connector == turn.event()->where.connector)) channel = c;
+    }
+    if (!channel) return turn.reply("metrics.unknown_channel", {{"channel", args.words[0]}});
+    if (!may_read_track(*turn.person(), channel->track)) {
+        return turn.reply("metrics.channel_not_allowed",
+                          {{"channel", "#" + channel->channel},
+                           {"track", turn.text("metrics.track." + channel->track)}});
+    }
+    const std::string zone = zone_of(turn);
+    std::int64_t since = now_ms(turn) - 24LL * 3600 * 1000;
+    std::string since_text;
+    for (std::size_t i = 1; i < args.words.size(); ++i) {
+        if (is_word(turn.engine(), "since", args.words[i]) && i + 1 < args.words.size()) {
+            const std::string& w = args.words[++i];
+            if (is_word(turn.engine(), "monday", w)) {
+                since = week_of(turn.now(), zone).from;
+            } else if (auto d = parse_day(w, zone)) {
+                since = *d;
+            } else {
+                return turn.reply("metrics.bad_since", {{"value", w}});
+            }
+        } else {
+            return usage(turn, "summary channel");
+        }
+    }
+    const auto messages = turn.read().channel_messages().between(
+        channel->connector, channel->channel, since, now_ms(turn) + 1);
+    std::vector<SourceText> texts;
+    std::set<std::string> people;
+    for (const auto& m : messages) {
+        const std::string who = m.person_id ? person_name(turn.engine(), *m.person_id) : m.user_id;
+        people.insert(who);
+        const std::string when = format_local(core::from_millis(m.at), zone).substr(5);
+        texts.push_back({m.text, who + " " + when});
+    }
+    json data = summary_json(turn, texts);
+    data["channel"] = "#" + channel->channel;
+    data["count"] = messages.size();
+    data["people"] = people.size();
+    data["since"] = format_local(core::from_millis(since), zone);
+    data["zone"] = zone;
+    turn.reply("metrics.summary_channel", data);
+}
+
+void summary_customer(Turn& turn, const CommandArgs& args) {
+    if (args.words.empty()) return usage(turn, "summary customer");
+    const std::string name = join_words(args.words, 0, args.words.size());
+    const auto customer = turn.read().customers().find_by_key(engagements::name_key(name));
+    if (!customer) return turn.reply("metrics.unknown_customer", {{"name", name}});
+    const std::string zone = zone_of(turn);
+    std::vector<SourceText> texts;
+    store::ReportFilter f;
+    f.customer_id = customer->id;
+    f.limit = -1;
+    auto found = turn.read().reports().find(f);
+    std::reverse(found.begin(), found.end());
+    for (const auto& r : found) {
+        texts.push_back(
+            {r.text, "#" + std::to_string(r.id) + " " + person_name(turn.engine(), r.author_id)});
+    }
+    // Channel messages naming the customer, from channels the asker may read.
+    std::map<std::pair<std::string, std::string>, std::string> tracks;
+    for (const auto& c : turn.read().channel_tracks().all())
+        tracks[{c.connector, c.channel}] = c.track;
+    std::vector<std::string> names = {customer->name};
+    for (const auto& a : customer->aliases) names.push_back(a);
+    std::set<std::string> seen;
+    std::size_t message_count = 0;
+    for (const auto& n : names) {
+        for (const auto& m :
+             turn.read().channel_messages().containing(core::ascii_lower(n), 0, now_ms(turn) + 1)) {
+            auto t = tracks.find({m.connector, m.channel});
+            if (t == tracks.end() || !may_read_track(*turn.person(), t->second)) continue;
+            if (!seen.insert(m.connector + "\n" + m.event_id).second) continue;
+            ++message_count;
+            const std::string who =
+                m.person_id ? person_name(turn.engine(), *m.person_id) : m.user_id;
+            texts.push_back({m.text, "#" + m.channel + " " + who + " " +
+                                         format_local(core::from_millis(m.at), zone).substr(5)});
+        }
+    }
+    double won = 0;
+    std::int64_t won_count = 0, open_count = 0, lost_count = 0;
+    for (const auto& d : turn.read().deals().of_customer(customer->id)) {
+        if (d.stage == "won") won += d.company_amount, ++won_count;
+        if (d.stage == "open") ++open_count;
+        if (d.stage == "lost") ++lost_count;
+    }
+    json stages = json::array();
+    for (const auto& e : turn.read().engagements().of_customer(customer->id)) {
+        stages.push_back({{"tag", e.tag},
+                          {"stage", e.stage},
+                          {"lead", turn.text("core.department." + e.lead)},
+                          {"owner", e.owner_id ? person_name(turn.engine(), *e.owner_id) : "-"}});
+    }
+    json data = summary_json(turn, texts);
+    data["customer"] = customer->name;
+    data["reports"] = found.size();
+    data["messages"] = message_count;
+    data["won"] = won_count;
+    data["won_amount"] = money(turn.engine(), won);
+    data["open"] = open_count;
+    data["lost"] = lost_count;
+    data["engagements"] = stages;
+    data["has_engagements"] = !stages.empty();
+    turn.reply("metrics.summary_customer", data);
+}
+
+void record_channel_message(Engine& engine, const core::Event& event, const Person* person) {
+    if (event.direct || event.where.channel.empty() || event.where.channel[0] == '@') return;
+    if (core::trim(event.text).empty() || !core::valid_utf8(event.text)) return;
+    store::ChannelMessage m;
+    m.connector = event.where.connector;
+    m.channel = event.where.channel;
+    m.event_id = event.id;
+    if (person) m.person_id = person->id;
+    m.user_id = event.who.user_id;
+    m.text = std::string(core::utf8_prefix(event.text, 4000));
+    m.at = core::to_millis(event.at.time_since_epoch().count() ? event.at : engine.clock().now());
+    engine.store().channel_messages().record(m);
+}
+
+}  // namespace
+
+Attribution attribution_from(const BotSettings& settings) {
+    Attribution a;
+    a.marketing_led = settings.metrics.marketing_led_share;
+    a.influenced = settings.metrics.influenced_share;
+    a.other = settings.metrics.other_share;
+    a.pool_rate = settings.rules.commission_pool_rate;
+    return a;
+}
+
+MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
+                              std::int64_t to) {
+    MetricsData d;
+    d.quotas = store.quotas().overlapping(from, to);
+    std::int64_t deals_from = from;
+    for (const auto& q : d.quotas) deals_from = std::min(deals_from, q.starts_at);
+    d.deals = store.deals().active_between(deals_from, to);
+    d.campaigns = store.campaigns().all();
+    d.touches = store.campaigns().touches();
+    d.engagements = store.metrics_facts().engagements();
+    d.handoffs = store.metrics_facts().handoffs(from, to);
+    d.consultations = store.metrics_facts().consultations(from, to);
+    store::ReportFilter f;
+    f.since_ms = from;
+    f.limit = -1;
+    for (const auto& r : store.reports().find(f)) {
+        if (r.created_at >= to) continue;
+        ReportFact fact{r.author_id, r.created_at, {}};
+        for (const auto& m : r.mentions) {
+            if (m.kind == "competitor") fact.competitors.push_back(m.value);
+        }
+        d.reports.push_back(std::move(fact));
+    }
+    for (const auto& p : directory.all()) d.people.push_back({p.id, p.name, p.department});
+    return d;
+}
+
+void set_joint_activity_provider(JointActivityProvider provider) {
+    joint_provider() = std::move(provider);
+}
+
+void register_metrics(Engine& engine) {
+    engine.router().add({"deal won", {}, deal_won, true});
+    engine.router().add({"deal lost", {}, deal_lost, true});
+    engine.router().add({"quota set", {"manager", "admin"}, quota_set, true});
+    engine.router().add({"campaign new", {}, campaign_new, true});
+    engine.router().add({"campaign touch", {}, campaign_touch, true});
+    engine.router().add({"metrics", {}, metrics_command});
+    engine.router().add({"summary reports", {"manager", "admin"}, summary_reports});
+    engine.router().add({"summary channel", {"manager", "admin"}, summary_channel});
+    engine.router().add({"summary customer", {"manager", "admin"}, summary_customer});
+    engine.scheduler().on(weekly_job, weekly_post);
+    // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
+    engine.api().add({"POST", "/api/v1/deals", true, [](Turn& turn, const ApiCall& call) {
+                          const ApiOutcome out = apply_deal_json(
+                              turn.write(), turn.engine().directory(), turn.engine().settings(),
+                              turn.engine().prompts(), call.request.body, now_ms(turn));
+                          if (out.status < 300) {
+                              turn.audit("deal.api", {{"status", out.body.value("status", "")},
+                                                      {"deal", out.body.value("id", 0)}});
+                          }
+                          core::ApiResponse r;
+                          r.status = out.status;
+                          r.body = out.body.dump();
+                          return r;
+                      }});
+    engine.on_channel_message([&engine](const core::Event& event, const Person* person) {
+        record_channel_message(engine, event, person);
+    });
+    if (!engine.settings().metrics.weekly_post) return;
+    // The next post, unless it is scheduled already.
+    const core::Timestamp due = next_post_at(engine, engine.clock().now());
+    store::Job job;
+    job.kind = weekly_job;
+    job.key = std::string(weekly_job) + "." + local_date(engine, due);
+    job.payload = json{{"date", local_date(engine, due)}}.dump();
+    job.due_at = core::to_millis(due);
+    engine.store().jobs().schedule(job);
+}
+
+}  // namespace twintrack::bot::metrics

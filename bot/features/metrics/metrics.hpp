@@ -1,0 +1,39 @@
+#pragma once
+// Weekly joint metrics and manager summaries (issue 7): deals, quotas and campaigns
+// entered in chat, the metrics on demand and every week to the marketing, sales and
+// joint tracks (text with Unicode bars, and a PNG chart), and extractive summaries of
+// field reports, channels and customers.
+
+#include <functional>
+#include <string>
+
+#include "bot/directory.hpp"
+#include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/settings.hpp"
+
+namespace twintrack::bot {
+class Engine;
+}
+
+namespace twintrack::store {
+class Store;
+}
+
+namespace twintrack::bot::metrics {
+
+/// The attribution rules and pool rate configured in `settings`.
+Attribution attribution_from(const BotSettings& settings);
+
+/// Everything the metrics of [from, to) need (quotas' whole periods included).
+MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
+                              std::int64_t to);
+
+/// Joint activity counted by other features; n/a until one provides it. A feature that
+/// counts joint meetings, coffee pairs or the activity budget sets this provider.
+using JointActivityProvider = std::function<JointActivity(store::Store&, const Period& period)>;
+void set_joint_activity_provider(JointActivityProvider provider);
+
+/// Registers the commands, the channel-message recorder and the weekly post.
+void register_metrics(Engine& engine);
+
+}  // namespace twintrack::bot::metrics

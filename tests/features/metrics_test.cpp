@@ -1,0 +1,480 @@
+// Deals, quotas, campaigns, the metrics command, the weekly post and summaries end to
+// end through TestBot, in both languages, with the bad input of the issue: mixed
+// currencies without a rate, a quota period that does not parse, a CSV with a bad row in
+// the middle, replayed and out-of-order CRM updates, and summaries the asker may not read.
+
+#include <date/date.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "bot/features/metrics/deal_input.hpp"
+#include "tests/testbot/test_bot.hpp"
+
+namespace twintrack::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::SizeIs;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+bot::BotSettings settings() {
+    bot::BotSettings s;
+    s.metrics.rates = {{"USD", 7.0}};
+    s.reports.competitors = {{"Huawei", {"华为"}}};
+    return s;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += s + "\n";
+    return out;
+}
+
+class MetricsTest : public ::testing::Test {
+  protected:
+    MetricsTest() : bot(TestBot::default_start(), settings()) {
+        bot.add({"mia", "Mia Marketer", "marketing", "staff"});
+        bot.add({"max", "Max Marketing", "marketing", "manager"});
+        bot.add({"sam", "Sam Seller", "sales", "staff"});
+        bot.add({"sue", "Sue Sales", "sales", "staff"});
+        bot.add({"sid", "Sid Boss", "sales", "manager"});
+        bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+        bot.add({"ada", "Ada Admin", "management", "admin"});
+        bot.say("mia", "engagement new ACME");
+        bot.say("mia", "customer alias ACME 艾克米");
+    }
+    std::int64_t deals() { return bot.store().deals().count(); }
+    TestBot bot;
+};
+
+TEST_F(MetricsTest, DealWonIsRecordedInTheCompanyCurrency) {
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"company currency with margin",
+         "sam",
+         "deal won ACME 120000 margin 30%",
+         {"Recorded deal #1 won with ACME: 120,000 CNY, margin 30%."}},
+        {"a configured foreign currency",
+         "sue",
+         "deal won ACME 1,000 usd",
+         {"Recorded deal #2 won with ACME: 1,000 USD (7,000 CNY)."}},
+        {"Chinese with 万",
+         "wang",
+         "成交 艾克米 12万 毛利率 25%",
+         {"已记录成交 #3：ACME，120,000 CNY，毛利率 25%。"}},
+        {"an unknown customer",
+         "sam",
+         "deal won Nobody 500",
+         {"Recorded deal #4 won with Nobody: 500 CNY.", "not a known customer"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const std::string reply = joined(bot.say(c.who, c.text));
+        for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
+    }
+    const auto d = bot.store().deals().get(2);
+    ASSERT_TRUE(d);
+    EXPECT_DOUBLE_EQ(d->amount, 1000);
+    EXPECT_EQ(d->currency, "USD");
+    EXPECT_DOUBLE_EQ(d->company_amount, 7000);
+    EXPECT_TRUE(d->engagement_id);
+}
+
+TEST_F(MetricsTest, ForeignAmountWithoutARateIsRefused) {
+    EXPECT_THAT(joined(bot.say("sam", "deal won ACME 1000 GBP")),
+                HasSubstr("There is no exchange rate for GBP, so I can't count this amount in "
+                          "CNY."));
+    EXPECT_THAT(joined(bot.say("wang", "成交 艾克米 1000 EUR")), HasSubstr("没有配置 EUR 的汇率"));
+    EXPECT_EQ(deals(), 0);
+}
+
+TEST_F(MetricsTest, DealBadInput) {
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"no amount", "sam", "deal won ACME", "Usage: deal won CUSTOMER AMOUNT"},
+        {"margin over 100", "sam", "deal won ACME 100 margin 130%", "\"130%\" is not a margin"},
+        {"marketing may not", "mia", "deal won ACME 100", "Only the sales department"},
+        {"lost without reason", "sam", "deal lost ACME", "Usage: deal lost CUSTOMER REASON"},
+        {"Chinese, not a margin", "wang", "成交 艾克米 100 毛利率 很多", "不是有效的毛利率"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_THAT(joined(bot.say(c.who, c.text)), HasSubstr(c.expected));
+    }
+    EXPECT_EQ(deals(), 0);
+}
+
+TEST_F(MetricsTest, DealLostClosesTheOpenDeal) {
+    std::istringstream csv(
+        "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"
+        "crm-1,ACME,open,50000,,,sam@example.com,2026-10-20,,\n");
+    auto out =
+        bot::metrics::import_deals_csv(csv, bot.store(), bot.engine().directory(),
+                                       bot.engine().settings(), bot.engine().prompts(), "en", 0);
+    ASSERT_TRUE(out.ok()) << joined(out.errors);
+    EXPECT_THAT(joined(bot.say("sam", "deal lost ACME went with a cheaper offer")),
+                HasSubstr("Recorded deal #1 with ACME as lost: went with a cheaper offer. It was "
+                          "the customer's open deal (50,000 CNY)."));
+    EXPECT_EQ(bot.store().deals().get(1)->stage, "lost");
+    EXPECT_EQ(deals(), 1);
+}
+
+TEST_F(MetricsTest, QuotaSetAndItsBadPeriod) {
+    EXPECT_THAT(joined(bot.say("sid", "quota set @sam 2026-Q4 revenue 1500000")),
+                HasSubstr("Set the 2026-Q4 quota of Sam Seller: revenue 1,500,000 CNY."));
+    EXPECT_THAT(joined(bot.say("sid", "quota set @sam 2026-q4 profit 300000")),
+                HasSubstr("Updated the 2026-Q4 quota of Sam Seller: profit 300,000 CNY."));
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"quarter 5", "sid", "quota set @sam 2026-Q5 revenue 100", "\"2026-Q5\" is not a period"},
+        {"month 13", "sid", "quota set sales 2026-13 revenue 100", "\"2026-13\" is not a period"},
+        {"words", "sid", "quota set @sam next-quarter revenue 100", "is not a period"},
+        {"Chinese", "sid", "设置指标 @sam 2026年四季度 收入 100",
+         "\"2026年四季度\" is not a period"},
+        {"other department", "max", "quota set @sam 2026-Q4 revenue 1", "Only your own department"},
+        {"staff", "sam", "quota set @sam 2026-Q4 revenue 1", "manager"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_THAT(joined(bot.say(c.who, c.text)), HasSubstr(c.expected));
+    }
+    const auto quotas = bot.store().quotas().overlapping(0, 1LL << 62);
+    ASSERT_EQ(quotas.size(), 1u);
+    EXPECT_DOUBLE_EQ(*quotas[0].revenue, 1500000);
+    EXPECT_DOUBLE_EQ(*quotas[0].profit, 300000);
+}
+
+TEST_F(MetricsTest, CampaignsAndTouches) {
+    EXPECT_THAT(joined(bot.say("mia",
+                               "campaign new Spring Expo cost 1000 USD from 2026-11-02 to "
+                               "2026-11-15 segment manufacturing")),
+                HasSubstr("Recorded campaign \"Spring Expo\": 7,000 CNY, 2026-11-02 to "
+                          "2026-11-15, segment manufacturing."));
+    EXPECT_THAT(joined(bot.say("mia", "campaign touch \"Spring Expo\" 艾克米")),
+                HasSubstr("Spring Expo reached ACME"));
+    EXPECT_THAT(joined(bot.say("mia", "campaign touch \"Spring Expo\" ACME")),
+                HasSubstr("Already recorded"));
+    const std::vector<std::pair<const char*, const char*>> bad = {
+        {"campaign new Later cost 10 from 2026-11-10 to 2026-11-01", "ends (2026-11-01) before"},
+        {"campaign new Odd cost 10 GBP from 2026-11-10 to 2026-11-11", "no exchange rate for GBP"},
+        {"campaign new Spring Expo cost 10 from 2026-11-10 to 2026-11-11", "exists already"},
+        {"campaign new X cost 10 from 2026-02-30 to 2026-03-01", "\"2026-02-30\" is not a date"},
+        {"campaign touch Nope ACME", "There is no campaign \"Nope\""},
+        {"campaign touch \"Spring Expo\" Nobody", "I don't know the customer \"Nobody\""},
+    };
+    for (const auto& [text, expected] : bad) {
+        SCOPED_TRACE(text);
+        EXPECT_THAT(joined(bot.say("mia", text)), HasSubstr(expected));
+    }
+    EXPECT_THAT(joined(bot.say("sam", "campaign new Y cost 1 from 2026-11-10 to 2026-11-11")),
+                HasSubstr("Only the marketing department"));
+    EXPECT_THAT(bot.store().campaigns().all(), SizeIs(1));
+    EXPECT_THAT(bot.store().campaigns().touches(), SizeIs(1));
+}
+
+TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
+    std::istringstream csv(
+        "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"
+        "crm-1,ACME,won,1000,,30%,sam@example.com,2026-10-20,2026-10-30,\n"
+        "crm-2,ACME,won,2000,GBP,,sam@example.com,2026-10-21,2026-10-31,\n"
+        "crm-3,ACME,won,lots,,,nobody@example.com,2026-10-22,2026-11-01,\n"
+        "crm-4,ACME,open,4000,USD,,sue@example.com,2026-10-23,,\n");
+    auto out =
+        bot::metrics::import_deals_csv(csv, bot.store(), bot.engine().directory(),
+                                       bot.engine().settings(), bot.engine().prompts(), "en", 0);
+    EXPECT_THAT(out.errors,
+                ElementsAre(HasSubstr("line 3: There is no exchange rate for GBP"),
+                            "line 4: \"lots\" is not an amount. Write a positive number such as "
+                            "120000, 120,000 or 12万."));
+    EXPECT_EQ(deals(), 0);
+
+    std::istringstream good(
+        "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"
+        "crm-1,ACME,won,1000,,30%,sam@example.com,2026-10-20,2026-10-30,\n"
+        "crm-4,ACME,open,4000,USD,,sue@example.com,2026-10-23,,\n");
+    out =
+        bot::metrics::import_deals_csv(good, bot.store(), bot.engine().directory(),
+                                       bot.engine().settings(), bot.engine().prompts(), "zh-CN", 0);
+    EXPECT_TRUE(out.ok());
+    EXPECT_EQ(out.added, 2);
+    EXPECT_DOUBLE_EQ(bot.store().deals().by_external("crm-4")->company_amount, 28000);
+
+    std::istringstream quotas(
+        "subject,period,revenue,profit\n"
+        "sam@example.com,2026-Q4,100000,\n"
+        "sales,2026-Q5,1,\n");
+    out = bot::metrics::import_quotas_csv(quotas, bot.store(), bot.engine().directory(),
+                                          bot.engine().settings(), bot.engine().prompts(), "zh-CN",
+                                          0);
+    EXPECT_THAT(out.errors, ElementsAre(HasSubstr("第 3 行：“2026-Q5”不是有效期间")));
+    EXPECT_THAT(bot.store().quotas().overlapping(0, 1LL << 62), IsEmpty());
+
+    std::istringstream campaigns("name,cost,currency,from,to,segment\nExpo,100,,2026-11-01,bad,\n");
+    out = bot::metrics::import_campaigns_csv(campaigns, bot.store(), bot.engine().settings(),
+                                             bot.engine().prompts(), "en", 0);
+    EXPECT_THAT(out.errors, ElementsAre("line 2: \"bad\" is not a date. Write it as YYYY-MM-DD."));
+}
+
+TEST_F(MetricsTest, CrmUpdatesAreIdempotentAndOutOfOrderSafe) {
+    auto post = [&](const json& body) {
+        store::Transaction tx(bot.store().db());
+        auto out = bot::metrics::apply_deal_json(bot.store(), bot.engine().directory(),
+                                                 bot.engine().settings(), bot.engine().prompts(),
+                                                 body.dump(), 1);
+        tx.commit();
+        return out;
+    };
+    const json open = {{"external_id", "sf-42"},
+                       {"customer", "ACME"},
+                       {"stage", "open"},
+                       {"amount", 100000},
+                       {"owner", "sam@example.com"},
+                       {"updated_at", "2026-11-02T10:00:00Z"}};
+    json won = open;
+    won["stage"] = "won";
+    won["amount"] = 120000;
+    won["margin"] = 0.3;
+    won["closed_at"] = "2026-11-03T08:00:00Z";
+    won["updated_at"] = "2026-11-03T08:00:00.500Z";
+
+    auto r = post(open);
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(r.body["status"], "created");
+    r = post(won);
+    EXPECT_EQ(r.body["status"], "updated");
+    r = post(won);  // a replayed body
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body["status"], "unchanged");
+    r = post(open);  // the older update arriving late
+    EXPECT_EQ(r.body["status"], "stale");
+    EXPECT_EQ(r.body["stage"], "won");
+    const auto d = bot.store().deals().by_external("sf-42");
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->stage, "won");
+    EXPECT_DOUBLE_EQ(d->company_amount, 120000);
+    EXPECT_EQ(d->owner_id, bot.engine().directory().by_name_or_email("sam@example.com")->id);
+    EXPECT_EQ(deals(), 1);
+
+    json foreign = open;
+    foreign["external_id"] = "sf-43";
+    foreign["currency"] = "JPY";
+    r = post(foreign);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.body["error"], "no_rate");
+    EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("no exchange rate for JPY"));
+    EXPECT_EQ(post(json::array()).status, 400);
+    json bad_stage = open;
+    bad_stage["stage"] = 3;
+    EXPECT_EQ(post(bad_stage).status, 400);
+    bad_stage["stage"] = "maybe";
+    r = post(bad_stage);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("\"maybe\" is not a deal stage"));
+    json no_time = open;
+    no_time.erase("updated_at");
+    no_time["external_id"] = "sf-44";
+    r = post(no_time);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_THAT(r.body["message"].get<std::string>(), HasSubstr("\"updated_at\""));
+    EXPECT_EQ(deals(), 1);
+}
+
+TEST_F(MetricsTest, CrmEndpointThroughTheApi) {
+    const json won = {{"external_id", "sf-7"}, {"customer", "ACME"},
+                      {"stage", "won"},        {"amount", 1000},
+                      {"currency", "USD"},     {"updated_at", "2026-11-02T08:00:00Z"}};
+    auto r = bot.api("POST", "/api/v1/deals", won.dump());
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(json::parse(r.body)["company_amount"], 7000);
+    bot.advance(1h);
+    r = bot.api("POST", "/api/v1/deals", won.dump());  // replayed an hour later
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(json::parse(r.body)["status"], "unchanged");
+    r = bot.api("POST", "/api/v1/deals", "{not json");
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(json::parse(r.body)["error"], "bad_json");
+    EXPECT_EQ(bot.api("GET", "/api/v1/deals").status, 405);
+    EXPECT_EQ(deals(), 1);
+    // The deal counts in the metrics like any other.
+    EXPECT_THAT(joined(bot.say("ada", "metrics")), HasSubstr("Revenue 7,000 CNY"));
+}
+
+TEST_F(MetricsTest, MetricsOnDemandFollowTheVisibilityRules) {
+    bot.say("sid", "quota set @sam 2026-Q4 revenue 1000000");
+    bot.say("sam", "deal won ACME 120000 margin 30%");
+    bot.say("sue", "deal won ACME 30000");
+    // Staff: their own numbers by default, the team's totals with "team".
+    std::string own = joined(bot.say("sam", "metrics"));
+    EXPECT_THAT(own, HasSubstr("Metrics for Sam Seller, this week"));
+    EXPECT_THAT(own, HasSubstr("Revenue 120,000 CNY (+120,000)"));
+    EXPECT_THAT(own, HasSubstr("█▎ 12% Sam Seller (120,000 CNY of 1,000,000 CNY)"));  // 1.2 cells
+    EXPECT_THAT(own, HasSubstr("11-02 ████████████████ 120,000 CNY"));
+    EXPECT_THAT(joined(bot.say("sam", "metrics team")),
+                AllOf(HasSubstr("Metrics for Sales"), HasSubstr("Revenue 150,000 CNY")));
+    EXPECT_THAT(joined(bot.say("sam", "metrics @sue")), HasSubstr("Only yourself and your team"));
+    // Managers: their department, and anyone in it.
+    EXPECT_THAT(joined(bot.say("sid", "metrics month")),
+                AllOf(HasSubstr("Metrics for Sales, this month"), HasSubstr("Revenue 150,000")));
+    EXPECT_THAT(joined(bot.say("sid", "metrics @sue")), HasSubstr("Revenue 30,000 CNY"));
+    EXPECT_THAT(joined(bot.say("max", "metrics @sue")), HasSubstr("Only your own department"));
+    // Marketing's department view counts every deal: marketing is judged by incremental
+    // sales across the funnel.
+    EXPECT_THAT(joined(bot.say("max", "metrics")),
+                AllOf(HasSubstr("Metrics for Marketing"), HasSubstr("Revenue 150,000 CNY"),
+                      HasSubstr("Incremental sales 150,000 CNY")));
+    // Admins: everyone.
+    EXPECT_THAT(joined(bot.say("ada", "metrics quarter")),
+                AllOf(HasSubstr("Metrics for the company, this quarter"),
+                      HasSubstr("Joint meetings held n/a")));
+    EXPECT_THAT(joined(bot.say("wang", "指标 团队")),
+                AllOf(HasSubstr("销售部的指标，本周"), HasSubstr("收入 150,000 CNY")));
+    EXPECT_THAT(joined(bot.say("sam", "metrics yesterday please")), HasSubstr("Usage: metrics"));
+}
+
+TEST_F(MetricsTest, WeeklyPostGoesOutOnceToEveryTrackInItsReadersLanguages) {
+    const auto now = core::to_millis(bot.clock().now());
+    bot.store().channel_tracks().upsert({"test", "mkt", "marketing"}, now);
+    bot.store().channel_tracks().upsert({"test", "deals", "sales"}, now);
+    bot.store().channel_tracks().upsert({"test", "joint", "joint"}, now);
+    bot.say("sam", "deal won ACME 120000 margin 30%");
+    // Monday 2026-11-09 09:00 in Asia/Shanghai is 01:00 UTC; the clock is at 09:00 UTC on
+    // 2026-11-02.
+    auto weekly = [](const std::vector<core::Post>& posts) {
+        std::vector<core::Post> out;
+        for (const auto& p : posts) {
+            if (p.text.find("Weekly joint metrics") == 0 || p.text.find("每周联合指标") == 0) {
+                out.push_back(p);
+            }
+        }
+        return out;
+    };
+    EXPECT_THAT(weekly(bot.advance(159h)), IsEmpty());
+    const auto posts = weekly(bot.advance(1h + 1min));
+    std::vector<std::string> where;
+    for (const auto& p : posts) where.push_back(p.to.channel + " " + p.text.substr(0, 6));
+    // Marketing reads English only; sales and the joint track have a Chinese reader too.
+    EXPECT_THAT(where, ElementsAre("mkt Weekly", "deals Weekly", "deals 每周", "joint Weekly",
+                                   "joint 每周"));
+    EXPECT_THAT(posts[0].text, AllOf(HasSubstr("2026-11-02 00:00 to 2026-11-09 00:00"),
+                                     HasSubstr("Revenue 120,000 CNY (+120,000)"),
+                                     HasSubstr("Incremental sales 120,000 CNY"),
+                                     HasSubstr("shared commission pool 6,000 CNY")));
+    EXPECT_THAT(posts[2].text, HasSubstr("增量销售 120,000 CNY"));
+    // Each carries the chart as a PNG.
+    ASSERT_THAT(posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(posts[0].attachments[0].name, "metrics-2026-11-09.png");
+    EXPECT_EQ(posts[0].attachments[0].mime, "image/png");
+    EXPECT_EQ(posts[0].attachments[0].data.substr(1, 3), "PNG");
+    bot.restart();
+    EXPECT_THAT(weekly(bot.advance(1min)), IsEmpty());
+    // The next week's post is scheduled.
+    EXPECT_THAT(weekly(bot.advance(7 * 24h)), SizeIs(5));
+}
+
+TEST_F(MetricsTest, AWeeklyPostSentLateReportsTheWeekItWasDueFor) {
+    const auto now = core::to_millis(bot.clock().now());
+    bot.store().channel_tracks().upsert({"test", "joint", "joint"}, now);
+    // The program is not running from this Monday until the Tuesday after next: the post
+    // due on 2026-11-09 goes out on 2026-11-17, still about the week of 2026-11-02.
+    bot.clock().advance(160h + 8 * 24h);
+    bot.restart();
+    std::vector<std::string> texts;
+    for (const auto& p : bot.advance(1min)) {
+        if (p.text.find("Weekly joint metrics") == 0) texts.push_back(p.text);
+    }
+    ASSERT_THAT(texts, SizeIs(1));
+    EXPECT_THAT(texts[0], HasSubstr("2026-11-02 00:00 to 2026-11-09 00:00"));
+}
+
+TEST_F(MetricsTest, ChannelMessagesAreKeptButDirectMessagesNever) {
+    bot.say_in("deals", "sam", "ACME asked for a pilot");
+    bot.say("sam", "my private note about ACME");
+    const auto kept = bot.store().channel_messages().containing("acme", 0, 1LL << 62);
+    ASSERT_EQ(kept.size(), 1u);
+    EXPECT_EQ(kept[0].text, "ACME asked for a pilot");
+    EXPECT_EQ(kept[0].channel, "deals");
+    // Kept for 120 days: the weekly post after that forgets it.
+    bot.advance(121 * 24h);
+    EXPECT_THAT(bot.store().channel_messages().containing("acme", 0, 1LL << 62), IsEmpty());
+}
+
+TEST_F(MetricsTest, ChannelSummariesFollowTheTracks) {
+    const auto now = core::to_millis(bot.clock().now());
+    bot.store().channel_tracks().upsert({"test", "mkt", "marketing"}, now);
+    bot.store().channel_tracks().upsert({"test", "deals", "sales"}, now);
+    bot.store().channel_tracks().upsert({"test", "joint", "joint"}, now);
+    bot.say_in("deals", "sam", "ACME wants a pilot in December. Huawei offered them a pilot too.");
+    bot.say_in("deals", "sue", "Lunch was good.");
+    bot.say_in("deals", "sam", "The ACME pilot needs a case study. Huawei is 10% cheaper.");
+    bot.say_in("joint", "mia", "Webinar next week.");
+
+    const std::string summary = joined(bot.say("sid", "summary channel #deals"));
+    EXPECT_THAT(summary, HasSubstr("#deals since"));
+    EXPECT_THAT(summary, HasSubstr("3 message(s) from 2 people"));
+    EXPECT_THAT(summary, HasSubstr("• ACME wants a pilot in December. [Sam Seller"));
+    EXPECT_THAT(summary, HasSubstr("Competitors: Huawei ×2 [Sam Seller 11-02 17:00]"));
+    EXPECT_THAT(summary, Not(HasSubstr("Lunch was good")));
+
+    EXPECT_THAT(joined(bot.say("max", "summary channel deals")),
+                HasSubstr("You may not summarise #deals: it belongs to the sales track."));
+    EXPECT_THAT(joined(bot.say("max", "summary channel joint")), HasSubstr("1 message(s)"));
+    EXPECT_THAT(joined(bot.say("max", "summary channel @sam")),
+                HasSubstr("Direct messages are never summarised."));
+    EXPECT_THAT(joined(bot.say("sam", "summary channel deals")), HasSubstr("manager"));
+    EXPECT_THAT(joined(bot.say("sid", "summary channel nowhere")),
+                HasSubstr("I don't know the channel \"nowhere\""));
+    EXPECT_THAT(joined(bot.say("sid", "summary channel deals since tuesday")),
+                HasSubstr("\"tuesday\" is not a start"));
+    EXPECT_THAT(joined(bot.say("ada", "频道摘要 deals 自 周一")), HasSubstr("3 message(s)"));
+}
+
+TEST_F(MetricsTest, ReportAndCustomerSummaries) {
+    bot.say("sam",
+            "report ACME: They want a pilot before year end. Huawei offered a 10% discount.");
+    bot.say("wang",
+            "报告 艾克米：客户希望先做试点。华为报价更低。客户投诉交付太慢，要求升级处理。");
+    bot.say("sue", "report ACME: Pilot scope agreed. Nice weather.");
+    const std::string reports = joined(bot.say("sid", "summary reports"));
+    EXPECT_THAT(reports, HasSubstr("3 report(s) from 3 people"));
+    EXPECT_THAT(reports, HasSubstr("Competitors: Huawei ×2 [#1 Sam Seller, #2 王芳]"));
+    EXPECT_THAT(reports,
+                HasSubstr("Escalations:\n! 客户希望先做试点。华为报价更低。客户投诉交付太慢"));
+    EXPECT_THAT(reports, HasSubstr("[#2 王芳]"));
+    EXPECT_THAT(joined(bot.say("sid", "summary reports yesterday")),
+                HasSubstr("Usage: summary reports"));
+
+    bot.say("sam", "deal won ACME 50000");
+    const std::string customer = joined(bot.say("sid", "summary customer 艾克米"));
+    EXPECT_THAT(customer, HasSubstr("ACME: 3 report(s), 0 channel message(s); deals won 1 "
+                                    "(50,000 CNY), open 0, lost 0."));
+    EXPECT_THAT(customer, HasSubstr("#acme: awareness, led by Marketing, owner Mia Marketer"));
+    EXPECT_THAT(joined(bot.say("sid", "summary customer Nobody")),
+                HasSubstr("I don't know the customer \"Nobody\""));
+    EXPECT_THAT(joined(bot.say("sam", "summary customer ACME")), HasSubstr("manager"));
+}
+
+}  // namespace
+}  // namespace twintrack::testing
