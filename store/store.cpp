@@ -18,7 +18,8 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       channel_tracks_(*db_),
       customers_(*db_),
       engagements_(*db_),
-      reports_(*db_) {
+      reports_(*db_),
+      meetings_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 

@@ -9,6 +9,7 @@
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/jobs.hpp"
+#include "store/meetings.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/reports.hpp"
@@ -35,6 +36,7 @@ class Store {
     CustomerRepository& customers() { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
+    MeetingRepository& meetings() { return meetings_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -51,6 +53,7 @@ class Store {
     CustomerRepository customers_;
     EngagementRepository engagements_;
     ReportRepository reports_;
+    MeetingRepository meetings_;
 };
 
 }  // namespace twintrack::store

@@ -2,6 +2,7 @@
 
 #include "bot/builtins.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/meetings/meetings.hpp"
 #include "bot/features/reports/reports.hpp"
 
 namespace twintrack::bot {
@@ -10,6 +11,7 @@ void register_features(Engine& engine) {
     register_builtins(engine);
     engagements::register_engagements(engine);
     reports::register_reports(engine);
+    meetings::register_meetings(engine);
 }
 
 }  // namespace twintrack::bot
