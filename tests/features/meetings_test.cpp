@@ -178,6 +178,7 @@ TEST_F(MeetingsTest, BadInputGetsAClearAnswer) {
         {"meet \"X\" with @sam after 2026-13-01", "\"2026-13-01\" is not a date"},
         {"meet \"X\" with @sam after 2027-03-28 02:30",
          "2027-03-28 02:30 does not exist in Europe/Berlin"},
+        {"meet \"X\" with @sam after 2028-01-05", "more than 366 days ahead"},
         {"meet \"X\" with @sam duration 10h", "600 minutes does not fit"},
         {"meet \"X\" with @sam duration soon", "\"soon\" is not a duration"},
         {"meet \"X\" with @sam within 0d", "0 days is not possible"},

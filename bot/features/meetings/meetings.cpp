@@ -28,6 +28,7 @@ constexpr std::int64_t day_ms = 24 * 60 * minute_ms;
 const int min_duration = 15;
 const int max_duration = 8 * 60;
 const int max_within_days = 28;
+const int max_after_days = 366;
 const std::size_t max_attendees = 100;
 const std::size_t max_title_chars = 200;
 const std::size_t max_calendar_bytes = 4 * 1024 * 1024;
@@ -392,6 +393,10 @@ void meet(Turn& turn, const CommandArgs& args) {
             const auto today = date::floor<date::days>(tz->to_local(turn.now()));
             if (date::local_days{*ymd} < today || (minute > 0 && at < now_ms(turn))) {
                 turn.reply("meetings.date_past", {{"when", shown}, {"zone", zone}});
+                return;
+            }
+            if (at - now_ms(turn) > max_after_days * day_ms) {
+                turn.reply("meetings.after_too_far", {{"when", shown}, {"days", max_after_days}});
                 return;
             }
             r.after = at;
