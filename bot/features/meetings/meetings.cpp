@@ -227,7 +227,8 @@ json local_times(Turn& turn, const Interval& at, const std::vector<std::int64_t>
     if (by_zone.front().second.empty()) by_zone.erase(by_zone.begin());
     json out = json::array();
     for (const auto& [zone, names] : by_zone) {
-        out.push_back({{"zone", zone},
+        out.push_back({{"first", out.empty()},
+                       {"zone", zone},
                        {"time", local_span(at.start, at.end, zone)},
                        {"names", turn.list_data(names)}});
     }
