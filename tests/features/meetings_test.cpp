@@ -156,6 +156,15 @@ TEST_F(MeetingsTest, ASlotTakenSinceTheProposalIsRefusedWithFreshSlots) {
                 Contains(HasSubstr("Booked meeting #2 \"Kickoff\": 2026-11-02 10:00-11:00")));
 }
 
+TEST_F(MeetingsTest, ProposalsAndRemindersSurviveARestart) {
+    bot.say("helen", "meet \"Kickoff\" with @sam duration 60m after 2026-11-04");
+    bot.restart();
+    EXPECT_THAT(bot.say("helen", "book 1"), Contains(HasSubstr("Booked meeting #1")));
+    bot.restart();
+    bot.clock().set(utc(2026, 11, 4, 7, 44));
+    EXPECT_THAT(to(bot.advance(1min), "@sam"), Contains(HasSubstr("In 15 minutes: \"Kickoff\"")));
+}
+
 TEST_F(MeetingsTest, NoFittingSlotOffersTheBestPartialOneNamingWhoIsMissing) {
     // Los Angeles working hours never overlap Berlin's.
     const auto r = bot.say("helen", "meet \"All hands\" with @sam @lee duration 60m within 1d");
