@@ -378,6 +378,8 @@ TEST_F(MeetingsTest, JointMeetingAsksForAgendaAndRecordsMinutes) {
                                       "(Europe/Berlin)"));
     EXPECT_THAT(created[0], HasSubstr("Mia Marketer, Max Sales, 王芳 will be asked"));
     EXPECT_THAT(bot.say("mia", "joint-meeting"), ElementsAre(HasSubstr("every 2nd tuesday")));
+    EXPECT_THAT(bot.say("sam", "joint-meetings"),
+                ElementsAre(HasSubstr("next: 2026-11-10 10:00, 2026-12-08 10:00")));
 
     // Two days before (Sunday 02:00 UTC): each manager is asked by DM.
     bot.clock().set(utc(2026, 11, 8, 1, 59));

@@ -1086,6 +1086,7 @@ void register_meetings(Engine& engine) {
     r.add({"meetings", {}, list_meetings});
     r.add({"calendar import", {}, import_calendar, true});
     r.add({"joint-meeting", organisers, joint_meeting, true});
+    r.add({"joint-meetings", {}, [](Turn& turn, const CommandArgs&) { show_joint(turn); }});
     r.add({"agenda", organisers, agenda, true});
     r.add({"minutes", organisers, minutes, true});
     engine.dialogs().add(minutes_dialog());
