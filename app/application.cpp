@@ -15,6 +15,7 @@
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
 #include "bot/features/reports/report_export.hpp"
+#include "bot/features/tone/tone_guide.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"
@@ -55,6 +56,9 @@ bool prepare(const Options& options, Config& config) {
     if (config.connectors.empty()) config.connectors.push_back(default_hub_spec());
     if (!options.data_dir.empty()) config.data_dir = options.data_dir;
     if (config.prompts_dir.empty()) config.prompts_dir = resource_root() + "/prompts";
+    if (config.bot.tone.rules_dir.empty()) {
+        config.bot.tone.rules_dir = resource_root() + "/config/tone";
+    }
     if (!options.log_level.empty()) config.log_level = options.log_level;
     if (options.port) {
         for (auto& spec : config.connectors) {
@@ -67,6 +71,18 @@ bool prepare(const Options& options, Config& config) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("twintrack"));
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     return true;
+}
+
+/// Loads the tone rules once to report every bad rule file with its line before
+/// anything starts. Prints the problems; false when there are any.
+bool tone_rules_ok(const std::string& dir) {
+    try {
+        bot::tone::ToneGuide::load(dir);
+        return true;
+    } catch (const bot::tone::ToneGuideError& e) {
+        std::cerr << e.what() << "twintrack: the tone rules have errors; nothing was started\n";
+        return false;
+    }
 }
 
 struct Core {
@@ -201,6 +217,7 @@ int run_server(const Options& options) {
     SignalWaiter signals;
     Config config;
     if (!prepare(options, config)) return exit_bad_config;
+    if (!tone_rules_ok(config.bot.tone.rules_dir)) return exit_bad_config;
     Core core;
     if (!open_core(config, core)) return exit_failure;
     if (options.demo && core.store->people().count() == 0) {
@@ -261,6 +278,7 @@ int run_console(const Options& options, const std::string& who) {
     SignalWaiter signals;
     Config config;
     if (!prepare(options, config)) return exit_bad_config;
+    if (!tone_rules_ok(config.bot.tone.rules_dir)) return exit_bad_config;
     Core core;
     if (!open_core(config, core)) return exit_failure;
     start_engine(config, core);
@@ -296,6 +314,10 @@ int check_config(const std::string& path) {
         std::cerr << path << ": " << errors.all().size() << " error(s)\n";
         return exit_bad_config;
     }
+    if (config.bot.tone.rules_dir.empty()) {
+        config.bot.tone.rules_dir = resource_root() + "/config/tone";
+    }
+    if (!tone_rules_ok(config.bot.tone.rules_dir)) return exit_bad_config;
     std::cout << path << ": OK (" << config.connectors.size() << " connector(s))\n";
     return exit_ok;
 }

@@ -321,6 +321,19 @@ connectors::ConnectorSpec default_hub_spec() {
     return spec;
 }
 
+/// `tone: {rules: DIR, watch: [CHANNEL, CONNECTOR:CHANNEL]}` (the shared tone guide).
+void read_tone(SectionReader s, Config& c) {
+    if (auto v = s.string("rules")) {
+        if (std::string(core::trim(*v)).empty()) {
+            s.error("rules", "must name a folder of tone rule files");
+        } else {
+            c.bot.tone.rules_dir = *v;
+        }
+    }
+    c.bot.tone.watch_channels = read_word_list(s, "watch", "channel names");
+    s.finish();
+}
+
 bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors) {
     YAML::Node root;
     try {
@@ -352,6 +365,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
     read_meetings(SectionReader(top.node("meetings"), "meetings", errors), c);
+    read_tone(SectionReader(top.node("tone"), "tone", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

@@ -105,6 +105,13 @@ bool Dialogs::handle(Turn& turn, const std::string& text) {
         open_.erase(record->person_id);
     };
     int step = std::clamp(record->step, 0, static_cast<int>(spec->steps.size()) - 1);
+    const bool dialog_word = is_word(turn.engine(), "core.words.cancel", text) ||
+                             is_word(turn.engine(), "core.words.back", text) ||
+                             is_word(turn.engine(), "core.words.skip", text);
+    if (!dialog_word && spec->is_answer && !spec->is_answer(turn, state, text)) {
+        close();
+        return false;
+    }
     if (is_word(turn.engine(), "core.words.cancel", text)) {
         close();
         turn.reply("core.dialog_cancelled");
@@ -154,6 +161,8 @@ void Dialogs::expire(Turn& turn, std::int64_t person_id, std::int64_t started_at
     }
     store.dialogs().remove(person_id);
     open_.erase(person_id);
+    const DialogSpec* spec = find(record->kind);
+    if (spec != nullptr && spec->quiet_timeout) return;
     const Person* person = turn.engine().directory().by_id(person_id);
     const std::string locale = turn.engine().locale_for(person);
     turn.post({record->connector, record->channel, record->thread}, locale, "core.dialog_timed_out",

@@ -25,6 +25,12 @@ struct DialogSpec {
     std::vector<DialogStep> steps;
     /// Runs after the last step with the full state.
     std::function<void(Turn&, nlohmann::json& state)> finish;
+    /// For a follow-up question the person may ignore: says whether a message is meant
+    /// as an answer. When it says no (and the message is not cancel, back or skip), the
+    /// dialog ends quietly and the message is an ordinary command.
+    std::function<bool(Turn&, const nlohmann::json& state, const std::string& text)> is_answer;
+    /// Ends without a word when it times out (no "timed out" message).
+    bool quiet_timeout = false;
 };
 
 class Dialogs {

@@ -6,10 +6,36 @@
 #include <cmath>
 
 #include "bot/turn.hpp"
+#include "core/base64.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot {
 namespace {
+
+// Outbox rows keep attachments as JSON: [{name, mime, data (Base64)}].
+std::string encode_attachments(const std::vector<core::Attachment>& files) {
+    if (files.empty()) return "";
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& f : files) {
+        out.push_back({{"name", f.name}, {"mime", f.mime}, {"data", core::base64_encode(f.data)}});
+    }
+    return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::vector<core::Attachment> decode_attachments(const std::string& text) {
+    std::vector<core::Attachment> out;
+    if (text.empty()) return out;
+    try {
+        for (const auto& f : nlohmann::json::parse(text)) {
+            auto data = core::base64_decode(f.value("data", ""));
+            if (!data) continue;
+            out.push_back({f.value("name", ""), f.value("mime", ""), std::move(*data)});
+        }
+    } catch (const nlohmann::json::exception& e) {
+        spdlog::error("outbox attachments unreadable, post goes without them: {}", e.what());
+    }
+    return out;
+}
 
 constexpr std::size_t recent_ids_kept = 10000;
 constexpr std::int64_t tick_interval_ms = 1000;
@@ -58,6 +84,10 @@ bool Engine::on_engine_thread() const { return std::this_thread::get_id() == eng
 
 void Engine::push(core::Event event) {
     post_task([this, e = std::move(event)] { handle(e); });
+}
+
+void Engine::request(core::ApiRequest request, core::ApiReply reply) {
+    post_task([this, r = std::move(request), done = std::move(reply)] { handle_request(r, done); });
 }
 
 void Engine::post_task(std::function<void()> task) {
@@ -210,6 +240,34 @@ void Engine::handle(const core::Event& event) {
     if (directory_stale_) reload_directory();
 }
 
+void Engine::handle_request(const core::ApiRequest& request, const core::ApiReply& reply) {
+    const auto match = api_.match(request.method, request.path);
+    if (match.route == nullptr) {
+        if (match.other_method) {
+            auto r = api_error(405, "method_not_allowed", "use " + core::join(match.allowed, ", "));
+            r.headers.emplace_back("Allow", core::join(match.allowed, ", "));
+            reply(std::move(r));
+        } else {
+            reply(api_error(404, "not_found", "no such path: " + request.path));
+        }
+        return;
+    }
+    Turn turn(*this, nullptr, nullptr);
+    core::ApiResponse response;
+    try {
+        if (match.route->writes) turn.write();
+        response = match.route->handler(turn, ApiCall{request, match.params});
+        finish_turn(turn, true);
+    } catch (const std::exception& e) {
+        finish_turn(turn, false);
+        spdlog::error("{} {} failed: {}", request.method, request.path, e.what());
+        response = api_error(500, "internal", "the request failed; nothing was changed");
+    }
+    if (request.method == "HEAD") response.body.clear();
+    reply(std::move(response));
+    if (directory_stale_) reload_directory();
+}
+
 void Engine::handle_message(const core::Event& event) {
     if (!remember_event(event)) {
         spdlog::debug("event {}:{} seen before, ignored", event.where.connector, event.id);
@@ -227,7 +285,10 @@ void Engine::handle_message(const core::Event& event) {
         person = directory_.resolve(event.who);
     }
     const bool in_dialog = person != nullptr && dialogs_.has_open(person->id);
-    if (!for_bot && !in_dialog) return;
+    if (!for_bot && !in_dialog) {
+        if (person != nullptr && !event.direct) watch(event, person);
+        return;
+    }
 
     Turn turn(*this, &event, person);
     if (event.text.size() > core::max_message_bytes) {
@@ -261,6 +322,25 @@ void Engine::handle_message(const core::Event& event) {
         Turn apology(*this, &event, person);
         apology.reply("core.apology");
         deliver(apology);
+    }
+}
+
+void Engine::watch(const core::Event& event, const Person* person) {
+    if (watchers_.empty() || event.text.size() > core::max_message_bytes ||
+        !core::valid_utf8(event.text)) {
+        return;
+    }
+    Turn turn(*this, &event, person);
+    try {
+        for (const auto& watcher : watchers_) {
+            if (watcher(turn, event.text)) break;
+        }
+        finish_turn(turn, true);
+    } catch (const AlreadyProcessed&) {
+        finish_turn(turn, false);
+    } catch (const std::exception& e) {
+        finish_turn(turn, false);
+        spdlog::error("watching event {}:{} failed: {}", event.where.connector, event.id, e.what());
     }
 }
 
@@ -303,6 +383,7 @@ void Engine::deliver(Turn& turn) {
         e.text = post.text;
         e.reply_to = post.reply_to;
         e.dedupe_key = post.dedupe_key;
+        e.attachments = encode_attachments(post.attachments);
         store_.outbox().enqueue(e, now);
     }
     store_.db().commit();
@@ -330,7 +411,8 @@ void Engine::send_outbox() {
         core::Post post{{entry.connector, entry.channel, entry.thread},
                         entry.text,
                         entry.reply_to,
-                        entry.dedupe_key};
+                        entry.dedupe_key,
+                        decode_attachments(entry.attachments)};
         const std::int64_t id = entry.id;
         const int attempts = entry.attempts;
         it->second(post, [this, id, attempts](core::SendResult r) {

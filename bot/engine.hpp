@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "bot/api.hpp"
 #include "bot/dialogs.hpp"
 #include "bot/directory.hpp"
 #include "bot/prompts.hpp"
@@ -43,10 +44,19 @@ class Engine final : public core::EventSink {
     Router& router() { return router_; }
     Dialogs& dialogs() { return dialogs_; }
     Scheduler& scheduler() { return scheduler_; }
+    /// HTTP routes features serve through connectors that forward requests (the hub).
+    ApiRouter& api() { return api_; }
+    /// Channel messages not meant for the bot, from people in the directory, go to each
+    /// watcher in turn until one returns true (it may reply through the turn).
+    void add_watcher(std::function<bool(Turn&, const std::string& text)> watcher) {
+        watchers_.push_back(std::move(watcher));
+    }
 
     // --- any thread -------------------------------------------------------------------
     /// Queues an event for handling. Never blocks for long.
     void push(core::Event event) override;
+    /// Queues an HTTP request for the ApiRouter; `reply` runs on the engine thread.
+    void request(core::ApiRequest request, core::ApiReply reply) override;
     /// Queues a task to run on the engine thread.
     void post_task(std::function<void()> task);
     /// Asks run() to finish the queued work and return.
@@ -83,6 +93,8 @@ class Engine final : public core::EventSink {
   private:
     void handle(const core::Event& event);
     void handle_message(const core::Event& event);
+    void handle_request(const core::ApiRequest& request, const core::ApiReply& reply);
+    void watch(const core::Event& event, const Person* person);
     void run_jobs();
     void send_outbox();
     void check_external_changes();
@@ -101,8 +113,10 @@ class Engine final : public core::EventSink {
     Router router_;
     Dialogs dialogs_;
     Scheduler scheduler_;
+    ApiRouter api_;
     std::map<std::string, Outlet> outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
+    std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
 
     std::mutex mu_;
     std::condition_variable cv_;

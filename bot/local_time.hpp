@@ -1,6 +1,9 @@
 #pragma once
 // Store UTC, show local: formatting instants in a person's zone.
 
+#include <date/date.h>
+
+#include <optional>
 #include <string>
 
 #include "core/types.hpp"
@@ -16,5 +19,8 @@ const date::time_zone* zone_or_utc(const std::string& zone);
 
 /// "2026-11-28 17:05" in `zone` (UTC when the zone is unknown).
 std::string format_local(core::Timestamp at, const std::string& zone);
+
+/// A strict YYYY-MM-DD that names a real day.
+std::optional<date::year_month_day> parse_ymd(const std::string& text);
 
 }  // namespace twintrack::bot

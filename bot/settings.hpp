@@ -86,6 +86,15 @@ struct MeetingSettings {
     CalendarFetcher fetch_calendar;
 };
 
+/// The `tone:` section: the shared tone guide and the draft watch.
+struct ToneSettings {
+    /// Folder of Vale-format rule files; empty: `config/tone` next to the program.
+    std::string rules_dir;
+    /// Channels ("CHANNEL" or "CONNECTOR:CHANNEL") where a message starting with
+    /// "[draft]" gets a tone check reply. Empty: the watch is off.
+    std::vector<std::string> watch_channels;
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -96,6 +105,7 @@ struct BotSettings {
     FunnelSettings funnel;
     ReportSettings reports;
     MeetingSettings meetings;
+    ToneSettings tone;
 };
 
 }  // namespace twintrack::bot

@@ -2,6 +2,7 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
+#include "connectors/robots/robot_connector.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -10,6 +11,11 @@ const std::map<std::string, ConnectorType>& connector_types() {
     static const std::map<std::string, ConnectorType> types = {
         {"hub", hub::connector_type()},
         {"irc", irc::connector_type()},
+        // Group robots (connectors/robots/).
+        {"dingtalk", robots::connector_type(robots::Platform::dingtalk)},
+        {"feishu", robots::connector_type(robots::Platform::feishu)},
+        {"wecom", robots::connector_type(robots::Platform::wecom)},
+        {"webhook", robots::connector_type(robots::Platform::webhook)},
     };
     return types;
 }

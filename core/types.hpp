@@ -7,6 +7,9 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "core/api.hpp"
 
 namespace twintrack::core {
 
@@ -50,12 +53,21 @@ struct Event {
     nlohmann::json extra;    ///< platform details features may read but never need
 };
 
+/// A file that goes with a post, e.g. a chart picture. Connectors that cannot show it
+/// ignore it; the post's text always stands on its own.
+struct Attachment {
+    std::string name;  ///< file name, e.g. "metrics.png"
+    std::string mime;  ///< e.g. "image/png"
+    std::string data;  ///< the bytes
+};
+
 /// Something the bot wants said somewhere.
 struct Post {
     Address to;
     std::string text;
     std::string reply_to;    ///< the platform id of the message this answers, if any
     std::string dedupe_key;  ///< stable key for posts that must go out exactly once
+    std::vector<Attachment> attachments;
 };
 
 /// What a connector reports back after trying to deliver a Post.
@@ -73,6 +85,16 @@ class EventSink {
   public:
     virtual ~EventSink() = default;
     virtual void push(Event event) = 0;
+    /// An HTTP request the connector accepted (authenticated) for the bot to answer.
+    /// `reply` is called exactly once, possibly from another thread. Sinks that serve no
+    /// API answer 404.
+    virtual void request(ApiRequest request, ApiReply reply) {
+        (void)request;
+        reply(ApiResponse{404,
+                          "application/json; charset=utf-8",
+                          R"({"error":"not_found","message":"no such path"})",
+                          {}});
+    }
 };
 
 }  // namespace twintrack::core

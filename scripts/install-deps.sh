@@ -10,7 +10,8 @@ build_pkgs=(
     libwebsocketpp-dev libasio-dev
     libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
-    libcli11-dev libcurl4-openssl-dev
+    libcli11-dev libpcre2-dev
+    libcurl4-openssl-dev
 )
 test_pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev

@@ -19,6 +19,8 @@ struct OutboxEntry {
     std::string reply_to;
     std::string dedupe_key;  ///< empty when the post has none
     int attempts = 0;
+    /// Files with the post, as the caller encoded them (the engine: JSON); empty if none.
+    std::string attachments;
 };
 
 class Outbox {

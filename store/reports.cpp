@@ -8,7 +8,7 @@ namespace {
 
 const char* const report_columns =
     "SELECT r.id, r.author_id, r.customer_text, r.customer_id, r.engagement_id, r.source, "
-    "r.version, r.created_at, r.updated_at, v.text FROM reports r "
+    "r.version, r.created_at, r.updated_at, v.text, r.tags FROM reports r "
     "JOIN report_versions v ON v.report_id = r.id AND v.version = r.version ";
 
 Report report_from(const Row& row) {
@@ -23,6 +23,7 @@ Report report_from(const Row& row) {
     r.created_at = row.integer(7);
     r.updated_at = row.integer(8);
     r.text = row.text(9);
+    r.tags = row.text(10);
     return r;
 }
 
@@ -62,9 +63,9 @@ std::string where(const ReportFilter& f, Params& params) {
 std::int64_t ReportRepository::create(const Report& r, const std::string& answers_json) {
     db_.execute(
         "INSERT INTO reports (author_id, customer_text, customer_id, engagement_id, source, "
-        "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
+        "version, created_at, updated_at, tags) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
         {r.author_id, r.customer_text, nullable(r.customer_id), nullable(r.engagement_id), r.source,
-         r.created_at, r.created_at});
+         r.created_at, r.created_at, r.tags});
     const std::int64_t id = db_.last_insert_id();
     db_.execute(
         "INSERT INTO report_versions (report_id, version, text, answers, edited_by, created_at) "
@@ -72,6 +73,20 @@ std::int64_t ReportRepository::create(const Report& r, const std::string& answer
         {id, r.text, answers_json, r.author_id, r.created_at});
     add_mentions(id, r.mentions);
     return id;
+}
+
+void ReportRepository::set_customer(std::int64_t report_id, const std::string& customer_text,
+                                    std::int64_t customer_id,
+                                    std::optional<std::int64_t> engagement_id) {
+    db_.execute(
+        "UPDATE reports SET customer_text = ?, customer_id = ?, engagement_id = ? WHERE id = ?",
+        {customer_text, customer_id, nullable(engagement_id), report_id});
+    db_.execute(
+        "INSERT INTO report_mentions (report_id, kind, value, value_key, matched, customer_id) "
+        "SELECT ?, 'customer', ?, lower(?), ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+        "report_mentions WHERE report_id = ? AND kind = 'customer' AND customer_id = ?)",
+        {report_id, customer_text, customer_text, customer_text, customer_id, report_id,
+         customer_id});
 }
 
 int ReportRepository::add_version(std::int64_t report_id, const std::string& text,

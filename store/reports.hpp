@@ -34,6 +34,7 @@ struct Report {
     std::int64_t updated_at = 0;
     std::string text;  ///< of the latest version
     std::vector<ReportMention> mentions;
+    std::string tags;  ///< space-separated, e.g. "rotation"
 };
 
 struct ReportVersion {
@@ -81,6 +82,10 @@ class ReportRepository {
 
     /// Stores a report as version 1 with its text and mentions; returns its id.
     std::int64_t create(const Report& report, const std::string& answers_json = "{}");
+    /// Files a report that named an unknown customer under a known one (its unresolved
+    /// customer mentions too).
+    void set_customer(std::int64_t report_id, const std::string& customer_text,
+                      std::int64_t customer_id, std::optional<std::int64_t> engagement_id);
     /// Adds the next version and replaces the mentions; returns the new version number.
     int add_version(std::int64_t report_id, const std::string& text,
                     const std::string& answers_json, std::int64_t edited_by, std::int64_t now_ms,

@@ -19,6 +19,8 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       customers_(*db_),
       engagements_(*db_),
       reports_(*db_),
+      rotations_(*db_),
+      announcements_(*db_),
       meetings_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }

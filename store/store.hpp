@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -13,6 +14,7 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/reports.hpp"
+#include "store/rotations.hpp"
 
 namespace twintrack::store {
 
@@ -37,6 +39,8 @@ class Store {
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
     MeetingRepository& meetings() { return meetings_; }
+    RotationRepository& rotations() { return rotations_; }
+    AnnouncementRepository& announcements() { return announcements_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -53,6 +57,8 @@ class Store {
     CustomerRepository customers_;
     EngagementRepository engagements_;
     ReportRepository reports_;
+    RotationRepository rotations_;
+    AnnouncementRepository announcements_;
     MeetingRepository meetings_;
 };
 

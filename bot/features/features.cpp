@@ -4,6 +4,7 @@
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/meetings/meetings.hpp"
 #include "bot/features/reports/reports.hpp"
+#include "bot/features/tone/tone.hpp"
 
 namespace twintrack::bot {
 
@@ -12,6 +13,7 @@ void register_features(Engine& engine) {
     engagements::register_engagements(engine);
     reports::register_reports(engine);
     meetings::register_meetings(engine);
+    tone::register_tone(engine);
 }
 
 }  // namespace twintrack::bot

@@ -197,6 +197,7 @@ struct HubServer::Loop {
 
     void shutdown() {
         stopping = true;
+        close_gate();
         websocketpp::lib::error_code ec;
         server.stop_listening(ec);
         for (auto& [hdl, _] : sessions) {
@@ -241,6 +242,11 @@ struct HubServer::Loop {
         using Status = websocketpp::http::status_code::value;
         const std::string method = con->get_request().get_method();
         const std::string path = strip_query(con->get_resource());
+        if (path.rfind("/api/v1/", 0) == 0 && path.size() > 8 && path != "/api/v1/people" &&
+            path.rfind("/api/v1/ui/", 0) != 0) {
+            forward_api(con, method, path);
+            return;
+        }
         if (method != "GET" && method != "HEAD") {
             con->replace_header("Allow", "GET");
             reply_json(con, Status::method_not_allowed,
@@ -257,18 +263,7 @@ struct HubServer::Loop {
         } else if (path == "/healthz") {
             reply_json(con, Status::ok, {{"status", "ok"}});
         } else if (path == "/api/v1/people") {
-            if (foreign_host(con)) {
-                reply_json(con, Status::forbidden,
-                           {{"error", "forbidden"}, {"message", "use a loopback host name"}});
-                return;
-            }
-            if (!bearer_ok(con)) {
-                con->replace_header("WWW-Authenticate", "Bearer");
-                reply_json(
-                    con, Status::unauthorized,
-                    {{"error", "unauthorized"}, {"message", "send Authorization: Bearer TOKEN"}});
-                return;
-            }
+            if (!authorised(con)) return;
             json people = json::array();
             if (context.roster) {
                 for (const auto& p : *context.roster->get()) {
@@ -292,6 +287,65 @@ struct HubServer::Loop {
             reply_json(con, Status::not_found,
                        {{"error", "not_found"}, {"message", "no such path: " + path}});
         }
+    }
+
+    bool authorised(Server::connection_ptr& con) {
+        using Status = websocketpp::http::status_code::value;
+        if (foreign_host(con)) {
+            reply_json(con, Status::forbidden,
+                       {{"error", "forbidden"}, {"message", "use a loopback host name"}});
+            return false;
+        }
+        if (!bearer_ok(con)) {
+            con->replace_header("WWW-Authenticate", "Bearer");
+            reply_json(
+                con, Status::unauthorized,
+                {{"error", "unauthorized"}, {"message", "send Authorization: Bearer TOKEN"}});
+            return false;
+        }
+        return true;
+    }
+
+    // Routes served by the bot's features: authenticated here, answered by the engine.
+    // The response is deferred and sent from this thread once the engine replies.
+    void forward_api(Server::connection_ptr& con, const std::string& method,
+                     const std::string& path) {
+        if (!authorised(con)) return;
+        core::ApiRequest request;
+        request.connector = settings.name;
+        request.method = method;
+        request.path = path;
+        const std::string& resource = con->get_resource();
+        const auto q = resource.find('?');
+        if (q != std::string::npos) request.query = core::parse_query(resource.substr(q + 1));
+        for (const auto& [name, value] : con->get_request().get_headers()) {
+            if (core::ascii_lower(name) == "authorization") continue;  // never passed on
+            request.headers[core::ascii_lower(name)] = value;
+        }
+        request.body = con->get_request_body();
+        websocketpp::lib::error_code ec = con->defer_http_response();
+        if (ec) {
+            reply_json(con, websocketpp::http::status_code::internal_server_error,
+                       {{"error", "internal"}, {"message", ec.message()}});
+            return;
+        }
+        sink->request(std::move(request), [this, con,
+                                           gate = reply_gate](core::ApiResponse response) {
+            // The engine may answer after the hub stopped: the gate tells.
+            std::lock_guard<std::mutex> lock(gate->mu);
+            if (!gate->open) return;
+            boost::asio::post(server.get_io_service(), [this, con,
+                                                        response = std::move(response)]() mutable {
+                guarded("api reply", [&] {
+                    for (const auto& [name, value] : response.headers) {
+                        con->replace_header(name, value);
+                    }
+                    reply(con, static_cast<websocketpp::http::status_code::value>(response.status),
+                          response.content_type, response.body);
+                    con->send_http_response();
+                });
+            });
+        });
     }
 
     // WebSocket
@@ -589,6 +643,17 @@ struct HubServer::Loop {
     const HubSettings& settings;
     const ConnectorContext& context;
     core::EventSink* sink;
+    // Engine replies to forwarded API requests reach the loop only while this is open.
+    struct ReplyGate {
+        std::mutex mu;
+        bool open = true;
+    };
+    std::shared_ptr<ReplyGate> reply_gate = std::make_shared<ReplyGate>();
+    void close_gate() {
+        std::lock_guard<std::mutex> lock(reply_gate->mu);
+        reply_gate->open = false;
+    }
+    ~Loop() { close_gate(); }
     const bool token_required;
     const std::string dm_channel;
 

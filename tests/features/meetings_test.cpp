@@ -277,6 +277,29 @@ TEST_F(MeetingsTest, BookedMeetingsAreValidICalendar) {
     EXPECT_FALSE(bot::meetings::person_calendar_ics(later, 999).has_value());
 }
 
+TEST_F(MeetingsTest, IcsIsServedOverTheHttpApi) {
+    bot.say("helen", "meet \"Kickoff\" with @sam duration 60m within 2d");
+    bot.say("helen", "book 1");
+    const auto event = bot.api("GET", "/api/v1/events/1.ics");
+    EXPECT_EQ(event.status, 200);
+    EXPECT_EQ(event.content_type, "text/calendar; charset=utf-8");
+    icalcomponent* cal = icalparser_parse_string(event.body.c_str());
+    ASSERT_NE(cal, nullptr);
+    EXPECT_TRUE(icalrestriction_check(cal));
+    icalcomponent_free(cal);
+    const auto feed = bot.api("GET", "/api/v1/people/4/calendar.ics");
+    EXPECT_EQ(feed.status, 200);
+    EXPECT_THAT(feed.body, HasSubstr("SUMMARY:Kickoff"));
+    cal = icalparser_parse_string(feed.body.c_str());
+    ASSERT_NE(cal, nullptr);
+    EXPECT_TRUE(icalrestriction_check(cal));
+    icalcomponent_free(cal);
+    EXPECT_EQ(bot.api("GET", "/api/v1/events/99.ics").status, 404);
+    EXPECT_EQ(bot.api("GET", "/api/v1/events/x.ics").status, 404);
+    EXPECT_EQ(bot.api("GET", "/api/v1/people/99/calendar.ics").status, 404);
+    EXPECT_EQ(bot.api("POST", "/api/v1/events/1.ics").status, 405);
+}
+
 // --- calendar import -------------------------------------------------------------------
 
 bot::BotSettings with_calendars(const std::string& dir) {

@@ -6,12 +6,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "bot/features/reports/rotation.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -66,12 +73,13 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
         {"another customer mentioned",
          "sam",
          "report \"Beta\": they buy from ACME too",
-         {"Saved report #4 on Beta.", "Also mentioned: ACME.", "engagement new Beta"}},
+         {"Saved report #4 on Beta.", "Also mentioned: ACME.", "I don't know the customer"}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
         const auto r = bot.say(c.who, c.text);
-        ASSERT_THAT(r, SizeIs(1));
+        // An unknown customer is followed by the question which customer it is.
+        ASSERT_THAT(r, SizeIs(std::string(c.name) == "another customer mentioned" ? 2 : 1));
         for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
     }
     const auto first = bot.store().reports().get(1);
@@ -84,25 +92,56 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
     EXPECT_EQ(bot.store().audit().recent(1).front().action, "report.create");
 }
 
-TEST_F(ReportsTest, UnknownCustomerIsSavedAndCreatingItIsOffered) {
-    struct Case {
-        const char* who;
-        const char* text;
-        const char* expected;
-    };
-    const std::vector<Case> cases = {
-        {"sam", "report NewCo: first visit", "I don't know the customer \"NewCo\" yet; the report"},
-        {"wang", "报告 新客户：初次拜访",
-         "我还不认识客户“新客户”；报告已照常保存。如需跟进，请用“新建项目 新客户”"},
-    };
-    for (const auto& c : cases) {
-        SCOPED_TRACE(c.text);
-        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
-    }
+TEST_F(ReportsTest, UnknownCustomerIsSavedThenPickedFromCloseMatches) {
+    bot.say("mia", "engagement new Acme Robotics");
+    const auto saved = bot.say("sam", "report Acm: first visit; they want a demo");
+    ASSERT_THAT(saved, SizeIs(2));
+    EXPECT_THAT(saved[0], HasSubstr("I don't know the customer \"Acm\" yet; the report"));
+    EXPECT_THAT(saved[1], AllOf(HasSubstr("1. ACME (艾克米)"), HasSubstr("2. Acme Robotics"),
+                                HasSubstr("\"new\"")));
+    // Saved before the question was asked: nothing waits on the answer.
+    ASSERT_TRUE(bot.store().reports().get(1).has_value());
+    EXPECT_FALSE(bot.store().reports().get(1)->customer_id.has_value());
+    const auto again = bot.say("sam", "7");
+    ASSERT_THAT(again, SizeIs(2));
+    EXPECT_THAT(again[0], HasSubstr("with a number from the list"));
+    EXPECT_THAT(bot.say("sam", "2"),
+                ElementsAre(HasSubstr("Report #1 is now filed under Acme Robotics")));
     const auto r = bot.store().reports().get(1);
     ASSERT_TRUE(r.has_value());
-    EXPECT_FALSE(r->customer_id.has_value());
-    EXPECT_EQ(r->customer_text, "NewCo");
+    EXPECT_TRUE(r->customer_id.has_value());
+    EXPECT_TRUE(r->engagement_id.has_value());
+    EXPECT_EQ(r->customer_text, "Acme Robotics");
+    // The report now shows up under its customer.
+    EXPECT_THAT(bot.say("mia", "reports customer Acme Robotics"), ElementsAre(HasSubstr("#1")));
+    // A typo finds its customer too.
+    EXPECT_THAT(bot.say("sam", "report ACMEE: call back")[1], HasSubstr("1. ACME (艾克米)"));
+}
+
+TEST_F(ReportsTest, TheCustomerQuestionNeverBlocksOtherCommands) {
+    bot.say("sam", "report Zyx Corp: cold call");
+    EXPECT_THAT(bot.say("sam", "ping"), ElementsAre("pong"));
+    // The question is gone: a number is no answer to anything now.
+    EXPECT_THAT(bot.say("sam", "1"), ElementsAre(HasSubstr("I don't know the command")));
+    // And a question that is not answered times out without a word.
+    bot.say("sam", "report Qux: hello");
+    EXPECT_THAT(bot.advance(std::chrono::hours(1)), IsEmpty());
+    EXPECT_FALSE(bot.store().reports().get(2)->customer_id.has_value());
+}
+
+TEST_F(ReportsTest, UnknownCustomerCanBeCreatedOrLeftAloneInBothLanguages) {
+    EXPECT_THAT(bot.say("wang", "报告 新客户：初次拜访"),
+                ElementsAre(HasSubstr("我还不认识客户“新客户”；报告已照常保存"),
+                            HasSubstr("回复“新建”为 新客户 新建项目")));
+    const auto created = bot.say("wang", "新建");
+    EXPECT_THAT(created, Contains(HasSubstr("报告 #1 已归入 新客户")));
+    EXPECT_TRUE(bot.store().customers().find_by_key("新客户").has_value());
+    EXPECT_TRUE(bot.store().reports().get(1)->engagement_id.has_value());
+
+    bot.say("sam", "report Zyx Corp: cold call");
+    EXPECT_THAT(bot.say("sam", "skip"),
+                ElementsAre(HasSubstr("Report #2 stays without a customer")));
+    EXPECT_FALSE(bot.store().reports().get(2)->customer_id.has_value());
     EXPECT_EQ(bot.store().reports().count({}), 2);
 }
 
@@ -376,6 +415,153 @@ TEST_F(ReportQueriesTest, IntelIsATimelineOfACompetitor) {
     EXPECT_THAT(bot.say("sam", "intel Foo"), ElementsAre(HasSubstr("customers: Beta, ACME")));
     EXPECT_THAT(bot.say("sam", "intel Nokia"), ElementsAre("No field report mentions Nokia yet."));
     EXPECT_THAT(bot.say("wang", "情报"), ElementsAre(HasSubstr("情报 竞品")));
+}
+
+TEST_F(ReportsTest, HubApiServesTheReportsAsCsv) {
+    bot.say("sam", "report ACME: competitor Foo offered 20% off");
+    bot.say("wang", "report 艾克米：竞品华为报价低15%，客户想要案例");
+    const auto r = bot.api("GET", "/api/v1/reports.csv");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "text/csv; charset=utf-8");
+    const std::string header =
+        "id,filed_at_utc,author,author_email,customer,engagement_id,version,text,competitors,"
+        "price_signals,needs,help_wanted,tags";
+    EXPECT_EQ(r.body.substr(0, header.size()), header);
+    EXPECT_THAT(r.body, HasSubstr("Sam Seller,sam@example.com,ACME"));
+    EXPECT_THAT(r.body, HasSubstr("王芳,wang@example.com,ACME"));
+    EXPECT_THAT(r.body, HasSubstr("Huawei"));
+    EXPECT_EQ(std::count(r.body.begin(), r.body.end(), '\n'), 3) << r.body;
+    EXPECT_EQ(bot.api("POST", "/api/v1/reports.csv").status, 405);
+}
+
+// --- field rotation -------------------------------------------------------------------
+
+class RotationTest : public ::testing::Test {
+  protected:
+    // Wednesday 2026-11-04 09:00 UTC; the company zone is Asia/Shanghai.
+    RotationTest() : bot(utc(2026, 11, 4, 9), settings()) {
+        bot.add({"boss", "Bo Manager", "marketing", "manager", "Asia/Shanghai"});
+        bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
+        bot.add({"max", "Max Marketer", "marketing", "staff", "Europe/Berlin"});
+        bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
+        bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+        bot.say("sam", "engagement new ACME");
+    }
+    TestBot bot;
+};
+
+TEST_F(RotationTest, PlanTellsBothSidesAndRoundsCoverEveryoneBeforeRepeats) {
+    const auto posts = bot.deliver([] {
+        core::Event e;
+        e.where = {"test", "@boss", ""};
+        e.who = {"test", "boss", "boss"};
+        e.text = "rotation plan marketing with sales batch=2 every=2w";
+        e.direct = true;
+        return e;
+    }());
+    std::map<std::string, std::vector<std::string>> to;
+    for (const auto& p : posts) to[p.to.channel].push_back(p.text);
+    // The manager plans; staff go.
+    ASSERT_THAT(to["@boss"], SizeIs(1));
+    EXPECT_THAT(
+        to["@boss"][0],
+        AllOf(HasSubstr("Field rotation #1: 2 from Marketing join Sales"),
+              HasSubstr("every 14 days, from 2026-11-09 09:00 (Asia/Shanghai)"),
+              HasSubstr("Mia Marketer with Sam Seller"), HasSubstr("Max Marketer with 王芳")));
+    // Both sides are told, each in their own language and zone.
+    EXPECT_THAT(to["@mia"], ElementsAre(HasSubstr("you join Sam Seller in the field")));
+    EXPECT_THAT(to["@mia"][0],
+                HasSubstr("from 2026-11-09 02:00 to 2026-11-23 02:00 (Europe/Berlin)"));
+    EXPECT_THAT(to["@wang"], ElementsAre(HasSubstr("市场部的 Max Marketer 将于 2026-11-09 09:00")));
+    EXPECT_THAT(to["@sam"], ElementsAre(HasSubstr("Mia Marketer from Marketing joins you")));
+
+    // Round 2 is planned two days before it starts (2026-11-21 09:00 Shanghai), not sooner.
+    bot.advance(std::chrono::hours(24 * 16));
+    EXPECT_THAT(bot.store().rotations().round(1, 2), IsEmpty());
+    bot.advance(std::chrono::hours(24));
+    EXPECT_THAT(bot.store().rotations().round(1, 2), SizeIs(2));
+    EXPECT_THAT(bot.say("boss", "rotation"), Contains(HasSubstr("round 2")));
+}
+
+TEST_F(RotationTest, ReportsDuringAndAfterTheRoundAreTaggedRotation) {
+    bot.say("boss", "rotation plan marketing with sales batch=1 every=1w");
+    // Before the round starts: no tag.
+    EXPECT_THAT(bot.say("mia", "report ACME: preparing"), Not(Contains(HasSubstr("rotation"))));
+    bot.advance(std::chrono::hours(24 * 6));  // Tuesday of the round
+    EXPECT_THAT(bot.say("mia", "report ACME: they asked for a demo"),
+                Contains(HasSubstr("Tagged rotation")));
+    EXPECT_THAT(bot.say("max", "report ACME: follow-up"), Not(Contains(HasSubstr("rotation"))));
+    EXPECT_EQ(bot.store().reports().get(2)->tags, "rotation");
+    EXPECT_EQ(bot.store().reports().get(3)->tags, "");
+    EXPECT_THAT(bot.say("mia", "reports"), ElementsAre(HasSubstr("[rotation]")));
+    EXPECT_THAT(bot.api("GET", "/api/v1/reports.csv").body, HasSubstr(",rotation\r\n"));
+}
+
+TEST_F(RotationTest, BadPlansAreAnsweredAndStaffMayNotPlan) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"boss", "rotation plan marketing sales", "Please write it like this"},
+        {"boss", "rotation plan marketing with finance", "\"finance\" is not a department"},
+        {"boss", "rotation plan sales with sales", "two different departments"},
+        {"boss", "rotation plan marketing with sales batch=0", "batch=0 is not a number"},
+        {"boss", "rotation plan marketing with sales every=2x", "every=2x is not a period"},
+        {"boss", "rotation plan marketing with sales from=2026-02-30", "not a date"},
+        {"boss", "rotation plan marketing with sales from=2026-11-01", "is in the past"},
+        {"boss", "rotation plan marketing with hr", "HR has no staff yet"},
+        {"boss", "轮岗计划 市场部 和 销售部 每批=abc", "batch=abc is not a number from 1 to 100"},
+        {"boss", "rotation stop 9", "no running field rotation #9"},
+        {"mia", "rotation plan marketing with sales", "needs the role"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    EXPECT_THAT(bot.store().rotations().active(), IsEmpty());
+}
+
+TEST_F(RotationTest, StoppedPlansPlanNoFurtherRounds) {
+    bot.say("boss", "rotation plan marketing with sales batch=1 every=1w");
+    EXPECT_THAT(bot.say("boss", "rotation stop 1"), ElementsAre(HasSubstr("is stopped")));
+    bot.advance(std::chrono::hours(24 * 30));
+    EXPECT_THAT(bot.store().rotations().round(1, 2), IsEmpty());
+    EXPECT_THAT(bot.say("boss", "rotation"), Contains(HasSubstr("No field rotation")));
+}
+
+TEST(RotationPick, EveryoneGoesOnceBeforeAnyoneGoesTwiceAndHostsShareTheLoad) {
+    const std::vector<std::int64_t> goers = {1, 2, 3, 4, 5};
+    const std::vector<std::int64_t> hosts = {10, 11};
+    std::map<std::int64_t, int> went, hosted;
+    for (int round = 0; round < 5; ++round) {
+        for (const auto& [g, h] : bot::reports::pick_round(goers, hosts, 2, went, hosted)) {
+            ++went[g];
+            ++hosted[h];
+        }
+        int most = 0, least = 99;
+        for (auto id : goers) {
+            most = std::max(most, went[id]);
+            least = std::min(least, went[id]);
+        }
+        EXPECT_LE(most - least, 1) << "round " << round;
+        EXPECT_LE(std::abs(hosted[10] - hosted[11]), 1) << "round " << round;
+    }
+    EXPECT_EQ(went[1], 2);
+    EXPECT_EQ(went[5], 2);
+    EXPECT_THAT(bot::reports::pick_round(goers, {}, 2, {}, {}), IsEmpty());
+}
+
+TEST(RotationPeriod, DaysAndWeeksInBothLanguages) {
+    EXPECT_EQ(bot::reports::parse_period_days("2w"), 14);
+    EXPECT_EQ(bot::reports::parse_period_days("10d"), 10);
+    EXPECT_EQ(bot::reports::parse_period_days("2周"), 14);
+    EXPECT_EQ(bot::reports::parse_period_days("3天"), 3);
+    EXPECT_EQ(bot::reports::parse_period_days("0d"), std::nullopt);
+    EXPECT_EQ(bot::reports::parse_period_days("53w"), std::nullopt);
+    EXPECT_EQ(bot::reports::parse_period_days("w"), std::nullopt);
+    EXPECT_EQ(bot::reports::parse_period_days("2 weeks"), std::nullopt);
 }
 
 }  // namespace

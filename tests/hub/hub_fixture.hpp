@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "connectors/hub/hub_connector.hpp"
@@ -35,6 +36,27 @@ class RecordingSink final : public core::EventSink {
         std::lock_guard<std::mutex> lock(mu_);
         events_.push_back(std::move(event));
         cv_.notify_all();
+    }
+
+    /// Records the request and answers from another thread (as the engine does): status
+    /// 201, the request echoed back as JSON, and an `X-Echo` header.
+    void request(core::ApiRequest request, core::ApiReply reply) override {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            requests_.push_back(request);
+        }
+        std::thread([request = std::move(request), reply = std::move(reply)] {
+            json echo = {{"method", request.method},
+                         {"path", request.path},
+                         {"query", request.query},
+                         {"headers", request.headers},
+                         {"body", request.body}};
+            reply({201, "application/json; charset=utf-8", echo.dump(), {{"X-Echo", "yes"}}});
+        }).detach();
+    }
+    std::size_t request_count() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return requests_.size();
     }
 
     /// The first event (in arrival order) whose text is `text`, waiting up to `timeout`.
@@ -63,6 +85,7 @@ class RecordingSink final : public core::EventSink {
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::vector<core::Event> events_;
+    std::vector<core::ApiRequest> requests_;
 };
 
 /// A real hub on 127.0.0.1 with a port picked by the system, a fake clock and a

@@ -271,7 +271,7 @@ TEST_F(HubTest, SendWhileStoppedFailsRetryably) {
 
     auto never_started = make_hub({}, context());
     core::SendResult r;
-    never_started->send(core::Post{{"hub", "general", ""}, "x", "", ""},
+    never_started->send(core::Post{{"hub", "general", ""}, "x", "", "", {}},
                         [&](core::SendResult got) { r = got; });
     EXPECT_FALSE(r.ok);
     EXPECT_TRUE(r.retryable);
@@ -286,8 +286,9 @@ TEST_F(HubTest, SendIsSafeFromManyThreads) {
     for (int t = 0; t < threads; ++t) {
         senders.emplace_back([&, t] {
             for (int i = 0; i < each; ++i) {
-                hub_->send(core::Post{{"hub", "general", ""}, std::to_string(t * each + i), "", ""},
-                           [&](core::SendResult r) { ok += r.ok ? 1 : 0; });
+                hub_->send(
+                    core::Post{{"hub", "general", ""}, std::to_string(t * each + i), "", "", {}},
+                    [&](core::SendResult r) { ok += r.ok ? 1 : 0; });
             }
         });
     }
@@ -533,6 +534,38 @@ TEST_F(HubTest, PeopleApiNeedsTheBearerTokenWhenRequired) {
             EXPECT_EQ(r.header("www-authenticate"), "Bearer");
         }
     }
+}
+
+TEST_F(HubTest, FeatureApiRequestsAreForwardedToTheBotAndAnsweredWhenItReplies) {
+    start_hub();
+    const auto r =
+        test_support::http_request("POST", "127.0.0.1", port_, "/api/v1/deals?dry_run=1&note=a%20b",
+                                   {{"Content-Type", "application/json"}}, R"({"x":1})");
+    EXPECT_EQ(r.status, 201);
+    EXPECT_EQ(r.header("x-echo"), "yes");
+    const json echo = r.json();
+    EXPECT_EQ(echo["method"], "POST");
+    EXPECT_EQ(echo["path"], "/api/v1/deals");
+    EXPECT_EQ(echo["query"], json({{"dry_run", "1"}, {"note", "a b"}}));
+    EXPECT_EQ(echo["body"], R"({"x":1})");
+    EXPECT_EQ(echo["headers"]["content-type"], "application/json");
+}
+
+TEST_F(HubTest, FeatureApiNeedsTheTokenAndNeverPassesItOn) {
+    HubSettings settings;
+    settings.require_token = true;
+    settings.token = core::Secret("HUB_TEST_TOKEN", "s3cret-token");
+    start_hub(settings);
+    EXPECT_EQ(http_get("127.0.0.1", port_, "/api/v1/reports.csv").status, 401);
+    EXPECT_EQ(
+        http_get("127.0.0.1", port_, "/api/v1/reports.csv", {{"Authorization", "Bearer wrong"}})
+            .status,
+        401);
+    EXPECT_EQ(sink_.request_count(), 0u) << "refused requests never reach the bot";
+    const auto r = http_get("127.0.0.1", port_, "/api/v1/reports.csv",
+                            {{"Authorization", "Bearer s3cret-token"}});
+    EXPECT_EQ(r.status, 201);
+    EXPECT_FALSE(r.json()["headers"].contains("authorization"));
 }
 
 TEST_F(HubTest, HealthzAnswersOk) {

@@ -250,6 +250,21 @@ TEST_F(ProgramTest, ConfigTyposAreNamedWithTheirLine) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(ProgramTest, ABadToneRuleStopsTheProgramWithItsFileAndLine) {
+    const auto rules = dir.path() + "/tone";
+    std::filesystem::create_directories(rules);
+    std::ofstream(rules + "/Hype.yml") << "extends: existence\nmessage: x\ntokens:\n  - 'bad(('\n";
+    std::ofstream(rules + "/Spell.yml") << "extends: spelling\nmessage: x\n";
+    const auto config = dir.file("tone.yaml", "tone:\n  rules: " + rules + "\n");
+    auto r = run_program(program, {"check-config", config});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("Hype.yml:4: the regex \"bad((\" does not compile"));
+    EXPECT_THAT(r.err, HasSubstr("Spell.yml:1: the kind \"spelling\" is not supported"));
+    r = run_program(program, {"run", "--config", config, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, HasSubstr("Hype.yml:4"));
+}
+
 TEST_F(ProgramTest, TheShippedExampleConfigIsValid) {
     ::setenv("TWINTRACK_HUB_TOKEN", "example-token", 1);
     auto r = run_program(program, {"check-config", std::string(TWINTRACK_SOURCE_DIR) +
@@ -320,7 +335,7 @@ TEST_F(ProgramTest, FieldReportsExportAsCsv) {
     content << in.rdbuf();
     const std::string text = content.str();
     EXPECT_EQ(text.rfind("id,filed_at_utc,author,author_email,customer,engagement_id,version,text,"
-                         "competitors,price_signals,needs,help_wanted\r\n",
+                         "competitors,price_signals,needs,help_wanted,tags\r\n",
                          0),
               0u);
     // Oldest first; a comma or quote inside a field is quoted the RFC 4180 way.

@@ -3,6 +3,8 @@
 #include <date/date.h>
 
 #include <cstdlib>
+#include <optional>
+#include <stdexcept>
 
 #include "bot/features.hpp"
 
@@ -86,6 +88,21 @@ std::vector<core::Post> TestBot::deliver(core::Event event) {
     if (event.at == core::Timestamp{}) event.at = clock_.now();
     engine_->push(std::move(event));
     return run_and_collect();
+}
+
+core::ApiResponse TestBot::api(const std::string& method, const std::string& path,
+                               const std::string& body, std::map<std::string, std::string> query) {
+    core::ApiRequest request;
+    request.connector = "test";
+    request.method = method;
+    request.path = path;
+    request.body = body;
+    request.query = std::move(query);
+    std::optional<core::ApiResponse> answer;
+    engine_->request(std::move(request), [&answer](core::ApiResponse r) { answer = std::move(r); });
+    run_and_collect();
+    if (!answer) throw std::logic_error("the engine did not answer " + method + " " + path);
+    return *answer;
 }
 
 std::vector<std::string> TestBot::say(const std::string& who, const std::string& text) {

@@ -4,6 +4,7 @@
 //   EXPECT_THAT(bot.say("alice", "ping"), ElementsAre("pong"));
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +45,12 @@ class TestBot {
                                     const std::string& text, bool addressed = false);
     /// Pushes a prepared event and returns every post made while handling it.
     std::vector<core::Post> deliver(core::Event event);
+
+    /// Sends an HTTP request through the engine's ApiRouter (as the hub forwards it) and
+    /// returns the answer.
+    core::ApiResponse api(const std::string& method, const std::string& path,
+                          const std::string& body = "",
+                          std::map<std::string, std::string> query = {});
 
     /// Moves the clock and runs what became due; returns the posts made.
     std::vector<core::Post> advance(std::chrono::milliseconds by);

@@ -304,5 +304,22 @@ TEST(Config, HubOffLoopbackNeedsAToken) {
     EXPECT_THAT(errors_of("connectors:\n  - type: hub\n    bind: 0.0.0.0\n"), HasSubstr("token"));
 }
 
+TEST(Config, ReadsTheToneSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(
+        parse_config("tone:\n  rules: styles/acme\n  watch: [drafts, \"hub:copy\"]\n", c, errors))
+        << errors.describe("t");
+    EXPECT_EQ(c.bot.tone.rules_dir, "styles/acme");
+    EXPECT_EQ(c.bot.tone.watch_channels, (std::vector<std::string>{"drafts", "hub:copy"}));
+    Config empty;
+    ASSERT_TRUE(parse_config("tone:\n", empty, errors));
+    EXPECT_TRUE(empty.bot.tone.rules_dir.empty());
+    EXPECT_TRUE(empty.bot.tone.watch_channels.empty());
+    EXPECT_THAT(errors_of("tone:\n  rules: x\n  wach: [a]\n"),
+                HasSubstr("twintrack.yaml:3: tone: unknown key \"wach\""));
+    EXPECT_THAT(errors_of("tone:\n  watch: drafts\n"), HasSubstr("twintrack.yaml:2:"));
+}
+
 }  // namespace
 }  // namespace twintrack::app

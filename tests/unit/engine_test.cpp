@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
+#include "bot/turn.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -97,6 +100,74 @@ TEST(Engine, PeopleImportedByAnotherProcessAreSeenWithoutRestart) {
     zoe.identities = {{"test", "zoe"}};
     other->people().upsert_by_email(zoe, 0);
     EXPECT_THAT(bot.say("zoe", "ping"), ElementsAre("pong"));
+}
+
+// --- HTTP routes served through the engine ---------------------------------------------
+
+void add_note_routes(bot::Engine& engine) {
+    engine.api().add(
+        {"GET", "/api/v1/notes/{id}.txt", false, [](bot::Turn&, const bot::ApiCall& call) {
+             return core::ApiResponse{200, "text/plain", "note " + call.params.at("id"), {}};
+         }});
+    // Writes a person's language, posts a picture to a channel, then fails when asked to.
+    engine.api().add({"POST", "/api/v1/notes", true, [](bot::Turn& turn, const bot::ApiCall& call) {
+                          auto person = turn.write().people().all().at(0);
+                          person.locale = "zh-CN";
+                          turn.write().people().update_profile(person, 0);
+                          core::Post post;
+                          post.to = {"test", "joint", ""};
+                          post.text = "chart";
+                          post.attachments.push_back(
+                              {"chart.png", "image/png", std::string("\x89PNG\0\x01\xff", 7)});
+                          turn.posts().push_back(post);
+                          if (call.request.body == "fail") throw std::runtime_error("boom");
+                          return core::ApiResponse{201, "application/json", "{}", {}};
+                      }});
+}
+
+TEST(EngineApi, RoutesMatchPathParametersAndMethods) {
+    TestBot bot;
+    add_note_routes(bot.engine());
+    const auto ok = bot.api("GET", "/api/v1/notes/a.b.txt");
+    EXPECT_EQ(ok.status, 200);
+    EXPECT_EQ(ok.body, "note a.b");
+    EXPECT_EQ(bot.api("HEAD", "/api/v1/notes/7.txt").body, "");
+    EXPECT_EQ(bot.api("GET", "/api/v1/notes/.txt").status, 404);
+    EXPECT_EQ(bot.api("GET", "/api/v1/notes/a/b.txt").status, 404);
+    EXPECT_EQ(bot.api("GET", "/api/v1/nothing").status, 404);
+    const auto wrong = bot.api("DELETE", "/api/v1/notes");
+    EXPECT_EQ(wrong.status, 405);
+    ASSERT_EQ(wrong.headers.size(), 1u);
+    EXPECT_EQ(wrong.headers[0], std::make_pair(std::string("Allow"), std::string("POST")));
+}
+
+TEST(EngineApi, AFailingWriteIsRolledBackAndAnswered500WithNothingPosted) {
+    TestBot bot;
+    bot.add({"alice", "Alice"});
+    add_note_routes(bot.engine());
+    const auto r = bot.api("POST", "/api/v1/notes", "fail");
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(bot.store().people().all().at(0).locale, "en");
+    EXPECT_EQ(bot.store().db().scalar("SELECT count(*) FROM outbox"), 0);
+    EXPECT_THAT(bot.all_posts(), IsEmpty());
+}
+
+TEST(EngineApi, AttachmentsSurviveTheOutboxAndARestartByteForByte) {
+    TestBot bot;
+    bot.add({"alice", "Alice"});
+    add_note_routes(bot.engine());
+    bot.set_connector_down(true);
+    EXPECT_EQ(bot.api("POST", "/api/v1/notes").status, 201);
+    EXPECT_EQ(bot.store().people().all().at(0).locale, "zh-CN");
+    bot.restart();
+    bot.set_connector_down(false);
+    const auto posts = bot.advance(std::chrono::minutes(1));
+    ASSERT_THAT(posts, SizeIs(1));
+    EXPECT_EQ(posts[0].text, "chart");
+    ASSERT_THAT(posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(posts[0].attachments[0].name, "chart.png");
+    EXPECT_EQ(posts[0].attachments[0].mime, "image/png");
+    EXPECT_EQ(posts[0].attachments[0].data, std::string("\x89PNG\0\x01\xff", 7));
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bot/features/tone/tone_guide.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::bot {
@@ -45,7 +46,20 @@ nlohmann::json sample_data() {
         {"file", "reports.csv"},
         {"connector", "hub"},
         {"mention", "@li"},
-        {"options", {{{"n", 1}, {"name", "Li Na"}, {"email", "a@b"}, {"department", "S"}}}},
+        {"options",
+         {{{"n", 1}, {"name", "Li Na"}, {"email", "a@b"}, {"department", "S"}, {"label", "ACME"}}}},
+        {"has_options", true},
+        {"batch", 2},
+        {"host_department", "Sales"},
+        {"days", 14},
+        {"starts", "2026-12-07 09:00"},
+        {"ends", "2026-12-21 09:00"},
+        {"tag_days", 14},
+        {"host", "Sam"},
+        {"round", 1},
+        {"max", 100},
+        {"rotation", true},
+        {"pairs", {{{"who", "Mia"}, {"host", "Sam"}, {"round", 1}, {"starts", "2026-12-07"}}}},
         {"count", 2},
         {"limit_kib", 16},
         {"company", "Acme"},
@@ -191,7 +205,6 @@ nlohmann::json sample_data() {
              {{"first", false}, {"zone", "UTC"}, {"time", "02:00-02:45"}, {"names", "y"}}}},
            {"optional_missing", {{{"item", "Lee"}, {"sep", ""}}}},
            {"has_optional_missing", true}}}},
-        {"when", "2026-11-03 10:00-10:45"},
         {"organizer", "Mia"},
         {"attendees", {{{"item", "Mia"}, {"sep", ""}}, {{"item", "Sam"}, {"sep", ", "}}}},
         {"optional", {{{"item", "Lee"}, {"sep", ""}}}},
@@ -220,11 +233,43 @@ nlohmann::json sample_data() {
         {"min", 15},
         {"minutes", 600},
         {"total", 3},
-        {"posted", true},
-        {"decisions", {{{"item", "d"}}}},
         {"has_decisions", true},
         {"actions", {{{"item", "a"}}}},
-        {"has_actions", true}};
+        {"has_actions", true},
+        // tone.*
+        {"clean", false},
+        {"changed", true},
+        {"fixed", "TwinTrack helps sales reps."},
+        {"findings",
+         {{{"level", "error"},
+           {"message", "Use 'sales reps' instead of 'salesmen'."},
+           {"suggestion", "sales reps"},
+           {"has_suggestion", true},
+           {"line", 1},
+           {"part", "key message"},
+           {"has_part", true}}}},
+        {"has_findings", true},
+        {"blocked", true},
+        {"decisions",
+         {{{"department", "Marketing"},
+           {"first", true},
+           {"lead", true},
+           {"approved", true},
+           {"who", "Max"}},
+          {{"department", "Sales"}, {"changes", true}, {"who", "Sue"}, {"note", "shorter"}}}},
+        {"status", "draft"},
+        {"author", "Mia"},
+        {"campaign", "Spring launch"},
+        {"has_campaign", true},
+        {"when", "2026-12-01 09:30"},
+        {"has_when", true},
+        {"marketing", "Our spring launch starts on Monday."},
+        {"body", "Announcement #7"},
+        {"reset", true},
+        {"you", true},
+        {"both", true},
+        {"posted", true},
+        {"scheduled", true}};
 }
 
 TEST(Prompts, BothLocalesHaveTheSameMessages) {
@@ -296,6 +341,26 @@ TEST(Prompts, ABrokenTemplateNamesItsFileAndLine) {
         EXPECT_THAT(e.what(), HasSubstr("core.yaml:3"));
     }
     std::filesystem::remove_all(dir);
+}
+
+// Every bot message keeps the shared tone: each template, rendered with sample data in
+// both locales, has no `error` finding of the default tone guide (config/tone).
+TEST(Prompts, EveryTemplatePassesTheDefaultToneGuide) {
+    auto p = real_prompts();
+    const auto guide = tone::ToneGuide::load(std::string(TWINTRACK_SOURCE_DIR) + "/config/tone");
+    std::size_t checked = 0;
+    for (const auto& locale : {"en", "zh-CN"}) {
+        for (const auto& key : p->keys(locale)) {
+            const std::string text = p->render(locale, key, sample_data());
+            for (const auto& f : guide.check(text)) {
+                if (f.level != tone::Level::error) continue;
+                ADD_FAILURE() << locale << " " << key << ": " << f.rule << ": " << f.message << "\n"
+                              << text;
+            }
+            ++checked;
+        }
+    }
+    EXPECT_GT(checked, 80u);
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ TEST(Store, ProcessedEventsRecognisesRedelivery) {
 TEST(Store, OutboxDedupesRetriesAndGivesUp) {
     TempDir dir;
     auto s = Store::open_directory(dir.path(), 0);
-    OutboxEntry e{0, "hub", "sales", "", "digest", "", "digest-2026-w45", 0};
+    OutboxEntry e{0, "hub", "sales", "", "digest", "", "digest-2026-w45", 0, ""};
     bool inserted = false;
     const auto id = s->outbox().enqueue(e, 100, &inserted);
     EXPECT_TRUE(inserted);
@@ -134,7 +134,7 @@ TEST(Store, OutboxDedupesRetriesAndGivesUp) {
     EXPECT_TRUE(s->outbox().due(10000, 10).empty());
     EXPECT_EQ(s->outbox().pending_count(), 0);
 
-    const auto id2 = s->outbox().enqueue({0, "hub", "x", "", "t", "", "", 0}, 0);
+    const auto id2 = s->outbox().enqueue({0, "hub", "x", "", "t", "", "", 0, ""}, 0);
     s->outbox().mark_failed(id2, "unknown channel", std::nullopt);
     EXPECT_EQ(s->outbox().pending_count(), 0);
 }

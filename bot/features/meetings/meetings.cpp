@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/ical.hpp"
 #include "bot/features/meetings/slot_finder.hpp"
@@ -1059,6 +1060,14 @@ IcsEvent ics_event(Turn& turn, const store::Meeting& m) {
     return e;
 }
 
+core::ApiResponse ics_response(const std::string& body, const std::string& name) {
+    core::ApiResponse r;
+    r.content_type = "text/calendar; charset=utf-8";
+    r.body = body;
+    r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
+    return r;
+}
+
 }  // namespace
 
 std::optional<std::string> meeting_ics(Turn& turn, std::int64_t id) {
@@ -1091,6 +1100,21 @@ void register_meetings(Engine& engine) {
     r.add({"minutes", organisers, minutes, true});
     engine.dialogs().add(minutes_dialog());
     engine.dialogs().add(agenda_dialog());
+    // iCalendar over HTTP (the hub checks the token before forwarding).
+    engine.api().add({"GET", "/api/v1/events/{id}.ics", false,
+                      [](Turn& turn, const ApiCall& call) -> core::ApiResponse {
+                          const auto id = parse_id(call.params.at("id"));
+                          const auto ics = id ? meeting_ics(turn, *id) : std::nullopt;
+                          if (!ics) return api_error(404, "not_found", "no such event");
+                          return ics_response(*ics, "event-" + std::to_string(*id) + ".ics");
+                      }});
+    engine.api().add({"GET", "/api/v1/people/{id}/calendar.ics", false,
+                      [](Turn& turn, const ApiCall& call) -> core::ApiResponse {
+                          const auto id = parse_id(call.params.at("id"));
+                          const auto ics = id ? person_calendar_ics(turn, *id) : std::nullopt;
+                          if (!ics) return api_error(404, "not_found", "no such person");
+                          return ics_response(*ics, "calendar-" + std::to_string(*id) + ".ics");
+                      }});
     engine.scheduler().on("meetings.remind", remind);
     engine.scheduler().on("meetings.agenda_ask", agenda_ask);
     engine.scheduler().on("meetings.joint_next", joint_next);

@@ -29,7 +29,7 @@ std::string price_text(const store::ReportMention& m) {
 std::size_t write_reports_csv(store::Store& store, const Directory& directory, std::ostream& out) {
     out << core::csv_row({"id", "filed_at_utc", "author", "author_email", "customer",
                           "engagement_id", "version", "text", "competitors", "price_signals",
-                          "needs", "help_wanted"});
+                          "needs", "help_wanted", "tags"});
     store::ReportFilter all;
     all.limit = -1;
     auto reports = store.reports().find(all);
@@ -48,7 +48,7 @@ std::size_t write_reports_csv(store::Store& store, const Directory& directory, s
              author ? author->email : std::string(), r.customer_text,
              r.engagement_id ? std::to_string(*r.engagement_id) : std::string(),
              std::to_string(r.version), r.text, core::join(competitors, "; "),
-             core::join(prices, "; "), core::join(needs, "; "), core::join(help, "; ")});
+             core::join(prices, "; "), core::join(needs, "; "), core::join(help, "; "), r.tags});
     }
     return reports.size();
 }

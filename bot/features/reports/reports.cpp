@@ -3,12 +3,16 @@
 #include <date/tz.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
+#include <sstream>
 
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "bot/features/reports/report_export.hpp"
 #include "bot/features/reports/report_windows.hpp"
+#include "bot/features/reports/rotation.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -62,19 +66,6 @@ std::string join_local(Turn& turn, const std::vector<std::string>& parts) {
 }
 
 // --- dates ----------------------------------------------------------------------------
-
-/// A strict YYYY-MM-DD.
-std::optional<date::year_month_day> parse_date(const std::string& text) {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-        if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    }
-    const date::year_month_day ymd{date::year(std::stoi(text.substr(0, 4))),
-                                   date::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
-                                   date::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
-    if (!ymd.ok()) return std::nullopt;
-    return ymd;
-}
 
 /// The instant local midnight of `day` begins in `zone`.
 std::int64_t local_midnight(date::local_days day, const std::string& zone) {
@@ -255,6 +246,127 @@ bool ask_marketing(Turn& turn, const store::Engagement& e, const Report& r, std:
     return true;
 }
 
+/// Up to three known customers close to `text` (containing it, or a few edits away),
+/// best first, as dialog options {n, id, label}.
+json customer_options(Turn& turn, const std::string& text) {
+    const std::string key = engagements::name_key(text);
+    const std::size_t limit = std::max<std::size_t>(1, core::utf8_length(key) / 3);
+    std::vector<std::pair<std::size_t, const store::Customer*>> scored;
+    const auto all = turn.read().customers().all();
+    for (const auto& c : all) {
+        std::size_t best = core::edit_distance(key, c.name_key);
+        // Containment either way: "Acm" for "ACME", "ACME Asia" for "ACME".
+        auto overlaps = [&key](const std::string& k) {
+            return !key.empty() && core::utf8_length(k) >= 2 &&
+                   (k.find(key) != std::string::npos || key.find(k) != std::string::npos);
+        };
+        bool contains = overlaps(c.name_key);
+        for (const auto& a : c.alias_keys) {
+            best = std::min(best, core::edit_distance(key, a));
+            contains = contains || overlaps(a);
+        }
+        if (contains) best = std::min<std::size_t>(best, 1);
+        if (best <= limit) scored.push_back({best, &c});
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    json out = json::array();
+    for (const auto& [distance, c] : scored) {
+        if (out.size() == 3) break;
+        std::string label = c->name;
+        if (!c->aliases.empty()) label += " (" + core::join(c->aliases, ", ") + ")";
+        out.push_back({{"n", out.size() + 1}, {"id", c->id}, {"label", label}});
+    }
+    return out;
+}
+
+/// Files report `report_id` under customer `customer_id`, asks marketing for the help
+/// it wants now that it has an engagement, and says so.
+void link_report(Turn& turn, std::int64_t report_id, const store::Customer& customer) {
+    const auto engagement = engagement_for(turn, customer.id);
+    turn.write().reports().set_customer(
+        report_id, customer.name, customer.id,
+        engagement ? std::optional<std::int64_t>(engagement->id) : std::nullopt);
+    turn.audit("report.customer", {{"report", report_id}, {"customer", customer.id}});
+    bool consulted = false;
+    if (engagement) {
+        if (const auto r = turn.read().reports().get(report_id)) {
+            consulted = ask_marketing(turn, *engagement, *r, report_id);
+        }
+    }
+    turn.reply("reports.customer_linked", {{"id", report_id},
+                                           {"customer", customer.name},
+                                           {"tag", engagement ? engagement->tag : std::string()},
+                                           {"has_tag", engagement.has_value()},
+                                           {"consulted", consulted}});
+}
+
+/// After a one-line report named an unknown customer: pick a close match by number,
+/// "new" to create the engagement, or skip to keep the report unlinked.
+DialogSpec pick_customer_dialog() {
+    DialogStep step;
+    step.question = "reports.pick_customer";
+    step.optional = true;
+    step.accept = [](Turn& turn, json& state, const std::string& answer) {
+        const std::string a(core::trim(answer));
+        const auto& options = state["options"];
+        if (!a.empty() && a.size() <= 2 &&
+            std::all_of(a.begin(), a.end(), [](unsigned char c) { return std::isdigit(c); })) {
+            const std::size_t n = std::stoul(a);
+            if (n >= 1 && n <= options.size()) {
+                state["picked"] = options[n - 1]["id"];
+                return true;
+            }
+        }
+        for (const auto& word : turn.engine().prompts().words_all_locales("reports.words.new")) {
+            if (core::ascii_lower(a) == core::ascii_lower(word)) {
+                state["create"] = true;
+                return true;
+            }
+        }
+        if (auto c = turn.read().customers().find_by_key(engagements::name_key(a))) {
+            state["picked"] = c->id;
+            return true;
+        }
+        turn.reply("reports.pick_customer_again", state);
+        return false;
+    };
+    DialogSpec spec;
+    spec.kind = "report_customer";
+    spec.steps = {step};
+    spec.finish = [](Turn& turn, json& state) {
+        const std::int64_t report_id = state.value("id", 0LL);
+        const std::string name = state.value("customer", "");
+        if (state.contains("picked")) {
+            if (auto c = turn.read().customers().get(state["picked"].get<std::int64_t>())) {
+                link_report(turn, report_id, *c);
+            }
+        } else if (state.value("create", false)) {
+            turn.engine().router().dispatch(turn, "engagement new " + name);
+            if (auto c = turn.read().customers().find_by_key(engagements::name_key(name))) {
+                link_report(turn, report_id, *c);
+            }
+        } else {
+            turn.reply("reports.customer_left", {{"id", report_id}, {"customer", name}});
+        }
+    };
+    // Answers are a number, "new" or a known customer's name; anything else is an
+    // ordinary command, so the question never stands in anyone's way.
+    spec.is_answer = [](Turn& turn, const json&, const std::string& text) {
+        const std::string a(core::trim(text));
+        if (!a.empty() && a.size() <= 2 &&
+            std::all_of(a.begin(), a.end(), [](unsigned char c) { return std::isdigit(c); })) {
+            return true;
+        }
+        for (const auto& word : turn.engine().prompts().words_all_locales("reports.words.new")) {
+            if (core::ascii_lower(a) == core::ascii_lower(word)) return true;
+        }
+        return turn.read().customers().find_by_key(engagements::name_key(a)).has_value();
+    };
+    spec.quiet_timeout = true;
+    return spec;
+}
+
 /// Saves a report (committed with the turn) and says "saved #id" with what was understood.
 /// `extra` are facts the dialog knows without extraction (needs, help wanted).
 void save_report(Turn& turn, const std::string& customer_text, const std::string& text,
@@ -275,6 +387,7 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
     r.source = source;
     r.created_at = now_ms(turn);
     r.text = text;
+    r.tags = report_tags(turn);
     r.mentions = mentions_of(extract(text, config_of(turn)), customer, customer_text);
     for (const auto& m : extra) {
         const bool known = std::any_of(r.mentions.begin(), r.mentions.end(), [&](const auto& o) {
@@ -293,7 +406,16 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
                 {"tag", engagement ? engagement->tag : std::string()},
                 {"has_tag", engagement.has_value()},
                 {"understood", understood(turn, r.mentions, customer ? customer->id : 0)},
+                {"rotation", !r.tags.empty()},
                 {"consulted", consulted}});
+    if (!customer && !customer_text.empty() && source == "line") {
+        const json options = customer_options(turn, customer_text);
+        turn.engine().dialogs().start(turn, "report_customer",
+                                      {{"id", id},
+                                       {"customer", r.customer_text},
+                                       {"options", options},
+                                       {"has_options", !options.empty()}});
+    }
 }
 
 void file_report(Turn& turn, const CommandArgs& args) {
@@ -356,6 +478,7 @@ void show_report(Turn& turn, std::int64_t id) {
                 {"text", r->text},
                 {"understood", understood(turn, r->mentions, r->customer_id.value_or(0))},
                 {"edited", versions.size() > 1},
+                {"rotation", r->tags.find("rotation") != std::string::npos},
                 {"history", history}});
 }
 
@@ -397,7 +520,7 @@ void pause_reports(Turn& turn, const CommandArgs& args) {
         usage(turn, "report pause");
         return;
     }
-    const auto ymd = parse_date(words[0]);
+    const auto ymd = parse_ymd(words[0]);
     if (!ymd) {
         turn.reply("reports.bad_date", {{"date", std::string(core::utf8_prefix(words[0], 32))}});
         return;
@@ -465,6 +588,7 @@ json report_item(Turn& turn, const Report& r, const std::string& zone) {
             {"needs", join_local(turn, needs)},
             {"has_needs", !needs.empty()},
             {"edited", r.version > 1},
+            {"rotation", r.tags.find("rotation") != std::string::npos},
             {"text", text}};
 }
 
@@ -481,7 +605,7 @@ void list_reports(Turn& turn, const CommandArgs& args) {
             const date::local_days monday = today - (date::weekday{today} - date::Monday);
             f.since_ms = local_midnight(monday, zone);
         } else if (is_word(turn, "since", w)) {
-            const auto ymd = i < words.size() ? parse_date(words[i]) : std::nullopt;
+            const auto ymd = i < words.size() ? parse_ymd(words[i]) : std::nullopt;
             if (!ymd) {
                 turn.reply("reports.bad_date",
                            {{"date", i < words.size() ? std::string(core::utf8_prefix(words[i], 32))
@@ -669,7 +793,20 @@ void register_reports(Engine& engine) {
     r.add({"reports", {}, list_reports});
     r.add({"intel", {}, intel});
     engine.dialogs().add(report_dialog());
+    engine.dialogs().add(pick_customer_dialog());
     register_windows(engine);
+    register_rotation(engine);
+    // GET /api/v1/reports.csv: the same file as `twintrack export reports`.
+    engine.api().add({"GET", "/api/v1/reports.csv", false, [](Turn& turn, const ApiCall&) {
+                          std::ostringstream csv;
+                          write_reports_csv(turn.read(), turn.engine().directory(), csv);
+                          core::ApiResponse r;
+                          r.content_type = "text/csv; charset=utf-8";
+                          r.body = csv.str();
+                          r.headers.emplace_back("Content-Disposition",
+                                                 "attachment; filename=\"reports.csv\"");
+                          return r;
+                      }});
 }
 
 }  // namespace twintrack::bot::reports
