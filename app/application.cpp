@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "app/calendar_fetch.hpp"
 #include "app/config.hpp"
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
@@ -125,7 +126,16 @@ void store_channel_tracks(const Config& config, Core& core) {
 
 void start_engine(const Config& config, Core& core) {
     store_channel_tracks(config, core);
-    core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, config.bot);
+    bot::BotSettings settings = config.bot;
+    // Meetings: calendar files relative to the data directory; URLs through libcurl here.
+    auto& meetings = settings.meetings;
+    if (!meetings.calendar_dir.empty() &&
+        std::filesystem::path(meetings.calendar_dir).is_relative()) {
+        meetings.calendar_dir =
+            (std::filesystem::path(config.data_dir) / meetings.calendar_dir).string();
+    }
+    if (meetings.calendar_urls) meetings.fetch_calendar = fetch_calendar_url;
+    core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, settings);
     bot::register_features(*core.engine);
 }
 

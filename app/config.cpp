@@ -358,6 +358,44 @@ void read_social(SectionReader s, Config& c) {
     s.finish();
 }
 
+/// `meetings: {work_days: [Mon, ...], default_duration_minutes, default_within_days,
+/// calendar_dir, import_horizon_days, calendar_urls}`.
+void read_meetings(SectionReader s, Config& c) {
+    bot::MeetingSettings& m = c.bot.meetings;
+    static const std::vector<std::string> names = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const YAML::Node days = s.node("work_days");
+    if (days.IsDefined() && !days.IsNull()) {
+        unsigned mask = 0;
+        bool ok = days.IsSequence() && days.size() > 0;
+        for (std::size_t i = 0; ok && i < days.size(); ++i) {
+            const std::string d =
+                days[i].IsScalar() ? core::ascii_lower(days[i].Scalar()).substr(0, 3) : "";
+            const auto at = std::find(names.begin(), names.end(), d);
+            if (at == names.end()) {
+                ok = false;
+                break;
+            }
+            mask |= 1U << static_cast<unsigned>(at - names.begin());
+        }
+        if (ok) {
+            m.work_days = mask;
+        } else {
+            s.error("work_days", "must be a non-empty list of weekdays such as [Mon, Tue, Wed]");
+        }
+    }
+    if (auto v = s.integer("default_duration_minutes", 15, 8 * 60)) {
+        m.default_duration_minutes = static_cast<int>(*v);
+    }
+    if (auto v = s.integer("default_within_days", 1, 28))
+        m.default_within_days = static_cast<int>(*v);
+    if (auto v = s.string("calendar_dir")) m.calendar_dir = *v;
+    if (auto v = s.integer("import_horizon_days", 1, 366)) {
+        m.import_horizon_days = static_cast<int>(*v);
+    }
+    if (auto v = s.boolean("calendar_urls")) m.calendar_urls = *v;
+    s.finish();
+}
+
 }  // namespace
 
 connectors::ConnectorSpec default_hub_spec() {
@@ -414,6 +452,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
     read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
+    read_meetings(SectionReader(top.node("meetings"), "meetings", errors), c);
     read_tone(SectionReader(top.node("tone"), "tone", errors), c);
     read_social(SectionReader(top.node("social"), "social", errors), c);
     read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);

@@ -2,7 +2,9 @@
 // What the bot is told by config: the company, its defaults and the cooperation rules.
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,27 @@ struct ReportSettings {
         {"zh-CN", {"案例", "演示", "试用", "培训"}}};
 };
 
+/// Reads a calendar for `calendar import URL`: the body, or nothing with `error` set.
+/// The program passes one in (app/); bot/ itself has no network code.
+using CalendarFetcher =
+    std::function<std::optional<std::string>(const std::string& url, std::string& error)>;
+
+/// The `meetings:` section (meet/book, calendar import, joint meetings).
+struct MeetingSettings {
+    /// Working days for everyone: bit d set = weekday d works (0 = Sunday). Mon-Fri.
+    unsigned work_days = 0x3e;
+    int default_duration_minutes = 30;
+    int default_within_days = 5;
+    /// `calendar import FILE` reads plain file names from this folder; empty: no files.
+    std::string calendar_dir;
+    /// How far ahead recurring imported events are expanded, in days.
+    int import_horizon_days = 90;
+    /// `calendar import URL` allowed (http and https); the program then sets the fetcher.
+    bool calendar_urls = false;
+    /// Fetches `calendar import URL`; unset: URLs are refused.
+    CalendarFetcher fetch_calendar;
+};
+
 /// The `tone:` section: the shared tone guide and the draft watch.
 struct ToneSettings {
     /// Folder of Vale-format rule files; empty: `config/tone` next to the program.
@@ -105,6 +128,7 @@ struct BotSettings {
     Rules rules;
     FunnelSettings funnel;
     ReportSettings reports;
+    MeetingSettings meetings;
     ToneSettings tone;
     SocialSettings social;
     MetricsSettings metrics;

@@ -468,4 +468,15 @@ std::vector<CostTotal> SocialRepository::cost_totals(std::int64_t from_ms, std::
     return out;
 }
 
+std::int64_t SocialRepository::coffee_groups_met(std::int64_t from_ms, std::int64_t to_ms) {
+    return db_
+        .scalar(
+            "SELECT count(*) FROM coffee_groups g JOIN coffee_rounds r ON r.id = g.round_id "
+            "WHERE r.ends_at >= ? AND r.ends_at < ? AND EXISTS (SELECT 1 FROM coffee_answers a "
+            "WHERE a.round_id = g.round_id AND a.met = 1 AND a.person_id IN (g.left_id, "
+            "g.right_id, coalesce(g.third_id, -1)))",
+            {from_ms, to_ms})
+        .value_or(0);
+}
+
 }  // namespace twintrack::store

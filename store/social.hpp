@@ -184,6 +184,9 @@ class SocialRepository {
     /// Totals per kind of costs whose activity takes place in [from_ms, to_ms).
     std::vector<CostTotal> cost_totals(std::int64_t from_ms, std::int64_t to_ms,
                                        std::int64_t now_ms);
+    /// Coffee groups of rounds that ended in [from_ms, to_ms) where someone answered
+    /// "yes, we met".
+    std::int64_t coffee_groups_met(std::int64_t from_ms, std::int64_t to_ms);
 
   private:
     Database& db_;

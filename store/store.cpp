@@ -26,7 +26,8 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       quotas_(*db_),
       campaigns_(*db_),
       channel_messages_(*db_),
-      metrics_facts_(*db_) {
+      metrics_facts_(*db_),
+      meetings_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 

@@ -10,6 +10,7 @@
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/jobs.hpp"
+#include "store/meetings.hpp"
 #include "store/metrics.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
@@ -39,6 +40,7 @@ class Store {
     CustomerRepository& customers() { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
     ReportRepository& reports() { return reports_; }
+    MeetingRepository& meetings() { return meetings_; }
     RotationRepository& rotations() { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
     SocialRepository& social() { return social_; }
@@ -71,6 +73,7 @@ class Store {
     CampaignRepository campaigns_;
     ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
+    MeetingRepository meetings_;
 };
 
 }  // namespace twintrack::store

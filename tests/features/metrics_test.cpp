@@ -348,7 +348,7 @@ TEST_F(MetricsTest, MetricsOnDemandFollowTheVisibilityRules) {
     // Admins: everyone.
     EXPECT_THAT(joined(bot.say("ada", "metrics quarter")),
                 AllOf(HasSubstr("Metrics for the company, this quarter"),
-                      HasSubstr("Joint meetings held n/a")));
+                      HasSubstr("Joint meetings held 0")));
     EXPECT_THAT(joined(bot.say("wang", "指标 团队")),
                 AllOf(HasSubstr("销售部的指标，本周"), HasSubstr("收入 150,000 CNY")));
     EXPECT_THAT(joined(bot.say("sam", "metrics yesterday please")), HasSubstr("Usage: metrics"));
@@ -474,6 +474,49 @@ TEST_F(MetricsTest, ReportAndCustomerSummaries) {
     EXPECT_THAT(joined(bot.say("sid", "summary customer Nobody")),
                 HasSubstr("I don't know the customer \"Nobody\""));
     EXPECT_THAT(joined(bot.say("sam", "summary customer ACME")), HasSubstr("manager"));
+}
+
+TEST(MetricsJoint, MeetingsCoffeeAndBudgetComeFromTheirFeatures) {
+    auto s = settings();
+    s.social.quarterly_budget = {{"outing", 15000}, {"training", 5000}};
+    TestBot bot(TestBot::default_start(), s);
+    bot.add({"mia", "Mia Marketer", "marketing", "staff"});
+    bot.add({"max", "Max Marketing", "marketing", "manager"});
+    bot.add({"sam", "Sam Seller", "sales", "staff"});
+    bot.add({"ada", "Ada Admin", "management", "admin"});
+    // Before anything happened: zero, not n/a.
+    EXPECT_THAT(joined(bot.say("ada", "metrics")),
+                HasSubstr("Joint meetings held 0 · coffee pairs met 0"));
+    // This week (Monday 16:00 Shanghai): one joint meeting of a series ended, one coffee
+    // round ended where the pair said they met, an outing took place.
+    const std::int64_t t = core::to_millis(TestBot::default_start()) - 3600 * 1000;
+    auto& db = bot.store().db();
+    db.execute(
+        "INSERT INTO meeting_series (id, title, rrule, spec, local_minute, zone, duration_min, "
+        "organizer_id, created_at) VALUES (1, 'Joint', 'FREQ=MONTHLY;BYDAY=2TU', '2nd tuesday', "
+        "600, 'Asia/Shanghai', 60, 2, 0)");
+    db.execute(
+        "INSERT INTO meetings (uid, title, organizer_id, start_at, end_at, series_id, created_at, "
+        "updated_at) VALUES ('u1', 'Joint', 2, ?, ?, 1, 0, 0)",
+        {t - 3600 * 1000, t});
+    db.execute(
+        "INSERT INTO coffee_programmes (id, left_department, right_department, every_days, "
+        "created_at) VALUES (1, 'marketing', 'sales', 14, 0)");
+    db.execute(
+        "INSERT INTO coffee_rounds (id, programme_id, number, started_at, ends_at) "
+        "VALUES (1, 1, 1, 0, ?)",
+        {t});
+    db.execute("INSERT INTO coffee_groups (round_id, left_id, right_id) VALUES (1, 1, 3)");
+    db.execute(
+        "INSERT INTO coffee_answers (round_id, person_id, met, answered_at) VALUES (1, 3, 1, ?)",
+        {t});
+    db.execute(
+        "INSERT INTO activity_costs (kind, ref, amount, at, created_at) "
+        "VALUES ('outing', 'outing.1', 3000, ?, 0)",
+        {t});
+    EXPECT_THAT(joined(bot.say("ada", "metrics")),
+                AllOf(HasSubstr("Joint meetings held 1 · coffee pairs met 1"),
+                      HasSubstr("3,000 CNY / 20,000 CNY")));
 }
 
 }  // namespace

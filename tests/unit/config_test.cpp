@@ -248,6 +248,39 @@ TEST(Config, ReadsTheSocialSection) {
     }
 }
 
+TEST(Config, ReadsTheMeetingsSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config(R"(
+meetings:
+  work_days: [Sun, monday, TUE, Wed, Thu]
+  default_duration_minutes: 45
+  default_within_days: 10
+  calendar_dir: calendars
+  import_horizon_days: 30
+  calendar_urls: true
+)",
+                             c, errors))
+        << errors.describe("t");
+    const auto& m = c.bot.meetings;
+    EXPECT_EQ(m.work_days, 0x1fu);
+    EXPECT_EQ(m.default_duration_minutes, 45);
+    EXPECT_EQ(m.default_within_days, 10);
+    EXPECT_EQ(m.calendar_dir, "calendars");
+    EXPECT_EQ(m.import_horizon_days, 30);
+    EXPECT_TRUE(m.calendar_urls);
+    Config d;
+    ASSERT_TRUE(parse_config("meetings:\n", d, errors));
+    EXPECT_EQ(d.bot.meetings.work_days, 0x3eu);  // Monday to Friday
+    EXPECT_FALSE(d.bot.meetings.calendar_urls);
+    EXPECT_THAT(
+        errors_of("meetings:\n  work_days: [Mon, Funday]\n"),
+        HasSubstr("twintrack.yaml:2: meetings.work_days: must be a non-empty list of weekdays"));
+    EXPECT_THAT(errors_of("meetings:\n  default_within_days: 60\n"),
+                HasSubstr("meetings.default_within_days"));
+    EXPECT_THAT(errors_of("meetings:\n  calendar_url: true\n"), HasSubstr("calendar_url"));
+}
+
 TEST(Config, ReadsReportWindows) {
     Config c;
     core::ConfigErrors errors;

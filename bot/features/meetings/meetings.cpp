@@ -1,0 +1,1123 @@
+#include "bot/features/meetings/meetings.hpp"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "bot/api.hpp"
+#include "bot/engine.hpp"
+#include "bot/features/meetings/ical.hpp"
+#include "bot/features/meetings/slot_finder.hpp"
+#include "bot/local_time.hpp"
+#include "bot/turn.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::bot::meetings {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr std::int64_t minute_ms = 60 * 1000;
+constexpr std::int64_t day_ms = 24 * 60 * minute_ms;
+const int min_duration = 15;
+const int max_duration = 8 * 60;
+const int max_within_days = 28;
+const int max_after_days = 366;
+const std::size_t max_attendees = 100;
+const std::size_t max_title_chars = 200;
+const std::size_t max_calendar_bytes = 4 * 1024 * 1024;
+const int joint_duration_default = 60;
+/// How many joint-meeting occurrences are checked for DST gaps (a year of monthly ones).
+const int joint_checked = 12;
+
+std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
+
+void usage(Turn& turn, const std::string& command) {
+    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
+    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+}
+
+bool is_word(Turn& turn, const std::string& name, const std::string& word) {
+    const std::string w = core::ascii_lower(word);
+    for (const auto& c : turn.engine().prompts().words_all_locales("meetings.words." + name)) {
+        if (core::ascii_lower(c) == w) return true;
+    }
+    return false;
+}
+
+std::string zone_of(Turn& turn, const Person* p) {
+    if (p != nullptr && valid_timezone(p->timezone)) return p->timezone;
+    return turn.engine().settings().company_timezone;
+}
+
+std::string name_of(Turn& turn, std::int64_t id) {
+    const Person* p = turn.engine().directory().by_id(id);
+    return p ? p->name : "#" + std::to_string(id);
+}
+
+std::string clip(const std::string& s) { return std::string(core::utf8_prefix(s, 40)); }
+
+// --- parsing ----------------------------------------------------------------------------
+
+bool all_digits(const std::string& s) {
+    return !s.empty() && s.size() <= 6 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// "45m", "45min", "1h", "1h30m", "90" (minutes), "45分钟", "1小时".
+std::optional<int> parse_minutes(std::string s) {
+    s = core::ascii_lower(s);
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{"分钟", "m"},
+                                                                                   {"小时", "h"},
+                                                                                   {"mins", "m"},
+                                                                                   {"min", "m"},
+                                                                                   {"hours", "h"},
+                                                                                   {"hour", "h"},
+                                                                                   {"hrs", "h"},
+                                                                                   {"hr", "h"}}) {
+        for (auto at = s.find(from); at != std::string::npos; at = s.find(from)) {
+            s.replace(at, from.size(), to);
+        }
+    }
+    if (all_digits(s)) return std::stoi(s);
+    int total = 0;
+    std::string num;
+    bool any = false;
+    for (char c : s) {
+        if (c >= '0' && c <= '9') {
+            num += c;
+        } else if ((c == 'h' || c == 'm') && !num.empty() && num.size() <= 4) {
+            total += std::stoi(num) * (c == 'h' ? 60 : 1);
+            num.clear();
+            any = true;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (!num.empty() || !any) return std::nullopt;
+    return total;
+}
+
+/// "5d", "5", "2w", "5天", "2周".
+std::optional<int> parse_days(std::string s) {
+    s = core::ascii_lower(s);
+    int factor = 1;
+    for (const auto& [suffix, f] : std::vector<std::pair<std::string, int>>{{"days", 1},
+                                                                            {"day", 1},
+                                                                            {"d", 1},
+                                                                            {"天", 1},
+                                                                            {"weeks", 7},
+                                                                            {"week", 7},
+                                                                            {"w", 7},
+                                                                            {"周", 7}}) {
+        if (s.size() > suffix.size() &&
+            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            s.erase(s.size() - suffix.size());
+            factor = f;
+            break;
+        }
+    }
+    if (!all_digits(s)) return std::nullopt;
+    return std::stoi(s) * factor;
+}
+
+std::optional<date::year_month_day> parse_date(const std::string& text) {
+    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    }
+    const date::year_month_day ymd{date::year(std::stoi(text.substr(0, 4))),
+                                   date::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
+                                   date::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
+    if (!ymd.ok()) return std::nullopt;
+    return ymd;
+}
+
+/// "HH:MM" (24 h) as minutes after midnight.
+std::optional<int> parse_time(const std::string& t) {
+    if (t.size() != 5 || t[2] != ':') return std::nullopt;
+    for (std::size_t i : {0, 1, 3, 4}) {
+        if (t[i] < '0' || t[i] > '9') return std::nullopt;
+    }
+    const int h = std::stoi(t.substr(0, 2));
+    const int m = std::stoi(t.substr(3, 2));
+    if (h > 23 || m > 59) return std::nullopt;
+    return h * 60 + m;
+}
+
+std::string hm(int minute) {
+    const std::string h = std::to_string(minute / 60);
+    const std::string m = std::to_string(minute % 60);
+    return (h.size() < 2 ? "0" : "") + h + ":" + (m.size() < 2 ? "0" : "") + m;
+}
+
+std::int64_t to_ms(date::sys_time<std::chrono::seconds> t) {
+    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
+/// "2026-11-03 10:00-10:45" in `zone` (the end with its date when it is another day).
+std::string local_span(std::int64_t start, std::int64_t end, const std::string& zone) {
+    const std::string s = format_local(core::from_millis(start), zone);
+    const std::string e = format_local(core::from_millis(end), zone);
+    return s + "-" + (s.substr(0, 10) == e.substr(0, 10) ? e.substr(11) : e);
+}
+
+// --- proposing --------------------------------------------------------------------------
+
+struct Request {
+    std::string title;
+    int duration = 30;
+    int within_days = 5;
+    std::optional<std::int64_t> after;
+    std::map<std::int64_t, bool> attendees;  ///< person -> required
+};
+
+json request_json(const Request& r) {
+    json people = json::array();
+    for (const auto& [id, req] : r.attendees) people.push_back({{"id", id}, {"required", req}});
+    return {{"title", r.title},
+            {"duration", r.duration},
+            {"within", r.within_days},
+            {"after", r.after ? json(*r.after) : json(nullptr)},
+            {"attendees", people}};
+}
+
+Request request_of(const json& j) {
+    Request r;
+    r.title = j.value("title", "");
+    r.duration = j.value("duration", 30);
+    r.within_days = j.value("within", 5);
+    if (j.contains("after") && j["after"].is_number()) r.after = j["after"].get<std::int64_t>();
+    for (const auto& a : j["attendees"]) {
+        r.attendees[a["id"].get<std::int64_t>()] = a["required"].get<bool>();
+    }
+    return r;
+}
+
+Attendee attendee_of(Turn& turn, const Person& p, bool required) {
+    Attendee a;
+    a.id = p.id;
+    a.zone = zone_of(turn, &p);
+    a.work_start = p.work_start;
+    a.work_end = p.work_end;
+    a.work_days = turn.engine().settings().meetings.work_days;
+    a.required = required;
+    return a;
+}
+
+/// Each slot in each attendee's local time, grouped by zone (the reader's zone first,
+/// then in the order people come): [{zone, time, names}].
+json local_times(Turn& turn, const Interval& at, const std::vector<std::int64_t>& people) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> by_zone;
+    by_zone.push_back({zone_of(turn, turn.person()), {}});
+    for (std::int64_t id : people) {
+        const Person* p = turn.engine().directory().by_id(id);
+        const std::string zone = zone_of(turn, p);
+        auto it = std::find_if(by_zone.begin(), by_zone.end(),
+                               [&](const auto& z) { return z.first == zone; });
+        if (it == by_zone.end()) it = by_zone.insert(by_zone.end(), {zone, {}});
+        it->second.push_back(p ? p->name : name_of(turn, id));
+    }
+    if (by_zone.front().second.empty()) by_zone.erase(by_zone.begin());
+    json out = json::array();
+    for (const auto& [zone, names] : by_zone) {
+        out.push_back({{"first", out.empty()},
+                       {"zone", zone},
+                       {"time", local_span(at.start, at.end, zone)},
+                       {"names", turn.list_data(names)}});
+    }
+    return out;
+}
+
+std::vector<std::string> names(Turn& turn, const std::vector<std::int64_t>& ids) {
+    std::vector<std::string> out;
+    for (auto id : ids) out.push_back(name_of(turn, id));
+    return out;
+}
+
+/// Finds slots for `r` from now on, saves them as the organiser's proposal and answers.
+/// `fresh` says these replace slots that were refused.
+void propose(Turn& turn, const Request& r, bool fresh) {
+    const std::int64_t now = now_ms(turn);
+    SlotQuery q;
+    // A few minutes to get there: no slot starts right now.
+    q.from = std::max(now + 5 * minute_ms, r.after.value_or(now));
+    q.until = q.from + r.within_days * day_ms;
+    q.duration_minutes = r.duration;
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, req] : r.attendees) {
+        const Person* p = turn.engine().directory().by_id(id);
+        if (!p) continue;
+        q.attendees.push_back(attendee_of(turn, *p, req));
+        ids.push_back(id);
+    }
+    for (const auto& b : turn.read().meetings().busy(ids, q.from, q.until)) {
+        for (auto& a : q.attendees) {
+            if (a.id == b.person_id) a.busy.push_back({b.start_at, b.end_at});
+        }
+    }
+    const SlotResult found = find_slots(q, 3);
+    json proposal = request_json(r);
+    json slots = json::array();
+    json shown = json::array();
+    int n = 1;
+    std::vector<Slot> offered = found.slots;
+    if (offered.empty() && found.partial) offered.push_back(*found.partial);
+    for (const auto& s : offered) {
+        slots.push_back({{"start", s.at.start}, {"end", s.at.end}, {"missing", s.missing}});
+        std::vector<std::int64_t> present;
+        for (auto id : ids) {
+            if (std::find(s.missing.begin(), s.missing.end(), id) == s.missing.end() &&
+                std::find(s.optional_missing.begin(), s.optional_missing.end(), id) ==
+                    s.optional_missing.end()) {
+                present.push_back(id);
+            }
+        }
+        shown.push_back({{"n", n++},
+                         {"times", local_times(turn, s.at, present)},
+                         {"optional_missing", turn.list_data(names(turn, s.optional_missing))},
+                         {"has_optional_missing", !s.optional_missing.empty()}});
+    }
+    proposal["slots"] = slots;
+    const std::string zone = zone_of(turn, turn.person());
+    const json common = {{"title", r.title},
+                         {"duration", r.duration},
+                         {"from", format_local(core::from_millis(q.from), zone)},
+                         {"until", format_local(core::from_millis(q.until), zone)},
+                         {"zone", zone},
+                         {"fresh", fresh},
+                         {"slots", shown}};
+    if (offered.empty()) {
+        turn.write().meetings().drop_proposal(turn.person()->id);
+        turn.reply("meetings.no_slot", common);
+        return;
+    }
+    turn.write().meetings().save_proposal(turn.person()->id, proposal.dump(), now);
+    if (!found.slots.empty()) {
+        turn.reply("meetings.proposals", common);
+    } else {
+        json data = common;
+        data["missing"] = turn.list_data(names(turn, found.partial->missing));
+        turn.reply("meetings.partial", data);
+    }
+}
+
+void meet(Turn& turn, const CommandArgs& args) {
+    const auto& words = args.words;
+    const auto& settings = turn.engine().settings().meetings;
+    if (words.empty() || is_word(turn, "with", words[0])) {
+        usage(turn, "meet");
+        return;
+    }
+    Request r;
+    r.title = std::string(core::trim(words[0]));
+    if (r.title.empty() || core::utf8_length(r.title) > max_title_chars) {
+        usage(turn, "meet");
+        return;
+    }
+    r.duration = settings.default_duration_minutes;
+    r.within_days = settings.default_within_days;
+    r.attendees[turn.person()->id] = true;
+    const std::string zone = zone_of(turn, turn.person());
+    bool optional = false;
+    auto add = [&](const Person& p) {
+        auto it = r.attendees.find(p.id);
+        if (it == r.attendees.end()) {
+            r.attendees[p.id] = !optional;
+        } else if (!optional) {
+            it->second = true;  // required wins
+        }
+    };
+    for (std::size_t i = 1; i < words.size(); ++i) {
+        const std::string& w = words[i];
+        const bool has_next = i + 1 < words.size();
+        if (is_word(turn, "with", w)) {
+            optional = false;
+        } else if (is_word(turn, "optional", w)) {
+            optional = true;
+        } else if (is_word(turn, "duration", w)) {
+            const auto m = has_next ? parse_minutes(words[i + 1]) : std::nullopt;
+            if (!m) {
+                turn.reply("meetings.bad_duration",
+                           {{"text", has_next ? clip(words[i + 1]) : std::string()}});
+                return;
+            }
+            if (*m < min_duration || *m > max_duration) {
+                turn.reply("meetings.duration_range",
+                           {{"minutes", *m}, {"min", min_duration}, {"max", max_duration}});
+                return;
+            }
+            r.duration = ((*m + 14) / 15) * 15;
+            ++i;
+        } else if (is_word(turn, "within", w)) {
+            const auto d = has_next ? parse_days(words[i + 1]) : std::nullopt;
+            if (!d) {
+                turn.reply("meetings.bad_within",
+                           {{"text", has_next ? clip(words[i + 1]) : std::string()}});
+                return;
+            }
+            if (*d < 1 || *d > max_within_days) {
+                turn.reply("meetings.within_range", {{"days", *d}, {"max", max_within_days}});
+                return;
+            }
+            r.within_days = *d;
+            ++i;
+        } else if (is_word(turn, "after", w)) {
+            const auto ymd = has_next ? parse_date(words[i + 1]) : std::nullopt;
+            if (!ymd) {
+                turn.reply("meetings.bad_date",
+                           {{"text", has_next ? clip(words[i + 1]) : std::string()}});
+                return;
+            }
+            ++i;
+            int minute = 0;
+            std::string shown = words[i];
+            if (i + 1 < words.size()) {
+                if (auto t = parse_time(words[i + 1])) {
+                    minute = *t;
+                    shown += " " + words[++i];
+                }
+            }
+            const auto* tz = zone_or_utc(zone);
+            const auto local = date::local_days{*ymd} + std::chrono::minutes(minute);
+            if (tz->get_info(local).result == date::local_info::nonexistent) {
+                turn.reply("meetings.dst_gap", {{"when", shown}, {"zone", zone}});
+                return;
+            }
+            const std::int64_t at = to_ms(tz->to_sys(local, date::choose::earliest));
+            const auto today = date::floor<date::days>(tz->to_local(turn.now()));
+            if (date::local_days{*ymd} < today || (minute > 0 && at < now_ms(turn))) {
+                turn.reply("meetings.date_past", {{"when", shown}, {"zone", zone}});
+                return;
+            }
+            if (at - now_ms(turn) > max_after_days * day_ms) {
+                turn.reply("meetings.after_too_far", {{"when", shown}, {"days", max_after_days}});
+                return;
+            }
+            r.after = at;
+        } else if (auto dept = std::find_if(
+                       departments().begin(), departments().end(),
+                       [&](const std::string& d) { return is_word(turn, "dept_" + d, w); });
+                   dept != departments().end()) {
+            bool any = false;
+            for (const auto& p : turn.engine().directory().all()) {
+                if (p.department == *dept) {
+                    add(p);
+                    any = true;
+                }
+            }
+            if (!any) {
+                turn.reply("meetings.empty_department",
+                           {{"department", turn.text("core.department." + *dept)}});
+                return;
+            }
+        } else {
+            const Person* p = turn.person_arg(w);
+            if (p == nullptr) return;
+            add(*p);
+        }
+    }
+    if (r.attendees.size() < 2) {
+        turn.reply("meetings.nobody");
+        return;
+    }
+    if (r.attendees.size() > max_attendees) {
+        turn.reply("meetings.too_many", {{"count", r.attendees.size()}, {"max", max_attendees}});
+        return;
+    }
+    propose(turn, r, false);
+}
+
+// --- booking ----------------------------------------------------------------------------
+
+void schedule_reminders(Turn& turn, const store::Meeting& m) {
+    const std::int64_t now = now_ms(turn);
+    for (const auto& [lead, ms] : std::vector<std::pair<std::string, std::int64_t>>{
+             {"24h", day_ms}, {"15m", 15 * minute_ms}}) {
+        const std::int64_t due = m.start_at - ms;
+        if (due <= now) continue;
+        turn.engine().scheduler().schedule(
+            turn, "meetings.remind", "meetings.remind." + std::to_string(m.id) + "." + lead,
+            core::from_millis(due), {{"meeting", m.id}, {"start", m.start_at}, {"lead", lead}});
+    }
+}
+
+void cancel_reminders(Turn& turn, std::int64_t id) {
+    for (const std::string lead : {"24h", "15m"}) {
+        turn.write().jobs().cancel("meetings.remind." + std::to_string(id) + "." + lead);
+    }
+}
+
+json meeting_data(Turn& turn, const store::Meeting& m, const Person& reader) {
+    const std::string zone = zone_of(turn, &reader);
+    std::vector<std::int64_t> ids;
+    std::vector<std::string> optional;
+    for (const auto& a : m.attendees) {
+        ids.push_back(a.person_id);
+        if (!a.required) optional.push_back(name_of(turn, a.person_id));
+    }
+    return {{"id", m.id},
+            {"title", m.title},
+            {"when", local_span(m.start_at, m.end_at, zone)},
+            {"zone", zone},
+            {"organizer", name_of(turn, m.organizer_id)},
+            {"attendees", turn.list_data(names(turn, ids))},
+            {"optional", turn.list_data(optional)},
+            {"has_optional", !optional.empty()},
+            {"ics", "/api/v1/events/" + std::to_string(m.id) + ".ics"}};
+}
+
+std::string new_uid(Turn& turn, std::int64_t start) {
+    return std::to_string(now_ms(turn)) + "-" + std::to_string(start) + "-" +
+           std::to_string(turn.person() ? turn.person()->id : 0) + "@" +
+           core::ascii_lower(turn.engine().settings().bot_user);
+}
+
+void book(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() != 1 || !all_digits(args.words[0])) {
+        usage(turn, "book");
+        return;
+    }
+    const int n = std::stoi(args.words[0]);
+    const auto saved = turn.read().meetings().proposal(turn.person()->id);
+    if (!saved) {
+        turn.reply("meetings.no_proposal");
+        return;
+    }
+    const json proposal = json::parse(*saved);
+    const json& slots = proposal["slots"];
+    if (n < 1 || n > static_cast<int>(slots.size())) {
+        turn.reply("meetings.bad_choice", {{"n", n}, {"count", slots.size()}});
+        return;
+    }
+    const Request r = request_of(proposal);
+    const json& slot = slots[static_cast<std::size_t>(n - 1)];
+    const std::int64_t start = slot["start"].get<std::int64_t>();
+    const std::int64_t end = slot["end"].get<std::int64_t>();
+    std::set<std::int64_t> missing;
+    for (const auto& id : slot["missing"]) missing.insert(id.get<std::int64_t>());
+    if (start <= now_ms(turn)) {
+        turn.reply("meetings.slot_past", {{"n", n}});
+        propose(turn, r, true);
+        return;
+    }
+    // Someone may have become busy since the proposal (another booking, an import).
+    std::vector<std::int64_t> check;
+    for (const auto& [id, req] : r.attendees) {
+        if (req && !missing.count(id)) check.push_back(id);
+    }
+    std::set<std::int64_t> now_busy;
+    for (const auto& b : turn.read().meetings().busy(check, start, end)) {
+        now_busy.insert(b.person_id);
+    }
+    if (!now_busy.empty()) {
+        turn.reply(
+            "meetings.slot_taken",
+            {{"n", n}, {"who", turn.list_data(names(turn, {now_busy.begin(), now_busy.end()}))}});
+        propose(turn, r, true);
+        return;
+    }
+    store::Meeting m;
+    m.uid = new_uid(turn, start);
+    m.title = r.title;
+    m.organizer_id = turn.person()->id;
+    m.start_at = start;
+    m.end_at = end;
+    m.created_at = now_ms(turn);
+    for (const auto& [id, req] : r.attendees) {
+        if (missing.count(id) || !turn.engine().directory().by_id(id)) continue;
+        m.attendees.push_back({id, req});
+    }
+    m.id = turn.write().meetings().create(m);
+    turn.write().meetings().drop_proposal(turn.person()->id);
+    turn.audit("meeting.book", {{"meeting", m.id}, {"title", m.title}, {"start", start}});
+    schedule_reminders(turn, m);
+    for (const auto& a : m.attendees) {
+        if (a.person_id == turn.person()->id) continue;
+        if (const Person* p = turn.engine().directory().by_id(a.person_id)) {
+            json data = meeting_data(turn, m, *p);
+            data["required"] = a.required;
+            turn.tell(*p, "meetings.invited", data);
+        }
+    }
+    json data = meeting_data(turn, m, *turn.person());
+    data["missing"] = turn.list_data(names(turn, {missing.begin(), missing.end()}));
+    data["has_missing"] = !missing.empty();
+    turn.reply("meetings.booked", data);
+}
+
+std::optional<std::int64_t> parse_id(std::string word) {
+    if (!word.empty() && word.front() == '#') word.erase(0, 1);
+    if (!all_digits(word)) return std::nullopt;
+    return std::stoll(word);
+}
+
+void cancel_meeting(Turn& turn, const CommandArgs& args) {
+    const auto id = args.words.size() == 1 ? parse_id(args.words[0]) : std::nullopt;
+    if (!id) {
+        usage(turn, "meeting cancel");
+        return;
+    }
+    const auto m = turn.read().meetings().get(*id);
+    if (!m || m->status != "booked") {
+        turn.reply("meetings.not_found", {{"id", *id}});
+        return;
+    }
+    const Person& me = *turn.person();
+    if (m->organizer_id != me.id && me.role != "hr" && me.role != "admin") {
+        turn.reply("meetings.not_organizer",
+                   {{"id", *id}, {"who", name_of(turn, m->organizer_id)}});
+        return;
+    }
+    if (m->end_at <= now_ms(turn)) {
+        turn.reply("meetings.already_over", {{"id", *id}});
+        return;
+    }
+    turn.write().meetings().set_status(*id, "cancelled", now_ms(turn));
+    cancel_reminders(turn, *id);
+    turn.audit("meeting.cancel", {{"meeting", *id}});
+    for (const auto& a : m->attendees) {
+        if (a.person_id == me.id) continue;
+        if (const Person* p = turn.engine().directory().by_id(a.person_id)) {
+            json data = meeting_data(turn, *m, *p);
+            data["who"] = me.name;
+            turn.tell(*p, "meetings.cancelled_notice", data);
+        }
+    }
+    turn.reply("meetings.cancelled", meeting_data(turn, *m, me));
+}
+
+void list_meetings(Turn& turn, const CommandArgs&) {
+    const std::int64_t now = now_ms(turn);
+    const auto found = turn.read().meetings().of_person(turn.person()->id, now, now + 30 * day_ms);
+    if (found.empty()) {
+        turn.reply("meetings.none");
+        return;
+    }
+    json items = json::array();
+    for (const auto& m : found) items.push_back(meeting_data(turn, m, *turn.person()));
+    turn.reply("meetings.list", {{"items", items}, {"zone", zone_of(turn, turn.person())}});
+}
+
+void remind(Turn& turn, const json& payload) {
+    const auto m = turn.read().meetings().get(payload.at("meeting").get<std::int64_t>());
+    if (!m || m->status != "booked" || m->start_at != payload.at("start").get<std::int64_t>()) {
+        return;
+    }
+    json agenda = json::array();
+    for (const auto& item : turn.read().meetings().agenda(m->id)) {
+        agenda.push_back({{"who", name_of(turn, item.person_id)}, {"text", item.text}});
+    }
+    for (const auto& a : m->attendees) {
+        const Person* p = turn.engine().directory().by_id(a.person_id);
+        if (!p) continue;
+        json data = meeting_data(turn, *m, *p);
+        data["soon"] = payload.at("lead").get<std::string>() == "15m";
+        data["agenda"] = agenda;
+        data["has_agenda"] = !agenda.empty();
+        turn.tell(*p, "meetings.reminder", data);
+    }
+}
+
+// --- calendar import --------------------------------------------------------------------
+
+bool is_url(const std::string& s) {
+    const std::string l = core::ascii_lower(s);
+    return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
+}
+
+void import_calendar(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() != 1) {
+        usage(turn, "calendar import");
+        return;
+    }
+    const std::string source = args.words[0];
+    const auto& settings = turn.engine().settings().meetings;
+    std::string text;
+    if (is_url(source)) {
+        if (!settings.fetch_calendar) {
+            turn.reply("meetings.urls_off");
+            return;
+        }
+        std::string error;
+        auto body = settings.fetch_calendar(source, error);
+        if (!body) {
+            turn.reply("meetings.fetch_failed", {{"source", source}, {"error", error}});
+            return;
+        }
+        text = std::move(*body);
+    } else {
+        namespace fs = std::filesystem;
+        if (settings.calendar_dir.empty()) {
+            turn.reply("meetings.files_off");
+            return;
+        }
+        // Plain file names only: nothing outside the calendar folder can be read.
+        if (source.find('/') != std::string::npos || source.find('\\') != std::string::npos ||
+            source == "." || source == ".." || source.front() == '.') {
+            turn.reply("meetings.bad_file", {{"source", clip(source)}});
+            return;
+        }
+        const fs::path path = fs::path(settings.calendar_dir) / source;
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > max_calendar_bytes) {
+            turn.reply("meetings.no_file", {{"source", clip(source)}});
+            return;
+        }
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+    }
+    if (text.size() > max_calendar_bytes) {
+        turn.reply("meetings.too_big", {{"source", clip(source)}});
+        return;
+    }
+    const std::int64_t now = now_ms(turn);
+    const std::int64_t until = now + settings.import_horizon_days * day_ms;
+    const auto parsed = parse_calendar(text, now - day_ms, until, zone_of(turn, turn.person()));
+    if (!parsed.ok) {
+        turn.reply("meetings.not_ical", {{"source", clip(source)}});
+        return;
+    }
+    std::vector<store::BusyBlock> blocks;
+    for (const auto& b : parsed.busy) {
+        blocks.push_back({turn.person()->id, b.start, b.end, b.summary, source});
+    }
+    turn.write().meetings().replace_busy(turn.person()->id, source, blocks);
+    turn.audit("calendar.import", {{"source", source}, {"busy", blocks.size()}});
+    turn.reply("meetings.imported", {{"source", source},
+                                     {"busy", blocks.size()},
+                                     {"events", parsed.events},
+                                     {"skipped", parsed.skipped},
+                                     {"has_skipped", parsed.skipped > 0},
+                                     {"days", settings.import_horizon_days},
+                                     {"zones", turn.list_data(parsed.unknown_zones)},
+                                     {"has_zones", !parsed.unknown_zones.empty()}});
+}
+
+// --- joint meetings ---------------------------------------------------------------------
+
+std::vector<const Person*> joint_managers(Turn& turn) {
+    std::vector<const Person*> out;
+    for (const std::string d : {"marketing", "sales"}) {
+        for (const Person* p : turn.engine().directory().managers_of(d)) out.push_back(p);
+    }
+    return out;
+}
+
+/// Creates the meeting of one occurrence with its jobs (reminders, agenda questions two
+/// days before, what follows its end). Does nothing when it exists.
+void plan_occurrence(Turn& turn, const store::MeetingSeries& s, const Occurrence& o) {
+    auto& repo = turn.write().meetings();
+    if (repo.by_series_start(s.id, o.start)) return;
+    store::Meeting m;
+    m.uid = "series-" + std::to_string(s.id) + "-" + o.local_date + "@" +
+            core::ascii_lower(turn.engine().settings().bot_user);
+    m.title = s.title;
+    m.organizer_id = s.organizer_id;
+    m.start_at = o.start;
+    m.end_at = o.start + s.duration_min * minute_ms;
+    m.series_id = s.id;
+    m.created_at = now_ms(turn);
+    m.attendees.push_back({s.organizer_id, true});
+    for (const Person* p : joint_managers(turn)) m.attendees.push_back({p->id, true});
+    m.id = repo.create(m);
+    schedule_reminders(turn, m);
+    const std::string key = std::to_string(m.id);
+    const std::int64_t ask = m.start_at - 2 * day_ms;
+    if (ask > now_ms(turn)) {
+        turn.engine().scheduler().schedule(turn, "meetings.agenda_ask",
+                                           "meetings.agenda_ask." + key, core::from_millis(ask),
+                                           {{"meeting", m.id}});
+    }
+    turn.engine().scheduler().schedule(turn, "meetings.joint_next", "meetings.joint_next." + key,
+                                       core::from_millis(m.end_at),
+                                       {{"meeting", m.id}, {"series", s.id}});
+}
+
+std::vector<std::string> next_dates(Turn& turn, const store::MeetingSeries& s, int count,
+                                    const std::string& zone) {
+    std::vector<std::string> out;
+    for (const auto& o : occurrences(s.rrule, s.local_minute, s.zone, now_ms(turn), count, 800)) {
+        out.push_back(format_local(core::from_millis(o.start), zone));
+    }
+    return out;
+}
+
+void show_joint(Turn& turn) {
+    const auto series = turn.read().meetings().active_series();
+    if (series.empty()) {
+        turn.reply("meetings.joint_none");
+        return;
+    }
+    const std::string zone = zone_of(turn, turn.person());
+    json items = json::array();
+    for (const auto& s : series) {
+        items.push_back({{"id", s.id},
+                         {"spec", s.spec},
+                         {"time", hm(s.local_minute)},
+                         {"rule_zone", s.zone},
+                         {"next", turn.list_data(next_dates(turn, s, 3, zone))},
+                         {"organizer", name_of(turn, s.organizer_id)}});
+    }
+    turn.reply("meetings.joint_list", {{"items", items}, {"zone", zone}});
+}
+
+void cancel_joint(Turn& turn) {
+    const auto series = turn.read().meetings().active_series();
+    if (series.empty()) {
+        turn.reply("meetings.joint_none");
+        return;
+    }
+    const std::int64_t now = now_ms(turn);
+    for (const auto& s : series) {
+        turn.write().meetings().cancel_series(s.id);
+        turn.audit("joint_meeting.cancel", {{"series", s.id}});
+    }
+    // Every future meeting of the series goes, with its reminders and questions.
+    while (auto m = turn.read().meetings().next_of_series(now)) {
+        {
+            turn.write().meetings().set_status(m->id, "cancelled", now);
+            cancel_reminders(turn, m->id);
+            for (const std::string kind : {"agenda_ask", "joint_next"}) {
+                turn.write().jobs().cancel("meetings." + kind + "." + std::to_string(m->id));
+            }
+        }
+    }
+    turn.reply("meetings.joint_cancelled", {{"count", series.size()}});
+}
+
+void joint_meeting(Turn& turn, const CommandArgs& args) {
+    std::vector<std::string> words = args.words;
+    if (words.empty()) {
+        show_joint(turn);
+        return;
+    }
+    if (words.size() == 1 && is_word(turn, "cancel", words[0])) {
+        cancel_joint(turn);
+        return;
+    }
+    if (is_word(turn, "every", words[0])) words.erase(words.begin());
+    // The rule's words run up to the time: `"2nd tuesday" 10:00` or `2nd tuesday 10:00`.
+    std::size_t at = 0;
+    while (at < words.size() && !parse_time(words[at])) ++at;
+    if (at == 0 || at == words.size()) {
+        usage(turn, "joint-meeting");
+        return;
+    }
+    std::vector<std::string> spec_words(words.begin(), words.begin() + static_cast<long>(at));
+    const std::string spec = core::join(spec_words, " ");
+    const int minute = *parse_time(words[at]);
+    std::string zone = turn.engine().settings().company_timezone;
+    int duration = joint_duration_default;
+    for (std::size_t i = at + 1; i < words.size(); ++i) {
+        if (is_word(turn, "duration", words[i]) && i + 1 < words.size()) {
+            const auto m = parse_minutes(words[++i]);
+            if (!m || *m < min_duration || *m > max_duration) {
+                turn.reply(
+                    "meetings.duration_range",
+                    {{"minutes", m.value_or(0)}, {"min", min_duration}, {"max", max_duration}});
+                return;
+            }
+            duration = *m;
+        } else if (valid_timezone(words[i])) {
+            zone = words[i];
+        } else {
+            turn.reply("meetings.unknown_zone", {{"zone", clip(words[i])}});
+            return;
+        }
+    }
+    const auto rrule = rrule_of(spec);
+    if (!rrule) {
+        turn.reply("meetings.bad_rule", {{"spec", clip(spec)}});
+        return;
+    }
+    const std::int64_t now = now_ms(turn);
+    const auto next = occurrences(*rrule, minute, zone, now, joint_checked, 800);
+    if (next.empty()) {
+        turn.reply("meetings.rule_never", {{"spec", clip(spec)}, {"rrule", *rrule}});
+        return;
+    }
+    for (const auto& o : next) {
+        if (o.in_gap) {
+            turn.reply("meetings.rule_dst_gap",
+                       {{"date", o.local_date}, {"time", words[at]}, {"zone", zone}});
+            return;
+        }
+    }
+    store::MeetingSeries s;
+    s.title = turn.text("meetings.joint_title");
+    s.rrule = *rrule;
+    s.spec = spec;
+    s.local_minute = minute;
+    s.zone = zone;
+    s.duration_min = duration;
+    s.organizer_id = turn.person()->id;
+    s.created_at = now;
+    s.id = turn.write().meetings().create_series(s);
+    plan_occurrence(turn, s, next.front());
+    turn.audit("joint_meeting.create", {{"series", s.id}, {"rrule", *rrule}, {"zone", zone}});
+    const std::string my_zone = zone_of(turn, turn.person());
+    std::vector<std::string> managers;
+    for (const Person* p : joint_managers(turn)) managers.push_back(p->name);
+    turn.reply("meetings.joint_created", {{"spec", spec},
+                                          {"rrule", *rrule},
+                                          {"time", words[at]},
+                                          {"rule_zone", zone},
+                                          {"zone", my_zone},
+                                          {"next", turn.list_data(next_dates(turn, s, 3, my_zone))},
+                                          {"managers", turn.list_data(managers)},
+                                          {"has_managers", !managers.empty()}});
+}
+
+void agenda_ask(Turn& turn, const json& payload) {
+    const auto m = turn.read().meetings().get(payload.at("meeting").get<std::int64_t>());
+    if (!m || m->status != "booked") return;
+    for (const Person* p : joint_managers(turn))
+        turn.tell(*p, "meetings.agenda_ask", meeting_data(turn, *m, *p));
+}
+
+void joint_next(Turn& turn, const json& payload) {
+    const auto s = turn.read().meetings().series(payload.at("series").get<std::int64_t>());
+    const auto m = turn.read().meetings().get(payload.at("meeting").get<std::int64_t>());
+    if (!s || !m || s->status != "active") return;
+    if (m->status == "booked") {
+        if (const Person* o = turn.engine().directory().by_id(s->organizer_id)) {
+            turn.tell(*o, "meetings.minutes_prompt", meeting_data(turn, *m, *o));
+        }
+    }
+    const auto next = occurrences(s->rrule, s->local_minute, s->zone, m->start_at, 1, 800);
+    if (!next.empty()) plan_occurrence(turn, *s, next.front());
+}
+
+/// Agenda items of an answer: one per line or separated by semicolons.
+std::vector<std::string> items_of(const std::string& text) {
+    std::string s = text;
+    for (const std::string sep : {"；", ";"}) {
+        for (auto at = s.find(sep); at != std::string::npos; at = s.find(sep, at)) {
+            s.replace(at, sep.size(), "\n");
+        }
+    }
+    std::vector<std::string> out;
+    std::istringstream in(s);
+    for (std::string line; std::getline(in, line);) {
+        const std::string item(core::trim(line));
+        if (!item.empty()) out.push_back(std::string(core::utf8_prefix(item, 300)));
+    }
+    return out;
+}
+
+void add_agenda(Turn& turn, const std::string& text) {
+    const auto m = turn.read().meetings().next_of_series(now_ms(turn));
+    if (!m) {
+        turn.reply("meetings.no_joint");
+        return;
+    }
+    const auto items = items_of(text);
+    if (items.empty()) {
+        turn.reply("meetings.answer_empty");
+        return;
+    }
+    for (const auto& item : items) {
+        turn.write().meetings().add_agenda_item(m->id, turn.person()->id, item, now_ms(turn));
+    }
+    turn.audit("joint_meeting.agenda", {{"meeting", m->id}, {"items", items.size()}});
+    json data = meeting_data(turn, *m, *turn.person());
+    data["count"] = items.size();
+    data["total"] = turn.read().meetings().agenda(m->id).size();
+    turn.reply("meetings.agenda_added", data);
+}
+
+void agenda(Turn& turn, const CommandArgs& args) {
+    if (!args.rest.empty()) {
+        add_agenda(turn, args.rest);
+        return;
+    }
+    const auto m = turn.read().meetings().next_of_series(now_ms(turn));
+    if (!m) {
+        turn.reply("meetings.no_joint");
+        return;
+    }
+    json state = meeting_data(turn, *m, *turn.person());
+    turn.engine().dialogs().start(turn, "agenda", state);
+}
+
+void minutes(Turn& turn, const CommandArgs&) {
+    const auto m = turn.read().meetings().latest_without_minutes(now_ms(turn));
+    if (!m) {
+        turn.reply("meetings.no_minutes_due");
+        return;
+    }
+    turn.engine().dialogs().start(turn, "minutes", meeting_data(turn, *m, *turn.person()));
+}
+
+bool accept_text(Turn& turn, json& state, const std::string& key, const std::string& answer) {
+    const std::string text(core::trim(answer));
+    if (text.empty()) {
+        turn.reply("meetings.answer_empty");
+        return false;
+    }
+    if (core::utf8_length(text) > 4000) {
+        turn.reply("meetings.answer_too_long", {{"max", 4000}});
+        return false;
+    }
+    state[key] = text;
+    return true;
+}
+
+void finish_minutes(Turn& turn, json& state) {
+    const std::int64_t id = state.at("id").get<std::int64_t>();
+    const auto m = turn.read().meetings().get(id);
+    if (!m) return;
+    store::Minutes rec;
+    rec.meeting_id = id;
+    rec.decisions = state.value("decisions", "");
+    rec.actions = state.value("actions", "");
+    rec.recorded_by = turn.person()->id;
+    rec.recorded_at = now_ms(turn);
+    turn.write().meetings().save_minutes(rec);
+    turn.audit("joint_meeting.minutes", {{"meeting", id}});
+    const auto& settings = turn.engine().settings();
+    const std::string locale = settings.default_locale;
+    auto bullets = [](const std::string& text) {
+        json out = json::array();
+        for (const auto& i : items_of(text)) out.push_back({{"item", i}});
+        return out;
+    };
+    json data = {{"title", m->title},
+                 {"when", local_span(m->start_at, m->end_at, settings.company_timezone)},
+                 {"zone", settings.company_timezone},
+                 {"who", turn.person()->name},
+                 {"decisions", bullets(rec.decisions)},
+                 {"has_decisions", !rec.decisions.empty()},
+                 {"actions", bullets(rec.actions)},
+                 {"has_actions", !rec.actions.empty()}};
+    int posted = 0;
+    for (const auto& c : turn.read().channel_tracks().by_track("joint")) {
+        turn.post({c.connector, c.channel, ""}, locale, "meetings.minutes_post", data,
+                  "meetings.minutes." + std::to_string(id) + "." + c.connector + "." + c.channel);
+        ++posted;
+    }
+    turn.reply("meetings.minutes_saved", {{"channels", posted}, {"posted", posted > 0}});
+}
+
+DialogSpec minutes_dialog() {
+    DialogSpec spec;
+    spec.kind = "minutes";
+    spec.steps.push_back(
+        {"meetings.ask_decisions", true,
+         [](Turn& t, json& s, const std::string& a) { return accept_text(t, s, "decisions", a); }});
+    spec.steps.push_back({"meetings.ask_actions", true, [](Turn& t, json& s, const std::string& a) {
+                              return accept_text(t, s, "actions", a);
+                          }});
+    spec.finish = [](Turn& turn, json& state) {
+        if (!state.contains("decisions") && !state.contains("actions")) {
+            turn.reply("meetings.minutes_nothing");
+            return;
+        }
+        finish_minutes(turn, state);
+    };
+    return spec;
+}
+
+DialogSpec agenda_dialog() {
+    DialogSpec spec;
+    spec.kind = "agenda";
+    spec.steps.push_back({"meetings.ask_agenda", false, [](Turn& t, json& s, const std::string& a) {
+                              return accept_text(t, s, "items", a);
+                          }});
+    spec.finish = [](Turn& turn, json& state) { add_agenda(turn, state.value("items", "")); };
+    return spec;
+}
+
+IcsPerson ics_person(Turn& turn, std::int64_t id) {
+    const Person* p = turn.engine().directory().by_id(id);
+    if (!p) return {"#" + std::to_string(id), "person-" + std::to_string(id) + "@invalid"};
+    return {p->name, p->email};
+}
+
+IcsEvent ics_event(Turn& turn, const store::Meeting& m) {
+    IcsEvent e;
+    e.uid = m.uid;
+    e.title = m.title;
+    e.start = m.start_at;
+    e.end = m.end_at;
+    e.cancelled = m.status == "cancelled";
+    e.sequence = m.sequence;
+    e.created = m.created_at;
+    e.updated = m.updated_at;
+    e.organizer = ics_person(turn, m.organizer_id);
+    for (const auto& a : m.attendees)
+        e.attendees.push_back({ics_person(turn, a.person_id), a.required});
+    return e;
+}
+
+core::ApiResponse ics_response(const std::string& body, const std::string& name) {
+    core::ApiResponse r;
+    r.content_type = "text/calendar; charset=utf-8";
+    r.body = body;
+    r.headers.emplace_back("Content-Disposition", "inline; filename=\"" + name + "\"");
+    return r;
+}
+
+}  // namespace
+
+std::optional<std::string> meeting_ics(Turn& turn, std::int64_t id) {
+    const auto m = turn.read().meetings().get(id);
+    if (!m) return std::nullopt;
+    return event_ics(ics_event(turn, *m), now_ms(turn));
+}
+
+std::optional<std::string> person_calendar_ics(Turn& turn, std::int64_t person_id) {
+    const Person* p = turn.engine().directory().by_id(person_id);
+    if (!p) return std::nullopt;
+    std::vector<IcsEvent> events;
+    for (const auto& m : turn.read().meetings().feed_of(person_id, now_ms(turn) - 30 * day_ms)) {
+        events.push_back(ics_event(turn, m));
+    }
+    return calendar_ics(p->name, events, now_ms(turn));
+}
+
+void register_meetings(Engine& engine) {
+    auto& r = engine.router();
+    const std::vector<std::string> organisers = {"manager", "hr"};
+    r.add({"meet", organisers, meet, true});
+    r.add({"book", organisers, book, true});
+    r.add({"meeting cancel", organisers, cancel_meeting, true});
+    r.add({"meetings", {}, list_meetings});
+    r.add({"calendar import", {}, import_calendar, true});
+    r.add({"joint-meeting", organisers, joint_meeting, true});
+    r.add({"joint-meetings", {}, [](Turn& turn, const CommandArgs&) { show_joint(turn); }});
+    r.add({"agenda", organisers, agenda, true});
+    r.add({"minutes", organisers, minutes, true});
+    engine.dialogs().add(minutes_dialog());
+    engine.dialogs().add(agenda_dialog());
+    // iCalendar over HTTP (the hub checks the token before forwarding).
+    engine.api().add({"GET", "/api/v1/events/{id}.ics", false,
+                      [](Turn& turn, const ApiCall& call) -> core::ApiResponse {
+                          const auto id = parse_id(call.params.at("id"));
+                          const auto ics = id ? meeting_ics(turn, *id) : std::nullopt;
+                          if (!ics) return api_error(404, "not_found", "no such event");
+                          return ics_response(*ics, "event-" + std::to_string(*id) + ".ics");
+                      }});
+    engine.api().add({"GET", "/api/v1/people/{id}/calendar.ics", false,
+                      [](Turn& turn, const ApiCall& call) -> core::ApiResponse {
+                          const auto id = parse_id(call.params.at("id"));
+                          const auto ics = id ? person_calendar_ics(turn, *id) : std::nullopt;
+                          if (!ics) return api_error(404, "not_found", "no such person");
+                          return ics_response(*ics, "calendar-" + std::to_string(*id) + ".ics");
+                      }});
+    engine.scheduler().on("meetings.remind", remind);
+    engine.scheduler().on("meetings.agenda_ask", agenda_ask);
+    engine.scheduler().on("meetings.joint_next", joint_next);
+}
+
+}  // namespace twintrack::bot::meetings

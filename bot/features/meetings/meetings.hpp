@@ -1,0 +1,26 @@
+#pragma once
+// Cross-department meetings: `meet` proposes the 3 best slots, `book N` books one (with
+// DMs and reminders), `meeting cancel`, `meetings`, `calendar import`, and recurring
+// joint meetings (`joint-meeting`, `agenda`, `minutes`).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace twintrack::bot {
+class Engine;
+class Turn;
+}  // namespace twintrack::bot
+
+namespace twintrack::bot::meetings {
+
+void register_meetings(Engine& engine);
+
+/// Meeting `id` as an iCalendar invitation (METHOD:REQUEST, or CANCEL once cancelled);
+/// nothing when there is no such meeting.
+std::optional<std::string> meeting_ics(Turn& turn, std::int64_t id);
+/// The meetings of person `person_id` that end after 30 days ago, as an iCalendar feed;
+/// nothing for an unknown person.
+std::optional<std::string> person_calendar_ics(Turn& turn, std::int64_t person_id);
+
+}  // namespace twintrack::bot::meetings

@@ -1,0 +1,120 @@
+#pragma once
+// Meetings: booked events and their attendees, the slots proposed to each organiser,
+// busy blocks imported from calendars, recurring joint-meeting series, agenda items and
+// minutes. Times are UTC milliseconds.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace twintrack::store {
+
+struct MeetingAttendee {
+    std::int64_t person_id = 0;
+    bool required = true;
+};
+
+struct Meeting {
+    std::int64_t id = 0;
+    std::string uid;
+    std::string title;
+    std::int64_t organizer_id = 0;
+    std::int64_t start_at = 0;
+    std::int64_t end_at = 0;
+    std::string status = "booked";  ///< booked or cancelled
+    std::optional<std::int64_t> series_id;
+    int sequence = 0;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+    std::vector<MeetingAttendee> attendees;
+};
+
+struct MeetingSeries {
+    std::int64_t id = 0;
+    std::string title;
+    std::string rrule;
+    std::string spec;
+    int local_minute = 0;
+    std::string zone;
+    int duration_min = 60;
+    std::int64_t organizer_id = 0;
+    std::string status = "active";
+    std::int64_t created_at = 0;
+};
+
+struct BusyBlock {
+    std::int64_t person_id = 0;
+    std::int64_t start_at = 0;
+    std::int64_t end_at = 0;
+    std::string summary;
+    std::string source;
+};
+
+struct AgendaItem {
+    std::int64_t id = 0;
+    std::int64_t person_id = 0;
+    std::string text;
+    std::int64_t created_at = 0;
+};
+
+struct Minutes {
+    std::int64_t meeting_id = 0;
+    std::string decisions;
+    std::string actions;
+    std::int64_t recorded_by = 0;
+    std::int64_t recorded_at = 0;
+};
+
+class MeetingRepository {
+  public:
+    explicit MeetingRepository(Database& db) : db_(db) {}
+
+    /// Inserts a meeting with its attendees; returns its id.
+    std::int64_t create(const Meeting& meeting);
+    std::optional<Meeting> get(std::int64_t id);
+    std::optional<Meeting> by_series_start(std::int64_t series_id, std::int64_t start_at);
+    /// Booked meetings of a person (as attendee or organiser) overlapping [from, until),
+    /// by start.
+    std::vector<Meeting> of_person(std::int64_t person_id, std::int64_t from, std::int64_t until);
+    /// Every meeting of a person, cancelled ones included, by start (for calendar feeds).
+    std::vector<Meeting> feed_of(std::int64_t person_id, std::int64_t from);
+    void set_status(std::int64_t id, const std::string& status, std::int64_t now_ms);
+
+    /// Busy intervals of each person in [from, until): booked meetings and imported
+    /// blocks, as (person, start, end).
+    std::vector<BusyBlock> busy(const std::vector<std::int64_t>& person_ids, std::int64_t from,
+                                std::int64_t until);
+    /// Replaces the blocks of one person and source.
+    void replace_busy(std::int64_t person_id, const std::string& source,
+                      const std::vector<BusyBlock>& blocks);
+
+    void save_proposal(std::int64_t person_id, const std::string& json, std::int64_t now_ms);
+    std::optional<std::string> proposal(std::int64_t person_id);
+    void drop_proposal(std::int64_t person_id);
+
+    std::int64_t create_series(const MeetingSeries& series);
+    std::optional<MeetingSeries> series(std::int64_t id);
+    std::vector<MeetingSeries> active_series();
+    void cancel_series(std::int64_t id);
+
+    void add_agenda_item(std::int64_t meeting_id, std::int64_t person_id, const std::string& text,
+                         std::int64_t now_ms);
+    std::vector<AgendaItem> agenda(std::int64_t meeting_id);
+
+    void save_minutes(const Minutes& minutes);
+    std::optional<Minutes> minutes(std::int64_t meeting_id);
+    /// The latest series meeting that ended by `now` and has no minutes yet.
+    std::optional<Meeting> latest_without_minutes(std::int64_t now_ms);
+    /// The next booked series meeting starting after `now`.
+    std::optional<Meeting> next_of_series(std::int64_t now_ms);
+    /// Recurring joint meetings (of a series, not cancelled) that ended in [from, to).
+    std::int64_t joint_meetings_held(std::int64_t from, std::int64_t to);
+
+  private:
+    void load_attendees(Meeting& m);
+    Database& db_;
+};
+
+}  // namespace twintrack::store
