@@ -7,6 +7,7 @@
 #include <atomic>
 #include <future>
 
+#include "connectors/http/http_client.hpp"
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/robot_connector.hpp"
@@ -33,7 +34,8 @@ void BM_PreparePost(benchmark::State& state) {
     for (auto _ : state) {
         auto bodies = build_bodies(Platform::dingtalk, Format::markdown, text, {}, limits);
         for (auto& b : bodies) {
-            const std::string sign = url_encode(dingtalk_sign(++ts, "SECbenchsecret"));
+            const std::string sign =
+                connectors::http::url_encode(dingtalk_sign(++ts, "SECbenchsecret"));
             benchmark::DoNotOptimize(sign);
             benchmark::DoNotOptimize(b.dump());
         }

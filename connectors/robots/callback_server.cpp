@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "connectors/robots/signing.hpp"
+#include "connectors/http/signature.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -172,8 +172,9 @@ CallbackCheck check_dingtalk_callback(const std::string& timestamp, const std::s
     const std::int64_t skew = ts > now_ms ? ts - now_ms : now_ms - ts;
     if (skew > max_skew_ms) return CallbackCheck::stale;
     // Signed over the header text exactly as sent.
-    const std::string expected = base64(hmac_sha256(app_secret, timestamp + "\n" + app_secret));
-    if (!constant_time_equal(expected, sign)) return CallbackCheck::bad_sign;
+    const std::string expected = connectors::http::base64(
+        connectors::http::hmac_sha256(app_secret, timestamp + "\n" + app_secret));
+    if (!connectors::http::constant_time_equal(expected, sign)) return CallbackCheck::bad_sign;
     return CallbackCheck::ok;
 }
 

@@ -238,7 +238,7 @@ std::vector<json> build_bodies(Platform platform, Format format, const std::stri
 
 namespace {
 
-std::optional<std::chrono::milliseconds> header_seconds(const HttpResponse& r,
+std::optional<std::chrono::milliseconds> header_seconds(const http::Response& r,
                                                         const std::string& name) {
     const auto it = r.headers.find(name);
     if (it == r.headers.end()) return std::nullopt;
@@ -294,10 +294,10 @@ std::string string_field(const json& j, const char* key) {
 
 }  // namespace
 
-Outcome interpret(Platform platform, const HttpResponse& r) {
+Outcome interpret(Platform platform, const http::Response& r) {
     using std::chrono::minutes;
     using std::chrono::seconds;
-    if (!r.transport_ok) return retry("no answer: " + r.transport_error);
+    if (r.status == 0) return retry("no answer: " + r.error);
     const std::string http = "HTTP " + std::to_string(r.status);
     if (r.status == 429) {
         auto wait = header_seconds(r, "retry-after");

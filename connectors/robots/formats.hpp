@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "connectors/robots/http_client.hpp"
+#include "connectors/http/http_client.hpp"
 
 namespace twintrack::connectors::robots {
 
@@ -71,6 +71,6 @@ struct Outcome {
 };
 
 /// Reads a platform's answer to one post.
-Outcome interpret(Platform platform, const HttpResponse& response);
+Outcome interpret(Platform platform, const http::Response& response);
 
 }  // namespace twintrack::connectors::robots

@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "connectors/http/http_client.hpp"
 #include "connectors/robots/callback_server.hpp"
-#include "connectors/robots/http_client.hpp"
 #include "connectors/robots/rate_limiter.hpp"
 #include "connectors/robots/signing.hpp"
 #include "core/text.hpp"
@@ -22,6 +22,14 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using nlohmann::json;
+
+// `url` with a query parameter appended (`value` must already be encoded).
+std::string with_query(const std::string& url, const std::string& name, const std::string& value) {
+    std::string base = url.substr(0, url.find('#'));
+    base += base.find('?') == std::string::npos ? '?' : '&';
+    base += name + "=" + value;
+    return base;
+}
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -284,7 +292,6 @@ class RobotConnector final : public Connector {
     // The worker thread
 
     void work() {
-        HttpClient http(settings_.timeout);
         std::unique_lock<std::mutex> lock(mu_);
         std::uint64_t sequence = 0;
         while (!stopping_) {
@@ -325,7 +332,13 @@ class RobotConnector final : public Connector {
             t.limiter.record(now);
             lock.unlock();
             const std::string final_url = sign(url, secret, body);
-            const HttpResponse response = http.post_json(final_url, body.dump());
+            http::Request request;
+            request.method = "POST";
+            request.url = final_url;
+            request.headers = {{"Content-Type", "application/json; charset=utf-8"}};
+            request.body = body.dump();
+            request.timeout = settings_.timeout;
+            const http::Response response = http::perform(request);
             const Outcome outcome = interpret(settings_.platform, response);
             lock.lock();
             handle(t, job, outcome, lock, sequence);
@@ -353,7 +366,7 @@ class RobotConnector final : public Connector {
         if (settings_.platform == Platform::dingtalk) {
             const std::string signature = dingtalk_sign(now_ms, secret);
             return with_query(with_query(url, "timestamp", std::to_string(now_ms)), "sign",
-                              url_encode(signature));
+                              http::url_encode(signature));
         }
         if (settings_.platform == Platform::feishu) {
             const std::int64_t now_s = now_ms / 1000;

@@ -109,6 +109,8 @@ struct SendJob {
     std::vector<std::string> pieces;
     std::size_t next = 0;
     std::string first_id;
+    std::size_t next_file = 0;  ///< the attachment being uploaded
+    std::string uploaded_file;  ///< its Slack file id once the bytes are uploaded
     std::chrono::seconds waited{0};
 };
 
@@ -120,9 +122,9 @@ struct SlashReply {
 // Errors after which sending the same post again cannot succeed.
 bool permanent_error(const std::string& error) {
     static const std::set<std::string> permanent = {
-        "channel_not_found", "not_in_channel",      "is_archived",    "msg_too_long",
-        "no_text",           "invalid_blocks",      "user_not_found", "cannot_dm_bot",
-        "restricted_action", "too_many_attachments"};
+        "channel_not_found", "not_in_channel",       "is_archived",      "msg_too_long",
+        "no_text",           "invalid_blocks",       "user_not_found",   "cannot_dm_bot",
+        "restricted_action", "too_many_attachments", "invalid_arguments"};
     return permanent.count(error) > 0;
 }
 
@@ -222,6 +224,17 @@ class SlackConnector final : public Connector {
             {"Authorization", "Bearer " + (token ? *token : settings_.bot_token).reveal()},
             {"Content-Type", "application/json; charset=utf-8"}};
         req.body = body.is_null() ? "{}" : body.dump();
+        return finish(http::perform(req));
+    }
+
+    ApiResult call_form(const std::string& method, const http::HeaderList& fields) {
+        http::Request req;
+        req.method = "POST";
+        req.url = settings_.api_url + "/" + method;
+        req.ca_file = settings_.tls_ca_file;
+        req.headers = {{"Authorization", "Bearer " + settings_.bot_token.reveal()},
+                       {"Content-Type", "application/x-www-form-urlencoded"}};
+        req.body = http::form_encode(fields);
         return finish(http::perform(req));
     }
 
@@ -601,10 +614,6 @@ class SlackConnector final : public Connector {
             return fail("no channel to post to", false);
         }
         job->pieces = http::split_message(post.text, settings_.max_chars);
-        if (job->pieces.empty()) {
-            if (job->done) job->done({true, "", "", true});
-            return;
-        }
         post_pieces(job);
     }
 
@@ -630,6 +639,65 @@ class SlackConnector final : public Connector {
                     settings_.name + ":" + job->channel + ":" + r.body.value("ts", std::string());
             }
             ++job->next;
+        }
+        upload_files(job);
+    }
+
+    // Attachments, after the text, with Slack's external upload flow: ask for an upload
+    // URL, POST the bytes there, then share the file in the channel (and thread).
+    void upload_files(const std::shared_ptr<SendJob>& job) {
+        const auto& files = job->post.attachments;
+        auto failed = [&](const std::string& step, const std::string& error, bool retryable) {
+            spdlog::warn("slack {}: uploading {} to {} failed at {}: {}", settings_.name,
+                         files[job->next_file].name, job->channel, step, error);
+            if (job->done) job->done({false, job->first_id, step + ": " + error, retryable});
+        };
+        while (job->next_file < files.size()) {
+            const core::Attachment& file = files[job->next_file];
+            const std::string name = file.name.empty() ? "attachment" : file.name;
+            if (job->uploaded_file.empty()) {
+                ApiResult r =
+                    call_form("files.getUploadURLExternal",
+                              {{"filename", name}, {"length", std::to_string(file.data.size())}});
+                if (!r.ok()) {
+                    if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                    return failed("files.getUploadURLExternal", r.error, !permanent_error(r.error));
+                }
+                const std::string url = r.body.value("upload_url", std::string());
+                const std::string id = r.body.value("file_id", std::string());
+                if (url.empty() || id.empty()) {
+                    return failed("files.getUploadURLExternal", "no upload_url or file_id", true);
+                }
+                http::Request req;
+                req.method = "POST";
+                req.url = url;
+                req.ca_file = settings_.tls_ca_file;
+                req.headers = {
+                    {"Content-Type", file.mime.empty() ? "application/octet-stream" : file.mime}};
+                req.body = file.data;
+                req.timeout = std::chrono::seconds(60);
+                const http::Response up = http::perform(req);
+                if (up.status == 429) {
+                    return wait_and_retry(job, http::retry_after(up, std::chrono::seconds(1)));
+                }
+                if (up.status != 200) {
+                    return failed("upload",
+                                  up.status == 0 ? up.error : "HTTP " + std::to_string(up.status),
+                                  up.status != 413);
+                }
+                job->uploaded_file = id;
+            }
+            http::HeaderList fields = {
+                {"files", json::array({{{"id", job->uploaded_file}, {"title", name}}}).dump()},
+                {"channel_id", job->channel}};
+            if (!job->post.to.thread.empty()) fields.emplace_back("thread_ts", job->post.to.thread);
+            ApiResult r = call_form("files.completeUploadExternal", fields);
+            if (!r.ok()) {
+                if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                return failed("files.completeUploadExternal", r.error, !permanent_error(r.error));
+            }
+            job->uploaded_file.clear();
+            ++job->next_file;
         }
         if (job->done) job->done({true, job->first_id, "", true});
     }

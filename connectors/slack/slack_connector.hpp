@@ -3,7 +3,9 @@
 // app-level token, every envelope acknowledged before it is handled) or over the Events
 // API (signed HTTP requests to the connector's own listener); slash commands come the
 // same way. Posts go out through the Web API (chat.postMessage, conversations.open for
-// direct messages), split at Slack's length limit, with HTTP 429 Retry-After honoured.
+// direct messages), split at Slack's length limit, with HTTP 429 Retry-After honoured;
+// attachments follow the text through the external upload flow (files.getUploadURLExternal,
+// the bytes to the upload URL, files.completeUploadExternal into the channel or thread).
 // One Boost.Asio thread per connector owns its state; the WebSocket and the listener
 // have their own I/O threads and hand everything to it.
 

@@ -1,9 +1,12 @@
-// Pure parts of the group robots: signatures (checked against the openssl program),
-// message splitting, the rate limiter, payload shapes and the platforms' answers.
+// Pure parts of the group robots: signatures and the shared helpers they sign with
+// (checked against the openssl program), message splitting, the rate limiter, payload
+// shapes and the platforms' answers.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "connectors/http/http_client.hpp"
+#include "connectors/http/signature.hpp"
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/rate_limiter.hpp"
@@ -13,25 +16,26 @@
 namespace twintrack::robots_test {
 namespace {
 
+namespace http = connectors::http;
 using namespace connectors::robots;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
 TEST(RobotSigning, Base64MatchesRfc4648Vectors) {
-    EXPECT_EQ(base64(""), "");
-    EXPECT_EQ(base64("f"), "Zg==");
-    EXPECT_EQ(base64("fo"), "Zm8=");
-    EXPECT_EQ(base64("foo"), "Zm9v");
-    EXPECT_EQ(base64("foob"), "Zm9vYg==");
-    EXPECT_EQ(base64("fooba"), "Zm9vYmE=");
-    EXPECT_EQ(base64("foobar"), "Zm9vYmFy");
+    EXPECT_EQ(http::base64(""), "");
+    EXPECT_EQ(http::base64("f"), "Zg==");
+    EXPECT_EQ(http::base64("fo"), "Zm8=");
+    EXPECT_EQ(http::base64("foo"), "Zm9v");
+    EXPECT_EQ(http::base64("foob"), "Zm9vYg==");
+    EXPECT_EQ(http::base64("fooba"), "Zm9vYmE=");
+    EXPECT_EQ(http::base64("foobar"), "Zm9vYmFy");
 }
 
 TEST(RobotSigning, UrlEncodingEscapesBase64Characters) {
-    EXPECT_EQ(url_encode("a+b/c=="), "a%2Bb%2Fc%3D%3D");
-    EXPECT_EQ(url_encode("AZaz09-._~"), "AZaz09-._~");
-    EXPECT_EQ(url_encode("中"), "%E4%B8%AD");
+    EXPECT_EQ(http::url_encode("a+b/c=="), "a%2Bb%2Fc%3D%3D");
+    EXPECT_EQ(http::url_encode("AZaz09-._~"), "AZaz09-._~");
+    EXPECT_EQ(http::url_encode("中"), "%E4%B8%AD");
 }
 
 TEST(RobotSigning, DingTalkSignatureMatchesOpenssl) {
@@ -52,10 +56,10 @@ TEST(RobotSigning, FeishuSignatureIsAnEmptyMessageUnderTheTimestampKey) {
 }
 
 TEST(RobotSigning, ConstantTimeCompare) {
-    EXPECT_TRUE(constant_time_equal("abc", "abc"));
-    EXPECT_FALSE(constant_time_equal("abc", "abd"));
-    EXPECT_FALSE(constant_time_equal("abc", "abcd"));
-    EXPECT_FALSE(constant_time_equal("", "a"));
+    EXPECT_TRUE(http::constant_time_equal("abc", "abc"));
+    EXPECT_FALSE(http::constant_time_equal("abc", "abd"));
+    EXPECT_FALSE(http::constant_time_equal("abc", "abcd"));
+    EXPECT_FALSE(http::constant_time_equal("", "a"));
 }
 
 TEST(DingTalkCallbackCheck, AcceptsOnlyFreshCorrectSignatures) {
@@ -189,9 +193,8 @@ TEST(RobotBodies, FeishuBodiesStayUnderTwentyKilobytes) {
     for (const auto& b : bodies) EXPECT_LE(b.dump().size() + 128, 20u * 1024);
 }
 
-HttpResponse answer(long status, std::string body, std::map<std::string, std::string> h = {}) {
-    HttpResponse r;
-    r.transport_ok = true;
+http::Response answer(int status, std::string body, std::map<std::string, std::string> h = {}) {
+    http::Response r;
     r.status = status;
     r.body = std::move(body);
     r.headers = std::move(h);
@@ -201,15 +204,15 @@ HttpResponse answer(long status, std::string body, std::map<std::string, std::st
 struct AnswerCase {
     const char* name;
     Platform platform;
-    HttpResponse response;
+    http::Response response;
     Outcome::Kind kind;
     const char* error_part;
 };
 
 TEST(RobotAnswers, EachPlatformsCodesMapToOutcomes) {
     using K = Outcome::Kind;
-    HttpResponse down;
-    down.transport_error = "Couldn't connect to server";
+    http::Response down;
+    down.error = "Couldn't connect to server";
     const std::vector<AnswerCase> cases = {
         {"dingtalk ok", Platform::dingtalk, answer(200, R"({"errcode":0,"errmsg":"ok"})"), K::ok,
          ""},

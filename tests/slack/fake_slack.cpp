@@ -7,6 +7,42 @@
 #include <websocketpp/server.hpp>
 
 namespace twintrack::slack_test {
+namespace {
+
+std::string percent_decode(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '+') {
+            out += ' ';
+        } else if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+// An application/x-www-form-urlencoded body as Slack reads it.
+std::map<std::string, std::string> form_fields(const std::string& body) {
+    std::map<std::string, std::string> out;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        std::size_t end = body.find('&', start);
+        if (end == std::string::npos) end = body.size();
+        const std::string pair = body.substr(start, end - start);
+        const std::size_t eq = pair.find('=');
+        if (!pair.empty()) {
+            out[percent_decode(pair.substr(0, eq))] =
+                eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
 
 using Server = websocketpp::server<websocketpp::config::asio>;
 
@@ -24,6 +60,9 @@ struct FakeSlack::Impl {
     int socket_count = 0;
     std::map<std::string, int> acks;
     long long next_ts = 1503435956;
+    std::map<std::string, std::string> failures;  // method -> error
+    std::map<std::string, UploadedFile> files;    // file id -> file
+    int next_file = 0;
 
     json answer(const std::string& method, const ApiCall& call) {
         if (method == "auth.test") {
@@ -49,6 +88,44 @@ struct FakeSlack::Impl {
         if (method == "conversations.open") {
             const std::string user = call.json_body.value("users", "");
             return {{"ok", true}, {"channel", {{"id", "D" + user.substr(1)}}}};
+        }
+        if (method == "files.getUploadURLExternal") {
+            const auto form = form_fields(call.body);
+            const auto name = form.find("filename");
+            const auto length = form.find("length");
+            if (name == form.end() || length == form.end() || name->second.empty()) {
+                return {{"ok", false}, {"error", "invalid_arguments"}};
+            }
+            const std::string id = "F0" + std::to_string(7000000 + ++next_file);
+            UploadedFile& f = files[id];
+            f.id = id;
+            f.filename = name->second;
+            f.length = std::stoul(length->second);
+            return {{"ok", true},
+                    {"upload_url", "http://127.0.0.1:" + std::to_string(port) + "/upload/v1/" + id},
+                    {"file_id", id}};
+        }
+        if (method == "files.completeUploadExternal") {
+            auto form = form_fields(call.body);
+            const json list = json::parse(form["files"], nullptr, false);
+            if (!list.is_array() || list.empty()) {
+                return {{"ok", false}, {"error", "invalid_arguments"}};
+            }
+            const std::string channel = form["channel_id"];
+            if (channel == "CGONE00000") return {{"ok", false}, {"error", "channel_not_found"}};
+            json shared = json::array();
+            for (const auto& entry : list) {
+                auto f = files.find(entry.value("id", ""));
+                if (f == files.end() || !f->second.uploaded) {
+                    return {{"ok", false}, {"error", "file_not_found"}};
+                }
+                f->second.title = entry.value("title", "");
+                f->second.channel = channel;
+                f->second.thread_ts = form["thread_ts"];
+                f->second.completed = true;
+                shared.push_back({{"id", f->first}, {"title", f->second.title}});
+            }
+            return {{"ok", true}, {"files", shared}};
         }
         if (method == "chat.postMessage") {
             const std::string channel = call.json_body.value("channel", "");
@@ -89,6 +166,8 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
             method = path.substr(5);
         } else if (path.rfind("/response/", 0) == 0) {
             method = "response";
+        } else if (path.rfind("/upload/v1/", 0) == 0) {
+            method = "upload";
         }
         call.method = method;
         std::lock_guard<std::mutex> lock(d.mu);
@@ -107,11 +186,26 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
             con->set_body("ok");
             return;
         }
+        if (method == "upload") {
+            auto f = d.files.find(path.substr(11));
+            if (f == d.files.end() || f->second.uploaded) {
+                con->set_status(websocketpp::http::status_code::not_found);
+                return;
+            }
+            f->second.data = call.body;
+            f->second.content_type = call.content_type;
+            f->second.uploaded = true;
+            con->set_status(websocketpp::http::status_code::ok);
+            con->set_body("OK - " + std::to_string(call.body.size()));
+            return;
+        }
         if (method.empty()) {
             con->set_status(websocketpp::http::status_code::not_found);
             return;
         }
-        json answer = d.answer(method, call);
+        auto failure = d.failures.find(method);
+        json answer = failure != d.failures.end() ? json{{"ok", false}, {"error", failure->second}}
+                                                  : d.answer(method, call);
         if (method == "users.info") {
             const auto q = resource.find("user=");
             const std::string id = q == std::string::npos ? "" : resource.substr(q + 5);
@@ -176,6 +270,18 @@ void FakeSlack::add_user(const std::string& id, const std::string& display_name)
 void FakeSlack::rate_limit(const std::string& method, int seconds, int count) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->limits[method] = {seconds, count};
+}
+
+void FakeSlack::fail(const std::string& method, const std::string& error) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failures[method] = error;
+}
+
+std::vector<UploadedFile> FakeSlack::files() const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    std::vector<UploadedFile> out;
+    for (const auto& [id, f] : impl_->files) out.push_back(f);
+    return out;
 }
 
 std::vector<ApiCall> FakeSlack::calls(const std::string& method) const {

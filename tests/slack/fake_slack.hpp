@@ -1,7 +1,8 @@
 #pragma once
 // A fake Slack for tests: the Web API (auth.test, apps.connections.open, users.info,
-// conversations.open, chat.postMessage, response URLs) over real HTTP and Socket Mode
-// over a real WebSocket, both on one loopback port. Answers follow the examples in
+// conversations.open, chat.postMessage, response URLs, the external file upload:
+// files.getUploadURLExternal, the upload URL, files.completeUploadExternal) over real HTTP and
+// Socket Mode over a real WebSocket, both on one loopback port. Answers follow the examples in
 // Slack's API documentation. Every call and every frame the client sends is recorded.
 
 #include <chrono>
@@ -26,6 +27,18 @@ struct ApiCall {
     std::chrono::steady_clock::time_point at;
 };
 
+/// A file uploaded through files.getUploadURLExternal and the upload URL.
+struct UploadedFile {
+    std::string id;
+    std::string filename;      ///< as given to files.getUploadURLExternal
+    std::size_t length = 0;    ///< as given to files.getUploadURLExternal
+    std::string data;          ///< the bytes POSTed to the upload URL
+    std::string content_type;  ///< of that POST
+    bool uploaded = false;
+    bool completed = false;  ///< shared by files.completeUploadExternal
+    std::string title, channel, thread_ts;
+};
+
 class FakeSlack {
   public:
     FakeSlack();   ///< listens on 127.0.0.1, a free port
@@ -43,6 +56,11 @@ class FakeSlack {
     void add_user(const std::string& id, const std::string& display_name);
     /// The next `count` calls of `method` are answered 429 with Retry-After: seconds.
     void rate_limit(const std::string& method, int seconds, int count = 1);
+
+    /// Every later call of `method` is answered {"ok": false, "error": error}.
+    void fail(const std::string& method, const std::string& error);
+    /// Files started with files.getUploadURLExternal, by id.
+    std::vector<UploadedFile> files() const;
 
     /// Calls of `method` so far.
     std::vector<ApiCall> calls(const std::string& method) const;

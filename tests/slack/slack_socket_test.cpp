@@ -259,6 +259,83 @@ TEST_F(SlackSocketTest, AnUnknownChannelFailsForGood) {
     EXPECT_THAT(r.error, HasSubstr("channel_not_found"));
 }
 
+// A small PNG (signature, IHDR, IDAT, IEND): binary bytes with NULs and high bits.
+std::string png_bytes() {
+    static const unsigned char png[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+        0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00,
+        0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78,
+        0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99,
+        0x3d, 0x1d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+    return std::string(reinterpret_cast<const char*>(png), sizeof png);
+}
+
+TEST_F(SlackSocketTest, AnImageAttachmentIsUploadedIntoTheChannelAfterTheText) {
+    core::Post post{{"slack", "C024BE91L", ""}, "Weekly sales chart", "", "", {}};
+    post.attachments.push_back({"sales week 48.png", "image/png", png_bytes()});
+    auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.message_id, "slack:C024BE91L:1503435957.000200");  // the text message
+    ASSERT_EQ(slack_.calls("chat.postMessage").size(), 1u);
+    auto files = slack_.files();
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].filename, "sales week 48.png");
+    EXPECT_EQ(files[0].length, png_bytes().size());
+    EXPECT_TRUE(files[0].data == png_bytes()) << "the bytes changed on the way";
+    EXPECT_EQ(files[0].content_type, "image/png");
+    EXPECT_TRUE(files[0].completed);
+    EXPECT_EQ(files[0].channel, "C024BE91L");
+    EXPECT_EQ(files[0].title, "sales week 48.png");
+    EXPECT_EQ(files[0].thread_ts, "");
+    // The upload URL is not Slack's API: the bot token stays away from it.
+    auto upload = slack_.wait_call("upload");
+    ASSERT_TRUE(upload);
+    EXPECT_EQ(upload->authorization, "");
+}
+
+TEST_F(SlackSocketTest, AttachmentsInAThreadAreSharedInTheThread) {
+    core::Post post{{"slack", "C024BE91L", "1355517531.000001"}, "", "", "", {}};
+    post.attachments.push_back({"a.png", "image/png", png_bytes()});
+    post.attachments.push_back({"b.png", "image/png", png_bytes() + "x"});
+    auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_TRUE(slack_.calls("chat.postMessage").empty());  // no empty text message
+    auto files = slack_.files();
+    ASSERT_EQ(files.size(), 2u);
+    for (const auto& f : files) {
+        EXPECT_TRUE(f.completed) << f.filename;
+        EXPECT_EQ(f.channel, "C024BE91L");
+        EXPECT_EQ(f.thread_ts, "1355517531.000001");
+    }
+    EXPECT_EQ(files[1].data, png_bytes() + "x");
+}
+
+TEST_F(SlackSocketTest, AnUploadTheChannelRefusesFailsForGood) {
+    slack_.fail("files.completeUploadExternal", "not_in_channel");
+    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}};
+    post.attachments.push_back({"chart.png", "image/png", png_bytes()});
+    auto r = send(post);
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("files.completeUploadExternal"));
+    EXPECT_THAT(r.error, HasSubstr("not_in_channel"));
+}
+
+TEST_F(SlackSocketTest, ARateLimitedUploadIsRetriedAfterRetryAfter) {
+    slack_.rate_limit("files.completeUploadExternal", 1);
+    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}};
+    post.attachments.push_back({"chart.png", "image/png", png_bytes()});
+    auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(slack_.calls("chat.postMessage").size(), 1u);  // the text went once
+    EXPECT_EQ(slack_.calls("upload").size(), 1u);            // the bytes went once
+    auto complete = slack_.calls("files.completeUploadExternal");
+    ASSERT_EQ(complete.size(), 2u);
+    EXPECT_GE(complete[1].at - complete[0].at, 1s);
+    ASSERT_EQ(slack_.files().size(), 1u);
+    EXPECT_TRUE(slack_.files()[0].completed);
+}
+
 TEST_F(SlackSocketTest, TheBotsOwnMessagesAndEditsAreNotEvents) {
     slack_.send_json(events_api_envelope(
         "env-o", "Ev0O",
