@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 
+#include "core/api.hpp"
+
 namespace twintrack::connectors::http {
 namespace {
 
@@ -32,13 +34,6 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     value = first == std::string::npos ? std::string() : value.substr(first, last - first + 1);
     (*headers)[name] = value;
     return size * n;
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 }  // namespace
@@ -124,41 +119,10 @@ std::string url_encode(const std::string& text) {
     return out;
 }
 
-std::string form_decode(const std::string& text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out += ' ';
-        } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-                   hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
+std::string form_decode(const std::string& text) { return core::url_decode(text, true); }
 
 std::map<std::string, std::string> parse_form(const std::string& body) {
-    std::map<std::string, std::string> out;
-    std::size_t pos = 0;
-    while (pos <= body.size()) {
-        std::size_t amp = body.find('&', pos);
-        if (amp == std::string::npos) amp = body.size();
-        const std::string pair = body.substr(pos, amp - pos);
-        if (!pair.empty()) {
-            const auto eq = pair.find('=');
-            if (eq == std::string::npos) {
-                out[form_decode(pair)] = "";
-            } else {
-                out[form_decode(pair.substr(0, eq))] = form_decode(pair.substr(eq + 1));
-            }
-        }
-        pos = amp + 1;
-    }
-    return out;
+    return core::parse_query(body);
 }
 
 std::string form_encode(const HeaderList& fields) {
