@@ -232,9 +232,9 @@ bool ReportRepository::add_digest(const ReportDigest& d,
 std::vector<ReportVersionRef> ReportRepository::edited_after_digest() {
     std::vector<ReportVersionRef> out;
     db_.query(
-        "SELECT r.id, r.version FROM reports r JOIN (SELECT report_id, max(version) AS shown "
-        "FROM report_digest_items GROUP BY report_id) i ON i.report_id = r.id "
-        "WHERE r.version > i.shown ORDER BY r.id",
+        "SELECT r.id, r.version FROM reports r WHERE r.version > 1 AND r.version > "
+        "(SELECT max(i.version) FROM report_digest_items i WHERE i.report_id = r.id) "
+        "ORDER BY r.id",
         {}, [&](const Row& row) {
             out.push_back({row.integer(0), static_cast<int>(row.integer(1))});
         });

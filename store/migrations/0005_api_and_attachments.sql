@@ -30,3 +30,7 @@ CREATE INDEX rotation_assignments_person ON rotation_assignments(person_id, star
 
 -- Tags on a report, space-separated (e.g. "rotation" for what a rotating person filed).
 ALTER TABLE reports ADD COLUMN tags TEXT NOT NULL DEFAULT '';
+
+-- Only edited reports (version > 1) can have changed since a digest showed them; the
+-- digest looks them up here instead of scanning every digest item.
+CREATE INDEX reports_edited ON reports(id) WHERE version > 1;
