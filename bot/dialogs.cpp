@@ -10,11 +10,7 @@ namespace twintrack::bot {
 namespace {
 
 bool is_word(const Engine& engine, const std::string& key, const std::string& text) {
-    const std::string t = core::ascii_lower(std::string(core::trim(text)));
-    for (const auto& w : engine.prompts().words_all_locales(key)) {
-        if (core::ascii_lower(w) == t) return true;
-    }
-    return false;
+    return engine.prompts().is_word(key, text);
 }
 
 std::string timeout_key(std::int64_t person_id, std::int64_t started_at) {

@@ -204,4 +204,12 @@ std::vector<std::string> Prompts::words_all_locales(const std::string& key) cons
     return out;
 }
 
+bool Prompts::is_word(const std::string& key, const std::string& text) const {
+    const std::string t = core::ascii_lower(std::string(core::trim(text)));
+    for (const auto& w : words_all_locales(key)) {
+        if (core::ascii_lower(w) == t) return true;
+    }
+    return false;
+}
+
 }  // namespace twintrack::bot

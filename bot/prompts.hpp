@@ -53,6 +53,8 @@ class Prompts {
     std::set<std::string> command_names() const;
     /// A list of words (e.g. `core.words.cancel`) gathered across every locale.
     std::vector<std::string> words_all_locales(const std::string& key) const;
+    /// True when `text` (trimmed, case-insensitive) is one of the words `key` of any locale.
+    bool is_word(const std::string& key, const std::string& text) const;
 
     struct Template;
 

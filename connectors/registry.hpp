@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -58,5 +59,18 @@ std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int ind
 /// Reads the `channels:` list shared by all connector types:
 /// `[{name: general, track: joint}, ...]`.
 std::vector<ChannelConfig> read_channels(core::SectionReader& section);
+
+/// For ConnectorType::create: reads a section that validated cleanly once more (`type`
+/// and `name` skipped) with `read(section)`, and throws with every problem if anything
+/// is wrong after all (e.g. an environment variable unset since check-config).
+template <typename Read>
+void reread_section(const ConnectorSpec& spec, const std::string& what, Read&& read) {
+    core::ConfigErrors errors;
+    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
+    section.string("type");
+    section.string("name");
+    read(section);
+    if (!errors.empty()) throw std::runtime_error(errors.describe(what + " settings"));
+}
 
 }  // namespace twintrack::connectors

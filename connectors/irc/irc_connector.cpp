@@ -165,16 +165,11 @@ void validate(core::SectionReader& section, ConnectorSpec& spec) {
 }
 
 std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    core::ConfigErrors errors;
-    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
     IrcSettings settings;
     settings.name = spec.name;
     // Without nick: the bot's configured name (company.bot_name), when IRC allows it.
     if (valid_nick(context.bot_user)) settings.nick = context.bot_user;
-    section.string("type");
-    section.string("name");
-    read_settings(section, settings);
-    if (!errors.empty()) throw std::runtime_error(errors.describe("irc settings"));
+    reread_section(spec, "irc", [&](core::SectionReader& s) { read_settings(s, settings); });
     return make_irc(std::move(settings), context);
 }
 

@@ -77,14 +77,10 @@ void validate(core::SectionReader& section, ConnectorSpec& spec) {
 }
 
 std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    core::ConfigErrors errors;
-    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
     MattermostSettings s;
     s.name = spec.name;
-    section.string("type");
-    section.string("name");
-    read_settings(section, s);
-    if (!errors.empty()) throw std::runtime_error(errors.describe("mattermost settings"));
+    reread_section(spec, "mattermost",
+                   [&](core::SectionReader& section) { read_settings(section, s); });
     return make_mattermost(std::move(s), context);
 }
 

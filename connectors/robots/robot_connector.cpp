@@ -558,16 +558,13 @@ void validate(Platform platform, core::SectionReader& section, ConnectorSpec& sp
 
 std::unique_ptr<Connector> create(Platform platform, const ConnectorSpec& spec,
                                   const ConnectorContext& context) {
-    core::ConfigErrors errors;
-    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
     RobotSettings settings;
     settings.name = spec.name;
     settings.platform = platform;
-    section.string("type");
-    section.string("name");
-    read_settings(section, settings);
-    section.finish();
-    if (!errors.empty()) throw std::runtime_error(errors.describe(spec.type + " settings"));
+    reread_section(spec, spec.type, [&](core::SectionReader& section) {
+        read_settings(section, settings);
+        section.finish();
+    });
     return make_robot(std::move(settings), context);
 }
 

@@ -80,14 +80,9 @@ void validate(core::SectionReader& section, ConnectorSpec& spec) {
 }
 
 std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    core::ConfigErrors errors;
-    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
     SlackSettings s;
     s.name = spec.name;
-    section.string("type");
-    section.string("name");
-    read_settings(section, s);
-    if (!errors.empty()) throw std::runtime_error(errors.describe("slack settings"));
+    reread_section(spec, "slack", [&](core::SectionReader& section) { read_settings(section, s); });
     return make_slack(std::move(s), context);
 }
 

@@ -56,12 +56,7 @@ Funnel funnel_of(Turn& turn) { return funnel_from(turn.engine().settings().funne
 
 /// True when `word` is one of the words `engagements.words.<name>` of any locale.
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
-    const std::string w = core::ascii_lower(word);
-    for (const auto& candidate :
-         turn.engine().prompts().words_all_locales("engagements.words." + name)) {
-        if (core::ascii_lower(candidate) == w) return true;
-    }
-    return false;
+    return turn.engine().prompts().is_word("engagements.words." + name, word);
 }
 
 /// "marketing" or "sales" for a word naming a department in any locale, else empty.

@@ -45,11 +45,7 @@ void usage(Turn& turn, const std::string& command) {
 }
 
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
-    const std::string w = core::ascii_lower(word);
-    for (const auto& c : turn.engine().prompts().words_all_locales("meetings.words." + name)) {
-        if (core::ascii_lower(c) == w) return true;
-    }
-    return false;
+    return turn.engine().prompts().is_word("meetings.words." + name, word);
 }
 
 std::string zone_of(Turn& turn, const Person* p) {

@@ -46,11 +46,7 @@ void usage(Turn& turn, const std::string& command) {
 }
 
 bool is_word(const Engine& engine, const std::string& name, const std::string& word) {
-    const std::string w = core::ascii_lower(word);
-    for (const auto& c : engine.prompts().words_all_locales("metrics.words." + name)) {
-        if (core::ascii_lower(c) == w) return true;
-    }
-    return false;
+    return engine.prompts().is_word("metrics.words." + name, word);
 }
 
 std::string strip_quotes(std::string s) {

@@ -42,12 +42,7 @@ void usage(Turn& turn, const std::string& command) {
 
 /// True when `word` is one of the words `reports.words.<name>` of any locale.
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
-    const std::string w = core::ascii_lower(word);
-    for (const auto& candidate :
-         turn.engine().prompts().words_all_locales("reports.words." + name)) {
-        if (core::ascii_lower(candidate) == w) return true;
-    }
-    return false;
+    return turn.engine().prompts().is_word("reports.words." + name, word);
 }
 
 /// The zone to read and show times in for `p`: theirs, else the company's.
@@ -318,11 +313,9 @@ DialogSpec pick_customer_dialog() {
                 return true;
             }
         }
-        for (const auto& word : turn.engine().prompts().words_all_locales("reports.words.new")) {
-            if (core::ascii_lower(a) == core::ascii_lower(word)) {
-                state["create"] = true;
-                return true;
-            }
+        if (is_word(turn, "new", a)) {
+            state["create"] = true;
+            return true;
         }
         if (auto c = turn.read().customers().find_by_key(engagements::name_key(a))) {
             state["picked"] = c->id;
@@ -358,9 +351,7 @@ DialogSpec pick_customer_dialog() {
             std::all_of(a.begin(), a.end(), [](unsigned char c) { return std::isdigit(c); })) {
             return true;
         }
-        for (const auto& word : turn.engine().prompts().words_all_locales("reports.words.new")) {
-            if (core::ascii_lower(a) == core::ascii_lower(word)) return true;
-        }
+        if (is_word(turn, "new", a)) return true;
         return turn.read().customers().find_by_key(engagements::name_key(a)).has_value();
     };
     spec.quiet_timeout = true;

@@ -31,20 +31,13 @@ std::optional<std::string> department_word(Turn& turn, const std::string& word) 
     const std::string w = lower(word);
     for (const std::string dept : {"marketing", "sales", "hr", "management"}) {
         if (w == dept) return dept;
-        for (const auto& alias :
-             turn.engine().prompts().words_all_locales("reports.words." + dept)) {
-            if (w == lower(alias)) return dept;
-        }
+        if (turn.engine().prompts().is_word("reports.words." + dept, w)) return dept;
     }
     return std::nullopt;
 }
 
 bool is_word(Turn& turn, const std::string& key, const std::string& word) {
-    const std::string w = lower(word);
-    for (const auto& alias : turn.engine().prompts().words_all_locales(key)) {
-        if (w == lower(alias)) return true;
-    }
-    return false;
+    return turn.engine().prompts().is_word(key, word);
 }
 
 /// `name=value` (also a full-width ＝) when `word` starts with one of `names`.

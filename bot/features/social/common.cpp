@@ -17,12 +17,7 @@ void usage(Turn& turn, const std::string& command) {
 }
 
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
-    const std::string w = core::ascii_lower(word);
-    for (const auto& candidate :
-         turn.engine().prompts().words_all_locales("social.words." + name)) {
-        if (core::ascii_lower(candidate) == w) return true;
-    }
-    return false;
+    return turn.engine().prompts().is_word("social.words." + name, word);
 }
 
 std::string zone_of(const Engine& engine, const Person* person) {

@@ -36,11 +36,7 @@ void usage(Turn& turn, const std::string& command) {
 
 /// True when `word` is one of the words `tone.words.<name>` of any locale.
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
-    const std::string w = core::ascii_lower(word);
-    for (const auto& candidate : turn.engine().prompts().words_all_locales("tone.words." + name)) {
-        if (core::ascii_lower(candidate) == w) return true;
-    }
-    return false;
+    return turn.engine().prompts().is_word("tone.words." + name, word);
 }
 
 std::string zone_of(Turn& turn, const Person* p) {
