@@ -22,6 +22,7 @@
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/registry.hpp"
 #include "core/clock.hpp"
+#include "core/source_dir.hpp"
 #include "store/store.hpp"
 
 namespace twintrack::app {
@@ -206,12 +207,12 @@ std::string resource_root() {
     candidates.push_back(exe / "..");
     candidates.push_back(exe / ".." / "..");
     candidates.push_back(fs::current_path());
-    candidates.emplace_back(TWINTRACK_SOURCE_DIR);
+    candidates.emplace_back(core::source_dir());
     for (const auto& c : candidates) {
         std::error_code ec;
         if (fs::is_directory(c / "prompts" / "en", ec)) return fs::weakly_canonical(c).string();
     }
-    return TWINTRACK_SOURCE_DIR;
+    return core::source_dir();
 }
 
 int run_server(const Options& options) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "bot/features/tone/tone_guide.hpp"
+#include "core/source_dir.hpp"
 
 namespace {
 
@@ -52,7 +53,7 @@ std::string mixed_text(std::size_t bytes) {
 
 std::vector<RuleSource> default_guide() {
     std::vector<RuleSource> out;
-    const std::string dir = std::string(TWINTRACK_SOURCE_DIR) + "/config/tone";
+    const std::string dir = twintrack::core::source_dir() + "/config/tone";
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         if (entry.path().extension() != ".yml") continue;
         std::ifstream in(entry.path());

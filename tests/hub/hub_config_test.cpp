@@ -5,6 +5,7 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "core/clock.hpp"
+#include "core/source_dir.hpp"
 #include "tests/hub/hub_fixture.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -113,7 +114,7 @@ channels: [{name: news, track: joint}])");
     ASSERT_EQ(v.errors, "");
     TempDir dir;
     core::SystemClock clock;
-    ConnectorContext ctx{dir.path(), TWINTRACK_SOURCE_DIR "/prompts", &clock,
+    ConnectorContext ctx{dir.path(), core::source_dir() + "/prompts", &clock,
                          std::make_shared<Roster>(), "tt"};
     auto hub = connector_type().create(v.spec, ctx);
     ASSERT_TRUE(hub);

@@ -23,6 +23,7 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "core/clock.hpp"
+#include "core/source_dir.hpp"
 #include "core/text.hpp"
 
 namespace {
@@ -60,7 +61,7 @@ struct Options {
     int port = 0;
     int history = 200;
     std::string data_dir;
-    std::string prompts = TWINTRACK_SOURCE_DIR "/prompts";
+    std::string prompts = core::source_dir() + "/prompts";
 };
 
 [[noreturn]] void usage(const char* why) {

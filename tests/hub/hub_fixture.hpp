@@ -18,6 +18,7 @@
 
 #include "connectors/hub/hub_connector.hpp"
 #include "core/clock.hpp"
+#include "core/source_dir.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -99,7 +100,7 @@ class HubTest : public ::testing::Test {
     }
 
     ConnectorContext context() {
-        return {data_dir_.path(), TWINTRACK_SOURCE_DIR "/prompts", &clock_, roster_};
+        return {data_dir_.path(), core::source_dir() + "/prompts", &clock_, roster_};
     }
 
     /// Starts (or restarts, with the same data dir) the hub.

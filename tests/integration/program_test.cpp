@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/source_dir.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
@@ -267,8 +268,8 @@ TEST_F(ProgramTest, ABadToneRuleStopsTheProgramWithItsFileAndLine) {
 
 TEST_F(ProgramTest, TheShippedExampleConfigIsValid) {
     ::setenv("TWINTRACK_HUB_TOKEN", "example-token", 1);
-    auto r = run_program(program, {"check-config", std::string(TWINTRACK_SOURCE_DIR) +
-                                                       "/config/twintrack.example.yaml"});
+    auto r = run_program(program,
+                         {"check-config", core::source_dir() + "/config/twintrack.example.yaml"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out + r.err, Not(HasSubstr("example-token")));
 }

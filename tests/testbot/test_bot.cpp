@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "bot/features.hpp"
+#include "core/source_dir.hpp"
 
 namespace twintrack::testing {
 
@@ -19,7 +20,7 @@ TestBot::TestBot(core::Timestamp start, bot::BotSettings settings)
     : clock_(start), settings_(std::move(settings)) {
     char tmpl[] = "/tmp/twintrack-testbot-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    prompts_ = bot::Prompts::load(std::string(TWINTRACK_SOURCE_DIR) + "/prompts", "en");
+    prompts_ = bot::Prompts::load(core::source_dir() + "/prompts", "en");
     open();
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "bot/features/tone/tone_guide.hpp"
+#include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::bot {
@@ -18,7 +19,7 @@ namespace {
 using ::testing::HasSubstr;
 
 std::shared_ptr<const Prompts> real_prompts() {
-    return Prompts::load(std::string(TWINTRACK_SOURCE_DIR) + "/prompts", "en");
+    return Prompts::load(core::source_dir() + "/prompts", "en");
 }
 
 nlohmann::json sample_data() {
@@ -504,7 +505,7 @@ TEST(Prompts, ABrokenTemplateNamesItsFileAndLine) {
 // both locales, has no `error` finding of the default tone guide (config/tone).
 TEST(Prompts, EveryTemplatePassesTheDefaultToneGuide) {
     auto p = real_prompts();
-    const auto guide = tone::ToneGuide::load(std::string(TWINTRACK_SOURCE_DIR) + "/config/tone");
+    const auto guide = tone::ToneGuide::load(core::source_dir() + "/config/tone");
     std::size_t checked = 0;
     for (const auto& locale : {"en", "zh-CN"}) {
         for (const auto& key : p->keys(locale)) {

@@ -9,6 +9,7 @@
 #include "bot/features/tone/tone_guide.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
+#include "core/source_dir.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot::tone {
@@ -549,7 +550,7 @@ void scheduled_post(Turn& turn, const json& payload, const Guide& guide) {
 
 std::string rules_dir(const ToneSettings& settings) {
     if (!settings.rules_dir.empty()) return settings.rules_dir;
-    return std::string(TWINTRACK_SOURCE_DIR) + "/config/tone";
+    return core::source_dir() + "/config/tone";
 }
 
 void register_tone(Engine& engine) {
