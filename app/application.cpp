@@ -5,6 +5,10 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,10 +23,12 @@
 #include "bot/features/tone/tone_guide.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
+#include "connectors/http/http_listener.hpp"
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/registry.hpp"
 #include "core/clock.hpp"
 #include "core/source_dir.hpp"
+#include "core/telemetry.hpp"
 #include "store/store.hpp"
 
 namespace twintrack::app {
@@ -161,39 +167,128 @@ bool import_file(Core& core, const std::string& locale, const std::string& path,
     return true;
 }
 
-/// Blocks SIGINT and SIGTERM in every thread started after this call; a waiter thread
-/// turns them into `on_signal`.
+/// Blocks SIGINT and SIGTERM (and SIGUSR1, used to wake it) in every thread started after
+/// this call. A waiter thread turns the first SIGINT/SIGTERM into `on_signal`; a second
+/// one while shutting down ends the process at once. The waiter is joined by stop(),
+/// before the objects `on_signal` uses are destroyed.
 class SignalWaiter {
   public:
     SignalWaiter() {
         sigemptyset(&set_);
         sigaddset(&set_, SIGINT);
         sigaddset(&set_, SIGTERM);
+        sigaddset(&set_, SIGUSR1);
         pthread_sigmask(SIG_BLOCK, &set_, nullptr);
     }
+    ~SignalWaiter() { stop(); }
+    SignalWaiter(const SignalWaiter&) = delete;
+    SignalWaiter& operator=(const SignalWaiter&) = delete;
+
     void start(std::function<void()> on_signal) {
         thread_ = std::thread([this, on_signal = std::move(on_signal)] {
-            int sig = 0;
-            sigwait(&set_, &sig);
-            if (sig != SIGUSR1) on_signal();
+            bool signalled = false;
+            for (;;) {
+                int sig = 0;
+                if (sigwait(&set_, &sig) != 0) continue;
+                if (sig == SIGUSR1 && stopping_.load()) return;
+                if (sig == SIGUSR1) continue;
+                if (signalled) {
+                    spdlog::warn("second signal: stopping now without waiting");
+                    std::_Exit(1);
+                }
+                signalled = true;
+                try {
+                    on_signal();
+                } catch (const std::exception& e) {
+                    spdlog::error("stopping: {}", e.what());
+                }
+            }
         });
-        thread_.detach();
+    }
+
+    /// Ends the waiter thread; `on_signal` is not called after this returns.
+    void stop() {
+        if (!thread_.joinable()) return;
+        stopping_ = true;
+        pthread_kill(thread_.native_handle(), SIGUSR1);
+        thread_.join();
     }
 
   private:
     sigset_t set_;
     std::thread thread_;
+    std::atomic<bool> stopping_{false};
 };
 
+/// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen` when no hub serves them.
+std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
+    const Config& config, const std::shared_ptr<core::Telemetry>& telemetry) {
+    if (config.ops_listen.empty()) return nullptr;
+    auto listener = std::make_unique<connectors::http::HttpListener>(
+        [telemetry](const connectors::http::ListenerRequest& request) {
+            connectors::http::ListenerResponse r;
+            r.content_type = "application/json; charset=utf-8";
+            if (request.method != "GET" && request.method != "HEAD") {
+                r.status = 405;
+                r.body = R"({"error":"method_not_allowed"})";
+            } else if (request.path == "/healthz") {
+                r.body = R"({"status":"ok"})";
+            } else if (request.path == "/readyz") {
+                const auto reasons = telemetry->not_ready();
+                r.status = reasons.empty() ? 200 : 503;
+                nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"}};
+                if (!reasons.empty()) body["reasons"] = reasons;
+                r.body = body.dump();
+            } else if (request.path == "/metrics") {
+                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                r.body = telemetry->render();
+            } else {
+                r.status = 404;
+                r.body = R"({"error":"not_found"})";
+            }
+            return r;
+        });
+    const auto colon = config.ops_listen.rfind(':');
+    std::string host = config.ops_listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    const int port = listener->start(host, std::stoi(config.ops_listen.substr(colon + 1)));
+    std::cout << "TwinTrack ops endpoints on http://" << config.ops_listen.substr(0, colon) << ":"
+              << port << "/metrics" << std::endl;
+    return listener;
+}
+
+/// Runs the engine until a signal; then, in this order: the engine stops taking input
+/// and handles what is queued (at most `grace`), the signal waiter ends, connectors
+/// stop (flushing their sends), and the confirmations that arrived meanwhile are
+/// recorded.
 int serve(Core& core, std::vector<std::unique_ptr<connectors::Connector>>& running,
-          SignalWaiter& signals) {
-    std::thread engine_thread([&] { core.engine->run(); });
-    signals.start([&] { core.engine->stop(); });
+          SignalWaiter& signals, std::chrono::seconds grace) {
+    bot::Engine& engine = *core.engine;
+    std::thread engine_thread([&engine] {
+        try {
+            engine.run();
+        } catch (const std::exception& e) {
+            spdlog::critical("engine stopped: {}", e.what());
+        }
+    });
+    signals.start([&engine, grace] {
+        spdlog::info("stopping: finishing queued work (at most {} s)", grace.count());
+        engine.stop(grace);
+    });
     engine_thread.join();
-    spdlog::info("stopping");
-    for (auto& c : running) c->stop();
+    signals.stop();
+    spdlog::info("stopping connectors");
+    for (auto& c : running) {
+        try {
+            c->stop();
+        } catch (const std::exception& e) {
+            spdlog::error("connector {} did not stop cleanly: {}", c->name(), e.what());
+        }
+    }
     // Deliveries confirmed while the connectors closed are recorded now.
-    core.engine->drain();
+    engine.drain();
     return exit_ok;
 }
 
@@ -227,10 +322,15 @@ int run_server(const Options& options) {
         if (!import_file(core, config.bot.default_locale, demo, std::cerr)) return exit_failure;
     }
     start_engine(config, core);
+    auto telemetry = std::make_shared<core::Telemetry>();
+    core.engine->set_telemetry(telemetry);
+    telemetry->add_readiness_check("store", [engine = core.engine.get()] {
+        return engine->store_healthy() ? std::string() : std::string("the database is failing");
+    });
 
     auto roster = std::make_shared<connectors::Roster>();
-    connectors::ConnectorContext context{config.data_dir, config.prompts_dir, &core.clock, roster,
-                                         config.bot.bot_user};
+    connectors::ConnectorContext context{config.data_dir, config.prompts_dir,  &core.clock,
+                                         roster,          config.bot.bot_user, telemetry};
     std::vector<std::unique_ptr<connectors::Connector>> running;
     for (const auto& spec : config.connectors) {
         auto connector = connectors::connector_types().at(spec.type).create(spec, context);
@@ -249,6 +349,9 @@ int run_server(const Options& options) {
                 }
             }
             roster->set(std::move(entries));
+        });
+        telemetry->add_readiness_check("connector " + name, [raw] {
+            return raw->connected() ? std::string() : std::string("not connected");
         });
         running.push_back(std::move(connector));
     }
@@ -273,7 +376,11 @@ int run_server(const Options& options) {
                       << port << "/" << std::endl;
         }
     }
-    return serve(core, running, signals);
+    auto ops = start_ops_listener(config, telemetry);
+    const int code =
+        serve(core, running, signals, std::chrono::seconds(config.shutdown_grace_seconds));
+    if (ops) ops->stop();
+    return code;
 }
 
 int run_console(const Options& options, const std::string& who) {
@@ -305,7 +412,7 @@ int run_console(const Options& options, const std::string& who) {
     std::vector<std::unique_ptr<connectors::Connector>> running;
     running.push_back(std::move(console));
     running.front()->start(*core.engine);
-    return serve(core, running, signals);
+    return serve(core, running, signals, std::chrono::seconds(config.shutdown_grace_seconds));
 }
 
 int check_config(const std::string& path) {

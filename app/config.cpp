@@ -449,6 +449,30 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
         }
         d.finish();
     }
+    if (auto v = top.integer("shutdown_grace_seconds", 0, 3600)) c.shutdown_grace_seconds = *v;
+    {
+        SectionReader ops(top.node("ops"), "ops", errors);
+        if (auto v = ops.string("listen")) {
+            const auto colon = v->rfind(':');
+            int port = 0;
+            bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v->size();
+            if (ok) {
+                try {
+                    std::size_t used = 0;
+                    port = std::stoi(v->substr(colon + 1), &used);
+                    ok = used == v->size() - colon - 1 && port > 0 && port < 65536;
+                } catch (const std::exception&) {
+                    ok = false;
+                }
+            }
+            if (ok) {
+                c.ops_listen = *v;
+            } else {
+                ops.error("listen", "must be HOST:PORT, e.g. 127.0.0.1:9090");
+            }
+        }
+        ops.finish();
+    }
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
     read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);

@@ -17,6 +17,11 @@ struct Config {
     std::string prompts_dir;  ///< empty: found next to the program
     std::string log_level = "info";
     std::vector<connectors::ConnectorSpec> connectors;
+    /// On SIGTERM/SIGINT, queued events are handled for at most this long.
+    int shutdown_grace_seconds = 10;
+    /// `ops: {listen: "127.0.0.1:9090"}`: where /metrics, /readyz and /healthz are served
+    /// when no hub runs (a hub serves them on its own port). Empty: not served.
+    std::string ops_listen;
 };
 
 /// Reads a config file. Returns false and fills `errors` when anything is wrong.

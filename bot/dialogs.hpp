@@ -60,6 +60,8 @@ class Dialogs {
     /// Cache of who has an open dialog, so most messages cost no query.
     void load_open(std::vector<std::int64_t> person_ids);
     bool has_open(std::int64_t person_id) const;
+    /// How many people are in a dialog now.
+    std::size_t open_count() const { return open_.size(); }
 
   private:
     void ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state);

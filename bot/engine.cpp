@@ -42,6 +42,33 @@ constexpr std::int64_t tick_interval_ms = 1000;
 constexpr int job_attempts = 5;
 // With the 10-minute cap this keeps trying for about half a day.
 constexpr int outbox_attempts = 80;
+// An event the store could not take is tried again after 1, 2 and 4 s before its writer
+// is told; at most this many wait at once.
+constexpr int event_attempts = 4;
+constexpr std::size_t max_event_retries = 1000;
+
+void describe_metrics(core::Telemetry& t) {
+    using T = core::Telemetry::Type;
+    t.describe("twintrack_events_in_total", T::counter, "Events received, by connector.");
+    t.describe("twintrack_events_dropped_total", T::counter,
+               "Events not handled because the process was stopping.");
+    t.describe("twintrack_posts_out_total", T::counter,
+               "Posts handed to connectors, by connector and result.");
+    t.describe("twintrack_command_seconds", T::histogram,
+               "Time to handle one message meant for the bot.");
+    t.describe("twintrack_outbox_depth", T::gauge, "Outbox posts not yet sent.");
+    t.describe("twintrack_outbox_oldest_seconds", T::gauge,
+               "Age of the oldest outbox post not yet sent.");
+    t.describe("twintrack_job_lag_seconds", T::gauge,
+               "How late the most overdue scheduled job is.");
+    t.describe("twintrack_dialogs_open", T::gauge, "Open multi-step conversations.");
+    t.describe("twintrack_event_retries_waiting", T::gauge,
+               "Events waiting for the store to become available.");
+    t.describe("twintrack_database_errors_total", T::counter,
+               "Store failures, by kind (busy, full, io, other).");
+    t.describe("twintrack_database_retries_total", T::counter,
+               "Work retried after a store failure.");
+}
 
 std::int64_t backoff_ms(int attempts) {
     // 1 s, x1.75 per attempt, capped at 10 minutes.
@@ -53,17 +80,27 @@ std::int64_t backoff_ms(int attempts) {
 
 Engine::Engine(store::Store& store, const core::Clock& clock,
                std::shared_ptr<const Prompts> prompts, BotSettings settings)
-    : store_(store), clock_(clock), prompts_(std::move(prompts)), settings_(std::move(settings)) {
+    : store_(store),
+      clock_(clock),
+      prompts_(std::move(prompts)),
+      settings_(std::move(settings)),
+      telemetry_(std::make_shared<core::Telemetry>()) {
     engine_thread_ = std::this_thread::get_id();
     settings_.default_locale = prompts_->normalize_locale(settings_.default_locale);
     scheduler_.on("dialog.timeout", [this](Turn& turn, const nlohmann::json& payload) {
         dialogs_.expire(turn, payload.value("person_id", std::int64_t{0}),
                         payload.value("started_at", std::int64_t{0}));
     });
+    describe_metrics(*telemetry_);
     reload_directory();
 }
 
 Engine::~Engine() = default;
+
+void Engine::set_telemetry(std::shared_ptr<core::Telemetry> telemetry) {
+    telemetry_ = std::move(telemetry);
+    describe_metrics(*telemetry_);
+}
 
 void Engine::add_outlet(const std::string& name, Outlet outlet) {
     outlets_[name] = std::move(outlet);
@@ -87,34 +124,88 @@ std::vector<std::string> Engine::connector_names() const {
 bool Engine::on_engine_thread() const { return std::this_thread::get_id() == engine_thread_; }
 
 void Engine::push(core::Event event) {
-    post_task([this, e = std::move(event)] { handle(e); });
+    const std::string connector = event.where.connector;
+    if (enqueue_input([this, e = std::move(event)] { handle(e, 0); })) {
+        telemetry_->add("twintrack_events_in_total", {{"connector", connector}});
+    }
 }
 
 void Engine::request(core::ApiRequest request, core::ApiReply reply) {
-    post_task([this, r = std::move(request), done = std::move(reply)] { handle_request(r, done); });
+    auto shared = std::make_shared<core::ApiReply>(std::move(reply));
+    if (!enqueue_input([this, r = std::move(request), shared] { handle_request(r, *shared); })) {
+        (*shared)(api_error(503, "shutting_down", "the service is stopping; try again shortly"));
+    }
+}
+
+bool Engine::enqueue_input(std::function<void()> task) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) {
+            ++dropped_;
+            return false;
+        }
+        queue_.push_back({std::move(task), true});
+    }
+    cv_.notify_one();
+    return true;
 }
 
 void Engine::post_task(std::function<void()> task) {
     {
         std::lock_guard<std::mutex> lock(mu_);
-        queue_.push_back(std::move(task));
+        queue_.push_back({std::move(task), false});
     }
     cv_.notify_one();
 }
 
-void Engine::stop() {
+void Engine::stop(std::chrono::milliseconds grace) {
     {
         std::lock_guard<std::mutex> lock(mu_);
-        stopping_ = true;
+        if (!stopping_) {
+            stopping_ = true;
+            stop_deadline_ = std::chrono::steady_clock::now() + grace;
+        }
     }
     cv_.notify_one();
 }
 
-std::function<void()> Engine::take_task() {
-    if (queue_.empty()) return nullptr;
-    auto task = std::move(queue_.front());
+std::uint64_t Engine::dropped_on_shutdown() const {
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
+    return dropped_;
+}
+
+bool Engine::take_task(Task& out) {
+    if (queue_.empty()) return false;
+    out = std::move(queue_.front());
     queue_.pop_front();
-    return task;
+    return true;
+}
+
+void Engine::drop_input_locked() {
+    std::size_t dropped = 0;
+    for (auto it = queue_.begin(); it != queue_.end();) {
+        if (it->input) {
+            it = queue_.erase(it);
+            ++dropped;
+        } else {
+            ++it;
+        }
+    }
+    dropped_ += dropped;
+    if (dropped > 0) {
+        spdlog::warn("shutdown: {} queued event(s) not handled within the grace period", dropped);
+        telemetry_->add("twintrack_events_dropped_total", {}, static_cast<double>(dropped));
+    }
+}
+
+void Engine::run_task(Task& task) {
+    try {
+        task.run();
+    } catch (const std::exception& e) {
+        spdlog::error("engine task failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("engine task failed with an unknown error");
+    }
 }
 
 void Engine::run() {
@@ -123,9 +214,14 @@ void Engine::run() {
     tick();
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {
-        if (auto task = take_task()) {
+        if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+            drop_input_locked();
+            break;
+        }
+        Task task;
+        if (take_task(task)) {
             lock.unlock();
-            task();
+            run_task(task);
             if (core::to_millis(clock_.now()) >= next_tick_ms_) tick();
             lock.lock();
             continue;
@@ -141,6 +237,10 @@ void Engine::run() {
         cv_.wait_for(lock, std::chrono::milliseconds(
                                std::clamp<std::int64_t>(next_tick_ms_ - now, 1, tick_interval_ms)));
     }
+    if (!event_retries_.empty()) {
+        spdlog::warn("shutdown: {} event(s) waiting for the store were not handled",
+                     event_retries_.size());
+    }
 }
 
 void Engine::drain() {
@@ -151,13 +251,12 @@ void Engine::drain() {
     for (int round = 0; round < 100; ++round) {
         bool ran = false;
         for (;;) {
-            std::function<void()> task;
+            Task task;
             {
                 std::lock_guard<std::mutex> lock(mu_);
-                task = take_task();
+                if (!take_task(task)) break;
             }
-            if (!task) break;
-            task();
+            run_task(task);
             ran = true;
         }
         tick();
@@ -168,7 +267,46 @@ void Engine::drain() {
 
 void Engine::tick() {
     const std::int64_t now = core::to_millis(clock_.now());
+    if (now < store_retry_at_ms_) {
+        next_tick_ms_ = store_retry_at_ms_;
+        return;
+    }
+    try {
+        tick_unguarded(now);
+        if (store_failures_ > 0) {
+            spdlog::info("the store works again after {} failed attempt(s); catching up",
+                         store_failures_);
+        }
+        store_failures_ = 0;
+        store_retry_at_ms_ = 0;
+        store_healthy_ = true;
+    } catch (const std::exception& e) {
+        try {
+            if (store_.db().in_transaction()) store_.db().rollback();
+        } catch (const std::exception& inner) {
+            spdlog::debug("rollback after a failed tick: {}", inner.what());
+        }
+        const auto* db_error = dynamic_cast<const store::DatabaseError*>(&e);
+        telemetry_->add("twintrack_database_errors_total",
+                        {{"kind", db_error ? store::error_kind(*db_error) : "other"}});
+        if (store_failures_ == 0) {
+            spdlog::error("scheduled work failed, retrying with backoff: {}", e.what());
+        } else {
+            spdlog::debug("scheduled work failed again (attempt {}): {}", store_failures_ + 1,
+                          e.what());
+        }
+        store_retry_at_ms_ = now + std::min<std::int64_t>(backoff_ms(store_failures_), 60000);
+        ++store_failures_;
+        store_healthy_ = false;
+        telemetry_->add("twintrack_database_retries_total");
+        next_tick_ms_ = store_retry_at_ms_;
+    }
+}
+
+void Engine::tick_unguarded(std::int64_t now) {
+    record_confirmations();
     check_external_changes();
+    run_event_retries();
     run_jobs();
     if (directory_stale_) reload_directory();
     send_outbox();
@@ -177,12 +315,30 @@ void Engine::tick() {
         store_.processed_events().prune(now - 30LL * 24 * 3600 * 1000);
         next_prune_ms_ = now + 3600 * 1000;
     }
+    if (now >= next_gauges_ms_) update_gauges(now);
     std::int64_t next = now + tick_interval_ms;
     if (auto due = store_.jobs().next_due_at()) next = std::min(next, std::max(*due, now + 1));
     if (auto due = store_.outbox().next_attempt_at()) {
         next = std::min(next, std::max(*due, now + 1));
     }
+    if (!event_retries_.empty()) {
+        next = std::min(next, std::max(event_retries_.front().due_ms, now + 1));
+    }
     next_tick_ms_ = next;
+}
+
+void Engine::update_gauges(std::int64_t now) {
+    auto& t = *telemetry_;
+    t.set("twintrack_outbox_depth", {}, static_cast<double>(store_.outbox().pending_count()));
+    const auto oldest = store_.outbox().oldest_pending_created_at();
+    t.set("twintrack_outbox_oldest_seconds", {},
+          oldest ? static_cast<double>(std::max<std::int64_t>(0, now - *oldest)) / 1000.0 : 0.0);
+    const auto due = store_.jobs().next_due_at();
+    t.set("twintrack_job_lag_seconds", {},
+          due ? static_cast<double>(std::max<std::int64_t>(0, now - *due)) / 1000.0 : 0.0);
+    t.set("twintrack_dialogs_open", {}, static_cast<double>(dialogs_.open_count()));
+    t.set("twintrack_event_retries_waiting", {}, static_cast<double>(event_retries_.size()));
+    next_gauges_ms_ = now + 5000;
 }
 
 void Engine::reload_directory() {
@@ -234,14 +390,65 @@ bool Engine::remember_event(const core::Event& event) {
     return true;
 }
 
-void Engine::handle(const core::Event& event) {
+void Engine::forget_event(const core::Event& event) {
+    if (event.id.empty()) return;
+    recent_ids_.erase(event.where.connector + '\x1f' + event.id);
+}
+
+void Engine::handle(const core::Event& event, int attempt) {
     if (event.kind != core::EventKind::message) return;
     try {
         handle_message(event);
+    } catch (const store::DatabaseError& e) {
+        telemetry_->add("twintrack_database_errors_total", {{"kind", store::error_kind(e)}});
+        if (store::is_transient(e)) {
+            retry_or_give_up(event, attempt, e.what());
+        } else {
+            spdlog::error("event {}:{} failed: {}", event.where.connector, event.id, e.what());
+        }
     } catch (const std::exception& e) {
         spdlog::error("event {}:{} failed: {}", event.where.connector, event.id, e.what());
     }
-    if (directory_stale_) reload_directory();
+    try {
+        if (directory_stale_) reload_directory();
+    } catch (const std::exception& e) {
+        spdlog::error("directory not reloaded after event {}:{}: {}", event.where.connector,
+                      event.id, e.what());
+    }
+}
+
+void Engine::retry_or_give_up(const core::Event& event, int attempt, const std::string& why) {
+    forget_event(event);  // the retry must not be taken for a redelivery
+    if (attempt + 1 < event_attempts && event_retries_.size() < max_event_retries) {
+        const std::int64_t due = core::to_millis(clock_.now()) + 1000LL * (1LL << attempt);
+        spdlog::warn("event {}:{} waits for the store (attempt {}): {}", event.where.connector,
+                     event.id, attempt + 1, why);
+        telemetry_->add("twintrack_database_retries_total");
+        event_retries_.push_back({due, attempt + 1, event});
+        next_tick_ms_ = std::min(next_tick_ms_, due);
+        return;
+    }
+    spdlog::error("event {}:{} given up after {} attempt(s), the store is unavailable: {}",
+                  event.where.connector, event.id, attempt + 1, why);
+    const Person* person = directory_.resolve(event.who);
+    Turn busy(*this, &event, person);
+    busy.reply("core.store_busy");
+    deliver(busy);
+}
+
+void Engine::run_event_retries() {
+    const std::int64_t now = core::to_millis(clock_.now());
+    // Retries are queued in order of their due time within one attempt; take what is due.
+    std::deque<EventRetry> due;
+    for (auto it = event_retries_.begin(); it != event_retries_.end();) {
+        if (it->due_ms <= now) {
+            due.push_back(std::move(*it));
+            it = event_retries_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto& r : due) handle(r.event, r.attempt);
 }
 
 void Engine::handle_request(const core::ApiRequest& request, const core::ApiReply& reply) {
@@ -322,6 +529,15 @@ void Engine::handle_message(const core::Event& event) {
         return;
     }
     const std::string command(text);
+    const auto started = std::chrono::steady_clock::now();
+    struct Timer {
+        core::Telemetry& t;
+        std::chrono::steady_clock::time_point at;
+        ~Timer() {
+            t.observe("twintrack_command_seconds", {},
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - at).count());
+        }
+    } timer{*telemetry_, started};
     try {
         const bool taken = in_dialog && dialogs_.handle(turn, command);
         if (!taken && for_bot) router_.dispatch(turn, command);
@@ -329,6 +545,14 @@ void Engine::handle_message(const core::Event& event) {
     } catch (const AlreadyProcessed&) {
         finish_turn(turn, false);
         spdlog::info("event {}:{} was applied before, not again", event.where.connector, event.id);
+    } catch (const store::DatabaseError& e) {
+        finish_turn(turn, false);
+        if (store::is_transient(e)) throw;  // handle() retries the whole event
+        spdlog::error("command from {} (event {}:{}) failed: {}", person->email,
+                      event.where.connector, event.id, e.what());
+        Turn apology(*this, &event, person);
+        apology.reply("core.apology");
+        deliver(apology);
     } catch (const std::exception& e) {
         finish_turn(turn, false);
         spdlog::error("command from {} (event {}:{}) failed: {}", person->email,
@@ -364,8 +588,12 @@ void Engine::finish_turn(Turn& turn, bool ok) {
         return;
     }
     if (!ok) {
-        store_.db().rollback();
         turn.posts().clear();
+        try {
+            store_.db().rollback();
+        } catch (const std::exception& e) {
+            spdlog::error("rollback failed: {}", e.what());
+        }
         return;
     }
     deliver(turn);
@@ -381,7 +609,9 @@ void Engine::deliver(Turn& turn) {
                 spdlog::warn("no connector {} for a reply; dropped", post.to.connector);
                 continue;
             }
-            it->second(post, [connector = post.to.connector](core::SendResult r) {
+            it->second(post, [connector = post.to.connector, t = telemetry_](core::SendResult r) {
+                t->add("twintrack_posts_out_total",
+                       {{"connector", connector}, {"result", r.ok ? "ok" : "error"}});
                 if (!r.ok) spdlog::warn("reply on {} not delivered: {}", connector, r.error);
             });
         }
@@ -401,7 +631,14 @@ void Engine::deliver(Turn& turn) {
         store_.outbox().enqueue(e, now);
     }
     store_.db().commit();
-    send_outbox();
+    // Committed: from here on nothing may report the turn as failed. Sending waits for
+    // the next tick if the store cannot be read now.
+    try {
+        send_outbox();
+    } catch (const std::exception& e) {
+        spdlog::warn("outbox not sent after a commit, the next tick retries: {}", e.what());
+        next_tick_ms_ = core::to_millis(clock_.now());
+    }
 }
 
 void Engine::send_outbox() {
@@ -429,22 +666,40 @@ void Engine::send_outbox() {
                         decode_attachments(entry.attachments)};
         const std::int64_t id = entry.id;
         const int attempts = entry.attempts;
-        it->second(post, [this, id, attempts](core::SendResult r) {
+        it->second(post, [this, id, attempts, connector = entry.connector](core::SendResult r) {
+            telemetry_->add("twintrack_posts_out_total",
+                            {{"connector", connector}, {"result", r.ok ? "ok" : "error"}});
             post_task([this, id, attempts, r = std::move(r)] {
-                outbox_in_flight_.erase(id);
-                const std::int64_t t = core::to_millis(clock_.now());
-                if (r.ok) {
-                    store_.outbox().mark_sent(id, r.message_id, t);
-                } else if (r.retryable && attempts + 1 < outbox_attempts) {
-                    spdlog::warn("outbox post {} failed (attempt {}): {}", id, attempts + 1,
-                                 r.error);
-                    store_.outbox().mark_failed(id, r.error, t + backoff_ms(attempts));
-                } else {
-                    spdlog::error("outbox post {} given up: {}", id, r.error);
-                    store_.outbox().mark_failed(id, r.error, std::nullopt);
+                confirmations_.push_back({id, attempts, r});
+                try {
+                    record_confirmations();
+                } catch (const std::exception& e) {
+                    // Kept in confirmations_; the next tick records them.
+                    spdlog::warn("send confirmation for outbox post {} not recorded yet: {}", id,
+                                 e.what());
+                    next_tick_ms_ = core::to_millis(clock_.now());
                 }
             });
         });
+    }
+}
+
+void Engine::record_confirmations() {
+    while (!confirmations_.empty()) {
+        const Confirmation& c = confirmations_.front();
+        const std::int64_t t = core::to_millis(clock_.now());
+        if (c.result.ok) {
+            store_.outbox().mark_sent(c.outbox_id, c.result.message_id, t);
+        } else if (c.result.retryable && c.attempts + 1 < outbox_attempts) {
+            spdlog::warn("outbox post {} failed (attempt {}): {}", c.outbox_id, c.attempts + 1,
+                         c.result.error);
+            store_.outbox().mark_failed(c.outbox_id, c.result.error, t + backoff_ms(c.attempts));
+        } else {
+            spdlog::error("outbox post {} given up: {}", c.outbox_id, c.result.error);
+            store_.outbox().mark_failed(c.outbox_id, c.result.error, std::nullopt);
+        }
+        outbox_in_flight_.erase(c.outbox_id);
+        confirmations_.erase(confirmations_.begin());
     }
 }
 
@@ -464,18 +719,26 @@ void Engine::run_jobs() {
             (*handler)(turn, payload.is_discarded() ? nlohmann::json::object() : payload);
             store_.jobs().mark_done(job.id, now);
             finish_turn(turn, true);
+        } catch (const store::DatabaseError& e) {
+            finish_turn(turn, false);
+            // The store itself failed: not the job's fault, so no attempt is counted; the
+            // tick backs off and the job runs again then.
+            if (store::is_transient(e)) throw;
+            fail_job(job, e.what(), now);
         } catch (const std::exception& e) {
             finish_turn(turn, false);
-            const bool again = job.attempts + 1 < job_attempts;
-            spdlog::error("job {} ({}) failed, attempt {}: {}", job.key, job.kind, job.attempts + 1,
-                          e.what());
-            store_.jobs().mark_failed(
-                job.id, e.what(),
-                again ? std::optional<std::int64_t>(now + 60000 * (1LL << job.attempts))
-                      : std::nullopt,
-                now);
+            fail_job(job, e.what(), now);
         }
     }
+}
+
+void Engine::fail_job(const store::Job& job, const std::string& error, std::int64_t now) {
+    const bool again = job.attempts + 1 < job_attempts;
+    spdlog::error("job {} ({}) failed, attempt {}: {}", job.key, job.kind, job.attempts + 1, error);
+    store_.jobs().mark_failed(
+        job.id, error,
+        again ? std::optional<std::int64_t>(now + 60000 * (1LL << job.attempts)) : std::nullopt,
+        now);
 }
 
 }  // namespace twintrack::bot

@@ -3,6 +3,8 @@
 // engine handles them one at a time, so feature code needs no locks. It also runs due
 // jobs and delivers the outbox.
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -22,6 +24,7 @@
 #include "bot/scheduler.hpp"
 #include "bot/settings.hpp"
 #include "core/clock.hpp"
+#include "core/telemetry.hpp"
 #include "core/types.hpp"
 #include "store/store.hpp"
 
@@ -61,10 +64,15 @@ class Engine final : public core::EventSink {
     void push(core::Event event) override;
     /// Queues an HTTP request for the ApiRouter; `reply` runs on the engine thread.
     void request(core::ApiRequest request, core::ApiReply reply) override;
-    /// Queues a task to run on the engine thread.
+    /// Queues a task to run on the engine thread (internal work such as send
+    /// confirmations; accepted during shutdown too).
     void post_task(std::function<void()> task);
-    /// Asks run() to finish the queued work and return.
-    void stop();
+    /// Asks run() to return: from now on new events and requests are refused, the
+    /// queued ones are handled until `grace` has passed, then the rest are dropped
+    /// (counted and logged). Safe from any thread, also more than once.
+    void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+    /// Events refused or dropped because the engine was stopping.
+    std::uint64_t dropped_on_shutdown() const;
 
     // --- engine thread ----------------------------------------------------------------
     /// Loads the directory, sends what the outbox still holds, then handles the queue and
@@ -72,8 +80,15 @@ class Engine final : public core::EventSink {
     void run();
     /// Tests and tools: runs everything queued, then due jobs and outbox, on this thread.
     void drain();
-    /// Runs due jobs and sends due outbox posts.
+    /// Runs due jobs and sends due outbox posts. A store failure (busy, full, I/O) is
+    /// logged once and retried with backoff; it never leaves this function.
     void tick();
+    /// False while the store keeps failing (the last tick could not use it).
+    bool store_healthy() const { return store_healthy_.load(); }
+    /// Process counters and gauges (`GET /metrics`); shared with the connectors.
+    const std::shared_ptr<core::Telemetry>& telemetry() const { return telemetry_; }
+    /// Before run(): use this telemetry instead of the engine's own.
+    void set_telemetry(std::shared_ptr<core::Telemetry> telemetry);
     /// Reloads people from the store now. Not during a turn: Person pointers held by the
     /// turn would dangle; use directory_changed() there.
     void reload_directory();
@@ -95,19 +110,46 @@ class Engine final : public core::EventSink {
     std::vector<std::string> connector_names() const;
 
   private:
-    void handle(const core::Event& event);
+    struct Task {
+        std::function<void()> run;
+        bool input = false;  ///< an event or request from outside (dropped at shutdown)
+    };
+    struct Confirmation {
+        std::int64_t outbox_id = 0;
+        int attempts = 0;
+        core::SendResult result;
+    };
+    struct EventRetry {
+        std::int64_t due_ms = 0;
+        int attempt = 0;
+        core::Event event;
+    };
+
+    bool enqueue_input(std::function<void()> task);
+    void run_task(Task& task);
+    /// Drops queued input at the end of the shutdown grace period. The caller holds mu_.
+    void drop_input_locked();
+    void handle(const core::Event& event, int attempt);
     void handle_message(const core::Event& event);
+    /// A store failure that may pass: retry the event later, or tell the writer.
+    void retry_or_give_up(const core::Event& event, int attempt, const std::string& why);
+    void run_event_retries();
+    void tick_unguarded(std::int64_t now);
+    void record_confirmations();
+    void update_gauges(std::int64_t now);
+    void forget_event(const core::Event& event);
     void handle_request(const core::ApiRequest& request, const core::ApiReply& reply);
     void watch(const core::Event& event, const Person* person);
     void run_jobs();
+    void fail_job(const store::Job& job, const std::string& error, std::int64_t now);
     void send_outbox();
     void check_external_changes();
     bool remember_event(const core::Event& event);
     void finish_turn(Turn& turn, bool ok);
     /// Sends posts produced by a turn: through the outbox when the turn wrote.
     void deliver(Turn& turn);
-    /// The next queued task, or null. The caller holds mu_.
-    std::function<void()> take_task();
+    /// Moves the next queued task into `out`; false when none. The caller holds mu_.
+    bool take_task(Task& out);
 
     store::Store& store_;
     const core::Clock& clock_;
@@ -125,9 +167,20 @@ class Engine final : public core::EventSink {
 
     std::mutex mu_;
     std::condition_variable cv_;
-    std::deque<std::function<void()>> queue_;
+    std::deque<Task> queue_;
     bool stopping_ = false;
+    /// Shutdown deadline: wall time of the process, not the business clock.
+    std::chrono::steady_clock::time_point stop_deadline_;
+    std::uint64_t dropped_ = 0;
     std::thread::id engine_thread_;
+    std::shared_ptr<core::Telemetry> telemetry_;
+
+    std::vector<Confirmation> confirmations_;
+    std::deque<EventRetry> event_retries_;
+    std::atomic<bool> store_healthy_{true};
+    int store_failures_ = 0;
+    std::int64_t store_retry_at_ms_ = 0;
+    std::int64_t next_gauges_ms_ = 0;
 
     std::set<std::int64_t> outbox_in_flight_;
     std::unordered_set<std::string> recent_ids_;

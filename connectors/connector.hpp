@@ -29,6 +29,10 @@ class Connector {
     /// Thread-safe and non-blocking: hands the post to the connector's own thread.
     /// `done` runs later on that thread with the platform's message id or an error.
     virtual void send(const core::Post& post, core::SendDone done) = 0;
+    /// Thread-safe: true while the connector can reach its platform (a client is
+    /// connected and signed in; a server is listening). Answers at once, never waits on
+    /// the network; `GET /readyz` asks it.
+    virtual bool connected() const { return true; }
 };
 
 /// A person as a connector may show them (e.g. the hub's "pick your name" list).

@@ -13,6 +13,7 @@
 
 #include "connectors/connector.hpp"
 #include "core/clock.hpp"
+#include "core/telemetry.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors {
@@ -30,6 +31,8 @@ struct ConnectorContext {
     const core::Clock* clock;  ///< never null
     std::shared_ptr<Roster> roster;
     std::string bot_user = "twintrack";  ///< the bot's own user name on the platform
+    /// Process metrics and readiness (`/metrics`, `/readyz`); may be null in tests.
+    std::shared_ptr<core::Telemetry> telemetry = nullptr;
 };
 
 /// A validated connector section. `settings` is the section itself, read again by

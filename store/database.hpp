@@ -25,6 +25,31 @@ class UniqueViolation : public DatabaseError {
     using DatabaseError::DatabaseError;
 };
 
+/// Another connection (another process) held the database longer than the busy
+/// timeout. Retrying later usually succeeds.
+class DatabaseBusy : public DatabaseError {
+  public:
+    using DatabaseError::DatabaseError;
+};
+
+/// The disk (or the database's size limit) is full. Retrying helps once room is made.
+class DatabaseFull : public DatabaseError {
+  public:
+    using DatabaseError::DatabaseError;
+};
+
+/// An I/O error other than busy or full (e.g. the disk went away).
+class DatabaseIoError : public DatabaseError {
+  public:
+    using DatabaseError::DatabaseError;
+};
+
+/// True for errors that may go away by themselves (busy, full, I/O), as opposed to a
+/// statement that will fail the same way every time.
+bool is_transient(const DatabaseError& e);
+/// "busy", "full", "io", "corrupt", "unique" or "other", for logs and metrics.
+const char* error_kind(const DatabaseError& e);
+
 /// The file exists but is not a database this program can use.
 class CorruptDatabase : public DatabaseError {
   public:
@@ -82,7 +107,7 @@ class Database {
 
 /// Opens (creating when missing) a SQLite database in WAL mode with foreign keys on
 /// and a busy timeout. Throws DatabaseError with a user-facing reason.
-std::unique_ptr<Database> open_sqlite(const std::string& path);
+std::unique_ptr<Database> open_sqlite(const std::string& path, int busy_timeout_ms = 5000);
 
 /// Commits on commit(); rolls back when destroyed without it. Nested use joins the
 /// outer transaction.

@@ -33,6 +33,10 @@ std::vector<OutboxEntry> Outbox::due(std::int64_t now_ms, int limit) {
     return out;
 }
 
+std::optional<std::int64_t> Outbox::oldest_pending_created_at() {
+    return db_.scalar("SELECT min(created_at) FROM outbox WHERE sent_at IS NULL AND failed = 0");
+}
+
 void Outbox::mark_sent(std::int64_t id, const std::string& remote_id, std::int64_t now_ms) {
     db_.execute(
         "UPDATE outbox SET sent_at = ?, remote_id = ?, attempts = attempts + 1 WHERE id = ?",

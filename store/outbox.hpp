@@ -41,6 +41,8 @@ class Outbox {
 
     /// Number of posts not yet sent and not given up.
     std::int64_t pending_count();
+    /// When the oldest pending post was queued.
+    std::optional<std::int64_t> oldest_pending_created_at();
     /// Earliest next attempt among pending posts.
     std::optional<std::int64_t> next_attempt_at();
 

@@ -7,14 +7,30 @@
 namespace twintrack::store {
 namespace {
 
+[[noreturn]] void throw_for(int primary, const std::string& msg) {
+    switch (primary) {
+        case SQLITE_NOTADB:
+        case SQLITE_CORRUPT:
+            throw CorruptDatabase(msg);
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            throw DatabaseBusy(msg);
+        case SQLITE_FULL:
+            throw DatabaseFull(msg);
+        case SQLITE_IOERR:
+            throw DatabaseIoError(msg);
+        default:
+            throw DatabaseError(msg);
+    }
+}
+
 [[noreturn]] void fail(sqlite3* db, int rc, const std::string& what) {
     const std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     const int primary = rc & 0xFF;
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         throw UniqueViolation(msg);
     }
-    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) throw CorruptDatabase(msg);
-    throw DatabaseError(msg);
+    throw_for(primary, msg);
 }
 
 class SqliteRow final : public Row {
@@ -35,7 +51,7 @@ class SqliteRow final : public Row {
 
 class SqliteDatabase final : public Database {
   public:
-    explicit SqliteDatabase(const std::string& path) {
+    SqliteDatabase(const std::string& path, int busy_timeout_ms) {
         const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                            SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
@@ -47,7 +63,7 @@ class SqliteDatabase final : public Database {
             throw DatabaseError("cannot open database " + path + ": " + msg);
         }
         sqlite3_extended_result_codes(db_, 1);
-        sqlite3_busy_timeout(db_, 5000);
+        sqlite3_busy_timeout(db_, busy_timeout_ms);
         try {
             // Reading the schema is the first thing that notices a file that is not a
             // database, so do it before anything else.
@@ -113,9 +129,7 @@ class SqliteDatabase final : public Database {
         if (rc != SQLITE_OK) {
             const std::string msg = err ? err : sqlite3_errstr(rc);
             sqlite3_free(err);
-            const int primary = rc & 0xFF;
-            if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) throw CorruptDatabase(msg);
-            throw DatabaseError(msg);
+            throw_for(rc & 0xFF, msg);
         }
     }
 
@@ -176,8 +190,23 @@ class SqliteDatabase final : public Database {
 
 }  // namespace
 
-std::unique_ptr<Database> open_sqlite(const std::string& path) {
-    return std::make_unique<SqliteDatabase>(path);
+std::unique_ptr<Database> open_sqlite(const std::string& path, int busy_timeout_ms) {
+    return std::make_unique<SqliteDatabase>(path, busy_timeout_ms);
+}
+
+const char* error_kind(const DatabaseError& e) {
+    if (dynamic_cast<const DatabaseBusy*>(&e)) return "busy";
+    if (dynamic_cast<const DatabaseFull*>(&e)) return "full";
+    if (dynamic_cast<const DatabaseIoError*>(&e)) return "io";
+    if (dynamic_cast<const CorruptDatabase*>(&e)) return "corrupt";
+    if (dynamic_cast<const UniqueViolation*>(&e)) return "unique";
+    return "other";
+}
+
+bool is_transient(const DatabaseError& e) {
+    return dynamic_cast<const DatabaseBusy*>(&e) != nullptr ||
+           dynamic_cast<const DatabaseFull*>(&e) != nullptr ||
+           dynamic_cast<const DatabaseIoError*>(&e) != nullptr;
 }
 
 std::optional<std::int64_t> Database::scalar(const std::string& sql, const Params& params) {

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -25,14 +26,19 @@ std::runtime_error cannot_write(const std::string& path, const std::string& reas
 
 }  // namespace
 
-ChatHistory::ChatHistory(std::string path, std::size_t limit)
-    : path_(std::move(path)), limit_(limit == 0 ? 1 : limit) {}
+ChatHistory::ChatHistory(std::string path, std::size_t limit, std::size_t max_conversations,
+                         std::size_t max_pending_bytes)
+    : path_(std::move(path)),
+      limit_(limit == 0 ? 1 : limit),
+      max_conversations_(std::max<std::size_t>(1, max_conversations)),
+      max_pending_bytes_(max_pending_bytes) {}
 
 ChatHistory::~ChatHistory() { close(); }
 
 void ChatHistory::open() {
     close();
     conversations_.clear();
+    last_used_.clear();
     kept_ = 0;
     pending_.clear();
     pending_lines_ = 0;
@@ -107,6 +113,10 @@ void ChatHistory::rewrite() {
 bool ChatHistory::oversized() const { return lines_in_file_ > 2 * kept_ + 64; }
 
 void ChatHistory::remember(const std::string& conversation, nlohmann::json message) {
+    if (conversations_.count(conversation) == 0 && conversations_.size() >= max_conversations_) {
+        forget_least_recent();
+    }
+    last_used_[conversation] = ++uses_;
     auto& messages = conversations_[conversation];
     messages.push_back(std::move(message));
     ++kept_;
@@ -116,10 +126,57 @@ void ChatHistory::remember(const std::string& conversation, nlohmann::json messa
     }
 }
 
+// Channels are few and named in config; direct conversations come and go with people.
+void ChatHistory::forget_least_recent() {
+    const std::string* victim = nullptr;
+    std::uint64_t oldest = 0;
+    for (const auto& [conversation, used] : last_used_) {
+        const bool direct = !conversation.empty() && conversation.front() == '@';
+        if (direct && (victim == nullptr || used < oldest)) {
+            victim = &conversation;
+            oldest = used;
+        }
+    }
+    if (victim == nullptr) {
+        for (const auto& [conversation, used] : last_used_) {
+            if (victim == nullptr || used < oldest) {
+                victim = &conversation;
+                oldest = used;
+            }
+        }
+    }
+    if (victim == nullptr) return;
+    const std::string name = *victim;
+    kept_ -= conversations_[name].size();
+    conversations_.erase(name);
+    last_used_.erase(name);
+}
+
 void ChatHistory::append(const std::string& conversation, const nlohmann::json& message) {
     remember(conversation, message);
     pending_ += line_for(conversation, message);
     ++pending_lines_;
+    bound_pending();
+}
+
+void ChatHistory::bound_pending() {
+    if (pending_.size() <= max_pending_bytes_) return;
+    // The file has not taken anything for a while: keep the newest lines only. They are
+    // all still in memory for reloads; only the file misses the dropped ones.
+    const std::size_t keep_from = pending_.size() - max_pending_bytes_ / 2;
+    const std::size_t cut = pending_.find('\n', keep_from);
+    const std::size_t erase_to = cut == std::string::npos ? pending_.size() : cut + 1;
+    const auto dropped_lines =
+        static_cast<std::size_t>(std::count(pending_.begin(), pending_.begin() + erase_to, '\n'));
+    pending_.erase(0, erase_to);
+    pending_lines_ -= std::min(pending_lines_, dropped_lines);
+    if (pending_dropped_ == 0) {
+        spdlog::error(
+            "hub history {}: the file cannot be written; older unwritten lines are "
+            "dropped from the file queue (memory stays bounded)",
+            path_);
+    }
+    pending_dropped_ += dropped_lines;
 }
 
 nlohmann::json ChatHistory::messages(const std::string& conversation) const {
@@ -131,7 +188,16 @@ nlohmann::json ChatHistory::messages(const std::string& conversation) const {
 }
 
 void ChatHistory::flush() {
-    if (file_ == nullptr || pending_.empty()) return;
+    if (pending_.empty()) return;
+    if (file_ == nullptr) {
+        // Closed after a failed reopen: try again, the disk may be back.
+        file_ = std::fopen(path_.c_str(), "ab");
+        if (file_ == nullptr) {
+            bound_pending();
+            return;
+        }
+        spdlog::info("hub history {}: the file can be written again", path_);
+    }
     const bool ok = std::fwrite(pending_.data(), 1, pending_.size(), file_) == pending_.size() &&
                     std::fflush(file_) == 0;
     pending_.clear();

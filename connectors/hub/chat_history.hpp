@@ -17,8 +17,11 @@ namespace twintrack::connectors::hub {
 
 class ChatHistory {
   public:
-    /// `limit` messages are kept per conversation.
-    ChatHistory(std::string path, std::size_t limit);
+    /// `limit` messages are kept per conversation, and at most `max_conversations`
+    /// conversations (the least recently used direct conversation is forgotten first).
+    /// While the file cannot be written, at most `max_pending_bytes` wait for it.
+    ChatHistory(std::string path, std::size_t limit, std::size_t max_conversations = 5000,
+                std::size_t max_pending_bytes = 4u << 20);
     ~ChatHistory();
     ChatHistory(const ChatHistory&) = delete;
     ChatHistory& operator=(const ChatHistory&) = delete;
@@ -50,15 +53,27 @@ class ChatHistory {
     std::size_t skipped_lines() const { return skipped_; }
     /// True when the last open() rewrote the file to drop old messages.
     bool compacted() const { return compacted_; }
+    /// Conversations held in memory.
+    std::size_t conversation_count() const { return conversations_.size(); }
+    /// Bytes queued for the file and not written yet.
+    std::size_t pending_bytes() const { return pending_.size(); }
 
   private:
     void remember(const std::string& conversation, nlohmann::json message);
     void rewrite();
     bool oversized() const;
+    void forget_least_recent();
+    /// Keeps the queue for the file within its bound while the file cannot be written.
+    void bound_pending();
 
     std::string path_;
     std::size_t limit_;
+    std::size_t max_conversations_;
+    std::size_t max_pending_bytes_;
     std::map<std::string, std::deque<nlohmann::json>> conversations_;
+    std::map<std::string, std::uint64_t> last_used_;  // conversation -> use counter
+    std::uint64_t uses_ = 0;
+    std::size_t pending_dropped_ = 0;
     std::string pending_;
     std::size_t pending_lines_ = 0;
     std::size_t kept_ = 0;           // messages across all conversations

@@ -272,6 +272,19 @@ struct HubServer::Loop {
             reply(con, Status::ok, "text/html; charset=utf-8", std::string(hub_page()));
         } else if (path == "/healthz") {
             reply_json(con, Status::ok, {{"status", "ok"}});
+        } else if (path == "/readyz") {
+            const auto reasons =
+                context.telemetry ? context.telemetry->not_ready() : std::vector<std::string>{};
+            if (reasons.empty()) {
+                reply_json(con, Status::ok, {{"status", "ready"}});
+            } else {
+                reply_json(con, Status::service_unavailable,
+                           {{"status", "not_ready"}, {"reasons", reasons}});
+            }
+        } else if (path == "/metrics") {
+            if (!authorised(con)) return;
+            reply(con, Status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                  context.telemetry ? context.telemetry->render() : std::string());
         } else if (path == "/api/v1/people") {
             if (!authorised(con)) return;
             json people = json::array();

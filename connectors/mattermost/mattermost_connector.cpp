@@ -194,6 +194,11 @@ class MattermostConnector final : public Connector {
         return status_;
     }
 
+    bool connected() const override {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_.connected;
+    }
+
   private:
     // --- REST ------------------------------------------------------------------------
 

@@ -206,6 +206,12 @@ class SlackConnector final : public Connector {
         return status_;
     }
 
+    bool connected() const override {
+        if (settings_.mode == SlackSettings::Mode::events) return true;
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_.connected;
+    }
+
   private:
     // --- Web API ---------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -144,6 +145,48 @@ TEST(ChatHistory, StaysBoundedWhileRunning) {
     again.open();
     EXPECT_EQ(texts(again.messages("general")),
               (std::vector<std::string>{"29991", "29993", "29995", "29997", "29999"}));
+}
+
+TEST(ChatHistory, KeepsAtMostSoManyConversationsForgettingTheLeastRecentDirectOneFirst) {
+    TempDir dir;
+    ChatHistory history(dir.path() + "/h.jsonl", 5, 3);
+    history.open();
+    history.append("general", msg("g"));
+    history.append("@anna", msg("a"));
+    history.append("@bo", msg("b"));
+    history.append("@anna", msg("a2"));
+    history.append("@chen", msg("c"));  // one too many: @bo was used least recently
+    EXPECT_EQ(history.conversation_count(), 3u);
+    EXPECT_EQ(texts(history.messages("general")), std::vector<std::string>{"g"});
+    EXPECT_EQ(texts(history.messages("@anna")), (std::vector<std::string>{"a", "a2"}));
+    EXPECT_TRUE(history.messages("@bo").empty());
+    EXPECT_EQ(texts(history.messages("@chen")), std::vector<std::string>{"c"});
+}
+
+TEST(ChatHistory, MemoryStaysBoundedWhileTheFileCannotBeReopenedAndWritingResumesLater) {
+    TempDir dir;
+    const std::string path = dir.path() + "/h.jsonl";
+    ChatHistory history(path, 1, 10, 64 * 1024);
+    history.open();
+    // The file is replaced by a folder: the compaction that comes after 10,000 lines
+    // cannot rename onto it, and reopening fails, even for root.
+    ASSERT_EQ(::unlink(path.c_str()), 0);
+    ASSERT_TRUE(std::filesystem::create_directory(path));
+    for (int i = 0; i < 40000; ++i) {
+        history.append("general", msg(std::to_string(i)));
+        history.flush();
+        ASSERT_LE(history.pending_bytes(), 64u * 1024 + 256) << "after message " << i;
+    }
+    EXPECT_GT(history.pending_bytes(), 0u);
+    EXPECT_EQ(texts(history.messages("general")), std::vector<std::string>{"39999"});
+    std::filesystem::remove(path);
+    history.append("general", msg("back"));
+    history.flush();
+    EXPECT_EQ(history.pending_bytes(), 0u);
+    history.close();
+    ChatHistory again(path, 1);
+    again.open();
+    EXPECT_EQ(texts(again.messages("general")), std::vector<std::string>{"back"});
 }
 
 TEST(ChatHistory, UnwritablePlaceThrowsAReason) {

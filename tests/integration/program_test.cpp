@@ -1,9 +1,14 @@
 // The real `twintrack` program, started as a user would start it, spoken to over a real
 // WebSocket and its terminal.
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -386,6 +391,146 @@ connectors:
     r = post("crm-s3cret");  // the CRM retries the same body
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.json()["status"], "unchanged");
+}
+
+}  // namespace
+}  // namespace twintrack::testing
+
+namespace twintrack::testing {
+namespace {
+
+/// A TCP server on loopback that accepts connections and never says a word: an IRC
+/// server that hangs during registration.
+class SilentServer {
+  public:
+    SilentServer() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = 0;
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(fd_, 8) != 0) {
+            throw std::runtime_error("cannot listen");
+        }
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+    }
+    ~SilentServer() { ::close(fd_); }
+    int port() const { return port_; }
+
+  private:
+    int fd_ = -1;
+    int port_ = 0;
+};
+
+TEST_F(ProgramTest, ScrapesMetricsAndReportsReadinessWhileAConnectorHangs) {
+    SilentServer irc;
+    const auto config = dir.file("twintrack.yaml",
+                                 "connectors:\n"
+                                 "  - type: hub\n"
+                                 "    name: hub\n"
+                                 "  - type: irc\n"
+                                 "    name: irc\n"
+                                 "    server: 127.0.0.1\n"
+                                 "    port: " +
+                                     std::to_string(irc.port()) +
+                                     "\n"
+                                     "    channels:\n"
+                                     "      - {name: \"#sales\", track: sales}\n");
+    Server server(dir.path(), {"--config", config});
+    auto anna = login(server.port(), "anna");
+    ASSERT_TRUE(ask(*anna, "@twintrack", "ping", "m-1"));
+
+    // Liveness says yes; readiness says no and names the connector that hangs.
+    EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/healthz").status, 200);
+    const auto ready = test_support::http_get("127.0.0.1", server.port(), "/readyz");
+    EXPECT_EQ(ready.status, 503);
+    EXPECT_THAT(ready.body, HasSubstr("connector irc: not connected"));
+    EXPECT_THAT(ready.body, Not(HasSubstr("store")));
+
+    const auto metrics = test_support::http_get("127.0.0.1", server.port(), "/metrics");
+    ASSERT_EQ(metrics.status, 200);
+    EXPECT_THAT(metrics.header("content-type"), HasSubstr("text/plain; version=0.0.4"));
+    EXPECT_THAT(metrics.body, HasSubstr("# TYPE twintrack_events_in_total counter"));
+    EXPECT_THAT(metrics.body, HasSubstr("twintrack_events_in_total{connector=\"hub\"} 1"));
+    EXPECT_THAT(metrics.body, HasSubstr("twintrack_command_seconds_count 1"));
+    EXPECT_THAT(metrics.body,
+                HasSubstr("twintrack_posts_out_total{connector=\"hub\",result=\"ok\"}"));
+    auto [finished, took] = server.stop();
+    EXPECT_EQ(finished.exit_code, 0) << finished.err;
+}
+
+TEST_F(ProgramTest, OpsEndpointsOnTheirOwnPortWhenConfigured) {
+    const auto config = dir.file("twintrack.yaml", "ops:\n  listen: 127.0.0.1:0\n");
+    // Port 0 is refused: a fixed port is needed for a scraper.
+    auto bad = run_program(program, {"check-config", config});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_THAT(bad.err, HasSubstr("ops.listen"));
+}
+
+}  // namespace
+}  // namespace twintrack::testing
+
+namespace twintrack::testing {
+namespace {
+
+/// Another process's write transaction on the bot's database, as `twintrack import`
+/// holds one.
+class WriteLock {
+  public:
+    explicit WriteLock(const std::string& path) {
+        if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("open");
+        if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
+            throw std::runtime_error("cannot take the write lock");
+        }
+    }
+    void release() {
+        if (db_ == nullptr) return;
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(db_);
+        db_ = nullptr;
+    }
+    ~WriteLock() { release(); }
+
+  private:
+    sqlite3* db_ = nullptr;
+};
+
+double metric(int port, const std::string& series) {
+    const auto body = test_support::http_get("127.0.0.1", port, "/metrics").body;
+    const auto at = body.find("\n" + series + " ");
+    if (at == std::string::npos) return 0;
+    return std::stod(body.substr(at + series.size() + 2));
+}
+
+TEST_F(ProgramTest, AWriteThatMeetsABusyDatabaseIsAppliedOnceTheOtherWriterIsDone) {
+    Server server(dir.path());
+    auto liwei = login(server.port(), "liwei");
+    ASSERT_TRUE(ask(*liwei, "@twintrack", "ping", "b-0"));
+    WriteLock lock(dir.path() + "/twintrack.db");
+    liwei->send_json(
+        {{"type", "message"}, {"channel", "@twintrack"}, {"text", "language en"}, {"id", "b-1"}});
+    // The bot waits out its busy timeout, then queues the event for a retry.
+    bool waiting = false;
+    for (int i = 0; i < 300 && !waiting; ++i) {
+        waiting = metric(server.port(), "twintrack_database_retries_total") >= 1;
+        if (!waiting) liwei->wait_for([](const nlohmann::json&) { return false; }, 100ms);
+    }
+    ASSERT_TRUE(waiting) << "the bot never met the lock";
+    // Meanwhile it still answers what needs no writing.
+    EXPECT_TRUE(ask(*liwei, "@twintrack", "ping", "b-2"));
+    lock.release();
+    auto reply = liwei->wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("user", "") == "twintrack" && f.value("reply_to", "") == "b-1";
+        },
+        30s);
+    ASSERT_TRUE(reply);
+    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("English"));
+    auto [finished, took] = server.stop();
+    EXPECT_EQ(finished.exit_code, 0) << finished.err;
 }
 
 }  // namespace

@@ -32,7 +32,9 @@ TestBot::~TestBot() {
 }
 
 void TestBot::open() {
-    store_ = store::Store::open_directory(dir_, core::to_millis(clock_.now()));
+    auto db = std::make_unique<FaultyDatabase>(store::open_sqlite(dir_ + "/twintrack.db"));
+    faults_ = db.get();
+    store_ = std::make_unique<store::Store>(std::move(db), core::to_millis(clock_.now()));
     engine_ = std::make_unique<bot::Engine>(*store_, clock_, prompts_, settings_);
     bot::register_features(*engine_);
     engine_->add_outlet("test", [this](const core::Post& post, core::SendDone done) {

@@ -13,6 +13,7 @@
 #include "bot/engine.hpp"
 #include "core/clock.hpp"
 #include "store/store.hpp"
+#include "tests/support/faulty_database.hpp"
 
 namespace twintrack::testing {
 
@@ -61,6 +62,8 @@ class TestBot {
     /// Makes the fake connector refuse deliveries (or accept them again).
     void set_connector_down(bool down) { down_ = down; }
 
+    /// The store's database, which fails on demand (busy, full, I/O error).
+    FaultyDatabase& faults() { return *faults_; }
     bot::Engine& engine() { return *engine_; }
     store::Store& store() { return *store_; }
     core::FakeClock& clock() { return clock_; }
@@ -76,6 +79,7 @@ class TestBot {
     bot::BotSettings settings_;
     std::shared_ptr<const bot::Prompts> prompts_;
     std::unique_ptr<store::Store> store_;
+    FaultyDatabase* faults_ = nullptr;
     std::unique_ptr<bot::Engine> engine_;
     std::mutex mu_;
     std::vector<core::Post> posts_;

@@ -1,0 +1,155 @@
+// The facts in docs/ that drift when code changes: SQLite settings, the build targets,
+// the files the architecture page cites, and the keys of the example configuration.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "app/config.hpp"
+#include "core/source_dir.hpp"
+#include "store/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace twintrack::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+const std::string& architecture() {
+    static const std::string text =
+        read_file(fs::path(core::source_dir()) / "docs/ARCHITECTURE.md");
+    return text;
+}
+
+bool skipped_folder(const fs::path& rel) {
+    const std::string first = rel.begin() == rel.end() ? "" : rel.begin()->string();
+    return first.rfind("build", 0) == 0 || first == "node_modules" || first == ".git" ||
+           rel.string().find("node_modules") != std::string::npos;
+}
+
+std::vector<std::string> repo_files() {
+    std::vector<std::string> out;
+    const fs::path root(core::source_dir());
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator();
+         ++it) {
+        const fs::path rel = fs::relative(it->path(), root);
+        if (it->is_directory() && skipped_folder(rel)) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_regular_file()) out.push_back(rel.generic_string());
+    }
+    return out;
+}
+
+TEST(Docs, TheSqliteSettingsThePageStatesAreTheOnesTheStoreUses) {
+    test_support::TempDir dir;
+    auto store = store::Store::open_directory(dir.path(), 0);
+    auto& db = store->db();
+    const std::map<std::int64_t, std::string> sync_names = {
+        {0, "OFF"}, {1, "NORMAL"}, {2, "FULL"}, {3, "EXTRA"}};
+    const std::string sync = sync_names.at(db.scalar("PRAGMA synchronous").value_or(-1));
+    EXPECT_THAT(architecture(), ::testing::HasSubstr("synchronous=" + sync));
+    EXPECT_EQ(db.scalar("PRAGMA foreign_keys").value_or(0), 1);
+    EXPECT_THAT(architecture(), ::testing::HasSubstr("foreign keys on"));
+    std::string mode;
+    db.query("PRAGMA journal_mode", {}, [&](const store::Row& r) { mode = r.text(0); });
+    EXPECT_EQ(mode, "wal");
+    EXPECT_THAT(architecture(), ::testing::HasSubstr("WAL"));
+    for (const char* other : {"synchronous=OFF", "synchronous=NORMAL", "synchronous=EXTRA"}) {
+        if (sync != other + std::string("synchronous=").size()) {
+            EXPECT_THAT(architecture(), ::testing::Not(::testing::HasSubstr(other)));
+        }
+    }
+}
+
+TEST(Docs, EveryProductTargetIsNamedOnTheArchitecturePage) {
+    const std::regex target(R"((add_library|add_executable)\s*\(\s*([A-Za-z0-9_]+))");
+    std::set<std::string> missing;
+    for (const auto& file : repo_files()) {
+        if (fs::path(file).filename() != "CMakeLists.txt") continue;
+        if (file.rfind("tests/", 0) == 0 || file.rfind("bench/", 0) == 0 ||
+            file.rfind("fuzz/", 0) == 0) {
+            continue;
+        }
+        const std::string text = read_file(fs::path(core::source_dir()) / file);
+        for (std::sregex_iterator m(text.begin(), text.end(), target), end; m != end; ++m) {
+            const std::string name = (*m)[2];
+            if (architecture().find("`" + name + "`") == std::string::npos) missing.insert(name);
+        }
+    }
+    EXPECT_THAT(missing, ::testing::IsEmpty()) << "name them in docs/ARCHITECTURE.md";
+}
+
+TEST(Docs, EveryFileThePageCitesExists) {
+    const auto files = repo_files();
+    const std::regex cited(
+        R"(`([A-Za-z0-9_./-]+\.(cpp|hpp|sh|yaml|yml|md|sql|html|cmake|csv|service|json))`)");
+    const std::string& text = architecture();
+    std::set<std::string> missing;
+    for (std::sregex_iterator m(text.begin(), text.end(), cited), end; m != end; ++m) {
+        const std::string name = (*m)[1];
+        if (name.find("NNNN") != std::string::npos || name.front() == '/' ||
+            name.find("<") != std::string::npos) {
+            continue;
+        }
+        // A path into a folder the tree does not have is an example (`Acme/Terms.yml`).
+        const auto slash = name.find('/');
+        if (slash != std::string::npos) {
+            const std::string folder = name.substr(0, slash + 1);
+            const bool known = std::any_of(files.begin(), files.end(), [&](const std::string& f) {
+                return f.rfind(folder, 0) == 0 || f.find("/" + folder) != std::string::npos;
+            });
+            if (!known) continue;
+        }
+        const bool found = std::any_of(files.begin(), files.end(), [&](const std::string& f) {
+            return f == name || (f.size() > name.size() &&
+                                 f.compare(f.size() - name.size(), name.size(), name) == 0 &&
+                                 f[f.size() - name.size() - 1] == '/');
+        });
+        if (!found) missing.insert(name);
+    }
+    EXPECT_THAT(missing, ::testing::IsEmpty())
+        << "docs/ARCHITECTURE.md cites files not in the tree";
+}
+
+TEST(Docs, TheExampleConfigurationIsValidAndShowsEveryTopLevelKey) {
+    const fs::path example = fs::path(core::source_dir()) / "config/twintrack.example.yaml";
+    // The example's one secret reference must be set for it to validate.
+    ::setenv("TWINTRACK_HUB_TOKEN", "example-token-for-the-docs-test", 0);
+    app::Config config;
+    core::ConfigErrors errors;
+    EXPECT_TRUE(app::load_config(example.string(), config, errors))
+        << errors.describe(example.string());
+    // Every key the reader takes at the top level is shown in the example.
+    const std::string reader = read_file(fs::path(core::source_dir()) / "app/config.cpp");
+    const std::regex key(R"(top\.(node|string|integer|boolean|number|choice)\(\"([a-z_]+)\")");
+    const std::string shown = read_file(example);
+    std::set<std::string> missing;
+    for (std::sregex_iterator m(reader.begin(), reader.end(), key), end; m != end; ++m) {
+        const std::string name = (*m)[2];
+        const std::regex line("(^|\\n)#? ?" + name + ":");
+        if (!std::regex_search(shown, line)) missing.insert(name);
+    }
+    EXPECT_THAT(missing, ::testing::IsEmpty()) << "add them to config/twintrack.example.yaml";
+    for (const char* stale : {"not yet used", "nothing uses it yet"}) {
+        EXPECT_EQ(shown.find(stale), std::string::npos)
+            << "the example says \"" << stale << "\" of a key the program uses";
+    }
+}
+
+}  // namespace
+}  // namespace twintrack::testing
