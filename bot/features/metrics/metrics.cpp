@@ -199,7 +199,7 @@ void deal_won(Turn& turn, const CommandArgs& args) {
         return turn.reply("metrics.deal_which", {{"customer", deal.customer_text},
                                                  {"count", match.ambiguous.size()},
                                                  {"deals", list},
-                                                 {"first", match.ambiguous.front().id}});
+                                                 {"first_id", match.ambiguous.front().id}});
     }
     const bool closed_open = match.deal.has_value();
     if (closed_open) {
