@@ -120,12 +120,13 @@ std::optional<Deal> DealRepository::by_external(const std::string& external_id) 
     return v.front();
 }
 
-std::optional<Deal> DealRepository::open_of_customer(std::int64_t customer_id) {
-    auto v = deals(
-        db_, "WHERE customer_id = ? AND stage = 'open' ORDER BY created_at DESC, id DESC LIMIT 1",
-        {customer_id});
-    if (v.empty()) return std::nullopt;
-    return v.front();
+std::vector<Deal> DealRepository::open_of(std::int64_t customer_id) {
+    return deals(db_, "WHERE customer_id = ? AND stage = 'open' ORDER BY created_at, id",
+                 {customer_id});
+}
+
+std::vector<Deal> DealRepository::open_without_customer() {
+    return deals(db_, "WHERE customer_id IS NULL AND stage = 'open' ORDER BY created_at, id", {});
 }
 
 std::vector<Deal> DealRepository::of_customer(std::int64_t customer_id) {
@@ -291,7 +292,7 @@ std::vector<EngagementFact> MetricsFacts::engagements() {
     db_.query(
         "SELECT e.id, e.customer_id, e.created_at, e.lead = 'marketing' OR EXISTS (SELECT 1 FROM "
         "handoffs h WHERE h.engagement_id = e.id), EXISTS (SELECT 1 FROM handoffs h WHERE "
-        "h.engagement_id = e.id AND h.status = 'accepted'), EXISTS (SELECT 1 FROM "
+        "h.engagement_id = e.id AND h.status = 'accepted'), (SELECT min(c.requested_at) FROM "
         "consultations c JOIN people p ON p.id = c.consultant_id WHERE c.engagement_id = e.id "
         "AND p.department = 'marketing') FROM engagements e ORDER BY e.id",
         {}, [&](const Row& row) {
@@ -301,7 +302,7 @@ std::vector<EngagementFact> MetricsFacts::engagements() {
             f.created_at = row.integer(2);
             f.marketing_created = row.integer(3) != 0;
             f.marketing_led = row.integer(4) != 0 || f.marketing_created;
-            f.marketing_consulted = row.integer(5) != 0;
+            f.consulted_at = row.optional_integer(5);
             out.push_back(f);
         });
     return out;

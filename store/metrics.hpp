@@ -48,8 +48,10 @@ class DealRepository {
     DealWrite upsert_external(const Deal& deal, std::int64_t* id = nullptr);
     std::optional<Deal> get(std::int64_t id);
     std::optional<Deal> by_external(const std::string& external_id);
-    /// The newest open deal of a customer.
-    std::optional<Deal> open_of_customer(std::int64_t customer_id);
+    /// Every open deal of a customer, oldest first.
+    std::vector<Deal> open_of(std::int64_t customer_id);
+    /// Open deals kept with the customer as written (not a known customer), oldest first.
+    std::vector<Deal> open_without_customer();
     /// Deals of a customer, newest first.
     std::vector<Deal> of_customer(std::int64_t customer_id);
     /// Deals created or closed in [from, to).
@@ -155,7 +157,9 @@ struct EngagementFact {
     std::int64_t created_at = 0;
     bool marketing_created = false;  ///< created in a marketing-led stage (a lead)
     bool marketing_led = false;      ///< marketing led it at the top of the funnel
-    bool marketing_consulted = false;
+    /// When a marketing person was first consulted on it; a deal closed before then was
+    /// not influenced by the consultation.
+    std::optional<std::int64_t> consulted_at;
 };
 
 struct HandoffFact {

@@ -36,9 +36,10 @@ const MetricsData& big_data() {
             d.quotas.push_back(q);
         }
         for (int i = 1; i <= engagements; ++i) {
-            d.engagements.push_back({i, i,
-                                     week_start - static_cast<std::int64_t>(rng() % 200) * day_ms,
-                                     i % 3 == 0, i % 3 == 0, i % 4 == 0});
+            d.engagements.push_back(
+                {i, i, week_start - static_cast<std::int64_t>(rng() % 200) * day_ms, i % 3 == 0,
+                 i % 3 == 0,
+                 i % 4 == 0 ? std::optional<std::int64_t>(week_start - day_ms) : std::nullopt});
         }
         for (int i = 0; i < 20000; ++i) {
             d.touches.push_back({1 + i % 20, 1 + static_cast<std::int64_t>(rng() % customers),

@@ -52,6 +52,19 @@ class MetricsTest : public ::testing::Test {
         bot.say("mia", "customer alias ACME 艾克米");
     }
     std::int64_t deals() { return bot.store().deals().count(); }
+    std::int64_t id(const std::string& handle) {
+        return bot.engine().directory().by_name_or_email(handle + "@example.com")->id;
+    }
+    /// Imports deal rows (without the header) as `twintrack import deals` does.
+    void import_deals(const std::string& rows) {
+        std::istringstream csv(
+            "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n" +
+            rows);
+        const auto out = bot::metrics::import_deals_csv(csv, bot.store(), bot.engine().directory(),
+                                                        bot.engine().settings(),
+                                                        bot.engine().prompts(), "en", 0);
+        ASSERT_TRUE(out.ok()) << joined(out.errors);
+    }
     TestBot bot;
 };
 
@@ -474,6 +487,265 @@ TEST_F(MetricsTest, ReportAndCustomerSummaries) {
     EXPECT_THAT(joined(bot.say("sid", "summary customer Nobody")),
                 HasSubstr("I don't know the customer \"Nobody\""));
     EXPECT_THAT(joined(bot.say("sam", "summary customer ACME")), HasSubstr("manager"));
+}
+
+TEST_F(MetricsTest, RecordingAWinKeepsTheOpenDealWithItsOwner) {
+    struct Case {
+        const char* name;
+        const char* recorder;  // an admin, then the sales manager
+        const char* row;
+        const char* text;
+        const char* owner;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"an admin",
+         "ada",
+         "n1,ACME,open,33000,,,sam@example.com,2026-10-20,,\n",
+         "deal won ACME 33000",
+         "sam",
+         {"Recorded deal #1 won with ACME: 33,000 CNY.", "It was the customer's open deal.",
+          "It counts for its owner, Sam Seller."}},
+        {"the sales manager, in Chinese customer words",
+         "sid",
+         "n2,ACME,open,20000,,,sue@example.com,2026-10-21,,\n",
+         "deal won 艾克米 20000",
+         "sue",
+         {"Recorded deal #2 won with ACME: 20,000 CNY.", "It counts for its owner, Sue Sales."}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        import_deals(c.row);
+        const std::string reply = joined(bot.say(c.recorder, c.text));
+        for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
+        const auto d = bot.store().deals().by_external(std::string(c.row).substr(0, 2));
+        ASSERT_TRUE(d);
+        EXPECT_EQ(d->stage, "won");
+        EXPECT_EQ(d->owner_id, id(c.owner));
+        // Recording is audited apart from owning.
+        const auto audit = bot.store().audit().recent(1);
+        ASSERT_THAT(audit, SizeIs(1));
+        EXPECT_EQ(audit[0].action, "deal.won");
+        EXPECT_EQ(audit[0].person_id, id(c.recorder));
+        const json detail = json::parse(audit[0].detail);
+        EXPECT_EQ(detail["owner"], id(c.owner));
+        EXPECT_EQ(detail["recorded_by"], id(c.recorder));
+    }
+    EXPECT_EQ(deals(), 2);
+    // The reps keep their revenue; the department's revenue stays in sales.
+    EXPECT_THAT(joined(bot.say("sam", "metrics")), HasSubstr("Revenue 33,000 CNY"));
+    EXPECT_THAT(joined(bot.say("sue", "metrics")), HasSubstr("Revenue 20,000 CNY"));
+    EXPECT_THAT(joined(bot.say("sid", "metrics")),
+                AllOf(HasSubstr("Metrics for Sales"), HasSubstr("Revenue 53,000 CNY")));
+    EXPECT_THAT(joined(bot.say("sid", "metrics @sid")), HasSubstr("Revenue 0 CNY"));
+}
+
+TEST_F(MetricsTest, OwnerGivenOnPurposeMovesTheDeal) {
+    import_deals("n1,ACME,open,50000,,,sam@example.com,2026-10-20,,\n");
+    EXPECT_THAT(joined(bot.say("sam", "deal won ACME 50000 owner=@sue")),
+                HasSubstr("Only sales managers and admins"));
+    EXPECT_THAT(joined(bot.say("wang", "成交 艾克米 50000 负责人=@sue")),
+                HasSubstr("只有销售经理和管理员"));
+    EXPECT_EQ(bot.store().deals().get(1)->stage, "open");
+    EXPECT_THAT(joined(bot.say("sid", "deal won ACME 50000 owner=@sue")),
+                AllOf(HasSubstr("It was the customer's open deal."),
+                      HasSubstr("It counts for its owner, Sue Sales.")));
+    EXPECT_EQ(bot.store().deals().get(1)->owner_id, id("sue"));
+    EXPECT_EQ(deals(), 1);
+}
+
+TEST_F(MetricsTest, AnOpenDealOfACustomerWithoutAnEngagementIsClosed) {
+    // Norma has no engagement, so the imported deal keeps the customer as written.
+    import_deals("n2,Norma,open,44000,,,sam@example.com,2026-10-20,,\n");
+    ASSERT_FALSE(bot.store().deals().get(1)->customer_id);
+    EXPECT_THAT(joined(bot.say("sam", "deal won norma 44000")),
+                AllOf(HasSubstr("Recorded deal #1 won with Norma: 44,000 CNY."),
+                      HasSubstr("It was the customer's open deal.")));
+    EXPECT_EQ(deals(), 1);
+    const auto d = bot.store().deals().get(1);
+    EXPECT_EQ(d->stage, "won");
+    EXPECT_EQ(d->external_id, "n2");
+    EXPECT_EQ(d->owner_id, id("sam"));
+    // Nothing is left in the pipeline of that customer.
+    EXPECT_THAT(bot.store().deals().open_without_customer(), IsEmpty());
+    // A lost one is closed the same way.
+    import_deals("n3,Olga,open,1000,,,sue@example.com,2026-10-20,,\n");
+    EXPECT_THAT(joined(bot.say("sue", "deal lost Olga chose a cheaper offer")),
+                HasSubstr("It was the customer's open deal (1,000 CNY)."));
+    EXPECT_EQ(deals(), 2);
+}
+
+TEST_F(MetricsTest, SeveralOpenDealsAreToldApartByAmountOrTheReaderIsAsked) {
+    import_deals(
+        "a1,ACME,open,10000,,,sam@example.com,2026-10-20,,\n"
+        "a2,ACME,open,20000,,,sue@example.com,2026-10-21,,\n"
+        "a3,ACME,open,20000,,,sam@example.com,2026-10-22,,\n");
+    // The only one of that amount.
+    EXPECT_THAT(joined(bot.say("sue", "deal won ACME 10000")),
+                AllOf(HasSubstr("Recorded deal #1 won"),
+                      HasSubstr("It was the customer's open "
+                                "deal."),
+                      HasSubstr("It counts for its owner, Sam Seller.")));
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"two of that amount",
+         "sam",
+         "deal won ACME 20000",
+         {"ACME has 2 open deals and I can't tell which one was won:",
+          "• #2 20,000 CNY, owner Sue Sales, created 2026-10-21",
+          "• #3 20,000 CNY, owner Sam Seller, created 2026-10-22",
+          "Send the command again with the deal's number, for example #2."}},
+        {"none of that amount, in Chinese",
+         "wang",
+         "成交 艾克米 30000",
+         {"ACME 有 2 笔进行中的商机，我无法判断成交的是哪一笔：",
+          "• #2 20,000 CNY，负责人 Sue Sales，创建于 2026-10-21", "例如 #2"}},
+        {"a number that is not open",
+         "sam",
+         "deal won ACME 20000 #1",
+         {"#1 is not an open deal of ACME."}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const std::string reply = joined(bot.say(c.who, c.text));
+        for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
+        EXPECT_EQ(bot.store().deals().get(2)->stage, "open");
+        EXPECT_EQ(bot.store().deals().get(3)->stage, "open");
+    }
+    EXPECT_THAT(joined(bot.say("sam", "deal won ACME 20000 #3")),
+                AllOf(HasSubstr("Recorded deal #3 won"), HasSubstr("open deal")));
+    // One open deal left: it is the one won, whatever the final amount.
+    EXPECT_THAT(joined(bot.say("sam", "deal won ACME 25000")),
+                AllOf(HasSubstr("Recorded deal #2 won with ACME: 25,000 CNY."),
+                      HasSubstr("It counts for its owner, Sue Sales.")));
+    EXPECT_EQ(deals(), 3);
+}
+
+TEST_F(MetricsTest, HrSeesActivitiesAndBudgetNotTheCompanysSales) {
+    bot.add({"hana", "Hana HR", "hr", "manager"});
+    bot.add({"hu", "胡人事", "hr", "staff", "Asia/Shanghai", "zh-CN"});
+    bot.say("sam", "deal won ACME 120000");
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+        std::vector<const char*> absent;
+    };
+    const std::vector<Case> cases = {
+        {"HR manager, team",
+         "hana",
+         "metrics team",
+         {"Metrics for HR, this week", "Joint meetings held 0 · coffee pairs met 0",
+          "HR owns no deals, so there are no sales figures here"},
+         {"Revenue", "120,000", "Incremental sales"}},
+        {"HR manager, default view", "hana", "metrics", {"Metrics for HR"}, {"Revenue"}},
+        {"HR staff, own view", "hana", "metrics @hu", {"Activities"}, {"Revenue"}},
+        {"HR staff in Chinese",
+         "hu",
+         "指标 团队",
+         {"人力资源部的指标，本周", "已举行联席会议：0", "没有自己负责的成交"},
+         {"收入", "120,000"}},
+        {"the admin still sees the company", "ada", "metrics", {"Revenue 120,000 CNY"}, {}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const std::string reply = joined(bot.say(c.who, c.text));
+        for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
+        for (const char* a : c.absent) EXPECT_THAT(reply, Not(HasSubstr(a)));
+    }
+}
+
+TEST_F(MetricsTest, CampaignCostIsShownForTheCompanyAndDepartmentsOnly) {
+    bot.say("mia", "campaign new Expo cost 14000 from 2026-11-02 to 2026-11-15");
+    bot.say("sam", "deal won ACME 70000");
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"company", "ada", "metrics",
+         "Campaign cost 7,000 CNY · cost per unit of incremental sales 0.1"},
+        {"sales department", "sid", "metrics", "Campaign cost 7,000 CNY"},
+        {"marketing department", "max", "metrics", "Campaign cost 7,000 CNY"},
+        {"a rep's own view", "sam", "metrics",
+         "Campaign cost and cost per unit of incremental sales: company and department views "
+         "only"},
+        {"a marketer's own view", "mia", "metrics", "company and department views only"},
+        {"a manager looking at a rep", "sid", "metrics @sam", "company and department views only"},
+        {"Chinese", "wang", "指标",
+         "活动费用及每单位增量销售的活动费用：仅在全公司和部门视图中显示"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_THAT(joined(bot.say(c.who, c.text)), HasSubstr(c.expected));
+    }
+}
+
+TEST_F(MetricsTest, MedianAcceptanceTimeReadsInHoursAndMinutes) {
+    // Handoffs of ACME (engagement 1) requested on Monday 09:00 Shanghai, accepted after
+    // the given minutes; the figures are read on Wednesday.
+    bot.advance(std::chrono::hours(48));
+    const std::int64_t requested = core::to_millis(bot.clock().now()) - 56 * 3600 * 1000;
+    struct Case {
+        const char* name;
+        std::vector<int> minutes;
+        const char* en;
+        const char* zh;
+    };
+    const std::vector<Case> cases = {
+        {"under an hour", {45}, "median acceptance time 45 min\n", "接受时间中位数 45 分钟\n"},
+        {"ten and a half hours",
+         {9 * 60, 12 * 60},
+         "median acceptance time 10 h 30 min\n",
+         "接受时间中位数 10 小时 30 分钟\n"},
+        {"whole hours",
+         {4 * 60, 14 * 60, 24 * 60},
+         "median acceptance time 14 h\n",
+         "接受时间中位数 14 小时\n"},
+        {"a day and five minutes",
+         {24 * 60 + 5},
+         "median acceptance time 24 h 5 min\n",
+         "接受时间中位数 24 小时 5 分钟\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        bot.store().db().execute("DELETE FROM handoffs");
+        for (const int m : c.minutes) {
+            bot.store().db().execute(
+                "INSERT INTO handoffs (engagement_id, from_id, to_id, requested_at, deadline_at, "
+                "status, decided_at) VALUES (1, ?, ?, ?, ?, 'accepted', ?)",
+                {id("mia"), id("sam"), requested, requested + 86400000LL, requested + m * 60000LL});
+        }
+        EXPECT_THAT(joined(bot.say("ada", "metrics")), HasSubstr(c.en));
+        EXPECT_THAT(joined(bot.say("wang", "指标 团队")), HasSubstr(c.zh));
+    }
+}
+
+TEST_F(MetricsTest, AConsultationAfterTheWinDoesNotMakeItInfluenced) {
+    bot.say("sam", "engagement new Beta stage=qualified");
+    const std::int64_t beta = *bot.store().db().scalar("SELECT max(id) FROM engagements");
+    bot.say("sam", "deal won Beta 100000");
+    EXPECT_THAT(joined(bot.say("ada", "metrics")), HasSubstr("Incremental sales 0 CNY"));
+    // Marketing is consulted an hour after the win: the won deal stays as it was.
+    bot.advance(std::chrono::hours(1));
+    const std::int64_t now = core::to_millis(bot.clock().now());
+    bot.store().db().execute(
+        "INSERT INTO consultations (engagement_id, consultant_id, requested_by, requested_at) "
+        "VALUES (?, ?, ?, ?)",
+        {beta, id("mia"), id("sam"), now});
+    EXPECT_THAT(joined(bot.say("ada", "metrics")), HasSubstr("Incremental sales 0 CNY"));
+    // A deal won after the consultation is influenced: half of 50,000.
+    bot.advance(std::chrono::hours(1));
+    bot.say("sam", "deal won Beta 50000");
+    EXPECT_THAT(joined(bot.say("ada", "metrics")), HasSubstr("Incremental sales 25,000 CNY"));
 }
 
 TEST(MetricsJoint, MeetingsCoffeeAndBudgetComeFromTheirFeatures) {

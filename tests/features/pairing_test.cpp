@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
 
 namespace twintrack::bot::social {
 namespace {
@@ -231,6 +232,57 @@ TEST(Pairing, MakesAsManyPairsAsPossibleWhenChoicesAreTight) {
         EXPECT_EQ(r.groups.size(), static_cast<std::size_t>(n));
         EXPECT_TRUE(r.unpaired.empty());
     }
+}
+
+TEST(Pairing, TheThirdOfATrioComesFromTheLargerDepartmentOnly) {
+    struct Case {
+        const char* name;
+        int left, right;
+        std::vector<std::pair<std::int64_t, std::int64_t>> avoid;
+    };
+    const std::vector<Case> cases = {
+        // Marketing 1 and 2 may both meet only sales 101: one of them is left over on the
+        // smaller side and must sit out rather than make a trio of two marketing people.
+        {"smaller side left over", 2, 3, {{1, 102}, {1, 103}, {2, 102}, {2, 103}}},
+        {"the same with the sides swapped", 3, 2, {{101, 2}, {101, 3}, {102, 2}, {102, 3}}},
+        // Equal counts: whoever is left over sits out, no trio on either side.
+        {"equal counts", 3, 3, {{1, 102}, {1, 103}, {2, 102}, {2, 103}}},
+        {"uneven without constraints", 3, 5, {}},
+    };
+    for (const auto& c : cases) {
+        for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+            SCOPED_TRACE(std::string(c.name) + " seed " + std::to_string(seed));
+            PairingInput in;
+            in.left = people(1, c.left);
+            in.right = people(101, c.right);
+            for (const auto& [a, b] : c.avoid) in.avoid.insert(pair_key(a, b));
+            std::mt19937_64 rng(seed);
+            const auto r = pair_round(in, rng);
+            const bool left_larger = c.left > c.right;
+            std::size_t placed = 0;
+            for (const auto& g : r.groups) {
+                placed += g.third != 0 ? 3 : 2;
+                if (g.third == 0) continue;
+                EXPECT_NE(c.left, c.right) << "a trio although both sides are equal";
+                EXPECT_EQ(g.third < 100, left_larger)
+                    << "the third " << g.third << " is from the smaller department";
+            }
+            EXPECT_EQ(placed + r.unpaired.size(), static_cast<std::size_t>(c.left + c.right));
+        }
+    }
+    // The first case by hand: 1 or 2 meets 101, the other sits out with 102 and 103.
+    PairingInput in;
+    in.left = people(1, 2);
+    in.right = people(101, 3);
+    for (std::int64_t a : {1, 2}) {
+        for (std::int64_t b : {102, 103}) in.avoid.insert(pair_key(a, b));
+    }
+    std::mt19937_64 rng(5);
+    const auto r = pair_round(in, rng);
+    ASSERT_EQ(r.groups.size(), 1u);
+    EXPECT_EQ(r.groups[0].right, 101);
+    EXPECT_EQ(r.groups[0].third, 0);
+    EXPECT_EQ(r.unpaired.size(), 3u);
 }
 
 }  // namespace

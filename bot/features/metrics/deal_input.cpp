@@ -567,4 +567,50 @@ std::optional<store::Campaign> make_campaign(store::Store& store, const BotSetti
     return c;
 }
 
+std::vector<store::Deal> open_deals_of(store::Store& store, const std::string& customer) {
+    const std::string key = engagements::name_key(std::string(core::trim(customer)));
+    std::vector<store::Deal> out;
+    std::set<std::string> keys = {key};
+    if (auto c = known_customer(store, customer)) {
+        out = store.deals().open_of(c->id);
+        keys.insert(engagements::name_key(c->name));
+    }
+    for (auto& d : store.deals().open_without_customer()) {
+        if (keys.count(engagements::name_key(d.customer_text))) out.push_back(std::move(d));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const store::Deal& a, const store::Deal& b) {
+        return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+    });
+    return out;
+}
+
+OpenDealMatch match_open_deal(store::Store& store, const BotSettings& settings,
+                              const std::string& customer, double amount,
+                              const std::string& currency, std::optional<std::int64_t> deal_id) {
+    OpenDealMatch m;
+    const auto open = open_deals_of(store, customer);
+    if (deal_id) {
+        for (const auto& d : open) {
+            if (d.id == *deal_id) m.deal = d;
+        }
+        m.unknown_ref = !m.deal;
+        return m;
+    }
+    if (open.size() == 1) {
+        m.deal = open.front();
+        return m;
+    }
+    const std::string& code = currency.empty() ? settings.rules.currency : currency;
+    std::vector<store::Deal> same;
+    for (const auto& d : open) {
+        if (d.currency == code && std::fabs(d.amount - amount) < 0.005) same.push_back(d);
+    }
+    if (same.size() == 1) {
+        m.deal = same.front();
+    } else if (!open.empty()) {
+        m.ambiguous = same.empty() ? open : same;
+    }
+    return m;
+}
+
 }  // namespace twintrack::bot::metrics

@@ -74,6 +74,25 @@ struct DealInput {
 std::optional<Problem> make_deal(store::Store& store, const BotSettings& settings,
                                  const DealInput& in, std::int64_t now_ms, store::Deal& out);
 
+/// Which open deal a deal won in chat closes.
+struct OpenDealMatch {
+    std::optional<store::Deal> deal;     ///< the open deal it closes, if any
+    std::vector<store::Deal> ambiguous;  ///< several fit: the reader says which one
+    bool unknown_ref = false;            ///< `deal_id` is not one of the customer's open deals
+};
+
+/// The open deals a deal of `customer` (a name or alias, as written) may close, oldest
+/// first: the known customer's, and those kept under the same name when it was not a
+/// known customer (an imported deal of a customer without an engagement).
+std::vector<store::Deal> open_deals_of(store::Store& store, const std::string& customer);
+
+/// The open deal of `customer` that a win of `amount` in `currency` (empty: the company
+/// currency) closes: the one named by `deal_id`; else the customer's only open deal; else
+/// the only one with that amount. Several that fit are `ambiguous`; none: a new deal.
+OpenDealMatch match_open_deal(store::Store& store, const BotSettings& settings,
+                              const std::string& customer, double amount,
+                              const std::string& currency, std::optional<std::int64_t> deal_id);
+
 /// The outcome of POST /api/v1/deals.
 struct ApiOutcome {
     int status = 200;

@@ -121,10 +121,24 @@ void refuse(Turn& turn, const std::string& who) {
 
 // --- deals, quotas, campaigns -----------------------------------------------------------
 
+/// "#12" -> 12.
+std::optional<std::int64_t> deal_ref(const std::string& w) {
+    if (w.size() < 2 || w.size() > 19 || w[0] != '#') return std::nullopt;
+    for (std::size_t i = 1; i < w.size(); ++i) {
+        if (w[i] < '0' || w[i] > '9') return std::nullopt;
+    }
+    return std::stoll(w.substr(1));
+}
+
+std::string local_day_text(std::int64_t ms, const std::string& zone) {
+    return date::format(
+        "%F", date::floor<date::days>(zone_or_utc(zone)->to_local(core::from_millis(ms))));
+}
+
 void deal_won(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
-    // CUSTOMER... AMOUNT [CURRENCY] [margin N%]
+    // CUSTOMER... AMOUNT [CURRENCY] [margin N%] [owner=@P] [#DEAL]
     std::size_t at = 0;
     while (at < args.words.size() && !parse_amount(args.words[at])) ++at;
     if (at == 0 || at >= args.words.size()) return usage(turn, "deal won");
@@ -132,41 +146,87 @@ void deal_won(Turn& turn, const CommandArgs& args) {
     in.customer = join_words(args.words, 0, at);
     in.stage = "won";
     in.amount = *parse_amount(args.words[at]);
+    const Person* owner = nullptr;
+    std::optional<std::int64_t> ref;
     for (std::size_t i = at + 1; i < args.words.size(); ++i) {
         const std::string& w = args.words[i];
+        const auto eq = w.find('=');
         if (is_word(turn.engine(), "margin", w) && i + 1 < args.words.size()) {
             in.margin = parse_percent(args.words[++i]);
             if (!in.margin) return turn.reply("metrics.bad_margin", {{"value", args.words[i]}});
+        } else if (eq != std::string::npos && eq + 1 < w.size() &&
+                   is_word(turn.engine(), "owner", w.substr(0, eq))) {
+            owner = turn.person_arg(w.substr(eq + 1));
+            if (owner == nullptr) return;
+        } else if (is_word(turn.engine(), "owner", w) && i + 1 < args.words.size()) {
+            owner = turn.person_arg(args.words[++i]);
+            if (owner == nullptr) return;
+        } else if (auto r = deal_ref(w)) {
+            ref = r;
         } else if (auto c = parse_currency(w)) {
             in.currency = *c;
         } else {
             return usage(turn, "deal won");
         }
     }
-    in.owner_id = me.id;
+    // Recording a deal for someone else is for the sales managers and admins.
+    const bool may_assign = is_admin(me) || (me.role == "manager" && in_sales(me));
+    if (owner && owner->id != me.id && !may_assign) return refuse(turn, "sales_managers");
+    in.owner_id = owner ? owner->id : me.id;
     store::Store& db = turn.write();
+    const BotSettings& settings = turn.engine().settings();
     store::Deal deal;
-    if (auto p = make_deal(db, turn.engine().settings(), in, now_ms(turn), deal)) {
+    if (auto p = make_deal(db, settings, in, now_ms(turn), deal)) {
         return turn.reply("metrics." + p->key, p->data);
     }
-    // An open deal of the customer is the one won.
-    bool closed_open = false;
-    if (deal.customer_id) {
-        if (auto open = db.deals().open_of_customer(*deal.customer_id)) {
-            deal.id = open->id;
-            deal.created_at = open->created_at;
-            deal.external_id = open->external_id;
-            db.deals().update(deal);
-            closed_open = true;
-        }
+    // An open deal of the customer is the one won: by its number, the only one, or the
+    // only one with this amount; otherwise the reader says which.
+    const OpenDealMatch match =
+        match_open_deal(db, settings, in.customer, in.amount, in.currency, ref);
+    if (match.unknown_ref) {
+        return turn.reply("metrics.deal_not_open",
+                          {{"ref", "#" + std::to_string(*ref)}, {"customer", deal.customer_text}});
     }
-    if (!closed_open) deal.id = db.deals().add(deal);
+    if (!match.ambiguous.empty()) {
+        const std::string& zone = company_zone(turn.engine());
+        json list = json::array();
+        for (const auto& d : match.ambiguous) {
+            list.push_back({{"id", d.id},
+                            {"amount", number_text(d.amount) + " " + d.currency},
+                            {"owner", d.owner_id ? person_name(turn.engine(), *d.owner_id) : "-"},
+                            {"created", local_day_text(d.created_at, zone)}});
+        }
+        return turn.reply("metrics.deal_which", {{"customer", deal.customer_text},
+                                                 {"count", match.ambiguous.size()},
+                                                 {"deals", list},
+                                                 {"first_id", match.ambiguous.front().id}});
+    }
+    const bool closed_open = match.deal.has_value();
+    if (closed_open) {
+        // The open deal keeps its identity and its owner: recording a win is not taking
+        // the deal over (owner=@P moves it on purpose).
+        const store::Deal& open = *match.deal;
+        deal.id = open.id;
+        deal.created_at = open.created_at;
+        deal.external_id = open.external_id;
+        if (!deal.customer_id) deal.customer_text = open.customer_text;
+        if (!deal.engagement_id) deal.engagement_id = open.engagement_id;
+        if (!deal.margin) deal.margin = open.margin;
+        if (!owner && open.owner_id) deal.owner_id = open.owner_id;
+        db.deals().update(deal);
+    } else {
+        deal.id = db.deals().add(deal);
+    }
+    const std::int64_t owner_id = deal.owner_id.value_or(me.id);
     turn.audit("deal.won", {{"deal", deal.id},
                             {"customer", deal.customer_text},
                             {"amount", deal.amount},
                             {"currency", deal.currency},
-                            {"company_amount", deal.company_amount}});
-    const bool converted = deal.currency != turn.engine().settings().rules.currency;
+                            {"company_amount", deal.company_amount},
+                            {"owner", owner_id},
+                            {"recorded_by", me.id},
+                            {"was_open", closed_open}});
+    const bool converted = deal.currency != settings.rules.currency;
     turn.reply("metrics.deal_won", {{"id", deal.id},
                                     {"customer", deal.customer_text},
                                     {"amount", number_text(deal.amount) + " " + deal.currency},
@@ -175,7 +235,9 @@ void deal_won(Turn& turn, const CommandArgs& args) {
                                     {"has_margin", deal.margin.has_value()},
                                     {"margin", deal.margin ? percent_text(*deal.margin * 100) : ""},
                                     {"unknown", !deal.customer_id.has_value()},
-                                    {"was_open", closed_open}});
+                                    {"was_open", closed_open},
+                                    {"for_owner", owner_id != me.id},
+                                    {"owner", person_name(turn.engine(), owner_id)}});
 }
 
 void deal_lost(Turn& turn, const CommandArgs& args) {
@@ -185,9 +247,10 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
     const std::string customer = strip_quotes(args.words[0]);
     const std::string reason = join_words(args.words, 1, args.words.size());
     store::Store& db = turn.write();
-    const auto known = db.customers().find_by_key(engagements::name_key(customer));
+    // The customer's newest open deal, known customer or not.
     std::optional<store::Deal> open;
-    if (known) open = db.deals().open_of_customer(known->id);
+    const auto candidates = open_deals_of(db, customer);
+    if (!candidates.empty()) open = candidates.back();
     store::Deal deal;
     if (open) {
         deal = *open;
@@ -326,6 +389,18 @@ void campaign_touch(Turn& turn, const CommandArgs& args) {
 
 // --- metrics ----------------------------------------------------------------------------
 
+/// "10 h 30 min" / "10 小时 30 分钟", to the minute.
+std::string duration_text(const Prompts& prompts, const std::string& locale, double hours) {
+    const long long total = std::llround(std::max(0.0, hours) * 60);
+    const long long h = total / 60, min = total % 60;
+    return prompts.render(locale, "metrics.duration",
+                          {{"hours", h},
+                           {"minutes", min},
+                           {"has_hours", h > 0},
+                           {"has_minutes", min > 0 || h == 0},
+                           {"has_both", h > 0 && min > 0}});
+}
+
 json metrics_json(const Engine& engine, const std::string& locale, const Metrics& m,
                   const Metrics& before, const std::vector<std::pair<std::string, double>>& weeks) {
     const Prompts& prompts = engine.prompts();
@@ -380,17 +455,15 @@ json metrics_json(const Engine& engine, const std::string& locale, const Metrics
             {"handoffs_delta",
              delta_text(static_cast<double>(m.handoffs), static_cast<double>(before.handoffs))},
             {"accepted", m.handoffs_accepted},
-            {"median_hours",
-             m.median_acceptance_hours
-                 ? prompts.render(
-                       locale, "metrics.hours",
-                       {{"n", number_text(std::round(*m.median_acceptance_hours * 10) / 10)}})
-                 : na},
+            {"median_hours", m.median_acceptance_hours
+                                 ? duration_text(prompts, locale, *m.median_acceptance_hours)
+                                 : na},
             {"incremental", money(engine, m.incremental_sales)},
             {"incremental_delta", delta_text(m.incremental_sales, before.incremental_sales)},
             {"pool", money(engine, m.pool)},
             {"pool_delta", delta_text(m.pool, before.pool)},
-            {"campaign_cost", money(engine, m.campaign_cost)},
+            {"has_campaign_cost", m.campaign_cost.has_value()},
+            {"campaign_cost", m.campaign_cost ? money(engine, *m.campaign_cost) : na},
             {"cost_per", m.cost_per_incremental
                              ? number_text(std::round(*m.cost_per_incremental * 100) / 100)
                              : na},
@@ -435,7 +508,8 @@ Computed compute(store::Store& store, const Engine& engine, const Period& period
     Period first = week_of(core::from_millis(period.to - 1), zone);
     for (int i = 1; i < chart_weeks; ++i) first = previous(first, "week", zone);
     const std::int64_t from = std::min(prev.from, first.from);
-    const MetricsData data = load_metrics_data(store, engine.directory(), from, period.to);
+    MetricsData data = load_metrics_data(store, engine.directory(), from, period.to);
+    data.zone = zone;
     const Attribution a = attribution_from(engine.settings());
     Computed c;
     c.now = compute_metrics(data, period, a, scope);
@@ -496,19 +570,26 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
     const std::string& zone = company_zone(engine);
     Scope scope;
     std::string subject;
+    // The department whose figures these are: sales and marketing have sales and
+    // marketing figures; any other department owns no deals, so its view is the joint
+    // activities and their budget.
+    std::string department;
     const bool manager = me.role == "manager";
     if (target == "person") {
         const bool allowed =
             is_admin(me) || other->id == me.id || (manager && other->department == me.department);
         if (!allowed) return refuse(turn, manager ? "own_department" : "own");
         scope.people = std::set<std::int64_t>{other->id};
+        // Campaign cost is the company's; a person's share of it is not defined.
+        scope.campaign_cost = false;
         subject = other->name;
+        department = other->department;
     } else if (is_admin(me) || (manager && me.department == "management")) {
         subject = turn.text("metrics.company");
     } else if (target == "team" || manager) {
         // Sales is judged by its own deals; marketing by the incremental sales of every
         // deal, so its department view is the company's numbers.
-        if (me.department == "sales") {
+        if (me.department != "marketing") {
             std::set<std::int64_t> team;
             for (const auto& p : engine.directory().all()) {
                 if (p.department == me.department) team.insert(p.id);
@@ -516,10 +597,15 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
             scope.people = team;
         }
         subject = turn.text("core.department." + me.department);
+        department = me.department;
     } else {
         scope.people = std::set<std::int64_t>{me.id};
+        scope.campaign_cost = false;
         subject = me.name;
+        department = me.department;
     }
+    const bool activities_only =
+        !department.empty() && department != "sales" && department != "marketing";
     const core::Timestamp now = turn.now();
     const Period period = kind == "month"     ? month_of(now, zone)
                           : kind == "quarter" ? quarter_of(now, zone)
@@ -531,6 +617,10 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
     data["from"] = format_local(core::from_millis(period.from), zone);
     data["to"] = format_local(core::from_millis(std::min(period.to, core::to_millis(now))), zone);
     data["zone"] = zone;
+    if (activities_only) {
+        data["body"] = std::string(core::trim(turn.text("metrics.body_activities", data)));
+        return turn.reply("metrics.report", data);
+    }
     data["body"] = std::string(core::trim(turn.text("metrics.body", data)));
     turn.reply("metrics.report", data);
 }

@@ -26,6 +26,25 @@ Period months(date::year_month first, int count, const std::string& zone) {
     return {to_ms(date::local_days{first / 1}, zone), to_ms(date::local_days{last / 1}, zone)};
 }
 
+/// The part of a campaign's cost falling in `period`: the cost is spread evenly over the
+/// campaign's calendar days in `zone` (a day with a daylight-saving change costs as much
+/// as any other), and a day counts in the period its local midnight falls in.
+double campaign_cost_in(const store::Campaign& c, const Period& period, const std::string& zone) {
+    const date::local_days first = local_day(core::from_millis(c.starts_at), zone);
+    // ends_at is the midnight after the last day.
+    const date::local_days end = local_day(core::from_millis(c.ends_at - 1), zone) + date::days(1);
+    const auto days = (end - first).count();
+    if (days <= 0 || c.ends_at <= period.from || c.starts_at >= period.to) return 0;
+    date::local_days day = std::max(first, local_day(core::from_millis(period.from), zone));
+    std::int64_t in_period = 0;
+    for (; day < end; day += date::days(1)) {
+        const std::int64_t at = to_ms(day, zone);
+        if (at >= period.to) break;
+        if (at >= period.from) ++in_period;
+    }
+    return c.cost * static_cast<double>(in_period) / static_cast<double>(days);
+}
+
 double median(std::vector<double> v) {
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
@@ -126,9 +145,13 @@ Period previous(const Period& p, const std::string& kind, const std::string& zon
 double attribution_share(const store::Deal& deal, const store::EngagementFact* engagement,
                          std::optional<std::int64_t> first_touch_at, const Attribution& a) {
     if (engagement && engagement->marketing_led) return a.marketing_led;
+    // Influence ends when the deal closes: a touch or a consultation afterwards changes
+    // nothing about it.
     const std::int64_t closed = deal.closed_at.value_or(deal.created_at);
     const bool touched = first_touch_at && *first_touch_at <= closed;
-    if ((engagement && engagement->marketing_consulted) || touched) return a.influenced;
+    const bool consulted =
+        engagement && engagement->consulted_at && *engagement->consulted_at <= closed;
+    if (consulted || touched) return a.influenced;
     return a.other;
 }
 
@@ -205,20 +228,18 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
     for (const auto& h : data.handoffs) {
         if (!period.contains(h.requested_at)) continue;
         ++m.handoffs;
-        if (h.status == "accepted" && h.decided_at) {
+        if (h.status == "accepted" && h.decided_at && *h.decided_at < period.to) {
             ++m.handoffs_accepted;
             hours.push_back(static_cast<double>(*h.decided_at - h.requested_at) / 3600000.0);
         }
     }
     if (!hours.empty()) m.median_acceptance_hours = median(std::move(hours));
-    for (const auto& c : data.campaigns) {
-        const std::int64_t span = c.ends_at - c.starts_at;
-        const std::int64_t overlap =
-            std::min(c.ends_at, period.to) - std::max(c.starts_at, period.from);
-        if (span <= 0 || overlap <= 0) continue;
-        m.campaign_cost += c.cost * static_cast<double>(overlap) / static_cast<double>(span);
+    if (scope.campaign_cost) {
+        double cost = 0;
+        for (const auto& c : data.campaigns) cost += campaign_cost_in(c, period, data.zone);
+        m.campaign_cost = cost;
+        if (m.incremental_sales > 0) m.cost_per_incremental = cost / m.incremental_sales;
     }
-    if (m.incremental_sales > 0) m.cost_per_incremental = m.campaign_cost / m.incremental_sales;
 
     // Joint.
     std::set<std::int64_t> sales_people;
@@ -245,7 +266,7 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
     for (const auto& c : data.consultations) {
         if (!period.contains(c.requested_at)) continue;
         ++m.consultations_asked;
-        if (c.answered_at) ++m.consultations_answered;
+        if (c.answered_at && *c.answered_at < period.to) ++m.consultations_answered;
     }
     return m;
 }

@@ -61,6 +61,8 @@ struct MetricsData {
     std::vector<store::ConsultationFact> consultations;
     std::vector<ReportFact> reports;
     std::vector<PersonFact> people;
+    /// The company zone: campaign cost is spread over its calendar days there.
+    std::string zone = "UTC";
 };
 
 /// Joint activity counted by other features (joint meetings, coffee pairs, the activity
@@ -75,6 +77,9 @@ struct JointActivity {
 /// Whose numbers: nullopt means the whole company.
 struct Scope {
     std::optional<std::set<std::int64_t>> people;
+    /// Campaign cost (and cost per unit of incremental sales) is the company's: it is
+    /// shown at company and department scope, not in one person's view.
+    bool campaign_cost = true;
     bool includes(const std::optional<std::int64_t>& id) const {
         return !people || (id && people->count(*id) > 0);
     }
@@ -102,11 +107,11 @@ struct Metrics {
     // Marketing
     std::int64_t leads = 0;
     std::int64_t handoffs = 0;
-    std::int64_t handoffs_accepted = 0;
+    std::int64_t handoffs_accepted = 0;  ///< accepted by the end of the period
     std::optional<double> median_acceptance_hours;
     double incremental_sales = 0;
     double pool = 0;
-    double campaign_cost = 0;
+    std::optional<double> campaign_cost;  ///< nothing in a person's view
     std::optional<double> cost_per_incremental;
     // Joint
     std::int64_t reporters = 0;
@@ -114,7 +119,7 @@ struct Metrics {
     std::optional<double> report_coverage_percent;
     std::vector<std::pair<std::string, std::int64_t>> top_competitors;  ///< at most 5
     std::int64_t consultations_asked = 0;
-    std::int64_t consultations_answered = 0;
+    std::int64_t consultations_answered = 0;  ///< answered by the end of the period
     JointActivity activity;
 };
 
@@ -123,7 +128,8 @@ double attribution_share(const store::Deal& deal, const store::EngagementFact* e
                          std::optional<std::int64_t> first_touch_at, const Attribution& a);
 
 /// The metrics of `period`. Sales numbers count deals whose owner is in `scope`; report
-/// coverage counts sales people in `scope`.
+/// coverage counts sales people in `scope`. Only what happened before the end of the
+/// period counts, so a period's numbers do not change once it has ended.
 Metrics compute_metrics(const MetricsData& data, const Period& period, const Attribution& a,
                         const Scope& scope = {});
 

@@ -122,32 +122,38 @@ PairingResult pair_round(const PairingInput& input, std::mt19937_64& rng) {
         const Participant* third = nullptr;
     };
     std::vector<Slot> slots;
-    std::vector<std::pair<const Participant*, bool>> leftovers;  // person, is on small side
+    PairingResult out;
     for (std::size_t s = 0; s < small.size(); ++s) {
         if (m.match_small_[s] >= 0) {
             slots.push_back({&small[s], &large[static_cast<std::size_t>(m.match_small_[s])]});
         } else {
-            leftovers.push_back({&small[s], true});
+            // A trio has one person of each department and one more of the larger one:
+            // someone of the smaller department left without a partner sits out.
+            out.unpaired.push_back(small[s].id);
         }
     }
+    // Only the larger department's leftovers join a pair; with equal counts nobody does.
+    std::vector<const Participant*> leftovers;
     for (std::size_t g = 0; g < large.size(); ++g) {
-        if (m.match_large_[g] < 0) leftovers.push_back({&large[g], false});
+        if (m.match_large_[g] >= 0) continue;
+        if (large.size() > small.size()) {
+            leftovers.push_back(&large[g]);
+        } else {
+            out.unpaired.push_back(large[g].id);
+        }
     }
     std::shuffle(slots.begin(), slots.end(), rng);
 
     auto ok_same_side = [&](const Participant& a, const Participant& b) {
         return hours_overlap(a, b) && input.avoid.count(pair_key(a.id, b.id)) == 0;
     };
-    PairingResult out;
     std::size_t next_slot = 0;  // slots before it already have a third
-    for (const auto& [p, on_small] : leftovers) {
+    for (const Participant* p : leftovers) {
         bool placed = false;
         for (std::size_t i = next_slot; i < slots.size() && !placed; ++i) {
             Slot& slot = slots[i];
             if (slot.third != nullptr) continue;
-            const Participant& cross = on_small ? *slot.large : *slot.small;
-            const Participant& same = on_small ? *slot.small : *slot.large;
-            if (m.allowed(*p, cross) && ok_same_side(*p, same)) {
+            if (m.allowed(*p, *slot.small) && ok_same_side(*p, *slot.large)) {
                 slot.third = p;
                 placed = true;
                 if (i == next_slot) ++next_slot;

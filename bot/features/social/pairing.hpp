@@ -27,7 +27,8 @@ struct Participant {
     int length = 0;
 };
 
-/// A group of the round: `left` and `right` always, `third` (either department) or 0.
+/// A group of the round: `left` and `right` always, `third` (a person of the larger
+/// department) or 0.
 struct CoffeeGroup {
     std::int64_t left = 0;
     std::int64_t right = 0;
@@ -60,7 +61,8 @@ bool hours_overlap(const Participant& a, const Participant& b);
 /// One round. `rng` decides among equally good choices; the result is otherwise
 /// deterministic. As many left-right pairs as possible are made (maximum matching on the
 /// allowed pairs), then the larger side's leftovers join a pair as a third person where
-/// every rule holds for them too.
+/// every rule holds for them too. Leftovers of the smaller side (or of either side when
+/// the counts are equal) sit out: a trio never has two people of the smaller department.
 PairingResult pair_round(const PairingInput& input, std::mt19937_64& rng);
 
 /// A cross-department pairing from history, oldest first.
