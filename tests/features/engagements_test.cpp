@@ -102,6 +102,30 @@ TEST_F(EngagementsTest, NewEngagementTakesItsLeadFromTheStage) {
     EXPECT_EQ(bot.store().audit().recent(10).front().action, "engagement.create");
 }
 
+TEST_F(EngagementsTest, AmountsAreReadLikeEverywhereElse) {
+    struct Case {
+        const char* text;
+        std::int64_t amount;
+    };
+    const std::vector<Case> cases = {
+        {"engagement new Acme amount=1.2m", 1200000},
+        {"engagement new Beta amount=50万", 500000},
+        {"engagement new Gamma 金额=十二万", 120000},
+        {"engagement new Delta amount=120,000", 120000},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        bot.say("mia", c.text);
+        const auto all = bot.store().engagements().all();
+        ASSERT_FALSE(all.empty());
+        const auto& e = all.front();  // the newest
+        ASSERT_TRUE(e.amount);
+        EXPECT_EQ(*e.amount, c.amount);
+    }
+    EXPECT_THAT(bot.say("mia", "engagement new Eps amount=1.5"),
+                Contains(HasSubstr("is not an amount")));
+}
+
 TEST_F(EngagementsTest, CardAndWhoOwnsShowTheFactsInTheReadersTime) {
     bot.say("mia", "engagement new Acme Corp amount=100000");
     const auto card = bot.say("sue", "engagement acme corp");

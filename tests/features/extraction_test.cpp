@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/source_dir.hpp"
+
 namespace twintrack::bot::reports {
 namespace {
 
@@ -14,10 +16,14 @@ using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
 
 ExtractionConfig config() {
-    ReportSettings s;
+    BotSettings b;
+    ReportSettings& s = b.reports;
     s.competitors = {{"Huawei", {"华为"}}, {"Foo", {"Foo Corp", "富欧"}}, {"ZTE", {"中兴"}}};
     s.need_keywords = {{"en", {"case study", "training"}}, {"zh-CN", {"案例", "培训"}}};
-    return extraction_config(s, {{1, "ACME", {"艾克米"}}, {2, "Beta Labs", {}}});
+    ExtractionConfig c = extraction_config(s, {{1, "ACME", {"艾克米"}}, {2, "Beta Labs", {}}});
+    static const auto prompts = Prompts::load(core::source_dir() + "/prompts", "en");
+    c.prices = price_words(*prompts, b);
+    return c;
 }
 
 std::vector<std::string> names(const std::vector<Mention>& mentions) {
@@ -106,7 +112,7 @@ TEST(Extraction, FindsCustomersCompetitorsPricesAndNeeds) {
          {"ZTE", "Foo", "Huawei"},
          {"-15%", "-50000 USD", "-30 USD"},
          {}},
-        {"a range is not a sign", "prices up 10-15%", {}, {}, {"+15%"}, {}},
+        {"a range is not a sign", "prices up 10-15%", {}, {}, {"+10~15%"}, {}},
         {"empty text", "", {}, {}, {}, {}},
     };
     const auto cfg = config();
@@ -135,11 +141,25 @@ TEST(Extraction, CompetitorNamesResolveThroughAliases) {
     EXPECT_EQ(competitor_name(" Other ", cfg), "Other");
 }
 
+PriceSignal signal(double value, const std::string& unit) {
+    PriceSignal p;
+    p.value = value;
+    p.unit = unit;
+    return p;
+}
+
 TEST(Extraction, PricesFormatWithSignAndUnit) {
-    EXPECT_EQ(format_price({-15, "%"}), "-15%");
-    EXPECT_EQ(format_price({8, "%"}), "+8%");
-    EXPECT_EQ(format_price({2000, "CNY"}), "2000 CNY");
-    EXPECT_EQ(format_price({-0.25, "USD"}), "-0.25 USD");
+    EXPECT_EQ(format_price(signal(-15, "%")), "-15%");
+    EXPECT_EQ(format_price(signal(8, "%")), "+8%");
+    EXPECT_EQ(format_price(signal(2000, "CNY")), "2000 CNY");
+    EXPECT_EQ(format_price(signal(-0.25, "USD")), "-0.25 USD");
+    PriceSignal range = signal(-15, "%");
+    range.low = -10;
+    EXPECT_EQ(format_price(range), "-10~15%");
+    PriceSignal seat = signal(3000, "");
+    seat.per = {"seat", "year"};
+    EXPECT_EQ(format_price(seat), "3000/seat/year");
+    EXPECT_EQ(format_price(seat, {{"seat", "每席位"}, {"year", "每年"}}), "3000 每席位 每年");
     EXPECT_THAT(extract("no facts here", config()).prices, IsEmpty());
 }
 

@@ -16,6 +16,7 @@ namespace twintrack::testing {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::AnyOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -104,6 +105,41 @@ TEST_F(MetricsTest, DealWonIsRecordedInTheCompanyCurrency) {
     EXPECT_EQ(d->currency, "USD");
     EXPECT_DOUBLE_EQ(d->company_amount, 7000);
     EXPECT_TRUE(d->engagement_id);
+}
+
+TEST_F(MetricsTest, DealAmountsAreReadLikeReportsInBothNumeralSystems) {
+    struct Case {
+        const char* name;
+        const char* who;
+        const char* text;
+        double amount;
+        const char* currency;
+        double company_amount;
+    };
+    const std::vector<Case> cases = {
+        {"万 after Arabic digits", "sam", "deal won ACME 12万", 120000, "CNY", 120000},
+        {"amount= with a million suffix", "sam", "deal won ACME amount=1.2m", 1200000, "CNY",
+         1200000},
+        {"amount= in a foreign currency", "sue", "deal won ACME amount=1.5k USD", 1500, "USD",
+         10500},
+        {"Chinese numerals", "wang", "成交 艾克米 十二万", 120000, "CNY", 120000},
+        {"金额= with 万", "wang", "成交 艾克米 金额=3千5", 3500, "CNY", 3500},
+        {"a customer named with numerals", "sam", "deal won 三一 2万", 20000, "CNY", 20000},
+    };
+    std::int64_t id = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const std::string reply = joined(bot.say(c.who, c.text));
+        EXPECT_THAT(reply, AnyOf(HasSubstr("Recorded deal #"), HasSubstr("已记录成交 #")));
+        const auto d = bot.store().deals().get(++id);
+        ASSERT_TRUE(d);
+        EXPECT_DOUBLE_EQ(d->amount, c.amount);
+        EXPECT_EQ(d->currency, c.currency);
+        EXPECT_DOUBLE_EQ(d->company_amount, c.company_amount);
+    }
+    EXPECT_EQ(bot.store().deals().get(6)->customer_text, "三一");
+    EXPECT_THAT(joined(bot.say("sam", "deal won ACME amount=lots")),
+                HasSubstr("Usage: deal won CUSTOMER AMOUNT"));
 }
 
 TEST_F(MetricsTest, ForeignAmountWithoutARateIsRefused) {
@@ -221,7 +257,7 @@ TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
     EXPECT_THAT(out.errors,
                 ElementsAre(HasSubstr("line 3: There is no exchange rate for GBP"),
                             "line 4: \"lots\" is not an amount. Write a positive number such as "
-                            "120000, 120,000 or 12万."));
+                            "120000, 120,000, 1.2m, 12万 or 十二万."));
     EXPECT_EQ(deals(), 0);
 
     std::istringstream good(

@@ -92,6 +92,37 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
     EXPECT_EQ(bot.store().audit().recent(1).front().action, "report.create");
 }
 
+TEST(ReportsPrices, PriceSignalsReadTheSameInBothLanguages) {
+    bot::BotSettings s = settings();
+    s.metrics.rates = {{"USD", 7.0}};
+    TestBot bot(TestBot::default_start(), s);
+    bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
+    bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
+    bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+    bot.say("mia", "engagement new ACME");
+    bot.say("mia", "customer alias ACME 艾克米");
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"sam", "report ACME: Huawei is discounting 20%", "Price signals: -20%."},
+        {"wang", "报告 艾克米：华为打八折", "价格信号：-20%。"},
+        {"sam", "report ACME: Foo charges $3,000 per seat",
+         "Price signals: 3000 USD per seat (≈21000 CNY)."},
+        {"wang", "报告 艾克米：富欧每个席位三千美元", "价格信号：3000 USD 每席位 (≈21000 CNY)。"},
+        {"sam", "report ACME: Foo quoted £5,000", "Price signals: 5000 GBP."},
+        {"wang", "报告 艾克米：富欧报价五千英镑", "价格信号：5000 GBP。"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = bot.say(c.who, c.text);
+        ASSERT_THAT(r, SizeIs(1));
+        EXPECT_THAT(r[0], HasSubstr(c.expected));
+    }
+}
+
 TEST_F(ReportsTest, UnknownCustomerIsSavedThenPickedFromCloseMatches) {
     bot.say("mia", "engagement new Acme Robotics");
     const auto saved = bot.say("sam", "report Acm: first visit; they want a demo");

@@ -1,6 +1,7 @@
 #include "bot/features/engagements/engagements.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -8,6 +9,7 @@
 #include "bot/features/engagements/handoff_clock.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot::engagements {
@@ -310,15 +312,11 @@ bool in_funnel_department(const Person& p) {
     return p.role == "admin" || p.department == "marketing" || p.department == "sales";
 }
 
+/// A whole positive amount as the number reader reads it: 500000, 500,000, 50万, 1.2m.
 bool parse_amount(const std::string& text, std::int64_t& out) {
-    std::string digits;
-    for (char c : text) {
-        if (c == ',' || c == '_') continue;
-        if (c < '0' || c > '9') return false;
-        digits.push_back(c);
-    }
-    if (digits.empty() || digits.size() > 15) return false;
-    out = std::stoll(digits);
+    const auto v = core::parse_number(text);
+    if (!v || *v < 0 || *v >= 1e15 || std::fabs(*v - std::round(*v)) > 1e-6) return false;
+    out = std::llround(*v);
     return true;
 }
 

@@ -10,6 +10,7 @@
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/local_time.hpp"
 #include "core/csv.hpp"
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot::metrics {
@@ -137,28 +138,8 @@ void each_row(core::CsvReader& csv, std::size_t width, const Prompts& prompts,
 }  // namespace
 
 std::optional<double> parse_amount(const std::string& text) {
-    std::string s;
-    double scale = 1;
-    std::string t(core::trim(text));
-    const std::string wan = "万";
-    if (t.size() > wan.size() && t.compare(t.size() - wan.size(), wan.size(), wan) == 0) {
-        scale = 10000;
-        t.erase(t.size() - wan.size());
-    }
-    bool dot = false;
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const char c = t[i];
-        if (c == ',' && i > 0 && i + 1 < t.size()) continue;
-        if (c == '.' && !dot) {
-            dot = true;
-        } else if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        s += c;
-    }
-    if (s.empty() || s == ".") return std::nullopt;
-    const double v = std::stod(s) * scale;
-    if (!(v > 0) || !std::isfinite(v) || v > 1e15) return std::nullopt;
+    const auto v = core::parse_number(text);
+    if (!v || !(*v > 0) || *v > 1e15) return std::nullopt;
     return v;
 }
 

@@ -23,7 +23,8 @@ struct Problem {
     nlohmann::json data = nlohmann::json::object();
 };
 
-/// "120000", "120,000", "1.5", "12万" -> the number; nothing when not a positive amount.
+/// "120000", "120,000", "1.5", "12万", "十二万", "1.2m" (core::parse_number) -> the
+/// number; nothing when not a positive amount.
 std::optional<double> parse_amount(const std::string& text);
 /// "30%" or "30" -> 0.3; nothing outside 0..100.
 std::optional<double> parse_percent(const std::string& text);

@@ -138,14 +138,23 @@ std::string local_day_text(std::int64_t ms, const std::string& zone) {
 void deal_won(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
-    // CUSTOMER... AMOUNT [CURRENCY] [margin N%] [owner=@P] [#DEAL]
-    std::size_t at = 0;
-    while (at < args.words.size() && !parse_amount(args.words[at])) ++at;
-    if (at == 0 || at >= args.words.size()) return usage(turn, "deal won");
+    // CUSTOMER... AMOUNT [CURRENCY] [margin N%] [owner=@P] [#DEAL]; AMOUNT may be written
+    // amount=N. The first word is always the customer's, so that a name like 三一 is not
+    // an amount.
+    auto amount_of = [&](const std::string& w) {
+        const auto eq = w.find('=');
+        if (eq != std::string::npos && is_word(turn.engine(), "amount", w.substr(0, eq))) {
+            return parse_amount(w.substr(eq + 1));
+        }
+        return parse_amount(w);
+    };
+    std::size_t at = 1;
+    while (at < args.words.size() && !amount_of(args.words[at])) ++at;
+    if (at >= args.words.size()) return usage(turn, "deal won");
     DealInput in;
     in.customer = join_words(args.words, 0, at);
     in.stage = "won";
-    in.amount = *parse_amount(args.words[at]);
+    in.amount = *amount_of(args.words[at]);
     const Person* owner = nullptr;
     std::optional<std::int64_t> ref;
     for (std::size_t i = at + 1; i < args.words.size(); ++i) {
@@ -723,7 +732,9 @@ std::vector<std::string> escalation_words(const Engine& engine) {
 reports::ExtractionConfig extraction_of(Turn& turn) {
     std::vector<reports::KnownCustomer> known;
     for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
-    return reports::extraction_config(turn.engine().settings().reports, std::move(known));
+    auto config = reports::extraction_config(turn.engine().settings().reports, std::move(known));
+    config.prices = reports::price_words(turn.engine().prompts(), turn.engine().settings());
+    return config;
 }
 
 /// Summary, counts and notable items of `texts`, as template data.

@@ -12,6 +12,7 @@
 #include <set>
 #include <utility>
 
+#include "core/numbers.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot::reports {
@@ -149,19 +150,12 @@ std::string need_key(const std::string& need) {
 
 // --- price signals --------------------------------------------------------------------
 
-const std::vector<std::string>& negative_words() {
-    static const std::vector<std::string> w = {
-        "off",   "discount", "discounts", "discounted", "lower",  "cheaper", "cheap",
-        "below", "less",     "cut",       "undercut",   "rebate", "低",      "便宜",
-        "降",    "折扣",     "优惠",      "减",         "让利",   "少"};
-    return w;
-}
-
 bool starts_with(const std::string& s, std::size_t at, const std::string& prefix) {
-    return s.compare(at, prefix.size(), prefix) == 0;
+    return at <= s.size() && s.compare(at, prefix.size(), prefix) == 0;
 }
 bool ends_with_at(const std::string& s, std::size_t end, const std::string& suffix) {
-    return end >= suffix.size() && s.compare(end - suffix.size(), suffix.size(), suffix) == 0;
+    return end >= suffix.size() && end <= s.size() &&
+           s.compare(end - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// The clause around [from, to): up to the nearest separator on each side.
@@ -198,125 +192,339 @@ std::pair<std::size_t, std::size_t> clause(const std::string& s, std::size_t fro
     return {begin, end};
 }
 
-bool has_word(const Text& text, const std::vector<std::string>& words, std::size_t begin,
-              std::size_t end) {
+/// Occurrences [at, end) of `words` inside [begin, end), longest words first, none
+/// overlapping another.
+std::vector<std::pair<std::size_t, std::size_t>> occurrences(const Text& text,
+                                                             std::vector<std::string> words,
+                                                             std::size_t begin, std::size_t end) {
+    std::stable_sort(words.begin(), words.end(), [](const std::string& a, const std::string& b) {
+        return a.size() > b.size();
+    });
+    std::vector<std::pair<std::size_t, std::size_t>> out;
     for (const auto& w : words) {
         for (std::size_t at : text.find(w)) {
-            if (at >= begin && at + w.size() <= end) return true;
+            const std::size_t e = at + w.size();
+            if (at < begin || e > end) continue;
+            const bool overlaps = std::any_of(out.begin(), out.end(), [&](const auto& o) {
+                return at < o.second && e > o.first;
+            });
+            if (!overlaps) out.emplace_back(at, e);
         }
+    }
+    return out;
+}
+
+/// The distance from [from, to) to the nearest of `words` in [begin, end), if any.
+std::optional<std::size_t> nearest(const Text& text, const std::vector<std::string>& words,
+                                   std::pair<std::size_t, std::size_t> within, std::size_t from,
+                                   std::size_t to) {
+    std::optional<std::size_t> best;
+    for (const auto& [at, e] : occurrences(text, words, within.first, within.second)) {
+        const std::size_t d = e <= from ? from - e : at >= to ? at - to : 0;
+        if (!best || d < *best) best = d;
+    }
+    return best;
+}
+
+/// The longest of `words` starting at `at` (ASCII words must end there too); its length.
+std::size_t word_at(const std::string& s, std::size_t at, const std::vector<std::string>& words) {
+    std::size_t best = 0;
+    for (const auto& w : words) {
+        if (w.empty() || w.size() <= best || !starts_with(s, at, w)) continue;
+        const std::size_t e = at + w.size();
+        if (is_alpha(w.back()) && e < s.size() && is_alpha(s[e])) continue;
+        best = w.size();
+    }
+    return best;
+}
+
+/// The longest of `words` ending at `end` (ASCII words must start there too); its length.
+std::size_t word_before(const std::string& s, std::size_t end,
+                        const std::vector<std::string>& words) {
+    std::size_t best = 0;
+    for (const auto& w : words) {
+        if (w.empty() || w.size() <= best || !ends_with_at(s, end, w)) continue;
+        const std::size_t b = end - w.size();
+        if (is_alpha(w.front()) && b > 0 && is_alpha(s[b - 1])) continue;
+        best = w.size();
+    }
+    return best;
+}
+
+/// The currency named by one of its words starting at (or ending at) a position.
+struct CurrencyWord {
+    std::string code;
+    std::size_t length = 0;
+};
+CurrencyWord currency_at(const std::string& s, std::size_t at, const PriceWords& w, bool before) {
+    CurrencyWord best;
+    for (const auto& [code, words] : w.currencies) {
+        const std::size_t n = before ? word_before(s, at, words) : word_at(s, at, words);
+        if (n > best.length) best = {code, n};
+    }
+    return best;
+}
+
+bool chinese_numeral_at(const std::string& s, std::size_t at) {
+    static const std::vector<std::string> numerals = {"零", "〇", "一", "二", "两", "三",
+                                                      "四", "五", "六", "七", "八", "九",
+                                                      "十", "百", "千", "万", "亿"};
+    for (const auto& n : numerals) {
+        if (starts_with(s, at, n)) return true;
     }
     return false;
 }
 
-void find_prices(const Text& text, Found<PriceSignal>& found) {
+bool chinese_numeral_before(const std::string& s, std::size_t at) {
+    return at >= 3 && chinese_numeral_at(s, at - 3);
+}
+
+/// Where a number may start: a digit or Chinese numeral that does not continue another
+/// number, a version or a word ("Q3", "v2").
+bool number_starts(const std::string& s, std::size_t i) {
+    if (is_digit(s[i])) {
+        if (i == 0) return true;
+        const char p = s[i - 1];
+        if (is_digit(p) || p == '.') return false;
+        if (p == ',' && i > 1 && is_digit(s[i - 2])) return false;
+        return !chinese_numeral_before(s, i);
+    }
+    if (starts_with(s, i, "万") || starts_with(s, i, "亿")) return false;
+    return chinese_numeral_at(s, i) && !chinese_numeral_before(s, i) &&
+           !(i > 0 && is_digit(s[i - 1]));
+}
+
+std::size_t next_char(const std::string& s, std::size_t i) {
+    std::size_t next = i;
+    UChar32 c = 0;
+    U8_NEXT(s.data(), next, s.size(), c);
+    return next > i ? next : i + 1;
+}
+
+std::size_t skip_spaces(const std::string& s, std::size_t i) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    return i;
+}
+
+/// One price signal found at [begin, end) of the text.
+struct Match {
+    PriceSignal signal;
+    std::size_t end = 0;
+};
+
+/// A number or range as written: [at, last), the digits starting at `first` (after
+/// 百分之 when `percent_prefix`).
+struct Figure {
+    std::size_t at = 0;
+    std::size_t first = 0;
+    std::size_t last = 0;
+    double lo = 0;
+    double hi = 0;
+    bool range = false;
+    bool percent_prefix = false;
+};
+
+/// The signal that `f` makes, given what surrounds it. `floor`: where the previous signal
+/// ended, so that its unit is not read again as this one's currency or sign.
+std::optional<Match> price_at(const Text& text, const PriceWords& w, std::size_t floor, Figure f) {
     const std::string& s = text.lower();
-    std::size_t i = 0;
+    const bool percent_prefix = f.percent_prefix;
+    const std::size_t first = f.first, last = f.last;
+    double lo = f.lo, hi = f.hi;
+    // Before: a currency, then a sign.
+    std::size_t before = f.at;
+    std::string currency;
+    if (!percent_prefix) {
+        std::size_t b = before;
+        while (b > floor && s[b - 1] == ' ') --b;
+        const CurrencyWord c = currency_at(s, b, w, true);
+        if (c.length > 0 && b - c.length >= floor) {
+            currency = c.code;
+            before = b - c.length;
+        } else if (before > 0 && is_alpha(s[before - 1])) {
+            return std::nullopt;  // "Q3", "v2"
+        }
+    }
+    int sign = 0;
+    for (const std::string m : {"-", "−", "+"}) {
+        if (before >= floor + m.size() && ends_with_at(s, before, m) &&
+            !(before > m.size() && is_digit(s[before - m.size() - 1]))) {
+            sign = m == "+" ? 1 : -1;
+            before -= m.size();
+            break;
+        }
+    }
+    // After: a unit.
+    enum class Kind { none, percent, tenths_off, tenths_share, amount };
+    Kind kind = percent_prefix ? Kind::percent : Kind::none;
+    std::size_t after = last;
+    const std::size_t j = skip_spaces(s, last);
+    if (kind == Kind::none) {
+        if (std::size_t n = word_at(s, j, w.percent)) {
+            kind = Kind::percent;
+            after = j + n;
+        } else if (std::size_t n = word_at(s, j, w.tenths_off); n && currency.empty()) {
+            kind = Kind::tenths_off;
+            after = j + n;
+        } else if (std::size_t n = word_at(s, j, w.tenths_share); n && currency.empty()) {
+            kind = Kind::tenths_share;
+            after = j + n;
+        } else if (const CurrencyWord c = currency_at(s, j, w, false); c.length > 0) {
+            kind = Kind::amount;
+            if (currency.empty()) currency = c.code;
+            after = j + c.length;
+        } else if (!currency.empty()) {
+            kind = Kind::amount;
+        } else {
+            for (const auto& q : w.qualifiers) {
+                if (word_at(s, j, q.second) > 0) kind = Kind::amount;  // "3,000 per seat"
+            }
+        }
+    }
+    if (kind == Kind::none) return std::nullopt;
+    for (const auto& [at, e] : occurrences(text, w.not_price, 0, s.size())) {
+        if (at < after && e > first) return std::nullopt;  // 8折叠屏, 一成不变
+    }
+    const auto within = clause(s, before, after);
+    const auto lower = nearest(text, w.lower, within, before, after);
+    const auto higher = nearest(text, w.higher, within, before, after);
+    int direction = 0;
+    if (lower && (!higher || *lower <= *higher)) direction = -1;
+    if (higher && (!lower || *higher < *lower)) direction = 1;
+
+    PriceSignal p;
+    if (kind == Kind::tenths_off) {
+        auto off = [](double v) { return 100 - (v < 10 ? v * 10 : v); };
+        const double a = off(lo), b = off(hi);
+        if (!(a > 0 && a < 100 && b > 0 && b < 100)) return std::nullopt;
+        lo = std::min(a, b);
+        hi = std::max(a, b);
+        sign = -1;
+    } else if (kind == Kind::tenths_share) {
+        if (direction == 0 || lo > 10 || hi > 10) return std::nullopt;  // 八成: "probably"
+        lo *= 10;
+        hi *= 10;
+    }
+    if (kind == Kind::percent && sign == 0 && direction == 0 &&
+        !nearest(text, w.context, within, before, after)) {
+        return std::nullopt;  // "50% of users": not about a price
+    }
+    if (sign == 0) sign = direction != 0 ? direction : 1;
+    if (hi == 0) return std::nullopt;
+    p.unit = kind == Kind::amount ? currency : "%";
+    p.value = sign * std::max(lo, hi);
+    if (f.range) p.low = sign * std::min(lo, hi);
+    if (kind == Kind::amount) {
+        for (const auto& [key, words] : w.qualifiers) {
+            if (!occurrences(text, words, within.first, within.second).empty()) {
+                p.per.push_back(key);
+            }
+        }
+        const auto rate = w.rates.find(currency);
+        if (!currency.empty() && currency != w.company_currency && rate != w.rates.end()) {
+            p.company = std::round(p.value * rate->second * 100.0) / 100.0;
+            p.company_currency = w.company_currency;
+        }
+    }
+    return Match{std::move(p), after};
+}
+
+void find_prices(const Text& text, const PriceWords& w, Found<PriceSignal>& found) {
+    const std::string& s = text.lower();
+    std::size_t i = 0, floor = 0;
     while (i < s.size()) {
-        if (!is_digit(s[i]) || (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.'))) {
-            ++i;
+        std::size_t start = i;
+        bool percent_prefix = false;
+        if (std::size_t n = word_at(s, i, w.percent_before)) {
+            percent_prefix = true;
+            start = skip_spaces(s, i + n);
+        } else if (!number_starts(s, i)) {
+            i = next_char(s, i);
             continue;
         }
-        // The number: digits with thousands commas and one decimal point.
-        const std::size_t start = i;
-        std::string digits;
-        while (i < s.size()) {
-            if (is_digit(s[i])) {
-                digits.push_back(s[i++]);
-            } else if ((s[i] == ',' || s[i] == '.') && i + 1 < s.size() && is_digit(s[i + 1]) &&
-                       (s[i] == '.' ? digits.find('.') == std::string::npos : true)) {
-                if (s[i] == '.') digits.push_back('.');
-                ++i;
-            } else {
-                break;
+        const auto number = core::read_number(s, start);
+        if (!number) {
+            i = percent_prefix ? start : next_char(s, i);
+            while (!percent_prefix && i < s.size() && (is_digit(s[i]) || s[i] == '.')) {
+                ++i;  // "2.5.1": a version, skipped whole
             }
+            continue;
         }
-        std::size_t end = i;
-        double value = std::strtod(digits.c_str(), nullptr);
-        std::size_t before = start;
-        std::string unit;
-        bool discount_form = false;
-        // Prefixes: currency symbols or codes, then a sign.
-        auto take_prefix = [&](const std::string& p) {
-            if (ends_with_at(s, before, p)) {
-                before -= p.size();
-                return true;
-            }
-            return false;
-        };
-        while (before > 0 && s[before - 1] == ' ' && before >= 2 && !is_digit(s[before - 2])) {
-            --before;
+        std::optional<Match> m;
+        std::size_t last = number->end;
+        if (const auto r = core::read_range(s, start, w.range)) {
+            m = price_at(
+                text, w, floor,
+                {i, start, r->high.end, r->low.value, r->high.value, true, percent_prefix});
+            if (!m) last = r->high.end;
         }
-        if (take_prefix("$") || take_prefix("usd")) {
-            unit = "USD";
-        } else if (take_prefix("¥") || take_prefix("￥") || take_prefix("rmb") ||
-                   take_prefix("cny")) {
-            unit = "CNY";
+        if (!m) {
+            m = price_at(
+                text, w, floor,
+                {i, start, number->end, number->value, number->value, false, percent_prefix});
         }
-        if (unit.empty()) before = start;
-        int sign = 0;
-        const std::size_t unsigned_at = before;
-        if (take_prefix("-") || take_prefix("−")) {
-            sign = -1;
-        } else if (take_prefix("+")) {
-            sign = 1;
+        if (m) {
+            found.add(i, std::move(m->signal));
+            i = floor = m->end;
+        } else {
+            i = last;
         }
-        if (sign != 0 && before > 0 && is_digit(s[before - 1])) {  // a range: 10-15%
-            sign = 0;
-            before = unsigned_at;
-        }
-        // Suffixes: a multiplier, then a unit.
-        std::size_t after = end;
-        if (starts_with(s, after, "万")) {
-            value *= 10000;
-            after += std::string("万").size();
-        } else if (starts_with(s, after, "k") &&
-                   (after + 1 >= s.size() || !is_alpha(s[after + 1]))) {
-            value *= 1000;
-            after += 1;
-        }
-        std::size_t skip = after;
-        while (skip < s.size() && s[skip] == ' ') ++skip;
-        if (starts_with(s, skip, "%") || starts_with(s, skip, "％")) {
-            unit = "%";
-            after = skip + (s[skip] == '%' ? 1 : std::string("％").size());
-        } else if (starts_with(s, after, "折") && unit.empty()) {
-            const double tenths = value < 10 ? value * 10 : value;
-            if (tenths > 0 && tenths < 100) {
-                value = 100 - tenths;
-                unit = "%";
-                discount_form = true;
-            }
-            after += std::string("折").size();
-        } else if (unit.empty()) {
-            for (const char* cny : {"元", "块", "yuan", "rmb", "cny"}) {
-                if (starts_with(s, skip, cny) &&
-                    (is_ascii(cny) ? text.boundary(skip + std::string(cny).size()) : true)) {
-                    unit = "CNY";
-                    after = skip + std::string(cny).size();
-                    break;
-                }
-            }
-            for (const char* usd : {"usd", "dollars", "dollar"}) {
-                if (unit.empty() && starts_with(s, skip, usd) &&
-                    text.boundary(skip + std::string(usd).size())) {
-                    unit = "USD";
-                    after = skip + std::string(usd).size();
-                }
-            }
-        }
-        if (unit.empty() || value == 0) continue;
-        if (discount_form) {
-            sign = -1;
-        } else if (sign == 0) {
-            const auto c = clause(s, before, after);
-            sign = has_word(text, negative_words(), c.first, c.second) ? -1 : 1;
-        }
-        found.add(start, PriceSignal{sign * value, unit});
-        i = after;
     }
 }
 
+std::vector<std::string> lowered(const std::vector<std::string>& words) {
+    std::vector<std::string> out;
+    for (const auto& w : words) {
+        std::string l = core::ascii_lower(std::string(core::trim(w)));
+        if (!l.empty()) out.push_back(std::move(l));
+    }
+    return out;
+}
+
+std::string number_text(double v) {
+    char buf[64];
+    if (std::fabs(v - std::round(v)) < 1e-9) {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+        return buf;
+    }
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    std::string s = buf;
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+}
+
 }  // namespace
+
+PriceWords price_words(const Prompts& prompts, const BotSettings& settings) {
+    auto words = [&](const std::string& key) {
+        return lowered(prompts.words_all_locales("reports.words." + key));
+    };
+    PriceWords w;
+    w.lower = words("price_lower");
+    w.higher = words("price_higher");
+    w.context = words("price_context");
+    w.percent = words("percent");
+    w.percent_before = words("percent_before");
+    w.tenths_off = words("tenths_off");
+    w.tenths_share = words("tenths_share");
+    w.range = words("range");
+    w.not_price = words("not_price");
+    for (const char* q : {"seat", "user", "unit", "year", "month"}) {
+        w.qualifiers.emplace_back(q, words(std::string("per_") + q));
+    }
+    std::set<std::string> codes = {"CNY", "USD", "EUR", "GBP", "HKD", "JPY"};
+    for (const auto& [code, rate] : settings.metrics.rates) codes.insert(code);
+    codes.insert(settings.rules.currency);
+    for (const auto& code : codes) {
+        auto list = words("currency_" + core::ascii_lower(code));
+        list.push_back(core::ascii_lower(code));  // the code itself: "AUD 500"
+        w.currencies.emplace_back(code, std::move(list));
+    }
+    w.rates = settings.metrics.rates;
+    w.company_currency = settings.rules.currency;
+    return w;
+}
 
 ExtractionConfig extraction_config(const ReportSettings& settings,
                                    std::vector<KnownCustomer> customers) {
@@ -373,7 +581,7 @@ Extraction extract(const std::string& original, const ExtractionConfig& config) 
         competitors.ordered([](const Mention& m) { return core::ascii_lower(m.name); });
 
     Found<PriceSignal> prices;
-    find_prices(text, prices);
+    find_prices(text, config.prices, prices);
     std::size_t n = 0;  // every price signal counts, also the same figure twice
     out.prices = prices.ordered([&n](const PriceSignal&) { return std::to_string(n++); });
 
@@ -386,21 +594,22 @@ Extraction extract(const std::string& original, const ExtractionConfig& config) 
     return out;
 }
 
-std::string format_price(const PriceSignal& price) {
-    char buf[64];
+std::string format_price(const PriceSignal& price,
+                         const std::map<std::string, std::string>& per_text) {
     const double v = price.value;
-    if (std::fabs(v - std::round(v)) < 1e-9) {
-        std::snprintf(buf, sizeof buf, "%.0f", v);
-    } else {
-        std::snprintf(buf, sizeof buf, "%.2f", v);
-        std::string s = buf;
-        while (s.back() == '0') s.pop_back();
-        if (s.back() == '.') s.pop_back();
-        std::snprintf(buf, sizeof buf, "%s", s.c_str());
+    std::string n = number_text(std::fabs(v));
+    if (price.low) n = number_text(std::fabs(*price.low)) + "~" + n;
+    if (price.percent()) return (v > 0 ? "+" : "-") + n + "%";
+    std::string out = (v < 0 ? "-" : "") + n;
+    if (!price.unit.empty()) out += " " + price.unit;
+    for (const auto& q : price.per) {
+        const auto it = per_text.find(q);
+        out += it != per_text.end() ? " " + it->second : "/" + q;
     }
-    std::string n = buf;
-    if (price.unit == "%") return (v > 0 ? "+" : "") + n + "%";
-    return n + " " + price.unit;
+    if (price.company) {
+        out += " (≈" + number_text(*price.company) + " " + price.company_currency + ")";
+    }
+    return out;
 }
 
 }  // namespace twintrack::bot::reports

@@ -79,11 +79,22 @@ date::local_days local_today(core::Timestamp now, const std::string& zone) {
 ExtractionConfig config_of(Turn& turn) {
     std::vector<KnownCustomer> known;
     for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
-    return extraction_config(turn.engine().settings().reports, std::move(known));
+    ExtractionConfig c = extraction_config(turn.engine().settings().reports, std::move(known));
+    c.prices = price_words(turn.engine().prompts(), turn.engine().settings());
+    return c;
+}
+
+/// How qualifiers of price signals are written in the turn's language: "per seat".
+std::map<std::string, std::string> per_text(Turn& turn) {
+    std::map<std::string, std::string> out;
+    for (const char* q : {"seat", "user", "unit", "year", "month"}) {
+        out[q] = turn.text(std::string("reports.price_per_") + q);
+    }
+    return out;
 }
 
 /// The mentions to store: the report's own customer first, then what the text says.
-std::vector<ReportMention> mentions_of(const Extraction& e,
+std::vector<ReportMention> mentions_of(Turn& turn, const Extraction& e,
                                        const std::optional<store::Customer>& customer,
                                        const std::string& customer_text) {
     std::vector<ReportMention> out;
@@ -100,8 +111,9 @@ std::vector<ReportMention> mentions_of(const Extraction& e,
         out.push_back({"competitor", c.name, core::ascii_lower(c.name), c.matched, std::nullopt,
                        std::nullopt, ""});
     }
+    const auto per = per_text(turn);
     for (const auto& p : e.prices) {
-        const std::string text = format_price(p);
+        const std::string text = format_price(p, per);
         out.push_back({"price", text, text, "", std::nullopt, p.value, p.unit});
     }
     for (const auto& n : e.needs) {
@@ -379,7 +391,7 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
     r.created_at = now_ms(turn);
     r.text = text;
     r.tags = report_tags(turn);
-    r.mentions = mentions_of(extract(text, config_of(turn)), customer, customer_text);
+    r.mentions = mentions_of(turn, extract(text, config_of(turn)), customer, customer_text);
     for (const auto& m : extra) {
         const bool known = std::any_of(r.mentions.begin(), r.mentions.end(), [&](const auto& o) {
             return o.kind == m.kind && o.value_key == m.value_key;
@@ -494,7 +506,8 @@ void edit_report(Turn& turn, const CommandArgs& args) {
     if (!text_ok(turn, text)) return;
     std::optional<store::Customer> customer;
     if (r->customer_id) customer = turn.read().customers().get(*r->customer_id);
-    const auto mentions = mentions_of(extract(text, config_of(turn)), customer, r->customer_text);
+    const auto mentions =
+        mentions_of(turn, extract(text, config_of(turn)), customer, r->customer_text);
     const int version = turn.write().reports().add_version(*id, text, "{}", turn.person()->id,
                                                            now_ms(turn), mentions);
     turn.audit("report.edit", {{"report", *id}, {"version", version}});
