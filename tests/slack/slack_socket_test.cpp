@@ -271,7 +271,7 @@ std::string png_bytes() {
 }
 
 TEST_F(SlackSocketTest, AnImageAttachmentIsUploadedIntoTheChannelAfterTheText) {
-    core::Post post{{"slack", "C024BE91L", ""}, "Weekly sales chart", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", ""}, "Weekly sales chart", "", "", {}, ""};
     post.attachments.push_back({"sales week 48.png", "image/png", png_bytes()});
     auto r = send(post);
     ASSERT_TRUE(r.ok) << r.error;
@@ -294,7 +294,7 @@ TEST_F(SlackSocketTest, AnImageAttachmentIsUploadedIntoTheChannelAfterTheText) {
 }
 
 TEST_F(SlackSocketTest, AttachmentsInAThreadAreSharedInTheThread) {
-    core::Post post{{"slack", "C024BE91L", "1355517531.000001"}, "", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", "1355517531.000001"}, "", "", "", {}, ""};
     post.attachments.push_back({"a.png", "image/png", png_bytes()});
     post.attachments.push_back({"b.png", "image/png", png_bytes() + "x"});
     auto r = send(post);
@@ -312,7 +312,7 @@ TEST_F(SlackSocketTest, AttachmentsInAThreadAreSharedInTheThread) {
 
 TEST_F(SlackSocketTest, AnUploadTheChannelRefusesFailsForGood) {
     slack_.fail("files.completeUploadExternal", "not_in_channel");
-    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}, ""};
     post.attachments.push_back({"chart.png", "image/png", png_bytes()});
     auto r = send(post);
     EXPECT_FALSE(r.ok);
@@ -323,7 +323,7 @@ TEST_F(SlackSocketTest, AnUploadTheChannelRefusesFailsForGood) {
 
 TEST_F(SlackSocketTest, ARateLimitedUploadIsRetriedAfterRetryAfter) {
     slack_.rate_limit("files.completeUploadExternal", 1);
-    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}, ""};
     post.attachments.push_back({"chart.png", "image/png", png_bytes()});
     auto r = send(post);
     ASSERT_TRUE(r.ok) << r.error;
