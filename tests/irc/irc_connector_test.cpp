@@ -127,6 +127,7 @@ TEST_F(IrcConnectorTest, ChannelAndPrivateMessagesBecomeEvents) {
 TEST_F(IrcConnectorTest, LongPostsAreSplitOnCharacterBoundariesAndArriveComplete) {
     auto s = settings();
     s.flood_burst = 100;
+    s.max_lines = 0;  // every piece, to check the splitting
     auto bot = start(s);
     ASSERT_TRUE(eventually([&] { return joined(*bot, "#sales"); }));
     IrcClient alice(server.port(), "alice");
@@ -280,6 +281,7 @@ TEST(IrcConnectorScripted, NegotiatesCapabilitiesSaslAndReadsMessageTags) {
     server.send_line(":fake 903 twintrack :SASL authentication successful");
     ASSERT_TRUE(server.expect("CAP END"));
     server.send_line(":fake 001 twintrack :Welcome");
+    server.send_line(":fake 422 twintrack :MOTD File is missing");
     auto join = server.expect("JOIN");
     ASSERT_TRUE(join);
     EXPECT_EQ(*join, "JOIN #sales k3y");
