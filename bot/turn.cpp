@@ -45,12 +45,12 @@ void Turn::reply(const std::string& key, const nlohmann::json& data) {
     reply_text(text(key, data));
 }
 
-void Turn::reply_text(std::string text) {
+void Turn::reply_text(std::string text, const std::string& locale) {
     if (event_ == nullptr) return;
     core::Post p;
     p.to = event_->where;
     p.text = std::move(text);
-    p.locale = locale_;
+    p.locale = locale.empty() ? locale_ : locale;
     if (event_->extra.is_object()) {
         p.reply_to = event_->extra.value("message_id", event_->id);
     } else {
