@@ -171,8 +171,10 @@ void language(Turn& turn, const CommandArgs& args) {
     save_profile(turn, updated);
     turn.engine().directory_changed();
     // Answer in the language just chosen.
-    turn.reply_text(turn.engine().prompts().render(
-        turn.engine().locale_for(&updated), "core.language_set", {{"locale", updated.locale}}));
+    const std::string locale = turn.engine().locale_for(&updated);
+    turn.reply_text(
+        turn.engine().prompts().render(locale, "core.language_set", {{"locale", updated.locale}}),
+        locale);
 }
 
 // `link CONNECTOR USER`: the writer claims their identity on another platform, so that
@@ -251,8 +253,10 @@ DialogSpec profile_dialog() {
         if (state.contains("locale")) updated.locale = state["locale"];
         save_profile(turn, updated);
         turn.engine().directory_changed();
-        turn.reply_text(turn.engine().prompts().render(
-            turn.engine().locale_for(&updated), "core.profile_saved", person_card(turn, updated)));
+        const std::string locale = turn.engine().locale_for(&updated);
+        turn.reply_text(turn.engine().prompts().render(locale, "core.profile_saved",
+                                                       person_card(turn, updated)),
+                        locale);
     };
     return spec;
 }

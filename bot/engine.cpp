@@ -628,6 +628,7 @@ void Engine::deliver(Turn& turn) {
         e.reply_to = post.reply_to;
         e.dedupe_key = post.dedupe_key;
         e.attachments = encode_attachments(post.attachments);
+        e.locale = post.locale;
         store_.outbox().enqueue(e, now);
     }
     store_.db().commit();
@@ -663,7 +664,8 @@ void Engine::send_outbox() {
                         entry.text,
                         entry.reply_to,
                         entry.dedupe_key,
-                        decode_attachments(entry.attachments)};
+                        decode_attachments(entry.attachments),
+                        entry.locale};
         const std::int64_t id = entry.id;
         const int attempts = entry.attempts;
         it->second(post, [this, id, attempts, connector = entry.connector](core::SendResult r) {

@@ -45,11 +45,12 @@ void Turn::reply(const std::string& key, const nlohmann::json& data) {
     reply_text(text(key, data));
 }
 
-void Turn::reply_text(std::string text) {
+void Turn::reply_text(std::string text, const std::string& locale) {
     if (event_ == nullptr) return;
     core::Post p;
     p.to = event_->where;
     p.text = std::move(text);
+    p.locale = locale.empty() ? locale_ : locale;
     if (event_->extra.is_object()) {
         p.reply_to = event_->extra.value("message_id", event_->id);
     } else {
@@ -69,7 +70,8 @@ void Turn::tell(const Person& to, const std::string& key, const nlohmann::json& 
     if (!address) return;
     core::Post p;
     p.to = *address;
-    p.text = engine_.prompts().render(engine_.locale_for(&to), key, data);
+    p.locale = engine_.locale_for(&to);
+    p.text = engine_.prompts().render(p.locale, key, data);
     posts_.push_back(std::move(p));
 }
 
@@ -78,6 +80,7 @@ void Turn::post(const core::Address& to, const std::string& locale, const std::s
     core::Post p;
     p.to = to;
     p.text = engine_.prompts().render(locale, key, data);
+    p.locale = locale;
     p.dedupe_key = dedupe_key;
     posts_.push_back(std::move(p));
 }

@@ -43,8 +43,9 @@ class Turn {
 
     /// Says something where the message came from, in the writer's locale.
     void reply(const std::string& key, const nlohmann::json& data = nlohmann::json::object());
-    /// Says text already rendered where the message came from.
-    void reply_text(std::string text);
+    /// Says text already rendered where the message came from; `locale` is the language
+    /// it was rendered in when that is not the writer's (empty: the writer's).
+    void reply_text(std::string text, const std::string& locale = "");
     /// A direct message to a person, in their locale, on the connector they last used
     /// here or their first identity.
     void tell(const Person& to, const std::string& key,

@@ -68,6 +68,9 @@ struct Post {
     std::string reply_to;    ///< the platform id of the message this answers, if any
     std::string dedupe_key;  ///< stable key for posts that must go out exactly once
     std::vector<Attachment> attachments;
+    /// The locale the text is written in ("en", "zh-CN"); empty when unknown. Connectors
+    /// that add words of their own (e.g. IRC's "the rest is on the hub") use it.
+    std::string locale;
 };
 
 /// What a connector reports back after trying to deliver a Post.

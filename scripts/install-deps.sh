@@ -17,7 +17,7 @@ build_pkgs=(
 test_pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev
     chromium python3 python3-websocket sqlite3 procps
-    ngircd openssl
+    ngircd inspircd openssl
 )
 
 want=("${build_pkgs[@]}")
@@ -35,16 +35,16 @@ done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# The IRC tests start their own `ngircd -n -f FILE` on a free loopback port; Debian's
-# ngircd service (port 6667 on every address) is not wanted on a build machine.
-quiet_ngircd_service() {
+# The IRC tests start their own `ngircd -n -f FILE` and `inspircd --nofork` on free
+# loopback ports; Debian's services (port 6667) are not wanted on a build machine.
+quiet_service() {
     if command -v systemctl >/dev/null 2>&1; then
-        $SUDO systemctl disable ngircd >/dev/null 2>&1 || true  # works without systemd too
+        $SUDO systemctl disable "$1" >/dev/null 2>&1 || true  # works without systemd too
     fi
     if [ -d /run/systemd/system ]; then
-        $SUDO systemctl stop ngircd >/dev/null 2>&1 || true
-    elif [ -x /etc/init.d/ngircd ]; then
-        $SUDO /etc/init.d/ngircd stop >/dev/null 2>&1 || true
+        $SUDO systemctl stop "$1" >/dev/null 2>&1 || true
+    elif [ -x "/etc/init.d/$1" ]; then
+        $SUDO "/etc/init.d/$1" stop >/dev/null 2>&1 || true
     fi
 }
 
@@ -56,4 +56,6 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-if printf '%s\n' "${missing[@]}" | grep -qx ngircd; then quiet_ngircd_service; fi
+for service in ngircd inspircd; do
+    if printf '%s\n' "${missing[@]}" | grep -qx "$service"; then quiet_service "$service"; fi
+done

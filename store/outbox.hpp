@@ -21,6 +21,7 @@ struct OutboxEntry {
     int attempts = 0;
     /// Files with the post, as the caller encoded them (the engine: JSON); empty if none.
     std::string attachments;
+    std::string locale;  ///< the post's locale; empty when unknown
 };
 
 class Outbox {

@@ -7,6 +7,9 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <deque>
+#include <filesystem>
+#include <kainjow/mustache.hpp>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -17,6 +20,7 @@
 #include "connectors/irc/flood_control.hpp"
 #include "connectors/irc/irc_message.hpp"
 #include "connectors/irc/line_splitter.hpp"
+#include "connectors/irc/replay_guard.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::irc {
@@ -154,6 +158,42 @@ void read_settings(core::SectionReader& section, IrcSettings& settings) {
             f.finish();
         }
     }
+    if (auto window = section.number("replay_window_seconds", 0, 60)) {
+        settings.replay_window = std::chrono::milliseconds(static_cast<long long>(*window * 1000));
+    }
+    const YAML::Node services = section.node("services");
+    if (services.IsDefined() && !services.IsNull()) {
+        if (!services.IsSequence()) {
+            section.error("services", "must be a list of nicks, e.g. [NickServ, ChanServ]");
+        } else {
+            settings.services.clear();
+            for (const auto& n : services) {
+                const std::string nick = n.IsScalar() ? n.Scalar() : std::string();
+                if (valid_nick(nick)) {
+                    settings.services.push_back(nick);
+                } else {
+                    section.error("services", "\"" + nick + "\" is not a valid nick");
+                }
+            }
+        }
+    }
+    if (auto lines = section.integer("max_lines", 0, 1000)) {
+        if (*lines == 1) {
+            section.error("max_lines",
+                          "must be 0 (no limit) or at least 2 (the first lines and the "
+                          "pointer to the rest)");
+        } else {
+            settings.max_lines = static_cast<std::size_t>(*lines);
+        }
+    }
+    if (auto url = section.string("more_url")) {
+        const bool web = url->rfind("http://", 0) == 0 || url->rfind("https://", 0) == 0;
+        if (!web || url->find_first_of(" \t\r\n") != std::string::npos) {
+            section.error("more_url", "must be an http:// or https:// address without spaces");
+        } else {
+            settings.more_url = *url;
+        }
+    }
     read_channel_list(section, settings);
 }
 
@@ -171,6 +211,29 @@ std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorCont
     if (valid_nick(context.bot_user)) settings.nick = context.bot_user;
     reread_section(spec, "irc", [&](core::SectionReader& s) { read_settings(s, settings); });
     return make_irc(std::move(settings), context);
+}
+
+// ---------------------------------------------------------------------------------------
+// Words of its own: prompts/<locale>/irc.yaml
+
+namespace mus = kainjow::mustache;
+
+/// The `more` template of every locale folder that has an irc.yaml.
+std::map<std::string, std::string> load_more_templates(const std::string& prompts_dir) {
+    namespace fs = std::filesystem;
+    std::map<std::string, std::string> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(prompts_dir, ec)) {
+        const fs::path file = entry.path() / "irc.yaml";
+        if (!entry.is_directory() || !fs::exists(file)) continue;
+        try {
+            const YAML::Node more = YAML::LoadFile(file.string())["messages"]["more"];
+            if (more.IsScalar()) out[entry.path().filename().string()] = more.Scalar();
+        } catch (const YAML::Exception& e) {
+            throw std::runtime_error("cannot read " + file.string() + ": " + e.what());
+        }
+    }
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -196,7 +259,22 @@ class IrcConnector final : public Connector {
           stop_timer_(io_),
           bucket_(settings_.flood_burst, settings_.flood_per_second, SteadyClock::now()),
           backoff_(settings_.backoff_initial),
-          started_ms_(core::to_millis(context.clock->now())) {
+          started_ms_(core::to_millis(context.clock->now())),
+          default_locale_(context.default_locale),
+          guard_(settings_.replay_window) {
+        for (const auto& [locale, source] : load_more_templates(context.prompts_dir)) {
+            auto compiled = std::make_unique<mus::mustache>(source);
+            if (!compiled->is_valid()) {
+                throw std::runtime_error("prompts " + locale +
+                                         "/irc.yaml: messages.more: " + compiled->error_message());
+            }
+            compiled->set_custom_escape([](const std::string& t) { return t; });
+            more_[locale] = std::move(compiled);
+        }
+        if (!more_.count(default_locale_)) {
+            throw std::runtime_error("no messages.more in " + context.prompts_dir + "/" +
+                                     default_locale_ + "/irc.yaml");
+        }
         if (settings_.tls) {
             ssl_.set_default_verify_paths();
             if (!settings_.tls_ca_file.empty()) ssl_.load_verify_file(settings_.tls_ca_file);
@@ -253,7 +331,12 @@ class IrcConnector final : public Connector {
 
     IrcStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
+        IrcStatus s = status_;
+        const auto now = SteadyClock::now();
+        for (const auto& ch : s.joined) {
+            if (guard_.burst_over(ch, now)) s.live.push_back(ch);
+        }
+        return s;
     }
 
   private:
@@ -302,6 +385,10 @@ class IrcConnector final : public Connector {
         last_rx_ = SteadyClock::now();
         ping_sent_ = false;
         current_nick_ = nicks_.front();
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            guard_.reset();
+        }
         spdlog::info("irc {}: connected, registering as {}", settings_.name, current_nick_);
         urgent("CAP LS 302");
         urgent(format_message("NICK", {current_nick_}));
@@ -473,8 +560,21 @@ class IrcConnector final : public Connector {
         } else if (c == "JOIN") {
             if (same_name(m.nick(), current_nick_) && !m.params.empty()) {
                 spdlog::info("irc {}: joined {}", settings_.name, m.params[0]);
+                {
+                    std::lock_guard<std::mutex> lock(status_mu_);
+                    guard_.joined(m.params[0], server_time(m), SteadyClock::now());
+                }
                 set_joined(m.params[0], true);
             }
+        } else if (c == "366") {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            guard_.numerics_done(m.param(1));
+        } else if (c == "376" || c == "422") {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            guard_.numerics_done(ReplayGuard::direct);
+        } else if (c == "BATCH") {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            guard_.on_batch(m);
         } else if (c == "PART") {
             if (same_name(m.nick(), current_nick_) && !m.params.empty()) {
                 set_joined(m.params[0], false);
@@ -493,7 +593,58 @@ class IrcConnector final : public Connector {
             spdlog::warn("irc {}: server says: {}", settings_.name, m.param(0));
         } else if (c == "PRIVMSG") {
             on_privmsg(m);
+        } else if (c == "NOTICE") {
+            // RFC 1459 4.4.2: a NOTICE is never answered automatically, so it never
+            // reaches the bot (server notices and services' notices come this way too).
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.not_people;
         }
+    }
+
+    static std::optional<long long> server_time(const Message& m) {
+        auto time = m.tags.find("time");
+        if (time == m.tags.end()) return std::nullopt;
+        return parse_server_time(time->second);
+    }
+
+    // A person's message has a `nick!user@host` source that is neither a server nor one
+    // of the services.
+    bool from_person(const Message& m) const {
+        const auto bang = m.prefix.find('!');
+        const auto at = m.prefix.find('@');
+        if (bang == std::string::npos || at == std::string::npos || at < bang || bang == 0) {
+            return false;
+        }
+        const std::string nick = m.prefix.substr(0, bang);
+        if (nick.find('.') != std::string::npos || same_name(nick, server_name_)) return false;
+        for (const auto& service : settings_.services) {
+            if (same_name(nick, service)) return false;
+        }
+        return true;
+    }
+
+    // Played-back history: recorded as seen (its msgid too, so a later copy is known)
+    // and never handed to the bot.
+    bool history(const std::string& where, const Message& m) {
+        auto msgid = m.tags.find("msgid");
+        const bool known = msgid != m.tags.end() && !msgid->second.empty() &&
+                           history_ids_.count(msgid->second) > 0;
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            if (!known && !guard_.is_history(where, m, SteadyClock::now())) return false;
+            ++status_.history_skipped;
+        }
+        if (!known && msgid != m.tags.end() && !msgid->second.empty()) {
+            history_ids_.insert(msgid->second);
+            history_order_.push_back(msgid->second);
+            if (history_order_.size() > 5000) {
+                history_ids_.erase(history_order_.front());
+                history_order_.pop_front();
+            }
+        }
+        spdlog::debug("irc {}: history line from {} in {} recorded as seen, not answered",
+                      settings_.name, m.nick(), where.empty() ? "a direct message" : where);
+        return true;
     }
 
     void on_cap(const Message& m) {
@@ -509,7 +660,7 @@ class IrcConnector final : public Connector {
                 offered.insert(word.substr(0, word.find('=')));
             }
             std::vector<std::string> want;
-            for (const char* cap : {"server-time", "message-tags"}) {
+            for (const char* cap : {"server-time", "message-tags", "batch"}) {
                 if (offered.count(cap)) want.emplace_back(cap);
             }
             if (!settings_.sasl_user.empty()) {
@@ -571,6 +722,11 @@ class IrcConnector final : public Connector {
 
     void on_welcome(const Message& m) {
         registered_ = true;
+        server_name_ = m.prefix;
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            guard_.joined(ReplayGuard::direct, server_time(m), SteadyClock::now());
+        }
         register_timer_.cancel();
         backoff_ = settings_.backoff_initial;
         if (!m.params.empty()) current_nick_ = m.params[0];
@@ -597,6 +753,7 @@ class IrcConnector final : public Connector {
     void set_joined(const std::string& channel, bool joined) {
         const std::string lower = core::ascii_lower(channel);
         std::lock_guard<std::mutex> lock(status_mu_);
+        if (!joined) guard_.left(channel);
         auto& list = status_.joined;
         list.erase(std::remove(list.begin(), list.end(), lower), list.end());
         if (joined) list.push_back(lower);
@@ -627,10 +784,18 @@ class IrcConnector final : public Connector {
     void on_privmsg(const Message& m) {
         if (m.params.size() < 2 || sink_ == nullptr) return;
         const std::string from = m.nick();
-        if (from.empty() || same_name(from, current_nick_)) return;
+        if (!from.empty() && same_name(from, current_nick_)) return;
+        if (!from_person(m)) {
+            spdlog::debug("irc {}: message from {} is not a person's; ignored", settings_.name,
+                          m.prefix);
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.not_people;
+            return;
+        }
         const std::string& target = m.params[0];
         std::string text = m.params[1];
         if (!text.empty() && text.front() == '\x01') return;  // CTCP (ACTION, VERSION, ...)
+        if (history(is_channel(target) ? target : ReplayGuard::direct, m)) return;
         core::Event event;
         auto msgid = m.tags.find("msgid");
         event.id = msgid != m.tags.end() && !msgid->second.empty()
@@ -686,7 +851,14 @@ class IrcConnector final : public Connector {
                             std::to_string(settings_.port),
                         true);
         }
-        const auto pieces = split_text(post.text, text_budget(target));
+        auto pieces = split_text(post.text, text_budget(target));
+        if (settings_.max_lines > 0 && pieces.size() > settings_.max_lines) {
+            const std::size_t hidden = pieces.size() - (settings_.max_lines - 1);
+            pieces.resize(settings_.max_lines - 1);
+            for (auto& p : split_text(more_line(post.locale, hidden), text_budget(target))) {
+                pieces.push_back(std::move(p));
+            }
+        }
         const std::string id = settings_.name + ":out:" + std::to_string(++out_counter_);
         if (pieces.empty()) {
             if (done) done({true, id, "", true});
@@ -709,6 +881,16 @@ class IrcConnector final : public Connector {
             queued_.push_back(std::move(out));
         }
         pump();
+    }
+
+    std::string more_line(const std::string& locale, std::size_t hidden) {
+        auto it = more_.find(locale);
+        if (it == more_.end()) it = more_.find(default_locale_);
+        mus::data data{mus::data::type::object};
+        data.set("hidden", std::to_string(hidden));
+        data.set("url", settings_.more_url.empty() ? mus::data(mus::data::type::bool_false)
+                                                   : mus::data(settings_.more_url));
+        return it->second->render(data);
     }
 
     void pump() {
@@ -804,12 +986,23 @@ class IrcConnector final : public Connector {
     long long started_ms_;
     unsigned long long in_counter_ = 0;
     unsigned long long out_counter_ = 0;
+    std::string default_locale_;
+    std::map<std::string, std::unique_ptr<mus::mustache>> more_;  // locale -> template
+    std::string server_name_;
+    std::set<std::string> history_ids_;
+    std::deque<std::string> history_order_;
 
     mutable std::mutex status_mu_;
     IrcStatus status_;
+    ReplayGuard guard_;  // changed on the I/O thread under status_mu_, read by status()
 };
 
 }  // namespace
+
+std::vector<std::string> default_services() {
+    return {"NickServ", "ChanServ", "MemoServ", "OperServ",  "BotServ", "HostServ", "HelpServ",
+            "StatServ", "SaslServ", "InfoServ", "GroupServ", "Global",  "ALIS"};
+}
 
 ConnectorType connector_type() { return {validate, create}; }
 

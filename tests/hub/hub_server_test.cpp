@@ -302,7 +302,7 @@ TEST_F(HubTest, SendWhileStoppedFailsRetryably) {
 
     auto never_started = make_hub({}, context());
     core::SendResult r;
-    never_started->send(core::Post{{"hub", "general", ""}, "x", "", "", {}},
+    never_started->send(core::Post{{"hub", "general", ""}, "x", "", "", {}, ""},
                         [&](core::SendResult got) { r = got; });
     EXPECT_FALSE(r.ok);
     EXPECT_TRUE(r.retryable);
@@ -318,7 +318,8 @@ TEST_F(HubTest, SendIsSafeFromManyThreads) {
         senders.emplace_back([&, t] {
             for (int i = 0; i < each; ++i) {
                 hub_->send(
-                    core::Post{{"hub", "general", ""}, std::to_string(t * each + i), "", "", {}},
+                    core::Post{
+                        {"hub", "general", ""}, std::to_string(t * each + i), "", "", {}, ""},
                     [&](core::SendResult r) { ok += r.ok ? 1 : 0; });
             }
         });

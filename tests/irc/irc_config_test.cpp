@@ -39,6 +39,10 @@ channels:
   - {name: "#sales", track: sales}
   - {name: "#deals", key: s3cret, track: joint}
 flood: {burst: 5, per_second: 2, queue: 100}
+replay_window_seconds: 1.5
+services: [NickServ, ChanServ, Q]
+max_lines: 12
+more_url: https://chat.example.com/
 )");
     ASSERT_TRUE(r.spec) << r.errors;
     EXPECT_EQ(r.spec->name, "irc-main");
@@ -69,6 +73,29 @@ prot: 6667
     EXPECT_THAT(r.errors, HasSubstr("rate"));
     EXPECT_THAT(r.errors, HasSubstr("c.yaml:9:"));
     EXPECT_THAT(r.errors, HasSubstr("prot"));
+}
+
+TEST(IrcConfig, HistoryServicesAndLongReplyKeysAreChecked) {
+    struct Case {
+        const char* name;
+        std::string yaml;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {"window too long", "replay_window_seconds: 90", "replay_window_seconds"},
+        {"services not a list", "services: NickServ", "list of nicks"},
+        {"a service that is no nick", "services: [NickServ, \"no spaces\"]", "no spaces"},
+        {"one line leaves no room", "max_lines: 1", "at least 2"},
+        {"negative lines", "max_lines: -3", "max_lines"},
+        {"not a web address", "more_url: ftp://chat.example.com/", "http://"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        auto r = check("type: irc\nserver: irc.example.com\n" + c.yaml + "\n");
+        EXPECT_FALSE(r.spec);
+        EXPECT_THAT(r.errors, HasSubstr("c.yaml:3:"));
+        EXPECT_THAT(r.errors, HasSubstr(c.expected));
+    }
 }
 
 TEST(IrcConfig, ServerIsRequired) {

@@ -17,8 +17,10 @@
 
 #include "connectors/irc/line_splitter.hpp"
 #include "core/clock.hpp"
+#include "core/source_dir.hpp"
 #include "core/text.hpp"
 #include "tests/irc/irc_client.hpp"
+#include "tests/irc/irc_test_helpers.hpp"
 #include "tests/irc/ngircd_fixture.hpp"
 
 namespace twintrack::irc_test {
@@ -30,129 +32,6 @@ using connectors::irc::IrcSettings;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-class FakeSink : public core::EventSink {
-  public:
-    void push(core::Event event) override {
-        std::lock_guard<std::mutex> lock(mu_);
-        events_.push_back(std::move(event));
-        cv_.notify_all();
-    }
-    /// The first event not yet taken that matches.
-    std::optional<core::Event> wait_for(const std::function<bool(const core::Event&)>& match,
-                                        std::chrono::milliseconds timeout = 10s) {
-        std::unique_lock<std::mutex> lock(mu_);
-        std::optional<core::Event> found;
-        cv_.wait_for(lock, timeout, [&] {
-            for (auto it = events_.begin(); it != events_.end(); ++it) {
-                if (match(*it)) {
-                    found = *it;
-                    events_.erase(it);
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found;
-    }
-    std::optional<core::Event> with_text(const std::string& text) {
-        return wait_for([&](const core::Event& e) { return e.text == text; });
-    }
-
-  private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::vector<core::Event> events_;
-};
-
-core::SendResult send_and_wait(connectors::Connector& c, const std::string& channel,
-                               const std::string& text) {
-    auto promise = std::make_shared<std::promise<core::SendResult>>();
-    auto future = promise->get_future();
-    core::Post post;
-    post.to = {c.name(), channel, ""};
-    post.text = text;
-    c.send(post, [promise](core::SendResult r) { promise->set_value(std::move(r)); });
-    if (future.wait_for(15s) != std::future_status::ready) return {false, "", "no answer", false};
-    return future.get();
-}
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return pred();
-}
-
-bool joined(const connectors::Connector& c, const std::string& channel) {
-    auto s = irc_status(c);
-    return s.registered && std::find(s.joined.begin(), s.joined.end(), channel) != s.joined.end();
-}
-
-/// A scripted IRC server for what ngircd does not offer (SASL, message tags): accepts
-/// one connection and lets the test read and write lines.
-class ScriptedServer {
-  public:
-    ScriptedServer() {
-        listen_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        int one = 1;
-        ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(listen_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        socklen_t len = sizeof addr;
-        ::getsockname(listen_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
-        ::listen(listen_, 1);
-    }
-    ~ScriptedServer() {
-        if (conn_ >= 0) ::close(conn_);
-        ::close(listen_);
-    }
-    int port() const { return port_; }
-    bool accept(std::chrono::milliseconds timeout = 5s) {
-        pollfd p{listen_, POLLIN, 0};
-        if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
-        conn_ = ::accept(listen_, nullptr, nullptr);
-        return conn_ >= 0;
-    }
-    void send_line(const std::string& line) {
-        const std::string data = line + "\r\n";
-        ::send(conn_, data.data(), data.size(), MSG_NOSIGNAL);
-    }
-    /// The next line the client sent that starts with `prefix` (earlier ones are skipped).
-    std::optional<std::string> expect(const std::string& prefix,
-                                      std::chrono::milliseconds timeout = 5s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (true) {
-            std::size_t nl;
-            while ((nl = buf_.find("\r\n")) != std::string::npos) {
-                std::string line = buf_.substr(0, nl);
-                buf_.erase(0, nl + 2);
-                if (line.rfind(prefix, 0) == 0) return line;
-            }
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            if (left.count() <= 0) return std::nullopt;
-            pollfd p{conn_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
-            char chunk[4096];
-            const ssize_t n = ::recv(conn_, chunk, sizeof chunk, 0);
-            if (n <= 0) return std::nullopt;
-            buf_.append(chunk, static_cast<std::size_t>(n));
-        }
-    }
-
-  private:
-    int listen_ = -1;
-    int conn_ = -1;
-    int port_ = 0;
-    std::string buf_;
-};
-
 class IrcConnectorTest : public ::testing::Test {
   protected:
     IrcSettings settings() const {
@@ -163,6 +42,7 @@ class IrcConnectorTest : public ::testing::Test {
         s.nick = "twintrack";
         s.channels = {{"#sales", "", "sales"}, {"#general", "", "joint"}};
         s.backoff_initial = 200ms;
+        s.replay_window = 0ms;  // ngircd plays no history back: live after the 366
         return s;
     }
     std::unique_ptr<connectors::Connector> start(IrcSettings s) {
@@ -174,7 +54,7 @@ class IrcConnectorTest : public ::testing::Test {
 
     Ngircd server;
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", "/tmp", nullptr, nullptr};
+    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", nullptr, nullptr};
     FakeSink sink;
 };
 
@@ -247,6 +127,7 @@ TEST_F(IrcConnectorTest, ChannelAndPrivateMessagesBecomeEvents) {
 TEST_F(IrcConnectorTest, LongPostsAreSplitOnCharacterBoundariesAndArriveComplete) {
     auto s = settings();
     s.flood_burst = 100;
+    s.max_lines = 0;  // every piece, to check the splitting
     auto bot = start(s);
     ASSERT_TRUE(eventually([&] { return joined(*bot, "#sales"); }));
     IrcClient alice(server.port(), "alice");
@@ -372,7 +253,7 @@ TEST_F(IrcConnectorTest, ReconnectsAndRejoinsAfterTheServerRestarts) {
 TEST(IrcConnectorScripted, NegotiatesCapabilitiesSaslAndReadsMessageTags) {
     ScriptedServer server;
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", "/tmp", &clock, nullptr};
+    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", &clock, nullptr};
     FakeSink sink;
     IrcSettings s;
     s.server = "127.0.0.1";
@@ -400,10 +281,13 @@ TEST(IrcConnectorScripted, NegotiatesCapabilitiesSaslAndReadsMessageTags) {
     server.send_line(":fake 903 twintrack :SASL authentication successful");
     ASSERT_TRUE(server.expect("CAP END"));
     server.send_line(":fake 001 twintrack :Welcome");
+    server.send_line(":fake 422 twintrack :MOTD File is missing");
     auto join = server.expect("JOIN");
     ASSERT_TRUE(join);
     EXPECT_EQ(*join, "JOIN #sales k3y");
-    server.send_line(":twintrack!t@h JOIN #sales");
+    // With server-time, the bot's own JOIN is the line between history and live lines.
+    server.send_line("@time=2026-11-28T17:59:00.000Z :twintrack!t@h JOIN #sales");
+    server.send_line(":fake 366 twintrack #sales :End of /NAMES list.");
     ASSERT_TRUE(eventually([&] { return joined(*bot, "#sales"); }));
 
     server.send_line("PING :keepalive-1");
@@ -438,7 +322,7 @@ TEST(IrcConnectorScripted, NegotiatesCapabilitiesSaslAndReadsMessageTags) {
 TEST(IrcConnectorTls, TalksOverTlsAndRefusesAnUntrustedCertificate) {
     Ngircd server(true);
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", "/tmp", &clock, nullptr};
+    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", &clock, nullptr};
     FakeSink sink;
     IrcSettings s;
     s.server = "127.0.0.1";

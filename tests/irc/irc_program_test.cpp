@@ -1,11 +1,13 @@
 // End to end: the real `twintrack` program with the hub and an IRC connector in one
-// process, against a real ngircd, with a test client playing a person known on both.
+// process, against a real ngircd (and InspIRCd with channel history), with a test client
+// playing a person known on both.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include "tests/integration/process.hpp"
+#include "tests/irc/inspircd_fixture.hpp"
 #include "tests/irc/irc_client.hpp"
 #include "tests/irc/ngircd_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -30,10 +32,12 @@ std::string joined_lines(const std::vector<std::string>& lines) {
     return out;
 }
 
-/// The program with the hub (port 0) and an IRC connector named `irc` on `server`,
-/// after importing Alice with the identities hub:alice and irc:alice.
-std::unique_ptr<Process> start_bot(const Ngircd& server, const test_support::TempDir& dir,
-                                   int* hub_port) {
+/// The program with the hub (port 0) and an IRC connector named `irc` on the server at
+/// `irc_port`, after importing Alice with the identities hub:alice and irc:alice.
+/// `replay_window` is the connector's replay_window_seconds (ngircd plays no history
+/// back, so its tests need none).
+std::unique_ptr<Process> start_bot(int irc_port, const test_support::TempDir& dir, int* hub_port,
+                                   const std::string& replay_window = "0") {
     const auto csv =
         dir.file("people.csv",
                  "name,email,department,role,timezone,locale,working_hours,identities\n"
@@ -49,12 +53,14 @@ std::unique_ptr<Process> start_bot(const Ngircd& server, const test_support::Tem
                                  "    name: irc\n"
                                  "    server: 127.0.0.1\n"
                                  "    port: " +
-                                     std::to_string(server.port()) +
+                                     std::to_string(irc_port) +
                                      "\n"
                                      "    nick: twintrack\n"
                                      "    channels:\n"
                                      "      - {name: \"#sales\", track: sales}\n"
-                                     "    flood: {burst: 50, per_second: 20}\n");
+                                     "    flood: {burst: 50, per_second: 20}\n"
+                                     "    replay_window_seconds: " +
+                                     replay_window + "\n");
     auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
     if (check.exit_code != 0) throw std::runtime_error("check-config failed: " + check.err);
     auto bot = std::make_unique<Process>(
@@ -80,7 +86,7 @@ TEST(IrcProgram, ReconnectsAfterTheServerRestartsAndAnswersOnce) {
     {
         IrcClient alice(server.port(), "alice");
         alice.join("#sales");
-        auto bot = start_bot(server, dir, &hub_port);
+        auto bot = start_bot(server.port(), dir, &hub_port);
         ASSERT_TRUE(bot_joins(alice, 10s));
         alice.say("#sales", "twintrack: ping");
         EXPECT_EQ(alice.privmsgs_until_quiet("twintrack", 1000ms),
@@ -111,7 +117,7 @@ TEST(IrcProgram, OnePersonTalksToTheBotOnIrcAndOnTheHub) {
     IrcClient alice(server.port(), "alice");
     alice.join("#sales");
     int hub_port = 0;
-    auto bot_process = start_bot(server, dir, &hub_port);
+    auto bot_process = start_bot(server.port(), dir, &hub_port);
     Process& bot = *bot_process;
     ASSERT_TRUE(bot_joins(alice, 10s)) << server.log();
 
@@ -184,6 +190,60 @@ TEST(IrcProgram, OnePersonTalksToTheBotOnIrcAndOnTheHub) {
     EXPECT_EQ(finished->exit_code, 0) << finished->err;
     EXPECT_TRUE(alice.wait_for(
         [](const Message& m) { return m.command == "QUIT" && m.nick() == "twintrack"; }, 5s));
+}
+
+/// Says `text` in #sales until the bot answers (lines said in the bot's first seconds in
+/// the channel are taken for played-back history); the answers, until the bot is quiet.
+std::vector<std::string> ask_until_answered(IrcClient& client, const std::string& text) {
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    std::vector<std::string> got;
+    while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+        client.say("#sales", text);
+        if (auto answer = client.next_privmsg("twintrack", 700ms)) {
+            got.push_back(answer->param(1));
+            for (auto& line : client.privmsgs_until_quiet("twintrack", 1500ms)) {
+                got.push_back(std::move(line));
+            }
+        }
+    }
+    return got;
+}
+
+TEST(IrcProgram, ARestartedProgramAnswersNoLineInspircdPlaysBack) {
+    if (inspircd_program().empty()) GTEST_SKIP() << "inspircd is not installed";
+    for (const bool tags : {true, false}) {
+        SCOPED_TRACE(tags ? "with the IRCv3 tag modules" : "without tags");
+        Inspircd server(tags);
+        test_support::TempDir dir;
+        IrcClient alice(server.port(), "alice");
+        alice.join("#sales");
+        alice.send_line("MODE #sales +H 50:1d");
+        ASSERT_TRUE(alice.wait_for([](const Message& m) { return m.command == "MODE"; }));
+        int hub_port = 0;
+        auto bot = start_bot(server.port(), dir, &hub_port, "2");
+        ASSERT_TRUE(bot_joins(alice, 10s)) << server.log();
+        auto first = ask_until_answered(alice, "!ping");
+        ASSERT_FALSE(first.empty()) << server.log();
+        bot->signal(SIGTERM);
+        ASSERT_TRUE(bot->wait(10s));
+        ASSERT_TRUE(alice.wait_for([](const Message& m) { return m.command == "QUIT"; }));
+
+        // Said while the bot is away; InspIRCd plays it back when the bot rejoins.
+        alice.say("#sales", "twintrack: whoami");
+        alice.say("#sales", "!ping");
+        bot = start_bot(server.port(), dir, &hub_port, "2");
+        ASSERT_TRUE(bot_joins(alice, 10s)) << server.log();
+        auto after = ask_until_answered(alice, "!help ping");
+        ASSERT_FALSE(after.empty());
+        for (const auto& line : after) {
+            EXPECT_THAT(line, ::testing::Not(HasSubstr("alice@example.com")));
+            EXPECT_NE(line, "pong");
+        }
+        bot->signal(SIGTERM);
+        auto finished = bot->wait(10s);
+        ASSERT_TRUE(finished);
+        EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    }
 }
 
 }  // namespace

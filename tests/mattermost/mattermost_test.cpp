@@ -112,14 +112,14 @@ TEST_F(MattermostTest, DirectMessagesAreAnsweredInTheirChannel) {
     ASSERT_TRUE(e);
     EXPECT_TRUE(e->direct);
     EXPECT_EQ(e->where.channel, "@" + anna);
-    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}}).ok);
+    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}, ""}).ok);
     auto post = mm_.wait_call("/api/v4/posts");
     ASSERT_TRUE(post);
     EXPECT_EQ(post->body["channel_id"], "dmchannel0000000000000000a");
     EXPECT_EQ(post->body["message"], "pong");
     // Someone who never wrote: a direct channel is created first.
     const std::string li = "liweiq1w2e3r4t5y6u7i8o9p0a";
-    auto r = send({{"mm", "@" + li, ""}, "Your handoff is due", "", "", {}});
+    auto r = send({{"mm", "@" + li, ""}, "Your handoff is due", "", "", {}, ""});
     ASSERT_TRUE(r.ok) << r.error;
     auto direct = mm_.wait_call("/api/v4/channels/direct");
     ASSERT_TRUE(direct);
@@ -134,7 +134,7 @@ TEST_F(MattermostTest, ThreadRepliesUseRootId) {
     auto e = sink_.with_text("ping");
     ASSERT_TRUE(e);
     EXPECT_EQ(e->where.thread, "rootpostxxxxxxxxxxxxxxxxxx");
-    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}}).ok);
+    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}, ""}).ok);
     EXPECT_EQ(mm_.wait_call("/api/v4/posts")->body["root_id"], "rootpostxxxxxxxxxxxxxxxxxx");
 }
 
@@ -197,7 +197,7 @@ TEST_F(MattermostTest, LongPostsAreSplitAndRateLimitsWaitedOut) {
     mm_.rate_limit_posts(1);
     std::string text(20000, 'a');
     text[16000] = '\n';
-    auto r = send({{"mm", town, ""}, text, "", "", {}});
+    auto r = send({{"mm", town, ""}, text, "", "", {}, ""});
     ASSERT_TRUE(r.ok) << r.error;
     auto posts = mm_.calls("/api/v4/posts");
     ASSERT_EQ(posts.size(), 3u);  // one refused with 429, then two pieces
@@ -207,7 +207,7 @@ TEST_F(MattermostTest, LongPostsAreSplitAndRateLimitsWaitedOut) {
 }
 
 TEST_F(MattermostTest, AForbiddenChannelFailsForGood) {
-    auto r = send({{"mm", "gone000000000000000000000x", ""}, "hello", "", "", {}});
+    auto r = send({{"mm", "gone000000000000000000000x", ""}, "hello", "", "", {}, ""});
     EXPECT_FALSE(r.ok);
     EXPECT_FALSE(r.retryable);
     EXPECT_THAT(r.error, HasSubstr("403"));
@@ -227,7 +227,7 @@ TEST_F(MattermostTest, SlashCommandsNeedTheirTokenAndAreAnsweredViaResponseUrl) 
     auto e = sink_.with_text("whoami");
     ASSERT_TRUE(e);
     EXPECT_TRUE(e->addressed);
-    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], "", {}}).ok);
+    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], "", {}, ""}).ok);
     auto answer = mm_.wait_call("/response/1");
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->body["text"], "You are Anna Becker");

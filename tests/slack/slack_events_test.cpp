@@ -202,7 +202,7 @@ TEST_F(SlackEventsTest, SlashCommandsAreAcknowledgedAtOnceAndAnsweredViaResponse
     EXPECT_EQ(e->where.channel, "C2147483705");
     std::promise<core::SendResult> done;
     connector_->send(
-        {e->where, "Li Wei <li.wei@example.com>, sales", e->extra["message_id"], "", {}},
+        {e->where, "Li Wei <li.wei@example.com>, sales", e->extra["message_id"], "", {}, ""},
         [&](core::SendResult res) { done.set_value(res); });
     auto result = done.get_future();
     ASSERT_EQ(result.wait_for(10s), std::future_status::ready);

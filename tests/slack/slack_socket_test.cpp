@@ -114,7 +114,7 @@ TEST_F(SlackSocketTest, DirectMessagesAreDirectAndAnsweredInTheSameConversation)
     EXPECT_TRUE(e->direct);
     EXPECT_EQ(e->where.channel, "@U061F7AUR");
     // A DM to someone who never wrote: conversations.open first.
-    auto r = send({{"slack", "@U0G9QF9C6", ""}, "Hello <Li> & co", "", "", {}});
+    auto r = send({{"slack", "@U0G9QF9C6", ""}, "Hello <Li> & co", "", "", {}, ""});
     ASSERT_TRUE(r.ok) << r.error;
     auto open = slack_.wait_call("conversations.open");
     ASSERT_TRUE(open);
@@ -124,7 +124,7 @@ TEST_F(SlackSocketTest, DirectMessagesAreDirectAndAnsweredInTheSameConversation)
     EXPECT_EQ(post->json_body["channel"], "D0G9QF9C6");
     EXPECT_EQ(post->json_body["text"], "Hello &lt;Li&gt; &amp; co");
     // The writer of a DM is answered in their DM channel, without opening another.
-    r = send({{"slack", "@U061F7AUR", ""}, "pong", "", "", {}});
+    r = send({{"slack", "@U061F7AUR", ""}, "pong", "", "", {}, ""});
     ASSERT_TRUE(r.ok);
     auto answer = slack_.wait_call("chat.postMessage", 2);
     ASSERT_TRUE(answer);
@@ -210,7 +210,7 @@ TEST_F(SlackSocketTest, LongPostsAreSplitAtSlacksLimit) {
     std::string paragraph;
     for (int i = 0; i < 90; ++i) paragraph += "Competitor prices fell again this week. ";
     const std::string text = paragraph + "\n" + paragraph + "\n" + paragraph;  // ~10 800 chars
-    auto r = send({{"slack", "C024BE91L", ""}, text, "", "", {}});
+    auto r = send({{"slack", "C024BE91L", ""}, text, "", "", {}, ""});
     ASSERT_TRUE(r.ok) << r.error;
     auto posts = slack_.calls("chat.postMessage");
     ASSERT_EQ(posts.size(), 3u);
@@ -229,7 +229,7 @@ TEST_F(SlackSocketTest, RepliesInAThreadStayInIt) {
     auto e = sink_.with_text("ping");
     ASSERT_TRUE(e);
     EXPECT_EQ(e->where.thread, "1355517531.000001");
-    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}}).ok);
+    ASSERT_TRUE(send({e->where, "pong", e->id, "", {}, ""}).ok);
     auto post = slack_.wait_call("chat.postMessage");
     ASSERT_TRUE(post);
     EXPECT_EQ(post->json_body["thread_ts"], "1355517531.000001");
@@ -237,7 +237,7 @@ TEST_F(SlackSocketTest, RepliesInAThreadStayInIt) {
 
 TEST_F(SlackSocketTest, HonoursRetryAfterOn429) {
     slack_.rate_limit("chat.postMessage", 1);
-    auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}});
+    auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}, ""});
     ASSERT_TRUE(r.ok) << r.error;
     auto posts = slack_.calls("chat.postMessage");
     ASSERT_EQ(posts.size(), 2u);
@@ -246,14 +246,14 @@ TEST_F(SlackSocketTest, HonoursRetryAfterOn429) {
 
 TEST_F(SlackSocketTest, ALongRetryAfterIsLeftToTheOutbox) {
     slack_.rate_limit("chat.postMessage", 120);
-    auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}});
+    auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}, ""});
     EXPECT_FALSE(r.ok);
     EXPECT_TRUE(r.retryable);
     EXPECT_THAT(r.error, HasSubstr("120"));
 }
 
 TEST_F(SlackSocketTest, AnUnknownChannelFailsForGood) {
-    auto r = send({{"slack", "CGONE00000", ""}, "hello", "", "", {}});
+    auto r = send({{"slack", "CGONE00000", ""}, "hello", "", "", {}, ""});
     EXPECT_FALSE(r.ok);
     EXPECT_FALSE(r.retryable);
     EXPECT_THAT(r.error, HasSubstr("channel_not_found"));
@@ -271,7 +271,7 @@ std::string png_bytes() {
 }
 
 TEST_F(SlackSocketTest, AnImageAttachmentIsUploadedIntoTheChannelAfterTheText) {
-    core::Post post{{"slack", "C024BE91L", ""}, "Weekly sales chart", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", ""}, "Weekly sales chart", "", "", {}, ""};
     post.attachments.push_back({"sales week 48.png", "image/png", png_bytes()});
     auto r = send(post);
     ASSERT_TRUE(r.ok) << r.error;
@@ -294,7 +294,7 @@ TEST_F(SlackSocketTest, AnImageAttachmentIsUploadedIntoTheChannelAfterTheText) {
 }
 
 TEST_F(SlackSocketTest, AttachmentsInAThreadAreSharedInTheThread) {
-    core::Post post{{"slack", "C024BE91L", "1355517531.000001"}, "", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", "1355517531.000001"}, "", "", "", {}, ""};
     post.attachments.push_back({"a.png", "image/png", png_bytes()});
     post.attachments.push_back({"b.png", "image/png", png_bytes() + "x"});
     auto r = send(post);
@@ -312,7 +312,7 @@ TEST_F(SlackSocketTest, AttachmentsInAThreadAreSharedInTheThread) {
 
 TEST_F(SlackSocketTest, AnUploadTheChannelRefusesFailsForGood) {
     slack_.fail("files.completeUploadExternal", "not_in_channel");
-    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}, ""};
     post.attachments.push_back({"chart.png", "image/png", png_bytes()});
     auto r = send(post);
     EXPECT_FALSE(r.ok);
@@ -323,7 +323,7 @@ TEST_F(SlackSocketTest, AnUploadTheChannelRefusesFailsForGood) {
 
 TEST_F(SlackSocketTest, ARateLimitedUploadIsRetriedAfterRetryAfter) {
     slack_.rate_limit("files.completeUploadExternal", 1);
-    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}};
+    core::Post post{{"slack", "C024BE91L", ""}, "Chart", "", "", {}, ""};
     post.attachments.push_back({"chart.png", "image/png", png_bytes()});
     auto r = send(post);
     ASSERT_TRUE(r.ok) << r.error;
@@ -374,7 +374,7 @@ TEST_F(SlackSocketTest, SlashCommandsOverTheSocketAreAnsweredViaResponseUrl) {
     EXPECT_TRUE(e->addressed);
     EXPECT_EQ(e->where.channel, "C024BE91L");
     EXPECT_EQ(e->id, "slack:slash:1811357063217.1728290826.d28d07e0f1c0fb1bbcd4ff31c5e5d9c1");
-    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], "", {}}).ok);
+    ASSERT_TRUE(send({e->where, "You are Anna Becker", e->extra["message_id"], "", {}, ""}).ok);
     auto answer = slack_.wait_call("response");
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->json_body["text"], "You are Anna Becker");

@@ -77,6 +77,40 @@ TEST(Engine, OutboxRetriesWithBackoff) {
     EXPECT_THAT(bot.advance(std::chrono::milliseconds(300)), SizeIs(1));
 }
 
+TEST(Engine, PostsSayWhichLanguageTheyAreInEvenAfterTheOutbox) {
+    // Connectors that add words of their own (IRC's pointer to the rest of a long reply)
+    // write them in the post's language.
+    TestBot bot;
+    bot.add({"alice", "Alice"});
+    bot.add({"li", "Li Wei", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* name;
+        std::string who;
+        std::string text;
+        std::string locale;
+    };
+    const std::vector<Case> cases = {
+        {"read-only reply", "alice", "ping", "en"},
+        {"read-only reply in Chinese", "li", "ping", "zh-CN"},
+        {"a write, through the outbox, in the new language", "alice", "language zh-CN", "zh-CN"},
+    };
+    int n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto posts = bot.deliver(dm(c.who, c.text, "loc-" + std::to_string(++n)));
+        ASSERT_THAT(posts, SizeIs(1));
+        EXPECT_EQ(posts[0].locale, c.locale);
+    }
+    // Queued while the platform is down, sent after a restart: still known.
+    bot.set_connector_down(true);
+    bot.deliver(dm("alice", "language en", "loc-down"));
+    bot.restart();
+    bot.set_connector_down(false);
+    const auto later = bot.advance(std::chrono::minutes(1));
+    ASSERT_THAT(later, SizeIs(1));
+    EXPECT_EQ(later[0].locale, "en");
+}
+
 TEST(Engine, ReadOnlyCommandsTouchNoTables) {
     TestBot bot;
     bot.add({"alice", "Alice"});

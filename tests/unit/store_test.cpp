@@ -120,13 +120,14 @@ TEST(Store, ProcessedEventsRecognisesRedelivery) {
 TEST(Store, OutboxDedupesRetriesAndGivesUp) {
     TempDir dir;
     auto s = Store::open_directory(dir.path(), 0);
-    OutboxEntry e{0, "hub", "sales", "", "digest", "", "digest-2026-w45", 0, ""};
+    OutboxEntry e{0, "hub", "sales", "", "digest", "", "digest-2026-w45", 0, "", "zh-CN"};
     bool inserted = false;
     const auto id = s->outbox().enqueue(e, 100, &inserted);
     EXPECT_TRUE(inserted);
     EXPECT_EQ(s->outbox().enqueue(e, 101, &inserted), id);
     EXPECT_FALSE(inserted);
     ASSERT_EQ(s->outbox().due(100, 10).size(), 1u);
+    EXPECT_EQ(s->outbox().due(100, 10).at(0).locale, "zh-CN");  // connectors' own words
     s->outbox().mark_failed(id, "down", 500);
     EXPECT_TRUE(s->outbox().due(499, 10).empty());
     EXPECT_EQ(s->outbox().due(500, 10).at(0).attempts, 1);
@@ -134,7 +135,7 @@ TEST(Store, OutboxDedupesRetriesAndGivesUp) {
     EXPECT_TRUE(s->outbox().due(10000, 10).empty());
     EXPECT_EQ(s->outbox().pending_count(), 0);
 
-    const auto id2 = s->outbox().enqueue({0, "hub", "x", "", "t", "", "", 0, ""}, 0);
+    const auto id2 = s->outbox().enqueue({0, "hub", "x", "", "t", "", "", 0, "", ""}, 0);
     s->outbox().mark_failed(id2, "unknown channel", std::nullopt);
     EXPECT_EQ(s->outbox().pending_count(), 0);
 }
