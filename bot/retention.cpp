@@ -45,11 +45,11 @@ void run_retention(Turn& turn) {
             "retention: deleted {} channel messages, {} reports, {} audit rows, {} link "
             "codes",
             messages, reports, audit, codes);
+        turn.audit("retention.run", {{"channel_messages", messages},
+                                     {"reports", reports},
+                                     {"audit_log", audit},
+                                     {"link_codes", codes}});
     }
-    turn.audit("retention.run", {{"channel_messages", messages},
-                                 {"reports", reports},
-                                 {"audit_log", audit},
-                                 {"link_codes", codes}});
     turn.write().jobs().schedule(job_at(now + day_ms));
 }
 
