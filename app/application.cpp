@@ -16,6 +16,7 @@
 
 #include "app/calendar_fetch.hpp"
 #include "app/config.hpp"
+#include "app/person_tools.hpp"
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
 #include "bot/features/metrics/deal_input.hpp"
@@ -98,6 +99,8 @@ struct Core {
     std::unique_ptr<store::Store> store;
     std::shared_ptr<const bot::Prompts> prompts;
     std::unique_ptr<bot::Engine> engine;
+    /// After the engine: destroyed (its fetches cancelled) before the engine goes.
+    std::unique_ptr<CalendarFetchService> calendar_fetches;
 };
 
 /// Opens the store and loads prompts; prints a clear reason on failure.
@@ -134,14 +137,21 @@ void store_channel_tracks(const Config& config, Core& core) {
 void start_engine(const Config& config, Core& core) {
     store_channel_tracks(config, core);
     bot::BotSettings settings = config.bot;
-    // Meetings: calendar files relative to the data directory; URLs through libcurl here.
+    // Meetings: calendar files relative to the data directory; URLs fetched by worker
+    // threads here (config checked the allow list already).
     auto& meetings = settings.meetings;
     if (!meetings.calendar_dir.empty() &&
         std::filesystem::path(meetings.calendar_dir).is_relative()) {
         meetings.calendar_dir =
             (std::filesystem::path(config.data_dir) / meetings.calendar_dir).string();
     }
-    if (meetings.calendar_urls) meetings.fetch_calendar = fetch_calendar_url;
+    if (meetings.calendar_urls) {
+        std::string error;
+        auto policy = CalendarUrlPolicy::parse(meetings.calendar_url_allow, error);
+        core.calendar_fetches = std::make_unique<CalendarFetchService>(
+            policy ? std::move(*policy) : CalendarUrlPolicy());
+        meetings.fetch_calendar = core.calendar_fetches->fetcher();
+    }
     core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, settings);
     bot::register_features(*core.engine);
 }
@@ -520,6 +530,90 @@ int export_reports(const Options& options, const std::string& csv_path) {
     }
     std::cout << core.prompts->render(config.bot.default_locale, "import.export_done",
                                       {{"count", count}, {"file", csv_path}})
+              << "\n";
+    return exit_ok;
+}
+
+int person_export(const Options& options, const std::string& email, const std::string& path) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    const std::string& locale = config.bot.default_locale;
+    const auto data = person_export_json(*core.store, email, core::to_millis(core.clock.now()));
+    if (!data) {
+        std::cerr << core.prompts->render(locale, "import.person_unknown", {{"email", email}})
+                  << "\n";
+        return exit_failure;
+    }
+    const std::string text =
+        data->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    if (path == "-") {
+        std::cout << text;
+        return exit_ok;
+    }
+    // Written next to the target and renamed, so a failed export never leaves half a file;
+    // readable by the owner only, as it holds personal data.
+    const std::string partial = path + ".partial";
+    {
+        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        if (!out) {
+            std::cerr << "twintrack: cannot write " << path << "\n";
+            return exit_failure;
+        }
+        std::error_code perms_error;
+        fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write,
+                        fs::perm_options::replace, perms_error);
+        out << text;
+        out.flush();
+        if (!out) {
+            std::cerr << "twintrack: writing " << path << " failed\n";
+            std::remove(partial.c_str());
+            return exit_failure;
+        }
+    }
+    std::error_code ec;
+    fs::rename(partial, path, ec);
+    if (ec) {
+        std::cerr << "twintrack: cannot write " << path << ": " << ec.message() << "\n";
+        std::remove(partial.c_str());
+        return exit_failure;
+    }
+    std::size_t rows = 0, kinds = 0;
+    for (const auto& [kind, list] : (*data)["tables"].items()) {
+        rows += list.size();
+        if (!list.empty()) ++kinds;
+    }
+    std::cout << core.prompts->render(
+                     locale, "import.person_exported",
+                     {{"email", email}, {"rows", rows}, {"tables", kinds}, {"file", path}})
+              << "\n";
+    return exit_ok;
+}
+
+int person_erase(const Options& options, const std::string& email) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    const std::string& locale = config.bot.default_locale;
+    std::optional<EraseOutcome> outcome;
+    try {
+        outcome = person_erase(*core.store, email, core::to_millis(core.clock.now()));
+    } catch (const std::exception& e) {
+        std::cerr << "twintrack: nothing was erased: " << e.what() << "\n";
+        return exit_failure;
+    }
+    if (!outcome) {
+        std::cerr << core.prompts->render(locale, "import.person_unknown", {{"email", email}})
+                  << "\n";
+        return exit_failure;
+    }
+    std::cout << core.prompts->render(locale, "import.person_erased",
+                                      {{"email", email},
+                                       {"deleted", outcome->counts.deleted},
+                                       {"scrubbed", outcome->counts.scrubbed},
+                                       {"label", outcome->label}})
               << "\n";
     return exit_ok;
 }

@@ -24,6 +24,11 @@ int import_metrics(const Options& options, const std::string& kind, const std::s
 /// `twintrack export reports FILE.csv` ("-" writes to standard output).
 int export_reports(const Options& options, const std::string& csv_path);
 
+/// `twintrack person export EMAIL FILE.json` ("-" writes to standard output).
+int person_export(const Options& options, const std::string& email, const std::string& path);
+/// `twintrack person erase EMAIL`.
+int person_erase(const Options& options, const std::string& email);
+
 /// The folder holding prompts/ and config/ (TWINTRACK_HOME, next to the program, or
 /// the source tree the program was built from).
 std::string resource_root();

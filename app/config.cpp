@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/calendar_fetch.hpp"
 #include "bot/directory.hpp"
 #include "core/text.hpp"
 
@@ -359,7 +360,7 @@ void read_social(SectionReader s, Config& c) {
 }
 
 /// `meetings: {work_days: [Mon, ...], default_duration_minutes, default_within_days,
-/// calendar_dir, import_horizon_days, calendar_urls}`.
+/// calendar_dir, import_horizon_days, calendar_urls, calendar_url_allow}`.
 void read_meetings(SectionReader s, Config& c) {
     bot::MeetingSettings& m = c.bot.meetings;
     static const std::vector<std::string> names = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
@@ -393,6 +394,21 @@ void read_meetings(SectionReader s, Config& c) {
         m.import_horizon_days = static_cast<int>(*v);
     }
     if (auto v = s.boolean("calendar_urls")) m.calendar_urls = *v;
+    m.calendar_url_allow = read_word_list(s, "calendar_url_allow", "host names or networks");
+    std::string error;
+    if (!CalendarUrlPolicy::parse(m.calendar_url_allow, error)) {
+        s.error("calendar_url_allow", error);
+    }
+    s.finish();
+}
+
+/// `retention: {channel_messages_days, reports_days, audit_log_days}` (0 keeps forever).
+void read_retention(SectionReader s, Config& c) {
+    bot::RetentionSettings& r = c.bot.retention;
+    const long long most = 100 * 366;
+    if (auto v = s.integer("channel_messages_days", 0, most)) r.channel_messages_days = *v;
+    if (auto v = s.integer("reports_days", 0, most)) r.reports_days = *v;
+    if (auto v = s.integer("audit_log_days", 0, most)) r.audit_log_days = *v;
     s.finish();
 }
 
@@ -480,6 +496,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_tone(SectionReader(top.node("tone"), "tone", errors), c);
     read_social(SectionReader(top.node("social"), "social", errors), c);
     read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
+    read_retention(SectionReader(top.node("retention"), "retention", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

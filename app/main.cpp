@@ -76,6 +76,22 @@ int main(int argc, char** argv) {
         ->required();
     common_options(export_reports_cmd, options);
 
+    auto* person = cli.add_subcommand("person", "One person's data: export it, or erase them");
+    person->require_subcommand(1);
+    auto* person_export_cmd = person->add_subcommand(
+        "export", "Everything stored about a person, as JSON (- for stdout)");
+    std::string person_email, person_path;
+    person_export_cmd->add_option("EMAIL", person_email, "The person's email")->required();
+    person_export_cmd->add_option("FILE", person_path, "JSON file to write (- for stdout)")
+        ->required();
+    common_options(person_export_cmd, options);
+    auto* person_erase_cmd = person->add_subcommand(
+        "erase",
+        "Delete or anonymise everything naming a person; aggregates stay under an anonymous "
+        "owner (audited)");
+    person_erase_cmd->add_option("EMAIL", person_email, "The person's email")->required();
+    common_options(person_erase_cmd, options);
+
     CLI11_PARSE(cli, argc, argv);
     options.port = port;
 
@@ -86,5 +102,7 @@ int main(int argc, char** argv) {
         if (*sub) return import_metrics(options, kind, metrics_csv);
     }
     if (*export_reports_cmd) return export_reports(options, export_path);
+    if (*person_export_cmd) return person_export(options, person_email, person_path);
+    if (*person_erase_cmd) return person_erase(options, person_email);
     return run_server(options);
 }

@@ -7,6 +7,7 @@
 #include "bot/engine.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot {
@@ -177,15 +178,26 @@ void language(Turn& turn, const CommandArgs& args) {
         locale);
 }
 
-// `link CONNECTOR USER`: the writer claims their identity on another platform, so that
-// they are one person there too.
-void link(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() != 2) {
-        const CommandText* t = turn.engine().prompts().command(turn.locale(), "link");
-        turn.reply("core.usage", {{"usage", t ? t->usage : "link CONNECTOR USER"}});
-        return;
-    }
-    const store::Identity identity{args.words[0], args.words[1]};
+// `link CONNECTOR USER` then `link code NNNNNN`: the writer claims their identity on
+// another platform. The bot sends a one-time code there (a direct message through that
+// connector); the link is made only when the writer sends the code back in time, which
+// proves they can read that identity's messages.
+constexpr std::int64_t link_code_minutes = 10;
+constexpr int link_code_attempts = 5;   // wrong codes before a code is void
+constexpr int link_codes_per_hour = 5;  // codes one person may ask for
+constexpr std::int64_t hour_ms = 3600 * 1000;
+constexpr std::size_t link_code_digits = 6;
+
+std::string link_hash(const std::string& salt, const std::string& code) {
+    return core::sha256_hex(salt + code);
+}
+
+void link_usage(Turn& turn) {
+    const CommandText* t = turn.engine().prompts().command(turn.locale(), "link");
+    turn.reply("core.usage", {{"usage", t ? t->usage : "link CONNECTOR USER"}});
+}
+
+void link_request(Turn& turn, const store::Identity& identity) {
     const auto running = turn.engine().connector_names();
     if (std::find(running.begin(), running.end(), identity.connector) == running.end()) {
         turn.reply("core.link_unknown_connector",
@@ -194,8 +206,10 @@ void link(Turn& turn, const CommandArgs& args) {
         return;
     }
     const Person& me = *turn.person();
-    const auto owner = turn.write().people().owner_of(identity);
-    const std::string shown = identity.connector + ":" + identity.user_id;
+    auto& store = turn.write();
+    const auto owner = store.people().owner_of(identity);
+    const std::string shown =
+        identity.connector + ":" + std::string(core::utf8_prefix(identity.user_id, 64));
     if (owner && *owner == me.id) {
         turn.reply("core.link_already", {{"identity", shown}});
         return;
@@ -204,10 +218,101 @@ void link(Turn& turn, const CommandArgs& args) {
         turn.reply("core.link_taken", {{"identity", shown}});
         return;
     }
-    turn.write().people().add_identity(me.id, identity);
-    turn.audit("identity.link", {{"person", me.email}, {"identity", shown}});
-    turn.engine().directory_changed();
-    turn.reply("core.link_done", {{"identity", shown}});
+    const std::int64_t now = core::to_millis(turn.now());
+    if (store.link_codes().count_since(me.id, now - hour_ms) >= link_codes_per_hour) {
+        turn.reply("core.link_too_many", {{"count", link_codes_per_hour}});
+        return;
+    }
+    store.link_codes().void_pending(me.id, now);
+    const std::string code = core::random_digits(link_code_digits);
+    store::LinkCode row;
+    row.person_id = me.id;
+    row.connector = identity.connector;
+    row.user_id = identity.user_id;
+    row.salt = core::random_hex(16);
+    row.code_hash = link_hash(row.salt, code);
+    row.created_at = now;
+    row.expires_at = now + link_code_minutes * 60 * 1000;
+    store.link_codes().add(row);
+    turn.audit("identity.link_requested", {{"person_id", me.id}, {"identity", shown}});
+    // To the claimed identity, in the claimer's language (it is meant to be them).
+    const std::string bot = turn.engine().settings().bot_user;
+    turn.post({identity.connector, "@" + identity.user_id, ""}, turn.locale(), "core.link_code",
+              {{"code", code},
+               {"name", me.name},
+               {"email", me.email},
+               {"minutes", link_code_minutes},
+               {"bot", bot}});
+    turn.reply("core.link_code_sent", {{"identity", shown}, {"minutes", link_code_minutes}});
+}
+
+void link_confirm(Turn& turn, const std::string& code) {
+    const Person& me = *turn.person();
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    const auto codes = store.link_codes().of_person(me.id, now - 24 * hour_ms);
+    const bool well_formed =
+        code.size() == link_code_digits &&
+        std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+    for (const auto& c : codes) {
+        if (!well_formed || link_hash(c.salt, code) != c.code_hash) continue;
+        const std::string shown = c.connector + ":" + c.user_id;
+        if (c.status == "used") {
+            turn.reply("core.link_code_used");
+            return;
+        }
+        if (c.status == "void") {
+            turn.reply("core.link_code_void");
+            return;
+        }
+        if (now >= c.expires_at) {
+            store.link_codes().finish(c.id, "void", now);
+            turn.reply("core.link_code_expired", {{"minutes", link_code_minutes}});
+            return;
+        }
+        const store::Identity identity{c.connector, c.user_id};
+        const auto owner = store.people().owner_of(identity);
+        if (owner && *owner != me.id) {
+            store.link_codes().finish(c.id, "void", now);
+            turn.reply("core.link_taken", {{"identity", shown}});
+            return;
+        }
+        store.link_codes().finish(c.id, "used", now);
+        if (!owner) store.people().add_identity(me.id, identity);
+        turn.audit("identity.link", {{"person_id", me.id}, {"identity", shown}});
+        turn.engine().directory_changed();
+        turn.reply("core.link_done", {{"identity", shown}});
+        return;
+    }
+    // No code of theirs matches: a wrong try against the one waiting, if any.
+    for (const auto& c : codes) {
+        if (c.status != "pending" || now >= c.expires_at) continue;
+        const int attempts = c.attempts + 1;
+        if (attempts >= link_code_attempts) {
+            store.link_codes().finish(c.id, "void", now);
+            store.link_codes().set_attempts(c.id, attempts);
+            turn.audit("identity.link_locked",
+                       {{"person_id", me.id}, {"identity", c.connector + ":" + c.user_id}});
+            turn.reply("core.link_code_locked", {{"count", link_code_attempts}});
+        } else {
+            store.link_codes().set_attempts(c.id, attempts);
+            turn.reply("core.link_code_wrong", {{"left", link_code_attempts - attempts}});
+        }
+        return;
+    }
+    turn.reply("core.link_code_none");
+}
+
+void link(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() != 2) {
+        link_usage(turn);
+        return;
+    }
+    if (turn.engine().prompts().is_word("core.words.link_code", args.words[0])) {
+        link_confirm(turn, std::string(core::trim(args.words[1])));
+        return;
+    }
+    link_request(turn, store::Identity{args.words[0], args.words[1]});
 }
 
 DialogSpec profile_dialog() {

@@ -65,10 +65,25 @@ struct ReportSettings {
         {"zh-CN", {"案例", "演示", "试用", "培训"}}};
 };
 
-/// Reads a calendar for `calendar import URL`: the body, or nothing with `error` set.
-/// The program passes one in (app/); bot/ itself has no network code.
+/// What fetching a calendar for `calendar import URL` came to. The user is told which
+/// kind of failure, never the remote server's status or answer (those are logged).
+struct CalendarFetchResult {
+    enum class Outcome {
+        ok,       ///< `body` holds what the server sent
+        refused,  ///< the URL or a redirect leads to an internal address not allowed
+        too_big,  ///< more than 4 MiB
+        failed,   ///< network error, timeout, an error status or a bad URL
+        busy      ///< too many fetches at once
+    };
+    Outcome outcome = Outcome::failed;
+    std::string body;
+};
+
+/// Fetches `url` off the engine thread and calls `done` exactly once with the result,
+/// usually from another thread (so `done` only queues work for the engine). The program
+/// passes one in (app/); bot/ itself has no network code.
 using CalendarFetcher =
-    std::function<std::optional<std::string>(const std::string& url, std::string& error)>;
+    std::function<void(const std::string& url, std::function<void(CalendarFetchResult)> done)>;
 
 /// The `meetings:` section (meet/book, calendar import, joint meetings).
 struct MeetingSettings {
@@ -82,6 +97,9 @@ struct MeetingSettings {
     int import_horizon_days = 90;
     /// `calendar import URL` allowed (http and https); the program then sets the fetcher.
     bool calendar_urls = false;
+    /// Hosts (exact names) and addresses or networks (CIDR) that `calendar import URL`
+    /// may reach although they are loopback, link-local or private. Empty: none.
+    std::vector<std::string> calendar_url_allow;
     /// Fetches `calendar import URL`; unset: URLs are refused.
     CalendarFetcher fetch_calendar;
 };
@@ -119,6 +137,14 @@ struct MetricsSettings {
     int post_minute = 9 * 60;   ///< after local midnight
 };
 
+/// The `retention:` section: how many days each kind of record is kept (0: for ever).
+/// A daily job deletes what is older, whatever else is configured.
+struct RetentionSettings {
+    long long channel_messages_days = 120;  ///< channel history for summaries
+    long long reports_days = 3 * 365;       ///< field reports with their versions
+    long long audit_log_days = 2 * 365;     ///< who changed what
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -132,6 +158,7 @@ struct BotSettings {
     ToneSettings tone;
     SocialSettings social;
     MetricsSettings metrics;
+    RetentionSettings retention;
 };
 
 }  // namespace twintrack::bot

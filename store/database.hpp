@@ -78,6 +78,18 @@ class Row {
     std::optional<std::int64_t> optional_integer(int col) const {
         return is_null(col) ? std::nullopt : std::optional<std::int64_t>(integer(col));
     }
+    /// How many columns the row has, and their names (for generic dumps such as a
+    /// person's data export). Backends that cannot tell report none.
+    virtual int column_count() const { return 0; }
+    virtual std::string column_name(int col) const {
+        (void)col;
+        return {};
+    }
+    /// A column as stored: NULL, integer, real or text (blobs as text).
+    virtual Value value(int col) const {
+        (void)col;
+        return nullptr;
+    }
 };
 
 class Database {

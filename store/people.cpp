@@ -9,7 +9,7 @@ std::vector<Person> PeopleRepository::all() {
     std::map<std::int64_t, std::size_t> index;
     db_.query(
         "SELECT id, name, email, department, role, timezone, locale, work_start, work_end "
-        "FROM people ORDER BY id",
+        "FROM people WHERE erased_at IS NULL ORDER BY id",
         {}, [&](const Row& r) {
             Person p;
             p.id = r.integer(0);
@@ -35,7 +35,7 @@ std::vector<Person> PeopleRepository::all() {
 }
 
 std::int64_t PeopleRepository::count() {
-    return db_.scalar("SELECT count(*) FROM people").value_or(0);
+    return db_.scalar("SELECT count(*) FROM people WHERE erased_at IS NULL").value_or(0);
 }
 
 std::int64_t PeopleRepository::upsert_by_email(const Person& p, std::int64_t now_ms) {

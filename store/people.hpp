@@ -31,8 +31,9 @@ class PeopleRepository {
   public:
     explicit PeopleRepository(Database& db) : db_(db) {}
 
-    /// Everyone, identities included, ordered by id.
+    /// Everyone not erased, identities included, ordered by id.
     std::vector<Person> all();
+    /// How many people are not erased.
     std::int64_t count();
 
     /// Inserts, or updates the person with the same email (case-insensitive). The

@@ -44,6 +44,23 @@ class SqliteRow final : public Row {
         return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s_, col)))
                  : std::string();
     }
+    int column_count() const override { return sqlite3_column_count(s_); }
+    std::string column_name(int col) const override {
+        const char* name = sqlite3_column_name(s_, col);
+        return name ? name : "";
+    }
+    Value value(int col) const override {
+        switch (sqlite3_column_type(s_, col)) {
+            case SQLITE_NULL:
+                return nullptr;
+            case SQLITE_INTEGER:
+                return integer(col);
+            case SQLITE_FLOAT:
+                return real(col);
+            default:
+                return text(col);
+        }
+    }
 
   private:
     sqlite3_stmt* s_;

@@ -27,7 +27,9 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       campaigns_(*db_),
       channel_messages_(*db_),
       metrics_facts_(*db_),
-      meetings_(*db_) {
+      meetings_(*db_),
+      link_codes_(*db_),
+      person_data_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }
 

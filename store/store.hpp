@@ -10,10 +10,12 @@
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/jobs.hpp"
+#include "store/link_codes.hpp"
 #include "store/meetings.hpp"
 #include "store/metrics.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
+#include "store/person_data.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
 #include "store/social.hpp"
@@ -49,6 +51,9 @@ class Store {
     CampaignRepository& campaigns() { return campaigns_; }
     ChannelMessageLog& channel_messages() { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
+    LinkCodeRepository& link_codes() { return link_codes_; }
+    /// Export, erase and retention across every table.
+    PersonData& person_data() { return person_data_; }
 
     /// Changes whenever another connection (another process) committed to the database.
     std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
@@ -74,6 +79,8 @@ class Store {
     ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
     MeetingRepository meetings_;
+    LinkCodeRepository link_codes_;
+    PersonData person_data_;
 };
 
 }  // namespace twintrack::store

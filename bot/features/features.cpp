@@ -9,6 +9,7 @@
 #include "bot/features/reports/reports.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
+#include "bot/retention.hpp"
 
 namespace twintrack::bot {
 
@@ -20,6 +21,7 @@ void register_features(Engine& engine) {
     tone::register_tone(engine);
     social::register_social(engine);
     metrics::register_metrics(engine);
+    register_retention(engine);
     // The joint numbers of the weekly metrics that other features count: recurring joint
     // meetings held, coffee groups that met, and the activity budget of the quarter the
     // week falls in (planned: the configured budget; spent: what took place so far).

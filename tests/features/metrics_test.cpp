@@ -465,7 +465,8 @@ TEST_F(MetricsTest, ChannelMessagesAreKeptButDirectMessagesNever) {
     ASSERT_EQ(kept.size(), 1u);
     EXPECT_EQ(kept[0].text, "ACME asked for a pilot");
     EXPECT_EQ(kept[0].channel, "deals");
-    // Kept for 120 days: the weekly post after that forgets it.
+    // Kept for 120 days (retention.channel_messages_days): the daily retention job
+    // after that forgets it.
     bot.advance(121 * 24h);
     EXPECT_THAT(bot.store().channel_messages().containing("acme", 0, 1LL << 62), IsEmpty());
 }

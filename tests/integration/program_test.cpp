@@ -356,6 +356,37 @@ TEST_F(ProgramTest, FieldReportsExportAsCsv) {
     EXPECT_THAT(r.err, HasSubstr("cannot write"));
 }
 
+TEST_F(ProgramTest, APersonIsExportedThenErasedFromTheCommandLine) {
+    auto filed =
+        run_program(program, {"console", "--as", "li.wei@example.com", "--data", dir.path()},
+                    "report Acme: Li Wei met the CTO, they want a pilot\n");
+    ASSERT_EQ(filed.exit_code, 0) << filed.err;
+    const std::string file = dir.path() + "/li.json";
+    auto r = run_program(program,
+                         {"person", "export", "li.wei@example.com", file, "--data", dir.path()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Exported everything stored about li.wei@example.com"));
+    EXPECT_EQ(fs::status(file).permissions() & fs::perms::others_read, fs::perms::none);
+    std::ifstream in(file);
+    const auto data = nlohmann::json::parse(in);
+    EXPECT_EQ(data["tables"]["person"][0]["name"], "Li Wei");
+    EXPECT_EQ(data["tables"]["identities"][0]["user_id"], "liwei");
+    EXPECT_EQ(data["tables"]["reports"].size(), 1u);
+
+    r = run_program(program, {"person", "erase", "li.wei@example.com", "--data", dir.path()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Erased li.wei@example.com"));
+    // Nobody to export or erase any more; the report stays, no longer naming him.
+    r = run_program(program, {"person", "export", "li.wei@example.com", "-", "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("Nobody with the email li.wei@example.com"));
+    r = run_program(program, {"export", "reports", "-", "--data", dir.path()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("met the CTO"));
+    EXPECT_THAT(r.out, Not(HasSubstr("Li Wei")));
+    EXPECT_THAT(r.out, Not(HasSubstr("li.wei@example.com")));
+}
+
 TEST_F(ProgramTest, APortInUseIsAClearError) {
     Server first(dir.path());
     TempDir other;

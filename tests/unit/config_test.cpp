@@ -8,6 +8,7 @@
 namespace twintrack::app {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -259,6 +260,7 @@ meetings:
   calendar_dir: calendars
   import_horizon_days: 30
   calendar_urls: true
+  calendar_url_allow: [calendar.intranet.example, 10.20.0.0/16, "::1"]
 )",
                              c, errors))
         << errors.describe("t");
@@ -269,6 +271,8 @@ meetings:
     EXPECT_EQ(m.calendar_dir, "calendars");
     EXPECT_EQ(m.import_horizon_days, 30);
     EXPECT_TRUE(m.calendar_urls);
+    EXPECT_THAT(m.calendar_url_allow,
+                ElementsAre("calendar.intranet.example", "10.20.0.0/16", "::1"));
     Config d;
     ASSERT_TRUE(parse_config("meetings:\n", d, errors));
     EXPECT_EQ(d.bot.meetings.work_days, 0x3eu);  // Monday to Friday
@@ -279,6 +283,32 @@ meetings:
     EXPECT_THAT(errors_of("meetings:\n  default_within_days: 60\n"),
                 HasSubstr("meetings.default_within_days"));
     EXPECT_THAT(errors_of("meetings:\n  calendar_url: true\n"), HasSubstr("calendar_url"));
+    EXPECT_THAT(errors_of("meetings:\n  calendar_url_allow: [10.0.0.0/40]\n"),
+                HasSubstr("twintrack.yaml:2: meetings.calendar_url_allow: \"10.0.0.0/40\" has a "
+                          "bad network prefix"));
+    EXPECT_THAT(errors_of("meetings:\n  calendar_url_allow: [\"http://intranet/\"]\n"),
+                HasSubstr("is neither a host name nor an address or network"));
+}
+
+TEST(Config, ReadsTheRetentionSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(
+        parse_config("retention:\n  channel_messages_days: 30\n  reports_days: 0\n"
+                     "  audit_log_days: 400\n",
+                     c, errors))
+        << errors.describe("t");
+    EXPECT_EQ(c.bot.retention.channel_messages_days, 30);
+    EXPECT_EQ(c.bot.retention.reports_days, 0);  // kept for ever
+    EXPECT_EQ(c.bot.retention.audit_log_days, 400);
+    Config d;
+    ASSERT_TRUE(parse_config("", d, errors));
+    EXPECT_EQ(d.bot.retention.channel_messages_days, 120);
+    EXPECT_EQ(d.bot.retention.reports_days, 1095);
+    EXPECT_EQ(d.bot.retention.audit_log_days, 730);
+    EXPECT_THAT(errors_of("retention:\n  channel_messages_days: -1\n"),
+                HasSubstr("retention.channel_messages_days"));
+    EXPECT_THAT(errors_of("retention:\n  messages_days: 10\n"), HasSubstr("messages_days"));
 }
 
 TEST(Config, ReadsReportWindows) {

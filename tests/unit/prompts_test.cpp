@@ -26,6 +26,10 @@ nlohmann::json sample_data() {
     return {
         {"name", "李伟"},
         {"email", "li.wei@example.com"},
+        {"code", "042917"},
+        {"tables", 12},
+        {"deleted", 31},
+        {"scrubbed", 7},
         {"department", "Sales"},
         {"role", "staff"},
         {"timezone", "Asia/Shanghai"},

@@ -9,6 +9,7 @@ namespace {
 
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -186,7 +187,15 @@ TEST_F(RouterTest, WhoamiShowsLocalTimeInTheirZone) {
 }
 
 TEST_F(RouterTest, LinkMakesAnotherIdentityTheSamePerson) {
+    // The code goes to the claimed identity; sent back, it makes the link.
     EXPECT_THAT(bot.say("alice", "link test alice2"),
+                Contains(HasSubstr("I sent a one-time code to test:alice2")));
+    std::string code;
+    for (const auto& p : bot.all_posts()) {
+        const auto at = p.text.find("link code ");
+        if (p.to.channel == "@alice2" && at != std::string::npos) code = p.text.substr(at + 10, 6);
+    }
+    EXPECT_THAT(bot.say("alice", "link code " + code),
                 ElementsAre(HasSubstr("Linked: test:alice2")));
     EXPECT_THAT(bot.say("alice2", "whoami"), ElementsAre(HasSubstr("Alice Smith")));
     EXPECT_THAT(bot.say("alice", "link test alice2"), ElementsAre(HasSubstr("already linked")));

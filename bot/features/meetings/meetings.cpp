@@ -1,11 +1,14 @@
 #include "bot/features/meetings/meetings.hpp"
 
 #include <date/tz.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -629,74 +632,190 @@ bool is_url(const std::string& s) {
     return l.rfind("http://", 0) == 0 || l.rfind("https://", 0) == 0;
 }
 
-void import_calendar(Turn& turn, const CommandArgs& args) {
+/// The URL's host, for messages and logs: the path and query may hold a private
+/// calendar's secret.
+std::string url_host(const std::string& url) {
+    std::string rest = url.substr(url.find("://") + 3);
+    rest = rest.substr(0, rest.find_first_of("/?#"));
+    const auto at = rest.rfind('@');
+    if (at != std::string::npos) rest = rest.substr(at + 1);
+    return clip(rest);
+}
+
+/// Turns a calendar into `person`'s busy blocks from `source` (replacing what that
+/// source gave before) and says how it went through `say`.
+void apply_calendar(Turn& turn, const Person& person, const std::string& source,
+                    const std::string& shown, const std::string& text,
+                    const std::function<void(const std::string&, const json&)>& say) {
+    const auto& settings = turn.engine().settings().meetings;
+    if (text.size() > max_calendar_bytes) {
+        say("meetings.too_big", {{"source", shown}});
+        return;
+    }
+    const std::int64_t now = now_ms(turn);
+    const std::int64_t until = now + settings.import_horizon_days * day_ms;
+    const auto parsed = parse_calendar(text, now - day_ms, until, zone_of(turn, &person));
+    if (!parsed.ok) {
+        say("meetings.not_ical", {{"source", shown}});
+        return;
+    }
+    std::vector<store::BusyBlock> blocks;
+    for (const auto& b : parsed.busy) {
+        blocks.push_back({person.id, b.start, b.end, b.summary, source});
+    }
+    turn.write().meetings().replace_busy(person.id, source, blocks);
+    turn.audit("calendar.import",
+               {{"person_id", person.id}, {"source", shown}, {"busy", blocks.size()}});
+    json zones = json::array();
+    const std::string sep =
+        turn.engine().prompts().render(turn.engine().locale_for(&person), "core.list_separator");
+    for (std::size_t i = 0; i < parsed.unknown_zones.size(); ++i) {
+        zones.push_back({{"item", parsed.unknown_zones[i]}, {"sep", i == 0 ? "" : sep}});
+    }
+    say("meetings.imported", {{"source", shown},
+                              {"busy", blocks.size()},
+                              {"events", parsed.events},
+                              {"skipped", parsed.skipped},
+                              {"has_skipped", parsed.skipped > 0},
+                              {"days", settings.import_horizon_days},
+                              {"zones", zones},
+                              {"has_zones", !parsed.unknown_zones.empty()}});
+}
+
+/// Calendar fetches under way (engine thread only): one per person at a time, and what
+/// came back until the job `meetings.calendar_fetched` takes it (kept in memory, not in
+/// the job row, so a private calendar is not stored twice).
+struct Fetching {
+    std::set<std::int64_t> people;
+    std::map<std::string, CalendarFetchResult> results;
+};
+
+/// `calendar import URL`: answers "fetching" at once; the program's fetcher gets the
+/// calendar on its own thread and the result comes back through the engine queue as the
+/// job `meetings.calendar_fetched`, whose own turn writes the busy times. No transaction
+/// is held while the network is slow.
+void fetch_calendar(Turn& turn, const std::string& url, const std::shared_ptr<Fetching>& fetching) {
+    const auto& settings = turn.engine().settings().meetings;
+    if (!settings.fetch_calendar) {
+        turn.reply("meetings.urls_off");
+        return;
+    }
+    const Person& me = *turn.person();
+    const std::string host = url_host(url);
+    if (fetching->people.count(me.id)) {
+        turn.reply("meetings.fetch_pending");
+        return;
+    }
+    const core::Event& event = *turn.event();
+    json job = {{"person", me.id},
+                {"url", url},
+                {"host", host},
+                {"connector", event.where.connector},
+                {"channel", event.where.channel},
+                {"thread", event.where.thread},
+                {"reply_to",
+                 event.extra.is_object() ? event.extra.value("message_id", event.id) : event.id},
+                {"key", "meetings.calendar_fetched." + std::to_string(me.id) + "." +
+                            std::to_string(now_ms(turn)) + "." + event.id}};
+    fetching->people.insert(me.id);
+    Engine& engine = turn.engine();
+    turn.reply("meetings.fetching", {{"host", host}});
+    settings.fetch_calendar(url, [&engine, fetching, job](CalendarFetchResult result) {
+        engine.post_task([&engine, fetching, job, result = std::move(result)]() mutable {
+            fetching->people.erase(job.at("person").get<std::int64_t>());
+            fetching->results[job.at("key").get<std::string>()] = std::move(result);
+            store::Job row;
+            row.kind = "meetings.calendar_fetched";
+            row.key = job.at("key").get<std::string>();
+            row.payload = job.dump(-1, ' ', false, json::error_handler_t::replace);
+            row.due_at = core::to_millis(engine.clock().now());
+            try {
+                engine.store().jobs().schedule(row);
+            } catch (const std::exception& e) {
+                fetching->results.erase(row.key);
+                spdlog::error("calendar fetched for person {} but not kept: {}",
+                              job.at("person").get<std::int64_t>(), e.what());
+            }
+        });
+    });
+}
+
+/// The job `meetings.calendar_fetched`: writes what a fetch brought, answering where the
+/// command was given.
+void calendar_fetched(Turn& turn, const json& payload, Fetching& fetching) {
+    CalendarFetchResult result;
+    bool found = false;
+    auto it = fetching.results.find(payload.value("key", ""));
+    if (it != fetching.results.end()) {
+        result = std::move(it->second);
+        fetching.results.erase(it);
+        found = true;
+    }
+    const Person* person = turn.engine().directory().by_id(payload.value("person", 0LL));
+    if (person == nullptr) return;
+    const std::string locale = turn.engine().locale_for(person);
+    const std::string host = payload.value("host", "");
+    core::Address to{payload.value("connector", ""), payload.value("channel", ""),
+                     payload.value("thread", "")};
+    const std::string reply_to = payload.value("reply_to", "");
+    auto say = [&](const std::string& key, const json& data) {
+        core::Post p;
+        p.to = to;
+        p.text = turn.engine().prompts().render(locale, key, data);
+        p.reply_to = reply_to;
+        turn.posts().push_back(std::move(p));
+    };
+    using Outcome = CalendarFetchResult::Outcome;
+    if (!found) {
+        // The program restarted between the fetch and this job.
+        say("meetings.fetch_lost", {{"host", host}});
+    } else if (result.outcome == Outcome::ok) {
+        apply_calendar(turn, *person, payload.value("url", ""), host, result.body, say);
+    } else if (result.outcome == Outcome::refused) {
+        say("meetings.fetch_refused", {{"host", host}});
+    } else if (result.outcome == Outcome::too_big) {
+        say("meetings.too_big", {{"source", host}});
+    } else if (result.outcome == Outcome::busy) {
+        say("meetings.fetch_busy", {{"host", host}});
+    } else {
+        say("meetings.fetch_failed", {{"host", host}});
+    }
+}
+
+void import_calendar(Turn& turn, const CommandArgs& args,
+                     const std::shared_ptr<Fetching>& fetching) {
     if (args.words.size() != 1) {
         usage(turn, "calendar import");
         return;
     }
     const std::string source = args.words[0];
-    const auto& settings = turn.engine().settings().meetings;
-    std::string text;
     if (is_url(source)) {
-        if (!settings.fetch_calendar) {
-            turn.reply("meetings.urls_off");
-            return;
-        }
-        std::string error;
-        auto body = settings.fetch_calendar(source, error);
-        if (!body) {
-            turn.reply("meetings.fetch_failed", {{"source", source}, {"error", error}});
-            return;
-        }
-        text = std::move(*body);
-    } else {
-        namespace fs = std::filesystem;
-        if (settings.calendar_dir.empty()) {
-            turn.reply("meetings.files_off");
-            return;
-        }
-        // Plain file names only: nothing outside the calendar folder can be read.
-        if (source.find('/') != std::string::npos || source.find('\\') != std::string::npos ||
-            source == "." || source == ".." || source.front() == '.') {
-            turn.reply("meetings.bad_file", {{"source", clip(source)}});
-            return;
-        }
-        const fs::path path = fs::path(settings.calendar_dir) / source;
-        std::error_code ec;
-        if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > max_calendar_bytes) {
-            turn.reply("meetings.no_file", {{"source", clip(source)}});
-            return;
-        }
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        text = ss.str();
-    }
-    if (text.size() > max_calendar_bytes) {
-        turn.reply("meetings.too_big", {{"source", clip(source)}});
+        fetch_calendar(turn, source, fetching);
         return;
     }
-    const std::int64_t now = now_ms(turn);
-    const std::int64_t until = now + settings.import_horizon_days * day_ms;
-    const auto parsed = parse_calendar(text, now - day_ms, until, zone_of(turn, turn.person()));
-    if (!parsed.ok) {
-        turn.reply("meetings.not_ical", {{"source", clip(source)}});
+    namespace fs = std::filesystem;
+    const auto& settings = turn.engine().settings().meetings;
+    if (settings.calendar_dir.empty()) {
+        turn.reply("meetings.files_off");
         return;
     }
-    std::vector<store::BusyBlock> blocks;
-    for (const auto& b : parsed.busy) {
-        blocks.push_back({turn.person()->id, b.start, b.end, b.summary, source});
+    // Plain file names only: nothing outside the calendar folder can be read.
+    if (source.find('/') != std::string::npos || source.find('\\') != std::string::npos ||
+        source == "." || source == ".." || source.front() == '.') {
+        turn.reply("meetings.bad_file", {{"source", clip(source)}});
+        return;
     }
-    turn.write().meetings().replace_busy(turn.person()->id, source, blocks);
-    turn.audit("calendar.import", {{"source", source}, {"busy", blocks.size()}});
-    turn.reply("meetings.imported", {{"source", source},
-                                     {"busy", blocks.size()},
-                                     {"events", parsed.events},
-                                     {"skipped", parsed.skipped},
-                                     {"has_skipped", parsed.skipped > 0},
-                                     {"days", settings.import_horizon_days},
-                                     {"zones", turn.list_data(parsed.unknown_zones)},
-                                     {"has_zones", !parsed.unknown_zones.empty()}});
+    const fs::path path = fs::path(settings.calendar_dir) / source;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > max_calendar_bytes) {
+        turn.reply("meetings.no_file", {{"source", clip(source)}});
+        return;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    apply_calendar(turn, *turn.person(), source, clip(source), ss.str(),
+                   [&](const std::string& key, const json& data) { turn.reply(key, data); });
 }
 
 // --- joint meetings ---------------------------------------------------------------------
@@ -1089,7 +1208,12 @@ void register_meetings(Engine& engine) {
     r.add({"book", organisers, book, true});
     r.add({"meeting cancel", organisers, cancel_meeting, true});
     r.add({"meetings", {}, list_meetings});
-    r.add({"calendar import", {}, import_calendar, true});
+    auto fetching = std::make_shared<Fetching>();
+    r.add(
+        {"calendar import",
+         {},
+         [fetching](Turn& turn, const CommandArgs& args) { import_calendar(turn, args, fetching); },
+         true});
     r.add({"joint-meeting", organisers, joint_meeting, true});
     r.add({"joint-meetings", {}, [](Turn& turn, const CommandArgs&) { show_joint(turn); }});
     r.add({"agenda", organisers, agenda, true});
@@ -1114,6 +1238,9 @@ void register_meetings(Engine& engine) {
     engine.scheduler().on("meetings.remind", remind);
     engine.scheduler().on("meetings.agenda_ask", agenda_ask);
     engine.scheduler().on("meetings.joint_next", joint_next);
+    engine.scheduler().on("meetings.calendar_fetched", [fetching](Turn& turn, const json& payload) {
+        calendar_fetched(turn, payload, *fetching);
+    });
 }
 
 }  // namespace twintrack::bot::meetings

@@ -28,8 +28,6 @@ using nlohmann::json;
 const char* const weekly_job = "metrics.weekly";
 /// Sentences a summary keeps.
 const std::size_t summary_sentences = 5;
-/// Days of channel messages kept for summaries (older ones go with each weekly post).
-const int channel_history_days = 120;
 /// Weeks of incremental sales in the weekly chart and bars.
 const int chart_weeks = 8;
 
@@ -712,8 +710,6 @@ void weekly_post(Turn& turn, const json& payload) {
             }
         }
     }
-    // Channel history is kept for summaries only: a quarter and a bit is enough.
-    turn.write().channel_messages().prune(now_ms(turn) - channel_history_days * 24LL * 3600 * 1000);
     turn.audit("metrics.weekly", {{"date", date}, {"revenue", c.now.revenue}});
     schedule_weekly(turn, turn.now());
 }

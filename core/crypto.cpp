@@ -1,0 +1,56 @@
+#include "core/crypto.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace twintrack::core {
+namespace {
+
+std::string hex(const unsigned char* bytes, std::size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(n * 2);
+    for (std::size_t i = 0; i < n; ++i) {
+        out.push_back(digits[bytes[i] >> 4]);
+        out.push_back(digits[bytes[i] & 0x0f]);
+    }
+    return out;
+}
+
+void random_bytes(unsigned char* out, std::size_t n) {
+    if (RAND_bytes(out, static_cast<int>(n)) != 1) {
+        throw std::runtime_error("the secure random generator failed");
+    }
+}
+
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+        throw std::runtime_error("SHA-256 failed");
+    }
+    return hex(digest, len);
+}
+
+std::string random_hex(std::size_t n) {
+    std::vector<unsigned char> bytes(n);
+    random_bytes(bytes.data(), n);
+    return hex(bytes.data(), n);
+}
+
+std::string random_digits(std::size_t digits) {
+    std::string out;
+    while (out.size() < digits) {
+        unsigned char b = 0;
+        random_bytes(&b, 1);
+        if (b < 250) out.push_back(static_cast<char>('0' + b % 10));  // 250 = 25 x 10: no bias
+    }
+    return out;
+}
+
+}  // namespace twintrack::core

@@ -1,0 +1,17 @@
+#pragma once
+// Small cryptographic helpers (OpenSSL): digests and random values for one-time codes.
+
+#include <string>
+#include <string_view>
+
+namespace twintrack::core {
+
+/// SHA-256 of `data` as 64 lower-case hex digits.
+std::string sha256_hex(std::string_view data);
+/// `n` random bytes from the system's secure generator, as 2n hex digits.
+std::string random_hex(std::size_t n);
+/// A random decimal number of exactly `digits` digits (leading zeros kept), uniformly
+/// drawn from the secure generator.
+std::string random_digits(std::size_t digits);
+
+}  // namespace twintrack::core

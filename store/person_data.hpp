@@ -1,0 +1,60 @@
+#pragma once
+// Data governance: everything stored about one person (export), erasing a person (rows
+// that only concern them deleted, the rest anonymised, aggregates kept), and retention
+// (deleting records older than configured).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.hpp"
+
+namespace twintrack::store {
+
+/// Rows of one table (or view of it) as stored: column names and values.
+struct DataTable {
+    std::string name;
+    std::vector<std::string> columns;
+    std::vector<std::vector<Value>> rows;
+};
+
+/// What an erase did.
+struct EraseCounts {
+    int deleted = 0;   ///< rows removed (identities, dialogs, own messages, preferences...)
+    int scrubbed = 0;  ///< rows whose text named the person, rewritten
+};
+
+class PersonData {
+  public:
+    explicit PersonData(Database& db) : db_(db) {}
+
+    /// The person with this email (case-insensitive), erased people excluded.
+    std::optional<std::int64_t> find(const std::string& email);
+
+    /// Everything stored about person `id`, whose email and name are given (to find
+    /// rows that name them in text): one DataTable per kind of record, in a fixed order.
+    std::vector<DataTable> export_person(std::int64_t id, const std::string& email,
+                                         const std::string& name);
+
+    /// Erases person `id` in one transaction: deletes their identities, dialogs, link
+    /// codes, channel messages, direct messages to them, calendar busy times, proposals,
+    /// report pauses and coffee preferences (and everyone's avoid entries about them);
+    /// replaces their email and name in every text that holds them by `label`; keeps
+    /// their row (marked erased, with `label` as name) so deals, quotas, reports,
+    /// engagements, meetings and activities still count under an anonymous owner.
+    EraseCounts erase_person(std::int64_t id, const std::string& email, const std::string& name,
+                             const std::string& label, std::int64_t now_ms);
+
+    // --- retention: each deletes records from before `before_ms`, returns how many --------
+    int delete_channel_messages(std::int64_t before_ms);
+    /// Field reports created before, with their versions, extractions and digest entries.
+    int delete_reports(std::int64_t before_ms);
+    int delete_audit_log(std::int64_t before_ms);
+    /// Link codes, used or not.
+    int delete_link_codes(std::int64_t before_ms);
+
+  private:
+    Database& db_;
+};
+
+}  // namespace twintrack::store
