@@ -287,6 +287,7 @@ class IrcConnector final : public Connector {
     ~IrcConnector() override { stop(); }
 
     std::string name() const override { return settings_.name; }
+    bool connected() const override { return up_.load(); }
 
     void start(core::EventSink& sink) override {
         std::lock_guard<std::mutex> lock(run_mu_);
@@ -446,6 +447,7 @@ class IrcConnector final : public Connector {
         ++gen_;
         connected_ = false;
         registered_ = false;
+        up_ = false;
         writing_ = false;
         boost::system::error_code ignored;
         resolver_.cancel();
@@ -722,6 +724,7 @@ class IrcConnector final : public Connector {
 
     void on_welcome(const Message& m) {
         registered_ = true;
+        up_ = true;
         server_name_ = m.prefix;
         {
             std::lock_guard<std::mutex> lock(status_mu_);
@@ -966,6 +969,7 @@ class IrcConnector final : public Connector {
     unsigned gen_ = 0;
     bool connected_ = false;
     bool registered_ = false;
+    std::atomic<bool> up_{false};  // registered, readable from any thread (readiness)
     bool stopping_ = false;
     bool writing_ = false;
     bool flood_armed_ = false;
