@@ -204,6 +204,11 @@ TEST(RecurrenceTest, WordsBecomeRrules) {
     EXPECT_EQ(rrule_of("第六个周二"), std::nullopt);
     EXPECT_EQ(rrule_of("6th tuesday"), std::nullopt);
     EXPECT_EQ(rrule_of("sometimes"), std::nullopt);
+    // An ordinal that never comes is refused, not searched for (fuzz/ical_fuzz.cpp).
+    EXPECT_EQ(rrule_of("FREQ=MONTHLY;BYDAY=-9FR"), std::nullopt);
+    EXPECT_EQ(rrule_of("FREQ=WEEKLY;BYDAY=2MO"), std::nullopt);
+    EXPECT_EQ(rrule_of("FREQ=MONTHLY;BYDAY=-5FR"), "FREQ=MONTHLY;BYDAY=-5FR");
+    EXPECT_EQ(rrule_of("FREQ=YEARLY;BYDAY=20MO"), "FREQ=YEARLY;BYDAY=20MO");
     EXPECT_EQ(rrule_of("FREQ=SOMETIMES"), std::nullopt);
 }
 

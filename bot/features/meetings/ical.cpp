@@ -410,6 +410,15 @@ std::optional<std::string> rrule_of(const std::string& spec_in) {
     const icalrecurrencetype r = icalrecurrencetype_from_string(rule.c_str());
     icalerror_clear_errno();
     if (r.freq == ICAL_NO_RECURRENCE) return std::nullopt;
+    // "the 9th-last Friday" of a month never comes, and libical searches for it for
+    // seconds (found by fuzz/ical_fuzz.cpp): an ordinal must fit its period.
+    const int most = r.freq == ICAL_MONTHLY_RECURRENCE  ? 5
+                     : r.freq == ICAL_YEARLY_RECURRENCE ? 53
+                                                        : 0;
+    for (int i = 0; i < ICAL_BY_DAY_SIZE && r.by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; ++i) {
+        const int position = icalrecurrencetype_day_position(r.by_day[i]);
+        if (position > most || position < -most) return std::nullopt;
+    }
     return rule;
 }
 
