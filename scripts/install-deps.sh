@@ -18,6 +18,7 @@ test_pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev
     chromium python3 python3-websocket sqlite3 procps
     ngircd inspircd openssl
+    clang libclang-rt-14-dev
 )
 
 want=("${build_pkgs[@]}")

@@ -2,10 +2,54 @@
 # One command from a fresh Debian 12 machine to every test: installs what is missing,
 # checks formatting, builds, and runs all tests (unit, hub, integration, browser).
 # `.ci/run` calls exactly this. Run one label with e.g. `bash scripts/test.sh -L hub`.
+#
+# Sanitizer builds, each in its own folder (any finding fails the test that hit it):
+#   bash scripts/test.sh --sanitize=address [CTEST ARGS]   ASan+UBSan in build-asan;
+#       with no CTEST ARGS the unit, hub and integration labels
+#   bash scripts/test.sh --sanitize=thread [CTEST ARGS]    TSan in build-tsan; with no
+#       CTEST ARGS the engine tests and the hub, IRC and Slack labels
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+sanitize=""
+args=()
+for arg in "$@"; do
+    case "$arg" in
+        --sanitize=*) sanitize=${arg#--sanitize=} ;;
+        *) args+=("$arg") ;;
+    esac
+done
+
 bash scripts/install-deps.sh --test
-bash scripts/check-format.sh
-bash scripts/build.sh
-cd build
-ctest --output-on-failure --no-tests=error --timeout 300 -j 2 "$@"
+if [ -z "$sanitize" ]; then
+    bash scripts/check-format.sh
+    bash scripts/build.sh
+    cd build
+    ctest --output-on-failure --no-tests=error --timeout 300 -j 2 "${args[@]}"
+    exit 0
+fi
+
+case "$sanitize" in
+    address) build_dir=build-asan ;;
+    thread) build_dir=build-tsan ;;
+    *)
+        echo "test.sh: --sanitize takes address or thread, not '$sanitize'" >&2
+        exit 2
+        ;;
+esac
+BUILD_DIR=$build_dir bash scripts/build.sh -DTWINTRACK_SANITIZE="$sanitize" \
+    -DTWINTRACK_BUILD_BENCH=OFF
+cd "$build_dir"
+# Stop at the first finding, with the stack; leaks are findings too.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+run() { ctest --output-on-failure --no-tests=error --timeout 600 -j 2 "$@"; }
+if [ "${#args[@]}" -gt 0 ]; then
+    run "${args[@]}"
+elif [ "$sanitize" = address ]; then
+    run -L '^(unit|hub|integration)$'
+else
+    run -L '^unit$' -R '^Engine'
+    run -L '^(hub|irc|slack)$'
+fi

@@ -16,9 +16,11 @@
 
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
+#include "connectors/http/json_fields.hpp"
 #include "connectors/http/signature.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/mattermost/mattermost_events.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -26,6 +28,8 @@ namespace {
 
 namespace asio = boost::asio;
 using json = nlohmann::json;
+using http::object_field;
+using http::string_field;
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -233,10 +237,7 @@ class MattermostConnector final : public Connector {
             return out;
         }
         if (r.status < 200 || r.status >= 300) {
-            std::string message =
-                out.body.is_object()
-                    ? out.body.value("id", out.body.value("message", std::string()))
-                    : std::string();
+            std::string message = string_field(out.body, "id", string_field(out.body, "message"));
             out.error = "HTTP " + std::to_string(r.status) + (message.empty() ? "" : " " + message);
         } else if (out.body.is_discarded()) {
             out.error = "malformed answer (not JSON)";
@@ -251,8 +252,8 @@ class MattermostConnector final : public Connector {
             spdlog::error("mattermost {}: GET /users/me failed: {}", settings_.name, r.error);
             return false;
         }
-        bot_user_id_ = r.body.value("id", std::string());
-        bot_username_ = r.body.value("username", std::string());
+        bot_user_id_ = string_field(r.body, "id");
+        bot_username_ = string_field(r.body, "username");
         spdlog::info("mattermost {}: signed in as @{} ({})", settings_.name, bot_username_,
                      bot_user_id_);
         std::lock_guard<std::mutex> s(status_mu_);
@@ -326,8 +327,8 @@ class MattermostConnector final : public Connector {
             return;
         }
         if (frame.contains("seq_reply")) {
-            if (frame.value("seq_reply", 0LL) == challenge_seq_) {
-                if (frame.value("status", std::string()) == "OK") {
+            if (http::integer_field(frame, "seq_reply") == challenge_seq_) {
+                if (string_field(frame, "status") == "OK") {
                     connected_ = true;
                     backoff_ = settings_.backoff_initial;
                     spdlog::info("mattermost {}: WebSocket authenticated", settings_.name);
@@ -342,7 +343,7 @@ class MattermostConnector final : public Connector {
             }
             return;
         }
-        const std::string event = frame.value("event", std::string());
+        const std::string event = string_field(frame, "event");
         if (event.empty()) return ignored("a frame without event");
         track_seq(frame, event);
         if (event == "posted") {
@@ -356,8 +357,7 @@ class MattermostConnector final : public Connector {
         if (!frame.contains("seq") || !frame["seq"].is_number_integer()) return;
         const long long seq = frame["seq"].get<long long>();
         if (event == "hello") {
-            const std::string id =
-                frame.value("data", json::object()).value("connection_id", std::string());
+            const std::string id = string_field(object_field(frame, "data"), "connection_id");
             if (id != connection_id_) {  // a new session: numbering starts again
                 connection_id_ = id;
                 next_seq_ = seq + 1;
@@ -374,31 +374,25 @@ class MattermostConnector final : public Connector {
     }
 
     void on_posted(const json& frame) {
-        const json& data = frame.value("data", json::object());
-        if (!data.contains("post") || !data["post"].is_string()) {
-            return ignored("posted event without data.post");
-        }
-        json post = json::parse(data["post"].get<std::string>(), nullptr, false);
-        if (!post.is_object()) {
+        PostedProblem problem = PostedProblem::none;
+        const auto posted = read_posted(frame, &problem);
+        if (problem == PostedProblem::no_post) return ignored("posted event without data.post");
+        if (!posted) {
             spdlog::warn("mattermost {}: posted event whose data.post is not JSON", settings_.name);
             return;
         }
-        const std::string sender = data.value("sender_name", std::string());
-        deliver_post(post, data.value("channel_type", std::string()),
-                     sender.rfind('@', 0) == 0 ? sender.substr(1) : sender);
+        deliver_post(posted->post, posted->channel_type, posted->sender);
     }
 
     // A post (from the WebSocket or an outgoing webhook) becomes an Event.
-    void deliver_post(const json& post, const std::string& channel_type,
+    void deliver_post(const PostFields& post, const std::string& channel_type,
                       const std::string& sender) {
         if (sink_ == nullptr) return;
-        const std::string id = post.value("id", std::string());
-        const std::string user = post.value("user_id", std::string());
-        const std::string channel = post.value("channel_id", std::string());
+        const std::string& id = post.id;
+        const std::string& user = post.user;
+        const std::string& channel = post.channel;
         if (id.empty() || user.empty() || channel.empty() || user == bot_user_id_) return;
-        if (!post.value("type", std::string()).empty()) {
-            return ignored("post type " + post.value("type", std::string()));
-        }
+        if (!post.type.empty()) return ignored("post type " + post.type);
         if (!seen_posts_.insert(id).second) return;
         seen_order_.push_back(id);
         if (seen_order_.size() > 5000) {
@@ -406,55 +400,24 @@ class MattermostConnector final : public Connector {
             seen_order_.pop_front();
         }
         const bool direct = channel_type == "D";
-        std::string text = post.value("message", std::string());
+        std::string text = post.message;
         const bool mentioned = strip_mention(text);
         core::Event event;
         event.id = settings_.name + ":" + id;
         event.kind = core::EventKind::message;
         event.who = {settings_.name, user, sender.empty() ? user : sender};
-        event.where = {settings_.name, direct ? "@" + user : channel,
-                       post.value("root_id", std::string())};
+        event.where = {settings_.name, direct ? "@" + user : channel, post.root_id};
         event.direct = direct;
         event.addressed = mentioned;
         event.text = std::move(text);
-        const long long at = post.value("create_at", 0LL);
+        const long long at = post.create_at;
         event.at = at > 0 ? core::from_millis(at) : clock_->now();
         event.extra = {{"message_id", event.id}, {"mattermost_channel", channel}};
         if (direct) dm_channels_[user] = channel;
         sink_->push(std::move(event));
     }
 
-    // Removes "@bot" (with a following ':' or ',') wherever it is; true when it was there.
-    bool strip_mention(std::string& text) const {
-        if (bot_username_.empty()) return false;
-        const std::string mention = "@" + bot_username_;
-        bool found = false;
-        std::size_t pos = 0;
-        while ((pos = text.find(mention, pos)) != std::string::npos) {
-            const std::size_t end = pos + mention.size();
-            const bool boundary =
-                end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) ||
-                                        text[end] == '.' || text[end] == '_' || text[end] == '-');
-            if (!boundary) {
-                pos = end;
-                continue;
-            }
-            std::size_t cut = end;
-            if (cut < text.size() && (text[cut] == ':' || text[cut] == ',')) ++cut;
-            text.erase(pos, cut - pos);
-            found = true;
-        }
-        if (found) {
-            text = std::string(core::trim(text));
-            std::string squeezed;
-            for (char c : text) {
-                if (c == ' ' && !squeezed.empty() && squeezed.back() == ' ') continue;
-                squeezed += c;
-            }
-            text = std::move(squeezed);
-        }
-        return found;
-    }
+    bool strip_mention(std::string& text) const { return strip_bot_mention(text, bot_username_); }
 
     // --- slash commands and outgoing webhooks ------------------------------------------
 
@@ -472,7 +435,7 @@ class MattermostConnector final : public Connector {
             for (auto& [k, v] : http::parse_form(r.body)) fields[k] = v;
         }
         const core::Secret& expected = command ? settings_.command_token : settings_.webhook_token;
-        const std::string token = fields.value("token", std::string());
+        const std::string token = string_field(fields, "token");
         if (expected.empty() || !http::constant_time_equal(token, expected.reveal())) {
             spdlog::warn("mattermost {}: refused a {} with a wrong token", settings_.name,
                          command ? "slash command" : "webhook call");
@@ -490,7 +453,7 @@ class MattermostConnector final : public Connector {
 
     void on_command(const json& f) {
         if (sink_ == nullptr) return;
-        auto field = [&](const char* k) { return f.value(k, std::string()); };
+        auto field = [&](const char* k) { return string_field(f, k); };
         const std::string user = field("user_id");
         const std::string channel = field("channel_id");
         if (user.empty() || channel.empty()) return ignored("slash command without user/channel");
@@ -520,16 +483,13 @@ class MattermostConnector final : public Connector {
     }
 
     void on_webhook(const json& f) {
-        auto field = [&](const char* k) { return f.value(k, std::string()); };
-        long long at = 0;
-        if (f.contains("timestamp") && f["timestamp"].is_number_integer()) {
-            at = f["timestamp"].get<long long>();
-        }
-        const json post = {{"id", field("post_id")},
-                           {"user_id", field("user_id")},
-                           {"channel_id", field("channel_id")},
-                           {"message", field("text")},
-                           {"create_at", at}};
+        auto field = [&](const char* k) { return string_field(f, k); };
+        PostFields post;
+        post.id = field("post_id");
+        post.user = field("user_id");
+        post.channel = field("channel_id");
+        post.message = field("text");
+        post.create_at = http::integer_field(f, "timestamp");
         deliver_post(post, "O", field("user_name"));
     }
 
@@ -565,7 +525,7 @@ class MattermostConnector final : public Connector {
                     return fail("channels/direct " + user + ": " + r.error,
                                 r.status == 0 || r.status >= 500);
                 }
-                job->channel = r.body.value("id", std::string());
+                job->channel = string_field(r.body, "id");
                 if (job->channel.empty()) return fail("channels/direct gave no channel id", true);
                 dm_channels_[user] = job->channel;
             }
@@ -596,7 +556,7 @@ class MattermostConnector final : public Connector {
                 return;
             }
             if (job->first_id.empty()) {
-                job->first_id = settings_.name + ":" + r.body.value("id", std::string());
+                job->first_id = settings_.name + ":" + string_field(r.body, "id");
             }
             ++job->next;
         }

@@ -9,7 +9,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "connectors/http/signature.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -160,22 +159,5 @@ void CallbackServer::stop() {
 }
 
 int CallbackServer::port() const { return impl_->bound_port; }
-
-CallbackCheck check_dingtalk_callback(const std::string& timestamp, const std::string& sign,
-                                      const std::string& app_secret, std::int64_t now_ms,
-                                      std::int64_t max_skew_ms) {
-    if (timestamp.empty() || sign.empty()) return CallbackCheck::missing;
-    if (timestamp.size() > 15 || timestamp.find_first_not_of("0123456789") != std::string::npos) {
-        return CallbackCheck::bad_timestamp;
-    }
-    const std::int64_t ts = std::stoll(timestamp);
-    const std::int64_t skew = ts > now_ms ? ts - now_ms : now_ms - ts;
-    if (skew > max_skew_ms) return CallbackCheck::stale;
-    // Signed over the header text exactly as sent.
-    const std::string expected = connectors::http::base64(
-        connectors::http::hmac_sha256(app_secret, timestamp + "\n" + app_secret));
-    if (!connectors::http::constant_time_equal(expected, sign)) return CallbackCheck::bad_sign;
-    return CallbackCheck::ok;
-}
 
 }  // namespace twintrack::connectors::robots

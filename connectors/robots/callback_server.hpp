@@ -3,6 +3,7 @@
 // request per connection, bodies capped, 10 s to send a request. The handler runs on
 // the listener's thread and must not block for long.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,5 +54,26 @@ enum class CallbackCheck { ok, missing, bad_timestamp, stale, bad_sign };
 CallbackCheck check_dingtalk_callback(const std::string& timestamp, const std::string& sign,
                                       const std::string& app_secret, std::int64_t now_ms,
                                       std::int64_t max_skew_ms);
+
+/// A message a DingTalk outgoing robot delivers to its callback (the request body).
+struct DingTalkMessage {
+    std::string msgtype;  ///< only "text" messages are read further
+    std::string msg_id;
+    std::string user;      ///< senderStaffId, else senderId
+    std::string staff_id;  ///< senderStaffId
+    std::string nick;      ///< senderNick
+    std::string content;   ///< text.content, valid UTF-8
+    bool direct = false;   ///< conversationType "1"
+    std::string conversation;
+    std::string session_webhook;          ///< where to answer, when given
+    std::int64_t session_expires_ms = 0;  ///< sessionWebhookExpiredTime
+};
+
+/// How a callback body reads: ok, not a JSON object, another message type than text
+/// (`out.msgtype` says which), or a text message without msgId, sender or valid text.
+enum class CallbackBody { ok, not_json, not_text, incomplete };
+
+/// Reads a callback body. Pure and never throwing, whatever the body holds.
+CallbackBody read_dingtalk_message(const std::string& body, DingTalkMessage& out);
 
 }  // namespace twintrack::connectors::robots

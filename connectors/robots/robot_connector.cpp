@@ -461,38 +461,28 @@ class RobotConnector final : public Connector {
                 spdlog::warn("{}: callback with a wrong signature refused", settings_.name);
                 return {403, R"({"error":"bad_signature"})"};
         }
-        const json body = json::parse(request.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object()) {
-            spdlog::warn("{}: callback body is not a JSON object", settings_.name);
-            return {400, R"({"error":"bad_json"})"};
-        }
-        auto text_of = [&](const char* key) {
-            const auto it = body.find(key);
-            return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-        };
-        const std::string msgtype = text_of("msgtype");
-        if (msgtype != "text") {
-            std::lock_guard<std::mutex> lock(mu_);
-            if (ignored_types_.insert(msgtype).second) {
-                spdlog::info("{}: callback message type \"{}\" ignored", settings_.name, msgtype);
+        DingTalkMessage m;
+        switch (read_dingtalk_message(request.body, m)) {
+            case CallbackBody::ok:
+                break;
+            case CallbackBody::not_json:
+                spdlog::warn("{}: callback body is not a JSON object", settings_.name);
+                return {400, R"({"error":"bad_json"})"};
+            case CallbackBody::not_text: {
+                std::lock_guard<std::mutex> lock(mu_);
+                if (ignored_types_.insert(m.msgtype).second) {
+                    spdlog::info("{}: callback message type \"{}\" ignored", settings_.name,
+                                 m.msgtype);
+                }
+                return {200, "{}"};
             }
-            return {200, "{}"};
+            case CallbackBody::incomplete:
+                spdlog::warn("{}: callback without msgId, sender or text refused", settings_.name);
+                return {400, R"({"error":"bad_request"})"};
         }
-        const std::string msg_id = text_of("msgId");
-        std::string user = text_of("senderStaffId");
-        if (user.empty()) user = text_of("senderId");
-        std::string content;
-        if (const auto t = body.find("text"); t != body.end() && t->is_object()) {
-            if (const auto c = t->find("content"); c != t->end() && c->is_string()) {
-                content = c->get<std::string>();
-            }
-        }
-        if (msg_id.empty() || user.empty() || !core::valid_utf8(content)) {
-            spdlog::warn("{}: callback without msgId, sender or text refused", settings_.name);
-            return {400, R"({"error":"bad_request"})"};
-        }
-        const bool direct = text_of("conversationType") == "1";
-        const std::string conversation = text_of("conversationId");
+        const std::string& user = m.user;
+        const bool direct = m.direct;
+        const std::string& conversation = m.conversation;
         std::string channel = direct ? "@" + user : conversation;
         for (const auto& c : settings_.channels) {
             if (!direct && !c.conversation_id.empty() && c.conversation_id == conversation) {
@@ -500,16 +490,11 @@ class RobotConnector final : public Connector {
             }
         }
         if (channel.empty()) channel = "@" + user;
-        const std::string session_url = text_of("sessionWebhook");
-        if (!session_url.empty() && is_http_url(session_url)) {
+        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
             Session s;
-            s.url = session_url;
-            s.expires_ms = 0;
-            if (const auto e = body.find("sessionWebhookExpiredTime");
-                e != body.end() && e->is_number_integer()) {
-                s.expires_ms = e->get<std::int64_t>();
-            }
-            s.staff_id = text_of("senderStaffId");
+            s.url = m.session_webhook;
+            s.expires_ms = m.session_expires_ms;
+            s.staff_id = m.staff_id;
             s.group = !direct;
             std::lock_guard<std::mutex> lock(mu_);
             const std::int64_t now = core::to_millis(clock_->now());
@@ -519,14 +504,14 @@ class RobotConnector final : public Connector {
             sessions_[channel] = std::move(s);
         }
         core::Event event;
-        event.id = settings_.name + ":" + msg_id;
+        event.id = settings_.name + ":" + m.msg_id;
         event.where = {settings_.name, channel, ""};
-        event.who = {settings_.name, user, text_of("senderNick")};
-        event.text = std::string(core::trim(content));
+        event.who = {settings_.name, user, m.nick};
+        event.text = std::string(core::trim(m.content));
         event.at = clock_->now();
         event.direct = direct;
         event.addressed = true;  // the outgoing robot only hears messages that mention it
-        event.extra = {{"message_id", msg_id}, {"conversation_id", conversation}};
+        event.extra = {{"message_id", m.msg_id}, {"conversation_id", conversation}};
         if (sink_ != nullptr) sink_->push(std::move(event));
         return {200, "{}"};
     }

@@ -16,8 +16,10 @@
 
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
+#include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
 
 namespace twintrack::connectors::slack {
@@ -25,6 +27,8 @@ namespace {
 
 namespace asio = boost::asio;
 using json = nlohmann::json;
+using http::object_field;
+using http::string_field;
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -264,8 +268,8 @@ class SlackConnector final : public Connector {
             out.error = "HTTP " + std::to_string(r.status);
         } else if (!out.body.is_object()) {
             out.error = "malformed answer (not a JSON object)";
-        } else if (!out.body.value("ok", false)) {
-            out.error = out.body.value("error", std::string("unknown_error"));
+        } else if (!http::bool_field(out.body, "ok")) {
+            out.error = string_field(out.body, "error", "unknown_error");
         }
         return out;
     }
@@ -277,10 +281,9 @@ class SlackConnector final : public Connector {
             spdlog::error("slack {}: auth.test failed: {}", settings_.name, r.error);
             return;
         }
-        bot_user_id_ = r.body.value("user_id", std::string());
+        bot_user_id_ = string_field(r.body, "user_id");
         spdlog::info("slack {}: signed in as {} ({}) on {}", settings_.name,
-                     r.body.value("user", std::string()), bot_user_id_,
-                     r.body.value("team", std::string()));
+                     string_field(r.body, "user"), bot_user_id_, string_field(r.body, "team"));
         std::lock_guard<std::mutex> s(status_mu_);
         status_.bot_user_id = bot_user_id_;
     }
@@ -291,12 +294,12 @@ class SlackConnector final : public Connector {
         std::string name;
         ApiResult r = call_get("users.info", {{"user", user}});
         if (r.ok()) {
-            const json& u = r.body.value("user", json::object());
-            const json& p = u.value("profile", json::object());
+            const json& u = object_field(r.body, "user");
+            const json& p = object_field(u, "profile");
             for (const char* key : {"display_name", "real_name"}) {
-                if (name.empty()) name = p.value(key, std::string());
+                if (name.empty()) name = string_field(p, key);
             }
-            if (name.empty()) name = u.value("real_name", u.value("name", std::string()));
+            if (name.empty()) name = string_field(u, "real_name", string_field(u, "name"));
         } else {
             spdlog::warn("slack {}: users.info {} failed: {}", settings_.name, user, r.error);
             return user;  // not cached: asked again next time
@@ -321,7 +324,7 @@ class SlackConnector final : public Connector {
             }
             return schedule_reconnect("apps.connections.open failed: " + r.error);
         }
-        const std::string url = r.body.value("url", std::string());
+        const std::string url = string_field(r.body, "url");
         if (url.empty()) return schedule_reconnect("apps.connections.open gave no url");
         spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
         link_.connect(url);
@@ -392,18 +395,18 @@ class SlackConnector final : public Connector {
     }
 
     void on_socket_frame(const json& frame) {
-        const std::string type = frame.value("type", std::string());
+        const std::string type = string_field(frame, "type");
         if (type == "hello") {
             connected_ = true;
             backoff_ = settings_.backoff_initial;
             hello_timer_.cancel();
             spdlog::info("slack {}: Socket Mode connected ({} connection(s))", settings_.name,
-                         frame.value("num_connections", 1));
+                         http::integer_field(frame, "num_connections", 1));
             std::lock_guard<std::mutex> s(status_mu_);
             status_.connected = true;
             ++status_.connections;
         } else if (type == "disconnect") {
-            const std::string reason = frame.value("reason", std::string());
+            const std::string reason = string_field(frame, "reason");
             if (reason == "link_disabled") {
                 spdlog::error("slack {}: Socket Mode was turned off for this app (link_disabled)",
                               settings_.name);
@@ -413,9 +416,9 @@ class SlackConnector final : public Connector {
             }
             link_.close();
         } else if (type == "events_api") {
-            on_event_callback(frame.value("payload", json::object()), "socket");
+            on_event_callback(object_field(frame, "payload"), "socket");
         } else if (type == "slash_commands") {
-            on_slash(frame.value("payload", json::object()));
+            on_slash(object_field(frame, "payload"));
         } else {
             ignored(type.empty() ? "(no type)" : "socket:" + type);
         }
@@ -457,22 +460,22 @@ class SlackConnector final : public Connector {
                          settings_.name);
             return {400, "text/plain", "body must be a JSON object"};
         }
-        const std::string type = body.value("type", std::string());
+        const std::string type = string_field(body, "type");
         if (type == "url_verification") {
             return {200, "application/json",
-                    json{{"challenge", body.value("challenge", "")}}.dump()};
+                    json{{"challenge", string_field(body, "challenge")}}.dump()};
         }
         const std::string retry = r.header("x-slack-retry-num");
         asio::post(
             io_, [this, body = std::move(body), retry, reason = r.header("x-slack-retry-reason")] {
                 if (!retry.empty()) {
                     spdlog::info("slack {}: Events API retry {} ({}) of {}", settings_.name, retry,
-                                 reason, body.value("event_id", std::string()));
+                                 reason, string_field(body, "event_id"));
                 }
-                if (body.value("type", std::string()) == "event_callback") {
+                if (string_field(body, "type") == "event_callback") {
                     on_event_callback(body, "http");
                 } else {
-                    ignored("callback:" + body.value("type", std::string("(no type)")));
+                    ignored("callback:" + string_field(body, "type", "(no type)"));
                 }
             });
         return {200, "text/plain", ""};
@@ -483,7 +486,7 @@ class SlackConnector final : public Connector {
     // An `event_callback` (both transports): recognises retries by event_id.
     void on_event_callback(const json& payload, const char* via) {
         if (!payload.is_object()) return;
-        const std::string event_id = payload.value("event_id", std::string());
+        const std::string event_id = string_field(payload, "event_id");
         if (!event_id.empty()) {
             if (seen_events_.count(event_id)) {
                 spdlog::debug("slack {}: {} delivered again over {}; ignored", settings_.name,
@@ -500,7 +503,7 @@ class SlackConnector final : public Connector {
         const json& ev = payload.contains("event") && payload["event"].is_object()
                              ? payload["event"]
                              : json::object();
-        const std::string type = ev.value("type", std::string());
+        const std::string type = string_field(ev, "type");
         if (type == "message" || type == "app_mention") {
             on_message(ev, type == "app_mention");
         } else {
@@ -511,62 +514,52 @@ class SlackConnector final : public Connector {
     void on_message(const json& ev, bool app_mention) {
         if (sink_ == nullptr) return;
         identify();  // the bot's own id, for mentions, if start-up could not learn it
-        const std::string subtype = ev.value("subtype", std::string());
-        if (!subtype.empty() && subtype != "thread_broadcast" && subtype != "file_share") {
-            return ignored("message subtype " + subtype);
+        const MessageEvent m = read_message_event(ev);
+        if (!m.subtype.empty() && m.subtype != "thread_broadcast" && m.subtype != "file_share") {
+            return ignored("message subtype " + m.subtype);
         }
-        if (ev.contains("bot_id") || ev.value("user", std::string()).empty()) return;
-        const std::string user = ev.value("user", std::string());
-        if (user == bot_user_id_) return;
-        const std::string channel = ev.value("channel", std::string());
-        const std::string ts = ev.value("ts", std::string());
-        if (channel.empty() || ts.empty()) return;
-        const bool direct = ev.value("channel_type", std::string()) == "im" ||
-                            (!ev.contains("channel_type") && channel[0] == 'D');
-        auto decoded = decode_incoming(ev.value("text", std::string()), bot_user_id_,
+        if (m.from_bot || m.user.empty() || m.user == bot_user_id_) return;
+        if (m.channel.empty() || m.ts.empty()) return;
+        auto decoded = decode_incoming(m.text, bot_user_id_,
                                        [this](const std::string& u) { return display_of(u); });
         core::Event event;
-        event.id = settings_.name + ":" + channel + ":" + ts;
+        event.id = settings_.name + ":" + m.channel + ":" + m.ts;
         event.kind = core::EventKind::message;
-        event.who = {settings_.name, user, display_of(user)};
-        event.where = {settings_.name, direct ? "@" + user : channel,
-                       ev.value("thread_ts", std::string())};
-        event.direct = direct;
+        event.who = {settings_.name, m.user, display_of(m.user)};
+        event.where = {settings_.name, m.direct ? "@" + m.user : m.channel, m.thread_ts};
+        event.direct = m.direct;
         event.addressed = decoded.mentioned || app_mention;
         event.text = std::move(decoded.text);
-        const std::int64_t ms = ts_to_millis(ts);
+        const std::int64_t ms = ts_to_millis(m.ts);
         event.at = ms > 0 ? core::from_millis(ms) : clock_->now();
-        event.extra = {{"message_id", event.id}, {"slack_channel", channel}, {"slack_ts", ts}};
-        if (direct) dm_channels_[user] = channel;
+        event.extra = {{"message_id", event.id}, {"slack_channel", m.channel}, {"slack_ts", m.ts}};
+        if (m.direct) dm_channels_[m.user] = m.channel;
         sink_->push(std::move(event));
     }
 
     void on_slash(const json& p) {
         if (sink_ == nullptr || !p.is_object()) return;
-        auto field = [&](const char* k) { return p.value(k, std::string()); };
-        const std::string user = field("user_id");
-        const std::string channel = field("channel_id");
-        if (user.empty() || channel.empty()) return ignored("slash command without user/channel");
-        const bool direct = field("channel_name") == "directmessage" || channel[0] == 'D';
+        const SlashCommand c = read_slash_command(p);
+        if (c.user.empty() || c.channel.empty()) {
+            return ignored("slash command without user/channel");
+        }
         core::Event event;
-        const std::string trigger = field("trigger_id");
         event.id = settings_.name + ":slash:" +
-                   (trigger.empty() ? channel + ":" + user + ":" +
-                                          std::to_string(core::to_millis(clock_->now()))
-                                    : trigger);
+                   (c.trigger_id.empty() ? c.channel + ":" + c.user + ":" +
+                                               std::to_string(core::to_millis(clock_->now()))
+                                         : c.trigger_id);
         event.kind = core::EventKind::message;
-        event.who = {settings_.name, user, display_of(user)};
-        event.where = {settings_.name, direct ? "@" + user : channel, ""};
-        event.direct = direct;
+        event.who = {settings_.name, c.user, display_of(c.user)};
+        event.where = {settings_.name, c.direct ? "@" + c.user : c.channel, ""};
+        event.direct = c.direct;
         event.addressed = true;
-        event.text = decode_incoming(field("text"), bot_user_id_, [this](const std::string& u) {
+        event.text = decode_incoming(c.text, bot_user_id_, [this](const std::string& u) {
                          return display_of(u);
                      }).text;
         event.at = clock_->now();
-        event.extra = {{"message_id", event.id}, {"slack_command", field("command")}};
-        const std::string response_url = field("response_url");
-        if (!response_url.empty()) {
-            slash_replies_[event.id] = {response_url, 0};
+        event.extra = {{"message_id", event.id}, {"slack_command", c.command}};
+        if (!c.response_url.empty()) {
+            slash_replies_[event.id] = {c.response_url, 0};
             slash_order_.push_back(event.id);
             if (slash_order_.size() > 500) {
                 slash_replies_.erase(slash_order_.front());
@@ -605,7 +598,7 @@ class SlackConnector final : public Connector {
                     return fail("conversations.open " + user + ": " + r.error,
                                 !permanent_error(r.error));
                 }
-                job->channel = r.body.value("channel", json::object()).value("id", std::string());
+                job->channel = string_field(object_field(r.body, "channel"), "id");
                 if (job->channel.empty()) return fail("conversations.open gave no channel", true);
                 dm_channels_[user] = job->channel;
             }
@@ -637,7 +630,7 @@ class SlackConnector final : public Connector {
             }
             if (job->first_id.empty()) {
                 job->first_id =
-                    settings_.name + ":" + job->channel + ":" + r.body.value("ts", std::string());
+                    settings_.name + ":" + job->channel + ":" + string_field(r.body, "ts");
             }
             ++job->next;
         }
@@ -664,8 +657,8 @@ class SlackConnector final : public Connector {
                     if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
                     return failed("files.getUploadURLExternal", r.error, !permanent_error(r.error));
                 }
-                const std::string url = r.body.value("upload_url", std::string());
-                const std::string id = r.body.value("file_id", std::string());
+                const std::string url = string_field(r.body, "upload_url");
+                const std::string id = string_field(r.body, "file_id");
                 if (url.empty() || id.empty()) {
                     return failed("files.getUploadURLExternal", "no upload_url or file_id", true);
                 }

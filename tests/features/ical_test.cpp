@@ -51,6 +51,30 @@ TEST(IcalParseTest, WeeklyRuleKeepsItsLocalTimeAcrossTheDstChange) {
     EXPECT_EQ(c.busy[0].summary, "Weekly");
 }
 
+// Rules with a COUNT that started centuries ago cannot be started at the horizon; a file
+// full of them used to keep the engine busy for minutes (fuzz/ical_fuzz.cpp). The file is
+// read with a bounded amount of work (the events it could not expand count as skipped)
+// and what lies in the window is still found.
+TEST(IcalParseTest, ManyOldCountedRulesEndAndLaterEventsAreStillRead) {
+    std::string events;
+    for (int i = 0; i < 40; ++i) {
+        events += event("UID:old" + std::to_string(i) +
+                        "\r\nDTSTART:19000101T080000Z\r\nDURATION:PT1H\r\n"
+                        "RRULE:FREQ=DAILY;COUNT=40000\r\n");
+    }
+    events += event(
+        "UID:now\r\nDTSTART:20261103T090000Z\r\nDTEND:20261103T100000Z\r\n"
+        "SUMMARY:Review\r\n");
+    const auto c =
+        parse_calendar(calendar(events), utc(2026, 11, 1, 0), utc(2026, 11, 10, 0), "UTC");
+    ASSERT_TRUE(c.ok);
+    EXPECT_EQ(c.events, 41);
+    EXPECT_EQ(c.skipped, 39);  // the first rule is read to its end, part of the second
+    ASSERT_THAT(c.busy, SizeIs(1));
+    EXPECT_EQ(c.busy[0].summary, "Review");
+    EXPECT_EQ(c.busy[0].start, utc(2026, 11, 3, 9));
+}
+
 TEST(IcalParseTest, AMovedOccurrenceReplacesTheRuleOne) {
     const auto c =
         parse_calendar(calendar(event("UID:m\r\nDTSTART:20261102T080000Z\r\nDURATION:PT1H\r\n"
@@ -180,6 +204,11 @@ TEST(RecurrenceTest, WordsBecomeRrules) {
     EXPECT_EQ(rrule_of("第六个周二"), std::nullopt);
     EXPECT_EQ(rrule_of("6th tuesday"), std::nullopt);
     EXPECT_EQ(rrule_of("sometimes"), std::nullopt);
+    // An ordinal that never comes is refused, not searched for (fuzz/ical_fuzz.cpp).
+    EXPECT_EQ(rrule_of("FREQ=MONTHLY;BYDAY=-9FR"), std::nullopt);
+    EXPECT_EQ(rrule_of("FREQ=WEEKLY;BYDAY=2MO"), std::nullopt);
+    EXPECT_EQ(rrule_of("FREQ=MONTHLY;BYDAY=-5FR"), "FREQ=MONTHLY;BYDAY=-5FR");
+    EXPECT_EQ(rrule_of("FREQ=YEARLY;BYDAY=20MO"), "FREQ=YEARLY;BYDAY=20MO");
     EXPECT_EQ(rrule_of("FREQ=SOMETIMES"), std::nullopt);
 }
 

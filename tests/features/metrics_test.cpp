@@ -171,6 +171,35 @@ TEST_F(MetricsTest, DealBadInput) {
     EXPECT_EQ(deals(), 0);
 }
 
+// Amounts as people and CSV files write them. Hundreds of digits used to throw
+// std::out_of_range out of parse_amount (an apology in chat, an abort in `twintrack
+// import deals`); they are simply not an amount (fuzz/command_words_fuzz.cpp feeds them).
+TEST(ParseAmountTest, ReadsWhatPeopleWriteAndRefusesTheRest) {
+    struct Case {
+        std::string text;
+        std::optional<double> expected;
+    };
+    const std::vector<Case> cases = {
+        {"120000", 120000.0},
+        {"120,000", 120000.0},
+        {"12万", 120000.0},
+        {"1.5", 1.5},
+        {" 8 ", 8.0},
+        {"0", std::nullopt},
+        {"-5", std::nullopt},
+        {"abc", std::nullopt},
+        {".", std::nullopt},
+        {"1" + std::string(400, '0'), std::nullopt},
+        {"9" + std::string(400, '9') + "万", std::nullopt},
+        {"0." + std::string(400, '0') + "1", std::nullopt},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text.substr(0, 20));
+        EXPECT_EQ(bot::metrics::parse_amount(c.text), c.expected);
+    }
+    EXPECT_EQ(bot::metrics::parse_percent("1" + std::string(400, '0')), std::nullopt);
+}
+
 TEST_F(MetricsTest, DealLostClosesTheOpenDeal) {
     std::istringstream csv(
         "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"

@@ -180,6 +180,35 @@ TEST_F(MattermostTest, MalformedFramesAndOtherEventsAreIgnored) {
     EXPECT_TRUE(mattermost_status(*connector_).connected);
 }
 
+// A field of an unexpected JSON type used to throw on the connector's thread and end it,
+// so Mattermost went silent for good (fuzz/mattermost_event_fuzz.cpp feeds such frames).
+TEST_F(MattermostTest, FieldsOfTheWrongTypeAreIgnoredAndTheConnectorKeepsListening) {
+    const std::vector<std::string> frames = {
+        R"({"seq_reply":"1","status":1})",
+        R"({"event":7,"seq":1})",
+        R"({"event":"typing","seq":"2","data":[]})",
+        R"({"event":"posted","data":"not an object","seq":3})",
+        R"({"event":"posted","data":{"post":"{\"id\":5,\"user_id\":[],\"channel_id\":{}}"}})",
+    };
+    for (const auto& frame : frames) {
+        SCOPED_TRACE(frame);
+        ASSERT_TRUE(mm_.send_raw(frame));
+    }
+    // A post whose time is not a number still arrives, stamped with the time it came in.
+    clock_.advance(std::chrono::hours(1));
+    json odd = make_post("post9xxxxxxxxxxxxxxxxxxxxx", anna, town, "odd time");
+    odd["create_at"] = "yesterday";
+    ASSERT_TRUE(mm_.send_posted(odd, "O", "anna"));
+    auto e = sink_.with_text("odd time");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->at, clock_.now());
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("postAxxxxxxxxxxxxxxxxxxxxx", anna, town, "fine"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("fine"));
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_TRUE(mattermost_status(*connector_).connected);
+}
+
 TEST_F(MattermostTest, OwnPostsAndSystemMessagesAreNotEvents) {
     ASSERT_TRUE(mm_.send_posted(
         make_post("post9xxxxxxxxxxxxxxxxxxxxx", FakeMattermost::bot_id, town, "mine"), "O",

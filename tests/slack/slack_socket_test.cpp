@@ -206,6 +206,33 @@ TEST_F(SlackSocketTest, MalformedFramesAndUnknownEventsAreIgnoredAndLoggedOnce) 
     EXPECT_TRUE(slack_status(*connector_).connected);
 }
 
+// A field of an unexpected JSON type used to throw on the connector's thread and end it,
+// so Slack went silent for good (fuzz/slack_event_fuzz.cpp feeds such frames).
+TEST_F(SlackSocketTest, FieldsOfTheWrongTypeAreIgnoredAndTheConnectorKeepsListening) {
+    const std::vector<json> odd_events = {
+        {{"type", "message"}, {"user", 42}, {"channel", "C024BE91L"}, {"ts", "1.1"}},
+        {{"type", "message"}, {"user", "U061F7AUR"}, {"channel", {{"id", "C1"}}}, {"ts", "1.2"}},
+        {{"type", "message"}, {"user", "U061F7AUR"}, {"channel", "C024BE91L"}, {"ts", 1.3}},
+        {{"type", 7}, {"user", "U061F7AUR"}},
+    };
+    int n = 0;
+    for (const auto& event : odd_events) {
+        SCOPED_TRACE(event.dump());
+        const std::string envelope = "env-odd-" + std::to_string(++n);
+        slack_.send_json(events_api_envelope(envelope, "EvOdd" + std::to_string(n), event));
+        EXPECT_EQ(slack_.wait_ack(envelope), 1);
+    }
+    slack_.send_json({{"envelope_id", "env-odd-slash"},
+                      {"type", "slash_commands"},
+                      {"payload", {{"user_id", 5}, {"channel_id", "C024BE91L"}, {"text", 1}}}});
+    slack_.send_json({{"type", 3}, {"payload", "not an object"}});
+    slack_.send_json(events_api_envelope(
+        "env-after", "EvAfter",
+        message_event("C024BE91L", "U061F7AUR", "still here", "1355517531.000001")));
+    ASSERT_TRUE(sink_.with_text("still here"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
 TEST_F(SlackSocketTest, LongPostsAreSplitAtSlacksLimit) {
     std::string paragraph;
     for (int i = 0; i < 90; ++i) paragraph += "Competitor prices fell again this week. ";

@@ -17,9 +17,9 @@ struct BusyTime {
 };
 
 struct ParsedCalendar {
-    bool ok = false;                         ///< false: not an iCalendar text at all
-    int events = 0;                          ///< VEVENTs read
-    int skipped = 0;                         ///< VEVENTs ignored (cancelled, free, no usable times)
+    bool ok = false;  ///< false: not an iCalendar text at all
+    int events = 0;   ///< VEVENTs read
+    int skipped = 0;  ///< VEVENTs ignored (cancelled, free, no usable times, too many occurrences)
     std::vector<std::string> unknown_zones;  ///< TZIDs neither IANA nor defined in the file
     std::vector<BusyTime> busy;              ///< within [from, until), by start
 };

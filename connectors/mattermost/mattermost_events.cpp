@@ -1,0 +1,80 @@
+#include "connectors/mattermost/mattermost_events.hpp"
+
+#include <cctype>
+
+#include "connectors/http/json_fields.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::mattermost {
+
+using http::string_field;
+
+PostFields read_post(const nlohmann::json& post) {
+    PostFields p;
+    p.id = string_field(post, "id");
+    p.user = string_field(post, "user_id");
+    p.channel = string_field(post, "channel_id");
+    p.type = string_field(post, "type");
+    p.message = string_field(post, "message");
+    p.root_id = string_field(post, "root_id");
+    p.create_at = http::integer_field(post, "create_at");
+    return p;
+}
+
+std::optional<PostedEvent> read_posted(const nlohmann::json& frame, PostedProblem* problem) {
+    const nlohmann::json& data = http::object_field(frame, "data");
+    const auto set = [&](PostedProblem p) {
+        if (problem != nullptr) *problem = p;
+    };
+    const auto post_field = data.find("post");
+    if (post_field == data.end() || !post_field->is_string()) {
+        set(PostedProblem::no_post);
+        return std::nullopt;
+    }
+    const auto post =
+        nlohmann::json::parse(post_field->get_ref<const std::string&>(), nullptr, false);
+    if (!post.is_object()) {
+        set(PostedProblem::post_not_json);
+        return std::nullopt;
+    }
+    set(PostedProblem::none);
+    PostedEvent e;
+    e.post = read_post(post);
+    e.channel_type = string_field(data, "channel_type");
+    e.sender = string_field(data, "sender_name");
+    if (e.sender.rfind('@', 0) == 0) e.sender.erase(0, 1);
+    return e;
+}
+
+bool strip_bot_mention(std::string& text, const std::string& bot_username) {
+    if (bot_username.empty()) return false;
+    const std::string mention = "@" + bot_username;
+    bool found = false;
+    std::size_t pos = 0;
+    while ((pos = text.find(mention, pos)) != std::string::npos) {
+        const std::size_t end = pos + mention.size();
+        const bool boundary =
+            end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) ||
+                                    text[end] == '.' || text[end] == '_' || text[end] == '-');
+        if (!boundary) {
+            pos = end;
+            continue;
+        }
+        std::size_t cut = end;
+        if (cut < text.size() && (text[cut] == ':' || text[cut] == ',')) ++cut;
+        text.erase(pos, cut - pos);
+        found = true;
+    }
+    if (found) {
+        text = std::string(core::trim(text));
+        std::string squeezed;
+        for (char c : text) {
+            if (c == ' ' && !squeezed.empty() && squeezed.back() == ' ') continue;
+            squeezed += c;
+        }
+        text = std::move(squeezed);
+    }
+    return found;
+}
+
+}  // namespace twintrack::connectors::mattermost
