@@ -339,10 +339,9 @@ int run_server(const Options& options) {
     });
 
     auto roster = std::make_shared<connectors::Roster>();
-    connectors::ConnectorContext context{config.data_dir,     config.prompts_dir,
-                                         &core.clock,         roster,
-                                         config.bot.bot_user, config.bot.default_locale,
-                                         telemetry};
+    connectors::ConnectorContext context{
+        config.data_dir,     config.prompts_dir,        &core.clock, roster,
+        config.bot.bot_user, config.bot.default_locale, telemetry};
     std::vector<std::unique_ptr<connectors::Connector>> running;
     for (const auto& spec : config.connectors) {
         auto connector = connectors::connector_types().at(spec.type).create(spec, context);

@@ -31,7 +31,7 @@ struct ConnectorContext {
     const core::Clock* clock;  ///< never null
     std::shared_ptr<Roster> roster;
     std::string bot_user = "twintrack";  ///< the bot's own user name on the platform
-    std::string default_locale = "en";  ///< for a connector's own words when a post has none
+    std::string default_locale = "en";   ///< for a connector's own words when a post has none
     /// Process metrics and readiness (`/metrics`, `/readyz`); may be null in tests.
     std::shared_ptr<core::Telemetry> telemetry = nullptr;
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs what is missing,
-# checks formatting, builds, and runs all tests (unit, hub, integration, browser).
+# checks formatting, builds, fuzzes the parsers of outside input for 30 s each, and
+# runs all tests (unit, hub, integration, browser, irc, slack, ...).
 # `.ci/run` calls exactly this. Run one label with e.g. `bash scripts/test.sh -L hub`.
 #
 # Sanitizer builds, each in its own folder (any finding fails the test that hit it):
@@ -24,6 +25,13 @@ bash scripts/install-deps.sh --test
 if [ -z "$sanitize" ]; then
     bash scripts/check-format.sh
     bash scripts/build.sh
+    # The whole run (no arguments, as CI does) also fuzzes every outside-input parser
+    # that builds on its own for FUZZ_SECONDS each (default 30); scripts/fuzz.sh runs
+    # all targets, the ones that feed the whole bot included.
+    if [ "${#args[@]}" -eq 0 ] && [ "${FUZZ_SECONDS:-30}" != 0 ]; then
+        bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}" irc_line hub_frame slack_event \
+            mattermost_event robot_callback ical command_words tone_rules
+    fi
     cd build
     ctest --output-on-failure --no-tests=error --timeout 300 -j 2 "${args[@]}"
     exit 0
