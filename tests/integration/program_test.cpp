@@ -513,6 +513,8 @@ class WriteLock {
   public:
     explicit WriteLock(const std::string& path) {
         if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("open");
+        // The bot may be writing right now (a job at start): wait for it like it waits.
+        sqlite3_busy_timeout(db_, 10000);
         if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
             throw std::runtime_error("cannot take the write lock");
         }
