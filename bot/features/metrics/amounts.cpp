@@ -13,7 +13,7 @@
 #include "core/text.hpp"
 
 namespace twintrack::bot::metrics {
-namespace {
+namespace amounts {
 
 std::int64_t local_ms(date::local_days day, const std::string& zone) {
     const auto sys = zone_or_utc(zone)->to_sys(day, date::choose::earliest);
@@ -28,7 +28,10 @@ bool all_digits(const std::string& s) {
     return true;
 }
 
-}  // namespace
+}  // namespace amounts
+
+using amounts::all_digits;
+using amounts::local_ms;
 
 std::optional<double> parse_amount(const std::string& text) {
     const auto v = core::parse_number(text);

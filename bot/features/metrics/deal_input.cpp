@@ -18,18 +18,8 @@ namespace {
 
 using nlohmann::json;
 
-std::int64_t local_ms(date::local_days day, const std::string& zone) {
-    const auto sys = zone_or_utc(zone)->to_sys(day, date::choose::earliest);
-    return core::to_millis(std::chrono::time_point_cast<std::chrono::milliseconds>(sys));
-}
-
-bool all_digits(const std::string& s) {
-    if (s.empty()) return false;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-    }
-    return true;
-}
+using amounts::all_digits;
+using amounts::local_ms;
 
 /// The first customer whose name or alias key matches `text`.
 std::optional<store::Customer> known_customer(store::Store& store, const std::string& text) {

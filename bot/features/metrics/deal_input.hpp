@@ -4,6 +4,8 @@
 // (POST /api/v1/deals). Problems are prompt keys under `metrics.` with their data, so each
 // way in says them in its reader's language.
 
+#include <date/date.h>
+
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -121,5 +123,13 @@ ImportOutcome import_quotas_csv(std::istream& in, store::Store& store, const Dir
 ImportOutcome import_campaigns_csv(std::istream& in, store::Store& store,
                                    const BotSettings& settings, const Prompts& prompts,
                                    const std::string& locale, std::int64_t now_ms);
+
+/// Helpers the parsers above share with the CSV readers (amounts.cpp).
+namespace amounts {
+/// Midnight at the start of `day` in `zone`, in UTC milliseconds.
+std::int64_t local_ms(date::local_days day, const std::string& zone);
+/// True for a non-empty string of ASCII digits.
+bool all_digits(const std::string& s);
+}  // namespace amounts
 
 }  // namespace twintrack::bot::metrics
