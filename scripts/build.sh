@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Configures and builds TwinTrack into build/ (Release with debug info, ccache when present).
+# Configures and builds TwinTrack into build/ (optimised, line tables for backtraces, ccache
+# when present).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
