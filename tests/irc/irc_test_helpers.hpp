@@ -21,49 +21,17 @@
 
 #include "connectors/irc/irc_connector.hpp"
 #include "core/types.hpp"
+#include "tests/support/connector_sink.hpp"
 
 namespace twintrack::irc_test {
 
 using namespace std::chrono_literals;
 using connectors::irc::irc_status;
 
-class FakeSink : public core::EventSink {
+/// The shared collecting sink, plus how many events wait to be taken.
+class FakeSink : public test_support::CollectingSink {
   public:
-    /// Events pushed and not taken yet.
-    std::size_t pending() {
-        std::lock_guard<std::mutex> lock(mu_);
-        return events_.size();
-    }
-    void push(core::Event event) override {
-        std::lock_guard<std::mutex> lock(mu_);
-        events_.push_back(std::move(event));
-        cv_.notify_all();
-    }
-    /// The first event not yet taken that matches.
-    std::optional<core::Event> wait_for(const std::function<bool(const core::Event&)>& match,
-                                        std::chrono::milliseconds timeout = 10s) {
-        std::unique_lock<std::mutex> lock(mu_);
-        std::optional<core::Event> found;
-        cv_.wait_for(lock, timeout, [&] {
-            for (auto it = events_.begin(); it != events_.end(); ++it) {
-                if (match(*it)) {
-                    found = *it;
-                    events_.erase(it);
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found;
-    }
-    std::optional<core::Event> with_text(const std::string& text) {
-        return wait_for([&](const core::Event& e) { return e.text == text; });
-    }
-
-  private:
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::vector<core::Event> events_;
+    std::size_t pending() { return rest().size(); }
 };
 
 inline core::SendResult send_and_wait(connectors::Connector& c, const std::string& channel,
