@@ -481,7 +481,15 @@ TEST_F(ProgramTest, ScrapesMetricsAndReportsReadinessWhileAConnectorHangs) {
     EXPECT_THAT(ready.body, HasSubstr("connector irc: not connected"));
     EXPECT_THAT(ready.body, Not(HasSubstr("store")));
 
-    const auto metrics = test_support::http_get("127.0.0.1", server.port(), "/metrics");
+    // The latency of a command is recorded once its handler returns, which may be just
+    // after its reply went out: wait for it rather than race it.
+    auto metrics = test_support::http_get("127.0.0.1", server.port(), "/metrics");
+    for (int i = 0;
+         i < 100 && metrics.body.find("twintrack_command_seconds_count 1") == std::string::npos;
+         ++i) {
+        anna->wait_for([](const nlohmann::json&) { return false; }, 50ms);
+        metrics = test_support::http_get("127.0.0.1", server.port(), "/metrics");
+    }
     ASSERT_EQ(metrics.status, 200);
     EXPECT_THAT(metrics.header("content-type"), HasSubstr("text/plain; version=0.0.4"));
     EXPECT_THAT(metrics.body, HasSubstr("# TYPE twintrack_events_in_total counter"));
