@@ -170,7 +170,7 @@ void Engine::stop(std::chrono::milliseconds grace) {
 }
 
 std::uint64_t Engine::dropped_on_shutdown() const {
-    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(mu_));
+    std::lock_guard<std::mutex> lock(mu_);
     return dropped_;
 }
 

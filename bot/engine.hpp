@@ -165,7 +165,7 @@ class Engine final : public core::EventSink {
     std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
     std::vector<std::function<void(const core::Event&, const Person*)>> channel_listeners_;
 
-    std::mutex mu_;
+    mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<Task> queue_;
     bool stopping_ = false;
