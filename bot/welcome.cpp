@@ -14,6 +14,7 @@ namespace twintrack::bot {
 namespace {
 
 constexpr const char* job_kind = "welcome.send";
+constexpr const char* scan_kind = "welcome.scan";
 
 struct WelcomeState {
     std::set<std::int64_t> scheduled;  // people whose welcome job exists (this process)
@@ -97,6 +98,18 @@ void register_welcome(Engine& engine) {
             spdlog::warn("welcomes not scheduled now: {}", e.what());
         }
     });
+    // The directory loaded at start (before the connectors were wired): a scan at the
+    // first tick, once the platforms are known.
+    engine.scheduler().on(scan_kind, [state](Turn& turn, const nlohmann::json&) {
+        schedule_welcomes(turn.engine(), *state, turn.engine().directory());
+    });
+    const std::int64_t now = core::to_millis(engine.clock().now());
+    store::Job scan;
+    scan.kind = scan_kind;
+    scan.key = std::string(scan_kind) + "." + std::to_string(now);
+    scan.payload = "{}";
+    scan.due_at = now;
+    engine.store().jobs().schedule(scan);
 }
 
 }  // namespace twintrack::bot

@@ -16,8 +16,8 @@ class Engine;
 /// `marketing_staff`, `marketing_manager`, `hr`, `management` or `admin`.
 std::string welcome_group(const std::string& department, const std::string& role);
 
-/// Registers the `welcome.send` job and schedules welcomes whenever the directory changes
-/// (no-op unless `welcome.enabled`).
+/// Registers the `welcome.send` job and schedules welcomes at the first tick and whenever
+/// the directory changes (no-op unless `welcome.enabled`).
 void register_welcome(Engine& engine);
 
 }  // namespace twintrack::bot

@@ -311,6 +311,25 @@ TEST(WelcomeTest, ImportingAWholeDirectoryIsRateLimited) {
     EXPECT_THAT(bot.advance(10min), IsEmpty());  // and nobody twice
 }
 
+TEST(WelcomeTest, PeopleInTheDirectoryAtStartAreWelcomedAtTheFirstTick) {
+    TestBot bot(TestBot::default_start(), welcoming());
+    store::Person sam;
+    sam.name = "Sam Seller";
+    sam.email = "sam@example.com";
+    sam.department = "sales";
+    sam.role = "staff";
+    sam.timezone = "Europe/Berlin";
+    sam.locale = "en";
+    sam.identities = {{"test", "sam"}};
+    bot.store().people().upsert_by_email(sam, 1);  // e.g. `twintrack import people`
+    bot.restart();                  // the directory is loaded before the connectors are wired
+    auto posts = bot.advance(0ms);  // the first tick looks for people not welcomed yet
+    for (const auto& p : bot.advance(1s)) posts.push_back(p);  // and the next sends
+    EXPECT_THAT(texts(posts), ElementsAre(HasSubstr("Hello Sam Seller")));
+    bot.restart();
+    EXPECT_THAT(bot.advance(1min), IsEmpty());
+}
+
 TEST(WelcomeTest, OffUnlessConfigured) {
     TestBot bot;
     bot.add({"sam", "Sam Seller"});
