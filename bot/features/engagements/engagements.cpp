@@ -984,15 +984,14 @@ namespace {
 
 // `todo`: handoffs waiting for the reader's answer.
 void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& items) {
-    for (const auto& e : turn.read().engagements().all()) {
-        if (e.closed) continue;
-        const auto h = turn.read().engagements().latest_handoff(e.id);
-        if (!h || h->status != "pending" || h->to_id != me.id) continue;
-        items.push_back(turn.text(
-            "engagements.todo_handoff",
-            {{"customer", e.customer_name},
-             {"who", person_name(turn, h->from_id)},
-             {"deadline", format_local(core::from_millis(h->deadline_at), me.timezone)}}));
+    for (const auto& h : turn.read().engagements().pending_handoffs_to(me.id)) {
+        const auto e = turn.read().engagements().get(h.engagement_id);
+        if (!e || e->closed) continue;
+        items.push_back(
+            turn.text("engagements.todo_handoff",
+                      {{"customer", e->customer_name},
+                       {"who", person_name(turn, h.from_id)},
+                       {"deadline", format_local(core::from_millis(h.deadline_at), me.timezone)}}));
     }
 }
 
