@@ -355,7 +355,8 @@ int run_server(const Options& options) {
             for (const auto& person : directory.all()) {
                 for (const auto& ident : person.identities) {
                     if (ident.connector == name) {
-                        entries.push_back({ident.user_id, person.name, person.department});
+                        entries.push_back(
+                            {ident.user_id, person.name, person.department, person.locale});
                     }
                 }
             }

@@ -412,6 +412,14 @@ void read_retention(SectionReader s, Config& c) {
     s.finish();
 }
 
+/// `welcome: {enabled, per_minute}`: the first direct message to each person.
+void read_welcome(SectionReader s, Config& c) {
+    bot::WelcomeSettings& w = c.bot.welcome;
+    if (auto v = s.boolean("enabled")) w.enabled = *v;
+    if (auto v = s.integer("per_minute", 1, 6000)) w.per_minute = static_cast<int>(*v);
+    s.finish();
+}
+
 }  // namespace
 
 connectors::ConnectorSpec default_hub_spec() {
@@ -497,6 +505,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_social(SectionReader(top.node("social"), "social", errors), c);
     read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
     read_retention(SectionReader(top.node("retention"), "retention", errors), c);
+    read_welcome(SectionReader(top.node("welcome"), "welcome", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

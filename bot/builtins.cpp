@@ -29,49 +29,218 @@ json person_card(Turn& turn, const Person& p) {
             {"identities", core::join(identities.get<std::vector<std::string>>(), ", ")}};
 }
 
-void help(Turn& turn, const CommandArgs& args) {
-    Engine& engine = turn.engine();
-    const Prompts& prompts = engine.prompts();
-    if (!args.words.empty()) {
-        const CommandSpec* spec = engine.router().find(args.rest);
-        if (spec == nullptr) spec = engine.router().find(args.words.front());
-        if (spec == nullptr) {
-            const auto suggestions = engine.router().suggest(args.words.front(), 3);
-            turn.reply("core.unknown_command",
-                       {{"word", std::string(core::utf8_prefix(args.words.front(), 64))},
-                        {"suggestions", turn.list_data(suggestions)},
-                        {"has_suggestions", !suggestions.empty()}});
-            return;
-        }
-        json aliases = json::array();
-        for (const auto& locale : prompts.locales()) {
-            if (const CommandText* t = prompts.command(locale, spec->name)) {
-                for (const auto& a : t->aliases) aliases.push_back(a);
-            }
-        }
-        const CommandText* t = prompts.command(turn.locale(), spec->name);
-        if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name);
-        json roles = json::array();
-        for (const auto& r : spec->roles) roles.push_back(turn.text("core.role." + r));
-        turn.reply("core.help_command",
-                   {{"name", spec->name},
-                    {"usage", t ? t->usage : spec->name},
-                    {"summary", t ? t->summary : std::string()},
-                    {"aliases", core::join(aliases.get<std::vector<std::string>>(), ", ")},
-                    {"has_aliases", !aliases.empty()},
-                    {"roles", core::join(roles.get<std::vector<std::string>>(), " / ")},
-                    {"has_roles", !roles.empty()}});
-        return;
+// The topics of `help TOPIC`: each groups the commands of one part of the product. The
+// words people type for a topic are `core.help_topic_word.KEY` in every locale.
+struct HelpTopic {
+    const char* key;
+    std::vector<const char*> commands;
+};
+
+const std::vector<HelpTopic>& help_topics() {
+    static const std::vector<HelpTopic> topics = {
+        {"reports",
+         {"report", "report edit", "report pause", "reports", "intel", "rotation", "rotation plan",
+          "rotation stop"}},
+        {"engagements",
+         {"engagement new", "engagement", "engagements", "who owns", "stage", "consult", "handoff",
+          "accept", "decline", "customer alias", "track set"}},
+        {"meetings",
+         {"meetings", "meet", "book", "meeting cancel", "joint-meetings", "joint-meeting", "agenda",
+          "minutes"}},
+        {"metrics",
+         {"metrics", "deal won", "deal lost", "quota set", "campaign new", "campaign touch",
+          "summary reports", "summary channel", "summary customer"}},
+        {"activities",
+         {"coffee",         "coffee start",  "coffee stop",  "coffee stats",    "coffee pause",
+          "coffee resume",  "coffee optout", "coffee avoid", "coffee unavoid",  "coffee met",
+          "trainings",      "training",      "training new", "training cancel", "training join",
+          "training leave", "attended",      "outings",      "outing",          "outing new",
+          "outing cancel",  "vote",          "rsvp",         "close",           "budget"}},
+        {"announcements",
+         {"tone check", "announce draft", "announce edit", "announce", "approve", "changes"}},
+        {"account",
+         {"todo", "whoami", "whois", "rules", "profile", "language", "link", "ping", "help"}},
+    };
+    return topics;
+}
+
+}  // namespace
+
+std::vector<std::string> first_commands(const std::string& department, const std::string& role) {
+    if (role == "hr" || department == "hr") {
+        return {"todo",       "coffee start", "coffee stats", "training new",
+                "outing new", "budget",       "trainings"};
     }
+    if (role == "admin") {
+        return {"todo", "summary reports", "approve", "metrics", "engagements", "track set"};
+    }
+    if (department == "management") {
+        return {"todo", "summary reports", "approve", "metrics", "summary channel", "meet"};
+    }
+    if (role == "manager" && department == "marketing") {
+        return {"todo",           "summary reports", "approve",      "metrics",
+                "announce draft", "engagements",     "rotation plan"};
+    }
+    if (role == "manager") {
+        return {"todo",        "summary reports", "approve", "metrics",
+                "engagements", "quota set",       "intel"};
+    }
+    if (department == "marketing") {
+        return {"todo", "engagement new", "handoff", "tone check", "metrics", "coffee"};
+    }
+    return {"todo", "report", "engagements", "accept", "metrics", "coffee"};
+}
+
+namespace {
+
+nlohmann::json command_line(Turn& turn, const CommandSpec& spec) {
+    const Prompts& prompts = turn.engine().prompts();
+    const CommandText* t = prompts.command(turn.locale(), spec.name);
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name);
+    return {{"usage", t ? t->usage : spec.name}, {"summary", t ? t->summary : std::string()}};
+}
+
+const HelpTopic* find_topic(Turn& turn, const std::string& word) {
+    const Prompts& prompts = turn.engine().prompts();
+    const std::string w = core::ascii_lower(std::string(core::trim(word)));
+    for (const auto& topic : help_topics()) {
+        if (w == topic.key) return &topic;
+        for (const auto& locale : prompts.locales()) {
+            const std::string said = core::ascii_lower(
+                prompts.render(locale, std::string("core.help_topic_word.") + topic.key));
+            if (w == said) return &topic;
+        }
+    }
+    return nullptr;
+}
+
+void help_all(Turn& turn) {
+    Engine& engine = turn.engine();
     json commands = json::array();
     for (const auto& spec : engine.router().commands()) {
         if (!Router::allowed(spec, turn.person() ? turn.person()->role : "")) continue;
-        const CommandText* t = prompts.command(turn.locale(), spec.name);
-        if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name);
-        commands.push_back(
-            {{"usage", t ? t->usage : spec.name}, {"summary", t ? t->summary : std::string()}});
+        commands.push_back(command_line(turn, spec));
     }
     turn.reply("core.help", {{"commands", commands}, {"bot", engine.settings().bot_user}});
+}
+
+void help_topic(Turn& turn, const HelpTopic& topic) {
+    const std::string role = turn.person() ? turn.person()->role : "";
+    json commands = json::array();
+    for (const char* name : topic.commands) {
+        const CommandSpec* spec = turn.engine().router().find(name);
+        if (spec == nullptr || !Router::allowed(*spec, role)) continue;
+        commands.push_back(command_line(turn, *spec));
+    }
+    const std::string key = topic.key;
+    turn.reply("core.help_topic", {{"topic", turn.text("core.help_topic_word." + key)},
+                                   {"about", turn.text("core.help_topic." + key)},
+                                   {"commands", commands}});
+}
+
+// `help` alone: the few commands this person most likely needs, then the topics.
+json help_short_data(Turn& turn) {
+    Engine& engine = turn.engine();
+    const Person* me = turn.person();
+    const std::string role = me ? me->role : "";
+    json commands = json::array();
+    for (const auto& name : first_commands(me ? me->department : "", role)) {
+        const CommandSpec* spec = engine.router().find(name);
+        if (spec == nullptr || !Router::allowed(*spec, role)) continue;
+        commands.push_back(command_line(turn, *spec));
+    }
+    json topics = json::array();
+    for (const auto& topic : help_topics()) {
+        const std::string key = topic.key;
+        topics.push_back({{"word", turn.text("core.help_topic_word." + key)},
+                          {"about", turn.text("core.help_topic." + key)}});
+    }
+    return {{"name", me ? me->name : std::string()},
+            {"department", me ? turn.text("core.department." + me->department) : ""},
+            {"role", me ? turn.text("core.role." + me->role) : ""},
+            {"commands", commands},
+            {"topics", topics},
+            {"bot", engine.settings().bot_user}};
+}
+
+void help(Turn& turn, const CommandArgs& args) {
+    Engine& engine = turn.engine();
+    const Prompts& prompts = engine.prompts();
+    if (args.words.empty()) {
+        turn.reply("core.help_short", help_short_data(turn));
+        return;
+    }
+    if (args.words.size() == 1 && prompts.is_word("core.words.help_all", args.words.front())) {
+        help_all(turn);
+        return;
+    }
+    if (args.words.size() == 1) {
+        if (const HelpTopic* topic = find_topic(turn, args.words.front())) {
+            help_topic(turn, *topic);
+            return;
+        }
+    }
+    const CommandSpec* spec = engine.router().find(args.rest);
+    if (spec == nullptr) spec = engine.router().find(args.words.front());
+    if (spec == nullptr) {
+        const auto suggestions = engine.router().suggest(args.words.front(), 3);
+        std::vector<std::string> lines;
+        for (const auto& s : suggestions)
+            lines.push_back(turn.text("core.help_line", {{"command", s}}));
+        turn.reply("core.unknown_command",
+                   {{"word", std::string(core::utf8_prefix(args.words.front(), 64))},
+                    {"suggestions", turn.list_data(lines)},
+                    {"has_suggestions", !suggestions.empty()}});
+        return;
+    }
+    json aliases = json::array();
+    for (const auto& locale : prompts.locales()) {
+        if (const CommandText* t = prompts.command(locale, spec->name)) {
+            for (const auto& a : t->aliases) aliases.push_back(a);
+        }
+    }
+    const CommandText* t = prompts.command(turn.locale(), spec->name);
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name);
+    json roles = json::array();
+    for (const auto& r : spec->roles) roles.push_back(turn.text("core.role." + r));
+    turn.reply("core.help_command",
+               {{"name", spec->name},
+                {"usage", t ? t->usage : spec->name},
+                {"summary", t ? t->summary : std::string()},
+                {"aliases", core::join(aliases.get<std::vector<std::string>>(), ", ")},
+                {"has_aliases", !aliases.empty()},
+                {"roles", core::join(roles.get<std::vector<std::string>>(), " / ")},
+                {"has_roles", !roles.empty()}});
+}
+
+// What is waiting for the writer, from every feature that has something, as one text.
+std::string todo_text(Turn& turn) {
+    std::vector<std::string> items;
+    for (const auto& source : turn.engine().todo_sources()) source(turn, *turn.person(), items);
+    if (items.empty()) return turn.text("core.todo_none");
+    return turn.text("core.todo", {{"items", items}, {"count", items.size()}});
+}
+
+// `todo`: what is waiting for the writer.
+void todo(Turn& turn, const CommandArgs&) { turn.reply_text(todo_text(turn)); }
+
+// A channel message that is only a command word ("help", "待办"), typed without "!":
+// the writer meant the bot, so say how to reach it.
+bool command_without_bang(Turn& turn, const std::string& text) {
+    const std::string line(core::trim(text));
+    if (line.empty() || line.size() > 64 || turn.engine().router().find(line) == nullptr) {
+        return false;
+    }
+    turn.reply("core.channel_hint", {{"line", line}});
+    return true;
+}
+
+// "Usage: ..." and, when the command has one, a whole line to type as it is.
+void usage_of(Turn& turn, const std::string& command) {
+    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
+    turn.reply("core.usage", {{"usage", t ? t->usage : command},
+                              {"example", t ? t->example : std::string()},
+                              {"has_example", t != nullptr && !t->example.empty()}});
 }
 
 void whoami(Turn& turn, const CommandArgs&) {
@@ -80,10 +249,7 @@ void whoami(Turn& turn, const CommandArgs&) {
 
 void whois(Turn& turn, const CommandArgs& args) {
     if (args.words.empty()) {
-        turn.reply("core.usage",
-                   {{"usage", turn.engine().prompts().command(turn.locale(), "whois")
-                                  ? turn.engine().prompts().command(turn.locale(), "whois")->usage
-                                  : "whois @person"}});
+        usage_of(turn, "whois");
         return;
     }
     const Person* p = turn.person_arg(args.words.front());
@@ -192,10 +358,7 @@ std::string link_hash(const std::string& salt, const std::string& code) {
     return core::sha256_hex(salt + code);
 }
 
-void link_usage(Turn& turn) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), "link");
-    turn.reply("core.usage", {{"usage", t ? t->usage : "link CONNECTOR USER"}});
-}
+void link_usage(Turn& turn) { usage_of(turn, "link"); }
 
 void link_request(Turn& turn, const store::Identity& identity) {
     const auto running = turn.engine().connector_names();
@@ -415,11 +578,34 @@ DialogSpec clarify_person_dialog() {
     return spec;
 }
 
+// GET /api/v1/help?user=ID: the short help of the person with that identity on the
+// connector that forwarded the request, and what is waiting for them, in their language
+// (the hub page's help panel).
+core::ApiResponse help_api(Turn& turn, const ApiCall& call) {
+    const auto user = call.request.query.find("user");
+    if (user == call.request.query.end() || user->second.empty()) {
+        return api_error(400, "bad_request", "the query parameter user is required");
+    }
+    const Person* person = turn.engine().directory().resolve(
+        core::Sender{call.request.connector, user->second, user->second});
+    if (person == nullptr) return api_error(404, "not_found", "nobody has that identity here");
+    Turn as(turn.engine(), nullptr, person);
+    core::ApiResponse r;
+    r.body = json{{"locale", as.locale()},
+                  {"text", as.text("core.help_short", help_short_data(as))},
+                  {"todo", todo_text(as)}}
+                 .dump();
+    return r;
+}
+
 }  // namespace
 
 void register_builtins(Engine& engine) {
     Router& r = engine.router();
     r.add({"help", {}, help});
+    r.add({"todo", {}, todo});
+    engine.api().add({"GET", "/api/v1/help", false, help_api});
+    engine.add_watcher(command_without_bang);
     r.add({"whoami", {}, whoami});
     r.add({"whois", {}, whois});
     r.add({"rules", {}, rules});

@@ -58,6 +58,11 @@ class Engine final : public core::EventSink {
     void add_watcher(std::function<bool(Turn&, const std::string& text)> watcher) {
         watchers_.push_back(std::move(watcher));
     }
+    /// A source of what a person has waiting for them (`todo`): it appends lines rendered
+    /// in the turn's locale (a handoff to accept, an approval, a report due, ...).
+    using TodoSource = std::function<void(Turn&, const Person&, std::vector<std::string>&)>;
+    void add_todo_source(TodoSource source) { todo_sources_.push_back(std::move(source)); }
+    const std::vector<TodoSource>& todo_sources() const { return todo_sources_; }
 
     // --- any thread -------------------------------------------------------------------
     /// Queues an event for handling. Never blocks for long.
@@ -163,6 +168,7 @@ class Engine final : public core::EventSink {
     std::map<std::string, Outlet> outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
     std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
+    std::vector<TodoSource> todo_sources_;
     std::vector<std::function<void(const core::Event&, const Person*)>> channel_listeners_;
 
     mutable std::mutex mu_;

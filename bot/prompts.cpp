@@ -115,6 +115,7 @@ std::shared_ptr<const Prompts> Prompts::load(const std::string& dir,
                         if (spec["aliases"]) text.aliases = string_list(spec["aliases"], file);
                         if (spec["usage"]) text.usage = spec["usage"].as<std::string>();
                         if (spec["summary"]) text.summary = spec["summary"].as<std::string>();
+                        if (spec["example"]) text.example = spec["example"].as<std::string>();
                         p->commands_[locale][c.first.as<std::string>()] = std::move(text);
                     }
                 } else if (name == "words") {

@@ -24,6 +24,7 @@ struct CommandText {
     std::vector<std::string> aliases;
     std::string usage;
     std::string summary;
+    std::string example;  ///< a whole line a newcomer can type as it is; may be empty
 };
 
 class Prompts {

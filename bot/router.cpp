@@ -100,10 +100,15 @@ void Router::dispatch(Turn& turn, const std::string& text) const {
         spec.handler(turn, args);
         return;
     }
-    const auto suggestions = suggest(words.front(), 3);
+    // "Did you mean" offers whole lines: the command written right, then the rest as the
+    // writer typed it, so a misspelt command (e.g. 报高 for 报告) is fixed by copying one line.
+    const std::string rest(core::utf8_prefix(after_words(text, 1), 120));
+    std::vector<std::string> lines;
+    for (const auto& s : suggest(words.front(), 3))
+        lines.push_back(rest.empty() ? s : s + " " + rest);
     turn.reply("core.unknown_command", {{"word", core::utf8_prefix(words.front(), 64)},
-                                        {"suggestions", turn.list_data(suggestions)},
-                                        {"has_suggestions", !suggestions.empty()}});
+                                        {"suggestions", turn.list_data(lines)},
+                                        {"has_suggestions", !lines.empty()}});
 }
 
 }  // namespace twintrack::bot

@@ -145,6 +145,15 @@ struct RetentionSettings {
     long long audit_log_days = 2 * 365;     ///< who changed what
 };
 
+/// The welcome each person gets by direct message the first time the bot meets them.
+struct WelcomeSettings {
+    /// `welcome.enabled`: off unless configured (the demo organisation turns it on).
+    bool enabled = false;
+    /// At most this many welcomes a minute, so importing a whole directory does not flood
+    /// a platform.
+    int per_minute = 20;
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -159,6 +168,7 @@ struct BotSettings {
     SocialSettings social;
     MetricsSettings metrics;
     RetentionSettings retention;
+    WelcomeSettings welcome;
 };
 
 }  // namespace twintrack::bot

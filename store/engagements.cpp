@@ -263,6 +263,15 @@ std::optional<Handoff> EngagementRepository::latest_handoff(std::int64_t engagem
     return out;
 }
 
+std::vector<Handoff> EngagementRepository::pending_handoffs_to(std::int64_t person_id) {
+    std::vector<Handoff> out;
+    db_.query(std::string(handoff_columns) +
+                  "h WHERE to_id = ? AND status = 'pending' AND id = (SELECT max(id) FROM "
+                  "handoffs WHERE engagement_id = h.engagement_id) ORDER BY deadline_at, id",
+              {person_id}, [&](const Row& r) { out.push_back(handoff_from(r)); });
+    return out;
+}
+
 void EngagementRepository::decide_handoff(std::int64_t id, const std::string& status,
                                           std::int64_t at, const std::string& reason) {
     db_.execute("UPDATE handoffs SET status = ?, decided_at = ?, reason = ? WHERE id = ?",

@@ -131,6 +131,9 @@ class EngagementRepository {
     std::optional<Handoff> handoff(std::int64_t id);
     /// The newest handoff of an engagement.
     std::optional<Handoff> latest_handoff(std::int64_t engagement_id);
+    /// The handoffs waiting for `person_id`'s answer (the newest of their engagement,
+    /// still pending), soonest deadline first.
+    std::vector<Handoff> pending_handoffs_to(std::int64_t person_id);
     /// Sets status, decided_at and reason.
     void decide_handoff(std::int64_t id, const std::string& status, std::int64_t at,
                         const std::string& reason);

@@ -8,8 +8,8 @@ std::vector<Person> PeopleRepository::all() {
     std::vector<Person> out;
     std::map<std::int64_t, std::size_t> index;
     db_.query(
-        "SELECT id, name, email, department, role, timezone, locale, work_start, work_end "
-        "FROM people WHERE erased_at IS NULL ORDER BY id",
+        "SELECT id, name, email, department, role, timezone, locale, work_start, work_end, "
+        "welcomed_at FROM people WHERE erased_at IS NULL ORDER BY id",
         {}, [&](const Row& r) {
             Person p;
             p.id = r.integer(0);
@@ -21,6 +21,7 @@ std::vector<Person> PeopleRepository::all() {
             p.locale = r.text(6);
             p.work_start = static_cast<int>(r.integer(7));
             p.work_end = static_cast<int>(r.integer(8));
+            p.welcomed_at = r.is_null(9) ? 0 : r.integer(9);
             index[p.id] = out.size();
             out.push_back(std::move(p));
         });
@@ -32,6 +33,11 @@ std::vector<Person> PeopleRepository::all() {
                   }
               });
     return out;
+}
+
+bool PeopleRepository::mark_welcomed(std::int64_t person_id, std::int64_t now_ms) {
+    return db_.execute("UPDATE people SET welcomed_at = ? WHERE id = ? AND welcomed_at IS NULL",
+                       {now_ms, person_id}) == 1;
 }
 
 std::int64_t PeopleRepository::count() {

@@ -25,6 +25,7 @@ struct Person {
     int work_start = 9 * 60;  ///< minutes after local midnight
     int work_end = 18 * 60;
     std::vector<Identity> identities;
+    std::int64_t welcomed_at = 0;  ///< when the bot sent its welcome (UTC ms); 0 = not yet
 };
 
 class PeopleRepository {
@@ -45,6 +46,10 @@ class PeopleRepository {
     void add_identity(std::int64_t person_id, const Identity& identity);
     /// Who holds an identity (user ids compare case-insensitively).
     std::optional<std::int64_t> owner_of(const Identity& identity);
+
+    /// Records that the welcome went to a person. Returns false when it had already gone
+    /// (the welcome is sent once per person).
+    bool mark_welcomed(std::int64_t person_id, std::int64_t now_ms);
 
     /// Updates locale, time zone and working hours of one person.
     void update_profile(const Person& person, std::int64_t now_ms);

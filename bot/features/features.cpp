@@ -10,6 +10,7 @@
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "bot/retention.hpp"
+#include "bot/welcome.hpp"
 
 namespace twintrack::bot {
 
@@ -22,6 +23,7 @@ void register_features(Engine& engine) {
     social::register_social(engine);
     metrics::register_metrics(engine);
     register_retention(engine);
+    register_welcome(engine);
     // The joint numbers of the weekly metrics that other features count: recurring joint
     // meetings held, coffee groups that met, and the activity budget of the quarter the
     // week falls in (planned: the configured budget; spent: what took place so far).

@@ -292,7 +292,8 @@ struct HubServer::Loop {
                 for (const auto& p : *context.roster->get()) {
                     people.push_back({{"user_id", p.user_id},
                                       {"display", p.display},
-                                      {"department", p.department}});
+                                      {"department", p.department},
+                                      {"locale", p.locale}});
                 }
             }
             reply_json(con, Status::ok, people);

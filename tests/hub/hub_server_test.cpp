@@ -644,12 +644,14 @@ TEST_F(HubTest, UnknownPathsAndMethodsGetJsonErrors) {
 TEST_F(HubTest, PeopleApiListsTheRosterOnLoopback) {
     start_hub();
     EXPECT_EQ(http_get("127.0.0.1", port_, "/api/v1/people").json(), json::array());
-    roster_->set({{"alice", "Alice Chen", "marketing"}, {"wangfang", "王芳", "sales"}});
+    roster_->set(
+        {{"alice", "Alice Chen", "marketing", "en"}, {"wangfang", "王芳", "sales", "zh-CN"}});
     const auto r = http_get("127.0.0.1", port_, "/api/v1/people");
     EXPECT_EQ(r.status, 200);
+    // The locale lets the page speak each person's language after sign-in.
     EXPECT_EQ(r.json(), json::parse(R"([
-        {"user_id": "alice", "display": "Alice Chen", "department": "marketing"},
-        {"user_id": "wangfang", "display": "王芳", "department": "sales"}])"));
+        {"user_id": "alice", "display": "Alice Chen", "department": "marketing", "locale": "en"},
+        {"user_id": "wangfang", "display": "王芳", "department": "sales", "locale": "zh-CN"}])"));
 }
 
 // On loopback without a token, a request naming another host is a page elsewhere

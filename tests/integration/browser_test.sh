@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Browser test of the real program: starts `twintrack run` with two people, loads the
 # hub page in headless Chromium in its test mode (?autotest=TEXT&user=ID signs in, sends
-# TEXT to the bot and writes the reply into #autotest-result), and checks that the bot's
-# real answer reached the page, in English and in Chinese.
+# TEXT to the bot and writes the page's language and the reply into #autotest-result), and
+# checks that the bot's real answer reached the page, in English and in Chinese; that the
+# page speaks each person's language after sign-in without the switch being touched (the
+# browser itself runs in English); and that the help panel shows the person's short help.
 #
 #   tests/integration/browser_test.sh PATH/TO/twintrack
 #
@@ -36,6 +38,7 @@ cat >"$work/people.csv" <<'CSV'
 name,email,department,role,timezone,locale,working_hours,identities
 Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna
 李伟,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei
+刘洋,liu.yang@example.com,hr,hr,Asia/Shanghai,zh-CN,09:00-18:00,hub:liuyang
 CSV
 "$program" import people "$work/people.csv" --data "$work/data" >/dev/null ||
     fail "import failed"
@@ -50,16 +53,31 @@ for _ in $(seq 100); do
 done
 [[ -n $port ]] || fail "twintrack did not start"
 
-ask() {  # ask USER TEXT EXPECTED
-    local status=0 result
-    result=$(bash "$(dirname "$0")/../support/page_autotest.sh" "$port" "$1" "$2" "$work") ||
-        status=$?
+result=
+ask() {  # ask USER TEXT EXPECTED [EXTRA_QUERY]
+    local status=0
+    result=$(LANG=en_US.UTF-8 bash "$(dirname "$0")/../support/page_autotest.sh" "$port" "$1" "$2" \
+        "$work" "${4:-}") || status=$?
     [[ $status -eq 77 ]] && exit 77
     [[ $status -eq 0 ]] || fail "chromium failed"
-    grep -q "REPLY: $3" <<<"$result" ||
-        fail "no reply containing '$3' for '$2' (autotest result: '$result')"
+    grep -qF "REPLY: $3" <<<"$result" ||
+        fail "no reply starting '$3' for '$2' (autotest result: '$result')"
     echo "PASS: $1 -> $2"
 }
+expect() {  # expect LINE: the last page showed this line
+    grep -qF "$1" <<<"$result" || fail "the page did not show '$1' (autotest result: '$result')"
+}
 
-ask anna help "Commands you can use"
-ask liwei "帮助" "你可以使用的命令"
+# The short help of each person, in their language; the page follows the person.
+ask anna help "Anna Becker, what you will most likely need (Marketing, manager):"
+expect "LANG: en"
+expect "HEADING: Channels"
+ask liwei "帮助" "李伟，你最可能用到的（销售部，员工）："
+expect "LANG: zh-CN"
+expect "HEADING: 频道"
+expect "PLACEHOLDER: 发送消息到"
+ask liuyang "help" "刘洋，你最可能用到的（人力资源部，人力资源）：" "panel=1"
+expect "LANG: zh-CN"
+expect "PANEL: 刘洋，你最可能用到的"
+expect "• 开始咖啡配对"
+ask liwei "help all" "你可以使用的命令"

@@ -116,11 +116,11 @@ TEST_F(ProgramTest, AnswersHelpInEnglishAndChineseOverTheHub) {
     auto anna = login(server.port(), "anna");
     auto reply = ask(*anna, "@twintrack", "help", "t-1");
     ASSERT_TRUE(reply);
-    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("Commands you can use"));
+    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("you will most likely need"));
     auto liwei = login(server.port(), "liwei");
     reply = ask(*liwei, "@twintrack", "帮助", "t-2");
     ASSERT_TRUE(reply);
-    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("你可以使用的命令"));
+    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("你最可能用到的"));
     // In a channel the bot answers "!" commands, and everyone there sees it.
     reply = ask(*liwei, "general", "!ping", "t-3");
     ASSERT_TRUE(reply);
@@ -217,6 +217,63 @@ TEST_F(ProgramTest, DemoOrganisationIsLoadedOnlyIntoAnEmptyDirectory) {
     Server server(dir.path(), {"--demo"});
     EXPECT_EQ(test_support::http_get("127.0.0.1", server.port(), "/api/v1/people").json().size(),
               2u);
+}
+
+TEST_F(ProgramTest, DemoTourFindsCompetitorsAndNeedsAndWelcomesNewcomers) {
+    TempDir empty;
+    {
+        Server demo(empty.path(), {"--demo"});
+        // 李伟 opens the page: his welcome is waiting (or arrives) in his direct messages.
+        auto liwei = std::make_unique<WsClient>();
+        liwei->connect("127.0.0.1", demo.port());
+        liwei->send_json({{"type", "hello"}, {"user", "liwei"}});
+        auto is_welcome = [](const nlohmann::json& m) {
+            return m.value("user", "") == "twintrack" &&
+                   m.value("text", "").find("我是 twintrack") != std::string::npos;
+        };
+        auto welcome = liwei->wait_for(
+            [&](const nlohmann::json& f) {
+                if (f.value("type", "") == "message") return is_welcome(f);
+                if (f.value("type", "") != "history" || f.value("channel", "") != "@twintrack") {
+                    return false;
+                }
+                for (const auto& m : f["messages"]) {
+                    if (is_welcome(m)) return true;
+                }
+                return false;
+            },
+            30s);
+        ASSERT_TRUE(welcome);
+        // The tour's report, then intel and reports find what it said.
+        struct Step {
+            const char* text;
+            std::vector<const char*> has;
+        };
+        const std::vector<Step> tour = {
+            {"报告 招商银行：客户说中兴报价低15%，想要案例", {"ZTE", "-15%", "案例"}},
+            {"情报 中兴", {"ZTE：共 1 份报告", "招商银行", "-15%", "需求：案例"}},
+            {"报告列表 竞品 中兴", {"招商银行"}},
+            {"report Acme: met their CTO; competitor Foo offered 20% off #need:case-study",
+             {"Foo", "-20%"}},
+            {"intel Foo", {"Acme"}},
+        };
+        int n = 0;
+        for (const auto& step : tour) {
+            SCOPED_TRACE(step.text);
+            auto reply = ask(*liwei, "@twintrack", step.text, "tour-" + std::to_string(++n));
+            ASSERT_TRUE(reply);
+            const auto text = (*reply)["text"].get<std::string>();
+            for (const char* s : step.has) EXPECT_THAT(text, HasSubstr(s));
+            EXPECT_THAT(text, Not(HasSubstr("No field report mentions")));
+            EXPECT_THAT(text, Not(HasSubstr("还没有")));
+        }
+    }
+    // The same data again: `todo` answers in his language.
+    Server again(empty.path(), {"--demo"});
+    auto liwei = login(again.port(), "liwei");
+    auto reply = ask(*liwei, "@twintrack", "待办", "todo-1");
+    ASSERT_TRUE(reply);
+    EXPECT_THAT((*reply)["text"].get<std::string>(), HasSubstr("等你处理的事"));
 }
 
 TEST_F(ProgramTest, ConsoleChatsThroughTheTerminal) {

@@ -74,7 +74,9 @@ std::string dept_text(const Engine& engine, const std::string& locale, const std
 
 void usage(Turn& turn, const std::string& command) {
     const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+    turn.reply("core.usage", {{"usage", t ? t->usage : command},
+                              {"example", t ? t->example : std::string()},
+                              {"has_example", t != nullptr && !t->example.empty()}});
 }
 
 std::string person_name(Turn& turn, const std::optional<std::int64_t>& id) {
@@ -978,6 +980,23 @@ void customer_alias(Turn& turn, const CommandArgs& args) {
 
 }  // namespace
 
+namespace {
+
+// `todo`: handoffs waiting for the reader's answer.
+void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& items) {
+    for (const auto& h : turn.read().engagements().pending_handoffs_to(me.id)) {
+        const auto e = turn.read().engagements().get(h.engagement_id);
+        if (!e || e->closed) continue;
+        items.push_back(
+            turn.text("engagements.todo_handoff",
+                      {{"customer", e->customer_name},
+                       {"who", person_name(turn, h.from_id)},
+                       {"deadline", format_local(core::from_millis(h.deadline_at), me.timezone)}}));
+    }
+}
+
+}  // namespace
+
 void register_engagements(Engine& engine) {
     auto& r = engine.router();
     r.add({"engagement new", {}, engagement_new, true});
@@ -992,6 +1011,7 @@ void register_engagements(Engine& engine) {
     r.add({"track set", {"admin"}, track_set, true});
     r.add({"customer alias", {}, customer_alias, true});
     engine.scheduler().on(handoff_job, handoff_deadline);
+    engine.add_todo_source(pending_handoffs);
 }
 
 }  // namespace twintrack::bot::engagements

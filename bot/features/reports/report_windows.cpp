@@ -398,12 +398,31 @@ core::Timestamp reminder_at(const WindowOccurrence& o) {
     return o.opens + (o.closes - o.opens) * 4 / 5;
 }
 
+namespace {
+
+// `todo`: the reader's report window is open and they have not filed since it opened.
+void report_due(Turn& turn, const Person& me, std::vector<std::string>& items) {
+    const ReportWindowSetting* window = window_of(turn.engine(), me.department);
+    if (window == nullptr || paused(turn, me.id)) return;
+    const std::string zone = zone_of(turn.engine(), me);
+    const auto now = turn.now();
+    for (const auto& o : window_occurrences(*window, zone, now - date::days(7), now)) {
+        if (o.closes <= now || filed_since(turn, me.id, o.opens)) continue;
+        items.push_back(
+            turn.text("reports.todo_report_due", {{"closes", local_text(o.closes, zone)}}));
+        return;
+    }
+}
+
+}  // namespace
+
 void register_windows(Engine& engine) {
     engine.scheduler().on(plan_job, plan);
     engine.scheduler().on(open_job, window_open);
     engine.scheduler().on(remind_job, window_remind);
     engine.scheduler().on(ask_zone_job, ask_zone);
     engine.scheduler().on(digest_job, digest);
+    engine.add_todo_source(report_due);
     // Today's plan, unless it exists: due now, it runs on the first tick.
     const auto now = engine.clock().now();
     store::Job job;

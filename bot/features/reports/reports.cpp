@@ -37,7 +37,9 @@ std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
 void usage(Turn& turn, const std::string& command) {
     const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+    turn.reply("core.usage", {{"usage", t ? t->usage : command},
+                              {"example", t ? t->example : std::string()},
+                              {"has_example", t != nullptr && !t->example.empty()}});
 }
 
 /// True when `word` is one of the words `reports.words.<name>` of any locale.

@@ -486,6 +486,18 @@ void stats(Turn& turn, const CommandArgs&) {
     turn.reply("social.coffee_stats", {{"rounds", rounds}});
 }
 
+// `todo`: the reader's coffee partner this round, until they said whether they met.
+void coffee_partner(Turn& turn, const Person& me, std::vector<std::string>& items) {
+    auto& social = turn.read().social();
+    const auto g = social.latest_group(me.id);
+    if (!g) return;
+    const auto r = social.round(g->round_id);
+    if (!r || r->ends_at <= now_ms(turn) || social.answer_of(r->id, me.id)) return;
+    items.push_back(turn.text("social.todo_coffee",
+                              {{"partners", partners_text(turn.engine(), *g, me)},
+                               {"ends", local_text_with_zone(turn.engine(), r->ends_at, &me)}}));
+}
+
 }  // namespace
 
 void register_coffee(Engine& engine) {
@@ -505,6 +517,7 @@ void register_coffee(Engine& engine) {
     engine.scheduler().on(round_job, run_round);
     engine.scheduler().on(nudge_job, nudge);
     engine.scheduler().on(ask_job, ask_met);
+    engine.add_todo_source(coffee_partner);
 }
 
 }  // namespace twintrack::bot::social

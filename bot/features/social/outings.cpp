@@ -329,6 +329,25 @@ void remind(Turn& turn, const json& payload) {
 
 }  // namespace
 
+namespace {
+
+// `todo`: outings whose date is fixed and that the reader has not answered yet.
+void open_rsvps(Turn& turn, const Person& me, std::vector<std::string>& items) {
+    auto& social = turn.read().social();
+    const auto today = local_today(turn.now(), company_zone(turn));
+    for (const auto& o : social.open_outings()) {
+        if (o.status != "closed") continue;
+        const auto ymd = parse_date(o.chosen_day.value_or(""));
+        if (!ymd || date::local_days{*ymd} < today) continue;
+        bool answered = false;
+        for (const auto& r : social.rsvps(o.id)) answered = answered || r.person_id == me.id;
+        if (answered) continue;
+        items.push_back(turn.text("social.todo_rsvp", outing_data(turn, o)));
+    }
+}
+
+}  // namespace
+
 void register_outings(Engine& engine) {
     auto& r = engine.router();
     r.add({"outing new", organiser_roles(), create, true});
@@ -339,6 +358,7 @@ void register_outings(Engine& engine) {
     r.add({"outing", {}, show});
     r.add({"outings", {}, show});
     engine.scheduler().on(remind_job, remind);
+    engine.add_todo_source(open_rsvps);
 }
 
 }  // namespace twintrack::bot::social

@@ -32,7 +32,9 @@ std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
 void usage(Turn& turn, const std::string& command) {
     const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command}});
+    turn.reply("core.usage", {{"usage", t ? t->usage : command},
+                              {"example", t ? t->example : std::string()},
+                              {"has_example", t != nullptr && !t->example.empty()}});
 }
 
 /// True when `word` is one of the words `tone.words.<name>` of any locale.
@@ -553,6 +555,27 @@ std::string rules_dir(const ToneSettings& settings) {
     return core::source_dir() + "/config/tone";
 }
 
+namespace {
+
+// `todo`: announcements waiting for the reader's department's approval.
+void pending_approvals(Turn& turn, const Person& me, std::vector<std::string>& items) {
+    if (me.role != "manager" || (me.department != "marketing" && me.department != "sales")) return;
+    auto& repo = turn.read().announcements();
+    for (const auto& a : repo.recent(50)) {
+        if (a.status == "posted" || a.status == "scheduled") continue;
+        bool decided = false;
+        for (const auto& d : repo.decisions(a.id)) {
+            if (d.department != me.department) continue;
+            decided = decided || d.decision == "approved" || d.version == a.version;
+        }
+        if (decided) continue;
+        items.push_back(
+            turn.text("tone.todo_approval", {{"id", a.id}, {"message", a.key_message}}));
+    }
+}
+
+}  // namespace
+
 void register_tone(Engine& engine) {
     const Guide guide =
         std::make_shared<const ToneGuide>(ToneGuide::load(rules_dir(engine.settings().tone)));
@@ -565,6 +588,7 @@ void register_tone(Engine& engine) {
     engine.router().add({"announce", {}, with(announce_show)});
     engine.router().add({"approve", {}, with(approve), true});
     engine.router().add({"changes", {}, with(changes), true});
+    engine.add_todo_source(pending_approvals);
     engine.scheduler().on(post_job, [guide](Turn& turn, const json& payload) {
         scheduled_post(turn, payload, guide);
     });
