@@ -147,8 +147,9 @@ struct RetentionSettings {
 
 /// The welcome each person gets by direct message the first time the bot meets them.
 struct WelcomeSettings {
-    /// `welcome.enabled`: off unless configured (the demo organisation turns it on).
-    bool enabled = false;
+    /// `welcome.enabled`: on unless configured off. Only people the bot can reach by direct
+    /// message are welcomed (a group robot cannot send one).
+    bool enabled = true;
     /// At most this many welcomes a minute, so importing a whole directory does not flood
     /// a platform.
     int per_minute = 20;

@@ -244,7 +244,7 @@ bot::BotSettings welcoming(int per_minute = 20) {
 }
 
 TEST(WelcomeTest, SentOncePerPersonAcrossRestartsAndPlatforms) {
-    TestBot bot(TestBot::default_start(), welcoming());
+    TestBot bot(TestBot::default_start(), welcoming(), TestBot::Welcome::as_configured);
     const auto& sam = bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
     const std::int64_t sam_id = sam.id;
     bot.add({"liwei", "李伟", "sales", "staff", "Asia/Shanghai", "zh-CN"});
@@ -301,7 +301,7 @@ TEST(WelcomeTest, SentOncePerPersonAcrossRestartsAndPlatforms) {
 }
 
 TEST(WelcomeTest, ImportingAWholeDirectoryIsRateLimited) {
-    TestBot bot(TestBot::default_start(), welcoming(20));
+    TestBot bot(TestBot::default_start(), welcoming(20), TestBot::Welcome::as_configured);
     for (int i = 0; i < 30; ++i) {
         bot.add({"p" + std::to_string(i), "Person " + std::to_string(i), "sales", "staff"});
     }
@@ -312,7 +312,7 @@ TEST(WelcomeTest, ImportingAWholeDirectoryIsRateLimited) {
 }
 
 TEST(WelcomeTest, PeopleInTheDirectoryAtStartAreWelcomedAtTheFirstTick) {
-    TestBot bot(TestBot::default_start(), welcoming());
+    TestBot bot(TestBot::default_start(), welcoming(), TestBot::Welcome::as_configured);
     store::Person sam;
     sam.name = "Sam Seller";
     sam.email = "sam@example.com";
@@ -330,10 +330,15 @@ TEST(WelcomeTest, PeopleInTheDirectoryAtStartAreWelcomedAtTheFirstTick) {
     EXPECT_THAT(bot.advance(1min), IsEmpty());
 }
 
-TEST(WelcomeTest, OffUnlessConfigured) {
-    TestBot bot;
-    bot.add({"sam", "Sam Seller"});
-    EXPECT_THAT(bot.advance(1min), IsEmpty());
+TEST(WelcomeTest, OnByDefaultAndOffWhenConfiguredOff) {
+    TestBot on(TestBot::default_start(), {}, TestBot::Welcome::as_configured);
+    on.add({"sam", "Sam Seller"});
+    EXPECT_THAT(to(on.advance(1min), "@sam"), ElementsAre(HasSubstr("Hello Sam Seller")));
+    bot::BotSettings s;
+    s.welcome.enabled = false;
+    TestBot off(TestBot::default_start(), s, TestBot::Welcome::as_configured);
+    off.add({"sam", "Sam Seller"});
+    EXPECT_THAT(off.advance(1min), IsEmpty());
 }
 
 TEST_F(FirstStepsTest, HelpPanelOfTheHubPageIsTheShortHelpOfThePerson) {

@@ -16,8 +16,9 @@ core::Timestamp TestBot::default_start() {
     return core::Timestamp(sys_days(2026_y / November / 2) + std::chrono::hours(9));
 }
 
-TestBot::TestBot(core::Timestamp start, bot::BotSettings settings)
+TestBot::TestBot(core::Timestamp start, bot::BotSettings settings, Welcome welcome)
     : clock_(start), settings_(std::move(settings)) {
+    if (welcome == Welcome::off) settings_.welcome.enabled = false;
     char tmpl[] = "/tmp/twintrack-testbot-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     prompts_ = bot::Prompts::load(core::source_dir() + "/prompts", "en");

@@ -29,8 +29,14 @@ struct TestPerson {
 
 class TestBot {
   public:
+    /// Whether the welcome (on by default in the product) runs: most tests count the
+    /// messages a command sends and leave it off; the welcome's own tests keep the
+    /// settings as given.
+    enum class Welcome { off, as_configured };
+
     /// Starts at `start` (default Monday 2026-11-02 09:00 UTC) with an empty directory.
-    explicit TestBot(core::Timestamp start = default_start(), bot::BotSettings settings = {});
+    explicit TestBot(core::Timestamp start = default_start(), bot::BotSettings settings = {},
+                     Welcome welcome = Welcome::off);
     ~TestBot();
 
     static core::Timestamp default_start();
