@@ -16,8 +16,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string line_for(const std::string& conversation, const nlohmann::json& message) {
-    return dump_json({{"conv", conversation}, {"msg", message}}) + '\n';
+// The same bytes as dump_json({{"conv", conversation}, {"msg", message}}) + '\n'.
+std::string line_for(const std::string& conversation, const std::string& message_json) {
+    std::string line = "{\"conv\":";
+    line += dump_json(conversation);
+    line += ",\"msg\":";
+    line += message_json;
+    line += "}\n";
+    return line;
 }
 
 std::runtime_error cannot_write(const std::string& path, const std::string& reason) {
@@ -69,7 +75,7 @@ void ChatHistory::open() {
                     !entry["msg"].is_object()) {
                     throw std::invalid_argument("not a {conv, msg} object");
                 }
-                remember(entry["conv"].get<std::string>(), std::move(entry["msg"]));
+                remember(entry["conv"].get<std::string>(), dump_json(entry["msg"]));
             } catch (const std::exception&) {
                 ++skipped_;
                 spdlog::warn("hub history {}: skipping malformed line {}", path_, lines);
@@ -112,13 +118,13 @@ void ChatHistory::rewrite() {
 // The file may hold old messages (it is append-only) but not many times what is kept.
 bool ChatHistory::oversized() const { return lines_in_file_ > 2 * kept_ + 64; }
 
-void ChatHistory::remember(const std::string& conversation, nlohmann::json message) {
+void ChatHistory::remember(const std::string& conversation, std::string message_json) {
     if (conversations_.count(conversation) == 0 && conversations_.size() >= max_conversations_) {
         forget_least_recent();
     }
     last_used_[conversation] = ++uses_;
     auto& messages = conversations_[conversation];
-    messages.push_back(std::move(message));
+    messages.push_back(std::move(message_json));
     ++kept_;
     while (messages.size() > limit_) {
         messages.pop_front();
@@ -153,9 +159,13 @@ void ChatHistory::forget_least_recent() {
 }
 
 void ChatHistory::append(const std::string& conversation, const nlohmann::json& message) {
-    remember(conversation, message);
-    pending_ += line_for(conversation, message);
+    append_text(conversation, dump_json(message));
+}
+
+void ChatHistory::append_text(const std::string& conversation, std::string message_json) {
+    pending_ += line_for(conversation, message_json);
     ++pending_lines_;
+    remember(conversation, std::move(message_json));
     bound_pending();
 }
 
@@ -183,7 +193,23 @@ nlohmann::json ChatHistory::messages(const std::string& conversation) const {
     auto out = nlohmann::json::array();
     const auto it = conversations_.find(conversation);
     if (it == conversations_.end()) return out;
-    for (const auto& message : it->second) out.push_back(message);
+    for (const auto& message : it->second) out.push_back(nlohmann::json::parse(message));
+    return out;
+}
+
+std::string ChatHistory::messages_text(const std::string& conversation) const {
+    const auto it = conversations_.find(conversation);
+    if (it == conversations_.end()) return "[]";
+    std::size_t size = 2;
+    for (const auto& message : it->second) size += message.size() + 1;
+    std::string out;
+    out.reserve(size);
+    out += '[';
+    for (const auto& message : it->second) {
+        if (out.size() > 1) out += ',';
+        out += message;
+    }
+    out += ']';
     return out;
 }
 
