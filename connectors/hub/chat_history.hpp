@@ -14,6 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 
 namespace twintrack::connectors::hub {
 
@@ -77,8 +78,11 @@ class ChatHistory {
     std::size_t limit_;
     std::size_t max_conversations_;
     std::size_t max_pending_bytes_;
-    std::map<std::string, std::deque<std::string>> conversations_;  // JSON text per message
-    std::map<std::string, std::uint64_t> last_used_;                // conversation -> use counter
+    struct Conversation {
+        std::deque<std::string> messages;  // JSON text per message, oldest first
+        std::uint64_t last_used = 0;       // value of uses_ when last appended to
+    };
+    std::unordered_map<std::string, Conversation> conversations_;
     std::uint64_t uses_ = 0;
     std::size_t pending_dropped_ = 0;
     std::string pending_;

@@ -634,10 +634,8 @@ struct HubServer::Loop {
 
         const core::Timestamp now = context.clock->now();
         const std::string server_id = new_id();
-        json out = {{"type", "message"}, {"channel", channel}, {"user", session.user},
-                    {"text", text},      {"id", server_id},    {"ts", core::to_millis(now)}};
-        if (!client_id.empty()) out["client_id"] = client_id;
-        std::string payload = dump_json(out);
+        std::string payload = message_frame_json(
+            {channel, session.user, text, server_id, core::to_millis(now), client_id, {}});
         if (direct) {
             send_to_user(session.user, payload);
             remember("@" + session.user, std::move(payload));
@@ -678,13 +676,13 @@ struct HubServer::Loop {
             result.retryable = false;
         } else {
             const std::string id = new_id();
-            json out = {{"type", "message"},
-                        {"channel", direct ? dm_channel : channel},
-                        {"user", settings.bot_user},
-                        {"text", post.text},
-                        {"id", id},
-                        {"ts", core::to_millis(context.clock->now())}};
-            if (!post.reply_to.empty()) out["reply_to"] = post.reply_to;
+            const MessageFrame frame{direct ? dm_channel : channel,
+                                     settings.bot_user,
+                                     post.text,
+                                     id,
+                                     core::to_millis(context.clock->now()),
+                                     {},
+                                     post.reply_to};
             // Pictures travel in the frame (base64); other files are left to the text.
             json images = json::array();
             for (const auto& a : post.attachments) {
@@ -692,8 +690,14 @@ struct HubServer::Loop {
                 images.push_back(
                     {{"name", a.name}, {"mime", a.mime}, {"data", core::base64_encode(a.data)}});
             }
-            if (!images.empty()) out["attachments"] = std::move(images);
-            std::string payload = dump_json(out);
+            std::string payload;
+            if (images.empty()) {
+                payload = message_frame_json(frame);
+            } else {
+                json out = json::parse(message_frame_json(frame));
+                out["attachments"] = std::move(images);
+                payload = dump_json(out);
+            }
             if (direct) {
                 send_to_user(user, payload);
             } else {
