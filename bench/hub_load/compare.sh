@@ -68,7 +68,12 @@ one_run() {  # NAME -> appends "rate p99" to $dir/NAME.txt
     port=$(wait_port "$dir/out.log")
     # Let start-up work (the first scheduler tick, migrations) finish before measuring.
     sleep "${SETTLE_SECONDS:-3}"
-    out=$("$build/bench/hub_load/hub_load" --port "$port" "$@")
+    if ! out=$("$build/bench/hub_load/hub_load" --port "$port" "$@" 2>&1); then
+        # A run that could not connect (e.g. a machine far too busy) is left out.
+        stop_server
+        printf '  %-10s failed, left out: %s\n' "$name" "$(tail -1 <<<"$out")"
+        return 0
+    fi
     stop_server
     local rate p99
     rate=$(sed -n 's/^round trips: [0-9]* (\([0-9]*\)\/s)$/\1/p' <<<"$out")
@@ -90,6 +95,9 @@ for round in $(seq 1 "$rounds"); do
     fi
 done
 
+for name in twintrack reference; do
+    [[ -s $dir/$name.txt ]] || { echo "no run against $name completed" >&2; exit 1; }
+done
 median() {  # COLUMN FILE
     cut -d' ' -f"$1" "$2" | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'
 }
