@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -389,6 +390,9 @@ int run_server(const Options& options) {
         }
     }
     auto ops = start_ops_listener(config, telemetry);
+    // Start-up parsed configuration, prompts, tone rules and migrations; what it freed
+    // goes back to the system instead of staying resident for the life of the process.
+    malloc_trim(0);
     const int code =
         serve(core, running, signals, std::chrono::seconds(config.shutdown_grace_seconds));
     if (ops) ops->stop();

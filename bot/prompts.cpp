@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <kainjow/mustache.hpp>
+#include <mutex>
 
 #include "core/text.hpp"
 
@@ -11,9 +12,13 @@ namespace twintrack::bot {
 
 namespace mus = kainjow::mustache;
 
+// A template is checked when the prompts load but compiled only when first rendered:
+// most of the hundreds of templates are never used by a given process, and compiled
+// mustache trees take several times the memory of their source.
 struct Prompts::Template {
     std::string source;
     bool literal = false;  // no tags: render is the text itself
+    std::mutex mu;         // guards `compiled`; render may be called from any thread
     std::unique_ptr<mus::mustache> compiled;
 };
 
@@ -94,13 +99,12 @@ std::shared_ptr<const Prompts> Prompts::load(const std::string& dir,
                         t->source = m.second.as<std::string>();
                         t->literal = t->source.find("{{") == std::string::npos;
                         if (!t->literal) {
-                            t->compiled = std::make_unique<mus::mustache>(t->source);
-                            if (!t->compiled->is_valid()) {
+                            const mus::mustache check(t->source);
+                            if (!check.is_valid()) {
                                 throw PromptError(where(file, m.second) + ": template " +
                                                   m.first.as<std::string>() + ": " +
-                                                  t->compiled->error_message());
+                                                  check.error_message());
                             }
-                            t->compiled->set_custom_escape([](const std::string& s) { return s; });
                         }
                         p->messages_[locale][stem + "." + m.first.as<std::string>()] = t;
                     }
@@ -138,7 +142,7 @@ std::shared_ptr<const Prompts> Prompts::load(const std::string& dir,
 
 std::string Prompts::render(const std::string& locale, const std::string& key,
                             const nlohmann::json& data) const {
-    const Template* t = nullptr;
+    Template* t = nullptr;
     for (const std::string* l : {&locale, &default_locale_}) {
         auto loc = messages_.find(*l);
         if (loc == messages_.end()) continue;
@@ -150,7 +154,13 @@ std::string Prompts::render(const std::string& locale, const std::string& key,
     }
     if (t == nullptr) return "[" + key + "]";
     if (t->literal) return t->source;
-    return t->compiled->render(to_data(data));
+    const mus::data values = to_data(data);
+    std::lock_guard<std::mutex> lock(t->mu);
+    if (!t->compiled) {
+        t->compiled = std::make_unique<mus::mustache>(t->source);
+        t->compiled->set_custom_escape([](const std::string& s) { return s; });
+    }
+    return t->compiled->render(values);
 }
 
 std::vector<std::string> Prompts::locales() const {

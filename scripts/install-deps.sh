@@ -20,14 +20,25 @@ test_pkgs=(
     ngircd inspircd openssl
     clang libclang-rt-14-dev
 )
+# Measuring (bench/): perf for profiles; Node.js and npm for bench/hub_load's reference
+# server (its npm packages come from bench/hub_load/reference/package-lock.json).
+bench_pkgs=(
+    linux-perf nodejs npm
+)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-}" = "--test" ]; then
-    want+=("${test_pkgs[@]}")
-fi
+for arg in "$@"; do
+    case "$arg" in
+        --test) want+=("${test_pkgs[@]}") ;;
+        --bench) want+=("${bench_pkgs[@]}") ;;
+        *) echo "usage: install-deps.sh [--test] [--bench]" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${want[@]}"; do
+    # A Node.js build that brings its own npm (and conflicts with Debian's) is enough.
+    if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
         missing+=("$p")
     fi

@@ -16,8 +16,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string line_for(const std::string& conversation, const nlohmann::json& message) {
-    return dump_json({{"conv", conversation}, {"msg", message}}) + '\n';
+// The same bytes as dump_json({{"conv", conversation}, {"msg", message}}) + '\n'.
+std::string line_for(const std::string& conversation, const std::string& message_json) {
+    std::string line = "{\"conv\":";
+    line += dump_json(conversation);
+    line += ",\"msg\":";
+    line += message_json;
+    line += "}\n";
+    return line;
 }
 
 std::runtime_error cannot_write(const std::string& path, const std::string& reason) {
@@ -38,7 +44,6 @@ ChatHistory::~ChatHistory() { close(); }
 void ChatHistory::open() {
     close();
     conversations_.clear();
-    last_used_.clear();
     kept_ = 0;
     pending_.clear();
     pending_lines_ = 0;
@@ -69,7 +74,7 @@ void ChatHistory::open() {
                     !entry["msg"].is_object()) {
                     throw std::invalid_argument("not a {conv, msg} object");
                 }
-                remember(entry["conv"].get<std::string>(), std::move(entry["msg"]));
+                remember(entry["conv"].get<std::string>(), dump_json(entry["msg"]));
             } catch (const std::exception&) {
                 ++skipped_;
                 spdlog::warn("hub history {}: skipping malformed line {}", path_, lines);
@@ -97,8 +102,8 @@ void ChatHistory::rewrite() {
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw cannot_write(tmp, std::strerror(errno));
-        for (const auto& [conversation, messages] : conversations_) {
-            for (const auto& message : messages) out << line_for(conversation, message);
+        for (const auto& [name, conversation] : conversations_) {
+            for (const auto& message : conversation.messages) out << line_for(name, message);
         }
         out.flush();
         if (!out) throw cannot_write(tmp, std::strerror(errno));
@@ -112,13 +117,15 @@ void ChatHistory::rewrite() {
 // The file may hold old messages (it is append-only) but not many times what is kept.
 bool ChatHistory::oversized() const { return lines_in_file_ > 2 * kept_ + 64; }
 
-void ChatHistory::remember(const std::string& conversation, nlohmann::json message) {
-    if (conversations_.count(conversation) == 0 && conversations_.size() >= max_conversations_) {
-        forget_least_recent();
+void ChatHistory::remember(const std::string& conversation, std::string message_json) {
+    auto it = conversations_.find(conversation);
+    if (it == conversations_.end()) {
+        if (conversations_.size() >= max_conversations_) forget_least_recent();
+        it = conversations_.emplace(conversation, Conversation{}).first;
     }
-    last_used_[conversation] = ++uses_;
-    auto& messages = conversations_[conversation];
-    messages.push_back(std::move(message));
+    it->second.last_used = ++uses_;
+    auto& messages = it->second.messages;
+    messages.push_back(std::move(message_json));
     ++kept_;
     while (messages.size() > limit_) {
         messages.pop_front();
@@ -128,34 +135,30 @@ void ChatHistory::remember(const std::string& conversation, nlohmann::json messa
 
 // Channels are few and named in config; direct conversations come and go with people.
 void ChatHistory::forget_least_recent() {
-    const std::string* victim = nullptr;
-    std::uint64_t oldest = 0;
-    for (const auto& [conversation, used] : last_used_) {
-        const bool direct = !conversation.empty() && conversation.front() == '@';
-        if (direct && (victim == nullptr || used < oldest)) {
-            victim = &conversation;
-            oldest = used;
-        }
-    }
-    if (victim == nullptr) {
-        for (const auto& [conversation, used] : last_used_) {
-            if (victim == nullptr || used < oldest) {
-                victim = &conversation;
-                oldest = used;
+    auto victim = conversations_.end();
+    for (bool direct_only : {true, false}) {
+        for (auto it = conversations_.begin(); it != conversations_.end(); ++it) {
+            const bool direct = !it->first.empty() && it->first.front() == '@';
+            if (direct_only && !direct) continue;
+            if (victim == conversations_.end() || it->second.last_used < victim->second.last_used) {
+                victim = it;
             }
         }
+        if (victim != conversations_.end()) break;
     }
-    if (victim == nullptr) return;
-    const std::string name = *victim;
-    kept_ -= conversations_[name].size();
-    conversations_.erase(name);
-    last_used_.erase(name);
+    if (victim == conversations_.end()) return;
+    kept_ -= victim->second.messages.size();
+    conversations_.erase(victim);
 }
 
 void ChatHistory::append(const std::string& conversation, const nlohmann::json& message) {
-    remember(conversation, message);
-    pending_ += line_for(conversation, message);
+    append_text(conversation, dump_json(message));
+}
+
+void ChatHistory::append_text(const std::string& conversation, std::string message_json) {
+    pending_ += line_for(conversation, message_json);
     ++pending_lines_;
+    remember(conversation, std::move(message_json));
     bound_pending();
 }
 
@@ -183,7 +186,26 @@ nlohmann::json ChatHistory::messages(const std::string& conversation) const {
     auto out = nlohmann::json::array();
     const auto it = conversations_.find(conversation);
     if (it == conversations_.end()) return out;
-    for (const auto& message : it->second) out.push_back(message);
+    for (const auto& message : it->second.messages) {
+        out.push_back(nlohmann::json::parse(message));
+    }
+    return out;
+}
+
+std::string ChatHistory::messages_text(const std::string& conversation) const {
+    const auto it = conversations_.find(conversation);
+    if (it == conversations_.end()) return "[]";
+    std::size_t size = 2;
+    const auto& messages = it->second.messages;
+    for (const auto& message : messages) size += message.size() + 1;
+    std::string out;
+    out.reserve(size);
+    out += '[';
+    for (const auto& message : messages) {
+        if (out.size() > 1) out += ',';
+        out += message;
+    }
+    out += ']';
     return out;
 }
 

@@ -4,14 +4,17 @@
 // append-only JSON-lines file.
 //
 // File format: one object per line, `{"conv":"general","msg":{...message frame...}}`;
-// direct conversations use "@" + user id as `conv`. Not thread-safe: the hub uses it
-// from its own thread only.
+// direct conversations use "@" + user id as `conv`. Messages are kept as their JSON
+// text, the bytes the hub sends: a reload is answered by joining them, and a message is
+// serialised once, not once per socket, file and reload. Not thread-safe: the hub uses
+// it from its own thread only.
 
 #include <cstdio>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 
 namespace twintrack::connectors::hub {
 
@@ -34,9 +37,14 @@ class ChatHistory {
 
     /// Remembers `message` and queues it for the file (written on flush()).
     void append(const std::string& conversation, const nlohmann::json& message);
+    /// The same for a message already serialised: `message_json` must be the text of
+    /// one JSON object (as dump_json() writes it).
+    void append_text(const std::string& conversation, std::string message_json);
 
     /// The remembered messages of a conversation, oldest first (empty if unknown).
     nlohmann::json messages(const std::string& conversation) const;
+    /// The same as JSON text, a `[...]` array ready to go into a frame.
+    std::string messages_text(const std::string& conversation) const;
 
     /// Writes queued lines to the file, and rewrites the file when it has grown to hold
     /// far more than it needs to. Errors are logged, never thrown.
@@ -59,7 +67,7 @@ class ChatHistory {
     std::size_t pending_bytes() const { return pending_.size(); }
 
   private:
-    void remember(const std::string& conversation, nlohmann::json message);
+    void remember(const std::string& conversation, std::string message_json);
     void rewrite();
     bool oversized() const;
     void forget_least_recent();
@@ -70,8 +78,11 @@ class ChatHistory {
     std::size_t limit_;
     std::size_t max_conversations_;
     std::size_t max_pending_bytes_;
-    std::map<std::string, std::deque<nlohmann::json>> conversations_;
-    std::map<std::string, std::uint64_t> last_used_;  // conversation -> use counter
+    struct Conversation {
+        std::deque<std::string> messages;  // JSON text per message, oldest first
+        std::uint64_t last_used = 0;       // value of uses_ when last appended to
+    };
+    std::unordered_map<std::string, Conversation> conversations_;
     std::uint64_t uses_ = 0;
     std::size_t pending_dropped_ = 0;
     std::string pending_;

@@ -116,6 +116,82 @@ std::string dump_json(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+// A JSON string as nlohmann's serializer writes valid UTF-8 (no ASCII escaping): the
+// two-character escapes, \u00xx for other control characters, everything else as is.
+// Text that is not valid UTF-8 goes through dump_json(), which replaces bad bytes.
+void append_json_string(std::string& out, std::string_view s) {
+    if (!core::valid_utf8(s)) {
+        out += dump_json(std::string(s));
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : s) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    out += "\\u00";
+                    out += hex[(c >> 4) & 0xF];
+                    out += hex[c & 0xF];
+                } else {
+                    out += c;
+                }
+        }
+    }
+    out += '"';
+}
+
+void append_member(std::string& out, const char* key, std::string_view value) {
+    out += out.size() == 1 ? "\"" : ",\"";
+    out += key;
+    out += "\":";
+    append_json_string(out, value);
+}
+
+}  // namespace
+
+std::string message_frame_json(const MessageFrame& m) {
+    std::string out;
+    out.reserve(96 + m.channel.size() + m.user.size() + m.text.size() + m.id.size() +
+                m.client_id.size() + m.reply_to.size());
+    out += '{';
+    // Keys in the order nlohmann::json keeps them (sorted), so the text is the same.
+    append_member(out, "channel", m.channel);
+    if (!m.client_id.empty()) append_member(out, "client_id", m.client_id);
+    append_member(out, "id", m.id);
+    if (!m.reply_to.empty()) append_member(out, "reply_to", m.reply_to);
+    append_member(out, "text", m.text);
+    out += ",\"ts\":";
+    out += std::to_string(m.ts);
+    out += ",\"type\":\"message\"";
+    append_member(out, "user", m.user);
+    out += '}';
+    return out;
+}
+
 std::string user_id_problem(std::string_view user) { return name_problem("user", user, 64); }
 
 std::string client_id_problem(std::string_view id) { return name_problem("id", id, 128); }

@@ -2,6 +2,7 @@
 // The hub's wire vocabulary and the pure checks behind it: user names, bot mentions,
 // token comparison, loopback detection. No I/O here, so all of it is unit-tested.
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -27,6 +28,23 @@ nlohmann::json error_frame(ErrorCode code, const std::string& message,
 
 /// Serialises without ever throwing: bytes that are not UTF-8 become U+FFFD.
 std::string dump_json(const nlohmann::json& value);
+
+/// The members of a `message` frame (docs/ARCHITECTURE.md, "Hub wire protocol").
+/// Empty `client_id` and `reply_to` are left out of the frame.
+struct MessageFrame {
+    std::string_view channel;
+    std::string_view user;
+    std::string_view text;
+    std::string_view id;
+    std::int64_t ts = 0;
+    std::string_view client_id;
+    std::string_view reply_to;
+};
+
+/// The frame serialised: the same text as dump_json() of the JSON object with these
+/// members, written straight into one string (every message crosses the hub twice, as
+/// the writer's echo and as the bot's answer).
+std::string message_frame_json(const MessageFrame& frame);
 
 /// Why `user` cannot be a hub user name, or an empty string when it can: 1-64 bytes of
 /// valid UTF-8 without whitespace (ASCII or Unicode) or control characters.

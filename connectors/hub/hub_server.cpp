@@ -14,6 +14,8 @@
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
+#include <websocketpp/concurrency/none.hpp>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
@@ -26,7 +28,28 @@
 namespace twintrack::connectors::hub {
 namespace {
 
-using Server = websocketpp::server<websocketpp::config::asio>;
+// websocketpp's asio config, for an endpoint used from one thread only: every handler,
+// send and close of the hub runs on its loop thread (send() and stop() post onto it), so
+// the per-connection strands and locks of the multithreaded config are pure overhead on
+// every frame read and written.
+struct HubConfig : websocketpp::config::asio {
+    using type = HubConfig;
+    using base = websocketpp::config::asio;
+    using concurrency_type = websocketpp::concurrency::none;
+    using alog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::alevel>;
+    using elog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::elevel>;
+    static const bool enable_multithreading = false;
+
+    struct transport_config : base::transport_config {
+        using concurrency_type = type::concurrency_type;
+        using alog_type = type::alog_type;
+        using elog_type = type::elog_type;
+        static const bool enable_multithreading = false;
+    };
+    using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
+};
+
+using Server = websocketpp::server<HubConfig>;
 using Hdl = websocketpp::connection_hdl;
 using json = nlohmann::json;
 
@@ -164,8 +187,8 @@ struct HubServer::Loop {
         server.set_http_handler([this](Hdl h) { guarded("http", [&] { on_http(h); }); });
         server.set_validate_handler([this](Hdl h) { return on_validate(h); });
         server.set_open_handler([this](Hdl h) { guarded("open", [&] { on_open(h); }); });
-        server.set_close_handler([this](Hdl h) { sessions.erase(h); });
-        server.set_fail_handler([this](Hdl h) { sessions.erase(h); });
+        server.set_close_handler([this](Hdl h) { forget(h); });
+        server.set_fail_handler([this](Hdl h) { forget(h); });
         server.set_message_handler([this](Hdl h, Server::message_ptr m) {
             guarded("message", [&] { on_message(h, m); });
         });
@@ -427,18 +450,38 @@ struct HubServer::Loop {
 
     void send_frame(Hdl hdl, const json& frame) { send_frame(hdl, dump_json(frame)); }
 
-    void broadcast(const json& frame) {
-        const std::string payload = dump_json(frame);
+    void broadcast(const std::string& payload) {
         for (auto& [hdl, s] : sessions) {
             if (s.authed) send_frame(hdl, payload);
         }
     }
 
-    void send_to_user(const std::string& user, const json& frame) {
-        const std::string payload = dump_json(frame);
-        for (auto& [hdl, s] : sessions) {
-            if (s.authed && s.user == user) send_frame(hdl, payload);
+    // A user's own sockets, found through `users` rather than by walking every session.
+    void send_to_user(const std::string& user, const std::string& payload) {
+        const auto it = users.find(user);
+        if (it == users.end()) return;
+        // send_frame may close a socket that stopped reading; its close handler runs
+        // later, on this thread, so the list does not change underneath.
+        for (const auto& hdl : it->second) send_frame(hdl, payload);
+    }
+
+    // A socket went away: its session, and its place among its user's sockets.
+    void forget(Hdl hdl) {
+        const auto it = sessions.find(hdl);
+        if (it == sessions.end()) return;
+        if (it->second.authed) {
+            const auto mine = users.find(it->second.user);
+            if (mine != users.end()) {
+                auto& list = mine->second;
+                list.erase(std::remove_if(list.begin(), list.end(),
+                                          [&](const Hdl& h) {
+                                              return !h.owner_before(hdl) && !hdl.owner_before(h);
+                                          }),
+                           list.end());
+                if (list.empty()) users.erase(mine);
+            }
         }
+        sessions.erase(it);
     }
 
     void on_message(Hdl hdl, const Server::message_ptr& msg) {
@@ -516,18 +559,24 @@ struct HubServer::Loop {
         session.authed = true;
         if (session.hello_timer) session.hello_timer->cancel();
         session.user = user;
+        users[user].push_back(hdl);
         send_frame(hdl, json{{"type", "welcome"},
                              {"user", user},
                              {"bot", settings.bot_user},
                              {"channels", channel_order}});
         for (const auto& channel : channel_order) {
-            send_frame(hdl, json{{"type", "history"},
-                                 {"channel", channel},
-                                 {"messages", history.messages(channel)}});
+            send_frame(hdl, history_frame(channel, channel));
         }
-        send_frame(hdl, json{{"type", "history"},
-                             {"channel", dm_channel},
-                             {"messages", history.messages("@" + user)}});
+        send_frame(hdl, history_frame(dm_channel, "@" + user));
+    }
+
+    // {"channel":...,"messages":[...],"type":"history"}: the kept messages are JSON text
+    // already, so the frame is joined rather than built and serialised again.
+    std::string history_frame(const std::string& channel, const std::string& conversation) {
+        std::string frame = "{\"channel\":" + dump_json(channel) + ",\"messages\":";
+        frame += history.messages_text(conversation);
+        frame += ",\"type\":\"history\"}";
+        return frame;
     }
 
     void on_chat(Hdl hdl, const Session& session, const json& frame) {
@@ -586,15 +635,14 @@ struct HubServer::Loop {
 
         const core::Timestamp now = context.clock->now();
         const std::string server_id = new_id();
-        json out = {{"type", "message"}, {"channel", channel}, {"user", session.user},
-                    {"text", text},      {"id", server_id},    {"ts", core::to_millis(now)}};
-        if (!client_id.empty()) out["client_id"] = client_id;
+        std::string payload = message_frame_json(
+            {channel, session.user, text, server_id, core::to_millis(now), client_id, {}});
         if (direct) {
-            remember("@" + session.user, out);
-            send_to_user(session.user, out);
+            send_to_user(session.user, payload);
+            remember("@" + session.user, std::move(payload));
         } else {
-            remember(channel, out);
-            broadcast(out);
+            broadcast(payload);
+            remember(channel, std::move(payload));
         }
 
         const std::string message_id = client_id.empty() ? server_id : client_id;
@@ -629,13 +677,13 @@ struct HubServer::Loop {
             result.retryable = false;
         } else {
             const std::string id = new_id();
-            json out = {{"type", "message"},
-                        {"channel", direct ? dm_channel : channel},
-                        {"user", settings.bot_user},
-                        {"text", post.text},
-                        {"id", id},
-                        {"ts", core::to_millis(context.clock->now())}};
-            if (!post.reply_to.empty()) out["reply_to"] = post.reply_to;
+            const MessageFrame frame{direct ? dm_channel : channel,
+                                     settings.bot_user,
+                                     post.text,
+                                     id,
+                                     core::to_millis(context.clock->now()),
+                                     {},
+                                     post.reply_to};
             // Pictures travel in the frame (base64); other files are left to the text.
             json images = json::array();
             for (const auto& a : post.attachments) {
@@ -643,13 +691,20 @@ struct HubServer::Loop {
                 images.push_back(
                     {{"name", a.name}, {"mime", a.mime}, {"data", core::base64_encode(a.data)}});
             }
-            if (!images.empty()) out["attachments"] = std::move(images);
-            remember(channel, out);
-            if (direct) {
-                send_to_user(user, out);
+            std::string payload;
+            if (images.empty()) {
+                payload = message_frame_json(frame);
             } else {
-                broadcast(out);
+                json out = json::parse(message_frame_json(frame));
+                out["attachments"] = std::move(images);
+                payload = dump_json(out);
             }
+            if (direct) {
+                send_to_user(user, payload);
+            } else {
+                broadcast(payload);
+            }
+            remember(channel, std::move(payload));
             result.ok = true;
             result.message_id = id;
         }
@@ -659,8 +714,8 @@ struct HubServer::Loop {
 
     // History
 
-    void remember(const std::string& conversation, const json& message) {
-        history.append(conversation, message);
+    void remember(const std::string& conversation, std::string message_json) {
+        history.append_text(conversation, std::move(message_json));
         if (flush_armed || !flush_timer) return;
         flush_armed = true;
         flush_timer->expires_after(flush_interval);
@@ -693,6 +748,7 @@ struct HubServer::Loop {
     std::set<std::string> channels;
     std::vector<std::string> channel_order;
     std::map<Hdl, Session, std::owner_less<Hdl>> sessions;
+    std::unordered_map<std::string, std::vector<Hdl>> users;  // signed-in sockets per user
     ChatHistory history;
     std::map<std::string, std::string> ui;  // locale -> JSON object text
     std::unique_ptr<boost::asio::steady_timer> flush_timer;

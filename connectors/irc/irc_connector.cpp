@@ -250,7 +250,6 @@ class IrcConnector final : public Connector {
     IrcConnector(IrcSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
-          ssl_(ssl::context::tls_client),
           resolver_(io_),
           reconnect_timer_(io_),
           register_timer_(io_),
@@ -275,10 +274,13 @@ class IrcConnector final : public Connector {
             throw std::runtime_error("no messages.more in " + context.prompts_dir + "/" +
                                      default_locale_ + "/irc.yaml");
         }
+        // A TLS context initialises OpenSSL and takes megabytes: only TLS connections
+        // get one.
         if (settings_.tls) {
-            ssl_.set_default_verify_paths();
-            if (!settings_.tls_ca_file.empty()) ssl_.load_verify_file(settings_.tls_ca_file);
-            ssl_.set_verify_mode(ssl::verify_peer);
+            ssl_.emplace(ssl::context::tls_client);
+            ssl_->set_default_verify_paths();
+            if (!settings_.tls_ca_file.empty()) ssl_->load_verify_file(settings_.tls_ca_file);
+            ssl_->set_verify_mode(ssl::verify_peer);
         }
         nicks_.push_back(settings_.nick);
         for (const auto& n : settings_.alt_nicks) nicks_.push_back(n);
@@ -346,7 +348,11 @@ class IrcConnector final : public Connector {
     void connect() {
         if (stopping_) return;
         const unsigned gen = ++gen_;
-        stream_ = std::make_unique<ssl::stream<tcp::socket>>(io_, ssl_);
+        if (ssl_) {
+            stream_ = std::make_unique<ssl::stream<tcp::socket>>(io_, *ssl_);
+        } else {
+            plain_ = std::make_unique<tcp::socket>(io_);
+        }
         read_buf_ = std::make_unique<asio::streambuf>(16 * 1024);
         spdlog::info("irc {}: connecting to {}:{}{}", settings_.name, settings_.server,
                      settings_.port, settings_.tls ? " (TLS)" : "");
@@ -356,7 +362,7 @@ class IrcConnector final : public Connector {
                 if (gen != gen_) return;
                 if (ec) return lost("cannot resolve " + settings_.server + ": " + ec.message());
                 asio::async_connect(
-                    stream_->next_layer(), r,
+                    socket(), r,
                     [this, gen](const boost::system::error_code& ec2, const tcp::endpoint&) {
                         if (gen != gen_) return;
                         if (ec2) return lost("cannot connect: " + ec2.message());
@@ -454,9 +460,9 @@ class IrcConnector final : public Connector {
         register_timer_.cancel();
         watchdog_.cancel();
         flood_timer_.cancel();
-        if (stream_) {
-            stream_->next_layer().shutdown(tcp::socket::shutdown_both, ignored);
-            stream_->next_layer().close(ignored);
+        if (stream_ || plain_) {
+            socket().shutdown(tcp::socket::shutdown_both, ignored);
+            socket().close(ignored);
         }
         urgent_.clear();
         std::vector<std::pair<core::SendDone, std::string>> failed;
@@ -525,7 +531,7 @@ class IrcConnector final : public Connector {
         if (settings_.tls) {
             asio::async_read_until(*stream_, *read_buf_, '\n', handler);
         } else {
-            asio::async_read_until(stream_->next_layer(), *read_buf_, '\n', handler);
+            asio::async_read_until(socket(), *read_buf_, '\n', handler);
         }
     }
 
@@ -946,7 +952,7 @@ class IrcConnector final : public Connector {
         if (settings_.tls) {
             asio::async_write(*stream_, asio::buffer(write_buf_), handler);
         } else {
-            asio::async_write(stream_->next_layer(), asio::buffer(write_buf_), handler);
+            asio::async_write(socket(), asio::buffer(write_buf_), handler);
         }
     }
 
@@ -961,9 +967,11 @@ class IrcConnector final : public Connector {
     bool running_ = false;
 
     // Everything below belongs to the I/O thread.
-    ssl::context ssl_;
+    std::optional<ssl::context> ssl_;  // with `tls` only
     tcp::resolver resolver_;
-    std::unique_ptr<ssl::stream<tcp::socket>> stream_;
+    std::unique_ptr<ssl::stream<tcp::socket>> stream_;  // the connection with `tls`
+    std::unique_ptr<tcp::socket> plain_;                // the connection without
+    tcp::socket& socket() { return stream_ ? stream_->next_layer() : *plain_; }
     std::unique_ptr<asio::streambuf> read_buf_;
     asio::steady_timer reconnect_timer_, register_timer_, watchdog_, flood_timer_, stop_timer_;
     unsigned gen_ = 0;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "connectors/hub/hub_protocol.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
 namespace twintrack::connectors::hub::testing {
@@ -52,6 +53,35 @@ TEST(ChatHistory, KeepsTheLastMessagesPerConversationAcrossReopen) {
     EXPECT_EQ(texts(again.messages("general")), (std::vector<std::string>{"b", "c"}));
     EXPECT_EQ(texts(again.messages("@alice")), (std::vector<std::string>{"private"}));
     EXPECT_EQ(again.skipped_lines(), 0u);
+}
+
+TEST(ChatHistory, FileLinesAndReloadFramesAreTheMessagesJson) {
+    TempDir dir;
+    const std::string path = dir.path() + "/h.jsonl";
+    const json first = {{"type", "message"},
+                        {"channel", "general"},
+                        {"text", "héllo \"quoted\""},
+                        {"id", "x-1"},
+                        {"ts", 1795886849588}};
+    const json second = {{"type", "message"}, {"text", "second"}, {"reply_to", "c-1"}};
+    {
+        ChatHistory history(path, 10);
+        history.open();
+        history.append("general", first);
+        history.append_text("general", dump_json(second));
+        history.append("@anna", second);
+        // What a reload sends: the kept messages as one JSON array, oldest first.
+        EXPECT_EQ(json::parse(history.messages_text("general")), json::array({first, second}));
+        EXPECT_EQ(history.messages_text("nobody"), "[]");
+        EXPECT_EQ(history.messages("general"), json::array({first, second}));
+    }
+    // One {"conv", "msg"} object per line, as before.
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    EXPECT_EQ(lines, (std::vector<std::string>{dump_json({{"conv", "general"}, {"msg", first}}),
+                                               dump_json({{"conv", "general"}, {"msg", second}}),
+                                               dump_json({{"conv", "@anna"}, {"msg", second}})}));
 }
 
 TEST(ChatHistory, WritesOnlyOnFlush) {

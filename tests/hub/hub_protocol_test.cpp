@@ -136,5 +136,37 @@ TEST(HubProtocol, ErrorFramesAndJson) {
     }
 }
 
+// A message frame written straight to text is byte for byte what serialising the JSON
+// object gives: clients and the history file see no difference.
+TEST(HubProtocol, MessageFramesAreTheJsonObjectsText) {
+    struct Case {
+        const char* name;
+        MessageFrame frame;
+    };
+    const std::string controls = std::string("a\x01b\x1f\x7f") + '\0' + "end";
+    const Case cases[] = {
+        {"echo with client id",
+         {"general", "anna", "!ping", "5f3a9c1e-7", 1795886849588, "c-17", {}}},
+        {"answer with reply_to", {"@twintrack", "twintrack", "pong", "5f3a9c1e-8", 1, {}, "c-17"}},
+        {"neither", {"sales", "bob", "plain", "x-1", 0, {}, {}}},
+        {"quotes and backslashes",
+         {"general", "anna", "say \"hi\" \\ C:\\path /x", "i", 2, {}, {}}},
+        {"two-character escapes", {"general", "anna", "a\bb\fc\nd\re\tf", "i", 3, {}, {}}},
+        {"other control characters", {"general", "anna", controls, "i", 4, {}, {}}},
+        {"Chinese and emoji", {"销售", "李伟", "今天见了客户 😀，报价 3.5万", "i", 5, "编号-1", {}}},
+        {"not UTF-8", {"general", "anna", "a\xff\xfe", "i", 6, {}, "r\xc3"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const MessageFrame& m = c.frame;
+        nlohmann::json object = {{"type", "message"},           {"channel", std::string(m.channel)},
+                                 {"user", std::string(m.user)}, {"text", std::string(m.text)},
+                                 {"id", std::string(m.id)},     {"ts", m.ts}};
+        if (!m.client_id.empty()) object["client_id"] = std::string(m.client_id);
+        if (!m.reply_to.empty()) object["reply_to"] = std::string(m.reply_to);
+        EXPECT_EQ(message_frame_json(m), dump_json(object));
+    }
+}
+
 }  // namespace
 }  // namespace twintrack::connectors::hub

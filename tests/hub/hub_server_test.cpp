@@ -131,6 +131,29 @@ TEST_F(HubTest, DirectMessagesReachOnlyTheSendersSockets) {
     EXPECT_EQ(history.back()["messages"], json::array());
 }
 
+TEST_F(HubTest, DirectMessagesFollowTheTabsAUserHasOpen) {
+    start_hub();
+    auto tab1 = sign_in("alice");
+    auto tab2 = sign_in("alice");
+    auto bob = sign_in("bob");
+
+    // One tab closed: the other still gets her answers.
+    tab1->close();
+    ASSERT_TRUE(send_post("@alice", "first answer").ok);
+    ASSERT_TRUE(wait_text(*tab2, "first answer"));
+
+    // Every tab gone: the answer is kept for her, and a new tab gets the next one live.
+    tab2->drop();
+    ASSERT_TRUE(send_post("@alice", "while away").ok);
+    std::vector<json> history;
+    auto tab3 = sign_in("alice", &history);
+    ASSERT_EQ(history.back()["messages"].size(), 2u);
+    EXPECT_EQ(history.back()["messages"][1]["text"], "while away");
+    ASSERT_TRUE(send_post("@alice", "welcome back").ok);
+    ASSERT_TRUE(wait_text(*tab3, "welcome back"));
+    EXPECT_TRUE(bob->nothing_within(200ms));
+}
+
 TEST_F(HubTest, MessagesBecomeEventsWithPlatformIdsAndMentionsStripped) {
     start_hub();
     auto alice = sign_in("alice");

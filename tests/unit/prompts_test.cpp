@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "bot/features/tone/tone_guide.hpp"
 #include "core/source_dir.hpp"
@@ -512,6 +513,36 @@ TEST(Prompts, ABrokenTemplateNamesItsFileAndLine) {
         EXPECT_THAT(e.what(), HasSubstr("core.yaml:3"));
     }
     std::filesystem::remove_all(dir);
+}
+
+// Templates are compiled when first rendered: the first and later renders, from several
+// threads at once, each give the text for their own data.
+TEST(Prompts, ATemplateRendersTheSameFirstAndLaterFromAnyThread) {
+    char tmpl[] = "/tmp/twintrack-prompts-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    std::filesystem::create_directories(dir + "/en");
+    std::ofstream(dir + "/en/core.yaml")
+        << "messages:\n  hello: \"Hello {{name}}{{#vip}} (VIP){{/vip}}\"\n";
+    const auto p = Prompts::load(dir, "en");
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(p->render("en", "core.hello", {{"name", "Ann"}, {"vip", true}}), "Hello Ann (VIP)");
+    EXPECT_EQ(p->render("en", "core.hello", {{"name", "Bo"}}), "Hello Bo");
+    std::vector<std::thread> threads;
+    std::vector<std::string> mismatches[4];
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 200; ++i) {
+                const std::string name = "p" + std::to_string(t) + "-" + std::to_string(i);
+                const std::string got = p->render("en", "core.hello", {{"name", name}});
+                if (got != "Hello " + name) mismatches[t].push_back(got);
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (int t = 0; t < 4; ++t) {
+        SCOPED_TRACE("thread " + std::to_string(t));
+        EXPECT_THAT(mismatches[t], ::testing::IsEmpty());
+    }
 }
 
 // Every bot message keeps the shared tone: each template, rendered with sample data in
