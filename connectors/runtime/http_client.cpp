@@ -1,11 +1,14 @@
 #include "connectors/runtime/http_client.hpp"
 
+#include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
 #include <pplx/threadpool.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <mutex>
 #include <random>
 #include <system_error>
@@ -19,11 +22,17 @@ std::once_flag pool_once;
 
 void ensure_pool(std::size_t threads) {
     std::call_once(pool_once, [threads] {
+        // The pool's threads start with every signal blocked, so SIGTERM and SIGINT keep
+        // reaching the program's signal thread (sigwait) whenever the pool starts.
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
         try {
             crossplat::threadpool::initialize_with_threads(std::max<std::size_t>(threads, 1));
         } catch (const std::exception&) {
             // Started already (by another user of cpprestsdk): keep it.
         }
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
     });
 }
 
@@ -46,7 +55,71 @@ bool is_timeout(const std::error_code& ec, const std::string& what) {
            what.find("timeout") != std::string::npos;
 }
 
+struct TooBig : std::runtime_error {
+    TooBig() : std::runtime_error("too big") {}
+};
+
+// Reads a body up to `limit` bytes, failing with TooBig past it.
+struct LimitedReader : std::enable_shared_from_this<LimitedReader> {
+    concurrency::streams::istream in;
+    concurrency::streams::container_buffer<std::vector<unsigned char>> buffer;
+    std::size_t limit = 0;
+    std::size_t total = 0;  ///< bytes read so far (the buffer may hold spare room)
+    pplx::task_completion_event<void> finished;
+
+    void next() {
+        auto self = shared_from_this();
+        in.read(buffer, 64 * 1024).then([self](pplx::task<std::size_t> read) {
+            try {
+                const std::size_t n = read.get();
+                if (n == 0) {
+                    self->finished.set();
+                    return;
+                }
+                self->total += n;
+                if (self->total > self->limit) {
+                    self->finished.set_exception(std::make_exception_ptr(TooBig()));
+                    return;
+                }
+                self->next();
+            } catch (...) {
+                self->finished.set_exception(std::current_exception());
+            }
+        });
+    }
+};
+
+pplx::task<std::vector<unsigned char>> read_body(web::http::http_response& response,
+                                                 std::size_t limit) {
+    if (limit == 0) return response.extract_vector();
+    if (response.headers().content_length() > limit) throw TooBig();
+    auto reader = std::make_shared<LimitedReader>();
+    reader->in = response.body();
+    reader->limit = limit;
+    reader->next();
+    return pplx::create_task(reader->finished).then([reader] {
+        std::vector<unsigned char> body = std::move(reader->buffer.collection());
+        body.resize(reader->total);
+        return body;
+    });
+}
+
 }  // namespace
+
+bool parse_http_url(const std::string& url, std::string& scheme, std::string& host, int& port) {
+    try {
+        const web::uri u(url);
+        scheme = lower(u.scheme());
+        host = lower(u.host());
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+            host = host.substr(1, host.size() - 2);
+        }
+        port = u.port() > 0 ? u.port() : (scheme == "https" ? 443 : 80);
+        return (scheme == "http" || scheme == "https") && !host.empty();
+    } catch (const std::exception&) {
+        return false;
+    }
+}
 
 void init_thread_pool(std::size_t threads) { ensure_pool(threads); }
 
@@ -126,22 +199,19 @@ struct HttpClient::State {
     Transport transport;
     Executor executor;
 
-    std::mutex mu;  // clients, in_flight, cancel
-    std::map<std::string, std::shared_ptr<client::http_client>> clients;
+    std::mutex mu;  // in_flight, cancel
     std::size_t in_flight = 0;
     pplx::cancellation_token_source cancel;
 
     std::recursive_mutex deliver_mu;  // held while handing a completion to the executor
     bool alive = true;
 
+    // One cpprestsdk client (and so one connection) per request: a kept-alive connection
+    // that the server closed while idle fails the next POST while its body is written
+    // ("Failed to write request body"), which cpprestsdk does not retry.
     std::shared_ptr<client::http_client> client_for(const web::uri& authority,
                                                     const std::string& proxy,
                                                     std::chrono::milliseconds timeout) {
-        const std::string key =
-            authority.to_string() + "|" + proxy + "|" + std::to_string(timeout.count());
-        std::lock_guard<std::mutex> lock(mu);
-        auto it = clients.find(key);
-        if (it != clients.end()) return it->second;
         client::http_client_config config;
         config.set_timeout(timeout);
         config.set_validate_certificates(true);
@@ -158,10 +228,7 @@ struct HttpClient::State {
                 if (ec) spdlog::error("TLS: cannot load the CA file {}: {}", ca, ec.message());
             });
         }
-        if (clients.size() >= 64) clients.clear();  // e.g. many calendar hosts
-        auto made = std::make_shared<client::http_client>(authority, config);
-        clients.emplace(key, made);
-        return made;
+        return std::make_shared<client::http_client>(authority, config);
     }
 
     void deliver(const std::function<void(Result)>& done, Result result) {
@@ -217,7 +284,17 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
             throw std::invalid_argument("not an http or https URL");
         }
         const std::string proxy = proxy_for(request.url, state->transport);
-        http = state->client_for(uri.authority(), proxy, request.timeout);
+        web::uri authority = uri.authority();
+        if (!request.connect_to.empty()) {
+            const int port = uri.port() > 0 ? uri.port() : (scheme == "https" ? 443 : 80);
+            authority = web::uri(scheme + "://" + request.connect_to + ":" + std::to_string(port));
+            // cpprestsdk takes the TLS server name and the name the certificate must carry
+            // from the Host header, so over https it holds the bare host name.
+            message.headers().add("Host", uri.port() > 0 && scheme == "http"
+                                              ? uri.host() + ":" + std::to_string(port)
+                                              : uri.host());
+        }
+        http = state->client_for(authority, proxy, request.timeout);
         message.set_method(request.method);
         message.set_request_uri(uri.resource());
         message.headers().add("User-Agent", "TwinTrack");
@@ -237,16 +314,17 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
         return;
     }
     auto result = std::make_shared<Result>();
+    const std::size_t limit = request.max_body;
     http->request(message, token)
-        .then([result](pplx::task<web::http::http_response> answered) {
+        .then([result, limit](pplx::task<web::http::http_response> answered) {
             web::http::http_response response = answered.get();
             result->status = response.status_code();
             for (const auto& [name, value] : response.headers()) {
                 result->headers[lower(name)] = value;
             }
-            return response.extract_vector();
+            return read_body(response, limit);
         })
-        .then([state, result, done](pplx::task<std::vector<unsigned char>> read) {
+        .then([state, result, done, limit, http](pplx::task<std::vector<unsigned char>> read) {
             Result r = std::move(*result);
             try {
                 const std::vector<unsigned char> body = read.get();
@@ -256,6 +334,10 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
                     r.retry_after = retry_after(r.headers, std::chrono::seconds(1));
                 }
                 if (!r.ok()) r.error = "HTTP " + std::to_string(r.status);
+            } catch (const TooBig&) {
+                r.kind = Result::Kind::permanent;
+                r.too_big = true;
+                r.error = "the answer is larger than " + std::to_string(limit) + " bytes";
             } catch (const web::http::http_exception& e) {
                 r.kind = is_timeout(e.error_code(), e.what()) ? Result::Kind::timeout
                                                               : Result::Kind::transient;

@@ -43,6 +43,12 @@ struct Request {
     std::string body;
     std::string content_type;  ///< of `body`; "" sends none
     std::chrono::milliseconds timeout{15000};
+    /// An address checked by the caller ("203.0.113.7", "[2001:db8::7]") to connect to
+    /// instead of resolving the URL's host again; the Host header, TLS server name and
+    /// certificate check still use the URL's host (the calendar fetch pins what it checked).
+    std::string connect_to;
+    /// The most body bytes accepted (0 = no limit); a longer answer is `too_big`.
+    std::size_t max_body = 0;
 
     /// A JSON body (Content-Type application/json; charset=utf-8).
     static Request json_post(std::string url, const nlohmann::json& body);
@@ -64,6 +70,7 @@ struct Result {
     std::string body;
     std::string error;  ///< what went wrong (transport or HTTP status), "" when ok
     std::chrono::seconds retry_after{0};
+    bool too_big = false;  ///< the body went past Request::max_body (kind permanent)
 
     bool ok() const { return kind == Kind::ok; }
     bool retryable() const { return kind != Kind::permanent; }
@@ -110,6 +117,10 @@ class HttpClient {
   private:
     std::shared_ptr<State> state_;
 };
+
+/// The scheme (lower case), host (lower case, IPv6 without brackets) and port (the
+/// scheme's default when none is written) of an http or https URL; false for anything else.
+bool parse_http_url(const std::string& url, std::string& scheme, std::string& host, int& port);
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.
 std::string url_encode(const std::string& text);

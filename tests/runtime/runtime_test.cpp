@@ -192,6 +192,52 @@ TEST(HttpClient, NoCompletionIsHandedOnAfterShutdown) {
     EXPECT_EQ(completions.load(), 0);
 }
 
+TEST(HttpClient, AnAnswerPastTheBodyLimitIsTooBig) {
+    const std::string big(5000, 'x');
+    std::string chunked =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 5; ++i) chunked += "3e8\r\n" + std::string(1000, 'y') + "\r\n";
+    chunked += "0\r\n\r\n";
+    struct Case {
+        std::string name, answer;
+        std::size_t limit;
+        bool too_big;
+    };
+    const std::vector<Case> cases = {
+        {"announced length", answer(200, "", big), 1000, true},
+        {"chunked", chunked, 1000, true},
+        {"within the limit", answer(200, "", big), 10000, false},
+    };
+    HttpClient client({}, inline_executor());
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        CannedServer s(c.answer);
+        Request req;
+        req.url = s.server.url("/cal.ics");
+        req.max_body = c.limit;
+        Result r = run(client, req);
+        EXPECT_EQ(r.too_big, c.too_big) << r.error;
+        EXPECT_EQ(r.ok(), !c.too_big);
+        if (!c.too_big) {
+            EXPECT_EQ(r.body, big);
+        }
+    }
+}
+
+TEST(HttpClient, ConnectToPinsTheAddressAndKeepsTheHostName) {
+    CannedServer s(answer(200, "", "pinned"));
+    HttpClient client({}, inline_executor());
+    Request req;
+    req.url = "http://calendar.example.invalid:" + std::to_string(s.server.port()) + "/c.ics";
+    req.connect_to = "127.0.0.1";
+    Result r = run(client, req);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.body, "pinned");
+    EXPECT_THAT(s.request(), HasSubstr("GET /c.ics HTTP/1.1"));
+    EXPECT_THAT(s.request(), ::testing::ContainsRegex("\r\nHost: ?calendar\\.example\\.invalid:" +
+                                                      std::to_string(s.server.port()) + "\r\n"));
+}
+
 // --- proxies ---------------------------------------------------------------------------
 
 class ScopedEnv {
