@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -15,6 +16,7 @@
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/rate_limiter.hpp"
 #include "connectors/robots/signing.hpp"
+#include "connectors/runtime/http_client.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -165,7 +167,10 @@ struct Target {
 class RobotConnector final : public Connector {
   public:
     RobotConnector(RobotSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)), clock_(context.clock) {}
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
+                [](std::function<void()> f) { f(); }) {}
 
     ~RobotConnector() override { stop(); }
 
@@ -332,17 +337,34 @@ class RobotConnector final : public Connector {
             t.limiter.record(now);
             lock.unlock();
             const std::string final_url = sign(url, secret, body);
-            http::Request request;
-            request.method = "POST";
-            request.url = final_url;
-            request.headers = {{"Content-Type", "application/json; charset=utf-8"}};
-            request.body = body.dump();
-            request.timeout = settings_.timeout;
-            const http::Response response = http::perform(request);
+            const http::Response response = post(final_url, body);
             const Outcome outcome = interpret(settings_.platform, response);
             lock.lock();
             handle(t, job, outcome, lock, sequence);
         }
+    }
+
+    // The worker thread does nothing but HTTP, so it waits for the answer here (the
+    // runtime's own timeout ends the wait; the guard below is for a server that trickles).
+    http::Response post(const std::string& url, const json& body) {
+        runtime::Request request = runtime::Request::json_post(url, body);
+        request.timeout = settings_.timeout;
+        auto answer = std::make_shared<std::promise<runtime::Result>>();
+        auto future = answer->get_future();
+        http_.send(std::move(request),
+                   [answer](runtime::Result r) { answer->set_value(std::move(r)); });
+        http::Response response;
+        if (future.wait_for(settings_.timeout + std::chrono::seconds(5)) !=
+            std::future_status::ready) {
+            response.error = "timed out";
+            return response;
+        }
+        runtime::Result r = future.get();
+        response.status = r.status;
+        response.headers = std::move(r.headers);
+        response.body = std::move(r.body);
+        if (r.status == 0) response.error = r.error.empty() ? "no answer" : r.error;
+        return response;
     }
 
     void prepare(const Target& t, Job& job) {
@@ -531,6 +553,7 @@ class RobotConnector final : public Connector {
     std::set<std::string> ignored_types_;
     std::size_t queued_ = 0;
     std::thread worker_;
+    runtime::HttpClient http_;  ///< used by the worker only; stop() joins it first
 };
 
 void validate(Platform platform, core::SectionReader& section, ConnectorSpec& spec) {
@@ -577,6 +600,10 @@ void read_settings(core::SectionReader& section, RobotSettings& settings) {
     }
     read_channel_list(section, settings);
     if (settings.platform == Platform::dingtalk) read_callback(section, settings);
+    runtime::Transport transport{settings.proxy, settings.tls_ca_file};
+    runtime::read_transport(section, transport);
+    settings.proxy = transport.proxy;
+    settings.tls_ca_file = transport.tls_ca_file;
 }
 
 ConnectorType connector_type(Platform platform) {
