@@ -199,22 +199,30 @@ struct HttpClient::State {
     Transport transport;
     Executor executor;
 
-    std::mutex mu;  // in_flight, cancel
+    std::mutex mu;  // clients, in_flight, cancel
+    std::map<std::string, std::shared_ptr<client::http_client>> clients;
     std::size_t in_flight = 0;
     pplx::cancellation_token_source cancel;
 
     std::recursive_mutex deliver_mu;  // held while handing a completion to the executor
     bool alive = true;
 
-    // One cpprestsdk client (and so one connection) per request: a kept-alive connection
-    // that the server closed while idle fails the next POST while its body is written
-    // ("Failed to write request body"), which cpprestsdk does not retry.
+    // One cpprestsdk client per host, proxy and timeout, so connections are kept alive
+    // and reused.
     std::shared_ptr<client::http_client> client_for(const web::uri& authority,
                                                     const std::string& proxy,
                                                     std::chrono::milliseconds timeout) {
+        const std::string key =
+            authority.to_string() + "|" + proxy + "|" + std::to_string(timeout.count());
+        std::lock_guard<std::mutex> lock(mu);
+        auto it = clients.find(key);
+        if (it != clients.end()) return it->second;
         client::http_client_config config;
         config.set_timeout(timeout);
         config.set_validate_certificates(true);
+        // Never followed here (cpprestsdk would follow 10): a redirect is an answer the
+        // caller judges; the calendar fetch checks each target before following it.
+        config.set_max_redirects(0);
         if (proxy.empty()) {
             config.set_proxy(web::web_proxy(web::web_proxy::disabled));
         } else {
@@ -228,7 +236,10 @@ struct HttpClient::State {
                 if (ec) spdlog::error("TLS: cannot load the CA file {}: {}", ca, ec.message());
             });
         }
-        return std::make_shared<client::http_client>(authority, config);
+        if (clients.size() >= 64) clients.clear();  // e.g. many calendar hosts
+        auto made = std::make_shared<client::http_client>(authority, config);
+        clients.emplace(key, made);
+        return made;
     }
 
     void deliver(const std::function<void(Result)>& done, Result result) {
@@ -268,15 +279,29 @@ std::size_t HttpClient::in_flight() const {
     return state_->in_flight;
 }
 
+namespace {
+
+using Build = std::function<web::http::http_request()>;
+
+// Sends one request. A kept-alive connection that the server closed while it was idle
+// fails while the request is written ("Failed to write request ..."), before the server
+// read it; cpprestsdk drops that connection, and the request goes again (twice at most).
+void attempt(const std::shared_ptr<HttpClient::State>& state,
+             const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
+             pplx::cancellation_token token, std::size_t limit,
+             const std::function<void(Result)>& done, int retries);
+
+}  // namespace
+
 void HttpClient::send(Request request, std::function<void(Result)> done) {
     auto state = state_;
     {
         std::lock_guard<std::mutex> lock(state->mu);
         ++state->in_flight;
     }
-    web::http::http_request message;
     std::shared_ptr<client::http_client> http;
     pplx::cancellation_token token = pplx::cancellation_token::none();
+    auto build = std::make_shared<Build>();
     try {
         const web::uri uri(request.url);
         const std::string scheme = lower(uri.scheme());
@@ -285,25 +310,33 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
         }
         const std::string proxy = proxy_for(request.url, state->transport);
         web::uri authority = uri.authority();
+        HeaderList headers;
         if (!request.connect_to.empty()) {
             const int port = uri.port() > 0 ? uri.port() : (scheme == "https" ? 443 : 80);
             authority = web::uri(scheme + "://" + request.connect_to + ":" + std::to_string(port));
             // cpprestsdk takes the TLS server name and the name the certificate must carry
             // from the Host header, so over https it holds the bare host name.
-            message.headers().add("Host", uri.port() > 0 && scheme == "http"
-                                              ? uri.host() + ":" + std::to_string(port)
-                                              : uri.host());
+            headers.emplace_back("Host", uri.port() > 0 && scheme == "http"
+                                             ? uri.host() + ":" + std::to_string(port)
+                                             : uri.host());
         }
+        headers.emplace_back("User-Agent", "TwinTrack");
+        for (auto& h : request.headers) headers.push_back(std::move(h));
         http = state->client_for(authority, proxy, request.timeout);
-        message.set_method(request.method);
-        message.set_request_uri(uri.resource());
-        message.headers().add("User-Agent", "TwinTrack");
-        for (const auto& [name, value] : request.headers) message.headers().add(name, value);
-        if (!request.body.empty() || request.method != "GET") {
-            message.set_body(std::vector<unsigned char>(request.body.begin(), request.body.end()));
-            message.headers().set_content_type(
-                request.content_type.empty() ? "application/octet-stream" : request.content_type);
-        }
+        *build = [resource = uri.resource(), method = request.method, headers = std::move(headers),
+                  body = std::move(request.body), content_type = std::move(request.content_type)] {
+            web::http::http_request message;
+            message.set_method(method);
+            message.set_request_uri(resource);
+            for (const auto& [name, value] : headers) message.headers().add(name, value);
+            if (!body.empty() || method != "GET") {
+                message.set_body(std::vector<unsigned char>(body.begin(), body.end()));
+                message.headers().set_content_type(content_type.empty() ? "application/octet-stream"
+                                                                        : content_type);
+            }
+            return message;
+        };
+        (*build)();  // a bad header or method shows here, not on a pool thread
         std::lock_guard<std::mutex> lock(state->mu);
         token = state->cancel.get_token();
     } catch (const std::exception& e) {
@@ -313,9 +346,17 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
         state->deliver(done, std::move(r));
         return;
     }
+    attempt(state, http, build, token, request.max_body, done, 2);
+}
+
+namespace {
+
+void attempt(const std::shared_ptr<HttpClient::State>& state,
+             const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
+             pplx::cancellation_token token, std::size_t limit,
+             const std::function<void(Result)>& done, int retries) {
     auto result = std::make_shared<Result>();
-    const std::size_t limit = request.max_body;
-    http->request(message, token)
+    http->request((*build)(), token)
         .then([result, limit](pplx::task<web::http::http_response> answered) {
             web::http::http_response response = answered.get();
             result->status = response.status_code();
@@ -324,7 +365,8 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
             }
             return read_body(response, limit);
         })
-        .then([state, result, done, limit, http](pplx::task<std::vector<unsigned char>> read) {
+        .then([state, result, done, limit, http, build, token,
+               retries](pplx::task<std::vector<unsigned char>> read) {
             Result r = std::move(*result);
             try {
                 const std::vector<unsigned char> body = read.get();
@@ -339,11 +381,17 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
                 r.too_big = true;
                 r.error = "the answer is larger than " + std::to_string(limit) + " bytes";
             } catch (const web::http::http_exception& e) {
-                r.kind = is_timeout(e.error_code(), e.what()) ? Result::Kind::timeout
-                                                              : Result::Kind::transient;
+                const std::string what = e.what();
+                if (r.status == 0 && retries > 0 && what.rfind("Failed to write request", 0) == 0 &&
+                    !token.is_canceled()) {
+                    attempt(state, http, build, token, limit, done, retries - 1);
+                    return;
+                }
+                r.kind = is_timeout(e.error_code(), what) ? Result::Kind::timeout
+                                                          : Result::Kind::transient;
                 r.status = 0;
                 r.headers.clear();
-                r.error = e.what();
+                r.error = what;
                 if (r.error.find("certificate") != std::string::npos ||
                     r.error.find("handshake") != std::string::npos) {
                     r.kind = Result::Kind::permanent;
@@ -360,6 +408,8 @@ void HttpClient::send(Request request, std::function<void(Result)> done) {
             state->deliver(done, std::move(r));
         });
 }
+
+}  // namespace
 
 std::string url_encode(const std::string& text) {
     static const char* hex = "0123456789ABCDEF";
