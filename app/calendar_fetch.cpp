@@ -1,7 +1,7 @@
 #include "app/calendar_fetch.hpp"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <memory>
 
+#include "connectors/runtime/http_client.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::app {
@@ -20,7 +22,7 @@ using Outcome = bot::CalendarFetchResult::Outcome;
 
 constexpr std::size_t max_body = 4 * 1024 * 1024;
 constexpr int max_redirects = 3;
-constexpr long total_timeout_ms = 10000;
+constexpr long long total_timeout_ms = 10000;
 
 struct Network4 {
     unsigned char a, b, c, d;
@@ -57,65 +59,39 @@ bool host_name_ok(const std::string& s) {
     });
 }
 
-struct Body {
-    std::string text;
-    bool too_big = false;
-};
-
-std::size_t on_data(char* data, std::size_t size, std::size_t n, void* user) {
-    auto* body = static_cast<Body*>(user);
-    if (body->text.size() + size * n > max_body) {
-        body->too_big = true;
-        return 0;  // makes curl stop with an error
+// Every address `host` resolves to (a literal is itself), as the system resolver sees it.
+bool resolve(const std::string& host, int port, std::vector<IpAddress>& out) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* list = nullptr;
+    if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &list) != 0) {
+        return false;
     }
-    body->text.append(data, size * n);
-    return size * n;
-}
-
-/// What the socket callback needs to judge each address curl is about to connect to.
-struct Connect {
-    const CalendarUrlPolicy* policy = nullptr;
-    bool host_listed = false;
-    bool refused = false;
-};
-
-curl_socket_t open_socket(void* user, curlsocktype, struct curl_sockaddr* address) {
-    auto* c = static_cast<Connect*>(user);
-    const auto ip = IpAddress::from(&address->addr);
-    if (!ip || (!c->host_listed && !c->policy->address_allowed(*ip))) {
-        c->refused = true;
-        return CURL_SOCKET_BAD;
+    for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
+        if (auto ip = IpAddress::from(a->ai_addr)) {
+            if (std::find_if(out.begin(), out.end(), [&](const IpAddress& seen) {
+                    return seen.v6 == ip->v6 && seen.bytes == ip->bytes;
+                }) == out.end()) {
+                out.push_back(*ip);
+            }
+        }
     }
-    return ::socket(address->family, address->socktype, address->protocol);
+    ::freeaddrinfo(list);
+    return !out.empty();
 }
 
-int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    const auto* cancel = static_cast<const std::atomic<bool>*>(user);
-    return cancel != nullptr && cancel->load() ? 1 : 0;
-}
-
-/// The URL's scheme and host (lower case, IPv6 without brackets); false when curl
-/// cannot read it or it is not http(s).
-bool url_parts(const std::string& url, std::string& scheme, std::string& host) {
-    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), curl_url_cleanup);
-    if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return false;
-    char* part = nullptr;
-    if (curl_url_get(u.get(), CURLUPART_SCHEME, &part, 0) != CURLUE_OK) return false;
-    scheme = core::ascii_lower(part);
-    curl_free(part);
-    part = nullptr;
-    if (curl_url_get(u.get(), CURLUPART_HOST, &part, 0) != CURLUE_OK) return false;
-    host = core::ascii_lower(part);
-    curl_free(part);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-    }
-    return (scheme == "http" || scheme == "https") && !host.empty();
-}
-
-bool curl_ready() {
-    static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-    return initialised;
+// A Location header made absolute against the URL that answered it.
+std::string resolve_location(const std::string& base, const std::string& location) {
+    if (location.find("://") != std::string::npos) return location;
+    const auto scheme_end = base.find("://");
+    if (location.rfind("//", 0) == 0) return base.substr(0, scheme_end + 1) + location;
+    const auto path_start = base.find('/', scheme_end + 3);
+    const std::string origin = path_start == std::string::npos ? base : base.substr(0, path_start);
+    if (!location.empty() && location.front() == '/') return origin + location;
+    std::string path = path_start == std::string::npos ? "/" : base.substr(path_start);
+    path = path.substr(0, path.find_first_of("?#"));
+    return origin + path.substr(0, path.rfind('/') + 1) + location;
 }
 
 }  // namespace
@@ -146,6 +122,12 @@ std::optional<IpAddress> IpAddress::from(const sockaddr* address) {
         return a;
     }
     return std::nullopt;
+}
+
+std::string IpAddress::literal() const {
+    char text[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), text, sizeof text);
+    return v6 ? "[" + std::string(text) + "]" : std::string(text);
 }
 
 bool is_internal_address(const IpAddress& address) {
@@ -223,88 +205,104 @@ bot::CalendarFetchResult fetch_calendar(const std::string& first_url,
                                         const CalendarUrlPolicy& policy,
                                         const std::atomic<bool>* cancel) {
     bot::CalendarFetchResult result;
-    if (!curl_ready()) {
-        spdlog::error("calendar fetch: the HTTP client could not start");
-        return result;
-    }
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(total_timeout_ms);
+    // No proxy: a proxy would reach what is refused here.
+    connectors::runtime::HttpClient client({"none", ""}, [](std::function<void()> f) { f(); });
     std::string url = first_url;
     for (int hop = 0; hop <= max_redirects; ++hop) {
         std::string scheme, host;
-        if (!url_parts(url, scheme, host)) {
+        int port = 0;
+        if (!connectors::runtime::parse_http_url(url, scheme, host, port)) {
             spdlog::warn("calendar fetch: {} is not an http or https URL{}",
                          hop == 0 ? "the address given" : "a redirect",
                          hop == 0 ? "" : " (not followed)");
             return result;
         }
-        const long left = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                deadline - std::chrono::steady_clock::now())
-                                                .count());
-        if (left <= 0) {
-            spdlog::warn("calendar fetch from {}: timed out", host);
+        // Resolved and checked here; the connection goes to a checked address only.
+        std::vector<IpAddress> candidates;
+        bool refused = false;
+        if (!resolve(host, port, candidates)) {
+            spdlog::warn("calendar fetch from {} failed: the name does not resolve", host);
             return result;
         }
-        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
-                                                                 curl_easy_cleanup);
-        if (!curl) {
-            spdlog::error("calendar fetch: the HTTP client could not start");
+        const bool listed = policy.host_listed(host);
+        std::vector<IpAddress> allowed;
+        for (const auto& a : candidates) {
+            if (listed || policy.address_allowed(a)) {
+                allowed.push_back(a);
+            } else {
+                refused = true;
+            }
+        }
+        if (allowed.empty()) {
+            spdlog::warn(
+                "calendar fetch from {} refused: an internal address not listed "
+                "in meetings.calendar_url_allow",
+                host);
+            result.outcome = Outcome::refused;
             return result;
         }
-        Body body;
-        Connect connect{&policy, policy.host_listed(host), false};
-        CURL* c = curl.get();
-        curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // followed here, checked each time
-        curl_easy_setopt(c, CURLOPT_NOPROXY, "*");        // a proxy would reach what we refuse
-        curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
-        curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, &connect);
-        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel));
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(left, 5000L));
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "TwinTrack calendar import");
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-        const CURLcode rc = curl_easy_perform(c);
-        if (body.too_big) {
+        connectors::runtime::Result answer;
+        for (const auto& address : allowed) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) {
+                spdlog::warn("calendar fetch from {}: timed out", host);
+                return result;
+            }
+            connectors::runtime::Request request;
+            request.url = url;
+            request.connect_to = address.literal();
+            request.timeout = left;
+            request.max_body = max_body;
+            request.headers = {{"User-Agent", "TwinTrack calendar import"}};
+            auto promise = std::make_shared<std::promise<connectors::runtime::Result>>();
+            auto future = promise->get_future();
+            client.send(std::move(request), [promise](connectors::runtime::Result r) {
+                promise->set_value(std::move(r));
+            });
+            while (future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+                if (cancel != nullptr && cancel->load()) return result;  // shutdown cancels
+                if (std::chrono::steady_clock::now() > deadline + std::chrono::seconds(2)) {
+                    spdlog::warn("calendar fetch from {}: timed out", host);
+                    return result;
+                }
+            }
+            answer = future.get();
+            // Another address of the name is tried only when this one did not connect.
+            if (answer.status != 0 || answer.too_big ||
+                answer.kind == connectors::runtime::Result::Kind::timeout) {
+                break;
+            }
+        }
+        (void)refused;
+        if (answer.too_big) {
             spdlog::warn("calendar fetch from {}: more than 4 MiB", host);
             result.outcome = Outcome::too_big;
             return result;
         }
-        if (rc != CURLE_OK) {
-            if (connect.refused) {
-                spdlog::warn(
-                    "calendar fetch from {} refused: an internal address not listed "
-                    "in meetings.calendar_url_allow",
-                    host);
-                result.outcome = Outcome::refused;
-            } else {
-                spdlog::warn("calendar fetch from {} failed: {}", host, curl_easy_strerror(rc));
-            }
+        if (answer.status == 0) {
+            spdlog::warn("calendar fetch from {} failed: {}", host, answer.error);
             return result;
         }
-        long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        if (status >= 300 && status < 400) {
-            char* next = nullptr;
-            curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next);
-            if (next == nullptr) {
-                spdlog::warn("calendar fetch from {}: HTTP {} without a location", host, status);
+        if (answer.status >= 300 && answer.status < 400) {
+            const std::string next = answer.header("location");
+            if (next.empty()) {
+                spdlog::warn("calendar fetch from {}: HTTP {} without a location", host,
+                             answer.status);
                 return result;
             }
-            url = next;
+            url = resolve_location(url, next);
             continue;
         }
-        if (status < 200 || status > 299) {
-            spdlog::warn("calendar fetch from {}: the server answered HTTP {}", host, status);
+        if (answer.status < 200 || answer.status > 299) {
+            spdlog::warn("calendar fetch from {}: the server answered HTTP {}", host,
+                         answer.status);
             return result;
         }
         result.outcome = Outcome::ok;
-        result.body = std::move(body.text);
+        result.body = std::move(answer.body);
         return result;
     }
     spdlog::warn("calendar fetch: more than {} redirects", max_redirects);
@@ -314,7 +312,6 @@ bot::CalendarFetchResult fetch_calendar(const std::string& first_url,
 CalendarFetchService::CalendarFetchService(CalendarUrlPolicy policy, std::size_t workers,
                                            std::size_t max_waiting)
     : policy_(std::move(policy)), max_waiting_(max_waiting) {
-    curl_ready();  // once, before any worker
     for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
         workers_.emplace_back([this] { work(); });
     }

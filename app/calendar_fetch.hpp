@@ -30,6 +30,8 @@ struct IpAddress {
     static std::optional<IpAddress> parse(const std::string& text);
     /// From a socket address (AF_INET or AF_INET6); nothing for other families.
     static std::optional<IpAddress> from(const sockaddr* address);
+    /// As written in a URL: "127.0.0.1", "[::1]".
+    std::string literal() const;
 };
 
 /// Loopback, link-local (with the cloud metadata address), private, shared (100.64/10),
@@ -62,10 +64,11 @@ class CalendarUrlPolicy {
 };
 
 /// GETs `url` on this thread: http or https only, at most 3 redirects (each checked like
-/// the first URL), no proxy, 10 s in all, at most 4 MiB. Every address connected to is
-/// checked against `policy`. Remote statuses and errors are logged (host only, never the
-/// path or query, which may hold a calendar's secret), not returned. `cancel` set by
-/// another thread makes a transfer stop soon.
+/// the first URL), no proxy, 10 s in all, at most 4 MiB. The host is resolved here and
+/// every address is checked against `policy` before the connector runtime connects to a
+/// checked one (the Host header and TLS name stay the URL's host). Remote statuses and errors are
+/// logged (host only, never the path or query, which may hold a calendar's secret), not returned.
+/// `cancel` set by another thread makes a transfer stop soon.
 bot::CalendarFetchResult fetch_calendar(const std::string& url, const CalendarUrlPolicy& policy,
                                         const std::atomic<bool>* cancel = nullptr);
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/application.hpp"
+#include "connectors/runtime/http_client.hpp"
 
 namespace {
 
@@ -17,6 +18,9 @@ void common_options(CLI::App* cmd, twintrack::app::Options& o) {
 
 int main(int argc, char** argv) {
     using namespace twintrack::app;
+    // cpprestsdk would start 40 threads on first use; the connectors need a couple.
+    twintrack::connectors::runtime::init_thread_pool(
+        twintrack::connectors::runtime::default_threads);
     CLI::App cli{"TwinTrack: one bot for marketing and sales working as one"};
     cli.set_version_flag("--version", std::string(TWINTRACK_VERSION));
     Options options;

@@ -11,7 +11,6 @@ build_pkgs=(
     libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
     libcli11-dev libpcre2-dev
-    libcurl4-openssl-dev
     libcairo2-dev
 )
 test_pkgs=(

@@ -1,6 +1,7 @@
 #pragma once
-// A blocking HTTP client (libcurl) for connector threads: one call, one request. Never
-// used on the engine thread.
+// HTTP helpers shared by the connectors: an answer as the group robots' formats read it,
+// Retry-After, form and URL encoding. Requests themselves go through the connector
+// runtime (connectors/runtime/http_client, cpprestsdk).
 
 #include <chrono>
 #include <map>
@@ -12,16 +13,6 @@ namespace twintrack::connectors::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-struct Request {
-    std::string method = "GET";
-    std::string url;
-    HeaderList headers;
-    std::string body;
-    std::chrono::milliseconds timeout{15000};
-    /// A PEM file of CAs to trust besides the system store (private CAs, tests).
-    std::string ca_file;
-};
-
 struct Response {
     int status = 0;                              ///< 0 when no HTTP answer arrived (see `error`)
     std::map<std::string, std::string> headers;  ///< names in lower case
@@ -31,9 +22,6 @@ struct Response {
     /// The header's value or "" (`name` in lower case).
     std::string header(const std::string& name) const;
 };
-
-/// Performs one request and returns the answer; never throws for network errors.
-Response perform(const Request& request);
 
 /// Seconds to wait from a 429 answer: `Retry-After` (seconds), else `fallback`.
 std::chrono::seconds retry_after(const Response& response, std::chrono::seconds fallback);

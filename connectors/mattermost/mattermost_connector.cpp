@@ -21,6 +21,8 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
+#include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -61,7 +63,10 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     }
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
-    if (auto ca = section.string("tls_ca_file")) s.tls_ca_file = *ca;
+    runtime::Transport transport{s.proxy, s.tls_ca_file};
+    runtime::read_transport(section, transport);
+    s.proxy = transport.proxy;
+    s.tls_ca_file = transport.tls_ca_file;
     s.channels = read_channels(section);
     static const std::regex id("^[a-z0-9]{26}$");
     for (const auto& ch : s.channels) {
@@ -107,6 +112,9 @@ struct SendJob {
     std::size_t next = 0;
     std::string first_id;
     std::chrono::seconds waited{0};
+    std::string key;                 ///< the conversation's queue
+    std::function<void()> finished;  ///< lets the next post to the conversation start
+    bool quiet = false;              ///< its failure was logged already or is not one
 };
 
 std::string ws_url(const std::string& base) {
@@ -129,7 +137,11 @@ class MattermostConnector final : public Connector {
                                            asio::post(io_, [this, why] { on_socket_closed(why); });
                                        }},
                 settings_.tls_ca_file),
-          listener_([this](const http::ListenerRequest& r) { return on_http(r); }) {}
+          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
+          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
+                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
+          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+    }
 
     ~MattermostConnector() override { stop(); }
 
@@ -174,8 +186,9 @@ class MattermostConnector final : public Connector {
             reconnect_timer_.cancel();
             for (auto& t : retry_timers_) t->cancel();
         });
-        work_.reset();
+        work_.reset();  // the thread ends once the calls in flight have answered
         if (thread_.joinable()) thread_.join();
+        http_.shutdown();
     }
 
     void send(const core::Post& post, core::SendDone done) override {
@@ -206,24 +219,33 @@ class MattermostConnector final : public Connector {
   private:
     // --- REST ------------------------------------------------------------------------
 
-    ApiResult api(const std::string& method, const std::string& path, const json& body) {
-        http::Request req;
+    using ApiDone = std::function<void(ApiResult)>;
+
+    // Asynchronous: `done` runs on the connector thread; the thread keeps running (stop()
+    // waits) until it has.
+    void api(const std::string& method, const std::string& path, const json& body, ApiDone done) {
+        runtime::Request req;
         req.method = method;
         req.url = settings_.url + "/api/v4" + path;
-        req.ca_file = settings_.tls_ca_file;
         req.headers = {{"Authorization", "Bearer " + settings_.token.reveal()}};
         if (method != "GET") {
-            req.headers.emplace_back("Content-Type", "application/json");
+            req.content_type = "application/json";
             req.body = body.dump();
         }
-        const http::Response r = http::perform(req);
+        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+            io_.get_executor());
+        http_.send(std::move(req),
+                   [guard, done = std::move(done)](runtime::Result r) { done(finish(r)); });
+    }
+
+    static ApiResult finish(const runtime::Result& r) {
         ApiResult out;
         out.status = r.status;
         if (r.status == 0) {
             out.error = "cannot reach Mattermost: " + r.error;
             return out;
         }
-        out.body = json::parse(r.body, nullptr, false);
+        out.body = r.json();
         if (r.status == 429) {
             // Mattermost sends X-Ratelimit-Reset (seconds); Retry-After when present wins.
             std::chrono::seconds reset(1);
@@ -232,7 +254,7 @@ class MattermostConnector final : public Connector {
                 value.find_first_not_of("0123456789") == std::string::npos) {
                 reset = std::chrono::seconds(std::max(1LL, std::stoll(value)));
             }
-            out.retry_after = http::retry_after(r, reset);
+            out.retry_after = runtime::retry_after(r.headers, reset);
             out.error = "rate limited";
             return out;
         }
@@ -245,30 +267,55 @@ class MattermostConnector final : public Connector {
         return out;
     }
 
-    bool identify() {
-        if (!bot_user_id_.empty()) return true;
-        ApiResult r = api("GET", "/users/me", nullptr);
-        if (!r.ok()) {
-            spdlog::error("mattermost {}: GET /users/me failed: {}", settings_.name, r.error);
-            return false;
-        }
-        bot_user_id_ = string_field(r.body, "id");
-        bot_username_ = string_field(r.body, "username");
-        spdlog::info("mattermost {}: signed in as @{} ({})", settings_.name, bot_username_,
-                     bot_user_id_);
-        std::lock_guard<std::mutex> s(status_mu_);
-        status_.bot_user_id = bot_user_id_;
-        return !bot_user_id_.empty();
+    // Runs `f` on this thread after `delay` (also, at once, when the connector stops).
+    void later(std::chrono::milliseconds delay, std::function<void()> f) {
+        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+        retry_timers_.insert(timer);
+        timer->async_wait([this, timer, f](const boost::system::error_code&) {
+            retry_timers_.erase(timer);
+            f();
+        });
+    }
+
+    // Learns the bot user (GET /users/me) once; `then(true)` when it is known.
+    void identify(std::function<void(bool)> then) {
+        if (!bot_user_id_.empty()) return then(true);
+        identify_waiting_.push_back(std::move(then));
+        if (identifying_) return;
+        identifying_ = true;
+        api("GET", "/users/me", nullptr, [this](ApiResult r) {
+            identifying_ = false;
+            if (!r.ok()) {
+                spdlog::error("mattermost {}: GET /users/me failed: {}", settings_.name, r.error);
+            } else {
+                bot_user_id_ = string_field(r.body, "id");
+                bot_username_ = string_field(r.body, "username");
+                spdlog::info("mattermost {}: signed in as @{} ({})", settings_.name, bot_username_,
+                             bot_user_id_);
+                std::lock_guard<std::mutex> s(status_mu_);
+                status_.bot_user_id = bot_user_id_;
+            }
+            auto waiting = std::move(identify_waiting_);
+            identify_waiting_.clear();
+            for (auto& f : waiting) f(!bot_user_id_.empty());
+        });
     }
 
     // --- WebSocket -------------------------------------------------------------------
 
     void open_socket() {
         if (stopping_) return;
-        if (!identify()) return schedule_reconnect("cannot identify the bot user");
+        identify([this](bool known) {
+            if (stopping_) return;
+            if (!known) return schedule_reconnect("cannot identify the bot user");
+            connect_socket();
+        });
+    }
+
+    void connect_socket() {
         std::string url = ws_url(settings_.url);
         if (!connection_id_.empty()) {
-            url += "?connection_id=" + http::url_encode(connection_id_) +
+            url += "?connection_id=" + runtime::url_encode(connection_id_) +
                    "&sequence_number=" + std::to_string(next_seq_);
         }
         spdlog::info("mattermost {}: connecting to the WebSocket", settings_.name);
@@ -495,118 +542,139 @@ class MattermostConnector final : public Connector {
 
     // --- sending -----------------------------------------------------------------------
 
+    // --- sending -----------------------------------------------------------------------
+    //
+    // Posts to one conversation go out one after the other, in the order they were sent;
+    // a 429 pauses that conversation until the wait Mattermost asks for is over.
+
     void deliver(const core::Post& post, core::SendDone done) {
-        auto fail = [&](const std::string& error, bool retryable) {
-            spdlog::warn("mattermost {}: post to {} failed: {}", settings_.name, post.to.channel,
-                         error);
-            if (done) done({false, "", error, retryable});
-        };
-        if (stopping_) return fail("Mattermost connector is stopping", true);
-        auto slash = slash_replies_.find(post.reply_to);
-        if (slash != slash_replies_.end()) {
-            const std::string url = slash->second;
-            slash_replies_.erase(slash);
-            return respond_to_command(url, post, std::move(done));
-        }
-        if (!identify()) return fail("cannot identify the bot user", true);
         auto job = std::make_shared<SendJob>();
         job->post = post;
         job->done = std::move(done);
-        const std::string& to = post.to.channel;
-        if (to.size() > 1 && to[0] == '@') {
-            const std::string user = to.substr(1);
-            auto known = dm_channels_.find(user);
-            if (known != dm_channels_.end()) {
-                job->channel = known->second;
+        job->key = post.to.channel;
+        outbound_.push(job->key, [this, job](std::function<void()> finished) {
+            job->finished = std::move(finished);
+            start_job(job);
+        });
+    }
+
+    // Reports the outcome of a post and lets the next one of its conversation start.
+    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+        if (!result.ok && !job->quiet) {
+            spdlog::warn("mattermost {}: post to {} failed: {}", settings_.name,
+                         job->post.to.channel, result.error);
+        }
+        auto done = std::move(job->done);
+        auto finished = std::move(job->finished);
+        job->done = nullptr;
+        job->finished = nullptr;
+        if (done) done(std::move(result));
+        if (finished) finished();
+    }
+
+    void start_job(const std::shared_ptr<SendJob>& job) {
+        if (stopping_) return complete(job, {false, "", "Mattermost connector is stopping", true});
+        auto slash = slash_replies_.find(job->post.reply_to);
+        if (slash != slash_replies_.end()) {
+            const std::string url = slash->second;
+            slash_replies_.erase(slash);
+            return respond_to_command(url, job);
+        }
+        identify([this, job](bool known) {
+            if (!known) return complete(job, {false, "", "cannot identify the bot user", true});
+            const std::string& to = job->post.to.channel;
+            if (to.size() > 1 && to[0] == '@') {
+                const std::string user = to.substr(1);
+                auto found = dm_channels_.find(user);
+                if (found == dm_channels_.end()) return open_direct(job, user);
+                job->channel = found->second;
+            } else if (!to.empty()) {
+                job->channel = to;
             } else {
-                ApiResult r = api("POST", "/channels/direct", json::array({bot_user_id_, user}));
+                return complete(job, {false, "", "no channel to post to", false});
+            }
+            start_pieces(job);
+        });
+    }
+
+    void open_direct(const std::shared_ptr<SendJob>& job, const std::string& user) {
+        api("POST", "/channels/direct", json::array({bot_user_id_, user}),
+            [this, job, user](ApiResult r) {
                 if (!r.ok()) {
                     if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
-                    return fail("channels/direct " + user + ": " + r.error,
-                                r.status == 0 || r.status >= 500);
+                    return complete(job, {false, "", "channels/direct " + user + ": " + r.error,
+                                          r.status == 0 || r.status >= 500});
                 }
                 job->channel = string_field(r.body, "id");
-                if (job->channel.empty()) return fail("channels/direct gave no channel id", true);
+                if (job->channel.empty()) {
+                    return complete(job, {false, "", "channels/direct gave no channel id", true});
+                }
                 dm_channels_[user] = job->channel;
-            }
-        } else if (!to.empty()) {
-            job->channel = to;
-        } else {
-            return fail("no channel to post to", false);
-        }
-        job->pieces = http::split_message(post.text, settings_.max_chars);
-        if (job->pieces.empty()) {
-            if (job->done) job->done({true, "", "", true});
-            return;
-        }
+                start_pieces(job);
+            });
+    }
+
+    void start_pieces(const std::shared_ptr<SendJob>& job) {
+        job->pieces = http::split_message(job->post.text, settings_.max_chars);
+        if (job->pieces.empty()) return complete(job, {true, "", "", true});
         post_pieces(job);
     }
 
     void post_pieces(const std::shared_ptr<SendJob>& job) {
-        while (job->next < job->pieces.size()) {
-            json body = {{"channel_id", job->channel}, {"message", job->pieces[job->next]}};
-            if (!job->post.to.thread.empty()) body["root_id"] = job->post.to.thread;
-            ApiResult r = api("POST", "/posts", body);
+        if (job->next >= job->pieces.size()) return complete(job, {true, job->first_id, "", true});
+        json body = {{"channel_id", job->channel}, {"message", job->pieces[job->next]}};
+        if (!job->post.to.thread.empty()) body["root_id"] = job->post.to.thread;
+        api("POST", "/posts", body, [this, job](ApiResult r) {
             if (!r.ok()) {
                 if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
                 // 4xx other than 429: the post or the channel is wrong; sending again won't help.
                 const bool retryable = r.status == 0 || r.status >= 500;
-                if (job->done)
-                    job->done({false, job->first_id, "POST /posts: " + r.error, retryable});
-                return;
+                return complete(job, {false, job->first_id, "POST /posts: " + r.error, retryable});
             }
             if (job->first_id.empty()) {
                 job->first_id = settings_.name + ":" + string_field(r.body, "id");
             }
             ++job->next;
-        }
-        if (job->done) job->done({true, job->first_id, "", true});
+            post_pieces(job);
+        });
     }
 
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
         job->waited += wait;
+        outbound_.pause(job->key, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
         if (job->waited > settings_.max_retry_wait) {
-            if (job->done) {
-                job->done({false, job->first_id,
-                           "rate limited by Mattermost (retry after " +
-                               std::to_string(wait.count()) + " s)",
-                           true});
-            }
-            return;
+            job->quiet = true;
+            return complete(job, {false, job->first_id,
+                                  "rate limited by Mattermost (retry after " +
+                                      std::to_string(wait.count()) + " s)",
+                                  true});
         }
-        auto timer = std::make_shared<asio::steady_timer>(io_, wait);
-        retry_timers_.insert(timer);
-        timer->async_wait([this, job, timer](const boost::system::error_code& ec) {
-            retry_timers_.erase(timer);
-            if (ec || stopping_) {
-                if (job->done) job->done({false, "", "Mattermost connector stopped", true});
-                return;
+        later(std::chrono::duration_cast<std::chrono::milliseconds>(wait), [this, job] {
+            if (stopping_) {
+                job->quiet = true;
+                return complete(job, {false, "", "Mattermost connector stopped", true});
             }
-            if (job->channel.empty()) {
-                deliver(job->post, std::move(job->done));
-            } else {
-                post_pieces(job);
-            }
+            if (job->channel.empty()) return start_job(job);
+            post_pieces(job);
         });
     }
 
-    void respond_to_command(const std::string& url, const core::Post& post, core::SendDone done) {
-        http::Request req;
-        req.method = "POST";
-        req.url = url;
-        req.ca_file = settings_.tls_ca_file;
-        req.headers = {{"Content-Type", "application/json"}};
-        req.body = json{{"response_type", "ephemeral"},
-                        {"text", std::string(core::utf8_prefix(post.text, 60000))}}
-                       .dump();
-        const http::Response r = http::perform(req);
-        if (r.status >= 200 && r.status < 300) {
-            if (done) done({true, post.reply_to + ":response", "", true});
-            return;
-        }
-        const std::string error =
-            r.status == 0 ? r.error : "response_url answered HTTP " + std::to_string(r.status);
-        if (done) done({false, "", error, r.status == 0 || r.status >= 500 || r.status == 429});
+    void respond_to_command(const std::string& url, const std::shared_ptr<SendJob>& job) {
+        runtime::Request req = runtime::Request::json_post(
+            url, json{{"response_type", "ephemeral"},
+                      {"text", std::string(core::utf8_prefix(job->post.text, 60000))}});
+        req.content_type = "application/json";
+        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+            io_.get_executor());
+        http_.send(std::move(req), [this, job, guard](runtime::Result r) {
+            job->quiet = true;
+            if (r.status >= 200 && r.status < 300) {
+                return complete(job, {true, job->post.reply_to + ":response", "", true});
+            }
+            const std::string error =
+                r.status == 0 ? r.error : "response_url answered HTTP " + std::to_string(r.status);
+            complete(job, {false, "", error, r.status == 0 || r.status >= 500 || r.status == 429});
+        });
     }
 
     MattermostSettings settings_;
@@ -630,6 +698,8 @@ class MattermostConnector final : public Connector {
     std::string connection_id_;
     long long next_seq_ = 0;
     std::string bot_user_id_, bot_username_;
+    bool identifying_ = false;
+    std::vector<std::function<void(bool)>> identify_waiting_;
     std::map<std::string, std::string> dm_channels_;
     std::set<std::string> seen_posts_;
     std::deque<std::string> seen_order_;
@@ -639,6 +709,8 @@ class MattermostConnector final : public Connector {
 
     http::WsLink link_;
     http::HttpListener listener_;
+    runtime::HttpClient http_;
+    runtime::SerialQueues outbound_;  ///< posts, by conversation
 
     mutable std::mutex status_mu_;
     MattermostStatus status_;

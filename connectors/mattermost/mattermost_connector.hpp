@@ -3,7 +3,9 @@
 // channels/direct) and the WebSocket event stream at /api/v4/websocket (authentication
 // challenge, `posted` events whose `data.post` is JSON inside a string, `seq` tracking
 // and resumption, reconnect with backoff). Optionally a listener for slash commands and
-// outgoing webhooks, each checked by its token. One Boost.Asio thread owns the state.
+// outgoing webhooks, each checked by its token. One Boost.Asio thread owns the state; REST
+// calls are asynchronous (connectors/runtime) and answer on that thread, so a slow call
+// never holds up the events behind it; posts to one conversation keep their order.
 
 #include <chrono>
 #include <memory>
@@ -24,7 +26,8 @@ struct MattermostSettings {
     core::Secret webhook_token;  ///< outgoing webhook token; empty = none
     std::string bind = "127.0.0.1";
     int port = 3001;  ///< the listener, when a command or webhook token is set; 0 = free port
-    std::string tls_ca_file;
+    std::string tls_ca_file;  ///< CAs to trust besides the system store
+    std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
     std::vector<ChannelConfig> channels;  ///< channel ids to tracks
     std::size_t max_chars = 16383;        ///< Mattermost's post limit; longer posts are split
     std::chrono::milliseconds backoff_initial{1000};

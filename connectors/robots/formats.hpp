@@ -2,16 +2,9 @@
 // What each group robot platform expects on the wire: message bodies, size limits and
 // the meaning of its answers. Pure; the connector adds signatures and does the I/O.
 //
-// DingTalk custom robot: {"msgtype":"text"|"markdown", ...,"at":{atMobiles, atUserIds,
-//   isAtAll}}; answers {"errcode","errmsg"}; 20 messages a minute per robot, more are
-//   refused with errcode 130101 and the robot is throttled for 10 minutes.
-// Feishu/Lark custom bot: {"msg_type":"text"|"post"|"interactive", "content"|"card"};
-//   answers {"code","msg"}; 100 a minute and 5 a second per bot (11232 when exceeded),
-//   request bodies at most 20 KB.
-// WeCom group robot: {"msgtype":"text"|"markdown"}; text content at most 2048 bytes,
-//   markdown 4096; 20 messages a minute (errcode 45009).
-// Slack-compatible incoming webhooks (Slack, Mattermost, Rocket.Chat, Zulip):
-//   {"text": ...}; HTTP status carries the outcome, 429 with Retry-After when limited.
+// Each platform's own rules (DingTalk, Feishu/Lark, WeCom, Slack-compatible webhooks)
+// are in its strategy file (platform.hpp, dingtalk.cpp, ...); these functions are the
+// same for all and ask the strategy.
 
 #include <chrono>
 #include <cstddef>
@@ -62,6 +55,10 @@ nlohmann::json build_body(Platform platform, Format format, const std::string& t
 /// serialized body would pass the body limit.
 std::vector<nlohmann::json> build_bodies(Platform platform, Format format, const std::string& text,
                                          const Mentions& mentions, const Limits& limits);
+class PlatformRules;
+std::vector<nlohmann::json> build_bodies(const PlatformRules& rules, Format format,
+                                         const std::string& text, const Mentions& mentions,
+                                         const Limits& limits);
 
 struct Outcome {
     enum class Kind { ok, rate_limited, retry, permanent };
@@ -70,7 +67,9 @@ struct Outcome {
     std::optional<std::chrono::milliseconds> wait;  ///< for rate_limited: how long to hold
 };
 
-/// Reads a platform's answer to one post.
+/// Reads a platform's answer to one post: no answer, 429 and 5xx alike for all, the rest
+/// as the platform says.
 Outcome interpret(Platform platform, const http::Response& response);
+Outcome interpret(const PlatformRules& rules, const http::Response& response);
 
 }  // namespace twintrack::connectors::robots

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -13,8 +14,10 @@
 
 #include "connectors/http/http_client.hpp"
 #include "connectors/robots/callback_server.hpp"
+#include "connectors/robots/platform.hpp"
 #include "connectors/robots/rate_limiter.hpp"
 #include "connectors/robots/signing.hpp"
+#include "connectors/runtime/http_client.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -23,37 +26,8 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 using nlohmann::json;
 
-// `url` with a query parameter appended (`value` must already be encoded).
-std::string with_query(const std::string& url, const std::string& name, const std::string& value) {
-    std::string base = url.substr(0, url.find('#'));
-    base += base.find('?') == std::string::npos ? '?' : '&';
-    base += name + "=" + value;
-    return base;
-}
-
 // ---------------------------------------------------------------------------------------
 // Config
-
-struct PlatformRates {
-    int per_minute;
-    int per_second;
-};
-
-// DingTalk: 20 a minute per robot; WeCom: 20 a minute; Feishu: 100 a minute and 5 a
-// second; Slack's incoming webhooks: one message a second.
-PlatformRates documented_rates(Platform platform) {
-    switch (platform) {
-        case Platform::dingtalk:
-            return {20, 0};
-        case Platform::feishu:
-            return {100, 5};
-        case Platform::wecom:
-            return {20, 0};
-        case Platform::webhook:
-            return {60, 1};
-    }
-    return {20, 0};
-}
 
 bool valid_channel_name(const std::string& name) {
     if (name.empty() || name.size() > 64 || name[0] == '@') return false;
@@ -74,8 +48,7 @@ void read_channel_list(core::SectionReader& section, RobotSettings& settings) {
         section.error("channels", "must be a list of {name, track, url}");
         return;
     }
-    const bool signed_platform =
-        settings.platform == Platform::dingtalk || settings.platform == Platform::feishu;
+    const PlatformRules& rules = platform_rules(settings.platform);
     std::set<std::string> seen;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const std::string path = section.path() + ".channels[" + std::to_string(i) + "]";
@@ -86,9 +59,9 @@ void read_channel_list(core::SectionReader& section, RobotSettings& settings) {
         auto track = ch.choice("track", {"marketing", "sales", "joint"}, true);
         auto url = ch.secret("url", true);
         std::optional<core::Secret> secret;
-        if (signed_platform) secret = ch.secret("secret");
+        if (rules.signs()) secret = ch.secret("secret");
         std::optional<std::string> conversation;
-        if (settings.platform == Platform::dingtalk) conversation = ch.string("conversation_id");
+        if (rules.has_callback()) conversation = ch.string("conversation_id");
         if (name && !valid_channel_name(*name)) {
             ch.error("name", "must be 1-64 characters without spaces, not starting with '@'");
             name.reset();
@@ -165,7 +138,11 @@ struct Target {
 class RobotConnector final : public Connector {
   public:
     RobotConnector(RobotSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)), clock_(context.clock) {}
+        : settings_(std::move(settings)),
+          rules_(platform_rules(settings_.platform)),
+          clock_(context.clock),
+          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
+                [](std::function<void()> f) { f(); }) {}
 
     ~RobotConnector() override { stop(); }
 
@@ -278,7 +255,7 @@ class RobotConnector final : public Connector {
         Target t;
         t.channel = channel;
         t.session = session;
-        const auto rates = documented_rates(settings_.platform);
+        const auto rates = rules_.rates();
         std::vector<RateLimiter::Rule> rules;
         const int per_minute = settings_.per_minute > 0 ? settings_.per_minute : rates.per_minute;
         const int per_second = settings_.per_second > 0 ? settings_.per_second : rates.per_second;
@@ -332,17 +309,34 @@ class RobotConnector final : public Connector {
             t.limiter.record(now);
             lock.unlock();
             const std::string final_url = sign(url, secret, body);
-            http::Request request;
-            request.method = "POST";
-            request.url = final_url;
-            request.headers = {{"Content-Type", "application/json; charset=utf-8"}};
-            request.body = body.dump();
-            request.timeout = settings_.timeout;
-            const http::Response response = http::perform(request);
-            const Outcome outcome = interpret(settings_.platform, response);
+            const http::Response response = post(final_url, body);
+            const Outcome outcome = interpret(rules_, response);
             lock.lock();
             handle(t, job, outcome, lock, sequence);
         }
+    }
+
+    // The worker thread does nothing but HTTP, so it waits for the answer here (the
+    // runtime's own timeout ends the wait; the guard below is for a server that trickles).
+    http::Response post(const std::string& url, const json& body) {
+        runtime::Request request = runtime::Request::json_post(url, body);
+        request.timeout = settings_.timeout;
+        auto answer = std::make_shared<std::promise<runtime::Result>>();
+        auto future = answer->get_future();
+        http_.send(std::move(request),
+                   [answer](runtime::Result r) { answer->set_value(std::move(r)); });
+        http::Response response;
+        if (future.wait_for(settings_.timeout + std::chrono::seconds(5)) !=
+            std::future_status::ready) {
+            response.error = "timed out";
+            return response;
+        }
+        runtime::Result r = future.get();
+        response.status = r.status;
+        response.headers = std::move(r.headers);
+        response.body = std::move(r.body);
+        if (r.status == 0) response.error = r.error.empty() ? "no answer" : r.error;
+        return response;
     }
 
     void prepare(const Target& t, Job& job) {
@@ -353,27 +347,16 @@ class RobotConnector final : public Connector {
                 mentions.user_ids.push_back(s->second.staff_id);
             }
         }
-        job.bodies = build_bodies(settings_.platform, settings_.format, job.post.text, mentions,
-                                  settings_.limits);
+        job.bodies =
+            build_bodies(rules_, settings_.format, job.post.text, mentions, settings_.limits);
         if (core::trim(job.post.text).empty()) job.bodies.clear();
         job.built = true;
     }
 
-    // Adds the platform's signature: DingTalk in the URL, Feishu in the body.
+    // Adds the platform's signature (DingTalk in the URL, Feishu in the body).
     std::string sign(const std::string& url, const std::string& secret, json& body) const {
         if (secret.empty()) return url;
-        const std::int64_t now_ms = core::to_millis(clock_->now());
-        if (settings_.platform == Platform::dingtalk) {
-            const std::string signature = dingtalk_sign(now_ms, secret);
-            return with_query(with_query(url, "timestamp", std::to_string(now_ms)), "sign",
-                              http::url_encode(signature));
-        }
-        if (settings_.platform == Platform::feishu) {
-            const std::int64_t now_s = now_ms / 1000;
-            body["timestamp"] = std::to_string(now_s);
-            body["sign"] = feishu_sign(now_s, secret);
-        }
-        return url;
+        return rules_.sign(url, secret, core::to_millis(clock_->now()), body);
     }
 
     void handle(Target& t, Job& job, const Outcome& outcome, std::unique_lock<std::mutex>& lock,
@@ -517,6 +500,7 @@ class RobotConnector final : public Connector {
     }
 
     RobotSettings settings_;
+    const PlatformRules& rules_;  ///< the platform's strategy, chosen once here
     const core::Clock* clock_;
     core::EventSink* sink_ = nullptr;
     std::unique_ptr<CallbackServer> callback_;
@@ -531,6 +515,7 @@ class RobotConnector final : public Connector {
     std::set<std::string> ignored_types_;
     std::size_t queued_ = 0;
     std::thread worker_;
+    runtime::HttpClient http_;  ///< used by the worker only; stop() joins it first
 };
 
 void validate(Platform platform, core::SectionReader& section, ConnectorSpec& spec) {
@@ -556,27 +541,30 @@ std::unique_ptr<Connector> create(Platform platform, const ConnectorSpec& spec,
 }  // namespace
 
 void read_settings(core::SectionReader& section, RobotSettings& settings) {
-    const auto formats = format_names(settings.platform);
+    const PlatformRules& rules = platform_rules(settings.platform);
+    const auto formats = rules.format_names();
     settings.format = parse_format(formats.front());
     if (auto format = section.choice("format", formats)) settings.format = parse_format(*format);
-    settings.limits = default_limits(settings.platform, settings.format);
+    settings.limits = rules.default_limits(settings.format);
     if (auto max = section.integer("max_bytes", 256,
                                    static_cast<long long>(settings.limits.content_bytes))) {
         settings.limits.content_bytes = static_cast<std::size_t>(*max);
     }
-    const auto rates = documented_rates(settings.platform);
+    const auto rates = rules.rates();
     settings.per_minute = rates.per_minute;
     settings.per_second = rates.per_second;
-    // Slack-compatible servers differ (Mattermost and Zulip allow more than Slack).
-    const long long most = settings.platform == Platform::webhook ? 6000 : rates.per_minute;
-    if (auto rate = section.integer("rate_per_minute", 1, most)) {
+    if (auto rate = section.integer("rate_per_minute", 1, rates.most)) {
         settings.per_minute = static_cast<int>(*rate);
     }
     if (auto timeout = section.integer("timeout_seconds", 1, 120)) {
         settings.timeout = std::chrono::seconds(*timeout);
     }
     read_channel_list(section, settings);
-    if (settings.platform == Platform::dingtalk) read_callback(section, settings);
+    if (rules.has_callback()) read_callback(section, settings);
+    runtime::Transport transport{settings.proxy, settings.tls_ca_file};
+    runtime::read_transport(section, transport);
+    settings.proxy = transport.proxy;
+    settings.tls_ca_file = transport.tls_ca_file;
 }
 
 ConnectorType connector_type(Platform platform) {
@@ -590,7 +578,7 @@ ConnectorType connector_type(Platform platform) {
 
 std::unique_ptr<Connector> make_robot(RobotSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_robot: context.clock is null");
-    if (settings.name.empty()) settings.name = platform_name(settings.platform);
+    if (settings.name.empty()) settings.name = platform_rules(settings.platform).name();
     return std::make_unique<RobotConnector>(std::move(settings), context);
 }
 

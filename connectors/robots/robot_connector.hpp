@@ -5,7 +5,8 @@
 // group), mapped to a track. A DingTalk connector may also listen for the outgoing
 // robot's signed callbacks and answer through the conversation's sessionWebhook.
 //
-// One worker thread per connector does all HTTP: a FIFO queue and a client-side rate
+// One worker thread per connector does all HTTP (through connectors/runtime, waiting for
+// each answer, which is all that thread does): a FIFO queue and a client-side rate
 // limiter per robot, so posts wait rather than get dropped and keep their order. When
 // the platform says "too fast", the robot's queue is held and the same post is tried
 // again; only after `max_hold` does the post go back to the outbox as retryable.
@@ -52,6 +53,8 @@ struct RobotSettings {
     int per_minute = 0;  ///< client-side limit per robot; 0 = none
     int per_second = 0;
     std::chrono::milliseconds timeout{10000};
+    std::string tls_ca_file;  ///< CAs to trust besides the system store
+    std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
     std::vector<RobotChannel> channels;
     CallbackSettings callback;
     /// How long one post may hold its robot's queue while the platform throttles or

@@ -19,6 +19,8 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
 
@@ -56,7 +58,10 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
             while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
         }
     }
-    if (auto ca = section.string("tls_ca_file")) s.tls_ca_file = *ca;
+    runtime::Transport transport{s.proxy, s.tls_ca_file};
+    runtime::read_transport(section, transport);
+    s.proxy = transport.proxy;
+    s.tls_ca_file = transport.tls_ca_file;
     if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
         spdlog::warn("slack {}: bot_token (${}) does not start with xoxb-", s.name,
                      s.bot_token.env_name());
@@ -111,6 +116,8 @@ struct SendJob {
     std::size_t next_file = 0;  ///< the attachment being uploaded
     std::string uploaded_file;  ///< its Slack file id once the bytes are uploaded
     std::chrono::seconds waited{0};
+    std::string key;                 ///< the conversation's queue
+    std::function<void()> finished;  ///< lets the next post to the conversation start
 };
 
 struct SlashReply {
@@ -141,7 +148,11 @@ class SlackConnector final : public Connector {
                                            asio::post(io_, [this, why] { on_socket_closed(why); });
                                        }},
                 settings_.tls_ca_file),
-          listener_([this](const http::ListenerRequest& r) { return on_http(r); }) {}
+          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
+          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
+                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
+          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }),
+          inbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {}
 
     ~SlackConnector() override { stop(); }
 
@@ -188,8 +199,9 @@ class SlackConnector final : public Connector {
             hello_timer_.cancel();
             for (auto& t : retry_timers_) t->cancel();
         });
-        work_.reset();
+        work_.reset();  // the thread ends once the calls in flight have answered
         if (thread_.joinable()) thread_.join();
+        http_.shutdown();
     }
 
     void send(const core::Post& post, core::SendDone done) override {
@@ -217,53 +229,56 @@ class SlackConnector final : public Connector {
     }
 
   private:
-    // --- Web API ---------------------------------------------------------------------
+    // --- Web API (asynchronous: every answer comes back on the connector thread) -------
 
-    ApiResult call(const std::string& method, const json& body,
-                   const core::Secret* token = nullptr) {
-        http::Request req;
-        req.method = "POST";
-        req.url = settings_.api_url + "/" + method;
-        req.ca_file = settings_.tls_ca_file;
+    using ApiDone = std::function<void(ApiResult)>;
+
+    void api(runtime::Request req, ApiDone done) {
+        // Keeps the thread running (stop() waits) until the answer is handled.
+        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+            io_.get_executor());
+        http_.send(std::move(req),
+                   [guard, done = std::move(done)](runtime::Result r) { done(finish(r)); });
+    }
+
+    void call(const std::string& method, const json& body, ApiDone done,
+              const core::Secret* token = nullptr) {
+        runtime::Request req = runtime::Request::json_post(settings_.api_url + "/" + method, body);
         req.headers = {
-            {"Authorization", "Bearer " + (token ? *token : settings_.bot_token).reveal()},
-            {"Content-Type", "application/json; charset=utf-8"}};
-        req.body = body.is_null() ? "{}" : body.dump();
-        return finish(http::perform(req));
+            {"Authorization", "Bearer " + (token ? *token : settings_.bot_token).reveal()}};
+        api(std::move(req), std::move(done));
     }
 
-    ApiResult call_form(const std::string& method, const http::HeaderList& fields) {
-        http::Request req;
+    void call_form(const std::string& method, const runtime::HeaderList& fields, ApiDone done) {
+        runtime::Request req;
         req.method = "POST";
         req.url = settings_.api_url + "/" + method;
-        req.ca_file = settings_.tls_ca_file;
-        req.headers = {{"Authorization", "Bearer " + settings_.bot_token.reveal()},
-                       {"Content-Type", "application/x-www-form-urlencoded"}};
-        req.body = http::form_encode(fields);
-        return finish(http::perform(req));
-    }
-
-    ApiResult call_get(const std::string& method, const http::HeaderList& query) {
-        http::Request req;
-        req.url = settings_.api_url + "/" + method + "?" + http::form_encode(query);
-        req.ca_file = settings_.tls_ca_file;
         req.headers = {{"Authorization", "Bearer " + settings_.bot_token.reveal()}};
-        return finish(http::perform(req));
+        req.content_type = "application/x-www-form-urlencoded";
+        req.body = runtime::form_encode(fields);
+        api(std::move(req), std::move(done));
     }
 
-    static ApiResult finish(const http::Response& r) {
+    void call_get(const std::string& method, const runtime::HeaderList& query, ApiDone done) {
+        runtime::Request req;
+        req.url = settings_.api_url + "/" + method + "?" + runtime::form_encode(query);
+        req.headers = {{"Authorization", "Bearer " + settings_.bot_token.reveal()}};
+        api(std::move(req), std::move(done));
+    }
+
+    static ApiResult finish(const runtime::Result& r) {
         ApiResult out;
         out.status = r.status;
         if (r.status == 0) {
             out.error = "cannot reach Slack: " + r.error;
             return out;
         }
-        if (r.status == 429) {
+        if (r.kind == runtime::Result::Kind::rate_limited) {
             out.error = "ratelimited";
-            out.retry_after = http::retry_after(r, std::chrono::seconds(1));
+            out.retry_after = r.retry_after;
             return out;
         }
-        out.body = json::parse(r.body, nullptr, false);
+        out.body = r.json();
         if (r.status != 200) {
             out.error = "HTTP " + std::to_string(r.status);
         } else if (!out.body.is_object()) {
@@ -274,40 +289,88 @@ class SlackConnector final : public Connector {
         return out;
     }
 
-    void identify() {
-        if (!bot_user_id_.empty() || stopping_) return;
-        ApiResult r = call("auth.test", json::object());
-        if (!r.ok()) {
-            spdlog::error("slack {}: auth.test failed: {}", settings_.name, r.error);
-            return;
-        }
-        bot_user_id_ = string_field(r.body, "user_id");
-        spdlog::info("slack {}: signed in as {} ({}) on {}", settings_.name,
-                     string_field(r.body, "user"), bot_user_id_, string_field(r.body, "team"));
-        std::lock_guard<std::mutex> s(status_mu_);
-        status_.bot_user_id = bot_user_id_;
+    // Runs `f` on this thread after `delay` (also, at once, when the connector stops).
+    void later(std::chrono::milliseconds delay, std::function<void()> f) {
+        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+        retry_timers_.insert(timer);
+        timer->async_wait([this, timer, f](const boost::system::error_code&) {
+            retry_timers_.erase(timer);
+            f();
+        });
     }
 
-    std::string display_of(const std::string& user) {
-        auto it = names_.find(user);
-        if (it != names_.end()) return it->second;
-        std::string name;
-        ApiResult r = call_get("users.info", {{"user", user}});
-        if (r.ok()) {
-            const json& u = object_field(r.body, "user");
-            const json& p = object_field(u, "profile");
-            for (const char* key : {"display_name", "real_name"}) {
-                if (name.empty()) name = string_field(p, key);
-            }
-            if (name.empty()) name = string_field(u, "real_name", string_field(u, "name"));
-        } else {
-            spdlog::warn("slack {}: users.info {} failed: {}", settings_.name, user, r.error);
-            return user;  // not cached: asked again next time
+    // Learns the bot's own user id (auth.test) once; `then` runs when it is known or the
+    // call failed.
+    void identify(std::function<void()> then = nullptr) {
+        if (!bot_user_id_.empty() || stopping_) {
+            if (then) then();
+            return;
         }
-        if (name.empty()) name = user;
-        if (names_.size() > 5000) names_.clear();
-        names_[user] = name;
-        return name;
+        if (then) identify_waiting_.push_back(std::move(then));
+        if (identifying_) return;
+        identifying_ = true;
+        call("auth.test", json::object(), [this](ApiResult r) {
+            identifying_ = false;
+            if (!r.ok()) {
+                spdlog::error("slack {}: auth.test failed: {}", settings_.name, r.error);
+            } else {
+                bot_user_id_ = string_field(r.body, "user_id");
+                spdlog::info("slack {}: signed in as {} ({}) on {}", settings_.name,
+                             string_field(r.body, "user"), bot_user_id_,
+                             string_field(r.body, "team"));
+                std::lock_guard<std::mutex> s(status_mu_);
+                status_.bot_user_id = bot_user_id_;
+            }
+            auto waiting = std::move(identify_waiting_);
+            identify_waiting_.clear();
+            for (auto& f : waiting) f();
+        });
+    }
+
+    // The display name of `user` from the cache (the id when unknown).
+    std::string display_of(const std::string& user) const {
+        auto it = names_.find(user);
+        return it == names_.end() ? user : it->second;
+    }
+
+    // Looks up (users.info) every name of `users` not cached yet, then runs `then`.
+    void learn_names(std::vector<std::string> users, std::function<void()> then) {
+        while (!users.empty() && names_.count(users.back())) users.pop_back();
+        if (users.empty()) return then();
+        const std::string user = users.back();
+        users.pop_back();
+        call_get("users.info", {{"user", user}},
+                 [this, user, users = std::move(users), then = std::move(then)](ApiResult r) {
+                     if (r.ok()) {
+                         const json& u = object_field(r.body, "user");
+                         const json& p = object_field(u, "profile");
+                         std::string name;
+                         for (const char* key : {"display_name", "real_name"}) {
+                             if (name.empty()) name = string_field(p, key);
+                         }
+                         if (name.empty()) {
+                             name = string_field(u, "real_name", string_field(u, "name"));
+                         }
+                         if (name.empty()) name = user;
+                         if (names_.size() > 5000) names_.clear();
+                         names_[user] = name;
+                     } else {
+                         // Not cached: asked again next time.
+                         spdlog::warn("slack {}: users.info {} failed: {}", settings_.name, user,
+                                      r.error);
+                     }
+                     learn_names(std::move(users), std::move(then));
+                 });
+    }
+
+    // The users a text mentions (<@U…>) plus `author`: the names an event needs.
+    std::vector<std::string> names_needed(const std::string& text, const std::string& author) {
+        std::vector<std::string> users{author};
+        decode_incoming(text, bot_user_id_, [&](const std::string& u) {
+            users.push_back(u);
+            return u;
+        });
+        return users;
     }
 
     // --- Socket Mode -----------------------------------------------------------------
@@ -315,25 +378,30 @@ class SlackConnector final : public Connector {
     void open_socket() {
         if (stopping_) return;
         identify();
-        ApiResult r = call("apps.connections.open", json::object(), &settings_.app_token);
-        if (!r.ok()) {
-            if (r.error == "ratelimited") {
-                return schedule_reconnect(
-                    "apps.connections.open rate limited",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after));
-            }
-            return schedule_reconnect("apps.connections.open failed: " + r.error);
-        }
-        const std::string url = string_field(r.body, "url");
-        if (url.empty()) return schedule_reconnect("apps.connections.open gave no url");
-        spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
-        link_.connect(url);
-        hello_timer_.expires_after(std::chrono::seconds(30));
-        hello_timer_.async_wait([this](const boost::system::error_code& ec) {
-            if (ec || stopping_ || connected_) return;
-            spdlog::warn("slack {}: no hello within 30 s; reconnecting", settings_.name);
-            link_.close();
-        });
+        call(
+            "apps.connections.open", json::object(),
+            [this](ApiResult r) {
+                if (stopping_) return;
+                if (!r.ok()) {
+                    if (r.error == "ratelimited") {
+                        return schedule_reconnect(
+                            "apps.connections.open rate limited",
+                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after));
+                    }
+                    return schedule_reconnect("apps.connections.open failed: " + r.error);
+                }
+                const std::string url = string_field(r.body, "url");
+                if (url.empty()) return schedule_reconnect("apps.connections.open gave no url");
+                spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
+                link_.connect(url);
+                hello_timer_.expires_after(std::chrono::seconds(30));
+                hello_timer_.async_wait([this](const boost::system::error_code& ec) {
+                    if (ec || stopping_ || connected_) return;
+                    spdlog::warn("slack {}: no hello within 30 s; reconnecting", settings_.name);
+                    link_.close();
+                });
+            },
+            &settings_.app_token);
     }
 
     void on_socket_closed(const std::string& why) {
@@ -511,15 +579,30 @@ class SlackConnector final : public Connector {
         }
     }
 
+    // Messages of one conversation are handled in order, each once the names it needs are
+    // known; a slow lookup never holds up other conversations or the sending of posts.
     void on_message(const json& ev, bool app_mention) {
         if (sink_ == nullptr) return;
-        identify();  // the bot's own id, for mentions, if start-up could not learn it
-        const MessageEvent m = read_message_event(ev);
+        MessageEvent m = read_message_event(ev);
         if (!m.subtype.empty() && m.subtype != "thread_broadcast" && m.subtype != "file_share") {
             return ignored("message subtype " + m.subtype);
         }
-        if (m.from_bot || m.user.empty() || m.user == bot_user_id_) return;
+        if (m.from_bot || m.user.empty()) return;
         if (m.channel.empty() || m.ts.empty()) return;
+        const std::string key = m.channel;
+        inbound_.push(key, [this, m = std::move(m), app_mention](std::function<void()> finished) {
+            // The bot's own id, for mentions, if start-up could not learn it.
+            identify([this, m, app_mention, finished] {
+                if (m.user == bot_user_id_) return finished();
+                learn_names(names_needed(m.text, m.user), [this, m, app_mention, finished] {
+                    push_message(m, app_mention);
+                    finished();
+                });
+            });
+        });
+    }
+
+    void push_message(const MessageEvent& m, bool app_mention) {
         auto decoded = decode_incoming(m.text, bot_user_id_,
                                        [this](const std::string& u) { return display_of(u); });
         core::Event event;
@@ -539,15 +622,26 @@ class SlackConnector final : public Connector {
 
     void on_slash(const json& p) {
         if (sink_ == nullptr || !p.is_object()) return;
-        const SlashCommand c = read_slash_command(p);
+        SlashCommand c = read_slash_command(p);
         if (c.user.empty() || c.channel.empty()) {
             return ignored("slash command without user/channel");
         }
+        const std::string key = c.channel;
+        const core::Timestamp at = clock_->now();
+        inbound_.push(key, [this, c = std::move(c), at](std::function<void()> finished) {
+            learn_names(names_needed(c.text, c.user), [this, c, at, finished] {
+                push_slash(c, at);
+                finished();
+            });
+        });
+    }
+
+    void push_slash(const SlashCommand& c, core::Timestamp at) {
         core::Event event;
         event.id = settings_.name + ":slash:" +
-                   (c.trigger_id.empty() ? c.channel + ":" + c.user + ":" +
-                                               std::to_string(core::to_millis(clock_->now()))
-                                         : c.trigger_id);
+                   (c.trigger_id.empty()
+                        ? c.channel + ":" + c.user + ":" + std::to_string(core::to_millis(at))
+                        : c.trigger_id);
         event.kind = core::EventKind::message;
         event.who = {settings_.name, c.user, display_of(c.user)};
         event.where = {settings_.name, c.direct ? "@" + c.user : c.channel, ""};
@@ -556,7 +650,7 @@ class SlackConnector final : public Connector {
         event.text = decode_incoming(c.text, bot_user_id_, [this](const std::string& u) {
                          return display_of(u);
                      }).text;
-        event.at = clock_->now();
+        event.at = at;
         event.extra = {{"message_id", event.id}, {"slack_command", c.command}};
         if (!c.response_url.empty()) {
             slash_replies_[event.id] = {c.response_url, 0};
@@ -570,21 +664,47 @@ class SlackConnector final : public Connector {
     }
 
     // --- sending -----------------------------------------------------------------------
+    //
+    // Posts to one conversation go out one after the other, in the order they were sent
+    // (SerialQueues keyed by the conversation); a 429 pauses that conversation for the
+    // Retry-After, so no later post overtakes the one that waits.
 
     void deliver(const core::Post& post, core::SendDone done) {
-        auto fail = [&](const std::string& error, bool retryable) {
-            spdlog::warn("slack {}: post to {} failed: {}", settings_.name, post.to.channel, error);
-            if (done) done({false, "", error, retryable});
-        };
-        if (stopping_) return fail("Slack connector " + settings_.name + " is stopping", true);
-        auto slash = slash_replies_.find(post.reply_to);
-        if (slash != slash_replies_.end() && slash->second.uses < 5) {
-            ++slash->second.uses;
-            return respond_to_slash(slash->second.response_url, post, std::move(done));
-        }
         auto job = std::make_shared<SendJob>();
         job->post = post;
         job->done = std::move(done);
+        job->key = post.to.channel;
+        outbound_.push(job->key, [this, job](std::function<void()> finished) {
+            job->finished = std::move(finished);
+            start_job(job);
+        });
+    }
+
+    // Reports the outcome of a post and lets the next one of its conversation start.
+    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+        if (!result.ok) {
+            spdlog::warn("slack {}: post to {} failed: {}", settings_.name, job->post.to.channel,
+                         result.error);
+        }
+        auto done = std::move(job->done);
+        auto finished = std::move(job->finished);
+        job->done = nullptr;
+        job->finished = nullptr;
+        if (done) done(std::move(result));
+        if (finished) finished();
+    }
+
+    void start_job(const std::shared_ptr<SendJob>& job) {
+        const core::Post& post = job->post;
+        if (stopping_) {
+            return complete(
+                job, {false, "", "Slack connector " + settings_.name + " is stopping", true});
+        }
+        auto slash = slash_replies_.find(post.reply_to);
+        if (slash != slash_replies_.end() && slash->second.uses < 5) {
+            ++slash->second.uses;
+            return respond_to_slash(slash->second.response_url, job);
+        }
         const std::string& to = post.to.channel;
         if (to.size() > 1 && to[0] == '@') {
             const std::string user = to.substr(1);
@@ -592,67 +712,72 @@ class SlackConnector final : public Connector {
             if (known != dm_channels_.end()) {
                 job->channel = known->second;
             } else {
-                ApiResult r = call("conversations.open", {{"users", user}});
-                if (!r.ok()) {
-                    if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
-                    return fail("conversations.open " + user + ": " + r.error,
-                                !permanent_error(r.error));
-                }
-                job->channel = string_field(object_field(r.body, "channel"), "id");
-                if (job->channel.empty()) return fail("conversations.open gave no channel", true);
-                dm_channels_[user] = job->channel;
+                return call(
+                    "conversations.open", {{"users", user}}, [this, job, user](ApiResult r) {
+                        if (!r.ok()) {
+                            if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                            return complete(
+                                job, {false, "", "conversations.open " + user + ": " + r.error,
+                                      !permanent_error(r.error)});
+                        }
+                        job->channel = string_field(object_field(r.body, "channel"), "id");
+                        if (job->channel.empty()) {
+                            return complete(
+                                job, {false, "", "conversations.open gave no channel", true});
+                        }
+                        dm_channels_[user] = job->channel;
+                        job->pieces = http::split_message(job->post.text, settings_.max_chars);
+                        post_pieces(job);
+                    });
             }
         } else if (!to.empty()) {
             job->channel = to;
         } else {
-            return fail("no channel to post to", false);
+            return complete(job, {false, "", "no channel to post to", false});
         }
         job->pieces = http::split_message(post.text, settings_.max_chars);
         post_pieces(job);
     }
 
     void post_pieces(const std::shared_ptr<SendJob>& job) {
-        while (job->next < job->pieces.size()) {
-            json body = {{"channel", job->channel},
-                         {"text", escape_text(job->pieces[job->next])},
-                         {"unfurl_links", false}};
-            if (!job->post.to.thread.empty()) body["thread_ts"] = job->post.to.thread;
-            ApiResult r = call("chat.postMessage", body);
+        if (job->next >= job->pieces.size()) return upload_files(job);
+        json body = {{"channel", job->channel},
+                     {"text", escape_text(job->pieces[job->next])},
+                     {"unfurl_links", false}};
+        if (!job->post.to.thread.empty()) body["thread_ts"] = job->post.to.thread;
+        call("chat.postMessage", body, [this, job](ApiResult r) {
             if (!r.ok()) {
                 if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
-                spdlog::warn("slack {}: chat.postMessage to {} failed: {}", settings_.name,
-                             job->channel, r.error);
-                if (job->done) {
-                    job->done({false, job->first_id, "chat.postMessage: " + r.error,
-                               !permanent_error(r.error)});
-                }
-                return;
+                return complete(job, {false, job->first_id, "chat.postMessage: " + r.error,
+                                      !permanent_error(r.error)});
             }
             if (job->first_id.empty()) {
                 job->first_id =
                     settings_.name + ":" + job->channel + ":" + string_field(r.body, "ts");
             }
             ++job->next;
-        }
-        upload_files(job);
+            post_pieces(job);
+        });
     }
 
     // Attachments, after the text, with Slack's external upload flow: ask for an upload
     // URL, POST the bytes there, then share the file in the channel (and thread).
     void upload_files(const std::shared_ptr<SendJob>& job) {
         const auto& files = job->post.attachments;
-        auto failed = [&](const std::string& step, const std::string& error, bool retryable) {
+        if (job->next_file >= files.size()) return complete(job, {true, job->first_id, "", true});
+        auto failed = [this, job](const std::string& step, const std::string& error,
+                                  bool retryable) {
             spdlog::warn("slack {}: uploading {} to {} failed at {}: {}", settings_.name,
-                         files[job->next_file].name, job->channel, step, error);
-            if (job->done) job->done({false, job->first_id, step + ": " + error, retryable});
+                         job->post.attachments[job->next_file].name, job->channel, step, error);
+            complete(job, {false, job->first_id, step + ": " + error, retryable});
         };
-        while (job->next_file < files.size()) {
-            const core::Attachment& file = files[job->next_file];
-            const std::string name = file.name.empty() ? "attachment" : file.name;
-            if (job->uploaded_file.empty()) {
-                ApiResult r =
-                    call_form("files.getUploadURLExternal",
-                              {{"filename", name}, {"length", std::to_string(file.data.size())}});
+        const core::Attachment& file = files[job->next_file];
+        const std::string name = file.name.empty() ? "attachment" : file.name;
+        if (!job->uploaded_file.empty()) return share_file(job, name, failed);
+        call_form(
+            "files.getUploadURLExternal",
+            {{"filename", name}, {"length", std::to_string(file.data.size())}},
+            [this, job, name, failed](ApiResult r) {
                 if (!r.ok()) {
                     if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
                     return failed("files.getUploadURLExternal", r.error, !permanent_error(r.error));
@@ -662,88 +787,87 @@ class SlackConnector final : public Connector {
                 if (url.empty() || id.empty()) {
                     return failed("files.getUploadURLExternal", "no upload_url or file_id", true);
                 }
-                http::Request req;
+                const core::Attachment& f = job->post.attachments[job->next_file];
+                runtime::Request req;
                 req.method = "POST";
                 req.url = url;
-                req.ca_file = settings_.tls_ca_file;
-                req.headers = {
-                    {"Content-Type", file.mime.empty() ? "application/octet-stream" : file.mime}};
-                req.body = file.data;
+                req.content_type = f.mime.empty() ? "application/octet-stream" : f.mime;
+                req.body = f.data;
                 req.timeout = std::chrono::seconds(60);
-                const http::Response up = http::perform(req);
-                if (up.status == 429) {
-                    return wait_and_retry(job, http::retry_after(up, std::chrono::seconds(1)));
-                }
-                if (up.status != 200) {
-                    return failed("upload",
-                                  up.status == 0 ? up.error : "HTTP " + std::to_string(up.status),
-                                  up.status != 413);
-                }
-                job->uploaded_file = id;
-            }
-            http::HeaderList fields = {
-                {"files", json::array({{{"id", job->uploaded_file}, {"title", name}}}).dump()},
-                {"channel_id", job->channel}};
-            if (!job->post.to.thread.empty()) fields.emplace_back("thread_ts", job->post.to.thread);
-            ApiResult r = call_form("files.completeUploadExternal", fields);
+                auto guard =
+                    std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+                        io_.get_executor());
+                http_.send(
+                    std::move(req), [this, job, id, name, failed, guard](runtime::Result up) {
+                        if (up.kind == runtime::Result::Kind::rate_limited) {
+                            return wait_and_retry(job, up.retry_after);
+                        }
+                        if (up.status != 200) {
+                            return failed(
+                                "upload",
+                                up.status == 0 ? up.error : "HTTP " + std::to_string(up.status),
+                                up.status != 413);
+                        }
+                        job->uploaded_file = id;
+                        share_file(job, name, failed);
+                    });
+            });
+    }
+
+    template <typename Failed>
+    void share_file(const std::shared_ptr<SendJob>& job, const std::string& name,
+                    const Failed& failed) {
+        runtime::HeaderList fields = {
+            {"files", json::array({{{"id", job->uploaded_file}, {"title", name}}}).dump()},
+            {"channel_id", job->channel}};
+        if (!job->post.to.thread.empty()) fields.emplace_back("thread_ts", job->post.to.thread);
+        call_form("files.completeUploadExternal", fields, [this, job, failed](ApiResult r) {
             if (!r.ok()) {
                 if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
                 return failed("files.completeUploadExternal", r.error, !permanent_error(r.error));
             }
             job->uploaded_file.clear();
             ++job->next_file;
-        }
-        if (job->done) job->done({true, job->first_id, "", true});
-    }
-
-    // HTTP 429: wait as long as Slack says (within reason), then go on where we stopped.
-    void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
-        job->waited += wait;
-        if (job->waited > settings_.max_retry_wait) {
-            if (job->done) {
-                job->done(
-                    {false, job->first_id,
-                     "rate limited by Slack (Retry-After " + std::to_string(wait.count()) + " s)",
-                     true});
-            }
-            return;
-        }
-        spdlog::info("slack {}: rate limited; retrying in {} s as Slack asks", settings_.name,
-                     wait.count());
-        auto timer = std::make_shared<asio::steady_timer>(io_, wait);
-        retry_timers_.insert(timer);
-        timer->async_wait([this, job, timer](const boost::system::error_code& ec) {
-            retry_timers_.erase(timer);
-            if (ec || stopping_) {
-                if (job->done) job->done({false, "", "Slack connector stopped", true});
-                return;
-            }
-            if (job->channel.empty()) {
-                deliver(job->post, std::move(job->done));
-            } else {
-                post_pieces(job);
-            }
+            upload_files(job);
         });
     }
 
-    void respond_to_slash(const std::string& url, const core::Post& post, core::SendDone done) {
-        http::Request req;
-        req.method = "POST";
-        req.url = url;
-        req.ca_file = settings_.tls_ca_file;
-        req.headers = {{"Content-Type", "application/json; charset=utf-8"}};
-        req.body =
-            json{{"response_type", "ephemeral"}, {"text", escape_text(post.text.substr(0, 39000))}}
-                .dump();
-        const http::Response r = http::perform(req);
-        if (r.status >= 200 && r.status < 300) {
-            if (done) done({true, post.reply_to + ":response", "", true});
-            return;
+    // HTTP 429: the conversation waits as long as Slack says (within reason), then the post
+    // goes on where it stopped; the posts behind it wait too.
+    void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
+        job->waited += wait;
+        outbound_.pause(job->key, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
+        if (job->waited > settings_.max_retry_wait) {
+            return complete(
+                job, {false, job->first_id,
+                      "rate limited by Slack (Retry-After " + std::to_string(wait.count()) + " s)",
+                      true});
         }
-        const std::string error =
-            r.status == 0 ? r.error : "response_url answered HTTP " + std::to_string(r.status);
-        spdlog::warn("slack {}: slash command response failed: {}", settings_.name, error);
-        if (done) done({false, "", error, r.status == 0 || r.status >= 500 || r.status == 429});
+        spdlog::info("slack {}: rate limited; retrying in {} s as Slack asks", settings_.name,
+                     wait.count());
+        later(std::chrono::duration_cast<std::chrono::milliseconds>(wait), [this, job] {
+            if (stopping_) return complete(job, {false, "", "Slack connector stopped", true});
+            if (job->channel.empty()) return start_job(job);
+            post_pieces(job);
+        });
+    }
+
+    void respond_to_slash(const std::string& url, const std::shared_ptr<SendJob>& job) {
+        const core::Post& post = job->post;
+        runtime::Request req = runtime::Request::json_post(
+            url, json{{"response_type", "ephemeral"},
+                      {"text", escape_text(post.text.substr(0, 39000))}});
+        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+            io_.get_executor());
+        http_.send(std::move(req), [this, job, guard](runtime::Result r) {
+            if (r.status >= 200 && r.status < 300) {
+                return complete(job, {true, job->post.reply_to + ":response", "", true});
+            }
+            const std::string error =
+                r.status == 0 ? r.error : "response_url answered HTTP " + std::to_string(r.status);
+            spdlog::warn("slack {}: slash command response failed: {}", settings_.name, error);
+            complete(job, {false, "", error, r.status == 0 || r.status >= 500 || r.status == 429});
+        });
     }
 
     SlackSettings settings_;
@@ -764,6 +888,8 @@ class SlackConnector final : public Connector {
     bool stopping_ = false;
     bool connected_ = false;
     bool refresh_ = false;
+    bool identifying_ = false;
+    std::vector<std::function<void()>> identify_waiting_;
     std::string bot_user_id_;
     std::map<std::string, std::string> names_;
     std::map<std::string, std::string> dm_channels_;
@@ -775,6 +901,9 @@ class SlackConnector final : public Connector {
 
     http::WsLink link_;
     http::HttpListener listener_;
+    runtime::HttpClient http_;
+    runtime::SerialQueues outbound_;  ///< posts, by conversation
+    runtime::SerialQueues inbound_;   ///< events, by channel
 
     mutable std::mutex status_mu_;
     SlackStatus status_;

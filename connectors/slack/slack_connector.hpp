@@ -7,7 +7,9 @@
 // attachments follow the text through the external upload flow (files.getUploadURLExternal,
 // the bytes to the upload URL, files.completeUploadExternal into the channel or thread).
 // One Boost.Asio thread per connector owns its state; the WebSocket and the listener
-// have their own I/O threads and hand everything to it.
+// have their own I/O threads and hand everything to it. Web API calls are asynchronous
+// (connectors/runtime): their answers come back to that thread, so a slow call never holds
+// up the events behind it; posts to one conversation keep their order.
 
 #include <chrono>
 #include <memory>
@@ -29,7 +31,8 @@ struct SlackSettings {
     std::string bind = "127.0.0.1";  ///< the listener (events mode)
     int port = 3000;                 ///< 0 picks a free port (tests)
     std::string api_url = "https://slack.com/api";
-    std::string tls_ca_file;
+    std::string tls_ca_file;  ///< CAs to trust besides the system store
+    std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
     std::vector<ChannelConfig> channels;  ///< channel ids (C…, G…) to tracks
     std::size_t max_chars = 4000;         ///< per message; longer posts are split
     std::chrono::milliseconds backoff_initial{1000};

@@ -24,6 +24,8 @@ struct FakeMattermost::Impl {
     long long seq = 0;
     int limit_seconds = 0, limit_count = 0;
     int next_id = 0;
+    bool hold_posts = false;
+    std::vector<std::pair<Server::connection_ptr, RestCall>> held;
 
     std::string new_id(const std::string& prefix) {
         std::string id = prefix + std::to_string(++next_id);
@@ -80,6 +82,11 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
             }
             std::string other = call.body[1];
             return answer(201, {{"id", "dm" + other.substr(2)}, {"type", "D"}});
+        }
+        if (call.method == "POST" && call.path == "/api/v4/posts" && d.hold_posts) {
+            con->defer_http_response();
+            d.held.emplace_back(con, call);
+            return;
         }
         if (call.method == "POST" && call.path == "/api/v4/posts") {
             if (d.limit_count > 0) {
@@ -163,6 +170,33 @@ std::string FakeMattermost::url() const {
 }
 std::string FakeMattermost::response_url(int n) const {
     return url() + "/response/" + std::to_string(n);
+}
+
+void FakeMattermost::hold_posts() {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->hold_posts = true;
+}
+
+void FakeMattermost::release_posts() {
+    Impl* d = impl_.get();
+    boost::asio::post(d->server.get_io_service(), [d] {
+        std::vector<std::pair<Server::connection_ptr, RestCall>> held;
+        {
+            std::lock_guard<std::mutex> lock(d->mu);
+            d->hold_posts = false;
+            held.swap(d->held);
+            for (auto& [con, call] : held) {
+                con->set_status(websocketpp::http::status_code::created);
+                con->set_body(make_post(d->new_id("p"), bot_id, call.body.value("channel_id", ""),
+                                        call.body.value("message", ""), "")
+                                  .dump());
+            }
+        }
+        for (auto& [con, call] : held) {
+            websocketpp::lib::error_code ec;
+            con->send_http_response(ec);
+        }
+    });
 }
 
 void FakeMattermost::rate_limit_posts(int seconds, int count) {

@@ -40,6 +40,11 @@ class FakeMattermost {
     /// The next `count` POST /api/v4/posts answer 429 with Retry-After: seconds.
     void rate_limit_posts(int seconds, int count = 1);
 
+    /// Later POST /api/v4/posts get no answer (the connection stays open) until
+    /// release_posts() answers them.
+    void hold_posts();
+    void release_posts();
+
     std::vector<RestCall> calls(const std::string& path) const;
     std::optional<RestCall> wait_call(const std::string& path, std::size_t n = 1,
                                       std::chrono::milliseconds timeout = 10s) const;

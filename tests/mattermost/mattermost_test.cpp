@@ -235,6 +235,42 @@ TEST_F(MattermostTest, LongPostsAreSplitAndRateLimitsWaitedOut) {
     EXPECT_EQ(posts[2].body["message"].get<std::string>().size(), 3999u);
 }
 
+TEST_F(MattermostTest, AHangingPostDoesNotHoldUpTheNextEvent) {
+    mm_.hold_posts();
+    std::promise<core::SendResult> sent;
+    connector_->send({{"mm", town, ""}, "weekly digest", "", "", {}, ""},
+                     [&](core::SendResult r) { sent.set_value(r); });
+    ASSERT_TRUE(mm_.wait_call("/api/v4/posts"));  // in flight, unanswered
+    ASSERT_TRUE(mm_.send_posted(
+        make_post("post9xxxxxxxxxxxxxxxxxxxxx", anna, town, "@twintrack ping"), "O", "anna"));
+    ASSERT_TRUE(sink_.with_text("ping"));  // handled while the post still hangs
+    auto pending = sent.get_future();
+    EXPECT_EQ(pending.wait_for(0s), std::future_status::timeout);
+    mm_.release_posts();
+    ASSERT_EQ(pending.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(pending.get().ok);
+}
+
+TEST_F(MattermostTest, ARateLimitPausesEveryLaterPostToThatChannelAndKeepsTheirOrder) {
+    mm_.rate_limit_posts(1);
+    std::promise<core::SendResult> first, second;
+    connector_->send({{"mm", town, ""}, "first", "", "", {}, ""},
+                     [&](core::SendResult r) { first.set_value(r); });
+    connector_->send({{"mm", town, ""}, "second", "", "", {}, ""},
+                     [&](core::SendResult r) { second.set_value(r); });
+    auto f1 = first.get_future(), f2 = second.get_future();
+    ASSERT_EQ(f1.wait_for(20s), std::future_status::ready);
+    ASSERT_EQ(f2.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(f1.get().ok);
+    EXPECT_TRUE(f2.get().ok);
+    auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 3u);
+    EXPECT_EQ(posts[0].body["message"], "first");  // answered 429
+    EXPECT_EQ(posts[1].body["message"], "first");
+    EXPECT_EQ(posts[2].body["message"], "second");
+    EXPECT_GE(posts[2].at - posts[0].at, 1s);  // the second waited for the limit too
+}
+
 TEST_F(MattermostTest, AForbiddenChannelFailsForGood) {
     auto r = send({{"mm", "gone000000000000000000000x", ""}, "hello", "", "", {}, ""});
     EXPECT_FALSE(r.ok);

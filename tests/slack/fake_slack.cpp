@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
@@ -63,6 +64,8 @@ struct FakeSlack::Impl {
     std::map<std::string, std::string> failures;  // method -> error
     std::map<std::string, UploadedFile> files;    // file id -> file
     int next_file = 0;
+    std::set<std::string> held_methods;
+    std::vector<std::pair<Server::connection_ptr, std::string>> held;  // connection, answer
 
     json answer(const std::string& method, const ApiCall& call) {
         if (method == "auth.test") {
@@ -220,6 +223,11 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
                             {"profile", {{"display_name", u->second}, {"real_name", u->second}}}}}};
             }
         }
+        if (d.held_methods.count(method)) {
+            con->defer_http_response();
+            d.held.emplace_back(con, answer.dump());
+            return;
+        }
         con->set_status(websocketpp::http::status_code::ok);
         con->append_header("Content-Type", "application/json; charset=utf-8");
         con->set_body(answer.dump());
@@ -270,6 +278,30 @@ void FakeSlack::add_user(const std::string& id, const std::string& display_name)
 void FakeSlack::rate_limit(const std::string& method, int seconds, int count) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->limits[method] = {seconds, count};
+}
+
+void FakeSlack::hold(const std::string& method) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->held_methods.insert(method);
+}
+
+void FakeSlack::release() {
+    Impl* d = impl_.get();
+    boost::asio::post(d->server.get_io_service(), [d] {
+        std::vector<std::pair<Server::connection_ptr, std::string>> held;
+        {
+            std::lock_guard<std::mutex> lock(d->mu);
+            d->held_methods.clear();
+            held.swap(d->held);
+        }
+        for (auto& [con, body] : held) {
+            con->set_status(websocketpp::http::status_code::ok);
+            con->append_header("Content-Type", "application/json; charset=utf-8");
+            con->set_body(body);
+            websocketpp::lib::error_code ec;
+            con->send_http_response(ec);
+        }
+    });
 }
 
 void FakeSlack::fail(const std::string& method, const std::string& error) {

@@ -57,6 +57,11 @@ class FakeSlack {
     /// The next `count` calls of `method` are answered 429 with Retry-After: seconds.
     void rate_limit(const std::string& method, int seconds, int count = 1);
 
+    /// Later calls of `method` get no answer (the connection stays open) until release().
+    void hold(const std::string& method);
+    /// Answers the held calls (in the order they came) and stops holding.
+    void release();
+
     /// Every later call of `method` is answered {"ok": false, "error": error}.
     void fail(const std::string& method, const std::string& error);
     /// Files started with files.getUploadURLExternal, by id.

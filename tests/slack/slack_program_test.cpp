@@ -179,5 +179,27 @@ TEST(SlackProgram, CheckConfigReportsBadSlackAndMattermostSections) {
     EXPECT_THAT(check.err, HasSubstr("TWINTRACK_TEST_MM_TOKEN_NOT_SET"));
 }
 
+TEST(SlackProgram, CheckConfigNamesABadCaFileAndProxy) {
+    ::setenv("TWINTRACK_TEST_SLACK_APP_TOKEN", "xapp-1-program-test", 1);
+    ::setenv("TWINTRACK_TEST_SLACK_BOT_TOKEN", "xoxb-program-test", 1);
+    test_support::TempDir dir;
+    const auto not_pem = dir.file("private-ca.pem", "not a certificate\n");
+    const auto config = dir.file("twintrack.yaml",
+                                 "connectors:\n"
+                                 "  - type: slack\n"
+                                 "    bot_token: ${TWINTRACK_TEST_SLACK_BOT_TOKEN}\n"
+                                 "    app_token: ${TWINTRACK_TEST_SLACK_APP_TOKEN}\n"
+                                 "    tls_ca_file: " +
+                                     not_pem +
+                                     "\n"                                      // line 5
+                                     "    proxy: socks5://127.0.0.1:1080\n");  // line 6
+    auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
+    EXPECT_EQ(check.exit_code, 2);
+    EXPECT_THAT(check.err, HasSubstr("tls_ca_file"));
+    EXPECT_THAT(check.err, HasSubstr("holds no PEM certificate"));
+    EXPECT_THAT(check.err, HasSubstr("proxy"));
+    EXPECT_THAT(check.err, HasSubstr("http://HOST:PORT"));
+}
+
 }  // namespace
 }  // namespace twintrack::slack_test

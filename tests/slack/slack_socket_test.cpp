@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "tests/slack/fake_slack.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/loopback_proxy.hpp"
 
 namespace twintrack::slack_test {
 namespace {
@@ -271,6 +272,64 @@ TEST_F(SlackSocketTest, HonoursRetryAfterOn429) {
     EXPECT_GE(posts[1].at - posts[0].at, 1s);  // not before Retry-After
 }
 
+TEST_F(SlackSocketTest, AHangingWebApiCallDoesNotHoldUpTheNextEnvelope) {
+    slack_.hold("chat.postMessage");
+    std::promise<core::SendResult> sent;
+    connector_->send({{"slack", "C024BE91L", ""}, "weekly digest", "", "", {}, ""},
+                     [&](core::SendResult r) { sent.set_value(r); });
+    ASSERT_TRUE(slack_.wait_call("chat.postMessage"));  // in flight, unanswered
+    slack_.send_json(events_api_envelope(
+        "env-h", "Ev0H",
+        message_event("C024BE91L", "U061F7AUR", "<@UBOT00001> ping", "1355517540.000001")));
+    EXPECT_EQ(slack_.wait_ack("env-h"), 1);
+    auto e = sink_.with_text("ping");
+    ASSERT_TRUE(e);  // handled while chat.postMessage still hangs
+    EXPECT_EQ(e->who.display, "Anna Becker");
+    auto pending = sent.get_future();
+    EXPECT_EQ(pending.wait_for(0s), std::future_status::timeout);
+    slack_.release();
+    ASSERT_EQ(pending.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(pending.get().ok);
+}
+
+TEST_F(SlackSocketTest, ARateLimitPausesEveryLaterPostToThatChannelAndKeepsTheirOrder) {
+    slack_.rate_limit("chat.postMessage", 1);
+    std::promise<core::SendResult> first, second, other;
+    connector_->send({{"slack", "C024BE91L", ""}, "first", "", "", {}, ""},
+                     [&](core::SendResult r) { first.set_value(r); });
+    connector_->send({{"slack", "C024BE91L", ""}, "second", "", "", {}, ""},
+                     [&](core::SendResult r) { second.set_value(r); });
+    auto f1 = first.get_future(), f2 = second.get_future();
+    ASSERT_EQ(f1.wait_for(20s), std::future_status::ready);
+    ASSERT_EQ(f2.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(f1.get().ok);
+    EXPECT_TRUE(f2.get().ok);
+    auto posts = slack_.calls("chat.postMessage");
+    ASSERT_EQ(posts.size(), 3u);
+    EXPECT_EQ(posts[0].json_body["text"], "first");  // answered 429, Retry-After: 1
+    EXPECT_EQ(posts[1].json_body["text"], "first");
+    EXPECT_EQ(posts[2].json_body["text"], "second");
+    EXPECT_GE(posts[2].at - posts[0].at, 1s);  // the second waited for the Retry-After too
+}
+
+TEST_F(SlackSocketTest, PostsToOneChannelKeepTheOrderTheyWereSentIn) {
+    std::vector<std::promise<core::SendResult>> results(8);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        connector_->send({{"slack", "C024BE91L", ""}, "line " + std::to_string(i), "", "", {}, ""},
+                         [&, i](core::SendResult r) { results[i].set_value(r); });
+    }
+    for (auto& r : results) {
+        auto f = r.get_future();
+        ASSERT_EQ(f.wait_for(20s), std::future_status::ready);
+        EXPECT_TRUE(f.get().ok);
+    }
+    auto posts = slack_.calls("chat.postMessage");
+    ASSERT_EQ(posts.size(), results.size());
+    for (std::size_t i = 0; i < posts.size(); ++i) {
+        EXPECT_EQ(posts[i].json_body["text"], "line " + std::to_string(i));
+    }
+}
+
 TEST_F(SlackSocketTest, ALongRetryAfterIsLeftToTheOutbox) {
     slack_.rate_limit("chat.postMessage", 120);
     auto r = send({{"slack", "C024BE91L", ""}, "digest", "", "", {}, ""});
@@ -427,6 +486,34 @@ TEST(SlackSocketStart, AWrongAppTokenIsRetriedAndLogged) {
     c->stop();
     EXPECT_GE(log.count("not_allowed_token_type"), 1);
     EXPECT_EQ(slack.sockets(), 0);
+}
+
+TEST(SlackProxy, WebApiCallsGoThroughTheConfiguredProxy) {
+    FakeSlack slack;
+    test_support::LoopbackProxy proxy;
+    core::FakeClock clock{core::from_millis(1795886849588)};
+    SlackSettings s;
+    s.mode = SlackSettings::Mode::events;
+    s.port = 0;
+    s.bot_token = core::Secret("SLACK_BOT_TOKEN", "xoxb-test");
+    s.signing_secret = core::Secret("SLACK_SIGNING_SECRET", "secret");
+    s.api_url = slack.api_url();
+    s.proxy = proxy.url();
+    connectors::ConnectorContext context;
+    context.clock = &clock;
+    auto connector = connectors::slack::make_slack(std::move(s), context);
+    CollectingSink sink;
+    connector->start(sink);
+    std::promise<core::SendResult> sent;
+    connector->send({{"slack", "C024BE91L", ""}, "via the proxy", "", "", {}, ""},
+                    [&](core::SendResult r) { sent.set_value(r); });
+    auto f = sent.get_future();
+    ASSERT_EQ(f.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(f.get().ok);
+    const std::string api = "http://127.0.0.1:" + std::to_string(slack.port()) + "/api/";
+    EXPECT_TRUE(proxy.wait_seen("POST " + api + "auth.test"));
+    EXPECT_TRUE(proxy.wait_seen("POST " + api + "chat.postMessage"));
+    connector->stop();
 }
 
 }  // namespace

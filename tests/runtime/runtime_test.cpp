@@ -1,0 +1,463 @@
+// The connector runtime's HTTP client against raw loopback servers: typed results, bodies,
+// a dropped connection, a timeout, proxies (config and environment, NO_PROXY, CONNECT),
+// CA files; and the per-target send queues.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <future>
+
+#include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/transport.hpp"
+#include "tests/support/loopback_proxy.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace twintrack::connectors::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using test_support::LoopbackProxy;
+using test_support::LoopbackServer;
+using test_support::read_http_request;
+using test_support::write_all;
+using ::testing::HasSubstr;
+
+// Answers every request with `answer`, remembering the last request.
+struct CannedServer {
+    explicit CannedServer(std::string answer)
+        : server([this, answer](int fd) {
+              std::string request = read_http_request(fd);
+              {
+                  std::lock_guard<std::mutex> lock(mu);
+                  last = request;
+              }
+              write_all(fd, answer);
+          }) {}
+    std::string request() {
+        std::lock_guard<std::mutex> lock(mu);
+        return last;
+    }
+    std::mutex mu;
+    std::string last;
+    LoopbackServer server;
+};
+
+std::string answer(int status, const std::string& extra_headers, const std::string& body) {
+    return "HTTP/1.1 " + std::to_string(status) +
+           " X\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n" +
+           extra_headers + "\r\n" + body;
+}
+
+Result run(HttpClient& client, Request request) {
+    std::promise<Result> p;
+    client.send(std::move(request), [&](Result r) { p.set_value(std::move(r)); });
+    auto f = p.get_future();
+    if (f.wait_for(30s) != std::future_status::ready) {
+        Result none;
+        none.error = "no completion";
+        return none;
+    }
+    return f.get();
+}
+
+Executor inline_executor() {
+    return [](std::function<void()> f) { f(); };
+}
+
+TEST(HttpClient, AJsonPostGetsTheAnswerWithHeadersInLowerCase) {
+    CannedServer s(answer(200, "Content-Type: application/json\r\nX-Thing: 7\r\n",
+                          R"({"ok":true,"ts":"1.2"})"));
+    HttpClient client({}, inline_executor());
+    Result r = run(client, Request::json_post(s.server.url("/api/chat.postMessage"),
+                                              {{"channel", "C1"}, {"text", "héllo"}}));
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("x-thing"), "7");
+    EXPECT_EQ(r.json().value("ts", ""), "1.2");
+    const std::string req = s.request();
+    EXPECT_THAT(req, HasSubstr("POST /api/chat.postMessage HTTP/1.1"));
+    EXPECT_THAT(req, HasSubstr("application/json; charset=utf-8"));
+    EXPECT_THAT(req, HasSubstr(R"({"channel":"C1","text":"héllo"})"));
+}
+
+TEST(HttpClient, AnswersAreTypedByStatus) {
+    struct Case {
+        int status;
+        std::string headers;
+        Result::Kind kind;
+        std::chrono::seconds retry_after;
+    };
+    const std::vector<Case> cases = {
+        {429, "Retry-After: 7\r\n", Result::Kind::rate_limited, 7s},
+        {429, "", Result::Kind::rate_limited, 1s},
+        {503, "", Result::Kind::transient, 0s},
+        {408, "", Result::Kind::transient, 0s},
+        {404, "", Result::Kind::permanent, 0s},
+        {400, "", Result::Kind::permanent, 0s},
+        {204, "", Result::Kind::ok, 0s},
+    };
+    HttpClient client({}, inline_executor());
+    for (const auto& c : cases) {
+        SCOPED_TRACE(std::to_string(c.status) + " " + c.headers);
+        CannedServer s(answer(c.status, c.headers, c.status == 204 ? "" : "{}"));
+        Result r = run(client, Request::json_post(s.server.url("/x"), nullptr));
+        EXPECT_EQ(kind_name(r.kind), std::string(kind_name(c.kind)));
+        EXPECT_EQ(r.status, c.status);
+        EXPECT_EQ(r.retry_after, c.retry_after);
+    }
+}
+
+TEST(HttpClient, AMultipartBodyCarriesEveryPart) {
+    CannedServer s(answer(200, "", "ok"));
+    HttpClient client({}, inline_executor());
+    Result r = run(client, Request::multipart_post(s.server.url("/upload"),
+                                                   {{"channel_id", "C1", "", ""},
+                                                    {"file", std::string("\x89PNG\r\n\0bytes", 13),
+                                                     "chart.png", "image/png"}}));
+    ASSERT_TRUE(r.ok()) << r.error;
+    const std::string req = s.request();
+    const auto b = req.find("boundary=");
+    ASSERT_NE(b, std::string::npos);
+    const std::string boundary = req.substr(b + 9, req.find("\r\n", b) - b - 9);
+    EXPECT_THAT(req, HasSubstr("--" + boundary +
+                               "\r\nContent-Disposition: form-data; "
+                               "name=\"channel_id\"\r\n\r\nC1\r\n"));
+    EXPECT_THAT(req, HasSubstr("name=\"file\"; filename=\"chart.png\"\r\nContent-Type: "
+                               "image/png\r\n\r\n" +
+                               std::string("\x89PNG\r\n\0bytes", 13) + "\r\n"));
+    EXPECT_THAT(req, HasSubstr("--" + boundary + "--\r\n"));
+}
+
+TEST(HttpClient, AConnectionDroppedMidResponseIsATransientFailure) {
+    LoopbackServer s([](int fd) {
+        read_http_request(fd);
+        write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{\"ok\":tr");
+        ::shutdown(fd, SHUT_RDWR);
+    });
+    HttpClient client({}, inline_executor());
+    Result r = run(client, Request::json_post(s.url("/api/auth.test"), nullptr));
+    EXPECT_EQ(kind_name(r.kind), std::string("transient"));
+    EXPECT_FALSE(r.error.empty());
+    EXPECT_TRUE(r.retryable());
+}
+
+TEST(HttpClient, AServerThatNeverAnswersTimesOut) {
+    LoopbackServer s([](int fd) {
+        read_http_request(fd);
+        char c;
+        while (::read(fd, &c, 1) > 0) {
+        }  // until the client gives up (or the server stops)
+    });
+    HttpClient client({}, inline_executor());
+    Request req = Request::json_post(s.url("/api/chat.postMessage"), nullptr);
+    req.timeout = 300ms;
+    Result r = run(client, req);
+    EXPECT_EQ(kind_name(r.kind), std::string("timeout")) << r.error;
+    EXPECT_EQ(r.status, 0);
+}
+
+TEST(HttpClient, ARefusedConnectionIsTransientAndABadUrlPermanent) {
+    int port = 0;
+    {
+        LoopbackServer gone([](int) {});
+        port = gone.port();
+    }
+    HttpClient client({}, inline_executor());
+    Result refused =
+        run(client, Request::json_post("http://127.0.0.1:" + std::to_string(port) + "/x", nullptr));
+    EXPECT_EQ(kind_name(refused.kind), std::string("transient"));
+    Result bad = run(client, Request::json_post("ftp://example.com/x", nullptr));
+    EXPECT_EQ(kind_name(bad.kind), std::string("permanent"));
+}
+
+TEST(HttpClient, NoCompletionIsHandedOnAfterShutdown) {
+    LoopbackServer s([](int fd) {
+        read_http_request(fd);
+        char c;
+        while (::read(fd, &c, 1) > 0) {
+        }
+    });
+    std::atomic<int> completions{0};
+    {
+        HttpClient client({}, inline_executor());
+        client.send(Request::json_post(s.url("/x"), nullptr), [&](Result) { ++completions; });
+        client.shutdown();
+    }
+    EXPECT_EQ(completions.load(), 0);
+}
+
+TEST(HttpClient, AnAnswerPastTheBodyLimitIsTooBig) {
+    const std::string big(5000, 'x');
+    std::string chunked =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    for (int i = 0; i < 5; ++i) chunked += "3e8\r\n" + std::string(1000, 'y') + "\r\n";
+    chunked += "0\r\n\r\n";
+    struct Case {
+        std::string name, answer;
+        std::size_t limit;
+        bool too_big;
+    };
+    const std::vector<Case> cases = {
+        {"announced length", answer(200, "", big), 1000, true},
+        {"chunked", chunked, 1000, true},
+        {"within the limit", answer(200, "", big), 10000, false},
+    };
+    HttpClient client({}, inline_executor());
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        CannedServer s(c.answer);
+        Request req;
+        req.url = s.server.url("/cal.ics");
+        req.max_body = c.limit;
+        Result r = run(client, req);
+        EXPECT_EQ(r.too_big, c.too_big) << r.error;
+        EXPECT_EQ(r.ok(), !c.too_big);
+        if (!c.too_big) {
+            EXPECT_EQ(r.body, big);
+        }
+    }
+}
+
+TEST(HttpClient, ConnectToPinsTheAddressAndKeepsTheHostName) {
+    CannedServer s(answer(200, "", "pinned"));
+    HttpClient client({}, inline_executor());
+    Request req;
+    req.url = "http://calendar.example.invalid:" + std::to_string(s.server.port()) + "/c.ics";
+    req.connect_to = "127.0.0.1";
+    Result r = run(client, req);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.body, "pinned");
+    EXPECT_THAT(s.request(), HasSubstr("GET /c.ics HTTP/1.1"));
+    EXPECT_THAT(s.request(), ::testing::ContainsRegex("\r\nHost: ?calendar\\.example\\.invalid:" +
+                                                      std::to_string(s.server.port()) + "\r\n"));
+}
+
+// --- proxies ---------------------------------------------------------------------------
+
+class ScopedEnv {
+  public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (old_) {
+            ::setenv(name_, old_->c_str(), 1);
+        } else {
+            ::unsetenv(name_);
+        }
+    }
+
+  private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+TEST(HttpClientProxy, AConfiguredProxyCarriesTheRequestInAbsoluteForm) {
+    CannedServer s(answer(200, "", R"({"ok":true})"));
+    LoopbackProxy proxy;
+    Transport t;
+    t.proxy = proxy.url();
+    HttpClient client(t, inline_executor());
+    Result r = run(client, Request::json_post(s.server.url("/api/auth.test"), nullptr));
+    EXPECT_TRUE(r.ok()) << r.error;
+    EXPECT_TRUE(proxy.wait_seen("POST http://127.0.0.1:" + std::to_string(s.server.port()) +
+                                "/api/auth.test"));
+}
+
+TEST(HttpClientProxy, HttpsGoesThroughAConnectTunnel) {
+    LoopbackServer tls_server([](int fd) {
+        char c;
+        ::read(fd, &c, 1);  // not a TLS server: the handshake fails after the tunnel
+    });
+    LoopbackProxy proxy;
+    Transport t;
+    t.proxy = proxy.url();
+    HttpClient client(t, inline_executor());
+    Request req = Request::json_post(
+        "https://127.0.0.1:" + std::to_string(tls_server.port()) + "/api/auth.test", nullptr);
+    req.timeout = 2s;
+    Result r = run(client, req);
+    EXPECT_FALSE(r.ok());
+    EXPECT_TRUE(proxy.wait_seen("CONNECT 127.0.0.1:" + std::to_string(tls_server.port())));
+}
+
+TEST(HttpClientProxy, TheEnvironmentsProxyIsUsedUnlessNoProxyListsTheHost) {
+    CannedServer s(answer(200, "", "{}"));
+    LoopbackProxy proxy;
+    ScopedEnv http_proxy("HTTP_PROXY", proxy.url());
+    {
+        HttpClient client({}, inline_executor());
+        EXPECT_TRUE(run(client, Request::json_post(s.server.url("/via-proxy"), nullptr)).ok());
+        EXPECT_TRUE(proxy.wait_seen("/via-proxy"));
+    }
+    ScopedEnv no_proxy("NO_PROXY", "localhost,127.0.0.1");
+    {
+        HttpClient client({}, inline_executor());
+        EXPECT_TRUE(run(client, Request::json_post(s.server.url("/direct"), nullptr)).ok());
+        EXPECT_THAT(s.request(), HasSubstr("POST /direct HTTP/1.1"));
+        for (const auto& line : proxy.seen())
+            EXPECT_THAT(line, ::testing::Not(HasSubstr("/direct")));
+    }
+    {
+        Transport none;
+        none.proxy = "none";
+        ScopedEnv no_list("NO_PROXY", "");
+        HttpClient client(none, inline_executor());
+        EXPECT_TRUE(run(client, Request::json_post(s.server.url("/never"), nullptr)).ok());
+        for (const auto& line : proxy.seen())
+            EXPECT_THAT(line, ::testing::Not(HasSubstr("/never")));
+    }
+}
+
+TEST(Transport, TheProxyForAUrlFollowsConfigEnvironmentAndNoProxy) {
+    struct Case {
+        std::string url, configured;
+        std::map<std::string, std::string> env;
+        std::string expected;
+    };
+    const std::vector<Case> cases = {
+        {"https://slack.com/api", "", {}, ""},
+        {"https://slack.com/api", "", {{"HTTPS_PROXY", "http://p:3128"}}, "http://p:3128"},
+        {"https://slack.com/api", "", {{"https_proxy", "p:3128"}}, "http://p:3128"},
+        {"http://chat.corp/api", "", {{"HTTPS_PROXY", "http://p:3128"}}, ""},
+        {"http://chat.corp/api", "", {{"HTTP_PROXY", "http://p:3128"}}, "http://p:3128"},
+        {"https://slack.com/api",
+         "http://c:8080",
+         {{"HTTPS_PROXY", "http://p:3128"}},
+         "http://c:8080"},
+        {"https://slack.com/api", "none", {{"HTTPS_PROXY", "http://p:3128"}}, ""},
+        {"https://chat.corp.example/api", "http://c:8080", {{"NO_PROXY", ".corp.example"}}, ""},
+        {"https://corp.example/api",
+         "",
+         {{"HTTPS_PROXY", "http://p:1"}, {"NO_PROXY", "corp.example"}},
+         ""},
+        {"https://notcorp.example/api",
+         "",
+         {{"HTTPS_PROXY", "http://p:1"}, {"NO_PROXY", "corp.example"}},
+         "http://p:1"},
+        {"http://[::1]:8065/api", "", {{"HTTP_PROXY", "http://p:1"}, {"no_proxy", "::1"}}, ""},
+        {"https://slack.com/api", "", {{"HTTPS_PROXY", "http://p:1"}, {"NO_PROXY", "*"}}, ""},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.url + " configured=" + c.configured);
+        Transport t;
+        t.proxy = c.configured;
+        auto env = [&](const char* name) -> const char* {
+            auto it = c.env.find(name);
+            return it == c.env.end() ? nullptr : it->second.c_str();
+        };
+        EXPECT_EQ(proxy_for(c.url, t, env), c.expected);
+    }
+}
+
+// --- config ----------------------------------------------------------------------------
+
+std::vector<std::string> transport_errors(const std::string& yaml, Transport& t) {
+    core::ConfigErrors errors;
+    YAML::Node node = YAML::Load(yaml);
+    core::SectionReader section(node, "connectors.slack", errors);
+    read_transport(section, t);
+    std::vector<std::string> out;
+    for (const auto& e : errors.all()) out.push_back(e.message);
+    return out;
+}
+
+TEST(TransportConfig, ABadCaFileOrProxyIsAClearConfigError) {
+    test_support::TempDir dir;
+    const std::string not_pem = dir.path() + "/not-a-cert.pem";
+    std::ofstream(not_pem) << "this is not a certificate\n";
+    struct Case {
+        std::string yaml;
+        std::string error;  ///< "" = accepted
+    };
+    const std::vector<Case> cases = {
+        {"tls_ca_file: " + dir.path() + "/missing.pem", "cannot read"},
+        {"tls_ca_file: " + not_pem, "holds no PEM certificate"},
+        {"proxy: socks5://127.0.0.1:1080", "must be an http://HOST:PORT proxy"},
+        {"proxy: 127.0.0.1:3128", "must be an http://HOST:PORT proxy"},
+        {"proxy: http://proxy.corp:3128", ""},
+        {"proxy: none", ""},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.yaml);
+        Transport t;
+        const auto errors = transport_errors(c.yaml, t);
+        if (c.error.empty()) {
+            EXPECT_TRUE(errors.empty());
+        } else {
+            ASSERT_EQ(errors.size(), 1u);
+            EXPECT_THAT(errors[0], HasSubstr(c.error));
+            EXPECT_THAT(errors[0], HasSubstr(c.yaml.substr(0, c.yaml.find(':'))));
+        }
+    }
+}
+
+TEST(TransportConfig, ARealPemCertificateIsAccepted) {
+    test_support::TempDir dir;
+    const std::string pem = dir.path() + "/ca.pem";
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca "
+        "-keyout " +
+        dir.path() + "/ca.key -out " + pem + " 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    Transport t;
+    EXPECT_TRUE(transport_errors("tls_ca_file: " + pem, t).empty());
+    EXPECT_EQ(t.tls_ca_file, pem);
+}
+
+// --- ordered queues --------------------------------------------------------------------
+
+TEST(SerialQueues, JobsOfOneTargetRunInOrderOneAtATimeOthersDoNotWait) {
+    std::vector<std::function<void()>> later;
+    SerialQueues q(
+        [&](std::chrono::milliseconds, std::function<void()> f) { later.push_back(std::move(f)); });
+    std::vector<std::string> started;
+    std::map<std::string, std::function<void()>> finish;
+    auto job = [&](const std::string& name) {
+        return [&, name](std::function<void()> done) {
+            started.push_back(name);
+            finish[name] = std::move(done);
+        };
+    };
+    q.push("C1", job("a1"));
+    q.push("C1", job("a2"));
+    q.push("C2", job("b1"));
+    EXPECT_EQ(started, (std::vector<std::string>{"a1", "b1"}));
+    finish["a1"]();
+    EXPECT_EQ(started, (std::vector<std::string>{"a1", "b1", "a2"}));
+    EXPECT_EQ(q.pending("C1"), 1u);
+    finish["a2"]();
+    finish["b1"]();
+    EXPECT_EQ(q.pending(), 0u);
+}
+
+TEST(SerialQueues, APauseHoldsEveryFollowingJobOfThatTargetOnly) {
+    std::vector<std::function<void()>> later;
+    SerialQueues q(
+        [&](std::chrono::milliseconds, std::function<void()> f) { later.push_back(std::move(f)); });
+    std::vector<std::string> started;
+    std::map<std::string, std::function<void()>> finish;
+    auto job = [&](const std::string& name) {
+        return [&, name](std::function<void()> done) {
+            started.push_back(name);
+            finish[name] = std::move(done);
+        };
+    };
+    q.push("C1", job("a1"));
+    q.push("C1", job("a2"));
+    q.pause("C1", 60s);
+    finish["a1"]();
+    q.push("C2", job("b1"));
+    EXPECT_EQ(started, (std::vector<std::string>{"a1", "b1"}));
+    ASSERT_EQ(later.size(), 1u);  // a2 waits for the pause to end
+}
+
+}  // namespace
+}  // namespace twintrack::connectors::runtime
