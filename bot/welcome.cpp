@@ -13,8 +13,8 @@
 namespace twintrack::bot {
 namespace {
 
-constexpr const char* job_kind = "welcome.send";
-constexpr const char* scan_kind = "welcome.scan";
+constexpr const char* welcome_job = "welcome.send";
+constexpr const char* welcome_scan_job = "welcome.scan";
 
 struct WelcomeState {
     std::set<std::int64_t> scheduled;  // people whose welcome job exists (this process)
@@ -43,8 +43,8 @@ void schedule_welcomes(Engine& engine, WelcomeState& state, const Directory& dir
         if (p.welcomed_at != 0 || state.scheduled.count(p.id) != 0) continue;
         if (is_bot_account(engine, p) || !reachable(engine, p)) continue;
         store::Job job;
-        job.kind = job_kind;
-        job.key = std::string(job_kind) + "." + std::to_string(p.id);
+        job.kind = welcome_job;
+        job.key = std::string(welcome_job) + "." + std::to_string(p.id);
         job.payload = nlohmann::json{{"person", p.id}}.dump();
         job.due_at = std::max(now, state.next_due_ms);
         if (engine.store().jobs().schedule(job)) state.next_due_ms = job.due_at + spacing;
@@ -87,7 +87,7 @@ std::string welcome_group(const std::string& department, const std::string& role
 }
 
 void register_welcome(Engine& engine) {
-    engine.scheduler().on(job_kind, send_welcome);
+    engine.scheduler().on(welcome_job, send_welcome);
     if (!engine.settings().welcome.enabled) return;
     auto state = std::make_shared<WelcomeState>();
     engine.on_directory_changed([&engine, state](const Directory& directory) {
@@ -100,13 +100,13 @@ void register_welcome(Engine& engine) {
     });
     // The directory loaded at start (before the connectors were wired): a scan at the
     // first tick, once the platforms are known.
-    engine.scheduler().on(scan_kind, [state](Turn& turn, const nlohmann::json&) {
+    engine.scheduler().on(welcome_scan_job, [state](Turn& turn, const nlohmann::json&) {
         schedule_welcomes(turn.engine(), *state, turn.engine().directory());
     });
     const std::int64_t now = core::to_millis(engine.clock().now());
     store::Job scan;
-    scan.kind = scan_kind;
-    scan.key = std::string(scan_kind) + "." + std::to_string(now);
+    scan.kind = welcome_scan_job;
+    scan.key = std::string(welcome_scan_job) + "." + std::to_string(now);
     scan.payload = "{}";
     scan.due_at = now;
     engine.store().jobs().schedule(scan);
