@@ -1,5 +1,7 @@
 #include "core/api.hpp"
 
+#include <cctype>
+
 namespace twintrack::core {
 namespace {
 
@@ -46,6 +48,30 @@ std::map<std::string, std::string> parse_query(const std::string& query) {
             }
         }
         start = end + 1;
+    }
+    return out;
+}
+
+std::string url_encode(const std::string& text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        if (!out.empty()) out += '&';
+        out += url_encode(name) + "=" + url_encode(value);
     }
     return out;
 }

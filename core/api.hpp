@@ -37,4 +37,10 @@ std::map<std::string, std::string> parse_query(const std::string& query);
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`).
 std::string url_decode(const std::string& text, bool plus_is_space = true);
 
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+std::string url_encode(const std::string& text);
+
+/// "a=1&b=x%20y" from name/value pairs, in order.
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
 }  // namespace twintrack::core

@@ -21,34 +21,10 @@ std::chrono::seconds retry_after(const Response& response, std::chrono::seconds 
     return std::chrono::seconds(std::stoll(value));
 }
 
-std::string url_encode(const std::string& text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::string form_decode(const std::string& text) { return core::url_decode(text, true); }
 
 std::map<std::string, std::string> parse_form(const std::string& body) {
     return core::parse_query(body);
-}
-
-std::string form_encode(const HeaderList& fields) {
-    std::string out;
-    for (const auto& [name, value] : fields) {
-        if (!out.empty()) out += '&';
-        out += url_encode(name) + "=" + url_encode(value);
-    }
-    return out;
 }
 
 }  // namespace twintrack::connectors::http

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/api.hpp"
+
 namespace twintrack::connectors::http {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -27,12 +29,12 @@ struct Response {
 std::chrono::seconds retry_after(const Response& response, std::chrono::seconds fallback);
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string url_encode(const std::string& text);
+using core::url_encode;
 /// Decodes application/x-www-form-urlencoded text ('+' is a space).
 std::string form_decode(const std::string& text);
 /// Parses `a=1&b=two` into a map (later keys win).
 std::map<std::string, std::string> parse_form(const std::string& body);
 /// Builds `a=1&b=two` from pairs.
-std::string form_encode(const HeaderList& fields);
+using core::form_encode;
 
 }  // namespace twintrack::connectors::http

@@ -104,18 +104,7 @@ struct ApiResult {
     bool rate_limited() const { return status == 429; }
 };
 
-struct SendJob {
-    core::Post post;
-    core::SendDone done;
-    std::string channel;
-    std::vector<std::string> pieces;
-    std::size_t next = 0;
-    std::string first_id;
-    std::chrono::seconds waited{0};
-    std::string key;                 ///< the conversation's queue
-    std::function<void()> finished;  ///< lets the next post to the conversation start
-    bool quiet = false;              ///< its failure was logged already or is not one
-};
+using SendJob = runtime::PostJob;
 
 std::string ws_url(const std::string& base) {
     if (base.rfind("https://", 0) == 0) return "wss://" + base.substr(8) + "/api/v4/websocket";
@@ -541,8 +530,6 @@ class MattermostConnector final : public Connector {
     }
 
     // --- sending -----------------------------------------------------------------------
-
-    // --- sending -----------------------------------------------------------------------
     //
     // Posts to one conversation go out one after the other, in the order they were sent;
     // a 429 pauses that conversation until the wait Mattermost asks for is over.
@@ -551,11 +538,8 @@ class MattermostConnector final : public Connector {
         auto job = std::make_shared<SendJob>();
         job->post = post;
         job->done = std::move(done);
-        job->key = post.to.channel;
-        outbound_.push(job->key, [this, job](std::function<void()> finished) {
-            job->finished = std::move(finished);
-            start_job(job);
-        });
+        runtime::queue_post<SendJob>(outbound_, job,
+                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     // Reports the outcome of a post and lets the next one of its conversation start.
@@ -564,12 +548,7 @@ class MattermostConnector final : public Connector {
             spdlog::warn("mattermost {}: post to {} failed: {}", settings_.name,
                          job->post.to.channel, result.error);
         }
-        auto done = std::move(job->done);
-        auto finished = std::move(job->finished);
-        job->done = nullptr;
-        job->finished = nullptr;
-        if (done) done(std::move(result));
-        if (finished) finished();
+        runtime::finish_post(*job, std::move(result));
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {

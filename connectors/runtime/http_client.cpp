@@ -411,28 +411,4 @@ void attempt(const std::shared_ptr<HttpClient::State>& state,
 
 }  // namespace
 
-std::string url_encode(const std::string& text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-std::string form_encode(const HeaderList& fields) {
-    std::string out;
-    for (const auto& [name, value] : fields) {
-        if (!out.empty()) out += '&';
-        out += url_encode(name) + "=" + url_encode(value);
-    }
-    return out;
-}
-
 }  // namespace twintrack::connectors::runtime

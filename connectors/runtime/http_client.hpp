@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "connectors/runtime/transport.hpp"
+#include "core/api.hpp"
 
 namespace twintrack::connectors::runtime {
 
@@ -123,8 +124,8 @@ class HttpClient {
 bool parse_http_url(const std::string& url, std::string& scheme, std::string& host, int& port);
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string url_encode(const std::string& text);
+using core::url_encode;
 /// Builds `a=1&b=two` from pairs.
-std::string form_encode(const HeaderList& fields);
+using core::form_encode;
 
 }  // namespace twintrack::connectors::runtime

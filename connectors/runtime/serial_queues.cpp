@@ -73,4 +73,13 @@ void SerialQueues::next(const std::string& key) {
     });
 }
 
+void finish_post(PostJob& job, core::SendResult result) {
+    auto done = std::move(job.done);
+    auto finished = std::move(job.finished);
+    job.done = nullptr;
+    job.finished = nullptr;
+    if (done) done(std::move(result));
+    if (finished) finished();
+}
+
 }  // namespace twintrack::connectors::runtime

@@ -9,7 +9,12 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "core/types.hpp"
 
 namespace twintrack::connectors::runtime {
 
@@ -46,5 +51,37 @@ class SerialQueues {
     Later later_;
     std::map<std::string, Queue> queues_;
 };
+
+/// A post on its way out through a connector's SerialQueues: what every platform's send
+/// job holds (a platform adds its own steps' state by deriving from it).
+struct PostJob {
+    core::Post post;
+    core::SendDone done;
+    std::string channel;              ///< the resolved conversation id
+    std::vector<std::string> pieces;  ///< the text split to the platform's limit
+    std::size_t next = 0;             ///< the piece to send next
+    std::string first_id;             ///< the platform's id of the first piece sent
+    std::chrono::seconds waited{0};   ///< time spent waiting out rate limits
+    std::string key;                  ///< the conversation's queue
+    std::function<void()> finished;   ///< lets the next post to the conversation start
+    bool quiet = false;               ///< its failure was logged already or is not one
+};
+
+/// Queues `job` behind the earlier posts to its conversation (`post.to.channel`);
+/// `start(job)` runs when its turn comes.
+template <class Job>
+void queue_post(SerialQueues& queues, std::shared_ptr<Job> job,
+                std::function<void(const std::shared_ptr<Job>&)> start) {
+    job->key = job->post.to.channel;
+    const std::string key = job->key;
+    queues.push(key, [job, start = std::move(start)](std::function<void()> finished) {
+        job->finished = std::move(finished);
+        start(job);
+    });
+}
+
+/// Hands the outcome to whoever sent the post, then lets the next post of its conversation
+/// start (each at most once).
+void finish_post(PostJob& job, core::SendResult result);
 
 }  // namespace twintrack::connectors::runtime

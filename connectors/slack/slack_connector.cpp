@@ -106,18 +106,9 @@ struct ApiResult {
     bool ok() const { return error.empty(); }
 };
 
-struct SendJob {
-    core::Post post;
-    core::SendDone done;
-    std::string channel;  ///< resolved channel id
-    std::vector<std::string> pieces;
-    std::size_t next = 0;
-    std::string first_id;
+struct SendJob : runtime::PostJob {
     std::size_t next_file = 0;  ///< the attachment being uploaded
     std::string uploaded_file;  ///< its Slack file id once the bytes are uploaded
-    std::chrono::seconds waited{0};
-    std::string key;                 ///< the conversation's queue
-    std::function<void()> finished;  ///< lets the next post to the conversation start
 };
 
 struct SlashReply {
@@ -673,11 +664,8 @@ class SlackConnector final : public Connector {
         auto job = std::make_shared<SendJob>();
         job->post = post;
         job->done = std::move(done);
-        job->key = post.to.channel;
-        outbound_.push(job->key, [this, job](std::function<void()> finished) {
-            job->finished = std::move(finished);
-            start_job(job);
-        });
+        runtime::queue_post<SendJob>(outbound_, job,
+                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     // Reports the outcome of a post and lets the next one of its conversation start.
@@ -686,12 +674,7 @@ class SlackConnector final : public Connector {
             spdlog::warn("slack {}: post to {} failed: {}", settings_.name, job->post.to.channel,
                          result.error);
         }
-        auto done = std::move(job->done);
-        auto finished = std::move(job->finished);
-        job->done = nullptr;
-        job->finished = nullptr;
-        if (done) done(std::move(result));
-        if (finished) finished();
+        runtime::finish_post(*job, std::move(result));
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
