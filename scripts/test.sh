@@ -50,6 +50,9 @@ BUILD_DIR=$build_dir bash scripts/build.sh -DTWINTRACK_SANITIZE="$sanitize" \
 cd "$build_dir"
 # Stop at the first finding, with the stack; leaks are findings too.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+# Leaks inside outside libraries that free only at exit are listed, with the reason, in
+# scripts/sanitizers/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/../scripts/sanitizers/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 run() { ctest --output-on-failure --no-tests=error --timeout 600 -j 2 "$@"; }
