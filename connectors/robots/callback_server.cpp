@@ -6,6 +6,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -23,15 +24,16 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
   public:
     Session(tcp::socket socket, std::size_t max_body, const CallbackServer::Handler& handler)
-        : stream_(std::move(socket)), handler_(handler) {
-        parser_.body_limit(max_body);
-        parser_.header_limit(16 * 1024);
-    }
+        : stream_(std::move(socket)), max_body_(max_body), handler_(handler) {}
 
+    /// Reads one request; after an answer that keeps the connection, reads the next.
     void run() {
+        parser_.emplace();
+        parser_->body_limit(max_body_);
+        parser_->header_limit(16 * 1024);
         stream_.expires_after(std::chrono::seconds(10));
         auto self = shared_from_this();
-        http::async_read(stream_, buffer_, parser_,
+        http::async_read(stream_, buffer_, *parser_,
                          [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
@@ -45,7 +47,7 @@ class Session : public std::enable_shared_from_this<Session> {
             return;
         }
         if (ec) return;  // closed, timed out or not HTTP: nothing to answer
-        const auto& req = parser_.get();
+        const auto& req = parser_->get();
         HttpRequest request;
         request.method = std::string(req.method_string());
         request.target = std::string(req.target());
@@ -61,19 +63,22 @@ class Session : public std::enable_shared_from_this<Session> {
             spdlog::error("callback handler failed: {}", e.what());
             a = {500, R"({"error":"internal"})"};
         }
-        answer(a, req.version());
+        answer(a, req.version(), req.keep_alive());
     }
 
-    void answer(const HttpAnswer& a, unsigned version) {
+    void answer(const HttpAnswer& a, unsigned version, bool keep_alive = false) {
         auto res = std::make_shared<http::response<http::string_body>>(
             static_cast<http::status>(a.status), version);
         res->set(http::field::content_type, "application/json; charset=utf-8");
         for (const auto& [name, value] : a.headers) res->set(name, value);
-        res->keep_alive(false);
+        res->keep_alive(keep_alive);
         res->body() = a.body;
         res->prepare_payload();
         auto self = shared_from_this();
-        http::async_write(stream_, *res, [self, res](beast::error_code, std::size_t) {
+        http::async_write(stream_, *res, [self, res](beast::error_code ec, std::size_t) {
+            // A client that keeps the connection (platform SDKs and our own poster do)
+            // sends its next request on it; each request gets the same 10 s to arrive.
+            if (!ec && res->keep_alive()) return self->run();
             beast::error_code ignored;
             self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
             if (self->drain_after_answer_) self->drain();
@@ -90,7 +95,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
-    http::request_parser<http::string_body> parser_;
+    std::size_t max_body_;
+    std::optional<http::request_parser<http::string_body>> parser_;
     bool drain_after_answer_ = false;
     std::array<char, 4096> scratch_{};
     const CallbackServer::Handler& handler_;

@@ -1,6 +1,6 @@
 #pragma once
-// A small HTTP/1.1 listener (Boost.Beast) for platform callbacks: one thread, one
-// request per connection, bodies capped, 10 s to send a request. The handler runs on
+// A small HTTP/1.1 listener (Boost.Beast) for platform callbacks: one thread, keep-alive
+// connections, bodies capped, 10 s to send a request. The handler runs on
 // the listener's thread and must not block for long.
 
 #include <cstdint>

@@ -4,8 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio.hpp>
 #include <future>
 
+#include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "core/clock.hpp"
 #include "tests/robots/fake_platform.hpp"
@@ -550,6 +553,60 @@ TEST(DingTalkCallback, ForgedStaleUnsignedAndMalformedRequestsAreRefused) {
     const auto events = rig.robot->sink().wait_for(1);
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(events[0].id, "dingtalk:msg4");
+}
+
+// Platform SDKs and the bot's own poster keep connections open between requests; the
+// listener answers each request on the connection and closes only when asked.
+TEST(CallbackListener, AnswersEveryRequestOnAKeptConnectionAndClosesWhenAsked) {
+    std::atomic<int> seen{0};
+    CallbackServer server("127.0.0.1", 0, 64 * 1024, [&](const HttpRequest& r) {
+        ++seen;
+        return HttpAnswer(200, "{\"echo\":\"" + r.body + "\"}");
+    });
+    server.start();
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect(
+        {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server.port())});
+    auto request = [](const std::string& body, bool close) {
+        return "POST /h HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
+               std::to_string(body.size()) + (close ? "\r\nConnection: close" : "") + "\r\n\r\n" +
+               body;
+    };
+    boost::system::error_code ec;
+    asio::streambuf buf;
+    for (const std::string body : {"one", "two"}) {
+        SCOPED_TRACE(body);
+        asio::write(socket, asio::buffer(request(body, false)), ec);
+        ASSERT_FALSE(ec) << ec.message();
+        // Read headers then exactly the announced body; the connection stays open.
+        asio::read_until(socket, buf, "\r\n\r\n", ec);
+        ASSERT_FALSE(ec) << ec.message();
+        std::string head(asio::buffers_begin(buf.data()), asio::buffers_end(buf.data()));
+        const auto end = head.find("\r\n\r\n") + 4;
+        head.resize(end);
+        buf.consume(end);
+        EXPECT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+        const std::string expected = "{\"echo\":\"" + body + "\"}";
+        if (buf.size() < expected.size()) {
+            asio::read(socket, buf, asio::transfer_exactly(expected.size() - buf.size()), ec);
+        }
+        std::string got(asio::buffers_begin(buf.data()), asio::buffers_end(buf.data()));
+        buf.consume(buf.size());
+        EXPECT_EQ(got, expected);
+    }
+    asio::write(socket, asio::buffer(request("three", true)), ec);
+    std::string rest;
+    char chunk[1024];
+    while (!ec) {
+        const std::size_t n = socket.read_some(asio::buffer(chunk), ec);
+        rest.append(chunk, n);
+    }
+    EXPECT_EQ(ec, asio::error::eof) << "the server closes after Connection: close";
+    EXPECT_NE(rest.find("three"), std::string::npos);
+    EXPECT_EQ(seen, 3);
+    server.stop();
 }
 
 }  // namespace
