@@ -12,7 +12,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "connectors/irc/irc_message.hpp"
 #include "connectors/irc/line_splitter.hpp"
 #include "connectors/irc/replay_guard.hpp"
+#include "connectors/runtime/backoff.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::irc {
@@ -257,7 +257,7 @@ class IrcConnector final : public Connector {
           flood_timer_(io_),
           stop_timer_(io_),
           bucket_(settings_.flood_burst, settings_.flood_per_second, SteadyClock::now()),
-          backoff_(settings_.backoff_initial),
+          backoff_(settings_.backoff_initial, settings_.backoff_max),
           started_ms_(core::to_millis(context.clock->now())),
           default_locale_(context.default_locale),
           guard_(settings_.replay_window) {
@@ -431,13 +431,7 @@ class IrcConnector final : public Connector {
         const bool was_registered = registered_;
         close_connection("disconnected from IRC server: " + why);
         if (stopping_) return;
-        const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
-        auto delay = std::chrono::milliseconds(
-            static_cast<long long>(static_cast<double>(backoff_.count()) * jitter));
-        delay = std::min(delay, settings_.backoff_max);
-        backoff_ =
-            std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
-                                                static_cast<double>(backoff_.count()) * 1.75)));
+        const auto delay = backoff_.next_delay(SteadyClock::now());
         spdlog::warn("irc {}: {}; reconnecting in {:.1f} s{}", settings_.name, why,
                      static_cast<double>(delay.count()) / 1000.0,
                      was_registered ? " (posts meanwhile fail and are retried)" : "");
@@ -737,7 +731,7 @@ class IrcConnector final : public Connector {
             guard_.joined(ReplayGuard::direct, server_time(m), SteadyClock::now());
         }
         register_timer_.cancel();
-        backoff_ = settings_.backoff_initial;
+        backoff_.connected(SteadyClock::now());
         if (!m.params.empty()) current_nick_ = m.params[0];
         spdlog::info("irc {}: registered on {} as {}", settings_.name, settings_.server,
                      current_nick_);
@@ -993,8 +987,7 @@ class IrcConnector final : public Connector {
     std::vector<OutLine> inflight_;
     std::string write_buf_;
     TokenBucket bucket_;
-    std::chrono::milliseconds backoff_;
-    std::mt19937 rng_{std::random_device{}()};
+    runtime::Backoff backoff_;
     long long started_ms_;
     unsigned long long in_counter_ = 0;
     unsigned long long out_counter_ = 0;

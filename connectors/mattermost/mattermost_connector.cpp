@@ -8,7 +8,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -21,6 +20,7 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
+#include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "core/text.hpp"
@@ -117,7 +117,7 @@ class MattermostConnector final : public Connector {
         : settings_(std::move(settings)),
           clock_(context.clock),
           reconnect_timer_(io_),
-          backoff_(settings_.backoff_initial),
+          backoff_(settings_.backoff_initial, settings_.backoff_max),
           link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
                                        [this](const std::string& text) {
                                            asio::post(io_, [this, text] { on_socket_text(text); });
@@ -333,13 +333,7 @@ class MattermostConnector final : public Connector {
 
     void schedule_reconnect(const std::string& why) {
         if (stopping_) return;
-        const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
-        const auto delay =
-            std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
-                                                static_cast<double>(backoff_.count()) * jitter)));
-        backoff_ =
-            std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
-                                                static_cast<double>(backoff_.count()) * 1.75)));
+        const auto delay = backoff_.next_delay(std::chrono::steady_clock::now());
         spdlog::warn("mattermost {}: {}; reconnecting in {:.1f} s", settings_.name, why,
                      static_cast<double>(delay.count()) / 1000.0);
         reconnect_timer_.expires_after(delay);
@@ -366,7 +360,7 @@ class MattermostConnector final : public Connector {
             if (http::integer_field(frame, "seq_reply") == challenge_seq_) {
                 if (string_field(frame, "status") == "OK") {
                     connected_ = true;
-                    backoff_ = settings_.backoff_initial;
+                    backoff_.connected(std::chrono::steady_clock::now());
                     spdlog::info("mattermost {}: WebSocket authenticated", settings_.name);
                     std::lock_guard<std::mutex> s(status_mu_);
                     status_.connected = true;
@@ -668,8 +662,7 @@ class MattermostConnector final : public Connector {
 
     asio::steady_timer reconnect_timer_;
     std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
-    std::chrono::milliseconds backoff_;
-    std::mt19937 rng_{std::random_device{}()};
+    runtime::Backoff backoff_;
     bool stopping_ = false;
     bool connected_ = false;
     long long action_seq_ = 0;

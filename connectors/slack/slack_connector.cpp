@@ -8,7 +8,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -19,6 +18,7 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/slack/slack_events.hpp"
@@ -132,7 +132,7 @@ class SlackConnector final : public Connector {
           clock_(context.clock),
           reconnect_timer_(io_),
           hello_timer_(io_),
-          backoff_(settings_.backoff_initial),
+          backoff_(settings_.backoff_initial, settings_.backoff_max),
           link_(http::WsLink::Handlers{[] {},
                                        [this](const std::string& text) { on_socket_text(text); },
                                        [this](const std::string& why) {
@@ -419,13 +419,7 @@ class SlackConnector final : public Connector {
         if (exact) {
             delay = *exact;
         } else {
-            const double jitter = std::uniform_real_distribution<double>(0.8, 1.2)(rng_);
-            delay = std::min(settings_.backoff_max,
-                             std::chrono::milliseconds(static_cast<long long>(
-                                 static_cast<double>(backoff_.count()) * jitter)));
-            backoff_ =
-                std::min(settings_.backoff_max, std::chrono::milliseconds(static_cast<long long>(
-                                                    static_cast<double>(backoff_.count()) * 1.75)));
+            delay = backoff_.next_delay(std::chrono::steady_clock::now());
         }
         spdlog::warn("slack {}: {}; reconnecting in {:.1f} s", settings_.name, why,
                      static_cast<double>(delay.count()) / 1000.0);
@@ -457,7 +451,7 @@ class SlackConnector final : public Connector {
         const std::string type = string_field(frame, "type");
         if (type == "hello") {
             connected_ = true;
-            backoff_ = settings_.backoff_initial;
+            backoff_.connected(std::chrono::steady_clock::now());
             hello_timer_.cancel();
             spdlog::info("slack {}: Socket Mode connected ({} connection(s))", settings_.name,
                          http::integer_field(frame, "num_connections", 1));
@@ -866,8 +860,7 @@ class SlackConnector final : public Connector {
     // The connector thread's state.
     asio::steady_timer reconnect_timer_, hello_timer_;
     std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
-    std::chrono::milliseconds backoff_;
-    std::mt19937 rng_{std::random_device{}()};
+    runtime::Backoff backoff_;
     bool stopping_ = false;
     bool connected_ = false;
     bool refresh_ = false;

@@ -1,6 +1,6 @@
 // The connector runtime's HTTP client against raw loopback servers: typed results, bodies,
 // a dropped connection, a timeout, proxies (config and environment, NO_PROXY, CONNECT),
-// CA files; and the per-target send queues.
+// CA files; the per-target send queues; and the reconnect backoff.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include <fstream>
 #include <future>
 
+#include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/transport.hpp"
@@ -457,6 +458,30 @@ TEST(SerialQueues, APauseHoldsEveryFollowingJobOfThatTargetOnly) {
     q.push("C2", job("b1"));
     EXPECT_EQ(started, (std::vector<std::string>{"a1", "b1"}));
     ASSERT_EQ(later.size(), 1u);  // a2 waits for the pause to end
+}
+
+// A server that keeps refusing gets ever longer waits (±20 % jitter, up to the cap); one
+// that accepts and drops at once does not reset the wait; a connection that stayed up a
+// minute does.
+TEST(Backoff, GrowsToTheCapAndResetsOnlyAfterAStableConnection) {
+    Backoff b(1000ms, 10000ms, 60s);
+    const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    const double expected[] = {1000, 1750, 3062, 5359, 9378, 10000, 10000};
+    for (double nominal : expected) {
+        SCOPED_TRACE(nominal);
+        const auto d = static_cast<double>(b.next_delay(t0).count());
+        EXPECT_GE(d, std::min(nominal * 0.8, 10000.0) - 1);
+        EXPECT_LE(d, std::min(nominal * 1.2, 10000.0) + 1);
+    }
+    // Up for ten seconds, then dropped: still at the cap.
+    b.connected(t0);
+    EXPECT_GE(b.next_delay(t0 + 10s).count(), 8000);
+    // Up for a minute, then dropped: back to the first wait.
+    b.connected(t0 + 20s);
+    const auto after_stable = b.next_delay(t0 + 20s + 60s).count();
+    EXPECT_GE(after_stable, 800);
+    EXPECT_LE(after_stable, 1200);
+    EXPECT_EQ(b.current(), 1750ms);
 }
 
 }  // namespace
