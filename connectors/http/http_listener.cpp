@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <stdexcept>
 #include <thread>
 #include <websocketpp/config/asio_no_tls.hpp>
@@ -96,9 +97,13 @@ void HttpListener::stop() {
     Impl& d = *impl_;
     if (!d.running) return;
     d.running = false;
-    websocketpp::lib::error_code ec;
-    d.server.stop_listening(ec);
-    d.server.stop();
+    // The acceptor belongs to the listener's thread: closing it from here could race an
+    // accept that is just completing there (a crash seen under load).
+    boost::asio::post(d.server.get_io_service(), [&d] {
+        websocketpp::lib::error_code ec;
+        d.server.stop_listening(ec);
+        d.server.stop();
+    });
     if (d.thread.joinable()) d.thread.join();
 }
 

@@ -159,9 +159,12 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
 }
 
 FakeMattermost::~FakeMattermost() {
-    websocketpp::lib::error_code ec;
-    impl_->server.stop_listening(ec);
-    impl_->server.stop();
+    // On the server's own thread: closing the acceptor from here races a completing accept.
+    boost::asio::post(impl_->server.get_io_service(), [this] {
+        websocketpp::lib::error_code ec;
+        impl_->server.stop_listening(ec);
+        impl_->server.stop();
+    });
     if (impl_->thread.joinable()) impl_->thread.join();
 }
 
