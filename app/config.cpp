@@ -420,6 +420,12 @@ void read_welcome(SectionReader s, Config& c) {
     s.finish();
 }
 
+/// `directory: {match_by_email}`: how people unknown on a platform are recognised.
+void read_directory(SectionReader s, Config& c) {
+    if (auto v = s.boolean("match_by_email")) c.bot.directory.match_by_email = *v;
+    s.finish();
+}
+
 }  // namespace
 
 connectors::ConnectorSpec default_hub_spec() {
@@ -506,6 +512,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
     read_retention(SectionReader(top.node("retention"), "retention", errors), c);
     read_welcome(SectionReader(top.node("welcome"), "welcome", errors), c);
+    read_directory(SectionReader(top.node("directory"), "directory", errors), c);
     const YAML::Node list = top.node("connectors");
     if (list.IsDefined() && !list.IsNull()) {
         if (!list.IsSequence()) {

@@ -83,6 +83,13 @@ const Person* Directory::resolve(const core::Sender& who) const {
     return it == by_identity_.end() ? nullptr : &people_[it->second];
 }
 
+const Person* Directory::by_email(const std::string& email) const {
+    const std::string e = core::ascii_lower(std::string(core::trim(email)));
+    if (e.empty()) return nullptr;
+    auto it = by_email_.find(e);
+    return it == by_email_.end() ? nullptr : &people_[it->second];
+}
+
 const Person* Directory::by_name_or_email(const std::string& text) const {
     const std::string t = core::ascii_lower(std::string(core::trim(text)));
     auto it = by_email_.find(t);

@@ -41,6 +41,9 @@ class Directory {
     /// person's email: whoever runs the terminal already holds the data directory.
     const Person* resolve(const core::Sender& who) const;
 
+    /// The person with this email (case-insensitive), if any.
+    const Person* by_email(const std::string& email) const;
+
     /// NAME or EMAIL as given on the command line (case-insensitive, exact).
     const Person* by_name_or_email(const std::string& text) const;
 

@@ -390,6 +390,35 @@ bool Engine::remember_event(const core::Event& event) {
     return true;
 }
 
+const Person* Engine::match_by_email(const core::Event& event) {
+    const core::Sender& who = event.who;
+    const Person* person = directory_.by_email(who.email);
+    if (person == nullptr) return nullptr;
+    const std::string shown = who.connector + ":" + who.user_id;
+    for (const auto& identity : person->identities) {
+        if (identity.connector == who.connector) {
+            // Another account on the same platform claims the address: `link` decides.
+            spdlog::warn("{} says it is {}, who already is {}:{}; not linked", shown, person->email,
+                         identity.connector, identity.user_id);
+            return nullptr;
+        }
+    }
+    store::Transaction tx(store_.db());
+    if (store_.people().owner_of({who.connector, who.user_id})) return nullptr;
+    store_.people().add_identity(person->id, {who.connector, who.user_id});
+    store::AuditEntry entry;
+    entry.at = core::to_millis(clock_.now());
+    entry.person_id = person->id;
+    entry.action = "identity.match_by_email";
+    entry.detail = nlohmann::json{{"person_id", person->id}, {"identity", shown}}.dump();
+    entry.event_id = event.where.connector + ":" + event.id;
+    store_.audit().record(entry);
+    tx.commit();
+    spdlog::info("{} recognised by the email its platform verified (person {})", shown, person->id);
+    reload_directory();
+    return directory_.resolve(who);
+}
+
 void Engine::forget_event(const core::Event& event) {
     if (event.id.empty()) return;
     recent_ids_.erase(event.where.connector + '\x1f' + event.id);
@@ -494,6 +523,9 @@ void Engine::handle_message(const core::Event& event) {
     if (person == nullptr && for_bot) {
         check_external_changes();  // someone may have been imported meanwhile
         person = directory_.resolve(event.who);
+    }
+    if (person == nullptr && !event.who.email.empty() && settings_.directory.match_by_email) {
+        person = match_by_email(event);
     }
     const bool in_dialog = person != nullptr && dialogs_.has_open(person->id);
     if (!for_bot && !event.direct) {

@@ -150,6 +150,8 @@ class Engine final : public core::EventSink {
     void send_outbox();
     void check_external_changes();
     bool remember_event(const core::Event& event);
+    /// The person whose directory email the platform vouches for, their identity recorded.
+    const Person* match_by_email(const core::Event& event);
     void finish_turn(Turn& turn, bool ok);
     /// Sends posts produced by a turn: through the outbox when the turn wrote.
     void deliver(Turn& turn);

@@ -155,6 +155,14 @@ struct WelcomeSettings {
     int per_minute = 20;
 };
 
+/// How the bot recognises someone it has not met on a platform yet.
+struct DirectorySettings {
+    /// `directory.match_by_email`: a sender whose platform vouches for an email the people
+    /// directory holds is that person; the identity is recorded (and audited) as `link`
+    /// would. On unless configured off.
+    bool match_by_email = true;
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -170,6 +178,7 @@ struct BotSettings {
     MetricsSettings metrics;
     RetentionSettings retention;
     WelcomeSettings welcome;
+    DirectorySettings directory;
 };
 
 }  // namespace twintrack::bot

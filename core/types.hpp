@@ -36,6 +36,9 @@ struct Sender {
     std::string connector;
     std::string user_id;
     std::string display;
+    /// An email address the platform has verified for this account; empty when the
+    /// platform does not say. Lets the bot recognise someone it has not met there yet.
+    std::string email = {};
 };
 
 enum class EventKind { message, join, leave };

@@ -324,6 +324,12 @@ class SlackConnector final : public Connector {
         return it == names_.end() ? user : it->second;
     }
 
+    // The email Slack confirmed for `user`, from the cache ("" when unknown).
+    std::string email_of(const std::string& user) const {
+        auto it = emails_.find(user);
+        return it == emails_.end() ? std::string() : it->second;
+    }
+
     // Looks up (users.info) every name of `users` not cached yet, then runs `then`.
     void learn_names(std::vector<std::string> users, std::function<void()> then) {
         while (!users.empty() && names_.count(users.back())) users.pop_back();
@@ -343,8 +349,18 @@ class SlackConnector final : public Connector {
                              name = string_field(u, "real_name", string_field(u, "name"));
                          }
                          if (name.empty()) name = user;
-                         if (names_.size() > 5000) names_.clear();
+                         if (names_.size() > 5000) {
+                             names_.clear();
+                             emails_.clear();
+                         }
                          names_[user] = name;
+                         // With the users:read.email scope; Slack confirmed the address
+                         // unless it says otherwise.
+                         const std::string email = string_field(p, "email");
+                         const json& confirmed = u.contains("is_email_confirmed")
+                                                     ? u["is_email_confirmed"]
+                                                     : json(true);
+                         if (!email.empty() && confirmed == json(true)) emails_[user] = email;
                      } else {
                          // Not cached: asked again next time.
                          spdlog::warn("slack {}: users.info {} failed: {}", settings_.name, user,
@@ -593,7 +609,7 @@ class SlackConnector final : public Connector {
         core::Event event;
         event.id = settings_.name + ":" + m.channel + ":" + m.ts;
         event.kind = core::EventKind::message;
-        event.who = {settings_.name, m.user, display_of(m.user)};
+        event.who = {settings_.name, m.user, display_of(m.user), email_of(m.user)};
         event.where = {settings_.name, m.direct ? "@" + m.user : m.channel, m.thread_ts};
         event.direct = m.direct;
         event.addressed = decoded.mentioned || app_mention;
@@ -628,7 +644,7 @@ class SlackConnector final : public Connector {
                         ? c.channel + ":" + c.user + ":" + std::to_string(core::to_millis(at))
                         : c.trigger_id);
         event.kind = core::EventKind::message;
-        event.who = {settings_.name, c.user, display_of(c.user)};
+        event.who = {settings_.name, c.user, display_of(c.user), email_of(c.user)};
         event.where = {settings_.name, c.direct ? "@" + c.user : c.channel, ""};
         event.direct = c.direct;
         event.addressed = true;
@@ -868,6 +884,7 @@ class SlackConnector final : public Connector {
     std::vector<std::function<void()>> identify_waiting_;
     std::string bot_user_id_;
     std::map<std::string, std::string> names_;
+    std::map<std::string, std::string> emails_;  ///< confirmed emails, by user id
     std::map<std::string, std::string> dm_channels_;
     std::set<std::string> seen_events_;
     std::deque<std::string> seen_order_;

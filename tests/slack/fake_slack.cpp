@@ -55,7 +55,12 @@ struct FakeSlack::Impl {
     mutable std::mutex mu;
     mutable std::condition_variable cv;
     std::vector<ApiCall> calls;
-    std::map<std::string, std::string> users;
+    struct User {
+        std::string name;
+        std::string email;
+        bool confirmed = true;
+    };
+    std::map<std::string, User> users;
     std::map<std::string, std::pair<int, int>> limits;  // method -> (seconds, count)
     std::vector<websocketpp::connection_hdl> sockets;
     int socket_count = 0;
@@ -214,13 +219,17 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
             const std::string id = q == std::string::npos ? "" : resource.substr(q + 5);
             auto u = d.users.find(id);
             if (u != d.users.end()) {
+                const auto& user = u->second;
+                json profile = {{"display_name", user.name}, {"real_name", user.name}};
+                if (!user.email.empty()) profile["email"] = user.email;
                 answer = {{"ok", true},
                           {"user",
                            {{"id", id},
                             {"team_id", "T12345678"},
-                            {"name", u->second},
-                            {"real_name", u->second},
-                            {"profile", {{"display_name", u->second}, {"real_name", u->second}}}}}};
+                            {"name", user.name},
+                            {"real_name", user.name},
+                            {"is_email_confirmed", user.confirmed},
+                            {"profile", profile}}}};
             }
         }
         if (d.held_methods.count(method)) {
@@ -273,9 +282,10 @@ std::string FakeSlack::response_url(int n) const {
     return "http://127.0.0.1:" + std::to_string(impl_->port) + "/response/" + std::to_string(n);
 }
 
-void FakeSlack::add_user(const std::string& id, const std::string& display_name) {
+void FakeSlack::add_user(const std::string& id, const std::string& display_name,
+                         const std::string& email, bool email_confirmed) {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->users[id] = display_name;
+    impl_->users[id] = {display_name, email, email_confirmed};
 }
 
 void FakeSlack::rate_limit(const std::string& method, int seconds, int count) {

@@ -52,8 +52,9 @@ class FakeSlack {
 
     static constexpr const char* bot_user = "UBOT00001";
 
-    /// A user users.info knows.
-    void add_user(const std::string& id, const std::string& display_name);
+    /// A user users.info knows, with the profile email (users:read.email) when given.
+    void add_user(const std::string& id, const std::string& display_name,
+                  const std::string& email = "", bool email_confirmed = true);
     /// The next `count` calls of `method` are answered 429 with Retry-After: seconds.
     void rate_limit(const std::string& method, int seconds, int count = 1);
 

@@ -130,6 +130,52 @@ TEST(SlackProgram, OnePersonFinishesAFieldReportAcrossSlackAndTheHub) {
     EXPECT_EQ(finished->exit_code, 0) << finished->err;
 }
 
+// Nobody wrote Slack ids into the people CSV: a colleague whose Slack profile carries a
+// confirmed email found in the directory is known from the first message; an address
+// Slack has not confirmed is not trusted.
+TEST(SlackProgram, ColleaguesAreRecognisedByTheEmailSlackConfirmed) {
+    ::setenv("TWINTRACK_TEST_SLACK_BOT_TOKEN", "xoxb-program-test", 1);
+    ::setenv("TWINTRACK_TEST_SLACK_APP_TOKEN", "xapp-1-program-test", 1);
+    FakeSlack slack;
+    slack.add_user(kAnna, "Anna Becker", "Anna@Example.com");
+    slack.add_user("U0G9QF9C6", "Li Wei", "liwei@example.com", /*email_confirmed=*/false);
+    test_support::TempDir dir;
+    const auto csv = dir.file(
+        "people.csv",
+        "name,email,department,role,timezone,locale,working_hours,identities\n"
+        "Anna Becker,anna@example.com,sales,staff,Europe/Berlin,en,09:00-18:00,hub:anna\n"
+        "Li Wei,liwei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const auto config =
+        dir.file("twintrack.yaml", "welcome:\n  enabled: false\n" +
+                                       slack_config(slack, "TWINTRACK_TEST_SLACK_BOT_TOKEN"));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    ASSERT_TRUE(bot.wait_for_line("listening on", 15s));
+    ASSERT_TRUE(slack.wait_sockets(1, 15s));
+    ASSERT_TRUE(slack.send_json({{"type", "hello"}, {"num_connections", 1}}));
+    int n = 0;
+    auto says = [&](const std::string& user, const std::string& text) {
+        ++n;
+        const std::string id = "env-" + std::to_string(n);
+        slack.send_json(
+            events_api_envelope(id, "Ev" + std::to_string(n),
+                                message_event("D0PNCRP9" + std::to_string(n), user, text,
+                                              "1795886849." + std::to_string(n), "im")));
+        EXPECT_EQ(slack.wait_ack(id), 1);
+        if (!slack.wait_call("chat.postMessage", static_cast<std::size_t>(n), 15s)) {
+            return std::string("(no reply)");
+        }
+        return slack.calls("chat.postMessage").back().json_body.value("text", "");
+    };
+    const std::string anna = says(kAnna, "whoami");
+    EXPECT_THAT(anna, HasSubstr("anna@example.com"));
+    EXPECT_THAT(anna, HasSubstr("slack:U061F7AUR"));
+    const std::string li = says("U0G9QF9C6", "whoami");
+    EXPECT_THAT(li, Not(HasSubstr("liwei@example.com")));
+    EXPECT_THAT(li, HasSubstr("slack:U0G9QF9C6")) << "the unknown-sender answer";
+}
+
 TEST(SlackProgram, AMissingTokenStopsTheStartNamingTheVariable) {
     ::setenv("TWINTRACK_TEST_SLACK_APP_TOKEN", "xapp-1-program-test", 1);
     ::unsetenv("TWINTRACK_TEST_SLACK_TOKEN_NOT_SET");

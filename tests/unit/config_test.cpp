@@ -311,6 +311,20 @@ TEST(Config, ReadsTheRetentionSection) {
     EXPECT_THAT(errors_of("retention:\n  messages_days: 10\n"), HasSubstr("messages_days"));
 }
 
+TEST(Config, ReadsTheDirectorySection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config("directory:\n  match_by_email: false\n", c, errors))
+        << errors.describe("t");
+    EXPECT_FALSE(c.bot.directory.match_by_email);
+    Config d;
+    ASSERT_TRUE(parse_config("", d, errors));
+    EXPECT_TRUE(d.bot.directory.match_by_email);
+    EXPECT_THAT(errors_of("directory:\n  match_by_email: sometimes\n"),
+                HasSubstr("directory.match_by_email"));
+    EXPECT_THAT(errors_of("directory:\n  match_by_mail: true\n"), HasSubstr("match_by_mail"));
+}
+
 TEST(Config, ReadsReportWindows) {
     Config c;
     core::ConfigErrors errors;
