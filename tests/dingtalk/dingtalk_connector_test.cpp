@@ -299,6 +299,67 @@ TEST_F(DingTalkConnectorTest, ThrottledPostsWaitAndAreNotLost) {
     }
 }
 
+TEST_F(DingTalkConnectorTest, PerPersonAnswersOfBatchSendAreHeeded) {
+    fake_.flow_control("limited01", 1);
+    fake_.invalid_staff("gone01");
+    struct Case {
+        const char* staff;
+        bool ok;
+        bool retryable;
+        std::size_t calls;                      ///< batchSend calls for this post
+    } cases[] = {{"limited01", true, true, 2},  // too many messages to them: waits, sends again
+                 {"gone01", false, false, 1}};  // no such member: fails for good
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.staff);
+        const auto before = fake_.calls("/v1.0/robot/oToMessages/batchSend").size();
+        auto r = send(std::string("@") + c.staff, "周报提醒");
+        EXPECT_EQ(r.ok, c.ok) << r.error;
+        if (!r.ok) {
+            EXPECT_EQ(r.retryable, c.retryable);
+            EXPECT_THAT(r.error, ::testing::HasSubstr("invalidStaffIdList"));
+        }
+        EXPECT_EQ(fake_.calls("/v1.0/robot/oToMessages/batchSend").size() - before, c.calls);
+    }
+}
+
+TEST_F(DingTalkConnectorTest, AFailedConnectionOpenIsTriedAgain) {
+    struct Case {
+        const char* name;
+        bool http_429;
+    } cases[] = {{"403 QpsLimit", false}, {"HTTP 429", true}};
+    int sockets = 1;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        fake_.throttle("/v1.0/gateway/connections/open", 2, c.http_429);
+        fake_.drop_socket();
+        ASSERT_TRUE(fake_.wait_sockets(++sockets));
+        wait_connected(sockets);
+    }
+    EXPECT_EQ(fake_.calls("/v1.0/gateway/connections/open").size(), 7u);  // 1 + 2 × (2 + 1)
+    EXPECT_THAT(fake_.tickets_used(), ElementsAre("ticket-1", "ticket-2", "ticket-3"));
+}
+
+TEST_F(DingTalkConnectorTest, EventsAreAcknowledgedAndOtherCallbacksRefused) {
+    json event = system_frame("", "event-1", R"({"userId":["manager4220"]})");
+    event["type"] = "EVENT";
+    event["headers"]["eventType"] = "user_add_org";
+    ASSERT_TRUE(fake_.send(event));
+    json card = callback_frame("card-1", json::object());
+    card["headers"]["topic"] = "/v1.0/card/instances/callback";
+    ASSERT_TRUE(fake_.send(card));
+    auto acks = fake_.wait_acks("event-1");
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0]["code"], 200);
+    EXPECT_EQ(json::parse(acks[0]["data"].get<std::string>())["status"], "SUCCESS");
+    acks = fake_.wait_acks("card-1");
+    ASSERT_EQ(acks.size(), 1u);
+    EXPECT_EQ(acks[0]["code"], 404);
+    // A robot message after them still arrives, and only it.
+    ASSERT_TRUE(fake_.send(callback_frame("f-after", direct("m-after", "manager4220", "帮助"))));
+    ASSERT_TRUE(sink_.with_text("帮助"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
 TEST_F(DingTalkConnectorTest, LongPostsAreSplitAndAPostToNobodyIsRefused) {
     const std::string long_text(4000, 'x');
     EXPECT_TRUE(send(kGroup, long_text).ok);

@@ -28,6 +28,8 @@ struct FakeDingTalk::Impl {
     std::set<std::string> valid_tokens;
     std::map<std::string, std::pair<int, bool>> throttled;  // path -> (count, http 429)
     int refused_sessions = 0;
+    std::map<std::string, int> flow_controlled;  // staff id -> calls left
+    std::set<std::string> invalid;
     int next_key = 0;
     std::vector<websocketpp::connection_hdl> sockets;  // open, in order
     int socket_count = 0;
@@ -89,10 +91,20 @@ struct FakeDingTalk::Impl {
             }
             const std::string key = "pqk-" + std::to_string(++next_key);
             if (oto) {
+                json invalid_ids = json::array(), limited_ids = json::array();
+                for (const auto& id : call.json_body.value("userIds", json::array())) {
+                    const std::string staff = id.is_string() ? id.get<std::string>() : "";
+                    if (invalid.count(staff)) invalid_ids.push_back(staff);
+                    auto limited = flow_controlled.find(staff);
+                    if (limited != flow_controlled.end() && limited->second > 0) {
+                        --limited->second;
+                        limited_ids.push_back(staff);
+                    }
+                }
                 return {200,
                         {{"processQueryKey", key},
-                         {"invalidStaffIdList", json::array()},
-                         {"flowControlledStaffIdList", json::array()}}};
+                         {"invalidStaffIdList", invalid_ids},
+                         {"flowControlledStaffIdList", limited_ids}}};
             }
             return {200, {{"processQueryKey", key}}};
         }
@@ -232,6 +244,16 @@ void FakeDingTalk::throttle(const std::string& path, int count, bool http_429) {
 void FakeDingTalk::refuse_sessions(int count) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->refused_sessions = count;
+}
+
+void FakeDingTalk::flow_control(const std::string& staff, int count) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->flow_controlled[staff] = count;
+}
+
+void FakeDingTalk::invalid_staff(const std::string& staff) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->invalid.insert(staff);
 }
 
 std::vector<ApiCall> FakeDingTalk::calls(const std::string& path) const {

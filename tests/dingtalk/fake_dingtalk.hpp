@@ -50,6 +50,10 @@ class FakeDingTalk {
     void throttle(const std::string& path, int count, bool http_429);
     /// The next `count` session webhook calls answer errcode 300001 (session expired).
     void refuse_sessions(int count);
+    /// The next `count` batchSend calls to `staff` list them in flowControlledStaffIdList.
+    void flow_control(const std::string& staff, int count);
+    /// batchSend lists `staff` in invalidStaffIdList (not a member the robot can reach).
+    void invalid_staff(const std::string& staff);
 
     std::vector<ApiCall> calls(const std::string& path) const;
     /// Waits until `path` was called `n` times; returns the n-th call (1-based).
