@@ -142,6 +142,22 @@ std::string local_ip() {
     return found;
 }
 
+// The connector's own words (prompts/<locale>/dingtalk.yaml, `messages.text_only`) in
+// `locale`, else in English; "" when the prompts folder has none.
+std::string load_text_only(const std::string& prompts_dir, const std::string& locale) {
+    if (prompts_dir.empty()) return "";
+    for (const std::string& l : {locale, std::string("en")}) {
+        const std::string file = prompts_dir + "/" + l + "/dingtalk.yaml";
+        try {
+            const YAML::Node text = YAML::LoadFile(file)["messages"]["text_only"];
+            if (text.IsScalar() && !text.Scalar().empty()) return text.Scalar();
+        } catch (const YAML::Exception&) {
+            // missing or unreadable: the next locale, else no answer
+        }
+    }
+    return "";
+}
+
 // ---------------------------------------------------------------------------------------
 // The connector
 
@@ -169,6 +185,7 @@ class DingTalkConnector final : public Connector {
     DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
+          text_only_(load_text_only(context.prompts_dir, context.default_locale)),
           reconnect_timer_(io_),
           backoff_(settings_.backoff_initial),
           seen_(settings_.dedupe_window),
@@ -439,7 +456,8 @@ class DingTalkConnector final : public Connector {
                     settings_.name);
                 return;
             case MessageRead::not_text:
-                return ignored("robot messages of type " + m.msgtype);
+                ignored("robot messages of type " + m.msgtype);
+                return answer_not_text(m);
         }
         // DingTalk delivers a message again when its acknowledgement did not arrive (e.g.
         // across a reconnect), a few times within minutes: the most recent msgIds are
@@ -478,6 +496,26 @@ class DingTalkConnector final : public Connector {
                        {"conversation_type", m.conversation_type}};
         if (!m.title.empty()) event.extra["conversation_title"] = m.title;
         sink_->push(std::move(event));
+    }
+
+    // A picture, file, voice message ... is not read; its writer is told so (once per
+    // message), in the conversation it came from.
+    void answer_not_text(const RobotMessage& m) {
+        const std::string user = m.staff_id.empty() ? m.sender_id : m.staff_id;
+        const bool direct = m.conversation_type == "1";
+        if (text_only_.empty() || m.msg_id.empty() || user.empty() || m.conversation.empty()) {
+            return;
+        }
+        if (!seen_.first(m.msg_id)) return;
+        const std::string channel = direct ? "@" + user : m.conversation;
+        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+            remember_session(channel, {m.session_webhook, m.session_expires_ms});
+        }
+        core::Post post;
+        post.to = {settings_.name, channel, ""};
+        post.text = text_only_;
+        post.reply_to = m.msg_id;
+        deliver(post, nullptr);
     }
 
     void remember_session(const std::string& channel, Session session) {
@@ -702,6 +740,7 @@ class DingTalkConnector final : public Connector {
 
     DingTalkSettings settings_;
     const core::Clock* clock_;
+    const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
     core::EventSink* sink_ = nullptr;
 
     asio::io_context io_;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/source_dir.hpp"
 #include "tests/dingtalk/fake_dingtalk.hpp"
 #include "tests/support/connector_sink.hpp"
 
@@ -49,6 +50,8 @@ class DingTalkConnectorTest : public ::testing::Test {
         s.throttle_wait = 30ms;
         connectors::ConnectorContext context;
         context.clock = &clock_;
+        context.prompts_dir = core::source_dir() + "/prompts";
+        context.default_locale = "zh-CN";
         return connectors::dingtalk::make_dingtalk(std::move(s), context);
     }
 
@@ -358,6 +361,30 @@ TEST_F(DingTalkConnectorTest, EventsAreAcknowledgedAndOtherCallbacksRefused) {
     ASSERT_TRUE(fake_.send(callback_frame("f-after", direct("m-after", "manager4220", "帮助"))));
     ASSERT_TRUE(sink_.with_text("帮助"));
     EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(DingTalkConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
+    json picture = direct("m-pic", "manager4220", "");
+    picture["msgtype"] = "picture";
+    picture.erase("text");
+    picture["content"] = {{"downloadCode", "mIofN681YE3f/+m+NntqpjGQs"}};
+    ASSERT_TRUE(fake_.send(callback_frame("f-pic", picture)));
+    ASSERT_TRUE(fake_.send(callback_frame("f-pic-again", picture)));  // redelivered
+    EXPECT_EQ(fake_.wait_acks("f-pic").size(), 1u);
+    auto answer = fake_.wait_call("/session/");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->path, "/session/s-manager4220");
+    EXPECT_EQ(answer->json_body["text"]["content"],
+              "我目前只能读取文字消息。请直接输入文字，例如“帮助”。");
+    // Nothing reaches the bot, and the repeat is not answered twice.
+    ASSERT_TRUE(fake_.send(callback_frame("f-text", direct("m-text", "manager4220", "帮助"))));
+    ASSERT_TRUE(sink_.with_text("帮助"));
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(fake_.wait_acks("f-pic-again").size(), 1u);
+    // Posts to one conversation keep their order: once this one is out, a second answer
+    // would have been sent before it.
+    EXPECT_TRUE(send("@manager4220", "好的").ok);
+    EXPECT_EQ(fake_.calls("/session/").size(), 2u);
 }
 
 TEST_F(DingTalkConnectorTest, LongPostsAreSplitAndAPostToNobodyIsRefused) {
