@@ -659,7 +659,19 @@ class DingTalkConnector final : public Connector {
     void post_api(const std::shared_ptr<SendJob>& job) {
         with_token([this, job](const std::string& token, const Answer& failure) {
             if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
-            if (token.empty()) return failed(job, "oauth2/accessToken", failure);
+            if (token.empty()) {
+                // Wrong credentials or a missing permission are fixed in the console or the
+                // config, after which the outbox's next try succeeds: never failed for good.
+                if (failure.outcome.kind == Kind::throttled) {
+                    return wait_and_retry(job, failure.retry_after, "oauth2/accessToken");
+                }
+                return complete(
+                    job, {false, job->first_id,
+                          "oauth2/accessToken: " +
+                              (failure.outcome.code.empty() ? "" : failure.outcome.code + " ") +
+                              failure.outcome.message,
+                          true});
+            }
             const bool direct = job->channel[0] == '@';
             const MessageBody message = robot_body(job->pieces[job->next], settings_.markdown);
             json body = {{"robotCode", settings_.robot_code},

@@ -387,6 +387,35 @@ TEST_F(DingTalkConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
     EXPECT_EQ(fake_.calls("/session/").size(), 2u);
 }
 
+TEST_F(DingTalkConnectorTest, WrongCredentialsFailPostsSoTheOutboxTriesAgainLater) {
+    DingTalkSettings s;
+    s.name = "dingtalk-wrong";
+    s.client_id = kClientId;
+    s.client_secret = core::Secret("DINGTALK_CLIENT_SECRET", "not-the-secret");
+    s.api_url = fake_.url();
+    s.gateway_url = fake_.url();
+    s.backoff_initial = 20ms;
+    connectors::ConnectorContext context;
+    context.clock = &clock_;
+    auto wrong = connectors::dingtalk::make_dingtalk(std::move(s), context);
+    CollectingSink sink;
+    wrong->start(sink);
+    auto result = std::make_shared<std::promise<core::SendResult>>();
+    core::Post post;
+    post.to = {"dingtalk-wrong", kGroup, ""};
+    post.text = "本周摘要";
+    wrong->send(post, [result](core::SendResult r) { result->set_value(r); });
+    auto future = result->get_future();
+    ASSERT_EQ(future.wait_for(20s), std::future_status::ready);
+    const core::SendResult r = future.get();
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);
+    EXPECT_THAT(r.error, ::testing::HasSubstr("invalidClientIdOrSecret"));
+    EXPECT_FALSE(wrong->connected());
+    EXPECT_TRUE(fake_.calls("/v1.0/robot/groupMessages/send").empty());
+    wrong->stop();
+}
+
 TEST_F(DingTalkConnectorTest, LongPostsAreSplitAndAPostToNobodyIsRefused) {
     const std::string long_text(4000, 'x');
     EXPECT_TRUE(send(kGroup, long_text).ok);
