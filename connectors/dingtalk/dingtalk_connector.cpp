@@ -602,20 +602,17 @@ class DingTalkConnector final : public Connector {
         if (job->channel.empty() || job->channel == "@") {
             return complete(job, {false, "", "no conversation to post to", false});
         }
-        // Pictures (the weekly metrics chart) and interactive cards are not sent yet: the
-        // text stands alone. They would go here, after the text pieces.
-        if (!job->post.attachments.empty()) ignored("attachments (the text is sent alone)");
         if (!core::valid_utf8(job->post.text)) {
             return complete(job, {false, "", "the text is not valid UTF-8", false});
         }
         job->pieces = http::split_message(job->post.text, settings_.max_chars);
-        if (job->pieces.empty()) return complete(job, {true, "", "", true});
+        if (job->pieces.empty()) return after_text(job);
         send_piece(job);
     }
 
     void send_piece(const std::shared_ptr<SendJob>& job) {
         if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
-        if (job->next >= job->pieces.size()) return complete(job, {true, job->first_id, "", true});
+        if (job->next >= job->pieces.size()) return after_text(job);
         auto session = sessions_.find(job->channel);
         if (session != sessions_.end()) {
             // A little before its end: a post must not arrive the moment it expires.
@@ -626,6 +623,14 @@ class DingTalkConnector final : public Connector {
             sessions_.erase(session);
         }
         post_api(job);
+    }
+
+    // The seam for what follows a post's text: pictures (`Post::attachments`, e.g. the
+    // weekly metrics chart; DingTalk's msgKey sampleImageMsg) and interactive cards.
+    // Neither is sent yet; the text stands alone.
+    void after_text(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.attachments.empty()) ignored("attachments (the text is sent alone)");
+        complete(job, {true, job->first_id, "", true});
     }
 
     void piece_sent(const std::shared_ptr<SendJob>& job, const std::string& id) {
