@@ -7,10 +7,12 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <regex>
 
 #include "tests/dingtalk/fake_dingtalk.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/ws_client.hpp"
 
 namespace twintrack::dingtalk_test {
 namespace {
@@ -115,6 +117,71 @@ TEST(DingTalkProgram, ASalesRepFilesAFieldReportInChineseByDirectMessage) {
     ASSERT_TRUE(finished);
     EXPECT_EQ(finished->exit_code, 0) << finished->err;
     EXPECT_THAT(finished->out + finished->err, Not(HasSubstr(kClientSecret)));
+}
+
+TEST(DingTalkProgram, APersonLinksTheirDingTalkAccountFromTheHub) {
+    ::setenv("TWINTRACK_TEST_DINGTALK_SECRET", kClientSecret, 1);
+    FakeDingTalk fake;
+    test_support::TempDir dir;
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "Anna Becker,anna@example.com,marketing,staff,Europe/Berlin,en,09:00-18:00,"
+                 "hub:anna\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const auto config = dir.file("twintrack.yaml",
+                                 "connectors:\n"
+                                 "  - type: hub\n"
+                                 "    port: 0\n" +
+                                     stream_config(fake).substr(12));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    auto line = bot.wait_for_line("listening on", 15s);
+    ASSERT_TRUE(line);
+    const int hub_port = std::stoi(line->substr(line->rfind(':') + 1));
+    ASSERT_TRUE(fake.wait_sockets(1, 15s));
+
+    test_support::WsClient ws;
+    ws.connect("127.0.0.1", hub_port);
+    ws.send_json({{"type", "hello"}, {"user", "anna"}});
+    ASSERT_TRUE(ws.wait_for_type("welcome"));
+    auto hub_says = [&](const std::string& text, const std::string& id) {
+        ws.send_json({{"type", "message"}, {"channel", "@twintrack"}, {"text", text}, {"id", id}});
+        auto r = ws.wait_for(
+            [&](const nlohmann::json& f) {
+                return f.value("type", "") == "message" && f.value("reply_to", "") == id;
+            },
+            10s);
+        return r ? (*r)["text"].get<std::string>() : std::string("(no reply)");
+    };
+    EXPECT_THAT(hub_says("link dingtalk manager4220", "l-1"), HasSubstr("one-time code"));
+    // The code reaches the DingTalk account by the robot API (no conversation yet).
+    auto sent = fake.wait_call("/v1.0/robot/oToMessages/batchSend", 1, 15s);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->json_body["userIds"], json::array({"manager4220"}));
+    const std::string content =
+        json::parse(sent->json_body.value("msgParam", "{}")).value("content", "");
+    std::smatch code;
+    ASSERT_TRUE(std::regex_search(content, code, std::regex("link code ([0-9]{6})"))) << content;
+    EXPECT_THAT(hub_says("link code " + code[1].str(), "l-2"), HasSubstr("dingtalk:manager4220"));
+
+    // Messages from that DingTalk account are Anna's now.
+    json m = robot_message("msg-who", "manager4220", "Anna", "whoami", "1",
+                           "cidDirectAnna==", fake.session_url("anna"), now_ms() + 3600000);
+    m["createAt"] = now_ms();
+    ASSERT_TRUE(fake.send(callback_frame("frame-who", m)));
+    std::string replies;
+    for (std::size_t n = 1; replies.find("anna@example.com") == std::string::npos; ++n) {
+        auto call = fake.wait_call("/session/", n, 15s);
+        if (!call) break;
+        replies += call->json_body["text"].value("content", "") + "\n";
+    }
+    EXPECT_THAT(replies, HasSubstr("anna@example.com"));
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
 }
 
 TEST(DingTalkProgram, CheckConfigReportsEveryBadKeyWithItsLine) {
