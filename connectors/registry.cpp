@@ -1,5 +1,6 @@
 #include "connectors/registry.hpp"
 
+#include "connectors/dingtalk/dingtalk_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
 #include "connectors/mattermost/mattermost_connector.hpp"
@@ -14,7 +15,7 @@ const std::map<std::string, ConnectorType>& connector_types() {
         {"hub", hub::connector_type()},
         {"irc", irc::connector_type()},
         // Group robots (connectors/robots/).
-        {"dingtalk", robots::connector_type(robots::Platform::dingtalk)},
+        {"dingtalk", dingtalk::connector_type()},  // Stream app robot, or the group robot
         {"feishu", robots::connector_type(robots::Platform::feishu)},
         {"wecom", robots::connector_type(robots::Platform::wecom)},
         {"webhook", robots::connector_type(robots::Platform::webhook)},

@@ -1,0 +1,813 @@
+#include "connectors/dingtalk/dingtalk_connector.hpp"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "connectors/dingtalk/dingtalk_stream.hpp"
+#include "connectors/http/json_fields.hpp"
+#include "connectors/http/text_pieces.hpp"
+#include "connectors/http/ws_link.hpp"
+#include "connectors/robots/robot_connector.hpp"
+#include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/serial_queues.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::dingtalk {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using http::integer_field;
+using http::string_field;
+using Kind = ApiOutcome::Kind;
+
+// ---------------------------------------------------------------------------------------
+// Config
+
+bool is_http_url(const std::string& url) {
+    return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+}
+
+void read_base_url(core::SectionReader& section, const char* key, std::string& into) {
+    auto url = section.string(key);
+    if (!url) return;
+    if (!is_http_url(*url)) {
+        section.error(key, "must start with https:// (or http:// for a local test server); got \"" +
+                               *url + "\"");
+        return;
+    }
+    into = *url;
+    while (!into.empty() && into.back() == '/') into.pop_back();
+}
+
+void read_settings(core::SectionReader& section, DingTalkSettings& s) {
+    section.choice("mode", {"stream", "robot"});
+    if (auto id = section.string("client_id", true)) {
+        if (id->empty() || id->find_first_of(" \t") != std::string::npos) {
+            section.error("client_id",
+                          "must be the app's Client ID (AppKey, e.g. dingxxxxxxxxxxxxxxxx) "
+                          "without spaces");
+        } else {
+            s.client_id = *id;
+        }
+    }
+    if (auto secret = section.secret("client_secret", true)) s.client_secret = *secret;
+    if (auto code = section.string("robot_code")) {
+        if (code->empty() || code->find_first_of(" \t") != std::string::npos) {
+            section.error("robot_code", "must be the robot's RobotCode without spaces");
+        } else {
+            s.robot_code = *code;
+        }
+    }
+    read_base_url(section, "api_url", s.api_url);
+    read_base_url(section, "gateway_url", s.gateway_url);
+    if (auto format = section.choice("format", {"text", "markdown"})) {
+        s.markdown = *format == "markdown";
+    }
+    if (auto n = section.integer("max_chars", 500, 5000)) {
+        s.max_chars = static_cast<std::size_t>(*n);
+    }
+    runtime::Transport transport{s.proxy, s.tls_ca_file};
+    runtime::read_transport(section, transport);
+    s.proxy = transport.proxy;
+    s.tls_ca_file = transport.tls_ca_file;
+    s.channels = read_channels(section);
+    for (const auto& ch : s.channels) {
+        if (ch.name.rfind("cid", 0) != 0 || ch.name.find_first_of(" \t") != std::string::npos) {
+            section.error("channels", "\"" + ch.name +
+                                          "\" is not a DingTalk group's openConversationId: "
+                                          "use the id such as cidXXXXXXXX== (see "
+                                          "docs/connectors/dingtalk.md), not the group's name");
+        }
+    }
+}
+
+// Stream mode when the section says so, or names a client_id without saying.
+bool stream_mode(const YAML::Node& section) {
+    const YAML::Node mode = section["mode"];
+    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "robot";
+    return section["client_id"].IsDefined();
+}
+
+void validate(core::SectionReader& section, ConnectorSpec& spec) {
+    if (!stream_mode(spec.settings)) {
+        section.choice("mode", {"stream", "robot"});
+        robots::connector_type(robots::Platform::dingtalk).validate(section, spec);
+        return;
+    }
+    DingTalkSettings s;
+    s.name = spec.name;
+    read_settings(section, s);
+    spec.channels = s.channels;
+}
+
+std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
+    if (!stream_mode(spec.settings)) {
+        return robots::connector_type(robots::Platform::dingtalk).create(spec, context);
+    }
+    DingTalkSettings s;
+    s.name = spec.name;
+    reread_section(spec, "dingtalk",
+                   [&](core::SectionReader& section) { read_settings(section, s); });
+    return make_dingtalk(std::move(s), context);
+}
+
+// The first IPv4 address of an interface that is up and not loopback ("" when none):
+// what the SDKs report as `localIp`. Read from the interfaces; nothing is sent.
+std::string local_ip() {
+    ifaddrs* list = nullptr;
+    if (::getifaddrs(&list) != 0) return "";
+    std::string found;
+    for (ifaddrs* a = list; a != nullptr && found.empty(); a = a->ifa_next) {
+        if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+        if ((a->ifa_flags & IFF_UP) == 0 || (a->ifa_flags & IFF_LOOPBACK) != 0) continue;
+        char text[INET_ADDRSTRLEN] = {};
+        const auto* in = reinterpret_cast<const sockaddr_in*>(a->ifa_addr);
+        if (::inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) != nullptr) found = text;
+    }
+    ::freeifaddrs(list);
+    return found;
+}
+
+// The connector's own words (prompts/<locale>/dingtalk.yaml, `messages.text_only`) in
+// `locale`, else in English; "" when the prompts folder has none.
+std::string load_text_only(const std::string& prompts_dir, const std::string& locale) {
+    if (prompts_dir.empty()) return "";
+    for (const std::string& l : {locale, std::string("en")}) {
+        const std::string file = prompts_dir + "/" + l + "/dingtalk.yaml";
+        try {
+            const YAML::Node text = YAML::LoadFile(file)["messages"]["text_only"];
+            if (text.IsScalar() && !text.Scalar().empty()) return text.Scalar();
+        } catch (const YAML::Exception&) {
+            // missing or unreadable: the next locale, else no answer
+        }
+    }
+    return "";
+}
+
+// ---------------------------------------------------------------------------------------
+// The connector
+
+struct SendJob : runtime::PostJob {
+    bool auth_retried = false;  ///< the access token was renewed once for this post
+    std::chrono::milliseconds waited_ms{0};
+};
+
+struct Session {
+    std::string url;
+    std::int64_t expires_ms = 0;
+};
+
+/// The outcome of an API call as the sending code needs it.
+struct Answer {
+    ApiOutcome outcome;
+    json body;
+    std::chrono::milliseconds retry_after{0};
+};
+
+using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
+
+class DingTalkConnector final : public Connector {
+  public:
+    DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          text_only_(load_text_only(context.prompts_dir, context.default_locale)),
+          reconnect_timer_(io_),
+          backoff_(settings_.backoff_initial),
+          seen_(settings_.dedupe_window),
+          link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
+                                       [this](const std::string& text) {
+                                           asio::post(io_, [this, text] { on_socket_text(text); });
+                                       },
+                                       [this](const std::string& why) {
+                                           asio::post(io_, [this, why] { on_socket_closed(why); });
+                                       }},
+                settings_.tls_ca_file),
+          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
+                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
+          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+        if (settings_.robot_code.empty()) settings_.robot_code = settings_.client_id;
+        for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
+    }
+
+    ~DingTalkConnector() override { stop(); }
+
+    std::string name() const override { return settings_.name; }
+
+    void start(core::EventSink& sink) override {
+        std::lock_guard<std::mutex> lock(run_mu_);
+        if (running_) return;
+        if (thread_.joinable()) throw std::runtime_error("a DingTalk connector cannot start twice");
+        sink_ = &sink;
+        running_ = true;
+        work_.emplace(asio::make_work_guard(io_));
+        asio::post(io_, [this] { open_stream(); });
+        thread_ = std::thread([this] {
+            try {
+                io_.run();
+            } catch (const std::exception& e) {
+                spdlog::error("dingtalk {}: thread failed: {}", settings_.name, e.what());
+            }
+        });
+    }
+
+    void stop() override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (!running_) return;
+            running_ = false;
+        }
+        link_.stop();
+        asio::post(io_, [this] {
+            stopping_ = true;
+            reconnect_timer_.cancel();
+            for (auto& t : timers_) t->cancel();
+        });
+        work_.reset();  // the thread ends once the calls in flight have answered
+        if (thread_.joinable()) thread_.join();
+        http_.shutdown();
+    }
+
+    void send(const core::Post& post, core::SendDone done) override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (running_) {
+                asio::post(io_, [this, post, done = std::move(done)]() mutable {
+                    deliver(post, std::move(done));
+                });
+                return;
+            }
+        }
+        if (done) {
+            done({false, "", "DingTalk connector " + settings_.name + " is not running", true});
+        }
+    }
+
+    bool connected() const override {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_.connected;
+    }
+
+    DingTalkStatus status() const {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_;
+    }
+
+  private:
+    // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
+
+    void call(runtime::Request req, std::function<void(runtime::Result)> done) {
+        // Keeps the thread running (stop() waits) until the answer is handled.
+        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+            io_.get_executor());
+        req.headers.emplace_back("Accept", "application/json");
+        http_.send(std::move(req),
+                   [guard, done = std::move(done)](runtime::Result r) { done(std::move(r)); });
+    }
+
+    Answer answer_of(const runtime::Result& r) const {
+        Answer a;
+        a.outcome = read_api_answer(r.status, r.body);
+        if (r.status == 0) a.outcome.message = r.error;
+        if (r.kind == runtime::Result::Kind::rate_limited) a.outcome.kind = Kind::throttled;
+        if (r.kind == runtime::Result::Kind::timeout) a.outcome.kind = Kind::transient;
+        a.body = r.json();
+        a.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+        if (a.retry_after.count() <= 0) a.retry_after = settings_.throttle_wait;
+        return a;
+    }
+
+    // Runs `f` on this thread after `delay` (also, at once, when the connector stops).
+    void later(std::chrono::milliseconds delay, std::function<void()> f) {
+        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+        timers_.insert(timer);
+        timer->async_wait([this, timer, f](const boost::system::error_code&) {
+            timers_.erase(timer);
+            f();
+        });
+    }
+
+    void ignored(const std::string& what) {
+        if (logged_.insert(what).second) {
+            spdlog::info("dingtalk {}: ignoring {} (logged once)", settings_.name, what);
+        }
+    }
+
+    // --- the stream ----------------------------------------------------------------------
+    //
+    // Every connection starts with connections/open, which hands out a ticket that serves
+    // one WebSocket handshake: a lost connection, a refused handshake or the gateway's
+    // `disconnect` all lead back here for a fresh one.
+
+    void open_stream() {
+        if (stopping_) return;
+        if (local_ip_.empty()) local_ip_ = local_ip();
+        runtime::Request req = runtime::Request::json_post(
+            settings_.gateway_url + "/v1.0/gateway/connections/open",
+            connection_open_body(settings_.client_id, settings_.client_secret.reveal(),
+                                 "twintrack/1 (dingtalk-stream; C++)", local_ip_));
+        call(std::move(req), [this](runtime::Result r) {
+            if (stopping_) return;
+            if (r.kind == runtime::Result::Kind::rate_limited) {
+                return schedule_reconnect(
+                    "connections/open throttled",
+                    std::max(settings_.backoff_initial,
+                             std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after)));
+            }
+            if (!r.ok()) {
+                const ApiOutcome o = read_api_answer(r.status, r.body);
+                return schedule_reconnect(
+                    "connections/open failed: " +
+                    (r.status == 0 ? r.error
+                                   : "HTTP " + std::to_string(r.status) +
+                                         (o.code.empty() ? "" : " " + o.code) +
+                                         (o.message.empty() ? "" : " (" + o.message + ")")));
+            }
+            Endpoint endpoint;
+            if (!read_endpoint(r.body, endpoint)) {
+                return schedule_reconnect("connections/open gave no endpoint or ticket");
+            }
+            {
+                std::lock_guard<std::mutex> s(status_mu_);
+                ++status_.tickets;
+            }
+            spdlog::info("dingtalk {}: opening the stream connection to {}", settings_.name,
+                         endpoint.endpoint);
+            link_.connect(stream_url(endpoint));
+        });
+    }
+
+    void on_socket_open() {
+        if (stopping_) return;
+        connected_ = true;
+        spdlog::info("dingtalk {}: stream connected", settings_.name);
+        std::lock_guard<std::mutex> s(status_mu_);
+        status_.connected = true;
+        ++status_.connections;
+    }
+
+    void on_socket_closed(const std::string& why) {
+        const bool was = connected_;
+        connected_ = false;
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.connected = false;
+        }
+        if (stopping_) return;
+        if (refresh_) {
+            refresh_ = false;
+            return schedule_reconnect("DingTalk asked for a new connection",
+                                      std::chrono::milliseconds(0));
+        }
+        schedule_reconnect(std::string(was ? "stream connection lost: "
+                                           : "stream handshake "
+                                             "failed: ") +
+                           why);
+    }
+
+    void schedule_reconnect(const std::string& why,
+                            std::optional<std::chrono::milliseconds> exact = std::nullopt) {
+        if (stopping_) return;
+        std::chrono::milliseconds delay;
+        if (exact) {
+            delay = *exact;
+        } else {
+            const double jitter = std::uniform_real_distribution<double>(1.0, 1.2)(rng_);
+            delay = std::min(settings_.backoff_max,
+                             std::chrono::milliseconds(static_cast<long long>(
+                                 static_cast<double>(backoff_.count()) * jitter)));
+            backoff_ = std::min(settings_.backoff_max, backoff_ * 2);
+        }
+        spdlog::warn("dingtalk {}: {}; reconnecting in {:.1f} s with a new ticket", settings_.name,
+                     why, static_cast<double>(delay.count()) / 1000.0);
+        reconnect_timer_.expires_after(delay);
+        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping_) return;
+            open_stream();
+        });
+    }
+
+    // Every frame is acknowledged with its messageId before it is handled.
+    void on_socket_text(const std::string& text) {
+        if (stopping_) return;
+        Frame frame;
+        if (!read_frame(text, frame)) {
+            return ignored("a stream frame that is not a JSON object with type and headers");
+        }
+        backoff_ = settings_.backoff_initial;  // the connection works
+        if (frame.type == "SYSTEM") {
+            if (frame.topic == "ping") {
+                link_.send(ack_ping(frame));
+            } else if (frame.topic == "disconnect") {
+                // Acknowledged on this connection first, then closed: the gateway does not
+                // send the command again, and a fresh ticket opens the next connection.
+                link_.send(ack(frame, 200, "OK", frame.data));
+                spdlog::info("dingtalk {}: the gateway asks to reconnect", settings_.name);
+                refresh_ = true;
+                link_.close();
+            } else {
+                link_.send(ack(frame, 200, "OK", frame.data));
+                ignored("system topic " + frame.topic);
+            }
+        } else if (frame.type == "EVENT") {
+            link_.send(ack_event(frame));
+            auto type = frame.headers.find("eventType");
+            ignored("event " + (type == frame.headers.end() ? frame.topic : type->second));
+        } else if (frame.type == "CALLBACK") {
+            if (frame.topic == bot_message_topic) {
+                link_.send(ack_callback(frame));
+                on_robot_message(frame.data);
+            } else {
+                link_.send(ack_unknown(frame));
+                ignored("callback topic " + frame.topic);
+            }
+        } else {
+            ignored("frame type " + frame.type);
+        }
+    }
+
+    void on_robot_message(const std::string& data) {
+        RobotMessage m;
+        switch (read_robot_message(data, m)) {
+            case MessageRead::ok:
+                break;
+            case MessageRead::not_json:
+                spdlog::warn("dingtalk {}: a robot message whose data is not JSON was dropped",
+                             settings_.name);
+                return;
+            case MessageRead::incomplete:
+                spdlog::warn(
+                    "dingtalk {}: a robot message without msgId, sender, conversation "
+                    "or text was dropped",
+                    settings_.name);
+                return;
+            case MessageRead::not_text:
+                ignored("robot messages of type " + m.msgtype);
+                return answer_not_text(m);
+        }
+        // DingTalk delivers a message again when its acknowledgement did not arrive (e.g.
+        // across a reconnect), a few times within minutes: the most recent msgIds are
+        // enough to recognise that, and the engine's own event ids are the last guard.
+        if (!seen_.first(m.msg_id)) {
+            spdlog::debug("dingtalk {}: message {} delivered again; ignored", settings_.name,
+                          m.msg_id);
+            return;
+        }
+        if (sink_ == nullptr) return;
+        const std::string user = m.staff_id.empty() ? m.sender_id : m.staff_id;
+        const std::string channel = m.direct() ? "@" + user : m.conversation;
+        if (!m.direct() && known_groups_.count(m.conversation) == 0) {
+            // How an admin learns a group's openConversationId for `channels:`.
+            if (logged_.insert("group " + m.conversation).second) {
+                spdlog::info(
+                    "dingtalk {}: group \"{}\" has openConversationId {}; list it "
+                    "under channels: to give it a track (logged once)",
+                    settings_.name, m.title, m.conversation);
+            }
+        }
+        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+            remember_session(channel, {m.session_webhook, m.session_expires_ms});
+        }
+        core::Event event;
+        event.id = settings_.name + ":" + m.msg_id;
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, user, m.nick.empty() ? user : m.nick};
+        event.where = {settings_.name, channel, ""};
+        event.direct = m.direct();
+        event.addressed = true;  // group messages reach a robot only when they @mention it
+        event.text = std::string(core::trim(m.text));
+        event.at = m.created_ms > 0 ? core::from_millis(m.created_ms) : clock_->now();
+        event.extra = {{"message_id", m.msg_id},
+                       {"conversation_id", m.conversation},
+                       {"conversation_type", m.conversation_type}};
+        if (!m.title.empty()) event.extra["conversation_title"] = m.title;
+        sink_->push(std::move(event));
+    }
+
+    // A picture, file, voice message ... is not read; its writer is told so (once per
+    // message), in the conversation it came from.
+    void answer_not_text(const RobotMessage& m) {
+        const std::string user = m.staff_id.empty() ? m.sender_id : m.staff_id;
+        const bool direct = m.conversation_type == "1";
+        if (text_only_.empty() || m.msg_id.empty() || user.empty() || m.conversation.empty()) {
+            return;
+        }
+        if (!seen_.first(m.msg_id)) return;
+        const std::string channel = direct ? "@" + user : m.conversation;
+        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+            remember_session(channel, {m.session_webhook, m.session_expires_ms});
+        }
+        core::Post post;
+        post.to = {settings_.name, channel, ""};
+        post.text = text_only_;
+        post.reply_to = m.msg_id;
+        deliver(post, nullptr);
+    }
+
+    void remember_session(const std::string& channel, Session session) {
+        const std::int64_t now = core::to_millis(clock_->now());
+        if (sessions_.size() >= 2000) {
+            for (auto it = sessions_.begin(); it != sessions_.end();) {
+                it = it->second.expires_ms <= now ? sessions_.erase(it) : std::next(it);
+            }
+            if (sessions_.size() >= 2000) sessions_.erase(sessions_.begin());
+        }
+        sessions_[channel] = std::move(session);
+    }
+
+    // --- access token --------------------------------------------------------------------
+    //
+    // One token for the app, cached until `token_margin` before its expireIn ends; the
+    // posts that need it while it is being fetched wait for that one request.
+
+    void with_token(TokenDone done) {
+        if (!token_.empty() && clock_->now() < token_expires_) return done(token_, Answer{});
+        token_waiting_.push_back(std::move(done));
+        if (token_fetching_) return;
+        token_fetching_ = true;
+        token_.clear();
+        runtime::Request req = runtime::Request::json_post(
+            settings_.api_url + "/v1.0/oauth2/accessToken",
+            {{"appKey", settings_.client_id}, {"appSecret", settings_.client_secret.reveal()}});
+        call(std::move(req), [this](runtime::Result r) {
+            token_fetching_ = false;
+            Answer a = answer_of(r);
+            const std::string token = string_field(a.body, "accessToken");
+            if (a.outcome.kind == Kind::ok && !token.empty()) {
+                long long expire_in = integer_field(a.body, "expireIn", 7200);
+                if (expire_in <= 0) expire_in = 7200;
+                const long long margin =
+                    std::min<long long>(settings_.token_margin.count(), expire_in / 2);
+                token_ = token;
+                token_expires_ = clock_->now() + std::chrono::seconds(expire_in - margin);
+                std::lock_guard<std::mutex> s(status_mu_);
+                ++status_.token_fetches;
+            } else {
+                if (a.outcome.kind == Kind::ok) {
+                    a.outcome = {Kind::transient, "", "oauth2/accessToken gave no accessToken"};
+                }
+                if (a.outcome.kind == Kind::auth) a.outcome.kind = Kind::permanent;
+                spdlog::error("dingtalk {}: cannot get an access token: {}{}", settings_.name,
+                              a.outcome.code.empty() ? "" : a.outcome.code + " ",
+                              a.outcome.message);
+            }
+            auto waiting = std::move(token_waiting_);
+            token_waiting_.clear();
+            for (auto& w : waiting) w(token_, a);
+        });
+    }
+
+    // --- sending -------------------------------------------------------------------------
+    //
+    // Posts to one conversation go out one after the other (SerialQueues keyed by the
+    // conversation); throttling pauses that conversation, so no later post overtakes the
+    // one that waits.
+
+    void deliver(const core::Post& post, core::SendDone done) {
+        auto job = std::make_shared<SendJob>();
+        job->post = post;
+        job->done = std::move(done);
+        runtime::queue_post<SendJob>(outbound_, job,
+                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+    }
+
+    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+        if (!result.ok) {
+            spdlog::warn("dingtalk {}: post to {} failed: {}", settings_.name, job->post.to.channel,
+                         result.error);
+        }
+        runtime::finish_post(*job, std::move(result));
+    }
+
+    void start_job(const std::shared_ptr<SendJob>& job) {
+        if (stopping_) {
+            return complete(
+                job, {false, "", "DingTalk connector " + settings_.name + " is stopping", true});
+        }
+        job->channel = job->post.to.channel;
+        if (job->channel.empty() || job->channel == "@") {
+            return complete(job, {false, "", "no conversation to post to", false});
+        }
+        if (!core::valid_utf8(job->post.text)) {
+            return complete(job, {false, "", "the text is not valid UTF-8", false});
+        }
+        job->pieces = http::split_message(job->post.text, settings_.max_chars);
+        if (job->pieces.empty()) return after_text(job);
+        send_piece(job);
+    }
+
+    void send_piece(const std::shared_ptr<SendJob>& job) {
+        if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+        if (job->next >= job->pieces.size()) return after_text(job);
+        auto session = sessions_.find(job->channel);
+        if (session != sessions_.end()) {
+            // A little before its end: a post must not arrive the moment it expires.
+            const std::int64_t now = core::to_millis(clock_->now());
+            if (session->second.expires_ms > now + 5000) {
+                return post_session(job, session->second.url);
+            }
+            sessions_.erase(session);
+        }
+        post_api(job);
+    }
+
+    // The seam for what follows a post's text: pictures (`Post::attachments`, e.g. the
+    // weekly metrics chart; DingTalk's msgKey sampleImageMsg) and interactive cards.
+    // Neither is sent yet; the text stands alone.
+    void after_text(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.attachments.empty()) ignored("attachments (the text is sent alone)");
+        complete(job, {true, job->first_id, "", true});
+    }
+
+    void piece_sent(const std::shared_ptr<SendJob>& job, const std::string& id) {
+        if (job->first_id.empty()) job->first_id = id;
+        ++job->next;
+        send_piece(job);
+    }
+
+    // The conversation's sessionWebhook: no token needed. Any refusal (expired early,
+    // throttled, robot removed) sends this piece through the robot API instead.
+    void post_session(const std::shared_ptr<SendJob>& job, const std::string& url) {
+        runtime::Request req = runtime::Request::json_post(
+            url, session_body(job->pieces[job->next], settings_.markdown));
+        call(std::move(req), [this, job](runtime::Result r) {
+            const json body = r.json();
+            const long long errcode = integer_field(body, "errcode", 0);
+            if (r.ok() && errcode == 0) {
+                return piece_sent(job,
+                                  settings_.name + ":session:" + std::to_string(++session_posts_));
+            }
+            spdlog::info("dingtalk {}: sessionWebhook of {} refused ({}); using the robot API",
+                         settings_.name, job->channel,
+                         r.status == 0 ? r.error
+                                       : "HTTP " + std::to_string(r.status) + " errcode " +
+                                             std::to_string(errcode));
+            sessions_.erase(job->channel);
+            post_api(job);
+        });
+    }
+
+    void post_api(const std::shared_ptr<SendJob>& job) {
+        with_token([this, job](const std::string& token, const Answer& failure) {
+            if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+            if (token.empty()) {
+                // Wrong credentials or a missing permission are fixed in the console or the
+                // config, after which the outbox's next try succeeds: never failed for good.
+                if (failure.outcome.kind == Kind::throttled) {
+                    return wait_and_retry(job, failure.retry_after, "oauth2/accessToken");
+                }
+                return complete(
+                    job, {false, job->first_id,
+                          "oauth2/accessToken: " +
+                              (failure.outcome.code.empty() ? "" : failure.outcome.code + " ") +
+                              failure.outcome.message,
+                          true});
+            }
+            const bool direct = job->channel[0] == '@';
+            const MessageBody message = robot_body(job->pieces[job->next], settings_.markdown);
+            json body = {{"robotCode", settings_.robot_code},
+                         {"msgKey", message.msg_key},
+                         {"msgParam", message.msg_param}};
+            std::string path;
+            if (direct) {
+                body["userIds"] = json::array({job->channel.substr(1)});
+                path = "/v1.0/robot/oToMessages/batchSend";
+            } else {
+                body["openConversationId"] = job->channel;
+                path = "/v1.0/robot/groupMessages/send";
+            }
+            runtime::Request req = runtime::Request::json_post(settings_.api_url + path, body);
+            req.headers.emplace_back("x-acs-dingtalk-access-token", token);
+            call(std::move(req), [this, job, token, direct, path](runtime::Result r) {
+                Answer a = answer_of(r);
+                if (a.outcome.kind == Kind::ok && direct) {
+                    const std::string user = job->channel.substr(1);
+                    auto lists = [&](const char* key) {
+                        const json& list = a.body.contains(key) ? a.body[key] : json();
+                        if (!list.is_array()) return false;
+                        for (const auto& id : list) {
+                            if (id.is_string() && id.get<std::string>() == user) return true;
+                        }
+                        return false;
+                    };
+                    if (lists("invalidStaffIdList")) {
+                        a.outcome = {Kind::permanent, "invalidStaffIdList",
+                                     user + " is not a staff id the robot can reach"};
+                    } else if (lists("flowControlledStaffIdList")) {
+                        a.outcome = {Kind::throttled, "flowControlledStaffIdList",
+                                     "too many messages to " + user};
+                    }
+                }
+                switch (a.outcome.kind) {
+                    case Kind::ok:
+                        return piece_sent(
+                            job, settings_.name + ":" + string_field(a.body, "processQueryKey"));
+                    case Kind::auth:
+                        if (!job->auth_retried) {
+                            // Expired or revoked early: one new token, one more try.
+                            job->auth_retried = true;
+                            if (token_ == token) token_.clear();
+                            spdlog::info("dingtalk {}: access token refused; getting a new one",
+                                         settings_.name);
+                            return post_api(job);
+                        }
+                        return failed(job, path, a);
+                    default:
+                        return failed(job, path, a);
+                }
+            });
+        });
+    }
+
+    void failed(const std::shared_ptr<SendJob>& job, const std::string& step, const Answer& a) {
+        if (a.outcome.kind == Kind::throttled) return wait_and_retry(job, a.retry_after, step);
+        const std::string error =
+            step + ": " + (a.outcome.code.empty() ? "" : a.outcome.code + " ") + a.outcome.message;
+        complete(job, {false, job->first_id, error, a.outcome.kind != Kind::permanent});
+    }
+
+    // Throttled: the conversation waits (DingTalk's Retry-After, else `throttle_wait`),
+    // then the post goes on where it stopped; the posts behind it wait too.
+    void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
+                        const std::string& step) {
+        job->waited_ms += wait;
+        outbound_.pause(job->key, wait);
+        if (job->waited_ms > settings_.max_retry_wait) {
+            return complete(
+                job, {false, job->first_id, step + ": throttled by DingTalk for too long", true});
+        }
+        spdlog::info("dingtalk {}: {} throttled; retrying in {:.1f} s", settings_.name, step,
+                     static_cast<double>(wait.count()) / 1000.0);
+        later(wait, [this, job] { send_piece(job); });
+    }
+
+    DingTalkSettings settings_;
+    const core::Clock* clock_;
+    const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
+    core::EventSink* sink_ = nullptr;
+
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::thread thread_;
+    std::mutex run_mu_;
+    bool running_ = false;
+
+    // The connector thread's state.
+    asio::steady_timer reconnect_timer_;
+    std::set<std::shared_ptr<asio::steady_timer>> timers_;
+    std::chrono::milliseconds backoff_;
+    std::mt19937 rng_{std::random_device{}()};
+    bool stopping_ = false;
+    bool connected_ = false;
+    bool refresh_ = false;
+    std::string local_ip_;
+    RecentIds seen_;
+    std::set<std::string> logged_;
+    std::set<std::string> known_groups_;       ///< openConversationIds listed in `channels:`
+    std::map<std::string, Session> sessions_;  ///< by channel ("@staff" or cid...)
+    unsigned long long session_posts_ = 0;
+    std::string token_;
+    core::Timestamp token_expires_{};
+    bool token_fetching_ = false;
+    std::vector<TokenDone> token_waiting_;
+
+    http::WsLink link_;
+    runtime::HttpClient http_;
+    runtime::SerialQueues outbound_;  ///< posts, by conversation
+
+    mutable std::mutex status_mu_;
+    DingTalkStatus status_;
+};
+
+}  // namespace
+
+ConnectorType connector_type() { return {validate, create}; }
+
+std::unique_ptr<Connector> make_dingtalk(DingTalkSettings settings,
+                                         const ConnectorContext& context) {
+    if (context.clock == nullptr) {
+        throw std::invalid_argument("make_dingtalk: context.clock is null");
+    }
+    return std::make_unique<DingTalkConnector>(std::move(settings), context);
+}
+
+DingTalkStatus dingtalk_status(const Connector& connector) {
+    const auto* d = dynamic_cast<const DingTalkConnector*>(&connector);
+    return d == nullptr ? DingTalkStatus{} : d->status();
+}
+
+}  // namespace twintrack::connectors::dingtalk

@@ -1,0 +1,67 @@
+#pragma once
+// The DingTalk app robot (企业内部应用机器人) in Stream mode: two-way, no public port.
+// Messages arrive over an outbound WebSocket (the gateway's endpoint with a one-use
+// ticket from `connections/open`), each frame acknowledged with its messageId as the
+// official SDKs do; the bot answers through the message's sessionWebhook while it is
+// valid, else through the robot OpenAPI (oToMessages/batchSend one-to-one,
+// groupMessages/send in groups) with a cached access token. One Boost.Asio thread per
+// connector owns its state; the WebSocket has its own I/O thread and HTTP calls are
+// asynchronous (connectors/runtime), answers coming back to that thread. Posts to one
+// conversation keep their order and wait out throttling together.
+//
+// `type: dingtalk` without `client_id` (or with `mode: robot`) is still the post-only
+// group robot of connectors/robots/.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/connector.hpp"
+#include "connectors/registry.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::connectors::dingtalk {
+
+struct DingTalkSettings {
+    std::string name = "dingtalk";
+    std::string client_id;                                 ///< the app's Client ID (AppKey)
+    core::Secret client_secret;                            ///< the app's Client Secret (AppSecret)
+    std::string robot_code;                                ///< "" = client_id
+    std::string api_url = "https://api.dingtalk.com";      ///< robot and oauth2 APIs
+    std::string gateway_url = "https://api.dingtalk.com";  ///< connections/open
+    std::string tls_ca_file;  ///< CAs to trust besides the system store
+    std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
+    bool markdown = false;    ///< sampleMarkdown instead of sampleText
+    std::vector<ChannelConfig> channels;  ///< group openConversationIds to tracks
+    std::size_t max_chars = 3000;         ///< per message; longer posts are split
+    std::chrono::milliseconds backoff_initial{1000};
+    std::chrono::milliseconds backoff_max{60000};
+    /// Wait after a throttling answer that names no Retry-After (DingTalk's QPS window
+    /// is one second).
+    std::chrono::milliseconds throttle_wait{1000};
+    std::chrono::seconds max_retry_wait{60};  ///< more waiting → back to the outbox
+    /// A cached access token is renewed this long before DingTalk's `expireIn` ends.
+    std::chrono::seconds token_margin{300};
+    std::size_t dedupe_window = 5000;  ///< msgIds remembered against redelivery
+};
+
+/// The `type: dingtalk` entry of the registry: this connector when the section has
+/// `client_id` (or `mode: stream`), else the group robot of connectors/robots/.
+ConnectorType connector_type();
+
+/// Builds a DingTalk Stream connector (tests use this directly).
+std::unique_ptr<Connector> make_dingtalk(DingTalkSettings settings,
+                                         const ConnectorContext& context);
+
+/// What a DingTalk connector is doing (tests and logs). Thread-safe.
+struct DingTalkStatus {
+    bool connected = false;  ///< the stream WebSocket is open
+    int connections = 0;     ///< WebSocket connections opened so far
+    int tickets = 0;         ///< tickets obtained from connections/open so far
+    int token_fetches = 0;   ///< access tokens obtained so far
+};
+
+DingTalkStatus dingtalk_status(const Connector& connector);
+
+}  // namespace twintrack::connectors::dingtalk

@@ -1,0 +1,96 @@
+#pragma once
+// A fake DingTalk for tests, on one loopback port: the OpenAPI over real HTTP
+// (gateway/connections/open, oauth2/accessToken, robot/oToMessages/batchSend,
+// robot/groupMessages/send, and sessionWebhook URLs) and the Stream gateway over a real
+// WebSocket. Like DingTalk it hands out one-use tickets and refuses a handshake with a
+// ticket it did not issue or saw before, refuses expired access tokens with 401
+// InvalidAuthentication, and can throttle. Every call and every frame the client sends
+// is recorded.
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace twintrack::dingtalk_test {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+inline constexpr const char* kClientId = "dingtestclient0001";
+inline constexpr const char* kClientSecret = "test-client-secret-value";
+
+struct ApiCall {
+    std::string path;   ///< "/v1.0/robot/oToMessages/batchSend", "/session/…"
+    std::string token;  ///< x-acs-dingtalk-access-token
+    std::string body;
+    json json_body;  ///< parsed body (null when not JSON)
+};
+
+class FakeDingTalk {
+  public:
+    FakeDingTalk();   ///< listens on 127.0.0.1, a free port
+    ~FakeDingTalk();  ///< stops the server
+    FakeDingTalk(const FakeDingTalk&) = delete;
+    FakeDingTalk& operator=(const FakeDingTalk&) = delete;
+
+    std::string url() const;  ///< http://127.0.0.1:PORT
+    /// A sessionWebhook URL of this fake (answers {"errcode":0}).
+    std::string session_url(const std::string& id) const;
+
+    /// The next connections/open hands out the ticket it gave before (a stale one).
+    void reissue_old_ticket();
+    /// Tokens issued so far are expired (401 InvalidAuthentication from now on).
+    void expire_tokens();
+    /// The next `count` calls of `path` are throttled: HTTP 429 (Retry-After: 0) when
+    /// `http_429`, else HTTP 403 with code Forbidden.AccessDenied.QpsLimitForAppkeyAndApi.
+    void throttle(const std::string& path, int count, bool http_429);
+    /// The next `count` session webhook calls answer errcode 300001 (session expired).
+    void refuse_sessions(int count);
+    /// The next `count` batchSend calls to `staff` list them in flowControlledStaffIdList.
+    void flow_control(const std::string& staff, int count);
+    /// batchSend lists `staff` in invalidStaffIdList (not a member the robot can reach).
+    void invalid_staff(const std::string& staff);
+
+    std::vector<ApiCall> calls(const std::string& path) const;
+    /// Waits until `path` was called `n` times; returns the n-th call (1-based).
+    std::optional<ApiCall> wait_call(const std::string& path, std::size_t n = 1,
+                                     std::chrono::milliseconds timeout = 10s) const;
+
+    /// Waits until `n` stream connections were accepted in total.
+    bool wait_sockets(int n, std::chrono::milliseconds timeout = 10s) const;
+    int sockets() const;
+    /// Tickets seen in handshakes, in order; and those refused.
+    std::vector<std::string> tickets_used() const;
+    std::vector<std::string> tickets_refused() const;
+    /// Sends a text frame on the newest open stream; false when none is open.
+    bool send(const json& frame);
+    /// Waits until `n` acks for `message_id` arrived; returns them all.
+    std::vector<json> wait_acks(const std::string& message_id, std::size_t n = 1,
+                                std::chrono::milliseconds timeout = 10s) const;
+    /// Drops the newest stream without a close handshake.
+    void drop_socket();
+    /// Waits until the newest stream was closed by the client.
+    bool wait_client_close(int socket_number, std::chrono::milliseconds timeout = 10s) const;
+
+    struct Impl;
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+/// A robot message as the callback topic's data documents it. `conversation_type` "1"
+/// (one-to-one) or "2" (group, with `conversation` its openConversationId).
+json robot_message(const std::string& msg_id, const std::string& staff_id, const std::string& nick,
+                   const std::string& text, const std::string& conversation_type,
+                   const std::string& conversation, const std::string& session_webhook,
+                   long long session_expires_ms);
+/// A CALLBACK frame of the robot topic carrying `message` (as a JSON string).
+json callback_frame(const std::string& message_id, const json& message);
+/// A SYSTEM frame (`ping` or `disconnect`).
+json system_frame(const std::string& topic, const std::string& message_id, const std::string& data);
+
+}  // namespace twintrack::dingtalk_test
