@@ -5,6 +5,7 @@
 #include "connectors/mattermost/mattermost_connector.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/slack/slack_connector.hpp"
+#include "connectors/wecom/wecom_connector.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -16,10 +17,11 @@ const std::map<std::string, ConnectorType>& connector_types() {
         // Group robots (connectors/robots/).
         {"dingtalk", robots::connector_type(robots::Platform::dingtalk)},
         {"feishu", robots::connector_type(robots::Platform::feishu)},
-        {"wecom", robots::connector_type(robots::Platform::wecom)},
         {"webhook", robots::connector_type(robots::Platform::webhook)},
         {"mattermost", mattermost::connector_type()},
         {"slack", slack::connector_type()},
+        // The WeCom app (corp_id set), else the WeCom group robot.
+        {"wecom", wecom::connector_type()},
     };
     return types;
 }
