@@ -25,6 +25,7 @@
 #include "connectors/wecom/send_pacer.hpp"
 #include "connectors/wecom/wecom_crypto.hpp"
 #include "connectors/wecom/wecom_xml.hpp"
+#include "core/text.hpp"
 
 namespace twintrack::connectors::wecom {
 namespace {
@@ -362,8 +363,10 @@ class WecomConnector final : public Connector {
     std::string locale_of(const std::string& user) const {
         if (roster_) {
             auto people = roster_->get();
+            // WeCom UserIDs are case-insensitive, as the directory's identities are.
+            const std::string wanted = core::ascii_lower(user);
             for (const auto& p : *people) {
-                if (p.user_id == user && !p.locale.empty()) return p.locale;
+                if (core::ascii_lower(p.user_id) == wanted && !p.locale.empty()) return p.locale;
             }
         }
         return default_locale_;

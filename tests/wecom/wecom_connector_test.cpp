@@ -306,10 +306,11 @@ TEST_F(WecomConnectorTest, ALongPostIsSplitUnderWecomsByteLimit) {
 TEST_F(WecomConnectorTest, APictureIsAnsweredInTheWritersLanguage) {
     roster_->set({{"wangfang", "王芳", "sales", "zh-CN"}, {"anna", "Anna", "sales", "en"}});
     start();
-    EXPECT_EQ(member_says(image_message_xml("wangfang", "8001", kAgent, 1476422779)).status, 200);
+    // WeCom UserIDs are case-insensitive: the directory's "wangfang" is "WangFang" here.
+    EXPECT_EQ(member_says(image_message_xml("WangFang", "8001", kAgent, 1476422779)).status, 200);
     auto call = wecom_.wait_call("/cgi-bin/message/send", 1);
     ASSERT_TRUE(call);
-    EXPECT_EQ(call->body["touser"], "wangfang");
+    EXPECT_EQ(call->body["touser"], "WangFang");
     EXPECT_THAT(call->body["text"]["content"].get<std::string>(), HasSubstr("文字"));
     EXPECT_EQ(member_says(image_message_xml("anna", "8002", kAgent, 1476422779)).status, 200);
     call = wecom_.wait_call("/cgi-bin/message/send", 2);
