@@ -155,9 +155,6 @@ struct SendJob : runtime::PostJob {
     std::chrono::milliseconds busy_waited{0};  ///< time paused for them
 };
 
-// What one WeCom API answer means for a post.
-enum class Answer { ok, token_expired, busy, transient, permanent };
-
 // The errcodes after which a new access token is fetched and the call made again.
 bool token_expired(long long code) { return code == 40014 || code == 42001 || code == 41001; }
 // "Too often" (45009 API frequency, 45033 concurrency) and -1 (系统繁忙).
@@ -552,17 +549,7 @@ class WecomConnector final : public Connector {
                          job->channel, wait.count());
             return later(wait, [this, job] { send_piece(job); });
         }
-        with_token([this, job, member](const std::string& token) {
-            if (token.empty()) {
-                return complete(
-                    job, {false, job->first_id, "no WeCom access token (gettoken failed)", true});
-            }
-            runtime::Request req = runtime::Request::json_post(
-                settings_.api_url + (member ? "/cgi-bin/message/send" : "/cgi-bin/appchat/send") +
-                    "?access_token=" + runtime::url_encode(token),
-                message_body(*job));
-            call(std::move(req), [this, job, token](runtime::Result r) { on_sent(job, token, r); });
-        });
+        post_piece(job);
     }
 
     void on_sent(const std::shared_ptr<SendJob>& job, const std::string& token,
@@ -603,7 +590,7 @@ class WecomConnector final : public Connector {
                          settings_.name, code);
             return with_token([this, job, why](const std::string& fresh) {
                 if (fresh.empty()) return complete(job, {false, job->first_id, why, true});
-                send_piece_again(job);
+                post_piece(job);
             });
         }
         if (busy(code)) return wait_busy(job, why);
@@ -614,15 +601,16 @@ class WecomConnector final : public Connector {
         complete(job, {false, job->first_id, why + hint, false});
     }
 
-    // The current piece once more (the pacer counted it already).
-    void send_piece_again(const std::shared_ptr<SendJob>& job) {
+    // Sends the current piece (counted by the pacer already) with the access token.
+    void post_piece(const std::shared_ptr<SendJob>& job) {
         if (stopping_) {
             job->quiet = true;
             return complete(job, {false, job->first_id, "WeCom connector stopped", true});
         }
         with_token([this, job](const std::string& token) {
             if (token.empty()) {
-                return complete(job, {false, job->first_id, "no WeCom access token", true});
+                return complete(
+                    job, {false, job->first_id, "no WeCom access token (gettoken failed)", true});
             }
             const bool member = job->channel[0] == '@';
             runtime::Request req = runtime::Request::json_post(
@@ -647,7 +635,7 @@ class WecomConnector final : public Connector {
         }
         spdlog::warn("wecom {}: {}; post to {} waits {} ms", settings_.name, why, job->channel,
                      wait.count());
-        later(wait, [this, job] { send_piece_again(job); });
+        later(wait, [this, job] { post_piece(job); });
     }
 
     WecomSettings settings_;

@@ -15,6 +15,10 @@
 //   over them silently; a "too often" answer (45009, 45033) or -1 (busy) pauses that
 //   conversation and the post is tried again, then handed back to the outbox.
 // One Boost.Asio thread owns the state; HTTP calls go through connectors/runtime.
+// Template cards with buttons (template_card, template_card_event) belong to the actions
+// model and are not built here: the seams are message_body() (what a post becomes) and
+// the `event` branch of on_message() (a button press arrives as an event) in
+// wecom_connector.cpp.
 //
 // A `type: wecom` section without `corp_id` is the WeCom group robot of
 // connectors/robots (post-only), as before.
