@@ -6,6 +6,7 @@
 #include "connectors/mattermost/mattermost_connector.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/slack/slack_connector.hpp"
+#include "connectors/wecom/wecom_connector.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -14,13 +15,15 @@ const std::map<std::string, ConnectorType>& connector_types() {
     static const std::map<std::string, ConnectorType> types = {
         {"hub", hub::connector_type()},
         {"irc", irc::connector_type()},
+        // The DingTalk Stream app robot (client_id set), else the DingTalk group robot.
+        {"dingtalk", dingtalk::connector_type()},
         // Group robots (connectors/robots/).
-        {"dingtalk", dingtalk::connector_type()},  // Stream app robot, or the group robot
         {"feishu", robots::connector_type(robots::Platform::feishu)},
-        {"wecom", robots::connector_type(robots::Platform::wecom)},
         {"webhook", robots::connector_type(robots::Platform::webhook)},
         {"mattermost", mattermost::connector_type()},
         {"slack", slack::connector_type()},
+        // The WeCom app (corp_id set), else the WeCom group robot.
+        {"wecom", wecom::connector_type()},
     };
     return types;
 }

@@ -10,7 +10,7 @@ build_pkgs=(
     libwebsocketpp-dev libasio-dev
     libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
-    libcli11-dev libpcre2-dev
+    libcli11-dev libpcre2-dev libexpat1-dev
     libcairo2-dev
 )
 test_pkgs=(

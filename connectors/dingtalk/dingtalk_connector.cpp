@@ -11,7 +11,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -21,6 +20,7 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
+#include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "core/text.hpp"
@@ -187,7 +187,7 @@ class DingTalkConnector final : public Connector {
           clock_(context.clock),
           text_only_(load_text_only(context.prompts_dir, context.default_locale)),
           reconnect_timer_(io_),
-          backoff_(settings_.backoff_initial),
+          backoff_(settings_.backoff_initial, settings_.backoff_max),
           seen_(settings_.dedupe_window),
           link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
                                        [this](const std::string& text) {
@@ -315,6 +315,7 @@ class DingTalkConnector final : public Connector {
 
     void open_stream() {
         if (stopping_) return;
+        stream_up_ = false;
         if (local_ip_.empty()) local_ip_ = local_ip();
         runtime::Request req = runtime::Request::json_post(
             settings_.gateway_url + "/v1.0/gateway/connections/open",
@@ -386,11 +387,7 @@ class DingTalkConnector final : public Connector {
         if (exact) {
             delay = *exact;
         } else {
-            const double jitter = std::uniform_real_distribution<double>(1.0, 1.2)(rng_);
-            delay = std::min(settings_.backoff_max,
-                             std::chrono::milliseconds(static_cast<long long>(
-                                 static_cast<double>(backoff_.count()) * jitter)));
-            backoff_ = std::min(settings_.backoff_max, backoff_ * 2);
+            delay = backoff_.next_delay(std::chrono::steady_clock::now());
         }
         spdlog::warn("dingtalk {}: {}; reconnecting in {:.1f} s with a new ticket", settings_.name,
                      why, static_cast<double>(delay.count()) / 1000.0);
@@ -408,7 +405,10 @@ class DingTalkConnector final : public Connector {
         if (!read_frame(text, frame)) {
             return ignored("a stream frame that is not a JSON object with type and headers");
         }
-        backoff_ = settings_.backoff_initial;  // the connection works
+        if (!stream_up_) {
+            stream_up_ = true;  // the connection works
+            backoff_.connected(std::chrono::steady_clock::now());
+        }
         if (frame.type == "SYSTEM") {
             if (frame.topic == "ping") {
                 link_.send(ack_ping(frame));
@@ -769,8 +769,8 @@ class DingTalkConnector final : public Connector {
     // The connector thread's state.
     asio::steady_timer reconnect_timer_;
     std::set<std::shared_ptr<asio::steady_timer>> timers_;
-    std::chrono::milliseconds backoff_;
-    std::mt19937 rng_{std::random_device{}()};
+    runtime::Backoff backoff_;
+    bool stream_up_ = false;  ///< a frame arrived on the current stream
     bool stopping_ = false;
     bool connected_ = false;
     bool refresh_ = false;

@@ -214,9 +214,12 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
 }
 
 FakeDingTalk::~FakeDingTalk() {
-    websocketpp::lib::error_code ec;
-    impl_->server.stop_listening(ec);
-    impl_->server.stop();
+    // On the server's own thread: closing the acceptor from here races a completing accept.
+    boost::asio::post(impl_->server.get_io_service(), [this] {
+        websocketpp::lib::error_code ec;
+        impl_->server.stop_listening(ec);
+        impl_->server.stop();
+    });
     if (impl_->thread.joinable()) impl_->thread.join();
 }
 

@@ -1,0 +1,446 @@
+// The WeCom app connector against a fake WeCom on loopback: the callback listener (the
+// official samples' requests, forged and old ones, another corp's), one handling per
+// MsgId, the access token's refresh, WeCom's "too often" answer, pictures, app group
+// chats and the config section.
+
+#include "connectors/wecom/wecom_connector.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <future>
+#include <thread>
+
+#include "connectors/registry.hpp"
+#include "core/clock.hpp"
+#include "tests/support/connector_sink.hpp"
+#include "tests/support/ws_client.hpp"
+#include "tests/wecom/fake_wecom.hpp"
+
+namespace twintrack::wecom_test {
+namespace {
+
+using connectors::wecom::WecomSettings;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kToken = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo";
+const std::string kAesKey = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt";
+const long long kAgent = 1000002;
+
+// The official sample's requests (see wecom_crypto_test.cpp).
+const std::string kVerifyQuery =
+    "msg_signature=012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb&timestamp=1476416373&nonce=47744683"
+    "&echostr=fsi1xnbH4yQh0%2BPJxcOdhhK6TDXkjMyhEPA7xB2TGz6b%2Bg7xyAbEkRxN%2F3cNXW9qdqjnoVzEtpbhnF"
+    "yq6SVHyA%3D%3D";
+const std::string kMsgQuery =
+    "msg_signature=0c3914025cb4b4d68103f6bfc8db550f79dcf48e&timestamp=1476422779&nonce=1597212914";
+const std::string kMsgBody =
+    "<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA["
+    "Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGz"
+    "BhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+"
+    "3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4"
+    "iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDP"
+    "OYuPDGOCI8jmnKiypE+]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>";
+
+core::Timestamp at_seconds(long long s) { return core::from_millis(s * 1000); }
+
+// Polls `done` until it holds or `timeout` passes (for what a connector thread logs).
+bool eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+class WecomConnectorTest : public ::testing::Test {
+  protected:
+    void start(const std::string& corp_id = FakeWecom::corp_id,
+               std::function<void(WecomSettings&)> adjust = nullptr) {
+        WecomSettings s;
+        s.corp_id = corp_id;
+        s.agent_id = kAgent;
+        s.secret = core::Secret("TT_WECOM_SECRET", FakeWecom::secret);
+        s.token = core::Secret("TT_WECOM_TOKEN", kToken);
+        s.encoding_aes_key = core::Secret("TT_WECOM_AES_KEY", kAesKey);
+        s.port = 0;
+        s.api_url = wecom_.url();
+        s.proxy = "none";
+        s.busy_wait = std::chrono::milliseconds(50);
+        s.max_retry_wait = std::chrono::seconds(30);
+        if (adjust) adjust(s);
+        connectors::ConnectorContext context;
+        context.clock = &clock_;
+        context.prompts_dir = TWINTRACK_PROMPTS_DIR;
+        context.roster = roster_;
+        connector_ = connectors::wecom::make_wecom(s, context);
+        connector_->start(sink_);
+        port_ = connectors::wecom::wecom_status(*connector_).listen_port;
+    }
+
+    void TearDown() override {
+        if (connector_) connector_->stop();
+    }
+
+    test_support::HttpResponse callback(const std::string& method, const std::string& query,
+                                        const std::string& body = "") {
+        return test_support::http_request(method, "127.0.0.1", port_, "/wecom/callback?" + query,
+                                          {{"Content-Type", "text/xml"}}, body);
+    }
+
+    // A member's message, encrypted and signed as WeCom sends it at the clock's time.
+    test_support::HttpResponse member_says(const std::string& xml) {
+        const auto signed_cb = sign_callback(kToken, kAesKey, FakeWecom::corp_id, xml,
+                                             core::to_millis(clock_.now()) / 1000, "8271640");
+        return callback("POST", signed_cb.query, signed_cb.body);
+    }
+
+    core::SendResult send(const std::string& channel, const std::string& text) {
+        core::Post post;
+        post.to = {"wecom", channel, ""};
+        post.text = text;
+        std::promise<core::SendResult> done;
+        auto result = done.get_future();
+        connector_->send(post, [&done](core::SendResult r) { done.set_value(std::move(r)); });
+        if (result.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+            return {false, "", "no answer from the connector", true};
+        }
+        return result.get();
+    }
+
+    FakeWecom wecom_;
+    core::FakeClock clock_{at_seconds(1476422779)};
+    std::shared_ptr<connectors::Roster> roster_ = std::make_shared<connectors::Roster>();
+    test_support::CollectingSink sink_;
+    std::unique_ptr<connectors::Connector> connector_;
+    int port_ = 0;
+};
+
+TEST_F(WecomConnectorTest, TheUrlCheckOfTheOfficialSampleIsAnsweredWithTheEchoStr) {
+    clock_.set(at_seconds(1476416373 + 10));
+    start();
+    const auto r = callback("GET", kVerifyQuery);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "1288432023552776189");
+}
+
+TEST_F(WecomConnectorTest, TheOfficialSampleMessageBecomesADirectEvent) {
+    start();
+    const auto r = callback("POST", kMsgQuery, kMsgBody);
+    EXPECT_EQ(r.status, 200);
+    auto event = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->text, "你好");
+    EXPECT_EQ(event->id, "wecom:1456453720");
+    EXPECT_EQ(event->who.connector, "wecom");
+    EXPECT_EQ(event->who.user_id, "ChenJiaShun");
+    EXPECT_EQ(event->where.channel, "@ChenJiaShun");
+    EXPECT_TRUE(event->direct);
+    EXPECT_EQ(core::to_millis(event->at), 1476422779000LL);
+}
+
+TEST_F(WecomConnectorTest, ForgedOldAndMalformedCallbacksAreRefusedAndLogged) {
+    test_support::LogCapture log;
+    start();
+    std::string forged = kMsgQuery;
+    forged[forged.find("0c39") + 3] = '8';  // one digit of the signature
+    struct Case {
+        std::string name, method, query, body;
+        int status;
+        std::string logged;
+    };
+    const std::vector<Case> cases = {
+        {"forged signature", "POST", forged, kMsgBody, 401, "wrong msg_signature"},
+        {"no signature", "POST", "timestamp=1476422779&nonce=1597212914", kMsgBody, 401, "missing"},
+        {"body is not XML", "POST", kMsgQuery, "{\"Encrypt\": \"x\"}", 400, "not XML"},
+        {"forged URL check", "GET", "msg_signature=0000&timestamp=1476422779&nonce=1&echostr=abcd",
+         "", 401, "URL check"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto r = callback(c.method, c.query, c.body);
+        EXPECT_EQ(r.status, c.status);
+        EXPECT_NE(r.body, "1288432023552776189");
+        EXPECT_GE(log.count(c.logged), 1);  // logged before the answer was written
+    }
+    // The same genuine request an hour later: replayed, refused.
+    clock_.advance(std::chrono::hours(1));
+    EXPECT_EQ(callback("POST", kMsgQuery, kMsgBody).status, 401);
+    EXPECT_EQ(log.count("away from this server's clock"), 1);
+    // A genuine message now is the only one handed on.
+    EXPECT_EQ(member_says(text_message_xml("wangfang", "ok", "9001", kAgent, 1476426379)).status,
+              200);
+    ASSERT_TRUE(sink_.with_text("ok"));
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(connectors::wecom::wecom_status(*connector_).refused, 5);
+    EXPECT_EQ(log.count(kToken), 0);
+    EXPECT_EQ(log.count(kAesKey), 0);
+}
+
+TEST_F(WecomConnectorTest, AMessageForAnotherCorpIsRefused) {
+    test_support::LogCapture log;
+    start("ww0000000000000000");
+    const auto r = callback("POST", kMsgQuery, kMsgBody);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(log.count("receive id is not this corp's"), 1);
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(connectors::wecom::wecom_status(*connector_).refused, 1);
+}
+
+TEST_F(WecomConnectorTest, AMessageDeliveredTwiceIsHandledOnce) {
+    start();
+    const std::string xml = text_message_xml("wangfang", "报告", "7001", kAgent, 1476422779);
+    EXPECT_EQ(member_says(xml).status, 200);
+    EXPECT_EQ(member_says(xml).status, 200);  // WeCom's redelivery, same MsgId
+    EXPECT_EQ(member_says(text_message_xml("wangfang", "跳过", "7002", kAgent, 1476422780)).status,
+              200);
+    ASSERT_TRUE(sink_.with_text("报告"));
+    ASSERT_TRUE(sink_.with_text("跳过"));  // handled in order: the repeat came before it
+    EXPECT_TRUE(sink_.rest().empty());
+    EXPECT_EQ(connectors::wecom::wecom_status(*connector_).duplicates, 1);
+}
+
+TEST_F(WecomConnectorTest, AnotherAppsMessageIsRefused) {
+    start();
+    const auto r = member_says(text_message_xml("wangfang", "hi", "7003", 1000099, 1476422779));
+    EXPECT_EQ(r.status, 403);
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(WecomConnectorTest, ADirectPostGoesThroughMessageSendWithTheCachedToken) {
+    start();
+    const auto first = send("@wangfang", "第一条");
+    ASSERT_TRUE(first.ok) << first.error;
+    EXPECT_EQ(first.message_id, "wecom:msg1");
+    ASSERT_TRUE(send("@wangfang", "second").ok);
+    const auto calls = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].body["touser"], "wangfang");
+    EXPECT_EQ(calls[0].body["agentid"], kAgent);
+    EXPECT_EQ(calls[0].body["msgtype"], "text");
+    EXPECT_EQ(calls[0].body["text"]["content"], "第一条");
+    EXPECT_EQ(wecom_.calls("/cgi-bin/gettoken").size(), 1u);  // fetched once, then cached
+}
+
+TEST_F(WecomConnectorTest, AnExpiredTokenIsFetchedAgainAndTheSendRetriedOnce) {
+    start();
+    ASSERT_TRUE(send("@wangfang", "before").ok);
+    wecom_.expire_token();
+    const auto r = send("@wangfang", "after the token expired");
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto sends = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(sends.size(), 3u);
+    EXPECT_EQ(sends[1].access_token, "ACCESS_TOKEN_1");
+    EXPECT_EQ(sends[2].access_token, "ACCESS_TOKEN_2");
+    EXPECT_EQ(sends[2].body["text"]["content"], "after the token expired");
+    EXPECT_EQ(wecom_.calls("/cgi-bin/gettoken").size(), 2u);
+}
+
+TEST_F(WecomConnectorTest, ATokenThatStaysRefusedIsRetriedOnlyOnce) {
+    start();
+    ASSERT_TRUE(send("@wangfang", "before").ok);
+    wecom_.script_send_answer({{"errcode", 42001}, {"errmsg", "access_token expired"}}, 2);
+    const auto r = send("@wangfang", "x");
+    EXPECT_FALSE(r.ok);
+    EXPECT_THAT(r.error, HasSubstr("42001"));
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").size(), 3u);
+}
+
+TEST_F(WecomConnectorTest, TooOftenWaitsAndSendsTheSamePostAgain) {
+    start();
+    wecom_.script_send_answer({{"errcode", 45009}, {"errmsg", "api freq out of limit"}}, 2);
+    const auto r = send("@wangfang", "拜访报告已收到");
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto sends = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(sends.size(), 3u);
+    for (const auto& s : sends) EXPECT_EQ(s.body["text"]["content"], "拜访报告已收到");
+}
+
+TEST_F(WecomConnectorTest, TooOftenForTooLongGoesBackToTheOutboxAsRetryable) {
+    start(FakeWecom::corp_id, [](WecomSettings& s) { s.max_retry_wait = std::chrono::seconds(0); });
+    wecom_.script_send_answer({{"errcode", 45009}, {"errmsg", "api freq out of limit"}}, 1);
+    const auto r = send("@wangfang", "x");
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);  // the outbox sends it again: not lost
+    EXPECT_THAT(r.error, HasSubstr("45009"));
+    // And once WeCom accepts again, it goes out.
+    EXPECT_TRUE(send("@wangfang", "x").ok);
+}
+
+TEST_F(WecomConnectorTest, APermanentRefusalIsNotRetried) {
+    start();
+    wecom_.script_send_answer({{"errcode", 60020}, {"errmsg", "not allow to access from your ip"}});
+    const auto r = send("@wangfang", "x");
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("企业可信IP"));
+}
+
+TEST_F(WecomConnectorTest, AGroupChatPostGoesToAppchatSend) {
+    start(FakeWecom::corp_id, [](WecomSettings& s) { s.markdown = true; });
+    ASSERT_TRUE(send("salesgroup01", "**周报**").ok);
+    const auto calls = wecom_.calls("/cgi-bin/appchat/send");
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].body["chatid"], "salesgroup01");
+    EXPECT_EQ(calls[0].body["msgtype"], "markdown");
+    EXPECT_EQ(calls[0].body["markdown"]["content"], "**周报**");
+    EXPECT_TRUE(wecom_.calls("/cgi-bin/message/send").empty());
+}
+
+TEST_F(WecomConnectorTest, ALongPostIsSplitUnderWecomsByteLimit) {
+    start();
+    std::string text;
+    for (int i = 0; i < 1000; ++i) text += "报告";  // 6000 bytes
+    ASSERT_TRUE(send("@wangfang", text).ok);
+    const auto calls = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_GE(calls.size(), 3u);
+    for (const auto& c : calls) {
+        EXPECT_LE(c.body["text"]["content"].get<std::string>().size(), 2048u);
+    }
+}
+
+TEST_F(WecomConnectorTest, APictureIsAnsweredInTheWritersLanguage) {
+    roster_->set({{"wangfang", "王芳", "sales", "zh-CN"}, {"anna", "Anna", "sales", "en"}});
+    start();
+    // WeCom UserIDs are case-insensitive: the directory's "wangfang" is "WangFang" here.
+    EXPECT_EQ(member_says(image_message_xml("WangFang", "8001", kAgent, 1476422779)).status, 200);
+    auto call = wecom_.wait_call("/cgi-bin/message/send", 1);
+    ASSERT_TRUE(call);
+    EXPECT_EQ(call->body["touser"], "WangFang");
+    EXPECT_THAT(call->body["text"]["content"].get<std::string>(), HasSubstr("文字"));
+    EXPECT_EQ(member_says(image_message_xml("anna", "8002", kAgent, 1476422779)).status, 200);
+    call = wecom_.wait_call("/cgi-bin/message/send", 2);
+    ASSERT_TRUE(call);
+    EXPECT_THAT(call->body["text"]["content"].get<std::string>(), HasSubstr("text"));
+    EXPECT_TRUE(sink_.rest().empty());  // nothing for the bot to misread
+}
+
+TEST_F(WecomConnectorTest, AWrongSecretShowsInTheLogAndReadiness) {
+    test_support::LogCapture log;
+    start(FakeWecom::corp_id,
+          [](WecomSettings& s) { s.secret = core::Secret("TT_WECOM_SECRET", "wrong-secret"); });
+    EXPECT_TRUE(eventually([&] { return log.count("gettoken refused: errcode 40001") > 0; }));
+    EXPECT_FALSE(connector_->connected());
+    const auto r = send("@wangfang", "x");
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);
+    EXPECT_EQ(log.count("wrong-secret"), 0);
+}
+
+// --- config ------------------------------------------------------------------------------
+
+struct ReadResult {
+    std::optional<connectors::ConnectorSpec> spec;
+    std::string errors;
+};
+
+ReadResult read(const std::string& yaml) {
+    core::ConfigErrors errors;
+    ReadResult r;
+    r.spec = connectors::read_connector_spec(YAML::Load(yaml), 0, errors);
+    r.errors = errors.describe("twintrack.yaml");
+    return r;
+}
+
+class WecomConfig : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        ::setenv("TT_WECOM_SECRET", "app-secret-value-xyz", 1);
+        ::setenv("TT_WECOM_TOKEN", "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo", 1);
+        ::setenv("TT_WECOM_AES_KEY", kAesKey.c_str(), 1);
+        ::setenv("TT_WECOM_BAD_AES_KEY", "short-key-value", 1);
+        ::setenv("TT_ROBOT_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", 1);
+        ::unsetenv("TT_WECOM_MISSING");
+    }
+    const std::string base =
+        "type: wecom\n"
+        "corp_id: ww1436e0e65a779aee\n"
+        "agent_id: 1000002\n"
+        "secret: ${TT_WECOM_SECRET}\n"
+        "token: ${TT_WECOM_TOKEN}\n";
+};
+
+TEST_F(WecomConfig, AWholeSectionReadsWithItsChannels) {
+    const auto r = read(base +
+                        "encoding_aes_key: ${TT_WECOM_AES_KEY}\nport: 0\npath: /wecom/cb\n"
+                        "format: markdown\nchannels:\n  - {name: salesgroup01, track: sales}\n");
+    ASSERT_TRUE(r.spec) << r.errors;
+    EXPECT_EQ(r.spec->name, "wecom");
+    ASSERT_EQ(r.spec->channels.size(), 1u);
+    EXPECT_EQ(r.spec->channels[0].track, "sales");
+}
+
+TEST_F(WecomConfig, ProblemsAreNamedWithTheirLineAndNeverEchoSecrets) {
+    struct Case {
+        std::string name, yaml, error;
+    };
+    const std::vector<Case> cases = {
+        {"bad EncodingAESKey", base + "encoding_aes_key: ${TT_WECOM_BAD_AES_KEY}\n",
+         "twintrack.yaml:6:"},
+        {"bad EncodingAESKey reason", base + "encoding_aes_key: ${TT_WECOM_BAD_AES_KEY}\n",
+         "43-character EncodingAESKey"},
+        {"secret written inline",
+         base + "encoding_aes_key: 6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt\n", "${ENV_VAR}"},
+        {"variable not set", base + "encoding_aes_key: ${TT_WECOM_MISSING}\n", "TT_WECOM_MISSING"},
+        {"no agent_id",
+         "type: wecom\ncorp_id: ww1436e0e65a779aee\nsecret: ${TT_WECOM_SECRET}\n"
+         "token: ${TT_WECOM_TOKEN}\nencoding_aes_key: ${TT_WECOM_AES_KEY}\n",
+         "agent_id"},
+        {"unknown key", base + "encoding_aes_key: ${TT_WECOM_AES_KEY}\ncorpsecret: x\n",
+         "twintrack.yaml:7:"},
+        {"bad path", base + "encoding_aes_key: ${TT_WECOM_AES_KEY}\npath: wecom\n", "path"},
+        {"bad chat id",
+         base + "encoding_aes_key: ${TT_WECOM_AES_KEY}\nchannels:\n  - {name: \"销售群\", track: "
+                "sales}\n",
+         "not a WeCom app group chat id"},
+        {"bad format", base + "encoding_aes_key: ${TT_WECOM_AES_KEY}\nformat: card\n",
+         "must be one of"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto r = read(c.yaml);
+        EXPECT_FALSE(r.spec);
+        EXPECT_THAT(r.errors, HasSubstr(c.error));
+        EXPECT_THAT(r.errors, Not(HasSubstr("short-key-value")));
+        EXPECT_THAT(r.errors, Not(HasSubstr("app-secret-value-xyz")));
+        EXPECT_THAT(r.errors, Not(HasSubstr("6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt")));
+    }
+}
+
+TEST_F(WecomConfig, ABadAesKeyStopsTheStartToo) {
+    WecomSettings s;
+    s.corp_id = FakeWecom::corp_id;
+    s.agent_id = kAgent;
+    s.encoding_aes_key = core::Secret("TT_WECOM_BAD_AES_KEY", "short-key-value");
+    core::FakeClock clock(at_seconds(1476422779));
+    connectors::ConnectorContext context;
+    context.clock = &clock;
+    context.prompts_dir = TWINTRACK_PROMPTS_DIR;
+    try {
+        connectors::wecom::make_wecom(s, context);
+        ADD_FAILURE() << "a bad EncodingAESKey was accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_THAT(e.what(), HasSubstr("EncodingAESKey"));
+        EXPECT_THAT(e.what(), Not(HasSubstr("short-key-value")));
+    }
+}
+
+TEST_F(WecomConfig, ASectionWithoutCorpIdIsStillTheGroupRobot) {
+    const auto robot =
+        read("type: wecom\nchannels:\n  - {name: g, track: joint, url: \"${TT_ROBOT_URL}\"}\n");
+    ASSERT_TRUE(robot.spec) << robot.errors;
+    EXPECT_EQ(robot.spec->channels[0].name, "g");
+    // The app's keys do not make a robot section valid.
+    const auto mixed = read(
+        "type: wecom\nagent_id: 5\nchannels:\n  - {name: g, track: joint, url: "
+        "\"${TT_ROBOT_URL}\"}\n");
+    EXPECT_FALSE(mixed.spec);
+    EXPECT_THAT(mixed.errors, HasSubstr("agent_id"));
+}
+
+}  // namespace
+}  // namespace twintrack::wecom_test
