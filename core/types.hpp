@@ -101,11 +101,11 @@ struct Post {
     /// Buttons and menus. Connectors that show them get them; for the others the engine
     /// appends `actions_text` (the numbered typed commands, in `locale`) to `text` and
     /// clears `actions`, so they only ever see text.
-    std::vector<Action> actions;
-    std::string actions_text;
+    std::vector<Action> actions{};
+    std::string actions_text{};
     /// Not empty: this post updates an earlier one, the platform's id of which this is
     /// (its buttons replaced by the outcome). Only sent to connectors that show actions.
-    std::string replaces;
+    std::string replaces{};
 };
 
 /// What a connector reports back after trying to deliver a Post.

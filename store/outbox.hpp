@@ -24,7 +24,7 @@ struct OutboxEntry {
     std::string locale;  ///< the post's locale; empty when unknown
     /// The post's actions, typed fallback and what it replaces, as the caller encoded
     /// them (the engine: JSON); empty for a plain post.
-    std::string actions;
+    std::string actions{};
 };
 
 class Outbox {
