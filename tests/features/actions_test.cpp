@@ -63,11 +63,13 @@ class ActionsTest : public ::testing::Test {
         return bot.deliver(std::move(e));
     }
 
-    /// The one post of `posts` to `who`'s DM that carries actions.
+    /// The last post of `posts` to `who`'s DM that carries actions.
     core::Post request_to(const std::vector<core::Post>& posts, const std::string& who) {
+        const core::Post* found = nullptr;
         for (const auto* p : to(posts, "@" + who)) {
-            if (!p->actions.empty()) return *p;
+            if (!p->actions.empty()) found = p;
         }
+        if (found != nullptr) return *found;
         ADD_FAILURE() << "no post with actions to " << who;
         return {};
     }
@@ -293,6 +295,47 @@ TEST_F(ActionsTest, WithoutButtonsThePostShowsTheTypedCommandsInTheReadersLangua
     const auto approved = bot.say("zhou", "批准 1");
     EXPECT_THAT(approved, ElementsAre(HasSubstr("1")));
     for (const auto& p : bot.all_posts()) EXPECT_TRUE(p.replaces.empty());
+}
+
+TEST_F(ActionsTest, OutingPollIsAMenuAndTheFixedDateAsksForAnRsvpWithButtons) {
+    const auto created = [&] {
+        core::Event e;
+        e.where = {"test", "@helen", ""};
+        e.who = {"test", "helen", "helen"};
+        e.text = "outing new \"Hiking\" poll 2026-11-20,2026-11-21";
+        e.direct = true;
+        return bot.deliver(e);
+    }();
+    const core::Post invite = request_to(created, "sam");
+    ASSERT_THAT(invite.actions, SizeIs(1));
+    const core::Action& menu = invite.actions[0];
+    EXPECT_EQ(menu.kind, "menu");
+    EXPECT_EQ(menu.label, "Pick a date");
+    ASSERT_THAT(menu.options, SizeIs(2));
+    EXPECT_EQ(menu.options[1].label, "2026-11-21");
+    EXPECT_EQ(menu.options[1].typed, "vote 1 2026-11-21");
+    EXPECT_THAT(texts(bot.click("sam", menu.options[1].token)),
+                ElementsAre(HasSubstr("2026-11-21")));
+    const core::Post zh_invite = request_to(created, "wang");
+    bot.click("wang", zh_invite.actions[0].options[1].token);
+    const auto votes = bot.store().social().vote_counts(1);
+    ASSERT_THAT(votes, SizeIs(2));
+    EXPECT_EQ(votes[1].votes, 2);
+
+    const auto closed = bot.say("helen", "close 1");
+    EXPECT_THAT(closed, Contains(HasSubstr("Poll closed at 10:00: the outing is on 2026-11-21.")));
+    EXPECT_THAT(texts(bot.click("sam", menu.options[0].token)),
+                ElementsAre(HasSubstr("This was already decided: Poll closed")));
+    // The date is fixed: everyone is asked to RSVP with buttons, 王芳 in Chinese.
+    const auto fixed = bot.all_posts();
+    const core::Post rsvp = request_to(fixed, "wang");
+    ASSERT_THAT(rsvp.actions, SizeIs(2));
+    EXPECT_EQ(rsvp.actions[0].label, "我参加");
+    EXPECT_EQ(rsvp.actions[0].typed, "参加郊游 1 是");
+    EXPECT_THAT(texts(bot.click("wang", rsvp.actions[0].token)), Contains(HasSubstr("你将参加")));
+    const auto rsvps = bot.store().social().rsvps(1);
+    ASSERT_THAT(rsvps, SizeIs(1));
+    EXPECT_TRUE(rsvps[0].going);
 }
 
 TEST(ActionTokens, SignatureCoversEveryClaim) {
