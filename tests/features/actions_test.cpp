@@ -338,6 +338,30 @@ TEST_F(ActionsTest, OutingPollIsAMenuAndTheFixedDateAsksForAnRsvpWithButtons) {
     EXPECT_TRUE(rsvps[0].going);
 }
 
+TEST_F(ActionsTest, CoffeeDidYouMeetHasButtonsAndTheDialogStepsAsideOnceAnswered) {
+    bot.say("helen", "coffee start every 2w marketing x sales");
+    bot.advance(7 * 24h);
+    const auto end = bot.advance(7 * 24h);
+    const core::Post ask = request_to(end, "mia");
+    ASSERT_THAT(ask.actions, SizeIs(2));
+    EXPECT_EQ(ask.actions[0].label, "Yes, we met");
+    EXPECT_EQ(ask.actions[0].typed, "coffee met yes 1");
+    const auto clicked = bot.click("mia", token(ask, 0));
+    EXPECT_THAT(texts(clicked), Contains(HasSubstr("You met: noted at")));
+    // The open "did you meet?" question no longer takes the next message.
+    EXPECT_THAT(bot.say("mia", "whoami"), ElementsAre(HasSubstr("mia@example.com")));
+    EXPECT_THAT(texts(bot.click("mia", token(ask, 1))),
+                ElementsAre(HasSubstr("This was already decided: You met")));
+    for (const std::string zh : {"zhou", "wang"}) {
+        for (const auto* p : to(end, "@" + zh)) {
+            if (p->actions.empty()) continue;
+            SCOPED_TRACE(zh);
+            EXPECT_EQ(p->actions[1].label, "还没有");
+            EXPECT_EQ(p->actions[1].typed, "咖啡见面 否 1");
+        }
+    }
+}
+
 TEST(ActionTokens, SignatureCoversEveryClaim) {
     const std::string key = "0123456789abcdef0123456789abcdef";
     const bot::TokenClaims claims{12, 1, {3, 4}, 1795886849588};
