@@ -347,9 +347,10 @@ int run_server(const Options& options) {
     for (const auto& spec : config.connectors) {
         auto connector = connectors::connector_types().at(spec.type).create(spec, context);
         connectors::Connector* raw = connector.get();
-        core.engine->add_outlet(raw->name(), [raw](const core::Post& p, core::SendDone done) {
-            raw->send(p, std::move(done));
-        });
+        core.engine->add_outlet(
+            raw->name(),
+            [raw](const core::Post& p, core::SendDone done) { raw->send(p, std::move(done)); },
+            raw->shows_actions());
         const std::string name = raw->name();
         core.engine->on_directory_changed([roster, name](const bot::Directory& directory) {
             std::vector<connectors::RosterEntry> entries;

@@ -22,6 +22,38 @@ std::string encode_attachments(const std::vector<core::Attachment>& files) {
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// Outbox rows keep a post's actions as JSON: {actions, text, replaces}.
+std::string encode_actions(const core::Post& post) {
+    if (post.actions.empty() && post.actions_text.empty() && post.replaces.empty()) return "";
+    return nlohmann::json{{"actions", core::actions_to_json(post.actions)},
+                          {"text", post.actions_text},
+                          {"replaces", post.replaces}}
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void decode_actions(const std::string& text, core::Post& post) {
+    if (text.empty()) return;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) {
+        spdlog::error("outbox actions unreadable, post goes without them");
+        return;
+    }
+    if (j.contains("actions")) post.actions = core::actions_from_json(j["actions"]);
+    if (j.contains("text") && j["text"].is_string()) post.actions_text = j["text"];
+    if (j.contains("replaces") && j["replaces"].is_string()) post.replaces = j["replaces"];
+}
+
+/// A post as a connector gets it: one that shows no actions gets their typed commands
+/// appended to the text (rendered once, here) and never an update of an earlier post.
+std::optional<core::Post> shaped_for(core::Post post, bool shows_actions) {
+    if (shows_actions) return post;
+    if (!post.replaces.empty()) return std::nullopt;
+    if (!post.actions_text.empty()) post.text += "\n\n" + post.actions_text;
+    post.actions.clear();
+    post.actions_text.clear();
+    return post;
+}
+
 std::vector<core::Attachment> decode_attachments(const std::string& text) {
     std::vector<core::Attachment> out;
     if (text.empty()) return out;
@@ -92,6 +124,8 @@ Engine::Engine(store::Store& store, const core::Clock& clock,
                         payload.value("started_at", std::int64_t{0}));
     });
     describe_metrics(*telemetry_);
+    actions_.load_key(store_);
+    dialogs_.add(Actions::follow_up_dialog());
     reload_directory();
 }
 
@@ -102,8 +136,13 @@ void Engine::set_telemetry(std::shared_ptr<core::Telemetry> telemetry) {
     describe_metrics(*telemetry_);
 }
 
-void Engine::add_outlet(const std::string& name, Outlet outlet) {
+void Engine::add_outlet(const std::string& name, Outlet outlet, bool shows_actions) {
     outlets_[name] = std::move(outlet);
+    if (shows_actions) {
+        action_outlets_.insert(name);
+    } else {
+        action_outlets_.erase(name);
+    }
 }
 
 void Engine::on_channel_message(std::function<void(const core::Event&, const Person*)> listener) {
@@ -425,9 +464,13 @@ void Engine::forget_event(const core::Event& event) {
 }
 
 void Engine::handle(const core::Event& event, int attempt) {
-    if (event.kind != core::EventKind::message) return;
+    if (event.kind != core::EventKind::message && event.kind != core::EventKind::action) return;
     try {
-        handle_message(event);
+        if (event.kind == core::EventKind::action) {
+            handle_action(event);
+        } else {
+            handle_message(event);
+        }
     } catch (const store::DatabaseError& e) {
         telemetry_->add("twintrack_database_errors_total", {{"kind", store::error_kind(e)}});
         if (store::is_transient(e)) {
@@ -570,9 +613,28 @@ void Engine::handle_message(const core::Event& event) {
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - at).count());
         }
     } timer{*telemetry_, started};
-    try {
+    run_turn(turn, event, [&] {
         const bool taken = in_dialog && dialogs_.handle(turn, command);
         if (!taken && for_bot) router_.dispatch(turn, command);
+    });
+}
+
+void Engine::handle_action(const core::Event& click) {
+    if (!remember_event(click)) {
+        spdlog::debug("click {}:{} seen before, ignored", click.where.connector, click.id);
+        return;
+    }
+    core::Event event = Actions::as_typed(click);
+    const Person* person = directory_.resolve(event.who);
+    Turn turn(*this, &event, person);
+    run_turn(turn, event, [&] { actions_.click(turn, event); });
+}
+
+void Engine::run_turn(Turn& turn, const core::Event& event, const std::function<void()>& work) {
+    const Person* person = turn.person();
+    const std::string who = person != nullptr ? person->email : event.who.user_id;
+    try {
+        work();
         finish_turn(turn, true);
     } catch (const AlreadyProcessed&) {
         finish_turn(turn, false);
@@ -580,15 +642,15 @@ void Engine::handle_message(const core::Event& event) {
     } catch (const store::DatabaseError& e) {
         finish_turn(turn, false);
         if (store::is_transient(e)) throw;  // handle() retries the whole event
-        spdlog::error("command from {} (event {}:{}) failed: {}", person->email,
-                      event.where.connector, event.id, e.what());
+        spdlog::error("command from {} (event {}:{}) failed: {}", who, event.where.connector,
+                      event.id, e.what());
         Turn apology(*this, &event, person);
         apology.reply("core.apology");
         deliver(apology);
     } catch (const std::exception& e) {
         finish_turn(turn, false);
-        spdlog::error("command from {} (event {}:{}) failed: {}", person->email,
-                      event.where.connector, event.id, e.what());
+        spdlog::error("command from {} (event {}:{}) failed: {}", who, event.where.connector,
+                      event.id, e.what());
         Turn apology(*this, &event, person);
         apology.reply("core.apology");
         deliver(apology);
@@ -635,13 +697,15 @@ void Engine::deliver(Turn& turn) {
     auto posts = std::move(turn.posts());
     turn.posts().clear();
     if (!turn.writing()) {
-        for (const auto& post : posts) {
-            auto it = outlets_.find(post.to.connector);
+        for (const auto& original : posts) {
+            auto it = outlets_.find(original.to.connector);
             if (it == outlets_.end()) {
-                spdlog::warn("no connector {} for a reply; dropped", post.to.connector);
+                spdlog::warn("no connector {} for a reply; dropped", original.to.connector);
                 continue;
             }
-            it->second(post, [connector = post.to.connector, t = telemetry_](core::SendResult r) {
+            const auto post = shaped_for(original, shows_actions(original.to.connector));
+            if (!post) continue;
+            it->second(*post, [connector = post->to.connector, t = telemetry_](core::SendResult r) {
                 t->add("twintrack_posts_out_total",
                        {{"connector", connector}, {"result", r.ok ? "ok" : "error"}});
                 if (!r.ok) spdlog::warn("reply on {} not delivered: {}", connector, r.error);
@@ -661,6 +725,7 @@ void Engine::deliver(Turn& turn) {
         e.dedupe_key = post.dedupe_key;
         e.attachments = encode_attachments(post.attachments);
         e.locale = post.locale;
+        e.actions = encode_actions(post);
         store_.outbox().enqueue(e, now);
     }
     store_.db().commit();
@@ -691,16 +756,24 @@ void Engine::send_outbox() {
             }
             continue;
         }
+        core::Post stored;
+        stored.to = {entry.connector, entry.channel, entry.thread};
+        stored.text = entry.text;
+        stored.reply_to = entry.reply_to;
+        stored.dedupe_key = entry.dedupe_key;
+        stored.attachments = decode_attachments(entry.attachments);
+        stored.locale = entry.locale;
+        decode_actions(entry.actions, stored);
+        const auto post = shaped_for(std::move(stored), shows_actions(entry.connector));
+        if (!post) {
+            // An update of a post on a platform that cannot update posts: nothing to send.
+            store_.outbox().mark_sent(entry.id, "", now);
+            continue;
+        }
         outbox_in_flight_.insert(entry.id);
-        core::Post post{{entry.connector, entry.channel, entry.thread},
-                        entry.text,
-                        entry.reply_to,
-                        entry.dedupe_key,
-                        decode_attachments(entry.attachments),
-                        entry.locale};
         const std::int64_t id = entry.id;
         const int attempts = entry.attempts;
-        it->second(post, [this, id, attempts, connector = entry.connector](core::SendResult r) {
+        it->second(*post, [this, id, attempts, connector = entry.connector](core::SendResult r) {
             telemetry_->add("twintrack_posts_out_total",
                             {{"connector", connector}, {"result", r.ok ? "ok" : "error"}});
             post_task([this, id, attempts, r = std::move(r)] {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "bot/actions.hpp"
 #include "bot/api.hpp"
 #include "bot/dialogs.hpp"
 #include "bot/directory.hpp"
@@ -40,8 +41,9 @@ class Engine final : public core::EventSink {
     ~Engine() override;
 
     // --- wiring, before run() ---------------------------------------------------------
-    /// Where posts for connector `name` go.
-    void add_outlet(const std::string& name, Outlet outlet);
+    /// Where posts for connector `name` go. `shows_actions`: the connector shows buttons
+    /// and menus and can update a post; others get the typed commands as text.
+    void add_outlet(const std::string& name, Outlet outlet, bool shows_actions = false);
     /// Called with the directory after every change (e.g. to refresh a hub's roster).
     void on_directory_changed(std::function<void(const Directory&)> listener);
     /// Called on the engine thread, outside any turn, for every message people write in
@@ -53,6 +55,8 @@ class Engine final : public core::EventSink {
     Scheduler& scheduler() { return scheduler_; }
     /// HTTP routes features serve through connectors that forward requests (the hub).
     ApiRouter& api() { return api_; }
+    /// Buttons and menus on posts (tokens, settling, clicks).
+    Actions& actions() { return actions_; }
     /// Channel messages not meant for the bot, from people in the directory, go to each
     /// watcher in turn until one returns true (it may reply through the turn).
     void add_watcher(std::function<bool(Turn&, const std::string& text)> watcher) {
@@ -111,6 +115,8 @@ class Engine final : public core::EventSink {
     std::optional<core::Address> direct_address(const Person& person,
                                                 const std::string& hint_connector) const;
     bool on_engine_thread() const;
+    /// True when connector `name` shows buttons and menus (add_outlet).
+    bool shows_actions(const std::string& name) const { return action_outlets_.count(name) > 0; }
     /// Names of the connectors this process delivers to, sorted.
     std::vector<std::string> connector_names() const;
 
@@ -136,6 +142,10 @@ class Engine final : public core::EventSink {
     void drop_input_locked();
     void handle(const core::Event& event, int attempt);
     void handle_message(const core::Event& event);
+    void handle_action(const core::Event& event);
+    /// Runs a turn's work with the engine's error handling (rollback, apology, retry of
+    /// transient store errors by handle()).
+    void run_turn(Turn& turn, const core::Event& event, const std::function<void()>& work);
     /// A store failure that may pass: retry the event later, or tell the writer.
     void retry_or_give_up(const core::Event& event, int attempt, const std::string& why);
     void run_event_retries();
@@ -167,7 +177,9 @@ class Engine final : public core::EventSink {
     Dialogs dialogs_;
     Scheduler scheduler_;
     ApiRouter api_;
+    Actions actions_;
     std::map<std::string, Outlet> outlets_;
+    std::set<std::string> action_outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
     std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
     std::vector<TodoSource> todo_sources_;

@@ -75,6 +75,24 @@ void Turn::tell(const Person& to, const std::string& key, const nlohmann::json& 
     posts_.push_back(std::move(p));
 }
 
+void Turn::reply(const std::string& key, const nlohmann::json& data, const Offer& offer) {
+    const std::size_t before = posts_.size();
+    reply(key, data);
+    if (posts_.size() > before) engine_.actions().attach(*this, posts_.back(), offer, person_);
+}
+
+void Turn::tell(const Person& to, const std::string& key, const nlohmann::json& data,
+                const Offer& offer) {
+    const std::size_t before = posts_.size();
+    tell(to, key, data);
+    if (posts_.size() > before) engine_.actions().attach(*this, posts_.back(), offer, &to);
+}
+
+void Turn::settle(const std::string& subject, const std::string& outcome_key,
+                  const nlohmann::json& data) {
+    engine_.actions().settle(*this, subject, outcome_key, data);
+}
+
 void Turn::post(const core::Address& to, const std::string& locale, const std::string& key,
                 const nlohmann::json& data, const std::string& dedupe_key) {
     core::Post p;

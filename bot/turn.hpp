@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/actions.hpp"
 #include "bot/directory.hpp"
 #include "core/types.hpp"
 #include "store/store.hpp"
@@ -50,6 +51,16 @@ class Turn {
     /// here or their first identity.
     void tell(const Person& to, const std::string& key,
               const nlohmann::json& data = nlohmann::json::object());
+    /// The same with buttons or a menu (Offer): the post carries them, each bound to a
+    /// typed command; connectors without buttons show the typed commands.
+    void reply(const std::string& key, const nlohmann::json& data, const Offer& offer);
+    void tell(const Person& to, const std::string& key, const nlohmann::json& data,
+              const Offer& offer);
+    /// A decision on `subject` was taken (clicked or typed): every open post offering it
+    /// is closed, and updated where the platform allows with the outcome line
+    /// (`outcome_key` with `data`, the writer's `name` and the reader's local `time`).
+    void settle(const std::string& subject, const std::string& outcome_key,
+                const nlohmann::json& data = nlohmann::json::object());
     /// A post to an address, in `locale`. `dedupe_key` makes it go out once ever.
     void post(const core::Address& to, const std::string& locale, const std::string& key,
               const nlohmann::json& data, const std::string& dedupe_key = "");

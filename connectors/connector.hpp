@@ -33,6 +33,10 @@ class Connector {
     /// connected and signed in; a server is listening). Answers at once, never waits on
     /// the network; `GET /readyz` asks it.
     virtual bool connected() const { return true; }
+    /// True when the platform shows a post's buttons and menus (`Post::actions`) and
+    /// can update a post (`Post::replaces`). Others get the typed commands as text from
+    /// the engine and never an update.
+    virtual bool shows_actions() const { return false; }
 };
 
 /// A person as a connector may show them (e.g. the hub's "pick your name" list).

@@ -1,6 +1,8 @@
 #include "core/crypto.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -51,6 +53,22 @@ std::string random_digits(std::size_t digits) {
         if (b < 250) out.push_back(static_cast<char>('0' + b % 10));  // 250 = 25 x 10: no bias
     }
     return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
+             &len) == nullptr) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return hex(digest, len);
+}
+
+bool equal_constant_time(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace twintrack::core

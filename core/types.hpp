@@ -41,7 +41,9 @@ struct Sender {
     std::string email = {};
 };
 
-enum class EventKind { message, join, leave };
+/// `action`: someone clicked a button or chose from a menu; `text` is the action's token
+/// and `extra.message_id` the platform's id of the post it belongs to.
+enum class EventKind { message, join, leave, action };
 
 /// One thing that happened on a chat platform, already translated by its connector.
 struct Event {
@@ -64,6 +66,31 @@ struct Attachment {
     std::string data;  ///< the bytes
 };
 
+/// One choice of a menu (see Action).
+struct ActionOption {
+    std::string label;
+    std::string token;  ///< opaque, signed by the bot; sent back when chosen
+    std::string typed;  ///< the command a person types for the same choice
+};
+
+/// A button, or a single-choice menu, on a post. Every action has a typed equivalent,
+/// so a platform without buttons shows `Post::actions_text` instead.
+struct Action {
+    std::string kind = "button";        ///< "button" or "menu"
+    std::string label;                  ///< the button's text, or the menu's placeholder
+    std::string style;                  ///< "", "primary" or "danger" (buttons)
+    std::string confirm;                ///< a question to confirm before sending; empty: none
+    std::string token;                  ///< opaque, signed by the bot (buttons)
+    std::string typed;                  ///< the command a person types instead (buttons)
+    std::vector<ActionOption> options;  ///< menus only
+};
+
+/// Actions as JSON ([{kind, label, style?, confirm?, token?, typed?, options?}]) and back;
+/// the outbox keeps them this way and the hub sends them in its frames.
+nlohmann::json actions_to_json(const std::vector<Action>& actions);
+/// Entries that are not objects are skipped; never throws.
+std::vector<Action> actions_from_json(const nlohmann::json& value);
+
 /// Something the bot wants said somewhere.
 struct Post {
     Address to;
@@ -74,6 +101,14 @@ struct Post {
     /// The locale the text is written in ("en", "zh-CN"); empty when unknown. Connectors
     /// that add words of their own (e.g. IRC's "the rest is on the hub") use it.
     std::string locale;
+    /// Buttons and menus. Connectors that show them get them; for the others the engine
+    /// appends `actions_text` (the numbered typed commands, in `locale`) to `text` and
+    /// clears `actions`, so they only ever see text.
+    std::vector<Action> actions{};
+    std::string actions_text{};
+    /// Not empty: this post updates an earlier one, the platform's id of which this is
+    /// (its buttons replaced by the outcome). Only sent to connectors that show actions.
+    std::string replaces{};
 };
 
 /// What a connector reports back after trying to deliver a Post.

@@ -12,9 +12,11 @@ std::int64_t Outbox::enqueue(const OutboxEntry& e, std::int64_t now_ms, bool* in
     const Value key = e.dedupe_key.empty() ? Value(nullptr) : Value(e.dedupe_key);
     db_.execute(
         "INSERT INTO outbox (connector, channel, thread, text, reply_to, dedupe_key, "
-        "created_at, next_attempt_at, attachments, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, next_attempt_at, attachments, locale, actions) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, "
+        "?, ?)",
         {e.connector, e.channel, e.thread, e.text, e.reply_to, key, now_ms, now_ms,
-         e.attachments.empty() ? Value(nullptr) : Value(e.attachments), e.locale});
+         e.attachments.empty() ? Value(nullptr) : Value(e.attachments), e.locale, e.actions});
     if (inserted) *inserted = true;
     return db_.last_insert_id();
 }
@@ -23,13 +25,15 @@ std::vector<OutboxEntry> Outbox::due(std::int64_t now_ms, int limit) {
     std::vector<OutboxEntry> out;
     db_.query(
         "SELECT id, connector, channel, thread, text, reply_to, coalesce(dedupe_key, ''), "
-        "attempts, coalesce(attachments, ''), locale FROM outbox WHERE sent_at IS NULL AND failed "
+        "attempts, coalesce(attachments, ''), locale, actions FROM outbox WHERE sent_at IS NULL "
+        "AND failed "
         "= 0 AND "
         "next_attempt_at <= ? "
         "ORDER BY next_attempt_at, id LIMIT ?",
         {now_ms, std::int64_t{limit}}, [&](const Row& r) {
             out.push_back({r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5),
-                           r.text(6), static_cast<int>(r.integer(7)), r.text(8), r.text(9)});
+                           r.text(6), static_cast<int>(r.integer(7)), r.text(8), r.text(9),
+                           r.text(10)});
         });
     return out;
 }

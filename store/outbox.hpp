@@ -22,6 +22,9 @@ struct OutboxEntry {
     /// Files with the post, as the caller encoded them (the engine: JSON); empty if none.
     std::string attachments;
     std::string locale;  ///< the post's locale; empty when unknown
+    /// The post's actions, typed fallback and what it replaces, as the caller encoded
+    /// them (the engine: JSON); empty for a plain post.
+    std::string actions{};
 };
 
 class Outbox {

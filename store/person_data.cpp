@@ -134,6 +134,8 @@ const char* const erase_deletes[] = {
     "(SELECT connector, user_id FROM identities WHERE person_id = ?1)",
     "DELETE FROM outbox WHERE (connector, channel) IN "
     "(SELECT connector, '@' || user_id FROM identities WHERE person_id = ?1)",
+    "DELETE FROM action_posts WHERE (connector, channel) IN "
+    "(SELECT connector, '@' || user_id FROM identities WHERE person_id = ?1)",
     "DELETE FROM identities WHERE person_id = ?1",
     "DELETE FROM dialogs WHERE person_id = ?1",
     "DELETE FROM link_codes WHERE person_id = ?1",
@@ -169,6 +171,9 @@ const char* const erase_scrubs[] = {
     "UPDATE announcement_history SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
     "UPDATE channel_messages SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE outbox SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
+    "UPDATE action_posts SET text = replace(text, ?1, ?2), outcome = replace(outcome, ?1, ?2), "
+    "choices = replace(choices, ?1, ?2) WHERE instr(text, ?1) > 0 OR instr(outcome, ?1) > 0 "
+    "OR instr(choices, ?1) > 0",
     "UPDATE dialogs SET state = replace(state, ?1, ?2) WHERE instr(state, ?1) > 0",
     "UPDATE jobs SET payload = replace(payload, ?1, ?2) WHERE instr(payload, ?1) > 0",
     "UPDATE deals SET reason = replace(reason, ?1, ?2) WHERE instr(reason, ?1) > 0",

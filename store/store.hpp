@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "store/actions.hpp"
 #include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
@@ -52,6 +53,8 @@ class Store {
     ChannelMessageLog& channel_messages() { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
+    /// Posts with buttons and menus; the program's own settings (the token key).
+    ActionRepository& actions() { return actions_; }
     /// Export, erase and retention across every table.
     PersonData& person_data() { return person_data_; }
 
@@ -80,6 +83,7 @@ class Store {
     MetricsFacts metrics_facts_;
     MeetingRepository meetings_;
     LinkCodeRepository link_codes_;
+    ActionRepository actions_;
     PersonData person_data_;
 };
 

@@ -74,7 +74,17 @@ void ChatHistory::open() {
                     !entry["msg"].is_object()) {
                     throw std::invalid_argument("not a {conv, msg} object");
                 }
-                remember(entry["conv"].get<std::string>(), dump_json(entry["msg"]));
+                const std::string conv = entry["conv"].get<std::string>();
+                const auto id = entry["msg"].find("id");
+                std::string* kept =
+                    entry.value("replace", false) && id != entry["msg"].end() && id->is_string()
+                        ? find(conv, id->get<std::string>())
+                        : nullptr;
+                if (kept != nullptr) {
+                    *kept = dump_json(entry["msg"]);
+                } else {
+                    remember(conv, dump_json(entry["msg"]));
+                }
             } catch (const std::exception&) {
                 ++skipped_;
                 spdlog::warn("hub history {}: skipping malformed line {}", path_, lines);
@@ -180,6 +190,34 @@ void ChatHistory::bound_pending() {
             path_);
     }
     pending_dropped_ += dropped_lines;
+}
+
+std::string* ChatHistory::find(const std::string& conversation, const std::string& id) {
+    const auto it = conversations_.find(conversation);
+    if (it == conversations_.end()) return nullptr;
+    // Newest first: an update is about a recent post.
+    for (auto m = it->second.messages.rbegin(); m != it->second.messages.rend(); ++m) {
+        const auto message = nlohmann::json::parse(*m, nullptr, false);
+        if (!message.is_object()) continue;
+        const auto found = message.find("id");
+        if (found != message.end() && found->is_string() && *found == id) return &*m;
+    }
+    return nullptr;
+}
+
+bool ChatHistory::replace(const std::string& conversation, const std::string& id,
+                          const std::function<void(nlohmann::json&)>& change) {
+    std::string* kept = find(conversation, id);
+    if (kept == nullptr) return false;
+    auto message = nlohmann::json::parse(*kept);
+    change(message);
+    *kept = dump_json(message);
+    std::string line = line_for(conversation, *kept);
+    line.insert(line.size() - 2, ",\"replace\":true");
+    pending_ += line;
+    ++pending_lines_;
+    bound_pending();
+    return true;
 }
 
 nlohmann::json ChatHistory::messages(const std::string& conversation) const {

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -41,6 +42,12 @@ class ChatHistory {
     /// one JSON object (as dump_json() writes it).
     void append_text(const std::string& conversation, std::string message_json);
 
+    /// Changes the kept message with `id` in `conversation` (e.g. a post whose buttons
+    /// gave way to the outcome) and queues the changed message for the file, where it
+    /// replaces the earlier line on the next open(). False when it is not kept.
+    bool replace(const std::string& conversation, const std::string& id,
+                 const std::function<void(nlohmann::json&)>& change);
+
     /// The remembered messages of a conversation, oldest first (empty if unknown).
     nlohmann::json messages(const std::string& conversation) const;
     /// The same as JSON text, a `[...]` array ready to go into a frame.
@@ -68,6 +75,8 @@ class ChatHistory {
 
   private:
     void remember(const std::string& conversation, std::string message_json);
+    /// The kept message of `conversation` with `id`, or null.
+    std::string* find(const std::string& conversation, const std::string& id);
     void rewrite();
     bool oversized() const;
     void forget_least_recent();

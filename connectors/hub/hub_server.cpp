@@ -64,6 +64,8 @@ bool shown_image(const core::Attachment& a) {
                                                 "image/webp"};
     return types.count(a.mime) > 0 && !a.data.empty() && a.data.size() <= max_image_bytes;
 }
+/// Action tokens are the bot's; anything longer is not one of them.
+constexpr std::size_t max_token_bytes = 512;
 constexpr std::size_t max_buffered_bytes = 8 * 1024 * 1024;  // a reader that fell behind
 constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr auto stop_grace = std::chrono::milliseconds(1500);
@@ -516,6 +518,8 @@ struct HubServer::Loop {
             on_hello(hdl, session, frame);
         } else if (kind == "message") {
             on_chat(hdl, session, frame);
+        } else if (kind == "action") {
+            on_action(hdl, session, frame);
         } else {
             send_frame(hdl, error_frame(ErrorCode::unknown_type,
                                         "unknown frame type \"" +
@@ -660,7 +664,85 @@ struct HubServer::Loop {
         sink->push(std::move(event));
     }
 
+    // {"type":"action","message":ID,"token":TOKEN,"id":CLIENT_ID}: a click on a button or
+    // a menu choice of the bot's message ID. The bot checks the token; the hub only
+    // checks the frame's shape and who is signed in.
+    void on_action(Hdl hdl, const Session& session, const json& frame) {
+        std::string client_id;
+        if (const auto id = frame.find("id"); id != frame.end()) {
+            const std::string why = id->is_string()
+                                        ? client_id_problem(id->get_ref<const std::string&>())
+                                        : "id is not a string";
+            if (!why.empty()) {
+                send_frame(hdl, error_frame(ErrorCode::bad_request, "bad action " + why));
+                return;
+            }
+            client_id = id->get<std::string>();
+        }
+        if (!session.authed) {
+            send_frame(hdl, error_frame(ErrorCode::not_authenticated, "say hello before clicking",
+                                        client_id));
+            return;
+        }
+        const auto message = frame.find("message");
+        const auto token = frame.find("token");
+        if (message == frame.end() || !message->is_string() || token == frame.end() ||
+            !token->is_string()) {
+            send_frame(
+                hdl, error_frame(ErrorCode::bad_request,
+                                 "an action needs a string \"message\" and \"token\"", client_id));
+            return;
+        }
+        const std::string& token_text = token->get_ref<const std::string&>();
+        const std::string& message_id = message->get_ref<const std::string&>();
+        if (token_text.empty() || token_text.size() > max_token_bytes ||
+            !client_id_problem(message_id).empty()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request,
+                                        "an action needs a token of 1-512 bytes and a message id",
+                                        client_id));
+            return;
+        }
+        core::Event event;
+        event.id = "hub:" + session.user + ":" + (client_id.empty() ? new_id() : client_id);
+        event.kind = core::EventKind::action;
+        event.where = {settings.name, "@" + session.user, ""};
+        event.who = {settings.name, session.user, session.user};
+        event.text = token_text;
+        event.at = context.clock->now();
+        event.direct = true;
+        event.extra = {{"message_id", message_id}};
+        sink->push(std::move(event));
+    }
+
     // Posts from the bot.
+
+    // An update of an earlier bot message (its buttons replaced by the outcome): the
+    // kept copy is replaced and every socket that may show it gets an `update` frame.
+    void update(const core::Post& post, const std::string& conversation, bool direct,
+                const std::string& user, core::SendResult& result) {
+        json out = {{"type", "update"},
+                    {"channel", direct ? dm_channel : post.to.channel},
+                    {"id", post.replaces},
+                    {"text", post.text},
+                    {"actions", core::actions_to_json(post.actions)}};
+        const std::string payload = dump_json(out);
+        history.replace(conversation, post.replaces, [&](json& kept) {
+            kept["text"] = post.text;
+            if (post.actions.empty()) {
+                kept.erase("actions");
+            } else {
+                kept["actions"] = core::actions_to_json(post.actions);
+            }
+        });
+        arm_flush();
+        if (direct) {
+            send_to_user(user, payload);
+        } else {
+            broadcast(payload);
+        }
+        result.ok = true;
+        result.message_id = post.replaces;
+    }
 
     void deliver(const core::Post& post, const core::SendDone& done) {
         const std::string& channel = post.to.channel;
@@ -675,6 +757,8 @@ struct HubServer::Loop {
         } else if (!core::valid_utf8(post.text)) {
             result.error = "text is not valid UTF-8";
             result.retryable = false;
+        } else if (!post.replaces.empty()) {
+            update(post, channel, direct, user, result);
         } else {
             const std::string id = new_id();
             const MessageFrame frame{direct ? dm_channel : channel,
@@ -692,11 +776,12 @@ struct HubServer::Loop {
                     {{"name", a.name}, {"mime", a.mime}, {"data", core::base64_encode(a.data)}});
             }
             std::string payload;
-            if (images.empty()) {
+            if (images.empty() && post.actions.empty()) {
                 payload = message_frame_json(frame);
             } else {
                 json out = json::parse(message_frame_json(frame));
-                out["attachments"] = std::move(images);
+                if (!images.empty()) out["attachments"] = std::move(images);
+                if (!post.actions.empty()) out["actions"] = core::actions_to_json(post.actions);
                 payload = dump_json(out);
             }
             if (direct) {
@@ -716,6 +801,10 @@ struct HubServer::Loop {
 
     void remember(const std::string& conversation, std::string message_json) {
         history.append_text(conversation, std::move(message_json));
+        arm_flush();
+    }
+
+    void arm_flush() {
         if (flush_armed || !flush_timer) return;
         flush_armed = true;
         flush_timer->expires_after(flush_interval);

@@ -30,6 +30,8 @@ class HubServer final : public Connector {
     /// sink's push): it would wait for itself, so it throws std::logic_error instead.
     void stop() override;
     void send(const core::Post& post, core::SendDone done) override;
+    /// The page shows buttons and menus and updates posts (`update` frames).
+    bool shows_actions() const override { return true; }
 
     /// The bound port once started, else 0.
     int port() const { return port_.load(); }

@@ -2,7 +2,8 @@
 # Browser test of the hub's web page: starts hub_echo (the hub with a fake bot), loads the
 # page in headless Chromium in its test mode (?autotest=help&user=alice: sign in as
 # alice, send "help" to the bot, write the reply into #autotest-result) and checks that
-# the bot's reply reached the page.
+# the bot's reply reached the page; then presses a button of a bot post and checks that
+# the post was updated.
 #
 #   tests/hub/browser_test.sh PATH/TO/hub_echo
 #
@@ -46,4 +47,15 @@ result=$(bash "$(dirname "$0")/../support/page_autotest.sh" "$port" alice help "
 if ! grep -q 'REPLY: Commands:' <<<"$result"; then
     fail "the bot's reply did not appear in the page (autotest result: '$result')"
 fi
+
+# Buttons: "buttons" gets a post with an Approve button; the page presses it, and the
+# hub's update frame replaces the button with the outcome.
+status=0
+clicked=$(bash "$(dirname "$0")/../support/page_autotest.sh" "$port" bob buttons "$work" click=1) || status=$?
+[[ $status -eq 0 ]] || fail "chromium failed on the button page"
+grep -q 'BUTTONS: Approve' <<<"$clicked" || fail "no Approve button in the page ('$clicked')"
+grep -q 'UPDATED: Announcement #1 waits for your approval. | Approved by bob' <<<"$clicked" ||
+    fail "the click did not update the message ('$clicked')"
+grep -q 'BUTTONS LEFT: 0' <<<"$clicked" || fail "the button is still shown ('$clicked')"
 echo "PASS: $result"
+echo "PASS: $clicked"

@@ -4,7 +4,9 @@
 //
 // Starts the hub on 127.0.0.1 (port 0 by default: a free one), prints "listening PORT"
 // on stdout, and runs until stdin closes or SIGTERM/SIGINT arrives. The bot answers
-// "help" with "Commands: ..." and "ping" with "pong", as a reply to the same address.
+// "help" with "Commands: ..." and "ping" with "pong", as a reply to the same address;
+// "buttons" with a post carrying an Approve button, whose click (an `action` frame with
+// its token) updates that post to "Approved by USER".
 // Without --data-dir the history goes to a temporary folder removed at exit.
 
 #include <signal.h>
@@ -35,9 +37,19 @@ class EchoBot final : public core::EventSink {
     void attach(connectors::Connector* hub) { hub_ = hub; }
 
     void push(core::Event event) override {
+        if (event.kind == core::EventKind::action) return clicked(event);
         const std::string text = core::ascii_lower(core::trim(event.text));
         std::string answer;
-        if (text == "help") {
+        std::vector<core::Action> actions;
+        if (text == "buttons") {
+            answer = "Announcement #1 waits for your approval.";
+            core::Action approve;
+            approve.label = "Approve";
+            approve.style = "primary";
+            approve.token = "echo-approve";
+            approve.typed = "approve 1";
+            actions.push_back(approve);
+        } else if (text == "help") {
             answer = "Commands: help (this list), ping (answers pong)";
         } else if (text == "ping") {
             answer = "pong";
@@ -48,12 +60,24 @@ class EchoBot final : public core::EventSink {
         post.to = event.where;
         post.text = answer;
         post.reply_to = event.extra.value("message_id", "");
+        post.actions = std::move(actions);
         hub_->send(post, [](core::SendResult r) {
             if (!r.ok) std::cerr << "hub_echo: reply failed: " << r.error << '\n';
         });
     }
 
   private:
+    void clicked(const core::Event& event) {
+        if (event.text != "echo-approve") return;
+        core::Post update;
+        update.to = event.where;
+        update.text = "Announcement #1 waits for your approval.\nApproved by " + event.who.user_id;
+        update.replaces = event.extra.value("message_id", "");
+        hub_->send(update, [](core::SendResult r) {
+            if (!r.ok) std::cerr << "hub_echo: update failed: " << r.error << '\n';
+        });
+    }
+
     connectors::Connector* hub_ = nullptr;
 };
 

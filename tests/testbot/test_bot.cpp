@@ -38,19 +38,49 @@ void TestBot::open() {
     store_ = std::make_unique<store::Store>(std::move(db), core::to_millis(clock_.now()));
     engine_ = std::make_unique<bot::Engine>(*store_, clock_, prompts_, settings_);
     bot::register_features(*engine_);
-    engine_->add_outlet("test", [this](const core::Post& post, core::SendDone done) {
-        if (down_) {
-            done({false, "", "connector down", true});
-            return;
+    set_shows_actions(shows_actions_);
+}
+
+void TestBot::set_shows_actions(bool shows) {
+    shows_actions_ = shows;
+    engine_->add_outlet(
+        "test",
+        [this](const core::Post& post, core::SendDone done) {
+            if (down_) {
+                done({false, "", "connector down", true});
+                return;
+            }
+            std::string id;
+            {
+                std::lock_guard<std::mutex> lock(mu_);
+                posts_.push_back(post);
+                id = "m" + std::to_string(posts_.size());
+            }
+            done({true, id, "", true});
+        },
+        shows);
+}
+
+std::string TestBot::message_id_of(const core::Post& post) const {
+    for (std::size_t i = 0; i < posts_.size(); ++i) {
+        const auto& p = posts_[i];
+        if (p.to == post.to && p.text == post.text && p.replaces == post.replaces) {
+            return "m" + std::to_string(i + 1);
         }
-        std::string id;
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            posts_.push_back(post);
-            id = "m" + std::to_string(posts_.size());
-        }
-        done({true, id, "", true});
-    });
+    }
+    return "";
+}
+
+std::vector<core::Post> TestBot::click(const std::string& who, const std::string& token,
+                                       const std::string& message_id, const std::string& click_id) {
+    core::Event e;
+    e.kind = core::EventKind::action;
+    e.id = click_id;
+    e.where = {"test", "@" + who, ""};
+    e.who = {"test", who, who};
+    e.text = token;
+    if (!message_id.empty()) e.extra = {{"message_id", message_id}};
+    return deliver(std::move(e));
 }
 
 void TestBot::restart() {

@@ -50,6 +50,18 @@ class TestBot {
     /// `who` writes in channel `channel` (not addressed unless the text starts with "!").
     std::vector<std::string> say_in(const std::string& channel, const std::string& who,
                                     const std::string& text, bool addressed = false);
+    /// `who` clicks the button (or menu option) with `token` on the post the fake connector
+    /// delivered as `message_id` ("m7"; empty: not said); `click_id` is the click's event
+    /// id (a replay repeats it). Returns every post made while handling it.
+    std::vector<core::Post> click(const std::string& who, const std::string& token,
+                                  const std::string& message_id = "",
+                                  const std::string& click_id = "");
+    /// The fake connector's platform id of a delivered post ("m1", "m2", ...).
+    std::string message_id_of(const core::Post& post) const;
+    /// Whether the fake connector shows buttons and updates posts, or (the default, like
+    /// IRC) gets text only, with the typed commands of a post's actions.
+    void set_shows_actions(bool shows);
+
     /// Pushes a prepared event and returns every post made while handling it.
     std::vector<core::Post> deliver(core::Event event);
 
@@ -90,6 +102,7 @@ class TestBot {
     std::mutex mu_;
     std::vector<core::Post> posts_;
     bool down_ = false;
+    bool shows_actions_ = false;
     long next_event_ = 0;
 };
 

@@ -709,6 +709,25 @@ void consult(Turn& turn, const CommandArgs& args) {
                 {"has_channels", !channels.empty()}});
 }
 
+std::string handoff_subject(std::int64_t handoff_id) {
+    return "handoff:" + std::to_string(handoff_id);
+}
+
+/// Accept or decline, as buttons on the request to the rep; declining asks the reason.
+Offer handoff_offer(std::int64_t handoff_id, const std::string& customer, const Person& rep) {
+    Offer offer;
+    offer.subject = handoff_subject(handoff_id);
+    offer.audience = {rep.id};
+    const std::string args =
+        customer.find(' ') == std::string::npos ? customer : "\"" + customer + "\"";
+    const json data = {{"customer", customer}};
+    offer.choices.push_back(
+        {"engagements.button.accept", data, "accept", args, "primary", "", "", ""});
+    offer.choices.push_back({"engagements.button.decline", data, "decline", args, "danger", "",
+                             "engagements.ask_decline_reason", ""});
+    return offer;
+}
+
 void handoff(Turn& turn, const CommandArgs& args) {
     std::size_t to_at = 0;
     for (std::size_t i = 1; i < args.words.size(); ++i) {
@@ -770,17 +789,16 @@ void handoff(Turn& turn, const CommandArgs& args) {
     turn.engine().scheduler().schedule(turn, handoff_job,
                                        "engagements.handoff." + std::to_string(h.id), deadline,
                                        {{"handoff", h.id}});
-    tell_local(turn, *rep, "engagements.handoff_request",
-               [&](const std::string&, const std::string& zone) {
-                   return json{{"customer", e->customer_name},
-                               {"tag", e->tag},
-                               {"stage", e->stage},
-                               {"who", me.name},
-                               {"note", note},
-                               {"has_note", !note.empty()},
-                               {"hours", hours},
-                               {"deadline", format_local(deadline, zone)}};
-               });
+    turn.tell(*rep, "engagements.handoff_request",
+              {{"customer", e->customer_name},
+               {"tag", e->tag},
+               {"stage", e->stage},
+               {"who", me.name},
+               {"note", note},
+               {"has_note", !note.empty()},
+               {"hours", hours},
+               {"deadline", format_local(deadline, rep->timezone)}},
+              handoff_offer(h.id, e->customer_name, *rep));
     turn.reply("engagements.handoff_sent", {{"customer", e->customer_name},
                                             {"rep", rep->name},
                                             {"hours", hours},
@@ -840,6 +858,7 @@ void accept(Turn& turn, const CommandArgs& args) {
     const std::int64_t now = now_ms(turn);
     store::Store& db = turn.write();
     db.engagements().decide_handoff(h.id, "accepted", now, "");
+    turn.settle(handoff_subject(h.id), "engagements.outcome.accepted");
     db.jobs().cancel("engagements.handoff." + std::to_string(h.id));
     const std::string from = e.stage;
     e.stage = funnel.first_bottom_stage();
@@ -878,6 +897,7 @@ void decline(Turn& turn, const CommandArgs& args) {
     const std::int64_t now = now_ms(turn);
     store::Store& db = turn.write();
     db.engagements().decide_handoff(h.id, "declined", now, reason);
+    turn.settle(handoff_subject(h.id), "engagements.outcome.declined", {{"reason", reason}});
     db.jobs().cancel("engagements.handoff." + std::to_string(h.id));
     if (h.from_id) e.owner_id = h.from_id;
     db.engagements().update(e, now);

@@ -245,6 +245,11 @@ std::vector<std::string> names(Turn& turn, const std::vector<std::int64_t>& ids)
 
 /// Finds slots for `r` from now on, saves them as the organiser's proposal and answers.
 /// `fresh` says these replace slots that were refused.
+/// The organiser's latest slot proposal: `book N` always books from it.
+std::string proposal_subject(const Person& organiser) {
+    return "meeting-proposal:" + std::to_string(organiser.id);
+}
+
 void propose(Turn& turn, const Request& r, bool fresh) {
     const std::int64_t now = now_ms(turn);
     SlotQuery q;
@@ -297,16 +302,32 @@ void propose(Turn& turn, const Request& r, bool fresh) {
                          {"slots", shown}};
     if (offered.empty()) {
         turn.write().meetings().drop_proposal(turn.person()->id);
+        turn.settle(proposal_subject(*turn.person()), "meetings.outcome.replaced");
         turn.reply("meetings.no_slot", common);
         return;
     }
     turn.write().meetings().save_proposal(turn.person()->id, proposal.dump(), now);
+    // Buttons of an earlier proposal would now book this one's slots: close them.
+    turn.settle(proposal_subject(*turn.person()), "meetings.outcome.replaced");
+    Offer offer;
+    offer.subject = proposal_subject(*turn.person());
+    offer.audience = {turn.person()->id};
+    for (std::size_t i = 1; i <= offered.size(); ++i) {
+        offer.choices.push_back({"meetings.button.book",
+                                 {{"n", i}},
+                                 "book",
+                                 std::to_string(i),
+                                 i == 1 ? "primary" : "",
+                                 "",
+                                 "",
+                                 ""});
+    }
     if (!found.slots.empty()) {
-        turn.reply("meetings.proposals", common);
+        turn.reply("meetings.proposals", common, offer);
     } else {
         json data = common;
         data["missing"] = turn.list_data(names(turn, found.partial->missing));
-        turn.reply("meetings.partial", data);
+        turn.reply("meetings.partial", data, offer);
     }
 }
 
@@ -538,6 +559,7 @@ void book(Turn& turn, const CommandArgs& args) {
     }
     m.id = turn.write().meetings().create(m);
     turn.write().meetings().drop_proposal(turn.person()->id);
+    turn.settle(proposal_subject(*turn.person()), "meetings.outcome.booked", {{"n", n}});
     turn.audit("meeting.book", {{"meeting", m.id}, {"title", m.title}, {"start", start}});
     schedule_reminders(turn, m);
     for (const auto& a : m.attendees) {

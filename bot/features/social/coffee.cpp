@@ -230,6 +230,37 @@ void nudge(Turn& turn, const json& payload) {
     }
 }
 
+std::string met_subject(std::int64_t round_id, std::int64_t person_id) {
+    return "coffee-met:" + std::to_string(round_id) + ":" + std::to_string(person_id);
+}
+
+/// "Did you meet?" as buttons (`coffee met yes|no`, in the reader's words).
+Offer met_offer(Turn& turn, std::int64_t round_id, const Person& to) {
+    const std::string locale = turn.engine().locale_for(&to);
+    const auto& prompts = turn.engine().prompts();
+    const std::string round = " " + std::to_string(round_id);
+    Offer offer;
+    offer.subject = met_subject(round_id, to.id);
+    offer.audience = {to.id};
+    offer.choices.push_back({"social.button.coffee_met_yes",
+                             {},
+                             "coffee met",
+                             prompts.render(locale, "social.typed_yes") + round,
+                             "primary",
+                             "",
+                             "",
+                             ""});
+    offer.choices.push_back({"social.button.coffee_met_not_yet",
+                             {},
+                             "coffee met",
+                             prompts.render(locale, "social.typed_no") + round,
+                             "",
+                             "",
+                             "",
+                             ""});
+    return offer;
+}
+
 void ask_met(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
     const std::int64_t round_id = payload.at("round").get<std::int64_t>();
@@ -242,8 +273,12 @@ void ask_met(Turn& turn, const json& payload) {
             const json state = {{"round", round_id},
                                 {"number", r->number},
                                 {"partners", partners_text(engine, g, *p)}};
-            if (!engine.dialogs().start_with(turn, *p, "coffee_met", state)) {
-                turn.tell(*p, "social.coffee_ask_command", state);
+            if (engine.dialogs().start_with(turn, *p, "coffee_met", state)) {
+                // The question the dialog just posted gets the buttons too.
+                engine.actions().attach(turn, turn.posts().back(), met_offer(turn, round_id, *p),
+                                        p);
+            } else {
+                turn.tell(*p, "social.coffee_ask_command", state, met_offer(turn, round_id, *p));
             }
         }
     }
@@ -251,6 +286,8 @@ void ask_met(Turn& turn, const json& payload) {
 
 void record_answer(Turn& turn, std::int64_t round_id, bool met) {
     turn.write().social().answer(round_id, turn.person()->id, met, now_ms(turn));
+    turn.settle(met_subject(round_id, turn.person()->id),
+                met ? "social.outcome.coffee_met" : "social.outcome.coffee_not_yet");
     turn.audit("coffee.answer", {{"round", round_id}, {"met", met}});
     turn.reply(met ? "social.coffee_thanks_met" : "social.coffee_thanks_not_met");
 }
@@ -273,6 +310,11 @@ DialogSpec met_dialog() {
          }});
     spec.finish = [](Turn& turn, json& state) {
         record_answer(turn, state.at("round").get<std::int64_t>(), state.at("met").get<bool>());
+    };
+    // Answered meanwhile (a button, or `coffee met`): the next message is a command.
+    spec.is_answer = [](Turn& turn, const json& state, const std::string&) {
+        return !turn.read().social().answer_of(state.value("round", std::int64_t{0}),
+                                               turn.person()->id);
     };
     return spec;
 }
@@ -408,12 +450,25 @@ void unavoid(Turn& turn, const CommandArgs& args) {
 }
 
 void met(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() != 1 ||
+    if (args.words.empty() || args.words.size() > 2 ||
         !(is_word(turn, "yes", args.words[0]) || is_word(turn, "no", args.words[0]))) {
         usage(turn, "coffee met");
         return;
     }
-    const auto g = turn.read().social().latest_group(turn.person()->id);
+    // The buttons of "did you meet?" name their round (the next one has begun by then).
+    std::optional<store::CoffeeGroupRow> g;
+    if (args.words.size() == 2) {
+        std::string round = args.words[1];
+        if (!round.empty() && round.front() == '#') round.erase(0, 1);
+        if (round.empty() || round.size() > 12 ||
+            !std::all_of(round.begin(), round.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            usage(turn, "coffee met");
+            return;
+        }
+        g = turn.read().social().group_of(std::stoll(round), turn.person()->id);
+    } else {
+        g = turn.read().social().latest_group(turn.person()->id);
+    }
     if (!g) {
         turn.reply("social.coffee_no_round");
         return;

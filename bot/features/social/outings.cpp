@@ -97,6 +97,55 @@ std::int64_t day_start(Turn& turn, const std::string& day) {
 
 // --- commands ---------------------------------------------------------------------------
 
+std::string poll_subject(std::int64_t id) { return "outing-poll:" + std::to_string(id); }
+std::string rsvp_subject(std::int64_t id) { return "outing-rsvp:" + std::to_string(id); }
+
+/// The dates of the poll as a menu on each invitation (`vote ID DATE`).
+Offer poll_offer(const Outing& o, const Person& to) {
+    Offer offer;
+    offer.subject = poll_subject(o.id);
+    offer.audience = {to.id};
+    for (const auto& day : o.days) {
+        offer.choices.push_back({"social.button.outing_day",
+                                 {{"day", day}},
+                                 "vote",
+                                 std::to_string(o.id) + " " + day,
+                                 "",
+                                 "",
+                                 "",
+                                 "social.menu.outing_days"});
+    }
+    return offer;
+}
+
+/// Coming or not, as buttons once the date is fixed (`rsvp ID yes|no`, in the reader's
+/// words). Not settled by an answer: people may change their mind.
+Offer rsvp_offer(Turn& turn, const Outing& o, const Person& to) {
+    const std::string locale = turn.engine().locale_for(&to);
+    const auto& prompts = turn.engine().prompts();
+    const std::string id = std::to_string(o.id);
+    Offer offer;
+    offer.subject = rsvp_subject(o.id);
+    offer.audience = {to.id};
+    offer.choices.push_back({"social.button.rsvp_yes",
+                             {},
+                             "rsvp",
+                             id + " " + prompts.render(locale, "social.typed_yes"),
+                             "primary",
+                             "",
+                             "",
+                             ""});
+    offer.choices.push_back({"social.button.rsvp_no",
+                             {},
+                             "rsvp",
+                             id + " " + prompts.render(locale, "social.typed_no"),
+                             "",
+                             "",
+                             "",
+                             ""});
+    return offer;
+}
+
 void create(Turn& turn, const CommandArgs& args) {
     const auto& w = args.words;
     std::size_t i = 0;
@@ -161,7 +210,7 @@ void create(Turn& turn, const CommandArgs& args) {
     for (const auto& p : turn.engine().directory().all()) {
         if (p.id == turn.person()->id) continue;
         ++invited;
-        turn.tell(p, "social.outing_invite", data);
+        turn.tell(p, "social.outing_invite", data, poll_offer(o, p));
     }
     turn.audit("outing.new", {{"outing", o.id}, {"title", o.title}, {"days", o.days}});
     json reply = data;
@@ -216,6 +265,7 @@ void close(Turn& turn, const CommandArgs& args) {
         }
     }
     social.close_outing(o->id, day, now_ms(turn));
+    turn.settle(poll_subject(o->id), "social.outcome.poll_closed", {{"day", day}});
     if (o->budget > 0) {
         social.set_cost(
             {"outing", "outing." + std::to_string(o->id), o->budget, day_start(turn, day)},
@@ -234,7 +284,9 @@ void close(Turn& turn, const CommandArgs& args) {
     data["tie"] = tied > 1 && best > 0;
     data["no_votes"] = best == 0;
     for (const auto& p : turn.engine().directory().all()) {
-        if (p.id != turn.person()->id) turn.tell(p, "social.outing_date_fixed", data);
+        if (p.id != turn.person()->id) {
+            turn.tell(p, "social.outing_date_fixed", data, rsvp_offer(turn, *o, p));
+        }
     }
     turn.audit("outing.close", {{"outing", o->id}, {"day", day}, {"votes", best}});
     turn.reply("social.outing_closed", data);
@@ -276,6 +328,8 @@ void cancel(Turn& turn, const CommandArgs& args) {
     }
     auto& social = turn.write().social();
     social.cancel_outing(o->id, now_ms(turn));
+    turn.settle(poll_subject(o->id), "social.outcome.cancelled");
+    turn.settle(rsvp_subject(o->id), "social.outcome.cancelled");
     social.cancel_cost("outing." + std::to_string(o->id));
     o = social.outing(o->id);
     for (const auto& r : social.rsvps(o->id)) {

@@ -310,6 +310,23 @@ json publish(Turn& turn, const Announcement& a, const ToneGuide& guide) {
     return {{"scheduled", false}, {"posted", true}, {"channels", channels}};
 }
 
+/// What a manager decides on an announcement: one decision per department and version.
+std::string decision_subject(std::int64_t id, const std::string& department) {
+    return "announcement:" + std::to_string(id) + ":" + department;
+}
+
+/// Approve or request changes, as buttons on the request to a manager.
+Offer approval_offer(std::int64_t id, const Person& manager) {
+    Offer offer;
+    offer.subject = decision_subject(id, manager.department);
+    offer.audience = {manager.id};
+    const std::string args = std::to_string(id);
+    offer.choices.push_back({"tone.button.approve", {}, "approve", args, "primary", "", "", ""});
+    offer.choices.push_back(
+        {"tone.button.changes", {{"id", id}}, "changes", args, "", "", "tone.ask_changes", ""});
+    return offer;
+}
+
 void announce_draft(Turn& turn, const CommandArgs& args, const Guide& guide) {
     const Person* author = turn.person();
     std::vector<std::string> key_words;
@@ -367,7 +384,8 @@ void announce_draft(Turn& turn, const CommandArgs& args, const Guide& guide) {
         for (const Person* m : turn.engine().directory().managers_of(department)) {
             if (m->id == author->id) continue;
             turn.tell(*m, "tone.approval_request",
-                      {{"id", a.id}, {"author", author->name}, {"key", key}});
+                      {{"id", a.id}, {"author", author->name}, {"key", key}},
+                      approval_offer(a.id, *m));
         }
     }
 }
@@ -475,6 +493,7 @@ void approve(Turn& turn, const CommandArgs& args, const Guide& guide) {
     d.decided_at = now_ms(turn);
     repo.decide(a->id, d);
     history(turn, a->id, "approved", {{"department", p->department}, {"version", a->version}});
+    turn.settle(decision_subject(a->id, p->department), "tone.outcome.approved");
     bool both = true;
     const auto decisions = repo.decisions(a->id);
     for (const std::string department : {"marketing", "sales"}) {
@@ -517,6 +536,7 @@ void changes(Turn& turn, const CommandArgs& args, const Guide&) {
     d.decided_at = now_ms(turn);
     turn.write().announcements().decide(a->id, d);
     history(turn, a->id, "changes", {{"department", p->department}, {"note", note}});
+    turn.settle(decision_subject(a->id, p->department), "tone.outcome.changes");
     turn.reply("tone.changes_recorded", {{"id", a->id}});
     const Person* author = turn.engine().directory().by_id(a->author_id);
     if (author != nullptr && author->id != p->id) {
