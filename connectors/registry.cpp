@@ -1,5 +1,6 @@
 #include "connectors/registry.hpp"
 
+#include "connectors/feishu/feishu_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
 #include "connectors/mattermost/mattermost_connector.hpp"
@@ -15,7 +16,7 @@ const std::map<std::string, ConnectorType>& connector_types() {
         {"irc", irc::connector_type()},
         // Group robots (connectors/robots/).
         {"dingtalk", robots::connector_type(robots::Platform::dingtalk)},
-        {"feishu", robots::connector_type(robots::Platform::feishu)},
+        {"feishu", feishu::connector_type()},  // app bot, or the group robot
         {"wecom", robots::connector_type(robots::Platform::wecom)},
         {"webhook", robots::connector_type(robots::Platform::webhook)},
         {"mattermost", mattermost::connector_type()},
