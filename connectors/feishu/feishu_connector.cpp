@@ -148,6 +148,22 @@ std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorCont
     return make_feishu(std::move(s), context);
 }
 
+// The connector's own answer to a message it cannot read (prompts/<locale>/feishu.yaml,
+// `messages.text_only`) in `locale`, else in English; "" when the prompts have none.
+std::string load_text_only(const std::string& prompts_dir, const std::string& locale) {
+    if (prompts_dir.empty()) return "";
+    for (const std::string& l : {locale, std::string("en")}) {
+        try {
+            const YAML::Node text =
+                YAML::LoadFile(prompts_dir + "/" + l + "/feishu.yaml")["messages"]["text_only"];
+            if (text.IsScalar() && !text.Scalar().empty()) return text.Scalar();
+        } catch (const YAML::Exception&) {
+            // missing or unreadable: try English, else say nothing
+        }
+    }
+    return "";
+}
+
 // ---------------------------------------------------------------------------------------
 // The connector
 
@@ -170,6 +186,7 @@ class FeishuConnector final : public Connector {
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
+          text_only_(load_text_only(context.prompts_dir, context.default_locale)),
           seen_(settings_.dedupe_window),
           backoff_(settings_.backoff_initial, settings_.backoff_max),
           ping_timer_(io_),
@@ -473,8 +490,10 @@ class FeishuConnector final : public Connector {
                              settings_.name);
                 return;
             case MessageRead::not_text:
-                // The seam for pictures, files and cards: only text is read today.
-                return ignored("messages of type " + m.message_type);
+                // The seam for pictures and files: only text is read today. Its writer is
+                // told so, in the conversation it came from.
+                ignored("messages of type " + m.message_type);
+                return answer_not_text(m);
         }
         if (m.sender_type != "user" || sink_ == nullptr) return;
         const std::string channel = m.direct() ? "@" + m.open_id : m.chat_id;
@@ -502,6 +521,15 @@ class FeishuConnector final : public Connector {
         if (!m.parent_id.empty()) e.extra["parent_id"] = m.parent_id;
         if (!m.thread_id.empty()) e.extra["thread_id"] = m.thread_id;
         sink_->push(std::move(e));
+    }
+
+    void answer_not_text(const Message& m) {
+        if (text_only_.empty() || m.sender_type != "user") return;
+        core::Post post;
+        post.to = {settings_.name, m.direct() ? "@" + m.open_id : m.chat_id, ""};
+        post.text = text_only_;
+        post.reply_to = m.message_id;
+        deliver(post, nullptr);
     }
 
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -736,6 +764,7 @@ class FeishuConnector final : public Connector {
 
     FeishuSettings settings_;
     const core::Clock* clock_;
+    const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
     core::EventSink* sink_ = nullptr;
 
     asio::io_context io_;

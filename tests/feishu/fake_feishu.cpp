@@ -63,6 +63,8 @@ struct FakeFeishu::State {
             }
         });
         ws.set_message_handler([this](websocketpp::connection_hdl hdl, WsServer::message_ptr msg) {
+            // Like Feishu: frames are binary WebSocket messages; text ones mean nothing.
+            if (msg->get_opcode() != websocketpp::frame::opcode::binary) return;
             auto frame = connectors::feishu::decode_frame(msg->get_payload());
             if (!frame) return;
             int ping = 0;

@@ -36,7 +36,8 @@ class FeishuConnectorTest : public ::testing::Test {
         s.port = 0;
         s.throttle_wait = std::chrono::milliseconds(20);
         s.channels = {{kGroup, "sales"}};
-        connectors::ConnectorContext context{"", "", &clock_, nullptr};
+        connectors::ConnectorContext context{"", TWINTRACK_PROMPTS_DIR, &clock_, nullptr};
+        context.default_locale = "zh-CN";
         connector_ = connectors::feishu::make_feishu(std::move(s), context);
         connector_->start(sink_);
         port_ = connectors::feishu::feishu_status(*connector_).listen_port;
@@ -233,6 +234,19 @@ TEST_F(FeishuConnectorTest, AResentPostWithTheSameDedupeKeyIsShownOnce) {
     ASSERT_EQ(calls.size(), 2u);
     EXPECT_EQ(calls[0].json_body["uuid"], calls[1].json_body["uuid"]);
     EXPECT_THAT(fake_.delivered(), ElementsAre("提醒"));
+}
+
+TEST_F(FeishuConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
+    start();
+    json ev = message_event("ev-img", "om_img", kWang, "oc_p2p", "p2p", "");
+    ev["event"]["message"]["message_type"] = "image";
+    ev["event"]["message"]["content"] = R"({"image_key":"img_v2_041b28e3"})";
+    ASSERT_EQ(post_callback(port_, encrypted(ev)).status, 200);
+    auto reply = fake_.wait_call("/open-apis/im/v1/messages/om_img/reply");
+    ASSERT_TRUE(reply);
+    const std::string text = json::parse(reply->json_body.value("content", "{}")).value("text", "");
+    EXPECT_THAT(text, ::testing::HasSubstr("文字"));  // the bot's default locale, zh-CN
+    EXPECT_TRUE(sink_.rest().empty());                // nothing for the bot to read
 }
 
 }  // namespace
