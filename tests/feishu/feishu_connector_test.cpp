@@ -62,7 +62,7 @@ class FeishuConnectorTest : public ::testing::Test {
     }
 
     FakeFeishu fake_;
-    core::SystemClock clock_;
+    core::FakeClock clock_{core::from_millis(1733480000000)};
     test_support::CollectingSink sink_;
     std::unique_ptr<connectors::Connector> connector_;
     int port_ = 0;
@@ -224,6 +224,23 @@ TEST_F(FeishuConnectorTest, RateLimitedPostsWaitAndAreNotLost) {
     auto delivered = fake_.delivered();
     ASSERT_EQ(delivered.size(), 2u);
     EXPECT_EQ(fake_.calls("/open-apis/im/v1/messages").size(), 5u);
+}
+
+TEST_F(FeishuConnectorTest, TheTokenIsRenewedBeforeItsExpireEnds) {
+    start();
+    const auto fetches = [&] {
+        return fake_.calls("/open-apis/auth/v3/tenant_access_token/internal").size();
+    };
+    ASSERT_TRUE(send("@" + kWang, "one").ok);
+    clock_.advance(std::chrono::seconds(7200 - 300 - 60));  // expire 7200, renewed 300 s early
+    ASSERT_TRUE(send("@" + kWang, "two").ok);
+    EXPECT_EQ(fetches(), 1u);
+    clock_.advance(std::chrono::seconds(61));
+    ASSERT_TRUE(send("@" + kWang, "three").ok);
+    EXPECT_EQ(fetches(), 2u);
+    auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[2].token, "t-fake2");
 }
 
 TEST_F(FeishuConnectorTest, AResentPostWithTheSameDedupeKeyIsShownOnce) {
