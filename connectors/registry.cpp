@@ -1,6 +1,7 @@
 #include "connectors/registry.hpp"
 
 #include "connectors/dingtalk/dingtalk_connector.hpp"
+#include "connectors/feishu/feishu_connector.hpp"
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/irc/irc_connector.hpp"
 #include "connectors/mattermost/mattermost_connector.hpp"
@@ -17,8 +18,9 @@ const std::map<std::string, ConnectorType>& connector_types() {
         {"irc", irc::connector_type()},
         // The DingTalk Stream app robot (client_id set), else the DingTalk group robot.
         {"dingtalk", dingtalk::connector_type()},
-        // Group robots (connectors/robots/).
-        {"feishu", robots::connector_type(robots::Platform::feishu)},
+        // The Feishu / Lark app bot (app_id set), else the Feishu group robot.
+        {"feishu", feishu::connector_type()},
+        // Slack-compatible incoming webhooks (connectors/robots/).
         {"webhook", robots::connector_type(robots::Platform::webhook)},
         {"mattermost", mattermost::connector_type()},
         {"slack", slack::connector_type()},

@@ -12,6 +12,7 @@ build_pkgs=(
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
     libcli11-dev libpcre2-dev libexpat1-dev
     libcairo2-dev
+    protobuf-compiler libprotobuf-dev
 )
 test_pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev

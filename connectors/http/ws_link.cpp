@@ -191,16 +191,22 @@ void WsLink::connect(const std::string& url, const HeaderList& headers) {
     });
 }
 
-bool WsLink::send(const std::string& text) {
+bool WsLink::send(const std::string& text) { return send_frame(text, false); }
+
+bool WsLink::send_binary(const std::string& bytes) { return send_frame(bytes, true); }
+
+bool WsLink::send_frame(const std::string& data, bool binary) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     if (impl_->stopped) return false;
-    asio::post(impl_->io, [d = impl_.get(), text] {
+    const auto opcode =
+        binary ? websocketpp::frame::opcode::binary : websocketpp::frame::opcode::text;
+    asio::post(impl_->io, [d = impl_.get(), data, opcode] {
         if (!d->open) return;
         websocketpp::lib::error_code ec;
         if (d->is_tls) {
-            d->tls.send(d->hdl, text, websocketpp::frame::opcode::text, ec);
+            d->tls.send(d->hdl, data, opcode, ec);
         } else {
-            d->plain.send(d->hdl, text, websocketpp::frame::opcode::text, ec);
+            d->plain.send(d->hdl, data, opcode, ec);
         }
     });
     return true;

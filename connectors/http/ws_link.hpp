@@ -32,6 +32,9 @@ class WsLink {
     void connect(const std::string& url, const HeaderList& headers = {});
     /// Sends a text frame; false when no connection is open. Thread-safe.
     bool send(const std::string& text);
+    /// Sends a binary frame (e.g. a protobuf message); false when the link is stopped.
+    /// Thread-safe.
+    bool send_binary(const std::string& bytes);
     /// Closes the current connection (going away); on_close follows. Thread-safe.
     void close();
     /// Closes and joins the I/O thread; no handler runs afterwards. Idempotent.
@@ -40,6 +43,7 @@ class WsLink {
     struct Impl;
 
   private:
+    bool send_frame(const std::string& data, bool binary);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,818 @@
+#include "connectors/feishu/feishu_connector.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "connectors/feishu/feishu_protocol.hpp"
+#include "connectors/feishu/feishu_stream.hpp"
+#include "connectors/http/http_listener.hpp"
+#include "connectors/http/json_fields.hpp"
+#include "connectors/http/signature.hpp"
+#include "connectors/http/text_pieces.hpp"
+#include "connectors/http/ws_link.hpp"
+#include "connectors/robots/robot_connector.hpp"
+#include "connectors/runtime/backoff.hpp"
+#include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/serial_queues.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::feishu {
+namespace {
+
+namespace asio = boost::asio;
+using json = nlohmann::json;
+using http::integer_field;
+using http::object_field;
+using http::string_field;
+using Kind = ApiOutcome::Kind;
+
+// ---------------------------------------------------------------------------------------
+// Config
+
+bool is_http_url(const std::string& url) {
+    return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+}
+
+void read_settings(core::SectionReader& section, FeishuSettings& s) {
+    if (auto mode = section.choice("mode", {"long_connection", "events", "robot"})) {
+        if (*mode == "events") s.mode = FeishuSettings::Mode::events;
+    }
+    const bool events = s.mode == FeishuSettings::Mode::events;
+    if (!events) {
+        for (const char* key : {"verification_token", "encrypt_key", "bind", "port", "path"}) {
+            if (section.has(key)) {
+                section.error(key,
+                              "is only used with mode: events (the long connection "
+                              "needs no callback address)");
+                section.node(key);  // known: one error is enough
+            }
+        }
+    }
+    if (auto id = section.string("app_id", true)) {
+        if (id->rfind("cli_", 0) != 0 || id->find_first_of(" \t") != std::string::npos) {
+            section.error("app_id",
+                          "must be the app's App ID (cli_ followed by letters and digits), "
+                          "got \"" +
+                              *id + "\"");
+        } else {
+            s.app_id = *id;
+        }
+    }
+    if (auto secret = section.secret("app_secret", true)) s.app_secret = *secret;
+    if (events) {
+        if (auto token = section.secret("verification_token", true)) {
+            s.verification_token = *token;
+        }
+        if (auto key = section.secret("encrypt_key")) s.encrypt_key = *key;
+    }
+    const auto platform = section.choice("platform", {"feishu", "lark"});
+    if (platform && *platform == "lark") s.api_url = "https://open.larksuite.com";
+    if (auto url = section.string("api_url")) {
+        if (!is_http_url(*url)) {
+            section.error("api_url",
+                          "must start with https:// (or http:// for a local test server); "
+                          "got \"" +
+                              *url + "\"");
+        } else {
+            s.api_url = *url;
+            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
+        }
+    }
+    if (events) {
+        if (auto bind = section.string("bind")) s.bind = *bind;
+        if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+        if (auto path = section.string("path")) {
+            if (path->empty() || (*path)[0] != '/' ||
+                path->find_first_of(" ?#") != std::string::npos) {
+                section.error("path",
+                              "must be the request URL's path, starting with /, e.g. "
+                              "/feishu/events");
+            } else {
+                s.path = *path;
+            }
+        }
+    }
+    if (auto n = section.integer("max_chars", 500, 30000)) {
+        s.max_chars = static_cast<std::size_t>(*n);
+    }
+    runtime::Transport transport{s.proxy, s.tls_ca_file};
+    runtime::read_transport(section, transport);
+    s.proxy = transport.proxy;
+    s.tls_ca_file = transport.tls_ca_file;
+    s.channels = read_channels(section);
+    for (const auto& ch : s.channels) {
+        if (ch.name.rfind("oc_", 0) != 0 || ch.name.find_first_of(" \t") != std::string::npos) {
+            section.error("channels", "\"" + ch.name +
+                                          "\" is not a Feishu group's chat_id: use the id "
+                                          "such as oc_5ad11d72b830411d72b836c20 (see "
+                                          "docs/connectors/feishu.md), not the group's name");
+        }
+    }
+}
+
+// The app bot when the section says so, or names an app_id without saying.
+bool app_mode(const YAML::Node& section) {
+    const YAML::Node mode = section["mode"];
+    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "robot";
+    return section["app_id"].IsDefined();
+}
+
+void validate(core::SectionReader& section, ConnectorSpec& spec) {
+    if (!app_mode(spec.settings)) {
+        section.choice("mode", {"long_connection", "events", "robot"});
+        robots::connector_type(robots::Platform::feishu).validate(section, spec);
+        return;
+    }
+    FeishuSettings s;
+    s.name = spec.name;
+    read_settings(section, s);
+    spec.channels = s.channels;
+}
+
+std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
+    if (!app_mode(spec.settings)) {
+        return robots::connector_type(robots::Platform::feishu).create(spec, context);
+    }
+    FeishuSettings s;
+    s.name = spec.name;
+    reread_section(spec, "feishu",
+                   [&](core::SectionReader& section) { read_settings(section, s); });
+    return make_feishu(std::move(s), context);
+}
+
+// The connector's own answer to a message it cannot read (prompts/<locale>/feishu.yaml,
+// `messages.text_only`) in `locale`, else in English; "" when the prompts have none.
+std::string load_text_only(const std::string& prompts_dir, const std::string& locale) {
+    if (prompts_dir.empty()) return "";
+    for (const std::string& l : {locale, std::string("en")}) {
+        try {
+            const YAML::Node text =
+                YAML::LoadFile(prompts_dir + "/" + l + "/feishu.yaml")["messages"]["text_only"];
+            if (text.IsScalar() && !text.Scalar().empty()) return text.Scalar();
+        } catch (const YAML::Exception&) {
+            // missing or unreadable: try English, else say nothing
+        }
+    }
+    return "";
+}
+
+// ---------------------------------------------------------------------------------------
+// The connector
+
+struct SendJob : runtime::PostJob {
+    bool token_retried = false;  ///< the tenant access token was renewed once for this post
+    std::chrono::milliseconds waited_ms{0};
+    std::vector<std::string> uuids;  ///< per piece, the same on every retry
+};
+
+struct Answer {
+    ApiOutcome outcome;
+    json body;
+    std::chrono::milliseconds retry_after{0};
+};
+
+using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
+
+class FeishuConnector final : public Connector {
+  public:
+    FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          text_only_(load_text_only(context.prompts_dir, context.default_locale)),
+          seen_(settings_.dedupe_window),
+          backoff_(settings_.backoff_initial, settings_.backoff_max),
+          ping_timer_(io_),
+          reconnect_timer_(io_),
+          link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
+                                       [this](const std::string& bytes) {
+                                           asio::post(io_, [this, bytes] { on_frame(bytes); });
+                                       },
+                                       [this](const std::string& why) {
+                                           asio::post(io_, [this, why] { on_socket_closed(why); });
+                                       }},
+                settings_.tls_ca_file),
+          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
+          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
+                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
+          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+        for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
+    }
+
+    ~FeishuConnector() override { stop(); }
+
+    std::string name() const override { return settings_.name; }
+
+    void start(core::EventSink& sink) override {
+        std::lock_guard<std::mutex> lock(run_mu_);
+        if (running_) return;
+        if (thread_.joinable()) throw std::runtime_error("a Feishu connector cannot start twice");
+        sink_ = &sink;
+        if (events_mode()) {
+            const int port = listener_.start(settings_.bind, settings_.port);
+            {
+                std::lock_guard<std::mutex> s(status_mu_);
+                status_.listen_port = port;
+            }
+            spdlog::info("feishu {}: listening for event callbacks on {}:{}{}", settings_.name,
+                         settings_.bind, port, settings_.path);
+        }
+        running_ = true;
+        work_.emplace(asio::make_work_guard(io_));
+        if (!events_mode()) asio::post(io_, [this] { open_stream(); });
+        thread_ = std::thread([this] {
+            try {
+                io_.run();
+            } catch (const std::exception& e) {
+                spdlog::error("feishu {}: thread failed: {}", settings_.name, e.what());
+            }
+        });
+    }
+
+    void stop() override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (!running_) return;
+            running_ = false;
+        }
+        listener_.stop();
+        link_.stop();
+        asio::post(io_, [this] {
+            stopping_ = true;
+            ping_timer_.cancel();
+            reconnect_timer_.cancel();
+            for (auto& t : timers_) t->cancel();
+        });
+        work_.reset();  // the thread ends once the calls in flight have answered
+        if (thread_.joinable()) thread_.join();
+        http_.shutdown();
+    }
+
+    void send(const core::Post& post, core::SendDone done) override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (running_) {
+                asio::post(io_, [this, post, done = std::move(done)]() mutable {
+                    deliver(post, std::move(done));
+                });
+                return;
+            }
+        }
+        if (done) done({false, "", "Feishu connector " + settings_.name + " is not running", true});
+    }
+
+    bool connected() const override {
+        if (events_mode()) return true;
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_.connected;
+    }
+
+    FeishuStatus status() const {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_;
+    }
+
+  private:
+    bool events_mode() const { return settings_.mode == FeishuSettings::Mode::events; }
+
+    // --- the long connection -----------------------------------------------------------
+    //
+    // Every connection starts with /callback/ws/endpoint, which hands out the WebSocket
+    // URL (with its service_id) and the ping interval; a lost connection or a refused
+    // handshake leads back here after the runtime's backoff.
+
+    void open_stream() {
+        if (stopping_) return;
+        runtime::Request req = runtime::Request::json_post(
+            settings_.api_url + "/callback/ws/endpoint",
+            {{"AppID", settings_.app_id}, {"AppSecret", settings_.app_secret.reveal()}});
+        req.headers.emplace_back("locale", "zh");
+        call(std::move(req), [this](runtime::Result r) {
+            if (stopping_) return;
+            const EndpointAnswer a = read_endpoint(r.body);
+            if (!r.ok() || !a.endpoint) {
+                return schedule_reconnect("/callback/ws/endpoint failed: " +
+                                          (r.status == 0
+                                               ? r.error
+                                               : "HTTP " + std::to_string(r.status) + " code " +
+                                                     std::to_string(a.code) + " " + a.message));
+            }
+            endpoint_ = *a.endpoint;
+            spdlog::info("feishu {}: opening the long connection (ping every {} s)", settings_.name,
+                         endpoint_.ping_interval.count());
+            link_.connect(endpoint_.url);
+        });
+    }
+
+    void on_socket_open() {
+        if (stopping_) return;
+        socket_open_ = true;
+        backoff_.connected(std::chrono::steady_clock::now());
+        spdlog::info("feishu {}: long connection open", settings_.name);
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.connected = true;
+            ++status_.connections;
+        }
+        ++ping_generation_;
+        ping(ping_generation_);
+    }
+
+    // Pings at once and then every PingInterval (the latest a pong named), as long as
+    // this connection lasts.
+    void ping(unsigned long long generation) {
+        if (stopping_ || !socket_open_ || generation != ping_generation_) return;
+        link_.send_binary(ping_frame(endpoint_.service_id));
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.pings;
+        }
+        ping_timer_.expires_after(endpoint_.ping_interval);
+        ping_timer_.async_wait([this, generation](const boost::system::error_code& ec) {
+            if (!ec) ping(generation);
+        });
+    }
+
+    void on_socket_closed(const std::string& why) {
+        const bool was = socket_open_;
+        socket_open_ = false;
+        ++ping_generation_;
+        ping_timer_.cancel();
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            status_.connected = false;
+        }
+        if (stopping_) return;
+        schedule_reconnect(
+            std::string(was ? "long connection lost: " : "long connection handshake failed: ") +
+            why);
+    }
+
+    void schedule_reconnect(const std::string& why) {
+        if (stopping_) return;
+        const auto delay = backoff_.next_delay(std::chrono::steady_clock::now());
+        spdlog::warn("feishu {}: {}; reconnecting in {:.1f} s", settings_.name, why,
+                     static_cast<double>(delay.count()) / 1000.0);
+        reconnect_timer_.expires_after(delay);
+        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping_) return;
+            open_stream();
+        });
+    }
+
+    void on_frame(const std::string& bytes) {
+        if (stopping_) return;
+        auto frame = decode_frame(bytes);
+        if (!frame) return ignored("a long connection message that is not a Frame");
+        const std::string type = frame->header("type");
+        if (frame->method == frame_control) {
+            if (type == "pong" && !frame->payload.empty()) {
+                if (auto interval = read_ping_interval(frame->payload)) {
+                    endpoint_.ping_interval = *interval;
+                }
+            }
+            return;
+        }
+        if (frame->method != frame_data)
+            return ignored("frames of method " + std::to_string(frame->method));
+        if (type != "event") {
+            // Card callbacks (type card) belong to the actions model; not acknowledged,
+            // as the SDKs do not.
+            return ignored("long connection messages of type " + type);
+        }
+        const auto started = std::chrono::steady_clock::now();
+        auto payload = parts_.add(frame->header("message_id"), frame->int_header("sum"),
+                                  frame->int_header("seq"), frame->payload, started);
+        if (!payload) return;  // more parts to come
+        auto callback = read_callback(*payload);
+        if (callback) on_event(*callback);
+        // Acknowledged once handled (handing over to the bot is quick): within Feishu's
+        // 3 s, or Feishu sends the event again.
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        link_.send_binary(ack_frame(*frame, callback ? 200 : 500, took));
+    }
+
+    // --- event callbacks (on the listener thread: check, answer at once, hand over) ----
+
+    http::ListenerResponse refuse(int status, const std::string& why, const std::string& answer) {
+        spdlog::warn("feishu {}: refused a callback: {}", settings_.name, why);
+        std::lock_guard<std::mutex> s(status_mu_);
+        ++status_.refused;
+        return {status, "application/json", json{{"msg", answer}}.dump()};
+    }
+
+    http::ListenerResponse on_http(const http::ListenerRequest& r) {
+        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
+        if (r.path != settings_.path) return {404, "text/plain", "not found"};
+        if (r.method != "POST") return {405, "text/plain", "POST only"};
+        const json outer = json::parse(r.body, nullptr, false);
+        if (!outer.is_object()) return refuse(400, "the body is not a JSON object", "bad body");
+        const std::string key = settings_.encrypt_key.reveal();
+        std::string plain = r.body;
+        if (outer.contains("encrypt")) {
+            if (key.empty()) {
+                return refuse(400, "an encrypted body, but no encrypt_key is configured",
+                              "cannot decrypt");
+            }
+            auto decrypted = decrypt(key, string_field(outer, "encrypt"));
+            if (!decrypted) {
+                return refuse(400, "the body does not decrypt with the configured encrypt_key",
+                              "cannot decrypt");
+            }
+            plain = std::move(*decrypted);
+        } else if (!key.empty()) {
+            // As the SDKs: with an Encrypt Key set in the console every body is encrypted.
+            return refuse(400, "a plain body, but encrypt_key is configured", "not encrypted");
+        }
+        auto callback = read_callback(plain);
+        if (!callback) return refuse(400, "the decrypted body is not a JSON object", "bad body");
+        const std::string token = settings_.verification_token.reveal();
+        if (!http::constant_time_equal(callback->token, token)) {
+            return refuse(401, "wrong verification token", "invalid token");
+        }
+        // The console's check of the request URL carries no signature.
+        if (callback->type == "url_verification") {
+            return {200, "application/json", json{{"challenge", callback->challenge}}.dump()};
+        }
+        if (!key.empty()) {
+            const std::string expected = signature(r.header("x-lark-request-timestamp"),
+                                                   r.header("x-lark-request-nonce"), key, r.body);
+            if (!http::constant_time_equal(r.header("x-lark-signature"), expected)) {
+                return refuse(401, "wrong X-Lark-Signature", "invalid signature");
+            }
+        }
+        asio::post(io_, [this, c = std::move(*callback)] { on_event(c); });
+        return {200, "application/json", R"({"msg":"success"})"};
+    }
+
+    void ignored(const std::string& what) {
+        if (logged_.insert(what).second) {
+            spdlog::info("feishu {}: ignoring {} (logged once)", settings_.name, what);
+        }
+    }
+
+    // --- events (on the connector thread) ---------------------------------------------
+
+    void on_event(const Callback& c) {
+        if (stopping_) return;
+        // Feishu delivers an event again when its callback was not answered with 200 in
+        // time (or across long-connection reconnects): its event_id shows that.
+        if (!c.event_id.empty() && !seen_.first(c.event_id)) {
+            spdlog::debug("feishu {}: event {} delivered again; ignored", settings_.name,
+                          c.event_id);
+            return;
+        }
+        if (c.event_type != "im.message.receive_v1") {
+            return ignored("event " + (c.event_type.empty() ? "(no type)" : c.event_type));
+        }
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.events;
+        }
+        on_message(c.event);
+    }
+
+    void on_message(const json& event) {
+        Message m;
+        switch (read_message(event, m)) {
+            case MessageRead::ok:
+                break;
+            case MessageRead::incomplete:
+                spdlog::warn("feishu {}: a message without message_id, chat or sender was dropped",
+                             settings_.name);
+                return;
+            case MessageRead::not_text:
+                // The seam for pictures and files: only text is read today. Its writer is
+                // told so, in the conversation it came from.
+                ignored("messages of type " + m.message_type);
+                return answer_not_text(m);
+        }
+        if (m.sender_type != "user" || sink_ == nullptr) return;
+        const std::string channel = m.direct() ? "@" + m.open_id : m.chat_id;
+        if (!m.direct() && known_groups_.count(m.chat_id) == 0 &&
+            logged_.insert("group " + m.chat_id).second) {
+            // How an admin learns a group's chat_id for `channels:`.
+            spdlog::info(
+                "feishu {}: a group with chat_id {} wrote to the bot; list it under "
+                "channels: to give it a track (logged once)",
+                settings_.name, m.chat_id);
+        }
+        core::Event e;
+        e.id = settings_.name + ":" + m.message_id;
+        e.kind = core::EventKind::message;
+        e.who = {settings_.name, m.open_id, m.open_id};
+        e.where = {settings_.name, channel, m.thread_id};
+        e.direct = m.direct();
+        // Group messages reach the bot when they @mention it (im:message.group_at_msg).
+        e.addressed = m.direct() || m.mentioned;
+        e.text = m.text;
+        e.at = m.create_ms > 0 ? core::from_millis(m.create_ms) : clock_->now();
+        e.extra = {
+            {"message_id", m.message_id}, {"chat_id", m.chat_id}, {"chat_type", m.chat_type}};
+        if (!m.root_id.empty()) e.extra["root_id"] = m.root_id;
+        if (!m.parent_id.empty()) e.extra["parent_id"] = m.parent_id;
+        if (!m.thread_id.empty()) e.extra["thread_id"] = m.thread_id;
+        sink_->push(std::move(e));
+    }
+
+    void answer_not_text(const Message& m) {
+        if (text_only_.empty() || m.sender_type != "user") return;
+        core::Post post;
+        post.to = {settings_.name, m.direct() ? "@" + m.open_id : m.chat_id, ""};
+        post.text = text_only_;
+        post.reply_to = m.message_id;
+        deliver(post, nullptr);
+    }
+
+    // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
+
+    void call(runtime::Request req, std::function<void(runtime::Result)> done) {
+        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+            io_.get_executor());
+        http_.send(std::move(req),
+                   [guard, done = std::move(done)](runtime::Result r) { done(std::move(r)); });
+    }
+
+    Answer answer_of(const runtime::Result& r) const {
+        Answer a;
+        a.outcome = read_api_answer(r.status, r.body);
+        if (r.status == 0) a.outcome.message = r.error;
+        if (r.kind == runtime::Result::Kind::timeout) a.outcome.kind = Kind::transient;
+        a.body = r.json();
+        a.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+        // Feishu's gateway names the wait in x-ogw-ratelimit-reset (seconds).
+        const std::string reset = r.header("x-ogw-ratelimit-reset");
+        if (!reset.empty() && reset.size() < 6 &&
+            reset.find_first_not_of("0123456789") == std::string::npos) {
+            a.retry_after = std::chrono::seconds(std::stoi(reset));
+        }
+        if (a.retry_after.count() <= 0) a.retry_after = settings_.throttle_wait;
+        return a;
+    }
+
+    void later(std::chrono::milliseconds delay, std::function<void()> f) {
+        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
+        timers_.insert(timer);
+        timer->async_wait([this, timer, f](const boost::system::error_code&) {
+            timers_.erase(timer);
+            f();
+        });
+    }
+
+    // --- tenant access token -----------------------------------------------------------
+    //
+    // One token for the app, cached until `token_margin` before its `expire` ends; posts
+    // that need it while it is being fetched wait for that one request.
+
+    void with_token(TokenDone done) {
+        if (!token_.empty() && clock_->now() < token_expires_) return done(token_, Answer{});
+        token_waiting_.push_back(std::move(done));
+        if (token_fetching_) return;
+        token_fetching_ = true;
+        token_.clear();
+        runtime::Request req = runtime::Request::json_post(
+            settings_.api_url + "/open-apis/auth/v3/tenant_access_token/internal",
+            {{"app_id", settings_.app_id}, {"app_secret", settings_.app_secret.reveal()}});
+        call(std::move(req), [this](runtime::Result r) {
+            token_fetching_ = false;
+            Answer a = answer_of(r);
+            const std::string token = string_field(a.body, "tenant_access_token");
+            if (a.outcome.kind == Kind::ok && !token.empty()) {
+                long long expire = integer_field(a.body, "expire", 7200);
+                if (expire <= 0) expire = 7200;
+                const long long margin =
+                    std::min<long long>(settings_.token_margin.count(), expire / 2);
+                token_ = token;
+                token_expires_ = clock_->now() + std::chrono::seconds(expire - margin);
+                std::lock_guard<std::mutex> s(status_mu_);
+                ++status_.token_fetches;
+            } else {
+                if (a.outcome.kind == Kind::ok) {
+                    a.outcome = {Kind::transient, 0, "the answer has no tenant_access_token"};
+                }
+                if (a.outcome.kind == Kind::token_invalid) a.outcome.kind = Kind::permanent;
+                spdlog::error("feishu {}: cannot get a tenant access token: {} {}", settings_.name,
+                              a.outcome.code, a.outcome.message);
+            }
+            auto waiting = std::move(token_waiting_);
+            token_waiting_.clear();
+            for (auto& w : waiting) w(token_, a);
+        });
+    }
+
+    // --- sending -----------------------------------------------------------------------
+
+    void deliver(const core::Post& post, core::SendDone done) {
+        auto job = std::make_shared<SendJob>();
+        job->post = post;
+        job->done = std::move(done);
+        runtime::queue_post<SendJob>(outbound_, job,
+                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+    }
+
+    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+        if (!result.ok) {
+            spdlog::warn("feishu {}: post to {} failed: {}", settings_.name, job->post.to.channel,
+                         result.error);
+        }
+        runtime::finish_post(*job, std::move(result));
+    }
+
+    // A uuid per piece (Feishu drops a second send with the same uuid within an hour): from
+    // the post's dedupe key when it has one, so that a post the outbox sends again after a
+    // lost answer is not shown twice; else random, kept across this job's retries.
+    std::string piece_uuid(const core::Post& post, std::size_t piece) {
+        if (!post.dedupe_key.empty()) {
+            return sha256_hex(settings_.name + "\n" + post.dedupe_key + "\n" +
+                              std::to_string(piece))
+                .substr(0, 32);
+        }
+        static const char* digits = "0123456789abcdef";
+        std::string out;
+        for (int i = 0; i < 32; ++i) out.push_back(digits[rng_() % 16]);
+        return out;
+    }
+
+    void start_job(const std::shared_ptr<SendJob>& job) {
+        if (stopping_) {
+            return complete(
+                job, {false, "", "Feishu connector " + settings_.name + " is stopping", true});
+        }
+        job->channel = job->post.to.channel;
+        const bool direct = job->channel.size() > 1 && job->channel[0] == '@';
+        if (!direct && job->channel.rfind("oc_", 0) != 0) {
+            return complete(
+                job, {false, "",
+                      "\"" + job->channel + "\" is neither @open_id nor a group chat_id (oc_...)",
+                      false});
+        }
+        if (!core::valid_utf8(job->post.text)) {
+            return complete(job, {false, "", "the text is not valid UTF-8", false});
+        }
+        job->pieces = http::split_message(job->post.text, settings_.max_chars);
+        for (std::size_t i = 0; i < job->pieces.size(); ++i) {
+            job->uuids.push_back(piece_uuid(job->post, i));
+        }
+        send_piece(job);
+    }
+
+    void send_piece(const std::shared_ptr<SendJob>& job) {
+        if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+        if (job->next >= job->pieces.size()) return after_text(job);
+        with_token([this, job](const std::string& token, const Answer& failure) {
+            if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+            if (token.empty()) {
+                if (failure.outcome.kind == Kind::rate_limited) {
+                    return wait_and_retry(job, failure.retry_after, "tenant_access_token");
+                }
+                // Wrong credentials are fixed in the console or the config, after which
+                // the outbox's next try succeeds: never failed for good.
+                return complete(
+                    job, {false, job->first_id,
+                          "tenant_access_token: " + std::to_string(failure.outcome.code) + " " +
+                              failure.outcome.message,
+                          true});
+            }
+            post_piece(job, token);
+        });
+    }
+
+    void post_piece(const std::shared_ptr<SendJob>& job, const std::string& token) {
+        const std::string& text = job->pieces[job->next];
+        const std::string& uuid = job->uuids[job->next];
+        const bool direct = job->channel[0] == '@';
+        std::string path;
+        json body;
+        // The first piece of an answer is a reply to the message it answers (shown quoted,
+        // and in its thread); the rest follow it as messages of their own.
+        if (job->next == 0 && job->post.reply_to.rfind("om_", 0) == 0) {
+            path =
+                "/open-apis/im/v1/messages/" + runtime::url_encode(job->post.reply_to) + "/reply";
+            body = text_message("", text, uuid);
+        } else if (direct) {
+            path = "/open-apis/im/v1/messages?receive_id_type=open_id";
+            body = text_message(job->channel.substr(1), text, uuid);
+        } else {
+            path = "/open-apis/im/v1/messages?receive_id_type=chat_id";
+            body = text_message(job->channel, text, uuid);
+        }
+        runtime::Request req = runtime::Request::json_post(settings_.api_url + path, body);
+        req.headers.emplace_back("Authorization", "Bearer " + token);
+        call(std::move(req), [this, job, token, path](runtime::Result r) {
+            const Answer a = answer_of(r);
+            switch (a.outcome.kind) {
+                case Kind::ok: {
+                    const std::string id = string_field(object_field(a.body, "data"), "message_id");
+                    if (job->first_id.empty()) job->first_id = id;
+                    ++job->next;
+                    return send_piece(job);
+                }
+                case Kind::token_invalid:
+                    if (!job->token_retried) {
+                        // Expired or revoked early: one new token, one more try.
+                        job->token_retried = true;
+                        if (token_ == token) token_.clear();
+                        spdlog::info("feishu {}: tenant access token refused; getting a new one",
+                                     settings_.name);
+                        return send_piece(job);
+                    }
+                    return complete(job, {false, job->first_id, error_of(path, a), true});
+                case Kind::rate_limited:
+                    return wait_and_retry(job, a.retry_after, path);
+                case Kind::transient:
+                    return complete(job, {false, job->first_id, error_of(path, a), true});
+                case Kind::permanent:
+                    return complete(job, {false, job->first_id, error_of(path, a), false});
+            }
+        });
+    }
+
+    static std::string error_of(const std::string& step, const Answer& a) {
+        return step + ": " + std::to_string(a.outcome.code) + " " + a.outcome.message;
+    }
+
+    // The seam for what follows a post's text: pictures (`Post::attachments`, e.g. the
+    // weekly metrics chart; msg_type image after an upload to im/v1/images) and
+    // interactive cards (msg_type interactive). Neither is sent yet; the text stands alone.
+    void after_text(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.attachments.empty()) ignored("attachments (the text is sent alone)");
+        complete(job, {true, job->first_id, "", true});
+    }
+
+    // Rate limited: the conversation waits (the answer's wait, else `throttle_wait`), then
+    // the post goes on where it stopped, with the same uuid; the posts behind it wait too.
+    void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
+                        const std::string& step) {
+        job->waited_ms += wait;
+        outbound_.pause(job->key, wait);
+        if (job->waited_ms > settings_.max_retry_wait) {
+            return complete(
+                job, {false, job->first_id, step + ": rate limited by Feishu for too long", true});
+        }
+        spdlog::info("feishu {}: {} rate limited; retrying in {:.1f} s", settings_.name, step,
+                     static_cast<double>(wait.count()) / 1000.0);
+        later(wait, [this, job] { send_piece(job); });
+    }
+
+    FeishuSettings settings_;
+    const core::Clock* clock_;
+    const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
+    core::EventSink* sink_ = nullptr;
+
+    asio::io_context io_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    std::thread thread_;
+    std::mutex run_mu_;
+    bool running_ = false;
+
+    // The connector thread's state.
+    std::set<std::shared_ptr<asio::steady_timer>> timers_;
+    std::mt19937 rng_{std::random_device{}()};
+    bool stopping_ = false;
+    RecentIds seen_;
+    runtime::Backoff backoff_;
+    asio::steady_timer ping_timer_;
+    asio::steady_timer reconnect_timer_;
+    StreamEndpoint endpoint_;
+    Reassembler parts_;
+    bool socket_open_ = false;
+    unsigned long long ping_generation_ = 0;
+    std::set<std::string> logged_;
+    std::set<std::string> known_groups_;  ///< chat_ids listed in `channels:`
+    std::string token_;
+    core::Timestamp token_expires_{};
+    bool token_fetching_ = false;
+    std::vector<TokenDone> token_waiting_;
+
+    http::WsLink link_;
+    http::HttpListener listener_;
+    runtime::HttpClient http_;
+    runtime::SerialQueues outbound_;  ///< posts, by conversation
+
+    mutable std::mutex status_mu_;
+    FeishuStatus status_;
+};
+
+}  // namespace
+
+ConnectorType connector_type() { return {validate, create}; }
+
+std::unique_ptr<Connector> make_feishu(FeishuSettings settings, const ConnectorContext& context) {
+    if (context.clock == nullptr) throw std::invalid_argument("make_feishu: context.clock is null");
+    return std::make_unique<FeishuConnector>(std::move(settings), context);
+}
+
+FeishuStatus feishu_status(const Connector& connector) {
+    const auto* f = dynamic_cast<const FeishuConnector*>(&connector);
+    return f == nullptr ? FeishuStatus{} : f->status();
+}
+
+}  // namespace twintrack::connectors::feishu

@@ -1,0 +1,98 @@
+#pragma once
+// A fake Feishu OpenAPI for tests, on one loopback port over real HTTP:
+// auth/v3/tenant_access_token/internal, im/v1/messages (receive_id_type open_id or
+// chat_id) and im/v1/messages/{id}/reply. Like Feishu it refuses expired tenant access
+// tokens (code 99991663), can rate-limit (HTTP 429, code 99991400), and delivers a message
+// once per uuid. Every call is recorded. Also builds event callbacks as Feishu sends them
+// (plain or encrypted, signed). The long connection: `/callback/ws/endpoint` hands out
+// the URL of its own WebSocket server (a second loopback port), which answers pings with
+// pongs, sends events as protobuf frames (split over several when asked) and records
+// every frame the client sends.
+
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "connectors/feishu/feishu_stream.hpp"
+#include "tests/support/ws_client.hpp"
+
+namespace twintrack::feishu_test {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+inline constexpr const char* kAppId = "cli_a1b2c3d4e5f60001";
+inline constexpr const char* kAppSecret = "test-app-secret-value";
+inline constexpr const char* kVerificationToken = "test-verification-token";
+inline constexpr const char* kEncryptKey = "test-encrypt-key";
+
+struct ApiCall {
+    std::string path;   ///< "/open-apis/im/v1/messages", ".../om_x/reply"
+    std::string query;  ///< "receive_id_type=open_id"
+    std::string token;  ///< the Authorization bearer token
+    json json_body;     ///< parsed body (null when not JSON)
+};
+
+class FakeFeishu {
+  public:
+    FakeFeishu();   ///< listens on 127.0.0.1, a free port
+    ~FakeFeishu();  ///< stops the server
+    FakeFeishu(const FakeFeishu&) = delete;
+    FakeFeishu& operator=(const FakeFeishu&) = delete;
+
+    std::string url() const;  ///< http://127.0.0.1:PORT
+
+    /// Tokens issued so far are invalid (code 99991663 from now on).
+    void expire_tokens();
+    /// The next `count` message sends are rate limited (HTTP 429, code 99991400).
+    void rate_limit(int count);
+
+    /// The PingInterval (seconds) the endpoint and each pong name.
+    void set_ping_interval(int seconds);
+    /// Waits until `n` WebSocket connections were opened in all.
+    bool wait_sockets(int n, std::chrono::milliseconds timeout = 10s) const;
+    /// Sends an event to the open connection as `parts` frames (headers message_id, sum,
+    /// seq); false when no connection is open.
+    bool send_event(const json& event, const std::string& message_id, int parts = 1);
+    /// Closes the open connections (the client is expected to come back).
+    void drop_sockets();
+    /// The data frames the client sent (acknowledgements) whose message_id is `id`, once
+    /// there are `n` of them, or what came within `timeout`.
+    std::vector<connectors::feishu::StreamFrame> wait_acks(
+        const std::string& id, std::size_t n = 1, std::chrono::milliseconds timeout = 10s) const;
+    /// Waits until the client sent `n` pings in all; returns them.
+    std::vector<connectors::feishu::StreamFrame> wait_pings(
+        std::size_t n, std::chrono::milliseconds timeout = 10s) const;
+
+    std::vector<ApiCall> calls(const std::string& path) const;
+    /// Waits until `path` (a prefix) was called `n` times; returns the n-th call (1-based).
+    std::optional<ApiCall> wait_call(const std::string& path, std::size_t n = 1,
+                                     std::chrono::milliseconds timeout = 10s) const;
+    /// The texts of the messages delivered (once per uuid), in order.
+    std::vector<std::string> delivered() const;
+
+    struct State;
+
+  private:
+    std::shared_ptr<State> state_;
+};
+
+/// An `im.message.receive_v1` callback body (schema 2.0, plain).
+json message_event(const std::string& event_id, const std::string& message_id,
+                   const std::string& open_id, const std::string& chat_id,
+                   const std::string& chat_type, const std::string& text,
+                   const json& mentions = json::array());
+
+/// `body` as Feishu sends it with an Encrypt Key: `{"encrypt": ...}`.
+std::string encrypted(const json& body, const std::string& key = kEncryptKey);
+
+/// Posts a callback body to a connector's listener with Feishu's signature headers
+/// (signed with `key`; no signature headers when `key` is "").
+test_support::HttpResponse post_callback(int port, const std::string& body,
+                                         const std::string& key = kEncryptKey,
+                                         const std::string& path = "/feishu/events");
+
+}  // namespace twintrack::feishu_test

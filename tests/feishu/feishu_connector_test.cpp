@@ -1,0 +1,270 @@
+// The Feishu app bot connector: event callbacks posted to its own listener as Feishu
+// sends them (plain, encrypted, signed, forged), and posts through a fake Feishu OpenAPI.
+
+#include "connectors/feishu/feishu_connector.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "core/clock.hpp"
+#include "tests/feishu/fake_feishu.hpp"
+#include "tests/support/connector_sink.hpp"
+
+namespace twintrack::feishu_test {
+namespace {
+
+using connectors::feishu::FeishuSettings;
+using ::testing::ElementsAre;
+
+const std::string kWang = "ou_7d8a6e6df7621556ce0d21922b676706";
+const std::string kGroup = "oc_5ce6d572455d361153b7xx51da133945";
+
+class FeishuConnectorTest : public ::testing::Test {
+  protected:
+    void start(bool with_encrypt_key = true) {
+        FeishuSettings s;
+        s.name = "feishu";
+        s.mode = FeishuSettings::Mode::events;
+        s.app_id = kAppId;
+        s.app_secret = core::Secret("TEST_APP_SECRET", kAppSecret);
+        s.verification_token = core::Secret("TEST_TOKEN", kVerificationToken);
+        if (with_encrypt_key) s.encrypt_key = core::Secret("TEST_KEY", kEncryptKey);
+        s.api_url = fake_.url();
+        s.bind = "127.0.0.1";
+        s.port = 0;
+        s.throttle_wait = std::chrono::milliseconds(20);
+        s.channels = {{kGroup, "sales"}};
+        connectors::ConnectorContext context{"", TWINTRACK_PROMPTS_DIR, &clock_, nullptr};
+        context.default_locale = "zh-CN";
+        connector_ = connectors::feishu::make_feishu(std::move(s), context);
+        connector_->start(sink_);
+        port_ = connectors::feishu::feishu_status(*connector_).listen_port;
+        ASSERT_GT(port_, 0);
+    }
+    void TearDown() override {
+        if (connector_) connector_->stop();
+    }
+
+    core::SendResult send(const std::string& channel, const std::string& text,
+                          const std::string& reply_to = "", const std::string& dedupe = "") {
+        core::Post post;
+        post.to = {"feishu", channel, ""};
+        post.text = text;
+        post.reply_to = reply_to;
+        post.dedupe_key = dedupe;
+        std::promise<core::SendResult> done;
+        auto result = done.get_future();
+        connector_->send(post, [&done](core::SendResult r) { done.set_value(std::move(r)); });
+        if (result.wait_for(20s) != std::future_status::ready) return {false, "", "no answer"};
+        return result.get();
+    }
+
+    FakeFeishu fake_;
+    core::FakeClock clock_{core::from_millis(1733480000000)};
+    test_support::CollectingSink sink_;
+    std::unique_ptr<connectors::Connector> connector_;
+    int port_ = 0;
+};
+
+TEST_F(FeishuConnectorTest, AnswersTheConsolesUrlVerification) {
+    start();
+    const json check = {{"challenge", "ajls384kdjx98XX"},
+                        {"token", kVerificationToken},
+                        {"type", "url_verification"}};
+    // Encrypted (an Encrypt Key is set in the console); the check carries no signature.
+    auto r = post_callback(port_, encrypted(check), "");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.json()["challenge"], "ajls384kdjx98XX");
+    json wrong = check;
+    wrong["token"] = "someone-elses-token";
+    EXPECT_EQ(post_callback(port_, encrypted(wrong), "").status, 401);
+}
+
+TEST_F(FeishuConnectorTest, ADirectMessageBecomesAnEventOfItsSender) {
+    start();
+    const json ev = message_event("ev-1", "om_1", kWang, "oc_p2pchat", "p2p", "报告");
+    auto r = post_callback(port_, encrypted(ev));
+    EXPECT_EQ(r.status, 200);
+    auto e = sink_.with_text("报告");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.user_id, kWang);
+    EXPECT_EQ(e->where.channel, "@" + kWang);
+    EXPECT_TRUE(e->direct);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_EQ(e->extra.at("message_id"), "om_1");
+}
+
+TEST_F(FeishuConnectorTest, AGroupMentionLosesItsPlaceholderAndKeepsItsThread) {
+    start();
+    json ev = message_event(
+        "ev-2", "om_2", kWang, kGroup, "group", "@_user_1 报告 1",
+        json::array(
+            {{{"key", "@_user_1"}, {"id", {{"open_id", "ou_bot"}}}, {"name", "TwinTrack"}}}));
+    ev["event"]["message"]["root_id"] = "om_root";
+    ev["event"]["message"]["thread_id"] = "omt_9";
+    ASSERT_EQ(post_callback(port_, encrypted(ev)).status, 200);
+    auto e = sink_.with_text("报告 1");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->where.channel, kGroup);
+    EXPECT_FALSE(e->direct);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_EQ(e->extra.at("root_id"), "om_root");
+    EXPECT_EQ(e->extra.at("thread_id"), "omt_9");
+}
+
+TEST_F(FeishuConnectorTest, ForgedOrUnreadableCallbacksAreRefused) {
+    start();
+    const json ev = message_event("ev-3", "om_3", kWang, "oc_p2p", "p2p", "forged");
+    struct Case {
+        const char* name;
+        std::string body;
+        std::string sign_key;
+        int status;
+    };
+    json wrong_token = ev;
+    wrong_token["header"]["token"] = "not-the-token";
+    const Case cases[] = {
+        {"signed with another key", encrypted(ev), "another-key", 401},
+        {"no signature", encrypted(ev), "", 401},
+        {"encrypted with another key", encrypted(ev, "another-key"), kEncryptKey, 400},
+        {"wrong verification token", encrypted(wrong_token), kEncryptKey, 401},
+        {"not JSON", "not json", kEncryptKey, 400},
+        {"not encrypted though a key is set", ev.dump(), kEncryptKey, 400},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_EQ(post_callback(port_, c.body, c.sign_key).status, c.status);
+    }
+    EXPECT_EQ(connectors::feishu::feishu_status(*connector_).refused, 6);
+    // A good one afterwards is the only event.
+    const json good = message_event("ev-4", "om_4", kWang, "oc_p2p", "p2p", "real");
+    ASSERT_EQ(post_callback(port_, encrypted(good)).status, 200);
+    ASSERT_TRUE(sink_.with_text("real"));
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(FeishuConnectorTest, WithoutEncryptKeyThePlainBodyAndTokenAreChecked) {
+    start(false);
+    const json ev = message_event("ev-5", "om_5", kWang, "oc_p2p", "p2p", "plain");
+    json wrong = ev;
+    wrong["header"]["token"] = "nope";
+    EXPECT_EQ(post_callback(port_, wrong.dump(), "").status, 401);
+    EXPECT_EQ(post_callback(port_, encrypted(ev), "").status, 400);  // nothing to decrypt with
+    ASSERT_EQ(post_callback(port_, ev.dump(), "").status, 200);
+    ASSERT_TRUE(sink_.with_text("plain"));
+}
+
+TEST_F(FeishuConnectorTest, AnEventDeliveredTwiceIsHandledOnce) {
+    start();
+    const json ev = message_event("ev-dup", "om_dup", kWang, "oc_p2p", "p2p", "once");
+    ASSERT_EQ(post_callback(port_, encrypted(ev)).status, 200);
+    ASSERT_EQ(post_callback(port_, encrypted(ev)).status, 200);  // Feishu's retry
+    const json next = message_event("ev-next", "om_next", kWang, "oc_p2p", "p2p", "next");
+    ASSERT_EQ(post_callback(port_, encrypted(next)).status, 200);
+    ASSERT_TRUE(sink_.with_text("next"));  // handled in order: the retry came before
+    auto rest = sink_.rest();
+    ASSERT_EQ(rest.size(), 1u);
+    EXPECT_EQ(rest[0].text, "once");
+}
+
+TEST_F(FeishuConnectorTest, PostsGoToOpenIdsChatsAndReplies) {
+    start();
+    auto r = send("@" + kWang, "你好");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.message_id, "om_fake1");
+    r = send(kGroup, "周报");
+    ASSERT_TRUE(r.ok) << r.error;
+    r = send("@" + kWang, "已保存", "om_question");
+    ASSERT_TRUE(r.ok) << r.error;
+    auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[0].query, "receive_id_type=open_id");
+    EXPECT_EQ(calls[0].json_body["receive_id"], kWang);
+    EXPECT_EQ(calls[0].token, "t-fake1");
+    EXPECT_EQ(calls[1].query, "receive_id_type=chat_id");
+    EXPECT_EQ(calls[1].json_body["receive_id"], kGroup);
+    EXPECT_EQ(calls[2].path, "/open-apis/im/v1/messages/om_question/reply");
+    for (const auto& c : calls) EXPECT_FALSE(c.json_body.value("uuid", "").empty());
+    EXPECT_THAT(fake_.delivered(), ElementsAre("你好", "周报", "已保存"));
+    // One token served all three.
+    EXPECT_EQ(fake_.calls("/open-apis/auth/v3/tenant_access_token/internal").size(), 1u);
+    // Not a conversation of Feishu's: refused for good.
+    r = send("general", "x");
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.retryable);
+}
+
+TEST_F(FeishuConnectorTest, AnExpiredTokenIsRenewedAndThePostTriedOnceMore) {
+    start();
+    ASSERT_TRUE(send("@" + kWang, "first").ok);
+    fake_.expire_tokens();
+    auto r = send("@" + kWang, "second");
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(fake_.calls("/open-apis/auth/v3/tenant_access_token/internal").size(), 2u);
+    auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[1].token, "t-fake1");
+    EXPECT_EQ(calls[2].token, "t-fake2");
+    // The retry is the same message: same uuid.
+    EXPECT_EQ(calls[1].json_body["uuid"], calls[2].json_body["uuid"]);
+    EXPECT_THAT(fake_.delivered(), ElementsAre("first", "second"));
+}
+
+TEST_F(FeishuConnectorTest, RateLimitedPostsWaitAndAreNotLost) {
+    start();
+    fake_.rate_limit(3);
+    auto first = std::async(std::launch::async, [&] { return send(kGroup, "one"); });
+    auto second = std::async(std::launch::async, [&] { return send(kGroup, "two"); });
+    auto a = first.get();
+    auto b = second.get();
+    EXPECT_TRUE(a.ok) << a.error;
+    EXPECT_TRUE(b.ok) << b.error;
+    auto delivered = fake_.delivered();
+    ASSERT_EQ(delivered.size(), 2u);
+    EXPECT_EQ(fake_.calls("/open-apis/im/v1/messages").size(), 5u);
+}
+
+TEST_F(FeishuConnectorTest, TheTokenIsRenewedBeforeItsExpireEnds) {
+    start();
+    const auto fetches = [&] {
+        return fake_.calls("/open-apis/auth/v3/tenant_access_token/internal").size();
+    };
+    ASSERT_TRUE(send("@" + kWang, "one").ok);
+    clock_.advance(std::chrono::seconds(7200 - 300 - 60));  // expire 7200, renewed 300 s early
+    ASSERT_TRUE(send("@" + kWang, "two").ok);
+    EXPECT_EQ(fetches(), 1u);
+    clock_.advance(std::chrono::seconds(61));
+    ASSERT_TRUE(send("@" + kWang, "three").ok);
+    EXPECT_EQ(fetches(), 2u);
+    auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 3u);
+    EXPECT_EQ(calls[2].token, "t-fake2");
+}
+
+TEST_F(FeishuConnectorTest, AResentPostWithTheSameDedupeKeyIsShownOnce) {
+    start();
+    ASSERT_TRUE(send("@" + kWang, "提醒", "", "reminder-42").ok);
+    ASSERT_TRUE(send("@" + kWang, "提醒", "", "reminder-42").ok);
+    auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].json_body["uuid"], calls[1].json_body["uuid"]);
+    EXPECT_THAT(fake_.delivered(), ElementsAre("提醒"));
+}
+
+TEST_F(FeishuConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
+    start();
+    json ev = message_event("ev-img", "om_img", kWang, "oc_p2p", "p2p", "");
+    ev["event"]["message"]["message_type"] = "image";
+    ev["event"]["message"]["content"] = R"({"image_key":"img_v2_041b28e3"})";
+    ASSERT_EQ(post_callback(port_, encrypted(ev)).status, 200);
+    auto reply = fake_.wait_call("/open-apis/im/v1/messages/om_img/reply");
+    ASSERT_TRUE(reply);
+    const std::string text = json::parse(reply->json_body.value("content", "{}")).value("text", "");
+    EXPECT_THAT(text, ::testing::HasSubstr("文字"));  // the bot's default locale, zh-CN
+    EXPECT_TRUE(sink_.rest().empty());                // nothing for the bot to read
+}
+
+}  // namespace
+}  // namespace twintrack::feishu_test

@@ -1,0 +1,228 @@
+// End to end: the real `twintrack` program with a Feishu app bot connector, event
+// callbacks posted to its listener and its answers read from the fake Feishu; and
+// check-config on Feishu sections.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/feishu/fake_feishu.hpp"
+#include "tests/integration/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace twintrack::feishu_test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::Process;
+using testing::run_program;
+
+const bool sigpipe_ignored = [] {
+    ::signal(SIGPIPE, SIG_IGN);
+    return true;
+}();
+
+// A loopback port nothing listens on right now (the program's listener takes it next;
+// its log goes to stderr, so port 0 could not be read back).
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    int port = 0;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
+        port = ntohs(a.sin_port);
+    }
+    ::close(fd);
+    return port;
+}
+
+const std::string kWang = "ou_7d8a6e6df7621556ce0d21922b676706";
+
+// A Feishu app bot section: the long connection, or (`events`) HTTP callbacks to a
+// listener on a free loopback port with an Encrypt Key.
+std::string app_config(const FakeFeishu& fake, bool events, int port = 0) {
+    std::string out =
+        "connectors:\n"
+        "  - type: feishu\n";
+    if (events) out += "    mode: events\n";
+    out += "    app_id: " + std::string(kAppId) + "\n" +
+           "    app_secret: ${TWINTRACK_TEST_FEISHU_SECRET}\n"
+           "    api_url: " +
+           fake.url() + "\n";
+    if (events) {
+        out +=
+            "    verification_token: ${TWINTRACK_TEST_FEISHU_TOKEN}\n"
+            "    encrypt_key: ${TWINTRACK_TEST_FEISHU_KEY}\n"
+            "    bind: 127.0.0.1\n"
+            "    port: " +
+            std::to_string(port) + "\n";
+    }
+    out +=
+        "    channels:\n"
+        "      - {name: oc_5ce6d572455d361153b7xx51da133945, track: sales}\n";
+    return out;
+}
+
+void set_env() {
+    ::setenv("TWINTRACK_TEST_FEISHU_SECRET", kAppSecret, 1);
+    ::setenv("TWINTRACK_TEST_FEISHU_TOKEN", kVerificationToken, 1);
+    ::setenv("TWINTRACK_TEST_FEISHU_KEY", kEncryptKey, 1);
+}
+
+// 王芳 files a field report through the report dialog by direct message; her messages
+// reach the real program over the long connection or as encrypted, signed callbacks.
+void files_a_field_report(bool events) {
+    set_env();
+    FakeFeishu fake;
+    test_support::TempDir dir;
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "王芳,wang.fang@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "feishu:" +
+                     kWang + "\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const int port = events ? free_port() : 0;
+    const auto config = dir.file("twintrack.yaml", app_config(fake, events, port));
+    auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
+    ASSERT_EQ(check.exit_code, 0) << check.err;
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    if (events) {
+        ASSERT_GT(port, 0);
+        ASSERT_TRUE(test_support::wait_until_healthy("127.0.0.1", port, "/healthz", 15s));
+    } else {
+        ASSERT_TRUE(fake.wait_sockets(1, 15s));
+    }
+
+    int n = 0;
+    std::size_t seen = 0;  // messages already read
+    // Sends `text` as 王芳's direct message; returns the bot's answers once one of them
+    // contains `expect` (or all that came within 15 s).
+    auto says = [&](const std::string& text, const std::string& expect) {
+        ++n;
+        const json ev = message_event("ev-" + std::to_string(n), "om_wang" + std::to_string(n),
+                                      kWang, "oc_p2pwangfang", "p2p", text);
+        if (events) {
+            auto r = post_callback(port, encrypted(ev));
+            EXPECT_EQ(r.status, 200) << r.body;
+        } else {
+            const std::string id = "frame-" + std::to_string(n);
+            EXPECT_TRUE(fake.send_event(ev, id));
+            EXPECT_EQ(fake.wait_acks(id).size(), 1u);
+        }
+        std::string out;
+        while (out.find(expect) == std::string::npos) {
+            auto call = fake.wait_call("/open-apis/im/v1/messages", seen + 1, 15s);
+            if (!call) break;
+            ++seen;
+            out += json::parse(call->json_body.value("content", "{}")).value("text", "") + "\n";
+        }
+        return out;
+    };
+
+    const std::string who = says("我是谁", "wang.fang@example.com");
+    EXPECT_THAT(who, HasSubstr("wang.fang@example.com"));
+    EXPECT_THAT(who, HasSubstr("feishu:" + kWang));
+    EXPECT_THAT(says("报告", "（1/5）"), HasSubstr("你拜访了哪些客户"));
+    EXPECT_THAT(says("艾克米", "（2/5）"), HasSubstr("（2/5）"));
+    EXPECT_THAT(says("跳过", "（3/5）"), HasSubstr("竞品"));
+    EXPECT_THAT(says("华为报价低15%", "（4/5）"), HasSubstr("需求"));
+    EXPECT_THAT(says("需要案例", "（5/5）"), HasSubstr("支持"));
+    EXPECT_THAT(says("跳过", "已保存报告 #1"), HasSubstr("艾克米"));
+    // The report is hers when she asks for it.
+    EXPECT_THAT(says("报告 1", "艾克米"), HasSubstr("#1"));
+    // Answers went to her open_id or as replies to her messages.
+    for (const auto& c : fake.calls("/open-apis/im/v1/messages")) {
+        if (c.path == "/open-apis/im/v1/messages") {
+            EXPECT_EQ(c.json_body.value("receive_id", ""), kWang);
+        } else {
+            EXPECT_THAT(c.path, HasSubstr("/open-apis/im/v1/messages/om_wang"));
+        }
+    }
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->out + finished->err, Not(HasSubstr(kAppSecret)));
+    EXPECT_THAT(finished->out + finished->err, Not(HasSubstr(kEncryptKey)));
+}
+
+TEST(FeishuProgram, ASalesRepFilesAFieldReportInChineseOverTheLongConnection) {
+    files_a_field_report(false);
+}
+
+TEST(FeishuProgram, ASalesRepFilesAFieldReportInChineseByEncryptedCallbacks) {
+    files_a_field_report(true);
+}
+
+TEST(FeishuProgram, CheckConfigReportsEveryBadKeyWithItsLine) {
+    set_env();
+    ::unsetenv("TWINTRACK_TEST_FEISHU_NOT_SET");
+    test_support::TempDir dir;
+    const auto config = dir.file("twintrack.yaml",
+                                 "connectors:\n"
+                                 "  - type: feishu\n"
+                                 "    app_id: cli_a1b2c3d4e5f60001\n"
+                                 "    app_secret: literal-secret-value\n"  // line 4
+                                 "    verification_token: ${TWINTRACK_TEST_FEISHU_TOKEN}\n"
+                                 "    api_url: open.feishu.cn\n"  // line 6
+                                 "    platform: wechat\n"         // line 7
+                                 "    chanels: []\n"              // line 8
+                                 "  - type: feishu\n"
+                                 "    name: feishu-2\n"
+                                 "    mode: events\n"
+                                 "    app_secret: ${TWINTRACK_TEST_FEISHU_NOT_SET}\n"
+                                 "    verification_token: ${TWINTRACK_TEST_FEISHU_TOKEN}\n"
+                                 "    channels:\n"
+                                 "      - {name: 华东销售群, track: sales}\n");
+    auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
+    EXPECT_EQ(check.exit_code, 2);
+    EXPECT_THAT(check.err, HasSubstr(":4:"));
+    EXPECT_THAT(check.err, Not(HasSubstr("literal-secret-value")));
+    EXPECT_THAT(check.err, HasSubstr(":5:"));  // the long connection takes no token
+    EXPECT_THAT(check.err, HasSubstr("only used with mode: events"));
+    EXPECT_THAT(check.err, HasSubstr(":6:"));
+    EXPECT_THAT(check.err, HasSubstr("https://"));
+    EXPECT_THAT(check.err, HasSubstr(":7:"));
+    EXPECT_THAT(check.err, HasSubstr(":8:"));
+    EXPECT_THAT(check.err, HasSubstr("unknown key \"chanels\""));
+    EXPECT_THAT(check.err, HasSubstr("app_id"));  // missing on the second
+    EXPECT_THAT(check.err, HasSubstr("TWINTRACK_TEST_FEISHU_NOT_SET"));
+    EXPECT_THAT(check.err, HasSubstr("chat_id"));
+}
+
+TEST(FeishuProgram, ASectionWithoutAppIdIsStillTheGroupRobot) {
+    ::setenv("TWINTRACK_TEST_FEISHU_ROBOT_URL", "https://open.feishu.cn/open-apis/bot/v2/hook/abc",
+             1);
+    test_support::TempDir dir;
+    const auto good = dir.file("good.yaml",
+                               "connectors:\n"
+                               "  - type: feishu\n"
+                               "    channels:\n"
+                               "      - {name: sales-group, track: sales, url: "
+                               "\"${TWINTRACK_TEST_FEISHU_ROBOT_URL}\"}\n");
+    auto check = run_program(TWINTRACK_BINARY, {"check-config", good});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+    const auto app_keys_in_robot = dir.file("bad.yaml",
+                                            "connectors:\n"
+                                            "  - type: feishu\n"
+                                            "    mode: robot\n"
+                                            "    app_id: cli_a1b2c3d4e5f60001\n"
+                                            "    channels: []\n");
+    check = run_program(TWINTRACK_BINARY, {"check-config", app_keys_in_robot});
+    EXPECT_EQ(check.exit_code, 2);
+    EXPECT_THAT(check.err, HasSubstr("unknown key \"app_id\""));
+}
+
+}  // namespace
+}  // namespace twintrack::feishu_test
