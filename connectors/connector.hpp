@@ -44,7 +44,7 @@ struct RosterEntry {
     std::string user_id;  ///< the person's identity on this connector
     std::string display;
     std::string department;
-    std::string locale;  ///< the language the person reads (e.g. zh-CN), for web pages
+    std::string locale = {};  ///< the language the person reads (e.g. zh-CN), for web pages
 };
 
 /// The people a connector may show, kept current by the bot. Thread-safe.
