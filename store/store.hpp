@@ -18,6 +18,7 @@
 #include "store/person_data.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
+#include "store/sign_in.hpp"
 #include "store/social.hpp"
 
 namespace twintrack::store {
@@ -52,6 +53,8 @@ class Store {
     ChannelMessageLog& channel_messages() { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
+    /// Web sessions, sign-in links and API tokens.
+    SignInRepository& sign_in() { return sign_in_; }
     /// Export, erase and retention across every table.
     PersonData& person_data() { return person_data_; }
 
@@ -80,6 +83,7 @@ class Store {
     MetricsFacts metrics_facts_;
     MeetingRepository meetings_;
     LinkCodeRepository link_codes_;
+    SignInRepository sign_in_;
     PersonData person_data_;
 };
 
