@@ -519,10 +519,10 @@ struct HubServer::Loop {
         if (deferred) con->send_http_response();
     }
 
-    // Runs `then(user, session id)` once the bot confirmed the request's session (which
+    // Runs `then(answer, session id)` once the bot confirmed the request's session (which
     // counts as use); answers 401 otherwise. The response is deferred: `then` sends it.
     void with_session(Server::connection_ptr con,
-                      std::function<void(const std::string&, const std::string&)> then) {
+                      std::function<void(const json&, const std::string&)> then) {
         const std::string id = session_id_of(con);
         if (id.empty()) {
             not_signed_in(con, false);
@@ -537,7 +537,7 @@ struct HubServer::Loop {
                         not_signed_in(con, true);
                         return;
                     }
-                    then(answer.value("user", ""), id);
+                    then(answer, id);
                 });
     }
 
@@ -560,7 +560,7 @@ struct HubServer::Loop {
                         {"message", "missing or wrong X-CSRF-Token, or another origin"}});
             return;
         }
-        with_session(con, [this, con, method, path](const std::string&, const std::string&) {
+        with_session(con, [this, con, method, path](const json&, const std::string&) {
             dispatch_api(con, method, path, core::ApiRequest{});
         });
     }
@@ -645,9 +645,12 @@ struct HubServer::Loop {
                            {{"error", "method_not_allowed"}, {"message", "only GET is served"}});
                 return true;
             }
-            with_session(con, [this, con, people](const std::string& user, const std::string& id) {
+            with_session(con, [this, con, people](const json& answer, const std::string& id) {
                 finish(con, Status::ok,
-                       people ? people_json() : json{{"user", user}, {"csrf", csrf_token(id)}});
+                       people ? people_json()
+                              : json{{"user", answer.value("user", "")},
+                                     {"locale", answer.value("locale", "")},
+                                     {"csrf", csrf_token(id)}});
             });
             return true;
         }

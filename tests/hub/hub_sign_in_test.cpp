@@ -44,7 +44,7 @@ class FakeBot final : public core::EventSink {
         } else if (request.path == "/_hub/session") {
             const std::string user = user_of(body.value("session_hash", ""));
             r.status = user.empty() ? 401 : 200;
-            r.body = json{{"user", user}}.dump();
+            r.body = json{{"user", user}, {"locale", user == "bo" ? "zh-CN" : "en"}}.dump();
         } else if (request.path == "/_hub/sessions/check") {
             json ended = json::array();
             for (const auto& h : body["hashes"]) {
@@ -218,9 +218,9 @@ TEST_F(HubSignInTest, StateChangingRoutesNeedTheCsrfTokenAndTheOrigin) {
     EXPECT_EQ(post("/sign-in/link", {{"who", "anna"}}, {{"Origin", "http://evil.test"}}).status,
               403);
     // Reads with the cookie need no token; without a session, 401.
-    EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/session", cookie("sess-anna"))
-                  .json()["csrf"],
-              csrf);
+    EXPECT_EQ(
+        test_support::http_get("127.0.0.1", port_, "/api/v1/session", cookie("sess-anna")).json(),
+        (json{{"user", "anna"}, {"locale", "en"}, {"csrf", csrf}}));
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/people").status, 401);
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/people", cookie("forged")).status,
               401);
