@@ -82,6 +82,13 @@ void read_settings(core::SectionReader& section, HubSettings& settings) {
         // A configured token is always asked for, on loopback too.
         settings.require_token = true;
     }
+    if (!settings.sign_in.empty() && settings.public_url.empty() &&
+        !is_loopback_bind(settings.bind)) {
+        // Links must not point wherever a request's Host header says.
+        section.error("public_url", "is required with sign_in when bind (" + settings.bind +
+                                        ") is not a loopback address, e.g. "
+                                        "public_url: https://chat.example.com");
+    }
     if (!has_token && !is_loopback_bind(settings.bind) && settings.sign_in.empty()) {
         section.error("token", "is required when bind (" + settings.bind +
                                    ") is not a loopback address: write token: ${HUB_TOKEN}");

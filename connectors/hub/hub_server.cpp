@@ -593,6 +593,14 @@ struct HubServer::Loop {
                             {"message", "send a JSON object with a string \"" + field + "\""}});
                 return true;
             }
+            // Without public_url (loopback only) links name the Host of the request:
+            // only a loopback one, so a forged Host cannot send people elsewhere.
+            if (link && settings.public_url.empty() &&
+                !is_loopback_host(con->get_request_header("Host"))) {
+                reply_json(con, Status::forbidden,
+                           {{"error", "forbidden"}, {"message", "use a loopback host name"}});
+                return true;
+            }
             if (!defer(con)) return true;
             if (link) {
                 const std::string url = settings.public_url.empty()

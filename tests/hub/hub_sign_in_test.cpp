@@ -214,8 +214,13 @@ TEST_F(HubSignInTest, StateChangingRoutesNeedTheCsrfTokenAndTheOrigin) {
         h.insert(h.end(), c.headers.begin(), c.headers.end());
         EXPECT_EQ(post("/api/v1/deals", json::object(), h).status, c.status);
     }
-    // Sign-in requests from another origin are refused too.
+    // Sign-in requests from another origin are refused too, and so is a forged Host (the
+    // link would point there).
     EXPECT_EQ(post("/sign-in/link", {{"who", "anna"}}, {{"Origin", "http://evil.test"}}).status,
+              403);
+    EXPECT_EQ(post("/sign-in/link", {{"who", "anna"}},
+                   {{"Origin", "http://evil.test"}, {"Host", "evil.test"}})
+                  .status,
               403);
     // Reads with the cookie need no token; without a session, 401.
     EXPECT_EQ(
