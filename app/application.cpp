@@ -15,14 +15,17 @@
 #include <iostream>
 #include <thread>
 
+#include "app/access_tools.hpp"
 #include "app/calendar_fetch.hpp"
 #include "app/config.hpp"
 #include "app/person_tools.hpp"
+#include "bot/access.hpp"
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/tone/tone_guide.hpp"
+#include "bot/local_time.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
 #include "connectors/http/http_listener.hpp"
@@ -31,6 +34,7 @@
 #include "core/clock.hpp"
 #include "core/source_dir.hpp"
 #include "core/telemetry.hpp"
+#include "core/text.hpp"
 #include "store/store.hpp"
 
 namespace twintrack::app {
@@ -619,6 +623,109 @@ int person_erase(const Options& options, const std::string& email) {
                                        {"deleted", outcome->counts.deleted},
                                        {"scrubbed", outcome->counts.scrubbed},
                                        {"label", outcome->label}})
+              << "\n";
+    return exit_ok;
+}
+
+int token_create(const Options& options, const std::string& name,
+                 const std::vector<std::string>& scopes, const std::string& expires) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    const std::string& locale = config.bot.default_locale;
+    const auto say = [&](std::ostream& out, const std::string& key, const nlohmann::json& data) {
+        out << core.prompts->render(locale, "import." + key, data) << "\n";
+    };
+    std::optional<std::int64_t> expires_at;
+    if (!expires.empty()) {
+        const auto day = bot::parse_ymd(expires);
+        if (!day) {
+            say(std::cerr, "token_bad_date", {{"date", expires}});
+            return exit_failure;
+        }
+        expires_at = core::to_millis(core::Timestamp(date::sys_days(*day)));
+    }
+    const auto created =
+        app::token_create(*core.store, name, scopes, expires_at, core::to_millis(core.clock.now()));
+    if (created.error == "taken") {
+        say(std::cerr, "token_taken", {{"name", name}});
+        return exit_failure;
+    }
+    if (!created.error.empty()) {
+        say(std::cerr, "token_bad_scope",
+            {{"scope", created.error.substr(created.error.find(':') + 1)},
+             {"known", core::join(bot::api_scopes(), ", ")}});
+        return exit_failure;
+    }
+    nlohmann::json data = {
+        {"name", name}, {"scopes", core::join(scopes, " ")}, {"token", created.token}};
+    if (expires_at) data["expires"] = bot::format_local(core::from_millis(*expires_at), "UTC");
+    say(std::cout, "token_created", data);
+    return exit_ok;
+}
+
+int token_list(const Options& options) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    const std::string& locale = config.bot.default_locale;
+    const std::int64_t now = core::to_millis(core.clock.now());
+    const auto tokens = core.store->sign_in().tokens();
+    if (tokens.empty()) {
+        std::cout << core.prompts->render(locale, "import.token_none", {}) << "\n";
+        return exit_ok;
+    }
+    for (const auto& t : tokens) {
+        nlohmann::json state = nlohmann::json::object();
+        std::string key = "import.token_state_live";
+        if (t.expires_at)
+            state["expires"] = bot::format_local(core::from_millis(*t.expires_at), "UTC");
+        if (t.last_used_at)
+            state["used"] = bot::format_local(core::from_millis(*t.last_used_at), "UTC");
+        if (t.revoked_at) {
+            key = "import.token_state_revoked";
+        } else if (t.expires_at && now >= *t.expires_at) {
+            key = "import.token_state_expired";
+        }
+        std::cout << core.prompts->render(locale, "import.token_line",
+                                          {{"name", t.name},
+                                           {"scopes", core::join(t.scopes, " ")},
+                                           {"state", core.prompts->render(locale, key, state)}})
+                  << "\n";
+    }
+    return exit_ok;
+}
+
+int token_revoke(const Options& options, const std::string& name) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    const std::string& locale = config.bot.default_locale;
+    if (!app::token_revoke(*core.store, name, core::to_millis(core.clock.now()))) {
+        std::cerr << core.prompts->render(locale, "import.token_unknown", {{"name", name}}) << "\n";
+        return exit_failure;
+    }
+    std::cout << core.prompts->render(locale, "import.token_revoked", {{"name", name}}) << "\n";
+    return exit_ok;
+}
+
+int sessions_revoke(const Options& options, const std::string& email) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    const std::string& locale = config.bot.default_locale;
+    const auto count = app::sessions_revoke(*core.store, email, core::to_millis(core.clock.now()));
+    if (!count) {
+        std::cerr << core.prompts->render(locale, "import.person_unknown", {{"email", email}})
+                  << "\n";
+        return exit_failure;
+    }
+    std::cout << core.prompts->render(locale, "import.sessions_revoked",
+                                      {{"email", email}, {"count", *count}})
               << "\n";
     return exit_ok;
 }

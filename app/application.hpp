@@ -29,6 +29,17 @@ int person_export(const Options& options, const std::string& email, const std::s
 /// `twintrack person erase EMAIL`.
 int person_erase(const Options& options, const std::string& email);
 
+/// `twintrack token create NAME --scope S [--scope S] [--expires YYYY-MM-DD]`: prints the
+/// token once. The token stops working at 00:00 UTC of the expiry date.
+int token_create(const Options& options, const std::string& name,
+                 const std::vector<std::string>& scopes, const std::string& expires);
+/// `twintrack token list`.
+int token_list(const Options& options);
+/// `twintrack token revoke NAME`.
+int token_revoke(const Options& options, const std::string& name);
+/// `twintrack sessions revoke EMAIL`: signs the person out of every hub.
+int sessions_revoke(const Options& options, const std::string& email);
+
 /// The folder holding prompts/ and config/ (TWINTRACK_HOME, next to the program, or
 /// the source tree the program was built from).
 std::string resource_root();

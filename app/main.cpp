@@ -96,6 +96,35 @@ int main(int argc, char** argv) {
     person_erase_cmd->add_option("EMAIL", person_email, "The person's email")->required();
     common_options(person_erase_cmd, options);
 
+    auto* token = cli.add_subcommand("token", "API tokens, one per integration (/api/v1)");
+    token->require_subcommand(1);
+    auto* token_create_cmd =
+        token->add_subcommand("create", "Create a token; it is shown once (audited)");
+    std::string token_name, token_expires;
+    std::vector<std::string> token_scopes;
+    token_create_cmd->add_option("NAME", token_name, "The integration's name")->required();
+    token_create_cmd
+        ->add_option("--scope", token_scopes,
+                     "reports:read, deals:write or calendar:read (repeat or use | for more)")
+        ->required()
+        ->delimiter('|');
+    token_create_cmd->add_option("--expires", token_expires,
+                                 "YYYY-MM-DD: stops working at 00:00 UTC that day");
+    common_options(token_create_cmd, options);
+    auto* token_list_cmd = token->add_subcommand("list", "Tokens, their scopes and state");
+    common_options(token_list_cmd, options);
+    auto* token_revoke_cmd = token->add_subcommand("revoke", "Revoke a token (audited)");
+    token_revoke_cmd->add_option("NAME", token_name, "The token's name")->required();
+    common_options(token_revoke_cmd, options);
+
+    auto* sessions = cli.add_subcommand("sessions", "Hub sign-in sessions");
+    sessions->require_subcommand(1);
+    auto* sessions_revoke_cmd = sessions->add_subcommand(
+        "revoke", "Sign a person out of every browser; open pages close within a minute");
+    std::string sessions_email;
+    sessions_revoke_cmd->add_option("EMAIL", sessions_email, "The person's email")->required();
+    common_options(sessions_revoke_cmd, options);
+
     CLI11_PARSE(cli, argc, argv);
     options.port = port;
 
@@ -108,5 +137,9 @@ int main(int argc, char** argv) {
     if (*export_reports_cmd) return export_reports(options, export_path);
     if (*person_export_cmd) return person_export(options, person_email, person_path);
     if (*person_erase_cmd) return person_erase(options, person_email);
+    if (*token_create_cmd) return token_create(options, token_name, token_scopes, token_expires);
+    if (*token_list_cmd) return token_list(options);
+    if (*token_revoke_cmd) return token_revoke(options, token_name);
+    if (*sessions_revoke_cmd) return sessions_revoke(options, sessions_email);
     return run_server(options);
 }

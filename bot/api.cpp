@@ -52,11 +52,15 @@ bool match_pattern(const std::string& pattern, const std::string& path,
     return true;
 }
 
-void ApiRouter::add(ApiRoute route) { routes_.push_back(std::move(route)); }
+void ApiRouter::add(ApiRoute route, std::string scope) {
+    routes_.push_back(std::move(route));
+    scopes_.push_back(std::move(scope));
+}
 
 ApiRouter::Match ApiRouter::match(const std::string& method, const std::string& path) const {
     Match m;
-    for (const auto& route : routes_) {
+    for (std::size_t i = 0; i < routes_.size(); ++i) {
+        const ApiRoute& route = routes_[i];
         std::map<std::string, std::string> params;
         if (!match_pattern(route.pattern, path, params)) continue;
         const bool head_as_get = method == "HEAD" && route.method == "GET";
@@ -64,6 +68,7 @@ ApiRouter::Match ApiRouter::match(const std::string& method, const std::string& 
             m.route = &route;
             m.params = std::move(params);
             m.other_method = false;
+            m.scope = scopes_[i];
             return m;
         }
         m.other_method = true;

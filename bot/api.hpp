@@ -33,7 +33,9 @@ core::ApiResponse api_error(int status, const std::string& code, const std::stri
 
 class ApiRouter {
   public:
-    void add(ApiRoute route);
+    /// `scope`: what an API token needs to use the route (e.g. "reports:read"); empty:
+    /// no API token may (bot/access.hpp).
+    void add(ApiRoute route, std::string scope = "");
 
     struct Match {
         const ApiRoute* route = nullptr;
@@ -41,11 +43,13 @@ class ApiRouter {
         /// The path is known but not for this method (405 rather than 404).
         bool other_method = false;
         std::vector<std::string> allowed;
+        std::string scope;  ///< the route's API token scope
     };
     Match match(const std::string& method, const std::string& path) const;
 
   private:
     std::vector<ApiRoute> routes_;
+    std::vector<std::string> scopes_;  // parallel to routes_
 };
 
 /// Matches `path` against `pattern`; fills `params`. Exposed for tests.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bot/access.hpp"
 #include "bot/turn.hpp"
 #include "core/base64.hpp"
 #include "core/text.hpp"
@@ -100,6 +101,7 @@ void describe_metrics(core::Telemetry& t) {
                "Store failures, by kind (busy, full, io, other).");
     t.describe("twintrack_database_retries_total", T::counter,
                "Work retried after a store failure.");
+    describe_access_metrics(t);
 }
 
 std::int64_t backoff_ms(int attempts) {
@@ -539,7 +541,10 @@ void Engine::handle_request(const core::ApiRequest& request, const core::ApiRepl
     core::ApiResponse response;
     try {
         if (match.route->writes) turn.write();
-        response = match.route->handler(turn, ApiCall{request, match.params});
+        std::optional<core::ApiResponse> refused;
+        if (!request.api_token.empty()) refused = check_api_token(turn, request, match.scope);
+        response = refused ? std::move(*refused)
+                           : match.route->handler(turn, ApiCall{request, match.params});
         finish_turn(turn, true);
     } catch (const std::exception& e) {
         finish_turn(turn, false);

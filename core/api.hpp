@@ -18,6 +18,9 @@ struct ApiRequest {
     std::map<std::string, std::string> query;    ///< decoded query parameters
     std::map<std::string, std::string> headers;  ///< names in lower case
     std::string body;
+    /// A bearer token the connector did not recognise, left for the bot to check against
+    /// the per-integration API tokens; empty when the connector authenticated the request.
+    std::string api_token;
 };
 
 struct ApiResponse {

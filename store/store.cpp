@@ -30,6 +30,7 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       meetings_(*db_),
       link_codes_(*db_),
       actions_(*db_),
+      sign_in_(*db_),
       person_data_(*db_) {
     migrate(*db_, known_migrations(), now_ms);
 }

@@ -19,6 +19,7 @@
 #include "store/person_data.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
+#include "store/sign_in.hpp"
 #include "store/social.hpp"
 
 namespace twintrack::store {
@@ -55,6 +56,8 @@ class Store {
     LinkCodeRepository& link_codes() { return link_codes_; }
     /// Posts with buttons and menus; the program's own settings (the token key).
     ActionRepository& actions() { return actions_; }
+    /// Web sessions, sign-in links and API tokens.
+    SignInRepository& sign_in() { return sign_in_; }
     /// Export, erase and retention across every table.
     PersonData& person_data() { return person_data_; }
 
@@ -84,6 +87,7 @@ class Store {
     MeetingRepository meetings_;
     LinkCodeRepository link_codes_;
     ActionRepository actions_;
+    SignInRepository sign_in_;
     PersonData person_data_;
 };
 

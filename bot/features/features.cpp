@@ -10,12 +10,14 @@
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "bot/retention.hpp"
+#include "bot/sign_in.hpp"
 #include "bot/welcome.hpp"
 
 namespace twintrack::bot {
 
 void register_features(Engine& engine) {
     register_builtins(engine);
+    register_sign_in(engine);
     engagements::register_engagements(engine);
     reports::register_reports(engine);
     meetings::register_meetings(engine);

@@ -1,5 +1,8 @@
 #include "connectors/hub/hub_connector.hpp"
 
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <set>
 #include <stdexcept>
@@ -17,6 +20,48 @@ bool valid_bind(const std::string& bind) {
     return !ec;
 }
 
+// `sign_in: [link]`, the session limits and `public_url`.
+void read_sign_in(core::SectionReader& section, HubSettings& settings) {
+    if (const YAML::Node list = section.node("sign_in")) {
+        if (!list.IsSequence()) {
+            section.error("sign_in", "must be a list such as [link]");
+        } else {
+            for (const auto& item : list) {
+                const std::string way = item.IsScalar() ? item.as<std::string>() : "";
+                if (way != "link") {
+                    section.error("sign_in", "\"" + way +
+                                                 "\" is not a sign-in method here: only link "
+                                                 "exists (oidc, feishu, ... are not built yet)");
+                } else if (std::find(settings.sign_in.begin(), settings.sign_in.end(), way) ==
+                           settings.sign_in.end()) {
+                    settings.sign_in.push_back(way);
+                }
+            }
+        }
+    }
+    if (auto hours = section.integer("session_idle_hours", 1, 24 * 365)) {
+        settings.session_idle = std::chrono::hours(*hours);
+    }
+    if (auto days = section.integer("session_days", 1, 3650)) {
+        settings.session_absolute = std::chrono::hours(24 * *days);
+    }
+    if (auto seconds = section.integer("session_check_seconds", 1, 60)) {
+        settings.session_check = std::chrono::seconds(*seconds);
+    }
+    if (auto url = section.string("public_url")) {
+        const bool http = url->rfind("http://", 0) == 0 || url->rfind("https://", 0) == 0;
+        if (!http) {
+            section.error("public_url",
+                          "must start with http:// or https://; got \"" + *url + "\"");
+        } else {
+            settings.public_url = *url;
+            while (!settings.public_url.empty() && settings.public_url.back() == '/') {
+                settings.public_url.pop_back();
+            }
+        }
+    }
+}
+
 // Reads everything but `name` and `channels` (the registry and read_channels own those).
 void read_settings(core::SectionReader& section, HubSettings& settings) {
     if (auto bind = section.string("bind")) {
@@ -30,13 +75,21 @@ void read_settings(core::SectionReader& section, HubSettings& settings) {
         }
     }
     if (auto port = section.integer("port", 0, 65535)) settings.port = static_cast<int>(*port);
+    read_sign_in(section, settings);
     const bool has_token = section.has("token");
     if (auto token = section.secret("token")) {
         settings.token = *token;
         // A configured token is always asked for, on loopback too.
         settings.require_token = true;
     }
-    if (!has_token && !is_loopback_bind(settings.bind)) {
+    if (!settings.sign_in.empty() && settings.public_url.empty() &&
+        !is_loopback_bind(settings.bind)) {
+        // Links must not point wherever a request's Host header says.
+        section.error("public_url", "is required with sign_in when bind (" + settings.bind +
+                                        ") is not a loopback address, e.g. "
+                                        "public_url: https://chat.example.com");
+    }
+    if (!has_token && !is_loopback_bind(settings.bind) && settings.sign_in.empty()) {
         section.error("token", "is required when bind (" + settings.bind +
                                    ") is not a loopback address: write token: ${HUB_TOKEN}");
     }

@@ -27,6 +27,17 @@ struct HubSettings {
     std::string bot_user = "twintrack";
     /// Requires the token on loopback too (tests exercise the token checks this way).
     bool require_token = false;
+    /// How people sign in (`sign_in: [link]`); empty: the name picker, as before. Only
+    /// "link" exists this round; "oidc", "feishu", ... may follow.
+    std::vector<std::string> sign_in;
+    /// A session ends after this long unused, and this long after sign-in at the latest.
+    std::chrono::milliseconds session_idle{std::chrono::hours(12)};
+    std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 30)};
+    /// How often open sockets' sessions are checked (revoked or ended ones are closed).
+    std::chrono::milliseconds session_check{std::chrono::seconds(30)};
+    /// The address people open (e.g. https://chat.example.com): sign-in links point here;
+    /// https makes the cookie Secure. Empty: http:// plus the Host of the request.
+    std::string public_url;
 };
 
 /// The `type: hub` entry of the connector registry.

@@ -101,6 +101,8 @@ const char* to_string(ErrorCode code) {
             return "unknown_channel";
         case ErrorCode::hello_timeout:
             return "hello_timeout";
+        case ErrorCode::session_ended:
+            return "session_ended";
     }
     return "bad_request";
 }

@@ -18,6 +18,7 @@ enum class ErrorCode {
     too_long,           ///< text over core::max_message_bytes
     unknown_channel,    ///< a channel the hub does not have
     hello_timeout,      ///< no hello in time (the socket is closed after it)
+    session_ended,      ///< the sign-in session was revoked or ended (closed after it)
 };
 
 const char* to_string(ErrorCode code);

@@ -21,7 +21,9 @@
 
 #include "connectors/hub/chat_history.hpp"
 #include "connectors/hub/hub_protocol.hpp"
+#include "connectors/hub/hub_sign_in.hpp"
 #include "core/base64.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "hub_page.hpp"
 
@@ -122,6 +124,8 @@ struct Session {
     std::string user;
     bool authed = false;
     std::shared_ptr<boost::asio::steady_timer> hello_timer;
+    std::string session_hash;    ///< SHA-256 of the session cookie (sign-in required)
+    bool hello_pending = false;  ///< the bot is checking the session of a hello
 };
 
 }  // namespace
@@ -132,6 +136,7 @@ struct HubServer::Loop {
           context(context),
           sink(&sink),
           token_required(!is_loopback_bind(settings.bind) || settings.require_token),
+          sign_in_required(!settings.sign_in.empty()),
           dm_channel("@" + settings.bot_user),
           history(context.data_dir + "/" + settings.name + history_suffix,
                   static_cast<std::size_t>(std::max(1, settings.history_limit))),
@@ -216,6 +221,10 @@ struct HubServer::Loop {
         const auto local = server.get_local_endpoint(bec);
         if (bec) throw std::runtime_error("cannot listen on " + where + ": " + bec.message());
         flush_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
+        if (sign_in_required) {
+            sweep_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
+            arm_session_sweep();
+        }
         return local.port();
     }
 
@@ -239,6 +248,7 @@ struct HubServer::Loop {
             server.close(hdl, websocketpp::close::status::going_away, "hub is shutting down", ec);
         }
         if (flush_timer) flush_timer->cancel();
+        if (sweep_timer) sweep_timer->cancel();
         history.flush();
     }
 
@@ -269,7 +279,37 @@ struct HubServer::Loop {
         const std::string auth = con->get_request_header("Authorization");
         const std::string scheme = "Bearer ";
         if (auth.compare(0, scheme.size(), scheme) != 0) return false;
-        return tokens_equal(std::string_view(auth).substr(scheme.size()), settings.token.reveal());
+        return shared_token_ok(std::string_view(auth).substr(scheme.size()));
+    }
+
+    // The one hub token: still accepted for this release, with a warning once per start
+    // (per-integration API tokens replace it: `twintrack token create`).
+    bool shared_token_ok(std::string_view presented) {
+        if (settings.token.empty() || !tokens_equal(presented, settings.token.reveal())) {
+            return false;
+        }
+        if (!shared_token_warned) {
+            shared_token_warned = true;
+            spdlog::warn(
+                "hub {}: the shared hub token was used; it is deprecated and goes in the next "
+                "release: give each integration its own token (twintrack token create)",
+                settings.name);
+        }
+        return true;
+    }
+
+    // Feature routes: the shared token, or a bearer token the bot checks against the
+    // per-integration API tokens (`api_token`; scopes, expiry and revocation are its call).
+    bool api_authorised(Server::connection_ptr& con, std::string& api_token) {
+        if (!token_required) return authorised(con);
+        const std::string auth = con->get_request_header("Authorization");
+        const std::string scheme = "Bearer ";
+        if (auth.compare(0, scheme.size(), scheme) == 0 && auth.size() > scheme.size()) {
+            const std::string_view presented = std::string_view(auth).substr(scheme.size());
+            if (!shared_token_ok(presented)) api_token = std::string(presented);
+            return true;
+        }
+        return authorised(con);
     }
 
     void on_http(Hdl hdl) {
@@ -277,6 +317,7 @@ struct HubServer::Loop {
         using Status = websocketpp::http::status_code::value;
         const std::string method = con->get_request().get_method();
         const std::string path = strip_query(con->get_resource());
+        if (sign_in_required && on_sign_in_http(con, method, path)) return;
         if (path.rfind("/api/v1/", 0) == 0 && path.size() > 8 && path != "/api/v1/people" &&
             path.rfind("/api/v1/ui/", 0) != 0) {
             forward_api(con, method, path);
@@ -312,16 +353,7 @@ struct HubServer::Loop {
                   context.telemetry ? context.telemetry->render() : std::string());
         } else if (path == "/api/v1/people") {
             if (!authorised(con)) return;
-            json people = json::array();
-            if (context.roster) {
-                for (const auto& p : *context.roster->get()) {
-                    people.push_back({{"user_id", p.user_id},
-                                      {"display", p.display},
-                                      {"department", p.department},
-                                      {"locale", p.locale}});
-                }
-            }
-            reply_json(con, Status::ok, people);
+            reply_json(con, Status::ok, people_json());
         } else if (path.rfind("/api/v1/ui/", 0) == 0) {
             const std::string locale = path.substr(std::string("/api/v1/ui/").size());
             const auto it = ui.find(locale);
@@ -336,6 +368,19 @@ struct HubServer::Loop {
             reply_json(con, Status::not_found,
                        {{"error", "not_found"}, {"message", "no such path: " + path}});
         }
+    }
+
+    json people_json() const {
+        json people = json::array();
+        if (context.roster) {
+            for (const auto& p : *context.roster->get()) {
+                people.push_back({{"user_id", p.user_id},
+                                  {"display", p.display},
+                                  {"department", p.department},
+                                  {"locale", p.locale}});
+            }
+        }
+        return people;
     }
 
     bool authorised(Server::connection_ptr& con) {
@@ -359,8 +404,24 @@ struct HubServer::Loop {
     // The response is deferred and sent from this thread once the engine replies.
     void forward_api(Server::connection_ptr& con, const std::string& method,
                      const std::string& path) {
-        if (!authorised(con)) return;
+        if (sign_in_required && !has_bearer(con)) {
+            forward_signed_in(con, method, path);
+            return;
+        }
         core::ApiRequest request;
+        if (!api_authorised(con, request.api_token)) return;
+        websocketpp::lib::error_code ec = con->defer_http_response();
+        if (ec) {
+            reply_json(con, websocketpp::http::status_code::internal_server_error,
+                       {{"error", "internal"}, {"message", ec.message()}});
+            return;
+        }
+        dispatch_api(con, method, path, std::move(request));
+    }
+
+    // Hands a forwarded request to the bot; the response is deferred already.
+    void dispatch_api(Server::connection_ptr con, const std::string& method,
+                      const std::string& path, core::ApiRequest request) {
         request.connector = settings.name;
         request.method = method;
         request.path = path;
@@ -372,12 +433,6 @@ struct HubServer::Loop {
             request.headers[core::ascii_lower(name)] = value;
         }
         request.body = con->get_request_body();
-        websocketpp::lib::error_code ec = con->defer_http_response();
-        if (ec) {
-            reply_json(con, websocketpp::http::status_code::internal_server_error,
-                       {{"error", "internal"}, {"message", ec.message()}});
-            return;
-        }
         sink->request(std::move(request), [this, con,
                                            gate = reply_gate](core::ApiResponse response) {
             // The engine may answer after the hub stopped: the gate tells.
@@ -397,6 +452,307 @@ struct HubServer::Loop {
         });
     }
 
+    // ---- Sign-in (`sign_in: [link]`; docs/ARCHITECTURE.md, "Hub sign-in") ----
+    // The hub keeps cookies, CSRF and sockets; who a session belongs to, links and
+    // revocation are the bot's (internal `/_hub/...` routes, bot/sign_in.hpp).
+
+    using Status = websocketpp::http::status_code::value;
+    using BotAnswer = std::function<void(int status, const json& body)>;
+
+    // Asks the bot; `done` runs on the hub thread, and not at all once the hub stopped.
+    void ask_bot(const std::string& path, json body, BotAnswer done) {
+        core::ApiRequest request;
+        request.connector = settings.name;
+        request.method = "POST";
+        request.path = path;
+        body["connector"] = settings.name;
+        request.body = dump_json(body);
+        sink->request(std::move(request), [this, gate = reply_gate,
+                                           done = std::move(done)](core::ApiResponse response) {
+            std::lock_guard<std::mutex> lock(gate->mu);
+            if (!gate->open) return;
+            boost::asio::post(server.get_io_service(),
+                              [this, done, response = std::move(response)] {
+                                  guarded("sign-in answer", [&] {
+                                      json answer = json::parse(response.body, nullptr, false);
+                                      if (!answer.is_object()) answer = json::object();
+                                      done(response.status, answer);
+                                  });
+                              });
+        });
+    }
+
+    bool secure_cookie() const { return settings.public_url.rfind("https://", 0) == 0; }
+
+    bool same_origin(Server::connection_ptr& con) {
+        const std::string origin = con->get_request_header("Origin");
+        return !origin.empty() &&
+               core::ascii_lower(origin) ==
+                   expected_origin(settings.public_url, con->get_request_header("Host"));
+    }
+
+    bool has_bearer(Server::connection_ptr& con) {
+        return con->get_request_header("Authorization").rfind("Bearer ", 0) == 0;
+    }
+
+    std::string session_id_of(Server::connection_ptr& con) {
+        return cookie_value(con->get_request_header("Cookie"), session_cookie_name);
+    }
+
+    // Defers the response; false (and a 500 sent) when websocketpp cannot.
+    bool defer(Server::connection_ptr& con) {
+        websocketpp::lib::error_code ec = con->defer_http_response();
+        if (!ec) return true;
+        reply_json(con, Status::internal_server_error,
+                   {{"error", "internal"}, {"message", ec.message()}});
+        return false;
+    }
+
+    void finish(Server::connection_ptr con, Status status, const json& body) {
+        reply_json(con, status, body);
+        con->send_http_response();
+    }
+
+    void not_signed_in(Server::connection_ptr con, bool deferred) {
+        con->replace_header("Set-Cookie",
+                            session_set_cookie("", std::chrono::seconds(0), secure_cookie()));
+        reply_json(con, Status::unauthorized,
+                   {{"error", "not_signed_in"}, {"message", "sign in first"}});
+        if (deferred) con->send_http_response();
+    }
+
+    // Runs `then(answer, session id)` once the bot confirmed the request's session (which
+    // counts as use); answers 401 otherwise. The response is deferred: `then` sends it.
+    void with_session(Server::connection_ptr con,
+                      std::function<void(const json&, const std::string&)> then) {
+        const std::string id = session_id_of(con);
+        if (id.empty()) {
+            not_signed_in(con, false);
+            return;
+        }
+        if (!defer(con)) return;
+        ask_bot("/_hub/session",
+                {{"session_hash", core::sha256_hex(id)},
+                 {"idle_ms", static_cast<std::int64_t>(settings.session_idle.count())}},
+                [this, con, id, then = std::move(then)](int status, const json& answer) {
+                    if (status != 200) {
+                        not_signed_in(con, true);
+                        return;
+                    }
+                    then(answer, id);
+                });
+    }
+
+    // CSRF on routes that change state with the cookie: the request must come from the
+    // hub's own origin and carry the session's token in X-CSRF-Token.
+    bool csrf_ok(Server::connection_ptr& con) {
+        const std::string id = session_id_of(con);
+        const std::string presented = con->get_request_header(csrf_header);
+        return !id.empty() && same_origin(con) && !presented.empty() &&
+               tokens_equal(presented, csrf_token(id));
+    }
+
+    void forward_signed_in(Server::connection_ptr con, const std::string& method,
+                           const std::string& path) {
+        if (method != "GET" && method != "HEAD" && !csrf_ok(con)) {
+            spdlog::warn("hub {}: refused {} {}: missing or wrong CSRF token", settings.name,
+                         method, path);
+            reply_json(con, Status::forbidden,
+                       {{"error", "csrf"},
+                        {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+            return;
+        }
+        with_session(con, [this, con, method, path](const json&, const std::string&) {
+            dispatch_api(con, method, path, core::ApiRequest{});
+        });
+    }
+
+    // The sign-in routes; false when `path` is none of them.
+    bool on_sign_in_http(Server::connection_ptr& con, const std::string& method,
+                         const std::string& path) {
+        const bool link = path == "/sign-in/link";
+        if (link || path == "/sign-in/redeem") {
+            if (method != "POST") {
+                con->replace_header("Allow", "POST");
+                reply_json(con, Status::method_not_allowed,
+                           {{"error", "method_not_allowed"}, {"message", "use POST"}});
+                return true;
+            }
+            // No session yet, so no token: the origin check (and SameSite) stop CSRF.
+            if (!same_origin(con)) {
+                reply_json(con, Status::forbidden,
+                           {{"error", "csrf"}, {"message", "a request from another origin"}});
+                return true;
+            }
+            json body = json::parse(con->get_request_body(), nullptr, false);
+            const std::string field = link ? "who" : "token";
+            const auto value = body.is_object() ? body.find(field) : body.end();
+            if (!body.is_object() || value == body.end() || !value->is_string() ||
+                core::trim(value->get_ref<const std::string&>()).empty() ||
+                value->get_ref<const std::string&>().size() > 320) {
+                reply_json(con, Status::bad_request,
+                           {{"error", "bad_request"},
+                            {"message", "send a JSON object with a string \"" + field + "\""}});
+                return true;
+            }
+            // Without public_url (loopback only) links name the Host of the request:
+            // only a loopback one, so a forged Host cannot send people elsewhere.
+            if (link && settings.public_url.empty() &&
+                !is_loopback_host(con->get_request_header("Host"))) {
+                reply_json(con, Status::forbidden,
+                           {{"error", "forbidden"}, {"message", "use a loopback host name"}});
+                return true;
+            }
+            if (!defer(con)) return true;
+            if (link) {
+                const std::string url = settings.public_url.empty()
+                                            ? "http://" + con->get_request_header("Host")
+                                            : settings.public_url;
+                ask_bot("/_hub/sign-in/link",
+                        {{"who", std::string(core::trim(value->get_ref<const std::string&>()))},
+                         {"client", client_address(con->get_remote_endpoint())},
+                         {"url", url}},
+                        [this, con](int status, const json& answer) {
+                            if (status == 429) {
+                                finish(con, static_cast<Status>(429), answer);
+                            } else {
+                                // The same answer whether or not the person exists.
+                                finish(con, Status::accepted, {{"status", "sent"}});
+                            }
+                        });
+            } else {
+                ask_bot(
+                    "/_hub/sign-in/redeem",
+                    {{"token", *value},
+                     {"absolute_ms", static_cast<std::int64_t>(settings.session_absolute.count())}},
+                    [this, con](int status, const json& answer) {
+                        const std::string session = answer.value("session", "");
+                        if (status != 200 || session.empty()) {
+                            finish(con, Status::unauthorized,
+                                   {{"error", answer.value("error", "invalid_link")},
+                                    {"message",
+                                     "this sign-in link is not valid: ask for a "
+                                     "new one"}});
+                            return;
+                        }
+                        con->replace_header(
+                            "Set-Cookie",
+                            session_set_cookie(session,
+                                               std::chrono::duration_cast<std::chrono::seconds>(
+                                                   settings.session_absolute),
+                                               secure_cookie()));
+                        finish(con, Status::ok,
+                               {{"user", answer.value("user", "")}, {"csrf", csrf_token(session)}});
+                    });
+            }
+            return true;
+        }
+        const bool people = path == "/api/v1/people";
+        if ((path == "/api/v1/session" || people) && !(people && has_bearer(con))) {
+            if (method != "GET" && method != "HEAD") {
+                con->replace_header("Allow", "GET");
+                reply_json(con, Status::method_not_allowed,
+                           {{"error", "method_not_allowed"}, {"message", "only GET is served"}});
+                return true;
+            }
+            with_session(con, [this, con, people](const json& answer, const std::string& id) {
+                finish(con, Status::ok,
+                       people ? people_json()
+                              : json{{"user", answer.value("user", "")},
+                                     {"locale", answer.value("locale", "")},
+                                     {"csrf", csrf_token(id)}});
+            });
+            return true;
+        }
+        return false;
+    }
+
+    void remember_session_cookie(Hdl hdl, Session& session) {
+        auto con = server.get_con_from_hdl(hdl);
+        const std::string id = session_id_of(con);
+        if (!id.empty()) session.session_hash = core::sha256_hex(id);
+    }
+
+    void refuse(Hdl hdl, ErrorCode code, const std::string& message) {
+        send_frame(hdl, error_frame(code, message));
+        websocketpp::lib::error_code ec;
+        server.close(hdl, websocketpp::close::status::policy_violation, to_string(code), ec);
+    }
+
+    // hello when sign-in is required: the person comes from the session cookie of the
+    // handshake, never from the frame; a `user` in the frame may only repeat it.
+    void hello_signed_in(Hdl hdl, Session& session, const json& frame) {
+        if (session.hello_pending) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request, "hello is being checked already"));
+            return;
+        }
+        if (session.session_hash.empty()) {
+            refuse(hdl, ErrorCode::unauthorized, "sign in first: this connection has no session");
+            return;
+        }
+        std::string asked;
+        if (const auto u = frame.find("user"); u != frame.end() && u->is_string()) {
+            asked = u->get<std::string>();
+        }
+        session.hello_pending = true;
+        ask_bot(
+            "/_hub/session",
+            {{"session_hash", session.session_hash},
+             {"idle_ms", static_cast<std::int64_t>(settings.session_idle.count())}},
+            [this, hdl, asked](int status, const json& answer) {
+                const auto it = sessions.find(hdl);
+                if (it == sessions.end()) return;
+                it->second.hello_pending = false;
+                const std::string user = answer.value("user", "");
+                if (status != 200 || !user_id_problem(user).empty()) {
+                    refuse(hdl, ErrorCode::session_ended, "your sign-in has ended: sign in again");
+                    return;
+                }
+                if (!asked.empty() && core::ascii_lower(asked) != core::ascii_lower(user)) {
+                    spdlog::warn(
+                        "hub {}: refused a hello naming someone else ({} is "
+                        "signed in)",
+                        settings.name, user);
+                    refuse(hdl, ErrorCode::unauthorized,
+                           "you are signed in as " + user + "; a hello cannot name someone else");
+                    return;
+                }
+                welcome_user(hdl, it->second, user);
+            });
+    }
+
+    void arm_session_sweep() {
+        sweep_timer->expires_after(settings.session_check);
+        sweep_timer->async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping) return;
+            guarded("session sweep", [&] { sweep_sessions(); });
+            arm_session_sweep();
+        });
+    }
+
+    // Sockets whose session was revoked or reached its end are closed.
+    void sweep_sessions() {
+        std::set<std::string> open;
+        for (const auto& [hdl, s] : sessions) {
+            if (s.authed && !s.session_hash.empty()) open.insert(s.session_hash);
+        }
+        if (open.empty()) return;
+        ask_bot("/_hub/sessions/check", {{"hashes", open}}, [this](int status, const json& answer) {
+            if (status != 200) return;
+            std::set<std::string> ended;
+            for (const auto& h : answer.value("ended", json::array())) {
+                if (h.is_string()) ended.insert(h.get<std::string>());
+            }
+            std::vector<Hdl> closing;
+            for (const auto& [hdl, s] : sessions) {
+                if (s.authed && ended.count(s.session_hash)) closing.push_back(hdl);
+            }
+            for (const auto& hdl : closing) {
+                refuse(hdl, ErrorCode::session_ended, "you were signed out: sign in again");
+            }
+        });
+    }
+
     // WebSocket
 
     bool on_validate(Hdl hdl) {
@@ -405,7 +761,14 @@ struct HubServer::Loop {
             con->set_status(websocketpp::http::status_code::not_found);
             return false;
         }
-        if (!token_required) {
+        if (sign_in_required) {
+            // Browsers always send Origin: a page from elsewhere is refused (CSRF).
+            const std::string origin = con->get_request_header("Origin");
+            if (!origin.empty() && !same_origin(con)) {
+                con->set_status(websocketpp::http::status_code::forbidden);
+                return false;
+            }
+        } else if (!token_required) {
             // A browser page from elsewhere must not chat in someone's name.
             const std::string origin = con->get_request_header("Origin");
             if ((!origin.empty() && !is_loopback_origin(origin)) || foreign_host(con)) {
@@ -424,6 +787,7 @@ struct HubServer::Loop {
         }
         Session& session = sessions[hdl];
         session = Session{};
+        if (sign_in_required) remember_session_cookie(hdl, session);
         session.hello_timer = std::make_shared<boost::asio::steady_timer>(server.get_io_service());
         session.hello_timer->expires_after(settings.hello_timeout);
         session.hello_timer->async_wait([this, hdl](const boost::system::error_code& ec) {
@@ -533,6 +897,10 @@ struct HubServer::Loop {
                 hdl, error_frame(ErrorCode::bad_request, "already said hello as " + session.user));
             return;
         }
+        if (sign_in_required) {
+            hello_signed_in(hdl, session, frame);
+            return;
+        }
         const auto user_field = frame.find("user");
         if (user_field == frame.end() || !user_field->is_string()) {
             send_frame(hdl, error_frame(ErrorCode::bad_request, "hello needs a string \"user\""));
@@ -551,7 +919,7 @@ struct HubServer::Loop {
         if (token_required) {
             const auto token = frame.find("token");
             if (token == frame.end() || !token->is_string() ||
-                !tokens_equal(token->get_ref<const std::string&>(), settings.token.reveal())) {
+                !shared_token_ok(token->get_ref<const std::string&>())) {
                 spdlog::warn("hub {}: refused hello as {}: wrong or missing token", settings.name,
                              user);
                 send_frame(hdl, error_frame(ErrorCode::unauthorized, "wrong or missing token"));
@@ -560,6 +928,11 @@ struct HubServer::Loop {
                 return;
             }
         }
+        welcome_user(hdl, session, user);
+    }
+
+    // The socket speaks as `user` from now on: the welcome and the history frames.
+    void welcome_user(Hdl hdl, Session& session, const std::string& user) {
         session.authed = true;
         if (session.hello_timer) session.hello_timer->cancel();
         session.user = user;
@@ -831,6 +1204,7 @@ struct HubServer::Loop {
     }
     ~Loop() { close_gate(); }
     const bool token_required;
+    const bool sign_in_required;
     const std::string dm_channel;
 
     Server server;
@@ -841,8 +1215,10 @@ struct HubServer::Loop {
     ChatHistory history;
     std::map<std::string, std::string> ui;  // locale -> JSON object text
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
+    std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
     bool flush_armed = false;
     bool stopping = false;
+    bool shared_token_warned = false;
     std::string id_prefix;
     std::uint64_t next_id = 0;
     std::promise<void> finished;
@@ -856,7 +1232,7 @@ HubServer::~HubServer() { stop(); }
 void HubServer::start(core::EventSink& sink) {
     std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
     if (loop_) throw std::runtime_error("hub " + settings_.name + " is already running");
-    if (!is_loopback_bind(settings_.bind) && settings_.token.empty()) {
+    if (!is_loopback_bind(settings_.bind) && settings_.token.empty() && settings_.sign_in.empty()) {
         throw std::runtime_error("hub " + settings_.name + ": a token is required when bind (" +
                                  settings_.bind + ") is not a loopback address");
     }

@@ -79,6 +79,23 @@ channels:
          "must not start with @"},
         {"channel with space", "type: hub\nchannels: [{name: 'a b', track: joint}]",
          "must not contain spaces"},
+        {"sign-in by link", R"(
+type: hub
+bind: 0.0.0.0
+sign_in: [link]
+session_idle_hours: 8
+session_days: 7
+session_check_seconds: 10
+public_url: https://chat.example.com/)",
+         ""},
+        {"sign-in method not built", "type: hub\nsign_in: [oidc]",
+         "\"oidc\" is not a sign-in method here: only link exists"},
+        {"sign-in off loopback without public_url", "type: hub\nbind: 0.0.0.0\nsign_in: [link]",
+         "public_url: is required with sign_in when bind (0.0.0.0) is not a loopback address"},
+        {"sign_in not a list", "type: hub\nsign_in: link", "must be a list such as [link]"},
+        {"public_url not http", "type: hub\npublic_url: chat.example.com",
+         "must start with http:// or https://"},
+        {"session days zero", "type: hub\nsession_days: 0", "session_days: must be between 1"},
         {"duplicate channel",
          "type: hub\nchannels: [{name: a, track: joint}, {name: a, track: sales}]", "listed twice"},
     };

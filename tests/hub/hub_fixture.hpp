@@ -47,11 +47,9 @@ class RecordingSink final : public core::EventSink {
             requests_.push_back(request);
         }
         std::thread([request = std::move(request), reply = std::move(reply)] {
-            json echo = {{"method", request.method},
-                         {"path", request.path},
-                         {"query", request.query},
-                         {"headers", request.headers},
-                         {"body", request.body}};
+            json echo = {{"method", request.method}, {"path", request.path},
+                         {"query", request.query},   {"headers", request.headers},
+                         {"body", request.body},     {"api_token", request.api_token}};
             reply({201, "application/json; charset=utf-8", echo.dump(), {{"X-Echo", "yes"}}});
         }).detach();
     }

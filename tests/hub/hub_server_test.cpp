@@ -612,15 +612,21 @@ TEST_F(HubTest, FeatureApiNeedsTheTokenAndNeverPassesItOn) {
     settings.token = core::Secret("HUB_TEST_TOKEN", "s3cret-token");
     start_hub(settings);
     EXPECT_EQ(http_get("127.0.0.1", port_, "/api/v1/reports.csv").status, 401);
-    EXPECT_EQ(
-        http_get("127.0.0.1", port_, "/api/v1/reports.csv", {{"Authorization", "Bearer wrong"}})
-            .status,
-        401);
+    EXPECT_EQ(http_get("127.0.0.1", port_, "/api/v1/reports.csv", {{"Authorization", "Basic abc"}})
+                  .status,
+              401);
     EXPECT_EQ(sink_.request_count(), 0u) << "refused requests never reach the bot";
     const auto r = http_get("127.0.0.1", port_, "/api/v1/reports.csv",
                             {{"Authorization", "Bearer s3cret-token"}});
     EXPECT_EQ(r.status, 201);
     EXPECT_FALSE(r.json()["headers"].contains("authorization"));
+    EXPECT_EQ(r.json()["api_token"], "");
+    // Another bearer token is an API token for the bot to check (bot/access.hpp), passed
+    // on in its own field, never as a header.
+    const auto other =
+        http_get("127.0.0.1", port_, "/api/v1/reports.csv", {{"Authorization", "Bearer tt_other"}});
+    EXPECT_FALSE(other.json()["headers"].contains("authorization"));
+    EXPECT_EQ(other.json()["api_token"], "tt_other");
 }
 
 TEST_F(HubTest, HealthzAnswersOk) {

@@ -635,3 +635,154 @@ TEST_F(ProgramTest, AWriteThatMeetsABusyDatabaseIsAppliedOnceTheOtherWriterIsDon
 
 }  // namespace
 }  // namespace twintrack::testing
+
+namespace twintrack::testing {
+namespace {
+
+/// The path and query of the sign-in link in a bot message, or empty.
+std::string sign_in_target(const std::string& text) {
+    const auto at = text.find("/?sign_in=");
+    if (at == std::string::npos) return "";
+    return text.substr(at + std::string("/?sign_in=").size(), 64);
+}
+
+// Two hubs: "hub" asks people to sign in by link, "lobby" is a plain loopback hub where
+// Anna is known already, so the bot sends her link there.
+TEST_F(ProgramTest, SignInByALinkTheBotSendsThenHelloSpeaksOnlyAsThatPerson) {
+    const auto csv = dir.file("more.csv",
+                              "name,email,department,role,timezone,locale,working_hours,"
+                              "identities\n"
+                              "Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,"
+                              "08:00-17:00,hub:anna;lobby:anna\n");
+    auto imported = run_program(program, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const auto config = dir.file("signin.yaml", R"(connectors:
+  - type: hub
+    name: hub
+    sign_in: [link]
+    session_check_seconds: 1
+  - type: hub
+    name: lobby
+    port: 0
+)");
+    Server server(dir.path(), {"--config", config});
+    const auto lobby_line = server.process().wait_for_line("hub lobby listening on", 15s);
+    ASSERT_TRUE(lobby_line);
+    const int lobby_port = std::stoi(lobby_line->substr(lobby_line->rfind(':') + 1));
+    auto lobby = login(lobby_port, "anna");
+
+    const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+    const test_support::Headers json_from_page = {{"Origin", origin},
+                                                  {"Content-Type", "application/json"}};
+    auto sent = test_support::http_request("POST", "127.0.0.1", server.port(), "/sign-in/link",
+                                           json_from_page, R"({"who":"anna@example.com"})");
+    EXPECT_EQ(sent.status, 202);
+    // Someone unknown gets the same answer.
+    auto unknown = test_support::http_request("POST", "127.0.0.1", server.port(), "/sign-in/link",
+                                              json_from_page, R"({"who":"nobody@example.com"})");
+    EXPECT_EQ(unknown.status, 202);
+    EXPECT_EQ(unknown.body, sent.body);
+
+    auto dm = lobby->wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("type", "") == "message" && !sign_in_target(f.value("text", "")).empty();
+        },
+        10s);
+    ASSERT_TRUE(dm) << "no sign-in link arrived on the lobby";
+    EXPECT_EQ((*dm)["channel"], "@twintrack");
+    const std::string token = sign_in_target((*dm)["text"]);
+
+    auto redeemed =
+        test_support::http_request("POST", "127.0.0.1", server.port(), "/sign-in/redeem",
+                                   json_from_page, nlohmann::json{{"token", token}}.dump());
+    ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+    const std::string set_cookie = redeemed.header("Set-Cookie");
+    const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+    EXPECT_THAT(set_cookie, HasSubstr("HttpOnly"));
+    // The link works once.
+    auto replay =
+        test_support::http_request("POST", "127.0.0.1", server.port(), "/sign-in/redeem",
+                                   json_from_page, nlohmann::json{{"token", token}}.dump());
+    EXPECT_EQ(replay.status, 401);
+
+    // Naming someone else with Anna's cookie is refused.
+    {
+        WsClient ws;
+        ws.connect("127.0.0.1", server.port(), "/ws", 5s, {{"Cookie", cookie}});
+        ws.send_json({{"type", "hello"}, {"user", "liwei"}});
+        auto error = ws.wait_for_type("error");
+        ASSERT_TRUE(error);
+        EXPECT_EQ((*error)["code"], "unauthorized");
+        EXPECT_THAT((*error)["message"].get<std::string>(), HasSubstr("signed in as anna"));
+    }
+    WsClient ws;
+    ws.connect("127.0.0.1", server.port(), "/ws", 5s, {{"Cookie", cookie}});
+    ws.send_json({{"type", "hello"}});
+    auto welcome = ws.wait_for_type("welcome");
+    ASSERT_TRUE(welcome);
+    EXPECT_EQ((*welcome)["user"], "anna");
+
+    // Signed out from the command line: the open socket is closed.
+    auto revoked =
+        run_program(program, {"sessions", "revoke", "anna@example.com", "--data", dir.path()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.out << revoked.err;
+    EXPECT_THAT(revoked.out, HasSubstr("1 session(s) revoked"));
+    auto ended = ws.wait_for_type("error", 10s);
+    ASSERT_TRUE(ended);
+    EXPECT_EQ((*ended)["code"], "session_ended");
+    EXPECT_TRUE(ws.wait_closed());
+    auto after =
+        test_support::http_get("127.0.0.1", server.port(), "/api/v1/session", {{"Cookie", cookie}});
+    EXPECT_EQ(after.status, 401);
+}
+
+TEST_F(ProgramTest, ApiTokensPerIntegrationAndTheSharedTokenWithOneWarning) {
+    ::setenv("TOKENS_TEST_HUB_TOKEN", "shared-s3cret", 1);
+    auto created = run_program(
+        program, {"token", "create", "bi", "--scope", "reports:read", "--data", dir.path()});
+    ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+    const auto at = created.out.find("tt_");
+    ASSERT_NE(at, std::string::npos) << created.out;
+    const std::string bi = created.out.substr(at, 67);
+    auto bad = run_program(
+        program, {"token", "create", "x", "--scope", "people:write", "--data", dir.path()});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_THAT(bad.err, HasSubstr("Unknown scope people:write"));
+
+    const auto config = dir.file("tokens.yaml", R"(connectors:
+  - type: hub
+    token: ${TOKENS_TEST_HUB_TOKEN}
+)");
+    Server server(dir.path(), {"--config", config});
+    auto get = [&](const std::string& token) {
+        return test_support::http_get("127.0.0.1", server.port(), "/api/v1/reports.csv",
+                                      {{"Authorization", "Bearer " + token}});
+    };
+    auto post_deal = [&](const std::string& token) {
+        return test_support::http_request(
+            "POST", "127.0.0.1", server.port(), "/api/v1/deals",
+            {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}}, "{}");
+    };
+    EXPECT_EQ(get(bi).status, 200);
+    EXPECT_EQ(post_deal(bi).status, 403);  // outside its scope
+    EXPECT_EQ(get("tt_" + std::string(64, '0')).status, 401);
+    EXPECT_EQ(get("shared-s3cret").status, 200);
+    EXPECT_EQ(get("shared-s3cret").status, 200);
+
+    auto revoked = run_program(program, {"token", "revoke", "bi", "--data", dir.path()});
+    ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+    EXPECT_EQ(get(bi).status, 401);
+    auto list = run_program(program, {"token", "list", "--data", dir.path()});
+    EXPECT_THAT(list.out, HasSubstr("bi  reports:read  revoked"));
+    EXPECT_THAT(list.out, Not(HasSubstr(bi)));
+
+    auto [finished, took] = server.stop();
+    const std::string log = finished.out + finished.err;
+    const auto first = log.find("shared hub token was used");
+    ASSERT_NE(first, std::string::npos) << log;
+    EXPECT_EQ(log.find("shared hub token was used", first + 1), std::string::npos);
+    EXPECT_EQ(log.find("shared-s3cret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace twintrack::testing

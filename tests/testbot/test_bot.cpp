@@ -132,6 +132,12 @@ core::ApiResponse TestBot::api(const std::string& method, const std::string& pat
     request.path = path;
     request.body = body;
     request.query = std::move(query);
+    return api(std::move(request));
+}
+
+core::ApiResponse TestBot::api(core::ApiRequest request) {
+    const std::string method = request.method;
+    const std::string path = request.path;
     std::optional<core::ApiResponse> answer;
     engine_->request(std::move(request), [&answer](core::ApiResponse r) { answer = std::move(r); });
     run_and_collect();

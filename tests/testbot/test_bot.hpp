@@ -71,6 +71,9 @@ class TestBot {
                           const std::string& body = "",
                           std::map<std::string, std::string> query = {});
 
+    /// The same with a prepared request (e.g. one carrying an API token).
+    core::ApiResponse api(core::ApiRequest request);
+
     /// Moves the clock and runs what became due; returns the posts made.
     std::vector<core::Post> advance(std::chrono::milliseconds by);
 

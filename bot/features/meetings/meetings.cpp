@@ -1251,14 +1251,16 @@ void register_meetings(Engine& engine) {
                           const auto ics = id ? meeting_ics(turn, *id) : std::nullopt;
                           if (!ics) return api_error(404, "not_found", "no such event");
                           return ics_response(*ics, "event-" + std::to_string(*id) + ".ics");
-                      }});
+                      }},
+                     "calendar:read");
     engine.api().add({"GET", "/api/v1/people/{id}/calendar.ics", false,
                       [](Turn& turn, const ApiCall& call) -> core::ApiResponse {
                           const auto id = parse_id(call.params.at("id"));
                           const auto ics = id ? person_calendar_ics(turn, *id) : std::nullopt;
                           if (!ics) return api_error(404, "not_found", "no such person");
                           return ics_response(*ics, "calendar-" + std::to_string(*id) + ".ics");
-                      }});
+                      }},
+                     "calendar:read");
     engine.scheduler().on("meetings.remind", remind);
     engine.scheduler().on("meetings.agenda_ask", agenda_ask);
     engine.scheduler().on("meetings.joint_next", joint_next);

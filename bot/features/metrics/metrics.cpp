@@ -1045,7 +1045,8 @@ void register_metrics(Engine& engine) {
     engine.router().add({"summary customer", {"manager", "admin"}, summary_customer});
     engine.scheduler().on(weekly_job, weekly_post);
     // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
-    engine.api().add({"POST", "/api/v1/deals", true, [](Turn& turn, const ApiCall& call) {
+    engine.api().add({"POST", "/api/v1/deals", true,
+                      [](Turn& turn, const ApiCall& call) {
                           const ApiOutcome out = apply_deal_json(
                               turn.write(), turn.engine().directory(), turn.engine().settings(),
                               turn.engine().prompts(), call.request.body, now_ms(turn));
@@ -1057,7 +1058,8 @@ void register_metrics(Engine& engine) {
                           r.status = out.status;
                           r.body = out.body.dump();
                           return r;
-                      }});
+                      }},
+                     "deals:write");
     engine.on_channel_message([&engine](const core::Event& event, const Person* person) {
         record_channel_message(engine, event, person);
     });

@@ -803,7 +803,8 @@ void register_reports(Engine& engine) {
     register_windows(engine);
     register_rotation(engine);
     // GET /api/v1/reports.csv: the same file as `twintrack export reports`.
-    engine.api().add({"GET", "/api/v1/reports.csv", false, [](Turn& turn, const ApiCall&) {
+    engine.api().add({"GET", "/api/v1/reports.csv", false,
+                      [](Turn& turn, const ApiCall&) {
                           std::ostringstream csv;
                           write_reports_csv(turn.read(), turn.engine().directory(), csv);
                           core::ApiResponse r;
@@ -812,7 +813,8 @@ void register_reports(Engine& engine) {
                           r.headers.emplace_back("Content-Disposition",
                                                  "attachment; filename=\"reports.csv\"");
                           return r;
-                      }});
+                      }},
+                     "reports:read");
 }
 
 }  // namespace twintrack::bot::reports

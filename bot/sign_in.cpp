@@ -1,0 +1,199 @@
+#include "bot/sign_in.hpp"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "bot/engine.hpp"
+#include "bot/turn.hpp"
+#include "core/crypto.hpp"
+
+namespace twintrack::bot {
+namespace {
+
+using json = nlohmann::json;
+constexpr std::int64_t minute_ms = 60 * 1000;
+
+core::ApiResponse json_response(int status, const json& body) {
+    core::ApiResponse r;
+    r.status = status;
+    r.body = body.dump();
+    return r;
+}
+
+std::optional<json> body_of(const ApiCall& call) {
+    json body = json::parse(call.request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return std::nullopt;
+    return body;
+}
+
+void count(Turn& turn, const std::string& result) {
+    if (turn.engine().telemetry()) {
+        turn.engine().telemetry()->add("twintrack_sign_ins_total", {{"result", result}});
+    }
+}
+
+/// The person's user id on hub `connector`, or empty.
+std::string identity_on(const Person& p, const std::string& connector) {
+    for (const auto& i : p.identities) {
+        if (i.connector == connector) return i.user_id;
+    }
+    return "";
+}
+
+core::ApiResponse request_link(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    const std::string who = body->value("who", "");
+    const std::string client = body->value("client", "");
+    const std::string url = body->value("url", "");
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    const std::int64_t since = now - sign_in_window_minutes * minute_ms;
+    if (store.sign_in().requests_from(client, since) >= sign_in_requests_per_client) {
+        turn.audit("sign_in.rate_limited", {{"client", client}});
+        count(turn, "rate_limited");
+        return api_error(429, "rate_limited", "too many sign-in requests; wait a few minutes");
+    }
+    const json sent = {{"status", "sent"}};
+    const Person* person = turn.engine().directory().by_name_or_email(who);
+    store.sign_in().add_request(now, client,
+                                person ? std::optional<std::int64_t>(person->id) : std::nullopt);
+    const auto refuse = [&](const char* why) {
+        turn.audit("sign_in.link_refused",
+                   {{"person_id", person ? person->id : 0}, {"client", client}, {"why", why}});
+        count(turn, "link_refused");
+        return json_response(202, sent);
+    };
+    if (person == nullptr) return refuse("unknown");
+    if (store.sign_in().requests_for(person->id, since) > sign_in_requests_per_person) {
+        return refuse("too_many");
+    }
+    const std::string user = identity_on(*person, connector);
+    if (user.empty()) return refuse("no_identity_on_hub");
+    // The link goes where the person is known already, never to the hub itself.
+    const auto running = turn.engine().connector_names();
+    const store::Identity* where = nullptr;
+    for (const auto& i : person->identities) {
+        if (i.connector == connector) continue;
+        if (std::find(running.begin(), running.end(), i.connector) == running.end()) continue;
+        where = &i;
+        break;
+    }
+    if (where == nullptr) return refuse("no_other_platform");
+    const std::string token = core::random_hex(32);
+    store::SignInLink link;
+    link.person_id = person->id;
+    link.connector = connector;
+    link.token_hash = core::sha256_hex(token);
+    link.created_at = now;
+    link.expires_at = now + sign_in_link_minutes * minute_ms;
+    store.sign_in().add_link(link);
+    turn.audit("sign_in.link_sent",
+               {{"person_id", person->id}, {"via", where->connector}, {"client", client}});
+    count(turn, "link_sent");
+    turn.post({where->connector, "@" + where->user_id, ""}, turn.engine().locale_for(person),
+              "sign_in.link",
+              {{"url", url + "/?sign_in=" + token},
+               {"minutes", sign_in_link_minutes},
+               {"hub", connector}});
+    return json_response(202, sent);
+}
+
+core::ApiResponse redeem_link(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    const std::string token = body->value("token", "");
+    const std::int64_t absolute_ms =
+        body->value("absolute_ms", std::int64_t{30} * 24 * 60 * minute_ms);
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    const auto link = store.sign_in().link_by_hash(core::sha256_hex(token));
+    const auto fail = [&](const char* code, const char* why, std::int64_t person_id) {
+        turn.audit("sign_in.failed", {{"person_id", person_id}, {"why", why}});
+        count(turn, std::string("failed_") + why);
+        return api_error(401, code, why);
+    };
+    if (!link || link->connector != connector) return fail("invalid_link", "forged", 0);
+    if (link->used_at) return fail("link_used", "replayed", link->person_id);
+    if (now >= link->expires_at) return fail("link_expired", "expired", link->person_id);
+    const Person* person = turn.engine().directory().by_id(link->person_id);
+    const std::string user = person ? identity_on(*person, connector) : "";
+    if (user.empty() || !store.sign_in().use_link(link->id, now)) {
+        return fail("invalid_link", "gone", link->person_id);
+    }
+    const std::string session = core::random_hex(32);
+    store::WebSession row;
+    row.person_id = person->id;
+    row.connector = connector;
+    row.id_hash = core::sha256_hex(session);
+    row.created_at = now;
+    row.last_seen_at = now;
+    row.expires_at = now + absolute_ms;
+    store.sign_in().add_session(row);
+    turn.audit("sign_in", {{"person_id", person->id}, {"hub", connector}});
+    count(turn, "signed_in");
+    return json_response(200,
+                         {{"session", session}, {"user", user}, {"expires_at", row.expires_at}});
+}
+
+/// The session's end reason, or empty while it is live.
+std::string session_problem(const store::WebSession& s, const std::string& connector,
+                            std::int64_t now, std::int64_t idle_ms, bool check_idle) {
+    if (s.connector != connector) return "other_hub";
+    if (s.revoked_at) return "revoked";
+    if (now >= s.expires_at) return "expired";
+    if (check_idle && now - s.last_seen_at >= idle_ms) return "idle";
+    return "";
+}
+
+core::ApiResponse check_session(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    const std::int64_t idle_ms = body->value("idle_ms", std::int64_t{12} * 60 * minute_ms);
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    const auto s = store.sign_in().session_by_hash(body->value("session_hash", ""));
+    const std::string problem = s ? session_problem(*s, connector, now, idle_ms, true) : "unknown";
+    const Person* person = s ? turn.engine().directory().by_id(s->person_id) : nullptr;
+    const std::string user = person ? identity_on(*person, connector) : "";
+    if (!problem.empty() || user.empty()) {
+        return api_error(401, "not_signed_in", problem.empty() ? "gone" : problem);
+    }
+    store.sign_in().touch_session(s->id, now);
+    return json_response(200, {{"user", user}, {"locale", turn.engine().locale_for(person)}});
+}
+
+core::ApiResponse sweep_sessions(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    json ended = json::array();
+    for (const auto& h : body->value("hashes", json::array())) {
+        if (!h.is_string()) continue;
+        const auto s = store.sign_in().session_by_hash(h.get<std::string>());
+        // An open page is use: live sessions are touched, so only revocation and the
+        // absolute end close a socket.
+        if (!s || !session_problem(*s, connector, now, 0, false).empty()) {
+            ended.push_back(h);
+        } else {
+            store.sign_in().touch_session(s->id, now);
+        }
+    }
+    return json_response(200, {{"ended", ended}});
+}
+
+}  // namespace
+
+void register_sign_in(Engine& engine) {
+    engine.api().add({"POST", "/_hub/sign-in/link", true, request_link});
+    engine.api().add({"POST", "/_hub/sign-in/redeem", true, redeem_link});
+    engine.api().add({"POST", "/_hub/session", true, check_session});
+    engine.api().add({"POST", "/_hub/sessions/check", true, sweep_sessions});
+}
+
+}  // namespace twintrack::bot

@@ -1,0 +1,31 @@
+#pragma once
+// Signing in to the hub as oneself (docs/ARCHITECTURE.md, "Hub sign-in"). The hub owns
+// cookies, CSRF and sockets; the questions that need the directory, the store or a
+// direct message come here as internal routes under `/_hub/`, which the hub calls
+// itself and never forwards from outside (it forwards `/api/v1/...` only):
+//
+//   POST /_hub/sign-in/link    {"connector","who","client","url"}   → 202, or 429
+//        sends a one-time link (10 minutes, single use) by direct message on another
+//        platform where the person is known; the answer never says whether they exist
+//   POST /_hub/sign-in/redeem  {"connector","token","absolute_ms"}  → {"session","user"}
+//        or 401 {"error": "invalid_link" | "link_used" | "link_expired"}
+//   POST /_hub/session         {"connector","session_hash","idle_ms"} → {"user"} or 401
+//   POST /_hub/sessions/check  {"connector","hashes":[...],"idle_ms"} → {"ended":[...]}
+//        sessions revoked or past their absolute end; the live ones count as used
+
+#include <string>
+
+namespace twintrack::bot {
+
+class Engine;
+
+/// How long a sign-in link works.
+constexpr int sign_in_link_minutes = 10;
+/// Link requests allowed per person and per client address in `sign_in_window_minutes`.
+constexpr int sign_in_requests_per_person = 5;
+constexpr int sign_in_requests_per_client = 20;
+constexpr int sign_in_window_minutes = 15;
+
+void register_sign_in(Engine& engine);
+
+}  // namespace twintrack::bot
