@@ -113,6 +113,11 @@ class Database {
     virtual void rollback() = 0;
     virtual bool in_transaction() const = 0;
 
+    /// How long the next statement waits for another connection's lock before it fails
+    /// with DatabaseBusy: the configured timeout, or a brief wait after a wait has run
+    /// out, until a write transaction begins again. 0 when the backend does not wait.
+    virtual int busy_wait_ms() const { return 0; }
+
     /// Convenience: first column of the first row, if any.
     std::optional<std::int64_t> scalar(const std::string& sql, const Params& params = {});
 };

@@ -1,5 +1,6 @@
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "store/database.hpp"
@@ -68,7 +69,8 @@ class SqliteRow final : public Row {
 
 class SqliteDatabase final : public Database {
   public:
-    SqliteDatabase(const std::string& path, int busy_timeout_ms) {
+    SqliteDatabase(const std::string& path, int busy_timeout_ms)
+        : busy_timeout_ms_(busy_timeout_ms), busy_wait_ms_(busy_timeout_ms) {
         const int rc = sqlite3_open_v2(path.c_str(), &db_,
                                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                            SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE,
@@ -113,6 +115,7 @@ class SqliteDatabase final : public Database {
             if (rc == SQLITE_ROW) continue;
             if (rc == SQLITE_DONE) break;
             sqlite3_reset(s);
+            note_failure(rc);
             fail(db_, rc, "SQL failed");
         }
         sqlite3_reset(s);
@@ -131,6 +134,7 @@ class SqliteDatabase final : public Database {
                     continue;
                 }
                 if (rc == SQLITE_DONE) break;
+                note_failure(rc);
                 fail(db_, rc, "SQL query failed");
             }
         } catch (...) {
@@ -146,20 +150,45 @@ class SqliteDatabase final : public Database {
         if (rc != SQLITE_OK) {
             const std::string msg = err ? err : sqlite3_errstr(rc);
             sqlite3_free(err);
+            note_failure(rc);
             throw_for(rc & 0xFF, msg);
         }
     }
 
     std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
 
-    void begin() override { execute_script("BEGIN IMMEDIATE"); }
+    void begin() override {
+        execute_script("BEGIN IMMEDIATE");
+        // The write lock was free: waits go back to the configured length.
+        set_busy_wait(busy_timeout_ms_);
+    }
     void commit() override { execute_script("COMMIT"); }
     void rollback() override {
         if (!sqlite3_get_autocommit(db_)) execute_script("ROLLBACK");
     }
     bool in_transaction() const override { return !sqlite3_get_autocommit(db_); }
 
+    int busy_wait_ms() const override { return busy_wait_ms_; }
+
   private:
+    /// Once a wait for another connection's lock has run out, that connection is known
+    /// to hold the database for long (an import, a console session). Until a write lock
+    /// is had again, later attempts wait only briefly, so that each retry does not stall
+    /// the caller's thread for the whole timeout while the outcome is the same.
+    void note_failure(int rc) {
+        const int primary = rc & 0xFF;
+        if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+            set_busy_wait(std::min(busy_timeout_ms_, kBriefBusyWaitMs));
+        }
+    }
+
+    void set_busy_wait(int ms) {
+        if (ms == busy_wait_ms_) return;
+        sqlite3_busy_timeout(db_, ms);
+        busy_wait_ms_ = ms;
+    }
+
+    static constexpr int kBriefBusyWaitMs = 200;
     sqlite3_stmt* prepare(const std::string& sql, const Params& params) {
         auto it = cache_.find(sql);
         sqlite3_stmt* s = nullptr;
@@ -202,6 +231,8 @@ class SqliteDatabase final : public Database {
     }
 
     sqlite3* db_ = nullptr;
+    int busy_timeout_ms_;
+    int busy_wait_ms_;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

@@ -53,6 +53,7 @@ class FaultyDatabase final : public store::Database {
     }
     void rollback() override { inner_->rollback(); }
     bool in_transaction() const override { return inner_->in_transaction(); }
+    int busy_wait_ms() const override { return inner_->busy_wait_ms(); }
 
   private:
     void maybe_fail(const std::string& sql, bool read) {

@@ -156,6 +156,33 @@ TEST(Store, TransactionRollsBackUnlessCommitted) {
     EXPECT_EQ(s->people().count(), 1);
 }
 
+// While another process holds the write lock for long, each retry must not stall the
+// engine thread for the whole busy timeout: after one wait has run out, waits are brief
+// until the lock is had again, and then the configured wait is back.
+TEST(Store, AfterALongLockWaitsAreBriefUntilTheLockIsHadAgain) {
+    TempDir dir;
+    const std::string path = dir.path() + "/shared.db";
+    auto bot = open_sqlite(path, 300);
+    bot->execute_script("CREATE TABLE t (a INTEGER)");
+    auto other = open_sqlite(path, 300);
+    EXPECT_EQ(bot->busy_wait_ms(), 300);
+
+    other->begin();  // e.g. `twintrack import` writing
+    EXPECT_THROW(bot->begin(), DatabaseBusy);
+    EXPECT_LT(bot->busy_wait_ms(), 300);
+    EXPECT_GT(bot->busy_wait_ms(), 0);
+    EXPECT_THROW(bot->begin(), DatabaseBusy);  // still held: the retry fails as before
+    EXPECT_LT(bot->busy_wait_ms(), 300);
+    other->execute("INSERT INTO t VALUES (?)", {std::int64_t{1}});
+    other->commit();
+
+    bot->begin();  // the lock is free again: the write goes through...
+    bot->execute("INSERT INTO t VALUES (?)", {std::int64_t{2}});
+    bot->commit();
+    EXPECT_EQ(bot->busy_wait_ms(), 300);  // ...and the next one may wait the full time
+    EXPECT_EQ(bot->scalar("SELECT count(*) FROM t"), 2);
+}
+
 TEST(Store, ParameterCountMismatchIsAnError) {
     auto db = open_sqlite(":memory:");
     db->execute_script("CREATE TABLE t (a INTEGER, b TEXT)");
