@@ -30,8 +30,8 @@ if [ -z "$sanitize" ]; then
     # all targets, the ones that feed the whole bot included.
     if [ "${#args[@]}" -eq 0 ] && [ "${FUZZ_SECONDS:-30}" != 0 ]; then
         bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}" irc_line hub_frame slack_event \
-            mattermost_event robot_callback dingtalk_stream wecom_callback ical command_words \
-            tone_rules
+            mattermost_event robot_callback dingtalk_stream feishu_event wecom_callback ical \
+            command_words tone_rules
     fi
     cd build
     ctest --output-on-failure --no-tests=error --timeout 300 -j 2 "${args[@]}"
