@@ -1,10 +1,11 @@
 // What Feishu / Lark sends: the long connection's protobuf frames (decode_frame, and the
 // acknowledgement written back for each), events split over several frames
 // (Reassembler), the endpoint answer, the pong's ClientConfig, encrypted callback bodies
-// (decrypt), schema 2.0 callbacks with `im.message.receive_v1` (read_callback,
-// read_message) and OpenAPI answers, each read as the connector reads them
-// (connectors/feishu). A decoded frame must encode and decode to itself, a decrypted body
-// must survive encrypt then decrypt, and a message read as text must make a send body.
+// (decrypt), schema 2.0 callbacks with `im.message.receive_v1` and card clicks
+// (read_callback, read_message, read_card_action) and OpenAPI answers, each read as the
+// connector reads them (connectors/feishu). A decoded frame must encode and decode to
+// itself, a decrypted body must survive encrypt then decrypt, and a message read as text
+// must make a send body.
 
 #include <chrono>
 #include <cstddef>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/feishu/feishu_cards.hpp"
 #include "connectors/feishu/feishu_protocol.hpp"
 #include "connectors/feishu/feishu_stream.hpp"
 #include "core/text.hpp"
@@ -80,6 +82,9 @@ void reassembly(const std::string& input) {
 void callbacks(const std::string& text) {
     const auto cb = feishu::read_callback(text);
     if (!cb) return;
+    if (const auto click = feishu::read_card_action(cb->event)) {
+        if (click->token.empty() || click->open_id.empty()) std::abort();
+    }
     feishu::Message m;
     if (feishu::read_message(cb->event, m) != feishu::MessageRead::ok) return;
     if (m.message_id.empty() || m.chat_id.empty() || m.open_id.empty()) std::abort();

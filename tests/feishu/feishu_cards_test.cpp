@@ -1,0 +1,111 @@
+// Buttons and menus as Feishu / Lark interactive cards, and clicks read from
+// `card.action.trigger` events shaped as the official SDK's model declares them.
+
+#include "connectors/feishu/feishu_cards.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace twintrack::feishu_test {
+namespace {
+
+using connectors::feishu::action_card;
+using connectors::feishu::read_card_action;
+using connectors::feishu::text_card;
+using json = nlohmann::json;
+
+std::vector<core::Action> approval_and_vote() {
+    core::Action approve;
+    approve.label = "批准";
+    approve.style = "primary";
+    approve.token = "tok-approve";
+    core::Action changes;
+    changes.label = "退回修改";
+    changes.style = "danger";
+    changes.confirm = "退回给王芳？";
+    changes.token = "tok-changes";
+    core::Action vote;
+    vote.kind = "menu";
+    vote.label = "选择日期";
+    vote.options = {{"12月12日 周五", "tok-d1", "投票 1"}, {"12月13日 周六", "tok-d2", "投票 2"}};
+    core::Action no_token;
+    no_token.label = "never shown";
+    return {approve, changes, vote, no_token};
+}
+
+TEST(FeishuCards, ACardShowsTheTextThenButtonsAndMenusWithTheirTokens) {
+    const json card = action_card("公告 7 等待批准 <b>not markup</b>", approval_and_vote());
+    EXPECT_EQ(card["config"]["update_multi"], true);  // an update shows to the whole chat
+    const json& elements = card["elements"];
+    ASSERT_EQ(elements.size(), 2u);
+    EXPECT_EQ(elements[0]["tag"], "div");
+    EXPECT_EQ(elements[0]["text"]["tag"], "plain_text");
+    EXPECT_EQ(elements[0]["text"]["content"], "公告 7 等待批准 <b>not markup</b>");
+    EXPECT_EQ(elements[1]["tag"], "action");
+    const json& row = elements[1]["actions"];
+    ASSERT_EQ(row.size(), 3u);  // the action without a token is left out
+    EXPECT_EQ(row[0]["tag"], "button");
+    EXPECT_EQ(row[0]["text"]["content"], "批准");
+    EXPECT_EQ(row[0]["type"], "primary");
+    EXPECT_EQ(row[0]["value"], json({{"tt", "tok-approve"}}));
+    EXPECT_FALSE(row[0].contains("confirm"));
+    EXPECT_EQ(row[1]["type"], "danger");
+    EXPECT_EQ(row[1]["confirm"]["text"]["content"], "退回给王芳？");
+    EXPECT_EQ(row[2]["tag"], "select_static");
+    EXPECT_EQ(row[2]["placeholder"]["content"], "选择日期");
+    ASSERT_EQ(row[2]["options"].size(), 2u);
+    EXPECT_EQ(row[2]["options"][1]["value"], "tok-d2");
+    EXPECT_EQ(row[2]["options"][1]["text"]["content"], "12月13日 周六");
+}
+
+TEST(FeishuCards, ASettledCardKeepsOnlyTheOutcome) {
+    const json card = text_card("已由 王芳 于 10:42 批准");
+    ASSERT_EQ(card["elements"].size(), 1u);
+    EXPECT_EQ(card["elements"][0]["text"]["content"], "已由 王芳 于 10:42 批准");
+    EXPECT_EQ(action_card("no actions", {})["elements"].size(), 1u);
+}
+
+// The `event` of a schema 2.0 card.action.trigger callback.
+json click(const json& action) {
+    return {{"operator", {{"tenant_key", "736588c9260f175e"}, {"open_id", "ou_84aad35d084aa403"}}},
+            {"token", "c-295ee57216a5dc9de90fefd0aadb4b1d7d337a"},
+            {"action", action},
+            {"host", "im_message"},
+            {"context", {{"open_message_id", "om_x100b5a1c"}, {"open_chat_id", "oc_5ce6d572"}}}};
+}
+
+TEST(FeishuCards, AButtonClickCarriesItsTokenOperatorAndMessage) {
+    const auto c = read_card_action(click({{"tag", "button"}, {"value", {{"tt", "tok-approve"}}}}));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->open_id, "ou_84aad35d084aa403");
+    EXPECT_EQ(c->message_id, "om_x100b5a1c");
+    EXPECT_EQ(c->chat_id, "oc_5ce6d572");
+    EXPECT_EQ(c->token, "tok-approve");
+}
+
+TEST(FeishuCards, AMenuChoiceCarriesTheChosenOption) {
+    const auto c = read_card_action(click({{"tag", "select_static"}, {"option", "tok-d2"}}));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->token, "tok-d2");
+}
+
+TEST(FeishuCards, IncompleteClicksAreIgnored) {
+    json no_operator = click({{"tag", "button"}, {"value", {{"tt", "t"}}}});
+    no_operator.erase("operator");
+    json no_message = click({{"tag", "button"}, {"value", {{"tt", "t"}}}});
+    no_message["context"].erase("open_message_id");
+    const std::pair<const char*, json> cases[] = {
+        {"a value of another shape", click({{"tag", "button"}, {"value", "tok"}})},
+        {"a value without tt", click({{"tag", "button"}, {"value", {{"k", "v"}}}})},
+        {"no operator", no_operator},
+        {"no message", no_message},
+        {"not an object", json::array()},
+    };
+    for (const auto& [what, event] : cases) {
+        SCOPED_TRACE(what);
+        EXPECT_FALSE(read_card_action(event));
+    }
+}
+
+}  // namespace
+}  // namespace twintrack::feishu_test
