@@ -40,15 +40,15 @@ std::optional<ActionRequest> read_action_request(const std::string& body) {
     const json j = json::parse(body, nullptr, false);
     if (!j.is_object()) return std::nullopt;
     const json& context = object_field(j, "context");
-    ActionRequest r;
-    r.user_id = string_field(j, "user_id");
-    r.user_name = string_field(j, "user_name");
-    r.channel_id = string_field(j, "channel_id");
-    r.post_id = string_field(j, "post_id");
-    r.secret = string_field(context, "secret");
     // A menu's choice comes as `selected_option` in the context, a button's as its token.
-    r.token = string_field(context, "selected_option");
-    if (r.token.empty()) r.token = string_field(context, "token");
+    std::string token = string_field(context, "selected_option");
+    if (token.empty()) token = string_field(context, "token");
+    ActionRequest r{string_field(j, "user_id"),
+                    string_field(j, "user_name"),
+                    string_field(j, "channel_id"),
+                    string_field(j, "post_id"),
+                    std::move(token),
+                    string_field(context, "secret")};
     if (r.user_id.empty() || r.channel_id.empty() || r.post_id.empty() || r.token.empty() ||
         r.secret.empty()) {
         return std::nullopt;

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/sample_actions.hpp"
+
 namespace twintrack::feishu_test {
 namespace {
 
@@ -15,22 +17,15 @@ using connectors::feishu::text_card;
 using json = nlohmann::json;
 
 std::vector<core::Action> approval_and_vote() {
-    core::Action approve;
-    approve.label = "批准";
-    approve.style = "primary";
-    approve.token = "tok-approve";
-    core::Action changes;
-    changes.label = "退回修改";
-    changes.style = "danger";
-    changes.confirm = "退回给王芳？";
-    changes.token = "tok-changes";
-    core::Action vote;
-    vote.kind = "menu";
-    vote.label = "选择日期";
-    vote.options = {{"12月12日 周五", "tok-d1", "投票 1"}, {"12月13日 周六", "tok-d2", "投票 2"}};
+    auto actions = test_support::sample_actions();
+    actions[0].label = "批准";
+    actions[1].confirm = "退回给王芳？";
+    actions[2].label = "选择日期";
+    actions[2].options[1].label = "12月13日 周六";
     core::Action no_token;
     no_token.label = "never shown";
-    return {approve, changes, vote, no_token};
+    actions.push_back(no_token);
+    return actions;
 }
 
 TEST(FeishuCards, ACardShowsTheTextThenButtonsAndMenusWithTheirTokens) {

@@ -9,6 +9,8 @@
 #include <regex>
 #include <set>
 
+#include "tests/support/sample_actions.hpp"
+
 namespace twintrack::mattermost_test {
 namespace {
 
@@ -19,21 +21,9 @@ using json = nlohmann::json;
 const std::string kUrl = "https://bot.example.com/mattermost/actions";
 
 std::vector<core::Action> approval_and_vote() {
-    core::Action approve;
-    approve.label = "批准";
-    approve.style = "primary";
-    approve.token = "tok-approve";
-    approve.typed = "批准 7";
-    core::Action changes;
-    changes.label = "Ask for changes";
-    changes.style = "danger";
-    changes.confirm = "Send it back?";
-    changes.token = "tok-changes";
-    core::Action vote;
-    vote.kind = "menu";
-    vote.label = "Pick a date";
-    vote.options = {{"Fri 12 Dec", "tok-d1", "vote 1"}, {"Sat 13 Dec", "tok-d2", "vote 2"}};
-    return {approve, changes, vote};
+    auto actions = test_support::sample_actions();
+    actions[0].label = "批准";
+    return actions;
 }
 
 TEST(MattermostActions, ButtonsAndMenusCallTheActionUrlWithTheirTokenAndTheSecret) {
