@@ -1,0 +1,627 @@
+// OpenID Connect sign-in to a real hub on a loopback port (`sign_in: [oidc]`), against a
+// fake OpenID provider on another loopback port: discovery, a JWKS with keys made here
+// with OpenSSL, and a token endpoint that checks the PKCE verifier and the client secret.
+// A fake bot behind the hub answers the internal `/_hub/...` questions. Every way an ID
+// token or a callback can be wrong is a case; the happy path ends in a WebSocket hello.
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rsa.h>
+
+#include <functional>
+#include <map>
+
+#include "connectors/hub/hub_sign_in.hpp"
+#include "connectors/hub/oidc.hpp"
+#include "core/api.hpp"
+#include "core/base64.hpp"
+#include "core/crypto.hpp"
+#include "tests/hub/hub_fixture.hpp"
+#include "tests/support/loopback_proxy.hpp"
+
+namespace twintrack::connectors::hub::testing {
+namespace {
+
+using oidc::base64url_encode;
+using test_support::Headers;
+using test_support::http_request;
+
+constexpr const char* client_id = "twintrack-hub";
+constexpr const char* client_secret = "s3cret";
+constexpr const char* redirect_url = "http://127.0.0.1/sign-in/oidc/callback";
+
+/// A signing key made for the test, its public half as a JWK, and JWS signatures.
+struct TestKey {
+    std::string kid;
+    std::string alg;  // RS256 or ES256
+    std::shared_ptr<EVP_PKEY> pkey;
+
+    static TestKey rsa(const std::string& kid) {
+        return {kid, "RS256", std::shared_ptr<EVP_PKEY>(EVP_RSA_gen(2048), EVP_PKEY_free)};
+    }
+    static TestKey ec(const std::string& kid) {
+        return {kid, "ES256", std::shared_ptr<EVP_PKEY>(EVP_EC_gen("P-256"), EVP_PKEY_free)};
+    }
+
+    json jwk() const {
+        if (alg == "RS256") {
+            return {{"kty", "RSA"},
+                    {"kid", kid},
+                    {"use", "sig"},
+                    {"alg", alg},
+                    {"n", bn_param(OSSL_PKEY_PARAM_RSA_N)},
+                    {"e", bn_param(OSSL_PKEY_PARAM_RSA_E)}};
+        }
+        unsigned char point[65];
+        std::size_t len = 0;
+        EVP_PKEY_get_octet_string_param(pkey.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                        sizeof point, &len);
+        const std::string raw(reinterpret_cast<char*>(point), len);
+        return {{"kty", "EC"},
+                {"kid", kid},
+                {"crv", "P-256"},
+                {"x", base64url_encode(raw.substr(1, 32))},
+                {"y", base64url_encode(raw.substr(33, 32))}};
+    }
+
+    /// The JWS signature of `data` (raw r||s for ES256).
+    std::string sign(const std::string& data) const {
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey.get());
+        std::size_t len = 0;
+        EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(data.data()),
+                       data.size());
+        std::string sig(len, '\0');
+        EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size());
+        EVP_MD_CTX_free(ctx);
+        sig.resize(len);
+        if (alg != "ES256") return sig;
+        const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
+        ECDSA_SIG* ecdsa = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
+        unsigned char out[64];
+        BN_bn2binpad(ECDSA_SIG_get0_r(ecdsa), out, 32);
+        BN_bn2binpad(ECDSA_SIG_get0_s(ecdsa), out + 32, 32);
+        ECDSA_SIG_free(ecdsa);
+        return std::string(reinterpret_cast<char*>(out), 64);
+    }
+
+  private:
+    std::string bn_param(const char* name) const {
+        BIGNUM* bn = nullptr;
+        EVP_PKEY_get_bn_param(pkey.get(), name, &bn);
+        std::string bytes(static_cast<std::size_t>(BN_num_bytes(bn)), '\0');
+        BN_bn2bin(bn, reinterpret_cast<unsigned char*>(bytes.data()));
+        BN_free(bn);
+        return base64url_encode(bytes);
+    }
+};
+
+/// Keys are slow to make: once for all tests.
+const TestKey& rsa_key() {
+    static const TestKey k = TestKey::rsa("rsa-1");
+    return k;
+}
+const TestKey& other_rsa_key() {
+    static const TestKey k = TestKey::rsa("rsa-1");  // same kid, different key
+    return k;
+}
+const TestKey& ec_key() {
+    static const TestKey k = TestKey::ec("ec-1");
+    return k;
+}
+
+std::string jwt(const json& header, const json& claims, const TestKey* key) {
+    const std::string signed_part =
+        base64url_encode(header.dump()) + "." + base64url_encode(claims.dump());
+    return signed_part + "." + (key ? base64url_encode(key->sign(signed_part)) : "");
+}
+
+struct HttpIn {
+    std::string method, target, body;
+    std::map<std::string, std::string> headers;  // lower-case names
+};
+
+HttpIn parse_request(const std::string& raw) {
+    HttpIn in;
+    const auto head_end = raw.find("\r\n\r\n");
+    const std::string head = raw.substr(0, head_end);
+    in.body = head_end == std::string::npos ? "" : raw.substr(head_end + 4);
+    std::size_t pos = head.find("\r\n");
+    const std::string line = head.substr(0, pos);
+    const auto sp1 = line.find(' ');
+    const auto sp2 = line.find(' ', sp1 + 1);
+    in.method = line.substr(0, sp1);
+    in.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    while (pos != std::string::npos && pos < head.size()) {
+        const auto next = head.find("\r\n", pos + 2);
+        const std::string h =
+            head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+        const auto colon = h.find(':');
+        if (colon != std::string::npos) {
+            std::string name = h.substr(0, colon);
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            std::string value = h.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+            in.headers[name] = value;
+        }
+        pos = next;
+    }
+    return in;
+}
+
+/// The fake provider. The test plays the browser at the authorization endpoint: it
+/// registers a code for the challenge and nonce the hub sent, with the ID token the
+/// token endpoint hands out for it.
+class FakeProvider {
+  public:
+    FakeProvider()
+        : server_([this](int fd) { serve(fd); }),
+          issuer_("http://127.0.0.1:" + std::to_string(server_.port())) {
+        keys_ = {rsa_key().jwk(), ec_key().jwk()};
+    }
+
+    const std::string& issuer() const { return issuer_; }
+
+    /// Registers `code`; the token endpoint answers with `id_token` once the verifier
+    /// matches `challenge`.
+    void add_code(const std::string& code, const std::string& challenge,
+                  const std::string& id_token) {
+        std::lock_guard<std::mutex> lock(mu_);
+        codes_[code] = {challenge, id_token};
+    }
+    void set_keys(json keys) {
+        std::lock_guard<std::mutex> lock(mu_);
+        keys_ = std::move(keys);
+    }
+    int jwks_fetches() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return jwks_fetches_;
+    }
+    /// Why the token endpoint refused, last.
+    std::string refused() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return refused_;
+    }
+
+  private:
+    struct Code {
+        std::string challenge, id_token;
+    };
+
+    void serve(int fd) {
+        const HttpIn in = parse_request(test_support::read_http_request(fd));
+        int status = 200;
+        json body;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (in.target == "/.well-known/openid-configuration") {
+                body = {{"issuer", issuer_},
+                        {"authorization_endpoint", issuer_ + "/authorize"},
+                        {"token_endpoint", issuer_ + "/token"},
+                        {"jwks_uri", issuer_ + "/jwks"}};
+            } else if (in.target == "/jwks") {
+                ++jwks_fetches_;
+                body = {{"keys", keys_}};
+            } else if (in.target == "/token" && in.method == "POST") {
+                status = 400;
+                auto form = core::parse_query(in.body);
+                const auto code = codes_.find(form["code"]);
+                const auto auth = in.headers.find("authorization");
+                const std::string basic =
+                    "Basic " + core::base64_encode(std::string(client_id) + ":" + client_secret);
+                if (auth == in.headers.end() || auth->second != basic) {
+                    refused_ = "client";
+                } else if (form["grant_type"] != "authorization_code" ||
+                           form["redirect_uri"] != redirect_url || code == codes_.end()) {
+                    refused_ = "grant";
+                } else if (oidc::pkce_challenge(form["code_verifier"]) != code->second.challenge) {
+                    refused_ = "pkce";
+                } else {
+                    status = 200;
+                    body = {{"access_token", "at"},
+                            {"token_type", "Bearer"},
+                            {"id_token", code->second.id_token}};
+                    codes_.erase(code);  // a code works once
+                }
+                if (status != 200) body = {{"error", "invalid_grant"}};
+            } else {
+                status = 404;
+                body = {{"error", "not_found"}};
+            }
+        }
+        const std::string text = body.dump();
+        test_support::write_all(fd, "HTTP/1.1 " + std::to_string(status) +
+                                        " X\r\nContent-Type: application/json\r\n"
+                                        "Content-Length: " +
+                                        std::to_string(text.size()) +
+                                        "\r\nConnection: close\r\n\r\n" + text);
+    }
+
+    mutable std::mutex mu_;
+    std::map<std::string, Code> codes_;
+    json keys_;
+    int jwks_fetches_ = 0;
+    std::string refused_;
+    test_support::LoopbackServer server_;
+    std::string issuer_;
+};
+
+/// Anna (anna@example.com, zh-CN reader Li too) is in the directory; everyone else is not.
+class FakeBot final : public core::EventSink {
+  public:
+    void push(core::Event) override {}
+    void request(core::ApiRequest request, core::ApiReply reply) override {
+        core::ApiResponse r;
+        const json body = json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+        std::lock_guard<std::mutex> lock(mu_);
+        if (request.path == "/_hub/sign-in/oidc/allowed") {
+            r.status = limited ? 429 : 200;
+            r.body = "{}";
+        } else if (request.path == "/_hub/sign-in/oidc/failed") {
+            failures_.push_back(body.value("why", ""));
+            cv_.notify_all();
+            r.body = "{}";
+        } else if (request.path == "/_hub/sign-in/oidc") {
+            asked_ = body;
+            if (body.value("email", "") == "anna@example.com") {
+                r.body = json{{"session", "sess-oidc-anna"}, {"user", "anna"}}.dump();
+            } else {
+                r.status = 403;
+                r.body = R"({"error":"unknown_email"})";
+            }
+        } else if (request.path == "/_hub/session") {
+            const bool anna = body.value("session_hash", "") == core::sha256_hex("sess-oidc-anna");
+            r.status = anna ? 200 : 401;
+            r.body = json{{"user", anna ? "anna" : ""}, {"locale", "en"}}.dump();
+        } else {
+            r.status = 404;
+            r.body = "{}";
+        }
+        reply(std::move(r));
+    }
+    /// Waits for the next failure the hub reports; "" when none comes.
+    std::string next_failure() {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait_for(lock, 5s, [&] { return failures_.size() > seen_; });
+        return failures_.size() > seen_ ? failures_[seen_++] : "";
+    }
+    json asked() {
+        std::lock_guard<std::mutex> lock(mu_);
+        return asked_;
+    }
+    bool limited = false;
+
+  private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::string> failures_;
+    std::size_t seen_ = 0;
+    json asked_;
+};
+
+/// Where the hub sent the browser: the authorization request and the binding cookie.
+struct Authorize {
+    std::map<std::string, std::string> params;
+    std::string cookie;  // "twintrack_oidc=..."
+};
+
+class HubOidcTest : public HubTest {
+  protected:
+    void start(std::vector<std::string> ways = {"oidc"}) {
+        HubSettings settings;
+        settings.bind = "127.0.0.1";
+        settings.port = 0;
+        settings.sign_in = std::move(ways);
+        settings.oidc.issuer = provider_.issuer();
+        settings.oidc.client_id = client_id;
+        settings.oidc.client_secret = core::Secret("OIDC_CLIENT_SECRET", client_secret);
+        settings.oidc.redirect_url = redirect_url;
+        settings.oidc.groups_claim = "groups";
+        settings.oidc.roles = {{"sales-leads", "manager"}, {"it", "admin"}};
+        hub_ = make_hub(settings, context());
+        hub_->start(bot_);
+        port_ = listening_port(*hub_);
+        ASSERT_GT(port_, 0);
+    }
+
+    Authorize authorize(Headers headers = {}) {
+        const auto r = http_request("GET", "127.0.0.1", port_, "/sign-in/oidc", headers);
+        Authorize out;
+        EXPECT_EQ(r.status, 302) << r.body;
+        const std::string location = r.header("Location");
+        EXPECT_EQ(location.rfind(provider_.issuer() + "/authorize?", 0), 0u) << location;
+        const auto q = location.find('?');
+        if (q != std::string::npos) out.params = core::parse_query(location.substr(q + 1));
+        const std::string set = r.header("Set-Cookie");
+        out.cookie = set.substr(0, set.find(';'));
+        return out;
+    }
+
+    /// What a provider would put in the ID token for this sign-in.
+    json claims(const Authorize& a, const std::string& email = "anna@example.com") {
+        const std::int64_t now = core::to_millis(clock_.now()) / 1000;
+        return {{"iss", provider_.issuer()},
+                {"sub", "user-1"},
+                {"aud", client_id},
+                {"exp", now + 300},
+                {"iat", now},
+                {"nonce", a.params.at("nonce")},
+                {"email", email},
+                {"email_verified", true}};
+    }
+
+    /// The provider's redirect back to the hub, with a code for `id_token`.
+    test_support::HttpResponse callback(const Authorize& a, const std::string& id_token,
+                                        Headers headers = {}, bool with_cookie = true) {
+        const std::string code = "code-" + std::to_string(++codes_);
+        provider_.add_code(code, a.params.at("code_challenge"), id_token);
+        if (with_cookie) headers.emplace_back("Cookie", a.cookie);
+        return http_request(
+            "GET", "127.0.0.1", port_,
+            "/sign-in/oidc/callback?code=" + code + "&state=" + a.params.at("state"), headers);
+    }
+
+    FakeProvider provider_;
+    FakeBot bot_;
+    int codes_ = 0;
+};
+
+TEST_F(HubOidcTest, CodeExchangedSessionCookieSetAndHelloSpeaksAsThatPerson) {
+    start();
+    const Authorize a = authorize();
+    EXPECT_EQ(a.params.at("response_type"), "code");
+    EXPECT_EQ(a.params.at("client_id"), client_id);
+    EXPECT_EQ(a.params.at("redirect_uri"), redirect_url);
+    EXPECT_EQ(a.params.at("code_challenge_method"), "S256");
+    EXPECT_NE(a.params.at("scope").find("openid"), std::string::npos);
+    EXPECT_NE(a.params.at("scope").find("email"), std::string::npos);
+    EXPECT_EQ(a.cookie.rfind("twintrack_oidc=", 0), 0u);
+
+    json c = claims(a);
+    c["groups"] = {"staff-all", "sales-leads"};
+    const auto r = callback(a, jwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, c, &rsa_key()));
+    ASSERT_EQ(r.status, 302) << r.body;
+    EXPECT_EQ(r.header("Location"), "/");
+    const std::string set_cookie = r.header("Set-Cookie");
+    EXPECT_NE(set_cookie.find("twintrack_session=sess-oidc-anna"), std::string::npos);
+    EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(set_cookie.find("SameSite=Strict"), std::string::npos);
+    EXPECT_EQ(bot_.asked()["email"], "anna@example.com");
+    EXPECT_EQ(bot_.asked()["role"], "manager");  // sales-leads is mapped to manager
+
+    auto ws = std::make_unique<WsClient>();
+    ws->connect("127.0.0.1", port_, "/ws", 5s,
+                {{"Cookie", std::string(session_cookie_name) + "=sess-oidc-anna"}});
+    ws->send_json({{"type", "hello"}});
+    auto welcome = ws->wait_for_type("welcome");
+    ASSERT_TRUE(welcome);
+    EXPECT_EQ((*welcome)["user"], "anna");
+}
+
+TEST_F(HubOidcTest, Es256TokensAreAcceptedToo) {
+    start();
+    const Authorize a = authorize();
+    const auto r = callback(a, jwt({{"alg", "ES256"}, {"kid", "ec-1"}}, claims(a), &ec_key()));
+    ASSERT_EQ(r.status, 302) << r.body;
+    EXPECT_NE(r.header("Set-Cookie").find("sess-oidc-anna"), std::string::npos);
+    EXPECT_FALSE(bot_.asked().contains("role"));  // no groups claim: the role is left alone
+}
+
+TEST_F(HubOidcTest, BadAnswersAreRefusedEachWithItsReason) {
+    start();
+    struct Case {
+        std::string name;
+        std::function<std::string(const Authorize&, json claims)> token;
+        std::string why;
+        int status;
+    };
+    const auto rs = [](json c, json header = {{"alg", "RS256"}, {"kid", "rsa-1"}}) {
+        return jwt(header, c, &rsa_key());
+    };
+    const std::int64_t now = core::to_millis(clock_.now()) / 1000;
+    const std::vector<Case> cases = {
+        {"wrong audience",
+         [&](const Authorize&, json c) {
+             c["aud"] = "someone-else";
+             return rs(c);
+         },
+         "id_token_audience", 401},
+        {"wrong issuer",
+         [&](const Authorize&, json c) {
+             c["iss"] = "https://evil.example.com";
+             return rs(c);
+         },
+         "id_token_issuer", 401},
+        {"wrong nonce",
+         [&](const Authorize&, json c) {
+             c["nonce"] = "another-nonce";
+             return rs(c);
+         },
+         "id_token_nonce", 401},
+        {"bad signature (another key under the same kid)",
+         [&](const Authorize&, json c) {
+             return jwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, c, &other_rsa_key());
+         },
+         "id_token_signature", 401},
+        {"expired beyond the leeway",
+         [&](const Authorize&, json c) {
+             c["exp"] = now - oidc::leeway_seconds - 60;
+             return rs(c);
+         },
+         "id_token_expired", 401},
+        {"alg none",
+         [&](const Authorize&, json c) {
+             return jwt({{"alg", "none"}, {"kid", "rsa-1"}}, c, nullptr);
+         },
+         "id_token_algorithm", 401},
+        {"HS256 keyed with the public key",
+         [&](const Authorize&, json c) {
+             const std::string part =
+                 base64url_encode(json{{"alg", "HS256"}, {"kid", "rsa-1"}}.dump()) + "." +
+                 base64url_encode(c.dump());
+             const std::string key = rsa_key().jwk()["n"];
+             unsigned char mac[32];
+             unsigned int len = 0;
+             HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                  reinterpret_cast<const unsigned char*>(part.data()), part.size(), mac, &len);
+             return part + "." + base64url_encode(std::string(reinterpret_cast<char*>(mac), len));
+         },
+         "id_token_algorithm", 401},
+        {"unknown kid",
+         [&](const Authorize&, json c) {
+             return rs(c, {{"alg", "RS256"}, {"kid", "nobody"}});
+         },
+         "id_token_unknown_key", 401},
+        {"unverified email",
+         [&](const Authorize&, json c) {
+             c["email_verified"] = false;
+             return rs(c);
+         },
+         "email_unverified", 403},
+        {"not a JWT", [&](const Authorize&, json) { return std::string("abc.def"); },
+         "id_token_malformed", 401},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        const Authorize a = authorize();
+        const auto r = callback(a, c.token(a, claims(a)));
+        EXPECT_EQ(r.status, c.status) << r.body;
+        EXPECT_EQ(r.header("Set-Cookie"), "");  // no session
+        EXPECT_EQ(bot_.next_failure(), c.why);
+    }
+}
+
+TEST_F(HubOidcTest, StateWorksOnceInTheBrowserThatStartedAndWithItsOwnVerifier) {
+    start();
+    const auto good = [&](const Authorize& a) {
+        return jwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, claims(a), &rsa_key());
+    };
+    {
+        SCOPED_TRACE("replayed state");
+        const Authorize a = authorize();
+        ASSERT_EQ(callback(a, good(a)).status, 302);
+        const auto again = callback(a, good(a));
+        EXPECT_EQ(again.status, 400);
+        EXPECT_EQ(bot_.next_failure(), "unknown_state");
+    }
+    {
+        SCOPED_TRACE("another browser (no binding cookie)");
+        const Authorize a = authorize();
+        EXPECT_EQ(callback(a, good(a), {}, false).status, 400);
+        EXPECT_EQ(bot_.next_failure(), "other_browser");
+    }
+    {
+        SCOPED_TRACE("a code issued for another PKCE challenge");
+        const Authorize a = authorize();
+        Authorize forged = a;
+        forged.params["code_challenge"] = oidc::pkce_challenge("not-the-verifier");
+        EXPECT_EQ(callback(forged, good(a)).status, 502);
+        EXPECT_EQ(provider_.refused(), "pkce");
+        EXPECT_EQ(bot_.next_failure(), "token_endpoint_permanent");
+    }
+    {
+        SCOPED_TRACE("the provider said no");
+        const Authorize a = authorize();
+        const auto r =
+            http_request("GET", "127.0.0.1", port_,
+                         "/sign-in/oidc/callback?error=access_denied&state=" + a.params.at("state"),
+                         {{"Cookie", a.cookie}});
+        EXPECT_EQ(r.status, 401);
+        EXPECT_EQ(bot_.next_failure(), "provider_refused");
+    }
+    {
+        SCOPED_TRACE("too late");
+        const Authorize a = authorize();
+        clock_.advance(std::chrono::minutes(oidc::pending_minutes + 1));
+        EXPECT_EQ(callback(a, good(a)).status, 400);
+        EXPECT_EQ(bot_.next_failure(), "state_expired");
+    }
+}
+
+TEST_F(HubOidcTest, AnUnknownEmailGetsAClearPageInTheReadersLanguage) {
+    start();
+    struct Case {
+        std::string accept_language, lang, words;
+    };
+    for (const Case& c :
+         std::vector<Case>{{"en-GB,en;q=0.8", "en", "has nobody with the email"},
+                           {"zh-CN,zh;q=0.9,en;q=0.5", "zh-CN", "团队名录中没有"}}) {
+        SCOPED_TRACE(c.lang);
+        const Authorize a = authorize();
+        const auto r = callback(
+            a,
+            jwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, claims(a, "nobody@example.com"), &rsa_key()),
+            {{"Accept-Language", c.accept_language}});
+        EXPECT_EQ(r.status, 403);
+        EXPECT_EQ(r.header("Content-Type"), "text/html; charset=utf-8");
+        EXPECT_NE(r.body.find("lang=\"" + c.lang + "\""), std::string::npos) << r.body;
+        EXPECT_NE(r.body.find(c.words), std::string::npos) << r.body;
+        EXPECT_NE(r.body.find("nobody@example.com"), std::string::npos);
+        EXPECT_EQ(r.header("Set-Cookie"), "");
+    }
+}
+
+TEST_F(HubOidcTest, KeysAreCachedAndFetchedAgainForAnUnknownKid) {
+    start();
+    const Authorize first = authorize();
+    ASSERT_EQ(callback(first, jwt({{"alg", "RS256"}, {"kid", "rsa-1"}}, claims(first), &rsa_key()))
+                  .status,
+              302);
+    const Authorize second = authorize();
+    ASSERT_EQ(callback(second, jwt({{"alg", "ES256"}, {"kid", "ec-1"}}, claims(second), &ec_key()))
+                  .status,
+              302);
+    EXPECT_EQ(provider_.jwks_fetches(), 1);  // cached
+
+    // The provider rotates to a new key; a token under its kid makes the hub look again.
+    static const TestKey rotated = TestKey::ec("ec-2");
+    provider_.set_keys({rsa_key().jwk(), rotated.jwk()});
+    clock_.advance(std::chrono::minutes(2));
+    const Authorize third = authorize();
+    const auto r =
+        callback(third, jwt({{"alg", "ES256"}, {"kid", "ec-2"}}, claims(third), &rotated));
+    EXPECT_EQ(r.status, 302) << r.body;
+    EXPECT_EQ(provider_.jwks_fetches(), 2);
+}
+
+TEST_F(HubOidcTest, TooManyFailuresFromOneAddressAreRefusedBeforeTheProvider) {
+    start();
+    bot_.limited = true;
+    const auto r = http_request("GET", "127.0.0.1", port_, "/sign-in/oidc");
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.header("Location"), "");
+    EXPECT_NE(r.body.find("wait a few minutes"), std::string::npos);
+}
+
+TEST_F(HubOidcTest, ThePageLearnsWhichWaysExistAndLinksAreOffWithoutLink) {
+    start();
+    const auto session = test_support::http_get("127.0.0.1", port_, "/api/v1/session");
+    EXPECT_EQ(session.status, 401);
+    EXPECT_EQ(session.json()["sign_in"], json::array({"oidc"}));
+    const auto link = http_request("POST", "127.0.0.1", port_, "/sign-in/link",
+                                   {{"Origin", "http://127.0.0.1:" + std::to_string(port_)}},
+                                   R"({"who":"anna"})");
+    EXPECT_EQ(link.status, 404);
+}
+
+TEST(OidcPieces, Base64urlPkceRolesAndLocales) {
+    EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+    EXPECT_EQ(oidc::base64url_decode("-_8"), std::string("\xfb\xff"));
+    EXPECT_FALSE(oidc::base64url_decode("a+b/"));
+    // RFC 7636, appendix B.
+    EXPECT_EQ(oidc::pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+              "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    const std::map<std::string, std::string> mapping = {{"leads", "manager"}, {"it", "admin"}};
+    EXPECT_EQ(oidc::role_for_groups(json::array({"leads", "it"}), mapping), "admin");
+    EXPECT_EQ(oidc::role_for_groups("leads", mapping), "manager");
+    EXPECT_EQ(oidc::role_for_groups(json::array({"other"}), mapping), "staff");
+    EXPECT_EQ(oidc::locale_of("zh-TW,en"), "zh-CN");
+    EXPECT_EQ(oidc::locale_of("fr, en;q=0.5"), "en");
+    EXPECT_EQ(oidc::locale_of(""), "en");
+}
+
+}  // namespace
+}  // namespace twintrack::connectors::hub::testing
