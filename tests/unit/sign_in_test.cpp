@@ -260,6 +260,30 @@ TEST_F(SignInTest, SigningOutRevokesThatSessionOnly) {
     EXPECT_EQ(audits("session.sign_out"), 1);
 }
 
+TEST_F(SignInTest, TheDailyRetentionJobDeletesEndedSessionsLinksAndOldRequests) {
+    const auto rows = [&](const std::string& table) {
+        return bot.store().db().scalar("SELECT count(*) FROM " + table).value_or(-1);
+    };
+    const auto kept = json::parse(redeem(request_link("anna@example.com")).body);
+    const auto revoked = json::parse(redeem(request_link("li@example.com")).body);
+    ask("/_hub/sign-out",
+        {{"session_hash", core::sha256_hex(revoked["session"].get<std::string>())}});
+    request_link("anna@example.com");  // a link never used
+    ask("/_hub/sign-in/oidc/failed", {{"client", "10.0.0.7"}, {"why", "id_token_expired"}});
+    ASSERT_EQ(rows("web_sessions"), 2);
+    ASSERT_EQ(rows("sign_in_links"), 3);
+    ASSERT_EQ(rows("sign_in_requests"), 4);
+
+    bot.advance(49h);                                 // the daily job ran since
+    EXPECT_EQ(rows("web_sessions"), 1);               // the revoked one went
+    EXPECT_EQ(session(kept["session"]).status, 401);  // idle by now, but kept until its end
+    EXPECT_EQ(rows("sign_in_links"), 0);
+    EXPECT_EQ(rows("sign_in_requests"), 0);
+
+    bot.advance(30 * 24h);  // past the absolute end (30 days)
+    EXPECT_EQ(rows("web_sessions"), 0);
+}
+
 class ApiTokenTest : public SignInTest {
   protected:
     core::ApiResponse call(const std::string& token, const std::string& method,
