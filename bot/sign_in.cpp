@@ -307,6 +307,14 @@ void register_sign_in(Engine& engine) {
     engine.api().add({"POST", "/_hub/sign-in/oidc/failed", true, oidc_report_failure});
     engine.api().add({"POST", "/_hub/sign-in/oidc", true, oidc_sign_in});
     engine.api().add({"POST", "/_hub/sign-out", true, sign_out});
+    // What the hub serves itself (/metrics, /api/v1/people) asks here first when it gets
+    // an API token: the engine checks the token against the route's scope before this
+    // handler runs, so reaching it means yes.
+    const auto allowed = [](Turn&, const ApiCall&) {
+        return json_response(200, {{"status", "allowed"}});
+    };
+    engine.api().add({"GET", "/_hub/api-token/metrics", true, allowed}, "metrics:read");
+    engine.api().add({"GET", "/_hub/api-token/people", true, allowed}, "people:read");
 }
 
 }  // namespace twintrack::bot

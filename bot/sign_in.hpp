@@ -22,6 +22,9 @@
 //        "no_identity_on_hub"} or 429; the hub verified the ID token and that the email is
 //        verified; "role" (from the provider's groups) replaces the person's role
 //   POST /_hub/sign-out      {"connector","session_hash"}           → 200 (revoked)
+//   GET  /_hub/api-token/metrics, /_hub/api-token/people (with the request's API token)
+//        → 200 when the token is live and holds metrics:read / people:read, else the
+//        engine's 401 or 403 (audited as every API token use)
 
 #include <string>
 

@@ -378,12 +378,14 @@ struct HubServer::Loop {
                            {{"status", "not_ready"}, {"reasons", reasons}});
             }
         } else if (path == "/metrics") {
-            if (!authorised(con)) return;
-            reply(con, Status::ok, "text/plain; version=0.0.4; charset=utf-8",
-                  context.telemetry ? context.telemetry->render() : std::string());
+            with_api_access(con, "metrics", [this](Server::connection_ptr c) {
+                reply(c, Status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                      context.telemetry ? context.telemetry->render() : std::string());
+            });
         } else if (path == "/api/v1/people") {
-            if (!authorised(con)) return;
-            reply_json(con, Status::ok, people_json());
+            with_api_access(con, "people", [this](Server::connection_ptr c) {
+                reply_json(c, Status::ok, people_json());
+            });
         } else if (path.rfind("/api/v1/ui/", 0) == 0) {
             const std::string locale = path.substr(std::string("/api/v1/ui/").size());
             const auto it = ui.find(locale);
@@ -428,6 +430,45 @@ struct HubServer::Loop {
             return false;
         }
         return true;
+    }
+
+    // Routes the hub answers itself (`/metrics`, `/api/v1/people`): as `authorised`, or
+    // with a per-integration API token that the bot checks for the route's scope
+    // (`/_hub/api-token/WHAT`: metrics:read, people:read). `serve` fills the response.
+    void with_api_access(Server::connection_ptr con, const std::string& what,
+                         std::function<void(Server::connection_ptr)> serve) {
+        std::string api_token;
+        if (!api_authorised(con, api_token)) return;
+        if (api_token.empty()) {
+            serve(con);
+            return;
+        }
+        if (!defer(con)) return;
+        core::ApiRequest request;
+        request.connector = settings.name;
+        request.method = "GET";
+        request.path = "/_hub/api-token/" + what;
+        request.api_token = std::move(api_token);
+        sink->request(std::move(request), [this, con, gate = reply_gate,
+                                           serve = std::move(serve)](core::ApiResponse response) {
+            std::lock_guard<std::mutex> lock(gate->mu);
+            if (!gate->open) return;
+            boost::asio::post(server.get_io_service(),
+                              [this, con, serve, response = std::move(response)]() mutable {
+                                  guarded("api token answer", [&] {
+                                      if (response.status == 200) {
+                                          serve(con);
+                                      } else {
+                                          for (const auto& [name, value] : response.headers) {
+                                              con->replace_header(name, value);
+                                          }
+                                          reply(con, static_cast<Status>(response.status),
+                                                response.content_type, response.body);
+                                      }
+                                      con->send_http_response();
+                                  });
+                              });
+        });
     }
 
     // Routes served by the bot's features: authenticated here, answered by the engine.

@@ -45,6 +45,11 @@ class FakeBot final : public core::EventSink {
             const std::string user = user_of(body.value("session_hash", ""));
             r.status = user.empty() ? 401 : 200;
             r.body = json{{"user", user}, {"locale", user == "bo" ? "zh-CN" : "en"}}.dump();
+        } else if (request.path.rfind("/_hub/api-token/", 0) == 0) {
+            // tt_metrics may read /metrics only; other tokens are unknown.
+            const bool metrics = request.path == "/_hub/api-token/metrics";
+            r.status = request.api_token == "tt_metrics" ? (metrics ? 200 : 403) : 401;
+            r.body = json{{"error", r.status == 200 ? "" : "refused"}}.dump();
         } else if (request.path == "/_hub/sign-out") {
             revoked_.insert(body.value("session_hash", ""));
             r.body = R"({"status":"signed_out"})";
@@ -303,6 +308,34 @@ TEST_F(HubSignInTest, SharedTokenStillWorksWithOneWarningAndOtherTokensGoToTheBo
     ASSERT_NE(first, std::string::npos) << text;
     EXPECT_EQ(text.find("shared hub token was used", first + 1), std::string::npos);
     EXPECT_EQ(text.find("shared-secret"), std::string::npos);  // never the secret itself
+}
+
+TEST_F(HubSignInTest, MetricsAndPeopleTakeApiTokensWithTheirScope) {
+    HubSettings s;
+    s.token = core::Secret("HUB_TOKEN", "shared-secret");
+    s.require_token = true;
+    start(s);
+    struct Case {
+        std::string name, target, token;
+        int status;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"metrics with metrics:read", "/metrics", "tt_metrics", 200},
+             {"people without people:read", "/api/v1/people", "tt_metrics", 403},
+             {"an unknown token on metrics", "/metrics", "tt_unknown", 401},
+             {"the shared token on metrics", "/metrics", "shared-secret", 200},
+             {"the shared token on people", "/api/v1/people", "shared-secret", 200},
+         }) {
+        SCOPED_TRACE(c.name);
+        const auto r = http_request("GET", "127.0.0.1", port_, c.target,
+                                    {{"Authorization", "Bearer " + c.token}});
+        EXPECT_EQ(r.status, c.status) << r.body;
+        if (c.target == "/metrics" && c.status == 200) {
+            EXPECT_EQ(r.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+        }
+    }
+    // Without any token: 401 as before.
+    EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/metrics").status, 401);
 }
 
 TEST(HubSignInHelpers, CookieAndOriginParsing) {

@@ -333,6 +333,13 @@ TEST_F(ApiTokenTest, TokensAnswer401Or403OutsideWhatTheyMayDo) {
     }
     EXPECT_EQ(audits("api_token.use"), 2);
     EXPECT_EQ(audits("api_token.forbidden"), 3);
+    // What the hub serves itself asks with the scopes metrics:read and people:read.
+    const auto ops =
+        app::token_create(bot.store(), "prometheus", {"metrics:read"}, std::nullopt, now());
+    ASSERT_TRUE(ops.error.empty()) << ops.error;
+    EXPECT_EQ(call(ops.token, "GET", "/_hub/api-token/metrics").status, 200);
+    EXPECT_EQ(call(ops.token, "GET", "/_hub/api-token/people").status, 403);
+    EXPECT_EQ(call(reports.token, "GET", "/_hub/api-token/metrics").status, 403);
     EXPECT_EQ(audits("api_token.refused"), 3);
     EXPECT_EQ(bot.engine().telemetry()->value("twintrack_api_token_requests_total",
                                               {{"result", "unauthorized"}}),
