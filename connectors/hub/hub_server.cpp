@@ -136,6 +136,7 @@ struct PendingOidc {
     std::string verifier;      ///< PKCE
     std::string browser_hash;  ///< SHA-256 of the cookie binding the state to the browser
     std::int64_t created_ms = 0;
+    std::string client;  ///< the address that started it
 };
 
 }  // namespace
@@ -760,7 +761,8 @@ struct HubServer::Loop {
                        people ? people_json()
                               : json{{"user", answer.value("user", "")},
                                      {"locale", answer.value("locale", "")},
-                                     {"csrf", csrf_token(id)}});
+                                     {"csrf", csrf_token(id)},
+                                     {"sign_in", settings.sign_in}});
             });
             return true;
         }
@@ -816,6 +818,8 @@ struct HubServer::Loop {
 
     static constexpr const char* oidc_cookie_name = "twintrack_oidc";
     static constexpr std::size_t max_pending_oidc = 1000;
+    /// Sign-ins under way from one address (so one address cannot crowd out the rest).
+    static constexpr std::size_t max_pending_oidc_per_client = 20;
 
     std::int64_t now_ms() const { return core::to_millis(context.clock->now()); }
 
@@ -975,19 +979,24 @@ struct HubServer::Loop {
         const std::string client = client_address(con->get_remote_endpoint());
         const std::string locale = oidc::locale_of(con->get_request_header("Accept-Language"));
         ask_bot("/_hub/sign-in/oidc/allowed", {{"client", client}},
-                [this, con, locale](int status, const json&) {
+                [this, con, client, locale](int status, const json&) {
                     if (status == 429) {
                         oidc_page(con, 429, locale, "sign_in_link_wait");
                         return;
                     }
-                    with_discovery([this, con, locale](bool ok) {
+                    with_discovery([this, con, client, locale](bool ok) {
                         if (!ok) {
                             oidc_page(con, 502, locale, "oidc_unavailable");
                             return;
                         }
                         prune_pending();
-                        if (oidc_pending.size() >= max_pending_oidc) {
-                            oidc_page(con, 503, locale, "sign_in_link_wait");
+                        const auto from_client = static_cast<std::size_t>(std::count_if(
+                            oidc_pending.begin(), oidc_pending.end(),
+                            [&](const auto& kv) { return kv.second.client == client; }));
+                        if (oidc_pending.size() >= max_pending_oidc ||
+                            from_client >= max_pending_oidc_per_client) {
+                            oidc_page(con, from_client >= max_pending_oidc_per_client ? 429 : 503,
+                                      locale, "sign_in_link_wait");
                             return;
                         }
                         const std::string state = core::random_hex(32);
@@ -997,6 +1006,7 @@ struct HubServer::Loop {
                         pending.verifier = core::random_hex(32);  // 64 characters
                         pending.browser_hash = core::sha256_hex(browser);
                         pending.created_ms = now_ms();
+                        pending.client = client;
                         const std::string challenge = oidc::pkce_challenge(pending.verifier);
                         const std::string nonce = pending.nonce;
                         oidc_pending[state] = std::move(pending);

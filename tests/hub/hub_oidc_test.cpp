@@ -587,6 +587,17 @@ TEST_F(HubOidcTest, KeysAreCachedAndFetchedAgainForAnUnknownKid) {
     EXPECT_EQ(provider_.jwks_fetches(), 2);
 }
 
+TEST_F(HubOidcTest, OneAddressCannotStartSignInsWithoutEnd) {
+    start();
+    for (int i = 0; i < 20; ++i) authorize();  // never come back
+    const auto r = http_request("GET", "127.0.0.1", port_, "/sign-in/oidc");
+    EXPECT_EQ(r.status, 429);
+    EXPECT_EQ(r.header("Location"), "");
+    // Ten minutes later those are forgotten.
+    clock_.advance(std::chrono::minutes(oidc::pending_minutes + 1));
+    authorize();
+}
+
 TEST_F(HubOidcTest, TooManyFailuresFromOneAddressAreRefusedBeforeTheProvider) {
     start();
     bot_.limited = true;

@@ -278,7 +278,7 @@ TEST_F(HubSignInTest, StateChangingRoutesNeedTheCsrfTokenAndTheOrigin) {
     // Reads with the cookie need no token; without a session, 401.
     EXPECT_EQ(
         test_support::http_get("127.0.0.1", port_, "/api/v1/session", cookie("sess-anna")).json(),
-        (json{{"user", "anna"}, {"locale", "en"}, {"csrf", csrf}}));
+        (json{{"user", "anna"}, {"locale", "en"}, {"csrf", csrf}, {"sign_in", {"link"}}}));
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/people").status, 401);
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/people", cookie("forged")).status,
               401);
