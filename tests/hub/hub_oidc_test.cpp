@@ -587,6 +587,37 @@ TEST_F(HubOidcTest, KeysAreCachedAndFetchedAgainForAnUnknownKid) {
     EXPECT_EQ(provider_.jwks_fetches(), 2);
 }
 
+TEST_F(HubOidcTest, AProviderThatCannotBeReachedGetsAPageAndNoRedirect) {
+    struct Case {
+        std::string name, issuer;
+    };
+    for (const Case& c : std::vector<Case>{
+             // No discovery document there (404).
+             {"no discovery document", provider_.issuer() + "/realms/none"},
+             // A provider whose document names another issuer.
+             {"another issuer", provider_.issuer() + "/"},
+         }) {
+        SCOPED_TRACE(c.name);
+        HubSettings settings;
+        settings.bind = "127.0.0.1";
+        settings.port = 0;
+        settings.sign_in = {"oidc"};
+        settings.oidc.issuer = c.issuer;
+        settings.oidc.client_id = client_id;
+        settings.oidc.client_secret = core::Secret("OIDC_CLIENT_SECRET", client_secret);
+        settings.oidc.redirect_url = redirect_url;
+        if (hub_) hub_->stop();
+        hub_ = make_hub(settings, context());
+        hub_->start(bot_);
+        port_ = listening_port(*hub_);
+        const auto r = http_request("GET", "127.0.0.1", port_, "/sign-in/oidc",
+                                    {{"Accept-Language", "zh-CN"}});
+        EXPECT_EQ(r.status, 502);
+        EXPECT_EQ(r.header("Location"), "");
+        EXPECT_NE(r.body.find("暂时无法连接登录服务"), std::string::npos) << r.body;
+    }
+}
+
 TEST_F(HubOidcTest, OneAddressCannotStartSignInsWithoutEnd) {
     start();
     for (int i = 0; i < 20; ++i) authorize();  // never come back
