@@ -105,7 +105,8 @@ int main(int argc, char** argv) {
     token_create_cmd->add_option("NAME", token_name, "The integration's name")->required();
     token_create_cmd
         ->add_option("--scope", token_scopes,
-                     "reports:read, deals:write or calendar:read (repeat or use | for more)")
+                     "reports:read, deals:write, calendar:read, metrics:read or people:read "
+                     "(repeat or use | for more)")
         ->required()
         ->delimiter('|');
     token_create_cmd->add_option("--expires", token_expires,

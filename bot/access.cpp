@@ -9,7 +9,8 @@
 namespace twintrack::bot {
 
 const std::vector<std::string>& api_scopes() {
-    static const std::vector<std::string> scopes = {"reports:read", "deals:write", "calendar:read"};
+    static const std::vector<std::string> scopes = {"reports:read", "deals:write", "calendar:read",
+                                                    "metrics:read", "people:read"};
     return scopes;
 }
 

@@ -15,7 +15,8 @@ namespace twintrack::bot {
 
 class Turn;
 
-/// The scopes an API token may carry: reports:read, deals:write, calendar:read.
+/// The scopes an API token may carry: reports:read, deals:write, calendar:read,
+/// metrics:read (`/metrics`), people:read (`/api/v1/people`).
 const std::vector<std::string>& api_scopes();
 
 /// Declares the access counters in `/metrics`.

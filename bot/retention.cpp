@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/engine.hpp"
+#include "bot/sign_in.hpp"
 #include "bot/turn.hpp"
 
 namespace twintrack::bot {
@@ -40,15 +41,25 @@ void run_retention(Turn& turn) {
     const int reports = r.reports_days > 0 ? data.delete_reports(cutoff(r.reports_days)) : 0;
     const int audit = r.audit_log_days > 0 ? data.delete_audit_log(cutoff(r.audit_log_days)) : 0;
     const int codes = data.delete_link_codes(now - link_codes_kept_ms);
-    if (messages + reports + audit + codes > 0) {
+    // Hub sign-in: sessions that ended (revoked, or past their absolute end), spent sign-in
+    // links a day after they expired, and requests older than the rate-limit window.
+    auto& sign_in = turn.write().sign_in();
+    const int sessions = sign_in.delete_ended_sessions(now);
+    const int links = sign_in.delete_links_expired_before(now - day_ms);
+    const int requests =
+        sign_in.delete_requests_before(now - std::int64_t{sign_in_window_minutes} * 60 * 1000);
+    if (messages + reports + audit + codes + sessions + links + requests > 0) {
         spdlog::info(
             "retention: deleted {} channel messages, {} reports, {} audit rows, {} link "
-            "codes",
-            messages, reports, audit, codes);
+            "codes, {} ended sessions, {} sign-in links, {} sign-in requests",
+            messages, reports, audit, codes, sessions, links, requests);
         turn.audit("retention.run", {{"channel_messages", messages},
                                      {"reports", reports},
                                      {"audit_log", audit},
-                                     {"link_codes", codes}});
+                                     {"link_codes", codes},
+                                     {"sessions", sessions},
+                                     {"sign_in_links", links},
+                                     {"sign_in_requests", requests}});
     }
     turn.write().jobs().schedule(job_at(now + day_ms));
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Retention: a daily job (`retention.daily`) deletes channel messages, field reports and
-// audit rows older than the `retention:` config says, and spent link codes. It runs
-// whatever else is configured.
+// audit rows older than the `retention:` config says, spent link codes, and the hub's
+// ended sessions, expired sign-in links and sign-in requests past the rate-limit window.
+// It runs whatever else is configured.
 
 namespace twintrack::bot {
 

@@ -187,6 +187,115 @@ core::ApiResponse sweep_sessions(Turn& turn, const ApiCall& call) {
     return json_response(200, {{"ended", ended}});
 }
 
+// ---- OpenID Connect: the hub verified the ID token; the person comes from its email ----
+
+/// Refuses with 429 (audited, counted) when `client` made too many sign-in requests or
+/// failed OpenID sign-ins lately.
+std::optional<core::ApiResponse> over_limit(Turn& turn, const std::string& client) {
+    const std::int64_t since = core::to_millis(turn.now()) - sign_in_window_minutes * minute_ms;
+    if (turn.write().sign_in().requests_from(client, since) < sign_in_requests_per_client) {
+        return std::nullopt;
+    }
+    turn.audit("sign_in.rate_limited", {{"client", client}, {"via", "oidc"}});
+    count(turn, "rate_limited");
+    return api_error(429, "rate_limited", "too many failed sign-ins; wait a few minutes");
+}
+
+/// A failed OpenID sign-in: audited, counted, and one more request from `client`.
+void oidc_failed(Turn& turn, const std::string& client, const std::string& why,
+                 const std::string& email, std::int64_t person_id) {
+    turn.write().sign_in().add_request(
+        core::to_millis(turn.now()), client,
+        person_id ? std::optional<std::int64_t>(person_id) : std::nullopt);
+    json details = {{"person_id", person_id}, {"client", client}, {"via", "oidc"}, {"why", why}};
+    if (!email.empty()) details["email"] = email;
+    turn.audit("sign_in.failed", details);
+    count(turn, "failed_oidc");
+}
+
+core::ApiResponse oidc_allowed(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    if (auto refused = over_limit(turn, body->value("client", ""))) return *refused;
+    return json_response(200, {{"status", "ok"}});
+}
+
+core::ApiResponse oidc_report_failure(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    oidc_failed(turn, body->value("client", ""), body->value("why", "unknown"),
+                body->value("email", ""), 0);
+    return json_response(200, {{"status", "recorded"}});
+}
+
+// {"client","email","subject","role"?,"absolute_ms"}: the email is verified by the
+// provider. With "role" (the provider's groups mapped by the hub's config) the person's
+// role follows the provider.
+core::ApiResponse oidc_sign_in(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    const std::string client = body->value("client", "");
+    const std::string email = body->value("email", "");
+    const std::int64_t absolute_ms =
+        body->value("absolute_ms", std::int64_t{30} * 24 * 60 * minute_ms);
+    if (auto refused = over_limit(turn, client)) return *refused;
+    auto& store = turn.write();
+    const std::int64_t now = core::to_millis(turn.now());
+    const Person* found = email.empty() ? nullptr : turn.engine().directory().by_email(email);
+    if (found == nullptr) {
+        oidc_failed(turn, client, "unknown_email", email, 0);
+        return api_error(403, "unknown_email", "nobody in the directory has this email");
+    }
+    Person person = *found;
+    const std::string user = identity_on(person, connector);
+    if (user.empty()) {
+        oidc_failed(turn, client, "no_identity_on_hub", email, person.id);
+        return api_error(403, "no_identity_on_hub", "this person has no identity on the hub");
+    }
+    const auto role = body->find("role");
+    if (role != body->end() && role->is_string() && *role != person.role &&
+        std::find(roles().begin(), roles().end(), role->get<std::string>()) != roles().end()) {
+        turn.audit(
+            "person.role",
+            {{"person_id", person.id}, {"from", person.role}, {"to", *role}, {"via", "oidc"}});
+        person.role = role->get<std::string>();
+        store.people().upsert_by_email(person, now);
+        turn.engine().directory_changed();
+    }
+    const std::string session = core::random_hex(32);
+    store::WebSession row;
+    row.person_id = person.id;
+    row.connector = connector;
+    row.id_hash = core::sha256_hex(session);
+    row.created_at = now;
+    row.last_seen_at = now;
+    row.expires_at = now + absolute_ms;
+    store.sign_in().add_session(row);
+    turn.audit("sign_in",
+               {{"person_id", person.id}, {"hub", connector}, {"via", "oidc"}, {"client", client}});
+    count(turn, "signed_in");
+    return json_response(200, {{"session", session},
+                               {"user", user},
+                               {"locale", turn.engine().locale_for(&person)},
+                               {"expires_at", row.expires_at}});
+}
+
+// {"session_hash"}: the browser signs itself out.
+core::ApiResponse sign_out(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    auto& store = turn.write();
+    const auto s = store.sign_in().session_by_hash(body->value("session_hash", ""));
+    if (s && s->connector == connector && !s->revoked_at) {
+        store.sign_in().revoke_session(s->id, core::to_millis(turn.now()));
+        turn.audit("session.sign_out", {{"person_id", s->person_id}, {"hub", connector}});
+    }
+    // Signed out either way: an unknown or ended session has nothing left to end.
+    return json_response(200, {{"status", "signed_out"}});
+}
+
 }  // namespace
 
 void register_sign_in(Engine& engine) {
@@ -194,6 +303,18 @@ void register_sign_in(Engine& engine) {
     engine.api().add({"POST", "/_hub/sign-in/redeem", true, redeem_link});
     engine.api().add({"POST", "/_hub/session", true, check_session});
     engine.api().add({"POST", "/_hub/sessions/check", true, sweep_sessions});
+    engine.api().add({"POST", "/_hub/sign-in/oidc/allowed", true, oidc_allowed});
+    engine.api().add({"POST", "/_hub/sign-in/oidc/failed", true, oidc_report_failure});
+    engine.api().add({"POST", "/_hub/sign-in/oidc", true, oidc_sign_in});
+    engine.api().add({"POST", "/_hub/sign-out", true, sign_out});
+    // What the hub serves itself (/metrics, /api/v1/people) asks here first when it gets
+    // an API token: the engine checks the token against the route's scope before this
+    // handler runs, so reaching it means yes.
+    const auto allowed = [](Turn&, const ApiCall&) {
+        return json_response(200, {{"status", "allowed"}});
+    };
+    engine.api().add({"GET", "/_hub/api-token/metrics", true, allowed}, "metrics:read");
+    engine.api().add({"GET", "/_hub/api-token/people", true, allowed}, "people:read");
 }
 
 }  // namespace twintrack::bot

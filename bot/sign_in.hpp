@@ -12,6 +12,19 @@
 //   POST /_hub/session         {"connector","session_hash","idle_ms"} → {"user"} or 401
 //   POST /_hub/sessions/check  {"connector","hashes":[...],"idle_ms"} → {"ended":[...]}
 //        sessions revoked or past their absolute end; the live ones count as used
+//   POST /_hub/sign-in/oidc/allowed {"connector","client"}           → 200, or 429
+//        before a browser is sent to the OpenID provider: too many failures from there?
+//   POST /_hub/sign-in/oidc/failed  {"connector","client","why","email"} → 200
+//        the hub refused an OpenID answer (bad ID token, replayed state, ...): audited,
+//        and counted against the client address
+//   POST /_hub/sign-in/oidc  {"connector","client","email","subject","role"?,"absolute_ms"}
+//        → {"session","user","locale"}, 403 {"error": "unknown_email" |
+//        "no_identity_on_hub"} or 429; the hub verified the ID token and that the email is
+//        verified; "role" (from the provider's groups) replaces the person's role
+//   POST /_hub/sign-out      {"connector","session_hash"}           → 200 (revoked)
+//   GET  /_hub/api-token/metrics, /_hub/api-token/people (with the request's API token)
+//        → 200 when the token is live and holds metrics:read / people:read, else the
+//        engine's 401 or 403 (audited as every API token use)
 
 #include <string>
 

@@ -74,6 +74,11 @@ int SignInRepository::revoke_sessions(std::int64_t person_id, std::int64_t now_m
         {now_ms, person_id});
 }
 
+void SignInRepository::revoke_session(std::int64_t id, std::int64_t now_ms) {
+    db_.execute("UPDATE web_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                {now_ms, id});
+}
+
 void SignInRepository::add_link(const SignInLink& l) {
     db_.execute(
         "INSERT INTO sign_in_links (person_id, connector, token_hash, created_at, expires_at) "
@@ -123,6 +128,19 @@ int SignInRepository::requests_for(std::int64_t person_id, std::int64_t since) {
         db_.scalar("SELECT count(*) FROM sign_in_requests WHERE person_id = ? AND at >= ?",
                    {person_id, since})
             .value_or(0));
+}
+
+int SignInRepository::delete_ended_sessions(std::int64_t now_ms) {
+    return db_.execute("DELETE FROM web_sessions WHERE revoked_at IS NOT NULL OR expires_at <= ?",
+                       {now_ms});
+}
+
+int SignInRepository::delete_links_expired_before(std::int64_t before_ms) {
+    return db_.execute("DELETE FROM sign_in_links WHERE expires_at < ?", {before_ms});
+}
+
+int SignInRepository::delete_requests_before(std::int64_t before_ms) {
+    return db_.execute("DELETE FROM sign_in_requests WHERE at < ?", {before_ms});
 }
 
 std::int64_t SignInRepository::add_token(const ApiToken& t) {

@@ -53,6 +53,8 @@ class SignInRepository {
     void touch_session(std::int64_t id, std::int64_t now_ms);
     /// Revokes every live session of a person; returns how many.
     int revoke_sessions(std::int64_t person_id, std::int64_t now_ms);
+    /// Revokes one session (signing out).
+    void revoke_session(std::int64_t id, std::int64_t now_ms);
 
     // Links
     void add_link(const SignInLink& link);
@@ -65,6 +67,14 @@ class SignInRepository {
                      std::optional<std::int64_t> person_id);
     int requests_from(const std::string& client, std::int64_t since);
     int requests_for(std::int64_t person_id, std::int64_t since);
+
+    // Retention (the daily job)
+    /// Deletes sessions revoked or past their absolute end by `now_ms`; returns how many.
+    int delete_ended_sessions(std::int64_t now_ms);
+    /// Deletes links that expired before `before_ms`; returns how many.
+    int delete_links_expired_before(std::int64_t before_ms);
+    /// Deletes sign-in requests made before `before_ms`; returns how many.
+    int delete_requests_before(std::int64_t before_ms);
 
     // API tokens
     /// Throws UniqueViolation when the name is taken.

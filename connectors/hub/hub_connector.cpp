@@ -9,6 +9,7 @@
 
 #include "connectors/hub/hub_protocol.hpp"
 #include "connectors/hub/hub_server.hpp"
+#include "connectors/runtime/http_client.hpp"
 
 namespace twintrack::connectors::hub {
 namespace {
@@ -20,7 +21,68 @@ bool valid_bind(const std::string& bind) {
     return !ec;
 }
 
-// `sign_in: [link]`, the session limits and `public_url`.
+bool loopback_http(const std::string& url) {
+    std::string scheme, host;
+    int port = 0;
+    return runtime::parse_http_url(url, scheme, host, port) && scheme == "http" &&
+           is_loopback_bind(host);
+}
+
+// The `oidc:` block: the provider's issuer (https, or http on loopback for tests), the
+// client registered there, and optionally groups mapped to roles.
+void read_oidc(core::SectionReader& hub, const YAML::Node& block, HubSettings& settings) {
+    if (!block.IsMap()) {
+        hub.error("oidc", "must be a mapping with issuer, client_id, client_secret, redirect_url");
+        return;
+    }
+    core::SectionReader section(block, hub.path() + ".oidc", hub.errors());
+    oidc::OidcSettings& o = settings.oidc;
+    const auto web_url = [&](const char* key) -> std::string {
+        auto url = section.string(key, true);
+        if (!url) return "";
+        if (url->rfind("https://", 0) != 0 && !loopback_http(*url)) {
+            section.error(key, "must be an https:// address (http:// only on loopback); got \"" +
+                                   *url + "\"");
+            return "";
+        }
+        return *url;
+    };
+    o.issuer = web_url("issuer");
+    if (auto id = section.string("client_id", true)) o.client_id = *id;
+    if (auto secret = section.secret("client_secret", true)) o.client_secret = *secret;
+    o.redirect_url = web_url("redirect_url");
+    if (!o.redirect_url.empty()) {
+        const std::string tail = "/sign-in/oidc/callback";
+        if (o.redirect_url.size() < tail.size() ||
+            o.redirect_url.compare(o.redirect_url.size() - tail.size(), tail.size(), tail) != 0) {
+            section.error("redirect_url", "must end in " + tail +
+                                              ", e.g. "
+                                              "https://chat.example.com" +
+                                              tail);
+        }
+    }
+    if (auto claim = section.string("groups_claim")) o.groups_claim = *claim;
+    if (const YAML::Node roles = section.node("roles")) {
+        if (!roles.IsMap()) {
+            section.error("roles", "must map group names to manager, hr or admin");
+        } else {
+            for (const auto& kv : roles) {
+                const std::string role = kv.second.IsScalar() ? kv.second.as<std::string>() : "";
+                if (role != "manager" && role != "hr" && role != "admin") {
+                    section.error("roles", "group \"" + kv.first.as<std::string>() +
+                                               "\": the role must be manager, hr or admin; got \"" +
+                                               role + "\"");
+                } else {
+                    o.roles[kv.first.as<std::string>()] = role;
+                }
+            }
+        }
+        if (o.groups_claim.empty()) section.error("roles", "needs groups_claim (e.g. groups)");
+    }
+    section.finish();
+}
+
+// `sign_in: [link, oidc]`, the `oidc:` block, the session limits and `public_url`.
 void read_sign_in(core::SectionReader& section, HubSettings& settings) {
     if (const YAML::Node list = section.node("sign_in")) {
         if (!list.IsSequence()) {
@@ -28,16 +90,27 @@ void read_sign_in(core::SectionReader& section, HubSettings& settings) {
         } else {
             for (const auto& item : list) {
                 const std::string way = item.IsScalar() ? item.as<std::string>() : "";
-                if (way != "link") {
+                if (way != "link" && way != "oidc") {
                     section.error("sign_in", "\"" + way +
-                                                 "\" is not a sign-in method here: only link "
-                                                 "exists (oidc, feishu, ... are not built yet)");
+                                                 "\" is not a sign-in method here: link and oidc "
+                                                 "exist (feishu, ... are not built yet)");
                 } else if (std::find(settings.sign_in.begin(), settings.sign_in.end(), way) ==
                            settings.sign_in.end()) {
                     settings.sign_in.push_back(way);
                 }
             }
         }
+    }
+    const bool wants_oidc = std::find(settings.sign_in.begin(), settings.sign_in.end(), "oidc") !=
+                            settings.sign_in.end();
+    if (const YAML::Node block = section.node("oidc")) {
+        read_oidc(section, block, settings);
+        if (!wants_oidc)
+            section.error("oidc", "is used only with sign_in: [oidc] (or [link, oidc])");
+    } else if (wants_oidc) {
+        section.error("sign_in",
+                      "oidc needs an oidc: block (issuer, client_id, client_secret, "
+                      "redirect_url)");
     }
     if (auto hours = section.integer("session_idle_hours", 1, 24 * 365)) {
         settings.session_idle = std::chrono::hours(*hours);

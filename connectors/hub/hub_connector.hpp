@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "connectors/connector.hpp"
+#include "connectors/hub/oidc.hpp"
 #include "connectors/registry.hpp"
 #include "core/yaml_check.hpp"
 
@@ -27,9 +28,11 @@ struct HubSettings {
     std::string bot_user = "twintrack";
     /// Requires the token on loopback too (tests exercise the token checks this way).
     bool require_token = false;
-    /// How people sign in (`sign_in: [link]`); empty: the name picker, as before. Only
-    /// "link" exists this round; "oidc", "feishu", ... may follow.
+    /// How people sign in (`sign_in: [link, oidc]`); empty: the name picker, as before.
+    /// "feishu", ... may follow.
     std::vector<std::string> sign_in;
+    /// The OpenID provider, with "oidc" in `sign_in`.
+    oidc::OidcSettings oidc;
     /// A session ends after this long unused, and this long after sign-in at the latest.
     std::chrono::milliseconds session_idle{std::chrono::hours(12)};
     std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 30)};

@@ -22,6 +22,8 @@
 #include "connectors/hub/chat_history.hpp"
 #include "connectors/hub/hub_protocol.hpp"
 #include "connectors/hub/hub_sign_in.hpp"
+#include "connectors/hub/oidc.hpp"
+#include "connectors/runtime/http_client.hpp"
 #include "core/base64.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -128,6 +130,15 @@ struct Session {
     bool hello_pending = false;  ///< the bot is checking the session of a hello
 };
 
+/// An OpenID sign-in under way: the browser went to the provider and has not come back.
+struct PendingOidc {
+    std::string nonce;
+    std::string verifier;      ///< PKCE
+    std::string browser_hash;  ///< SHA-256 of the cookie binding the state to the browser
+    std::int64_t created_ms = 0;
+    std::string client;  ///< the address that started it
+};
+
 }  // namespace
 
 struct HubServer::Loop {
@@ -137,6 +148,8 @@ struct HubServer::Loop {
           sink(&sink),
           token_required(!is_loopback_bind(settings.bind) || settings.require_token),
           sign_in_required(!settings.sign_in.empty()),
+          oidc_enabled(std::find(settings.sign_in.begin(), settings.sign_in.end(), "oidc") !=
+                       settings.sign_in.end()),
           dm_channel("@" + settings.bot_user),
           history(context.data_dir + "/" + settings.name + history_suffix,
                   static_cast<std::size_t>(std::max(1, settings.history_limit))),
@@ -164,6 +177,7 @@ struct HubServer::Loop {
                     out[kv.first.as<std::string>()] = kv.second.as<std::string>();
                 }
                 ui[locale] = dump_json(out);
+                ui_json[locale] = std::move(out);
             } catch (const std::exception& e) {
                 spdlog::error("hub {}: cannot read UI strings from {}: {}", settings.name, path,
                               e.what());
@@ -225,6 +239,22 @@ struct HubServer::Loop {
             sweep_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
             arm_session_sweep();
         }
+        if (oidc_enabled) {
+            runtime::Transport transport;
+            std::string scheme, host;
+            int port = 0;
+            // A provider on this machine (tests, a local IdP) is never reached by proxy.
+            if (runtime::parse_http_url(settings.oidc.issuer, scheme, host, port) &&
+                is_loopback_bind(host)) {
+                transport.proxy = "none";
+            }
+            http =
+                std::make_unique<runtime::HttpClient>(transport, [this](std::function<void()> f) {
+                    boost::asio::post(server.get_io_service(), [this, f = std::move(f)] {
+                        guarded("OpenID answer", [&] { f(); });
+                    });
+                });
+        }
         return local.port();
     }
 
@@ -249,6 +279,7 @@ struct HubServer::Loop {
         }
         if (flush_timer) flush_timer->cancel();
         if (sweep_timer) sweep_timer->cancel();
+        if (http) http->shutdown();
         history.flush();
     }
 
@@ -348,12 +379,14 @@ struct HubServer::Loop {
                            {{"status", "not_ready"}, {"reasons", reasons}});
             }
         } else if (path == "/metrics") {
-            if (!authorised(con)) return;
-            reply(con, Status::ok, "text/plain; version=0.0.4; charset=utf-8",
-                  context.telemetry ? context.telemetry->render() : std::string());
+            with_api_access(con, "metrics", [this](Server::connection_ptr c) {
+                reply(c, Status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                      context.telemetry ? context.telemetry->render() : std::string());
+            });
         } else if (path == "/api/v1/people") {
-            if (!authorised(con)) return;
-            reply_json(con, Status::ok, people_json());
+            with_api_access(con, "people", [this](Server::connection_ptr c) {
+                reply_json(c, Status::ok, people_json());
+            });
         } else if (path.rfind("/api/v1/ui/", 0) == 0) {
             const std::string locale = path.substr(std::string("/api/v1/ui/").size());
             const auto it = ui.find(locale);
@@ -398,6 +431,45 @@ struct HubServer::Loop {
             return false;
         }
         return true;
+    }
+
+    // Routes the hub answers itself (`/metrics`, `/api/v1/people`): as `authorised`, or
+    // with a per-integration API token that the bot checks for the route's scope
+    // (`/_hub/api-token/WHAT`: metrics:read, people:read). `serve` fills the response.
+    void with_api_access(Server::connection_ptr con, const std::string& what,
+                         std::function<void(Server::connection_ptr)> serve) {
+        std::string api_token;
+        if (!api_authorised(con, api_token)) return;
+        if (api_token.empty()) {
+            serve(con);
+            return;
+        }
+        if (!defer(con)) return;
+        core::ApiRequest request;
+        request.connector = settings.name;
+        request.method = "GET";
+        request.path = "/_hub/api-token/" + what;
+        request.api_token = std::move(api_token);
+        sink->request(std::move(request), [this, con, gate = reply_gate,
+                                           serve = std::move(serve)](core::ApiResponse response) {
+            std::lock_guard<std::mutex> lock(gate->mu);
+            if (!gate->open) return;
+            boost::asio::post(server.get_io_service(),
+                              [this, con, serve, response = std::move(response)]() mutable {
+                                  guarded("api token answer", [&] {
+                                      if (response.status == 200) {
+                                          serve(con);
+                                      } else {
+                                          for (const auto& [name, value] : response.headers) {
+                                              con->replace_header(name, value);
+                                          }
+                                          reply(con, static_cast<Status>(response.status),
+                                                response.content_type, response.body);
+                                      }
+                                      con->send_http_response();
+                                  });
+                              });
+        });
     }
 
     // Routes served by the bot's features: authenticated here, answered by the engine.
@@ -517,7 +589,9 @@ struct HubServer::Loop {
         con->replace_header("Set-Cookie",
                             session_set_cookie("", std::chrono::seconds(0), secure_cookie()));
         reply_json(con, Status::unauthorized,
-                   {{"error", "not_signed_in"}, {"message", "sign in first"}});
+                   {{"error", "not_signed_in"},
+                    {"message", "sign in first"},
+                    {"sign_in", settings.sign_in}});
         if (deferred) con->send_http_response();
     }
 
@@ -570,6 +644,33 @@ struct HubServer::Loop {
     // The sign-in routes; false when `path` is none of them.
     bool on_sign_in_http(Server::connection_ptr& con, const std::string& method,
                          const std::string& path) {
+        const bool oidc_route = path == "/sign-in/oidc" || path == "/sign-in/oidc/callback";
+        if (oidc_enabled && oidc_route) {
+            if (method != "GET") {
+                con->replace_header("Allow", "GET");
+                reply_json(con, Status::method_not_allowed,
+                           {{"error", "method_not_allowed"}, {"message", "use GET"}});
+                return true;
+            }
+            if (!defer(con)) return true;
+            if (path == "/sign-in/oidc") {
+                oidc_start(con);
+            } else {
+                oidc_callback(con);
+            }
+            return true;
+        }
+        if (path == "/sign-out") {
+            sign_out(con, method);
+            return true;
+        }
+        const bool link_route = path == "/sign-in/link" || path == "/sign-in/redeem";
+        if (link_route && std::find(settings.sign_in.begin(), settings.sign_in.end(), "link") ==
+                              settings.sign_in.end()) {
+            reply_json(con, Status::not_found,
+                       {{"error", "not_found"}, {"message", "sign-in by link is not enabled"}});
+            return true;
+        }
         const bool link = path == "/sign-in/link";
         if (link || path == "/sign-in/redeem") {
             if (method != "POST") {
@@ -660,11 +761,400 @@ struct HubServer::Loop {
                        people ? people_json()
                               : json{{"user", answer.value("user", "")},
                                      {"locale", answer.value("locale", "")},
-                                     {"csrf", csrf_token(id)}});
+                                     {"csrf", csrf_token(id)},
+                                     {"sign_in", settings.sign_in}});
             });
             return true;
         }
         return false;
+    }
+
+    // ---- Sign-out: POST /sign-out with the cookie and the CSRF token ----
+
+    void sign_out(Server::connection_ptr con, const std::string& method) {
+        if (method != "POST") {
+            con->replace_header("Allow", "POST");
+            reply_json(con, Status::method_not_allowed,
+                       {{"error", "method_not_allowed"}, {"message", "use POST"}});
+            return;
+        }
+        if (!csrf_ok(con)) {
+            reply_json(con, Status::forbidden,
+                       {{"error", "csrf"},
+                        {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+            return;
+        }
+        if (!defer(con)) return;
+        const std::string hash = core::sha256_hex(session_id_of(con));
+        ask_bot("/_hub/sign-out", {{"session_hash", hash}},
+                [this, con, hash](int status, const json& answer) {
+                    if (status != 200) {
+                        finish(con, Status::internal_server_error,
+                               {{"error", answer.value("error", "internal")},
+                                {"message", "could not sign out; try again"}});
+                        return;
+                    }
+                    // This hub's sockets of the session close now; other hubs' sweeps
+                    // find the revocation within `session_check`.
+                    std::vector<Hdl> closing;
+                    for (const auto& [hdl, s] : sessions) {
+                        if (s.session_hash == hash) closing.push_back(hdl);
+                    }
+                    for (const auto& hdl : closing) {
+                        refuse(hdl, ErrorCode::session_ended, "you signed out");
+                    }
+                    con->replace_header(
+                        "Set-Cookie",
+                        session_set_cookie("", std::chrono::seconds(0), secure_cookie()));
+                    finish(con, Status::ok, {{"status", "signed_out"}});
+                });
+    }
+
+    // ---- OpenID Connect (`sign_in: [oidc]`): authorization code flow with PKCE ----
+    // GET /sign-in/oidc sends the browser to the provider with a fresh state, nonce and
+    // PKCE challenge, bound to the browser by a cookie; GET /sign-in/oidc/callback
+    // exchanges the code, verifies the ID token and asks the bot for a session for the
+    // person with that (verified) email.
+
+    static constexpr const char* oidc_cookie_name = "twintrack_oidc";
+    static constexpr std::size_t max_pending_oidc = 1000;
+    /// Sign-ins under way from one address (so one address cannot crowd out the rest).
+    static constexpr std::size_t max_pending_oidc_per_client = 20;
+
+    std::int64_t now_ms() const { return core::to_millis(context.clock->now()); }
+
+    static std::string html_escape(const std::string& text) {
+        std::string out;
+        for (char c : text) {
+            switch (c) {
+                case '&':
+                    out += "&amp;";
+                    break;
+                case '<':
+                    out += "&lt;";
+                    break;
+                case '>':
+                    out += "&gt;";
+                    break;
+                case '"':
+                    out += "&quot;";
+                    break;
+                case '\'':
+                    out += "&#39;";
+                    break;
+                default:
+                    out += c;
+            }
+        }
+        return out;
+    }
+
+    void redirect(Server::connection_ptr con, const std::string& location,
+                  const std::string& set_cookie) {
+        con->replace_header("Set-Cookie", set_cookie);
+        con->replace_header("Location", location);
+        reply(con, Status::found, "text/plain; charset=utf-8", "");
+        con->send_http_response();
+    }
+
+    std::string ui_text(const std::string& locale, const std::string& key) {
+        const auto it = ui_json.find(locale);
+        if (it != ui_json.end() && it->second.contains(key)) return it->second[key];
+        const auto en = ui_json.find("en");
+        if (en != ui_json.end() && en->second.contains(key)) return en->second[key];
+        return key;
+    }
+
+    // A small page in the reader's language for an OpenID sign-in that did not work.
+    void oidc_page(Server::connection_ptr con, int status, const std::string& locale,
+                   const std::string& key, const std::string& email = "") {
+        std::string text = ui_text(locale, key);
+        const auto at = text.find("{email}");
+        if (at != std::string::npos) text.replace(at, 7, email);
+        const std::string body =
+            "<!doctype html>\n<html lang=\"" + locale + "\"><head><meta charset=\"utf-8\">" +
+            "<meta name=\"viewport\" content=\"width=device-width\"><title>" +
+            html_escape(ui_text(locale, "page_title")) + "</title></head><body><h1>" +
+            html_escape(ui_text(locale, "oidc_failed_title")) + "</h1><p id=\"reason\">" +
+            html_escape(text) + "</p><p><a href=\"/\">" +
+            html_escape(ui_text(locale, "oidc_back")) + "</a></p></body></html>\n";
+        con->replace_header("Content-Security-Policy", "default-src 'none'");
+        reply(con, static_cast<Status>(status), "text/html; charset=utf-8", body);
+        con->send_http_response();
+    }
+
+    // A failed OpenID sign-in: audited and counted against the client address by the
+    // bot, logged without secrets, and a page for the reader.
+    void oidc_fail(Server::connection_ptr con, const std::string& client, const std::string& locale,
+                   const std::string& why, int status, const std::string& key,
+                   const std::string& email = "") {
+        spdlog::warn("hub {}: OpenID sign-in from {} failed: {}", settings.name, client, why);
+        ask_bot("/_hub/sign-in/oidc/failed", {{"client", client}, {"why", why}, {"email", email}},
+                [](int, const json&) {});
+        oidc_page(con, status, locale, key, email);
+    }
+
+    static bool endpoint_ok(const json& doc, const char* key) {
+        const auto it = doc.find(key);
+        if (it == doc.end() || !it->is_string()) return false;
+        const std::string url = *it;
+        std::string scheme, host;
+        int port = 0;
+        return runtime::parse_http_url(url, scheme, host, port) &&
+               (scheme == "https" || is_loopback_bind(host));
+    }
+
+    // Runs `done(true)` once the discovery document is known (fetched once per start).
+    void with_discovery(std::function<void(bool)> done) {
+        if (!oidc_discovery.is_null()) {
+            done(true);
+            return;
+        }
+        discovery_waiters.push_back(std::move(done));
+        if (discovery_waiters.size() > 1) return;
+        std::string issuer = settings.oidc.issuer;
+        while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+        runtime::Request request;
+        request.url = issuer + "/.well-known/openid-configuration";
+        request.headers = {{"Accept", "application/json"}};
+        request.max_body = 256 * 1024;
+        request.timeout = std::chrono::seconds(10);
+        http->send(std::move(request), [this](runtime::Result result) {
+            json doc = result.ok() ? result.json() : json();
+            std::string problem;
+            if (!result.ok()) {
+                problem = result.error;
+            } else if (!doc.is_object()) {
+                problem = "the discovery document is not JSON";
+            } else if (doc.value("issuer", "") != settings.oidc.issuer) {
+                problem = "the discovery document names another issuer";
+            } else if (!endpoint_ok(doc, "authorization_endpoint") ||
+                       !endpoint_ok(doc, "token_endpoint") || !endpoint_ok(doc, "jwks_uri")) {
+                problem = "the discovery document lacks an https endpoint";
+            }
+            if (problem.empty()) {
+                oidc_discovery = std::move(doc);
+            } else {
+                spdlog::warn("hub {}: OpenID provider {}: {}", settings.name, settings.oidc.issuer,
+                             problem);
+            }
+            auto waiters = std::move(discovery_waiters);
+            discovery_waiters.clear();
+            for (auto& w : waiters) w(problem.empty());
+        });
+    }
+
+    // Fetches the JWKS again; `done(true)` once it arrived.
+    void fetch_jwks(std::function<void(bool)> done) {
+        jwks_waiters.push_back(std::move(done));
+        if (jwks_waiters.size() > 1) return;
+        runtime::Request request;
+        request.url = oidc_discovery.value("jwks_uri", "");
+        request.headers = {{"Accept", "application/json"}};
+        request.max_body = 256 * 1024;
+        request.timeout = std::chrono::seconds(10);
+        http->send(std::move(request), [this](runtime::Result result) {
+            const bool ok = result.ok() && result.json().is_object();
+            if (ok) {
+                jwks = oidc::KeySet::parse(result.json());
+                jwks_fetched_ms = now_ms();
+            } else {
+                spdlog::warn("hub {}: OpenID provider keys: {}", settings.name,
+                             result.ok() ? "not JSON" : result.error);
+            }
+            auto waiters = std::move(jwks_waiters);
+            jwks_waiters.clear();
+            for (auto& w : waiters) w(ok);
+        });
+    }
+
+    void prune_pending() {
+        const std::int64_t oldest = now_ms() - oidc::pending_minutes * 60 * 1000;
+        for (auto it = oidc_pending.begin(); it != oidc_pending.end();) {
+            it = it->second.created_ms < oldest ? oidc_pending.erase(it) : std::next(it);
+        }
+    }
+
+    void oidc_start(Server::connection_ptr con) {
+        const std::string client = client_address(con->get_remote_endpoint());
+        const std::string locale = oidc::locale_of(con->get_request_header("Accept-Language"));
+        ask_bot("/_hub/sign-in/oidc/allowed", {{"client", client}},
+                [this, con, client, locale](int status, const json&) {
+                    if (status == 429) {
+                        oidc_page(con, 429, locale, "sign_in_link_wait");
+                        return;
+                    }
+                    with_discovery([this, con, client, locale](bool ok) {
+                        if (!ok) {
+                            oidc_page(con, 502, locale, "oidc_unavailable");
+                            return;
+                        }
+                        prune_pending();
+                        const auto from_client = static_cast<std::size_t>(std::count_if(
+                            oidc_pending.begin(), oidc_pending.end(),
+                            [&](const auto& kv) { return kv.second.client == client; }));
+                        if (oidc_pending.size() >= max_pending_oidc ||
+                            from_client >= max_pending_oidc_per_client) {
+                            oidc_page(con, from_client >= max_pending_oidc_per_client ? 429 : 503,
+                                      locale, "sign_in_link_wait");
+                            return;
+                        }
+                        const std::string state = core::random_hex(32);
+                        const std::string browser = core::random_hex(32);
+                        PendingOidc pending;
+                        pending.nonce = core::random_hex(32);
+                        pending.verifier = core::random_hex(32);  // 64 characters
+                        pending.browser_hash = core::sha256_hex(browser);
+                        pending.created_ms = now_ms();
+                        pending.client = client;
+                        const std::string challenge = oidc::pkce_challenge(pending.verifier);
+                        const std::string nonce = pending.nonce;
+                        oidc_pending[state] = std::move(pending);
+                        std::string url = oidc_discovery.value("authorization_endpoint", "");
+                        url += url.find('?') == std::string::npos ? "?" : "&";
+                        url += core::form_encode({{"response_type", "code"},
+                                                  {"client_id", settings.oidc.client_id},
+                                                  {"redirect_uri", settings.oidc.redirect_url},
+                                                  {"scope", "openid email profile"},
+                                                  {"state", state},
+                                                  {"nonce", nonce},
+                                                  {"code_challenge", challenge},
+                                                  {"code_challenge_method", "S256"}});
+                        // Lax, not Strict: the provider sends the browser back with a
+                        // cross-site navigation, and the cookie must come along.
+                        std::string cookie =
+                            std::string(oidc_cookie_name) + "=" + browser +
+                            "; Path=/sign-in/oidc; HttpOnly; SameSite=Lax; Max-Age=" +
+                            std::to_string(oidc::pending_minutes * 60);
+                        if (secure_cookie()) cookie += "; Secure";
+                        redirect(con, url, cookie);
+                    });
+                });
+    }
+
+    void oidc_callback(Server::connection_ptr con) {
+        const std::string client = client_address(con->get_remote_endpoint());
+        const std::string locale = oidc::locale_of(con->get_request_header("Accept-Language"));
+        const std::string& resource = con->get_resource();
+        const auto q = resource.find('?');
+        auto query = core::parse_query(q == std::string::npos ? "" : resource.substr(q + 1));
+        const auto it = oidc_pending.find(query["state"]);
+        if (query["state"].empty() || it == oidc_pending.end()) {
+            oidc_fail(con, client, locale, "unknown_state", 400, "oidc_failed");
+            return;
+        }
+        // A state works once, whatever happens next.
+        const PendingOidc pending = std::move(it->second);
+        oidc_pending.erase(it);
+        const std::string browser =
+            cookie_value(con->get_request_header("Cookie"), oidc_cookie_name);
+        if (browser.empty() || !tokens_equal(core::sha256_hex(browser), pending.browser_hash)) {
+            oidc_fail(con, client, locale, "other_browser", 400, "oidc_failed");
+            return;
+        }
+        if (now_ms() - pending.created_ms > oidc::pending_minutes * 60 * 1000) {
+            oidc_fail(con, client, locale, "state_expired", 400, "oidc_failed");
+            return;
+        }
+        if (!query["error"].empty() || query["code"].empty()) {
+            oidc_fail(con, client, locale, "provider_refused", 401, "oidc_failed");
+            return;
+        }
+        with_discovery([this, con, client, locale, pending, code = query["code"]](bool ok) {
+            if (!ok) {
+                oidc_fail(con, client, locale, "provider_unreachable", 502, "oidc_unavailable");
+                return;
+            }
+            runtime::Request request;
+            request.method = "POST";
+            request.url = oidc_discovery.value("token_endpoint", "");
+            request.content_type = "application/x-www-form-urlencoded";
+            request.body = core::form_encode({{"grant_type", "authorization_code"},
+                                              {"code", code},
+                                              {"redirect_uri", settings.oidc.redirect_url},
+                                              {"client_id", settings.oidc.client_id},
+                                              {"code_verifier", pending.verifier}});
+            request.headers = {
+                {"Accept", "application/json"},
+                {"Authorization",
+                 "Basic " +
+                     core::base64_encode(core::url_encode(settings.oidc.client_id) + ":" +
+                                         core::url_encode(settings.oidc.client_secret.reveal()))}};
+            request.max_body = 256 * 1024;
+            request.timeout = std::chrono::seconds(10);
+            http->send(
+                std::move(request), [this, con, client, locale, pending](runtime::Result result) {
+                    const json answer = result.ok() ? result.json() : json();
+                    if (!answer.is_object() || !answer.contains("id_token") ||
+                        !answer["id_token"].is_string()) {
+                        oidc_fail(con, client, locale,
+                                  result.ok() ? "no_id_token"
+                                              : "token_endpoint_" +
+                                                    std::string(runtime::kind_name(result.kind)),
+                                  502, "oidc_unavailable");
+                        return;
+                    }
+                    check_id_token(con, client, locale, pending, answer["id_token"], false);
+                });
+        });
+    }
+
+    // Verifies the ID token; an unknown key fetches the provider's keys again (at most
+    // once a minute), then tries once more.
+    void check_id_token(Server::connection_ptr con, const std::string& client,
+                        const std::string& locale, const PendingOidc& pending,
+                        const std::string& id_token, bool refetched) {
+        const bool stale = !jwks_fetched_ms || now_ms() - *jwks_fetched_ms >= 60 * 1000;
+        const oidc::Verified v = oidc::verify_id_token(
+            id_token, jwks,
+            {settings.oidc.issuer, settings.oidc.client_id, pending.nonce, now_ms()});
+        if (v.problem == oidc::Problem::unknown_key && !refetched && stale) {
+            fetch_jwks([this, con, client, locale, pending, id_token](bool ok) {
+                if (!ok) {
+                    oidc_fail(con, client, locale, "keys_unreachable", 502, "oidc_unavailable");
+                    return;
+                }
+                check_id_token(con, client, locale, pending, id_token, true);
+            });
+            return;
+        }
+        if (v.problem != oidc::Problem::none) {
+            oidc_fail(con, client, locale, std::string("id_token_") + oidc::problem_name(v.problem),
+                      401, "oidc_failed");
+            return;
+        }
+        const json& claims = v.claims;
+        const std::string email = claims.value("email", "");
+        const auto verified = claims.find("email_verified");
+        if (email.empty() || verified == claims.end() || *verified != true) {
+            oidc_fail(con, client, locale, "email_unverified", 403, "oidc_unverified_email", email);
+            return;
+        }
+        json ask = {{"client", client},
+                    {"email", email},
+                    {"subject", claims.value("sub", "")},
+                    {"absolute_ms", static_cast<std::int64_t>(settings.session_absolute.count())}};
+        if (!settings.oidc.groups_claim.empty() && claims.contains(settings.oidc.groups_claim)) {
+            ask["role"] =
+                oidc::role_for_groups(claims[settings.oidc.groups_claim], settings.oidc.roles);
+        }
+        ask_bot(
+            "/_hub/sign-in/oidc", ask, [this, con, locale, email](int status, const json& answer) {
+                const std::string session = answer.value("session", "");
+                if (status == 429) {
+                    oidc_page(con, 429, locale, "sign_in_link_wait");
+                } else if (status == 200 && !session.empty()) {
+                    redirect(con, "/",
+                             session_set_cookie(session,
+                                                std::chrono::duration_cast<std::chrono::seconds>(
+                                                    settings.session_absolute),
+                                                secure_cookie()));
+                } else if (answer.value("error", "") == "unknown_email") {
+                    oidc_page(con, 403, locale, "oidc_unknown_email", email);
+                } else {
+                    oidc_page(con, 403, locale, "oidc_no_hub_identity", email);
+                }
+            });
     }
 
     void remember_session_cookie(Hdl hdl, Session& session) {
@@ -1205,6 +1695,7 @@ struct HubServer::Loop {
     ~Loop() { close_gate(); }
     const bool token_required;
     const bool sign_in_required;
+    const bool oidc_enabled;
     const std::string dm_channel;
 
     Server server;
@@ -1214,6 +1705,16 @@ struct HubServer::Loop {
     std::unordered_map<std::string, std::vector<Hdl>> users;  // signed-in sockets per user
     ChatHistory history;
     std::map<std::string, std::string> ui;  // locale -> JSON object text
+    std::map<std::string, json> ui_json;    // the same, parsed (server-rendered pages)
+    // OpenID Connect: the provider's discovery document and keys, fetched on first use;
+    // the sign-ins under way, by state.
+    std::unique_ptr<runtime::HttpClient> http;
+    json oidc_discovery;  // null until fetched
+    std::vector<std::function<void(bool)>> discovery_waiters;
+    oidc::KeySet jwks;
+    std::optional<std::int64_t> jwks_fetched_ms;
+    std::vector<std::function<void(bool)>> jwks_waiters;
+    std::map<std::string, PendingOidc> oidc_pending;
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
     bool flush_armed = false;

@@ -88,8 +88,53 @@ session_days: 7
 session_check_seconds: 10
 public_url: https://chat.example.com/)",
          ""},
-        {"sign-in method not built", "type: hub\nsign_in: [oidc]",
-         "\"oidc\" is not a sign-in method here: only link exists"},
+        {"sign-in method not built", "type: hub\nsign_in: [feishu]",
+         "\"feishu\" is not a sign-in method here: link and oidc exist"},
+        {"OpenID Connect", R"(
+type: hub
+bind: 0.0.0.0
+public_url: https://chat.example.com
+sign_in: [link, oidc]
+oidc:
+  issuer: https://id.example.com/realms/acme
+  client_id: twintrack
+  client_secret: ${HUB_CONFIG_TEST_TOKEN}
+  redirect_url: https://chat.example.com/sign-in/oidc/callback
+  groups_claim: groups
+  roles: {sales-leads: manager, people-team: hr, it-admins: admin})",
+         ""},
+        {"oidc without its block", "type: hub\nsign_in: [oidc]", "oidc needs an oidc: block"},
+        {"oidc block without oidc in sign_in",
+         "type: hub\noidc: {issuer: https://id.example.com, client_id: x, client_secret: "
+         "'${HUB_CONFIG_TEST_TOKEN}', redirect_url: https://c.example.com/sign-in/oidc/callback}",
+         "oidc: is used only with sign_in: [oidc]"},
+        {"oidc secret written in the file",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: https://id.example.com, client_id: x, "
+         "client_secret: tok-123, redirect_url: https://c.example.com/sign-in/oidc/callback}",
+         "client_secret"},
+        {"oidc issuer over plain http",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: http://id.example.com, client_id: x, "
+         "client_secret: '${HUB_CONFIG_TEST_TOKEN}', redirect_url: "
+         "https://c.example.com/sign-in/oidc/callback}",
+         "issuer: must be an https:// address"},
+        {"oidc redirect elsewhere",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: https://id.example.com, client_id: x, "
+         "client_secret: '${HUB_CONFIG_TEST_TOKEN}', redirect_url: https://c.example.com/cb}",
+         "redirect_url: must end in /sign-in/oidc/callback"},
+        {"oidc missing client_id",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: https://id.example.com, client_secret: "
+         "'${HUB_CONFIG_TEST_TOKEN}', redirect_url: https://c.example.com/sign-in/oidc/callback}",
+         "client_id"},
+        {"oidc role that does not exist",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: https://id.example.com, client_id: x, "
+         "client_secret: '${HUB_CONFIG_TEST_TOKEN}', redirect_url: "
+         "https://c.example.com/sign-in/oidc/callback, groups_claim: groups, roles: {g: boss}}",
+         "the role must be manager, hr or admin; got \"boss\""},
+        {"oidc unknown key",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: https://id.example.com, client_id: x, "
+         "client_secret: '${HUB_CONFIG_TEST_TOKEN}', redirect_url: "
+         "https://c.example.com/sign-in/oidc/callback, scopes: x}",
+         "scopes"},
         {"sign-in off loopback without public_url", "type: hub\nbind: 0.0.0.0\nsign_in: [link]",
          "public_url: is required with sign_in when bind (0.0.0.0) is not a loopback address"},
         {"sign_in not a list", "type: hub\nsign_in: link", "must be a list such as [link]"},

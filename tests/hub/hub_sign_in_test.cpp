@@ -45,6 +45,14 @@ class FakeBot final : public core::EventSink {
             const std::string user = user_of(body.value("session_hash", ""));
             r.status = user.empty() ? 401 : 200;
             r.body = json{{"user", user}, {"locale", user == "bo" ? "zh-CN" : "en"}}.dump();
+        } else if (request.path.rfind("/_hub/api-token/", 0) == 0) {
+            // tt_metrics may read /metrics only; other tokens are unknown.
+            const bool metrics = request.path == "/_hub/api-token/metrics";
+            r.status = request.api_token == "tt_metrics" ? (metrics ? 200 : 403) : 401;
+            r.body = json{{"error", r.status == 200 ? "" : "refused"}}.dump();
+        } else if (request.path == "/_hub/sign-out") {
+            revoked_.insert(body.value("session_hash", ""));
+            r.body = R"({"status":"signed_out"})";
         } else if (request.path == "/_hub/sessions/check") {
             json ended = json::array();
             for (const auto& h : body["hashes"]) {
@@ -76,12 +84,14 @@ class FakeBot final : public core::EventSink {
 
 class HubSignInTest : public HubTest {
   protected:
-    void start(HubSettings settings = {}) {
+    /// `check`: how often open sockets' sessions are checked.
+    void start(HubSettings settings = {},
+               std::chrono::milliseconds check = std::chrono::milliseconds(100)) {
         if (hub_) hub_->stop();
         settings.bind = "127.0.0.1";
         settings.port = 0;
         settings.sign_in = {"link"};
-        settings.session_check = std::chrono::milliseconds(100);
+        settings.session_check = check;
         hub_ = make_hub(settings, context());
         hub_->start(bot_);
         port_ = listening_port(*hub_);
@@ -194,6 +204,49 @@ TEST_F(HubSignInTest, ARevokedSessionStillOpenOnAWebSocketIsClosed) {
     EXPECT_TRUE(bo->is_open());
 }
 
+TEST_F(HubSignInTest, SigningOutRevokesTheSessionAndClosesItsSocketsAtOnce) {
+    start({}, std::chrono::hours(1));  // no sweep during the test: the sign-out closes
+    auto anna = connect_as("sess-anna");
+    anna->send_json({{"type", "hello"}});
+    ASSERT_TRUE(anna->wait_for_type("welcome"));
+    auto bo = connect_as("sess-bo");
+    bo->send_json({{"type", "hello"}});
+    ASSERT_TRUE(bo->wait_for_type("welcome"));
+    const std::string csrf = csrf_token("sess-anna");
+    struct Case {
+        std::string name;
+        Headers headers;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"no CSRF token", {{"Origin", origin_}}},
+             {"another origin", {{"Origin", "http://evil.test"}, {"X-CSRF-Token", csrf}}},
+         }) {
+        SCOPED_TRACE(c.name);
+        Headers h = cookie("sess-anna");
+        h.insert(h.end(), c.headers.begin(), c.headers.end());
+        EXPECT_EQ(post("/sign-out", json::object(), h).status, 403);
+    }
+    EXPECT_TRUE(anna->is_open());
+    EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/sign-out", cookie("sess-anna")).status,
+              405);
+
+    Headers h = cookie("sess-anna");
+    h.emplace_back("Origin", origin_);
+    h.emplace_back("X-CSRF-Token", csrf);
+    const auto out = post("/sign-out", json::object(), h);
+    ASSERT_EQ(out.status, 200) << out.body;
+    EXPECT_NE(out.header("Set-Cookie").find("twintrack_session=;"), std::string::npos);
+    EXPECT_NE(out.header("Set-Cookie").find("Max-Age=0"), std::string::npos);
+    auto error = anna->wait_for_type("error");
+    ASSERT_TRUE(error);
+    EXPECT_EQ((*error)["code"], "session_ended");
+    ASSERT_TRUE(anna->wait_closed());
+    EXPECT_TRUE(bo->is_open());
+    EXPECT_EQ(
+        test_support::http_get("127.0.0.1", port_, "/api/v1/session", cookie("sess-anna")).status,
+        401);
+}
+
 TEST_F(HubSignInTest, StateChangingRoutesNeedTheCsrfTokenAndTheOrigin) {
     start();
     const std::string csrf = csrf_token("sess-anna");
@@ -225,7 +278,7 @@ TEST_F(HubSignInTest, StateChangingRoutesNeedTheCsrfTokenAndTheOrigin) {
     // Reads with the cookie need no token; without a session, 401.
     EXPECT_EQ(
         test_support::http_get("127.0.0.1", port_, "/api/v1/session", cookie("sess-anna")).json(),
-        (json{{"user", "anna"}, {"locale", "en"}, {"csrf", csrf}}));
+        (json{{"user", "anna"}, {"locale", "en"}, {"csrf", csrf}, {"sign_in", {"link"}}}));
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/people").status, 401);
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/people", cookie("forged")).status,
               401);
@@ -255,6 +308,34 @@ TEST_F(HubSignInTest, SharedTokenStillWorksWithOneWarningAndOtherTokensGoToTheBo
     ASSERT_NE(first, std::string::npos) << text;
     EXPECT_EQ(text.find("shared hub token was used", first + 1), std::string::npos);
     EXPECT_EQ(text.find("shared-secret"), std::string::npos);  // never the secret itself
+}
+
+TEST_F(HubSignInTest, MetricsAndPeopleTakeApiTokensWithTheirScope) {
+    HubSettings s;
+    s.token = core::Secret("HUB_TOKEN", "shared-secret");
+    s.require_token = true;
+    start(s);
+    struct Case {
+        std::string name, target, token;
+        int status;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"metrics with metrics:read", "/metrics", "tt_metrics", 200},
+             {"people without people:read", "/api/v1/people", "tt_metrics", 403},
+             {"an unknown token on metrics", "/metrics", "tt_unknown", 401},
+             {"the shared token on metrics", "/metrics", "shared-secret", 200},
+             {"the shared token on people", "/api/v1/people", "shared-secret", 200},
+         }) {
+        SCOPED_TRACE(c.name);
+        const auto r = http_request("GET", "127.0.0.1", port_, c.target,
+                                    {{"Authorization", "Bearer " + c.token}});
+        EXPECT_EQ(r.status, c.status) << r.body;
+        if (c.target == "/metrics" && c.status == 200) {
+            EXPECT_EQ(r.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+        }
+    }
+    // Without any token: 401 as before.
+    EXPECT_EQ(test_support::http_get("127.0.0.1", port_, "/metrics").status, 401);
 }
 
 TEST(HubSignInHelpers, CookieAndOriginParsing) {

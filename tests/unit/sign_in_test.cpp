@@ -4,6 +4,8 @@
 // end when revoked; tokens answer 401 or 403 outside what they may do. Every bad path is
 // a case here.
 
+#include "bot/sign_in.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -181,6 +183,107 @@ TEST_F(SignInTest, RevokedExpiredAndIdleSessionsEnd) {
     EXPECT_FALSE(app::sessions_revoke(bot.store(), "nobody@example.com", 0));
 }
 
+TEST_F(SignInTest, OpenIdSignInMatchesTheVerifiedEmailAndTheRoleFollowsTheProvider) {
+    const auto r = ask("/_hub/sign-in/oidc", {{"client", "10.0.0.1"},
+                                              {"email", "Anna@Example.com"},
+                                              {"subject", "idp-1"},
+                                              {"role", "manager"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const json answer = json::parse(r.body);
+    EXPECT_EQ(answer["user"], "anna-web");
+    EXPECT_EQ(answer["locale"], "en");
+    const auto s = session(answer["session"]);
+    ASSERT_EQ(s.status, 200);
+    EXPECT_EQ(json::parse(s.body)["user"], "anna-web");
+    std::string role;
+    bot.store().db().query("SELECT role FROM people WHERE email = 'anna@example.com'", {},
+                           [&](const store::Row& row) { role = row.text(0); });
+    EXPECT_EQ(role, "manager");
+    EXPECT_EQ(audits("person.role"), 1);
+    EXPECT_EQ(audits("sign_in"), 1);
+
+    // Nobody with the email, or nobody on this hub: refused with the reason, audited.
+    TestPerson cy{"cy", "Cy Test"};
+    bot.add(cy);
+    bot.engine().reload_directory();
+    struct Case {
+        std::string email, error;
+    };
+    for (const Case& c : std::vector<Case>{{"nobody@example.com", "unknown_email"},
+                                           {"cy@example.com", "no_identity_on_hub"}}) {
+        SCOPED_TRACE(c.email);
+        const auto refused =
+            ask("/_hub/sign-in/oidc", {{"client", "10.0.0.1"}, {"email", c.email}});
+        EXPECT_EQ(refused.status, 403);
+        EXPECT_EQ(json::parse(refused.body)["error"], c.error);
+    }
+    EXPECT_EQ(audits("sign_in.failed"), 2);
+}
+
+TEST_F(SignInTest, OpenIdFailuresAreRateLimitedPerAddress) {
+    const auto allowed = [&](const std::string& client) {
+        return ask("/_hub/sign-in/oidc/allowed", {{"client", client}}).status;
+    };
+    EXPECT_EQ(allowed("10.0.0.9"), 200);
+    for (int i = 0; i < bot::sign_in_requests_per_client; ++i) {
+        EXPECT_EQ(
+            ask("/_hub/sign-in/oidc/failed", {{"client", "10.0.0.9"}, {"why", "id_token_nonce"}})
+                .status,
+            200);
+    }
+    EXPECT_EQ(audits("sign_in.failed"), bot::sign_in_requests_per_client);
+    EXPECT_EQ(allowed("10.0.0.9"), 429);
+    // Even a good answer from the provider waits now; another address does not.
+    EXPECT_EQ(
+        ask("/_hub/sign-in/oidc", {{"client", "10.0.0.9"}, {"email", "anna@example.com"}}).status,
+        429);
+    EXPECT_EQ(allowed("10.0.0.8"), 200);
+    EXPECT_EQ(audits("sign_in.rate_limited"), 2);
+    // The window passes.
+    bot.advance(16min);
+    EXPECT_EQ(allowed("10.0.0.9"), 200);
+}
+
+TEST_F(SignInTest, SigningOutRevokesThatSessionOnly) {
+    const auto first = json::parse(redeem(request_link("anna@example.com")).body);
+    const auto second = json::parse(redeem(request_link("anna@example.com")).body);
+    const std::string hash = core::sha256_hex(first["session"].get<std::string>());
+    EXPECT_EQ(ask("/_hub/sign-out", {{"session_hash", hash}}).status, 200);
+    EXPECT_EQ(session(first["session"]).status, 401);
+    EXPECT_EQ(session(second["session"]).status, 200);
+    const auto r = ask("/_hub/sessions/check", {{"hashes", {hash}}});
+    EXPECT_EQ(json::parse(r.body)["ended"], json::array({hash}));
+    EXPECT_EQ(audits("session.sign_out"), 1);
+    // Again, or an unknown session: nothing more to end.
+    EXPECT_EQ(ask("/_hub/sign-out", {{"session_hash", hash}}).status, 200);
+    EXPECT_EQ(ask("/_hub/sign-out", {{"session_hash", std::string(64, '0')}}).status, 200);
+    EXPECT_EQ(audits("session.sign_out"), 1);
+}
+
+TEST_F(SignInTest, TheDailyRetentionJobDeletesEndedSessionsLinksAndOldRequests) {
+    const auto rows = [&](const std::string& table) {
+        return bot.store().db().scalar("SELECT count(*) FROM " + table).value_or(-1);
+    };
+    const auto kept = json::parse(redeem(request_link("anna@example.com")).body);
+    const auto revoked = json::parse(redeem(request_link("li@example.com")).body);
+    ask("/_hub/sign-out",
+        {{"session_hash", core::sha256_hex(revoked["session"].get<std::string>())}});
+    request_link("anna@example.com");  // a link never used
+    ask("/_hub/sign-in/oidc/failed", {{"client", "10.0.0.7"}, {"why", "id_token_expired"}});
+    ASSERT_EQ(rows("web_sessions"), 2);
+    ASSERT_EQ(rows("sign_in_links"), 3);
+    ASSERT_EQ(rows("sign_in_requests"), 4);
+
+    bot.advance(49h);                                 // the daily job ran since
+    EXPECT_EQ(rows("web_sessions"), 1);               // the revoked one went
+    EXPECT_EQ(session(kept["session"]).status, 401);  // idle by now, but kept until its end
+    EXPECT_EQ(rows("sign_in_links"), 0);
+    EXPECT_EQ(rows("sign_in_requests"), 0);
+
+    bot.advance(30 * 24h);  // past the absolute end (30 days)
+    EXPECT_EQ(rows("web_sessions"), 0);
+}
+
 class ApiTokenTest : public SignInTest {
   protected:
     core::ApiResponse call(const std::string& token, const std::string& method,
@@ -230,6 +333,13 @@ TEST_F(ApiTokenTest, TokensAnswer401Or403OutsideWhatTheyMayDo) {
     }
     EXPECT_EQ(audits("api_token.use"), 2);
     EXPECT_EQ(audits("api_token.forbidden"), 3);
+    // What the hub serves itself asks with the scopes metrics:read and people:read.
+    const auto ops =
+        app::token_create(bot.store(), "prometheus", {"metrics:read"}, std::nullopt, now());
+    ASSERT_TRUE(ops.error.empty()) << ops.error;
+    EXPECT_EQ(call(ops.token, "GET", "/_hub/api-token/metrics").status, 200);
+    EXPECT_EQ(call(ops.token, "GET", "/_hub/api-token/people").status, 403);
+    EXPECT_EQ(call(reports.token, "GET", "/_hub/api-token/metrics").status, 403);
     EXPECT_EQ(audits("api_token.refused"), 3);
     EXPECT_EQ(bot.engine().telemetry()->value("twintrack_api_token_requests_total",
                                               {{"result", "unauthorized"}}),
