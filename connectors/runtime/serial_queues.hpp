@@ -80,8 +80,22 @@ void queue_post(SerialQueues& queues, std::shared_ptr<Job> job,
     });
 }
 
+/// A new job of type `Job` (a PostJob) for `post`, queued behind the earlier posts to its
+/// conversation; `start(job)` runs when its turn comes.
+template <class Job>
+void queue_new_post(SerialQueues& queues, const core::Post& post, core::SendDone done,
+                    std::function<void(const std::shared_ptr<Job>&)> start) {
+    auto job = std::make_shared<Job>();
+    job->post = post;
+    job->done = std::move(done);
+    queue_post<Job>(queues, std::move(job), std::move(start));
+}
+
 /// Hands the outcome to whoever sent the post, then lets the next post of its conversation
 /// start (each at most once).
 void finish_post(PostJob& job, core::SendResult result);
+/// The same, first logging a failure that is not `quiet` as "LOG_PREFIX: post to CHANNEL
+/// failed: ERROR".
+void finish_post(PostJob& job, core::SendResult result, const std::string& log_prefix);
 
 }  // namespace twintrack::connectors::runtime

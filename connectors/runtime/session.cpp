@@ -94,6 +94,21 @@ void Session::post(std::function<void()> f) {
     if (running_) asio::post(io_, std::move(f));
 }
 
+std::function<void()> Session::on_thread(std::function<void()> f) {
+    return [this, f = std::move(f)] { asio::post(io_, f); };
+}
+
+std::function<void(const std::string&)> Session::on_thread(
+    std::function<void(const std::string&)> f) {
+    return [this, f = std::move(f)](const std::string& text) {
+        asio::post(io_, [f, text] { f(text); });
+    };
+}
+
+void Session::ignored(const std::string& what) {
+    if (once(what)) spdlog::info("{}: ignoring {} (logged once)", prefix_, what);
+}
+
 void Session::later(std::chrono::milliseconds delay, std::function<void()> f) {
     auto timer = std::make_shared<asio::steady_timer>(io_, delay);
     timers_.insert(timer);

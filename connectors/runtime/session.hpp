@@ -26,6 +26,7 @@
 
 #include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/transport.hpp"
 #include "core/types.hpp"
 
@@ -90,6 +91,10 @@ class Session {
 
     /// Runs `f` on the connector's thread (any thread may call; dropped once stopped).
     void post(std::function<void()> f);
+    /// Handlers for another thread (a WebSocket link's, a listener's) that run `f` on the
+    /// connector's thread.
+    std::function<void()> on_thread(std::function<void()> f);
+    std::function<void(const std::string&)> on_thread(std::function<void(const std::string&)> f);
 
     // --- on the connector's thread --------------------------------------------------
 
@@ -98,6 +103,16 @@ class Session {
     bool stopping() const { return stopping_; }
     /// Runs `f` after `delay`, or at once when the connector stops.
     void later(std::chrono::milliseconds delay, std::function<void()> f);
+    /// later() as SerialQueues wants it.
+    SerialQueues::Later timers() {
+        return [this](std::chrono::milliseconds d, std::function<void()> f) {
+            later(d, std::move(f));
+        };
+    }
+    /// Logs "ignoring WHAT (logged once)" the first time `what` is ignored.
+    void ignored(const std::string& what);
+    /// True the first time `key` is asked about (for notes logged once).
+    bool once(const std::string& key) { return logged_.insert(key).second; }
     /// Sends `request`; `done` runs on the connector's thread. `hold`: stop() waits for
     /// the answer (posts, tokens); false for attempts that stop may abandon (opening a
     /// connection), whose `done` then never runs.
@@ -150,6 +165,7 @@ class Session {
     Backoff backoff_;
     boost::asio::steady_timer reconnect_timer_;
     std::set<std::shared_ptr<boost::asio::steady_timer>> timers_;
+    std::set<std::string> logged_;
 };
 
 }  // namespace twintrack::connectors::runtime
