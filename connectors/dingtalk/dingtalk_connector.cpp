@@ -159,7 +159,6 @@ std::string load_text_only(const std::string& prompts_dir, const std::string& lo
 
 struct SendJob : runtime::PostJob {
     bool auth_retried = false;  ///< the access token was renewed once for this post
-    std::chrono::milliseconds waited_ms{0};
 };
 
 struct Session {
@@ -675,9 +674,7 @@ class DingTalkConnector final : public Connector {
     // then the post goes on where it stopped; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step) {
-        job->waited_ms += wait;
-        outbound_.pause(job->key, wait);
-        if (job->waited_ms > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             return complete(
                 job, {false, job->first_id, step + ": throttled by DingTalk for too long", true});
         }

@@ -164,8 +164,7 @@ std::string load_text_only(const std::string& prompts_dir, const std::string& lo
 // The connector
 
 struct SendJob : runtime::PostJob {
-    bool token_retried = false;  ///< the tenant access token was renewed once for this post
-    std::chrono::milliseconds waited_ms{0};
+    bool token_retried = false;      ///< the tenant access token was renewed once for this post
     std::vector<std::string> uuids;  ///< per piece, the same on every retry
 };
 
@@ -700,9 +699,7 @@ class FeishuConnector final : public Connector {
     // the post goes on where it stopped, with the same uuid; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step) {
-        job->waited_ms += wait;
-        outbound_.pause(job->key, wait);
-        if (job->waited_ms > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             return complete(
                 job, {false, job->first_id, step + ": rate limited by Feishu for too long", true});
         }

@@ -537,9 +537,7 @@ class MattermostConnector final : public Connector {
     }
 
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
-        job->waited += wait;
-        outbound_.pause(job->key, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-        if (job->waited > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             job->quiet = true;
             return complete(job, {false, job->first_id,
                                   "rate limited by Mattermost (retry after " +

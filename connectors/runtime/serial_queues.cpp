@@ -84,6 +84,13 @@ void finish_post(PostJob& job, core::SendResult result) {
     if (finished) finished();
 }
 
+bool pause_post(SerialQueues& queues, PostJob& job, std::chrono::milliseconds wait,
+                std::chrono::milliseconds max) {
+    job.waited += wait;
+    queues.pause(job.key, wait);
+    return job.waited <= max;
+}
+
 void finish_post(PostJob& job, core::SendResult result, const std::string& log_prefix) {
     if (!result.ok && !job.quiet) {
         spdlog::warn("{}: post to {} failed: {}", log_prefix, job.post.to.channel, result.error);

@@ -737,9 +737,7 @@ class SlackConnector final : public Connector {
     // HTTP 429: the conversation waits as long as Slack says (within reason), then the post
     // goes on where it stopped; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
-        job->waited += wait;
-        outbound_.pause(job->key, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-        if (job->waited > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             return complete(
                 job, {false, job->first_id,
                       "rate limited by Slack (Retry-After " + std::to_string(wait.count()) + " s)",

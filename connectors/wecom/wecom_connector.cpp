@@ -144,9 +144,8 @@ std::map<std::string, std::string> load_not_text(const std::string& prompts_dir)
 // The connector
 
 struct SendJob : runtime::PostJob {
-    bool token_retried = false;                ///< sent again once after an expired-token answer
-    int busy_answers = 0;                      ///< 45009 / 45033 / -1 answers so far
-    std::chrono::milliseconds busy_waited{0};  ///< time paused for them
+    bool token_retried = false;  ///< sent again once after an expired-token answer
+    int busy_answers = 0;        ///< 45009 / 45033 / -1 answers so far
 };
 
 // The errcodes after which a new access token is fetched and the call made again.
@@ -563,9 +562,7 @@ class WecomConnector final : public Connector {
     void wait_busy(const std::shared_ptr<SendJob>& job, const std::string& why) {
         const auto wait = settings_.busy_wait * (1LL << std::min(job->busy_answers, 6));
         ++job->busy_answers;
-        job->busy_waited += wait;
-        outbound_.pause(job->key, wait);
-        if (job->busy_waited > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             // The outbox sends it again later (1 s x1.75^n): not lost.
             return complete(job,
                             {false, job->first_id, why + " (still refused; retried later)", true});
