@@ -10,19 +10,19 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "connectors/dingtalk/dingtalk_stream.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
-#include "connectors/runtime/backoff.hpp"
+#include "connectors/runtime/access_token.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/session.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::dingtalk {
@@ -80,19 +80,15 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
     if (auto n = section.integer("max_chars", 500, 5000)) {
         s.max_chars = static_cast<std::size_t>(*n);
     }
-    runtime::Transport transport{s.proxy, s.tls_ca_file};
-    runtime::read_transport(section, transport);
-    s.proxy = transport.proxy;
-    s.tls_ca_file = transport.tls_ca_file;
+    runtime::read_transport(section, s.proxy, s.tls_ca_file);
     s.channels = read_channels(section);
-    for (const auto& ch : s.channels) {
-        if (ch.name.rfind("cid", 0) != 0 || ch.name.find_first_of(" \t") != std::string::npos) {
-            section.error("channels", "\"" + ch.name +
-                                          "\" is not a DingTalk group's openConversationId: "
-                                          "use the id such as cidXXXXXXXX== (see "
-                                          "docs/connectors/dingtalk.md), not the group's name");
-        }
-    }
+    runtime::check_channel_ids(
+        section, s.channels,
+        [](const std::string& c) {
+            return c.rfind("cid", 0) == 0 && c.find_first_of(" \t") == std::string::npos;
+        },
+        "is not a DingTalk group's openConversationId: use the id such as cidXXXXXXXX== (see "
+        "docs/connectors/dingtalk.md), not the group's name");
 }
 
 // Stream mode when the section says so, or names a client_id without saying.
@@ -163,7 +159,6 @@ std::string load_text_only(const std::string& prompts_dir, const std::string& lo
 
 struct SendJob : runtime::PostJob {
     bool auth_retried = false;  ///< the access token was renewed once for this post
-    std::chrono::milliseconds waited_ms{0};
 };
 
 struct Session {
@@ -186,22 +181,31 @@ class DingTalkConnector final : public Connector {
         : settings_(std::move(settings)),
           clock_(context.clock),
           text_only_(load_text_only(context.prompts_dir, context.default_locale)),
-          reconnect_timer_(io_),
-          backoff_(settings_.backoff_initial, settings_.backoff_max),
+          session_({"DingTalk",
+                    "dingtalk",
+                    settings_.name,
+                    {settings_.proxy, settings_.tls_ca_file},
+                    settings_.backoff_initial,
+                    settings_.backoff_max,
+                    {settings_.client_secret.reveal()}}),
+          token_(
+              session_, *clock_, [this] { return token_request(); },
+              [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
-          link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
-                                       [this](const std::string& text) {
-                                           asio::post(io_, [this, text] { on_socket_text(text); });
-                                       },
-                                       [this](const std::string& why) {
-                                           asio::post(io_, [this, why] { on_socket_closed(why); });
-                                       }},
-                settings_.tls_ca_file),
-          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
-                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
-          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+          link_(
+              http::WsLink::Handlers{
+                  session_.on_thread([this] { on_socket_open(); }),
+                  session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
+                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
+              settings_.tls_ca_file),
+          outbound_(session_.timers()) {
         if (settings_.robot_code.empty()) settings_.robot_code = settings_.client_id;
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
+        runtime::Protocol protocol;
+        protocol.connect = [this] { open_stream(); };
+        protocol.drop = [this] { link_.close(); };
+        protocol.halt = [this] { link_.stop(); };
+        session_.set_protocol(std::move(protocol));
     }
 
     ~DingTalkConnector() override { stop(); }
@@ -209,52 +213,14 @@ class DingTalkConnector final : public Connector {
     std::string name() const override { return settings_.name; }
 
     void start(core::EventSink& sink) override {
-        std::lock_guard<std::mutex> lock(run_mu_);
-        if (running_) return;
-        if (thread_.joinable()) throw std::runtime_error("a DingTalk connector cannot start twice");
-        sink_ = &sink;
-        running_ = true;
-        work_.emplace(asio::make_work_guard(io_));
-        asio::post(io_, [this] { open_stream(); });
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (const std::exception& e) {
-                spdlog::error("dingtalk {}: thread failed: {}", settings_.name, e.what());
-            }
-        });
+        session_.start([&] { sink_ = &sink; });
     }
 
-    void stop() override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (!running_) return;
-            running_ = false;
-        }
-        link_.stop();
-        asio::post(io_, [this] {
-            stopping_ = true;
-            reconnect_timer_.cancel();
-            for (auto& t : timers_) t->cancel();
-        });
-        work_.reset();  // the thread ends once the calls in flight have answered
-        if (thread_.joinable()) thread_.join();
-        http_.shutdown();
-    }
+    void stop() override { session_.stop(); }
 
     void send(const core::Post& post, core::SendDone done) override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (running_) {
-                asio::post(io_, [this, post, done = std::move(done)]() mutable {
-                    deliver(post, std::move(done));
-                });
-                return;
-            }
-        }
-        if (done) {
-            done({false, "", "DingTalk connector " + settings_.name + " is not running", true});
-        }
+        session_.send(post, std::move(done),
+                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
     }
 
     bool connected() const override {
@@ -270,13 +236,10 @@ class DingTalkConnector final : public Connector {
   private:
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
 
-    void call(runtime::Request req, std::function<void(runtime::Result)> done) {
-        // Keeps the thread running (stop() waits) until the answer is handled.
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
+    // `hold`: stop() waits for the answer (false: opening the stream, abandoned on stop).
+    void call(runtime::Request req, std::function<void(runtime::Result)> done, bool hold = true) {
         req.headers.emplace_back("Accept", "application/json");
-        http_.send(std::move(req),
-                   [guard, done = std::move(done)](runtime::Result r) { done(std::move(r)); });
+        session_.call(std::move(req), std::move(done), hold);
     }
 
     Answer answer_of(const runtime::Result& r) const {
@@ -291,21 +254,7 @@ class DingTalkConnector final : public Connector {
         return a;
     }
 
-    // Runs `f` on this thread after `delay` (also, at once, when the connector stops).
-    void later(std::chrono::milliseconds delay, std::function<void()> f) {
-        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
-        timers_.insert(timer);
-        timer->async_wait([this, timer, f](const boost::system::error_code&) {
-            timers_.erase(timer);
-            f();
-        });
-    }
-
-    void ignored(const std::string& what) {
-        if (logged_.insert(what).second) {
-            spdlog::info("dingtalk {}: ignoring {} (logged once)", settings_.name, what);
-        }
-    }
+    void ignored(const std::string& what) { session_.ignored(what); }
 
     // --- the stream ----------------------------------------------------------------------
     //
@@ -314,46 +263,49 @@ class DingTalkConnector final : public Connector {
     // `disconnect` all lead back here for a fresh one.
 
     void open_stream() {
-        if (stopping_) return;
         stream_up_ = false;
         if (local_ip_.empty()) local_ip_ = local_ip();
         runtime::Request req = runtime::Request::json_post(
             settings_.gateway_url + "/v1.0/gateway/connections/open",
             connection_open_body(settings_.client_id, settings_.client_secret.reveal(),
                                  "twintrack/1 (dingtalk-stream; C++)", local_ip_));
-        call(std::move(req), [this](runtime::Result r) {
-            if (stopping_) return;
-            if (r.kind == runtime::Result::Kind::rate_limited) {
-                return schedule_reconnect(
-                    "connections/open throttled",
-                    std::max(settings_.backoff_initial,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after)));
-            }
-            if (!r.ok()) {
-                const ApiOutcome o = read_api_answer(r.status, r.body);
-                return schedule_reconnect(
-                    "connections/open failed: " +
-                    (r.status == 0 ? r.error
-                                   : "HTTP " + std::to_string(r.status) +
-                                         (o.code.empty() ? "" : " " + o.code) +
-                                         (o.message.empty() ? "" : " (" + o.message + ")")));
-            }
-            Endpoint endpoint;
-            if (!read_endpoint(r.body, endpoint)) {
-                return schedule_reconnect("connections/open gave no endpoint or ticket");
-            }
-            {
-                std::lock_guard<std::mutex> s(status_mu_);
-                ++status_.tickets;
-            }
-            spdlog::info("dingtalk {}: opening the stream connection to {}", settings_.name,
-                         endpoint.endpoint);
-            link_.connect(stream_url(endpoint));
-        });
+        call(
+            std::move(req),
+            [this](runtime::Result r) {
+                if (session_.stopping()) return;
+                if (r.kind == runtime::Result::Kind::rate_limited) {
+                    return session_.down(
+                        "connections/open throttled",
+                        std::max(
+                            settings_.backoff_initial,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after)));
+                }
+                if (!r.ok()) {
+                    const ApiOutcome o = read_api_answer(r.status, r.body);
+                    return session_.down(
+                        "connections/open failed: " +
+                        (r.status == 0 ? r.error
+                                       : "HTTP " + std::to_string(r.status) +
+                                             (o.code.empty() ? "" : " " + o.code) +
+                                             (o.message.empty() ? "" : " (" + o.message + ")")));
+                }
+                Endpoint endpoint;
+                if (!read_endpoint(r.body, endpoint)) {
+                    return session_.down("connections/open gave no endpoint or ticket");
+                }
+                {
+                    std::lock_guard<std::mutex> s(status_mu_);
+                    ++status_.tickets;
+                }
+                spdlog::info("dingtalk {}: opening the stream connection to {}", settings_.name,
+                             endpoint.endpoint);
+                link_.connect(stream_url(endpoint));
+            },
+            false);
     }
 
     void on_socket_open() {
-        if (stopping_) return;
+        if (session_.stopping()) return;
         connected_ = true;
         spdlog::info("dingtalk {}: stream connected", settings_.name);
         std::lock_guard<std::mutex> s(status_mu_);
@@ -368,46 +320,21 @@ class DingTalkConnector final : public Connector {
             std::lock_guard<std::mutex> s(status_mu_);
             status_.connected = false;
         }
-        if (stopping_) return;
-        if (refresh_) {
-            refresh_ = false;
-            return schedule_reconnect("DingTalk asked for a new connection",
-                                      std::chrono::milliseconds(0));
-        }
-        schedule_reconnect(std::string(was ? "stream connection lost: "
-                                           : "stream handshake "
-                                             "failed: ") +
-                           why);
-    }
-
-    void schedule_reconnect(const std::string& why,
-                            std::optional<std::chrono::milliseconds> exact = std::nullopt) {
-        if (stopping_) return;
-        std::chrono::milliseconds delay;
-        if (exact) {
-            delay = *exact;
-        } else {
-            delay = backoff_.next_delay(std::chrono::steady_clock::now());
-        }
-        spdlog::warn("dingtalk {}: {}; reconnecting in {:.1f} s with a new ticket", settings_.name,
-                     why, static_cast<double>(delay.count()) / 1000.0);
-        reconnect_timer_.expires_after(delay);
-        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
-            if (ec || stopping_) return;
-            open_stream();
-        });
+        // Every attempt starts with connections/open: a new ticket.
+        session_.down(std::string(was ? "stream connection lost: " : "stream handshake failed: ") +
+                      why);
     }
 
     // Every frame is acknowledged with its messageId before it is handled.
     void on_socket_text(const std::string& text) {
-        if (stopping_) return;
+        if (session_.stopping()) return;
         Frame frame;
         if (!read_frame(text, frame)) {
             return ignored("a stream frame that is not a JSON object with type and headers");
         }
         if (!stream_up_) {
             stream_up_ = true;  // the connection works
-            backoff_.connected(std::chrono::steady_clock::now());
+            session_.up();
         }
         if (frame.type == "SYSTEM") {
             if (frame.topic == "ping") {
@@ -417,7 +344,7 @@ class DingTalkConnector final : public Connector {
                 // send the command again, and a fresh ticket opens the next connection.
                 link_.send(ack(frame, 200, "OK", frame.data));
                 spdlog::info("dingtalk {}: the gateway asks to reconnect", settings_.name);
-                refresh_ = true;
+                session_.refresh();
                 link_.close();
             } else {
                 link_.send(ack(frame, 200, "OK", frame.data));
@@ -472,7 +399,7 @@ class DingTalkConnector final : public Connector {
         const std::string channel = m.direct() ? "@" + user : m.conversation;
         if (!m.direct() && known_groups_.count(m.conversation) == 0) {
             // How an admin learns a group's openConversationId for `channels:`.
-            if (logged_.insert("group " + m.conversation).second) {
+            if (session_.once("group " + m.conversation)) {
                 spdlog::info(
                     "dingtalk {}: group \"{}\" has openConversationId {}; list it "
                     "under channels: to give it a track (logged once)",
@@ -531,44 +458,49 @@ class DingTalkConnector final : public Connector {
 
     // --- access token --------------------------------------------------------------------
     //
-    // One token for the app, cached until `token_margin` before its expireIn ends; the
-    // posts that need it while it is being fetched wait for that one request.
+    // One token for the app (runtime::AccessToken), renewed `token_margin` before its
+    // expireIn ends; the posts that need it while it is being fetched wait for that one
+    // request.
 
-    void with_token(TokenDone done) {
-        if (!token_.empty() && clock_->now() < token_expires_) return done(token_, Answer{});
-        token_waiting_.push_back(std::move(done));
-        if (token_fetching_) return;
-        token_fetching_ = true;
-        token_.clear();
+    runtime::Request token_request() const {
         runtime::Request req = runtime::Request::json_post(
             settings_.api_url + "/v1.0/oauth2/accessToken",
             {{"appKey", settings_.client_id}, {"appSecret", settings_.client_secret.reveal()}});
-        call(std::move(req), [this](runtime::Result r) {
-            token_fetching_ = false;
-            Answer a = answer_of(r);
-            const std::string token = string_field(a.body, "accessToken");
-            if (a.outcome.kind == Kind::ok && !token.empty()) {
-                long long expire_in = integer_field(a.body, "expireIn", 7200);
-                if (expire_in <= 0) expire_in = 7200;
-                const long long margin =
-                    std::min<long long>(settings_.token_margin.count(), expire_in / 2);
-                token_ = token;
-                token_expires_ = clock_->now() + std::chrono::seconds(expire_in - margin);
-                std::lock_guard<std::mutex> s(status_mu_);
-                ++status_.token_fetches;
-            } else {
-                if (a.outcome.kind == Kind::ok) {
-                    a.outcome = {Kind::transient, "", "oauth2/accessToken gave no accessToken"};
-                }
-                if (a.outcome.kind == Kind::auth) a.outcome.kind = Kind::permanent;
-                spdlog::error("dingtalk {}: cannot get an access token: {}{}", settings_.name,
-                              a.outcome.code.empty() ? "" : a.outcome.code + " ",
-                              a.outcome.message);
-            }
-            auto waiting = std::move(token_waiting_);
-            token_waiting_.clear();
-            for (auto& w : waiting) w(token_, a);
-        });
+        req.headers.emplace_back("Accept", "application/json");
+        return req;
+    }
+
+    // Why no token came (what the posts waiting for it are told).
+    Answer token_failure(const runtime::Result& r) const {
+        Answer a = answer_of(r);
+        if (a.outcome.kind == Kind::ok) {
+            a.outcome = {Kind::transient, "", "oauth2/accessToken gave no accessToken"};
+        }
+        if (a.outcome.kind == Kind::auth) a.outcome.kind = Kind::permanent;
+        return a;
+    }
+
+    runtime::AccessToken::Grant read_token(const runtime::Result& r) {
+        const Answer a = answer_of(r);
+        const std::string token = string_field(a.body, "accessToken");
+        if (a.outcome.kind == Kind::ok && !token.empty()) {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.token_fetches;
+            return {token, std::chrono::seconds(integer_field(a.body, "expireIn", 7200))};
+        }
+        const Answer failure = token_failure(r);
+        spdlog::error("dingtalk {}: cannot get an access token: {}{}", settings_.name,
+                      failure.outcome.code.empty() ? "" : failure.outcome.code + " ",
+                      failure.outcome.message);
+        return {};
+    }
+
+    void with_token(TokenDone done) {
+        token_.get(
+            [this, done = std::move(done)](const std::string& token, const runtime::Result& r) {
+                if (!token.empty()) return done(token, Answer{});
+                done("", token_failure(r));
+            });
     }
 
     // --- sending -------------------------------------------------------------------------
@@ -578,23 +510,17 @@ class DingTalkConnector final : public Connector {
     // one that waits.
 
     void deliver(const core::Post& post, core::SendDone done) {
-        auto job = std::make_shared<SendJob>();
-        job->post = post;
-        job->done = std::move(done);
-        runtime::queue_post<SendJob>(outbound_, job,
-                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+        runtime::queue_new_post<SendJob>(
+            outbound_, post, std::move(done),
+            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        if (!result.ok) {
-            spdlog::warn("dingtalk {}: post to {} failed: {}", settings_.name, job->post.to.channel,
-                         result.error);
-        }
-        runtime::finish_post(*job, std::move(result));
+        runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) {
+        if (session_.stopping()) {
             return complete(
                 job, {false, "", "DingTalk connector " + settings_.name + " is stopping", true});
         }
@@ -611,7 +537,9 @@ class DingTalkConnector final : public Connector {
     }
 
     void send_piece(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+        if (session_.stopping()) {
+            return complete(job, {false, job->first_id, "connector stopped", true});
+        }
         if (job->next >= job->pieces.size()) return after_text(job);
         auto session = sessions_.find(job->channel);
         if (session != sessions_.end()) {
@@ -663,7 +591,9 @@ class DingTalkConnector final : public Connector {
 
     void post_api(const std::shared_ptr<SendJob>& job) {
         with_token([this, job](const std::string& token, const Answer& failure) {
-            if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+            if (session_.stopping()) {
+                return complete(job, {false, job->first_id, "connector stopped", true});
+            }
             if (token.empty()) {
                 // Wrong credentials or a missing permission are fixed in the console or the
                 // config, after which the outbox's next try succeeds: never failed for good.
@@ -720,7 +650,7 @@ class DingTalkConnector final : public Connector {
                         if (!job->auth_retried) {
                             // Expired or revoked early: one new token, one more try.
                             job->auth_retried = true;
-                            if (token_ == token) token_.clear();
+                            token_.refused(token);
                             spdlog::info("dingtalk {}: access token refused; getting a new one",
                                          settings_.name);
                             return post_api(job);
@@ -744,49 +674,32 @@ class DingTalkConnector final : public Connector {
     // then the post goes on where it stopped; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step) {
-        job->waited_ms += wait;
-        outbound_.pause(job->key, wait);
-        if (job->waited_ms > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             return complete(
                 job, {false, job->first_id, step + ": throttled by DingTalk for too long", true});
         }
         spdlog::info("dingtalk {}: {} throttled; retrying in {:.1f} s", settings_.name, step,
                      static_cast<double>(wait.count()) / 1000.0);
-        later(wait, [this, job] { send_piece(job); });
+        session_.later(wait, [this, job] { send_piece(job); });
     }
 
     DingTalkSettings settings_;
     const core::Clock* clock_;
     const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
     core::EventSink* sink_ = nullptr;
-
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    std::thread thread_;
-    std::mutex run_mu_;
-    bool running_ = false;
+    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
+    runtime::AccessToken token_;
 
     // The connector thread's state.
-    asio::steady_timer reconnect_timer_;
-    std::set<std::shared_ptr<asio::steady_timer>> timers_;
-    runtime::Backoff backoff_;
     bool stream_up_ = false;  ///< a frame arrived on the current stream
-    bool stopping_ = false;
     bool connected_ = false;
-    bool refresh_ = false;
     std::string local_ip_;
-    RecentIds seen_;
-    std::set<std::string> logged_;
+    runtime::RecentIds seen_;
     std::set<std::string> known_groups_;       ///< openConversationIds listed in `channels:`
     std::map<std::string, Session> sessions_;  ///< by channel ("@staff" or cid...)
     unsigned long long session_posts_ = 0;
-    std::string token_;
-    core::Timestamp token_expires_{};
-    bool token_fetching_ = false;
-    std::vector<TokenDone> token_waiting_;
 
     http::WsLink link_;
-    runtime::HttpClient http_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
 
     mutable std::mutex status_mu_;

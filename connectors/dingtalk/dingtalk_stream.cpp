@@ -176,14 +176,4 @@ json session_body(const std::string& text, bool markdown) {
     return {{"msgtype", "markdown"}, {"markdown", {{"title", title}, {"text", text}}}};
 }
 
-bool RecentIds::first(const std::string& id) {
-    if (!ids_.insert(id).second) return false;
-    order_.push_back(id);
-    while (order_.size() > capacity_) {
-        ids_.erase(order_.front());
-        order_.pop_front();
-    }
-    return true;
-}
-
 }  // namespace twintrack::connectors::dingtalk

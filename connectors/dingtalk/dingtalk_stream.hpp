@@ -7,12 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 #include <vector>
+
+#include "connectors/runtime/recent_ids.hpp"
 
 namespace twintrack::connectors::dingtalk {
 
@@ -99,18 +99,7 @@ MessageBody robot_body(const std::string& text, bool markdown);
 /// The body a sessionWebhook takes: {"msgtype":"text","text":{"content"}} or markdown.
 nlohmann::json session_body(const std::string& text, bool markdown);
 
-/// The last `capacity` ids seen, oldest forgotten first.
-class RecentIds {
-  public:
-    explicit RecentIds(std::size_t capacity) : capacity_(capacity) {}
-    /// True the first time `id` is seen (while it is remembered); false for a repeat.
-    bool first(const std::string& id);
-    std::size_t size() const { return order_.size(); }
-
-  private:
-    std::size_t capacity_;
-    std::set<std::string> ids_;
-    std::deque<std::string> order_;
-};
+/// Event ids already handled, the most recent `capacity` of them (the runtime's window).
+using runtime::RecentIds;
 
 }  // namespace twintrack::connectors::dingtalk

@@ -5,11 +5,9 @@
 #include <boost/asio.hpp>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "connectors/feishu/feishu_protocol.hpp"
 #include "connectors/feishu/feishu_stream.hpp"
@@ -19,9 +17,11 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
-#include "connectors/runtime/backoff.hpp"
+#include "connectors/runtime/access_token.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/session.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
@@ -103,19 +103,15 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
     if (auto n = section.integer("max_chars", 500, 30000)) {
         s.max_chars = static_cast<std::size_t>(*n);
     }
-    runtime::Transport transport{s.proxy, s.tls_ca_file};
-    runtime::read_transport(section, transport);
-    s.proxy = transport.proxy;
-    s.tls_ca_file = transport.tls_ca_file;
+    runtime::read_transport(section, s.proxy, s.tls_ca_file);
     s.channels = read_channels(section);
-    for (const auto& ch : s.channels) {
-        if (ch.name.rfind("oc_", 0) != 0 || ch.name.find_first_of(" \t") != std::string::npos) {
-            section.error("channels", "\"" + ch.name +
-                                          "\" is not a Feishu group's chat_id: use the id "
-                                          "such as oc_5ad11d72b830411d72b836c20 (see "
-                                          "docs/connectors/feishu.md), not the group's name");
-        }
-    }
+    runtime::check_channel_ids(
+        section, s.channels,
+        [](const std::string& c) {
+            return c.rfind("oc_", 0) == 0 && c.find_first_of(" \t") == std::string::npos;
+        },
+        "is not a Feishu group's chat_id: use the id such as oc_5ad11d72b830411d72b836c20 (see "
+        "docs/connectors/feishu.md), not the group's name");
 }
 
 // The app bot when the section says so, or names an app_id without saying.
@@ -168,8 +164,7 @@ std::string load_text_only(const std::string& prompts_dir, const std::string& lo
 // The connector
 
 struct SendJob : runtime::PostJob {
-    bool token_retried = false;  ///< the tenant access token was renewed once for this post
-    std::chrono::milliseconds waited_ms{0};
+    bool token_retried = false;      ///< the tenant access token was renewed once for this post
     std::vector<std::string> uuids;  ///< per piece, the same on every retry
 };
 
@@ -187,23 +182,39 @@ class FeishuConnector final : public Connector {
         : settings_(std::move(settings)),
           clock_(context.clock),
           text_only_(load_text_only(context.prompts_dir, context.default_locale)),
+          session_({"Feishu",
+                    "feishu",
+                    settings_.name,
+                    {settings_.proxy, settings_.tls_ca_file},
+                    settings_.backoff_initial,
+                    settings_.backoff_max,
+                    {settings_.app_secret.reveal(), settings_.verification_token.reveal(),
+                     settings_.encrypt_key.reveal()}}),
+          token_(
+              session_, *clock_, [this] { return token_request(); },
+              [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
-          backoff_(settings_.backoff_initial, settings_.backoff_max),
-          ping_timer_(io_),
-          reconnect_timer_(io_),
-          link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
-                                       [this](const std::string& bytes) {
-                                           asio::post(io_, [this, bytes] { on_frame(bytes); });
-                                       },
-                                       [this](const std::string& why) {
-                                           asio::post(io_, [this, why] { on_socket_closed(why); });
-                                       }},
-                settings_.tls_ca_file),
+          ping_timer_(session_.io()),
+          link_(
+              http::WsLink::Handlers{
+                  session_.on_thread([this] { on_socket_open(); }),
+                  session_.on_thread([this](const std::string& bytes) { on_frame(bytes); }),
+                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
+              settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
-                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
-          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+          outbound_(session_.timers()) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
+        runtime::Protocol protocol;
+        if (!events_mode()) {
+            protocol.connect = [this] { open_stream(); };
+            protocol.drop = [this] { link_.close(); };
+        }
+        protocol.halt = [this] {
+            listener_.stop();
+            link_.stop();
+        };
+        protocol.on_stop = [this] { ping_timer_.cancel(); };
+        session_.set_protocol(std::move(protocol));
     }
 
     ~FeishuConnector() override { stop(); }
@@ -211,11 +222,9 @@ class FeishuConnector final : public Connector {
     std::string name() const override { return settings_.name; }
 
     void start(core::EventSink& sink) override {
-        std::lock_guard<std::mutex> lock(run_mu_);
-        if (running_) return;
-        if (thread_.joinable()) throw std::runtime_error("a Feishu connector cannot start twice");
-        sink_ = &sink;
-        if (events_mode()) {
+        session_.start([&] {
+            sink_ = &sink;
+            if (!events_mode()) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             {
                 std::lock_guard<std::mutex> s(status_mu_);
@@ -223,49 +232,14 @@ class FeishuConnector final : public Connector {
             }
             spdlog::info("feishu {}: listening for event callbacks on {}:{}{}", settings_.name,
                          settings_.bind, port, settings_.path);
-        }
-        running_ = true;
-        work_.emplace(asio::make_work_guard(io_));
-        if (!events_mode()) asio::post(io_, [this] { open_stream(); });
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (const std::exception& e) {
-                spdlog::error("feishu {}: thread failed: {}", settings_.name, e.what());
-            }
         });
     }
 
-    void stop() override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (!running_) return;
-            running_ = false;
-        }
-        listener_.stop();
-        link_.stop();
-        asio::post(io_, [this] {
-            stopping_ = true;
-            ping_timer_.cancel();
-            reconnect_timer_.cancel();
-            for (auto& t : timers_) t->cancel();
-        });
-        work_.reset();  // the thread ends once the calls in flight have answered
-        if (thread_.joinable()) thread_.join();
-        http_.shutdown();
-    }
+    void stop() override { session_.stop(); }
 
     void send(const core::Post& post, core::SendDone done) override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (running_) {
-                asio::post(io_, [this, post, done = std::move(done)]() mutable {
-                    deliver(post, std::move(done));
-                });
-                return;
-            }
-        }
-        if (done) done({false, "", "Feishu connector " + settings_.name + " is not running", true});
+        session_.send(post, std::move(done),
+                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
     }
 
     bool connected() const override {
@@ -289,32 +263,34 @@ class FeishuConnector final : public Connector {
     // handshake leads back here after the runtime's backoff.
 
     void open_stream() {
-        if (stopping_) return;
         runtime::Request req = runtime::Request::json_post(
             settings_.api_url + "/callback/ws/endpoint",
             {{"AppID", settings_.app_id}, {"AppSecret", settings_.app_secret.reveal()}});
         req.headers.emplace_back("locale", "zh");
-        call(std::move(req), [this](runtime::Result r) {
-            if (stopping_) return;
-            const EndpointAnswer a = read_endpoint(r.body);
-            if (!r.ok() || !a.endpoint) {
-                return schedule_reconnect("/callback/ws/endpoint failed: " +
-                                          (r.status == 0
-                                               ? r.error
-                                               : "HTTP " + std::to_string(r.status) + " code " +
-                                                     std::to_string(a.code) + " " + a.message));
-            }
-            endpoint_ = *a.endpoint;
-            spdlog::info("feishu {}: opening the long connection (ping every {} s)", settings_.name,
-                         endpoint_.ping_interval.count());
-            link_.connect(endpoint_.url);
-        });
+        call(
+            std::move(req),
+            [this](runtime::Result r) {
+                if (session_.stopping()) return;
+                const EndpointAnswer a = read_endpoint(r.body);
+                if (!r.ok() || !a.endpoint) {
+                    return session_.down("/callback/ws/endpoint failed: " +
+                                         (r.status == 0
+                                              ? r.error
+                                              : "HTTP " + std::to_string(r.status) + " code " +
+                                                    std::to_string(a.code) + " " + a.message));
+                }
+                endpoint_ = *a.endpoint;
+                spdlog::info("feishu {}: opening the long connection (ping every {} s)",
+                             settings_.name, endpoint_.ping_interval.count());
+                link_.connect(endpoint_.url);
+            },
+            false);
     }
 
     void on_socket_open() {
-        if (stopping_) return;
+        if (session_.stopping()) return;
         socket_open_ = true;
-        backoff_.connected(std::chrono::steady_clock::now());
+        session_.up();
         spdlog::info("feishu {}: long connection open", settings_.name);
         {
             std::lock_guard<std::mutex> s(status_mu_);
@@ -328,7 +304,7 @@ class FeishuConnector final : public Connector {
     // Pings at once and then every PingInterval (the latest a pong named), as long as
     // this connection lasts.
     void ping(unsigned long long generation) {
-        if (stopping_ || !socket_open_ || generation != ping_generation_) return;
+        if (session_.stopping() || !socket_open_ || generation != ping_generation_) return;
         link_.send_binary(ping_frame(endpoint_.service_id));
         {
             std::lock_guard<std::mutex> s(status_mu_);
@@ -349,26 +325,13 @@ class FeishuConnector final : public Connector {
             std::lock_guard<std::mutex> s(status_mu_);
             status_.connected = false;
         }
-        if (stopping_) return;
-        schedule_reconnect(
+        session_.down(
             std::string(was ? "long connection lost: " : "long connection handshake failed: ") +
             why);
     }
 
-    void schedule_reconnect(const std::string& why) {
-        if (stopping_) return;
-        const auto delay = backoff_.next_delay(std::chrono::steady_clock::now());
-        spdlog::warn("feishu {}: {}; reconnecting in {:.1f} s", settings_.name, why,
-                     static_cast<double>(delay.count()) / 1000.0);
-        reconnect_timer_.expires_after(delay);
-        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
-            if (ec || stopping_) return;
-            open_stream();
-        });
-    }
-
     void on_frame(const std::string& bytes) {
-        if (stopping_) return;
+        if (session_.stopping()) return;
         auto frame = decode_frame(bytes);
         if (!frame) return ignored("a long connection message that is not a Frame");
         const std::string type = frame->header("type");
@@ -449,20 +412,16 @@ class FeishuConnector final : public Connector {
                 return refuse(401, "wrong X-Lark-Signature", "invalid signature");
             }
         }
-        asio::post(io_, [this, c = std::move(*callback)] { on_event(c); });
+        asio::post(session_.io(), [this, c = std::move(*callback)] { on_event(c); });
         return {200, "application/json", R"({"msg":"success"})"};
     }
 
-    void ignored(const std::string& what) {
-        if (logged_.insert(what).second) {
-            spdlog::info("feishu {}: ignoring {} (logged once)", settings_.name, what);
-        }
-    }
+    void ignored(const std::string& what) { session_.ignored(what); }
 
     // --- events (on the connector thread) ---------------------------------------------
 
     void on_event(const Callback& c) {
-        if (stopping_) return;
+        if (session_.stopping()) return;
         // Feishu delivers an event again when its callback was not answered with 200 in
         // time (or across long-connection reconnects): its event_id shows that.
         if (!c.event_id.empty() && !seen_.first(c.event_id)) {
@@ -498,7 +457,7 @@ class FeishuConnector final : public Connector {
         if (m.sender_type != "user" || sink_ == nullptr) return;
         const std::string channel = m.direct() ? "@" + m.open_id : m.chat_id;
         if (!m.direct() && known_groups_.count(m.chat_id) == 0 &&
-            logged_.insert("group " + m.chat_id).second) {
+            session_.once("group " + m.chat_id)) {
             // How an admin learns a group's chat_id for `channels:`.
             spdlog::info(
                 "feishu {}: a group with chat_id {} wrote to the bot; list it under "
@@ -534,11 +493,9 @@ class FeishuConnector final : public Connector {
 
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
 
-    void call(runtime::Request req, std::function<void(runtime::Result)> done) {
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
-        http_.send(std::move(req),
-                   [guard, done = std::move(done)](runtime::Result r) { done(std::move(r)); });
+    // `hold`: stop() waits for the answer (false: opening the stream, abandoned on stop).
+    void call(runtime::Request req, std::function<void(runtime::Result)> done, bool hold = true) {
+        session_.call(std::move(req), std::move(done), hold);
     }
 
     Answer answer_of(const runtime::Result& r) const {
@@ -558,72 +515,59 @@ class FeishuConnector final : public Connector {
         return a;
     }
 
-    void later(std::chrono::milliseconds delay, std::function<void()> f) {
-        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
-        timers_.insert(timer);
-        timer->async_wait([this, timer, f](const boost::system::error_code&) {
-            timers_.erase(timer);
-            f();
-        });
-    }
-
     // --- tenant access token -----------------------------------------------------------
     //
-    // One token for the app, cached until `token_margin` before its `expire` ends; posts
-    // that need it while it is being fetched wait for that one request.
+    // One token for the app (runtime::AccessToken), renewed `token_margin` before its
+    // `expire` ends; posts that need it while it is being fetched wait for that one request.
 
-    void with_token(TokenDone done) {
-        if (!token_.empty() && clock_->now() < token_expires_) return done(token_, Answer{});
-        token_waiting_.push_back(std::move(done));
-        if (token_fetching_) return;
-        token_fetching_ = true;
-        token_.clear();
-        runtime::Request req = runtime::Request::json_post(
+    runtime::Request token_request() const {
+        return runtime::Request::json_post(
             settings_.api_url + "/open-apis/auth/v3/tenant_access_token/internal",
             {{"app_id", settings_.app_id}, {"app_secret", settings_.app_secret.reveal()}});
-        call(std::move(req), [this](runtime::Result r) {
-            token_fetching_ = false;
-            Answer a = answer_of(r);
-            const std::string token = string_field(a.body, "tenant_access_token");
-            if (a.outcome.kind == Kind::ok && !token.empty()) {
-                long long expire = integer_field(a.body, "expire", 7200);
-                if (expire <= 0) expire = 7200;
-                const long long margin =
-                    std::min<long long>(settings_.token_margin.count(), expire / 2);
-                token_ = token;
-                token_expires_ = clock_->now() + std::chrono::seconds(expire - margin);
-                std::lock_guard<std::mutex> s(status_mu_);
-                ++status_.token_fetches;
-            } else {
-                if (a.outcome.kind == Kind::ok) {
-                    a.outcome = {Kind::transient, 0, "the answer has no tenant_access_token"};
-                }
-                if (a.outcome.kind == Kind::token_invalid) a.outcome.kind = Kind::permanent;
-                spdlog::error("feishu {}: cannot get a tenant access token: {} {}", settings_.name,
-                              a.outcome.code, a.outcome.message);
-            }
-            auto waiting = std::move(token_waiting_);
-            token_waiting_.clear();
-            for (auto& w : waiting) w(token_, a);
-        });
+    }
+
+    // Why no token came (what the posts waiting for it are told).
+    Answer token_failure(const runtime::Result& r) const {
+        Answer a = answer_of(r);
+        if (a.outcome.kind == Kind::ok) {
+            a.outcome = {Kind::transient, 0, "the answer has no tenant_access_token"};
+        }
+        if (a.outcome.kind == Kind::token_invalid) a.outcome.kind = Kind::permanent;
+        return a;
+    }
+
+    runtime::AccessToken::Grant read_token(const runtime::Result& r) {
+        const Answer a = answer_of(r);
+        const std::string token = string_field(a.body, "tenant_access_token");
+        if (a.outcome.kind == Kind::ok && !token.empty()) {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.token_fetches;
+            return {token, std::chrono::seconds(integer_field(a.body, "expire", 7200))};
+        }
+        const Answer failure = token_failure(r);
+        spdlog::error("feishu {}: cannot get a tenant access token: {} {}", settings_.name,
+                      failure.outcome.code, failure.outcome.message);
+        return {};
+    }
+
+    void with_token(TokenDone done) {
+        token_.get(
+            [this, done = std::move(done)](const std::string& token, const runtime::Result& r) {
+                if (!token.empty()) return done(token, Answer{});
+                done("", token_failure(r));
+            });
     }
 
     // --- sending -----------------------------------------------------------------------
 
     void deliver(const core::Post& post, core::SendDone done) {
-        auto job = std::make_shared<SendJob>();
-        job->post = post;
-        job->done = std::move(done);
-        runtime::queue_post<SendJob>(outbound_, job,
-                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+        runtime::queue_new_post<SendJob>(
+            outbound_, post, std::move(done),
+            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        if (!result.ok) {
-            spdlog::warn("feishu {}: post to {} failed: {}", settings_.name, job->post.to.channel,
-                         result.error);
-        }
-        runtime::finish_post(*job, std::move(result));
+        runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
     // A uuid per piece (Feishu drops a second send with the same uuid within an hour): from
@@ -642,7 +586,7 @@ class FeishuConnector final : public Connector {
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) {
+        if (session_.stopping()) {
             return complete(
                 job, {false, "", "Feishu connector " + settings_.name + " is stopping", true});
         }
@@ -665,10 +609,14 @@ class FeishuConnector final : public Connector {
     }
 
     void send_piece(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+        if (session_.stopping()) {
+            return complete(job, {false, job->first_id, "connector stopped", true});
+        }
         if (job->next >= job->pieces.size()) return after_text(job);
         with_token([this, job](const std::string& token, const Answer& failure) {
-            if (stopping_) return complete(job, {false, job->first_id, "connector stopped", true});
+            if (session_.stopping()) {
+                return complete(job, {false, job->first_id, "connector stopped", true});
+            }
             if (token.empty()) {
                 if (failure.outcome.kind == Kind::rate_limited) {
                     return wait_and_retry(job, failure.retry_after, "tenant_access_token");
@@ -719,7 +667,7 @@ class FeishuConnector final : public Connector {
                     if (!job->token_retried) {
                         // Expired or revoked early: one new token, one more try.
                         job->token_retried = true;
-                        if (token_ == token) token_.clear();
+                        token_.refused(token);
                         spdlog::info("feishu {}: tenant access token refused; getting a new one",
                                      settings_.name);
                         return send_piece(job);
@@ -751,50 +699,34 @@ class FeishuConnector final : public Connector {
     // the post goes on where it stopped, with the same uuid; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step) {
-        job->waited_ms += wait;
-        outbound_.pause(job->key, wait);
-        if (job->waited_ms > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             return complete(
                 job, {false, job->first_id, step + ": rate limited by Feishu for too long", true});
         }
         spdlog::info("feishu {}: {} rate limited; retrying in {:.1f} s", settings_.name, step,
                      static_cast<double>(wait.count()) / 1000.0);
-        later(wait, [this, job] { send_piece(job); });
+        session_.later(wait, [this, job] { send_piece(job); });
     }
 
     FeishuSettings settings_;
     const core::Clock* clock_;
     const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
     core::EventSink* sink_ = nullptr;
-
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    std::thread thread_;
-    std::mutex run_mu_;
-    bool running_ = false;
+    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
+    runtime::AccessToken token_;
 
     // The connector thread's state.
-    std::set<std::shared_ptr<asio::steady_timer>> timers_;
     std::mt19937 rng_{std::random_device{}()};
-    bool stopping_ = false;
-    RecentIds seen_;
-    runtime::Backoff backoff_;
+    runtime::RecentIds seen_;
     asio::steady_timer ping_timer_;
-    asio::steady_timer reconnect_timer_;
     StreamEndpoint endpoint_;
     Reassembler parts_;
     bool socket_open_ = false;
     unsigned long long ping_generation_ = 0;
-    std::set<std::string> logged_;
     std::set<std::string> known_groups_;  ///< chat_ids listed in `channels:`
-    std::string token_;
-    core::Timestamp token_expires_{};
-    bool token_fetching_ = false;
-    std::vector<TokenDone> token_waiting_;
 
     http::WsLink link_;
     http::HttpListener listener_;
-    runtime::HttpClient http_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
 
     mutable std::mutex status_mu_;

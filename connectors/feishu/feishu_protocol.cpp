@@ -227,14 +227,4 @@ json text_message(const std::string& receive_id, const std::string& text, const 
     return body;
 }
 
-bool RecentIds::first(const std::string& id) {
-    if (!ids_.insert(id).second) return false;
-    order_.push_back(id);
-    if (order_.size() > capacity_) {
-        ids_.erase(order_.front());
-        order_.pop_front();
-    }
-    return true;
-}
-
 }  // namespace twintrack::connectors::feishu

@@ -6,12 +6,12 @@
 
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
+
+#include "connectors/runtime/recent_ids.hpp"
 
 namespace twintrack::connectors::feishu {
 
@@ -94,17 +94,7 @@ ApiOutcome read_api_answer(int status, const std::string& body);
 nlohmann::json text_message(const std::string& receive_id, const std::string& text,
                             const std::string& uuid);
 
-/// Event ids already handled, the most recent `capacity` of them.
-class RecentIds {
-  public:
-    explicit RecentIds(std::size_t capacity) : capacity_(capacity) {}
-    /// True the first time `id` is seen (and remembers it).
-    bool first(const std::string& id);
-
-  private:
-    std::size_t capacity_;
-    std::set<std::string> ids_;
-    std::deque<std::string> order_;
-};
+/// Event ids already handled, the most recent `capacity` of them (the runtime's window).
+using runtime::RecentIds;
 
 }  // namespace twintrack::connectors::feishu

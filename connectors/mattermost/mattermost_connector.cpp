@@ -7,11 +7,9 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
@@ -20,9 +18,10 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
-#include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/session.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -63,19 +62,13 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     }
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
-    runtime::Transport transport{s.proxy, s.tls_ca_file};
-    runtime::read_transport(section, transport);
-    s.proxy = transport.proxy;
-    s.tls_ca_file = transport.tls_ca_file;
+    runtime::read_transport(section, s.proxy, s.tls_ca_file);
     s.channels = read_channels(section);
     static const std::regex id("^[a-z0-9]{26}$");
-    for (const auto& ch : s.channels) {
-        if (!std::regex_match(ch.name, id)) {
-            section.error("channels", "\"" + ch.name +
-                                          "\" is not a Mattermost channel ID (26 lower-case "
-                                          "letters and digits, under View Info), not a name");
-        }
-    }
+    runtime::check_channel_ids(
+        section, s.channels, [](const std::string& c) { return std::regex_match(c, id); },
+        "is not a Mattermost channel ID (26 lower-case letters and digits, under View Info), "
+        "not a name");
 }
 
 void validate(core::SectionReader& section, ConnectorSpec& spec) {
@@ -116,20 +109,30 @@ class MattermostConnector final : public Connector {
     MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
-          reconnect_timer_(io_),
-          backoff_(settings_.backoff_initial, settings_.backoff_max),
-          link_(http::WsLink::Handlers{[this] { asio::post(io_, [this] { on_socket_open(); }); },
-                                       [this](const std::string& text) {
-                                           asio::post(io_, [this, text] { on_socket_text(text); });
-                                       },
-                                       [this](const std::string& why) {
-                                           asio::post(io_, [this, why] { on_socket_closed(why); });
-                                       }},
-                settings_.tls_ca_file),
+          session_({"Mattermost",
+                    "mattermost",
+                    settings_.name,
+                    {settings_.proxy, settings_.tls_ca_file},
+                    settings_.backoff_initial,
+                    settings_.backoff_max,
+                    {settings_.token.reveal(), settings_.command_token.reveal(),
+                     settings_.webhook_token.reveal()}}),
+          link_(
+              http::WsLink::Handlers{
+                  session_.on_thread([this] { on_socket_open(); }),
+                  session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
+                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
+              settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
-                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
-          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+          outbound_(session_.timers()) {
+        runtime::Protocol protocol;
+        protocol.connect = [this] { open_socket(); };
+        protocol.drop = [this] { link_.close(); };
+        protocol.halt = [this] {
+            listener_.stop();
+            link_.stop();
+        };
+        session_.set_protocol(std::move(protocol));
     }
 
     ~MattermostConnector() override { stop(); }
@@ -137,62 +140,22 @@ class MattermostConnector final : public Connector {
     std::string name() const override { return settings_.name; }
 
     void start(core::EventSink& sink) override {
-        std::lock_guard<std::mutex> lock(run_mu_);
-        if (running_) return;
-        if (thread_.joinable()) {
-            throw std::runtime_error("a Mattermost connector cannot start twice");
-        }
-        sink_ = &sink;
-        if (!settings_.command_token.empty() || !settings_.webhook_token.empty()) {
+        session_.start([&] {
+            sink_ = &sink;
+            if (settings_.command_token.empty() && settings_.webhook_token.empty()) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             std::lock_guard<std::mutex> s(status_mu_);
             status_.listen_port = port;
             spdlog::info("mattermost {}: listening for slash commands and webhooks on {}:{}",
                          settings_.name, settings_.bind, port);
-        }
-        running_ = true;
-        work_.emplace(asio::make_work_guard(io_));
-        asio::post(io_, [this] { open_socket(); });
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (const std::exception& e) {
-                spdlog::error("mattermost {}: thread failed: {}", settings_.name, e.what());
-            }
         });
     }
 
-    void stop() override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (!running_) return;
-            running_ = false;
-        }
-        listener_.stop();
-        link_.stop();
-        asio::post(io_, [this] {
-            stopping_ = true;
-            reconnect_timer_.cancel();
-            for (auto& t : retry_timers_) t->cancel();
-        });
-        work_.reset();  // the thread ends once the calls in flight have answered
-        if (thread_.joinable()) thread_.join();
-        http_.shutdown();
-    }
+    void stop() override { session_.stop(); }
 
     void send(const core::Post& post, core::SendDone done) override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (running_) {
-                asio::post(io_, [this, post, done = std::move(done)]() mutable {
-                    deliver(post, std::move(done));
-                });
-                return;
-            }
-        }
-        if (done) {
-            done({false, "", "Mattermost connector " + settings_.name + " is not running", true});
-        }
+        session_.send(post, std::move(done),
+                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
     }
 
     MattermostStatus status() const {
@@ -221,10 +184,8 @@ class MattermostConnector final : public Connector {
             req.content_type = "application/json";
             req.body = body.dump();
         }
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
-        http_.send(std::move(req),
-                   [guard, done = std::move(done)](runtime::Result r) { done(finish(r)); });
+        session_.call(std::move(req),
+                      [done = std::move(done)](runtime::Result r) { done(finish(r)); });
     }
 
     static ApiResult finish(const runtime::Result& r) {
@@ -256,16 +217,6 @@ class MattermostConnector final : public Connector {
         return out;
     }
 
-    // Runs `f` on this thread after `delay` (also, at once, when the connector stops).
-    void later(std::chrono::milliseconds delay, std::function<void()> f) {
-        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
-        retry_timers_.insert(timer);
-        timer->async_wait([this, timer, f](const boost::system::error_code&) {
-            retry_timers_.erase(timer);
-            f();
-        });
-    }
-
     // Learns the bot user (GET /users/me) once; `then(true)` when it is known.
     void identify(std::function<void(bool)> then) {
         if (!bot_user_id_.empty()) return then(true);
@@ -293,10 +244,9 @@ class MattermostConnector final : public Connector {
     // --- WebSocket -------------------------------------------------------------------
 
     void open_socket() {
-        if (stopping_) return;
         identify([this](bool known) {
-            if (stopping_) return;
-            if (!known) return schedule_reconnect("cannot identify the bot user");
+            if (session_.stopping()) return;
+            if (!known) return session_.down("cannot identify the bot user");
             connect_socket();
         });
     }
@@ -312,7 +262,7 @@ class MattermostConnector final : public Connector {
     }
 
     void on_socket_open() {
-        if (stopping_) return;
+        if (session_.stopping()) return;
         challenge_seq_ = ++action_seq_;
         link_.send(json{{"seq", challenge_seq_},
                         {"action", "authentication_challenge"},
@@ -327,27 +277,10 @@ class MattermostConnector final : public Connector {
             std::lock_guard<std::mutex> s(status_mu_);
             status_.connected = false;
         }
-        if (stopping_) return;
-        schedule_reconnect(std::string(was ? "WebSocket connection lost: " : "") + why);
+        session_.down(std::string(was ? "WebSocket connection lost: " : "") + why);
     }
 
-    void schedule_reconnect(const std::string& why) {
-        if (stopping_) return;
-        const auto delay = backoff_.next_delay(std::chrono::steady_clock::now());
-        spdlog::warn("mattermost {}: {}; reconnecting in {:.1f} s", settings_.name, why,
-                     static_cast<double>(delay.count()) / 1000.0);
-        reconnect_timer_.expires_after(delay);
-        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
-            if (ec || stopping_) return;
-            open_socket();
-        });
-    }
-
-    void ignored(const std::string& what) {
-        if (logged_types_.insert(what).second) {
-            spdlog::info("mattermost {}: ignoring {} (logged once)", settings_.name, what);
-        }
-    }
+    void ignored(const std::string& what) { session_.ignored(what); }
 
     void on_socket_text(const std::string& text) {
         json frame = json::parse(text, nullptr, false);
@@ -360,7 +293,7 @@ class MattermostConnector final : public Connector {
             if (http::integer_field(frame, "seq_reply") == challenge_seq_) {
                 if (string_field(frame, "status") == "OK") {
                     connected_ = true;
-                    backoff_.connected(std::chrono::steady_clock::now());
+                    session_.up();
                     spdlog::info("mattermost {}: WebSocket authenticated", settings_.name);
                     std::lock_guard<std::mutex> s(status_mu_);
                     status_.connected = true;
@@ -423,12 +356,7 @@ class MattermostConnector final : public Connector {
         const std::string& channel = post.channel;
         if (id.empty() || user.empty() || channel.empty() || user == bot_user_id_) return;
         if (!post.type.empty()) return ignored("post type " + post.type);
-        if (!seen_posts_.insert(id).second) return;
-        seen_order_.push_back(id);
-        if (seen_order_.size() > 5000) {
-            seen_posts_.erase(seen_order_.front());
-            seen_order_.pop_front();
-        }
+        if (!seen_posts_.first(id)) return;
         const bool direct = channel_type == "D";
         std::string text = post.message;
         const bool mentioned = strip_mention(text);
@@ -471,7 +399,7 @@ class MattermostConnector final : public Connector {
                          command ? "slash command" : "webhook call");
             return {401, "text/plain", "invalid token"};
         }
-        asio::post(io_, [this, fields, command] {
+        asio::post(session_.io(), [this, fields, command] {
             if (command) {
                 on_command(fields);
             } else {
@@ -529,24 +457,20 @@ class MattermostConnector final : public Connector {
     // a 429 pauses that conversation until the wait Mattermost asks for is over.
 
     void deliver(const core::Post& post, core::SendDone done) {
-        auto job = std::make_shared<SendJob>();
-        job->post = post;
-        job->done = std::move(done);
-        runtime::queue_post<SendJob>(outbound_, job,
-                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+        runtime::queue_new_post<SendJob>(
+            outbound_, post, std::move(done),
+            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     // Reports the outcome of a post and lets the next one of its conversation start.
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        if (!result.ok && !job->quiet) {
-            spdlog::warn("mattermost {}: post to {} failed: {}", settings_.name,
-                         job->post.to.channel, result.error);
-        }
-        runtime::finish_post(*job, std::move(result));
+        runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) return complete(job, {false, "", "Mattermost connector is stopping", true});
+        if (session_.stopping()) {
+            return complete(job, {false, "", "Mattermost connector is stopping", true});
+        }
         auto slash = slash_replies_.find(job->post.reply_to);
         if (slash != slash_replies_.end()) {
             const std::string url = slash->second;
@@ -613,17 +537,15 @@ class MattermostConnector final : public Connector {
     }
 
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
-        job->waited += wait;
-        outbound_.pause(job->key, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-        if (job->waited > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             job->quiet = true;
             return complete(job, {false, job->first_id,
                                   "rate limited by Mattermost (retry after " +
                                       std::to_string(wait.count()) + " s)",
                                   true});
         }
-        later(std::chrono::duration_cast<std::chrono::milliseconds>(wait), [this, job] {
-            if (stopping_) {
+        session_.later(std::chrono::duration_cast<std::chrono::milliseconds>(wait), [this, job] {
+            if (session_.stopping()) {
                 job->quiet = true;
                 return complete(job, {false, "", "Mattermost connector stopped", true});
             }
@@ -637,9 +559,7 @@ class MattermostConnector final : public Connector {
             url, json{{"response_type", "ephemeral"},
                       {"text", std::string(core::utf8_prefix(job->post.text, 60000))}});
         req.content_type = "application/json";
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
-        http_.send(std::move(req), [this, job, guard](runtime::Result r) {
+        session_.call(std::move(req), [this, job](runtime::Result r) {
             job->quiet = true;
             if (r.status >= 200 && r.status < 300) {
                 return complete(job, {true, job->post.reply_to + ":response", "", true});
@@ -653,17 +573,8 @@ class MattermostConnector final : public Connector {
     MattermostSettings settings_;
     const core::Clock* clock_;
     core::EventSink* sink_ = nullptr;
+    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    std::thread thread_;
-    std::mutex run_mu_;
-    bool running_ = false;
-
-    asio::steady_timer reconnect_timer_;
-    std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
-    runtime::Backoff backoff_;
-    bool stopping_ = false;
     bool connected_ = false;
     long long action_seq_ = 0;
     long long challenge_seq_ = 0;
@@ -673,15 +584,12 @@ class MattermostConnector final : public Connector {
     bool identifying_ = false;
     std::vector<std::function<void(bool)>> identify_waiting_;
     std::map<std::string, std::string> dm_channels_;
-    std::set<std::string> seen_posts_;
-    std::deque<std::string> seen_order_;
-    std::set<std::string> logged_types_;
+    runtime::RecentIds seen_posts_{5000};
     std::map<std::string, std::string> slash_replies_;
     std::deque<std::string> slash_order_;
 
     http::WsLink link_;
     http::HttpListener listener_;
-    runtime::HttpClient http_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
 
     mutable std::mutex status_mu_;

@@ -1,5 +1,7 @@
 #include "connectors/runtime/serial_queues.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <vector>
 
@@ -80,6 +82,20 @@ void finish_post(PostJob& job, core::SendResult result) {
     job.finished = nullptr;
     if (done) done(std::move(result));
     if (finished) finished();
+}
+
+bool pause_post(SerialQueues& queues, PostJob& job, std::chrono::milliseconds wait,
+                std::chrono::milliseconds max) {
+    job.waited += wait;
+    queues.pause(job.key, wait);
+    return job.waited <= max;
+}
+
+void finish_post(PostJob& job, core::SendResult result, const std::string& log_prefix) {
+    if (!result.ok && !job.quiet) {
+        spdlog::warn("{}: post to {} failed: {}", log_prefix, job.post.to.channel, result.error);
+    }
+    finish_post(job, std::move(result));
 }
 
 }  // namespace twintrack::connectors::runtime

@@ -57,14 +57,14 @@ class SerialQueues {
 struct PostJob {
     core::Post post;
     core::SendDone done;
-    std::string channel;              ///< the resolved conversation id
-    std::vector<std::string> pieces;  ///< the text split to the platform's limit
-    std::size_t next = 0;             ///< the piece to send next
-    std::string first_id;             ///< the platform's id of the first piece sent
-    std::chrono::seconds waited{0};   ///< time spent waiting out rate limits
-    std::string key;                  ///< the conversation's queue
-    std::function<void()> finished;   ///< lets the next post to the conversation start
-    bool quiet = false;               ///< its failure was logged already or is not one
+    std::string channel;                  ///< the resolved conversation id
+    std::vector<std::string> pieces;      ///< the text split to the platform's limit
+    std::size_t next = 0;                 ///< the piece to send next
+    std::string first_id;                 ///< the platform's id of the first piece sent
+    std::chrono::milliseconds waited{0};  ///< time spent waiting out rate limits
+    std::string key;                      ///< the conversation's queue
+    std::function<void()> finished;       ///< lets the next post to the conversation start
+    bool quiet = false;                   ///< its failure was logged already or is not one
 };
 
 /// Queues `job` behind the earlier posts to its conversation (`post.to.channel`);
@@ -80,8 +80,28 @@ void queue_post(SerialQueues& queues, std::shared_ptr<Job> job,
     });
 }
 
+/// A new job of type `Job` (a PostJob) for `post`, queued behind the earlier posts to its
+/// conversation; `start(job)` runs when its turn comes.
+template <class Job>
+void queue_new_post(SerialQueues& queues, const core::Post& post, core::SendDone done,
+                    std::function<void(const std::shared_ptr<Job>&)> start) {
+    auto job = std::make_shared<Job>();
+    job->post = post;
+    job->done = std::move(done);
+    queue_post<Job>(queues, std::move(job), std::move(start));
+}
+
+/// A rate-limit or busy answer to `job`: its conversation waits `wait` (the posts behind
+/// it too) and the post counts the wait. False once the post has waited more than `max`
+/// in all: the caller then fails it, retryable, and the outbox sends it again later.
+bool pause_post(SerialQueues& queues, PostJob& job, std::chrono::milliseconds wait,
+                std::chrono::milliseconds max);
+
 /// Hands the outcome to whoever sent the post, then lets the next post of its conversation
 /// start (each at most once).
 void finish_post(PostJob& job, core::SendResult result);
+/// The same, first logging a failure that is not `quiet` as "LOG_PREFIX: post to CHANNEL
+/// failed: ERROR".
+void finish_post(PostJob& job, core::SendResult result, const std::string& log_prefix);
 
 }  // namespace twintrack::connectors::runtime

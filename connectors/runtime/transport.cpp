@@ -78,6 +78,13 @@ void read_transport(core::SectionReader& section, Transport& transport) {
     }
 }
 
+void read_transport(core::SectionReader& section, std::string& proxy, std::string& tls_ca_file) {
+    Transport transport{proxy, tls_ca_file};
+    read_transport(section, transport);
+    proxy = transport.proxy;
+    tls_ca_file = transport.tls_ca_file;
+}
+
 bool no_proxy_matches(const std::string& host, const std::string& no_proxy) {
     std::size_t start = 0;
     while (start <= no_proxy.size()) {

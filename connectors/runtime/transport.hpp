@@ -21,6 +21,18 @@ struct Transport {
 /// is not http://host:port or a CA file that cannot be read or holds no PEM certificate
 /// is a config error naming the key.
 void read_transport(core::SectionReader& section, Transport& transport);
+/// The same into a connector's settings fields.
+void read_transport(core::SectionReader& section, std::string& proxy, std::string& tls_ca_file);
+
+/// Checks the ids a connector section lists under `channels:` (read by read_channels):
+/// every one that `valid` refuses is an error of `channels`, `"ID" ` + `not_an_id`.
+template <class Channels, class Valid>
+void check_channel_ids(core::SectionReader& section, const Channels& channels, Valid valid,
+                       const std::string& not_an_id) {
+    for (const auto& ch : channels) {
+        if (!valid(ch.name)) section.error("channels", "\"" + ch.name + "\" " + not_an_id);
+    }
+}
 
 /// Why `path` cannot serve as a CA file ("" when it can): missing, unreadable, or not a
 /// PEM certificate.

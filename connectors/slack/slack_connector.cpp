@@ -7,20 +7,19 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
-#include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/session.hpp"
 #include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
 
@@ -58,10 +57,7 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
             while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
         }
     }
-    runtime::Transport transport{s.proxy, s.tls_ca_file};
-    runtime::read_transport(section, transport);
-    s.proxy = transport.proxy;
-    s.tls_ca_file = transport.tls_ca_file;
+    runtime::read_transport(section, s.proxy, s.tls_ca_file);
     if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
         spdlog::warn("slack {}: bot_token (${}) does not start with xoxb-", s.name,
                      s.bot_token.env_name());
@@ -72,13 +68,10 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
     }
     s.channels = read_channels(section);
     static const std::regex id("^[CGD][A-Z0-9]{2,30}$");
-    for (const auto& ch : s.channels) {
-        if (!std::regex_match(ch.name, id)) {
-            section.error("channels", "\"" + ch.name +
-                                          "\" is not a Slack channel ID: use the ID such as "
-                                          "C0123ABCD (channel details, bottom), not the name");
-        }
-    }
+    runtime::check_channel_ids(
+        section, s.channels, [](const std::string& c) { return std::regex_match(c, id); },
+        "is not a Slack channel ID: use the ID such as C0123ABCD (channel details, bottom), not "
+        "the name");
 }
 
 void validate(core::SectionReader& section, ConnectorSpec& spec) {
@@ -130,82 +123,57 @@ class SlackConnector final : public Connector {
     SlackConnector(SlackSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
-          reconnect_timer_(io_),
-          hello_timer_(io_),
-          backoff_(settings_.backoff_initial, settings_.backoff_max),
-          link_(http::WsLink::Handlers{[] {},
-                                       [this](const std::string& text) { on_socket_text(text); },
-                                       [this](const std::string& why) {
-                                           asio::post(io_, [this, why] { on_socket_closed(why); });
-                                       }},
+          session_({"Slack",
+                    "slack",
+                    settings_.name,
+                    {settings_.proxy, settings_.tls_ca_file},
+                    settings_.backoff_initial,
+                    settings_.backoff_max,
+                    {settings_.bot_token.reveal(), settings_.app_token.reveal(),
+                     settings_.signing_secret.reveal()}}),
+          hello_timer_(session_.io()),
+          link_(http::WsLink::Handlers{
+                    [] {}, [this](const std::string& text) { on_socket_text(text); },
+                    session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
                 settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
-                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
-          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }),
-          inbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {}
+          outbound_(session_.timers()),
+          inbound_(session_.timers()) {
+        runtime::Protocol protocol;
+        protocol.begin = [this] { identify(); };
+        if (settings_.mode == SlackSettings::Mode::socket) {
+            protocol.connect = [this] { open_socket(); };
+            protocol.drop = [this] { link_.close(); };
+        }
+        protocol.halt = [this] {
+            listener_.stop();
+            link_.stop();
+        };
+        protocol.on_stop = [this] { hello_timer_.cancel(); };
+        session_.set_protocol(std::move(protocol));
+    }
 
     ~SlackConnector() override { stop(); }
 
     std::string name() const override { return settings_.name; }
 
     void start(core::EventSink& sink) override {
-        std::lock_guard<std::mutex> lock(run_mu_);
-        if (running_) return;
-        if (thread_.joinable()) throw std::runtime_error("a Slack connector cannot start twice");
-        sink_ = &sink;
-        if (settings_.mode == SlackSettings::Mode::events) {
+        session_.start([&] {
+            sink_ = &sink;
+            if (settings_.mode != SlackSettings::Mode::events) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             std::lock_guard<std::mutex> s(status_mu_);
             status_.listen_port = port;
             spdlog::info("slack {}: listening for Events API and slash commands on {}:{}",
                          settings_.name, settings_.bind, port);
-        }
-        running_ = true;
-        work_.emplace(asio::make_work_guard(io_));
-        asio::post(io_, [this] {
-            identify();
-            if (settings_.mode == SlackSettings::Mode::socket) open_socket();
-        });
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (const std::exception& e) {
-                spdlog::error("slack {}: thread failed: {}", settings_.name, e.what());
-            }
         });
     }
 
-    void stop() override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (!running_) return;
-            running_ = false;
-        }
-        listener_.stop();
-        link_.stop();
-        asio::post(io_, [this] {
-            stopping_ = true;
-            reconnect_timer_.cancel();
-            hello_timer_.cancel();
-            for (auto& t : retry_timers_) t->cancel();
-        });
-        work_.reset();  // the thread ends once the calls in flight have answered
-        if (thread_.joinable()) thread_.join();
-        http_.shutdown();
-    }
+    void stop() override { session_.stop(); }
 
     void send(const core::Post& post, core::SendDone done) override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (running_) {
-                asio::post(io_, [this, post, done = std::move(done)]() mutable {
-                    deliver(post, std::move(done));
-                });
-                return;
-            }
-        }
-        if (done) done({false, "", "Slack connector " + settings_.name + " is not running", true});
+        session_.send(post, std::move(done),
+                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
     }
 
     SlackStatus status() const {
@@ -224,20 +192,18 @@ class SlackConnector final : public Connector {
 
     using ApiDone = std::function<void(ApiResult)>;
 
-    void api(runtime::Request req, ApiDone done) {
-        // Keeps the thread running (stop() waits) until the answer is handled.
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
-        http_.send(std::move(req),
-                   [guard, done = std::move(done)](runtime::Result r) { done(finish(r)); });
+    // `hold`: stop() waits for the answer (false: opening the socket, abandoned on stop).
+    void api(runtime::Request req, ApiDone done, bool hold = true) {
+        session_.call(
+            std::move(req), [done = std::move(done)](runtime::Result r) { done(finish(r)); }, hold);
     }
 
     void call(const std::string& method, const json& body, ApiDone done,
-              const core::Secret* token = nullptr) {
+              const core::Secret* token = nullptr, bool hold = true) {
         runtime::Request req = runtime::Request::json_post(settings_.api_url + "/" + method, body);
         req.headers = {
             {"Authorization", "Bearer " + (token ? *token : settings_.bot_token).reveal()}};
-        api(std::move(req), std::move(done));
+        api(std::move(req), std::move(done), hold);
     }
 
     void call_form(const std::string& method, const runtime::HeaderList& fields, ApiDone done) {
@@ -280,20 +246,10 @@ class SlackConnector final : public Connector {
         return out;
     }
 
-    // Runs `f` on this thread after `delay` (also, at once, when the connector stops).
-    void later(std::chrono::milliseconds delay, std::function<void()> f) {
-        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
-        retry_timers_.insert(timer);
-        timer->async_wait([this, timer, f](const boost::system::error_code&) {
-            retry_timers_.erase(timer);
-            f();
-        });
-    }
-
     // Learns the bot's own user id (auth.test) once; `then` runs when it is known or the
     // call failed.
     void identify(std::function<void()> then = nullptr) {
-        if (!bot_user_id_.empty() || stopping_) {
+        if (!bot_user_id_.empty() || session_.stopping()) {
             if (then) then();
             return;
         }
@@ -383,32 +339,31 @@ class SlackConnector final : public Connector {
     // --- Socket Mode -----------------------------------------------------------------
 
     void open_socket() {
-        if (stopping_) return;
         identify();
         call(
             "apps.connections.open", json::object(),
             [this](ApiResult r) {
-                if (stopping_) return;
+                if (session_.stopping()) return;
                 if (!r.ok()) {
                     if (r.error == "ratelimited") {
-                        return schedule_reconnect(
+                        return session_.down(
                             "apps.connections.open rate limited",
                             std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after));
                     }
-                    return schedule_reconnect("apps.connections.open failed: " + r.error);
+                    return session_.down("apps.connections.open failed: " + r.error);
                 }
                 const std::string url = string_field(r.body, "url");
-                if (url.empty()) return schedule_reconnect("apps.connections.open gave no url");
+                if (url.empty()) return session_.down("apps.connections.open gave no url");
                 spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
                 link_.connect(url);
                 hello_timer_.expires_after(std::chrono::seconds(30));
                 hello_timer_.async_wait([this](const boost::system::error_code& ec) {
-                    if (ec || stopping_ || connected_) return;
+                    if (ec || session_.stopping() || connected_) return;
                     spdlog::warn("slack {}: no hello within 30 s; reconnecting", settings_.name);
                     link_.close();
                 });
             },
-            &settings_.app_token);
+            &settings_.app_token, false);
     }
 
     void on_socket_closed(const std::string& why) {
@@ -419,38 +374,14 @@ class SlackConnector final : public Connector {
             std::lock_guard<std::mutex> s(status_mu_);
             status_.connected = false;
         }
-        if (stopping_) return;
-        if (refresh_) {
-            refresh_ = false;
-            return schedule_reconnect("Slack asked for a new connection",
-                                      std::chrono::milliseconds(0));
-        }
-        schedule_reconnect(std::string(was ? "Socket Mode connection lost: " : "") + why);
-    }
-
-    void schedule_reconnect(const std::string& why,
-                            std::optional<std::chrono::milliseconds> exact = std::nullopt) {
-        if (stopping_) return;
-        std::chrono::milliseconds delay;
-        if (exact) {
-            delay = *exact;
-        } else {
-            delay = backoff_.next_delay(std::chrono::steady_clock::now());
-        }
-        spdlog::warn("slack {}: {}; reconnecting in {:.1f} s", settings_.name, why,
-                     static_cast<double>(delay.count()) / 1000.0);
-        reconnect_timer_.expires_after(delay);
-        reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
-            if (ec || stopping_) return;
-            open_socket();
-        });
+        session_.down(std::string(was ? "Socket Mode connection lost: " : "") + why);
     }
 
     // Runs on the WebSocket thread: acknowledge first, then hand over.
     void on_socket_text(const std::string& text) {
         json frame = json::parse(text, nullptr, false);
         if (!frame.is_object()) {
-            asio::post(io_, [this] {
+            asio::post(session_.io(), [this] {
                 spdlog::warn("slack {}: ignored a Socket Mode frame that is not a JSON object",
                              settings_.name);
             });
@@ -460,14 +391,14 @@ class SlackConnector final : public Connector {
         if (envelope && envelope->is_string()) {
             link_.send(json{{"envelope_id", *envelope}}.dump());
         }
-        asio::post(io_, [this, frame = std::move(frame)] { on_socket_frame(frame); });
+        asio::post(session_.io(), [this, frame = std::move(frame)] { on_socket_frame(frame); });
     }
 
     void on_socket_frame(const json& frame) {
         const std::string type = string_field(frame, "type");
         if (type == "hello") {
             connected_ = true;
-            backoff_.connected(std::chrono::steady_clock::now());
+            session_.up();
             hello_timer_.cancel();
             spdlog::info("slack {}: Socket Mode connected ({} connection(s))", settings_.name,
                          http::integer_field(frame, "num_connections", 1));
@@ -481,7 +412,7 @@ class SlackConnector final : public Connector {
                               settings_.name);
             } else {
                 spdlog::info("slack {}: Slack asks to reconnect ({})", settings_.name, reason);
-                refresh_ = true;
+                session_.refresh();
             }
             link_.close();
         } else if (type == "events_api") {
@@ -493,11 +424,7 @@ class SlackConnector final : public Connector {
         }
     }
 
-    void ignored(const std::string& what) {
-        if (logged_types_.insert(what).second) {
-            spdlog::info("slack {}: ignoring {} (logged once)", settings_.name, what);
-        }
-    }
+    void ignored(const std::string& what) { session_.ignored(what); }
 
     // --- Events API over HTTP ----------------------------------------------------------
 
@@ -520,7 +447,7 @@ class SlackConnector final : public Connector {
             auto fields = http::parse_form(r.body);
             json payload = json::object();
             for (auto& [k, v] : fields) payload[k] = v;
-            asio::post(io_, [this, payload] { on_slash(payload); });
+            asio::post(session_.io(), [this, payload] { on_slash(payload); });
             return {200, "text/plain", ""};
         }
         json body = json::parse(r.body, nullptr, false);
@@ -535,18 +462,18 @@ class SlackConnector final : public Connector {
                     json{{"challenge", string_field(body, "challenge")}}.dump()};
         }
         const std::string retry = r.header("x-slack-retry-num");
-        asio::post(
-            io_, [this, body = std::move(body), retry, reason = r.header("x-slack-retry-reason")] {
-                if (!retry.empty()) {
-                    spdlog::info("slack {}: Events API retry {} ({}) of {}", settings_.name, retry,
-                                 reason, string_field(body, "event_id"));
-                }
-                if (string_field(body, "type") == "event_callback") {
-                    on_event_callback(body, "http");
-                } else {
-                    ignored("callback:" + string_field(body, "type", "(no type)"));
-                }
-            });
+        asio::post(session_.io(), [this, body = std::move(body), retry,
+                                   reason = r.header("x-slack-retry-reason")] {
+            if (!retry.empty()) {
+                spdlog::info("slack {}: Events API retry {} ({}) of {}", settings_.name, retry,
+                             reason, string_field(body, "event_id"));
+            }
+            if (string_field(body, "type") == "event_callback") {
+                on_event_callback(body, "http");
+            } else {
+                ignored("callback:" + string_field(body, "type", "(no type)"));
+            }
+        });
         return {200, "text/plain", ""};
     }
 
@@ -556,18 +483,10 @@ class SlackConnector final : public Connector {
     void on_event_callback(const json& payload, const char* via) {
         if (!payload.is_object()) return;
         const std::string event_id = string_field(payload, "event_id");
-        if (!event_id.empty()) {
-            if (seen_events_.count(event_id)) {
-                spdlog::debug("slack {}: {} delivered again over {}; ignored", settings_.name,
-                              event_id, via);
-                return;
-            }
-            seen_events_.insert(event_id);
-            seen_order_.push_back(event_id);
-            if (seen_order_.size() > 5000) {
-                seen_events_.erase(seen_order_.front());
-                seen_order_.pop_front();
-            }
+        if (!event_id.empty() && !seen_events_.first(event_id)) {
+            spdlog::debug("slack {}: {} delivered again over {}; ignored", settings_.name, event_id,
+                          via);
+            return;
         }
         const json& ev = payload.contains("event") && payload["event"].is_object()
                              ? payload["event"]
@@ -671,25 +590,19 @@ class SlackConnector final : public Connector {
     // Retry-After, so no later post overtakes the one that waits.
 
     void deliver(const core::Post& post, core::SendDone done) {
-        auto job = std::make_shared<SendJob>();
-        job->post = post;
-        job->done = std::move(done);
-        runtime::queue_post<SendJob>(outbound_, job,
-                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+        runtime::queue_new_post<SendJob>(
+            outbound_, post, std::move(done),
+            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     // Reports the outcome of a post and lets the next one of its conversation start.
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        if (!result.ok) {
-            spdlog::warn("slack {}: post to {} failed: {}", settings_.name, job->post.to.channel,
-                         result.error);
-        }
-        runtime::finish_post(*job, std::move(result));
+        runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
         const core::Post& post = job->post;
-        if (stopping_) {
+        if (session_.stopping()) {
             return complete(
                 job, {false, "", "Slack connector " + settings_.name + " is stopping", true});
         }
@@ -787,23 +700,19 @@ class SlackConnector final : public Connector {
                 req.content_type = f.mime.empty() ? "application/octet-stream" : f.mime;
                 req.body = f.data;
                 req.timeout = std::chrono::seconds(60);
-                auto guard =
-                    std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-                        io_.get_executor());
-                http_.send(
-                    std::move(req), [this, job, id, name, failed, guard](runtime::Result up) {
-                        if (up.kind == runtime::Result::Kind::rate_limited) {
-                            return wait_and_retry(job, up.retry_after);
-                        }
-                        if (up.status != 200) {
-                            return failed(
-                                "upload",
-                                up.status == 0 ? up.error : "HTTP " + std::to_string(up.status),
-                                up.status != 413);
-                        }
-                        job->uploaded_file = id;
-                        share_file(job, name, failed);
-                    });
+                session_.call(std::move(req), [this, job, id, name, failed](runtime::Result up) {
+                    if (up.kind == runtime::Result::Kind::rate_limited) {
+                        return wait_and_retry(job, up.retry_after);
+                    }
+                    if (up.status != 200) {
+                        return failed(
+                            "upload",
+                            up.status == 0 ? up.error : "HTTP " + std::to_string(up.status),
+                            up.status != 413);
+                    }
+                    job->uploaded_file = id;
+                    share_file(job, name, failed);
+                });
             });
     }
 
@@ -828,9 +737,7 @@ class SlackConnector final : public Connector {
     // HTTP 429: the conversation waits as long as Slack says (within reason), then the post
     // goes on where it stopped; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::seconds wait) {
-        job->waited += wait;
-        outbound_.pause(job->key, std::chrono::duration_cast<std::chrono::milliseconds>(wait));
-        if (job->waited > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             return complete(
                 job, {false, job->first_id,
                       "rate limited by Slack (Retry-After " + std::to_string(wait.count()) + " s)",
@@ -838,8 +745,10 @@ class SlackConnector final : public Connector {
         }
         spdlog::info("slack {}: rate limited; retrying in {} s as Slack asks", settings_.name,
                      wait.count());
-        later(std::chrono::duration_cast<std::chrono::milliseconds>(wait), [this, job] {
-            if (stopping_) return complete(job, {false, "", "Slack connector stopped", true});
+        session_.later(std::chrono::duration_cast<std::chrono::milliseconds>(wait), [this, job] {
+            if (session_.stopping()) {
+                return complete(job, {false, "", "Slack connector stopped", true});
+            }
             if (job->channel.empty()) return start_job(job);
             post_pieces(job);
         });
@@ -850,9 +759,7 @@ class SlackConnector final : public Connector {
         runtime::Request req = runtime::Request::json_post(
             url, json{{"response_type", "ephemeral"},
                       {"text", escape_text(post.text.substr(0, 39000))}});
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
-        http_.send(std::move(req), [this, job, guard](runtime::Result r) {
+        session_.call(std::move(req), [this, job](runtime::Result r) {
             if (r.status >= 200 && r.status < 300) {
                 return complete(job, {true, job->post.reply_to + ":response", "", true});
             }
@@ -866,35 +773,23 @@ class SlackConnector final : public Connector {
     SlackSettings settings_;
     const core::Clock* clock_;
     core::EventSink* sink_ = nullptr;
-
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    std::thread thread_;
-    std::mutex run_mu_;
-    bool running_ = false;
+    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     // The connector thread's state.
-    asio::steady_timer reconnect_timer_, hello_timer_;
-    std::set<std::shared_ptr<asio::steady_timer>> retry_timers_;
-    runtime::Backoff backoff_;
-    bool stopping_ = false;
+    asio::steady_timer hello_timer_;
     bool connected_ = false;
-    bool refresh_ = false;
     bool identifying_ = false;
     std::vector<std::function<void()>> identify_waiting_;
     std::string bot_user_id_;
     std::map<std::string, std::string> names_;
     std::map<std::string, std::string> emails_;  ///< confirmed emails, by user id
     std::map<std::string, std::string> dm_channels_;
-    std::set<std::string> seen_events_;
-    std::deque<std::string> seen_order_;
-    std::set<std::string> logged_types_;
+    runtime::RecentIds seen_events_{5000};
     std::map<std::string, SlashReply> slash_replies_;
     std::deque<std::string> slash_order_;
 
     http::WsLink link_;
     http::HttpListener listener_;
-    runtime::HttpClient http_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events, by channel
 

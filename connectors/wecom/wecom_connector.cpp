@@ -4,24 +4,24 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio.hpp>
-#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
-#include <thread>
 
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/robot_connector.hpp"
+#include "connectors/runtime/access_token.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/session.hpp"
 #include "connectors/wecom/send_pacer.hpp"
 #include "connectors/wecom/wecom_crypto.hpp"
 #include "connectors/wecom/wecom_xml.hpp"
@@ -93,19 +93,13 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
     if (auto age = section.integer("max_age_seconds", 30, 3600)) {
         s.max_age = std::chrono::seconds(*age);
     }
-    runtime::Transport transport{s.proxy, s.tls_ca_file};
-    runtime::read_transport(section, transport);
-    s.proxy = transport.proxy;
-    s.tls_ca_file = transport.tls_ca_file;
+    runtime::read_transport(section, s.proxy, s.tls_ca_file);
     s.channels = read_channels(section);
     static const std::regex chat("^[A-Za-z0-9_-]{1,32}$");
-    for (const auto& ch : s.channels) {
-        if (!std::regex_match(ch.name, chat)) {
-            section.error("channels", "\"" + ch.name +
-                                          "\" is not a WeCom app group chat id (the chatid of "
-                                          "appchat/create: 1 to 32 letters, digits, _ or -)");
-        }
-    }
+    runtime::check_channel_ids(
+        section, s.channels, [](const std::string& c) { return std::regex_match(c, chat); },
+        "is not a WeCom app group chat id (the chatid of appchat/create: 1 to 32 letters, "
+        "digits, _ or -)");
 }
 
 void validate(core::SectionReader& section, ConnectorSpec& spec) {
@@ -150,9 +144,8 @@ std::map<std::string, std::string> load_not_text(const std::string& prompts_dir)
 // The connector
 
 struct SendJob : runtime::PostJob {
-    bool token_retried = false;                ///< sent again once after an expired-token answer
-    int busy_answers = 0;                      ///< 45009 / 45033 / -1 answers so far
-    std::chrono::milliseconds busy_waited{0};  ///< time paused for them
+    bool token_retried = false;  ///< sent again once after an expired-token answer
+    int busy_answers = 0;        ///< 45009 / 45033 / -1 answers so far
 };
 
 // The errcodes after which a new access token is fetched and the call made again.
@@ -168,15 +161,29 @@ class WecomConnector final : public Connector {
           roster_(context.roster),
           default_locale_(context.default_locale),
           crypto_(settings_.token.reveal(), settings_.encoding_aes_key.reveal(), settings_.corp_id),
+          session_({"WeCom",
+                    "wecom",
+                    settings_.name,
+                    {settings_.proxy, settings_.tls_ca_file},
+                    std::chrono::milliseconds(1000),
+                    std::chrono::milliseconds(600000),
+                    {settings_.secret.reveal(), settings_.token.reveal(),
+                     settings_.encoding_aes_key.reveal()}}),
+          token_(
+              session_, *clock_, [this] { return token_request(); },
+              [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
-                [this](std::function<void()> f) { asio::post(io_, std::move(f)); }),
-          outbound_([this](std::chrono::milliseconds d, std::function<void()> f) { later(d, f); }) {
+          outbound_(session_.timers()) {
         not_text_ = load_not_text(context.prompts_dir);
         if (!not_text_.count(default_locale_) && !not_text_.count("en")) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
                                      default_locale_ + "/wecom.yaml");
         }
+        runtime::Protocol protocol;
+        // Fetch a token at once: a wrong corp_id or secret shows in the log and /readyz.
+        protocol.begin = [this] { with_token([](const std::string&) {}); };
+        protocol.halt = [this] { listener_.stop(); };
+        session_.set_protocol(std::move(protocol));
     }
 
     ~WecomConnector() override { stop(); }
@@ -184,57 +191,23 @@ class WecomConnector final : public Connector {
     std::string name() const override { return settings_.name; }
 
     void start(core::EventSink& sink) override {
-        std::lock_guard<std::mutex> lock(run_mu_);
-        if (running_) return;
-        if (thread_.joinable()) throw std::runtime_error("a WeCom connector cannot start twice");
-        sink_ = &sink;
-        const int port = listener_.start(settings_.bind, settings_.port);
-        {
-            std::lock_guard<std::mutex> s(status_mu_);
-            status_.listen_port = port;
-        }
-        spdlog::info("wecom {}: listening for the app callback on {}:{}{}", settings_.name,
-                     settings_.bind, port, settings_.path);
-        running_ = true;
-        work_.emplace(asio::make_work_guard(io_));
-        // Fetch a token at once: a wrong corp_id or secret shows in the log and /readyz.
-        asio::post(io_, [this] { with_token([](const std::string&) {}); });
-        thread_ = std::thread([this] {
-            try {
-                io_.run();
-            } catch (const std::exception& e) {
-                spdlog::error("wecom {}: thread failed: {}", settings_.name, e.what());
+        session_.start([&] {
+            sink_ = &sink;
+            const int port = listener_.start(settings_.bind, settings_.port);
+            {
+                std::lock_guard<std::mutex> s(status_mu_);
+                status_.listen_port = port;
             }
+            spdlog::info("wecom {}: listening for the app callback on {}:{}{}", settings_.name,
+                         settings_.bind, port, settings_.path);
         });
     }
 
-    void stop() override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (!running_) return;
-            running_ = false;
-        }
-        listener_.stop();
-        asio::post(io_, [this] {
-            stopping_ = true;
-            for (auto& t : timers_) t->cancel();
-        });
-        work_.reset();
-        if (thread_.joinable()) thread_.join();
-        http_.shutdown();
-    }
+    void stop() override { session_.stop(); }
 
     void send(const core::Post& post, core::SendDone done) override {
-        {
-            std::lock_guard<std::mutex> lock(run_mu_);
-            if (running_) {
-                asio::post(io_, [this, post, done = std::move(done)]() mutable {
-                    deliver(post, std::move(done));
-                });
-                return;
-            }
-        }
-        if (done) done({false, "", "WeCom connector " + settings_.name + " is not running", true});
+        session_.send(post, std::move(done),
+                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
     }
 
     bool connected() const override {
@@ -328,7 +301,7 @@ class WecomConnector final : public Connector {
             return refuse(403, "AgentID " + agent + " is not this app's (" +
                                    std::to_string(settings_.agent_id) + ")");
         }
-        asio::post(io_, [this, fields = std::move(*inner)] { on_message(fields); });
+        asio::post(session_.io(), [this, fields = std::move(*inner)] { on_message(fields); });
         return {200, "text/plain; charset=utf-8", ""};  // WeCom wants 200 within 5 s
     }
 
@@ -338,24 +311,13 @@ class WecomConnector final : public Connector {
     // callback within seconds when it had no answer, and the engine also drops event ids
     // it recorded, across restarts for every message that wrote something).
     bool first_time(const std::string& id) {
-        if (!seen_.insert(id).second) {
-            std::lock_guard<std::mutex> s(status_mu_);
-            ++status_.duplicates;
-            return false;
-        }
-        seen_order_.push_back(id);
-        if (seen_order_.size() > 5000) {
-            seen_.erase(seen_order_.front());
-            seen_order_.pop_front();
-        }
-        return true;
+        if (seen_.first(id)) return true;
+        std::lock_guard<std::mutex> s(status_mu_);
+        ++status_.duplicates;
+        return false;
     }
 
-    void ignored(const std::string& what) {
-        if (logged_types_.insert(what).second) {
-            spdlog::info("wecom {}: ignoring {} (logged once)", settings_.name, what);
-        }
-    }
+    void ignored(const std::string& what) { session_.ignored(what); }
 
     std::string locale_of(const std::string& user) const {
         if (roster_) {
@@ -370,7 +332,7 @@ class WecomConnector final : public Connector {
     }
 
     void on_message(const XmlFields& f) {
-        if (sink_ == nullptr || stopping_) return;
+        if (sink_ == nullptr || session_.stopping()) return;
         const std::string type = field(f, "MsgType");
         const std::string user = field(f, "FromUserName");
         const std::string msg_id = field(f, "MsgId");
@@ -421,95 +383,68 @@ class WecomConnector final : public Connector {
 
     // --- access token --------------------------------------------------------------------
 
+    // One token for the app (runtime::AccessToken), fetched again `token_margin` before it
+    // expires and when WeCom says it expired; the posts waiting for it share one gettoken.
+
     using TokenDone = std::function<void(const std::string& token)>;  ///< "" = none
 
-    void with_token(TokenDone done) {
-        if (!token_.empty() && std::chrono::steady_clock::now() < token_refresh_at_) {
-            return done(token_);
-        }
-        token_waiting_.push_back(std::move(done));
-        if (fetching_token_) return;
-        fetching_token_ = true;
+    runtime::Request token_request() const {
         runtime::Request req;
         req.url = settings_.api_url + "/cgi-bin/gettoken?" +
                   runtime::form_encode(
                       {{"corpid", settings_.corp_id}, {"corpsecret", settings_.secret.reveal()}});
-        call(std::move(req), [this](runtime::Result r) {
-            fetching_token_ = false;
-            const json body = r.json();
-            const long long code = http::integer_field(body, "errcode", -2);
-            std::string fresh;
-            if (r.ok() && code == 0) fresh = string_field(body, "access_token");
-            if (fresh.empty()) {
-                // Never the URL: it holds the secret.
-                if (r.status == 0 || !r.ok()) {
-                    spdlog::error("wecom {}: gettoken failed: {}", settings_.name,
-                                  r.status == 0 ? r.error : "HTTP " + std::to_string(r.status));
-                } else {
-                    spdlog::error("wecom {}: gettoken refused: errcode {} {}{}", settings_.name,
-                                  code, string_field(body, "errmsg"),
-                                  code == 40013 || code == 40001
-                                      ? " (check corp_id and the app's Secret)"
-                                      : "");
-                }
-                token_.clear();
+        return req;
+    }
+
+    runtime::AccessToken::Grant read_token(const runtime::Result& r) {
+        const json body = r.json();
+        const long long code = http::integer_field(body, "errcode", -2);
+        runtime::AccessToken::Grant grant;
+        if (r.ok() && code == 0) {
+            grant = {string_field(body, "access_token"),
+                     std::chrono::seconds(http::integer_field(body, "expires_in", 7200))};
+        }
+        if (grant.token.empty()) {
+            // Never the URL: it holds the secret.
+            if (r.status == 0 || !r.ok()) {
+                spdlog::error(
+                    "wecom {}: gettoken failed: {}", settings_.name,
+                    r.status == 0 ? session_.redact(r.error) : "HTTP " + std::to_string(r.status));
             } else {
-                long long expires = http::integer_field(body, "expires_in", 7200);
-                if (expires <= 0) expires = 7200;
-                auto margin = settings_.token_margin.count();
-                if (margin * 2 >= expires) margin = expires / 2;
-                token_ = fresh;
-                token_refresh_at_ =
-                    std::chrono::steady_clock::now() + std::chrono::seconds(expires - margin);
+                spdlog::error(
+                    "wecom {}: gettoken refused: errcode {} {}{}", settings_.name, code,
+                    string_field(body, "errmsg"),
+                    code == 40013 || code == 40001 ? " (check corp_id and the app's Secret)" : "");
             }
-            {
-                std::lock_guard<std::mutex> s(status_mu_);
-                status_.token_ok = !token_.empty();
-                if (!token_.empty()) ++status_.tokens_fetched;
-            }
-            auto waiting = std::move(token_waiting_);
-            token_waiting_.clear();
-            for (auto& f : waiting) f(token_);
-        });
+        }
+        std::lock_guard<std::mutex> s(status_mu_);
+        status_.token_ok = !grant.token.empty();
+        if (status_.token_ok) ++status_.tokens_fetched;
+        return grant;
     }
 
-    // An HTTP call whose answer runs on this thread; stop() waits for it.
-    void call(runtime::Request req, std::function<void(runtime::Result)> done) {
-        auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
-            io_.get_executor());
-        http_.send(std::move(req),
-                   [guard, done = std::move(done)](runtime::Result r) { done(std::move(r)); });
-    }
-
-    void later(std::chrono::milliseconds delay, std::function<void()> f) {
-        auto timer = std::make_shared<asio::steady_timer>(io_, delay);
-        timers_.insert(timer);
-        timer->async_wait([this, timer, f](const boost::system::error_code&) {
-            timers_.erase(timer);
-            f();
+    void with_token(TokenDone done) {
+        token_.get([done = std::move(done)](const std::string& token, const runtime::Result&) {
+            done(token);
         });
     }
 
     // --- sending -------------------------------------------------------------------------
 
     void deliver(const core::Post& post, core::SendDone done) {
-        auto job = std::make_shared<SendJob>();
-        job->post = post;
-        job->done = std::move(done);
-        runtime::queue_post<SendJob>(outbound_, job,
-                                     [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
+        runtime::queue_new_post<SendJob>(
+            outbound_, post, std::move(done),
+            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
     }
 
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        if (!result.ok && !job->quiet) {
-            spdlog::warn("wecom {}: post to {} failed: {}", settings_.name, job->post.to.channel,
-                         result.error);
-        }
-        runtime::finish_post(*job, std::move(result));
+        runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) return complete(job, {false, "", "WeCom connector is stopping", true});
+        if (session_.stopping()) {
+            return complete(job, {false, "", "WeCom connector is stopping", true});
+        }
         const std::string& to = job->post.to.channel;
         if (to.empty() || to == "@") return complete(job, {false, "", "no recipient", false});
         job->channel = to;
@@ -534,7 +469,7 @@ class WecomConnector final : public Connector {
     }
 
     void send_piece(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) {
+        if (session_.stopping()) {
             job->quiet = true;
             return complete(job, {false, job->first_id, "WeCom connector stopped", true});
         }
@@ -547,7 +482,7 @@ class WecomConnector final : public Connector {
         if (wait.count() > 0) {
             spdlog::info("wecom {}: pacing posts to {}: next in {} ms", settings_.name,
                          job->channel, wait.count());
-            return later(wait, [this, job] { send_piece(job); });
+            return session_.later(wait, [this, job] { send_piece(job); });
         }
         post_piece(job);
     }
@@ -585,7 +520,7 @@ class WecomConnector final : public Connector {
             api + ": errcode " + std::to_string(code) + " " + string_field(body, "errmsg");
         if (token_expired(code) && !job->token_retried) {
             job->token_retried = true;
-            if (token_ == token) token_.clear();  // fetch a new one, once for all waiting
+            token_.refused(token);  // fetch a new one, once for all waiting
             spdlog::info("wecom {}: access token expired (errcode {}); fetching a new one",
                          settings_.name, code);
             return with_token([this, job, why](const std::string& fresh) {
@@ -603,7 +538,7 @@ class WecomConnector final : public Connector {
 
     // Sends the current piece (counted by the pacer already) with the access token.
     void post_piece(const std::shared_ptr<SendJob>& job) {
-        if (stopping_) {
+        if (session_.stopping()) {
             job->quiet = true;
             return complete(job, {false, job->first_id, "WeCom connector stopped", true});
         }
@@ -617,7 +552,8 @@ class WecomConnector final : public Connector {
                 settings_.api_url + (member ? "/cgi-bin/message/send" : "/cgi-bin/appchat/send") +
                     "?access_token=" + runtime::url_encode(token),
                 message_body(*job));
-            call(std::move(req), [this, job, token](runtime::Result r) { on_sent(job, token, r); });
+            session_.call(std::move(req),
+                          [this, job, token](runtime::Result r) { on_sent(job, token, r); });
         });
     }
 
@@ -626,16 +562,14 @@ class WecomConnector final : public Connector {
     void wait_busy(const std::shared_ptr<SendJob>& job, const std::string& why) {
         const auto wait = settings_.busy_wait * (1LL << std::min(job->busy_answers, 6));
         ++job->busy_answers;
-        job->busy_waited += wait;
-        outbound_.pause(job->key, wait);
-        if (job->busy_waited > settings_.max_retry_wait) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
             // The outbox sends it again later (1 s x1.75^n): not lost.
             return complete(job,
                             {false, job->first_id, why + " (still refused; retried later)", true});
         }
         spdlog::warn("wecom {}: {}; post to {} waits {} ms", settings_.name, why, job->channel,
                      wait.count());
-        later(wait, [this, job] { post_piece(job); });
+        session_.later(wait, [this, job] { post_piece(job); });
     }
 
     WecomSettings settings_;
@@ -645,27 +579,13 @@ class WecomConnector final : public Connector {
     CallbackCrypto crypto_;
     std::map<std::string, std::string> not_text_;
     core::EventSink* sink_ = nullptr;
+    runtime::Session session_;  ///< the thread, start/stop, HTTP; before its users
+    runtime::AccessToken token_;
 
-    asio::io_context io_;
-    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
-    std::thread thread_;
-    std::mutex run_mu_;
-    bool running_ = false;
-    bool stopping_ = false;
-    std::set<std::shared_ptr<asio::steady_timer>> timers_;
-
-    std::string token_;
-    std::chrono::steady_clock::time_point token_refresh_at_{};
-    bool fetching_token_ = false;
-    std::vector<TokenDone> token_waiting_;
-
-    std::set<std::string> seen_;
-    std::deque<std::string> seen_order_;
-    std::set<std::string> logged_types_;
+    runtime::RecentIds seen_{5000};
     SendPacer pacer_;
 
     http::HttpListener listener_;
-    runtime::HttpClient http_;
     runtime::SerialQueues outbound_;
 
     mutable std::mutex status_mu_;

@@ -460,6 +460,26 @@ TEST(SerialQueues, APauseHoldsEveryFollowingJobOfThatTargetOnly) {
     ASSERT_EQ(later.size(), 1u);  // a2 waits for the pause to end
 }
 
+// A post that keeps being rate limited holds its conversation each time and goes back to
+// the outbox (retryable) once it has waited longer than the limit in all.
+TEST(SerialQueues, ARateLimitedPostWaitsUntilItsLimitThenGoesBack) {
+    std::vector<std::chrono::milliseconds> waits;
+    SerialQueues q([&](std::chrono::milliseconds d, std::function<void()>) { waits.push_back(d); });
+    PostJob post;
+    post.key = "C1";
+    std::function<void()> finished;
+    q.push("C1", [&](std::function<void()> done) { finished = std::move(done); });
+    int next_started = 0;
+    q.push("C1", [&](std::function<void()>) { ++next_started; });
+    EXPECT_TRUE(pause_post(q, post, 30s, 60s));
+    EXPECT_TRUE(pause_post(q, post, 30s, 60s));
+    EXPECT_FALSE(pause_post(q, post, 1s, 60s));
+    EXPECT_EQ(post.waited, 61s);
+    finished();                  // the post goes back to the outbox
+    EXPECT_EQ(next_started, 0);  // the next post to the conversation waits out the pause
+    EXPECT_EQ(waits.size(), 1u);
+}
+
 // A server that keeps refusing gets ever longer waits (±20 % jitter, up to the cap); one
 // that accepts and drops at once does not reset the wait; a connection that stayed up a
 // minute does.
