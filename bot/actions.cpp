@@ -155,7 +155,11 @@ void Actions::attach(Turn& turn, core::Post& post, const Offer& offer, const Per
             core::Action a;
             a.label = label;
             a.style = c.style;
-            a.confirm = c.confirm.empty() ? "" : prompts.render(locale, c.confirm, c.data);
+            if (!c.confirm.empty()) {
+                a.confirm = prompts.render(locale, c.confirm, c.data);
+                a.confirm_yes = prompts.render(locale, "actions.confirm_yes");
+                a.confirm_no = prompts.render(locale, "actions.confirm_no");
+            }
             a.token = token;
             a.typed = line;
             post.actions.push_back(std::move(a));

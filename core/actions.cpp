@@ -22,6 +22,8 @@ nlohmann::json actions_to_json(const std::vector<Action>& actions) {
         nlohmann::json o = {{"kind", a.kind}, {"label", a.label}};
         put(o, "style", a.style);
         put(o, "confirm", a.confirm);
+        put(o, "confirm_yes", a.confirm_yes);
+        put(o, "confirm_no", a.confirm_no);
         put(o, "token", a.token);
         put(o, "typed", a.typed);
         if (!a.options.empty()) {
@@ -48,6 +50,8 @@ std::vector<Action> actions_from_json(const nlohmann::json& value) {
         a.label = text_of(o, "label");
         a.style = text_of(o, "style");
         a.confirm = text_of(o, "confirm");
+        a.confirm_yes = text_of(o, "confirm_yes");
+        a.confirm_no = text_of(o, "confirm_no");
         a.token = text_of(o, "token");
         a.typed = text_of(o, "typed");
         if (const auto it = o.find("options"); it != o.end() && it->is_array()) {

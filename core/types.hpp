@@ -80,6 +80,8 @@ struct Action {
     std::string label;                  ///< the button's text, or the menu's placeholder
     std::string style;                  ///< "", "primary" or "danger" (buttons)
     std::string confirm;                ///< a question to confirm before sending; empty: none
+    std::string confirm_yes;            ///< the confirmation's "go ahead", in the post's locale
+    std::string confirm_no;             ///< and its "cancel"
     std::string token;                  ///< opaque, signed by the bot (buttons)
     std::string typed;                  ///< the command a person types instead (buttons)
     std::vector<ActionOption> options;  ///< menus only

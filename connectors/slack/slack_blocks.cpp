@@ -54,8 +54,7 @@ void add_sections(json& blocks, const std::string& mrkdwn) {
 }  // namespace
 
 std::optional<json> action_blocks(const std::string& mrkdwn,
-                                  const std::vector<core::Action>& actions,
-                                  const std::string& confirm_yes, const std::string& confirm_no) {
+                                  const std::vector<core::Action>& actions) {
     json blocks = json::array();
     add_sections(blocks, mrkdwn);
     json elements = json::array();
@@ -88,10 +87,11 @@ std::optional<json> action_blocks(const std::string& mrkdwn,
                            {"value", a.token}};
             if (a.style == "primary" || a.style == "danger") button["style"] = a.style;
             if (!a.confirm.empty()) {
-                button["confirm"] = {{"title", plain(a.label, 100)},
-                                     {"text", plain(a.confirm, 300)},
-                                     {"confirm", plain(confirm_yes, 30)},
-                                     {"deny", plain(confirm_no, 30)}};
+                button["confirm"] = {
+                    {"title", plain(a.label, 100)},
+                    {"text", plain(a.confirm, 300)},
+                    {"confirm", plain(a.confirm_yes.empty() ? a.label : a.confirm_yes, 30)},
+                    {"deny", plain(a.confirm_no.empty() ? "\u2715" : a.confirm_no, 30)}};
                 if (a.style == "danger") button["confirm"]["style"] = "danger";
             }
             elements.push_back(std::move(button));

@@ -21,15 +21,13 @@ inline constexpr std::size_t max_option_value = 150;
 
 /// The blocks of a post: `mrkdwn` (already escaped) as section blocks of at most 3,000
 /// characters each, then the actions in actions blocks of at most 25 elements: buttons
-/// (text cut to 75 characters, style, confirm dialog in `locale`'s words given as
-/// `confirm_yes`/`confirm_no`) and static-select menus. Each element's value is the
+/// (text cut to 75 characters, style, the confirm dialog with the action's own
+/// confirm_yes/confirm_no words) and static-select menus. Each element's value is the
 /// action's token. Nothing when the actions do not fit Slack's limits (a menu of more
 /// than 100 choices, a token longer than a value may be, more than 50 blocks): the post
 /// then goes out as text with its typed choices.
 std::optional<nlohmann::json> action_blocks(const std::string& mrkdwn,
-                                            const std::vector<core::Action>& actions,
-                                            const std::string& confirm_yes,
-                                            const std::string& confirm_no);
+                                            const std::vector<core::Action>& actions);
 
 /// The blocks of a post whose buttons were replaced by the outcome: the text only.
 nlohmann::json text_blocks(const std::string& mrkdwn);

@@ -20,6 +20,7 @@
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
+#include "connectors/slack/slack_blocks.hpp"
 #include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
 
@@ -180,6 +181,10 @@ class SlackConnector final : public Connector {
         std::lock_guard<std::mutex> lock(status_mu_);
         return status_;
     }
+
+    // Buttons and menus as Block Kit; clicks come back as `interactive` envelopes (Socket
+    // Mode) or on /slack/interactive (Events API), and a settled post is updated in place.
+    bool shows_actions() const override { return true; }
 
     bool connected() const override {
         if (settings_.mode == SlackSettings::Mode::events) return true;
@@ -419,6 +424,8 @@ class SlackConnector final : public Connector {
             on_event_callback(object_field(frame, "payload"), "socket");
         } else if (type == "slash_commands") {
             on_slash(object_field(frame, "payload"));
+        } else if (type == "interactive") {
+            on_interactive(object_field(frame, "payload"));
         } else {
             ignored(type.empty() ? "(no type)" : "socket:" + type);
         }
@@ -433,7 +440,8 @@ class SlackConnector final : public Connector {
         if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
         const bool events = r.path == "/slack/events";
         const bool commands = r.path == "/slack/commands";
-        if (!events && !commands) return {404, "text/plain", "not found"};
+        const bool interactive = r.path == "/slack/interactive";
+        if (!events && !commands && !interactive) return {404, "text/plain", "not found"};
         if (r.method != "POST") return {405, "text/plain", "POST only"};
         const std::int64_t now_s = core::to_millis(clock_->now()) / 1000;
         const std::string why =
@@ -442,6 +450,16 @@ class SlackConnector final : public Connector {
         if (!why.empty()) {
             spdlog::warn("slack {}: refused a request to {}: {}", settings_.name, r.path, why);
             return {401, "text/plain", "invalid request signature"};
+        }
+        if (interactive) {
+            // A form with one field, `payload`: the interaction as JSON.
+            json payload;
+            for (auto& [k, v] : http::parse_form(r.body)) {
+                if (k == "payload") payload = json::parse(v, nullptr, false);
+            }
+            if (!payload.is_object()) return {400, "text/plain", "payload must be a JSON object"};
+            asio::post(session_.io(), [this, payload] { on_interactive(payload); });
+            return {200, "text/plain", ""};
         }
         if (commands) {
             auto fields = http::parse_form(r.body);
@@ -540,6 +558,41 @@ class SlackConnector final : public Connector {
         sink_->push(std::move(event));
     }
 
+    // A click on a button or a menu choice: handed to the bot as an action event, which
+    // checks the token and answers the clicker directly.
+    void on_interactive(const json& payload) {
+        if (sink_ == nullptr) return;
+        const auto clicks = read_block_actions(payload);
+        if (clicks.empty()) {
+            return ignored("interaction " + string_field(payload, "type", "(no type)"));
+        }
+        for (const auto& c : clicks) {
+            // In order with the conversation's messages, once the clicker's name and
+            // email are known (as for a message).
+            inbound_.push(c.channel, [this, c](std::function<void()> finished) {
+                learn_names(names_needed("", c.user), [this, c, finished] {
+                    push_click(c);
+                    finished();
+                });
+            });
+        }
+    }
+
+    void push_click(const BlockAction& c) {
+        core::Event event;
+        event.id = settings_.name + ":action:" + c.channel + ":" + c.message_ts + ":" + c.user +
+                   ":" + c.action_ts;
+        event.kind = core::EventKind::action;
+        event.who = {settings_.name, c.user, display_of(c.user), email_of(c.user)};
+        event.where = {settings_.name, "@" + c.user, ""};
+        event.direct = true;
+        event.text = c.token;
+        event.at = clock_->now();
+        event.extra = {{"message_id", settings_.name + ":" + c.channel + ":" + c.message_ts},
+                       {"slack_channel", c.channel}};
+        sink_->push(std::move(event));
+    }
+
     void on_slash(const json& p) {
         if (sink_ == nullptr || !p.is_object()) return;
         SlashCommand c = read_slash_command(p);
@@ -606,6 +659,7 @@ class SlackConnector final : public Connector {
             return complete(
                 job, {false, "", "Slack connector " + settings_.name + " is stopping", true});
         }
+        if (!post.replaces.empty()) return update_post(job);
         auto slash = slash_replies_.find(post.reply_to);
         if (slash != slash_replies_.end() && slash->second.uses < 5) {
             ++slash->second.uses;
@@ -650,6 +704,17 @@ class SlackConnector final : public Connector {
         json body = {{"channel", job->channel},
                      {"text", escape_text(job->pieces[job->next])},
                      {"unfurl_links", false}};
+        if (job->next + 1 == job->pieces.size() && !job->post.actions.empty()) {
+            // The buttons go with the last piece; what Slack would refuse goes as the
+            // typed choices instead.
+            auto blocks = action_blocks(body["text"], job->post.actions);
+            if (blocks) {
+                body["blocks"] = std::move(*blocks);
+            } else if (!job->post.actions_text.empty()) {
+                body["text"] =
+                    escape_text(job->pieces[job->next] + "\n\n" + job->post.actions_text);
+            }
+        }
         if (!job->post.to.thread.empty()) body["thread_ts"] = job->post.to.thread;
         call("chat.postMessage", body, [this, job](ApiResult r) {
             if (!r.ok()) {
@@ -664,6 +729,32 @@ class SlackConnector final : public Connector {
             ++job->next;
             post_pieces(job);
         });
+    }
+
+    // An earlier post with buttons, settled: its text (the outcome) replaces it, without
+    // the buttons. `replaces` is the id this connector gave it: NAME:CHANNEL:TS.
+    void update_post(const std::shared_ptr<SendJob>& job) {
+        const std::string& id = job->post.replaces;
+        const std::string prefix = settings_.name + ":";
+        const auto last = id.rfind(':');
+        if (id.rfind(prefix, 0) != 0 || last == std::string::npos || last < prefix.size()) {
+            return complete(job, {false, "", "not a Slack message id: " + id, false});
+        }
+        const std::string channel = id.substr(prefix.size(), last - prefix.size());
+        const std::string ts = id.substr(last + 1);
+        const std::string text = escape_text(job->post.text.substr(0, 39000));
+        call("chat.update",
+             {{"channel", channel}, {"ts", ts}, {"text", text}, {"blocks", text_blocks(text)}},
+             [this, job, id](ApiResult r) {
+                 if (!r.ok()) {
+                     if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                     return complete(job,
+                                     {false, id, "chat.update: " + r.error,
+                                      !permanent_error(r.error) && r.error != "message_not_found" &&
+                                          r.error != "cant_update_message"});
+                 }
+                 complete(job, {true, id, "", true});
+             });
     }
 
     // Attachments, after the text, with Slack's external upload flow: ask for an upload

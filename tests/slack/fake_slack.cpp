@@ -148,6 +148,19 @@ struct FakeSlack::Impl {
                       {"type", "message"},
                       {"ts", ts}}}};
         }
+        if (method == "chat.update") {
+            // Slack answers with the channel, the ts and the new text; a ts it never gave
+            // out is message_not_found.
+            const std::string channel = call.json_body.value("channel", "");
+            const std::string ts = call.json_body.value("ts", "");
+            if (ts.empty() || ts.find(".000200") == std::string::npos) {
+                return {{"ok", false}, {"error", "message_not_found"}};
+            }
+            return {{"ok", true},
+                    {"channel", channel},
+                    {"ts", ts},
+                    {"text", call.json_body.value("text", "")}};
+        }
         return {{"ok", false}, {"error", "unknown_method"}};
     }
 };

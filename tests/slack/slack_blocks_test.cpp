@@ -23,6 +23,10 @@ core::Action button(const std::string& label, const std::string& token,
     a.token = token;
     a.style = style;
     a.confirm = confirm;
+    if (!confirm.empty()) {
+        a.confirm_yes = "Yes";
+        a.confirm_no = "No";
+    }
     a.typed = "approve 7";
     return a;
 }
@@ -40,11 +44,10 @@ core::Action menu(const std::string& label, std::size_t options, std::size_t tok
 }
 
 TEST(SlackBlocks, ButtonsCarryTheirTokenStyleAndConfirmation) {
-    const auto blocks =
-        action_blocks("*Announcement 7* waits for approval",
-                      {button("Approve", "tok-approve", "primary"),
-                       button("Ask for changes", "tok-changes", "danger", "Send it back to 王芳?")},
-                      "Yes", "No");
+    const auto blocks = action_blocks(
+        "*Announcement 7* waits for approval",
+        {button("Approve", "tok-approve", "primary"),
+         button("Ask for changes", "tok-changes", "danger", "Send it back to 王芳?")});
     ASSERT_TRUE(blocks);
     ASSERT_EQ(blocks->size(), 2u);
     EXPECT_EQ((*blocks)[0]["type"], "section");
@@ -66,8 +69,7 @@ TEST(SlackBlocks, ButtonsCarryTheirTokenStyleAndConfirmation) {
 }
 
 TEST(SlackBlocks, AMenuIsAStaticSelectWhoseOptionsCarryTheTokens) {
-    const auto blocks =
-        action_blocks("Which date suits you?", {menu("Pick a date", 3)}, "Yes", "No");
+    const auto blocks = action_blocks("Which date suits you?", {menu("Pick a date", 3)});
     ASSERT_TRUE(blocks);
     const json& select = (*blocks)[1]["elements"][0];
     EXPECT_EQ(select["type"], "static_select");
@@ -100,10 +102,10 @@ TEST(SlackBlocks, WhatSlackWouldRefuseFallsBackToTypedChoices) {
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.what);
-        EXPECT_EQ(action_blocks("text", c.actions, "Yes", "No").has_value(), c.shown);
+        EXPECT_EQ(action_blocks("text", c.actions).has_value(), c.shown);
     }
     // 30 buttons go into two actions blocks: 25, then 5.
-    const auto blocks = action_blocks("text", many_buttons, "Yes", "No");
+    const auto blocks = action_blocks("text", many_buttons);
     ASSERT_TRUE(blocks);
     ASSERT_EQ(blocks->size(), 3u);
     EXPECT_EQ((*blocks)[1]["elements"].size(), 25u);
@@ -114,7 +116,7 @@ TEST(SlackBlocks, WhatSlackWouldRefuseFallsBackToTypedChoices) {
 TEST(SlackBlocks, LongLabelsAreCutOnACharacterWithAMark) {
     std::string label;
     for (int i = 0; i < 80; ++i) label += "批";
-    const auto blocks = action_blocks("text", {button(label, "t")}, "Yes", "No");
+    const auto blocks = action_blocks("text", {button(label, "t")});
     ASSERT_TRUE(blocks);
     const std::string shown = (*blocks)[1]["elements"][0]["text"]["text"];
     EXPECT_TRUE(core::valid_utf8(shown));

@@ -467,6 +467,103 @@ TEST_F(SlackSocketTest, SlashCommandsOverTheSocketAreAnsweredViaResponseUrl) {
     EXPECT_TRUE(slack_.calls("chat.postMessage").empty());
 }
 
+core::Post approval_post() {
+    core::Post post{
+        {"slack", "C024BE91L", ""}, "Announcement 7 waits for approval", "", "", {}, ""};
+    core::Action approve;
+    approve.label = "Approve";
+    approve.style = "primary";
+    approve.token = "v1.7.0.*.1795900000000.sig";
+    approve.typed = "approve 7";
+    post.actions = {approve};
+    post.actions_text = "To answer, type:\n1. Approve: approve 7";
+    return post;
+}
+
+TEST_F(SlackSocketTest, APostWithActionsCarriesBlockKitButtons) {
+    EXPECT_TRUE(connector_->shows_actions());
+    ASSERT_TRUE(send(approval_post()).ok);
+    auto call = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(call);
+    const json& blocks = call->json_body["blocks"];
+    ASSERT_TRUE(blocks.is_array());
+    EXPECT_EQ(blocks[0]["text"]["text"], "Announcement 7 waits for approval");
+    EXPECT_EQ(blocks[1]["elements"][0]["value"], "v1.7.0.*.1795900000000.sig");
+    // The notification text stays the post's text, without the typed choices.
+    EXPECT_EQ(call->json_body["text"], "Announcement 7 waits for approval");
+}
+
+TEST_F(SlackSocketTest, ActionsSlackWouldRefuseGoOutAsTypedChoices) {
+    auto post = approval_post();
+    post.actions[0].token = std::string(2001, 'x');  // over a button value's limit
+    ASSERT_TRUE(send(post).ok);
+    auto call = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(call);
+    EXPECT_FALSE(call->json_body.contains("blocks"));
+    EXPECT_THAT(call->json_body["text"].get<std::string>(), HasSubstr("1. Approve: approve 7"));
+}
+
+TEST_F(SlackSocketTest, AClickIsAcknowledgedAndHandedOnAsAnActionFromTheClicker) {
+    slack_.send_json({{"envelope_id", "env-click"},
+                      {"type", "interactive"},
+                      {"accepts_response_payload", false},
+                      {"payload",
+                       {{"type", "block_actions"},
+                        {"user", {{"id", "U061F7AUR"}, {"username", "anna"}}},
+                        {"container",
+                         {{"type", "message"},
+                          {"message_ts", "1795886850.000200"},
+                          {"channel_id", "C024BE91L"}}},
+                        {"channel", {{"id", "C024BE91L"}, {"name", "joint"}}},
+                        {"message", {{"ts", "1795886850.000200"}, {"text", "Announcement 7"}}},
+                        {"actions",
+                         {{{"action_id", "tt-0"},
+                           {"block_id", "tt-actions-1"},
+                           {"type", "button"},
+                           {"value", "v1.7.0.*.1795900000000.sig"},
+                           {"action_ts", "1795886860.123456"}}}}}}});
+    EXPECT_EQ(slack_.wait_ack("env-click"), 1);
+    auto e =
+        sink_.wait_for([](const core::Event& ev) { return ev.kind == core::EventKind::action; });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "v1.7.0.*.1795900000000.sig");
+    EXPECT_EQ(e->who.user_id, "U061F7AUR");
+    EXPECT_EQ(e->who.display, "Anna Becker");
+    EXPECT_EQ(e->where.channel, "@U061F7AUR");  // the answer goes to the clicker alone
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->extra["message_id"], "slack:C024BE91L:1795886850.000200");
+    // The same click delivered again has the same id, so the bot applies it once.
+    slack_.send_json({{"envelope_id", "env-click-2"},
+                      {"type", "interactive"},
+                      {"payload", {{"type", "view_closed"}}}});
+    EXPECT_EQ(slack_.wait_ack("env-click-2"), 1);
+}
+
+TEST_F(SlackSocketTest, ASettledPostIsUpdatedInPlaceWithoutItsButtons) {
+    ASSERT_TRUE(send(approval_post()).ok);
+    auto posted = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(posted);
+    core::Post settled{
+        {"slack", "C024BE91L", ""}, "Announcement 7\nApproved by 王芳 at 10:42", "", "", {}, ""};
+    auto first = send(approval_post());
+    ASSERT_TRUE(first.ok);
+    settled.replaces = first.message_id;
+    auto r = send(settled);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.message_id, first.message_id);
+    auto update = slack_.wait_call("chat.update");
+    ASSERT_TRUE(update);
+    EXPECT_EQ(update->json_body["channel"], "C024BE91L");
+    EXPECT_EQ("slack:C024BE91L:" + update->json_body["ts"].get<std::string>(), first.message_id);
+    EXPECT_EQ(update->json_body["text"], "Announcement 7\nApproved by 王芳 at 10:42");
+    for (const auto& block : update->json_body["blocks"]) EXPECT_NE(block["type"], "actions");
+    // A message Slack no longer has: given up, not retried forever.
+    settled.replaces = "slack:C024BE91L:1.1";
+    auto gone = send(settled);
+    EXPECT_FALSE(gone.ok);
+    EXPECT_FALSE(gone.retryable);
+}
+
 TEST(SlackSocketStart, AWrongAppTokenIsRetriedAndLogged) {
     FakeSlack slack;
     core::FakeClock clock{core::from_millis(1795886849588)};
