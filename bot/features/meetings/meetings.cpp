@@ -16,6 +16,7 @@
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/ical.hpp"
+#include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/meetings/slot_finder.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
@@ -1225,7 +1226,24 @@ std::optional<std::string> person_calendar_ics(Turn& turn, std::int64_t person_i
     return calendar_ics(p->name, events, now_ms(turn));
 }
 
+namespace {
+
+/// Counts from this engine's store.
+class EngineMeetingStats final : public MeetingStats {
+  public:
+    explicit EngineMeetingStats(Engine& engine) : engine_(engine) {}
+    std::int64_t joint_meetings_held(std::int64_t from_ms, std::int64_t to_ms) override {
+        return engine_.store().meetings().joint_meetings_held(from_ms, to_ms);
+    }
+
+  private:
+    Engine& engine_;
+};
+
+}  // namespace
+
 void register_meetings(Engine& engine) {
+    engine.services().provide<MeetingStats>(std::make_shared<EngineMeetingStats>(engine));
     auto& r = engine.router();
     const std::vector<std::string> organisers = {"manager", "hr"};
     r.add({"meet", organisers, meet, true});

@@ -12,10 +12,12 @@
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "bot/features/social/activity_stats.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -30,11 +32,6 @@ const char* const weekly_job = "metrics.weekly";
 const std::size_t summary_sentences = 5;
 /// Weeks of incremental sales in the weekly chart and bars.
 const int chart_weeks = 8;
-
-JointActivityProvider& joint_provider() {
-    static JointActivityProvider provider;
-    return provider;
-}
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
@@ -503,6 +500,25 @@ std::string day_label(std::int64_t ms, const std::string& zone) {
     return buf;
 }
 
+/// The joint numbers other features count, from the services this engine's features
+/// offer: recurring joint meetings held, coffee groups that met, and the activity budget
+/// of the quarter the period starts in. n/a where no feature offers them.
+JointActivity joint_activity(const Engine& engine, const Period& period) {
+    JointActivity a;
+    if (auto* held = engine.services().find<meetings::MeetingStats>()) {
+        a.joint_meetings_held = held->joint_meetings_held(period.from, period.to);
+    }
+    if (auto* activities = engine.services().find<social::ActivityStats>()) {
+        a.coffee_pairs_met = activities->coffee_pairs_met(period.from, period.to);
+        const Period quarter = quarter_of(core::from_millis(period.from), company_zone(engine));
+        if (const auto budget = activities->budget(quarter.from, quarter.to)) {
+            a.budget_planned = budget->planned;
+            a.budget_spent = budget->spent;
+        }
+    }
+    return a;
+}
+
 /// The numbers of `period` (and of the one before) for `scope`, with the 8-week series.
 struct Computed {
     Metrics now;
@@ -523,10 +539,8 @@ Computed compute(store::Store& store, const Engine& engine, const Period& period
     Computed c;
     c.now = compute_metrics(data, period, a, scope);
     c.before = compute_metrics(data, prev, a, scope);
-    if (joint_provider()) {
-        c.now.activity = joint_provider()(store, period);
-        c.before.activity = joint_provider()(store, prev);
-    }
+    c.now.activity = joint_activity(engine, period);
+    c.before.activity = joint_activity(engine, prev);
     const Period last_week = week_of(core::from_millis(period.to - 1), zone);
     const auto series = incremental_by_week(data, last_week, chart_weeks, a, zone, scope);
     Period p = last_week;
@@ -1027,10 +1041,6 @@ MetricsData load_metrics_data(store::Store& store, const Directory& directory, s
     }
     for (const auto& p : directory.all()) d.people.push_back({p.id, p.name, p.department});
     return d;
-}
-
-void set_joint_activity_provider(JointActivityProvider provider) {
-    joint_provider() = std::move(provider);
 }
 
 void register_metrics(Engine& engine) {

@@ -28,11 +28,6 @@ Attribution attribution_from(const BotSettings& settings);
 MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
                               std::int64_t to);
 
-/// Joint activity counted by other features; n/a until one provides it. A feature that
-/// counts joint meetings, coffee pairs or the activity budget sets this provider.
-using JointActivityProvider = std::function<JointActivity(store::Store&, const Period& period)>;
-void set_joint_activity_provider(JointActivityProvider provider);
-
 /// Registers the commands, the channel-message recorder and the weekly post.
 void register_metrics(Engine& engine);
 

@@ -1,14 +1,50 @@
 #include "bot/features/social/social.hpp"
 
+#include <memory>
+
+#include "bot/engine.hpp"
+#include "bot/features/social/activity_stats.hpp"
 #include "bot/features/social/common.hpp"
 
 namespace twintrack::bot::social {
+namespace {
+
+/// Reads this engine's store, clock and settings (never another engine's).
+class EngineActivityStats final : public ActivityStats {
+  public:
+    explicit EngineActivityStats(Engine& engine) : engine_(engine) {}
+
+    std::int64_t coffee_pairs_met(std::int64_t from_ms, std::int64_t to_ms) override {
+        return engine_.store().social().coffee_groups_met(from_ms, to_ms);
+    }
+
+    std::optional<BudgetUse> budget(std::int64_t quarter_from_ms,
+                                    std::int64_t quarter_to_ms) override {
+        BudgetUse use;
+        for (const auto& [kind, amount] : engine_.settings().social.quarterly_budget) {
+            use.planned += static_cast<double>(amount);
+        }
+        const std::int64_t now = core::to_millis(engine_.clock().now());
+        for (const auto& t :
+             engine_.store().social().cost_totals(quarter_from_ms, quarter_to_ms, now)) {
+            use.spent += static_cast<double>(t.spent);
+        }
+        if (use.planned > 0 || use.spent > 0) return use;
+        return std::nullopt;
+    }
+
+  private:
+    Engine& engine_;
+};
+
+}  // namespace
 
 void register_social(Engine& engine) {
     register_coffee(engine);
     register_trainings(engine);
     register_outings(engine);
     register_budget(engine);
+    engine.services().provide<ActivityStats>(std::make_shared<EngineActivityStats>(engine));
 }
 
 }  // namespace twintrack::bot::social
