@@ -510,6 +510,8 @@ PriceWords price_words(const Prompts& prompts, const BotSettings& settings) {
     w.tenths_share = words("tenths_share");
     w.range = words("range");
     w.not_price = words("not_price");
+    w.competitor_tags = words("tag_competitor");
+    w.need_tags = words("tag_need");
     for (const char* q : {"seat", "user", "unit", "year", "month"}) {
         w.qualifiers.emplace_back(q, words(std::string("per_") + q));
     }
@@ -574,7 +576,7 @@ Extraction extract(const std::string& original, const ExtractionConfig& config) 
             }
         }
     }
-    for (const auto& [at, value] : tags(original, text, {"competitor", "竞品"})) {
+    for (const auto& [at, value] : tags(original, text, config.prices.competitor_tags)) {
         competitors.add(at, Mention{competitor_name(value, config), value});
     }
     out.competitors =
@@ -586,7 +588,8 @@ Extraction extract(const std::string& original, const ExtractionConfig& config) 
     out.prices = prices.ordered([&n](const PriceSignal&) { return std::to_string(n++); });
 
     Found<std::string> needs;
-    for (const auto& [at, value] : tags(original, text, {"need", "需求"})) needs.add(at, value);
+    for (const auto& [at, value] : tags(original, text, config.prices.need_tags))
+        needs.add(at, value);
     for (const auto& k : config.need_keywords) {
         for (std::size_t at : text.find(k, true)) needs.add(at, std::string(core::trim(k)));
     }
