@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/social/social.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -816,7 +817,8 @@ TEST_F(MetricsTest, AConsultationAfterTheWinDoesNotMakeItInfluenced) {
 
 TEST(MetricsJoint, MeetingsCoffeeAndBudgetComeFromTheirFeatures) {
     auto s = settings();
-    s.social.quarterly_budget = {{"outing", 15000}, {"training", 5000}};
+    s.features.edit<bot::social::SocialSettings>().quarterly_budget = {{"outing", 15000},
+                                                                       {"training", 5000}};
     TestBot bot(TestBot::default_start(), s);
     bot.add({"mia", "Mia Marketer", "marketing", "staff"});
     bot.add({"max", "Max Marketing", "marketing", "manager"});
@@ -862,9 +864,11 @@ TEST(MetricsJoint, TwoEnginesInOneProcessEachCountTheirOwn) {
     // from its own: the second one set up does not change what the first counts.
     const core::Timestamp start = TestBot::default_start();
     auto first_settings = settings();
-    first_settings.social.quarterly_budget = {{"outing", 20000}};
+    first_settings.features.edit<bot::social::SocialSettings>().quarterly_budget = {
+        {"outing", 20000}};
     auto second_settings = settings();
-    second_settings.social.quarterly_budget = {{"outing", 50000}};
+    second_settings.features.edit<bot::social::SocialSettings>().quarterly_budget = {
+        {"outing", 50000}};
     TestBot first(start, first_settings);
     TestBot second(start + std::chrono::hours(24 * 10), second_settings);
     for (TestBot* bot : {&first, &second}) {
