@@ -9,6 +9,7 @@
 #include "app/calendar_fetch.hpp"
 #include "bot/directory.hpp"
 #include "bot/features.hpp"
+#include "bot/local_time.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::app {
@@ -63,85 +64,6 @@ void read_rules(SectionReader s, Config& c) {
     s.finish();
 }
 
-/// "Fri 15:00" (a weekday in English, short or long, any case; a 24-hour time) as
-/// {weekday (0 = Sunday), minute of the day}.
-std::optional<std::pair<unsigned, int>> parse_weekday_time(const std::string& text) {
-    static const std::vector<std::string> names = {"sunday",   "monday", "tuesday", "wednesday",
-                                                   "thursday", "friday", "saturday"};
-    const std::string t(core::trim(text));
-    const std::size_t space = t.find(' ');
-    if (space == std::string::npos) return std::nullopt;
-    const std::string day = core::ascii_lower(t.substr(0, space));
-    const std::string time(core::trim(t.substr(space + 1)));
-    std::optional<unsigned> wd;
-    for (unsigned i = 0; i < names.size(); ++i) {
-        if (day == names[i] || (day.size() == 3 && names[i].compare(0, 3, day) == 0)) wd = i;
-    }
-    if (!wd) return std::nullopt;
-    if (time.size() != 5 || time[2] != ':') return std::nullopt;
-    for (std::size_t i : {0, 1, 3, 4}) {
-        if (time[i] < '0' || time[i] > '9') return std::nullopt;
-    }
-    const int h = std::stoi(time.substr(0, 2));
-    const int m = std::stoi(time.substr(3, 2));
-    if (h > 23 || m > 59) return std::nullopt;
-    return std::make_pair(*wd, h * 60 + m);
-}
-
-/// `metrics: {rates: {USD: 7.1}, attribution: {marketing_led: 1, influenced: 0.5, other: 0},
-/// weekly_post: {enabled: true, at: "Mon 09:00"}}`.
-void read_metrics(SectionReader s, Config& c) {
-    bot::MetricsSettings& m = c.bot.metrics;
-    const YAML::Node rates = s.node("rates");
-    if (rates.IsDefined() && !rates.IsNull()) {
-        if (!rates.IsMap()) {
-            s.error("rates", "must map currency codes to rates, such as {USD: 7.1}");
-        } else {
-            for (const auto& kv : rates) {
-                const std::string code = kv.first.Scalar();
-                bool ok = code.size() == 3;
-                for (char ch : code) ok = ok && ch >= 'A' && ch <= 'Z';
-                double rate = 0;
-                try {
-                    rate = kv.second.as<double>();
-                } catch (const YAML::Exception&) {
-                    ok = false;
-                }
-                if (!ok || rate <= 0) {
-                    s.errors().add(kv.first, "metrics.rates." + code +
-                                                 ": needs a three-letter upper-case code and a "
-                                                 "positive rate (company currency per unit)");
-                    continue;
-                }
-                m.rates[code] = rate;
-            }
-        }
-    }
-    const YAML::Node attribution = s.node("attribution");
-    if (attribution.IsDefined() && !attribution.IsNull()) {
-        SectionReader a(attribution, "metrics.attribution", s.errors());
-        if (auto v = a.number("marketing_led", 0.0, 1.0)) m.marketing_led_share = *v;
-        if (auto v = a.number("influenced", 0.0, 1.0)) m.influenced_share = *v;
-        if (auto v = a.number("other", 0.0, 1.0)) m.other_share = *v;
-        a.finish();
-    }
-    const YAML::Node post = s.node("weekly_post");
-    if (post.IsDefined() && !post.IsNull()) {
-        SectionReader w(post, "metrics.weekly_post", s.errors());
-        if (auto v = w.boolean("enabled")) m.weekly_post = *v;
-        if (auto v = w.string("at")) {
-            if (auto t = parse_weekday_time(*v)) {
-                m.post_weekday = t->first;
-                m.post_minute = t->second;
-            } else {
-                w.error("at", "must be a weekday and a time such as \"Mon 09:00\"");
-            }
-        }
-        w.finish();
-    }
-    s.finish();
-}
-
 /// `reports.windows: [{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}]`.
 void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
     const YAML::Node list = s.node("windows");
@@ -171,8 +93,8 @@ void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
             continue;
         }
         w.department = *dept;
-        const auto o = parse_weekday_time(*opens);
-        const auto c = parse_weekday_time(*closes);
+        const auto o = bot::parse_weekday_time(*opens);
+        const auto c = bot::parse_weekday_time(*closes);
         if (!o) ws.error("opens", "must be a weekday and a time such as \"Fri 15:00\"");
         if (!c) ws.error("closes", "must be a weekday and a time such as \"Mon 10:00\"");
         if (!o || !c) {
@@ -393,7 +315,6 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     }
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
     read_meetings(SectionReader(top.node("meetings"), "meetings", errors), c);
-    read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
     read_retention(SectionReader(top.node("retention"), "retention", errors), c);
     read_welcome(SectionReader(top.node("welcome"), "welcome", errors), c);
     read_directory(SectionReader(top.node("directory"), "directory", errors), c);

@@ -1,7 +1,7 @@
 #pragma once
 // What the bot is told by config: the company, its defaults and the cooperation rules.
 // Features moved to modules keep their settings in their own folder (`features`);
-// reports, meetings and metrics still have theirs here.
+// reports and meetings still have theirs here.
 
 #include <chrono>
 #include <functional>
@@ -92,20 +92,6 @@ struct MeetingSettings {
     CalendarFetcher fetch_calendar;
 };
 
-/// The `metrics:` section: deals in other currencies, attribution of won deals to
-/// incremental sales, and when the weekly metrics are posted (in the company zone).
-/// The company currency is rules.currency, the pool rate rules.commission_pool_rate.
-struct MetricsSettings {
-    /// Company-currency units one unit of another currency is worth: {USD: 7.1}.
-    std::map<std::string, double> rates;
-    double marketing_led_share = 1.0;  ///< marketing led the top of the funnel
-    double influenced_share = 0.5;     ///< marketing consulted or a campaign touched
-    double other_share = 0.0;
-    bool weekly_post = true;
-    unsigned post_weekday = 1;  ///< 0 = Sunday ... 6 = Saturday
-    int post_minute = 9 * 60;   ///< after local midnight
-};
-
 /// The `retention:` section: how many days each kind of record is kept (0: for ever).
 /// A daily job deletes what is older, whatever else is configured.
 struct RetentionSettings {
@@ -141,7 +127,6 @@ struct BotSettings {
     Rules rules;
     ReportSettings reports;
     MeetingSettings meetings;
-    MetricsSettings metrics;
     RetentionSettings retention;
     WelcomeSettings welcome;
     DirectorySettings directory;

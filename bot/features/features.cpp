@@ -15,27 +15,14 @@
 namespace twintrack::bot {
 
 const std::vector<Feature>& all_features() {
-    // Reports, meetings and metrics still read their settings from BotSettings (their
-    // sections are read by app/config.cpp): no read_config here yet.
+    // One line per feature, in the order they register.
     static const std::vector<Feature> all = {
-        engagements::feature(),
-        {"reports",
-         "",
-         nullptr,
-         {3, 4, 5},
-         [](Engine& engine, Services&) { reports::register_reports(engine); }},
-        {"meetings",
-         "",
-         nullptr,
-         {7},
-         [](Engine& engine, Services&) { meetings::register_meetings(engine); }},
-        tone::feature(),
-        social::feature(),
-        {"metrics",
-         "",
-         nullptr,
-         {8},
-         [](Engine& engine, Services&) { metrics::register_metrics(engine); }},
+        engagements::feature(),  //
+        reports::feature(),      // settings still in BotSettings::reports
+        meetings::feature(),     // settings still in BotSettings::meetings
+        tone::feature(),         //
+        social::feature(),       //
+        metrics::feature(),      //
     };
     return all;
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -29,7 +30,7 @@ using nlohmann::json;
 
 bot::BotSettings settings() {
     bot::BotSettings s;
-    s.metrics.rates = {{"USD", 7.0}};
+    s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     s.reports.competitors = {{"Huawei", {"华为"}}};
     return s;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -95,7 +96,7 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
 
 TEST(ReportsPrices, PriceSignalsReadTheSameInBothLanguages) {
     bot::BotSettings s = settings();
-    s.metrics.rates = {{"USD", 7.0}};
+    s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     TestBot bot(TestBot::default_start(), s);
     bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
     bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});

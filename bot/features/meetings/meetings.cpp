@@ -1252,6 +1252,11 @@ class EngineMeetingStats final : public MeetingStats {
 
 }  // namespace
 
+Feature feature() {
+    return {
+        "meetings", "", nullptr, {7}, [](Engine& engine, Services&) { register_meetings(engine); }};
+}
+
 void register_meetings(Engine& engine) {
     engine.services().provide<MeetingStats>(std::make_shared<EngineMeetingStats>(engine));
     auto& r = engine.router();

@@ -8,7 +8,9 @@
 #include <string>
 
 #include "bot/directory.hpp"
+#include "bot/feature.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/settings.hpp"
 
 namespace twintrack::bot {
@@ -30,5 +32,12 @@ MetricsData load_metrics_data(store::Store& store, const Directory& directory, s
 
 /// Registers the commands, the channel-message recorder and the weekly post.
 void register_metrics(Engine& engine);
+
+/// `metrics: {rates: {USD: 7.1}, attribution: {marketing_led: 1, influenced: 0.5, other: 0},
+/// weekly_post: {enabled: true, at: "Mon 09:00"}}` into MetricsSettings.
+void read_config(core::SectionReader& section, FeatureSettings& settings);
+
+/// The metrics feature: section `metrics`, migration 0008.
+Feature feature();
 
 }  // namespace twintrack::bot::metrics

@@ -516,14 +516,15 @@ PriceWords price_words(const Prompts& prompts, const BotSettings& settings) {
         w.qualifiers.emplace_back(q, words(std::string("per_") + q));
     }
     std::set<std::string> codes = {"CNY", "USD", "EUR", "GBP", "HKD", "JPY"};
-    for (const auto& [code, rate] : settings.metrics.rates) codes.insert(code);
+    const auto& rates = settings.features.get<metrics::MetricsSettings>().rates;
+    for (const auto& [code, rate] : rates) codes.insert(code);
     codes.insert(settings.rules.currency);
     for (const auto& code : codes) {
         auto list = words("currency_" + core::ascii_lower(code));
         list.push_back(core::ascii_lower(code));  // the code itself: "AUD 500"
         w.currencies.emplace_back(code, std::move(list));
     }
-    w.rates = settings.metrics.rates;
+    w.rates = rates;
     w.company_currency = settings.rules.currency;
     return w;
 }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/prompts.hpp"
 #include "bot/settings.hpp"
 
@@ -46,7 +47,8 @@ struct PriceWords {
     std::string company_currency;
 };
 
-/// The price words of every locale in `prompts`, with `settings.metrics.rates`.
+/// The price words of every locale in `prompts`, with the metrics feature's currency
+/// rates (metrics::MetricsSettings::rates).
 PriceWords price_words(const Prompts& prompts, const BotSettings& settings);
 
 /// What extraction looks for.
