@@ -24,6 +24,7 @@
 #include "bot/features.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/reports/report_export.hpp"
+#include "bot/features/tone/tone.hpp"
 #include "bot/features/tone/tone_guide.hpp"
 #include "bot/local_time.hpp"
 #include "bot/people_import.hpp"
@@ -70,9 +71,8 @@ bool prepare(const Options& options, Config& config) {
     if (config.connectors.empty()) config.connectors.push_back(default_hub_spec());
     if (!options.data_dir.empty()) config.data_dir = options.data_dir;
     if (config.prompts_dir.empty()) config.prompts_dir = resource_root() + "/prompts";
-    if (config.bot.tone.rules_dir.empty()) {
-        config.bot.tone.rules_dir = resource_root() + "/config/tone";
-    }
+    auto& tone = config.bot.features.edit<bot::tone::ToneSettings>();
+    if (tone.rules_dir.empty()) tone.rules_dir = resource_root() + "/config/tone";
     if (!options.log_level.empty()) config.log_level = options.log_level;
     if (options.port) {
         for (auto& spec : config.connectors) {
@@ -329,7 +329,8 @@ int run_server(const Options& options) {
     SignalWaiter signals;
     Config config;
     if (!prepare(options, config)) return exit_bad_config;
-    if (!tone_rules_ok(config.bot.tone.rules_dir)) return exit_bad_config;
+    if (!tone_rules_ok(config.bot.features.get<bot::tone::ToneSettings>().rules_dir))
+        return exit_bad_config;
     Core core;
     if (!open_core(config, core)) return exit_failure;
     if (options.demo && core.store->people().count() == 0) {
@@ -408,7 +409,8 @@ int run_console(const Options& options, const std::string& who) {
     SignalWaiter signals;
     Config config;
     if (!prepare(options, config)) return exit_bad_config;
-    if (!tone_rules_ok(config.bot.tone.rules_dir)) return exit_bad_config;
+    if (!tone_rules_ok(config.bot.features.get<bot::tone::ToneSettings>().rules_dir))
+        return exit_bad_config;
     Core core;
     if (!open_core(config, core)) return exit_failure;
     start_engine(config, core);
@@ -444,10 +446,10 @@ int check_config(const std::string& path) {
         std::cerr << path << ": " << errors.all().size() << " error(s)\n";
         return exit_bad_config;
     }
-    if (config.bot.tone.rules_dir.empty()) {
-        config.bot.tone.rules_dir = resource_root() + "/config/tone";
-    }
-    if (!tone_rules_ok(config.bot.tone.rules_dir)) return exit_bad_config;
+    auto& tone = config.bot.features.edit<bot::tone::ToneSettings>();
+    if (tone.rules_dir.empty()) tone.rules_dir = resource_root() + "/config/tone";
+    if (!tone_rules_ok(config.bot.features.get<bot::tone::ToneSettings>().rules_dir))
+        return exit_bad_config;
     std::cout << path << ": OK (" << config.connectors.size() << " connector(s))\n";
     return exit_ok;
 }

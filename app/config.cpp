@@ -8,6 +8,8 @@
 
 #include "app/calendar_fetch.hpp"
 #include "bot/directory.hpp"
+#include "bot/features.hpp"
+#include "bot/local_time.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::app {
@@ -62,158 +64,6 @@ void read_rules(SectionReader s, Config& c) {
     s.finish();
 }
 
-/// `funnel: {stages: [{name: awareness, side: top}, ...], overlap: refuse}`. Stages are
-/// one word each, listed once, top ones before bottom ones, at least one of each.
-void read_funnel(SectionReader s, Config& c) {
-    bot::FunnelSettings& f = c.bot.funnel;
-    if (auto v = s.choice("overlap", {"refuse", "flag"})) f.overlap = *v;
-    const YAML::Node list = s.node("stages");
-    if (list.IsDefined() && !list.IsNull()) {
-        if (!list.IsSequence() || list.size() == 0) {
-            s.error("stages", "must be a list of stages such as {name: awareness, side: top}");
-        } else {
-            std::vector<bot::FunnelStageSetting> stages;
-            std::set<std::string> names;
-            bool ok = true, top = false, bottom = false;
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                SectionReader st(list[i], "funnel.stages[" + std::to_string(i) + "]", s.errors());
-                if (!st.valid()) {
-                    ok = false;
-                    continue;
-                }
-                auto name = st.string("name", true);
-                auto side = st.choice("side", {"top", "bottom"}, true);
-                auto closed = st.boolean("closed");
-                st.finish();
-                if (!name || !side) {
-                    ok = false;
-                    continue;
-                }
-                if (name->empty() || name->find_first_of(" \t=") != std::string::npos) {
-                    st.error("name", "must be one word without spaces or \"=\"");
-                    ok = false;
-                } else if (!names.insert(core::ascii_lower(*name)).second) {
-                    st.error("name", "the stage \"" + *name + "\" is listed twice");
-                    ok = false;
-                }
-                if (*side == "top" && bottom) {
-                    st.error("side", "top stages (marketing leads) must come before bottom ones");
-                    ok = false;
-                }
-                top = top || *side == "top";
-                bottom = bottom || *side == "bottom";
-                stages.push_back({*name, *side, closed.value_or(false)});
-            }
-            if (ok && (!top || !bottom)) {
-                s.error("stages", "needs at least one top stage and one bottom stage");
-                ok = false;
-            }
-            if (ok) f.stages = std::move(stages);
-        }
-    }
-    s.finish();
-}
-
-/// A list of words or phrases at `key` of `s`, each one non-empty; errors name the line.
-std::vector<std::string> read_word_list(SectionReader& s, const std::string& key,
-                                        const std::string& what) {
-    std::vector<std::string> out;
-    const YAML::Node list = s.node(key);
-    if (!list.IsDefined() || list.IsNull()) return out;
-    if (!list.IsSequence()) {
-        s.error(key, "must be a list of " + what);
-        return out;
-    }
-    for (const auto& item : list) {
-        const std::string text = item.IsScalar() ? std::string(core::trim(item.Scalar())) : "";
-        if (text.empty()) {
-            s.errors().add(item, s.path() + "." + key + ": each entry must be a non-empty word");
-            continue;
-        }
-        out.push_back(text);
-    }
-    return out;
-}
-
-/// "Fri 15:00" (a weekday in English, short or long, any case; a 24-hour time) as
-/// {weekday (0 = Sunday), minute of the day}.
-std::optional<std::pair<unsigned, int>> parse_weekday_time(const std::string& text) {
-    static const std::vector<std::string> names = {"sunday",   "monday", "tuesday", "wednesday",
-                                                   "thursday", "friday", "saturday"};
-    const std::string t(core::trim(text));
-    const std::size_t space = t.find(' ');
-    if (space == std::string::npos) return std::nullopt;
-    const std::string day = core::ascii_lower(t.substr(0, space));
-    const std::string time(core::trim(t.substr(space + 1)));
-    std::optional<unsigned> wd;
-    for (unsigned i = 0; i < names.size(); ++i) {
-        if (day == names[i] || (day.size() == 3 && names[i].compare(0, 3, day) == 0)) wd = i;
-    }
-    if (!wd) return std::nullopt;
-    if (time.size() != 5 || time[2] != ':') return std::nullopt;
-    for (std::size_t i : {0, 1, 3, 4}) {
-        if (time[i] < '0' || time[i] > '9') return std::nullopt;
-    }
-    const int h = std::stoi(time.substr(0, 2));
-    const int m = std::stoi(time.substr(3, 2));
-    if (h > 23 || m > 59) return std::nullopt;
-    return std::make_pair(*wd, h * 60 + m);
-}
-
-/// `metrics: {rates: {USD: 7.1}, attribution: {marketing_led: 1, influenced: 0.5, other: 0},
-/// weekly_post: {enabled: true, at: "Mon 09:00"}}`.
-void read_metrics(SectionReader s, Config& c) {
-    bot::MetricsSettings& m = c.bot.metrics;
-    const YAML::Node rates = s.node("rates");
-    if (rates.IsDefined() && !rates.IsNull()) {
-        if (!rates.IsMap()) {
-            s.error("rates", "must map currency codes to rates, such as {USD: 7.1}");
-        } else {
-            for (const auto& kv : rates) {
-                const std::string code = kv.first.Scalar();
-                bool ok = code.size() == 3;
-                for (char ch : code) ok = ok && ch >= 'A' && ch <= 'Z';
-                double rate = 0;
-                try {
-                    rate = kv.second.as<double>();
-                } catch (const YAML::Exception&) {
-                    ok = false;
-                }
-                if (!ok || rate <= 0) {
-                    s.errors().add(kv.first, "metrics.rates." + code +
-                                                 ": needs a three-letter upper-case code and a "
-                                                 "positive rate (company currency per unit)");
-                    continue;
-                }
-                m.rates[code] = rate;
-            }
-        }
-    }
-    const YAML::Node attribution = s.node("attribution");
-    if (attribution.IsDefined() && !attribution.IsNull()) {
-        SectionReader a(attribution, "metrics.attribution", s.errors());
-        if (auto v = a.number("marketing_led", 0.0, 1.0)) m.marketing_led_share = *v;
-        if (auto v = a.number("influenced", 0.0, 1.0)) m.influenced_share = *v;
-        if (auto v = a.number("other", 0.0, 1.0)) m.other_share = *v;
-        a.finish();
-    }
-    const YAML::Node post = s.node("weekly_post");
-    if (post.IsDefined() && !post.IsNull()) {
-        SectionReader w(post, "metrics.weekly_post", s.errors());
-        if (auto v = w.boolean("enabled")) m.weekly_post = *v;
-        if (auto v = w.string("at")) {
-            if (auto t = parse_weekday_time(*v)) {
-                m.post_weekday = t->first;
-                m.post_minute = t->second;
-            } else {
-                w.error("at", "must be a weekday and a time such as \"Mon 09:00\"");
-            }
-        }
-        w.finish();
-    }
-    s.finish();
-}
-
 /// `reports.windows: [{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}]`.
 void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
     const YAML::Node list = s.node("windows");
@@ -243,8 +93,8 @@ void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
             continue;
         }
         w.department = *dept;
-        const auto o = parse_weekday_time(*opens);
-        const auto c = parse_weekday_time(*closes);
+        const auto o = bot::parse_weekday_time(*opens);
+        const auto c = bot::parse_weekday_time(*closes);
         if (!o) ws.error("opens", "must be a weekday and a time such as \"Fri 15:00\"");
         if (!c) ws.error("closes", "must be a weekday and a time such as \"Mon 10:00\"");
         if (!o || !c) {
@@ -287,7 +137,7 @@ void read_reports(SectionReader s, Config& c) {
                 if (!cs.valid()) continue;
                 bot::CompetitorSetting comp;
                 auto name = cs.string("name", true);
-                comp.aliases = read_word_list(cs, "aliases", "other names");
+                comp.aliases = cs.word_list("aliases", "other names");
                 cs.finish();
                 if (!name) continue;
                 comp.name = std::string(core::trim(*name));
@@ -316,45 +166,11 @@ void read_reports(SectionReader s, Config& c) {
         SectionReader n(needs, "reports.need_keywords", s.errors());
         if (n.valid()) {
             for (const std::string locale : {"en", "zh-CN"}) {
-                auto words = read_word_list(n, locale, "words or phrases");
+                auto words = n.word_list(locale, "words or phrases");
                 if (!words.empty()) r.need_keywords[locale] = std::move(words);
             }
             n.finish();
         }
-    }
-    s.finish();
-}
-
-/// `social: {budget: {coffee: 2000, training: 10000, outing: 20000, meeting: 5000},
-/// coffee_cost_per_group: 60}`: amounts per quarter in whole units of rules.currency.
-void read_social(SectionReader s, Config& c) {
-    bot::SocialSettings& social = c.bot.social;
-    const YAML::Node budget = s.node("budget");
-    if (budget.IsDefined() && !budget.IsNull()) {
-        if (!budget.IsMap()) {
-            s.error("budget",
-                    "must give an amount per quarter for each kind of activity, e.g. "
-                    "{coffee: 2000, outing: 20000}");
-        } else {
-            SectionReader b(budget, "social.budget", s.errors());
-            for (const auto& entry : budget) {
-                const std::string kind = entry.first.Scalar();
-                const bool word =
-                    !kind.empty() && std::all_of(kind.begin(), kind.end(), [](char ch) {
-                        return (ch >= 'a' && ch <= 'z') || ch == '_';
-                    });
-                if (!word) {
-                    b.error(kind, "a kind of activity is one lower-case word, e.g. coffee");
-                    b.node(kind);
-                    continue;
-                }
-                if (auto v = b.integer(kind, 0, 1LL << 50)) social.quarterly_budget[kind] = *v;
-            }
-            b.finish();
-        }
-    }
-    if (auto v = s.integer("coffee_cost_per_group", 0, 1LL << 40)) {
-        social.coffee_cost_per_group = *v;
     }
     s.finish();
 }
@@ -394,7 +210,7 @@ void read_meetings(SectionReader s, Config& c) {
         m.import_horizon_days = static_cast<int>(*v);
     }
     if (auto v = s.boolean("calendar_urls")) m.calendar_urls = *v;
-    m.calendar_url_allow = read_word_list(s, "calendar_url_allow", "host names or networks");
+    m.calendar_url_allow = s.word_list("calendar_url_allow", "host names or networks");
     std::string error;
     if (!CalendarUrlPolicy::parse(m.calendar_url_allow, error)) {
         s.error("calendar_url_allow", error);
@@ -437,19 +253,6 @@ connectors::ConnectorSpec default_hub_spec() {
     spec.channels = {
         {"general", "joint"}, {"marketing", "marketing"}, {"sales", "sales"}, {"joint", "joint"}};
     return spec;
-}
-
-/// `tone: {rules: DIR, watch: [CHANNEL, CONNECTOR:CHANNEL]}` (the shared tone guide).
-void read_tone(SectionReader s, Config& c) {
-    if (auto v = s.string("rules")) {
-        if (std::string(core::trim(*v)).empty()) {
-            s.error("rules", "must name a folder of tone rule files");
-        } else {
-            c.bot.tone.rules_dir = *v;
-        }
-    }
-    c.bot.tone.watch_channels = read_word_list(s, "watch", "channel names");
-    s.finish();
 }
 
 bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors) {
@@ -504,12 +307,14 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
         ops.finish();
     }
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
-    read_funnel(SectionReader(top.node("funnel"), "funnel", errors), c);
+    // Each feature of the registry reads and checks its own section.
+    for (const bot::Feature& feature : bot::all_features()) {
+        if (feature.section.empty() || !feature.read_config) continue;
+        SectionReader section(top.node(feature.section), feature.section, errors);
+        feature.read_config(section, c.bot.features);
+    }
     read_reports(SectionReader(top.node("reports"), "reports", errors), c);
     read_meetings(SectionReader(top.node("meetings"), "meetings", errors), c);
-    read_tone(SectionReader(top.node("tone"), "tone", errors), c);
-    read_social(SectionReader(top.node("social"), "social", errors), c);
-    read_metrics(SectionReader(top.node("metrics"), "metrics", errors), c);
     read_retention(SectionReader(top.node("retention"), "retention", errors), c);
     read_welcome(SectionReader(top.node("welcome"), "welcome", errors), c);
     read_directory(SectionReader(top.node("directory"), "directory", errors), c);

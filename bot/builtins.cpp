@@ -305,8 +305,9 @@ bool set_language(Turn& turn, const std::string& requested, Person& updated) {
     const std::string want = core::ascii_lower(std::string(core::trim(requested)));
     for (const auto& l : prompts.locales()) {
         const std::string ll = core::ascii_lower(l);
-        if (want == ll || want == ll.substr(0, ll.find('-')) ||
-            (want == "中文" && ll.rfind("zh", 0) == 0) || (want == "english" && ll == "en")) {
+        // A language's names in every locale: core.words.language_en, language_zh, ...
+        const std::string base = ll.substr(0, ll.find('-'));
+        if (want == ll || want == base || prompts.is_word("core.words.language_" + base, want)) {
             updated.locale = l;
             return true;
         }

@@ -23,6 +23,7 @@
 #include "bot/prompts.hpp"
 #include "bot/router.hpp"
 #include "bot/scheduler.hpp"
+#include "bot/services.hpp"
 #include "bot/settings.hpp"
 #include "core/clock.hpp"
 #include "core/telemetry.hpp"
@@ -57,6 +58,9 @@ class Engine final : public core::EventSink {
     ApiRouter& api() { return api_; }
     /// Buttons and menus on posts (tokens, settling, clicks).
     Actions& actions() { return actions_; }
+    /// What features offer each other (typed; see services.hpp).
+    Services& services() { return services_; }
+    const Services& services() const { return services_; }
     /// Channel messages not meant for the bot, from people in the directory, go to each
     /// watcher in turn until one returns true (it may reply through the turn).
     void add_watcher(std::function<bool(Turn&, const std::string& text)> watcher) {
@@ -178,6 +182,7 @@ class Engine final : public core::EventSink {
     Scheduler scheduler_;
     ApiRouter api_;
     Actions actions_;
+    Services services_;
     std::map<std::string, Outlet> outlets_;
     std::set<std::string> action_outlets_;
     std::vector<std::function<void(const Directory&)>> directory_listeners_;

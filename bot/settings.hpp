@@ -1,5 +1,7 @@
 #pragma once
 // What the bot is told by config: the company, its defaults and the cooperation rules.
+// Features moved to modules keep their settings in their own folder (`features`);
+// reports and meetings still have theirs here.
 
 #include <chrono>
 #include <functional>
@@ -7,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "bot/feature_settings.hpp"
 
 namespace twintrack::bot {
 
@@ -19,22 +23,6 @@ struct Rules {
     std::string currency = "CNY";
     /// Further agreements in each locale, shown as written.
     std::map<std::string, std::vector<std::string>> notes;
-};
-
-/// One funnel stage as configured: `{name: proposal, side: bottom}`.
-struct FunnelStageSetting {
-    std::string name;
-    std::string side = "top";  ///< top (marketing leads) or bottom (sales leads)
-    bool closed = false;       ///< an end of the funnel, such as won or lost
-};
-
-/// The `funnel:` section. The handoff deadline and the key-engagement threshold are
-/// Rules (handoff_acceptance_hours, key_engagement_amount).
-struct FunnelSettings {
-    /// Empty means the default funnel: awareness, interest, lead (top), qualified,
-    /// proposal, negotiation, won, lost (bottom).
-    std::vector<FunnelStageSetting> stages;
-    std::string overlap = "refuse";  ///< refuse or flag (to both departments' managers)
 };
 
 /// A competitor as configured: `{name: Huawei, aliases: [华为]}`.
@@ -104,39 +92,6 @@ struct MeetingSettings {
     CalendarFetcher fetch_calendar;
 };
 
-/// The `tone:` section: the shared tone guide and the draft watch.
-struct ToneSettings {
-    /// Folder of Vale-format rule files; empty: `config/tone` next to the program.
-    std::string rules_dir;
-    /// Channels ("CHANNEL" or "CONNECTOR:CHANNEL") where a message starting with
-    /// "[draft]" gets a tone check reply. Empty: the watch is off.
-    std::vector<std::string> watch_channels;
-};
-
-/// The `social:` section: communication activities (coffee pairing, trainings,
-/// outings) and the activity budget.
-struct SocialSettings {
-    /// Budget per quarter per kind of activity (coffee, training, outing, meeting, ...),
-    /// in whole units of `rules.currency`.
-    std::map<std::string, long long> quarterly_budget;
-    /// What one coffee group of a round costs (the company pays the coffee); 0 = free.
-    long long coffee_cost_per_group = 0;
-};
-
-/// The `metrics:` section: deals in other currencies, attribution of won deals to
-/// incremental sales, and when the weekly metrics are posted (in the company zone).
-/// The company currency is rules.currency, the pool rate rules.commission_pool_rate.
-struct MetricsSettings {
-    /// Company-currency units one unit of another currency is worth: {USD: 7.1}.
-    std::map<std::string, double> rates;
-    double marketing_led_share = 1.0;  ///< marketing led the top of the funnel
-    double influenced_share = 0.5;     ///< marketing consulted or a campaign touched
-    double other_share = 0.0;
-    bool weekly_post = true;
-    unsigned post_weekday = 1;  ///< 0 = Sunday ... 6 = Saturday
-    int post_minute = 9 * 60;   ///< after local midnight
-};
-
 /// The `retention:` section: how many days each kind of record is kept (0: for ever).
 /// A daily job deletes what is older, whatever else is configured.
 struct RetentionSettings {
@@ -170,15 +125,13 @@ struct BotSettings {
     std::string bot_user = "twintrack";
     std::chrono::minutes dialog_timeout{30};
     Rules rules;
-    FunnelSettings funnel;
     ReportSettings reports;
     MeetingSettings meetings;
-    ToneSettings tone;
-    SocialSettings social;
-    MetricsSettings metrics;
     RetentionSettings retention;
     WelcomeSettings welcome;
     DirectorySettings directory;
+    /// Each moved feature's own settings, read from its own section (bot/feature.hpp).
+    FeatureSettings features;
 };
 
 }  // namespace twintrack::bot

@@ -183,4 +183,23 @@ void SectionReader::finish() {
     }
 }
 
+std::vector<std::string> SectionReader::word_list(const std::string& key, const std::string& what) {
+    std::vector<std::string> out;
+    const YAML::Node list = node(key);
+    if (!list.IsDefined() || list.IsNull()) return out;
+    if (!list.IsSequence()) {
+        error(key, "must be a list of " + what);
+        return out;
+    }
+    for (const auto& item : list) {
+        const std::string text = item.IsScalar() ? std::string(trim(item.Scalar())) : "";
+        if (text.empty()) {
+            errors_.add(item, path_ + "." + key + ": each entry must be a non-empty word");
+            continue;
+        }
+        out.push_back(text);
+    }
+    return out;
+}
+
 }  // namespace twintrack::core

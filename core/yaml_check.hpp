@@ -72,6 +72,9 @@ class SectionReader {
     std::optional<Secret> secret(const std::string& key, bool required = false);
     /// The raw node (marks the key as known); null when absent.
     YAML::Node node(const std::string& key);
+    /// A list of non-empty words or phrases (`what` names them in errors); empty when
+    /// absent.
+    std::vector<std::string> word_list(const std::string& key, const std::string& what);
 
     void error(const std::string& key, const std::string& message);
     void finish();

@@ -9,6 +9,8 @@
 #include <string>
 
 #include "bot/features/meetings/ical.hpp"
+#include "bot/prompts.hpp"
+#include "core/source_dir.hpp"
 
 namespace meetings = twintrack::bot::meetings;
 
@@ -30,7 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     if (nul != std::string::npos) {
         const std::string words = input.substr(nul + 1);
-        if (const auto rule = meetings::rrule_of(words)) {
+        static const auto prompts =
+            twintrack::bot::Prompts::load(twintrack::core::source_dir() + "/prompts", "en");
+        if (const auto rule = meetings::rrule_of(words, *prompts)) {
             const auto list = meetings::occurrences(*rule, 10 * 60, zone, from, 8, 366);
             if (list.size() > 8) std::abort();
         }

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/social/social.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -22,7 +23,8 @@ using namespace std::chrono_literals;
 
 bot::BotSettings settings() {
     bot::BotSettings s;
-    s.social.quarterly_budget = {{"training", 10000}, {"outing", 3000}, {"meeting", 500}};
+    s.features.edit<bot::social::SocialSettings>().quarterly_budget = {
+        {"training", 10000}, {"outing", 3000}, {"meeting", 500}};
     return s;
 }
 

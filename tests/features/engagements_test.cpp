@@ -1,6 +1,8 @@
 // Engagements (dual track) end to end through TestBot: commands in both languages, the
 // handoff with its deadline and escalation on a fake clock, no overlap, roles.
 
+#include "bot/features/engagements/engagements.hpp"
+
 #include <date/date.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -40,7 +42,7 @@ std::vector<core::Post> say_posts(TestBot& bot, const std::string& who, const st
 
 bot::BotSettings settings_with(const std::string& overlap = "refuse", int hours = 24) {
     bot::BotSettings s;
-    s.funnel.overlap = overlap;
+    s.features.edit<bot::engagements::FunnelSettings>().overlap = overlap;
     s.rules.handoff_acceptance_hours = hours;
     s.rules.key_engagement_amount = 500000;
     return s;

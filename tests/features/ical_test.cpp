@@ -10,6 +10,11 @@
 #include <gtest/gtest.h>
 #include <libical/ical.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "core/source_dir.hpp"
+
 namespace twintrack::bot::meetings {
 namespace {
 
@@ -193,6 +198,15 @@ TEST(IcsWriteTest, ACancelledEventAndAFeed) {
     icalcomponent_free(cal);
 }
 
+const Prompts& prompts() {
+    static const auto p = Prompts::load(core::source_dir() + "/prompts", "en");
+    return *p;
+}
+
+std::optional<std::string> rrule_of(const std::string& spec) {
+    return meetings::rrule_of(spec, prompts());
+}
+
 TEST(RecurrenceTest, WordsBecomeRrules) {
     EXPECT_EQ(rrule_of("2nd tuesday"), "FREQ=MONTHLY;BYDAY=2TU");
     EXPECT_EQ(rrule_of("Last Friday"), "FREQ=MONTHLY;BYDAY=-1FR");
@@ -210,6 +224,27 @@ TEST(RecurrenceTest, WordsBecomeRrules) {
     EXPECT_EQ(rrule_of("FREQ=MONTHLY;BYDAY=-5FR"), "FREQ=MONTHLY;BYDAY=-5FR");
     EXPECT_EQ(rrule_of("FREQ=YEARLY;BYDAY=20MO"), "FREQ=YEARLY;BYDAY=20MO");
     EXPECT_EQ(rrule_of("FREQ=SOMETIMES"), std::nullopt);
+}
+
+TEST(RecurrenceTest, TheWordsComeFromThePromptsOfEveryLocale) {
+    EXPECT_EQ(rrule_of("每个月最后一个周天"), "FREQ=MONTHLY;BYDAY=-1SU");
+    EXPECT_EQ(rrule_of("每星期天"), "FREQ=WEEKLY;BYDAY=SU");
+    EXPECT_EQ(rrule_of("every second wednesday"), "FREQ=MONTHLY;BYDAY=2WE");
+    // A bare day is weekly in every language, as "tuesday" always was.
+    EXPECT_EQ(rrule_of("tuesday"), "FREQ=WEEKLY;BYDAY=TU");
+    EXPECT_EQ(rrule_of("周二"), "FREQ=WEEKLY;BYDAY=TU");
+    // A monthly word needs an ordinal.
+    EXPECT_EQ(rrule_of("每月周二"), std::nullopt);
+    // Words of a locale the prompts folder does not have are not understood.
+    const std::string dir = ::testing::TempDir() + "/recurrence_prompts";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir + "/en");
+    std::ofstream(dir + "/en/meetings.yaml")
+        << "words:\n  recur_every: [\"every\"]\n  day_mo: [\"monday\"]\n"
+           "messages:\n  hello: \"hello\"\n";
+    const auto english_only = Prompts::load(dir, "en");
+    EXPECT_EQ(meetings::rrule_of("every monday", *english_only), "FREQ=WEEKLY;BYDAY=MO");
+    EXPECT_EQ(meetings::rrule_of("每周一", *english_only), std::nullopt);
 }
 
 TEST(RecurrenceTest, OccurrencesInTheZoneAndTheirGaps) {

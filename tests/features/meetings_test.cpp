@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/turn.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -58,7 +59,7 @@ std::vector<core::Post> say_all(TestBot& bot, const std::string& who, const std:
 /// messages.
 bot::BotSettings quiet(bot::BotSettings s) {
     s.reports.windows.clear();
-    s.metrics.weekly_post = false;
+    s.features.edit<bot::metrics::MetricsSettings>().weekly_post = false;
     return s;
 }
 

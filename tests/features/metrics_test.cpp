@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/social/social.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -28,7 +30,7 @@ using nlohmann::json;
 
 bot::BotSettings settings() {
     bot::BotSettings s;
-    s.metrics.rates = {{"USD", 7.0}};
+    s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     s.reports.competitors = {{"Huawei", {"华为"}}};
     return s;
 }
@@ -816,7 +818,8 @@ TEST_F(MetricsTest, AConsultationAfterTheWinDoesNotMakeItInfluenced) {
 
 TEST(MetricsJoint, MeetingsCoffeeAndBudgetComeFromTheirFeatures) {
     auto s = settings();
-    s.social.quarterly_budget = {{"outing", 15000}, {"training", 5000}};
+    s.features.edit<bot::social::SocialSettings>().quarterly_budget = {{"outing", 15000},
+                                                                       {"training", 5000}};
     TestBot bot(TestBot::default_start(), s);
     bot.add({"mia", "Mia Marketer", "marketing", "staff"});
     bot.add({"max", "Max Marketing", "marketing", "manager"});
@@ -855,6 +858,62 @@ TEST(MetricsJoint, MeetingsCoffeeAndBudgetComeFromTheirFeatures) {
     EXPECT_THAT(joined(bot.say("ada", "metrics")),
                 AllOf(HasSubstr("Joint meetings held 1 · coffee pairs met 1"),
                       HasSubstr("3,000 CNY / 20,000 CNY")));
+}
+
+TEST(MetricsJoint, TwoEnginesInOneProcessEachCountTheirOwn) {
+    // Two bots in one process, each with its own clock, budget and data. Each answers
+    // from its own: the second one set up does not change what the first counts.
+    const core::Timestamp start = TestBot::default_start();
+    auto first_settings = settings();
+    first_settings.features.edit<bot::social::SocialSettings>().quarterly_budget = {
+        {"outing", 20000}};
+    auto second_settings = settings();
+    second_settings.features.edit<bot::social::SocialSettings>().quarterly_budget = {
+        {"outing", 50000}};
+    TestBot first(start, first_settings);
+    TestBot second(start + std::chrono::hours(24 * 10), second_settings);
+    for (TestBot* bot : {&first, &second}) {
+        bot->add({"mia", "Mia Marketer", "marketing", "staff"});
+        bot->add({"sam", "Sam Seller", "sales", "staff"});
+        bot->add({"ada", "Ada Admin", "management", "admin"});
+        // The same outing in both, a day after the first bot's now: still ahead for the
+        // first bot, already past for the second.
+        bot->store().db().execute(
+            "INSERT INTO activity_costs (kind, ref, amount, at, created_at) "
+            "VALUES ('outing', 'outing.1', 3000, ?, 0)",
+            {core::to_millis(start + std::chrono::hours(24))});
+    }
+    // The first bot held a joint meeting this week; the second had a coffee pair meet.
+    const std::int64_t t = core::to_millis(start) - 3600 * 1000;
+    first.store().db().execute(
+        "INSERT INTO meeting_series (id, title, rrule, spec, local_minute, zone, duration_min, "
+        "organizer_id, created_at) VALUES (1, 'Joint', 'FREQ=MONTHLY;BYDAY=2TU', '2nd tuesday', "
+        "600, 'Asia/Shanghai', 60, 1, 0)");
+    first.store().db().execute(
+        "INSERT INTO meetings (uid, title, organizer_id, start_at, end_at, series_id, created_at, "
+        "updated_at) VALUES ('u1', 'Joint', 1, ?, ?, 1, 0, 0)",
+        {t - 3600 * 1000, t});
+    const std::int64_t u = core::to_millis(second.clock().now()) - 3600 * 1000;
+    second.store().db().execute(
+        "INSERT INTO coffee_programmes (id, left_department, right_department, every_days, "
+        "created_at) VALUES (1, 'marketing', 'sales', 14, 0)");
+    second.store().db().execute(
+        "INSERT INTO coffee_rounds (id, programme_id, number, started_at, ends_at) "
+        "VALUES (1, 1, 1, 0, ?)",
+        {u});
+    second.store().db().execute(
+        "INSERT INTO coffee_groups (round_id, left_id, right_id) VALUES (1, 1, 2)");
+    second.store().db().execute(
+        "INSERT INTO coffee_answers (round_id, person_id, met, answered_at) VALUES (1, 2, 1, ?)",
+        {u});
+    EXPECT_THAT(joined(first.say("ada", "metrics")),
+                AllOf(HasSubstr("Joint meetings held 1 · coffee pairs met 0"),
+                      HasSubstr("0 CNY / 20,000 CNY")));
+    EXPECT_THAT(joined(second.say("ada", "metrics")),
+                AllOf(HasSubstr("Joint meetings held 0 · coffee pairs met 1"),
+                      HasSubstr("3,000 CNY / 50,000 CNY")));
+    // Asked again after the second answered, the first still counts its own.
+    EXPECT_THAT(joined(first.say("ada", "metrics")), HasSubstr("0 CNY / 20,000 CNY"));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ std::shared_ptr<const Prompts> prompts() {
 ExtractionConfig config() {
     BotSettings s;
     s.reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {"富欧"}}, {"ZTE", {"中兴"}}};
-    s.metrics.rates = {{"USD", 7.0}, {"EUR", 7.5}};
+    s.features.edit<metrics::MetricsSettings>().rates = {{"USD", 7.0}, {"EUR", 7.5}};
     ExtractionConfig c = extraction_config(s.reports, {});
     c.prices = price_words(*prompts(), s);
     return c;

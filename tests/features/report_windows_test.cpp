@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -276,7 +277,8 @@ bot::BotSettings digest_settings(const std::string& locale) {
     s.default_locale = locale;
     s.reports.competitors = {{"Huawei", {"华为"}}, {"ZTE", {"中兴"}}};
     s.reports.need_keywords = {{"en", {"case study"}}, {"zh-CN", {"案例"}}};
-    s.metrics.weekly_post = false;  // the weekly metrics post goes to these channels too
+    s.features.edit<bot::metrics::MetricsSettings>().weekly_post =
+        false;  // the weekly metrics post goes to these channels too
     return s;
 }
 

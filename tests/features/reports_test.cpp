@@ -11,7 +11,9 @@
 #include <map>
 #include <set>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
+#include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -94,7 +96,7 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
 
 TEST(ReportsPrices, PriceSignalsReadTheSameInBothLanguages) {
     bot::BotSettings s = settings();
-    s.metrics.rates = {{"USD", 7.0}};
+    s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     TestBot bot(TestBot::default_start(), s);
     bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
     bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
@@ -585,14 +587,22 @@ TEST(RotationPick, EveryoneGoesOnceBeforeAnyoneGoesTwiceAndHostsShareTheLoad) {
 }
 
 TEST(RotationPeriod, DaysAndWeeksInBothLanguages) {
-    EXPECT_EQ(bot::reports::parse_period_days("2w"), 14);
-    EXPECT_EQ(bot::reports::parse_period_days("10d"), 10);
-    EXPECT_EQ(bot::reports::parse_period_days("2周"), 14);
-    EXPECT_EQ(bot::reports::parse_period_days("3天"), 3);
-    EXPECT_EQ(bot::reports::parse_period_days("0d"), std::nullopt);
-    EXPECT_EQ(bot::reports::parse_period_days("53w"), std::nullopt);
-    EXPECT_EQ(bot::reports::parse_period_days("w"), std::nullopt);
-    EXPECT_EQ(bot::reports::parse_period_days("2 weeks"), std::nullopt);
+    static const auto prompts = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    auto parse_period_days = [](const std::string& text) {
+        return bot::reports::parse_period_days(*prompts, text);
+    };
+    EXPECT_EQ(parse_period_days("2w"), 14);
+    EXPECT_EQ(parse_period_days("10d"), 10);
+    EXPECT_EQ(parse_period_days("2周"), 14);
+    EXPECT_EQ(parse_period_days("3天"), 3);
+    EXPECT_EQ(parse_period_days("0d"), std::nullopt);
+    EXPECT_EQ(parse_period_days("53w"), std::nullopt);
+    EXPECT_EQ(parse_period_days("w"), std::nullopt);
+    EXPECT_EQ(parse_period_days("2 weeks"), std::nullopt);
+    // Units only the prompts name: 星期 and 日 (zh-CN), "days" (en).
+    EXPECT_EQ(parse_period_days("2星期"), 14);
+    EXPECT_EQ(parse_period_days("5日"), 5);
+    EXPECT_EQ(parse_period_days("5days"), 5);
 }
 
 }  // namespace

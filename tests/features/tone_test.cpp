@@ -2,6 +2,8 @@
 // with the two-department approval state machine (roles, approving twice, edits that
 // reset approval, tone errors that block, scheduled posting), and the draft watch.
 
+#include "bot/features/tone/tone.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -38,7 +40,7 @@ std::vector<core::Post> say_posts(TestBot& bot, const std::string& who, const st
 
 bot::BotSettings settings() {
     bot::BotSettings s;
-    s.tone.watch_channels = {"drafts", "test:copy"};
+    s.features.edit<bot::tone::ToneSettings>().watch_channels = {"drafts", "test:copy"};
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "tests/robots/fake_platform.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -30,7 +31,8 @@ TEST(RobotsDigest, TheSalesDigestReachesTheMarketingGroupOnDingTalkDespiteThrott
 
     bot::BotSettings settings;  // company zone Asia/Shanghai: the sales window closes
     settings.reports.competitors = {{"Huawei", {"华为"}}};  // Mondays 02:00 UTC
-    settings.metrics.weekly_post = false;  // the weekly metrics post goes to this track too
+    settings.features.edit<bot::metrics::MetricsSettings>().weekly_post =
+        false;  // the weekly metrics post goes to this track too
     TestBot bot(utc(2026, 11, 2, 9), settings);
 
     connectors::robots::RobotSettings robot;

@@ -4,6 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
+
+#include "bot/features.hpp"
+#include "bot/features/engagements/engagements.hpp"
+#include "bot/features/social/social.hpp"
+#include "bot/features/tone/tone.hpp"
+#include "store/migrations.hpp"
 
 namespace twintrack::app {
 namespace {
@@ -65,11 +72,11 @@ connectors:
     EXPECT_EQ(c.bot.default_locale, "zh-CN");
     EXPECT_EQ(c.bot.dialog_timeout, std::chrono::minutes(45));
     EXPECT_EQ(c.bot.rules.handoff_acceptance_hours, 16);
-    EXPECT_EQ(c.bot.funnel.overlap, "flag");
-    ASSERT_EQ(c.bot.funnel.stages.size(), 3u);
-    EXPECT_EQ(c.bot.funnel.stages[1].name, "deal");
-    EXPECT_EQ(c.bot.funnel.stages[1].side, "bottom");
-    EXPECT_TRUE(c.bot.funnel.stages[2].closed);
+    EXPECT_EQ(c.bot.features.get<bot::engagements::FunnelSettings>().overlap, "flag");
+    ASSERT_EQ(c.bot.features.get<bot::engagements::FunnelSettings>().stages.size(), 3u);
+    EXPECT_EQ(c.bot.features.get<bot::engagements::FunnelSettings>().stages[1].name, "deal");
+    EXPECT_EQ(c.bot.features.get<bot::engagements::FunnelSettings>().stages[1].side, "bottom");
+    EXPECT_TRUE(c.bot.features.get<bot::engagements::FunnelSettings>().stages[2].closed);
     EXPECT_DOUBLE_EQ(c.bot.rules.commission_pool_rate, 0.04);
     EXPECT_EQ(c.bot.rules.notes["en"].size(), 1u);
     ASSERT_EQ(c.connectors.size(), 1u);
@@ -226,9 +233,9 @@ TEST(Config, ReadsTheSocialSection) {
         "social:\n  budget: {coffee: 2000, outing: 20000}\n  coffee_cost_per_group: 60\n", c,
         errors))
         << errors.describe("t");
-    EXPECT_EQ(c.bot.social.quarterly_budget,
+    EXPECT_EQ(c.bot.features.get<bot::social::SocialSettings>().quarterly_budget,
               (std::map<std::string, long long>{{"coffee", 2000}, {"outing", 20000}}));
-    EXPECT_EQ(c.bot.social.coffee_cost_per_group, 60);
+    EXPECT_EQ(c.bot.features.get<bot::social::SocialSettings>().coffee_cost_per_group, 60);
     struct Case {
         const char* name;
         const char* yaml;
@@ -384,15 +391,54 @@ TEST(Config, ReadsTheToneSection) {
     ASSERT_TRUE(
         parse_config("tone:\n  rules: styles/acme\n  watch: [drafts, \"hub:copy\"]\n", c, errors))
         << errors.describe("t");
-    EXPECT_EQ(c.bot.tone.rules_dir, "styles/acme");
-    EXPECT_EQ(c.bot.tone.watch_channels, (std::vector<std::string>{"drafts", "hub:copy"}));
+    EXPECT_EQ(c.bot.features.get<bot::tone::ToneSettings>().rules_dir, "styles/acme");
+    EXPECT_EQ(c.bot.features.get<bot::tone::ToneSettings>().watch_channels,
+              (std::vector<std::string>{"drafts", "hub:copy"}));
     Config empty;
     ASSERT_TRUE(parse_config("tone:\n", empty, errors));
-    EXPECT_TRUE(empty.bot.tone.rules_dir.empty());
-    EXPECT_TRUE(empty.bot.tone.watch_channels.empty());
+    EXPECT_TRUE(empty.bot.features.get<bot::tone::ToneSettings>().rules_dir.empty());
+    EXPECT_TRUE(empty.bot.features.get<bot::tone::ToneSettings>().watch_channels.empty());
     EXPECT_THAT(errors_of("tone:\n  rules: x\n  wach: [a]\n"),
                 HasSubstr("twintrack.yaml:3: tone: unknown key \"wach\""));
     EXPECT_THAT(errors_of("tone:\n  watch: drafts\n"), HasSubstr("twintrack.yaml:2:"));
+}
+
+TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
+    std::set<int> known;
+    for (const auto& m : store::known_migrations()) known.insert(m.version);
+    std::set<std::string> names, sections;
+    for (const bot::Feature& f : bot::all_features()) {
+        SCOPED_TRACE(f.name);
+        EXPECT_TRUE(names.insert(f.name).second);
+        EXPECT_TRUE(f.register_on != nullptr);
+        if (!f.section.empty()) {
+            EXPECT_TRUE(sections.insert(f.section).second);
+            EXPECT_TRUE(f.read_config != nullptr);
+        }
+        EXPECT_FALSE(f.migrations.empty());
+        for (int v : f.migrations) EXPECT_TRUE(known.count(v)) << v;
+    }
+    EXPECT_EQ(names, (std::set<std::string>{"engagements", "meetings", "metrics", "reports",
+                                            "social", "tone"}));
+}
+
+TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {
+    // Each moved feature reads its own section: values land in its own settings, unknown
+    // keys are named with their line, and an absent section keeps the defaults.
+    Config c;
+    core::ConfigErrors errors;
+    EXPECT_FALSE(parse_config("tone:\n  watch: [drafts]\nsocial:\n  coffee_cost: 5\n", c, errors));
+    ASSERT_EQ(errors.all().size(), 1u);
+    EXPECT_EQ(errors.all()[0].line, 4);
+    EXPECT_THAT(errors.all()[0].message,
+                ::testing::HasSubstr("social: unknown key \"coffee_cost\""));
+    EXPECT_EQ(c.bot.features.get<bot::tone::ToneSettings>().watch_channels,
+              (std::vector<std::string>{"drafts"}));
+    EXPECT_EQ(c.bot.features.get<bot::engagements::FunnelSettings>().overlap, "refuse");
+    // A copy of the settings is its own (each engine keeps its own copy).
+    bot::BotSettings copy = c.bot;
+    copy.features.edit<bot::tone::ToneSettings>().watch_channels.clear();
+    EXPECT_EQ(c.bot.features.get<bot::tone::ToneSettings>().watch_channels.size(), 1u);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "app/config.hpp"
+#include "bot/features.hpp"
 #include "core/source_dir.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -145,6 +146,12 @@ TEST(Docs, TheExampleConfigurationIsValidAndShowsEveryTopLevelKey) {
         const std::string name = (*m)[2];
         const std::regex line("(^|\\n)#? ?" + name + ":");
         if (!std::regex_search(shown, line)) missing.insert(name);
+    }
+    // So is every section a feature of the registry reads itself.
+    for (const bot::Feature& feature : bot::all_features()) {
+        if (feature.section.empty()) continue;
+        const std::regex line("(^|\\n)#? ?" + feature.section + ":");
+        if (!std::regex_search(shown, line)) missing.insert(feature.section);
     }
     EXPECT_THAT(missing, ::testing::IsEmpty()) << "add them to config/twintrack.example.yaml";
     for (const char* stale : {"not yet used", "nothing uses it yet"}) {

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "app/person_tools.hpp"
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::app {
@@ -156,7 +157,7 @@ class RetentionTest : public ::testing::Test {
   protected:
     static bot::BotSettings settings() {
         bot::BotSettings s;
-        s.metrics.weekly_post = false;
+        s.features.edit<bot::metrics::MetricsSettings>().weekly_post = false;
         s.retention.channel_messages_days = 30;
         s.retention.reports_days = 60;
         s.retention.audit_log_days = 90;

@@ -5,9 +5,11 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "bot/features/tone/tone_guide.hpp"
@@ -450,6 +452,29 @@ TEST(Prompts, BothLocalesHaveTheSameMessages) {
     const auto zh = p->keys("zh-CN");
     EXPECT_EQ(en, zh);
     EXPECT_GT(en.size(), 40u);
+}
+
+TEST(Prompts, BothLocalesHaveTheSameWordLists) {
+    // Every word a user types comes from a `words:` list; each list is in both locales (it
+    // may be empty where a language has no such word), in the same file.
+    namespace fs = std::filesystem;
+    const std::string dir = core::source_dir() + "/prompts";
+    auto word_keys = [&](const std::string& locale) {
+        std::set<std::string> out;
+        for (const auto& f : fs::directory_iterator(dir + "/" + locale)) {
+            if (f.path().extension() != ".yaml") continue;
+            const YAML::Node words = YAML::LoadFile(f.path().string())["words"];
+            if (!words) continue;
+            for (const auto& w : words) {
+                out.insert(f.path().stem().string() + ".words." + w.first.as<std::string>());
+            }
+        }
+        return out;
+    };
+    const auto en = word_keys("en");
+    EXPECT_EQ(en, word_keys("zh-CN"));
+    EXPECT_TRUE(en.count("core.words.unit_days"));
+    EXPECT_TRUE(en.count("meetings.words.day_mo"));
 }
 
 TEST(Prompts, EveryTemplateRendersWithSampleDataInBothLocales) {

@@ -218,5 +218,21 @@ TEST_F(RouterTest, LanguageSwitchIsSavedAndAnsweredInTheNewLanguage) {
     EXPECT_THAT(bot.say("alice", "help"), ElementsAre(HasSubstr("你最可能用到的")));
 }
 
+TEST_F(RouterTest, LanguageNamesComeFromThePromptsOfEveryLocale) {
+    // "英语" and "chinese" are only in the prompts files (core.words.language_*), never in
+    // the code; "中文" and "english" were read before as well.
+    const struct {
+        const char* text;
+        const char* locale;
+    } cases[] = {{"language 英语", "en"},       {"语言 中文", "zh-CN"}, {"language English", "en"},
+                 {"language chinese", "zh-CN"}, {"语言 英文", "en"},    {"language zh", "zh-CN"}};
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say("alice", c.text), SizeIs(1));
+        EXPECT_EQ(bot.engine().directory().by_name_or_email("alice@example.com")->locale, c.locale);
+    }
+    EXPECT_THAT(bot.say("alice", "language klingon"), ElementsAre(HasSubstr("klingon")));
+}
+
 }  // namespace
 }  // namespace twintrack::testing

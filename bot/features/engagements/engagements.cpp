@@ -26,6 +26,57 @@ OverlapPolicy overlap_from(const FunnelSettings& settings) {
     return settings.overlap == "flag" ? OverlapPolicy::flag : OverlapPolicy::refuse;
 }
 
+void read_config(core::SectionReader& s, FeatureSettings& settings) {
+    FunnelSettings& f = settings.edit<FunnelSettings>();
+    if (auto v = s.choice("overlap", {"refuse", "flag"})) f.overlap = *v;
+    const YAML::Node list = s.node("stages");
+    if (list.IsDefined() && !list.IsNull()) {
+        if (!list.IsSequence() || list.size() == 0) {
+            s.error("stages", "must be a list of stages such as {name: awareness, side: top}");
+        } else {
+            std::vector<FunnelStageSetting> stages;
+            std::set<std::string> names;
+            bool ok = true, top = false, bottom = false;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                core::SectionReader st(list[i], s.path() + ".stages[" + std::to_string(i) + "]",
+                                       s.errors());
+                if (!st.valid()) {
+                    ok = false;
+                    continue;
+                }
+                auto name = st.string("name", true);
+                auto side = st.choice("side", {"top", "bottom"}, true);
+                auto closed = st.boolean("closed");
+                st.finish();
+                if (!name || !side) {
+                    ok = false;
+                    continue;
+                }
+                if (name->empty() || name->find_first_of(" \t=") != std::string::npos) {
+                    st.error("name", "must be one word without spaces or \"=\"");
+                    ok = false;
+                } else if (!names.insert(core::ascii_lower(*name)).second) {
+                    st.error("name", "the stage \"" + *name + "\" is listed twice");
+                    ok = false;
+                }
+                if (*side == "top" && bottom) {
+                    st.error("side", "top stages (marketing leads) must come before bottom ones");
+                    ok = false;
+                }
+                top = top || *side == "top";
+                bottom = bottom || *side == "bottom";
+                stages.push_back({*name, *side, closed.value_or(false)});
+            }
+            if (ok && (!top || !bottom)) {
+                s.error("stages", "needs at least one top stage and one bottom stage");
+                ok = false;
+            }
+            if (ok) f.stages = std::move(stages);
+        }
+    }
+    s.finish();
+}
+
 std::string name_key(const std::string& name) {
     std::string out;
     const std::string lower = core::ascii_lower(name);
@@ -54,7 +105,9 @@ const char* const joint_planning = "joint_planning";
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
-Funnel funnel_of(Turn& turn) { return funnel_from(turn.engine().settings().funnel); }
+Funnel funnel_of(Turn& turn) {
+    return funnel_from(turn.engine().settings().features.get<FunnelSettings>());
+}
 
 /// True when `word` is one of the words `engagements.words.<name>` of any locale.
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
@@ -411,7 +464,8 @@ void engagement_new(Turn& turn, const CommandArgs& args) {
     }
     if (other) {
         // Two departments would lead the same customer at once.
-        if (overlap_from(turn.engine().settings().funnel) == OverlapPolicy::refuse) {
+        if (overlap_from(turn.engine().settings().features.get<FunnelSettings>()) ==
+            OverlapPolicy::refuse) {
             turn.reply("engagements.overlap_refused",
                        {{"customer", other->customer_name},
                         {"stage", other->stage},
@@ -538,7 +592,8 @@ void set_stage(Turn& turn, const CommandArgs& args) {
                       {"new_lead", dept_text(turn.engine(), turn.locale(), new_lead)},
                       {"owner", person_name(turn, e->owner_id)},
                       {"handoff", t == Transition::needs_handoff}};
-        if (overlap_from(turn.engine().settings().funnel) == OverlapPolicy::refuse) {
+        if (overlap_from(turn.engine().settings().features.get<FunnelSettings>()) ==
+            OverlapPolicy::refuse) {
             turn.reply("engagements.boundary_refused", facts);
             return;
         }
@@ -1016,6 +1071,12 @@ void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& it
 }
 
 }  // namespace
+
+Feature feature() {
+    return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services&) {
+                register_engagements(engine);
+            }};
+}
 
 void register_engagements(Engine& engine) {
     auto& r = engine.router();

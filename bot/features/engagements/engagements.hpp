@@ -4,15 +4,39 @@
 // and escalation, the no-overlap rule and joint planning for key engagements.
 
 #include <string>
+#include <vector>
 
+#include "bot/feature.hpp"
 #include "bot/features/engagements/funnel.hpp"
-#include "bot/settings.hpp"
 
 namespace twintrack::bot {
 class Engine;
 }
 
 namespace twintrack::bot::engagements {
+
+/// One funnel stage as configured: `{name: proposal, side: bottom}`.
+struct FunnelStageSetting {
+    std::string name;
+    std::string side = "top";  ///< top (marketing leads) or bottom (sales leads)
+    bool closed = false;       ///< an end of the funnel, such as won or lost
+};
+
+/// The `funnel:` section. The handoff deadline and the key-engagement threshold are
+/// Rules (handoff_acceptance_hours, key_engagement_amount).
+struct FunnelSettings {
+    /// Empty means the default funnel: awareness, interest, lead (top), qualified,
+    /// proposal, negotiation, won, lost (bottom).
+    std::vector<FunnelStageSetting> stages;
+    std::string overlap = "refuse";  ///< refuse or flag (to both departments' managers)
+};
+
+/// `funnel: {stages: [{name: awareness, side: top}, ...], overlap: refuse}`. Stages are
+/// one word each, listed once, top ones before bottom ones, at least one of each.
+void read_config(core::SectionReader& section, FeatureSettings& settings);
+
+/// The engagements feature: section `funnel`, migration 0002.
+Feature feature();
 
 /// The funnel configured in `settings` (the default one when none is).
 Funnel funnel_from(const FunnelSettings& settings);

@@ -12,6 +12,7 @@
 
 #include "bot/directory.hpp"
 #include "bot/local_time.hpp"
+#include "core/text.hpp"
 
 namespace twintrack::bot::meetings {
 namespace {
@@ -313,39 +314,73 @@ icalcomponent* vcalendar(icalproperty_method method) {
     return cal;
 }
 
-bool eat(std::string& s, const std::string& prefix) {
-    if (s.compare(0, prefix.size(), prefix) != 0) return false;
-    s.erase(0, prefix.size());
-    return true;
+/// The recurrence words of every locale (`meetings.words.*`), lower case.
+struct RecurrenceWords {
+    std::vector<std::string> every;    ///< before a weekday: weekly ("every", "每")
+    std::vector<std::string> monthly;  ///< before an ordinal: monthly ("每月")
+    std::vector<std::pair<std::string, std::string>> days;      ///< word, RRULE day code
+    std::vector<std::pair<std::string, std::string>> ordinals;  ///< word, position
+};
+
+RecurrenceWords recurrence_words(const Prompts& prompts) {
+    auto words = [&](const std::string& key) {
+        std::vector<std::string> out;
+        for (auto w : prompts.words_all_locales("meetings.words." + key)) {
+            w = core::ascii_lower(w);
+            w.erase(std::remove(w.begin(), w.end(), ' '), w.end());
+            if (!w.empty()) out.push_back(std::move(w));
+        }
+        return out;
+    };
+    RecurrenceWords r;
+    r.every = words("recur_every");
+    r.monthly = words("recur_monthly");
+    for (const char* code : {"MO", "TU", "WE", "TH", "FR", "SA", "SU"}) {
+        for (auto& w : words("day_" + core::ascii_lower(code))) r.days.emplace_back(w, code);
+    }
+    for (const char* n : {"1", "2", "3", "4", "5"}) {
+        for (auto& w : words(std::string("ordinal_") + n)) r.ordinals.emplace_back(w, n);
+    }
+    for (auto& w : words("ordinal_last")) r.ordinals.emplace_back(w, "-1");
+    return r;
 }
 
-/// "每周二" (weekly), "第二个周二" / "每月第二个星期二" / "最后一个周五" (monthly) as an
-/// RRULE; empty when the text is not one of these.
-std::string chinese_rule(std::string s) {
-    static const std::vector<std::pair<std::string, std::string>> days = {
-        {"一", "MO"}, {"二", "TU"}, {"三", "WE"}, {"四", "TH"},
-        {"五", "FR"}, {"六", "SA"}, {"日", "SU"}, {"天", "SU"}};
-    static const std::vector<std::pair<std::string, std::string>> ordinals = {
-        {"第一个", "1"}, {"第二个", "2"}, {"第三个", "3"},
-        {"第四个", "4"}, {"第五个", "5"}, {"最后一个", "-1"}};
-    auto day_of = [&](std::string rest) -> std::string {
-        if (!eat(rest, "周") && !eat(rest, "星期")) return "";
-        for (const auto& [word, code] : days) {
+/// "every monday", "每周二" (weekly), "2nd tuesday", "每月第二个星期二", "最后一个周五"
+/// (monthly) as an RRULE, read with the words of every locale; empty when the text is
+/// none of these. Spaces do not matter.
+std::string spoken_rule(const std::string& spec, const RecurrenceWords& words) {
+    std::string s = core::ascii_lower(spec);
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    auto day_of = [&](const std::string& rest) -> std::string {
+        for (const auto& [word, code] : words.days) {
             if (rest == word) return code;
         }
         return "";
     };
-    if (eat(s, "每周") || eat(s, "每星期")) {
-        for (const auto& [word, code] : days) {
-            if (s == word) return "FREQ=WEEKLY;BYDAY=" + code;
+    auto monthly = [&](const std::string& rest) -> std::string {
+        for (const auto& [word, n] : words.ordinals) {
+            if (rest.compare(0, word.size(), word) != 0) continue;
+            const std::string day = day_of(rest.substr(word.size()));
+            if (!day.empty()) return "FREQ=MONTHLY;BYDAY=" + n + day;
         }
         return "";
+    };
+    // Without a leading word, after "every" (weekly, or monthly with an ordinal), or after
+    // a monthly word (an ordinal must follow).
+    std::vector<std::pair<std::string, bool>> starts = {{s, true}};
+    for (const auto& w : words.every) {
+        if (s.compare(0, w.size(), w) == 0) starts.emplace_back(s.substr(w.size()), true);
     }
-    if (!eat(s, "每个月")) eat(s, "每月");
-    for (const auto& [word, n] : ordinals) {
-        if (!eat(s, word)) continue;
-        const std::string day = day_of(s);
-        return day.empty() ? "" : "FREQ=MONTHLY;BYDAY=" + n + day;
+    for (const auto& w : words.monthly) {
+        if (s.compare(0, w.size(), w) == 0) starts.emplace_back(s.substr(w.size()), false);
+    }
+    for (const auto& [rest, weekly_allowed] : starts) {
+        if (weekly_allowed) {
+            const std::string day = day_of(rest);
+            if (!day.empty()) return "FREQ=WEEKLY;BYDAY=" + day;
+        }
+        const std::string rule = monthly(rest);
+        if (!rule.empty()) return rule;
     }
     return "";
 }
@@ -368,43 +403,15 @@ std::string calendar_ics(const std::string& name, const std::vector<IcsEvent>& e
     return ical_string(cal.get());
 }
 
-std::optional<std::string> rrule_of(const std::string& spec_in) {
-    std::string spec;
-    for (char c : spec_in) spec += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string rule = chinese_rule(spec_in);  // 每周二, 每月第二个周二, 最后一个星期五
-    if (!rule.empty()) {
-        // understood as Chinese
-    } else if (spec.rfind("freq=", 0) == 0) {
+std::optional<std::string> rrule_of(const std::string& spec_in, const Prompts& prompts) {
+    const std::string spec = core::ascii_lower(spec_in);
+    std::string rule;
+    if (spec.rfind("freq=", 0) == 0) {
         rule = spec_in;
         for (auto& c : rule) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     } else {
-        static const std::map<std::string, std::string> days = {
-            {"monday", "MO"},    {"mon", "MO"}, {"tuesday", "TU"},  {"tue", "TU"},
-            {"wednesday", "WE"}, {"wed", "WE"}, {"thursday", "TH"}, {"thu", "TH"},
-            {"friday", "FR"},    {"fri", "FR"}, {"saturday", "SA"}, {"sat", "SA"},
-            {"sunday", "SU"},    {"sun", "SU"}};
-        static const std::map<std::string, std::string> ordinals = {
-            {"1st", "1"}, {"first", "1"}, {"2nd", "2"},  {"second", "2"},
-            {"3rd", "3"}, {"third", "3"}, {"4th", "4"},  {"fourth", "4"},
-            {"5th", "5"}, {"fifth", "5"}, {"last", "-1"}};
-        std::vector<std::string> words;
-        std::string w;
-        for (char c : spec + " ") {
-            if (c == ' ') {
-                if (!w.empty()) words.push_back(w);
-                w.clear();
-            } else {
-                w += c;
-            }
-        }
-        if (!words.empty() && words.front() == "every") words.erase(words.begin());
-        if (words.size() == 1 && days.count(words[0])) {
-            rule = "FREQ=WEEKLY;BYDAY=" + days.at(words[0]);
-        } else if (words.size() == 2 && ordinals.count(words[0]) && days.count(words[1])) {
-            rule = "FREQ=MONTHLY;BYDAY=" + ordinals.at(words[0]) + days.at(words[1]);
-        } else {
-            return std::nullopt;
-        }
+        rule = spoken_rule(spec_in, recurrence_words(prompts));
+        if (rule.empty()) return std::nullopt;
     }
     icalerror_set_errors_are_fatal(0);
     const icalrecurrencetype r = icalrecurrencetype_from_string(rule.c_str());

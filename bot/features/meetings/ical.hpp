@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "bot/prompts.hpp"
+
 namespace twintrack::bot::meetings {
 
 struct BusyTime {
@@ -62,9 +64,11 @@ std::string calendar_ics(const std::string& name, const std::vector<IcsEvent>& e
 
 /// "2nd tuesday", "last friday", "every monday" (weekly), "first monday" ..., or in
 /// Chinese "第二个周二", "每月最后一个星期五", "每周一", as an RRULE value
-/// (FREQ=MONTHLY;BYDAY=2TU). A text starting with FREQ= is taken as an RRULE
-/// itself. Nothing when the words are not understood or the RRULE is invalid.
-std::optional<std::string> rrule_of(const std::string& spec);
+/// (FREQ=MONTHLY;BYDAY=2TU), read with the recurrence words of every locale in
+/// `prompts` (`meetings.words.recur_every`, `recur_monthly`, `day_mo` ... `day_su`,
+/// `ordinal_1` ... `ordinal_5`, `ordinal_last`). A text starting with FREQ= is taken as
+/// an RRULE itself. Nothing when the words are not understood or the RRULE is invalid.
+std::optional<std::string> rrule_of(const std::string& spec, const Prompts& prompts);
 
 struct Occurrence {
     std::int64_t start = 0;  ///< UTC ms

@@ -16,6 +16,7 @@
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/ical.hpp"
+#include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/meetings/slot_finder.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
@@ -72,18 +73,32 @@ bool all_digits(const std::string& s) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// "45m", "45min", "1h", "1h30m", "90" (minutes), "45分钟", "1小时".
-std::optional<int> parse_minutes(std::string s) {
+/// Unit words of every locale (`core.words.unit_*`), lower case, longest first, each
+/// with what it stands for.
+std::vector<std::pair<std::string, int>> unit_words(
+    const Prompts& prompts, const std::vector<std::pair<std::string, int>>& keys) {
+    std::vector<std::pair<std::string, int>> out;
+    for (const auto& [key, value] : keys) {
+        for (const auto& w : prompts.words_all_locales("core.words." + key)) {
+            if (!w.empty()) out.emplace_back(core::ascii_lower(w), value);
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return out;
+}
+
+/// "45m", "45min", "1h", "1h30m", "90" (minutes), "45分钟", "1小时": the unit words are
+/// `core.words.unit_minutes` and `unit_hours` of every locale.
+std::optional<int> parse_minutes(const Prompts& prompts, std::string s) {
     s = core::ascii_lower(s);
-    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{{"分钟", "m"},
-                                                                                   {"小时", "h"},
-                                                                                   {"mins", "m"},
-                                                                                   {"min", "m"},
-                                                                                   {"hours", "h"},
-                                                                                   {"hour", "h"},
-                                                                                   {"hrs", "h"},
-                                                                                   {"hr", "h"}}) {
-        for (auto at = s.find(from); at != std::string::npos; at = s.find(from)) {
+    // Each unit word becomes one marker character: '\x01' minutes, '\x02' hours.
+    const char minutes_mark = '\x01';
+    const char hours_mark = '\x02';
+    for (const auto& [from, factor] :
+         unit_words(prompts, {{"unit_minutes", 1}, {"unit_hours", 60}})) {
+        const std::string to(1, factor == 60 ? hours_mark : minutes_mark);
+        for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + 1)) {
             s.replace(at, from.size(), to);
         }
     }
@@ -94,8 +109,8 @@ std::optional<int> parse_minutes(std::string s) {
     for (char c : s) {
         if (c >= '0' && c <= '9') {
             num += c;
-        } else if ((c == 'h' || c == 'm') && !num.empty() && num.size() <= 4) {
-            total += std::stoi(num) * (c == 'h' ? 60 : 1);
+        } else if ((c == hours_mark || c == minutes_mark) && !num.empty() && num.size() <= 4) {
+            total += std::stoi(num) * (c == hours_mark ? 60 : 1);
             num.clear();
             any = true;
         } else {
@@ -106,18 +121,12 @@ std::optional<int> parse_minutes(std::string s) {
     return total;
 }
 
-/// "5d", "5", "2w", "5天", "2周".
-std::optional<int> parse_days(std::string s) {
+/// "5d", "5", "2w", "5天", "2周": the unit words are `core.words.unit_days` and
+/// `unit_weeks` of every locale.
+std::optional<int> parse_days(const Prompts& prompts, std::string s) {
     s = core::ascii_lower(s);
     int factor = 1;
-    for (const auto& [suffix, f] : std::vector<std::pair<std::string, int>>{{"days", 1},
-                                                                            {"day", 1},
-                                                                            {"d", 1},
-                                                                            {"天", 1},
-                                                                            {"weeks", 7},
-                                                                            {"week", 7},
-                                                                            {"w", 7},
-                                                                            {"周", 7}}) {
+    for (const auto& [suffix, f] : unit_words(prompts, {{"unit_days", 1}, {"unit_weeks", 7}})) {
         if (s.size() > suffix.size() &&
             s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
             s.erase(s.size() - suffix.size());
@@ -365,7 +374,8 @@ void meet(Turn& turn, const CommandArgs& args) {
         } else if (is_word(turn, "optional", w)) {
             optional = true;
         } else if (is_word(turn, "duration", w)) {
-            const auto m = has_next ? parse_minutes(words[i + 1]) : std::nullopt;
+            const auto m =
+                has_next ? parse_minutes(turn.engine().prompts(), words[i + 1]) : std::nullopt;
             if (!m) {
                 turn.reply("meetings.bad_duration",
                            {{"text", has_next ? clip(words[i + 1]) : std::string()}});
@@ -379,7 +389,8 @@ void meet(Turn& turn, const CommandArgs& args) {
             r.duration = ((*m + 14) / 15) * 15;
             ++i;
         } else if (is_word(turn, "within", w)) {
-            const auto d = has_next ? parse_days(words[i + 1]) : std::nullopt;
+            const auto d =
+                has_next ? parse_days(turn.engine().prompts(), words[i + 1]) : std::nullopt;
             if (!d) {
                 turn.reply("meetings.bad_within",
                            {{"text", has_next ? clip(words[i + 1]) : std::string()}});
@@ -959,7 +970,7 @@ void joint_meeting(Turn& turn, const CommandArgs& args) {
     int duration = joint_duration_default;
     for (std::size_t i = at + 1; i < words.size(); ++i) {
         if (is_word(turn, "duration", words[i]) && i + 1 < words.size()) {
-            const auto m = parse_minutes(words[++i]);
+            const auto m = parse_minutes(turn.engine().prompts(), words[++i]);
             if (!m || *m < min_duration || *m > max_duration) {
                 turn.reply(
                     "meetings.duration_range",
@@ -974,7 +985,7 @@ void joint_meeting(Turn& turn, const CommandArgs& args) {
             return;
         }
     }
-    const auto rrule = rrule_of(spec);
+    const auto rrule = rrule_of(spec, turn.engine().prompts());
     if (!rrule) {
         turn.reply("meetings.bad_rule", {{"spec", clip(spec)}});
         return;
@@ -1225,7 +1236,29 @@ std::optional<std::string> person_calendar_ics(Turn& turn, std::int64_t person_i
     return calendar_ics(p->name, events, now_ms(turn));
 }
 
+namespace {
+
+/// Counts from this engine's store.
+class EngineMeetingStats final : public MeetingStats {
+  public:
+    explicit EngineMeetingStats(Engine& engine) : engine_(engine) {}
+    std::int64_t joint_meetings_held(std::int64_t from_ms, std::int64_t to_ms) override {
+        return engine_.store().meetings().joint_meetings_held(from_ms, to_ms);
+    }
+
+  private:
+    Engine& engine_;
+};
+
+}  // namespace
+
+Feature feature() {
+    return {
+        "meetings", "", nullptr, {7}, [](Engine& engine, Services&) { register_meetings(engine); }};
+}
+
 void register_meetings(Engine& engine) {
+    engine.services().provide<MeetingStats>(std::make_shared<EngineMeetingStats>(engine));
     auto& r = engine.router();
     const std::vector<std::string> organisers = {"manager", "hr"};
     r.add({"meet", organisers, meet, true});

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "bot/feature.hpp"
+
 namespace twintrack::bot {
 class Engine;
 class Turn;
@@ -14,7 +16,14 @@ class Turn;
 
 namespace twintrack::bot::meetings {
 
+/// Registers the meeting commands, jobs and calendar routes, and offers MeetingStats
+/// (meeting_stats.hpp) to other features.
 void register_meetings(Engine& engine);
+
+/// The meetings feature: migration 0007. Its settings are still
+/// `BotSettings::meetings`, read by app/config.cpp (not moved yet: the program also
+/// gives it the calendar fetcher).
+Feature feature();
 
 /// Meeting `id` as an iCalendar invitation (METHOD:REQUEST, or CANCEL once cancelled);
 /// nothing when there is no such meeting.

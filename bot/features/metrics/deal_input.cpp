@@ -131,8 +131,9 @@ std::optional<double> to_company(double amount, const std::string& currency,
                                  const BotSettings& settings, Problem* problem) {
     const std::string& company = settings.rules.currency;
     if (currency.empty() || currency == company) return amount;
-    auto it = settings.metrics.rates.find(currency);
-    if (it == settings.metrics.rates.end()) {
+    const auto& rates = settings.features.get<metrics::MetricsSettings>().rates;
+    auto it = rates.find(currency);
+    if (it == rates.end()) {
         if (problem) *problem = {"no_rate", {{"currency", currency}, {"company", company}}};
         return std::nullopt;
     }

@@ -12,10 +12,12 @@
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "bot/features/social/activity_stats.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -30,11 +32,6 @@ const char* const weekly_job = "metrics.weekly";
 const std::size_t summary_sentences = 5;
 /// Weeks of incremental sales in the weekly chart and bars.
 const int chart_weeks = 8;
-
-JointActivityProvider& joint_provider() {
-    static JointActivityProvider provider;
-    return provider;
-}
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
@@ -503,6 +500,25 @@ std::string day_label(std::int64_t ms, const std::string& zone) {
     return buf;
 }
 
+/// The joint numbers other features count, from the services this engine's features
+/// offer: recurring joint meetings held, coffee groups that met, and the activity budget
+/// of the quarter the period starts in. n/a where no feature offers them.
+JointActivity joint_activity(const Engine& engine, const Period& period) {
+    JointActivity a;
+    if (auto* held = engine.services().find<meetings::MeetingStats>()) {
+        a.joint_meetings_held = held->joint_meetings_held(period.from, period.to);
+    }
+    if (auto* activities = engine.services().find<social::ActivityStats>()) {
+        a.coffee_pairs_met = activities->coffee_pairs_met(period.from, period.to);
+        const Period quarter = quarter_of(core::from_millis(period.from), company_zone(engine));
+        if (const auto budget = activities->budget(quarter.from, quarter.to)) {
+            a.budget_planned = budget->planned;
+            a.budget_spent = budget->spent;
+        }
+    }
+    return a;
+}
+
 /// The numbers of `period` (and of the one before) for `scope`, with the 8-week series.
 struct Computed {
     Metrics now;
@@ -523,10 +539,8 @@ Computed compute(store::Store& store, const Engine& engine, const Period& period
     Computed c;
     c.now = compute_metrics(data, period, a, scope);
     c.before = compute_metrics(data, prev, a, scope);
-    if (joint_provider()) {
-        c.now.activity = joint_provider()(store, period);
-        c.before.activity = joint_provider()(store, prev);
-    }
+    c.now.activity = joint_activity(engine, period);
+    c.before.activity = joint_activity(engine, prev);
     const Period last_week = week_of(core::from_millis(period.to - 1), zone);
     const auto series = incremental_by_week(data, last_week, chart_weeks, a, zone, scope);
     Period p = last_week;
@@ -638,7 +652,7 @@ void weekly_post(Turn& turn, const json& payload);
 
 /// The next posting time strictly after `after`, in the company zone.
 core::Timestamp next_post_at(const Engine& engine, core::Timestamp after) {
-    const auto& s = engine.settings().metrics;
+    const auto& s = engine.settings().features.get<MetricsSettings>();
     const auto* tz = zone_or_utc(company_zone(engine));
     auto day = date::floor<date::days>(tz->to_local(after));
     for (int i = 0; i < 15; ++i, day += date::days(1)) {
@@ -994,10 +1008,11 @@ void record_channel_message(Engine& engine, const core::Event& event, const Pers
 }  // namespace
 
 Attribution attribution_from(const BotSettings& settings) {
+    const auto& m = settings.features.get<MetricsSettings>();
     Attribution a;
-    a.marketing_led = settings.metrics.marketing_led_share;
-    a.influenced = settings.metrics.influenced_share;
-    a.other = settings.metrics.other_share;
+    a.marketing_led = m.marketing_led_share;
+    a.influenced = m.influenced_share;
+    a.other = m.other_share;
     a.pool_rate = settings.rules.commission_pool_rate;
     return a;
 }
@@ -1027,10 +1042,6 @@ MetricsData load_metrics_data(store::Store& store, const Directory& directory, s
     }
     for (const auto& p : directory.all()) d.people.push_back({p.id, p.name, p.department});
     return d;
-}
-
-void set_joint_activity_provider(JointActivityProvider provider) {
-    joint_provider() = std::move(provider);
 }
 
 void register_metrics(Engine& engine) {
@@ -1063,7 +1074,7 @@ void register_metrics(Engine& engine) {
     engine.on_channel_message([&engine](const core::Event& event, const Person* person) {
         record_channel_message(engine, event, person);
     });
-    if (!engine.settings().metrics.weekly_post) return;
+    if (!engine.settings().features.get<MetricsSettings>().weekly_post) return;
     // The next post, unless it is scheduled already.
     const core::Timestamp due = next_post_at(engine, engine.clock().now());
     store::Job job;
@@ -1072,6 +1083,66 @@ void register_metrics(Engine& engine) {
     job.payload = json{{"date", local_date(engine, due)}}.dump();
     job.due_at = core::to_millis(due);
     engine.store().jobs().schedule(job);
+}
+
+/// `metrics: {rates: {USD: 7.1}, attribution: {marketing_led: 1, influenced: 0.5, other: 0},
+/// weekly_post: {enabled: true, at: "Mon 09:00"}}`.
+void read_config(core::SectionReader& s, FeatureSettings& settings) {
+    MetricsSettings& m = settings.edit<MetricsSettings>();
+    const YAML::Node rates = s.node("rates");
+    if (rates.IsDefined() && !rates.IsNull()) {
+        if (!rates.IsMap()) {
+            s.error("rates", "must map currency codes to rates, such as {USD: 7.1}");
+        } else {
+            for (const auto& kv : rates) {
+                const std::string code = kv.first.Scalar();
+                bool ok = code.size() == 3;
+                for (char ch : code) ok = ok && ch >= 'A' && ch <= 'Z';
+                double rate = 0;
+                try {
+                    rate = kv.second.as<double>();
+                } catch (const YAML::Exception&) {
+                    ok = false;
+                }
+                if (!ok || rate <= 0) {
+                    s.errors().add(kv.first, "metrics.rates." + code +
+                                                 ": needs a three-letter upper-case code and a "
+                                                 "positive rate (company currency per unit)");
+                    continue;
+                }
+                m.rates[code] = rate;
+            }
+        }
+    }
+    const YAML::Node attribution = s.node("attribution");
+    if (attribution.IsDefined() && !attribution.IsNull()) {
+        core::SectionReader a(attribution, s.path() + ".attribution", s.errors());
+        if (auto v = a.number("marketing_led", 0.0, 1.0)) m.marketing_led_share = *v;
+        if (auto v = a.number("influenced", 0.0, 1.0)) m.influenced_share = *v;
+        if (auto v = a.number("other", 0.0, 1.0)) m.other_share = *v;
+        a.finish();
+    }
+    const YAML::Node post = s.node("weekly_post");
+    if (post.IsDefined() && !post.IsNull()) {
+        core::SectionReader w(post, s.path() + ".weekly_post", s.errors());
+        if (auto v = w.boolean("enabled")) m.weekly_post = *v;
+        if (auto v = w.string("at")) {
+            if (auto t = bot::parse_weekday_time(*v)) {
+                m.post_weekday = t->first;
+                m.post_minute = t->second;
+            } else {
+                w.error("at", "must be a weekday and a time such as \"Mon 09:00\"");
+            }
+        }
+        w.finish();
+    }
+    s.finish();
+}
+
+Feature feature() {
+    return {"metrics", "metrics", read_config, {8}, [](Engine& engine, Services&) {
+                register_metrics(engine);
+            }};
 }
 
 }  // namespace twintrack::bot::metrics

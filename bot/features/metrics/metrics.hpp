@@ -8,7 +8,9 @@
 #include <string>
 
 #include "bot/directory.hpp"
+#include "bot/feature.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/settings.hpp"
 
 namespace twintrack::bot {
@@ -28,12 +30,14 @@ Attribution attribution_from(const BotSettings& settings);
 MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
                               std::int64_t to);
 
-/// Joint activity counted by other features; n/a until one provides it. A feature that
-/// counts joint meetings, coffee pairs or the activity budget sets this provider.
-using JointActivityProvider = std::function<JointActivity(store::Store&, const Period& period)>;
-void set_joint_activity_provider(JointActivityProvider provider);
-
 /// Registers the commands, the channel-message recorder and the weekly post.
 void register_metrics(Engine& engine);
+
+/// `metrics: {rates: {USD: 7.1}, attribution: {marketing_led: 1, influenced: 0.5, other: 0},
+/// weekly_post: {enabled: true, at: "Mon 09:00"}}` into MetricsSettings.
+void read_config(core::SectionReader& section, FeatureSettings& settings);
+
+/// The metrics feature: section `metrics`, migration 0008.
+Feature feature();
 
 }  // namespace twintrack::bot::metrics

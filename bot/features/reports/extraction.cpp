@@ -510,18 +510,21 @@ PriceWords price_words(const Prompts& prompts, const BotSettings& settings) {
     w.tenths_share = words("tenths_share");
     w.range = words("range");
     w.not_price = words("not_price");
+    w.competitor_tags = words("tag_competitor");
+    w.need_tags = words("tag_need");
     for (const char* q : {"seat", "user", "unit", "year", "month"}) {
         w.qualifiers.emplace_back(q, words(std::string("per_") + q));
     }
     std::set<std::string> codes = {"CNY", "USD", "EUR", "GBP", "HKD", "JPY"};
-    for (const auto& [code, rate] : settings.metrics.rates) codes.insert(code);
+    const auto& rates = settings.features.get<metrics::MetricsSettings>().rates;
+    for (const auto& [code, rate] : rates) codes.insert(code);
     codes.insert(settings.rules.currency);
     for (const auto& code : codes) {
         auto list = words("currency_" + core::ascii_lower(code));
         list.push_back(core::ascii_lower(code));  // the code itself: "AUD 500"
         w.currencies.emplace_back(code, std::move(list));
     }
-    w.rates = settings.metrics.rates;
+    w.rates = rates;
     w.company_currency = settings.rules.currency;
     return w;
 }
@@ -574,7 +577,7 @@ Extraction extract(const std::string& original, const ExtractionConfig& config) 
             }
         }
     }
-    for (const auto& [at, value] : tags(original, text, {"competitor", "竞品"})) {
+    for (const auto& [at, value] : tags(original, text, config.prices.competitor_tags)) {
         competitors.add(at, Mention{competitor_name(value, config), value});
     }
     out.competitors =
@@ -586,7 +589,8 @@ Extraction extract(const std::string& original, const ExtractionConfig& config) 
     out.prices = prices.ordered([&n](const PriceSignal&) { return std::to_string(n++); });
 
     Found<std::string> needs;
-    for (const auto& [at, value] : tags(original, text, {"need", "需求"})) needs.add(at, value);
+    for (const auto& [at, value] : tags(original, text, config.prices.need_tags))
+        needs.add(at, value);
     for (const auto& k : config.need_keywords) {
         for (std::size_t at : text.find(k, true)) needs.add(at, std::string(core::trim(k)));
     }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/prompts.hpp"
 #include "bot/settings.hpp"
 
@@ -22,7 +23,7 @@ struct KnownCustomer {
     std::vector<std::string> aliases;
 };
 
-/// The words of price signals (`reports.words.*` of every locale, lower case) and the
+/// The words of price signals and tags (`reports.words.*` of every locale, lower case) and the
 /// rates that convert amounts into the company currency.
 struct PriceWords {
     std::vector<std::string> lower;           ///< make a signal negative: "off", "便宜"
@@ -34,6 +35,10 @@ struct PriceWords {
     std::vector<std::string> tenths_share;    ///< "成": 两成 is 20 %, with a direction word
     std::vector<std::string> range;           ///< between two numbers: "-", "to", "到"
     std::vector<std::string> not_price;       ///< words that contain a unit: "折叠", "成本"
+    /// Tag names: "#NAME:value" names a competitor or a customer need
+    /// (`reports.words.tag_competitor`, `tag_need`).
+    std::vector<std::string> competitor_tags;
+    std::vector<std::string> need_tags;
     /// Per-unit and per-period qualifiers, in the order shown: {"seat", {"per seat", ...}}.
     std::vector<std::pair<std::string, std::vector<std::string>>> qualifiers;
     /// ISO code and the symbols, codes and words that name the currency.
@@ -42,7 +47,8 @@ struct PriceWords {
     std::string company_currency;
 };
 
-/// The price words of every locale in `prompts`, with `settings.metrics.rates`.
+/// The price words of every locale in `prompts`, with the metrics feature's currency
+/// rates (metrics::MetricsSettings::rates).
 PriceWords price_words(const Prompts& prompts, const BotSettings& settings);
 
 /// What extraction looks for.

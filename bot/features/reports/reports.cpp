@@ -791,6 +791,12 @@ DialogSpec report_dialog() {
 
 }  // namespace
 
+Feature feature() {
+    return {"reports", "", nullptr, {3, 4, 5}, [](Engine& engine, Services&) {
+                register_reports(engine);
+            }};
+}
+
 void register_reports(Engine& engine) {
     auto& r = engine.router();
     r.add({"report", {}, file_report, true});

@@ -185,7 +185,7 @@ void plan(Turn& turn, const CommandArgs& args) {
             }
             batch = std::stoi(*v);
         } else if (auto p = option_value(turn, w[i], "reports.words.every")) {
-            const auto days = parse_period_days(*p);
+            const auto days = parse_period_days(turn.engine().prompts(), *p);
             if (!days) {
                 turn.reply("reports.rotation_bad_period", {{"value", *p}});
                 return;
@@ -288,7 +288,7 @@ void stop(Turn& turn, const CommandArgs& args) {
 
 }  // namespace
 
-std::optional<int> parse_period_days(const std::string& text) {
+std::optional<int> parse_period_days(const Prompts& prompts, const std::string& text) {
     std::size_t digits = 0;
     while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
         ++digits;
@@ -296,10 +296,18 @@ std::optional<int> parse_period_days(const std::string& text) {
     if (digits == 0 || digits > 3) return std::nullopt;
     const int n = std::stoi(text.substr(0, digits));
     const std::string unit = lower(text.substr(digits));
+    // The unit is written right after the number: one of `core.words.unit_weeks` or
+    // `unit_days` of any locale, exactly.
+    auto unit_is = [&](const std::string& key) {
+        for (const auto& w : prompts.words_all_locales("core.words." + key)) {
+            if (lower(w) == unit) return true;
+        }
+        return false;
+    };
     int days = 0;
-    if (unit == "w" || unit == "周" || unit == "星期") {
+    if (unit_is("unit_weeks")) {
         days = n * 7;
-    } else if (unit == "d" || unit == "天" || unit == "日") {
+    } else if (unit_is("unit_days")) {
         days = n;
     } else {
         return std::nullopt;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/prompts.hpp"
 #include "core/types.hpp"
 
 namespace twintrack::bot {
@@ -23,8 +24,9 @@ namespace twintrack::bot::reports {
 /// Reports filed up to this many days after a round ends still count as its harvest.
 constexpr int rotation_tag_days = 14;
 
-/// "2w" -> 14, "10d" -> 10 (also 周/天); nothing when malformed or out of 1..365 days.
-std::optional<int> parse_period_days(const std::string& text);
+/// "2w" -> 14, "10d" -> 10 (the unit words `core.words.unit_weeks` and `unit_days` of
+/// every locale); nothing when malformed or out of 1..365 days.
+std::optional<int> parse_period_days(const Prompts& prompts, const std::string& text);
 
 /// Who goes with whom in one round: the `batch` people of `goers` (ids in directory
 /// order) who went least often (ties: earlier in the list), each with the host who

@@ -8,6 +8,7 @@
 
 #include "bot/engine.hpp"
 #include "bot/features/social/common.hpp"
+#include "bot/features/social/social.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -65,7 +66,8 @@ void show_budget(Turn& turn, const CommandArgs& args) {
     const std::int64_t from_ms = local_instant(from, 0, zone).value_or(0);
     const std::int64_t to_ms = local_instant(to, 0, zone).value_or(0);
 
-    const auto& configured = turn.engine().settings().social.quarterly_budget;
+    const auto& configured =
+        turn.engine().settings().features.get<SocialSettings>().quarterly_budget;
     std::map<std::string, store::CostTotal> totals;
     for (const auto& t : turn.read().social().cost_totals(from_ms, to_ms, now_ms(turn))) {
         totals[t.kind] = t;

@@ -8,6 +8,7 @@
 #include "bot/engine.hpp"
 #include "bot/features/social/common.hpp"
 #include "bot/features/social/pairing.hpp"
+#include "bot/features/social/social.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -189,7 +190,8 @@ void run_round(Turn& turn, const json& payload) {
     const auto stored = social.groups(r.id);
     for (std::size_t i = 0; i < stored.size(); ++i) {
         introduce(turn, stored[i], r, i);
-        const long long cost = engine.settings().social.coffee_cost_per_group;
+        const long long cost =
+            engine.settings().features.get<SocialSettings>().coffee_cost_per_group;
         if (cost > 0) {
             social.set_cost({"coffee", "coffee." + std::to_string(stored[i].id), cost, r.ends_at},
                             now);

@@ -125,7 +125,9 @@ bool watched(const ToneSettings& settings, const core::Address& where) {
 
 bool draft_watch(Turn& turn, const std::string& text, const Guide& guide) {
     const core::Event* event = turn.event();
-    if (event == nullptr || !watched(turn.engine().settings().tone, event->where)) return false;
+    if (event == nullptr ||
+        !watched(turn.engine().settings().features.get<ToneSettings>(), event->where))
+        return false;
     const std::string_view t = core::trim(text);
     if (t.size() < draft_marker.size() ||
         core::ascii_lower(t.substr(0, draft_marker.size())) != draft_marker) {
@@ -575,6 +577,24 @@ std::string rules_dir(const ToneSettings& settings) {
     return core::source_dir() + "/config/tone";
 }
 
+void read_config(core::SectionReader& s, FeatureSettings& settings) {
+    ToneSettings& tone = settings.edit<ToneSettings>();
+    if (auto v = s.string("rules")) {
+        if (std::string(core::trim(*v)).empty()) {
+            s.error("rules", "must name a folder of tone rule files");
+        } else {
+            tone.rules_dir = *v;
+        }
+    }
+    tone.watch_channels = s.word_list("watch", "channel names");
+    s.finish();
+}
+
+Feature feature() {
+    return {
+        "tone", "tone", read_config, {6}, [](Engine& engine, Services&) { register_tone(engine); }};
+}
+
 namespace {
 
 // `todo`: announcements waiting for the reader's department's approval.
@@ -597,8 +617,8 @@ void pending_approvals(Turn& turn, const Person& me, std::vector<std::string>& i
 }  // namespace
 
 void register_tone(Engine& engine) {
-    const Guide guide =
-        std::make_shared<const ToneGuide>(ToneGuide::load(rules_dir(engine.settings().tone)));
+    const Guide guide = std::make_shared<const ToneGuide>(
+        ToneGuide::load(rules_dir(engine.settings().features.get<ToneSettings>())));
     auto with = [guide](void (*fn)(Turn&, const CommandArgs&, const Guide&)) {
         return [guide, fn](Turn& turn, const CommandArgs& args) { fn(turn, args, guide); };
     };
@@ -612,7 +632,7 @@ void register_tone(Engine& engine) {
     engine.scheduler().on(post_job, [guide](Turn& turn, const json& payload) {
         scheduled_post(turn, payload, guide);
     });
-    if (!engine.settings().tone.watch_channels.empty()) {
+    if (!engine.settings().features.get<ToneSettings>().watch_channels.empty()) {
         engine.add_watcher([guide](Turn& turn, const std::string& text) {
             return draft_watch(turn, text, guide);
         });

@@ -1,0 +1,36 @@
+#pragma once
+// A feature as a module: its name (also its config section), how it reads and checks
+// that section, the store migrations it owns, and how it registers on an engine. The
+// registry (bot/features/features.cpp, `all_features()`) has one line per feature, as
+// connectors/registry has one per connector type.
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "bot/settings.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::bot {
+
+class Engine;
+class Services;
+
+struct Feature {
+    /// The feature's name, as in bot/features/NAME/.
+    std::string name;
+    /// The config section it reads (`tone:`); empty when it has none.
+    std::string section;
+    /// Reads the section into the feature's own settings in `settings` (kept there by
+    /// type, see FeatureSettings); every problem goes to the reader's errors with its line,
+    /// unknown keys included (finish()). The section may be absent: defaults stay. Null
+    /// when the feature has no section (not yet moved: its settings are in BotSettings).
+    std::function<void(core::SectionReader& section, FeatureSettings& settings)> read_config;
+    /// The store migrations (store/migrations/NNNN_*.sql versions) that made its tables.
+    std::vector<int> migrations;
+    /// Registers commands, dialogs, jobs and routes on `engine`, and offers what other
+    /// features read through `services`.
+    std::function<void(Engine& engine, Services& services)> register_on;
+};
+
+}  // namespace twintrack::bot
