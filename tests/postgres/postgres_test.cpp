@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "store/database.hpp"
+#include "store/migrations.hpp"
+#include "store/store.hpp"
 #include "store/store_url.hpp"
 #include "tests/support/postgres_server.hpp"
 
@@ -244,6 +246,30 @@ TEST(PgDatabase, ReconnectsAfterTheServerDroppedTheConnection) {
     // The next statement reconnects and prepares its statements again.
     db->execute("INSERT INTO t VALUES (?)", {std::int64_t{2}});
     EXPECT_EQ(db->scalar("SELECT count(*) FROM t"), 2);
+}
+
+TEST(PgDatabase, StoreUsesThePostgresMigrations) {
+    auto s = Store::open_url(PostgresServer::shared().create_database(), 7);
+    EXPECT_STREQ(s->db().dialect().name, "postgres");
+    EXPECT_EQ(s->db().scalar("SELECT max(version) FROM schema_migrations"),
+              known_migrations().back().version);
+    // The functions the repositories share with SQLite.
+    EXPECT_EQ(s->db().scalar("SELECT instr(?, ?)", {std::string("abc"), std::string("c")}), 3);
+    // Milliseconds since 1970 fit (BIGINT, not INTEGER).
+    s->processed_events().record("hub", "e1", 1'800'000'000'000);
+    EXPECT_EQ(s->db().scalar("SELECT processed_at FROM processed_events"), 1'800'000'000'000);
+    // Emails compare without regard to case, as on SQLite.
+    Person p;
+    p.name = "Li Wei";
+    p.email = "Li.Wei@Example.com";
+    p.department = "sales";
+    p.role = "staff";
+    p.timezone = "Asia/Shanghai";
+    p.locale = "zh-CN";
+    const auto id = s->people().upsert_by_email(p, 0);
+    EXPECT_EQ(s->db().scalar("SELECT id FROM people WHERE email = ?",
+                             {std::string("li.wei@example.COM")}),
+              id);
 }
 
 }  // namespace
