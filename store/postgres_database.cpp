@@ -182,7 +182,7 @@ class PgDatabase final : public Database {
         Result res(run(sql, params));
         const char* n = PQcmdTuples(res.r);
         const int changed = n && *n ? std::atoi(n) : 0;
-        if (changed > 0) note_write();
+        if (changed > 0 && std::strncmp(PQcmdStatus(res.r), "SELECT", 6) != 0) note_write();
         return changed;
     }
 
