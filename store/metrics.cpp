@@ -152,8 +152,8 @@ bool QuotaRepository::set(const Quota& q, std::int64_t now_ms) {
     db_.execute(
         "INSERT INTO quotas (subject, person_id, team, period, starts_at, ends_at, revenue, "
         "profit, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject, period) DO "
-        "UPDATE SET revenue = coalesce(excluded.revenue, revenue), profit = "
-        "coalesce(excluded.profit, profit), updated_at = excluded.updated_at",
+        "UPDATE SET revenue = coalesce(excluded.revenue, quotas.revenue), profit = "
+        "coalesce(excluded.profit, quotas.profit), updated_at = excluded.updated_at",
         {subject, nullable(q.person_id), q.person_id ? Value(nullptr) : Value(q.team), q.period,
          q.starts_at, q.ends_at, optional_real(q.revenue), optional_real(q.profit), now_ms});
     return !existed;

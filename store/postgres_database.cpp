@@ -242,6 +242,12 @@ class PgDatabase final : public Database {
 
     std::int64_t change_version() override {
         if (PQstatus(conn_) != CONNECTION_OK) return changes_;
+        if (!tx_open_) {
+            // One round trip: the server hands over the notifications of every commit
+            // that finished before it, ahead of the answer. So whatever another session
+            // committed before this call is seen by it, as with SQLite's data_version.
+            Result res(PQexec(conn_, ""));
+        }
         PQconsumeInput(conn_);
         drain_notifications();
         return changes_;

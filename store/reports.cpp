@@ -1,6 +1,7 @@
 #include "store/reports.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 namespace twintrack::store {
@@ -168,7 +169,9 @@ std::vector<Report> ReportRepository::find(const ReportFilter& filter) {
     Params params;
     const std::string sql = std::string(report_columns) + where(filter, params) +
                             " ORDER BY r.created_at DESC, r.id DESC LIMIT ?";
-    params.push_back(static_cast<std::int64_t>(filter.limit));
+    // No limit is the largest one (PostgreSQL refuses SQLite's LIMIT -1).
+    params.push_back(filter.limit < 0 ? std::numeric_limits<std::int64_t>::max()
+                                      : static_cast<std::int64_t>(filter.limit));
     std::vector<Report> out;
     db_.query(sql, params, [&](const Row& row) { out.push_back(report_from(row)); });
     if (out.empty()) return out;
