@@ -36,7 +36,9 @@
 #include "core/source_dir.hpp"
 #include "core/telemetry.hpp"
 #include "core/text.hpp"
+#include "store/copy_store.hpp"
 #include "store/store.hpp"
+#include "store/store_url.hpp"
 
 namespace twintrack::app {
 namespace fs = std::filesystem;
@@ -70,6 +72,7 @@ bool prepare(const Options& options, Config& config) {
     }
     if (config.connectors.empty()) config.connectors.push_back(default_hub_spec());
     if (!options.data_dir.empty()) config.data_dir = options.data_dir;
+    if (!options.store_url.empty()) config.store = options.store_url;
     if (config.prompts_dir.empty()) config.prompts_dir = resource_root() + "/prompts";
     auto& tone = config.bot.features.edit<bot::tone::ToneSettings>();
     if (tone.rules_dir.empty()) tone.rules_dir = resource_root() + "/config/tone";
@@ -111,8 +114,14 @@ struct Core {
 /// Opens the store and loads prompts; prints a clear reason on failure.
 bool open_core(const Config& config, Core& core) {
     try {
-        core.store =
-            store::Store::open_directory(config.data_dir, core::to_millis(core.clock.now()));
+        const auto now_ms = core::to_millis(core.clock.now());
+        if (config.store.empty()) {
+            core.store = store::Store::open_directory(config.data_dir, now_ms);
+        } else {
+            // Shown without any password.
+            spdlog::info("store: {}", store::parse_store_url(config.store).shown);
+            core.store = store::Store::open_url(config.store, now_ms);
+        }
     } catch (const std::exception& e) {
         std::cerr << "twintrack: " << e.what() << "\n";
         return false;
@@ -712,6 +721,47 @@ int token_revoke(const Options& options, const std::string& name) {
     }
     std::cout << core.prompts->render(locale, "import.token_revoked", {{"name", name}}) << "\n";
     return exit_ok;
+}
+
+int store_migrate(const Options& options, const std::string& from, const std::string& to) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    std::shared_ptr<const bot::Prompts> prompts;
+    try {
+        prompts = bot::Prompts::load(config.prompts_dir, config.bot.default_locale);
+    } catch (const std::exception& e) {
+        std::cerr << "twintrack: " << e.what() << "\n";
+        return exit_failure;
+    }
+    const std::string& locale = config.bot.default_locale;
+    try {
+        const auto source = store::parse_store_url(from);
+        const auto target = store::parse_store_url(to);
+        if (source.kind == store::StoreUrl::Kind::sqlite && !fs::exists(source.path)) {
+            throw store::DatabaseError("no SQLite store at " + source.path);
+        }
+        const auto now_ms = core::to_millis(core::SystemClock().now());
+        auto src = store::Store::open_url(from, now_ms);
+        auto dst = store::Store::open_url(to, now_ms);
+        const auto copied = store::copy_store(*src, *dst);
+        std::int64_t rows = 0;
+        for (const auto& t : copied) {
+            rows += t.rows;
+            std::cout << prompts->render(locale, "import.store_table",
+                                         {{"table", t.name}, {"rows", std::to_string(t.rows)}})
+                      << "\n";
+        }
+        std::cout << prompts->render(locale, "import.store_copied",
+                                     {{"rows", std::to_string(rows)},
+                                      {"tables", std::to_string(copied.size())},
+                                      {"from", source.shown},
+                                      {"to", target.shown}})
+                  << "\n";
+        return exit_ok;
+    } catch (const std::exception& e) {
+        std::cerr << "twintrack: " << e.what() << "\n";
+        return exit_failure;
+    }
 }
 
 int sessions_revoke(const Options& options, const std::string& email) {

@@ -10,6 +10,7 @@ namespace twintrack::app {
 struct Options {
     std::string config_path;  ///< empty: embedded default
     std::string data_dir;     ///< empty: from config, else ./data
+    std::string store_url;    ///< `--store URL`; empty: from config, else SQLite in data_dir
     std::optional<int> port;  ///< overrides the first hub's port
     bool demo = false;
     std::string log_level;  ///< empty: from config
@@ -39,6 +40,10 @@ int token_list(const Options& options);
 int token_revoke(const Options& options, const std::string& name);
 /// `twintrack sessions revoke EMAIL`: signs the person out of every hub.
 int sessions_revoke(const Options& options, const std::string& email);
+
+/// `twintrack store migrate --from sqlite:PATH --to postgres://...`: copies every table
+/// into an empty store, checks the row counts; nothing is written on any error.
+int store_migrate(const Options& options, const std::string& from, const std::string& to);
 
 /// The folder holding prompts/ and config/ (TWINTRACK_HOME, next to the program, or
 /// the source tree the program was built from).

@@ -11,6 +11,7 @@
 #include "bot/features.hpp"
 #include "bot/local_time.hpp"
 #include "core/text.hpp"
+#include "store/store_url.hpp"
 
 namespace twintrack::app {
 
@@ -267,6 +268,14 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     if (!top.valid()) return false;
     read_company(SectionReader(top.node("company"), "company", errors), c);
     if (auto v = top.string("data_dir")) c.data_dir = *v;
+    if (auto v = top.string("store")) {
+        try {
+            store::parse_store_url(*v);
+            c.store = *v;
+        } catch (const std::exception& e) {
+            top.error("store", e.what());
+        }
+    }
     if (auto v = top.string("prompts_dir")) c.prompts_dir = *v;
     {
         SectionReader log(top.node("log"), "log", errors);

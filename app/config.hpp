@@ -14,6 +14,9 @@ namespace twintrack::app {
 struct Config {
     bot::BotSettings bot;
     std::string data_dir = "./data";
+    /// `store: sqlite:PATH` or `store: postgres://user@host:port/db` (docs/STORE.md).
+    /// Empty: SQLite in data_dir.
+    std::string store;
     std::string prompts_dir;  ///< empty: found next to the program
     std::string log_level = "info";
     std::vector<connectors::ConnectorSpec> connectors;

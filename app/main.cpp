@@ -11,6 +11,9 @@ namespace {
 void common_options(CLI::App* cmd, twintrack::app::Options& o) {
     cmd->add_option("--config", o.config_path, "Configuration file (YAML)");
     cmd->add_option("--data", o.data_dir, "Data directory (default ./data)");
+    cmd->add_option("--store", o.store_url,
+                    "Store: sqlite:PATH or postgres://user@host:port/db (default: SQLite in "
+                    "the data directory)");
     cmd->add_option("--log-level", o.log_level, "trace, debug, info, warn, error or off");
 }
 
@@ -96,6 +99,18 @@ int main(int argc, char** argv) {
     person_erase_cmd->add_option("EMAIL", person_email, "The person's email")->required();
     common_options(person_erase_cmd, options);
 
+    auto* store_cmd = cli.add_subcommand("store", "The store (docs/STORE.md)");
+    store_cmd->require_subcommand(1);
+    auto* store_migrate_cmd = store_cmd->add_subcommand(
+        "migrate", "Copy every table into a new, empty store and check the row counts");
+    std::string store_from, store_to;
+    store_migrate_cmd
+        ->add_option("--from", store_from, "Source store, e.g. sqlite:./data/twintrack.db")
+        ->required();
+    store_migrate_cmd->add_option("--to", store_to, "Empty target, e.g. postgres://tt@host/db")
+        ->required();
+    store_migrate_cmd->add_option("--config", options.config_path, "Configuration file (YAML)");
+
     auto* token = cli.add_subcommand("token", "API tokens, one per integration (/api/v1)");
     token->require_subcommand(1);
     auto* token_create_cmd =
@@ -138,6 +153,7 @@ int main(int argc, char** argv) {
     if (*export_reports_cmd) return export_reports(options, export_path);
     if (*person_export_cmd) return person_export(options, person_email, person_path);
     if (*person_erase_cmd) return person_erase(options, person_email);
+    if (*store_migrate_cmd) return store_migrate(options, store_from, store_to);
     if (*token_create_cmd) return token_create(options, token_name, token_scopes, token_expires);
     if (*token_list_cmd) return token_list(options);
     if (*token_revoke_cmd) return token_revoke(options, token_name);

@@ -8,7 +8,7 @@ build_pkgs=(
     build-essential cmake ninja-build ccache pkg-config clang-format
     libcpprest-dev libboost-system-dev libssl-dev
     libwebsocketpp-dev libasio-dev
-    libsqlite3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
+    libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
     libcli11-dev libpcre2-dev libexpat1-dev
     libcairo2-dev
@@ -19,6 +19,9 @@ test_pkgs=(
     chromium python3 python3-websocket sqlite3 procps
     ngircd inspircd openssl
     clang libclang-rt-14-dev
+    # The PostgreSQL store's tests start their own server (initdb, postgres) from these
+    # binaries, as the unprivileged `postgres` user the package creates.
+    postgresql-15
 )
 # Measuring (bench/): perf for profiles; Node.js and npm for bench/hub_load's reference
 # server (its npm packages come from bench/hub_load/reference/package-lock.json).

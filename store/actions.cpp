@@ -30,12 +30,11 @@ ActionPost read_post(const Row& r) {
 }  // namespace
 
 std::int64_t ActionRepository::add(const ActionPost& p) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO action_posts (subject, connector, channel, thread, locale, timezone, text, "
         "choices, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {p.subject, p.connector, p.channel, p.thread, p.locale, p.timezone, p.text, p.choices,
          p.created_at, p.expires_at});
-    return db_.last_insert_id();
 }
 
 std::optional<ActionPost> ActionRepository::get(std::int64_t id) {
@@ -78,7 +77,8 @@ std::optional<std::string> ActionRepository::setting(const std::string& key) {
 }
 
 std::string ActionRepository::setting_or_init(const std::string& key, const std::string& value) {
-    db_.execute("INSERT OR IGNORE INTO bot_settings (key, value) VALUES (?, ?)", {key, value});
+    db_.execute("INSERT INTO bot_settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                {key, value});
     return setting(key).value_or(value);
 }
 

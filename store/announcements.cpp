@@ -29,13 +29,12 @@ Announcement announcement_from(const Row& row) {
 }  // namespace
 
 std::int64_t AnnouncementRepository::create(const Announcement& a) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO announcements (author_id, lead, key_message, campaign, marketing_text, "
         "sales_text, locale, post_at, status, version, created_at, updated_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'draft', 1, ?, ?)",
         {a.author_id, a.lead, a.key_message, a.campaign, a.marketing_text, a.sales_text, a.locale,
          nullable(a.post_at), a.created_at, a.created_at});
-    return db_.last_insert_id();
 }
 
 std::optional<Announcement> AnnouncementRepository::get(std::int64_t id) {

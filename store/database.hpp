@@ -92,6 +92,20 @@ class Row {
     }
 };
 
+/// SQL that differs between SQLite and PostgreSQL, for the few repositories that need it.
+/// Everything else is written once in the SQL both understand (`ON CONFLICT ... DO
+/// NOTHING` rather than `INSERT OR IGNORE`, `instr` exists in both schemas, etc.).
+struct Dialect {
+    /// "sqlite" or "postgres".
+    const char* name;
+    /// An integer member `key` of a JSON object stored as text in `column`; NULL when the
+    /// text is not JSON or has no such member.
+    std::string (*json_integer)(const std::string& column, const std::string& key);
+};
+
+const Dialect& sqlite_dialect();
+const Dialect& postgres_dialect();
+
 class Database {
   public:
     virtual ~Database() = default;
@@ -106,6 +120,14 @@ class Database {
     /// Runs a script of several statements without parameters (migrations only).
     virtual void execute_script(const std::string& sql) = 0;
 
+    /// Runs an INSERT into a table whose key is an `id` column and returns the new row's
+    /// id, or 0 when nothing was inserted (`ON CONFLICT ... DO NOTHING`). Portable: SQLite
+    /// reads the last rowid, PostgreSQL appends `RETURNING id`. Prefer this to
+    /// last_insert_id().
+    virtual std::int64_t insert(const std::string& sql, const Params& params = {}) = 0;
+
+    /// The id the last INSERT on this connection made (SQLite's rowid; PostgreSQL's
+    /// lastval()). Kept for callers not yet using insert().
     virtual std::int64_t last_insert_id() = 0;
 
     virtual void begin() = 0;
@@ -118,6 +140,14 @@ class Database {
     /// out, until a write transaction begins again. 0 when the backend does not wait.
     virtual int busy_wait_ms() const { return 0; }
 
+    /// The change feed: a number that changes whenever another connection (another
+    /// process) committed to the database. SQLite: `PRAGMA data_version`; PostgreSQL: the
+    /// count of change notifications other sessions sent (`LISTEN twintrack_changes`).
+    virtual std::int64_t change_version() = 0;
+
+    /// The few statements that differ between backends.
+    virtual const Dialect& dialect() const = 0;
+
     /// Convenience: first column of the first row, if any.
     std::optional<std::int64_t> scalar(const std::string& sql, const Params& params = {});
 };
@@ -125,6 +155,11 @@ class Database {
 /// Opens (creating when missing) a SQLite database in WAL mode with foreign keys on
 /// and a busy timeout. Throws DatabaseError with a user-facing reason.
 std::unique_ptr<Database> open_sqlite(const std::string& path, int busy_timeout_ms = 5000);
+
+/// Opens a PostgreSQL database from a `postgres://` or `postgresql://` URL (any libpq
+/// URI), with the schema left as it is. Throws DatabaseError naming the server (never the
+/// password) and the reason when it cannot connect.
+std::unique_ptr<Database> open_postgres(const std::string& url, int lock_timeout_ms = 5000);
 
 /// Commits on commit(); rolls back when destroyed without it. Nested use joins the
 /// outer transaction.

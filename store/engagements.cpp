@@ -133,9 +133,8 @@ std::optional<Customer> CustomerRepository::find_by_key(const std::string& key) 
 
 std::int64_t CustomerRepository::create(const std::string& name, const std::string& key,
                                         std::int64_t now_ms) {
-    db_.execute("INSERT INTO customers (name, name_key, created_at) VALUES (?, ?, ?)",
-                {name, key, now_ms});
-    return db_.last_insert_id();
+    return db_.insert("INSERT INTO customers (name, name_key, created_at) VALUES (?, ?, ?)",
+                      {name, key, now_ms});
 }
 
 void CustomerRepository::add_alias(std::int64_t customer_id, const std::string& alias,
@@ -149,12 +148,11 @@ void CustomerRepository::add_alias(std::int64_t customer_id, const std::string& 
 // --- EngagementRepository --------------------------------------------------------------
 
 std::int64_t EngagementRepository::create(const Engagement& e) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO engagements (customer_id, tag, stage, lead, owner_id, amount, closed, "
         "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {e.customer_id, e.tag, e.stage, e.lead, nullable(e.owner_id), nullable(e.amount),
          std::int64_t{e.closed ? 1 : 0}, nullable(e.created_by), e.created_at, e.updated_at});
-    return db_.last_insert_id();
 }
 
 std::optional<Engagement> EngagementRepository::get(std::int64_t id) {
@@ -206,12 +204,11 @@ std::vector<EngagementEvent> EngagementRepository::events(std::int64_t engagemen
 }
 
 std::int64_t EngagementRepository::add_consultation(const Consultation& c) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO consultations (engagement_id, consultant_id, requested_by, note, "
         "requested_at, answered_at) VALUES (?, ?, ?, ?, ?, ?)",
         {c.engagement_id, c.consultant_id, nullable(c.requested_by), c.note, c.requested_at,
          nullable(c.answered_at)});
-    return db_.last_insert_id();
 }
 
 std::vector<Consultation> EngagementRepository::consultations(std::int64_t engagement_id) {
@@ -242,11 +239,10 @@ int EngagementRepository::mark_answered(std::int64_t engagement_id, std::int64_t
 }
 
 std::int64_t EngagementRepository::add_handoff(const Handoff& h) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO handoffs (engagement_id, from_id, to_id, note, requested_at, deadline_at, "
         "status) VALUES (?, ?, ?, ?, ?, ?, 'pending')",
         {h.engagement_id, nullable(h.from_id), h.to_id, h.note, h.requested_at, h.deadline_at});
-    return db_.last_insert_id();
 }
 
 std::optional<Handoff> EngagementRepository::handoff(std::int64_t id) {

@@ -3,11 +3,10 @@
 namespace twintrack::store {
 
 std::int64_t LinkCodeRepository::add(const LinkCode& c) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO link_codes (person_id, connector, user_id, salt, code_hash, created_at, "
         "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         {c.person_id, c.connector, c.user_id, c.salt, c.code_hash, c.created_at, c.expires_at});
-    return db_.last_insert_id();
 }
 
 std::vector<LinkCode> LinkCodeRepository::of_person(std::int64_t person_id, std::int64_t since) {

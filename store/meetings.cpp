@@ -55,16 +55,15 @@ void MeetingRepository::load_attendees(Meeting& m) {
 }
 
 std::int64_t MeetingRepository::create(const Meeting& m) {
-    db_.execute(
+    const std::int64_t id = db_.insert(
         "INSERT INTO meetings (uid, title, organizer_id, start_at, end_at, status, series_id, "
         "sequence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {m.uid, m.title, m.organizer_id, m.start_at, m.end_at, m.status, nullable(m.series_id),
          std::int64_t{m.sequence}, m.created_at, m.created_at});
-    const std::int64_t id = db_.last_insert_id();
     for (const auto& a : m.attendees) {
         db_.execute(
-            "INSERT OR IGNORE INTO meeting_attendees (meeting_id, person_id, required) VALUES "
-            "(?, ?, ?)",
+            "INSERT INTO meeting_attendees (meeting_id, person_id, required) VALUES "
+            "(?, ?, ?) ON CONFLICT DO NOTHING",
             {id, a.person_id, std::int64_t{a.required ? 1 : 0}});
     }
     return id;
@@ -169,12 +168,11 @@ void MeetingRepository::drop_proposal(std::int64_t person_id) {
 }
 
 std::int64_t MeetingRepository::create_series(const MeetingSeries& s) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO meeting_series (title, rrule, spec, local_minute, zone, duration_min, "
         "organizer_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {s.title, s.rrule, s.spec, std::int64_t{s.local_minute}, s.zone,
          std::int64_t{s.duration_min}, s.organizer_id, s.status, s.created_at});
-    return db_.last_insert_id();
 }
 
 std::optional<MeetingSeries> MeetingRepository::series(std::int64_t id) {

@@ -74,13 +74,12 @@ std::vector<Deal> deals(Database& db, const std::string& tail, const Params& par
 }  // namespace
 
 std::int64_t DealRepository::add(const Deal& d) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO deals (external_id, customer_id, customer_text, engagement_id, stage, "
         "amount, currency, company_amount, margin, owner_id, reason, created_at, closed_at, "
         "source, source_updated, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?, ?)",
         deal_values(d));
-    return db_.last_insert_id();
 }
 
 void DealRepository::update(const Deal& d) {
@@ -153,8 +152,8 @@ bool QuotaRepository::set(const Quota& q, std::int64_t now_ms) {
     db_.execute(
         "INSERT INTO quotas (subject, person_id, team, period, starts_at, ends_at, revenue, "
         "profit, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subject, period) DO "
-        "UPDATE SET revenue = coalesce(excluded.revenue, revenue), profit = "
-        "coalesce(excluded.profit, profit), updated_at = excluded.updated_at",
+        "UPDATE SET revenue = coalesce(excluded.revenue, quotas.revenue), profit = "
+        "coalesce(excluded.profit, quotas.profit), updated_at = excluded.updated_at",
         {subject, nullable(q.person_id), q.person_id ? Value(nullptr) : Value(q.team), q.period,
          q.starts_at, q.ends_at, optional_real(q.revenue), optional_real(q.profit), now_ms});
     return !existed;
@@ -203,12 +202,11 @@ Campaign campaign_from(const Row& row) {
 }  // namespace
 
 std::int64_t CampaignRepository::create(const Campaign& c) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO campaigns (name, name_key, cost, starts_on, ends_on, starts_at, ends_at, "
         "segment, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {c.name, c.name_key, c.cost, c.starts_on, c.ends_on, c.starts_at, c.ends_at, c.segment,
          nullable(c.created_by), c.created_at});
-    return db_.last_insert_id();
 }
 
 std::optional<Campaign> CampaignRepository::find_by_key(const std::string& key) {
@@ -227,8 +225,8 @@ std::vector<Campaign> CampaignRepository::all() {
 
 bool CampaignRepository::touch(const CampaignTouch& t) {
     return db_.execute(
-               "INSERT OR IGNORE INTO campaign_touches (campaign_id, customer_id, at) VALUES "
-               "(?, ?, ?)",
+               "INSERT INTO campaign_touches (campaign_id, customer_id, at) VALUES "
+               "(?, ?, ?) ON CONFLICT DO NOTHING",
                {t.campaign_id, t.customer_id, t.at}) > 0;
 }
 
@@ -243,8 +241,8 @@ std::vector<CampaignTouch> CampaignRepository::touches() {
 
 void ChannelMessageLog::record(const ChannelMessage& m) {
     db_.execute(
-        "INSERT OR IGNORE INTO channel_messages (connector, channel, event_id, person_id, "
-        "user_id, text, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO channel_messages (connector, channel, event_id, person_id, "
+        "user_id, text, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         {m.connector, m.channel, m.event_id, nullable(m.person_id), m.user_id, m.text, m.at});
 }
 

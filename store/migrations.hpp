@@ -14,8 +14,14 @@ struct Migration {
     std::string sql;
 };
 
-/// Every migration the program knows, in version order.
+/// Every migration the program knows, in version order (SQLite: store/migrations/).
 const std::vector<Migration>& known_migrations();
+
+/// The same versions for PostgreSQL (store/migrations_postgres/).
+const std::vector<Migration>& postgres_migrations();
+
+/// The set for the database's backend.
+const std::vector<Migration>& migrations_for(const Database& db);
 
 /// Applies the missing migrations in one transaction. Throws DatabaseError when the
 /// database was written by a newer program or a migration fails (nothing is applied).

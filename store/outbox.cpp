@@ -10,7 +10,7 @@ std::int64_t Outbox::enqueue(const OutboxEntry& e, std::int64_t now_ms, bool* in
         }
     }
     const Value key = e.dedupe_key.empty() ? Value(nullptr) : Value(e.dedupe_key);
-    db_.execute(
+    const std::int64_t id = db_.insert(
         "INSERT INTO outbox (connector, channel, thread, text, reply_to, dedupe_key, "
         "created_at, next_attempt_at, attachments, locale, actions) VALUES (?, ?, ?, ?, ?, ?, ?, "
         "?, ?, "
@@ -18,7 +18,7 @@ std::int64_t Outbox::enqueue(const OutboxEntry& e, std::int64_t now_ms, bool* in
         {e.connector, e.channel, e.thread, e.text, e.reply_to, key, now_ms, now_ms,
          e.attachments.empty() ? Value(nullptr) : Value(e.attachments), e.locale, e.actions});
     if (inserted) *inserted = true;
-    return db_.last_insert_id();
+    return id;
 }
 
 std::vector<OutboxEntry> Outbox::due(std::int64_t now_ms, int limit) {

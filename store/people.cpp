@@ -55,12 +55,11 @@ std::int64_t PeopleRepository::upsert_by_email(const Person& p, std::int64_t now
              std::int64_t{p.work_start}, std::int64_t{p.work_end}, now_ms, *id});
         db_.execute("DELETE FROM identities WHERE person_id = ?", {*id});
     } else {
-        db_.execute(
+        id = db_.insert(
             "INSERT INTO people (name, email, department, role, timezone, locale, work_start, "
             "work_end, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {p.name, p.email, p.department, p.role, p.timezone, p.locale,
              std::int64_t{p.work_start}, std::int64_t{p.work_end}, now_ms, now_ms});
-        id = db_.last_insert_id();
     }
     for (const auto& ident : p.identities) {
         db_.execute("INSERT INTO identities (connector, user_id, person_id) VALUES (?, ?, ?)",

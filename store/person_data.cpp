@@ -28,7 +28,7 @@ const ExportQuery export_queries[] = {
     {"audit_log",
      "SELECT id, at, person_id, action, detail, event_id FROM audit_log WHERE person_id = ?1 "
      "OR instr(lower(detail), ?2) > 0 "
-     "OR (CASE WHEN json_valid(detail) THEN json_extract(detail, '$.person_id') END) = ?1 "
+     "OR JSON_PERSON_ID = ?1 "
      "ORDER BY id",
      true},
     {"engagements",
@@ -206,7 +206,12 @@ std::vector<DataTable> PersonData::export_person(std::int64_t id, const std::str
         t.name = q.name;
         Params params = {id};
         if (q.with_email) params.push_back(lower(email));
-        db_.query(q.sql, params, [&](const Row& r) {
+        std::string sql = q.sql;
+        const std::string marker = "JSON_PERSON_ID";
+        if (const auto at = sql.find(marker); at != std::string::npos) {
+            sql.replace(at, marker.size(), db_.dialect().json_integer("detail", "person_id"));
+        }
+        db_.query(sql, params, [&](const Row& r) {
             if (t.columns.empty()) {
                 for (int c = 0; c < r.column_count(); ++c) t.columns.push_back(r.column_name(c));
             }

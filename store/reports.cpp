@@ -1,6 +1,7 @@
 #include "store/reports.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 namespace twintrack::store {
@@ -61,12 +62,11 @@ std::string where(const ReportFilter& f, Params& params) {
 }  // namespace
 
 std::int64_t ReportRepository::create(const Report& r, const std::string& answers_json) {
-    db_.execute(
+    const std::int64_t id = db_.insert(
         "INSERT INTO reports (author_id, customer_text, customer_id, engagement_id, source, "
         "version, created_at, updated_at, tags) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)",
         {r.author_id, r.customer_text, nullable(r.customer_id), nullable(r.engagement_id), r.source,
          r.created_at, r.created_at, r.tags});
-    const std::int64_t id = db_.last_insert_id();
     db_.execute(
         "INSERT INTO report_versions (report_id, version, text, answers, edited_by, created_at) "
         "VALUES (?, 1, ?, ?, ?, ?)",
@@ -169,7 +169,9 @@ std::vector<Report> ReportRepository::find(const ReportFilter& filter) {
     Params params;
     const std::string sql = std::string(report_columns) + where(filter, params) +
                             " ORDER BY r.created_at DESC, r.id DESC LIMIT ?";
-    params.push_back(static_cast<std::int64_t>(filter.limit));
+    // No limit is the largest one (PostgreSQL refuses SQLite's LIMIT -1).
+    params.push_back(filter.limit < 0 ? std::numeric_limits<std::int64_t>::max()
+                                      : static_cast<std::int64_t>(filter.limit));
     std::vector<Report> out;
     db_.query(sql, params, [&](const Row& row) { out.push_back(report_from(row)); });
     if (out.empty()) return out;
@@ -215,12 +217,11 @@ std::optional<ReportPause> ReportRepository::pause(std::int64_t person_id) {
 
 bool ReportRepository::add_digest(const ReportDigest& d,
                                   const std::vector<ReportVersionRef>& covered) {
-    const int added = db_.execute(
+    const std::int64_t id = db_.insert(
         "INSERT INTO report_digests (key, department, period_start, period_end, sent_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
         {d.key, d.department, d.period_start, d.period_end, d.sent_at});
-    if (added == 0) return false;
-    const std::int64_t id = db_.last_insert_id();
+    if (id == 0) return false;  // already sent
     for (const auto& c : covered) {
         db_.execute(
             "INSERT INTO report_digest_items (digest_id, report_id, version) VALUES (?, ?, ?)",

@@ -33,12 +33,11 @@ RotationAssignment assignment_from(const Row& r) {
 }  // namespace
 
 std::int64_t RotationRepository::create(const Rotation& r) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO rotations (department, host_department, batch, every_days, first_start, "
         "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         {r.department, r.host_department, std::int64_t{r.batch}, std::int64_t{r.every_days},
          r.first_start, nullable(r.created_by), r.created_at});
-    return db_.last_insert_id();
 }
 
 std::optional<Rotation> RotationRepository::get(std::int64_t id) {

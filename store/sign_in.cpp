@@ -50,11 +50,10 @@ ApiToken token_row(const Row& r) {
 }  // namespace
 
 std::int64_t SignInRepository::add_session(const WebSession& s) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO web_sessions (person_id, connector, id_hash, created_at, last_seen_at, "
         "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
         {s.person_id, s.connector, s.id_hash, s.created_at, s.last_seen_at, s.expires_at});
-    return db_.last_insert_id();
 }
 
 std::optional<WebSession> SignInRepository::session_by_hash(const std::string& id_hash) {
@@ -146,11 +145,10 @@ int SignInRepository::delete_requests_before(std::int64_t before_ms) {
 std::int64_t SignInRepository::add_token(const ApiToken& t) {
     std::string scopes;
     for (const auto& s : t.scopes) scopes += (scopes.empty() ? "" : " ") + s;
-    db_.execute(
+    return db_.insert(
         "INSERT INTO api_tokens (name, scopes, token_hash, created_at, expires_at) "
         "VALUES (?, ?, ?, ?, ?)",
         {t.name, scopes, t.token_hash, t.created_at, nullable(t.expires_at)});
-    return db_.last_insert_id();
 }
 
 std::vector<ApiToken> SignInRepository::tokens() {

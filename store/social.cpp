@@ -73,12 +73,11 @@ std::int64_t SocialRepository::start_programme(const CoffeeProgramme& p) {
         "UPDATE coffee_programmes SET active = 0, stopped_at = ? WHERE active = 1 AND "
         "left_department = ? AND right_department = ?",
         {p.created_at, p.left_department, p.right_department});
-    db_.execute(
+    return db_.insert(
         "INSERT INTO coffee_programmes (left_department, right_department, every_days, active, "
         "started_by, created_at) VALUES (?, ?, ?, 1, ?, ?)",
         {p.left_department, p.right_department, static_cast<std::int64_t>(p.every_days),
          nullable(p.started_by), p.created_at});
-    return db_.last_insert_id();
 }
 
 std::optional<CoffeeProgramme> SocialRepository::programme(std::int64_t id) {
@@ -102,11 +101,10 @@ void SocialRepository::stop_programme(std::int64_t id, std::int64_t now_ms) {
 
 std::int64_t SocialRepository::add_round(const CoffeeRound& r,
                                          const std::vector<CoffeeGroupRow>& groups) {
-    db_.execute(
+    const std::int64_t id = db_.insert(
         "INSERT INTO coffee_rounds (programme_id, number, started_at, ends_at) VALUES (?, ?, ?, "
         "?)",
         {r.programme_id, static_cast<std::int64_t>(r.number), r.started_at, r.ends_at});
-    const std::int64_t id = db_.last_insert_id();
     for (const auto& g : groups) {
         db_.execute(
             "INSERT INTO coffee_groups (round_id, left_id, right_id, third_id) VALUES (?, ?, ?, "
@@ -277,13 +275,12 @@ std::vector<std::pair<std::int64_t, std::int64_t>> SocialRepository::all_avoids(
 // --- trainings ------------------------------------------------------------------------
 
 std::int64_t SocialRepository::add_training(const Training& t) {
-    db_.execute(
+    return db_.insert(
         "INSERT INTO trainings (topic, trainer_id, audience, starts_at, capacity, cost, status, "
         "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
         {t.topic, t.trainer_id, t.audience, t.starts_at,
          t.capacity ? Value(static_cast<std::int64_t>(*t.capacity)) : Value(nullptr), t.cost,
          t.created_by, t.created_at});
-    return db_.last_insert_id();
 }
 
 std::optional<Training> SocialRepository::training(std::int64_t id) {
@@ -348,11 +345,10 @@ void SocialRepository::mark_attended(std::int64_t training_id, std::int64_t pers
 // --- outings --------------------------------------------------------------------------
 
 std::int64_t SocialRepository::add_outing(const Outing& o) {
-    db_.execute(
+    const std::int64_t id = db_.insert(
         "INSERT INTO outings (title, budget, status, created_by, created_at) VALUES (?, ?, "
         "'polling', ?, ?)",
         {o.title, o.budget, o.created_by, o.created_at});
-    const std::int64_t id = db_.last_insert_id();
     for (const auto& day : o.days) {
         db_.execute("INSERT INTO outing_days (outing_id, day) VALUES (?, ?)", {id, day});
     }

@@ -157,6 +157,14 @@ class SqliteDatabase final : public Database {
 
     std::int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
 
+    std::int64_t insert(const std::string& sql, const Params& params) override {
+        return execute(sql, params) > 0 ? sqlite3_last_insert_rowid(db_) : 0;
+    }
+
+    std::int64_t change_version() override { return scalar("PRAGMA data_version").value_or(0); }
+
+    const Dialect& dialect() const override { return sqlite_dialect(); }
+
     void begin() override {
         execute_script("BEGIN IMMEDIATE");
         // The write lock was free: waits go back to the configured length.
@@ -236,7 +244,17 @@ class SqliteDatabase final : public Database {
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
+std::string sqlite_json_integer(const std::string& column, const std::string& key) {
+    return "(CASE WHEN json_valid(" + column + ") THEN json_extract(" + column + ", '$." + key +
+           "') END)";
+}
+
 }  // namespace
+
+const Dialect& sqlite_dialect() {
+    static const Dialect d{"sqlite", &sqlite_json_integer};
+    return d;
+}
 
 std::unique_ptr<Database> open_sqlite(const std::string& path, int busy_timeout_ms) {
     return std::make_unique<SqliteDatabase>(path, busy_timeout_ms);

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "store/migrations.hpp"
+#include "store/store_url.hpp"
 
 namespace twintrack::store {
 
@@ -32,7 +33,7 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       actions_(*db_),
       sign_in_(*db_),
       person_data_(*db_) {
-    migrate(*db_, known_migrations(), now_ms);
+    migrate(*db_, migrations_for(*db_), now_ms);
 }
 
 std::unique_ptr<Store> Store::open_directory(const std::string& dir, std::int64_t now_ms) {
@@ -45,6 +46,14 @@ std::unique_ptr<Store> Store::open_directory(const std::string& dir, std::int64_
     }
     const std::string path = (fs::path(dir) / "twintrack.db").string();
     return std::make_unique<Store>(open_sqlite(path), now_ms);
+}
+
+}  // namespace twintrack::store
+
+namespace twintrack::store {
+
+std::unique_ptr<Store> Store::open_url(const std::string& url, std::int64_t now_ms) {
+    return std::make_unique<Store>(open_database(parse_store_url(url)), now_ms);
 }
 
 }  // namespace twintrack::store

@@ -33,6 +33,9 @@ class Store {
     /// reason a user can act on.
     static std::unique_ptr<Store> open_directory(const std::string& dir, std::int64_t now_ms);
 
+    /// Opens the store a `store:` URL names (store/store_url.hpp), migrated.
+    static std::unique_ptr<Store> open_url(const std::string& url, std::int64_t now_ms);
+
     Database& db() { return *db_; }
     PeopleRepository& people() { return people_; }
     Outbox& outbox() { return outbox_; }
@@ -61,8 +64,9 @@ class Store {
     /// Export, erase and retention across every table.
     PersonData& person_data() { return person_data_; }
 
-    /// Changes whenever another connection (another process) committed to the database.
-    std::int64_t data_version() { return db_->scalar("PRAGMA data_version").value_or(0); }
+    /// Changes whenever another connection (another process) committed to the database
+    /// (the backend's change feed, Database::change_version()).
+    std::int64_t data_version() { return db_->change_version(); }
 
   private:
     std::unique_ptr<Database> db_;

@@ -42,7 +42,13 @@ class FaultyDatabase final : public store::Database {
         maybe_fail(sql, false);
         inner_->execute_script(sql);
     }
+    std::int64_t insert(const std::string& sql, const store::Params& params) override {
+        maybe_fail(sql, false);
+        return inner_->insert(sql, params);
+    }
     std::int64_t last_insert_id() override { return inner_->last_insert_id(); }
+    std::int64_t change_version() override { return inner_->change_version(); }
+    const store::Dialect& dialect() const override { return inner_->dialect(); }
     void begin() override {
         maybe_fail("BEGIN", false);
         inner_->begin();

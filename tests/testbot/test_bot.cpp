@@ -8,6 +8,9 @@
 
 #include "bot/features.hpp"
 #include "core/source_dir.hpp"
+#include "store/store_url.hpp"
+#include "tests/support/postgres_server.hpp"
+#include "tests/support/test_store.hpp"
 
 namespace twintrack::testing {
 
@@ -33,7 +36,15 @@ TestBot::~TestBot() {
 }
 
 void TestBot::open() {
-    auto db = std::make_unique<FaultyDatabase>(store::open_sqlite(dir_ + "/twintrack.db"));
+    // SQLite in the folder, or a database of its own on the test PostgreSQL server when
+    // the tests run against PostgreSQL (label `postgres`); restart() reopens the same one.
+    if (store_url_.empty()) {
+        store_url_ = test_support::testing_postgres()
+                         ? test_support::PostgresServer::shared().create_database()
+                         : "sqlite:" + dir_ + "/twintrack.db";
+    }
+    auto db =
+        std::make_unique<FaultyDatabase>(store::open_database(store::parse_store_url(store_url_)));
     faults_ = db.get();
     store_ = std::make_unique<store::Store>(std::move(db), core::to_millis(clock_.now()));
     engine_ = std::make_unique<bot::Engine>(*store_, clock_, prompts_, settings_);

@@ -90,12 +90,16 @@ class TestBot {
     core::FakeClock& clock() { return clock_; }
     const std::vector<core::Post>& all_posts() const { return posts_; }
     const std::string& data_dir() const { return dir_; }
+    /// The store's URL (sqlite:DIR/twintrack.db, or postgres://... under label postgres),
+    /// for a second connection as another process would open.
+    const std::string& store_url() const { return store_url_; }
 
   private:
     void open();
     std::vector<core::Post> run_and_collect();
 
     std::string dir_;
+    std::string store_url_;  // sqlite:DIR/twintrack.db or a database on the test server
     core::FakeClock clock_;
     bot::BotSettings settings_;
     std::shared_ptr<const bot::Prompts> prompts_;

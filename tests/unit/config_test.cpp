@@ -441,5 +441,38 @@ TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {
     EXPECT_EQ(c.bot.features.get<bot::tone::ToneSettings>().watch_channels.size(), 1u);
 }
 
+// `store:` names SQLite (the default, in data_dir) or PostgreSQL; a bad URL is reported
+// with its line when the configuration is read, before anything starts.
+TEST(Config, ReadsTheStoreKey) {
+    struct Case {
+        const char* yaml;
+        const char* store;
+        const char* error;  // empty: accepted
+    };
+    const Case cases[] = {
+        {"", "", ""},
+        {"store: sqlite:./data/twintrack.db\n", "sqlite:./data/twintrack.db", ""},
+        {"store: postgres://tt@db.example.com:5432/twintrack\n",
+         "postgres://tt@db.example.com:5432/twintrack", ""},
+        {"data_dir: x\nstore: mysql://tt@h/db\n", "", "twintrack.yaml:2: config.store"},
+        {"store: mysql://tt@h/db\n", "", "expected sqlite:PATH or postgres://"},
+        {"store: postgres://tt:hunter2@h/db\n", "", "write no password in the URL"},
+        {"store: postgres://tt@h\n", "", "no database name"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.yaml);
+        Config config;
+        core::ConfigErrors errors;
+        const bool ok = parse_config(c.yaml, config, errors);
+        EXPECT_EQ(ok, std::string(c.error).empty()) << errors.describe("twintrack.yaml");
+        EXPECT_EQ(config.store, c.store);
+        if (!ok) {
+            const std::string described = errors.describe("twintrack.yaml");
+            EXPECT_THAT(described, HasSubstr(c.error));
+            EXPECT_THAT(described, Not(HasSubstr("hunter2")));
+        }
+    }
+}
+
 }  // namespace
 }  // namespace twintrack::app

@@ -123,7 +123,7 @@ TEST(Engine, PeopleImportedByAnotherProcessAreSeenWithoutRestart) {
     TestBot bot;
     EXPECT_THAT(bot.say("zoe", "ping"), ElementsAre(HasSubstr("don't know you")));
     // Another connection (as `twintrack import people` would be) adds Zoe.
-    auto other = store::Store::open_directory(bot.data_dir(), 0);
+    auto other = store::Store::open_url(bot.store_url(), 0);
     store::Person zoe;
     zoe.name = "Zoe";
     zoe.email = "zoe@example.com";

@@ -34,8 +34,11 @@ double total(store::Store& store, const std::string& sql) {
 /// Every text value in every table, with where it is.
 std::vector<std::string> all_texts(store::Store& store) {
     std::vector<std::string> tables;
-    store.db().query("SELECT name FROM sqlite_master WHERE type = 'table'", {},
-                     [&](const store::Row& r) { tables.push_back(r.text(0)); });
+    const bool postgres = std::string(store.db().dialect().name) == "postgres";
+    store.db().query(postgres ? "SELECT table_name FROM information_schema.tables WHERE "
+                                "table_schema = current_schema()"
+                              : "SELECT name FROM sqlite_master WHERE type = 'table'",
+                     {}, [&](const store::Row& r) { tables.push_back(r.text(0)); });
     std::vector<std::string> out;
     for (const auto& t : tables) {
         store.db().query("SELECT * FROM \"" + t + "\"", {}, [&](const store::Row& r) {

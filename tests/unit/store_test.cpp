@@ -9,13 +9,22 @@
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_store.hpp"
 
 namespace twintrack::store {
 namespace {
 
 namespace fs = std::filesystem;
 
+using test_support::open_test_database;
+using test_support::open_test_store;
 using test_support::TempDir;
+using test_support::testing_postgres;
+
+// Tests of how SQLite files behave (corrupt files, folders, file locks) say so; the rest
+// run against both backends (CTest label `postgres` for PostgreSQL).
+#define SQLITE_ONLY() \
+    if (testing_postgres()) GTEST_SKIP() << "SQLite file behaviour"
 
 Person sample(const std::string& email, const std::string& irc) {
     Person p;
@@ -31,24 +40,42 @@ Person sample(const std::string& email, const std::string& irc) {
 
 TEST(Store, MigratesOnceAndRecordsVersion) {
     TempDir dir;
-    { auto s = Store::open_directory(dir.path(), 1); }
-    auto s = Store::open_directory(dir.path(), 2);
+    const std::string url = test_support::new_store_url(dir);
+    { auto s = Store::open_url(url, 1); }
+    auto s = Store::open_url(url, 2);
     EXPECT_EQ(s->db().scalar("SELECT count(*) FROM schema_migrations"),
-              static_cast<std::int64_t>(known_migrations().size()));
+              static_cast<std::int64_t>(migrations_for(s->db()).size()));
     EXPECT_EQ(s->db().scalar("SELECT applied_at FROM schema_migrations WHERE version = 1"), 1);
 }
 
+// Both backends know the same schema versions (store/migrations/ and
+// store/migrations_postgres/); a version added to one folder only is caught here.
+TEST(Store, BothBackendsHaveTheSameMigrationVersions) {
+    std::vector<int> sqlite;
+    std::vector<int> postgres;
+    for (const auto& m : known_migrations()) sqlite.push_back(m.version);
+    for (const auto& m : postgres_migrations()) postgres.push_back(m.version);
+    EXPECT_EQ(sqlite, postgres);
+    ASSERT_EQ(known_migrations().size(), postgres_migrations().size());
+    for (std::size_t i = 0; i < known_migrations().size(); ++i) {
+        EXPECT_EQ(known_migrations()[i].name, postgres_migrations()[i].name);
+    }
+}
+
 TEST(Store, FailedMigrationLeavesNothingApplied) {
-    auto db = open_sqlite(":memory:");
+    TempDir dir;
+    auto db = open_test_database(dir);
     std::vector<Migration> ms = {{1, "good", "CREATE TABLE a (x INTEGER);"},
                                  {2, "bad", "CREATE TABLE b (x INTEGER); SELEC nonsense;"}};
     EXPECT_THROW(migrate(*db, ms, 0), DatabaseError);
     EXPECT_EQ(db->scalar("SELECT count(*) FROM schema_migrations"), 0);
-    EXPECT_EQ(db->scalar("SELECT count(*) FROM sqlite_master WHERE name IN ('a', 'b')"), 0);
+    EXPECT_THROW(db->scalar("SELECT count(*) FROM a"), DatabaseError);
+    EXPECT_THROW(db->scalar("SELECT count(*) FROM b"), DatabaseError);
 }
 
 TEST(Store, RefusesADatabaseFromANewerProgram) {
-    auto db = open_sqlite(":memory:");
+    TempDir dir;
+    auto db = open_test_database(dir);
     std::vector<Migration> ms = {{1, "one", "CREATE TABLE a (x INTEGER);"}};
     migrate(*db, ms, 0);
     db->execute("INSERT INTO schema_migrations VALUES (99, 'future', 0)");
@@ -61,6 +88,7 @@ TEST(Store, RefusesADatabaseFromANewerProgram) {
 }
 
 TEST(Store, CorruptFileIsAClearError) {
+    SQLITE_ONLY();
     TempDir dir;
     std::ofstream(dir.path() + "/twintrack.db") << std::string(8192, 'x');
     try {
@@ -72,6 +100,7 @@ TEST(Store, CorruptFileIsAClearError) {
 }
 
 TEST(Store, UnwritableDirectoryIsAClearError) {
+    SQLITE_ONLY();
     if (::geteuid() == 0) {
         // root writes anywhere; a path under a regular file cannot be created by anyone.
         TempDir dir;
@@ -86,7 +115,7 @@ TEST(Store, UnwritableDirectoryIsAClearError) {
 
 TEST(Store, UniqueViolationIsItsOwnType) {
     TempDir dir;
-    auto s = Store::open_directory(dir.path(), 0);
+    auto s = open_test_store(dir, 0);
     s->people().upsert_by_email(sample("a@example.com", "liwei"), 0);
     EXPECT_THROW(s->people().upsert_by_email(sample("b@example.com", "liwei"), 0), UniqueViolation);
     // The failed upsert left nothing half-written.
@@ -95,7 +124,7 @@ TEST(Store, UniqueViolationIsItsOwnType) {
 
 TEST(Store, UpsertByEmailUpdatesCaseInsensitively) {
     TempDir dir;
-    auto s = Store::open_directory(dir.path(), 0);
+    auto s = open_test_store(dir, 0);
     const auto id = s->people().upsert_by_email(sample("Li.Wei@example.com", "liwei"), 0);
     Person changed = sample("li.wei@EXAMPLE.com", "liwei2");
     changed.department = "marketing";
@@ -109,7 +138,7 @@ TEST(Store, UpsertByEmailUpdatesCaseInsensitively) {
 
 TEST(Store, ProcessedEventsRecognisesRedelivery) {
     TempDir dir;
-    auto s = Store::open_directory(dir.path(), 0);
+    auto s = open_test_store(dir, 0);
     EXPECT_TRUE(s->processed_events().record("hub", "e1", 10));
     EXPECT_FALSE(s->processed_events().record("hub", "e1", 11));
     EXPECT_TRUE(s->processed_events().record("irc", "e1", 11));
@@ -119,7 +148,7 @@ TEST(Store, ProcessedEventsRecognisesRedelivery) {
 
 TEST(Store, OutboxDedupesRetriesAndGivesUp) {
     TempDir dir;
-    auto s = Store::open_directory(dir.path(), 0);
+    auto s = open_test_store(dir, 0);
     OutboxEntry e{0, "hub", "sales", "", "digest", "", "digest-2026-w45", 0, "", "zh-CN"};
     bool inserted = false;
     const auto id = s->outbox().enqueue(e, 100, &inserted);
@@ -142,7 +171,7 @@ TEST(Store, OutboxDedupesRetriesAndGivesUp) {
 
 TEST(Store, TransactionRollsBackUnlessCommitted) {
     TempDir dir;
-    auto s = Store::open_directory(dir.path(), 0);
+    auto s = open_test_store(dir, 0);
     {
         Transaction tx(s->db());
         s->people().upsert_by_email(sample("a@example.com", "a"), 0);
@@ -160,6 +189,7 @@ TEST(Store, TransactionRollsBackUnlessCommitted) {
 // engine thread for the whole busy timeout: after one wait has run out, waits are brief
 // until the lock is had again, and then the configured wait is back.
 TEST(Store, AfterALongLockWaitsAreBriefUntilTheLockIsHadAgain) {
+    SQLITE_ONLY();
     TempDir dir;
     const std::string path = dir.path() + "/shared.db";
     auto bot = open_sqlite(path, 300);
@@ -184,7 +214,8 @@ TEST(Store, AfterALongLockWaitsAreBriefUntilTheLockIsHadAgain) {
 }
 
 TEST(Store, ParameterCountMismatchIsAnError) {
-    auto db = open_sqlite(":memory:");
+    TempDir dir;
+    auto db = open_test_database(dir);
     db->execute_script("CREATE TABLE t (a INTEGER, b TEXT)");
     EXPECT_THROW(db->execute("INSERT INTO t VALUES (?, ?)", {std::int64_t{1}}), DatabaseError);
     // Text with quotes and SQL goes in as data, never as SQL.

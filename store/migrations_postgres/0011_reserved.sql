@@ -1,0 +1,5 @@
+-- Migration 0011 was reserved and never used. It is intentionally
+-- empty: migrations are numbered without gaps (store/embed_migrations.cmake refuses a
+-- gap at build time), and the versions already applied in deployed databases are never
+-- renumbered. A database that had applied the migrations after this number applies
+-- nothing here (migrations newer than its highest version only are run).
