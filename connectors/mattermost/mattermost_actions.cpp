@@ -43,11 +43,9 @@ std::optional<ActionRequest> read_action_request(const std::string& body) {
     // A menu's choice comes as `selected_option` in the context, a button's as its token.
     std::string token = string_field(context, "selected_option");
     if (token.empty()) token = string_field(context, "token");
-    ActionRequest r{string_field(j, "user_id"),
-                    string_field(j, "user_name"),
-                    string_field(j, "channel_id"),
-                    string_field(j, "post_id"),
-                    std::move(token),
+    ActionRequest r{string_field(j, "user_id"),     string_field(j, "user_name"),
+                    string_field(j, "channel_id"),  string_field(j, "post_id"),
+                    string_field(j, "trigger_id"),  std::move(token),
                     string_field(context, "secret")};
     if (r.user_id.empty() || r.channel_id.empty() || r.post_id.empty() || r.token.empty() ||
         r.secret.empty()) {

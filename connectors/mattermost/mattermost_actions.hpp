@@ -26,9 +26,10 @@ struct ActionRequest {
     std::string user_id;
     std::string user_name;
     std::string channel_id;
-    std::string post_id;  ///< the bot's post that carries the action
-    std::string token;    ///< the button's token, or the chosen option's
-    std::string secret;   ///< from the integration context; compare before trusting
+    std::string post_id;     ///< the bot's post that carries the action
+    std::string trigger_id;  ///< unique per use, when the server sends one
+    std::string token;       ///< the button's token, or the chosen option's
+    std::string secret;      ///< from the integration context; compare before trusting
 };
 
 /// Nothing when the body is not such a request or lacks the user, channel, post, token

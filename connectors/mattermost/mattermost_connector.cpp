@@ -17,6 +17,7 @@
 #include "connectors/http/signature.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/mattermost/mattermost_actions.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -53,12 +54,30 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     if (auto t = section.secret("token", true)) s.token = *t;
     if (auto t = section.secret("command_token")) s.command_token = *t;
     if (auto t = section.secret("webhook_token")) s.webhook_token = *t;
-    const bool listens = section.has("command_token") || section.has("webhook_token");
+    if (auto url = section.string("actions_url")) {
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+            section.error("actions_url",
+                          "must be the address at which the Mattermost server reaches this "
+                          "connector's /mattermost/actions, such as "
+                          "https://bot.example.com/mattermost/actions");
+        } else {
+            s.actions_url = *url;
+        }
+    }
+    if (auto t = section.secret("actions_secret")) s.actions_secret = *t;
+    if (section.has("actions_url") && !section.has("actions_secret")) {
+        section.error("actions_url", "needs actions_secret (a long random value)");
+    }
+    if (section.has("actions_secret") && !section.has("actions_url")) {
+        section.error("actions_secret", "is only used with actions_url");
+    }
+    const bool listens =
+        section.has("command_token") || section.has("webhook_token") || section.has("actions_url");
     if (!listens && section.has("bind")) {
-        section.error("bind", "is only used with command_token or webhook_token");
+        section.error("bind", "is only used with command_token, webhook_token or actions_url");
     }
     if (!listens && section.has("port")) {
-        section.error("port", "is only used with command_token or webhook_token");
+        section.error("port", "is only used with command_token, webhook_token or actions_url");
     }
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
@@ -116,7 +135,7 @@ class MattermostConnector final : public Connector {
                     settings_.backoff_initial,
                     settings_.backoff_max,
                     {settings_.token.reveal(), settings_.command_token.reveal(),
-                     settings_.webhook_token.reveal()}}),
+                     settings_.webhook_token.reveal(), settings_.actions_secret.reveal()}}),
           link_(
               http::WsLink::Handlers{
                   session_.on_thread([this] { on_socket_open(); }),
@@ -142,7 +161,10 @@ class MattermostConnector final : public Connector {
     void start(core::EventSink& sink) override {
         session_.start([&] {
             sink_ = &sink;
-            if (settings_.command_token.empty() && settings_.webhook_token.empty()) return;
+            if (settings_.command_token.empty() && settings_.webhook_token.empty() &&
+                settings_.actions_url.empty()) {
+                return;
+            }
             const int port = listener_.start(settings_.bind, settings_.port);
             std::lock_guard<std::mutex> s(status_mu_);
             status_.listen_port = port;
@@ -162,6 +184,10 @@ class MattermostConnector final : public Connector {
         std::lock_guard<std::mutex> lock(status_mu_);
         return status_;
     }
+
+    // Buttons and menus as interactive attachments, when the server can reach the action
+    // route; a settled post is patched in place.
+    bool shows_actions() const override { return !settings_.actions_url.empty(); }
 
     bool connected() const override {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -383,8 +409,10 @@ class MattermostConnector final : public Connector {
         if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
         const bool command = r.path == "/mattermost/command";
         const bool webhook = r.path == "/mattermost/webhook";
-        if (!command && !webhook) return {404, "text/plain", "not found"};
+        const bool action = r.path == "/mattermost/actions";
+        if (!command && !webhook && !action) return {404, "text/plain", "not found"};
         if (r.method != "POST") return {405, "text/plain", "POST only"};
+        if (action) return on_action_request(r.body);
         json fields = json::object();
         if (r.header("content-type").rfind("application/json", 0) == 0) {
             fields = json::parse(r.body, nullptr, false);
@@ -407,6 +435,37 @@ class MattermostConnector final : public Connector {
             }
         });
         return {200, "text/plain", ""};
+    }
+
+    // A button or menu used: the server posts what was chosen; the secret in the
+    // integration context proves it came through the server. The bot answers the clicker
+    // itself, so the answer here updates nothing.
+    http::ListenerResponse on_action_request(const std::string& body) {
+        const auto request = read_action_request(body);
+        if (!request) return {400, "application/json", R"({"error":"not an action request"})"};
+        if (settings_.actions_secret.empty() ||
+            !http::constant_time_equal(request->secret, settings_.actions_secret.reveal())) {
+            spdlog::warn("mattermost {}: refused an action request with a wrong secret",
+                         settings_.name);
+            return {401, "application/json", R"({"error":"invalid secret"})"};
+        }
+        asio::post(session_.io(), [this, r = *request] {
+            if (sink_ == nullptr) return;
+            core::Event event;
+            event.id = settings_.name + ":action:" + r.post_id + ":" + r.user_id + ":" +
+                       (r.trigger_id.empty() ? std::to_string(core::to_millis(clock_->now()))
+                                             : r.trigger_id);
+            event.kind = core::EventKind::action;
+            event.who = {settings_.name, r.user_id, r.user_name.empty() ? r.user_id : r.user_name};
+            event.where = {settings_.name, "@" + r.user_id, ""};
+            event.direct = true;
+            event.text = r.token;
+            event.at = clock_->now();
+            event.extra = {{"message_id", settings_.name + ":" + r.post_id},
+                           {"mattermost_channel", r.channel_id}};
+            sink_->push(std::move(event));
+        });
+        return {200, "application/json", "{}"};
     }
 
     void on_command(const json& f) {
@@ -471,6 +530,7 @@ class MattermostConnector final : public Connector {
         if (session_.stopping()) {
             return complete(job, {false, "", "Mattermost connector is stopping", true});
         }
+        if (!job->post.replaces.empty()) return patch_post(job);
         auto slash = slash_replies_.find(job->post.reply_to);
         if (slash != slash_replies_.end()) {
             const std::string url = slash->second;
@@ -521,6 +581,15 @@ class MattermostConnector final : public Connector {
         if (job->next >= job->pieces.size()) return complete(job, {true, job->first_id, "", true});
         json body = {{"channel_id", job->channel}, {"message", job->pieces[job->next]}};
         if (!job->post.to.thread.empty()) body["root_id"] = job->post.to.thread;
+        if (job->next + 1 == job->pieces.size() && !job->post.actions.empty()) {
+            json attachments = action_attachments(job->post.actions, settings_.actions_url,
+                                                  settings_.actions_secret.reveal());
+            if (!attachments.empty()) {
+                body["props"] = {{"attachments", std::move(attachments)}};
+            } else if (!job->post.actions_text.empty()) {
+                body["message"] = job->pieces[job->next] + "\n\n" + job->post.actions_text;
+            }
+        }
         api("POST", "/posts", body, [this, job](ApiResult r) {
             if (!r.ok()) {
                 if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
@@ -533,6 +602,28 @@ class MattermostConnector final : public Connector {
             }
             ++job->next;
             post_pieces(job);
+        });
+    }
+
+    // An earlier post with buttons, settled: its text (the outcome) replaces it and the
+    // attachments go. `replaces` is the id this connector gave it: NAME:POST_ID.
+    void patch_post(const std::shared_ptr<SendJob>& job) {
+        const std::string& id = job->post.replaces;
+        const std::string prefix = settings_.name + ":";
+        if (id.rfind(prefix, 0) != 0 || id.size() == prefix.size()) {
+            return complete(job, {false, "", "not a Mattermost post id: " + id, false});
+        }
+        const std::string post_id = id.substr(prefix.size());
+        const json body = {
+            {"message", std::string(core::utf8_prefix(job->post.text, settings_.max_chars))},
+            {"props", {{"attachments", json::array()}}}};
+        api("PUT", "/posts/" + post_id + "/patch", body, [this, job, id](ApiResult r) {
+            if (!r.ok()) {
+                if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
+                return complete(job, {false, id, "PUT /posts/patch: " + r.error,
+                                      r.status == 0 || r.status >= 500});
+            }
+            complete(job, {true, id, "", true});
         });
     }
 

@@ -24,6 +24,10 @@ struct MattermostSettings {
     core::Secret token;
     core::Secret command_token;  ///< slash command token; empty = no slash command
     core::Secret webhook_token;  ///< outgoing webhook token; empty = none
+    /// Buttons and menus: the URL of this connector's /mattermost/actions route as the
+    /// Mattermost server reaches it; empty = posts show the typed choices instead.
+    std::string actions_url;
+    core::Secret actions_secret;  ///< proves an action request came through the server
     std::string bind = "127.0.0.1";
     int port = 3001;  ///< the listener, when a command or webhook token is set; 0 = free port
     std::string tls_ca_file;  ///< CAs to trust besides the system store

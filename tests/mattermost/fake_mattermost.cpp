@@ -106,6 +106,16 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
                           make_post(d.new_id("p"), bot_id, channel, call.body.value("message", ""),
                                     call.body.value("root_id", "")));
         }
+        // PUT /api/v4/posts/ID/patch: the patched post; a post it never made is 404.
+        const std::string patch_suffix = "/patch";
+        if (call.method == "PUT" && call.path.rfind("/api/v4/posts/p", 0) == 0 &&
+            call.path.size() > patch_suffix.size() &&
+            call.path.compare(call.path.size() - patch_suffix.size(), patch_suffix.size(),
+                              patch_suffix) == 0) {
+            const std::string id =
+                call.path.substr(14, call.path.size() - 14 - patch_suffix.size());
+            return answer(200, make_post(id, bot_id, "", call.body.value("message", ""), ""));
+        }
         answer(404, {{"id", "api.context.404.app_error"}, {"status_code", 404}});
     });
     d.server.set_validate_handler([&d](websocketpp::connection_hdl hdl) {

@@ -45,6 +45,8 @@ class MattermostTest : public ::testing::Test {
         s.token = core::Secret("MATTERMOST_TOKEN", token);
         s.command_token = core::Secret("MM_COMMAND_TOKEN", "cmdtoken123");
         s.webhook_token = core::Secret("MM_WEBHOOK_TOKEN", "hooktoken456");
+        s.actions_url = "https://bot.example.com/mattermost/actions";
+        s.actions_secret = core::Secret("MM_ACTIONS_SECRET", "actsecret789");
         s.port = 0;
         s.backoff_initial = 50ms;
         s.backoff_max = 400ms;
@@ -318,6 +320,79 @@ TEST_F(MattermostTest, OutgoingWebhooksNeedTheirTokenAndShareIdsWithTheSocket) {
         mm_.send_posted(make_post("postDxxxxxxxxxxxxxxxxxxxxx", anna, town, "next"), "O", "anna"));
     ASSERT_TRUE(sink_.with_text("next"));
     EXPECT_TRUE(sink_.rest().empty());
+}
+
+core::Post approval_post(const std::string& channel) {
+    core::Post post{{"mm", channel, ""}, "Announcement 7 waits for approval", "", "", {}, ""};
+    core::Action approve;
+    approve.label = "Approve";
+    approve.style = "primary";
+    approve.token = "v1.7.0.*.1795900000000.sig";
+    approve.typed = "approve 7";
+    post.actions = {approve};
+    post.actions_text = "To answer, type:\n1. Approve: approve 7";
+    return post;
+}
+
+TEST_F(MattermostTest, APostWithActionsCarriesInteractiveButtons) {
+    EXPECT_TRUE(connector_->shows_actions());
+    ASSERT_TRUE(send(approval_post(town)).ok);
+    auto call = mm_.wait_call("/api/v4/posts");
+    ASSERT_TRUE(call);
+    EXPECT_EQ(call->body["message"], "Announcement 7 waits for approval");
+    const auto& action = call->body["props"]["attachments"][0]["actions"][0];
+    EXPECT_EQ(action["name"], "Approve");
+    EXPECT_EQ(action["integration"]["url"], "https://bot.example.com/mattermost/actions");
+    EXPECT_EQ(action["integration"]["context"]["token"], "v1.7.0.*.1795900000000.sig");
+}
+
+TEST_F(MattermostTest, AnActionRequestWithTheSecretBecomesAClickFromThatPerson) {
+    const int port = mattermost_status(*connector_).listen_port;
+    auto request = [&](const json& context) {
+        const json body = {{"user_id", anna},        {"user_name", "anna"},
+                           {"channel_id", town},     {"post_id", "p00000000000000000000000001"},
+                           {"trigger_id", "trig-7"}, {"type", ""},
+                           {"context", context}};
+        return test_support::http_request("POST", "127.0.0.1", port, "/mattermost/actions",
+                                          {{"Content-Type", "application/json"}}, body.dump());
+    };
+    EXPECT_EQ(request({{"secret", "wrong"}, {"token", "t"}}).status, 401);
+    EXPECT_EQ(request({{"token", "t"}}).status, 400);
+    auto r = request({{"secret", "actsecret789"}, {"token", "v1.7.0.*.1795900000000.sig"}});
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{}");  // nothing updated here: the bot answers the clicker itself
+    auto e =
+        sink_.wait_for([](const core::Event& ev) { return ev.kind == core::EventKind::action; });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "v1.7.0.*.1795900000000.sig");
+    EXPECT_EQ(e->who.user_id, anna);
+    EXPECT_EQ(e->where.channel, "@" + anna);
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->id, "mm:action:p00000000000000000000000001:" + anna + ":trig-7");
+    EXPECT_EQ(e->extra["message_id"], "mm:p00000000000000000000000001");
+    EXPECT_TRUE(sink_.rest().empty());  // the refused requests gave nothing
+}
+
+TEST_F(MattermostTest, ASettledPostIsPatchedWithoutItsButtons) {
+    auto first = send(approval_post(town));
+    ASSERT_TRUE(first.ok);
+    core::Post settled{
+        {"mm", town, ""}, "Announcement 7\nApproved by 王芳 at 10:42", "", "", {}, ""};
+    settled.replaces = first.message_id;
+    auto r = send(settled);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.message_id, first.message_id);
+    const std::string post_id = first.message_id.substr(3);
+    auto patch = mm_.wait_call("/api/v4/posts/" + post_id + "/patch");
+    ASSERT_TRUE(patch);
+    EXPECT_EQ(patch->method, "PUT");
+    EXPECT_EQ(patch->body["message"], "Announcement 7\nApproved by 王芳 at 10:42");
+    EXPECT_EQ(patch->body["props"]["attachments"], json::array());
+    // A post Mattermost does not have: given up, not retried.
+    settled.replaces = "mm:zzz";
+    auto gone = send(settled);
+    EXPECT_FALSE(gone.ok);
+    EXPECT_FALSE(gone.retryable);
 }
 
 TEST(MattermostStart, AWrongTokenIsLoggedAndRetried) {
