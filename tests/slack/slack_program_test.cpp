@@ -211,8 +211,13 @@ TEST(SlackProgram, CheckConfigReportsBadSlackAndMattermostSections) {
                                  "    channels:\n"
                                  "      - {name: general, track: joint}\n"  // line 11
                                  "  - type: mattermost\n"
-                                 "    url: chat.example.com\n"                        // line 13
-                                 "    token: ${TWINTRACK_TEST_MM_TOKEN_NOT_SET}\n");  // 14
+                                 "    url: chat.example.com\n"                      // line 13
+                                 "    token: ${TWINTRACK_TEST_MM_TOKEN_NOT_SET}\n"  // 14
+                                 "  - type: mattermost\n"
+                                 "    name: mm-buttons\n"
+                                 "    url: https://chat.example.com\n"
+                                 "    token: ${TWINTRACK_TEST_MM_TOKEN_NOT_SET}\n"
+                                 "    actions_url: https://bot.example.com/mattermost/actions\n");
     auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
     EXPECT_EQ(check.exit_code, 2);
     EXPECT_THAT(check.err, HasSubstr(":3:"));
@@ -223,6 +228,8 @@ TEST(SlackProgram, CheckConfigReportsBadSlackAndMattermostSections) {
     EXPECT_THAT(check.err, HasSubstr("not a Slack channel ID"));
     EXPECT_THAT(check.err, HasSubstr("https://chat.example.com"));
     EXPECT_THAT(check.err, HasSubstr("TWINTRACK_TEST_MM_TOKEN_NOT_SET"));
+    // Buttons on Mattermost need the secret that proves a click came through the server.
+    EXPECT_THAT(check.err, HasSubstr("needs actions_secret"));
 }
 
 TEST(SlackProgram, CheckConfigNamesABadCaFileAndProxy) {
