@@ -223,5 +223,31 @@ TEST_F(SlackEventsTest, AForgedSlashCommandIsRefused) {
     EXPECT_FALSE(sink_.wait_for([](const core::Event&) { return true; }, 300ms));
 }
 
+// Events API mode: clicks come to /slack/interactive as a signed form whose `payload`
+// field is the interaction's JSON.
+TEST_F(SlackEventsTest, AClickOnTheInteractiveRouteBecomesAnActionAndBadOnesAreRefused) {
+    const json click = {
+        {"type", "block_actions"},
+        {"user", {{"id", "U061F7AUR"}}},
+        {"container", {{"message_ts", "1795886850.000200"}, {"channel_id", "C024BE91L"}}},
+        {"channel", {{"id", "C024BE91L"}}},
+        {"actions",
+         {{{"type", "button"}, {"value", "v1.7.0.*.1.sig"}, {"action_ts", "1795886860.1"}}}}};
+    const std::string form = "payload=" + connectors::http::url_encode(click.dump());
+    const std::string type = "application/x-www-form-urlencoded";
+    EXPECT_EQ(post("/slack/interactive", form, now_s(), "guess", {}, type).status, 401);
+    EXPECT_EQ(post("/slack/interactive", "payload=not%20json", now_s(), kSecret, {}, type).status,
+              400);
+    EXPECT_EQ(post("/slack/interactive", "other=1", now_s(), kSecret, {}, type).status, 400);
+    EXPECT_FALSE(sink_.wait_for([](const core::Event&) { return true; }, 300ms));
+    EXPECT_EQ(post("/slack/interactive", form, now_s(), kSecret, {}, type).status, 200);
+    auto e =
+        sink_.wait_for([](const core::Event& ev) { return ev.kind == core::EventKind::action; });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "v1.7.0.*.1.sig");
+    EXPECT_EQ(e->who.display, "Anna Becker");
+    EXPECT_EQ(e->where.channel, "@U061F7AUR");
+}
+
 }  // namespace
 }  // namespace twintrack::slack_test

@@ -217,7 +217,13 @@ TEST(SlackProgram, CheckConfigReportsBadSlackAndMattermostSections) {
                                  "    name: mm-buttons\n"
                                  "    url: https://chat.example.com\n"
                                  "    token: ${TWINTRACK_TEST_MM_TOKEN_NOT_SET}\n"
-                                 "    actions_url: https://bot.example.com/mattermost/actions\n");
+                                 "    actions_url: https://bot.example.com/mattermost/actions\n"
+                                 "  - type: mattermost\n"
+                                 "    name: mm-bad-url\n"
+                                 "    url: https://chat.example.com\n"
+                                 "    token: ${TWINTRACK_TEST_MM_TOKEN_NOT_SET}\n"
+                                 "    actions_url: ftp://bot.example.com/actions\n"
+                                 "    actions_secret: ${TWINTRACK_TEST_MM_TOKEN_NOT_SET}\n");
     auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
     EXPECT_EQ(check.exit_code, 2);
     EXPECT_THAT(check.err, HasSubstr(":3:"));
@@ -230,6 +236,7 @@ TEST(SlackProgram, CheckConfigReportsBadSlackAndMattermostSections) {
     EXPECT_THAT(check.err, HasSubstr("TWINTRACK_TEST_MM_TOKEN_NOT_SET"));
     // Buttons on Mattermost need the secret that proves a click came through the server.
     EXPECT_THAT(check.err, HasSubstr("needs actions_secret"));
+    EXPECT_THAT(check.err, HasSubstr("connector's /mattermost/actions"));
 }
 
 TEST(SlackProgram, CheckConfigNamesABadCaFileAndProxy) {
