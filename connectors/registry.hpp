@@ -4,54 +4,14 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <functional>
 #include <map>
-#include <memory>
-#include <stdexcept>
+#include <optional>
 #include <string>
-#include <vector>
 
-#include "connectors/connector.hpp"
-#include "core/clock.hpp"
-#include "core/telemetry.hpp"
+#include "connectors/api/connector_type.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors {
-
-/// A channel as configured on a connector, with the track it belongs to.
-struct ChannelConfig {
-    std::string name;
-    std::string track;  ///< marketing, sales or joint
-};
-
-/// What every connector instance is told at creation.
-struct ConnectorContext {
-    std::string data_dir;      ///< where a connector may keep its own files
-    std::string prompts_dir;   ///< prompts/ root, for a connector's own UI strings
-    const core::Clock* clock;  ///< never null
-    std::shared_ptr<Roster> roster;
-    std::string bot_user = "twintrack";  ///< the bot's own user name on the platform
-    std::string default_locale = "en";   ///< for a connector's own words when a post has none
-    /// Process metrics and readiness (`/metrics`, `/readyz`); may be null in tests.
-    std::shared_ptr<core::Telemetry> telemetry = nullptr;
-};
-
-/// A validated connector section. `settings` is the section itself, read again by
-/// `create` once validation passed.
-struct ConnectorSpec {
-    std::string type;
-    std::string name;
-    std::vector<ChannelConfig> channels;
-    YAML::Node settings;
-};
-
-struct ConnectorType {
-    /// Checks a `connectors:` entry of this type, reporting every problem with its line
-    /// (unknown keys included), and fills `spec.name` and `spec.channels`.
-    std::function<void(core::SectionReader&, ConnectorSpec&)> validate;
-    /// Builds the connector from a section that validated cleanly.
-    std::function<std::unique_ptr<Connector>(const ConnectorSpec&, const ConnectorContext&)> create;
-};
 
 /// The known connector types, by `type:` name.
 const std::map<std::string, ConnectorType>& connector_types();
@@ -59,22 +19,5 @@ const std::map<std::string, ConnectorType>& connector_types();
 /// Validates one `connectors:` list entry. Returns the spec, or nothing after errors.
 std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int index,
                                                  core::ConfigErrors& errors);
-
-/// Reads the `channels:` list shared by all connector types:
-/// `[{name: general, track: joint}, ...]`.
-std::vector<ChannelConfig> read_channels(core::SectionReader& section);
-
-/// For ConnectorType::create: reads a section that validated cleanly once more (`type`
-/// and `name` skipped) with `read(section)`, and throws with every problem if anything
-/// is wrong after all (e.g. an environment variable unset since check-config).
-template <typename Read>
-void reread_section(const ConnectorSpec& spec, const std::string& what, Read&& read) {
-    core::ConfigErrors errors;
-    core::SectionReader section(spec.settings, "connectors." + spec.name, errors);
-    section.string("type");
-    section.string("name");
-    read(section);
-    if (!errors.empty()) throw std::runtime_error(errors.describe(what + " settings"));
-}
 
 }  // namespace twintrack::connectors

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "connectors/connector.hpp"
+#include "connectors/api/connector.hpp"
 
 namespace twintrack::connectors::console {
 

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "connectors/connector.hpp"
-#include "connectors/registry.hpp"
+#include "connectors/api/connector.hpp"
+#include "connectors/api/connector_type.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::feishu {
