@@ -10,9 +10,11 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <stdexcept>
 
+#include "connectors/dingtalk/dingtalk_cards.hpp"
 #include "connectors/dingtalk/dingtalk_stream.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
@@ -23,6 +25,7 @@
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
+#include "core/api.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::dingtalk {
@@ -74,6 +77,18 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
     }
     read_base_url(section, "api_url", s.api_url);
     read_base_url(section, "gateway_url", s.gateway_url);
+    read_base_url(section, "oapi_url", s.oapi_url);
+    if (auto id = section.string("card_template_id")) {
+        if (!valid_card_template_id(*id)) {
+            section.error("card_template_id",
+                          "must be the card template id the card platform shows, a UUID "
+                          "followed by .schema (e.g. 8f250c94-7e4b-4c8e-b1e5-3c0b6b4e2a17."
+                          "schema); got \"" +
+                              *id + "\"");
+        } else {
+            s.card_template_id = *id;
+        }
+    }
     if (auto format = section.choice("format", {"text", "markdown"})) {
         s.markdown = *format == "markdown";
     }
@@ -158,7 +173,11 @@ std::string load_text_only(const std::string& prompts_dir, const std::string& lo
 // The connector
 
 struct SendJob : runtime::PostJob {
-    bool auth_retried = false;  ///< the access token was renewed once for this post
+    /// What the post is doing: its text, its card, or updating an earlier card.
+    enum class Stage { text, card, update } stage = Stage::text;
+    bool auth_retried = false;   ///< the access token was renewed once for this post
+    std::string out_track_id;    ///< the card's id (Stage::card)
+    std::size_t attachment = 0;  ///< the next of `post.attachments` to send
 };
 
 struct Session {
@@ -227,6 +246,9 @@ class DingTalkConnector final : public Connector {
         std::lock_guard<std::mutex> lock(status_mu_);
         return status_.connected;
     }
+
+    // Buttons and menus as interactive cards, once the admin imported the template.
+    bool shows_actions() const override { return !settings_.card_template_id.empty(); }
 
     DingTalkStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -358,6 +380,9 @@ class DingTalkConnector final : public Connector {
             if (frame.topic == bot_message_topic) {
                 link_.send(ack_callback(frame));
                 on_robot_message(frame.data);
+            } else if (frame.topic == card_callback_topic) {
+                link_.send(ack(frame, 200, "OK", card_ack_data()));
+                on_card_click(frame);
             } else {
                 link_.send(ack_unknown(frame));
                 ignored("callback topic " + frame.topic);
@@ -423,6 +448,53 @@ class DingTalkConnector final : public Connector {
                        {"conversation_type", m.conversation_type}};
         if (!m.title.empty()) event.extra["conversation_title"] = m.title;
         sink_->push(std::move(event));
+    }
+
+    // A click on a card's button or a menu choice: handed to the bot as an action event
+    // from the clicker, who gets every answer directly. The card changes only when the
+    // bot settles the decision (update_card).
+    void on_card_click(const Frame& frame) {
+        CardClick c;
+        switch (read_card_click(frame.data, c)) {
+            case CardRead::ok:
+                break;
+            case CardRead::not_json:
+                spdlog::warn("dingtalk {}: a card callback whose data is not JSON was dropped",
+                             settings_.name);
+                return;
+            case CardRead::incomplete:
+                spdlog::warn(
+                    "dingtalk {}: a card callback without userId, outTrackId or token was "
+                    "dropped",
+                    settings_.name);
+                return;
+        }
+        // A callback DingTalk delivers again keeps its messageId.
+        const std::string key =
+            "card:" + (frame.message_id.empty() ? c.out_track_id + ":" + c.user_id + ":" + c.token
+                                                : frame.message_id);
+        if (!seen_.first(key)) {
+            spdlog::debug("dingtalk {}: card callback {} delivered again; ignored", settings_.name,
+                          frame.message_id);
+            return;
+        }
+        if (sink_ == nullptr) return;
+        core::Event event;
+        event.id = settings_.name + ":" + key;
+        event.kind = core::EventKind::action;
+        event.who = {settings_.name, c.user_id, c.user_id};
+        event.where = {settings_.name, "@" + c.user_id, ""};
+        event.direct = true;
+        event.text = c.token;
+        event.at = clock_->now();
+        event.extra = {{"message_id", card_id(c.out_track_id)},
+                       {"out_track_id", c.out_track_id},
+                       {"space_type", c.space_type}};
+        sink_->push(std::move(event));
+    }
+
+    std::string card_id(const std::string& out_track_id) const {
+        return settings_.name + ":card:" + out_track_id;
     }
 
     // A picture, file, voice message ... is not read; its writer is told so (once per
@@ -531,9 +603,175 @@ class DingTalkConnector final : public Connector {
         if (!core::valid_utf8(job->post.text)) {
             return complete(job, {false, "", "the text is not valid UTF-8", false});
         }
+        if (!job->post.replaces.empty()) {
+            job->stage = SendJob::Stage::update;
+            return update_card(job);
+        }
+        if (!job->post.actions.empty()) {
+            if (!settings_.card_template_id.empty() && fits_card(job->post)) {
+                job->stage = SendJob::Stage::card;
+                job->out_track_id = new_out_track_id();
+                return send_card(job);
+            }
+            if (!settings_.card_template_id.empty()) {
+                spdlog::info(
+                    "dingtalk {}: a post's {} actions do not fit one card; sent as text with "
+                    "the typed choices",
+                    settings_.name, job->post.actions.size());
+            }
+            return send_as_text(job);
+        }
+        send_text(job);
+    }
+
+    void send_text(const std::shared_ptr<SendJob>& job) {
+        job->stage = SendJob::Stage::text;
         job->pieces = http::split_message(job->post.text, settings_.max_chars);
         if (job->pieces.empty()) return after_text(job);
         send_piece(job);
+    }
+
+    // The post's text with its typed choices ("To answer, type: ..."), no buttons.
+    void send_as_text(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.actions_text.empty()) {
+            job->post.text += (job->post.text.empty() ? "" : "\n\n") + job->post.actions_text;
+        }
+        job->post.actions.clear();
+        send_text(job);
+    }
+
+    // Where a job goes on after waiting out throttling.
+    void resume(const std::shared_ptr<SendJob>& job) {
+        switch (job->stage) {
+            case SendJob::Stage::card:
+                return send_card(job);
+            case SendJob::Stage::update:
+                return update_card(job);
+            case SendJob::Stage::text:
+                return send_piece(job);
+        }
+    }
+
+    std::string new_out_track_id() {
+        static const char* hex = "0123456789abcdef";
+        std::string id = "tt-";
+        for (int i = 0; i < 24; ++i) id += hex[random_() % 16];
+        return id;
+    }
+
+    // --- interactive cards ---------------------------------------------------------------
+
+    // The token could not be had: as for a message (throttled waits, else the outbox
+    // tries again later).
+    void no_token(const std::shared_ptr<SendJob>& job, const Answer& failure) {
+        if (failure.outcome.kind == Kind::throttled) {
+            return wait_and_retry(job, failure.retry_after, "oauth2/accessToken");
+        }
+        complete(job, {false, job->first_id,
+                       "oauth2/accessToken: " +
+                           (failure.outcome.code.empty() ? "" : failure.outcome.code + " ") +
+                           failure.outcome.message,
+                       true});
+    }
+
+    // createAndDeliver: the card is created from the template and delivered to the group
+    // or the one-to-one chat with the robot in one call. Its outTrackId is the post's id.
+    void send_card(const std::shared_ptr<SendJob>& job) {
+        with_token([this, job](const std::string& token, const Answer& failure) {
+            if (session_.stopping()) {
+                return complete(job, {false, "", "connector stopped", true});
+            }
+            if (token.empty()) return no_token(job, failure);
+            runtime::Request req = runtime::Request::json_post(
+                settings_.api_url + "/v1.0/card/instances/createAndDeliver",
+                create_and_deliver_body(settings_.card_template_id, job->out_track_id,
+                                        settings_.robot_code, job->channel,
+                                        card_params(job->post)));
+            req.headers.emplace_back("x-acs-dingtalk-access-token", token);
+            call(std::move(req), [this, job, token](runtime::Result r) {
+                Answer a = answer_of(r);
+                if (a.outcome.kind == Kind::ok) {
+                    const std::string why = undelivered_reason(a.body);
+                    if (why.empty()) {
+                        job->first_id = card_id(job->out_track_id);
+                        return after_text(job);
+                    }
+                    a.outcome = {Kind::permanent, "deliverResults", why};
+                }
+                const std::string step = "card/instances/createAndDeliver";
+                switch (a.outcome.kind) {
+                    case Kind::auth:
+                        if (!job->auth_retried) {
+                            job->auth_retried = true;
+                            token_.refused(token);
+                            return send_card(job);
+                        }
+                        return failed(job, step, a);
+                    case Kind::permanent:
+                        // A template that is not published or not this app's, a missing
+                        // permission, a robot not in the group: the post still goes out,
+                        // as text with the typed choices.
+                        spdlog::error(
+                            "dingtalk {}: the card for {} was refused ({}{}); sent as text with "
+                            "the typed choices. Check card_template_id (published, bound to "
+                            "this app) and the Card.Instance.Write permission "
+                            "(docs/connectors/dingtalk.md)",
+                            settings_.name, job->channel,
+                            a.outcome.code.empty() ? "" : a.outcome.code + " ", a.outcome.message);
+                        return send_as_text(job);
+                    default:
+                        return failed(job, step, a);
+                }
+            });
+        });
+    }
+
+    // A settled post: its card shows the outcome line in place of the buttons.
+    // `replaces` is the id this connector gave the card: NAME:card:OUTTRACKID.
+    void update_card(const std::shared_ptr<SendJob>& job) {
+        const std::string prefix = settings_.name + ":card:";
+        const std::string& id = job->post.replaces;
+        if (id.rfind(prefix, 0) != 0 || id.size() == prefix.size()) {
+            if (id.rfind(settings_.name + ":", 0) == 0) {
+                // It went out as text (the card was refused or too big): nothing to update.
+                spdlog::info("dingtalk {}: {} was sent as text; no card to update", settings_.name,
+                             id);
+                return complete(job, {true, id, "", true});
+            }
+            return complete(job, {false, "", "not a DingTalk card id: " + id, false});
+        }
+        const std::string out_track_id = id.substr(prefix.size());
+        with_token([this, job, out_track_id](const std::string& token, const Answer& failure) {
+            if (session_.stopping()) {
+                return complete(job, {false, "", "connector stopped", true});
+            }
+            if (token.empty()) return no_token(job, failure);
+            runtime::Request req = runtime::Request::json_post(
+                settings_.api_url + "/v1.0/card/instances",
+                update_card_body(out_track_id, settled_card_params(job->post.text)));
+            req.method = "PUT";
+            req.headers.emplace_back("x-acs-dingtalk-access-token", token);
+            call(std::move(req), [this, job, token](runtime::Result r) {
+                Answer a = answer_of(r);
+                if (a.outcome.kind == Kind::ok && a.body.is_object() &&
+                    a.body.value("success", true) == false) {
+                    a.outcome = {Kind::permanent, "success=false", "the card was not updated"};
+                }
+                switch (a.outcome.kind) {
+                    case Kind::ok:
+                        return complete(job, {true, job->post.replaces, "", true});
+                    case Kind::auth:
+                        if (!job->auth_retried) {
+                            job->auth_retried = true;
+                            token_.refused(token);
+                            return update_card(job);
+                        }
+                        return failed(job, "card/instances (update)", a);
+                    default:
+                        return failed(job, "card/instances (update)", a);
+                }
+            });
+        });
     }
 
     void send_piece(const std::shared_ptr<SendJob>& job) {
@@ -553,12 +791,101 @@ class DingTalkConnector final : public Connector {
         post_api(job);
     }
 
-    // The seam for what follows a post's text: pictures (`Post::attachments`, e.g. the
-    // weekly metrics chart; DingTalk's msgKey sampleImageMsg) and interactive cards.
-    // Neither is sent yet; the text stands alone.
+    // --- pictures ----------------------------------------------------------------------
+    //
+    // After the text (or the card): each picture of `Post::attachments` (e.g. the weekly
+    // metrics chart) is uploaded as media (oapi media/upload, as the official SDK does)
+    // and sent as msgKey sampleImageMsg with the mediaId as photoURL. A picture that
+    // fails is logged and left out; the text went out already.
+
+    static constexpr std::size_t max_image_bytes = 20 * 1024 * 1024;
+
     void after_text(const std::shared_ptr<SendJob>& job) {
-        if (!job->post.attachments.empty()) ignored("attachments (the text is sent alone)");
-        complete(job, {true, job->first_id, "", true});
+        const auto& files = job->post.attachments;
+        while (job->attachment < files.size() &&
+               (files[job->attachment].mime.rfind("image/", 0) != 0 ||
+                files[job->attachment].data.empty() ||
+                files[job->attachment].data.size() > max_image_bytes)) {
+            ignored("attachments that are not pictures of at most 20 MB");
+            ++job->attachment;
+        }
+        if (job->attachment >= files.size() || session_.stopping()) {
+            return complete(job, {true, job->first_id, "", true});
+        }
+        upload_image(job);
+    }
+
+    void image_failed(const std::shared_ptr<SendJob>& job, const std::string& why) {
+        spdlog::warn("dingtalk {}: the picture {} was not sent to {} ({}); the text was",
+                     settings_.name, job->post.attachments[job->attachment].name, job->channel,
+                     why);
+        ++job->attachment;
+        after_text(job);
+    }
+
+    void upload_image(const std::shared_ptr<SendJob>& job) {
+        with_token([this, job](const std::string& token, const Answer& failure) {
+            if (token.empty())
+                return image_failed(job, "no access token: " + failure.outcome.message);
+            const core::Attachment& file = job->post.attachments[job->attachment];
+            runtime::Request req = runtime::Request::multipart_post(
+                settings_.oapi_url + "/media/upload?access_token=" + core::url_encode(token),
+                {{"type", "image", "", ""},
+                 {"media", file.data, file.name.empty() ? "picture.png" : file.name, file.mime}});
+            call(std::move(req), [this, job](runtime::Result r) {
+                const json body = r.json();
+                const long long errcode = integer_field(body, "errcode", 0);
+                const std::string media_id = string_field(body, "media_id");
+                if (!r.ok() || errcode != 0 || media_id.empty()) {
+                    return image_failed(
+                        job, "media/upload: " + (r.status == 0
+                                                     ? r.error
+                                                     : "HTTP " + std::to_string(r.status) +
+                                                           " errcode " + std::to_string(errcode) +
+                                                           " " + string_field(body, "errmsg")));
+                }
+                send_image(job, media_id);
+            });
+        });
+    }
+
+    void send_image(const std::shared_ptr<SendJob>& job, const std::string& media_id) {
+        with_token([this, job, media_id](const std::string& token, const Answer& failure) {
+            if (token.empty())
+                return image_failed(job, "no access token: " + failure.outcome.message);
+            std::string path;
+            runtime::Request req = robot_request(
+                job->channel, token, {"sampleImageMsg", image_msg_param(media_id)}, path);
+            call(std::move(req), [this, job, path](runtime::Result r) {
+                const Answer a = answer_of(r);
+                if (a.outcome.kind != Kind::ok) {
+                    return image_failed(
+                        job, path + ": " + (a.outcome.code.empty() ? "" : a.outcome.code + " ") +
+                                 a.outcome.message);
+                }
+                ++job->attachment;
+                after_text(job);
+            });
+        });
+    }
+
+    // A robot message to a conversation: one-to-one ("@STAFF") or a group.
+    runtime::Request robot_request(const std::string& channel, const std::string& token,
+                                   const MessageBody& message, std::string& path) const {
+        const bool direct = channel[0] == '@';
+        json body = {{"robotCode", settings_.robot_code},
+                     {"msgKey", message.msg_key},
+                     {"msgParam", message.msg_param}};
+        if (direct) {
+            body["userIds"] = json::array({channel.substr(1)});
+            path = "/v1.0/robot/oToMessages/batchSend";
+        } else {
+            body["openConversationId"] = channel;
+            path = "/v1.0/robot/groupMessages/send";
+        }
+        runtime::Request req = runtime::Request::json_post(settings_.api_url + path, body);
+        req.headers.emplace_back("x-acs-dingtalk-access-token", token);
+        return req;
     }
 
     void piece_sent(const std::shared_ptr<SendJob>& job, const std::string& id) {
@@ -608,20 +935,9 @@ class DingTalkConnector final : public Connector {
                           true});
             }
             const bool direct = job->channel[0] == '@';
-            const MessageBody message = robot_body(job->pieces[job->next], settings_.markdown);
-            json body = {{"robotCode", settings_.robot_code},
-                         {"msgKey", message.msg_key},
-                         {"msgParam", message.msg_param}};
             std::string path;
-            if (direct) {
-                body["userIds"] = json::array({job->channel.substr(1)});
-                path = "/v1.0/robot/oToMessages/batchSend";
-            } else {
-                body["openConversationId"] = job->channel;
-                path = "/v1.0/robot/groupMessages/send";
-            }
-            runtime::Request req = runtime::Request::json_post(settings_.api_url + path, body);
-            req.headers.emplace_back("x-acs-dingtalk-access-token", token);
+            runtime::Request req = robot_request(
+                job->channel, token, robot_body(job->pieces[job->next], settings_.markdown), path);
             call(std::move(req), [this, job, token, direct, path](runtime::Result r) {
                 Answer a = answer_of(r);
                 if (a.outcome.kind == Kind::ok && direct) {
@@ -680,7 +996,7 @@ class DingTalkConnector final : public Connector {
         }
         spdlog::info("dingtalk {}: {} throttled; retrying in {:.1f} s", settings_.name, step,
                      static_cast<double>(wait.count()) / 1000.0);
-        session_.later(wait, [this, job] { send_piece(job); });
+        session_.later(wait, [this, job] { resume(job); });
     }
 
     DingTalkSettings settings_;
@@ -698,6 +1014,7 @@ class DingTalkConnector final : public Connector {
     std::set<std::string> known_groups_;       ///< openConversationIds listed in `channels:`
     std::map<std::string, Session> sessions_;  ///< by channel ("@staff" or cid...)
     unsigned long long session_posts_ = 0;
+    std::mt19937_64 random_{std::random_device{}()};  ///< card outTrackIds
 
     http::WsLink link_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation

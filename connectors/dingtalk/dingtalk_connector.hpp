@@ -9,6 +9,12 @@
 // asynchronous (connectors/runtime), answers coming back to that thread. Posts to one
 // conversation keep their order and wait out throttling together.
 //
+// With `card_template_id`, a post's buttons and menus go out as an interactive card
+// (card/instances/createAndDeliver, connectors/dingtalk/dingtalk_cards.*) whose clicks
+// come back over the stream (topic /v1.0/card/instances/callback) as action events, and
+// a settled post updates the card (PUT card/instances). Pictures are uploaded as media
+// (oapi media/upload) and sent after the text (msgKey sampleImageMsg).
+//
 // `type: dingtalk` without `client_id` (or with `mode: robot`) is still the post-only
 // group robot of connectors/robots/.
 
@@ -30,6 +36,10 @@ struct DingTalkSettings {
     std::string robot_code;                                ///< "" = client_id
     std::string api_url = "https://api.dingtalk.com";      ///< robot and oauth2 APIs
     std::string gateway_url = "https://api.dingtalk.com";  ///< connections/open
+    std::string oapi_url = "https://oapi.dingtalk.com";    ///< media/upload (pictures)
+    /// The interactive card template (`<uuid>.schema`) for posts with buttons and menus;
+    /// "" = none: the engine appends the typed choices to the text instead.
+    std::string card_template_id;
     std::string tls_ca_file;  ///< CAs to trust besides the system store
     std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
     bool markdown = false;    ///< sampleMarkdown instead of sampleText

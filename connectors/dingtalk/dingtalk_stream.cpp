@@ -1,5 +1,6 @@
 #include "connectors/dingtalk/dingtalk_stream.hpp"
 
+#include "connectors/dingtalk/dingtalk_cards.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "core/api.hpp"
 #include "core/text.hpp"
@@ -34,12 +35,14 @@ std::string first_chars(const std::string& s, std::size_t n) {
 
 json connection_open_body(const std::string& client_id, const std::string& client_secret,
                           const std::string& ua, const std::string& local_ip) {
-    return {{"clientId", client_id},
-            {"clientSecret", client_secret},
-            {"subscriptions", json::array({{{"type", "EVENT"}, {"topic", "*"}},
-                                           {{"type", "CALLBACK"}, {"topic", bot_message_topic}}})},
-            {"ua", ua},
-            {"localIp", local_ip}};
+    return {
+        {"clientId", client_id},
+        {"clientSecret", client_secret},
+        {"subscriptions", json::array({{{"type", "EVENT"}, {"topic", "*"}},
+                                       {{"type", "CALLBACK"}, {"topic", bot_message_topic}},
+                                       {{"type", "CALLBACK"}, {"topic", card_callback_topic}}})},
+        {"ua", ua},
+        {"localIp", local_ip}};
 }
 
 bool read_endpoint(const std::string& body, Endpoint& out) {

@@ -19,8 +19,9 @@ namespace twintrack::connectors::dingtalk {
 /// The robot message callback topic (机器人消息统一回调).
 inline constexpr const char* bot_message_topic = "/v1.0/im/bot/messages/get";
 
-/// Body of `POST /v1.0/gateway/connections/open`: the robot callback topic as CALLBACK,
-/// every event as EVENT "*" (as the SDKs subscribe), the client's `ua` and `localIp`.
+/// Body of `POST /v1.0/gateway/connections/open`: the robot message and card callback
+/// topics as CALLBACK, every event as EVENT "*" (as the SDKs subscribe), the client's `ua`
+/// and `localIp`.
 nlohmann::json connection_open_body(const std::string& client_id, const std::string& client_secret,
                                     const std::string& ua, const std::string& local_ip);
 

@@ -347,8 +347,9 @@ TEST_F(DingTalkConnectorTest, EventsAreAcknowledgedAndOtherCallbacksRefused) {
     event["type"] = "EVENT";
     event["headers"]["eventType"] = "user_add_org";
     ASSERT_TRUE(fake_.send(event));
+    // A callback topic the connector does not subscribe to (cards have their own test).
     json card = callback_frame("card-1", json::object());
-    card["headers"]["topic"] = "/v1.0/card/instances/callback";
+    card["headers"]["topic"] = "/v1.0/graph/api/invoke";
     ASSERT_TRUE(fake_.send(card));
     auto acks = fake_.wait_acks("event-1");
     ASSERT_EQ(acks.size(), 1u);

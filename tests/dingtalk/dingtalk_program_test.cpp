@@ -184,6 +184,109 @@ TEST(DingTalkProgram, APersonLinksTheirDingTalkAccountFromTheHub) {
     EXPECT_EQ(finished->exit_code, 0) << finished->err;
 }
 
+// A DingTalk app with the card template imported: buttons come as interactive cards and
+// their clicks come back over the stream.
+TEST(DingTalkProgram, AManagerApprovesAnAnnouncementByClickingItsCardInChinese) {
+    ::setenv("TWINTRACK_TEST_DINGTALK_SECRET", kClientSecret, 1);
+    FakeDingTalk fake;
+    test_support::TempDir dir;
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "李娜,li.na@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "dingtalk:staff1001\n"
+                 "张伟,zhang.wei@example.com,marketing,manager,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "dingtalk:manager4220\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const auto config = dir.file("twintrack.yaml", stream_config(fake) + "    card_template_id: " +
+                                                       std::string(kCardTemplateId) +
+                                                       "\n    oapi_url: " + fake.url() + "\n");
+    auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
+    ASSERT_EQ(check.exit_code, 0) << check.err;
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    ASSERT_TRUE(fake.wait_sockets(1, 15s));
+
+    // 李娜 drafts an announcement by direct message.
+    json m = robot_message("msg-1", "staff1001", "李娜", "起草公告 \"周五下午三点全员会议\"", "1",
+                           "cidDirectLiNa==", fake.session_url("lina"), now_ms() + 3600000);
+    m["createAt"] = now_ms();
+    ASSERT_TRUE(fake.send(callback_frame("frame-1", m)));
+
+    // 张伟 gets the request as a card in his chat with the robot.
+    auto card = fake.wait_call("/v1.0/card/instances/createAndDeliver", 1, 20s);
+    ASSERT_TRUE(card);
+    EXPECT_EQ(card->json_body["openSpaceId"], "dtv1.card//IM_ROBOT.manager4220");
+    const json params = card->json_body["cardData"]["cardParamMap"];
+    EXPECT_THAT(params["markdown"].get<std::string>(), HasSubstr("#1"));
+    const json buttons = json::parse(params["buttons"].get<std::string>());
+    ASSERT_GE(buttons.size(), 2u);
+    EXPECT_EQ(buttons[0]["label"], "批准");
+    const std::string out = card->json_body["outTrackId"];
+    const std::string approve = buttons[0]["token"];
+
+    // Every message the robot API carried to 张伟, as one text.
+    auto to_manager = [&] {
+        std::string all;
+        for (const auto& c : fake.calls("/v1.0/robot/oToMessages/batchSend")) {
+            if (c.json_body.value("userIds", json::array()) != json::array({"manager4220"})) {
+                continue;
+            }
+            all += json::parse(c.json_body.value("msgParam", "{}")).value("content", "") + "\n";
+        }
+        return all;
+    };
+    auto wait_manager_told = [&](const std::string& part) {
+        for (std::size_t n = 1;; ++n) {
+            if (to_manager().find(part) != std::string::npos) return true;
+            if (!fake.wait_call("/v1.0/robot/oToMessages/batchSend", n, 15s)) return false;
+        }
+    };
+    auto count = [](const std::string& text, const std::string& part) {
+        int n = 0;
+        for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+        return n;
+    };
+
+    // A token altered on the way is refused, privately and in his language.
+    std::string forged = approve;
+    forged.back() = forged.back() == '0' ? '1' : '0';
+    ASSERT_TRUE(fake.send(card_callback_frame("cb-forged", "manager4220", out, {{"token", forged}},
+                                              "IM_ROBOT", "manager4220")));
+    EXPECT_TRUE(wait_manager_told("这个按钮无效")) << to_manager();
+    EXPECT_TRUE(fake.calls("/v1.0/card/instances").empty());
+
+    // His click approves; the card then shows the outcome instead of the buttons.
+    const json click = card_callback_frame("cb-1", "manager4220", out, {{"token", approve}},
+                                           "IM_ROBOT", "manager4220");
+    ASSERT_TRUE(fake.send(click));
+    auto put = fake.wait_call("/v1.0/card/instances", 1, 20s);
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->method, "PUT");
+    EXPECT_EQ(put->json_body["outTrackId"], out);
+    const json settled = put->json_body["cardData"]["cardParamMap"];
+    EXPECT_EQ(settled["status"], "settled");
+    EXPECT_THAT(settled["resultText"].get<std::string>(), HasSubstr("张伟 已于"));
+    EXPECT_THAT(settled["resultText"].get<std::string>(), HasSubstr("批准"));
+    EXPECT_TRUE(wait_manager_told("批准公告 #1")) << to_manager();
+
+    // The same callback delivered again changes nothing; a later click on the same card
+    // is told the outcome.
+    ASSERT_TRUE(fake.send(click));
+    ASSERT_TRUE(fake.send(card_callback_frame("cb-2", "manager4220", out, {{"token", approve}},
+                                              "IM_ROBOT", "manager4220")));
+    EXPECT_TRUE(wait_manager_told("此事已经处理")) << to_manager();
+    EXPECT_EQ(count(to_manager(), "批准公告 #1"), 1) << to_manager();
+    EXPECT_EQ(fake.calls("/v1.0/card/instances").size(), 1u);
+    EXPECT_EQ(fake.wait_acks("cb-1", 2).size(), 2u);
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->out + finished->err, Not(HasSubstr(kClientSecret)));
+}
+
 TEST(DingTalkProgram, CheckConfigReportsEveryBadKeyWithItsLine) {
     ::setenv("TWINTRACK_TEST_DINGTALK_SECRET", kClientSecret, 1);
     ::unsetenv("TWINTRACK_TEST_DINGTALK_NOT_SET");
@@ -196,12 +299,13 @@ TEST(DingTalkProgram, CheckConfigReportsEveryBadKeyWithItsLine) {
                                  "    api_url: api.dingtalk.com\n"            // line 5
                                  "    format: html\n"                         // line 6
                                  "    chanels: []\n"                          // line 7
+                                 "    card_template_id: 审批模板\n"           // line 8
                                  "  - type: dingtalk\n"
                                  "    name: dingtalk-2\n"
                                  "    mode: stream\n"
                                  "    client_secret: ${TWINTRACK_TEST_DINGTALK_NOT_SET}\n"
                                  "    channels:\n"
-                                 "      - {name: 华东销售群, track: sales}\n");  // line 13
+                                 "      - {name: 华东销售群, track: sales}\n");  // line 14
     auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
     EXPECT_EQ(check.exit_code, 2);
     EXPECT_THAT(check.err, HasSubstr(":4:"));
@@ -211,6 +315,8 @@ TEST(DingTalkProgram, CheckConfigReportsEveryBadKeyWithItsLine) {
     EXPECT_THAT(check.err, HasSubstr("https://"));
     EXPECT_THAT(check.err, HasSubstr(":6:"));
     EXPECT_THAT(check.err, HasSubstr("unknown key \"chanels\""));
+    EXPECT_THAT(check.err, HasSubstr(":8:"));
+    EXPECT_THAT(check.err, HasSubstr(".schema"));
     EXPECT_THAT(check.err, HasSubstr("client_id"));  // missing on the second
     EXPECT_THAT(check.err, HasSubstr("TWINTRACK_TEST_DINGTALK_NOT_SET"));
     EXPECT_THAT(check.err, HasSubstr("openConversationId"));

@@ -12,7 +12,7 @@ namespace {
 
 using json = nlohmann::json;
 
-TEST(DingTalkStream, TheConnectionOpenRequestSubscribesToRobotMessagesAndEvents) {
+TEST(DingTalkStream, TheConnectionOpenRequestSubscribesToRobotMessagesCardClicksAndEvents) {
     const json body = connection_open_body("dingabc", "s3cret", "twintrack/1", "10.0.0.7");
     EXPECT_EQ(body["clientId"], "dingabc");
     EXPECT_EQ(body["clientSecret"], "s3cret");
@@ -23,6 +23,9 @@ TEST(DingTalkStream, TheConnectionOpenRequestSubscribesToRobotMessagesAndEvents)
         ::testing::Contains(json{{"type", "CALLBACK"}, {"topic", "/v1.0/im/bot/messages/get"}}));
     EXPECT_THAT(body["subscriptions"],
                 ::testing::Contains(json{{"type", "EVENT"}, {"topic", "*"}}));
+    EXPECT_THAT(body["subscriptions"],
+                ::testing::Contains(
+                    json{{"type", "CALLBACK"}, {"topic", "/v1.0/card/instances/callback"}}));
 }
 
 TEST(DingTalkStream, TheEndpointAndTicketMakeTheStreamUrl) {

@@ -31,6 +31,12 @@ struct FakeDingTalk::Impl {
     std::map<std::string, int> flow_controlled;  // staff id -> calls left
     std::set<std::string> invalid;
     int next_key = 0;
+    bool template_published = true;
+    std::set<std::string> cards;                // outTrackIds created
+    std::pair<int, int> failing_updates{0, 0};  // count, status
+    int failing_uploads = 0;
+    int next_media = 0;
+    std::set<std::string> media;                       // media ids issued
     std::vector<websocketpp::connection_hdl> sockets;  // open, in order
     int socket_count = 0;
     std::map<websocketpp::connection_hdl, int, std::owner_less<websocketpp::connection_hdl>>
@@ -84,9 +90,13 @@ struct FakeDingTalk::Impl {
                          {"message", "不合法的access_token"},
                          {"requestid", "req-1"}}};
             }
-            if (call.json_body.value("robotCode", "") != kClientId ||
-                call.json_body.value("msgKey", "") != "sampleText" ||
-                !call.json_body.value("msgParam", "").size()) {
+            const std::string msg_key = call.json_body.value("msgKey", "");
+            const json param = json::parse(call.json_body.value("msgParam", ""), nullptr, false);
+            const bool text =
+                msg_key == "sampleText" && param.is_object() && !param.value("content", "").empty();
+            const bool image = msg_key == "sampleImageMsg" && param.is_object() &&
+                               media.count(param.value("photoURL", "")) > 0;
+            if (call.json_body.value("robotCode", "") != kClientId || !(text || image)) {
                 return {400, {{"code", "param.invalid"}, {"message", "bad request"}}};
             }
             const std::string key = "pqk-" + std::to_string(++next_key);
@@ -108,6 +118,10 @@ struct FakeDingTalk::Impl {
             }
             return {200, {{"processQueryKey", key}}};
         }
+        if (path == "/v1.0/card/instances/createAndDeliver" && call.method == "POST") {
+            return create_card(call);
+        }
+        if (path == "/v1.0/card/instances" && call.method == "PUT") return update_card(call);
         if (path.rfind("/session/", 0) == 0) {
             if (refused_sessions > 0) {
                 --refused_sessions;
@@ -116,6 +130,92 @@ struct FakeDingTalk::Impl {
             return {200, {{"errcode", 0}, {"errmsg", "ok"}}};
         }
         return {404, {{"code", "NotFound"}, {"message", "no such API"}}};
+    }
+
+    static bool all_strings(const json& map) {
+        if (!map.is_object()) return false;
+        for (const auto& [key, value] : map.items()) {
+            if (!value.is_string()) return false;
+        }
+        return true;
+    }
+
+    std::pair<int, json> create_card(const ApiCall& call) {
+        if (!valid_tokens.count(call.token)) {
+            return {401, {{"code", "InvalidAuthentication"}, {"message", "不合法的access_token"}}};
+        }
+        const json& b = call.json_body;
+        const std::string out = b.value("outTrackId", "");
+        const std::string space = b.value("openSpaceId", "");
+        const json params = b.value("cardData", json::object()).value("cardParamMap", json());
+        if (b.value("cardTemplateId", "").empty()) {
+            return {400, {{"code", "param.cardTemplateIdEmpty"}, {"message", "模板ID为空"}}};
+        }
+        if (out.empty()) {
+            return {400, {{"code", "param.outTrackIdEmpty"}, {"message", "outTrackId为空"}}};
+        }
+        if (b.value("cardTemplateId", "") != kCardTemplateId || !template_published) {
+            return {400,
+                    {{"code", "cardInstance.wrong"},
+                     {"message", "创建卡片实例失败,先检查卡片模板是否已发布"}}};
+        }
+        const bool group =
+            space.rfind("dtv1.card//IM_GROUP.cid", 0) == 0 &&
+            b.value("imGroupOpenDeliverModel", json::object()).value("robotCode", "") == kClientId;
+        const bool robot =
+            space.rfind("dtv1.card//IM_ROBOT.", 0) == 0 &&
+            b.value("imRobotOpenDeliverModel", json::object()).value("spaceType", "") == "IM_ROBOT";
+        if (b.value("callbackType", "") != "STREAM" || !(group || robot) || !all_strings(params) ||
+            cards.count(out)) {
+            return {400, {{"code", "param.invalid"}, {"message", "bad request"}}};
+        }
+        cards.insert(out);
+        return {
+            200,
+            {{"success", true},
+             {"result",
+              {{"outTrackId", out},
+               {"deliverResults", json::array({{{"spaceType", group ? "IM_GROUP" : "IM_ROBOT"},
+                                                {"spaceId", space.substr(space.find('.', 11) + 1)},
+                                                {"success", true},
+                                                {"carrierId", "carrier-" + out}}})}}}}};
+    }
+
+    std::pair<int, json> update_card(const ApiCall& call) {
+        if (!valid_tokens.count(call.token)) {
+            return {401, {{"code", "InvalidAuthentication"}, {"message", "不合法的access_token"}}};
+        }
+        if (failing_updates.first > 0) {
+            --failing_updates.first;
+            return {
+                failing_updates.second,
+                {{"code", failing_updates.second >= 500 ? "ServiceUnavailable" : "param.invalid"},
+                 {"message", "update failed"}}};
+        }
+        const json& b = call.json_body;
+        const json params = b.value("cardData", json::object()).value("cardParamMap", json());
+        if (!cards.count(b.value("outTrackId", "")) || !all_strings(params)) {
+            return {400, {{"code", "cardInstance.notExist"}, {"message", "卡片不存在"}}};
+        }
+        return {200, {{"success", true}, {"result", true}}};
+    }
+
+    // oapi media/upload: a multipart form with `type` and the file as `media`.
+    std::pair<int, json> upload(const ApiCall& call) {
+        if (!valid_tokens.count(call.token)) {
+            return {200, {{"errcode", 40014}, {"errmsg", "不合法的access_token"}}};
+        }
+        if (failing_uploads > 0) {
+            --failing_uploads;
+            return {200, {{"errcode", 40004}, {"errmsg", "不合法的媒体文件类型"}}};
+        }
+        const bool form = call.body.find("name=\"type\"") != std::string::npos &&
+                          call.body.find("name=\"media\"") != std::string::npos &&
+                          call.body.find("\x89PNG") != std::string::npos;
+        if (!form) return {200, {{"errcode", 40005}, {"errmsg", "不合法的文件类型"}}};
+        const std::string id = "@media-" + std::to_string(++next_media);
+        media.insert(id);
+        return {200, {{"errcode", 0}, {"errmsg", "ok"}, {"media_id", id}, {"type", "image"}}};
     }
 };
 
@@ -129,8 +229,14 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
         auto con = d.server.get_con_from_hdl(hdl);
         const std::string resource = con->get_resource();
         ApiCall call;
+        call.method = con->get_request().get_method();
         call.path = resource.substr(0, resource.find('?'));
         call.token = con->get_request_header("x-acs-dingtalk-access-token");
+        const auto query_token = resource.find("access_token=");
+        if (query_token != std::string::npos) {
+            call.token = resource.substr(query_token + 13,
+                                         resource.find('&', query_token) - (query_token + 13));
+        }
         call.body = con->get_request_body();
         call.json_body = json::parse(call.body, nullptr, false);
         if (call.json_body.is_discarded()) call.json_body = nullptr;
@@ -153,11 +259,12 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
             }
             return;
         }
-        if (call.json_body.is_null()) {
+        const bool upload = call.path == "/media/upload";
+        if (call.json_body.is_null() && !upload) {
             con->set_status(websocketpp::http::status_code::bad_request);
             return;
         }
-        auto [status, body] = d.answer(call);
+        auto [status, body] = upload ? d.upload(call) : d.answer(call);
         con->set_status(static_cast<websocketpp::http::status_code::value>(status));
         con->append_header("Content-Type", "application/json;charset=utf-8");
         con->set_body(body.dump());
@@ -257,6 +364,21 @@ void FakeDingTalk::flow_control(const std::string& staff, int count) {
 void FakeDingTalk::invalid_staff(const std::string& staff) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->invalid.insert(staff);
+}
+
+void FakeDingTalk::unpublish_card_template() {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->template_published = false;
+}
+
+void FakeDingTalk::fail_card_updates(int count, int status) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failing_updates = {count, status};
+}
+
+void FakeDingTalk::fail_uploads(int count) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failing_uploads = count;
 }
 
 std::vector<ApiCall> FakeDingTalk::calls(const std::string& path) const {
@@ -386,6 +508,27 @@ json callback_frame(const std::string& message_id, const json& message) {
               {"time", "1795886849588"},
               {"topic", "/v1.0/im/bot/messages/get"}}},
             {"data", message.dump()}};
+}
+
+json card_callback_frame(const std::string& message_id, const std::string& user,
+                         const std::string& out_track_id, const json& params,
+                         const std::string& space_type, const std::string& space_id) {
+    const json content = {
+        {"cardPrivateData", {{"actionIds", json::array({"choose"})}, {"params", params}}}};
+    const json data = {
+        {"extension", "{}"},         {"corpId", "dingcorp0001"}, {"spaceType", space_type},
+        {"userIdType", 1},           {"type", "actionCallback"}, {"userId", user},
+        {"content", content.dump()}, {"spaceId", space_id},      {"outTrackId", out_track_id}};
+    return {{"specVersion", "1.0"},
+            {"type", "CALLBACK"},
+            {"headers",
+             {{"appId", "app-1"},
+              {"connectionId", "conn-1"},
+              {"contentType", "application/json"},
+              {"messageId", message_id},
+              {"time", "1795886849588"},
+              {"topic", "/v1.0/card/instances/callback"}}},
+            {"data", data.dump()}};
 }
 
 json system_frame(const std::string& topic, const std::string& message_id,

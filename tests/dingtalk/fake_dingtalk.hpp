@@ -1,11 +1,13 @@
 #pragma once
 // A fake DingTalk for tests, on one loopback port: the OpenAPI over real HTTP
 // (gateway/connections/open, oauth2/accessToken, robot/oToMessages/batchSend,
-// robot/groupMessages/send, and sessionWebhook URLs) and the Stream gateway over a real
-// WebSocket. Like DingTalk it hands out one-use tickets and refuses a handshake with a
-// ticket it did not issue or saw before, refuses expired access tokens with 401
-// InvalidAuthentication, and can throttle. Every call and every frame the client sends
-// is recorded.
+// robot/groupMessages/send, card/instances/createAndDeliver, PUT card/instances, the
+// older oapi media/upload, and sessionWebhook URLs) and the Stream gateway over a real
+// WebSocket. Cards are created only from a published template (kCardTemplateId) and
+// updated only when they exist; pictures are sent only with a media id it issued. Like DingTalk it
+// hands out one-use tickets and refuses a handshake with a ticket it did not issue or saw before,
+// refuses expired access tokens with 401 InvalidAuthentication, and can throttle. Every call and
+// every frame the client sends is recorded.
 
 #include <chrono>
 #include <map>
@@ -22,10 +24,13 @@ using json = nlohmann::json;
 
 inline constexpr const char* kClientId = "dingtestclient0001";
 inline constexpr const char* kClientSecret = "test-client-secret-value";
+/// The card template the fake has published.
+inline constexpr const char* kCardTemplateId = "8f250c94-7e4b-4c8e-b1e5-3c0b6b4e2a17.schema";
 
 struct ApiCall {
-    std::string path;   ///< "/v1.0/robot/oToMessages/batchSend", "/session/…"
-    std::string token;  ///< x-acs-dingtalk-access-token
+    std::string method;  ///< GET, POST, PUT
+    std::string path;    ///< "/v1.0/robot/oToMessages/batchSend", "/session/…"
+    std::string token;   ///< x-acs-dingtalk-access-token (or ?access_token= for oapi)
     std::string body;
     json json_body;  ///< parsed body (null when not JSON)
 };
@@ -54,6 +59,13 @@ class FakeDingTalk {
     void flow_control(const std::string& staff, int count);
     /// batchSend lists `staff` in invalidStaffIdList (not a member the robot can reach).
     void invalid_staff(const std::string& staff);
+    /// The card template is withdrawn: createAndDeliver answers 400 cardInstance.wrong.
+    void unpublish_card_template();
+    /// The next `count` PUT card/instances answer HTTP `status` (500: transient; 400:
+    /// param.invalid).
+    void fail_card_updates(int count, int status);
+    /// The next `count` media uploads answer errcode 40004 (invalid media type).
+    void fail_uploads(int count);
 
     std::vector<ApiCall> calls(const std::string& path) const;
     /// Waits until `path` was called `n` times; returns the n-th call (1-based).
@@ -90,6 +102,13 @@ json robot_message(const std::string& msg_id, const std::string& staff_id, const
                    long long session_expires_ms);
 /// A CALLBACK frame of the robot topic carrying `message` (as a JSON string).
 json callback_frame(const std::string& message_id, const json& message);
+/// A CALLBACK frame of the card callback topic: `user` clicked on card `out_track_id`, the
+/// button's or menu's request sending `params` (content is the JSON string of
+/// {cardPrivateData:{actionIds, params}}, as DingTalk sends it).
+json card_callback_frame(const std::string& message_id, const std::string& user,
+                         const std::string& out_track_id, const json& params,
+                         const std::string& space_type = "IM_GROUP",
+                         const std::string& space_id = "cidp7tqZqSfFxBbeKzxJRBSgA==");
 /// A SYSTEM frame (`ping` or `disconnect`).
 json system_frame(const std::string& topic, const std::string& message_id, const std::string& data);
 
