@@ -1,6 +1,7 @@
 #include "connectors/feishu/feishu_cards.hpp"
 
 #include "connectors/http/json_fields.hpp"
+#include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
 
@@ -51,7 +52,25 @@ json action_card(const std::string& text, const std::vector<core::Action>& actio
     return card_with(text, std::move(after));
 }
 
-json text_card(const std::string& text) { return card_with(text, json::array()); }
+json text_card(const std::string& text) {
+    std::string_view kept = text;
+    json card = card_with(text, json::array());
+    // JSON escapes make a card longer than its text: cut what is over, and more, until it
+    // fits.
+    for (std::size_t size = card.dump().size(); size > card_max_bytes; size = card.dump().size()) {
+        const std::size_t over = (size - card_max_bytes) * 2;
+        kept = core::utf8_prefix(kept, kept.size() > over ? kept.size() - over : 0);
+        card = card_with(std::string(kept), json::array());
+    }
+    return card;
+}
+
+std::optional<json> card_for(const std::string& text, const std::vector<core::Action>& actions) {
+    json card = action_card(text, actions);
+    if (card["elements"].size() < 2) return std::nullopt;  // no action row
+    if (card.dump().size() > card_max_bytes) return std::nullopt;
+    return card;
+}
 
 std::optional<CardAction> read_card_action(const json& event) {
     const json& action = object_field(event, "action");
