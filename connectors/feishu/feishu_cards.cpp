@@ -53,16 +53,22 @@ json action_card(const std::string& text, const std::vector<core::Action>& actio
 }
 
 json text_card(const std::string& text) {
-    std::string_view kept = text;
     json card = card_with(text, json::array());
-    // JSON escapes make a card longer than its text: cut what is over, and more, until it
-    // fits.
-    for (std::size_t size = card.dump().size(); size > card_max_bytes; size = card.dump().size()) {
-        const std::size_t over = (size - card_max_bytes) * 2;
-        kept = core::utf8_prefix(kept, kept.size() > over ? kept.size() - over : 0);
-        card = card_with(std::string(kept), json::array());
+    if (card.dump().size() <= card_max_bytes) return card;
+    // JSON escapes make a card longer than its text: the longest prefix (on a character
+    // boundary) whose card fits, by bisection.
+    std::size_t fits = 0;
+    std::size_t over = text.size();
+    while (over - fits > 1) {
+        const std::size_t mid = fits + (over - fits) / 2;
+        const std::string_view prefix = core::utf8_prefix(text, mid);
+        if (card_with(std::string(prefix), json::array()).dump().size() <= card_max_bytes) {
+            fits = mid;
+        } else {
+            over = mid;
+        }
     }
-    return card;
+    return card_with(std::string(core::utf8_prefix(text, fits)), json::array());
 }
 
 std::optional<json> card_for(const std::string& text, const std::vector<core::Action>& actions) {

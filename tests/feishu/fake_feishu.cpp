@@ -35,6 +35,7 @@ struct FakeFeishu::State {
     std::string patch_msg;
     int patches_answered = 0;
     bool refuse_uploads = false;
+    int card_refusals = 0;
     std::vector<Upload> uploads;
     std::unique_ptr<HttpListener> listener;
     int port = 0;
@@ -184,6 +185,11 @@ struct FakeFeishu::State {
                            (type == "interactive" && content.contains("elements") &&
                             content["elements"].is_array()) ||
                            (type == "image" && issued_image(content.value("image_key", ""))));
+        if (good && type == "interactive" && card_refusals > 0) {
+            --card_refusals;
+            return answer(400, {{"code", 230099},
+                                {"msg", "Failed to create card content, ext=ErrCode: 200621"}});
+        }
         if (!good) {
             return answer(400, {{"code", type == "interactive" ? 230099 : 230001},
                                 {"msg", type == "interactive" ? "Failed to create card content"
@@ -516,6 +522,11 @@ void FakeFeishu::refuse_patches(int count, long long code, const std::string& ms
     state_->patch_refusals = count;
     state_->patch_code = code;
     state_->patch_msg = msg;
+}
+
+void FakeFeishu::refuse_cards(int count) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->card_refusals = count;
 }
 
 void FakeFeishu::refuse_uploads(bool refuse) {

@@ -74,6 +74,9 @@ class FakeFeishu {
     void refuse_patches(int count, long long code, const std::string& msg);
     /// Uploads are refused as when the app lacks im:resource (code 99991672).
     void refuse_uploads(bool refuse);
+    /// The next `count` cards sent are refused (code 230099, as for a card Feishu cannot
+    /// build).
+    void refuse_cards(int count);
 
     /// The PingInterval (seconds) the endpoint and each pong name.
     void set_ping_interval(int seconds);

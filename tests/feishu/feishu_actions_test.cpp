@@ -20,6 +20,7 @@ namespace twintrack::feishu_test {
 namespace {
 
 using connectors::feishu::FeishuSettings;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -200,6 +201,21 @@ TEST_F(FeishuActionsTest, ActionsACardCannotCarryGoAsTypedCommands) {
         EXPECT_THAT(delivered.back(), HasSubstr("\n\n请输入以下命令之一来回复：\n1. 批准：批准 7"));
     }
     for (const auto& m : fake_.sent()) EXPECT_EQ(m.msg_type, "text");
+}
+
+TEST_F(FeishuActionsTest, ACardFeishuRefusesGoesAsTextWithTypedCommandsAndIsLogged) {
+    start();
+    test_support::LogCapture log;
+    fake_.refuse_cards(1);
+    const auto r = send(request());
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_THAT(fake_.delivered(), ElementsAre(AllOf(HasSubstr("公告 #7"),
+                                                     HasSubstr("\n\n请输入以下命令之一来回复："))));
+    EXPECT_EQ(r.message_id, fake_.sent().at(0).id);
+    EXPECT_EQ(log.count("230099"), 1);
+    auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_NE(calls[0].json_body["uuid"], calls[1].json_body["uuid"]);  // another message
 }
 
 TEST_F(FeishuActionsTest, AClickOverHttpBecomesAnActionOfTheClickerAnsweredPrivately) {
