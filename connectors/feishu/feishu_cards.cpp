@@ -1,6 +1,7 @@
 #include "connectors/feishu/feishu_cards.hpp"
 
 #include "connectors/http/json_fields.hpp"
+#include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
 
@@ -51,7 +52,31 @@ json action_card(const std::string& text, const std::vector<core::Action>& actio
     return card_with(text, std::move(after));
 }
 
-json text_card(const std::string& text) { return card_with(text, json::array()); }
+json text_card(const std::string& text) {
+    json card = card_with(text, json::array());
+    if (card.dump().size() <= card_max_bytes) return card;
+    // JSON escapes make a card longer than its text: the longest prefix (on a character
+    // boundary) whose card fits, by bisection.
+    std::size_t fits = 0;
+    std::size_t over = text.size();
+    while (over - fits > 1) {
+        const std::size_t mid = fits + (over - fits) / 2;
+        const std::string_view prefix = core::utf8_prefix(text, mid);
+        if (card_with(std::string(prefix), json::array()).dump().size() <= card_max_bytes) {
+            fits = mid;
+        } else {
+            over = mid;
+        }
+    }
+    return card_with(std::string(core::utf8_prefix(text, fits)), json::array());
+}
+
+std::optional<json> card_for(const std::string& text, const std::vector<core::Action>& actions) {
+    json card = action_card(text, actions);
+    if (card["elements"].size() < 2) return std::nullopt;  // no action row
+    if (card.dump().size() > card_max_bytes) return std::nullopt;
+    return card;
+}
 
 std::optional<CardAction> read_card_action(const json& event) {
     const json& action = object_field(event, "action");

@@ -3,6 +3,7 @@
 // card JSON, `msg_type: interactive`), and the `card.action.trigger` callback of a click
 // read into plain fields. Pure and never throwing.
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -20,8 +21,20 @@ namespace twintrack::connectors::feishu {
 /// left out.
 nlohmann::json action_card(const std::string& text, const std::vector<core::Action>& actions);
 
-/// The card a settled post becomes: the text (the outcome) without actions.
+/// The card a settled post becomes: the text (the outcome) without actions. A text too
+/// long for a card is cut (on a character boundary) so that the card stays within
+/// card_max_bytes.
 nlohmann::json text_card(const std::string& text);
+
+/// Feishu refuses a card message whose request body is over 30 KB; the card itself is
+/// kept below that with room for the rest of the body (receive_id, uuid).
+inline constexpr std::size_t card_max_bytes = 28 * 1024;
+
+/// The card of a post when Feishu can carry it: nothing when no action has a token (no
+/// button to show) or the card is over card_max_bytes. The post then goes as text with
+/// its typed choices (`Post::actions_text`).
+std::optional<nlohmann::json> card_for(const std::string& text,
+                                       const std::vector<core::Action>& actions);
 
 /// A click, from a schema 2.0 `card.action.trigger` event.
 struct CardAction {

@@ -3,12 +3,16 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <unordered_set>
 
+#include "connectors/feishu/feishu_cards.hpp"
 #include "connectors/feishu/feishu_protocol.hpp"
 #include "connectors/feishu/feishu_stream.hpp"
 #include "connectors/http/http_listener.hpp"
@@ -166,13 +170,46 @@ std::string load_text_only(const std::string& prompts_dir, const std::string& lo
 struct SendJob : runtime::PostJob {
     bool token_retried = false;      ///< the tenant access token was renewed once for this post
     std::vector<std::string> uuids;  ///< per piece, the same on every retry
+    std::optional<json> card;        ///< the last piece goes as this card (the post's actions)
+    std::string card_id;             ///< the card's message_id, once sent
+    std::size_t next_file = 0;       ///< the attachment to send next
+    std::string image_key;           ///< of that attachment, once uploaded
+    std::string image_uuid;          ///< of its image message, the same on every retry
 };
 
 struct Answer {
     ApiOutcome outcome;
     json body;
     std::chrono::milliseconds retry_after{0};
+    bool no_token = false;  ///< no tenant access token could be had for the call
 };
+
+// What a callback is answered with: `{}` for a card click (no toast, the card stays as it
+// is until the bot updates it; the bot answers the clicker in a message of its own), ""
+// for an event (the usual acknowledgement).
+std::string callback_answer(const Callback& c) {
+    return c.event_type == "card.action.trigger" ? "{}" : "";
+}
+
+bool is_picture(const core::Attachment& a) {
+    // What im/v1/images takes: a picture of at most 10 MB, not empty.
+    return a.mime.rfind("image/", 0) == 0 && !a.data.empty() && a.data.size() <= 10 * 1024 * 1024;
+}
+
+// Why Feishu would refuse to update a card, as an admin reads it in the log.
+std::string update_refusal(long long code) {
+    switch (code) {
+        case 230031:
+            return " (Feishu updates a message only within 14 days of sending it)";
+        case 230011:
+            return " (the message was recalled)";
+        case 230001:
+        case 230099:
+            return " (not a card this app sent with update_multi)";
+        default:
+            return "";
+    }
+}
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
@@ -236,6 +273,9 @@ class FeishuConnector final : public Connector {
     }
 
     void stop() override { session_.stop(); }
+
+    // Cards show buttons and menus, and a sent card can be updated.
+    bool shows_actions() const override { return true; }
 
     void send(const core::Post& post, core::SendDone done) override {
         session_.send(post, std::move(done),
@@ -346,8 +386,16 @@ class FeishuConnector final : public Connector {
         if (frame->method != frame_data)
             return ignored("frames of method " + std::to_string(frame->method));
         if (type != "event") {
-            // Card callbacks (type card) belong to the actions model; not acknowledged,
-            // as the SDKs do not.
+            // Clicks come as `card.action.trigger` events (type event). Frames of type card
+            // (the message card callbacks of old) are dropped unanswered, as the official
+            // SDKs drop them.
+            if (type == "card" && session_.once("card frames")) {
+                spdlog::warn(
+                    "feishu {}: a card callback of the old kind arrived and was dropped; "
+                    "subscribe to card.action.trigger (卡片回传交互) under Events and "
+                    "callbacks > Callback configuration (logged once)",
+                    settings_.name);
+            }
             return ignored("long connection messages of type " + type);
         }
         const auto started = std::chrono::steady_clock::now();
@@ -360,7 +408,8 @@ class FeishuConnector final : public Connector {
         // 3 s, or Feishu sends the event again.
         const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - started);
-        link_.send_binary(ack_frame(*frame, callback ? 200 : 500, took));
+        link_.send_binary(ack_frame(*frame, callback ? 200 : 500, took,
+                                    callback ? callback_answer(*callback) : ""));
     }
 
     // --- event callbacks (on the listener thread: check, answer at once, hand over) ----
@@ -412,8 +461,9 @@ class FeishuConnector final : public Connector {
                 return refuse(401, "wrong X-Lark-Signature", "invalid signature");
             }
         }
+        const std::string answer = callback_answer(*callback);
         asio::post(session_.io(), [this, c = std::move(*callback)] { on_event(c); });
-        return {200, "application/json", R"({"msg":"success"})"};
+        return {200, "application/json", answer.empty() ? R"({"msg":"success"})" : answer};
     }
 
     void ignored(const std::string& what) { session_.ignored(what); }
@@ -429,14 +479,61 @@ class FeishuConnector final : public Connector {
                           c.event_id);
             return;
         }
-        if (c.event_type != "im.message.receive_v1") {
+        const bool click = c.event_type == "card.action.trigger";
+        if (!click && c.event_type != "im.message.receive_v1") {
             return ignored("event " + (c.event_type.empty() ? "(no type)" : c.event_type));
         }
         {
             std::lock_guard<std::mutex> s(status_mu_);
             ++status_.events;
         }
+        if (click) return on_card_action(c);
         on_message(c.event);
+    }
+
+    // A click on a card's button or a choice from its menu: handed to the bot as an action
+    // of the clicker (open_id, as for messages), who is answered privately; the bot checks
+    // the token and whether the card is the post it belongs to.
+    void on_card_action(const Callback& c) {
+        const auto a = read_card_action(c.event);
+        if (!a) {
+            spdlog::warn(
+                "feishu {}: a card action without operator, message or button value was "
+                "dropped",
+                settings_.name);
+            return;
+        }
+        if (sink_ == nullptr) return;
+        // The bot's answer names the card as the message it answers: it goes to the
+        // clicker on its own, not as a reply in the card's chat.
+        remember_card(a->message_id);
+        core::Event e;
+        e.id = settings_.name + ":action:" +
+               (c.event_id.empty() ? a->message_id + ":" + a->open_id + ":" +
+                                         std::to_string(core::to_millis(clock_->now()))
+                                   : c.event_id);
+        e.kind = core::EventKind::action;
+        e.who = {settings_.name, a->open_id, a->open_id};
+        e.where = {settings_.name, "@" + a->open_id, ""};
+        e.direct = true;
+        e.text = a->token;
+        e.at = clock_->now();
+        e.extra = {{"message_id", a->message_id}};
+        if (!a->chat_id.empty()) e.extra["chat_id"] = a->chat_id;
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.clicks;
+        }
+        sink_->push(std::move(e));
+    }
+
+    void remember_card(const std::string& message_id) {
+        if (!clicked_cards_.insert(message_id).second) return;
+        clicked_order_.push_back(message_id);
+        if (clicked_order_.size() > settings_.dedupe_window) {
+            clicked_cards_.erase(clicked_order_.front());
+            clicked_order_.pop_front();
+        }
     }
 
     void on_message(const json& event) {
@@ -559,6 +656,12 @@ class FeishuConnector final : public Connector {
     }
 
     // --- sending -----------------------------------------------------------------------
+    //
+    // A post's text goes out in pieces of `max_chars`; with actions, the last piece is an
+    // interactive card that carries its buttons and menus (or, when a card cannot carry
+    // them, the typed choices follow the text). Then its pictures: each is uploaded to
+    // im/v1/images and sent as an image message. A post that `replaces` an earlier one
+    // PATCHes that card to the outcome instead.
 
     void deliver(const core::Post& post, core::SendDone done) {
         runtime::queue_new_post<SendJob>(
@@ -568,6 +671,16 @@ class FeishuConnector final : public Connector {
 
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
         runtime::finish_post(*job, std::move(result), session_.log_prefix());
+    }
+
+    // A failed step of a post: retried later by the outbox unless Feishu refused it for good.
+    // Without a token, never for good: wrong credentials are fixed in the console or the
+    // config, after which the outbox's next try succeeds.
+    void fail(const std::shared_ptr<SendJob>& job, const std::string& step, const Answer& a) {
+        if (a.no_token) {
+            return complete(job, {false, job->first_id, error_of("tenant_access_token", a), true});
+        }
+        complete(job, {false, job->first_id, error_of(step, a), a.outcome.kind != Kind::permanent});
     }
 
     // A uuid per piece (Feishu drops a second send with the same uuid within an hour): from
@@ -585,14 +698,26 @@ class FeishuConnector final : public Connector {
         return out;
     }
 
+    static bool direct(const SendJob& job) {
+        return job.channel.size() > 1 && job.channel[0] == '@';
+    }
+    // Where a new message of the post's conversation goes, and to whom.
+    static std::string conversation_path(const SendJob& job) {
+        return direct(job) ? "/open-apis/im/v1/messages?receive_id_type=open_id"
+                           : "/open-apis/im/v1/messages?receive_id_type=chat_id";
+    }
+    static std::string receive_id(const SendJob& job) {
+        return direct(job) ? job.channel.substr(1) : job.channel;
+    }
+
     void start_job(const std::shared_ptr<SendJob>& job) {
         if (session_.stopping()) {
             return complete(
                 job, {false, "", "Feishu connector " + settings_.name + " is stopping", true});
         }
         job->channel = job->post.to.channel;
-        const bool direct = job->channel.size() > 1 && job->channel[0] == '@';
-        if (!direct && job->channel.rfind("oc_", 0) != 0) {
+        if (!job->post.replaces.empty()) return update_card(job);
+        if (!direct(*job) && job->channel.rfind("oc_", 0) != 0) {
             return complete(
                 job, {false, "",
                       "\"" + job->channel + "\" is neither @open_id nor a group chat_id (oc_...)",
@@ -601,19 +726,41 @@ class FeishuConnector final : public Connector {
         if (!core::valid_utf8(job->post.text)) {
             return complete(job, {false, "", "the text is not valid UTF-8", false});
         }
-        job->pieces = http::split_message(job->post.text, settings_.max_chars);
+        std::string text = job->post.text;
+        if (!job->post.actions.empty()) {
+            const auto pieces = http::split_message(text, settings_.max_chars);
+            if (!pieces.empty()) job->card = card_for(pieces.back(), job->post.actions);
+            if (!job->card) {
+                spdlog::info(
+                    "feishu {}: a card cannot carry the actions of a post to {}; they go as "
+                    "typed commands",
+                    settings_.name, job->channel);
+                if (!job->post.actions_text.empty()) text += "\n\n" + job->post.actions_text;
+            }
+        }
+        job->pieces = http::split_message(text, settings_.max_chars);
         for (std::size_t i = 0; i < job->pieces.size(); ++i) {
             job->uuids.push_back(piece_uuid(job->post, i));
         }
         send_piece(job);
     }
 
-    void send_piece(const std::shared_ptr<SendJob>& job) {
-        if (session_.stopping()) {
-            return complete(job, {false, job->first_id, "connector stopped", true});
-        }
-        if (job->next >= job->pieces.size()) return after_text(job);
-        with_token([this, job](const std::string& token, const Answer& failure) {
+    // Goes on with a post where it stopped (after a rate limit or a renewed token).
+    void resume(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.replaces.empty()) return update_card(job);
+        if (job->next < job->pieces.size()) return send_piece(job);
+        send_attachments(job);
+    }
+
+    // One OpenAPI call of a post, with the tenant access token (`make` builds the request,
+    // the Authorization header is added). An invalid token is renewed once per post and
+    // the post resumes; a rate limit (of the call or of the token) pauses the conversation
+    // and the post resumes after it. Every other answer goes to `done`, also the lack of a
+    // token (Answer::no_token).
+    void api(const std::shared_ptr<SendJob>& job, const std::string& step,
+             std::function<runtime::Request()> make, std::function<void(const Answer&)> done) {
+        with_token([this, job, step, make = std::move(make), done = std::move(done)](
+                       const std::string& token, const Answer& failure) {
             if (session_.stopping()) {
                 return complete(job, {false, job->first_id, "connector stopped", true});
             }
@@ -621,78 +768,206 @@ class FeishuConnector final : public Connector {
                 if (failure.outcome.kind == Kind::rate_limited) {
                     return wait_and_retry(job, failure.retry_after, "tenant_access_token");
                 }
-                // Wrong credentials are fixed in the console or the config, after which
-                // the outbox's next try succeeds: never failed for good.
-                return complete(
-                    job, {false, job->first_id,
-                          "tenant_access_token: " + std::to_string(failure.outcome.code) + " " +
-                              failure.outcome.message,
-                          true});
+                Answer a = failure;
+                a.no_token = true;
+                return done(a);
             }
-            post_piece(job, token);
+            runtime::Request req = make();
+            req.headers.emplace_back("Authorization", "Bearer " + token);
+            call(std::move(req), [this, job, step, token, done](runtime::Result r) {
+                const Answer a = answer_of(r);
+                if (a.outcome.kind == Kind::token_invalid && !job->token_retried) {
+                    // Expired or revoked early: one new token, one more try.
+                    job->token_retried = true;
+                    token_.refused(token);
+                    spdlog::info("feishu {}: tenant access token refused; getting a new one",
+                                 settings_.name);
+                    return resume(job);
+                }
+                if (a.outcome.kind == Kind::rate_limited) {
+                    return wait_and_retry(job, a.retry_after, step);
+                }
+                done(a);
+            });
         });
     }
 
-    void post_piece(const std::shared_ptr<SendJob>& job, const std::string& token) {
+    void send_piece(const std::shared_ptr<SendJob>& job) {
+        if (session_.stopping()) {
+            return complete(job, {false, job->first_id, "connector stopped", true});
+        }
+        if (job->next >= job->pieces.size()) return send_attachments(job);
         const std::string& text = job->pieces[job->next];
         const std::string& uuid = job->uuids[job->next];
-        const bool direct = job->channel[0] == '@';
+        const bool card = job->card && job->next + 1 == job->pieces.size();
+        const std::string msg_type = card ? "interactive" : "text";
+        const json content = card ? *job->card : json{{"text", text}};
+        const std::string& reply_to = job->post.reply_to;
         std::string path;
         json body;
         // The first piece of an answer is a reply to the message it answers (shown quoted,
-        // and in its thread); the rest follow it as messages of their own.
-        if (job->next == 0 && job->post.reply_to.rfind("om_", 0) == 0) {
-            path =
-                "/open-apis/im/v1/messages/" + runtime::url_encode(job->post.reply_to) + "/reply";
-            body = text_message("", text, uuid);
-        } else if (direct) {
-            path = "/open-apis/im/v1/messages?receive_id_type=open_id";
-            body = text_message(job->channel.substr(1), text, uuid);
+        // and in its thread); the rest follow it as messages of their own. An answer to a
+        // click is not a reply to the card: it goes to the clicker alone.
+        if (job->next == 0 && reply_to.rfind("om_", 0) == 0 &&
+            clicked_cards_.count(reply_to) == 0) {
+            path = "/open-apis/im/v1/messages/" + runtime::url_encode(reply_to) + "/reply";
+            body = message_of_type("", msg_type, content, uuid);
         } else {
-            path = "/open-apis/im/v1/messages?receive_id_type=chat_id";
-            body = text_message(job->channel, text, uuid);
+            path = conversation_path(*job);
+            body = message_of_type(receive_id(*job), msg_type, content, uuid);
         }
-        runtime::Request req = runtime::Request::json_post(settings_.api_url + path, body);
-        req.headers.emplace_back("Authorization", "Bearer " + token);
-        call(std::move(req), [this, job, token, path](runtime::Result r) {
-            const Answer a = answer_of(r);
-            switch (a.outcome.kind) {
-                case Kind::ok: {
-                    const std::string id = string_field(object_field(a.body, "data"), "message_id");
-                    if (job->first_id.empty()) job->first_id = id;
-                    ++job->next;
-                    return send_piece(job);
+        api(
+            job, path,
+            [this, path, body] {
+                return runtime::Request::json_post(settings_.api_url + path, body);
+            },
+            [this, job, path, card](const Answer& a) {
+                if (card && !a.no_token && a.outcome.kind == Kind::permanent) {
+                    return card_refused(job, a);
                 }
-                case Kind::token_invalid:
-                    if (!job->token_retried) {
-                        // Expired or revoked early: one new token, one more try.
-                        job->token_retried = true;
-                        token_.refused(token);
-                        spdlog::info("feishu {}: tenant access token refused; getting a new one",
-                                     settings_.name);
-                        return send_piece(job);
-                    }
-                    return complete(job, {false, job->first_id, error_of(path, a), true});
-                case Kind::rate_limited:
-                    return wait_and_retry(job, a.retry_after, path);
-                case Kind::transient:
-                    return complete(job, {false, job->first_id, error_of(path, a), true});
-                case Kind::permanent:
-                    return complete(job, {false, job->first_id, error_of(path, a), false});
-            }
-        });
+                if (a.outcome.kind != Kind::ok) return fail(job, path, a);
+                const std::string id = string_field(object_field(a.body, "data"), "message_id");
+                if (job->first_id.empty()) job->first_id = id;
+                if (card) job->card_id = id;
+                ++job->next;
+                send_piece(job);
+            });
+    }
+
+    // Feishu refused the card (its content, its size): the last piece goes as text with
+    // the typed choices instead, so the post is not lost.
+    void card_refused(const std::shared_ptr<SendJob>& job, const Answer& a) {
+        spdlog::warn(
+            "feishu {}: the card of a post to {} was refused ({} {}); it goes as text with "
+            "typed commands",
+            settings_.name, job->channel, a.outcome.code, a.outcome.message);
+        job->card.reset();
+        std::string last = job->pieces.back();
+        if (!job->post.actions_text.empty()) last += "\n\n" + job->post.actions_text;
+        job->pieces.pop_back();
+        job->uuids.pop_back();
+        for (auto& piece : http::split_message(last, settings_.max_chars)) {
+            // Not the card's uuid: a message of other content.
+            job->uuids.push_back(piece_uuid(job->post, 1000 + job->pieces.size()));
+            job->pieces.push_back(std::move(piece));
+        }
+        send_piece(job);
     }
 
     static std::string error_of(const std::string& step, const Answer& a) {
         return step + ": " + std::to_string(a.outcome.code) + " " + a.outcome.message;
     }
 
-    // The seam for what follows a post's text: pictures (`Post::attachments`, e.g. the
-    // weekly metrics chart; msg_type image after an upload to im/v1/images) and
-    // interactive cards (msg_type interactive). Neither is sent yet; the text stands alone.
-    void after_text(const std::shared_ptr<SendJob>& job) {
-        if (!job->post.attachments.empty()) ignored("attachments (the text is sent alone)");
-        complete(job, {true, job->first_id, "", true});
+    // An earlier post with buttons, settled: its card becomes the outcome (the post's text)
+    // without buttons, for everyone in the chat (the card has update_multi). `replaces` is
+    // the card's message_id. A card Feishu will not update (older than 14 days, recalled,
+    // not a card) keeps its buttons: logged once, not retried; a click on them is
+    // answered by the bot that it was decided.
+    void update_card(const std::shared_ptr<SendJob>& job) {
+        const std::string id = job->post.replaces;
+        if (id.rfind("om_", 0) != 0 || id.find_first_of("/?#% ") != std::string::npos) {
+            return complete(job, {false, "", "not a Feishu message_id: " + id, false});
+        }
+        const std::string path = "/open-apis/im/v1/messages/" + id;
+        const json body = {{"content", text_card(job->post.text).dump()}};
+        api(
+            job, "PATCH " + path,
+            [this, path, body] {
+                runtime::Request req = runtime::Request::json_post(settings_.api_url + path, body);
+                req.method = "PATCH";
+                return req;
+            },
+            [this, job, id, path](const Answer& a) {
+                if (a.outcome.kind == Kind::ok) return complete(job, {true, id, "", true});
+                if (a.no_token || a.outcome.kind != Kind::permanent) {
+                    return fail(job, "PATCH " + path, a);
+                }
+                spdlog::warn(
+                    "feishu {}: the card {} was not updated with its outcome: {} {}{}; its "
+                    "buttons stay (a click on them is answered that it is decided)",
+                    settings_.name, id, a.outcome.code, a.outcome.message,
+                    update_refusal(a.outcome.code));
+                job->quiet = true;
+                complete(job, {false, id, error_of("PATCH " + path, a), false});
+            });
+    }
+
+    // The post's pictures, after its text (e.g. the weekly metrics chart). One that cannot
+    // be uploaded or sent is left out and logged: the text went, and stays the post.
+    void send_attachments(const std::shared_ptr<SendJob>& job) {
+        const auto& files = job->post.attachments;
+        while (job->next_file < files.size() && !is_picture(files[job->next_file])) {
+            ignored("attachments that are not pictures of up to 10 MB (the text is sent alone)");
+            ++job->next_file;
+        }
+        if (job->next_file >= files.size()) {
+            return complete(job,
+                            {true, job->card_id.empty() ? job->first_id : job->card_id, "", true});
+        }
+        if (job->image_key.empty()) return upload_picture(job);
+        send_picture(job);
+    }
+
+    void upload_picture(const std::shared_ptr<SendJob>& job) {
+        const std::string path = "/open-apis/im/v1/images";
+        api(
+            job, path,
+            [this, job, path] {
+                const core::Attachment& f = job->post.attachments[job->next_file];
+                runtime::Request req = runtime::Request::multipart_post(
+                    settings_.api_url + path,
+                    {{"image_type", "message", "", ""},
+                     {"image", f.data, f.name.empty() ? "picture" : f.name, f.mime}});
+                req.timeout = std::chrono::seconds(60);
+                return req;
+            },
+            [this, job](const Answer& a) {
+                const std::string key = string_field(object_field(a.body, "data"), "image_key");
+                if (a.outcome.kind == Kind::ok && !key.empty()) {
+                    job->image_key = key;
+                    return send_picture(job);
+                }
+                Answer why = a;
+                if (a.outcome.kind == Kind::ok) why.outcome.message = "the answer has no image_key";
+                leave_out_picture(job, "uploading it", why);
+            });
+    }
+
+    void send_picture(const std::shared_ptr<SendJob>& job) {
+        if (job->image_uuid.empty()) {
+            job->image_uuid = piece_uuid(job->post, job->pieces.size() + job->next_file);
+        }
+        const std::string path = conversation_path(*job);
+        const json body = message_of_type(receive_id(*job), "image",
+                                          {{"image_key", job->image_key}}, job->image_uuid);
+        api(
+            job, path,
+            [this, path, body] {
+                return runtime::Request::json_post(settings_.api_url + path, body);
+            },
+            [this, job](const Answer& a) {
+                if (a.outcome.kind != Kind::ok) return leave_out_picture(job, "sending it", a);
+                if (job->first_id.empty()) {
+                    job->first_id = string_field(object_field(a.body, "data"), "message_id");
+                }
+                next_picture(job);
+            });
+    }
+
+    void leave_out_picture(const std::shared_ptr<SendJob>& job, const std::string& step,
+                           const Answer& a) {
+        const core::Attachment& f = job->post.attachments[job->next_file];
+        spdlog::warn("feishu {}: the picture {} of a post to {} was left out ({} failed: {}{} {})",
+                     settings_.name, f.name.empty() ? "(no name)" : f.name, job->channel, step,
+                     a.no_token ? "tenant_access_token " : "", a.outcome.code, a.outcome.message);
+        next_picture(job);
+    }
+
+    void next_picture(const std::shared_ptr<SendJob>& job) {
+        ++job->next_file;
+        job->image_key.clear();
+        job->image_uuid.clear();
+        send_attachments(job);
     }
 
     // Rate limited: the conversation waits (the answer's wait, else `throttle_wait`), then
@@ -705,7 +980,7 @@ class FeishuConnector final : public Connector {
         }
         spdlog::info("feishu {}: {} rate limited; retrying in {:.1f} s", settings_.name, step,
                      static_cast<double>(wait.count()) / 1000.0);
-        session_.later(wait, [this, job] { send_piece(job); });
+        session_.later(wait, [this, job] { resume(job); });
     }
 
     FeishuSettings settings_;
@@ -724,6 +999,10 @@ class FeishuConnector final : public Connector {
     bool socket_open_ = false;
     unsigned long long ping_generation_ = 0;
     std::set<std::string> known_groups_;  ///< chat_ids listed in `channels:`
+    /// Cards clicked lately (message_ids): the bot's answers to a click name the card as the
+    /// message they answer, and go to the clicker instead.
+    std::unordered_set<std::string> clicked_cards_;
+    std::deque<std::string> clicked_order_;
 
     http::WsLink link_;
     http::HttpListener listener_;

@@ -7,7 +7,11 @@
 // verification is answered, the Verification Token and, with an Encrypt Key, the
 // X-Lark-Signature are checked and `{"encrypt": ...}` bodies decrypted. Each event is
 // handled once by its event_id. Posts go out through the IM OpenAPI (`im/v1/messages`,
-// or `.../reply` when a post answers a message) with a cached tenant access token. One
+// or `.../reply` when a post answers a message) with a cached tenant access token. A
+// post's buttons and menus go as an interactive card (connectors/feishu/feishu_cards.*);
+// a click comes back as a `card.action.trigger` callback on the same way as events and
+// is handed to the bot as an action of the clicker; a settled post's card is PATCHed to
+// its outcome. Pictures follow the text (uploaded to `im/v1/images`, sent as images). One
 // Boost.Asio thread per connector owns its state; the WebSocket and the listener have
 // their own I/O threads and HTTP calls are asynchronous (connectors/runtime), everything
 // coming back to that thread. Posts to one conversation keep their order and wait out
@@ -71,7 +75,8 @@ struct FeishuStatus {
     int pings = 0;           ///< long connection: pings sent so far
     int listen_port = 0;     ///< events mode: the callback listener's port
     int token_fetches = 0;   ///< tenant access tokens obtained so far
-    int events = 0;          ///< events accepted (after de-duplication)
+    int events = 0;          ///< events accepted (after de-duplication), clicks included
+    int clicks = 0;          ///< card clicks handed to the bot
     int refused = 0;         ///< callbacks refused (token, signature, decryption)
 };
 

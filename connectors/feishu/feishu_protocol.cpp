@@ -207,7 +207,7 @@ ApiOutcome read_api_answer(int status, const std::string& body) {
     using Kind = ApiOutcome::Kind;
     if (o.code == 99991663 || o.code == 99991661 || o.code == 99991668) {
         o.kind = Kind::token_invalid;
-    } else if (status == 429 || o.code == 99991400) {
+    } else if (status == 429 || o.code == 99991400 || o.code == 230020) {
         o.kind = Kind::rate_limited;
     } else if (status >= 200 && status < 300 && o.code == 0 && j.is_object()) {
         o.kind = Kind::ok;
@@ -221,7 +221,12 @@ ApiOutcome read_api_answer(int status, const std::string& body) {
 }
 
 json text_message(const std::string& receive_id, const std::string& text, const std::string& uuid) {
-    json body = {{"msg_type", "text"}, {"content", json{{"text", text}}.dump()}};
+    return message_of_type(receive_id, "text", json{{"text", text}}, uuid);
+}
+
+json message_of_type(const std::string& receive_id, const std::string& msg_type,
+                     const json& content, const std::string& uuid) {
+    json body = {{"msg_type", msg_type}, {"content", content.dump()}};
     if (!receive_id.empty()) body["receive_id"] = receive_id;
     if (!uuid.empty()) body["uuid"] = uuid;
     return body;

@@ -84,8 +84,8 @@ struct ApiOutcome {
 };
 
 /// Classifies an answer by HTTP status and Feishu's `code`: 0 ok; 99991663/99991661/
-/// 99991668 the token is invalid; HTTP 429 or 99991400 rate limited; 5xx or no answer
-/// transient; anything else permanent.
+/// 99991668 the token is invalid; HTTP 429, 99991400 or 230020 (the IM API's frequency
+/// limit) rate limited; 5xx or no answer transient; anything else permanent.
 ApiOutcome read_api_answer(int status, const std::string& body);
 
 /// The body of `POST /open-apis/im/v1/messages` (with receive_id) or of `.../reply`
@@ -93,6 +93,11 @@ ApiOutcome read_api_answer(int status, const std::string& body);
 /// hour).
 nlohmann::json text_message(const std::string& receive_id, const std::string& text,
                             const std::string& uuid);
+
+/// The same for any `msg_type`: `interactive` (content: the card), `image` (content:
+/// {"image_key": ...}), ...; the content object goes as a JSON string, as Feishu wants it.
+nlohmann::json message_of_type(const std::string& receive_id, const std::string& msg_type,
+                               const nlohmann::json& content, const std::string& uuid);
 
 /// Event ids already handled, the most recent `capacity` of them (the runtime's window).
 using runtime::RecentIds;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/http/json_fields.hpp"
+#include "core/base64.hpp"
 #include "feishu_frame.pb.h"
 
 namespace twintrack::connectors::feishu {
@@ -127,9 +128,13 @@ std::string ping_frame(std::int32_t service_id) {
     return encode_frame(f);
 }
 
-std::string ack_frame(StreamFrame frame, int code, std::chrono::milliseconds handling) {
+std::string ack_frame(StreamFrame frame, int code, std::chrono::milliseconds handling,
+                      const std::string& data) {
     frame.headers.emplace_back("biz_rt", std::to_string(handling.count()));
-    frame.payload = json{{"code", code}, {"headers", nullptr}, {"data", nullptr}}.dump();
+    frame.payload = json{{"code", code},
+                         {"headers", nullptr},
+                         {"data", data.empty() ? json(nullptr) : json(core::base64_encode(data))}}
+                        .dump();
     return encode_frame(frame);
 }
 

@@ -60,8 +60,11 @@ std::string encode_frame(const StreamFrame& frame);
 std::string ping_frame(std::int32_t service_id);
 
 /// The acknowledgement of a data frame: the frame itself with `biz_rt` (handling time in
-/// ms) added to its headers and the payload `{"code":200,...}`.
-std::string ack_frame(StreamFrame frame, int code, std::chrono::milliseconds handling);
+/// ms) added to its headers and the payload `{"code":200,...}`. `data`, when not empty, is
+/// the answer to a callback (e.g. `{}` or a toast for `card.action.trigger`), Base64-encoded
+/// as the official SDK sends its bytes.
+std::string ack_frame(StreamFrame frame, int code, std::chrono::milliseconds handling,
+                      const std::string& data = "");
 
 /// Puts events split over several frames (headers message_id, sum, seq) back together.
 /// Parts of a message not completed within `keep` are dropped.

@@ -28,7 +28,15 @@ struct FakeFeishu::State {
     int rate_limited = 0;
     std::map<std::string, std::string> by_uuid;  ///< uuid → message_id
     std::vector<std::string> delivered;
+    std::vector<SentMessage> sent;
     int messages = 0;
+    int patch_refusals = 0;
+    long long patch_code = 0;
+    std::string patch_msg;
+    int patches_answered = 0;
+    bool refuse_uploads = false;
+    int card_refusals = 0;
+    std::vector<Upload> uploads;
     std::unique_ptr<HttpListener> listener;
     int port = 0;
 
@@ -106,6 +114,7 @@ struct FakeFeishu::State {
 
     ListenerResponse handle(const ListenerRequest& r) {
         ApiCall call;
+        call.method = r.method;
         call.path = r.path;
         call.query = r.query;
         const std::string auth = r.header("authorization");
@@ -143,14 +152,19 @@ struct FakeFeishu::State {
                                     {"ReconnectInterval", 1},
                                     {"ReconnectNonce", 0}}}}}});
         }
+        if (r.path == "/open-apis/im/v1/images") return upload(r, call);
         const bool send = r.path == "/open-apis/im/v1/messages";
         const bool reply = r.path.rfind("/open-apis/im/v1/messages/om_", 0) == 0 &&
                            r.path.size() > 6 && r.path.substr(r.path.size() - 6) == "/reply";
-        if (!send && !reply) return answer(404, {{"code", 404}, {"msg", "not found"}});
+        const bool patch = r.method == "PATCH" &&
+                           r.path.rfind("/open-apis/im/v1/messages/om_", 0) == 0 &&
+                           r.path.find('/', 26) == std::string::npos;
+        if (!send && !reply && !patch) return answer(404, {{"code", 404}, {"msg", "not found"}});
         if (valid_tokens.count(call.token) == 0) {
             return answer(400,
                           {{"code", 99991663}, {"msg", "Invalid access token for authorization"}});
         }
+        if (patch) return update(r.path.substr(26), b);
         if (rate_limited > 0) {
             --rate_limited;
             ListenerResponse limited =
@@ -160,13 +174,26 @@ struct FakeFeishu::State {
         if (send && r.query != "receive_id_type=open_id" && r.query != "receive_id_type=chat_id") {
             return answer(400, {{"code", 99992402}, {"msg", "field validation failed"}});
         }
-        if (!b.is_object() || b.value("msg_type", "") != "text" ||
+        const std::string type = b.is_object() ? b.value("msg_type", "") : "";
+        if ((type != "text" && type != "interactive" && type != "image") ||
             (send && b.value("receive_id", "").empty())) {
             return answer(400, {{"code", 230001}, {"msg", "invalid message content"}});
         }
         const json content = json::parse(b.value("content", ""), nullptr, false);
-        if (!content.is_object() || !content.contains("text")) {
-            return answer(400, {{"code", 230001}, {"msg", "invalid message content"}});
+        const bool good = content.is_object() &&
+                          ((type == "text" && content.contains("text")) ||
+                           (type == "interactive" && content.contains("elements") &&
+                            content["elements"].is_array()) ||
+                           (type == "image" && issued_image(content.value("image_key", ""))));
+        if (good && type == "interactive" && card_refusals > 0) {
+            --card_refusals;
+            return answer(400, {{"code", 230099},
+                                {"msg", "Failed to create card content, ext=ErrCode: 200621"}});
+        }
+        if (!good) {
+            return answer(400, {{"code", type == "interactive" ? 230099 : 230001},
+                                {"msg", type == "interactive" ? "Failed to create card content"
+                                                              : "invalid message content"}});
         }
         const std::string uuid = b.value("uuid", "");
         std::string id;
@@ -176,9 +203,122 @@ struct FakeFeishu::State {
         } else {
             id = "om_fake" + std::to_string(++messages);
             if (!uuid.empty()) by_uuid[uuid] = id;
-            delivered.push_back(content.value("text", ""));
+            if (type == "text") delivered.push_back(content.value("text", ""));
+            SentMessage m;
+            m.id = id;
+            m.msg_type = type;
+            m.receive_id = b.value("receive_id", "");
+            if (reply) m.reply_to = r.path.substr(26, r.path.size() - 26 - 6);
+            m.content = content;
+            sent.push_back(std::move(m));
         }
         return answer(200, {{"code", 0}, {"msg", "success"}, {"data", {{"message_id", id}}}});
+    }
+
+    bool issued_image(const std::string& key) const {
+        for (const auto& u : uploads) {
+            if (u.image_key == key) return true;
+        }
+        return false;
+    }
+
+    // PATCH im/v1/messages/:message_id: a card this app sent, shared (update_multi) before
+    // and after, is replaced for everyone.
+    ListenerResponse update(const std::string& id, const json& b) {
+        ++patches_answered;
+        cv.notify_all();
+        if (patch_refusals > 0) {
+            --patch_refusals;
+            return answer(400, {{"code", patch_code}, {"msg", patch_msg}});
+        }
+        SentMessage* m = nullptr;
+        for (auto& s : sent) {
+            if (s.id == id) m = &s;
+        }
+        if (m == nullptr || m->msg_type != "interactive") {
+            return answer(400, {{"code", 230001},
+                                {"msg", "Your request contains an invalid request parameter."}});
+        }
+        const json content =
+            b.is_object() ? json::parse(b.value("content", ""), nullptr, false) : json();
+        const auto shared = [](const json& card) {
+            return card.is_object() && card.contains("config") && card["config"].is_object() &&
+                   card["config"].value("update_multi", false);
+        };
+        if (!shared(content) || !shared(m->content) || !content.contains("elements")) {
+            return answer(400, {{"code", 230099}, {"msg", "Failed to create card content"}});
+        }
+        m->content = content;
+        return answer(200, {{"code", 0}, {"msg", "success"}, {"data", json::object()}});
+    }
+
+    // POST im/v1/images (multipart/form-data: image_type, image).
+    ListenerResponse upload(const ListenerRequest& r, const ApiCall& call) {
+        if (valid_tokens.count(call.token) == 0) {
+            return answer(400,
+                          {{"code", 99991663}, {"msg", "Invalid access token for authorization"}});
+        }
+        if (refuse_uploads) {
+            return answer(400, {{"code", 99991672},
+                                {"msg",
+                                 "Access denied. One of the following scopes is required: "
+                                 "[im:resource]."}});
+        }
+        Upload u;
+        for (const auto& part : multipart(r)) {
+            if (part.name == "image_type") u.image_type = part.data;
+            if (part.name == "image") {
+                u.filename = part.filename;
+                u.content_type = part.content_type;
+                u.data = part.data;
+            }
+        }
+        if (u.image_type != "message" || u.data.empty()) {
+            return answer(400, {{"code", 234001}, {"msg", "Invalid request param."}});
+        }
+        u.image_key = "img_v2_fake" + std::to_string(uploads.size() + 1);
+        uploads.push_back(u);
+        return answer(200,
+                      {{"code", 0}, {"msg", "success"}, {"data", {{"image_key", u.image_key}}}});
+    }
+
+    struct Part {
+        std::string name, filename, content_type, data;
+    };
+    // A multipart/form-data body's parts (enough for what the connector sends).
+    static std::vector<Part> multipart(const ListenerRequest& r) {
+        std::vector<Part> out;
+        const std::string type = r.header("content-type");
+        const auto at = type.find("boundary=");
+        if (type.rfind("multipart/form-data", 0) != 0 || at == std::string::npos) return out;
+        const std::string delimiter = "--" + type.substr(at + 9);
+        std::size_t pos = r.body.find(delimiter);
+        while (pos != std::string::npos) {
+            pos += delimiter.size();
+            if (r.body.compare(pos, 2, "--") == 0) break;
+            pos += 2;  // CRLF
+            const auto head_end = r.body.find("\r\n\r\n", pos);
+            const auto next = r.body.find("\r\n" + delimiter, head_end);
+            if (head_end == std::string::npos || next == std::string::npos) break;
+            const std::string head = r.body.substr(pos, head_end - pos);
+            Part p;
+            const auto field = [&](const std::string& key) {
+                const auto k = head.find(key + "=\"");
+                if (k == std::string::npos) return std::string();
+                const auto e = head.find('"', k + key.size() + 2);
+                return head.substr(k + key.size() + 2, e - k - key.size() - 2);
+            };
+            p.name = field("name");
+            p.filename = field("filename");
+            const auto ct = head.find("Content-Type: ");
+            if (ct != std::string::npos) {
+                p.content_type = head.substr(ct + 14, head.find("\r\n", ct) - ct - 14);
+            }
+            p.data = r.body.substr(head_end + 4, next - head_end - 4);
+            out.push_back(std::move(p));
+            pos = next + 2;
+        }
+        return out;
     }
 };
 
@@ -210,7 +350,8 @@ bool FakeFeishu::wait_sockets(int n, std::chrono::milliseconds timeout) const {
     });
 }
 
-bool FakeFeishu::send_event(const json& event, const std::string& message_id, int parts) {
+bool FakeFeishu::send_event(const json& event, const std::string& message_id, int parts,
+                            const std::string& type) {
     State* d = state_.get();
     std::vector<websocketpp::connection_hdl> open;
     unsigned long long seq = 0;
@@ -229,7 +370,7 @@ bool FakeFeishu::send_event(const json& event, const std::string& message_id, in
         f.log_id = 9000 + seq;
         f.service = 33554678;
         f.method = connectors::feishu::frame_data;
-        f.headers = {{"type", "event"},
+        f.headers = {{"type", type},
                      {"message_id", message_id},
                      {"sum", std::to_string(parts)},
                      {"seq", std::to_string(i)},
@@ -331,6 +472,68 @@ std::vector<std::string> FakeFeishu::delivered() const {
     return state_->delivered;
 }
 
+std::vector<SentMessage> FakeFeishu::sent() const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return state_->sent;
+}
+
+std::optional<SentMessage> FakeFeishu::wait_sent(const std::string& msg_type, std::size_t n,
+                                                 std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    std::optional<SentMessage> found;
+    state_->cv.wait_for(lock, timeout, [&] {
+        std::size_t seen = 0;
+        for (const auto& m : state_->sent) {
+            if (m.msg_type == msg_type && ++seen == n) {
+                found = m;
+                return true;
+            }
+        }
+        return false;
+    });
+    return found;
+}
+
+std::optional<ApiCall> FakeFeishu::wait_patch(std::size_t n,
+                                              std::chrono::milliseconds timeout) const {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    std::optional<ApiCall> found;
+    state_->cv.wait_for(lock, timeout, [&] {
+        if (state_->patches_answered < static_cast<int>(n)) return false;
+        std::size_t seen = 0;
+        for (const auto& c : state_->calls) {
+            if (c.method == "PATCH" && ++seen == n) {
+                found = c;
+                return true;
+            }
+        }
+        return false;
+    });
+    return found;
+}
+
+std::vector<Upload> FakeFeishu::uploads() const {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    return state_->uploads;
+}
+
+void FakeFeishu::refuse_patches(int count, long long code, const std::string& msg) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->patch_refusals = count;
+    state_->patch_code = code;
+    state_->patch_msg = msg;
+}
+
+void FakeFeishu::refuse_cards(int count) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->card_refusals = count;
+}
+
+void FakeFeishu::refuse_uploads(bool refuse) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->refuse_uploads = refuse;
+}
+
 json message_event(const std::string& event_id, const std::string& message_id,
                    const std::string& open_id, const std::string& chat_id,
                    const std::string& chat_type, const std::string& text, const json& mentions) {
@@ -360,6 +563,45 @@ json message_event(const std::string& event_id, const std::string& message_id,
                 {"message_type", "text"},
                 {"content", json{{"text", text}}.dump()},
                 {"mentions", mentions}}}}}};
+}
+
+json card_action_event(const std::string& event_id, const std::string& open_id,
+                       const std::string& message_id, const std::string& chat_id,
+                       const json& action) {
+    return {{"schema", "2.0"},
+            {"header",
+             {{"event_id", event_id},
+              {"event_type", "card.action.trigger"},
+              {"create_time", "1733480000000000"},
+              {"token", kVerificationToken},
+              {"app_id", kAppId},
+              {"tenant_key", "2ca1d211f64f6438"}}},
+            {"event",
+             {{"operator",
+               {{"tenant_key", "2ca1d211f64f6438"},
+                {"user_id", "e33ggbyz"},
+                {"open_id", open_id},
+                {"union_id", "on_8ed6aa67826108097d9ee143816345"}}},
+              {"token", "c-295ee57216a5dc9de90fefd0aadb4b1d7d337a"},
+              {"action", action},
+              {"host", "im_message"},
+              {"context", {{"open_message_id", message_id}, {"open_chat_id", chat_id}}}}}};
+}
+
+std::string button_token(const json& card, std::size_t n) {
+    if (!card.is_object() || !card.contains("elements") || !card["elements"].is_array()) {
+        return "";
+    }
+    std::size_t seen = 0;
+    for (const auto& element : card["elements"]) {
+        if (!element.is_object() || element.value("tag", "") != "action") continue;
+        for (const auto& a : element.value("actions", json::array())) {
+            if (a.is_object() && a.value("tag", "") == "button" && seen++ == n) {
+                return a.value("value", json::object()).value("tt", "");
+            }
+        }
+    }
+    return "";
 }
 
 std::string encrypted(const json& body, const std::string& key) {

@@ -1,9 +1,11 @@
 #pragma once
 // A fake Feishu OpenAPI for tests, on one loopback port over real HTTP:
 // auth/v3/tenant_access_token/internal, im/v1/messages (receive_id_type open_id or
-// chat_id) and im/v1/messages/{id}/reply. Like Feishu it refuses expired tenant access
-// tokens (code 99991663), can rate-limit (HTTP 429, code 99991400), and delivers a message
-// once per uuid. Every call is recorded. Also builds event callbacks as Feishu sends them
+// chat_id; msg_type text, interactive or image), im/v1/messages/{id}/reply, PATCH
+// im/v1/messages/{id} (cards sent with update_multi only) and im/v1/images (multipart,
+// image_type=message). Like Feishu it refuses expired tenant access tokens (code
+// 99991663), can rate-limit (HTTP 429, code 99991400), and delivers a message once per
+// uuid. Every call is recorded. Also builds event and card callbacks as Feishu sends them
 // (plain or encrypted, signed). The long connection: `/callback/ws/endpoint` hands out
 // the URL of its own WebSocket server (a second loopback port), which answers pings with
 // pongs, sends events as protobuf frames (split over several when asked) and records
@@ -30,10 +32,29 @@ inline constexpr const char* kVerificationToken = "test-verification-token";
 inline constexpr const char* kEncryptKey = "test-encrypt-key";
 
 struct ApiCall {
-    std::string path;   ///< "/open-apis/im/v1/messages", ".../om_x/reply"
-    std::string query;  ///< "receive_id_type=open_id"
-    std::string token;  ///< the Authorization bearer token
-    json json_body;     ///< parsed body (null when not JSON)
+    std::string method;  ///< "POST", "PATCH"
+    std::string path;    ///< "/open-apis/im/v1/messages", ".../om_x/reply"
+    std::string query;   ///< "receive_id_type=open_id"
+    std::string token;   ///< the Authorization bearer token
+    json json_body;      ///< parsed body (null when not JSON)
+};
+
+/// A message the fake delivered (once per uuid).
+struct SentMessage {
+    std::string id;          ///< om_fakeN
+    std::string msg_type;    ///< text, interactive, image
+    std::string receive_id;  ///< "" for a reply
+    std::string reply_to;    ///< the message it replies to, "" when none
+    json content;            ///< the parsed content; a card as last PATCHed
+};
+
+/// A picture uploaded to im/v1/images.
+struct Upload {
+    std::string image_type;  ///< the form field; Feishu wants "message"
+    std::string filename;
+    std::string content_type;
+    std::string data;
+    std::string image_key;  ///< what the fake answered
 };
 
 class FakeFeishu {
@@ -49,14 +70,22 @@ class FakeFeishu {
     void expire_tokens();
     /// The next `count` message sends are rate limited (HTTP 429, code 99991400).
     void rate_limit(int count);
+    /// The next `count` PATCHes are refused with `code` and `msg` (HTTP 400).
+    void refuse_patches(int count, long long code, const std::string& msg);
+    /// Uploads are refused as when the app lacks im:resource (code 99991672).
+    void refuse_uploads(bool refuse);
+    /// The next `count` cards sent are refused (code 230099, as for a card Feishu cannot
+    /// build).
+    void refuse_cards(int count);
 
     /// The PingInterval (seconds) the endpoint and each pong name.
     void set_ping_interval(int seconds);
     /// Waits until `n` WebSocket connections were opened in all.
     bool wait_sockets(int n, std::chrono::milliseconds timeout = 10s) const;
-    /// Sends an event to the open connection as `parts` frames (headers message_id, sum,
-    /// seq); false when no connection is open.
-    bool send_event(const json& event, const std::string& message_id, int parts = 1);
+    /// Sends an event to the open connection as `parts` frames (headers type, message_id,
+    /// sum, seq); false when no connection is open. Card clicks come as type "event" too.
+    bool send_event(const json& event, const std::string& message_id, int parts = 1,
+                    const std::string& type = "event");
     /// Closes the open connections (the client is expected to come back).
     void drop_sockets();
     /// The data frames the client sent (acknowledgements) whose message_id is `id`, once
@@ -71,8 +100,17 @@ class FakeFeishu {
     /// Waits until `path` (a prefix) was called `n` times; returns the n-th call (1-based).
     std::optional<ApiCall> wait_call(const std::string& path, std::size_t n = 1,
                                      std::chrono::milliseconds timeout = 10s) const;
-    /// The texts of the messages delivered (once per uuid), in order.
+    /// The texts of the text messages delivered (once per uuid), in order.
     std::vector<std::string> delivered() const;
+    /// Every message delivered, in order.
+    std::vector<SentMessage> sent() const;
+    /// Waits until `n` messages of `msg_type` were delivered; returns the n-th (1-based).
+    std::optional<SentMessage> wait_sent(const std::string& msg_type, std::size_t n = 1,
+                                         std::chrono::milliseconds timeout = 10s) const;
+    /// Waits until `n` PATCHes were answered (successfully or not); returns the n-th.
+    std::optional<ApiCall> wait_patch(std::size_t n = 1,
+                                      std::chrono::milliseconds timeout = 10s) const;
+    std::vector<Upload> uploads() const;
 
     struct State;
 
@@ -85,6 +123,16 @@ json message_event(const std::string& event_id, const std::string& message_id,
                    const std::string& open_id, const std::string& chat_id,
                    const std::string& chat_type, const std::string& text,
                    const json& mentions = json::array());
+
+/// A `card.action.trigger` callback body (schema 2.0, plain): `open_id` clicked `action`
+/// (e.g. {"tag":"button","value":{"tt":TOKEN}}) on the card `message_id`.
+json card_action_event(const std::string& event_id, const std::string& open_id,
+                       const std::string& message_id, const std::string& chat_id,
+                       const json& action);
+
+/// The token of the `n`-th (0-based) button of a card as the connector sends it, "" when
+/// there is none.
+std::string button_token(const json& card, std::size_t n);
 
 /// `body` as Feishu sends it with an Encrypt Key: `{"encrypt": ...}`.
 std::string encrypted(const json& body, const std::string& key = kEncryptKey);

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/text.hpp"
 #include "tests/support/sample_actions.hpp"
 
 namespace twintrack::feishu_test {
@@ -58,6 +59,35 @@ TEST(FeishuCards, ASettledCardKeepsOnlyTheOutcome) {
     ASSERT_EQ(card["elements"].size(), 1u);
     EXPECT_EQ(card["elements"][0]["text"]["content"], "已由 王芳 于 10:42 批准");
     EXPECT_EQ(action_card("no actions", {})["elements"].size(), 1u);
+}
+
+TEST(FeishuCards, ACardIsOnlyMadeWhenFeishuCanCarryIt) {
+    const auto card = connectors::feishu::card_for("公告 7", approval_and_vote());
+    ASSERT_TRUE(card);
+    EXPECT_EQ(*card, action_card("公告 7", approval_and_vote()));
+    core::Action no_token;
+    no_token.label = "批准";
+    EXPECT_FALSE(connectors::feishu::card_for("公告 7", {no_token}));
+    core::Action menu;
+    menu.kind = "menu";
+    menu.label = "选择日期";
+    for (int i = 0; i < 400; ++i) {
+        menu.options.push_back({std::string(60, 'x'), "tok-" + std::to_string(i), ""});
+    }
+    EXPECT_FALSE(connectors::feishu::card_for("公告 7", {menu}));  // over 28 KB
+}
+
+TEST(FeishuCards, ASettledCardTooLongForFeishuIsCutOnACharacterBoundary) {
+    // Quotes and newlines double in JSON; Chinese takes three bytes a character.
+    const std::string text = std::string(20000, '"') + std::string(12000, '\n') + "批准批准批准";
+    const json card = text_card(text);
+    EXPECT_LE(card.dump().size(), connectors::feishu::card_max_bytes);
+    const std::string kept = card["elements"][0]["text"]["content"];
+    EXPECT_GT(kept.size(), 10000u);
+    EXPECT_EQ(text.compare(0, kept.size(), kept), 0);
+    EXPECT_TRUE(core::valid_utf8(kept));
+    const std::string short_text = "周强 已于 10:42 批准";
+    EXPECT_EQ(text_card(short_text)["elements"][0]["text"]["content"], short_text);
 }
 
 // The `event` of a schema 2.0 card.action.trigger callback.

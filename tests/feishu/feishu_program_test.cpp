@@ -165,6 +165,139 @@ TEST(FeishuProgram, ASalesRepFilesAFieldReportInChineseByEncryptedCallbacks) {
     files_a_field_report(true);
 }
 
+const std::string kLina = "ou_2b8c4f1e6a9d4e0b8f3c7a5d1e9b6c24";
+const std::string kZhou = "ou_5ad3e8f0c1a24b7d9e6f0a1b2c3d4e5f";
+
+// 李娜 drafts an announcement; 周强, a marketing manager, gets it as a card with buttons
+// and approves it with one, in Chinese. A click with an altered token and a click on
+// someone else's card are refused privately; a replayed callback is applied once; the
+// settled card loses its buttons for everyone.
+void a_manager_approves_with_a_card_button(bool events) {
+    set_env();
+    FakeFeishu fake;
+    test_support::TempDir dir;
+    const auto csv = dir.file(
+        "people.csv",
+        "name,email,department,role,timezone,locale,working_hours,identities\n"
+        "李娜,li.na@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,feishu:" +
+            kLina +
+            "\n"
+            "周强,zhou.qiang@example.com,marketing,manager,Asia/Shanghai,zh-CN,09:00-18:00,"
+            "feishu:" +
+            kZhou + "\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const int port = events ? free_port() : 0;
+    const auto config = dir.file("twintrack.yaml", app_config(fake, events, port));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    if (events) {
+        ASSERT_GT(port, 0);
+        ASSERT_TRUE(test_support::wait_until_healthy("127.0.0.1", port, "/healthz", 15s));
+    } else {
+        ASSERT_TRUE(fake.wait_sockets(1, 15s));
+    }
+
+    int frames = 0;
+    // Hands a callback body to the program the way the connector's mode receives it.
+    auto deliver = [&](const json& body) {
+        if (events) {
+            auto r = post_callback(port, encrypted(body));
+            EXPECT_EQ(r.status, 200) << r.body;
+        } else {
+            const std::string id = "frame-" + std::to_string(++frames);
+            EXPECT_TRUE(fake.send_event(body, id));
+            EXPECT_EQ(fake.wait_acks(id).size(), 1u);
+        }
+    };
+    std::size_t texts_seen = 0;
+    // The next text message sent to `open_id` directly (not as a reply) that contains
+    // `expect`; "" when none came within 15 s.
+    auto told = [&](const std::string& open_id, const std::string& expect) {
+        while (auto m = fake.wait_sent("text", texts_seen + 1, 15s)) {
+            ++texts_seen;
+            const std::string text = m->content.value("text", "");
+            if (m->reply_to.empty() && m->receive_id == open_id &&
+                text.find(expect) != std::string::npos) {
+                return text;
+            }
+        }
+        return std::string();
+    };
+
+    deliver(message_event("ev-draft", "om_lina1", kLina, "oc_p2plina", "p2p",
+                          "起草公告 “TwinTrack 的一线报告现已支持微信。”"));
+    const auto card = fake.wait_sent("interactive", 1, 15s);
+    ASSERT_TRUE(card);
+    EXPECT_EQ(card->receive_id, kZhou);
+    EXPECT_THAT(card->content.dump(), HasSubstr("公告 #1"));
+    EXPECT_THAT(card->content.dump(), HasSubstr("批准"));
+    EXPECT_THAT(card->content.dump(), Not(HasSubstr("请输入以下命令")));  // buttons, not typing
+    const std::string token = button_token(card->content, 0);
+    ASSERT_FALSE(token.empty());
+    const auto click = [&](const std::string& event_id, const std::string& who,
+                           const std::string& tt) {
+        return card_action_event(event_id, who, card->id, "oc_p2pzhou",
+                                 {{"tag", "button"}, {"value", {{"tt", tt}}}});
+    };
+
+    // An altered token: refused, privately, in his language; nothing decided.
+    std::string altered = token;
+    altered.back() = altered.back() == '0' ? '1' : '0';
+    deliver(click("ev-altered", kZhou, altered));
+    EXPECT_THAT(told(kZhou, "这个按钮无效"), HasSubstr("请直接输入命令"));
+    // 李娜 presses 周强's button: not hers.
+    deliver(click("ev-lina", kLina, token));
+    EXPECT_THAT(told(kLina, "这个按钮是给其他人的"), Not(::testing::IsEmpty()));
+    EXPECT_TRUE(fake.calls("/open-apis/im/v1/messages/" + card->id).empty());  // no update
+
+    // 周强 approves with the button.
+    const json approve = click("ev-approve", kZhou, token);
+    deliver(approve);
+    EXPECT_THAT(told(kZhou, "你已代表市场部批准公告 #1"), HasSubstr("销售部"));
+    const auto patch = fake.wait_patch(1, 15s);
+    ASSERT_TRUE(patch);
+    EXPECT_EQ(patch->path, "/open-apis/im/v1/messages/" + card->id);
+    std::optional<SentMessage> settled;
+    for (const auto& m : fake.sent()) {
+        if (m.id == card->id) settled = m;
+    }
+    ASSERT_TRUE(settled);
+    const std::string now = settled->content.dump();
+    EXPECT_THAT(now, HasSubstr("周强 已于"));
+    EXPECT_THAT(now, HasSubstr("批准"));
+    EXPECT_THAT(now, Not(HasSubstr("\"tag\":\"action\"")));  // the buttons are gone
+    EXPECT_THAT(now, Not(HasSubstr(token)));
+
+    // Feishu delivers the same callback again: applied once. A fresh click on the settled
+    // card (its buttons were still on his screen) is told the outcome.
+    deliver(approve);
+    deliver(click("ev-late", kZhou, token));
+    EXPECT_THAT(told(kZhou, "此事已经处理"), HasSubstr("周强 已于"));
+    int approvals = 0;
+    for (const auto& m : fake.sent()) {
+        if (m.content.value("text", "").find("你已代表市场部批准公告 #1") != std::string::npos) {
+            ++approvals;
+        }
+    }
+    EXPECT_EQ(approvals, 1);
+    EXPECT_EQ(fake.calls("/open-apis/im/v1/messages/" + card->id).size(), 1u);  // one PATCH
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->out + finished->err, Not(HasSubstr(kAppSecret)));
+    EXPECT_THAT(finished->out + finished->err, Not(HasSubstr(kEncryptKey)));
+}
+
+TEST(FeishuProgram, AManagerApprovesAnAnnouncementWithACardButtonOverTheLongConnection) {
+    a_manager_approves_with_a_card_button(false);
+}
+
+TEST(FeishuProgram, AManagerApprovesAnAnnouncementWithACardButtonByEncryptedCallbacks) {
+    a_manager_approves_with_a_card_button(true);
+}
+
 TEST(FeishuProgram, CheckConfigReportsEveryBadKeyWithItsLine) {
     set_env();
     ::unsetenv("TWINTRACK_TEST_FEISHU_NOT_SET");
