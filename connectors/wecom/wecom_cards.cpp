@@ -157,7 +157,11 @@ std::optional<CardClick> read_card_click(const XmlFields& fields) {
 
 void ResponseCodes::put(const std::string& task_id, const std::string& code) {
     if (task_id.empty() || code.empty()) return;
-    if (codes_.count(task_id) == 0) order_.push_back(task_id);
+    if (codes_.count(task_id) == 0) {
+        // A dropped task's old place would evict its new code too early.
+        order_.erase(std::remove(order_.begin(), order_.end(), task_id), order_.end());
+        order_.push_back(task_id);
+    }
     codes_[task_id] = code;
     while (codes_.size() > capacity_ && !order_.empty()) {
         codes_.erase(order_.front());

@@ -178,6 +178,11 @@ TEST(WecomCards, ResponseCodesKeepTheLatestPerCardWithinTheirCapacity) {
     codes.drop("c");
     EXPECT_EQ(codes.get("c"), "");
     EXPECT_LE(codes.size(), 2u);
+    // A card whose code was used gets a new one (a later click): it is the newest now.
+    codes.put("c", "5");
+    codes.put("d", "6");
+    EXPECT_EQ(codes.get("c"), "5");
+    EXPECT_EQ(codes.get("b"), "");
 }
 
 TEST(WecomQuota, TheDailyQuotaFollowsChinasDayAndSurvivesARestart) {
