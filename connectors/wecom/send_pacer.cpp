@@ -1,6 +1,10 @@
 #include "connectors/wecom/send_pacer.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 
 namespace twintrack::connectors::wecom {
 
@@ -38,6 +42,70 @@ std::chrono::milliseconds SendPacer::reserve(const std::string& key,
     times.push_back(now);
     while (times.size() > most) times.pop_front();
     return std::chrono::milliseconds(0);
+}
+
+namespace {
+constexpr long long day_ms = 86400000LL;
+constexpr long long china_offset_ms = 8 * 3600000LL;
+}  // namespace
+
+DailyBudget::DailyBudget(std::size_t limit, std::string state_file)
+    : limit_(limit), state_file_(std::move(state_file)) {
+    if (state_file_.empty()) return;
+    std::ifstream in(state_file_);
+    long long day = -1;
+    unsigned long long used = 0;
+    if (in >> day >> used) {
+        day_ = day;
+        used_ = static_cast<std::size_t>(used);
+    }
+}
+
+long long DailyBudget::day_of(core::Timestamp now) {
+    const long long ms = core::to_millis(now) + china_offset_ms;
+    return ms >= 0 ? ms / day_ms : (ms - day_ms + 1) / day_ms;
+}
+
+core::Timestamp DailyBudget::next_day(core::Timestamp now) {
+    return core::from_millis((day_of(now) + 1) * day_ms - china_offset_ms);
+}
+
+void DailyBudget::roll(core::Timestamp now) {
+    const long long today = day_of(now);
+    if (today != day_) {
+        day_ = today;
+        used_ = 0;
+    }
+}
+
+std::size_t DailyBudget::used(core::Timestamp now) {
+    roll(now);
+    return used_;
+}
+
+bool DailyBudget::reserve(std::size_t n, core::Timestamp now) {
+    roll(now);
+    if (limit_ == 0 || used_ + n > limit_) return false;
+    used_ += n;
+    save();
+    return true;
+}
+
+void DailyBudget::save() const {
+    if (state_file_.empty()) return;
+    // Written whole and renamed, so a crash leaves the old count or the new one.
+    const std::string tmp = state_file_ + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << day_ << " " << used_ << "\n";
+        if (!out) {
+            spdlog::warn("wecom: cannot write the day's message count to {}", tmp);
+            return;
+        }
+    }
+    if (std::rename(tmp.c_str(), state_file_.c_str()) != 0) {
+        spdlog::warn("wecom: cannot replace {}", state_file_);
+    }
 }
 
 }  // namespace twintrack::connectors::wecom

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/types.hpp"
+
 namespace twintrack::connectors::wecom {
 
 struct SendWindow {
@@ -39,6 +41,37 @@ class SendPacer {
 
   private:
     std::map<std::string, std::deque<TimePoint>> sent_;  ///< oldest first
+};
+
+/// WeCom's daily quota of an app's messages (发送应用消息频率): at most the company's
+/// account limit (账号上限数) x 200 person-times a day, a message to one member counting
+/// once; what is over it is dropped silently, and the app is blocked for the rest of the
+/// natural day. The day is China's (UTC+8, no daylight saving). Counted here as messages
+/// are about to go to members (message/send); app group chats have their own limits
+/// (chat_windows). When `state_file` is not empty the day's count is kept there
+/// (written at each change, read at start), so a restart does not forget it.
+/// Not thread-safe (the connector's thread only).
+class DailyBudget {
+  public:
+    DailyBudget(std::size_t limit, std::string state_file);
+
+    /// True (and counted) when `n` more messages fit today's quota at `now`.
+    bool reserve(std::size_t n, core::Timestamp now);
+    /// Messages counted today.
+    std::size_t used(core::Timestamp now);
+    std::size_t limit() const { return limit_; }
+    /// The start of the next China day after `now` (when the quota is whole again).
+    static core::Timestamp next_day(core::Timestamp now);
+
+  private:
+    static long long day_of(core::Timestamp now);
+    void roll(core::Timestamp now);
+    void save() const;
+
+    std::size_t limit_;
+    std::string state_file_;
+    long long day_ = -1;
+    std::size_t used_ = 0;
 };
 
 }  // namespace twintrack::connectors::wecom

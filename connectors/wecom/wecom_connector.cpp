@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio.hpp>
+#include <ctime>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -23,6 +24,7 @@
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
 #include "connectors/wecom/send_pacer.hpp"
+#include "connectors/wecom/wecom_cards.hpp"
 #include "connectors/wecom/wecom_crypto.hpp"
 #include "connectors/wecom/wecom_xml.hpp"
 #include "core/text.hpp"
@@ -90,6 +92,9 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
     if (auto format = section.choice("format", {"text", "markdown"})) {
         s.markdown = *format == "markdown";
     }
+    if (auto limit = section.integer("account_limit", 1, 10000000)) {
+        s.account_limit = static_cast<std::size_t>(*limit);
+    }
     if (auto age = section.integer("max_age_seconds", 30, 3600)) {
         s.max_age = std::chrono::seconds(*age);
     }
@@ -144,11 +149,27 @@ std::map<std::string, std::string> load_not_text(const std::string& prompts_dir)
 // The connector
 
 struct SendJob : runtime::PostJob {
-    bool token_retried = false;  ///< sent again once after an expired-token answer
-    int busy_answers = 0;        ///< 45009 / 45033 / -1 answers so far
+    bool token_retried = false;       ///< sent again once after an expired-token answer
+    int busy_answers = 0;             ///< 45009 / 45033 / -1 answers so far
+    bool member = false;              ///< to a member (message/send), else an app group chat
+    json card;                        ///< not null: the post goes as this template card
+    std::string task_id;              ///< the card's (or, for an update, the updated card's)
+    std::vector<std::size_t> images;  ///< attachments sent as pictures, after the text
+    std::string media_id;             ///< of the picture being sent (uploaded)
+    std::function<void()> again;      ///< makes the current call once more
 };
 
 // The errcodes after which a new access token is fetched and the call made again.
+// "2026-12-07T16:00:00Z".
+std::string utc_text(core::Timestamp t) {
+    const std::time_t secs = static_cast<std::time_t>(core::to_millis(t) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 bool token_expired(long long code) { return code == 40014 || code == 42001 || code == 41001; }
 // "Too often" (45009 API frequency, 45033 concurrency) and -1 (系统繁忙).
 bool busy(long long code) { return code == 45009 || code == 45033 || code == -1; }
@@ -173,7 +194,12 @@ class WecomConnector final : public Connector {
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers()) {
+          outbound_(session_.timers()),
+          quota_(settings_.daily_limit != 0 ? settings_.daily_limit : settings_.account_limit * 200,
+                 context.data_dir.empty()
+                     ? std::string()
+                     : (fs::path(context.data_dir) / ("wecom-" + settings_.name + ".sent-today"))
+                           .string()) {
         not_text_ = load_not_text(context.prompts_dir);
         if (!not_text_.count(default_locale_) && !not_text_.count("en")) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
@@ -209,6 +235,9 @@ class WecomConnector final : public Connector {
         session_.send(post, std::move(done),
                       [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
     }
+
+    // Buttons as template cards to members; app group chats get the typed choices.
+    bool shows_actions() const override { return true; }
 
     bool connected() const override {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -337,9 +366,10 @@ class WecomConnector final : public Connector {
         const std::string user = field(f, "FromUserName");
         const std::string msg_id = field(f, "MsgId");
         if (type == "event") {
-            // Template card button presses (template_card_event) belong to the actions
-            // model; like the other events (enter_agent, subscribe) they are not chat.
-            return ignored("event " + field(f, "Event"));
+            const std::string kind = field(f, "Event");
+            if (kind == "template_card_event") return on_card_click(f);
+            // Other events (enter_agent, subscribe, ...) are not chat.
+            return ignored("event " + kind);
         }
         if (user.empty() || msg_id.empty()) return ignored(type + " message without user or MsgId");
         if (!first_time(msg_id)) {
@@ -378,6 +408,52 @@ class WecomConnector final : public Connector {
             event.at = core::from_millis(std::stoll(created) * 1000);
         }
         event.extra = {{"message_id", event.id}, {"wecom_agent", settings_.agent_id}};
+        sink_->push(std::move(event));
+    }
+
+    // A button of a template card pressed: an action Event from the clicker, whose text is
+    // the button's key (the bot's token, which the bot checks). The click's ResponseCode
+    // is kept for updating the card once the decision is taken.
+    void on_card_click(const XmlFields& f) {
+        const auto click = read_card_click(f);
+        if (!click) {
+            spdlog::warn(
+                "wecom {}: ignored a template_card_event without FromUserName, EventKey "
+                "or a valid TaskId",
+                settings_.name);
+            return;
+        }
+        // WeCom sends the same callback again when it had no answer in time: each click has
+        // its own ResponseCode (else its CreateTime tells it apart).
+        const std::string id =
+            settings_.name + ":card:" + click->task_id + ":" + click->user + ":" +
+            (click->response_code.empty() ? click->create_time : click->response_code);
+        if (!first_time(id)) {
+            spdlog::info("wecom {}: click on card {} by {} delivered again; handled once",
+                         settings_.name, click->task_id, click->user);
+            return;
+        }
+        codes_.put(click->task_id, click->response_code);
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.clicks;
+        }
+        core::Event event;
+        event.id = id;
+        event.kind = core::EventKind::action;
+        event.who = {settings_.name, click->user, click->user};
+        event.where = {settings_.name, "@" + click->user, ""};
+        event.direct = true;
+        event.addressed = true;
+        event.text = click->key;
+        event.at = clock_->now();
+        if (!click->create_time.empty() && click->create_time.size() < 12 &&
+            click->create_time.find_first_not_of("0123456789") == std::string::npos) {
+            event.at = core::from_millis(std::stoll(click->create_time) * 1000);
+        }
+        event.extra = {{"message_id", settings_.name + ":" + click->task_id},
+                       {"wecom_card_type", click->card_type},
+                       {"wecom_agent", settings_.agent_id}};
         sink_->push(std::move(event));
     }
 
@@ -441,6 +517,23 @@ class WecomConnector final : public Connector {
         runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
+    // The pictures WeCom takes as msgtype image (JPG or PNG, 5 bytes to 10 MB).
+    void pick_images(SendJob& job) {
+        for (std::size_t i = 0; i < job.post.attachments.size(); ++i) {
+            const auto& a = job.post.attachments[i];
+            const bool picture =
+                a.mime == "image/png" || a.mime == "image/jpeg" || a.mime == "image/jpg";
+            if (picture && a.data.size() >= 5 && a.data.size() <= 10 * 1024 * 1024) {
+                job.images.push_back(i);
+            } else {
+                spdlog::info(
+                    "wecom {}: attachment {} ({}, {} bytes) not sent: WeCom takes JPG "
+                    "or PNG pictures up to 10 MB",
+                    settings_.name, a.name, a.mime, a.data.size());
+            }
+        }
+    }
+
     void start_job(const std::shared_ptr<SendJob>& job) {
         if (session_.stopping()) {
             return complete(job, {false, "", "WeCom connector is stopping", true});
@@ -448,18 +541,92 @@ class WecomConnector final : public Connector {
         const std::string& to = job->post.to.channel;
         if (to.empty() || to == "@") return complete(job, {false, "", "no recipient", false});
         job->channel = to;
-        // Template cards (buttons) are built by the actions model; a post carrying
-        // actions would become msgtype template_card in message_body().
-        job->pieces = robots::split_message(job->post.text, settings_.max_bytes);
-        if (job->pieces.empty()) return complete(job, {true, "", "", true});
-        send_piece(job);
+        job->member = to[0] == '@';
+        if (!job->post.replaces.empty()) {
+            if (!job->member) {
+                // App group chats get typed choices, never cards: nothing to update.
+                spdlog::info(
+                    "wecom {}: update of {} in app group chat {} skipped (group chats "
+                    "show typed choices)",
+                    settings_.name, job->post.replaces, to);
+                return complete(job, {true, job->post.replaces, "", true});
+            }
+            return update_card(job);
+        }
+        std::string text = job->post.text;
+        if (!job->post.actions.empty()) {
+            if (job->member) {
+                const std::string task_id = new_task_id(clock_->now());
+                if (auto card = button_card(job->post, task_id)) {
+                    job->card = std::move(*card);
+                    job->task_id = task_id;
+                } else {
+                    spdlog::info(
+                        "wecom {}: the choices of a post to {} do not fit a template "
+                        "card (menu, over {} buttons, or text over {} characters); "
+                        "sent as text with the typed commands",
+                        settings_.name, to, max_card_buttons, max_card_text_chars);
+                }
+            }
+            if (job->card.is_null() && !job->post.actions_text.empty()) {
+                text += "\n\n" + job->post.actions_text;
+            }
+        }
+        if (job->card.is_null()) {
+            job->pieces = robots::split_message(text, settings_.max_bytes);
+        } else {
+            job->pieces = {""};  // one message: the card
+        }
+        pick_images(*job);
+        if (job->pieces.empty() && job->images.empty()) return complete(job, {true, "", "", true});
+        if (job->member && !reserve_today(job, job->pieces.size() + job->images.size())) return;
+        send_step(job);
     }
 
+    // Counts `n` messages to a member against the app's daily quota; when they do not fit,
+    // the post is held: it fails as retryable and the outbox keeps it, sending it again
+    // later (the quota is whole again at midnight, China time).
+    bool reserve_today(const std::shared_ptr<SendJob>& job, std::size_t n) {
+        const core::Timestamp now = clock_->now();
+        if (quota_.reserve(n, now)) return true;
+        const core::Timestamp next = DailyBudget::next_day(now);
+        const std::string why = "WeCom's daily quota for the app is used up (" +
+                                std::to_string(quota_.used(now)) + " of " +
+                                std::to_string(quota_.limit()) +
+                                " messages today; account_limit x 200); held until " +
+                                utc_text(next) + " (00:00 China time)";
+        const long long day = core::to_millis(next);
+        if (day != quota_warned_day_) {
+            quota_warned_day_ = day;
+            spdlog::warn("wecom {}: {}; posts to members wait in the outbox", settings_.name, why);
+        } else {
+            spdlog::info("wecom {}: post to {} held: daily quota used up", settings_.name,
+                         job->channel);
+        }
+        {
+            std::lock_guard<std::mutex> s(status_mu_);
+            ++status_.held;
+        }
+        job->quiet = true;
+        complete(job, {false, "", why, true});
+        return false;
+    }
+
+    std::size_t steps(const SendJob& job) const { return job.pieces.size() + job.images.size(); }
+    bool image_step(const SendJob& job) const { return job.next >= job.pieces.size(); }
+
     json message_body(const SendJob& job) const {
-        const std::string& text = job.pieces[job.next];
-        const std::string type = settings_.markdown ? "markdown" : "text";
-        json body = {{"msgtype", type}, {type, {{"content", text}}}};
-        if (job.channel[0] == '@') {
+        json body;
+        if (image_step(job)) {
+            body = {{"msgtype", "image"}, {"image", {{"media_id", job.media_id}}}};
+        } else if (!job.card.is_null()) {
+            body = {{"msgtype", "template_card"}, {"template_card", job.card}};
+        } else {
+            const std::string& text = job.pieces[job.next];
+            const std::string type = settings_.markdown ? "markdown" : "text";
+            body = {{"msgtype", type}, {type, {{"content", text}}}};
+        }
+        if (job.member) {
             body["touser"] = job.channel.substr(1);
             body["agentid"] = settings_.agent_id;
         } else {
@@ -468,28 +635,179 @@ class WecomConnector final : public Connector {
         return body;
     }
 
-    void send_piece(const std::shared_ptr<SendJob>& job) {
+    void send_step(const std::shared_ptr<SendJob>& job) {
         if (session_.stopping()) {
             job->quiet = true;
             return complete(job, {false, job->first_id, "WeCom connector stopped", true});
         }
-        if (job->next >= job->pieces.size()) return complete(job, {true, job->first_id, "", true});
-        const bool member = job->channel[0] == '@';
+        if (job->next >= steps(*job)) {
+            if (job->first_id.empty() && !job->images.empty()) {
+                // Nothing went out (the only picture could not be uploaded): try again later.
+                return complete(job, {false, "", "no picture could be uploaded", true});
+            }
+            return complete(job, {true, job->first_id, "", true});
+        }
         // WeCom drops messages over its limits silently: wait until this one fits.
-        const auto wait = pacer_.reserve((member ? "member:" : "chat:") + job->channel,
-                                         member ? member_windows() : chat_windows(),
+        const auto wait = pacer_.reserve((job->member ? "member:" : "chat:") + job->channel,
+                                         job->member ? member_windows() : chat_windows(),
                                          std::chrono::steady_clock::now());
         if (wait.count() > 0) {
             spdlog::info("wecom {}: pacing posts to {}: next in {} ms", settings_.name,
                          job->channel, wait.count());
-            return session_.later(wait, [this, job] { send_piece(job); });
+            return session_.later(wait, [this, job] { send_step(job); });
         }
-        post_piece(job);
+        if (image_step(*job) && job->media_id.empty()) return upload_image(job);
+        post_step(job);
     }
 
-    void on_sent(const std::shared_ptr<SendJob>& job, const std::string& token,
-                 const runtime::Result& r) {
-        const std::string api = job->channel[0] == '@' ? "message/send" : "appchat/send";
+    // Sends the current step (counted by the pacer already) with the access token.
+    void post_step(const std::shared_ptr<SendJob>& job) {
+        const std::string path = job->member ? "/cgi-bin/message/send" : "/cgi-bin/appchat/send";
+        job->again = [this, job] { post_step(job); };
+        call_api(
+            job, path, [this, job] { return runtime::Request::json_post("", message_body(*job)); },
+            [this, job](const json& body) { on_sent(job, body); });
+    }
+
+    void on_sent(const std::shared_ptr<SendJob>& job, const json& body) {
+        if (job->first_id.empty()) {
+            if (!job->card.is_null()) {
+                job->first_id = settings_.name + ":" + job->task_id;
+            } else {
+                const std::string msgid = string_field(body, "msgid");
+                job->first_id = settings_.name + ":" + (msgid.empty() ? job->channel : msgid);
+            }
+        }
+        if (!job->card.is_null() && !image_step(*job)) {
+            // The code for updating the card until someone clicks (each click brings a new one).
+            codes_.put(job->task_id, string_field(body, "response_code"));
+        }
+        ++job->next;
+        job->media_id.clear();
+        send_step(job);
+    }
+
+    // A template card refused for another reason than the token or "too often" (an app
+    // without a callback URL may not send cards, an old client, ...): the post goes as
+    // text with the typed commands instead, so the choice is still offered.
+    bool card_refused(const std::shared_ptr<SendJob>& job, const std::string& why) {
+        if (job->card.is_null() || image_step(*job) || !job->first_id.empty()) return false;
+        spdlog::warn(
+            "wecom {}: template card to {} refused ({}); sending the text and the typed "
+            "commands instead",
+            settings_.name, job->channel, why);
+        job->card = nullptr;
+        job->task_id.clear();
+        std::string text = job->post.text;
+        if (!job->post.actions_text.empty()) text += "\n\n" + job->post.actions_text;
+        job->pieces = robots::split_message(text, settings_.max_bytes);
+        if (job->pieces.empty()) job->pieces = {job->post.text};
+        if (job->pieces.size() > 1 && !reserve_today(job, job->pieces.size() - 1)) return true;
+        send_step(job);
+        return true;
+    }
+
+    // --- pictures ---------------------------------------------------------------------
+
+    // media/upload (type image, multipart field "media"); the media_id is then sent as
+    // msgtype image. A failed upload costs the picture, never the text.
+    void upload_image(const std::shared_ptr<SendJob>& job) {
+        const auto& a = job->post.attachments[job->images[job->next - job->pieces.size()]];
+        job->again = [this, job] { upload_image(job); };
+        call_api(
+            job, "/cgi-bin/media/upload",
+            [a] {
+                return runtime::Request::multipart_post(
+                    "", {runtime::FormPart{"media", a.data, a.name.empty() ? "picture.png" : a.name,
+                                           a.mime}});
+            },
+            [this, job](const json& body) {
+                job->media_id = string_field(body, "media_id");
+                if (job->media_id.empty()) {
+                    return skip_image(job, "media/upload: answer without media_id");
+                }
+                post_step(job);
+            },
+            "type=image");
+    }
+
+    void skip_image(const std::shared_ptr<SendJob>& job, const std::string& why) {
+        const auto& a = job->post.attachments[job->images[job->next - job->pieces.size()]];
+        spdlog::warn("wecom {}: picture {} for {} not sent: {}{}", settings_.name, a.name,
+                     job->channel, why,
+                     job->first_id.empty() ? "" : " (the post's text went without it)");
+        ++job->next;
+        job->media_id.clear();
+        job->token_retried = false;
+        send_step(job);
+    }
+
+    // --- updating a card -----------------------------------------------------------------
+
+    // A settled post: its card's buttons give way to the outcome, through
+    // message/update_template_card with the latest response_code of the card (one use).
+    void update_card(const std::shared_ptr<SendJob>& job) {
+        const std::string& id = job->post.replaces;
+        const std::string prefix = settings_.name + ":";
+        const std::string task = id.rfind(prefix, 0) == 0 ? id.substr(prefix.size()) : "";
+        const std::string code = valid_task_id(task) ? codes_.get(task) : "";
+        if (code.empty()) {
+            spdlog::warn(
+                "wecom {}: card {} for {} not updated, its buttons stay: no "
+                "response_code known for it (sent before a restart, sent as text, or "
+                "updated already); the bot refuses further clicks on it",
+                settings_.name, id, job->channel);
+            job->quiet = true;
+            return complete(job, {false, id, "no response_code to update " + id, false});
+        }
+        job->task_id = task;
+        job->again = [this, job] { update_card(job); };
+        const json body = {{"atall", 1},
+                           {"agentid", settings_.agent_id},
+                           {"response_code", code},
+                           {"template_card", settled_card(job->post.text, task)}};
+        call_api(
+            job, "/cgi-bin/message/update_template_card",
+            [body] { return runtime::Request::json_post("", body); },
+            [this, job, id](const json&) {
+                codes_.drop(job->task_id);
+                spdlog::info("wecom {}: card {} updated with its outcome", settings_.name, id);
+                complete(job, {true, id, "", true});
+            });
+    }
+
+    // --- calling the API -------------------------------------------------------------------
+
+    using MakeRequest = std::function<runtime::Request()>;
+    using OnOk = std::function<void(const json& body)>;
+
+    // Calls `path` with the access token (`make` builds the request; its URL is set here),
+    // handles the token's expiry (fetched again, the call made once more), "too often"
+    // (the conversation waits, then job->again) and failures; `on_ok` gets errcode 0.
+    void call_api(const std::shared_ptr<SendJob>& job, const std::string& path, MakeRequest make,
+                  OnOk on_ok, const std::string& query = "") {
+        if (session_.stopping()) {
+            job->quiet = true;
+            return complete(job, {false, job->first_id, "WeCom connector stopped", true});
+        }
+        with_token([this, job, path, make = std::move(make), on_ok = std::move(on_ok),
+                    query](const std::string& token) {
+            if (token.empty()) {
+                return complete(
+                    job, {false, job->first_id, "no WeCom access token (gettoken failed)", true});
+            }
+            runtime::Request req = make();
+            req.url = settings_.api_url + path + "?access_token=" + runtime::url_encode(token) +
+                      (query.empty() ? "" : "&" + query);
+            session_.call(std::move(req), [this, job, path, token, on_ok](runtime::Result r) {
+                on_answer(job, path.substr(std::string("/cgi-bin/").size()), token, r, on_ok);
+            });
+        });
+    }
+
+    void on_answer(const std::shared_ptr<SendJob>& job, const std::string& api,
+                   const std::string& token, const runtime::Result& r, const OnOk& on_ok) {
+        const bool upload = api == "media/upload";
         if (r.status == 0 || !r.ok()) {
             if (r.kind == runtime::Result::Kind::rate_limited) {
                 return wait_busy(job, api + ": HTTP 429");
@@ -500,21 +818,18 @@ class WecomConnector final : public Connector {
                  at = error.find(token)) {
                 error.replace(at, token.size(), "***");
             }
+            if (upload) return skip_image(job, api + ": " + error);
             return complete(job, {false, job->first_id, api + ": " + error, r.retryable()});
         }
         const json body = r.json();
         if (!body.is_object()) {
+            if (upload) return skip_image(job, api + ": answer is not JSON");
             return complete(job, {false, job->first_id, api + ": answer is not JSON", true});
         }
         const long long code = http::integer_field(body, "errcode", -2);
         if (code == 0) {
-            if (job->first_id.empty()) {
-                const std::string msgid = string_field(body, "msgid");
-                job->first_id = settings_.name + ":" + (msgid.empty() ? job->channel : msgid);
-            }
-            ++job->next;
             job->token_retried = false;
-            return send_piece(job);
+            return on_ok(body);
         }
         const std::string why =
             api + ": errcode " + std::to_string(code) + " " + string_field(body, "errmsg");
@@ -525,10 +840,21 @@ class WecomConnector final : public Connector {
                          settings_.name, code);
             return with_token([this, job, why](const std::string& fresh) {
                 if (fresh.empty()) return complete(job, {false, job->first_id, why, true});
-                post_piece(job);
+                const auto again = job->again;  // a copy: the call sets job->again anew
+                again();
             });
         }
         if (busy(code)) return wait_busy(job, why);
+        if (upload) return skip_image(job, why);
+        if (api == "message/update_template_card") {
+            // The code is spent or expired (valid once, for 72 hours): not asked again.
+            codes_.drop(job->task_id);
+            spdlog::warn("wecom {}: card {} not updated, its buttons stay: {}", settings_.name,
+                         job->post.replaces, why);
+            job->quiet = true;
+            return complete(job, {false, job->post.replaces, why, false});
+        }
+        if (card_refused(job, why)) return;
         std::string hint;
         if (code == 60020) hint = " (add this server's public IP to the app's 企业可信IP)";
         if (code == 81013) hint = " (the member is not in the app's visible range)";
@@ -536,29 +862,8 @@ class WecomConnector final : public Connector {
         complete(job, {false, job->first_id, why + hint, false});
     }
 
-    // Sends the current piece (counted by the pacer already) with the access token.
-    void post_piece(const std::shared_ptr<SendJob>& job) {
-        if (session_.stopping()) {
-            job->quiet = true;
-            return complete(job, {false, job->first_id, "WeCom connector stopped", true});
-        }
-        with_token([this, job](const std::string& token) {
-            if (token.empty()) {
-                return complete(
-                    job, {false, job->first_id, "no WeCom access token (gettoken failed)", true});
-            }
-            const bool member = job->channel[0] == '@';
-            runtime::Request req = runtime::Request::json_post(
-                settings_.api_url + (member ? "/cgi-bin/message/send" : "/cgi-bin/appchat/send") +
-                    "?access_token=" + runtime::url_encode(token),
-                message_body(*job));
-            session_.call(std::move(req),
-                          [this, job, token](runtime::Result r) { on_sent(job, token, r); });
-        });
-    }
-
     // WeCom said "too often" or "busy": this conversation waits (doubling), then the same
-    // piece goes again; past max_retry_wait the outbox gets it back to retry later.
+    // call goes again; past max_retry_wait the outbox gets it back to retry later.
     void wait_busy(const std::shared_ptr<SendJob>& job, const std::string& why) {
         const auto wait = settings_.busy_wait * (1LL << std::min(job->busy_answers, 6));
         ++job->busy_answers;
@@ -569,7 +874,14 @@ class WecomConnector final : public Connector {
         }
         spdlog::warn("wecom {}: {}; post to {} waits {} ms", settings_.name, why, job->channel,
                      wait.count());
-        session_.later(wait, [this, job] { post_piece(job); });
+        session_.later(wait, [this, job] {
+            if (session_.stopping()) {
+                job->quiet = true;
+                return complete(job, {false, job->first_id, "WeCom connector stopped", true});
+            }
+            const auto again = job->again;  // a copy: the call sets job->again anew
+            again();
+        });
     }
 
     WecomSettings settings_;
@@ -587,6 +899,9 @@ class WecomConnector final : public Connector {
 
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;
+    DailyBudget quota_;
+    long long quota_warned_day_ = 0;  ///< the quota's "used up" was logged for this day
+    ResponseCodes codes_;             ///< the latest response_code of each card sent
 
     mutable std::mutex status_mu_;
     WecomStatus status_;

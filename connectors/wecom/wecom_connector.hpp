@@ -14,11 +14,17 @@
 //   is paced to WeCom's documented limits (send_pacer.hpp), since WeCom drops what is
 //   over them silently; a "too often" answer (45009, 45033) or -1 (busy) pauses that
 //   conversation and the post is tried again, then handed back to the outbox.
+// - buttons (the actions model): a post with actions to a member goes as a template card
+//   (button_interaction, wecom_cards.hpp) whose task_id is the post's id; a click
+//   (template_card_event) becomes an action Event from the clicker, and a post that
+//   `replaces` a card updates it (update_template_card) with the click's response_code.
+//   App group chats cannot carry cards: they get the text and the typed choices.
+// - pictures (Post::attachments, JPG/PNG) are uploaded (media/upload) and sent as
+//   msgtype image after the text; a failed upload costs the picture only.
+// - the app's daily quota (account_limit x 200 messages to members, China's day) is
+//   counted (DailyBudget, kept in the data directory); a post over it is held: it fails
+//   as retryable and the outbox sends it again later.
 // One Boost.Asio thread owns the state; HTTP calls go through connectors/runtime.
-// Template cards with buttons (template_card, template_card_event) belong to the actions
-// model and are not built here: the seams are message_body() (what a post becomes) and
-// the `event` branch of on_message() (a button press arrives as an event) in
-// wecom_connector.cpp.
 //
 // A `type: wecom` section without `corp_id` is the WeCom group robot of
 // connectors/robots (post-only), as before.
@@ -55,6 +61,10 @@ struct WecomSettings {
     std::chrono::seconds token_margin{300};  ///< fetch a new access token this long before expiry
     std::chrono::milliseconds busy_wait{10000};  ///< first pause after 45009 / 45033 / -1
     std::chrono::seconds max_retry_wait{120};    ///< then the post goes back to the outbox
+    /// The company's account limit (账号上限数); the app may send account_limit x 200
+    /// messages to members a day (WeCom drops the rest silently).
+    std::size_t account_limit = 200;
+    std::size_t daily_limit = 0;  ///< messages to members a day; 0: account_limit x 200
 };
 
 /// The `type: wecom` entry of the connector registry (the app, or the group robot when
@@ -70,7 +80,9 @@ struct WecomStatus {
     bool token_ok = false;     ///< the last gettoken succeeded
     int tokens_fetched = 0;    ///< gettoken answers with a token
     long long refused = 0;     ///< callbacks refused (signature, age, receive id, ...)
-    long long duplicates = 0;  ///< messages dropped as already seen (MsgId)
+    long long duplicates = 0;  ///< messages (MsgId) and clicks dropped as already seen
+    long long clicks = 0;      ///< card button presses handed to the bot
+    long long held = 0;        ///< posts held back because the daily quota was used up
 };
 
 WecomStatus wecom_status(const Connector& connector);

@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
@@ -24,6 +25,11 @@ struct FakeWecom::Impl {
     int generation = 1;
     int next_msg = 0;
     std::deque<json> scripted;
+    std::deque<json> scripted_uploads;
+    std::deque<json> scripted_updates;
+    std::set<std::string> response_codes;  ///< valid, unused
+    int next_code = 0;
+    int next_media = 0;
 
     std::string token() const { return "ACCESS_TOKEN_" + std::to_string(generation); }
 };
@@ -62,7 +68,8 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
         call.path = resource.substr(0, q);
         call.query = q == std::string::npos ? "" : resource.substr(q + 1);
         call.access_token = query_value(call.query, "access_token");
-        call.body = json::parse(con->get_request_body(), nullptr, false);
+        call.raw = con->get_request_body();
+        call.body = json::parse(call.raw, nullptr, false);
         if (call.body.is_discarded()) call.body = nullptr;
         std::lock_guard<std::mutex> lock(d.mu);
         d.calls.push_back(call);
@@ -84,6 +91,38 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
                            {"access_token", d.token()},
                            {"expires_in", 7200}});
         }
+        const bool upload = call.path == "/cgi-bin/media/upload";
+        const bool update = call.path == "/cgi-bin/message/update_template_card";
+        if (call.method == "POST" && (upload || update)) {
+            if (call.access_token != d.token()) {
+                return answer({{"errcode", 42001}, {"errmsg", "access_token expired"}});
+            }
+            auto& scripted = upload ? d.scripted_uploads : d.scripted_updates;
+            if (!scripted.empty()) {
+                json a = scripted.front();
+                scripted.pop_front();
+                return answer(a);
+            }
+            if (upload) {
+                if (query_value(call.query, "type") != "image" ||
+                    call.raw.find("name=\"media\"; filename=") == std::string::npos) {
+                    return answer({{"errcode", 40004}, {"errmsg", "invalid media type"}});
+                }
+                return answer({{"errcode", 0},
+                               {"errmsg", "ok"},
+                               {"type", "image"},
+                               {"media_id", "media-" + std::to_string(++d.next_media)},
+                               {"created_at", "1380000000"}});
+            }
+            const std::string code = call.body.is_object() && call.body.contains("response_code") &&
+                                             call.body["response_code"].is_string()
+                                         ? call.body["response_code"].get<std::string>()
+                                         : "";
+            if (d.response_codes.erase(code) == 0) {
+                return answer({{"errcode", 40058}, {"errmsg", "invalid response_code"}});
+            }
+            return answer({{"errcode", 0}, {"errmsg", "ok"}, {"invaliduser", json::array()}});
+        }
         const bool send = call.path == "/cgi-bin/message/send";
         const bool chat = call.path == "/cgi-bin/appchat/send";
         if (call.method == "POST" && (send || chat)) {
@@ -99,10 +138,16 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
                 return answer(scripted);
             }
             if (send) {
-                return answer({{"errcode", 0},
-                               {"errmsg", "ok"},
-                               {"invaliduser", ""},
-                               {"msgid", "msg" + std::to_string(++d.next_msg)}});
+                json ok = {{"errcode", 0},
+                           {"errmsg", "ok"},
+                           {"invaliduser", ""},
+                           {"msgid", "msg" + std::to_string(++d.next_msg)}};
+                if (call.body.is_object() && call.body.value("msgtype", "") == "template_card") {
+                    const std::string code = "send-code-" + std::to_string(++d.next_code);
+                    d.response_codes.insert(code);
+                    ok["response_code"] = code;
+                }
+                return answer(ok);
             }
             return answer({{"errcode", 0}, {"errmsg", "ok"}});
         }
@@ -138,6 +183,23 @@ void FakeWecom::expire_token() {
 void FakeWecom::script_send_answer(const json& answer, int times) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     for (int i = 0; i < times; ++i) impl_->scripted.push_back(answer);
+}
+
+void FakeWecom::script_upload_answer(const json& answer, int times) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (int i = 0; i < times; ++i) impl_->scripted_uploads.push_back(answer);
+}
+
+void FakeWecom::script_update_answer(const json& answer, int times) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    for (int i = 0; i < times; ++i) impl_->scripted_updates.push_back(answer);
+}
+
+std::string FakeWecom::click_response_code() {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    const std::string code = "click-code-" + std::to_string(++impl_->next_code);
+    impl_->response_codes.insert(code);
+    return code;
 }
 
 std::vector<ApiCall> FakeWecom::calls(const std::string& path) const {
@@ -184,6 +246,21 @@ std::string image_message_xml(const std::string& user, const std::string& msg_id
            "</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA["
            "https://example.com/p.jpg]]></PicUrl><MediaId><![CDATA[media-1]]></MediaId><MsgId>" +
            msg_id + "</MsgId><AgentID>" + std::to_string(agent_id) + "</AgentID></xml>";
+}
+
+std::string card_click_xml(const std::string& user, const std::string& key,
+                           const std::string& task_id, const std::string& response_code,
+                           long long agent_id, long long create_time) {
+    return "<xml><ToUserName><![CDATA[" + std::string(FakeWecom::corp_id) +
+           "]]></ToUserName><FromUserName><![CDATA[" + user + "]]></FromUserName><CreateTime>" +
+           std::to_string(create_time) +
+           "</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA["
+           "template_card_event]]></Event><EventKey><![CDATA[" +
+           key + "]]></EventKey><TaskId><![CDATA[" + task_id +
+           "]]></TaskId><CardType><![CDATA[button_interaction]]></"
+           "CardType><ResponseCode><![CDATA[" +
+           response_code + "]]></ResponseCode><AgentID>" + std::to_string(agent_id) +
+           "</AgentID></xml>";
 }
 
 SignedCallback sign_callback(const std::string& token, const std::string& aes_key,

@@ -1,9 +1,12 @@
 #pragma once
 // A fake WeCom server API for tests, on one loopback port over real HTTP: gettoken,
 // message/send and appchat/send with the answers the API reference documents
-// ({"errcode":0,"errmsg":"ok",...}; 42001 for an expired token). Every call is recorded;
+// ({"errcode":0,"errmsg":"ok",...}; 42001 for an expired token; a template card's send
+// answers a response_code), message/update_template_card (each response_code valid
+// once) and media/upload (multipart, answers a media_id). Every call is recorded;
 // answers can be scripted (45009, ...). Plus the other direction: an encrypted, signed
-// callback POST as WeCom sends it to an app's callback URL.
+// callback POST as WeCom sends it to an app's callback URL, and the XML of a click on a
+// template card.
 
 #include <chrono>
 #include <memory>
@@ -22,7 +25,8 @@ struct ApiCall {
     std::string path;   ///< "/cgi-bin/message/send"
     std::string query;  ///< raw, after '?'
     std::string access_token;
-    json body;  ///< parsed (null when not JSON)
+    json body;        ///< parsed (null when not JSON)
+    std::string raw;  ///< the body as sent (multipart uploads)
 };
 
 class FakeWecom {
@@ -42,6 +46,14 @@ class FakeWecom {
     /// The next send calls (message/send or appchat/send) answer `answer` instead.
     void script_send_answer(const json& answer, int times = 1);
 
+    /// The next media/upload calls answer `answer` instead.
+    void script_upload_answer(const json& answer, int times = 1);
+    /// The next update_template_card calls answer `answer` instead.
+    void script_update_answer(const json& answer, int times = 1);
+    /// A response_code as WeCom puts into a click's callback; update_template_card
+    /// accepts it once.
+    std::string click_response_code();
+
     std::vector<ApiCall> calls(const std::string& path) const;
     /// Waits until `n` calls of `path` arrived; returns the n-th.
     std::optional<ApiCall> wait_call(const std::string& path, std::size_t n,
@@ -59,6 +71,11 @@ std::string text_message_xml(const std::string& user, const std::string& content
 /// The same for a picture.
 std::string image_message_xml(const std::string& user, const std::string& msg_id,
                               long long agent_id, long long create_time);
+
+/// The XML of a click on a template card button (Event template_card_event).
+std::string card_click_xml(const std::string& user, const std::string& key,
+                           const std::string& task_id, const std::string& response_code,
+                           long long agent_id, long long create_time);
 
 /// What WeCom POSTs to the callback URL for `plain_xml`: the query string
 /// (msg_signature, timestamp, nonce) and the body (<xml> with Encrypt).

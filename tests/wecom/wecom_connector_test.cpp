@@ -15,6 +15,7 @@
 #include "connectors/registry.hpp"
 #include "core/clock.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
 #include "tests/wecom/fake_wecom.hpp"
 
@@ -24,6 +25,7 @@ namespace {
 using connectors::wecom::WecomSettings;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using json = nlohmann::json;
 
 const std::string kToken = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo";
 const std::string kAesKey = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt";
@@ -103,6 +105,10 @@ class WecomConnectorTest : public ::testing::Test {
         core::Post post;
         post.to = {"wecom", channel, ""};
         post.text = text;
+        return send(post);
+    }
+
+    core::SendResult send(const core::Post& post) {
         std::promise<core::SendResult> done;
         auto result = done.get_future();
         connector_->send(post, [&done](core::SendResult r) { done.set_value(std::move(r)); });
@@ -331,6 +337,316 @@ TEST_F(WecomConnectorTest, AWrongSecretShowsInTheLogAndReadiness) {
     EXPECT_EQ(log.count("wrong-secret"), 0);
 }
 
+// --- buttons, pictures, the daily quota ------------------------------------------------
+
+core::Post approval(const std::string& channel) {
+    core::Post post;
+    post.to = {"wecom", channel, ""};
+    post.text = "公告 #7 等你批准\n“TwinTrack 的一线报告现已支持微信。”";
+    core::Action approve;
+    approve.label = "批准";
+    approve.style = "primary";
+    approve.token = "v1.7.0.5.1795900000000.aa";
+    approve.typed = "批准 7";
+    core::Action changes;
+    changes.label = "退回修改";
+    changes.token = "v1.7.1.5.1795900000000.bb";
+    changes.typed = "退回修改 7 原因";
+    post.actions = {approve, changes};
+    post.actions_text = "请输入以下命令之一来回复：\n1. 批准：批准 7\n2. 退回修改：退回修改 7 原因";
+    return post;
+}
+
+TEST_F(WecomConnectorTest, ButtonsToAMemberGoAsATemplateCardWhoseTaskIdIsThePostsId) {
+    start();
+    EXPECT_TRUE(connector_->shows_actions());
+    const auto r = send(approval("@zhouqiang"));
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto calls = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(calls.size(), 1u);
+    const json& body = calls[0].body;
+    EXPECT_EQ(body["touser"], "zhouqiang");
+    EXPECT_EQ(body["agentid"], kAgent);
+    EXPECT_EQ(body["msgtype"], "template_card");
+    const json& card = body["template_card"];
+    EXPECT_EQ(card["card_type"], "button_interaction");
+    EXPECT_EQ(card["main_title"]["title"], "公告 #7 等你批准");
+    EXPECT_EQ(card["button_list"][0]["key"], "v1.7.0.5.1795900000000.aa");
+    EXPECT_EQ(card["button_list"][1]["text"], "退回修改");
+    EXPECT_EQ(r.message_id, "wecom:" + card["task_id"].get<std::string>());
+    // Each card has its own task id (WeCom never takes one twice).
+    ASSERT_TRUE(send(approval("@zhouqiang")).ok);
+    EXPECT_NE(wecom_.calls("/cgi-bin/message/send")[1].body["template_card"]["task_id"],
+              card["task_id"]);
+}
+
+TEST_F(WecomConnectorTest, ChoicesThatDoNotFitACardGoAsTextWithTheTypedCommands) {
+    start();
+    struct Case {
+        std::string name;
+        std::function<void(core::Post&)> change;
+    };
+    const std::vector<Case> cases = {
+        {"seven buttons",
+         [](core::Post& p) {
+             while (p.actions.size() < 7) p.actions.push_back(p.actions[0]);
+         }},
+        {"a menu",
+         [](core::Post& p) {
+             core::Action menu;
+             menu.kind = "menu";
+             menu.label = "选择日期";
+             menu.options = {{"12月8日", "v1.tok", "投票 3 2026-12-08"}};
+             p.actions.push_back(menu);
+         }},
+        {"a token over 1024 bytes",
+         [](core::Post& p) { p.actions[0].token = std::string(1025, 'k'); }},
+        {"a long text", [](core::Post& p) { p.text += std::string(200, 'x'); }},
+    };
+    std::size_t n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        core::Post post = approval("@zhouqiang");
+        c.change(post);
+        ASSERT_TRUE(send(post).ok);
+        const auto call = wecom_.wait_call("/cgi-bin/message/send", ++n);
+        ASSERT_TRUE(call);
+        EXPECT_EQ(call->body["msgtype"], "text");
+        const std::string content = call->body["text"]["content"];
+        EXPECT_THAT(content, HasSubstr("公告 #7 等你批准"));
+        EXPECT_THAT(content, HasSubstr("1. 批准：批准 7"));
+    }
+}
+
+TEST_F(WecomConnectorTest, AGroupChatGetsTheTextWithTheTypedChoicesAndNoUpdates) {
+    start();
+    const auto r = send(approval("salesgroup01"));
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto calls = wecom_.calls("/cgi-bin/appchat/send");
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].body["msgtype"], "text");
+    const std::string content = calls[0].body["text"]["content"];
+    EXPECT_THAT(content, HasSubstr("公告 #7 等你批准"));
+    EXPECT_THAT(content, HasSubstr("请输入以下命令之一来回复"));
+    EXPECT_THAT(content, HasSubstr("2. 退回修改：退回修改 7 原因"));
+    EXPECT_TRUE(wecom_.calls("/cgi-bin/message/send").empty());
+    // The decision taken: nothing to update in a group chat, and nothing is sent.
+    core::Post update;
+    update.to = {"wecom", "salesgroup01", ""};
+    update.text = "公告 #7 等你批准\n周强 已于 10:42 批准";
+    update.replaces = r.message_id;
+    EXPECT_TRUE(send(update).ok);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/appchat/send").size(), 1u);
+    EXPECT_TRUE(wecom_.calls("/cgi-bin/message/update_template_card").empty());
+}
+
+TEST_F(WecomConnectorTest, ACardRefusedByWecomIsSentAsTextWithTheTypedCommands) {
+    test_support::LogCapture log;
+    start();
+    wecom_.script_send_answer({{"errcode", 40008}, {"errmsg", "invalid message type"}});
+    const auto r = send(approval("@zhouqiang"));
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto calls = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[1].body["msgtype"], "text");
+    EXPECT_THAT(calls[1].body["text"]["content"].get<std::string>(), HasSubstr("1. 批准：批准 7"));
+    EXPECT_EQ(log.count("template card to @zhouqiang refused"), 1);
+}
+
+class WecomCardClickTest : public WecomConnectorTest {
+  protected:
+    // Sends the approval card to 周强; returns its id ("wecom:TASKID").
+    std::string send_card() {
+        const auto r = send(approval("@zhouqiang"));
+        EXPECT_TRUE(r.ok) << r.error;
+        return r.message_id;
+    }
+    std::string task_of(const std::string& id) { return id.substr(std::string("wecom:").size()); }
+
+    core::Post settled(const std::string& id) {
+        core::Post update;
+        update.to = {"wecom", "@zhouqiang", ""};
+        update.text =
+            "公告 #7 等你批准\n“TwinTrack 的一线报告现已支持微信。”\n周强 已于 10:42 批准";
+        update.replaces = id;
+        return update;
+    }
+};
+
+TEST_F(WecomCardClickTest, AClickBecomesAnActionAndTheCardIsUpdatedWithItsResponseCode) {
+    start();
+    const std::string id = send_card();
+    const std::string code = wecom_.click_response_code();
+    const long long now = core::to_millis(clock_.now()) / 1000;
+    EXPECT_EQ(member_says(card_click_xml("zhouqiang", "v1.7.0.5.1795900000000.aa", task_of(id),
+                                         code, kAgent, now))
+                  .status,
+              200);
+    auto event =
+        sink_.wait_for([](const core::Event& e) { return e.kind == core::EventKind::action; });
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->text, "v1.7.0.5.1795900000000.aa");
+    EXPECT_EQ(event->who.connector, "wecom");
+    EXPECT_EQ(event->who.user_id, "zhouqiang");
+    EXPECT_EQ(event->where.channel, "@zhouqiang");
+    EXPECT_TRUE(event->direct);
+    EXPECT_EQ(event->extra["message_id"], id);
+    EXPECT_EQ(core::to_millis(event->at), now * 1000);
+
+    const auto r = send(settled(id));
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.message_id, id);
+    const auto updates = wecom_.calls("/cgi-bin/message/update_template_card");
+    ASSERT_EQ(updates.size(), 1u);
+    const json& body = updates[0].body;
+    EXPECT_EQ(body["response_code"], code);  // the click's, not the send's
+    EXPECT_EQ(body["atall"], 1);
+    EXPECT_EQ(body["agentid"], kAgent);
+    EXPECT_EQ(body["template_card"]["task_id"], task_of(id));
+    EXPECT_EQ(body["template_card"]["replace_text"], "周强 已于 10:42 批准");
+    EXPECT_THAT(body["template_card"]["sub_title_text"].get<std::string>(),
+                HasSubstr("周强 已于 10:42 批准"));
+    EXPECT_EQ(connectors::wecom::wecom_status(*connector_).clicks, 1);
+}
+
+TEST_F(WecomCardClickTest, ADecisionTypedInsteadUpdatesTheCardWithTheSendsResponseCode) {
+    start();
+    const std::string id = send_card();
+    ASSERT_TRUE(send(settled(id)).ok);
+    const auto updates = wecom_.calls("/cgi-bin/message/update_template_card");
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates[0].body["response_code"], "send-code-1");
+}
+
+TEST_F(WecomCardClickTest, BadClickCallbacksAreRefusedOrIgnoredAndAReplayCountsOnce) {
+    test_support::LogCapture log;
+    start();
+    const std::string id = send_card();
+    const long long now = core::to_millis(clock_.now()) / 1000;
+    const std::string code = wecom_.click_response_code();
+    const std::string xml =
+        card_click_xml("zhouqiang", "v1.7.0.5.1795900000000.aa", task_of(id), code, kAgent, now);
+    // Forged: signed with another Token.
+    const auto forged =
+        sign_callback("AnotherToken0123", kAesKey, FakeWecom::corp_id, xml, now, "1");
+    EXPECT_EQ(callback("POST", forged.query, forged.body).status, 401);
+    // Malformed: the decrypted text is not XML; an event without a TaskId.
+    EXPECT_EQ(member_says("<xml><Event>template_card_event</Event>").status, 400);
+    std::string no_task = xml;
+    no_task.replace(no_task.find("<TaskId>"),
+                    no_task.find("</TaskId>") + 9 - no_task.find("<TaskId>"), "");
+    EXPECT_EQ(member_says(no_task).status, 200);
+    EXPECT_TRUE(eventually([&] { return log.count("ignored a template_card_event") == 1; }));
+    // The genuine click, then WeCom's redelivery of it: one action.
+    EXPECT_EQ(member_says(xml).status, 200);
+    EXPECT_EQ(member_says(xml).status, 200);
+    EXPECT_EQ(member_says(text_message_xml("zhouqiang", "待办", "9100", kAgent, now)).status, 200);
+    ASSERT_TRUE(
+        sink_.wait_for([](const core::Event& e) { return e.kind == core::EventKind::action; }));
+    ASSERT_TRUE(sink_.with_text("待办"));  // handled in order: the repeat came before it
+    EXPECT_TRUE(sink_.rest().empty());
+    const auto status = connectors::wecom::wecom_status(*connector_);
+    EXPECT_EQ(status.clicks, 1);
+    EXPECT_EQ(status.duplicates, 1);
+    EXPECT_EQ(status.refused, 2);
+}
+
+TEST_F(WecomCardClickTest, AnUpdateWithoutAUsableResponseCodeFailsOnceAndIsLogged) {
+    test_support::LogCapture log;
+    start();
+    // Never sent as a card here (e.g. before a restart): no code is known.
+    const auto unknown = send(settled("wecom:tt0_unknown"));
+    EXPECT_FALSE(unknown.ok);
+    EXPECT_FALSE(unknown.retryable);
+    EXPECT_EQ(log.count("card wecom:tt0_unknown for @zhouqiang not updated"), 1);
+    EXPECT_TRUE(wecom_.calls("/cgi-bin/message/update_template_card").empty());
+    // WeCom refuses the code (spent or expired): not retried, and not asked again.
+    const std::string id = send_card();
+    wecom_.script_update_answer({{"errcode", 40058}, {"errmsg", "invalid response_code"}});
+    const auto refused = send(settled(id));
+    EXPECT_FALSE(refused.ok);
+    EXPECT_FALSE(refused.retryable);
+    EXPECT_THAT(refused.error, HasSubstr("40058"));
+    EXPECT_EQ(
+        log.count("not updated, its buttons stay: message/update_template_card: errcode 40058"), 1);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/update_template_card").size(), 1u);
+    EXPECT_FALSE(send(settled(id)).ok);  // the code is gone: no second call
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/update_template_card").size(), 1u);
+}
+
+core::Post chart_post(const std::string& channel) {
+    core::Post post;
+    post.to = {"wecom", channel, ""};
+    post.text = "本周指标";
+    post.attachments = {{"metrics.png", "image/png", std::string("\x89PNG\r\n\x1a\nchart", 13)}};
+    return post;
+}
+
+TEST_F(WecomConnectorTest, APictureIsUploadedAndSentAfterTheTextToMembersAndGroupChats) {
+    start();
+    struct Case {
+        std::string channel, path;
+    };
+    for (const auto& c : std::vector<Case>{{"@wangfang", "/cgi-bin/message/send"},
+                                           {"salesgroup01", "/cgi-bin/appchat/send"}}) {
+        SCOPED_TRACE(c.channel);
+        const auto before = wecom_.calls(c.path).size();
+        const auto uploads = wecom_.calls("/cgi-bin/media/upload").size();
+        ASSERT_TRUE(send(chart_post(c.channel)).ok);
+        const auto upload = wecom_.calls("/cgi-bin/media/upload");
+        ASSERT_EQ(upload.size(), uploads + 1);
+        EXPECT_THAT(upload.back().query, HasSubstr("type=image"));
+        EXPECT_THAT(upload.back().raw, HasSubstr("name=\"media\"; filename=\"metrics.png\""));
+        EXPECT_THAT(upload.back().raw, HasSubstr("Content-Type: image/png"));
+        EXPECT_THAT(upload.back().raw, HasSubstr("chart"));
+        const auto sends = wecom_.calls(c.path);
+        ASSERT_EQ(sends.size(), before + 2);
+        EXPECT_EQ(sends[before].body["text"]["content"], "本周指标");
+        EXPECT_EQ(sends[before + 1].body["msgtype"], "image");
+        EXPECT_EQ(sends[before + 1].body["image"]["media_id"],
+                  "media-" + std::to_string(uploads + 1));
+    }
+}
+
+TEST_F(WecomConnectorTest, AFailedUploadKeepsTheTextAndIsLogged) {
+    test_support::LogCapture log;
+    start();
+    wecom_.script_upload_answer({{"errcode", 40005}, {"errmsg", "invalid file type"}});
+    const auto r = send(chart_post("@wangfang"));
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto sends = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(sends.size(), 1u);
+    EXPECT_EQ(sends[0].body["text"]["content"], "本周指标");
+    EXPECT_EQ(log.count("picture metrics.png for @wangfang not sent: media/upload: errcode 40005"),
+              1);
+}
+
+TEST_F(WecomConnectorTest, OverTheDailyQuotaPostsAreHeldUntilTheNextChinaDay) {
+    test_support::LogCapture log;
+    // 2026-12-07 23:00 in Beijing.
+    clock_.set(core::from_millis(1796655600000LL));
+    start(FakeWecom::corp_id, [](WecomSettings& s) { s.daily_limit = 4; });
+    ASSERT_TRUE(send("@wangfang", "一").ok);
+    ASSERT_TRUE(send("@zhouqiang", "二").ok);
+    ASSERT_TRUE(send(chart_post("@lina")).ok);  // text and picture: 4 of 4
+    const auto held = send(chart_post("@lina"));
+    EXPECT_FALSE(held.ok);
+    EXPECT_TRUE(held.retryable);  // the outbox keeps it
+    EXPECT_THAT(held.error, HasSubstr("daily quota"));
+    EXPECT_THAT(held.error, HasSubstr("2026-12-07T16:00:00Z"));
+    EXPECT_EQ(log.count("daily quota for the app is used up"), 1);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").size(), 4u);  // nothing over it sent
+    EXPECT_FALSE(send("@lina", "三").ok);
+    EXPECT_EQ(log.count("daily quota for the app is used up"), 1);  // warned once a day
+    // Group chats have limits of their own.
+    EXPECT_TRUE(send("salesgroup01", "群消息").ok);
+    // Midnight in Beijing: the outbox's next try goes out.
+    clock_.advance(std::chrono::hours(1));
+    EXPECT_TRUE(send("@lina", "三").ok);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").back().body["text"]["content"], "三");
+    EXPECT_EQ(connectors::wecom::wecom_status(*connector_).held, 2);
+}
+
 // --- config ------------------------------------------------------------------------------
 
 struct ReadResult {
@@ -367,7 +683,8 @@ class WecomConfig : public ::testing::Test {
 TEST_F(WecomConfig, AWholeSectionReadsWithItsChannels) {
     const auto r = read(base +
                         "encoding_aes_key: ${TT_WECOM_AES_KEY}\nport: 0\npath: /wecom/cb\n"
-                        "format: markdown\nchannels:\n  - {name: salesgroup01, track: sales}\n");
+                        "format: markdown\naccount_limit: 500\nchannels:\n  - {name: salesgroup01, "
+                        "track: sales}\n");
     ASSERT_TRUE(r.spec) << r.errors;
     EXPECT_EQ(r.spec->name, "wecom");
     ASSERT_EQ(r.spec->channels.size(), 1u);
@@ -399,6 +716,8 @@ TEST_F(WecomConfig, ProblemsAreNamedWithTheirLineAndNeverEchoSecrets) {
          "not a WeCom app group chat id"},
         {"bad format", base + "encoding_aes_key: ${TT_WECOM_AES_KEY}\nformat: card\n",
          "must be one of"},
+        {"account limit of zero",
+         base + "encoding_aes_key: ${TT_WECOM_AES_KEY}\naccount_limit: 0\n", "account_limit"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);

@@ -1,7 +1,9 @@
 // End to end: the real `twintrack` program with the hub and the WeCom app connector
 // against the fake WeCom. A sales rep files a field report in Chinese through the report
 // dialog by encrypted callbacks and reads the bot's replies as message/send calls; a
-// forged callback is refused; check-config names a bad EncodingAESKey with its line.
+// forged callback is refused; a sales manager approves an announcement by clicking its
+// template card (an altered button refused, a redelivered click applied once, the card
+// updated with the outcome); check-config names a bad EncodingAESKey with its line.
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -156,6 +158,122 @@ TEST(WecomProgram, ASalesRepFilesAFieldReportInChineseThroughTheApp) {
     EXPECT_THAT(finished->err, Not(HasSubstr(kAesKey)));
     EXPECT_THAT(finished->err, Not(HasSubstr(FakeWecom::secret)));
     EXPECT_THAT(finished->err, Not(HasSubstr("ACCESS_TOKEN_")));
+}
+
+// Text of a message/send call: a text message's content, or a card's title and text.
+std::string shown(const ApiCall& call) {
+    const json& b = call.body;
+    if (b.value("msgtype", "") == "template_card") {
+        return b["template_card"]["main_title"].value("title", "") + "\n" +
+               b["template_card"].value("sub_title_text", "");
+    }
+    return b.contains("text") ? b["text"].value("content", "") : "";
+}
+
+TEST(WecomProgram, AManagerApprovesAnAnnouncementByClickingItsCardInChinese) {
+    set_env();
+    FakeWecom wecom;
+    test_support::TempDir dir;
+    const auto csv = dir.file(
+        "people.csv",
+        "name,email,department,role,timezone,locale,working_hours,identities\n"
+        "王芳,wang.fang@example.com,marketing,staff,Asia/"
+        "Shanghai,zh-CN,09:00-18:00,wecom:wangfang\n"
+        "李娜,li.na@example.com,marketing,manager,Asia/Shanghai,zh-CN,09:00-18:00,wecom:lina\n"
+        "周强,zhou.qiang@example.com,sales,manager,Asia/Shanghai,zh-CN,09:00-18:00,"
+        "wecom:zhouqiang\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const int port = free_port();
+    const auto config =
+        dir.file("twintrack.yaml", wecom_config(wecom, port, "TWINTRACK_TEST_WECOM_AES_KEY"));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    ASSERT_TRUE(bot.wait_for_line("listening on", std::chrono::seconds(15)));
+    ASSERT_TRUE(test_support::wait_until_healthy("127.0.0.1", port));
+
+    int n = 0;
+    auto post = [&](const std::string& xml) {
+        const long long now = std::time(nullptr);
+        const auto cb = sign_callback(kToken, kAesKey, FakeWecom::corp_id, xml, now,
+                                      std::to_string(200000 + ++n));
+        return test_support::http_request("POST", "127.0.0.1", port, "/wecom/callback?" + cb.query,
+                                          {{"Content-Type", "text/xml"}}, cb.body)
+            .status;
+    };
+    auto says = [&](const std::string& user, const std::string& text) {
+        return post(
+            text_message_xml(user, text, std::to_string(8000 + n), 1000002, std::time(nullptr)));
+    };
+    auto clicks = [&](const std::string& key, const std::string& task, const std::string& code) {
+        return post(card_click_xml("zhouqiang", key, task, code, 1000002, std::time(nullptr)));
+    };
+    // The next message/send to `user` after the ones seen, whose shown text holds `want`.
+    std::size_t seen = 0;
+    auto next_to = [&](const std::string& user, const std::string& want) -> std::optional<ApiCall> {
+        while (auto call =
+                   wecom.wait_call("/cgi-bin/message/send", seen + 1, std::chrono::seconds(15))) {
+            ++seen;
+            if (call->body.value("touser", "") == user &&
+                shown(*call).find(want) != std::string::npos) {
+                return call;
+            }
+        }
+        return std::nullopt;
+    };
+
+    ASSERT_EQ(says("wangfang", "起草公告 “TwinTrack 的一线报告现已支持微信。”"), 200);
+    // 周强 (sales manager) gets the request as a card with 批准 / 退回修改 buttons.
+    const auto card = next_to("zhouqiang", "起草了公告 #1");
+    ASSERT_TRUE(card) << "no approval request to 周强";
+    ASSERT_EQ(card->body["msgtype"], "template_card");
+    const json& buttons = card->body["template_card"]["button_list"];
+    ASSERT_EQ(buttons.size(), 2u);
+    EXPECT_EQ(buttons[0]["text"], "批准");
+    EXPECT_EQ(buttons[1]["text"], "退回修改");
+    const std::string task = card->body["template_card"]["task_id"];
+    const std::string approve = buttons[0]["key"];
+
+    // An altered token is refused, privately, in his language; nothing is approved.
+    std::string altered = approve;
+    altered.back() = altered.back() == '0' ? '1' : '0';
+    ASSERT_EQ(clicks(altered, task, wecom.click_response_code()), 200);
+    EXPECT_TRUE(next_to("zhouqiang", "这个按钮无效"));
+
+    // His click approves for sales; the card's buttons give way to the outcome.
+    const std::string code = wecom.click_response_code();
+    ASSERT_EQ(clicks(approve, task, code), 200);
+    const auto approved = next_to("zhouqiang", "批准公告 #1");
+    ASSERT_TRUE(approved);
+    EXPECT_EQ(approved->body["msgtype"], "text");
+    const auto update = wecom.wait_call("/cgi-bin/message/update_template_card", 1);
+    ASSERT_TRUE(update);
+    EXPECT_EQ(update->body["response_code"], code);
+    EXPECT_EQ(update->body["template_card"]["task_id"], task);
+    const std::string outcome = update->body["template_card"]["replace_text"];
+    EXPECT_THAT(outcome, HasSubstr("周强"));
+    EXPECT_THAT(outcome, HasSubstr("批准"));
+
+    // WeCom delivers the same click again: applied once (no "already approved").
+    ASSERT_EQ(clicks(approve, task, code), 200);
+    ASSERT_EQ(says("zhouqiang", "公告 1"), 200);
+    const auto shown_announcement = next_to("zhouqiang", "TwinTrack");
+    ASSERT_TRUE(shown_announcement);
+    EXPECT_THAT(shown(*shown_announcement), HasSubstr("周强 已批准"));
+    int approvals = 0;
+    for (const auto& call : wecom.calls("/cgi-bin/message/send")) {
+        if (call.body.value("touser", "") != "zhouqiang") continue;
+        EXPECT_THAT(shown(call), Not(HasSubstr("已经代表")));
+        if (shown(call).find("批准公告 #1") != std::string::npos) ++approvals;
+    }
+    EXPECT_EQ(approvals, 1);
+    EXPECT_EQ(wecom.calls("/cgi-bin/message/update_template_card").size(), 1u);
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(std::chrono::seconds(10));
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->err,
+                HasSubstr("click on card " + task + " by zhouqiang delivered again"));
 }
 
 TEST(WecomProgram, CheckConfigAndRunRefuseABadEncodingAesKey) {
