@@ -18,6 +18,7 @@
 #include "app/access_tools.hpp"
 #include "app/calendar_fetch.hpp"
 #include "app/config.hpp"
+#include "app/demo_history.hpp"
 #include "app/person_tools.hpp"
 #include "bot/access.hpp"
 #include "bot/engine.hpp"
@@ -342,9 +343,14 @@ int run_server(const Options& options) {
         return exit_bad_config;
     Core core;
     if (!open_core(config, core)) return exit_failure;
-    if (options.demo && core.store->people().count() == 0) {
+    if (options.demo) {
+        // An empty store gets the demo people and twelve weeks of their history; a store
+        // with people (a restart) is left alone.
         const std::string demo = resource_root() + "/config/demo/people.csv";
-        if (!import_file(core, config.bot.default_locale, demo, std::cerr)) return exit_failure;
+        if (start_demo(*core.store, demo, config.bot, *core.prompts, core.clock,
+                       config.bot.default_locale, std::cerr) == DemoStart::failed) {
+            return exit_failure;
+        }
     }
     start_engine(config, core);
     auto telemetry = std::make_shared<core::Telemetry>();

@@ -11,7 +11,10 @@ build_pkgs=(
     libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
     libcli11-dev libpcre2-dev libexpat1-dev
-    libcairo2-dev
+    libcairo2-dev libfontconfig-dev
+    # Chinese labels in the metrics chart (a face fontconfig finds for CJK text):
+    # WenQuanYi Micro Hei, one 5 MB file; fonts-noto-cjk would add about 90 MB.
+    fonts-wqy-microhei
     protobuf-compiler libprotobuf-dev
 )
 test_pkgs=(

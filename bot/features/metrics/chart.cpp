@@ -1,10 +1,12 @@
 #include "bot/features/metrics/chart.hpp"
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <vector>
 
 namespace twintrack::bot::metrics {
 namespace {
@@ -17,8 +19,58 @@ cairo_status_t append(void* closure, const unsigned char* data, unsigned int len
     return CAIRO_STATUS_SUCCESS;
 }
 
+/// The code points of UTF-8 text (an invalid byte becomes U+FFFD).
+std::vector<FcChar32> code_points(const std::string& s) {
+    std::vector<FcChar32> out;
+    const auto* p = reinterpret_cast<const FcChar8*>(s.data());
+    int left = static_cast<int>(s.size());
+    while (left > 0) {
+        FcChar32 c = 0;
+        const int n = FcUtf8ToUcs4(p, &c, left);
+        if (n <= 0) {
+            out.push_back(0xFFFD);
+            ++p, --left;
+            continue;
+        }
+        out.push_back(c);
+        p += n;
+        left -= n;
+    }
+    return out;
+}
+
+/// The family of the first sans-serif face fontconfig offers that has every character of
+/// `s`; empty when none has, or when the face "sans-serif" stands for has them all.
+std::string covering_family(const std::string& s) {
+    if (!FcInit()) return {};
+    FcCharSet* needed = FcCharSetCreate();
+    for (const FcChar32 c : code_points(s)) {
+        if (c > 0x20) FcCharSetAddChar(needed, c);
+    }
+    FcPattern* pattern = FcNameParse(reinterpret_cast<const FcChar8*>("sans-serif"));
+    FcConfigSubstitute(nullptr, pattern, FcMatchPattern);
+    FcDefaultSubstitute(pattern);
+    FcResult result = FcResultNoMatch;
+    FcFontSet* fonts = FcFontSort(nullptr, pattern, FcFalse, nullptr, &result);
+    std::string family;
+    for (int i = 0; fonts != nullptr && i < fonts->nfont && family.empty(); ++i) {
+        FcCharSet* has = nullptr;
+        FcChar8* name = nullptr;
+        if (FcPatternGetCharSet(fonts->fonts[i], FC_CHARSET, 0, &has) == FcResultMatch &&
+            FcCharSetIsSubset(needed, has) &&
+            FcPatternGetString(fonts->fonts[i], FC_FAMILY, 0, &name) == FcResultMatch) {
+            if (i == 0) break;  // the usual face will do
+            family = reinterpret_cast<const char*>(name);
+        }
+    }
+    if (fonts != nullptr) FcFontSetDestroy(fonts);
+    FcPatternDestroy(pattern);
+    FcCharSetDestroy(needed);
+    return family;
+}
+
 void text_at(cairo_t* cr, double x, double y, const std::string& s, double size, bool bold) {
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
+    cairo_select_font_face(cr, chart_font_family(s).c_str(), CAIRO_FONT_SLANT_NORMAL,
                            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
     cairo_move_to(cr, x, y);
@@ -38,6 +90,14 @@ std::string short_number(double v) {
 }
 
 }  // namespace
+
+std::string chart_font_family(const std::string& text) {
+    const bool ascii =
+        std::all_of(text.begin(), text.end(), [](char c) { return (c & 0x80) == 0; });
+    if (ascii) return default_chart_font;
+    const std::string family = covering_family(text);
+    return family.empty() ? std::string(default_chart_font) : family;
+}
 
 std::string metrics_chart_png(const std::vector<ChartBar>& attainment,
                               const std::vector<ChartBar>& weekly, const ChartText& text) {
