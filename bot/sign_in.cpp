@@ -203,14 +203,37 @@ std::optional<core::ApiResponse> over_limit(Turn& turn, const std::string& clien
 
 /// A failed OpenID sign-in: audited, counted, and one more request from `client`.
 void oidc_failed(Turn& turn, const std::string& client, const std::string& why,
-                 const std::string& email, std::int64_t person_id) {
+                 const std::string& email, std::int64_t person_id,
+                 const std::string& via = "oidc") {
     turn.write().sign_in().add_request(
         core::to_millis(turn.now()), client,
         person_id ? std::optional<std::int64_t>(person_id) : std::nullopt);
-    json details = {{"person_id", person_id}, {"client", client}, {"via", "oidc"}, {"why", why}};
+    json details = {{"person_id", person_id}, {"client", client}, {"via", via}, {"why", why}};
     if (!email.empty()) details["email"] = email;
     turn.audit("sign_in.failed", details);
-    count(turn, "failed_oidc");
+    count(turn, "failed_" + via);
+}
+
+/// A new session of `person` on hub `connector`: the row (hashed) and the answer.
+core::ApiResponse open_session(Turn& turn, const Person& person, const std::string& connector,
+                               const std::string& user, std::int64_t absolute_ms,
+                               const json& audit) {
+    const std::int64_t now = core::to_millis(turn.now());
+    const std::string session = core::random_hex(32);
+    store::WebSession row;
+    row.person_id = person.id;
+    row.connector = connector;
+    row.id_hash = core::sha256_hex(session);
+    row.created_at = now;
+    row.last_seen_at = now;
+    row.expires_at = now + absolute_ms;
+    turn.write().sign_in().add_session(row);
+    turn.audit("sign_in", audit);
+    count(turn, "signed_in");
+    return json_response(200, {{"session", session},
+                               {"user", user},
+                               {"locale", turn.engine().locale_for(&person)},
+                               {"expires_at", row.expires_at}});
 }
 
 core::ApiResponse oidc_allowed(Turn& turn, const ApiCall& call) {
@@ -223,8 +246,10 @@ core::ApiResponse oidc_allowed(Turn& turn, const ApiCall& call) {
 core::ApiResponse oidc_report_failure(Turn& turn, const ApiCall& call) {
     const auto body = body_of(call);
     if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    std::string via = body->value("via", "oidc");
+    if (via != "oidc" && via != "feishu" && via != "dingtalk" && via != "wecom") via = "oidc";
     oidc_failed(turn, body->value("client", ""), body->value("why", "unknown"),
-                body->value("email", ""), 0);
+                body->value("email", ""), 0, via);
     return json_response(200, {{"status", "recorded"}});
 }
 
@@ -281,6 +306,50 @@ core::ApiResponse oidc_sign_in(Turn& turn, const ApiCall& call) {
                                {"expires_at", row.expires_at}});
 }
 
+// {"client","via","identity_connector","user_id","email","absolute_ms"}: the hub had the
+// platform (feishu, dingtalk, wecom) say who signed in. The person is the one with that
+// identity on `identity_connector` (as the platform's connector writes it), else the one
+// with `email`, an address the platform's organisation vouches for.
+core::ApiResponse platform_sign_in(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    const std::string connector = body->value("connector", "");
+    const std::string client = body->value("client", "");
+    std::string via = body->value("via", "");
+    if (via != "feishu" && via != "dingtalk" && via != "wecom") {
+        return api_error(400, "bad_request", "via must be feishu, dingtalk or wecom");
+    }
+    const std::string identity_connector = body->value("identity_connector", via);
+    const std::string user_id = body->value("user_id", "");
+    const std::string email = body->value("email", "");
+    const std::int64_t absolute_ms =
+        body->value("absolute_ms", std::int64_t{30} * 24 * 60 * minute_ms);
+    if (auto refused = over_limit(turn, client)) return *refused;
+    const auto& directory = turn.engine().directory();
+    const Person* found =
+        user_id.empty() ? nullptr : directory.resolve({identity_connector, user_id, ""});
+    const char* matched = "identity";
+    if (found == nullptr && !email.empty()) {
+        found = directory.by_email(email);
+        matched = "email";
+    }
+    if (found == nullptr) {
+        oidc_failed(turn, client, "unknown_person", email, 0, via);
+        return api_error(403, "unknown_person", "nobody in the directory has this account");
+    }
+    const std::string user = identity_on(*found, connector);
+    if (user.empty()) {
+        oidc_failed(turn, client, "no_identity_on_hub", email, found->id, via);
+        return api_error(403, "no_identity_on_hub", "this person has no identity on the hub");
+    }
+    return open_session(turn, *found, connector, user, absolute_ms,
+                        {{"person_id", found->id},
+                         {"hub", connector},
+                         {"via", via},
+                         {"matched", matched},
+                         {"client", client}});
+}
+
 // {"session_hash"}: the browser signs itself out.
 core::ApiResponse sign_out(Turn& turn, const ApiCall& call) {
     const auto body = body_of(call);
@@ -306,6 +375,7 @@ void register_sign_in(Engine& engine) {
     engine.api().add({"POST", "/_hub/sign-in/oidc/allowed", true, oidc_allowed});
     engine.api().add({"POST", "/_hub/sign-in/oidc/failed", true, oidc_report_failure});
     engine.api().add({"POST", "/_hub/sign-in/oidc", true, oidc_sign_in});
+    engine.api().add({"POST", "/_hub/sign-in/platform", true, platform_sign_in});
     engine.api().add({"POST", "/_hub/sign-out", true, sign_out});
     // What the hub serves itself (/metrics, /api/v1/people) asks here first when it gets
     // an API token: the engine checks the token against the route's scope before this

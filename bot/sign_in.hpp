@@ -14,13 +14,20 @@
 //        sessions revoked or past their absolute end; the live ones count as used
 //   POST /_hub/sign-in/oidc/allowed {"connector","client"}           → 200, or 429
 //        before a browser is sent to the OpenID provider: too many failures from there?
-//   POST /_hub/sign-in/oidc/failed  {"connector","client","why","email"} → 200
+//   POST /_hub/sign-in/oidc/failed  {"connector","client","why","email","via"?} → 200
 //        the hub refused an OpenID answer (bad ID token, replayed state, ...): audited,
 //        and counted against the client address
 //   POST /_hub/sign-in/oidc  {"connector","client","email","subject","role"?,"absolute_ms"}
 //        → {"session","user","locale"}, 403 {"error": "unknown_email" |
 //        "no_identity_on_hub"} or 429; the hub verified the ID token and that the email is
 //        verified; "role" (from the provider's groups) replaces the person's role
+//   POST /_hub/sign-in/platform {"connector","client","via","identity_connector","user_id",
+//        "email","absolute_ms"} → {"session","user","locale"}, 403 {"error":
+//        "unknown_person" | "no_identity_on_hub"} or 429; the hub had Feishu, DingTalk or
+//        WeCom say who signed in (via); the person is the one with identity
+//        identity_connector:user_id, else the one with that email (one the platform's
+//        organisation vouches for). Failures (also reported through .../oidc/failed with
+//        "via") count against the client address.
 //   POST /_hub/sign-out      {"connector","session_hash"}           → 200 (revoked)
 //   GET  /_hub/api-token/metrics, /_hub/api-token/people (with the request's API token)
 //        → 200 when the token is live and holds metrics:read / people:read, else the

@@ -82,7 +82,56 @@ void read_oidc(core::SectionReader& hub, const YAML::Node& block, HubSettings& s
     section.finish();
 }
 
-// `sign_in: [link, oidc]`, the `oidc:` block, the session limits and `public_url`.
+// A platform's block (`feishu:`, `dingtalk:`, `wecom:`): the app registered there, its
+// secret from the environment, and where the platform sends the browser back.
+void read_platform(core::SectionReader& hub, const std::string& method, const YAML::Node& block,
+                   HubSettings& settings) {
+    const bool feishu = method == "feishu", wecom = method == "wecom";
+    const std::string id_key = feishu ? "app_id" : wecom ? "corp_id" : "client_id";
+    const std::string secret_key = feishu ? "app_secret" : wecom ? "secret" : "client_secret";
+    const std::string keys = id_key + ", " + secret_key + (wecom ? ", agent_id" : "");
+    if (!block.IsMap()) {
+        hub.error(method, "must be a mapping with " + keys);
+        return;
+    }
+    core::SectionReader section(block, hub.path() + "." + method, hub.errors());
+    platform::PlatformSettings p = platform::defaults(method);
+    if (auto id = section.string(id_key, true)) p.client_id = *id;
+    if (auto secret = section.secret(secret_key, true)) p.secret = *secret;
+    if (wecom) {
+        if (auto agent = section.string("agent_id", true)) p.agent_id = *agent;
+    }
+    if (auto connector = section.string("connector")) p.connector = *connector;
+    const auto web_url = [&](const char* key, std::string& into) {
+        auto url = section.string(key);
+        if (!url) return;
+        if (url->rfind("https://", 0) != 0 && !loopback_http(*url)) {
+            section.error(key, "must be an https:// address (http:// only on loopback); got \"" +
+                                   *url + "\"");
+            return;
+        }
+        into = *url;
+        while (!into.empty() && into.back() == '/' && std::string(key) != "redirect_url") {
+            into.pop_back();
+        }
+    };
+    web_url("authorize_url", p.authorize_url);
+    web_url("api_url", p.api_url);
+    if (method == "dingtalk") web_url("oapi_url", p.oapi_url);
+    web_url("redirect_url", p.redirect_url);
+    const std::string tail = "/sign-in/" + method + "/callback";
+    if (!p.redirect_url.empty() &&
+        (p.redirect_url.size() < tail.size() ||
+         p.redirect_url.compare(p.redirect_url.size() - tail.size(), tail.size(), tail) != 0)) {
+        section.error("redirect_url",
+                      "must end in " + tail + ", e.g. https://chat.example.com" + tail);
+    }
+    section.finish();
+    settings.platforms[method] = std::move(p);
+}
+
+// `sign_in: [link, oidc, feishu, dingtalk, wecom]`, the `oidc:` and platform blocks, the
+// session limits and `public_url`.
 void read_sign_in(core::SectionReader& section, HubSettings& settings) {
     if (const YAML::Node list = section.node("sign_in")) {
         if (!list.IsSequence()) {
@@ -90,10 +139,10 @@ void read_sign_in(core::SectionReader& section, HubSettings& settings) {
         } else {
             for (const auto& item : list) {
                 const std::string way = item.IsScalar() ? item.as<std::string>() : "";
-                if (way != "link" && way != "oidc") {
+                if (way != "link" && way != "oidc" && !platform::is_platform(way)) {
                     section.error("sign_in", "\"" + way +
-                                                 "\" is not a sign-in method here: link and oidc "
-                                                 "exist (feishu, ... are not built yet)");
+                                                 "\" is not a sign-in method: link, oidc, "
+                                                 "feishu, dingtalk and wecom exist");
                 } else if (std::find(settings.sign_in.begin(), settings.sign_in.end(), way) ==
                            settings.sign_in.end()) {
                     settings.sign_in.push_back(way);
@@ -101,8 +150,11 @@ void read_sign_in(core::SectionReader& section, HubSettings& settings) {
             }
         }
     }
-    const bool wants_oidc = std::find(settings.sign_in.begin(), settings.sign_in.end(), "oidc") !=
-                            settings.sign_in.end();
+    const auto wants = [&](const std::string& way) {
+        return std::find(settings.sign_in.begin(), settings.sign_in.end(), way) !=
+               settings.sign_in.end();
+    };
+    const bool wants_oidc = wants("oidc");
     if (const YAML::Node block = section.node("oidc")) {
         read_oidc(section, block, settings);
         if (!wants_oidc)
@@ -111,6 +163,28 @@ void read_sign_in(core::SectionReader& section, HubSettings& settings) {
         section.error("sign_in",
                       "oidc needs an oidc: block (issuer, client_id, client_secret, "
                       "redirect_url)");
+    }
+    for (const std::string& method : platform::methods()) {
+        const std::string id_key = method == "feishu"  ? "app_id"
+                                   : method == "wecom" ? "corp_id, agent_id"
+                                                       : "client_id";
+        const std::string secret_key = method == "feishu"  ? "app_secret"
+                                       : method == "wecom" ? "secret"
+                                                           : "client_secret";
+        if (const YAML::Node block = section.node(method)) {
+            read_platform(section, method, block, settings);
+            if (!wants(method)) {
+                section.error(method, "is used only with " + method +
+                                          " in sign_in, e.g. "
+                                          "sign_in: [link, " +
+                                          method + "]");
+            }
+        } else if (wants(method)) {
+            section.error("sign_in", method + " needs a " + method + ": block with " + id_key +
+                                         " and " + secret_key +
+                                         " (the app's credentials, "
+                                         "the secret as ${ENV})");
+        }
     }
     if (auto hours = section.integer("session_idle_hours", 1, 24 * 365)) {
         settings.session_idle = std::chrono::hours(*hours);
@@ -135,6 +209,19 @@ void read_sign_in(core::SectionReader& section, HubSettings& settings) {
     }
 }
 
+// A platform's redirect URL defaults to PUBLIC_URL/sign-in/METHOD/callback.
+void complete_platforms(core::SectionReader& section, HubSettings& settings) {
+    for (auto& [method, p] : settings.platforms) {
+        if (!p.redirect_url.empty()) continue;
+        if (settings.public_url.empty()) {
+            section.error(method, "needs redirect_url (e.g. https://chat.example.com/sign-in/" +
+                                      method + "/callback) or the hub's public_url");
+        } else {
+            p.redirect_url = settings.public_url + "/sign-in/" + method + "/callback";
+        }
+    }
+}
+
 // Reads everything but `name` and `channels` (the registry and read_channels own those).
 void read_settings(core::SectionReader& section, HubSettings& settings) {
     if (auto bind = section.string("bind")) {
@@ -149,6 +236,7 @@ void read_settings(core::SectionReader& section, HubSettings& settings) {
     }
     if (auto port = section.integer("port", 0, 65535)) settings.port = static_cast<int>(*port);
     read_sign_in(section, settings);
+    complete_platforms(section, settings);
     const bool has_token = section.has("token");
     if (auto token = section.secret("token")) {
         settings.token = *token;

@@ -4,6 +4,7 @@
 // (docs/ARCHITECTURE.md, "Hub wire protocol").
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "connectors/api/connector.hpp"
 #include "connectors/hub/oidc.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/hub/platform_sign_in.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::hub {
@@ -28,11 +30,13 @@ struct HubSettings {
     std::string bot_user = "twintrack";
     /// Requires the token on loopback too (tests exercise the token checks this way).
     bool require_token = false;
-    /// How people sign in (`sign_in: [link, oidc]`); empty: the name picker, as before.
-    /// "feishu", ... may follow.
+    /// How people sign in (`sign_in: [link, oidc, feishu, dingtalk, wecom]`); empty: the
+    /// name picker, as before.
     std::vector<std::string> sign_in;
     /// The OpenID provider, with "oidc" in `sign_in`.
     oidc::OidcSettings oidc;
+    /// The platforms' apps, by method ("feishu", "dingtalk", "wecom"), for those in `sign_in`.
+    std::map<std::string, platform::PlatformSettings> platforms;
     /// A session ends after this long unused, and this long after sign-in at the latest.
     std::chrono::milliseconds session_idle{std::chrono::hours(12)};
     std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 30)};

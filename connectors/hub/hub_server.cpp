@@ -23,6 +23,7 @@
 #include "connectors/hub/hub_protocol.hpp"
 #include "connectors/hub/hub_sign_in.hpp"
 #include "connectors/hub/oidc.hpp"
+#include "connectors/hub/platform_sign_in.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "core/base64.hpp"
 #include "core/crypto.hpp"
@@ -130,8 +131,10 @@ struct Session {
     bool hello_pending = false;  ///< the bot is checking the session of a hello
 };
 
-/// An OpenID sign-in under way: the browser went to the provider and has not come back.
+/// An OpenID or platform sign-in under way: the browser went to the provider and has not
+/// come back.
 struct PendingOidc {
+    std::string method = "oidc";  ///< oidc, feishu, dingtalk or wecom
     std::string nonce;
     std::string verifier;      ///< PKCE
     std::string browser_hash;  ///< SHA-256 of the cookie binding the state to the browser
@@ -150,6 +153,7 @@ struct HubServer::Loop {
           sign_in_required(!settings.sign_in.empty()),
           oidc_enabled(std::find(settings.sign_in.begin(), settings.sign_in.end(), "oidc") !=
                        settings.sign_in.end()),
+          platforms_enabled(!settings.platforms.empty()),
           dm_channel("@" + settings.bot_user),
           history(context.data_dir + "/" + settings.name + history_suffix,
                   static_cast<std::size_t>(std::max(1, settings.history_limit))),
@@ -239,21 +243,31 @@ struct HubServer::Loop {
             sweep_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
             arm_session_sweep();
         }
-        if (oidc_enabled) {
+        if (oidc_enabled || platforms_enabled) {
             runtime::Transport transport;
-            std::string scheme, host;
-            int port = 0;
-            // A provider on this machine (tests, a local IdP) is never reached by proxy.
-            if (runtime::parse_http_url(settings.oidc.issuer, scheme, host, port) &&
-                is_loopback_bind(host)) {
-                transport.proxy = "none";
+            // Providers on this machine (tests, a local IdP) are never reached by proxy.
+            std::vector<std::string> urls;
+            if (oidc_enabled) urls.push_back(settings.oidc.issuer);
+            for (const auto& [method, p] : settings.platforms) {
+                urls.push_back(p.api_url);
+                if (!p.oapi_url.empty()) urls.push_back(p.oapi_url);
             }
+            const bool all_loopback = std::all_of(urls.begin(), urls.end(), [](const auto& url) {
+                std::string scheme, host;
+                int port = 0;
+                return runtime::parse_http_url(url, scheme, host, port) && is_loopback_bind(host);
+            });
+            if (all_loopback) transport.proxy = "none";
             http =
                 std::make_unique<runtime::HttpClient>(transport, [this](std::function<void()> f) {
                     boost::asio::post(server.get_io_service(), [this, f = std::move(f)] {
                         guarded("OpenID answer", [&] { f(); });
                     });
                 });
+            for (const auto& [method, p] : settings.platforms) {
+                platforms[method] =
+                    std::make_unique<platform::PlatformClient>(p, *http, *context.clock);
+            }
         }
         return local.port();
     }
@@ -660,6 +674,29 @@ struct HubServer::Loop {
             }
             return true;
         }
+        if (platforms_enabled && path.rfind("/sign-in/", 0) == 0) {
+            const std::string rest = path.substr(9);
+            const std::string suffix = "/callback";
+            const bool callback =
+                rest.size() > suffix.size() &&
+                rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0;
+            const std::string way = callback ? rest.substr(0, rest.size() - suffix.size()) : rest;
+            if (platforms.count(way)) {
+                if (method != "GET") {
+                    con->replace_header("Allow", "GET");
+                    reply_json(con, Status::method_not_allowed,
+                               {{"error", "method_not_allowed"}, {"message", "use GET"}});
+                    return true;
+                }
+                if (!defer(con)) return true;
+                if (callback) {
+                    platform_callback(con, way);
+                } else {
+                    platform_start(con, way);
+                }
+                return true;
+            }
+        }
         if (path == "/sign-out") {
             sign_out(con, method);
             return true;
@@ -867,10 +904,18 @@ struct HubServer::Loop {
 
     // A small page in the reader's language for an OpenID sign-in that did not work.
     void oidc_page(Server::connection_ptr con, int status, const std::string& locale,
-                   const std::string& key, const std::string& email = "") {
+                   const std::string& key, const std::string& email = "",
+                   const std::string& method = "") {
         std::string text = ui_text(locale, key);
         const auto at = text.find("{email}");
         if (at != std::string::npos) text.replace(at, 7, email);
+        if (!method.empty()) {
+            const std::string platform_name = ui_text(locale, "platform_name_" + method);
+            for (auto pos = text.find("{platform}"); pos != std::string::npos;
+                 pos = text.find("{platform}", pos + platform_name.size())) {
+                text.replace(pos, 10, platform_name);
+            }
+        }
         const std::string body =
             "<!doctype html>\n<html lang=\"" + locale + "\"><head><meta charset=\"utf-8\">" +
             "<meta name=\"viewport\" content=\"width=device-width\"><title>" +
@@ -887,11 +932,13 @@ struct HubServer::Loop {
     // bot, logged without secrets, and a page for the reader.
     void oidc_fail(Server::connection_ptr con, const std::string& client, const std::string& locale,
                    const std::string& why, int status, const std::string& key,
-                   const std::string& email = "") {
-        spdlog::warn("hub {}: OpenID sign-in from {} failed: {}", settings.name, client, why);
-        ask_bot("/_hub/sign-in/oidc/failed", {{"client", client}, {"why", why}, {"email", email}},
+                   const std::string& email = "", const std::string& method = "oidc") {
+        spdlog::warn("hub {}: {} sign-in from {} failed: {}", settings.name,
+                     method == "oidc" ? "OpenID" : method, client, why);
+        ask_bot("/_hub/sign-in/oidc/failed",
+                {{"client", client}, {"why", why}, {"email", email}, {"via", method}},
                 [](int, const json&) {});
-        oidc_page(con, status, locale, key, email);
+        oidc_page(con, status, locale, key, email, method == "oidc" ? "" : method);
     }
 
     static bool endpoint_ok(const json& doc, const char* key) {
@@ -1046,6 +1093,10 @@ struct HubServer::Loop {
         // A state works once, whatever happens next.
         const PendingOidc pending = std::move(it->second);
         oidc_pending.erase(it);
+        if (pending.method != "oidc") {
+            oidc_fail(con, client, locale, "state_of_another_method", 400, "oidc_failed");
+            return;
+        }
         const std::string browser =
             cookie_value(con->get_request_header("Cookie"), oidc_cookie_name);
         if (browser.empty() || !tokens_equal(core::sha256_hex(browser), pending.browser_hash)) {
@@ -1155,6 +1206,141 @@ struct HubServer::Loop {
                     oidc_page(con, 403, locale, "oidc_no_hub_identity", email);
                 }
             });
+    }
+
+    // ---- Platform accounts (`sign_in: [feishu, dingtalk, wecom]`; platform_sign_in.hpp) ----
+    // GET /sign-in/METHOD sends the browser to the platform's sign-in page with a fresh
+    // state bound to the browser by a cookie (and Feishu's PKCE challenge); GET
+    // /sign-in/METHOD/callback checks the state, has the platform say who signed in, and
+    // asks the bot for a session for the person with that platform identity.
+
+    static constexpr const char* platform_cookie_name = "twintrack_sign_in";
+
+    void platform_start(Server::connection_ptr con, const std::string& method) {
+        const std::string client = client_address(con->get_remote_endpoint());
+        const std::string locale = oidc::locale_of(con->get_request_header("Accept-Language"));
+        ask_bot("/_hub/sign-in/oidc/allowed", {{"client", client}},
+                [this, con, client, locale, method](int status, const json&) {
+                    if (status == 429) {
+                        oidc_page(con, 429, locale, "sign_in_link_wait");
+                        return;
+                    }
+                    prune_pending();
+                    const auto from_client = static_cast<std::size_t>(
+                        std::count_if(oidc_pending.begin(), oidc_pending.end(),
+                                      [&](const auto& kv) { return kv.second.client == client; }));
+                    if (oidc_pending.size() >= max_pending_oidc ||
+                        from_client >= max_pending_oidc_per_client) {
+                        oidc_page(con, from_client >= max_pending_oidc_per_client ? 429 : 503,
+                                  locale, "sign_in_link_wait");
+                        return;
+                    }
+                    const std::string state = core::random_hex(32);
+                    const std::string browser = core::random_hex(32);
+                    PendingOidc pending;
+                    pending.method = method;
+                    pending.verifier = core::random_hex(32);
+                    pending.browser_hash = core::sha256_hex(browser);
+                    pending.created_ms = now_ms();
+                    pending.client = client;
+                    const std::string challenge = oidc::pkce_challenge(pending.verifier);
+                    oidc_pending[state] = std::move(pending);
+                    std::string cookie = std::string(platform_cookie_name) + "=" + browser +
+                                         "; Path=/sign-in/" + method +
+                                         "; HttpOnly; SameSite=Lax; Max-Age=" +
+                                         std::to_string(oidc::pending_minutes * 60);
+                    if (secure_cookie()) cookie += "; Secure";
+                    redirect(con,
+                             platform::authorize_location(platforms.at(method)->settings(), state,
+                                                          challenge),
+                             cookie);
+                });
+    }
+
+    void platform_callback(Server::connection_ptr con, const std::string& method) {
+        const std::string client = client_address(con->get_remote_endpoint());
+        const std::string locale = oidc::locale_of(con->get_request_header("Accept-Language"));
+        const std::string& resource = con->get_resource();
+        const auto q = resource.find('?');
+        auto query = core::parse_query(q == std::string::npos ? "" : resource.substr(q + 1));
+        const auto fail = [&](const std::string& why, int status, const std::string& key) {
+            oidc_fail(con, client, locale, why, status, key, "", method);
+        };
+        const auto it = oidc_pending.find(query["state"]);
+        if (query["state"].empty() || it == oidc_pending.end()) {
+            fail("unknown_state", 400, "oidc_failed");
+            return;
+        }
+        // A state works once, whatever happens next.
+        const PendingOidc pending = std::move(it->second);
+        oidc_pending.erase(it);
+        if (pending.method != method) {
+            fail("state_of_another_method", 400, "oidc_failed");
+            return;
+        }
+        const std::string browser =
+            cookie_value(con->get_request_header("Cookie"), platform_cookie_name);
+        if (browser.empty() || !tokens_equal(core::sha256_hex(browser), pending.browser_hash)) {
+            fail("other_browser", 400, "oidc_failed");
+            return;
+        }
+        if (now_ms() - pending.created_ms > oidc::pending_minutes * 60 * 1000) {
+            fail("state_expired", 400, "oidc_failed");
+            return;
+        }
+        const std::string code = platform::callback_code(query);
+        if (!query["error"].empty() || code.empty()) {
+            fail("provider_refused", 401, "oidc_failed");
+            return;
+        }
+        platforms.at(method)->identify(
+            code, pending.verifier,
+            [this, con, client, locale, method](const platform::Identity& who) {
+                using Problem = platform::Identity::Problem;
+                if (who.problem == Problem::refused) {
+                    oidc_fail(con, client, locale, who.why, 401, "oidc_failed", "", method);
+                    return;
+                }
+                if (who.problem == Problem::not_member) {
+                    oidc_fail(con, client, locale, who.why, 403, "platform_unknown_person", "",
+                              method);
+                    return;
+                }
+                if (who.problem != Problem::none) {
+                    oidc_fail(con, client, locale, who.why, 502, "oidc_unavailable", "", method);
+                    return;
+                }
+                platform_session(con, client, locale, method, who);
+            });
+    }
+
+    void platform_session(Server::connection_ptr con, const std::string& client,
+                          const std::string& locale, const std::string& method,
+                          const platform::Identity& who) {
+        json ask = {{"client", client},
+                    {"via", method},
+                    {"identity_connector", platforms.at(method)->settings().connector},
+                    {"user_id", who.user_id},
+                    {"email", who.email},
+                    {"absolute_ms", static_cast<std::int64_t>(settings.session_absolute.count())}};
+        ask_bot("/_hub/sign-in/platform", ask,
+                [this, con, locale, method](int status, const json& answer) {
+                    const std::string session = answer.value("session", "");
+                    if (status == 429) {
+                        oidc_page(con, 429, locale, "sign_in_link_wait");
+                    } else if (status == 200 && !session.empty()) {
+                        redirect(
+                            con, "/",
+                            session_set_cookie(session,
+                                               std::chrono::duration_cast<std::chrono::seconds>(
+                                                   settings.session_absolute),
+                                               secure_cookie()));
+                    } else if (answer.value("error", "") == "no_identity_on_hub") {
+                        oidc_page(con, 403, locale, "platform_no_hub_identity", "", method);
+                    } else {
+                        oidc_page(con, 403, locale, "platform_unknown_person", "", method);
+                    }
+                });
     }
 
     void remember_session_cookie(Hdl hdl, Session& session) {
@@ -1696,6 +1882,7 @@ struct HubServer::Loop {
     const bool token_required;
     const bool sign_in_required;
     const bool oidc_enabled;
+    const bool platforms_enabled;
     const std::string dm_channel;
 
     Server server;
@@ -1715,6 +1902,7 @@ struct HubServer::Loop {
     std::optional<std::int64_t> jwks_fetched_ms;
     std::vector<std::function<void(bool)>> jwks_waiters;
     std::map<std::string, PendingOidc> oidc_pending;
+    std::map<std::string, std::unique_ptr<platform::PlatformClient>> platforms;
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
     bool flush_armed = false;

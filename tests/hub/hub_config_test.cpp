@@ -88,8 +88,63 @@ session_days: 7
 session_check_seconds: 10
 public_url: https://chat.example.com/)",
          ""},
-        {"sign-in method not built", "type: hub\nsign_in: [feishu]",
-         "\"feishu\" is not a sign-in method here: link and oidc exist"},
+        {"sign-in method that does not exist", "type: hub\nsign_in: [wechat]",
+         "\"wechat\" is not a sign-in method: link, oidc, feishu, dingtalk and wecom exist"},
+        {"the three platforms", R"(
+type: hub
+bind: 0.0.0.0
+public_url: https://chat.example.com
+sign_in: [feishu, dingtalk, wecom]
+feishu:
+  app_id: cli_a1b2c3
+  app_secret: ${HUB_CONFIG_TEST_TOKEN}
+dingtalk:
+  client_id: dingabc123
+  client_secret: ${HUB_CONFIG_TEST_TOKEN}
+wecom:
+  corp_id: ww0123456789
+  agent_id: "1000002"
+  secret: ${HUB_CONFIG_TEST_TOKEN})",
+         ""},
+        {"Lark instead of Feishu", R"(
+type: hub
+sign_in: [feishu]
+feishu:
+  app_id: cli_a1b2c3
+  app_secret: ${HUB_CONFIG_TEST_TOKEN}
+  connector: lark
+  authorize_url: https://accounts.larksuite.com/open-apis/authen/v1/authorize
+  api_url: https://open.larksuite.com
+  redirect_url: http://127.0.0.1:8080/sign-in/feishu/callback)",
+         ""},
+        {"feishu without credentials", "type: hub\nsign_in: [feishu]",
+         "feishu needs a feishu: block with app_id and app_secret"},
+        {"dingtalk without credentials", "type: hub\nsign_in: [link, dingtalk]",
+         "dingtalk needs a dingtalk: block with client_id and client_secret"},
+        {"wecom without agent_id",
+         "type: hub\npublic_url: https://c.example.com\nsign_in: [wecom]\nwecom: {corp_id: ww1, "
+         "secret: '${HUB_CONFIG_TEST_TOKEN}'}",
+         "wecom.agent_id is required"},
+        {"feishu secret written in the file",
+         "type: hub\npublic_url: https://c.example.com\nsign_in: [feishu]\nfeishu: {app_id: cli_1, "
+         "app_secret: s3cret}",
+         "app_secret"},
+        {"feishu block without feishu in sign_in",
+         "type: hub\npublic_url: https://c.example.com\nsign_in: [link]\nfeishu: {app_id: cli_1, "
+         "app_secret: '${HUB_CONFIG_TEST_TOKEN}'}",
+         "feishu: is used only with feishu in sign_in"},
+        {"platform without a redirect URL or public_url",
+         "type: hub\nsign_in: [dingtalk]\ndingtalk: {client_id: d1, client_secret: "
+         "'${HUB_CONFIG_TEST_TOKEN}'}",
+         "dingtalk: needs redirect_url"},
+        {"platform redirect elsewhere",
+         "type: hub\nsign_in: [wecom]\nwecom: {corp_id: ww1, agent_id: '1', secret: "
+         "'${HUB_CONFIG_TEST_TOKEN}', redirect_url: https://c.example.com/cb}",
+         "redirect_url: must end in /sign-in/wecom/callback"},
+        {"platform API over plain http",
+         "type: hub\npublic_url: https://c.example.com\nsign_in: [feishu]\nfeishu: {app_id: "
+         "cli_1, app_secret: '${HUB_CONFIG_TEST_TOKEN}', api_url: http://open.feishu.cn}",
+         "api_url: must be an https:// address"},
         {"OpenID Connect", R"(
 type: hub
 bind: 0.0.0.0
