@@ -576,6 +576,18 @@ DialogSpec clarify_person_dialog() {
         command = replace_word(command, mention, chosen);
         turn.engine().router().dispatch(turn, command);
     };
+    // One button per candidate, answering with its number.
+    spec.choices = [](Turn&, int, const json& state) {
+        std::vector<Choice> out;
+        for (const auto& o : state.value("options", json::array())) {
+            Choice c;
+            c.label = "core.button.person";
+            c.data = {{"name", o.value("name", "")}, {"department", o.value("department", "")}};
+            c.args = std::to_string(o.value("n", 0));
+            out.push_back(std::move(c));
+        }
+        return out;
+    };
     return spec;
 }
 
