@@ -375,7 +375,7 @@ DialogSpec pick_customer_dialog() {
         for (const auto& o : state.value("options", json::array())) {
             Choice c;
             c.label = "reports.button.customer";
-            c.data = {{"label", o.value("label", "")}};
+            c.data = {{"customer", o.value("label", "")}};
             c.args = std::to_string(o.value("n", 0));
             out.push_back(std::move(c));
         }
