@@ -149,7 +149,8 @@ void Actions::attach(Turn& turn, core::Post& post, const Offer& offer, const Per
         const std::string token =
             sign_token(key_, {id, static_cast<int>(i), offer.audience, row.expires_at});
         const std::string label = prompts.render(locale, c.label, c.data);
-        std::string line = typed(prompts, locale, c);
+        // A dialog's answer is typed as is; the question already says how.
+        std::string line = c.command.empty() ? c.args : typed(prompts, locale, c);
         if (!c.ask.empty()) line += " " + prompts.render(locale, "actions.ask_placeholder");
         if (c.menu.empty()) {
             core::Action a;
@@ -174,9 +175,12 @@ void Actions::attach(Turn& turn, core::Post& post, const Offer& offer, const Per
             }
             post.actions.back().options.push_back({label, token, line});
         }
-        lines.push_back(prompts.render(locale, "actions.typed_choice",
-                                       {{"n", i + 1}, {"label", label}, {"command", line}}));
+        if (c.command.empty()) continue;
+        lines.push_back(
+            prompts.render(locale, "actions.typed_choice",
+                           {{"n", lines.size() + 1}, {"label", label}, {"command", line}}));
     }
+    if (lines.empty()) return;
     std::string text = prompts.render(locale, "actions.typed_intro");
     for (const auto& l : lines) text += "\n" + l;
     post.actions_text = std::move(text);
@@ -255,6 +259,16 @@ void Actions::click(Turn& turn, core::Event& event) {
         return refuse("actions.already_decided", {{"outcome", row->outcome}});
     }
     const json& choice = choices[static_cast<std::size_t>(claims->choice)];
+    if (choice.value("command", "").empty()) {
+        // An answer to the clicker's open dialog, as if typed there.
+        const std::string answer = choice.value("args", "");
+        turn.audit("action.click", {{"post", row->id}, {"answer", answer}});
+        event.text = answer;
+        if (!engine.dialogs().answer(turn, row->subject, answer)) {
+            return refuse("actions.question_closed");
+        }
+        return;
+    }
     const std::string line = command_line(choice);
     turn.audit("action.click", {{"post", row->id}, {"command", line}});
     event.text = line;  // what the handler (and a which-person dialog) sees as typed

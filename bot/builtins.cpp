@@ -51,11 +51,12 @@ const std::vector<HelpTopic>& help_topics() {
          {"metrics", "deal won", "deal lost", "quota set", "campaign new", "campaign touch",
           "summary reports", "summary channel", "summary customer"}},
         {"activities",
-         {"coffee",         "coffee start",  "coffee stop",  "coffee stats",    "coffee pause",
-          "coffee resume",  "coffee optout", "coffee avoid", "coffee unavoid",  "coffee met",
-          "trainings",      "training",      "training new", "training cancel", "training join",
-          "training leave", "attended",      "outings",      "outing",          "outing new",
-          "outing cancel",  "vote",          "rsvp",         "close",           "budget"}},
+         {"coffee",        "coffee start",   "coffee stop",  "coffee stats",   "coffee pause",
+          "coffee resume", "coffee optout",  "coffee avoid", "coffee unavoid", "coffee met",
+          "coffee skip",   "trainings",      "training",     "training new",   "training cancel",
+          "training join", "training leave", "attended",     "outings",        "outing",
+          "outing new",    "outing cancel",  "vote",         "rsvp",           "close",
+          "budget"}},
         {"announcements",
          {"tone check", "announce draft", "announce edit", "announce", "approve", "changes"}},
         {"account",
@@ -575,6 +576,18 @@ DialogSpec clarify_person_dialog() {
         if (!command.empty() && command.front() == '!') command.erase(0, 1);
         command = replace_word(command, mention, chosen);
         turn.engine().router().dispatch(turn, command);
+    };
+    // One button per candidate, answering with its number.
+    spec.choices = [](Turn&, int, const json& state) {
+        std::vector<Choice> out;
+        for (const auto& o : state.value("options", json::array())) {
+            Choice c;
+            c.label = "core.button.person";
+            c.data = {{"name", o.value("name", "")}, {"department", o.value("department", "")}};
+            c.args = std::to_string(o.value("n", 0));
+            out.push_back(std::move(c));
+        }
+        return out;
     };
     return spec;
 }

@@ -36,12 +36,47 @@ void Dialogs::load_open(std::vector<std::int64_t> person_ids) {
 
 bool Dialogs::has_open(std::int64_t person_id) const { return open_.count(person_id) > 0; }
 
-void Dialogs::ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state) {
+std::string Dialogs::subject(const std::string& kind, std::int64_t person_id,
+                             std::int64_t started_at, int step) {
+    return "dialog:" + kind + ":" + std::to_string(person_id) + ":" + std::to_string(started_at) +
+           ":" + std::to_string(step);
+}
+
+Offer Dialogs::offer(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state,
+                     std::int64_t person_id, std::int64_t started_at) const {
+    Offer o;
+    if (!spec.choices) return o;
+    o.choices = spec.choices(turn, step, state);
+    o.subject = subject(spec.kind, person_id, started_at, step);
+    o.audience = {person_id};
+    o.ttl = std::chrono::duration_cast<std::chrono::milliseconds>(
+        turn.engine().settings().dialog_timeout);
+    return o;
+}
+
+void Dialogs::settle(Turn& turn, const store::DialogRecord& record,
+                     const std::string& outcome_key) {
+    const DialogSpec* spec = find(record.kind);
+    if (spec == nullptr || !spec->choices) return;
+    turn.settle(subject(record.kind, record.person_id, record.started_at, record.step),
+                outcome_key);
+}
+
+void Dialogs::ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state,
+                  std::int64_t started_at) {
     nlohmann::json data = state;
     data["step"] = step + 1;
     data["steps"] = spec.steps.size();
     data["optional"] = spec.steps[static_cast<std::size_t>(step)].optional;
-    turn.reply(spec.steps[static_cast<std::size_t>(step)].question, data);
+    const std::string& question = spec.steps[static_cast<std::size_t>(step)].question;
+    const Offer o = turn.person() != nullptr
+                        ? offer(turn, spec, step, state, turn.person()->id, started_at)
+                        : Offer{};
+    if (o.choices.empty()) {
+        turn.reply(question, data);
+    } else {
+        turn.reply(question, data, o);
+    }
 }
 
 void Dialogs::open(Turn& turn, store::DialogRecord d) {
@@ -51,6 +86,7 @@ void Dialogs::open(Turn& turn, store::DialogRecord d) {
         std::chrono::milliseconds(turn.engine().settings().dialog_timeout).count();
     if (auto old = store.dialogs().find(d.person_id)) {
         store.jobs().cancel(timeout_key(old->person_id, old->started_at));
+        settle(turn, *old, "actions.outcome.question_closed");
     }
     d.step = 0;
     d.started_at = now;
@@ -74,7 +110,7 @@ void Dialogs::start(Turn& turn, const std::string& kind, nlohmann::json state) {
     d.channel = turn.event()->where.channel;
     d.thread = turn.event()->where.thread;
     open(turn, std::move(d));
-    ask(turn, *spec, 0, state);
+    ask(turn, *spec, 0, state, core::to_millis(turn.now()));
 }
 
 bool Dialogs::start_with(Turn& turn, const store::Person& person, const std::string& kind,
@@ -96,6 +132,8 @@ bool Dialogs::start_with(Turn& turn, const store::Person& person, const std::str
     data["steps"] = spec->steps.size();
     data["optional"] = spec->steps.front().optional;
     turn.post(*address, turn.engine().locale_for(&person), spec->steps.front().question, data);
+    const Offer o = offer(turn, *spec, 0, state, person.id, core::to_millis(turn.now()));
+    if (!o.choices.empty()) turn.engine().actions().attach(turn, turn.posts().back(), o, &person);
     return true;
 }
 
@@ -113,6 +151,7 @@ bool Dialogs::handle(Turn& turn, const std::string& text) {
     const std::int64_t now = core::to_millis(turn.now());
     if (!record || spec == nullptr || record->expires_at <= now) {
         if (record) {
+            settle(turn, *record, "actions.outcome.question_closed");
             store.dialogs().remove(record->person_id);
             store.jobs().cancel(timeout_key(record->person_id, record->started_at));
         }
@@ -131,10 +170,12 @@ bool Dialogs::handle(Turn& turn, const std::string& text) {
                              is_word(turn.engine(), "core.words.back", text) ||
                              is_word(turn.engine(), "core.words.skip", text);
     if (!dialog_word && spec->is_answer && !spec->is_answer(turn, state, text)) {
+        settle(turn, *record, "actions.outcome.question_closed");
         close();
         return false;
     }
     if (is_word(turn.engine(), "core.words.cancel", text)) {
+        settle(turn, *record, "actions.outcome.question_closed");
         close();
         turn.reply("core.dialog_cancelled");
         return true;
@@ -152,6 +193,10 @@ bool Dialogs::handle(Turn& turn, const std::string& text) {
         advance = true;
     }
     if (advance) ++step;
+    if (step != record->step) {
+        settle(turn, *record,
+               advance ? "actions.outcome.answered" : "actions.outcome.question_closed");
+    }
     if (step >= static_cast<int>(spec->steps.size())) {
         close();
         spec->finish(turn, state);
@@ -165,8 +210,18 @@ bool Dialogs::handle(Turn& turn, const std::string& text) {
     store.dialogs().save(*record);
     store.jobs().reschedule(timeout_key(record->person_id, record->started_at), record->expires_at);
     // An answer that was refused has been explained by accept(); ask again either way.
-    ask(turn, *spec, step, state);
+    ask(turn, *spec, step, state, record->started_at);
     return true;
+}
+
+bool Dialogs::answer(Turn& turn, const std::string& about, const std::string& answer) {
+    if (turn.person() == nullptr) return false;
+    const auto record = turn.read().dialogs().find(turn.person()->id);
+    if (!record || record->expires_at <= core::to_millis(turn.now()) ||
+        subject(record->kind, record->person_id, record->started_at, record->step) != about) {
+        return false;
+    }
+    return handle(turn, answer);
 }
 
 void Dialogs::expire(Turn& turn, std::int64_t person_id, std::int64_t started_at) {
@@ -181,6 +236,7 @@ void Dialogs::expire(Turn& turn, std::int64_t person_id, std::int64_t started_at
             {{"person_id", person_id}, {"started_at", started_at}});
         return;
     }
+    settle(turn, *record, "actions.outcome.question_closed");
     store.dialogs().remove(person_id);
     open_.erase(person_id);
     const DialogSpec* spec = find(record->kind);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/offer.hpp"
 #include "store/dialogs.hpp"
 #include "store/people.hpp"
 
@@ -34,6 +35,11 @@ struct DialogSpec {
     std::function<bool(Turn&, const nlohmann::json& state, const std::string& text)> is_answer;
     /// Ends without a word when it times out (no "timed out" message).
     bool quiet_timeout = false;
+    /// Buttons for the question of `step` (e.g. one per candidate): choices with an empty
+    /// `command` whose `args` is an answer the step accepts when typed. A click feeds that
+    /// answer to this dialog while it is still at that step; the question's buttons are
+    /// settled once the step is answered or the dialog ends. Unset or empty: no buttons.
+    std::function<std::vector<Choice>(Turn&, int step, const nlohmann::json& state)> choices;
 };
 
 class Dialogs {
@@ -54,6 +60,13 @@ class Dialogs {
     /// (or it had expired), so the message is an ordinary command.
     bool handle(Turn& turn, const std::string& text);
 
+    /// Feeds `answer` (a clicked choice of the question `subject`) to the turn's person's
+    /// open dialog. False, with nothing done, when that dialog is no longer at that step.
+    bool answer(Turn& turn, const std::string& subject, const std::string& answer);
+    /// The subject of the buttons of a dialog's question: "dialog:KIND:PERSON:STARTED:STEP".
+    static std::string subject(const std::string& kind, std::int64_t person_id,
+                               std::int64_t started_at, int step);
+
     /// Ends a dialog whose time ran out (from the scheduler), telling the person.
     void expire(Turn& turn, std::int64_t person_id, std::int64_t started_at);
 
@@ -64,7 +77,13 @@ class Dialogs {
     std::size_t open_count() const { return open_.size(); }
 
   private:
-    void ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state);
+    void ask(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state,
+             std::int64_t started_at);
+    /// The buttons of `spec`'s question at `step` for `person` (empty: none).
+    Offer offer(Turn& turn, const DialogSpec& spec, int step, const nlohmann::json& state,
+                std::int64_t person_id, std::int64_t started_at) const;
+    /// Closes the buttons of the question `record` is at, if its dialog offers any.
+    void settle(Turn& turn, const store::DialogRecord& record, const std::string& outcome_key);
     /// Saves a new dialog record with its timeout job.
     void open(Turn& turn, store::DialogRecord d);
     std::map<std::string, DialogSpec> specs_;

@@ -343,7 +343,7 @@ TEST_F(ActionsTest, CoffeeDidYouMeetHasButtonsAndTheDialogStepsAsideOnceAnswered
     bot.advance(7 * 24h);
     const auto end = bot.advance(7 * 24h);
     const core::Post ask = request_to(end, "mia");
-    ASSERT_THAT(ask.actions, SizeIs(2));
+    ASSERT_THAT(ask.actions, SizeIs(3));
     EXPECT_EQ(ask.actions[0].label, "Yes, we met");
     EXPECT_EQ(ask.actions[0].typed, "coffee met yes 1");
     const auto clicked = bot.click("mia", token(ask, 0));

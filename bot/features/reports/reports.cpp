@@ -369,6 +369,28 @@ DialogSpec pick_customer_dialog() {
         return turn.read().customers().find_by_key(engagements::name_key(a)).has_value();
     };
     spec.quiet_timeout = true;
+    // The close matches, "New customer" and "Skip" as buttons, each the typed answer.
+    spec.choices = [](Turn& turn, int, const json& state) {
+        std::vector<Choice> out;
+        for (const auto& o : state.value("options", json::array())) {
+            Choice c;
+            c.label = "reports.button.customer";
+            c.data = {{"customer", o.value("label", "")}};
+            c.args = std::to_string(o.value("n", 0));
+            out.push_back(std::move(c));
+        }
+        Choice create;
+        create.label = "reports.button.new_customer";
+        create.data = {{"customer", state.value("customer", "")}};
+        create.args = turn.text("reports.typed_new");
+        create.style = "primary";
+        out.push_back(std::move(create));
+        Choice skip;
+        skip.label = "reports.button.skip";
+        skip.args = turn.text("reports.typed_skip");
+        out.push_back(std::move(skip));
+        return out;
+    };
     return spec;
 }
 

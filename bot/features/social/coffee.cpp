@@ -236,7 +236,8 @@ std::string met_subject(std::int64_t round_id, std::int64_t person_id) {
     return "coffee-met:" + std::to_string(round_id) + ":" + std::to_string(person_id);
 }
 
-/// "Did you meet?" as buttons (`coffee met yes|no`, in the reader's words).
+/// "Did you meet?" as buttons (`coffee met yes|no`, in the reader's words, and `coffee
+/// skip`).
 Offer met_offer(Turn& turn, std::int64_t round_id, const Person& to) {
     const std::string locale = turn.engine().locale_for(&to);
     const auto& prompts = turn.engine().prompts();
@@ -260,6 +261,8 @@ Offer met_offer(Turn& turn, std::int64_t round_id, const Person& to) {
                              "",
                              "",
                              ""});
+    offer.choices.push_back(
+        {"social.button.coffee_skip", {}, "coffee skip", round.substr(1), "", "", "", ""});
     return offer;
 }
 
@@ -286,19 +289,29 @@ void ask_met(Turn& turn, const json& payload) {
     }
 }
 
-void record_answer(Turn& turn, std::int64_t round_id, bool met) {
+/// How someone answered "did you meet?": skipping the round counts as not met.
+enum class Answer { met, not_yet, skipped };
+
+void record_answer(Turn& turn, std::int64_t round_id, Answer answer) {
+    const bool met = answer == Answer::met;
     turn.write().social().answer(round_id, turn.person()->id, met, now_ms(turn));
-    turn.settle(met_subject(round_id, turn.person()->id),
-                met ? "social.outcome.coffee_met" : "social.outcome.coffee_not_yet");
-    turn.audit("coffee.answer", {{"round", round_id}, {"met", met}});
-    turn.reply(met ? "social.coffee_thanks_met" : "social.coffee_thanks_not_met");
+    const char* outcome = met                         ? "social.outcome.coffee_met"
+                          : answer == Answer::skipped ? "social.outcome.coffee_skipped"
+                                                      : "social.outcome.coffee_not_yet";
+    turn.settle(met_subject(round_id, turn.person()->id), outcome);
+    turn.audit("coffee.answer",
+               {{"round", round_id}, {"met", met}, {"skipped", answer == Answer::skipped}});
+    turn.reply(met                         ? "social.coffee_thanks_met"
+               : answer == Answer::skipped ? "social.coffee_thanks_skipped"
+                                           : "social.coffee_thanks_not_met");
 }
 
 DialogSpec met_dialog() {
     DialogSpec spec;
     spec.kind = "coffee_met";
+    // Optional: "skip" (a dialog word) skips the round, like `coffee skip`.
     spec.steps.push_back(
-        {"social.coffee_ask_met", false, [](Turn& turn, json& state, const std::string& answer) {
+        {"social.coffee_ask_met", true, [](Turn& turn, json& state, const std::string& answer) {
              const std::string a(core::trim(answer));
              if (is_word(turn, "yes", a)) {
                  state["met"] = true;
@@ -311,7 +324,9 @@ DialogSpec met_dialog() {
              return true;
          }});
     spec.finish = [](Turn& turn, json& state) {
-        record_answer(turn, state.at("round").get<std::int64_t>(), state.at("met").get<bool>());
+        const auto round = state.at("round").get<std::int64_t>();
+        if (!state.contains("met")) return record_answer(turn, round, Answer::skipped);
+        record_answer(turn, round, state.at("met").get<bool>() ? Answer::met : Answer::not_yet);
     };
     // Answered meanwhile (a button, or `coffee met`): the next message is a command.
     spec.is_answer = [](Turn& turn, const json& state, const std::string&) {
@@ -451,31 +466,49 @@ void unavoid(Turn& turn, const CommandArgs& args) {
                {{"name", p->name}});
 }
 
+/// The coffee group of the round `word` names ("12" or "#12"), or of the latest round when
+/// `word` is empty; answered (usage of `command`, or no round) when there is none.
+std::optional<store::CoffeeGroupRow> round_group(Turn& turn, const std::string& word,
+                                                 const std::string& command) {
+    // The buttons of "did you meet?" name their round (the next one has begun by then).
+    std::optional<store::CoffeeGroupRow> g;
+    if (!word.empty()) {
+        std::string round = word;
+        if (!round.empty() && round.front() == '#') round.erase(0, 1);
+        if (round.empty() || round.size() > 12 ||
+            !std::all_of(round.begin(), round.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            usage(turn, command);
+            return std::nullopt;
+        }
+        g = turn.read().social().group_of(std::stoll(round), turn.person()->id);
+    } else {
+        g = turn.read().social().latest_group(turn.person()->id);
+    }
+    if (!g) turn.reply("social.coffee_no_round");
+    return g;
+}
+
 void met(Turn& turn, const CommandArgs& args) {
     if (args.words.empty() || args.words.size() > 2 ||
         !(is_word(turn, "yes", args.words[0]) || is_word(turn, "no", args.words[0]))) {
         usage(turn, "coffee met");
         return;
     }
-    // The buttons of "did you meet?" name their round (the next one has begun by then).
-    std::optional<store::CoffeeGroupRow> g;
-    if (args.words.size() == 2) {
-        std::string round = args.words[1];
-        if (!round.empty() && round.front() == '#') round.erase(0, 1);
-        if (round.empty() || round.size() > 12 ||
-            !std::all_of(round.begin(), round.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            usage(turn, "coffee met");
-            return;
-        }
-        g = turn.read().social().group_of(std::stoll(round), turn.person()->id);
-    } else {
-        g = turn.read().social().latest_group(turn.person()->id);
-    }
-    if (!g) {
-        turn.reply("social.coffee_no_round");
+    const auto g = round_group(turn, args.words.size() == 2 ? args.words[1] : "", "coffee met");
+    if (!g) return;
+    record_answer(turn, g->round_id,
+                  is_word(turn, "yes", args.words[0]) ? Answer::met : Answer::not_yet);
+}
+
+/// `coffee skip [ROUND]`: no meeting this round; no more reminders about it.
+void skip(Turn& turn, const CommandArgs& args) {
+    if (args.words.size() > 1) {
+        usage(turn, "coffee skip");
         return;
     }
-    record_answer(turn, g->round_id, is_word(turn, "yes", args.words[0]));
+    const auto g = round_group(turn, args.words.empty() ? "" : args.words[0], "coffee skip");
+    if (!g) return;
+    record_answer(turn, g->round_id, Answer::skipped);
 }
 
 void status(Turn& turn, const CommandArgs&) {
@@ -570,6 +603,7 @@ void register_coffee(Engine& engine) {
     r.add({"coffee avoid", {}, avoid, true});
     r.add({"coffee unavoid", {}, unavoid, true});
     r.add({"coffee met", {}, met, true});
+    r.add({"coffee skip", {}, skip, true});
     engine.dialogs().add(met_dialog());
     engine.scheduler().on(round_job, run_round);
     engine.scheduler().on(nudge_job, nudge);

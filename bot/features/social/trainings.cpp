@@ -69,6 +69,51 @@ json training_data(Turn& turn, const Training& t, const Person* reader) {
             {"cancelled", t.status == "cancelled"}};
 }
 
+// --- buttons ----------------------------------------------------------------------------
+
+/// Whether `person` registered (or not): settled by `training join`.
+std::string join_subject(std::int64_t training, std::int64_t person) {
+    return "training-join:" + std::to_string(training) + ":" + std::to_string(person);
+}
+
+/// Whether `person` keeps their seat or waiting place: settled by `training leave`.
+std::string seat_subject(std::int64_t training, std::int64_t person) {
+    return "training-seat:" + std::to_string(training) + ":" + std::to_string(person);
+}
+
+/// "Register" (`training join ID`) for `to`, usable until the training starts.
+Offer register_offer(Turn& turn, const Training& t, const Person& to) {
+    Offer offer;
+    offer.subject = join_subject(t.id, to.id);
+    offer.audience = {to.id};
+    offer.ttl = std::min(offer.ttl, std::chrono::milliseconds(t.starts_at - now_ms(turn)));
+    offer.choices.push_back({"social.button.training_register",
+                             {},
+                             "training join",
+                             std::to_string(t.id),
+                             "primary",
+                             "",
+                             "",
+                             ""});
+    return offer;
+}
+
+/// "Withdraw" (`training leave ID`) for someone with a seat or a waiting place.
+Offer withdraw_offer(const Training& t, const Person& to) {
+    Offer offer;
+    offer.subject = seat_subject(t.id, to.id);
+    offer.audience = {to.id};
+    offer.choices.push_back({"social.button.training_withdraw",
+                             {{"id", t.id}, {"topic", t.topic}},
+                             "training leave",
+                             std::to_string(t.id),
+                             "danger",
+                             "social.confirm.training_withdraw",
+                             "",
+                             ""});
+    return offer;
+}
+
 // --- organising ------------------------------------------------------------------------
 
 void create(Turn& turn, const CommandArgs& args) {
@@ -181,7 +226,7 @@ void create(Turn& turn, const CommandArgs& args) {
         data["audience"] =
             text_for(turn.engine(), p,
                      t.audience == "all" ? "social.audience_all" : "core.department." + t.audience);
-        turn.tell(p, "social.training_invite", data);
+        turn.tell(p, "social.training_invite", data, register_offer(turn, t, p));
     }
     turn.audit("training.new", {{"training", t.id}, {"topic", t.topic}, {"at", t.starts_at}});
     json data = training_data(turn, t, turn.person());
@@ -203,6 +248,12 @@ void cancel(Turn& turn, const CommandArgs& args) {
         if (const Person* p = turn.engine().directory().by_id(s.person_id)) {
             turn.tell(*p, "social.training_cancel_notice", training_data(turn, *t, p));
         }
+    }
+    // Nobody can register or withdraw any more: close the buttons of the invitations.
+    for (const auto& p : turn.engine().directory().all()) {
+        if (!in_audience(p, t->audience)) continue;
+        turn.settle(join_subject(t->id, p.id), "social.outcome.cancelled");
+        turn.settle(seat_subject(t->id, p.id), "social.outcome.cancelled");
     }
     turn.audit("training.cancel", {{"training", t->id}});
     turn.reply("social.training_cancelled", {{"id", t->id}, {"topic", t->topic}});
@@ -231,8 +282,11 @@ void join(Turn& turn, const CommandArgs& args) {
     const auto seats = social.seats(t->id);
     for (std::size_t i = 0; i < seats.size(); ++i) {
         if (seats[i].person_id == me.id) {
-            turn.reply(seats[i].status == "registered" ? "social.training_already"
-                                                       : "social.training_already_waiting",
+            const bool registered = seats[i].status == "registered";
+            turn.settle(join_subject(t->id, me.id),
+                        registered ? "social.outcome.training_registered"
+                                   : "social.outcome.training_on_waiting_list");
+            turn.reply(registered ? "social.training_already" : "social.training_already_waiting",
                        data);
             return;
         }
@@ -247,8 +301,12 @@ void join(Turn& turn, const CommandArgs& args) {
     turn.audit("training.join", {{"training", t->id}, {"status", seat.status}});
     data = training_data(turn, *t, &me);
     data["position"] = static_cast<long>(seats.size()) - registered + 1;
-    turn.reply(seat.status == "registered" ? "social.training_joined" : "social.training_waiting",
-               data);
+    const bool seated = seat.status == "registered";
+    turn.settle(join_subject(t->id, me.id),
+                seated ? "social.outcome.training_registered" : "social.outcome.training_waiting",
+                {{"position", data["position"]}});
+    turn.reply(seated ? "social.training_joined" : "social.training_waiting", data,
+               withdraw_offer(*t, me));
 }
 
 void leave(Turn& turn, const CommandArgs& args) {
@@ -276,7 +334,14 @@ void leave(Turn& turn, const CommandArgs& args) {
             }
         }
     }
-    turn.reply("social.training_left", training_data(turn, *t, &me));
+    turn.settle(seat_subject(t->id, me.id), "social.outcome.training_withdrawn");
+    // Changed their mind again: "Register" while it is still open to them.
+    if (t->status == "scheduled" && t->starts_at > now_ms(turn) && in_audience(me, t->audience)) {
+        turn.reply("social.training_left", training_data(turn, *t, &me),
+                   register_offer(turn, *t, me));
+    } else {
+        turn.reply("social.training_left", training_data(turn, *t, &me));
+    }
 }
 
 // --- after the session ------------------------------------------------------------------

@@ -424,6 +424,27 @@ void announce_edit(Turn& turn, const CommandArgs& args, const Guide& guide) {
     data["reset"] = had_approvals;
     data["track"] = department_text(turn, track);
     turn.reply("tone.edited", with_body(turn, data));
+    if (!had_approvals) return;
+    // The decisions are gone: the open requests say so, and every manager gets a fresh
+    // one with buttons for the new version.
+    for (const std::string department : {"marketing", "sales"}) {
+        turn.settle(decision_subject(a->id, department), "tone.outcome.edited",
+                    {{"version", a->version}});
+    }
+    for (const std::string department : {"marketing", "sales"}) {
+        for (const Person* m : turn.engine().directory().managers_of(department)) {
+            if (m->id == p->id || m->id == a->author_id) continue;
+            const std::string track_text = turn.engine().prompts().render(
+                turn.engine().locale_for(m), "core.department." + track);
+            turn.tell(*m, "tone.approval_request_edited",
+                      {{"id", a->id},
+                       {"editor", p->name},
+                       {"key", a->key_message},
+                       {"version", a->version},
+                       {"track", track_text}},
+                      approval_offer(a->id, *m));
+        }
+    }
 }
 
 void announce_show(Turn& turn, const CommandArgs& args, const Guide& guide) {
