@@ -802,6 +802,11 @@ void Engine::record_confirmations() {
         const std::int64_t t = core::to_millis(clock_.now());
         if (c.result.ok) {
             store_.outbox().mark_sent(c.outbox_id, c.result.message_id, t);
+        } else if (c.result.retryable && c.result.held_until_ms > t) {
+            // The platform holds it (a quota): wait without using up an attempt.
+            spdlog::info("outbox post {} held for {} s: {}", c.outbox_id,
+                         (c.result.held_until_ms - t) / 1000, c.result.error);
+            store_.outbox().hold(c.outbox_id, c.result.error, c.result.held_until_ms);
         } else if (c.result.retryable && c.attempts + 1 < outbox_attempts) {
             spdlog::warn("outbox post {} failed (attempt {}): {}", c.outbox_id, c.attempts + 1,
                          c.result.error);

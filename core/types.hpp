@@ -119,6 +119,10 @@ struct SendResult {
     std::string message_id;  ///< the platform's id of the delivered message
     std::string error;
     bool retryable = true;  ///< false when sending again can never succeed
+    /// Milliseconds since the epoch; set (retryable, not ok) when the platform holds posts
+    /// until then, e.g. a daily quota used up. The outbox keeps the post and tries again at
+    /// that time without counting an attempt, so a hold never makes it give up.
+    std::int64_t held_until_ms = 0;
 };
 
 using SendDone = std::function<void(SendResult)>;

@@ -62,6 +62,11 @@ void Outbox::mark_failed(std::int64_t id, const std::string& error,
     }
 }
 
+void Outbox::hold(std::int64_t id, const std::string& reason, std::int64_t retry_at) {
+    db_.execute("UPDATE outbox SET last_error = ?, next_attempt_at = ? WHERE id = ?",
+                {reason, retry_at, id});
+}
+
 std::int64_t Outbox::pending_count() {
     return db_.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed = 0")
         .value_or(0);

@@ -39,6 +39,8 @@ class Outbox {
     std::vector<OutboxEntry> due(std::int64_t now_ms, int limit);
 
     void mark_sent(std::int64_t id, const std::string& remote_id, std::int64_t now_ms);
+    /// Puts a post off until `retry_at` without counting an attempt (the platform holds it).
+    void hold(std::int64_t id, const std::string& reason, std::int64_t retry_at);
     /// Records a failed attempt; `retry_at` empty means give up for good.
     void mark_failed(std::int64_t id, const std::string& error,
                      std::optional<std::int64_t> retry_at);

@@ -608,7 +608,9 @@ class WecomConnector final : public Connector {
             ++status_.held;
         }
         job->quiet = true;
-        complete(job, {false, "", why, true});
+        core::SendResult held{false, "", why, true};
+        held.held_until_ms = day;
+        complete(job, std::move(held));
         return false;
     }
 

@@ -137,6 +137,39 @@ TEST(EngineFaults, AConfirmationThatCannotBeRecordedIsRecordedLaterAndThePostIsN
     EXPECT_THAT(bot.all_posts(), SizeIs(1));
 }
 
+// A platform that holds posts until a time (WeCom's daily quota): the outbox waits for
+// that time however long it is, never gives the post up, and sends it once released.
+TEST(EngineOutbox, APostThePlatformHoldsWaitsWithoutUsingUpItsAttemptsAndGoesOutLater) {
+    TestBot bot;
+    bot.add({"alice", "Alice"});
+    const std::int64_t start = core::to_millis(bot.clock().now());
+    const std::int64_t release = start + 30LL * 3600 * 1000;  // longer than every retry
+    int calls = 0;
+    std::vector<std::string> delivered;
+    bot.engine().add_outlet("test", [&](const core::Post& post, core::SendDone done) {
+        ++calls;
+        if (core::to_millis(bot.clock().now()) < release) {
+            core::SendResult held{false, "", "daily quota used up", true};
+            held.held_until_ms = release;
+            done(held);
+            return;
+        }
+        delivered.push_back(post.text);
+        done({true, "m1", "", true});
+    });
+    bot.say("alice", "language zh-CN");
+    ASSERT_EQ(calls, 1);
+    for (int i = 0; i < 29; ++i) bot.advance(minutes(60));
+    EXPECT_EQ(calls, 1) << "a held post is not tried again before its time";
+    EXPECT_EQ(bot.store().outbox().pending_count(), 1) << "and not given up";
+    EXPECT_THAT(delivered, IsEmpty());
+    bot.advance(minutes(61));
+    EXPECT_EQ(calls, 2);
+    ASSERT_THAT(delivered, SizeIs(1));
+    EXPECT_THAT(delivered[0], HasSubstr("中文"));
+    EXPECT_EQ(bot.store().outbox().pending_count(), 0);
+}
+
 // The real engine thread: faults at every point while it runs; it stays up and answers.
 TEST(EngineFaults, TheEngineThreadSurvivesEveryFaultAndKeepsAnswering) {
     TestBot bot;

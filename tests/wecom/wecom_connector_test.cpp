@@ -634,6 +634,8 @@ TEST_F(WecomConnectorTest, OverTheDailyQuotaPostsAreHeldUntilTheNextChinaDay) {
     EXPECT_TRUE(held.retryable);  // the outbox keeps it
     EXPECT_THAT(held.error, HasSubstr("daily quota"));
     EXPECT_THAT(held.error, HasSubstr("2026-12-07T16:00:00Z"));
+    // The outbox waits until then without counting an attempt.
+    EXPECT_EQ(held.held_until_ms, 1796659200000LL);
     EXPECT_EQ(log.count("daily quota for the app is used up"), 1);
     EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").size(), 4u);  // nothing over it sent
     EXPECT_FALSE(send("@lina", "三").ok);
