@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "connectors/api/connector.hpp"
-#include "connectors/hub/oidc.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/hub/oidc.hpp"
 #include "connectors/hub/platform_sign_in.hpp"
 #include "core/yaml_check.hpp"
 
