@@ -7,6 +7,8 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include "tests/support/stop_server.hpp"
+
 namespace twintrack::dingtalk_test {
 
 using Server = websocketpp::server<websocketpp::config::asio>;
@@ -320,15 +322,7 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
     d.thread = std::thread([&d] { d.server.run(); });
 }
 
-FakeDingTalk::~FakeDingTalk() {
-    // On the server's own thread: closing the acceptor from here races a completing accept.
-    boost::asio::post(impl_->server.get_io_service(), [this] {
-        websocketpp::lib::error_code ec;
-        impl_->server.stop_listening(ec);
-        impl_->server.stop();
-    });
-    if (impl_->thread.joinable()) impl_->thread.join();
-}
+FakeDingTalk::~FakeDingTalk() { test_support::stop_server(impl_->server, impl_->thread); }
 
 std::string FakeDingTalk::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
 

@@ -10,6 +10,7 @@
 
 #include "connectors/feishu/feishu_protocol.hpp"
 #include "connectors/http/http_listener.hpp"
+#include "tests/support/stop_server.hpp"
 
 namespace twintrack::feishu_test {
 
@@ -332,10 +333,7 @@ FakeFeishu::FakeFeishu() : state_(std::make_shared<State>()) {
 
 FakeFeishu::~FakeFeishu() {
     state_->listener->stop();
-    websocketpp::lib::error_code ec;
-    state_->ws.stop_listening(ec);
-    state_->ws.stop();
-    if (state_->ws_thread.joinable()) state_->ws_thread.join();
+    test_support::stop_server(state_->ws, state_->ws_thread);
 }
 
 void FakeFeishu::set_ping_interval(int seconds) {

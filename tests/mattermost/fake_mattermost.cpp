@@ -7,6 +7,8 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include "tests/support/stop_server.hpp"
+
 namespace twintrack::mattermost_test {
 
 using Server = websocketpp::server<websocketpp::config::asio>;
@@ -168,15 +170,7 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
     d.thread = std::thread([&d] { d.server.run(); });
 }
 
-FakeMattermost::~FakeMattermost() {
-    // On the server's own thread: closing the acceptor from here races a completing accept.
-    boost::asio::post(impl_->server.get_io_service(), [this] {
-        websocketpp::lib::error_code ec;
-        impl_->server.stop_listening(ec);
-        impl_->server.stop();
-    });
-    if (impl_->thread.joinable()) impl_->thread.join();
-}
+FakeMattermost::~FakeMattermost() { test_support::stop_server(impl_->server, impl_->thread); }
 
 std::string FakeMattermost::url() const {
     return "http://127.0.0.1:" + std::to_string(impl_->port);

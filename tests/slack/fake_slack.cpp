@@ -7,6 +7,8 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include "tests/support/stop_server.hpp"
+
 namespace twintrack::slack_test {
 namespace {
 
@@ -277,15 +279,7 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
     d.thread = std::thread([&d] { d.server.run(); });
 }
 
-FakeSlack::~FakeSlack() {
-    // On the server's own thread: closing the acceptor from here races a completing accept.
-    boost::asio::post(impl_->server.get_io_service(), [this] {
-        websocketpp::lib::error_code ec;
-        impl_->server.stop_listening(ec);
-        impl_->server.stop();
-    });
-    if (impl_->thread.joinable()) impl_->thread.join();
-}
+FakeSlack::~FakeSlack() { test_support::stop_server(impl_->server, impl_->thread); }
 
 int FakeSlack::port() const { return impl_->port; }
 std::string FakeSlack::api_url() const {

@@ -10,6 +10,7 @@
 
 #include "connectors/wecom/wecom_crypto.hpp"
 #include "core/api.hpp"
+#include "tests/support/stop_server.hpp"
 
 namespace twintrack::wecom_test {
 
@@ -162,16 +163,7 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
     d.thread = std::thread([&d] { d.server.run(); });
 }
 
-FakeWecom::~FakeWecom() {
-    Impl& d = *impl_;
-    // On the server's own thread: closing the acceptor from here races a completing accept.
-    boost::asio::post(d.server.get_io_service(), [&d] {
-        websocketpp::lib::error_code ec;
-        d.server.stop_listening(ec);
-        d.server.stop();
-    });
-    if (d.thread.joinable()) d.thread.join();
-}
+FakeWecom::~FakeWecom() { test_support::stop_server(impl_->server, impl_->thread); }
 
 std::string FakeWecom::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
 
