@@ -1022,6 +1022,22 @@ struct HubServer::Loop {
         }
     }
 
+    // Whether one more sign-in may wait for its callback (OpenID Connect and the platforms
+    // share the bounds); otherwise answers 429 (this client has too many) or 503 (all).
+    bool room_for_pending(Server::connection_ptr con, const std::string& client,
+                          const std::string& locale) {
+        prune_pending();
+        const auto from_client = static_cast<std::size_t>(
+            std::count_if(oidc_pending.begin(), oidc_pending.end(),
+                          [&](const auto& kv) { return kv.second.client == client; }));
+        if (oidc_pending.size() < max_pending_oidc && from_client < max_pending_oidc_per_client) {
+            return true;
+        }
+        oidc_page(con, from_client >= max_pending_oidc_per_client ? 429 : 503, locale,
+                  "sign_in_link_wait");
+        return false;
+    }
+
     void oidc_start(Server::connection_ptr con) {
         const std::string client = client_address(con->get_remote_endpoint());
         const std::string locale = oidc::locale_of(con->get_request_header("Accept-Language"));
@@ -1036,16 +1052,7 @@ struct HubServer::Loop {
                             oidc_page(con, 502, locale, "oidc_unavailable");
                             return;
                         }
-                        prune_pending();
-                        const auto from_client = static_cast<std::size_t>(std::count_if(
-                            oidc_pending.begin(), oidc_pending.end(),
-                            [&](const auto& kv) { return kv.second.client == client; }));
-                        if (oidc_pending.size() >= max_pending_oidc ||
-                            from_client >= max_pending_oidc_per_client) {
-                            oidc_page(con, from_client >= max_pending_oidc_per_client ? 429 : 503,
-                                      locale, "sign_in_link_wait");
-                            return;
-                        }
+                        if (!room_for_pending(con, client, locale)) return;
                         const std::string state = core::random_hex(32);
                         const std::string browser = core::random_hex(32);
                         PendingOidc pending;
@@ -1225,16 +1232,7 @@ struct HubServer::Loop {
                         oidc_page(con, 429, locale, "sign_in_link_wait");
                         return;
                     }
-                    prune_pending();
-                    const auto from_client = static_cast<std::size_t>(
-                        std::count_if(oidc_pending.begin(), oidc_pending.end(),
-                                      [&](const auto& kv) { return kv.second.client == client; }));
-                    if (oidc_pending.size() >= max_pending_oidc ||
-                        from_client >= max_pending_oidc_per_client) {
-                        oidc_page(con, from_client >= max_pending_oidc_per_client ? 429 : 503,
-                                  locale, "sign_in_link_wait");
-                        return;
-                    }
+                    if (!room_for_pending(con, client, locale)) return;
                     const std::string state = core::random_hex(32);
                     const std::string browser = core::random_hex(32);
                     PendingOidc pending;
