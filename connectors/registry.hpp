@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/api/connector_type.hpp"
 #include "core/yaml_check.hpp"
@@ -19,5 +20,13 @@ const std::map<std::string, ConnectorType>& connector_types();
 /// Validates one `connectors:` list entry. Returns the spec, or nothing after errors.
 std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int index,
                                                  core::ConfigErrors& errors);
+
+/// Every connector type the program has, whether or not this build compiled it in.
+const std::vector<std::string>& known_connector_types();
+
+/// The error for a `type:` the program knows but a build with only `built` left out
+/// (TWINTRACK_CONNECTORS); nothing for an unknown type or one that is built.
+std::optional<std::string> absent_connector_message(const std::string& type,
+                                                    const std::vector<std::string>& built);
 
 }  // namespace twintrack::connectors

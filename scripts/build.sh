@@ -8,6 +8,9 @@ generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then generator=(); fi
 # Configure every time: packages installed since the last run (tests) are found.
-cmake -S . -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+# CONNECTORS=hub (or a list like "hub;slack") builds only those connectors into the
+# program; every other build, the tests' included, has them all.
+cmake -S . -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DTWINTRACK_CONNECTORS="${CONNECTORS:-all}" "$@" >/dev/null
 # TARGET=twintrack builds only the program.
 cmake --build "$BUILD_DIR" --parallel "$(nproc)" ${TARGET:+--target "$TARGET"}

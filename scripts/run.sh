@@ -6,5 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-TARGET=twintrack bash scripts/build.sh
+# Without a configuration file TwinTrack starts its embedded default, which needs no
+# connector but the hub: building only that saves most of the first run's compile time.
+# With --config every connector is built (the file may name any of them).
+connectors=hub
+for arg in "$@"; do
+    case "$arg" in --config | --config=*) connectors=all ;; esac
+done
+CONNECTORS=$connectors TARGET=twintrack bash scripts/build.sh
 exec build/app/twintrack run --demo "$@"

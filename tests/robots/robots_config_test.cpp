@@ -121,5 +121,33 @@ TEST_F(RobotConfig, PlatformSpecificKeysAreCheckedStrictly) {
     }
 }
 
+// The connector selection of a build (TWINTRACK_CONNECTORS): the tests build them all,
+// so the list of every known type must match what the registry holds, and a build that
+// leaves one out names it and the command that builds them all.
+TEST(ConnectorRegistry, TheKnownTypesAreExactlyTheTypesOfAFullBuild) {
+    std::vector<std::string> built;
+    for (const auto& [name, _] : connectors::connector_types()) built.push_back(name);
+    EXPECT_EQ(built, connectors::known_connector_types());
+}
+
+TEST(ConnectorRegistry, ATypeLeftOutOfTheBuildIsNamedWithTheWayToBuildIt) {
+    const auto message = connectors::absent_connector_message("slack", {"hub"});
+    ASSERT_TRUE(message.has_value());
+    EXPECT_THAT(*message, HasSubstr("no slack connector"));
+    EXPECT_THAT(*message, HasSubstr("it has hub"));
+    EXPECT_THAT(*message, HasSubstr("bash scripts/build.sh"));
+    // A type that is built, or that no build has, is not this error.
+    EXPECT_FALSE(connectors::absent_connector_message("hub", {"hub"}).has_value());
+    EXPECT_FALSE(connectors::absent_connector_message("telegram", {"hub"}).has_value());
+}
+
+TEST(ConnectorRegistry, AFullBuildReadsEveryKnownType) {
+    for (const auto& type : connectors::known_connector_types()) {
+        SCOPED_TRACE(type);
+        const Result r = read("type: " + type + "\n");
+        EXPECT_THAT(r.errors, Not(HasSubstr("this build of twintrack has no")));
+    }
+}
+
 }  // namespace
 }  // namespace twintrack::robots_test
