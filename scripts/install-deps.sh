@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(
-    build-essential cmake ninja-build ccache pkg-config clang-format
+    build-essential cmake ninja-build ccache pkg-config
     libcpprest-dev libboost-system-dev libssl-dev
     libwebsocketpp-dev libasio-dev
     libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
@@ -18,6 +18,9 @@ build_pkgs=(
     protobuf-compiler libprotobuf-dev
 )
 test_pkgs=(
+    # scripts/check-format.sh, which the tests run first (it brings LLVM, 30 MB: not
+    # something the first `run.sh` needs).
+    clang-format
     libgtest-dev libgmock-dev libbenchmark-dev
     chromium python3 python3-websocket sqlite3 procps
     ngircd inspircd openssl
