@@ -213,9 +213,17 @@ TEST_F(HubActionsTest, MalformedActionFramesAreAnsweredWithErrorFrames) {
         ASSERT_TRUE(error);
         EXPECT_EQ((*error)["code"], c.code);
     }
-    // A well-formed frame with a forged token reaches the bot, which answers privately.
+    // A well-formed frame with a forged token reaches the bot, which answers privately
+    // (a `private` frame; the hub does not know message m-1, so it names the direct
+    // conversation).
     max->send_json({{"type", "action"}, {"message", "m-1"}, {"token", "v1.1.0.*.1.ff"}});
-    EXPECT_TRUE(pump(*max, bot_text("That button is not valid")));
+    const auto refused_privately = pump(*max, [](const json& f) {
+        return f.value("type", "") == "private" &&
+               f.value("text", "").find("That button is not valid") != std::string::npos;
+    });
+    ASSERT_TRUE(refused_privately);
+    EXPECT_EQ((*refused_privately)["channel"], "@twintrack");
+    EXPECT_EQ((*refused_privately)["reply_to"], "m-1");
 }
 
 }  // namespace
