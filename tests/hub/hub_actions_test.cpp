@@ -156,6 +156,23 @@ TEST_F(HubActionsTest, AClickFrameRunsTheCommandAndTheHubPushesTheUpdatedPost) {
     ASSERT_TRUE(refused);
     EXPECT_EQ((*refused)["type"], "private");
     EXPECT_THAT((*refused)["text"].get<std::string>(), HasSubstr("这个按钮无效"));
+    const auto private_answer = [&](WsClient& ws, const std::string& part) {
+        return pump(ws, [part](const json& f) {
+            return f.value("type", "") == "private" &&
+                   f.value("text", "").find(part) != std::string::npos;
+        });
+    };
+    // The same button on Max's post: meant for someone else.
+    zhou->send_json(
+        {{"type", "action"}, {"message", message_id}, {"token", approve}, {"id", "z-2"}});
+    EXPECT_TRUE(private_answer(*zhou, "这个按钮是给其他人的"));
+    // His own button, 15 days later: expired.
+    bot.clock().advance(std::chrono::hours(24 * 15));
+    zhou->send_json({{"type", "action"},
+                     {"message", (*zh_request)["id"]},
+                     {"token", (*zh_request)["actions"][0]["token"]},
+                     {"id", "z-3"}});
+    EXPECT_TRUE(private_answer(*zhou, "这个按钮已过期"));
 
     // A reload shows the post with the outcome and without buttons.
     std::vector<json> history;
