@@ -226,7 +226,7 @@ void Actions::click(Turn& turn, core::Event& event) {
     const Person* person = turn.person();
     const auto refuse = [&](const std::string& key, const json& data = json::object()) {
         spdlog::info("action on {} refused: {}", event.where.connector, key);
-        turn.reply(key, data);
+        turn.refuse(key, data);
     };
     if (person == nullptr) {
         return refuse("core.unknown_sender",

@@ -23,13 +23,17 @@ std::string encode_attachments(const std::vector<core::Attachment>& files) {
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Outbox rows keep a post's actions as JSON: {actions, text, replaces}.
+// Outbox rows keep a post's actions as JSON: {actions, text, replaces, private?}.
 std::string encode_actions(const core::Post& post) {
-    if (post.actions.empty() && post.actions_text.empty() && post.replaces.empty()) return "";
-    return nlohmann::json{{"actions", core::actions_to_json(post.actions)},
-                          {"text", post.actions_text},
-                          {"replaces", post.replaces}}
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (post.actions.empty() && post.actions_text.empty() && post.replaces.empty() &&
+        !post.private_reply) {
+        return "";
+    }
+    nlohmann::json j{{"actions", core::actions_to_json(post.actions)},
+                     {"text", post.actions_text},
+                     {"replaces", post.replaces}};
+    if (post.private_reply) j["private"] = true;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void decode_actions(const std::string& text, core::Post& post) {
@@ -42,6 +46,8 @@ void decode_actions(const std::string& text, core::Post& post) {
     if (j.contains("actions")) post.actions = core::actions_from_json(j["actions"]);
     if (j.contains("text") && j["text"].is_string()) post.actions_text = j["text"];
     if (j.contains("replaces") && j["replaces"].is_string()) post.replaces = j["replaces"];
+    const auto secret = j.find("private");
+    post.private_reply = secret != j.end() && secret->is_boolean() && secret->get<bool>();
 }
 
 /// A post as a connector gets it: one that shows no actions gets their typed commands

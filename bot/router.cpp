@@ -89,8 +89,8 @@ void Router::dispatch(Turn& turn, const std::string& text) const {
         if (!allowed(spec, role)) {
             nlohmann::json needed = nlohmann::json::array();
             for (const auto& r : spec.roles) needed.push_back(turn.text("core.role." + r));
-            turn.reply("core.role_required",
-                       {{"command", spec.name}, {"roles", core::join(needed, " / ")}});
+            turn.refuse("core.role_required",
+                        {{"command", spec.name}, {"roles", core::join(needed, " / ")}});
             return;
         }
         CommandArgs args;

@@ -45,6 +45,14 @@ void Turn::reply(const std::string& key, const nlohmann::json& data) {
     reply_text(text(key, data));
 }
 
+void Turn::refuse(const std::string& key, const nlohmann::json& data) {
+    const std::size_t before = posts_.size();
+    reply(key, data);
+    if (posts_.size() > before && event_->kind == core::EventKind::action) {
+        posts_.back().private_reply = true;
+    }
+}
+
 void Turn::reply_text(std::string text, const std::string& locale) {
     if (event_ == nullptr) return;
     core::Post p;

@@ -44,6 +44,10 @@ class Turn {
 
     /// Says something where the message came from, in the writer's locale.
     void reply(const std::string& key, const nlohmann::json& data = nlohmann::json::object());
+    /// A refusal (a bad or stale button, a missing role): said like reply(), and when the
+    /// turn handles a click, for the clicker's eyes only (`Post::private_reply`: ephemeral
+    /// where the platform has it).
+    void refuse(const std::string& key, const nlohmann::json& data = nlohmann::json::object());
     /// Says text already rendered where the message came from; `locale` is the language
     /// it was rendered in when that is not the writer's (empty: the writer's).
     void reply_text(std::string text, const std::string& locale = "");

@@ -111,6 +111,11 @@ struct Post {
     /// Not empty: this post updates an earlier one, the platform's id of which this is
     /// (its buttons replaced by the outcome). Only sent to connectors that show actions.
     std::string replaces{};
+    /// True: only the person of `to` (a direct address, "@" + their id) may see this post:
+    /// the answer to their click, e.g. a refusal. `reply_to` is then the clicked post. A
+    /// connector that can show a message to one person inside the clicked post's
+    /// conversation (an ephemeral message) does so; the others send it to `to`.
+    bool private_reply = false;
 };
 
 /// What a connector reports back after trying to deliver a Post.

@@ -75,6 +75,16 @@ const ExportQuery export_queries[] = {
      "SELECT connector, channel, text, created_at, sent_at FROM outbox "
      "WHERE (connector, channel) IN (SELECT connector, '@' || user_id FROM identities "
      "                               WHERE person_id = ?1) ORDER BY id"},
+    // Posts with buttons sent to them (their direct conversations) or settled by them, and
+    // the buttons they pressed (the audit rows of their clicks).
+    {"action_posts",
+     "SELECT id, subject, connector, channel, text, choices, created_at, expires_at, status, "
+     "outcome, settled_by, settled_at FROM action_posts "
+     "WHERE (connector, channel) IN (SELECT connector, '@' || user_id FROM identities "
+     "                               WHERE person_id = ?1) OR settled_by = ?1 ORDER BY id"},
+    {"action_clicks",
+     "SELECT at, detail, event_id FROM audit_log WHERE person_id = ?1 "
+     "AND action = 'action.click' ORDER BY id"},
     {"meetings",
      "SELECT id, uid, title, organizer_id, start_at, end_at, status, series_id FROM meetings "
      "WHERE organizer_id = ?1 OR id IN (SELECT meeting_id FROM meeting_attendees "
@@ -110,7 +120,7 @@ const ExportQuery export_queries[] = {
      "JOIN coffee_rounds r ON r.id = g.round_id "
      "WHERE g.left_id = ?1 OR g.right_id = ?1 OR g.third_id = ?1 ORDER BY g.id"},
     {"coffee_answers",
-     "SELECT round_id, met, answered_at FROM coffee_answers WHERE person_id = ?1"},
+     "SELECT round_id, met, skipped, answered_at FROM coffee_answers WHERE person_id = ?1"},
     {"coffee_preferences",
      "SELECT opted_out, paused_until, updated_at FROM coffee_preferences WHERE person_id = ?1"},
     // Their own avoid list; who avoids them is confidential to those people.

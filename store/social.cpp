@@ -186,12 +186,14 @@ std::optional<CoffeeGroupRow> SocialRepository::group_of(std::int64_t round_id,
 }
 
 void SocialRepository::answer(std::int64_t round_id, std::int64_t person_id, bool met,
-                              std::int64_t now_ms) {
+                              std::int64_t now_ms, bool skipped) {
     db_.execute(
-        "INSERT INTO coffee_answers (round_id, person_id, met, answered_at) VALUES (?, ?, ?, ?) "
+        "INSERT INTO coffee_answers (round_id, person_id, met, answered_at, skipped) "
+        "VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (round_id, person_id) DO UPDATE SET met = excluded.met, "
-        "answered_at = excluded.answered_at",
-        {round_id, person_id, static_cast<std::int64_t>(met ? 1 : 0), now_ms});
+        "answered_at = excluded.answered_at, skipped = excluded.skipped",
+        {round_id, person_id, static_cast<std::int64_t>(met && !skipped ? 1 : 0), now_ms,
+         static_cast<std::int64_t>(skipped ? 1 : 0)});
 }
 
 std::optional<bool> SocialRepository::answer_of(std::int64_t round_id, std::int64_t person_id) {
@@ -206,12 +208,15 @@ CoffeeRoundStats SocialRepository::round_stats(std::int64_t round_id) {
     s.groups = static_cast<int>(
         db_.scalar("SELECT COUNT(*) FROM coffee_groups WHERE round_id = ?", {round_id})
             .value_or(0));
-    db_.query("SELECT COUNT(*), COALESCE(SUM(met), 0) FROM coffee_answers WHERE round_id = ?",
-              {round_id}, [&](const Row& row) {
-                  s.answered = static_cast<int>(row.integer(0));
-                  s.met_yes = static_cast<int>(row.integer(1));
-                  s.met_no = s.answered - s.met_yes;
-              });
+    db_.query(
+        "SELECT COUNT(*), COALESCE(SUM(met), 0), COALESCE(SUM(skipped), 0) "
+        "FROM coffee_answers WHERE round_id = ?",
+        {round_id}, [&](const Row& row) {
+            s.answered = static_cast<int>(row.integer(0));
+            s.met_yes = static_cast<int>(row.integer(1));
+            s.skipped = static_cast<int>(row.integer(2));
+            s.met_no = s.answered - s.met_yes - s.skipped;
+        });
     return s;
 }
 

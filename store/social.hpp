@@ -48,7 +48,8 @@ struct CoffeeRoundStats {
     int groups = 0;
     int answered = 0;
     int met_yes = 0;
-    int met_no = 0;
+    int met_no = 0;   ///< "not yet": did not meet, did not skip
+    int skipped = 0;  ///< skipped the round
 };
 
 struct Training {
@@ -132,8 +133,10 @@ class SocialRepository {
     /// The person's group in a round.
     std::optional<CoffeeGroupRow> group_of(std::int64_t round_id, std::int64_t person_id);
 
-    /// Records a "did you meet?" answer (the latest answer counts).
-    void answer(std::int64_t round_id, std::int64_t person_id, bool met, std::int64_t now_ms);
+    /// Records a "did you meet?" answer (the latest answer counts); `skipped`: the person
+    /// skipped the round (then `met` is false), counted apart from "not met".
+    void answer(std::int64_t round_id, std::int64_t person_id, bool met, std::int64_t now_ms,
+                bool skipped = false);
     std::optional<bool> answer_of(std::int64_t round_id, std::int64_t person_id);
     CoffeeRoundStats round_stats(std::int64_t round_id);
 

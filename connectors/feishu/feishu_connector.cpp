@@ -10,7 +10,7 @@
 #include <random>
 #include <set>
 #include <stdexcept>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "connectors/feishu/feishu_cards.hpp"
 #include "connectors/feishu/feishu_protocol.hpp"
@@ -506,7 +506,7 @@ class FeishuConnector final : public Connector {
         if (sink_ == nullptr) return;
         // The bot's answer names the card as the message it answers: it goes to the
         // clicker on its own, not as a reply in the card's chat.
-        remember_card(a->message_id);
+        remember_card(a->message_id, a->chat_id);
         core::Event e;
         e.id = settings_.name + ":action:" +
                (c.event_id.empty() ? a->message_id + ":" + a->open_id + ":" +
@@ -527,8 +527,8 @@ class FeishuConnector final : public Connector {
         sink_->push(std::move(e));
     }
 
-    void remember_card(const std::string& message_id) {
-        if (!clicked_cards_.insert(message_id).second) return;
+    void remember_card(const std::string& message_id, const std::string& chat_id) {
+        if (!clicked_cards_.emplace(message_id, chat_id).second) return;
         clicked_order_.push_back(message_id);
         if (clicked_order_.size() > settings_.dedupe_window) {
             clicked_cards_.erase(clicked_order_.front());
@@ -717,6 +717,12 @@ class FeishuConnector final : public Connector {
         }
         job->channel = job->post.to.channel;
         if (!job->post.replaces.empty()) return update_card(job);
+        if (job->post.private_reply && direct(*job)) {
+            const auto card = clicked_cards_.find(job->post.reply_to);
+            if (card != clicked_cards_.end() && known_groups_.count(card->second) > 0) {
+                return send_ephemeral(job, card->second);
+            }
+        }
         if (!direct(*job) && job->channel.rfind("oc_", 0) != 0) {
             return complete(
                 job, {false, "",
@@ -745,9 +751,44 @@ class FeishuConnector final : public Connector {
         send_piece(job);
     }
 
+    // The answer to a click in a group, for the clicker's eyes only: a card only they see
+    // in that group (ephemeral/v1/send, "仅对你可见"). Where Feishu will not show one, the
+    // answer goes to the clicker directly.
+    void send_ephemeral(const std::shared_ptr<SendJob>& job, const std::string& chat_id) {
+        const std::string path = "/open-apis/ephemeral/v1/send";
+        const json body = {
+            {"chat_id", chat_id},
+            {"open_id", job->channel.substr(1)},
+            {"msg_type", "interactive"},
+            {"card",
+             {{"config", {{"wide_screen_mode", true}}},
+              {"elements",
+               json::array({{{"tag", "div"},
+                             {"text", {{"tag", "plain_text"}, {"content", job->post.text}}}}})}}}};
+        api(
+            job, path,
+            [this, path, body] {
+                return runtime::Request::json_post(settings_.api_url + path, body);
+            },
+            [this, job, chat_id](const Answer& a) {
+                if (a.outcome.kind == Kind::ok) {
+                    return complete(
+                        job,
+                        {true, string_field(object_field(a.body, "data"), "message_id"), "", true});
+                }
+                spdlog::info(
+                    "feishu {}: a card only the clicker sees in {} was refused ({}); "
+                    "the answer goes to them directly",
+                    settings_.name, chat_id, a.outcome.message);
+                job->post.private_reply = false;
+                start_job(job);
+            });
+    }
+
     // Goes on with a post where it stopped (after a rate limit or a renewed token).
     void resume(const std::shared_ptr<SendJob>& job) {
         if (!job->post.replaces.empty()) return update_card(job);
+        if (job->post.private_reply && job->pieces.empty()) return start_job(job);
         if (job->next < job->pieces.size()) return send_piece(job);
         send_attachments(job);
     }
@@ -999,9 +1040,9 @@ class FeishuConnector final : public Connector {
     bool socket_open_ = false;
     unsigned long long ping_generation_ = 0;
     std::set<std::string> known_groups_;  ///< chat_ids listed in `channels:`
-    /// Cards clicked lately (message_ids): the bot's answers to a click name the card as the
-    /// message they answer, and go to the clicker instead.
-    std::unordered_set<std::string> clicked_cards_;
+    /// Cards clicked lately (message_id -> chat_id): the bot's answers to a click name the
+    /// card as the message they answer, and go to the clicker instead.
+    std::unordered_map<std::string, std::string> clicked_cards_;
     std::deque<std::string> clicked_order_;
 
     http::WsLink link_;

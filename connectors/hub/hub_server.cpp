@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <future>
 #include <map>
 #include <random>
@@ -1806,6 +1807,17 @@ struct HubServer::Loop {
             result.retryable = false;
         } else if (!post.replaces.empty()) {
             update(post, channel, direct, user, result);
+        } else if (post.private_reply && direct) {
+            // The answer to a click, for the clicker's eyes only: a `private` frame to
+            // their sockets, shown next to the clicked message, kept nowhere.
+            const auto shown = action_channels.find(post.reply_to);
+            send_to_user(
+                user, dump_json(json{
+                          {"type", "private"},
+                          {"channel", shown != action_channels.end() ? shown->second : dm_channel},
+                          {"reply_to", post.reply_to},
+                          {"text", post.text}}));
+            result.ok = true;
         } else {
             const std::string id = new_id();
             const MessageFrame frame{direct ? dm_channel : channel,
@@ -1837,6 +1849,7 @@ struct HubServer::Loop {
                 broadcast(payload);
             }
             remember(channel, std::move(payload));
+            if (!post.actions.empty()) remember_action_channel(id, direct ? dm_channel : channel);
             result.ok = true;
             result.message_id = id;
         }
@@ -1862,6 +1875,16 @@ struct HubServer::Loop {
     }
 
     std::string new_id() { return id_prefix + "-" + std::to_string(++next_id); }
+
+    // Where the page shows each recent message with buttons, for private answers to clicks.
+    void remember_action_channel(const std::string& id, const std::string& channel) {
+        action_channels[id] = channel;
+        action_order.push_back(id);
+        if (action_order.size() > 5000) {
+            action_channels.erase(action_order.front());
+            action_order.pop_front();
+        }
+    }
 
     const HubSettings& settings;
     const ConnectorContext& context;
@@ -1908,6 +1931,8 @@ struct HubServer::Loop {
     bool shared_token_warned = false;
     std::string id_prefix;
     std::uint64_t next_id = 0;
+    std::unordered_map<std::string, std::string> action_channels;  // message id -> channel
+    std::deque<std::string> action_order;
     std::promise<void> finished;
 };
 

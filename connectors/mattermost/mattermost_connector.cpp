@@ -463,6 +463,8 @@ class MattermostConnector final : public Connector {
             event.at = clock_->now();
             event.extra = {{"message_id", settings_.name + ":" + r.post_id},
                            {"mattermost_channel", r.channel_id}};
+            if (!r.channel_id.empty())
+                remember_clicked(settings_.name + ":" + r.post_id, r.channel_id);
             sink_->push(std::move(event));
         });
         return {200, "application/json", "{}"};
@@ -531,6 +533,10 @@ class MattermostConnector final : public Connector {
             return complete(job, {false, "", "Mattermost connector is stopping", true});
         }
         if (!job->post.replaces.empty()) return patch_post(job);
+        if (job->post.private_reply) {
+            auto clicked = clicked_channels_.find(job->post.reply_to);
+            if (clicked != clicked_channels_.end()) return post_ephemeral(job, clicked->second);
+        }
         auto slash = slash_replies_.find(job->post.reply_to);
         if (slash != slash_replies_.end()) {
             const std::string url = slash->second;
@@ -551,6 +557,47 @@ class MattermostConnector final : public Connector {
                 return complete(job, {false, "", "no channel to post to", false});
             }
             start_pieces(job);
+        });
+    }
+
+    // The channels of posts clicked lately (NAME:POST_ID -> channel id), for answers to
+    // those clicks that only the clicker sees.
+    void remember_clicked(const std::string& post, const std::string& channel) {
+        if (clicked_channels_.emplace(post, channel).second) clicked_order_.push_back(post);
+        if (clicked_order_.size() > 2000) {
+            clicked_channels_.erase(clicked_order_.front());
+            clicked_order_.pop_front();
+        }
+    }
+
+    // The answer to a click for the clicker's eyes only: an ephemeral post in the clicked
+    // post's channel. Mattermost allows it to accounts with the create_post_ephemeral
+    // permission (system admins by default); without it, or on any other failure, the
+    // answer goes by direct message.
+    void post_ephemeral(const std::shared_ptr<SendJob>& job, const std::string& channel) {
+        const std::string& to = job->post.to.channel;
+        if (to.size() < 2 || to[0] != '@') {
+            job->post.private_reply = false;
+            return start_job(job);
+        }
+        const json body = {
+            {"user_id", to.substr(1)},
+            {"post",
+             {{"channel_id", channel},
+              {"message", std::string(core::utf8_prefix(job->post.text, settings_.max_chars))}}}};
+        api("POST", "/posts/ephemeral", body, [this, job](ApiResult r) {
+            if (!r.ok()) {
+                if (session_.once("ephemeral " + std::to_string(r.status))) {
+                    spdlog::warn(
+                        "mattermost {}: POST /posts/ephemeral failed ({}); answers to "
+                        "clicks go by direct message (the bot account needs the "
+                        "create_post_ephemeral permission)",
+                        settings_.name, r.error);
+                }
+                job->post.private_reply = false;
+                return start_job(job);
+            }
+            complete(job, {true, settings_.name + ":" + string_field(r.body, "id"), "", true});
         });
     }
 
@@ -678,6 +725,8 @@ class MattermostConnector final : public Connector {
     runtime::RecentIds seen_posts_{5000};
     std::map<std::string, std::string> slash_replies_;
     std::deque<std::string> slash_order_;
+    std::map<std::string, std::string> clicked_channels_;
+    std::deque<std::string> clicked_order_;
 
     http::WsLink link_;
     http::HttpListener listener_;

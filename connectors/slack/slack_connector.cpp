@@ -101,8 +101,9 @@ struct ApiResult {
 };
 
 struct SendJob : runtime::PostJob {
-    std::size_t next_file = 0;  ///< the attachment being uploaded
-    std::string uploaded_file;  ///< its Slack file id once the bytes are uploaded
+    std::size_t next_file = 0;      ///< the attachment being uploaded
+    std::string uploaded_file;      ///< its Slack file id once the bytes are uploaded
+    bool ephemeral_failed = false;  ///< a private answer Slack would not show in the channel
 };
 
 struct SlashReply {
@@ -660,6 +661,7 @@ class SlackConnector final : public Connector {
                 job, {false, "", "Slack connector " + settings_.name + " is stopping", true});
         }
         if (!post.replaces.empty()) return update_post(job);
+        if (post.private_reply && !job->ephemeral_failed) return post_ephemeral(job);
         auto slash = slash_replies_.find(post.reply_to);
         if (slash != slash_replies_.end() && slash->second.uses < 5) {
             ++slash->second.uses;
@@ -755,6 +757,40 @@ class SlackConnector final : public Connector {
                  }
                  complete(job, {true, id, "", true});
              });
+    }
+
+    // The answer to a click for the clicker's eyes only: an ephemeral message in the
+    // clicked message's conversation (`reply_to` is NAME:CHANNEL:TS). Where Slack will not
+    // show one (the bot left the channel, a rate limit), the answer goes by direct message.
+    void post_ephemeral(const std::shared_ptr<SendJob>& job) {
+        const core::Post& post = job->post;
+        const std::string prefix = settings_.name + ":";
+        const std::string& clicked = post.reply_to;
+        const auto last = clicked.rfind(':');
+        const std::string& to = post.to.channel;
+        if (clicked.rfind(prefix, 0) != 0 || last == std::string::npos || last <= prefix.size() ||
+            to.size() < 2 || to[0] != '@') {
+            job->ephemeral_failed = true;
+            return start_job(job);
+        }
+        const std::string channel = clicked.substr(prefix.size(), last - prefix.size());
+        json body = {{"channel", channel},
+                     {"user", to.substr(1)},
+                     {"text", escape_text(post.text.substr(0, 39000))}};
+        call("chat.postEphemeral", body, [this, job, channel](ApiResult r) {
+            if (!r.ok()) {
+                spdlog::info(
+                    "slack {}: chat.postEphemeral in {} failed ({}); answering by "
+                    "direct message",
+                    settings_.name, channel, r.error);
+                job->ephemeral_failed = true;
+                return start_job(job);
+            }
+            complete(job, {true,
+                           settings_.name + ":" + channel + ":" +
+                               string_field(r.body, "message_ts") + ":ephemeral",
+                           "", true});
+        });
     }
 
     // Attachments, after the text, with Slack's external upload flow: ask for an upload

@@ -223,7 +223,10 @@ TEST_F(CoffeeSkipTest, SkipThisRoundIsAThirdButtonAndCountsAsNotMet) {
     EXPECT_EQ(ask.actions[2].typed, "coffee skip 1");
     const auto skipped = bot.click("mia", token(ask, 2), bot.message_id_of(ask));
     EXPECT_THAT(texts_to(skipped, "@mia"), Contains(HasSubstr("noted that you skip this round")));
-    EXPECT_THAT(updates(skipped), ElementsAre(HasSubstr("Round skipped: noted at")));
+    // The question and the mid-round nudge's Skip button are both closed.
+    EXPECT_THAT(updates(skipped),
+                UnorderedElementsAre(AllOf(HasSubstr("is over"), HasSubstr("Round skipped")),
+                                     AllOf(HasSubstr("Halfway"), HasSubstr("Round skipped"))));
     EXPECT_EQ(bot.store().social().answer_of(1, id_of("mia")), std::optional<bool>(false));
     // The open question steps aside; the other buttons are closed.
     EXPECT_THAT(bot.say("mia", "whoami"), ElementsAre(HasSubstr("mia@example.com")));
@@ -237,6 +240,44 @@ TEST_F(CoffeeSkipTest, SkipThisRoundIsAThirdButtonAndCountsAsNotMet) {
         EXPECT_THAT(labels(p), ElementsAre("见过了", "还没有", "跳过这一轮"));
         EXPECT_EQ(p.actions[2].typed, "跳过咖啡 1");
     }
+}
+
+TEST_F(CoffeeSkipTest, TheMidRoundNudgeHasTheSkipButtonAndSkipsAreCountedApart) {
+    bot.say("helen", "coffee start every 2w marketing x sales");
+    const auto halfway = bot.advance(7 * 24h);
+    const core::Post nudge = offered_to(halfway, "mia");
+    EXPECT_THAT(nudge.text, HasSubstr("Halfway through the coffee round"));
+    EXPECT_THAT(labels(nudge), ElementsAre("Skip this round"));
+    EXPECT_EQ(nudge.actions[0].typed, "coffee skip 1");
+    const core::Post zh = offered_to(halfway, "wang");
+    EXPECT_THAT(zh.text, HasSubstr("咖啡配对这一轮已过半"));
+    EXPECT_THAT(labels(zh), ElementsAre("跳过这一轮"));
+    EXPECT_EQ(zh.actions[0].typed, "跳过咖啡 1");
+
+    const auto skipped = bot.click("mia", token(nudge, 0), bot.message_id_of(nudge));
+    EXPECT_THAT(texts_to(skipped, "@mia"), Contains(HasSubstr("noted that you skip this round")));
+    EXPECT_THAT(updates(skipped), ElementsAre(HasSubstr("Round skipped: noted at")));
+    EXPECT_THAT(bot.say("wang", "跳过咖啡 1"), Contains(HasSubstr("已记下你跳过这一轮")));
+    EXPECT_THAT(texts(bot.click("wang", token(zh, 0))),
+                ElementsAre(HasSubstr("此事已经处理")));  // closed by the typed answer
+    EXPECT_THAT(bot.say("max", "coffee met yes"), Not(IsEmpty()));
+    EXPECT_THAT(bot.say("sam", "coffee met no"), Not(IsEmpty()));
+
+    // Skipping is not "did not meet": the statistics count it apart.
+    const auto stats = bot.store().social().round_stats(1);
+    EXPECT_EQ(stats.answered, 4);
+    EXPECT_EQ(stats.met_yes, 1);
+    EXPECT_EQ(stats.met_no, 1);
+    EXPECT_EQ(stats.skipped, 2);
+    EXPECT_EQ(bot.store().social().answer_of(1, id_of("mia")), std::optional<bool>(false));
+    EXPECT_THAT(bot.say("helen", "coffee stats"),
+                ElementsAre(HasSubstr("4 answer(s): 1 met, 1 did not, 2 skipped the round.")));
+
+    // At the end of the round, those who skipped are not asked whether they met.
+    const auto end = bot.advance(7 * 24h);
+    EXPECT_THAT(texts(end), Contains(HasSubstr("Did you meet")));  // the others are asked
+    EXPECT_THAT(texts_to(end, "@mia"), Not(Contains(HasSubstr("Did you meet"))));
+    EXPECT_THAT(texts_to(end, "@wang"), Not(Contains(HasSubstr("见面了吗"))));
 }
 
 TEST_F(CoffeeSkipTest, SkipTypedInTheQuestionOrAsACommand) {

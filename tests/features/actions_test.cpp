@@ -105,6 +105,8 @@ TEST_F(ActionsTest, ApproveButtonRunsTheHandlerAndReplacesTheButtonsWithTheOutco
     }
     ASSERT_NE(update, nullptr);
     EXPECT_EQ(update->replaces, id);
+    // Only refusals are for the clicker's eyes only; the outcome stays in their messages.
+    for (const auto& p : clicked) EXPECT_FALSE(p.private_reply) << p.text;
     EXPECT_THAT(update->actions, IsEmpty());
     const auto decisions = bot.store().announcements().decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
@@ -122,11 +124,15 @@ TEST_F(ActionsTest, AClickAfterTheDecisionWasTakenIsAnsweredWithTheOutcomeInTheC
     const auto late = bot.click("mo", token(request_to(posts, "mo"), 0));
     EXPECT_THAT(texts_to(late, "@mo"),
                 ElementsAre("This was already decided: Approved by Max Manager at 10:00"));
+    ASSERT_THAT(late, SizeIs(1));
+    EXPECT_TRUE(late[0].private_reply);
     // Sales: Sue types the command; 周强's button is closed by it, and he is told in Chinese
     // (the outcome line as his post shows it, in his zone).
     EXPECT_THAT(bot.say("sue", "approve 1"), Not(IsEmpty()));
     const auto zh = bot.click("zhou", token(request_to(posts, "zhou"), 0));
     EXPECT_THAT(texts_to(zh, "@zhou"), ElementsAre("此事已经处理：Sue Boss 已于 17:00 批准"));
+    ASSERT_THAT(zh, SizeIs(1));
+    EXPECT_TRUE(zh[0].private_reply);
     EXPECT_THAT(bot.store().announcements().decisions(1), SizeIs(2));
 }
 
@@ -163,6 +169,36 @@ TEST_F(ActionsTest, BadTokensAreRefusedPrivatelyInTheClickersLanguage) {
         const auto r = bot.click(c.who, c.token, c.message_id);
         ASSERT_THAT(r, SizeIs(1));
         EXPECT_EQ(r[0].to.channel, "@" + c.who);  // privately
+        // Marked for the clicker's eyes only (ephemeral where the platform has it), in
+        // answer to the clicked post.
+        EXPECT_TRUE(r[0].private_reply);
+        EXPECT_EQ(r[0].reply_to, c.message_id.empty() ? r[0].reply_to : c.message_id);
+        EXPECT_THAT(r[0].text, HasSubstr(c.answer));
+    }
+    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+}
+
+TEST_F(ActionsTest, AClickWithoutTheRoleIsRefusedPrivatelyInTheClickersLanguage) {
+    const auto posts = draft();
+    // Both managers lose the role after the requests went out.
+    bot.add({"max", "Max Manager", "marketing", "staff", "Europe/Berlin"});
+    bot.add({"zhou", "周强", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* name;
+        std::string who;
+        std::size_t choice;
+        const char* answer;
+    };
+    const std::vector<Case> cases = {
+        {"en", "max", 0, "Only the managers of marketing and sales approve announcements"},
+        {"zh-CN", "zhou", 0, "只有市场部和销售部的经理可以审批公告"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const auto r = bot.click(c.who, token(request_to(posts, c.who), c.choice));
+        ASSERT_THAT(r, SizeIs(1));
+        EXPECT_EQ(r[0].to.channel, "@" + c.who);
+        EXPECT_TRUE(r[0].private_reply);
         EXPECT_THAT(r[0].text, HasSubstr(c.answer));
     }
     EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
@@ -175,6 +211,12 @@ TEST_F(ActionsTest, AnExpiredButtonIsRefusedAndTheTypedCommandStillWorks) {
                 ElementsAre(HasSubstr("That button has expired")));
     EXPECT_THAT(texts(bot.click("zhou", token(request_to(posts, "zhou"), 0))),
                 ElementsAre(HasSubstr("这个按钮已过期")));
+    for (const auto& p : bot.all_posts()) {
+        if (p.text.find("expired") != std::string::npos ||
+            p.text.find("过期") != std::string::npos) {
+            EXPECT_TRUE(p.private_reply) << p.text;
+        }
+    }
     EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
     EXPECT_THAT(bot.say("max", "approve 1"),
                 Contains(HasSubstr("Approved announcement #1 for Marketing")));

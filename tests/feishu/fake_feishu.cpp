@@ -154,6 +154,27 @@ struct FakeFeishu::State {
                                     {"ReconnectNonce", 0}}}}}});
         }
         if (r.path == "/open-apis/im/v1/images") return upload(r, call);
+        if (r.path == "/open-apis/ephemeral/v1/send") {
+            // A card only open_id sees in group chat_id; only in group chats (chat ids
+            // containing "p2p" stand for direct chats here, as Feishu refuses those).
+            if (valid_tokens.count(call.token) == 0) {
+                return answer(
+                    400, {{"code", 99991663}, {"msg", "Invalid access token for authorization"}});
+            }
+            const std::string chat = b.is_object() ? b.value("chat_id", "") : "";
+            if (!b.is_object() || chat.rfind("oc_", 0) != 0 || b.value("open_id", "").empty() ||
+                b.value("msg_type", "") != "interactive" || !b.contains("card") ||
+                !b["card"].is_object()) {
+                return answer(400, {{"code", 9499}, {"msg", "Bad Request"}});
+            }
+            if (chat.find("p2p") != std::string::npos) {
+                return answer(400, {{"code", 230002}, {"msg", "The chat is not a group chat."}});
+            }
+            return answer(200,
+                          {{"code", 0},
+                           {"msg", "ok"},
+                           {"data", {{"message_id", "om_ephemeral" + std::to_string(++issued)}}}});
+        }
         const bool send = r.path == "/open-apis/im/v1/messages";
         const bool reply = r.path.rfind("/open-apis/im/v1/messages/om_", 0) == 0 &&
                            r.path.size() > 6 && r.path.substr(r.path.size() - 6) == "/reply";

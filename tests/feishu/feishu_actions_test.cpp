@@ -262,6 +262,48 @@ TEST_F(FeishuActionsTest, AClickOverHttpBecomesAnActionOfTheClickerAnsweredPriva
     EXPECT_THAT(card_texts(now), ElementsAre(HasSubstr("周强 已于 10:42 批准")));
 }
 
+TEST_F(FeishuActionsTest, ARefusalOfAClickInAGroupIsACardOnlyTheClickerSees) {
+    start();
+    const auto group_card = send(request(kGroup));
+    ASSERT_TRUE(group_card.ok) << group_card.error;
+    const json click =
+        card_action_event("ev-group-1", kZhou, group_card.message_id, kGroup, approve_click());
+    ASSERT_EQ(post_callback(port_, encrypted(click)).status, 200);
+    ASSERT_TRUE(sink_.with_text("tok-approve"));
+    const std::size_t sent_before = fake_.sent().size();
+
+    core::Post refusal;
+    refusal.to = {"feishu", "@" + kZhou, ""};
+    refusal.text = "此事已经处理：Sue Boss 已于 17:00 批准";
+    refusal.locale = "zh-CN";
+    refusal.reply_to = group_card.message_id;
+    refusal.private_reply = true;
+    const auto r = send(refusal);
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto calls = fake_.calls("/open-apis/ephemeral/v1/send");
+    ASSERT_THAT(calls, ::testing::SizeIs(1));
+    EXPECT_EQ(calls[0].json_body["chat_id"], kGroup);
+    EXPECT_EQ(calls[0].json_body["open_id"], kZhou);
+    EXPECT_THAT(card_texts(calls[0].json_body["card"]),
+                ElementsAre("此事已经处理：Sue Boss 已于 17:00 批准"));
+    // Nothing new in the group (nor a direct message).
+    EXPECT_EQ(fake_.sent().size(), sent_before);
+
+    // A click on a card of a direct chat: the answer goes there, as before.
+    const std::string direct_card = send_card();
+    const json p2p =
+        card_action_event("ev-p2p-1", kZhou, direct_card, "oc_p2pzhou", approve_click());
+    ASSERT_EQ(post_callback(port_, encrypted(p2p)).status, 200);
+    ASSERT_TRUE(sink_.with_text("tok-approve"));
+    refusal.text = "这个按钮无效。";
+    refusal.reply_to = direct_card;
+    ASSERT_TRUE(send(refusal).ok);
+    const auto dm = fake_.wait_sent("text");
+    ASSERT_TRUE(dm);
+    EXPECT_EQ(dm->receive_id, kZhou);
+    EXPECT_THAT(fake_.calls("/open-apis/ephemeral/v1/send"), ::testing::SizeIs(1));
+}
+
 TEST_F(FeishuActionsTest, AMenuChoiceCarriesTheChosenOptionsToken) {
     start();
     const std::string card = send_card();

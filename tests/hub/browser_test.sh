@@ -3,7 +3,7 @@
 # page in headless Chromium in its test mode (?autotest=help&user=alice: sign in as
 # alice, send "help" to the bot, write the reply into #autotest-result) and checks that
 # the bot's reply reached the page; then presses a button of a bot post and checks that
-# the post was updated.
+# the post was updated, and presses a stale one and checks the private refusal.
 #
 #   tests/hub/browser_test.sh PATH/TO/hub_echo
 #
@@ -57,5 +57,14 @@ grep -q 'BUTTONS: Approve' <<<"$clicked" || fail "no Approve button in the page 
 grep -q 'UPDATED: Announcement #1 waits for your approval. | Approved by bob' <<<"$clicked" ||
     fail "the click did not update the message ('$clicked')"
 grep -q 'BUTTONS LEFT: 0' <<<"$clicked" || fail "the button is still shown ('$clicked')"
+
+# A refused click: the hub's `private` frame reaches the page (shown as a notice, not as
+# a message of the conversation).
+status=0
+refused=$(bash "$(dirname "$0")/../support/page_autotest.sh" "$port" carol "stale buttons" "$work" click=1) || status=$?
+[[ $status -eq 0 ]] || fail "chromium failed on the refused button page"
+grep -q 'PRIVATE: This was already decided: Approved by carol at 10:42' <<<"$refused" ||
+    fail "the refusal did not reach the page privately ('$refused')"
 echo "PASS: $result"
 echo "PASS: $clicked"
+echo "PASS: $refused"

@@ -132,18 +132,47 @@ TEST_F(HubActionsTest, AClickFrameRunsTheCommandAndTheHubPushesTheUpdatedPost) {
     EXPECT_TRUE(pump(*max, bot_text("Approved announcement #1 for Marketing")));
 
     // The same click again (a replay) is dropped; a new click on the old token is told
-    // the outcome.
+    // the outcome, in a `private` frame to Max's sockets only (kept nowhere), next to
+    // the clicked message.
     max->send_json(click);
     max->send_json(
         {{"type", "action"}, {"message", message_id}, {"token", approve}, {"id", "c-3"}});
-    const auto again = pump(*max, [](const json& f) { return f.value("type", "") == "message"; });
+    const auto again = pump(*max, [](const json& f) {
+        return f.value("type", "") == "message" || f.value("type", "") == "private";
+    });
     ASSERT_TRUE(again);
+    EXPECT_EQ((*again)["type"], "private");
     EXPECT_EQ((*again)["text"], "This was already decided: Approved by Max Manager at 10:00");
+    EXPECT_EQ((*again)["channel"], "@twintrack");
+    EXPECT_EQ((*again)["reply_to"], message_id);
 
-    // 周强 presses Max's button with his own message id: not his, answered in Chinese.
+    // 周强 presses Max's button with his own message id: not his, answered in Chinese,
+    // privately.
     zhou->send_json(
         {{"type", "action"}, {"message", (*zh_request)["id"]}, {"token", approve}, {"id", "z-1"}});
-    EXPECT_TRUE(pump(*zhou, bot_text("这个按钮无效")));
+    const auto refused = pump(*zhou, [](const json& f) {
+        return f.value("type", "") == "message" || f.value("type", "") == "private";
+    });
+    ASSERT_TRUE(refused);
+    EXPECT_EQ((*refused)["type"], "private");
+    EXPECT_THAT((*refused)["text"].get<std::string>(), HasSubstr("这个按钮无效"));
+    const auto private_answer = [&](WsClient& ws, const std::string& part) {
+        return pump(ws, [part](const json& f) {
+            return f.value("type", "") == "private" &&
+                   f.value("text", "").find(part) != std::string::npos;
+        });
+    };
+    // The same button on Max's post: meant for someone else.
+    zhou->send_json(
+        {{"type", "action"}, {"message", message_id}, {"token", approve}, {"id", "z-2"}});
+    EXPECT_TRUE(private_answer(*zhou, "这个按钮是给其他人的"));
+    // His own button, 15 days later: expired.
+    bot.clock().advance(std::chrono::hours(24 * 15));
+    zhou->send_json({{"type", "action"},
+                     {"message", (*zh_request)["id"]},
+                     {"token", (*zh_request)["actions"][0]["token"]},
+                     {"id", "z-3"}});
+    EXPECT_TRUE(private_answer(*zhou, "这个按钮已过期"));
 
     // A reload shows the post with the outcome and without buttons.
     std::vector<json> history;
@@ -156,6 +185,9 @@ TEST_F(HubActionsTest, AClickFrameRunsTheCommandAndTheHubPushesTheUpdatedPost) {
             seen = true;
             EXPECT_THAT(m["text"].get<std::string>(), HasSubstr("Approved by Max Manager"));
             EXPECT_FALSE(m.contains("actions"));
+        }
+        for (const auto& m : h["messages"]) {  // the private answer was not kept
+            EXPECT_THAT(m.value("text", ""), ::testing::Not(HasSubstr("already decided")));
         }
     }
     EXPECT_TRUE(seen);
@@ -198,9 +230,17 @@ TEST_F(HubActionsTest, MalformedActionFramesAreAnsweredWithErrorFrames) {
         ASSERT_TRUE(error);
         EXPECT_EQ((*error)["code"], c.code);
     }
-    // A well-formed frame with a forged token reaches the bot, which answers privately.
+    // A well-formed frame with a forged token reaches the bot, which answers privately
+    // (a `private` frame; the hub does not know message m-1, so it names the direct
+    // conversation).
     max->send_json({{"type", "action"}, {"message", "m-1"}, {"token", "v1.1.0.*.1.ff"}});
-    EXPECT_TRUE(pump(*max, bot_text("That button is not valid")));
+    const auto refused_privately = pump(*max, [](const json& f) {
+        return f.value("type", "") == "private" &&
+               f.value("text", "").find("That button is not valid") != std::string::npos;
+    });
+    ASSERT_TRUE(refused_privately);
+    EXPECT_EQ((*refused_privately)["channel"], "@twintrack");
+    EXPECT_EQ((*refused_privately)["reply_to"], "m-1");
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 // on stdout, and runs until stdin closes or SIGTERM/SIGINT arrives. The bot answers
 // "help" with "Commands: ..." and "ping" with "pong", as a reply to the same address;
 // "buttons" with a post carrying an Approve button, whose click (an `action` frame with
-// its token) updates that post to "Approved by USER".
+// its token) updates that post to "Approved by USER"; "stale buttons" with one whose
+// click is refused for the clicker's eyes only (a `private` frame).
 // Without --data-dir the history goes to a temporary folder removed at exit.
 
 #include <signal.h>
@@ -41,12 +42,12 @@ class EchoBot final : public core::EventSink {
         const std::string text = core::ascii_lower(core::trim(event.text));
         std::string answer;
         std::vector<core::Action> actions;
-        if (text == "buttons") {
+        if (text == "buttons" || text == "stale buttons") {
             answer = "Announcement #1 waits for your approval.";
             core::Action approve;
             approve.label = "Approve";
             approve.style = "primary";
-            approve.token = "echo-approve";
+            approve.token = text == "buttons" ? "echo-approve" : "echo-stale";
             approve.typed = "approve 1";
             actions.push_back(approve);
         } else if (text == "help") {
@@ -68,6 +69,17 @@ class EchoBot final : public core::EventSink {
 
   private:
     void clicked(const core::Event& event) {
+        if (event.text == "echo-stale") {
+            core::Post refusal;
+            refusal.to = event.where;
+            refusal.text = "This was already decided: Approved by carol at 10:42";
+            refusal.reply_to = event.extra.value("message_id", "");
+            refusal.private_reply = true;
+            hub_->send(refusal, [](core::SendResult r) {
+                if (!r.ok) std::cerr << "hub_echo: refusal failed: " << r.error << '\n';
+            });
+            return;
+        }
         if (event.text != "echo-approve") return;
         core::Post update;
         update.to = event.where;

@@ -108,6 +108,24 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
                           make_post(d.new_id("p"), bot_id, channel, call.body.value("message", ""),
                                     call.body.value("root_id", "")));
         }
+        // POST /api/v4/posts/ephemeral: a post only `user_id` sees. Mattermost allows it with
+        // the create_post_ephemeral permission; channels named gone... answer 403 as without it.
+        if (call.method == "POST" && call.path == "/api/v4/posts/ephemeral") {
+            const json post =
+                call.body.is_object() ? call.body.value("post", json::object()) : json::object();
+            const std::string channel = post.is_object() ? post.value("channel_id", "") : "";
+            if (channel.rfind("gone", 0) == 0) {
+                return answer(403, {{"id", "api.context.permissions.app_error"},
+                                    {"message", "You do not have the appropriate permissions."},
+                                    {"status_code", 403}});
+            }
+            if (channel.empty() || call.body.value("user_id", "").empty()) {
+                return answer(400, {{"id", "api.context.invalid_body_param.app_error"},
+                                    {"status_code", 400}});
+            }
+            return answer(201,
+                          make_post(d.new_id("e"), bot_id, channel, post.value("message", ""), ""));
+        }
         // PUT /api/v4/posts/ID/patch: the patched post; a post it never made is 404.
         const std::string patch_suffix = "/patch";
         if (call.method == "PUT" && call.path.rfind("/api/v4/posts/p", 0) == 0 &&

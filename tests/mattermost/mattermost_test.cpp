@@ -373,6 +373,66 @@ TEST_F(MattermostTest, AnActionRequestWithTheSecretBecomesAClickFromThatPerson) 
     EXPECT_TRUE(sink_.rest().empty());  // the refused requests gave nothing
 }
 
+TEST_F(MattermostTest, ARefusedClickIsAnsweredWithAnEphemeralPostOnlyTheClickerSees) {
+    const int port = mattermost_status(*connector_).listen_port;
+    auto click = [&](const std::string& channel, const std::string& post_id) {
+        const json body = {{"user_id", anna},
+                           {"user_name", "anna"},
+                           {"channel_id", channel},
+                           {"post_id", post_id},
+                           {"trigger_id", "trig-" + post_id},
+                           {"context", {{"secret", "actsecret789"}, {"token", "v1.forged"}}}};
+        EXPECT_EQ(test_support::http_request("POST", "127.0.0.1", port, "/mattermost/actions",
+                                             {{"Content-Type", "application/json"}}, body.dump())
+                      .status,
+                  200);
+        EXPECT_TRUE(sink_.wait_for([&](const core::Event& ev) {
+            return ev.kind == core::EventKind::action &&
+                   ev.extra.value("message_id", "") == "mm:" + post_id;
+        }));
+    };
+    struct Case {
+        const char* name;
+        std::string post_id;
+        std::string text;
+    };
+    const std::vector<Case> cases = {
+        {"en", "p00000000000000000000000001", "That button is not valid."},
+        {"zh-CN", "p00000000000000000000000002", "这个按钮是给其他人的。"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        click(town, c.post_id);
+        core::Post refusal{{"mm", "@" + anna, ""}, c.text, "mm:" + c.post_id, "", {}, ""};
+        refusal.private_reply = true;
+        const auto r = send(refusal);
+        ASSERT_TRUE(r.ok) << r.error;
+        const auto calls = mm_.calls("/api/v4/posts/ephemeral");
+        ASSERT_FALSE(calls.empty());
+        EXPECT_EQ(calls.back().body["user_id"], anna);
+        EXPECT_EQ(calls.back().body["post"]["channel_id"], town);
+        EXPECT_EQ(calls.back().body["post"]["message"], c.text);
+    }
+    // Nothing in the channel, no direct message.
+    EXPECT_TRUE(mm_.calls("/api/v4/posts").empty());
+
+    // Without the permission (403), the refusal goes by direct message.
+    click("gone7k2m4n6p8r0t2v4x6z8b0d", "p00000000000000000000000003");
+    core::Post refusal{{"mm", "@" + anna, ""},
+                       "That button has expired.",
+                       "mm:p00000000000000000000000003",
+                       "",
+                       {},
+                       ""};
+    refusal.private_reply = true;
+    const auto r = send(refusal);
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto dm = mm_.wait_call("/api/v4/posts");
+    ASSERT_TRUE(dm);
+    EXPECT_EQ(dm->body["channel_id"], "dm" + anna.substr(2));
+    EXPECT_EQ(dm->body["message"], "That button has expired.");
+}
+
 TEST_F(MattermostTest, ASettledPostIsPatchedWithoutItsButtons) {
     auto first = send(approval_post(town));
     ASSERT_TRUE(first.ok);

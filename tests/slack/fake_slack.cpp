@@ -150,6 +150,16 @@ struct FakeSlack::Impl {
                       {"type", "message"},
                       {"ts", ts}}}};
         }
+        if (method == "chat.postEphemeral") {
+            // Shown to `user` only, in `channel`; Slack answers with a message_ts. A channel
+            // the bot is not in is channel_not_found.
+            const std::string channel = call.json_body.value("channel", "");
+            if (channel == "CGONE00000") return {{"ok", false}, {"error", "channel_not_found"}};
+            if (call.json_body.value("user", "").empty()) {
+                return {{"ok", false}, {"error", "user_not_found"}};
+            }
+            return {{"ok", true}, {"message_ts", std::to_string(++next_ts) + ".000300"}};
+        }
         if (method == "chat.update") {
             // Slack answers with the channel, the ts and the new text; a ts it never gave
             // out is message_not_found.

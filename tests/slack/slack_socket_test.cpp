@@ -539,6 +539,51 @@ TEST_F(SlackSocketTest, AClickIsAcknowledgedAndHandedOnAsAnActionFromTheClicker)
     EXPECT_EQ(slack_.wait_ack("env-click-2"), 1);
 }
 
+TEST_F(SlackSocketTest, ARefusedClickIsAnsweredEphemerallyToTheClickerInTheClickedChannel) {
+    struct Case {
+        const char* name;
+        std::string text;
+    };
+    const std::vector<Case> cases = {
+        {"en", "This was already decided: Approved by Max Manager at 10:00"},
+        {"zh-CN", "此事已经处理：Sue Boss 已于 17:00 批准"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        const std::size_t before = slack_.calls("chat.postEphemeral").size();
+        core::Post refusal{
+            {"slack", "@U061F7AUR", ""}, c.text, "slack:C024BE91L:1795886850.000200", "", {}, ""};
+        refusal.private_reply = true;
+        const auto r = send(refusal);
+        ASSERT_TRUE(r.ok) << r.error;
+        const auto call = slack_.wait_call("chat.postEphemeral", before + 1);
+        ASSERT_TRUE(call);
+        EXPECT_EQ(call->json_body["channel"], "C024BE91L");
+        EXPECT_EQ(call->json_body["user"], "U061F7AUR");
+        EXPECT_EQ(call->json_body["text"], c.text);
+    }
+    // Nothing in the channel, and no direct message either.
+    EXPECT_TRUE(slack_.calls("chat.postMessage").empty());
+    EXPECT_TRUE(slack_.calls("conversations.open").empty());
+}
+
+TEST_F(SlackSocketTest, WhereSlackShowsNoEphemeralTheRefusalGoesByDirectMessage) {
+    core::Post refusal{{"slack", "@U061F7AUR", ""},
+                       "That button is not valid",
+                       "slack:CGONE00000:1795886850.000200",
+                       "",
+                       {},
+                       ""};
+    refusal.private_reply = true;
+    const auto r = send(refusal);
+    ASSERT_TRUE(r.ok) << r.error;
+    ASSERT_TRUE(slack_.wait_call("chat.postEphemeral"));
+    const auto dm = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(dm);
+    EXPECT_EQ(dm->json_body["channel"], "D061F7AUR");  // the clicker's direct conversation
+    EXPECT_EQ(dm->json_body["text"], "That button is not valid");
+}
+
 TEST_F(SlackSocketTest, ASettledPostIsUpdatedInPlaceWithoutItsButtons) {
     ASSERT_TRUE(send(approval_post()).ok);
     auto posted = slack_.wait_call("chat.postMessage");

@@ -105,7 +105,38 @@ TEST_F(PersonDataTest, ExportHoldsWhatIsStoredAboutThePerson) {
     EXPECT_THAT(actions, Contains("identity.link_requested"));
     // The bot's direct messages to him are his too.
     EXPECT_FALSE(t["direct_messages_from_bot"].empty());
-    EXPECT_EQ(t.size(), 36u);  // every kind is present, empty or not
+    EXPECT_EQ(t.size(), 38u);  // every kind is present, empty or not
+}
+
+TEST_F(PersonDataTest, ExportHoldsThePostsWithButtonsSentToThePersonAndTheButtonsTheyPressed) {
+    bot.set_shows_actions(true);
+    bot.say("mia", "announce draft \"TwinTrack reports now cover WeChat.\"");
+    std::string approve;
+    for (const auto& p : bot.all_posts()) {
+        if (p.to.channel == "@sid" && !p.actions.empty()) approve = p.actions[0].token;
+    }
+    ASSERT_FALSE(approve.empty());
+    EXPECT_THAT(testing::texts(bot.click("sid", approve, "", "click-sid-1")),
+                Contains(HasSubstr("Approved announcement #1")));
+    const auto now = core::to_millis(bot.clock().now());
+    const auto sid = person_export_json(bot.store(), "sid@example.com", now);
+    ASSERT_TRUE(sid.has_value());
+    const json& t = (*sid)["tables"];
+    ASSERT_THAT(t["action_posts"], SizeIs(1));
+    const json& post = t["action_posts"][0];
+    EXPECT_EQ(post["channel"], "@sid");
+    EXPECT_THAT(post["text"].get<std::string>(), HasSubstr("WeChat"));
+    EXPECT_EQ(post["status"], "settled");
+    EXPECT_EQ(post["settled_by"], (*sid)["tables"]["person"][0]["id"]);
+    EXPECT_THAT(post["outcome"].get<std::string>(), HasSubstr("Approved by Sid Boss"));
+    ASSERT_THAT(t["action_clicks"], SizeIs(1));
+    EXPECT_THAT(t["action_clicks"][0]["detail"].get<std::string>(), HasSubstr("approve 1"));
+    EXPECT_EQ(t["action_clicks"][0]["event_id"], "test:click-sid-1");
+    // Nobody else's export holds them.
+    const auto sam = person_export_json(bot.store(), "sam@example.com", now);
+    ASSERT_TRUE(sam.has_value());
+    EXPECT_THAT((*sam)["tables"]["action_posts"], IsEmpty());
+    EXPECT_THAT((*sam)["tables"]["action_clicks"], IsEmpty());
 }
 
 TEST_F(PersonDataTest, EraseLeavesNothingNamingThePersonAndKeepsTotals) {

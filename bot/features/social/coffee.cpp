@@ -216,6 +216,21 @@ void run_round(Turn& turn, const json& payload) {
     schedule_round(turn, programme->id, number + 1, r.ends_at);
 }
 
+std::string met_subject(std::int64_t round_id, std::int64_t person_id) {
+    return "coffee-met:" + std::to_string(round_id) + ":" + std::to_string(person_id);
+}
+
+/// The mid-round nudge's "Skip this round" (`coffee skip ROUND`). It decides the same as
+/// the "did you meet?" buttons, so any answer closes it.
+Offer skip_offer(std::int64_t round_id, const Person& to) {
+    Offer offer;
+    offer.subject = met_subject(round_id, to.id);
+    offer.audience = {to.id};
+    offer.choices.push_back(
+        {"social.button.coffee_skip", {}, "coffee skip", std::to_string(round_id), "", "", "", ""});
+    return offer;
+}
+
 void nudge(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
     const std::int64_t round_id = payload.at("round").get<std::int64_t>();
@@ -227,13 +242,10 @@ void nudge(Turn& turn, const json& payload) {
             if (p == nullptr || turn.read().social().answer_of(round_id, id)) continue;
             turn.tell(*p, "social.coffee_nudge",
                       {{"partners", partners_text(engine, g, *p)},
-                       {"ends", local_text_with_zone(engine, r->ends_at, p)}});
+                       {"ends", local_text_with_zone(engine, r->ends_at, p)}},
+                      skip_offer(round_id, *p));
         }
     }
-}
-
-std::string met_subject(std::int64_t round_id, std::int64_t person_id) {
-    return "coffee-met:" + std::to_string(round_id) + ":" + std::to_string(person_id);
 }
 
 /// "Did you meet?" as buttons (`coffee met yes|no`, in the reader's words, and `coffee
@@ -289,12 +301,14 @@ void ask_met(Turn& turn, const json& payload) {
     }
 }
 
-/// How someone answered "did you meet?": skipping the round counts as not met.
+/// How someone answered "did you meet?": skipping the round is an answer of its own (not
+/// met, and counted apart in the statistics).
 enum class Answer { met, not_yet, skipped };
 
 void record_answer(Turn& turn, std::int64_t round_id, Answer answer) {
     const bool met = answer == Answer::met;
-    turn.write().social().answer(round_id, turn.person()->id, met, now_ms(turn));
+    turn.write().social().answer(round_id, turn.person()->id, met, now_ms(turn),
+                                 answer == Answer::skipped);
     const char* outcome = met                         ? "social.outcome.coffee_met"
                           : answer == Answer::skipped ? "social.outcome.coffee_skipped"
                                                       : "social.outcome.coffee_not_yet";
@@ -566,7 +580,8 @@ void stats(Turn& turn, const CommandArgs&) {
                               {"groups", s.groups},
                               {"answered", s.answered},
                               {"yes", s.met_yes},
-                              {"no", s.met_no}});
+                              {"no", s.met_no},
+                              {"skipped", s.skipped}});
         }
     }
     if (rounds.empty()) {

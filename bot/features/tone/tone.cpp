@@ -468,10 +468,10 @@ void announce_show(Turn& turn, const CommandArgs& args, const Guide& guide) {
 bool may_decide(Turn& turn, const Announcement& a) {
     const Person* p = turn.person();
     if (p->role != "manager" || (p->department != "marketing" && p->department != "sales")) {
-        turn.reply("tone.not_approver",
-                   {{"id", a.id},
-                    {"lead", department_text(turn, a.lead)},
-                    {"other", department_text(turn, other_department(a.lead))}});
+        turn.refuse("tone.not_approver",
+                    {{"id", a.id},
+                     {"lead", department_text(turn, a.lead)},
+                     {"other", department_text(turn, other_department(a.lead))}});
         return false;
     }
     if (a.status == "posted") {
