@@ -22,6 +22,8 @@ build_pkgs=(
 test_pkgs=(
     libgtest-dev libgmock-dev libbenchmark-dev
     chromium python3 python3-websocket sqlite3 procps
+    # The browser test's fake OpenID provider signs its ID tokens (RS256).
+    python3-cryptography
     ngircd inspircd openssl
     clang libclang-rt-14-dev
     # The PostgreSQL store's tests start their own server (initdb, postgres) from these
