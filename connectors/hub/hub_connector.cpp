@@ -116,6 +116,7 @@ void read_platform(core::SectionReader& hub, const std::string& method, const YA
         }
     };
     web_url("authorize_url", p.authorize_url);
+    if (wecom) web_url("client_authorize_url", p.client_authorize_url);
     web_url("api_url", p.api_url);
     if (method == "dingtalk") web_url("oapi_url", p.oapi_url);
     web_url("redirect_url", p.redirect_url);

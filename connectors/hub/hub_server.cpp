@@ -1297,9 +1297,14 @@ struct HubServer::Loop {
                                          "; HttpOnly; SameSite=Lax; Max-Age=" +
                                          std::to_string(oidc::pending_minutes * 60);
                     if (secure_cookie()) cookie += "; Secure";
+                    // Inside the WeCom client its own silent sign-in replaces the web
+                    // login page.
+                    const bool in_client =
+                        method == "wecom" &&
+                        platform::in_wecom_client(con->get_request_header("User-Agent"));
                     redirect(con,
                              platform::authorize_location(platforms.at(method)->settings(), state,
-                                                          challenge),
+                                                          challenge, in_client),
                              cookie);
                 });
     }
