@@ -10,6 +10,9 @@
 # - OpenID Connect: the browser goes to /sign-in/oidc, the provider signs it in and sends
 #   it back; the page speaks as the provider's person, whose role follows their groups
 #   (sales-leads -> manager; none -> staff).
+# - WeCom: a fake WeCom (tests/support/fake_wecom.py) signs the browser in by the web
+#   login page, and inside the WeCom client (a wxwork/ User-Agent) by its silent
+#   网页授权; the person is the one with that wecom:USERID identity.
 # A page in a browser without a session is not signed in, whatever &user it names.
 #
 #   tests/integration/sign_in_browser_test.sh PATH/TO/twintrack
@@ -24,6 +27,7 @@ work=$(mktemp -d /tmp/twintrack_sign_in_browser.XXXXXX)
 pid=
 smtp_pid=
 oidc_pid=
+wecom_pid=
 stop() {  # stop PID
     if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
         kill -TERM "$1" 2>/dev/null || true
@@ -35,6 +39,7 @@ cleanup() {
     stop "$pid"
     stop "$smtp_pid"
     stop "$oidc_pid"
+    stop "$wecom_pid"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -43,7 +48,7 @@ trap 'exit 1' INT TERM
 fail() {
     echo "FAIL: $*"
     for log in "$work/out.log" "$work/err.log" "$work/smtp.log" "$work/oidc.log" \
-        "$work/chromium.log"; do
+        "$work/wecom.log" "$work/chromium.log"; do
         [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
     done
     exit 1
@@ -56,6 +61,8 @@ name,email,department,role,timezone,locale,working_hours,identities
 Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna
 李伟,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei
 Mia Marketer,mia@example.com,marketing,staff,Europe/Berlin,en,08:00-17:00,hub:mia
+Sam Sales,sam@example.com,sales,staff,Europe/Berlin,en,08:00-17:00,hub:sam;wecom:SamS
+Lin Lead,lin@example.com,sales,manager,Asia/Shanghai,zh-CN,09:00-18:00,hub:lin;wecom:LinL
 CSV
 "$program" import people "$work/people.csv" --data "$work/data" >/dev/null ||
     fail "import failed"
@@ -83,6 +90,18 @@ for _ in $(seq 100); do
 done
 [[ -n $oidc_port ]] || fail "the fake OpenID provider did not start"
 
+export SIGN_IN_TEST_WECOM_SECRET=wecom-s3cret
+/usr/bin/python3 "$support/fake_wecom.py" ww-test "$SIGN_IN_TEST_WECOM_SECRET" \
+    >"$work/wecom.out" 2>"$work/wecom.log" &
+wecom_pid=$!
+wecom_port=
+for _ in $(seq 100); do
+    wecom_port=$(grep -o '^listening [0-9]*' "$work/wecom.out" | grep -o '[0-9]*$' || true)
+    [[ -n $wecom_port ]] && break
+    sleep 0.1
+done
+[[ -n $wecom_port ]] || fail "the fake WeCom did not start"
+
 # The provider sends browsers back to the hub's address, so the hub's port is chosen here.
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$work/twintrack.yaml" <<YAML
@@ -90,7 +109,7 @@ connectors:
   - type: hub
     name: hub
     port: $port
-    sign_in: [link, oidc]
+    sign_in: [link, oidc, wecom]
     smtp:
       host: 127.0.0.1
       port: $smtp_port
@@ -103,6 +122,14 @@ connectors:
       redirect_url: http://127.0.0.1:$port/sign-in/oidc/callback
       groups_claim: groups
       roles: {sales-leads: manager}
+    wecom:
+      corp_id: ww-test
+      agent_id: "1000002"
+      secret: \${SIGN_IN_TEST_WECOM_SECRET}
+      authorize_url: http://127.0.0.1:$wecom_port/wwlogin/sso/login
+      client_authorize_url: http://127.0.0.1:$wecom_port/connect/oauth2/authorize
+      api_url: http://127.0.0.1:$wecom_port
+      redirect_url: http://127.0.0.1:$port/sign-in/wecom/callback
 YAML
 
 "$program" run --config "$work/twintrack.yaml" --data "$work/data" \
@@ -183,9 +210,13 @@ reject "USER:"
 echo "PASS: a used link and a named user sign nobody in"
 
 # OpenID Connect. visit PROFILE PATH: opens the address in that browser (redirects and all).
+# visit PROFILE PATH [USER_AGENT]
 visit() {
+    local agent=()
+    [[ -n ${3:-} ]] && agent=(--user-agent="$3")
     HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
         timeout --kill-after=5 60 "${CHROMIUM:-/usr/bin/chromium}" --headless --no-sandbox \
+        "${agent[@]}" \
         --disable-gpu --disable-quic --no-first-run --disable-background-networking \
         --disable-component-update --disable-sync --user-data-dir="$work/profile-$1" \
         --virtual-time-budget=10000 --dump-dom "http://127.0.0.1:$port$2" \
@@ -216,3 +247,28 @@ page li-oidc "summary reports"
 expect "USER: liwei"
 expect "需要角色"
 echo "PASS: OpenID Connect signs 李伟 in as staff"
+
+# WeCom, by the web login page: Sam (staff).
+get() {  # get URL: fetches a fake's control address
+    /usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1" ||
+        fail "cannot reach $1"
+}
+get "http://127.0.0.1:$wecom_port/_as?userid=SamS" >/dev/null
+visit sam-wecom /sign-in/wecom
+page sam-wecom "summary reports"
+expect "USER: sam"
+expect "REPLY: Sorry, \"summary reports\" needs the role"
+echo "PASS: WeCom's web login signs Sam in as staff"
+
+# Inside the WeCom client: its silent sign-in, no login page. Lin (manager).
+get "http://127.0.0.1:$wecom_port/_as?userid=LinL" >/dev/null
+visit lin-wecom /sign-in/wecom \
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1"
+hits=$(get "http://127.0.0.1:$wecom_port/_hits")
+grep -qF '"/connect/oauth2/authorize": 1' <<<"$hits" ||
+    fail "the WeCom client's sign-in was not used ($hits)"
+grep -qF '"/wwlogin/sso/login": 1' <<<"$hits" || fail "the web login page was used again ($hits)"
+page lin-wecom help
+expect "USER: lin"
+expect "REPLY: Lin Lead，你最可能用到的（销售部，经理）："
+echo "PASS: inside the WeCom client its silent sign-in signs Lin in as a manager"
