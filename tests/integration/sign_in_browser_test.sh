@@ -10,9 +10,9 @@
 # - OpenID Connect: the browser goes to /sign-in/oidc, the provider signs it in and sends
 #   it back; the page speaks as the provider's person, whose role follows their groups
 #   (sales-leads -> manager; none -> staff).
-# - WeCom: a fake WeCom (tests/support/fake_wecom.py) signs the browser in by the web
-#   login page, and inside the WeCom client (a wxwork/ User-Agent) by its silent
-#   网页授权; the person is the one with that wecom:USERID identity.
+# - Feishu, DingTalk, WeCom: fakes of the three (tests/support/fake_platforms.py) sign the
+#   browser in by their sign-in pages, WeCom also inside its client (a wxwork/ User-Agent)
+#   by its silent 网页授权; the person is the one with that platform identity.
 # A page in a browser without a session is not signed in, whatever &user it names.
 #
 #   tests/integration/sign_in_browser_test.sh PATH/TO/twintrack
@@ -27,7 +27,7 @@ work=$(mktemp -d /tmp/twintrack_sign_in_browser.XXXXXX)
 pid=
 smtp_pid=
 oidc_pid=
-wecom_pid=
+platforms_pid=
 stop() {  # stop PID
     if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
         kill -TERM "$1" 2>/dev/null || true
@@ -39,7 +39,7 @@ cleanup() {
     stop "$pid"
     stop "$smtp_pid"
     stop "$oidc_pid"
-    stop "$wecom_pid"
+    stop "$platforms_pid"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,7 +48,7 @@ trap 'exit 1' INT TERM
 fail() {
     echo "FAIL: $*"
     for log in "$work/out.log" "$work/err.log" "$work/smtp.log" "$work/oidc.log" \
-        "$work/wecom.log" "$work/chromium.log"; do
+        "$work/platforms.log" "$work/chromium.log"; do
         [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
     done
     exit 1
@@ -58,8 +58,8 @@ fail() {
 
 cat >"$work/people.csv" <<'CSV'
 name,email,department,role,timezone,locale,working_hours,identities
-Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna
-李伟,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei
+Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:anna;feishu:ou_anna
+李伟,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei;dingtalk:liwei.staff
 Mia Marketer,mia@example.com,marketing,staff,Europe/Berlin,en,08:00-17:00,hub:mia
 Sam Sales,sam@example.com,sales,staff,Europe/Berlin,en,08:00-17:00,hub:sam;wecom:SamS
 Lin Lead,lin@example.com,sales,manager,Asia/Shanghai,zh-CN,09:00-18:00,hub:lin;wecom:LinL
@@ -90,17 +90,18 @@ for _ in $(seq 100); do
 done
 [[ -n $oidc_port ]] || fail "the fake OpenID provider did not start"
 
-export SIGN_IN_TEST_WECOM_SECRET=wecom-s3cret
-/usr/bin/python3 "$support/fake_wecom.py" ww-test "$SIGN_IN_TEST_WECOM_SECRET" \
-    >"$work/wecom.out" 2>"$work/wecom.log" &
-wecom_pid=$!
-wecom_port=
+export SIGN_IN_TEST_APP_SECRET=app-s3cret
+/usr/bin/python3 "$support/fake_platforms.py" "$SIGN_IN_TEST_APP_SECRET" \
+    >"$work/platforms.out" 2>"$work/platforms.log" &
+platforms_pid=$!
+platforms=
 for _ in $(seq 100); do
-    wecom_port=$(grep -o '^listening [0-9]*' "$work/wecom.out" | grep -o '[0-9]*$' || true)
-    [[ -n $wecom_port ]] && break
+    platforms=$(grep -o '^listening [0-9]*' "$work/platforms.out" | grep -o '[0-9]*$' || true)
+    [[ -n $platforms ]] && break
     sleep 0.1
 done
-[[ -n $wecom_port ]] || fail "the fake WeCom did not start"
+[[ -n $platforms ]] || fail "the fake platforms did not start"
+platforms=http://127.0.0.1:$platforms
 
 # The provider sends browsers back to the hub's address, so the hub's port is chosen here.
 port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -109,7 +110,7 @@ connectors:
   - type: hub
     name: hub
     port: $port
-    sign_in: [link, oidc, wecom]
+    sign_in: [link, oidc, feishu, dingtalk, wecom]
     smtp:
       host: 127.0.0.1
       port: $smtp_port
@@ -122,13 +123,26 @@ connectors:
       redirect_url: http://127.0.0.1:$port/sign-in/oidc/callback
       groups_claim: groups
       roles: {sales-leads: manager}
+    feishu:
+      app_id: cli_test
+      app_secret: \${SIGN_IN_TEST_APP_SECRET}
+      authorize_url: $platforms/feishu/authorize
+      api_url: $platforms
+      redirect_url: http://127.0.0.1:$port/sign-in/feishu/callback
+    dingtalk:
+      client_id: ding_test
+      client_secret: \${SIGN_IN_TEST_APP_SECRET}
+      authorize_url: $platforms/dingtalk/authorize
+      api_url: $platforms
+      oapi_url: $platforms
+      redirect_url: http://127.0.0.1:$port/sign-in/dingtalk/callback
     wecom:
       corp_id: ww-test
       agent_id: "1000002"
-      secret: \${SIGN_IN_TEST_WECOM_SECRET}
-      authorize_url: http://127.0.0.1:$wecom_port/wwlogin/sso/login
-      client_authorize_url: http://127.0.0.1:$wecom_port/connect/oauth2/authorize
-      api_url: http://127.0.0.1:$wecom_port
+      secret: \${SIGN_IN_TEST_APP_SECRET}
+      authorize_url: $platforms/wwlogin/sso/login
+      client_authorize_url: $platforms/connect/oauth2/authorize
+      api_url: $platforms
       redirect_url: http://127.0.0.1:$port/sign-in/wecom/callback
 YAML
 
@@ -248,12 +262,30 @@ expect "USER: liwei"
 expect "需要角色"
 echo "PASS: OpenID Connect signs 李伟 in as staff"
 
-# WeCom, by the web login page: Sam (staff).
 get() {  # get URL: fetches a fake's control address
     /usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())' "$1" ||
         fail "cannot reach $1"
 }
-get "http://127.0.0.1:$wecom_port/_as?userid=SamS" >/dev/null
+
+# Feishu: Anna by her open_id (a manager).
+get "$platforms/_as?method=feishu&user=ou_anna" >/dev/null
+visit anna-feishu /sign-in/feishu
+page anna-feishu "summary reports"
+expect "USER: anna"
+expect "REPLY: "
+reject "needs the role"
+echo "PASS: Feishu signs Anna in as a manager"
+
+# DingTalk: 李伟 by his userid (staff).
+get "$platforms/_as?method=dingtalk&user=liwei.staff" >/dev/null
+visit li-dingtalk /sign-in/dingtalk
+page li-dingtalk "summary reports"
+expect "USER: liwei"
+expect "需要角色"
+echo "PASS: DingTalk signs 李伟 in as staff"
+
+# WeCom, by the web login page: Sam (staff).
+get "$platforms/_as?method=wecom&user=SamS" >/dev/null
 visit sam-wecom /sign-in/wecom
 page sam-wecom "summary reports"
 expect "USER: sam"
@@ -261,10 +293,10 @@ expect "REPLY: Sorry, \"summary reports\" needs the role"
 echo "PASS: WeCom's web login signs Sam in as staff"
 
 # Inside the WeCom client: its silent sign-in, no login page. Lin (manager).
-get "http://127.0.0.1:$wecom_port/_as?userid=LinL" >/dev/null
+get "$platforms/_as?method=wecom&user=LinL" >/dev/null
 visit lin-wecom /sign-in/wecom \
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 wxwork/4.1.22 MicroMessenger/7.0.1"
-hits=$(get "http://127.0.0.1:$wecom_port/_hits")
+hits=$(get "$platforms/_hits")
 grep -qF '"/connect/oauth2/authorize": 1' <<<"$hits" ||
     fail "the WeCom client's sign-in was not used ($hits)"
 grep -qF '"/wwlogin/sso/login": 1' <<<"$hits" || fail "the web login page was used again ($hits)"
