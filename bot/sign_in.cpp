@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "bot/engine.hpp"
 #include "bot/turn.hpp"
@@ -38,6 +39,20 @@ std::string identity_on(const Person& p, const std::string& connector) {
         if (i.connector == connector) return i.user_id;
     }
     return "";
+}
+
+/// An address the hub may put in RCPT TO and a To header as it is.
+bool plain_email(const std::string& address) {
+    const auto at = address.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
+        address.find('@', at + 1) != std::string::npos || address.size() > 254) {
+        return false;
+    }
+    return std::none_of(address.begin(), address.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u == 0x7F ||
+               std::string_view("<>\"(),;:\\[]").find(c) != std::string_view::npos;
+    });
 }
 
 core::ApiResponse request_link(Turn& turn, const ApiCall& call) {
@@ -80,7 +95,10 @@ core::ApiResponse request_link(Turn& turn, const ApiCall& call) {
         where = &i;
         break;
     }
-    if (where == nullptr) return refuse("no_other_platform");
+    // No platform to send it to: by email, when the hub has an SMTP relay.
+    const bool by_email =
+        where == nullptr && body->value("email", false) && plain_email(person->email);
+    if (where == nullptr && !by_email) return refuse("no_other_platform");
     const std::string token = core::random_hex(32);
     store::SignInLink link;
     link.person_id = person->id;
@@ -89,15 +107,52 @@ core::ApiResponse request_link(Turn& turn, const ApiCall& call) {
     link.created_at = now;
     link.expires_at = now + sign_in_link_minutes * minute_ms;
     store.sign_in().add_link(link);
-    turn.audit("sign_in.link_sent",
-               {{"person_id", person->id}, {"via", where->connector}, {"client", client}});
+    turn.audit("sign_in.link_sent", {{"person_id", person->id},
+                                     {"via", by_email ? "email" : where->connector},
+                                     {"client", client}});
     count(turn, "link_sent");
+    const json data = {{"url", url + "/?sign_in=" + token},
+                       {"minutes", sign_in_link_minutes},
+                       {"hub", connector},
+                       {"name", person->name}};
+    if (by_email) {
+        // The hub sends it through its relay (the bot has no network) and reports a
+        // mail that did not go out (`.../link/undelivered`, by the link's digest).
+        const std::string locale = turn.engine().locale_for(person);
+        const auto& prompts = turn.engine().prompts();
+        return json_response(202,
+                             {{"status", "sent"},
+                              {"email",
+                               {{"to", person->email},
+                                {"subject", prompts.render(locale, "sign_in.email_subject", data)},
+                                {"body", prompts.render(locale, "sign_in.email_body", data)},
+                                {"link", link.token_hash}}}});
+    }
     turn.post({where->connector, "@" + where->user_id, ""}, turn.engine().locale_for(person),
               "sign_in.link",
               {{"url", url + "/?sign_in=" + token},
                {"minutes", sign_in_link_minutes},
                {"hub", connector}});
     return json_response(202, sent);
+}
+
+// {"link": token digest, "why", "reply_code"}: the hub's relay did not take the mail. The
+// link is spent (nobody has it) and the failure audited.
+core::ApiResponse link_undelivered(Turn& turn, const ApiCall& call) {
+    const auto body = body_of(call);
+    if (!body) return api_error(400, "bad_request", "a JSON object is expected");
+    auto& store = turn.write();
+    const auto link = store.sign_in().link_by_hash(body->value("link", ""));
+    if (!link || link->connector != body->value("connector", "")) {
+        return api_error(404, "not_found", "no such link");
+    }
+    store.sign_in().use_link(link->id, core::to_millis(turn.now()));
+    turn.audit("sign_in.link_undelivered", {{"person_id", link->person_id},
+                                            {"via", "email"},
+                                            {"why", body->value("why", "")},
+                                            {"reply_code", body->value("reply_code", 0)}});
+    count(turn, "link_undelivered");
+    return json_response(200, {{"status", "recorded"}});
 }
 
 core::ApiResponse redeem_link(Turn& turn, const ApiCall& call) {
@@ -369,6 +424,7 @@ core::ApiResponse sign_out(Turn& turn, const ApiCall& call) {
 
 void register_sign_in(Engine& engine) {
     engine.api().add({"POST", "/_hub/sign-in/link", true, request_link});
+    engine.api().add({"POST", "/_hub/sign-in/link/undelivered", true, link_undelivered});
     engine.api().add({"POST", "/_hub/sign-in/redeem", true, redeem_link});
     engine.api().add({"POST", "/_hub/session", true, check_session});
     engine.api().add({"POST", "/_hub/sessions/check", true, sweep_sessions});

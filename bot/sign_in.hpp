@@ -4,9 +4,14 @@
 // direct message come here as internal routes under `/_hub/`, which the hub calls
 // itself and never forwards from outside (it forwards `/api/v1/...` only):
 //
-//   POST /_hub/sign-in/link    {"connector","who","client","url"}   → 202, or 429
+//   POST /_hub/sign-in/link    {"connector","who","client","url","email"?} → 202, or 429
 //        sends a one-time link (10 minutes, single use) by direct message on another
-//        platform where the person is known; the answer never says whether they exist
+//        platform where the person is known; the answer never says whether they exist.
+//        With "email": true (the hub has an SMTP relay) a person with no such platform
+//        gets it by email: the 202 then carries {"email": {"to","subject","body","link"}}
+//        (the text in their language, "link" the token's digest) for the hub to send
+//   POST /_hub/sign-in/link/undelivered {"connector","link","why","reply_code"} → 200
+//        the relay did not take that mail: the link is spent, the failure audited
 //   POST /_hub/sign-in/redeem  {"connector","token","absolute_ms"}  → {"session","user"}
 //        or 401 {"error": "invalid_link" | "link_used" | "link_expired"}
 //   POST /_hub/session         {"connector","session_hash","idle_ms"} → {"user"} or 401

@@ -116,6 +116,7 @@ void read_platform(core::SectionReader& hub, const std::string& method, const YA
         }
     };
     web_url("authorize_url", p.authorize_url);
+    if (wecom) web_url("client_authorize_url", p.client_authorize_url);
     web_url("api_url", p.api_url);
     if (method == "dingtalk") web_url("oapi_url", p.oapi_url);
     web_url("redirect_url", p.redirect_url);
@@ -128,6 +129,71 @@ void read_platform(core::SectionReader& hub, const std::string& method, const YA
     }
     section.finish();
     settings.platforms[method] = std::move(p);
+}
+
+// The `smtp:` block: the relay that sends sign-in links by email. The password comes from
+// the environment; clear text (`security: none`) carries no password off loopback.
+void read_smtp(core::SectionReader& hub, const YAML::Node& block, HubSettings& settings) {
+    if (!block.IsMap()) {
+        hub.error("smtp",
+                  "must be a mapping with host and from (and port, security, user, "
+                  "password)");
+        return;
+    }
+    core::SectionReader section(block, hub.path() + ".smtp", hub.errors());
+    smtp::SmtpSettings& m = settings.smtp;
+    if (auto security = section.string("security")) {
+        if (*security == "starttls") {
+            m.security = smtp::Security::starttls;
+        } else if (*security == "tls") {
+            m.security = smtp::Security::tls;
+        } else if (*security == "none") {
+            m.security = smtp::Security::none;
+        } else {
+            section.error(
+                "security",
+                "must be starttls (port 587), tls (port 465) or none; got \"" + *security + "\"");
+        }
+    }
+    m.port = m.security == smtp::Security::tls    ? 465
+             : m.security == smtp::Security::none ? 25
+                                                  : 587;
+    if (auto host = section.string("host", true)) {
+        if (host->empty() || host->find_first_of(" /?#@[]") != std::string::npos) {
+            section.error("host",
+                          "must be a host name or IP address such as smtp.example.com; "
+                          "got \"" +
+                              *host + "\"");
+        } else {
+            m.host = *host;
+        }
+    }
+    if (auto port = section.integer("port", 1, 65535)) m.port = static_cast<int>(*port);
+    if (auto from = section.string("from", true)) {
+        if (!smtp::plain_address(*from)) {
+            section.error("from", "must be a plain address such as twintrack@example.com; got \"" +
+                                      *from + "\"");
+        } else {
+            m.from = *from;
+        }
+    }
+    if (auto name = section.string("from_name")) m.from_name = *name;
+    if (auto user = section.string("user")) m.user = *user;
+    if (auto password = section.secret("password")) m.password = *password;
+    if (m.user.empty() != m.password.empty()) {
+        section.error(m.user.empty() ? "password" : "user",
+                      "user and password go together (the password as ${ENV})");
+    }
+    if (auto ca = section.string("tls_ca_file")) m.tls_ca_file = *ca;
+    if (auto seconds = section.integer("timeout_seconds", 1, 300)) {
+        m.timeout = std::chrono::seconds(*seconds);
+    }
+    if (m.security == smtp::Security::none && !m.user.empty() && !m.host.empty() &&
+        !is_loopback_bind(m.host) && m.host != "localhost") {
+        section.error("security", "none would send the password in clear text to " + m.host +
+                                      ": use starttls or tls");
+    }
+    section.finish();
 }
 
 // `sign_in: [link, oidc, feishu, dingtalk, wecom]`, the `oidc:` and platform blocks, the
@@ -184,6 +250,14 @@ void read_sign_in(core::SectionReader& section, HubSettings& settings) {
                                          " and " + secret_key +
                                          " (the app's credentials, "
                                          "the secret as ${ENV})");
+        }
+    }
+    if (const YAML::Node block = section.node("smtp")) {
+        read_smtp(section, block, settings);
+        if (!wants("link")) {
+            section.error("smtp",
+                          "sends sign-in links: it is used only with link in sign_in, "
+                          "e.g. sign_in: [link]");
         }
     }
     if (auto hours = section.integer("session_idle_hours", 1, 24 * 365)) {

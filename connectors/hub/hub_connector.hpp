@@ -13,6 +13,7 @@
 #include "connectors/api/connector_type.hpp"
 #include "connectors/hub/oidc.hpp"
 #include "connectors/hub/platform_sign_in.hpp"
+#include "connectors/hub/smtp_mail.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::hub {
@@ -37,6 +38,9 @@ struct HubSettings {
     oidc::OidcSettings oidc;
     /// The platforms' apps, by method ("feishu", "dingtalk", "wecom"), for those in `sign_in`.
     std::map<std::string, platform::PlatformSettings> platforms;
+    /// The SMTP relay that sends sign-in links by email (`smtp:`, with "link" in
+    /// `sign_in`); no host: links go by direct message only.
+    smtp::SmtpSettings smtp;
     /// A session ends after this long unused, and this long after sign-in at the latest.
     std::chrono::milliseconds session_idle{std::chrono::hours(12)};
     std::chrono::milliseconds session_absolute{std::chrono::hours(24 * 30)};

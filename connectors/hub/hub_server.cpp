@@ -25,6 +25,7 @@
 #include "connectors/hub/hub_sign_in.hpp"
 #include "connectors/hub/oidc.hpp"
 #include "connectors/hub/platform_sign_in.hpp"
+#include "connectors/hub/smtp_mail.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "core/base64.hpp"
 #include "core/crypto.hpp"
@@ -244,6 +245,9 @@ struct HubServer::Loop {
             sweep_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
             arm_session_sweep();
         }
+        if (settings.smtp.enabled()) {
+            mailer = std::make_unique<smtp::Mailer>(settings.smtp, *context.clock);
+        }
         if (oidc_enabled || platforms_enabled) {
             runtime::Transport transport;
             // Providers on this machine (tests, a local IdP) are never reached by proxy.
@@ -295,6 +299,7 @@ struct HubServer::Loop {
         if (flush_timer) flush_timer->cancel();
         if (sweep_timer) sweep_timer->cancel();
         if (http) http->shutdown();
+        if (mailer) mailer->stop();
         history.flush();
     }
 
@@ -606,7 +611,8 @@ struct HubServer::Loop {
         reply_json(con, Status::unauthorized,
                    {{"error", "not_signed_in"},
                     {"message", "sign in first"},
-                    {"sign_in", settings.sign_in}});
+                    {"sign_in", settings.sign_in},
+                    {"link_email", mailer != nullptr}});
         if (deferred) con->send_http_response();
     }
 
@@ -750,10 +756,14 @@ struct HubServer::Loop {
                 ask_bot("/_hub/sign-in/link",
                         {{"who", std::string(core::trim(value->get_ref<const std::string&>()))},
                          {"client", client_address(con->get_remote_endpoint())},
-                         {"url", url}},
+                         {"url", url},
+                         {"email", mailer != nullptr}},
                         [this, con](int status, const json& answer) {
                             if (status == 429) {
                                 finish(con, static_cast<Status>(429), answer);
+                            } else if (status == 202 && mailer && answer.contains("email") &&
+                                       answer["email"].is_object()) {
+                                send_link_mail(con, answer["email"]);
                             } else {
                                 // The same answer whether or not the person exists.
                                 finish(con, Status::accepted, {{"status", "sent"}});
@@ -805,6 +815,45 @@ struct HubServer::Loop {
             return true;
         }
         return false;
+    }
+
+    // The bot chose email for this link ({"to","subject","body","link"}): the Mailer's
+    // thread talks to the relay; the browser hears "sent", or 502 when the relay is down
+    // or refuses the mail (logged without the address, the link or any secret).
+    void send_link_mail(Server::connection_ptr con, const json& email) {
+        smtp::Mail mail;
+        mail.to = email.value("to", "");
+        mail.subject = email.value("subject", "");
+        mail.body = email.value("body", "");
+        const std::string link = email.value("link", "");
+        mailer->send(std::move(mail),
+                     [this, con, link, gate = reply_gate](const smtp::Outcome& outcome) {
+                         std::lock_guard<std::mutex> lock(gate->mu);
+                         if (!gate->open) return;
+                         boost::asio::post(server.get_io_service(), [this, con, link, outcome] {
+                             guarded("sign-in email", [&] { link_mail_sent(con, link, outcome); });
+                         });
+                     });
+    }
+
+    void link_mail_sent(Server::connection_ptr con, const std::string& link,
+                        const smtp::Outcome& outcome) {
+        if (outcome.ok) {
+            finish(con, Status::accepted, {{"status", "sent"}});
+            return;
+        }
+        const auto& relay = settings.smtp;
+        spdlog::warn("hub {}: could not send a sign-in link by email through {}:{} ({}): {}",
+                     settings.name, relay.host, relay.port, smtp::security_name(relay.security),
+                     outcome.problem);
+        ask_bot("/_hub/sign-in/link/undelivered",
+                {{"link", link}, {"why", outcome.problem}, {"reply_code", outcome.reply_code}},
+                [](int, const json&) {});
+        finish(con, Status::bad_gateway,
+               {{"error", "email_failed"},
+                {"message",
+                 "the sign-in email could not be sent: try again in a few minutes, or ask an "
+                 "admin"}});
     }
 
     // ---- Sign-out: POST /sign-out with the cookie and the CSRF token ----
@@ -1249,9 +1298,14 @@ struct HubServer::Loop {
                                          "; HttpOnly; SameSite=Lax; Max-Age=" +
                                          std::to_string(oidc::pending_minutes * 60);
                     if (secure_cookie()) cookie += "; Secure";
+                    // Inside the WeCom client its own silent sign-in replaces the web
+                    // login page.
+                    const bool in_client =
+                        method == "wecom" &&
+                        platform::in_wecom_client(con->get_request_header("User-Agent"));
                     redirect(con,
                              platform::authorize_location(platforms.at(method)->settings(), state,
-                                                          challenge),
+                                                          challenge, in_client),
                              cookie);
                 });
     }
@@ -1924,6 +1978,7 @@ struct HubServer::Loop {
     std::vector<std::function<void(bool)>> jwks_waiters;
     std::map<std::string, PendingOidc> oidc_pending;
     std::map<std::string, std::unique_ptr<platform::PlatformClient>> platforms;
+    std::unique_ptr<smtp::Mailer> mailer;  // sign-in links by email (`smtp:`)
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
     bool flush_armed = false;

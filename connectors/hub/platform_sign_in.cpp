@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/api.hpp"
+#include "core/text.hpp"
 
 namespace twintrack::connectors::hub::platform {
 namespace {
@@ -89,13 +90,29 @@ PlatformSettings defaults(const std::string& method) {
         s.oapi_url = "https://oapi.dingtalk.com";
     } else if (method == "wecom") {
         s.authorize_url = "https://login.work.weixin.qq.com/wwlogin/sso/login";
+        s.client_authorize_url = "https://open.weixin.qq.com/connect/oauth2/authorize";
         s.api_url = "https://qyapi.weixin.qq.com";
     }
     return s;
 }
 
+bool in_wecom_client(const std::string& user_agent) {
+    return core::ascii_lower(user_agent).find("wxwork/") != std::string::npos;
+}
+
 std::string authorize_location(const PlatformSettings& s, const std::string& state,
-                               const std::string& pkce_challenge) {
+                               const std::string& pkce_challenge, bool in_client) {
+    if (s.method == "wecom" && in_client) {
+        // 构造网页授权链接: the client adds the member's identity when it sees the
+        // #wechat_redirect fragment; the code is redeemed as the web login's.
+        return with_query(s.client_authorize_url, {{"appid", s.client_id},
+                                                   {"redirect_uri", s.redirect_url},
+                                                   {"response_type", "code"},
+                                                   {"scope", "snsapi_base"},
+                                                   {"state", state},
+                                                   {"agentid", s.agent_id}}) +
+               "#wechat_redirect";
+    }
     if (s.method == "feishu") {
         return with_query(s.authorize_url, {{"client_id", s.client_id},
                                             {"response_type", "code"},

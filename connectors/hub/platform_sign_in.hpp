@@ -48,17 +48,23 @@ struct PlatformSettings {
     /// The connector whose identities the person is matched by (`feishu:OPEN_ID`, ...).
     std::string connector;
     std::string authorize_url;  ///< the platform's sign-in page
-    std::string api_url;        ///< the platform's server API
-    std::string oapi_url;       ///< DingTalk: the older server API (oapi.dingtalk.com)
+    /// WeCom: the sign-in inside the WeCom client (网页授权, scope snsapi_base: silent).
+    std::string client_authorize_url;
+    std::string api_url;   ///< the platform's server API
+    std::string oapi_url;  ///< DingTalk: the older server API (oapi.dingtalk.com)
 };
 
 /// The platform's public addresses (Feishu's, not Lark's) and `connector` = `method`.
 PlatformSettings defaults(const std::string& method);
 
 /// Where the browser goes: the platform's sign-in page with `state` (and, for Feishu,
-/// the PKCE challenge).
+/// the PKCE challenge). `in_client`: the page was opened inside the WeCom client, which
+/// signs its member in without a page (WeCom only; the callback is the same).
 std::string authorize_location(const PlatformSettings& settings, const std::string& state,
-                               const std::string& pkce_challenge);
+                               const std::string& pkce_challenge, bool in_client = false);
+
+/// Whether a User-Agent is the WeCom client's built-in browser ("wxwork/4.1.22 ...").
+bool in_wecom_client(const std::string& user_agent);
 
 /// The code of a callback's query: `code`, or DingTalk's `authCode`.
 std::string callback_code(const std::map<std::string, std::string>& query);

@@ -158,6 +158,47 @@ oidc:
   groups_claim: groups
   roles: {sales-leads: manager, people-team: hr, it-admins: admin})",
          ""},
+        {"links by email through a relay", R"(
+type: hub
+bind: 0.0.0.0
+public_url: https://chat.example.com
+sign_in: [link]
+smtp:
+  host: smtp.example.com
+  port: 587
+  security: starttls
+  user: twintrack@example.com
+  password: ${HUB_CONFIG_TEST_TOKEN}
+  from: twintrack@example.com)",
+         ""},
+        {"smtp relay on this machine without a password",
+         "type: hub\nsign_in: [link]\nsmtp: {host: 127.0.0.1, security: none, from: t@example.com}",
+         ""},
+        {"smtp without link in sign_in",
+         "type: hub\nsign_in: [oidc]\noidc: {issuer: https://id.example.com, client_id: x, "
+         "client_secret: '${HUB_CONFIG_TEST_TOKEN}', redirect_url: "
+         "https://c.example.com/sign-in/oidc/callback}\nsmtp: {host: smtp.example.com, from: "
+         "t@example.com}",
+         "smtp: sends sign-in links: it is used only with link in sign_in"},
+        {"smtp password written in the file",
+         "type: hub\nsign_in: [link]\nsmtp: {host: smtp.example.com, from: t@example.com, user: "
+         "t, password: tok-123}",
+         "password"},
+        {"smtp password in clear text off this machine",
+         "type: hub\nsign_in: [link]\nsmtp: {host: smtp.example.com, security: none, from: "
+         "t@example.com, user: t, password: '${HUB_CONFIG_TEST_TOKEN}'}",
+         "none would send the password in clear text to smtp.example.com"},
+        {"smtp user without password",
+         "type: hub\nsign_in: [link]\nsmtp: {host: smtp.example.com, from: t@example.com, user: t}",
+         "user and password go together"},
+        {"smtp security unknown",
+         "type: hub\nsign_in: [link]\nsmtp: {host: smtp.example.com, from: t@example.com, "
+         "security: ssl}",
+         "security: must be starttls (port 587), tls (port 465) or none"},
+        {"smtp from not an address",
+         "type: hub\nsign_in: [link]\nsmtp: {host: smtp.example.com, from: 'Bot <t@example.com>'}",
+         "from: must be a plain address"},
+        {"smtp without host", "type: hub\nsign_in: [link]\nsmtp: {from: t@example.com}", "host"},
         {"oidc without its block", "type: hub\nsign_in: [oidc]", "oidc needs an oidc: block"},
         {"oidc block without oidc in sign_in",
          "type: hub\noidc: {issuer: https://id.example.com, client_id: x, client_secret: "

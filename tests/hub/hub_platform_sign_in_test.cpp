@@ -104,6 +104,7 @@ class HubPlatformTest : public HubTest {
         for (const std::string& method : platform::methods()) {
             platform::PlatformSettings p = platform::defaults(method);
             p.authorize_url = platforms_.url() + "/authorize/" + method;
+            if (method == "wecom") p.client_authorize_url = platforms_.url() + "/wecom-client";
             p.api_url = api;
             p.oapi_url = api;
             p.redirect_url = "http://127.0.0.1/sign-in/" + method + "/callback";
@@ -235,6 +236,58 @@ TEST_F(HubPlatformTest, EachPlatformSignsInThroughItsOwnPageAndHelloSpeaksAsThat
     }
     EXPECT_EQ(log.count("wecom-app-token"), 0);
     EXPECT_EQ(log.count("feishu-token-"), 0);
+}
+
+TEST_F(HubPlatformTest, InsideTheWeComClientItsSilentSignInIsUsed) {
+    start();
+    struct Case {
+        std::string user_agent;
+        bool in_client;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+              "(KHTML, like Gecko) Mobile/15E148 wxwork/4.1.22 MicroMessenger/7.0.1 "
+              "Language/zh ColorScheme/Light",
+              true},
+             {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+              "WXWork/4.1.30.6008 Chrome/98.0 Safari/537.36",
+              true},
+             // WeChat (not WeCom) and a desktop browser get the web login page.
+             {"Mozilla/5.0 (Linux; Android 13) MicroMessenger/8.0.47", false},
+             {"Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36", false},
+         }) {
+        SCOPED_TRACE(c.user_agent);
+        const auto r = http_request("GET", "127.0.0.1", port_, "/sign-in/wecom",
+                                    {{"User-Agent", c.user_agent}});
+        ASSERT_EQ(r.status, 302) << r.body;
+        const std::string location = r.header("Location");
+        if (!c.in_client) {
+            EXPECT_EQ(location.rfind(platforms_.url() + "/authorize/wecom?", 0), 0u) << location;
+            continue;
+        }
+        ASSERT_EQ(location.rfind(platforms_.url() + "/wecom-client?", 0), 0u) << location;
+        const std::string fragment = "#wechat_redirect";
+        ASSERT_GT(location.size(), fragment.size());
+        EXPECT_EQ(location.substr(location.size() - fragment.size()), fragment);
+        Authorize a;
+        a.method = "wecom";
+        a.location = location;
+        const auto q = location.find('?');
+        a.params =
+            core::parse_query(location.substr(q + 1, location.size() - fragment.size() - q - 1));
+        EXPECT_EQ(a.params["appid"], wecom_corp_id);
+        EXPECT_EQ(a.params["agentid"], wecom_agent_id);
+        EXPECT_EQ(a.params["scope"], "snsapi_base");
+        EXPECT_EQ(a.params["response_type"], "code");
+        EXPECT_EQ(a.params["redirect_uri"], "http://127.0.0.1/sign-in/wecom/callback");
+        EXPECT_EQ(a.params["state"].size(), 64u);
+        a.set_cookie = r.header("Set-Cookie");
+        a.cookie = a.set_cookie.substr(0, a.set_cookie.find(';'));
+        // The code comes back to the same callback and names the member as the web login.
+        const auto back = callback(a, {"chen", ""});
+        ASSERT_EQ(back.status, 302) << back.body;
+        EXPECT_NE(back.header("Set-Cookie").find("twintrack_session=sess-chen"), std::string::npos);
+    }
 }
 
 TEST_F(HubPlatformTest, FeishuSendsThePkceVerifierAndFallsBackToTheEnterpriseEmail) {
@@ -457,6 +510,16 @@ TEST(PlatformPieces, SignInPagesAndCallbackCodes) {
     EXPECT_EQ(platform::defaults("dingtalk").oapi_url, "https://oapi.dingtalk.com");
     EXPECT_EQ(platform::defaults("wecom").authorize_url,
               "https://login.work.weixin.qq.com/wwlogin/sso/login");
+    platform::PlatformSettings wecom = platform::defaults("wecom");
+    wecom.client_id = "ww1";
+    wecom.agent_id = "1000002";
+    wecom.redirect_url = "https://chat.example.com/sign-in/wecom/callback";
+    EXPECT_EQ(platform::authorize_location(wecom, "st", "", true),
+              "https://open.weixin.qq.com/connect/oauth2/authorize?appid=ww1&redirect_uri="
+              "https%3A%2F%2Fchat.example.com%2Fsign-in%2Fwecom%2Fcallback&response_type=code&"
+              "scope=snsapi_base&state=st&agentid=1000002#wechat_redirect");
+    EXPECT_TRUE(platform::in_wecom_client("Mozilla/5.0 wxwork/4.1.22 MicroMessenger/7.0.1"));
+    EXPECT_FALSE(platform::in_wecom_client("Mozilla/5.0 MicroMessenger/8.0.47"));
     EXPECT_EQ(platform::callback_code({{"authCode", "a1"}, {"state", "s"}}), "a1");
     EXPECT_EQ(platform::callback_code({{"code", "c1"}}), "c1");
     EXPECT_EQ(platform::callback_code({{"state", "s"}}), "");

@@ -258,6 +258,10 @@ TEST_F(HubSignInTest, StateChangingRoutesNeedTheCsrfTokenAndTheOrigin) {
     for (const Case& c : std::vector<Case>{
              {"no CSRF token", {{"Origin", origin_}}, 403},
              {"a wrong CSRF token", {{"Origin", origin_}, {"X-CSRF-Token", csrf_token("x")}}, 403},
+             // Another person's token with Anna's cookie: tokens belong to their session.
+             {"Bo's CSRF token",
+              {{"Origin", origin_}, {"X-CSRF-Token", csrf_token("sess-bo")}},
+              403},
              {"another origin", {{"Origin", "http://evil.test"}, {"X-CSRF-Token", csrf}}, 403},
              {"no origin", {{"X-CSRF-Token", csrf}}, 403},
              {"token and origin", {{"Origin", origin_}, {"X-CSRF-Token", csrf}}, 200},

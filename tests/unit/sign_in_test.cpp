@@ -131,6 +131,66 @@ TEST_F(SignInTest, TheAnswerNeverSaysWhetherThePersonExists) {
     EXPECT_EQ(audits("sign_in.link_refused"), 2);
 }
 
+TEST_F(SignInTest, WithAnSmtpRelaySomeoneOnNoPlatformGetsTheLinkByEmail) {
+    struct Case {
+        std::string who;
+        bool hub_mails;
+        bool email;  ///< the answer carries a mail for the hub to send
+    };
+    for (const Case& c : std::vector<Case>{{"bo@example.com", true, true},
+                                           // Without a relay Bo gets nothing, as before.
+                                           {"bo@example.com", false, false},
+                                           // Anna is known on a platform: a direct message.
+                                           {"anna@example.com", true, false},
+                                           {"nobody@example.com", true, false}}) {
+        SCOPED_TRACE(c.who + (c.hub_mails ? " with a relay" : ""));
+        const std::size_t before = bot.all_posts().size();
+        const auto r = ask("/_hub/sign-in/link", {{"who", c.who},
+                                                  {"client", "10.0.0.1"},
+                                                  {"url", "http://hub.test"},
+                                                  {"email", c.hub_mails}});
+        EXPECT_EQ(r.status, 202);
+        const json answer = json::parse(r.body);
+        EXPECT_EQ(answer["status"], "sent");
+        ASSERT_EQ(answer.contains("email"), c.email) << r.body;
+        if (!c.email) continue;
+        EXPECT_EQ(bot.all_posts().size(), before);  // no direct message
+        const json& mail = answer["email"];
+        EXPECT_EQ(mail["to"], "bo@example.com");
+        EXPECT_THAT(mail["subject"].get<std::string>(), HasSubstr("sign-in link"));
+        EXPECT_THAT(mail["body"].get<std::string>(), HasSubstr("Hello Bo Chen"));
+        std::smatch m;
+        const std::string body = mail["body"];
+        ASSERT_TRUE(
+            std::regex_search(body, m, std::regex("http://hub\\.test/\\?sign_in=([0-9a-f]{64})")));
+        // The hub gets the token's digest to report a mail that did not go out.
+        EXPECT_EQ(mail["link"], core::sha256_hex(m[1].str()));
+        const auto redeemed = redeem(m[1]);
+        ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+        EXPECT_EQ(json::parse(redeemed.body)["user"], "bo");
+    }
+    EXPECT_EQ(audits("sign_in.link_sent"), 2);
+}
+
+TEST_F(SignInTest, AMailTheRelayRefusedSpendsItsLink) {
+    const auto r = ask("/_hub/sign-in/link", {{"who", "bo@example.com"},
+                                              {"client", "10.0.0.1"},
+                                              {"url", "http://hub.test"},
+                                              {"email", true}});
+    const json mail = json::parse(r.body)["email"];
+    std::smatch m;
+    const std::string body = mail["body"];
+    ASSERT_TRUE(std::regex_search(body, m, std::regex("sign_in=([0-9a-f]{64})")));
+    EXPECT_EQ(ask("/_hub/sign-in/link/undelivered",
+                  {{"link", mail["link"]}, {"why", "relay answered 550"}, {"reply_code", 550}})
+                  .status,
+              200);
+    EXPECT_EQ(audits("sign_in.link_undelivered"), 1);
+    EXPECT_EQ(json::parse(redeem(m[1]).body)["error"], "link_used");
+    // A digest no link has.
+    EXPECT_EQ(ask("/_hub/sign-in/link/undelivered", {{"link", std::string(64, 'a')}}).status, 404);
+}
+
 TEST_F(SignInTest, ForgedExpiredAndReplayedLinksAreRefused) {
     const std::string used = request_link("anna@example.com");
     ASSERT_EQ(redeem(used).status, 200);
