@@ -415,6 +415,7 @@ std::vector<std::string> Engine::held_leases() const {
 
 std::int64_t Engine::next_lease_ms() const {
     std::int64_t next = std::numeric_limits<std::int64_t>::max();
+    if (leases_closed_) return next;
     for (const auto& lease : leases_) {
         next = std::min(next, lease.next_try_ms);
         if (lease.held) next = std::min(next, lease.held_until_ms);
