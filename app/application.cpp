@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,7 @@
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/registry.hpp"
 #include "core/clock.hpp"
+#include "core/crypto.hpp"
 #include "core/source_dir.hpp"
 #include "core/telemetry.hpp"
 #include "core/text.hpp"
@@ -167,6 +169,12 @@ void start_engine(const Config& config, Core& core) {
             policy ? std::move(*policy) : CalendarUrlPolicy());
         meetings.fetch_calendar = core.calendar_fetches->fetcher();
     }
+    // This process among others on the same database (leases, claims): readable in the
+    // leases table and in logs, unique even when a host runs several.
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+    settings.leases.holder =
+        std::string(host) + ":" + std::to_string(getpid()) + ":" + core::random_hex(3);
     core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, settings);
     bot::register_features(*core.engine);
 }
@@ -245,6 +253,87 @@ class SignalWaiter {
     std::atomic<bool> stopping_{false};
 };
 
+/// A connector that runs in one process at a time among several on one database
+/// (connectors::runs_in_one_process): built at once, started only while the engine holds
+/// its lease (`hold(true)`), stopped when the lease is lost; a fresh instance is built for
+/// the next time. Posts meanwhile are refused (the outbox leaves them to the holder).
+class LeasedConnector final : public connectors::Connector {
+  public:
+    LeasedConnector(connectors::ConnectorSpec spec, connectors::ConnectorContext context)
+        : spec_(std::move(spec)), context_(std::move(context)) {
+        inner_ = build();
+        name_ = inner_->name();
+        shows_actions_ = inner_->shows_actions();
+    }
+    std::string name() const override { return name_; }
+    void start(core::EventSink& sink) override { sink_ = &sink; }
+    void stop() override { hold(false); }
+    void send(const core::Post& post, core::SendDone done) override {
+        std::shared_ptr<connectors::Connector> inner;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (running_) inner = inner_;
+        }
+        if (!inner) {
+            core::SendResult refused;
+            refused.error = "connector " + name_ + " runs in another process";
+            done(refused);
+            return;
+        }
+        inner->send(post, std::move(done));
+    }
+    bool connected() const override {
+        std::lock_guard<std::mutex> lock(mu_);
+        return running_ && inner_->connected();
+    }
+    bool shows_actions() const override { return shows_actions_; }
+    /// True while this process holds the lease.
+    bool held() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return running_;
+    }
+
+    /// The engine gained (true) or lost (false) the lease; on the engine thread.
+    void hold(bool held) {
+        std::shared_ptr<connectors::Connector> inner;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (held == running_) return;
+            inner = inner_;
+        }
+        if (held) {
+            if (stopped_once_) inner = build();
+            if (sink_ == nullptr) throw std::runtime_error("not started");
+            inner->start(*sink_);
+            std::lock_guard<std::mutex> lock(mu_);
+            inner_ = inner;
+            running_ = true;
+        } else {
+            {
+                std::lock_guard<std::mutex> lock(mu_);
+                running_ = false;
+            }
+            inner->stop();
+            stopped_once_ = true;
+        }
+    }
+
+  private:
+    std::shared_ptr<connectors::Connector> build() {
+        return connectors::connector_types().at(spec_.type).create(spec_, context_);
+    }
+
+    connectors::ConnectorSpec spec_;
+    connectors::ConnectorContext context_;
+    std::string name_;
+    bool shows_actions_ = false;
+    core::EventSink* sink_ = nullptr;
+    bool stopped_once_ = false;
+    mutable std::mutex mu_;
+    std::shared_ptr<connectors::Connector> inner_;  ///< guarded by mu_
+    bool running_ = false;                          ///< guarded by mu_
+};
+
 /// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen` when no hub serves them.
 std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
     const Config& config, const std::shared_ptr<core::Telemetry>& telemetry) {
@@ -261,7 +350,8 @@ std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
             } else if (request.path == "/readyz") {
                 const auto reasons = telemetry->not_ready();
                 r.status = reasons.empty() ? 200 : 503;
-                nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"}};
+                nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
+                                       {"leases", telemetry->leases()}};
                 if (!reasons.empty()) body["reasons"] = reasons;
                 r.body = body.dump();
             } else if (request.path == "/metrics") {
@@ -312,6 +402,8 @@ int serve(Core& core, std::vector<std::unique_ptr<connectors::Connector>>& runni
             spdlog::error("connector {} did not stop cleanly: {}", c->name(), e.what());
         }
     }
+    // Another process takes the connectors over at once rather than after the lease.
+    engine.release_leases();
     // Deliveries confirmed while the connectors closed are recorded now.
     engine.drain();
     return exit_ok;
@@ -365,7 +457,15 @@ int run_server(const Options& options) {
         config.bot.bot_user, config.bot.default_locale, telemetry};
     std::vector<std::unique_ptr<connectors::Connector>> running;
     for (const auto& spec : config.connectors) {
-        auto connector = connectors::connector_types().at(spec.type).create(spec, context);
+        std::unique_ptr<connectors::Connector> connector;
+        LeasedConnector* leased = nullptr;
+        if (connectors::runs_in_one_process(spec)) {
+            auto l = std::make_unique<LeasedConnector>(spec, context);
+            leased = l.get();
+            connector = std::move(l);
+        } else {
+            connector = connectors::connector_types().at(spec.type).create(spec, context);
+        }
         connectors::Connector* raw = connector.get();
         core.engine->add_outlet(
             raw->name(),
@@ -384,9 +484,19 @@ int run_server(const Options& options) {
             }
             roster->set(std::move(entries));
         });
-        telemetry->add_readiness_check("connector " + name, [raw] {
-            return raw->connected() ? std::string() : std::string("not connected");
-        });
+        if (leased != nullptr) {
+            // Another process runs it while this one does not hold its lease: a standby
+            // is ready all the same.
+            core.engine->add_connector_lease(name, [leased](bool held) { leased->hold(held); });
+            telemetry->add_readiness_check("connector " + name, [leased] {
+                return !leased->held() || leased->connected() ? std::string()
+                                                              : std::string("not connected");
+            });
+        } else {
+            telemetry->add_readiness_check("connector " + name, [raw] {
+                return raw->connected() ? std::string() : std::string("not connected");
+            });
+        }
         running.push_back(std::move(connector));
     }
     for (auto& c : running) {
@@ -410,6 +520,8 @@ int run_server(const Options& options) {
                       << port << "/" << std::endl;
         }
     }
+    // Connectors under a lease start here when it is free, else once it runs out.
+    core.engine->keep_leases();
     auto ops = start_ops_listener(config, telemetry);
     // Start-up parsed configuration, prompts, tone rules and migrations; what it freed
     // goes back to the system instead of staying resident for the life of the process.

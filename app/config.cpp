@@ -293,6 +293,18 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     }
     if (auto v = top.integer("shutdown_grace_seconds", 0, 3600)) c.shutdown_grace_seconds = *v;
     {
+        SectionReader l(top.node("leases"), "leases", errors);
+        auto& leases = c.bot.leases;
+        if (auto v = l.integer("job_seconds", 5, 24 * 3600)) leases.job = std::chrono::seconds(*v);
+        if (auto v = l.integer("outbox_seconds", 5, 24 * 3600)) {
+            leases.outbox = std::chrono::seconds(*v);
+        }
+        if (auto v = l.integer("connector_seconds", 5, 3600)) {
+            leases.connector = std::chrono::seconds(*v);
+        }
+        l.finish();
+    }
+    {
         SectionReader ops(top.node("ops"), "ops", errors);
         if (auto v = ops.string("listen")) {
             const auto colon = v->rfind(':');

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "bot/access.hpp"
 #include "bot/turn.hpp"
 #include "core/base64.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot {
@@ -107,6 +109,8 @@ void describe_metrics(core::Telemetry& t) {
                "Store failures, by kind (busy, full, io, other).");
     t.describe("twintrack_database_retries_total", T::counter,
                "Work retried after a store failure.");
+    t.describe("twintrack_lease_held", T::gauge,
+               "1 while this process holds the lease (e.g. connector:irc), else 0.");
     describe_access_metrics(t);
 }
 
@@ -127,6 +131,8 @@ Engine::Engine(store::Store& store, const core::Clock& clock,
       telemetry_(std::make_shared<core::Telemetry>()) {
     engine_thread_ = std::this_thread::get_id();
     settings_.default_locale = prompts_->normalize_locale(settings_.default_locale);
+    holder_ =
+        settings_.leases.holder.empty() ? "engine-" + core::random_hex(6) : settings_.leases.holder;
     scheduler_.on("dialog.timeout", [this](Turn& turn, const nlohmann::json& payload) {
         dialogs_.expire(turn, payload.value("person_id", std::int64_t{0}),
                         payload.value("started_at", std::int64_t{0}));
@@ -165,6 +171,26 @@ void Engine::on_directory_changed(std::function<void(const Directory&)> listener
 std::vector<std::string> Engine::connector_names() const {
     std::vector<std::string> out;
     for (const auto& [name, _] : outlets_) out.push_back(name);
+    return out;
+}
+
+std::int64_t Engine::outbox_lease_ms() const {
+    return std::chrono::milliseconds(settings_.leases.outbox).count();
+}
+
+bool Engine::sends_here(const std::string& connector) const {
+    if (outlets_.count(connector) == 0) return false;
+    for (const auto& lease : leases_) {
+        if (lease.connector == connector) return lease.held;
+    }
+    return true;
+}
+
+std::vector<std::string> Engine::connectors_elsewhere() const {
+    std::vector<std::string> out;
+    for (const auto& lease : leases_) {
+        if (!lease.held) out.push_back(lease.connector);
+    }
     return out;
 }
 
@@ -313,9 +339,10 @@ void Engine::drain() {
 }
 
 void Engine::tick() {
+    keep_leases();
     const std::int64_t now = core::to_millis(clock_.now());
     if (now < store_retry_at_ms_) {
-        next_tick_ms_ = store_retry_at_ms_;
+        next_tick_ms_ = std::min(store_retry_at_ms_, next_lease_ms());
         return;
     }
     try {
@@ -346,7 +373,7 @@ void Engine::tick() {
         ++store_failures_;
         store_healthy_ = false;
         telemetry_->add("twintrack_database_retries_total");
-        next_tick_ms_ = store_retry_at_ms_;
+        next_tick_ms_ = std::min(store_retry_at_ms_, next_lease_ms());
     }
 }
 
@@ -365,13 +392,129 @@ void Engine::tick_unguarded(std::int64_t now) {
     if (now >= next_gauges_ms_) update_gauges(now);
     std::int64_t next = now + tick_interval_ms;
     if (auto due = store_.jobs().next_due_at()) next = std::min(next, std::max(*due, now + 1));
-    if (auto due = store_.outbox().next_attempt_at()) {
+    if (!outbox_in_flight_.empty() && now >= next_claim_renewal_ms_) {
+        // Sends under way keep their claims (a platform may hold a post for a while).
+        store_.outbox().renew_claims(holder_, now + outbox_lease_ms());
+        next_claim_renewal_ms_ = now + outbox_lease_ms() / 3;
+    }
+    if (auto due = store_.outbox().next_attempt_at(connectors_elsewhere())) {
         next = std::min(next, std::max(*due, now + 1));
     }
     if (!event_retries_.empty()) {
         next = std::min(next, std::max(event_retries_.front().due_ms, now + 1));
     }
-    next_tick_ms_ = next;
+    next_tick_ms_ = std::min(next, std::max(next_lease_ms(), now + 1));
+}
+
+void Engine::add_connector_lease(const std::string& name, std::function<void(bool)> on_change) {
+    LeaseState lease;
+    lease.connector = name;
+    lease.on_change = std::move(on_change);
+    leases_.push_back(std::move(lease));
+    telemetry_->set("twintrack_lease_held", {{"lease", "connector:" + name}}, 0);
+}
+
+std::vector<std::string> Engine::held_leases() const {
+    std::lock_guard<std::mutex> lock(leases_mu_);
+    return held_names_;
+}
+
+std::int64_t Engine::next_lease_ms() const {
+    std::int64_t next = std::numeric_limits<std::int64_t>::max();
+    if (leases_closed_) return next;
+    for (const auto& lease : leases_) {
+        next = std::min(next, lease.next_try_ms);
+        if (lease.held) next = std::min(next, lease.held_until_ms);
+    }
+    return next;
+}
+
+void Engine::lease_changed(LeaseState& lease, bool held) {
+    const std::string name = "connector:" + lease.connector;
+    lease.held = held;
+    if (held) {
+        spdlog::info("this process ({}) holds {} now: starting it", holder_, name);
+        try {
+            lease.on_change(true);
+        } catch (const std::exception& e) {
+            spdlog::error("{} not started, lease given back: {}", name, e.what());
+            lease.held = false;
+            try {
+                store_.leases().release(name, holder_);
+            } catch (const std::exception& inner) {
+                spdlog::debug("giving back {}: {}", name, inner.what());
+            }
+        }
+    } else {
+        spdlog::warn("this process ({}) lost {}: stopping it; the holder runs it", holder_, name);
+        try {
+            lease.on_change(false);
+        } catch (const std::exception& e) {
+            spdlog::error("stopping {}: {}", lease.connector, e.what());
+        }
+    }
+    telemetry_->set("twintrack_lease_held", {{"lease", name}}, lease.held ? 1 : 0);
+    std::vector<std::string> names;
+    for (const auto& l : leases_) {
+        if (l.held) names.push_back("connector:" + l.connector);
+    }
+    std::sort(names.begin(), names.end());
+    telemetry_->set_leases(names);
+    std::lock_guard<std::mutex> lock(leases_mu_);
+    held_names_ = std::move(names);
+}
+
+void Engine::keep_leases() {
+    if (leases_.empty() || leases_closed_) return;
+    const std::int64_t lease_ms = std::chrono::milliseconds(settings_.leases.connector).count();
+    // The holder renews every third of the lease; the others try every 2 s (at most every
+    // third of it), so a lease that ran out is taken within about 2 s.
+    const std::int64_t renew_ms = std::max<std::int64_t>(lease_ms / 3, 1);
+    const std::int64_t try_ms = std::min<std::int64_t>(renew_ms, 2000);
+    for (auto& lease : leases_) {
+        const std::int64_t now = core::to_millis(clock_.now());
+        if (lease.held && now >= lease.held_until_ms) {
+            // Not renewed in time (the store failed meanwhile): another process may hold
+            // it already, so this one stops.
+            lease_changed(lease, false);
+        }
+        if (now < lease.next_try_ms) continue;
+        bool got = false;
+        try {
+            got = store_.leases().acquire("connector:" + lease.connector, holder_, now,
+                                          now + lease_ms);
+        } catch (const std::exception& e) {
+            spdlog::debug("lease connector:{} not renewed: {}", lease.connector, e.what());
+            lease.next_try_ms = now + try_ms;
+            continue;
+        }
+        if (got) {
+            lease.held_until_ms = now + lease_ms;
+            lease.next_try_ms = now + renew_ms;
+            if (!lease.held) lease_changed(lease, true);
+        } else {
+            lease.next_try_ms = now + try_ms;
+            if (lease.held) lease_changed(lease, false);
+        }
+    }
+}
+
+void Engine::release_leases() {
+    leases_closed_ = true;
+    for (auto& lease : leases_) {
+        if (!lease.held) continue;
+        try {
+            store_.leases().release("connector:" + lease.connector, holder_);
+        } catch (const std::exception& e) {
+            spdlog::warn("lease connector:{} not given back (it runs out): {}", lease.connector,
+                         e.what());
+        }
+        lease.held = false;
+        telemetry_->set("twintrack_lease_held", {{"lease", "connector:" + lease.connector}}, 0);
+    }
+    telemetry_->set_leases({});
+    std::lock_guard<std::mutex> lock(leases_mu_);
+    held_names_.clear();
 }
 
 void Engine::update_gauges(std::int64_t now) {
@@ -725,7 +868,10 @@ void Engine::deliver(Turn& turn) {
         return;
     }
     // The turn wrote: its posts join the outbox in the same transaction, then go out.
+    // Those this process can send are queued claimed by it, so that it sends them itself
+    // (another process on the database would only take them after the claim ran out).
     const std::int64_t now = core::to_millis(clock_.now());
+    const std::int64_t claim_until = now + outbox_lease_ms();
     for (const auto& post : posts) {
         store::OutboxEntry e;
         e.connector = post.to.connector;
@@ -737,7 +883,9 @@ void Engine::deliver(Turn& turn) {
         e.attachments = encode_attachments(post.attachments);
         e.locale = post.locale;
         e.actions = encode_actions(post);
-        store_.outbox().enqueue(e, now);
+        std::optional<std::pair<std::string, std::int64_t>> claim;
+        if (sends_here(e.connector)) claim.emplace(holder_, claim_until);
+        store_.outbox().enqueue(e, now, nullptr, claim);
     }
     store_.db().commit();
     // Committed: from here on nothing may report the turn as failed. Sending waits for
@@ -752,7 +900,10 @@ void Engine::deliver(Turn& turn) {
 
 void Engine::send_outbox() {
     const std::int64_t now = core::to_millis(clock_.now());
-    for (const auto& entry : store_.outbox().due(now, 200)) {
+    // Claimed first (one statement), so no other process on the database sends these
+    // posts while this one does; posts for connectors another process runs are left.
+    for (const auto& entry : store_.outbox().claim_due(now, 200, holder_, now + outbox_lease_ms(),
+                                                       connectors_elsewhere())) {
         if (outbox_in_flight_.count(entry.id)) continue;
         auto it = outlets_.find(entry.connector);
         if (it == outlets_.end()) {
@@ -828,11 +979,14 @@ void Engine::record_confirmations() {
 
 void Engine::run_jobs() {
     const std::int64_t now = core::to_millis(clock_.now());
-    for (const auto& job : store_.jobs().due(now, 100)) {
+    const std::int64_t lease_ms = std::chrono::milliseconds(settings_.leases.job).count();
+    // Claimed first (committed on its own), so no other process on the database runs
+    // these jobs while this one does; a claim this process fails to finish runs out.
+    for (const auto& job : store_.jobs().claim_due(now, 100, holder_, now + lease_ms)) {
         const Scheduler::Handler* handler = scheduler_.handler(job.kind);
         if (handler == nullptr) {
             spdlog::error("job {} has unknown kind {}; given up", job.key, job.kind);
-            store_.jobs().mark_failed(job.id, "unknown job kind", std::nullopt, now);
+            store_.jobs().mark_failed(job.id, "unknown job kind", std::nullopt, now, holder_);
             continue;
         }
         Turn turn(*this, nullptr, nullptr);
@@ -840,7 +994,13 @@ void Engine::run_jobs() {
             turn.write();
             auto payload = nlohmann::json::parse(job.payload, nullptr, false);
             (*handler)(turn, payload.is_discarded() ? nlohmann::json::object() : payload);
-            store_.jobs().mark_done(job.id, now);
+            if (!store_.jobs().mark_done(job.id, now, holder_)) {
+                // The lease ran out and another process took the job: its run counts.
+                finish_turn(turn, false);
+                spdlog::warn("job {} ({}) was taken over by another process; this run is undone",
+                             job.key, job.kind);
+                continue;
+            }
             finish_turn(turn, true);
         } catch (const store::DatabaseError& e) {
             finish_turn(turn, false);
@@ -861,7 +1021,7 @@ void Engine::fail_job(const store::Job& job, const std::string& error, std::int6
     store_.jobs().mark_failed(
         job.id, error,
         again ? std::optional<std::int64_t>(now + 60000 * (1LL << job.attempts)) : std::nullopt,
-        now);
+        now, holder_);
 }
 
 }  // namespace twintrack::bot

@@ -72,7 +72,18 @@ class Engine final : public core::EventSink {
     void add_todo_source(TodoSource source) { todo_sources_.push_back(std::move(source)); }
     const std::vector<TodoSource>& todo_sources() const { return todo_sources_; }
 
+    /// Connector `name` runs in one process at a time among those on the database (its
+    /// platform allows one session): only while this process holds the lease
+    /// `connector:NAME` in the store. The engine takes the lease when it is free or has
+    /// run out, renews it every third of `leases.connector`, and calls `on_change(true)`
+    /// when it gains it (start the connector) and `on_change(false)` when it loses it
+    /// (stop it), on the engine thread. Meanwhile the outbox's posts for `name` are left
+    /// to the holder. A throwing `on_change(true)` gives the lease back.
+    void add_connector_lease(const std::string& name, std::function<void(bool held)> on_change);
+
     // --- any thread -------------------------------------------------------------------
+    /// The leases this process holds now (`connector:irc`, ...), sorted; `GET /readyz`.
+    std::vector<std::string> held_leases() const;
     /// Queues an event for handling. Never blocks for long.
     void push(core::Event event) override;
     /// Queues an HTTP request for the ApiRouter; `reply` runs on the engine thread.
@@ -98,6 +109,12 @@ class Engine final : public core::EventSink {
     void tick();
     /// False while the store keeps failing (the last tick could not use it).
     bool store_healthy() const { return store_healthy_.load(); }
+    /// Takes, renews or gives up connector leases as due (tick() does it first).
+    void keep_leases();
+    /// Gives back every lease this process holds (a clean stop: another process takes
+    /// over at once instead of after the lease) and takes none from then on. Calls no
+    /// `on_change`.
+    void release_leases();
     /// Process counters and gauges (`GET /metrics`); shared with the connectors.
     const std::shared_ptr<core::Telemetry>& telemetry() const { return telemetry_; }
     /// Before run(): use this telemetry instead of the engine's own.
@@ -121,6 +138,9 @@ class Engine final : public core::EventSink {
     bool on_engine_thread() const;
     /// True when connector `name` shows buttons and menus (add_outlet).
     bool shows_actions(const std::string& name) const { return action_outlets_.count(name) > 0; }
+    /// This process among others on the same database: the holder of its job and outbox
+    /// claims and leases (settings().leases.holder, or made up at start).
+    const std::string& holder() const { return holder_; }
     /// Names of the connectors this process delivers to, sorted.
     std::vector<std::string> connector_names() const;
 
@@ -133,6 +153,13 @@ class Engine final : public core::EventSink {
         std::int64_t outbox_id = 0;
         int attempts = 0;
         core::SendResult result;
+    };
+    struct LeaseState {
+        std::string connector;
+        std::function<void(bool)> on_change;
+        bool held = false;
+        std::int64_t held_until_ms = 0;  ///< by this process's clock
+        std::int64_t next_try_ms = 0;
     };
     struct EventRetry {
         std::int64_t due_ms = 0;
@@ -156,12 +183,20 @@ class Engine final : public core::EventSink {
     void tick_unguarded(std::int64_t now);
     void record_confirmations();
     void update_gauges(std::int64_t now);
+    void lease_changed(LeaseState& lease, bool held);
+    std::int64_t next_lease_ms() const;
     void forget_event(const core::Event& event);
     void handle_request(const core::ApiRequest& request, const core::ApiReply& reply);
     void watch(const core::Event& event, const Person* person);
     void run_jobs();
     void fail_job(const store::Job& job, const std::string& error, std::int64_t now);
     void send_outbox();
+    std::int64_t outbox_lease_ms() const;
+    /// True when this process delivers to `connector` now (it has the outlet and, for a
+    /// connector under a lease, holds the lease).
+    bool sends_here(const std::string& connector) const;
+    /// Connectors under a lease this process does not hold: another process sends for them.
+    std::vector<std::string> connectors_elsewhere() const;
     void check_external_changes();
     bool remember_event(const core::Event& event);
     /// The person whose directory email the platform vouches for, their identity recorded.
@@ -174,6 +209,7 @@ class Engine final : public core::EventSink {
 
     store::Store& store_;
     const core::Clock& clock_;
+    std::string holder_;
     std::shared_ptr<const Prompts> prompts_;
     BotSettings settings_;
     Directory directory_;
@@ -207,7 +243,12 @@ class Engine final : public core::EventSink {
     std::int64_t store_retry_at_ms_ = 0;
     std::int64_t next_gauges_ms_ = 0;
 
+    std::vector<LeaseState> leases_;
+    bool leases_closed_ = false;  ///< release_leases() ran: none is taken again
+    mutable std::mutex leases_mu_;
+    std::vector<std::string> held_names_;  ///< guarded by leases_mu_
     std::set<std::int64_t> outbox_in_flight_;
+    std::int64_t next_claim_renewal_ms_ = 0;
     std::unordered_set<std::string> recent_ids_;
     std::deque<std::string> recent_order_;
     std::int64_t data_version_ = -1;

@@ -118,6 +118,21 @@ struct DirectorySettings {
     bool match_by_email = true;
 };
 
+/// Several processes on one database (docs/STORE.md): who this process is, and how long
+/// what it claims stays its own when it stops renewing (it died or hangs).
+struct LeaseSettings {
+    /// This process among the others, e.g. `host:pid:random`; empty: the engine makes one.
+    std::string holder;
+    /// `leases.job_seconds`: a claimed job another process may run after this long.
+    std::chrono::seconds job{30};
+    /// `leases.outbox_seconds`: a claimed outbox post (renewed while its send is under
+    /// way) another process may send after this long.
+    std::chrono::seconds outbox{30};
+    /// `leases.connector_seconds`: a connector's lease (renewed every third of it while
+    /// the connector runs) another process may take after this long.
+    std::chrono::seconds connector{30};
+};
+
 struct BotSettings {
     std::string company_name = "TwinTrack";
     std::string company_timezone = "Asia/Shanghai";
@@ -130,6 +145,7 @@ struct BotSettings {
     RetentionSettings retention;
     WelcomeSettings welcome;
     DirectorySettings directory;
+    LeaseSettings leases;
     /// Each moved feature's own settings, read from its own section (bot/feature.hpp).
     FeatureSettings features;
 };

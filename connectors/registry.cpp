@@ -80,6 +80,24 @@ std::optional<std::string> absent_connector_message(const std::string& type,
            "); build them all with `bash scripts/build.sh` (-DTWINTRACK_CONNECTORS=all)";
 }
 
+bool runs_in_one_process(const ConnectorSpec& spec) {
+    const YAML::Node& s = spec.settings;
+    const auto mode = [&s]() -> std::string {
+        const YAML::Node m = s["mode"];
+        return m.IsDefined() && m.IsScalar() ? m.Scalar() : std::string();
+    };
+    if (spec.type == "irc" || spec.type == "mattermost") return true;
+    if (spec.type == "dingtalk") {
+        // Stream mode when the section says so, or names a client_id without saying.
+        return mode().empty() ? s["client_id"].IsDefined() : mode() != "robot";
+    }
+    if (spec.type == "feishu") {
+        // The app bot's long connection is the default with app_id; events come by HTTP.
+        return mode().empty() ? s["app_id"].IsDefined() : mode() == "long_connection";
+    }
+    return false;
+}
+
 std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int index,
                                                  core::ConfigErrors& errors) {
     const std::string path = "connectors[" + std::to_string(index) + "]";

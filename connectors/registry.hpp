@@ -17,6 +17,15 @@ namespace twintrack::connectors {
 /// The known connector types, by `type:` name.
 const std::map<std::string, ConnectorType>& connector_types();
 
+/// True when the platform allows one session at a time for a configured connector, or
+/// delivers each event to every session: with several `twintrack run` processes on one
+/// database it runs only in the process holding its lease. IRC (one nick), the DingTalk
+/// Stream and Feishu long connections (each event to one connection of the app, at
+/// random), Mattermost (each WebSocket gets every event). Any number of processes may run
+/// the others: the hub, Slack (Socket Mode spreads events over connections; Events API),
+/// WeCom and Feishu event callbacks, group robots and webhooks.
+bool runs_in_one_process(const ConnectorSpec& spec);
+
 /// Validates one `connectors:` list entry. Returns the spec, or nothing after errors.
 std::optional<ConnectorSpec> read_connector_spec(const YAML::Node& node, int index,
                                                  core::ConfigErrors& errors);

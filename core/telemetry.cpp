@@ -161,4 +161,14 @@ std::vector<std::string> Telemetry::not_ready() const {
     return out;
 }
 
+void Telemetry::set_leases(std::vector<std::string> held) {
+    std::lock_guard<std::mutex> lock(mu_);
+    leases_ = std::move(held);
+}
+
+std::vector<std::string> Telemetry::leases() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return leases_;
+}
+
 }  // namespace twintrack::core

@@ -42,6 +42,10 @@ class Telemetry {
     void add_readiness_check(std::string name, std::function<std::string()> check);
     /// Reasons the process is not ready; empty when it is.
     std::vector<std::string> not_ready() const;
+    /// The leases this process holds among several on one database (`connector:irc`),
+    /// its role, shown by `GET /readyz`.
+    void set_leases(std::vector<std::string> held);
+    std::vector<std::string> leases() const;
 
   private:
     struct Histogram {
@@ -60,6 +64,7 @@ class Telemetry {
     mutable std::mutex mu_;
     std::map<std::string, Family> families_;
     std::vector<std::pair<std::string, std::function<std::string()>>> checks_;
+    std::vector<std::string> leases_;
 };
 
 }  // namespace twintrack::core

@@ -101,6 +101,11 @@ struct Dialect {
     /// An integer member `key` of a JSON object stored as text in `column`; NULL when the
     /// text is not JSON or has no such member.
     std::string (*json_integer)(const std::string& column, const std::string& key);
+    /// Appended to the SELECT that picks rows for a claim (`UPDATE t SET claimed_by = ...
+    /// WHERE id IN (SELECT id FROM t WHERE ... LIMIT ?<skip_locked>)`): PostgreSQL's
+    /// ` FOR UPDATE SKIP LOCKED`, so that processes claiming at once take different rows;
+    /// empty on SQLite, whose single writer serialises the claims already.
+    const char* skip_locked;
 };
 
 const Dialect& sqlite_dialect();
@@ -112,6 +117,13 @@ class Database {
 
     /// Runs one statement with bound parameters; returns the number of changed rows.
     virtual int execute(const std::string& sql, const Params& params = {}) = 0;
+
+    /// Like execute(), but the write is not announced on the change feed (PostgreSQL: no
+    /// NOTIFY), for bookkeeping other processes need not react to, such as renewing a
+    /// lease. SQLite cannot tell writes apart: its data_version changes either way.
+    virtual int execute_unannounced(const std::string& sql, const Params& params = {}) {
+        return execute(sql, params);
+    }
 
     /// Runs a query and calls `on_row` for each row.
     virtual void query(const std::string& sql, const Params& params,

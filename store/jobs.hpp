@@ -1,9 +1,12 @@
 #pragma once
 // Scheduled jobs are rows, not timers: whatever is due (or was missed while the
-// program was down) runs once.
+// program was down) runs once. Several processes on one database each claim due jobs
+// (claim_due) before running them; a claim lasts until its lease runs out, and finishing
+// a job checks that the claim is still the finisher's, so a job's work commits once.
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/database.hpp"
@@ -30,13 +33,30 @@ class JobQueue {
     /// Cancels a pending job by key.
     void cancel(const std::string& key);
 
+    /// Pending jobs that are due, whether claimed or not (a read-only view).
     std::vector<Job> due(std::int64_t now_ms, int limit);
+    /// Claims up to `limit` due jobs for `holder` until `lease_until`, oldest first: jobs
+    /// nobody claimed, whose claim ran out, or that `holder` claimed before (a run that
+    /// did not finish). In one statement; on PostgreSQL `FOR UPDATE SKIP LOCKED`, so two
+    /// processes claiming at once never get the same job.
+    std::vector<Job> claim_due(std::int64_t now_ms, int limit, const std::string& holder,
+                               std::int64_t lease_until);
+    /// When the next pending job may be claimed: its due time, or the end of another
+    /// process's claim on it.
     std::optional<std::int64_t> next_due_at();
 
-    void mark_done(std::int64_t id, std::int64_t now_ms);
-    /// A failed attempt: retried at `retry_at`, or given up for good when empty.
-    void mark_failed(std::int64_t id, const std::string& error,
-                     std::optional<std::int64_t> retry_at, std::int64_t now_ms);
+    /// Marks a job done. With a `holder`, only while that holder's claim stands: false
+    /// (nothing changed) when the claim went to another process meanwhile, and the
+    /// caller must roll back what the job wrote. A job that is gone (cancelled) counts as
+    /// done.
+    bool mark_done(std::int64_t id, std::int64_t now_ms, const std::string& holder = {});
+    /// A failed attempt: retried at `retry_at`, or given up for good when empty. The
+    /// claim is checked as by mark_done.
+    bool mark_failed(std::int64_t id, const std::string& error,
+                     std::optional<std::int64_t> retry_at, std::int64_t now_ms,
+                     const std::string& holder = {});
+    /// Who holds a claim on the job with `key` and until when (tests, diagnostics).
+    std::optional<std::pair<std::string, std::int64_t>> claim(const std::string& key);
 
     std::optional<std::string> status(const std::string& key);
 

@@ -186,6 +186,12 @@ class PgDatabase final : public Database {
         return changed;
     }
 
+    int execute_unannounced(const std::string& sql, const Params& params) override {
+        Result res(run(sql, params));
+        const char* n = PQcmdTuples(res.r);
+        return n && *n ? std::atoi(n) : 0;
+    }
+
     void query(const std::string& sql, const Params& params,
                const std::function<void(const Row&)>& on_row) override {
         Result res(run(sql, params));
@@ -407,7 +413,7 @@ std::string postgres_json_integer(const std::string& column, const std::string& 
 }  // namespace
 
 const Dialect& postgres_dialect() {
-    static const Dialect d{"postgres", &postgres_json_integer};
+    static const Dialect d{"postgres", &postgres_json_integer, " FOR UPDATE SKIP LOCKED"};
     return d;
 }
 

@@ -252,7 +252,7 @@ std::string sqlite_json_integer(const std::string& column, const std::string& ke
 }  // namespace
 
 const Dialect& sqlite_dialect() {
-    static const Dialect d{"sqlite", &sqlite_json_integer};
+    static const Dialect d{"sqlite", &sqlite_json_integer, ""};
     return d;
 }
 

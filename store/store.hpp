@@ -11,6 +11,7 @@
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/jobs.hpp"
+#include "store/leases.hpp"
 #include "store/link_codes.hpp"
 #include "store/meetings.hpp"
 #include "store/metrics.hpp"
@@ -40,6 +41,8 @@ class Store {
     PeopleRepository& people() { return people_; }
     Outbox& outbox() { return outbox_; }
     JobQueue& jobs() { return jobs_; }
+    /// Named leases among several processes on one database (e.g. who runs a connector).
+    LeaseRepository& leases() { return leases_; }
     DialogRepository& dialogs() { return dialogs_; }
     ProcessedEvents& processed_events() { return processed_; }
     AuditLog& audit() { return audit_; }
@@ -73,6 +76,7 @@ class Store {
     PeopleRepository people_;
     Outbox outbox_;
     JobQueue jobs_;
+    LeaseRepository leases_;
     DialogRepository dialogs_;
     ProcessedEvents processed_;
     AuditLog audit_;

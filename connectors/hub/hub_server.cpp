@@ -392,11 +392,14 @@ struct HubServer::Loop {
         } else if (path == "/readyz") {
             const auto reasons =
                 context.telemetry ? context.telemetry->not_ready() : std::vector<std::string>{};
+            // The leases held: this process's role among several on one database.
+            const auto leases =
+                context.telemetry ? context.telemetry->leases() : std::vector<std::string>{};
             if (reasons.empty()) {
-                reply_json(con, Status::ok, {{"status", "ready"}});
+                reply_json(con, Status::ok, {{"status", "ready"}, {"leases", leases}});
             } else {
                 reply_json(con, Status::service_unavailable,
-                           {{"status", "not_ready"}, {"reasons", reasons}});
+                           {{"status", "not_ready"}, {"reasons", reasons}, {"leases", leases}});
             }
         } else if (path == "/metrics") {
             with_api_access(con, "metrics", [this](Server::connection_ptr c) {

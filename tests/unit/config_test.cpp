@@ -332,6 +332,33 @@ TEST(Config, ReadsTheDirectorySection) {
     EXPECT_THAT(errors_of("directory:\n  match_by_mail: true\n"), HasSubstr("match_by_mail"));
 }
 
+TEST(Config, ReadsTheLeasesSection) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config(
+        "leases:\n  job_seconds: 60\n  outbox_seconds: 45\n  connector_seconds: 10\n", c, errors))
+        << errors.describe("t");
+    EXPECT_EQ(c.bot.leases.job, std::chrono::seconds(60));
+    EXPECT_EQ(c.bot.leases.outbox, std::chrono::seconds(45));
+    EXPECT_EQ(c.bot.leases.connector, std::chrono::seconds(10));
+    Config d;
+    ASSERT_TRUE(parse_config("", d, errors));
+    EXPECT_EQ(d.bot.leases.job, std::chrono::seconds(30));
+    EXPECT_EQ(d.bot.leases.outbox, std::chrono::seconds(30));
+    EXPECT_EQ(d.bot.leases.connector, std::chrono::seconds(30));
+    struct Bad {
+        const char* yaml;
+        const char* named;
+    };
+    for (const auto& bad : {Bad{"leases:\n  job_seconds: 2\n", "leases.job_seconds"},
+                            Bad{"leases:\n  connector_seconds: 7200\n", "leases.connector_seconds"},
+                            Bad{"leases:\n  outbox_seconds: soon\n", "leases.outbox_seconds"},
+                            Bad{"leases:\n  jobs_seconds: 30\n", "jobs_seconds"}}) {
+        SCOPED_TRACE(bad.yaml);
+        EXPECT_THAT(errors_of(bad.yaml), HasSubstr(bad.named));
+    }
+}
+
 TEST(Config, ReadsReportWindows) {
     Config c;
     core::ConfigErrors errors;
