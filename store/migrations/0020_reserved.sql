@@ -1,3 +1,4 @@
--- Migration 0020 is assigned to other work not merged here yet; this empty file only keeps
--- the numbering without gaps (store/embed_migrations.cmake) so that 0021 builds. It is
--- replaced by that work's migration when both are merged.
+-- Migration 0020 was reserved and never used. It is intentionally
+-- empty: migrations are numbered without gaps (store/embed_migrations.cmake refuses a
+-- gap at build time), and the versions already applied in deployed databases are never
+-- renumbered.

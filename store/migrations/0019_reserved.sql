@@ -1,3 +1,0 @@
--- Migration 0019 is assigned to other work not merged here yet; this empty file only keeps
--- the numbering without gaps (store/embed_migrations.cmake) so that 0021 builds. It is
--- replaced by that work's migration when both are merged.
