@@ -264,23 +264,6 @@ std::string percent(double rate) {
     return out.str();
 }
 
-// "Sales: Fri 15:00 - Mon 10:00" for every configured report window, in the reader's words.
-std::string report_windows_text(Turn& turn) {
-    std::vector<std::string> parts;
-    auto at = [&](unsigned weekday, int minute) {
-        char hhmm[16];
-        std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", minute / 60, minute % 60);
-        return turn.text("core.weekday." + std::to_string(weekday)) + " " + hhmm;
-    };
-    for (const auto& w : turn.engine().settings().reports.windows) {
-        parts.push_back(turn.text("core.report_window",
-                                  {{"department", turn.text("core.department." + w.department)},
-                                   {"opens", at(w.open_weekday, w.open_minute)},
-                                   {"closes", at(w.close_weekday, w.close_minute)}}));
-    }
-    return core::join(parts, turn.text("core.list_separator"));
-}
-
 void rules(Turn& turn, const CommandArgs&) {
     const Rules& r = turn.engine().settings().rules;
     json notes = json::array();
@@ -289,14 +272,15 @@ void rules(Turn& turn, const CommandArgs&) {
     if (it != r.notes.end()) {
         for (const auto& n : it->second) notes.push_back(n);
     }
-    turn.reply("core.rules", {{"company", turn.engine().settings().company_name},
-                              {"handoff_hours", r.handoff_acceptance_hours},
-                              {"report_window", report_windows_text(turn)},
-                              {"pool_rate", percent(r.commission_pool_rate)},
-                              {"key_amount", std::to_string(r.key_engagement_amount)},
-                              {"currency", r.currency},
-                              {"notes", notes},
-                              {"has_notes", !notes.empty()}});
+    json data = {{"company", turn.engine().settings().company_name},
+                 {"handoff_hours", r.handoff_acceptance_hours},
+                 {"pool_rate", percent(r.commission_pool_rate)},
+                 {"key_amount", std::to_string(r.key_engagement_amount)},
+                 {"currency", r.currency},
+                 {"notes", notes},
+                 {"has_notes", !notes.empty()}};
+    for (const auto& source : turn.engine().rules_sources()) source(turn, data);
+    turn.reply("core.rules", data);
 }
 
 void ping(Turn& turn, const CommandArgs&) { turn.reply("core.pong"); }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <set>
 
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
 #include "bot/local_time.hpp"
@@ -1072,9 +1073,46 @@ void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& it
 
 }  // namespace
 
+namespace {
+
+/// Customers as other features read them, from this engine's store.
+class EngineCustomers final : public Customers {
+  public:
+    explicit EngineCustomers(Engine& engine) : engine_(engine) {}
+    std::string key_of(const std::string& name) const override { return name_key(name); }
+    std::vector<store::Customer> all() const override { return engine_.store().customers().all(); }
+    std::optional<store::Customer> get(std::int64_t id) const override {
+        return engine_.store().customers().get(id);
+    }
+    std::optional<store::Customer> find(const std::string& name) const override {
+        const std::string key = name_key(name);
+        if (key.empty()) return std::nullopt;
+        return engine_.store().customers().find_by_key(key);
+    }
+    std::optional<store::Engagement> open_engagement(
+        std::int64_t customer_id, std::optional<std::int64_t> owner_id) const override {
+        std::optional<store::Engagement> first;
+        for (auto& e : engine_.store().engagements().of_customer(customer_id)) {
+            if (e.closed) continue;
+            if (e.owner_id && owner_id && *e.owner_id == *owner_id) return e;
+            if (!first) first = std::move(e);
+        }
+        return first;
+    }
+    std::optional<store::Engagement> engagement(std::int64_t id) const override {
+        return engine_.store().engagements().get(id);
+    }
+
+  private:
+    Engine& engine_;
+};
+
+}  // namespace
+
 Feature feature() {
-    return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services&) {
+    return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services& services) {
                 register_engagements(engine);
+                services.provide<Customers>(std::make_shared<EngineCustomers>(engine));
             }};
 }
 

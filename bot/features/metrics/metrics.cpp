@@ -744,7 +744,8 @@ std::vector<std::string> escalation_words(const Engine& engine) {
 reports::ExtractionConfig extraction_of(Turn& turn) {
     std::vector<reports::KnownCustomer> known;
     for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
-    auto config = reports::extraction_config(turn.engine().settings().reports, std::move(known));
+    auto config = reports::extraction_config(
+        turn.engine().settings().features.get<reports::ReportSettings>(), std::move(known));
     config.prices = reports::price_words(turn.engine().prompts(), turn.engine().settings());
     return config;
 }
