@@ -526,7 +526,7 @@ struct Computed {
     std::vector<std::pair<std::string, double>> weeks;
 };
 
-Computed compute(store::Store& store, const Engine& engine, const Period& period,
+Computed compute(const store::Store& store, const Engine& engine, const Period& period,
                  const std::string& kind, const Scope& scope) {
     const std::string& zone = company_zone(engine);
     const Period prev = previous(period, kind, zone);
@@ -1018,8 +1018,8 @@ Attribution attribution_from(const BotSettings& settings) {
     return a;
 }
 
-MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
-                              std::int64_t to) {
+MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
+                              std::int64_t from, std::int64_t to) {
     MetricsData d;
     d.quotas = store.quotas().overlapping(from, to);
     std::int64_t deals_from = from;
