@@ -96,9 +96,9 @@ namespace {
 
 nlohmann::json command_line(Turn& turn, const CommandSpec& spec) {
     const Prompts& prompts = turn.engine().prompts();
-    const CommandText* t = prompts.command(turn.locale(), spec.name);
-    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name);
-    return {{"usage", t ? t->usage : spec.name}, {"summary", t ? t->summary : std::string()}};
+    const CommandText* t = prompts.command(turn.locale(), spec.name());
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name());
+    return {{"usage", t ? t->usage : spec.name()}, {"summary", t ? t->summary : std::string()}};
 }
 
 const HelpTopic* find_topic(Turn& turn, const std::string& word) {
@@ -196,17 +196,17 @@ void help(Turn& turn, const CommandArgs& args) {
     }
     json aliases = json::array();
     for (const auto& locale : prompts.locales()) {
-        if (const CommandText* t = prompts.command(locale, spec->name)) {
+        if (const CommandText* t = prompts.command(locale, spec->name())) {
             for (const auto& a : t->aliases) aliases.push_back(a);
         }
     }
-    const CommandText* t = prompts.command(turn.locale(), spec->name);
-    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name);
+    const CommandText* t = prompts.command(turn.locale(), spec->name());
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name());
     json roles = json::array();
-    for (const auto& r : spec->roles) roles.push_back(turn.text("core.role." + r));
+    for (const auto& r : spec->allowed_roles()) roles.push_back(turn.text("core.role." + r));
     turn.reply("core.help_command",
-               {{"name", spec->name},
-                {"usage", t ? t->usage : spec->name},
+               {{"name", spec->name()},
+                {"usage", t ? t->usage : spec->name()},
                 {"summary", t ? t->summary : std::string()},
                 {"aliases", core::join(aliases.get<std::vector<std::string>>(), ", ")},
                 {"has_aliases", !aliases.empty()},
@@ -600,27 +600,24 @@ core::ApiResponse help_api(Turn& turn, const ApiCall& call) {
 
 void register_builtins(Engine& engine) {
     Router& r = engine.router();
-    r.add({"help", {}, help});
-    r.add({"todo", {}, todo});
+    r.add(CommandSpec("help", help));
+    r.add(CommandSpec("todo", todo));
     engine.api().add({"GET", "/api/v1/help", false, help_api});
     engine.add_watcher(command_without_bang);
-    r.add({"whoami", {}, whoami});
-    r.add({"whois", {}, whois});
-    r.add({"rules", {}, rules});
-    r.add({"ping", {}, ping});
-    r.add({"profile",
-           {},
-           [](Turn& turn, const CommandArgs&) {
-               const Person& me = *turn.person();
-               turn.engine().dialogs().start(
-                   turn, "profile",
-                   {{"timezone", me.timezone},
-                    {"working_hours", format_working_hours(me.work_start, me.work_end)},
-                    {"locale", me.locale}});
-           },
-           true});
-    r.add({"language", {}, language, true});
-    r.add({"link", {}, link, true});
+    r.add(CommandSpec("whoami", whoami));
+    r.add(CommandSpec("whois", whois));
+    r.add(CommandSpec("rules", rules));
+    r.add(CommandSpec("ping", ping));
+    r.add(CommandSpec("profile", [](Turn& turn, const CommandArgs&) {
+              const Person& me = *turn.person();
+              turn.engine().dialogs().start(
+                  turn, "profile",
+                  {{"timezone", me.timezone},
+                   {"working_hours", format_working_hours(me.work_start, me.work_end)},
+                   {"locale", me.locale}});
+          }).writes());
+    r.add(CommandSpec("language", language).writes());
+    r.add(CommandSpec("link", link).writes());
     engine.dialogs().add(profile_dialog());
     engine.dialogs().add(clarify_person_dialog());
 }

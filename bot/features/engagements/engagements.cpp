@@ -1118,17 +1118,17 @@ Feature feature() {
 
 void register_engagements(Engine& engine) {
     auto& r = engine.router();
-    r.add({"engagement new", {}, engagement_new, true});
-    r.add({"engagement", {}, engagement_card});
-    r.add({"who owns", {}, who_owns});
-    r.add({"stage", {}, set_stage, true});
-    r.add({"engagements", {}, list_engagements});
-    r.add({"consult", {}, consult, true});
-    r.add({"handoff", {}, handoff, true});
-    r.add({"accept", {}, accept, true});
-    r.add({"decline", {}, decline, true});
-    r.add({"track set", {"admin"}, track_set, true});
-    r.add({"customer alias", {}, customer_alias, true});
+    r.add(CommandSpec("engagement new", engagement_new).writes());
+    r.add(CommandSpec("engagement", engagement_card));
+    r.add(CommandSpec("who owns", who_owns));
+    r.add(CommandSpec("stage", set_stage).writes());
+    r.add(CommandSpec("engagements", list_engagements));
+    r.add(CommandSpec("consult", consult).writes());
+    r.add(CommandSpec("handoff", handoff).writes());
+    r.add(CommandSpec("accept", accept).writes());
+    r.add(CommandSpec("decline", decline).writes());
+    r.add(CommandSpec("track set", track_set).roles({"admin"}).writes());
+    r.add(CommandSpec("customer alias", customer_alias).writes());
     engine.scheduler().on(handoff_job, handoff_deadline);
     engine.add_todo_source(pending_handoffs);
 }

@@ -1268,20 +1268,18 @@ void register_meetings(Engine& engine) {
     engine.services().provide<MeetingStats>(std::make_shared<EngineMeetingStats>(engine));
     auto& r = engine.router();
     const std::vector<std::string> organisers = {"manager", "hr"};
-    r.add({"meet", organisers, meet, true});
-    r.add({"book", organisers, book, true});
-    r.add({"meeting cancel", organisers, cancel_meeting, true});
-    r.add({"meetings", {}, list_meetings});
+    r.add(CommandSpec("meet", meet).roles(organisers).writes());
+    r.add(CommandSpec("book", book).roles(organisers).writes());
+    r.add(CommandSpec("meeting cancel", cancel_meeting).roles(organisers).writes());
+    r.add(CommandSpec("meetings", list_meetings));
     auto fetching = std::make_shared<Fetching>();
-    r.add(
-        {"calendar import",
-         {},
-         [fetching](Turn& turn, const CommandArgs& args) { import_calendar(turn, args, fetching); },
-         true});
-    r.add({"joint-meeting", organisers, joint_meeting, true});
-    r.add({"joint-meetings", {}, [](Turn& turn, const CommandArgs&) { show_joint(turn); }});
-    r.add({"agenda", organisers, agenda, true});
-    r.add({"minutes", organisers, minutes, true});
+    r.add(CommandSpec("calendar import", [fetching](Turn& turn, const CommandArgs& args) {
+              import_calendar(turn, args, fetching);
+          }).writes());
+    r.add(CommandSpec("joint-meeting", joint_meeting).roles(organisers).writes());
+    r.add(CommandSpec("joint-meetings", [](Turn& turn, const CommandArgs&) { show_joint(turn); }));
+    r.add(CommandSpec("agenda", agenda).roles(organisers).writes());
+    r.add(CommandSpec("minutes", minutes).roles(organisers).writes());
     engine.dialogs().add(minutes_dialog());
     engine.dialogs().add(agenda_dialog());
     // iCalendar over HTTP (the hub checks the token before forwarding).

@@ -1046,15 +1046,18 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
 }
 
 void register_metrics(Engine& engine) {
-    engine.router().add({"deal won", {}, deal_won, true});
-    engine.router().add({"deal lost", {}, deal_lost, true});
-    engine.router().add({"quota set", {"manager", "admin"}, quota_set, true});
-    engine.router().add({"campaign new", {}, campaign_new, true});
-    engine.router().add({"campaign touch", {}, campaign_touch, true});
-    engine.router().add({"metrics", {}, metrics_command});
-    engine.router().add({"summary reports", {"manager", "admin"}, summary_reports});
-    engine.router().add({"summary channel", {"manager", "admin"}, summary_channel});
-    engine.router().add({"summary customer", {"manager", "admin"}, summary_customer});
+    engine.router().add(CommandSpec("deal won", deal_won).writes());
+    engine.router().add(CommandSpec("deal lost", deal_lost).writes());
+    engine.router().add(CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes());
+    engine.router().add(CommandSpec("campaign new", campaign_new).writes());
+    engine.router().add(CommandSpec("campaign touch", campaign_touch).writes());
+    engine.router().add(CommandSpec("metrics", metrics_command));
+    engine.router().add(
+        CommandSpec("summary reports", summary_reports).roles({"manager", "admin"}));
+    engine.router().add(
+        CommandSpec("summary channel", summary_channel).roles({"manager", "admin"}));
+    engine.router().add(
+        CommandSpec("summary customer", summary_customer).roles({"manager", "admin"}));
     engine.scheduler().on(weekly_job, weekly_post);
     // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
     engine.api().add({"POST", "/api/v1/deals", true,

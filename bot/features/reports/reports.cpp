@@ -862,11 +862,11 @@ Feature feature() {
 
 void register_reports(Engine& engine) {
     auto& r = engine.router();
-    r.add({"report", {}, file_report, true});
-    r.add({"report edit", {}, edit_report, true});
-    r.add({"report pause", {}, pause_reports, true});
-    r.add({"reports", {}, list_reports});
-    r.add({"intel", {}, intel});
+    r.add(CommandSpec("report", file_report).writes());
+    r.add(CommandSpec("report edit", edit_report).writes());
+    r.add(CommandSpec("report pause", pause_reports).writes());
+    r.add(CommandSpec("reports", list_reports));
+    r.add(CommandSpec("intel", intel));
     engine.dialogs().add(report_dialog());
     engine.dialogs().add(pick_customer_dialog());
     register_windows(engine);
