@@ -154,21 +154,7 @@ void store_channel_tracks(const Config& config, Core& core) {
 void start_engine(const Config& config, Core& core) {
     store_channel_tracks(config, core);
     bot::BotSettings settings = config.bot;
-    // Meetings: calendar files relative to the data directory; URLs fetched by worker
-    // threads here (config checked the allow list already).
-    auto& meetings = settings.meetings;
-    if (!meetings.calendar_dir.empty() &&
-        std::filesystem::path(meetings.calendar_dir).is_relative()) {
-        meetings.calendar_dir =
-            (std::filesystem::path(config.data_dir) / meetings.calendar_dir).string();
-    }
-    if (meetings.calendar_urls) {
-        std::string error;
-        auto policy = CalendarUrlPolicy::parse(meetings.calendar_url_allow, error);
-        core.calendar_fetches = std::make_unique<CalendarFetchService>(
-            policy ? std::move(*policy) : CalendarUrlPolicy());
-        meetings.fetch_calendar = core.calendar_fetches->fetcher();
-    }
+    settings.data_dir = config.data_dir;
     // This process among others on the same database (leases, claims): readable in the
     // leases table and in logs, unique even when a host runs several.
     char host[256] = {};
@@ -176,6 +162,10 @@ void start_engine(const Config& config, Core& core) {
     settings.leases.holder =
         std::string(host) + ":" + std::to_string(getpid()) + ":" + core::random_hex(3);
     core.engine = std::make_unique<bot::Engine>(*core.store, core.clock, core.prompts, settings);
+    // Calendars from URLs are fetched by worker threads here (bot/ has no network code);
+    // a feature passes its own allow list, checked by config.
+    core.calendar_fetches = std::make_unique<CalendarFetchService>();
+    core.engine->services().provide<bot::CalendarFetcher>(core.calendar_fetches->fetcher());
     bot::register_features(*core.engine);
 }
 

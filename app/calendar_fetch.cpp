@@ -24,41 +24,6 @@ constexpr std::size_t max_body = 4 * 1024 * 1024;
 constexpr int max_redirects = 3;
 constexpr long long total_timeout_ms = 10000;
 
-struct Network4 {
-    unsigned char a, b, c, d;
-    int prefix;
-};
-
-bool in_network(const unsigned char* bytes, const unsigned char* base, int prefix) {
-    for (int bit = 0; bit < prefix; ++bit) {
-        const int i = bit / 8;
-        const unsigned char mask = static_cast<unsigned char>(0x80 >> (bit % 8));
-        if ((bytes[i] & mask) != (base[i] & mask)) return false;
-    }
-    return true;
-}
-
-bool internal_v4(const unsigned char* v4) {
-    static const Network4 blocked[] = {
-        {0, 0, 0, 0, 8},      {10, 0, 0, 0, 8},    {100, 64, 0, 0, 10},   {127, 0, 0, 0, 8},
-        {169, 254, 0, 0, 16}, {172, 16, 0, 0, 12}, {192, 0, 0, 0, 24},    {192, 0, 2, 0, 24},
-        {192, 168, 0, 0, 16}, {198, 18, 0, 0, 15}, {198, 51, 100, 0, 24}, {203, 0, 113, 0, 24},
-        {224, 0, 0, 0, 4},    {240, 0, 0, 0, 4}};
-    for (const auto& n : blocked) {
-        const unsigned char base[4] = {n.a, n.b, n.c, n.d};
-        if (in_network(v4, base, n.prefix)) return true;
-    }
-    return false;
-}
-
-bool host_name_ok(const std::string& s) {
-    if (s.empty() || s.size() > 253 || s.front() == '.' || s.front() == '-') return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               c == '.' || c == '-';
-    });
-}
-
 // Every address `host` resolves to (a literal is itself), as the system resolver sees it.
 bool resolve(const std::string& host, int port, std::vector<IpAddress>& out) {
     addrinfo hints{};
@@ -95,111 +60,6 @@ std::string resolve_location(const std::string& base, const std::string& locatio
 }
 
 }  // namespace
-
-std::optional<IpAddress> IpAddress::parse(const std::string& text) {
-    std::string s = text;
-    if (s.size() > 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
-    IpAddress a;
-    if (::inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) return a;
-    if (::inet_pton(AF_INET6, s.c_str(), a.bytes.data()) == 1) {
-        a.v6 = true;
-        return a;
-    }
-    return std::nullopt;
-}
-
-std::optional<IpAddress> IpAddress::from(const sockaddr* address) {
-    IpAddress a;
-    if (address->sa_family == AF_INET) {
-        const auto* in = reinterpret_cast<const sockaddr_in*>(address);
-        std::memcpy(a.bytes.data(), &in->sin_addr, 4);
-        return a;
-    }
-    if (address->sa_family == AF_INET6) {
-        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
-        std::memcpy(a.bytes.data(), &in6->sin6_addr, 16);
-        a.v6 = true;
-        return a;
-    }
-    return std::nullopt;
-}
-
-std::string IpAddress::literal() const {
-    char text[INET6_ADDRSTRLEN] = {};
-    ::inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), text, sizeof text);
-    return v6 ? "[" + std::string(text) + "]" : std::string(text);
-}
-
-bool is_internal_address(const IpAddress& address) {
-    const unsigned char* b = address.bytes.data();
-    if (!address.v6) return internal_v4(b);
-    static const unsigned char zero[16] = {};
-    static const unsigned char mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    static const unsigned char nat64[16] = {0, 0x64, 0xff, 0x9b};
-    static const unsigned char six_to_four[16] = {0x20, 0x02};
-    if (in_network(b, zero, 96) || in_network(b, mapped, 96) || in_network(b, nat64, 96)) {
-        return internal_v4(b + 12);  // also :: and ::1, which fall in 0.0.0.0/8
-    }
-    if (in_network(b, six_to_four, 16)) return internal_v4(b + 2);
-    static const unsigned char unique_local[16] = {0xfc};
-    static const unsigned char link_local[16] = {0xfe, 0x80};
-    static const unsigned char site_local[16] = {0xfe, 0xc0};
-    static const unsigned char multicast[16] = {0xff};
-    static const unsigned char documentation[16] = {0x20, 0x01, 0x0d, 0xb8};
-    static const unsigned char discard[16] = {0x01, 0x00};
-    return in_network(b, unique_local, 7) || in_network(b, link_local, 10) ||
-           in_network(b, site_local, 10) || in_network(b, multicast, 8) ||
-           in_network(b, documentation, 32) || in_network(b, discard, 64);
-}
-
-std::optional<CalendarUrlPolicy> CalendarUrlPolicy::parse(const std::vector<std::string>& allow,
-                                                          std::string& error) {
-    CalendarUrlPolicy policy;
-    for (const auto& entry : allow) {
-        const std::string e = core::ascii_lower(std::string(core::trim(entry)));
-        const auto slash = e.find('/');
-        const auto ip = IpAddress::parse(e.substr(0, slash));
-        if (ip) {
-            const int bits = ip->v6 ? 128 : 32;
-            int prefix = bits;
-            if (slash != std::string::npos) {
-                const std::string p = e.substr(slash + 1);
-                if (p.empty() || p.size() > 3 ||
-                    !std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-                    std::stoi(p) > bits) {
-                    error = "\"" + entry + "\" has a bad network prefix (0-" +
-                            std::to_string(bits) + " after the /)";
-                    return std::nullopt;
-                }
-                prefix = std::stoi(p);
-            }
-            policy.networks_.push_back({*ip, prefix});
-        } else if (slash == std::string::npos && host_name_ok(e)) {
-            policy.hosts_.push_back(e);
-        } else {
-            error = "\"" + entry +
-                    "\" is neither a host name nor an address or network such as 10.0.0.0/8";
-            return std::nullopt;
-        }
-    }
-    return policy;
-}
-
-bool CalendarUrlPolicy::host_listed(const std::string& host) const {
-    const std::string h = core::ascii_lower(host);
-    return std::find(hosts_.begin(), hosts_.end(), h) != hosts_.end();
-}
-
-bool CalendarUrlPolicy::address_allowed(const IpAddress& address) const {
-    if (!is_internal_address(address)) return true;
-    for (const auto& n : networks_) {
-        if (n.base.v6 == address.v6 &&
-            in_network(address.bytes.data(), n.base.bytes.data(), n.prefix)) {
-            return true;
-        }
-    }
-    return false;
-}
 
 bot::CalendarFetchResult fetch_calendar(const std::string& first_url,
                                         const CalendarUrlPolicy& policy,
@@ -311,11 +171,9 @@ bot::CalendarFetchResult fetch_calendar(const std::string& first_url,
 
 CalendarFetchService::CalendarFetchService(CalendarUrlPolicy policy, std::size_t workers,
                                            std::size_t max_waiting)
-    : policy_(std::move(policy)), max_waiting_(max_waiting) {
-    for (std::size_t i = 0; i < std::max<std::size_t>(workers, 1); ++i) {
-        workers_.emplace_back([this] { work(); });
-    }
-}
+    : policy_(std::move(policy)),
+      worker_count_(std::max<std::size_t>(workers, 1)),
+      max_waiting_(max_waiting) {}
 
 CalendarFetchService::~CalendarFetchService() {
     {
@@ -329,10 +187,17 @@ CalendarFetchService::~CalendarFetchService() {
 
 void CalendarFetchService::fetch(const std::string& url,
                                  std::function<void(bot::CalendarFetchResult)> done) {
+    fetch(url, policy_, std::move(done));
+}
+
+void CalendarFetchService::fetch(const std::string& url, CalendarUrlPolicy policy,
+                                 std::function<void(bot::CalendarFetchResult)> done) {
     {
         std::lock_guard<std::mutex> lock(mu_);
         if (!stopping_ && waiting_.size() < max_waiting_) {
-            waiting_.push_back({url, std::move(done)});
+            // Threads only once someone fetches: most programs never do.
+            while (workers_.size() < worker_count_) workers_.emplace_back([this] { work(); });
+            waiting_.push_back({url, std::move(policy), std::move(done)});
             cv_.notify_one();
             return;
         }
@@ -343,10 +208,28 @@ void CalendarFetchService::fetch(const std::string& url,
     done(std::move(busy));
 }
 
-bot::CalendarFetcher CalendarFetchService::fetcher() {
-    return [this](const std::string& url, std::function<void(bot::CalendarFetchResult)> done) {
-        fetch(url, std::move(done));
-    };
+namespace {
+
+/// The service as the bot sees it: the feature's allow list read for each fetch (config
+/// checked it already; a list that does not read allows nothing internal).
+class ServiceFetcher final : public bot::CalendarFetcher {
+  public:
+    explicit ServiceFetcher(CalendarFetchService& service) : service_(service) {}
+    void fetch(const std::string& url, const std::vector<std::string>& allow,
+               std::function<void(bot::CalendarFetchResult)> done) override {
+        std::string error;
+        auto policy = CalendarUrlPolicy::parse(allow, error);
+        service_.fetch(url, policy ? std::move(*policy) : CalendarUrlPolicy(), std::move(done));
+    }
+
+  private:
+    CalendarFetchService& service_;
+};
+
+}  // namespace
+
+std::shared_ptr<bot::CalendarFetcher> CalendarFetchService::fetcher() {
+    return std::make_shared<ServiceFetcher>(*this);
 }
 
 void CalendarFetchService::work() {
@@ -361,7 +244,7 @@ void CalendarFetchService::work() {
         }
         bot::CalendarFetchResult result;
         try {
-            result = fetch_calendar(request.url, policy_, &stopping_);
+            result = fetch_calendar(request.url, request.policy, &stopping_);
         } catch (const std::exception& e) {
             spdlog::error("calendar fetch failed: {}", e.what());
         }

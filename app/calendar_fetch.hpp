@@ -3,65 +3,27 @@
 // http and https only, never an internal address unless the config allows it, on worker
 // threads so the engine keeps answering while a server is slow.
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "bot/settings.hpp"
-
-struct sockaddr;
+#include "bot/calendar_fetcher.hpp"
+#include "core/ip_address.hpp"
 
 namespace twintrack::app {
 
-/// An IPv4 or IPv6 address as bytes (IPv4 uses the first 4).
-struct IpAddress {
-    bool v6 = false;
-    std::array<unsigned char, 16> bytes{};
-
-    /// "127.0.0.1", "::1", "[fe80::1]"; nothing when it is not an address.
-    static std::optional<IpAddress> parse(const std::string& text);
-    /// From a socket address (AF_INET or AF_INET6); nothing for other families.
-    static std::optional<IpAddress> from(const sockaddr* address);
-    /// As written in a URL: "127.0.0.1", "[::1]".
-    std::string literal() const;
-};
-
-/// Loopback, link-local (with the cloud metadata address), private, shared (100.64/10),
-/// unspecified, multicast, reserved and documentation ranges, also IPv4 written inside
-/// IPv6 (::ffff:a.b.c.d, 64:ff9b::a.b.c.d, ::a.b.c.d). The server never fetches these
-/// unless `meetings.calendar_url_allow` lists them.
-bool is_internal_address(const IpAddress& address);
-
-/// What `meetings.calendar_url_allow` lists: host names (matched exactly, case does not
-/// matter) and addresses or networks ("127.0.0.1", "10.20.0.0/16", "fd00::/8").
-class CalendarUrlPolicy {
-  public:
-    /// Reads the list; nothing with `error` naming the first entry that is neither a
-    /// host name nor an address or network.
-    static std::optional<CalendarUrlPolicy> parse(const std::vector<std::string>& allow,
-                                                  std::string& error);
-
-    /// The URL's host is listed by name: every address it resolves to may be used.
-    bool host_listed(const std::string& host) const;
-    /// A resolved address may be connected to: it is public, or a listed network holds it.
-    bool address_allowed(const IpAddress& address) const;
-
-  private:
-    struct Network {
-        IpAddress base;
-        int prefix = 0;
-    };
-    std::vector<std::string> hosts_;
-    std::vector<Network> networks_;
-};
+/// The address helpers, as this file's users know them (core/ip_address.hpp).
+using core::IpAddress;
+using core::is_internal_address;
+using CalendarUrlPolicy = core::AddressAllowList;
 
 /// GETs `url` on this thread: http or https only, at most 3 redirects (each checked like
 /// the first URL), no proxy, 10 s in all, at most 4 MiB. The host is resolved here and
@@ -72,13 +34,14 @@ class CalendarUrlPolicy {
 bot::CalendarFetchResult fetch_calendar(const std::string& url, const CalendarUrlPolicy& policy,
                                         const std::atomic<bool>* cancel = nullptr);
 
-/// Fetches calendars on a few worker threads, so the engine thread never waits for the
-/// network. Must outlive every fetcher() it hands out being called; destroy it after the
-/// engine thread stopped and before the engine itself.
+/// Fetches calendars on a few worker threads (started at the first fetch), so the engine
+/// thread never waits for the network. Must outlive every fetcher() it hands out being
+/// called; destroy it after the engine thread stopped and before the engine itself.
 class CalendarFetchService {
   public:
-    explicit CalendarFetchService(CalendarUrlPolicy policy, std::size_t workers = 2,
-                                  std::size_t max_waiting = 16);
+    /// `policy`: what fetch(url, done) may reach.
+    explicit CalendarFetchService(CalendarUrlPolicy policy = CalendarUrlPolicy(),
+                                  std::size_t workers = 2, std::size_t max_waiting = 16);
     /// Cancels running fetches, drops waiting ones (their `done` is not called), joins.
     ~CalendarFetchService();
     CalendarFetchService(const CalendarFetchService&) = delete;
@@ -87,17 +50,23 @@ class CalendarFetchService {
     /// Queues a fetch; `done` runs on a worker thread (or at once with `busy` when too
     /// many fetches wait).
     void fetch(const std::string& url, std::function<void(bot::CalendarFetchResult)> done);
-    /// This service as the bot's fetcher.
-    bot::CalendarFetcher fetcher();
+    /// The same under another policy.
+    void fetch(const std::string& url, CalendarUrlPolicy policy,
+               std::function<void(bot::CalendarFetchResult)> done);
+    /// This service as the bot's fetcher (offered on the engine, Engine::services()): each
+    /// fetch under the allow list the feature passes.
+    std::shared_ptr<bot::CalendarFetcher> fetcher();
 
   private:
     struct Request {
         std::string url;
+        CalendarUrlPolicy policy;
         std::function<void(bot::CalendarFetchResult)> done;
     };
     void work();
 
     CalendarUrlPolicy policy_;
+    std::size_t worker_count_;
     std::size_t max_waiting_;
     std::mutex mu_;
     std::condition_variable cv_;

@@ -6,10 +6,8 @@
 #include <set>
 #include <sstream>
 
-#include "app/calendar_fetch.hpp"
 #include "bot/directory.hpp"
 #include "bot/features.hpp"
-#include "bot/local_time.hpp"
 #include "core/text.hpp"
 #include "store/store_url.hpp"
 
@@ -61,160 +59,6 @@ void read_rules(SectionReader s, Config& c) {
             }
         }
         n.finish();
-    }
-    s.finish();
-}
-
-/// `reports.windows: [{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}]`.
-void read_report_windows(SectionReader& s, bot::ReportSettings& r) {
-    const YAML::Node list = s.node("windows");
-    if (!list.IsDefined() || list.IsNull()) return;
-    if (!list.IsSequence()) {
-        s.error("windows",
-                "must be a list such as [{department: sales, opens: \"Fri 15:00\", closes: "
-                "\"Mon 10:00\"}]");
-        return;
-    }
-    std::vector<bot::ReportWindowSetting> windows;
-    std::set<std::string> seen;
-    bool ok = true;
-    for (std::size_t i = 0; i < list.size(); ++i) {
-        SectionReader ws(list[i], "reports.windows[" + std::to_string(i) + "]", s.errors());
-        if (!ws.valid()) {
-            ok = false;
-            continue;
-        }
-        bot::ReportWindowSetting w;
-        const auto dept = ws.choice("department", bot::departments(), true);
-        const auto opens = ws.string("opens", true);
-        const auto closes = ws.string("closes", true);
-        ws.finish();
-        if (!dept || !opens || !closes) {
-            ok = false;
-            continue;
-        }
-        w.department = *dept;
-        const auto o = bot::parse_weekday_time(*opens);
-        const auto c = bot::parse_weekday_time(*closes);
-        if (!o) ws.error("opens", "must be a weekday and a time such as \"Fri 15:00\"");
-        if (!c) ws.error("closes", "must be a weekday and a time such as \"Mon 10:00\"");
-        if (!o || !c) {
-            ok = false;
-            continue;
-        }
-        if (*o == *c) {
-            ws.error("closes", "must differ from opens");
-            ok = false;
-            continue;
-        }
-        if (!seen.insert(w.department).second) {
-            ws.error("department",
-                     "\"" + w.department + "\" has a window already; one per department");
-            ok = false;
-            continue;
-        }
-        w.open_weekday = o->first;
-        w.open_minute = o->second;
-        w.close_weekday = c->first;
-        w.close_minute = c->second;
-        windows.push_back(w);
-    }
-    if (ok) r.windows = std::move(windows);
-}
-
-/// `reports: {competitors: [{name: Huawei, aliases: [华为]}], need_keywords: {en: [...],
-/// zh-CN: [...]}}`. A competitor name or alias may be listed only once.
-void read_reports(SectionReader s, Config& c) {
-    bot::ReportSettings& r = c.bot.reports;
-    const YAML::Node list = s.node("competitors");
-    if (list.IsDefined() && !list.IsNull()) {
-        if (!list.IsSequence()) {
-            s.error("competitors", "must be a list such as [{name: Huawei, aliases: [华为]}]");
-        } else {
-            std::set<std::string> names;
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                SectionReader cs(list[i], "reports.competitors[" + std::to_string(i) + "]",
-                                 s.errors());
-                if (!cs.valid()) continue;
-                bot::CompetitorSetting comp;
-                auto name = cs.string("name", true);
-                comp.aliases = cs.word_list("aliases", "other names");
-                cs.finish();
-                if (!name) continue;
-                comp.name = std::string(core::trim(*name));
-                if (comp.name.empty()) {
-                    cs.error("name", "must not be empty");
-                    continue;
-                }
-                bool ok = true;
-                std::vector<std::string> all = {comp.name};
-                all.insert(all.end(), comp.aliases.begin(), comp.aliases.end());
-                for (const auto& n : all) {
-                    if (!names.insert(core::ascii_lower(n)).second) {
-                        cs.error(
-                            n == comp.name ? "name" : "aliases",
-                            "\"" + n + "\" is listed twice; each name may mean one competitor");
-                        ok = false;
-                    }
-                }
-                if (ok) r.competitors.push_back(std::move(comp));
-            }
-        }
-    }
-    read_report_windows(s, r);
-    const YAML::Node needs = s.node("need_keywords");
-    if (needs.IsDefined() && !needs.IsNull()) {
-        SectionReader n(needs, "reports.need_keywords", s.errors());
-        if (n.valid()) {
-            for (const std::string locale : {"en", "zh-CN"}) {
-                auto words = n.word_list(locale, "words or phrases");
-                if (!words.empty()) r.need_keywords[locale] = std::move(words);
-            }
-            n.finish();
-        }
-    }
-    s.finish();
-}
-
-/// `meetings: {work_days: [Mon, ...], default_duration_minutes, default_within_days,
-/// calendar_dir, import_horizon_days, calendar_urls, calendar_url_allow}`.
-void read_meetings(SectionReader s, Config& c) {
-    bot::MeetingSettings& m = c.bot.meetings;
-    static const std::vector<std::string> names = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-    const YAML::Node days = s.node("work_days");
-    if (days.IsDefined() && !days.IsNull()) {
-        unsigned mask = 0;
-        bool ok = days.IsSequence() && days.size() > 0;
-        for (std::size_t i = 0; ok && i < days.size(); ++i) {
-            const std::string d =
-                days[i].IsScalar() ? core::ascii_lower(days[i].Scalar()).substr(0, 3) : "";
-            const auto at = std::find(names.begin(), names.end(), d);
-            if (at == names.end()) {
-                ok = false;
-                break;
-            }
-            mask |= 1U << static_cast<unsigned>(at - names.begin());
-        }
-        if (ok) {
-            m.work_days = mask;
-        } else {
-            s.error("work_days", "must be a non-empty list of weekdays such as [Mon, Tue, Wed]");
-        }
-    }
-    if (auto v = s.integer("default_duration_minutes", 15, 8 * 60)) {
-        m.default_duration_minutes = static_cast<int>(*v);
-    }
-    if (auto v = s.integer("default_within_days", 1, 28))
-        m.default_within_days = static_cast<int>(*v);
-    if (auto v = s.string("calendar_dir")) m.calendar_dir = *v;
-    if (auto v = s.integer("import_horizon_days", 1, 366)) {
-        m.import_horizon_days = static_cast<int>(*v);
-    }
-    if (auto v = s.boolean("calendar_urls")) m.calendar_urls = *v;
-    m.calendar_url_allow = s.word_list("calendar_url_allow", "host names or networks");
-    std::string error;
-    if (!CalendarUrlPolicy::parse(m.calendar_url_allow, error)) {
-        s.error("calendar_url_allow", error);
     }
     s.finish();
 }
@@ -334,8 +178,6 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
         SectionReader section(top.node(feature.section), feature.section, errors);
         feature.read_config(section, c.bot.features);
     }
-    read_reports(SectionReader(top.node("reports"), "reports", errors), c);
-    read_meetings(SectionReader(top.node("meetings"), "meetings", errors), c);
     read_retention(SectionReader(top.node("retention"), "retention", errors), c);
     read_welcome(SectionReader(top.node("welcome"), "welcome", errors), c);
     read_directory(SectionReader(top.node("directory"), "directory", errors), c);

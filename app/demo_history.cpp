@@ -138,6 +138,9 @@ struct Generator {
 
     store::Store& store;
     const bot::BotSettings& settings;
+    const bot::reports::ReportSettings& report_settings() const {
+        return settings.features.get<bot::reports::ReportSettings>();
+    }
     const bot::Prompts& prompts;
     std::int64_t now;
     Dice dice;
@@ -353,7 +356,7 @@ struct Generator {
     }
 
     std::string lost_reason(const store::Person& owner) {
-        const auto& competitors = settings.reports.competitors;
+        const auto& competitors = report_settings().competitors;
         if (competitors.empty()) return is_chinese(owner.locale) ? "价格" : "price";
         const auto& c = competitors[static_cast<std::size_t>(dice.between(
             0, std::min<std::int64_t>(2, static_cast<std::int64_t>(competitors.size()) - 1)))];
@@ -511,7 +514,7 @@ struct Generator {
 
     // --- field reports --------------------------------------------------------------------
 
-    std::string chinese_name(const bot::CompetitorSetting& c) const {
+    std::string chinese_name(const bot::reports::CompetitorSetting& c) const {
         for (const auto& alias : c.aliases) {
             if (has_non_ascii(alias)) return alias;
         }
@@ -519,8 +522,8 @@ struct Generator {
     }
 
     /// The competitor a report names: the first configured one most often.
-    const bot::CompetitorSetting* competitor() {
-        const auto& all = settings.reports.competitors;
+    const bot::reports::CompetitorSetting* competitor() {
+        const auto& all = report_settings().competitors;
         if (all.empty()) return nullptr;
         const auto n = static_cast<std::int64_t>(all.size());
         std::int64_t roll = dice.between(0, 3 * n - 1);  // the first has n of 3n chances
@@ -530,15 +533,15 @@ struct Generator {
     }
 
     std::string need(bool chinese) {
-        const auto& words = settings.reports.need_keywords;
+        const auto& words = report_settings().need_keywords;
         auto it = words.find(chinese ? "zh-CN" : "en");
         if (it == words.end() || it->second.empty()) return chinese ? "案例" : "case study";
         return dice.pick(it->second);
     }
 
     void report(const store::Person& author, std::int64_t at, const Account& a, bool chinese,
-                const bot::CompetitorSetting* forced = nullptr) {
-        const bot::CompetitorSetting* c = forced ? forced : competitor();
+                const bot::reports::CompetitorSetting* forced = nullptr) {
+        const bot::reports::CompetitorSetting* c = forced ? forced : competitor();
         const std::string competitor_text = c == nullptr ? (chinese ? "竞争对手" : "a competitor")
                                             : chinese    ? chinese_name(*c)
                                                          : c->name;
@@ -548,7 +551,7 @@ struct Generator {
                                                         {"n", std::to_string(dice.between(5, 25))},
                                                         {"need", need(chinese)}});
         bot::reports::ExtractionConfig config = bot::reports::extraction_config(
-            settings.reports, {{a.customer.id, a.customer.name, {}}});
+            report_settings(), {{a.customer.id, a.customer.name, {}}});
         config.prices = bot::reports::price_words(prompts, settings);
         const bot::reports::Extraction found = bot::reports::extract(text, config);
         const std::string locale = chinese ? "zh-CN" : "en";
@@ -602,8 +605,9 @@ struct Generator {
             }
         }
         // This week so far: the first competitor in both languages.
-        const bot::CompetitorSetting* first =
-            settings.reports.competitors.empty() ? nullptr : &settings.reports.competitors.front();
+        const bot::reports::CompetitorSetting* first = report_settings().competitors.empty()
+                                                           ? nullptr
+                                                           : &report_settings().competitors.front();
         for (const bool chinese : {true, false}) {
             const store::Person* author = &sales.front();
             for (const auto& p : sales) {

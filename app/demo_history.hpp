@@ -48,7 +48,7 @@ struct DemoHistoryCounts {
 /// written (and nothing returned) when it was loaded before, when the store already has
 /// customers, engagements, reports or deals, or when it has no marketing or no sales
 /// people to write it for. Times are relative to `clock`; names of competitors and needs
-/// come from `settings.reports`, the funnel, currency rules and activity costs from
+/// come from the reports feature's settings, the funnel, currency rules and activity costs from
 /// `settings`.
 std::optional<DemoHistoryCounts> load_demo_history(store::Store& store,
                                                    const bot::BotSettings& settings,

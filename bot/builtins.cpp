@@ -96,9 +96,9 @@ namespace {
 
 nlohmann::json command_line(Turn& turn, const CommandSpec& spec) {
     const Prompts& prompts = turn.engine().prompts();
-    const CommandText* t = prompts.command(turn.locale(), spec.name);
-    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name);
-    return {{"usage", t ? t->usage : spec.name}, {"summary", t ? t->summary : std::string()}};
+    const CommandText* t = prompts.command(turn.locale(), spec.name());
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name());
+    return {{"usage", t ? t->usage : spec.name()}, {"summary", t ? t->summary : std::string()}};
 }
 
 const HelpTopic* find_topic(Turn& turn, const std::string& word) {
@@ -196,17 +196,17 @@ void help(Turn& turn, const CommandArgs& args) {
     }
     json aliases = json::array();
     for (const auto& locale : prompts.locales()) {
-        if (const CommandText* t = prompts.command(locale, spec->name)) {
+        if (const CommandText* t = prompts.command(locale, spec->name())) {
             for (const auto& a : t->aliases) aliases.push_back(a);
         }
     }
-    const CommandText* t = prompts.command(turn.locale(), spec->name);
-    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name);
+    const CommandText* t = prompts.command(turn.locale(), spec->name());
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), spec->name());
     json roles = json::array();
-    for (const auto& r : spec->roles) roles.push_back(turn.text("core.role." + r));
+    for (const auto& r : spec->allowed_roles()) roles.push_back(turn.text("core.role." + r));
     turn.reply("core.help_command",
-               {{"name", spec->name},
-                {"usage", t ? t->usage : spec->name},
+               {{"name", spec->name()},
+                {"usage", t ? t->usage : spec->name()},
                 {"summary", t ? t->summary : std::string()},
                 {"aliases", core::join(aliases.get<std::vector<std::string>>(), ", ")},
                 {"has_aliases", !aliases.empty()},
@@ -264,23 +264,6 @@ std::string percent(double rate) {
     return out.str();
 }
 
-// "Sales: Fri 15:00 - Mon 10:00" for every configured report window, in the reader's words.
-std::string report_windows_text(Turn& turn) {
-    std::vector<std::string> parts;
-    auto at = [&](unsigned weekday, int minute) {
-        char hhmm[16];
-        std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", minute / 60, minute % 60);
-        return turn.text("core.weekday." + std::to_string(weekday)) + " " + hhmm;
-    };
-    for (const auto& w : turn.engine().settings().reports.windows) {
-        parts.push_back(turn.text("core.report_window",
-                                  {{"department", turn.text("core.department." + w.department)},
-                                   {"opens", at(w.open_weekday, w.open_minute)},
-                                   {"closes", at(w.close_weekday, w.close_minute)}}));
-    }
-    return core::join(parts, turn.text("core.list_separator"));
-}
-
 void rules(Turn& turn, const CommandArgs&) {
     const Rules& r = turn.engine().settings().rules;
     json notes = json::array();
@@ -289,14 +272,15 @@ void rules(Turn& turn, const CommandArgs&) {
     if (it != r.notes.end()) {
         for (const auto& n : it->second) notes.push_back(n);
     }
-    turn.reply("core.rules", {{"company", turn.engine().settings().company_name},
-                              {"handoff_hours", r.handoff_acceptance_hours},
-                              {"report_window", report_windows_text(turn)},
-                              {"pool_rate", percent(r.commission_pool_rate)},
-                              {"key_amount", std::to_string(r.key_engagement_amount)},
-                              {"currency", r.currency},
-                              {"notes", notes},
-                              {"has_notes", !notes.empty()}});
+    json data = {{"company", turn.engine().settings().company_name},
+                 {"handoff_hours", r.handoff_acceptance_hours},
+                 {"pool_rate", percent(r.commission_pool_rate)},
+                 {"key_amount", std::to_string(r.key_engagement_amount)},
+                 {"currency", r.currency},
+                 {"notes", notes},
+                 {"has_notes", !notes.empty()}};
+    for (const auto& source : turn.engine().rules_sources()) source(turn, data);
+    turn.reply("core.rules", data);
 }
 
 void ping(Turn& turn, const CommandArgs&) { turn.reply("core.pong"); }
@@ -616,27 +600,24 @@ core::ApiResponse help_api(Turn& turn, const ApiCall& call) {
 
 void register_builtins(Engine& engine) {
     Router& r = engine.router();
-    r.add({"help", {}, help});
-    r.add({"todo", {}, todo});
+    r.add(CommandSpec("help", help));
+    r.add(CommandSpec("todo", todo));
     engine.api().add({"GET", "/api/v1/help", false, help_api});
     engine.add_watcher(command_without_bang);
-    r.add({"whoami", {}, whoami});
-    r.add({"whois", {}, whois});
-    r.add({"rules", {}, rules});
-    r.add({"ping", {}, ping});
-    r.add({"profile",
-           {},
-           [](Turn& turn, const CommandArgs&) {
-               const Person& me = *turn.person();
-               turn.engine().dialogs().start(
-                   turn, "profile",
-                   {{"timezone", me.timezone},
-                    {"working_hours", format_working_hours(me.work_start, me.work_end)},
-                    {"locale", me.locale}});
-           },
-           true});
-    r.add({"language", {}, language, true});
-    r.add({"link", {}, link, true});
+    r.add(CommandSpec("whoami", whoami));
+    r.add(CommandSpec("whois", whois));
+    r.add(CommandSpec("rules", rules));
+    r.add(CommandSpec("ping", ping));
+    r.add(CommandSpec("profile", [](Turn& turn, const CommandArgs&) {
+              const Person& me = *turn.person();
+              turn.engine().dialogs().start(
+                  turn, "profile",
+                  {{"timezone", me.timezone},
+                   {"working_hours", format_working_hours(me.work_start, me.work_end)},
+                   {"locale", me.locale}});
+          }).writes());
+    r.add(CommandSpec("language", language).writes());
+    r.add(CommandSpec("link", link).writes());
     engine.dialogs().add(profile_dialog());
     engine.dialogs().add(clarify_person_dialog());
 }

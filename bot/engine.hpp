@@ -71,6 +71,11 @@ class Engine final : public core::EventSink {
     using TodoSource = std::function<void(Turn&, const Person&, std::vector<std::string>&)>;
     void add_todo_source(TodoSource source) { todo_sources_.push_back(std::move(source)); }
     const std::vector<TodoSource>& todo_sources() const { return todo_sources_; }
+    /// A feature's part of `rules`: it adds template data for `core.rules` (the reports
+    /// feature its `report_window`), rendered in the turn's locale.
+    using RulesSource = std::function<void(Turn&, nlohmann::json& data)>;
+    void add_rules_source(RulesSource source) { rules_sources_.push_back(std::move(source)); }
+    const std::vector<RulesSource>& rules_sources() const { return rules_sources_; }
 
     /// Connector `name` runs in one process at a time among those on the database (its
     /// platform allows one session): only while this process holds the lease
@@ -224,6 +229,7 @@ class Engine final : public core::EventSink {
     std::vector<std::function<void(const Directory&)>> directory_listeners_;
     std::vector<std::function<bool(Turn&, const std::string&)>> watchers_;
     std::vector<TodoSource> todo_sources_;
+    std::vector<RulesSource> rules_sources_;
     std::vector<std::function<void(const core::Event&, const Person*)>> channel_listeners_;
 
     mutable std::mutex mu_;

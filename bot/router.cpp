@@ -32,9 +32,9 @@ void Router::index(const Prompts& prompts) {
     max_words_ = 1;
     dirty_ = false;
     for (std::size_t i = 0; i < commands_.size(); ++i) {
-        std::vector<std::string> names = {commands_[i].name};
+        std::vector<std::string> names = {commands_[i].name()};
         for (const auto& locale : prompts.locales()) {
-            if (const CommandText* t = prompts.command(locale, commands_[i].name)) {
+            if (const CommandText* t = prompts.command(locale, commands_[i].name())) {
                 names.insert(names.end(), t->aliases.begin(), t->aliases.end());
             }
         }
@@ -52,8 +52,9 @@ const CommandSpec* Router::find(const std::string& name_or_alias) const {
 }
 
 bool Router::allowed(const CommandSpec& spec, const std::string& role) {
-    if (spec.roles.empty() || role == "admin") return true;
-    return std::find(spec.roles.begin(), spec.roles.end(), role) != spec.roles.end();
+    const auto& roles = spec.allowed_roles();
+    if (roles.empty() || role == "admin") return true;
+    return std::find(roles.begin(), roles.end(), role) != roles.end();
 }
 
 std::vector<std::string> Router::suggest(const std::string& word, std::size_t limit) const {
@@ -88,16 +89,17 @@ void Router::dispatch(Turn& turn, const std::string& text) const {
         const std::string role = turn.person() ? turn.person()->role : std::string();
         if (!allowed(spec, role)) {
             nlohmann::json needed = nlohmann::json::array();
-            for (const auto& r : spec.roles) needed.push_back(turn.text("core.role." + r));
+            for (const auto& r : spec.allowed_roles())
+                needed.push_back(turn.text("core.role." + r));
             turn.refuse("core.role_required",
-                        {{"command", spec.name}, {"roles", core::join(needed, " / ")}});
+                        {{"command", spec.name()}, {"roles", core::join(needed, " / ")}});
             return;
         }
         CommandArgs args;
         args.words.assign(words.begin() + static_cast<long>(n), words.end());
         args.rest = after_words(text, n);
-        if (spec.writes) turn.write();
-        spec.handler(turn, args);
+        if (spec.changes_state()) turn.write();
+        spec.handler()(turn, args);
         return;
     }
     // "Did you mean" offers whole lines: the command written right, then the rest as the

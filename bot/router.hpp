@@ -20,14 +20,42 @@ struct CommandArgs {
     std::string rest;
 };
 
-struct CommandSpec {
-    std::string name;                ///< canonical English name, may be several words
-    std::vector<std::string> roles;  ///< allowed roles; empty means everyone
-    std::function<void(Turn&, const CommandArgs&)> handler;
+/// A command as registered, built with named setters:
+/// `CommandSpec("stage", set_stage).writes()`,
+/// `CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes()`.
+class CommandSpec {
+  public:
+    using Handler = std::function<void(Turn&, const CommandArgs&)>;
+
+    /// `name`: the canonical English name, may be several words; its aliases, usage and
+    /// summary come from prompts.
+    CommandSpec(std::string name, Handler handler)
+        : name_(std::move(name)), handler_(std::move(handler)) {}
+
+    /// Only people with one of `roles` may run it (admins always may). Default: everyone.
+    CommandSpec& roles(std::vector<std::string> roles) {
+        roles_ = std::move(roles);
+        return *this;
+    }
     /// The command changes state: its turn opens the transaction (and records the event
     /// id) before the handler runs, so a redelivered message is dropped even when the
     /// handler would only have refused.
-    bool writes = false;
+    CommandSpec& writes() {
+        writes_ = true;
+        return *this;
+    }
+
+    const std::string& name() const { return name_; }
+    /// The roles allowed; empty means everyone.
+    const std::vector<std::string>& allowed_roles() const { return roles_; }
+    const Handler& handler() const { return handler_; }
+    bool changes_state() const { return writes_; }
+
+  private:
+    std::string name_;
+    Handler handler_;
+    std::vector<std::string> roles_;
+    bool writes_ = false;
 };
 
 class Router {

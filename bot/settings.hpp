@@ -1,12 +1,10 @@
 #pragma once
-// What the bot is told by config: the company, its defaults and the cooperation rules.
-// Features moved to modules keep their settings in their own folder (`features`);
-// reports and meetings still have theirs here.
+// What the engine is told by config: the company, its defaults, the cooperation rules,
+// retention, the welcome and the directory. Each feature keeps its settings in its own
+// folder, read from its own section (`features`, bot/feature.hpp).
 
 #include <chrono>
-#include <functional>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,73 +21,6 @@ struct Rules {
     std::string currency = "CNY";
     /// Further agreements in each locale, shown as written.
     std::map<std::string, std::vector<std::string>> notes;
-};
-
-/// A competitor as configured: `{name: Huawei, aliases: [华为]}`.
-struct CompetitorSetting {
-    std::string name;
-    std::vector<std::string> aliases;  ///< other names, in any language
-};
-
-/// A weekly report window of a department, in each person's local time:
-/// `{department: sales, opens: "Fri 15:00", closes: "Mon 10:00"}`.
-struct ReportWindowSetting {
-    std::string department = "sales";
-    unsigned open_weekday = 5;  ///< 0 = Sunday ... 6 = Saturday
-    int open_minute = 15 * 60;  ///< after local midnight
-    unsigned close_weekday = 1;
-    int close_minute = 10 * 60;
-};
-
-/// The `reports:` section (field reports and competitive intelligence).
-struct ReportSettings {
-    /// At most one per department. Default: sales, Friday 15:00 to Monday 10:00.
-    std::vector<ReportWindowSetting> windows = {ReportWindowSetting{}};
-    std::vector<CompetitorSetting> competitors;
-    /// Words that mean a customer need, per locale: `{en: [case study], zh-CN: [案例]}`.
-    /// Defaults until the config names its own.
-    std::map<std::string, std::vector<std::string>> need_keywords = {
-        {"en", {"case study", "demo", "trial", "training"}},
-        {"zh-CN", {"案例", "演示", "试用", "培训"}}};
-};
-
-/// What fetching a calendar for `calendar import URL` came to. The user is told which
-/// kind of failure, never the remote server's status or answer (those are logged).
-struct CalendarFetchResult {
-    enum class Outcome {
-        ok,       ///< `body` holds what the server sent
-        refused,  ///< the URL or a redirect leads to an internal address not allowed
-        too_big,  ///< more than 4 MiB
-        failed,   ///< network error, timeout, an error status or a bad URL
-        busy      ///< too many fetches at once
-    };
-    Outcome outcome = Outcome::failed;
-    std::string body;
-};
-
-/// Fetches `url` off the engine thread and calls `done` exactly once with the result,
-/// usually from another thread (so `done` only queues work for the engine). The program
-/// passes one in (app/); bot/ itself has no network code.
-using CalendarFetcher =
-    std::function<void(const std::string& url, std::function<void(CalendarFetchResult)> done)>;
-
-/// The `meetings:` section (meet/book, calendar import, joint meetings).
-struct MeetingSettings {
-    /// Working days for everyone: bit d set = weekday d works (0 = Sunday). Mon-Fri.
-    unsigned work_days = 0x3e;
-    int default_duration_minutes = 30;
-    int default_within_days = 5;
-    /// `calendar import FILE` reads plain file names from this folder; empty: no files.
-    std::string calendar_dir;
-    /// How far ahead recurring imported events are expanded, in days.
-    int import_horizon_days = 90;
-    /// `calendar import URL` allowed (http and https); the program then sets the fetcher.
-    bool calendar_urls = false;
-    /// Hosts (exact names) and addresses or networks (CIDR) that `calendar import URL`
-    /// may reach although they are loopback, link-local or private. Empty: none.
-    std::vector<std::string> calendar_url_allow;
-    /// Fetches `calendar import URL`; unset: URLs are refused.
-    CalendarFetcher fetch_calendar;
 };
 
 /// The `retention:` section: how many days each kind of record is kept (0: for ever).
@@ -139,14 +70,15 @@ struct BotSettings {
     std::string default_locale = "en";
     std::string bot_user = "twintrack";
     std::chrono::minutes dialog_timeout{30};
+    /// The program's data folder; features resolve relative paths in their settings
+    /// against it (empty: the working directory).
+    std::string data_dir;
     Rules rules;
-    ReportSettings reports;
-    MeetingSettings meetings;
     RetentionSettings retention;
     WelcomeSettings welcome;
     DirectorySettings directory;
     LeaseSettings leases;
-    /// Each moved feature's own settings, read from its own section (bot/feature.hpp).
+    /// Each feature's own settings, read from its own section (bot/feature.hpp).
     FeatureSettings features;
 };
 

@@ -13,7 +13,7 @@ Turn::Turn(Engine& engine, const core::Event* event, const Person* person)
 
 core::Timestamp Turn::now() const { return engine_.clock().now(); }
 
-store::Store& Turn::read() { return engine_.store(); }
+const store::Store& Turn::read() { return engine_.store(); }
 
 store::Store& Turn::write() {
     if (!writing_) {

@@ -35,8 +35,9 @@ class Turn {
     const std::string& locale() const { return locale_; }
     core::Timestamp now() const;
 
-    /// The store for reading. Any call is fine, no transaction is opened.
-    store::Store& read();
+    /// The store for reading: a read-only view (only the repositories' const methods), no
+    /// transaction is opened. Changes go through write().
+    const store::Store& read();
     /// The store for writing: opens the turn's transaction (once) and records the
     /// event id, so a redelivered event throws AlreadyProcessed here.
     store::Store& write();

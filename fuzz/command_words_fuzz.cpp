@@ -19,7 +19,7 @@ namespace {
 
 const bot::reports::ExtractionConfig& extraction() {
     static const bot::reports::ExtractionConfig config = [] {
-        bot::ReportSettings settings;
+        bot::reports::ReportSettings settings;
         settings.competitors = {{"Acme", {"艾克米", "ACME Corp"}}, {"Globex", {"环球"}}};
         return bot::reports::extraction_config(settings,
                                                {{1, "Initech", {"英尼泰克"}}, {2, "Umbrella", {}}});

@@ -37,7 +37,7 @@ std::int64_t ActionRepository::add(const ActionPost& p) {
          p.created_at, p.expires_at});
 }
 
-std::optional<ActionPost> ActionRepository::get(std::int64_t id) {
+std::optional<ActionPost> ActionRepository::get(std::int64_t id) const {
     std::optional<ActionPost> out;
     db_.query(std::string("SELECT ") + columns + " FROM action_posts WHERE id = ?", {id},
               [&](const Row& r) { out = read_post(r); });
@@ -60,7 +60,7 @@ bool ActionRepository::settle(std::int64_t id, const std::string& outcome,
                {outcome, nullable(by), now, id}) > 0;
 }
 
-std::string ActionRepository::platform_id(const std::string& dedupe_key) {
+std::string ActionRepository::platform_id(const std::string& dedupe_key) const {
     std::string out;
     db_.query(
         "SELECT coalesce(remote_id, '') FROM outbox WHERE dedupe_key = ? AND sent_at IS "

@@ -34,7 +34,7 @@ class ActionRepository {
 
     /// Adds an open action post; returns its id.
     std::int64_t add(const ActionPost& post);
-    std::optional<ActionPost> get(std::int64_t id);
+    std::optional<ActionPost> get(std::int64_t id) const;
     /// Open posts about `subject`, oldest first.
     std::vector<ActionPost> open_about(const std::string& subject);
     /// Settles an open post; false when it was settled already.
@@ -42,7 +42,7 @@ class ActionRepository {
                 std::int64_t now);
     /// The platform's id of the post once the connector confirmed it (outbox row with
     /// the post's dedupe key), else empty.
-    std::string platform_id(const std::string& dedupe_key);
+    std::string platform_id(const std::string& dedupe_key) const;
 
     /// A program setting; empty when unset.
     std::optional<std::string> setting(const std::string& key);

@@ -37,14 +37,14 @@ std::int64_t AnnouncementRepository::create(const Announcement& a) {
          nullable(a.post_at), a.created_at, a.created_at});
 }
 
-std::optional<Announcement> AnnouncementRepository::get(std::int64_t id) {
+std::optional<Announcement> AnnouncementRepository::get(std::int64_t id) const {
     std::optional<Announcement> out;
     db_.query(std::string(columns) + "WHERE id = ?", {id},
               [&](const Row& row) { out = announcement_from(row); });
     return out;
 }
 
-std::vector<Announcement> AnnouncementRepository::recent(int limit) {
+std::vector<Announcement> AnnouncementRepository::recent(int limit) const {
     std::vector<Announcement> out;
     db_.query(std::string(columns) + "ORDER BY id DESC LIMIT ?", {std::int64_t{limit}},
               [&](const Row& row) { out.push_back(announcement_from(row)); });
@@ -84,7 +84,7 @@ void AnnouncementRepository::decide(std::int64_t id, const AnnouncementDecision&
         {id, d.department, d.person_id, d.decision, d.note, std::int64_t{d.version}, d.decided_at});
 }
 
-std::vector<AnnouncementDecision> AnnouncementRepository::decisions(std::int64_t id) {
+std::vector<AnnouncementDecision> AnnouncementRepository::decisions(std::int64_t id) const {
     std::vector<AnnouncementDecision> out;
     db_.query(
         "SELECT department, person_id, decision, note, version, decided_at "
@@ -103,7 +103,7 @@ void AnnouncementRepository::add_history(std::int64_t id, const AnnouncementHist
         {id, item.at, nullable(item.person_id), item.action, item.detail});
 }
 
-std::vector<AnnouncementHistoryItem> AnnouncementRepository::history(std::int64_t id) {
+std::vector<AnnouncementHistoryItem> AnnouncementRepository::history(std::int64_t id) const {
     std::vector<AnnouncementHistoryItem> out;
     db_.query(
         "SELECT at, person_id, action, detail FROM announcement_history "

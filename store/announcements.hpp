@@ -50,9 +50,9 @@ class AnnouncementRepository {
 
     /// Inserts a draft (version 1); returns its id.
     std::int64_t create(const Announcement& a);
-    std::optional<Announcement> get(std::int64_t id);
+    std::optional<Announcement> get(std::int64_t id) const;
     /// The newest first.
-    std::vector<Announcement> recent(int limit);
+    std::vector<Announcement> recent(int limit) const;
 
     /// Replaces one variant's text ("marketing" or "sales"), bumps the version, clears
     /// the decisions and puts the announcement back to draft.
@@ -63,11 +63,11 @@ class AnnouncementRepository {
 
     /// Records (or replaces) a department's decision.
     void decide(std::int64_t id, const AnnouncementDecision& d);
-    std::vector<AnnouncementDecision> decisions(std::int64_t id);
+    std::vector<AnnouncementDecision> decisions(std::int64_t id) const;
 
     void add_history(std::int64_t id, const AnnouncementHistoryItem& item);
     /// Oldest first.
-    std::vector<AnnouncementHistoryItem> history(std::int64_t id);
+    std::vector<AnnouncementHistoryItem> history(std::int64_t id) const;
 
   private:
     Database& db_;

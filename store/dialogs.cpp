@@ -2,7 +2,7 @@
 
 namespace twintrack::store {
 
-std::optional<DialogRecord> DialogRepository::find(std::int64_t person_id) {
+std::optional<DialogRecord> DialogRepository::find(std::int64_t person_id) const {
     std::optional<DialogRecord> out;
     db_.query(
         "SELECT person_id, kind, step, state, connector, channel, thread, started_at, "

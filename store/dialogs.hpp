@@ -23,7 +23,7 @@ struct DialogRecord {
 class DialogRepository {
   public:
     explicit DialogRepository(Database& db) : db_(db) {}
-    std::optional<DialogRecord> find(std::int64_t person_id);
+    std::optional<DialogRecord> find(std::int64_t person_id) const;
     void save(const DialogRecord& dialog);
     void remove(std::int64_t person_id);
     /// Everyone with a dialog in progress.

@@ -67,7 +67,7 @@ std::optional<std::string> ChannelTracks::track_of(const std::string& connector,
     return out;
 }
 
-std::vector<ChannelTrack> ChannelTracks::by_track(const std::string& track) {
+std::vector<ChannelTrack> ChannelTracks::by_track(const std::string& track) const {
     std::vector<ChannelTrack> out;
     db_.query(
         "SELECT connector, channel, track FROM channel_tracks WHERE track = ? "
@@ -78,7 +78,7 @@ std::vector<ChannelTrack> ChannelTracks::by_track(const std::string& track) {
     return out;
 }
 
-std::vector<ChannelTrack> ChannelTracks::all() {
+std::vector<ChannelTrack> ChannelTracks::all() const {
     std::vector<ChannelTrack> out;
     db_.query("SELECT connector, channel, track FROM channel_tracks ORDER BY connector, channel",
               {}, [&](const Row& r) {
@@ -89,7 +89,7 @@ std::vector<ChannelTrack> ChannelTracks::all() {
 
 // --- CustomerRepository ----------------------------------------------------------------
 
-std::vector<Customer> CustomerRepository::all() {
+std::vector<Customer> CustomerRepository::all() const {
     std::vector<Customer> out;
     std::map<std::int64_t, std::size_t> index;
     db_.query("SELECT id, name, name_key FROM customers ORDER BY id", {}, [&](const Row& r) {
@@ -110,7 +110,7 @@ std::vector<Customer> CustomerRepository::all() {
     return out;
 }
 
-std::optional<Customer> CustomerRepository::get(std::int64_t id) {
+std::optional<Customer> CustomerRepository::get(std::int64_t id) const {
     std::optional<Customer> out;
     db_.query("SELECT id, name, name_key FROM customers WHERE id = ?", {id}, [&](const Row& r) {
         out = Customer{r.integer(0), r.text(1), r.text(2), {}, {}};
@@ -125,7 +125,7 @@ std::optional<Customer> CustomerRepository::get(std::int64_t id) {
     return out;
 }
 
-std::optional<Customer> CustomerRepository::find_by_key(const std::string& key) {
+std::optional<Customer> CustomerRepository::find_by_key(const std::string& key) const {
     auto id = db_.scalar("SELECT id FROM customers WHERE name_key = ?", {key});
     if (!id) id = db_.scalar("SELECT customer_id FROM customer_aliases WHERE alias_key = ?", {key});
     return id ? get(*id) : std::nullopt;
@@ -155,21 +155,21 @@ std::int64_t EngagementRepository::create(const Engagement& e) {
          std::int64_t{e.closed ? 1 : 0}, nullable(e.created_by), e.created_at, e.updated_at});
 }
 
-std::optional<Engagement> EngagementRepository::get(std::int64_t id) {
+std::optional<Engagement> EngagementRepository::get(std::int64_t id) const {
     std::optional<Engagement> out;
     db_.query(std::string(engagement_columns) + "WHERE e.id = ?", {id},
               [&](const Row& r) { out = engagement_from(r); });
     return out;
 }
 
-std::vector<Engagement> EngagementRepository::all() {
+std::vector<Engagement> EngagementRepository::all() const {
     std::vector<Engagement> out;
     db_.query(std::string(engagement_columns) + "ORDER BY e.closed, e.updated_at DESC, e.id DESC",
               {}, [&](const Row& r) { out.push_back(engagement_from(r)); });
     return out;
 }
 
-std::vector<Engagement> EngagementRepository::of_customer(std::int64_t customer_id) {
+std::vector<Engagement> EngagementRepository::of_customer(std::int64_t customer_id) const {
     std::vector<Engagement> out;
     db_.query(std::string(engagement_columns) +
                   "WHERE e.customer_id = ? ORDER BY e.closed, e.updated_at DESC, e.id DESC",
@@ -192,7 +192,8 @@ void EngagementRepository::add_event(std::int64_t engagement_id, const Engagemen
         {engagement_id, ev.at, nullable(ev.person_id), ev.kind, ev.detail});
 }
 
-std::vector<EngagementEvent> EngagementRepository::events(std::int64_t engagement_id, int limit) {
+std::vector<EngagementEvent> EngagementRepository::events(std::int64_t engagement_id,
+                                                          int limit) const {
     std::vector<EngagementEvent> out;
     db_.query(
         "SELECT at, person_id, kind, detail FROM engagement_events WHERE engagement_id = ? "
@@ -211,7 +212,7 @@ std::int64_t EngagementRepository::add_consultation(const Consultation& c) {
          nullable(c.answered_at)});
 }
 
-std::vector<Consultation> EngagementRepository::consultations(std::int64_t engagement_id) {
+std::vector<Consultation> EngagementRepository::consultations(std::int64_t engagement_id) const {
     std::vector<Consultation> out;
     db_.query(
         "SELECT id, engagement_id, consultant_id, requested_by, note, requested_at, answered_at "
@@ -245,21 +246,21 @@ std::int64_t EngagementRepository::add_handoff(const Handoff& h) {
         {h.engagement_id, nullable(h.from_id), h.to_id, h.note, h.requested_at, h.deadline_at});
 }
 
-std::optional<Handoff> EngagementRepository::handoff(std::int64_t id) {
+std::optional<Handoff> EngagementRepository::handoff(std::int64_t id) const {
     std::optional<Handoff> out;
     db_.query(std::string(handoff_columns) + "WHERE id = ?", {id},
               [&](const Row& r) { out = handoff_from(r); });
     return out;
 }
 
-std::optional<Handoff> EngagementRepository::latest_handoff(std::int64_t engagement_id) {
+std::optional<Handoff> EngagementRepository::latest_handoff(std::int64_t engagement_id) const {
     std::optional<Handoff> out;
     db_.query(std::string(handoff_columns) + "WHERE engagement_id = ? ORDER BY id DESC LIMIT 1",
               {engagement_id}, [&](const Row& r) { out = handoff_from(r); });
     return out;
 }
 
-std::vector<Handoff> EngagementRepository::pending_handoffs_to(std::int64_t person_id) {
+std::vector<Handoff> EngagementRepository::pending_handoffs_to(std::int64_t person_id) const {
     std::vector<Handoff> out;
     db_.query(std::string(handoff_columns) +
                   "h WHERE to_id = ? AND status = 'pending' AND id = (SELECT max(id) FROM "

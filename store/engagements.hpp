@@ -25,8 +25,8 @@ class ChannelTracks {
     void upsert(const ChannelTrack& mapping, std::int64_t now_ms);
     std::optional<std::string> track_of(const std::string& connector, const std::string& channel);
     /// Every channel of a track, ordered by connector and channel.
-    std::vector<ChannelTrack> by_track(const std::string& track);
-    std::vector<ChannelTrack> all();
+    std::vector<ChannelTrack> by_track(const std::string& track) const;
+    std::vector<ChannelTrack> all() const;
 
   private:
     Database& db_;
@@ -44,10 +44,10 @@ class CustomerRepository {
   public:
     explicit CustomerRepository(Database& db) : db_(db) {}
     /// Every customer with its aliases, ordered by id.
-    std::vector<Customer> all();
-    std::optional<Customer> get(std::int64_t id);
+    std::vector<Customer> all() const;
+    std::optional<Customer> get(std::int64_t id) const;
     /// The customer whose name key or one of whose alias keys is `key`.
-    std::optional<Customer> find_by_key(const std::string& key);
+    std::optional<Customer> find_by_key(const std::string& key) const;
     /// Throws UniqueViolation when the key is taken.
     std::int64_t create(const std::string& name, const std::string& key, std::int64_t now_ms);
     /// Throws UniqueViolation when the alias key is taken.
@@ -110,30 +110,30 @@ class EngagementRepository {
     explicit EngagementRepository(Database& db) : db_(db) {}
 
     std::int64_t create(const Engagement& e);
-    std::optional<Engagement> get(std::int64_t id);
+    std::optional<Engagement> get(std::int64_t id) const;
     /// Every engagement (open first, then newest first).
-    std::vector<Engagement> all();
-    std::vector<Engagement> of_customer(std::int64_t customer_id);
+    std::vector<Engagement> all() const;
+    std::vector<Engagement> of_customer(std::int64_t customer_id) const;
     /// Saves stage, lead, owner, amount and closed.
     void update(const Engagement& e, std::int64_t now_ms);
 
     void add_event(std::int64_t engagement_id, const EngagementEvent& event);
     /// The latest `limit` events, newest first.
-    std::vector<EngagementEvent> events(std::int64_t engagement_id, int limit);
+    std::vector<EngagementEvent> events(std::int64_t engagement_id, int limit) const;
 
     std::int64_t add_consultation(const Consultation& c);
-    std::vector<Consultation> consultations(std::int64_t engagement_id);
+    std::vector<Consultation> consultations(std::int64_t engagement_id) const;
     /// Marks the consultant's open consultations on the engagement answered; returns how
     /// many.
     int mark_answered(std::int64_t engagement_id, std::int64_t consultant_id, std::int64_t now_ms);
 
     std::int64_t add_handoff(const Handoff& h);
-    std::optional<Handoff> handoff(std::int64_t id);
+    std::optional<Handoff> handoff(std::int64_t id) const;
     /// The newest handoff of an engagement.
-    std::optional<Handoff> latest_handoff(std::int64_t engagement_id);
+    std::optional<Handoff> latest_handoff(std::int64_t engagement_id) const;
     /// The handoffs waiting for `person_id`'s answer (the newest of their engagement,
     /// still pending), soonest deadline first.
-    std::vector<Handoff> pending_handoffs_to(std::int64_t person_id);
+    std::vector<Handoff> pending_handoffs_to(std::int64_t person_id) const;
     /// Sets status, decided_at and reason.
     void decide_handoff(std::int64_t id, const std::string& status, std::int64_t at,
                         const std::string& reason);

@@ -44,7 +44,7 @@ MeetingSeries series_from(const Row& row) {
 
 }  // namespace
 
-void MeetingRepository::load_attendees(Meeting& m) {
+void MeetingRepository::load_attendees(Meeting& m) const {
     m.attendees.clear();
     db_.query(
         "SELECT person_id, required FROM meeting_attendees WHERE meeting_id = ? ORDER BY "
@@ -69,7 +69,7 @@ std::int64_t MeetingRepository::create(const Meeting& m) {
     return id;
 }
 
-std::optional<Meeting> MeetingRepository::get(std::int64_t id) {
+std::optional<Meeting> MeetingRepository::get(std::int64_t id) const {
     std::optional<Meeting> out;
     db_.query(std::string(meeting_columns) + "WHERE m.id = ?", {id},
               [&](const Row& r) { out = meeting_from(r); });
@@ -87,7 +87,7 @@ std::optional<Meeting> MeetingRepository::by_series_start(std::int64_t series_id
 }
 
 std::vector<Meeting> MeetingRepository::of_person(std::int64_t person_id, std::int64_t from,
-                                                  std::int64_t until) {
+                                                  std::int64_t until) const {
     std::vector<Meeting> out;
     db_.query(std::string(meeting_columns) +
                   "JOIN meeting_attendees a ON a.meeting_id = m.id WHERE a.person_id = ? AND "
@@ -98,7 +98,7 @@ std::vector<Meeting> MeetingRepository::of_person(std::int64_t person_id, std::i
     return out;
 }
 
-std::vector<Meeting> MeetingRepository::feed_of(std::int64_t person_id, std::int64_t from) {
+std::vector<Meeting> MeetingRepository::feed_of(std::int64_t person_id, std::int64_t from) const {
     std::vector<Meeting> out;
     db_.query(std::string(meeting_columns) +
                   "JOIN meeting_attendees a ON a.meeting_id = m.id WHERE a.person_id = ? AND "
@@ -116,7 +116,7 @@ void MeetingRepository::set_status(std::int64_t id, const std::string& status,
 }
 
 std::vector<BusyBlock> MeetingRepository::busy(const std::vector<std::int64_t>& person_ids,
-                                               std::int64_t from, std::int64_t until) {
+                                               std::int64_t from, std::int64_t until) const {
     std::vector<BusyBlock> out;
     for (std::int64_t p : person_ids) {
         db_.query(
@@ -156,7 +156,7 @@ void MeetingRepository::save_proposal(std::int64_t person_id, const std::string&
         {person_id, json, now_ms});
 }
 
-std::optional<std::string> MeetingRepository::proposal(std::int64_t person_id) {
+std::optional<std::string> MeetingRepository::proposal(std::int64_t person_id) const {
     std::optional<std::string> out;
     db_.query("SELECT proposal FROM meeting_proposals WHERE person_id = ?", {person_id},
               [&](const Row& r) { out = r.text(0); });
@@ -175,14 +175,14 @@ std::int64_t MeetingRepository::create_series(const MeetingSeries& s) {
          std::int64_t{s.duration_min}, s.organizer_id, s.status, s.created_at});
 }
 
-std::optional<MeetingSeries> MeetingRepository::series(std::int64_t id) {
+std::optional<MeetingSeries> MeetingRepository::series(std::int64_t id) const {
     std::optional<MeetingSeries> out;
     db_.query(std::string(series_columns) + "WHERE id = ?", {id},
               [&](const Row& r) { out = series_from(r); });
     return out;
 }
 
-std::vector<MeetingSeries> MeetingRepository::active_series() {
+std::vector<MeetingSeries> MeetingRepository::active_series() const {
     std::vector<MeetingSeries> out;
     db_.query(std::string(series_columns) + "WHERE status = 'active' ORDER BY id", {},
               [&](const Row& r) { out.push_back(series_from(r)); });
@@ -201,7 +201,7 @@ void MeetingRepository::add_agenda_item(std::int64_t meeting_id, std::int64_t pe
         {meeting_id, person_id, text, now_ms});
 }
 
-std::vector<AgendaItem> MeetingRepository::agenda(std::int64_t meeting_id) {
+std::vector<AgendaItem> MeetingRepository::agenda(std::int64_t meeting_id) const {
     std::vector<AgendaItem> out;
     db_.query(
         "SELECT id, person_id, text, created_at FROM meeting_agenda_items WHERE meeting_id = ? "
@@ -232,7 +232,7 @@ std::optional<Minutes> MeetingRepository::minutes(std::int64_t meeting_id) {
     return out;
 }
 
-std::optional<Meeting> MeetingRepository::latest_without_minutes(std::int64_t now_ms) {
+std::optional<Meeting> MeetingRepository::latest_without_minutes(std::int64_t now_ms) const {
     std::optional<Meeting> out;
     db_.query(std::string(meeting_columns) +
                   "WHERE m.series_id IS NOT NULL AND m.status = 'booked' AND m.start_at <= ? AND "
@@ -243,7 +243,7 @@ std::optional<Meeting> MeetingRepository::latest_without_minutes(std::int64_t no
     return out;
 }
 
-std::optional<Meeting> MeetingRepository::next_of_series(std::int64_t now_ms) {
+std::optional<Meeting> MeetingRepository::next_of_series(std::int64_t now_ms) const {
     std::optional<Meeting> out;
     db_.query(std::string(meeting_columns) +
                   "WHERE m.series_id IS NOT NULL AND m.status = 'booked' AND m.start_at > ? "

@@ -73,47 +73,48 @@ class MeetingRepository {
 
     /// Inserts a meeting with its attendees; returns its id.
     std::int64_t create(const Meeting& meeting);
-    std::optional<Meeting> get(std::int64_t id);
+    std::optional<Meeting> get(std::int64_t id) const;
     std::optional<Meeting> by_series_start(std::int64_t series_id, std::int64_t start_at);
     /// Booked meetings of a person (as attendee or organiser) overlapping [from, until),
     /// by start.
-    std::vector<Meeting> of_person(std::int64_t person_id, std::int64_t from, std::int64_t until);
+    std::vector<Meeting> of_person(std::int64_t person_id, std::int64_t from,
+                                   std::int64_t until) const;
     /// Every meeting of a person, cancelled ones included, by start (for calendar feeds).
-    std::vector<Meeting> feed_of(std::int64_t person_id, std::int64_t from);
+    std::vector<Meeting> feed_of(std::int64_t person_id, std::int64_t from) const;
     void set_status(std::int64_t id, const std::string& status, std::int64_t now_ms);
 
     /// Busy intervals of each person in [from, until): booked meetings and imported
     /// blocks, as (person, start, end).
     std::vector<BusyBlock> busy(const std::vector<std::int64_t>& person_ids, std::int64_t from,
-                                std::int64_t until);
+                                std::int64_t until) const;
     /// Replaces the blocks of one person and source.
     void replace_busy(std::int64_t person_id, const std::string& source,
                       const std::vector<BusyBlock>& blocks);
 
     void save_proposal(std::int64_t person_id, const std::string& json, std::int64_t now_ms);
-    std::optional<std::string> proposal(std::int64_t person_id);
+    std::optional<std::string> proposal(std::int64_t person_id) const;
     void drop_proposal(std::int64_t person_id);
 
     std::int64_t create_series(const MeetingSeries& series);
-    std::optional<MeetingSeries> series(std::int64_t id);
-    std::vector<MeetingSeries> active_series();
+    std::optional<MeetingSeries> series(std::int64_t id) const;
+    std::vector<MeetingSeries> active_series() const;
     void cancel_series(std::int64_t id);
 
     void add_agenda_item(std::int64_t meeting_id, std::int64_t person_id, const std::string& text,
                          std::int64_t now_ms);
-    std::vector<AgendaItem> agenda(std::int64_t meeting_id);
+    std::vector<AgendaItem> agenda(std::int64_t meeting_id) const;
 
     void save_minutes(const Minutes& minutes);
     std::optional<Minutes> minutes(std::int64_t meeting_id);
     /// The latest series meeting that ended by `now` and has no minutes yet.
-    std::optional<Meeting> latest_without_minutes(std::int64_t now_ms);
+    std::optional<Meeting> latest_without_minutes(std::int64_t now_ms) const;
     /// The next booked series meeting starting after `now`.
-    std::optional<Meeting> next_of_series(std::int64_t now_ms);
+    std::optional<Meeting> next_of_series(std::int64_t now_ms) const;
     /// Recurring joint meetings (of a series, not cancelled) that ended in [from, to).
     std::int64_t joint_meetings_held(std::int64_t from, std::int64_t to);
 
   private:
-    void load_attendees(Meeting& m);
+    void load_attendees(Meeting& m) const;
     Database& db_;
 };
 

@@ -128,11 +128,11 @@ std::vector<Deal> DealRepository::open_without_customer() {
     return deals(db_, "WHERE customer_id IS NULL AND stage = 'open' ORDER BY created_at, id", {});
 }
 
-std::vector<Deal> DealRepository::of_customer(std::int64_t customer_id) {
+std::vector<Deal> DealRepository::of_customer(std::int64_t customer_id) const {
     return deals(db_, "WHERE customer_id = ? ORDER BY created_at DESC, id DESC", {customer_id});
 }
 
-std::vector<Deal> DealRepository::active_between(std::int64_t from, std::int64_t to) {
+std::vector<Deal> DealRepository::active_between(std::int64_t from, std::int64_t to) const {
     return deals(db_,
                  "WHERE (closed_at >= ? AND closed_at < ?) OR (created_at >= ? AND created_at < ?) "
                  "ORDER BY id",
@@ -159,7 +159,7 @@ bool QuotaRepository::set(const Quota& q, std::int64_t now_ms) {
     return !existed;
 }
 
-std::vector<Quota> QuotaRepository::overlapping(std::int64_t from, std::int64_t to) {
+std::vector<Quota> QuotaRepository::overlapping(std::int64_t from, std::int64_t to) const {
     std::vector<Quota> out;
     db_.query(
         "SELECT id, person_id, coalesce(team, ''), period, starts_at, ends_at, revenue, profit "
@@ -216,7 +216,7 @@ std::optional<Campaign> CampaignRepository::find_by_key(const std::string& key) 
     return out;
 }
 
-std::vector<Campaign> CampaignRepository::all() {
+std::vector<Campaign> CampaignRepository::all() const {
     std::vector<Campaign> out;
     db_.query(std::string(campaign_columns) + "ORDER BY id", {},
               [&](const Row& row) { out.push_back(campaign_from(row)); });
@@ -230,7 +230,7 @@ bool CampaignRepository::touch(const CampaignTouch& t) {
                {t.campaign_id, t.customer_id, t.at}) > 0;
 }
 
-std::vector<CampaignTouch> CampaignRepository::touches() {
+std::vector<CampaignTouch> CampaignRepository::touches() const {
     std::vector<CampaignTouch> out;
     db_.query("SELECT campaign_id, customer_id, at FROM campaign_touches ORDER BY at", {},
               [&](const Row& row) {
@@ -262,7 +262,7 @@ ChannelMessage message_from(const Row& row) {
 
 std::vector<ChannelMessage> ChannelMessageLog::between(const std::string& connector,
                                                        const std::string& channel,
-                                                       std::int64_t from, std::int64_t to) {
+                                                       std::int64_t from, std::int64_t to) const {
     std::vector<ChannelMessage> out;
     db_.query(
         "SELECT connector, channel, event_id, person_id, user_id, text, at FROM channel_messages "
@@ -272,7 +272,8 @@ std::vector<ChannelMessage> ChannelMessageLog::between(const std::string& connec
 }
 
 std::vector<ChannelMessage> ChannelMessageLog::containing(const std::string& needle,
-                                                          std::int64_t from, std::int64_t to) {
+                                                          std::int64_t from,
+                                                          std::int64_t to) const {
     std::vector<ChannelMessage> out;
     db_.query(
         "SELECT connector, channel, event_id, person_id, user_id, text, at FROM channel_messages "
@@ -285,7 +286,7 @@ int ChannelMessageLog::prune(std::int64_t before) {
     return db_.execute("DELETE FROM channel_messages WHERE at < ?", {before});
 }
 
-std::vector<EngagementFact> MetricsFacts::engagements() {
+std::vector<EngagementFact> MetricsFacts::engagements() const {
     std::vector<EngagementFact> out;
     db_.query(
         "SELECT e.id, e.customer_id, e.created_at, e.lead = 'marketing' OR EXISTS (SELECT 1 FROM "
@@ -306,7 +307,7 @@ std::vector<EngagementFact> MetricsFacts::engagements() {
     return out;
 }
 
-std::vector<HandoffFact> MetricsFacts::handoffs(std::int64_t from, std::int64_t to) {
+std::vector<HandoffFact> MetricsFacts::handoffs(std::int64_t from, std::int64_t to) const {
     std::vector<HandoffFact> out;
     db_.query(
         "SELECT requested_at, decided_at, status FROM handoffs WHERE requested_at >= ? AND "
@@ -317,7 +318,8 @@ std::vector<HandoffFact> MetricsFacts::handoffs(std::int64_t from, std::int64_t 
     return out;
 }
 
-std::vector<ConsultationFact> MetricsFacts::consultations(std::int64_t from, std::int64_t to) {
+std::vector<ConsultationFact> MetricsFacts::consultations(std::int64_t from,
+                                                          std::int64_t to) const {
     std::vector<ConsultationFact> out;
     db_.query(
         "SELECT requested_at, answered_at FROM consultations WHERE requested_at >= ? AND "

@@ -53,9 +53,9 @@ class DealRepository {
     /// Open deals kept with the customer as written (not a known customer), oldest first.
     std::vector<Deal> open_without_customer();
     /// Deals of a customer, newest first.
-    std::vector<Deal> of_customer(std::int64_t customer_id);
+    std::vector<Deal> of_customer(std::int64_t customer_id) const;
     /// Deals created or closed in [from, to).
-    std::vector<Deal> active_between(std::int64_t from, std::int64_t to);
+    std::vector<Deal> active_between(std::int64_t from, std::int64_t to) const;
     std::int64_t count();
 
   private:
@@ -80,7 +80,7 @@ class QuotaRepository {
     /// stored ones, absent ones are kept. True when it was new.
     bool set(const Quota& quota, std::int64_t now_ms);
     /// Quotas whose period overlaps [from, to).
-    std::vector<Quota> overlapping(std::int64_t from, std::int64_t to);
+    std::vector<Quota> overlapping(std::int64_t from, std::int64_t to) const;
 
   private:
     Database& db_;
@@ -112,10 +112,10 @@ class CampaignRepository {
     /// Throws UniqueViolation when the name key is taken.
     std::int64_t create(const Campaign& campaign);
     std::optional<Campaign> find_by_key(const std::string& key);
-    std::vector<Campaign> all();
+    std::vector<Campaign> all() const;
     /// Records that a campaign reached a customer; false when it was recorded before.
     bool touch(const CampaignTouch& touch);
-    std::vector<CampaignTouch> touches();
+    std::vector<CampaignTouch> touches() const;
 
   private:
     Database& db_;
@@ -139,10 +139,10 @@ class ChannelMessageLog {
     void record(const ChannelMessage& message);
     /// Messages of a channel in [from, to), oldest first.
     std::vector<ChannelMessage> between(const std::string& connector, const std::string& channel,
-                                        std::int64_t from, std::int64_t to);
+                                        std::int64_t from, std::int64_t to) const;
     /// Messages of any channel in [from, to) whose text contains `needle`, oldest first.
     std::vector<ChannelMessage> containing(const std::string& needle, std::int64_t from,
-                                           std::int64_t to);
+                                           std::int64_t to) const;
     /// Forgets messages written before `before`; returns how many.
     int prune(std::int64_t before);
 
@@ -177,11 +177,11 @@ struct ConsultationFact {
 class MetricsFacts {
   public:
     explicit MetricsFacts(Database& db) : db_(db) {}
-    std::vector<EngagementFact> engagements();
+    std::vector<EngagementFact> engagements() const;
     /// Handoffs requested in [from, to).
-    std::vector<HandoffFact> handoffs(std::int64_t from, std::int64_t to);
+    std::vector<HandoffFact> handoffs(std::int64_t from, std::int64_t to) const;
     /// Consultations requested in [from, to).
-    std::vector<ConsultationFact> consultations(std::int64_t from, std::int64_t to);
+    std::vector<ConsultationFact> consultations(std::int64_t from, std::int64_t to) const;
 
   private:
     Database& db_;

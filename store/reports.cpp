@@ -138,14 +138,14 @@ const char* const mention_columns =
 
 }  // namespace
 
-std::vector<ReportMention> ReportRepository::mentions(std::int64_t report_id) {
+std::vector<ReportMention> ReportRepository::mentions(std::int64_t report_id) const {
     std::vector<ReportMention> out;
     db_.query(std::string(mention_columns) + "WHERE report_id = ? ORDER BY id", {report_id},
               [&](const Row& row) { out.push_back(mention_from(row)); });
     return out;
 }
 
-std::optional<Report> ReportRepository::get(std::int64_t id) {
+std::optional<Report> ReportRepository::get(std::int64_t id) const {
     std::optional<Report> out;
     db_.query(std::string(report_columns) + "WHERE r.id = ?", {id},
               [&](const Row& row) { out = report_from(row); });
@@ -153,7 +153,7 @@ std::optional<Report> ReportRepository::get(std::int64_t id) {
     return out;
 }
 
-std::vector<ReportVersion> ReportRepository::versions(std::int64_t report_id) {
+std::vector<ReportVersion> ReportRepository::versions(std::int64_t report_id) const {
     std::vector<ReportVersion> out;
     db_.query(
         "SELECT version, text, answers, edited_by, created_at FROM report_versions "
@@ -165,7 +165,7 @@ std::vector<ReportVersion> ReportRepository::versions(std::int64_t report_id) {
     return out;
 }
 
-std::vector<Report> ReportRepository::find(const ReportFilter& filter) {
+std::vector<Report> ReportRepository::find(const ReportFilter& filter) const {
     Params params;
     const std::string sql = std::string(report_columns) + where(filter, params) +
                             " ORDER BY r.created_at DESC, r.id DESC LIMIT ?";
@@ -192,7 +192,7 @@ std::vector<Report> ReportRepository::find(const ReportFilter& filter) {
     return out;
 }
 
-std::int64_t ReportRepository::count(const ReportFilter& filter) {
+std::int64_t ReportRepository::count(const ReportFilter& filter) const {
     Params params;
     const std::string sql = "SELECT count(*) FROM reports r " + where(filter, params);
     return db_.scalar(sql, params).value_or(0);
@@ -206,7 +206,7 @@ void ReportRepository::set_pause(const ReportPause& p, std::int64_t now_ms) {
         {p.person_id, p.until_date, p.until_at, now_ms});
 }
 
-std::optional<ReportPause> ReportRepository::pause(std::int64_t person_id) {
+std::optional<ReportPause> ReportRepository::pause(std::int64_t person_id) const {
     std::optional<ReportPause> out;
     db_.query("SELECT person_id, until_date, until_at FROM report_pauses WHERE person_id = ?",
               {person_id}, [&](const Row& row) {
@@ -230,7 +230,7 @@ bool ReportRepository::add_digest(const ReportDigest& d,
     return true;
 }
 
-std::vector<ReportVersionRef> ReportRepository::edited_after_digest() {
+std::vector<ReportVersionRef> ReportRepository::edited_after_digest() const {
     std::vector<ReportVersionRef> out;
     db_.query(
         "SELECT r.id, r.version FROM reports r WHERE r.version > 1 AND r.version > "

@@ -92,27 +92,27 @@ class ReportRepository {
                     const std::vector<ReportMention>& mentions);
 
     /// The report with the text of its latest version and its mentions.
-    std::optional<Report> get(std::int64_t id);
+    std::optional<Report> get(std::int64_t id) const;
     /// Every version, oldest first.
-    std::vector<ReportVersion> versions(std::int64_t report_id);
+    std::vector<ReportVersion> versions(std::int64_t report_id) const;
     /// Matching reports, newest first, at most `filter.limit`.
-    std::vector<Report> find(const ReportFilter& filter);
+    std::vector<Report> find(const ReportFilter& filter) const;
     /// How many reports match (ignoring the limit).
-    std::int64_t count(const ReportFilter& filter);
+    std::int64_t count(const ReportFilter& filter) const;
 
     void set_pause(const ReportPause& pause, std::int64_t now_ms);
-    std::optional<ReportPause> pause(std::int64_t person_id);
+    std::optional<ReportPause> pause(std::int64_t person_id) const;
 
     /// Records a digest and the report versions it covered. False (and nothing stored)
     /// when a digest with the same key was recorded before.
     bool add_digest(const ReportDigest& digest, const std::vector<ReportVersionRef>& covered);
     /// Reports an earlier digest covered that were edited since, with their latest
     /// version, by id.
-    std::vector<ReportVersionRef> edited_after_digest();
+    std::vector<ReportVersionRef> edited_after_digest() const;
 
   private:
     void add_mentions(std::int64_t report_id, const std::vector<ReportMention>& mentions);
-    std::vector<ReportMention> mentions(std::int64_t report_id);
+    std::vector<ReportMention> mentions(std::int64_t report_id) const;
     Database& db_;
 };
 

@@ -40,14 +40,14 @@ std::int64_t RotationRepository::create(const Rotation& r) {
          r.first_start, nullable(r.created_by), r.created_at});
 }
 
-std::optional<Rotation> RotationRepository::get(std::int64_t id) {
+std::optional<Rotation> RotationRepository::get(std::int64_t id) const {
     std::optional<Rotation> out;
     db_.query(std::string(rotation_columns) + "WHERE id = ?", {id},
               [&](const Row& r) { out = rotation_from(r); });
     return out;
 }
 
-std::vector<Rotation> RotationRepository::active() {
+std::vector<Rotation> RotationRepository::active() const {
     std::vector<Rotation> out;
     db_.query(std::string(rotation_columns) + "WHERE stopped_at IS NULL ORDER BY id", {},
               [&](const Row& r) { out.push_back(rotation_from(r)); });
@@ -75,7 +75,7 @@ std::vector<RotationAssignment> RotationRepository::round(std::int64_t rotation_
 }
 
 std::vector<RotationAssignment> RotationRepository::upcoming(std::int64_t rotation_id,
-                                                             std::int64_t after_ms) {
+                                                             std::int64_t after_ms) const {
     std::vector<RotationAssignment> out;
     db_.query(std::string(assignment_columns) +
                   "WHERE rotation_id = ? AND ends_at > ? ORDER BY starts_at, id",
@@ -103,7 +103,7 @@ std::map<std::int64_t, int> RotationRepository::times_hosted(std::int64_t rotati
 
 std::optional<RotationAssignment> RotationRepository::covering(std::int64_t person_id,
                                                                std::int64_t at_ms,
-                                                               std::int64_t after_ms) {
+                                                               std::int64_t after_ms) const {
     std::optional<RotationAssignment> out;
     db_.query(std::string(assignment_columns) +
                   "WHERE person_id = ? AND starts_at <= ? AND ends_at + ? >= ? "

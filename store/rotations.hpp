@@ -38,23 +38,23 @@ class RotationRepository {
     explicit RotationRepository(Database& db) : db_(db) {}
 
     std::int64_t create(const Rotation& rotation);
-    std::optional<Rotation> get(std::int64_t id);
+    std::optional<Rotation> get(std::int64_t id) const;
     /// Plans not stopped, oldest first.
-    std::vector<Rotation> active();
+    std::vector<Rotation> active() const;
     void stop(std::int64_t id, std::int64_t now_ms);
 
     void add_assignment(const RotationAssignment& a);
     /// The assignments of one round (empty when the round has not been planned).
     std::vector<RotationAssignment> round(std::int64_t rotation_id, int round);
     /// Assignments of a plan that end after `after_ms`, by start.
-    std::vector<RotationAssignment> upcoming(std::int64_t rotation_id, std::int64_t after_ms);
+    std::vector<RotationAssignment> upcoming(std::int64_t rotation_id, std::int64_t after_ms) const;
     /// How often each person went along (as `person_id`) and hosted (as `host_id`) in
     /// a plan.
     std::map<std::int64_t, int> times_went(std::int64_t rotation_id);
     std::map<std::int64_t, int> times_hosted(std::int64_t rotation_id);
     /// The assignment of `person_id` that covers `at_ms`, counting `after_ms` past its end.
     std::optional<RotationAssignment> covering(std::int64_t person_id, std::int64_t at_ms,
-                                               std::int64_t after_ms);
+                                               std::int64_t after_ms) const;
 
   private:
     Database& db_;

@@ -87,7 +87,7 @@ std::optional<CoffeeProgramme> SocialRepository::programme(std::int64_t id) {
     return out;
 }
 
-std::vector<CoffeeProgramme> SocialRepository::active_programmes() {
+std::vector<CoffeeProgramme> SocialRepository::active_programmes() const {
     std::vector<CoffeeProgramme> out;
     db_.query(std::string(programme_columns) + "WHERE active = 1 ORDER BY id", {},
               [&](const Row& row) { out.push_back(programme_from(row)); });
@@ -114,7 +114,7 @@ std::int64_t SocialRepository::add_round(const CoffeeRound& r,
     return id;
 }
 
-std::optional<CoffeeRound> SocialRepository::round(std::int64_t id) {
+std::optional<CoffeeRound> SocialRepository::round(std::int64_t id) const {
     std::optional<CoffeeRound> out;
     db_.query(std::string(round_columns) + "WHERE id = ?", {id},
               [&](const Row& row) { out = round_from(row); });
@@ -128,7 +128,8 @@ std::optional<CoffeeRound> SocialRepository::last_round(std::int64_t programme_i
     return out;
 }
 
-std::vector<CoffeeRound> SocialRepository::recent_rounds(std::int64_t programme_id, int limit) {
+std::vector<CoffeeRound> SocialRepository::recent_rounds(std::int64_t programme_id,
+                                                         int limit) const {
     std::vector<CoffeeRound> out;
     db_.query(std::string(round_columns) + "WHERE programme_id = ? ORDER BY number DESC LIMIT ?",
               {programme_id, static_cast<std::int64_t>(limit)},
@@ -136,7 +137,7 @@ std::vector<CoffeeRound> SocialRepository::recent_rounds(std::int64_t programme_
     return out;
 }
 
-std::vector<CoffeeGroupRow> SocialRepository::groups(std::int64_t round_id) {
+std::vector<CoffeeGroupRow> SocialRepository::groups(std::int64_t round_id) const {
     std::vector<CoffeeGroupRow> out;
     db_.query(std::string(group_columns) + "WHERE g.round_id = ? ORDER BY g.id", {round_id},
               [&](const Row& row) { out.push_back(group_from(row)); });
@@ -165,7 +166,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> SocialRepository::pair_histor
     return out;
 }
 
-std::optional<CoffeeGroupRow> SocialRepository::latest_group(std::int64_t person_id) {
+std::optional<CoffeeGroupRow> SocialRepository::latest_group(std::int64_t person_id) const {
     std::optional<CoffeeGroupRow> out;
     db_.query(std::string(group_columns) +
                   "JOIN coffee_rounds r ON r.id = g.round_id WHERE "
@@ -176,7 +177,7 @@ std::optional<CoffeeGroupRow> SocialRepository::latest_group(std::int64_t person
 }
 
 std::optional<CoffeeGroupRow> SocialRepository::group_of(std::int64_t round_id,
-                                                         std::int64_t person_id) {
+                                                         std::int64_t person_id) const {
     std::optional<CoffeeGroupRow> out;
     db_.query(std::string(group_columns) +
                   "WHERE g.round_id = ? AND (g.left_id = ? OR g.right_id = ? OR g.third_id = ?)",
@@ -196,14 +197,15 @@ void SocialRepository::answer(std::int64_t round_id, std::int64_t person_id, boo
          static_cast<std::int64_t>(skipped ? 1 : 0)});
 }
 
-std::optional<bool> SocialRepository::answer_of(std::int64_t round_id, std::int64_t person_id) {
+std::optional<bool> SocialRepository::answer_of(std::int64_t round_id,
+                                                std::int64_t person_id) const {
     std::optional<bool> out;
     db_.query("SELECT met FROM coffee_answers WHERE round_id = ? AND person_id = ?",
               {round_id, person_id}, [&](const Row& row) { out = row.integer(0) != 0; });
     return out;
 }
 
-CoffeeRoundStats SocialRepository::round_stats(std::int64_t round_id) {
+CoffeeRoundStats SocialRepository::round_stats(std::int64_t round_id) const {
     CoffeeRoundStats s;
     s.groups = static_cast<int>(
         db_.scalar("SELECT COUNT(*) FROM coffee_groups WHERE round_id = ?", {round_id})
@@ -220,7 +222,7 @@ CoffeeRoundStats SocialRepository::round_stats(std::int64_t round_id) {
     return s;
 }
 
-CoffeePreference SocialRepository::preference(std::int64_t person_id) {
+CoffeePreference SocialRepository::preference(std::int64_t person_id) const {
     CoffeePreference p;
     p.person_id = person_id;
     db_.query("SELECT opted_out, paused_until FROM coffee_preferences WHERE person_id = ?",
@@ -263,7 +265,7 @@ bool SocialRepository::remove_avoid(std::int64_t person_id, std::int64_t avoided
                        {person_id, avoided_id}) > 0;
 }
 
-std::vector<std::int64_t> SocialRepository::avoided_by(std::int64_t person_id) {
+std::vector<std::int64_t> SocialRepository::avoided_by(std::int64_t person_id) const {
     std::vector<std::int64_t> out;
     db_.query("SELECT avoided_id FROM coffee_avoid WHERE person_id = ? ORDER BY created_at",
               {person_id}, [&](const Row& row) { out.push_back(row.integer(0)); });
@@ -288,14 +290,14 @@ std::int64_t SocialRepository::add_training(const Training& t) {
          t.created_by, t.created_at});
 }
 
-std::optional<Training> SocialRepository::training(std::int64_t id) {
+std::optional<Training> SocialRepository::training(std::int64_t id) const {
     std::optional<Training> out;
     db_.query(std::string(training_columns) + "WHERE id = ?", {id},
               [&](const Row& row) { out = training_from(row); });
     return out;
 }
 
-std::vector<Training> SocialRepository::upcoming_trainings(std::int64_t from_ms, int limit) {
+std::vector<Training> SocialRepository::upcoming_trainings(std::int64_t from_ms, int limit) const {
     std::vector<Training> out;
     db_.query(std::string(training_columns) +
                   "WHERE status = 'scheduled' AND starts_at >= ? ORDER BY starts_at, id LIMIT ?",
@@ -308,7 +310,7 @@ void SocialRepository::set_training_status(std::int64_t id, const std::string& s
     db_.execute("UPDATE trainings SET status = ? WHERE id = ?", {status, id});
 }
 
-std::vector<TrainingSeat> SocialRepository::seats(std::int64_t training_id) {
+std::vector<TrainingSeat> SocialRepository::seats(std::int64_t training_id) const {
     std::vector<TrainingSeat> out;
     db_.query(
         "SELECT person_id, status, joined_at, attended FROM training_seats WHERE training_id = ? "
@@ -360,7 +362,7 @@ std::int64_t SocialRepository::add_outing(const Outing& o) {
     return id;
 }
 
-std::optional<Outing> SocialRepository::outing(std::int64_t id) {
+std::optional<Outing> SocialRepository::outing(std::int64_t id) const {
     std::optional<Outing> out;
     db_.query(std::string(outing_columns) + "WHERE id = ?", {id},
               [&](const Row& row) { out = outing_from(row); });
@@ -371,7 +373,7 @@ std::optional<Outing> SocialRepository::outing(std::int64_t id) {
     return out;
 }
 
-std::vector<Outing> SocialRepository::open_outings() {
+std::vector<Outing> SocialRepository::open_outings() const {
     std::vector<std::int64_t> ids;
     db_.query("SELECT id FROM outings WHERE status <> 'cancelled' ORDER BY id DESC LIMIT 20", {},
               [&](const Row& row) { ids.push_back(row.integer(0)); });
@@ -404,7 +406,7 @@ void SocialRepository::set_votes(std::int64_t outing_id, std::int64_t person_id,
     }
 }
 
-std::vector<OutingVoteCount> SocialRepository::vote_counts(std::int64_t outing_id) {
+std::vector<OutingVoteCount> SocialRepository::vote_counts(std::int64_t outing_id) const {
     std::vector<OutingVoteCount> out;
     db_.query(
         "SELECT d.day, COUNT(v.person_id) FROM outing_days d LEFT JOIN outing_votes v ON "
@@ -416,7 +418,7 @@ std::vector<OutingVoteCount> SocialRepository::vote_counts(std::int64_t outing_i
     return out;
 }
 
-int SocialRepository::voter_count(std::int64_t outing_id) {
+int SocialRepository::voter_count(std::int64_t outing_id) const {
     return static_cast<int>(
         db_.scalar("SELECT COUNT(DISTINCT person_id) FROM outing_votes WHERE outing_id = ?",
                    {outing_id})
@@ -432,7 +434,7 @@ void SocialRepository::set_rsvp(std::int64_t outing_id, std::int64_t person_id, 
         {outing_id, person_id, static_cast<std::int64_t>(going ? 1 : 0), now_ms});
 }
 
-std::vector<OutingRsvp> SocialRepository::rsvps(std::int64_t outing_id) {
+std::vector<OutingRsvp> SocialRepository::rsvps(std::int64_t outing_id) const {
     std::vector<OutingRsvp> out;
     db_.query(
         "SELECT person_id, going FROM outing_rsvps WHERE outing_id = ? ORDER BY answered_at, "
@@ -458,7 +460,7 @@ void SocialRepository::cancel_cost(const std::string& ref) {
 }
 
 std::vector<CostTotal> SocialRepository::cost_totals(std::int64_t from_ms, std::int64_t to_ms,
-                                                     std::int64_t now_ms) {
+                                                     std::int64_t now_ms) const {
     std::vector<CostTotal> out;
     db_.query(
         "SELECT kind, SUM(amount), SUM(CASE WHEN at <= ? THEN amount ELSE 0 END) FROM "

@@ -116,48 +116,48 @@ class SocialRepository {
     /// the same pair. Returns its id.
     std::int64_t start_programme(const CoffeeProgramme& p);
     std::optional<CoffeeProgramme> programme(std::int64_t id);
-    std::vector<CoffeeProgramme> active_programmes();
+    std::vector<CoffeeProgramme> active_programmes() const;
     void stop_programme(std::int64_t id, std::int64_t now_ms);
 
     std::int64_t add_round(const CoffeeRound& r, const std::vector<CoffeeGroupRow>& groups);
-    std::optional<CoffeeRound> round(std::int64_t id);
+    std::optional<CoffeeRound> round(std::int64_t id) const;
     std::optional<CoffeeRound> last_round(std::int64_t programme_id);
     /// The latest rounds of a programme, newest first.
-    std::vector<CoffeeRound> recent_rounds(std::int64_t programme_id, int limit);
-    std::vector<CoffeeGroupRow> groups(std::int64_t round_id);
+    std::vector<CoffeeRound> recent_rounds(std::int64_t programme_id, int limit) const;
+    std::vector<CoffeeGroupRow> groups(std::int64_t round_id) const;
     /// Every cross-department pair of a programme (trio members with the group member of
     /// the other department), oldest first: {left person, right person}.
     std::vector<std::pair<std::int64_t, std::int64_t>> pair_history(std::int64_t programme_id);
     /// The person's group in the latest round they were in.
-    std::optional<CoffeeGroupRow> latest_group(std::int64_t person_id);
+    std::optional<CoffeeGroupRow> latest_group(std::int64_t person_id) const;
     /// The person's group in a round.
-    std::optional<CoffeeGroupRow> group_of(std::int64_t round_id, std::int64_t person_id);
+    std::optional<CoffeeGroupRow> group_of(std::int64_t round_id, std::int64_t person_id) const;
 
     /// Records a "did you meet?" answer (the latest answer counts); `skipped`: the person
     /// skipped the round (then `met` is false), counted apart from "not met".
     void answer(std::int64_t round_id, std::int64_t person_id, bool met, std::int64_t now_ms,
                 bool skipped = false);
-    std::optional<bool> answer_of(std::int64_t round_id, std::int64_t person_id);
-    CoffeeRoundStats round_stats(std::int64_t round_id);
+    std::optional<bool> answer_of(std::int64_t round_id, std::int64_t person_id) const;
+    CoffeeRoundStats round_stats(std::int64_t round_id) const;
 
-    CoffeePreference preference(std::int64_t person_id);
+    CoffeePreference preference(std::int64_t person_id) const;
     void set_preference(const CoffeePreference& p, std::int64_t now_ms);
     /// Adds to the person's "don't pair me with" list; false when already there.
     bool add_avoid(std::int64_t person_id, std::int64_t avoided_id, std::int64_t now_ms);
     bool remove_avoid(std::int64_t person_id, std::int64_t avoided_id);
-    std::vector<std::int64_t> avoided_by(std::int64_t person_id);
+    std::vector<std::int64_t> avoided_by(std::int64_t person_id) const;
     /// Every avoid entry as {person, avoided}.
     std::vector<std::pair<std::int64_t, std::int64_t>> all_avoids();
     std::vector<CoffeePreference> all_preferences();
 
     // --- trainings ----------------------------------------------------------------------
     std::int64_t add_training(const Training& t);
-    std::optional<Training> training(std::int64_t id);
+    std::optional<Training> training(std::int64_t id) const;
     /// Scheduled trainings starting at or after `from_ms`, soonest first.
-    std::vector<Training> upcoming_trainings(std::int64_t from_ms, int limit);
+    std::vector<Training> upcoming_trainings(std::int64_t from_ms, int limit) const;
     void set_training_status(std::int64_t id, const std::string& status);
     /// Seats and the waiting list, in the order people joined.
-    std::vector<TrainingSeat> seats(std::int64_t training_id);
+    std::vector<TrainingSeat> seats(std::int64_t training_id) const;
     void add_seat(std::int64_t training_id, const TrainingSeat& seat);
     /// Removes a seat or waiting place; false when the person had none.
     bool remove_seat(std::int64_t training_id, std::int64_t person_id);
@@ -167,18 +167,18 @@ class SocialRepository {
 
     // --- outings ------------------------------------------------------------------------
     std::int64_t add_outing(const Outing& o);
-    std::optional<Outing> outing(std::int64_t id);
-    std::vector<Outing> open_outings();
+    std::optional<Outing> outing(std::int64_t id) const;
+    std::vector<Outing> open_outings() const;
     void close_outing(std::int64_t id, const std::string& day, std::int64_t now_ms);
     void cancel_outing(std::int64_t id, std::int64_t now_ms);
     /// Replaces the person's votes on an outing with `days`.
     void set_votes(std::int64_t outing_id, std::int64_t person_id,
                    const std::vector<std::string>& days, std::int64_t now_ms);
     /// Votes per poll day, in the poll's order (days without votes included).
-    std::vector<OutingVoteCount> vote_counts(std::int64_t outing_id);
-    int voter_count(std::int64_t outing_id);
+    std::vector<OutingVoteCount> vote_counts(std::int64_t outing_id) const;
+    int voter_count(std::int64_t outing_id) const;
     void set_rsvp(std::int64_t outing_id, std::int64_t person_id, bool going, std::int64_t now_ms);
-    std::vector<OutingRsvp> rsvps(std::int64_t outing_id);
+    std::vector<OutingRsvp> rsvps(std::int64_t outing_id) const;
 
     // --- costs --------------------------------------------------------------------------
     /// Records or replaces the cost of an activity (by ref).
@@ -186,7 +186,7 @@ class SocialRepository {
     void cancel_cost(const std::string& ref);
     /// Totals per kind of costs whose activity takes place in [from_ms, to_ms).
     std::vector<CostTotal> cost_totals(std::int64_t from_ms, std::int64_t to_ms,
-                                       std::int64_t now_ms);
+                                       std::int64_t now_ms) const;
     /// Coffee groups of rounds that ended in [from_ms, to_ms) where someone answered
     /// "yes, we met".
     std::int64_t coffee_groups_met(std::int64_t from_ms, std::int64_t to_ms);

@@ -37,35 +37,60 @@ class Store {
     /// Opens the store a `store:` URL names (store/store_url.hpp), migrated.
     static std::unique_ptr<Store> open_url(const std::string& url, std::int64_t now_ms);
 
+    /// Each repository, also through a const Store (Turn::read()), which offers only
+    /// the repositories' const methods: the ones that read.
     Database& db() { return *db_; }
     PeopleRepository& people() { return people_; }
+    const PeopleRepository& people() const { return people_; }
     Outbox& outbox() { return outbox_; }
+    const Outbox& outbox() const { return outbox_; }
     JobQueue& jobs() { return jobs_; }
+    const JobQueue& jobs() const { return jobs_; }
     /// Named leases among several processes on one database (e.g. who runs a connector).
     LeaseRepository& leases() { return leases_; }
     DialogRepository& dialogs() { return dialogs_; }
+    const DialogRepository& dialogs() const { return dialogs_; }
     ProcessedEvents& processed_events() { return processed_; }
+    const ProcessedEvents& processed_events() const { return processed_; }
     AuditLog& audit() { return audit_; }
+    const AuditLog& audit() const { return audit_; }
     ChannelTracks& channel_tracks() { return channel_tracks_; }
+    const ChannelTracks& channel_tracks() const { return channel_tracks_; }
     CustomerRepository& customers() { return customers_; }
+    const CustomerRepository& customers() const { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
+    const EngagementRepository& engagements() const { return engagements_; }
     ReportRepository& reports() { return reports_; }
+    const ReportRepository& reports() const { return reports_; }
     MeetingRepository& meetings() { return meetings_; }
+    const MeetingRepository& meetings() const { return meetings_; }
     RotationRepository& rotations() { return rotations_; }
+    const RotationRepository& rotations() const { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
+    const AnnouncementRepository& announcements() const { return announcements_; }
     SocialRepository& social() { return social_; }
+    const SocialRepository& social() const { return social_; }
     DealRepository& deals() { return deals_; }
+    const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
+    const QuotaRepository& quotas() const { return quotas_; }
     CampaignRepository& campaigns() { return campaigns_; }
+    const CampaignRepository& campaigns() const { return campaigns_; }
     ChannelMessageLog& channel_messages() { return channel_messages_; }
+    const ChannelMessageLog& channel_messages() const { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
+    const MetricsFacts& metrics_facts() const { return metrics_facts_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
+    const LinkCodeRepository& link_codes() const { return link_codes_; }
     /// Posts with buttons and menus; the program's own settings (the token key).
     ActionRepository& actions() { return actions_; }
+    const ActionRepository& actions() const { return actions_; }
     /// Web sessions, sign-in links and API tokens.
     SignInRepository& sign_in() { return sign_in_; }
+    const SignInRepository& sign_in() const { return sign_in_; }
     /// Export, erase and retention across every table.
     PersonData& person_data() { return person_data_; }
+    const PersonData& person_data() const { return person_data_; }
 
     /// Changes whenever another connection (another process) committed to the database
     /// (the backend's change feed, Database::change_version()).

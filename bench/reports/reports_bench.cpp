@@ -24,7 +24,8 @@ constexpr int customers = 300;
 
 twintrack::bot::BotSettings settings() {
     twintrack::bot::BotSettings s;
-    s.reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {"富欧"}}, {"Initech", {}}};
+    s.features.edit<twintrack::bot::reports::ReportSettings>().competitors = {
+        {"Huawei", {"华为"}}, {"Foo", {"富欧"}}, {"Initech", {}}};
     return s;
 }
 
@@ -110,7 +111,7 @@ void BM_DigestOverAMillionReports(benchmark::State& state) {
     TestBot bot(TestBot::default_start(), settings());
     add_people_and_customers(bot);
     // The window closing on Monday 2026-11-02 10:00 in the company zone.
-    twintrack::bot::ReportWindowSetting window;
+    twintrack::bot::reports::ReportWindowSetting window;
     const auto occ = twintrack::bot::reports::window_occurrences(
         window, bot.engine().settings().company_timezone,
         TestBot::default_start() - std::chrono::hours(24 * 7), TestBot::default_start());

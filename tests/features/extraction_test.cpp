@@ -17,7 +17,7 @@ using ::testing::IsEmpty;
 
 ExtractionConfig config() {
     BotSettings b;
-    ReportSettings& s = b.reports;
+    ReportSettings& s = b.features.edit<ReportSettings>();
     s.competitors = {{"Huawei", {"华为"}}, {"Foo", {"Foo Corp", "富欧"}}, {"ZTE", {"中兴"}}};
     s.need_keywords = {{"en", {"case study", "training"}}, {"zh-CN", {"案例", "培训"}}};
     ExtractionConfig c = extraction_config(s, {{1, "ACME", {"艾克米"}}, {2, "Beta Labs", {}}});

@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "bot/calendar_fetcher.hpp"
 #include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/reports/report_settings.hpp"
 #include "bot/turn.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -58,7 +60,7 @@ std::vector<core::Post> say_all(TestBot& bot, const std::string& who, const std:
 /// No field-report windows and no weekly metrics post: they would mix with the meeting
 /// messages.
 bot::BotSettings quiet(bot::BotSettings s) {
-    s.reports.windows.clear();
+    s.features.edit<bot::reports::ReportSettings>().windows.clear();
     s.features.edit<bot::metrics::MetricsSettings>().weekly_post = false;
     return s;
 }
@@ -307,11 +309,18 @@ TEST_F(MeetingsTest, IcsIsServedOverTheHttpApi) {
 
 bot::BotSettings with_calendars(const std::string& dir) {
     bot::BotSettings s;
-    s.meetings.calendar_dir = dir;
-    // The program's fetcher answers from another thread; answering at once goes through
-    // the same engine task and job.
-    s.meetings.fetch_calendar = [](const std::string& url,
-                                   std::function<void(bot::CalendarFetchResult)> done) {
+    auto& m = s.features.edit<bot::meetings::MeetingSettings>();
+    m.calendar_dir = dir;
+    m.calendar_urls = true;
+    return s;
+}
+
+/// The program's fetcher answers from another thread; answering at once goes through the
+/// same engine task and job.
+class AnsweringFetcher final : public bot::CalendarFetcher {
+  public:
+    void fetch(const std::string& url, const std::vector<std::string>&,
+               std::function<void(bot::CalendarFetchResult)> done) override {
         bot::CalendarFetchResult r;
         if (url == "http://127.0.0.1/sam.ics") {
             r.outcome = bot::CalendarFetchResult::Outcome::ok;
@@ -322,13 +331,14 @@ bot::BotSettings with_calendars(const std::string& dir) {
                 "END:VEVENT\r\nEND:VCALENDAR\r\n";
         }
         done(std::move(r));
-    };
-    return s;
-}
+    }
+};
 
 class CalendarImportTest : public MeetingsTest {
   protected:
-    CalendarImportTest() : MeetingsTest(with_calendars(make_dir())) {}
+    CalendarImportTest() : MeetingsTest(with_calendars(make_dir())) {
+        bot.engine().services().provide<bot::CalendarFetcher>(std::make_shared<AnsweringFetcher>());
+    }
     static std::string make_dir() {
         const auto dir = std::filesystem::temp_directory_path() /
                          ("twintrack-calendars-" + std::to_string(::getpid()));

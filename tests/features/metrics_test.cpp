@@ -11,6 +11,7 @@
 
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -31,7 +32,7 @@ using nlohmann::json;
 bot::BotSettings settings() {
     bot::BotSettings s;
     s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
-    s.reports.competitors = {{"Huawei", {"华为"}}};
+    s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}}};
     return s;
 }
 

@@ -26,9 +26,10 @@ std::shared_ptr<const Prompts> prompts() {
 
 ExtractionConfig config() {
     BotSettings s;
-    s.reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {"富欧"}}, {"ZTE", {"中兴"}}};
+    s.features.edit<ReportSettings>().competitors = {
+        {"Huawei", {"华为"}}, {"Foo", {"富欧"}}, {"ZTE", {"中兴"}}};
     s.features.edit<metrics::MetricsSettings>().rates = {{"USD", 7.0}, {"EUR", 7.5}};
-    ExtractionConfig c = extraction_config(s.reports, {});
+    ExtractionConfig c = extraction_config(s.features.get<ReportSettings>(), {});
     c.prices = price_words(*prompts(), s);
     return c;
 }

@@ -52,7 +52,7 @@ const char* const remind_en = "your weekly field report is still missing";
 const char* const remind_zh = "你本周的一线报告还没有提交";
 
 TEST(ReportWindows, OccurrencesFollowLocalTimeAcrossDaylightSaving) {
-    const bot::ReportWindowSetting sales;  // Fri 15:00 to Mon 10:00
+    const bot::reports::ReportWindowSetting sales;  // Fri 15:00 to Mon 10:00
     struct Case {
         const char* name;
         const char* zone;
@@ -88,8 +88,8 @@ TEST(ReportWindows, OccurrencesFollowLocalTimeAcrossDaylightSaving) {
 }
 
 TEST(ReportWindows, AWindowWithinOneDayAndAWeekLongOne) {
-    bot::ReportWindowSetting same_day{"marketing", 1, 9 * 60, 1, 11 * 60};
-    bot::ReportWindowSetting week{"sales", 1, 9 * 60, 1, 9 * 60};
+    bot::reports::ReportWindowSetting same_day{"marketing", 1, 9 * 60, 1, 11 * 60};
+    bot::reports::ReportWindowSetting week{"sales", 1, 9 * 60, 1, 9 * 60};
     const auto a =
         bot::reports::window_occurrences(same_day, "UTC", utc(2026, 11, 2, 0), utc(2026, 11, 3, 0));
     ASSERT_THAT(a, SizeIs(1));
@@ -275,8 +275,10 @@ std::vector<std::string> in(const std::vector<core::Post>& posts, const std::str
 bot::BotSettings digest_settings(const std::string& locale) {
     bot::BotSettings s;  // the company zone is Asia/Shanghai
     s.default_locale = locale;
-    s.reports.competitors = {{"Huawei", {"华为"}}, {"ZTE", {"中兴"}}};
-    s.reports.need_keywords = {{"en", {"case study"}}, {"zh-CN", {"案例"}}};
+    s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}},
+                                                                   {"ZTE", {"中兴"}}};
+    s.features.edit<bot::reports::ReportSettings>().need_keywords = {{"en", {"case study"}},
+                                                                     {"zh-CN", {"案例"}}};
     s.features.edit<bot::metrics::MetricsSettings>().weekly_post =
         false;  // the weekly metrics post goes to these channels too
     return s;

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -35,8 +36,10 @@ core::Timestamp utc(int y, unsigned m, unsigned d, int h, int min = 0) {
 
 bot::BotSettings settings() {
     bot::BotSettings s;
-    s.reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {"富欧"}}};
-    s.reports.need_keywords = {{"en", {"case study"}}, {"zh-CN", {"案例"}}};
+    s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}},
+                                                                   {"Foo", {"富欧"}}};
+    s.features.edit<bot::reports::ReportSettings>().need_keywords = {{"en", {"case study"}},
+                                                                     {"zh-CN", {"案例"}}};
     return s;
 }
 

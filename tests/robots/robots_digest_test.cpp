@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/reports/report_settings.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "tests/robots/fake_platform.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -30,7 +31,8 @@ TEST(RobotsDigest, TheSalesDigestReachesTheMarketingGroupOnDingTalkDespiteThrott
     const std::string secret = "SECdigestrobot";
 
     bot::BotSettings settings;  // company zone Asia/Shanghai: the sales window closes
-    settings.reports.competitors = {{"Huawei", {"华为"}}};  // Mondays 02:00 UTC
+    settings.features.edit<bot::reports::ReportSettings>().competitors = {
+        {"Huawei", {"华为"}}};  // Mondays 02:00 UTC
     settings.features.edit<bot::metrics::MetricsSettings>().weekly_post =
         false;  // the weekly metrics post goes to this track too
     TestBot bot(utc(2026, 11, 2, 9), settings);

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bot/features/meetings/meeting_settings.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::app {
@@ -243,8 +244,10 @@ TEST(CalendarFetch, ErrorStatusesAndOtherProtocolsFail) {
 class CalendarUrlTest : public ::testing::Test {
   protected:
     explicit CalendarUrlTest(std::vector<std::string> allow = {})
-        : bot(testing::TestBot::default_start(), settings()),
-          service(std::make_unique<CalendarFetchService>(policy(allow))) {
+        : bot(testing::TestBot::default_start(), settings(std::move(allow))),
+          service(std::make_unique<CalendarFetchService>()) {
+        bot.engine().services().provide<bot::CalendarFetcher>(
+            std::make_shared<CountingFetcher>(*this));
         bot.add({"anna", "Anna Becker", "marketing"});
         testing::TestPerson li{"li", "Li Wei", "sales"};
         li.locale = "zh-CN";
@@ -252,20 +255,31 @@ class CalendarUrlTest : public ::testing::Test {
     }
     ~CalendarUrlTest() override { service.reset(); }  // before the engine goes
 
-    bot::BotSettings settings() {
+    static bot::BotSettings settings(std::vector<std::string> allow) {
         bot::BotSettings s;
-        s.meetings.calendar_urls = true;
-        s.meetings.fetch_calendar = [this](const std::string& url,
-                                           std::function<void(bot::CalendarFetchResult)> done) {
-            service->fetch(url, [this, done](bot::CalendarFetchResult r) {
-                done(std::move(r));
-                std::lock_guard<std::mutex> lock(mu);
-                ++finished;
-                cv.notify_all();
-            });
-        };
+        auto& m = s.features.edit<bot::meetings::MeetingSettings>();
+        m.calendar_urls = true;
+        m.calendar_url_allow = std::move(allow);
         return s;
     }
+
+    /// The program's fetcher (CalendarFetchService::fetcher()), counting finished fetches.
+    class CountingFetcher final : public bot::CalendarFetcher {
+      public:
+        explicit CountingFetcher(CalendarUrlTest& test) : test_(test) {}
+        void fetch(const std::string& url, const std::vector<std::string>& allow,
+                   std::function<void(bot::CalendarFetchResult)> done) override {
+            test_.service->fetcher()->fetch(url, allow, [this, done](bot::CalendarFetchResult r) {
+                done(std::move(r));
+                std::lock_guard<std::mutex> lock(test_.mu);
+                ++test_.finished;
+                test_.cv.notify_all();
+            });
+        }
+
+      private:
+        CalendarUrlTest& test_;
+    };
 
     /// Waits until `n` fetches finished, then runs what they queued in the engine.
     void wait_for_fetches(int n) {

@@ -8,6 +8,8 @@
 
 #include "bot/features.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/meetings/meeting_settings.hpp"
+#include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "store/migrations.hpp"
@@ -206,7 +208,7 @@ reports:
 )",
                              c, errors))
         << errors.describe("t");
-    const auto& r = c.bot.reports;
+    const auto& r = c.bot.features.get<bot::reports::ReportSettings>();
     ASSERT_EQ(r.competitors.size(), 2u);
     EXPECT_EQ(r.competitors[0].name, "Huawei");
     EXPECT_EQ(r.competitors[0].aliases, (std::vector<std::string>{"华为", "HW"}));
@@ -215,10 +217,10 @@ reports:
     EXPECT_EQ(r.need_keywords.at("zh-CN"), (std::vector<std::string>{"案例"}));
     Config empty;
     ASSERT_TRUE(parse_config("reports:\n", empty, errors));
-    EXPECT_TRUE(empty.bot.reports.competitors.empty());
+    EXPECT_TRUE(empty.bot.features.get<bot::reports::ReportSettings>().competitors.empty());
     // The default window: sales, Friday 15:00 to Monday 10:00.
-    ASSERT_EQ(empty.bot.reports.windows.size(), 1u);
-    const auto& d = empty.bot.reports.windows[0];
+    ASSERT_EQ(empty.bot.features.get<bot::reports::ReportSettings>().windows.size(), 1u);
+    const auto& d = empty.bot.features.get<bot::reports::ReportSettings>().windows[0];
     EXPECT_EQ(d.department, "sales");
     EXPECT_EQ(d.open_weekday, 5u);
     EXPECT_EQ(d.open_minute, 15 * 60);
@@ -271,7 +273,7 @@ meetings:
 )",
                              c, errors))
         << errors.describe("t");
-    const auto& m = c.bot.meetings;
+    const auto& m = c.bot.features.get<bot::meetings::MeetingSettings>();
     EXPECT_EQ(m.work_days, 0x1fu);
     EXPECT_EQ(m.default_duration_minutes, 45);
     EXPECT_EQ(m.default_within_days, 10);
@@ -282,8 +284,9 @@ meetings:
                 ElementsAre("calendar.intranet.example", "10.20.0.0/16", "::1"));
     Config d;
     ASSERT_TRUE(parse_config("meetings:\n", d, errors));
-    EXPECT_EQ(d.bot.meetings.work_days, 0x3eu);  // Monday to Friday
-    EXPECT_FALSE(d.bot.meetings.calendar_urls);
+    EXPECT_EQ(d.bot.features.get<bot::meetings::MeetingSettings>().work_days,
+              0x3eu);  // Monday to Friday
+    EXPECT_FALSE(d.bot.features.get<bot::meetings::MeetingSettings>().calendar_urls);
     EXPECT_THAT(
         errors_of("meetings:\n  work_days: [Mon, Funday]\n"),
         HasSubstr("twintrack.yaml:2: meetings.work_days: must be a non-empty list of weekdays"));
@@ -370,7 +373,7 @@ reports:
 )",
                              c, errors))
         << errors.describe("t");
-    const auto& w = c.bot.reports.windows;
+    const auto& w = c.bot.features.get<bot::reports::ReportSettings>().windows;
     ASSERT_EQ(w.size(), 2u);
     EXPECT_EQ(w[0].department, "sales");
     EXPECT_EQ(w[0].open_weekday, 4u);

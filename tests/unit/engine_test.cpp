@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 #include "bot/turn.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -15,6 +17,13 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+
+// Handlers read through a read-only view: changing rows needs write(), which opens the
+// turn's transaction and records the event id first.
+static_assert(std::is_same_v<decltype(std::declval<bot::Turn&>().read()), const store::Store&>,
+              "Turn::read() is read-only");
+static_assert(std::is_same_v<decltype(std::declval<bot::Turn&>().write()), store::Store&>,
+              "Turn::write() changes rows");
 
 core::Event dm(const std::string& who, const std::string& text, const std::string& id) {
     core::Event e;

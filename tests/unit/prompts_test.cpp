@@ -501,8 +501,8 @@ TEST(Prompts, EveryCommandHasItsWordsInBothLocales) {
     auto p = real_prompts();
     for (const auto& spec : bot.engine().router().commands()) {
         for (const auto& locale : {"en", "zh-CN"}) {
-            SCOPED_TRACE(spec.name + " " + locale);
-            const CommandText* t = p->command(locale, spec.name);
+            SCOPED_TRACE(spec.name() + " " + locale);
+            const CommandText* t = p->command(locale, spec.name());
             ASSERT_NE(t, nullptr);
             EXPECT_FALSE(t->usage.empty());
             EXPECT_FALSE(t->summary.empty());

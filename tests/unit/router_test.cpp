@@ -89,9 +89,10 @@ TEST_F(RouterTest, RepliesGoWhereTheMessageCameFromAndReferToIt) {
 }
 
 TEST_F(RouterTest, RoleIsCheckedAndTheRefusalNamesIt) {
-    bot.engine().router().add({"purge", {"admin"}, [](bot::Turn& turn, const bot::CommandArgs&) {
-                                   turn.reply_text("purged");
-                               }});
+    bot.engine().router().add(
+        bot::CommandSpec("purge", [](bot::Turn& turn, const bot::CommandArgs&) {
+            turn.reply_text("purged");
+        }).roles({"admin"}));
     EXPECT_THAT(bot.say("alice", "purge"), ElementsAre(HasSubstr("needs the role admin")));
     EXPECT_THAT(bot.say("liwei", "purge"), ElementsAre(HasSubstr("需要角色：管理员")));
     EXPECT_THAT(bot.say("root", "purge"), ElementsAre("purged"));
@@ -110,10 +111,11 @@ TEST_F(RouterTest, OversizedAndInvalidTextGetAClearAnswer) {
 }
 
 TEST_F(RouterTest, AFailingHandlerApologisesAndTheEngineGoesOn) {
-    bot.engine().router().add({"boom", {}, [](bot::Turn& turn, const bot::CommandArgs&) {
-                                   turn.write().audit().record({1, 0, "half", "{}", ""});
-                                   throw std::runtime_error("disk on fire");
-                               }});
+    bot.engine().router().add(
+        bot::CommandSpec("boom", [](bot::Turn& turn, const bot::CommandArgs&) {
+            turn.write().audit().record({1, 0, "half", "{}", ""});
+            throw std::runtime_error("disk on fire");
+        }));
     EXPECT_THAT(bot.say("alice", "boom"), ElementsAre(HasSubstr("Sorry, something went wrong")));
     EXPECT_THAT(bot.say("liwei", "boom"), ElementsAre(HasSubstr("抱歉")));
     // What the handler wrote before failing was rolled back.

@@ -5,8 +5,10 @@
 #include <functional>
 #include <set>
 
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
+#include "bot/features/engagements/new_engagement.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/numbers.hpp"
@@ -375,109 +377,48 @@ bool parse_amount(const std::string& text, std::int64_t& out) {
     return true;
 }
 
-/// Opens the turn's transaction before anything is checked, so that a message delivered
-/// again (also after a restart) is dropped instead of answered a second time.
-void engagement_new(Turn& turn, const CommandArgs& args) {
-    const Person& me = *turn.person();
-    if (!in_funnel_department(me)) {
-        turn.reply("engagements.new_needs_department",
-                   {{"department", dept_text(turn.engine(), turn.locale(), me.department)}});
-        return;
-    }
-    const Funnel funnel = funnel_of(turn);
-    std::vector<std::string> name_words;
-    std::string stage_text, owner_text, amount_value;
-    bool has_amount = false;
-    for (const auto& w : args.words) {
-        const auto eq = w.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            name_words.push_back(w);
-            continue;
-        }
-        const std::string key = w.substr(0, eq), value = w.substr(eq + 1);
-        if (is_word(turn, "stage", key)) {
-            stage_text = value;
-        } else if (is_word(turn, "owner", key)) {
-            owner_text = value;
-        } else if (is_word(turn, "amount", key)) {
-            amount_value = value;
-            has_amount = true;
-        } else {
-            name_words.push_back(w);
-        }
-    }
-    const std::string customer_name = core::join(name_words, " ");
-    if (name_key(customer_name).empty()) {
-        usage(turn, "engagement new");
-        return;
-    }
-    std::optional<std::int64_t> amount;
-    if (has_amount) {
-        std::int64_t n = 0;
-        if (!parse_amount(amount_value, n)) {
-            turn.reply("engagements.bad_amount",
-                       {{"amount", std::string(core::utf8_prefix(amount_value, 64))}});
-            return;
-        }
-        amount = n;
-    }
-    const FunnelStage* stage = funnel.find(stage_text.empty() ? funnel.first_stage() : stage_text);
-    if (stage == nullptr) {
-        turn.reply("engagements.unknown_stage",
-                   {{"stage", std::string(core::utf8_prefix(stage_text, 64))},
-                    {"stages", funnel.names()}});
-        return;
-    }
-    const std::string lead = Funnel::lead_of(stage->side);
-    const Person* owner = nullptr;
-    if (!owner_text.empty()) {
-        owner = turn.person_arg(owner_text);
-        if (owner == nullptr) return;
-        if (owner->department != lead) {
+/// Answers why `plan` refuses the new engagement at `stage`; false when it does not.
+bool refuse_new_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelStage& stage) {
+    using Outcome = NewEngagementPlan::Outcome;
+    const Engine& engine = turn.engine();
+    const std::string& locale = turn.locale();
+    switch (plan.outcome) {
+        case Outcome::create:
+            return false;
+        case Outcome::owner_outside_lead:
             turn.reply("engagements.owner_outside_lead",
-                       {{"name", owner->name},
-                        {"department", dept_text(turn.engine(), turn.locale(), owner->department)},
-                        {"lead", dept_text(turn.engine(), turn.locale(), lead)},
-                        {"stage", stage->name}});
-            return;
-        }
-    } else if (me.department == lead) {
-        owner = &me;
-    }
-
-    auto customer = exact_customer(turn, customer_name);
-    bool flagged = false;
-    std::optional<Engagement> other;
-    if (customer) {
-        for (const auto& e : turn.read().engagements().of_customer(customer->id)) {
-            if (e.closed) continue;
-            if (e.lead == lead) {
-                turn.reply("engagements.already_open",
-                           {{"customer", e.customer_name},
-                            {"stage", e.stage},
-                            {"lead", dept_text(turn.engine(), turn.locale(), e.lead)},
-                            {"owner", person_name(turn, e.owner_id)}});
-                return;
-            }
-            other = e;
-        }
-    }
-    if (other) {
-        // Two departments would lead the same customer at once.
-        if (overlap_from(turn.engine().settings().features.get<FunnelSettings>()) ==
-            OverlapPolicy::refuse) {
+                       {{"name", plan.owner->name},
+                        {"department", dept_text(engine, locale, plan.owner->department)},
+                        {"lead", dept_text(engine, locale, plan.lead)},
+                        {"stage", stage.name}});
+            return true;
+        case Outcome::already_open:
+            turn.reply("engagements.already_open",
+                       {{"customer", plan.conflict->customer_name},
+                        {"stage", plan.conflict->stage},
+                        {"lead", dept_text(engine, locale, plan.conflict->lead)},
+                        {"owner", person_name(turn, plan.conflict->owner_id)}});
+            return true;
+        case Outcome::overlap_refused:
             turn.reply("engagements.overlap_refused",
-                       {{"customer", other->customer_name},
-                        {"stage", other->stage},
-                        {"lead", dept_text(turn.engine(), turn.locale(), other->lead)},
-                        {"owner", person_name(turn, other->owner_id)},
-                        {"new_stage", stage->name},
-                        {"new_lead", dept_text(turn.engine(), turn.locale(), lead)}});
-            return;
-        }
-        flagged = true;
+                       {{"customer", plan.conflict->customer_name},
+                        {"stage", plan.conflict->stage},
+                        {"lead", dept_text(engine, locale, plan.conflict->lead)},
+                        {"owner", person_name(turn, plan.conflict->owner_id)},
+                        {"new_stage", stage.name},
+                        {"new_lead", dept_text(engine, locale, plan.lead)}});
+            return true;
     }
+    return false;
+}
 
+/// Creates the engagement `plan` allows (and the customer when new), records and audits
+/// it, tells whom it concerns and says "created".
+void create_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelStage& stage,
+                       const std::optional<Customer>& customer, const std::string& customer_name,
+                       std::optional<std::int64_t> amount) {
+    const Person& me = *turn.person();
+    const Person* owner = plan.owner;
     store::Store& db = turn.write();
     const std::int64_t now = now_ms(turn);
     Engagement e;
@@ -490,11 +431,11 @@ void engagement_new(Turn& turn, const CommandArgs& args) {
         e.customer_name = clean;
     }
     e.tag = make_tag(e.customer_name);
-    e.stage = stage->name;
-    e.lead = lead;
+    e.stage = stage.name;
+    e.lead = plan.lead;
     if (owner) e.owner_id = owner->id;
     e.amount = amount;
-    e.closed = stage->closed;
+    e.closed = stage.closed;
     e.created_by = me.id;
     e.created_at = now;
     e.updated_at = now;
@@ -506,15 +447,16 @@ void engagement_new(Turn& turn, const CommandArgs& args) {
                                      {"lead", e.lead},
                                      {"owner", owner ? owner->email : std::string()},
                                      {"amount", amount ? json(*amount) : json(nullptr)},
-                                     {"overlap_flagged", flagged}});
-    if (flagged) {
+                                     {"overlap_flagged", plan.flagged}});
+    if (plan.flagged) {
+        const Engagement& other = *plan.conflict;
         add_event(turn, e, "flagged", {{"stage", e.stage}});
         tell_managers(turn, "engagements.overlap_flag",
                       [&](const std::string& locale, const std::string&) {
                           return json{{"customer", e.customer_name},
-                                      {"stage", other->stage},
-                                      {"lead", dept_text(turn.engine(), locale, other->lead)},
-                                      {"owner", person_name(turn, other->owner_id)},
+                                      {"stage", other.stage},
+                                      {"lead", dept_text(turn.engine(), locale, other.lead)},
+                                      {"owner", person_name(turn, other.owner_id)},
                                       {"new_stage", e.stage},
                                       {"new_lead", dept_text(turn.engine(), locale, e.lead)},
                                       {"who", me.name}};
@@ -530,10 +472,63 @@ void engagement_new(Turn& turn, const CommandArgs& args) {
     turn.reply("engagements.created", {{"customer", e.customer_name},
                                        {"tag", e.tag},
                                        {"stage", e.stage},
-                                       {"lead", dept_text(turn.engine(), turn.locale(), lead)},
+                                       {"lead", dept_text(turn.engine(), turn.locale(), e.lead)},
                                        {"owner", owner ? owner->name : std::string()},
                                        {"has_owner", owner != nullptr},
-                                       {"flagged", flagged}});
+                                       {"flagged", plan.flagged}});
+}
+
+/// `engagement new NAME [stage=S] [owner=@P] [amount=N]`: parse, plan
+/// (plan_new_engagement, pure), then refuse or create. Opens the turn's transaction
+/// before anything is checked, so that a message delivered again (also after a restart)
+/// is dropped instead of answered a second time.
+void engagement_new(Turn& turn, const CommandArgs& args) {
+    const Person& me = *turn.person();
+    if (!in_funnel_department(me)) {
+        turn.reply("engagements.new_needs_department",
+                   {{"department", dept_text(turn.engine(), turn.locale(), me.department)}});
+        return;
+    }
+    const NewEngagementRequest request = parse_new_engagement(
+        args.words, [&turn](const std::string& option, const std::string& key) {
+            return is_word(turn, option, key);
+        });
+    if (name_key(request.customer).empty()) {
+        usage(turn, "engagement new");
+        return;
+    }
+    std::optional<std::int64_t> amount;
+    if (request.amount) {
+        std::int64_t n = 0;
+        if (!parse_amount(*request.amount, n)) {
+            turn.reply("engagements.bad_amount",
+                       {{"amount", std::string(core::utf8_prefix(*request.amount, 64))}});
+            return;
+        }
+        amount = n;
+    }
+    const Funnel funnel = funnel_of(turn);
+    const FunnelStage* stage =
+        funnel.find(request.stage.empty() ? funnel.first_stage() : request.stage);
+    if (stage == nullptr) {
+        turn.reply("engagements.unknown_stage",
+                   {{"stage", std::string(core::utf8_prefix(request.stage, 64))},
+                    {"stages", funnel.names()}});
+        return;
+    }
+    const Person* named_owner = nullptr;
+    if (!request.owner.empty()) {
+        named_owner = turn.person_arg(request.owner);
+        if (named_owner == nullptr) return;
+    }
+    const auto customer = exact_customer(turn, request.customer);
+    const auto existing =
+        customer ? turn.read().engagements().of_customer(customer->id) : std::vector<Engagement>{};
+    const auto plan = plan_new_engagement(
+        *stage, overlap_from(turn.engine().settings().features.get<FunnelSettings>()), me,
+        named_owner, existing);
+    if (refuse_new_engagement(turn, plan, *stage)) return;
+    create_engagement(turn, plan, *stage, customer, request.customer, amount);
 }
 
 void engagement_card(Turn& turn, const CommandArgs& args) {
@@ -1072,25 +1067,62 @@ void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& it
 
 }  // namespace
 
+namespace {
+
+/// Customers as other features read them, from this engine's store.
+class EngineCustomers final : public Customers {
+  public:
+    explicit EngineCustomers(Engine& engine) : engine_(engine) {}
+    std::string key_of(const std::string& name) const override { return name_key(name); }
+    std::vector<store::Customer> all() const override { return engine_.store().customers().all(); }
+    std::optional<store::Customer> get(std::int64_t id) const override {
+        return engine_.store().customers().get(id);
+    }
+    std::optional<store::Customer> find(const std::string& name) const override {
+        const std::string key = name_key(name);
+        if (key.empty()) return std::nullopt;
+        return engine_.store().customers().find_by_key(key);
+    }
+    std::optional<store::Engagement> open_engagement(
+        std::int64_t customer_id, std::optional<std::int64_t> owner_id) const override {
+        std::optional<store::Engagement> first;
+        for (auto& e : engine_.store().engagements().of_customer(customer_id)) {
+            if (e.closed) continue;
+            if (e.owner_id && owner_id && *e.owner_id == *owner_id) return e;
+            if (!first) first = std::move(e);
+        }
+        return first;
+    }
+    std::optional<store::Engagement> engagement(std::int64_t id) const override {
+        return engine_.store().engagements().get(id);
+    }
+
+  private:
+    Engine& engine_;
+};
+
+}  // namespace
+
 Feature feature() {
-    return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services&) {
+    return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services& services) {
                 register_engagements(engine);
+                services.provide<Customers>(std::make_shared<EngineCustomers>(engine));
             }};
 }
 
 void register_engagements(Engine& engine) {
     auto& r = engine.router();
-    r.add({"engagement new", {}, engagement_new, true});
-    r.add({"engagement", {}, engagement_card});
-    r.add({"who owns", {}, who_owns});
-    r.add({"stage", {}, set_stage, true});
-    r.add({"engagements", {}, list_engagements});
-    r.add({"consult", {}, consult, true});
-    r.add({"handoff", {}, handoff, true});
-    r.add({"accept", {}, accept, true});
-    r.add({"decline", {}, decline, true});
-    r.add({"track set", {"admin"}, track_set, true});
-    r.add({"customer alias", {}, customer_alias, true});
+    r.add(CommandSpec("engagement new", engagement_new).writes());
+    r.add(CommandSpec("engagement", engagement_card));
+    r.add(CommandSpec("who owns", who_owns));
+    r.add(CommandSpec("stage", set_stage).writes());
+    r.add(CommandSpec("engagements", list_engagements));
+    r.add(CommandSpec("consult", consult).writes());
+    r.add(CommandSpec("handoff", handoff).writes());
+    r.add(CommandSpec("accept", accept).writes());
+    r.add(CommandSpec("decline", decline).writes());
+    r.add(CommandSpec("track set", track_set).roles({"admin"}).writes());
+    r.add(CommandSpec("customer alias", customer_alias).writes());
     engine.scheduler().on(handoff_job, handoff_deadline);
     engine.add_todo_source(pending_handoffs);
 }

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "bot/api.hpp"
+#include "bot/calendar_fetcher.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/ical.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
@@ -217,7 +218,7 @@ Attendee attendee_of(Turn& turn, const Person& p, bool required) {
     a.zone = zone_of(turn, &p);
     a.work_start = p.work_start;
     a.work_end = p.work_end;
-    a.work_days = turn.engine().settings().meetings.work_days;
+    a.work_days = turn.engine().settings().features.get<MeetingSettings>().work_days;
     a.required = required;
     return a;
 }
@@ -342,7 +343,7 @@ void propose(Turn& turn, const Request& r, bool fresh) {
 
 void meet(Turn& turn, const CommandArgs& args) {
     const auto& words = args.words;
-    const auto& settings = turn.engine().settings().meetings;
+    const auto& settings = turn.engine().settings().features.get<MeetingSettings>();
     if (words.empty() || is_word(turn, "with", words[0])) {
         usage(turn, "meet");
         return;
@@ -682,7 +683,7 @@ std::string url_host(const std::string& url) {
 void apply_calendar(Turn& turn, const Person& person, const std::string& source,
                     const std::string& shown, const std::string& text,
                     const std::function<void(const std::string&, const json&)>& say) {
-    const auto& settings = turn.engine().settings().meetings;
+    const auto& settings = turn.engine().settings().features.get<MeetingSettings>();
     if (text.size() > max_calendar_bytes) {
         say("meetings.too_big", {{"source", shown}});
         return;
@@ -730,8 +731,9 @@ struct Fetching {
 /// job `meetings.calendar_fetched`, whose own turn writes the busy times. No transaction
 /// is held while the network is slow.
 void fetch_calendar(Turn& turn, const std::string& url, const std::shared_ptr<Fetching>& fetching) {
-    const auto& settings = turn.engine().settings().meetings;
-    if (!settings.fetch_calendar) {
+    const auto& settings = turn.engine().settings().features.get<MeetingSettings>();
+    CalendarFetcher* fetcher = turn.engine().services().find<CalendarFetcher>();
+    if (!settings.calendar_urls || fetcher == nullptr) {
         turn.reply("meetings.urls_off");
         return;
     }
@@ -755,24 +757,25 @@ void fetch_calendar(Turn& turn, const std::string& url, const std::shared_ptr<Fe
     fetching->people.insert(me.id);
     Engine& engine = turn.engine();
     turn.reply("meetings.fetching", {{"host", host}});
-    settings.fetch_calendar(url, [&engine, fetching, job](CalendarFetchResult result) {
-        engine.post_task([&engine, fetching, job, result = std::move(result)]() mutable {
-            fetching->people.erase(job.at("person").get<std::int64_t>());
-            fetching->results[job.at("key").get<std::string>()] = std::move(result);
-            store::Job row;
-            row.kind = "meetings.calendar_fetched";
-            row.key = job.at("key").get<std::string>();
-            row.payload = job.dump(-1, ' ', false, json::error_handler_t::replace);
-            row.due_at = core::to_millis(engine.clock().now());
-            try {
-                engine.store().jobs().schedule(row);
-            } catch (const std::exception& e) {
-                fetching->results.erase(row.key);
-                spdlog::error("calendar fetched for person {} but not kept: {}",
-                              job.at("person").get<std::int64_t>(), e.what());
-            }
+    fetcher->fetch(
+        url, settings.calendar_url_allow, [&engine, fetching, job](CalendarFetchResult result) {
+            engine.post_task([&engine, fetching, job, result = std::move(result)]() mutable {
+                fetching->people.erase(job.at("person").get<std::int64_t>());
+                fetching->results[job.at("key").get<std::string>()] = std::move(result);
+                store::Job row;
+                row.kind = "meetings.calendar_fetched";
+                row.key = job.at("key").get<std::string>();
+                row.payload = job.dump(-1, ' ', false, json::error_handler_t::replace);
+                row.due_at = core::to_millis(engine.clock().now());
+                try {
+                    engine.store().jobs().schedule(row);
+                } catch (const std::exception& e) {
+                    fetching->results.erase(row.key);
+                    spdlog::error("calendar fetched for person {} but not kept: {}",
+                                  job.at("person").get<std::int64_t>(), e.what());
+                }
+            });
         });
-    });
 }
 
 /// The job `meetings.calendar_fetched`: writes what a fetch brought, answering where the
@@ -829,7 +832,7 @@ void import_calendar(Turn& turn, const CommandArgs& args,
         return;
     }
     namespace fs = std::filesystem;
-    const auto& settings = turn.engine().settings().meetings;
+    const auto& settings = turn.engine().settings().features.get<MeetingSettings>();
     if (settings.calendar_dir.empty()) {
         turn.reply("meetings.files_off");
         return;
@@ -840,7 +843,10 @@ void import_calendar(Turn& turn, const CommandArgs& args,
         turn.reply("meetings.bad_file", {{"source", clip(source)}});
         return;
     }
-    const fs::path path = fs::path(settings.calendar_dir) / source;
+    fs::path dir = settings.calendar_dir;
+    const std::string& data_dir = turn.engine().settings().data_dir;
+    if (dir.is_relative() && !data_dir.empty()) dir = fs::path(data_dir) / dir;
+    const fs::path path = dir / source;
     std::error_code ec;
     if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > max_calendar_bytes) {
         turn.reply("meetings.no_file", {{"source", clip(source)}});
@@ -1253,28 +1259,27 @@ class EngineMeetingStats final : public MeetingStats {
 }  // namespace
 
 Feature feature() {
-    return {
-        "meetings", "", nullptr, {7}, [](Engine& engine, Services&) { register_meetings(engine); }};
+    return {"meetings", "meetings", read_config, {7}, [](Engine& engine, Services&) {
+                register_meetings(engine);
+            }};
 }
 
 void register_meetings(Engine& engine) {
     engine.services().provide<MeetingStats>(std::make_shared<EngineMeetingStats>(engine));
     auto& r = engine.router();
     const std::vector<std::string> organisers = {"manager", "hr"};
-    r.add({"meet", organisers, meet, true});
-    r.add({"book", organisers, book, true});
-    r.add({"meeting cancel", organisers, cancel_meeting, true});
-    r.add({"meetings", {}, list_meetings});
+    r.add(CommandSpec("meet", meet).roles(organisers).writes());
+    r.add(CommandSpec("book", book).roles(organisers).writes());
+    r.add(CommandSpec("meeting cancel", cancel_meeting).roles(organisers).writes());
+    r.add(CommandSpec("meetings", list_meetings));
     auto fetching = std::make_shared<Fetching>();
-    r.add(
-        {"calendar import",
-         {},
-         [fetching](Turn& turn, const CommandArgs& args) { import_calendar(turn, args, fetching); },
-         true});
-    r.add({"joint-meeting", organisers, joint_meeting, true});
-    r.add({"joint-meetings", {}, [](Turn& turn, const CommandArgs&) { show_joint(turn); }});
-    r.add({"agenda", organisers, agenda, true});
-    r.add({"minutes", organisers, minutes, true});
+    r.add(CommandSpec("calendar import", [fetching](Turn& turn, const CommandArgs& args) {
+              import_calendar(turn, args, fetching);
+          }).writes());
+    r.add(CommandSpec("joint-meeting", joint_meeting).roles(organisers).writes());
+    r.add(CommandSpec("joint-meetings", [](Turn& turn, const CommandArgs&) { show_joint(turn); }));
+    r.add(CommandSpec("agenda", agenda).roles(organisers).writes());
+    r.add(CommandSpec("minutes", minutes).roles(organisers).writes());
     engine.dialogs().add(minutes_dialog());
     engine.dialogs().add(agenda_dialog());
     // iCalendar over HTTP (the hub checks the token before forwarding).

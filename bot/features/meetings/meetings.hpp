@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bot/feature.hpp"
+#include "bot/features/meetings/meeting_settings.hpp"
 
 namespace twintrack::bot {
 class Engine;
@@ -20,9 +21,9 @@ namespace twintrack::bot::meetings {
 /// (meeting_stats.hpp) to other features.
 void register_meetings(Engine& engine);
 
-/// The meetings feature: migration 0007. Its settings are still
-/// `BotSettings::meetings`, read by app/config.cpp (not moved yet: the program also
-/// gives it the calendar fetcher).
+/// The meetings feature: section `meetings` (MeetingSettings, meeting_settings.hpp),
+/// migration 0007. `calendar import URL` fetches through the CalendarFetcher the program
+/// offers on the engine (bot/calendar_fetcher.hpp).
 Feature feature();
 
 /// Meeting `id` as an iCalendar invitation (METHOD:REQUEST, or CANCEL once cancelled);

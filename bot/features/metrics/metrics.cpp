@@ -526,7 +526,7 @@ struct Computed {
     std::vector<std::pair<std::string, double>> weeks;
 };
 
-Computed compute(store::Store& store, const Engine& engine, const Period& period,
+Computed compute(const store::Store& store, const Engine& engine, const Period& period,
                  const std::string& kind, const Scope& scope) {
     const std::string& zone = company_zone(engine);
     const Period prev = previous(period, kind, zone);
@@ -744,7 +744,8 @@ std::vector<std::string> escalation_words(const Engine& engine) {
 reports::ExtractionConfig extraction_of(Turn& turn) {
     std::vector<reports::KnownCustomer> known;
     for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
-    auto config = reports::extraction_config(turn.engine().settings().reports, std::move(known));
+    auto config = reports::extraction_config(
+        turn.engine().settings().features.get<reports::ReportSettings>(), std::move(known));
     config.prices = reports::price_words(turn.engine().prompts(), turn.engine().settings());
     return config;
 }
@@ -1017,8 +1018,8 @@ Attribution attribution_from(const BotSettings& settings) {
     return a;
 }
 
-MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
-                              std::int64_t to) {
+MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
+                              std::int64_t from, std::int64_t to) {
     MetricsData d;
     d.quotas = store.quotas().overlapping(from, to);
     std::int64_t deals_from = from;
@@ -1045,15 +1046,18 @@ MetricsData load_metrics_data(store::Store& store, const Directory& directory, s
 }
 
 void register_metrics(Engine& engine) {
-    engine.router().add({"deal won", {}, deal_won, true});
-    engine.router().add({"deal lost", {}, deal_lost, true});
-    engine.router().add({"quota set", {"manager", "admin"}, quota_set, true});
-    engine.router().add({"campaign new", {}, campaign_new, true});
-    engine.router().add({"campaign touch", {}, campaign_touch, true});
-    engine.router().add({"metrics", {}, metrics_command});
-    engine.router().add({"summary reports", {"manager", "admin"}, summary_reports});
-    engine.router().add({"summary channel", {"manager", "admin"}, summary_channel});
-    engine.router().add({"summary customer", {"manager", "admin"}, summary_customer});
+    engine.router().add(CommandSpec("deal won", deal_won).writes());
+    engine.router().add(CommandSpec("deal lost", deal_lost).writes());
+    engine.router().add(CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes());
+    engine.router().add(CommandSpec("campaign new", campaign_new).writes());
+    engine.router().add(CommandSpec("campaign touch", campaign_touch).writes());
+    engine.router().add(CommandSpec("metrics", metrics_command));
+    engine.router().add(
+        CommandSpec("summary reports", summary_reports).roles({"manager", "admin"}));
+    engine.router().add(
+        CommandSpec("summary channel", summary_channel).roles({"manager", "admin"}));
+    engine.router().add(
+        CommandSpec("summary customer", summary_customer).roles({"manager", "admin"}));
     engine.scheduler().on(weekly_job, weekly_post);
     // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
     engine.api().add({"POST", "/api/v1/deals", true,

@@ -27,8 +27,8 @@ namespace twintrack::bot::metrics {
 Attribution attribution_from(const BotSettings& settings);
 
 /// Everything the metrics of [from, to) need (quotas' whole periods included).
-MetricsData load_metrics_data(store::Store& store, const Directory& directory, std::int64_t from,
-                              std::int64_t to);
+MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
+                              std::int64_t from, std::int64_t to);
 
 /// Registers the commands, the channel-message recorder and the weekly post.
 void register_metrics(Engine& engine);

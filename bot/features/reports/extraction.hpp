@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/reports/report_settings.hpp"
 #include "bot/prompts.hpp"
 #include "bot/settings.hpp"
 

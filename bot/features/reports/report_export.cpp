@@ -26,7 +26,8 @@ std::string price_text(const store::ReportMention& m) {
 
 }  // namespace
 
-std::size_t write_reports_csv(store::Store& store, const Directory& directory, std::ostream& out) {
+std::size_t write_reports_csv(const store::Store& store, const Directory& directory,
+                              std::ostream& out) {
     out << core::csv_row({"id", "filed_at_utc", "author", "author_email", "customer",
                           "engagement_id", "version", "text", "competitors", "price_signals",
                           "needs", "help_wanted", "tags"});

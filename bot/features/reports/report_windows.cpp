@@ -41,7 +41,7 @@ std::string zone_of(const Engine& engine, const Person& p) {
 }
 
 const ReportWindowSetting* window_of(const Engine& engine, const std::string& department) {
-    for (const auto& w : engine.settings().reports.windows) {
+    for (const auto& w : engine.settings().features.get<ReportSettings>().windows) {
         if (w.department == department) return &w;
     }
     return nullptr;
@@ -82,7 +82,7 @@ void plan(Turn& turn, const json&) {
     Engine& engine = turn.engine();
     const core::Timestamp now = turn.now();
     const core::Timestamp to = now + plan_horizon;
-    for (const auto& w : engine.settings().reports.windows) {
+    for (const auto& w : engine.settings().features.get<ReportSettings>().windows) {
         for (const auto& p : engine.directory().all()) {
             if (p.department != w.department) continue;
             const std::string zone = zone_of(engine, p);
@@ -103,7 +103,7 @@ void plan(Turn& turn, const json&) {
     }
     // One digest per department window, when it closes in the company zone.
     const std::string company = engine.settings().company_timezone;
-    for (const auto& w : engine.settings().reports.windows) {
+    for (const auto& w : engine.settings().features.get<ReportSettings>().windows) {
         for (const auto& o : window_occurrences(w, company, now - longest_window, to)) {
             if (o.closes <= now) continue;
             engine.scheduler().schedule(turn, digest_job,

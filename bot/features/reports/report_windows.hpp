@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/features/reports/report_settings.hpp"
 #include "bot/settings.hpp"
 #include "core/types.hpp"
 

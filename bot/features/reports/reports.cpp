@@ -4,11 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <optional>
 #include <sstream>
 
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
-#include "bot/features/engagements/engagements.hpp"
 #include "bot/features/reports/extraction.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/reports/report_windows.hpp"
@@ -19,6 +20,31 @@
 
 namespace twintrack::bot::reports {
 namespace {
+
+/// The customers the engagements feature keeps (bot/customers.hpp); none when it is not
+/// registered on this engine.
+class NoCustomers final : public Customers {
+  public:
+    std::string key_of(const std::string& name) const override {
+        return std::string(core::trim(name));
+    }
+    std::vector<store::Customer> all() const override { return {}; }
+    std::optional<store::Customer> get(std::int64_t) const override { return std::nullopt; }
+    std::optional<store::Customer> find(const std::string&) const override { return std::nullopt; }
+    std::optional<store::Engagement> open_engagement(std::int64_t,
+                                                     std::optional<std::int64_t>) const override {
+        return std::nullopt;
+    }
+    std::optional<store::Engagement> engagement(std::int64_t) const override {
+        return std::nullopt;
+    }
+};
+
+const Customers& customers(Turn& turn) {
+    static const NoCustomers none;
+    const Customers* c = turn.engine().services().find<Customers>();
+    return c != nullptr ? *c : none;
+}
 
 using nlohmann::json;
 using store::Report;
@@ -80,8 +106,9 @@ date::local_days local_today(core::Timestamp now, const std::string& zone) {
 
 ExtractionConfig config_of(Turn& turn) {
     std::vector<KnownCustomer> known;
-    for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
-    ExtractionConfig c = extraction_config(turn.engine().settings().reports, std::move(known));
+    for (const auto& c : customers(turn).all()) known.push_back({c.id, c.name, c.aliases});
+    ExtractionConfig c = extraction_config(turn.engine().settings().features.get<ReportSettings>(),
+                                           std::move(known));
     c.prices = price_words(turn.engine().prompts(), turn.engine().settings());
     return c;
 }
@@ -184,13 +211,8 @@ bool text_ok(Turn& turn, const std::string& text) {
 
 /// The open engagement of a customer a report belongs to: the writer's own first.
 std::optional<store::Engagement> engagement_for(Turn& turn, std::int64_t customer_id) {
-    std::optional<store::Engagement> first;
-    for (const auto& e : turn.read().engagements().of_customer(customer_id)) {
-        if (e.closed) continue;
-        if (e.owner_id && turn.person() && *e.owner_id == turn.person()->id) return e;
-        if (!first) first = e;
-    }
-    return first;
+    return customers(turn).open_engagement(
+        customer_id, turn.person() ? std::optional<std::int64_t>(turn.person()->id) : std::nullopt);
 }
 
 std::string strip_quotes(std::string s) {
@@ -258,10 +280,10 @@ bool ask_marketing(Turn& turn, const store::Engagement& e, const Report& r, std:
 /// Up to three known customers close to `text` (containing it, or a few edits away),
 /// best first, as dialog options {n, id, label}.
 json customer_options(Turn& turn, const std::string& text) {
-    const std::string key = engagements::name_key(text);
+    const std::string key = customers(turn).key_of(text);
     const std::size_t limit = std::max<std::size_t>(1, core::utf8_length(key) / 3);
     std::vector<std::pair<std::size_t, const store::Customer*>> scored;
-    const auto all = turn.read().customers().all();
+    const auto all = customers(turn).all();
     for (const auto& c : all) {
         std::size_t best = core::edit_distance(key, c.name_key);
         // Containment either way: "Acm" for "ACME", "ACME Asia" for "ACME".
@@ -331,7 +353,7 @@ DialogSpec pick_customer_dialog() {
             state["create"] = true;
             return true;
         }
-        if (auto c = turn.read().customers().find_by_key(engagements::name_key(a))) {
+        if (auto c = customers(turn).find(a)) {
             state["picked"] = c->id;
             return true;
         }
@@ -345,12 +367,12 @@ DialogSpec pick_customer_dialog() {
         const std::int64_t report_id = state.value("id", 0LL);
         const std::string name = state.value("customer", "");
         if (state.contains("picked")) {
-            if (auto c = turn.read().customers().get(state["picked"].get<std::int64_t>())) {
+            if (auto c = customers(turn).get(state["picked"].get<std::int64_t>())) {
                 link_report(turn, report_id, *c);
             }
         } else if (state.value("create", false)) {
             turn.engine().router().dispatch(turn, "engagement new " + name);
-            if (auto c = turn.read().customers().find_by_key(engagements::name_key(name))) {
+            if (auto c = customers(turn).find(name)) {
                 link_report(turn, report_id, *c);
             }
         } else {
@@ -366,7 +388,7 @@ DialogSpec pick_customer_dialog() {
             return true;
         }
         if (is_word(turn, "new", a)) return true;
-        return turn.read().customers().find_by_key(engagements::name_key(a)).has_value();
+        return customers(turn).find(a).has_value();
     };
     spec.quiet_timeout = true;
     // The close matches, "New customer" and "Skip" as buttons, each the typed answer.
@@ -400,8 +422,8 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
                  const std::string& source, const json& answers,
                  const std::vector<ReportMention>& extra) {
     std::optional<store::Customer> customer;
-    if (!engagements::name_key(customer_text).empty()) {
-        customer = turn.read().customers().find_by_key(engagements::name_key(customer_text));
+    if (!customers(turn).key_of(customer_text).empty()) {
+        customer = customers(turn).find(customer_text);
     }
     std::optional<store::Engagement> engagement;
     if (customer) engagement = engagement_for(turn, customer->id);
@@ -464,7 +486,7 @@ void file_report(Turn& turn, const CommandArgs& args) {
     const std::string customer_text = strip_quotes(args.rest.substr(0, colon->first));
     const std::string text(core::trim(args.rest.substr(colon->first + colon->second)));
     // A very long "customer" is text whose colon came later: the customer was left out.
-    if (engagements::name_key(customer_text).empty() ||
+    if (customers(turn).key_of(customer_text).empty() ||
         core::utf8_length(customer_text) > max_customer_chars) {
         turn.reply("reports.needs_customer");
         return;
@@ -482,7 +504,7 @@ void show_report(Turn& turn, std::int64_t id) {
     const std::string zone = zone_of(turn, turn.person());
     std::string tag;
     if (r->engagement_id) {
-        if (auto e = turn.read().engagements().get(*r->engagement_id)) tag = e->tag;
+        if (auto e = customers(turn).engagement(*r->engagement_id)) tag = e->tag;
     }
     json history = json::array();
     const auto versions = turn.read().reports().versions(id);
@@ -529,7 +551,7 @@ void edit_report(Turn& turn, const CommandArgs& args) {
     const std::string text(core::trim(rest.substr(at + args.words[0].size())));
     if (!text_ok(turn, text)) return;
     std::optional<store::Customer> customer;
-    if (r->customer_id) customer = turn.read().customers().get(*r->customer_id);
+    if (r->customer_id) customer = customers(turn).get(*r->customer_id);
     const auto mentions =
         mentions_of(turn, extract(text, config_of(turn)), customer, r->customer_text);
     const int version = turn.write().reports().add_version(*id, text, "{}", turn.person()->id,
@@ -652,11 +674,11 @@ void list_reports(Turn& turn, const CommandArgs& args) {
             f.author_id = p->id;
         } else if (is_word(turn, "customer", w)) {
             const std::string name = value_words(turn, words, i);
-            if (engagements::name_key(name).empty()) {
+            if (customers(turn).key_of(name).empty()) {
                 usage(turn, "reports");
                 return;
             }
-            if (auto c = turn.read().customers().find_by_key(engagements::name_key(name))) {
+            if (auto c = customers(turn).find(name)) {
                 f.customer_id = c->id;
             } else {
                 f.customer_text = core::ascii_lower(name);
@@ -811,21 +833,40 @@ DialogSpec report_dialog() {
     return spec;
 }
 
+/// "Sales, Fri 15:00 to Mon 10:00 ..." for every configured report window, in the
+/// reader's words: `report_window` of `rules`.
+void rules_data(Turn& turn, json& data) {
+    std::vector<std::string> parts;
+    auto at = [&](unsigned weekday, int minute) {
+        char hhmm[16];
+        std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", minute / 60, minute % 60);
+        return turn.text("core.weekday." + std::to_string(weekday)) + " " + hhmm;
+    };
+    for (const auto& w : turn.engine().settings().features.get<ReportSettings>().windows) {
+        parts.push_back(turn.text("core.report_window",
+                                  {{"department", turn.text("core.department." + w.department)},
+                                   {"opens", at(w.open_weekday, w.open_minute)},
+                                   {"closes", at(w.close_weekday, w.close_minute)}}));
+    }
+    data["report_window"] = core::join(parts, turn.text("core.list_separator"));
+}
+
 }  // namespace
 
 Feature feature() {
-    return {"reports", "", nullptr, {3, 4, 5}, [](Engine& engine, Services&) {
+    return {"reports", "reports", read_config, {3, 4, 5}, [](Engine& engine, Services&) {
                 register_reports(engine);
+                engine.add_rules_source(rules_data);
             }};
 }
 
 void register_reports(Engine& engine) {
     auto& r = engine.router();
-    r.add({"report", {}, file_report, true});
-    r.add({"report edit", {}, edit_report, true});
-    r.add({"report pause", {}, pause_reports, true});
-    r.add({"reports", {}, list_reports});
-    r.add({"intel", {}, intel});
+    r.add(CommandSpec("report", file_report).writes());
+    r.add(CommandSpec("report edit", edit_report).writes());
+    r.add(CommandSpec("report pause", pause_reports).writes());
+    r.add(CommandSpec("reports", list_reports));
+    r.add(CommandSpec("intel", intel));
     engine.dialogs().add(report_dialog());
     engine.dialogs().add(pick_customer_dialog());
     register_windows(engine);

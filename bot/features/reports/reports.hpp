@@ -4,6 +4,7 @@
 // and queried by period, person, customer and competitor.
 
 #include "bot/feature.hpp"
+#include "bot/features/reports/report_settings.hpp"
 
 namespace twintrack::bot {
 class Engine;
@@ -14,8 +15,9 @@ namespace twintrack::bot::reports {
 /// Registers the report commands.
 void register_reports(Engine& engine);
 
-/// The reports feature: migrations 0003, 0004 and 0005 (rotations). Its settings are
-/// still `BotSettings::reports`, read by app/config.cpp (not moved yet).
+/// The reports feature: section `reports` (ReportSettings, report_settings.hpp),
+/// migrations 0003, 0004 and 0005 (rotations). Reads customers through the Customers
+/// service and adds the report windows to `rules`.
 Feature feature();
 
 }  // namespace twintrack::bot::reports

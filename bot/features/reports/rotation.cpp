@@ -352,9 +352,9 @@ std::string report_tags(Turn& turn) {
 
 void register_rotation(Engine& engine) {
     auto& r = engine.router();
-    r.add({"rotation plan", planners, plan, true});
-    r.add({"rotation stop", planners, stop, true});
-    r.add({"rotation", {}, show});
+    r.add(CommandSpec("rotation plan", plan).roles(planners).writes());
+    r.add(CommandSpec("rotation stop", stop).roles(planners).writes());
+    r.add(CommandSpec("rotation", show));
     engine.scheduler().on(round_job, [](Turn& turn, const json& payload) {
         const auto rotation = turn.read().rotations().get(payload.value("rotation", 0LL));
         if (!rotation || rotation->stopped_at) return;

@@ -112,7 +112,7 @@ void show_budget(Turn& turn, const CommandArgs& args) {
 }  // namespace
 
 void register_budget(Engine& engine) {
-    engine.router().add({"budget", organiser_roles(), show_budget});
+    engine.router().add(CommandSpec("budget", show_budget).roles(organiser_roles()));
 }
 
 }  // namespace twintrack::bot::social

@@ -608,17 +608,17 @@ void coffee_partner(Turn& turn, const Person& me, std::vector<std::string>& item
 void register_coffee(Engine& engine) {
     auto& r = engine.router();
     const std::vector<std::string> hr = {"hr", "admin"};
-    r.add({"coffee start", hr, start, true});
-    r.add({"coffee stop", hr, stop, true});
-    r.add({"coffee stats", organiser_roles(), stats});
-    r.add({"coffee", {}, status});
-    r.add({"coffee pause", {}, pause, true});
-    r.add({"coffee resume", {}, resume, true});
-    r.add({"coffee optout", {}, optout, true});
-    r.add({"coffee avoid", {}, avoid, true});
-    r.add({"coffee unavoid", {}, unavoid, true});
-    r.add({"coffee met", {}, met, true});
-    r.add({"coffee skip", {}, skip, true});
+    r.add(CommandSpec("coffee start", start).roles(hr).writes());
+    r.add(CommandSpec("coffee stop", stop).roles(hr).writes());
+    r.add(CommandSpec("coffee stats", stats).roles(organiser_roles()));
+    r.add(CommandSpec("coffee", status));
+    r.add(CommandSpec("coffee pause", pause).writes());
+    r.add(CommandSpec("coffee resume", resume).writes());
+    r.add(CommandSpec("coffee optout", optout).writes());
+    r.add(CommandSpec("coffee avoid", avoid).writes());
+    r.add(CommandSpec("coffee unavoid", unavoid).writes());
+    r.add(CommandSpec("coffee met", met).writes());
+    r.add(CommandSpec("coffee skip", skip).writes());
     engine.dialogs().add(met_dialog());
     engine.scheduler().on(round_job, run_round);
     engine.scheduler().on(nudge_job, nudge);

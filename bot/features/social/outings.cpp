@@ -404,13 +404,13 @@ void open_rsvps(Turn& turn, const Person& me, std::vector<std::string>& items) {
 
 void register_outings(Engine& engine) {
     auto& r = engine.router();
-    r.add({"outing new", organiser_roles(), create, true});
-    r.add({"outing cancel", organiser_roles(), cancel, true});
-    r.add({"close", organiser_roles(), close, true});
-    r.add({"vote", {}, vote, true});
-    r.add({"rsvp", {}, rsvp, true});
-    r.add({"outing", {}, show});
-    r.add({"outings", {}, show});
+    r.add(CommandSpec("outing new", create).roles(organiser_roles()).writes());
+    r.add(CommandSpec("outing cancel", cancel).roles(organiser_roles()).writes());
+    r.add(CommandSpec("close", close).roles(organiser_roles()).writes());
+    r.add(CommandSpec("vote", vote).writes());
+    r.add(CommandSpec("rsvp", rsvp).writes());
+    r.add(CommandSpec("outing", show));
+    r.add(CommandSpec("outings", show));
     engine.scheduler().on(remind_job, remind);
     engine.add_todo_source(open_rsvps);
 }

@@ -461,13 +461,13 @@ void after(Turn& turn, const json& payload) {
 
 void register_trainings(Engine& engine) {
     auto& r = engine.router();
-    r.add({"training new", organiser_roles(), create, true});
-    r.add({"training cancel", organiser_roles(), cancel, true});
-    r.add({"training join", {}, join, true});
-    r.add({"training leave", {}, leave, true});
-    r.add({"training", {}, show});
-    r.add({"trainings", {}, list});
-    r.add({"attended", {}, attended, true});
+    r.add(CommandSpec("training new", create).roles(organiser_roles()).writes());
+    r.add(CommandSpec("training cancel", cancel).roles(organiser_roles()).writes());
+    r.add(CommandSpec("training join", join).writes());
+    r.add(CommandSpec("training leave", leave).writes());
+    r.add(CommandSpec("training", show));
+    r.add(CommandSpec("trainings", list));
+    r.add(CommandSpec("attended", attended).writes());
     engine.scheduler().on(remind_job, remind);
     engine.scheduler().on(after_job, after);
 }

@@ -643,12 +643,12 @@ void register_tone(Engine& engine) {
     auto with = [guide](void (*fn)(Turn&, const CommandArgs&, const Guide&)) {
         return [guide, fn](Turn& turn, const CommandArgs& args) { fn(turn, args, guide); };
     };
-    engine.router().add({"tone check", {}, with(tone_check)});
-    engine.router().add({"announce draft", {}, with(announce_draft), true});
-    engine.router().add({"announce edit", {}, with(announce_edit), true});
-    engine.router().add({"announce", {}, with(announce_show)});
-    engine.router().add({"approve", {}, with(approve), true});
-    engine.router().add({"changes", {}, with(changes), true});
+    engine.router().add(CommandSpec("tone check", with(tone_check)));
+    engine.router().add(CommandSpec("announce draft", with(announce_draft)).writes());
+    engine.router().add(CommandSpec("announce edit", with(announce_edit)).writes());
+    engine.router().add(CommandSpec("announce", with(announce_show)));
+    engine.router().add(CommandSpec("approve", with(approve)).writes());
+    engine.router().add(CommandSpec("changes", with(changes)).writes());
     engine.add_todo_source(pending_approvals);
     engine.scheduler().on(post_job, [guide](Turn& turn, const json& payload) {
         scheduled_post(turn, payload, guide);
