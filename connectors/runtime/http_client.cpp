@@ -204,8 +204,21 @@ struct HttpClient::State {
     std::size_t in_flight = 0;
     pplx::cancellation_token_source cancel;
 
-    std::recursive_mutex deliver_mu;  // held while handing a completion to the executor
+    std::recursive_mutex deliver_mu;  // waiting, next_waiting, alive; held while handing on
     bool alive = true;
+    // The completions of the requests in flight, by number. The pool's tasks hold only the
+    // number, so whatever a completion captures (a connector's connection, say) is
+    // destroyed by shutdown() on the owner's thread, never later on a pool thread after
+    // the owner's event loop is gone.
+    std::map<std::uint64_t, std::function<void(Result)>> waiting;
+    std::uint64_t next_waiting = 0;
+
+    std::uint64_t hold(std::function<void(Result)> done) {
+        std::lock_guard<std::recursive_mutex> lock(deliver_mu);
+        if (!alive || !done) return 0;
+        waiting.emplace(++next_waiting, std::move(done));
+        return next_waiting;
+    }
 
     // One cpprestsdk client per host, proxy and timeout, so connections are kept alive
     // and reused.
@@ -242,15 +255,20 @@ struct HttpClient::State {
         return made;
     }
 
-    void deliver(const std::function<void(Result)>& done, Result result) {
+    void deliver(std::uint64_t id, Result result) {
         {
             std::lock_guard<std::mutex> lock(mu);
             if (in_flight > 0) --in_flight;
         }
         std::lock_guard<std::recursive_mutex> lock(deliver_mu);
-        if (!alive || !done) return;
+        const auto it = waiting.find(id);
+        if (!alive || it == waiting.end()) return;
+        auto done = std::move(it->second);
+        waiting.erase(it);
         try {
-            executor([done, result = std::move(result)]() mutable { done(std::move(result)); });
+            executor([done = std::move(done), result = std::move(result)]() mutable {
+                done(std::move(result));
+            });
         } catch (const std::exception& e) {
             spdlog::error("HTTP client: a completion could not be handed on: {}", e.what());
         }
@@ -266,12 +284,17 @@ HttpClient::HttpClient(Transport transport, Executor executor) : state_(std::mak
 HttpClient::~HttpClient() { shutdown(); }
 
 void HttpClient::shutdown() {
+    std::map<std::uint64_t, std::function<void(Result)>> dropped;
     {
         std::lock_guard<std::recursive_mutex> lock(state_->deliver_mu);
         state_->alive = false;
+        dropped.swap(state_->waiting);
     }
-    std::lock_guard<std::mutex> lock(state_->mu);
-    state_->cancel.cancel();
+    {
+        std::lock_guard<std::mutex> lock(state_->mu);
+        state_->cancel.cancel();
+    }
+    dropped.clear();  // here, on the caller's thread, outside the locks
 }
 
 std::size_t HttpClient::in_flight() const {
@@ -288,13 +311,13 @@ using Build = std::function<web::http::http_request()>;
 // read it; cpprestsdk drops that connection, and the request goes again (twice at most).
 void attempt(const std::shared_ptr<HttpClient::State>& state,
              const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
-             pplx::cancellation_token token, std::size_t limit,
-             const std::function<void(Result)>& done, int retries);
+             pplx::cancellation_token token, std::size_t limit, std::uint64_t done, int retries);
 
 }  // namespace
 
-void HttpClient::send(Request request, std::function<void(Result)> done) {
+void HttpClient::send(Request request, std::function<void(Result)> completion) {
     auto state = state_;
+    const std::uint64_t done = state->hold(std::move(completion));
     {
         std::lock_guard<std::mutex> lock(state->mu);
         ++state->in_flight;
@@ -353,8 +376,7 @@ namespace {
 
 void attempt(const std::shared_ptr<HttpClient::State>& state,
              const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
-             pplx::cancellation_token token, std::size_t limit,
-             const std::function<void(Result)>& done, int retries) {
+             pplx::cancellation_token token, std::size_t limit, std::uint64_t done, int retries) {
     auto result = std::make_shared<Result>();
     http->request((*build)(), token)
         .then([result, limit](pplx::task<web::http::http_response> answered) {

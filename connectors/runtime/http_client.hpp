@@ -107,7 +107,8 @@ class HttpClient {
     void send(Request request, std::function<void(Result)> done);
 
     /// Cancels what is in flight; no completion is handed to the executor afterwards
-    /// (after this returns, the executor may be destroyed).
+    /// (after this returns, the executor may be destroyed). The completions not handed on
+    /// are destroyed here, on the caller's thread, with everything they captured.
     void shutdown();
 
     /// Requests started and not yet completed (tests, logs).

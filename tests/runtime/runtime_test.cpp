@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <thread>
 
 #include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
@@ -191,6 +192,41 @@ TEST(HttpClient, NoCompletionIsHandedOnAfterShutdown) {
         client.shutdown();
     }
     EXPECT_EQ(completions.load(), 0);
+}
+
+// A completion may hold its owner's objects (the hub's web connection, say). They must go
+// when the client shuts down, on the thread that shuts it down: a pool thread releasing
+// them later, after the owner's event loop is gone, touched freed memory (found by the
+// ThreadSanitizer run of the hub tests).
+TEST(HttpClient, WhatACompletionHoldsIsReleasedByShutdownOnTheCallersThread) {
+    std::promise<void> asked;
+    LoopbackServer s([&asked](int fd) {
+        read_http_request(fd);
+        asked.set_value();
+        char c;
+        while (::read(fd, &c, 1) > 0) {
+        }
+    });
+    struct Held {
+        std::atomic<bool>* gone;
+        std::thread::id* where;
+        ~Held() {
+            *where = std::this_thread::get_id();
+            gone->store(true);
+        }
+    };
+    std::atomic<bool> gone{false};
+    std::thread::id where;
+    HttpClient client({}, inline_executor());
+    {
+        auto held = std::make_shared<Held>(Held{&gone, &where});
+        client.send(Request::json_post(s.url("/x"), nullptr), [held](Result) {});
+    }
+    asked.get_future().wait();  // the request is on the wire, its completion pending
+    EXPECT_FALSE(gone.load());
+    client.shutdown();
+    EXPECT_TRUE(gone.load());
+    EXPECT_EQ(where, std::this_thread::get_id());
 }
 
 TEST(HttpClient, AnAnswerPastTheBodyLimitIsTooBig) {
