@@ -1,8 +1,11 @@
 #pragma once
 // A Database that fails on demand, for tests of what a busy, full or broken store does
-// to the bot. It passes everything through to a real database until told to fail.
+// to the bot. It passes everything through to a real database until told to fail. The
+// test thread sets faults while the engine thread runs statements: the fault settings are
+// behind a mutex.
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -20,14 +23,21 @@ class FaultyDatabase final : public store::Database {
     /// `sql_part` when it is given; reads too when `reads` (busy and full never hit reads
     /// in WAL mode, an I/O error may). `times` < 0 means until cleared.
     void fail(Fault fault, std::string sql_part = {}, bool reads = false, int times = -1) {
+        std::lock_guard<std::mutex> lock(mu_);
         fault_ = fault;
         sql_part_ = std::move(sql_part);
         reads_ = reads;
         times_ = times;
     }
-    void clear() { fault_ = Fault::none; }
+    void clear() {
+        std::lock_guard<std::mutex> lock(mu_);
+        fault_ = Fault::none;
+    }
     /// Statements refused so far.
-    int failures() const { return failures_; }
+    int failures() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return failures_;
+    }
 
     int execute(const std::string& sql, const store::Params& params) override {
         maybe_fail(sql, false);
@@ -63,6 +73,7 @@ class FaultyDatabase final : public store::Database {
 
   private:
     void maybe_fail(const std::string& sql, bool read) {
+        std::lock_guard<std::mutex> lock(mu_);
         if (fault_ == Fault::none || times_ == 0) return;
         if (read && !reads_) return;
         if (!sql_part_.empty() && sql.find(sql_part_) == std::string::npos) return;
@@ -81,6 +92,7 @@ class FaultyDatabase final : public store::Database {
     }
 
     std::unique_ptr<store::Database> inner_;
+    mutable std::mutex mu_;  // the fault settings and the count below
     Fault fault_ = Fault::none;
     std::string sql_part_;
     bool reads_ = false;
