@@ -55,7 +55,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_strin
 # scripts/sanitizers/lsan.supp.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/../scripts/sanitizers/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+# Reports inside outside libraries the sanitizer cannot see into: scripts/sanitizers/tsan.supp.
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/../scripts/sanitizers/tsan.supp}
 run() { ctest --output-on-failure --no-tests=error --timeout 600 -j 2 "$@"; }
 if [ "${#args[@]}" -gt 0 ]; then
     run "${args[@]}"
