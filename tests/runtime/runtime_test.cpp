@@ -208,18 +208,19 @@ TEST(HttpClient, WhatACompletionHoldsIsReleasedByShutdownOnTheCallersThread) {
         }
     });
     struct Held {
-        std::atomic<bool>* gone;
-        std::thread::id* where;
+        Held(std::atomic<bool>& gone, std::thread::id& where) : gone(gone), where(where) {}
         ~Held() {
-            *where = std::this_thread::get_id();
-            gone->store(true);
+            where = std::this_thread::get_id();
+            gone.store(true);
         }
+        std::atomic<bool>& gone;
+        std::thread::id& where;
     };
     std::atomic<bool> gone{false};
     std::thread::id where;
     HttpClient client({}, inline_executor());
     {
-        auto held = std::make_shared<Held>(Held{&gone, &where});
+        auto held = std::make_shared<Held>(gone, where);
         client.send(Request::json_post(s.url("/x"), nullptr), [held](Result) {});
     }
     asked.get_future().wait();  // the request is on the wire, its completion pending
