@@ -60,8 +60,11 @@ struct WsClient::Impl {
     ~Impl() {
         client.stop_perpetual();
         if (con) {
-            websocketpp::lib::error_code ec;
-            con->close(websocketpp::close::status::going_away, "", ec);
+            // On the client's own thread: a connection is not to be touched from two.
+            boost::asio::post(client.get_io_service(), [c = con] {
+                websocketpp::lib::error_code ec;
+                c->close(websocketpp::close::status::going_away, "", ec);
+            });
         }
         // Give the close handshake a moment, then stop whatever is left.
         std::unique_lock<std::mutex> lock(mu);
