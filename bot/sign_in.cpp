@@ -7,6 +7,7 @@
 #include "bot/engine.hpp"
 #include "bot/turn.hpp"
 #include "core/crypto.hpp"
+#include "core/email.hpp"
 
 namespace twintrack::bot {
 namespace {
@@ -39,20 +40,6 @@ std::string identity_on(const Person& p, const std::string& connector) {
         if (i.connector == connector) return i.user_id;
     }
     return "";
-}
-
-/// An address the hub may put in RCPT TO and a To header as it is.
-bool plain_email(const std::string& address) {
-    const auto at = address.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
-        address.find('@', at + 1) != std::string::npos || address.size() > 254) {
-        return false;
-    }
-    return std::none_of(address.begin(), address.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u <= 0x20 || u == 0x7F ||
-               std::string_view("<>\"(),;:\\[]").find(c) != std::string_view::npos;
-    });
 }
 
 core::ApiResponse request_link(Turn& turn, const ApiCall& call) {
@@ -97,7 +84,7 @@ core::ApiResponse request_link(Turn& turn, const ApiCall& call) {
     }
     // No platform to send it to: by email, when the hub has an SMTP relay.
     const bool by_email =
-        where == nullptr && body->value("email", false) && plain_email(person->email);
+        where == nullptr && body->value("email", false) && core::is_plain_email(person->email);
     if (where == nullptr && !by_email) return refuse("no_other_platform");
     const std::string token = core::random_hex(32);
     store::SignInLink link;

@@ -10,6 +10,7 @@
 #include "connectors/hub/hub_protocol.hpp"
 #include "connectors/hub/hub_server.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "core/email.hpp"
 
 namespace twintrack::connectors::hub {
 namespace {
@@ -170,7 +171,7 @@ void read_smtp(core::SectionReader& hub, const YAML::Node& block, HubSettings& s
     }
     if (auto port = section.integer("port", 1, 65535)) m.port = static_cast<int>(*port);
     if (auto from = section.string("from", true)) {
-        if (!smtp::plain_address(*from)) {
+        if (!core::is_plain_email(*from)) {
             section.error("from", "must be a plain address such as twintrack@example.com; got \"" +
                                       *from + "\"");
         } else {

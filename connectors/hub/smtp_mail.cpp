@@ -10,6 +10,7 @@
 
 #include "core/base64.hpp"
 #include "core/crypto.hpp"
+#include "core/email.hpp"
 
 namespace twintrack::connectors::hub::smtp {
 namespace {
@@ -77,19 +78,6 @@ const char* security_name(Security s) {
     return "?";
 }
 
-bool plain_address(const std::string& address) {
-    const auto at = address.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 == address.size() ||
-        address.find('@', at + 1) != std::string::npos || address.size() > 254) {
-        return false;
-    }
-    return std::none_of(address.begin(), address.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u <= 0x20 || u == 0x7F || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
-               c == '(' || c == ')' || c == '\\' || c == '[' || c == ']';
-    });
-}
-
 std::string format_message(const SmtpSettings& settings, const Mail& mail, const std::string& date,
                            const std::string& message_id) {
     std::string from = "<" + settings.from + ">";
@@ -132,7 +120,7 @@ std::string format_message(const SmtpSettings& settings, const Mail& mail, const
 Outcome send_mail(const SmtpSettings& settings, const Mail& mail, const std::string& date,
                   const std::atomic<bool>& cancel) {
     Outcome outcome;
-    if (!plain_address(mail.to) || !plain_address(settings.from)) {
+    if (!core::is_plain_email(mail.to) || !core::is_plain_email(settings.from)) {
         outcome.problem = "not a plain email address";
         return outcome;
     }

@@ -54,10 +54,6 @@ struct Outcome {
 /// "Security" by its config word: starttls, tls, none.
 const char* security_name(Security s);
 
-/// True when `address` is a bare address fit for MAIL FROM / RCPT TO / a header: one
-/// `@`, no spaces, angle brackets, quotes, commas or control characters.
-bool plain_address(const std::string& address);
-
 /// The message as it goes on the wire: headers (Subject as a UTF-8 encoded word), a
 /// base64 body, CRLF line ends. `date` is an RFC 5322 date, `message_id` without `<>`.
 std::string format_message(const SmtpSettings& settings, const Mail& mail, const std::string& date,

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/base64.hpp"
+#include "core/email.hpp"
 #include "tests/support/loopback_proxy.hpp"
 
 namespace twintrack::connectors::hub::smtp {
@@ -73,7 +74,7 @@ TEST(SmtpMail, OnlyPlainAddressesGoIntoSmtpCommands) {
                                            {"anna@example.com>\r\nRCPT TO:<x@y.z", false},
                                            {"anna@example.com,bo@example.com", false}}) {
         SCOPED_TRACE(c.address);
-        EXPECT_EQ(plain_address(c.address), c.plain);
+        EXPECT_EQ(core::is_plain_email(c.address), c.plain);
     }
     // A mail to an address that is not plain never reaches a relay.
     std::atomic<bool> cancel{false};
