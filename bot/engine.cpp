@@ -439,6 +439,17 @@ bool Engine::add_fan_out(const std::string& name,
                          std::function<void(const store::FanOutEvent&)> show) {
     if (!store_.db().shared_by_processes()) return false;
     fan_out_shows_[name] = std::move(show);
+    if (!fan_out_cursor_.started()) {
+        // From here on (before the connector starts and anyone connects to it), not from
+        // the first poll: what the others show meanwhile is not missed.
+        try {
+            fan_out_version_ = store_.db().fan_out_version();
+            fan_out_cursor_.start(store_.fan_out());
+        } catch (const std::exception& e) {
+            spdlog::warn("fan-out: the store cannot be read yet ({}); the first poll starts it",
+                         e.what());
+        }
+    }
     return true;
 }
 
@@ -468,12 +479,16 @@ void Engine::poll_fan_out() {
     if (steady < fan_out_retry_at_) return;
     store::FanOutRepository& repo = store_.fan_out();
     try {
-        // What this process showed goes first: committed (one statement each) before the
-        // send it came from is recorded, since the confirmation is queued after it.
-        while (!fan_out_pending_.empty()) {
-            repo.append(fan_out_pending_.front());
-            fan_out_pending_.pop_front();
-            telemetry_->add("twintrack_fan_out_total", {{"direction", "out"}});
+        // What this process showed goes first, in one transaction that carries the
+        // notification (one commit, however many rows): committed before the send it
+        // came from is recorded, since the confirmation is queued after it.
+        if (!fan_out_pending_.empty()) {
+            store::Transaction tx(store_.db());
+            for (const auto& e : fan_out_pending_) repo.append(e);
+            tx.commit();
+            telemetry_->add("twintrack_fan_out_total", {{"direction", "out"}},
+                            static_cast<double>(fan_out_pending_.size()));
+            fan_out_pending_.clear();
         }
         // The version first: a notification that arrives while the rows are read is
         // noticed on the next poll.

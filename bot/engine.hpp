@@ -88,8 +88,9 @@ class Engine final : public core::EventSink {
     /// Connector `name` serves people in every process on the database (the hub). Where
     /// several processes share the database (PostgreSQL), what it shows here is passed on
     /// through the store (fan_out()), and what the others showed reaches `show` on the
-    /// engine thread, each once; returns true. Otherwise (SQLite) nothing is written or
-    /// read, `show` is never called, and it returns false.
+    /// engine thread, each once: what they show from this call on (call it before the
+    /// connector starts); returns true. Otherwise (SQLite) nothing is written or read,
+    /// `show` is never called, and it returns false.
     bool add_fan_out(const std::string& name, std::function<void(const store::FanOutEvent&)> show);
 
     // --- any thread -------------------------------------------------------------------
