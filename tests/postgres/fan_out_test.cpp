@@ -216,6 +216,11 @@ TEST_F(TwoProcesses, EnginesPassWhatTheirHubShowedToEachOther) {
     eb->drain();
     EXPECT_EQ(seen_a.get().size(), 1u);
     EXPECT_EQ(seen_b.get().size(), 2u);
+    // `/metrics`: what each passed on and showed from the other.
+    EXPECT_EQ(ea->telemetry()->value("twintrack_fan_out_total", {{"direction", "out"}}), 2);
+    EXPECT_EQ(ea->telemetry()->value("twintrack_fan_out_total", {{"direction", "in"}}), 1);
+    EXPECT_EQ(eb->telemetry()->value("twintrack_fan_out_total", {{"direction", "out"}}), 1);
+    EXPECT_EQ(eb->telemetry()->value("twintrack_fan_out_total", {{"direction", "in"}}), 2);
 }
 
 TEST(FanOutOnSqlite, NothingIsWrittenOrRead) {
