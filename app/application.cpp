@@ -486,6 +486,17 @@ int run_server(const Options& options) {
             telemetry->add_readiness_check("connector " + name, [raw] {
                 return raw->connected() ? std::string() : std::string("not connected");
             });
+            // It runs in every process: on a database several share, what it shows here
+            // reaches the people connected to the others, and the other way round.
+            const bool fans_out =
+                core.engine->add_fan_out(name, [raw](const store::FanOutEvent& e) {
+                    raw->show_from_elsewhere({e.kind, e.target, e.payload});
+                });
+            if (fans_out) {
+                raw->on_shown([engine = core.engine.get(), name](const connectors::Shown& s) {
+                    engine->fan_out(name, s.kind, s.target, s.payload);
+                });
+            }
         }
         running.push_back(std::move(connector));
     }

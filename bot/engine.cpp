@@ -87,6 +87,13 @@ constexpr int outbox_attempts = 80;
 // is told; at most this many wait at once.
 constexpr int event_attempts = 4;
 constexpr std::size_t max_event_retries = 1000;
+// Fan-out among processes: how often the engine looks for the others' notifications
+// (reading what the server pushed, no round trip), how many rows wait while the store
+// fails, and how long rows are kept (time and count).
+constexpr std::int64_t fan_out_poll_ms = 100;
+constexpr std::size_t fan_out_pending_kept = 10000;
+constexpr std::int64_t fan_out_kept_ms = 10LL * 60 * 1000;
+constexpr std::int64_t fan_out_kept_rows = 10000;
 
 void describe_metrics(core::Telemetry& t) {
     using T = core::Telemetry::Type;
@@ -111,6 +118,9 @@ void describe_metrics(core::Telemetry& t) {
                "Work retried after a store failure.");
     t.describe("twintrack_lease_held", T::gauge,
                "1 while this process holds the lease (e.g. connector:irc), else 0.");
+    t.describe("twintrack_fan_out_total", T::counter,
+               "What the hub showed, passed on to the other processes on the database "
+               "(direction out) or shown here from them (in).");
     describe_access_metrics(t);
 }
 
@@ -296,6 +306,7 @@ void Engine::run() {
             lock.unlock();
             run_task(task);
             if (core::to_millis(clock_.now()) >= next_tick_ms_) tick();
+            poll_fan_out();
             lock.lock();
             continue;
         }
@@ -304,12 +315,21 @@ void Engine::run() {
         if (now >= next_tick_ms_) {
             lock.unlock();
             tick();
+            poll_fan_out();
             lock.lock();
             continue;
         }
+        const std::int64_t most = fan_out_shows_.empty() ? tick_interval_ms : fan_out_poll_ms;
         cv_.wait_for(lock, std::chrono::milliseconds(
-                               std::clamp<std::int64_t>(next_tick_ms_ - now, 1, tick_interval_ms)));
+                               std::clamp<std::int64_t>(next_tick_ms_ - now, 1, most)));
+        if (!fan_out_shows_.empty()) {
+            lock.unlock();
+            poll_fan_out();
+            lock.lock();
+        }
     }
+    lock.unlock();
+    poll_fan_out();  // what was shown here last still goes to the others
     if (!event_retries_.empty()) {
         spdlog::warn("shutdown: {} event(s) waiting for the store were not handled",
                      event_retries_.size());
@@ -333,6 +353,7 @@ void Engine::drain() {
             ran = true;
         }
         tick();
+        poll_fan_out();
         std::lock_guard<std::mutex> lock(mu_);
         if (queue_.empty() && !ran) break;
     }
@@ -412,6 +433,103 @@ void Engine::add_connector_lease(const std::string& name, std::function<void(boo
     lease.on_change = std::move(on_change);
     leases_.push_back(std::move(lease));
     telemetry_->set("twintrack_lease_held", {{"lease", "connector:" + name}}, 0);
+}
+
+bool Engine::add_fan_out(const std::string& name,
+                         std::function<void(const store::FanOutEvent&)> show) {
+    if (!store_.db().shared_by_processes()) return false;
+    fan_out_shows_[name] = std::move(show);
+    if (!fan_out_cursor_.started()) {
+        // From here on (before the connector starts and anyone connects to it), not from
+        // the first poll: what the others show meanwhile is not missed.
+        try {
+            fan_out_version_ = store_.db().fan_out_version();
+            fan_out_cursor_.start(store_.fan_out());
+        } catch (const std::exception& e) {
+            spdlog::warn("fan-out: the store cannot be read yet ({}); the first poll starts it",
+                         e.what());
+        }
+    }
+    return true;
+}
+
+void Engine::fan_out(std::string connector, std::string kind, std::string target,
+                     std::string payload) {
+    store::FanOutEvent e;
+    e.connector = std::move(connector);
+    e.kind = std::move(kind);
+    e.target = std::move(target);
+    e.payload = std::move(payload);
+    e.origin = holder_;
+    post_task([this, e = std::move(e)]() mutable {
+        e.created_at = core::to_millis(clock_.now());
+        if (fan_out_pending_.size() >= fan_out_pending_kept) {
+            spdlog::warn("fan-out: the store keeps failing; the oldest of {} waiting is dropped",
+                         fan_out_pending_.size());
+            fan_out_pending_.pop_front();
+        }
+        fan_out_pending_.push_back(std::move(e));
+        poll_fan_out();
+    });
+}
+
+void Engine::poll_fan_out() {
+    if (fan_out_shows_.empty()) return;
+    const auto steady = std::chrono::steady_clock::now();
+    if (steady < fan_out_retry_at_) return;
+    store::FanOutRepository& repo = store_.fan_out();
+    try {
+        // What this process showed goes first, in one transaction that carries the
+        // notification (one commit, however many rows): committed before the send it
+        // came from is recorded, since the confirmation is queued after it.
+        if (!fan_out_pending_.empty()) {
+            store::Transaction tx(store_.db());
+            for (const auto& e : fan_out_pending_) repo.append(e);
+            tx.commit();
+            telemetry_->add("twintrack_fan_out_total", {{"direction", "out"}},
+                            static_cast<double>(fan_out_pending_.size()));
+            fan_out_pending_.clear();
+        }
+        // The version first: a notification that arrives while the rows are read is
+        // noticed on the next poll.
+        const std::int64_t version = store_.db().fan_out_version();
+        if (!fan_out_cursor_.started()) {
+            fan_out_cursor_.start(repo);
+        } else if (version == fan_out_version_ && !fan_out_cursor_.waiting_for_gaps() &&
+                   steady < next_fan_out_read_) {
+            return;
+        }
+        fan_out_version_ = version;
+        next_fan_out_read_ = steady + std::chrono::seconds(5);
+        const std::int64_t steady_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(steady.time_since_epoch())
+                .count();
+        for (const auto& e : fan_out_cursor_.read(repo, holder_, steady_ms)) {
+            const auto show = fan_out_shows_.find(e.connector);
+            if (show == fan_out_shows_.end()) continue;
+            try {
+                show->second(e);
+                telemetry_->add("twintrack_fan_out_total", {{"direction", "in"}});
+            } catch (const std::exception& ex) {
+                spdlog::error("fan-out: {} {} for {} not shown: {}", e.connector, e.kind, e.target,
+                              ex.what());
+            }
+        }
+        const std::int64_t now = core::to_millis(clock_.now());
+        if (now >= next_fan_out_prune_ms_) {
+            repo.prune(now - fan_out_kept_ms, fan_out_kept_rows);
+            next_fan_out_prune_ms_ = now + 60000;
+        }
+        if (fan_out_failures_ > 0) spdlog::info("fan-out to the other processes works again");
+        fan_out_failures_ = 0;
+    } catch (const std::exception& e) {
+        if (fan_out_failures_ == 0) {
+            spdlog::warn("fan-out to the other processes failed, retrying: {}", e.what());
+        }
+        fan_out_retry_at_ = steady + std::chrono::milliseconds(std::min<std::int64_t>(
+                                         backoff_ms(fan_out_failures_), 30000));
+        ++fan_out_failures_;
+    }
 }
 
 std::vector<std::string> Engine::held_leases() const {

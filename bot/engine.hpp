@@ -85,6 +85,13 @@ class Engine final : public core::EventSink {
     /// (stop it), on the engine thread. Meanwhile the outbox's posts for `name` are left
     /// to the holder. A throwing `on_change(true)` gives the lease back.
     void add_connector_lease(const std::string& name, std::function<void(bool held)> on_change);
+    /// Connector `name` serves people in every process on the database (the hub). Where
+    /// several processes share the database (PostgreSQL), what it shows here is passed on
+    /// through the store (fan_out()), and what the others showed reaches `show` on the
+    /// engine thread, each once: what they show from this call on (call it before the
+    /// connector starts); returns true. Otherwise (SQLite) nothing is written or read,
+    /// `show` is never called, and it returns false.
+    bool add_fan_out(const std::string& name, std::function<void(const store::FanOutEvent&)> show);
 
     // --- any thread -------------------------------------------------------------------
     /// The leases this process holds now (`connector:irc`, ...), sorted; `GET /readyz`.
@@ -93,6 +100,11 @@ class Engine final : public core::EventSink {
     void push(core::Event event) override;
     /// Queues an HTTP request for the ApiRouter; `reply` runs on the engine thread.
     void request(core::ApiRequest request, core::ApiReply reply) override;
+    /// Connector `connector` showed this to the people connected to this process: it is
+    /// written to the store for the other processes (on the engine thread, in the order
+    /// of the calls; kept and written later while the store fails). Only after a true
+    /// add_fan_out().
+    void fan_out(std::string connector, std::string kind, std::string target, std::string payload);
     /// Queues a task to run on the engine thread (internal work such as send
     /// confirmations; accepted during shutdown too).
     void post_task(std::function<void()> task);
@@ -203,6 +215,9 @@ class Engine final : public core::EventSink {
     /// Connectors under a lease this process does not hold: another process sends for them.
     std::vector<std::string> connectors_elsewhere() const;
     void check_external_changes();
+    /// Writes what this process showed and shows what the others did (add_fan_out()):
+    /// cheap unless the others announced something, so it runs after every task.
+    void poll_fan_out();
     bool remember_event(const core::Event& event);
     /// The person whose directory email the platform vouches for, their identity recorded.
     const Person* match_by_email(const core::Event& event);
@@ -261,6 +276,16 @@ class Engine final : public core::EventSink {
     bool directory_stale_ = false;
     std::int64_t next_prune_ms_ = 0;
     std::int64_t next_tick_ms_ = 0;
+
+    std::map<std::string, std::function<void(const store::FanOutEvent&)>> fan_out_shows_;
+    std::deque<store::FanOutEvent> fan_out_pending_;  ///< shown here, not written yet
+    store::FanOutCursor fan_out_cursor_;
+    std::int64_t fan_out_version_ = -1;
+    /// Read the feed by then even without a notification (one lost with a connection).
+    std::chrono::steady_clock::time_point next_fan_out_read_{};
+    std::chrono::steady_clock::time_point fan_out_retry_at_{};  ///< after a store failure
+    int fan_out_failures_ = 0;
+    std::int64_t next_fan_out_prune_ms_ = 0;
 };
 
 }  // namespace twintrack::bot

@@ -160,6 +160,19 @@ class Database {
     /// The few statements that differ between backends.
     virtual const Dialect& dialect() const = 0;
 
+    /// True when several processes use this database at once and each must show people
+    /// live what the others did (PostgreSQL): the hub's fan-out (store/fan_out.hpp) is on.
+    /// SQLite: false (one `run` process per file), and nothing is fanned out.
+    virtual bool shared_by_processes() const { return false; }
+    /// Wakes the fan-out readers of the other sessions (PostgreSQL: `NOTIFY
+    /// twintrack_fan_out`, sent with the commit inside a transaction). Not part of the
+    /// change feed: it makes nobody reload the directory. Nothing on SQLite.
+    virtual void announce_fan_out() {}
+    /// The fan-out feed: counts the announce_fan_out() of other sessions received so far.
+    /// Reads only what the server has pushed already (no round trip), so it may be called
+    /// often. Always 0 on SQLite.
+    virtual std::int64_t fan_out_version() { return 0; }
+
     /// Convenience: first column of the first row, if any.
     std::optional<std::int64_t> scalar(const std::string& sql, const Params& params = {});
 };

@@ -25,6 +25,7 @@ constexpr Oid kNumeric = 1700;
 constexpr Oid kText = 25;
 
 constexpr const char* kChannel = "twintrack_changes";
+constexpr const char* kFanOutChannel = "twintrack_fan_out";
 
 /// Maps a failed result to the DatabaseError subclass callers act on, by SQLSTATE.
 [[noreturn]] void pg_throw_for(const std::string& sqlstate, bool connection_lost,
@@ -224,12 +225,17 @@ class PgDatabase final : public Database {
         simple("BEGIN");
         tx_open_ = true;
         dirty_ = false;
+        fan_out_dirty_ = false;
     }
     void commit() override {
         // The notification goes out with the commit, and only if it commits.
-        Result res(PQexec(conn_, dirty_ ? "NOTIFY twintrack_changes; COMMIT" : "COMMIT"));
+        std::string sql = dirty_ ? "NOTIFY twintrack_changes; " : "";
+        if (fan_out_dirty_) sql += "NOTIFY twintrack_fan_out; ";
+        sql += "COMMIT";
+        Result res(PQexec(conn_, sql.c_str()));
         tx_open_ = false;
         dirty_ = false;
+        fan_out_dirty_ = false;
         check(res.r, "COMMIT failed");
         if (std::strcmp(PQcmdStatus(res.r), "ROLLBACK") == 0) {
             throw DatabaseError("the transaction was rolled back after an earlier error");
@@ -239,6 +245,7 @@ class PgDatabase final : public Database {
         const bool open = tx_open_;
         tx_open_ = false;
         dirty_ = false;
+        fan_out_dirty_ = false;
         // A lost connection took its transaction with it.
         if (open && PQstatus(conn_) == CONNECTION_OK) simple("ROLLBACK");
     }
@@ -261,12 +268,32 @@ class PgDatabase final : public Database {
 
     const Dialect& dialect() const override { return postgres_dialect(); }
 
+    bool shared_by_processes() const override { return true; }
+
+    void announce_fan_out() override {
+        if (tx_open_) {
+            fan_out_dirty_ = true;
+        } else {
+            simple(std::string("NOTIFY ") + kFanOutChannel);
+        }
+    }
+
+    std::int64_t fan_out_version() override {
+        if (PQstatus(conn_) != CONNECTION_OK) return fan_outs_;
+        // The server pushes notifications to an idle session as they come: reading what
+        // has arrived on the socket is enough (and costs no round trip).
+        PQconsumeInput(conn_);
+        drain_notifications();
+        return fan_outs_;
+    }
+
   private:
     void set_up_session() {
         PQsetNoticeProcessor(conn_, &ignore_notice, nullptr);
         cache_.clear();
         simple("SET lock_timeout = " + std::to_string(lock_timeout_ms_));
         simple(std::string("LISTEN ") + kChannel);
+        simple(std::string("LISTEN ") + kFanOutChannel);
     }
 
     /// After the server went away, the next statement outside a transaction reconnects
@@ -285,6 +312,7 @@ class PgDatabase final : public Database {
         }
         set_up_session();
         ++changes_;  // anything may have changed meanwhile
+        ++fan_outs_;
     }
 
     void simple(const std::string& sql) {
@@ -305,7 +333,13 @@ class PgDatabase final : public Database {
     void drain_notifications() {
         const int self = PQbackendPID(conn_);
         while (PGnotify* n = PQnotifies(conn_)) {
-            if (n->be_pid != self) ++changes_;
+            if (n->be_pid != self) {
+                if (std::strcmp(n->relname, kFanOutChannel) == 0) {
+                    ++fan_outs_;
+                } else {
+                    ++changes_;
+                }
+            }
             PQfreemem(n);
         }
     }
@@ -401,7 +435,9 @@ class PgDatabase final : public Database {
     int lock_timeout_ms_;
     bool tx_open_ = false;
     bool dirty_ = false;
+    bool fan_out_dirty_ = false;  // announce_fan_out() inside the open transaction
     std::int64_t changes_ = 0;
+    std::int64_t fan_outs_ = 0;  // fan-out notifications of other sessions
     int statements_ = 0;
     std::unordered_map<std::string, std::string> cache_;  // SQL and types -> statement name
 };

@@ -14,6 +14,7 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       outbox_(*db_),
       jobs_(*db_),
       leases_(*db_),
+      fan_out_(*db_),
       dialogs_(*db_),
       processed_(*db_),
       audit_(*db_),

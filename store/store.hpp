@@ -10,6 +10,7 @@
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
+#include "store/fan_out.hpp"
 #include "store/jobs.hpp"
 #include "store/leases.hpp"
 #include "store/link_codes.hpp"
@@ -48,6 +49,8 @@ class Store {
     const JobQueue& jobs() const { return jobs_; }
     /// Named leases among several processes on one database (e.g. who runs a connector).
     LeaseRepository& leases() { return leases_; }
+    /// What the hub showed in one process, for the others on the database (fan-out).
+    FanOutRepository& fan_out() { return fan_out_; }
     DialogRepository& dialogs() { return dialogs_; }
     const DialogRepository& dialogs() const { return dialogs_; }
     ProcessedEvents& processed_events() { return processed_; }
@@ -102,6 +105,7 @@ class Store {
     Outbox outbox_;
     JobQueue jobs_;
     LeaseRepository leases_;
+    FanOutRepository fan_out_;
     DialogRepository dialogs_;
     ProcessedEvents processed_;
     AuditLog audit_;

@@ -2,6 +2,7 @@
 // The contract every chat platform implements. A connector speaks its platform's wire
 // protocol, turns traffic into Events and delivers Posts. It holds no business rules.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -10,6 +11,15 @@
 #include "core/types.hpp"
 
 namespace twintrack::connectors {
+
+/// Something a connector showed the people connected to this process that the same
+/// connector in the other processes on the database shows theirs too (the hub: a bot
+/// post, a person's message). Opaque outside the connector.
+struct Shown {
+    std::string kind;     ///< e.g. "post", "update", "private", "message"
+    std::string target;   ///< a channel, or "@" + a person's id (their direct conversation)
+    std::string payload;  ///< what the connector needs to show it again (the hub: its frame)
+};
 
 class Connector {
   public:
@@ -37,6 +47,17 @@ class Connector {
     /// can update a post (`Post::replaces`). Others get the typed commands as text from
     /// the engine and never an update.
     virtual bool shows_actions() const { return false; }
+
+    /// Before start(): `listener` gets, on the connector's thread, everything it shows
+    /// the people connected to this process that the other processes on the database
+    /// should show theirs (a connector that serves people in every process, the hub).
+    /// Not called for what show_from_elsewhere() shows. Default: nothing is reported.
+    virtual void on_shown(std::function<void(const Shown&)> listener) { (void)listener; }
+    /// Thread-safe and non-blocking: shows what the same connector showed in another
+    /// process to the connections here (and keeps it where it keeps its own, e.g. the
+    /// hub's history), without sending anything to a platform or reporting it to the
+    /// on_shown() listener. Default: ignored.
+    virtual void show_from_elsewhere(const Shown& shown) { (void)shown; }
 };
 
 /// A person as a connector may show them (e.g. the hub's "pick your name" list).

@@ -1746,13 +1746,14 @@ struct HubServer::Loop {
         const std::string server_id = new_id();
         std::string payload = message_frame_json(
             {channel, session.user, text, server_id, core::to_millis(now), client_id, {}});
+        const std::string conversation = direct ? "@" + session.user : channel;
         if (direct) {
             send_to_user(session.user, payload);
-            remember("@" + session.user, std::move(payload));
         } else {
             broadcast(payload);
-            remember(channel, std::move(payload));
         }
+        report("message", conversation, payload);
+        remember(conversation, std::move(payload));
 
         const std::string message_id = client_id.empty() ? server_id : client_id;
         MentionCheck mention = strip_mention(text, settings.bot_user);
@@ -1845,6 +1846,7 @@ struct HubServer::Loop {
         } else {
             broadcast(payload);
         }
+        report("update", conversation, payload);
         result.ok = true;
         result.message_id = post.replaces;
     }
@@ -1868,12 +1870,13 @@ struct HubServer::Loop {
             // The answer to a click, for the clicker's eyes only: a `private` frame to
             // their sockets, shown next to the clicked message, kept nowhere.
             const auto shown = action_channels.find(post.reply_to);
-            send_to_user(
-                user, dump_json(json{
-                          {"type", "private"},
-                          {"channel", shown != action_channels.end() ? shown->second : dm_channel},
-                          {"reply_to", post.reply_to},
-                          {"text", post.text}}));
+            const std::string payload = dump_json(
+                json{{"type", "private"},
+                     {"channel", shown != action_channels.end() ? shown->second : dm_channel},
+                     {"reply_to", post.reply_to},
+                     {"text", post.text}});
+            send_to_user(user, payload);
+            report("private", channel, payload);
             result.ok = true;
         } else {
             const std::string id = new_id();
@@ -1905,6 +1908,7 @@ struct HubServer::Loop {
             } else {
                 broadcast(payload);
             }
+            report("post", channel, payload);
             remember(channel, std::move(payload));
             if (!post.actions.empty()) remember_action_channel(id, direct ? dm_channel : channel);
             result.ok = true;
@@ -1912,6 +1916,65 @@ struct HubServer::Loop {
         }
         if (!done) return;
         guarded("send callback", [&] { done(std::move(result)); });
+    }
+
+    // Other processes on the database (the fan-out)
+
+    // What this hub showed its connections, for the hubs of the other processes.
+    void report(const char* kind, const std::string& target, const std::string& payload) {
+        if (!shown) return;
+        guarded("reporting what was shown", [&] { shown({kind, target, payload}); });
+    }
+
+    // What the hub of another process showed its connections: shown to the connections
+    // here and kept in the history the same way, with the same ids; nothing is reported
+    // again and no event reaches the bot (the other process handled it).
+    void show_elsewhere(const Shown& s) {
+        const bool direct = !s.target.empty() && s.target.front() == '@';
+        const std::string user = direct ? s.target.substr(1) : "";
+        if (direct ? !user_id_problem(user).empty() : channels.count(s.target) == 0) {
+            spdlog::debug("hub {}: not showing a {} for {} from another process", settings.name,
+                          s.kind, s.target);
+            return;
+        }
+        json frame = json::parse(s.payload, nullptr, false);
+        if (!frame.is_object()) {
+            spdlog::warn("hub {}: a {} from another process is not a JSON object; not shown",
+                         settings.name, s.kind);
+            return;
+        }
+        if (s.kind == "update") {
+            const auto id = frame.find("id");
+            const auto text = frame.find("text");
+            if (id == frame.end() || !id->is_string() || text == frame.end() ||
+                !text->is_string()) {
+                return;
+            }
+            history.replace(s.target, id->get<std::string>(), [&](json& kept) {
+                kept["text"] = *text;
+                const auto actions = frame.find("actions");
+                if (actions == frame.end() || !actions->is_array() || actions->empty()) {
+                    kept.erase("actions");
+                } else {
+                    kept["actions"] = *actions;
+                }
+            });
+            arm_flush();
+        } else if (s.kind == "post" || s.kind == "message") {
+            const auto id = frame.find("id");
+            if (frame.contains("actions") && id != frame.end() && id->is_string()) {
+                remember_action_channel(id->get<std::string>(), direct ? dm_channel : s.target);
+            }
+            remember(s.target, s.payload);
+        } else if (s.kind != "private") {
+            spdlog::debug("hub {}: unknown kind {} from another process", settings.name, s.kind);
+            return;
+        }
+        if (direct) {
+            send_to_user(user, s.payload);
+        } else {
+            broadcast(s.payload);
+        }
     }
 
     // History
@@ -1962,6 +2025,7 @@ struct HubServer::Loop {
     const bool oidc_enabled;
     const bool platforms_enabled;
     const std::string dm_channel;
+    std::function<void(const Shown&)> shown;  // HubServer::on_shown's listener
 
     Server server;
     std::set<std::string> channels;
@@ -2007,6 +2071,7 @@ void HubServer::start(core::EventSink& sink) {
                                  settings_.bind + ") is not a loopback address");
     }
     auto loop = std::make_unique<Loop>(settings_, context_, sink);
+    loop->shown = shown_;
     loop->history.open();
     loop->load_ui();
     const int port = loop->listen();
@@ -2068,26 +2133,44 @@ void HubServer::stop() {
     }
 }
 
-void HubServer::send(const core::Post& post, core::SendDone done) {
-    {
-        std::lock_guard<std::mutex> lock(send_mu_);
-        if (running_) {
-            const bool first = outbox_.empty();
-            outbox_.push_back({post, std::move(done)});
-            if (first) {
-                boost::asio::post(loop_->server.get_io_service(), [this] {
-                    std::vector<PendingSend> batch;
-                    {
-                        std::lock_guard<std::mutex> lock(send_mu_);
-                        batch.swap(outbox_);
-                    }
-                    for (auto& p : batch) loop_->deliver(p.post, p.done);
-                });
+bool HubServer::enqueue(PendingSend p) {
+    std::lock_guard<std::mutex> lock(send_mu_);
+    if (!running_) return false;
+    const bool first = outbox_.empty();
+    outbox_.push_back(std::move(p));
+    if (first) {
+        boost::asio::post(loop_->server.get_io_service(), [this] {
+            std::vector<PendingSend> batch;
+            {
+                std::lock_guard<std::mutex> lock(send_mu_);
+                batch.swap(outbox_);
             }
-            return;
-        }
+            for (auto& p : batch) {
+                if (p.elsewhere.kind.empty()) {
+                    loop_->deliver(p.post, p.done);
+                } else {
+                    loop_->guarded("showing what another process showed",
+                                   [&] { loop_->show_elsewhere(p.elsewhere); });
+                }
+            }
+        });
     }
+    return true;
+}
+
+void HubServer::send(const core::Post& post, core::SendDone done) {
+    if (enqueue({post, done, {}})) return;
     if (done) done({false, "", "hub " + settings_.name + " is not running", true});
+}
+
+void HubServer::on_shown(std::function<void(const Shown&)> listener) {
+    shown_ = std::move(listener);
+}
+
+void HubServer::show_from_elsewhere(const Shown& shown) {
+    if (shown.kind.empty()) return;
+    // Not running: nobody is connected here to show it to.
+    enqueue({{}, {}, shown});
 }
 
 }  // namespace twintrack::connectors::hub

@@ -32,6 +32,9 @@ class HubServer final : public Connector {
     void send(const core::Post& post, core::SendDone done) override;
     /// The page shows buttons and menus and updates posts (`update` frames).
     bool shows_actions() const override { return true; }
+    /// Reports each bot post, update, private answer and person's message it shows here.
+    void on_shown(std::function<void(const Shown&)> listener) override;
+    void show_from_elsewhere(const Shown& shown) override;
 
     /// The bound port once started, else 0.
     int port() const { return port_.load(); }
@@ -47,14 +50,18 @@ class HubServer final : public Connector {
     std::thread thread_;
     std::atomic<std::thread::id> hub_thread_{};
     std::atomic<int> port_{0};
+    std::function<void(const Shown&)> shown_;  // set before start()
 
     struct PendingSend {
         core::Post post;
         core::SendDone done;
+        Shown elsewhere;  ///< with an empty kind a post to send, else shown elsewhere
     };
     std::mutex send_mu_;  // guards running_ and outbox_
     bool running_ = false;
     std::vector<PendingSend> outbox_;
+    /// Queues `p` for the hub's thread; false when the hub is not running.
+    bool enqueue(PendingSend p);
 };
 
 }  // namespace twintrack::connectors::hub

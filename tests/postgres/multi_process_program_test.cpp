@@ -1,7 +1,8 @@
 // Several real `twintrack run` processes on one PostgreSQL: a connector that allows one
 // session (IRC) runs in exactly one of them, `GET /readyz` says which, and after
 // `kill -9` of that process another one takes the connector over within the lease plus
-// a few seconds.
+// a few seconds. The hub runs in every process, and the people connected to one see what
+// the others showed (the fan-out).
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -13,9 +14,11 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <thread>
 
+#include "store/store.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -56,6 +59,13 @@ struct Instance {
         auto line = proc->wait_for_line("listening on", 30s);
         if (!line) throw std::runtime_error("twintrack run did not start");
         port = std::stoi(line->substr(line->rfind(':') + 1));
+    }
+
+    /// Stops the process and returns what it logged (for a failure's message).
+    std::string stop_and_logs() {
+        proc->signal(SIGTERM);
+        const auto finished = proc->wait(10s);
+        return finished ? finished->err : "(still running)";
     }
 
     /// The leases `GET /readyz` lists.
@@ -126,6 +136,142 @@ TEST(MultiProcessProgram, TheIrcConnectorMovesToAnotherProcessAfterKill9) {
                      std::chrono::steady_clock::now() - killed_at)
                      .count()
               << " ms after kill -9 (lease 5 s)\n";
+}
+
+/// A person connected to one process's hub, with every chat message frame they received.
+struct Client {
+    test_support::WsClient ws;
+    std::vector<nlohmann::json> messages;
+
+    Client(int port, const std::string& user) {
+        ws.connect("127.0.0.1", port);
+        ws.send_json({{"type", "hello"}, {"user", user}});
+        if (!ws.wait_for_type("welcome", 10s)) throw std::runtime_error("no welcome for " + user);
+    }
+    void say(const std::string& channel, const std::string& text) {
+        ws.send_json({{"type", "message"}, {"channel", channel}, {"text", text}});
+    }
+    /// Waits for a message frame with `text` (keeping every message frame on the way).
+    std::optional<nlohmann::json> wait_text(const std::string& text,
+                                            std::chrono::milliseconds timeout = 15s) {
+        for (const auto& m : messages) {
+            if (m.value("text", "") == text) return m;
+        }
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < until) {
+            auto frame = ws.next_json(std::chrono::duration_cast<std::chrono::milliseconds>(
+                until - std::chrono::steady_clock::now()));
+            if (!frame) break;
+            if (frame->value("type", "") != "message") continue;
+            messages.push_back(*frame);
+            if (frame->value("text", "") == text) return frame;
+        }
+        return std::nullopt;
+    }
+    int count(const std::string& text) const {
+        int n = 0;
+        for (const auto& m : messages) n += m.value("text", "") == text ? 1 : 0;
+        return n;
+    }
+    /// Message ids received more than once.
+    std::vector<std::string> repeated_ids() const {
+        std::map<std::string, int> seen;
+        std::vector<std::string> out;
+        for (const auto& m : messages) {
+            if (++seen[m.value("id", "")] == 2) out.push_back(m.value("id", ""));
+        }
+        return out;
+    }
+};
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+TEST(MultiProcessProgram, TheHubsOfTwoProcessesShowEachOthersMessagesAndPosts) {
+    TempDir dir;
+    const std::string url = PostgresServer::shared().create_database();
+    const std::string config =
+        dir.file("twintrack.yaml", "connectors:\n  - type: hub\n    name: hub\n");
+    Instance a(config, url), b(config, url);
+    Client ann(a.port, "ann");    // on A only
+    Client bob_b(b.port, "bob");  // bob on B ...
+    Client bob_a(a.port, "bob");  // ... and on A too
+
+    // A person's channel message on A reaches the people on B, with the same id.
+    ann.say("general", "hello from A");
+    const auto sent = ann.wait_text("hello from A");
+    ASSERT_TRUE(sent);
+    const auto there = bob_b.wait_text("hello from A");
+
+    ASSERT_TRUE(there) << "a channel message written on A never reached B\nA:\n"
+                       << a.stop_and_logs() << "\nB:\n"
+                       << b.stop_and_logs();
+    EXPECT_EQ((*there)["id"], (*sent)["id"]);
+    EXPECT_EQ((*there)["user"], "ann");
+
+    // And the other way round.
+    bob_b.say("general", "hello from B");
+    ASSERT_TRUE(ann.wait_text("hello from B")) << "a channel message written on B never reached A";
+
+    // B's name among the processes, from the row it wrote for the others.
+    auto store = store::Store::open_url(url, now_ms());
+    std::string process_b;
+    store->db().query("SELECT origin FROM fan_out WHERE payload LIKE '%hello from B%'", {},
+                      [&](const store::Row& r) { process_b = r.text(0); });
+    ASSERT_FALSE(process_b.empty());
+
+    // A channel post and a direct message to ann (connected to A only), both claimed by
+    // B, so that B sends them: ann sees each once, bob the channel post once per
+    // connection.
+    for (const auto& [channel, text] : std::vector<std::pair<std::string, std::string>>{
+             {"general", "post from B"}, {"@ann", "direct from B"}}) {
+        store::OutboxEntry post;
+        post.connector = "hub";
+        post.channel = channel;
+        post.text = text;
+        store->outbox().enqueue(post, now_ms(), nullptr,
+                                std::make_pair(process_b, now_ms() + 60000));
+    }
+    const auto post = ann.wait_text("post from B");
+    ASSERT_TRUE(post) << "a bot post sent by B never reached A";
+    EXPECT_EQ((*post)["user"], "twintrack");
+    const auto direct = ann.wait_text("direct from B");
+    ASSERT_TRUE(direct) << "a direct message sent by B never reached its reader on A";
+    EXPECT_EQ((*direct)["channel"], "@twintrack");
+    ASSERT_TRUE(bob_a.wait_text("post from B"));
+    ASSERT_TRUE(bob_b.wait_text("post from B"));
+    std::string sender;
+    store->db().query("SELECT origin FROM fan_out WHERE payload LIKE '%direct from B%'", {},
+                      [&](const store::Row& r) { sender = r.text(0); });
+    EXPECT_EQ(sender, process_b);
+
+    // Everything said so far has arrived everywhere once the last word has.
+    ann.say("general", "the end");
+    for (Client* c : {&ann, &bob_a, &bob_b}) {
+        SCOPED_TRACE(c == &ann ? "ann on A" : c == &bob_a ? "bob on A" : "bob on B");
+        ASSERT_TRUE(c->wait_text("the end"));
+        EXPECT_THAT(c->repeated_ids(), ::testing::IsEmpty()) << "a message was shown twice";
+        EXPECT_EQ(c->count("hello from A"), 1);
+        EXPECT_EQ(c->count("hello from B"), 1);
+        EXPECT_EQ(c->count("post from B"), 1);
+        EXPECT_EQ(c->count("direct from B"), c == &ann ? 1 : 0);
+    }
+
+    // A's history has what B showed, once: someone connecting to A later reads it.
+    Client late(a.port, "cid");
+    const auto history = late.ws.wait_for(
+        [](const nlohmann::json& f) {
+            return f.value("type", "") == "history" && f.value("channel", "") == "general";
+        },
+        10s);
+    ASSERT_TRUE(history);
+    std::vector<std::string> texts;
+    for (const auto& m : (*history)["messages"]) texts.push_back(m.value("text", ""));
+    EXPECT_THAT(texts,
+                ::testing::ElementsAre("hello from A", "hello from B", "post from B", "the end"));
 }
 
 }  // namespace
