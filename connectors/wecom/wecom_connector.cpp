@@ -212,7 +212,11 @@ class WecomConnector final : public Connector {
                  context.data_dir.empty()
                      ? std::string()
                      : (fs::path(context.data_dir) / ("wecom-" + settings_.name + ".sent-today"))
-                           .string()) {
+                           .string()),
+          codes_(5000, context.data_dir.empty() ? std::string()
+                                                : (fs::path(context.data_dir) /
+                                                   ("wecom-" + settings_.name + ".card-codes"))
+                                                      .string()) {
         not_text_ = load_not_text(context.prompts_dir);
         if (!not_text_.count(default_locale_) && !not_text_.count("en")) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
@@ -769,7 +773,7 @@ class WecomConnector final : public Connector {
         if (code.empty()) {
             spdlog::warn(
                 "wecom {}: card {} for {} not updated, its buttons stay: no "
-                "response_code known for it (sent before a restart, sent as text, or "
+                "response_code known for it (older than the last 5000 cards, sent as text, or "
                 "updated already); the bot refuses further clicks on it",
                 settings_.name, id, job->channel);
             job->quiet = true;
