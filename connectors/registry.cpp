@@ -95,6 +95,10 @@ bool runs_in_one_process(const ConnectorSpec& spec) {
         // The app bot's long connection is the default with app_id; events come by HTTP.
         return mode().empty() ? s["app_id"].IsDefined() : mode() == "long_connection";
     }
+    if (spec.type == "wecom") {
+        // The AI bot's long connection: WeCom keeps one per bot and closes the older one.
+        return mode().empty() ? s["bot_id"].IsDefined() : mode() == "aibot";
+    }
     return false;
 }
 

@@ -26,6 +26,7 @@
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
 #include "core/api.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::dingtalk {
@@ -200,6 +201,9 @@ class DingTalkConnector final : public Connector {
         : settings_(std::move(settings)),
           clock_(context.clock),
           text_only_(load_text_only(context.prompts_dir, context.default_locale)),
+          prompts_dir_(context.prompts_dir),
+          default_locale_(context.default_locale),
+          roster_(context.roster),
           session_({"DingTalk",
                     "dingtalk",
                     settings_.name,
@@ -512,9 +516,27 @@ class DingTalkConnector final : public Connector {
         }
         core::Post post;
         post.to = {settings_.name, channel, ""};
-        post.text = text_only_;
+        post.text = text_only_for(user, post.locale);
         post.reply_to = m.msg_id;
         deliver(post, nullptr);
+    }
+
+    // The answer to a message that is not text, in the writer's language when the
+    // directory knows it (the Roster), else in the bot's default language.
+    std::string text_only_for(const std::string& user, std::string& locale) {
+        locale = default_locale_;
+        if (roster_) {
+            for (const auto& p : *roster_->get()) {
+                if (p.user_id == user && !p.locale.empty()) locale = p.locale;
+            }
+        }
+        if (locale == default_locale_) return text_only_;
+        auto it = text_only_by_locale_.find(locale);
+        if (it == text_only_by_locale_.end()) {
+            std::string text = load_text_only(prompts_dir_, locale);
+            it = text_only_by_locale_.emplace(locale, text.empty() ? text_only_ : text).first;
+        }
+        return it->second;
     }
 
     void remember_session(const std::string& channel, Session session) {
@@ -610,7 +632,7 @@ class DingTalkConnector final : public Connector {
         if (!job->post.actions.empty()) {
             if (!settings_.card_template_id.empty() && fits_card(job->post)) {
                 job->stage = SendJob::Stage::card;
-                job->out_track_id = new_out_track_id();
+                job->out_track_id = out_track_id_of(job->post, job->channel);
                 return send_card(job);
             }
             if (!settings_.card_template_id.empty()) {
@@ -650,6 +672,16 @@ class DingTalkConnector final : public Connector {
             case SendJob::Stage::text:
                 return send_piece(job);
         }
+    }
+
+    // The card's outTrackId. DingTalk calls it the card's idempotency id (同一个outTrackId
+    // 重复创建，卡片数据不覆盖更新): derived from the post's dedupe key, a post the outbox
+    // sends again after a lost answer names the same card, and DingTalk keeps the one it
+    // delivered, whose buttons keep working. Without a dedupe key: random.
+    std::string out_track_id_of(const core::Post& post, const std::string& channel) {
+        if (post.dedupe_key.empty()) return new_out_track_id();
+        return "tt-" + core::sha256_hex(settings_.name + "\n" + channel + "\n" + post.dedupe_key)
+                           .substr(0, 24);
     }
 
     std::string new_out_track_id() {
@@ -699,6 +731,14 @@ class DingTalkConnector final : public Connector {
                     a.outcome = {Kind::permanent, "deliverResults", why};
                 }
                 const std::string step = "card/instances/createAndDeliver";
+                if (a.outcome.kind == Kind::permanent && repeated_card(a.outcome)) {
+                    // The card of this post was delivered by an earlier attempt whose answer
+                    // was lost: it stands, with its buttons.
+                    spdlog::info("dingtalk {}: card {} was delivered before; kept", settings_.name,
+                                 job->out_track_id);
+                    job->first_id = card_id(job->out_track_id);
+                    return after_text(job);
+                }
                 switch (a.outcome.kind) {
                     case Kind::auth:
                         if (!job->auth_retried) {
@@ -724,6 +764,17 @@ class DingTalkConnector final : public Connector {
                 }
             });
         });
+    }
+
+    // DingTalk's answer to a card id it has seen already, should it refuse one (its
+    // documentation says a repeated outTrackId creates nothing new).
+    static bool repeated_card(const ApiOutcome& o) {
+        const std::string text = core::ascii_lower(o.code + " " + o.message);
+        const bool names_id = text.find("outtrackid") != std::string::npos ||
+                              text.find("outtraceid") != std::string::npos;
+        return names_id && (text.find("exist") != std::string::npos ||
+                            text.find("repeat") != std::string::npos ||
+                            text.find("duplicat") != std::string::npos);
     }
 
     // A settled post: its card shows the outcome line in place of the buttons.
@@ -1002,6 +1053,10 @@ class DingTalkConnector final : public Connector {
     DingTalkSettings settings_;
     const core::Clock* clock_;
     const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
+    const std::string prompts_dir_;
+    const std::string default_locale_;
+    std::shared_ptr<Roster> roster_;
+    std::map<std::string, std::string> text_only_by_locale_;  ///< other locales' answers
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;

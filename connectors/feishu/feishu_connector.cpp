@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
+#include "core/api.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
@@ -219,6 +221,9 @@ class FeishuConnector final : public Connector {
         : settings_(std::move(settings)),
           clock_(context.clock),
           text_only_(load_text_only(context.prompts_dir, context.default_locale)),
+          prompts_dir_(context.prompts_dir),
+          default_locale_(context.default_locale),
+          roster_(context.roster),
           session_({"Feishu",
                     "feishu",
                     settings_.name,
@@ -564,6 +569,8 @@ class FeishuConnector final : public Connector {
         core::Event e;
         e.id = settings_.name + ":" + m.message_id;
         e.kind = core::EventKind::message;
+        // The event names no sender (sender: sender_id, sender_type, tenant_key): the
+        // name comes from the contact API (with_name), the open_id until it answers.
         e.who = {settings_.name, m.open_id, m.open_id};
         e.where = {settings_.name, channel, m.thread_id};
         e.direct = m.direct();
@@ -576,16 +583,112 @@ class FeishuConnector final : public Connector {
         if (!m.root_id.empty()) e.extra["root_id"] = m.root_id;
         if (!m.parent_id.empty()) e.extra["parent_id"] = m.parent_id;
         if (!m.thread_id.empty()) e.extra["thread_id"] = m.thread_id;
-        sink_->push(std::move(e));
+        with_name(std::move(e));
+    }
+
+    // --- people's names (contact API) ----------------------------------------------------
+    //
+    // A sender's event goes to the bot with their name: from the cache, else once the
+    // contact API answered (GET contact/v3/users/:open_id, asynchronous; the reader goes
+    // on). Later messages of the same sender wait behind the first, so their order stays.
+    // Any failure (no permission, a person outside the app's range, no answer) leaves the
+    // open_id as the name, logged once per reason; a refusal is remembered like a name, a
+    // missing answer is not (the next message asks again).
+
+    void with_name(core::Event e) {
+        const std::string open_id = e.who.user_id;
+        auto known = names_.find(open_id);
+        if (known != names_.end()) {
+            e.who.display = known->second;
+            return sink_->push(std::move(e));
+        }
+        auto waiting = waiting_names_.find(open_id);
+        if (waiting != waiting_names_.end()) return waiting->second.push_back(std::move(e));
+        waiting_names_[open_id].push_back(std::move(e));
+        with_token([this, open_id](const std::string& token, const Answer& failure) {
+            if (token.empty()) {
+                return named(open_id, "", "tenant_access_token: " + failure.outcome.message, false);
+            }
+            runtime::Request req;
+            req.url = settings_.api_url + "/open-apis/contact/v3/users/" +
+                      core::url_encode(open_id) + "?user_id_type=open_id";
+            req.headers.emplace_back("Authorization", "Bearer " + token);
+            req.timeout = settings_.name_timeout;
+            call(std::move(req), [this, open_id](runtime::Result r) {
+                const Answer a = answer_of(r);
+                const json& user = http::object_field(http::object_field(a.body, "data"), "user");
+                std::string name = string_field(user, "name");
+                if (name.empty()) name = string_field(user, "en_name");
+                if (a.outcome.kind == Kind::ok && !name.empty()) {
+                    return named(open_id, name, "", true);
+                }
+                // A refusal stands (asked again only once the cache forgot the person);
+                // after a timeout or a busy answer the next message asks again.
+                const bool lasting =
+                    a.outcome.kind == Kind::ok || a.outcome.kind == Kind::permanent;
+                named(open_id, "",
+                      a.outcome.kind == Kind::ok
+                          ? std::string("the answer names nobody")
+                          : std::to_string(a.outcome.code) + " " + a.outcome.message,
+                      lasting);
+            });
+        });
+    }
+
+    // The lookup for `open_id` ended: `name`, or "" with why not; `keep`: remember it.
+    void named(const std::string& open_id, const std::string& name, const std::string& why,
+               bool keep) {
+        if (!why.empty() && session_.once("names: " + why)) {
+            spdlog::warn(
+                "feishu {}: cannot read a sender's name from the contact API ({}); people "
+                "show as their open_id. Grant the app 获取用户基本信息 "
+                "(contact:user.base:readonly) and include them in its range "
+                "(docs/connectors/feishu.md); logged once",
+                settings_.name, why);
+        }
+        const std::string shown = name.empty() ? open_id : name;
+        if (keep && names_.emplace(open_id, shown).second) {
+            names_order_.push_back(open_id);
+            while (names_order_.size() > settings_.name_cache) {
+                names_.erase(names_order_.front());
+                names_order_.pop_front();
+            }
+        }
+        auto it = waiting_names_.find(open_id);
+        if (it == waiting_names_.end()) return;
+        std::vector<core::Event> events = std::move(it->second);
+        waiting_names_.erase(it);
+        for (auto& e : events) {
+            e.who.display = shown;
+            if (sink_ != nullptr) sink_->push(std::move(e));
+        }
     }
 
     void answer_not_text(const Message& m) {
         if (text_only_.empty() || m.sender_type != "user") return;
         core::Post post;
         post.to = {settings_.name, m.direct() ? "@" + m.open_id : m.chat_id, ""};
-        post.text = text_only_;
+        post.text = text_only_for(m.open_id, post.locale);
         post.reply_to = m.message_id;
         deliver(post, nullptr);
+    }
+
+    // The answer to a message that is not text, in the writer's language when the
+    // directory knows it (the Roster), else in the bot's default language.
+    std::string text_only_for(const std::string& user, std::string& locale) {
+        locale = default_locale_;
+        if (roster_) {
+            for (const auto& p : *roster_->get()) {
+                if (p.user_id == user && !p.locale.empty()) locale = p.locale;
+            }
+        }
+        if (locale == default_locale_) return text_only_;
+        auto it = text_only_by_locale_.find(locale);
+        if (it == text_only_by_locale_.end()) {
+            std::string text = load_text_only(prompts_dir_, locale);
+            it = text_only_by_locale_.emplace(locale, text.empty() ? text_only_ : text).first;
+        }
+        return it->second;
     }
 
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -1027,6 +1130,10 @@ class FeishuConnector final : public Connector {
     FeishuSettings settings_;
     const core::Clock* clock_;
     const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
+    const std::string prompts_dir_;
+    const std::string default_locale_;
+    std::shared_ptr<Roster> roster_;
+    std::map<std::string, std::string> text_only_by_locale_;  ///< other locales' answers
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;
@@ -1044,6 +1151,10 @@ class FeishuConnector final : public Connector {
     /// card as the message they answer, and go to the clicker instead.
     std::unordered_map<std::string, std::string> clicked_cards_;
     std::deque<std::string> clicked_order_;
+    std::unordered_map<std::string, std::string> names_;  ///< open_id → name (or the open_id)
+    std::deque<std::string> names_order_;                 ///< open_ids, oldest first
+    /// Events waiting for their sender's name, by open_id, in order.
+    std::unordered_map<std::string, std::vector<core::Event>> waiting_names_;
 
     http::WsLink link_;
     http::HttpListener listener_;

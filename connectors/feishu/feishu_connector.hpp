@@ -56,7 +56,10 @@ struct FeishuSettings {
     std::chrono::seconds max_retry_wait{60};  ///< more waiting → back to the outbox
     /// A cached tenant access token is renewed this long before its `expire` ends.
     std::chrono::seconds token_margin{300};
-    std::size_t dedupe_window = 5000;                 ///< event_ids remembered against redelivery
+    std::size_t dedupe_window = 5000;  ///< event_ids remembered against redelivery
+    std::size_t name_cache = 2000;     ///< senders' names (contact API) kept in memory
+    /// How long an event waits for its sender's name before it goes with the open_id.
+    std::chrono::milliseconds name_timeout{5000};
     std::chrono::milliseconds backoff_initial{1000};  ///< long connection reconnects
     std::chrono::milliseconds backoff_max{120000};
 };

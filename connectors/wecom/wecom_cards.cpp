@@ -1,8 +1,11 @@
 #include "connectors/wecom/wecom_cards.hpp"
 
 #include <openssl/rand.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 
 #include "core/text.hpp"
 
@@ -155,6 +158,49 @@ std::optional<CardClick> read_card_click(const XmlFields& fields) {
     return click;
 }
 
+ResponseCodes::ResponseCodes(std::size_t capacity, std::string state_file)
+    : capacity_(capacity), state_file_(std::move(state_file)) {
+    if (state_file_.empty()) return;
+    std::ifstream in(state_file_);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto space = line.find(' ');
+        if (space == std::string::npos) continue;
+        const std::string task = line.substr(0, space);
+        const std::string code = line.substr(space + 1);
+        if (!valid_task_id(task) || code.empty() || code.size() > 1024 ||
+            code.find_first_of(" \t\r") != std::string::npos) {
+            continue;
+        }
+        if (codes_.count(task) == 0) order_.push_back(task);
+        codes_[task] = code;
+    }
+    while (codes_.size() > capacity_ && !order_.empty()) {
+        codes_.erase(order_.front());
+        order_.pop_front();
+    }
+}
+
+void ResponseCodes::save() const {
+    if (state_file_.empty()) return;
+    // Written whole and renamed, so a crash leaves the old list or the new one.
+    const std::string tmp = state_file_ + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        for (const auto& task : order_) {
+            auto it = codes_.find(task);
+            if (it != codes_.end()) out << task << ' ' << it->second << '\n';
+        }
+        if (!out) {
+            spdlog::warn("wecom: cannot write the cards' response codes to {}", tmp);
+            return;
+        }
+    }
+    if (std::rename(tmp.c_str(), state_file_.c_str()) != 0) {
+        spdlog::warn("wecom: cannot replace {}", state_file_);
+    }
+}
+
 void ResponseCodes::put(const std::string& task_id, const std::string& code) {
     if (task_id.empty() || code.empty()) return;
     if (codes_.count(task_id) == 0) {
@@ -175,6 +221,7 @@ void ResponseCodes::put(const std::string& task_id, const std::string& code) {
         }
         order_.swap(kept);
     }
+    save();
 }
 
 std::string ResponseCodes::get(const std::string& task_id) const {
@@ -182,6 +229,8 @@ std::string ResponseCodes::get(const std::string& task_id) const {
     return it == codes_.end() ? std::string() : it->second;
 }
 
-void ResponseCodes::drop(const std::string& task_id) { codes_.erase(task_id); }
+void ResponseCodes::drop(const std::string& task_id) {
+    if (codes_.erase(task_id) != 0) save();
+}
 
 }  // namespace twintrack::connectors::wecom

@@ -61,10 +61,13 @@ struct CardClick {
 std::optional<CardClick> read_card_click(const XmlFields& fields);
 
 /// The latest response_code per task_id (from the send's answer, then from each click),
-/// at most `capacity` tasks (the oldest are forgotten). Not thread-safe.
+/// at most `capacity` tasks (the oldest are forgotten). With a `state_file` they are kept
+/// there too (one "TASKID CODE" line each, oldest first, written whole and renamed after
+/// every change), so a card sent before a restart can still be updated. Lines that are
+/// not a valid task id and a code are skipped when read. Not thread-safe.
 class ResponseCodes {
   public:
-    explicit ResponseCodes(std::size_t capacity = 5000) : capacity_(capacity) {}
+    explicit ResponseCodes(std::size_t capacity = 5000, std::string state_file = "");
     void put(const std::string& task_id, const std::string& code);
     /// "" when none is known.
     std::string get(const std::string& task_id) const;
@@ -73,7 +76,10 @@ class ResponseCodes {
     std::size_t size() const { return codes_.size(); }
 
   private:
+    void save() const;
+
     std::size_t capacity_;
+    std::string state_file_;
     std::map<std::string, std::string> codes_;
     std::deque<std::string> order_;  ///< task ids, oldest first (may hold dropped ones)
 };

@@ -23,6 +23,7 @@
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
+#include "connectors/wecom/aibot_connector.hpp"
 #include "connectors/wecom/send_pacer.hpp"
 #include "connectors/wecom/wecom_cards.hpp"
 #include "connectors/wecom/wecom_crypto.hpp"
@@ -41,6 +42,7 @@ using http::string_field;
 // Config
 
 void read_settings(core::SectionReader& section, WecomSettings& s) {
+    section.choice("mode", {"app", "aibot"});
     static const std::regex corp("^[A-Za-z0-9]{6,64}$");
     if (auto id = section.string("corp_id", true)) {
         if (!std::regex_match(*id, corp)) {
@@ -107,8 +109,18 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
         "digits, _ or -)");
 }
 
+// The self-built app: a section with corp_id, or one that says `mode: app` (whose missing
+// corp_id is then reported). Without either, and without the AI bot's keys, the group
+// robot.
+bool app_section(const YAML::Node& section) {
+    const YAML::Node mode = section["mode"];
+    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "aibot";
+    return section["corp_id"].IsDefined() && !section["corp_id"].IsNull();
+}
+
 void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (!section.has("corp_id")) {
+    if (aibot_section(spec.settings)) return validate_aibot(section, spec);
+    if (!app_section(spec.settings)) {
         // No corp_id: the WeCom group robot (post-only), as before.
         return robots::connector_type(robots::Platform::wecom).validate(section, spec);
     }
@@ -119,7 +131,8 @@ void validate(core::SectionReader& section, ConnectorSpec& spec) {
 }
 
 std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (!spec.settings["corp_id"].IsDefined() || spec.settings["corp_id"].IsNull()) {
+    if (aibot_section(spec.settings)) return create_aibot(spec, context);
+    if (!app_section(spec.settings)) {
         return robots::connector_type(robots::Platform::wecom).create(spec, context);
     }
     WecomSettings s;
@@ -199,7 +212,11 @@ class WecomConnector final : public Connector {
                  context.data_dir.empty()
                      ? std::string()
                      : (fs::path(context.data_dir) / ("wecom-" + settings_.name + ".sent-today"))
-                           .string()) {
+                           .string()),
+          codes_(5000, context.data_dir.empty() ? std::string()
+                                                : (fs::path(context.data_dir) /
+                                                   ("wecom-" + settings_.name + ".card-codes"))
+                                                      .string()) {
         not_text_ = load_not_text(context.prompts_dir);
         if (!not_text_.count(default_locale_) && !not_text_.count("en")) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
@@ -756,7 +773,7 @@ class WecomConnector final : public Connector {
         if (code.empty()) {
             spdlog::warn(
                 "wecom {}: card {} for {} not updated, its buttons stay: no "
-                "response_code known for it (sent before a restart, sent as text, or "
+                "response_code known for it (older than the last 5000 cards, sent as text, or "
                 "updated already); the bot refuses further clicks on it",
                 settings_.name, id, job->channel);
             job->quiet = true;

@@ -26,8 +26,9 @@
 //   as retryable and the outbox sends it again later.
 // One Boost.Asio thread owns the state; HTTP calls go through connectors/runtime.
 //
-// A `type: wecom` section without `corp_id` is the WeCom group robot of
-// connectors/robots (post-only), as before.
+// A `type: wecom` section with `mode: aibot` (or `bot_id`) is the WeCom AI bot over its
+// long connection (aibot_connector.hpp); one without `corp_id` is the WeCom group robot
+// of connectors/robots (post-only), as before.
 
 #include <chrono>
 #include <memory>

@@ -304,6 +304,38 @@ TEST_F(DingTalkCardsTest, APostWithButtonsIsDeliveredAsACardToAGroupOrAPerson) {
     EXPECT_TRUE(fake_.calls("/v1.0/robot/oToMessages/batchSend").empty());
 }
 
+TEST_F(DingTalkCardsTest, APostSentAgainAfterALostAnswerKeepsItsOneCardAndItsButtonsWork) {
+    // The card is delivered but DingTalk's answer is lost: the post fails, retryable, and
+    // the outbox sends it again (the same post, with its dedupe key).
+    core::Post post = approval_post(kGroup);
+    post.dedupe_key = "action:announce:7";
+    fake_.lose_card_answers(1);
+    const auto first = send(post);
+    ASSERT_FALSE(first.ok);
+    EXPECT_TRUE(first.retryable);
+    const auto again = send(post);
+    ASSERT_TRUE(again.ok) << again.error;
+    const std::string out = delivered(1).json_body["outTrackId"];
+    EXPECT_EQ(delivered(2).json_body["outTrackId"], out);  // the same card id both times
+    EXPECT_EQ(again.message_id, "dingtalk:card:" + out);
+    EXPECT_EQ(fake_.cards_delivered(), 1);  // people see one card
+    // Another post (another dedupe key) is another card.
+    core::Post other = approval_post(kGroup);
+    other.dedupe_key = "action:announce:8";
+    ASSERT_TRUE(send(other).ok);
+    EXPECT_NE(delivered(3).json_body["outTrackId"], out);
+    EXPECT_EQ(fake_.cards_delivered(), 2);
+
+    // A click on the one card comes back as an action of that post.
+    ASSERT_TRUE(
+        fake_.send(card_callback_frame("cb-9", "manager4220", out, {{"token", kApproveToken}})));
+    auto click =
+        sink_.wait_for([](const core::Event& e) { return e.kind == core::EventKind::action; });
+    ASSERT_TRUE(click);
+    EXPECT_EQ(click->text, kApproveToken);
+    EXPECT_EQ(click->extra["message_id"], again.message_id);
+}
+
 TEST_F(DingTalkCardsTest, AClickComesBackAsAnActionAndTheSettledPostUpdatesTheCard) {
     const auto sent = send(approval_post(kGroup));
     ASSERT_TRUE(sent.ok) << sent.error;

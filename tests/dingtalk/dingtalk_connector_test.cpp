@@ -52,6 +52,7 @@ class DingTalkConnectorTest : public ::testing::Test {
         context.clock = &clock_;
         context.prompts_dir = core::source_dir() + "/prompts";
         context.default_locale = "zh-CN";
+        context.roster = roster_;
         return connectors::dingtalk::make_dingtalk(std::move(s), context);
     }
 
@@ -84,6 +85,7 @@ class DingTalkConnectorTest : public ::testing::Test {
     }
 
     core::FakeClock clock_{core::from_millis(kNow)};
+    std::shared_ptr<connectors::Roster> roster_ = std::make_shared<connectors::Roster>();
     FakeDingTalk fake_;
     CollectingSink sink_;
     std::unique_ptr<connectors::Connector> connector_;
@@ -386,6 +388,32 @@ TEST_F(DingTalkConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
     // would have been sent before it.
     EXPECT_TRUE(send("@manager4220", "好的").ok);
     EXPECT_EQ(fake_.calls("/session/").size(), 2u);
+}
+
+TEST_F(DingTalkConnectorTest, APictureIsAnsweredInTheWritersLanguageWhenTheDirectoryKnowsIt) {
+    roster_->set(
+        {{"sales1001", "Tom", "marketing", "en"}, {"sales1002", "李娜", "sales", "zh-CN"}});
+    struct Case {
+        std::string staff, words;
+    };
+    const std::vector<Case> cases = {{"sales1001", "I can only read text messages"},
+                                     {"sales1002", "我目前只能读取文字消息"},
+                                     {"sales1003", "我目前只能读取文字消息"}};  // unknown: default
+    std::size_t n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.staff);
+        json picture = direct("m-pic-" + c.staff, c.staff, "");
+        picture["msgtype"] = "picture";
+        picture.erase("text");
+        picture["content"] = {{"downloadCode", "mIofN681YE3f/+m+NntqpjGQs"}};
+        ASSERT_TRUE(fake_.send(callback_frame("f-pic-" + c.staff, picture)));
+        auto answer = fake_.wait_call("/session/", ++n);
+        ASSERT_TRUE(answer);
+        EXPECT_EQ(answer->path, "/session/s-" + c.staff);
+        EXPECT_THAT(answer->json_body["text"]["content"].get<std::string>(),
+                    ::testing::HasSubstr(c.words));
+    }
+    EXPECT_TRUE(sink_.rest().empty());
 }
 
 TEST_F(DingTalkConnectorTest, WrongCredentialsFailPostsSoTheOutboxTriesAgainLater) {

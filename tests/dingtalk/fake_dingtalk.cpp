@@ -35,6 +35,8 @@ struct FakeDingTalk::Impl {
     int next_key = 0;
     bool template_published = true;
     std::set<std::string> cards;                // outTrackIds created
+    int cards_delivered = 0;                    // cards people see
+    int lost_card_answers = 0;                  // createAndDeliver answers to lose
     std::pair<int, int> failing_updates{0, 0};  // count, status
     int failing_uploads = 0;
     int next_media = 0;
@@ -167,11 +169,16 @@ struct FakeDingTalk::Impl {
         const bool robot =
             space.rfind("dtv1.card//IM_ROBOT.", 0) == 0 &&
             b.value("imRobotOpenDeliverModel", json::object()).value("spaceType", "") == "IM_ROBOT";
-        if (b.value("callbackType", "") != "STREAM" || !(group || robot) || !all_strings(params) ||
-            cards.count(out)) {
+        if (b.value("callbackType", "") != "STREAM" || !(group || robot) || !all_strings(params)) {
             return {400, {{"code", "param.invalid"}, {"message", "bad request"}}};
         }
-        cards.insert(out);
+        // A repeated outTrackId creates nothing new (DingTalk: 同一个outTrackId重复创建，卡片
+        // 数据不覆盖更新): the card delivered first stands.
+        if (cards.insert(out).second) ++cards_delivered;
+        if (lost_card_answers > 0) {
+            --lost_card_answers;
+            return {500, {{"code", "ServiceUnavailable"}, {"message", "answer lost"}}};
+        }
         return {
             200,
             {{"success", true},
@@ -442,6 +449,16 @@ std::vector<json> FakeDingTalk::wait_acks(const std::string& message_id, std::si
     std::unique_lock<std::mutex> lock(impl_->mu);
     impl_->cv.wait_for(lock, timeout, [&] { return impl_->acks[message_id].size() >= n; });
     return impl_->acks[message_id];
+}
+
+void FakeDingTalk::lose_card_answers(int count) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->lost_card_answers = count;
+}
+
+int FakeDingTalk::cards_delivered() const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    return impl_->cards_delivered;
 }
 
 void FakeDingTalk::drop_socket() {

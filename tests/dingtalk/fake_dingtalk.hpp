@@ -64,6 +64,11 @@ class FakeDingTalk {
     /// The next `count` PUT card/instances answer HTTP `status` (500: transient; 400:
     /// param.invalid).
     void fail_card_updates(int count, int status);
+    /// The next `count` createAndDeliver calls create (and deliver) the card but their
+    /// answer is lost: HTTP 500, as when the answer never came back.
+    void lose_card_answers(int count);
+    /// Cards delivered, each outTrackId once (a repeated one creates nothing new).
+    int cards_delivered() const;
     /// The next `count` media uploads answer errcode 40004 (invalid media type).
     void fail_uploads(int count);
 

@@ -36,6 +36,7 @@ struct FakeFeishu::State {
     std::string patch_msg;
     int patches_answered = 0;
     bool refuse_uploads = false;
+    std::map<std::string, std::string> people;  ///< open_id → name (the contact API)
     int card_refusals = 0;
     std::vector<Upload> uploads;
     std::unique_ptr<HttpListener> listener;
@@ -152,6 +153,29 @@ struct FakeFeishu::State {
                                     {"ReconnectCount", -1},
                                     {"ReconnectInterval", 1},
                                     {"ReconnectNonce", 0}}}}}});
+        }
+        if (r.path.rfind("/open-apis/contact/v3/users/", 0) == 0 && r.method == "GET") {
+            // Get a user (contact/v3). Only the people the app may see; for the others
+            // Feishu answers that the app lacks the permission.
+            if (valid_tokens.count(call.token) == 0) {
+                return answer(
+                    400, {{"code", 99991663}, {"msg", "Invalid access token for authorization"}});
+            }
+            const std::string id =
+                r.path.substr(std::string("/open-apis/contact/v3/users/").size());
+            auto person = people.find(id);
+            if (r.query.find("user_id_type=open_id") == std::string::npos ||
+                person == people.end()) {
+                return answer(400, {{"code", 99991672},
+                                    {"msg",
+                                     "Access denied. One of the following scopes is required: "
+                                     "[contact:user.base:readonly]"}});
+            }
+            return answer(
+                200, {{"code", 0},
+                      {"msg", "success"},
+                      {"data",
+                       {{"user", {{"open_id", id}, {"name", person->second}, {"en_name", ""}}}}}});
         }
         if (r.path == "/open-apis/im/v1/images") return upload(r, call);
         if (r.path == "/open-apis/ephemeral/v1/send") {
@@ -546,6 +570,11 @@ void FakeFeishu::refuse_patches(int count, long long code, const std::string& ms
 void FakeFeishu::refuse_cards(int count) {
     std::lock_guard<std::mutex> lock(state_->mu);
     state_->card_refusals = count;
+}
+
+void FakeFeishu::add_person(const std::string& open_id, const std::string& name) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->people[open_id] = name;
 }
 
 void FakeFeishu::refuse_uploads(bool refuse) {

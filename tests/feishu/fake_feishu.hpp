@@ -74,6 +74,8 @@ class FakeFeishu {
     void refuse_patches(int count, long long code, const std::string& msg);
     /// Uploads are refused as when the app lacks im:resource (code 99991672).
     void refuse_uploads(bool refuse);
+    /// The contact API knows `open_id` as `name` (the others: no permission, 99991672).
+    void add_person(const std::string& open_id, const std::string& name);
     /// The next `count` cards sent are refused (code 230099, as for a card Feishu cannot
     /// build).
     void refuse_cards(int count);

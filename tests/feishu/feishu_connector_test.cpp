@@ -36,7 +36,7 @@ class FeishuConnectorTest : public ::testing::Test {
         s.port = 0;
         s.throttle_wait = std::chrono::milliseconds(20);
         s.channels = {{kGroup, "sales"}};
-        connectors::ConnectorContext context{"", TWINTRACK_PROMPTS_DIR, &clock_, nullptr};
+        connectors::ConnectorContext context{"", TWINTRACK_PROMPTS_DIR, &clock_, roster_};
         context.default_locale = "zh-CN";
         connector_ = connectors::feishu::make_feishu(std::move(s), context);
         connector_->start(sink_);
@@ -62,6 +62,7 @@ class FeishuConnectorTest : public ::testing::Test {
     }
 
     FakeFeishu fake_;
+    std::shared_ptr<connectors::Roster> roster_ = std::make_shared<connectors::Roster>();
     core::FakeClock clock_{core::from_millis(1733480000000)};
     test_support::CollectingSink sink_;
     std::unique_ptr<connectors::Connector> connector_;
@@ -253,6 +254,67 @@ TEST_F(FeishuConnectorTest, AResentPostWithTheSameDedupeKeyIsShownOnce) {
     EXPECT_THAT(fake_.delivered(), ElementsAre("提醒"));
 }
 
+TEST_F(FeishuConnectorTest, SendersAreNamedFromTheContactApiOnceAndInOrder) {
+    fake_.add_person(kWang, "王芳");
+    start();
+    const std::string contact = "/open-apis/contact/v3/users/" + kWang;
+    ASSERT_EQ(post_callback(
+                  port_, encrypted(message_event("ev-n1", "om_n1", kWang, "oc_p2p", "p2p", "一")))
+                  .status,
+              200);
+    ASSERT_EQ(post_callback(
+                  port_, encrypted(message_event("ev-n2", "om_n2", kWang, "oc_p2p", "p2p", "二")))
+                  .status,
+              200);
+    // Both wait for the one lookup and keep their order.
+    auto first = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->text, "一");
+    EXPECT_EQ(first->who.display, "王芳");
+    EXPECT_EQ(first->who.user_id, kWang);
+    auto second = sink_.with_text("二");
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->who.display, "王芳");
+    const auto call = fake_.wait_call(contact);
+    ASSERT_TRUE(call);
+    EXPECT_EQ(call->method, "GET");
+    EXPECT_EQ(call->query, "user_id_type=open_id");
+    EXPECT_EQ(call->token, "t-fake1");
+    // Later messages take the name from the cache.
+    ASSERT_EQ(post_callback(
+                  port_, encrypted(message_event("ev-n3", "om_n3", kWang, "oc_p2p", "p2p", "三")))
+                  .status,
+              200);
+    auto third = sink_.with_text("三");
+    ASSERT_TRUE(third);
+    EXPECT_EQ(third->who.display, "王芳");
+    EXPECT_EQ(fake_.calls(contact).size(), 1u);
+}
+
+TEST_F(FeishuConnectorTest, ASenderTheContactApiCannotNameShowsAsTheirOpenIdLoggedOnce) {
+    test_support::LogCapture log;
+    start();
+    struct Case {
+        std::string open_id, text;
+    };
+    const std::vector<Case> cases = {{"ou_unknown0001", "甲"}, {"ou_unknown0002", "乙"}};
+    int n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.open_id);
+        ++n;
+        ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-u" + std::to_string(n),
+                                                               "om_u" + std::to_string(n),
+                                                               c.open_id, "oc_p2p", "p2p", c.text)))
+                      .status,
+                  200);
+        auto e = sink_.with_text(c.text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.display, c.open_id);
+    }
+    EXPECT_EQ(log.count("cannot read a sender's name from the contact API"), 1);
+    EXPECT_EQ(log.count(kAppSecret), 0);
+}
+
 TEST_F(FeishuConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
     start();
     json ev = message_event("ev-img", "om_img", kWang, "oc_p2p", "p2p", "");
@@ -264,6 +326,31 @@ TEST_F(FeishuConnectorTest, APictureIsAnsweredThatOnlyTextIsRead) {
     const std::string text = json::parse(reply->json_body.value("content", "{}")).value("text", "");
     EXPECT_THAT(text, ::testing::HasSubstr("文字"));  // the bot's default locale, zh-CN
     EXPECT_TRUE(sink_.rest().empty());                // nothing for the bot to read
+}
+
+TEST_F(FeishuConnectorTest, APictureIsAnsweredInTheWritersLanguageWhenTheDirectoryKnowsIt) {
+    roster_->set({{kWang, "Wang Fang", "sales", "en"}});
+    start();
+    struct Case {
+        std::string open_id, message_id, words;
+    };
+    const std::vector<Case> cases = {{kWang, "om_img_en", "I read text messages only"},
+                                     {"ou_someone_else", "om_img_zh", "文字"}};  // the default
+    int n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.open_id);
+        json ev = message_event("ev-img" + std::to_string(++n), c.message_id, c.open_id, "oc_p2p",
+                                "p2p", "");
+        ev["event"]["message"]["message_type"] = "image";
+        ev["event"]["message"]["content"] = R"({"image_key":"img_v2_041b28e3"})";
+        ASSERT_EQ(post_callback(port_, encrypted(ev)).status, 200);
+        auto reply = fake_.wait_call("/open-apis/im/v1/messages/" + c.message_id + "/reply");
+        ASSERT_TRUE(reply);
+        const std::string text =
+            json::parse(reply->json_body.value("content", "{}")).value("text", "");
+        EXPECT_THAT(text, ::testing::HasSubstr(c.words));
+    }
+    EXPECT_TRUE(sink_.rest().empty());
 }
 
 }  // namespace

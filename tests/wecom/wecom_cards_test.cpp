@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 
 #include "connectors/wecom/send_pacer.hpp"
@@ -183,6 +184,37 @@ TEST(WecomCards, ResponseCodesKeepTheLatestPerCardWithinTheirCapacity) {
     codes.put("d", "6");
     EXPECT_EQ(codes.get("c"), "5");
     EXPECT_EQ(codes.get("b"), "");
+}
+
+TEST(WecomCards, ResponseCodesInTheirFileSurviveARestartWithinTheirCapacity) {
+    test_support::TempDir dir;
+    const std::string file = dir.path() + "/wecom-wecom.card-codes";
+    {
+        ResponseCodes codes(2, file);
+        codes.put("tt1_a", "code-a");
+        codes.put("tt1_b", "code-b1");
+        codes.put("tt1_b", "code-b2");  // a click's newer code
+        codes.put("tt1_c", "code-c");   // over capacity: tt1_a is forgotten
+        codes.drop("tt1_c");            // used
+    }
+    ResponseCodes again(2, file);
+    EXPECT_EQ(again.get("tt1_a"), "");
+    EXPECT_EQ(again.get("tt1_b"), "code-b2");
+    EXPECT_EQ(again.get("tt1_c"), "");
+    EXPECT_EQ(again.size(), 1u);
+    // A damaged file: the lines that read are kept, the others skipped.
+    {
+        std::ofstream out(file, std::ios::trunc);
+        out << "tt1_d code-d\n../etc code-x\nno-code-here\ntt1_e code-e\n";
+    }
+    ResponseCodes damaged(10, file);
+    EXPECT_EQ(damaged.get("tt1_d"), "code-d");
+    EXPECT_EQ(damaged.get("tt1_e"), "code-e");
+    EXPECT_EQ(damaged.size(), 2u);
+    // A smaller capacity keeps the newest.
+    ResponseCodes smaller(1, file);
+    EXPECT_EQ(smaller.get("tt1_d"), "");
+    EXPECT_EQ(smaller.get("tt1_e"), "code-e");
 }
 
 TEST(WecomQuota, TheDailyQuotaFollowsChinasDayAndSurvivesARestart) {

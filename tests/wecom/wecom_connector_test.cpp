@@ -79,6 +79,7 @@ class WecomConnectorTest : public ::testing::Test {
         context.clock = &clock_;
         context.prompts_dir = TWINTRACK_PROMPTS_DIR;
         context.roster = roster_;
+        context.data_dir = data_dir_;
         connector_ = connectors::wecom::make_wecom(s, context);
         connector_->start(sink_);
         port_ = connectors::wecom::wecom_status(*connector_).listen_port;
@@ -124,6 +125,7 @@ class WecomConnectorTest : public ::testing::Test {
     test_support::CollectingSink sink_;
     std::unique_ptr<connectors::Connector> connector_;
     int port_ = 0;
+    std::string data_dir_;  ///< "" = no files
 };
 
 TEST_F(WecomConnectorTest, TheUrlCheckOfTheOfficialSampleIsAnsweredWithTheEchoStr) {
@@ -549,6 +551,28 @@ TEST_F(WecomCardClickTest, BadClickCallbacksAreRefusedOrIgnoredAndAReplayCountsO
     EXPECT_EQ(status.clicks, 1);
     EXPECT_EQ(status.duplicates, 1);
     EXPECT_EQ(status.refused, 2);
+}
+
+TEST_F(WecomCardClickTest, ACardSentBeforeARestartIsStillUpdated) {
+    test_support::TempDir dir;
+    data_dir_ = dir.path();
+    start();
+    const std::string id = send_card();
+    connector_->stop();
+    connector_.reset();
+    start();  // the same data directory: the card's response code was kept
+    const auto r = send(settled(id));
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto updates = wecom_.calls("/cgi-bin/message/update_template_card");
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates[0].body["response_code"], "send-code-1");
+    EXPECT_EQ(updates[0].body["template_card"]["task_id"], task_of(id));
+    // The code is spent: after another restart it is not offered again.
+    connector_->stop();
+    connector_.reset();
+    start();
+    EXPECT_FALSE(send(settled(id)).ok);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/update_template_card").size(), 1u);
 }
 
 TEST_F(WecomCardClickTest, AnUpdateWithoutAUsableResponseCodeFailsOnceAndIsLogged) {

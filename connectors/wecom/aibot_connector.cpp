@@ -1,0 +1,551 @@
+#include "connectors/wecom/aibot_connector.hpp"
+
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+#include "connectors/http/text_pieces.hpp"
+#include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/recent_ids.hpp"
+#include "connectors/runtime/serial_queues.hpp"
+#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/transport.hpp"
+#include "connectors/wecom/aibot_frames.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::wecom {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------------------
+// Config
+
+void read_aibot_settings(core::SectionReader& section, AibotSettings& s) {
+    section.choice("mode", {"app", "aibot"});
+    static const std::regex id("^[A-Za-z0-9_-]{4,128}$");
+    if (auto bot = section.string("bot_id", true)) {
+        if (!std::regex_match(*bot, id)) {
+            section.error("bot_id",
+                          "must be the AI bot's Bot ID (智能机器人 > API 模式 > 长连接: letters, "
+                          "digits, _ and -), not its name");
+        } else {
+            s.bot_id = *bot;
+        }
+    }
+    if (auto secret = section.secret("secret", true)) s.secret = *secret;
+    if (auto url = section.string("ws_url")) {
+        if (url->rfind("wss://", 0) != 0 && url->rfind("ws://", 0) != 0) {
+            section.error(
+                "ws_url",
+                "must start with wss:// (or ws:// for a local test server); got \"" + *url + "\"");
+        } else {
+            s.ws_url = *url;
+        }
+    }
+    if (auto n = section.integer("heartbeat_seconds", 5, 120)) {
+        s.heartbeat = std::chrono::seconds(*n);
+    }
+    if (auto n = section.integer("max_chars", 500, 6000))
+        s.max_chars = static_cast<std::size_t>(*n);
+    std::string proxy;
+    runtime::read_transport(section, proxy, s.tls_ca_file);
+    if (!proxy.empty() && proxy != "none") {
+        section.error("proxy",
+                      "the AI bot's long connection does not go through a proxy; remove the key "
+                      "(or write none)");
+    }
+    s.channels = read_channels(section);
+    static const std::regex chat("^[A-Za-z0-9_@.-]{1,128}$");
+    runtime::check_channel_ids(
+        section, s.channels, [](const std::string& c) { return std::regex_match(c, chat); },
+        "is not a WeCom group chatid (the `chatid` of a group message to the bot; the "
+        "connector logs it the first time the group writes)");
+}
+
+// The connector's own words (prompts/<locale>/wecom.yaml, messages.not_text), by locale.
+std::map<std::string, std::string> load_aibot_not_text(const std::string& prompts_dir) {
+    std::map<std::string, std::string> out;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(prompts_dir, ec)) {
+        const fs::path file = entry.path() / "wecom.yaml";
+        if (!fs::is_regular_file(file, ec)) continue;
+        try {
+            const YAML::Node text = YAML::LoadFile(file.string())["messages"]["not_text"];
+            if (text.IsScalar()) out[entry.path().filename().string()] = text.Scalar();
+        } catch (const YAML::Exception& e) {
+            throw std::runtime_error(file.string() + ": " + e.what());
+        }
+    }
+    return out;
+}
+
+// "Busy" answers after which the same message is tried again.
+bool aibot_busy(long long code) { return code == -1 || code == 45009 || code == 45033; }
+// A req_id WeCom no longer takes an answer on (invalid, or the stream expired): the
+// answer goes as a message of its own instead. As seen from WeCom's gateway.
+bool stale_req_id(long long code) { return code == 846605 || code == 846608; }
+
+// ---------------------------------------------------------------------------------------
+// The connector
+
+struct AibotJob : runtime::PostJob {
+    std::string chat_id;        ///< the member's userid or the group's chatid
+    std::string req_id;         ///< of the frame waiting for WeCom's answer
+    bool responding = false;    ///< that frame answers a callback (aibot_respond_msg)
+    std::uint64_t ack_seq = 0;  ///< which wait for an answer is current
+};
+
+struct AibotCallback {
+    std::string req_id;
+    core::Timestamp at;
+};
+
+class AibotConnector final : public Connector {
+  public:
+    AibotConnector(AibotSettings settings, const ConnectorContext& context)
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          roster_(context.roster),
+          default_locale_(context.default_locale),
+          session_({"WeCom",
+                    "wecom",
+                    settings_.name,
+                    {"", settings_.tls_ca_file},
+                    settings_.backoff_initial,
+                    settings_.backoff_max,
+                    {settings_.secret.reveal()}}),
+          seen_(settings_.dedupe_window),
+          link_(
+              http::WsLink::Handlers{
+                  session_.on_thread([this] { on_open(); }),
+                  session_.on_thread([this](const std::string& text) { on_text(text); }),
+                  session_.on_thread([this](const std::string& why) { on_closed(why); })},
+              settings_.tls_ca_file),
+          outbound_(session_.timers()) {
+        if (!context.prompts_dir.empty()) not_text_ = load_aibot_not_text(context.prompts_dir);
+        for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
+        runtime::Protocol protocol;
+        protocol.connect = [this] { open(); };
+        protocol.drop = [this] { link_.close(); };
+        protocol.halt = [this] { link_.stop(); };
+        protocol.on_stop = [this] { fail_waiting("connector stopped"); };
+        session_.set_protocol(std::move(protocol));
+    }
+
+    ~AibotConnector() override { stop(); }
+
+    std::string name() const override { return settings_.name; }
+    void start(core::EventSink& sink) override {
+        session_.start([&] { sink_ = &sink; });
+    }
+    void stop() override { session_.stop(); }
+    void send(const core::Post& post, core::SendDone done) override {
+        session_.send(post, std::move(done),
+                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
+    }
+    bool connected() const override {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_.connected;
+    }
+
+    AibotStatus status() const {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_;
+    }
+
+  private:
+    std::string new_id(const char* prefix) {
+        static const char* hex = "0123456789abcdef";
+        std::string id = std::string(prefix) + "_";
+        for (int i = 0; i < 20; ++i) id += hex[random_() % 16];
+        return id;
+    }
+
+    void set_connected(bool up) {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        status_.connected = up;
+    }
+
+    // --- the connection ------------------------------------------------------------------
+
+    void open() {
+        if (superseded_) {
+            spdlog::warn(
+                "wecom {}: not reconnecting: another connection subscribed with this Bot ID "
+                "(WeCom keeps one per bot); restart TwinTrack once the other one is gone",
+                settings_.name);
+            return;
+        }
+        subscribed_ = false;
+        spdlog::info("wecom {}: opening the AI bot long connection to {}", settings_.name,
+                     settings_.ws_url);
+        link_.connect(settings_.ws_url);
+    }
+
+    void on_open() {
+        if (session_.stopping()) return;
+        ++generation_;
+        missed_pings_ = 0;
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.connections;
+        }
+        subscribe_req_id_ = new_id(aibot_cmd::subscribe);
+        link_.send(subscribe_frame(subscribe_req_id_, settings_.bot_id, settings_.secret.reveal()));
+    }
+
+    void on_closed(const std::string& why) {
+        const bool was = subscribed_;
+        subscribed_ = false;
+        ++generation_;
+        set_connected(false);
+        fail_waiting("the connection to WeCom closed before it answered");
+        if (superseded_) return;
+        session_.down(std::string(was ? "AI bot connection lost: " : "AI bot connection failed: ") +
+                      why);
+    }
+
+    void on_text(const std::string& text) {
+        if (session_.stopping()) return;
+        AibotFrame frame;
+        if (!read_aibot_frame(text, frame)) {
+            return session_.ignored("a frame that is not a JSON object with headers.req_id");
+        }
+        if (frame.cmd == aibot_cmd::msg_callback) return on_message(frame);
+        if (frame.cmd == aibot_cmd::event_callback) return on_event(frame);
+        if (!frame.cmd.empty()) return session_.ignored("command " + frame.cmd);
+        // An answer to a frame of ours, by its req_id.
+        if (frame.req_id == subscribe_req_id_) return on_subscribed(frame);
+        if (frame.req_id.rfind("ping_", 0) == 0) {
+            missed_pings_ = 0;
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.heartbeats;
+            return;
+        }
+        auto it = waiting_.find(frame.req_id);
+        if (it == waiting_.end()) return session_.ignored("an answer to no frame of ours");
+        auto job = it->second;
+        waiting_.erase(it);
+        on_answer(job, frame);
+    }
+
+    void on_subscribed(const AibotFrame& frame) {
+        if (!frame.has_errcode || frame.errcode != 0) {
+            spdlog::error(
+                "wecom {}: aibot_subscribe refused: errcode {} ({}); check bot_id and the "
+                "Secret (智能机器人 > API 模式 > 长连接)",
+                settings_.name, frame.has_errcode ? std::to_string(frame.errcode) : "none",
+                session_.redact(frame.errmsg));
+            {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                ++status_.subscribes_refused;
+            }
+            link_.close();  // on_closed: down, then the backoff's wait
+            return;
+        }
+        subscribed_ = true;
+        set_connected(true);
+        session_.up();
+        spdlog::info("wecom {}: AI bot subscribed", settings_.name);
+        heartbeat(generation_);
+    }
+
+    // A `ping` every heartbeat; two unanswered in a row: the connection is taken as dead.
+    void heartbeat(std::uint64_t generation) {
+        session_.later(settings_.heartbeat, [this, generation] {
+            if (session_.stopping() || generation != generation_ || !subscribed_) return;
+            if (missed_pings_ >= 2) {
+                spdlog::warn("wecom {}: no answer to {} heartbeats; reconnecting", settings_.name,
+                             missed_pings_);
+                link_.close();
+                return;
+            }
+            ++missed_pings_;
+            link_.send(ping_frame(new_id("ping")));
+            heartbeat(generation);
+        });
+    }
+
+    std::string locale_of(const std::string& user) const {
+        if (roster_) {
+            auto people = roster_->get();
+            const std::string wanted = core::ascii_lower(user);
+            for (const auto& p : *people) {
+                if (core::ascii_lower(p.user_id) == wanted && !p.locale.empty()) return p.locale;
+            }
+        }
+        return default_locale_;
+    }
+
+    void remember_callback(const std::string& msg_id, const std::string& req_id) {
+        callbacks_[msg_id] = {req_id, clock_->now()};
+        order_.push_back(msg_id);
+        while (order_.size() > settings_.dedupe_window) {
+            callbacks_.erase(order_.front());
+            order_.pop_front();
+        }
+    }
+
+    void on_message(const AibotFrame& frame) {
+        AibotMessage m;
+        const AibotRead read = read_aibot_message(frame.body, m);
+        if (read == AibotRead::incomplete) {
+            spdlog::warn(
+                "wecom {}: a message callback without msgid, userid, chat type or valid text "
+                "was dropped",
+                settings_.name);
+            return;
+        }
+        // WeCom pushes a message again when it had no answer in time: the latest msgids
+        // recognise that, and the engine's event ids are the last guard.
+        if (!seen_.first(m.msg_id)) {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.duplicates;
+            return;
+        }
+        remember_callback(m.msg_id, frame.req_id);
+        const std::string channel = m.group() ? m.chat_id : "@" + m.user_id;
+        if (m.group() && known_groups_.count(m.chat_id) == 0 &&
+            session_.once("group " + m.chat_id)) {
+            spdlog::info(
+                "wecom {}: a group with chatid {} writes to the bot; list it under channels: "
+                "to give it a track (logged once)",
+                settings_.name, m.chat_id);
+        }
+        if (read == AibotRead::not_text) return answer_not_text(m, channel);
+        if (sink_ == nullptr) return;
+        core::Event event;
+        event.id = settings_.name + ":" + m.msg_id;
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, m.user_id, m.user_id};
+        event.where = {settings_.name, channel, ""};
+        event.direct = !m.group();
+        event.addressed = true;  // group messages reach the bot only when they @mention it
+        event.text = m.group() ? strip_leading_mentions(m.text) : std::string(core::trim(m.text));
+        event.at = m.created_ms > 0 ? core::from_millis(m.created_ms) : clock_->now();
+        event.extra = {{"message_id", m.msg_id}, {"chat_type", m.chattype}};
+        if (m.group()) event.extra["chat_id"] = m.chat_id;
+        sink_->push(std::move(event));
+    }
+
+    // A picture, file or video: its writer learns, in their language, that only text is
+    // read; the answer goes back on the message's req_id.
+    void answer_not_text(const AibotMessage& m, const std::string& channel) {
+        core::Post post;
+        post.to = {settings_.name, channel, ""};
+        post.locale = locale_of(m.user_id);
+        auto it = not_text_.find(post.locale);
+        if (it == not_text_.end()) it = not_text_.find(default_locale_);
+        if (it == not_text_.end()) it = not_text_.find("en");
+        if (it == not_text_.end()) return;
+        post.text = it->second;
+        post.reply_to = m.msg_id;
+        spdlog::info("wecom {}: {} message from {} answered: only text is read", settings_.name,
+                     m.msgtype, m.user_id);
+        deliver(post, nullptr);
+    }
+
+    void on_event(const AibotFrame& frame) {
+        const std::string type = aibot_event_type(frame.body);
+        if (type == "disconnected_event") {
+            // WeCom keeps one connection per bot: a newer one (another TwinTrack with the
+            // same Bot ID) took over, and reconnecting would only take it back and forth.
+            superseded_ = true;
+            spdlog::error(
+                "wecom {}: WeCom closed this connection because another one subscribed with "
+                "the same Bot ID; not reconnecting",
+                settings_.name);
+            link_.close();
+            return;
+        }
+        session_.ignored("event " + (type.empty() ? std::string("without eventtype") : type));
+    }
+
+    // --- sending -------------------------------------------------------------------------
+
+    void deliver(const core::Post& post, core::SendDone done) {
+        runtime::queue_new_post<AibotJob>(
+            outbound_, post, std::move(done),
+            [this](const std::shared_ptr<AibotJob>& job) { start_job(job); });
+    }
+
+    void complete(const std::shared_ptr<AibotJob>& job, core::SendResult result) {
+        runtime::finish_post(*job, std::move(result), session_.log_prefix());
+    }
+
+    void start_job(const std::shared_ptr<AibotJob>& job) {
+        job->channel = job->post.to.channel;
+        if (job->channel.empty() || job->channel == "@") {
+            return complete(job, {false, "", "no conversation to post to", false});
+        }
+        job->chat_id = job->channel[0] == '@' ? job->channel.substr(1) : job->channel;
+        if (!core::valid_utf8(job->post.text)) {
+            return complete(job, {false, "", "the text is not valid UTF-8", false});
+        }
+        if (!job->post.attachments.empty() && session_.once("attachments")) {
+            spdlog::info("wecom {}: pictures are not sent in AI bot mode (only text); logged once",
+                         settings_.name);
+        }
+        job->pieces = http::split_message(job->post.text, settings_.max_chars);
+        if (job->pieces.empty()) return complete(job, {true, "", "", true});
+        send_piece(job);
+    }
+
+    // The first piece of a reply answers the message on its req_id while WeCom takes it;
+    // everything else is a message of the bot's own.
+    void send_piece(const std::shared_ptr<AibotJob>& job) {
+        if (session_.stopping()) {
+            return complete(job, {false, job->first_id, "connector stopped", true});
+        }
+        if (!subscribed_) {
+            return complete(job, {false, job->first_id, "not connected to WeCom", true});
+        }
+        const std::string& content = job->pieces[job->next];
+        job->responding = false;
+        if (job->next == 0 && !job->post.reply_to.empty()) {
+            auto it = callbacks_.find(job->post.reply_to);
+            if (it != callbacks_.end() &&
+                clock_->now() - it->second.at <= settings_.respond_window) {
+                job->responding = true;
+                job->req_id = it->second.req_id;
+            }
+        }
+        std::string frame;
+        if (job->responding) {
+            frame = respond_frame(job->req_id, new_id("stream"), content);
+        } else {
+            job->req_id = new_id(aibot_cmd::send);
+            frame = send_frame(job->req_id, job->chat_id, content);
+        }
+        if (waiting_.count(job->req_id) != 0 || !link_.send(frame)) {
+            return complete(job, {false, job->first_id, "not connected to WeCom", true});
+        }
+        waiting_[job->req_id] = job;
+        const std::uint64_t seq = ++ack_seq_;
+        job->ack_seq = seq;
+        session_.later(settings_.ack_timeout, [this, job, seq] {
+            auto it = waiting_.find(job->req_id);
+            if (it == waiting_.end() || it->second != job || job->ack_seq != seq) return;
+            waiting_.erase(it);
+            complete(job, {false, job->first_id,
+                           session_.stopping() ? "connector stopped"
+                                               : "WeCom did not answer the message in time",
+                           true});
+        });
+    }
+
+    void on_answer(const std::shared_ptr<AibotJob>& job, const AibotFrame& frame) {
+        job->ack_seq = 0;  // the wait is over
+        const long long code = frame.has_errcode ? frame.errcode : 0;
+        if (code == 0) {
+            {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                ++(job->responding ? status_.responds : status_.sends);
+            }
+            if (job->first_id.empty()) job->first_id = settings_.name + ":" + job->req_id;
+            if (++job->next < job->pieces.size()) return send_piece(job);
+            return complete(job, {true, job->first_id, "", true});
+        }
+        const std::string what =
+            std::string(job->responding ? aibot_cmd::respond : aibot_cmd::send) + ": errcode " +
+            std::to_string(code) + (frame.errmsg.empty() ? "" : " (" + frame.errmsg + ")");
+        if (job->responding && stale_req_id(code)) {
+            // The message can no longer be answered in place: a message of its own instead.
+            callbacks_.erase(job->post.reply_to);
+            spdlog::info("wecom {}: {}; sent as a message of its own", settings_.name, what);
+            return send_piece(job);
+        }
+        if (aibot_busy(code)) {
+            if (!runtime::pause_post(outbound_, *job, settings_.busy_wait,
+                                     settings_.max_retry_wait)) {
+                return complete(job, {false, job->first_id, what, true});
+            }
+            return session_.later(settings_.busy_wait, [this, job] { send_piece(job); });
+        }
+        complete(job, {false, job->first_id, what, false});
+    }
+
+    void fail_waiting(const std::string& why) {
+        auto waiting = std::move(waiting_);
+        waiting_.clear();
+        for (auto& [req_id, job] : waiting) {
+            job->ack_seq = 0;
+            complete(job, {false, job->first_id, why, true});
+        }
+    }
+
+    AibotSettings settings_;
+    const core::Clock* clock_;
+    std::shared_ptr<Roster> roster_;
+    std::string default_locale_;
+    std::map<std::string, std::string> not_text_;
+    std::set<std::string> known_groups_;
+    core::EventSink* sink_ = nullptr;
+
+    runtime::Session session_;
+    runtime::RecentIds seen_;
+    http::WsLink link_;
+    runtime::SerialQueues outbound_;
+
+    // The connector thread's state.
+    bool subscribed_ = false;
+    bool superseded_ = false;
+    std::uint64_t generation_ = 0;  ///< counts connections, so old heartbeats stop
+    int missed_pings_ = 0;
+    std::string subscribe_req_id_;
+    std::map<std::string, AibotCallback> callbacks_;            ///< msgid → its callback's req_id
+    std::deque<std::string> order_;                             ///< msgids, oldest first
+    std::map<std::string, std::shared_ptr<AibotJob>> waiting_;  ///< req_id → job
+    std::uint64_t ack_seq_ = 0;
+    std::mt19937_64 random_{std::random_device{}()};
+
+    mutable std::mutex status_mu_;
+    AibotStatus status_;
+};
+
+}  // namespace
+
+bool aibot_section(const YAML::Node& section) {
+    const YAML::Node mode = section["mode"];
+    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() == "aibot";
+    return section["bot_id"].IsDefined();
+}
+
+void validate_aibot(core::SectionReader& section, ConnectorSpec& spec) {
+    AibotSettings s;
+    s.name = spec.name;
+    read_aibot_settings(section, s);
+    spec.channels = s.channels;
+}
+
+std::unique_ptr<Connector> create_aibot(const ConnectorSpec& spec,
+                                        const ConnectorContext& context) {
+    AibotSettings s;
+    s.name = spec.name;
+    reread_section(spec, "wecom",
+                   [&](core::SectionReader& section) { read_aibot_settings(section, s); });
+    return make_aibot(std::move(s), context);
+}
+
+std::unique_ptr<Connector> make_aibot(AibotSettings settings, const ConnectorContext& context) {
+    if (context.clock == nullptr) throw std::invalid_argument("make_aibot: context.clock is null");
+    if (settings.bot_id.empty()) throw std::invalid_argument("make_aibot: no bot_id");
+    return std::make_unique<AibotConnector>(std::move(settings), context);
+}
+
+AibotStatus aibot_status(const Connector& connector) {
+    const auto* c = dynamic_cast<const AibotConnector*>(&connector);
+    return c == nullptr ? AibotStatus{} : c->status();
+}
+
+}  // namespace twintrack::connectors::wecom
