@@ -12,6 +12,7 @@
 
 #include <regex>
 
+#include "app/person_tools.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "core/base64.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -188,6 +189,16 @@ TEST_F(KitTest, ShowAndUsefulOncePerPerson) {
     EXPECT_THAT(one("wang", "工具有用 1"), HasSubstr("现在有 2 人觉得有用"));
     EXPECT_THAT(one("wang", "工具 1"), AllOf(HasSubstr("标签：huawei"), HasSubstr("2 人觉得有用")));
     EXPECT_EQ(bot.store().kit().item(1)->useful, 2);
+
+    // A person's export holds what they added and what they marked useful.
+    const auto export_mia =
+        app::person_export_json(bot.store(), "mia@example.com", core::to_millis(bot.clock().now()));
+    ASSERT_TRUE(export_mia.has_value());
+    EXPECT_EQ((*export_mia)["tables"]["kit_items"].size(), 1u);
+    const auto export_sam =
+        app::person_export_json(bot.store(), "sam@example.com", core::to_millis(bot.clock().now()));
+    ASSERT_TRUE(export_sam.has_value());
+    EXPECT_EQ((*export_sam)["tables"]["kit_useful"].size(), 1u);
 
     EXPECT_EQ(one("sam", "kit 99"), "There is no sales kit item #99.");
     EXPECT_EQ(one("wang", "工具 99"), "没有编号为 #99 的销售工具。");
