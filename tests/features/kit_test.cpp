@@ -252,6 +252,12 @@ TEST_F(KitTest, ReportOffersItemsAndCountsGapsUntilAnItemCoversThem) {
                 AllOf(HasSubstr("1 of 4 reported needs had a kit item (25%)"),
                       HasSubstr("Open gaps: 2 (case study ×2 案例 ×1 )")));
     EXPECT_EQ(bot.store().audit().recent(1).front().action, "kit.gap_count");
+    // The same figures in the joint metrics (through the KitStats service).
+    EXPECT_THAT(bot.say("sid", "metrics"),
+                Contains(HasSubstr(
+                    "Sales kit: reported needs with a kit item 1 / 4 (25%) · open kit gaps 2")));
+    EXPECT_THAT(bot.say("wang", "指标"),
+                Contains(HasSubstr("销售工具：有工具的报告需求 1 / 4 (25%) · 未解决的工具缺口 2")));
 
     // A new item tagged with the need closes its gap; the next report is offered it.
     EXPECT_THAT(one("mia", "kit add \"ACME case study\" \"case study\" https://example.com/cs.pdf"),
