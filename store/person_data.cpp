@@ -135,6 +135,10 @@ const ExportQuery export_queries[] = {
      "ORDER BY id"},
     {"outing_votes", "SELECT outing_id, day, voted_at FROM outing_votes WHERE person_id = ?1"},
     {"outing_rsvps", "SELECT outing_id, going, answered_at FROM outing_rsvps WHERE person_id = ?1"},
+    {"kit_items",
+     "SELECT id, title, lang, url, file_name, added_at FROM kit_items WHERE added_by = ?1 "
+     "ORDER BY id"},
+    {"kit_useful", "SELECT item_id, at FROM kit_useful WHERE person_id = ?1 ORDER BY item_id"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and

@@ -12,6 +12,7 @@
 #include "store/event_log.hpp"
 #include "store/fan_out.hpp"
 #include "store/jobs.hpp"
+#include "store/kit.hpp"
 #include "store/leases.hpp"
 #include "store/link_codes.hpp"
 #include "store/meetings.hpp"
@@ -73,6 +74,9 @@ class Store {
     const AnnouncementRepository& announcements() const { return announcements_; }
     SocialRepository& social() { return social_; }
     const SocialRepository& social() const { return social_; }
+    /// The sales kit: items, useful marks, reported needs and gaps.
+    KitRepository& kit() { return kit_; }
+    const KitRepository& kit() const { return kit_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -116,6 +120,7 @@ class Store {
     RotationRepository rotations_;
     AnnouncementRepository announcements_;
     SocialRepository social_;
+    KitRepository kit_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

@@ -3,6 +3,7 @@
 #include "bot/builtins.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/kit/kit.hpp"
 #include "bot/features/meetings/meetings.hpp"
 #include "bot/features/metrics/metrics.hpp"
 #include "bot/features/reports/reports.hpp"
@@ -23,6 +24,7 @@ const std::vector<Feature>& all_features() {
         tone::feature(),         //
         social::feature(),       //
         metrics::feature(),      //
+        kit::feature(),          //
     };
     return all;
 }

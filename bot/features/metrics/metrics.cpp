@@ -12,6 +12,7 @@
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/kit/kit_stats.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
 #include "bot/features/metrics/deal_input.hpp"
@@ -487,6 +488,16 @@ json metrics_json(const Engine& engine, const std::string& locale, const Metrics
             {"budget", a.budget_spent && a.budget_planned ? money(engine, *a.budget_spent) + " / " +
                                                                 money(engine, *a.budget_planned)
                                                           : na},
+            {"kit", !a.kit_needs ? na
+                    : *a.kit_needs == 0
+                        ? std::string("0 / 0")
+                        : std::to_string(a.kit_covered.value_or(0)) + " / " +
+                              std::to_string(*a.kit_needs) + " (" +
+                              std::to_string(static_cast<long long>(std::lround(
+                                  100.0 * static_cast<double>(a.kit_covered.value_or(0)) /
+                                  static_cast<double>(*a.kit_needs)))) +
+                              "%)"},
+            {"kit_gaps", a.kit_gaps ? std::to_string(*a.kit_gaps) : na},
             {"weeks", week_items},
             {"has_weeks", !week_items.empty()}};
 }
@@ -515,6 +526,11 @@ JointActivity joint_activity(const Engine& engine, const Period& period) {
             a.budget_planned = budget->planned;
             a.budget_spent = budget->spent;
         }
+    }
+    if (auto* kit = engine.services().find<kit::KitStats>()) {
+        a.kit_needs = kit->needs_reported(period.from, period.to);
+        a.kit_covered = kit->needs_covered(period.from, period.to);
+        a.kit_gaps = kit->open_gaps();
     }
     return a;
 }

@@ -72,6 +72,9 @@ struct JointActivity {
     std::optional<std::int64_t> coffee_pairs_met;
     std::optional<double> budget_spent;
     std::optional<double> budget_planned;
+    std::optional<std::int64_t> kit_needs;    ///< needs field reports named (the sales kit)
+    std::optional<std::int64_t> kit_covered;  ///< of them, those a kit item covered
+    std::optional<std::int64_t> kit_gaps;     ///< needs on the kit gaps list now
 };
 
 /// Whose numbers: nullopt means the whole company.

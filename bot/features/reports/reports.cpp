@@ -15,6 +15,7 @@
 #include "bot/features/reports/report_windows.hpp"
 #include "bot/features/reports/rotation.hpp"
 #include "bot/local_time.hpp"
+#include "bot/report_follow_up.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -457,6 +458,14 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
                 {"understood", understood(turn, r.mentions, customer ? customer->id : 0)},
                 {"rotation", !r.tags.empty()},
                 {"consulted", consulted}});
+    if (auto* follow_up = turn.engine().services().find<ReportFollowUp>()) {
+        FiledReport filed{id, {}, {}};
+        for (const auto& m : r.mentions) {
+            if (m.kind == "competitor") filed.competitors.push_back(m.value);
+            if (m.kind == "need") filed.needs.push_back(m.value);
+        }
+        follow_up->report_filed(turn, filed);
+    }
     if (!customer && !customer_text.empty() && source == "line") {
         const json options = customer_options(turn, customer_text);
         turn.engine().dialogs().start(turn, "report_customer",
