@@ -1,3 +1,0 @@
--- Migration 0022 is reserved for work on another branch. It is intentionally empty
--- here: migrations are numbered without gaps (store/embed_migrations.cmake refuses a
--- gap at build time). When the branch that owns 0022 is merged, its file replaces this one.
