@@ -15,9 +15,9 @@
 #include "connectors/http/http_client.hpp"
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/platform.hpp"
-#include "connectors/robots/rate_limiter.hpp"
 #include "connectors/robots/signing.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/rate_limiter.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -25,6 +25,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using nlohmann::json;
+using runtime::RateLimiter;  // the limiter every connector's sender uses
 
 // ---------------------------------------------------------------------------------------
 // Config
