@@ -193,12 +193,17 @@ class RobotConnector final : public Connector {
     void send(const core::Post& post, core::SendDone done) override {
         std::string error;
         bool retryable = true;
+        std::int64_t held_until_ms = 0;
         {
             std::lock_guard<std::mutex> lock(mu_);
             if (!running_ || stopping_) {
                 error = settings_.name + " is not running";
             } else if (queued_ >= settings_.max_queue) {
-                error = settings_.name + ": " + std::to_string(queued_) + " posts waiting";
+                // As the runtime's sender does: the outbox keeps the post, held for a
+                // while, without using up an attempt.
+                error = settings_.name + ": " + std::to_string(queued_) +
+                        " posts are waiting to go out; the post is kept and sent later";
+                held_until_ms = core::to_millis(clock_->now()) + 5000;
             } else if (Target* target = route(post, error)) {
                 Job job;
                 job.post = post;
@@ -212,7 +217,7 @@ class RobotConnector final : public Connector {
             }
         }
         spdlog::error("{}: post to \"{}\" refused: {}", settings_.name, post.to.channel, error);
-        done({false, "", error, retryable});
+        done({false, "", error, retryable, held_until_ms});
     }
 
     int port() const { return port_.load(); }
