@@ -97,6 +97,7 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
         s.max_chars = static_cast<std::size_t>(*n);
     }
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
+    runtime::read_send_limits(section, s.rate_limit);
     s.channels = read_channels(section);
     runtime::check_channel_ids(
         section, s.channels,
@@ -221,7 +222,7 @@ class DingTalkConnector final : public Connector {
                   session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
                   session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
               settings_.tls_ca_file),
-          outbound_(session_.timers()) {
+          outbound_(session_.timers(), settings_.rate_limit, context.clock) {
         if (settings_.robot_code.empty()) settings_.robot_code = settings_.client_id;
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
@@ -325,7 +326,8 @@ class DingTalkConnector final : public Connector {
                 }
                 spdlog::info("dingtalk {}: opening the stream connection to {}", settings_.name,
                              endpoint.endpoint);
-                link_.connect(stream_url(endpoint));
+                const std::string url = stream_url(endpoint);
+                link_.connect(url, {}, runtime::proxy_for(url, session_.options().transport));
             },
             false);
     }

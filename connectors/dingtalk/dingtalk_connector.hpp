@@ -25,6 +25,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::dingtalk {
@@ -51,6 +52,10 @@ struct DingTalkSettings {
     /// is one second).
     std::chrono::milliseconds throttle_wait{1000};
     std::chrono::seconds max_retry_wait{60};  ///< more waiting → back to the outbox
+    /// `rate_limit:`. DingTalk robots may send at most 20 messages a minute to a group and
+    /// are throttled for 10 minutes above that (130101 "send too fast, exceed 20 times
+    /// per minute", open.dingtalk.com robot docs), so a conversation gets 20 a minute.
+    runtime::SendLimits rate_limit{0, 0, 0, 20, 1000};
     /// A cached access token is renewed this long before DingTalk's `expireIn` ends.
     std::chrono::seconds token_margin{300};
     std::size_t dedupe_window = 5000;  ///< msgIds remembered against redelivery

@@ -110,6 +110,7 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
         s.max_chars = static_cast<std::size_t>(*n);
     }
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
+    runtime::read_send_limits(section, s.rate_limit);
     s.channels = read_channels(section);
     runtime::check_channel_ids(
         section, s.channels,
@@ -244,7 +245,7 @@ class FeishuConnector final : public Connector {
                   session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
               settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers()) {
+          outbound_(session_.timers(), settings_.rate_limit, context.clock) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         if (!events_mode()) {
@@ -327,7 +328,8 @@ class FeishuConnector final : public Connector {
                 endpoint_ = *a.endpoint;
                 spdlog::info("feishu {}: opening the long connection (ping every {} s)",
                              settings_.name, endpoint_.ping_interval.count());
-                link_.connect(endpoint_.url);
+                link_.connect(endpoint_.url, {},
+                              runtime::proxy_for(endpoint_.url, session_.options().transport));
             },
             false);
     }
@@ -910,7 +912,7 @@ class FeishuConnector final : public Connector {
             }
             if (token.empty()) {
                 if (failure.outcome.kind == Kind::rate_limited) {
-                    return wait_and_retry(job, failure.retry_after, "tenant_access_token");
+                    return wait_and_retry(job, failure.retry_after, "tenant_access_token", true);
                 }
                 Answer a = failure;
                 a.no_token = true;
@@ -929,7 +931,9 @@ class FeishuConnector final : public Connector {
                     return resume(job);
                 }
                 if (a.outcome.kind == Kind::rate_limited) {
-                    return wait_and_retry(job, a.retry_after, step);
+                    // 99991400 is the app's limit for the method: every conversation
+                    // waits; 230020 (and a bare 429) the one chat's.
+                    return wait_and_retry(job, a.retry_after, step, a.outcome.code == 99991400);
                 }
                 done(a);
             });
@@ -1116,9 +1120,10 @@ class FeishuConnector final : public Connector {
 
     // Rate limited: the conversation waits (the answer's wait, else `throttle_wait`), then
     // the post goes on where it stopped, with the same uuid; the posts behind it wait too.
+    // `whole_app`: the limit is the app's, so every conversation's next post waits too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
-                        const std::string& step) {
-        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
+                        const std::string& step, bool whole_app = false) {
+        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait, whole_app)) {
             return complete(
                 job, {false, job->first_id, step + ": rate limited by Feishu for too long", true});
         }

@@ -28,6 +28,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::feishu {
@@ -54,6 +55,11 @@ struct FeishuSettings {
     /// Wait after a rate-limit answer that names no Retry-After / x-ogw-ratelimit-reset.
     std::chrono::milliseconds throttle_wait{1000};
     std::chrono::seconds max_retry_wait{60};  ///< more waiting → back to the outbox
+    /// `rate_limit:`. Feishu im/v1/messages: 1000 a minute and 50 a second per app, and
+    /// 5 a second to one chat or user (the API's page, open.feishu.cn/document/server-docs/
+    /// im-v1/message/create; gateway answers: code 99991400 / HTTP 429, and 230020 for
+    /// one chat, open.feishu.cn/document/server-docs/api-call-guide/frequency-control).
+    runtime::SendLimits rate_limit{50, 1000, 5, 0, 1000};
     /// A cached tenant access token is renewed this long before its `expire` ends.
     std::chrono::seconds token_margin{300};
     std::size_t dedupe_window = 5000;  ///< event_ids remembered against redelivery

@@ -18,9 +18,39 @@ namespace asio = boost::asio;
 using PlainClient = websocketpp::client<websocketpp::config::asio_client>;
 using TlsClient = websocketpp::client<websocketpp::config::asio_tls_client>;
 
+namespace {
+
+// Splits http://[user:pass@]host:port into the proxy URI websocketpp takes and the
+// credentials for its basic authentication.
+struct ProxyAddress {
+    std::string uri;
+    std::string user;
+    std::string password;
+};
+
+ProxyAddress split_proxy(const std::string& proxy) {
+    ProxyAddress out;
+    const std::string scheme = "http://";
+    std::string rest = proxy.rfind(scheme, 0) == 0 ? proxy.substr(scheme.size()) : proxy;
+    const auto at = rest.rfind('@');
+    if (at != std::string::npos) {
+        const std::string credentials = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        const auto colon = credentials.find(':');
+        out.user = credentials.substr(0, colon);
+        if (colon != std::string::npos) out.password = credentials.substr(colon + 1);
+    }
+    while (!rest.empty() && rest.back() == '/') rest.pop_back();
+    out.uri = scheme + rest;
+    return out;
+}
+
+}  // namespace
+
 struct WsLink::Impl {
     Handlers handlers;
     std::string ca_file;
+    std::size_t max_message_bytes = WsLink::default_max_message_bytes;
     asio::io_context io;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::thread thread;
@@ -88,12 +118,21 @@ struct WsLink::Impl {
     }
 
     template <class Client>
-    void start(Client& client, const std::string& url, const HeaderList& headers) {
+    void start(Client& client, const std::string& url, const HeaderList& headers,
+               const std::string& proxy) {
         const unsigned g = ++gen;
         websocketpp::lib::error_code ec;
         auto con = client.get_connection(url, ec);
         if (ec) return end(g, "bad WebSocket URL: " + ec.message());
         for (const auto& [name, value] : headers) con->append_header(name, value);
+        // A larger message is refused by websocketpp, which closes with 1009.
+        con->set_max_message_size(max_message_bytes);
+        if (!proxy.empty()) {
+            const ProxyAddress p = split_proxy(proxy);
+            con->set_proxy(p.uri, ec);
+            if (!ec && !p.user.empty()) con->set_proxy_basic_auth(p.user, p.password, ec);
+            if (ec) return end(g, "bad proxy for the WebSocket: " + ec.message());
+        }
         con->set_open_handshake_timeout(10000);
         con->set_close_handshake_timeout(1000);
         con->set_pong_timeout(10000);
@@ -141,7 +180,10 @@ struct WsLink::Impl {
             websocketpp::lib::error_code e;
             auto c = client.get_con_from_hdl(h, e);
             std::string why = "connection closed";
-            if (c) {
+            if (c && c->get_local_close_code() == websocketpp::close::status::message_too_big) {
+                why = "closed with code 1009: an incoming message was larger than " +
+                      std::to_string(max_message_bytes) + " bytes";
+            } else if (c) {
                 why += " (code " + std::to_string(c->get_remote_close_code());
                 if (!c->get_remote_close_reason().empty()) {
                     why += ", " + c->get_remote_close_reason();
@@ -154,10 +196,12 @@ struct WsLink::Impl {
     }
 };
 
-WsLink::WsLink(Handlers handlers, std::string ca_file) : impl_(std::make_unique<Impl>()) {
+WsLink::WsLink(Handlers handlers, std::string ca_file, std::size_t max_message_bytes)
+    : impl_(std::make_unique<Impl>()) {
     Impl& d = *impl_;
     d.handlers = std::move(handlers);
     d.ca_file = std::move(ca_file);
+    d.max_message_bytes = max_message_bytes;
     d.setup(d.plain);
     d.setup(d.tls);
     d.tls.set_tls_init_handler([&d](websocketpp::connection_hdl) {
@@ -176,17 +220,17 @@ WsLink::WsLink(Handlers handlers, std::string ca_file) : impl_(std::make_unique<
 
 WsLink::~WsLink() { stop(); }
 
-void WsLink::connect(const std::string& url, const HeaderList& headers) {
+void WsLink::connect(const std::string& url, const HeaderList& headers, const std::string& proxy) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     if (impl_->stopped) return;
-    asio::post(impl_->io, [d = impl_.get(), url, headers] {
+    asio::post(impl_->io, [d = impl_.get(), url, headers, proxy] {
         d->close_current();
         d->open = false;
         d->is_tls = url.rfind("wss://", 0) == 0;
         if (d->is_tls) {
-            d->start(d->tls, url, headers);
+            d->start(d->tls, url, headers, proxy);
         } else {
-            d->start(d->plain, url, headers);
+            d->start(d->plain, url, headers, proxy);
         }
     });
 }

@@ -82,6 +82,7 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
+    runtime::read_send_limits(section, s.rate_limit);
     s.channels = read_channels(section);
     static const std::regex id("^[a-z0-9]{26}$");
     runtime::check_channel_ids(
@@ -143,7 +144,7 @@ class MattermostConnector final : public Connector {
                   session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
               settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers()) {
+          outbound_(session_.timers(), settings_.rate_limit, context.clock) {
         runtime::Protocol protocol;
         protocol.connect = [this] { open_socket(); };
         protocol.drop = [this] { link_.close(); };
@@ -284,7 +285,7 @@ class MattermostConnector final : public Connector {
                    "&sequence_number=" + std::to_string(next_seq_);
         }
         spdlog::info("mattermost {}: connecting to the WebSocket", settings_.name);
-        link_.connect(url);
+        link_.connect(url, {}, runtime::proxy_for(url, session_.options().transport));
     }
 
     void on_socket_open() {

@@ -14,6 +14,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -37,6 +38,11 @@ struct MattermostSettings {
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
     std::chrono::seconds max_retry_wait{60};
+    /// `rate_limit:`. Mattermost's limit is the server's RateLimitSettings: when enabled,
+    /// PerSec 10 by default with MaxBurst 100, per session or address
+    /// (https://docs.mattermost.com/configure/rate-limiting-configuration-settings.html);
+    /// 10 a second from the bot stays within the default.
+    runtime::SendLimits rate_limit{10, 0, 0, 0, 1000};
 };
 
 /// The `type: mattermost` entry of the connector registry.

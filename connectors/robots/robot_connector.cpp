@@ -15,9 +15,9 @@
 #include "connectors/http/http_client.hpp"
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/platform.hpp"
-#include "connectors/robots/rate_limiter.hpp"
 #include "connectors/robots/signing.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/rate_limiter.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -25,6 +25,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 using nlohmann::json;
+using runtime::RateLimiter;  // the limiter every connector's sender uses
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -192,12 +193,17 @@ class RobotConnector final : public Connector {
     void send(const core::Post& post, core::SendDone done) override {
         std::string error;
         bool retryable = true;
+        std::int64_t held_until_ms = 0;
         {
             std::lock_guard<std::mutex> lock(mu_);
             if (!running_ || stopping_) {
                 error = settings_.name + " is not running";
             } else if (queued_ >= settings_.max_queue) {
-                error = settings_.name + ": " + std::to_string(queued_) + " posts waiting";
+                // As the runtime's sender does: the outbox keeps the post, held for a
+                // while, without using up an attempt.
+                error = settings_.name + ": " + std::to_string(queued_) +
+                        " posts are waiting to go out; the post is kept and sent later";
+                held_until_ms = core::to_millis(clock_->now()) + 5000;
             } else if (Target* target = route(post, error)) {
                 Job job;
                 job.post = post;
@@ -211,7 +217,7 @@ class RobotConnector final : public Connector {
             }
         }
         spdlog::error("{}: post to \"{}\" refused: {}", settings_.name, post.to.channel, error);
-        done({false, "", error, retryable});
+        done({false, "", error, retryable, held_until_ms});
     }
 
     int port() const { return port_.load(); }

@@ -2,20 +2,112 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
 namespace twintrack::connectors::runtime {
 
+void read_send_limits(core::SectionReader& section, SendLimits& limits) {
+    const YAML::Node node = section.node("rate_limit");
+    if (!node.IsDefined() || node.IsNull()) return;
+    core::SectionReader r(node, section.path() + ".rate_limit", section.errors());
+    if (!r.valid()) return;
+    auto rate = [&r](const char* key, int& into) {
+        if (auto n = r.integer(key, 0, 100000)) into = static_cast<int>(*n);
+    };
+    rate("per_second", limits.per_second);
+    rate("per_minute", limits.per_minute);
+    rate("per_conversation_per_second", limits.per_conversation_per_second);
+    rate("per_conversation_per_minute", limits.per_conversation_per_minute);
+    if (auto n = r.integer("queue", 1, 1000000)) limits.queue = static_cast<std::size_t>(*n);
+    r.finish();
+}
+
+namespace {
+
+std::vector<RateLimiter::Rule> rules(int per_second, int per_minute) {
+    std::vector<RateLimiter::Rule> out;
+    if (per_second > 0) out.push_back({per_second, std::chrono::seconds(1)});
+    if (per_minute > 0) out.push_back({per_minute, std::chrono::minutes(1)});
+    return out;
+}
+
+}  // namespace
+
+SerialQueues::SerialQueues(Later later, SendLimits limits, const core::Clock* clock, Now now)
+    : later_(std::move(later)),
+      limits_(limits),
+      clock_(clock),
+      now_(now ? std::move(now) : [] { return std::chrono::steady_clock::now(); }),
+      all_(rules(limits.per_second, limits.per_minute)) {}
+
+RateLimiter SerialQueues::conversation_limiter() const {
+    return RateLimiter(
+        rules(limits_.per_conversation_per_second, limits_.per_conversation_per_minute));
+}
+
 void SerialQueues::push(const std::string& key, Job job) {
-    queues_[key].waiting.push_back(std::move(job));
+    // Conversations idle for longer than their windows are forgotten now and then.
+    if (++pushes_ % 256 == 0) sweep(now_());
+    auto it = queues_.find(key);
+    if (it == queues_.end()) {
+        it = queues_.emplace(key, Queue{}).first;
+        it->second.limiter = conversation_limiter();
+    }
+    it->second.waiting.push_back(std::move(job));
     next(key);
 }
 
 void SerialQueues::pause(const std::string& key, std::chrono::milliseconds wait) {
-    Queue& q = queues_[key];
-    const auto until = std::chrono::steady_clock::now() + wait;
+    auto it = queues_.find(key);
+    if (it == queues_.end()) {
+        it = queues_.emplace(key, Queue{}).first;
+        it->second.limiter = conversation_limiter();
+    }
+    Queue& q = it->second;
+    const auto until = now_() + wait;
     if (until > q.paused_until) q.paused_until = until;
+}
+
+void SerialQueues::pause_all(std::chrono::milliseconds wait) { all_.pause_until(now_() + wait); }
+
+bool SerialQueues::full() const { return limits_.queue > 0 && pending() >= limits_.queue; }
+
+core::SendResult SerialQueues::overflow(const std::string& who) const {
+    core::SendResult r;
+    r.ok = false;
+    r.retryable = true;
+    const std::size_t waiting = pending();
+    r.error = std::to_string(waiting) + " posts are waiting to go out; the post to " + who +
+              " is kept and sent later";
+    if (clock_ != nullptr) {
+        // About the time the queue takes to drain at the connector's rate (at least 1 s,
+        // at most a minute); without a rate, 5 s.
+        std::chrono::milliseconds hold(5000);
+        if (limits_.per_second > 0) {
+            hold = std::chrono::milliseconds(static_cast<long long>(waiting) * 1000 /
+                                             limits_.per_second);
+        } else if (limits_.per_minute > 0) {
+            hold = std::chrono::milliseconds(static_cast<long long>(waiting) * 60000 /
+                                             limits_.per_minute);
+        }
+        hold = std::clamp(hold, std::chrono::milliseconds(1000), std::chrono::milliseconds(60000));
+        r.held_until_ms = core::to_millis(clock_->now()) + hold.count();
+    }
+    return r;
+}
+
+void SerialQueues::sweep(std::chrono::steady_clock::time_point now) {
+    for (auto it = queues_.begin(); it != queues_.end();) {
+        const Queue& q = it->second;
+        if (!q.running && !q.timer && q.waiting.empty() && now >= q.paused_until &&
+            q.limiter.idle(now)) {
+            it = queues_.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 std::size_t SerialQueues::pending(const std::string& key) const {
@@ -43,14 +135,16 @@ void SerialQueues::next(const std::string& key) {
     if (it == queues_.end()) return;
     Queue& q = it->second;
     if (q.running || q.timer) return;
+    const auto now = now_();
     if (q.waiting.empty()) {
-        if (std::chrono::steady_clock::now() >= q.paused_until) queues_.erase(it);
+        if (now >= q.paused_until && q.limiter.idle(now)) queues_.erase(it);
         return;
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now < q.paused_until) {
+    // The pause of the conversation, of the whole connector, and the rate windows.
+    const auto at = std::max({q.paused_until, q.limiter.next_allowed(now), all_.next_allowed(now)});
+    if (now < at) {
         q.timer = true;
-        later_(std::chrono::duration_cast<std::chrono::milliseconds>(q.paused_until - now) +
+        later_(std::chrono::duration_cast<std::chrono::milliseconds>(at - now) +
                    std::chrono::milliseconds(1),
                [this, key] {
                    auto again = queues_.find(key);
@@ -63,6 +157,8 @@ void SerialQueues::next(const std::string& key) {
     Job job = std::move(q.waiting.front());
     q.waiting.pop_front();
     q.running = true;
+    q.limiter.record(now);
+    all_.record(now);
     const unsigned long long generation = ++q.generation;
     auto called = std::make_shared<bool>(false);
     job([this, key, generation, called] {
@@ -85,9 +181,10 @@ void finish_post(PostJob& job, core::SendResult result) {
 }
 
 bool pause_post(SerialQueues& queues, PostJob& job, std::chrono::milliseconds wait,
-                std::chrono::milliseconds max) {
+                std::chrono::milliseconds max, bool whole_connector) {
     job.waited += wait;
     queues.pause(job.key, wait);
+    if (whole_connector) queues.pause_all(wait);
     return job.waited <= max;
 }
 

@@ -119,8 +119,10 @@ std::string proxy_for(const std::string& url, const Transport& transport, const 
         if (no_proxy_matches(host, no)) return "";
     }
     if (!transport.proxy.empty()) return transport.proxy;
-    const char* p = scheme == "https" ? env_either(env, "HTTPS_PROXY", "https_proxy")
-                                      : env_either(env, "HTTP_PROXY", "http_proxy");
+    // wss:// goes like https://, ws:// like http://.
+    const bool secure = scheme == "https" || scheme == "wss";
+    const char* p = secure ? env_either(env, "HTTPS_PROXY", "https_proxy")
+                           : env_either(env, "HTTP_PROXY", "http_proxy");
     if (p == nullptr) return "";
     std::string proxy = p;
     if (proxy.find("://") == std::string::npos) proxy = "http://" + proxy;

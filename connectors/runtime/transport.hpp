@@ -44,8 +44,8 @@ std::string check_proxy_url(const std::string& url);
 using GetEnv = std::function<const char*(const char*)>;
 
 /// The proxy to use for `url` ("" for a direct connection): the configured one, else
-/// HTTPS_PROXY (https URLs) or HTTP_PROXY (http URLs), upper or lower case; none when the
-/// URL's host matches NO_PROXY ("*", a host, ".domain" or "domain" for it and its
+/// HTTPS_PROXY (https and wss URLs) or HTTP_PROXY (http and ws URLs), upper or lower case; none
+/// when the URL's host matches NO_PROXY ("*", a host, ".domain" or "domain" for it and its
 /// sub-domains, an address).
 std::string proxy_for(const std::string& url, const Transport& transport,
                       const GetEnv& getenv_fn = nullptr);

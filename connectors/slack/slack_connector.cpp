@@ -59,6 +59,7 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
         }
     }
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
+    runtime::read_send_limits(section, s.rate_limit);
     if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
         spdlog::warn("slack {}: bot_token (${}) does not start with xoxb-", s.name,
                      s.bot_token.env_name());
@@ -139,7 +140,7 @@ class SlackConnector final : public Connector {
                     session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
                 settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers()),
+          outbound_(session_.timers(), settings_.rate_limit, context.clock),
           inbound_(session_.timers()) {
         runtime::Protocol protocol;
         protocol.begin = [this] { identify(); };
@@ -361,7 +362,7 @@ class SlackConnector final : public Connector {
                 const std::string url = string_field(r.body, "url");
                 if (url.empty()) return session_.down("apps.connections.open gave no url");
                 spdlog::info("slack {}: opening Socket Mode connection", settings_.name);
-                link_.connect(url);
+                link_.connect(url, {}, runtime::proxy_for(url, session_.options().transport));
                 hello_timer_.expires_after(std::chrono::seconds(30));
                 hello_timer_.async_wait([this](const boost::system::error_code& ec) {
                     if (ec || session_.stopping() || connected_) return;

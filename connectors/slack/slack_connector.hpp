@@ -18,6 +18,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::slack {
@@ -38,6 +39,11 @@ struct SlackSettings {
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
     std::chrono::seconds max_retry_wait{60};  ///< longer Retry-After → the outbox retries
+    /// `rate_limit:`. Slack: chat.postMessage "generally allows posting one message per
+    /// second per channel, while also maintaining a workspace-wide limit" (Special tier,
+    /// https://api.slack.com/docs/rate-limits); the workspace-wide figure is not
+    /// published ("several hundred a minute"), 5 a second stays well under it.
+    runtime::SendLimits rate_limit{5, 0, 1, 0, 1000};
 };
 
 /// The `type: slack` entry of the connector registry.

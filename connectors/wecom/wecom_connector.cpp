@@ -101,6 +101,7 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
         s.max_age = std::chrono::seconds(*age);
     }
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
+    runtime::read_send_limits(section, s.rate_limit);
     s.channels = read_channels(section);
     static const std::regex chat("^[A-Za-z0-9_-]{1,32}$");
     runtime::check_channel_ids(
@@ -207,7 +208,7 @@ class WecomConnector final : public Connector {
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers()),
+          outbound_(session_.timers(), settings_.rate_limit, context.clock),
           quota_(settings_.daily_limit != 0 ? settings_.daily_limit : settings_.account_limit * 200,
                  context.data_dir.empty()
                      ? std::string()

@@ -37,6 +37,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::wecom {
@@ -62,6 +63,9 @@ struct WecomSettings {
     std::chrono::seconds token_margin{300};  ///< fetch a new access token this long before expiry
     std::chrono::milliseconds busy_wait{10000};  ///< first pause after 45009 / 45033 / -1
     std::chrono::seconds max_retry_wait{120};    ///< then the post goes back to the outbox
+    /// `rate_limit:`. The per-recipient windows of message/send and appchat/send are
+    /// kept by SendPacer; this adds only the bound of the queue unless configured.
+    runtime::SendLimits rate_limit{0, 0, 0, 0, 1000};
     /// The company's account limit (账号上限数); the app may send account_limit x 200
     /// messages to members a day (WeCom drops the rest silently).
     std::size_t account_limit = 200;

@@ -116,6 +116,7 @@ struct FakeFeishu::State {
 
     ListenerResponse handle(const ListenerRequest& r) {
         ApiCall call;
+        call.at = std::chrono::steady_clock::now();
         call.method = r.method;
         call.path = r.path;
         call.query = r.query;

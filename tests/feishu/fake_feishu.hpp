@@ -32,11 +32,12 @@ inline constexpr const char* kVerificationToken = "test-verification-token";
 inline constexpr const char* kEncryptKey = "test-encrypt-key";
 
 struct ApiCall {
-    std::string method;  ///< "POST", "PATCH"
-    std::string path;    ///< "/open-apis/im/v1/messages", ".../om_x/reply"
-    std::string query;   ///< "receive_id_type=open_id"
-    std::string token;   ///< the Authorization bearer token
-    json json_body;      ///< parsed body (null when not JSON)
+    std::string method;                        ///< "POST", "PATCH"
+    std::string path;                          ///< "/open-apis/im/v1/messages", ".../om_x/reply"
+    std::string query;                         ///< "receive_id_type=open_id"
+    std::string token;                         ///< the Authorization bearer token
+    json json_body;                            ///< parsed body (null when not JSON)
+    std::chrono::steady_clock::time_point at;  ///< when the fake received it
 };
 
 /// A message the fake delivered (once per uuid).

@@ -6,7 +6,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <future>
+#include <thread>
 
 #include "core/clock.hpp"
 #include "tests/feishu/fake_feishu.hpp"
@@ -23,7 +26,8 @@ const std::string kGroup = "oc_5ce6d572455d361153b7xx51da133945";
 
 class FeishuConnectorTest : public ::testing::Test {
   protected:
-    void start(bool with_encrypt_key = true) {
+    void start(bool with_encrypt_key = true,
+               const std::function<void(FeishuSettings&)>& adjust = nullptr) {
         FeishuSettings s;
         s.name = "feishu";
         s.mode = FeishuSettings::Mode::events;
@@ -36,6 +40,7 @@ class FeishuConnectorTest : public ::testing::Test {
         s.port = 0;
         s.throttle_wait = std::chrono::milliseconds(20);
         s.channels = {{kGroup, "sales"}};
+        if (adjust) adjust(s);
         connectors::ConnectorContext context{"", TWINTRACK_PROMPTS_DIR, &clock_, roster_};
         context.default_locale = "zh-CN";
         connector_ = connectors::feishu::make_feishu(std::move(s), context);
@@ -225,6 +230,50 @@ TEST_F(FeishuConnectorTest, RateLimitedPostsWaitAndAreNotLost) {
     auto delivered = fake_.delivered();
     ASSERT_EQ(delivered.size(), 2u);
     EXPECT_EQ(fake_.calls("/open-apis/im/v1/messages").size(), 5u);
+}
+
+// 99991400 is the app's limit for the method: after it, no post to any conversation
+// reaches Feishu before the wait is over (checked on the fake's request log, against the
+// refused call's own time).
+TEST_F(FeishuConnectorTest, TheAppsRateLimitHoldsThePostsOfEveryConversation) {
+    start();
+    test_support::LogCapture log;
+    fake_.rate_limit(1);
+    auto first = std::async(std::launch::async, [&] { return send(kGroup, "one"); });
+    ASSERT_TRUE(fake_.wait_call("/open-apis/im/v1/messages"));  // answered 99991400
+    for (int i = 0; i < 1000 && log.count("rate limited; retrying") == 0; ++i) {
+        std::this_thread::sleep_for(5ms);  // until the connector has read the answer
+    }
+    ASSERT_EQ(log.count("rate limited; retrying"), 1);
+    auto other = std::async(std::launch::async, [&] { return send("@" + kWang, "two"); });
+    EXPECT_TRUE(first.get().ok);
+    EXPECT_TRUE(other.get().ok);
+    const auto calls = fake_.calls("/open-apis/im/v1/messages");
+    ASSERT_EQ(calls.size(), 3u);
+    std::vector<std::string> to;
+    for (const auto& call : calls) {
+        to.push_back(call.json_body.value("receive_id", ""));
+        if (&call == &calls.front()) continue;  // the refused one
+        SCOPED_TRACE(to.back());
+        EXPECT_GE(call.at - calls.front().at, 1s);  // the wait (no reset header: 1 s)
+    }
+    EXPECT_EQ(to.front(), kGroup);
+    EXPECT_EQ(std::count(to.begin(), to.end(), kWang), 1);
+}
+
+// Posts go through the connector's sender: with room for one post, a second one while the
+// first is being retried is handed back at once, retryable and held for the outbox.
+TEST_F(FeishuConnectorTest, APostBeyondTheSendersQueueGoesBackToTheOutboxHeld) {
+    start(true, [](FeishuSettings& s) { s.rate_limit.queue = 1; });
+    fake_.rate_limit(2);
+    auto first = std::async(std::launch::async, [&] { return send(kGroup, "one"); });
+    ASSERT_TRUE(fake_.wait_call("/open-apis/im/v1/messages"));
+    const auto second = send(kGroup, "two");
+    EXPECT_FALSE(second.ok);
+    EXPECT_TRUE(second.retryable);
+    EXPECT_GT(second.held_until_ms, core::to_millis(clock_.now()));
+    EXPECT_TRUE(first.get().ok);
+    EXPECT_THAT(fake_.delivered(), ElementsAre("one"));
 }
 
 TEST_F(FeishuConnectorTest, TheTokenIsRenewedBeforeItsExpireEnds) {

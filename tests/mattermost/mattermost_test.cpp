@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -12,6 +13,7 @@
 #include "core/clock.hpp"
 #include "tests/mattermost/fake_mattermost.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/loopback_proxy.hpp"
 #include "tests/support/ws_client.hpp"
 
 namespace twintrack::mattermost_test {
@@ -38,7 +40,9 @@ class MattermostTest : public ::testing::Test {
         if (connector_) connector_->stop();
     }
 
-    std::unique_ptr<connectors::Connector> make(const std::string& token) {
+    std::unique_ptr<connectors::Connector> make(
+        const std::string& token,
+        const std::function<void(MattermostSettings&)>& adjust = nullptr) {
         MattermostSettings s;
         s.name = "mm";
         s.url = mm_.url();
@@ -50,6 +54,7 @@ class MattermostTest : public ::testing::Test {
         s.port = 0;
         s.backoff_initial = 50ms;
         s.backoff_max = 400ms;
+        if (adjust) adjust(s);
         connectors::ConnectorContext context;
         context.clock = &clock_;
         return connectors::mattermost::make_mattermost(std::move(s), context);
@@ -273,6 +278,33 @@ TEST_F(MattermostTest, ARateLimitPausesEveryLaterPostToThatChannelAndKeepsTheirO
     EXPECT_GE(posts[2].at - posts[0].at, 1s);  // the second waited for the limit too
 }
 
+// Posts go through the connector's sender: with room for two posts, a third one while the
+// first hangs is handed back at once, retryable and held, for the outbox to keep.
+TEST_F(MattermostTest, APostBeyondTheSendersQueueGoesBackToTheOutboxHeld) {
+    connector_->stop();
+    connector_ = make(FakeMattermost::token, [](MattermostSettings& s) { s.rate_limit.queue = 2; });
+    connector_->start(sink_);
+    ASSERT_TRUE(mm_.wait_authenticated(2));
+    mm_.hold_posts();
+    std::promise<core::SendResult> first, second;
+    connector_->send({{"mm", town, ""}, "first", "", "", {}, ""},
+                     [&](core::SendResult r) { first.set_value(r); });
+    connector_->send({{"mm", town, ""}, "second", "", "", {}, ""},
+                     [&](core::SendResult r) { second.set_value(r); });
+    ASSERT_TRUE(mm_.wait_call("/api/v4/posts"));  // "first" hangs, "second" waits
+    const auto third = send({{"mm", town, ""}, "third", "", "", {}, ""});
+    EXPECT_FALSE(third.ok);
+    EXPECT_TRUE(third.retryable);
+    EXPECT_GT(third.held_until_ms, core::to_millis(clock_.now()));
+    mm_.release_posts();
+    auto f1 = first.get_future(), f2 = second.get_future();
+    ASSERT_EQ(f1.wait_for(20s), std::future_status::ready);
+    ASSERT_EQ(f2.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(f1.get().ok);
+    EXPECT_TRUE(f2.get().ok);
+    for (const auto& call : mm_.calls("/api/v4/posts")) EXPECT_NE(call.body["message"], "third");
+}
+
 TEST_F(MattermostTest, AForbiddenChannelFailsForGood) {
     auto r = send({{"mm", "gone000000000000000000000x", ""}, "hello", "", "", {}, ""});
     EXPECT_FALSE(r.ok);
@@ -473,6 +505,36 @@ TEST(MattermostStart, AWrongTokenIsLoggedAndRetried) {
     c->stop();
     EXPECT_GE(log.count("401"), 1);
     EXPECT_FALSE(mattermost_status(*c).connected);
+}
+
+// The WebSocket goes through the configured proxy with CONNECT, like the REST calls, and
+// the session relayed by it works: a post over the socket becomes a message.
+TEST(MattermostProxy, TheWebSocketIsTunnelledThroughTheProxy) {
+    FakeMattermost mm;
+    test_support::LoopbackProxy proxy;
+    core::FakeClock clock{core::from_millis(1795886849588)};
+    MattermostSettings s;
+    s.name = "mm";
+    s.url = mm.url();
+    s.token = core::Secret("MATTERMOST_TOKEN", FakeMattermost::token);
+    s.proxy = proxy.url();
+    connectors::ConnectorContext context;
+    context.clock = &clock;
+    CollectingSink sink;
+    auto c = connectors::mattermost::make_mattermost(std::move(s), context);
+    c->start(sink);
+    ASSERT_TRUE(mm.wait_authenticated(1));
+    const std::string authority = mm.url().substr(std::string("http://").size());
+    EXPECT_TRUE(proxy.wait_seen("CONNECT " + authority + " "));
+    EXPECT_TRUE(proxy.wait_seen("GET " + mm.url() + "/api/v4/users/me"));
+    for (int i = 0; i < 500 && !mattermost_status(*c).connected; ++i) {
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(mm.send_posted(
+        make_post("postpxxxxxxxxxxxxxxxxxxxxx", anna, town, "@twintrack via the proxy"), "O",
+        "anna"));
+    EXPECT_TRUE(sink.with_text("via the proxy"));
+    c->stop();
 }
 
 }  // namespace

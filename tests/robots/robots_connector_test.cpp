@@ -148,6 +148,28 @@ TEST(DingTalkRobot, TooFastIsRetriedInOrderAndNothingIsLost) {
     EXPECT_THAT(texts, ElementsAre("first", "first", "second"));
 }
 
+// Posts go through the sliding windows the runtime's sender uses: with one a minute, the
+// second post waits for the window; with room for one waiting post, a third is handed
+// back at once, retryable and held, so the outbox keeps it.
+TEST(DingTalkRobot, ThePerMinuteWindowHoldsAPostAndAFullQueueHandsTheNextBackHeld) {
+    FakePlatform fake;
+    auto s = fast(Platform::dingtalk, Format::text);
+    s.per_minute = 1;
+    s.max_queue = 1;
+    s.channels = {channel("ops", fake.url("/robot/send?access_token=T"))};
+    Robot robot(std::move(s));
+    ASSERT_TRUE(robot.send_wait("ops", "one").ok);
+    auto second = robot.send("ops", "two");  // waits for the minute's window
+    const auto third = robot.send_wait("ops", "three");
+    EXPECT_FALSE(third.ok);
+    EXPECT_TRUE(third.retryable);
+    EXPECT_GT(third.held_until_ms, now_ms());
+    EXPECT_EQ(fake.received().size(), 1u);
+    robot.connector().stop();
+    ASSERT_EQ(second.wait_for(30s), std::future_status::ready);
+    EXPECT_TRUE(second.get().retryable);  // back to the outbox, not lost
+}
+
 TEST(DingTalkRobot, SignatureRefusalIsPermanentAndNotRetried) {
     FakePlatform fake;
     fake.script(errcode(310000, "sign not match"));

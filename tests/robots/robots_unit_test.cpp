@@ -9,8 +9,8 @@
 #include "connectors/http/signature.hpp"
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/formats.hpp"
-#include "connectors/robots/rate_limiter.hpp"
 #include "connectors/robots/signing.hpp"
+#include "connectors/runtime/rate_limiter.hpp"
 #include "tests/robots/fake_platform.hpp"
 
 namespace twintrack::robots_test {
@@ -18,6 +18,7 @@ namespace {
 
 namespace http = connectors::http;
 using namespace connectors::robots;
+using connectors::runtime::RateLimiter;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;

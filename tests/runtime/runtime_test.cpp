@@ -17,6 +17,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/transport.hpp"
+#include "core/clock.hpp"
 #include "tests/support/loopback_proxy.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -515,6 +516,178 @@ TEST(SerialQueues, ARateLimitedPostWaitsUntilItsLimitThenGoesBack) {
     finished();                  // the post goes back to the outbox
     EXPECT_EQ(next_started, 0);  // the next post to the conversation waits out the pause
     EXPECT_EQ(waits.size(), 1u);
+}
+
+// --- the sender: rate windows, a bounded queue, pauses -----------------------------------
+
+// A steady clock and timers that move only when the test says so: no sleeps.
+struct FakeTimers {
+    std::chrono::steady_clock::time_point now = std::chrono::steady_clock::time_point{} + 1h;
+    std::vector<std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> due;
+    SerialQueues::Later later() {
+        return [this](std::chrono::milliseconds d, std::function<void()> f) {
+            due.emplace_back(now + d, std::move(f));
+        };
+    }
+    SerialQueues::Now clock() {
+        return [this] { return now; };
+    }
+    // Moves the clock by `d`, running every timer that falls due, in time order.
+    void advance(std::chrono::milliseconds d) {
+        const auto end = now + d;
+        for (;;) {
+            auto first = std::min_element(due.begin(), due.end(), [](const auto& a, const auto& b) {
+                return a.first < b.first;
+            });
+            if (first == due.end() || first->first > end) break;
+            now = std::max(now, first->first);
+            auto f = std::move(first->second);
+            due.erase(first);
+            f();
+        }
+        now = end;
+    }
+};
+
+// Records when each job started (by the fake clock) and finishes it at once.
+struct StartLog {
+    explicit StartLog(FakeTimers& t) : timers(t), t0(t.now) {}
+    FakeTimers& timers;
+    std::chrono::steady_clock::time_point t0;
+    std::vector<std::pair<std::string, std::chrono::milliseconds>> started;
+    SerialQueues::Job job(const std::string& name) {
+        return [this, name](std::function<void()> done) {
+            started.emplace_back(
+                name, std::chrono::duration_cast<std::chrono::milliseconds>(timers.now - t0));
+            done();
+        };
+    }
+};
+
+TEST(Sender, AConversationsWindowSpacesItsPostsAndOthersDoNotWait) {
+    FakeTimers timers;
+    SendLimits limits;
+    limits.per_conversation_per_minute = 2;  // e.g. a robot's "20 a minute", scaled down
+    SerialQueues q(timers.later(), limits, nullptr, timers.clock());
+    StartLog log(timers);
+    q.push("G1", log.job("g1-a"));
+    q.push("G1", log.job("g1-b"));
+    q.push("G1", log.job("g1-c"));
+    q.push("G2", log.job("g2-a"));
+    EXPECT_EQ(log.started.size(), 3u);  // two of G1 at once, G2 not held by G1
+    timers.advance(59s);
+    EXPECT_EQ(log.started.size(), 3u);
+    timers.advance(2s);
+    ASSERT_EQ(log.started.size(), 4u);
+    EXPECT_EQ(log.started[3].first, "g1-c");
+    EXPECT_GE(log.started[3].second, 60s);  // never 3 within one minute
+}
+
+TEST(Sender, TheConnectorsWindowHoldsEveryConversationInItsOrder) {
+    FakeTimers timers;
+    SendLimits limits;
+    limits.per_second = 1;
+    SerialQueues q(timers.later(), limits, nullptr, timers.clock());
+    StartLog log(timers);
+    q.push("C1", log.job("c1-a"));
+    q.push("C2", log.job("c2-a"));
+    q.push("C1", log.job("c1-b"));
+    ASSERT_EQ(log.started.size(), 1u);
+    timers.advance(3s);
+    ASSERT_EQ(log.started.size(), 3u);
+    std::vector<std::string> c1;
+    for (const auto& [name, at] : log.started) {
+        if (name.rfind("c1", 0) == 0) c1.push_back(name);
+    }
+    EXPECT_EQ(c1, (std::vector<std::string>{"c1-a", "c1-b"}));
+    for (std::size_t i = 1; i < log.started.size(); ++i) {
+        SCOPED_TRACE(log.started[i].first);
+        EXPECT_GE(log.started[i].second - log.started[i - 1].second, 1000ms);
+    }
+}
+
+TEST(Sender, APauseOfTheWholeConnectorHoldsEveryConversation) {
+    FakeTimers timers;
+    SerialQueues q(timers.later(), SendLimits{}, nullptr, timers.clock());
+    StartLog log(timers);
+    q.pause_all(30s);
+    q.push("C1", log.job("c1"));
+    q.push("C2", log.job("c2"));
+    timers.advance(29s);
+    EXPECT_TRUE(log.started.empty());
+    timers.advance(2s);
+    EXPECT_EQ(log.started.size(), 2u);
+}
+
+// A full queue refuses the next post with a retryable answer held for a while, so the
+// outbox keeps it without using up an attempt; once a post has gone, a new one fits.
+TEST(Sender, AFullQueueAnswersRetryableAndHeld) {
+    FakeTimers timers;
+    core::FakeClock wall(core::from_millis(1'800'000'000'000LL));
+    SendLimits limits;
+    limits.queue = 2;
+    limits.per_second = 1;
+    SerialQueues q(timers.later(), limits, &wall, timers.clock());
+    std::vector<std::string> answers;
+    std::vector<std::shared_ptr<PostJob>> running;
+    auto send = [&](const std::string& text) {
+        core::Post post;
+        post.to.channel = "C1";
+        post.text = text;
+        queue_new_post<PostJob>(
+            q, post,
+            [&, text](core::SendResult r) {
+                answers.push_back(text + (r.ok ? " ok" : " refused"));
+                if (!r.ok) {
+                    EXPECT_TRUE(r.retryable);
+                    EXPECT_GT(r.held_until_ms, core::to_millis(wall.now()));
+                    EXPECT_THAT(r.error, HasSubstr("kept and sent later"));
+                }
+            },
+            [&](const std::shared_ptr<PostJob>& j) { running.push_back(j); });
+    };
+    send("one");
+    send("two");
+    send("three");
+    EXPECT_EQ(answers, (std::vector<std::string>{"three refused"}));
+    ASSERT_EQ(running.size(), 1u);
+    finish_post(*running[0], {true, "id1", "", true});
+    send("four");  // "one" has gone: it fits again
+    EXPECT_EQ(answers, (std::vector<std::string>{"three refused", "one ok"}));
+    EXPECT_EQ(q.pending(), 2u);
+}
+
+TEST(SenderConfig, RateLimitKeysAreReadAndCheckedWithTheirLine) {
+    struct Case {
+        std::string yaml;
+        std::string error;  // "" = valid
+    };
+    const std::vector<Case> cases = {
+        {"rate_limit: {per_second: 5, per_conversation_per_minute: 20, queue: 50}", ""},
+        {"rate_limit: {per_second: -1}", "rate_limit.per_second"},
+        {"rate_limit: {queue: 0}", "rate_limit.queue"},
+        {"rate_limit: {per_secnd: 5}", "per_secnd"},
+        {"rate_limit: 5", "rate_limit must be a mapping"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.yaml);
+        YAML::Node node = YAML::Load("\n" + c.yaml);
+        core::ConfigErrors errors;
+        core::SectionReader section(node, "connectors.slack", errors);
+        SendLimits limits;
+        read_send_limits(section, limits);
+        const std::string text = errors.describe("twintrack.yaml");
+        if (c.error.empty()) {
+            EXPECT_TRUE(errors.empty()) << text;
+            EXPECT_EQ(limits.per_second, 5);
+            EXPECT_EQ(limits.per_conversation_per_minute, 20);
+            EXPECT_EQ(limits.queue, 50u);
+        } else {
+            ASSERT_FALSE(errors.empty());
+            EXPECT_THAT(text, HasSubstr(c.error));
+            EXPECT_THAT(text, HasSubstr("twintrack.yaml:2"));
+        }
+    }
 }
 
 // A server that keeps refusing gets ever longer waits (±20 % jitter, up to the cap); one

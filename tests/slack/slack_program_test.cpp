@@ -261,5 +261,24 @@ TEST(SlackProgram, CheckConfigNamesABadCaFileAndProxy) {
     EXPECT_THAT(check.err, HasSubstr("http://HOST:PORT"));
 }
 
+// The sender's limits are checked like every other key: the value, the key and the line.
+TEST(SlackProgram, CheckConfigNamesABadRateLimitWithItsLine) {
+    ::setenv("TWINTRACK_TEST_SLACK_APP_TOKEN", "xapp-1-program-test", 1);
+    ::setenv("TWINTRACK_TEST_SLACK_BOT_TOKEN", "xoxb-program-test", 1);
+    test_support::TempDir dir;
+    const auto config = dir.file("twintrack.yaml",
+                                 "connectors:\n"
+                                 "  - type: slack\n"
+                                 "    bot_token: ${TWINTRACK_TEST_SLACK_BOT_TOKEN}\n"
+                                 "    app_token: ${TWINTRACK_TEST_SLACK_APP_TOKEN}\n"
+                                 "    rate_limit: {per_second: -2, queue: 0, per_secnd: 1}\n");
+    auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
+    EXPECT_EQ(check.exit_code, 2);
+    EXPECT_THAT(check.err, HasSubstr("twintrack.yaml:5"));
+    EXPECT_THAT(check.err, HasSubstr("per_second"));
+    EXPECT_THAT(check.err, HasSubstr("queue"));
+    EXPECT_THAT(check.err, HasSubstr("per_secnd"));
+}
+
 }  // namespace
 }  // namespace twintrack::slack_test

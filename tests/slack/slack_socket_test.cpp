@@ -4,9 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <thread>
 
+#include "connectors/http/ws_link.hpp"
 #include "connectors/slack/slack_connector.hpp"
 #include "core/clock.hpp"
 #include "tests/slack/fake_slack.hpp"
@@ -37,7 +41,8 @@ class SlackSocketTest : public ::testing::Test {
         if (connector_) connector_->stop();
     }
 
-    std::unique_ptr<connectors::Connector> make() {
+    std::unique_ptr<connectors::Connector> make(
+        const std::function<void(SlackSettings&)>& adjust = nullptr) {
         SlackSettings s;
         s.name = "slack";
         s.bot_token = core::Secret("SLACK_BOT_TOKEN", "xoxb-test");
@@ -45,6 +50,7 @@ class SlackSocketTest : public ::testing::Test {
         s.api_url = slack_.api_url();
         s.backoff_initial = 50ms;
         s.backoff_max = 400ms;
+        if (adjust) adjust(s);
         connectors::ConnectorContext context;
         context.clock = &clock_;
         return connectors::slack::make_slack(std::move(s), context);
@@ -310,6 +316,97 @@ TEST_F(SlackSocketTest, ARateLimitPausesEveryLaterPostToThatChannelAndKeepsTheir
     EXPECT_EQ(posts[1].json_body["text"], "first");
     EXPECT_EQ(posts[2].json_body["text"], "second");
     EXPECT_GE(posts[2].at - posts[0].at, 1s);  // the second waited for the Retry-After too
+}
+
+// After a 429 with Retry-After on one post, no post to that channel reaches Slack before
+// the wait is over (checked on the fake's request log, against the 429's own time), the
+// posts go out and are answered in the order they were sent, and another channel's post
+// is not refused meanwhile.
+TEST_F(SlackSocketTest, AfterA429NoPostToThatChannelGoesOutBeforeTheWaitAndAnswersKeepOrder) {
+    slack_.rate_limit("chat.postMessage", 2);
+    std::mutex mu;
+    std::vector<std::string> answered;
+    std::vector<std::promise<void>> done(4);
+    auto post = [&](const std::string& channel, const std::string& text, std::size_t i) {
+        connector_->send({{"slack", channel, ""}, text, "", "", {}, ""},
+                         [&, text, i](core::SendResult r) {
+                             {
+                                 std::lock_guard<std::mutex> lock(mu);
+                                 answered.push_back(r.ok ? text : text + " failed: " + r.error);
+                             }
+                             done[i].set_value();
+                         });
+    };
+    post("C024BE91L", "one", 0);
+    const auto limited = slack_.wait_call("chat.postMessage");  // answered 429, Retry-After: 2
+    ASSERT_TRUE(limited);
+    post("C024BE91L", "two", 1);
+    post("C0ELSEWHERE", "elsewhere", 2);
+    post("C024BE91L", "three", 3);
+    for (auto& d : done) ASSERT_EQ(d.get_future().wait_for(30s), std::future_status::ready);
+    std::vector<std::string> in_channel;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        for (const auto& a : answered) {
+            if (a.rfind("elsewhere", 0) != 0) in_channel.push_back(a);
+        }
+        EXPECT_EQ(std::count(answered.begin(), answered.end(), "elsewhere"), 1);
+    }
+    EXPECT_EQ(in_channel, (std::vector<std::string>{"one", "two", "three"}));
+    std::vector<std::string> sent;
+    for (const auto& call : slack_.calls("chat.postMessage")) {
+        if (call.json_body["channel"] != "C024BE91L") continue;
+        const std::string text = call.json_body["text"];
+        sent.push_back(text);
+        if (sent.size() == 1) continue;  // the refused one
+        SCOPED_TRACE(text);
+        EXPECT_GE(call.at - limited->at, 2s);  // nothing for the channel during the wait
+    }
+    EXPECT_EQ(sent, (std::vector<std::string>{"one", "one", "two", "three"}));
+}
+
+// Posts go through the connector's sender: with room for two posts, a third one while the
+// first hangs is handed back at once, retryable and held, for the outbox to keep.
+TEST_F(SlackSocketTest, APostBeyondTheSendersQueueGoesBackToTheOutboxHeld) {
+    connector_->stop();
+    connector_ = make([](SlackSettings& s) { s.rate_limit.queue = 2; });
+    connector_->start(sink_);
+    ASSERT_TRUE(slack_.wait_sockets(2));
+    slack_.hold("chat.postMessage");
+    std::promise<core::SendResult> first, second;
+    connector_->send({{"slack", "C024BE91L", ""}, "first", "", "", {}, ""},
+                     [&](core::SendResult r) { first.set_value(r); });
+    connector_->send({{"slack", "C024BE91L", ""}, "second", "", "", {}, ""},
+                     [&](core::SendResult r) { second.set_value(r); });
+    ASSERT_TRUE(slack_.wait_call("chat.postMessage"));  // "first" hangs, "second" waits
+    const auto third = send({{"slack", "C024BE91L", ""}, "third", "", "", {}, ""});
+    EXPECT_FALSE(third.ok);
+    EXPECT_TRUE(third.retryable);
+    EXPECT_GT(third.held_until_ms, core::to_millis(clock_.now()));
+    EXPECT_THAT(third.error, HasSubstr("kept and sent later"));
+    slack_.release();
+    auto f1 = first.get_future(), f2 = second.get_future();
+    ASSERT_EQ(f1.wait_for(20s), std::future_status::ready);
+    ASSERT_EQ(f2.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(f1.get().ok);
+    EXPECT_TRUE(f2.get().ok);
+    for (const auto& call : slack_.calls("chat.postMessage"))
+        EXPECT_NE(call.json_body["text"], "third");
+}
+
+// An incoming message larger than the link accepts closes the socket with 1009 (message
+// too big); the connector logs why and opens a new connection.
+TEST_F(SlackSocketTest, AnOversizeFrameClosesTheSocketWith1009AndTheConnectorReconnects) {
+    LogCapture log;
+    ASSERT_TRUE(
+        slack_.send(std::string(connectors::http::WsLink::default_max_message_bytes + 1, 'x')));
+    ASSERT_TRUE(slack_.wait_sockets(2, 20s));
+    EXPECT_GE(log.count("1009"), 1);
+    hello();
+    slack_.send_json(events_api_envelope(
+        "env-after", "Ev0AFTER",
+        message_event("C024BE91L", "U061F7AUR", "<@UBOT00001> still here", "1355517560.000001")));
+    EXPECT_EQ(slack_.wait_ack("env-after"), 1);
 }
 
 TEST_F(SlackSocketTest, PostsToOneChannelKeepTheOrderTheyWereSentIn) {
@@ -655,6 +752,34 @@ TEST(SlackProxy, WebApiCallsGoThroughTheConfiguredProxy) {
     const std::string api = "http://127.0.0.1:" + std::to_string(slack.port()) + "/api/";
     EXPECT_TRUE(proxy.wait_seen("POST " + api + "auth.test"));
     EXPECT_TRUE(proxy.wait_seen("POST " + api + "chat.postMessage"));
+    connector->stop();
+}
+
+// The Socket Mode WebSocket goes through the configured proxy with CONNECT (the Web API
+// calls too), and the session relayed by it works both ways.
+TEST(SlackProxy, TheSocketModeConnectionIsTunnelledThroughTheProxy) {
+    FakeSlack slack;
+    test_support::LoopbackProxy proxy;
+    core::FakeClock clock{core::from_millis(1795886849588)};
+    SlackSettings s;
+    s.bot_token = core::Secret("SLACK_BOT_TOKEN", "xoxb-test");
+    s.app_token = core::Secret("SLACK_APP_TOKEN", "xapp-1-test");
+    s.api_url = slack.api_url();
+    s.proxy = proxy.url();
+    connectors::ConnectorContext context;
+    context.clock = &clock;
+    auto connector = connectors::slack::make_slack(std::move(s), context);
+    CollectingSink sink;
+    connector->start(sink);
+    ASSERT_TRUE(slack.wait_sockets(1));
+    EXPECT_TRUE(proxy.wait_seen("CONNECT 127.0.0.1:" + std::to_string(slack.port()) + " "));
+    slack.send_json({{"type", "hello"}});
+    slack.send_json(
+        events_api_envelope("env-proxy", "Ev0PROXY",
+                            message_event("C024BE91L", "U061F7AUR", "<@UBOT00001> via the proxy",
+                                          "1355517570.000001")));
+    EXPECT_EQ(slack.wait_ack("env-proxy"), 1);
+    EXPECT_TRUE(sink.with_text("via the proxy"));
     connector->stop();
 }
 

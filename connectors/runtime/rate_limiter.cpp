@@ -1,8 +1,8 @@
-#include "connectors/robots/rate_limiter.hpp"
+#include "connectors/runtime/rate_limiter.hpp"
 
 #include <algorithm>
 
-namespace twintrack::connectors::robots {
+namespace twintrack::connectors::runtime {
 
 RateLimiter::RateLimiter(std::vector<Rule> rules) : rules_(std::move(rules)) {
     rules_.erase(
@@ -29,8 +29,16 @@ void RateLimiter::record(Clock::time_point at) {
     while (sent_.size() > keep) sent_.pop_front();
 }
 
+bool RateLimiter::idle(Clock::time_point now) const {
+    if (now < paused_until_) return false;
+    if (sent_.empty()) return true;
+    Clock::duration longest{};
+    for (const Rule& rule : rules_) longest = std::max(longest, rule.window);
+    return sent_.back() + longest <= now;
+}
+
 void RateLimiter::pause_until(Clock::time_point until) {
     paused_until_ = std::max(paused_until_, until);
 }
 
-}  // namespace twintrack::connectors::robots
+}  // namespace twintrack::connectors::runtime

@@ -2,12 +2,16 @@
 // A client-side sliding-window limiter: at most `count` sends in any `window` (several
 // rules may apply at once, e.g. Feishu's 5 a second and 100 a minute). It never drops:
 // it says when the next send may go. Pure; the caller supplies the time.
+//
+// The platforms state their limits as "N in any window" and some punish a breach hard
+// (a DingTalk group robot over 20 a minute is silenced for 10 minutes), so the window is
+// kept exactly: a token bucket holding N tokens would let 2N through within one window.
 
 #include <chrono>
 #include <deque>
 #include <vector>
 
-namespace twintrack::connectors::robots {
+namespace twintrack::connectors::runtime {
 
 class RateLimiter {
   public:
@@ -26,6 +30,10 @@ class RateLimiter {
     void record(Clock::time_point at);
     /// Nothing may start before `until` (the platform said it is throttling us).
     void pause_until(Clock::time_point until);
+    /// True when the limiter has rules.
+    bool limits() const { return !rules_.empty(); }
+    /// True when nothing recorded is within a window of `now` any more (nothing to keep).
+    bool idle(Clock::time_point now) const;
 
   private:
     std::vector<Rule> rules_;
@@ -33,4 +41,4 @@ class RateLimiter {
     Clock::time_point paused_until_{};
 };
 
-}  // namespace twintrack::connectors::robots
+}  // namespace twintrack::connectors::runtime
