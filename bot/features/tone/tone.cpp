@@ -437,8 +437,7 @@ void announce_edit(Turn& turn, const CommandArgs& args, const Guide& guide) {
 }
 
 void announce_show(Turn& turn, const CommandArgs& args, const Guide& guide) {
-    if (args.words.size() != 1) return usage(turn, "announce");
-    const auto a = announcement_arg(turn, args.words[0]);
+    const auto a = announcement_arg(turn, args.parsed.word("id"));  // declared: ID
     if (!a) return;
     json data = card_data(turn, *a, *guide);
     json items = json::array();
@@ -479,8 +478,7 @@ bool may_decide(Turn& turn, const Announcement& a) {
 }
 
 void approve(Turn& turn, const CommandArgs& args, const Guide& guide) {
-    if (args.words.size() != 1) return usage(turn, "approve");
-    auto a = announcement_arg(turn, args.words[0]);
+    auto a = announcement_arg(turn, args.parsed.word("id"));  // declared: ID
     if (!a || !may_decide(turn, *a)) return;
     const Person* p = turn.person();
     auto& repo = turn.write().announcements();
@@ -640,8 +638,8 @@ void register_tone(Engine& engine) {
                             .option("tone.words.lead", Arg::word("lead"))
                             .writes());
     engine.router().add(CommandSpec("announce edit", with(announce_edit)).writes());
-    engine.router().add(CommandSpec("announce", with(announce_show)));
-    engine.router().add(CommandSpec("approve", with(approve)).writes());
+    engine.router().add(CommandSpec("announce", with(announce_show)).arg(Arg::word("id")));
+    engine.router().add(CommandSpec("approve", with(approve)).arg(Arg::word("id")).writes());
     engine.router().add(CommandSpec("changes", with(changes)).writes());
     engine.add_todo_source(pending_approvals);
     engine.scheduler().on(post_job, [guide](Turn& turn, const json& payload) {
