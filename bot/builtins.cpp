@@ -94,18 +94,19 @@ std::vector<std::string> first_commands(const std::string& department, const std
 
 namespace {
 
+// A command's usage line (from its declaration when it has one) and summary.
 nlohmann::json command_line(Turn& turn, const CommandSpec& spec) {
     const Prompts& prompts = turn.engine().prompts();
     const CommandText* t = prompts.command(turn.locale(), spec.name());
     if (t == nullptr) t = prompts.command(prompts.default_locale(), spec.name());
-    return {{"usage", t ? t->usage : spec.name()}, {"summary", t ? t->summary : std::string()}};
+    return {{"usage", turn.engine().router().usage(spec.name(), prompts, turn.locale())},
+            {"summary", t ? t->summary : std::string()}};
 }
 
 const HelpTopic* find_topic(Turn& turn, const std::string& word) {
     const Prompts& prompts = turn.engine().prompts();
     const std::string w = core::ascii_lower(std::string(core::trim(word)));
     for (const auto& topic : help_topics()) {
-        if (w == topic.key) return &topic;
         for (const auto& locale : prompts.locales()) {
             const std::string said = core::ascii_lower(
                 prompts.render(locale, std::string("core.help_topic_word.") + topic.key));
@@ -206,7 +207,7 @@ void help(Turn& turn, const CommandArgs& args) {
     for (const auto& r : spec->allowed_roles()) roles.push_back(turn.text("core.role." + r));
     turn.reply("core.help_command",
                {{"name", spec->name()},
-                {"usage", t ? t->usage : spec->name()},
+                {"usage", engine.router().usage(spec->name(), prompts, turn.locale())},
                 {"summary", t ? t->summary : std::string()},
                 {"aliases", core::join(aliases.get<std::vector<std::string>>(), ", ")},
                 {"has_aliases", !aliases.empty()},
@@ -237,25 +238,15 @@ bool command_without_bang(Turn& turn, const std::string& text) {
 }
 
 // "Usage: ..." and, when the command has one, a whole line to type as it is.
-void usage_of(Turn& turn, const std::string& command) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command},
-                              {"example", t ? t->example : std::string()},
-                              {"has_example", t != nullptr && !t->example.empty()}});
-}
+void usage_of(Turn& turn, const std::string& command) { reply_usage(turn, command); }
 
 void whoami(Turn& turn, const CommandArgs&) {
     turn.reply("core.whoami", person_card(turn, *turn.person()));
 }
 
+// Declared: whois @PERSON (resolved by the Router).
 void whois(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
-        usage_of(turn, "whois");
-        return;
-    }
-    const Person* p = turn.person_arg(args.words.front());
-    if (p == nullptr) return;
-    turn.reply("core.whois", person_card(turn, *p));
+    turn.reply("core.whois", person_card(turn, *args.parsed.person("person")));
 }
 
 std::string percent(double rate) {
@@ -515,7 +506,8 @@ DialogSpec profile_dialog() {
     return spec;
 }
 
-// Replaces the first whole word `word` (or "word" in quotes) in `text`.
+// Replaces the first whole word `word` (or "word" in quotes, or the value of key=word)
+// in `text`.
 std::string replace_word(const std::string& text, const std::string& word,
                          const std::string& with) {
     auto boundary = [&](std::size_t i) {
@@ -523,7 +515,8 @@ std::string replace_word(const std::string& text, const std::string& word,
     };
     for (std::size_t pos = text.find(word); pos != std::string::npos;
          pos = text.find(word, pos + 1)) {
-        if ((pos == 0 || boundary(pos - 1)) && boundary(pos + word.size())) {
+        const bool after_key = pos > 0 && text[pos - 1] == '=';
+        if ((pos == 0 || boundary(pos - 1) || after_key) && boundary(pos + word.size())) {
             std::size_t start = pos, end = pos + word.size();
             if (start > 0 && text[start - 1] == '"' && end < text.size() && text[end] == '"') {
                 --start, ++end;
@@ -605,7 +598,7 @@ void register_builtins(Engine& engine) {
     engine.api().add({"GET", "/api/v1/help", false, help_api});
     engine.add_watcher(command_without_bang);
     r.add(CommandSpec("whoami", whoami));
-    r.add(CommandSpec("whois", whois));
+    r.add(CommandSpec("whois", whois).arg(Arg::person("person")));
     r.add(CommandSpec("rules", rules));
     r.add(CommandSpec("ping", ping));
     r.add(CommandSpec("profile", [](Turn& turn, const CommandArgs&) {

@@ -215,6 +215,18 @@ std::vector<std::string> Prompts::words_all_locales(const std::string& key) cons
     return out;
 }
 
+std::vector<std::string> Prompts::words(const std::string& locale, const std::string& key) const {
+    auto loc = words_.find(locale);
+    if (loc == words_.end()) return {};
+    auto it = loc->second.find(key);
+    return it == loc->second.end() ? std::vector<std::string>{} : it->second;
+}
+
+bool Prompts::has(const std::string& locale, const std::string& key) const {
+    auto loc = messages_.find(locale);
+    return loc != messages_.end() && loc->second.count(key) > 0;
+}
+
 bool Prompts::is_word(const std::string& key, const std::string& text) const {
     const std::string t = core::ascii_lower(std::string(core::trim(text)));
     for (const auto& w : words_all_locales(key)) {

@@ -54,6 +54,10 @@ class Prompts {
     std::set<std::string> command_names() const;
     /// A list of words (e.g. `core.words.cancel`) gathered across every locale.
     std::vector<std::string> words_all_locales(const std::string& key) const;
+    /// The list of words `key` of one locale (empty when that locale has none).
+    std::vector<std::string> words(const std::string& locale, const std::string& key) const;
+    /// True when the message `key` exists in `locale`.
+    bool has(const std::string& locale, const std::string& key) const;
     /// True when `text` (trimmed, case-insensitive) is one of the words `key` of any locale.
     bool is_word(const std::string& key, const std::string& text) const;
 

@@ -1,8 +1,11 @@
 #include "bot/router.hpp"
 
+#include <date/tz.h>
+
 #include <algorithm>
 
 #include "bot/engine.hpp"
+#include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -20,7 +23,58 @@ std::string after_words(const std::string& text, std::size_t n) {
     return std::string(s);
 }
 
+// The writer's local day, for dates written as today or 12月24日.
+date::year_month_day local_today(Turn& turn) {
+    const std::string zone = turn.person() ? turn.person()->timezone : std::string();
+    const auto local = zone_or_utc(zone)->to_local(turn.now());
+    return date::year_month_day{date::floor<date::days>(local)};
+}
+
+// Reads a declared command's line into `args.parsed`; answers the first problem (and
+// resolves @people, which may answer "did you mean" or ask which one). False: stop.
+bool read_declared(Turn& turn, const Router& router, const CommandSpec& spec, CommandArgs& args) {
+    const Prompts& prompts = turn.engine().prompts();
+    ArgError error;
+    if (!parse_args(spec.args(), args.rest, ArgContext{prompts, turn.locale(), local_today(turn)},
+                    args.parsed, error)) {
+        nlohmann::json data = error.data;
+        data["command"] = command_word(spec.name(), prompts, turn.locale());
+        data["usage"] = router.usage(spec.name(), prompts, turn.locale());
+        const CommandText* t = prompts.command(turn.locale(), spec.name());
+        data["example"] = t ? t->example : std::string();
+        data["has_example"] = t != nullptr && !t->example.empty();
+        turn.reply("args." + error.key, data);
+        return false;
+    }
+    for (auto& [_, value] : args.parsed.values()) {
+        if (value.kind != ArgKind::person) continue;
+        value.person = turn.person_arg(value.raw);
+        if (value.person == nullptr) return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+std::string Router::usage(const std::string& command, const Prompts& prompts,
+                          const std::string& locale) const {
+    const CommandSpec* spec = find(command);
+    if (spec != nullptr && spec->args().declared()) {
+        return usage_line(spec->name(), spec->args(), prompts, locale);
+    }
+    const CommandText* t = prompts.command(locale, command);
+    if (t == nullptr) t = prompts.command(prompts.default_locale(), command);
+    return t ? t->usage : command;
+}
+
+void reply_usage(Turn& turn, const std::string& command) {
+    const Prompts& prompts = turn.engine().prompts();
+    const CommandText* t = prompts.command(turn.locale(), command);
+    turn.reply("core.usage",
+               {{"usage", turn.engine().router().usage(command, prompts, turn.locale())},
+                {"example", t ? t->example : std::string()},
+                {"has_example", t != nullptr && !t->example.empty()}});
+}
 
 void Router::add(CommandSpec spec) {
     commands_.push_back(std::move(spec));
@@ -99,6 +153,7 @@ void Router::dispatch(Turn& turn, const std::string& text) const {
         args.words.assign(words.begin() + static_cast<long>(n), words.end());
         args.rest = after_words(text, n);
         if (spec.changes_state()) turn.write();
+        if (spec.args().declared() && !read_declared(turn, *this, spec, args)) return;
         spec.handler()(turn, args);
         return;
     }

@@ -7,22 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "bot/args.hpp"
 #include "bot/prompts.hpp"
 
 namespace twintrack::bot {
 
 class Turn;
 
-/// What a handler receives besides the Turn: the words after the command name, and the
-/// same text unsplit (quotes kept) for free-text commands.
+/// What a handler receives besides the Turn: the words after the command name, the
+/// same text unsplit (quotes kept) for free-text commands, and, when the command declared
+/// its arguments, their typed values (people already resolved).
 struct CommandArgs {
     std::vector<std::string> words;
     std::string rest;
+    ParsedArgs parsed;
 };
 
 /// A command as registered, built with named setters:
 /// `CommandSpec("stage", set_stage).writes()`,
-/// `CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes()`.
+/// `CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes()`,
+/// `CommandSpec("whois", whois).arg(Arg::person("person"))`.
 class CommandSpec {
   public:
     using Handler = std::function<void(Turn&, const CommandArgs&)>;
@@ -45,7 +49,30 @@ class CommandSpec {
         return *this;
     }
 
+    /// A positional argument, in order (bot/args.hpp): `.arg(Arg::text("customer"))`,
+    /// `.arg(Arg::person("owner").optional())`. A declared command's line is read before
+    /// the handler runs: a bad token, an unknown key or a missing argument is answered
+    /// from prompts (`args.*`) and the handler is not called.
+    CommandSpec& arg(Arg a) {
+        args_.positional.push_back(std::move(a));
+        args_.declared_ = true;
+        return *this;
+    }
+    /// A `key=value` option (also `key＝value` and `key= value`); its keys are the words
+    /// `words_key` of every locale: `.option("engagements.words.stage", Arg::word("stage"))`.
+    CommandSpec& option(std::string words_key, Arg a) {
+        args_.options.push_back({std::move(words_key), std::move(a)});
+        args_.declared_ = true;
+        return *this;
+    }
+    /// Declares a command that takes nothing (a word after it is answered as unexpected).
+    CommandSpec& no_args() {
+        args_.declared_ = true;
+        return *this;
+    }
+
     const std::string& name() const { return name_; }
+    const ArgSpec& args() const { return args_; }
     /// The roles allowed; empty means everyone.
     const std::vector<std::string>& allowed_roles() const { return roles_; }
     const Handler& handler() const { return handler_; }
@@ -56,6 +83,7 @@ class CommandSpec {
     Handler handler_;
     std::vector<std::string> roles_;
     bool writes_ = false;
+    ArgSpec args_;
 };
 
 class Router {
@@ -75,6 +103,10 @@ class Router {
     /// Names and aliases close to `word`, best first.
     std::vector<std::string> suggest(const std::string& word, std::size_t limit) const;
     static bool allowed(const CommandSpec& spec, const std::string& role);
+    /// The usage line of `command` in `locale`: generated from the declaration when the
+    /// command declared its arguments, else the prompts' `usage`.
+    std::string usage(const std::string& command, const Prompts& prompts,
+                      const std::string& locale) const;
 
   private:
     std::vector<CommandSpec> commands_;
@@ -82,5 +114,10 @@ class Router {
     std::size_t max_words_ = 1;
     bool dirty_ = true;
 };
+
+/// Answers "Usage: ..." for `command` in the writer's language (the usage line from the
+/// declaration when the command has one) and, when the command has one, a whole line to
+/// type as it is.
+void reply_usage(Turn& turn, const std::string& command);
 
 }  // namespace twintrack::bot

@@ -112,9 +112,9 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-std::vector<std::string> split_words(std::string_view s) {
-    std::vector<std::string> words;
-    std::string cur;
+std::vector<Token> split_tokens(std::string_view s, bool* unclosed) {
+    std::vector<Token> words;
+    Token cur;
     bool in_quote = false;
     bool have_word = false;
     for (std::size_t i = 0; i < s.size();) {
@@ -124,22 +124,30 @@ std::vector<std::string> split_words(std::string_view s) {
         if (s[i] == '"' || quote_open || quote_close) {
             in_quote = s[i] == '"' ? !in_quote : quote_open;
             have_word = true;
+            if (cur.quote_at == std::string::npos) cur.quote_at = cur.text.size();
             i += s[i] == '"' ? 1 : 3;
             continue;
         }
         const bool space = ascii_space(s[i]) || rest.substr(0, 3) == ideographic_space;
         if (space && !in_quote) {
             if (have_word) words.push_back(std::move(cur));
-            cur.clear();
+            cur = Token{};
             have_word = false;
             i += ascii_space(s[i]) ? 1 : 3;
             continue;
         }
-        cur.push_back(s[i]);
+        cur.text.push_back(s[i]);
         have_word = true;
         ++i;
     }
     if (have_word) words.push_back(std::move(cur));
+    if (unclosed != nullptr) *unclosed = in_quote;
+    return words;
+}
+
+std::vector<std::string> split_words(std::string_view s) {
+    std::vector<std::string> words;
+    for (auto& t : split_tokens(s)) words.push_back(std::move(t.text));
     return words;
 }
 

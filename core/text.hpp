@@ -32,6 +32,18 @@ std::string_view trim(std::string_view s);
 /// (ASCII or Chinese “”) group words; the quotes are removed.
 std::vector<std::string> split_words(std::string_view s);
 
+/// One word of a command line as split_words() splits it, and where in `text` its first
+/// quoted part begins (npos: none), so that `key="two words"` is still a key and a value
+/// while `"a=b"` is not.
+struct Token {
+    std::string text;
+    std::size_t quote_at = std::string::npos;
+};
+
+/// The words of split_words() with their quoting. `unclosed` (when given) is set to true
+/// when a quote was opened and never closed (the last word then runs to the end).
+std::vector<Token> split_tokens(std::string_view s, bool* unclosed = nullptr);
+
 /// Edit distance in code points (a swap of neighbours counts once), for "did you mean".
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

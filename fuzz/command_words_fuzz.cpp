@@ -1,15 +1,19 @@
 // The pieces of a command line that read free text, without the bot around them: word
 // splitting with quotes (core::split_words, trim), amounts, percentages, currencies,
-// days and periods (bot::metrics::parse_*), and what a field report names: customers,
-// competitors, prices like 12万 or 8折 and needs (bot::reports::extract).
+// days and periods (bot::metrics::parse_*), the one argument parser of declared commands
+// (bot::parse_args: amounts, percentages, dates, durations, options, quotes), and what a
+// field report names: customers, competitors, prices like 12万 or 8折 and needs
+// (bot::reports::extract).
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "bot/args.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "core/source_dir.hpp"
 #include "core/text.hpp"
 
 namespace core = twintrack::core;
@@ -25,6 +29,27 @@ const bot::reports::ExtractionConfig& extraction() {
                                                {{1, "Initech", {"英尼泰克"}}, {2, "Umbrella", {}}});
     }();
     return config;
+}
+
+const bot::Prompts& prompts() {
+    static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    return *p;
+}
+
+// A command taking one argument of every kind.
+const bot::ArgSpec& every_kind() {
+    static const bot::ArgSpec spec = [] {
+        bot::ArgSpec s;
+        s.positional = {bot::Arg::word("first"), bot::Arg::text("rest").optional()};
+        s.options = {{"engagements.words.owner", bot::Arg::person("owner")},
+                     {"engagements.words.amount", bot::Arg::amount("amount")},
+                     {"metrics.words.margin", bot::Arg::percent("margin")},
+                     {"meetings.words.after", bot::Arg::date("after")},
+                     {"meetings.words.duration", bot::Arg::duration("duration")}};
+        s.declared_ = true;
+        return s;
+    }();
+    return spec;
 }
 
 }  // namespace
@@ -44,6 +69,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (const auto eq = word.find('='); eq != std::string::npos) {
             (void)bot::metrics::parse_amount(word.substr(eq + 1));
         }
+    }
+    bot::ParsedArgs parsed;
+    bot::ArgError error;
+    const date::year_month_day today{date::year(2026), date::November, date::day(2)};
+    if (!bot::parse_args(every_kind(), text, {prompts(), "zh-CN", today}, parsed, error) &&
+        error.key.empty()) {
+        std::abort();  // a refusal always says why
     }
     const auto found = bot::reports::extract(text, extraction());
     for (const auto& price : found.prices) (void)bot::reports::format_price(price);

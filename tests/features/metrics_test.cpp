@@ -218,6 +218,17 @@ TEST_F(MetricsTest, DealLostClosesTheOpenDeal) {
     EXPECT_EQ(deals(), 1);
 }
 
+TEST_F(MetricsTest, QuotaOfADepartmentNamedInEitherLanguage) {
+    // The department words are core.words.department_* of every locale.
+    EXPECT_THAT(joined(bot.say("sid", "quota set 销售部 2026-Q4 revenue 9000000")),
+                HasSubstr("Set the 2026-Q4 quota of Sales: revenue 9,000,000 CNY."));
+    EXPECT_THAT(joined(bot.say("sid", "设置指标 Sales 2026-Q4 利润 100")),
+                HasSubstr("Updated the 2026-Q4 quota of Sales: profit 100 CNY."));
+    const auto quotas = bot.store().quotas().overlapping(0, 1LL << 62);
+    ASSERT_EQ(quotas.size(), 1u);
+    EXPECT_EQ(quotas[0].team, "sales");
+}
+
 TEST_F(MetricsTest, QuotaSetAndItsBadPeriod) {
     EXPECT_THAT(joined(bot.say("sid", "quota set @sam 2026-Q4 revenue 1500000")),
                 HasSubstr("Set the 2026-Q4 quota of Sam Seller: revenue 1,500,000 CNY."));

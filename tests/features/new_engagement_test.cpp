@@ -1,60 +1,15 @@
-// `engagement new` without the test bot: reading the typed words (options in either
-// language, the rest the customer's name) and what the stage, the owner and the
-// customer's open engagements make of a new engagement.
+// `engagement new` without the test bot: what the stage, the owner and the customer's
+// open engagements make of a new engagement. (Its words are read by the argument parser:
+// tests/unit/args_test.cpp.)
 
 #include "bot/features/engagements/new_engagement.hpp"
 
 #include <gtest/gtest.h>
 
-#include <map>
-#include <set>
-
 namespace twintrack::bot::engagements {
 namespace {
 
 using Outcome = NewEngagementPlan::Outcome;
-
-/// The option words of both locales, as prompts/<locale>/engagements.yaml lists them.
-bool is_key(const std::string& option, const std::string& key) {
-    static const std::map<std::string, std::set<std::string>> words = {
-        {"stage", {"stage", "阶段"}},
-        {"owner", {"owner", "负责人"}},
-        {"amount", {"amount", "金额"}}};
-    const auto it = words.find(option);
-    return it != words.end() && it->second.count(key) > 0;
-}
-
-TEST(NewEngagement, OptionsInEitherLanguageAndTheRestIsTheName) {
-    struct Case {
-        std::vector<std::string> words;
-        std::string customer, stage, owner;
-        std::optional<std::string> amount;
-    };
-    const std::vector<Case> cases = {
-        {{"ACME", "Asia"}, "ACME Asia", "", "", std::nullopt},
-        {{"ACME", "stage=proposal", "owner=@sam", "amount=50万"},
-         "ACME",
-         "proposal",
-         "@sam",
-         "50万"},
-        {{"艾克米", "阶段=proposal", "负责人=@王芳", "金额=12万"},
-         "艾克米",
-         "proposal",
-         "@王芳",
-         "12万"},
-        // Unknown keys and a leading "=" are part of the name; an empty amount is given.
-        {{"A=B", "=x", "Labs", "amount="}, "A=B =x Labs", "", "", ""},
-        {{}, "", "", "", std::nullopt},
-    };
-    for (const auto& c : cases) {
-        SCOPED_TRACE(c.customer);
-        const auto r = parse_new_engagement(c.words, is_key);
-        EXPECT_EQ(r.customer, c.customer);
-        EXPECT_EQ(r.stage, c.stage);
-        EXPECT_EQ(r.owner, c.owner);
-        EXPECT_EQ(r.amount, c.amount);
-    }
-}
 
 store::Person person(std::int64_t id, const std::string& department) {
     store::Person p;

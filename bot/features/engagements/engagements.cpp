@@ -127,12 +127,7 @@ std::string dept_text(const Engine& engine, const std::string& locale, const std
     return engine.prompts().render(locale, "core.department." + dept);
 }
 
-void usage(Turn& turn, const std::string& command) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command},
-                              {"example", t ? t->example : std::string()},
-                              {"has_example", t != nullptr && !t->example.empty()}});
-}
+void usage(Turn& turn, const std::string& command) { reply_usage(turn, command); }
 
 std::string person_name(Turn& turn, const std::optional<std::int64_t>& id) {
     if (!id) return "";
@@ -369,14 +364,6 @@ bool in_funnel_department(const Person& p) {
     return p.role == "admin" || p.department == "marketing" || p.department == "sales";
 }
 
-/// A whole positive amount as the number reader reads it: 500000, 500,000, 50万, 1.2m.
-bool parse_amount(const std::string& text, std::int64_t& out) {
-    const auto v = core::parse_number(text);
-    if (!v || *v < 0 || *v >= 1e15 || std::fabs(*v - std::round(*v)) > 1e-6) return false;
-    out = std::llround(*v);
-    return true;
-}
-
 /// Answers why `plan` refuses the new engagement at `stage`; false when it does not.
 bool refuse_new_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelStage& stage) {
     using Outcome = NewEngagementPlan::Outcome;
@@ -489,78 +476,61 @@ void engagement_new(Turn& turn, const CommandArgs& args) {
                    {{"department", dept_text(turn.engine(), turn.locale(), me.department)}});
         return;
     }
-    const NewEngagementRequest request = parse_new_engagement(
-        args.words, [&turn](const std::string& option, const std::string& key) {
-            return is_word(turn, option, key);
-        });
-    if (name_key(request.customer).empty()) {
+    // Declared: CUSTOMER... [stage=S] [owner=@P] [amount=N]; the Router has read them.
+    const std::string customer_name = args.parsed.word("customer");
+    if (name_key(customer_name).empty()) {
         usage(turn, "engagement new");
         return;
     }
     std::optional<std::int64_t> amount;
-    if (request.amount) {
-        std::int64_t n = 0;
-        if (!parse_amount(*request.amount, n)) {
-            turn.reply("engagements.bad_amount",
-                       {{"amount", std::string(core::utf8_prefix(*request.amount, 64))}});
+    if (const auto a = args.parsed.amount("amount")) {
+        // Engagement amounts are whole, in the company currency.
+        if (std::fabs(a->value - std::round(a->value)) > 1e-6 || !a->currency.empty()) {
+            turn.reply(
+                "engagements.bad_amount",
+                {{"amount", std::string(core::utf8_prefix(args.parsed.word("amount"), 64))}});
             return;
         }
-        amount = n;
+        amount = std::llround(a->value);
     }
+    const std::string stage_name = args.parsed.word("stage");
     const Funnel funnel = funnel_of(turn);
-    const FunnelStage* stage =
-        funnel.find(request.stage.empty() ? funnel.first_stage() : request.stage);
+    const FunnelStage* stage = funnel.find(stage_name.empty() ? funnel.first_stage() : stage_name);
     if (stage == nullptr) {
         turn.reply("engagements.unknown_stage",
-                   {{"stage", std::string(core::utf8_prefix(request.stage, 64))},
+                   {{"stage", std::string(core::utf8_prefix(stage_name, 64))},
                     {"stages", funnel.names()}});
         return;
     }
-    const Person* named_owner = nullptr;
-    if (!request.owner.empty()) {
-        named_owner = turn.person_arg(request.owner);
-        if (named_owner == nullptr) return;
-    }
-    const auto customer = exact_customer(turn, request.customer);
+    const Person* named_owner = args.parsed.person("owner");
+    const auto customer = exact_customer(turn, customer_name);
     const auto existing =
         customer ? turn.read().engagements().of_customer(customer->id) : std::vector<Engagement>{};
     const auto plan = plan_new_engagement(
         *stage, overlap_from(turn.engine().settings().features.get<FunnelSettings>()), me,
         named_owner, existing);
     if (refuse_new_engagement(turn, plan, *stage)) return;
-    create_engagement(turn, plan, *stage, customer, request.customer, amount);
+    create_engagement(turn, plan, *stage, customer, customer_name, amount);
 }
 
 void engagement_card(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
-        usage(turn, "engagement");
-        return;
-    }
-    auto e = find_engagement(turn, core::join(args.words, " "), false);
+    auto e = find_engagement(turn, args.parsed.word("customer"), false);
     if (!e) return;
     consultant_acted(turn, *e);
     turn.reply("engagements.card", card_data(turn, *e));
 }
 
 void who_owns(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
-        usage(turn, "who owns");
-        return;
-    }
-    auto e = find_engagement(turn, core::join(args.words, " "), false);
+    auto e = find_engagement(turn, args.parsed.word("customer"), false);
     if (!e) return;
     json data = card_data(turn, *e);
     turn.reply("engagements.who_owns", data);
 }
 
 void set_stage(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() < 2) {
-        usage(turn, "stage");
-        return;
-    }
     const Funnel funnel = funnel_of(turn);
-    const std::string target = args.words.back();
-    auto e = find_engagement(turn, join_words(args.words, 0, args.words.size() - 1), true);
+    const std::string target = args.parsed.word("stage");
+    auto e = find_engagement(turn, args.parsed.word("customer"), true);
     if (!e) return;
     const FunnelStage* to = funnel.find(target);
     if (to == nullptr) {
@@ -631,32 +601,30 @@ void set_stage(Turn& turn, const CommandArgs& args) {
 
 void list_engagements(Turn& turn, const CommandArgs& args) {
     const Person* me = turn.person();
+    // Declared: [mine|DEPARTMENT] [stage=S], one of them.
     std::string mine, dept, stage;
-    if (args.words.size() > 1) {
+    const std::string filter = args.parsed.word("filter");
+    if (!filter.empty() && args.parsed.has("stage")) {
         usage(turn, "engagements");
         return;
     }
-    if (!args.words.empty()) {
-        const std::string& w = args.words.front();
-        const auto eq = w.find('=');
-        if (is_word(turn, "mine", w)) {
-            mine = "yes";
-        } else if (!department_word(turn, w).empty()) {
-            dept = department_word(turn, w);
-        } else if (eq != std::string::npos && is_word(turn, "stage", w.substr(0, eq))) {
-            const Funnel funnel = funnel_of(turn);
-            const FunnelStage* s = funnel.find(w.substr(eq + 1));
-            if (s == nullptr) {
-                turn.reply("engagements.unknown_stage",
-                           {{"stage", std::string(core::utf8_prefix(w.substr(eq + 1), 64))},
-                            {"stages", funnel.names()}});
-                return;
-            }
-            stage = s->name;
-        } else {
-            usage(turn, "engagements");
+    if (is_word(turn, "mine", filter)) {
+        mine = "yes";
+    } else if (!department_word(turn, filter).empty()) {
+        dept = department_word(turn, filter);
+    } else if (!filter.empty()) {
+        usage(turn, "engagements");
+        return;
+    } else if (args.parsed.has("stage")) {
+        const Funnel funnel = funnel_of(turn);
+        const FunnelStage* s = funnel.find(args.parsed.word("stage"));
+        if (s == nullptr) {
+            turn.reply("engagements.unknown_stage",
+                       {{"stage", std::string(core::utf8_prefix(args.parsed.word("stage"), 64))},
+                        {"stages", funnel.names()}});
             return;
         }
+        stage = s->name;
     }
     json items = json::array();
     for (const auto& e : turn.read().engagements().all()) {
@@ -895,11 +863,7 @@ std::optional<std::pair<Engagement, Handoff>> my_handoff(Turn& turn, const std::
 }
 
 void accept(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
-        usage(turn, "accept");
-        return;
-    }
-    auto found = my_handoff(turn, core::join(args.words, " "));
+    auto found = my_handoff(turn, args.parsed.word("customer"));
     if (!found) return;
     Engagement& e = found->first;
     Handoff& h = found->second;
@@ -1112,14 +1076,24 @@ Feature feature() {
 
 void register_engagements(Engine& engine) {
     auto& r = engine.router();
-    r.add(CommandSpec("engagement new", engagement_new).writes());
-    r.add(CommandSpec("engagement", engagement_card));
-    r.add(CommandSpec("who owns", who_owns));
-    r.add(CommandSpec("stage", set_stage).writes());
-    r.add(CommandSpec("engagements", list_engagements));
+    r.add(CommandSpec("engagement new", engagement_new)
+              .arg(Arg::text("customer"))
+              .option("engagements.words.stage", Arg::word("stage"))
+              .option("engagements.words.owner", Arg::person("owner"))
+              .option("engagements.words.amount", Arg::amount("amount"))
+              .writes());
+    r.add(CommandSpec("engagement", engagement_card).arg(Arg::text("customer")));
+    r.add(CommandSpec("who owns", who_owns).arg(Arg::text("customer")));
+    r.add(CommandSpec("stage", set_stage)
+              .arg(Arg::text("customer"))
+              .arg(Arg::word("stage"))
+              .writes());
+    r.add(CommandSpec("engagements", list_engagements)
+              .arg(Arg::word("filter").optional())
+              .option("engagements.words.stage", Arg::word("stage")));
     r.add(CommandSpec("consult", consult).writes());
     r.add(CommandSpec("handoff", handoff).writes());
-    r.add(CommandSpec("accept", accept).writes());
+    r.add(CommandSpec("accept", accept).arg(Arg::text("customer")).writes());
     r.add(CommandSpec("decline", decline).writes());
     r.add(CommandSpec("track set", track_set).roles({"admin"}).writes());
     r.add(CommandSpec("customer alias", customer_alias).writes());

@@ -1,34 +1,6 @@
 #include "bot/features/engagements/new_engagement.hpp"
 
-#include "core/text.hpp"
-
 namespace twintrack::bot::engagements {
-
-NewEngagementRequest parse_new_engagement(
-    const std::vector<std::string>& words,
-    const std::function<bool(const std::string& option, const std::string& key)>& is_key) {
-    NewEngagementRequest r;
-    std::vector<std::string> name_words;
-    for (const auto& w : words) {
-        const auto eq = w.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            name_words.push_back(w);
-            continue;
-        }
-        const std::string key = w.substr(0, eq), value = w.substr(eq + 1);
-        if (is_key("stage", key)) {
-            r.stage = value;
-        } else if (is_key("owner", key)) {
-            r.owner = value;
-        } else if (is_key("amount", key)) {
-            r.amount = value;
-        } else {
-            name_words.push_back(w);
-        }
-    }
-    r.customer = core::join(name_words, " ");
-    return r;
-}
 
 NewEngagementPlan plan_new_engagement(const FunnelStage& stage, OverlapPolicy policy,
                                       const store::Person& creator,

@@ -1,9 +1,9 @@
 #pragma once
-// `engagement new` without the chat around it: the typed words read into a request, and
-// what the funnel, the owner and the customer's open engagements make of it. Pure: no
-// turn, no store; the handler (engagements.cpp) answers and writes.
+// `engagement new` without the chat around it: what the funnel, the owner and the
+// customer's open engagements make of it. Pure: no turn, no store; the handler
+// (engagements.cpp) answers and writes. Its words are declared on the command and read
+// by the Router (bot/args.hpp).
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,20 +13,6 @@
 #include "store/people.hpp"
 
 namespace twintrack::bot::engagements {
-
-/// `engagement new NAME [stage=S] [owner=@P] [amount=N]` as typed.
-struct NewEngagementRequest {
-    std::string customer;               ///< the words that are not options, joined
-    std::string stage;                  ///< empty: the funnel's first stage
-    std::string owner;                  ///< a mention; empty: none named
-    std::optional<std::string> amount;  ///< as typed, when given
-};
-
-/// Reads the words: `key=value` whose key `is_key("stage"|"owner"|"amount", key)` accepts
-/// (the words of every locale) is that option, anything else is part of the name.
-NewEngagementRequest parse_new_engagement(
-    const std::vector<std::string>& words,
-    const std::function<bool(const std::string& option, const std::string& key)>& is_key);
 
 /// What a new engagement at `stage` comes to.
 struct NewEngagementPlan {

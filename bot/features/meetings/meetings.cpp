@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "bot/api.hpp"
+#include "bot/args.hpp"
 #include "bot/calendar_fetcher.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/ical.hpp"
@@ -44,12 +45,7 @@ const int joint_checked = 12;
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
-void usage(Turn& turn, const std::string& command) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command},
-                              {"example", t ? t->example : std::string()},
-                              {"has_example", t != nullptr && !t->example.empty()}});
-}
+void usage(Turn& turn, const std::string& command) { reply_usage(turn, command); }
 
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
     return turn.engine().prompts().is_word("meetings.words." + name, word);
@@ -74,69 +70,20 @@ bool all_digits(const std::string& s) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// Unit words of every locale (`core.words.unit_*`), lower case, longest first, each
-/// with what it stands for.
-std::vector<std::pair<std::string, int>> unit_words(
-    const Prompts& prompts, const std::vector<std::pair<std::string, int>>& keys) {
-    std::vector<std::pair<std::string, int>> out;
-    for (const auto& [key, value] : keys) {
-        for (const auto& w : prompts.words_all_locales("core.words." + key)) {
-            if (!w.empty()) out.emplace_back(core::ascii_lower(w), value);
-        }
-    }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-    return out;
+/// "45m", "45min", "1h", "1h30m", "90" (minutes), "45分钟", "1小时": a number alone is
+/// minutes, else the duration reader of declared arguments (bot/args.hpp; the unit words
+/// are `core.words.unit_*` of every locale).
+std::optional<int> parse_minutes(const Prompts& prompts, const std::string& s) {
+    if (all_digits(s)) return s.size() <= 6 ? std::optional<int>(std::stoi(s)) : std::nullopt;
+    return read_duration(prompts, s);
 }
 
-/// "45m", "45min", "1h", "1h30m", "90" (minutes), "45分钟", "1小时": the unit words are
-/// `core.words.unit_minutes` and `unit_hours` of every locale.
-std::optional<int> parse_minutes(const Prompts& prompts, std::string s) {
-    s = core::ascii_lower(s);
-    // Each unit word becomes one marker character: '\x01' minutes, '\x02' hours.
-    const char minutes_mark = '\x01';
-    const char hours_mark = '\x02';
-    for (const auto& [from, factor] :
-         unit_words(prompts, {{"unit_minutes", 1}, {"unit_hours", 60}})) {
-        const std::string to(1, factor == 60 ? hours_mark : minutes_mark);
-        for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + 1)) {
-            s.replace(at, from.size(), to);
-        }
-    }
-    if (all_digits(s)) return std::stoi(s);
-    int total = 0;
-    std::string num;
-    bool any = false;
-    for (char c : s) {
-        if (c >= '0' && c <= '9') {
-            num += c;
-        } else if ((c == hours_mark || c == minutes_mark) && !num.empty() && num.size() <= 4) {
-            total += std::stoi(num) * (c == hours_mark ? 60 : 1);
-            num.clear();
-            any = true;
-        } else {
-            return std::nullopt;
-        }
-    }
-    if (!num.empty() || !any) return std::nullopt;
-    return total;
-}
-
-/// "5d", "5", "2w", "5天", "2周": the unit words are `core.words.unit_days` and
-/// `unit_weeks` of every locale.
-std::optional<int> parse_days(const Prompts& prompts, std::string s) {
-    s = core::ascii_lower(s);
-    int factor = 1;
-    for (const auto& [suffix, f] : unit_words(prompts, {{"unit_days", 1}, {"unit_weeks", 7}})) {
-        if (s.size() > suffix.size() &&
-            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            s.erase(s.size() - suffix.size());
-            factor = f;
-            break;
-        }
-    }
-    if (!all_digits(s)) return std::nullopt;
-    return std::stoi(s) * factor;
+/// "5d", "5", "2w", "5天", "2周": a number alone is days, else a duration of whole days.
+std::optional<int> parse_days(const Prompts& prompts, const std::string& s) {
+    if (all_digits(s)) return s.size() <= 6 ? std::optional<int>(std::stoi(s)) : std::nullopt;
+    const auto minutes = read_duration(prompts, s);
+    if (!minutes || *minutes % (24 * 60) != 0) return std::nullopt;
+    return *minutes / (24 * 60);
 }
 
 std::optional<date::year_month_day> parse_date(const std::string& text) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "bot/args.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/local_time.hpp"
 #include "core/numbers.hpp"
@@ -33,11 +34,7 @@ bool all_digits(const std::string& s) {
 using amounts::all_digits;
 using amounts::local_ms;
 
-std::optional<double> parse_amount(const std::string& text) {
-    const auto v = core::parse_number(text);
-    if (!v || !(*v > 0) || !std::isfinite(*v) || *v > 1e15) return std::nullopt;
-    return v;
-}
+std::optional<double> parse_amount(const std::string& text) { return positive_amount(text); }
 
 std::optional<double> parse_percent(const std::string& text) {
     std::string t(core::trim(text));

@@ -36,12 +36,7 @@ const int chart_weeks = 8;
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
-void usage(Turn& turn, const std::string& command) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command},
-                              {"example", t ? t->example : std::string()},
-                              {"has_example", t != nullptr && !t->example.empty()}});
-}
+void usage(Turn& turn, const std::string& command) { reply_usage(turn, command); }
 
 bool is_word(const Engine& engine, const std::string& name, const std::string& word) {
     return engine.prompts().is_word("metrics.words." + name, word);
@@ -250,9 +245,9 @@ void deal_won(Turn& turn, const CommandArgs& args) {
 void deal_lost(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
-    if (args.words.size() < 2) return usage(turn, "deal lost");
-    const std::string customer = strip_quotes(args.words[0]);
-    const std::string reason = join_words(args.words, 1, args.words.size());
+    // Declared: CUSTOMER REASON...
+    const std::string customer = strip_quotes(args.parsed.word("customer"));
+    const std::string reason = args.parsed.word("reason");
     store::Store& db = turn.write();
     // The customer's newest open deal, known customer or not.
     std::optional<store::Deal> open;
@@ -292,8 +287,11 @@ void quota_set(Turn& turn, const CommandArgs& args) {
     if (args.words.size() < 4 || args.words.size() % 2 != 0) return usage(turn, "quota set");
     store::Quota q;
     std::string subject;
-    const std::string dept = core::ascii_lower(args.words[0]);
-    if (std::find(departments().begin(), departments().end(), dept) != departments().end()) {
+    std::string dept;  // a department's name in any locale (core.words.department_*)
+    for (const auto& d : departments()) {
+        if (turn.engine().prompts().is_word("core.words.department_" + d, args.words[0])) dept = d;
+    }
+    if (!dept.empty()) {
         q.team = dept;
         subject = turn.text("core.department." + dept);
     } else {
@@ -380,9 +378,9 @@ void campaign_new(Turn& turn, const CommandArgs& args) {
 void campaign_touch(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     if (!in_marketing(me) && !is_admin(me)) return refuse(turn, "marketing");
-    if (args.words.size() < 2) return usage(turn, "campaign touch");
-    const std::string name = strip_quotes(args.words[0]);
-    const std::string customer = join_words(args.words, 1, args.words.size());
+    // Declared: CAMPAIGN CUSTOMER...
+    const std::string name = strip_quotes(args.parsed.word("campaign"));
+    const std::string customer = args.parsed.word("customer");
     store::Store& db = turn.write();
     const auto c = db.campaigns().find_by_key(engagements::name_key(name));
     if (!c) return turn.reply("metrics.unknown_campaign", {{"name", name}});
@@ -1063,10 +1061,16 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
 
 void register_metrics(Engine& engine) {
     engine.router().add(CommandSpec("deal won", deal_won).writes());
-    engine.router().add(CommandSpec("deal lost", deal_lost).writes());
+    engine.router().add(CommandSpec("deal lost", deal_lost)
+                            .arg(Arg::word("customer"))
+                            .arg(Arg::text("reason"))
+                            .writes());
     engine.router().add(CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes());
     engine.router().add(CommandSpec("campaign new", campaign_new).writes());
-    engine.router().add(CommandSpec("campaign touch", campaign_touch).writes());
+    engine.router().add(CommandSpec("campaign touch", campaign_touch)
+                            .arg(Arg::word("campaign"))
+                            .arg(Arg::text("customer"))
+                            .writes());
     engine.router().add(CommandSpec("metrics", metrics_command));
     engine.router().add(
         CommandSpec("summary reports", summary_reports).roles({"manager", "admin"}));

@@ -11,12 +11,7 @@ namespace twintrack::bot::social {
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
-void usage(Turn& turn, const std::string& command) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command},
-                              {"example", t ? t->example : std::string()},
-                              {"has_example", t != nullptr && !t->example.empty()}});
-}
+void usage(Turn& turn, const std::string& command) { reply_usage(turn, command); }
 
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
     return turn.engine().prompts().is_word("social.words." + name, word);

@@ -30,12 +30,7 @@ using Guide = std::shared_ptr<const ToneGuide>;
 
 std::int64_t now_ms(const Turn& turn) { return core::to_millis(turn.now()); }
 
-void usage(Turn& turn, const std::string& command) {
-    const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
-    turn.reply("core.usage", {{"usage", t ? t->usage : command},
-                              {"example", t ? t->example : std::string()},
-                              {"has_example", t != nullptr && !t->example.empty()}});
-}
+void usage(Turn& turn, const std::string& command) { reply_usage(turn, command); }
 
 /// True when `word` is one of the words `tone.words.<name>` of any locale.
 bool is_word(Turn& turn, const std::string& name, const std::string& word) {
@@ -331,34 +326,28 @@ Offer approval_offer(std::int64_t id, const Person& manager) {
 
 void announce_draft(Turn& turn, const CommandArgs& args, const Guide& guide) {
     const Person* author = turn.person();
-    std::vector<std::string> key_words;
-    std::string campaign;
+    // Declared: KEY-MESSAGE... [campaign=C] [when=T] [lead=marketing|sales].
+    const std::string campaign(core::trim(args.parsed.word("campaign")));
     std::optional<core::Timestamp> when;
     std::string lead = author->department == "sales" || author->department == "marketing"
                            ? author->department
                            : "marketing";
-    for (const auto& word : args.words) {
-        const auto eq = word.find('=');
-        const std::string name = eq == std::string::npos ? "" : word.substr(0, eq);
-        const std::string value = eq == std::string::npos ? "" : word.substr(eq + 1);
-        if (!name.empty() && is_word(turn, "campaign", name)) {
-            campaign = std::string(core::trim(value));
-        } else if (!name.empty() && is_word(turn, "when", name)) {
-            when = parse_local(std::string(core::trim(value)), zone_of(turn, author));
-            if (!when) return turn.reply("tone.bad_when", {{"when", value}});
-        } else if (!name.empty() && is_word(turn, "lead", name)) {
-            if (is_word(turn, "marketing", value)) {
-                lead = "marketing";
-            } else if (is_word(turn, "sales", value)) {
-                lead = "sales";
-            } else {
-                return turn.reply("tone.bad_lead", {{"lead", value}});
-            }
+    if (args.parsed.has("when")) {
+        const std::string value = args.parsed.word("when");
+        when = parse_local(std::string(core::trim(value)), zone_of(turn, author));
+        if (!when) return turn.reply("tone.bad_when", {{"when", value}});
+    }
+    if (args.parsed.has("lead")) {
+        const std::string value = args.parsed.word("lead");
+        if (is_word(turn, "marketing", value)) {
+            lead = "marketing";
+        } else if (is_word(turn, "sales", value)) {
+            lead = "sales";
         } else {
-            key_words.push_back(word);
+            return turn.reply("tone.bad_lead", {{"lead", value}});
         }
     }
-    const std::string key = core::join(key_words, " ");
+    const std::string key = args.parsed.word("message");
     if (key.empty()) return usage(turn, "announce draft");
     if (core::utf8_length(key) > max_text_chars) {
         return turn.reply("tone.too_long", {{"limit", max_text_chars}});
@@ -448,8 +437,7 @@ void announce_edit(Turn& turn, const CommandArgs& args, const Guide& guide) {
 }
 
 void announce_show(Turn& turn, const CommandArgs& args, const Guide& guide) {
-    if (args.words.size() != 1) return usage(turn, "announce");
-    const auto a = announcement_arg(turn, args.words[0]);
+    const auto a = announcement_arg(turn, args.parsed.word("id"));  // declared: ID
     if (!a) return;
     json data = card_data(turn, *a, *guide);
     json items = json::array();
@@ -490,8 +478,7 @@ bool may_decide(Turn& turn, const Announcement& a) {
 }
 
 void approve(Turn& turn, const CommandArgs& args, const Guide& guide) {
-    if (args.words.size() != 1) return usage(turn, "approve");
-    auto a = announcement_arg(turn, args.words[0]);
+    auto a = announcement_arg(turn, args.parsed.word("id"));  // declared: ID
     if (!a || !may_decide(turn, *a)) return;
     const Person* p = turn.person();
     auto& repo = turn.write().announcements();
@@ -644,10 +631,15 @@ void register_tone(Engine& engine) {
         return [guide, fn](Turn& turn, const CommandArgs& args) { fn(turn, args, guide); };
     };
     engine.router().add(CommandSpec("tone check", with(tone_check)));
-    engine.router().add(CommandSpec("announce draft", with(announce_draft)).writes());
+    engine.router().add(CommandSpec("announce draft", with(announce_draft))
+                            .arg(Arg::text("message"))
+                            .option("tone.words.campaign", Arg::word("campaign"))
+                            .option("tone.words.when", Arg::word("when"))
+                            .option("tone.words.lead", Arg::word("lead"))
+                            .writes());
     engine.router().add(CommandSpec("announce edit", with(announce_edit)).writes());
-    engine.router().add(CommandSpec("announce", with(announce_show)));
-    engine.router().add(CommandSpec("approve", with(approve)).writes());
+    engine.router().add(CommandSpec("announce", with(announce_show)).arg(Arg::word("id")));
+    engine.router().add(CommandSpec("approve", with(approve)).arg(Arg::word("id")).writes());
     engine.router().add(CommandSpec("changes", with(changes)).writes());
     engine.add_todo_source(pending_approvals);
     engine.scheduler().on(post_job, [guide](Turn& turn, const json& payload) {

@@ -1,0 +1,330 @@
+// The one argument parser (bot/args.hpp): declared arguments read into typed values in
+// both languages, every kind of bad token answered in the writer's language naming it,
+// and `help CMD` written from the declaration.
+
+#include "bot/args.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bot/router.hpp"
+#include "bot/turn.hpp"
+#include "core/source_dir.hpp"
+#include "tests/testbot/test_bot.hpp"
+
+namespace twintrack::testing {
+namespace {
+
+using bot::Arg;
+using bot::ArgError;
+using bot::CommandSpec;
+using bot::ParsedArgs;
+using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const bot::Prompts& prompts() {
+    static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    return *p;
+}
+
+// A command taking one of every kind, its option keys from the features' word lists.
+const bot::ArgSpec& every_kind() {
+    static const CommandSpec spec =
+        CommandSpec("engagement new", [](bot::Turn&, const bot::CommandArgs&) {})
+            .arg(Arg::text("customer"))
+            .option("engagements.words.stage", Arg::word("stage"))
+            .option("engagements.words.owner", Arg::person("owner"))
+            .option("engagements.words.amount", Arg::amount("amount"))
+            .option("metrics.words.margin", Arg::percent("margin"))
+            .option("meetings.words.after", Arg::date("after"))
+            .option("meetings.words.duration", Arg::duration("duration"));
+    return spec.args();
+}
+
+constexpr date::year_month_day today{date::year(2026), date::November, date::day(2)};
+
+bool parse(const bot::ArgSpec& spec, const std::string& line, const std::string& locale,
+           ParsedArgs& out, ArgError& error) {
+    return bot::parse_args(spec, line, bot::ArgContext{prompts(), locale, today}, out, error);
+}
+
+date::year_month_day ymd(int y, unsigned m, unsigned d) {
+    return date::year_month_day{date::year(y), date::month(m), date::day(d)};
+}
+
+TEST(Args, WordsOfBothLanguagesBecomeTypedValues) {
+    struct Case {
+        const char* line;
+        std::string customer, stage, owner;
+        std::optional<double> amount;
+        std::string currency;
+    };
+    const std::vector<Case> cases = {
+        {"ACME Asia", "ACME Asia", "", "", std::nullopt, ""},
+        {"ACME stage=proposal owner=@sam amount=50万", "ACME", "proposal", "@sam", 500000, ""},
+        {"艾克米 阶段=proposal 负责人=@王芳 金额=12万", "艾克米", "proposal", "@王芳", 120000, ""},
+        // Options anywhere, keys in any case, the full-width ＝, a value after "= ".
+        {"stage=lead Big Co", "Big Co", "lead", "", std::nullopt, ""},
+        {"ACME Amount=1.2m", "ACME", "", "", 1200000, ""},
+        {"ACME 金额＝¥3000", "ACME", "", "", 3000, "CNY"},
+        {"ACME amount= $50k", "ACME", "", "", 50000, "USD"},
+        {"ACME amount=3000元", "ACME", "", "", 3000, "CNY"},
+        {"ACME amount=2万美元", "ACME", "", "", 20000, "USD"},
+        {"ACME amount=十二万", "ACME", "", "", 120000, ""},
+        {"ACME amount=120,000", "ACME", "", "", 120000, ""},
+        // Quoted: one word, and `=` inside quotes is text; a quoted value keeps its spaces.
+        {"\"A=B\" Labs", "A=B Labs", "", "", std::nullopt, ""},
+        {"“华为 云” 阶段=“lead”", "华为 云", "lead", "", std::nullopt, ""},
+        {"ACME stage=\"late lead\"", "ACME", "late lead", "", std::nullopt, ""},
+        // A lone "=" is a word.
+        {"A = B", "A = B", "", "", std::nullopt, ""},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.line);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(parse(every_kind(), c.line, "en", out, error)) << error.key;
+        EXPECT_EQ(out.word("customer"), c.customer);
+        EXPECT_EQ(out.word("stage"), c.stage);
+        EXPECT_EQ(out.word("owner"), c.owner);
+        const auto amount = out.amount("amount");
+        ASSERT_EQ(amount.has_value(), c.amount.has_value());
+        if (amount) {
+            EXPECT_DOUBLE_EQ(amount->value, *c.amount);
+            EXPECT_EQ(amount->currency, c.currency);
+        }
+    }
+}
+
+TEST(Args, PercentagesAndZheAreReadAsFractions) {
+    // A percentage is stored as a fraction; 折 is a discount, as field reports read it
+    // (8折 pays 80% of the price: a 20% discount, 0.2).
+    const std::vector<std::pair<const char*, double>> cases = {
+        {"30%", 0.3}, {"30", 0.3},    {"12.5％", 0.125}, {"0", 0.0},
+        {"8折", 0.2}, {"85折", 0.15}, {"8.5折", 0.15},   {"九折", 0.1},
+    };
+    for (const auto& [written, fraction] : cases) {
+        SCOPED_TRACE(written);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(parse(every_kind(), std::string("X margin=") + written, "en", out, error))
+            << error.key;
+        ASSERT_TRUE(out.percent("margin").has_value());
+        EXPECT_NEAR(*out.percent("margin"), fraction, 1e-9);
+    }
+}
+
+TEST(Args, DatesAndDurationsInBothLanguages) {
+    const std::vector<std::pair<const char*, date::year_month_day>> dates = {
+        {"2026-12-24", ymd(2026, 12, 24)}, {"2026/1/5", ymd(2026, 1, 5)},
+        {"2027年1月5日", ymd(2027, 1, 5)}, {"12月24日", ymd(2026, 12, 24)},
+        {"3月1号", ymd(2027, 3, 1)},  // already past this year: the next one
+        {"today", ymd(2026, 11, 2)},       {"明天", ymd(2026, 11, 3)},
+        {"Tomorrow", ymd(2026, 11, 3)},    {"后天", ymd(2026, 11, 4)},
+    };
+    for (const auto& [written, day] : dates) {
+        SCOPED_TRACE(written);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(parse(every_kind(), std::string("X after=") + written, "en", out, error))
+            << error.key;
+        EXPECT_EQ(out.date("after"), day);
+    }
+    const std::vector<std::pair<const char*, int>> durations = {
+        {"30min", 30},   {"45m", 45},    {"2h", 120},   {"1h30m", 90}, {"1.5h", 90},
+        {"两小时", 120}, {"30分钟", 30}, {"3天", 4320}, {"2w", 20160}, {"1 day", 1440},
+    };
+    for (const auto& [written, minutes] : durations) {
+        SCOPED_TRACE(written);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(
+            parse(every_kind(), std::string("X duration=\"") + written + "\"", "en", out, error))
+            << error.key;
+        EXPECT_EQ(out.duration("duration"), minutes);
+    }
+}
+
+TEST(Args, EveryKindOfBadTokenIsNamedInTheWritersLanguage) {
+    struct Case {
+        const char* name;
+        const char* line;
+        const char* key;
+        const char* en;  // in the English answer
+        const char* zh;  // in the Chinese answer
+    };
+    const std::vector<Case> cases = {
+        {"bad amount", "ACME amount=12x", "bad_amount", "\"12x\" is not an amount: write 12万",
+         "“12x”不是金额"},
+        {"negative amount", "ACME 金额=-5", "bad_amount", "\"-5\" is not an amount",
+         "“-5”不是金额"},
+        {"bad percent", "ACME margin=lots", "bad_percent", "\"lots\" is not a percentage",
+         "“lots”不是百分比"},
+        {"percent over 100", "ACME margin=150%", "bad_percent", "\"150%\" is not a percentage",
+         "“150%”不是百分比"},
+        {"bad zhe", "ACME margin=0折", "bad_percent", "\"0折\" is not a percentage",
+         "“0折”不是百分比"},
+        {"impossible date", "ACME after=2026-02-30", "bad_date", "\"2026-02-30\" is not a date",
+         "“2026-02-30”不是日期"},
+        {"word for a date", "ACME after=someday", "bad_date", "\"someday\" is not a date",
+         "“someday”不是日期"},
+        {"month 13", "ACME after=13月5日", "bad_date", "\"13月5日\" is not a date",
+         "“13月5日”不是日期"},
+        {"duration without unit", "ACME duration=30", "bad_duration",
+         "\"30\" is not a duration: write 30min", "“30”不是时长"},
+        {"bad duration unit", "ACME duration=5x", "bad_duration", "\"5x\" is not a duration",
+         "“5x”不是时长"},
+        {"unknown key", "ACME colour=red", "unknown_key",
+         "\"colour=\" is not an option of engagement new. The options are: stage, owner, "
+         "amount, margin, after, duration.",
+         "“colour=”不是新建项目的选项。可用的选项：阶段, 负责人, 金额"},
+        {"duplicated key", "ACME stage=lead 阶段=proposal", "duplicate_key",
+         "\"阶段=\" is given twice", "“阶段=”写了两次"},
+        {"key without value", "ACME stage=", "empty_value", "\"stage=\" needs a value",
+         "“stage=”后面需要写上值"},
+        {"missing required", "stage=lead", "missing", "engagement new needs CUSTOMER.",
+         "新建项目需要客户。"},
+        {"unclosed quote", "\"Acme Corp stage=lead", "unclosed_quote",
+         "The quote before \"Acme Corp stage=lead\" is not closed",
+         "“Acme Corp stage=lead”前面的引号没有闭合"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        for (const std::string locale : {"en", "zh-CN"}) {
+            SCOPED_TRACE(locale);
+            ParsedArgs out;
+            ArgError error;
+            ASSERT_FALSE(parse(every_kind(), c.line, locale, out, error));
+            EXPECT_EQ(error.key, c.key);
+            nlohmann::json data = error.data;
+            data["command"] = bot::command_word("engagement new", prompts(), locale);
+            data["usage"] = bot::usage_line("engagement new", every_kind(), prompts(), locale);
+            const std::string said = prompts().render(locale, "args." + error.key, data);
+            EXPECT_THAT(said, HasSubstr(locale == "en" ? c.en : c.zh));
+            EXPECT_THAT(said, HasSubstr(locale == "en" ? "Usage: engagement new CUSTOMER"
+                                                       : "用法：新建项目 客户"));
+        }
+    }
+}
+
+TEST(Args, AWordTooManyIsNamed) {
+    static const CommandSpec whois =
+        CommandSpec("whois", [](bot::Turn&, const bot::CommandArgs&) {}).arg(Arg::person("person"));
+    ParsedArgs out;
+    ArgError error;
+    ASSERT_FALSE(parse(whois.args(), "@li @wang", "en", out, error));
+    EXPECT_EQ(error.key, "unexpected");
+    EXPECT_EQ(error.data.value("token", ""), "@wang");
+}
+
+TEST(Args, UsageLineIsWrittenFromTheDeclarationInTheReadersLanguage) {
+    EXPECT_EQ(bot::usage_line("engagement new", every_kind(), prompts(), "en"),
+              "engagement new CUSTOMER [stage=STAGE] [owner=@OWNER] [amount=AMOUNT] "
+              "[margin=PERCENT] [after=DATE] [duration=DURATION]");
+    EXPECT_EQ(bot::usage_line("engagement new", every_kind(), prompts(), "zh-CN"),
+              "新建项目 客户 [阶段=阶段名] [负责人=@负责人] [金额=金额] [毛利率=百分比] "
+              "[从=日期] [时长=时长]");
+}
+
+// Through the router: a bad token is answered before the handler runs, in the writer's
+// language; `help CMD` shows the generated usage line.
+class ArgsBotTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        bot.add({"mia", "Mia Marketer", "marketing", "staff"});
+        bot.add({"li", "李伟", "sales", "staff", "Asia/Shanghai", "zh-CN"});
+    }
+    TestBot bot;
+};
+
+TEST_F(ArgsBotTest, ABadTokenIsAnsweredInEnglishAndInChinese) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"mia", "engagement new Foo amount=12x",
+         "\"12x\" is not an amount: write 12万, 50k, 1.2m, ¥3000 or $500."},
+        {"li", "新建项目 华为 金额=12x", "“12x”不是金额：请写 12万、50k、1.2m、¥3000 或 $500。"},
+        {"mia", "engagement new Foo colour=red",
+         "\"colour=\" is not an option of engagement new. The options are: stage, owner, amount."},
+        {"li", "新建项目 华为 颜色=红",
+         "“颜色=”不是新建项目的选项。可用的选项：阶段, 负责人, 金额。"},
+        {"mia", "engagement new \"Foo Labs", "The quote before \"Foo Labs\" is not closed"},
+        {"li", "新建项目 华为 阶段=lead 阶段=qualified", "“阶段=”写了两次"},
+        {"mia", "whois", "whois needs @PERSON."},
+        {"li", "查人", "查人需要@某人。"},
+        {"mia", "whois @nobody", "I know nobody called @nobody"},
+        {"li", "查人 @无名", "@无名"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    EXPECT_TRUE(bot.store().engagements().all().empty());
+}
+
+TEST_F(ArgsBotTest, AnAmbiguousPersonInAnOptionIsAskedAndTheCommandRunsAgain) {
+    bot.add({"wangfang1", "Wang Fang", "sales", "staff"});
+    bot.add({"wangfang2", "Wang Fang", "sales", "manager"});
+    EXPECT_THAT(bot.say("mia", "engagement new Zeta stage=qualified owner=@WangFang"),
+                ElementsAre(HasSubstr("could be several people")));
+    EXPECT_THAT(bot.say("mia", "2"), Contains(HasSubstr("owner: Wang Fang")));
+    const auto all = bot.store().engagements().all();
+    ASSERT_EQ(all.size(), 1u);
+    ASSERT_TRUE(all.front().owner_id.has_value());
+    const bot::Person* owner = bot.engine().directory().by_id(*all.front().owner_id);
+    ASSERT_NE(owner, nullptr);
+    EXPECT_EQ(owner->role, "manager");
+}
+
+TEST_F(ArgsBotTest, HelpForADeclaredCommandIsWrittenFromTheDeclaration) {
+    EXPECT_THAT(
+        bot.say("mia", "help engagement new"),
+        ElementsAre(
+            AllOf(HasSubstr("engagement new CUSTOMER [stage=STAGE] [owner=@OWNER] [amount=AMOUNT]"),
+                  HasSubstr("Open an engagement"))));
+    EXPECT_THAT(
+        bot.say("li", "帮助 新建项目"),
+        ElementsAre(AllOf(HasSubstr("新建项目 客户 [阶段=阶段名] [负责人=@负责人] [金额=金额]"),
+                          HasSubstr("为客户新建项目"))));
+    EXPECT_THAT(bot.say("mia", "help whois"), ElementsAre(HasSubstr("whois @PERSON")));
+    EXPECT_THAT(bot.say("li", "帮助 查人"), ElementsAre(HasSubstr("查人 @某人")));
+}
+
+TEST_F(ArgsBotTest, ADeclaredCommandGetsTypedValuesAndResolvedPeople) {
+    bot.engine().router().add(
+        CommandSpec("plan trip",
+                    [](bot::Turn& turn, const bot::CommandArgs& args) {
+                        const auto& a = args.parsed;
+                        turn.reply_text(
+                            a.word("city") + " with " + a.person("owner")->name + " on " +
+                            date::format("%F", *a.date("after")) + " for " +
+                            std::to_string(*a.duration("duration")) + " min, " +
+                            std::to_string(static_cast<long>(a.amount("amount")->value)) + " " +
+                            a.amount("amount")->currency);
+                    })
+            .arg(Arg::word("city"))
+            .option("engagements.words.owner", Arg::person("owner"))
+            .option("meetings.words.after", Arg::date("after"))
+            .option("meetings.words.duration", Arg::duration("duration"))
+            .option("engagements.words.amount", Arg::amount("amount")));
+    EXPECT_THAT(bot.say("mia",
+                        "plan trip Shanghai owner=@li after=2026-12-01 duration=2h "
+                        "amount=$5k"),
+                ElementsAre("Shanghai with 李伟 on 2026-12-01 for 120 min, 5000 USD"));
+    EXPECT_THAT(bot.say("li", "plan trip 上海 负责人=@mia 从=12月1日 时长=两小时 金额=5千元"),
+                ElementsAre("上海 with Mia Marketer on 2026-12-01 for 120 min, 5000 CNY"));
+    EXPECT_THAT(bot.say("mia", "plan trip Shanghai owner=@li duration=2h after=someday"),
+                ElementsAre(AllOf(HasSubstr("\"someday\" is not a date"),
+                                  HasSubstr("Usage: plan trip WORD"))));
+    EXPECT_THAT(bot.say("li", "plan trip 上海 时长=很久"),
+                ElementsAre(HasSubstr("“很久”不是时长")));
+}
+
+}  // namespace
+}  // namespace twintrack::testing
