@@ -57,13 +57,7 @@ void read_aibot_settings(core::SectionReader& section, AibotSettings& s) {
     }
     if (auto n = section.integer("max_chars", 500, 6000))
         s.max_chars = static_cast<std::size_t>(*n);
-    std::string proxy;
-    runtime::read_transport(section, proxy, s.tls_ca_file);
-    if (!proxy.empty() && proxy != "none") {
-        section.error("proxy",
-                      "the AI bot's long connection does not go through a proxy; remove the key "
-                      "(or write none)");
-    }
+    runtime::read_transport(section, s.proxy, s.tls_ca_file);
     s.channels = read_channels(section);
     static const std::regex chat("^[A-Za-z0-9_@.-]{1,128}$");
     runtime::check_channel_ids(
@@ -189,7 +183,9 @@ class AibotConnector final : public Connector {
         subscribed_ = false;
         spdlog::info("wecom {}: opening the AI bot long connection to {}", settings_.name,
                      settings_.ws_url);
-        link_.connect(settings_.ws_url);
+        link_.connect(
+            settings_.ws_url, {},
+            runtime::proxy_for(settings_.ws_url, {settings_.proxy, settings_.tls_ca_file}));
     }
 
     void on_open() {

@@ -28,6 +28,7 @@ struct AibotSettings {
     std::string bot_id;   ///< the bot's Bot ID (智能机器人 > API 模式 > 长连接)
     core::Secret secret;  ///< the bot's Secret
     std::string ws_url = "wss://openws.work.weixin.qq.com";
+    std::string proxy;  ///< "" = HTTPS_PROXY/NO_PROXY, "none", or http://host:port (CONNECT)
     std::string tls_ca_file;
     std::vector<ChannelConfig> channels;  ///< group chatids to tracks
     std::size_t max_chars = 6000;  ///< per message (WeCom: 20480 bytes); longer posts are split

@@ -22,6 +22,7 @@
 #include "connectors/wecom/aibot_frames.hpp"
 #include "core/clock.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/loopback_proxy.hpp"
 #include "tests/support/stop_server.hpp"
 
 namespace twintrack::wecom_test {
@@ -307,6 +308,22 @@ TEST_F(AibotTest, ADirectMessageIsAnsweredOnItsOwnReqId) {
     EXPECT_EQ(gateway_.count("aibot_send_msg"), 0u);
 }
 
+// With `proxy:` the long connection goes through the proxy with CONNECT (company networks
+// often allow only that), and the session relayed by it works both ways.
+TEST_F(AibotTest, TheLongConnectionIsTunnelledThroughTheConfiguredProxy) {
+    test_support::LoopbackProxy proxy;
+    start(kBotSecret, [&](connectors::wecom::AibotSettings& s) { s.proxy = proxy.url(); });
+    ASSERT_TRUE(gateway_.wait_subscribed(1));
+    EXPECT_TRUE(proxy.wait_seen("CONNECT " + gateway_.url().substr(5) + " "));
+    ASSERT_TRUE(gateway_.push(text_frame("req-cb-p", "msg-p", "lina", "via the proxy")));
+    ASSERT_TRUE(sink_.with_text("via the proxy"));
+    const auto r = reply("@lina", "answered through the proxy", "msg-p");
+    ASSERT_TRUE(r.ok) << r.error;
+    const json frame = gateway_.wait_frame("aibot_respond_msg");
+    ASSERT_TRUE(frame.is_object());
+    EXPECT_EQ(frame["headers"]["req_id"], "req-cb-p");
+}
+
 TEST_F(AibotTest, AGroupMentionIsAnAddressedGroupEventAndPostsGoToTheChat) {
     start();
     ASSERT_TRUE(gateway_.wait_subscribed(1));
@@ -529,8 +546,8 @@ TEST_F(AibotConfig, ProblemsAreNamedAndNeverEchoTheSecret) {
         {"an unknown mode", "type: wecom\nmode: robot\nbot_id: " + kBotId + "\n", "mode"},
         {"the app's mode without its corp_id", "type: wecom\nmode: app\nbot_id: " + kBotId + "\n",
          "corp_id"},
-        {"a proxy",
-         base + "bot_id: " + kBotId + "\nsecret: ${TT_AIBOT_SECRET}\nproxy: http://p:3128\n",
+        {"a proxy that is not http://host:port",
+         base + "bot_id: " + kBotId + "\nsecret: ${TT_AIBOT_SECRET}\nproxy: ftp://p:3128\n",
          "proxy"},
     };
     for (const auto& c : cases) {
