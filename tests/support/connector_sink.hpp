@@ -2,6 +2,7 @@
 // What the tests of chat connectors share: an EventSink that collects events for a test
 // thread to wait on, and a log capture to check what was logged.
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
 
@@ -59,16 +60,48 @@ class CollectingSink : public core::EventSink {
     std::vector<core::Event> events_;
 };
 
-/// Captures what the default logger writes while it lives.
+/// Where every LogCapture's lines go: one sink added once to the default logger and never
+/// removed, so that a capture starting or ending while a connector's thread logs does not
+/// change the logger's sink list under it (spdlog does not guard that list).
+class CaptureSinks : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    static std::shared_ptr<CaptureSinks> installed() {
+        static const std::shared_ptr<CaptureSinks> hub = std::make_shared<CaptureSinks>();
+        auto& sinks = spdlog::default_logger()->sinks();
+        if (std::find(sinks.begin(), sinks.end(), hub) == sinks.end()) sinks.push_back(hub);
+        return hub;
+    }
+    void add(std::shared_ptr<spdlog::sinks::sink> sink) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        targets_.push_back(std::move(sink));
+    }
+    void remove(const std::shared_ptr<spdlog::sinks::sink>& sink) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        targets_.erase(std::remove(targets_.begin(), targets_.end(), sink), targets_.end());
+    }
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        for (const auto& t : targets_) t->log(msg);
+    }
+    void flush_() override {}
+
+  private:
+    std::vector<std::shared_ptr<spdlog::sinks::sink>> targets_;
+};
+
+/// Captures what is logged while it lives (every thread's lines).
 class LogCapture {
   public:
-    LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(2000)) {
-        spdlog::default_logger()->sinks().push_back(sink_);
+    LogCapture()
+        : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(2000)),
+          hub_(CaptureSinks::installed()) {
+        hub_->add(sink_);
     }
-    ~LogCapture() {
-        auto& sinks = spdlog::default_logger()->sinks();
-        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    }
+    ~LogCapture() { hub_->remove(sink_); }
+    LogCapture(const LogCapture&) = delete;
+    LogCapture& operator=(const LogCapture&) = delete;
+
     /// How many captured lines contain `text`.
     int count(const std::string& text) const {
         int n = 0;
@@ -80,6 +113,7 @@ class LogCapture {
 
   private:
     std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+    std::shared_ptr<CaptureSinks> hub_;
 };
 
 }  // namespace twintrack::test_support

@@ -448,7 +448,7 @@ TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
         EXPECT_FALSE(f.migrations.empty());
         for (int v : f.migrations) EXPECT_TRUE(known.count(v)) << v;
     }
-    EXPECT_EQ(names, (std::set<std::string>{"engagements", "meetings", "metrics", "reports",
+    EXPECT_EQ(names, (std::set<std::string>{"engagements", "kit", "meetings", "metrics", "reports",
                                             "social", "tone"}));
 }
 
