@@ -19,6 +19,7 @@
 #include "connectors/runtime/session.hpp"
 #include "connectors/runtime/transport.hpp"
 #include "connectors/wecom/aibot_frames.hpp"
+#include "connectors/wecom/wecom_connector.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::wecom {
@@ -66,23 +67,6 @@ void read_aibot_settings(core::SectionReader& section, AibotSettings& s) {
         "connector logs it the first time the group writes)");
 }
 
-// The connector's own words (prompts/<locale>/wecom.yaml, messages.not_text), by locale.
-std::map<std::string, std::string> load_aibot_not_text(const std::string& prompts_dir) {
-    std::map<std::string, std::string> out;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(prompts_dir, ec)) {
-        const fs::path file = entry.path() / "wecom.yaml";
-        if (!fs::is_regular_file(file, ec)) continue;
-        try {
-            const YAML::Node text = YAML::LoadFile(file.string())["messages"]["not_text"];
-            if (text.IsScalar()) out[entry.path().filename().string()] = text.Scalar();
-        } catch (const YAML::Exception& e) {
-            throw std::runtime_error(file.string() + ": " + e.what());
-        }
-    }
-    return out;
-}
-
 // "Busy" answers after which the same message is tried again.
 bool aibot_busy(long long code) { return code == -1 || code == 45009 || code == 45033; }
 // A req_id WeCom no longer takes an answer on (invalid, or the stream expired): the
@@ -126,7 +110,7 @@ class AibotConnector final : public Connector {
                   session_.on_thread([this](const std::string& why) { on_closed(why); })},
               settings_.tls_ca_file),
           outbound_(session_.timers()) {
-        if (!context.prompts_dir.empty()) not_text_ = load_aibot_not_text(context.prompts_dir);
+        if (!context.prompts_dir.empty()) not_text_ = load_not_text(context.prompts_dir);
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         protocol.connect = [this] { open(); };

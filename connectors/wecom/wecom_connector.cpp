@@ -142,6 +142,8 @@ std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorCont
     return make_wecom(std::move(s), context);
 }
 
+}  // namespace
+
 // The connector's own words (prompts/<locale>/wecom.yaml, messages.not_text), by locale.
 std::map<std::string, std::string> load_not_text(const std::string& prompts_dir) {
     std::map<std::string, std::string> out;
@@ -158,6 +160,8 @@ std::map<std::string, std::string> load_not_text(const std::string& prompts_dir)
     }
     return out;
 }
+
+namespace {
 
 // ---------------------------------------------------------------------------------------
 // The connector
