@@ -6,8 +6,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/text.hpp"
 #include "core/types.hpp"
 
 namespace twintrack::connectors {
@@ -72,19 +74,46 @@ struct RosterEntry {
 class Roster {
   public:
     void set(std::vector<RosterEntry> entries) {
-        auto fresh = std::make_shared<const std::vector<RosterEntry>>(std::move(entries));
+        auto fresh = std::make_shared<Snapshot>();
+        fresh->entries = std::move(entries);
+        for (std::size_t i = 0; i < fresh->entries.size(); ++i) {
+            const RosterEntry& e = fresh->entries[i];
+            fresh->by_id.emplace(e.user_id, i);
+            fresh->by_lower_id.emplace(core::ascii_lower(e.user_id), i);
+        }
         std::lock_guard<std::mutex> lock(mu_);
-        entries_ = std::move(fresh);
+        snapshot_ = std::move(fresh);
     }
     std::shared_ptr<const std::vector<RosterEntry>> get() const {
-        std::lock_guard<std::mutex> lock(mu_);
-        return entries_;
+        auto snapshot = current();
+        return {snapshot, &snapshot->entries};
+    }
+    /// The language `user_id` reads (e.g. zh-CN), `fallback` when the directory does not
+    /// know them or names none. `any_case`: identities compared ignoring ASCII case (WeCom
+    /// UserIDs are case-insensitive, as the directory's identities are).
+    std::string locale_of(const std::string& user_id, const std::string& fallback,
+                          bool any_case = false) const {
+        auto snapshot = current();
+        const auto& index = any_case ? snapshot->by_lower_id : snapshot->by_id;
+        auto it = index.find(any_case ? core::ascii_lower(user_id) : user_id);
+        if (it == index.end()) return fallback;
+        const std::string& locale = snapshot->entries[it->second].locale;
+        return locale.empty() ? fallback : locale;
     }
 
   private:
+    struct Snapshot {
+        std::vector<RosterEntry> entries;
+        std::unordered_map<std::string, std::size_t> by_id;        ///< the first entry per id
+        std::unordered_map<std::string, std::size_t> by_lower_id;  ///< ids in ASCII lower case
+    };
+    std::shared_ptr<const Snapshot> current() const {
+        std::lock_guard<std::mutex> lock(mu_);
+        return snapshot_;
+    }
+
     mutable std::mutex mu_;
-    std::shared_ptr<const std::vector<RosterEntry>> entries_ =
-        std::make_shared<const std::vector<RosterEntry>>();
+    std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<const Snapshot>();
 };
 
 }  // namespace twintrack::connectors

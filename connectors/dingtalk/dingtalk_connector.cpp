@@ -21,6 +21,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -155,22 +156,6 @@ std::string local_ip() {
     return found;
 }
 
-// The connector's own words (prompts/<locale>/dingtalk.yaml, `messages.text_only`) in
-// `locale`, else in English; "" when the prompts folder has none.
-std::string load_text_only(const std::string& prompts_dir, const std::string& locale) {
-    if (prompts_dir.empty()) return "";
-    for (const std::string& l : {locale, std::string("en")}) {
-        const std::string file = prompts_dir + "/" + l + "/dingtalk.yaml";
-        try {
-            const YAML::Node text = YAML::LoadFile(file)["messages"]["text_only"];
-            if (text.IsScalar() && !text.Scalar().empty()) return text.Scalar();
-        } catch (const YAML::Exception&) {
-            // missing or unreadable: the next locale, else no answer
-        }
-    }
-    return "";
-}
-
 // ---------------------------------------------------------------------------------------
 // The connector
 
@@ -201,8 +186,7 @@ class DingTalkConnector final : public Connector {
     DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
-          text_only_(load_text_only(context.prompts_dir, context.default_locale)),
-          prompts_dir_(context.prompts_dir),
+          text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
           default_locale_(context.default_locale),
           roster_(context.roster),
           session_({"DingTalk",
@@ -508,7 +492,7 @@ class DingTalkConnector final : public Connector {
     void answer_not_text(const RobotMessage& m) {
         const std::string user = m.staff_id.empty() ? m.sender_id : m.staff_id;
         const bool direct = m.conversation_type == "1";
-        if (text_only_.empty() || m.msg_id.empty() || user.empty() || m.conversation.empty()) {
+        if (!text_only_.any() || m.msg_id.empty() || user.empty() || m.conversation.empty()) {
             return;
         }
         if (!seen_.first(m.msg_id)) return;
@@ -526,19 +510,8 @@ class DingTalkConnector final : public Connector {
     // The answer to a message that is not text, in the writer's language when the
     // directory knows it (the Roster), else in the bot's default language.
     std::string text_only_for(const std::string& user, std::string& locale) {
-        locale = default_locale_;
-        if (roster_) {
-            for (const auto& p : *roster_->get()) {
-                if (p.user_id == user && !p.locale.empty()) locale = p.locale;
-            }
-        }
-        if (locale == default_locale_) return text_only_;
-        auto it = text_only_by_locale_.find(locale);
-        if (it == text_only_by_locale_.end()) {
-            std::string text = load_text_only(prompts_dir_, locale);
-            it = text_only_by_locale_.emplace(locale, text.empty() ? text_only_ : text).first;
-        }
-        return it->second;
+        locale = runtime::reader_locale(roster_, user, default_locale_);
+        return text_only_.in(locale, default_locale_);
     }
 
     void remember_session(const std::string& channel, Session session) {
@@ -1054,11 +1027,9 @@ class DingTalkConnector final : public Connector {
 
     DingTalkSettings settings_;
     const core::Clock* clock_;
-    const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
-    const std::string prompts_dir_;
+    const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const std::string default_locale_;
     std::shared_ptr<Roster> roster_;
-    std::map<std::string, std::string> text_only_by_locale_;  ///< other locales' answers
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;

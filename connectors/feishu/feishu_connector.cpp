@@ -23,6 +23,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -151,22 +152,6 @@ std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorCont
     return make_feishu(std::move(s), context);
 }
 
-// The connector's own answer to a message it cannot read (prompts/<locale>/feishu.yaml,
-// `messages.text_only`) in `locale`, else in English; "" when the prompts have none.
-std::string load_text_only(const std::string& prompts_dir, const std::string& locale) {
-    if (prompts_dir.empty()) return "";
-    for (const std::string& l : {locale, std::string("en")}) {
-        try {
-            const YAML::Node text =
-                YAML::LoadFile(prompts_dir + "/" + l + "/feishu.yaml")["messages"]["text_only"];
-            if (text.IsScalar() && !text.Scalar().empty()) return text.Scalar();
-        } catch (const YAML::Exception&) {
-            // missing or unreadable: try English, else say nothing
-        }
-    }
-    return "";
-}
-
 // ---------------------------------------------------------------------------------------
 // The connector
 
@@ -221,8 +206,7 @@ class FeishuConnector final : public Connector {
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
-          text_only_(load_text_only(context.prompts_dir, context.default_locale)),
-          prompts_dir_(context.prompts_dir),
+          text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
           default_locale_(context.default_locale),
           roster_(context.roster),
           session_({"Feishu",
@@ -667,7 +651,7 @@ class FeishuConnector final : public Connector {
     }
 
     void answer_not_text(const Message& m) {
-        if (text_only_.empty() || m.sender_type != "user") return;
+        if (!text_only_.any() || m.sender_type != "user") return;
         core::Post post;
         post.to = {settings_.name, m.direct() ? "@" + m.open_id : m.chat_id, ""};
         post.text = text_only_for(m.open_id, post.locale);
@@ -678,19 +662,8 @@ class FeishuConnector final : public Connector {
     // The answer to a message that is not text, in the writer's language when the
     // directory knows it (the Roster), else in the bot's default language.
     std::string text_only_for(const std::string& user, std::string& locale) {
-        locale = default_locale_;
-        if (roster_) {
-            for (const auto& p : *roster_->get()) {
-                if (p.user_id == user && !p.locale.empty()) locale = p.locale;
-            }
-        }
-        if (locale == default_locale_) return text_only_;
-        auto it = text_only_by_locale_.find(locale);
-        if (it == text_only_by_locale_.end()) {
-            std::string text = load_text_only(prompts_dir_, locale);
-            it = text_only_by_locale_.emplace(locale, text.empty() ? text_only_ : text).first;
-        }
-        return it->second;
+        locale = runtime::reader_locale(roster_, user, default_locale_);
+        return text_only_.in(locale, default_locale_);
     }
 
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -1134,11 +1107,9 @@ class FeishuConnector final : public Connector {
 
     FeishuSettings settings_;
     const core::Clock* clock_;
-    const std::string text_only_;  ///< the answer to a picture, file, ... ("" = none)
-    const std::string prompts_dir_;
+    const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const std::string default_locale_;
     std::shared_ptr<Roster> roster_;
-    std::map<std::string, std::string> text_only_by_locale_;  ///< other locales' answers
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;

@@ -14,6 +14,7 @@
 
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
@@ -95,6 +96,7 @@ class AibotConnector final : public Connector {
           clock_(context.clock),
           roster_(context.roster),
           default_locale_(context.default_locale),
+          not_text_(context.prompts_dir, "wecom.yaml", "messages", "not_text"),
           session_({"WeCom",
                     "wecom",
                     settings_.name,
@@ -110,7 +112,6 @@ class AibotConnector final : public Connector {
                   session_.on_thread([this](const std::string& why) { on_closed(why); })},
               settings_.tls_ca_file),
           outbound_(session_.timers()) {
-        if (!context.prompts_dir.empty()) not_text_ = load_not_text(context.prompts_dir);
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         protocol.connect = [this] { open(); };
@@ -257,14 +258,7 @@ class AibotConnector final : public Connector {
     }
 
     std::string locale_of(const std::string& user) const {
-        if (roster_) {
-            auto people = roster_->get();
-            const std::string wanted = core::ascii_lower(user);
-            for (const auto& p : *people) {
-                if (core::ascii_lower(p.user_id) == wanted && !p.locale.empty()) return p.locale;
-            }
-        }
-        return default_locale_;
+        return runtime::reader_locale(roster_, user, default_locale_, true);
     }
 
     void remember_callback(const std::string& msg_id, const std::string& req_id) {
@@ -324,11 +318,8 @@ class AibotConnector final : public Connector {
         core::Post post;
         post.to = {settings_.name, channel, ""};
         post.locale = locale_of(m.user_id);
-        auto it = not_text_.find(post.locale);
-        if (it == not_text_.end()) it = not_text_.find(default_locale_);
-        if (it == not_text_.end()) it = not_text_.find("en");
-        if (it == not_text_.end()) return;
-        post.text = it->second;
+        post.text = not_text_.in(post.locale, default_locale_);
+        if (post.text.empty()) return;
         post.reply_to = m.msg_id;
         spdlog::info("wecom {}: {} message from {} answered: only text is read", settings_.name,
                      m.msgtype, m.user_id);
@@ -468,7 +459,7 @@ class AibotConnector final : public Connector {
     const core::Clock* clock_;
     std::shared_ptr<Roster> roster_;
     std::string default_locale_;
-    std::map<std::string, std::string> not_text_;
+    runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     std::set<std::string> known_groups_;
     core::EventSink* sink_ = nullptr;
 

@@ -19,6 +19,7 @@
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -144,23 +145,6 @@ std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorCont
 
 }  // namespace
 
-// The connector's own words (prompts/<locale>/wecom.yaml, messages.not_text), by locale.
-std::map<std::string, std::string> load_not_text(const std::string& prompts_dir) {
-    std::map<std::string, std::string> out;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(prompts_dir, ec)) {
-        const fs::path file = entry.path() / "wecom.yaml";
-        if (!fs::is_regular_file(file, ec)) continue;
-        try {
-            const YAML::Node text = YAML::LoadFile(file.string())["messages"]["not_text"];
-            if (text.IsScalar()) out[entry.path().filename().string()] = text.Scalar();
-        } catch (const YAML::Exception& e) {
-            throw std::runtime_error(file.string() + ": " + e.what());
-        }
-    }
-    return out;
-}
-
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -222,8 +206,9 @@ class WecomConnector final : public Connector {
                                                 : (fs::path(context.data_dir) /
                                                    ("wecom-" + settings_.name + ".card-codes"))
                                                       .string()) {
-        not_text_ = load_not_text(context.prompts_dir);
-        if (!not_text_.count(default_locale_) && !not_text_.count("en")) {
+        not_text_ =
+            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "not_text");
+        if (not_text_.in(default_locale_, "en").empty()) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
                                      default_locale_ + "/wecom.yaml");
         }
@@ -371,15 +356,8 @@ class WecomConnector final : public Connector {
     void ignored(const std::string& what) { session_.ignored(what); }
 
     std::string locale_of(const std::string& user) const {
-        if (roster_) {
-            auto people = roster_->get();
-            // WeCom UserIDs are case-insensitive, as the directory's identities are.
-            const std::string wanted = core::ascii_lower(user);
-            for (const auto& p : *people) {
-                if (core::ascii_lower(p.user_id) == wanted && !p.locale.empty()) return p.locale;
-            }
-        }
-        return default_locale_;
+        // WeCom UserIDs are case-insensitive, as the directory's identities are.
+        return runtime::reader_locale(roster_, user, default_locale_, true);
     }
 
     void on_message(const XmlFields& f) {
@@ -405,10 +383,7 @@ class WecomConnector final : public Connector {
             core::Post post;
             post.to = {settings_.name, "@" + user, ""};
             post.locale = locale_of(user);
-            auto it = not_text_.find(post.locale);
-            if (it == not_text_.end()) it = not_text_.find(default_locale_);
-            if (it == not_text_.end()) it = not_text_.find("en");
-            post.text = it->second;
+            post.text = not_text_.in(post.locale, default_locale_);
             post.reply_to = settings_.name + ":" + msg_id;
             spdlog::info("wecom {}: {} message from {} answered: only text is read", settings_.name,
                          type, user);
@@ -913,7 +888,7 @@ class WecomConnector final : public Connector {
     std::shared_ptr<Roster> roster_;
     std::string default_locale_;
     CallbackCrypto crypto_;
-    std::map<std::string, std::string> not_text_;
+    runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP; before its users
     runtime::AccessToken token_;

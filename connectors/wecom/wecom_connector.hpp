@@ -31,7 +31,6 @@
 // of connectors/robots (post-only), as before.
 
 #include <chrono>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,9 +91,5 @@ struct WecomStatus {
 };
 
 WecomStatus wecom_status(const Connector& connector);
-
-/// The connector's own words (prompts/<locale>/wecom.yaml, messages.not_text) by locale,
-/// for the app and the AI bot alike. Throws naming the file when one cannot be read.
-std::map<std::string, std::string> load_not_text(const std::string& prompts_dir);
 
 }  // namespace twintrack::connectors::wecom

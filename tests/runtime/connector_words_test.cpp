@@ -1,0 +1,111 @@
+// A connector's own words in the reader's language, and the directory's language per
+// person, as the DingTalk, Feishu and WeCom connectors answer a picture with them.
+
+#include "connectors/runtime/connector_words.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "connectors/api/connector.hpp"
+#include "core/source_dir.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace twintrack::connectors::runtime {
+namespace {
+
+using test_support::TempDir;
+
+void write_words(const TempDir& dir, const std::string& locale, const std::string& text) {
+    std::filesystem::create_directories(dir.path() + "/" + locale);
+    dir.file(locale + "/demo.yaml", "messages:\n  text_only: \"" + text + "\"\n");
+}
+
+TEST(ConnectorWords, AnswersInTheReadersLanguageElseTheBotsElseEnglish) {
+    TempDir dir;
+    write_words(dir, "en", "Only text is read.");
+    write_words(dir, "zh-CN", "只能读取文字。");
+    const ConnectorWords words(dir.path(), "demo.yaml", "messages", "text_only");
+    ASSERT_TRUE(words.any());
+
+    struct Case {
+        std::string locale, fallback, expected;
+    };
+    for (const Case& c :
+         {Case{"zh-CN", "en", "只能读取文字。"}, Case{"en", "zh-CN", "Only text is read."},
+          Case{"fr", "zh-CN", "只能读取文字。"},  // no French: the bot's
+          Case{"fr", "de", "Only text is read."}}) {
+        SCOPED_TRACE(c.locale + " / " + c.fallback);
+        EXPECT_EQ(words.in(c.locale, c.fallback), c.expected);
+    }
+}
+
+TEST(ConnectorWords, NoPromptsFolderOrNoSuchKeyGivesNoWords) {
+    EXPECT_FALSE(ConnectorWords("", "demo.yaml", "messages", "text_only").any());
+    TempDir dir;
+    write_words(dir, "en", "Only text is read.");
+    const ConnectorWords other(dir.path(), "demo.yaml", "messages", "not_text");
+    EXPECT_FALSE(other.any());
+    EXPECT_EQ(other.in("en", "en"), "");
+}
+
+TEST(ConnectorWords, ABrokenPromptsFileIsRefusedNamingIt) {
+    TempDir dir;
+    write_words(dir, "en", "Only text is read.");
+    std::filesystem::create_directories(dir.path() + "/zh-CN");
+    dir.file("zh-CN/demo.yaml", "messages: [unclosed\n");
+    try {
+        ConnectorWords(dir.path(), "demo.yaml", "messages", "text_only");
+        FAIL() << "a broken file was read";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("zh-CN/demo.yaml"), std::string::npos) << e.what();
+    }
+}
+
+TEST(ConnectorWords, TheShippedPromptsHaveEachPlatformsAnswerInBothLanguages) {
+    const std::string prompts = core::source_dir() + "/prompts";
+    struct Case {
+        std::string file, key;
+    };
+    for (const Case& c : {Case{"dingtalk.yaml", "text_only"}, Case{"feishu.yaml", "text_only"},
+                          Case{"wecom.yaml", "not_text"}}) {
+        SCOPED_TRACE(c.file);
+        const ConnectorWords words(prompts, c.file, "messages", c.key);
+        const std::string en = words.in("en", "en");
+        const std::string zh = words.in("zh-CN", "en");
+        EXPECT_FALSE(en.empty());
+        EXPECT_FALSE(zh.empty());
+        EXPECT_NE(en, zh);
+    }
+}
+
+TEST(RosterLocale, ThePersonsLanguageByIdentityElseTheFallback) {
+    auto roster = std::make_shared<Roster>();
+    roster->set({{"li.na", "Li Na", "sales", "zh-CN"},
+                 {"Ann", "Ann", "marketing", "en"},
+                 {"bo", "Bo", "sales", ""}});
+    struct Case {
+        std::string user;
+        bool any_case;
+        std::string expected;
+    };
+    for (const Case& c :
+         {Case{"li.na", false, "zh-CN"}, Case{"Ann", false, "en"},
+          Case{"ann", false, "de"},  // ids compared exactly by default
+          Case{"ann", true, "en"},   // WeCom: ignoring ASCII case
+          Case{"LI.NA", true, "zh-CN"}, Case{"bo", false, "de"}, Case{"nobody", true, "de"}}) {
+        SCOPED_TRACE(c.user);
+        EXPECT_EQ(reader_locale(roster, c.user, "de", c.any_case), c.expected);
+    }
+    EXPECT_EQ(reader_locale(nullptr, "li.na", "de"), "de");
+
+    roster->set({{"li.na", "Li Na", "sales", "en"}});
+    EXPECT_EQ(reader_locale(roster, "li.na", "de"), "en") << "a changed directory is used";
+    EXPECT_EQ(roster->get()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace twintrack::connectors::runtime
