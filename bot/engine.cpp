@@ -1020,7 +1020,11 @@ void Engine::send_outbox() {
     const std::int64_t now = core::to_millis(clock_.now());
     // Claimed first (one statement), so no other process on the database sends these
     // posts while this one does; posts for connectors another process runs are left.
-    for (const auto& entry : store_.outbox().claim_due(now, 200, holder_, now + outbox_lease_ms(),
+    // Posts already handed to a connector and waiting for its answer are claimed again
+    // (the claim is this process's) but not sent again: they must not fill the batch, or
+    // a platform slow to answer would hold back every post queued behind them.
+    const int batch = 200 + static_cast<int>(outbox_in_flight_.size());
+    for (const auto& entry : store_.outbox().claim_due(now, batch, holder_, now + outbox_lease_ms(),
                                                        connectors_elsewhere())) {
         if (outbox_in_flight_.count(entry.id)) continue;
         auto it = outlets_.find(entry.connector);

@@ -170,6 +170,31 @@ TEST(EngineOutbox, APostThePlatformHoldsWaitsWithoutUsingUpItsAttemptsAndGoesOut
     EXPECT_EQ(bot.store().outbox().pending_count(), 0);
 }
 
+TEST(EngineOutbox, PostsWaitingForThePlatformsAnswerDoNotHoldBackTheOnesQueuedBehindThem) {
+    TestBot bot;
+    bot.add({"alice", "Alice"});
+    // The platform takes the first 250 posts and answers none of them yet (a slow API).
+    std::vector<core::SendDone> unanswered;
+    std::vector<std::string> sent;
+    bot.engine().add_outlet("test", [&](const core::Post& post, core::SendDone done) {
+        sent.push_back(post.text);
+        if (unanswered.size() < 250) {
+            unanswered.push_back(std::move(done));
+            return;
+        }
+        done({true, "m" + std::to_string(sent.size()), "", true});
+    });
+    // Each of these writes, so its answer goes through the outbox.
+    for (int i = 0; i < 251; ++i) bot.say("alice", i % 2 ? "language en" : "language zh-CN");
+    EXPECT_EQ(sent.size(), 251u) << "the answer queued behind 250 unanswered posts went out";
+    bot.advance(seconds(5));
+    EXPECT_EQ(sent.size(), 251u) << "and nothing went out twice";
+    for (auto& done : unanswered) done({true, "late", "", true});
+    bot.advance(seconds(1));
+    EXPECT_EQ(bot.store().outbox().pending_count(), 0);
+    EXPECT_EQ(sent.size(), 251u);
+}
+
 // The real engine thread: faults at every point while it runs; it stays up and answers.
 TEST(EngineFaults, TheEngineThreadSurvivesEveryFaultAndKeepsAnswering) {
     TestBot bot;
