@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "app/person_tools.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -435,6 +436,32 @@ TEST_F(RulesTest, ListsAndTheirBadWordsInBothLanguages) {
                                                            "2026-11-02 提出）")));
     EXPECT_THAT(one("sam", "disagreements decided"), HasSubstr("No decided disagreements yet."));
     EXPECT_THAT(one("zhou", "todo"), HasSubstr("分歧 #1（Who follows up ACME）等待本部门的立场"));
+}
+
+TEST_F(RulesTest, APersonsExportHoldsTheirRulesAndDisagreementsAndEraseScrubsTheirName) {
+    bot.say("mia", "rule propose Ask Sam Seller before pricing.");
+    bot.say("max", "rule approve 1");
+    posts("sam", "raise Pricing: Sam Seller was not asked");
+    bot.say("max", "Mia Marketer asked Sam Seller twice.");
+    bot.say("max", "decide 1: Ask first owner=@sam due=2026-11-20");
+    const std::int64_t now = core::to_millis(bot.clock().now());
+    const auto mia = app::person_export_json(bot.store(), "mia@example.com", now);
+    ASSERT_TRUE(mia.has_value());
+    EXPECT_EQ((*mia)["tables"]["rule_proposals"].size(), 1u);
+    const auto max = app::person_export_json(bot.store(), "max@example.com", now);
+    ASSERT_TRUE(max.has_value());
+    EXPECT_EQ((*max)["tables"]["rule_approvals"].size(), 1u);
+    EXPECT_EQ((*max)["tables"]["disagreement_positions"].size(), 1u);
+    EXPECT_EQ((*max)["tables"]["disagreements"].size(), 1u);  // he decided it
+    const auto sam = app::person_export_json(bot.store(), "sam@example.com", now);
+    ASSERT_TRUE(sam.has_value());
+    EXPECT_EQ((*sam)["tables"]["disagreements"].size(), 1u);  // raised and owns it
+
+    ASSERT_TRUE(app::person_erase(bot.store(), "sam@example.com", now).has_value());
+    EXPECT_THAT(bot.store().rules().proposal(1)->text, Not(HasSubstr("Sam Seller")));
+    EXPECT_THAT(bot.store().rules().disagreement(1)->facts, Not(HasSubstr("Sam Seller")));
+    EXPECT_THAT(bot.store().rules().positions(1).at(0).position, Not(HasSubstr("Sam Seller")));
+    EXPECT_THAT(bot.store().rules().positions(1).at(0).position, HasSubstr("Mia Marketer"));
 }
 
 }  // namespace
