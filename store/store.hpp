@@ -22,6 +22,7 @@
 #include "store/person_data.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
+#include "store/rules.hpp"
 #include "store/sign_in.hpp"
 #include "store/social.hpp"
 
@@ -77,6 +78,9 @@ class Store {
     /// The sales kit: items, useful marks, reported needs and gaps.
     KitRepository& kit() { return kit_; }
     const KitRepository& kit() const { return kit_; }
+    /// Rules and disagreements: the agreed rule set by version, proposals, disagreements.
+    RulesRepository& rules() { return rules_; }
+    const RulesRepository& rules() const { return rules_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -121,6 +125,7 @@ class Store {
     AnnouncementRepository announcements_;
     SocialRepository social_;
     KitRepository kit_;
+    RulesRepository rules_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

@@ -7,6 +7,7 @@
 #include "bot/features/meetings/meetings.hpp"
 #include "bot/features/metrics/metrics.hpp"
 #include "bot/features/reports/reports.hpp"
+#include "bot/features/rules/rules.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "bot/retention.hpp"
@@ -25,6 +26,7 @@ const std::vector<Feature>& all_features() {
         social::feature(),       //
         metrics::feature(),      //
         kit::feature(),          //
+        rules::feature(),        // reads rules.notes of BotSettings::rules
     };
     return all;
 }

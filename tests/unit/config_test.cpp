@@ -449,7 +449,7 @@ TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
         for (int v : f.migrations) EXPECT_TRUE(known.count(v)) << v;
     }
     EXPECT_EQ(names, (std::set<std::string>{"engagements", "kit", "meetings", "metrics", "reports",
-                                            "social", "tone"}));
+                                            "rules", "social", "tone"}));
 }
 
 TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {

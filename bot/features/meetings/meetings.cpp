@@ -20,6 +20,7 @@
 #include "bot/features/meetings/ical.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/meetings/slot_finder.hpp"
+#include "bot/joint_agenda.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -1203,6 +1204,20 @@ class EngineMeetingStats final : public MeetingStats {
     Engine& engine_;
 };
 
+/// The next joint meeting's agenda, for features that put items on it (rules).
+class EngineJointAgenda final : public JointAgenda {
+  public:
+    std::optional<JointMeeting> next(Turn& turn) override {
+        const auto m = turn.read().meetings().next_of_series(now_ms(turn));
+        if (!m) return std::nullopt;
+        return JointMeeting{m->id, m->start_at, m->title};
+    }
+    void add_item(Turn& turn, std::int64_t meeting_id, std::int64_t person_id,
+                  const std::string& text) override {
+        turn.write().meetings().add_agenda_item(meeting_id, person_id, text, now_ms(turn));
+    }
+};
+
 }  // namespace
 
 Feature feature() {
@@ -1213,6 +1228,7 @@ Feature feature() {
 
 void register_meetings(Engine& engine) {
     engine.services().provide<MeetingStats>(std::make_shared<EngineMeetingStats>(engine));
+    engine.services().provide<JointAgenda>(std::make_shared<EngineJointAgenda>());
     auto& r = engine.router();
     const std::vector<std::string> organisers = {"manager", "hr"};
     r.add(CommandSpec("meet", meet).roles(organisers).writes());

@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
+#include "bot/facts.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/kit/kit_stats.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
@@ -1020,6 +1022,20 @@ void record_channel_message(Engine& engine, const core::Event& event, const Pers
     engine.store().channel_messages().record(m);
 }
 
+/// A customer's deals in a period, for features that weigh facts (rules).
+class EngineDealFacts final : public DealFacts {
+  public:
+    std::vector<CustomerDeal> deals_of(Turn& turn, std::int64_t customer_id, std::int64_t from_ms,
+                                       std::int64_t to_ms) override {
+        std::vector<CustomerDeal> out;
+        for (const auto& d : turn.read().deals().of_customer(customer_id)) {
+            if (d.created_at >= to_ms || (d.closed_at && *d.closed_at < from_ms)) continue;
+            out.push_back({d.id, d.stage, d.company_amount, d.owner_id, d.created_at, d.closed_at});
+        }
+        return out;
+    }
+};
+
 }  // namespace
 
 Attribution attribution_from(const BotSettings& settings) {
@@ -1060,6 +1076,7 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
 }
 
 void register_metrics(Engine& engine) {
+    engine.services().provide<DealFacts>(std::make_shared<EngineDealFacts>());
     engine.router().add(CommandSpec("deal won", deal_won).writes());
     engine.router().add(CommandSpec("deal lost", deal_lost)
                             .arg(Arg::word("customer"))

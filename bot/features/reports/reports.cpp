@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <sstream>
 
 #include "bot/customers.hpp"
 #include "bot/engine.hpp"
+#include "bot/facts.hpp"
 #include "bot/features/reports/extraction.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/reports/report_windows.hpp"
@@ -860,12 +862,31 @@ void rules_data(Turn& turn, json& data) {
     data["report_window"] = core::join(parts, turn.text("core.list_separator"));
 }
 
+/// Reports about a customer in a period, for features that weigh facts (rules).
+class EngineReportFacts final : public ReportFacts {
+  public:
+    std::vector<CustomerReport> reports_about(Turn& turn, std::int64_t customer_id,
+                                              std::int64_t from_ms, std::int64_t to_ms) override {
+        store::ReportFilter filter;
+        filter.customer_id = customer_id;
+        filter.since_ms = from_ms;
+        filter.limit = 500;
+        std::vector<CustomerReport> out;
+        for (const auto& r : turn.read().reports().find(filter)) {
+            if (r.created_at >= to_ms) continue;
+            out.push_back({r.id, r.author_id, r.created_at, r.text});
+        }
+        return out;
+    }
+};
+
 }  // namespace
 
 Feature feature() {
     return {"reports", "reports", read_config, {3, 4, 5}, [](Engine& engine, Services&) {
                 register_reports(engine);
                 engine.add_rules_source(rules_data);
+                engine.services().provide<ReportFacts>(std::make_shared<EngineReportFacts>());
             }};
 }
 
