@@ -139,6 +139,11 @@ const ExportQuery export_queries[] = {
      "SELECT id, title, lang, url, file_name, added_at FROM kit_items WHERE added_by = ?1 "
      "ORDER BY id"},
     {"kit_useful", "SELECT item_id, at FROM kit_useful WHERE person_id = ?1 ORDER BY item_id"},
+    {"campaign_steps",
+     "SELECT campaign_id, seq, name, owner_role, due_at, state, done_at FROM campaign_steps "
+     "WHERE owner_id = ?1 OR done_by = ?1 ORDER BY id"},
+    {"campaign_step_inputs",
+     "SELECT step_id, body, at FROM campaign_step_inputs WHERE person_id = ?1 ORDER BY id"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -197,6 +202,7 @@ const char* const erase_scrubs[] = {
     "UPDATE trainings SET topic = replace(topic, ?1, ?2) WHERE instr(topic, ?1) > 0",
     "UPDATE outings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
     "UPDATE campaigns SET segment = replace(segment, ?1, ?2) WHERE instr(segment, ?1) > 0",
+    "UPDATE campaign_step_inputs SET body = replace(body, ?1, ?2) WHERE instr(body, ?1) > 0",
 };
 
 std::string lower(std::string s) {

@@ -2,6 +2,7 @@
 
 #include "bot/builtins.hpp"
 #include "bot/engine.hpp"
+#include "bot/features/campaigns/campaigns.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/kit/kit.hpp"
 #include "bot/features/meetings/meetings.hpp"
@@ -25,6 +26,7 @@ const std::vector<Feature>& all_features() {
         social::feature(),       //
         metrics::feature(),      //
         kit::feature(),          //
+        campaigns::feature(),    //
     };
     return all;
 }

@@ -1,0 +1,3 @@
+-- Version 0024 is taken by another change developed at the same time as 0025; this empty
+-- file only keeps the numbering without a gap (store/embed_migrations.cmake) until that
+-- migration is merged, and is then deleted in favour of it.
