@@ -284,6 +284,23 @@ TEST_F(CampaignsTest, AStepAskingSalesForInputAsksRepsByMessageAndRecordsTheirs)
                       HasSubstr("王芳: 客户想要中文资料")));
 }
 
+TEST_F(CampaignsTest, InputIsAskedOfTheRepsOfTheCustomersTheCampaignTouched) {
+    bot.say("sam", "engagement new ACME stage=qualified");
+    bot.say("mia", "campaign touch \"Spring fair\" ACME");
+    bot.say("mia", "campaign plan \"Spring fair\"");
+    const auto posts = [&] {
+        core::Event ev;
+        ev.where = {"test", "@mia", ""};
+        ev.who = {"test", "mia", "mia"};
+        ev.text = "step done Spring fair 1";
+        ev.direct = true;
+        return bot.deliver(ev);
+    }();
+    EXPECT_THAT(to(posts, "sam"), Contains(HasSubstr("asks for your input")));
+    EXPECT_THAT(to(posts, "wang"), IsEmpty());
+    EXPECT_THAT(to(posts, "sid"), IsEmpty());
+}
+
 TEST_F(CampaignsTest, OwnersAreRemindedOnTheDueDay) {
     bot.say("mia", "campaign plan \"Spring fair\"");
     // Wednesday 4 November, 09:00 in Berlin (08:00 UTC): step 1 is due at 18:00.
@@ -310,10 +327,12 @@ TEST_F(CampaignsTest, TheReviewPostsTheCampaignsFiguresAsTheMetricsCountThem) {
     bot.say("sam", "deal won ACME 100000");
     bot.say("sam", "deal won Other 40000");  // not touched: not the campaign's
     bot.say("mia", "campaign plan \"Spring fair\" template=short");
-    // What `metrics` says for November, the campaign's month: the same figures below.
+    // What `metrics` says for November, the campaign's month: the same incremental sales
+    // as the review below (the other deal was not influenced); its campaign cost is both
+    // campaigns' (20,000 and 10,000), the review's only this one's.
     const std::string metrics = texts_joined(bot.say("ada", "metrics month"));
     EXPECT_THAT(metrics, AllOf(HasSubstr("Incremental sales 50,000 CNY"),
-                               HasSubstr("Campaign cost 20,000 CNY")));
+                               HasSubstr("Campaign cost 30,000 CNY")));
     bot.advance(std::chrono::milliseconds(29LL * 24 * hour_ms));  // Tuesday 1 December
     const auto posts = [&] {
         core::Event ev;
