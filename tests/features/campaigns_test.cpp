@@ -301,6 +301,19 @@ TEST_F(CampaignsTest, InputIsAskedOfTheRepsOfTheCustomersTheCampaignTouched) {
     EXPECT_THAT(to(posts, "sid"), IsEmpty());
 }
 
+TEST_F(CampaignsTest, APlanAndItsJobsSurviveARestart) {
+    bot.say("mia", "campaign plan \"Spring fair\" start=2026-11-09");
+    bot.restart();
+    // Monday 9 November, 09:00 in Berlin (08:00 UTC): step 1 starts after the restart.
+    const auto posts = bot.advance(
+        std::chrono::milliseconds(utc_ms(2026, 11, 9, 8) - core::to_millis(bot.clock().now())));
+    EXPECT_THAT(to(posts, "mia"),
+                Contains(HasSubstr("Step 1 \"plan\" of Spring fair has started")));
+    EXPECT_THAT(
+        one("sam", "campaign Spring fair"),
+        HasSubstr("1. plan · Mia Marketer (Marketing) · due 2026-11-11 18:00 · in progress"));
+}
+
 TEST_F(CampaignsTest, OwnersAreRemindedOnTheDueDay) {
     bot.say("mia", "campaign plan \"Spring fair\"");
     // Wednesday 4 November, 09:00 in Berlin (08:00 UTC): step 1 is due at 18:00.
