@@ -314,6 +314,19 @@ TEST_F(CampaignsTest, APlanAndItsJobsSurviveARestart) {
         HasSubstr("1. plan · Mia Marketer (Marketing) · due 2026-11-11 18:00 · in progress"));
 }
 
+TEST_F(CampaignsTest, AFirstStepMayBeDoneBeforeItsStartDay) {
+    bot.say("mia", "campaign plan \"Spring fair\" start=2026-11-09");
+    EXPECT_THAT(one("mia", "step done Spring fair 1"), HasSubstr("Done: step 1 \"plan\""));
+    EXPECT_THAT(one("mia", "step done Spring fair 3"),
+                HasSubstr("has not started yet: it waits for 2 brief sales."));
+    const auto posts = bot.advance(
+        std::chrono::milliseconds(utc_ms(2026, 11, 9, 8) - core::to_millis(bot.clock().now())));
+    EXPECT_THAT(to(posts, "mia"), Not(Contains(HasSubstr("Step 1 \"plan\""))));
+    const auto steps = bot.store().campaign_steps().steps(campaign_id("Spring fair"));
+    EXPECT_EQ(steps[0].state, "done");
+    EXPECT_EQ(steps[1].state, "active");
+}
+
 TEST_F(CampaignsTest, OwnersAreRemindedOnTheDueDay) {
     bot.say("mia", "campaign plan \"Spring fair\"");
     // Wednesday 4 November, 09:00 in Berlin (08:00 UTC): step 1 is due at 18:00.

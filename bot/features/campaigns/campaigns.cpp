@@ -513,9 +513,13 @@ void step_done(Turn& turn, const CommandArgs& args) {
                 }
             }
         }
-        data["waits_for"] = turn.list_data(open);
-        turn.reply("campaigns.not_started", data);
-        return;
+        // A step whose predecessors are all done waits only for its start day: its owner
+        // may finish it early.
+        if (!open.empty()) {
+            data["waits_for"] = turn.list_data(open);
+            turn.reply("campaigns.not_started", data);
+            return;
+        }
     }
     db.campaign_steps().finish(step->id, me.id, now_ms(turn));
     turn.audit("campaign.step_done", {{"campaign", c.name}, {"step", step->seq}});
