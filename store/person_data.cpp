@@ -152,6 +152,11 @@ const ExportQuery export_queries[] = {
     {"disagreement_positions",
      "SELECT disagreement_id, department, position, at FROM disagreement_positions "
      "WHERE person_id = ?1 ORDER BY disagreement_id"},
+    {"campaign_steps",
+     "SELECT campaign_id, seq, name, owner_role, due_at, state, done_at FROM campaign_steps "
+     "WHERE owner_id = ?1 OR done_by = ?1 ORDER BY id"},
+    {"campaign_step_inputs",
+     "SELECT step_id, body, at FROM campaign_step_inputs WHERE person_id = ?1 ORDER BY id"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -219,6 +224,7 @@ const char* const erase_scrubs[] = {
     "OR instr(decision, ?1) > 0",
     "UPDATE disagreement_positions SET position = replace(position, ?1, ?2) "
     "WHERE instr(position, ?1) > 0",
+    "UPDATE campaign_step_inputs SET body = replace(body, ?1, ?2) WHERE instr(body, ?1) > 0",
 };
 
 std::string lower(std::string s) {

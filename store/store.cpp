@@ -30,6 +30,7 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       deals_(*db_),
       quotas_(*db_),
       campaigns_(*db_),
+      campaign_steps_(*db_),
       channel_messages_(*db_),
       metrics_facts_(*db_),
       meetings_(*db_),

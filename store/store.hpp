@@ -6,6 +6,7 @@
 
 #include "store/actions.hpp"
 #include "store/announcements.hpp"
+#include "store/campaign_steps.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -87,6 +88,9 @@ class Store {
     const QuotaRepository& quotas() const { return quotas_; }
     CampaignRepository& campaigns() { return campaigns_; }
     const CampaignRepository& campaigns() const { return campaigns_; }
+    /// Campaigns planned as processes: their steps, owners, due times and sales' input.
+    CampaignStepRepository& campaign_steps() { return campaign_steps_; }
+    const CampaignStepRepository& campaign_steps() const { return campaign_steps_; }
     ChannelMessageLog& channel_messages() { return channel_messages_; }
     const ChannelMessageLog& channel_messages() const { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
@@ -129,6 +133,7 @@ class Store {
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;
+    CampaignStepRepository campaign_steps_;
     ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
     MeetingRepository meetings_;

@@ -2,6 +2,7 @@
 
 #include "bot/builtins.hpp"
 #include "bot/engine.hpp"
+#include "bot/features/campaigns/campaigns.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/kit/kit.hpp"
 #include "bot/features/meetings/meetings.hpp"
@@ -27,6 +28,7 @@ const std::vector<Feature>& all_features() {
         metrics::feature(),      //
         kit::feature(),          //
         rules::feature(),        // reads rules.notes of BotSettings::rules
+        campaigns::feature(),    //
     };
     return all;
 }

@@ -105,7 +105,7 @@ TEST_F(PersonDataTest, ExportHoldsWhatIsStoredAboutThePerson) {
     EXPECT_THAT(actions, Contains("identity.link_requested"));
     // The bot's direct messages to him are his too.
     EXPECT_FALSE(t["direct_messages_from_bot"].empty());
-    EXPECT_EQ(t.size(), 44u);  // every kind is present, empty or not
+    EXPECT_EQ(t.size(), 46u);  // every kind is present, empty or not
 }
 
 TEST_F(PersonDataTest, ExportHoldsThePostsWithButtonsSentToThePersonAndTheButtonsTheyPressed) {

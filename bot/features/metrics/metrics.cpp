@@ -1075,6 +1075,41 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
     return d;
 }
 
+CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
+                                 const store::Campaign& campaign, const Period& period) {
+    MetricsData data = load_metrics_data(store, engine.directory(), period.from, period.to);
+    data.zone = company_zone(engine);
+    data.campaigns = {campaign};
+    std::map<std::int64_t, std::int64_t> first_touch;  // customer -> this campaign's touch
+    std::vector<store::CampaignTouch> touches;
+    for (const auto& t : data.touches) {
+        if (t.campaign_id != campaign.id) continue;
+        touches.push_back(t);
+        auto it = first_touch.find(t.customer_id);
+        if (it == first_touch.end() || t.at < it->second) first_touch[t.customer_id] = t.at;
+    }
+    data.touches = std::move(touches);
+    std::vector<store::Deal> deals;
+    for (auto& d : data.deals) {
+        if (!d.customer_id) continue;
+        const auto it = first_touch.find(*d.customer_id);
+        if (it == first_touch.end() || it->second > d.closed_at.value_or(d.created_at)) continue;
+        deals.push_back(std::move(d));
+    }
+    data.deals = std::move(deals);
+    data.quotas.clear();
+    const Metrics m = compute_metrics(data, period, attribution_from(engine.settings()));
+    CampaignFigures f;
+    f.deals_won = m.deals_won;
+    f.revenue = m.revenue;
+    f.incremental_sales = m.incremental_sales;
+    f.cost = m.campaign_cost.value_or(0);
+    f.cost_per_incremental = m.cost_per_incremental;
+    return f;
+}
+
+std::string money_text(const Engine& engine, double amount) { return money(engine, amount); }
+
 void register_metrics(Engine& engine) {
     engine.services().provide<DealFacts>(std::make_shared<EngineDealFacts>());
     engine.router().add(CommandSpec("deal won", deal_won).writes());

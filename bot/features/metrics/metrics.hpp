@@ -5,6 +5,7 @@
 // field reports, channels and customers.
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "bot/directory.hpp"
@@ -29,6 +30,23 @@ Attribution attribution_from(const BotSettings& settings);
 /// Everything the metrics of [from, to) need (quotas' whole periods included).
 MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
                               std::int64_t from, std::int64_t to);
+
+/// One campaign's figures as the metrics compute them (compute_metrics, docs/METRICS.md):
+/// the deals won in `period` by customers the campaign touched before the deal closed,
+/// attributed like every deal (with this campaign's touches only), and the part of the
+/// campaign's cost that falls in `period`.
+struct CampaignFigures {
+    std::int64_t deals_won = 0;
+    double revenue = 0;
+    double incremental_sales = 0;
+    double cost = 0;
+    std::optional<double> cost_per_incremental;
+};
+CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
+                                 const store::Campaign& campaign, const Period& period);
+
+/// An amount in the company currency as the metrics write it: "1,234,567 CNY".
+std::string money_text(const Engine& engine, double amount);
 
 /// Registers the commands, the channel-message recorder and the weekly post.
 void register_metrics(Engine& engine);
