@@ -20,6 +20,7 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/person_data.hpp"
+#include "store/plan.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
 #include "store/sign_in.hpp"
@@ -77,6 +78,9 @@ class Store {
     /// The sales kit: items, useful marks, reported needs and gaps.
     KitRepository& kit() { return kit_; }
     const KitRepository& kit() const { return kit_; }
+    /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
+    PlanRepository& plan() { return plan_; }
+    const PlanRepository& plan() const { return plan_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -121,6 +125,7 @@ class Store {
     AnnouncementRepository announcements_;
     SocialRepository social_;
     KitRepository kit_;
+    PlanRepository plan_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

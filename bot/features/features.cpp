@@ -6,6 +6,7 @@
 #include "bot/features/kit/kit.hpp"
 #include "bot/features/meetings/meetings.hpp"
 #include "bot/features/metrics/metrics.hpp"
+#include "bot/features/plan/plan.hpp"
 #include "bot/features/reports/reports.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/features/tone/tone.hpp"
@@ -25,6 +26,7 @@ const std::vector<Feature>& all_features() {
         social::feature(),       //
         metrics::feature(),      //
         kit::feature(),          //
+        plan::feature(),         //
     };
     return all;
 }

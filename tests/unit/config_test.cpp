@@ -448,8 +448,8 @@ TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
         EXPECT_FALSE(f.migrations.empty());
         for (int v : f.migrations) EXPECT_TRUE(known.count(v)) << v;
     }
-    EXPECT_EQ(names, (std::set<std::string>{"engagements", "kit", "meetings", "metrics", "reports",
-                                            "social", "tone"}));
+    EXPECT_EQ(names, (std::set<std::string>{"engagements", "kit", "meetings", "metrics", "plan",
+                                            "reports", "social", "tone"}));
 }
 
 TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "bot/api.hpp"
@@ -15,6 +16,7 @@
 #include "bot/features/kit/kit_stats.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
+#include "bot/features/metrics/deal_facts.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
@@ -1020,6 +1022,24 @@ void record_channel_message(Engine& engine, const core::Event& event, const Pers
     engine.store().channel_messages().record(m);
 }
 
+/// The deals for other features (the 3-1-3 plan), in the company currency.
+class EngineDealFacts final : public DealFacts {
+  public:
+    explicit EngineDealFacts(Engine& engine) : engine_(engine) {}
+    std::vector<DealFact> deals_before(std::int64_t to_ms) override {
+        std::vector<DealFact> out;
+        for (const auto& d : engine_.store().deals().active_between(0, to_ms)) {
+            if (d.created_at >= to_ms) continue;
+            out.push_back(
+                {d.id, d.customer_id, d.stage, d.company_amount, d.created_at, d.closed_at});
+        }
+        return out;
+    }
+
+  private:
+    Engine& engine_;
+};
+
 }  // namespace
 
 Attribution attribution_from(const BotSettings& settings) {
@@ -1079,6 +1099,7 @@ void register_metrics(Engine& engine) {
     engine.router().add(
         CommandSpec("summary customer", summary_customer).roles({"manager", "admin"}));
     engine.scheduler().on(weekly_job, weekly_post);
+    engine.services().provide<DealFacts>(std::make_shared<EngineDealFacts>(engine));
     // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
     engine.api().add({"POST", "/api/v1/deals", true,
                       [](Turn& turn, const ApiCall& call) {

@@ -1,0 +1,2 @@
+-- Placeholder: migration 0024 belongs to a feature developed alongside the 3-1-3 plan
+-- (0026). Delete this file when that feature's migration 0024 is merged (numbers have no gaps).
