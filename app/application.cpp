@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include <date/tz.h>
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -701,7 +702,8 @@ int plan_import(const Options& options, const std::string& path) {
                                             core::to_millis(core.clock.now()), std::nullopt);
     for (const auto& e : out.errors) std::cout << path << ": " << e << "\n";
     if (!out.errors.empty()) {
-        std::cout << core.prompts->render(locale, "import.failed", {{"count", out.errors.size()}})
+        std::cout << core.prompts->render(locale, "import.failed",
+                                          {{"count", static_cast<std::int64_t>(out.errors.size())}})
                   << "\n";
         return exit_failure;
     }
@@ -709,16 +711,16 @@ int plan_import(const Options& options, const std::string& path) {
     audit.at = core::to_millis(core.clock.now());
     audit.action = "plan.import";
     audit.detail = nlohmann::json{{"file", path},
-                                  {"outlooks", out.outlooks},
-                                  {"targets", out.targets},
-                                  {"activities", out.activities}}
+                                  {"outlooks", static_cast<std::int64_t>(out.outlooks)},
+                                  {"targets", static_cast<std::int64_t>(out.targets)},
+                                  {"activities", static_cast<std::int64_t>(out.activities)}}
                        .dump();
     core.store->audit().record(audit);
     tx.commit();
     std::cout << core.prompts->render(locale, "plan.imported",
-                                      {{"outlooks", out.outlooks},
-                                       {"targets", out.targets},
-                                       {"activities", out.activities}})
+                                      {{"outlooks", static_cast<std::int64_t>(out.outlooks)},
+                                       {"targets", static_cast<std::int64_t>(out.targets)},
+                                       {"activities", static_cast<std::int64_t>(out.activities)}})
               << "\n";
     return exit_ok;
 }

@@ -234,9 +234,9 @@ TEST_F(PlanTest, ImportReadsCsvOrYamlAndNamesTheLineOfEachProblem) {
         {"yaml, bad quarter and missing budget",
          "li",
          "计划导入\nactivities:\n  - name: 展会\n    market: retail\n    quarter: 2027Q9\n"
-         "  - name: 路演\n    market: retail\n",
+         "    budget: 10\n  - name: 路演\n    market: retail\n    quarter: 2027Q1\n",
          {"没有导入任何内容：计划文件有 2 处问题。", "第 2 行：“2027Q9”不是季度（请写 2027Q1）。",
-          "第 5 行：缺少 budget。"}},
+          "第 6 行：缺少 budget。"}},
         {"a file name",
          "mona",
          "plan import plan.csv",
@@ -367,8 +367,9 @@ class PlanOffTest : public PlanTest {
 TEST_F(PlanOffTest, TheReviewPostCanBeTurnedOff) {
     EXPECT_THAT(in(bot.advance(61 * 24h), "mkt"), IsEmpty());
     EXPECT_THAT(in(bot.advance(92 * 24h), "joint"), IsEmpty());
-    // The review can still be asked for.
-    EXPECT_THAT(one("mona", "plan review"), HasSubstr("3-1-3 plan review, 2026Q4"));
+    // The review can still be asked for: by default the quarter that ended.
+    EXPECT_THAT(one("mona", "plan review"), HasSubstr("3-1-3 plan review, 2027Q1"));
+    EXPECT_THAT(one("mona", "plan review quarter=2026Q4"), HasSubstr("3-1-3 plan review, 2026Q4"));
 }
 
 TEST_F(PlanTest, ExportAnswersWithTheCsvAttached) {
