@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include <date/tz.h>
 #include <malloc.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "app/access_tools.hpp"
@@ -25,6 +27,7 @@
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
 #include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/plan/plan.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "bot/features/tone/tone_guide.hpp"
@@ -669,6 +672,91 @@ int export_reports(const Options& options, const std::string& csv_path) {
     }
     std::cout << core.prompts->render(config.bot.default_locale, "import.export_done",
                                       {{"count", count}, {"file", csv_path}})
+              << "\n";
+    return exit_ok;
+}
+
+int plan_import(const Options& options, const std::string& path) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        std::cerr << "twintrack: cannot read " << path << "\n";
+        return exit_failure;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string& locale = config.bot.default_locale;
+    const auto& settings = config.bot.features.get<bot::plan::PlanSettings>();
+    if (settings.markets.empty()) {
+        std::cerr << core.prompts->render(locale, "plan.no_markets") << "\n";
+        return exit_failure;
+    }
+    const auto today = date::year_month_day{date::floor<date::days>(
+        bot::zone_or_utc(config.bot.company_timezone)->to_local(core.clock.now()))};
+    store::Transaction tx(core.store->db());
+    const auto out = bot::plan::import_plan(text.str(), *core.store, settings, *core.prompts,
+                                            locale, static_cast<int>(today.year()),
+                                            core::to_millis(core.clock.now()), std::nullopt);
+    for (const auto& e : out.errors) std::cout << path << ": " << e << "\n";
+    if (!out.errors.empty()) {
+        std::cout << core.prompts->render(locale, "import.failed",
+                                          {{"count", static_cast<std::int64_t>(out.errors.size())}})
+                  << "\n";
+        return exit_failure;
+    }
+    store::AuditEntry audit;
+    audit.at = core::to_millis(core.clock.now());
+    audit.action = "plan.import";
+    audit.detail = nlohmann::json{{"file", path},
+                                  {"outlooks", static_cast<std::int64_t>(out.outlooks)},
+                                  {"targets", static_cast<std::int64_t>(out.targets)},
+                                  {"activities", static_cast<std::int64_t>(out.activities)}}
+                       .dump();
+    core.store->audit().record(audit);
+    tx.commit();
+    std::cout << core.prompts->render(locale, "plan.imported",
+                                      {{"outlooks", static_cast<std::int64_t>(out.outlooks)},
+                                       {"targets", static_cast<std::int64_t>(out.targets)},
+                                       {"activities", static_cast<std::int64_t>(out.activities)}})
+              << "\n";
+    return exit_ok;
+}
+
+int plan_export(const Options& options, const std::string& path) {
+    Config config;
+    if (!prepare(options, config)) return exit_bad_config;
+    Core core;
+    if (!open_core(config, core)) return exit_failure;
+    std::size_t rows = 0;
+    const std::string csv = bot::plan::plan_file_csv(*core.store, rows);
+    if (path == "-") {
+        std::cout << csv;
+        return exit_ok;
+    }
+    // Written next to the target and renamed, so a failed export never leaves half a file.
+    const std::string partial = path + ".partial";
+    {
+        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+        out << csv;
+        out.flush();
+        if (!out) {
+            std::cerr << "twintrack: cannot write " << path << "\n";
+            std::remove(partial.c_str());
+            return exit_failure;
+        }
+    }
+    std::error_code ec;
+    fs::rename(partial, path, ec);
+    if (ec) {
+        std::cerr << "twintrack: cannot write " << path << ": " << ec.message() << "\n";
+        std::remove(partial.c_str());
+        return exit_failure;
+    }
+    std::cout << core.prompts->render(config.bot.default_locale, "plan.file_exported",
+                                      {{"rows", rows}, {"file", path}})
               << "\n";
     return exit_ok;
 }

@@ -24,6 +24,10 @@ int import_people(const Options& options, const std::string& csv_path);
 int import_metrics(const Options& options, const std::string& kind, const std::string& csv_path);
 /// `twintrack export reports FILE.csv` ("-" writes to standard output).
 int export_reports(const Options& options, const std::string& csv_path);
+/// `twintrack plan import FILE` (the 3-1-3 plan, CSV or YAML; all or nothing).
+int plan_import(const Options& options, const std::string& path);
+/// `twintrack plan export FILE.csv` (the plan as a plan file; "-" writes to standard output).
+int plan_export(const Options& options, const std::string& path);
 
 /// `twintrack person export EMAIL FILE.json` ("-" writes to standard output).
 int person_export(const Options& options, const std::string& email, const std::string& path);

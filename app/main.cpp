@@ -83,6 +83,18 @@ int main(int argc, char** argv) {
         ->required();
     common_options(export_reports_cmd, options);
 
+    auto* plan = cli.add_subcommand("plan", "The 3-1-3 plan (docs/PLAN.md)");
+    plan->require_subcommand(1);
+    std::string plan_path;
+    auto* plan_import_cmd = plan->add_subcommand(
+        "import", "Read a plan file (CSV or YAML): outlooks, targets, activities; all or nothing");
+    plan_import_cmd->add_option("FILE", plan_path, "Plan file to read")->required();
+    common_options(plan_import_cmd, options);
+    auto* plan_export_cmd =
+        plan->add_subcommand("export", "Write the plan as a plan file (CSV) that imports again");
+    plan_export_cmd->add_option("FILE", plan_path, "CSV file to write (- for stdout)")->required();
+    common_options(plan_export_cmd, options);
+
     auto* person = cli.add_subcommand("person", "One person's data: export it, or erase them");
     person->require_subcommand(1);
     auto* person_export_cmd = person->add_subcommand(
@@ -151,6 +163,8 @@ int main(int argc, char** argv) {
         if (*sub) return import_metrics(options, kind, metrics_csv);
     }
     if (*export_reports_cmd) return export_reports(options, export_path);
+    if (*plan_import_cmd) return plan_import(options, plan_path);
+    if (*plan_export_cmd) return plan_export(options, plan_path);
     if (*person_export_cmd) return person_export(options, person_email, person_path);
     if (*person_erase_cmd) return person_erase(options, person_email);
     if (*store_migrate_cmd) return store_migrate(options, store_from, store_to);

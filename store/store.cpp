@@ -27,6 +27,7 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       social_(*db_),
       kit_(*db_),
       rules_(*db_),
+      plan_(*db_),
       deals_(*db_),
       quotas_(*db_),
       campaigns_(*db_),

@@ -21,6 +21,7 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/person_data.hpp"
+#include "store/plan.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
 #include "store/rules.hpp"
@@ -82,6 +83,9 @@ class Store {
     /// Rules and disagreements: the agreed rule set by version, proposals, disagreements.
     RulesRepository& rules() { return rules_; }
     const RulesRepository& rules() const { return rules_; }
+    /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
+    PlanRepository& plan() { return plan_; }
+    const PlanRepository& plan() const { return plan_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -130,6 +134,7 @@ class Store {
     SocialRepository social_;
     KitRepository kit_;
     RulesRepository rules_;
+    PlanRepository plan_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

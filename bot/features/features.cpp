@@ -7,6 +7,7 @@
 #include "bot/features/kit/kit.hpp"
 #include "bot/features/meetings/meetings.hpp"
 #include "bot/features/metrics/metrics.hpp"
+#include "bot/features/plan/plan.hpp"
 #include "bot/features/reports/reports.hpp"
 #include "bot/features/rules/rules.hpp"
 #include "bot/features/social/social.hpp"
@@ -29,6 +30,7 @@ const std::vector<Feature>& all_features() {
         kit::feature(),          //
         rules::feature(),        // reads rules.notes of BotSettings::rules
         campaigns::feature(),    //
+        plan::feature(),         //
     };
     return all;
 }

@@ -356,6 +356,29 @@ TEST_F(ProgramTest, ImportErrorsNameLinesAndImportNothing) {
               2u);
 }
 
+TEST_F(ProgramTest, ThePlanFileGoesInAndOutOnTheCommandLine) {
+    const auto config = dir.file(
+        "plan.yaml", "plan:\n  markets: [manufacturing, {name: retail, aliases: [零售]}]\n");
+    const auto bad = dir.file("bad.csv",
+                              "kind,market,name,year,quarter,revenue,budget,spent,text\n"
+                              "target,retail,,2027,,100,-5,,\n"
+                              "activity,mars,Fair,,2027Q1,,10,,\n");
+    auto r =
+        run_program(program, {"plan", "import", bad, "--config", config, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.out, HasSubstr("bad.csv: Line 2: the budget cannot be negative (\"-5\")."));
+    EXPECT_THAT(r.out, HasSubstr("bad.csv: Line 3: \"mars\" is not a market of the plan."));
+    EXPECT_THAT(r.out, HasSubstr("Nothing was imported"));
+    r = run_program(program, {"plan", "import", core::source_dir() + "/config/plan.example.yaml",
+                              "--config", config, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Plan imported: 2 outlook(s), 2 target(s), 2 activit(ies)."));
+    r = run_program(program, {"plan", "export", "-", "--config", config, "--data", dir.path()});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("target,manufacturing,,2027,,5000000,800000,,\r\n"));
+    EXPECT_THAT(r.out, HasSubstr("activity,retail,Retail roadshow,,2027Q1,,500000,0,\r\n"));
+}
+
 TEST_F(ProgramTest, ConfiguredChannelTracksDecideWhereTheBotPosts) {
     // Anna is in marketing: her engagement's discussion lives on the marketing track,
     // which this configuration maps to the hub channel "campaigns".

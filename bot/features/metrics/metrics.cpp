@@ -17,6 +17,7 @@
 #include "bot/features/kit/kit_stats.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
+#include "bot/features/metrics/deal_history.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
@@ -1023,7 +1024,7 @@ void record_channel_message(Engine& engine, const core::Event& event, const Pers
 }
 
 /// A customer's deals in a period, for features that weigh facts (rules).
-class EngineDealFacts final : public DealFacts {
+class EngineDealFacts final : public bot::DealFacts {
   public:
     std::vector<CustomerDeal> deals_of(Turn& turn, std::int64_t customer_id, std::int64_t from_ms,
                                        std::int64_t to_ms) override {
@@ -1034,6 +1035,24 @@ class EngineDealFacts final : public DealFacts {
         }
         return out;
     }
+};
+
+/// The deals for other features (the 3-1-3 plan), in the company currency.
+class EngineDealHistory final : public DealHistory {
+  public:
+    explicit EngineDealHistory(Engine& engine) : engine_(engine) {}
+    std::vector<PastDeal> deals_before(std::int64_t to_ms) override {
+        std::vector<PastDeal> out;
+        for (const auto& d : engine_.store().deals().active_between(0, to_ms)) {
+            if (d.created_at >= to_ms) continue;
+            out.push_back(
+                {d.id, d.customer_id, d.stage, d.company_amount, d.created_at, d.closed_at});
+        }
+        return out;
+    }
+
+  private:
+    Engine& engine_;
 };
 
 }  // namespace
@@ -1111,7 +1130,7 @@ CampaignFigures campaign_figures(const store::Store& store, const Engine& engine
 std::string money_text(const Engine& engine, double amount) { return money(engine, amount); }
 
 void register_metrics(Engine& engine) {
-    engine.services().provide<DealFacts>(std::make_shared<EngineDealFacts>());
+    engine.services().provide<bot::DealFacts>(std::make_shared<EngineDealFacts>());
     engine.router().add(CommandSpec("deal won", deal_won).writes());
     engine.router().add(CommandSpec("deal lost", deal_lost)
                             .arg(Arg::word("customer"))
@@ -1131,6 +1150,7 @@ void register_metrics(Engine& engine) {
     engine.router().add(
         CommandSpec("summary customer", summary_customer).roles({"manager", "admin"}));
     engine.scheduler().on(weekly_job, weekly_post);
+    engine.services().provide<DealHistory>(std::make_shared<EngineDealHistory>(engine));
     // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).
     engine.api().add({"POST", "/api/v1/deals", true,
                       [](Turn& turn, const ApiCall& call) {

@@ -13,6 +13,7 @@
 #include "bot/engine.hpp"
 #include "bot/facts.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "bot/features/reports/field_facts.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/reports/report_windows.hpp"
 #include "bot/features/reports/rotation.hpp"
@@ -880,6 +881,39 @@ class EngineReportFacts final : public ReportFacts {
     }
 };
 
+/// The facts of each report for other features (the 3-1-3 plan).
+class EngineFieldFacts final : public FieldFacts {
+  public:
+    explicit EngineFieldFacts(Engine& engine) : engine_(engine) {}
+    std::vector<FieldFact> filed_between(std::int64_t from_ms, std::int64_t to_ms) override {
+        store::ReportFilter f;
+        f.since_ms = from_ms;
+        f.limit = -1;
+        std::vector<FieldFact> out;
+        for (const auto& r : engine_.store().reports().find(f)) {
+            if (r.created_at < from_ms || r.created_at >= to_ms) continue;
+            FieldFact fact;
+            fact.id = r.id;
+            fact.filed_at = r.created_at;
+            fact.customer_id = r.customer_id;
+            for (const auto& m : r.mentions) {
+                if (m.kind == "customer" && !fact.customer_id && m.customer_id) {
+                    fact.customer_id = m.customer_id;
+                }
+                if (m.kind == "competitor") fact.competitors.push_back(m.value);
+                if (m.kind == "need") fact.needs.push_back(m.value);
+                if (m.kind == "price") ++fact.price_signals;
+            }
+            out.push_back(std::move(fact));
+        }
+        std::reverse(out.begin(), out.end());
+        return out;
+    }
+
+  private:
+    Engine& engine_;
+};
+
 }  // namespace
 
 Feature feature() {
@@ -901,6 +935,7 @@ void register_reports(Engine& engine) {
     engine.dialogs().add(pick_customer_dialog());
     register_windows(engine);
     register_rotation(engine);
+    engine.services().provide<FieldFacts>(std::make_shared<EngineFieldFacts>(engine));
     // GET /api/v1/reports.csv: the same file as `twintrack export reports`.
     engine.api().add({"GET", "/api/v1/reports.csv", false,
                       [](Turn& turn, const ApiCall&) {
