@@ -5,6 +5,8 @@
 //       its "Saved report #N" answer, on SQLite (one process), PostgreSQL with one
 //       process and PostgreSQL with three (the writers spread over the processes);
 //       prints each rate and the ratios.
+//   build/bench/scale/scale_bench ingest-one sqlite|postgres PROCESSES REPORTS
+//       one of those set-ups alone (on a shortfall: what the store holds).
 //   build/bench/scale/scale_bench failover [--lease S] [--rounds R]
 //       three processes with the hub and an IRC connector (one session among them, lease
 //       S seconds): kill -9 of the process holding `connector:irc`, time until another
@@ -191,6 +193,16 @@ double ingest(const std::string& store_url, int processes, int reports, int writ
     for (int n : answered) total += n;
     if (total != each * writers) {
         std::fprintf(stderr, "first other frame: %s\n", other.c_str());
+        {
+            auto s = twintrack::store::Store::open_url(
+                store_url.empty() ? "sqlite:" + dir.path() + "/shared/twintrack.db" : store_url, 0);
+            std::fprintf(stderr, "stored reports: %lld, outbox rows not sent: %lld\n",
+                         static_cast<long long>(s->reports().count({})),
+                         static_cast<long long>(
+                             s->db()
+                                 .scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+                                 .value_or(-1)));
+        }
         for (auto& i : all) {
             i->proc->signal(SIGTERM);
             if (auto f = i->proc->wait(15s)) std::fprintf(stderr, "%s\n", f->err.c_str());
@@ -283,6 +295,19 @@ int run_failover(int argc, char** argv) {
 int main(int argc, char** argv) {
     ::signal(SIGPIPE, SIG_IGN);
     const std::string what = argc > 1 ? argv[1] : "";
+    if (what == "ingest-one") {  // one set-up: ingest-one sqlite|postgres PROCESSES REPORTS
+        try {
+            const bool pg = argc > 2 && std::string(argv[2]) == "postgres";
+            const int processes = argc > 3 ? std::stoi(argv[3]) : 1;
+            const int reports = argc > 4 ? std::stoi(argv[4]) : 600;
+            std::printf("%.0f reports/s\n", ingest(pg ? durable_server().create_database() : "",
+                                                   processes, reports, 12));
+            return 0;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "scale_bench: %s\n", e.what());
+            return 1;
+        }
+    }
     try {
         if (what == "ingest") return run_ingest(argc, argv);
         if (what == "failover") return run_failover(argc, argv);
@@ -292,6 +317,7 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr,
                  "usage: scale_bench ingest [--reports N] [--writers W]\n"
+                 "       scale_bench ingest-one sqlite|postgres PROCESSES REPORTS\n"
                  "       scale_bench failover [--lease S] [--rounds R]\n");
     return 2;
 }
