@@ -11,6 +11,15 @@
 //       three processes with the hub and an IRC connector (one session among them, lease
 //       S seconds): kill -9 of the process holding `connector:irc`, time until another
 //       process says by GET /readyz that it holds it; R rounds.
+//   build/bench/scale/scale_bench metrics [--rows N]
+//       the weekly metrics post's numbers read from a store of 500 people, N deals and N
+//       field reports (default 1,000,000; fixed seed), SQLite and PostgreSQL: load eight
+//       weeks and compute this week, the week before and the eight-week series (bench/
+//       metrics measures the computation alone, on data in memory).
+//   build/bench/scale/scale_bench copy [--rows N] [--keep PATH]
+//       `store migrate`'s copy of a generated SQLite store (N deals and N reports,
+//       default 200,000; kept at PATH, e.g. to time `twintrack store migrate` of another
+//       build) into an empty PostgreSQL database.
 //
 // Runs the real program (the build's twintrack) and a throwaway PostgreSQL server on a
 // loopback port (Debian's postgresql-15, as the tests do, but with fsync and synchronous
@@ -33,6 +42,11 @@
 #include <thread>
 #include <vector>
 
+#include "bench/scale/generated_store.hpp"
+#include "bot/directory.hpp"
+#include "bot/features/metrics/metrics.hpp"
+#include "bot/features/metrics/metrics_calc.hpp"
+#include "store/copy_store.hpp"
 #include "store/store.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -290,6 +304,73 @@ int run_failover(int argc, char** argv) {
     return 0;
 }
 
+/// The weekly post's numbers read from a store of `rows` deals and `rows` reports: load
+/// eight weeks (load_metrics_data), compute this week, the week before and the eight-week
+/// series; the mean of three runs.
+void weekly_metrics(const std::string& url, const char* kind, int rows) {
+    using namespace twintrack::bot::metrics;
+    namespace bench = twintrack::bench;
+    auto store = twintrack::store::Store::open_url(url, bench::week_start);
+    bench::fill(*store, kind, 500, rows);
+    twintrack::bot::Directory directory;
+    directory.load(store->people().all());
+    const Period week{bench::week_start, bench::week_start + 7 * bench::day_ms};
+    const std::int64_t from = bench::week_start - 7 * 7 * bench::day_ms;
+    constexpr int runs = 3;
+    double total = 0;
+    std::size_t deals = 0, reports = 0;
+    for (int i = 0; i < runs; ++i) {
+        const auto start = Clock::now();
+        MetricsData data = load_metrics_data(*store, directory, from, week.to);
+        data.zone = bench::zone;
+        const Metrics now = compute_metrics(data, week, Attribution{});
+        const Metrics before =
+            compute_metrics(data, previous(week, "week", bench::zone), Attribution{});
+        const auto series = incremental_by_week(data, week, 8, Attribution{}, bench::zone);
+        total += std::chrono::duration<double>(Clock::now() - start).count();
+        deals = data.deals.size();
+        reports = data.reports.size();
+        // Results kept until here, so that nothing of the work can be left out.
+        if (now.reps.size() + before.reps.size() + series.size() == 0) std::printf(" ");
+    }
+    std::printf("  %-10s weekly numbers in %.2f s (mean of %d; %zu deals and %zu reports loaded)\n",
+                kind, total / runs, runs, deals, reports);
+}
+
+int run_metrics(int argc, char** argv) {
+    const int rows = arg_value(argc, argv, "--rows", 1000000);
+    std::printf("weekly metrics from the store: 500 people, %d deals, %d reports\n", rows, rows);
+    TempDir dir;
+    weekly_metrics("sqlite:" + dir.path() + "/twintrack.db", "SQLite", rows);
+    weekly_metrics(durable_server().create_database(), "PostgreSQL", rows);
+    return 0;
+}
+
+/// `store migrate`'s copy of a generated SQLite store (kept at PATH when given) into an
+/// empty PostgreSQL database.
+int run_copy(int argc, char** argv) {
+    namespace bench = twintrack::bench;
+    const int rows = arg_value(argc, argv, "--rows", 200000);
+    std::string path;
+    for (int i = 2; i + 1 < argc; ++i) {
+        if (std::string(argv[i]) == "--keep") path = argv[i + 1];
+    }
+    TempDir dir;
+    if (path.empty()) path = dir.path() + "/twintrack.db";
+    auto from = twintrack::store::Store::open_url("sqlite:" + path, bench::week_start);
+    bench::fill(*from, "SQLite", 500, rows);
+    auto to =
+        twintrack::store::Store::open_url(durable_server().create_database(), bench::week_start);
+    const auto start = Clock::now();
+    const auto copied = twintrack::store::copy_store(*from, *to);
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::int64_t total = 0;
+    for (const auto& t : copied) total += t.rows;
+    std::printf("copied %lld rows in %zu tables to PostgreSQL in %.2f s (%.0f rows/s)\n",
+                static_cast<long long>(total), copied.size(), seconds, total / seconds);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,6 +392,8 @@ int main(int argc, char** argv) {
     try {
         if (what == "ingest") return run_ingest(argc, argv);
         if (what == "failover") return run_failover(argc, argv);
+        if (what == "metrics") return run_metrics(argc, argv);
+        if (what == "copy") return run_copy(argc, argv);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "scale_bench: %s\n", e.what());
         return 1;
@@ -318,6 +401,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: scale_bench ingest [--reports N] [--writers W]\n"
                  "       scale_bench ingest-one sqlite|postgres PROCESSES REPORTS\n"
-                 "       scale_bench failover [--lease S] [--rounds R]\n");
+                 "       scale_bench failover [--lease S] [--rounds R]\n"
+                 "       scale_bench metrics [--rows N]\n"
+                 "       scale_bench copy [--rows N] [--keep PATH]\n");
     return 2;
 }
