@@ -1,9 +1,16 @@
 #include "store/copy_store.hpp"
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace twintrack::store {
 namespace {
+
+/// Rows per INSERT, and bound values per INSERT: well below PostgreSQL's 65,535
+/// parameters and SQLite's 32,766 variables.
+constexpr int max_batch_rows = 1000;
+constexpr int max_batch_values = 30000;
 
 bool plain_identifier(const std::string& s) {
     if (s.empty()) return false;
@@ -53,6 +60,7 @@ std::vector<CopiedTable> copy_store(Store& from, Store& to) {
         if (!plain_identifier(t)) throw DatabaseError("unexpected table name " + t);
     }
     std::vector<CopiedTable> out;
+    const bool text_values = std::strcmp(dst.dialect().name, "postgres") == 0;
     Transaction tx(dst);
     for (const auto& t : tables_of(dst)) {
         if (!plain_identifier(t)) throw DatabaseError("unexpected table name " + t);
@@ -63,26 +71,63 @@ std::vector<CopiedTable> copy_store(Store& from, Store& to) {
     }
     for (const auto& t : tables) {
         CopiedTable copied{t, 0};
-        std::string insert;
+        // Rows go in batches: one INSERT with many rows' values (all bound), so that a
+        // large store costs a few thousand statements rather than one per row.
+        std::string columns;
+        int column_count = 0;
+        int batch_rows = 1;
+        std::string batch_insert;
+        Params pending;
+        int pending_rows = 0;
+        const auto insert_of = [&](int rows) {
+            std::string row = "(";
+            for (int c = 0; c < column_count; ++c) row += c ? ", ?" : "?";
+            row += ")";
+            std::string sql = "INSERT INTO " + t + " (" + columns + ") VALUES ";
+            sql.reserve(sql.size() + static_cast<std::size_t>(rows) * (row.size() + 2));
+            for (int i = 0; i < rows; ++i) sql += (i ? ", " : "") + row;
+            return sql;
+        };
+        const auto flush = [&] {
+            if (pending_rows == 0) return;
+            dst.execute(pending_rows == batch_rows ? batch_insert : insert_of(pending_rows),
+                        pending);
+            pending.clear();
+            pending_rows = 0;
+        };
         src.query("SELECT * FROM " + t, {}, [&](const Row& r) {
-            if (insert.empty()) {
-                std::string columns;
-                std::string marks;
+            if (column_count == 0) {
                 for (int c = 0; c < r.column_count(); ++c) {
                     const std::string name = r.column_name(c);
                     if (!plain_identifier(name)) {
                         throw DatabaseError("unexpected column name " + t + "." + name);
                     }
                     columns += (c ? ", " : "") + name;
-                    marks += c ? ", ?" : "?";
                 }
-                insert = "INSERT INTO " + t + " (" + columns + ") VALUES (" + marks + ")";
+                column_count = r.column_count();
+                batch_rows = std::max(1, std::min(max_batch_rows, max_batch_values / column_count));
+                batch_insert = insert_of(batch_rows);
+                pending.reserve(static_cast<std::size_t>(batch_rows * column_count));
             }
-            Params values;
-            for (int c = 0; c < r.column_count(); ++c) values.push_back(r.value(c));
-            dst.execute(insert, values);
+            for (int c = 0; c < column_count; ++c) {
+                Value v = r.value(c);
+                if (text_values) {
+                    // Numbers as text, typed by their column: every batch of a table is
+                    // then one statement, prepared once, whichever values are NULL.
+                    if (const auto* n = std::get_if<std::int64_t>(&v)) {
+                        v = std::to_string(*n);
+                    } else if (const auto* d = std::get_if<double>(&v)) {
+                        char buf[32];
+                        std::snprintf(buf, sizeof buf, "%.17g", *d);
+                        v = std::string(buf);
+                    }
+                }
+                pending.push_back(std::move(v));
+            }
             ++copied.rows;
+            if (++pending_rows == batch_rows) flush();
         });
+        flush();
         const std::int64_t there = count_rows(dst, t);
         if (there != copied.rows || there != count_rows(src, t)) {
             throw DatabaseError("table " + t + ": " + std::to_string(count_rows(src, t)) +

@@ -369,9 +369,10 @@ class PgDatabase final : public Database {
                 types[i] = kFloat8;
             }
             // Text goes in untyped, so that the server takes the type from where it is used
-            // (CITEXT columns compare without case); see prepare().
+            // (CITEXT columns compare without case); see prepare(). So does NULL, which
+            // therefore shares text's statement (its prepared types are the same).
             key += std::to_string(types[i]);
-            key += std::holds_alternative<std::string>(v) ? "t," : ",";
+            key += types[i] == 0 ? "t," : ",";
         }
         auto it = cache_.find(key);
         if (it == cache_.end()) {

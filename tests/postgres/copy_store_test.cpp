@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "store/store.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -81,6 +83,43 @@ TEST(CopyStore, CopiesEveryTableAndNewRowsContinueAfterTheCopiedIds) {
     // A new person gets the next id, not one already taken.
     const auto id = to->people().upsert_by_email(person("wang@example.com", "wang"), 9);
     EXPECT_EQ(id, 3);
+}
+
+TEST(CopyStore, CopiesTablesLargerThanOneBatchRowForRow) {
+    // Rows go over in batches of many rows per INSERT: a table of several full batches and
+    // a partial one arrives whole, every row with its own values.
+    TempDir dir;
+    auto from = Store::open_directory(dir.path(), 1);
+    from->db().begin();
+    constexpr int events = 2345;
+    for (int i = 0; i < events; ++i) {
+        from->processed_events().record(i % 2 ? "hub" : "irc", "e" + std::to_string(i), 1000 + i);
+    }
+    for (int i = 0; i < 1234; ++i) {
+        from->outbox().enqueue(
+            {0, "hub", "sales", "", "post " + std::to_string(i) + " 客户", "", "", 0, "", "en"},
+            10 + i);
+    }
+    from->db().commit();
+    auto to = Store::open_url(PostgresServer::shared().create_database(), 1);
+    const auto copied = copy_store(*from, *to);
+    std::map<std::string, std::int64_t> rows;
+    for (const auto& t : copied) rows[t.name] = t.rows;
+    EXPECT_EQ(rows["processed_events"], events);
+    EXPECT_EQ(rows["outbox"], 1234);
+    for (int i : {0, 999, 1000, 2000, events - 1}) {
+        SCOPED_TRACE(i);
+        EXPECT_FALSE(
+            to->processed_events().record(i % 2 ? "hub" : "irc", "e" + std::to_string(i), 5000));
+        EXPECT_TRUE(
+            to->processed_events().record(i % 2 ? "irc" : "hub", "e" + std::to_string(i), 5000));
+    }
+    const auto due = to->outbox().due(1'000'000, 2000);
+    ASSERT_EQ(due.size(), 1234u);
+    for (std::size_t i = 0; i < due.size(); ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(due[i].text, "post " + std::to_string(i) + " 客户");
+    }
 }
 
 TEST(CopyStore, RefusesATargetThatIsNotEmpty) {

@@ -4,25 +4,15 @@
 // a few seconds. The hub runs in every process, and the people connected to one see what
 // the others showed (the fan-out).
 
-#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <iostream>
-#include <map>
-#include <memory>
 #include <thread>
 
 #include "store/store.hpp"
-#include "tests/integration/process.hpp"
+#include "tests/postgres/program_instances.hpp"
 #include "tests/support/postgres_server.hpp"
-#include "tests/support/temp_dir.hpp"
-#include "tests/support/ws_client.hpp"
 
 namespace twintrack::testing {
 namespace {
@@ -30,55 +20,6 @@ namespace {
 using namespace std::chrono_literals;
 using test_support::PostgresServer;
 using test_support::TempDir;
-
-const std::string program = TWINTRACK_BINARY;
-
-/// A loopback port nobody listens on (the IRC server the connector keeps trying).
-int closed_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-/// One `twintrack run` with its own hub (on a free port) and data folder.
-struct Instance {
-    TempDir data;
-    std::unique_ptr<Process> proc;
-    int port = 0;
-
-    Instance(const std::string& config, const std::string& url) {
-        proc = std::make_unique<Process>(
-            program, std::vector<std::string>{"run", "--config", config, "--store", url, "--data",
-                                              data.path(), "--port", "0"});
-        auto line = proc->wait_for_line("listening on", 30s);
-        if (!line) throw std::runtime_error("twintrack run did not start");
-        port = std::stoi(line->substr(line->rfind(':') + 1));
-    }
-
-    /// Stops the process and returns what it logged (for a failure's message).
-    std::string stop_and_logs() {
-        proc->signal(SIGTERM);
-        const auto finished = proc->wait(10s);
-        return finished ? finished->err : "(still running)";
-    }
-
-    /// The leases `GET /readyz` lists.
-    std::vector<std::string> leases() const {
-        const auto r = test_support::http_get("127.0.0.1", port, "/readyz");
-        const auto body = nlohmann::json::parse(r.body, nullptr, false);
-        std::vector<std::string> out;
-        if (body.is_object() && body.contains("leases")) {
-            for (const auto& l : body["leases"]) out.push_back(l.get<std::string>());
-        }
-        return out;
-    }
-};
 
 TEST(MultiProcessProgram, TheIrcConnectorMovesToAnotherProcessAfterKill9) {
     TempDir dir;
@@ -136,58 +77,6 @@ TEST(MultiProcessProgram, TheIrcConnectorMovesToAnotherProcessAfterKill9) {
                      std::chrono::steady_clock::now() - killed_at)
                      .count()
               << " ms after kill -9 (lease 5 s)\n";
-}
-
-/// A person connected to one process's hub, with every chat message frame they received.
-struct Client {
-    test_support::WsClient ws;
-    std::vector<nlohmann::json> messages;
-
-    Client(int port, const std::string& user) {
-        ws.connect("127.0.0.1", port);
-        ws.send_json({{"type", "hello"}, {"user", user}});
-        if (!ws.wait_for_type("welcome", 10s)) throw std::runtime_error("no welcome for " + user);
-    }
-    void say(const std::string& channel, const std::string& text) {
-        ws.send_json({{"type", "message"}, {"channel", channel}, {"text", text}});
-    }
-    /// Waits for a message frame with `text` (keeping every message frame on the way).
-    std::optional<nlohmann::json> wait_text(const std::string& text,
-                                            std::chrono::milliseconds timeout = 15s) {
-        for (const auto& m : messages) {
-            if (m.value("text", "") == text) return m;
-        }
-        const auto until = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < until) {
-            auto frame = ws.next_json(std::chrono::duration_cast<std::chrono::milliseconds>(
-                until - std::chrono::steady_clock::now()));
-            if (!frame) break;
-            if (frame->value("type", "") != "message") continue;
-            messages.push_back(*frame);
-            if (frame->value("text", "") == text) return frame;
-        }
-        return std::nullopt;
-    }
-    int count(const std::string& text) const {
-        int n = 0;
-        for (const auto& m : messages) n += m.value("text", "") == text ? 1 : 0;
-        return n;
-    }
-    /// Message ids received more than once.
-    std::vector<std::string> repeated_ids() const {
-        std::map<std::string, int> seen;
-        std::vector<std::string> out;
-        for (const auto& m : messages) {
-            if (++seen[m.value("id", "")] == 2) out.push_back(m.value("id", ""));
-        }
-        return out;
-    }
-};
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 TEST(MultiProcessProgram, TheHubsOfTwoProcessesShowEachOthersMessagesAndPosts) {

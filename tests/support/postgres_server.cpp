@@ -110,7 +110,8 @@ void hand_over(const std::string& path, const std::string& user) {
 
 }  // namespace
 
-PostgresServer::PostgresServer() {
+PostgresServer::PostgresServer(Durability durability)
+    : durable_(durability == Durability::durable) {
     const char* env_bin = std::getenv("TWINTRACK_PG_BIN");
     bin_ = env_bin && *env_bin ? env_bin : kDefaultBin;
     for (const char* tool : {"initdb", "postgres"}) {
@@ -158,11 +159,25 @@ PostgresServer::PostgresServer() {
 void PostgresServer::start_once() {
     port_ = free_loopback_port();
     const std::string log = dir_ + "/postgres.log";
-    pid_ = spawn(
-        {bin_ + "/postgres", "-D", dir_ + "/data", "-p", std::to_string(port_), "-c",
-         "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + dir_, "-c", "fsync=off",
-         "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200"},
-        log, user_);
+    std::vector<std::string> args = {bin_ + "/postgres",
+                                     "-D",
+                                     dir_ + "/data",
+                                     "-p",
+                                     std::to_string(port_),
+                                     "-c",
+                                     "listen_addresses=127.0.0.1",
+                                     "-c",
+                                     "unix_socket_directories=" + dir_,
+                                     "-c",
+                                     "max_connections=200"};
+    if (!durable_) {
+        for (const char* setting :
+             {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+            args.push_back("-c");
+            args.push_back(setting);
+        }
+    }
+    pid_ = spawn(args, log, user_);
     const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(port_) +
                                  " user=postgres dbname=postgres connect_timeout=2";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

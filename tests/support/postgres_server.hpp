@@ -13,9 +13,14 @@ namespace twintrack::test_support {
 
 class PostgresServer {
   public:
+    /// `fast` (the tests): no fsync, commits not waited for. `durable`: PostgreSQL's
+    /// defaults, every commit flushed to disk (the benchmarks, to compare with SQLite's
+    /// synchronous=FULL).
+    enum class Durability { fast, durable };
+
     /// Starts the server and waits until it accepts connections. Throws
     /// std::runtime_error saying what is missing or what the server logged.
-    PostgresServer();
+    explicit PostgresServer(Durability durability = Durability::fast);
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -44,6 +49,7 @@ class PostgresServer {
     int port_ = 0;
     pid_t pid_ = -1;
     int next_db_ = 0;
+    bool durable_ = false;
 };
 
 }  // namespace twintrack::test_support
