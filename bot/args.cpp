@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 #include "bot/local_time.hpp"
@@ -14,6 +15,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view full_width_equals = "\xEF\xBC\x9D";  // ＝
+constexpr std::string_view ideographic_space = "\xE3\x80\x80";  // U+3000
 constexpr std::size_t shown_bytes = 64;                         // of a token in an answer
 constexpr int max_duration_minutes = 366 * 24 * 60;
 
@@ -131,6 +133,14 @@ const char* kind_name(ArgKind kind) {
             return "date";
         case ArgKind::duration:
             return "duration";
+        case ArgKind::id:
+            return "id";
+        case ArgKind::trailing_amount:
+            return "trailing_amount";
+        case ArgKind::customer:
+            return "customer";
+        case ArgKind::verbatim:
+            return "verbatim";
     }
     return "word";
 }
@@ -157,9 +167,22 @@ bool convert(const Arg& arg, const std::string& raw, const ArgContext& c, Parsed
     switch (arg.kind()) {
         case ArgKind::word:
         case ArgKind::text:
-        case ArgKind::person:
+        case ArgKind::customer:
+        case ArgKind::verbatim:
             return true;
+        case ArgKind::person:
+            for (const auto& key : arg.alternatives()) {
+                if (c.prompts.is_word(key, raw)) v.alternative = true;
+            }
+            return true;
+        case ArgKind::id:
+            if (auto n = read_id(raw)) {
+                v.number = static_cast<double>(*n);
+                return true;
+            }
+            return bad("id");
         case ArgKind::amount:
+        case ArgKind::trailing_amount:
             if (auto a = read_amount(c.prompts, raw)) {
                 v.number = a->value;
                 v.currency = a->currency;
@@ -226,6 +249,33 @@ std::optional<Amount> read_amount(const Prompts& prompts, const std::string& tex
     if (!v) return std::nullopt;
     out.value = *v;
     return out;
+}
+
+std::optional<std::string> read_currency(const Prompts& prompts, const std::string& text) {
+    const std::string s = lower(std::string(core::trim(text)));
+    for (const auto& code : currency_codes()) {
+        if (prompts.is_word("args.words.currency_" + code, s)) {
+            std::string out;
+            for (char ch : code) out += static_cast<char>(ch - 'a' + 'A');
+            return out;
+        }
+    }
+    if (s.size() != 3) return std::nullopt;
+    std::string out;
+    for (char ch : s) {
+        if (ch < 'a' || ch > 'z') return std::nullopt;
+        out += static_cast<char>(ch - 'a' + 'A');
+    }
+    return out;
+}
+
+std::optional<std::int64_t> read_id(const std::string& text) {
+    std::string s(core::trim(text));
+    if (!s.empty() && s.front() == '#') s.erase(0, 1);
+    if (!digits(s) || s.size() > 15) return std::nullopt;
+    const std::int64_t n = std::stoll(s);
+    if (n <= 0) return std::nullopt;
+    return n;
 }
 
 std::optional<double> read_percent(const Prompts& prompts, const std::string& text) {
@@ -329,7 +379,10 @@ const Person* ParsedArgs::person(const std::string& name) const {
 
 std::optional<Amount> ParsedArgs::amount(const std::string& name) const {
     auto it = values_.find(name);
-    if (it == values_.end() || it->second.kind != ArgKind::amount) return std::nullopt;
+    if (it == values_.end() ||
+        (it->second.kind != ArgKind::amount && it->second.kind != ArgKind::trailing_amount)) {
+        return std::nullopt;
+    }
     return Amount{it->second.number, it->second.currency};
 }
 
@@ -351,10 +404,45 @@ std::optional<int> ParsedArgs::duration(const std::string& name) const {
     return it->second.minutes;
 }
 
+std::optional<std::int64_t> ParsedArgs::id(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end() || it->second.kind != ArgKind::id) return std::nullopt;
+    return static_cast<std::int64_t>(it->second.number);
+}
+
 // --- the parser ---------------------------------------------------------------------------
 
 bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& c, ParsedArgs& out,
                 ArgError& error) {
+    if (!spec.positional.empty() && spec.positional.back().kind() == ArgKind::verbatim) {
+        // The words before the verbatim text are read as usual; the text is what follows
+        // them, as typed.
+        const Arg& last = spec.positional.back();
+        ArgSpec head = spec;
+        head.positional.pop_back();
+        std::string_view rest = core::trim(text);
+        std::vector<std::string> words;
+        while (words.size() < head.positional.size() && !rest.empty()) {
+            std::size_t cut = 0;
+            while (cut < rest.size() && rest[cut] != ' ' && rest[cut] != '\t' &&
+                   rest.substr(cut, ideographic_space.size()) != ideographic_space) {
+                ++cut;
+            }
+            words.emplace_back(rest.substr(0, cut));
+            rest = core::trim(rest.substr(cut));
+        }
+        if (!parse_args(head, core::join(words, " "), c, out, error)) return false;
+        if (rest.empty()) {
+            if (!last.required()) return true;
+            error = {"missing", {{"name", placeholder(last, c.prompts, c.locale)}}};
+            return false;
+        }
+        ParsedArgs::Value v;
+        v.kind = ArgKind::verbatim;
+        v.raw = std::string(rest);
+        out.values()[last.name()] = std::move(v);
+        return true;
+    }
     bool unclosed = false;
     const auto tokens = core::split_tokens(text, &unclosed);
     if (unclosed) {
@@ -363,8 +451,38 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
     }
     std::vector<std::string> free;
     std::set<std::string> given;
+    // Where each option was written: how many free words came before it.
+    std::map<std::string, std::size_t> written_at;
+    auto take = [&](const ArgSpec::Option& o, const std::string& key, const std::string& value) {
+        if (!given.insert(o.arg.name()).second) {
+            error = {"duplicate_key", {{"key", shown(key)}}};
+            return false;
+        }
+        ParsedArgs::Value v;
+        if (!convert(o.arg, value, c, v, error)) return false;
+        out.values()[o.arg.name()] = std::move(v);
+        written_at[o.arg.name()] = free.size();
+        return true;
+    };
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const auto& t = tokens[i];
+        // A keyword: its key as a whole unquoted word after the first free word, its value
+        // the next word (`margin 30%`). Once given, its key is a plain word again (`handoff
+        // ACME to @sam talk to Bob`).
+        if (t.quote_at == std::string::npos && !free.empty()) {
+            const ArgSpec::Option* k = option_of(spec, c.prompts, t.text);
+            if (k != nullptr && k->keyword && given.count(k->arg.name()) == 0) {
+                if (i + 1 == tokens.size()) {
+                    error = {"keyword_without_value",
+                             {{"key", shown(t.text)},
+                              {"name", placeholder(k->arg, c.prompts, c.locale)}}};
+                    return false;
+                }
+                const std::string value = tokens[++i].text;
+                if (!take(*k, t.text, value)) return false;
+                continue;
+            }
+        }
         // `key=value` and `key＝value`, the key outside quotes: `"a=b"` is a word.
         std::size_t eq = t.text.find('=');
         std::size_t eq_len = 1;
@@ -389,8 +507,8 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
                       {"has_keys", !keys.empty()}}};
             return false;
         }
-        if (!given.insert(o->arg.name()).second) {
-            error = {"duplicate_key", {{"key", shown(key)}}};
+        if (given.count(o->arg.name()) > 0) {
+            error = {"duplicate_key", {{"key", shown(key) + "="}}};
             return false;
         }
         // `key= value`: the value is the next word.
@@ -399,46 +517,117 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
             error = {"empty_value", {{"key", shown(key)}}};
             return false;
         }
-        ParsedArgs::Value v;
-        if (!convert(o->arg, value, c, v, error)) return false;
-        out.values()[o->arg.name()] = std::move(v);
+        if (!take(*o, key + "=", value)) return false;
     }
+    // A positional argument may also be given as an option of the same name
+    // (`deal won ACME amount=12万`); it then takes no free word.
+    auto by_option = [&](const Arg& a) { return given.count(a.name()) > 0; };
+    auto missing = [&](const Arg& a) {
+        error = {"missing", {{"name", placeholder(a, c.prompts, c.locale)}}};
+        return false;
+    };
     // Too few words: the first required argument left without one when each takes one.
     std::size_t count = 0;
     for (const auto& a : spec.positional) {
-        if (!a.required()) continue;
-        if (count++ == free.size()) {
-            error = {"missing", {{"name", placeholder(a, c.prompts, c.locale)}}};
-            return false;
-        }
+        if (!a.required() || by_option(a)) continue;
+        if (count++ == free.size()) return missing(a);
     }
     std::size_t next = 0;
     for (std::size_t i = 0; i < spec.positional.size(); ++i) {
         const Arg& a = spec.positional[i];
-        // A text takes the free words left but one for each required argument after it.
-        std::size_t after = 0;
-        for (std::size_t j = i + 1; j < spec.positional.size(); ++j) {
-            if (spec.positional[j].required()) ++after;
-        }
-        const std::size_t left = free.size() - std::min(free.size(), next);
-        if (next >= free.size() || (a.kind() == ArgKind::text && left <= after)) {
-            if (a.required()) {
-                error = {"missing", {{"name", placeholder(a, c.prompts, c.locale)}}};
-                return false;
+        if (by_option(a)) {
+            // amount=12万 USD: the currency is the word written after the option.
+            auto& v = out.values()[a.name()];
+            if (a.kind() == ArgKind::trailing_amount && v.currency.empty() && next < free.size() &&
+                written_at[a.name()] == next) {
+                if (auto code = read_currency(c.prompts, free[next])) {
+                    v.currency = *code;
+                    ++next;
+                }
             }
             continue;
         }
-        std::string raw = free[next++];
-        if (a.kind() == ArgKind::text) {
-            for (; next + after < free.size(); ++next) raw += " " + free[next];
+        // A text takes the free words left but one for each required argument after it.
+        std::size_t after = 0;
+        for (std::size_t j = i + 1; j < spec.positional.size(); ++j) {
+            if (spec.positional[j].required() && !by_option(spec.positional[j])) ++after;
+        }
+        const std::size_t left = free.size() - std::min(free.size(), next);
+        const bool several = a.kind() == ArgKind::text || a.kind() == ArgKind::customer;
+        if (next >= free.size() || (several && left <= after)) {
+            if (a.required()) return missing(a);
+            continue;
+        }
+        if (several) {
+            std::size_t end = free.size() - after;
+            if (i + 1 < spec.positional.size()) {
+                const Arg& b = spec.positional[i + 1];
+                if (b.kind() == ArgKind::person && !by_option(b)) {
+                    // Before the first @someone (or word the person may be) after its first.
+                    for (std::size_t k = next + 1; k < end; ++k) {
+                        const bool alternative = std::any_of(
+                            b.alternatives().begin(), b.alternatives().end(),
+                            [&](const auto& key) { return c.prompts.is_word(key, free[k]); });
+                        if (starts_with(free[k], "@") || alternative) {
+                            end = k;
+                            break;
+                        }
+                    }
+                }
+                if (a.kind() == ArgKind::customer &&
+                    (b.kind() == ArgKind::text || b.kind() == ArgKind::customer)) {
+                    // The longest run of words that names a known customer, else one word.
+                    std::size_t known = next + 1;
+                    for (std::size_t n = end; n > next + 1 && c.known_name; --n) {
+                        std::vector<std::string> run(free.begin() + static_cast<long>(next),
+                                                     free.begin() + static_cast<long>(n));
+                        if (c.known_name(core::join(run, " "))) {
+                            known = n;
+                            break;
+                        }
+                    }
+                    end = known;
+                }
+                if (b.kind() == ArgKind::trailing_amount && !by_option(b)) {
+                    // The text ends at the first word after its first that is an amount.
+                    end = next + 1;
+                    while (end < free.size() && !read_amount(c.prompts, free[end])) ++end;
+                    if (end == free.size()) return missing(b);
+                }
+                // A text followed by another argument ends where an option was written.
+                for (const auto& [_, at] : written_at) {
+                    if (at > next && at < end) end = at;
+                }
+            }
+            std::string raw = free[next++];
+            for (; next < end; ++next) raw += " " + free[next];
+            ParsedArgs::Value v;
+            if (!convert(a, raw, c, v, error)) return false;
+            out.values()[a.name()] = std::move(v);
+            continue;
         }
         ParsedArgs::Value v;
-        if (!convert(a, raw, c, v, error)) return false;
+        if (!convert(a, free[next++], c, v, error)) return false;
+        // 120000 USD, 12万 美元: a currency as the word after the amount.
+        if (a.kind() == ArgKind::trailing_amount && v.currency.empty() && next < free.size()) {
+            if (auto code = read_currency(c.prompts, free[next])) {
+                v.currency = *code;
+                ++next;
+            }
+        }
         out.values()[a.name()] = std::move(v);
     }
     if (next < free.size()) {
         error = {"unexpected", {{"token", shown(free[next])}}};
         return false;
+    }
+    for (const auto& o : spec.options) {
+        if (o.keyword && o.arg.required() && !by_option(o.arg)) {
+            error = {"missing",
+                     {{"name", key_text(o, c.prompts, c.locale) + " " +
+                                   placeholder(o.arg, c.prompts, c.locale)}}};
+            return false;
+        }
     }
     return true;
 }
@@ -455,11 +644,29 @@ std::string command_word(const std::string& command, const Prompts& prompts,
 std::string usage_line(const std::string& command, const ArgSpec& spec, const Prompts& prompts,
                        const std::string& locale) {
     std::string line = command_word(command, prompts, locale);
-    for (const auto& a : spec.positional) {
+    // Keywords stand where they were declared among the positional arguments (`handoff
+    // CUSTOMER to @REP [NOTE]`); `key=value` options come last.
+    auto keywords_at = [&](std::size_t at) {
+        for (const auto& o : spec.options) {
+            if (!o.keyword || o.at != at) continue;
+            const std::string k =
+                key_text(o, prompts, locale) + " " + placeholder(o.arg, prompts, locale);
+            line += " " + (o.arg.required() ? k : "[" + k + "]");
+        }
+    };
+    for (std::size_t i = 0; i < spec.positional.size(); ++i) {
+        keywords_at(i);
+        const Arg& a = spec.positional[i];
         const std::string p = placeholder(a, prompts, locale);
         line += " " + (a.required() ? p : "[" + p + "]");
     }
+    keywords_at(spec.positional.size());
     for (const auto& o : spec.options) {
+        // An option that gives a positional argument another way is not shown twice.
+        const bool shown_already =
+            std::any_of(spec.positional.begin(), spec.positional.end(),
+                        [&](const Arg& a) { return a.name() == o.arg.name(); });
+        if (o.keyword || shown_already) continue;
         line +=
             " [" + key_text(o, prompts, locale) + "=" + placeholder(o.arg, prompts, locale) + "]";
     }

@@ -10,6 +10,8 @@
 
 #include <date/date.h>
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,6 +31,20 @@ enum class ArgKind {
     percent,   ///< 30%, 30 (a percentage), 8折 (a discount: 20%)
     date,      ///< 2026-12-24, 2026年12月24日, 12月24日, today, 明天
     duration,  ///< 30min, 2h, 1h30m, 3d, 2w, 两小时, 3天: minutes
+    id,        ///< 12 or #12: a whole number above zero (a deal, a meeting, a training)
+    /// AMOUNT [CURRENCY] after a text of several words (`deal won 华为 云 12万 美元`): the
+    /// text before it ends at the first word after its first that reads as an amount (so a
+    /// name like 三一 is never the amount); a currency word or three-letter code may follow
+    /// as a word of its own. Read like `amount`.
+    trailing_amount,
+    /// A customer's name: the free words like `text`, but when a text follows it
+    /// (`decline CUSTOMER REASON`), the longest run of first words that names a known
+    /// customer (`ArgContext::known_name`), else the first word; quotes group a name.
+    customer,
+    /// The rest of the line, exactly as typed (quotes, spaces and `=` kept): the last
+    /// positional argument; the ones before it are plain words (`changes ID NOTE`), and no
+    /// option is read in it.
+    verbatim,
 };
 
 /// One declared argument: a positional one (`.arg`) or the value of an option (`.option`).
@@ -41,30 +57,53 @@ class Arg {
     static Arg percent(std::string name) { return Arg(ArgKind::percent, std::move(name)); }
     static Arg date(std::string name) { return Arg(ArgKind::date, std::move(name)); }
     static Arg duration(std::string name) { return Arg(ArgKind::duration, std::move(name)); }
+    static Arg id(std::string name) { return Arg(ArgKind::id, std::move(name)); }
+    static Arg trailing_amount(std::string name) {
+        return Arg(ArgKind::trailing_amount, std::move(name));
+    }
+    static Arg customer(std::string name) { return Arg(ArgKind::customer, std::move(name)); }
+    static Arg verbatim(std::string name) { return Arg(ArgKind::verbatim, std::move(name)); }
 
-    /// A positional argument that may be left out (options always may).
+    /// A positional argument or a keyword that may be left out (`key=value` options always
+    /// may).
     Arg& optional() {
         required_ = false;
+        return *this;
+    }
+
+    /// A person, or one of these prompts word lists instead (`consult ACME marketing`):
+    /// `.or_words({"engagements.words.marketing", "engagements.words.sales"})`. Such a word
+    /// is kept as typed and not resolved as a person (ParsedArgs::person is null).
+    Arg& or_words(std::vector<std::string> words_keys) {
+        or_words_ = std::move(words_keys);
         return *this;
     }
 
     const std::string& name() const { return name_; }
     ArgKind kind() const { return kind_; }
     bool required() const { return required_; }
+    const std::vector<std::string>& alternatives() const { return or_words_; }
 
   private:
     Arg(ArgKind kind, std::string name) : kind_(kind), name_(std::move(name)) {}
     ArgKind kind_;
     std::string name_;
     bool required_ = true;
+    std::vector<std::string> or_words_;
 };
 
 /// What a command takes: positional arguments in order, and `key=value` options whose
-/// keys are a prompts word list (e.g. `engagements.words.stage`: stage, 阶段).
+/// keys are a prompts word list (e.g. `engagements.words.stage`: stage, 阶段). A keyword
+/// option may also be written as its key word followed by the value as the next word
+/// (`margin 30%`, `毛利率 30%`), and is required unless its Arg is `.optional()`.
 struct ArgSpec {
     struct Option {
         std::string words_key;
         Arg arg;
+        bool keyword = false;
+        /// How many positional arguments were declared before it: where a keyword stands
+        /// in the usage line.
+        std::size_t at = 0;
     };
     std::vector<Arg> positional;
     std::vector<Option> options;
@@ -93,6 +132,7 @@ class ParsedArgs {
         date::year_month_day day{};
         int minutes = 0;
         const Person* person = nullptr;  ///< set by the Router
+        bool alternative = false;        ///< a person argument written as one of its or_words
     };
 
     bool has(const std::string& name) const { return values_.count(name) > 0; }
@@ -105,6 +145,7 @@ class ParsedArgs {
     std::optional<date::year_month_day> date(const std::string& name) const;
     /// In minutes.
     std::optional<int> duration(const std::string& name) const;
+    std::optional<std::int64_t> id(const std::string& name) const;
 
     std::map<std::string, Value>& values() { return values_; }
     const std::map<std::string, Value>& values() const { return values_; }
@@ -115,6 +156,7 @@ class ParsedArgs {
 
 /// Why a line does not fit the declaration: a prompt key (`args.<name>`) and its data
 /// (`token`, `key`, `keys`, `name`); the Router adds `command` and `usage`.
+/// `args.<name>` answers in the writer's language.
 struct ArgError {
     std::string key;
     nlohmann::json data = nlohmann::json::object();
@@ -126,6 +168,9 @@ struct ArgContext {
     const Prompts& prompts;
     std::string locale;
     date::year_month_day today;
+    /// True when the words name a known customer (or an alias); the Router asks the
+    /// Customers service. Unset: no name is known.
+    std::function<bool(const std::string&)> known_name = nullptr;
 };
 
 /// Reads `text` (the words after the command) against `spec`. People are left
@@ -157,6 +202,11 @@ std::optional<double> read_percent(const Prompts& prompts, const std::string& te
 /// today, tomorrow, the day after tomorrow (`args.words.*` of every locale).
 std::optional<date::year_month_day> read_date(const Prompts& prompts, const std::string& text,
                                               date::year_month_day today);
+/// A currency written as a word of its own: a currency word of any locale
+/// (`args.words.currency_*`: usd, 美元, ¥) or a three-letter code -> the code, upper case.
+std::optional<std::string> read_currency(const Prompts& prompts, const std::string& text);
+/// 12, #12 -> 12: a whole number above zero (at most 15 digits).
+std::optional<std::int64_t> read_id(const std::string& text);
 /// 30min, 2h, 1h30m, 1.5h, 3d, 2w, 两小时, 3天 -> minutes (units `core.words.unit_*`). A
 /// number without a unit is not a duration; zero is (0d), for the caller to refuse.
 std::optional<int> read_duration(const Prompts& prompts, const std::string& text);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
@@ -35,8 +36,13 @@ date::year_month_day local_today(Turn& turn) {
 bool read_declared(Turn& turn, const Router& router, const CommandSpec& spec, CommandArgs& args) {
     const Prompts& prompts = turn.engine().prompts();
     ArgError error;
-    if (!parse_args(spec.args(), args.rest, ArgContext{prompts, turn.locale(), local_today(turn)},
-                    args.parsed, error)) {
+    ArgContext context{prompts, turn.locale(), local_today(turn)};
+    if (const Customers* customers = turn.engine().services().find<Customers>()) {
+        context.known_name = [customers](const std::string& name) {
+            return customers->find(name).has_value();
+        };
+    }
+    if (!parse_args(spec.args(), args.rest, context, args.parsed, error)) {
         nlohmann::json data = error.data;
         data["command"] = command_word(spec.name(), prompts, turn.locale());
         data["usage"] = router.usage(spec.name(), prompts, turn.locale());
@@ -47,7 +53,7 @@ bool read_declared(Turn& turn, const Router& router, const CommandSpec& spec, Co
         return false;
     }
     for (auto& [_, value] : args.parsed.values()) {
-        if (value.kind != ArgKind::person) continue;
+        if (value.kind != ArgKind::person || value.alternative) continue;
         value.person = turn.person_arg(value.raw);
         if (value.person == nullptr) return false;
     }

@@ -65,6 +65,16 @@ class CommandSpec {
         args_.declared_ = true;
         return *this;
     }
+    /// A keyword option: `key value` (the value the next word; `margin 30%`, `毛利率 30%`)
+    /// as well as `key=value`. Its key is read as one only after the line's first free word
+    /// and outside quotes. Required unless `a` is `.optional()`:
+    /// `.keyword("metrics.words.margin", Arg::percent("margin").optional())`.
+    CommandSpec& keyword(std::string words_key, Arg a) {
+        args_.options.push_back(
+            {std::move(words_key), std::move(a), true, args_.positional.size()});
+        args_.declared_ = true;
+        return *this;
+    }
     /// Declares a command that takes nothing (a word after it is answered as unexpected).
     CommandSpec& no_args() {
         args_.declared_ = true;

@@ -1,7 +1,8 @@
 // The pieces of a command line that read free text, without the bot around them: word
 // splitting with quotes (core::split_words, trim), amounts, percentages, currencies,
 // days and periods (bot::metrics::parse_*), the one argument parser of declared commands
-// (bot::parse_args: amounts, percentages, dates, durations, options, quotes), and what a
+// (bot::parse_args: amounts, percentages, dates, durations, numbers, trailing amounts,
+// customers, verbatim text, options, keywords, quotes), and what a
 // field report names: customers, competitors, prices like 12万 or 8折 and needs
 // (bot::reports::extract).
 
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "bot/args.hpp"
 #include "bot/features/metrics/deal_input.hpp"
@@ -52,6 +54,28 @@ const bot::ArgSpec& every_kind() {
     return spec;
 }
 
+// `deal won` (a trailing amount after a name, a number, keywords), `decline` (a known
+// customer, then a text) and `changes` (a number, then the rest as typed).
+const std::vector<bot::ArgSpec>& more_kinds() {
+    static const std::vector<bot::ArgSpec> specs = [] {
+        bot::ArgSpec won;
+        won.positional = {bot::Arg::text("customer"), bot::Arg::trailing_amount("amount"),
+                          bot::Arg::id("deal").optional()};
+        won.options = {{"metrics.words.amount", bot::Arg::amount("amount")},
+                       {"metrics.words.margin", bot::Arg::percent("margin").optional(), true},
+                       {"metrics.words.owner", bot::Arg::person("owner"), true}};
+        won.declared_ = true;
+        bot::ArgSpec decline;
+        decline.positional = {bot::Arg::customer("customer"), bot::Arg::text("reason")};
+        decline.declared_ = true;
+        bot::ArgSpec changes;
+        changes.positional = {bot::Arg::word("id"), bot::Arg::verbatim("note")};
+        changes.declared_ = true;
+        return std::vector<bot::ArgSpec>{won, decline, changes};
+    }();
+    return specs;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -76,6 +100,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!bot::parse_args(every_kind(), text, {prompts(), "zh-CN", today}, parsed, error) &&
         error.key.empty()) {
         std::abort();  // a refusal always says why
+    }
+    for (const auto& spec : more_kinds()) {
+        bot::ParsedArgs more;
+        bot::ArgError refusal;
+        bot::ArgContext context{prompts(), "en", today};
+        context.known_name = [](const std::string& name) { return name == "Acme Corp"; };
+        if (!bot::parse_args(spec, text, context, more, refusal) && refusal.key.empty()) {
+            std::abort();
+        }
     }
     const auto found = bot::reports::extract(text, extraction());
     for (const auto& price : found.prices) (void)bot::reports::format_price(price);

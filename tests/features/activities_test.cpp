@@ -19,6 +19,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
 bot::BotSettings settings() {
@@ -268,6 +269,51 @@ TEST_F(ActivitiesTest, BudgetShowsPlannedAndSpentPerKind) {
     EXPECT_THAT(bot.say("li", "活动预算"),
                 ElementsAre(AllOf(HasSubstr("2026Q4 活动预算（CNY）"),
                                   HasSubstr("培训：预算 10000，计划 3000，已支出 3000"))));
+}
+
+// The commands that take a training's or an outing's number are declared (bot/args.hpp): a
+// word that is not a number is answered by the parser, naming it, in the writer's language.
+TEST_F(ActivitiesTest, IdCommandsNameAWordThatIsNotANumberInBothLanguages) {
+    bot.add({"liu", "刘洋", "hr", "hr", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"sam", "training join abc", {"\"abc\" is not a number", "Usage: training join ID"}},
+        {"wang", "报名培训 abc", {"“abc”不是编号", "用法：报名培训 编号"}},
+        {"sam", "training leave #x", {"\"#x\" is not a number"}},
+        {"wang", "退出培训 #x", {"“#x”不是编号"}},
+        {"sam", "training first", {"\"first\" is not a number", "Usage: training [ID]"}},
+        {"wang", "培训 第一", {"“第一”不是编号"}},
+        {"hana", "training cancel 0", {"\"0\" is not a number"}},
+        {"liu", "取消培训 0", {"“0”不是编号"}},
+        {"hana", "attended one @sam", {"\"one\" is not a number"}},
+        {"liu", "出勤 一 @sam", {"“一”不是编号"}},
+        {"hana", "attended 1", {"attended needs @PERSON [@PERSON ...]."}},
+        {"liu", "出勤 1", {"出勤需要@同事 [@同事 ...]。"}},
+        {"hana", "outing cancel 1.5", {"\"1.5\" is not a number"}},
+        {"liu", "取消郊游 1.5", {"“1.5”不是编号"}},
+        {"hana", "close -1", {"\"-1\" is not a number"}},
+        {"liu", "结束投票 -1", {"“-1”不是编号"}},
+        {"sam", "vote x 2026-11-20", {"\"x\" is not a number"}},
+        {"wang", "投票 x 2026-11-20", {"“x”不是编号"}},
+        {"sam", "rsvp x yes", {"\"x\" is not a number"}},
+        {"wang", "参加郊游 x 是", {"“x”不是编号"}},
+        {"sam", "rsvp 1", {"rsvp needs yes|no.", "Usage: rsvp ID yes|no"}},
+        {"wang", "参加郊游 1", {"参加郊游需要是|否。"}},
+        {"sam", "outing 1 2", {"I did not expect \"2\" here."}},
+        {"wang", "郊游 1 2", {"这里不该有“2”"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = bot.say(c.who, c.text);
+        ASSERT_THAT(r, SizeIs(1));
+        for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
+    }
+    // "#N" is read like N.
+    EXPECT_THAT(bot.say("wang", "报名培训 #9"), ElementsAre(HasSubstr("没有编号为 #9 的培训")));
 }
 
 }  // namespace

@@ -552,6 +552,87 @@ TEST_F(EngagementsTest, TheSameFlowsInChinese) {
     }
 }
 
+// consult, handoff, decline and customer alias are declared (bot/args.hpp): a line that
+// does not fit is answered by the parser in the writer's language, naming the token, and
+// nothing changes.
+TEST_F(EngagementsTest, DeclaredEngagementCommandsAnswerBadLinesInBothLanguages) {
+    bot.say("mia", "engagement new Acme Corp stage=lead");
+    struct Case {
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"mia",
+         "handoff Acme Corp",
+         {"handoff needs to @REP.", "Usage: handoff CUSTOMER to @REP [NOTE]"}},
+        {"li", "移交 Acme Corp", {"移交需要给 @销售代表。", "用法：移交 客户 给 @销售代表 [说明]"}},
+        {"mia", "handoff Acme Corp to", {"\"to\" needs @REP after it."}},
+        {"li", "移交 Acme Corp 给", {"“给”后面需要写上@销售代表。"}},
+        {"mia",
+         "consult \"Acme Corp\"",
+         {"consult needs @PERSON|marketing|sales.",
+          "Usage: consult CUSTOMER @PERSON|marketing|sales [NOTE]"}},
+        {"li", "咨询 “Acme Corp”", {"咨询需要@某人|市场部|销售部。"}},
+        {"sam",
+         "decline \"Acme Corp\"",
+         {"decline needs REASON.", "Usage: decline CUSTOMER REASON"}},
+        {"wang", "拒绝 “Acme Corp”", {"拒绝需要原因。", "用法：拒绝 客户 原因"}},
+        {"mia", "customer alias \"Acme Corp\"", {"customer alias needs ALIAS."}},
+        {"li", "客户别名 “Acme Corp”", {"客户别名需要别名。"}},
+        {"mia",
+         "customer alias \"Acme Corp ACME",
+         {"The quote before \"Acme Corp ACME\" is not closed"}},
+        {"li", "客户别名 “Acme Corp ACME", {"“Acme Corp ACME”前面的引号没有闭合"}},
+        {"mia",
+         "handoff Acme Corp to @sam stage=lead",
+         {"\"stage=\" is not an option of handoff."}},
+        {"li", "移交 Acme Corp 给 @sam 阶段=lead", {"“阶段=”不是移交的选项。"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = bot.say(c.who, c.text);
+        ASSERT_THAT(r, SizeIs(1));
+        for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
+    }
+    const auto e = bot.store().engagements().all();
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_FALSE(bot.store().engagements().latest_handoff(e[0].id).has_value());
+    EXPECT_TRUE(bot.store().engagements().consultations(e[0].id).empty());
+    EXPECT_TRUE(bot.store().customers().all()[0].aliases.empty());
+}
+
+TEST_F(EngagementsTest, DeclaredEngagementCommandsKeepTheirSyntax) {
+    bot.say("mia", "engagement new Acme Corp stage=lead");
+    struct Step {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Step> steps = {
+        // A note after the rep; "to" in the note is the note's.
+        {"mia", "handoff Acme Corp to @sam met them at the fair, talk to Bob",
+         "Acme Corp handed to Sam Seller"},
+        // The reason keeps every word.
+        {"sam", "decline Acme Corp budget is frozen", "You declined Acme Corp"},
+        {"mia", "咨询 Acme Corp 销售部 请看看报价", "now consult on Acme Corp"},
+        {"li", "客户别名 Acme Corp 艾克美", "Acme Corp 现在也可以叫 艾克美"},
+    };
+    for (const auto& s : steps) {
+        SCOPED_TRACE(s.text);
+        const auto posts = say_posts(bot, s.who, s.text);
+        EXPECT_THAT(to(posts, std::string("@") + s.who), ElementsAre(HasSubstr(s.expected)));
+    }
+    const auto e = bot.store().engagements().all();
+    const auto h = bot.store().engagements().latest_handoff(e[0].id);
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->note, "met them at the fair, talk to Bob");
+    EXPECT_EQ(h->reason, "budget is frozen");
+    const auto consultations = bot.store().engagements().consultations(e[0].id);
+    ASSERT_FALSE(consultations.empty());
+    EXPECT_EQ(consultations.back().note, "请看看报价");
+}
+
 TEST_F(EngagementsTest, MultiWordCustomerNamesNeedNoQuotes) {
     bot.say("mia", "engagement new Acme Corp stage=lead");
     struct Step {

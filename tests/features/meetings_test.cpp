@@ -14,9 +14,11 @@
 #include <fstream>
 
 #include "bot/calendar_fetcher.hpp"
+#include "bot/features/meetings/meet_plan.hpp"
 #include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/turn.hpp"
+#include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -198,7 +200,8 @@ TEST_F(MeetingsTest, BadInputGetsAClearAnswer) {
         {"meet \"X\" with @sam within 0d", "0 days is not possible"},
         {"meet \"X\" with @sam within 40d", "40 days is not possible"},
         {"meet \"X\" with @nobody", "nobody"},
-        {"meet \"X\"", "at least one attendee"},
+        {"meet \"X\"", "meet needs with @PERSON ..."},
+        {"meet \"X\" with @helen", "at least one attendee"},
         {"meet", "meet \"TITLE\" with"},
         {"book 1", "no proposed slots"},
         {"book x", "book N"},
@@ -496,6 +499,192 @@ TEST_F(MeetingsTest, JointMeetingBadInput) {
         EXPECT_THAT(bot.say("helen", c.text), ElementsAre(HasSubstr(c.expected)));
     }
     EXPECT_TRUE(bot.store().meetings().active_series().empty());
+}
+
+// `meet` reads its line, resolves the people, then plans: the two pure steps, without a bot.
+const bot::Prompts& source_prompts() {
+    static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    return *p;
+}
+
+TEST(MeetPlan, TheLineIsReadIntoPeopleDepartmentsAndKeywordsInBothLanguages) {
+    struct Case {
+        std::vector<std::string> words;
+        std::vector<std::string> mentions;  // word, "?" after an optional one
+        std::string department;             // of the last mention
+        std::optional<std::string> duration, within;
+        std::string after;
+    };
+    const std::vector<Case> cases = {
+        {{"with", "@sam", "@mia", "duration", "45m"}, {"@sam", "@mia"}, "", "45m", {}, ""},
+        {{"@sam", "optional", "@lee", "sales"}, {"@sam", "@lee?", "sales?"}, "sales", {}, {}, ""},
+        {{"与", "@王芳", "可选", "市场部", "时长", "1小时", "范围", "2周"},
+         {"@王芳", "市场部?"},
+         "marketing",
+         "1小时",
+         "2周",
+         ""},
+        {{"with", "@sam", "after", "2026-11-04", "10:00", "within", "3"},
+         {"@sam"},
+         "",
+         {},
+         "3",
+         "2026-11-04 10:00"},
+        {{"@sam", "从", "2026-11-04", "@mia"}, {"@sam", "@mia"}, "", {}, {}, "2026-11-04"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::PrintToString(c.words));
+        bot::meetings::MeetLine line;
+        bot::meetings::MeetProblem problem;
+        ASSERT_TRUE(bot::meetings::read_meet_line(source_prompts(), c.words, line, problem))
+            << problem.key;
+        std::vector<std::string> mentions;
+        for (const auto& m : line.mentions) mentions.push_back(m.word + (m.optional ? "?" : ""));
+        EXPECT_EQ(mentions, c.mentions);
+        EXPECT_EQ(line.mentions.back().department, c.department);
+        EXPECT_EQ(line.duration, c.duration);
+        EXPECT_EQ(line.within, c.within);
+        EXPECT_EQ(line.after_text, c.after);
+    }
+}
+
+TEST(MeetPlan, AKeywordWithoutItsValueIsAProblemNamingIt) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"@sam", "duration"}, "bad_duration"},
+        {{"@sam", "范围"}, "bad_within"},
+        {{"@sam", "after", "tomorrow"}, "bad_date"},
+        {{"@sam", "从"}, "bad_date"},
+    };
+    for (const auto& [words, key] : cases) {
+        SCOPED_TRACE(::testing::PrintToString(words));
+        bot::meetings::MeetLine line;
+        bot::meetings::MeetProblem problem;
+        EXPECT_FALSE(bot::meetings::read_meet_line(source_prompts(), words, line, problem));
+        EXPECT_EQ(problem.key, key);
+    }
+}
+
+TEST(MeetPlan, ThePlanChecksEveryValueAndBuildsTheRequest) {
+    std::vector<bot::Person> people(4);
+    people[0].id = 1;  // the organiser, Berlin
+    people[0].department = "hr";
+    people[1].id = 2;
+    people[1].department = "sales";
+    people[2].id = 3;
+    people[2].department = "sales";
+    people[3].id = 4;
+    people[3].department = "marketing";
+    // Sunday 2026-11-01 12:00 UTC.
+    const bot::meetings::MeetContext context{source_prompts(),     people, 1, "Europe/Berlin",
+                                             utc(2026, 11, 1, 12), 30,     5};
+    struct Case {
+        const char* name;
+        std::vector<std::string> words;
+        std::string problem;  // empty: planned
+        int duration;
+        int within;
+        std::size_t attendees;
+    };
+    const std::vector<Case> cases = {
+        {"defaults", {"@two"}, "", 30, 5, 2},
+        {"rounded to 15 minutes", {"@two", "duration", "50"}, "", 60, 5, 2},
+        {"a department, optional", {"@two", "optional", "sales", "within", "2w"}, "", 30, 14, 3},
+        {"too short", {"@two", "duration", "10m"}, "duration_range", 0, 0, 0},
+        {"not a duration", {"@two", "duration", "soon"}, "bad_duration", 0, 0, 0},
+        {"zero days", {"@two", "within", "0d"}, "within_range", 0, 0, 0},
+        {"not days", {"@two", "within", "3h"}, "bad_within", 0, 0, 0},
+        {"past", {"@two", "after", "2026-10-30"}, "date_past", 0, 0, 0},
+        {"in the clock change", {"@two", "after", "2027-03-28", "02:30"}, "dst_gap", 0, 0, 0},
+        {"too far", {"@two", "after", "2028-01-05"}, "after_too_far", 0, 0, 0},
+        {"an empty department", {"@two", "management"}, "empty_department", 0, 0, 0},
+        {"only the organiser", {"hr"}, "nobody", 0, 0, 0},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        bot::meetings::MeetLine line;
+        bot::meetings::MeetProblem problem;
+        ASSERT_TRUE(bot::meetings::read_meet_line(source_prompts(), c.words, line, problem));
+        // The caller resolved "@two" to person 2.
+        std::vector<const bot::Person*> resolved;
+        for (const auto& m : line.mentions) {
+            resolved.push_back(m.department.empty() ? &people[1] : nullptr);
+        }
+        const auto plan = bot::meetings::plan_meet("X", line, resolved, context);
+        if (!c.problem.empty()) {
+            EXPECT_FALSE(plan.request.has_value());
+            EXPECT_EQ(plan.problem.key, c.problem);
+            continue;
+        }
+        ASSERT_TRUE(plan.request.has_value()) << plan.problem.key;
+        EXPECT_EQ(plan.request->duration, c.duration);
+        EXPECT_EQ(plan.request->within_days, c.within);
+        EXPECT_EQ(plan.request->attendees.size(), c.attendees);
+        EXPECT_TRUE(plan.request->attendees.at(1));  // the organiser is required
+    }
+}
+
+// meet is declared (bot/args.hpp): its title and attendees are required, and the bad
+// values of its keywords are answered naming them, in the writer's language.
+TEST_F(MeetingsTest, MeetAnswersBadLinesInBothLanguages) {
+    struct Case {
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"helen", "meet", {"meet needs \"TITLE\".", "Usage: meet \"TITLE\" with @PERSON ..."}},
+        {"wang", "约会议", {"约会议需要\"标题\"。", "用法：约会议 \"标题\" 与 @某人 ..."}},
+        {"helen", "meet \"X\"", {"meet needs with @PERSON ..."}},
+        {"wang", "约会议 \"X\"", {"约会议需要与 @某人 ..."}},
+        {"helen", "meet \"X\" with @sam duration", {"\"\" is not a duration"}},
+        {"wang", "约会议 \"X\" 与 @sam 时长 很久", {"“很久”不是时长"}},
+        {"helen", "meet \"X\" with @sam within soon", {"\"soon\" is not a number of days"}},
+        {"wang", "约会议 \"X\" 与 @sam 范围 很久", {"“很久”不是天数"}},
+        {"helen", "meet \"X\" with @sam after someday", {"\"someday\" is not a date"}},
+        {"wang", "约会议 \"X\" 与 @sam 从 某天", {"“某天”不是日期"}},
+        {"helen", "meet \"X\" with @sam duration=45m", {"\"duration=\" is not an option of meet."}},
+        {"wang", "约会议 \"X\" 与 @sam 时长=45分钟", {"“时长=”不是约会议的选项。"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = bot.say(c.who, c.text);
+        ASSERT_THAT(r, SizeIs(1));
+        for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
+    }
+    EXPECT_FALSE(bot.store()
+                     .meetings()
+                     .proposal(bot.engine().directory().by_name_or_email("helen@example.com")->id)
+                     .has_value());
+}
+
+// book and meeting cancel are declared (bot/args.hpp): a word that is not a number is
+// answered by the parser, naming it, in the writer's language.
+TEST_F(MeetingsTest, BookAndCancelNameAWordThatIsNotANumberInBothLanguages) {
+    struct Case {
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"helen", "book x", {"\"x\" is not a number", "Usage: book N"}},
+        {"wang", "预订 x", {"“x”不是编号", "用法：预订 N"}},
+        {"helen", "book 0", {"\"0\" is not a number"}},
+        {"wang", "预订 0", {"“0”不是编号"}},
+        {"helen", "book", {"book needs N."}},
+        {"wang", "预订", {"预订需要N。"}},
+        {"helen", "meeting cancel abc", {"\"abc\" is not a number", "Usage: meeting cancel ID"}},
+        {"wang", "取消会议 abc", {"“abc”不是编号", "用法：取消会议 编号"}},
+        {"helen", "meeting cancel 1 2", {"I did not expect \"2\" here."}},
+        {"wang", "取消会议 1 2", {"这里不该有“2”"}},
+        // A number that is not one of the slots is the command's to answer.
+        {"helen", "book 99999999999999", {"no proposed slots"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = bot.say(c.who, c.text);
+        ASSERT_THAT(r, SizeIs(1));
+        for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
+    }
 }
 
 }  // namespace

@@ -128,6 +128,10 @@ TEST_F(MetricsTest, DealAmountsAreReadLikeReportsInBothNumeralSystems) {
         {"Chinese numerals", "wang", "成交 艾克米 十二万", 120000, "CNY", 120000},
         {"金额= with 万", "wang", "成交 艾克米 金额=3千5", 3500, "CNY", 3500},
         {"a customer named with numerals", "sam", "deal won 三一 2万", 20000, "CNY", 20000},
+        {"a currency word after the amount", "wang", "成交 艾克米 1000 美元", 1000, "USD", 7000},
+        {"a currency sign", "sam", "deal won ACME ¥3000", 3000, "CNY", 3000},
+        {"a several-word name, keywords", "sam", "deal won Big Co Asia 5k usd margin=20%", 5000,
+         "USD", 35000},
     };
     std::int64_t id = 0;
     for (const auto& c : cases) {
@@ -141,6 +145,8 @@ TEST_F(MetricsTest, DealAmountsAreReadLikeReportsInBothNumeralSystems) {
         EXPECT_DOUBLE_EQ(d->company_amount, c.company_amount);
     }
     EXPECT_EQ(bot.store().deals().get(6)->customer_text, "三一");
+    EXPECT_EQ(bot.store().deals().get(9)->customer_text, "Big Co Asia");
+    EXPECT_NEAR(*bot.store().deals().get(9)->margin, 0.2, 1e-9);
     EXPECT_THAT(joined(bot.say("sam", "deal won ACME amount=lots")),
                 HasSubstr("Usage: deal won CUSTOMER AMOUNT"));
 }
@@ -162,10 +168,23 @@ TEST_F(MetricsTest, DealBadInput) {
     };
     const std::vector<Case> cases = {
         {"no amount", "sam", "deal won ACME", "Usage: deal won CUSTOMER AMOUNT"},
-        {"margin over 100", "sam", "deal won ACME 100 margin 130%", "\"130%\" is not a margin"},
+        {"margin over 100", "sam", "deal won ACME 100 margin 130%", "\"130%\" is not a percentage"},
         {"marketing may not", "mia", "deal won ACME 100", "Only the sales department"},
         {"lost without reason", "sam", "deal lost ACME", "Usage: deal lost CUSTOMER REASON"},
-        {"Chinese, not a margin", "wang", "成交 艾克米 100 毛利率 很多", "不是有效的毛利率"},
+        {"Chinese, not a margin", "wang", "成交 艾克米 100 毛利率 很多", "“很多”不是百分比"},
+        // Answered by the argument parser, naming the token, in the writer's language.
+        {"not a deal number", "sam", "deal won ACME 100 #x", "\"#x\" is not a number"},
+        {"Chinese, not a deal number", "wang", "成交 艾克米 100 #x", "“#x”不是编号"},
+        {"margin without a value", "sam", "deal won ACME 100 margin",
+         "\"margin\" needs PERCENT after it."},
+        {"Chinese, margin without a value", "wang", "成交 艾克米 100 毛利率",
+         "“毛利率”后面需要写上百分比"},
+        {"Chinese, no amount", "wang", "成交 艾克米", "成交需要金额 [币种]。"},
+        {"a word too many", "sam", "deal won ACME 100 USD #2 extra",
+         "I did not expect \"extra\" here."},
+        {"Chinese, a word too many", "wang", "成交 艾克米 100 美元 #2 多余", "这里不该有“多余”"},
+        {"amount given twice", "sam", "deal won ACME amount=100 amount=200",
+         "\"amount=\" is given twice"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);

@@ -540,7 +540,9 @@ TEST_F(RotationTest, BadPlansAreAnsweredAndStaffMayNotPlan) {
         const char* expected;
     };
     const std::vector<Case> cases = {
-        {"boss", "rotation plan marketing sales", "Please write it like this"},
+        {"boss", "rotation plan marketing sales", "I did not expect \"sales\" here."},
+        {"boss", "rotation plan marketing with sales every=2x from=明年", "\"明年\" is not a date"},
+        {"boss", "rotation plan marketing with sales size=2", "\"size=\" is not an option"},
         {"boss", "rotation plan marketing with finance", "\"finance\" is not a department"},
         {"boss", "rotation plan sales with sales", "two different departments"},
         {"boss", "rotation plan marketing with sales batch=0", "batch=0 is not a number"},
@@ -557,6 +559,33 @@ TEST_F(RotationTest, BadPlansAreAnsweredAndStaffMayNotPlan) {
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
     EXPECT_THAT(bot.store().rotations().active(), IsEmpty());
+}
+
+// rotation stop and rotation plan are declared (bot/args.hpp): a missing word, a word that
+// is not a number or not a date is answered by the parser in the writer's language.
+TEST_F(RotationTest, DeclaredRotationCommandsAnswerInBothLanguages) {
+    bot.add({"zhou", "周经理", "sales", "manager", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"boss", "rotation stop first", {"\"first\" is not a number", "Usage: rotation stop ID"}},
+        {"zhou", "停止轮岗 第一个", {"“第一个”不是编号", "用法：停止轮岗 编号"}},
+        {"boss", "rotation stop", {"rotation stop needs ID."}},
+        {"zhou", "停止轮岗", {"停止轮岗需要编号。"}},
+        {"zhou", "停止轮岗 #9", {"#9"}},
+        {"boss", "rotation plan marketing", {"rotation plan needs with DEPARTMENT."}},
+        {"zhou", "轮岗计划 市场部", {"轮岗计划需要和 部门。", "用法：轮岗计划 部门 和 部门"}},
+        {"zhou", "轮岗计划 市场部 和 销售部 从=某天", {"“某天”不是日期"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = bot.say(c.who, c.text);
+        ASSERT_EQ(r.size(), 1u);
+        for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
+    }
 }
 
 TEST_F(RotationTest, StoppedPlansPlanNoFurtherRounds) {

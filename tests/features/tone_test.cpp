@@ -247,6 +247,48 @@ TEST_F(ToneTest, ChangesRequestReachesTheAuthor) {
                 HasSubstr("Sales: 周强 asked for changes: 请补充价格."));
 }
 
+// announce edit and changes are declared with a verbatim text (bot/args.hpp): the text is
+// kept exactly as typed, quotes, spacing and "=" included.
+TEST_F(ToneTest, EditsAndChangeNotesKeepTheTextExactlyAsTyped) {
+    draft();
+    say("mia", "announce edit 1 sales Say \"WeChat\"  twice:  a=b, “引号” too.");
+    EXPECT_EQ(bot.store().announcements().get(1)->sales_text,
+              "Say \"WeChat\"  twice:  a=b, “引号” too.");
+    say("zhou", "退回修改 1 请把 \"价格=面议\" 改成  具体数字");
+    const auto decisions = bot.store().announcements().decisions(1);
+    ASSERT_FALSE(decisions.empty());
+    EXPECT_EQ(decisions.back().note, "请把 \"价格=面议\" 改成  具体数字");
+}
+
+TEST_F(ToneTest, EditsAndChangeNotesAnswerBadLinesInBothLanguages) {
+    draft();
+    struct Case {
+        const char* who;
+        const char* text;
+        std::vector<const char*> expected;
+    };
+    const std::vector<Case> cases = {
+        {"mia",
+         "announce edit 1 sales",
+         {"announce edit needs TEXT.", "Usage: announce edit ID marketing|sales TEXT"}},
+        {"wang", "修改公告 1 销售", {"修改公告需要文本。", "用法：修改公告 编号 市场|销售 文本"}},
+        {"mia", "announce edit", {"announce edit needs ID."}},
+        {"wang", "修改公告", {"修改公告需要编号。"}},
+        {"sue", "changes 1", {"changes needs NOTE.", "Usage: changes ID NOTE"}},
+        {"zhou", "退回修改 1", {"退回修改需要说明。", "用法：退回修改 编号 说明"}},
+        {"sue", "changes x shorter please", {"\"x\" is not an announcement number."}},
+        {"zhou", "退回修改 x 请缩短", {"“x”"}},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        const auto r = say(c.who, c.text);
+        ASSERT_THAT(r, SizeIs(1));
+        for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
+    }
+    EXPECT_EQ(bot.store().announcements().get(1)->version, 1);
+    EXPECT_TRUE(bot.store().announcements().decisions(1).empty());
+}
+
 TEST_F(ToneTest, ScheduledAnnouncementPostsAtItsTimeUnlessEditedMeanwhile) {
     // Mia is in Berlin: 10:00 local on 3 November is 09:00 UTC, a day after the start.
     const std::string r = draft(" when=\"2026-11-03 10:00\"");

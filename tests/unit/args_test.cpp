@@ -229,6 +229,132 @@ TEST(Args, UsageLineIsWrittenFromTheDeclarationInTheReadersLanguage) {
               "[从=日期] [时长=时长]");
 }
 
+// A trailing amount after a name of several words, its currency as a word of its own, a
+// number and keywords: `deal won`'s declaration.
+const bot::ArgSpec& trailing() {
+    static const CommandSpec spec =
+        CommandSpec("deal won", [](bot::Turn&, const bot::CommandArgs&) {})
+            .arg(Arg::text("customer"))
+            .arg(Arg::trailing_amount("amount"))
+            .arg(Arg::id("deal").optional())
+            .option("metrics.words.amount", Arg::amount("amount"))
+            .keyword("metrics.words.margin", Arg::percent("margin").optional())
+            .keyword("metrics.words.owner", Arg::person("owner").optional());
+    return spec.args();
+}
+
+TEST(Args, ATrailingAmountEndsANameOfSeveralWords) {
+    struct Case {
+        const char* line;
+        std::string customer;
+        double amount;
+        std::string currency;
+        std::optional<std::int64_t> deal;
+        std::optional<double> margin;
+        std::string owner;
+    };
+    const std::vector<Case> cases = {
+        {"ACME 120000", "ACME", 120000, "", std::nullopt, std::nullopt, ""},
+        {"Big Co Asia 5k usd", "Big Co Asia", 5000, "USD", std::nullopt, std::nullopt, ""},
+        {"华为 云 12万 美元 #3", "华为 云", 120000, "USD", 3, std::nullopt, ""},
+        // The first word is always the name's: 三一 is a customer, not 31.
+        {"三一 2万", "三一", 20000, "", std::nullopt, std::nullopt, ""},
+        {"三一 重工 十二万 元", "三一 重工", 120000, "CNY", std::nullopt, std::nullopt, ""},
+        {"ACME ¥3000 margin 30%", "ACME", 3000, "CNY", std::nullopt, 0.3, ""},
+        {"ACME 1000 GBP 毛利率 25% 负责人 @王芳", "ACME", 1000, "GBP", std::nullopt, 0.25, "@王芳"},
+        {"ACME 50000 owner=@sue 12", "ACME", 50000, "", 12, std::nullopt, "@sue"},
+        // The amount as an option: the name ends where it was written, a currency after it.
+        {"Big Co amount=1.5k USD", "Big Co", 1500, "USD", std::nullopt, std::nullopt, ""},
+        {"艾克米 金额=3千5", "艾克米", 3500, "", std::nullopt, std::nullopt, ""},
+        // A keyword is read as one only after the first word, and not in quotes.
+        {"Owner Corp 100", "Owner Corp", 100, "", std::nullopt, std::nullopt, ""},
+        {"\"Margin\" 100", "Margin", 100, "", std::nullopt, std::nullopt, ""},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.line);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(parse(trailing(), c.line, "en", out, error)) << error.key << " " << error.data;
+        EXPECT_EQ(out.word("customer"), c.customer);
+        ASSERT_TRUE(out.amount("amount").has_value());
+        EXPECT_DOUBLE_EQ(out.amount("amount")->value, c.amount);
+        EXPECT_EQ(out.amount("amount")->currency, c.currency);
+        EXPECT_EQ(out.id("deal"), c.deal);
+        ASSERT_EQ(out.percent("margin").has_value(), c.margin.has_value());
+        if (c.margin) {
+            EXPECT_NEAR(*out.percent("margin"), *c.margin, 1e-9);
+        }
+        EXPECT_EQ(out.word("owner"), c.owner);
+    }
+}
+
+TEST(Args, ATrailingAmountsBadTokensAreNamedInBothLanguages) {
+    struct Case {
+        const char* name;
+        const char* line;
+        const char* key;
+        const char* en;
+        const char* zh;
+    };
+    const std::vector<Case> cases = {
+        {"no amount", "ACME Corp", "missing", "deal won needs AMOUNT [CURRENCY].",
+         "成交需要金额 [币种]。"},
+        {"only the name", "5000", "missing", "deal won needs AMOUNT [CURRENCY].",
+         "成交需要金额 [币种]。"},
+        {"not a number", "ACME 100 #x", "bad_id", "\"#x\" is not a number", "“#x”不是编号"},
+        {"zero", "ACME 100 0", "bad_id", "\"0\" is not a number", "“0”不是编号"},
+        {"keyword at the end", "ACME 100 margin", "keyword_without_value",
+         "\"margin\" needs PERCENT after it.", "“margin”后面需要写上百分比。"},
+        // Once given, a keyword's key is a word like any other: here, not the deal's number.
+        {"keyword twice", "ACME 100 margin 5% 毛利率 6%", "bad_id", "\"毛利率\" is not a number",
+         "“毛利率”不是编号"},
+        {"keyword, then as an option", "ACME 100 margin 5% margin=6%", "duplicate_key",
+         "\"margin=\" is given twice", "“margin=”写了两次"},
+        {"bad keyword value", "ACME 100 margin lots", "bad_percent", "\"lots\" is not a percentage",
+         "“lots”不是百分比"},
+        {"bad amount option", "ACME amount=lots", "bad_amount", "\"lots\" is not an amount",
+         "“lots”不是金额"},
+        {"a word too many", "ACME 100 USD 2 more", "unexpected", "I did not expect \"more\"",
+         "这里不该有“more”"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        for (const std::string locale : {"en", "zh-CN"}) {
+            SCOPED_TRACE(locale);
+            ParsedArgs out;
+            ArgError error;
+            ASSERT_FALSE(parse(trailing(), c.line, locale, out, error));
+            EXPECT_EQ(error.key, c.key);
+            nlohmann::json data = error.data;
+            data["command"] = bot::command_word("deal won", prompts(), locale);
+            data["usage"] = bot::usage_line("deal won", trailing(), prompts(), locale);
+            const std::string said = prompts().render(locale, "args." + error.key, data);
+            EXPECT_THAT(said, HasSubstr(locale == "en" ? c.en : c.zh));
+        }
+    }
+}
+
+TEST(Args, KeywordsAndTrailingAmountsInTheUsageLine) {
+    EXPECT_EQ(bot::usage_line("deal won", trailing(), prompts(), "en"),
+              "deal won CUSTOMER AMOUNT [CURRENCY] [#DEAL] [margin PERCENT] [owner @OWNER]");
+    EXPECT_EQ(bot::usage_line("deal won", trailing(), prompts(), "zh-CN"),
+              "成交 客户 金额 [币种] [#商机编号] [毛利率 百分比] [负责人 @负责人]");
+}
+
+TEST(Args, IdsAndCurrencies) {
+    EXPECT_EQ(bot::read_id("12"), 12);
+    EXPECT_EQ(bot::read_id("#7"), 7);
+    EXPECT_EQ(bot::read_id("0"), std::nullopt);
+    EXPECT_EQ(bot::read_id("-3"), std::nullopt);
+    EXPECT_EQ(bot::read_id("1.5"), std::nullopt);
+    EXPECT_EQ(bot::read_id("1234567890123456"), std::nullopt);
+    EXPECT_EQ(bot::read_currency(prompts(), "usd"), "USD");
+    EXPECT_EQ(bot::read_currency(prompts(), "美元"), "USD");
+    EXPECT_EQ(bot::read_currency(prompts(), "元"), "CNY");
+    EXPECT_EQ(bot::read_currency(prompts(), "chf"), "CHF");
+    EXPECT_EQ(bot::read_currency(prompts(), "dollars"), std::nullopt);
+}
+
 // Through the router: a bad token is answered before the handler runs, in the writer's
 // language; `help CMD` shows the generated usage line.
 class ArgsBotTest : public ::testing::Test {

@@ -135,12 +135,6 @@ std::string person_name(Turn& turn, const std::optional<std::int64_t>& id) {
     return p ? p->name : std::string();
 }
 
-std::string join_words(const std::vector<std::string>& words, std::size_t from, std::size_t to) {
-    std::vector<std::string> part(words.begin() + static_cast<long>(from),
-                                  words.begin() + static_cast<long>(to));
-    return core::join(part, " ");
-}
-
 /// The engagement tag used in channel posts: `#acme`, `#华为`.
 std::string make_tag(const std::string& customer) { return "#" + name_key(customer); }
 
@@ -194,15 +188,6 @@ std::optional<Customer> resolve_customer(Turn& turn, const std::string& text) {
                 {"suggestions", turn.list_data(suggestions)},
                 {"has_suggestions", !suggestions.empty()}});
     return std::nullopt;
-}
-
-/// How many leading words name the customer, when at least `keep` words must follow: the
-/// longest prefix naming a customer exactly (so unquoted "Acme Corp" works), else one.
-std::size_t customer_words(Turn& turn, const std::vector<std::string>& words, std::size_t keep) {
-    for (std::size_t n = words.size() - keep; n > 1; --n) {
-        if (exact_customer(turn, join_words(words, 0, n))) return n;
-    }
-    return 1;
 }
 
 // --- engagements ----------------------------------------------------------------------
@@ -649,23 +634,13 @@ void list_engagements(Turn& turn, const CommandArgs& args) {
 }
 
 void consult(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() < 2) {
-        usage(turn, "consult");
-        return;
-    }
-    // The customer is everything before the first @mention or department word.
-    std::size_t at = 1;
-    for (std::size_t i = 1; i < args.words.size(); ++i) {
-        if (args.words[i].front() == '@' || !department_word(turn, args.words[i]).empty()) {
-            at = i;
-            break;
-        }
-    }
-    auto e = find_engagement(turn, join_words(args.words, 0, at), true);
+    // Declared: CUSTOMER... @PERSON|DEPARTMENT [NOTE...]; the customer ends before the first
+    // @mention or department word.
+    auto e = find_engagement(turn, args.parsed.word("customer"), true);
     if (!e) return;
     if (!may_act(turn, *e)) return;
     std::vector<const Person*> consultants;
-    const std::string dept = department_word(turn, args.words[at]);
+    const std::string dept = department_word(turn, args.parsed.word("consultant"));
     if (!dept.empty()) {
         consultants = turn.engine().directory().managers_of(dept);
         if (consultants.empty()) {
@@ -674,11 +649,9 @@ void consult(Turn& turn, const CommandArgs& args) {
             return;
         }
     } else {
-        const Person* p = turn.person_arg(args.words[at]);
-        if (p == nullptr) return;
-        consultants.push_back(p);
+        consultants.push_back(args.parsed.person("consultant"));
     }
-    const std::string note = join_words(args.words, at + 1, args.words.size());
+    const std::string note = args.parsed.word("note");
     const Person& me = *turn.person();
     consultant_acted(turn, *e);
     store::Store& db = turn.write();
@@ -747,18 +720,8 @@ Offer handoff_offer(std::int64_t handoff_id, const std::string& customer, const 
 }
 
 void handoff(Turn& turn, const CommandArgs& args) {
-    std::size_t to_at = 0;
-    for (std::size_t i = 1; i < args.words.size(); ++i) {
-        if (is_word(turn, "to", args.words[i])) {
-            to_at = i;
-            break;
-        }
-    }
-    if (to_at == 0 || to_at + 1 >= args.words.size()) {
-        usage(turn, "handoff");
-        return;
-    }
-    auto e = find_engagement(turn, join_words(args.words, 0, to_at), true);
+    // Declared: CUSTOMER... to @REP [NOTE...].
+    auto e = find_engagement(turn, args.parsed.word("customer"), true);
     if (!e) return;
     if (!may_act(turn, *e)) return;
     const Funnel funnel = funnel_of(turn);
@@ -778,8 +741,7 @@ void handoff(Turn& turn, const CommandArgs& args) {
                      format_local(core::from_millis(h->deadline_at), turn.person()->timezone)}});
         return;
     }
-    const Person* rep = turn.person_arg(args.words[to_at + 1]);
-    if (rep == nullptr) return;
+    const Person* rep = args.parsed.person("rep");
     if (rep->department != "sales") {
         turn.reply("engagements.handoff_not_sales",
                    {{"name", rep->name},
@@ -787,7 +749,7 @@ void handoff(Turn& turn, const CommandArgs& args) {
                     {"sales", dept_text(turn.engine(), turn.locale(), "sales")}});
         return;
     }
-    const std::string note = join_words(args.words, to_at + 2, args.words.size());
+    const std::string note = args.parsed.word("note");
     consultant_acted(turn, *e);
     const int hours = turn.engine().settings().rules.handoff_acceptance_hours;
     const core::Timestamp deadline =
@@ -897,16 +859,12 @@ void accept(Turn& turn, const CommandArgs& args) {
 }
 
 void decline(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() < 2) {
-        usage(turn, "decline");
-        return;
-    }
-    const std::size_t n = customer_words(turn, args.words, 1);
-    auto found = my_handoff(turn, join_words(args.words, 0, n));
+    // Declared: CUSTOMER REASON...; a customer of several words is the longest known name.
+    auto found = my_handoff(turn, args.parsed.word("customer"));
     if (!found) return;
     Engagement& e = found->first;
     Handoff& h = found->second;
-    const std::string reason = join_words(args.words, n, args.words.size());
+    const std::string reason = args.parsed.word("reason");
     const Person& me = *turn.person();
     const std::int64_t now = now_ms(turn);
     store::Store& db = turn.write();
@@ -987,20 +945,16 @@ void track_set(Turn& turn, const CommandArgs& args) {
 }
 
 void customer_alias(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() < 2) {
-        usage(turn, "customer alias");
-        return;
-    }
+    // Declared: CUSTOMER ALIAS...; a customer of several words is the longest known name.
     if (!in_funnel_department(*turn.person())) {
         turn.reply(
             "engagements.new_needs_department",
             {{"department", dept_text(turn.engine(), turn.locale(), turn.person()->department)}});
         return;
     }
-    const std::size_t n = customer_words(turn, args.words, 1);
-    auto customer = resolve_customer(turn, join_words(args.words, 0, n));
+    auto customer = resolve_customer(turn, args.parsed.word("customer"));
     if (!customer) return;
-    const std::string alias = join_words(args.words, n, args.words.size());
+    const std::string alias = args.parsed.word("alias");
     if (auto existing = exact_customer(turn, alias)) {
         turn.reply(
             existing->id == customer->id ? "engagements.alias_exists" : "engagements.alias_taken",
@@ -1091,12 +1045,27 @@ void register_engagements(Engine& engine) {
     r.add(CommandSpec("engagements", list_engagements)
               .arg(Arg::word("filter").optional())
               .option("engagements.words.stage", Arg::word("stage")));
-    r.add(CommandSpec("consult", consult).writes());
-    r.add(CommandSpec("handoff", handoff).writes());
+    r.add(CommandSpec("consult", consult)
+              .arg(Arg::text("customer"))
+              .arg(Arg::person("consultant")
+                       .or_words({"engagements.words.marketing", "engagements.words.sales"}))
+              .arg(Arg::text("note").optional())
+              .writes());
+    r.add(CommandSpec("handoff", handoff)
+              .arg(Arg::text("customer"))
+              .keyword("engagements.words.to", Arg::person("rep"))
+              .arg(Arg::text("note").optional())
+              .writes());
     r.add(CommandSpec("accept", accept).arg(Arg::text("customer")).writes());
-    r.add(CommandSpec("decline", decline).writes());
+    r.add(CommandSpec("decline", decline)
+              .arg(Arg::customer("customer"))
+              .arg(Arg::text("reason"))
+              .writes());
     r.add(CommandSpec("track set", track_set).roles({"admin"}).writes());
-    r.add(CommandSpec("customer alias", customer_alias).writes());
+    r.add(CommandSpec("customer alias", customer_alias)
+              .arg(Arg::customer("customer"))
+              .arg(Arg::text("alias"))
+              .writes());
     engine.scheduler().on(handoff_job, handoff_deadline);
     engine.add_todo_source(pending_handoffs);
 }

@@ -18,6 +18,7 @@
 #include "bot/calendar_fetcher.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/ical.hpp"
+#include "bot/features/meetings/meet_plan.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/meetings/slot_finder.hpp"
 #include "bot/joint_agenda.hpp"
@@ -33,12 +34,6 @@ using std::chrono::milliseconds;
 
 constexpr std::int64_t minute_ms = 60 * 1000;
 constexpr std::int64_t day_ms = 24 * 60 * minute_ms;
-const int min_duration = 15;
-const int max_duration = 8 * 60;
-const int max_within_days = 28;
-const int max_after_days = 366;
-const std::size_t max_attendees = 100;
-const std::size_t max_title_chars = 200;
 const std::size_t max_calendar_bytes = 4 * 1024 * 1024;
 const int joint_duration_default = 60;
 /// How many joint-meeting occurrences are checked for DST gaps (a year of monthly ones).
@@ -66,59 +61,10 @@ std::string clip(const std::string& s) { return std::string(core::utf8_prefix(s,
 
 // --- parsing ----------------------------------------------------------------------------
 
-bool all_digits(const std::string& s) {
-    return !s.empty() && s.size() <= 6 &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// "45m", "45min", "1h", "1h30m", "90" (minutes), "45分钟", "1小时": a number alone is
-/// minutes, else the duration reader of declared arguments (bot/args.hpp; the unit words
-/// are `core.words.unit_*` of every locale).
-std::optional<int> parse_minutes(const Prompts& prompts, const std::string& s) {
-    if (all_digits(s)) return s.size() <= 6 ? std::optional<int>(std::stoi(s)) : std::nullopt;
-    return read_duration(prompts, s);
-}
-
-/// "5d", "5", "2w", "5天", "2周": a number alone is days, else a duration of whole days.
-std::optional<int> parse_days(const Prompts& prompts, const std::string& s) {
-    if (all_digits(s)) return s.size() <= 6 ? std::optional<int>(std::stoi(s)) : std::nullopt;
-    const auto minutes = read_duration(prompts, s);
-    if (!minutes || *minutes % (24 * 60) != 0) return std::nullopt;
-    return *minutes / (24 * 60);
-}
-
-std::optional<date::year_month_day> parse_date(const std::string& text) {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-        if (text[i] < '0' || text[i] > '9') return std::nullopt;
-    }
-    const date::year_month_day ymd{date::year(std::stoi(text.substr(0, 4))),
-                                   date::month(static_cast<unsigned>(std::stoi(text.substr(5, 2)))),
-                                   date::day(static_cast<unsigned>(std::stoi(text.substr(8, 2))))};
-    if (!ymd.ok()) return std::nullopt;
-    return ymd;
-}
-
-/// "HH:MM" (24 h) as minutes after midnight.
-std::optional<int> parse_time(const std::string& t) {
-    if (t.size() != 5 || t[2] != ':') return std::nullopt;
-    for (std::size_t i : {0, 1, 3, 4}) {
-        if (t[i] < '0' || t[i] > '9') return std::nullopt;
-    }
-    const int h = std::stoi(t.substr(0, 2));
-    const int m = std::stoi(t.substr(3, 2));
-    if (h > 23 || m > 59) return std::nullopt;
-    return h * 60 + m;
-}
-
 std::string hm(int minute) {
     const std::string h = std::to_string(minute / 60);
     const std::string m = std::to_string(minute % 60);
     return (h.size() < 2 ? "0" : "") + h + ":" + (m.size() < 2 ? "0" : "") + m;
-}
-
-std::int64_t to_ms(date::sys_time<std::chrono::seconds> t) {
-    return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
 }
 
 /// "2026-11-03 10:00-10:45" in `zone` (the end with its date when it is another day).
@@ -129,14 +75,6 @@ std::string local_span(std::int64_t start, std::int64_t end, const std::string& 
 }
 
 // --- proposing --------------------------------------------------------------------------
-
-struct Request {
-    std::string title;
-    int duration = 30;
-    int within_days = 5;
-    std::optional<std::int64_t> after;
-    std::map<std::int64_t, bool> attendees;  ///< person -> required
-};
 
 json request_json(const Request& r) {
     json people = json::array();
@@ -289,132 +227,49 @@ void propose(Turn& turn, const Request& r, bool fresh) {
     }
 }
 
+/// Answers a problem of plan_meet or read_meet_line in the writer's language.
+void answer(Turn& turn, MeetProblem problem) {
+    if (problem.key == "empty_department") {
+        problem.data["department"] =
+            turn.text("core.department." + problem.data.value("department", ""));
+    }
+    turn.reply("meetings." + problem.key, problem.data);
+}
+
 void meet(Turn& turn, const CommandArgs& args) {
-    const auto& words = args.words;
+    // Declared: "TITLE" WHO-AND-WHEN... Read the line (pure), resolve its @people, plan
+    // (pure), then propose slots or answer.
+    const std::string title(core::trim(args.parsed.word("title")));
+    if (title.empty() || is_word(turn, "with", title) ||
+        core::utf8_length(title) > max_title_chars) {
+        usage(turn, "meet");
+        return;
+    }
+    const Prompts& prompts = turn.engine().prompts();
+    MeetLine line;
+    MeetProblem problem;
+    const std::vector<std::string> rest(args.words.begin() + 1, args.words.end());
+    if (!read_meet_line(prompts, rest, line, problem)) return answer(turn, problem);
+    std::vector<const Person*> people;
+    for (const auto& m : line.mentions) {
+        const Person* p = nullptr;
+        if (m.department.empty()) {
+            p = turn.person_arg(m.word);
+            if (p == nullptr) return;  // answered: did you mean, which one
+        }
+        people.push_back(p);
+    }
     const auto& settings = turn.engine().settings().features.get<MeetingSettings>();
-    if (words.empty() || is_word(turn, "with", words[0])) {
-        usage(turn, "meet");
-        return;
-    }
-    Request r;
-    r.title = std::string(core::trim(words[0]));
-    if (r.title.empty() || core::utf8_length(r.title) > max_title_chars) {
-        usage(turn, "meet");
-        return;
-    }
-    r.duration = settings.default_duration_minutes;
-    r.within_days = settings.default_within_days;
-    r.attendees[turn.person()->id] = true;
-    const std::string zone = zone_of(turn, turn.person());
-    bool optional = false;
-    auto add = [&](const Person& p) {
-        auto it = r.attendees.find(p.id);
-        if (it == r.attendees.end()) {
-            r.attendees[p.id] = !optional;
-        } else if (!optional) {
-            it->second = true;  // required wins
-        }
-    };
-    for (std::size_t i = 1; i < words.size(); ++i) {
-        const std::string& w = words[i];
-        const bool has_next = i + 1 < words.size();
-        if (is_word(turn, "with", w)) {
-            optional = false;
-        } else if (is_word(turn, "optional", w)) {
-            optional = true;
-        } else if (is_word(turn, "duration", w)) {
-            const auto m =
-                has_next ? parse_minutes(turn.engine().prompts(), words[i + 1]) : std::nullopt;
-            if (!m) {
-                turn.reply("meetings.bad_duration",
-                           {{"text", has_next ? clip(words[i + 1]) : std::string()}});
-                return;
-            }
-            if (*m < min_duration || *m > max_duration) {
-                turn.reply("meetings.duration_range",
-                           {{"minutes", *m}, {"min", min_duration}, {"max", max_duration}});
-                return;
-            }
-            r.duration = ((*m + 14) / 15) * 15;
-            ++i;
-        } else if (is_word(turn, "within", w)) {
-            const auto d =
-                has_next ? parse_days(turn.engine().prompts(), words[i + 1]) : std::nullopt;
-            if (!d) {
-                turn.reply("meetings.bad_within",
-                           {{"text", has_next ? clip(words[i + 1]) : std::string()}});
-                return;
-            }
-            if (*d < 1 || *d > max_within_days) {
-                turn.reply("meetings.within_range", {{"days", *d}, {"max", max_within_days}});
-                return;
-            }
-            r.within_days = *d;
-            ++i;
-        } else if (is_word(turn, "after", w)) {
-            const auto ymd = has_next ? parse_date(words[i + 1]) : std::nullopt;
-            if (!ymd) {
-                turn.reply("meetings.bad_date",
-                           {{"text", has_next ? clip(words[i + 1]) : std::string()}});
-                return;
-            }
-            ++i;
-            int minute = 0;
-            std::string shown = words[i];
-            if (i + 1 < words.size()) {
-                if (auto t = parse_time(words[i + 1])) {
-                    minute = *t;
-                    shown += " " + words[++i];
-                }
-            }
-            const auto* tz = zone_or_utc(zone);
-            const auto local = date::local_days{*ymd} + std::chrono::minutes(minute);
-            if (tz->get_info(local).result == date::local_info::nonexistent) {
-                turn.reply("meetings.dst_gap", {{"when", shown}, {"zone", zone}});
-                return;
-            }
-            const std::int64_t at = to_ms(tz->to_sys(local, date::choose::earliest));
-            const auto today = date::floor<date::days>(tz->to_local(turn.now()));
-            if (date::local_days{*ymd} < today || (minute > 0 && at < now_ms(turn))) {
-                turn.reply("meetings.date_past", {{"when", shown}, {"zone", zone}});
-                return;
-            }
-            if (at - now_ms(turn) > max_after_days * day_ms) {
-                turn.reply("meetings.after_too_far", {{"when", shown}, {"days", max_after_days}});
-                return;
-            }
-            r.after = at;
-        } else if (auto dept = std::find_if(
-                       departments().begin(), departments().end(),
-                       [&](const std::string& d) { return is_word(turn, "dept_" + d, w); });
-                   dept != departments().end()) {
-            bool any = false;
-            for (const auto& p : turn.engine().directory().all()) {
-                if (p.department == *dept) {
-                    add(p);
-                    any = true;
-                }
-            }
-            if (!any) {
-                turn.reply("meetings.empty_department",
-                           {{"department", turn.text("core.department." + *dept)}});
-                return;
-            }
-        } else {
-            const Person* p = turn.person_arg(w);
-            if (p == nullptr) return;
-            add(*p);
-        }
-    }
-    if (r.attendees.size() < 2) {
-        turn.reply("meetings.nobody");
-        return;
-    }
-    if (r.attendees.size() > max_attendees) {
-        turn.reply("meetings.too_many", {{"count", r.attendees.size()}, {"max", max_attendees}});
-        return;
-    }
-    propose(turn, r, false);
+    const MeetContext context{prompts,
+                              turn.engine().directory().all(),
+                              turn.person()->id,
+                              zone_of(turn, turn.person()),
+                              turn.now(),
+                              settings.default_duration_minutes,
+                              settings.default_within_days};
+    const MeetPlan plan = plan_meet(title, line, people, context);
+    if (!plan.request) return answer(turn, plan.problem);
+    propose(turn, *plan.request, false);
 }
 
 // --- booking ----------------------------------------------------------------------------
@@ -463,11 +318,8 @@ std::string new_uid(Turn& turn, std::int64_t start) {
 }
 
 void book(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() != 1 || !all_digits(args.words[0])) {
-        usage(turn, "book");
-        return;
-    }
-    const int n = std::stoi(args.words[0]);
+    // Declared: N (the parser answers a word that is not a number).
+    const std::int64_t n = *args.parsed.id("slot");
     const auto saved = turn.read().meetings().proposal(turn.person()->id);
     if (!saved) {
         turn.reply("meetings.no_proposal");
@@ -475,7 +327,7 @@ void book(Turn& turn, const CommandArgs& args) {
     }
     const json proposal = json::parse(*saved);
     const json& slots = proposal["slots"];
-    if (n < 1 || n > static_cast<int>(slots.size())) {
+    if (n < 1 || n > static_cast<std::int64_t>(slots.size())) {
         turn.reply("meetings.bad_choice", {{"n", n}, {"count", slots.size()}});
         return;
     }
@@ -543,11 +395,8 @@ std::optional<std::int64_t> parse_id(std::string word) {
 }
 
 void cancel_meeting(Turn& turn, const CommandArgs& args) {
-    const auto id = args.words.size() == 1 ? parse_id(args.words[0]) : std::nullopt;
-    if (!id) {
-        usage(turn, "meeting cancel");
-        return;
-    }
+    // Declared: ID (the parser answers a word that is not a number).
+    const auto id = args.parsed.id("id");
     const auto m = turn.read().meetings().get(*id);
     if (!m || m->status != "booked") {
         turn.reply("meetings.not_found", {{"id", *id}});
@@ -1231,9 +1080,16 @@ void register_meetings(Engine& engine) {
     engine.services().provide<JointAgenda>(std::make_shared<EngineJointAgenda>());
     auto& r = engine.router();
     const std::vector<std::string> organisers = {"manager", "hr"};
-    r.add(CommandSpec("meet", meet).roles(organisers).writes());
-    r.add(CommandSpec("book", book).roles(organisers).writes());
-    r.add(CommandSpec("meeting cancel", cancel_meeting).roles(organisers).writes());
+    r.add(CommandSpec("meet", meet)
+              .arg(Arg::word("title"))
+              .arg(Arg::text("attendees"))
+              .roles(organisers)
+              .writes());
+    r.add(CommandSpec("book", book).arg(Arg::id("slot")).roles(organisers).writes());
+    r.add(CommandSpec("meeting cancel", cancel_meeting)
+              .arg(Arg::id("id"))
+              .roles(organisers)
+              .writes());
     r.add(CommandSpec("meetings", list_meetings));
     auto fetching = std::make_shared<Fetching>();
     r.add(CommandSpec("calendar import", [fetching](Turn& turn, const CommandArgs& args) {

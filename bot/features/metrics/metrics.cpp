@@ -117,15 +117,6 @@ void refuse(Turn& turn, const std::string& who) {
 
 // --- deals, quotas, campaigns -----------------------------------------------------------
 
-/// "#12" -> 12.
-std::optional<std::int64_t> deal_ref(const std::string& w) {
-    if (w.size() < 2 || w.size() > 19 || w[0] != '#') return std::nullopt;
-    for (std::size_t i = 1; i < w.size(); ++i) {
-        if (w[i] < '0' || w[i] > '9') return std::nullopt;
-    }
-    return std::stoll(w.substr(1));
-}
-
 std::string local_day_text(std::int64_t ms, const std::string& zone) {
     return date::format(
         "%F", date::floor<date::days>(zone_or_utc(zone)->to_local(core::from_millis(ms))));
@@ -134,46 +125,19 @@ std::string local_day_text(std::int64_t ms, const std::string& zone) {
 void deal_won(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
-    // CUSTOMER... AMOUNT [CURRENCY] [margin N%] [owner=@P] [#DEAL]; AMOUNT may be written
-    // amount=N. The first word is always the customer's, so that a name like 三一 is not
-    // an amount.
-    auto amount_of = [&](const std::string& w) {
-        const auto eq = w.find('=');
-        if (eq != std::string::npos && is_word(turn.engine(), "amount", w.substr(0, eq))) {
-            return parse_amount(w.substr(eq + 1));
-        }
-        return parse_amount(w);
-    };
-    std::size_t at = 1;
-    while (at < args.words.size() && !amount_of(args.words[at])) ++at;
-    if (at >= args.words.size()) return usage(turn, "deal won");
+    // Declared: CUSTOMER... AMOUNT [CURRENCY] [#DEAL] [margin N%] [owner @P]; AMOUNT may be
+    // written amount=N. The first word is always the customer's, so that a name like 三一 is
+    // not an amount.
+    const ParsedArgs& a = args.parsed;
     DealInput in;
-    in.customer = join_words(args.words, 0, at);
+    in.customer = strip_quotes(a.word("customer"));
     in.stage = "won";
-    in.amount = *amount_of(args.words[at]);
-    const Person* owner = nullptr;
-    std::optional<std::int64_t> ref;
-    for (std::size_t i = at + 1; i < args.words.size(); ++i) {
-        const std::string& w = args.words[i];
-        const auto eq = w.find('=');
-        if (is_word(turn.engine(), "margin", w) && i + 1 < args.words.size()) {
-            in.margin = parse_percent(args.words[++i]);
-            if (!in.margin) return turn.reply("metrics.bad_margin", {{"value", args.words[i]}});
-        } else if (eq != std::string::npos && eq + 1 < w.size() &&
-                   is_word(turn.engine(), "owner", w.substr(0, eq))) {
-            owner = turn.person_arg(w.substr(eq + 1));
-            if (owner == nullptr) return;
-        } else if (is_word(turn.engine(), "owner", w) && i + 1 < args.words.size()) {
-            owner = turn.person_arg(args.words[++i]);
-            if (owner == nullptr) return;
-        } else if (auto r = deal_ref(w)) {
-            ref = r;
-        } else if (auto c = parse_currency(w)) {
-            in.currency = *c;
-        } else {
-            return usage(turn, "deal won");
-        }
-    }
+    const Amount amount = *a.amount("amount");
+    in.amount = amount.value;
+    in.currency = amount.currency;
+    in.margin = a.percent("margin");
+    const Person* owner = a.person("owner");
+    const std::optional<std::int64_t> ref = a.id("deal");
     // Recording a deal for someone else is for the sales managers and admins.
     const bool may_assign = is_admin(me) || (me.role == "manager" && in_sales(me));
     if (owner && owner->id != me.id && !may_assign) return refuse(turn, "sales_managers");
@@ -1131,7 +1095,14 @@ std::string money_text(const Engine& engine, double amount) { return money(engin
 
 void register_metrics(Engine& engine) {
     engine.services().provide<bot::DealFacts>(std::make_shared<EngineDealFacts>());
-    engine.router().add(CommandSpec("deal won", deal_won).writes());
+    engine.router().add(CommandSpec("deal won", deal_won)
+                            .arg(Arg::text("customer"))
+                            .arg(Arg::trailing_amount("amount"))
+                            .arg(Arg::id("deal").optional())
+                            .option("metrics.words.amount", Arg::amount("amount"))
+                            .keyword("metrics.words.margin", Arg::percent("margin").optional())
+                            .keyword("metrics.words.owner", Arg::person("owner").optional())
+                            .writes());
     engine.router().add(CommandSpec("deal lost", deal_lost)
                             .arg(Arg::word("customer"))
                             .arg(Arg::text("reason"))

@@ -36,21 +36,6 @@ std::optional<std::string> department_word(Turn& turn, const std::string& word) 
     return std::nullopt;
 }
 
-bool is_word(Turn& turn, const std::string& key, const std::string& word) {
-    return turn.engine().prompts().is_word(key, word);
-}
-
-/// `name=value` (also a full-width ＝) when `word` starts with one of `names`.
-std::optional<std::string> option_value(Turn& turn, const std::string& word,
-                                        const std::string& key) {
-    for (const std::string sep : {"=", "＝"}) {
-        const auto at = word.find(sep);
-        if (at == std::string::npos) continue;
-        if (is_word(turn, key, word.substr(0, at))) return word.substr(at + sep.size());
-    }
-    return std::nullopt;
-}
-
 /// The staff of a department (managers plan rotations; they are not sent on them).
 std::vector<std::int64_t> ids_in(const Directory& dir, const std::string& department) {
     std::vector<std::int64_t> out;
@@ -155,16 +140,13 @@ json pairs_data(Turn& turn, const std::vector<store::RotationAssignment>& pairs)
 }
 
 void plan(Turn& turn, const CommandArgs& args) {
-    const auto& w = args.words;
-    // DEPT with DEPT batch=N every=P [from=DATE]
-    if (w.size() < 3 || !is_word(turn, "reports.words.with", w[1])) {
-        turn.reply("reports.rotation_usage");
-        return;
-    }
-    const auto dept = department_word(turn, w[0]);
-    const auto host = department_word(turn, w[2]);
+    // Declared: DEPT with DEPT [batch=N] [every=P] [from=DATE].
+    const ParsedArgs& a = args.parsed;
+    const auto dept = department_word(turn, a.word("department"));
+    const auto host = department_word(turn, a.word("host"));
     if (!dept || !host) {
-        turn.reply("reports.rotation_unknown_department", {{"word", !dept ? w[0] : w[2]}});
+        turn.reply("reports.rotation_unknown_department",
+                   {{"word", !dept ? a.word("department") : a.word("host")}});
         return;
     }
     if (*dept == *host) {
@@ -173,31 +155,26 @@ void plan(Turn& turn, const CommandArgs& args) {
     }
     int batch = 1;
     int every = 14;
-    std::string from;
-    for (std::size_t i = 3; i < w.size(); ++i) {
-        if (auto v = option_value(turn, w[i], "reports.words.batch")) {
-            const bool digits =
-                !v->empty() && v->size() <= 3 &&
-                std::all_of(v->begin(), v->end(), [](unsigned char c) { return std::isdigit(c); });
-            if (!digits || std::stoi(*v) < 1 || std::stoi(*v) > max_batch) {
-                turn.reply("reports.rotation_bad_batch", {{"value", *v}, {"max", max_batch}});
-                return;
-            }
-            batch = std::stoi(*v);
-        } else if (auto p = option_value(turn, w[i], "reports.words.every")) {
-            const auto days = parse_period_days(turn.engine().prompts(), *p);
-            if (!days) {
-                turn.reply("reports.rotation_bad_period", {{"value", *p}});
-                return;
-            }
-            every = *days;
-        } else if (auto d = option_value(turn, w[i], "reports.words.from")) {
-            from = *d;
-        } else {
-            turn.reply("reports.rotation_usage");
+    if (a.has("batch")) {
+        const std::string v = a.word("batch");
+        const bool digits =
+            !v.empty() && v.size() <= 3 &&
+            std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); });
+        if (!digits || std::stoi(v) < 1 || std::stoi(v) > max_batch) {
+            turn.reply("reports.rotation_bad_batch", {{"value", v}, {"max", max_batch}});
             return;
         }
+        batch = std::stoi(v);
     }
+    if (a.has("every")) {
+        const auto days = parse_period_days(turn.engine().prompts(), a.word("every"));
+        if (!days) {
+            turn.reply("reports.rotation_bad_period", {{"value", a.word("every")}});
+            return;
+        }
+        every = *days;
+    }
+    const std::string from = a.date("from") ? date::format("%F", *a.date("from")) : "";
     const std::string zone = turn.engine().settings().company_timezone;
     const auto start = first_start(zone, turn.now(), from);
     if (!start) {
@@ -262,20 +239,8 @@ void show(Turn& turn, const CommandArgs&) {
 }
 
 void stop(Turn& turn, const CommandArgs& args) {
-    std::optional<std::int64_t> id;
-    if (args.words.size() == 1) {
-        std::string digits = args.words[0];
-        if (!digits.empty() && digits[0] == '#') digits.erase(0, 1);
-        if (!digits.empty() && digits.size() < 12 &&
-            std::all_of(digits.begin(), digits.end(),
-                        [](unsigned char c) { return std::isdigit(c); })) {
-            id = std::stoll(digits);
-        }
-    }
-    if (!id) {
-        turn.reply("reports.rotation_stop_usage");
-        return;
-    }
+    // Declared: ID (the parser answers a missing plan or a word that is not a number).
+    const auto id = args.parsed.id("id");
     const auto r = turn.read().rotations().get(*id);
     if (!r || r->stopped_at) {
         turn.reply("reports.rotation_not_found", {{"id", *id}});
@@ -352,8 +317,15 @@ std::string report_tags(Turn& turn) {
 
 void register_rotation(Engine& engine) {
     auto& r = engine.router();
-    r.add(CommandSpec("rotation plan", plan).roles(planners).writes());
-    r.add(CommandSpec("rotation stop", stop).roles(planners).writes());
+    r.add(CommandSpec("rotation plan", plan)
+              .arg(Arg::word("department"))
+              .keyword("reports.words.with", Arg::word("host"))
+              .option("reports.words.batch", Arg::word("batch"))
+              .option("reports.words.every", Arg::word("every"))
+              .option("reports.words.from", Arg::date("from"))
+              .roles(planners)
+              .writes());
+    r.add(CommandSpec("rotation stop", stop).arg(Arg::id("id")).roles(planners).writes());
     r.add(CommandSpec("rotation", show));
     engine.scheduler().on(round_job, [](Turn& turn, const json& payload) {
         const auto rotation = turn.read().rotations().get(payload.value("rotation", 0LL));

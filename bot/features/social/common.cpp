@@ -27,15 +27,6 @@ std::string person_name(const Engine& engine, std::int64_t id) {
     return p ? p->name : "#" + std::to_string(id);
 }
 
-std::optional<std::int64_t> parse_id(std::string word) {
-    if (!word.empty() && word.front() == '#') word.erase(0, 1);
-    if (word.empty() || word.size() > 15) return std::nullopt;
-    for (char c : word) {
-        if (c < '0' || c > '9') return std::nullopt;
-    }
-    return std::stoll(word);
-}
-
 std::optional<long long> parse_number(const std::string& word, long long min, long long max) {
     if (word.empty() || word.size() > 15) return std::nullopt;
     for (char c : word) {

@@ -37,8 +37,6 @@ bool is_word(Turn& turn, const std::string& name, const std::string& word);
 /// The person's zone, else the company's.
 std::string zone_of(const Engine& engine, const Person* person);
 std::string person_name(const Engine& engine, std::int64_t id);
-/// "7" or "#7".
-std::optional<std::int64_t> parse_id(std::string word);
 /// A whole number between `min` and `max`.
 std::optional<long long> parse_number(const std::string& word, long long min, long long max);
 /// A strict YYYY-MM-DD.

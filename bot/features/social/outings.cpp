@@ -42,8 +42,10 @@ std::vector<std::string> date_words(const std::vector<std::string>& words) {
     return out;
 }
 
+/// The outing of the declared `id` (the parser answered a word that is not a number),
+/// answered when missing or unknown.
 std::optional<Outing> outing_arg(Turn& turn, const CommandArgs& args, const std::string& command) {
-    const auto id = args.words.empty() ? std::nullopt : parse_id(args.words[0]);
+    const auto id = args.parsed.id("id");
     if (!id) {
         usage(turn, command);
         return std::nullopt;
@@ -295,8 +297,8 @@ void close(Turn& turn, const CommandArgs& args) {
 void rsvp(Turn& turn, const CommandArgs& args) {
     auto o = outing_arg(turn, args, "rsvp");
     if (!o) return;
-    if (args.words.size() != 2 ||
-        !(is_word(turn, "yes", args.words[1]) || is_word(turn, "no", args.words[1]))) {
+    const std::string answer = args.parsed.word("answer");
+    if (!(is_word(turn, "yes", answer) || is_word(turn, "no", answer))) {
         usage(turn, "rsvp");
         return;
     }
@@ -313,7 +315,7 @@ void rsvp(Turn& turn, const CommandArgs& args) {
         turn.reply("social.outing_over", outing_data(turn, *o));
         return;
     }
-    const bool going = is_word(turn, "yes", args.words[1]);
+    const bool going = is_word(turn, "yes", answer);
     turn.write().social().set_rsvp(o->id, turn.person()->id, going, now_ms(turn));
     turn.audit("outing.rsvp", {{"outing", o->id}, {"going", going}});
     turn.reply(going ? "social.outing_rsvp_yes" : "social.outing_rsvp_no", outing_data(turn, *o));
@@ -342,7 +344,7 @@ void cancel(Turn& turn, const CommandArgs& args) {
 }
 
 void show(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
+    if (!args.parsed.has("id")) {
         const auto all = turn.read().social().open_outings();
         if (all.empty()) {
             turn.reply("social.outings_empty");
@@ -405,12 +407,13 @@ void open_rsvps(Turn& turn, const Person& me, std::vector<std::string>& items) {
 void register_outings(Engine& engine) {
     auto& r = engine.router();
     r.add(CommandSpec("outing new", create).roles(organiser_roles()).writes());
-    r.add(CommandSpec("outing cancel", cancel).roles(organiser_roles()).writes());
-    r.add(CommandSpec("close", close).roles(organiser_roles()).writes());
-    r.add(CommandSpec("vote", vote).writes());
-    r.add(CommandSpec("rsvp", rsvp).writes());
-    r.add(CommandSpec("outing", show));
-    r.add(CommandSpec("outings", show));
+    r.add(
+        CommandSpec("outing cancel", cancel).arg(Arg::id("id")).roles(organiser_roles()).writes());
+    r.add(CommandSpec("close", close).arg(Arg::id("id")).roles(organiser_roles()).writes());
+    r.add(CommandSpec("vote", vote).arg(Arg::id("id")).arg(Arg::text("days")).writes());
+    r.add(CommandSpec("rsvp", rsvp).arg(Arg::id("id")).arg(Arg::word("answer")).writes());
+    r.add(CommandSpec("outing", show).arg(Arg::id("id").optional()));
+    r.add(CommandSpec("outings", show).arg(Arg::id("id").optional()));
     engine.scheduler().on(remind_job, remind);
     engine.add_todo_source(open_rsvps);
 }

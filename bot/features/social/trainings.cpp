@@ -39,10 +39,11 @@ std::optional<std::string> audience_word(Turn& turn, const std::string& word) {
     return std::nullopt;
 }
 
-/// The training of the first word, answered when missing or unknown.
+/// The training of the declared `id` (the parser answered a word that is not a number),
+/// answered when missing or unknown.
 std::optional<Training> training_arg(Turn& turn, const CommandArgs& args,
                                      const std::string& command) {
-    const auto id = args.words.empty() ? std::nullopt : parse_id(args.words[0]);
+    const auto id = args.parsed.id("id");
     if (!id) {
         usage(turn, command);
         return std::nullopt;
@@ -364,10 +365,7 @@ void attended(Turn& turn, const CommandArgs& args) {
         turn.reply("social.training_not_started", training_data(turn, *t, &me));
         return;
     }
-    if (args.words.size() < 2) {
-        usage(turn, "attended");
-        return;
-    }
+    // Declared: ID @PERSON...; the people are the words after the number.
     std::vector<const Person*> people;
     for (std::size_t i = 1; i < args.words.size(); ++i) {
         const Person* p = turn.person_arg(args.words[i]);
@@ -405,7 +403,7 @@ void list(Turn& turn, const CommandArgs&) {
 }
 
 void show(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
+    if (!args.parsed.has("id")) {
         list(turn, args);
         return;
     }
@@ -462,12 +460,15 @@ void after(Turn& turn, const json& payload) {
 void register_trainings(Engine& engine) {
     auto& r = engine.router();
     r.add(CommandSpec("training new", create).roles(organiser_roles()).writes());
-    r.add(CommandSpec("training cancel", cancel).roles(organiser_roles()).writes());
-    r.add(CommandSpec("training join", join).writes());
-    r.add(CommandSpec("training leave", leave).writes());
-    r.add(CommandSpec("training", show));
+    r.add(CommandSpec("training cancel", cancel)
+              .arg(Arg::id("id"))
+              .roles(organiser_roles())
+              .writes());
+    r.add(CommandSpec("training join", join).arg(Arg::id("id")).writes());
+    r.add(CommandSpec("training leave", leave).arg(Arg::id("id")).writes());
+    r.add(CommandSpec("training", show).arg(Arg::id("id").optional()));
     r.add(CommandSpec("trainings", list));
-    r.add(CommandSpec("attended", attended).writes());
+    r.add(CommandSpec("attended", attended).arg(Arg::id("id")).arg(Arg::text("people")).writes());
     engine.scheduler().on(remind_job, remind);
     engine.scheduler().on(after_job, after);
 }

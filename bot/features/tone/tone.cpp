@@ -61,20 +61,6 @@ std::optional<std::int64_t> parse_id(const std::string& word) {
     return std::stoll(w);
 }
 
-/// `rest` without its first `n` words (separated by spaces, tabs or U+3000), trimmed.
-std::string after_words(std::string_view rest, int n) {
-    rest = core::trim(rest);
-    for (int i = 0; i < n && !rest.empty(); ++i) {
-        std::size_t cut = 0;
-        while (cut < rest.size() && rest[cut] != ' ' && rest[cut] != '\t' &&
-               rest.substr(cut, 3) != "\u3000") {
-            ++cut;
-        }
-        rest = core::trim(rest.substr(cut));
-    }
-    return std::string(rest);
-}
-
 // --- findings ---------------------------------------------------------------------------
 
 json finding_items(Turn& turn, const std::vector<Finding>& findings, const std::string& part) {
@@ -382,16 +368,15 @@ void announce_draft(Turn& turn, const CommandArgs& args, const Guide& guide) {
 }
 
 void announce_edit(Turn& turn, const CommandArgs& args, const Guide& guide) {
-    if (args.words.size() < 3) return usage(turn, "announce edit");
-    auto a = announcement_arg(turn, args.words[0]);
+    // Declared: ID TRACK TEXT; the text is everything after the id and the track, as written.
+    auto a = announcement_arg(turn, args.parsed.word("id"));
     if (!a) return;
+    const std::string word = args.parsed.word("track");
     std::string track;
-    if (is_word(turn, "marketing", args.words[1])) track = "marketing";
-    if (is_word(turn, "sales", args.words[1])) track = "sales";
-    if (track.empty()) return turn.reply("tone.bad_track", {{"track", args.words[1]}});
-    // The text is everything after the id and the track, as written.
-    const std::string rest = after_words(args.rest, 2);
-    if (rest.empty()) return usage(turn, "announce edit");
+    if (is_word(turn, "marketing", word)) track = "marketing";
+    if (is_word(turn, "sales", word)) track = "sales";
+    if (track.empty()) return turn.reply("tone.bad_track", {{"track", word}});
+    const std::string rest = args.parsed.word("text");
     if (core::utf8_length(rest) > max_text_chars) {
         return turn.reply("tone.too_long", {{"limit", max_text_chars}});
     }
@@ -532,10 +517,10 @@ void approve(Turn& turn, const CommandArgs& args, const Guide& guide) {
 }
 
 void changes(Turn& turn, const CommandArgs& args, const Guide&) {
-    if (args.words.size() < 2) return usage(turn, "changes");
-    auto a = announcement_arg(turn, args.words[0]);
+    // Declared: ID NOTE; the note as written.
+    auto a = announcement_arg(turn, args.parsed.word("id"));
     if (!a || !may_decide(turn, *a)) return;
-    const std::string note = after_words(args.rest, 1);
+    const std::string note = args.parsed.word("note");
     const Person* p = turn.person();
     AnnouncementDecision d;
     d.department = p->department;
@@ -637,10 +622,17 @@ void register_tone(Engine& engine) {
                             .option("tone.words.when", Arg::word("when"))
                             .option("tone.words.lead", Arg::word("lead"))
                             .writes());
-    engine.router().add(CommandSpec("announce edit", with(announce_edit)).writes());
+    engine.router().add(CommandSpec("announce edit", with(announce_edit))
+                            .arg(Arg::word("id"))
+                            .arg(Arg::word("track"))
+                            .arg(Arg::verbatim("text"))
+                            .writes());
     engine.router().add(CommandSpec("announce", with(announce_show)).arg(Arg::word("id")));
     engine.router().add(CommandSpec("approve", with(approve)).arg(Arg::word("id")).writes());
-    engine.router().add(CommandSpec("changes", with(changes)).writes());
+    engine.router().add(CommandSpec("changes", with(changes))
+                            .arg(Arg::word("id"))
+                            .arg(Arg::verbatim("note"))
+                            .writes());
     engine.add_todo_source(pending_approvals);
     engine.scheduler().on(post_job, [guide](Turn& turn, const json& payload) {
         scheduled_post(turn, payload, guide);
