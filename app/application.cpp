@@ -348,8 +348,8 @@ std::unique_ptr<connectors::http::HttpListener> start_http_server(
             hub);
         return nullptr;
     }
-    auto listener =
-        std::make_unique<connectors::http::HttpListener>(connectors::http::process_routes(telemetry, hooks));
+    auto listener = std::make_unique<connectors::http::HttpListener>(
+        connectors::http::process_routes(telemetry, hooks));
     const int port = listener->start(config.http_bind, config.http_port);
     const std::string host = config.http_bind.find(':') != std::string::npos
                                  ? "[" + config.http_bind + "]"
@@ -363,8 +363,8 @@ std::unique_ptr<connectors::http::HttpListener> start_http_server(
 std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
     const Config& config, const std::shared_ptr<core::Telemetry>& telemetry) {
     if (config.ops_listen.empty()) return nullptr;
-    auto listener =
-        std::make_unique<connectors::http::HttpListener>(connectors::http::process_routes(telemetry, nullptr));
+    auto listener = std::make_unique<connectors::http::HttpListener>(
+        connectors::http::process_routes(telemetry, nullptr));
     const auto colon = config.ops_listen.rfind(':');
     std::string host = config.ops_listen.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
