@@ -332,7 +332,8 @@ bool names_own_listener(const connectors::ConnectorSpec& spec) {
     if (!s.IsMap()) return false;
     if (s["bind"] || s["port"]) return true;
     const YAML::Node callback = s["callback"];
-    return callback.IsMap() && (callback["bind"] || callback["port"]);
+    // A missing key reads as an invalid node, which throws on anything but IsDefined().
+    return callback.IsDefined() && callback.IsMap() && (callback["bind"] || callback["port"]);
 }
 
 /// The process's one HTTP server when no hub runs (`http:`), or nothing.

@@ -415,5 +415,42 @@ TEST(HookRoutes, ANameIsClaimedOnce) {
     EXPECT_EQ(routes.dispatch(r).status, 404);
 }
 
+// A DingTalk robot whose callback names no port needs a hub or http: to serve it.
+TEST(HookRoutes, ARobotCallbackWithoutAPortNeedsTheSharedServer) {
+    core::FakeClock clock{core::from_millis(1733480000000)};
+    connectors::robots::RobotSettings s;
+    s.name = "dingtalk";
+    s.platform = connectors::robots::Platform::dingtalk;
+    s.callback.enabled = true;
+    connectors::robots::RobotChannel ch;
+    ch.name = "sales-group";
+    ch.track = "sales";
+    ch.url = core::Secret("URL", "http://127.0.0.1:9/robot/send?access_token=t");
+    s.channels.push_back(ch);
+    s.callback.port_given = false;
+    s.callback.app_secret = core::Secret("APP", kDingTalkSecret);
+    connectors::ConnectorContext alone;
+    alone.clock = &clock;
+    CollectingSink sink;
+    auto robot = connectors::robots::make_robot(s, alone);
+    try {
+        robot->start(sink);
+        ADD_FAILURE() << "started without a port and without a shared server";
+    } catch (const std::runtime_error& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("callback.port is required"));
+    }
+    // With the shared server it starts, and serves /hooks/dingtalk/callback only.
+    connectors::ConnectorContext shared = alone;
+    shared.hooks = std::make_shared<HookRoutes>();
+    shared.hooks->set_served(true);
+    shared.own_listener = false;
+    auto served = connectors::robots::make_robot(s, shared);
+    served->start(sink);
+    EXPECT_TRUE(shared.hooks->has("dingtalk"));
+    EXPECT_EQ(connectors::robots::callback_port(*served), 0);
+    served->stop();
+    EXPECT_FALSE(shared.hooks->has("dingtalk"));
+}
+
 }  // namespace
 }  // namespace twintrack::hooks_test
