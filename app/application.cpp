@@ -34,6 +34,7 @@
 #include "bot/local_time.hpp"
 #include "bot/people_import.hpp"
 #include "connectors/console/console_connector.hpp"
+#include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/hub/hub_connector.hpp"
 #include "connectors/registry.hpp"
@@ -327,35 +328,47 @@ class LeasedConnector final : public connectors::Connector {
     bool running_ = false;                          ///< guarded by mu_
 };
 
+/// True when a connector's section names a listener of its own (`bind:` or `port:`; a
+/// robot's under `callback:`): it keeps it beside `/hooks/NAME/...`.
+bool names_own_listener(const connectors::ConnectorSpec& spec) {
+    const YAML::Node& s = spec.settings;
+    if (!s.IsMap()) return false;
+    if (s["bind"] || s["port"]) return true;
+    const YAML::Node callback = s["callback"];
+    // A missing key reads as an invalid node, which throws on anything but IsDefined().
+    return callback.IsDefined() && callback.IsMap() && (callback["bind"] || callback["port"]);
+}
+
+/// The process's one HTTP server when no hub runs (`http:`), or nothing.
+std::unique_ptr<connectors::http::HttpListener> start_http_server(
+    const Config& config, const std::shared_ptr<core::Telemetry>& telemetry,
+    const std::shared_ptr<connectors::http::HookRoutes>& hooks) {
+    if (!config.http_enabled) return nullptr;
+    const std::string hub = hooks_server_hub(config);
+    if (!hub.empty()) {
+        spdlog::warn(
+            "http: not started: the hub {} serves /hooks/..., /metrics, /readyz and "
+            "/healthz on its port",
+            hub);
+        return nullptr;
+    }
+    auto listener = std::make_unique<connectors::http::HttpListener>(
+        connectors::http::process_routes(telemetry, hooks));
+    const int port = listener->start(config.http_bind, config.http_port);
+    const std::string host = config.http_bind.find(':') != std::string::npos
+                                 ? "[" + config.http_bind + "]"
+                                 : config.http_bind;
+    std::cout << "TwinTrack HTTP server listening on http://" << host << ":" << port
+              << "/ (platform callbacks under /hooks/NAME/...)" << std::endl;
+    return listener;
+}
+
 /// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen` when no hub serves them.
 std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
     const Config& config, const std::shared_ptr<core::Telemetry>& telemetry) {
     if (config.ops_listen.empty()) return nullptr;
     auto listener = std::make_unique<connectors::http::HttpListener>(
-        [telemetry](const connectors::http::ListenerRequest& request) {
-            connectors::http::ListenerResponse r;
-            r.content_type = "application/json; charset=utf-8";
-            if (request.method != "GET" && request.method != "HEAD") {
-                r.status = 405;
-                r.body = R"({"error":"method_not_allowed"})";
-            } else if (request.path == "/healthz") {
-                r.body = R"({"status":"ok"})";
-            } else if (request.path == "/readyz") {
-                const auto reasons = telemetry->not_ready();
-                r.status = reasons.empty() ? 200 : 503;
-                nlohmann::json body = {{"status", reasons.empty() ? "ready" : "not_ready"},
-                                       {"leases", telemetry->leases()}};
-                if (!reasons.empty()) body["reasons"] = reasons;
-                r.body = body.dump();
-            } else if (request.path == "/metrics") {
-                r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                r.body = telemetry->render();
-            } else {
-                r.status = 404;
-                r.body = R"({"error":"not_found"})";
-            }
-            return r;
-        });
+        connectors::http::process_routes(telemetry, nullptr));
     const auto colon = config.ops_listen.rfind(':');
     std::string host = config.ops_listen.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -445,11 +458,18 @@ int run_server(const Options& options) {
     });
 
     auto roster = std::make_shared<connectors::Roster>();
-    connectors::ConnectorContext context{
+    const connectors::ConnectorContext base_context{
         config.data_dir,     config.prompts_dir,        &core.clock, roster,
         config.bot.bot_user, config.bot.default_locale, telemetry};
+    // The process's one HTTP server (a hub, else `http:`) serves every connector's
+    // platform callbacks under /hooks/NAME/...
+    auto hooks = std::make_shared<connectors::http::HookRoutes>();
+    hooks->set_served(!hooks_server_hub(config).empty() || config.http_enabled);
     std::vector<std::unique_ptr<connectors::Connector>> running;
     for (const auto& spec : config.connectors) {
+        connectors::ConnectorContext context = base_context;
+        context.hooks = hooks;
+        context.own_listener = !hooks->served() || names_own_listener(spec);
         std::unique_ptr<connectors::Connector> connector;
         LeasedConnector* leased = nullptr;
         if (connectors::runs_in_one_process(spec)) {
@@ -524,6 +544,14 @@ int run_server(const Options& options) {
                       << port << "/" << std::endl;
         }
     }
+    std::unique_ptr<connectors::http::HttpListener> http_server;
+    try {
+        http_server = start_http_server(config, telemetry, hooks);
+    } catch (const std::exception& e) {
+        std::cerr << "twintrack: cannot start the http: server: " << e.what() << "\n";
+        for (auto& c : running) c->stop();
+        return exit_failure;
+    }
     // Connectors under a lease start here when it is free, else once it runs out.
     core.engine->keep_leases();
     auto ops = start_ops_listener(config, telemetry);
@@ -533,6 +561,7 @@ int run_server(const Options& options) {
     const int code =
         serve(core, running, signals, std::chrono::seconds(config.shutdown_grace_seconds));
     if (ops) ops->stop();
+    if (http_server) http_server->stop();
     return code;
 }
 
@@ -582,6 +611,18 @@ int check_config(const std::string& path) {
     if (!tone_rules_ok(config.bot.features.get<bot::tone::ToneSettings>().rules_dir))
         return exit_bad_config;
     std::cout << path << ": OK (" << config.connectors.size() << " connector(s))\n";
+    // Which server answers platform callbacks (/hooks/NAME/...): one per process.
+    const std::string hub = hooks_server_hub(config);
+    if (!hub.empty() && config.http_enabled) {
+        std::cout << path << ": the hub " << hub
+                  << " serves /hooks/NAME/..., /metrics, /readyz and /healthz; http: is not "
+                     "started (remove it, or the hub)\n";
+    } else if (!hub.empty()) {
+        std::cout << path << ": the hub " << hub << " serves /hooks/NAME/...\n";
+    } else if (config.http_enabled) {
+        std::cout << path << ": http: (" << config.http_bind << ":" << config.http_port
+                  << ") serves /hooks/NAME/..., /metrics, /readyz and /healthz\n";
+    }
     return exit_ok;
 }
 

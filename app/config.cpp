@@ -171,6 +171,13 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
         }
         ops.finish();
     }
+    if (top.has("http")) {
+        SectionReader http(top.node("http"), "http", errors);
+        c.http_enabled = true;
+        if (auto v = http.string("bind")) c.http_bind = *v;
+        if (auto v = http.integer("port", 0, 65535, true)) c.http_port = static_cast<int>(*v);
+        http.finish();
+    }
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
     // Each feature of the registry reads and checks its own section.
     for (const bot::Feature& feature : bot::all_features()) {
@@ -191,9 +198,12 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
                 auto spec = connectors::read_connector_spec(list[i], static_cast<int>(i), errors);
                 if (!spec) continue;
                 if (!names.insert(spec->name).second) {
-                    errors.add(list[i], "connectors[" + std::to_string(i) + "]: the name \"" +
-                                            spec->name +
-                                            "\" is used twice; give each connector its own name");
+                    errors.add(
+                        list[i],
+                        "connectors[" + std::to_string(i) + "]: the name \"" + spec->name +
+                            "\" is used twice; give each connector its own name (its platform "
+                            "callbacks are served under /hooks/" +
+                            spec->name + "/...)");
                     continue;
                 }
                 c.connectors.push_back(std::move(*spec));
@@ -202,6 +212,13 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     }
     top.finish();
     return errors.empty();
+}
+
+std::string hooks_server_hub(const Config& config) {
+    for (const auto& spec : config.connectors) {
+        if (spec.type == "hub") return spec.name;
+    }
+    return "";
 }
 
 bool load_config(const std::string& path, Config& config, core::ConfigErrors& errors) {

@@ -25,7 +25,17 @@ struct Config {
     /// `ops: {listen: "127.0.0.1:9090"}`: where /metrics, /readyz and /healthz are served
     /// when no hub runs (a hub serves them on its own port). Empty: not served.
     std::string ops_listen;
+    /// `http: {bind: 127.0.0.1, port: 8090}`: the process's one HTTP server when no hub
+    /// runs (a hub is that server when there is one): every connector's platform
+    /// callbacks under `/hooks/NAME/...`, and /metrics, /readyz and /healthz.
+    bool http_enabled = false;
+    std::string http_bind = "127.0.0.1";
+    int http_port = 0;  ///< 0: a free port, printed at start
 };
+
+/// The hub that serves `/hooks/...` (the first configured), or "" when none: then the
+/// `http:` server does, if configured.
+std::string hooks_server_hub(const Config& config);
 
 /// Reads a config file. Returns false and fills `errors` when anything is wrong.
 bool load_config(const std::string& path, Config& config, core::ConfigErrors& errors);

@@ -19,6 +19,10 @@
 
 namespace twintrack::connectors {
 
+namespace http {
+class HookRoutes;  // connectors/http/hook_routes.hpp
+}
+
 /// A channel as configured on a connector, with the track it belongs to.
 struct ChannelConfig {
     std::string name;
@@ -35,6 +39,13 @@ struct ConnectorContext {
     std::string default_locale = "en";   ///< for a connector's own words when a post has none
     /// Process metrics and readiness (`/metrics`, `/readyz`); may be null in tests.
     std::shared_ptr<core::Telemetry> telemetry = nullptr;
+    /// The process's one HTTP server's route table: a connector that takes platform
+    /// callbacks serves them under `/hooks/NAME/...` while it runs. Null: not served.
+    std::shared_ptr<http::HookRoutes> hooks = nullptr;
+    /// False when the connector's section names no listen keys of its own (`bind:`,
+    /// `port:`; a robot's `callback.bind`/`callback.port`) and a shared server serves
+    /// `hooks`: its callbacks are then served there only, not on a port of its own.
+    bool own_listener = true;
 };
 
 /// A validated connector section. `settings` is the section itself, read again by

@@ -16,6 +16,7 @@
 #include "connectors/feishu/feishu_cards.hpp"
 #include "connectors/feishu/feishu_protocol.hpp"
 #include "connectors/feishu/feishu_stream.hpp"
+#include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/signature.hpp"
@@ -206,6 +207,8 @@ class FeishuConnector final : public Connector {
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
+          hooks_(context.hooks),
+          own_listener_(context.own_listener),
           text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
           default_locale_(context.default_locale),
           roster_(context.roster),
@@ -237,6 +240,7 @@ class FeishuConnector final : public Connector {
             protocol.drop = [this] { link_.close(); };
         }
         protocol.halt = [this] {
+            hook_.release();
             listener_.stop();
             link_.stop();
         };
@@ -252,6 +256,12 @@ class FeishuConnector final : public Connector {
         session_.start([&] {
             sink_ = &sink;
             if (!events_mode()) return;
+            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
+                return http::forward_hook(
+                    r, {{"/events", settings_.path}},
+                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
+            });
+            if (!own_listener_) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             {
                 std::lock_guard<std::mutex> s(status_mu_);
@@ -1107,6 +1117,8 @@ class FeishuConnector final : public Connector {
 
     FeishuSettings settings_;
     const core::Clock* clock_;
+    std::shared_ptr<http::HookRoutes> hooks_;
+    bool own_listener_ = true;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const std::string default_locale_;
     std::shared_ptr<Roster> roster_;
@@ -1133,6 +1145,7 @@ class FeishuConnector final : public Connector {
     std::unordered_map<std::string, std::vector<core::Event>> waiting_names_;
 
     http::WsLink link_;
+    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
 

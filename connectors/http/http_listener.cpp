@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -10,6 +9,8 @@
 #include <thread>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
+
+#include "connectors/http/server_glue.hpp"
 
 namespace twintrack::connectors::http {
 
@@ -40,23 +41,11 @@ int HttpListener::start(const std::string& bind, int port) {
     d.server.clear_error_channels(websocketpp::log::elevel::all);
     d.server.init_asio();
     d.server.set_reuse_addr(true);
-    d.server.set_max_http_body_size(1024 * 1024);
+    apply_request_limits(d.server);
     d.server.set_validate_handler([](websocketpp::connection_hdl) { return false; });
     d.server.set_http_handler([&d](websocketpp::connection_hdl hdl) {
         auto con = d.server.get_con_from_hdl(hdl);
-        ListenerRequest request;
-        request.method = con->get_request().get_method();
-        const std::string resource = con->get_resource();
-        const auto q = resource.find('?');
-        request.path = resource.substr(0, q);
-        if (q != std::string::npos) request.query = resource.substr(q + 1);
-        for (const auto& [name, value] : con->get_request().get_headers()) {
-            std::string lower = name;
-            std::transform(lower.begin(), lower.end(), lower.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            request.headers[lower] = value;
-        }
-        request.body = con->get_request_body();
+        const ListenerRequest request = read_request(con);
         ListenerResponse response;
         try {
             response = d.handler(request);
@@ -65,9 +54,7 @@ int HttpListener::start(const std::string& bind, int port) {
                           request.path, e.what());
             response = {500, "text/plain; charset=utf-8", "internal error"};
         }
-        con->set_status(static_cast<websocketpp::http::status_code::value>(response.status));
-        con->append_header("Content-Type", response.content_type);
-        con->set_body(response.body);
+        write_response(con, response);
     });
     websocketpp::lib::error_code ec;
     boost::system::error_code aec;

@@ -1,7 +1,9 @@
 #pragma once
-// A small HTTP/1.1 server on its own I/O thread for platform callbacks (Slack Events
-// API and slash commands, Mattermost slash commands and outgoing webhooks). The handler
-// answers each request at once; slow work goes elsewhere.
+// A small HTTP/1.1 server on its own I/O thread: the `http:` server when no hub runs, and
+// a connector's own listener when its config names one (Slack Events API and slash
+// commands, Mattermost slash commands and outgoing webhooks, Feishu and WeCom callbacks).
+// The handler answers each request at once; slow work goes elsewhere. Limits as
+// connectors/http/hook_routes.hpp says (body, headers, time to send the request).
 
 #include <functional>
 #include <map>
@@ -24,6 +26,7 @@ struct ListenerResponse {
     int status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
+    std::map<std::string, std::string> headers = {};  ///< extra response headers
 };
 
 class HttpListener {

@@ -20,6 +20,7 @@
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include "connectors/http/server_glue.hpp"
 #include "connectors/hub/chat_history.hpp"
 #include "connectors/hub/hub_protocol.hpp"
 #include "connectors/hub/hub_sign_in.hpp"
@@ -61,7 +62,6 @@ using Hdl = websocketpp::connection_hdl;
 using json = nlohmann::json;
 
 constexpr std::size_t max_frame_bytes = 64 * 1024;
-constexpr std::size_t max_http_body_bytes = 64 * 1024;
 /// The largest picture a message frame carries.
 constexpr std::size_t max_image_bytes = 512 * 1024;
 
@@ -199,8 +199,9 @@ struct HubServer::Loop {
         if (ec) throw std::runtime_error("cannot start the hub: " + ec.message());
         server.set_reuse_addr(true);
         server.set_max_message_size(max_frame_bytes);
-        server.set_max_http_body_size(max_http_body_bytes);
-        server.set_open_handshake_timeout(5000);
+        // Body and header size, and the time to send a request (WebSocket upgrade or
+        // not): the same for every route of the process's one HTTP server.
+        http::apply_request_limits(server);
         server.set_close_handshake_timeout(1000);
         // Replies are small and come from another thread after the echo of the message
         // they answer; without TCP_NODELAY, Nagle holds them for the peer's delayed ACK.
@@ -368,6 +369,16 @@ struct HubServer::Loop {
         using Status = websocketpp::http::status_code::value;
         const std::string method = con->get_request().get_method();
         const std::string path = strip_query(con->get_resource());
+        // Platform callbacks (`/hooks/NAME/...`): each connector checks its platform's
+        // signature or token itself; the hub's token and sign-in are not theirs to know.
+        if (http::HookRoutes::is_hook_path(path)) {
+            const http::ListenerRequest request = http::read_request(con);
+            http::write_response(
+                con, context.hooks ? context.hooks->dispatch(request)
+                                   : http::ListenerResponse{404, "application/json; charset=utf-8",
+                                                            R"({"error":"not_found"})"});
+            return;
+        }
         if (sign_in_required && on_sign_in_http(con, method, path)) return;
         if (path.rfind("/api/v1/", 0) == 0 && path.size() > 8 && path != "/api/v1/people" &&
             path.rfind("/api/v1/ui/", 0) != 0) {

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
@@ -129,6 +130,8 @@ class MattermostConnector final : public Connector {
     MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
+          hooks_(context.hooks),
+          own_listener_(context.own_listener),
           session_({"Mattermost",
                     "mattermost",
                     settings_.name,
@@ -149,6 +152,7 @@ class MattermostConnector final : public Connector {
         protocol.connect = [this] { open_socket(); };
         protocol.drop = [this] { link_.close(); };
         protocol.halt = [this] {
+            hook_.release();
             listener_.stop();
             link_.stop();
         };
@@ -166,6 +170,15 @@ class MattermostConnector final : public Connector {
                 settings_.actions_url.empty()) {
                 return;
             }
+            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
+                return http::forward_hook(
+                    r,
+                    {{"/command", "/mattermost/command"},
+                     {"/webhook", "/mattermost/webhook"},
+                     {"/actions", "/mattermost/actions"}},
+                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
+            });
+            if (!own_listener_) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             std::lock_guard<std::mutex> s(status_mu_);
             status_.listen_port = port;
@@ -711,6 +724,8 @@ class MattermostConnector final : public Connector {
 
     MattermostSettings settings_;
     const core::Clock* clock_;
+    std::shared_ptr<http::HookRoutes> hooks_;
+    bool own_listener_ = true;
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
@@ -730,6 +745,7 @@ class MattermostConnector final : public Connector {
     std::deque<std::string> clicked_order_;
 
     http::WsLink link_;
+    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
 

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/robots/callback_server.hpp"
 #include "connectors/robots/platform.hpp"
@@ -96,7 +97,8 @@ void read_callback(core::SectionReader& section, RobotSettings& settings) {
     CallbackSettings& c = settings.callback;
     c.enabled = true;
     if (auto bind = cb.string("bind")) c.bind = *bind;
-    if (auto port = cb.integer("port", 0, 65535, true)) c.port = static_cast<int>(*port);
+    c.port_given = cb.has("port");
+    if (auto port = cb.integer("port", 0, 65535)) c.port = static_cast<int>(*port);
     if (auto path = cb.string("path")) {
         if (path->empty() || (*path)[0] != '/' || path->find(' ') != std::string::npos) {
             cb.error("path", "must start with '/', e.g. /dingtalk/callback");
@@ -142,6 +144,8 @@ class RobotConnector final : public Connector {
         : settings_(std::move(settings)),
           rules_(platform_rules(settings_.platform)),
           clock_(context.clock),
+          hooks_(context.hooks),
+          own_listener_(context.own_listener),
           http_(runtime::Transport{settings_.proxy, settings_.tls_ca_file},
                 [](std::function<void()> f) { f(); }) {}
 
@@ -154,7 +158,20 @@ class RobotConnector final : public Connector {
         if (running_) return;
         sink_ = &sink;
         stopping_ = false;
+        if (settings_.callback.enabled && own_listener_ && !settings_.callback.port_given) {
+            throw std::runtime_error(settings_.name +
+                                     ": callback.port is required when neither a hub nor "
+                                     "http: serves /hooks/" +
+                                     settings_.name + "/callback");
+        }
         if (settings_.callback.enabled) {
+            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
+                return http::forward_hook(
+                    r, {{"/callback", settings_.callback.path}},
+                    [this](const http::ListenerRequest& inner) { return on_hook(inner); });
+            });
+        }
+        if (settings_.callback.enabled && own_listener_) {
             callback_ = std::make_unique<CallbackServer>(
                 settings_.callback.bind, settings_.callback.port, settings_.callback.max_body,
                 [this](const HttpRequest& r) { return on_callback(r); });
@@ -174,6 +191,7 @@ class RobotConnector final : public Connector {
             stopping_ = true;
         }
         cv_.notify_all();
+        hook_.release();
         if (callback_) callback_->stop();
         if (worker_.joinable()) worker_.join();
         std::vector<Job> left;
@@ -424,6 +442,17 @@ class RobotConnector final : public Connector {
     // -----------------------------------------------------------------------------------
     // DingTalk outgoing robot callbacks (listener thread)
 
+    // The same, from the process's HTTP server (`/hooks/NAME/callback`).
+    http::ListenerResponse on_hook(const http::ListenerRequest& r) {
+        HttpRequest request;
+        request.method = r.method;
+        request.target = r.query.empty() ? r.path : r.path + "?" + r.query;
+        request.headers = r.headers;
+        request.body = r.body;
+        const HttpAnswer a = on_callback(request);
+        return {a.status, "application/json; charset=utf-8", a.body, a.headers};
+    }
+
     HttpAnswer on_callback(const HttpRequest& request) {
         const std::string path = request.target.substr(0, request.target.find('?'));
         if (path != settings_.callback.path) return {404, R"({"error":"not_found"})"};
@@ -508,6 +537,9 @@ class RobotConnector final : public Connector {
     RobotSettings settings_;
     const PlatformRules& rules_;  ///< the platform's strategy, chosen once here
     const core::Clock* clock_;
+    std::shared_ptr<http::HookRoutes> hooks_;
+    bool own_listener_ = true;
+    http::HookClaim hook_;  // /hooks/NAME/callback on the process's HTTP server
     core::EventSink* sink_ = nullptr;
     std::unique_ptr<CallbackServer> callback_;
     std::atomic<int> port_{0};

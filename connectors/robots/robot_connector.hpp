@@ -39,6 +39,9 @@ struct CallbackSettings {
     bool enabled = false;
     std::string bind = "127.0.0.1";
     int port = 0;  ///< 0 = any free port (tests)
+    /// False when the section names no port: the callbacks are then served only under
+    /// `/hooks/NAME/callback` by the process's HTTP server (a hub or `http:`).
+    bool port_given = true;
     std::string path = "/dingtalk/callback";
     core::Secret app_secret;
     std::chrono::milliseconds max_skew{std::chrono::hours(1)};  ///< per DingTalk's docs

@@ -11,6 +11,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
@@ -126,6 +127,8 @@ class SlackConnector final : public Connector {
     SlackConnector(SlackSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
+          hooks_(context.hooks),
+          own_listener_(context.own_listener),
           session_({"Slack",
                     "slack",
                     settings_.name,
@@ -149,6 +152,7 @@ class SlackConnector final : public Connector {
             protocol.drop = [this] { link_.close(); };
         }
         protocol.halt = [this] {
+            hook_.release();
             listener_.stop();
             link_.stop();
         };
@@ -164,6 +168,16 @@ class SlackConnector final : public Connector {
         session_.start([&] {
             sink_ = &sink;
             if (settings_.mode != SlackSettings::Mode::events) return;
+            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
+                return http::forward_hook(
+                    r,
+                    {{"/events", "/slack/events"},
+                     {"/commands", "/slack/commands"},
+                     {"/interactivity", "/slack/interactive"},
+                     {"/interactive", "/slack/interactive"}},
+                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
+            });
+            if (!own_listener_) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             std::lock_guard<std::mutex> s(status_mu_);
             status_.listen_port = port;
@@ -900,6 +914,8 @@ class SlackConnector final : public Connector {
 
     SlackSettings settings_;
     const core::Clock* clock_;
+    std::shared_ptr<http::HookRoutes> hooks_;
+    bool own_listener_ = true;
     core::EventSink* sink_ = nullptr;
     runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
@@ -917,6 +933,7 @@ class SlackConnector final : public Connector {
     std::deque<std::string> slash_order_;
 
     http::WsLink link_;
+    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events, by channel

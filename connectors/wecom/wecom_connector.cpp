@@ -13,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
@@ -181,6 +182,8 @@ class WecomConnector final : public Connector {
     WecomConnector(WecomSettings settings, const ConnectorContext& context)
         : settings_(std::move(settings)),
           clock_(context.clock),
+          hooks_(context.hooks),
+          own_listener_(context.own_listener),
           roster_(context.roster),
           default_locale_(context.default_locale),
           crypto_(settings_.token.reveal(), settings_.encoding_aes_key.reveal(), settings_.corp_id),
@@ -215,7 +218,10 @@ class WecomConnector final : public Connector {
         runtime::Protocol protocol;
         // Fetch a token at once: a wrong corp_id or secret shows in the log and /readyz.
         protocol.begin = [this] { with_token([](const std::string&) {}); };
-        protocol.halt = [this] { listener_.stop(); };
+        protocol.halt = [this] {
+            hook_.release();
+            listener_.stop();
+        };
         session_.set_protocol(std::move(protocol));
     }
 
@@ -226,6 +232,12 @@ class WecomConnector final : public Connector {
     void start(core::EventSink& sink) override {
         session_.start([&] {
             sink_ = &sink;
+            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
+                return http::forward_hook(
+                    r, {{"/callback", settings_.path}},
+                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
+            });
+            if (!own_listener_) return;
             const int port = listener_.start(settings_.bind, settings_.port);
             {
                 std::lock_guard<std::mutex> s(status_mu_);
@@ -885,6 +897,8 @@ class WecomConnector final : public Connector {
 
     WecomSettings settings_;
     const core::Clock* clock_;
+    std::shared_ptr<http::HookRoutes> hooks_;
+    bool own_listener_ = true;
     std::shared_ptr<Roster> roster_;
     std::string default_locale_;
     CallbackCrypto crypto_;
@@ -896,6 +910,7 @@ class WecomConnector final : public Connector {
     runtime::RecentIds seen_{5000};
     SendPacer pacer_;
 
+    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;
     DailyBudget quota_;

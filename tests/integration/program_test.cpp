@@ -586,6 +586,27 @@ TEST_F(ProgramTest, ScrapesMetricsAndReportsReadinessWhileAConnectorHangs) {
     EXPECT_EQ(finished.exit_code, 0) << finished.err;
 }
 
+TEST_F(ProgramTest, CheckConfigSaysWhichServerAnswersPlatformCallbacks) {
+    struct Case {
+        const char* name;
+        const char* yaml;
+        const char* says;
+    };
+    for (const Case& c : {
+             Case{"hub and http", "http:\n  port: 8090\nconnectors:\n  - type: hub\n    port: 0\n",
+                  "the hub hub serves /hooks/NAME/..., /metrics, /readyz and /healthz; http: is "
+                  "not started"},
+             Case{"http alone", "http:\n  bind: 127.0.0.1\n  port: 8090\n",
+                  "http: (127.0.0.1:8090) serves /hooks/NAME/..."},
+         }) {
+        SCOPED_TRACE(c.name);
+        const auto config = dir.file("twintrack.yaml", c.yaml);
+        auto r = run_program(program, {"check-config", config});
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_THAT(r.out, HasSubstr(c.says));
+    }
+}
+
 TEST_F(ProgramTest, OpsEndpointsOnTheirOwnPortWhenConfigured) {
     const auto config = dir.file("twintrack.yaml", "ops:\n  listen: 127.0.0.1:0\n");
     // Port 0 is refused: a fixed port is needed for a scraper.

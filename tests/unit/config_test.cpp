@@ -86,6 +86,22 @@ connectors:
     EXPECT_EQ(c.connectors[0].channels[1].track, "sales");
 }
 
+TEST(Config, TheHttpServerIsReadAndTheHubServesWhenBothAreConfigured) {
+    Config c;
+    core::ConfigErrors errors;
+    ASSERT_TRUE(parse_config("http:\n  bind: 0.0.0.0\n  port: 8090\n", c, errors))
+        << errors.describe("twintrack.yaml");
+    EXPECT_TRUE(c.http_enabled);
+    EXPECT_EQ(c.http_bind, "0.0.0.0");
+    EXPECT_EQ(c.http_port, 8090);
+    EXPECT_EQ(hooks_server_hub(c), "");
+    Config both;
+    ASSERT_TRUE(parse_config("http:\n  port: 8090\nconnectors:\n  - type: hub\n    name: lobby\n",
+                             both, errors))
+        << errors.describe("twintrack.yaml");
+    EXPECT_EQ(hooks_server_hub(both), "lobby");
+}
+
 TEST(Config, EveryErrorIsNamedWithItsLine) {
     struct Case {
         const char* name;
@@ -136,6 +152,11 @@ TEST(Config, EveryErrorIsNamedWithItsLine) {
          "twintrack.yaml:4: funnel.stages[1].side: top stages (marketing leads) must come before"},
         {"only one side", "funnel:\n  stages:\n    - {name: a, side: top}\n",
          "twintrack.yaml:3: funnel.stages: needs at least one top stage and one bottom stage"},
+        {"http without a port", "http:\n  bind: 127.0.0.1\n", "http.port is required"},
+        {"http port out of range", "http:\n  port: 70000\n",
+         "twintrack.yaml:2: http.port: must be between 0 and 65535"},
+        {"unknown http key", "http:\n  port: 8090\n  listen: x\n",
+         "twintrack.yaml:3: http: unknown key \"listen\""},
         {"unknown funnel key", "funnel:\n  overlapp: flag\n",
          "twintrack.yaml:2: funnel: unknown key \"overlapp\" (did you mean \"overlap\"?)"},
         {"competitors not a list", "reports:\n  competitors: Huawei\n",
