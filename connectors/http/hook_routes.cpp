@@ -80,6 +80,12 @@ void HookClaim::claim(const std::shared_ptr<HookRoutes>& routes, const std::stri
     routes->add(connector, std::move(handler));
     routes_ = routes;
     connector_ = connector;
+    // Where the platform must send its callbacks: an admin who used to give the
+    // connector's own port reads here that it is now the process's one HTTP server.
+    if (routes->served()) {
+        spdlog::info("{}: platform callbacks are taken at {}{}/... on this process's HTTP server",
+                     connector, hooks_prefix, connector);
+    }
 }
 
 void HookClaim::release() {
