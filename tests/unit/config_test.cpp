@@ -469,8 +469,9 @@ TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
         EXPECT_FALSE(f.migrations.empty());
         for (int v : f.migrations) EXPECT_TRUE(known.count(v)) << v;
     }
-    EXPECT_EQ(names, (std::set<std::string>{"campaigns", "engagements", "kit", "meetings", "metrics",
-                                            "plan", "reports", "rules", "social", "tone"}));
+    EXPECT_EQ(names,
+              (std::set<std::string>{"campaigns", "engagements", "kit", "meetings", "metrics",
+                                     "plan", "reports", "rules", "social", "tone"}));
 }
 
 TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {
