@@ -12,6 +12,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include "bot/features/reports/report_settings.hpp"
+#include "bot/prompts.hpp"
+#include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -24,6 +26,11 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+
+const bot::Prompts& prompts() {
+    static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    return *p;
+}
 
 bot::BotSettings settings(bool review_post = true) {
     bot::BotSettings s;
@@ -408,6 +415,7 @@ TEST(PlanText, QuartersAmountsAndMarkets) {
         {"2027 Q3", "2027Q3"},
         {"2027年Q4", "2027Q4"},
         {"2027年第1季度", "2027Q1"},
+        {"2027年 第四季度", ""},  // a number written in words is not read
         {"2027Q5", ""},
         {"27Q1", ""},
         {"Q1", ""},
@@ -415,7 +423,7 @@ TEST(PlanText, QuartersAmountsAndMarkets) {
     };
     for (const auto& c : quarters) {
         SCOPED_TRACE(c.text);
-        const auto q = bot::plan::parse_quarter(c.text);
+        const auto q = bot::plan::parse_quarter(prompts(), c.text);
         EXPECT_EQ(q ? q->text() : std::string(), c.expected);
     }
     bot::plan::PlanSettings s;

@@ -262,7 +262,7 @@ void target(Turn& turn, const CommandArgs& args) {
     }
     int year = this_year(turn);
     if (args.parsed.has("year")) {
-        const auto y = parse_year(args.parsed.word("year"));
+        const auto y = parse_year(turn.engine().prompts(), args.parsed.word("year"));
         if (!y) {
             turn.reply("plan.bad_year",
                        {{"value", std::string(core::utf8_prefix(args.parsed.word("year"), 20))}});
@@ -313,7 +313,7 @@ void activity(Turn& turn, const CommandArgs& args) {
     }
     Quarter quarter = quarter_at(turn.now(), company_zone(turn.engine()));
     if (args.parsed.has("quarter")) {
-        const auto q = parse_quarter(args.parsed.word("quarter"));
+        const auto q = parse_quarter(turn.engine().prompts(), args.parsed.word("quarter"));
         if (!q) {
             turn.reply(
                 "plan.bad_quarter",
@@ -573,7 +573,7 @@ void review(Turn& turn, const CommandArgs& args) {
     const Engine& engine = turn.engine();
     Quarter q = quarter_at(turn.now(), company_zone(engine)).previous();
     if (args.parsed.has("quarter")) {
-        const auto parsed = parse_quarter(args.parsed.word("quarter"));
+        const auto parsed = parse_quarter(turn.engine().prompts(), args.parsed.word("quarter"));
         if (!parsed) {
             turn.reply(
                 "plan.bad_quarter",
@@ -621,7 +621,7 @@ std::pair<Quarter, core::Timestamp> next_review(const Engine& engine, core::Time
 
 void review_post(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
-    const auto q = parse_quarter(payload.value("quarter", ""));
+    const auto q = parse_quarter(engine.prompts(), payload.value("quarter", ""));
     if (q && settings_of(engine).review_post && !settings_of(engine).markets.empty()) {
         // The whole quarter, even when the post runs late after a restart.
         const Snapshot s =
@@ -699,7 +699,7 @@ void export_plan(Turn& turn, const CommandArgs& args) {
     const Engine& engine = turn.engine();
     Quarter q = quarter_at(turn.now(), company_zone(engine));
     if (args.parsed.has("quarter")) {
-        const auto parsed = parse_quarter(args.parsed.word("quarter"));
+        const auto parsed = parse_quarter(turn.engine().prompts(), args.parsed.word("quarter"));
         if (!parsed) {
             turn.reply(
                 "plan.bad_quarter",

@@ -73,7 +73,7 @@ void check_row(const RawRow& row, const PlanSettings& settings, const Prompts& p
         const auto m = market(true);
         int year = default_year;
         if (!field("year").empty()) {
-            if (auto y = parse_year(field("year"))) {
+            if (auto y = parse_year(prompts, field("year"))) {
                 year = *y;
             } else {
                 fail("bad_year", "year", field("year"));
@@ -90,7 +90,7 @@ void check_row(const RawRow& row, const PlanSettings& settings, const Prompts& p
         std::optional<Quarter> quarter;
         if (field("quarter").empty()) {
             fail("missing", "quarter", "");
-        } else if (!(quarter = parse_quarter(field("quarter")))) {
+        } else if (!(quarter = parse_quarter(prompts, field("quarter")))) {
             fail("bad_quarter", "quarter", field("quarter"));
         }
         const auto budget = amount("budget", true);
@@ -227,17 +227,27 @@ Quarter Quarter::previous() const { return q == 1 ? Quarter{year - 1, 4} : Quart
 
 Quarter Quarter::next() const { return q == 4 ? Quarter{year + 1, 1} : Quarter{year, q + 1}; }
 
-std::optional<Quarter> parse_quarter(const std::string& text) {
+std::optional<Quarter> parse_quarter(const Prompts& prompts, const std::string& text) {
     std::string s = core::ascii_lower(core::trim(text));
-    // 2027年第1季度 / 2027年Q1 / 2027-Q1 / 2027 Q1 / 2027Q1
+    // 2027Q1 / 2027-Q1 / 2027 Q1, and the words of every locale around them, e.g.
+    // 2027年第1季度 or 2027年Q1 (`plan.words.quarter_before`, `quarter_after`, and the
+    // year's `args.words.date_year`).
     auto replace_all = [&s](const std::string& from, const std::string& to) {
+        if (from.empty()) return;
         for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
             s.replace(at, from.size(), to);
         }
     };
-    replace_all("季度", "");
-    replace_all("第", "q");
-    for (const char* noise : {"年", "-", " ", "/"}) replace_all(noise, "");
+    for (const auto& w : prompts.words_all_locales("plan.words.quarter_after")) {
+        replace_all(core::ascii_lower(w), "");
+    }
+    for (const auto& w : prompts.words_all_locales("plan.words.quarter_before")) {
+        replace_all(core::ascii_lower(w), "q");
+    }
+    for (const auto& w : prompts.words_all_locales("args.words.date_year")) {
+        replace_all(core::ascii_lower(w), "");
+    }
+    for (const char* noise : {"-", " ", "/"}) replace_all(noise, "");
     if (s.size() != 6 || s[4] != 'q' || !all_digits(s.substr(0, 4))) return std::nullopt;
     const int q = s[5] - '0';
     const int year = std::stoi(s.substr(0, 4));
@@ -245,9 +255,14 @@ std::optional<Quarter> parse_quarter(const std::string& text) {
     return Quarter{year, q};
 }
 
-std::optional<int> parse_year(const std::string& text) {
+std::optional<int> parse_year(const Prompts& prompts, const std::string& text) {
     std::string s(core::trim(text));
-    if (s.size() > 3 && s.compare(s.size() - 3, 3, "年") == 0) s.erase(s.size() - 3);
+    for (const auto& w : prompts.words_all_locales("args.words.date_year")) {
+        if (!w.empty() && s.size() > w.size() && s.compare(s.size() - w.size(), w.size(), w) == 0) {
+            s.erase(s.size() - w.size());
+            break;
+        }
+    }
     if (s.size() != 4 || !all_digits(s)) return std::nullopt;
     const int y = std::stoi(s);
     if (y < 2000 || y > 2100) return std::nullopt;

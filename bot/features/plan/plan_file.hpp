@@ -42,9 +42,9 @@ struct Quarter {
     bool operator==(const Quarter& o) const { return year == o.year && q == o.q; }
 };
 /// 2027Q1, 2027-Q1, 2027 Q1, 2027年Q1, 2027年第1季度 (any case).
-std::optional<Quarter> parse_quarter(const std::string& text);
+std::optional<Quarter> parse_quarter(const Prompts& prompts, const std::string& text);
 /// A year 2000..2100.
-std::optional<int> parse_year(const std::string& text);
+std::optional<int> parse_year(const Prompts& prompts, const std::string& text);
 
 /// What an amount of the plan says: a value of 0 or more, negative, or not a number.
 struct PlanAmount {
