@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan, in build-fuzz) and runs
-# each for SECONDS (default 30) from its seed corpus in fuzz/corpus/NAME/. Prints the
+# each for SECONDS (default 30) from its seed corpus in fuzz/corpus/NAME/, FUZZ_JOBS at a
+# time (default: the number of cores). Prints the
 # executions each reached; exits non-zero when any target finds a crash, leak, timeout
 # or sanitizer report (the input that did it is kept in build-fuzz/artifacts/NAME/).
 #   bash scripts/fuzz.sh [SECONDS] [NAME...]     e.g. bash scripts/fuzz.sh 600 irc_line
@@ -33,24 +34,45 @@ cmake --build "$build" --parallel "$(nproc)" --target "${targets[@]/%/_fuzz}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-failed=()
-printf '%-18s %12s %10s %s\n' target executions per-second result
+# Every target runs for SECONDS; FUZZ_JOBS of them at a time (default: one per core), so
+# a CI run of 11 targets takes 6 rounds of SECONDS on two cores instead of 11.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
 for name in "${targets[@]}"; do
-    binary=$build/fuzz/${name}_fuzz
-    if [ ! -x "$binary" ]; then
+    if [ ! -x "$build/fuzz/${name}_fuzz" ]; then
         echo "fuzz.sh: no target $name (fuzz/${name}_fuzz.cpp)" >&2
         exit 2
     fi
+done
+fuzz_one() {
+    local name=$1 status=0
+    local dir=$build/artifacts/$name
     # New inputs go into build-fuzz/corpus/NAME; the seeds in the tree stay as they are.
-    mkdir -p "$build/corpus/$name" "$build/artifacts/$name"
+    mkdir -p "$build/corpus/$name" "$dir"
+    rm -f "$dir/last-run.status"
+    "$build/fuzz/${name}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 -print_final_stats=1 -artifact_prefix="$dir/" \
+        "$build/corpus/$name" "fuzz/corpus/$name" >"$dir/last-run.log" 2>&1 || status=$?
+    echo "$status" >"$dir/last-run.status"
+}
+running=0
+for name in "${targets[@]}"; do
+    if [ "$running" -ge "$jobs_max" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    fuzz_one "$name" &
+    running=$((running + 1))
+done
+wait
+
+failed=()
+printf '%-18s %12s %10s %s\n' target executions per-second result
+for name in "${targets[@]}"; do
     log=$build/artifacts/$name/last-run.log
-    status=0
-    "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-        -print_final_stats=1 -artifact_prefix="$build/artifacts/$name/" \
-        "$build/corpus/$name" "fuzz/corpus/$name" >"$log" 2>&1 || status=$?
+    status=$(cat "$build/artifacts/$name/last-run.status" 2>/dev/null || echo "?")
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    if [ "$status" -eq 0 ]; then
+    if [ "$status" = 0 ]; then
         result=ok
     else
         result="FAILED (exit $status; see $log)"
