@@ -15,7 +15,6 @@
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
-#include "connectors/http/signature.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_actions.hpp"
@@ -24,6 +23,7 @@
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -436,7 +436,7 @@ class MattermostConnector final : public Connector {
         }
         const core::Secret& expected = command ? settings_.command_token : settings_.webhook_token;
         const std::string token = string_field(fields, "token");
-        if (expected.empty() || !http::constant_time_equal(token, expected.reveal())) {
+        if (expected.empty() || !core::equal_constant_time(token, expected.reveal())) {
             spdlog::warn("mattermost {}: refused a {} with a wrong token", settings_.name,
                          command ? "slash command" : "webhook call");
             return {401, "text/plain", "invalid token"};
@@ -458,7 +458,7 @@ class MattermostConnector final : public Connector {
         const auto request = read_action_request(body);
         if (!request) return {400, "application/json", R"({"error":"not an action request"})"};
         if (settings_.actions_secret.empty() ||
-            !http::constant_time_equal(request->secret, settings_.actions_secret.reveal())) {
+            !core::equal_constant_time(request->secret, settings_.actions_secret.reveal())) {
             spdlog::warn("mattermost {}: refused an action request with a wrong secret",
                          settings_.name);
             return {401, "application/json", R"({"error":"invalid secret"})"};
