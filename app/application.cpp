@@ -363,12 +363,16 @@ std::unique_ptr<connectors::http::HttpListener> start_http_server(
     return listener;
 }
 
-/// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen` when no hub serves them.
+/// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen`; when neither a hub nor
+/// `http:` is configured, every connector's platform callbacks under `/hooks/NAME/...`
+/// too (the connectors keep their own listeners as well: see "The HTTP server").
 std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
-    const Config& config, const std::shared_ptr<core::Telemetry>& telemetry) {
+    const Config& config, const std::shared_ptr<core::Telemetry>& telemetry,
+    const std::shared_ptr<connectors::http::HookRoutes>& hooks) {
     if (config.ops_listen.empty()) return nullptr;
+    const bool serves_hooks = hooks_server_hub(config).empty() && !config.http_enabled;
     auto listener = std::make_unique<connectors::http::HttpListener>(
-        connectors::http::process_routes(telemetry, nullptr));
+        connectors::http::process_routes(telemetry, serves_hooks ? hooks : nullptr));
     const auto colon = config.ops_listen.rfind(':');
     std::string host = config.ops_listen.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -554,7 +558,7 @@ int run_server(const Options& options) {
     }
     // Connectors under a lease start here when it is free, else once it runs out.
     core.engine->keep_leases();
-    auto ops = start_ops_listener(config, telemetry);
+    auto ops = start_ops_listener(config, telemetry, hooks);
     // Start-up parsed configuration, prompts, tone rules and migrations; what it freed
     // goes back to the system instead of staying resident for the life of the process.
     malloc_trim(0);
@@ -622,6 +626,10 @@ int check_config(const std::string& path) {
     } else if (config.http_enabled) {
         std::cout << path << ": http: (" << config.http_bind << ":" << config.http_port
                   << ") serves /hooks/NAME/..., /metrics, /readyz and /healthz\n";
+    } else if (!config.ops_listen.empty()) {
+        std::cout << path << ": ops.listen (" << config.ops_listen
+                  << ") serves /hooks/NAME/..., /metrics, /readyz and /healthz; connectors "
+                     "keep their own listeners too\n";
     }
     return exit_ok;
 }
