@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "app/access_tools.hpp"
+#include "app/atomic_file.hpp"
 #include "app/calendar_fetch.hpp"
 #include "app/config.hpp"
 #include "app/demo_history.hpp"
@@ -695,28 +696,12 @@ int export_reports(const Options& options, const std::string& csv_path) {
         bot::reports::write_reports_csv(*core.store, directory, std::cout);
         return exit_ok;
     }
-    // Written next to the target and renamed, so a failed export never leaves half a file.
-    const std::string partial = csv_path + ".partial";
     std::size_t count = 0;
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            std::cerr << "twintrack: cannot write " << csv_path << "\n";
-            return exit_failure;
-        }
+    const std::string problem = write_file_atomically(csv_path, [&](std::ostream& out) {
         count = bot::reports::write_reports_csv(*core.store, directory, out);
-        out.flush();
-        if (!out) {
-            std::cerr << "twintrack: writing " << csv_path << " failed\n";
-            std::remove(partial.c_str());
-            return exit_failure;
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, csv_path, ec);
-    if (ec) {
-        std::cerr << "twintrack: cannot write " << csv_path << ": " << ec.message() << "\n";
-        std::remove(partial.c_str());
+    });
+    if (!problem.empty()) {
+        std::cerr << "twintrack: " << problem << "\n";
         return exit_failure;
     }
     std::cout << core.prompts->render(config.bot.default_locale, "import.export_done",
@@ -785,23 +770,9 @@ int plan_export(const Options& options, const std::string& path) {
         std::cout << csv;
         return exit_ok;
     }
-    // Written next to the target and renamed, so a failed export never leaves half a file.
-    const std::string partial = path + ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out << csv;
-        out.flush();
-        if (!out) {
-            std::cerr << "twintrack: cannot write " << path << "\n";
-            std::remove(partial.c_str());
-            return exit_failure;
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, path, ec);
-    if (ec) {
-        std::cerr << "twintrack: cannot write " << path << ": " << ec.message() << "\n";
-        std::remove(partial.c_str());
+    const std::string problem = write_file_atomically(path, [&](std::ostream& out) { out << csv; });
+    if (!problem.empty()) {
+        std::cerr << "twintrack: " << problem << "\n";
         return exit_failure;
     }
     std::cout << core.prompts->render(config.bot.default_locale, "plan.file_exported",
@@ -828,31 +799,11 @@ int person_export(const Options& options, const std::string& email, const std::s
         std::cout << text;
         return exit_ok;
     }
-    // Written next to the target and renamed, so a failed export never leaves half a file;
-    // readable by the owner only, as it holds personal data.
-    const std::string partial = path + ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            std::cerr << "twintrack: cannot write " << path << "\n";
-            return exit_failure;
-        }
-        std::error_code perms_error;
-        fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write,
-                        fs::perm_options::replace, perms_error);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::cerr << "twintrack: writing " << path << " failed\n";
-            std::remove(partial.c_str());
-            return exit_failure;
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, path, ec);
-    if (ec) {
-        std::cerr << "twintrack: cannot write " << path << ": " << ec.message() << "\n";
-        std::remove(partial.c_str());
+    // Readable by the owner only, as it holds personal data.
+    const std::string problem = write_file_atomically(
+        path, [&](std::ostream& out) { out << text; }, true);
+    if (!problem.empty()) {
+        std::cerr << "twintrack: " << problem << "\n";
         return exit_failure;
     }
     std::size_t rows = 0, kinds = 0;

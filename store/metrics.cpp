@@ -139,6 +139,11 @@ std::vector<Deal> DealRepository::active_between(std::int64_t from, std::int64_t
                  {from, to, from, to});
 }
 
+std::vector<Deal> DealRepository::open_during(std::int64_t from, std::int64_t to) const {
+    return deals(db_, "WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+                 {to, from});
+}
+
 std::int64_t DealRepository::count() {
     return db_.scalar("SELECT count(*) FROM deals").value_or(0);
 }

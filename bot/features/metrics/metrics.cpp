@@ -1005,10 +1005,9 @@ class EngineDealFacts final : public bot::DealFacts {
 class EngineDealHistory final : public DealHistory {
   public:
     explicit EngineDealHistory(Engine& engine) : engine_(engine) {}
-    std::vector<PastDeal> deals_before(std::int64_t to_ms) override {
+    std::vector<PastDeal> deals_before(std::int64_t from_ms, std::int64_t to_ms) override {
         std::vector<PastDeal> out;
-        for (const auto& d : engine_.store().deals().active_between(0, to_ms)) {
-            if (d.created_at >= to_ms) continue;
+        for (const auto& d : engine_.store().deals().open_during(from_ms, to_ms)) {
             out.push_back(
                 {d.id, d.customer_id, d.stage, d.company_amount, d.created_at, d.closed_at});
         }
