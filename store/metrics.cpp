@@ -1,5 +1,7 @@
 #include "store/metrics.hpp"
 
+#include "store/deal_window.hpp"
+
 namespace twintrack::store {
 namespace {
 
@@ -139,8 +141,8 @@ std::vector<Deal> DealRepository::active_between(std::int64_t from, std::int64_t
                  {from, to, from, to});
 }
 
-std::vector<Deal> DealRepository::open_during(std::int64_t from, std::int64_t to) const {
-    return deals(db_, "WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+std::vector<Deal> deals_open_during(Database& db, std::int64_t from, std::int64_t to) {
+    return deals(db, "WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id",
                  {to, from});
 }
 

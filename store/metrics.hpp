@@ -56,9 +56,6 @@ class DealRepository {
     std::vector<Deal> of_customer(std::int64_t customer_id) const;
     /// Deals created or closed in [from, to).
     std::vector<Deal> active_between(std::int64_t from, std::int64_t to) const;
-    /// Deals that were open at some time in [from, to): created before `to` and not closed
-    /// before `from` (open ones however old), by id.
-    std::vector<Deal> open_during(std::int64_t from, std::int64_t to) const;
     std::int64_t count();
 
   private:

@@ -8,7 +8,7 @@
 
 #include <set>
 
-#include "store/metrics.hpp"
+#include "store/deal_window.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
