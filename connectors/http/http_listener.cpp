@@ -14,7 +14,7 @@
 
 namespace twintrack::connectors::http {
 
-using Server = websocketpp::server<DrainingConfig<websocketpp::config::asio>>;
+using Server = websocketpp::server<websocketpp::config::asio>;
 
 struct HttpListener::Impl {
     Handler handler;

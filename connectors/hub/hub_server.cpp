@@ -57,7 +57,7 @@ struct HubConfig : websocketpp::config::asio {
     using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
 };
 
-using Server = websocketpp::server<http::DrainingConfig<HubConfig>>;
+using Server = websocketpp::server<HubConfig>;
 using Hdl = websocketpp::connection_hdl;
 using json = nlohmann::json;
 

@@ -95,10 +95,9 @@ class RawClient {
     }
 
     // Waits, without reading, until the server has ended its side of the connection
-    // (its FIN, or a reset), and then reads what it had sent. A server that closes with
-    // bytes of the request unread makes the kernel send a reset, and a reset throws away
-    // the answer the client had not read yet: this is what a real client, busy sending
-    // the rest of its request, sees. False when the server did not end within `limit`.
+    // (its FIN, or the reset a close with bytes of the request unread makes), and then
+    // reads what it had sent: what a client busy sending the rest of its request finds
+    // once it looks. False when the server did not end within `limit`.
     bool answer_once_ended(std::string& received, std::chrono::milliseconds limit) {
         pollfd p{fd_, POLLRDHUP, 0};
         if (::poll(&p, 1, static_cast<int>(limit.count())) <= 0) return false;
