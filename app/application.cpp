@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "app/access_tools.hpp"
+#include "app/atomic_file.hpp"
 #include "app/calendar_fetch.hpp"
 #include "app/config.hpp"
 #include "app/demo_history.hpp"
@@ -363,12 +364,16 @@ std::unique_ptr<connectors::http::HttpListener> start_http_server(
     return listener;
 }
 
-/// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen` when no hub serves them.
+/// `GET /metrics`, `/readyz` and `/healthz` on `ops.listen`; when neither a hub nor
+/// `http:` is configured, every connector's platform callbacks under `/hooks/NAME/...`
+/// too (the connectors keep their own listeners as well: see "The HTTP server").
 std::unique_ptr<connectors::http::HttpListener> start_ops_listener(
-    const Config& config, const std::shared_ptr<core::Telemetry>& telemetry) {
+    const Config& config, const std::shared_ptr<core::Telemetry>& telemetry,
+    const std::shared_ptr<connectors::http::HookRoutes>& hooks) {
     if (config.ops_listen.empty()) return nullptr;
+    const bool serves_hooks = hooks_server_hub(config).empty() && !config.http_enabled;
     auto listener = std::make_unique<connectors::http::HttpListener>(
-        connectors::http::process_routes(telemetry, nullptr));
+        connectors::http::process_routes(telemetry, serves_hooks ? hooks : nullptr));
     const auto colon = config.ops_listen.rfind(':');
     std::string host = config.ops_listen.substr(0, colon);
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -554,7 +559,7 @@ int run_server(const Options& options) {
     }
     // Connectors under a lease start here when it is free, else once it runs out.
     core.engine->keep_leases();
-    auto ops = start_ops_listener(config, telemetry);
+    auto ops = start_ops_listener(config, telemetry, hooks);
     // Start-up parsed configuration, prompts, tone rules and migrations; what it freed
     // goes back to the system instead of staying resident for the life of the process.
     malloc_trim(0);
@@ -622,6 +627,10 @@ int check_config(const std::string& path) {
     } else if (config.http_enabled) {
         std::cout << path << ": http: (" << config.http_bind << ":" << config.http_port
                   << ") serves /hooks/NAME/..., /metrics, /readyz and /healthz\n";
+    } else if (!config.ops_listen.empty()) {
+        std::cout << path << ": ops.listen (" << config.ops_listen
+                  << ") serves /hooks/NAME/..., /metrics, /readyz and /healthz; connectors "
+                     "keep their own listeners too\n";
     }
     return exit_ok;
 }
@@ -687,28 +696,12 @@ int export_reports(const Options& options, const std::string& csv_path) {
         bot::reports::write_reports_csv(*core.store, directory, std::cout);
         return exit_ok;
     }
-    // Written next to the target and renamed, so a failed export never leaves half a file.
-    const std::string partial = csv_path + ".partial";
     std::size_t count = 0;
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            std::cerr << "twintrack: cannot write " << csv_path << "\n";
-            return exit_failure;
-        }
+    const std::string problem = write_file_atomically(csv_path, [&](std::ostream& out) {
         count = bot::reports::write_reports_csv(*core.store, directory, out);
-        out.flush();
-        if (!out) {
-            std::cerr << "twintrack: writing " << csv_path << " failed\n";
-            std::remove(partial.c_str());
-            return exit_failure;
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, csv_path, ec);
-    if (ec) {
-        std::cerr << "twintrack: cannot write " << csv_path << ": " << ec.message() << "\n";
-        std::remove(partial.c_str());
+    });
+    if (!problem.empty()) {
+        std::cerr << "twintrack: " << problem << "\n";
         return exit_failure;
     }
     std::cout << core.prompts->render(config.bot.default_locale, "import.export_done",
@@ -777,23 +770,9 @@ int plan_export(const Options& options, const std::string& path) {
         std::cout << csv;
         return exit_ok;
     }
-    // Written next to the target and renamed, so a failed export never leaves half a file.
-    const std::string partial = path + ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out << csv;
-        out.flush();
-        if (!out) {
-            std::cerr << "twintrack: cannot write " << path << "\n";
-            std::remove(partial.c_str());
-            return exit_failure;
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, path, ec);
-    if (ec) {
-        std::cerr << "twintrack: cannot write " << path << ": " << ec.message() << "\n";
-        std::remove(partial.c_str());
+    const std::string problem = write_file_atomically(path, [&](std::ostream& out) { out << csv; });
+    if (!problem.empty()) {
+        std::cerr << "twintrack: " << problem << "\n";
         return exit_failure;
     }
     std::cout << core.prompts->render(config.bot.default_locale, "plan.file_exported",
@@ -820,31 +799,11 @@ int person_export(const Options& options, const std::string& email, const std::s
         std::cout << text;
         return exit_ok;
     }
-    // Written next to the target and renamed, so a failed export never leaves half a file;
-    // readable by the owner only, as it holds personal data.
-    const std::string partial = path + ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        if (!out) {
-            std::cerr << "twintrack: cannot write " << path << "\n";
-            return exit_failure;
-        }
-        std::error_code perms_error;
-        fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write,
-                        fs::perm_options::replace, perms_error);
-        out << text;
-        out.flush();
-        if (!out) {
-            std::cerr << "twintrack: writing " << path << " failed\n";
-            std::remove(partial.c_str());
-            return exit_failure;
-        }
-    }
-    std::error_code ec;
-    fs::rename(partial, path, ec);
-    if (ec) {
-        std::cerr << "twintrack: cannot write " << path << ": " << ec.message() << "\n";
-        std::remove(partial.c_str());
+    // Readable by the owner only, as it holds personal data.
+    const std::string problem = write_file_atomically(
+        path, [&](std::ostream& out) { out << text; }, true);
+    if (!problem.empty()) {
+        std::cerr << "twintrack: " << problem << "\n";
         return exit_failure;
     }
     std::size_t rows = 0, kinds = 0;

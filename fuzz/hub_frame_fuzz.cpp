@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "connectors/hub/hub_protocol.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace hub = twintrack::connectors::hub;
@@ -43,7 +44,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view header = std::string_view(payload).substr(0, 256);
     (void)hub::is_loopback_host(header);
     (void)hub::is_loopback_origin(header);
-    (void)hub::tokens_equal(header, "s3cret-token");
+    (void)core::equal_constant_time(header, "s3cret-token");
 
     json frame;
     try {
@@ -65,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (!core::valid_utf8(*user) || user->empty() || user->size() > 64) std::abort();
         if (const std::string* token = string_member(frame, "token")) {
-            (void)hub::tokens_equal(*token, "s3cret-token");
+            (void)core::equal_constant_time(*token, "s3cret-token");
         }
         send(json{{"type", "welcome"}, {"user", *user}, {"bot", "twintrack"}});
     } else if (*kind == "message") {

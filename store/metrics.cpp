@@ -1,5 +1,7 @@
 #include "store/metrics.hpp"
 
+#include "store/deal_window.hpp"
+
 namespace twintrack::store {
 namespace {
 
@@ -137,6 +139,11 @@ std::vector<Deal> DealRepository::active_between(std::int64_t from, std::int64_t
                  "WHERE (closed_at >= ? AND closed_at < ?) OR (created_at >= ? AND created_at < ?) "
                  "ORDER BY id",
                  {from, to, from, to});
+}
+
+std::vector<Deal> deals_open_during(Database& db, std::int64_t from, std::int64_t to) {
+    return deals(db, "WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+                 {to, from});
 }
 
 std::int64_t DealRepository::count() {

@@ -19,7 +19,6 @@
 #include "connectors/http/hook_routes.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
-#include "connectors/http/signature.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
@@ -30,6 +29,7 @@
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
 #include "core/api.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
@@ -448,7 +448,7 @@ class FeishuConnector final : public Connector {
         auto callback = read_callback(plain);
         if (!callback) return refuse(400, "the decrypted body is not a JSON object", "bad body");
         const std::string token = settings_.verification_token.reveal();
-        if (!http::constant_time_equal(callback->token, token)) {
+        if (!core::equal_constant_time(callback->token, token)) {
             return refuse(401, "wrong verification token", "invalid token");
         }
         // The console's check of the request URL carries no signature.
@@ -458,7 +458,7 @@ class FeishuConnector final : public Connector {
         if (!key.empty()) {
             const std::string expected = signature(r.header("x-lark-request-timestamp"),
                                                    r.header("x-lark-request-nonce"), key, r.body);
-            if (!http::constant_time_equal(r.header("x-lark-signature"), expected)) {
+            if (!core::equal_constant_time(r.header("x-lark-signature"), expected)) {
                 return refuse(401, "wrong X-Lark-Signature", "invalid signature");
             }
         }

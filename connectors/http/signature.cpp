@@ -1,6 +1,5 @@
 #include "connectors/http/signature.hpp"
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -31,11 +30,6 @@ std::string base64(const std::string& bytes) {
                                   static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
-}
-
-bool constant_time_equal(const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace twintrack::connectors::http

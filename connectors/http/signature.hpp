@@ -1,6 +1,7 @@
 #pragma once
-// Message authentication for webhook-style requests: HMAC-SHA256 and comparisons that
-// take the same time whatever the inputs hold.
+// Message authentication for webhook-style requests: HMAC-SHA256 and Base64. Secrets,
+// signatures and tokens are compared with core::equal_constant_time (core/crypto.hpp),
+// the one constant-time comparison of the program.
 
 #include <string>
 
@@ -12,8 +13,5 @@ std::string hmac_sha256(const std::string& key, const std::string& data);
 std::string hmac_sha256_hex(const std::string& key, const std::string& data);
 /// Standard Base64 (with padding) of `bytes`.
 std::string base64(const std::string& bytes);
-/// Compares two strings in time independent of where they differ (CRYPTO_memcmp); a
-/// length difference is not hidden.
-bool constant_time_equal(const std::string& a, const std::string& b);
 
 }  // namespace twintrack::connectors::http

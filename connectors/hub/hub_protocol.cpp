@@ -241,17 +241,6 @@ bool is_loopback_origin(std::string_view origin) {
     return false;
 }
 
-bool tokens_equal(std::string_view presented, std::string_view expected) {
-    if (expected.empty()) return false;
-    unsigned char diff = presented.size() == expected.size() ? 0 : 1;
-    for (std::size_t i = 0; i < presented.size(); ++i) {
-        diff |= static_cast<unsigned char>(presented[i]) ^
-                static_cast<unsigned char>(expected[i % expected.size()]);
-    }
-    volatile unsigned char result = diff;
-    return result == 0;
-}
-
 MentionCheck strip_mention(std::string_view text, std::string_view bot_user) {
     MentionCheck out;
     const std::size_t mention = 1 + bot_user.size();

@@ -69,10 +69,6 @@ bool is_loopback_host(std::string_view host);
 /// True when an Origin header ("http://localhost:8080") is a page served from loopback.
 bool is_loopback_origin(std::string_view origin);
 
-/// Compares a presented token with the expected one in time that depends only on the
-/// length of the presented token, never on where they differ.
-bool tokens_equal(std::string_view presented, std::string_view expected);
-
 /// A message with the bot's mention taken off.
 struct MentionCheck {
     bool addressed = false;  ///< the text began with "@" + bot user

@@ -337,7 +337,8 @@ struct HubServer::Loop {
     // The one hub token: still accepted for this release, with a warning once per start
     // (per-integration API tokens replace it: `twintrack token create`).
     bool shared_token_ok(std::string_view presented) {
-        if (settings.token.empty() || !tokens_equal(presented, settings.token.reveal())) {
+        if (settings.token.empty() ||
+            !core::equal_constant_time(presented, settings.token.reveal())) {
             return false;
         }
         if (!shared_token_warned) {
@@ -658,7 +659,7 @@ struct HubServer::Loop {
         const std::string id = session_id_of(con);
         const std::string presented = con->get_request_header(csrf_header);
         return !id.empty() && same_origin(con) && !presented.empty() &&
-               tokens_equal(presented, csrf_token(id));
+               core::equal_constant_time(presented, csrf_token(id));
     }
 
     void forward_signed_in(Server::connection_ptr con, const std::string& method,
@@ -1170,7 +1171,8 @@ struct HubServer::Loop {
         }
         const std::string browser =
             cookie_value(con->get_request_header("Cookie"), oidc_cookie_name);
-        if (browser.empty() || !tokens_equal(core::sha256_hex(browser), pending.browser_hash)) {
+        if (browser.empty() ||
+            !core::equal_constant_time(core::sha256_hex(browser), pending.browser_hash)) {
             oidc_fail(con, client, locale, "other_browser", 400, "oidc_failed");
             return;
         }
@@ -1347,7 +1349,8 @@ struct HubServer::Loop {
         }
         const std::string browser =
             cookie_value(con->get_request_header("Cookie"), platform_cookie_name);
-        if (browser.empty() || !tokens_equal(core::sha256_hex(browser), pending.browser_hash)) {
+        if (browser.empty() ||
+            !core::equal_constant_time(core::sha256_hex(browser), pending.browser_hash)) {
             fail("other_browser", 400, "oidc_failed");
             return;
         }

@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::hub::oidc {
@@ -285,7 +286,8 @@ Verified verify_id_token(const std::string& jwt, const KeySet& keys, const Expec
     if ((iat && *iat > now + leeway_seconds) || (nbf && *nbf > now + leeway_seconds)) {
         return fail(Problem::not_yet_valid);
     }
-    if (expected.nonce.empty() || claims.value("nonce", "") != expected.nonce) {
+    if (expected.nonce.empty() ||
+        !core::equal_constant_time(claims.value("nonce", ""), expected.nonce)) {
         return fail(Problem::nonce);
     }
     out.claims = claims;

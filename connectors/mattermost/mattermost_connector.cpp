@@ -15,7 +15,6 @@
 #include "connectors/http/http_client.hpp"
 #include "connectors/http/http_listener.hpp"
 #include "connectors/http/json_fields.hpp"
-#include "connectors/http/signature.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_actions.hpp"
@@ -24,6 +23,7 @@
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -147,7 +147,8 @@ class MattermostConnector final : public Connector {
                   session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
               settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock) {
+          outbound_(session_.timers(), settings_.rate_limit, context.clock),
+          inbound_(session_.timers()) {
         runtime::Protocol protocol;
         protocol.connect = [this] { open_socket(); };
         protocol.drop = [this] { link_.close(); };
@@ -412,7 +413,7 @@ class MattermostConnector final : public Connector {
         event.at = at > 0 ? core::from_millis(at) : clock_->now();
         event.extra = {{"message_id", event.id}, {"mattermost_channel", channel}};
         if (direct) dm_channels_[user] = channel;
-        sink_->push(std::move(event));
+        push_with_email(std::move(event));
     }
 
     bool strip_mention(std::string& text) const { return strip_bot_mention(text, bot_username_); }
@@ -436,7 +437,7 @@ class MattermostConnector final : public Connector {
         }
         const core::Secret& expected = command ? settings_.command_token : settings_.webhook_token;
         const std::string token = string_field(fields, "token");
-        if (expected.empty() || !http::constant_time_equal(token, expected.reveal())) {
+        if (expected.empty() || !core::equal_constant_time(token, expected.reveal())) {
             spdlog::warn("mattermost {}: refused a {} with a wrong token", settings_.name,
                          command ? "slash command" : "webhook call");
             return {401, "text/plain", "invalid token"};
@@ -458,7 +459,7 @@ class MattermostConnector final : public Connector {
         const auto request = read_action_request(body);
         if (!request) return {400, "application/json", R"({"error":"not an action request"})"};
         if (settings_.actions_secret.empty() ||
-            !http::constant_time_equal(request->secret, settings_.actions_secret.reveal())) {
+            !core::equal_constant_time(request->secret, settings_.actions_secret.reveal())) {
             spdlog::warn("mattermost {}: refused an action request with a wrong secret",
                          settings_.name);
             return {401, "application/json", R"({"error":"invalid secret"})"};
@@ -482,6 +483,47 @@ class MattermostConnector final : public Connector {
             sink_->push(std::move(event));
         });
         return {200, "application/json", "{}"};
+    }
+
+    // --- people's emails (directory.match_by_email) -----------------------------------
+    //
+    // As Slack's users.info: GET /api/v4/users/{id} gives `email` (when the server's
+    // privacy settings or the bot's permissions show it), which counts only with
+    // `email_verified: true`. Each user is looked up once (cached; a lookup that failed
+    // for a passing reason is asked again next time). The events of one conversation
+    // wait for it in order (inbound_); other conversations and the posts do not.
+    void push_with_email(core::Event event) {
+        const std::string key = event.where.channel;
+        inbound_.push(key, [this, event = std::move(event)](std::function<void()> finished) {
+            learn_email(event.who.user_id, [this, event, finished] {
+                core::Event e = event;
+                e.who.email = email_of(e.who.user_id);
+                if (sink_ != nullptr) sink_->push(std::move(e));
+                finished();
+            });
+        });
+    }
+
+    std::string email_of(const std::string& user) const {
+        const auto it = emails_.find(user);
+        return it == emails_.end() ? std::string() : it->second;
+    }
+
+    void learn_email(const std::string& user, std::function<void()> then) {
+        if (emails_.count(user) != 0 || session_.stopping()) return then();
+        api("GET", "/users/" + user, nullptr, [this, user, then = std::move(then)](ApiResult r) {
+            if (r.ok()) {
+                if (emails_.size() > 5000) emails_.clear();
+                const bool verified = http::bool_field(r.body, "email_verified");
+                emails_[user] = verified ? string_field(r.body, "email") : std::string();
+            } else if (r.status == 403 || r.status == 404) {
+                emails_[user] = "";  // not shown to the bot, or no such user: no match
+            } else {
+                spdlog::warn("mattermost {}: GET /users/{} failed: {}", settings_.name, user,
+                             r.error);
+            }
+            then();
+        });
     }
 
     void on_command(const json& f) {
@@ -512,7 +554,7 @@ class MattermostConnector final : public Connector {
                 slash_order_.pop_front();
             }
         }
-        sink_->push(std::move(event));
+        push_with_email(std::move(event));
     }
 
     void on_webhook(const json& f) {
@@ -748,6 +790,8 @@ class MattermostConnector final : public Connector {
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
+    runtime::SerialQueues inbound_;   ///< events waiting for their sender's email, by channel
+    std::map<std::string, std::string> emails_;  ///< verified emails by user id ("" none)
 
     mutable std::mutex status_mu_;
     MattermostStatus status_;

@@ -5,6 +5,7 @@
 
 #include "connectors/http/signature.hpp"
 #include "connectors/robots/callback_server.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::robots {
@@ -22,7 +23,7 @@ CallbackCheck check_dingtalk_callback(const std::string& timestamp, const std::s
     // Signed over the header text exactly as sent.
     const std::string expected = connectors::http::base64(
         connectors::http::hmac_sha256(app_secret, timestamp + "\n" + app_secret));
-    if (!connectors::http::constant_time_equal(expected, sign)) return CallbackCheck::bad_sign;
+    if (!core::equal_constant_time(expected, sign)) return CallbackCheck::bad_sign;
     return CallbackCheck::ok;
 }
 

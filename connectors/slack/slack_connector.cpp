@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -214,9 +216,45 @@ class SlackConnector final : public Connector {
     using ApiDone = std::function<void(ApiResult)>;
 
     // `hold`: stop() waits for the answer (false: opening the socket, abandoned on stop).
+    //
+    // Slack's rate limits are per Web API method (its tiers: "per API method per app per
+    // workspace"), except chat.postMessage's, which is per channel (that conversation's
+    // posts wait: wait_and_retry). A 429 on any other method holds that method alone until
+    // its Retry-After: a call of it meanwhile is answered "ratelimited" with the wait left,
+    // without reaching Slack, and every other method goes on.
     void api(runtime::Request req, ApiDone done, bool hold = true) {
+        std::string method = api_method(req.url);
+        const auto now = std::chrono::steady_clock::now();
+        const auto paused = method_paused_until_.find(method);
+        if (paused != method_paused_until_.end()) {
+            if (paused->second > now) {
+                ApiResult held;
+                held.error = "ratelimited";
+                held.retry_after =
+                    std::max(std::chrono::seconds(1),
+                             std::chrono::ceil<std::chrono::seconds>(paused->second - now));
+                return done(std::move(held));
+            }
+            method_paused_until_.erase(paused);
+        }
         session_.call(
-            std::move(req), [done = std::move(done)](runtime::Result r) { done(finish(r)); }, hold);
+            std::move(req),
+            [this, method = std::move(method), done = std::move(done)](runtime::Result r) {
+                ApiResult a = finish(r);
+                if (a.error == "ratelimited" && !method.empty() && method != "chat.postMessage") {
+                    method_paused_until_[method] = std::chrono::steady_clock::now() +
+                                                   std::max(a.retry_after, std::chrono::seconds(1));
+                }
+                done(std::move(a));
+            },
+            hold);
+    }
+
+    // The Web API method of a request to `api_url` ("users.info"); "" for any other URL.
+    std::string api_method(const std::string& url) const {
+        const std::string prefix = settings_.api_url + "/";
+        if (url.rfind(prefix, 0) != 0) return "";
+        return url.substr(prefix.size(), url.find('?', prefix.size()) - prefix.size());
     }
 
     void call(const std::string& method, const json& body, ApiDone done,
@@ -926,6 +964,8 @@ class SlackConnector final : public Connector {
     std::vector<std::function<void()>> identify_waiting_;
     std::string bot_user_id_;
     std::map<std::string, std::string> names_;
+    /// Web API methods answered 429, until when (see api()).
+    std::map<std::string, std::chrono::steady_clock::time_point> method_paused_until_;
     std::map<std::string, std::string> emails_;  ///< confirmed emails, by user id
     std::map<std::string, std::string> dm_channels_;
     runtime::RecentIds seen_events_{5000};

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "connectors/http/signature.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::slack {
@@ -150,7 +151,7 @@ std::string verify_request(const std::string& signing_secret, const std::string&
     }
     const std::string expected =
         "v0=" + http::hmac_sha256_hex(signing_secret, "v0:" + timestamp + ":" + body);
-    if (!http::constant_time_equal(expected, signature)) return "signature does not match";
+    if (!core::equal_constant_time(expected, signature)) return "signature does not match";
     return "";
 }
 

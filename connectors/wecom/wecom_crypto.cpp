@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "connectors/http/signature.hpp"
+#include "core/crypto.hpp"
 
 namespace twintrack::connectors::wecom {
 namespace {
@@ -117,7 +118,7 @@ bool CallbackCrypto::signature_matches(const std::string& given, const std::stri
     for (char& c : lower) {
         if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
     }
-    return http::constant_time_equal(lower, signature(timestamp, nonce, encrypted));
+    return core::equal_constant_time(lower, signature(timestamp, nonce, encrypted));
 }
 
 CallbackCrypto::Opened CallbackCrypto::decrypt(const std::string& encrypted) const {
@@ -162,7 +163,7 @@ CallbackCrypto::Opened CallbackCrypto::decrypt(const std::string& encrypted) con
     }
     out.message = plain.substr(20, length);
     out.receive_id = plain.substr(20 + length);
-    if (!http::constant_time_equal(out.receive_id, receive_id_)) {
+    if (!core::equal_constant_time(out.receive_id, receive_id_)) {
         out.problem = Problem::wrong_receive_id;
         out.message.clear();
         return out;

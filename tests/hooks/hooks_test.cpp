@@ -94,6 +94,21 @@ class RawClient {
         }
     }
 
+    // Waits, without reading, until the server has ended its side of the connection
+    // (its FIN, or the reset a close with bytes of the request unread makes), and then
+    // reads what it had sent: what a client busy sending the rest of its request finds
+    // once it looks. False when the server did not end within `limit`.
+    bool answer_once_ended(std::string& received, std::chrono::milliseconds limit) {
+        pollfd p{fd_, POLLRDHUP, 0};
+        if (::poll(&p, 1, static_cast<int>(limit.count())) <= 0) return false;
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
+            if (n <= 0) return true;
+            received.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+
   private:
     int fd_ = -1;
     bool connected_ = false;
@@ -379,6 +394,26 @@ TEST_P(HooksTest, AnOversizedBodyIsRefusedWith413BeforeItIsSent) {
     std::string answer;
     EXPECT_TRUE(client.closed_by_server(answer, 30s));
     EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 413"));
+}
+
+TEST_P(HooksTest, HeadersOverTheLimitAreAnswered431) {
+    start_slack();
+    RawClient client(port_);
+    ASSERT_TRUE(client.connected());
+    // 40 headers of 1000 bytes each, over the 16000 bytes the server takes, sent at once
+    // as a client would: the server refuses them with most of the request still unread.
+    std::string request = "POST /hooks/slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    for (int i = 0; i < 40; ++i) {
+        request += "X-Filler-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
+    }
+    const std::string body = slack_event("Ev431", "too many headers");
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+               "\r\n\r\n" + body;
+    ASSERT_TRUE(client.send(request));
+    std::string answer;
+    ASSERT_TRUE(client.answer_once_ended(answer, 30s));
+    EXPECT_THAT(answer, ::testing::StartsWith("HTTP/1.1 431"));
+    expect_no_event("too many headers");
 }
 
 TEST_P(HooksTest, ASlowClientIsDisconnected) {

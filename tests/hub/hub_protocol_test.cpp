@@ -77,16 +77,6 @@ TEST(HubProtocol, StripMention) {
     }
 }
 
-TEST(HubProtocol, TokensCompareExactly) {
-    EXPECT_TRUE(tokens_equal("abc123", "abc123"));
-    EXPECT_FALSE(tokens_equal("abc124", "abc123"));
-    EXPECT_FALSE(tokens_equal("abc12", "abc123"));
-    EXPECT_FALSE(tokens_equal("abc1234", "abc123"));
-    EXPECT_FALSE(tokens_equal("", "abc123"));
-    EXPECT_FALSE(tokens_equal("", "")) << "no token configured never matches";
-    EXPECT_FALSE(tokens_equal("abcabc", "abc")) << "wrapping must not match";
-}
-
 TEST(HubProtocol, Loopback) {
     struct Case {
         std::string text;

@@ -10,12 +10,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
+#include "core/base64.hpp"
+#include "core/crypto.hpp"
 #include "core/source_dir.hpp"
 #include "tests/integration/process.hpp"
+#include "tests/support/loopback_proxy.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
 
@@ -613,6 +618,146 @@ TEST_F(ProgramTest, OpsEndpointsOnTheirOwnPortWhenConfigured) {
     auto bad = run_program(program, {"check-config", config});
     EXPECT_EQ(bad.exit_code, 2);
     EXPECT_THAT(bad.err, HasSubstr("ops.listen"));
+}
+
+// A DingTalk outgoing robot against a fake DingTalk: the session webhook its answers go
+// to is a loopback server the test runs. `where` is the config's server section.
+class CallbackProgram {
+  public:
+    explicit CallbackProgram(TempDir& dir, const std::string& server_yaml,
+                             const std::string& callback_yaml)
+        : webhook_([this](int fd) {
+              const std::string request = test_support::read_http_request(fd);
+              const std::string body = R"({"errcode":0,"errmsg":"ok"})";
+              test_support::write_all(fd,
+                                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                      "Content-Length: " +
+                                          std::to_string(body.size()) +
+                                          "\r\nConnection: close\r\n\r\n" + body);
+              std::lock_guard<std::mutex> lock(mu_);
+              answers_.push_back(request);
+              cv_.notify_all();
+          }) {
+        ::setenv("CALLBACK_TEST_ROBOT_URL", "http://127.0.0.1:9/robot/send?access_token=t", 1);
+        ::setenv("CALLBACK_TEST_APP_SECRET", secret, 1);
+        const auto config =
+            dir.file("twintrack.yaml", server_yaml +
+                                           "connectors:\n"
+                                           "  - type: dingtalk\n"
+                                           "    name: ding\n"
+                                           "    channels:\n"
+                                           "      - name: sales-group\n"
+                                           "        track: sales\n"
+                                           "        url: ${CALLBACK_TEST_ROBOT_URL}\n"
+                                           "    callback:\n" +
+                                           callback_yaml +
+                                           "      app_secret: "
+                                           "${CALLBACK_TEST_APP_SECRET}\n");
+        proc_ = std::make_unique<Process>(
+            program, std::vector<std::string>{"run", "--data", dir.path(), "--config", config});
+    }
+    Process& process() { return *proc_; }
+    // Posts a signed callback as DingTalk does; `sign_with` another secret forges it.
+    test_support::HttpResponse post(int port, const std::string& text, const std::string& msg_id,
+                                    const std::string& sign_with = secret) {
+        const std::string t =
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
+        const nlohmann::json body = {
+            {"conversationId", "cidP2P=="},
+            {"msgId", msg_id},
+            {"senderNick", "Anna"},
+            {"senderStaffId", "anna4220"},
+            {"conversationType", "1"},
+            {"senderId", "$:LWCP_v1:$anna"},
+            {"text", {{"content", " " + text}}},
+            {"msgtype", "text"},
+            {"sessionWebhook", webhook_.url("/robot/sendBySession?session=s1")},
+            {"sessionWebhookExpiredTime", std::stoll(t) + 3600000}};
+        return test_support::http_request(
+            "POST", "127.0.0.1", port, "/hooks/ding/callback",
+            {{"timestamp", t},
+             {"sign",
+              core::base64_encode(unhex(core::hmac_sha256_hex(sign_with, t + "\n" + sign_with)))},
+             {"Content-Type", "application/json"}},
+            body.dump());
+    }
+    // The first answer the bot posted to the session webhook.
+    std::optional<std::string> answer(std::chrono::milliseconds timeout) {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (!cv_.wait_for(lock, timeout, [&] { return !answers_.empty(); })) return std::nullopt;
+        return answers_.front();
+    }
+    std::size_t answers() {
+        std::lock_guard<std::mutex> lock(mu_);
+        return answers_.size();
+    }
+    static constexpr const char* secret = "Gx7pLq2-app-secret-8Rt";
+
+  private:
+    static std::string unhex(const std::string& hex) {
+        std::string out;
+        for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+            out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        }
+        return out;
+    }
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::vector<std::string> answers_;
+    test_support::LoopbackServer webhook_;
+    std::unique_ptr<Process> proc_;
+};
+
+int port_in_line(const std::string& line) {
+    const auto at = line.find(':', line.find("http://") + 7);
+    return std::stoi(line.substr(at + 1));
+}
+
+// No hub: `http:` is the process's one HTTP server. A signed callback to /hooks/NAME/...
+// reaches the connector and the bot answers it; a forged one is refused; /healthz and
+// /readyz answer on the same port.
+TEST_F(ProgramTest, TheHttpServerWithoutAHubTakesSignedCallbacksAndAnswersHealth) {
+    CallbackProgram p(dir, "http:\n  bind: 127.0.0.1\n  port: 0\n",
+                      "      path: /dingtalk/callback\n");
+    const auto line = p.process().wait_for_line("HTTP server listening on", 15s);
+    ASSERT_TRUE(line);
+    const int port = port_in_line(*line);
+    ASSERT_TRUE(test_support::wait_until_healthy("127.0.0.1", port, "/readyz"));
+    EXPECT_EQ(test_support::http_get("127.0.0.1", port, "/healthz").status, 200);
+    const auto ready = test_support::http_get("127.0.0.1", port, "/readyz");
+    EXPECT_EQ(ready.status, 200) << ready.body;
+
+    EXPECT_EQ(p.post(port, "help", "msgForged", "not-the-secret").status, 403);
+    const auto r = p.post(port, "help", "msgHelp1");
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto answer = p.answer(20s);
+    ASSERT_TRUE(answer) << "the bot did not answer through the session webhook";
+    EXPECT_THAT(*answer, HasSubstr("POST /robot/sendBySession?session=s1"));
+    EXPECT_EQ(p.answers(), 1u) << "the forged callback was answered too";
+    p.process().signal(SIGTERM);
+    const auto finished = p.process().wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+}
+
+// Neither a hub nor `http:`: `ops.listen` serves /hooks/NAME/... besides /metrics,
+// /readyz and /healthz (the connector keeps its own callback listener too).
+TEST_F(ProgramTest, OpsListenTakesCallbacksWhenNoOtherServerRuns) {
+    const int ops_port = SilentServer().port();  // free now; the program binds it next
+    CallbackProgram p(dir, "ops:\n  listen: 127.0.0.1:" + std::to_string(ops_port) + "\n",
+                      "      bind: 127.0.0.1\n      port: 0\n");
+    ASSERT_TRUE(p.process().wait_for_line("ops endpoints on", 15s));
+    ASSERT_TRUE(test_support::wait_until_healthy("127.0.0.1", ops_port, "/readyz"));
+    EXPECT_EQ(test_support::http_get("127.0.0.1", ops_port, "/healthz").status, 200);
+    const auto r = p.post(ops_port, "help", "msgHelp2");
+    EXPECT_EQ(r.status, 200) << r.body;
+    ASSERT_TRUE(p.answer(20s)) << "the bot did not answer through the session webhook";
+    p.process().signal(SIGTERM);
+    const auto finished = p.process().wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
 }
 
 }  // namespace

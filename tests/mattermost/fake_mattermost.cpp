@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <websocketpp/config/asio_no_tls.hpp>
@@ -27,6 +28,7 @@ struct FakeMattermost::Impl {
     int limit_seconds = 0, limit_count = 0;
     int next_id = 0;
     bool hold_posts = false;
+    std::map<std::string, json> users;
     std::vector<std::pair<Server::connection_ptr, RestCall>> held;
 
     std::string new_id(const std::string& prefix) {
@@ -40,6 +42,19 @@ struct FakeMattermost::Impl {
         server.send(hdl, text, websocketpp::frame::opcode::text, ec);
     }
 };
+
+void FakeMattermost::add_user(const std::string& id, const std::string& username,
+                              const std::string& email, bool email_verified) {
+    json user = {{"id", id},
+                 {"username", username},
+                 {"email", email},
+                 {"auth_service", ""},
+                 {"roles", "system_user"}};
+    // Mattermost leaves email_verified out when it is false (omitempty).
+    if (email_verified) user["email_verified"] = true;
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->users[id] = std::move(user);
+}
 
 FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
     Impl& d = *impl_;
@@ -76,6 +91,14 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
                                 {"username", "twintrack"},
                                 {"is_bot", true},
                                 {"roles", "system_user"}});
+        }
+        if (call.method == "GET" && call.path.rfind("/api/v4/users/", 0) == 0) {
+            const auto user = d.users.find(call.path.substr(14));
+            if (user == d.users.end()) {
+                return answer(404,
+                              {{"id", "app.user.missing_account.const"}, {"status_code", 404}});
+            }
+            return answer(200, user->second);
         }
         if (call.method == "POST" && call.path == "/api/v4/channels/direct") {
             if (!call.body.is_array() || call.body.size() != 2) {

@@ -37,6 +37,11 @@ class FakeMattermost {
     std::string url() const;  ///< http://127.0.0.1:PORT
     std::string response_url(int n) const;
 
+    /// A user GET /api/v4/users/ID answers (others: 404), with `email` and
+    /// `email_verified` as the API reference shows them.
+    void add_user(const std::string& id, const std::string& username, const std::string& email,
+                  bool email_verified = true);
+
     /// The next `count` POST /api/v4/posts answer 429 with Retry-After: seconds.
     void rate_limit_posts(int seconds, int count = 1);
 

@@ -111,6 +111,38 @@ TEST_F(MattermostTest, PostedEventsBecomeMessagesWithTheMentionStripped) {
     EXPECT_EQ(core::to_millis(e->at), 1795886849588);
 }
 
+// As Slack does with users.info: the sender's email from GET /api/v4/users/{id}, for the
+// directory to match (directory.match_by_email); only an address Mattermost verified,
+// and each user looked up once.
+TEST_F(MattermostTest, SendersCarryTheEmailMattermostVerified) {
+    const std::string lee = "leexk4r8m3ejbhx1p5q7t0wzcq";
+    mm_.add_user(anna, "anna", "anna@example.com");
+    mm_.add_user(lee, "lee", "lee@example.com", false);
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("postE1xxxxxxxxxxxxxxxxxxxx", anna, town, "hello"), "O", "anna"));
+    auto e = sink_.with_text("hello");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "anna@example.com");
+    ASSERT_TRUE(mm_.send_posted(make_post("postE2xxxxxxxxxxxxxxxxxxxx", lee, town, "hi there"), "O",
+                                "lee"));
+    e = sink_.with_text("hi there");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "") << "an address Mattermost did not verify is not used";
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("postE3xxxxxxxxxxxxxxxxxxxx", anna, town, "again"), "O", "anna"));
+    e = sink_.with_text("again");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "anna@example.com");
+    EXPECT_EQ(mm_.calls("/api/v4/users/" + anna).size(), 1u);
+    // An unknown user (404) is still heard, without an email.
+    ASSERT_TRUE(mm_.send_posted(
+        make_post("postE4xxxxxxxxxxxxxxxxxxxx", "nobodyk4r8m3ejbhx1p5q7t0wz", town, "who am i"),
+        "O", "nobody"));
+    e = sink_.with_text("who am i");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+}
+
 TEST_F(MattermostTest, DirectMessagesAreAnsweredInTheirChannel) {
     ASSERT_TRUE(mm_.send_posted(
         make_post("post2xxxxxxxxxxxxxxxxxxxxx", anna, "dmchannel0000000000000000a", "ping"), "D",

@@ -11,6 +11,7 @@
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/signing.hpp"
 #include "connectors/runtime/rate_limiter.hpp"
+#include "core/crypto.hpp"
 #include "tests/robots/fake_platform.hpp"
 
 namespace twintrack::robots_test {
@@ -57,10 +58,10 @@ TEST(RobotSigning, FeishuSignatureIsAnEmptyMessageUnderTheTimestampKey) {
 }
 
 TEST(RobotSigning, ConstantTimeCompare) {
-    EXPECT_TRUE(http::constant_time_equal("abc", "abc"));
-    EXPECT_FALSE(http::constant_time_equal("abc", "abd"));
-    EXPECT_FALSE(http::constant_time_equal("abc", "abcd"));
-    EXPECT_FALSE(http::constant_time_equal("", "a"));
+    EXPECT_TRUE(core::equal_constant_time("abc", "abc"));
+    EXPECT_FALSE(core::equal_constant_time("abc", "abd"));
+    EXPECT_FALSE(core::equal_constant_time("abc", "abcd"));
+    EXPECT_FALSE(core::equal_constant_time("", "a"));
 }
 
 TEST(DingTalkCallbackCheck, AcceptsOnlyFreshCorrectSignatures) {

@@ -278,6 +278,61 @@ TEST_F(SlackSocketTest, HonoursRetryAfterOn429) {
     EXPECT_GE(posts[1].at - posts[0].at, 1s);  // not before Retry-After
 }
 
+// Slack's limits are per Web API method: a 429 on users.info holds users.info alone (no
+// second users.info goes out within its Retry-After) while posts go on.
+TEST_F(SlackSocketTest, A429OnUsersInfoHoldsUserLookupsButNotPosts) {
+    slack_.add_user("U0NEW00001", "Chen Jing");
+    slack_.add_user("U0NEW00002", "Omar Haddad");
+    slack_.rate_limit("users.info", 30);
+    slack_.send_json(events_api_envelope(
+        "env-r1", "Ev0R1",
+        message_event("D0NEW00001", "U0NEW00001", "first", "1355517600.000001", "im")));
+    const auto first = sink_.with_text("first");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->who.display, "U0NEW00001");  // the name could not be looked up
+    ASSERT_EQ(slack_.calls("users.info").size(), 1u);
+    // users.info waits out its 30 s; posting is another method and goes out at once.
+    const auto r = send({{"slack", "C024BE91L", ""}, "still posting", "", "", {}, ""});
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(slack_.calls("chat.postMessage").size(), 1u);
+    slack_.send_json(events_api_envelope(
+        "env-r2", "Ev0R2",
+        message_event("D0NEW00002", "U0NEW00002", "second", "1355517600.000002", "im")));
+    const auto second = sink_.with_text("second");
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->who.display, "U0NEW00002");
+    EXPECT_EQ(slack_.calls("users.info").size(), 1u)
+        << "users.info was asked again within its Retry-After";
+}
+
+// ...and the other way round: a 429 on chat.postMessage holds that channel's posts, while
+// users.info and conversations.open go on.
+TEST_F(SlackSocketTest, A429OnPostingDoesNotHoldUserLookupsOrOpeningConversations) {
+    slack_.add_user("U0NEW00003", "Chen Jing");
+    slack_.rate_limit("chat.postMessage", 30);
+    std::promise<core::SendResult> held;
+    connector_->send({{"slack", "C024BE91L", ""}, "digest", "", "", {}, ""},
+                     [&](core::SendResult r) { held.set_value(r); });
+    ASSERT_TRUE(slack_.wait_call("chat.postMessage"));  // answered 429, Retry-After: 30
+    slack_.send_json(events_api_envelope(
+        "env-r3", "Ev0R3",
+        message_event("D0NEW00003", "U0NEW00003", "hello", "1355517600.000003", "im")));
+    const auto e = sink_.with_text("hello");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.display, "Chen Jing");  // users.info answered meanwhile
+    std::promise<core::SendResult> dm;
+    connector_->send({{"slack", "@U0G9QF9C6", ""}, "a word", "", "", {}, ""},
+                     [&](core::SendResult r) { dm.set_value(r); });
+    EXPECT_TRUE(slack_.wait_call("conversations.open"));
+    auto pending = held.get_future();
+    EXPECT_EQ(pending.wait_for(0s), std::future_status::timeout);  // still waiting its 30 s
+    connector_->stop();  // the waiting posts are answered (retryable) before it returns
+    ASSERT_EQ(pending.wait_for(20s), std::future_status::ready);
+    EXPECT_TRUE(pending.get().retryable);
+    auto dm_result = dm.get_future();
+    ASSERT_EQ(dm_result.wait_for(20s), std::future_status::ready);
+}
+
 TEST_F(SlackSocketTest, AHangingWebApiCallDoesNotHoldUpTheNextEnvelope) {
     slack_.hold("chat.postMessage");
     std::promise<core::SendResult> sent;

@@ -22,8 +22,10 @@ struct PastDeal {
 class DealHistory {
   public:
     virtual ~DealHistory() = default;
-    /// Every deal created before `to_ms` (open ones included, whenever they were created).
-    virtual std::vector<PastDeal> deals_before(std::int64_t to_ms) = 0;
+    /// The deals that were open at some time in [from_ms, to_ms): created before `to_ms`
+    /// and not closed before `from_ms` (open ones included, whenever they were created).
+    /// Deals closed before `from_ms` are not read.
+    virtual std::vector<PastDeal> deals_before(std::int64_t from_ms, std::int64_t to_ms) = 0;
 };
 
 }  // namespace twintrack::bot::metrics

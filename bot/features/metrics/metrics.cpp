@@ -25,6 +25,7 @@
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
+#include "store/deal_window.hpp"
 
 namespace twintrack::bot::metrics {
 namespace {
@@ -1005,10 +1006,9 @@ class EngineDealFacts final : public bot::DealFacts {
 class EngineDealHistory final : public DealHistory {
   public:
     explicit EngineDealHistory(Engine& engine) : engine_(engine) {}
-    std::vector<PastDeal> deals_before(std::int64_t to_ms) override {
+    std::vector<PastDeal> deals_before(std::int64_t from_ms, std::int64_t to_ms) override {
         std::vector<PastDeal> out;
-        for (const auto& d : engine_.store().deals().active_between(0, to_ms)) {
-            if (d.created_at >= to_ms) continue;
+        for (const auto& d : store::deals_open_during(engine_.store().db(), from_ms, to_ms)) {
             out.push_back(
                 {d.id, d.customer_id, d.stage, d.company_amount, d.created_at, d.closed_at});
         }

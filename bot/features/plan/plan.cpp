@@ -99,7 +99,7 @@ std::map<std::string, MarketFacts> gather(const Engine& engine,
         }
     }
     if (auto* deals = engine.services().find<metrics::DealHistory>()) {
-        for (const auto& d : deals->deals_before(p.to)) {
+        for (const auto& d : deals->deals_before(p.from, p.to)) {
             if (d.stage != "won" || !d.closed_at || *d.closed_at < p.from || *d.closed_at >= p.to) {
                 continue;
             }
@@ -115,7 +115,7 @@ std::map<std::string, double> pipeline(const Engine& engine,
                                        std::int64_t to) {
     std::map<std::string, double> out;
     if (auto* deals = engine.services().find<metrics::DealHistory>()) {
-        for (const auto& d : deals->deals_before(to)) {
+        for (const auto& d : deals->deals_before(to, to)) {
             if (d.stage != "open" || !d.customer_id) continue;
             const auto it = markets.find(*d.customer_id);
             if (it != markets.end()) out[it->second] += d.amount;
