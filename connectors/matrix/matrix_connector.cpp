@@ -104,6 +104,14 @@ struct SendJob : runtime::PostJob {
 
 constexpr const char* client_api = "/_matrix/client/v3";
 
+// The array `key` of `object`, else an empty one.
+const json& array_of(const json& object, const char* key) {
+    static const json empty = json::array();
+    if (!object.is_object()) return empty;
+    auto it = object.find(key);
+    return it != object.end() && it->is_array() ? *it : empty;
+}
+
 class MatrixConnector final : public Connector {
   public:
     MatrixConnector(MatrixSettings settings, const ConnectorContext& context)
@@ -419,12 +427,8 @@ class MatrixConnector final : public Connector {
     }
 
     void handle_sync(const json& body, bool initial) {
-        const json& account = object_field(body, "account_data");
-        if (account.contains("events") && account["events"].is_array()) {
-            for (const auto& ev : account["events"]) {
-                if (string_field(ev, "type") == "m.direct")
-                    read_direct(object_field(ev, "content"));
-            }
+        for (const auto& ev : array_of(object_field(body, "account_data"), "events")) {
+            if (string_field(ev, "type") == "m.direct") read_direct(object_field(ev, "content"));
         }
         const json& rooms = object_field(body, "rooms");
         for (const auto& [room, data] : object_field(rooms, "invite").items()) {
@@ -458,8 +462,8 @@ class MatrixConnector final : public Connector {
         bool direct = false;
         bool mapped = room_channel_.count(room) > 0;
         std::string inviter;
-        if (state.contains("events") && state["events"].is_array()) {
-            for (const auto& ev : state["events"]) {
+        {
+            for (const auto& ev : array_of(state, "events")) {
                 const std::string type = string_field(ev, "type");
                 const json& content = object_field(ev, "content");
                 if (type == "m.room.member" && string_field(ev, "state_key") == user_id_) {
@@ -516,8 +520,7 @@ class MatrixConnector final : public Connector {
             member_counts_[room] = summary["m.joined_member_count"].get<int>();
         }
         for (const char* part : {"state", "timeline"}) {
-            const json& events = object_field(object_field(data, part), "events");
-            if (!events.is_array()) continue;
+            const json& events = array_of(object_field(data, part), "events");
             for (const auto& ev : events) {
                 if (string_field(ev, "type") != "m.room.member") continue;
                 const std::string name = string_field(object_field(ev, "content"), "displayname");
@@ -536,9 +539,7 @@ class MatrixConnector final : public Connector {
                 "(limited timeline, prev_batch {}); they are not handed to the bot",
                 settings_.name, room, string_field(timeline, "prev_batch"));
         }
-        const json& events = object_field(timeline, "events");
-        if (!events.is_array()) return;
-        for (const auto& ev : events) on_room_event(room, ev);
+        for (const auto& ev : array_of(timeline, "events")) on_room_event(room, ev);
     }
 
     void remember_name(const std::string& user, const std::string& name) {

@@ -127,12 +127,12 @@ TEST_F(MatrixTest, ADirectMessageBecomesADirectEventAndTheAnswerGoesBackAsANotic
     auto e = sink.with_text("help");
     ASSERT_TRUE(e);
     EXPECT_TRUE(e->direct);
-    EXPECT_EQ(e->where.channel, "@ann:fake");
+    EXPECT_EQ(e->where.channel, "@@ann:fake");  // "@" + the user id
     EXPECT_EQ(e->who.user_id, "@ann:fake");
     EXPECT_EQ(e->id, "matrix:" + id);
     EXPECT_EQ(e->extra.value("message_id", ""), "matrix:" + id);
 
-    core::Post answer = post_to("@ann:fake", "Here is the help.");
+    core::Post answer = post_to("@@ann:fake", "Here is the help.");
     answer.reply_to = e->extra.value("message_id", "");
     Outcome out;
     matrix->send(answer, out.done());
@@ -278,7 +278,7 @@ TEST_F(MatrixTest, LimitExceededPausesTheSenderForRetryAfterMs) {
     Outcome first, second;
     matrix->send(post_to("#sales:fake", "one"), first.done());
     ASSERT_TRUE(fake.wait([&] { return log.count("M_LIMIT_EXCEEDED") > 0; }));
-    matrix->send(post_to("@ann:fake", "two"), second.done());
+    matrix->send(post_to("@@ann:fake", "two"), second.done());
     auto r1 = first.wait();
     auto r2 = second.wait();
     ASSERT_TRUE(r1 && r1->ok) << (r1 ? r1->error : "no answer");
@@ -368,7 +368,7 @@ TEST_F(MatrixTest, InvitesToMappedRoomsAndDirectChatsAreJoinedOthersNot) {
     auto e = sink.with_text("hello bot");
     ASSERT_TRUE(e);
     EXPECT_TRUE(e->direct);
-    EXPECT_EQ(e->where.channel, "@cai:fake");
+    EXPECT_EQ(e->where.channel, "@@cai:fake");
 }
 
 TEST_F(MatrixTest, ARoomOfTwoMembersIsADirectChat) {
@@ -378,7 +378,7 @@ TEST_F(MatrixTest, ARoomOfTwoMembersIsADirectChat) {
     auto e = sink.with_text("just us");
     ASSERT_TRUE(e);
     EXPECT_TRUE(e->direct);
-    EXPECT_EQ(e->where.channel, "@dan:fake");
+    EXPECT_EQ(e->where.channel, "@@dan:fake");
 }
 
 TEST_F(MatrixTest, AnAttachmentIsUploadedAndSentAsAnImage) {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <yaml-cpp/yaml.h>
 
-#include "connectors/registry.hpp"
+#include "connectors/matrix/matrix_connector.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace twintrack::matrix_test {
@@ -108,9 +108,15 @@ TEST(MatrixEvents, TheStateFileKeepsSinceAndDevice) {
 
 // --- config --------------------------------------------------------------------------------
 
+// The section as the registry reads it: the type's validate, then unknown keys.
 std::string config_errors(const std::string& yaml) {
     core::ConfigErrors errors;
-    connectors::read_connector_spec(YAML::Load(yaml), 0, errors);
+    core::SectionReader section(YAML::Load(yaml), "connectors[0]", errors);
+    section.string("type");
+    connectors::ConnectorSpec spec;
+    spec.name = "matrix";
+    connector_type().validate(section, spec);
+    section.finish();
     return errors.describe("twintrack.yaml");
 }
 
