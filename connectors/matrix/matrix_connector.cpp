@@ -331,32 +331,51 @@ class MatrixConnector final : public Connector {
                 if (sign_in_wait_.count() > 0) return session_.down(why, sign_in_wait_);
                 return session_.down(why);
             }
-            resolve_aliases();
-            sync();
+            // The rooms of aliased channels first, so that their first messages are
+            // recognised; an alias that cannot be looked up now is tried again later.
+            resolve_aliases([this] { sync(); });
         });
     }
 
-    void resolve_aliases() {
+    // Looks up every configured alias whose room is not known yet in the room directory;
+    // `then` runs once every lookup answered (at once when none is needed).
+    void resolve_aliases(std::function<void()> then) {
+        std::vector<std::string> needed;
         for (const auto& ch : settings_.channels) {
-            if (ch.name.empty() || ch.name[0] != '#' || channel_room_.count(ch.name)) continue;
-            if (!resolving_.insert(ch.name).second) continue;
-            const std::string alias = ch.name;
-            session_.call(
-                request("GET",
-                        std::string(client_api) + "/directory/room/" + runtime::url_encode(alias)),
-                [this, alias](runtime::Result r) {
-                    resolving_.erase(alias);
-                    const std::string room = r.ok() ? string_field(r.json(), "room_id") : "";
-                    if (room.empty()) {
-                        spdlog::warn("matrix {}: cannot find the room of {}: {}", settings_.name,
-                                     alias, r.ok() ? "no room_id" : what_failed(r));
-                        return;
-                    }
-                    spdlog::info("matrix {}: {} is room {}", settings_.name, alias, room);
-                    channel_room_[alias] = room;
-                    room_channel_[room] = alias;
-                });
+            if (!ch.name.empty() && ch.name[0] == '#' && !channel_room_.count(ch.name)) {
+                needed.push_back(ch.name);
+            }
         }
+        if (needed.empty()) return then();
+        auto left = std::make_shared<std::size_t>(needed.size());
+        for (const auto& alias : needed) {
+            resolve_alias(alias, [left, then] {
+                if (--*left == 0) then();
+            });
+        }
+    }
+
+    void resolve_alias(const std::string& alias, std::function<void()> then) {
+        auto& waiting = resolving_[alias];
+        waiting.push_back(std::move(then));
+        if (waiting.size() > 1) return;  // asked already
+        session_.call(request("GET", std::string(client_api) + "/directory/room/" +
+                                         runtime::url_encode(alias)),
+                      [this, alias](runtime::Result r) {
+                          const std::string room = r.ok() ? string_field(r.json(), "room_id") : "";
+                          if (room.empty()) {
+                              spdlog::warn("matrix {}: cannot find the room of {}: {}",
+                                           settings_.name, alias,
+                                           r.ok() ? "no room_id" : what_failed(r));
+                          } else {
+                              spdlog::info("matrix {}: {} is room {}", settings_.name, alias, room);
+                              channel_room_[alias] = room;
+                              if (is_configured(alias)) room_channel_[room] = alias;
+                          }
+                          auto waiting = std::move(resolving_[alias]);
+                          resolving_.erase(alias);
+                          for (auto& f : waiting) f();
+                      });
     }
 
     void sync() {
@@ -665,11 +684,14 @@ class MatrixConnector final : public Connector {
         auto mapped = channel_room_.find(to);
         if (mapped != channel_room_.end()) {
             job->room = mapped->second;
+            job->attempts = 0;
         } else if (!to.empty() && to[0] == '!') {
             job->room = to;
         } else if (!to.empty() && to[0] == '#') {
-            resolve_aliases();
-            return complete(job, {false, "", "the room of " + to + " is not known yet", true});
+            if (job->attempts++ > 0) {
+                return complete(job, {false, "", "cannot find the room of " + to, true});
+            }
+            return resolve_alias(to, [this, job] { start_job(job); });
         } else {
             return complete(job, {false, "", "no room to post to: \"" + to + "\"", false});
         }
@@ -862,14 +884,15 @@ class MatrixConnector final : public Connector {
     std::vector<std::function<void(bool, std::string)>> sign_in_waiting_;
     std::map<std::string, std::string> room_channel_;  ///< room id → configured channel
     std::map<std::string, std::string> channel_room_;  ///< configured channel → room id
-    std::set<std::string> resolving_;                  ///< aliases being looked up
-    std::set<std::string> joining_;                    ///< rooms being joined
-    std::set<std::string> direct_rooms_;               ///< m.direct and direct invites
-    std::map<std::string, int> member_counts_;         ///< m.joined_member_count by room
-    std::map<std::string, std::string> dm_room_;       ///< user → their direct room
-    std::map<std::string, std::string> room_peer_;     ///< direct room → the other user
-    std::map<std::string, std::string> names_;         ///< display names by user id
-    runtime::SerialQueues outbound_;                   ///< posts, by conversation
+    /// Aliases being looked up, with what waits for each.
+    std::map<std::string, std::vector<std::function<void()>>> resolving_;
+    std::set<std::string> joining_;                 ///< rooms being joined
+    std::set<std::string> direct_rooms_;            ///< m.direct and direct invites
+    std::map<std::string, int> member_counts_;      ///< m.joined_member_count by room
+    std::map<std::string, std::string> dm_room_;    ///< user → their direct room
+    std::map<std::string, std::string> room_peer_;  ///< direct room → the other user
+    std::map<std::string, std::string> names_;      ///< display names by user id
+    runtime::SerialQueues outbound_;                ///< posts, by conversation
     runtime::RecentIds seen_;
     const runtime::ConnectorWords text_only_;
 
