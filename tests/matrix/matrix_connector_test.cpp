@@ -413,5 +413,23 @@ TEST_F(MatrixTest, TheHomeserverRestartedDuringALongPollIsReachedAgain) {
     EXPECT_TRUE(sink.with_text("and after").has_value());
 }
 
+TEST_F(MatrixTest, APostToSomethingThatIsNoRoomFailsAndAnUnknownAliasIsRetryable) {
+    start(settings());
+    Outcome bad;
+    matrix->send(post_to("general", "nowhere"), bad.done());
+    auto r = bad.wait();
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);
+    EXPECT_FALSE(r->retryable);
+    Outcome unknown;
+    matrix->send(post_to("#nobody:fake", "not yet"), unknown.done());
+    auto u = unknown.wait();
+    ASSERT_TRUE(u);
+    EXPECT_FALSE(u->ok);
+    EXPECT_TRUE(u->retryable);
+    EXPECT_THAT(u->error, HasSubstr("#nobody:fake"));
+    EXPECT_TRUE(fake.sent().empty());
+}
+
 }  // namespace
 }  // namespace twintrack::matrix_test
