@@ -107,8 +107,9 @@ void FakeHomeserver::stop() {
     std::vector<std::thread> threads;
     {
         std::lock_guard<std::mutex> lock(net_->conn_mu);
+        // A plain shutdown(2) wakes the connection's thread blocked in read.
         for (auto& s : net_->sockets) {
-            s->shutdown(tcp::socket::shutdown_both, ec);
+            if (s->is_open()) ::shutdown(s->native_handle(), SHUT_RDWR);
         }
         threads = std::move(net_->threads);
         net_->threads.clear();
@@ -195,6 +196,7 @@ void FakeHomeserver::serve(std::shared_ptr<void> opaque) {
         asio::write(*socket, asio::buffer(out), ec);
         if (ec) break;
     }
+    std::lock_guard<std::mutex> lock(net_->conn_mu);
     socket->shutdown(tcp::socket::shutdown_both, ec);
     socket->close(ec);
 }
