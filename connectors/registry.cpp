@@ -15,6 +15,9 @@
 #if TWINTRACK_WITH_IRC
 #include "connectors/irc/irc_connector.hpp"
 #endif
+#if TWINTRACK_WITH_MATRIX
+#include "connectors/matrix/matrix_connector.hpp"
+#endif
 #if TWINTRACK_WITH_MATTERMOST
 #include "connectors/mattermost/mattermost_connector.hpp"
 #endif
@@ -52,6 +55,10 @@ const std::map<std::string, ConnectorType>& connector_types() {
 #if TWINTRACK_WITH_MATTERMOST
         {"mattermost", mattermost::connector_type()},
 #endif
+#if TWINTRACK_WITH_MATRIX
+        // The Matrix Client-Server API (connectors/matrix/).
+        {"matrix", matrix::connector_type()},
+#endif
 #if TWINTRACK_WITH_SLACK
         {"slack", slack::connector_type()},
 #endif
@@ -64,8 +71,8 @@ const std::map<std::string, ConnectorType>& connector_types() {
 }
 
 const std::vector<std::string>& known_connector_types() {
-    static const std::vector<std::string> names = {"dingtalk",   "feishu", "hub",     "irc",
-                                                   "mattermost", "slack",  "webhook", "wecom"};
+    static const std::vector<std::string> names = {
+        "dingtalk", "feishu", "hub", "irc", "matrix", "mattermost", "slack", "webhook", "wecom"};
     return names;
 }
 
@@ -86,7 +93,8 @@ bool runs_in_one_process(const ConnectorSpec& spec) {
         const YAML::Node m = s["mode"];
         return m.IsDefined() && m.IsScalar() ? m.Scalar() : std::string();
     };
-    if (spec.type == "irc" || spec.type == "mattermost") return true;
+    // One /sync stream per account: two processes would each hand every message on.
+    if (spec.type == "irc" || spec.type == "mattermost" || spec.type == "matrix") return true;
     if (spec.type == "dingtalk") {
         // Stream mode when the section says so, or names a client_id without saying.
         return mode().empty() ? s["client_id"].IsDefined() : mode() != "robot";

@@ -31,7 +31,7 @@ if [ -z "$sanitize" ]; then
     if [ "${#args[@]}" -eq 0 ] && [ "${FUZZ_SECONDS:-30}" != 0 ]; then
         bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}" irc_line hub_frame slack_event \
             mattermost_event robot_callback dingtalk_stream feishu_event wecom_callback ical \
-            command_words tone_rules
+            command_words tone_rules matrix_sync
     fi
     cd build
     ctest --output-on-failure --no-tests=error --timeout 300 -j 2 "${args[@]}"

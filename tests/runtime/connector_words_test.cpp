@@ -71,7 +71,7 @@ TEST(ConnectorWords, TheShippedPromptsHaveEachPlatformsAnswerInBothLanguages) {
         std::string file, key;
     };
     for (const Case& c : {Case{"dingtalk.yaml", "text_only"}, Case{"feishu.yaml", "text_only"},
-                          Case{"wecom.yaml", "not_text"}}) {
+                          Case{"matrix.yaml", "text_only"}, Case{"wecom.yaml", "not_text"}}) {
         SCOPED_TRACE(c.file);
         const ConnectorWords words(prompts, c.file, "messages", c.key);
         const std::string en = words.in("en", "en");

@@ -1,0 +1,154 @@
+#pragma once
+// A fake Matrix homeserver for tests, written from the Client-Server API specification
+// (v3): password login, whoami, /sync long-polls with `since` over a scripted log of room
+// events (invites, m.direct, member counts, limited timelines), sending messages with
+// transaction ids (a repeated txnId answers the first event again, as the spec asks),
+// the media repository's upload, joins, room aliases and createRoom. Real HTTP/1.1 with
+// keep-alive on a loopback port, one thread per connection. Failure paths on demand: a
+// send whose connection is dropped after it was handled, M_LIMIT_EXCEEDED with
+// retry_after_ms, tokens that expire (M_UNKNOWN_TOKEN), a restart on the same port.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace twintrack::matrix_test {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+/// A request the fake received.
+struct Call {
+    std::string method;
+    std::string path;  ///< decoded, without the query
+    std::map<std::string, std::string> query;
+    std::string authorization;
+    std::string content_type;
+    std::string body;
+    std::chrono::steady_clock::time_point at;
+};
+
+/// A message sent through PUT .../send/m.room.message/{txnId}.
+struct Sent {
+    std::string room;
+    std::string txn;
+    std::string event_id;
+    json content;
+    bool repeat = false;  ///< the txnId was seen before: no new event
+    std::chrono::steady_clock::time_point at;
+};
+
+struct Upload {
+    std::string filename;
+    std::string content_type;
+    std::string data;
+    std::string content_uri;
+};
+
+class FakeHomeserver {
+  public:
+    static constexpr const char* bot = "@tt:fake";
+    static constexpr const char* bot_password = "bot-password-1";
+
+    FakeHomeserver();   ///< listens on 127.0.0.1, a free port
+    ~FakeHomeserver();  ///< stop()
+    FakeHomeserver(const FakeHomeserver&) = delete;
+    FakeHomeserver& operator=(const FakeHomeserver&) = delete;
+
+    int port() const { return port_; }
+    std::string url() const;
+
+    /// Closes every connection (long-polls included) and stops listening; the scripted
+    /// state stays. start() listens again on the same port.
+    void stop();
+    void start();
+
+    // --- script ------------------------------------------------------------------------
+    /// An access token valid for the bot (as an admin would create one).
+    void add_token(const std::string& token);
+    /// Every token given so far answers M_UNKNOWN_TOKEN from now on.
+    void expire_tokens();
+    void add_alias(const std::string& alias, const std::string& room);
+    /// Appends a timeline event; returns its event_id (given or made up).
+    std::string push_message(const std::string& room, const std::string& sender,
+                             const json& content, std::string event_id = "");
+    /// Appends an event as it is (the same event_id twice: a duplicate).
+    void push_event(const std::string& room, const json& event);
+    /// The next sync that carries `room` marks its timeline limited (a gap).
+    void push_gap(const std::string& room);
+    void push_invite(const std::string& room, const std::string& inviter, bool direct);
+    /// m.direct account data: `user`'s direct chat with the bot is `room`.
+    void set_direct(const std::string& user, const std::string& room);
+    /// The next sync that carries `room` says it has `n` joined members (summary).
+    void set_members(const std::string& room, int n);
+    /// The next `n` sends are handled, then their connection is closed without an answer.
+    void drop_sends(int n);
+    /// The next `n` sends are answered 429 M_LIMIT_EXCEEDED with retry_after_ms.
+    void limit_sends(int n, int retry_after_ms);
+
+    // --- what happened -----------------------------------------------------------------
+    std::vector<Call> calls(const std::string& path_prefix) const;
+    std::vector<Sent> sent() const;
+    std::vector<Upload> uploads() const;
+    std::vector<std::string> joined() const;
+    int logins() const;
+    /// Long-polls waiting for events now.
+    int waiting_polls() const;
+    /// Waits until `pred` holds (checked on every change); false after `timeout`.
+    bool wait(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 15s) const;
+    /// Waits for the n-th (1-based) new message sent (repeats not counted).
+    std::optional<Sent> wait_sent(std::size_t n = 1, std::chrono::milliseconds timeout = 15s) const;
+
+    struct Answer {
+        int status = 200;
+        json body;
+        bool drop = false;
+    };
+
+  private:
+    struct Entry {
+        std::string kind;  ///< event, gap, invite, direct, members
+        std::string room;
+        json data;
+    };
+    void accept_loop();
+    void serve(std::shared_ptr<void> socket);
+    Answer handle(const Call& call, std::unique_lock<std::mutex>& lock);
+    Answer sync(const Call& call, std::unique_lock<std::mutex>& lock);
+    bool authorized(const Call& call) const;
+
+    mutable std::mutex mu_;
+    mutable std::condition_variable cv_;
+    int port_ = 0;
+    bool stopping_ = false;
+    struct Net;
+    std::unique_ptr<Net> net_;
+
+    std::set<std::string> tokens_;
+    int token_count_ = 0;
+    std::map<std::string, std::string> aliases_;
+    std::vector<Entry> log_;
+    json direct_content_ = json::object();
+    std::map<std::string, std::string> txns_;  ///< user + txn → event id
+    int drop_sends_ = 0;
+    int limit_sends_ = 0;
+    int retry_after_ms_ = 0;
+    int next_event_ = 1;
+    int logins_ = 0;
+    int waiting_ = 0;
+    int rooms_made_ = 0;
+    std::vector<Call> calls_;
+    std::vector<Sent> sent_;
+    std::vector<Upload> uploads_;
+    std::vector<std::string> joined_;
+};
+
+}  // namespace twintrack::matrix_test

@@ -1,0 +1,435 @@
+// The Matrix connector end to end against the fake homeserver: signing in (password or
+// token), the /sync long-poll with `since` kept across restarts and a fresh start that
+// skips the backlog, rooms and direct chats, threads and replies, images answered and
+// attachments uploaded, transaction ids that make a resent message appear once,
+// M_LIMIT_EXCEEDED, an expired token, sync gaps, duplicates, and a homeserver restarted
+// in the middle of a long-poll.
+
+#include "connectors/matrix/matrix_connector.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/clock.hpp"
+#include "core/source_dir.hpp"
+#include "tests/matrix/fake_homeserver.hpp"
+#include "tests/support/connector_sink.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace twintrack::matrix_test {
+namespace {
+
+using connectors::matrix::make_matrix;
+using connectors::matrix::matrix_status;
+using connectors::matrix::MatrixSettings;
+using ::testing::HasSubstr;
+
+const std::string kSales = "!sales:fake";
+const std::string kAnnDm = "!ann-dm:fake";
+const std::string kLiDm = "!li-dm:fake";
+
+json text(const std::string& body) { return {{"msgtype", "m.text"}, {"body", body}}; }
+
+// The outcome of a send, for a test thread to wait on.
+struct Outcome {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<core::SendResult> result;
+    core::SendDone done() {
+        return [this](core::SendResult r) {
+            std::lock_guard<std::mutex> lock(mu);
+            result = std::move(r);
+            cv.notify_all();
+        };
+    }
+    std::optional<core::SendResult> wait(std::chrono::milliseconds timeout = 15s) {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait_for(lock, timeout, [&] { return result.has_value(); });
+        return result;
+    }
+};
+
+class MatrixTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        fake.add_alias("#sales:fake", kSales);
+        fake.set_direct("@ann:fake", kAnnDm);
+        fake.set_direct("@li:fake", kLiDm);
+        roster->set(
+            {{"@ann:fake", "Ann", "marketing", "en"}, {"@li:fake", "李娜", "sales", "zh-CN"}});
+    }
+    void TearDown() override {
+        if (matrix) matrix->stop();
+    }
+
+    MatrixSettings settings(bool password = true) {
+        MatrixSettings s;
+        s.name = "matrix";
+        s.homeserver = fake.url();
+        if (password) {
+            s.user = "tt";
+            s.password = core::Secret("TT_MATRIX_PASSWORD", FakeHomeserver::bot_password);
+        } else {
+            fake.add_token("syt_admin_token");
+            s.access_token = core::Secret("TT_MATRIX_TOKEN", "syt_admin_token");
+        }
+        s.channels = {{"#sales:fake", "sales"}};
+        s.sync_timeout = 10s;
+        s.backoff_initial = 100ms;
+        s.backoff_max = 500ms;
+        return s;
+    }
+
+    /// Starts a connector and waits until its first sync was handled (a fresh start
+    /// skips what came before).
+    void start(MatrixSettings s) {
+        connectors::ConnectorContext context;
+        context.clock = &clock;
+        context.data_dir = dir.path();
+        context.prompts_dir = core::source_dir() + "/prompts";
+        context.roster = roster;
+        matrix = make_matrix(std::move(s), context);
+        const int syncs_before = fake.calls("/_matrix/client/v3/sync").size();
+        matrix->start(sink);
+        ASSERT_TRUE(fake.wait([&] {
+            return static_cast<int>(fake.calls("/_matrix/client/v3/sync").size()) > syncs_before &&
+                   matrix_status(*matrix).syncs > 0 && fake.waiting_polls() > 0;
+        })) << "no long-poll after the first sync";
+    }
+
+    void restart(MatrixSettings s) {
+        matrix->stop();
+        matrix.reset();
+        start(std::move(s));
+    }
+
+    core::Post post_to(const std::string& channel, const std::string& body) {
+        core::Post p;
+        p.to = {"matrix", channel, ""};
+        p.text = body;
+        p.locale = "en";
+        return p;
+    }
+
+    FakeHomeserver fake;
+    test_support::TempDir dir;
+    test_support::CollectingSink sink;
+    core::SystemClock clock;
+    std::shared_ptr<connectors::Roster> roster = std::make_shared<connectors::Roster>();
+    std::unique_ptr<connectors::Connector> matrix;
+};
+
+TEST_F(MatrixTest, ADirectMessageBecomesADirectEventAndTheAnswerGoesBackAsANotice) {
+    start(settings());
+    EXPECT_EQ(matrix_status(*matrix).user_id, FakeHomeserver::bot);
+    EXPECT_TRUE(matrix->connected());
+    const std::string id = fake.push_message(kAnnDm, "@ann:fake", text("help"));
+    auto e = sink.with_text("help");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->where.channel, "@@ann:fake");  // "@" + the user id
+    EXPECT_EQ(e->who.user_id, "@ann:fake");
+    EXPECT_EQ(e->id, "matrix:" + id);
+    EXPECT_EQ(e->extra.value("message_id", ""), "matrix:" + id);
+
+    core::Post answer = post_to("@@ann:fake", "Here is the help.");
+    answer.reply_to = e->extra.value("message_id", "");
+    Outcome out;
+    matrix->send(answer, out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    auto sent = fake.wait_sent(1);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->room, kAnnDm);
+    EXPECT_EQ(sent->content.value("msgtype", ""), "m.notice");
+    EXPECT_EQ(sent->content.value("body", ""), "Here is the help.");
+    EXPECT_EQ(sent->content["m.relates_to"]["m.in_reply_to"]["event_id"], id);
+    EXPECT_EQ(r->message_id, "matrix:" + sent->event_id);
+    // The bot's own message comes back in the next sync and is not handed on.
+    fake.push_message(kAnnDm, "@ann:fake", text("after"));
+    ASSERT_TRUE(sink.with_text("after"));
+    for (const auto& left : sink.rest()) EXPECT_NE(left.who.user_id, FakeHomeserver::bot);
+}
+
+TEST_F(MatrixTest, APictureInADirectChatIsAnsweredInTheWritersLanguage) {
+    start(settings());
+    fake.push_message(kAnnDm, "@ann:fake",
+                      {{"msgtype", "m.image"}, {"body", "a.png"}, {"url", "mxc://fake/x"}});
+    auto en = fake.wait_sent(1);
+    ASSERT_TRUE(en);
+    EXPECT_EQ(en->room, kAnnDm);
+    EXPECT_THAT(en->content.value("body", ""), HasSubstr("I read text messages only"));
+    fake.push_message(kLiDm, "@li:fake",
+                      {{"msgtype", "m.image"}, {"body", "b.png"}, {"url", "mxc://fake/y"}});
+    auto zh = fake.wait_sent(2);
+    ASSERT_TRUE(zh);
+    EXPECT_EQ(zh->room, kLiDm);
+    EXPECT_THAT(zh->content.value("body", ""), HasSubstr("我只能读取文字消息"));
+    EXPECT_TRUE(sink.rest().empty()) << "a picture reached the bot";
+}
+
+TEST_F(MatrixTest, AMappedRoomByAliasGetsTrackPostsAndItsMessagesCarryTheChannel) {
+    start(settings());
+    // The alias is looked up in the room directory.
+    ASSERT_TRUE(
+        fake.wait([&] { return !fake.calls("/_matrix/client/v3/directory/room/").empty(); }));
+    fake.push_message("!elsewhere:fake", "@bob:fake", text("not for the bot"));
+    fake.push_message(kSales, "@bob:fake", text("tt: report Acme 10k"));
+    auto e = sink.with_text("report Acme 10k");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->where.channel, "#sales:fake");
+    EXPECT_FALSE(e->direct);
+    EXPECT_TRUE(e->addressed);
+    EXPECT_TRUE(sink.rest().empty()) << "a message of an unmapped room reached the bot";
+
+    Outcome out;
+    matrix->send(post_to("#sales:fake", "Weekly sales summary"), out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    auto sent = fake.wait_sent(1);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->room, kSales);
+    EXPECT_EQ(sent->content.value("body", ""), "Weekly sales summary");
+}
+
+TEST_F(MatrixTest, AReplyInAThreadGoesBackInTheThread) {
+    start(settings());
+    const std::string root = fake.push_message(kSales, "@bob:fake", text("a question"));
+    ASSERT_TRUE(sink.with_text("a question"));
+    const std::string in_thread = fake.push_message(kSales, "@bob:fake",
+                                                    {{"msgtype", "m.text"},
+                                                     {"body", "tt: help"},
+                                                     {"m.relates_to",
+                                                      {{"rel_type", "m.thread"},
+                                                       {"event_id", root},
+                                                       {"is_falling_back", true},
+                                                       {"m.in_reply_to", {{"event_id", root}}}}}});
+    auto e = sink.with_text("help");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->where.thread, root);
+    core::Post answer = post_to(e->where.channel, "the answer");
+    answer.to.thread = e->where.thread;
+    answer.reply_to = e->extra.value("message_id", "");
+    Outcome out;
+    matrix->send(answer, out.done());
+    ASSERT_TRUE(out.wait());
+    auto sent = fake.wait_sent(1);
+    ASSERT_TRUE(sent);
+    const json rel = sent->content["m.relates_to"];
+    EXPECT_EQ(rel.value("rel_type", ""), "m.thread");
+    EXPECT_EQ(rel.value("event_id", ""), root);
+    EXPECT_EQ(rel["m.in_reply_to"].value("event_id", ""), in_thread);
+}
+
+TEST_F(MatrixTest, AFreshStartSkipsTheBacklogAndSinceSurvivesARestart) {
+    fake.push_message(kSales, "@bob:fake", text("old news"));
+    start(settings());
+    fake.push_message(kSales, "@bob:fake", text("first"));
+    ASSERT_TRUE(sink.with_text("first"));
+    const std::string since = matrix_status(*matrix).since;
+    matrix->stop();
+    fake.push_message(kSales, "@bob:fake", text("while down"));
+    restart(settings());
+    ASSERT_TRUE(sink.with_text("while down"));
+    fake.push_message(kSales, "@bob:fake", text("marker"));
+    ASSERT_TRUE(sink.with_text("marker"));
+    for (const auto& left : sink.rest()) {
+        ADD_FAILURE() << "handed on again or from the backlog: " << left.text;
+    }
+    // The restarted connector's first sync went on from where the first one stopped.
+    bool resumed = false;
+    for (const auto& c : fake.calls("/_matrix/client/v3/sync")) {
+        auto it = c.query.find("since");
+        if (it != c.query.end() && it->second == since) resumed = true;
+    }
+    EXPECT_TRUE(resumed);
+}
+
+TEST_F(MatrixTest, ASendWhoseAnswerWasLostGoesAgainWithTheSameTxnIdAndAppearsOnce) {
+    start(settings());
+    fake.drop_sends(1);
+    core::Post p = post_to("#sales:fake", "exactly once");
+    p.dedupe_key = "outbox:41";
+    Outcome out;
+    matrix->send(p, out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    const auto sent = fake.sent();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].txn, sent[1].txn);
+    EXPECT_FALSE(sent[0].repeat);
+    EXPECT_TRUE(sent[1].repeat);
+    EXPECT_EQ(r->message_id, "matrix:" + sent[0].event_id);
+    // The outbox sending the same post again (same dedupe key) posts nothing new.
+    Outcome again;
+    matrix->send(p, again.done());
+    auto r2 = again.wait();
+    ASSERT_TRUE(r2 && r2->ok);
+    EXPECT_EQ(r2->message_id, r->message_id);
+    int new_events = 0;
+    for (const auto& s : fake.sent()) new_events += s.repeat ? 0 : 1;
+    EXPECT_EQ(new_events, 1);
+}
+
+TEST_F(MatrixTest, LimitExceededPausesTheSenderForRetryAfterMs) {
+    test_support::LogCapture log;
+    start(settings());
+    fake.limit_sends(1, 400);
+    Outcome first, second;
+    matrix->send(post_to("#sales:fake", "one"), first.done());
+    ASSERT_TRUE(fake.wait([&] { return log.count("M_LIMIT_EXCEEDED") > 0; }));
+    matrix->send(post_to("@@ann:fake", "two"), second.done());
+    auto r1 = first.wait();
+    auto r2 = second.wait();
+    ASSERT_TRUE(r1 && r1->ok) << (r1 ? r1->error : "no answer");
+    ASSERT_TRUE(r2 && r2->ok) << (r2 ? r2->error : "no answer");
+    const auto puts = fake.calls("/_matrix/client/v3/rooms/");
+    ASSERT_GE(puts.size(), 3u);
+    // Nothing went to the homeserver before the wait it asked for was over (the limit is
+    // the user's: the other room waited too).
+    for (std::size_t i = 1; i < puts.size(); ++i) {
+        EXPECT_GE(puts[i].at - puts[0].at, std::chrono::milliseconds(400)) << puts[i].path;
+    }
+    EXPECT_EQ(fake.sent().size(), 2u);
+}
+
+TEST_F(MatrixTest, AnExpiredTokenSignsInAgainWithThePassword) {
+    start(settings());
+    EXPECT_EQ(fake.logins(), 1);
+    fake.expire_tokens();
+    ASSERT_TRUE(fake.wait([&] { return fake.logins() == 2; }));
+    fake.push_message(kSales, "@bob:fake", text("after the new token"));
+    ASSERT_TRUE(sink.with_text("after the new token"));
+    Outcome out;
+    matrix->send(post_to("#sales:fake", "still posting"), out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    // The device of the first login is reused.
+    const auto logins = fake.calls("/_matrix/client/v3/login");
+    ASSERT_EQ(logins.size(), 2u);
+    EXPECT_THAT(logins[1].body, HasSubstr("\"device_id\":\"DEV1\""));
+}
+
+TEST_F(MatrixTest, AnExpiredAccessTokenWithoutPasswordIsReportedNotReady) {
+    test_support::LogCapture log;
+    start(settings(false));
+    EXPECT_TRUE(matrix->connected());
+    fake.expire_tokens();
+    ASSERT_TRUE(fake.wait([&] { return !matrix->connected(); }));
+    EXPECT_GE(log.count("TT_MATRIX_TOKEN"), 1);
+    EXPECT_EQ(log.count("syt_admin_token"), 0);
+    Outcome out;
+    matrix->send(post_to("#sales:fake", "cannot go"), out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);
+    EXPECT_TRUE(r->retryable);
+}
+
+TEST_F(MatrixTest, ASyncGapIsLoggedAndLaterMessagesStillArrive) {
+    test_support::LogCapture log;
+    start(settings());
+    fake.push_gap(kSales);
+    fake.push_message(kSales, "@bob:fake", text("after the gap"));
+    ASSERT_TRUE(sink.with_text("after the gap"));
+    EXPECT_EQ(matrix_status(*matrix).gaps, 1);
+    EXPECT_GE(log.count("sync gap in " + kSales), 1);
+}
+
+TEST_F(MatrixTest, ADuplicateEventIsHandedOnOnce) {
+    start(settings());
+    const std::string id = fake.push_message(kSales, "@bob:fake", text("once"));
+    json again = {{"event_id", id},
+                  {"type", "m.room.message"},
+                  {"sender", "@bob:fake"},
+                  {"content", text("once")}};
+    fake.push_event(kSales, again);
+    ASSERT_TRUE(sink.with_text("once"));
+    fake.push_event(kSales, again);
+    fake.push_message(kSales, "@bob:fake", text("marker"));
+    ASSERT_TRUE(sink.with_text("marker"));
+    EXPECT_TRUE(sink.rest().empty()) << "a duplicate was handed on";
+}
+
+TEST_F(MatrixTest, InvitesToMappedRoomsAndDirectChatsAreJoinedOthersNot) {
+    start(settings());
+    fake.push_invite("!stranger:fake", "@eve:fake", false);
+    fake.push_invite(kSales, "@bob:fake", false);
+    fake.push_invite("!new-dm:fake", "@cai:fake", true);
+    ASSERT_TRUE(fake.wait([&] { return fake.joined().size() >= 2; }));
+    fake.push_message(kSales, "@bob:fake", text("marker"));
+    ASSERT_TRUE(sink.with_text("marker"));
+    const auto joined = fake.joined();
+    EXPECT_EQ(std::count(joined.begin(), joined.end(), kSales), 1);
+    EXPECT_EQ(std::count(joined.begin(), joined.end(), "!new-dm:fake"), 1);
+    EXPECT_EQ(std::count(joined.begin(), joined.end(), "!stranger:fake"), 0);
+    // The direct chat's messages are direct.
+    fake.push_message("!new-dm:fake", "@cai:fake", text("hello bot"));
+    auto e = sink.with_text("hello bot");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->where.channel, "@@cai:fake");
+}
+
+TEST_F(MatrixTest, ARoomOfTwoMembersIsADirectChat) {
+    start(settings());
+    fake.set_members("!pair:fake", 2);
+    fake.push_message("!pair:fake", "@dan:fake", text("just us"));
+    auto e = sink.with_text("just us");
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->direct);
+    EXPECT_EQ(e->where.channel, "@@dan:fake");
+}
+
+TEST_F(MatrixTest, AnAttachmentIsUploadedAndSentAsAnImage) {
+    start(settings());
+    core::Post p = post_to("#sales:fake", "This week's chart");
+    p.attachments.push_back({"chart.png", "image/png", std::string("\x89PNG\r\n\x1a\n0123", 12)});
+    Outcome out;
+    matrix->send(p, out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    const auto uploads = fake.uploads();
+    ASSERT_EQ(uploads.size(), 1u);
+    EXPECT_EQ(uploads[0].filename, "chart.png");
+    EXPECT_EQ(uploads[0].content_type, "image/png");
+    EXPECT_EQ(uploads[0].data, p.attachments[0].data);
+    auto image = fake.wait_sent(2);
+    ASSERT_TRUE(image);
+    EXPECT_EQ(image->content.value("msgtype", ""), "m.image");
+    EXPECT_EQ(image->content.value("url", ""), uploads[0].content_uri);
+    EXPECT_EQ(image->content["info"].value("mimetype", ""), "image/png");
+}
+
+TEST_F(MatrixTest, TheHomeserverRestartedDuringALongPollIsReachedAgain) {
+    start(settings());
+    ASSERT_TRUE(fake.wait([&] { return fake.waiting_polls() > 0; }));
+    fake.stop();
+    fake.push_message(kSales, "@bob:fake", text("written during the restart"));
+    fake.start();
+    ASSERT_TRUE(sink.with_text("written during the restart").has_value());
+    ASSERT_TRUE(fake.wait([&] { return matrix->connected(); }));
+    fake.push_message(kSales, "@bob:fake", text("and after"));
+    EXPECT_TRUE(sink.with_text("and after").has_value());
+}
+
+TEST_F(MatrixTest, APostToSomethingThatIsNoRoomFailsAndAnUnknownAliasIsRetryable) {
+    start(settings());
+    Outcome bad;
+    matrix->send(post_to("general", "nowhere"), bad.done());
+    auto r = bad.wait();
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->ok);
+    EXPECT_FALSE(r->retryable);
+    Outcome unknown;
+    matrix->send(post_to("#nobody:fake", "not yet"), unknown.done());
+    auto u = unknown.wait();
+    ASSERT_TRUE(u);
+    EXPECT_FALSE(u->ok);
+    EXPECT_TRUE(u->retryable);
+    EXPECT_THAT(u->error, HasSubstr("#nobody:fake"));
+    EXPECT_TRUE(fake.sent().empty());
+}
+
+}  // namespace
+}  // namespace twintrack::matrix_test
