@@ -27,6 +27,9 @@
 #if TWINTRACK_WITH_WECOM
 #include "connectors/wecom/wecom_connector.hpp"
 #endif
+#if TWINTRACK_WITH_XMPP
+#include "connectors/xmpp/xmpp_connector.hpp"
+#endif
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -59,13 +62,16 @@ const std::map<std::string, ConnectorType>& connector_types() {
         // The WeCom app (corp_id set), else the WeCom group robot.
         {"wecom", wecom::connector_type()},
 #endif
+#if TWINTRACK_WITH_XMPP
+        {"xmpp", xmpp::connector_type()},
+#endif
     };
     return types;
 }
 
 const std::vector<std::string>& known_connector_types() {
     static const std::vector<std::string> names = {"dingtalk",   "feishu", "hub",     "irc",
-                                                   "mattermost", "slack",  "webhook", "wecom"};
+                                                   "mattermost", "slack",  "webhook", "wecom", "xmpp"};
     return names;
 }
 
@@ -86,7 +92,7 @@ bool runs_in_one_process(const ConnectorSpec& spec) {
         const YAML::Node m = s["mode"];
         return m.IsDefined() && m.IsScalar() ? m.Scalar() : std::string();
     };
-    if (spec.type == "irc" || spec.type == "mattermost") return true;
+    if (spec.type == "irc" || spec.type == "mattermost" || spec.type == "xmpp") return true;
     if (spec.type == "dingtalk") {
         // Stream mode when the section says so, or names a client_id without saying.
         return mode().empty() ? s["client_id"].IsDefined() : mode() != "robot";
