@@ -61,9 +61,10 @@ void read_rooms(core::SectionReader& section, XmppSettings& settings) {
 void read_settings(core::SectionReader& section, XmppSettings& settings) {
     if (auto jid = section.string("jid", true)) {
         if (!valid_bare_jid(*jid)) {
-            section.error("jid", "must be the bot's bare JID such as twintrack@example.com "
-                                 "(no /resource: that goes under resource:); got \"" +
-                                     *jid + "\"");
+            section.error("jid",
+                          "must be the bot's bare JID such as twintrack@example.com "
+                          "(no /resource: that goes under resource:); got \"" +
+                              *jid + "\"");
         } else {
             settings.jid = core::ascii_lower(*jid);
         }
@@ -79,17 +80,19 @@ void read_settings(core::SectionReader& section, XmppSettings& settings) {
     }
     if (auto server = section.string("server")) {
         if (server->empty() || server->find_first_of(" /") != std::string::npos) {
-            section.error("server", "must be a host name or IP address (the port goes under "
-                                    "port:); got \"" +
-                                        *server + "\"");
+            section.error("server",
+                          "must be a host name or IP address (the port goes under "
+                          "port:); got \"" +
+                              *server + "\"");
         } else {
             settings.server = *server;
         }
     }
     if (auto port = section.integer("port", 1, 65535)) settings.port = static_cast<int>(*port);
     if (settings.port != 0 && settings.server.empty() && section.has("port")) {
-        section.error("port", "needs server: as well (without it the JID's domain and its "
-                              "SRV records say where to connect)");
+        section.error("port",
+                      "needs server: as well (without it the JID's domain and its "
+                      "SRV records say where to connect)");
     }
     if (auto tls = section.choice("tls", {"required", "optional"})) {
         settings.tls = *tls == "required" ? TlsMode::required : TlsMode::optional;
@@ -153,8 +156,7 @@ xmpp_stanza_t* child(xmpp_stanza_t* s, const char* name, const char* ns) {
 }
 
 /// Appends <name xmlns=ns attr=value/> to `parent`.
-xmpp_stanza_t* add_child(xmpp_ctx_t* ctx, xmpp_stanza_t* parent, const char* name,
-                         const char* ns) {
+xmpp_stanza_t* add_child(xmpp_ctx_t* ctx, xmpp_stanza_t* parent, const char* name, const char* ns) {
     xmpp_stanza_t* c = xmpp_stanza_new(ctx);
     xmpp_stanza_set_name(c, name);
     if (ns != nullptr) xmpp_stanza_set_ns(c, ns);
@@ -252,8 +254,7 @@ class XmppConnector final : public Connector {
             std::lock_guard<std::mutex> q(queue_mu_);
             accepting_ = true;
         }
-        spdlog::info("xmpp {}: connecting as {} to {}", settings_.name, settings_.jid,
-                     where());
+        spdlog::info("xmpp {}: connecting as {} to {}", settings_.name, settings_.jid, where());
         thread_ = std::thread([this] { run(); });
     }
 
@@ -337,8 +338,8 @@ class XmppConnector final : public Connector {
                     // Nothing for libstrophe to watch: wait for a post, a stop or the
                     // next attempt.
                     const auto wait = std::min<SteadyClock::duration>(
-                        100ms, std::max<SteadyClock::duration>(
-                                   0ms, next_attempt_ - SteadyClock::now()));
+                        100ms,
+                        std::max<SteadyClock::duration>(0ms, next_attempt_ - SteadyClock::now()));
                     queue_cv_.wait_for(lock, wait);
                 }
                 work.swap(queue_);
@@ -382,8 +383,7 @@ class XmppConnector final : public Connector {
         }
         xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
         xmpp_handler_add(conn_, &XmppConnector::on_message_cb, nullptr, "message", nullptr, this);
-        xmpp_handler_add(conn_, &XmppConnector::on_presence_cb, nullptr, "presence", nullptr,
-                         this);
+        xmpp_handler_add(conn_, &XmppConnector::on_presence_cb, nullptr, "presence", nullptr, this);
         {
             std::lock_guard<std::mutex> lock(status_mu_);
             ++status_.attempts;
@@ -434,12 +434,11 @@ class XmppConnector final : public Connector {
                 "{:.1f} s",
                 settings_.name, settings_.jid, seconds);
         } else if (tls_refused_) {
-            spdlog::error(
-                "xmpp {}: {} ({}); trying again in {:.1f} s", settings_.name, why_,
-                settings_.tls == TlsMode::required
-                    ? "tls: required; with a private CA give its file under tls_ca_file:"
-                    : "check the server's certificate",
-                seconds);
+            spdlog::error("xmpp {}: {} ({}); trying again in {:.1f} s", settings_.name, why_,
+                          settings_.tls == TlsMode::required
+                              ? "tls: required; with a private CA give its file under tls_ca_file:"
+                              : "check the server's certificate",
+                          seconds);
         } else {
             spdlog::warn("xmpp {}: {}; reconnecting in {:.1f} s{}", settings_.name, why_, seconds,
                          was_online ? " (posts meanwhile fail and are retried)" : "");
@@ -495,8 +494,8 @@ class XmppConnector final : public Connector {
             text.find("not-authorized") != std::string::npos) {
             c->auth_failed_ = true;
         }
-        if (text.find("certfail") != std::string::npos ||
-            text.find("TLS") != std::string::npos || text.find("certificate") != std::string::npos) {
+        if (text.find("certfail") != std::string::npos || text.find("TLS") != std::string::npos ||
+            text.find("certificate") != std::string::npos) {
             if (level >= XMPP_LEVEL_WARN) c->tls_refused_ = true;
         }
         if (level < XMPP_LEVEL_WARN) return;  // debug lines carry stanzas, SASL included
@@ -551,16 +550,15 @@ class XmppConnector final : public Connector {
             why_ = "the server ended the stream";
             if (stream_error->type == XMPP_SE_NOT_AUTHORIZED) auth_failed_ = true;
             if (stream_error->type == XMPP_SE_CONFLICT) {
-                why_ += " (conflict: another client signed in with resource " +
-                        settings_.resource + ")";
+                why_ += " (conflict: another client signed in with resource " + settings_.resource +
+                        ")";
             }
             if (stream_error->text != nullptr) why_ += std::string(": ") + stream_error->text;
         } else if (error != 0) {
             why_ = (online_ ? "connection lost: " : "cannot connect to " + where() + ": ") +
                    std::string(std::strerror(error));
         } else {
-            why_ = online_ ? "the server closed the connection"
-                           : "could not sign in at " + where();
+            why_ = online_ ? "the server closed the connection" : "could not sign in at " + where();
         }
     }
 
@@ -669,10 +667,8 @@ class XmppConnector final : public Connector {
     }
 
     /// The XEP-0359 stanza-id `by` gives, else the sender's id, else a counter.
-    std::string message_key(xmpp_stanza_t* stanza, const std::string& by,
-                            const std::string& from) {
-        for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c;
-             c = xmpp_stanza_get_next(c)) {
+    std::string message_key(xmpp_stanza_t* stanza, const std::string& by, const std::string& from) {
+        for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c; c = xmpp_stanza_get_next(c)) {
             const char* n = xmpp_stanza_get_name(c);
             const char* ns = xmpp_stanza_get_ns(c);
             if (n == nullptr || ns == nullptr || std::strcmp(n, "stanza-id") != 0 ||
@@ -751,12 +747,12 @@ class XmppConnector final : public Connector {
             event.where = {settings_.name, room.jid, ""};
             event.who = {settings_.name, user, nick};
             if (!(!text.empty() && text.front() == '!')) {
-                event.addressed = strip_mention(text, room.nick) ||
-                                  (room.nick != settings_.nick &&
-                                   strip_mention(text, settings_.nick));
+                event.addressed =
+                    strip_mention(text, room.nick) ||
+                    (room.nick != settings_.nick && strip_mention(text, settings_.nick));
             }
         } else {
-            if (!has_body) return;  // chat states, receipts
+            if (!has_body) return;                                 // chat states, receipts
             if (bare == core::ascii_lower(settings_.jid)) return;  // ourselves
             if (child(stanza, "x", "jabber:x:conference") != nullptr) return;  // invitations
             const std::string own = core::ascii_lower(settings_.jid);
@@ -764,16 +760,15 @@ class XmppConnector final : public Connector {
             if (room_it != rooms_.end()) {
                 // A private message from a room's occupant: answered to them in the room.
                 auto real = room_it->second.occupants.find(nick);
-                const std::string user = real != room_it->second.occupants.end()
-                                             ? real->second
-                                             : bare + "/" + nick;
+                const std::string user =
+                    real != room_it->second.occupants.end() ? real->second : bare + "/" + nick;
                 event.where = {settings_.name, "@" + bare + "/" + nick, ""};
                 event.who = {settings_.name, user, nick};
             } else {
                 const auto at = bare.find('@');
                 event.where = {settings_.name, "@" + bare, ""};
-                event.who = {settings_.name, bare, at == std::string::npos ? bare
-                                                                           : bare.substr(0, at)};
+                event.who = {settings_.name, bare,
+                             at == std::string::npos ? bare : bare.substr(0, at)};
             }
             event.direct = true;
         }
@@ -786,8 +781,8 @@ class XmppConnector final : public Connector {
         std::optional<long long> at;
         if (delay != nullptr) at = parse_stamp(attr(delay, "stamp"));
         event.at = at ? core::from_millis(*at) : clock_->now();
-        event.extra = {{"message_id", attr(stanza, "id")}, {"xmpp_from", from},
-                       {"xmpp_type", type}};
+        event.extra = {
+            {"message_id", attr(stanza, "id")}, {"xmpp_from", from}, {"xmpp_type", type}};
         sink_->push(std::move(event));
     }
 

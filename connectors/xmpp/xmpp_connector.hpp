@@ -63,16 +63,16 @@ std::unique_ptr<Connector> make_xmpp(XmppSettings settings, const ConnectorConte
 
 /// What an XMPP connector is doing right now (for tests and logs). Thread-safe.
 struct XmppStatus {
-    bool online = false;              ///< signed in
-    std::string bound_jid;            ///< the full JID the server bound
-    std::vector<std::string> live;    ///< rooms joined whose join burst is over
-    int attempts = 0;                 ///< connection attempts so far
-    int connections = 0;              ///< successful sign-ins so far
-    int auth_failures = 0;            ///< logins the server refused
-    int history_skipped = 0;          ///< played-back room messages not answered
-    int own_skipped = 0;              ///< the bot's own messages reflected by a room
-    int repeats = 0;                  ///< messages whose id was seen before
-    std::vector<long long> delays_ms; ///< every reconnect delay chosen, in order
+    bool online = false;               ///< signed in
+    std::string bound_jid;             ///< the full JID the server bound
+    std::vector<std::string> live;     ///< rooms joined whose join burst is over
+    int attempts = 0;                  ///< connection attempts so far
+    int connections = 0;               ///< successful sign-ins so far
+    int auth_failures = 0;             ///< logins the server refused
+    int history_skipped = 0;           ///< played-back room messages not answered
+    int own_skipped = 0;               ///< the bot's own messages reflected by a room
+    int repeats = 0;                   ///< messages whose id was seen before
+    std::vector<long long> delays_ms;  ///< every reconnect delay chosen, in order
 };
 
 /// The status of an XMPP connector; a default status for other connectors.

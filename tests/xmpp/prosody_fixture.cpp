@@ -70,31 +70,43 @@ Prosody::Prosody(bool tls) : port_(free_port()) {
               cert_ + "\"; }\n";
     }
     // Port 0 is refused; the other services get ports of their own nobody connects to.
-    config_ = dir_.file(
-        "prosody.cfg.lua",
-        "run_as_root = true\n"
-        "pidfile = \"" + d + "/prosody.pid\"\n"
-        "data_path = \"" + d + "/data\"\n"
-        "certificates = \"" + d + "/certs\"\n"
-        "log = { debug = \"" + d + "/prosody.log\" }\n"
-        "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; \"ping\"; \"posix\" }\n"
-        "c2s_ports = { " + std::to_string(port_) + " }\n"
-        "c2s_interfaces = { \"127.0.0.1\" }\n"
-        "s2s_ports = { " + std::to_string(free_port()) + " }\n"
-        "s2s_interfaces = { \"127.0.0.1\" }\n"
-        "component_ports = { }\n"
-        "http_ports = { }\n"
-        "https_ports = { }\n"
-        "allow_unencrypted_plain_auth = true\n"
-        "authentication = \"internal_plain\"\n"
-        "storage = \"internal\"\n" +
-            ssl +
-            "VirtualHost \"localhost\"\n"
-            "Component \"conference.localhost\" \"muc\"\n"
-            "  modules_enabled = { \"muc_mam\" }\n"
-            "  muc_room_locking = false\n"
-            "  muc_room_default_public_jids = true\n"
-            "  max_history_messages = 50\n");
+    config_ = dir_.file("prosody.cfg.lua",
+                        "run_as_root = true\n"
+                        "pidfile = \"" +
+                            d +
+                            "/prosody.pid\"\n"
+                            "data_path = \"" +
+                            d +
+                            "/data\"\n"
+                            "certificates = \"" +
+                            d +
+                            "/certs\"\n"
+                            "log = { debug = \"" +
+                            d +
+                            "/prosody.log\" }\n"
+                            "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; "
+                            "\"ping\"; \"posix\" }\n"
+                            "c2s_ports = { " +
+                            std::to_string(port_) +
+                            " }\n"
+                            "c2s_interfaces = { \"127.0.0.1\" }\n"
+                            "s2s_ports = { " +
+                            std::to_string(free_port()) +
+                            " }\n"
+                            "s2s_interfaces = { \"127.0.0.1\" }\n"
+                            "component_ports = { }\n"
+                            "http_ports = { }\n"
+                            "https_ports = { }\n"
+                            "allow_unencrypted_plain_auth = true\n"
+                            "authentication = \"internal_plain\"\n"
+                            "storage = \"internal\"\n" +
+                            ssl +
+                            "VirtualHost \"localhost\"\n"
+                            "Component \"conference.localhost\" \"muc\"\n"
+                            "  modules_enabled = { \"muc_mam\" }\n"
+                            "  muc_room_locking = false\n"
+                            "  muc_room_default_public_jids = true\n"
+                            "  max_history_messages = 50\n");
     start();
 }
 

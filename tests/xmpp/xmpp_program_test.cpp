@@ -36,13 +36,13 @@ std::string joined_lines(const std::vector<std::string>& lines) {
 /// The program with the hub (port 0) and an XMPP connector on `server`, after importing
 /// Alice (en) and Wei (zh-CN) with their XMPP identities.
 std::unique_ptr<Process> start_bot(const Prosody& server, const test_support::TempDir& dir) {
-    const auto csv = dir.file(
-        "people.csv",
-        "name,email,department,role,timezone,locale,working_hours,identities\n"
-        "Alice Chen,alice@example.com,sales,staff,Asia/Shanghai,en,09:00-18:00,"
-        "hub:alice;xmpp:alice@localhost\n"
-        "Li Wei,wei@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
-        "xmpp:wei@localhost\n");
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "Alice Chen,alice@example.com,sales,staff,Asia/Shanghai,en,09:00-18:00,"
+                 "hub:alice;xmpp:alice@localhost\n"
+                 "Li Wei,wei@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "xmpp:wei@localhost\n");
     auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
     if (imported.exit_code != 0) throw std::runtime_error("import failed: " + imported.out);
     ::setenv("TT_TEST_XMPP_PASSWORD", "bot-secret", 1);
