@@ -84,10 +84,12 @@ Prosody::Prosody(bool tls) : port_(free_port()) {
                             "log = { debug = \"" +
                             d +
                             "/prosody.log\" }\n"
-                            "modules_enabled = { \"roster\"; \"saslauth\"; \"tls\"; \"disco\"; "
-                            "\"ping\"; \"posix\" }\n"
-                            "c2s_ports = { " +
-                            std::to_string(port_) +
+                            "modules_enabled = { \"roster\"; \"saslauth\"; \"disco\"; "
+                            "\"ping\"; \"posix\" }\n" +
+                            std::string(tls ? "modules_enabled = { \"roster\"; \"saslauth\"; "
+                                              "\"tls\"; \"disco\"; \"ping\"; \"posix\" }\n"
+                                            : "modules_disabled = { \"tls\" }\n") +
+                            "c2s_ports = { " + std::to_string(port_) +
                             " }\n"
                             "c2s_interfaces = { \"127.0.0.1\" }\n"
                             "s2s_ports = { " +
