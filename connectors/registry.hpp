@@ -21,9 +21,9 @@ const std::map<std::string, ConnectorType>& connector_types();
 /// delivers each event to every session: with several `twintrack run` processes on one
 /// database it runs only in the process holding its lease. IRC (one nick), the DingTalk
 /// Stream and Feishu long connections (each event to one connection of the app, at
-/// random), Mattermost (each WebSocket gets every event), XMPP (one nick per room, one resource). Any number of processes may run
-/// the others: the hub, Slack (Socket Mode spreads events over connections; Events API),
-/// WeCom and Feishu event callbacks, group robots and webhooks.
+/// random), Mattermost (each WebSocket gets every event), XMPP (one nick per room, one resource).
+/// Any number of processes may run the others: the hub, Slack (Socket Mode spreads events over
+/// connections; Events API), WeCom and Feishu event callbacks, group robots and webhooks.
 bool runs_in_one_process(const ConnectorSpec& spec);
 
 /// Validates one `connectors:` list entry. Returns the spec, or nothing after errors.

@@ -614,7 +614,7 @@ class XmppConnector final : public Connector {
                 room.occupants.erase(nick);
                 return;
             }
-            if (quit_) return;  // our own goodbye on stop
+            if (quit_) return;           // our own goodbye on stop
             if (has_status(x, "303")) {  // our nick changed
                 room.nick = attr(item, "nick").empty() ? room.nick : attr(item, "nick");
                 return;
