@@ -30,6 +30,9 @@
 #if TWINTRACK_WITH_WECOM
 #include "connectors/wecom/wecom_connector.hpp"
 #endif
+#if TWINTRACK_WITH_XMPP
+#include "connectors/xmpp/xmpp_connector.hpp"
+#endif
 #include "core/text.hpp"
 
 namespace twintrack::connectors {
@@ -66,13 +69,17 @@ const std::map<std::string, ConnectorType>& connector_types() {
         // The WeCom app (corp_id set), else the WeCom group robot.
         {"wecom", wecom::connector_type()},
 #endif
+#if TWINTRACK_WITH_XMPP
+        {"xmpp", xmpp::connector_type()},
+#endif
     };
     return types;
 }
 
 const std::vector<std::string>& known_connector_types() {
     static const std::vector<std::string> names = {
-        "dingtalk", "feishu", "hub", "irc", "matrix", "mattermost", "slack", "webhook", "wecom"};
+        "dingtalk", "feishu", "hub", "irc", "matrix", "mattermost", "slack", "webhook", "wecom",
+        "xmpp"};
     return names;
 }
 
@@ -94,7 +101,9 @@ bool runs_in_one_process(const ConnectorSpec& spec) {
         return m.IsDefined() && m.IsScalar() ? m.Scalar() : std::string();
     };
     // One /sync stream per account: two processes would each hand every message on.
-    if (spec.type == "irc" || spec.type == "mattermost" || spec.type == "matrix") return true;
+    if (spec.type == "irc" || spec.type == "mattermost" || spec.type == "matrix" ||
+        spec.type == "xmpp")
+        return true;
     if (spec.type == "dingtalk") {
         // Stream mode when the section says so, or names a client_id without saying.
         return mode().empty() ? s["client_id"].IsDefined() : mode() != "robot";

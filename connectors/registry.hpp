@@ -22,9 +22,10 @@ const std::map<std::string, ConnectorType>& connector_types();
 /// database it runs only in the process holding its lease. IRC (one nick), the DingTalk
 /// Stream and Feishu long connections (each event to one connection of the app, at
 /// random), Mattermost (each WebSocket gets every event), Matrix (each /sync stream gets
-/// every event, and the `since` state file is the process's own). Any number of processes may run
-/// the others: the hub, Slack (Socket Mode spreads events over connections; Events API),
-/// WeCom and Feishu event callbacks, group robots and webhooks.
+/// every event, and the `since` state file is the process's own), XMPP (one nick per room,
+/// one resource). Any number of processes may run the others: the hub, Slack (Socket Mode
+/// spreads events over connections; Events API), WeCom and Feishu event callbacks, group
+/// robots and webhooks.
 bool runs_in_one_process(const ConnectorSpec& spec);
 
 /// Validates one `connectors:` list entry. Returns the spec, or nothing after errors.

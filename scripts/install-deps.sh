@@ -18,6 +18,8 @@ build_pkgs=(
     # WenQuanYi Micro Hei, one 5 MB file; fonts-noto-cjk would add about 90 MB.
     fonts-wqy-microhei
     protobuf-compiler libprotobuf-dev
+    # The XMPP connector: libstrophe does SASL, STARTTLS and the XML stream.
+    libstrophe-dev
 )
 test_pkgs=(
     # scripts/check-format.sh, which the tests run first (it brings LLVM, 30 MB: not
@@ -28,6 +30,8 @@ test_pkgs=(
     # The browser test's fake OpenID provider signs its ID tokens (RS256).
     python3-cryptography
     ngircd inspircd openssl
+    # The XMPP tests start their own `prosody -F --config FILE` on free loopback ports.
+    prosody
     clang libclang-rt-14-dev
     # The PostgreSQL store's tests start their own server (initdb, postgres) from these
     # binaries, as the unprivileged `postgres` user the package creates.
@@ -60,8 +64,9 @@ done
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# The IRC tests start their own `ngircd -n -f FILE` and `inspircd --nofork` on free
-# loopback ports; Debian's services (port 6667) are not wanted on a build machine.
+# The IRC and XMPP tests start their own `ngircd -n -f FILE`, `inspircd --nofork` and
+# `prosody -F` on free loopback ports; Debian's services (ports 6667, 5222) are not wanted
+# on a build machine.
 quiet_service() {
     if command -v systemctl >/dev/null 2>&1; then
         $SUDO systemctl disable "$1" >/dev/null 2>&1 || true  # works without systemd too
@@ -81,6 +86,6 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
-for service in ngircd inspircd; do
+for service in ngircd inspircd prosody; do
     if printf '%s\n' "${missing[@]}" | grep -qx "$service"; then quiet_service "$service"; fi
 done

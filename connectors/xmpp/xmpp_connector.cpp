@@ -1,0 +1,890 @@
+#include "connectors/xmpp/xmpp_connector.hpp"
+
+#include <spdlog/spdlog.h>
+#include <strophe.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "connectors/http/text_pieces.hpp"
+#include "connectors/runtime/backoff.hpp"
+#include "connectors/runtime/recent_ids.hpp"
+#include "connectors/xmpp/xmpp_jid.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::xmpp {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr const char* kMucNs = "http://jabber.org/protocol/muc";
+constexpr const char* kMucUserNs = "http://jabber.org/protocol/muc#user";
+constexpr const char* kMucOwnerNs = "http://jabber.org/protocol/muc#owner";
+constexpr const char* kDelayNs = "urn:xmpp:delay";
+constexpr const char* kSidNs = "urn:xmpp:sid:0";
+constexpr const char* kCorrectNs = "urn:xmpp:message-correct:0";
+
+// ---------------------------------------------------------------------------------------
+// Config
+
+void read_rooms(core::SectionReader& section, XmppSettings& settings) {
+    std::set<std::string> seen;
+    for (const auto& ch : read_channels(section)) {
+        if (!valid_bare_jid(ch.name)) {
+            section.error("channels", "room \"" + ch.name +
+                                          "\" must be a room's bare JID such as "
+                                          "sales@conference.example.com");
+            continue;
+        }
+        const std::string jid = core::ascii_lower(ch.name);
+        if (!seen.insert(jid).second) {
+            section.error("channels", "room \"" + ch.name + "\" is listed twice");
+            continue;
+        }
+        settings.rooms.push_back({jid, ch.track});
+    }
+}
+
+// Reads every key but `type` and `name` (the registry owns those).
+void read_settings(core::SectionReader& section, XmppSettings& settings) {
+    if (auto jid = section.string("jid", true)) {
+        if (!valid_bare_jid(*jid)) {
+            section.error("jid",
+                          "must be the bot's bare JID such as twintrack@example.com "
+                          "(no /resource: that goes under resource:); got \"" +
+                              *jid + "\"");
+        } else {
+            settings.jid = core::ascii_lower(*jid);
+        }
+    }
+    if (auto password = section.secret("password", true)) settings.password = *password;
+    if (auto resource = section.string("resource")) {
+        if (resource->empty() || resource->size() > 100 ||
+            resource->find_first_of(" \t\r\n/") != std::string::npos) {
+            section.error("resource", "must be 1-100 characters without spaces or '/'");
+        } else {
+            settings.resource = *resource;
+        }
+    }
+    if (auto server = section.string("server")) {
+        if (server->empty() || server->find_first_of(" /") != std::string::npos) {
+            section.error("server",
+                          "must be a host name or IP address (the port goes under "
+                          "port:); got \"" +
+                              *server + "\"");
+        } else {
+            settings.server = *server;
+        }
+    }
+    if (auto port = section.integer("port", 1, 65535)) settings.port = static_cast<int>(*port);
+    if (settings.port != 0 && settings.server.empty() && section.has("port")) {
+        section.error("port",
+                      "needs server: as well (without it the JID's domain and its "
+                      "SRV records say where to connect)");
+    }
+    if (auto tls = section.choice("tls", {"required", "optional"})) {
+        settings.tls = *tls == "required" ? TlsMode::required : TlsMode::optional;
+    }
+    if (auto ca = section.string("tls_ca_file")) {
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(*ca, ec)) {
+            section.error("tls_ca_file", "no such file: " + *ca);
+        } else {
+            settings.tls_ca_file = *ca;
+        }
+    }
+    if (auto nick = section.string("nick")) {
+        if (nick->empty() || nick->size() > 64 ||
+            nick->find_first_of("\r\n\t") != std::string::npos) {
+            section.error("nick", "must be 1-64 characters on one line");
+        } else {
+            settings.nick = *nick;
+        }
+    }
+    if (auto chars = section.integer("max_chars", 100, 100000)) {
+        settings.max_chars = static_cast<std::size_t>(*chars);
+    }
+    read_rooms(section, settings);
+}
+
+void validate(core::SectionReader& section, ConnectorSpec& spec) {
+    XmppSettings settings;
+    read_settings(section, settings);
+    spec.channels.clear();
+    for (const auto& room : settings.rooms) spec.channels.push_back({room.jid, room.track});
+}
+
+std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
+    XmppSettings settings;
+    settings.name = spec.name;
+    if (!context.bot_user.empty()) settings.nick = context.bot_user;
+    reread_section(spec, "xmpp", [&](core::SectionReader& s) { read_settings(s, settings); });
+    return make_xmpp(std::move(settings), context);
+}
+
+// ---------------------------------------------------------------------------------------
+// Small stanza helpers
+
+std::string attr(xmpp_stanza_t* s, const char* name) {
+    const char* v = s == nullptr ? nullptr : xmpp_stanza_get_attribute(s, name);
+    return v == nullptr ? std::string() : std::string(v);
+}
+
+std::string text_of(xmpp_stanza_t* s) {
+    if (s == nullptr) return {};
+    char* t = xmpp_stanza_get_text(s);
+    if (t == nullptr) return {};
+    std::string out(t);
+    xmpp_free(xmpp_stanza_get_context(s), t);
+    return out;
+}
+
+xmpp_stanza_t* child(xmpp_stanza_t* s, const char* name, const char* ns) {
+    return xmpp_stanza_get_child_by_name_and_ns(s, name, ns);
+}
+
+/// Appends <name xmlns=ns attr=value/> to `parent`.
+xmpp_stanza_t* add_child(xmpp_ctx_t* ctx, xmpp_stanza_t* parent, const char* name, const char* ns) {
+    xmpp_stanza_t* c = xmpp_stanza_new(ctx);
+    xmpp_stanza_set_name(c, name);
+    if (ns != nullptr) xmpp_stanza_set_ns(c, ns);
+    xmpp_stanza_add_child(parent, c);
+    xmpp_stanza_release(c);  // the parent holds it
+    return c;
+}
+
+bool has_status(xmpp_stanza_t* x, const char* code) {
+    if (x == nullptr) return false;
+    for (xmpp_stanza_t* c = xmpp_stanza_get_children(x); c; c = xmpp_stanza_get_next(c)) {
+        const char* n = xmpp_stanza_get_name(c);
+        if (n != nullptr && std::strcmp(n, "status") == 0 && attr(c, "code") == code) return true;
+    }
+    return false;
+}
+
+/// XEP-0082 date-time ("2026-12-07T07:40:58.123Z", "+08:00" offsets) in milliseconds.
+std::optional<long long> parse_stamp(const std::string& s) {
+    std::tm tm{};
+    int ms = 0;
+    if (s.size() < 19) return std::nullopt;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        return std::nullopt;
+    }
+    std::size_t i = 19;
+    if (i < s.size() && s[i] == '.') {
+        int digits = 0;
+        for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+            if (digits < 3) ms = ms * 10 + (s[i] - '0');
+            ++digits;
+        }
+        for (; digits < 3; ++digits) ms *= 10;
+    }
+    long long offset_s = 0;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        int h = 0, m = 0;
+        if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &h, &m) != 2) return std::nullopt;
+        offset_s = (h * 3600LL + m * 60LL) * (s[i] == '+' ? 1 : -1);
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    const long long t = static_cast<long long>(timegm(&tm)) - offset_s;
+    return t * 1000 + ms;
+}
+
+// ---------------------------------------------------------------------------------------
+// The connection
+
+struct Room {
+    std::string jid;  ///< lower-case bare JID
+    std::string track;
+    std::string nick;
+    enum class State { away, joining, occupant, live } state = State::away;
+    SteadyClock::time_point since{};
+    int nick_tries = 0;
+    std::map<std::string, std::string> occupants;  ///< nick -> real bare JID, when shown
+};
+
+struct Outgoing {
+    core::Post post;
+    core::SendDone done;
+};
+
+std::once_flag strophe_init;
+
+class XmppConnector final : public Connector {
+  public:
+    XmppConnector(XmppSettings settings, const ConnectorContext& context)
+        : settings_(std::move(settings)),
+          clock_(context.clock),
+          backoff_(settings_.backoff_initial, settings_.backoff_max),
+          started_ms_(core::to_millis(context.clock->now())) {
+        for (const auto& r : settings_.rooms) {
+            Room room;
+            room.jid = r.jid;
+            room.track = r.track;
+            rooms_.emplace(r.jid, std::move(room));
+        }
+        std::call_once(strophe_init, [] { xmpp_initialize(); });
+    }
+    ~XmppConnector() override { stop(); }
+
+    std::string name() const override { return settings_.name; }
+
+    void start(core::EventSink& sink) override {
+        std::lock_guard<std::mutex> lock(run_mu_);
+        if (running_) return;
+        if (thread_.joinable()) throw std::runtime_error("the XMPP connector cannot start again");
+        sink_ = &sink;
+        running_ = true;
+        quit_ = false;
+        {
+            std::lock_guard<std::mutex> q(queue_mu_);
+            accepting_ = true;
+        }
+        spdlog::info("xmpp {}: connecting as {} to {}", settings_.name, settings_.jid, where());
+        thread_ = std::thread([this] { run(); });
+    }
+
+    void stop() override {
+        {
+            std::lock_guard<std::mutex> lock(run_mu_);
+            if (!running_) return;
+            running_ = false;
+        }
+        quit_ = true;
+        queue_cv_.notify_all();
+        if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+    }
+
+    void send(const core::Post& post, core::SendDone done) override {
+        {
+            std::lock_guard<std::mutex> lock(queue_mu_);
+            if (accepting_) {
+                queue_.push_back({post, std::move(done)});
+                queue_cv_.notify_all();
+                return;
+            }
+        }
+        if (done) done({false, "", "XMPP connector " + settings_.name + " is not running", true});
+    }
+
+    bool connected() const override { return online_; }
+
+    XmppStatus status() const {
+        std::lock_guard<std::mutex> lock(status_mu_);
+        return status_;
+    }
+
+  private:
+    std::string where() const {
+        if (settings_.server.empty()) return jid_domain(settings_.jid);
+        return settings_.server + (settings_.port ? ":" + std::to_string(settings_.port) : "");
+    }
+
+    // --- the thread ------------------------------------------------------------------
+
+    void run() {
+        log_.handler = &XmppConnector::on_log;
+        log_.userdata = this;
+        ctx_ = xmpp_ctx_new(nullptr, &log_);
+        try {
+            loop();
+            shutdown();
+        } catch (const std::exception& e) {
+            spdlog::error("xmpp {}: stopped by an error: {}", settings_.name, e.what());
+        } catch (...) {
+            spdlog::error("xmpp {}: stopped by an unknown error", settings_.name);
+        }
+        if (conn_ != nullptr) {
+            xmpp_conn_release(conn_);
+            conn_ = nullptr;
+        }
+        online_ = false;
+        xmpp_ctx_free(ctx_);
+        ctx_ = nullptr;
+        std::deque<Outgoing> left;
+        {
+            std::lock_guard<std::mutex> lock(queue_mu_);
+            accepting_ = false;
+            left.swap(queue_);
+        }
+        for (auto& o : left) {
+            if (o.done) {
+                o.done({false, "", "XMPP connector " + settings_.name + " stopped before sending",
+                        true});
+            }
+        }
+    }
+
+    void loop() {
+        while (!quit_) {
+            std::deque<Outgoing> work;
+            {
+                std::unique_lock<std::mutex> lock(queue_mu_);
+                if (conn_ == nullptr && queue_.empty() && !quit_) {
+                    // Nothing for libstrophe to watch: wait for a post, a stop or the
+                    // next attempt.
+                    const auto wait = std::min<SteadyClock::duration>(
+                        100ms,
+                        std::max<SteadyClock::duration>(0ms, next_attempt_ - SteadyClock::now()));
+                    queue_cv_.wait_for(lock, wait);
+                }
+                work.swap(queue_);
+            }
+            for (auto& o : work) deliver(o.post, std::move(o.done));
+            if (dead_) reap();
+            if (quit_) break;
+            if (conn_ == nullptr && SteadyClock::now() >= next_attempt_) connect();
+            tick_rooms();
+            if (conn_ != nullptr) xmpp_run_once(ctx_, 100);
+        }
+    }
+
+    void shutdown() {
+        if (conn_ == nullptr) return;
+        if (online_) {
+            xmpp_stanza_t* p = xmpp_presence_new(ctx_);
+            xmpp_stanza_set_type(p, "unavailable");
+            xmpp_send(conn_, p);
+            xmpp_stanza_release(p);
+        }
+        if (!dead_) xmpp_disconnect(conn_);
+        const auto deadline = SteadyClock::now() + 2s;
+        while (!dead_ && SteadyClock::now() < deadline) xmpp_run_once(ctx_, 50);
+        online_ = false;
+    }
+
+    void connect() {
+        dead_ = false;
+        auth_failed_ = false;
+        tls_refused_ = false;
+        conn_ = xmpp_conn_new(ctx_);
+        long flags = XMPP_CONN_FLAG_DISABLE_SM;
+        if (settings_.tls == TlsMode::required) flags |= XMPP_CONN_FLAG_MANDATORY_TLS;
+        xmpp_conn_set_flags(conn_, flags);
+        const std::string full = settings_.jid + "/" + settings_.resource;
+        xmpp_conn_set_jid(conn_, full.c_str());
+        xmpp_conn_set_pass(conn_, settings_.password.reveal().c_str());
+        if (!settings_.tls_ca_file.empty()) {
+            xmpp_conn_set_cafile(conn_, settings_.tls_ca_file.c_str());
+        }
+        xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
+        xmpp_handler_add(conn_, &XmppConnector::on_message_cb, nullptr, "message", nullptr, this);
+        xmpp_handler_add(conn_, &XmppConnector::on_presence_cb, nullptr, "presence", nullptr, this);
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.attempts;
+        }
+        const int rc = xmpp_connect_client(
+            conn_, settings_.server.empty() ? nullptr : settings_.server.c_str(),
+            static_cast<unsigned short>(settings_.port), &XmppConnector::on_conn_cb, this);
+        if (rc != XMPP_EOK) {
+            dead_ = true;
+            why_ = "cannot start connecting to " + where();
+        }
+    }
+
+    // The connection ended or an attempt failed: release it, plan the next attempt.
+    void reap() {
+        dead_ = false;
+        const bool was_online = online_;
+        online_ = false;
+        if (conn_ != nullptr) {
+            xmpp_conn_release(conn_);
+            conn_ = nullptr;
+        }
+        for (auto& [_, room] : rooms_) {
+            room.state = Room::State::away;
+            room.occupants.clear();
+        }
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            status_.online = false;
+            status_.live.clear();
+        }
+        if (quit_) return;
+        const auto delay = backoff_.next_delay(SteadyClock::now());
+        next_attempt_ = SteadyClock::now() + delay;
+        {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            status_.delays_ms.push_back(static_cast<long long>(delay.count()));
+        }
+        const double seconds = static_cast<double>(delay.count()) / 1000.0;
+        if (auth_failed_) {
+            {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                ++status_.auth_failures;
+            }
+            spdlog::error(
+                "xmpp {}: the server refused the login of {} (wrong password or no such "
+                "account; check the account and the password: variable); trying again in "
+                "{:.1f} s",
+                settings_.name, settings_.jid, seconds);
+        } else if (tls_refused_) {
+            spdlog::error("xmpp {}: {} ({}); trying again in {:.1f} s", settings_.name, why_,
+                          settings_.tls == TlsMode::required
+                              ? "tls: required; with a private CA give its file under tls_ca_file:"
+                              : "check the server's certificate",
+                          seconds);
+        } else {
+            spdlog::warn("xmpp {}: {}; reconnecting in {:.1f} s{}", settings_.name, why_, seconds,
+                         was_online ? " (posts meanwhile fail and are retried)" : "");
+        }
+    }
+
+    void tick_rooms() {
+        if (!online_) return;
+        const auto now = SteadyClock::now();
+        for (auto& [jid, room] : rooms_) {
+            if (room.state == Room::State::occupant && now - room.since >= settings_.join_grace) {
+                spdlog::info("xmpp {}: no subject from {} after joining; taking it as live",
+                             settings_.name, jid);
+                go_live(room);
+            } else if (room.state == Room::State::away && now >= room.since) {
+                join(room);
+            }
+        }
+    }
+
+    void join(Room& room) {
+        if (room.nick.empty()) room.nick = settings_.nick;
+        room.state = Room::State::joining;
+        room.since = SteadyClock::now();
+        room.occupants.clear();
+        xmpp_stanza_t* p = xmpp_presence_new(ctx_);
+        const std::string to = room.jid + "/" + room.nick;
+        xmpp_stanza_set_to(p, to.c_str());
+        xmpp_stanza_t* x = add_child(ctx_, p, "x", kMucNs);
+        xmpp_stanza_t* h = add_child(ctx_, x, "history", nullptr);
+        const std::string n = std::to_string(std::max(0, settings_.join_history));
+        xmpp_stanza_set_attribute(h, "maxstanzas", n.c_str());
+        xmpp_send(conn_, p);
+        xmpp_stanza_release(p);
+    }
+
+    void go_live(Room& room) {
+        room.state = Room::State::live;
+        spdlog::info("xmpp {}: joined {} as {}", settings_.name, room.jid, room.nick);
+        std::lock_guard<std::mutex> lock(status_mu_);
+        auto& live = status_.live;
+        if (std::find(live.begin(), live.end(), room.jid) == live.end()) live.push_back(room.jid);
+    }
+
+    // --- libstrophe callbacks --------------------------------------------------------
+
+    static void on_log(void* self, xmpp_log_level_t level, const char* area, const char* msg) {
+        auto* c = static_cast<XmppConnector*>(self);
+        if (msg == nullptr) return;
+        const std::string text(msg);
+        if (text.find("auth failed") != std::string::npos ||
+            text.find("Cannot authenticate") != std::string::npos ||
+            text.find("not-authorized") != std::string::npos) {
+            c->auth_failed_ = true;
+        }
+        if (text.find("certfail") != std::string::npos || text.find("TLS") != std::string::npos ||
+            text.find("certificate") != std::string::npos) {
+            if (level >= XMPP_LEVEL_WARN) c->tls_refused_ = true;
+        }
+        if (level < XMPP_LEVEL_WARN) return;  // debug lines carry stanzas, SASL included
+        std::string line = text;
+        const std::string& secret = c->settings_.password.reveal();
+        if (!secret.empty()) {
+            for (auto p = line.find(secret); p != std::string::npos; p = line.find(secret, p)) {
+                line.replace(p, secret.size(), "***");
+            }
+        }
+        spdlog::debug("xmpp {}: libstrophe {}: {}", c->settings_.name, area ? area : "", line);
+    }
+
+    static void on_conn_cb(xmpp_conn_t*, xmpp_conn_event_t event, int error,
+                           xmpp_stream_error_t* stream_error, void* self) {
+        auto* c = static_cast<XmppConnector*>(self);
+        try {
+            c->on_conn(event, error, stream_error);
+        } catch (const std::exception& e) {
+            spdlog::error("xmpp {}: {}", c->settings_.name, e.what());
+            c->dead_ = true;
+        }
+    }
+
+    void on_conn(xmpp_conn_event_t event, int error, xmpp_stream_error_t* stream_error) {
+        if (event == XMPP_CONN_CONNECT) {
+            const char* bound = xmpp_conn_get_bound_jid(conn_);
+            bound_ = bound ? bound : settings_.jid;
+            online_ = true;
+            backoff_.connected(SteadyClock::now());
+            {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                status_.online = true;
+                status_.bound_jid = bound_;
+                ++status_.connections;
+            }
+            spdlog::info("xmpp {}: signed in as {}{}", settings_.name, bound_,
+                         xmpp_conn_is_secured(conn_) ? " (TLS)" : " (no TLS)");
+            xmpp_stanza_t* p = xmpp_presence_new(ctx_);
+            xmpp_send(conn_, p);
+            xmpp_stanza_release(p);
+            for (auto& [_, room] : rooms_) {
+                room.nick = settings_.nick;
+                room.nick_tries = 0;
+                join(room);
+            }
+            return;
+        }
+        if (event == XMPP_CONN_RAW_CONNECT) return;
+        dead_ = true;
+        if (stream_error != nullptr) {
+            why_ = "the server ended the stream";
+            if (stream_error->type == XMPP_SE_NOT_AUTHORIZED) auth_failed_ = true;
+            if (stream_error->type == XMPP_SE_CONFLICT) {
+                why_ += " (conflict: another client signed in with resource " + settings_.resource +
+                        ")";
+            }
+            if (stream_error->text != nullptr) why_ += std::string(": ") + stream_error->text;
+        } else if (error != 0) {
+            why_ = (online_ ? "connection lost: " : "cannot connect to " + where() + ": ") +
+                   std::string(std::strerror(error));
+        } else {
+            why_ = online_ ? "the server closed the connection" : "could not sign in at " + where();
+        }
+    }
+
+    static int on_presence_cb(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+        auto* c = static_cast<XmppConnector*>(self);
+        try {
+            c->on_presence(stanza);
+        } catch (const std::exception& e) {
+            spdlog::error("xmpp {}: presence ignored: {}", c->settings_.name, e.what());
+        }
+        return 1;
+    }
+
+    void on_presence(xmpp_stanza_t* stanza) {
+        const std::string from = attr(stanza, "from");
+        auto it = rooms_.find(core::ascii_lower(bare_jid(from)));
+        if (it == rooms_.end()) return;
+        Room& room = it->second;
+        const std::string nick = jid_resource(from);
+        const std::string type = attr(stanza, "type");
+        xmpp_stanza_t* x = child(stanza, "x", kMucUserNs);
+        const bool self = has_status(x, "110") || (!nick.empty() && nick == room.nick);
+        if (type == "error") {
+            if (room.state == Room::State::live || nick != room.nick) return;
+            xmpp_stanza_t* err = xmpp_stanza_get_child_by_name(stanza, "error");
+            std::string condition;
+            for (xmpp_stanza_t* e = err ? xmpp_stanza_get_children(err) : nullptr; e;
+                 e = xmpp_stanza_get_next(e)) {
+                if (xmpp_stanza_is_tag(e) && xmpp_stanza_get_name(e) != nullptr &&
+                    std::strcmp(xmpp_stanza_get_name(e), "text") != 0) {
+                    condition = xmpp_stanza_get_name(e);
+                    break;
+                }
+            }
+            if (condition == "conflict" && room.nick_tries < 3) {
+                ++room.nick_tries;
+                const std::string next = room.nick + "_";
+                spdlog::warn("xmpp {}: nick {} is taken in {}, trying {}", settings_.name,
+                             room.nick, room.jid, next);
+                room.nick = next;
+                join(room);
+                return;
+            }
+            spdlog::error("xmpp {}: cannot join {} ({}); trying again in 60 s", settings_.name,
+                          room.jid, condition.empty() ? "error" : condition);
+            room.state = Room::State::away;
+            room.since = SteadyClock::now() + 60s;
+            return;
+        }
+        xmpp_stanza_t* item = x ? xmpp_stanza_get_child_by_name(x, "item") : nullptr;
+        if (type == "unavailable") {
+            if (!self) {
+                room.occupants.erase(nick);
+                return;
+            }
+            if (quit_) return;           // our own goodbye on stop
+            if (has_status(x, "303")) {  // our nick changed
+                room.nick = attr(item, "nick").empty() ? room.nick : attr(item, "nick");
+                return;
+            }
+            spdlog::warn("xmpp {}: left {} (removed by the room); joining again in 10 s",
+                         settings_.name, room.jid);
+            room.state = Room::State::away;
+            room.since = SteadyClock::now() + 10s;
+            std::lock_guard<std::mutex> lock(status_mu_);
+            auto& live = status_.live;
+            live.erase(std::remove(live.begin(), live.end(), room.jid), live.end());
+            return;
+        }
+        if (!self) {
+            const std::string real = attr(item, "jid");
+            if (!real.empty()) room.occupants[nick] = core::ascii_lower(bare_jid(real));
+            return;
+        }
+        if (room.state == Room::State::joining) {
+            room.state = Room::State::occupant;
+            room.since = SteadyClock::now();
+            room.nick = nick.empty() ? room.nick : nick;
+            if (has_status(x, "201")) accept_default_configuration(room);
+        }
+    }
+
+    // A room the bot created: it stays locked until its owner accepts a configuration
+    // (XEP-0045 10.1.2, an instant room).
+    void accept_default_configuration(const Room& room) {
+        spdlog::info("xmpp {}: created room {} with the server's default configuration",
+                     settings_.name, room.jid);
+        char* id = xmpp_uuid_gen(ctx_);
+        xmpp_stanza_t* iq = xmpp_iq_new(ctx_, "set", id ? id : "create");
+        if (id) xmpp_free(ctx_, id);
+        xmpp_stanza_set_to(iq, room.jid.c_str());
+        xmpp_stanza_t* q = add_child(ctx_, iq, "query", kMucOwnerNs);
+        xmpp_stanza_t* form = add_child(ctx_, q, "x", "jabber:x:data");
+        xmpp_stanza_set_type(form, "submit");
+        xmpp_send(conn_, iq);
+        xmpp_stanza_release(iq);
+    }
+
+    static int on_message_cb(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+        auto* c = static_cast<XmppConnector*>(self);
+        try {
+            c->on_message(stanza);
+        } catch (const std::exception& e) {
+            spdlog::error("xmpp {}: message ignored: {}", c->settings_.name, e.what());
+        }
+        return 1;
+    }
+
+    /// The XEP-0359 stanza-id `by` gives, else the sender's id, else a counter.
+    std::string message_key(xmpp_stanza_t* stanza, const std::string& by, const std::string& from) {
+        for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c; c = xmpp_stanza_get_next(c)) {
+            const char* n = xmpp_stanza_get_name(c);
+            const char* ns = xmpp_stanza_get_ns(c);
+            if (n == nullptr || ns == nullptr || std::strcmp(n, "stanza-id") != 0 ||
+                std::strcmp(ns, kSidNs) != 0) {
+                continue;
+            }
+            if (core::ascii_lower(attr(c, "by")) == by && !attr(c, "id").empty()) {
+                return "sid:" + by + ":" + attr(c, "id");
+            }
+        }
+        const std::string id = attr(stanza, "id");
+        if (!id.empty()) return "id:" + normal_jid(from) + ":" + id;
+        return "n:" + std::to_string(started_ms_) + ":" + std::to_string(++in_counter_);
+    }
+
+    // Strips "nick:" / "nick," (also the full-width ： and ，) from the start of `text`.
+    static bool strip_mention(std::string& text, const std::string& nick) {
+        if (nick.empty() || text.size() <= nick.size()) return false;
+        if (core::ascii_lower(text.substr(0, nick.size())) != core::ascii_lower(nick)) {
+            return false;
+        }
+        std::string_view rest = std::string_view(text).substr(nick.size());
+        for (const char* p : {":", ",", "\xEF\xBC\x9A", "\xEF\xBC\x8C"}) {
+            const std::string_view ps(p);
+            if (rest.substr(0, ps.size()) == ps) {
+                rest.remove_prefix(ps.size());
+                text = std::string(core::trim(rest));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void on_message(xmpp_stanza_t* stanza) {
+        if (sink_ == nullptr) return;
+        std::string type = attr(stanza, "type");
+        if (type.empty()) type = "normal";
+        if (type == "error" || type == "headline") return;
+        const std::string from = attr(stanza, "from");
+        if (from.empty()) return;
+        const std::string bare = core::ascii_lower(bare_jid(from));
+        const std::string nick = jid_resource(from);
+        xmpp_stanza_t* body_el = xmpp_stanza_get_child_by_name(stanza, "body");
+        const bool has_body = body_el != nullptr;
+        std::string text = text_of(body_el);
+        xmpp_stanza_t* delay = child(stanza, "delay", kDelayNs);
+        auto room_it = rooms_.find(bare);
+
+        core::Event event;
+        event.kind = core::EventKind::message;
+        if (type == "groupchat") {
+            if (room_it == rooms_.end()) return;
+            Room& room = room_it->second;
+            if (xmpp_stanza_get_child_by_name(stanza, "subject") != nullptr && !has_body) {
+                // The subject ends the join burst (XEP-0045 7.2.15).
+                if (room.state == Room::State::joining || room.state == Room::State::occupant) {
+                    go_live(room);
+                }
+                return;
+            }
+            if (!has_body || nick.empty()) return;
+            if (nick == room.nick) {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                ++status_.own_skipped;
+                return;
+            }
+            if (delay != nullptr || room.state != Room::State::live) {
+                spdlog::debug("xmpp {}: history from {} not answered", settings_.name, from);
+                std::lock_guard<std::mutex> lock(status_mu_);
+                ++status_.history_skipped;
+                return;
+            }
+            auto real = room.occupants.find(nick);
+            const std::string user = real != room.occupants.end() ? real->second : from;
+            event.id = settings_.name + ":" + message_key(stanza, room.jid, from);
+            event.where = {settings_.name, room.jid, ""};
+            event.who = {settings_.name, user, nick};
+            if (!(!text.empty() && text.front() == '!')) {
+                event.addressed =
+                    strip_mention(text, room.nick) ||
+                    (room.nick != settings_.nick && strip_mention(text, settings_.nick));
+            }
+        } else {
+            if (!has_body) return;                                 // chat states, receipts
+            if (bare == core::ascii_lower(settings_.jid)) return;  // ourselves
+            if (child(stanza, "x", "jabber:x:conference") != nullptr) return;  // invitations
+            const std::string own = core::ascii_lower(settings_.jid);
+            event.id = settings_.name + ":" + message_key(stanza, own, from);
+            if (room_it != rooms_.end()) {
+                // A private message from a room's occupant: answered to them in the room.
+                auto real = room_it->second.occupants.find(nick);
+                const std::string user =
+                    real != room_it->second.occupants.end() ? real->second : bare + "/" + nick;
+                event.where = {settings_.name, "@" + bare + "/" + nick, ""};
+                event.who = {settings_.name, user, nick};
+            } else {
+                const auto at = bare.find('@');
+                event.where = {settings_.name, "@" + bare, ""};
+                event.who = {settings_.name, bare,
+                             at == std::string::npos ? bare : bare.substr(0, at)};
+            }
+            event.direct = true;
+        }
+        if (!recent_.first(event.id)) {
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.repeats;
+            return;
+        }
+        event.text = std::move(text);
+        std::optional<long long> at;
+        if (delay != nullptr) at = parse_stamp(attr(delay, "stamp"));
+        event.at = at ? core::from_millis(*at) : clock_->now();
+        event.extra = {
+            {"message_id", attr(stanza, "id")}, {"xmpp_from", from}, {"xmpp_type", type}};
+        sink_->push(std::move(event));
+    }
+
+    // --- writing ---------------------------------------------------------------------
+
+    void deliver(const core::Post& post, core::SendDone done) {
+        auto fail = [&](const std::string& error, bool retryable) {
+            if (done) done({false, "", error, retryable});
+        };
+        if (quit_) return fail("XMPP connector " + settings_.name + " is stopping", true);
+        const std::string& to = post.to.channel;
+        std::string target;
+        const char* type = "chat";
+        if (to.size() > 1 && to.front() == '@') {
+            target = to.substr(1);
+            if (!valid_bare_jid(bare_jid(target))) {
+                return fail("\"" + to + "\" is not @ and a JID", false);
+            }
+        } else {
+            auto it = rooms_.find(core::ascii_lower(to));
+            if (it == rooms_.end()) {
+                return fail("\"" + to + "\" is not a room of XMPP connector " + settings_.name +
+                                " (rooms are listed under channels:)",
+                            false);
+            }
+            if (online_ && it->second.state != Room::State::live) {
+                return fail("not in room " + to + " yet", true);
+            }
+            target = it->first;
+            type = "groupchat";
+        }
+        if (!online_) return fail("not connected to XMPP server " + where(), true);
+        const auto pieces = http::split_message(post.text, settings_.max_chars);
+        std::string last_id;
+        for (const auto& piece : pieces) {
+            char* uuid = xmpp_uuid_gen(ctx_);
+            last_id = uuid ? uuid : settings_.name + "-" + std::to_string(++out_counter_);
+            if (uuid) xmpp_free(ctx_, uuid);
+            xmpp_stanza_t* m = xmpp_message_new(ctx_, type, target.c_str(), last_id.c_str());
+            xmpp_message_set_body(m, piece.c_str());
+            xmpp_stanza_t* origin = add_child(ctx_, m, "origin-id", kSidNs);
+            xmpp_stanza_set_attribute(origin, "id", last_id.c_str());
+            if (!post.replaces.empty() && pieces.size() == 1) {
+                xmpp_stanza_t* r = add_child(ctx_, m, "replace", kCorrectNs);
+                xmpp_stanza_set_attribute(r, "id", post.replaces.c_str());
+            }
+            xmpp_send(conn_, m);
+            xmpp_stanza_release(m);
+        }
+        if (done) done({true, last_id, "", true});
+    }
+
+    XmppSettings settings_;
+    const core::Clock* clock_;
+    core::EventSink* sink_ = nullptr;
+
+    std::mutex run_mu_;
+    bool running_ = false;
+    std::thread thread_;
+    std::atomic<bool> quit_{false};
+
+    std::mutex queue_mu_;
+    std::condition_variable queue_cv_;
+    std::deque<Outgoing> queue_;
+    bool accepting_ = false;
+
+    // Everything below belongs to the connector's thread (online_ is read by others).
+    xmpp_log_t log_{};
+    xmpp_ctx_t* ctx_ = nullptr;
+    xmpp_conn_t* conn_ = nullptr;
+    std::atomic<bool> online_{false};
+    bool dead_ = false;
+    bool auth_failed_ = false;
+    bool tls_refused_ = false;
+    std::string why_;
+    std::string bound_;
+    SteadyClock::time_point next_attempt_{};
+    std::map<std::string, Room> rooms_;
+    runtime::Backoff backoff_;
+    runtime::RecentIds recent_{5000};
+    long long started_ms_;
+    unsigned long long in_counter_ = 0;
+    unsigned long long out_counter_ = 0;
+
+    mutable std::mutex status_mu_;
+    XmppStatus status_;
+};
+
+}  // namespace
+
+ConnectorType connector_type() { return {validate, create}; }
+
+std::unique_ptr<Connector> make_xmpp(XmppSettings settings, const ConnectorContext& context) {
+    if (context.clock == nullptr) throw std::invalid_argument("make_xmpp: context.clock is null");
+    if (!valid_bare_jid(settings.jid)) throw std::invalid_argument("make_xmpp: no valid jid");
+    return std::make_unique<XmppConnector>(std::move(settings), context);
+}
+
+XmppStatus xmpp_status(const Connector& connector) {
+    const auto* c = dynamic_cast<const XmppConnector*>(&connector);
+    return c == nullptr ? XmppStatus{} : c->status();
+}
+
+}  // namespace twintrack::connectors::xmpp

@@ -1,0 +1,81 @@
+#pragma once
+// The XMPP connector: a client on libstrophe, which does SASL, STARTTLS and the XML
+// stream, so this connector is only the mapping between XMPP and TwinTrack. libstrophe's
+// event loop runs on the connector's own thread, which owns the connection and all its
+// state; other threads hand it work through a queue.
+//
+// Direct messages (type chat or normal, no roster needed) are DM events; XEP-0045 rooms
+// are joined with a nick and mapped to tracks by `channels:`. What never reaches the bot:
+// the history a room plays back on join (messages with a XEP-0203 delay, and anything
+// before the room's subject, which ends the join burst), the bot's own messages the
+// room reflects, error and headline messages, chat states without a body, and ids seen
+// before (XEP-0359 stanza-id given by the room or the server, else the sender's id).
+// After a drop it reconnects with runtime::Backoff and joins every room again.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "connectors/api/connector.hpp"
+#include "connectors/api/connector_type.hpp"
+#include "core/yaml_check.hpp"
+
+namespace twintrack::connectors::xmpp {
+
+enum class TlsMode { required, optional };
+
+struct XmppRoom {
+    std::string jid;  ///< "sales@conference.example.com" (lower case)
+    std::string track;
+};
+
+struct XmppSettings {
+    std::string name = "xmpp";
+    std::string jid;  ///< the bot's account, a bare JID
+    core::Secret password;
+    std::string resource = "twintrack";
+    /// Host to connect to; empty: the JID's domain (its SRV records, then the domain).
+    std::string server;
+    int port = 0;  ///< 0: 5222 or what SRV says
+    TlsMode tls = TlsMode::required;
+    /// A PEM file of CAs to trust besides the system store (private CAs, tests).
+    std::string tls_ca_file;
+    std::string nick = "twintrack";  ///< the nick in rooms
+    std::vector<XmppRoom> rooms;
+    /// Longest message body, in characters; longer posts go out as several messages.
+    std::size_t max_chars = 3000;
+    /// History stanzas asked for when joining a room. 0 in production; tests ask for some
+    /// to see that played-back history is not answered.
+    int join_history = 0;
+    /// A room whose subject has not come this long after the bot's join is taken as live.
+    std::chrono::milliseconds join_grace{5000};
+    std::chrono::milliseconds backoff_initial{1000};
+    std::chrono::milliseconds backoff_max{600000};
+};
+
+/// The `type: xmpp` entry of the connector registry.
+ConnectorType connector_type();
+
+/// Builds an XMPP connector (tests use this directly).
+std::unique_ptr<Connector> make_xmpp(XmppSettings settings, const ConnectorContext& context);
+
+/// What an XMPP connector is doing right now (for tests and logs). Thread-safe.
+struct XmppStatus {
+    bool online = false;               ///< signed in
+    std::string bound_jid;             ///< the full JID the server bound
+    std::vector<std::string> live;     ///< rooms joined whose join burst is over
+    int attempts = 0;                  ///< connection attempts so far
+    int connections = 0;               ///< successful sign-ins so far
+    int auth_failures = 0;             ///< logins the server refused
+    int history_skipped = 0;           ///< played-back room messages not answered
+    int own_skipped = 0;               ///< the bot's own messages reflected by a room
+    int repeats = 0;                   ///< messages whose id was seen before
+    std::vector<long long> delays_ms;  ///< every reconnect delay chosen, in order
+};
+
+/// The status of an XMPP connector; a default status for other connectors.
+XmppStatus xmpp_status(const Connector& connector);
+
+}  // namespace twintrack::connectors::xmpp
