@@ -26,17 +26,17 @@ struct Feature {
     /// unknown keys included (finish()). The section may be absent: defaults stay. Null
     /// when the feature has no section (not yet moved: its settings are in BotSettings).
     std::function<void(core::SectionReader& section, FeatureSettings& settings)> read_config;
-    /// Instead of read_config, for a section that is not a mapping (`bridge:` is a list)
-    /// or that names connectors: reads the raw node (absent: undefined) once the
-    /// connectors are read, with their names (the default hub's when none is configured).
-    std::function<void(const YAML::Node& node, const std::vector<std::string>& connectors,
-                       core::ConfigErrors& errors, FeatureSettings& settings)>
-        read_section;
     /// The store migrations (store/migrations/NNNN_*.sql versions) that made its tables.
     std::vector<int> migrations;
     /// Registers commands, dialogs, jobs and routes on `engine`, and offers what other
     /// features read through `services`.
     std::function<void(Engine& engine, Services& services)> register_on;
+    /// Instead of read_config, for a section that is not a mapping (`bridge:` is a list)
+    /// or that names connectors: reads the raw node (absent: undefined) once the
+    /// connectors are read, with their names (the default hub's when none is configured).
+    std::function<void(const YAML::Node& node, const std::vector<std::string>& connectors,
+                       core::ConfigErrors& errors, FeatureSettings& settings)>
+        read_section = nullptr;
 };
 
 }  // namespace twintrack::bot
