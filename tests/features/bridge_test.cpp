@@ -10,7 +10,7 @@
 
 #include <sstream>
 
-#include "app/config.hpp"
+#include "core/yaml_check.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -24,6 +24,7 @@ using ::testing::SizeIs;
 /// A platform the test plays: it keeps what it was sent and gives each post an id
 /// (NAME-1, NAME-2, ...), with a thread of its own where `threads` (as Slack's ts).
 struct FakePlatform {
+    explicit FakePlatform(std::string n) : name(std::move(n)) {}
     std::string name;
     core::PostAbilities can;
     bool threads = false;
@@ -278,32 +279,30 @@ TEST_F(BridgeTest, ThePrefixIsInTheDefaultLocale) {
     EXPECT_THAT(irc2.texts(), ElementsAre("安（hub）：你好"));
 }
 
-std::string config_errors(const std::string& yaml) {
-    app::Config c;
+std::string config_errors(const std::string& yaml,
+                          const std::vector<std::string>& connectors = {"hub"}) {
     core::ConfigErrors errors;
-    app::parse_config(yaml, c, errors);
+    bot::bridge::BridgeSettings out;
+    const YAML::Node top = YAML::Load(yaml);
+    bot::bridge::read_bridges(top["bridge"], connectors, errors, out);
     return errors.describe("twintrack.yaml");
 }
 
 TEST(BridgeConfig, IsReadAsWritten) {
-    app::Config c;
     core::ConfigErrors errors;
-    ASSERT_TRUE(app::parse_config(
-        "connectors:\n  - {type: hub, name: hub, channels: [joint]}\n"
-        "  - {type: irc, name: irc, server: irc.example.com, nick: tt, channels: ['#joint']}\n"
-        "bridge: [{name: joint, channels: [hub:joint, 'irc:#joint']}]\n",
-        c, errors))
-        << errors.describe("twintrack.yaml");
-    const auto& bridges = c.bot.features.get<bot::bridge::BridgeSettings>().bridges;
-    ASSERT_THAT(bridges, SizeIs(1));
-    EXPECT_EQ(bridges[0].name, "joint");
-    ASSERT_THAT(bridges[0].channels, SizeIs(2));
-    EXPECT_EQ(bridges[0].channels[1].connector, "irc");
-    EXPECT_EQ(bridges[0].channels[1].channel, "#joint");
+    bot::bridge::BridgeSettings out;
+    bot::bridge::read_bridges(
+        YAML::Load("[{name: joint, channels: [hub:joint, slack:C123, 'irc:#joint']}]"),
+        {"hub", "slack", "irc"}, errors, out);
+    EXPECT_TRUE(errors.empty()) << errors.describe("twintrack.yaml");
+    ASSERT_THAT(out.bridges, SizeIs(1));
+    EXPECT_EQ(out.bridges[0].name, "joint");
+    ASSERT_THAT(out.bridges[0].channels, SizeIs(3));
+    EXPECT_EQ(out.bridges[0].channels[2].connector, "irc");
+    EXPECT_EQ(out.bridges[0].channels[2].channel, "#joint");
 }
 
 TEST(BridgeConfig, BadBridgesAreNamedWithFileAndLine) {
-    // Without connectors the default hub is the only one.
     EXPECT_THAT(config_errors("bridge:\n  - name: joint\n    channels:\n      - hub:joint\n"
                               "      - feishu:oc_abc\n"),
                 HasSubstr("twintrack.yaml:5: bridge[0]: no connector \"feishu\" is configured"));

@@ -474,6 +474,14 @@ TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
                                      "metrics", "plan", "reports", "rules", "social", "tone"}));
 }
 
+TEST(FeatureRegistry, TheBridgeSectionIsReadWithTheConfiguredConnectors) {
+    // `bridge:` is a list and names connectors: read after them, with their names.
+    EXPECT_THAT(errors_of("bridge: [{name: joint, channels: [hub:joint, slack:C123]}]\n"),
+                HasSubstr("twintrack.yaml:1: bridge[0]: no connector \"slack\" is configured "
+                          "(connectors: hub)"));
+    EXPECT_EQ(errors_of("bridge: [{name: joint, channels: [hub:joint, hub:sales]}]\n"), "");
+}
+
 TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {
     // Each moved feature reads its own section: values land in its own settings, unknown
     // keys are named with their line, and an absent section keeps the defaults.
