@@ -259,6 +259,7 @@ class LeasedConnector final : public connectors::Connector {
         inner_ = build();
         name_ = inner_->name();
         shows_actions_ = inner_->shows_actions();
+        abilities_ = inner_->abilities();
     }
     std::string name() const override { return name_; }
     void start(core::EventSink& sink) override { sink_ = &sink; }
@@ -282,6 +283,7 @@ class LeasedConnector final : public connectors::Connector {
         return running_ && inner_->connected();
     }
     bool shows_actions() const override { return shows_actions_; }
+    core::PostAbilities abilities() const override { return abilities_; }
     /// True while this process holds the lease.
     bool held() const {
         std::lock_guard<std::mutex> lock(mu_);
@@ -322,6 +324,7 @@ class LeasedConnector final : public connectors::Connector {
     connectors::ConnectorContext context_;
     std::string name_;
     bool shows_actions_ = false;
+    core::PostAbilities abilities_{};
     core::EventSink* sink_ = nullptr;
     bool stopped_once_ = false;
     mutable std::mutex mu_;
@@ -489,6 +492,7 @@ int run_server(const Options& options) {
             raw->name(),
             [raw](const core::Post& p, core::SendDone done) { raw->send(p, std::move(done)); },
             raw->shows_actions());
+        core.engine->set_abilities(raw->name(), raw->abilities());
         const std::string name = raw->name();
         core.engine->on_directory_changed([roster, name](const bot::Directory& directory) {
             std::vector<connectors::RosterEntry> entries;

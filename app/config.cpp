@@ -181,7 +181,7 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
     read_rules(SectionReader(top.node("rules"), "rules", errors), c);
     // Each feature of the registry reads and checks its own section.
     for (const bot::Feature& feature : bot::all_features()) {
-        if (feature.section.empty() || !feature.read_config) continue;
+        if (feature.section.empty() || !feature.read_config || feature.read_section) continue;
         SectionReader section(top.node(feature.section), feature.section, errors);
         feature.read_config(section, c.bot.features);
     }
@@ -209,6 +209,14 @@ bool parse_config(const std::string& text, Config& c, core::ConfigErrors& errors
                 c.connectors.push_back(std::move(*spec));
             }
         }
+    }
+    // Sections that name connectors are read once the connectors are known.
+    std::vector<std::string> connector_names;
+    for (const auto& spec : c.connectors) connector_names.push_back(spec.name);
+    if (c.connectors.empty()) connector_names.push_back(default_hub_spec().name);
+    for (const bot::Feature& feature : bot::all_features()) {
+        if (feature.section.empty() || !feature.read_section) continue;
+        feature.read_section(top.node(feature.section), connector_names, errors, c.bot.features);
     }
     top.finish();
     return errors.empty();

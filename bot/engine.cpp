@@ -25,16 +25,20 @@ std::string encode_attachments(const std::vector<core::Attachment>& files) {
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Outbox rows keep a post's actions as JSON: {actions, text, replaces, private?}.
+// Outbox rows keep a post's actions as JSON: {actions, text, replaces, private?}, and
+// what a relayed post asks beyond its text: {as_name?, edits?, deletes?}.
 std::string encode_actions(const core::Post& post) {
     if (post.actions.empty() && post.actions_text.empty() && post.replaces.empty() &&
-        !post.private_reply) {
+        !post.private_reply && post.as_name.empty() && post.edits.empty() && post.deletes.empty()) {
         return "";
     }
     nlohmann::json j{{"actions", core::actions_to_json(post.actions)},
                      {"text", post.actions_text},
                      {"replaces", post.replaces}};
     if (post.private_reply) j["private"] = true;
+    if (!post.as_name.empty()) j["as_name"] = post.as_name;
+    if (!post.edits.empty()) j["edits"] = post.edits;
+    if (!post.deletes.empty()) j["deletes"] = post.deletes;
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -50,11 +54,23 @@ void decode_actions(const std::string& text, core::Post& post) {
     if (j.contains("replaces") && j["replaces"].is_string()) post.replaces = j["replaces"];
     const auto secret = j.find("private");
     post.private_reply = secret != j.end() && secret->is_boolean() && secret->get<bool>();
+    for (auto [key, field] : {std::pair<const char*, std::string*>{"as_name", &post.as_name},
+                              {"edits", &post.edits},
+                              {"deletes", &post.deletes}}) {
+        const auto it = j.find(key);
+        if (it != j.end() && it->is_string()) *field = it->get<std::string>();
+    }
 }
 
 /// A post as a connector gets it: one that shows no actions gets their typed commands
-/// appended to the text (rendered once, here) and never an update of an earlier post.
-std::optional<core::Post> shaped_for(core::Post post, bool shows_actions) {
+/// appended to the text (rendered once, here) and never an update of an earlier post;
+/// one that cannot delete gets no deletion, one that cannot edit gets the new text as a
+/// post of its own, and a display name only when it can post under it.
+std::optional<core::Post> shaped_for(core::Post post, bool shows_actions,
+                                     core::PostAbilities can = {}) {
+    if (!post.deletes.empty() && !can.deletes) return std::nullopt;
+    if (!can.edits) post.edits.clear();
+    if (!can.as_name) post.as_name.clear();
     if (shows_actions) return post;
     if (!post.replaces.empty()) return std::nullopt;
     if (!post.actions_text.empty()) post.text += "\n\n" + post.actions_text;
@@ -733,9 +749,19 @@ void Engine::forget_event(const core::Event& event) {
 }
 
 void Engine::handle(const core::Event& event, int attempt) {
-    if (event.kind != core::EventKind::message && event.kind != core::EventKind::action) return;
+    const bool change =
+        event.kind == core::EventKind::edit || event.kind == core::EventKind::remove;
+    if (event.kind != core::EventKind::message && event.kind != core::EventKind::action &&
+        !change) {
+        return;
+    }
     try {
-        if (event.kind == core::EventKind::action) {
+        if (change) {
+            // An edit or deletion of a channel message: for the channel turn listeners.
+            if (!event.direct && remember_event(event)) {
+                run_channel_turns(event, directory_.resolve(event.who));
+            }
+        } else if (event.kind == core::EventKind::action) {
             handle_action(event);
         } else {
             handle_message(event);
@@ -854,6 +880,7 @@ void Engine::handle_message(const core::Event& event) {
         }
     }
     if (!for_bot && !in_dialog) {
+        if (!event.direct) run_channel_turns(event, person);
         if (person != nullptr && !event.direct) watch(event, person);
         return;
     }
@@ -948,6 +975,31 @@ void Engine::watch(const core::Event& event, const Person* person) {
     }
 }
 
+void Engine::run_channel_turns(const core::Event& event, const Person* person) {
+    for (std::size_t i = 0; i < channel_turns_.size(); ++i) {
+        // The turn's own event id, so that each listener handles an event once (also
+        // after a restart) and the turns the message gets elsewhere are not disturbed.
+        core::Event marked = event;
+        if (!marked.id.empty()) marked.id = "channel" + std::to_string(i) + ":" + event.id;
+        Turn turn(*this, &marked, person);
+        try {
+            channel_turns_[i](turn, event);
+            finish_turn(turn, true);
+        } catch (const AlreadyProcessed&) {
+            finish_turn(turn, false);
+        } catch (const store::DatabaseError& e) {
+            finish_turn(turn, false);
+            if (store::is_transient(e)) throw;  // handle() retries the event
+            spdlog::error("channel event {}:{} not handled: {}", event.where.connector, event.id,
+                          e.what());
+        } catch (const std::exception& e) {
+            finish_turn(turn, false);
+            spdlog::error("channel event {}:{} not handled: {}", event.where.connector, event.id,
+                          e.what());
+        }
+    }
+}
+
 void Engine::finish_turn(Turn& turn, bool ok) {
     if (!turn.writing()) {
         if (ok) deliver(turn);
@@ -975,7 +1027,8 @@ void Engine::deliver(Turn& turn) {
                 spdlog::warn("no connector {} for a reply; dropped", original.to.connector);
                 continue;
             }
-            const auto post = shaped_for(original, shows_actions(original.to.connector));
+            const auto post = shaped_for(original, shows_actions(original.to.connector),
+                                         abilities(original.to.connector));
             if (!post) continue;
             it->second(*post, [connector = post->to.connector, t = telemetry_](core::SendResult r) {
                 t->add("twintrack_posts_out_total",
@@ -1048,20 +1101,22 @@ void Engine::send_outbox() {
         stored.attachments = decode_attachments(entry.attachments);
         stored.locale = entry.locale;
         decode_actions(entry.actions, stored);
-        const auto post = shaped_for(std::move(stored), shows_actions(entry.connector));
+        const auto post = shaped_for(std::move(stored), shows_actions(entry.connector),
+                                     abilities(entry.connector));
         if (!post) {
-            // An update of a post on a platform that cannot update posts: nothing to send.
+            // An update or deletion of a post on a platform that cannot do it: nothing to send.
             store_.outbox().mark_sent(entry.id, "", now);
             continue;
         }
         outbox_in_flight_.insert(entry.id);
         const std::int64_t id = entry.id;
         const int attempts = entry.attempts;
-        it->second(*post, [this, id, attempts, connector = entry.connector](core::SendResult r) {
+        it->second(*post, [this, id, attempts, connector = entry.connector,
+                           key = entry.dedupe_key](core::SendResult r) {
             telemetry_->add("twintrack_posts_out_total",
                             {{"connector", connector}, {"result", r.ok ? "ok" : "error"}});
-            post_task([this, id, attempts, r = std::move(r)] {
-                confirmations_.push_back({id, attempts, r});
+            post_task([this, id, attempts, key, r = std::move(r)] {
+                confirmations_.push_back({id, attempts, r, key});
                 try {
                     record_confirmations();
                 } catch (const std::exception& e) {
@@ -1081,6 +1136,9 @@ void Engine::record_confirmations() {
         const std::int64_t t = core::to_millis(clock_.now());
         if (c.result.ok) {
             store_.outbox().mark_sent(c.outbox_id, c.result.message_id, t);
+            if (!c.dedupe_key.empty()) {
+                for (const auto& listener : sent_listeners_) listener(c.dedupe_key, c.result);
+            }
         } else if (c.result.retryable && c.result.held_until_ms > t) {
             // The platform holds it (a quota): wait without using up an attempt.
             spdlog::info("outbox post {} held for {} s: {}", c.outbox_id,
@@ -1090,9 +1148,16 @@ void Engine::record_confirmations() {
             spdlog::warn("outbox post {} failed (attempt {}): {}", c.outbox_id, c.attempts + 1,
                          c.result.error);
             store_.outbox().mark_failed(c.outbox_id, c.result.error, t + backoff_ms(c.attempts));
+            // The conversation's later posts wait for this one: they keep their order.
+            store_.outbox().keep_order(c.outbox_id);
         } else {
             spdlog::error("outbox post {} given up: {}", c.outbox_id, c.result.error);
             store_.outbox().mark_failed(c.outbox_id, c.result.error, std::nullopt);
+            if (!c.dedupe_key.empty()) {
+                core::SendResult failed = c.result;
+                failed.ok = false;
+                for (const auto& listener : sent_listeners_) listener(c.dedupe_key, failed);
+            }
         }
         outbox_in_flight_.erase(c.outbox_id);
         confirmations_.erase(confirmations_.begin());

@@ -51,6 +51,31 @@ class Engine final : public core::EventSink {
     /// a channel that is not for the bot (never for direct messages), with the writer
     /// (null when unknown). A listener that throws is logged and skipped.
     void on_channel_message(std::function<void(const core::Event&, const Person*)> listener);
+    /// What connector `name` can do with a post beyond its text (edit, delete, post under
+    /// another name); none until set.
+    void set_abilities(const std::string& name, core::PostAbilities abilities) {
+        abilities_[name] = abilities;
+    }
+    core::PostAbilities abilities(const std::string& name) const {
+        const auto it = abilities_.find(name);
+        return it == abilities_.end() ? core::PostAbilities{} : it->second;
+    }
+    /// Called in a turn of its own for every message people write in a channel that is
+    /// not for the bot (no command, no dialog answer, never a direct message), and for
+    /// every edit and delete of a channel message, with the event as received. The turn
+    /// records its own id for the event (a redelivered event is not handled twice);
+    /// what the listener posts through it goes through the outbox once the turn, which
+    /// it writes, is committed. A listener that throws has its turn rolled back.
+    void on_channel_turn(std::function<void(Turn&, const core::Event&)> listener) {
+        channel_turns_.push_back(std::move(listener));
+    }
+    /// Called on the engine thread when a connector confirmed delivery of an outbox post
+    /// that has a dedupe key (`ok`, with the platform's message id), or the outbox gave
+    /// it up (not `ok`), with that key and the connector's result. May throw a store
+    /// error: the confirmation is then recorded again on the next tick.
+    void on_sent(std::function<void(const std::string& dedupe_key, const core::SendResult&)> l) {
+        sent_listeners_.push_back(std::move(l));
+    }
     Router& router() { return router_; }
     Dialogs& dialogs() { return dialogs_; }
     Scheduler& scheduler() { return scheduler_; }
@@ -170,6 +195,7 @@ class Engine final : public core::EventSink {
         std::int64_t outbox_id = 0;
         int attempts = 0;
         core::SendResult result;
+        std::string dedupe_key = {};
     };
     struct LeaseState {
         std::string connector;
@@ -205,6 +231,8 @@ class Engine final : public core::EventSink {
     void forget_event(const core::Event& event);
     void handle_request(const core::ApiRequest& request, const core::ApiReply& reply);
     void watch(const core::Event& event, const Person* person);
+    /// Runs the on_channel_turn() listeners for a channel event.
+    void run_channel_turns(const core::Event& event, const Person* person);
     void run_jobs();
     void fail_job(const store::Job& job, const std::string& error, std::int64_t now);
     void send_outbox();
@@ -246,6 +274,9 @@ class Engine final : public core::EventSink {
     std::vector<TodoSource> todo_sources_;
     std::vector<RulesSource> rules_sources_;
     std::vector<std::function<void(const core::Event&, const Person*)>> channel_listeners_;
+    std::vector<std::function<void(Turn&, const core::Event&)>> channel_turns_;
+    std::vector<std::function<void(const std::string&, const core::SendResult&)>> sent_listeners_;
+    std::map<std::string, core::PostAbilities> abilities_;
 
     mutable std::mutex mu_;
     std::condition_variable cv_;

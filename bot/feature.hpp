@@ -31,6 +31,12 @@ struct Feature {
     /// Registers commands, dialogs, jobs and routes on `engine`, and offers what other
     /// features read through `services`.
     std::function<void(Engine& engine, Services& services)> register_on;
+    /// Instead of read_config, for a section that is not a mapping (`bridge:` is a list)
+    /// or that names connectors: reads the raw node (absent: undefined) once the
+    /// connectors are read, with their names (the default hub's when none is configured).
+    std::function<void(const YAML::Node& node, const std::vector<std::string>& connectors,
+                       core::ConfigErrors& errors, FeatureSettings& settings)>
+        read_section = nullptr;
 };
 
 }  // namespace twintrack::bot

@@ -43,7 +43,10 @@ struct Sender {
 
 /// `action`: someone clicked a button or chose from a menu; `text` is the action's token
 /// and `extra.message_id` the platform's id of the post it belongs to.
-enum class EventKind { message, join, leave, action };
+/// `edit`: someone changed a message they wrote: `target` is its platform id (as its own
+/// event's `extra.message_id`) and `text` its new text. `remove`: someone deleted a
+/// message they wrote, `target` its platform id.
+enum class EventKind { message, join, leave, action, edit, remove };
 
 /// One thing that happened on a chat platform, already translated by its connector.
 struct Event {
@@ -56,6 +59,22 @@ struct Event {
     bool direct = false;     ///< a direct message to the bot
     bool addressed = false;  ///< the platform marked it as aimed at the bot (mention)
     nlohmann::json extra;    ///< platform details features may read but never need
+    /// edit, remove: the platform's id of the message changed (its `extra.message_id`).
+    std::string target{};
+    /// message: the platform's id of the message this one answers, when the platform says
+    /// (a reply in a thread: the thread's first message); empty otherwise.
+    std::string reply_to{};
+    /// message: the Address::thread a reply to this message goes in (Slack: its ts), on
+    /// platforms with threads; empty on the others.
+    std::string reply_thread{};
+};
+
+/// What a connector can do with a post beyond sending its text (Connector::abilities()).
+/// A connector without an ability ignores the Post fields that ask for it.
+struct PostAbilities {
+    bool edits = false;    ///< changes the text of a message it sent (`Post::edits`)
+    bool deletes = false;  ///< deletes a message it sent (`Post::deletes`)
+    bool as_name = false;  ///< posts under another display name (`Post::as_name`)
 };
 
 /// A file that goes with a post, e.g. a chart picture. Connectors that cannot show it
@@ -116,6 +135,16 @@ struct Post {
     /// connector that can show a message to one person inside the clicked post's
     /// conversation (an ephemeral message) does so; the others send it to `to`.
     bool private_reply = false;
+    /// Not empty: the post is shown under this display name instead of the bot's (a
+    /// relayed message: its writer's), by connectors with PostAbilities::as_name; the
+    /// others ignore it (the text then says who wrote it).
+    std::string as_name{};
+    /// Not empty: this post changes the text of an earlier message the connector sent,
+    /// the platform's id of which this is, to `text` (PostAbilities::edits).
+    std::string edits{};
+    /// Not empty: this post deletes an earlier message the connector sent, the platform's
+    /// id of which this is (PostAbilities::deletes); `text` is not shown.
+    std::string deletes{};
 };
 
 /// What a connector reports back after trying to deliver a Post.
@@ -128,6 +157,9 @@ struct SendResult {
     /// until then, e.g. a daily quota used up. The outbox keeps the post and tries again at
     /// that time without counting an attempt, so a hold never makes it give up.
     std::int64_t held_until_ms = 0;
+    /// The Address::thread a reply to the delivered message goes in (Slack: its ts), on
+    /// platforms with threads; empty on the others.
+    std::string reply_thread = {};
 };
 
 using SendDone = std::function<void(SendResult)>;

@@ -74,6 +74,25 @@ std::vector<OutboxEntry> Outbox::claim_due(std::int64_t now_ms, int limit,
     return sorted;
 }
 
+void Outbox::keep_order(std::int64_t id) {
+    // Not before the earlier ones still waiting, then the later ones not before it.
+    const auto earlier = db_.scalar(
+        "SELECT max(e.next_attempt_at) FROM outbox e, outbox f WHERE f.id = ? AND e.connector "
+        "= f.connector AND e.channel = f.channel AND e.id < f.id AND e.sent_at IS NULL AND "
+        "e.failed = 0",
+        {id});
+    if (earlier) {
+        db_.execute("UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at < ?",
+                    {*earlier, id, *earlier});
+    }
+    db_.execute(
+        "UPDATE outbox SET next_attempt_at = (SELECT f.next_attempt_at FROM outbox f WHERE f.id "
+        "= ?1) WHERE connector = (SELECT connector FROM outbox WHERE id = ?1) AND channel = "
+        "(SELECT channel FROM outbox WHERE id = ?1) AND id > ?1 AND sent_at IS NULL AND failed "
+        "= 0 AND next_attempt_at < (SELECT f.next_attempt_at FROM outbox f WHERE f.id = ?1)",
+        {id});
+}
+
 void Outbox::renew_claims(const std::string& holder, std::int64_t lease_until) {
     db_.execute_unannounced(
         "UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND sent_at IS NULL AND "

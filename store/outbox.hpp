@@ -60,6 +60,10 @@ class Outbox {
     void mark_sent(std::int64_t id, const std::string& remote_id, std::int64_t now_ms);
     /// Puts a post off until `retry_at` without counting an attempt (the platform holds it).
     void hold(std::int64_t id, const std::string& reason, std::int64_t retry_at);
+    /// After a failed attempt of post `id`: the later posts of its conversation (same
+    /// connector and channel) not sent yet are not tried before it, so they keep their
+    /// order (each is tried no earlier than every earlier one of the conversation).
+    void keep_order(std::int64_t id);
     /// Records a failed attempt; `retry_at` empty means give up for good.
     void mark_failed(std::int64_t id, const std::string& error,
                      std::optional<std::int64_t> retry_at);

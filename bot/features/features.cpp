@@ -2,6 +2,7 @@
 
 #include "bot/builtins.hpp"
 #include "bot/engine.hpp"
+#include "bot/features/bridge/bridge.hpp"
 #include "bot/features/campaigns/campaigns.hpp"
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/kit/kit.hpp"
@@ -31,6 +32,7 @@ const std::vector<Feature>& all_features() {
         rules::feature(),        // reads rules.notes of BotSettings::rules
         campaigns::feature(),    //
         plan::feature(),         //
+        bridge::feature(),       // `bridge:` is read once the connectors are known
     };
     return all;
 }

@@ -49,6 +49,9 @@ class Connector {
     /// can update a post (`Post::replaces`). Others get the typed commands as text from
     /// the engine and never an update.
     virtual bool shows_actions() const { return false; }
+    /// What it can do with a post beyond its text: edit or delete a message it sent,
+    /// post under another display name. Default: none of these.
+    virtual core::PostAbilities abilities() const { return {}; }
 
     /// Before start(): `listener` gets, on the connector's thread, everything it shows
     /// the people connected to this process that the other processes on the database

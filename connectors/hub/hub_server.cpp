@@ -1630,6 +1630,8 @@ struct HubServer::Loop {
             on_chat(hdl, session, frame);
         } else if (kind == "action") {
             on_action(hdl, session, frame);
+        } else if (kind == "edit" || kind == "delete") {
+            on_change(hdl, session, frame, kind == "delete");
         } else {
             send_frame(hdl, error_frame(ErrorCode::unknown_type,
                                         "unknown frame type \"" +
@@ -1758,9 +1760,16 @@ struct HubServer::Loop {
 
         const core::Timestamp now = context.clock->now();
         const std::string server_id = new_id();
-        std::string payload = message_frame_json(
-            {channel, session.user, text, server_id, core::to_millis(now), client_id, {}});
         const std::string conversation = direct ? "@" + session.user : channel;
+        // An answer to a message shown here (its hub id): as the bot knows that message.
+        std::string reply_to;
+        if (const auto r = frame.find("reply_to");
+            r != frame.end() && r->is_string() &&
+            client_id_problem(r->get<std::string>()).empty()) {
+            reply_to = event_id_of(conversation, r->get<std::string>());
+        }
+        std::string payload = message_frame_json(
+            {channel, session.user, text, server_id, core::to_millis(now), client_id, reply_to});
         if (direct) {
             send_to_user(session.user, payload);
         } else {
@@ -1781,6 +1790,104 @@ struct HubServer::Loop {
         event.direct = direct;
         event.addressed = mention.addressed;
         event.extra = {{"message_id", message_id}};
+        event.reply_to = reply_to;
+        sink->push(std::move(event));
+    }
+
+    // The id the bot knows a kept message by (its writer's client id, else the hub's id),
+    // or `id` itself when it is not kept.
+    std::string event_id_of(const std::string& conversation, const std::string& id) const {
+        const json kept = history.messages(conversation);
+        for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
+            if (!it->is_object() || it->value("id", "") != id) continue;
+            const std::string client = it->value("client_id", "");
+            return client.empty() ? id : client;
+        }
+        return id;
+    }
+
+    // {"type":"edit","channel":C,"message":ID,"text":T,"id":CLIENT_ID} or {"type":"delete",
+    // "channel":C,"message":ID}: a person changes or deletes a message they wrote here
+    // (ID: the hub's id of it). The kept copy changes, every socket that may show it gets
+    // an `update` frame (a deleted one: empty text and "deleted": true), and the bot an
+    // edit or remove event naming the message as its message event did.
+    void on_change(Hdl hdl, const Session& session, const json& frame, bool remove) {
+        std::string client_id;
+        if (const auto id = frame.find("id"); id != frame.end()) {
+            if (!id->is_string() || !client_id_problem(id->get<std::string>()).empty()) {
+                send_frame(hdl, error_frame(ErrorCode::bad_request, "bad id"));
+                return;
+            }
+            client_id = id->get<std::string>();
+        }
+        if (!session.authed) {
+            send_frame(hdl, error_frame(ErrorCode::not_authenticated,
+                                        "say hello before changing messages", client_id));
+            return;
+        }
+        const auto channel_field = frame.find("channel");
+        const auto message_field = frame.find("message");
+        const auto text_field = frame.find("text");
+        if (channel_field == frame.end() || !channel_field->is_string() ||
+            message_field == frame.end() || !message_field->is_string() ||
+            (!remove && (text_field == frame.end() || !text_field->is_string()))) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request,
+                                        remove ? "a delete needs a string \"channel\" and "
+                                                 "\"message\""
+                                               : "an edit needs a string \"channel\", "
+                                                 "\"message\" and \"text\"",
+                                        client_id));
+            return;
+        }
+        const std::string& channel = channel_field->get_ref<const std::string&>();
+        const std::string& message_id = message_field->get_ref<const std::string&>();
+        const std::string text = remove ? "" : text_field->get<std::string>();
+        const bool direct = channel == dm_channel;
+        if (!direct && channels.count(channel) == 0) {
+            send_frame(hdl, error_frame(ErrorCode::unknown_channel, "no such channel", client_id));
+            return;
+        }
+        if (!remove && (text.size() > core::max_message_bytes || !core::valid_utf8(text) ||
+                        core::trim(text).empty())) {
+            send_frame(hdl,
+                       error_frame(ErrorCode::bad_request,
+                                   "text must be 1 byte to the size limit of UTF-8", client_id));
+            return;
+        }
+        const std::string conversation = direct ? "@" + session.user : channel;
+        std::string target;
+        history.replace(conversation, message_id, [&](json& kept) {
+            if (kept.value("user", "") != session.user || kept.value("deleted", false)) return;
+            target = kept.value("client_id", "");
+            if (target.empty()) target = message_id;
+            kept["text"] = text;
+            kept[remove ? "deleted" : "edited"] = true;
+        });
+        if (target.empty()) {
+            send_frame(hdl, error_frame(ErrorCode::bad_request,
+                                        "no message of yours with that id here", client_id));
+            return;
+        }
+        arm_flush();
+        json out = {{"type", "update"}, {"channel", channel}, {"id", message_id}, {"text", text}};
+        out[remove ? "deleted" : "edited"] = true;
+        const std::string payload = dump_json(out);
+        if (direct) {
+            send_to_user(session.user, payload);
+        } else {
+            broadcast(payload);
+        }
+        report("update", conversation, payload);
+        core::Event event;
+        event.id = "hub:" + session.user + ":" + (client_id.empty() ? new_id() : client_id);
+        event.kind = remove ? core::EventKind::remove : core::EventKind::edit;
+        event.where = {settings.name, conversation, ""};
+        event.who = {settings.name, session.user, session.user};
+        event.text = strip_mention(text, settings.bot_user).text;
+        event.at = context.clock->now();
+        event.direct = direct;
+        event.target = target;
+        event.extra = {{"message_id", target}};
         sink->push(std::move(event));
     }
 
@@ -1865,6 +1972,33 @@ struct HubServer::Loop {
         result.message_id = post.replaces;
     }
 
+    // A relayed edit or delete of a message the bot posted here: as a person's own.
+    void change(const core::Post& post, const std::string& conversation, bool direct,
+                const std::string& user, core::SendResult& result) {
+        const bool remove = !post.deletes.empty();
+        const std::string& id = remove ? post.deletes : post.edits;
+        const std::string text = remove ? "" : post.text;
+        history.replace(conversation, id, [&](json& kept) {
+            kept["text"] = text;
+            kept[remove ? "deleted" : "edited"] = true;
+        });
+        arm_flush();
+        json out = {{"type", "update"},
+                    {"channel", direct ? dm_channel : post.to.channel},
+                    {"id", id},
+                    {"text", text}};
+        out[remove ? "deleted" : "edited"] = true;
+        const std::string payload = dump_json(out);
+        if (direct) {
+            send_to_user(user, payload);
+        } else {
+            broadcast(payload);
+        }
+        report("update", conversation, payload);
+        result.ok = true;
+        result.message_id = id;
+    }
+
     void deliver(const core::Post& post, const core::SendDone& done) {
         const std::string& channel = post.to.channel;
         core::SendResult result;
@@ -1878,6 +2012,8 @@ struct HubServer::Loop {
         } else if (!core::valid_utf8(post.text)) {
             result.error = "text is not valid UTF-8";
             result.retryable = false;
+        } else if (!post.edits.empty() || !post.deletes.empty()) {
+            change(post, channel, direct, user, result);
         } else if (!post.replaces.empty()) {
             update(post, channel, direct, user, result);
         } else if (post.private_reply && direct) {

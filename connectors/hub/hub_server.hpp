@@ -32,6 +32,8 @@ class HubServer final : public Connector {
     void send(const core::Post& post, core::SendDone done) override;
     /// The page shows buttons and menus and updates posts (`update` frames).
     bool shows_actions() const override { return true; }
+    /// Bot posts are edited and deleted in place (`update` frames).
+    core::PostAbilities abilities() const override { return {true, true, false}; }
     /// Reports each bot post, update, private answer and person's message it shows here.
     void on_shown(std::function<void(const Shown&)> listener) override;
     void show_from_elsewhere(const Shown& shown) override;

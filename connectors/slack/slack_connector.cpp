@@ -61,6 +61,7 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
             while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
         }
     }
+    if (auto v = section.boolean("post_as_person")) s.post_as_person = *v;
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
     runtime::read_send_limits(section, s.rate_limit);
     if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
@@ -203,6 +204,10 @@ class SlackConnector final : public Connector {
     // Buttons and menus as Block Kit; clicks come back as `interactive` envelopes (Socket
     // Mode) or on /slack/interactive (Events API), and a settled post is updated in place.
     bool shows_actions() const override { return true; }
+    /// chat.update and chat.delete; a writer's name per post with `post_as_person`.
+    core::PostAbilities abilities() const override {
+        return {true, true, settings_.post_as_person};
+    }
 
     bool connected() const override {
         if (settings_.mode == SlackSettings::Mode::events) return true;
@@ -576,9 +581,12 @@ class SlackConnector final : public Connector {
     void on_message(const json& ev, bool app_mention) {
         if (sink_ == nullptr) return;
         MessageEvent m = read_message_event(ev);
-        if (!m.subtype.empty() && m.subtype != "thread_broadcast" && m.subtype != "file_share") {
+        const bool change = m.subtype == "message_changed" || m.subtype == "message_deleted";
+        if (!m.subtype.empty() && m.subtype != "thread_broadcast" && m.subtype != "file_share" &&
+            !change) {
             return ignored("message subtype " + m.subtype);
         }
+        if (change && (m.target_ts.empty() || m.unchanged)) return;
         if (m.from_bot || m.user.empty()) return;
         if (m.channel.empty() || m.ts.empty()) return;
         const std::string key = m.channel;
@@ -600,6 +608,17 @@ class SlackConnector final : public Connector {
         core::Event event;
         event.id = settings_.name + ":" + m.channel + ":" + m.ts;
         event.kind = core::EventKind::message;
+        if (!m.target_ts.empty()) {
+            // An edit or delete: its own id, naming the message changed as its event did.
+            event.kind =
+                m.subtype == "message_deleted" ? core::EventKind::remove : core::EventKind::edit;
+            event.id += ":" + m.subtype;
+            event.target = settings_.name + ":" + m.channel + ":" + m.target_ts;
+        } else if (!m.thread_ts.empty() && m.thread_ts != m.ts) {
+            // A reply in a thread answers the thread's first message.
+            event.reply_to = settings_.name + ":" + m.channel + ":" + m.thread_ts;
+        }
+        event.reply_thread = m.thread_ts.empty() ? m.ts : m.thread_ts;
         event.who = {settings_.name, m.user, display_of(m.user), email_of(m.user)};
         event.where = {settings_.name, m.direct ? "@" + m.user : m.channel, m.thread_ts};
         event.direct = m.direct;
@@ -607,7 +626,9 @@ class SlackConnector final : public Connector {
         event.text = std::move(decoded.text);
         const std::int64_t ms = ts_to_millis(m.ts);
         event.at = ms > 0 ? core::from_millis(ms) : clock_->now();
-        event.extra = {{"message_id", event.id}, {"slack_channel", m.channel}, {"slack_ts", m.ts}};
+        event.extra = {{"message_id", m.target_ts.empty() ? event.id : event.target},
+                       {"slack_channel", m.channel},
+                       {"slack_ts", m.ts}};
         if (m.direct) dm_channels_[m.user] = m.channel;
         sink_->push(std::move(event));
     }
@@ -704,6 +725,16 @@ class SlackConnector final : public Connector {
 
     // Reports the outcome of a post and lets the next one of its conversation start.
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+        // A new message: replies to it go in its thread (the one it is in, or its own).
+        const core::Post& post = job->post;
+        const std::string prefix = settings_.name + ":";
+        if (result.ok && post.replaces.empty() && post.edits.empty() && post.deletes.empty() &&
+            result.message_id.rfind(prefix, 0) == 0 &&
+            result.message_id.find(":response") == std::string::npos) {
+            result.reply_thread = !post.to.thread.empty()
+                                      ? post.to.thread
+                                      : result.message_id.substr(result.message_id.rfind(':') + 1);
+        }
         runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
@@ -713,7 +744,8 @@ class SlackConnector final : public Connector {
             return complete(
                 job, {false, "", "Slack connector " + settings_.name + " is stopping", true});
         }
-        if (!post.replaces.empty()) return update_post(job);
+        if (!post.replaces.empty() || !post.edits.empty()) return update_post(job);
+        if (!post.deletes.empty()) return delete_post(job);
         if (post.private_reply && !job->ephemeral_failed) return post_ephemeral(job);
         auto slash = slash_replies_.find(post.reply_to);
         if (slash != slash_replies_.end() && slash->second.uses < 5) {
@@ -771,6 +803,9 @@ class SlackConnector final : public Connector {
             }
         }
         if (!job->post.to.thread.empty()) body["thread_ts"] = job->post.to.thread;
+        if (!job->post.as_name.empty() && settings_.post_as_person) {
+            body["username"] = job->post.as_name;
+        }
         call("chat.postMessage", body, [this, job](ApiResult r) {
             if (!r.ok()) {
                 if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
@@ -789,7 +824,7 @@ class SlackConnector final : public Connector {
     // An earlier post with buttons, settled: its text (the outcome) replaces it, without
     // the buttons. `replaces` is the id this connector gave it: NAME:CHANNEL:TS.
     void update_post(const std::shared_ptr<SendJob>& job) {
-        const std::string& id = job->post.replaces;
+        const std::string& id = job->post.replaces.empty() ? job->post.edits : job->post.replaces;
         const std::string prefix = settings_.name + ":";
         const auto last = id.rfind(':');
         if (id.rfind(prefix, 0) != 0 || last == std::string::npos || last < prefix.size()) {
@@ -809,6 +844,27 @@ class SlackConnector final : public Connector {
                                           r.error != "cant_update_message"});
                  }
                  complete(job, {true, id, "", true});
+             });
+    }
+
+    // A relayed delete of a message the bot posted (`deletes`: NAME:CHANNEL:TS).
+    void delete_post(const std::shared_ptr<SendJob>& job) {
+        const std::string& id = job->post.deletes;
+        const std::string prefix = settings_.name + ":";
+        const auto last = id.rfind(':');
+        if (id.rfind(prefix, 0) != 0 || last == std::string::npos || last < prefix.size()) {
+            return complete(job, {false, "", "not a Slack message id: " + id, false});
+        }
+        call("chat.delete",
+             {{"channel", id.substr(prefix.size(), last - prefix.size())},
+              {"ts", id.substr(last + 1)}},
+             [this, job, id](ApiResult r) {
+                 if (r.ok() || r.error == "message_not_found") {
+                     return complete(job, {true, id, "", true});  // gone either way
+                 }
+                 if (r.error == "ratelimited") return wait_and_retry(job, r.retry_after);
+                 complete(job, {false, id, "chat.delete: " + r.error,
+                                !permanent_error(r.error) && r.error != "cant_delete_message"});
              });
     }
 

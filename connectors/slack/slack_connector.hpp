@@ -36,6 +36,9 @@ struct SlackSettings {
     std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
     std::vector<ChannelConfig> channels;  ///< channel ids (C…, G…) to tracks
     std::size_t max_chars = 4000;         ///< per message; longer posts are split
+    /// `post_as_person:` relayed messages (the bridge) go under their writer's name
+    /// (chat.postMessage `username`; the app needs the chat:write.customize scope).
+    bool post_as_person = false;
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
     std::chrono::seconds max_retry_wait{60};  ///< longer Retry-After → the outbox retries

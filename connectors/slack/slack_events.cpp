@@ -18,6 +18,25 @@ MessageEvent read_message_event(const nlohmann::json& event) {
     const bool typed = event.is_object() && event.contains("channel_type");
     m.direct = string_field(event, "channel_type") == "im" ||
                (!typed && !m.channel.empty() && m.channel[0] == 'D');
+    const auto inner = [&](const char* key) {
+        const auto it = event.find(key);
+        return it != event.end() && it->is_object() ? *it : nlohmann::json::object();
+    };
+    if (m.subtype == "message_changed") {
+        const nlohmann::json now = inner("message");
+        m.user = string_field(now, "user");
+        m.text = string_field(now, "text");
+        m.thread_ts = string_field(now, "thread_ts");
+        m.target_ts = string_field(now, "ts");
+        m.from_bot = now.contains("bot_id");
+        m.unchanged = m.text == string_field(inner("previous_message"), "text");
+    } else if (m.subtype == "message_deleted") {
+        const nlohmann::json before = inner("previous_message");
+        m.user = string_field(before, "user");
+        m.thread_ts = string_field(before, "thread_ts");
+        m.target_ts = string_field(event, "deleted_ts");
+        m.from_bot = before.contains("bot_id");
+    }
     return m;
 }
 

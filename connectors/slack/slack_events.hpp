@@ -18,6 +18,11 @@ struct MessageEvent {
     std::string thread_ts;
     std::string text;     ///< as Slack wrote it (markup not decoded)
     bool direct = false;  ///< `channel_type` im, or a D… channel when the type is not given
+    /// `message_changed` and `message_deleted`: the ts of the message changed (user,
+    /// text, thread_ts and from_bot are then those of that message; ts the event's own).
+    std::string target_ts = {};
+    /// `message_changed`: the text is the same as before (an unfurl, a reply counted).
+    bool unchanged = false;
 };
 
 MessageEvent read_message_event(const nlohmann::json& event);

@@ -173,6 +173,14 @@ struct FakeSlack::Impl {
                     {"ts", ts},
                     {"text", call.json_body.value("text", "")}};
         }
+        if (method == "chat.delete") {
+            // A ts it never gave out is message_not_found.
+            const std::string ts = call.json_body.value("ts", "");
+            if (ts.find(".000200") == std::string::npos) {
+                return {{"ok", false}, {"error", "message_not_found"}};
+            }
+            return {{"ok", true}, {"channel", call.json_body.value("channel", "")}, {"ts", ts}};
+        }
         return {{"ok", false}, {"error", "unknown_method"}};
     }
 };

@@ -1,10 +1,10 @@
 #pragma once
 // A fake Slack for tests: the Web API (auth.test, apps.connections.open, users.info,
-// conversations.open, chat.postMessage, chat.postEphemeral, chat.update, response URLs, the
-// external file upload: files.getUploadURLExternal, the upload URL, files.completeUploadExternal)
-// over real HTTP and Socket Mode over a real WebSocket, both on one loopback port. Answers follow
-// the examples in Slack's API documentation. Every call and every frame the client sends is
-// recorded.
+// conversations.open, chat.postMessage, chat.postEphemeral, chat.update, chat.delete, response
+// URLs, the external file upload: files.getUploadURLExternal, the upload URL,
+// files.completeUploadExternal) over real HTTP and Socket Mode over a real WebSocket, both on one
+// loopback port. Answers follow the examples in Slack's API documentation. Every call and every
+// frame the client sends is recorded.
 
 #include <chrono>
 #include <map>

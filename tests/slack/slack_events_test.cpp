@@ -251,3 +251,96 @@ TEST_F(SlackEventsTest, AClickOnTheInteractiveRouteBecomesAnActionAndBadOnesAreR
 
 }  // namespace
 }  // namespace twintrack::slack_test
+
+namespace twintrack::slack_test {
+namespace {
+
+// The bridge's part: edits, deletes and thread replies come in as their own events; a
+// relayed edit or delete goes out as chat.update or chat.delete, a relayed message under
+// its writer's name only with post_as_person, and each new post says its thread.
+std::string wrapped(const json& event, const std::string& event_id) {
+    return json{{"type", "event_callback"}, {"event_id", event_id}, {"event", event}}.dump();
+}
+
+TEST_F(SlackEventsTest, EditsDeletesAndThreadRepliesBecomeTheirEvents) {
+    json reply = message_event("C024BE91L", "U061F7AUR", "in the thread", "1355517600.000001");
+    reply["thread_ts"] = "1355517523.000005";
+    ASSERT_EQ(post("/slack/events", wrapped(reply, "EvR1"), now_s()).status, 200);
+    auto r = sink_.with_text("in the thread");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->reply_to, "slack:C024BE91L:1355517523.000005");
+    EXPECT_EQ(r->reply_thread, "1355517523.000005");
+
+    const json changed = {
+        {"type", "message"},
+        {"subtype", "message_changed"},
+        {"channel", "C024BE91L"},
+        {"hidden", true},
+        {"ts", "1355517700.000001"},
+        {"message",
+         {{"type", "message"},
+          {"user", "U061F7AUR"},
+          {"text", "now right"},
+          {"ts", "1355517523.000005"}}},
+        {"previous_message", {{"type", "message"}, {"user", "U061F7AUR"}, {"text", "now wrong"}}}};
+    ASSERT_EQ(post("/slack/events", wrapped(changed, "EvE1"), now_s()).status, 200);
+    auto e = sink_.with_text("now right");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->kind, core::EventKind::edit);
+    EXPECT_EQ(e->target, "slack:C024BE91L:1355517523.000005");
+
+    const json deleted = {{"type", "message"},
+                          {"subtype", "message_deleted"},
+                          {"channel", "C024BE91L"},
+                          {"hidden", true},
+                          {"ts", "1355517800.000001"},
+                          {"deleted_ts", "1355517523.000005"},
+                          {"previous_message", {{"user", "U061F7AUR"}, {"text", "now right"}}}};
+    ASSERT_EQ(post("/slack/events", wrapped(deleted, "EvD1"), now_s()).status, 200);
+    auto d = sink_.wait_for([](const core::Event& x) { return x.kind == core::EventKind::remove; });
+    ASSERT_TRUE(d);
+    EXPECT_EQ(d->target, "slack:C024BE91L:1355517523.000005");
+    EXPECT_EQ(d->where.channel, "C024BE91L");
+}
+
+TEST_F(SlackEventsTest, RelayedEditsAndDeletesUseChatUpdateAndChatDelete) {
+    const auto send = [&](const core::Post& p) {
+        std::promise<core::SendResult> done;
+        connector_->send(p, [&](core::SendResult res) { done.set_value(res); });
+        auto result = done.get_future();
+        EXPECT_EQ(result.wait_for(10s), std::future_status::ready);
+        return result.get();
+    };
+    EXPECT_FALSE(connector_->abilities().as_name);  // post_as_person is off
+    core::Post first;
+    first.to = {"slack", "C024BE91L", ""};
+    first.text = "Meet at 3";
+    first.as_name = "Ann (hub)";
+    const auto sent = send(first);
+    ASSERT_TRUE(sent.ok);
+    EXPECT_EQ(sent.reply_thread, sent.message_id.substr(sent.message_id.rfind(':') + 1));
+    auto call = slack_.wait_call("chat.postMessage");
+    ASSERT_TRUE(call);
+    EXPECT_FALSE(call->json_body.contains("username"));
+
+    core::Post edit;
+    edit.to = first.to;
+    edit.text = "Meet at 4";
+    edit.edits = sent.message_id;
+    EXPECT_TRUE(send(edit).ok);
+    auto update = slack_.wait_call("chat.update");
+    ASSERT_TRUE(update);
+    EXPECT_EQ(update->json_body["text"], "Meet at 4");
+    EXPECT_EQ(update->json_body["channel"], "C024BE91L");
+
+    core::Post gone;
+    gone.to = first.to;
+    gone.deletes = sent.message_id;
+    EXPECT_TRUE(send(gone).ok);
+    auto del = slack_.wait_call("chat.delete");
+    ASSERT_TRUE(del);
+    EXPECT_EQ("slack:C024BE91L:" + del->json_body.value("ts", ""), sent.message_id);
+}
+
+}  // namespace
+}  // namespace twintrack::slack_test

@@ -464,14 +464,22 @@ TEST(FeatureRegistry, EachFeatureHasItsOwnNameSectionAndKnownMigrations) {
         EXPECT_TRUE(f.register_on != nullptr);
         if (!f.section.empty()) {
             EXPECT_TRUE(sections.insert(f.section).second);
-            EXPECT_TRUE(f.read_config != nullptr);
+            EXPECT_TRUE(f.read_config != nullptr || f.read_section != nullptr);
         }
         EXPECT_FALSE(f.migrations.empty());
         for (int v : f.migrations) EXPECT_TRUE(known.count(v)) << v;
     }
     EXPECT_EQ(names,
-              (std::set<std::string>{"campaigns", "engagements", "kit", "meetings", "metrics",
-                                     "plan", "reports", "rules", "social", "tone"}));
+              (std::set<std::string>{"bridge", "campaigns", "engagements", "kit", "meetings",
+                                     "metrics", "plan", "reports", "rules", "social", "tone"}));
+}
+
+TEST(FeatureRegistry, TheBridgeSectionIsReadWithTheConfiguredConnectors) {
+    // `bridge:` is a list and names connectors: read after them, with their names.
+    EXPECT_THAT(errors_of("bridge: [{name: joint, channels: [hub:joint, slack:C123]}]\n"),
+                HasSubstr("twintrack.yaml:1: bridge[0]: no connector \"slack\" is configured "
+                          "(connectors: hub)"));
+    EXPECT_EQ(errors_of("bridge: [{name: joint, channels: [hub:joint, hub:sales]}]\n"), "");
 }
 
 TEST(FeatureRegistry, AFeatureSectionIsReadByItsFeatureWithLinesAndDefaults) {
