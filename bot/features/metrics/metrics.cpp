@@ -1105,7 +1105,7 @@ void register_metrics(Engine& engine) {
                             .writes());
     engine.router().add(CommandSpec("deal lost", deal_lost)
                             .arg(Arg::word("customer"))
-                            .arg(Arg::text("reason"))
+                            .arg(Arg::note("reason"))
                             .writes());
     engine.router().add(CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes());
     engine.router().add(CommandSpec("campaign new", campaign_new).writes());
