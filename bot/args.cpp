@@ -750,7 +750,8 @@ bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, c
                     }
                 }
                 if (a.kind() == ArgKind::customer &&
-                    (b.kind() == ArgKind::text || b.kind() == ArgKind::customer)) {
+                    (b.kind() == ArgKind::text || b.kind() == ArgKind::customer ||
+                     b.kind() == ArgKind::note)) {
                     // The longest run of words that names a known customer, else one word.
                     std::size_t known = next + 1;
                     for (std::size_t n = end; n > next + 1 && c.known_name; --n) {
