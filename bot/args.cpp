@@ -580,9 +580,8 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
     if (!parse_tokens(spec, tokens, c, first, error, &reading)) {
         return unclosed ? unclosed_quote() : false;
     }
-    if (unclosed && (reading.note_at == std::string::npos || reading.note_at + 1 < tokens.size())) {
-        return unclosed_quote();
-    }
+    // An unclosed quote runs to the end of the line: in the note when there is one.
+    if (unclosed && reading.note_at == std::string::npos) return unclosed_quote();
     if (reading.first_bad != std::string::npos &&
         (reading.note_at == std::string::npos || reading.first_bad < reading.note_at)) {
         error = reading.bad;
