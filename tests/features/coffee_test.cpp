@@ -237,13 +237,13 @@ TEST_F(CoffeeTest, DeclaredCoffeeCommandsNameTheBadToken) {
         {"mia", "coffee skip 1 2", "I did not expect \"2\" here."},
         {"wang", "跳过咖啡 1 2", "这里不该有“2”"},
         {"mia", "coffee avoid", "coffee avoid needs @PERSON."},
-        {"wang", "咖啡回避", "咖啡回避需要@同事。"},
+        {"wang", "咖啡回避", "咖啡回避需要@某人。"},
         {"mia", "coffee optout please", "I did not expect \"please\" here."},
         {"wang", "退出咖啡 谢谢", "这里不该有“谢谢”"},
         {"hana", "coffee stop now", "Usage: coffee stop"},
         {"mia", "help coffee met", "coffee met yes|no [ROUND]"},
         {"wang", "帮助 咖啡见面", "咖啡见面 是|否 [轮次]"},
-        {"wang", "帮助 咖啡回避", "咖啡回避 @同事"},
+        {"wang", "帮助 咖啡回避", "咖啡回避 @某人"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
