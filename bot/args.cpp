@@ -141,6 +141,10 @@ const char* kind_name(ArgKind kind) {
             return "customer";
         case ArgKind::verbatim:
             return "verbatim";
+        case ArgKind::note:
+            return "note";
+        case ArgKind::quarter:
+            return "quarter";
     }
     return "word";
 }
@@ -169,6 +173,7 @@ bool convert(const Arg& arg, const std::string& raw, const ArgContext& c, Parsed
         case ArgKind::text:
         case ArgKind::customer:
         case ArgKind::verbatim:
+        case ArgKind::note:
             return true;
         case ArgKind::person:
             for (const auto& key : arg.alternatives()) {
@@ -207,9 +212,62 @@ bool convert(const Arg& arg, const std::string& raw, const ArgContext& c, Parsed
                 return true;
             }
             return bad("duration");
+        case ArgKind::quarter:
+            if (auto q = read_quarter(c.prompts, raw, static_cast<int>(c.today.year()))) {
+                v.number = q->year * 10 + q->q;
+                return true;
+            }
+            return bad("quarter");
     }
     return true;
 }
+
+constexpr std::string_view open_quote = "\xE2\x80\x9C";   // “
+constexpr std::string_view close_quote = "\xE2\x80\x9D";  // ”
+
+// Where each word of core::split_tokens(s) begins in `s` (its first letter or quote).
+std::vector<std::size_t> token_starts(std::string_view s) {
+    std::vector<std::size_t> starts;
+    bool in_quote = false;
+    bool have_word = false;
+    auto ascii_space = [](char ch) {
+        return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f';
+    };
+    for (std::size_t i = 0; i < s.size();) {
+        const std::string_view rest = s.substr(i);
+        const bool quote_open = rest.substr(0, 3) == open_quote;
+        const bool quote_close = rest.substr(0, 3) == close_quote;
+        if (s[i] == '"' || quote_open || quote_close) {
+            in_quote = s[i] == '"' ? !in_quote : quote_open;
+            if (!have_word) starts.push_back(i);
+            have_word = true;
+            i += s[i] == '"' ? 1 : 3;
+            continue;
+        }
+        const bool space = ascii_space(s[i]) || rest.substr(0, 3) == ideographic_space;
+        if (space && !in_quote) {
+            have_word = false;
+            i += ascii_space(s[i]) ? 1 : 3;
+            continue;
+        }
+        if (!have_word) starts.push_back(i);
+        have_word = true;
+        ++i;
+    }
+    return starts;
+}
+
+// How a line with a note was read the first time: words that are no option are kept as
+// free words (a note may hold them), and where the note begins.
+struct NoteReading {
+    std::size_t first_bad = std::string::npos;  ///< the word of the first such refusal
+    ArgError bad;                               ///< what it would have been answered
+    std::size_t note_at = std::string::npos;    ///< the word the note begins with
+};
+
+// Reads the words of a line against `spec` (no note: see parse_args).
+bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,
+                  ParsedArgs& out, ArgError& error, NoteReading* note);
 
 }  // namespace
 
@@ -365,6 +423,60 @@ std::optional<int> read_duration(const Prompts& prompts, const std::string& text
     return static_cast<int>(minutes);
 }
 
+std::optional<YearQuarter> read_quarter(const Prompts& prompts, const std::string& text,
+                                        std::optional<int> this_year) {
+    std::string s = lower(std::string(core::trim(text)));
+    auto replace_all = [&s](const std::string& from, const std::string& to) {
+        if (from.empty()) return false;
+        bool found = false;
+        for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+            s.replace(at, from.size(), to);
+            found = true;
+        }
+        return found;
+    };
+    // 2027年第1季度 -> 2027q1; 一季度 -> q一 below.
+    bool after = false;
+    for (const auto& w : words_longest_first(prompts, "args.words.quarter_after")) {
+        after = replace_all(w, "") || after;
+    }
+    for (const auto& w : words_longest_first(prompts, "args.words.quarter_before")) {
+        replace_all(w, "q");
+    }
+    for (const auto& w : words_longest_first(prompts, "args.words.date_year")) replace_all(w, "");
+    for (const char* noise : {"-", " ", "/"}) replace_all(noise, "");
+    std::size_t q = s.find('q');
+    if (q == std::string::npos && after) {
+        // 一季度, 2027年一季度: the number after the year is the quarter.
+        q = s.size() > 4 && digits(s.substr(0, 4)) ? 4 : 0;
+        s.insert(q, "q");
+    }
+    if (q == std::string::npos || q + 1 >= s.size() || s.find('q', q + 1) != std::string::npos) {
+        return std::nullopt;
+    }
+    const std::string number = s.substr(q + 1);
+    std::optional<double> n;
+    if (digits(number)) {
+        n = std::stod(number);
+    } else if (static_cast<unsigned char>(number[0]) >= 0x80) {
+        const auto read = core::read_number(number, 0);
+        if (read && read->chinese && read->end == number.size()) n = read->value;
+    }
+    if (!n || *n < 1 || *n > 4 || *n != std::floor(*n)) return std::nullopt;
+    YearQuarter out;
+    out.q = static_cast<int>(*n);
+    if (q == 0) {
+        if (!this_year) return std::nullopt;
+        out.year = *this_year;
+        return out;
+    }
+    const std::string year = s.substr(0, q);
+    if (year.size() != 4 || !digits(year)) return std::nullopt;
+    out.year = std::stoi(year);
+    if (out.year < 2000 || out.year > 2100) return std::nullopt;
+    return out;
+}
+
 // --- ParsedArgs ---------------------------------------------------------------------------
 
 std::string ParsedArgs::word(const std::string& name) const {
@@ -410,6 +522,13 @@ std::optional<std::int64_t> ParsedArgs::id(const std::string& name) const {
     return static_cast<std::int64_t>(it->second.number);
 }
 
+std::optional<YearQuarter> ParsedArgs::quarter(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end() || it->second.kind != ArgKind::quarter) return std::nullopt;
+    const int n = static_cast<int>(it->second.number);
+    return YearQuarter{n / 10, n % 10};
+}
+
 // --- the parser ---------------------------------------------------------------------------
 
 bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& c, ParsedArgs& out,
@@ -445,11 +564,50 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
     }
     bool unclosed = false;
     const auto tokens = core::split_tokens(text, &unclosed);
-    if (unclosed) {
+    auto unclosed_quote = [&] {
         error = {"unclosed_quote", {{"token", tokens.empty() ? "" : shown(tokens.back().text)}}};
         return false;
+    };
+    if (spec.positional.empty() || spec.positional.back().kind() != ArgKind::note) {
+        if (unclosed) return unclosed_quote();
+        return parse_tokens(spec, tokens, c, out, error, nullptr);
     }
+    // A note: read the line once to find where it begins, then the words before it again
+    // on their own (so an option or keyword written in the note is the note's), and the
+    // note is the rest of the line as typed.
+    NoteReading reading;
+    ParsedArgs first;
+    if (!parse_tokens(spec, tokens, c, first, error, &reading)) {
+        return unclosed ? unclosed_quote() : false;
+    }
+    // An unclosed quote runs to the end of the line: in the note when there is one.
+    if (unclosed && reading.note_at == std::string::npos) return unclosed_quote();
+    if (reading.first_bad != std::string::npos &&
+        (reading.note_at == std::string::npos || reading.first_bad < reading.note_at)) {
+        error = reading.bad;
+        return false;
+    }
+    if (reading.note_at == std::string::npos) {
+        out = std::move(first);
+        return true;
+    }
+    const std::size_t offset = token_starts(text).at(reading.note_at);
+    ArgSpec head = spec;
+    head.positional.pop_back();
+    if (!parse_args(head, text.substr(0, offset), c, out, error)) return false;
+    ParsedArgs::Value v;
+    v.kind = ArgKind::note;
+    v.raw = std::string(core::trim(std::string_view(text).substr(offset)));
+    out.values()[spec.positional.back().name()] = std::move(v);
+    return true;
+}
+
+namespace {
+
+bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,
+                  ParsedArgs& out, ArgError& error, NoteReading* note) {
     std::vector<std::string> free;
+    std::vector<std::size_t> free_at;  // the word each free word is
     std::set<std::string> given;
     // Where each option was written: how many free words came before it.
     std::map<std::string, std::size_t> written_at;
@@ -483,6 +641,18 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
                 continue;
             }
         }
+        // In a line with a note, a word that is no option may be the note's: kept as a free
+        // word, and refused only when it comes before the note.
+        auto keep_for_note = [&] {
+            if (note == nullptr) return false;
+            if (note->first_bad == std::string::npos) {
+                note->first_bad = i;
+                note->bad = error;
+            }
+            free.push_back(t.text);
+            free_at.push_back(i);
+            return true;
+        };
         // `key=value` and `key＝value`, the key outside quotes: `"a=b"` is a word.
         std::size_t eq = t.text.find('=');
         std::size_t eq_len = 1;
@@ -493,6 +663,7 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
         }
         if (eq == std::string::npos || eq == 0 || eq >= t.quote_at) {
             free.push_back(t.text);
+            free_at.push_back(i);
             continue;
         }
         const std::string key = t.text.substr(0, eq);
@@ -505,10 +676,12 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
                      {{"key", shown(key)},
                       {"keys", core::join(keys, ", ")},
                       {"has_keys", !keys.empty()}}};
+            if (keep_for_note()) continue;
             return false;
         }
         if (given.count(o->arg.name()) > 0) {
             error = {"duplicate_key", {{"key", shown(key) + "="}}};
+            if (keep_for_note()) continue;
             return false;
         }
         // `key= value`: the value is the next word.
@@ -553,7 +726,8 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
             if (spec.positional[j].required() && !by_option(spec.positional[j])) ++after;
         }
         const std::size_t left = free.size() - std::min(free.size(), next);
-        const bool several = a.kind() == ArgKind::text || a.kind() == ArgKind::customer;
+        const bool several = a.kind() == ArgKind::text || a.kind() == ArgKind::customer ||
+                             a.kind() == ArgKind::note || a.kind() == ArgKind::quarter;
         if (next >= free.size() || (several && left <= after)) {
             if (a.required()) return missing(a);
             continue;
@@ -575,7 +749,8 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
                     }
                 }
                 if (a.kind() == ArgKind::customer &&
-                    (b.kind() == ArgKind::text || b.kind() == ArgKind::customer)) {
+                    (b.kind() == ArgKind::text || b.kind() == ArgKind::customer ||
+                     b.kind() == ArgKind::note)) {
                     // The longest run of words that names a known customer, else one word.
                     std::size_t known = next + 1;
                     for (std::size_t n = end; n > next + 1 && c.known_name; --n) {
@@ -599,6 +774,7 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
                     if (at > next && at < end) end = at;
                 }
             }
+            if (a.kind() == ArgKind::note && note != nullptr) note->note_at = free_at[next];
             std::string raw = free[next++];
             for (; next < end; ++next) raw += " " + free[next];
             ParsedArgs::Value v;
@@ -631,6 +807,8 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
     }
     return true;
 }
+
+}  // namespace
 
 std::string command_word(const std::string& command, const Prompts& prompts,
                          const std::string& locale) {

@@ -45,6 +45,16 @@ enum class ArgKind {
     /// positional argument; the ones before it are plain words (`changes ID NOTE`), and no
     /// option is read in it.
     verbatim,
+    /// A note or a reason: the rest of the line as typed (quotes, spaces and `=` kept), the
+    /// last positional argument. The arguments and options before it are read as usual
+    /// (`handoff ACME to @sam budget=low, call back`: the note is `budget=low, call back`);
+    /// a `key=value` word in it is the note's, a word that is no option before it is still
+    /// refused.
+    note,
+    /// A quarter: 2027Q1, 2027-Q1, 2027 Q1, Q1 (this year), 2027年第1季度, 第一季度, 一季度 (the
+    /// words around it `args.words.quarter_*` of every locale). As a positional argument it
+    /// takes the free words left (`budget 2026 Q4`).
+    quarter,
 };
 
 /// One declared argument: a positional one (`.arg`) or the value of an option (`.option`).
@@ -63,6 +73,8 @@ class Arg {
     }
     static Arg customer(std::string name) { return Arg(ArgKind::customer, std::move(name)); }
     static Arg verbatim(std::string name) { return Arg(ArgKind::verbatim, std::move(name)); }
+    static Arg note(std::string name) { return Arg(ArgKind::note, std::move(name)); }
+    static Arg quarter(std::string name) { return Arg(ArgKind::quarter, std::move(name)); }
 
     /// A positional argument or a keyword that may be left out (`key=value` options always
     /// may).
@@ -120,6 +132,13 @@ struct Amount {
     std::string currency;
 };
 
+/// A quarter of a year: 2027Q1.
+struct YearQuarter {
+    int year = 0;
+    int q = 1;  ///< 1..4
+    bool operator==(const YearQuarter& o) const { return year == o.year && q == o.q; }
+};
+
 /// The typed values of one command line, by argument name. Absent optional arguments
 /// read as empty / nullopt / null.
 class ParsedArgs {
@@ -146,6 +165,7 @@ class ParsedArgs {
     /// In minutes.
     std::optional<int> duration(const std::string& name) const;
     std::optional<std::int64_t> id(const std::string& name) const;
+    std::optional<YearQuarter> quarter(const std::string& name) const;
 
     std::map<std::string, Value>& values() { return values_; }
     const std::map<std::string, Value>& values() const { return values_; }
@@ -207,6 +227,12 @@ std::optional<date::year_month_day> read_date(const Prompts& prompts, const std:
 std::optional<std::string> read_currency(const Prompts& prompts, const std::string& text);
 /// 12, #12 -> 12: a whole number above zero (at most 15 digits).
 std::optional<std::int64_t> read_id(const std::string& text);
+/// 2027Q1, 2027-Q1, 2027 Q1, 2027年Q1, 2027年第1季度, 2027年一季度 (years 2000..2100), and
+/// without a year Q1, 第一季度, 一季度: in `this_year`, or not a quarter when it is unset.
+/// The words around the number are `args.words.quarter_before`, `quarter_after` and
+/// `date_year` of every locale.
+std::optional<YearQuarter> read_quarter(const Prompts& prompts, const std::string& text,
+                                        std::optional<int> this_year);
 /// 30min, 2h, 1h30m, 1.5h, 3d, 2w, 两小时, 3天 -> minutes (units `core.words.unit_*`). A
 /// number without a unit is not a duration; zero is (0d), for the caller to refuse.
 std::optional<int> read_duration(const Prompts& prompts, const std::string& text);

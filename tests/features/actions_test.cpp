@@ -276,6 +276,25 @@ TEST_F(ActionsTest, HandoffDeclineAsksForTheReasonInTheRepsLanguage) {
                 ElementsAre(HasSubstr("此事已经处理：王芳 已于 17:00 拒绝：预算不足")));
 }
 
+// The reason typed into the decline button's question is free text: "=" in it is the
+// reason's, kept exactly.
+TEST_F(ActionsTest, TheReasonTypedIntoTheDeclineQuestionIsKeptAsTyped) {
+    bot.say("mia", "engagement new \"Acme Corp\" stage=lead");
+    core::Event e;
+    e.where = {"test", "@mia", ""};
+    e.who = {"test", "mia", "mia"};
+    e.text = "handoff \"Acme Corp\" to @wang";
+    e.direct = true;
+    const core::Post request = request_to(bot.deliver(e), "wang");
+    bot.click("wang", token(request, 1), bot.message_id_of(request));
+    const auto declined = bot.say("wang", "预算=低, 明年 再说");
+    EXPECT_THAT(declined, Contains(HasSubstr("王芳 已于 17:00 拒绝：预算=低, 明年 再说")));
+    const auto h = bot.store().engagements().latest_handoff(bot.store().engagements().all()[0].id);
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->status, "declined");
+    EXPECT_EQ(h->reason, "预算=低, 明年 再说");
+}
+
 TEST_F(ActionsTest, HandoffAcceptButton) {
     bot.say("mia", "engagement new Acme stage=lead");
     const auto sent = [&] {

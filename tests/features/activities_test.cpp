@@ -264,11 +264,24 @@ TEST_F(ActivitiesTest, BudgetShowsPlannedAndSpentPerKind) {
     bot.say("hana", "outing cancel 1");
     EXPECT_THAT(bot.say("hana", "budget q4"),
                 ElementsAre(HasSubstr("Outings: budget 3000, planned 0, spent 0, 3000 left")));
-    EXPECT_THAT(bot.say("hana", "budget Q5"), ElementsAre(HasSubstr("\"Q5\" is not a quarter")));
+    EXPECT_THAT(bot.say("hana", "budget Q5"),
+                ElementsAre(AllOf(HasSubstr("\"Q5\" is not a quarter: write 2027Q1, Q1"),
+                                  HasSubstr("Usage: budget [YYYYQN]"))));
+    EXPECT_THAT(bot.say("hana", "budget 2027 Q1"),
+                ElementsAre(HasSubstr("Trainings: budget 10000, planned 800, spent 0")));
     bot.add({"li", "李经理", "sales", "manager", "Asia/Shanghai", "zh-CN"});
     EXPECT_THAT(bot.say("li", "活动预算"),
                 ElementsAre(AllOf(HasSubstr("2026Q4 活动预算（CNY）"),
                                   HasSubstr("培训：预算 10000，计划 3000，已支出 3000"))));
+    // The quarter in Chinese words, read by the argument parser like the plan's.
+    EXPECT_THAT(bot.say("li", "活动预算 第四季度"),
+                ElementsAre(HasSubstr("2026Q4 活动预算（CNY）")));
+    EXPECT_THAT(bot.say("li", "活动预算 2027年第1季度"),
+                ElementsAre(AllOf(HasSubstr("2027Q1 活动预算（CNY）"),
+                                  HasSubstr("培训：预算 10000，计划 800"))));
+    EXPECT_THAT(
+        bot.say("li", "活动预算 第五季度"),
+        ElementsAre(AllOf(HasSubstr("“第五季度”不是季度"), HasSubstr("用法：活动预算 [YYYYQN]"))));
 }
 
 // The commands that take a training's or an outing's number are declared (bot/args.hpp): a

@@ -29,15 +29,6 @@ using ::testing::SizeIs;
 
 constexpr std::int64_t hour_ms = 3600 * 1000;
 
-/// The texts of `posts` sent to `handle` by direct message.
-std::vector<std::string> to(const std::vector<core::Post>& posts, const std::string& handle) {
-    std::vector<std::string> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == "@" + handle) out.push_back(p.text);
-    }
-    return out;
-}
-
 std::int64_t utc_ms(int y, unsigned m, unsigned d, int h, int min = 0) {
     const auto day = date::sys_days{date::year{y} / date::month{m} / date::day{d}};
     return core::to_millis(
@@ -90,15 +81,8 @@ class CampaignsTest : public ::testing::Test {
 };
 
 TEST_F(CampaignsTest, PlanMakesStepsWithOwnersAndWorkingDayDueDatesInTheirZones) {
-    const auto posts = [&] {
-        core::Event ev;
-        ev.where = {"test", "@mia", ""};
-        ev.who = {"test", "mia", "mia"};
-        ev.text = "campaign plan \"Spring fair\"";
-        ev.direct = true;
-        return bot.deliver(ev);
-    }();
-    const auto mine = to(posts, "mia");
+    const auto posts = bot.say_posts("mia", "campaign plan \"Spring fair\"");
+    const auto mine = texts_sent_to(posts, "@mia");
     ASSERT_THAT(mine, SizeIs(2));
     EXPECT_THAT(mine[0],
                 AllOf(HasSubstr("Planned Spring fair (default) from 2026-11-02; times in "
@@ -148,8 +132,9 @@ TEST_F(CampaignsTest, ChinesePlanWithAStartDateWaitsForItsDay) {
     // Monday 9 November, 09:00 in Shanghai (01:00 UTC): the start job starts step 1.
     const auto posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 9, 1) - core::to_millis(bot.clock().now())));
-    EXPECT_THAT(to(posts, "li"), Contains(HasSubstr("春季展会 的步骤 1“plan”已开始，由你负责，截止 "
-                                                    "2026-11-11 18:00。")));
+    EXPECT_THAT(texts_sent_to(posts, "@li"),
+                Contains(HasSubstr("春季展会 的步骤 1“plan”已开始，由你负责，截止 "
+                                   "2026-11-11 18:00。")));
     EXPECT_EQ(bot.store().campaign_steps().steps(id)[0].state, "active");
 }
 
@@ -230,26 +215,19 @@ TEST_F(CampaignsTest, StepsAreDoneInOrderByTheRightPeopleOnce) {
 
 TEST_F(CampaignsTest, AStepAskingSalesForInputAsksRepsByMessageAndRecordsTheirs) {
     bot.say("mia", "campaign plan \"Spring fair\"");
-    const auto posts = [&] {
-        core::Event ev;
-        ev.where = {"test", "@mia", ""};
-        ev.who = {"test", "mia", "mia"};
-        ev.text = "step done Spring fair 1";
-        ev.direct = true;
-        return bot.deliver(ev);
-    }();
+    const auto posts = bot.say_posts("mia", "step done Spring fair 1");
     // Step 2 "brief sales" started and asks every sales rep (the campaign touched no
     // customer of theirs yet), each in their language.
     EXPECT_THAT(
-        to(posts, "sam"),
+        texts_sent_to(posts, "@sam"),
         Contains(HasSubstr("Campaign Spring fair, step 2 \"brief sales\" (Mia Marketer, due "
                            "2026-11-06 18:00) asks for your input from the field. Reply "
                            "with: step input Spring fair 2: YOUR INPUT")));
-    EXPECT_THAT(to(posts, "wang"),
+    EXPECT_THAT(texts_sent_to(posts, "@wang"),
                 Contains(HasSubstr("需要你从一线提供意见。请回复：步骤意见 Spring "
                                    "fair 2：你的意见")));
-    EXPECT_THAT(to(posts, "sid"), SizeIs(1));
-    EXPECT_THAT(to(posts, "mo"), IsEmpty());
+    EXPECT_THAT(texts_sent_to(posts, "@sid"), SizeIs(1));
+    EXPECT_THAT(texts_sent_to(posts, "@mo"), IsEmpty());
 
     struct Case {
         const char* who;
@@ -288,17 +266,10 @@ TEST_F(CampaignsTest, InputIsAskedOfTheRepsOfTheCustomersTheCampaignTouched) {
     bot.say("sam", "engagement new ACME stage=qualified");
     bot.say("mia", "campaign touch \"Spring fair\" ACME");
     bot.say("mia", "campaign plan \"Spring fair\"");
-    const auto posts = [&] {
-        core::Event ev;
-        ev.where = {"test", "@mia", ""};
-        ev.who = {"test", "mia", "mia"};
-        ev.text = "step done Spring fair 1";
-        ev.direct = true;
-        return bot.deliver(ev);
-    }();
-    EXPECT_THAT(to(posts, "sam"), Contains(HasSubstr("asks for your input")));
-    EXPECT_THAT(to(posts, "wang"), IsEmpty());
-    EXPECT_THAT(to(posts, "sid"), IsEmpty());
+    const auto posts = bot.say_posts("mia", "step done Spring fair 1");
+    EXPECT_THAT(texts_sent_to(posts, "@sam"), Contains(HasSubstr("asks for your input")));
+    EXPECT_THAT(texts_sent_to(posts, "@wang"), IsEmpty());
+    EXPECT_THAT(texts_sent_to(posts, "@sid"), IsEmpty());
 }
 
 TEST_F(CampaignsTest, APlanAndItsJobsSurviveARestart) {
@@ -307,7 +278,7 @@ TEST_F(CampaignsTest, APlanAndItsJobsSurviveARestart) {
     // Monday 9 November, 09:00 in Berlin (08:00 UTC): step 1 starts after the restart.
     const auto posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 9, 8) - core::to_millis(bot.clock().now())));
-    EXPECT_THAT(to(posts, "mia"),
+    EXPECT_THAT(texts_sent_to(posts, "@mia"),
                 Contains(HasSubstr("Step 1 \"plan\" of Spring fair has started")));
     EXPECT_THAT(
         one("sam", "campaign Spring fair"),
@@ -321,7 +292,7 @@ TEST_F(CampaignsTest, AFirstStepMayBeDoneBeforeItsStartDay) {
                 HasSubstr("has not started yet: it waits for 2 brief sales."));
     const auto posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 9, 8) - core::to_millis(bot.clock().now())));
-    EXPECT_THAT(to(posts, "mia"), Not(Contains(HasSubstr("Step 1 \"plan\""))));
+    EXPECT_THAT(texts_sent_to(posts, "@mia"), Not(Contains(HasSubstr("Step 1 \"plan\""))));
     const auto steps = bot.store().campaign_steps().steps(campaign_id("Spring fair"));
     EXPECT_EQ(steps[0].state, "done");
     EXPECT_EQ(steps[1].state, "active");
@@ -332,7 +303,7 @@ TEST_F(CampaignsTest, OwnersAreRemindedOnTheDueDay) {
     // Wednesday 4 November, 09:00 in Berlin (08:00 UTC): step 1 is due at 18:00.
     auto posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 4, 8) - core::to_millis(bot.clock().now())));
-    EXPECT_THAT(to(posts, "mia"),
+    EXPECT_THAT(texts_sent_to(posts, "@mia"),
                 ElementsAre(HasSubstr("Reminder: step 1 \"plan\" of Spring fair is due "
                                       "2026-11-04 18:00. When it is done: step done Spring "
                                       "fair 1")));
@@ -341,7 +312,7 @@ TEST_F(CampaignsTest, OwnersAreRemindedOnTheDueDay) {
     bot.say("mia", "step done Spring fair 2");
     posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 6, 8) - core::to_millis(bot.clock().now())));
-    EXPECT_THAT(to(posts, "mia"), IsEmpty());
+    EXPECT_THAT(texts_sent_to(posts, "@mia"), IsEmpty());
 }
 
 TEST_F(CampaignsTest, TheReviewPostsTheCampaignsFiguresAsTheMetricsCountThem) {
@@ -360,22 +331,15 @@ TEST_F(CampaignsTest, TheReviewPostsTheCampaignsFiguresAsTheMetricsCountThem) {
     EXPECT_THAT(metrics, AllOf(HasSubstr("Incremental sales 50,000 CNY"),
                                HasSubstr("Campaign cost 30,000 CNY")));
     bot.advance(std::chrono::milliseconds(29LL * 24 * hour_ms));  // Tuesday 1 December
-    const auto posts = [&] {
-        core::Event ev;
-        ev.where = {"test", "@mia", ""};
-        ev.who = {"test", "mia", "mia"};
-        ev.text = "step done Spring fair launch";
-        ev.direct = true;
-        return bot.deliver(ev);
-    }();
-    const auto review = to(posts, "mo");
+    const auto posts = bot.say_posts("mia", "step done Spring fair launch");
+    const auto review = texts_sent_to(posts, "@mo");
     ASSERT_THAT(review, Contains(HasSubstr("Review of Spring fair (step 2 \"review\")")));
     const std::string text = review.back();
     EXPECT_THAT(text, AllOf(HasSubstr("Deals won with customers the campaign touched: 1 · revenue "
                                       "100,000 CNY"),
                             HasSubstr("Incremental sales 50,000 CNY · campaign cost 20,000 CNY · "
                                       "cost per unit of incremental sales 0.40 CNY")));
-    EXPECT_THAT(to(posts, "mia"), Contains(HasSubstr("Review of Spring fair")));
+    EXPECT_THAT(texts_sent_to(posts, "@mia"), Contains(HasSubstr("Review of Spring fair")));
     EXPECT_EQ(bot.store().audit().recent(1).front().action, "campaign.review");
 }
 

@@ -221,6 +221,36 @@ TEST_F(CoffeeTest, BadInputIsExplainedInTheWritersLanguage) {
     EXPECT_FALSE(bot.store().social().last_round(1).has_value());
 }
 
+// The coffee commands are declared (bot/args.hpp): `help` writes their usage from the
+// declaration, and a bad token is answered by the parser, naming it, in the writer's
+// language, before anything changes.
+TEST_F(CoffeeTest, DeclaredCoffeeCommandsNameTheBadToken) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"mia", "coffee met yes x", "\"x\" is not a number"},
+        {"wang", "咖啡见面 是 第一轮", "“第一轮”不是编号"},
+        {"mia", "coffee met", "coffee met needs yes|no."},
+        {"mia", "coffee skip 1 2", "I did not expect \"2\" here."},
+        {"wang", "跳过咖啡 1 2", "这里不该有“2”"},
+        {"mia", "coffee avoid", "coffee avoid needs @PERSON."},
+        {"wang", "咖啡回避", "咖啡回避需要@某人。"},
+        {"mia", "coffee optout please", "I did not expect \"please\" here."},
+        {"wang", "退出咖啡 谢谢", "这里不该有“谢谢”"},
+        {"hana", "coffee stop now", "Usage: coffee stop"},
+        {"mia", "help coffee met", "coffee met yes|no [ROUND]"},
+        {"wang", "帮助 咖啡见面", "咖啡见面 是|否 [轮次]"},
+        {"wang", "帮助 咖啡回避", "咖啡回避 @某人"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+}
+
 TEST_F(CoffeeTest, ChineseCommandsStartAndAnswer) {
     bot.add({"li", "李经理", "hr", "hr", "Asia/Shanghai", "zh-CN"});
     EXPECT_THAT(bot.say("li", "开始咖啡配对 每 2周 市场部 x 销售部"),

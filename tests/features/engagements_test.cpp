@@ -455,6 +455,25 @@ TEST_F(EngagementsTest, KeyEngagementReachingProposalGetsOneJointPlanningTask) {
     EXPECT_THAT(bot.say("sam", "engagement bigco"), ElementsAre(HasSubstr("(key engagement)")));
 }
 
+// `track set` is declared: `help` shows its usage from the declaration and a line that does
+// not fit is answered by the parser, naming the token, in the writer's language.
+TEST_F(EngagementsTest, TrackSetIsDeclared) {
+    bot.add({"zhao", "赵管理", "management", "admin", "Asia/Shanghai", "zh-CN"});
+    EXPECT_THAT(
+        bot.say("root", "help track set"),
+        ElementsAre(HasSubstr("track set CHANNEL|CONNECTOR:CHANNEL marketing|sales|joint")));
+    EXPECT_THAT(bot.say("zhao", "帮助 设置频道"),
+                ElementsAre(HasSubstr("设置频道 频道|连接器:频道 市场部|销售部|联合")));
+    EXPECT_THAT(bot.say("root", "track set mkt-news"),
+                ElementsAre(HasSubstr("track set needs marketing|sales|joint.")));
+    EXPECT_THAT(bot.say("zhao", "设置频道 mkt-news 市场部 多余"),
+                ElementsAre(AllOf(HasSubstr("这里不该有“多余”"), HasSubstr("用法：设置频道"))));
+    EXPECT_THAT(bot.say("root", "track set \"mkt news marketing"),
+                ElementsAre(HasSubstr("The quote before \"mkt news marketing\" is not closed")));
+    EXPECT_THAT(bot.store().channel_tracks().by_track("marketing"), IsEmpty());
+    EXPECT_THAT(bot.say("zhao", "设置频道 mkt-news 市场部"), ElementsAre(HasSubstr("marketing")));
+}
+
 TEST_F(EngagementsTest, ConsultTellsTheConsultantAndWelcomesThemInTheLeadTrack) {
     EXPECT_THAT(bot.say("root", "track set mkt-news marketing"),
                 ElementsAre("Channel test:mkt-news is on the marketing track now."));
@@ -584,10 +603,13 @@ TEST_F(EngagementsTest, DeclaredEngagementCommandsAnswerBadLinesInBothLanguages)
          "customer alias \"Acme Corp ACME",
          {"The quote before \"Acme Corp ACME\" is not closed"}},
         {"li", "客户别名 “Acme Corp ACME", {"“Acme Corp ACME”前面的引号没有闭合"}},
+        // A word that is no option is refused before the note (after it, it is the note's).
         {"mia",
-         "handoff Acme Corp to @sam stage=lead",
+         "handoff Acme Corp stage=lead to @sam",
          {"\"stage=\" is not an option of handoff."}},
-        {"li", "移交 Acme Corp 给 @sam 阶段=lead", {"“阶段=”不是移交的选项。"}},
+        {"li", "移交 Acme Corp 阶段=lead 给 @sam", {"“阶段=”不是移交的选项。"}},
+        {"mia", "consult Acme Corp budget=low @sue", {"\"budget=\" is not an option of consult."}},
+        {"li", "咨询 Acme Corp 预算=低 @sue", {"“预算=”不是咨询的选项。"}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -631,6 +653,49 @@ TEST_F(EngagementsTest, DeclaredEngagementCommandsKeepTheirSyntax) {
     const auto consultations = bot.store().engagements().consultations(e[0].id);
     ASSERT_FALSE(consultations.empty());
     EXPECT_EQ(consultations.back().note, "请看看报价");
+}
+
+// Notes and reasons are free text: a note like "budget=low, call back" is not an option
+// but the note, and reaches the store exactly as typed, in both languages.
+TEST_F(EngagementsTest, NotesAndReasonsWithKeyValueTextReachTheStoreAsTyped) {
+    bot.say("mia", "engagement new Acme Corp stage=lead");
+    bot.say("li", "新建项目 华为 阶段=lead");
+    struct Step {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Step> steps = {
+        {"mia", "consult Acme Corp @sue budget=low, call back",
+         "Sue Boss now consult on Acme Corp"},
+        {"mia", "handoff Acme Corp to @sam budget=low,  call back",
+         "Acme Corp handed to Sam Seller"},
+        {"sam", "decline Acme Corp budget=low, call \"back\"", "You declined Acme Corp"},
+        {"li", "咨询 华为 @wang 预算=低，下周回电", "王芳 已作为顾问方参与华为"},
+        {"li", "移交 华为 给 @wang 预算=低，下周回电", "已把华为移交给 王芳"},
+        {"wang", "拒绝 华为 预算=低 明年再说", "你已拒绝华为"},
+    };
+    for (const auto& s : steps) {
+        SCOPED_TRACE(s.text);
+        const auto posts = say_posts(bot, s.who, s.text);
+        EXPECT_THAT(to(posts, std::string("@") + s.who), ElementsAre(HasSubstr(s.expected)));
+    }
+    const auto all = bot.store().engagements().all();
+    ASSERT_EQ(all.size(), 2u);
+    const auto& acme = all[0].customer_name == "Acme Corp" ? all[0] : all[1];
+    const auto& huawei = all[0].customer_name == "Acme Corp" ? all[1] : all[0];
+    const auto acme_handoff = bot.store().engagements().latest_handoff(acme.id);
+    ASSERT_TRUE(acme_handoff.has_value());
+    EXPECT_EQ(acme_handoff->note, "budget=low,  call back");
+    EXPECT_EQ(acme_handoff->reason, "budget=low, call \"back\"");
+    ASSERT_THAT(bot.store().engagements().consultations(acme.id), SizeIs(1));
+    EXPECT_EQ(bot.store().engagements().consultations(acme.id)[0].note, "budget=low, call back");
+    const auto huawei_handoff = bot.store().engagements().latest_handoff(huawei.id);
+    ASSERT_TRUE(huawei_handoff.has_value());
+    EXPECT_EQ(huawei_handoff->note, "预算=低，下周回电");
+    EXPECT_EQ(huawei_handoff->reason, "预算=低 明年再说");
+    ASSERT_THAT(bot.store().engagements().consultations(huawei.id), SizeIs(1));
+    EXPECT_EQ(bot.store().engagements().consultations(huawei.id)[0].note, "预算=低，下周回电");
 }
 
 TEST_F(EngagementsTest, MultiWordCustomerNamesNeedNoQuotes) {

@@ -200,6 +200,18 @@ TEST_F(KitTest, ShowAndUsefulOncePerPerson) {
     ASSERT_TRUE(export_sam.has_value());
     EXPECT_EQ((*export_sam)["tables"]["kit_useful"].size(), 1u);
 
+    // Declared (bot/args.hpp): a word that is not a number, a word too many and a missing
+    // number are answered by the parser in the writer's language, naming the token.
+    EXPECT_THAT(one("sam", "kit abc"),
+                AllOf(HasSubstr("\"abc\" is not a number"), HasSubstr("Usage: kit [ID]")));
+    EXPECT_THAT(one("wang", "工具 第一"),
+                AllOf(HasSubstr("“第一”不是编号"), HasSubstr("用法：工具 [编号]")));
+    EXPECT_THAT(one("sam", "kit useful"), HasSubstr("kit useful needs ID."));
+    EXPECT_THAT(one("wang", "工具有用 1 2"), HasSubstr("这里不该有“2”"));
+    EXPECT_THAT(one("sam", "kit stats now"), HasSubstr("I did not expect \"now\" here."));
+    EXPECT_THAT(one("wang", "工具缺口 现在"), HasSubstr("这里不该有“现在”"));
+    EXPECT_THAT(one("sam", "help kit find"), HasSubstr("kit find WORDS"));
+    EXPECT_THAT(one("wang", "帮助 查找工具"), HasSubstr("查找工具 关键词"));
     EXPECT_EQ(one("sam", "kit 99"), "There is no sales kit item #99.");
     EXPECT_EQ(one("wang", "工具 99"), "没有编号为 #99 的销售工具。");
     EXPECT_THAT(one("sam", "kit"), AllOf(HasSubstr("Sales kit, newest first (1 in all)"),

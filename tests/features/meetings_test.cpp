@@ -183,6 +183,29 @@ TEST_F(MeetingsTest, NoFittingSlotOffersTheBestPartialOneNamingWhoIsMissing) {
                                HasSubstr("Not invited (busy then): Lee West"))));
 }
 
+// meetings, joint-meetings, agenda and minutes are declared (bot/args.hpp): `help` writes
+// their usage from the declaration, a word too many is named in the writer's language.
+TEST_F(MeetingsTest, DeclaredMeetingCommandsNameAWordTooMany) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"helen", "minutes now", "I did not expect \"now\" here."},
+        {"wang", "会议纪要 现在", "这里不该有“现在”"},
+        {"sam", "meetings all", "I did not expect \"all\" here."},
+        {"wang", "我的会议 全部", "这里不该有“全部”"},
+        {"sam", "joint-meetings next", "Usage: joint-meetings"},
+        {"mia", "help agenda", "agenda [ITEM; ITEM ...]"},
+        {"wang", "帮助 议程", "议程 [事项；事项 ...]"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+}
+
 TEST_F(MeetingsTest, BadInputGetsAClearAnswer) {
     struct Case {
         const char* text;

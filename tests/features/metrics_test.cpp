@@ -222,6 +222,21 @@ TEST(ParseAmountTest, ReadsWhatPeopleWriteAndRefusesTheRest) {
     EXPECT_EQ(bot::metrics::parse_percent("1" + std::string(400, '0')), std::nullopt);
 }
 
+// summary reports and summary customer are declared: a word too many or a missing
+// customer is answered by the parser in the writer's language.
+TEST_F(MetricsTest, DeclaredSummariesNameTheBadToken) {
+    bot.add({"zhao", "赵经理", "sales", "manager", "Asia/Shanghai", "zh-CN"});
+    EXPECT_THAT(bot.say("sid", "summary reports week now"),
+                ElementsAre(AllOf(HasSubstr("I did not expect \"now\" here."),
+                                  HasSubstr("Usage: summary reports [week]"))));
+    EXPECT_THAT(
+        bot.say("zhao", "报告摘要 本周 现在"),
+        ElementsAre(AllOf(HasSubstr("这里不该有“现在”"), HasSubstr("用法：报告摘要 [本周]"))));
+    EXPECT_THAT(bot.say("sid", "summary customer"),
+                ElementsAre(HasSubstr("summary customer needs CUSTOMER.")));
+    EXPECT_THAT(bot.say("zhao", "客户摘要"), ElementsAre(HasSubstr("客户摘要需要客户。")));
+}
+
 TEST_F(MetricsTest, DealLostClosesTheOpenDeal) {
     std::istringstream csv(
         "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"

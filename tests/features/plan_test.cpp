@@ -157,8 +157,6 @@ TEST_F(PlanTest, BadFiguresAreRefusedAndNothingIsKept) {
          "Give the target a figure: revenue=AMOUNT, budget=AMOUNT or both."},
         {"mona", "plan target retail revenue=1 year=20x7",
          "\"20x7\" is not a year: write it like 2027."},
-        {"mona", "plan activity \"Fair\" market=retail budget=1 quarter=2027Q5",
-         "\"2027Q5\" is not a quarter: write it like 2027Q1."},
         {"mona", "plan activity \"Fair\" market=moon budget=1",
          "\"moon\" is not a market of the plan. Markets: manufacturing, retail."},
         {"mona", "plan activity \"Fair\" market=retail budget=-1",
@@ -415,10 +413,14 @@ TEST(PlanText, QuartersAmountsAndMarkets) {
         {"2027 Q3", "2027Q3"},
         {"2027年Q4", "2027Q4"},
         {"2027年第1季度", "2027Q1"},
-        {"2027年 第四季度", ""},  // a number written in words is not read
+        {"2027年 第四季度", "2027Q4"},
+        {"2027年一季度", "2027Q1"},
+        {"2027年第5季度", ""},
         {"2027Q5", ""},
         {"27Q1", ""},
-        {"Q1", ""},
+        {"Q1", ""},  // a plan's quarter names its year
+        {"第一季度", ""},
+        {"2027Q1Q2", ""},
         {"", ""},
     };
     for (const auto& c : quarters) {

@@ -87,6 +87,50 @@ TEST(ReportWindows, OccurrencesFollowLocalTimeAcrossDaylightSaving) {
     EXPECT_EQ(bot::reports::reminder_at(october[0]), utc(2026, 10, 25, 19, 24));  // 80 % of 68 h
 }
 
+// The digest's counting, without a bot: this period's reports oldest first, competitors
+// most mentioned first with the previous period's count (one mentioned only before shows
+// with 0), needs by how often; reports after the window closed are left out.
+TEST(ReportWindows, TheDigestCountsThisPeriodAgainstThePreviousOne) {
+    auto report = [](std::int64_t id, std::int64_t at, std::vector<store::ReportMention> m) {
+        store::Report r;
+        r.id = id;
+        r.created_at = at;
+        r.mentions = std::move(m);
+        return r;
+    };
+    auto mention = [](const char* kind, const char* value) {
+        store::ReportMention m;
+        m.kind = kind;
+        m.value = value;
+        return m;
+    };
+    auto competitor = [&](const char* name) { return mention("competitor", name); };
+    auto need = [&](const char* name) { return mention("need", name); };
+    // Newest first, as the store finds them; this period is [100, 200).
+    const std::vector<store::Report> found = {
+        report(6, 250, {competitor("Late")}),
+        report(5, 180, {competitor("华为"), need("case study")}),
+        report(4, 150, {competitor("ZTE"), competitor("华为"), need("case study")}),
+        report(3, 100, {competitor("Nokia"), need("price list")}),
+        report(2, 60, {competitor("华为"), competitor("Ericsson")}),
+        report(1, 50, {competitor("华为"), competitor("ZTE")}),
+    };
+    const auto counts = bot::reports::count_digest(found, 100, 200);
+    std::vector<std::int64_t> ids;
+    for (const auto& r : counts.current) ids.push_back(r.id);
+    EXPECT_EQ(ids, (std::vector<std::int64_t>{3, 4, 5}));
+    std::vector<std::string> rows;
+    for (const auto& c : counts.competitors) {
+        rows.push_back(c.name + " " + std::to_string(c.count) + "/" + std::to_string(c.previous));
+    }
+    EXPECT_EQ(rows, (std::vector<std::string>{"华为 2/2", "Nokia 1/0", "ZTE 1/1", "Ericsson 0/1"}));
+    EXPECT_EQ(counts.needs,
+              (std::map<std::string, std::int64_t>{{"case study", 2}, {"price list", 1}}));
+    const auto empty = bot::reports::count_digest({}, 100, 200);
+    EXPECT_THAT(empty.current, IsEmpty());
+    EXPECT_THAT(empty.competitors, IsEmpty());
+}
+
 TEST(ReportWindows, AWindowWithinOneDayAndAWeekLongOne) {
     bot::reports::ReportWindowSetting same_day{"marketing", 1, 9 * 60, 1, 11 * 60};
     bot::reports::ReportWindowSetting week{"sales", 1, 9 * 60, 1, 9 * 60};

@@ -451,6 +451,15 @@ TEST_F(ReportQueriesTest, IntelIsATimelineOfACompetitor) {
     EXPECT_THAT(bot.say("sam", "intel Foo"), ElementsAre(HasSubstr("customers: Beta, ACME")));
     EXPECT_THAT(bot.say("sam", "intel Nokia"), ElementsAre("No field report mentions Nokia yet."));
     EXPECT_THAT(bot.say("wang", "情报"), ElementsAre(HasSubstr("情报 竞品")));
+    // Declared: the parser answers a missing competitor, `help` shows the declaration, and
+    // the name is the rest of the line (an "=" in it is the name's).
+    EXPECT_THAT(bot.say("sam", "intel"), ElementsAre(AllOf(HasSubstr("intel needs COMPETITOR."),
+                                                           HasSubstr("Usage: intel COMPETITOR"))));
+    EXPECT_THAT(bot.say("wang", "情报"), ElementsAre(HasSubstr("情报需要竞品。")));
+    EXPECT_THAT(bot.say("sam", "help intel"), ElementsAre(HasSubstr("intel COMPETITOR")));
+    EXPECT_THAT(bot.say("wang", "帮助 情报"), ElementsAre(HasSubstr("情报 竞品")));
+    EXPECT_THAT(bot.say("sam", "intel A=B Labs"),
+                ElementsAre("No field report mentions A=B Labs yet."));
 }
 
 TEST_F(ReportsTest, HubApiServesTheReportsAsCsv) {

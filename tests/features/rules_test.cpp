@@ -26,15 +26,6 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-/// Texts of the posts that went to `channel` (a DM is "@handle").
-std::vector<std::string> to(const std::vector<core::Post>& posts, const std::string& channel) {
-    std::vector<std::string> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == channel) out.push_back(p.text);
-    }
-    return out;
-}
-
 bot::BotSettings settings() {
     bot::BotSettings s;
     s.rules.notes["en"] = {"Competitor mentions go into field reports."};
@@ -58,16 +49,11 @@ class RulesTest : public ::testing::Test {
 
     /// Every post `who`'s message made, to anyone.
     std::vector<core::Post> posts(const std::string& who, const std::string& text) {
-        core::Event e;
-        e.where = {"test", "@" + who, ""};
-        e.who = {"test", who, who};
-        e.text = text;
-        e.direct = true;
-        return bot.deliver(std::move(e));
+        return bot.say_posts(who, text);
     }
     /// What `who` is answered in their own conversation.
     std::vector<std::string> say(const std::string& who, const std::string& text) {
-        return to(posts(who, text), "@" + who);
+        return texts_sent_to(posts(who, text), "@" + who);
     }
     /// The one answer `who` gets.
     std::string one(const std::string& who, const std::string& text) {
@@ -126,16 +112,16 @@ TEST_F(RulesTest, AProposalApprovedByBothManagersMakesTheNextVersion) {
     const auto proposed = posts("mia",
                                 "rule propose Sales answers a consultant request within "
                                 "two working days.");
-    EXPECT_THAT(to(proposed, "@mia"),
+    EXPECT_THAT(texts_sent_to(proposed, "@mia"),
                 ElementsAre(HasSubstr("Rule proposal #1 is open: \"Sales answers a consultant "
                                       "request within two working days.\"")));
     // Every manager of both departments is asked, each in their language.
-    EXPECT_THAT(to(proposed, "@max"),
+    EXPECT_THAT(texts_sent_to(proposed, "@max"),
                 ElementsAre(HasSubstr("Mia Marketer proposes a cooperation rule (#1)")));
-    EXPECT_THAT(to(proposed, "@sue"), ElementsAre(HasSubstr("rule approve 1")));
-    EXPECT_THAT(to(proposed, "@zhou"),
+    EXPECT_THAT(texts_sent_to(proposed, "@sue"), ElementsAre(HasSubstr("rule approve 1")));
+    EXPECT_THAT(texts_sent_to(proposed, "@zhou"),
                 ElementsAre(HasSubstr("Mia Marketer 提议一条协作规则（#1）")));
-    EXPECT_THAT(to(proposed, "@hana"), IsEmpty());
+    EXPECT_THAT(texts_sent_to(proposed, "@hana"), IsEmpty());
     // The configured notes are version 1 from now on.
     EXPECT_EQ(bot.store().rules().current_version(), 1);
 
@@ -143,11 +129,11 @@ TEST_F(RulesTest, AProposalApprovedByBothManagersMakesTheNextVersion) {
                 HasSubstr("Approved for Marketing: rule proposal #1 now waits for Sales."));
     EXPECT_THAT(one("sam", "rules"), Not(HasSubstr("two working days")));
     const auto agreed = posts("sue", "rule approve 1");
-    EXPECT_THAT(to(agreed, "@sue"),
+    EXPECT_THAT(texts_sent_to(agreed, "@sue"),
                 ElementsAre(HasSubstr("Approved by both departments: rule 2 \"Sales answers a "
                                       "consultant request within two working days.\". The "
                                       "cooperation rules are now version 2")));
-    EXPECT_THAT(to(agreed, "@mia"), ElementsAre(HasSubstr("it is rule 2 of version 2")));
+    EXPECT_THAT(texts_sent_to(agreed, "@mia"), ElementsAre(HasSubstr("it is rule 2 of version 2")));
 
     EXPECT_THAT(one("sam", "rules"),
                 AllOf(HasSubstr("• 1. Competitor mentions go into field reports."),
@@ -212,7 +198,7 @@ TEST_F(RulesTest, ApprovalsByTheWrongPeopleOrTwiceAreRefused) {
     EXPECT_EQ(bot.store().rules().proposal(2)->status, "rejected");
     // The proposer of the rejected one was told why, in her language.
     EXPECT_THAT(
-        to(bot.all_posts(), "@wang"),
+        texts_sent_to(bot.all_posts(), "@wang"),
         Contains(HasSubstr("周强 代表销售部驳回了你的规则提议 #3（“市场部每月分享活动计划。”）")));
 }
 
@@ -237,7 +223,7 @@ TEST_F(RulesTest, RaiseAttachesFactsAsksBothManagersAndGoesOnTheJointAgenda) {
                               "raise Who follows up ACME: marketing handed ACME over on Monday "
                               "and nobody called back customer=ACME");
     EXPECT_THAT(
-        to(raised, "@sam"),
+        texts_sent_to(raised, "@sam"),
         ElementsAre(AllOf(
             HasSubstr("Disagreement #1 is open: Who follows up ACME."),
             HasSubstr("What I found from 2026-08-04 to 2026-11-02:"),
@@ -246,11 +232,11 @@ TEST_F(RulesTest, RaiseAttachesFactsAsksBothManagersAndGoesOnTheJointAgenda) {
             HasSubstr("nobody called them back"),
             HasSubstr("It is on the agenda of the joint meeting on 2026-11-10 03:00"),
             HasSubstr("I asked the managers of marketing and sales for their positions."))));
-    EXPECT_THAT(to(raised, "@max"),
+    EXPECT_THAT(texts_sent_to(raised, "@max"),
                 ElementsAre(HasSubstr("Sam Seller raised disagreement #1: Who follows up ACME. "
                                       "Facts: marketing handed ACME over on Monday and nobody "
                                       "called back. What is the position of Marketing?")));
-    EXPECT_THAT(to(raised, "@zhou"), ElementsAre(HasSubstr("销售部的立场是什么？")));
+    EXPECT_THAT(texts_sent_to(raised, "@zhou"), ElementsAre(HasSubstr("销售部的立场是什么？")));
     const auto meeting = bot.store().meetings().next_of_series(core::to_millis(bot.clock().now()));
     ASSERT_TRUE(meeting.has_value());
     const auto agenda = bot.store().meetings().agenda(meeting->id);
@@ -262,10 +248,10 @@ TEST_F(RulesTest, RaiseAttachesFactsAsksBothManagersAndGoesOnTheJointAgenda) {
     // Max answers the question; Sam hears of it. Zhou leaves it for the meeting.
     const auto answered = posts("max", "We handed over with notes; sales calls within a day.");
     EXPECT_THAT(
-        to(answered, "@max"),
+        texts_sent_to(answered, "@max"),
         ElementsAre("Saved the position of Marketing on disagreement #1: We handed over with "
                     "notes; sales calls within a day."));
-    EXPECT_THAT(to(answered, "@sam"),
+    EXPECT_THAT(texts_sent_to(answered, "@sam"),
                 ElementsAre(HasSubstr("Max Boss gave the position of Marketing on your "
                                       "disagreement #1")));
     EXPECT_THAT(one("zhou", "跳过"), HasSubstr("已留到联席会议"));
@@ -356,16 +342,18 @@ TEST_F(RulesTest, ADecisionNeedsAKnownOpenDisagreementAnOwnerAndADueDate) {
                                "decide 1: Sales calls ACME this week owner=@sam due=2026-11-06 "
                                "rule=\"Sales calls back a handed-over lead within one working "
                                "day.\"");
-    EXPECT_THAT(to(decided, "@max"),
+    EXPECT_THAT(texts_sent_to(decided, "@max"),
                 ElementsAre(HasSubstr("Decided on disagreement #1 (Who follows up ACME): Sales "
                                       "calls ACME this week. Owner Sam Seller, due 2026-11-06. "
                                       "The rule change goes to both managers as rule proposal "
                                       "#1")));
-    EXPECT_THAT(to(decided, "@sam"),
+    EXPECT_THAT(texts_sent_to(decided, "@sam"),
                 Contains(HasSubstr("that you carry out by 2026-11-06: Sales calls ACME this "
                                    "week.")));
-    EXPECT_THAT(to(decided, "@sue"), ElementsAre(HasSubstr("decided on disagreement #1")));
-    EXPECT_THAT(to(decided, "@max"), SizeIs(1));  // not asked to approve his own proposal
+    EXPECT_THAT(texts_sent_to(decided, "@sue"),
+                ElementsAre(HasSubstr("decided on disagreement #1")));
+    EXPECT_THAT(texts_sent_to(decided, "@max"),
+                SizeIs(1));  // not asked to approve his own proposal
     const auto d = bot.store().rules().disagreement(1);
     EXPECT_EQ(d->status, "decided");
     EXPECT_EQ(d->owner_id, sam_id);
@@ -386,13 +374,14 @@ TEST_F(RulesTest, OverdueDecisionsAreRaisedToBothManagersOnce) {
     // Due at the end of 2026-11-03 in Berlin (23:00 UTC): the run of 11-03 finds nothing.
     EXPECT_THAT(bot.advance(24h), IsEmpty());
     const auto late = bot.advance(24h);
-    EXPECT_THAT(to(late, "@max"),
+    EXPECT_THAT(texts_sent_to(late, "@max"),
                 ElementsAre(HasSubstr("Overdue: the decision on disagreement #1 (Who follows up "
                                       "ACME) was due 2026-11-03")));
-    EXPECT_THAT(to(late, "@sue"), ElementsAre(HasSubstr("Overdue")));
-    EXPECT_THAT(to(late, "@zhou"), ElementsAre(HasSubstr("已逾期：分歧 #1")));
-    EXPECT_THAT(to(late, "@sam"), ElementsAre(HasSubstr("Overdue: you were to carry out")));
-    EXPECT_THAT(to(late, "@hana"), IsEmpty());
+    EXPECT_THAT(texts_sent_to(late, "@sue"), ElementsAre(HasSubstr("Overdue")));
+    EXPECT_THAT(texts_sent_to(late, "@zhou"), ElementsAre(HasSubstr("已逾期：分歧 #1")));
+    EXPECT_THAT(texts_sent_to(late, "@sam"),
+                ElementsAre(HasSubstr("Overdue: you were to carry out")));
+    EXPECT_THAT(texts_sent_to(late, "@hana"), IsEmpty());
     EXPECT_THAT(bot.advance(24h), IsEmpty());
     EXPECT_THAT(one("sam", "todo"), HasSubstr("Overdue: you carry out the decision on "
                                               "disagreement #1 by 2026-11-03"));

@@ -118,6 +118,19 @@ TEST_F(ToneTest, ToneCheckListsFindingsAndAppliesSubstitutionsInBothLanguages) {
     }
 }
 
+// `tone check` is declared: its text is the rest of the line as typed ("=" in it is the
+// text's), a missing text is answered by the parser in the writer's language.
+TEST_F(ToneTest, ToneCheckIsDeclared) {
+    EXPECT_THAT(bot.say("mia", "tone check"),
+                ElementsAre(AllOf(HasSubstr("tone check needs TEXT."),
+                                  HasSubstr("Usage: tone check TEXT"))));
+    EXPECT_THAT(bot.say("wang", "基调检查"), ElementsAre(HasSubstr("基调检查需要文本。")));
+    const auto checked = bot.say("mia", "tone check price=low, free trial");
+    ASSERT_THAT(checked, SizeIs(1));
+    EXPECT_THAT(checked[0], Not(HasSubstr("is not an option")));
+    EXPECT_THAT(bot.say("wang", "帮助 基调检查"), ElementsAre(HasSubstr("基调检查 文本")));
+}
+
 TEST_F(ToneTest, DraftRendersBothVariantsLintsThemAndAsksBothManagers) {
     const auto posts = say_posts(bot, "mia",
                                  "announce draft \"TwinTrack reports now cover WeChat.\" "

@@ -186,4 +186,22 @@ std::vector<std::string> texts(const std::vector<core::Post>& posts) {
     return out;
 }
 
+std::vector<std::string> texts_sent_to(const std::vector<core::Post>& posts,
+                                       const std::string& channel) {
+    std::vector<std::string> out;
+    for (const auto& p : posts) {
+        if (p.to.channel == channel) out.push_back(p.text);
+    }
+    return out;
+}
+
+std::vector<core::Post> TestBot::say_posts(const std::string& who, const std::string& text) {
+    core::Event e;
+    e.where = {"test", "@" + who, ""};
+    e.who = {"test", who, who};
+    e.text = text;
+    e.direct = true;
+    return deliver(std::move(e));
+}
+
 }  // namespace twintrack::testing

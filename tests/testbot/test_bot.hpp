@@ -47,6 +47,8 @@ class TestBot {
 
     /// `who` writes `text` in a direct message; returns the texts the bot posted.
     std::vector<std::string> say(const std::string& who, const std::string& text);
+    /// `who` writes `text` to the bot by direct message; every post it made, to anyone.
+    std::vector<core::Post> say_posts(const std::string& who, const std::string& text);
     /// `who` writes in channel `channel` (not addressed unless the text starts with "!").
     std::vector<std::string> say_in(const std::string& channel, const std::string& who,
                                     const std::string& text, bool addressed = false);
@@ -115,5 +117,8 @@ class TestBot {
 
 /// Texts of posts.
 std::vector<std::string> texts(const std::vector<core::Post>& posts);
+/// Texts of the posts that went to `channel` (a direct message: "@handle").
+std::vector<std::string> texts_sent_to(const std::vector<core::Post>& posts,
+                                       const std::string& channel);
 
 }  // namespace twintrack::testing

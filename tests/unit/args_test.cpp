@@ -341,6 +341,129 @@ TEST(Args, KeywordsAndTrailingAmountsInTheUsageLine) {
               "成交 客户 金额 [币种] [#商机编号] [毛利率 百分比] [负责人 @负责人]");
 }
 
+// A note (`handoff CUSTOMER to @REP [NOTE]`): the rest of the line as typed, `=` and
+// quotes kept, while the keyword and any option before it are still read.
+const bot::ArgSpec& with_note() {
+    static const CommandSpec spec =
+        CommandSpec("handoff", [](bot::Turn&, const bot::CommandArgs&) {})
+            .arg(Arg::text("customer"))
+            .keyword("engagements.words.to", Arg::person("rep"))
+            .option("engagements.words.stage", Arg::word("stage"))
+            .arg(Arg::note("note").optional());
+    return spec.args();
+}
+
+TEST(Args, ANoteIsTheRestOfTheLineAsTyped) {
+    struct Case {
+        const char* line;
+        const char* customer;
+        const char* rep;
+        const char* stage;
+        const char* note;
+    };
+    const std::vector<Case> cases = {
+        {"Acme Corp to @sam budget=low, call back", "Acme Corp", "@sam", "",
+         "budget=low, call back"},
+        {"华为 给 @王芳 预算=低，  下周再联系", "华为", "@王芳", "", "预算=低，  下周再联系"},
+        // A declared option before the note is read; the same key in the note is the note's.
+        {"Acme stage=lead to @sam stage=proposal \"soon\"", "Acme", "@sam", "lead",
+         "stage=proposal \"soon\""},
+        {"Acme to @sam talk to Bob", "Acme", "@sam", "", "talk to Bob"},
+        {"Acme to @sam", "Acme", "@sam", "", ""},
+        // An unclosed quote in the note is the note's.
+        {"Acme to @sam said \"cheap", "Acme", "@sam", "", "said \"cheap"},
+    };
+    for (const auto& k : cases) {
+        SCOPED_TRACE(k.line);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(parse(with_note(), k.line, "en", out, error)) << error.key;
+        EXPECT_EQ(out.word("customer"), k.customer);
+        EXPECT_EQ(out.word("rep"), k.rep);
+        EXPECT_EQ(out.word("stage"), k.stage);
+        EXPECT_EQ(out.word("note"), k.note);
+        EXPECT_EQ(out.has("note"), std::string(k.note) != "");
+    }
+}
+
+TEST(Args, AWordThatIsNoOptionBeforeTheNoteIsStillNamed) {
+    struct Case {
+        const char* line;
+        const char* locale;
+        const char* key;
+        const char* token;
+    };
+    const std::vector<Case> cases = {
+        {"Acme budget=low to @sam call back", "en", "unknown_key", ""},
+        {"华为 预算=低 给 @王芳 下周", "zh-CN", "unknown_key", ""},
+        {"\"Acme to @sam call", "en", "unclosed_quote", "Acme to @sam call"},
+        {"Acme to", "en", "keyword_without_value", ""},
+    };
+    for (const auto& k : cases) {
+        SCOPED_TRACE(k.line);
+        ParsedArgs out;
+        ArgError error;
+        EXPECT_FALSE(parse(with_note(), k.line, k.locale, out, error));
+        EXPECT_EQ(error.key, k.key);
+        if (std::string(k.token) != "") {
+            EXPECT_EQ(error.data.value("token", ""), k.token);
+        }
+    }
+    ParsedArgs out;
+    ArgError error;
+    ASSERT_FALSE(parse(with_note(), "华为 预算=低 给 @王芳 下周", "zh-CN", out, error));
+    EXPECT_EQ(error.data.value("key", ""), "预算");
+    EXPECT_EQ(bot::usage_line("handoff", with_note(), prompts(), "en"),
+              "handoff CUSTOMER to @REP [NOTE] [stage=STAGE]");
+    EXPECT_EQ(bot::usage_line("handoff", with_note(), prompts(), "zh-CN"),
+              "移交 客户 给 @销售代表 [说明] [阶段=阶段名]");
+}
+
+TEST(Args, QuartersInBothLanguages) {
+    struct Case {
+        const char* text;
+        std::optional<bot::YearQuarter> expected;
+    };
+    const std::vector<Case> cases = {
+        {"2027Q1", bot::YearQuarter{2027, 1}},
+        {"2027-q2", bot::YearQuarter{2027, 2}},
+        {"2027 Q3", bot::YearQuarter{2027, 3}},
+        {"q4", bot::YearQuarter{2026, 4}},  // this year
+        {"2027年Q4", bot::YearQuarter{2027, 4}},
+        {"2027年第1季度", bot::YearQuarter{2027, 1}},
+        {"2027年 第四季度", bot::YearQuarter{2027, 4}},
+        {"第二季度", bot::YearQuarter{2026, 2}},
+        {"三季度", bot::YearQuarter{2026, 3}},
+        {"2027Q5", std::nullopt},
+        {"第五季度", std::nullopt},
+        {"Q0", std::nullopt},
+        {"27Q1", std::nullopt},
+        {"1999Q1", std::nullopt},
+        {"2027", std::nullopt},
+        {"Q1Q2", std::nullopt},
+        {"Q1.5", std::nullopt},
+        {"", std::nullopt},
+    };
+    for (const auto& k : cases) {
+        SCOPED_TRACE(k.text);
+        EXPECT_EQ(bot::read_quarter(prompts(), k.text, 2026), k.expected);
+    }
+    // Without a year to fall back on, a quarter must name its year.
+    EXPECT_EQ(bot::read_quarter(prompts(), "Q1", std::nullopt), std::nullopt);
+    EXPECT_EQ(bot::read_quarter(prompts(), "2027Q1", std::nullopt), (bot::YearQuarter{2027, 1}));
+    // As a positional argument it takes the words left; a bad one is named.
+    static const CommandSpec spec = CommandSpec("budget", [](bot::Turn&, const bot::CommandArgs&) {
+                                    }).arg(Arg::quarter("quarter").optional());
+    ParsedArgs out;
+    ArgError error;
+    ASSERT_TRUE(parse(spec.args(), "2027 Q2", "en", out, error));
+    EXPECT_EQ(out.quarter("quarter"), (bot::YearQuarter{2027, 2}));
+    EXPECT_FALSE(parse(spec.args(), "2027 Q9", "zh-CN", out, error));
+    EXPECT_EQ(error.key, "bad_quarter");
+    EXPECT_EQ(error.data.value("token", ""), "2027 Q9");
+    EXPECT_EQ(bot::usage_line("budget", spec.args(), prompts(), "en"), "budget [YYYYQN]");
+}
+
 TEST(Args, IdsAndCurrencies) {
     EXPECT_EQ(bot::read_id("12"), 12);
     EXPECT_EQ(bot::read_id("#7"), 7);

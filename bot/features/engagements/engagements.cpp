@@ -911,19 +911,17 @@ void handoff_deadline(Turn& turn, const json& payload) {
 }
 
 void track_set(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() != 2) {
-        usage(turn, "track set");
-        return;
-    }
-    std::string track = department_word(turn, args.words[1]);
-    if (track.empty() && is_word(turn, "joint", args.words[1])) track = "joint";
+    // Declared: CHANNEL TRACK.
+    const std::string word = args.parsed.word("channel_track");
+    std::string track = department_word(turn, word);
+    if (track.empty() && is_word(turn, "joint", word)) track = "joint";
     if (track.empty()) {
         turn.reply("engagements.unknown_track",
-                   {{"track", std::string(core::utf8_prefix(args.words[1], 64))}});
+                   {{"track", std::string(core::utf8_prefix(word, 64))}});
         return;
     }
     store::ChannelTrack m;
-    std::string channel = args.words[0];
+    std::string channel = args.parsed.word("channel");
     const auto colon = channel.find(':');
     if (colon != std::string::npos && colon > 0) {
         m.connector = channel.substr(0, colon);
@@ -1049,19 +1047,23 @@ void register_engagements(Engine& engine) {
               .arg(Arg::text("customer"))
               .arg(Arg::person("consultant")
                        .or_words({"engagements.words.marketing", "engagements.words.sales"}))
-              .arg(Arg::text("note").optional())
+              .arg(Arg::note("note").optional())
               .writes());
     r.add(CommandSpec("handoff", handoff)
               .arg(Arg::text("customer"))
               .keyword("engagements.words.to", Arg::person("rep"))
-              .arg(Arg::text("note").optional())
+              .arg(Arg::note("note").optional())
               .writes());
     r.add(CommandSpec("accept", accept).arg(Arg::text("customer")).writes());
     r.add(CommandSpec("decline", decline)
               .arg(Arg::customer("customer"))
-              .arg(Arg::text("reason"))
+              .arg(Arg::note("reason"))
               .writes());
-    r.add(CommandSpec("track set", track_set).roles({"admin"}).writes());
+    r.add(CommandSpec("track set", track_set)
+              .roles({"admin"})
+              .arg(Arg::word("channel"))
+              .arg(Arg::word("channel_track"))
+              .writes());
     r.add(CommandSpec("customer alias", customer_alias)
               .arg(Arg::customer("customer"))
               .arg(Arg::text("alias"))

@@ -49,16 +49,6 @@ bool curates(const Person& p) {
     return p.department == "marketing" || p.role == "manager" || p.role == "admin";
 }
 
-/// "7" or "#7".
-std::optional<std::int64_t> parse_id(std::string word) {
-    if (!word.empty() && word.front() == '#') word.erase(0, 1);
-    if (word.empty() || word.size() > 15 ||
-        !std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return std::nullopt;
-    }
-    return std::stoll(word);
-}
-
 std::string clip(const std::string& text, std::size_t bytes = 80) {
     return std::string(core::utf8_prefix(text, bytes));
 }
@@ -211,7 +201,8 @@ void add(Turn& turn, const CommandArgs& args) {
 // --- kit find, kit ITEM, useful -------------------------------------------------------------
 
 void find(Turn& turn, const CommandArgs& args) {
-    const std::string query = clip(std::string(core::trim(args.rest)), 200);
+    // Declared: WORDS, the rest of the line.
+    const std::string query = clip(args.parsed.word("query"), 200);
     const auto words =
         search_words(query, turn.engine().prompts().words_all_locales("kit.words.ignore"));
     if (query.empty()) {
@@ -256,13 +247,10 @@ void list(Turn& turn) {
 }
 
 void show(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) {
+    // Declared: [ID].
+    const auto id = args.parsed.id("id");
+    if (!id) {
         list(turn);
-        return;
-    }
-    const auto id = parse_id(args.words[0]);
-    if (!id || args.words.size() > 1) {
-        usage(turn, "kit");
         return;
     }
     const auto item = turn.read().kit().item(*id);
@@ -304,7 +292,8 @@ void show(Turn& turn, const CommandArgs& args) {
 }
 
 void useful(Turn& turn, const CommandArgs& args) {
-    const auto id = args.words.size() == 1 ? parse_id(args.words[0]) : std::nullopt;
+    // Declared: ID.
+    const auto id = args.parsed.id("id");
     if (!id) {
         usage(turn, "kit useful");
         return;
@@ -496,11 +485,11 @@ Feature feature() {
 void register_kit(Engine& engine) {
     auto& r = engine.router();
     r.add(CommandSpec("kit add", add).writes());
-    r.add(CommandSpec("kit find", find));
-    r.add(CommandSpec("kit useful", useful).writes());
-    r.add(CommandSpec("kit gaps", gaps));
-    r.add(CommandSpec("kit stats", stats));
-    r.add(CommandSpec("kit", show));
+    r.add(CommandSpec("kit find", find).arg(Arg::note("query")));
+    r.add(CommandSpec("kit useful", useful).arg(Arg::id("id")).writes());
+    r.add(CommandSpec("kit gaps", gaps).no_args());
+    r.add(CommandSpec("kit stats", stats).no_args());
+    r.add(CommandSpec("kit", show).arg(Arg::id("id").optional()));
     engine.services().provide<ReportFollowUp>(std::make_shared<KitFollowUp>());
     engine.services().provide<KitStats>(std::make_shared<EngineKitStats>(engine));
 }

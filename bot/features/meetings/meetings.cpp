@@ -890,8 +890,9 @@ void add_agenda(Turn& turn, const std::string& text) {
 }
 
 void agenda(Turn& turn, const CommandArgs& args) {
-    if (!args.rest.empty()) {
-        add_agenda(turn, args.rest);
+    // Declared: [ITEM; ITEM ...], the rest of the line.
+    if (args.parsed.has("items")) {
+        add_agenda(turn, args.parsed.word("items"));
         return;
     }
     const auto m = turn.read().meetings().next_of_series(now_ms(turn));
@@ -1090,15 +1091,20 @@ void register_meetings(Engine& engine) {
               .arg(Arg::id("id"))
               .roles(organisers)
               .writes());
-    r.add(CommandSpec("meetings", list_meetings));
+    r.add(CommandSpec("meetings", list_meetings).no_args());
     auto fetching = std::make_shared<Fetching>();
     r.add(CommandSpec("calendar import", [fetching](Turn& turn, const CommandArgs& args) {
               import_calendar(turn, args, fetching);
           }).writes());
     r.add(CommandSpec("joint-meeting", joint_meeting).roles(organisers).writes());
-    r.add(CommandSpec("joint-meetings", [](Turn& turn, const CommandArgs&) { show_joint(turn); }));
-    r.add(CommandSpec("agenda", agenda).roles(organisers).writes());
-    r.add(CommandSpec("minutes", minutes).roles(organisers).writes());
+    r.add(CommandSpec("joint-meetings", [](Turn& turn, const CommandArgs&) {
+              show_joint(turn);
+          }).no_args());
+    r.add(CommandSpec("agenda", agenda)
+              .roles(organisers)
+              .arg(Arg::note("items").optional())
+              .writes());
+    r.add(CommandSpec("minutes", minutes).roles(organisers).no_args().writes());
     engine.dialogs().add(minutes_dialog());
     engine.dialogs().add(agenda_dialog());
     // iCalendar over HTTP (the hub checks the token before forwarding).

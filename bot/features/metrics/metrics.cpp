@@ -1105,7 +1105,7 @@ void register_metrics(Engine& engine) {
                             .writes());
     engine.router().add(CommandSpec("deal lost", deal_lost)
                             .arg(Arg::word("customer"))
-                            .arg(Arg::text("reason"))
+                            .arg(Arg::note("reason"))
                             .writes());
     engine.router().add(CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes());
     engine.router().add(CommandSpec("campaign new", campaign_new).writes());
@@ -1114,12 +1114,14 @@ void register_metrics(Engine& engine) {
                             .arg(Arg::text("customer"))
                             .writes());
     engine.router().add(CommandSpec("metrics", metrics_command));
-    engine.router().add(
-        CommandSpec("summary reports", summary_reports).roles({"manager", "admin"}));
+    engine.router().add(CommandSpec("summary reports", summary_reports)
+                            .roles({"manager", "admin"})
+                            .arg(Arg::word("period").optional()));
     engine.router().add(
         CommandSpec("summary channel", summary_channel).roles({"manager", "admin"}));
-    engine.router().add(
-        CommandSpec("summary customer", summary_customer).roles({"manager", "admin"}));
+    engine.router().add(CommandSpec("summary customer", summary_customer)
+                            .roles({"manager", "admin"})
+                            .arg(Arg::note("customer")));
     engine.scheduler().on(weekly_job, weekly_post);
     engine.services().provide<DealHistory>(std::make_shared<EngineDealHistory>(engine));
     // POST /api/v1/deals: a CRM's deal, idempotent by its external id (docs/METRICS.md).

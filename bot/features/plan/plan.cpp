@@ -312,16 +312,8 @@ void activity(Turn& turn, const CommandArgs& args) {
         return;
     }
     Quarter quarter = quarter_at(turn.now(), company_zone(turn.engine()));
-    if (args.parsed.has("quarter")) {
-        const auto q = parse_quarter(turn.engine().prompts(), args.parsed.word("quarter"));
-        if (!q) {
-            turn.reply(
-                "plan.bad_quarter",
-                {{"value", std::string(core::utf8_prefix(args.parsed.word("quarter"), 20))}});
-            return;
-        }
-        quarter = *q;
-    }
+    // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
+    if (const auto asked = args.parsed.quarter("quarter")) quarter = Quarter{asked->year, asked->q};
     store::PlanActivity a{0, name, market, quarter.text(), *budget, spent};
     a.id = turn.write().plan().set_activity(a, turn.person()->id, now_ms(turn));
     json detail = {{"activity", a.id},
@@ -572,16 +564,8 @@ void review(Turn& turn, const CommandArgs& args) {
     if (refuse_unless_planner(turn) || no_markets(turn)) return;
     const Engine& engine = turn.engine();
     Quarter q = quarter_at(turn.now(), company_zone(engine)).previous();
-    if (args.parsed.has("quarter")) {
-        const auto parsed = parse_quarter(turn.engine().prompts(), args.parsed.word("quarter"));
-        if (!parsed) {
-            turn.reply(
-                "plan.bad_quarter",
-                {{"value", std::string(core::utf8_prefix(args.parsed.word("quarter"), 20))}});
-            return;
-        }
-        q = *parsed;
-    }
+    // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
+    if (const auto asked = args.parsed.quarter("quarter")) q = Quarter{asked->year, asked->q};
     const Snapshot s = snapshot(engine, turn.read(), q, now_ms(turn) + 1);
     turn.reply("plan.review", review_data(engine, turn.locale(), s));
 }
@@ -698,16 +682,8 @@ void export_plan(Turn& turn, const CommandArgs& args) {
     if (refuse_unless_planner(turn) || no_markets(turn)) return;
     const Engine& engine = turn.engine();
     Quarter q = quarter_at(turn.now(), company_zone(engine));
-    if (args.parsed.has("quarter")) {
-        const auto parsed = parse_quarter(turn.engine().prompts(), args.parsed.word("quarter"));
-        if (!parsed) {
-            turn.reply(
-                "plan.bad_quarter",
-                {{"value", std::string(core::utf8_prefix(args.parsed.word("quarter"), 20))}});
-            return;
-        }
-        q = *parsed;
-    }
+    // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
+    if (const auto asked = args.parsed.quarter("quarter")) q = Quarter{asked->year, asked->q};
     const Snapshot s = snapshot(engine, turn.read(), q, now_ms(turn) + 1);
     int rows = 0;
     const std::string csv = plan_csv(engine, s, rows);
@@ -906,16 +882,16 @@ void register_plan(Engine& engine) {
               .option("plan.words.market", Arg::word("market"))
               .option("plan.words.budget", Arg::word("budget"))
               .option("plan.words.spent", Arg::word("spent"))
-              .option("plan.words.quarter", Arg::word("quarter"))
+              .option("plan.words.quarter", Arg::quarter("quarter"))
               .writes());
     r.add(CommandSpec("plan import", import).roles(planners).writes());
     r.add(CommandSpec("plan export", export_plan)
               .roles(planners)
               .arg(Arg::word("file").optional())
-              .option("plan.words.quarter", Arg::word("quarter")));
+              .option("plan.words.quarter", Arg::quarter("quarter")));
     r.add(CommandSpec("plan review", review)
               .roles(planners)
-              .option("plan.words.quarter", Arg::word("quarter")));
+              .option("plan.words.quarter", Arg::quarter("quarter")));
     engine.scheduler().on(review_job, review_post);
     if (!settings_of(engine).review_post) return;
     // The next review, unless it is scheduled already.

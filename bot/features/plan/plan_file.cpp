@@ -228,31 +228,10 @@ Quarter Quarter::previous() const { return q == 1 ? Quarter{year - 1, 4} : Quart
 Quarter Quarter::next() const { return q == 4 ? Quarter{year + 1, 1} : Quarter{year, q + 1}; }
 
 std::optional<Quarter> parse_quarter(const Prompts& prompts, const std::string& text) {
-    std::string s = core::ascii_lower(core::trim(text));
-    // 2027Q1 / 2027-Q1 / 2027 Q1, and the words of every locale around them, e.g.
-    // 2027年第1季度 or 2027年Q1 (`plan.words.quarter_before`, `quarter_after`, and the
-    // year's `args.words.date_year`).
-    auto replace_all = [&s](const std::string& from, const std::string& to) {
-        if (from.empty()) return;
-        for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-            s.replace(at, from.size(), to);
-        }
-    };
-    for (const auto& w : prompts.words_all_locales("plan.words.quarter_after")) {
-        replace_all(core::ascii_lower(w), "");
-    }
-    for (const auto& w : prompts.words_all_locales("plan.words.quarter_before")) {
-        replace_all(core::ascii_lower(w), "q");
-    }
-    for (const auto& w : prompts.words_all_locales("args.words.date_year")) {
-        replace_all(core::ascii_lower(w), "");
-    }
-    for (const char* noise : {"-", " ", "/"}) replace_all(noise, "");
-    if (s.size() != 6 || s[4] != 'q' || !all_digits(s.substr(0, 4))) return std::nullopt;
-    const int q = s[5] - '0';
-    const int year = std::stoi(s.substr(0, 4));
-    if (q < 1 || q > 4 || year < 2000 || year > 2100) return std::nullopt;
-    return Quarter{year, q};
+    // The one reader of the argument parser; a plan's quarter names its year.
+    const auto q = read_quarter(prompts, text, std::nullopt);
+    if (!q) return std::nullopt;
+    return Quarter{q->year, q->q};
 }
 
 std::optional<int> parse_year(const Prompts& prompts, const std::string& text) {

@@ -213,6 +213,92 @@ std::string change_text(std::int64_t now, std::int64_t before) {
     return (d > 0 ? "+" : "") + std::to_string(d);
 }
 
+/// Who in `department` reported (`authors`), who did not, and who is on leave.
+struct Presence {
+    std::vector<std::string> reported, missing, away;
+};
+Presence presence(Turn& turn, const std::string& department,
+                  const std::vector<store::Report>& current) {
+    std::set<std::int64_t> authors;
+    for (const auto& r : current) authors.insert(r.author_id);
+    Presence out;
+    for (const auto& p : turn.engine().directory().all()) {
+        if (p.department != department) continue;
+        if (authors.count(p.id)) {
+            out.reported.push_back(p.name);
+        } else if (paused(turn, p.id)) {
+            out.away.push_back(p.name);
+        } else {
+            out.missing.push_back(p.name);
+        }
+    }
+    return out;
+}
+
+/// The digest's lists: competitors with their change, needs, price signals and help wanted
+/// with where they came from.
+json digest_lists(const Engine& engine, const std::string& locale, const DigestCounts& counts) {
+    json competitors = json::array();
+    for (const auto& c : counts.competitors) {
+        competitors.push_back({{"name", c.name},
+                               {"count", c.count},
+                               {"previous", c.previous},
+                               {"is_new", c.previous == 0},
+                               {"change", change_text(c.count, c.previous)}});
+    }
+    json needs = json::array();
+    for (const auto& n : counts.needs) needs.push_back({{"need", n.first}, {"count", n.second}});
+    json prices = json::array();
+    json help = json::array();
+    for (const auto& r : counts.current) {
+        const std::string who = name_of(engine, r.author_id);
+        const std::string rivals = join_in(engine, locale, mention_values(r, "competitor"));
+        for (const auto& p : mention_values(r, "price")) {
+            prices.push_back({{"price", p},
+                              {"id", r.id},
+                              {"who", who},
+                              {"customer", r.customer_text},
+                              {"has_customer", !r.customer_text.empty()},
+                              {"competitors", rivals},
+                              {"has_competitors", !rivals.empty()}});
+        }
+        for (const auto& h : mention_values(r, "help")) {
+            help.push_back({{"help", h},
+                            {"id", r.id},
+                            {"who", who},
+                            {"customer", r.customer_text},
+                            {"has_customer", !r.customer_text.empty()},
+                            {"consult", r.engagement_id.has_value()}});
+        }
+    }
+    return {{"competitors", competitors},
+            {"has_competitors", !competitors.empty()},
+            {"needs", needs},
+            {"has_needs", !needs.empty()},
+            {"prices", prices},
+            {"has_prices", !prices.empty()},
+            {"help", help},
+            {"has_help", !help.empty()}};
+}
+
+/// Reports an earlier digest showed and that were edited since (added to `covered`).
+json edited_since(Turn& turn, core::Timestamp start,
+                  std::vector<store::ReportVersionRef>& covered) {
+    json items = json::array();
+    for (const auto& e : turn.read().reports().edited_after_digest()) {
+        const auto r = turn.read().reports().get(e.report_id);
+        if (!r || r->created_at >= core::to_millis(start)) continue;  // shown above anyway
+        covered.push_back(e);
+        items.push_back({{"id", r->id},
+                         {"who", name_of(turn.engine(), r->author_id)},
+                         {"customer", r->customer_text},
+                         {"has_customer", !r->customer_text.empty()},
+                         {"version", r->version},
+                         {"text", std::string(core::utf8_prefix(r->text, 160))}});
+    }
+    return items;
+}
+
 /// The window's digest: reports filed since the previous window closed, to the marketing
 /// and joint channels in the company's locale.
 void digest(Turn& turn, const json& payload) {
@@ -233,102 +319,15 @@ void digest(Turn& turn, const json& payload) {
     const core::Timestamp start = before.empty() ? closes - week : before.back().closes;
     const core::Timestamp prev_start =
         before.size() < 2 ? start - week : before[before.size() - 2].closes;
-
     store::ReportFilter f;
     f.since_ms = core::to_millis(prev_start);
     f.limit = -1;
-    std::vector<store::Report> current;
-    std::map<std::string, std::int64_t> previous_competitors;
-    for (auto& r : turn.read().reports().find(f)) {
-        if (r.created_at >= core::to_millis(closes)) continue;
-        if (r.created_at < core::to_millis(start)) {
-            for (const auto& c : mention_values(r, "competitor")) ++previous_competitors[c];
-            continue;
-        }
-        current.push_back(std::move(r));
-    }
-    std::reverse(current.begin(), current.end());  // oldest first
-
-    // Who in the department reported, who did not (and who is on leave).
-    std::set<std::int64_t> authors;
-    for (const auto& r : current) authors.insert(r.author_id);
-    std::vector<std::string> reported, missing, away;
-    for (const auto& p : engine.directory().all()) {
-        if (p.department != department) continue;
-        if (authors.count(p.id)) {
-            reported.push_back(p.name);
-        } else if (paused(turn, p.id)) {
-            away.push_back(p.name);
-        } else {
-            missing.push_back(p.name);
-        }
-    }
-
-    // Competitors with the change from the previous period.
-    std::map<std::string, std::int64_t> competitors;
-    for (const auto& r : current) {
-        for (const auto& c : mention_values(r, "competitor")) ++competitors[c];
-    }
-    for (const auto& c : previous_competitors) competitors.emplace(c.first, 0);
-    std::vector<std::pair<std::string, std::int64_t>> ranked(competitors.begin(),
-                                                             competitors.end());
-    std::stable_sort(ranked.begin(), ranked.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
-    json competitor_items = json::array();
-    for (const auto& c : ranked) {
-        const std::int64_t was =
-            previous_competitors.count(c.first) ? previous_competitors[c.first] : 0;
-        competitor_items.push_back({{"name", c.first},
-                                    {"count", c.second},
-                                    {"previous", was},
-                                    {"is_new", was == 0},
-                                    {"change", change_text(c.second, was)}});
-    }
-
-    // Needs by how often, price signals and help wanted with where they came from.
-    std::map<std::string, std::int64_t> needs;
-    json price_items = json::array();
-    json help_items = json::array();
-    for (const auto& r : current) {
-        for (const auto& n : mention_values(r, "need")) ++needs[n];
-        const std::string who = name_of(engine, r.author_id);
-        const std::string rivals = join_in(engine, locale, mention_values(r, "competitor"));
-        for (const auto& p : mention_values(r, "price")) {
-            price_items.push_back({{"price", p},
-                                   {"id", r.id},
-                                   {"who", who},
-                                   {"customer", r.customer_text},
-                                   {"has_customer", !r.customer_text.empty()},
-                                   {"competitors", rivals},
-                                   {"has_competitors", !rivals.empty()}});
-        }
-        for (const auto& h : mention_values(r, "help")) {
-            help_items.push_back({{"help", h},
-                                  {"id", r.id},
-                                  {"who", who},
-                                  {"customer", r.customer_text},
-                                  {"has_customer", !r.customer_text.empty()},
-                                  {"consult", r.engagement_id.has_value()}});
-        }
-    }
-    json need_items = json::array();
-    for (const auto& n : needs) need_items.push_back({{"need", n.first}, {"count", n.second}});
-
-    // Reports an earlier digest showed and that were edited since.
+    const DigestCounts counts = count_digest(turn.read().reports().find(f), core::to_millis(start),
+                                             core::to_millis(closes));
+    const Presence who = presence(turn, department, counts.current);
     std::vector<store::ReportVersionRef> covered;
-    for (const auto& r : current) covered.push_back({r.id, r.version});
-    json edited_items = json::array();
-    for (const auto& e : turn.read().reports().edited_after_digest()) {
-        const auto r = turn.read().reports().get(e.report_id);
-        if (!r || r->created_at >= core::to_millis(start)) continue;  // shown above anyway
-        covered.push_back(e);
-        edited_items.push_back({{"id", r->id},
-                                {"who", name_of(engine, r->author_id)},
-                                {"customer", r->customer_text},
-                                {"has_customer", !r->customer_text.empty()},
-                                {"version", r->version},
-                                {"text", std::string(core::utf8_prefix(r->text, 160))}});
-    }
+    for (const auto& r : counts.current) covered.push_back({r.id, r.version});
+    const json edited = edited_since(turn, start, covered);
 
     store::ReportDigest d;
     d.key = key;
@@ -338,29 +337,22 @@ void digest(Turn& turn, const json& payload) {
     d.sent_at = core::to_millis(turn.now());
     if (!turn.write().reports().add_digest(d, covered)) return;  // sent before
 
-    const json data = {
-        {"department", engine.prompts().render(locale, "core.department." + department)},
-        {"from", format_local(start, zone)},
-        {"to", format_local(closes, zone)},
-        {"zone", zone},
-        {"count", current.size()},
-        {"reported", join_in(engine, locale, reported)},
-        {"has_reported", !reported.empty()},
-        {"missing", join_in(engine, locale, missing)},
-        {"has_missing", !missing.empty()},
-        {"away", join_in(engine, locale, away)},
-        {"has_away", !away.empty()},
-        {"competitors", competitor_items},
-        {"has_competitors", !competitor_items.empty()},
-        {"needs", need_items},
-        {"has_needs", !need_items.empty()},
-        {"prices", price_items},
-        {"has_prices", !price_items.empty()},
-        {"help", help_items},
-        {"has_help", !help_items.empty()},
-        {"edited", edited_items},
-        {"has_edited", !edited_items.empty()}};
-    turn.audit("report.digest", {{"key", key}, {"reports", current.size()}});
+    json data = digest_lists(engine, locale, counts);
+    data.update(
+        json{{"department", engine.prompts().render(locale, "core.department." + department)},
+             {"from", format_local(start, zone)},
+             {"to", format_local(closes, zone)},
+             {"zone", zone},
+             {"count", counts.current.size()},
+             {"reported", join_in(engine, locale, who.reported)},
+             {"has_reported", !who.reported.empty()},
+             {"missing", join_in(engine, locale, who.missing)},
+             {"has_missing", !who.missing.empty()},
+             {"away", join_in(engine, locale, who.away)},
+             {"has_away", !who.away.empty()},
+             {"edited", edited},
+             {"has_edited", !edited.empty()}});
+    turn.audit("report.digest", {{"key", key}, {"reports", counts.current.size()}});
     for (const std::string track : {"marketing", "joint"}) {
         for (const auto& c : turn.read().channel_tracks().by_track(track)) {
             turn.post({c.connector, c.channel, ""}, locale, "reports.digest", data,
@@ -370,6 +362,34 @@ void digest(Turn& turn, const json& payload) {
 }
 
 }  // namespace
+
+DigestCounts count_digest(std::vector<store::Report> reports, std::int64_t start_ms,
+                          std::int64_t closes_ms) {
+    DigestCounts out;
+    std::map<std::string, std::int64_t> previous;
+    for (auto& r : reports) {
+        if (r.created_at >= closes_ms) continue;
+        if (r.created_at < start_ms) {
+            for (const auto& c : mention_values(r, "competitor")) ++previous[c];
+            continue;
+        }
+        out.current.push_back(std::move(r));
+    }
+    std::reverse(out.current.begin(), out.current.end());  // oldest first
+    std::map<std::string, std::int64_t> counts;
+    for (const auto& r : out.current) {
+        for (const auto& c : mention_values(r, "competitor")) ++counts[c];
+        for (const auto& n : mention_values(r, "need")) ++out.needs[n];
+    }
+    for (const auto& c : previous) counts.emplace(c.first, 0);
+    for (const auto& [name, count] : counts) {
+        const auto was = previous.find(name);
+        out.competitors.push_back({name, count, was == previous.end() ? 0 : was->second});
+    }
+    std::stable_sort(out.competitors.begin(), out.competitors.end(),
+                     [](const auto& a, const auto& b) { return a.count > b.count; });
+    return out;
+}
 
 std::vector<WindowOccurrence> window_occurrences(const ReportWindowSetting& window,
                                                  const std::string& zone, core::Timestamp from,

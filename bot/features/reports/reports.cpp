@@ -727,7 +727,8 @@ void list_reports(Turn& turn, const CommandArgs& args) {
 }
 
 void intel(Turn& turn, const CommandArgs& args) {
-    const std::string asked = strip_quotes(args.rest);
+    // Declared: COMPETITOR, the rest of the line (quotes around it are dropped).
+    const std::string asked = strip_quotes(args.parsed.word("competitor"));
     if (asked.empty()) {
         usage(turn, "intel");
         return;
@@ -930,7 +931,7 @@ void register_reports(Engine& engine) {
     r.add(CommandSpec("report edit", edit_report).writes());
     r.add(CommandSpec("report pause", pause_reports).writes());
     r.add(CommandSpec("reports", list_reports));
-    r.add(CommandSpec("intel", intel));
+    r.add(CommandSpec("intel", intel).arg(Arg::note("competitor")));
     engine.dialogs().add(report_dialog());
     engine.dialogs().add(pick_customer_dialog());
     register_windows(engine);

@@ -1107,7 +1107,7 @@ void register_rules(Engine& engine) {
     r.add(CommandSpec("rule approve", approve).arg(Arg::word("id")).writes());
     r.add(CommandSpec("rule reject", reject)
               .arg(Arg::word("id"))
-              .arg(Arg::text("reason").optional())
+              .arg(Arg::note("reason").optional())
               .writes());
     r.add(CommandSpec("raise", raise)
               .arg(Arg::text("text"))

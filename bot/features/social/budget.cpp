@@ -22,28 +22,6 @@ struct Quarter {
     unsigned number = 1;  ///< 1-4
 };
 
-/// "2026Q4", "2026-Q4", "2026 Q4", "Q4" (this year), case-insensitive.
-std::optional<Quarter> parse_quarter(const std::string& text, int this_year) {
-    std::string s;
-    for (char c : core::ascii_lower(text)) {
-        if (c != ' ' && c != '-') s += c;
-    }
-    const auto q = s.find('q');
-    if (q == std::string::npos || q + 2 != s.size() || s[q + 1] < '1' || s[q + 1] > '4') {
-        return std::nullopt;
-    }
-    Quarter out;
-    out.number = static_cast<unsigned>(s[q + 1] - '0');
-    if (q == 0) {
-        out.year = this_year;
-        return out;
-    }
-    const auto year = parse_number(s.substr(0, q), 1970, 9999);
-    if (q != 4 || !year) return std::nullopt;
-    out.year = static_cast<int>(*year);
-    return out;
-}
-
 date::local_days quarter_start(const Quarter& q) {
     return date::local_days{date::year{q.year} / date::month{q.number * 3 - 2} / 1};
 }
@@ -52,14 +30,9 @@ void show_budget(Turn& turn, const CommandArgs& args) {
     const std::string zone = turn.engine().settings().company_timezone;
     const date::year_month_day today{local_today(turn.now(), zone)};
     Quarter q{static_cast<int>(today.year()), (static_cast<unsigned>(today.month()) + 2) / 3};
-    if (!args.words.empty()) {
-        const auto asked = parse_quarter(core::join(args.words, ""), q.year);
-        if (!asked) {
-            turn.reply("social.bad_quarter",
-                       {{"value", std::string(core::utf8_prefix(args.rest, 32))}});
-            return;
-        }
-        q = *asked;
+    // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
+    if (const auto asked = args.parsed.quarter("quarter")) {
+        q = Quarter{asked->year, static_cast<unsigned>(asked->q)};
     }
     const date::local_days from = quarter_start(q);
     const date::local_days to = date::local_days{date::year_month_day{from} + date::months{3}};
@@ -112,7 +85,9 @@ void show_budget(Turn& turn, const CommandArgs& args) {
 }  // namespace
 
 void register_budget(Engine& engine) {
-    engine.router().add(CommandSpec("budget", show_budget).roles(organiser_roles()));
+    engine.router().add(CommandSpec("budget", show_budget)
+                            .roles(organiser_roles())
+                            .arg(Arg::quarter("quarter").optional()));
 }
 
 }  // namespace twintrack::bot::social

@@ -453,11 +453,8 @@ bool in_private(Turn& turn) {
 
 void avoid(Turn& turn, const CommandArgs& args) {
     if (!in_private(turn)) return;
-    if (args.words.size() != 1) {
-        usage(turn, "coffee avoid");
-        return;
-    }
-    const Person* p = turn.person_arg(args.words[0]);
+    // Declared: @PERSON, as a word: resolved here, only in a direct message.
+    const Person* p = turn.person_arg(args.parsed.word("person"));
     if (p == nullptr) return;
     if (p->id == turn.person()->id) {
         turn.reply("social.coffee_avoid_self");
@@ -469,11 +466,8 @@ void avoid(Turn& turn, const CommandArgs& args) {
 
 void unavoid(Turn& turn, const CommandArgs& args) {
     if (!in_private(turn)) return;
-    if (args.words.size() != 1) {
-        usage(turn, "coffee unavoid");
-        return;
-    }
-    const Person* p = turn.person_arg(args.words[0]);
+    // Declared: @PERSON, as a word: resolved here, only in a direct message.
+    const Person* p = turn.person_arg(args.parsed.word("person"));
     if (p == nullptr) return;
     const bool removed = turn.write().social().remove_avoid(turn.person()->id, p->id);
     turn.reply(removed ? "social.coffee_unavoided" : "social.coffee_not_avoided",
@@ -503,24 +497,21 @@ std::optional<store::CoffeeGroupRow> round_group(Turn& turn, const std::string& 
 }
 
 void met(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty() || args.words.size() > 2 ||
-        !(is_word(turn, "yes", args.words[0]) || is_word(turn, "no", args.words[0]))) {
+    // Declared: yes|no [ROUND].
+    const std::string answer = args.parsed.word("answer");
+    if (!(is_word(turn, "yes", answer) || is_word(turn, "no", answer))) {
         usage(turn, "coffee met");
         return;
     }
-    const auto g = round_group(turn, args.words.size() == 2 ? args.words[1] : "", "coffee met");
+    const auto g = round_group(turn, args.parsed.word("round"), "coffee met");
     if (!g) return;
-    record_answer(turn, g->round_id,
-                  is_word(turn, "yes", args.words[0]) ? Answer::met : Answer::not_yet);
+    record_answer(turn, g->round_id, is_word(turn, "yes", answer) ? Answer::met : Answer::not_yet);
 }
 
 /// `coffee skip [ROUND]`: no meeting this round; no more reminders about it.
 void skip(Turn& turn, const CommandArgs& args) {
-    if (args.words.size() > 1) {
-        usage(turn, "coffee skip");
-        return;
-    }
-    const auto g = round_group(turn, args.words.empty() ? "" : args.words[0], "coffee skip");
+    // Declared: [ROUND].
+    const auto g = round_group(turn, args.parsed.word("round"), "coffee skip");
     if (!g) return;
     record_answer(turn, g->round_id, Answer::skipped);
 }
@@ -609,16 +600,21 @@ void register_coffee(Engine& engine) {
     auto& r = engine.router();
     const std::vector<std::string> hr = {"hr", "admin"};
     r.add(CommandSpec("coffee start", start).roles(hr).writes());
-    r.add(CommandSpec("coffee stop", stop).roles(hr).writes());
-    r.add(CommandSpec("coffee stats", stats).roles(organiser_roles()));
-    r.add(CommandSpec("coffee", status));
+    r.add(CommandSpec("coffee stop", stop).roles(hr).no_args().writes());
+    r.add(CommandSpec("coffee stats", stats).roles(organiser_roles()).no_args());
+    r.add(CommandSpec("coffee", status).no_args());
     r.add(CommandSpec("coffee pause", pause).writes());
-    r.add(CommandSpec("coffee resume", resume).writes());
-    r.add(CommandSpec("coffee optout", optout).writes());
-    r.add(CommandSpec("coffee avoid", avoid).writes());
-    r.add(CommandSpec("coffee unavoid", unavoid).writes());
-    r.add(CommandSpec("coffee met", met).writes());
-    r.add(CommandSpec("coffee skip", skip).writes());
+    r.add(CommandSpec("coffee resume", resume).no_args().writes());
+    r.add(CommandSpec("coffee optout", optout).no_args().writes());
+    // The person is a word here: the avoid list is confidential, so the handler resolves
+    // it only in a direct message.
+    r.add(CommandSpec("coffee avoid", avoid).arg(Arg::word("person")).writes());
+    r.add(CommandSpec("coffee unavoid", unavoid).arg(Arg::word("person")).writes());
+    r.add(CommandSpec("coffee met", met)
+              .arg(Arg::word("answer"))
+              .arg(Arg::id("round").optional())
+              .writes());
+    r.add(CommandSpec("coffee skip", skip).arg(Arg::id("round").optional()).writes());
     engine.dialogs().add(met_dialog());
     engine.scheduler().on(round_job, run_round);
     engine.scheduler().on(nudge_job, nudge);

@@ -91,7 +91,8 @@ json check_data(Turn& turn, const ToneGuide& guide, const std::string& text) {
 }
 
 void tone_check(Turn& turn, const CommandArgs& args, const Guide& guide) {
-    const std::string text(core::trim(args.rest));
+    // Declared: TEXT, the rest of the line as typed.
+    const std::string text = args.parsed.word("text");
     if (text.empty()) return usage(turn, "tone check");
     turn.reply("tone.check", check_data(turn, *guide, text));
 }
@@ -615,7 +616,7 @@ void register_tone(Engine& engine) {
     auto with = [guide](void (*fn)(Turn&, const CommandArgs&, const Guide&)) {
         return [guide, fn](Turn& turn, const CommandArgs& args) { fn(turn, args, guide); };
     };
-    engine.router().add(CommandSpec("tone check", with(tone_check)));
+    engine.router().add(CommandSpec("tone check", with(tone_check)).arg(Arg::note("text")));
     engine.router().add(CommandSpec("announce draft", with(announce_draft))
                             .arg(Arg::text("message"))
                             .option("tone.words.campaign", Arg::word("campaign"))
