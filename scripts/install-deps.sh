@@ -18,6 +18,9 @@ build_pkgs=(
     # WenQuanYi Micro Hei, one 5 MB file; fonts-noto-cjk would add about 90 MB.
     fonts-wqy-microhei
     protobuf-compiler libprotobuf-dev
+    # The dashboard page (web/dashboard): `npm ci` of its committed lockfile (Apache
+    # ECharts) and its copy step run at build time; nothing is fetched at run time.
+    nodejs npm
 )
 test_pkgs=(
     # scripts/check-format.sh, which the tests run first (it brings LLVM, 30 MB: not
