@@ -15,12 +15,16 @@
 
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
+#include "bot/features/engagements/engagements.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
+#include "store/store.hpp"
 
 namespace twintrack::bot::metrics {
+// Named, so that a unity build with metrics.cpp keeps the two files' helpers apart.
+namespace dashboard_page {
 namespace {
 
 using nlohmann::json;
@@ -322,19 +326,45 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
         std::sort(open.begin(), open.end(),
                   [](const auto& a, const auto& b) { return a.requested_at < b.requested_at; });
         for (const auto& h : open) {
-            waiting.push_back({{"requested", format_local(core::from_millis(h.requested_at), zone)},
-                               {"status", h.status}});
+            const std::int64_t until = std::min(period.to, core::to_millis(turn.now()));
+            waiting.push_back(
+                {{"requested", format_local(core::from_millis(h.requested_at), zone)},
+                 {"hours", std::max<std::int64_t>(0, until - h.requested_at) / 3600000}});
         }
         body["handoffs_waiting"] = waiting;
+        // The funnel now: engagements at each stage, in the funnel's order, with the
+        // lead department (as `engagements` lists them), of the people in the view.
+        const engagements::Funnel funnel =
+            engagements::funnel_from(engine.settings().features.get<engagements::FunnelSettings>());
+        std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+        for (const auto& e : turn.read().engagements().all()) {
+            if (view.scope.people && !view.scope.includes(e.owner_id)) continue;
+            ++counts[{e.stage, e.lead}];
+        }
+        json stages = json::array();
+        for (const auto& stage : funnel.stages()) {
+            for (const std::string lead : {"marketing", "sales"}) {
+                const auto it = counts.find({stage.name, lead});
+                if (it == counts.end()) continue;
+                stages.push_back(
+                    {{"stage", stage.name},
+                     {"lead", lead},
+                     {"lead_label", engine.prompts().render(locale, "core.department." + lead)},
+                     {"closed", stage.closed},
+                     {"count", it->second}});
+            }
+        }
+        body["funnel"] = stages;
     }
     return json_ok(body);
 }
 
 }  // namespace
+}  // namespace dashboard_page
 
 void register_dashboard(Engine& engine) {
     // No API token scope: the dashboard is a person's view, not an integration's.
-    engine.api().add({"GET", "/api/v1/dashboard/{page}", false, dashboard_api});
+    engine.api().add({"GET", "/api/v1/dashboard/{page}", false, dashboard_page::dashboard_api});
 }
 
 }  // namespace twintrack::bot::metrics

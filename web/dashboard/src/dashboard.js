@@ -11,6 +11,8 @@
 (function () {
   const PAGES = ['metrics', 'activities', 'engagements', 'intel'];
   const PERIODS = ['week', 'month', 'quarter'];
+  const MONEY = ['revenue', 'profit', 'pipeline_created', 'incremental_sales', 'pool',
+    'campaign_cost', 'budget_planned', 'budget_spent'];
   const $ = (id) => document.getElementById(id);
   const url = new URL(window.location.href);
   const params = url.searchParams;
@@ -189,7 +191,9 @@
     const m = $('message');
     m.hidden = false;
     m.textContent = text;
-    for (const id of ['figures-section', 'extra-section', 'trend-section']) $(id).hidden = true;
+    for (const id of ['figures-section', 'stages-section', 'extra-section', 'trend-section']) {
+      $(id).hidden = true;
+    }
   }
 
   function renderFigures(d) {
@@ -200,24 +204,43 @@
       label('page.' + d.page) + ' · ' + d.subject + ' · ' + d.period.from + ' – ' + d.period.to;
     const el = $('figures-chart');
     if (d.page === 'engagements') {
-      const stages = ['leads', 'handoffs', 'handoffs_accepted', 'deals_won'];
+      // The funnel by stage now (open stages, in the funnel's order), or, with no
+      // engagement yet, the period's way from leads to deals won.
+      const open = (d.funnel || []).filter((s) => !s.closed);
+      const data = open.length
+        ? open.map((s) => ({ name: s.stage + ' · ' + s.lead_label, value: s.count }))
+        : ['leads', 'handoffs', 'handoffs_accepted', 'deals_won'].map(
+          (k) => ({ name: label('figure.' + k), value: d.figures[k] || 0 }));
       chart(el, {
         tooltip: { trigger: 'item' },
         series: [{
           type: 'funnel', sort: 'none', left: '10%', width: '80%',
           label: { formatter: '{b}: {c}' },
-          data: stages.map((k) => ({ name: label('figure.' + k), value: d.figures[k] || 0 })),
+          data,
         }],
       });
     } else {
-      const shown = keys.filter((k) => typeof d.figures[k] === 'number' && !/percent|hours/.test(k));
+      // Amounts in one chart (the company currency), counts in another unit: the bar
+      // chart shows the amounts when the page has any, else the counts.
+      const numeric = keys.filter((k) => typeof d.figures[k] === 'number' && !/percent|hours/.test(k));
+      const amounts = numeric.filter((k) => MONEY.includes(k));
+      const shown = amounts.length ? amounts : numeric;
       chart(el, {
         grid: { left: 200, right: 30, top: 10, bottom: 30 },
         xAxis: { type: 'value' },
         yAxis: { type: 'category', inverse: true, data: shown.map((k) => label('figure.' + k)) },
-        series: [{ type: 'bar', data: shown.map((k) => d.figures[k]) }],
+        series: [{ type: 'bar', barMaxWidth: 28, data: shown.map((k) => d.figures[k]) }],
       });
     }
+  }
+
+  function renderStages(d) {
+    const section = $('stages-section');
+    section.hidden = !d.funnel;
+    if (!d.funnel) return;
+    $('stages-title').textContent = label('stages');
+    fillTable('stages', [label('stage'), label('lead'), label('count')],
+      d.funnel.map((s) => ({ cells: [s.stage, s.lead_label, s.count] })), [false, false, true]);
   }
 
   function renderExtra(d) {
@@ -235,7 +258,8 @@
         grid: { left: 140, right: 30, top: 10, bottom: 30 },
         xAxis: { type: 'value', max: (v) => Math.max(100, v.max) },
         yAxis: { type: 'category', inverse: true, data: d.reps.map((r) => r.name) },
-        series: [{ type: 'bar', data: d.reps.map((r) => Math.round(r.percent * 10) / 10) }],
+        series: [{ type: 'bar', barMaxWidth: 28,
+          data: d.reps.map((r) => Math.round(r.percent * 10) / 10) }],
       };
     } else if (d.page === 'intel') {
       $('extra-title').textContent = label('competitors');
@@ -251,9 +275,9 @@
       };
     } else if (d.page === 'engagements') {
       $('extra-title').textContent = label('handoffs_waiting');
-      head = [label('requested'), label('status')];
-      rows = (d.handoffs_waiting || []).map((h) => ({ cells: [h.requested, h.status] }));
-      numeric = [false, false];
+      head = [label('requested'), label('waiting')];
+      rows = (d.handoffs_waiting || []).map((h) => ({ cells: [h.requested, h.hours] }));
+      numeric = [false, true];
     }
     section.hidden = head === null;
     if (head === null) return;
@@ -298,6 +322,7 @@
     $('subject').textContent = label('view_of') + ': ' + d.subject;
     for (const id of ['figures-section', 'trend-section']) $(id).hidden = false;
     renderFigures(d);
+    renderStages(d);
     renderExtra(d);
     renderTrends(d);
   }
