@@ -234,9 +234,11 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
     const Period period = kind == "month"     ? month_of(at, zone)
                           : kind == "quarter" ? quarter_of(at, zone)
                                               : week_of(at, zone);
-    // The weeks of the trend: `weeks` weeks ending with the one the period ends in.
+    // The weeks of the trend: `weeks` weeks ending with the last one of the period that
+    // has begun (this week for the current month or quarter).
     std::vector<Period> trend;
-    Period w = week_of(core::from_millis(period.to - 1), zone);
+    const std::int64_t last = std::min(period.to - 1, core::to_millis(turn.now()));
+    Period w = week_of(core::from_millis(std::max(last, period.from)), zone);
     for (int i = 0; i < weeks; ++i) {
         trend.insert(trend.begin(), w);
         w = previous(w, "week", zone);
