@@ -327,6 +327,19 @@
     renderTrends(d);
   }
 
+  async function ownView() {
+    const q = new URLSearchParams({ weeks: '1' });
+    if (!state.signedIn && state.user) q.set('user', state.user);
+    if (state.locale) q.set('locale', state.locale);
+    try {
+      const r = await fetch('/api/v1/dashboard/metrics?' + q.toString(),
+        { cache: 'no-store', headers: headers() });
+      return r.ok ? await r.json() : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
   async function load() {
     let r;
     try {
@@ -344,11 +357,10 @@
       report('LOCALE: ' + body.locale);
       return;
     }
-    // Refused or failed: the chrome keeps the labels of the last answer, if any.
-    if (!state.data) {
-      state.data = { labels: {}, locale: state.locale || 'en' };
-      renderChrome();
-    }
+    // Refused or failed: the chrome keeps the labels of the last answer; without one,
+    // the labels come with the reader's own view of the first page.
+    if (!state.data) state.data = (await ownView()) || { labels: {}, locale: state.locale || 'en' };
+    renderChrome();
     clearCharts();
     if (r.status === 403) {
       showMessage(label('not_allowed'));
