@@ -11,6 +11,15 @@
 (function () {
   const PAGES = ['metrics', 'activities', 'engagements', 'intel'];
   const PERIODS = ['week', 'month', 'quarter'];
+  // The order figures are listed in (the answer's keys come sorted by name).
+  const ORDER = ['revenue', 'profit', 'deals_won', 'deals_lost', 'pipeline_created',
+    'pipeline_deals', 'attainment_percent', 'leads', 'handoffs', 'handoffs_accepted',
+    'median_acceptance_hours', 'incremental_sales', 'pool', 'campaign_cost',
+    'cost_per_incremental', 'reporters', 'expected_reporters', 'report_coverage_percent',
+    'kit_needs', 'kit_covered', 'kit_gaps', 'consultations_asked', 'consultations_answered',
+    'joint_meetings_held', 'coffee_pairs_met', 'budget_planned', 'budget_spent'];
+  const ordered = (keys) => keys.slice().sort((a, b) => rank(a) - rank(b));
+  const rank = (k) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
   const MONEY = ['revenue', 'profit', 'pipeline_created', 'incremental_sales', 'pool',
     'campaign_cost', 'budget_planned', 'budget_spent'];
   const $ = (id) => document.getElementById(id);
@@ -197,7 +206,7 @@
   }
 
   function renderFigures(d) {
-    const keys = Object.keys(d.figures);
+    const keys = ordered(Object.keys(d.figures));
     fillTable('figures', [label('figures'), label('value')],
       keys.map((k) => ({ key: k, cells: [label('figure.' + k), d.figures[k]] })), [false, true]);
     $('figures-title').textContent =
@@ -291,7 +300,7 @@
     $('trend-title').textContent = label('trend', { weeks: d.trend.weeks.length });
     const grid = $('trends');
     grid.textContent = '';
-    const keys = Object.keys(d.trend.series);
+    const keys = ordered(Object.keys(d.trend.series));
     for (const k of keys) {
       const fig = document.createElement('figure');
       const cap = document.createElement('figcaption');
