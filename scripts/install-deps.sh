@@ -20,6 +20,9 @@ build_pkgs=(
     protobuf-compiler libprotobuf-dev
     # The XMPP connector: libstrophe does SASL, STARTTLS and the XML stream.
     libstrophe-dev
+    # The dashboard page (web/dashboard): `npm ci` of its committed lockfile (Apache
+    # ECharts) and its copy step run at build time; nothing is fetched at run time.
+    nodejs npm
 )
 test_pkgs=(
     # scripts/check-format.sh, which the tests run first (it brings LLVM, 30 MB: not

@@ -32,6 +32,7 @@
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 #include "hub_page.hpp"
+#include "web/dashboard/dashboard_assets.hpp"
 
 namespace twintrack::connectors::hub {
 namespace {
@@ -78,6 +79,9 @@ constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr auto stop_grace = std::chrono::milliseconds(1500);
 // Each hub instance keeps its own file: NAME-history.jsonl ("hub-history.jsonl").
 const char* const history_suffix = "-history.jsonl";
+// The header that tells the bot whose session a forwarded request came with (the bot's
+// per-person routes read it; bot/features/metrics/dashboard.cpp).
+const char* const signed_in_header = "x-twintrack-signed-in-user";
 const char* const locales[] = {"en", "zh-CN"};
 
 std::string host_port(const std::string& host, int port) {
@@ -399,6 +403,8 @@ struct HubServer::Loop {
                                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
             con->replace_header("Referrer-Policy", "no-referrer");
             reply(con, Status::ok, "text/html; charset=utf-8", std::string(hub_page()));
+        } else if (path == "/dashboard" || path.rfind("/dashboard/", 0) == 0) {
+            serve_dashboard(con, path);
         } else if (path == "/healthz") {
             reply_json(con, Status::ok, {{"status", "ok"}});
         } else if (path == "/readyz") {
@@ -436,6 +442,27 @@ struct HubServer::Loop {
             reply_json(con, Status::not_found,
                        {{"error", "not_found"}, {"message", "no such path: " + path}});
         }
+    }
+
+    // The dashboard page's built files (web/dashboard): static, the same for everyone;
+    // its figures come from /api/v1/dashboard/..., which needs the sign-in.
+    void serve_dashboard(Server::connection_ptr& con, const std::string& path) {
+        using Status = websocketpp::http::status_code::value;
+        std::string name = path.size() > 11 ? path.substr(11) : "index.html";
+        const web::Asset* asset = web::dashboard_asset(name);
+        if (asset == nullptr) {
+            reply_json(con, Status::not_found,
+                       {{"error", "not_found"}, {"message", "no such path: " + path}});
+            return;
+        }
+        con->replace_header("Content-Security-Policy",
+                            "default-src 'none'; script-src 'self'; "
+                            "style-src 'self' 'unsafe-inline'; connect-src 'self'; "
+                            "img-src 'self' data: blob:; base-uri 'none'; form-action 'none'; "
+                            "frame-ancestors 'none'");
+        con->replace_header("Referrer-Policy", "no-referrer");
+        con->replace_header("X-Content-Type-Options", "nosniff");
+        reply(con, Status::ok, std::string(asset->content_type), std::string(asset->body));
     }
 
     json people_json() const {
@@ -536,7 +563,8 @@ struct HubServer::Loop {
         const auto q = resource.find('?');
         if (q != std::string::npos) request.query = core::parse_query(resource.substr(q + 1));
         for (const auto& [name, value] : con->get_request().get_headers()) {
-            if (core::ascii_lower(name) == "authorization") continue;  // never passed on
+            const std::string lower = core::ascii_lower(name);
+            if (lower == "authorization" || lower == signed_in_header) continue;  // never passed on
             request.headers[core::ascii_lower(name)] = value;
         }
         request.body = con->get_request_body();
@@ -672,8 +700,12 @@ struct HubServer::Loop {
                         {"message", "missing or wrong X-CSRF-Token, or another origin"}});
             return;
         }
-        with_session(con, [this, con, method, path](const json&, const std::string&) {
-            dispatch_api(con, method, path, core::ApiRequest{});
+        with_session(con, [this, con, method, path](const json& answer, const std::string&) {
+            // Who the session belongs to, for routes that answer per person (the
+            // dashboard); a client's own header of that name is never passed on.
+            core::ApiRequest request;
+            request.headers[signed_in_header] = answer.value("user", "");
+            dispatch_api(con, method, path, std::move(request));
         });
     }
 

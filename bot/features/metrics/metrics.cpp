@@ -17,6 +17,7 @@
 #include "bot/features/kit/kit_stats.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
+#include "bot/features/metrics/dashboard.hpp"
 #include "bot/features/metrics/deal_history.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
@@ -573,42 +574,14 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
         }
     }
     const std::string& zone = company_zone(engine);
-    Scope scope;
-    std::string subject;
-    // The department whose figures these are: sales and marketing have sales and
-    // marketing figures; any other department owns no deals, so its view is the joint
-    // activities and their budget.
-    std::string department;
-    const bool manager = me.role == "manager";
-    if (target == "person") {
-        const bool allowed =
-            is_admin(me) || other->id == me.id || (manager && other->department == me.department);
-        if (!allowed) return refuse(turn, manager ? "own_department" : "own");
-        scope.people = std::set<std::int64_t>{other->id};
-        // Campaign cost is the company's; a person's share of it is not defined.
-        scope.campaign_cost = false;
-        subject = other->name;
-        department = other->department;
-    } else if (is_admin(me) || (manager && me.department == "management")) {
-        subject = turn.text("metrics.company");
-    } else if (target == "team" || manager) {
-        // Sales is judged by its own deals; marketing by the incremental sales of every
-        // deal, so its department view is the company's numbers.
-        if (me.department != "marketing") {
-            std::set<std::int64_t> team;
-            for (const auto& p : engine.directory().all()) {
-                if (p.department == me.department) team.insert(p.id);
-            }
-            scope.people = team;
-        }
-        subject = turn.text("core.department." + me.department);
-        department = me.department;
-    } else {
-        scope.people = std::set<std::int64_t>{me.id};
-        scope.campaign_cost = false;
-        subject = me.name;
-        department = me.department;
-    }
+    const View view = view_for(engine, me, target, other);
+    if (!view.refused.empty()) return refuse(turn, view.refused);
+    const Scope& scope = view.scope;
+    const std::string& department = view.department;
+    const std::string subject = view.subject == "company" ? turn.text("metrics.company")
+                                : view.subject == "person"
+                                    ? view.person->name
+                                    : turn.text("core.department." + department);
     const bool activities_only =
         !department.empty() && department != "sales" && department != "marketing";
     const core::Timestamp now = turn.now();
@@ -1021,6 +994,63 @@ class EngineDealHistory final : public DealHistory {
 
 }  // namespace
 
+View view_for(const Engine& engine, const Person& me, const std::string& target,
+              const Person* other, const std::string& department) {
+    View v;
+    const bool manager = me.role == "manager";
+    const bool sees_all = is_admin(me) || (manager && me.department == "management");
+    // A department's view: sales is judged by its own deals; marketing by the incremental
+    // sales of every deal, so its department view is the company's numbers.
+    const auto department_view = [&](const std::string& name) {
+        if (name != "marketing") {
+            std::set<std::int64_t> team;
+            for (const auto& p : engine.directory().all()) {
+                if (p.department == name) team.insert(p.id);
+            }
+            v.scope.people = team;
+        }
+        v.subject = "department";
+        v.department = name;
+    };
+    if (target == "person") {
+        const bool allowed =
+            is_admin(me) || other->id == me.id || (manager && other->department == me.department);
+        if (!allowed) {
+            v.refused = manager ? "own_department" : "own";
+            return v;
+        }
+        v.scope.people = std::set<std::int64_t>{other->id};
+        // Campaign cost is the company's; a person's share of it is not defined.
+        v.scope.campaign_cost = false;
+        v.subject = "person";
+        v.person = other;
+        v.department = other->department;
+    } else if (target == "department" && department != me.department) {
+        if (!sees_all) {
+            v.refused = manager ? "own_department" : "own";
+            return v;
+        }
+        department_view(department);
+    } else if (sees_all && target != "department") {
+        v.subject = "company";
+    } else if (target == "team" || target == "department" || manager) {
+        department_view(me.department);
+    } else {
+        v.scope.people = std::set<std::int64_t>{me.id};
+        v.scope.campaign_cost = false;
+        v.subject = "person";
+        v.person = &me;
+        v.department = me.department;
+    }
+    return v;
+}
+
+JointActivity joint_activity_of(const Engine& engine, const Period& period) {
+    return joint_activity(engine, period);
+}
+
+const std::string& company_zone_of(const Engine& engine) { return company_zone(engine); }
+
 Attribution attribution_from(const BotSettings& settings) {
     const auto& m = settings.features.get<MetricsSettings>();
     Attribution a;
@@ -1094,6 +1124,7 @@ CampaignFigures campaign_figures(const store::Store& store, const Engine& engine
 std::string money_text(const Engine& engine, double amount) { return money(engine, amount); }
 
 void register_metrics(Engine& engine) {
+    register_dashboard(engine);
     engine.services().provide<bot::DealFacts>(std::make_shared<EngineDealFacts>());
     engine.router().add(CommandSpec("deal won", deal_won)
                             .arg(Arg::text("customer"))

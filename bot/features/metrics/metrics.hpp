@@ -45,6 +45,29 @@ struct CampaignFigures {
 CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
                                  const store::Campaign& campaign, const Period& period);
 
+/// Whose figures a reader sees: the visibility rules of `metrics` (docs/METRICS.md),
+/// shared by the command and the dashboard.
+struct View {
+    Scope scope;
+    std::string subject;             ///< "company", "department" or "person"
+    const Person* person = nullptr;  ///< the person of a person view
+    std::string department;          ///< whose figures; empty for the company
+    std::string refused;             ///< "own" or "own_department" when not allowed
+};
+
+/// The view `me` asked for: `target` "" (the default of the reader's role), "team",
+/// "person" (`other`, not null) or "department" (`department`; another department than
+/// one's own only for admins and management's managers).
+View view_for(const Engine& engine, const Person& me, const std::string& target,
+              const Person* other, const std::string& department = "");
+
+/// The joint numbers other features count (joint meetings held, coffee pairs met, the
+/// activity budget of the quarter `period` starts in); unset where no feature offers them.
+JointActivity joint_activity_of(const Engine& engine, const Period& period);
+
+/// The company zone (config `company_timezone`).
+const std::string& company_zone_of(const Engine& engine);
+
 /// An amount in the company currency as the metrics write it: "1,234,567 CNY".
 std::string money_text(const Engine& engine, double amount);
 

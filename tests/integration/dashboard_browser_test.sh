@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Browser test of the dashboard (docs/DASHBOARD.md) against the real program with the demo
+# organisation and its twelve weeks of history: headless Chromium opens /dashboard as a
+# sales manager (Emily Carter), a sales staff member (Anna Becker) and HR (刘洋), on a hub
+# without sign-in (?user=ID, as the chat page's browser test). Each page draws its charts
+# (canvas) without console errors; the figures on the page equal the `metrics` command's
+# answer for the same person; a staff member cannot open another department's figures by
+# URL; the language switch shows Chinese labels. Screenshots of each page in English and
+# Chinese go to SCREENSHOT_DIR.
+#
+#   tests/integration/dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR
+#
+# Exit status: 0 pass, 1 fail, 77 skipped (no Chromium). CHROMIUM overrides the browser.
+set -euo pipefail
+
+program=${1:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
+shots=${2:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [[ ! -x $chromium ]]; then
+    echo "SKIP: $chromium not found"
+    exit 77
+fi
+mkdir -p "$shots"
+
+work=$(mktemp -d /tmp/twintrack_dashboard.XXXXXX)
+pid=
+cleanup() {
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() {
+    echo "FAIL: $*"
+    for log in "$work/out.log" "$work/err.log" "$work/console.log"; do
+        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
+    done
+    exit 1
+}
+
+"$program" run --demo --data "$work/data" --port 0 >"$work/out.log" 2>"$work/err.log" &
+pid=$!
+port=
+for _ in $(seq 300); do
+    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/out.log" | grep -o '[0-9]*$' || true)
+    [[ -n $port ]] && break
+    kill -0 "$pid" 2>/dev/null || fail "twintrack exited"
+    sleep 0.1
+done
+[[ -n $port ]] || fail "twintrack did not start"
+
+browser() {  # browser USER ARGS...: headless Chromium with a profile per person
+    HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
+        LANG=en_US.UTF-8 timeout --kill-after=5 90 "$chromium" --headless --no-sandbox \
+        --disable-gpu --disable-quic --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync --hide-scrollbars \
+        --user-data-dir="$work/profile-$1" --virtual-time-budget=15000 "${@:2}"
+}
+
+result=
+open_page() {  # open_page USER QUERY: loads /dashboard?user=USER&QUERY; sets $result
+    local url="http://127.0.0.1:$port/dashboard?user=$1&$2" dom
+    : >"$work/console.log"
+    dom=$(browser "$1" --enable-logging=stderr --v=0 --dump-dom "$url" 2>"$work/console.log") ||
+        fail "chromium failed on $url"
+    result=$(/usr/bin/python3 -c '
+import html, re, sys
+m = re.search(r"id=\"dashboard-status\"[^>]*>(.*?)</pre>", sys.stdin.read(), re.S)
+print(html.unescape(m.group(1)) if m else "")' <<<"$dom")
+    printf '%s\n' "$dom" >"$work/dom.html"
+    # The page's own console messages (ECharts warnings, uncaught errors) fail the test.
+    if grep -E 'CONSOLE|Uncaught' "$work/console.log" | grep -q "127.0.0.1:$port"; then
+        fail "console messages on $url: $(grep -E 'CONSOLE|Uncaught' "$work/console.log")"
+    fi
+    grep -qx "ERRORS: 0" <<<"$result" || fail "script errors on $url ($result)"
+}
+expect() {  # expect LINE: the last page reported this line
+    grep -qxF "$1" <<<"$result" || fail "the page did not report '$1' (got: $result)"
+}
+expect_charts() {
+    local canvases
+    canvases=$(grep -o '^CANVAS: [0-9]*' <<<"$result" | grep -o '[0-9]*$')
+    [[ ${canvases:-0} -gt 0 ]] || fail "no chart drawn ($result)"
+}
+expect_text() {  # expect_text TEXT: the last page's DOM holds TEXT
+    grep -qF "$1" "$work/dom.html" || fail "the page does not show '$1'"
+}
+screenshot() {  # screenshot NAME USER QUERY
+    browser "$2" --screenshot="$shots/$1.png" --window-size=1280,2200 \
+        "http://127.0.0.1:$port/dashboard?user=$2&$3" 2>/dev/null ||
+        fail "no screenshot of $1"
+    [[ -s $shots/$1.png ]] || fail "empty screenshot $1"
+}
+ask() {  # ask USER TEXT: the bot's answer in the chat page, in $answer
+    answer=$(LANG=en_US.UTF-8 bash "$(dirname "$0")/../support/page_autotest.sh" "$port" "$1" \
+        "$2" "$work") || fail "chromium failed on the chat page"
+}
+figure() {  # figure KEY: the value the last dashboard page showed for KEY
+    sed -n "s/^FIGURE $1: //p" <<<"$result" | head -n 1
+}
+
+# A sales manager: every page draws its charts, in English.
+for page in metrics engagements intel activities; do
+    open_page emily "page=$page"
+    expect "PAGE: $page"
+    expect "LOCALE: en"
+    expect_charts
+    screenshot "manager-$page-en" emily "page=$page"
+    screenshot "manager-$page-zh-CN" emily "page=$page&locale=zh-CN"
+    echo "PASS: manager sees $page"
+done
+
+# The numbers are the chat command's for the same person and period.
+open_page emily "page=metrics"
+revenue=$(figure revenue)
+won=$(figure deals_won)
+leads=$(figure leads)
+[[ -n $revenue && -n $won ]] || fail "no revenue or deals won on the page ($result)"
+ask emily "metrics"
+grep -qF "Revenue $revenue CNY" <<<"$answer" ||
+    fail "the page shows revenue $revenue, the metrics command: $(grep -m1 Revenue <<<"$answer")"
+grep -qF "Deals won $won " <<<"$answer" || fail "the page shows $won deals won ($answer)"
+grep -qF "Leads $leads " <<<"$answer" || fail "the page shows $leads leads ($answer)"
+echo "PASS: the manager's page equals metrics (revenue $revenue, won $won, leads $leads)"
+
+# The switch: Chinese labels on the same page.
+open_page emily "page=metrics&switch=1"
+expect "LOCALE: zh-CN"
+expect_charts
+expect_text "联合指标"
+expect_text "收入"
+echo "PASS: the switch shows Chinese labels"
+
+# A staff member: their own figures; another department by URL is refused.
+open_page anna "page=metrics"
+expect "PAGE: metrics"
+expect_charts
+screenshot "staff-metrics-en" anna "page=metrics"
+open_page anna "page=metrics&department=marketing"
+expect "REFUSED: 403"
+expect "CANVAS: 0"
+expect_text "You may not see these figures."
+open_page anna "page=activities"
+expect "REFUSED: 403"
+echo "PASS: staff cannot open another department's figures"
+
+# HR: the activities, in Chinese (刘洋's language), and back to English with the switch.
+open_page liuyang "page=activities"
+expect "PAGE: activities"
+expect "LOCALE: zh-CN"
+expect_charts
+expect_text "召开的联合会议"
+screenshot "hr-activities-zh-CN" liuyang "page=activities"
+open_page liuyang "page=activities&switch=1"
+expect "LOCALE: en"
+expect_text "Joint meetings held"
+screenshot "hr-activities-en" liuyang "page=activities&locale=en"
+echo "PASS: HR sees the activities in both languages"
+
+# Bad input over HTTP: an unknown page, a period with no data, a tampered scope.
+status() {
+    /usr/bin/python3 -c '
+import sys, urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1]).status)
+except urllib.error.HTTPError as e:
+    print(e.code)' "http://127.0.0.1:$port$1"
+}
+[[ $(status "/api/v1/dashboard/payroll?user=emily") == 404 ]] || fail "unknown page not 404"
+[[ $(status "/dashboard/nothing.js") == 404 ]] || fail "unknown file not 404"
+[[ $(status "/api/v1/dashboard/metrics?user=emily&at=2020-01-06") == 200 ]] ||
+    fail "a period with no data is not 200"
+[[ $(status "/api/v1/dashboard/metrics?user=jonas&department=sales") == 403 ]] ||
+    fail "a marketing staff member's department=sales is not 403"
+echo "PASS: bad input"
+echo "screenshots: $shots"
