@@ -155,6 +155,20 @@ TEST_F(DashboardTest, TheSignedInSessionDecidesWhoReads) {
     EXPECT_EQ(bot.api(r).status, 403);
 }
 
+TEST_F(DashboardTest, AnApiTokenCannotReadAsAnyoneItNames) {
+    // API tokens are for integrations and their scopes; the dashboard route has none, so
+    // a token naming a reader is refused (an unknown one as unknown), whoever it names.
+    core::ApiRequest r;
+    r.connector = "test";
+    r.method = "GET";
+    r.path = "/api/v1/dashboard/metrics";
+    r.api_token = "tt_any_token";
+    r.query["user"] = "sid";
+    const auto answer = bot.api(r);
+    EXPECT_EQ(answer.status, 401) << answer.body;
+    EXPECT_EQ(answer.body.find("revenue"), std::string::npos);
+}
+
 TEST_F(DashboardTest, EveryPageAnswersInTheReadersLanguage) {
     for (const char* name : {"metrics", "engagements", "intel"}) {
         SCOPED_TRACE(name);
