@@ -77,9 +77,9 @@ const std::map<std::string, ConnectorType>& connector_types() {
 }
 
 const std::vector<std::string>& known_connector_types() {
-    static const std::vector<std::string> names = {
-        "dingtalk", "feishu", "hub", "irc", "matrix", "mattermost", "slack", "webhook", "wecom",
-        "xmpp"};
+    static const std::vector<std::string> names = {"dingtalk", "feishu",     "hub",   "irc",
+                                                   "matrix",   "mattermost", "slack", "webhook",
+                                                   "wecom",    "xmpp"};
     return names;
 }
 
