@@ -1,6 +1,8 @@
-# twintrack_share_pch(DIR PCH_TARGET OPTIONS_TARGET): every target defined in DIR and its
-# subfolders that gets OPTIONS_TARGET's flags (linked directly, or through the public
-# usage of a library it links) reuses PCH_TARGET's precompiled header.
+# twintrack_share_pch(DIR PCH_TARGET OPTIONS_TARGET [SKIP_DIR] [ALSO_TARGET]): every
+# target defined in DIR and its subfolders (but not in SKIP_DIR) that gets
+# OPTIONS_TARGET's flags (linked directly, or through the public usage of a library it
+# links), and ALSO_TARGET's when given, reuses PCH_TARGET's precompiled header. A target
+# that already reuses one keeps it.
 
 # Sets OUT to TRUE when OPTIONS is in the usage that LIBS give their consumer.
 function(_twintrack_usage_has libs options out)
@@ -29,6 +31,11 @@ function(_twintrack_usage_has libs options out)
 endfunction()
 
 function(twintrack_share_pch dir pch options)
+    set(skip "${ARGV3}")
+    set(also "${ARGV4}")
+    if(skip AND dir STREQUAL skip)
+        return()
+    endif()
     get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
     foreach(target IN LISTS targets)
         get_target_property(type "${target}" TYPE)
@@ -36,8 +43,13 @@ function(twintrack_share_pch dir pch options)
             continue()
         endif()
         get_target_property(libs "${target}" LINK_LIBRARIES)
-        if(libs)
+        get_target_property(reused "${target}" PRECOMPILE_HEADERS_REUSE_FROM)
+        get_target_property(own "${target}" PRECOMPILE_HEADERS)
+        if(libs AND NOT reused AND NOT own)
             _twintrack_usage_has("${libs}" "${options}" found)
+            if(found AND also)
+                _twintrack_usage_has("${libs}" "${also}" found)
+            endif()
             if(found)
                 target_precompile_headers("${target}" REUSE_FROM "${pch}")
             endif()
@@ -45,6 +57,6 @@ function(twintrack_share_pch dir pch options)
     endforeach()
     get_property(subdirs DIRECTORY "${dir}" PROPERTY SUBDIRECTORIES)
     foreach(sub IN LISTS subdirs)
-        twintrack_share_pch("${sub}" "${pch}" "${options}")
+        twintrack_share_pch("${sub}" "${pch}" "${options}" "${skip}" "${also}")
     endforeach()
 endfunction()
