@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
@@ -167,6 +169,12 @@ class MatrixConnector final : public Connector {
         std::lock_guard<std::mutex> lock(status_mu_);
         return status_.connected;
     }
+
+    /// Edits as m.replace and deletes as redactions of the bot's own messages. Matrix has
+    /// no display name per message in the Client-Server API (only per room member, which
+    /// would rename every message of the bot), so relayed posts keep the writer's name in
+    /// their text.
+    core::PostAbilities abilities() const override { return {true, true, false}; }
 
     MatrixStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -584,13 +592,13 @@ class MatrixConnector final : public Connector {
 
     void on_room_event(const std::string& room, const json& ev) {
         const RoomMessage m = read_room_message(ev, user_id_);
-        if (m.type != "m.room.message" || m.event_id.empty()) return;
+        const bool redaction = m.type == "m.room.redaction";
+        if ((m.type != "m.room.message" && !redaction) || m.event_id.empty()) return;
         if (!seen_.first(m.event_id)) {
             spdlog::debug("matrix {}: {} delivered again; ignored", settings_.name, m.event_id);
             return;
         }
         if (m.sender == user_id_ || m.sender.empty()) return;  // the bot's own
-        if (m.edit) return session_.ignored("edits (m.replace)");
         const bool direct = is_direct(room);
         auto mapped = room_channel_.find(room);
         if (!direct && mapped == room_channel_.end()) {
@@ -600,7 +608,13 @@ class MatrixConnector final : public Connector {
             dm_room_[m.sender] = room;
             room_peer_[room] = m.sender;
         }
+        const std::string channel = direct ? "@" + m.sender : mapped->second;
+        if (redaction) {
+            if (m.target.empty()) return session_.ignored("redactions without `redacts`");
+            return push_change(m, room, channel, direct, core::EventKind::remove);
+        }
         if (m.msgtype == "m.notice") return session_.ignored("notices (m.notice) of other bots");
+        if (m.edit) return on_edit(m, room, channel, direct);
         if (m.msgtype == "m.image" || m.msgtype == "m.file" || m.msgtype == "m.video" ||
             m.msgtype == "m.audio") {
             if (direct) answer_not_text(m, room);
@@ -610,21 +624,82 @@ class MatrixConnector final : public Connector {
             return session_.ignored("messages of type " + m.msgtype);
         }
         if (sink_ == nullptr) return;
+        remember_writer(m.event_id, m.sender);
         const std::string localpart = display_of(user_id_);
         auto [text, mentioned] = strip_mention(m.body, {user_id_, localpart, "@" + localpart});
         core::Event event;
         event.id = settings_.name + ":" + m.event_id;
         event.kind = core::EventKind::message;
         event.who = {settings_.name, m.sender, display_of(m.sender)};
-        event.where = {settings_.name, direct ? "@" + m.sender : mapped->second, m.thread};
+        event.where = {settings_.name, channel, m.thread};
         event.direct = direct;
         event.addressed = mentioned || m.mentions_bot;
         event.text = text;
         event.at = m.origin_server_ts > 0 ? core::from_millis(m.origin_server_ts) : clock_->now();
         event.extra = {
             {"message_id", event.id}, {"matrix_room", room}, {"matrix_event_id", m.event_id}};
-        if (!m.reply_to.empty()) event.extra["reply_to"] = settings_.name + ":" + m.reply_to;
+        // A reply names the message answered; a message in a thread that answers none in
+        // particular (is_falling_back) answers the thread's first message.
+        const std::string answered = !m.reply_to.empty() ? m.reply_to : m.thread;
+        if (!answered.empty()) {
+            event.reply_to = settings_.name + ":" + answered;
+            event.extra["reply_to"] = event.reply_to;
+        }
+        // Replies to it go in its thread, or in a thread of its own (any event without a
+        // rel_type can be a thread's root).
+        event.reply_thread = m.thread.empty() ? m.event_id : m.thread;
         sink_->push(std::move(event));
+    }
+
+    // An edit (m.replace): handed on as EventKind::edit of the message it replaces, with
+    // the new text. An edit whose original the connector saw from someone else is not
+    // valid (the specification: same sender) and is dropped; one of a message it never
+    // saw (before a restart, or before the bot joined) is handed on, and the bot decides.
+    void on_edit(const RoomMessage& m, const std::string& room, const std::string& channel,
+                 bool direct) {
+        if (m.target.empty()) return session_.ignored("edits (m.replace) without m.new_content");
+        if (m.msgtype != "m.text" && m.msgtype != "m.emote") {
+            return session_.ignored("edits to messages of type " + m.msgtype);
+        }
+        auto writer = writers_.find(m.target);
+        if (writer != writers_.end() && writer->second != m.sender) {
+            return session_.ignored("edits (m.replace) of another person's message");
+        }
+        push_change(m, room, channel, direct, core::EventKind::edit);
+    }
+
+    // An edit or a redaction: its own id, naming the message changed (`target`, also as
+    // `extra.message_id`, as that message's event did).
+    void push_change(const RoomMessage& m, const std::string& room, const std::string& channel,
+                     bool direct, core::EventKind kind) {
+        if (sink_ == nullptr) return;
+        core::Event event;
+        event.id = settings_.name + ":" + m.event_id;
+        event.kind = kind;
+        event.who = {settings_.name, m.sender, display_of(m.sender)};
+        event.where = {settings_.name, channel, ""};
+        event.direct = direct;
+        event.target = settings_.name + ":" + m.target;
+        if (kind == core::EventKind::edit) {
+            const std::string localpart = display_of(user_id_);
+            auto [text, mentioned] = strip_mention(m.body, {user_id_, localpart, "@" + localpart});
+            event.text = text;
+            event.addressed = mentioned || m.mentions_bot;
+        }
+        event.at = m.origin_server_ts > 0 ? core::from_millis(m.origin_server_ts) : clock_->now();
+        event.extra = {
+            {"message_id", event.target}, {"matrix_room", room}, {"matrix_event_id", m.event_id}};
+        sink_->push(std::move(event));
+    }
+
+    // Who wrote the recent messages handed on, to check the sender of their edits.
+    void remember_writer(const std::string& event_id, const std::string& sender) {
+        if (!writers_.emplace(event_id, sender).second) return;
+        writer_order_.push_back(event_id);
+        while (writer_order_.size() > settings_.dedupe_window) {
+            writers_.erase(writer_order_.front());
+            writer_order_.pop_front();
+        }
     }
 
     // A picture, file, video or voice message in a direct chat: the connector's own words
@@ -656,7 +731,23 @@ class MatrixConnector final : public Connector {
     }
 
     void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+        // A new message: replies to it go in its thread (the one it is in, or its own).
+        const core::Post& post = job->post;
+        const std::string prefix = settings_.name + ":";
+        if (result.ok && post.edits.empty() && post.deletes.empty() &&
+            result.message_id.rfind(prefix, 0) == 0) {
+            result.reply_thread =
+                !post.to.thread.empty() ? post.to.thread : result.message_id.substr(prefix.size());
+        }
         runtime::finish_post(*job, std::move(result), session_.log_prefix());
+    }
+
+    // The event id of `id` (NAME:$event) when it is one of this connector's, else "".
+    std::string own_event(const std::string& id) const {
+        const std::string prefix = settings_.name + ":";
+        if (id.rfind(prefix, 0) != 0 || id.size() <= prefix.size() + 1) return "";
+        const std::string event = id.substr(prefix.size());
+        return event[0] == '$' ? event : "";
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
@@ -730,10 +821,13 @@ class MatrixConnector final : public Connector {
         const std::string& thread = post.to.thread;
         if (!thread.empty()) {
             // In a thread; clients without threads show it as a reply to the thread's
-            // latest message (here: the message answered, else the root).
+            // latest message (here: the message answered, else the root). Answering a
+            // message of the thread other than its root is a reply within the thread
+            // (is_falling_back false).
+            const bool answers = first && !reply.empty() && reply != thread;
             json rel = {{"rel_type", "m.thread"},
                         {"event_id", thread},
-                        {"is_falling_back", !(first && !reply.empty())},
+                        {"is_falling_back", !answers},
                         {"m.in_reply_to", {{"event_id", reply.empty() ? thread : reply}}}};
             return rel;
         }
@@ -742,6 +836,8 @@ class MatrixConnector final : public Connector {
     }
 
     void send_next(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.edits.empty()) return send_edit(job);
+        if (!job->post.deletes.empty()) return send_redaction(job);
         if (job->pieces.empty() && job->next == 0 && !job->post.text.empty()) {
             job->pieces = http::split_message(job->post.text, settings_.max_chars);
         }
@@ -778,6 +874,51 @@ class MatrixConnector final : public Connector {
                           }
                           then();
                       });
+    }
+
+    // A relayed edit of a message the bot sent (`edits`: NAME:$event): an m.room.message
+    // replacing it (rel_type m.replace) with the new text in m.new_content and, for
+    // clients without edits, "* " and the new text as its own body. A message sent in
+    // pieces gets its first piece replaced by the new text (cut to max_chars).
+    void send_edit(const std::shared_ptr<SendJob>& job) {
+        const std::string target = own_event(job->post.edits);
+        if (target.empty()) {
+            return complete(
+                job, {false, "", "not a Matrix event of " + settings_.name + ": " + job->post.edits,
+                      false});
+        }
+        const auto pieces = http::split_message(job->post.text, settings_.max_chars);
+        const std::string text = pieces.empty() ? std::string() : pieces.front();
+        json content = {{"msgtype", "m.notice"},
+                        {"body", "* " + text},
+                        {"m.new_content", {{"msgtype", "m.notice"}, {"body", text}}},
+                        {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", target}}}};
+        put_message(job, content, "edit", [this, job] {
+            complete(job, {true, job->post.edits, "", true});
+        });
+    }
+
+    // A relayed delete of a message the bot sent (`deletes`: NAME:$event): a redaction,
+    // PUT .../redact/{eventId}/{txnId} with a transaction id of its own (sent again after
+    // a lost answer, it redacts once). An event the homeserver does not know is gone.
+    void send_redaction(const std::shared_ptr<SendJob>& job) {
+        const std::string target = own_event(job->post.deletes);
+        if (target.empty()) {
+            return complete(
+                job, {false, "",
+                      "not a Matrix event of " + settings_.name + ": " + job->post.deletes, false});
+        }
+        const std::string txn =
+            transaction_id(settings_.name, job->post.dedupe_key, job->txn_basis, "redact");
+        const std::string path = std::string(client_api) + "/rooms/" +
+                                 runtime::url_encode(job->room) + "/redact/" +
+                                 runtime::url_encode(target) + "/" + txn;
+        session_.call(json_request("PUT", path, json::object()), [this, job](runtime::Result r) {
+            if (r.ok() || (r.status == 404 && read_error(r.body).errcode == "M_NOT_FOUND")) {
+                return complete(job, {true, job->post.deletes, "", true});
+            }
+            failed(job, r, [this, job] { send_redaction(job); });
+        });
     }
 
     // An attachment: its bytes to the media repository, then an m.image (pictures) or
@@ -894,6 +1035,8 @@ class MatrixConnector final : public Connector {
     std::map<std::string, std::string> names_;      ///< display names by user id
     runtime::SerialQueues outbound_;                ///< posts, by conversation
     runtime::RecentIds seen_;
+    std::unordered_map<std::string, std::string> writers_;  ///< recent event id → sender
+    std::deque<std::string> writer_order_;                  ///< writers_' ids, oldest first
     const runtime::ConnectorWords text_only_;
 
     mutable std::mutex status_mu_;

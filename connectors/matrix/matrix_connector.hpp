@@ -9,7 +9,11 @@
 // as `m.notice` through PUT .../send/m.room.message/{txnId} with a transaction id derived
 // from the post's dedupe key (a post sent again is posted once), in order per room, with
 // M_LIMIT_EXCEEDED's retry_after_ms honoured; attachments go through the media repository
-// and are sent as m.image or m.file. One Boost.Asio thread per connector owns its state.
+// and are sent as m.image or m.file. Replies carry m.in_reply_to, posts in a thread
+// rel_type m.thread; relayed edits go out as m.replace and deletes as redactions (the
+// bridge's PostAbilities), and people's edits (m.replace), redactions, replies and
+// threads come in as EventKind::edit / remove and Event::reply_to / reply_thread. One
+// Boost.Asio thread per connector owns its state.
 
 #include <chrono>
 #include <memory>

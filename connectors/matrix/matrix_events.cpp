@@ -14,6 +14,22 @@ using json = nlohmann::json;
 using http::object_field;
 using http::string_field;
 
+namespace {
+
+// `mentions_bot` from the m.mentions of `content` (an edit's: of its m.new_content, the
+// mentions of the message as it now reads).
+RoomMessage read_mentions(RoomMessage& m, const json& content, const std::string& bot_user) {
+    const json& mentions = object_field(content, "m.mentions");
+    if (mentions.contains("user_ids") && mentions["user_ids"].is_array()) {
+        for (const auto& u : mentions["user_ids"]) {
+            if (u.is_string() && u.get<std::string>() == bot_user) m.mentions_bot = true;
+        }
+    }
+    return m;
+}
+
+}  // namespace
+
 RoomMessage read_room_message(const json& event, const std::string& bot_user) {
     RoomMessage m;
     if (!event.is_object()) return m;
@@ -22,12 +38,20 @@ RoomMessage read_room_message(const json& event, const std::string& bot_user) {
     m.sender = string_field(event, "sender");
     m.origin_server_ts = http::integer_field(event, "origin_server_ts", 0);
     const json& content = object_field(event, "content");
+    if (m.type == "m.room.redaction") {
+        // Room version 11 moved `redacts` into the content; servers still copy it to the
+        // top level for older clients, and earlier room versions have it only there.
+        m.target = string_field(content, "redacts");
+        if (m.target.empty()) m.target = string_field(event, "redacts");
+        return m;
+    }
     if (m.type != "m.room.message") return m;
     m.msgtype = string_field(content, "msgtype");
     m.body = string_field(content, "body");
     const json& rel = object_field(content, "m.relates_to");
     const std::string rel_type = string_field(rel, "rel_type");
     const std::string in_reply_to = string_field(object_field(rel, "m.in_reply_to"), "event_id");
+    const json* text_content = &content;
     if (rel_type == "m.thread") {
         m.thread = string_field(rel, "event_id");
         // In a thread, m.in_reply_to is only the fallback for clients without threads
@@ -35,17 +59,21 @@ RoomMessage read_room_message(const json& event, const std::string& bot_user) {
         if (!http::bool_field(rel, "is_falling_back", false)) m.reply_to = in_reply_to;
     } else if (rel_type == "m.replace") {
         m.edit = true;
+        // The new text is m.new_content; the event's own body ("* new text") is the
+        // fallback for clients without edits. Without m.new_content the edit is invalid.
+        const json& fresh = object_field(content, "m.new_content");
+        if (fresh.is_object() && !fresh.empty()) {
+            m.target = string_field(rel, "event_id");
+            m.msgtype = string_field(fresh, "msgtype");
+            m.body = string_field(fresh, "body");
+            text_content = &fresh;
+        }
+        return read_mentions(m, *text_content, bot_user);
     } else {
         m.reply_to = in_reply_to;
     }
     if (!in_reply_to.empty()) m.body = strip_reply_fallback(m.body);
-    const json& mentions = object_field(content, "m.mentions");
-    if (mentions.contains("user_ids") && mentions["user_ids"].is_array()) {
-        for (const auto& u : mentions["user_ids"]) {
-            if (u.is_string() && u.get<std::string>() == bot_user) m.mentions_bot = true;
-        }
-    }
-    return m;
+    return read_mentions(m, *text_content, bot_user);
 }
 
 std::string strip_reply_fallback(const std::string& body) {

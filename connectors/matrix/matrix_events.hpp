@@ -1,6 +1,7 @@
 #pragma once
 // The pure part of the Matrix connector: what a room event of a /sync answer means to
-// the bot (Client-Server API, `m.room.message` with its `m.relates_to`), the reply
+// the bot (Client-Server API, `m.room.message` with its `m.relates_to`: replies,
+// threads and edits (`m.replace`); `m.room.redaction`), the reply
 // fallback a client puts before a reply's text, the transaction id of a post, the state
 // the connector keeps between runs, and the error answers of a homeserver. No network.
 
@@ -13,14 +14,20 @@ namespace twintrack::connectors::matrix {
 /// One `m.room.message` (or anything else) of a room's timeline, as read.
 struct RoomMessage {
     std::string event_id;
-    std::string type;           ///< "m.room.message", "m.room.member", ...
-    std::string sender;         ///< @user:server
-    std::string msgtype;        ///< "m.text", "m.notice", "m.image", ... ("" for other types)
-    std::string body;           ///< the text, reply fallback removed
-    std::string thread;         ///< the thread root (rel_type m.thread), else ""
-    std::string reply_to;       ///< m.in_reply_to's event id (not a thread's fallback), else ""
-    bool edit = false;          ///< rel_type m.replace: an edit of an earlier message
-    bool mentions_bot = false;  ///< m.mentions.user_ids names the bot
+    std::string type;      ///< "m.room.message", "m.room.redaction", "m.room.member", ...
+    std::string sender;    ///< @user:server
+    std::string msgtype;   ///< "m.text", "m.notice", "m.image", ... ("" for other types);
+                           ///< an edit's: that of its m.new_content
+    std::string body;      ///< the text, reply fallback removed; an edit's: the new text
+                           ///< (m.new_content's body, without the "* " fallback)
+    std::string thread;    ///< the thread root (rel_type m.thread), else ""
+    std::string reply_to;  ///< m.in_reply_to's event id (not a thread's fallback), else ""
+    bool edit = false;     ///< rel_type m.replace: an edit of an earlier message
+    /// An edit: the event it replaces ("" when the edit is not valid: no m.new_content).
+    /// A redaction: the event it removes (content.redacts, or the top-level `redacts` of
+    /// room versions before 11).
+    std::string target;
+    bool mentions_bot = false;  ///< m.mentions.user_ids names the bot (an edit: the new one's)
     long long origin_server_ts = 0;
 };
 

@@ -234,19 +234,35 @@ FakeHomeserver::Answer FakeHomeserver::handle(const Call& call,
     if (call.method == "GET" && p == client + "/sync") return sync(call, lock);
     const std::string rooms = client + "/rooms/";
     const std::string send = "/send/m.room.message/";
+    const bool sending =
+        call.method == "PUT" && p.rfind(rooms, 0) == 0 &&
+        (p.find(send) != std::string::npos || p.find("/redact/") != std::string::npos);
+    if (sending && limit_sends_ > 0) {
+        --limit_sends_;
+        json e = error("M_LIMIT_EXCEEDED", "Too Many Requests");
+        e["retry_after_ms"] = retry_after_ms_;
+        return {429, e};
+    }
+    if (sending && p.find(send) == std::string::npos) return redact(call);
     if (call.method == "PUT" && p.rfind(rooms, 0) == 0 && p.find(send) != std::string::npos) {
-        if (limit_sends_ > 0) {
-            --limit_sends_;
-            json e = error("M_LIMIT_EXCEEDED", "Too Many Requests");
-            e["retry_after_ms"] = retry_after_ms_;
-            return {429, e};
-        }
         const auto at = p.find(send);
         Sent s;
         s.room = p.substr(rooms.size(), at - rooms.size());
         s.txn = p.substr(at + send.size());
         s.content = json::parse(call.body, nullptr, false);
         s.at = call.at;
+        // Threads: "Servers SHOULD reject client requests which attempt to start a thread
+        // off an event with an m.relates_to property" (400, M_UNKNOWN).
+        if (s.content.is_object() && s.content.contains("m.relates_to") &&
+            s.content["m.relates_to"].value("rel_type", "") == "m.thread") {
+            const json* root = find_event(s.room, s.content["m.relates_to"].value("event_id", ""));
+            if (root != nullptr && (*root)["content"].is_object() &&
+                (*root)["content"].contains("m.relates_to") &&
+                (*root)["content"]["m.relates_to"].contains("rel_type")) {
+                return {400,
+                        error("M_UNKNOWN", "Cannot start threads from an event with a relation")};
+            }
+        }
         const std::string key = std::string(bot) + "\n" + s.txn;
         auto known = txns_.find(key);
         if (known != txns_.end()) {
@@ -296,6 +312,61 @@ FakeHomeserver::Answer FakeHomeserver::handle(const Call& call,
         return {200, {{"room_id", room}}};
     }
     return {404, error("M_UNRECOGNIZED", "Unrecognized request")};
+}
+
+json* FakeHomeserver::find_event(const std::string& room, const std::string& event_id) {
+    for (auto& e : log_) {
+        if (e.kind == "event" && e.room == room && e.data.value("event_id", "") == event_id &&
+            e.data.value("type", "") != "m.room.redaction") {
+            return &e.data;
+        }
+    }
+    return nullptr;
+}
+
+// PUT /rooms/{roomId}/redact/{eventId}/{txnId}: answers {event_id} of the redaction event;
+// the same txnId again answers the same event.
+FakeHomeserver::Answer FakeHomeserver::redact(const Call& call) {
+    const std::string rooms = "/_matrix/client/v3/rooms/";
+    const std::string& p = call.path;
+    const auto at = p.find("/redact/");
+    Redaction r;
+    r.room = p.substr(rooms.size(), at - rooms.size());
+    const std::string rest = p.substr(at + 8);
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos) return {404, error("M_UNRECOGNIZED", "Unrecognized request")};
+    r.redacts = rest.substr(0, slash);
+    r.txn = rest.substr(slash + 1);
+    r.content = json::parse(call.body, nullptr, false);
+    r.at = call.at;
+    if (!r.content.is_object()) return {400, error("M_NOT_JSON", "Content not JSON.")};
+    const std::string key = std::string(bot) + "\nredact\n" + r.txn;
+    auto known = txns_.find(key);
+    if (known != txns_.end()) {
+        r.event_id = known->second;
+        r.repeat = true;
+        redactions_.push_back(r);
+        return {200, {{"event_id", r.event_id}}};
+    }
+    json* target = find_event(r.room, r.redacts);
+    if (target == nullptr) return {404, error("M_NOT_FOUND", "Event not found.")};
+    r.event_id = "$redaction" + std::to_string(next_event_++);
+    txns_[key] = r.event_id;
+    // The redaction algorithm: an m.room.message keeps none of its content.
+    (*target)["content"] = json::object();
+    (*target)["unsigned"]["redacted_because"] = {{"event_id", r.event_id}, {"sender", bot}};
+    json content = {{"redacts", r.redacts}};
+    if (r.content.contains("reason")) content["reason"] = r.content["reason"];
+    log_.push_back({"event",
+                    r.room,
+                    {{"event_id", r.event_id},
+                     {"type", "m.room.redaction"},
+                     {"sender", bot},
+                     {"redacts", r.redacts},
+                     {"origin_server_ts", 1700000000000LL},
+                     {"content", content}}});
+    redactions_.push_back(r);
+    return {200, {{"event_id", r.event_id}}};
 }
 
 FakeHomeserver::Answer FakeHomeserver::sync(const Call& call, std::unique_lock<std::mutex>& lock) {
@@ -404,6 +475,22 @@ void FakeHomeserver::push_event(const std::string& room, const json& event) {
     cv_.notify_all();
 }
 
+std::string FakeHomeserver::push_redaction(const std::string& room, const std::string& sender,
+                                           const std::string& event_id, RedactsIn in) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string id = "$redaction" + std::to_string(next_event_++);
+    json ev = {{"event_id", id},
+               {"type", "m.room.redaction"},
+               {"sender", sender},
+               {"origin_server_ts", 1700000000000LL + static_cast<long long>(log_.size())},
+               {"content", json::object()}};
+    if (in != RedactsIn::top_level) ev["content"]["redacts"] = event_id;
+    if (in != RedactsIn::content) ev["redacts"] = event_id;
+    log_.push_back({"event", room, ev});
+    cv_.notify_all();
+    return id;
+}
+
 void FakeHomeserver::push_gap(const std::string& room) {
     std::lock_guard<std::mutex> lock(mu_);
     log_.push_back({"gap", room, nullptr});
@@ -451,6 +538,30 @@ std::vector<Call> FakeHomeserver::calls(const std::string& path_prefix) const {
 std::vector<Sent> FakeHomeserver::sent() const {
     std::lock_guard<std::mutex> lock(mu_);
     return sent_;
+}
+
+std::vector<Redaction> FakeHomeserver::redactions() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return redactions_;
+}
+
+std::optional<Redaction> FakeHomeserver::wait_redaction(std::size_t n,
+                                                        std::chrono::milliseconds timeout) const {
+    std::optional<Redaction> found;
+    wait(
+        [&] {
+            std::size_t count = 0;
+            for (const auto& r : redactions()) {
+                if (r.repeat) continue;
+                if (++count == n) {
+                    found = r;
+                    return true;
+                }
+            }
+            return false;
+        },
+        timeout);
+    return found;
 }
 
 std::vector<Upload> FakeHomeserver::uploads() const {

@@ -3,6 +3,9 @@
 // (v3): password login, whoami, /sync long-polls with `since` over a scripted log of room
 // events (invites, m.direct, member counts, limited timelines), sending messages with
 // transaction ids (a repeated txnId answers the first event again, as the spec asks),
+// relations (a thread may not start at an event that has a rel_type itself: 400
+// M_UNKNOWN), redactions (PUT .../redact/{eventId}/{txnId}: an m.room.redaction in the
+// timeline, the redacted event's content emptied, 404 M_NOT_FOUND for an unknown event),
 // the media repository's upload, joins, room aliases and createRoom. Real HTTP/1.1 with
 // keep-alive on a loopback port, one thread per connection. Failure paths on demand: a
 // send whose connection is dropped after it was handled, M_LIMIT_EXCEEDED with
@@ -46,6 +49,17 @@ struct Sent {
     std::chrono::steady_clock::time_point at;
 };
 
+/// A redaction through PUT .../redact/{eventId}/{txnId}.
+struct Redaction {
+    std::string room;
+    std::string redacts;  ///< the event redacted
+    std::string txn;
+    std::string event_id;  ///< the m.room.redaction event's
+    json content;          ///< the request's body ({"reason"?})
+    bool repeat = false;   ///< the txnId was seen before: no new event
+    std::chrono::steady_clock::time_point at;
+};
+
 struct Upload {
     std::string filename;
     std::string content_type;
@@ -82,6 +96,14 @@ class FakeHomeserver {
                              const json& content, std::string event_id = "");
     /// Appends an event as it is (the same event_id twice: a duplicate).
     void push_event(const std::string& room, const json& event);
+    /// Where an m.room.redaction names the event it redacts: in its content (room
+    /// version 11), at the event's top level (room versions before 11), or both (how
+    /// servers serve version 11 events, for older clients).
+    enum class RedactsIn { content, top_level, both };
+    /// `sender` redacts `event_id` (an m.room.redaction in the timeline); returns the
+    /// redaction's event id.
+    std::string push_redaction(const std::string& room, const std::string& sender,
+                               const std::string& event_id, RedactsIn in = RedactsIn::both);
     /// The next sync that carries `room` marks its timeline limited (a gap).
     void push_gap(const std::string& room);
     void push_invite(const std::string& room, const std::string& inviter, bool direct);
@@ -91,12 +113,17 @@ class FakeHomeserver {
     void set_members(const std::string& room, int n);
     /// The next `n` sends are handled, then their connection is closed without an answer.
     void drop_sends(int n);
-    /// The next `n` sends are answered 429 M_LIMIT_EXCEEDED with retry_after_ms.
+    /// The next `n` sends (messages and redactions) are answered 429 M_LIMIT_EXCEEDED
+    /// with retry_after_ms.
     void limit_sends(int n, int retry_after_ms);
 
     // --- what happened -----------------------------------------------------------------
     std::vector<Call> calls(const std::string& path_prefix) const;
     std::vector<Sent> sent() const;
+    std::vector<Redaction> redactions() const;
+    /// Waits for the n-th (1-based) new redaction (repeats not counted).
+    std::optional<Redaction> wait_redaction(std::size_t n = 1,
+                                            std::chrono::milliseconds timeout = 15s) const;
     std::vector<Upload> uploads() const;
     std::vector<std::string> joined() const;
     int logins() const;
@@ -123,6 +150,9 @@ class FakeHomeserver {
     void serve(std::shared_ptr<void> socket);
     Answer handle(const Call& call, std::unique_lock<std::mutex>& lock);
     Answer sync(const Call& call, std::unique_lock<std::mutex>& lock);
+    Answer redact(const Call& call);
+    /// The timeline event `event_id` of `room` in the log, else null.
+    json* find_event(const std::string& room, const std::string& event_id);
     bool authorized(const Call& call) const;
 
     mutable std::mutex mu_;
@@ -147,6 +177,7 @@ class FakeHomeserver {
     int rooms_made_ = 0;
     std::vector<Call> calls_;
     std::vector<Sent> sent_;
+    std::vector<Redaction> redactions_;
     std::vector<Upload> uploads_;
     std::vector<std::string> joined_;
 };

@@ -3,7 +3,9 @@
 // skips the backlog, rooms and direct chats, threads and replies, images answered and
 // attachments uploaded, transaction ids that make a resent message appear once,
 // M_LIMIT_EXCEEDED, an expired token, sync gaps, duplicates, and a homeserver restarted
-// in the middle of a long-poll.
+// in the middle of a long-poll. Bridged edits and deletes out (m.replace, redactions),
+// replies and threads out with the thread a reply to a post goes in, and people's edits,
+// redactions, replies and threads in.
 
 #include "connectors/matrix/matrix_connector.hpp"
 
@@ -429,6 +431,271 @@ TEST_F(MatrixTest, APostToSomethingThatIsNoRoomFailsAndAnUnknownAliasIsRetryable
     EXPECT_TRUE(u->retryable);
     EXPECT_THAT(u->error, HasSubstr("#nobody:fake"));
     EXPECT_TRUE(fake.sent().empty());
+}
+
+// --- edits, deletes, replies and threads ----------------------------------------------
+
+json edit_of(const std::string& original, const std::string& body) {
+    return {{"msgtype", "m.text"},
+            {"body", "* " + body},
+            {"m.new_content", {{"msgtype", "m.text"}, {"body", body}}},
+            {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", original}}}};
+}
+
+TEST_F(MatrixTest, ItSaysItCanEditAndDeleteButNotPostUnderAnotherName) {
+    start(settings());
+    const core::PostAbilities can = matrix->abilities();
+    EXPECT_TRUE(can.edits);
+    EXPECT_TRUE(can.deletes);
+    EXPECT_FALSE(can.as_name);
+}
+
+TEST_F(MatrixTest, ABridgedEditGoesOutAsAReplacementOfTheCopyOnce) {
+    start(settings());
+    Outcome first;
+    core::Post copy = post_to("#sales:fake", "Ann (hub): Meet at 3");
+    copy.dedupe_key = "bridge:copy";
+    matrix->send(copy, first.done());
+    auto r = first.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    const std::string original = fake.wait_sent(1)->event_id;
+
+    core::Post edit = post_to("#sales:fake", "Ann (hub): Meet at 4");
+    edit.edits = r->message_id;
+    edit.dedupe_key = "bridge:copy:edit:1";
+    Outcome edited;
+    matrix->send(edit, edited.done());
+    auto e = edited.wait();
+    ASSERT_TRUE(e && e->ok) << (e ? e->error : "no answer");
+    EXPECT_EQ(e->message_id, r->message_id);  // the message edited keeps its id
+    auto sent = fake.wait_sent(2);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->room, kSales);
+    EXPECT_EQ(sent->content.value("body", ""), "* Ann (hub): Meet at 4");
+    EXPECT_EQ(sent->content["m.new_content"].value("body", ""), "Ann (hub): Meet at 4");
+    EXPECT_EQ(sent->content["m.new_content"].value("msgtype", ""), "m.notice");
+    EXPECT_EQ(sent->content["m.relates_to"].value("rel_type", ""), "m.replace");
+    EXPECT_EQ(sent->content["m.relates_to"].value("event_id", ""), original);
+    EXPECT_FALSE(sent->content["m.relates_to"].contains("m.in_reply_to"));
+    // The outbox sending the edit again (an answer lost) edits nothing more.
+    Outcome again;
+    matrix->send(edit, again.done());
+    ASSERT_TRUE(again.wait());
+    int new_events = 0;
+    for (const auto& s : fake.sent()) new_events += s.repeat ? 0 : 1;
+    EXPECT_EQ(new_events, 2);
+}
+
+TEST_F(MatrixTest, ABridgedDeleteGoesOutAsARedactionOnce) {
+    start(settings());
+    Outcome first;
+    matrix->send(post_to("#sales:fake", "Bo (slack): wrong room, sorry"), first.done());
+    auto r = first.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    core::Post del = post_to("#sales:fake", "");
+    del.deletes = r->message_id;
+    del.dedupe_key = "bridge:copy:delete:1";
+    Outcome deleted;
+    matrix->send(del, deleted.done());
+    auto d = deleted.wait();
+    ASSERT_TRUE(d && d->ok) << (d ? d->error : "no answer");
+    EXPECT_EQ(d->message_id, r->message_id);
+    auto redaction = fake.wait_redaction(1);
+    ASSERT_TRUE(redaction);
+    EXPECT_EQ(redaction->room, kSales);
+    EXPECT_EQ("matrix:" + redaction->redacts, r->message_id);
+    EXPECT_EQ(fake.sent().size(), 1u) << "a delete posted a message";
+    // Sent again with the same key: the same transaction, no second redaction.
+    Outcome again;
+    matrix->send(del, again.done());
+    auto a = again.wait();
+    ASSERT_TRUE(a && a->ok);
+    const auto all = fake.redactions();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].txn, all[1].txn);
+    EXPECT_TRUE(all[1].repeat);
+    // The bot's own redaction comes back in the sync and is not handed on.
+    fake.push_message(kSales, "@bob:fake", text("marker"));
+    ASSERT_TRUE(sink.with_text("marker"));
+    EXPECT_TRUE(sink.rest().empty());
+}
+
+TEST_F(MatrixTest, ADeleteOfAnEventTheHomeserverDoesNotKnowIsDoneAndOfAnotherPlatformFails) {
+    start(settings());
+    core::Post gone = post_to("#sales:fake", "");
+    gone.deletes = "matrix:$never-sent";
+    Outcome out;
+    matrix->send(gone, out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->ok) << r->error;
+    core::Post foreign = post_to("#sales:fake", "x");
+    foreign.edits = "slack:C1:1700.1";
+    Outcome bad;
+    matrix->send(foreign, bad.done());
+    auto b = bad.wait();
+    ASSERT_TRUE(b);
+    EXPECT_FALSE(b->ok);
+    EXPECT_FALSE(b->retryable);
+    EXPECT_THAT(b->error, HasSubstr("slack:C1:1700.1"));
+    EXPECT_TRUE(fake.sent().empty());
+}
+
+TEST_F(MatrixTest, ARateLimitedRedactionIsSentAgainAfterRetryAfterMs) {
+    test_support::LogCapture log;
+    start(settings());
+    Outcome first;
+    matrix->send(post_to("#sales:fake", "to be deleted"), first.done());
+    auto r = first.wait();
+    ASSERT_TRUE(r && r->ok);
+    fake.limit_sends(1, 300);
+    core::Post del = post_to("#sales:fake", "");
+    del.deletes = r->message_id;
+    del.dedupe_key = "bridge:limited:delete";
+    Outcome deleted;
+    matrix->send(del, deleted.done());
+    auto d = deleted.wait();
+    ASSERT_TRUE(d && d->ok) << (d ? d->error : "no answer");
+    EXPECT_GE(log.count("M_LIMIT_EXCEEDED"), 1);
+    const auto calls = fake.calls("/_matrix/client/v3/rooms/" + kSales + "/redact/");
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].path, calls[1].path);  // the same transaction id
+    EXPECT_GE(calls[1].at - calls[0].at, std::chrono::milliseconds(300));
+    ASSERT_EQ(fake.redactions().size(), 1u);
+    EXPECT_FALSE(fake.redactions()[0].repeat);
+}
+
+TEST_F(MatrixTest, RepliesAndThreadRepliesGoOutWithTheirRelationsAndTheirThread) {
+    start(settings());
+    const std::string question = fake.push_message(kSales, "@bob:fake", text("which list?"));
+    ASSERT_TRUE(sink.with_text("which list?"));
+    // A reply outside a thread: a rich reply, and replies to it go in its own thread.
+    core::Post reply = post_to("#sales:fake", "the 2027 one");
+    reply.reply_to = "matrix:" + question;
+    Outcome out;
+    matrix->send(reply, out.done());
+    auto r = out.wait();
+    ASSERT_TRUE(r && r->ok) << (r ? r->error : "no answer");
+    auto sent = fake.wait_sent(1);
+    ASSERT_TRUE(sent);
+    EXPECT_EQ(sent->content["m.relates_to"]["m.in_reply_to"].value("event_id", ""), question);
+    EXPECT_FALSE(sent->content["m.relates_to"].contains("rel_type"));
+    EXPECT_EQ(r->reply_thread, sent->event_id);
+    // Into the thread of that reply (as the bridge does for a reply in a Slack thread):
+    // an m.thread relation with the fallback for clients without threads.
+    core::Post in_thread = post_to("#sales:fake", "thanks");
+    in_thread.to.thread = r->reply_thread;
+    in_thread.reply_to = r->message_id;
+    Outcome out2;
+    matrix->send(in_thread, out2.done());
+    auto r2 = out2.wait();
+    ASSERT_TRUE(r2 && r2->ok) << (r2 ? r2->error : "no answer");
+    auto threaded = fake.wait_sent(2);
+    ASSERT_TRUE(threaded);
+    const json rel = threaded->content["m.relates_to"];
+    EXPECT_EQ(rel.value("rel_type", ""), "m.thread");
+    EXPECT_EQ(rel.value("event_id", ""), sent->event_id);
+    EXPECT_TRUE(rel.value("is_falling_back", false));
+    EXPECT_EQ(rel["m.in_reply_to"].value("event_id", ""), sent->event_id);
+    EXPECT_EQ(r2->reply_thread, sent->event_id);  // replies to it stay in the thread
+}
+
+TEST_F(MatrixTest, AnEditComesInAsAnEditOfTheOriginalWithTheNewText) {
+    start(settings());
+    const std::string original = fake.push_message(kSales, "@bob:fake", text("Meet at 3"));
+    ASSERT_TRUE(sink.with_text("Meet at 3"));
+    const std::string edit = fake.push_message(kSales, "@bob:fake", edit_of(original, "Meet at 4"));
+    auto e = sink.with_text("Meet at 4");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->kind, core::EventKind::edit);
+    EXPECT_EQ(e->id, "matrix:" + edit);
+    EXPECT_EQ(e->target, "matrix:" + original);
+    EXPECT_EQ(e->extra.value("message_id", ""), "matrix:" + original);
+    EXPECT_EQ(e->where.channel, "#sales:fake");
+    EXPECT_EQ(e->who.user_id, "@bob:fake");
+    EXPECT_FALSE(e->direct);
+    EXPECT_TRUE(sink.rest().empty()) << "the edit also came as a message";
+}
+
+TEST_F(MatrixTest, AnEditOfAMessageTheBotNeverSawIsHandedOnAsAnEditAndAForgedOneIsNot) {
+    start(settings());
+    // Written before the bot's first start: the edit still names it, as an edit.
+    const std::string unseen = fake.push_message(kSales, "@bob:fake", edit_of("$before", "v2"));
+    auto e = sink.with_text("v2");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->kind, core::EventKind::edit);
+    EXPECT_EQ(e->target, "matrix:$before");
+    EXPECT_EQ(e->id, "matrix:" + unseen);
+    // Someone else's m.replace of bob's message is not a valid edit (the specification:
+    // the same sender), nor one without m.new_content.
+    const std::string bobs = fake.push_message(kSales, "@bob:fake", text("bob's words"));
+    ASSERT_TRUE(sink.with_text("bob's words"));
+    fake.push_message(kSales, "@eve:fake", edit_of(bobs, "eve's words"));
+    fake.push_message(kSales, "@bob:fake",
+                      {{"msgtype", "m.text"},
+                       {"body", "* no new content"},
+                       {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", bobs}}}});
+    fake.push_message(kSales, "@bob:fake", text("marker"));
+    ASSERT_TRUE(sink.with_text("marker"));
+    for (const auto& left : sink.rest()) ADD_FAILURE() << "handed on: " << left.text;
+}
+
+TEST_F(MatrixTest, ARedactionComesInAsARemoveInEitherRoomVersionsForm) {
+    start(settings());
+    const std::string one = fake.push_message(kSales, "@bob:fake", text("first"));
+    const std::string two = fake.push_message(kSales, "@bob:fake", text("second"));
+    ASSERT_TRUE(sink.with_text("first"));
+    ASSERT_TRUE(sink.with_text("second"));
+    const std::string r1 =
+        fake.push_redaction(kSales, "@bob:fake", one, FakeHomeserver::RedactsIn::content);
+    const std::string r2 =
+        fake.push_redaction(kSales, "@bob:fake", two, FakeHomeserver::RedactsIn::top_level);
+    auto removed = [&](const std::string& id) {
+        return sink.wait_for([&](const core::Event& e) { return e.id == "matrix:" + id; });
+    };
+    auto a = removed(r1);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->kind, core::EventKind::remove);
+    EXPECT_EQ(a->target, "matrix:" + one);
+    EXPECT_EQ(a->extra.value("message_id", ""), "matrix:" + one);
+    EXPECT_EQ(a->where.channel, "#sales:fake");
+    auto b = removed(r2);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->kind, core::EventKind::remove);
+    EXPECT_EQ(b->target, "matrix:" + two);
+    EXPECT_TRUE(sink.rest().empty());
+}
+
+TEST_F(MatrixTest, RepliesAndThreadMessagesComeInWithWhatTheyAnswerAndTheirThread) {
+    start(settings());
+    const std::string root = fake.push_message(kSales, "@bob:fake", text("a question"));
+    auto first = sink.with_text("a question");
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->reply_to.empty());
+    EXPECT_EQ(first->reply_thread, root);  // a reply to it starts its thread
+    const std::string reply =
+        fake.push_message(kSales, "@ann:fake",
+                          {{"msgtype", "m.text"},
+                           {"body", "> <@bob:fake> a question\n\nan answer"},
+                           {"m.relates_to", {{"m.in_reply_to", {{"event_id", root}}}}}});
+    auto r = sink.with_text("an answer");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->reply_to, "matrix:" + root);
+    EXPECT_EQ(r->reply_thread, reply);
+    EXPECT_TRUE(r->where.thread.empty());
+    fake.push_message(kSales, "@ann:fake",
+                      {{"msgtype", "m.text"},
+                       {"body", "in the thread"},
+                       {"m.relates_to",
+                        {{"rel_type", "m.thread"},
+                         {"event_id", root},
+                         {"is_falling_back", true},
+                         {"m.in_reply_to", {{"event_id", root}}}}}});
+    auto t = sink.with_text("in the thread");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->where.thread, root);
+    EXPECT_EQ(t->reply_to, "matrix:" + root);  // the thread's first message
+    EXPECT_EQ(t->reply_thread, root);
 }
 
 }  // namespace

@@ -56,6 +56,52 @@ TEST(MatrixEvents, AThreadsFallbackReplyIsNotAReplyAndAnEditIsMarked) {
     EXPECT_TRUE(read_room_message(ev, "@tt:fake").edit);
 }
 
+TEST(MatrixEvents, AnEditReadsItsNewContentAndNamesTheMessageItReplaces) {
+    json ev = {{"event_id", "$e"},
+               {"type", "m.room.message"},
+               {"sender", "@ann:fake"},
+               {"content",
+                {{"msgtype", "m.text"},
+                 {"body", "* tt: report Acme 20k"},
+                 {"m.new_content",
+                  {{"msgtype", "m.text"},
+                   {"body", "tt: report Acme 20k"},
+                   {"m.mentions", {{"user_ids", json::array({"@tt:fake"})}}}}},
+                 {"m.relates_to", {{"rel_type", "m.replace"}, {"event_id", "$orig"}}}}}};
+    RoomMessage m = read_room_message(ev, "@tt:fake");
+    EXPECT_TRUE(m.edit);
+    EXPECT_EQ(m.target, "$orig");
+    EXPECT_EQ(m.body, "tt: report Acme 20k");  // not the "* " fallback
+    EXPECT_EQ(m.msgtype, "m.text");
+    EXPECT_TRUE(m.mentions_bot);
+    EXPECT_TRUE(m.reply_to.empty());
+    EXPECT_TRUE(m.thread.empty());
+    // Without m.new_content an edit is not valid: it names nothing.
+    ev["content"].erase("m.new_content");
+    m = read_room_message(ev, "@tt:fake");
+    EXPECT_TRUE(m.edit);
+    EXPECT_TRUE(m.target.empty());
+}
+
+TEST(MatrixEvents, ARedactionNamesTheEventInItsContentOrAtTheTopLevel) {
+    json v11 = {{"event_id", "$x"},
+                {"type", "m.room.redaction"},
+                {"sender", "@ann:fake"},
+                {"content", {{"redacts", "$gone"}, {"reason", "typo"}}}};
+    RoomMessage m = read_room_message(v11, "@tt:fake");
+    EXPECT_EQ(m.type, "m.room.redaction");
+    EXPECT_EQ(m.target, "$gone");
+    EXPECT_FALSE(m.edit);
+    json v10 = {{"event_id", "$y"},
+                {"type", "m.room.redaction"},
+                {"sender", "@ann:fake"},
+                {"redacts", "$old"},
+                {"content", json::object()}};
+    EXPECT_EQ(read_room_message(v10, "@tt:fake").target, "$old");
+    v10.erase("redacts");
+    EXPECT_TRUE(read_room_message(v10, "@tt:fake").target.empty());
+}
+
 TEST(MatrixEvents, MentionsOfTheBotAreFoundAndStripped) {
     const json ev = {{"event_id", "$m"},
                      {"type", "m.room.message"},
