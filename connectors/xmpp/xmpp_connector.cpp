@@ -974,8 +974,7 @@ class XmppConnector final : public Connector {
                 }
             }
             if (!refers.replies_to.empty()) event.reply_to = room.id_of(refers.replies_to);
-            if (event.kind == core::EventKind::message &&
-                !(!text.empty() && text.front() == '!')) {
+            if (event.kind == core::EventKind::message && !(!text.empty() && text.front() == '!')) {
                 event.addressed =
                     strip_mention(text, room.nick) ||
                     (room.nick != settings_.nick && strip_mention(text, settings_.nick));
