@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -19,6 +20,7 @@
 
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/runtime/backoff.hpp"
+#include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
 #include "core/text.hpp"
@@ -35,6 +37,15 @@ constexpr const char* kMucOwnerNs = "http://jabber.org/protocol/muc#owner";
 constexpr const char* kDelayNs = "urn:xmpp:delay";
 constexpr const char* kSidNs = "urn:xmpp:sid:0";
 constexpr const char* kCorrectNs = "urn:xmpp:message-correct:0";
+constexpr const char* kRetractNs = "urn:xmpp:message-retract:1";
+constexpr const char* kRetractOldNs = "urn:xmpp:message-retract:0";
+constexpr const char* kFastenNs = "urn:xmpp:fasten:0";
+constexpr const char* kReplyNs = "urn:xmpp:reply:0";
+constexpr const char* kFallbackNs = "urn:xmpp:fallback:0";
+constexpr const char* kHintsNs = "urn:xmpp:hints";
+constexpr const char* kPingNs = "urn:xmpp:ping";
+/// Stanza-id pairs kept per room for retractions and replies.
+constexpr std::size_t kIdPairs = 5000;
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -115,6 +126,13 @@ void read_settings(core::SectionReader& section, XmppSettings& settings) {
     }
     if (auto chars = section.integer("max_chars", 100, 100000)) {
         settings.max_chars = static_cast<std::size_t>(*chars);
+    }
+    if (auto ping = section.integer("ping_interval", 0, 3600)) {
+        if (*ping != 0 && *ping < 5) {
+            section.error("ping_interval", "must be 0 (no pings) or 5 to 3600 seconds");
+        } else {
+            settings.ping_interval = std::chrono::seconds(*ping);
+        }
     }
     read_rooms(section, settings);
 }
@@ -215,7 +233,59 @@ struct Room {
     SteadyClock::time_point since{};
     int nick_tries = 0;
     std::map<std::string, std::string> occupants;  ///< nick -> real bare JID, when shown
+    /// Messages seen in the room: the sender's id <-> the room's stanza-id, and the
+    /// sender's nick by id; the oldest forgotten first.
+    std::map<std::string, std::string> sid_by_id;
+    std::map<std::string, std::string> id_by_sid;
+    std::map<std::string, std::string> nick_by_id;
+    std::deque<std::string> seen_ids;
+
+    void remember(const std::string& id, const std::string& sid, const std::string& author) {
+        if (id.empty()) return;
+        if (nick_by_id.count(id) == 0) seen_ids.push_back(id);
+        nick_by_id[id] = author;
+        if (!sid.empty()) {
+            sid_by_id[id] = sid;
+            id_by_sid[sid] = id;
+        }
+        while (seen_ids.size() > kIdPairs) {
+            const std::string old = seen_ids.front();
+            seen_ids.pop_front();
+            auto it = sid_by_id.find(old);
+            if (it != sid_by_id.end()) {
+                id_by_sid.erase(it->second);
+                sid_by_id.erase(it);
+            }
+            nick_by_id.erase(old);
+        }
+    }
+    /// The sender's id of a message a retraction or reply names by the room's stanza-id.
+    std::string id_of(const std::string& ref) const {
+        auto it = id_by_sid.find(ref);
+        return it == id_by_sid.end() ? ref : it->second;
+    }
+    /// The room's stanza-id of a message, else its sender's id.
+    std::string sid_of(const std::string& id) const {
+        auto it = sid_by_id.find(id);
+        return it == sid_by_id.end() ? id : it->second;
+    }
 };
+
+/// The code point offsets [start, end) of a XEP-0428 fallback in `text`, as bytes.
+std::string without_fallback(const std::string& text, std::size_t start, std::size_t end) {
+    std::size_t cp = 0, from = std::string::npos, to = std::string::npos;
+    for (std::size_t i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+        if (cp == start) from = i;
+        if (cp == end) {
+            to = i;
+            break;
+        }
+        ++cp;
+    }
+    if (from == std::string::npos || to == std::string::npos || from >= to) return text;
+    return std::string(core::trim(text.substr(0, from) + text.substr(to)));
+}
 
 struct Outgoing {
     core::Post post;
@@ -230,7 +300,9 @@ class XmppConnector final : public Connector {
         : settings_(std::move(settings)),
           clock_(context.clock),
           backoff_(settings_.backoff_initial, settings_.backoff_max),
-          started_ms_(core::to_millis(context.clock->now())) {
+          started_ms_(core::to_millis(context.clock->now())),
+          default_locale_(context.default_locale),
+          retracted_(context.prompts_dir, "xmpp.yaml", "messages", "retracted") {
         for (const auto& r : settings_.rooms) {
             Room room;
             room.jid = r.jid;
@@ -282,6 +354,9 @@ class XmppConnector final : public Connector {
     }
 
     bool connected() const override { return online_; }
+
+    /// XEP-0308 corrections and XEP-0424 retractions of its own messages.
+    core::PostAbilities abilities() const override { return {true, true, false}; }
 
     XmppStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -349,6 +424,7 @@ class XmppConnector final : public Connector {
             if (quit_) break;
             if (conn_ == nullptr && SteadyClock::now() >= next_attempt_) connect();
             tick_rooms();
+            tick_ping();
             if (conn_ != nullptr) xmpp_run_once(ctx_, 100);
         }
     }
@@ -371,6 +447,9 @@ class XmppConnector final : public Connector {
         dead_ = false;
         auth_failed_ = false;
         tls_refused_ = false;
+        ping_out_ = false;
+        ping_dead_ = false;
+        signing_in_since_ = SteadyClock::now();
         conn_ = xmpp_conn_new(ctx_);
         long flags = XMPP_CONN_FLAG_DISABLE_SM;
         if (settings_.tls == TlsMode::required) flags |= XMPP_CONN_FLAG_MANDATORY_TLS;
@@ -384,6 +463,8 @@ class XmppConnector final : public Connector {
         xmpp_conn_set_sockopt_callback(conn_, xmpp_sockopt_cb_keepalive);
         xmpp_handler_add(conn_, &XmppConnector::on_message_cb, nullptr, "message", nullptr, this);
         xmpp_handler_add(conn_, &XmppConnector::on_presence_cb, nullptr, "presence", nullptr, this);
+        xmpp_handler_add(conn_, &XmppConnector::on_ping_cb, kPingNs, "iq", "get", this);
+        xmpp_handler_add(conn_, &XmppConnector::on_any_cb, nullptr, nullptr, nullptr, this);
         {
             std::lock_guard<std::mutex> lock(status_mu_);
             ++status_.attempts;
@@ -442,6 +523,53 @@ class XmppConnector final : public Connector {
         } else {
             spdlog::warn("xmpp {}: {}; reconnecting in {:.1f} s{}", settings_.name, why_, seconds,
                          was_online ? " (posts meanwhile fail and are retried)" : "");
+        }
+    }
+
+    // XEP-0199: after ping_interval without a stanza from the server, a ping; no answer
+    // within ping_interval more (a server stopped, a link that silently went away, which
+    // TCP keep-alive notices only after minutes): the link is dropped and made again. A
+    // sign-in that hangs as long as two intervals (at least 10 s) is given up the same way.
+    void tick_ping() {
+        const auto interval = settings_.ping_interval;
+        if (conn_ == nullptr || dead_ || ping_dead_ || interval.count() <= 0) return;
+        const auto now = SteadyClock::now();
+        const auto seconds = [](SteadyClock::duration d) {
+            return std::chrono::duration<double>(d).count();
+        };
+        if (!online_) {
+            const auto limit = std::max<SteadyClock::duration>(2 * interval, 10s);
+            if (now - signing_in_since_ >= limit) {
+                ping_dead_ = true;
+                ping_why_ = "no sign-in at " + where() + " within " +
+                            std::to_string(static_cast<int>(seconds(limit))) + " s";
+                xmpp_disconnect(conn_);
+            }
+            return;
+        }
+        if (!ping_out_ && now - last_heard_ >= interval) {
+            const std::string id = "ping-" + new_id();
+            xmpp_stanza_t* iq = xmpp_iq_new(ctx_, "get", id.c_str());
+            xmpp_stanza_set_to(iq, jid_domain(settings_.jid).c_str());
+            add_child(ctx_, iq, "ping", kPingNs);
+            xmpp_send(conn_, iq);
+            xmpp_stanza_release(iq);
+            ping_out_ = true;
+            ping_sent_ = now;
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.pings;
+        } else if (ping_out_ && now - ping_sent_ >= interval) {
+            ping_dead_ = true;
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%.1f", seconds(now - ping_sent_));
+            ping_why_ = std::string("no answer to a ping for ") + buf + " s (a silent link)";
+            spdlog::warn("xmpp {}: {}; dropping the connection", settings_.name, ping_why_);
+            {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                ++status_.dead_links;
+            }
+            // Closes the stream; libstrophe resets the socket 2 s later at the latest.
+            xmpp_disconnect(conn_);
         }
     }
 
@@ -525,6 +653,8 @@ class XmppConnector final : public Connector {
             const char* bound = xmpp_conn_get_bound_jid(conn_);
             bound_ = bound ? bound : settings_.jid;
             online_ = true;
+            last_heard_ = SteadyClock::now();
+            ping_out_ = false;
             backoff_.connected(SteadyClock::now());
             {
                 std::lock_guard<std::mutex> lock(status_mu_);
@@ -560,6 +690,28 @@ class XmppConnector final : public Connector {
         } else {
             why_ = online_ ? "the server closed the connection" : "could not sign in at " + where();
         }
+        if (ping_dead_) why_ = ping_why_;
+    }
+
+    // Every stanza from the server shows the link is alive.
+    static int on_any_cb(xmpp_conn_t*, xmpp_stanza_t*, void* self) {
+        auto* c = static_cast<XmppConnector*>(self);
+        c->last_heard_ = SteadyClock::now();
+        c->ping_out_ = false;
+        return 1;
+    }
+
+    // XEP-0199: a ping from the server (or anyone) is answered.
+    static int on_ping_cb(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+        auto* c = static_cast<XmppConnector*>(self);
+        if (c->conn_ == nullptr || child(stanza, "ping", kPingNs) == nullptr) return 1;
+        const std::string id = attr(stanza, "id");
+        xmpp_stanza_t* result = xmpp_iq_new(c->ctx_, "result", id.c_str());
+        const std::string from = attr(stanza, "from");
+        if (!from.empty()) xmpp_stanza_set_to(result, from.c_str());
+        xmpp_send(c->conn_, result);
+        xmpp_stanza_release(result);
+        return 1;
     }
 
     static int on_presence_cb(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
@@ -667,8 +819,8 @@ class XmppConnector final : public Connector {
         return 1;
     }
 
-    /// The XEP-0359 stanza-id `by` gives, else the sender's id, else a counter.
-    std::string message_key(xmpp_stanza_t* stanza, const std::string& by, const std::string& from) {
+    /// The XEP-0359 stanza-id `by` gave the message; "" when none.
+    static std::string stanza_id(xmpp_stanza_t* stanza, const std::string& by) {
         for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c; c = xmpp_stanza_get_next(c)) {
             const char* n = xmpp_stanza_get_name(c);
             const char* ns = xmpp_stanza_get_ns(c);
@@ -677,14 +829,20 @@ class XmppConnector final : public Connector {
                 continue;
             }
             if (core::ascii_lower(attr(c, "by")) == by && !attr(c, "id").empty()) {
-                return "sid:" + by + ":" + attr(c, "id");
+                return attr(c, "id");
             }
         }
+        return {};
+    }
+
+    /// The XEP-0359 stanza-id `by` gives, else the sender's id, else a counter.
+    std::string message_key(xmpp_stanza_t* stanza, const std::string& by, const std::string& from) {
+        const std::string sid = stanza_id(stanza, by);
+        if (!sid.empty()) return "sid:" + by + ":" + sid;
         const std::string id = attr(stanza, "id");
         if (!id.empty()) return "id:" + normal_jid(from) + ":" + id;
         return "n:" + std::to_string(started_ms_) + ":" + std::to_string(++in_counter_);
     }
-
     // Strips "nick:" / "nick," (also the full-width ： and ，) from the start of `text`.
     static bool strip_mention(std::string& text, const std::string& nick) {
         if (nick.empty() || text.size() <= nick.size()) return false;
@@ -703,6 +861,51 @@ class XmppConnector final : public Connector {
         return false;
     }
 
+    /// What a message does to an earlier one: corrects it (XEP-0308, by the sender's id),
+    /// retracts it (XEP-0424, `urn:xmpp:message-retract:1`, or the older fastened
+    /// `:0`), answers it (XEP-0461); empty where it does not.
+    struct Refers {
+        std::string replaces;
+        std::string retracts;
+        std::string replies_to;
+    };
+
+    static Refers refers_of(xmpp_stanza_t* stanza) {
+        Refers r;
+        r.replaces = attr(child(stanza, "replace", kCorrectNs), "id");
+        if (xmpp_stanza_t* retract = child(stanza, "retract", kRetractNs)) {
+            r.retracts = attr(retract, "id");
+        } else if (xmpp_stanza_t* fasten = child(stanza, "apply-to", kFastenNs);
+                   fasten != nullptr && child(fasten, "retract", kRetractOldNs) != nullptr) {
+            r.retracts = attr(fasten, "id");
+        }
+        r.replies_to = attr(child(stanza, "reply", kReplyNs), "id");
+        return r;
+    }
+
+    /// The body without the quote a XEP-0461 reply carries for clients without replies
+    /// (its XEP-0428 fallback range).
+    static std::string reply_text(xmpp_stanza_t* stanza, const std::string& text) {
+        for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c; c = xmpp_stanza_get_next(c)) {
+            const char* n = xmpp_stanza_get_name(c);
+            const char* ns = xmpp_stanza_get_ns(c);
+            if (n == nullptr || ns == nullptr || std::strcmp(n, "fallback") != 0 ||
+                std::strcmp(ns, kFallbackNs) != 0 || attr(c, "for") != kReplyNs) {
+                continue;
+            }
+            xmpp_stanza_t* range = xmpp_stanza_get_child_by_name(c, "body");
+            const std::string start = attr(range, "start");
+            const std::string end = attr(range, "end");
+            if (start.empty() || end.empty()) return text;
+            try {
+                return without_fallback(text, std::stoul(start), std::stoul(end));
+            } catch (const std::exception&) {
+                return text;
+            }
+        }
+        return text;
+    }
+
     void on_message(xmpp_stanza_t* stanza) {
         if (sink_ == nullptr) return;
         std::string type = attr(stanza, "type");
@@ -712,9 +915,14 @@ class XmppConnector final : public Connector {
         if (from.empty()) return;
         const std::string bare = core::ascii_lower(bare_jid(from));
         const std::string nick = jid_resource(from);
+        const std::string id = attr(stanza, "id");
         xmpp_stanza_t* body_el = xmpp_stanza_get_child_by_name(stanza, "body");
+        const Refers refers = refers_of(stanza);
+        const bool retraction = !refers.retracts.empty();
         const bool has_body = body_el != nullptr;
-        std::string text = text_of(body_el);
+        // A retraction's body is the fallback for clients without retractions.
+        std::string text = retraction ? std::string() : text_of(body_el);
+        if (!refers.replies_to.empty()) text = reply_text(stanza, text);
         xmpp_stanza_t* delay = child(stanza, "delay", kDelayNs);
         auto room_it = rooms_.find(bare);
 
@@ -723,14 +931,16 @@ class XmppConnector final : public Connector {
         if (type == "groupchat") {
             if (room_it == rooms_.end()) return;
             Room& room = room_it->second;
-            if (xmpp_stanza_get_child_by_name(stanza, "subject") != nullptr && !has_body) {
+            if (xmpp_stanza_get_child_by_name(stanza, "subject") != nullptr && !has_body &&
+                !retraction) {
                 // The subject ends the join burst (XEP-0045 7.2.15).
                 if (room.state == Room::State::joining || room.state == Room::State::occupant) {
                     go_live(room);
                 }
                 return;
             }
-            if (!has_body || nick.empty()) return;
+            if ((!has_body && !retraction) || nick.empty()) return;
+            if (!retraction) room.remember(id, stanza_id(stanza, room.jid), nick);
             if (nick == room.nick) {
                 std::lock_guard<std::mutex> lock(status_mu_);
                 ++status_.own_skipped;
@@ -747,13 +957,30 @@ class XmppConnector final : public Connector {
             event.id = settings_.name + ":" + message_key(stanza, room.jid, from);
             event.where = {settings_.name, room.jid, ""};
             event.who = {settings_.name, user, nick};
-            if (!(!text.empty() && text.front() == '!')) {
+            if (retraction) {
+                event.kind = core::EventKind::remove;
+                event.target = room.id_of(refers.retracts);
+            } else if (!refers.replaces.empty()) {
+                event.kind = core::EventKind::edit;
+                event.target = refers.replaces;
+            }
+            if (event.kind != core::EventKind::message) {
+                // Only the writer changes a message: not someone else under its id.
+                auto author = room.nick_by_id.find(event.target);
+                if (author != room.nick_by_id.end() && author->second != nick) {
+                    spdlog::warn("xmpp {}: {} tried to change a message of {} in {}; ignored",
+                                 settings_.name, nick, author->second, room.jid);
+                    return;
+                }
+            }
+            if (!refers.replies_to.empty()) event.reply_to = room.id_of(refers.replies_to);
+            if (event.kind == core::EventKind::message && !(!text.empty() && text.front() == '!')) {
                 event.addressed =
                     strip_mention(text, room.nick) ||
                     (room.nick != settings_.nick && strip_mention(text, settings_.nick));
             }
         } else {
-            if (!has_body) return;                                 // chat states, receipts
+            if (!has_body && !retraction) return;                  // chat states, receipts
             if (bare == core::ascii_lower(settings_.jid)) return;  // ourselves
             if (child(stanza, "x", "jabber:x:conference") != nullptr) return;  // invitations
             const std::string own = core::ascii_lower(settings_.jid);
@@ -772,6 +999,14 @@ class XmppConnector final : public Connector {
                              at == std::string::npos ? bare : bare.substr(0, at)};
             }
             event.direct = true;
+            if (retraction) {
+                event.kind = core::EventKind::remove;
+                event.target = refers.retracts;
+            } else if (!refers.replaces.empty()) {
+                event.kind = core::EventKind::edit;
+                event.target = refers.replaces;
+            }
+            event.reply_to = refers.replies_to;
         }
         if (!recent_.first(event.id)) {
             std::lock_guard<std::mutex> lock(status_mu_);
@@ -782,12 +1017,26 @@ class XmppConnector final : public Connector {
         std::optional<long long> at;
         if (delay != nullptr) at = parse_stamp(attr(delay, "stamp"));
         event.at = at ? core::from_millis(*at) : clock_->now();
-        event.extra = {
-            {"message_id", attr(stanza, "id")}, {"xmpp_from", from}, {"xmpp_type", type}};
+        event.extra = {{"message_id", id}, {"xmpp_from", from}, {"xmpp_type", type}};
         sink_->push(std::move(event));
     }
 
     // --- writing ---------------------------------------------------------------------
+
+    std::string new_id() {
+        char* uuid = xmpp_uuid_gen(ctx_);
+        std::string id = uuid ? uuid : settings_.name + "-" + std::to_string(++out_counter_);
+        if (uuid) xmpp_free(ctx_, uuid);
+        return id;
+    }
+
+    /// A message with a fresh id that is also its XEP-0359 origin-id.
+    xmpp_stanza_t* new_message(const char* type, const std::string& to, const std::string& id) {
+        xmpp_stanza_t* m = xmpp_message_new(ctx_, type, to.c_str(), id.c_str());
+        xmpp_stanza_t* origin = add_child(ctx_, m, "origin-id", kSidNs);
+        xmpp_stanza_set_attribute(origin, "id", id.c_str());
+        return m;
+    }
 
     void deliver(const core::Post& post, core::SendDone done) {
         auto fail = [&](const std::string& error, bool retryable) {
@@ -796,6 +1045,7 @@ class XmppConnector final : public Connector {
         if (quit_) return fail("XMPP connector " + settings_.name + " is stopping", true);
         const std::string& to = post.to.channel;
         std::string target;
+        Room* room = nullptr;
         const char* type = "chat";
         if (to.size() > 1 && to.front() == '@') {
             target = to.substr(1);
@@ -813,27 +1063,63 @@ class XmppConnector final : public Connector {
                 return fail("not in room " + to + " yet", true);
             }
             target = it->first;
+            room = &it->second;
             type = "groupchat";
         }
         if (!online_) return fail("not connected to XMPP server " + where(), true);
-        const auto pieces = http::split_message(post.text, settings_.max_chars);
+
+        if (!post.deletes.empty()) {
+            // XEP-0424: in a room the retraction names the room's stanza-id.
+            xmpp_stanza_t* m = new_message(type, target, new_id());
+            xmpp_stanza_t* r = add_child(ctx_, m, "retract", kRetractNs);
+            const std::string ref = room ? room->sid_of(post.deletes) : post.deletes;
+            xmpp_stanza_set_attribute(r, "id", ref.c_str());
+            xmpp_stanza_t* fb = add_child(ctx_, m, "fallback", kFallbackNs);
+            xmpp_stanza_set_attribute(fb, "for", kRetractNs);
+            const std::string words =
+                retracted_.in(post.locale.empty() ? default_locale_ : post.locale, default_locale_);
+            if (!words.empty()) xmpp_message_set_body(m, words.c_str());
+            add_child(ctx_, m, "store", kHintsNs);
+            xmpp_send(conn_, m);
+            xmpp_stanza_release(m);
+            if (done) done({true, post.deletes, "", true});
+            return;
+        }
+
+        // XEP-0308: a correction names the first message's id, however often corrected,
+        // and is one message.
+        const std::string corrects = !post.edits.empty() ? post.edits : post.replaces;
+        const auto pieces = corrects.empty() ? http::split_message(post.text, settings_.max_chars)
+                                             : std::vector<std::string>{post.text};
         std::string last_id;
+        bool first = true;
         for (const auto& piece : pieces) {
-            char* uuid = xmpp_uuid_gen(ctx_);
-            last_id = uuid ? uuid : settings_.name + "-" + std::to_string(++out_counter_);
-            if (uuid) xmpp_free(ctx_, uuid);
-            xmpp_stanza_t* m = xmpp_message_new(ctx_, type, target.c_str(), last_id.c_str());
+            last_id = new_id();
+            xmpp_stanza_t* m = new_message(type, target, last_id);
             xmpp_message_set_body(m, piece.c_str());
-            xmpp_stanza_t* origin = add_child(ctx_, m, "origin-id", kSidNs);
-            xmpp_stanza_set_attribute(origin, "id", last_id.c_str());
-            if (!post.replaces.empty() && pieces.size() == 1) {
+            if (!corrects.empty()) {
                 xmpp_stanza_t* r = add_child(ctx_, m, "replace", kCorrectNs);
-                xmpp_stanza_set_attribute(r, "id", post.replaces.c_str());
+                xmpp_stanza_set_attribute(r, "id", corrects.c_str());
+            } else if (first && !post.reply_to.empty()) {
+                // XEP-0461: in a room the reply names the room's stanza-id and the
+                // writer's occupant JID.
+                xmpp_stanza_t* r = add_child(ctx_, m, "reply", kReplyNs);
+                std::string ref = post.reply_to;
+                std::string author = target;
+                if (room != nullptr) {
+                    ref = room->sid_of(post.reply_to);
+                    auto nick = room->nick_by_id.find(post.reply_to);
+                    author = nick == room->nick_by_id.end() ? "" : room->jid + "/" + nick->second;
+                }
+                if (!author.empty()) xmpp_stanza_set_attribute(r, "to", author.c_str());
+                xmpp_stanza_set_attribute(r, "id", ref.c_str());
             }
+            if (room != nullptr && corrects.empty()) room->remember(last_id, "", room->nick);
+            first = false;
             xmpp_send(conn_, m);
             xmpp_stanza_release(m);
         }
-        if (done) done({true, last_id, "", true});
+        if (done) done({true, corrects.empty() ? last_id : corrects, "", true});
     }
 
     XmppSettings settings_;
@@ -865,6 +1151,14 @@ class XmppConnector final : public Connector {
     runtime::Backoff backoff_;
     runtime::RecentIds recent_{5000};
     long long started_ms_;
+    std::string default_locale_;
+    runtime::ConnectorWords retracted_;
+    SteadyClock::time_point signing_in_since_{};
+    SteadyClock::time_point last_heard_{};
+    SteadyClock::time_point ping_sent_{};
+    bool ping_out_ = false;
+    bool ping_dead_ = false;
+    std::string ping_why_;
     unsigned long long in_counter_ = 0;
     unsigned long long out_counter_ = 0;
 

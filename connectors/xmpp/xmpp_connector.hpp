@@ -10,7 +10,13 @@
 // before the room's subject, which ends the join burst), the bot's own messages the
 // room reflects, error and headline messages, chat states without a body, and ids seen
 // before (XEP-0359 stanza-id given by the room or the server, else the sender's id).
-// After a drop it reconnects with runtime::Backoff and joins every room again.
+// After a drop it reconnects with runtime::Backoff and joins every room again; a link
+// that goes silent is found by a XEP-0199 ping to the server and dropped.
+//
+// Message ids: a message's id is the `id` its sender gave it (the XEP-0359 origin-id of
+// modern clients and of this connector), as XEP-0308 corrections name it. XEP-0424
+// retractions and XEP-0461 replies in a room name the room's stanza-id instead; the
+// connector keeps the pairs it has seen per room and translates both ways.
 
 #include <chrono>
 #include <cstddef>
@@ -51,6 +57,9 @@ struct XmppSettings {
     int join_history = 0;
     /// A room whose subject has not come this long after the bot's join is taken as live.
     std::chrono::milliseconds join_grace{5000};
+    /// A XEP-0199 ping to the server after this long without a stanza from it; no
+    /// answer within as long again: the link is dead, dropped and made again. 0: off.
+    std::chrono::milliseconds ping_interval{60000};
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
 };
@@ -73,6 +82,8 @@ struct XmppStatus {
     int own_skipped = 0;               ///< the bot's own messages reflected by a room
     int repeats = 0;                   ///< messages whose id was seen before
     std::vector<long long> delays_ms;  ///< every reconnect delay chosen, in order
+    int pings = 0;                     ///< XEP-0199 pings sent
+    int dead_links = 0;                ///< links dropped for a ping not answered
 };
 
 /// The status of an XMPP connector; a default status for other connectors.

@@ -154,6 +154,7 @@ void Prosody::start() {
 void Prosody::reap(int sig) {
     if (pid_ <= 0) return;
     ::kill(pid_, sig);
+    ::kill(pid_, SIGCONT);  // a paused server gets the signal too
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     int status = 0;
     while (std::chrono::steady_clock::now() < deadline) {
@@ -171,6 +172,14 @@ void Prosody::reap(int sig) {
 void Prosody::stop() { reap(SIGTERM); }
 
 void Prosody::kill() { reap(SIGKILL); }
+
+void Prosody::pause() {
+    if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void Prosody::resume() {
+    if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
 
 std::string Prosody::log() const {
     std::stringstream ss;

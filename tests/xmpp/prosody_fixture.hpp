@@ -29,9 +29,11 @@ class Prosody {
     static std::string muc() { return "conference.localhost"; }
     /// Creates the account user@localhost with `password` (before or after start).
     void add_account(const std::string& user, const std::string& password);
-    void start();  ///< starts it (again) on the same port and waits until it accepts
-    void stop();   ///< SIGTERM, then SIGKILL after 5 s
-    void kill();   ///< SIGKILL at once (a crash)
+    void start();   ///< starts it (again) on the same port and waits until it accepts
+    void stop();    ///< SIGTERM, then SIGKILL after 5 s
+    void kill();    ///< SIGKILL at once (a crash)
+    void pause();   ///< SIGSTOP: the server hangs, its connections go silent
+    void resume();  ///< SIGCONT after pause()
     std::string log() const;
 
   private:

@@ -107,10 +107,26 @@ int XmppClient::on_message(xmpp_conn_t*, xmpp_stanza_t* s, void* self) {
         return 1;
     }
     xmpp_stanza_t* body = xmpp_stanza_get_child_by_name(s, "body");
-    if (body == nullptr) return 1;
-    char* text = xmpp_stanza_get_text(body);
+    if (xmpp_stanza_t* ret =
+            xmpp_stanza_get_child_by_name_and_ns(s, "retract", "urn:xmpp:message-retract:1")) {
+        r.retract_id = attr(ret, "id");
+    }
+    if (body == nullptr && r.retract_id.empty()) return 1;
+    char* text = body ? xmpp_stanza_get_text(body) : nullptr;
     r.body = text ? text : "";
     if (text) xmpp_free(c->ctx_, text);
+    if (xmpp_stanza_t* reply =
+            xmpp_stanza_get_child_by_name_and_ns(s, "reply", "urn:xmpp:reply:0")) {
+        r.reply_id = attr(reply, "id");
+        r.reply_to = attr(reply, "to");
+    }
+    for (xmpp_stanza_t* ch = xmpp_stanza_get_children(s); ch; ch = xmpp_stanza_get_next(ch)) {
+        const char* n = xmpp_stanza_get_name(ch);
+        if (n != nullptr && std::strcmp(n, "stanza-id") == 0 && attr(ch, "by") == bare(r.from)) {
+            r.stanza_id = attr(ch, "id");
+        }
+    }
+    r.store_hint = xmpp_stanza_get_child_by_name_and_ns(s, "store", "urn:xmpp:hints") != nullptr;
     if (xmpp_stanza_t* rep =
             xmpp_stanza_get_child_by_name_and_ns(s, "replace", "urn:xmpp:message-correct:0")) {
         r.replace_id = attr(rep, "id");
@@ -168,6 +184,10 @@ void XmppClient::say(const std::string& to, const std::string& text, const std::
         xmpp_send(conn_, m);
         xmpp_stanza_release(m);
     });
+}
+
+void XmppClient::send_raw(const std::string& xml) {
+    post([this, xml] { xmpp_send_raw(conn_, xml.data(), xml.size()); });
 }
 
 std::optional<Received> XmppClient::wait_for(const std::function<bool(const Received&)>& match,

@@ -22,8 +22,13 @@ struct Received {
     std::string type;  ///< chat, groupchat, normal
     std::string body;
     std::string id;
-    std::string replace_id;  ///< XEP-0308 correction of this id, if any
-    bool delayed = false;    ///< XEP-0203 delay (history, offline storage)
+    std::string replace_id;   ///< XEP-0308 correction of this id, if any
+    std::string retract_id;   ///< XEP-0424 retraction of this id, if any
+    std::string reply_id;     ///< XEP-0461 reply to this id, if any
+    std::string reply_to;     ///< and the JID of the replied message's writer
+    std::string stanza_id;    ///< XEP-0359 stanza-id the room (for groupchat) gave it
+    bool store_hint = false;  ///< XEP-0334 <store/>
+    bool delayed = false;     ///< XEP-0203 delay (history, offline storage)
 };
 
 class XmppClient {
@@ -43,6 +48,8 @@ class XmppClient {
     /// Sends a message (`type`: chat or groupchat) with `id` (empty: a fresh one).
     void say(const std::string& to, const std::string& text, const std::string& type = "chat",
              const std::string& id = "");
+    /// Sends `xml`, a whole stanza, as it is.
+    void send_raw(const std::string& xml);
     /// The first message not yet taken that matches; nothing after `timeout`.
     std::optional<Received> wait_for(const std::function<bool(const Received&)>& match,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));

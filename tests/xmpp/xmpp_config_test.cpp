@@ -39,6 +39,7 @@ port: 5222
 tls: required
 nick: TwinTrack
 max_chars: 2000
+ping_interval: 30
 channels:
   - {name: sales@conference.example.com, track: sales}
   - {name: Joint@Conference.Example.com, track: joint}
@@ -93,6 +94,20 @@ TEST(XmppConfig, JidAndPasswordAreRequiredAndRoomsOnce) {
     EXPECT_FALSE(r.spec);
     EXPECT_THAT(r.errors, HasSubstr("listed twice"));
     EXPECT_THAT(r.errors, HasSubstr("needs server:"));
+}
+
+TEST(XmppConfig, PingIntervalIsOffOrFiveSecondsToAnHour) {
+    ::setenv("TT_XMPP_TEST_PASSWORD", "hunter2", 1);
+    const std::string base =
+        "type: xmpp\njid: bot@example.com\npassword: ${TT_XMPP_TEST_PASSWORD}\n";
+    EXPECT_TRUE(check(base + "ping_interval: 0\n").spec);
+    EXPECT_TRUE(check(base + "ping_interval: 5\n").spec);
+    for (const char* bad : {"3", "3601", "-1", "soon"}) {
+        auto r = check(base + "ping_interval: " + bad + "\n");
+        EXPECT_FALSE(r.spec) << bad;
+        EXPECT_THAT(r.errors, HasSubstr("c.yaml:4:")) << bad;
+        EXPECT_THAT(r.errors, HasSubstr("ping_interval")) << bad;
+    }
 }
 
 TEST(XmppJid, PartsAndChecks) {

@@ -128,6 +128,30 @@ TEST(XmppProgram, DirectCommandsAreAnsweredInTheWritersLanguageAndRoomCommandsIn
     EXPECT_TRUE(alice.occupant_gone(kRoom, "twintrack"));
 }
 
+TEST(XmppProgram, ACorrectedCommandIsNotRunAgain) {
+    Prosody server;
+    accounts(server);
+    test_support::TempDir dir;
+    auto bot = start_bot(server, dir);
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    ASSERT_TRUE(alice.join(kRoom, "Alice"));
+    ASSERT_TRUE(bot_in_room(alice, 15s)) << server.log();
+    alice.say(kRoom, "!ping", "groupchat", "cmd-1");
+    EXPECT_EQ(alice.bodies_until_quiet(kRoom + "/twintrack", 1500ms),
+              std::vector<std::string>{"pong"});
+    // A XEP-0308 correction of the command, then a new command: one answer, the new one's.
+    alice.send_raw("<message type='groupchat' to='" + kRoom +
+                   "' id='cmd-2'><body>!ping</body>"
+                   "<replace id='cmd-1' xmlns='urn:xmpp:message-correct:0'/></message>");
+    alice.say(kRoom, "twintrack: ping", "groupchat", "cmd-3");
+    EXPECT_EQ(alice.bodies_until_quiet(kRoom + "/twintrack", 1500ms),
+              std::vector<std::string>{"pong"});
+    bot->signal(SIGTERM);
+    auto finished = bot->wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+}
+
 TEST(XmppProgram, ReconnectsAfterProsodyIsKilledAndAnswersOnce) {
     Prosody server;
     accounts(server);
