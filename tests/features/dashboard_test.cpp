@@ -447,6 +447,23 @@ TEST_F(ActivitiesPageTest, TheBudgetByKindAndQuarterIsTheBudgetCommands) {
     EXPECT_DOUBLE_EQ(p["figures"]["budget_planned"].get<double>(), 13000);
 }
 
+TEST_F(ActivitiesPageTest, CoffeeRoundsAreThoseOfCoffeeStats) {
+    bot.say("hana", "coffee start every 2w marketing x sales");
+    bot.say("mia", "coffee met yes");
+    const json p = page("activities", {{"user", "hana"}});
+    const json round = event(p, "coffee");
+    ASSERT_TRUE(round.is_object()) << p["calendar"].dump();
+    EXPECT_EQ(round["title"], "Marketing × Sales #1");
+    EXPECT_EQ(round["status"], "running");
+    const std::string stats = joined(bot.say("hana", "coffee stats"));
+    EXPECT_THAT(
+        stats,
+        HasSubstr("round 1: " + std::to_string(round["registered"].get<int>()) +
+                  " group(s); 1 answer(s): " + std::to_string(round["attended"].get<int>()) +
+                  " met, 0 did not, " + std::to_string(round["declined"].get<int>()) + " skipped"));
+    EXPECT_EQ(round["attended"], 1);
+}
+
 TEST_F(ActivitiesPageTest, BadInputAndVisibility) {
     // A period with no activities: an empty calendar, the configured budget.
     const json empty = page("activities", {{"user", "hana"}, {"at", "2020-01-06"}});
