@@ -398,8 +398,8 @@
       visualMap: { show: false, min: 0, max: 3, inRange: { color: ['#e8f0fb', '#1f3a5f'] } },
       calendar: { range: [d.calendar.from, d.calendar.to], cellSize: ['auto', 24],
         orient: 'horizontal', top: 40, left: 50, right: 30,
-        dayLabel: { firstDay: 1, nameMap: d.locale === 'zh-CN' ? 'ZH' : 'EN' },
-        monthLabel: { nameMap: d.locale === 'zh-CN' ? 'ZH' : 'EN' },
+        // Day and month names come from the chart's locale (EN or ZH).
+        dayLabel: { firstDay: 1 },
         yearLabel: { show: false } },
       series: [{ type: 'heatmap', coordinateSystem: 'calendar',
         label: { show: true, formatter: (x) => String(x.value[1]) },
