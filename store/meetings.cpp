@@ -262,15 +262,4 @@ std::int64_t MeetingRepository::joint_meetings_held(std::int64_t from, std::int6
         .value_or(0);
 }
 
-std::vector<Meeting> MeetingRepository::joint_meetings_between(std::int64_t from,
-                                                               std::int64_t to) const {
-    std::vector<Meeting> out;
-    db_.query(std::string(meeting_columns) +
-                  "WHERE m.series_id IS NOT NULL AND m.status = 'booked' AND m.end_at >= ? AND "
-                  "m.end_at < ? ORDER BY m.start_at, m.id",
-              {from, to}, [&](const Row& r) { out.push_back(meeting_from(r)); });
-    for (auto& m : out) load_attendees(m);
-    return out;
-}
-
 }  // namespace twintrack::store

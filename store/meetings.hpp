@@ -112,9 +112,6 @@ class MeetingRepository {
     std::optional<Meeting> next_of_series(std::int64_t now_ms) const;
     /// Recurring joint meetings (of a series, not cancelled) that ended in [from, to).
     std::int64_t joint_meetings_held(std::int64_t from, std::int64_t to);
-    /// The meetings joint_meetings_held counts for [from, to) (booked meetings of a
-    /// recurring series that end in it), with their attendees, oldest first.
-    std::vector<Meeting> joint_meetings_between(std::int64_t from, std::int64_t to) const;
 
   private:
     void load_attendees(Meeting& m) const;

@@ -80,7 +80,7 @@ std::int64_t SocialRepository::start_programme(const CoffeeProgramme& p) {
          nullable(p.started_by), p.created_at});
 }
 
-std::optional<CoffeeProgramme> SocialRepository::programme(std::int64_t id) const {
+std::optional<CoffeeProgramme> SocialRepository::programme(std::int64_t id) {
     std::optional<CoffeeProgramme> out;
     db_.query(std::string(programme_columns) + "WHERE id = ?", {id},
               [&](const Row& row) { out = programme_from(row); });
@@ -134,15 +134,6 @@ std::vector<CoffeeRound> SocialRepository::recent_rounds(std::int64_t programme_
     db_.query(std::string(round_columns) + "WHERE programme_id = ? ORDER BY number DESC LIMIT ?",
               {programme_id, static_cast<std::int64_t>(limit)},
               [&](const Row& row) { out.push_back(round_from(row)); });
-    return out;
-}
-
-std::vector<CoffeeRound> SocialRepository::rounds_between(std::int64_t from_ms,
-                                                          std::int64_t to_ms) const {
-    std::vector<CoffeeRound> out;
-    db_.query(std::string(round_columns) +
-                  "WHERE started_at >= ? AND started_at < ? ORDER BY started_at, id",
-              {from_ms, to_ms}, [&](const Row& row) { out.push_back(round_from(row)); });
     return out;
 }
 
@@ -315,15 +306,6 @@ std::vector<Training> SocialRepository::upcoming_trainings(std::int64_t from_ms,
     return out;
 }
 
-std::vector<Training> SocialRepository::trainings_between(std::int64_t from_ms,
-                                                          std::int64_t to_ms) const {
-    std::vector<Training> out;
-    db_.query(std::string(training_columns) +
-                  "WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
-              {from_ms, to_ms}, [&](const Row& row) { out.push_back(training_from(row)); });
-    return out;
-}
-
 void SocialRepository::set_training_status(std::int64_t id, const std::string& status) {
     db_.execute("UPDATE trainings SET status = ? WHERE id = ?", {status, id});
 }
@@ -394,17 +376,6 @@ std::optional<Outing> SocialRepository::outing(std::int64_t id) const {
 std::vector<Outing> SocialRepository::open_outings() const {
     std::vector<std::int64_t> ids;
     db_.query("SELECT id FROM outings WHERE status <> 'cancelled' ORDER BY id DESC LIMIT 20", {},
-              [&](const Row& row) { ids.push_back(row.integer(0)); });
-    std::vector<Outing> out;
-    for (auto id : ids) {
-        if (auto o = outing(id)) out.push_back(std::move(*o));
-    }
-    return out;
-}
-
-std::vector<Outing> SocialRepository::recent_outings(int limit) const {
-    std::vector<std::int64_t> ids;
-    db_.query("SELECT id FROM outings ORDER BY id DESC LIMIT ?", {static_cast<std::int64_t>(limit)},
               [&](const Row& row) { ids.push_back(row.integer(0)); });
     std::vector<Outing> out;
     for (auto id : ids) {

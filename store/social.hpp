@@ -115,7 +115,7 @@ class SocialRepository {
     /// Starts a programme for a pair of departments, stopping any other active one for
     /// the same pair. Returns its id.
     std::int64_t start_programme(const CoffeeProgramme& p);
-    std::optional<CoffeeProgramme> programme(std::int64_t id) const;
+    std::optional<CoffeeProgramme> programme(std::int64_t id);
     std::vector<CoffeeProgramme> active_programmes() const;
     void stop_programme(std::int64_t id, std::int64_t now_ms);
 
@@ -124,8 +124,6 @@ class SocialRepository {
     std::optional<CoffeeRound> last_round(std::int64_t programme_id);
     /// The latest rounds of a programme, newest first.
     std::vector<CoffeeRound> recent_rounds(std::int64_t programme_id, int limit) const;
-    /// Rounds of every programme that started in [from_ms, to_ms), oldest first.
-    std::vector<CoffeeRound> rounds_between(std::int64_t from_ms, std::int64_t to_ms) const;
     std::vector<CoffeeGroupRow> groups(std::int64_t round_id) const;
     /// Every cross-department pair of a programme (trio members with the group member of
     /// the other department), oldest first: {left person, right person}.
@@ -157,8 +155,6 @@ class SocialRepository {
     std::optional<Training> training(std::int64_t id) const;
     /// Scheduled trainings starting at or after `from_ms`, soonest first.
     std::vector<Training> upcoming_trainings(std::int64_t from_ms, int limit) const;
-    /// Trainings (cancelled ones too) starting in [from_ms, to_ms), soonest first.
-    std::vector<Training> trainings_between(std::int64_t from_ms, std::int64_t to_ms) const;
     void set_training_status(std::int64_t id, const std::string& status);
     /// Seats and the waiting list, in the order people joined.
     std::vector<TrainingSeat> seats(std::int64_t training_id) const;
@@ -173,8 +169,6 @@ class SocialRepository {
     std::int64_t add_outing(const Outing& o);
     std::optional<Outing> outing(std::int64_t id) const;
     std::vector<Outing> open_outings() const;
-    /// The latest `limit` outings of every status, with their poll days, newest first.
-    std::vector<Outing> recent_outings(int limit) const;
     void close_outing(std::int64_t id, const std::string& day, std::int64_t now_ms);
     void cancel_outing(std::int64_t id, std::int64_t now_ms);
     /// Replaces the person's votes on an outing with `days`.

@@ -402,7 +402,19 @@ json activity_calendar(Turn& turn, const Period& range, const std::string& zone,
         return engine.prompts().render(locale, "dashboard.kind." + k);
     };
     std::vector<std::pair<std::int64_t, json>> events;
-    for (const auto& m : store.meetings().joint_meetings_between(range.from, range.to)) {
+    // The meetings joint_meetings_held counts: booked meetings of a recurring series that
+    // end in the range (found through their attendees, each once).
+    std::map<std::int64_t, store::Meeting> joint;
+    for (const auto& p : engine.directory().all()) {
+        for (auto& m : store.meetings().of_person(p.id, range.from, range.to)) {
+            if (!m.series_id || m.status != "booked" || m.end_at < range.from ||
+                m.end_at >= range.to) {
+                continue;
+            }
+            joint.emplace(m.id, std::move(m));
+        }
+    }
+    for (const auto& [id, m] : joint) {
         events.push_back({m.start_at,
                           {{"kind", "meeting"},
                            {"kind_label", kind("meeting")},
@@ -418,7 +430,9 @@ json activity_calendar(Turn& turn, const Period& range, const std::string& zone,
                            {"declined", nullptr},
                            {"attended", nullptr}}});
     }
-    for (const auto& t : store.social().trainings_between(range.from, range.to)) {
+    // Scheduled trainings (a cancelled one leaves the calendar, as it leaves `trainings`).
+    for (const auto& t : store.social().upcoming_trainings(range.from, 500)) {
+        if (t.starts_at >= range.to) continue;
         std::int64_t registered = 0, waiting = 0, attended = 0;
         for (const auto& seat : store.social().seats(t.id)) {
             (seat.status == "registered" ? registered : waiting) += 1;
@@ -442,7 +456,7 @@ json activity_calendar(Turn& turn, const Period& range, const std::string& zone,
     // Outings on their chosen day, or (while the poll is open) on the first day polled.
     const std::string first = local_day(range.from, zone);
     const std::string last = local_day(range.to - 1, zone);
-    for (const auto& o : store.social().recent_outings(500)) {
+    for (const auto& o : store.social().open_outings()) {
         std::string day = o.chosen_day.value_or("");
         if (day.empty() && !o.days.empty()) day = o.days.front();
         if (day.empty() || day < first || day > last) continue;
@@ -465,14 +479,18 @@ json activity_calendar(Turn& turn, const Period& range, const std::string& zone,
                            {"voters", store.social().voter_count(o.id)},
                            {"attended", nullptr}}});
     }
-    for (const auto& r : store.social().rounds_between(range.from, range.to)) {
-        std::string title = kind("coffee") + " #" + std::to_string(r.number);
-        if (const auto p = store.social().programme(r.programme_id)) {
-            title = engine.prompts().render(locale, "core.department." + p->left_department) +
-                    " × " +
-                    engine.prompts().render(locale, "core.department." + p->right_department) +
-                    " #" + std::to_string(r.number);
+    // The rounds of the running coffee programmes that started in the range.
+    std::vector<std::pair<store::CoffeeProgramme, store::CoffeeRound>> rounds;
+    for (const auto& p : store.social().active_programmes()) {
+        for (const auto& r : store.social().recent_rounds(p.id, 200)) {
+            if (r.started_at >= range.from && r.started_at < range.to) rounds.push_back({p, r});
         }
+    }
+    for (const auto& [p, r] : rounds) {
+        const std::string title =
+            engine.prompts().render(locale, "core.department." + p.left_department) + " × " +
+            engine.prompts().render(locale, "core.department." + p.right_department) + " #" +
+            std::to_string(r.number);
         const store::CoffeeRoundStats s = store.social().round_stats(r.id);
         const std::string state = r.ends_at <= core::to_millis(turn.now()) ? "ended" : "running";
         events.push_back({r.started_at,
