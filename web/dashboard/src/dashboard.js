@@ -388,10 +388,9 @@
       perDay[e.day].n += 1;
       perDay[e.day].names.push(e.kind_label + ': ' + e.title);
     }
-    const months = Math.max(1, Math.round((Date.parse(d.calendar.to) - Date.parse(d.calendar.from))
-      / (31 * 86400000)) + 1);
+    // Weeks in columns, days in rows: the same height for a month or a quarter.
     const el = $('calendar-chart');
-    el.style.height = Math.max(220, 190 * Math.min(months, 3)) + 'px';
+    el.style.height = '250px';
     chart(el, {
       tooltip: { trigger: 'item', formatter: (x) => x.value[0] + '<br>' +
         ((perDay[x.value[0]] || { names: [] }).names.join('<br>')) },
