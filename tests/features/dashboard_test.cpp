@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
+#include "bot/features/social/social.hpp"
 #include "core/text.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -21,6 +23,9 @@ bot::BotSettings settings() {
     bot::BotSettings s;
     s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}}};
+    s.features.edit<bot::plan::PlanSettings>().markets = {{"manufacturing", {"制造业"}}};
+    s.features.edit<bot::social::SocialSettings>().quarterly_budget = {{"training", 10000},
+                                                                       {"outing", 3000}};
     return s;
 }
 
@@ -216,6 +221,261 @@ TEST_F(DashboardTest, BadInputIsAnsweredNotFailed) {
     EXPECT_EQ(get("metrics", {{"user", "nobody"}}).status, 404);
     // Nothing but GET.
     EXPECT_EQ(bot.api("POST", "/api/v1/dashboard/metrics", "{}", {{"user", "sid"}}).status, 405);
+}
+
+// --- field intelligence ---------------------------------------------------------------
+
+class FieldIntelTest : public DashboardTest {
+  protected:
+    FieldIntelTest() {
+        bot.say("mia", "engagement new Globex");
+        bot.say("sid", "customer market ACME manufacturing");
+        bot.say("sam", "report ACME: Huawei offered 15% off");
+        bot.say("sue", "report Globex: 华为 offered 20% off");
+        bot.say("mia", "report ACME: met their CTO, Huawei was there too");
+    }
+    /// The ids of a table row's reports.
+    static std::vector<std::int64_t> ids(const json& rows, const std::string& name) {
+        for (const auto& r : rows) {
+            if (r["name"] == name) return r["report_ids"].get<std::vector<std::int64_t>>();
+        }
+        return {};
+    }
+    static std::int64_t reports_of(const json& rows, const std::string& name) {
+        for (const auto& r : rows) {
+            if (r["name"] == name) return r["reports"].get<std::int64_t>();
+        }
+        return -1;
+    }
+};
+
+TEST_F(FieldIntelTest, PriceSignalsAreThoseIntelShowsForEachReport) {
+    const json p = page("intel", {{"user", "ada"}});
+    EXPECT_EQ(p["figures"]["reports"], 3);
+    EXPECT_EQ(p["figures"]["price_signals"], 2);
+    ASSERT_EQ(p["prices"].size(), 2u);
+    const std::string intel = joined(bot.say("ada", "intel Huawei"));
+    EXPECT_THAT(intel, HasSubstr("Huawei: 3 report(s)"));
+    for (const auto& price : p["prices"]) {
+        SCOPED_TRACE(price.dump());
+        EXPECT_EQ(price["competitor"], "Huawei");
+        EXPECT_THAT(intel, HasSubstr("prices: " + price["text"].get<std::string>() + " (#" +
+                                     std::to_string(price["report"].get<int>()) + ")"));
+        EXPECT_EQ(price["unit"], "%");
+        EXPECT_LT(price["amount"].get<double>(), 0);  // cheaper than us
+    }
+    // The competitor's mentions are the `metrics` command's.
+    EXPECT_EQ(p["competitors"][0]["name"], "Huawei");
+    EXPECT_EQ(p["competitors"][0]["mentions"], 3);
+    // One value per week, this week's the period's.
+    ASSERT_EQ(p["trend"]["series"]["price_signals"].size(), 12u);
+    EXPECT_EQ(p["trend"]["series"]["price_signals"].back(), 2);
+    EXPECT_EQ(p["trend"]["series"]["reports"].back(), 3);
+    EXPECT_EQ(p["trend"]["series"]["reports"].front(), 0);
+}
+
+TEST_F(FieldIntelTest, ReportsByCustomerAndMarketAreThoseOfReportsAndPlan) {
+    const json p = page("intel", {{"user", "ada"}, {"period", "quarter"}});
+    // `reports customer ACME` lists the same reports as the customer's row links to.
+    const std::string listed = joined(bot.say("ada", "reports customer ACME"));
+    EXPECT_THAT(listed, HasSubstr("Field reports (" +
+                                  std::to_string(reports_of(p["customers"], "ACME")) + ")"));
+    const auto acme = ids(p["customers"], "ACME");
+    ASSERT_EQ(acme.size(), 2u);
+    for (auto id : acme) EXPECT_THAT(listed, HasSubstr("#" + std::to_string(id) + " "));
+    EXPECT_EQ(reports_of(p["customers"], "Globex"), 1);
+    // `plan` counts the quarter's reports per market the same way.
+    const std::string plan = joined(bot.say("ada", "plan"));
+    EXPECT_THAT(plan,
+                HasSubstr("Field: " + std::to_string(reports_of(p["markets"], "manufacturing")) +
+                          " report(s)"));
+    EXPECT_EQ(reports_of(p["markets"], "manufacturing"), 2);
+    EXPECT_EQ(reports_of(p["markets"], "No market"), 1);
+    // In Chinese, the row without a market is named in Chinese.
+    const json zh = page("intel", {{"user", "ada"}, {"period", "quarter"}, {"locale", "zh-CN"}});
+    EXPECT_EQ(reports_of(zh["markets"], "未分市场"), 1);
+    EXPECT_EQ(zh["labels"]["markets"], "各市场报告");
+}
+
+TEST_F(FieldIntelTest, EachReaderSeesTheReportsOfTheirView) {
+    // Staff of sales: their team's reports (Sam's and Sue's), not marketing's.
+    const json team = page("intel", {{"user", "sam"}, {"view", "team"}});
+    EXPECT_EQ(team["figures"]["reports"], 2);
+    const json own = page("intel", {{"user", "sam"}});
+    EXPECT_EQ(own["figures"]["reports"], 1);
+    EXPECT_EQ(own["prices"].size(), 1u);
+    EXPECT_EQ(ids(own["customers"], "Globex").size(), 0u);
+    // A tampered scope: another department or person.
+    EXPECT_EQ(get("intel", {{"user", "sam"}, {"department", "marketing"}}).status, 403);
+    EXPECT_EQ(get("intel", {{"user", "sam"}, {"person", "mia@example.com"}}).status, 403);
+    EXPECT_EQ(get("intel", {{"user", "sid"}, {"department", "marketing"}}).status, 403);
+}
+
+TEST_F(FieldIntelTest, AReportOpensForThoseWhoMaySeeIt) {
+    const json all = page("intel", {{"user", "ada"}});
+    std::map<std::string, std::int64_t> by_author;
+    for (const auto& r : all["customers"]) {
+        for (auto id : r["report_ids"].get<std::vector<std::int64_t>>()) {
+            const json report = page("report", {{"user", "ada"}, {"id", std::to_string(id)}});
+            EXPECT_EQ(report["report"]["id"], id);
+            by_author[report["report"]["author"].get<std::string>()] = id;
+        }
+    }
+    ASSERT_EQ(by_author.size(), 3u);
+    const std::string sams = std::to_string(by_author["Sam Seller"]);
+    const std::string mias = std::to_string(by_author["Mia Marketer"]);
+    const json sam = page("report", {{"user", "sue"}, {"id", sams}});
+    EXPECT_EQ(sam["report"]["customer"], "ACME");
+    EXPECT_EQ(sam["report"]["text"], "Huawei offered 15% off");
+    EXPECT_EQ(sam["report"]["competitors"], json::array({"Huawei"}));
+    EXPECT_EQ(sam["report"]["prices"].size(), 1u);
+    EXPECT_EQ(get("report", {{"user", "sid"}, {"id", sams}}).status, 200);
+    // A report of another department: refused to staff and managers, not to admins.
+    EXPECT_EQ(get("report", {{"user", "sam"}, {"id", mias}}).status, 403);
+    EXPECT_EQ(get("report", {{"user", "sid"}, {"id", mias}}).status, 403);
+    EXPECT_EQ(get("report", {{"user", "hana"}, {"id", sams}}).status, 403);
+    EXPECT_EQ(get("report", {{"user", "max"}, {"id", mias}}).status, 200);
+    EXPECT_EQ(get("report", {{"user", "ada"}, {"id", mias}}).status, 200);
+    // The signed-in person decides, whatever the URL names.
+    core::ApiRequest r;
+    r.connector = "test";
+    r.method = "GET";
+    r.path = "/api/v1/dashboard/report";
+    r.headers["x-twintrack-signed-in-user"] = "sam";
+    r.query["id"] = mias;
+    EXPECT_EQ(bot.api(r).status, 403);
+    r.query["user"] = "ada";
+    EXPECT_EQ(bot.api(r).status, 403);
+    // Bad ids.
+    EXPECT_EQ(get("report", {{"user", "ada"}}).status, 400);
+    EXPECT_EQ(get("report", {{"user", "ada"}, {"id", "1 OR 1=1"}}).status, 400);
+    EXPECT_EQ(get("report", {{"user", "ada"}, {"id", "-1"}}).status, 400);
+    EXPECT_EQ(get("report", {{"user", "ada"}, {"id", "999999"}}).status, 404);
+    // The labels in the reader's language.
+    const json zh = page("report", {{"user", "wang"}, {"id", sams}});
+    EXPECT_EQ(zh["locale"], "zh-CN");
+    EXPECT_EQ(zh["labels"]["report_title"], "一线报告");
+}
+
+TEST_F(FieldIntelTest, APeriodWithNoReportsIsEmpty) {
+    const json p = page("intel", {{"user", "ada"}, {"at", "2020-01-06"}});
+    EXPECT_EQ(p["figures"]["reports"], 0);
+    EXPECT_EQ(p["figures"]["price_signals"], 0);
+    EXPECT_TRUE(p["prices"].empty());
+    EXPECT_TRUE(p["markets"].empty());
+    EXPECT_TRUE(p["customers"].empty());
+    for (const auto& v : p["trend"]["series"]["price_signals"]) EXPECT_EQ(v, 0);
+}
+
+// --- activities -------------------------------------------------------------------------
+
+class ActivitiesPageTest : public DashboardTest {
+  protected:
+    ActivitiesPageTest() {
+        bot.say("hana",
+                "training new \"Selling value\" by @mia for sales on 2026-11-10 10:00 capacity 1 "
+                "cost 3000");
+        bot.say("sam", "training join 1");
+        bot.say("sue", "training join 1");
+        bot.say("hana", "outing new \"Hike\" poll 2026-11-20 budget 5000");
+        bot.say("sam", "vote 1 2026-11-20");
+        bot.say("hana", "close 1");
+        bot.say("sam", "rsvp 1 yes");
+        bot.say("sue", "rsvp 1 no");
+    }
+    static json event(const json& p, const std::string& kind) {
+        for (const auto& e : p["calendar"]["events"]) {
+            if (e["kind"] == kind) return e;
+        }
+        return nullptr;
+    }
+    static json budget_row(const json& p, const std::string& quarter, const std::string& kind) {
+        for (const auto& r : p["budget"]) {
+            if (r["quarter"] == quarter && r["kind"] == kind) return r;
+        }
+        return nullptr;
+    }
+};
+
+TEST_F(ActivitiesPageTest, TheCalendarShowsSeatsWaitingListsAndRsvpsAsTheCommands) {
+    // A week's calendar covers its month.
+    const json p = page("activities", {{"user", "hana"}});
+    EXPECT_EQ(p["calendar"]["from"], "2026-11-01");
+    EXPECT_EQ(p["calendar"]["to"], "2026-11-30");
+    const json training = event(p, "training");
+    ASSERT_TRUE(training.is_object()) << p["calendar"].dump();
+    EXPECT_EQ(training["day"], "2026-11-10");
+    EXPECT_EQ(training["title"], "Selling value");
+    const std::string card = joined(bot.say("hana", "training 1"));
+    EXPECT_THAT(card, HasSubstr("Registered (" + std::to_string(training["registered"].get<int>()) +
+                                "/" + std::to_string(training["capacity"].get<int>()) + ")"));
+    EXPECT_EQ(training["waiting"], 1);
+    EXPECT_THAT(card, HasSubstr("Waiting list: Sue Sales"));
+    const json outing = event(p, "outing");
+    ASSERT_TRUE(outing.is_object());
+    EXPECT_EQ(outing["day"], "2026-11-20");
+    EXPECT_EQ(outing["status"], "closed");
+    const std::string shown = joined(bot.say("hana", "outing 1"));
+    EXPECT_THAT(shown,
+                HasSubstr("Headcount: " + std::to_string(outing["registered"].get<int>()) +
+                          " coming, " + std::to_string(outing["declined"].get<int>()) + " not"));
+    EXPECT_EQ(outing["registered"], 1);
+    // Labels and kinds in Chinese.
+    const json zh = page("activities", {{"user", "hana"}, {"locale", "zh-CN"}});
+    EXPECT_EQ(event(zh, "training")["kind_label"], "培训");
+    EXPECT_EQ(event(zh, "outing")["status_label"], "已定日期");
+}
+
+TEST_F(ActivitiesPageTest, TheBudgetByKindAndQuarterIsTheBudgetCommands) {
+    const json p = page("activities", {{"user", "sid"}, {"period", "quarter"}});
+    ASSERT_EQ(p["budget"].size(), 8u);  // training and outing over four quarters
+    const json training = budget_row(p, "2026Q4", "training");
+    const json outing = budget_row(p, "2026Q4", "outing");
+    ASSERT_TRUE(training.is_object() && outing.is_object()) << p["budget"].dump();
+    const std::string said = joined(bot.say("hana", "budget"));
+    for (const json& row : {training, outing}) {
+        EXPECT_THAT(said, HasSubstr(row["kind_label"].get<std::string>() + ": budget " +
+                                    std::to_string(row["budget"].get<long long>()) + ", planned " +
+                                    std::to_string(row["planned"].get<long long>()) + ", spent " +
+                                    std::to_string(row["spent"].get<long long>())));
+    }
+    EXPECT_EQ(training["planned"], 3000);
+    EXPECT_EQ(outing["planned"], 5000);
+    // Earlier quarters: the budget, nothing planned.
+    EXPECT_EQ(budget_row(p, "2026Q1", "outing")["planned"], 0);
+    // The figure of the page is the budget's total (as `metrics` shows it).
+    EXPECT_DOUBLE_EQ(p["figures"]["budget_planned"].get<double>(), 13000);
+}
+
+TEST_F(ActivitiesPageTest, CoffeeRoundsAreThoseOfCoffeeStats) {
+    bot.say("hana", "coffee start every 2w marketing x sales");
+    bot.say("mia", "coffee met yes");
+    const json p = page("activities", {{"user", "hana"}});
+    const json round = event(p, "coffee");
+    ASSERT_TRUE(round.is_object()) << p["calendar"].dump();
+    EXPECT_EQ(round["title"], "Marketing × Sales #1");
+    EXPECT_EQ(round["status"], "running");
+    const std::string stats = joined(bot.say("hana", "coffee stats"));
+    EXPECT_THAT(
+        stats,
+        HasSubstr("round 1: " + std::to_string(round["registered"].get<int>()) +
+                  " group(s); 1 answer(s): " + std::to_string(round["attended"].get<int>()) +
+                  " met, 0 did not, " + std::to_string(round["declined"].get<int>()) + " skipped"));
+    EXPECT_EQ(round["attended"], 1);
+}
+
+TEST_F(ActivitiesPageTest, BadInputAndVisibility) {
+    // A period with no activities: an empty calendar, the configured budget.
+    const json empty = page("activities", {{"user", "hana"}, {"at", "2020-01-06"}});
+    EXPECT_TRUE(empty["calendar"]["events"].empty());
+    for (const auto& r : empty["budget"]) EXPECT_EQ(r["planned"], 0);
+    // Staff do not see the activities, whatever they ask for.
+    EXPECT_EQ(get("activities", {{"user", "sam"}, {"view", "team"}}).status, 403);
+    EXPECT_EQ(get("activities", {{"user", "mia"}, {"department", "hr"}}).status, 403);
+    EXPECT_EQ(get("activities", {{"user", "hana"}, {"period", "year"}}).status, 400);
+    // No names of attendees leave the bot: counts only.
+    const std::string body = get("activities", {{"user", "sid"}}).body;
+    EXPECT_EQ(body.find("Sue Sales"), std::string::npos);
 }
 
 }  // namespace

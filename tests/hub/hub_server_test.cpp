@@ -649,6 +649,25 @@ TEST_F(HubTest, RootServesTheEmbeddedPage) {
     EXPECT_EQ(http_get("127.0.0.1", port_, "/?autotest=help&user=alice").status, 200);
 }
 
+TEST_F(HubTest, DashboardReportLinksOpenThePageAndAskTheBotForThatReport) {
+    start_hub();
+    // The intel page links a field report as /dashboard?page=report&id=N: the page itself.
+    const auto page = http_get("127.0.0.1", port_, "/dashboard?page=report&id=7");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find("report-section"), std::string::npos);
+    // Its data is the bot's (which applies the visibility rules), asked with the id; a
+    // client's own signed-in header never reaches the bot.
+    const auto r = http_get("127.0.0.1", port_, "/api/v1/dashboard/report?id=7&user=alice",
+                            {{"X-TwinTrack-Signed-In-User", "bob"}});
+    EXPECT_EQ(r.status, 201);
+    const json echo = r.json();
+    EXPECT_EQ(echo["method"], "GET");
+    EXPECT_EQ(echo["path"], "/api/v1/dashboard/report");
+    EXPECT_EQ(echo["query"], json({{"id", "7"}, {"user", "alice"}}));
+    EXPECT_FALSE(echo["headers"].contains("x-twintrack-signed-in-user"));
+}
+
 TEST_F(HubTest, UnknownPathsAndMethodsGetJsonErrors) {
     start_hub();
     struct Case {

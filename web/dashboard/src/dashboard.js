@@ -4,6 +4,7 @@
 //
 // URL: /dashboard?page=metrics|activities|engagements|intel&period=week|month|quarter
 // [&department=NAME][&person=EMAIL][&view=team][&at=YYYY-MM-DD][&user=ID][&locale=en|zh-CN]
+// or /dashboard?page=report&id=N: one field report (linked from field intelligence).
 // `user` is only used by a hub without sign-in (the chat page's choice is remembered);
 // with sign-in the bot answers for the session's person whatever the URL says.
 'use strict';
@@ -11,12 +12,16 @@
 (function () {
   const PAGES = ['metrics', 'activities', 'engagements', 'intel'];
   const PERIODS = ['week', 'month', 'quarter'];
+  const SECTIONS = ['figures-section', 'stages-section', 'extra-section', 'prices-section',
+    'markets-section', 'customers-section', 'calendar-section', 'budget-section',
+    'report-section', 'trend-section'];
   // The order figures are listed in (the answer's keys come sorted by name).
   const ORDER = ['revenue', 'profit', 'deals_won', 'deals_lost', 'pipeline_created',
     'pipeline_deals', 'attainment_percent', 'leads', 'handoffs', 'handoffs_accepted',
     'median_acceptance_hours', 'incremental_sales', 'pool', 'campaign_cost',
     'cost_per_incremental', 'reporters', 'expected_reporters', 'report_coverage_percent',
-    'kit_needs', 'kit_covered', 'kit_gaps', 'consultations_asked', 'consultations_answered',
+    'kit_needs', 'kit_covered', 'kit_gaps', 'reports', 'price_signals',
+    'consultations_asked', 'consultations_answered',
     'joint_meetings_held', 'coffee_pairs_met', 'budget_planned', 'budget_spent'];
   const ordered = (keys) => keys.slice().sort((a, b) => rank(a) - rank(b));
   const rank = (k) => (ORDER.includes(k) ? ORDER.indexOf(k) : ORDER.length);
@@ -30,7 +35,8 @@
   const tables = {};  // CSV content by table name: array of rows
 
   const state = {
-    page: PAGES.includes(params.get('page')) ? params.get('page') : 'metrics',
+    page: PAGES.includes(params.get('page')) || params.get('page') === 'report'
+      ? params.get('page') : 'metrics',
     period: PERIODS.includes(params.get('period')) ? params.get('period') : 'week',
     signedIn: false,
     user: params.get('user') || localStorage.getItem('twintrack.user') || '',
@@ -72,6 +78,12 @@
 
   function apiUrl() {
     const q = new URLSearchParams();
+    if (state.page === 'report') {
+      q.set('id', params.get('id') || '');
+      if (!state.signedIn && state.user) q.set('user', state.user);
+      if (state.locale) q.set('locale', state.locale);
+      return '/api/v1/dashboard/report?' + q.toString();
+    }
     q.set('period', state.period);
     q.set('weeks', '12');
     for (const name of ['department', 'person', 'view', 'at']) {
@@ -129,7 +141,17 @@
       const r = document.createElement('tr');
       row.cells.forEach((cell, i) => {
         const td = document.createElement('td');
-        if (numeric[i]) {
+        if (cell !== null && typeof cell === 'object' && Array.isArray(cell.links)) {
+          // Links to the field reports (the bot checks the reader may open each).
+          cell.links.forEach((id, n) => {
+            if (n > 0) td.appendChild(document.createTextNode(' '));
+            const a = document.createElement('a');
+            a.href = reportHref(id);
+            a.className = 'report-link';
+            a.textContent = '#' + id;
+            td.appendChild(a);
+          });
+        } else if (numeric[i]) {
           td.className = 'number';
           td.textContent = numberText(cell);
         } else {
@@ -140,7 +162,20 @@
       });
       table.appendChild(r);
     }
-    tables[name] = [head].concat(rows.map((r) => r.cells.map((c) => (c === null ? '' : c))));
+    tables[name] = [head].concat(rows.map((r) => r.cells.map((c) => {
+      if (c === null || c === undefined) return '';
+      if (typeof c === 'object' && Array.isArray(c.links)) return c.links.map((id) => '#' + id).join(' ');
+      return c;
+    })));
+    report('TABLE ' + name + ': ' + rows.length);
+  }
+
+  function reportHref(id) {
+    const q = new URLSearchParams();
+    q.set('page', 'report');
+    q.set('id', String(id));
+    for (const name of ['user', 'locale']) if (params.get(name)) q.set(name, params.get(name));
+    return '/dashboard?' + q.toString();
   }
 
   function csvOf(rows) {
@@ -175,6 +210,7 @@
     for (const p of PAGES) {
       const a = document.createElement('a');
       const q = new URLSearchParams(params);
+      q.delete('id');
       q.set('page', p);
       a.href = '/dashboard?' + q.toString();
       a.textContent = label('page.' + p);
@@ -200,9 +236,7 @@
     const m = $('message');
     m.hidden = false;
     m.textContent = text;
-    for (const id of ['figures-section', 'stages-section', 'extra-section', 'trend-section']) {
-      $(id).hidden = true;
-    }
+    for (const id of SECTIONS) $(id).hidden = true;
   }
 
   function renderFigures(d) {
@@ -296,6 +330,147 @@
     if (option) chart(el, option);
   }
 
+  // Field intelligence: price signals over time, reports by market and by customer, each
+  // with links to the reports.
+  function renderIntel(d) {
+    const intel = d.page === 'intel';
+    for (const id of ['prices-section', 'markets-section', 'customers-section']) $(id).hidden = !intel;
+    if (!intel) return;
+    $('prices-title').textContent = label('prices');
+    const prices = d.prices || [];
+    fillTable('prices', [label('day'), label('competitor'), label('customer'), label('author'),
+      label('price'), label('report')],
+    prices.map((p) => ({ cells: [p.at, p.competitors, p.customer, p.author, p.text,
+      { links: [p.report] }] })), [false, false, false, false, false, false]);
+    // Percentages on a time axis, a series per competitor (amounts stay in the table).
+    const byCompetitor = {};
+    for (const p of prices) {
+      if (p.unit !== '%' || p.amount === null) continue;
+      const name = p.competitor || '–';
+      (byCompetitor[name] = byCompetitor[name] || []).push([p.day, p.amount, p.report]);
+    }
+    chart($('prices-chart'), {
+      title: { text: label('price_chart'), textStyle: { fontSize: 12 }, left: 'center' },
+      legend: { top: 20 },
+      tooltip: { trigger: 'item', formatter: (x) => x.seriesName + ' ' + x.value[0] + ': ' +
+        x.value[1] + '% (#' + x.value[2] + ')' },
+      grid: { left: 60, right: 20, top: 50, bottom: 40 },
+      xAxis: { type: 'time', min: Date.parse(d.trend.weeks[0]) },
+      yAxis: { type: 'value', axisLabel: { formatter: '{value}%' } },
+      series: Object.keys(byCompetitor).map((n) => ({ name: n, type: 'scatter', symbolSize: 12,
+        data: byCompetitor[n] })),
+    });
+    const tally = (name, title, first) => {
+      $(name + '-title').textContent = label(title);
+      fillTable(name, [label(first), label('reports'), label('mentions'),
+        label('figure.price_signals'), label('report')],
+      (d[name] || []).map((r) => ({ cells: [r.name, r.reports, r.competitor_mentions,
+        r.price_signals, { links: r.report_ids }] })), [false, true, true, true, false]);
+    };
+    tally('markets', 'markets', 'market');
+    tally('customers', 'customers', 'customer');
+    report('LINKS: ' + document.querySelectorAll('a.report-link').length);
+  }
+
+  // Activities: a month grid of the joint meetings, trainings, outings and coffee
+  // rounds (ECharts calendar), the list with seats, waiting lists and RSVPs, and the
+  // budget by activity type and quarter.
+  function renderActivities(d) {
+    const shown = d.page === 'activities' && !!d.calendar;
+    for (const id of ['calendar-section', 'budget-section']) $(id).hidden = !shown;
+    if (!shown) return;
+    const events = d.calendar.events || [];
+    $('calendar-title').textContent =
+      label('calendar') + ' · ' + d.calendar.from + ' – ' + d.calendar.to;
+    const perDay = {};
+    for (const e of events) {
+      perDay[e.day] = perDay[e.day] || { n: 0, names: [] };
+      perDay[e.day].n += 1;
+      perDay[e.day].names.push(e.kind_label + ': ' + e.title);
+    }
+    // Weeks in columns, days in rows: the same height for a month or a quarter.
+    const el = $('calendar-chart');
+    el.style.height = '250px';
+    chart(el, {
+      tooltip: { trigger: 'item', formatter: (x) => x.value[0] + '<br>' +
+        ((perDay[x.value[0]] || { names: [] }).names.join('<br>')) },
+      visualMap: { show: false, min: 0, max: 3, inRange: { color: ['#e8f0fb', '#1f3a5f'] } },
+      calendar: { range: [d.calendar.from, d.calendar.to], cellSize: ['auto', 24],
+        orient: 'horizontal', top: 40, left: 50, right: 30,
+        // Day and month names come from the chart's locale (EN or ZH).
+        dayLabel: { firstDay: 1 },
+        yearLabel: { show: false } },
+      series: [{ type: 'heatmap', coordinateSystem: 'calendar',
+        label: { show: true, formatter: (x) => String(x.value[1]) },
+        data: Object.keys(perDay).map((day) => [day, perDay[day].n]) }],
+    });
+    $('events-title').textContent = label('events');
+    fillTable('events', [label('day'), label('activity'), label('name'), label('status'),
+      label('capacity'), label('registered'), label('waiting_list'), label('declined'),
+      label('attended')],
+    events.map((e) => ({ cells: [e.start, e.kind_label, e.title, e.status_label, e.capacity,
+      e.registered, e.waiting, e.declined, e.attended] })),
+    [false, false, false, false, true, true, true, true, true]);
+
+    $('budget-title').textContent = label('budget_by_kind') + ' (' + d.currency + ')';
+    const rows = d.budget || [];
+    fillTable('budget', [label('quarter_col'), label('activity'), label('budget'),
+      label('planned'), label('spent')],
+    rows.map((r) => ({ cells: [r.quarter, r.kind_label, r.budget, r.planned, r.spent] })),
+    [false, false, true, true, true]);
+    const quarters = [...new Set(rows.map((r) => r.quarter))];
+    const kinds = [...new Set(rows.map((r) => r.kind_label))];
+    const value = (q, k, f) => rows.filter((r) => r.quarter === q && r.kind_label === k)
+      .reduce((s, r) => s + r[f], 0);
+    chart($('budget-chart'), {
+      legend: { top: 0 },
+      grid: { left: 70, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: 'category', data: quarters },
+      yAxis: { type: 'value' },
+      series: kinds.map((k) => ({ name: k + ' · ' + label('planned'), type: 'bar',
+        stack: 'planned', data: quarters.map((q) => value(q, k, 'planned')) }))
+        .concat(kinds.map((k) => ({ name: k + ' · ' + label('spent'), type: 'bar',
+          stack: 'spent', data: quarters.map((q) => value(q, k, 'spent')) })))
+        .concat([{ name: label('budget'), type: 'line',
+          data: quarters.map((q) => kinds.reduce((s, k) => s + value(q, k, 'budget'), 0)) }]),
+    });
+  }
+
+  // One field report, opened from a link of the field intelligence page.
+  function renderReport(d) {
+    for (const id of SECTIONS) $(id).hidden = id !== 'report-section';
+    const r = d.report;
+    $('subject').textContent = label('report_title') + ' #' + r.id;
+    $('report-title').textContent = label('report_title') + ' #' + r.id;
+    const dl = $('report');
+    dl.textContent = '';
+    const add = (name, value) => {
+      if (value === undefined || value === null || value === '' ||
+        (Array.isArray(value) && !value.length)) return;
+      const dt = document.createElement('dt');
+      dt.textContent = label(name);
+      const dd = document.createElement('dd');
+      dd.textContent = Array.isArray(value) ? value.join(', ') : String(value);
+      dl.appendChild(dt);
+      dl.appendChild(dd);
+    };
+    add('day', r.at + ' (' + r.zone + ')');
+    add('author', r.author);
+    add('department', r.department);
+    add('customer', r.customer);
+    add('competitor', r.competitors);
+    add('price', r.prices);
+    add('needs', r.needs);
+    add('version', r.version);
+    $('report-text').textContent = r.text;
+    const back = new URLSearchParams(params);
+    back.delete('id');
+    back.set('page', 'intel');
+    $('report-back').href = '/dashboard?' + back.toString();
+    $('report-back').textContent = label('back');
+    report('REPORT: ' + r.id);
+  }
+
   function renderTrends(d) {
     $('trend-title').textContent = label('trend', { weeks: d.trend.weeks.length });
     const grid = $('trends');
@@ -328,11 +503,18 @@
     const d = state.data;
     renderChrome();
     $('message').hidden = true;
+    if (d.page === 'report') {
+      renderReport(d);
+      return;
+    }
+    $('report-section').hidden = true;
     $('subject').textContent = label('view_of') + ': ' + d.subject;
     for (const id of ['figures-section', 'trend-section']) $(id).hidden = false;
     renderFigures(d);
     renderStages(d);
     renderExtra(d);
+    renderIntel(d);
+    renderActivities(d);
     renderTrends(d);
   }
 
