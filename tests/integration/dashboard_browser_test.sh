@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard (docs/DASHBOARD.md) against the real program with the demo
-# organisation and its twelve weeks of history: headless Chromium opens /dashboard as a
+# organisation and its twelve weeks of history: one headless Chromium opens /dashboard as a
 # sales manager (Emily Carter), a sales staff member (Anna Becker) and HR (刘洋), on a hub
 # without sign-in (?user=ID, as the chat page's browser test). Each page draws its charts
 # (canvas) without console errors; the figures on the page equal the `metrics` command's
@@ -15,6 +15,7 @@ set -euo pipefail
 
 program=${1:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
 shots=${2:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
+support="$(dirname "$0")/../support"
 chromium=${CHROMIUM:-/usr/bin/chromium}
 if [[ ! -x $chromium ]]; then
     echo "SKIP: $chromium not found"
@@ -24,12 +25,16 @@ mkdir -p "$shots"
 
 work=$(mktemp -d /tmp/twintrack_dashboard.XXXXXX)
 pid=
-cleanup() {
-    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
+stop() {  # stop PID
+    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
+        kill -TERM "$1" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$1" 2>/dev/null || true
     fi
+}
+cleanup() {
+    cdp_stop
+    stop "$pid"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,10 +42,49 @@ trap 'exit 1' INT TERM
 
 fail() {
     echo "FAIL: $*"
-    for log in "$work/out.log" "$work/err.log" "$work/console.log"; do
+    for log in "$work/out.log" "$work/err.log" "$work/console.log" "$work/chromium.log"; do
         [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
     done
     exit 1
+}
+
+# One headless Chromium for the whole test, driven over the DevTools protocol by
+# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
+# after the servers, so that none of them holds fd 3: when this script ends, however it
+# ends, the driver reads the end of its requests and closes the browser.
+cdp_pid=
+chromium_pid=
+cdp_start() {
+    mkfifo "$work/cdp.in" "$work/cdp.out"
+    LANG=en_US.UTF-8 /usr/bin/python3 "$support/cdp_browser.py" "$work" <"$work/cdp.in" \
+        >"$work/cdp.out" 2>>"$work/chromium.log" &
+    cdp_pid=$!
+    exec 3>"$work/cdp.in" 4<"$work/cdp.out"
+    cdp_answer || fail "chromium did not start: $reply"
+    chromium_pid=$reply
+}
+cdp_stop() {
+    [[ -n $cdp_pid ]] || return 0
+    exec 3>&- 4<&-  # the driver closes the browser when its requests end
+    for _ in $(seq 100); do kill -0 "$cdp_pid" 2>/dev/null || break; sleep 0.05; done
+    stop "$cdp_pid"
+    # The browser's process group, should the driver not have closed it.
+    if [[ -n $chromium_pid ]]; then kill -KILL -- "-$chromium_pid" 2>/dev/null || true; fi
+    cdp_pid=
+}
+reply=
+cdp_answer() {  # reads the driver's next answer into $reply; true when it is "ok"
+    local status n line
+    IFS=' ' read -r status n <&4 || { reply="the browser driver exited"; return 1; }
+    reply=
+    for ((; n > 0; n--)); do IFS= read -r line <&4; reply+=$line$'\n'; done
+    reply=${reply%$'\n'}
+    [[ $status == ok ]]
+}
+cdp() {  # cdp REQUEST ARGS...: one request to the driver, its answer in $reply
+    { printf '%s\0' "$@" && printf '\0'; } >&3 2>/dev/null ||
+        { reply="the browser driver exited"; return 1; }
+    cdp_answer
 }
 
 "$program" run --demo --data "$work/data" --port 0 >"$work/out.log" 2>"$work/err.log" &
@@ -54,28 +98,25 @@ for _ in $(seq 300); do
 done
 [[ -n $port ]] || fail "twintrack did not start"
 
-browser() {  # browser USER ARGS...: headless Chromium with a profile per person
-    HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
-        LANG=en_US.UTF-8 timeout --kill-after=5 90 "$chromium" --headless --no-sandbox \
-        --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-        --disable-component-update --disable-sync --hide-scrollbars \
-        --user-data-dir="$work/profile-$1" --virtual-time-budget=15000 "${@:2}"
-}
+cdp_start
 
+# The page is drawn (charts, figures, the status report) when it sets body[data-ready].
+ready="document.body.dataset.ready === '1'"
 result=
 open_page() {  # open_page USER QUERY: loads /dashboard?user=USER&QUERY; sets $result
-    local url="http://127.0.0.1:$port/dashboard?user=$1&$2" dom
-    : >"$work/console.log"
-    dom=$(browser "$1" --enable-logging=stderr --v=0 --dump-dom "$url" 2>"$work/console.log") ||
-        fail "chromium failed on $url"
-    result=$(/usr/bin/python3 -c '
-import html, re, sys
-m = re.search(r"id=\"dashboard-status\"[^>]*>(.*?)</pre>", sys.stdin.read(), re.S)
-print(html.unescape(m.group(1)) if m else "")' <<<"$dom")
-    printf '%s\n' "$dom" >"$work/dom.html"
+    # (a browser context per person, as a browser profile would be)
+    local url="http://127.0.0.1:$port/dashboard?user=$1&$2"
+    cdp open "$1" "$url" "$ready" || fail "the page $url was not drawn: $reply"
+    cdp eval "document.getElementById('dashboard-status').textContent" ||
+        fail "chromium failed on $url: $reply"
+    result=$reply
+    cdp eval "document.documentElement.outerHTML" || fail "chromium failed on $url: $reply"
+    printf '%s\n' "$reply" >"$work/dom.html"
+    cdp console || fail "chromium failed on $url: $reply"
+    printf '%s\n' "$reply" >"$work/console.log"
     # The page's own console messages (ECharts warnings, uncaught errors) fail the test.
-    if grep -E 'CONSOLE|Uncaught' "$work/console.log" | grep -q "127.0.0.1:$port"; then
-        fail "console messages on $url: $(grep -E 'CONSOLE|Uncaught' "$work/console.log")"
+    if grep -E '^(console|exception)' "$work/console.log" | grep -q "127.0.0.1:$port"; then
+        fail "console messages on $url: $(grep -E '^(console|exception)' "$work/console.log")"
     fi
     grep -qx "ERRORS: 0" <<<"$result" || fail "script errors on $url ($result)"
 }
@@ -90,15 +131,19 @@ expect_charts() {
 expect_text() {  # expect_text TEXT: the last page's DOM holds TEXT
     grep -qF "$1" "$work/dom.html" || fail "the page does not show '$1'"
 }
-screenshot() {  # screenshot NAME USER QUERY
-    browser "$2" --screenshot="$shots/$1.png" --window-size=1280,2200 \
-        "http://127.0.0.1:$port/dashboard?user=$2&$3" 2>/dev/null ||
-        fail "no screenshot of $1"
+screenshot() {  # screenshot NAME USER QUERY: the page drawn in a 1280x2200 viewport
+    local url="http://127.0.0.1:$port/dashboard?user=$2&$3"
+    cdp open "$2" "$url" "$ready" size=1280x2200 || fail "no screenshot of $1: $reply"
+    rm -f "$shots/$1.png"
+    cdp screenshot "$shots/$1.png" || fail "no screenshot of $1: $reply"
     [[ -s $shots/$1.png ]] || fail "empty screenshot $1"
 }
-ask() {  # ask USER TEXT: the bot's answer in the chat page, in $answer
-    answer=$(LANG=en_US.UTF-8 bash "$(dirname "$0")/../support/page_autotest.sh" "$port" "$1" \
-        "$2" "$work") || fail "chromium failed on the chat page"
+ask() {  # ask USER TEXT: the bot's answer in the chat page (its test mode), in $answer
+    local out="document.getElementById('autotest-result').textContent"
+    cdp open "$1" "http://127.0.0.1:$port/?autotest=$2&user=$1" "/^REPLY: /m.test($out)" ||
+        [[ $reply == "still false"* ]] || fail "chromium failed on the chat page: $reply"
+    cdp eval "$out" || fail "chromium failed on the chat page: $reply"
+    answer=$reply
 }
 figure() {  # figure KEY: the value the last dashboard page showed for KEY
     sed -n "s/^FIGURE $1: //p" <<<"$result" | head -n 1

@@ -3,7 +3,7 @@
 # people to sign in (`sign_in: [link, oidc]`), sends links by email through a fake SMTP
 # relay on loopback (tests/support/fake_smtp.py) and knows a fake OpenID provider
 # (tests/support/fake_oidc.py).
-# - Link: headless Chromium asks for a link through the page's form, the mail arrives at
+# - Link: a headless Chromium asks for a link through the page's form, the mail arrives at
 #   the person's directory address, and opening its link in the same browser signs that
 #   person in: the page then speaks as them, in their language, and a staff person is
 #   refused what needs a manager while the manager is not. The link works once.
@@ -14,6 +14,8 @@
 #   browser in by their sign-in pages, WeCom also inside its client (a wxwork/ User-Agent)
 #   by its silent 网页授权; the person is the one with that platform identity.
 # A page in a browser without a session is not signed in, whatever &user it names.
+# One Chromium runs the whole test; each "browser" above is a browser context of its own
+# (cookies and storage apart, as separate profiles would be).
 #
 #   tests/integration/sign_in_browser_test.sh PATH/TO/twintrack
 #
@@ -36,6 +38,7 @@ stop() {  # stop PID
     fi
 }
 cleanup() {
+    cdp_stop
     stop "$pid"
     stop "$smtp_pid"
     stop "$oidc_pid"
@@ -55,6 +58,45 @@ fail() {
 }
 
 [[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || { echo "SKIP: no Chromium"; exit 77; }
+
+# One headless Chromium for the whole test, driven over the DevTools protocol by
+# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
+# after the servers, so that none of them holds fd 3: when this script ends, however it
+# ends, the driver reads the end of its requests and closes the browser.
+cdp_pid=
+chromium_pid=
+cdp_start() {
+    mkfifo "$work/cdp.in" "$work/cdp.out"
+    LANG=en_US.UTF-8 /usr/bin/python3 "$support/cdp_browser.py" "$work" <"$work/cdp.in" \
+        >"$work/cdp.out" 2>>"$work/chromium.log" &
+    cdp_pid=$!
+    exec 3>"$work/cdp.in" 4<"$work/cdp.out"
+    cdp_answer || fail "chromium did not start: $reply"
+    chromium_pid=$reply
+}
+cdp_stop() {
+    [[ -n $cdp_pid ]] || return 0
+    exec 3>&- 4<&-  # the driver closes the browser when its requests end
+    for _ in $(seq 100); do kill -0 "$cdp_pid" 2>/dev/null || break; sleep 0.05; done
+    stop "$cdp_pid"
+    # The browser's process group, should the driver not have closed it.
+    if [[ -n $chromium_pid ]]; then kill -KILL -- "-$chromium_pid" 2>/dev/null || true; fi
+    cdp_pid=
+}
+reply=
+cdp_answer() {  # reads the driver's next answer into $reply; true when it is "ok"
+    local status n line
+    IFS=' ' read -r status n <&4 || { reply="the browser driver exited"; return 1; }
+    reply=
+    for ((; n > 0; n--)); do IFS= read -r line <&4; reply+=$line$'\n'; done
+    reply=${reply%$'\n'}
+    [[ $status == ok ]]
+}
+cdp() {  # cdp REQUEST ARGS...: one request to the driver, its answer in $reply
+    { printf '%s\0' "$@" && printf '\0'; } >&3 2>/dev/null ||
+        { reply="the browser driver exited"; return 1; }
+    cdp_answer
+}
 
 cat >"$work/people.csv" <<'CSV'
 name,email,department,role,timezone,locale,working_hours,identities
@@ -155,16 +197,20 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [[ -n $up ]] || fail "twintrack did not start on port $port"
+cdp_start
 
 result=
 page() {  # page PROFILE TEXT [EXTRA_QUERY]: loads the page in that browser profile
-    local status=0
-    # page_autotest.sh keeps one profile per "user" (and names it in &user=, which a hub
-    # with sign-in ignores): the profile is the browser here.
-    result=$(LANG=en_US.UTF-8 bash "$support/page_autotest.sh" "$port" "$1" "$2" "$work" \
-        "${3:-}") || status=$?
-    [[ $status -eq 77 ]] && exit 77
-    [[ $status -eq 0 ]] || fail "chromium failed"
+    # The page's test mode (?autotest=TEXT&user=PROFILE; a hub with sign-in ignores &user):
+    # what it wrote into #autotest-result goes to $result. Its report ends with the REPLY
+    # line, or without a session with SIGNED OUT (and LINK when it asked for a link).
+    local out="document.getElementById('autotest-result').textContent"
+    local until="/^(REPLY|SIGNED OUT): /m.test($out)"
+    [[ ${3:-} == link=* ]] && until="/^LINK: /m.test($out)"
+    cdp open "$1" "http://127.0.0.1:$port/?autotest=$2&user=$1${3:+&$3}" "$until" ||
+        [[ $reply == "still false"* ]] || fail "chromium failed: $reply"
+    cdp eval "$out" || fail "chromium failed: $reply"
+    result=$reply
 }
 expect() {  # expect LINE: the last page showed this line
     grep -qF "$1" <<<"$result" || fail "the page did not show '$1' (autotest result: '$result')"
@@ -227,14 +273,11 @@ echo "PASS: a used link and a named user sign nobody in"
 # visit PROFILE PATH [USER_AGENT]
 visit() {
     local agent=()
-    [[ -n ${3:-} ]] && agent=(--user-agent="$3")
-    HOME="$work/home" XDG_CONFIG_HOME="$work/home" XDG_CACHE_HOME="$work/home" \
-        timeout --kill-after=5 60 "${CHROMIUM:-/usr/bin/chromium}" --headless --no-sandbox \
-        "${agent[@]}" \
-        --disable-gpu --disable-quic --no-first-run --disable-background-networking \
-        --disable-component-update --disable-sync --user-data-dir="$work/profile-$1" \
-        --virtual-time-budget=10000 --dump-dom "http://127.0.0.1:$port$2" \
-        >/dev/null 2>>"$work/chromium.log" || fail "chromium failed on $2"
+    [[ -n ${3:-} ]] && agent=("agent=$3")
+    # Done when the redirects (hub, provider, hub's callback) end on the hub's page.
+    cdp open "$1" "http://127.0.0.1:$port$2" "location.origin === 'http://127.0.0.1:$port' &&
+        location.pathname === '/' && document.readyState === 'complete'" "${agent[@]}" ||
+        fail "chromium failed on $2: $reply"
 }
 as_account() {  # as_account EMAIL GROUPS: who the provider signs in next
     /usr/bin/python3 -c 'import sys, urllib.parse, urllib.request

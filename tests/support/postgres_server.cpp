@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "store/store.hpp"
+
 namespace twintrack::test_support {
 namespace {
 
@@ -221,6 +223,23 @@ std::string PostgresServer::url(const std::string& db) const {
 }
 
 std::string PostgresServer::create_database() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return create_database_from("");
+}
+
+std::string PostgresServer::create_migrated_database() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (migrated_template_.empty()) {
+        const std::string url_of_template = create_database_from("");
+        // Migrated and closed again: PostgreSQL copies a template only while nobody is
+        // connected to it.
+        store::Store::open_url(url_of_template, 0).reset();
+        migrated_template_ = url_of_template.substr(url_of_template.rfind('/') + 1);
+    }
+    return create_database_from(migrated_template_);
+}
+
+std::string PostgresServer::create_database_from(const std::string& template_db) {
     const std::string name = "tt_" + std::to_string(::getpid()) + "_" + std::to_string(++next_db_);
     PGconn* conn = PQconnectdb(
         ("host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres")
@@ -230,8 +249,10 @@ std::string PostgresServer::create_database() {
         PQfinish(conn);
         throw std::runtime_error("cannot connect to the test server: " + msg);
     }
-    // A name made here from digits; CREATE DATABASE takes no parameters.
-    PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
+    // Names made here from digits; CREATE DATABASE takes no parameters.
+    const std::string sql =
+        "CREATE DATABASE " + name + (template_db.empty() ? "" : " TEMPLATE " + template_db);
+    PGresult* res = PQexec(conn, sql.c_str());
     const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     const std::string msg = ok ? "" : PQerrorMessage(conn);
     PQclear(res);

@@ -40,7 +40,7 @@ void TestBot::open() {
     // the tests run against PostgreSQL (label `postgres`); restart() reopens the same one.
     if (store_url_.empty()) {
         store_url_ = test_support::testing_postgres()
-                         ? test_support::PostgresServer::shared().create_database()
+                         ? test_support::PostgresServer::shared().create_migrated_database()
                          : "sqlite:" + dir_ + "/twintrack.db";
     }
     auto db =
