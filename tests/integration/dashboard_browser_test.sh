@@ -207,6 +207,60 @@ expect_text "Joint meetings held"
 screenshot "hr-activities-en" liuyang "page=activities&locale=en"
 echo "PASS: HR sees the activities in both languages"
 
+# api PATH EXPR: EXPR (Python, over the answer `d`) of a JSON answer of the hub.
+api() {
+    /usr/bin/python3 -c '
+import json, sys, urllib.request
+d = json.load(urllib.request.urlopen(sys.argv[1]))
+print(eval(sys.argv[2]))' "http://127.0.0.1:$port$1" "$2"
+}
+table() {  # table NAME: the rows the last page reported for its table NAME
+    sed -n "s/^TABLE $1: //p" <<<"$result" | head -n 1
+}
+
+# Field intelligence: price signals, reports per market and per customer, each with links
+# to the reports, which open for those who may see them.
+open_page emily "page=intel&period=quarter"
+expect "PAGE: intel"
+for t in prices markets customers; do
+    [[ $(table $t) -gt 0 ]] || fail "no rows in the intel page's $t table ($result)"
+done
+links=$(sed -n 's/^LINKS: //p' <<<"$result" | head -n 1)
+[[ ${links:-0} -gt 0 ]] || fail "no links to reports on the intel page ($result)"
+prices=$(api "/api/v1/dashboard/intel?user=emily&period=quarter" "len(d['prices'])")
+[[ $(table prices) == "$prices" ]] ||
+    fail "the page lists $(table prices) price signals, the API $prices"
+id=$(api "/api/v1/dashboard/intel?user=emily&period=quarter" "d['customers'][0]['report_ids'][0]")
+open_page emily "page=report&id=$id"
+expect "PAGE: report"
+expect "REPORT: $id"
+screenshot "manager-report-en" emily "page=report&id=$id"
+screenshot "manager-report-zh-CN" emily "page=report&id=$id&locale=zh-CN"
+# A report by someone outside sales, as the admin sees it, is refused to a sales clerk.
+other=$(/usr/bin/python3 -c '
+import json, sys, urllib.error, urllib.request
+for i in range(1, 400):
+    try:
+        d = json.load(urllib.request.urlopen(sys.argv[1] + str(i)))
+    except urllib.error.HTTPError:
+        continue
+    if d["report"]["department"] != "Sales":
+        print(i)
+        break' "http://127.0.0.1:$port/api/v1/dashboard/report?user=thomas&locale=en&id=")
+[[ -n $other ]] || fail "the demo has no report outside sales"
+open_page anna "page=report&id=$other"
+expect "REFUSED: 403"
+echo "PASS: intel lists $prices price signals and links reports ($links links); another department's report is refused"
+
+# HR's activities of the month: the calendar's events and the budget by kind and quarter.
+open_page liuyang "page=activities&period=month"
+events=$(api "/api/v1/dashboard/activities?user=liuyang&period=month" "len(d['calendar']['events'])")
+[[ $(table events) == "$events" ]] || fail "the page lists $(table events) events, the API $events"
+[[ $(table budget) == 16 ]] || fail "the budget table is not 4 kinds x 4 quarters ($result)"
+expect_charts
+screenshot "hr-calendar-zh-CN" liuyang "page=activities&period=month"
+echo "PASS: HR's calendar lists $events events and the budget 16 rows"
+
 # Bad input over HTTP: an unknown page, a period with no data, a tampered scope.
 status() {
     /usr/bin/python3 -c '
@@ -222,5 +276,8 @@ except urllib.error.HTTPError as e:
     fail "a period with no data is not 200"
 [[ $(status "/api/v1/dashboard/metrics?user=jonas&department=sales") == 403 ]] ||
     fail "a marketing staff member's department=sales is not 403"
+[[ $(status "/api/v1/dashboard/report?user=emily&id=abc") == 400 ]] || fail "report id abc not 400"
+[[ $(status "/api/v1/dashboard/report?user=emily&id=999999") == 404 ]] ||
+    fail "an unknown report not 404"
 echo "PASS: bad input"
 echo "screenshots: $shots"
