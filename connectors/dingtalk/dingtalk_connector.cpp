@@ -483,6 +483,7 @@ class DingTalkConnector final : public Connector {
                 } else if (r.ok() && (errcode == 60121 || errcode == 33012)) {
                     info.outcome = runtime::SenderInfo::Outcome::unknown;  // no such user
                 } else {
+                    if (r.ok() && errcode == 40014) token_.refused(token);  // expired: renew
                     if (r.kind == runtime::Result::Kind::rate_limited) {
                         info.retry_after =
                             std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
