@@ -800,8 +800,9 @@ TEST_F(WecomConnectorTest, MembersCarryTheirBusinessMailboxLookedUpOnce) {
     start();
     int n = 0;
     for (const std::string text : {"一", "二"}) {
-        ASSERT_EQ(member_says(text_message_xml("wangfang", text, "810" + std::to_string(++n),
-                                               kAgent, 1476422779 + n))
+        ++n;
+        ASSERT_EQ(member_says(text_message_xml("wangfang", text, "810" + std::to_string(n), kAgent,
+                                               1476422779 + n))
                       .status,
                   200);
         auto e = sink_.with_text(text);
@@ -841,8 +842,9 @@ TEST_F(WecomConnectorTest, AFailedLookupIsNotRepeatedForEveryMessage) {
     start();
     int n = 0;
     for (const std::string text : {"甲", "乙"}) {
-        ASSERT_EQ(member_says(text_message_xml("wangfang", text, "830" + std::to_string(++n),
-                                               kAgent, 1476422779 + n))
+        ++n;
+        ASSERT_EQ(member_says(text_message_xml("wangfang", text, "830" + std::to_string(n), kAgent,
+                                               1476422779 + n))
                       .status,
                   200);
         auto e = sink_.with_text(text);
@@ -869,7 +871,8 @@ TEST_F(WecomConnectorTest, FailedLookupsAreAskedAgainLater) {
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
         if (c.status != 0) wecom_.fail_user_lookups(1, c.status, c.code);
-        ASSERT_EQ(member_says(text_message_xml("wangfang", c.text, "840" + std::to_string(++n),
+        ++n;
+        ASSERT_EQ(member_says(text_message_xml("wangfang", c.text, "840" + std::to_string(n),
                                                kAgent, 1476422779 + n))
                       .status,
                   200);
