@@ -204,7 +204,10 @@ TEST_F(DingTalkConnectorTest, RepliesGoThroughTheSessionWebhookWhileItIsValid) {
     EXPECT_EQ(calls[0].json_body["msgtype"], "text");
     EXPECT_EQ(calls[0].json_body["text"]["content"], "客户是哪一家？(1/5)");
     EXPECT_TRUE(fake_.calls("/v1.0/robot/oToMessages/batchSend").empty());
-    EXPECT_TRUE(fake_.calls("/v1.0/oauth2/accessToken").empty());
+    // The reply needed no access token: the only one fetched served the sender's lookup
+    // (directory.match_by_email).
+    EXPECT_EQ(fake_.calls("/v1.0/oauth2/accessToken").size(),
+              fake_.calls("/topapi/v2/user/get").size());
 }
 
 TEST_F(DingTalkConnectorTest, AnExpiredSessionWebhookFallsBackToOToMessages) {
