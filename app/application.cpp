@@ -466,9 +466,10 @@ int run_server(const Options& options) {
     });
 
     auto roster = std::make_shared<connectors::Roster>();
-    const connectors::ConnectorContext base_context{
+    connectors::ConnectorContext base_context{
         config.data_dir,     config.prompts_dir,        &core.clock, roster,
         config.bot.bot_user, config.bot.default_locale, telemetry};
+    base_context.match_by_email = config.bot.directory.match_by_email;
     // The process's one HTTP server (a hub, else `http:`) serves every connector's
     // platform callbacks under /hooks/NAME/...
     auto hooks = std::make_shared<connectors::http::HookRoutes>();

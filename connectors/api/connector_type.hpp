@@ -46,6 +46,9 @@ struct ConnectorContext {
     /// `port:`; a robot's `callback.bind`/`callback.port`) and a shared server serves
     /// `hooks`: its callbacks are then served there only, not on a port of its own.
     bool own_listener = true;
+    /// `directory.match_by_email`: a connector whose platform tells a sender's verified
+    /// email looks it up (and fills `Sender::email`); false: no such lookup.
+    bool match_by_email = true;
 };
 
 /// A validated connector section. `settings` is the section itself, read again by

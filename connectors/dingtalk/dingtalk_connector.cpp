@@ -206,7 +206,14 @@ class DingTalkConnector final : public Connector {
                   session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
                   session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
               settings_.tls_ca_file),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock) {
+          outbound_(session_.timers(), settings_.rate_limit, context.clock),
+          match_by_email_(context.match_by_email),
+          senders_(
+              session_.timers(),
+              [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
+                  fetch_sender(user, std::move(done));
+              },
+              settings_.sender_lookup) {
         if (settings_.robot_code.empty()) settings_.robot_code = settings_.client_id;
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
@@ -437,7 +444,73 @@ class DingTalkConnector final : public Connector {
                        {"conversation_id", m.conversation},
                        {"conversation_type", m.conversation_type}};
         if (!m.title.empty()) event.extra["conversation_title"] = m.title;
-        sink_->push(std::move(event));
+        // Only an employee (senderStaffId) can be looked up; outsiders go on as they are.
+        if (!match_by_email_ || m.staff_id.empty()) return sink_->push(std::move(event));
+        senders_.deliver(std::move(event), [this](core::Event e) {
+            if (sink_ != nullptr) sink_->push(std::move(e));
+        });
+    }
+
+    // --- senders' emails (directory.match_by_email) ----------------------------------
+    //
+    // POST oapi topapi/v2/user/get {userid, language} with the app's access token, as the
+    // server API documents it. `org_email` counts: the enterprise mailbox the organisation
+    // opened for the employee in DingTalk, an address the organisation itself runs. The
+    // address-book `email` is typed in by an admin (or the employee) and never confirmed
+    // by DingTalk, so it is not taken as proof of who writes. 60121 (no such user) is
+    // remembered; any other failure lets the message go on as from an unknown sender and
+    // the sender is asked again later (runtime::SenderLookup).
+    void fetch_sender(const std::string& user, std::function<void(runtime::SenderInfo)> done) {
+        with_token([this, user, done = std::move(done)](const std::string& token,
+                                                        const Answer& failure) {
+            runtime::SenderInfo info;
+            if (token.empty()) {
+                sender_failed("oauth2/accessToken: " + failure.outcome.message);
+                info.retry_after = failure.retry_after;
+                return done(info);
+            }
+            runtime::Request req = runtime::Request::json_post(
+                settings_.oapi_url + "/topapi/v2/user/get?access_token=" + core::url_encode(token),
+                {{"userid", user}, {"language", "zh_CN"}});
+            req.timeout = settings_.lookup_timeout;
+            call(std::move(req), [this, done, token](runtime::Result r) {
+                runtime::SenderInfo info;
+                const json body = r.json();
+                const long long errcode = integer_field(body, "errcode", -2);
+                if (r.ok() && errcode == 0) {
+                    info.outcome = runtime::SenderInfo::Outcome::found;
+                    info.email = string_field(http::object_field(body, "result"), "org_email");
+                } else if (r.ok() && (errcode == 60121 || errcode == 33012)) {
+                    info.outcome = runtime::SenderInfo::Outcome::unknown;  // no such user
+                } else {
+                    if (r.ok() && errcode == 40014) token_.refused(token);  // expired: renew
+                    if (r.kind == runtime::Result::Kind::rate_limited) {
+                        info.retry_after =
+                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+                    }
+                    // The URL holds the access token: never let it into the log.
+                    std::string error = session_.redact(r.error);
+                    for (auto at = error.find(token); at != std::string::npos;
+                         at = error.find(token)) {
+                        error.replace(at, token.size(), "***");
+                    }
+                    sender_failed(r.status == 0 ? error
+                                  : r.ok()      ? "errcode " + std::to_string(errcode) + " " +
+                                                 string_field(body, "errmsg")
+                                           : "HTTP " + std::to_string(r.status));
+                }
+                done(info);
+            });
+        });
+    }
+
+    void sender_failed(const std::string& why) {
+        if (!session_.once("user/get: " + why)) return;
+        spdlog::warn(
+            "dingtalk {}: cannot look up a sender (topapi/v2/user/get: {}); they are treated as "
+            "unknown until it answers. Grant the app 成员信息读权限 and the permission for "
+            "email and other personal information (docs/connectors/dingtalk.md); logged once",
+            settings_.name, why);
     }
 
     // A click on a card's button or a menu choice: handed to the bot as an action event
@@ -1046,6 +1119,8 @@ class DingTalkConnector final : public Connector {
 
     http::WsLink link_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
+    const bool match_by_email_;
+    runtime::SenderLookup senders_;  ///< senders' org_email, events waiting for it
 
     mutable std::mutex status_mu_;
     DingTalkStatus status_;

@@ -15,6 +15,12 @@
 // a settled post updates the card (PUT card/instances). Pictures are uploaded as media
 // (oapi media/upload) and sent after the text (msgKey sampleImageMsg).
 //
+// With `directory.match_by_email` (default on) a sender is looked up once (oapi
+// topapi/v2/user/get, cached by runtime::SenderLookup) and the event carries their
+// `org_email`, the mailbox the organisation opened for them in DingTalk's enterprise mail,
+// for the directory to recognise them; the address-book `email`, which DingTalk does not
+// confirm, is not used (docs/connectors/dingtalk.md).
+//
 // `type: dingtalk` without `client_id` (or with `mode: robot`) is still the post-only
 // group robot of connectors/robots/.
 
@@ -25,6 +31,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/sender_lookup.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
@@ -59,6 +66,11 @@ struct DingTalkSettings {
     /// A cached access token is renewed this long before DingTalk's `expireIn` ends.
     std::chrono::seconds token_margin{300};
     std::size_t dedupe_window = 5000;  ///< msgIds remembered against redelivery
+    /// Senders' emails (topapi/v2/user/get, for `directory.match_by_email`): how many
+    /// are remembered, for how long, and when a failed lookup is tried again.
+    runtime::SenderLookupLimits sender_lookup;
+    /// How long a message waits for its sender's lookup before it goes on without.
+    std::chrono::milliseconds lookup_timeout{5000};
 };
 
 /// The `type: dingtalk` entry of the registry: this connector when the section has

@@ -225,6 +225,17 @@ class FeishuConnector final : public Connector {
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
           ping_timer_(session_.io()),
+          match_by_email_(context.match_by_email),
+          senders_(
+              session_.timers(),
+              [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
+                  fetch_sender(user, std::move(done));
+              },
+              [this] {
+                  runtime::SenderLookupLimits limits = settings_.sender_lookup;
+                  limits.capacity = settings_.name_cache;
+                  return limits;
+              }()),
           link_(
               http::WsLink::Handlers{
                   session_.on_thread([this] { on_socket_open(); }),
@@ -566,7 +577,7 @@ class FeishuConnector final : public Connector {
         e.id = settings_.name + ":" + m.message_id;
         e.kind = core::EventKind::message;
         // The event names no sender (sender: sender_id, sender_type, tenant_key): the
-        // name comes from the contact API (with_name), the open_id until it answers.
+        // name comes from the contact API (fetch_sender), the open_id until it answers.
         e.who = {settings_.name, m.open_id, m.open_id};
         e.where = {settings_.name, channel, m.thread_id};
         e.direct = m.direct();
@@ -579,85 +590,67 @@ class FeishuConnector final : public Connector {
         if (!m.root_id.empty()) e.extra["root_id"] = m.root_id;
         if (!m.parent_id.empty()) e.extra["parent_id"] = m.parent_id;
         if (!m.thread_id.empty()) e.extra["thread_id"] = m.thread_id;
-        with_name(std::move(e));
+        senders_.deliver(std::move(e), [this](core::Event event) {
+            if (sink_ != nullptr) sink_->push(std::move(event));
+        });
     }
 
-    // --- people's names (contact API) ----------------------------------------------------
+    // --- people's names and emails (contact API) ---------------------------------------
     //
-    // A sender's event goes to the bot with their name: from the cache, else once the
-    // contact API answered (GET contact/v3/users/:open_id, asynchronous; the reader goes
-    // on). Later messages of the same sender wait behind the first, so their order stays.
-    // Any failure (no permission, a person outside the app's range, no answer) leaves the
-    // open_id as the name, logged once per reason; a refusal is remembered like a name, a
-    // missing answer is not (the next message asks again).
+    // A sender's event goes to the bot with their name and, with `directory.match_by_email`,
+    // their enterprise email: from runtime::SenderLookup's cache, else once the contact API
+    // answered (GET contact/v3/users/:open_id, asynchronous; the reader goes on). The events
+    // of one conversation keep their order. `enterprise_email` counts: the Feishu Mail
+    // address the tenant created for the person on its own domain. The contact `email` is,
+    // in Feishu's words, a contact detail an admin imported that the person never verified,
+    // so it is not taken as proof of who writes. Any failure (no permission, a person
+    // outside the app's range, no answer) leaves the open_id as the name and no email,
+    // logged once per reason; the sender is asked again later.
 
-    void with_name(core::Event e) {
-        const std::string open_id = e.who.user_id;
-        auto known = names_.find(open_id);
-        if (known != names_.end()) {
-            e.who.display = known->second;
-            return sink_->push(std::move(e));
-        }
-        auto waiting = waiting_names_.find(open_id);
-        if (waiting != waiting_names_.end()) return waiting->second.push_back(std::move(e));
-        waiting_names_[open_id].push_back(std::move(e));
-        with_token([this, open_id](const std::string& token, const Answer& failure) {
+    void fetch_sender(const std::string& open_id, std::function<void(runtime::SenderInfo)> done) {
+        with_token([this, open_id, done = std::move(done)](const std::string& token,
+                                                           const Answer& failure) {
+            runtime::SenderInfo info;
             if (token.empty()) {
-                return named(open_id, "", "tenant_access_token: " + failure.outcome.message, false);
+                sender_failed("tenant_access_token: " + failure.outcome.message);
+                info.retry_after = failure.retry_after;
+                return done(info);
             }
             runtime::Request req;
             req.url = settings_.api_url + "/open-apis/contact/v3/users/" +
                       core::url_encode(open_id) + "?user_id_type=open_id";
             req.headers.emplace_back("Authorization", "Bearer " + token);
             req.timeout = settings_.name_timeout;
-            call(std::move(req), [this, open_id](runtime::Result r) {
+            call(std::move(req), [this, done](runtime::Result r) {
                 const Answer a = answer_of(r);
                 const json& user = http::object_field(http::object_field(a.body, "data"), "user");
-                std::string name = string_field(user, "name");
-                if (name.empty()) name = string_field(user, "en_name");
-                if (a.outcome.kind == Kind::ok && !name.empty()) {
-                    return named(open_id, name, "", true);
+                runtime::SenderInfo info;
+                info.name = string_field(user, "name");
+                if (info.name.empty()) info.name = string_field(user, "en_name");
+                if (a.outcome.kind == Kind::ok && !info.name.empty()) {
+                    info.outcome = runtime::SenderInfo::Outcome::found;
+                    if (match_by_email_) info.email = string_field(user, "enterprise_email");
+                } else if (a.outcome.kind == Kind::ok) {
+                    info.outcome = runtime::SenderInfo::Outcome::unknown;
+                    sender_failed("the answer names nobody");
+                } else {
+                    if (a.outcome.kind == Kind::rate_limited) info.retry_after = a.retry_after;
+                    sender_failed(std::to_string(a.outcome.code) + " " + a.outcome.message);
                 }
-                // A refusal stands (asked again only once the cache forgot the person);
-                // after a timeout or a busy answer the next message asks again.
-                const bool lasting =
-                    a.outcome.kind == Kind::ok || a.outcome.kind == Kind::permanent;
-                named(open_id, "",
-                      a.outcome.kind == Kind::ok
-                          ? std::string("the answer names nobody")
-                          : std::to_string(a.outcome.code) + " " + a.outcome.message,
-                      lasting);
+                done(info);
             });
         });
     }
 
-    // The lookup for `open_id` ended: `name`, or "" with why not; `keep`: remember it.
-    void named(const std::string& open_id, const std::string& name, const std::string& why,
-               bool keep) {
-        if (!why.empty() && session_.once("names: " + why)) {
-            spdlog::warn(
-                "feishu {}: cannot read a sender's name from the contact API ({}); people "
-                "show as their open_id. Grant the app 获取用户基本信息 "
-                "(contact:user.base:readonly) and include them in its range "
-                "(docs/connectors/feishu.md); logged once",
-                settings_.name, why);
-        }
-        const std::string shown = name.empty() ? open_id : name;
-        if (keep && names_.emplace(open_id, shown).second) {
-            names_order_.push_back(open_id);
-            while (names_order_.size() > settings_.name_cache) {
-                names_.erase(names_order_.front());
-                names_order_.pop_front();
-            }
-        }
-        auto it = waiting_names_.find(open_id);
-        if (it == waiting_names_.end()) return;
-        std::vector<core::Event> events = std::move(it->second);
-        waiting_names_.erase(it);
-        for (auto& e : events) {
-            e.who.display = shown;
-            if (sink_ != nullptr) sink_->push(std::move(e));
-        }
+    void sender_failed(const std::string& why) {
+        if (!session_.once("names: " + why)) return;
+        spdlog::warn(
+            "feishu {}: cannot read a sender's name from the contact API ({}); people "
+            "show as their open_id and are not recognised by email until it answers. Grant "
+            "the app 获取用户基本信息 (contact:user.base:readonly), 获取用户邮箱信息 "
+            "(contact:user.email:readonly) and include them in its range "
+            "(docs/connectors/feishu.md); logged once",
+            settings_.name, why);
     }
 
     void answer_not_text(const Message& m) {
@@ -1139,10 +1132,8 @@ class FeishuConnector final : public Connector {
     /// card as the message they answer, and go to the clicker instead.
     std::unordered_map<std::string, std::string> clicked_cards_;
     std::deque<std::string> clicked_order_;
-    std::unordered_map<std::string, std::string> names_;  ///< open_id → name (or the open_id)
-    std::deque<std::string> names_order_;                 ///< open_ids, oldest first
-    /// Events waiting for their sender's name, by open_id, in order.
-    std::unordered_map<std::string, std::vector<core::Event>> waiting_names_;
+    const bool match_by_email_;
+    runtime::SenderLookup senders_;  ///< senders' names and emails, events waiting for them
 
     http::WsLink link_;
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server

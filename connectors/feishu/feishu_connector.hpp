@@ -17,6 +17,10 @@
 // coming back to that thread. Posts to one conversation keep their order and wait out
 // rate limits together.
 //
+// Senders are looked up once (contact/v3/users, cached by runtime::SenderLookup) for their
+// name and, with `directory.match_by_email` (default on), their `enterprise_email`, for the
+// directory to recognise them (docs/connectors/feishu.md).
+//
 // Feishu and Lark differ only in the API's base URL (`platform:` or `api_url:`).
 // `type: feishu` without `app_id` (or with `mode: robot`) is still the post-only group
 // robot of connectors/robots/.
@@ -28,6 +32,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/sender_lookup.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
@@ -66,6 +71,9 @@ struct FeishuSettings {
     std::size_t name_cache = 2000;     ///< senders' names (contact API) kept in memory
     /// How long an event waits for its sender's name before it goes with the open_id.
     std::chrono::milliseconds name_timeout{5000};
+    /// Senders' names and emails (contact API): how long they are remembered and when a
+    /// failed lookup is tried again (the number remembered is `name_cache`).
+    runtime::SenderLookupLimits sender_lookup;
     std::chrono::milliseconds backoff_initial{1000};  ///< long connection reconnects
     std::chrono::milliseconds backoff_max{120000};
 };

@@ -200,6 +200,13 @@ class WecomConnector final : public Connector {
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
+          match_by_email_(context.match_by_email),
+          senders_(
+              session_.timers(),
+              [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
+                  fetch_sender(user, std::move(done));
+              },
+              settings_.sender_lookup),
           quota_(settings_.daily_limit != 0 ? settings_.daily_limit : settings_.account_limit * 200,
                  context.data_dir.empty()
                      ? std::string()
@@ -417,7 +424,73 @@ class WecomConnector final : public Connector {
             event.at = core::from_millis(std::stoll(created) * 1000);
         }
         event.extra = {{"message_id", event.id}, {"wecom_agent", settings_.agent_id}};
-        sink_->push(std::move(event));
+        if (!match_by_email_) return sink_->push(std::move(event));
+        senders_.deliver(std::move(event), [this](core::Event e) {
+            if (sink_ != nullptr) sink_->push(std::move(e));
+        });
+    }
+
+    // --- senders (directory.match_by_email) ------------------------------------------
+    //
+    // GET user/get?userid= with the app's access token (读取成员). `biz_mail` counts: the
+    // business mailbox WeCom hosts for the company, created by it for the member. `email`
+    // is entered by an admin or the member and never confirmed by WeCom, so it is not
+    // taken as proof of who writes. WeCom shows either only to apps whose visible range
+    // holds the member, and not at all to self-built apps created after 2022-06-20: then
+    // nobody is matched and `link` stays the way. 60111 (no such member) is remembered;
+    // any other failure lets the message go on as from an unknown sender, and the member
+    // is asked again later (runtime::SenderLookup).
+    void fetch_sender(const std::string& user, std::function<void(runtime::SenderInfo)> done) {
+        with_token([this, user, done = std::move(done)](const std::string& token) {
+            runtime::SenderInfo info;
+            if (token.empty()) {
+                sender_failed("no access token (gettoken failed)");
+                return done(info);
+            }
+            runtime::Request req;
+            req.url = settings_.api_url +
+                      "/cgi-bin/user/get?access_token=" + runtime::url_encode(token) +
+                      "&userid=" + runtime::url_encode(user);
+            req.timeout = settings_.lookup_timeout;
+            session_.call(std::move(req), [this, done, token](runtime::Result r) {
+                runtime::SenderInfo info;
+                const json body = r.json();
+                const long long code = http::integer_field(body, "errcode", -2);
+                if (r.ok() && code == 0) {
+                    info.outcome = runtime::SenderInfo::Outcome::found;
+                    info.name = string_field(body, "name");
+                    info.email = string_field(body, "biz_mail");
+                } else if (r.ok() && code == 60111) {
+                    info.outcome = runtime::SenderInfo::Outcome::unknown;
+                } else {
+                    if (r.ok() && token_expired(code)) token_.refused(token);
+                    if (r.kind == runtime::Result::Kind::rate_limited) {
+                        info.retry_after =
+                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+                    }
+                    // The URL holds the access token: never let it into the log.
+                    std::string error = session_.redact(r.error);
+                    for (auto at = error.find(token); at != std::string::npos;
+                         at = error.find(token)) {
+                        error.replace(at, token.size(), "***");
+                    }
+                    sender_failed(r.status == 0 ? error
+                                  : r.ok()      ? "errcode " + std::to_string(code) + " " +
+                                                 string_field(body, "errmsg")
+                                           : "HTTP " + std::to_string(r.status));
+                }
+                done(info);
+            });
+        });
+    }
+
+    void sender_failed(const std::string& why) {
+        if (!session_.once("user/get: " + why)) return;
+        spdlog::warn(
+            "wecom {}: cannot look up a sender (user/get: {}); they are treated as unknown "
+            "until it answers. The member must be in the app's visible range "
+            "(docs/connectors/wecom.md); logged once",
+            settings_.name, why);
     }
 
     // A button of a template card pressed: an action Event from the clicker, whose text is
@@ -913,6 +986,8 @@ class WecomConnector final : public Connector {
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;
+    const bool match_by_email_;
+    runtime::SenderLookup senders_;  ///< senders' names and biz_mail, events waiting for them
     DailyBudget quota_;
     long long quota_warned_day_ = 0;  ///< the quota's "used up" was logged for this day
     ResponseCodes codes_;             ///< the latest response_code of each card sent

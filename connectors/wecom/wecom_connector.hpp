@@ -24,6 +24,11 @@
 // - the app's daily quota (account_limit x 200 messages to members, China's day) is
 //   counted (DailyBudget, kept in the data directory); a post over it is held: it fails
 //   as retryable and the outbox sends it again later.
+// - senders: with `directory.match_by_email` (default on) a member is looked up once
+//   (user/get, cached by runtime::SenderLookup); the event carries their name and
+//   `biz_mail`, the business mailbox WeCom hosts for the company, for the directory to
+//   recognise them. The member's `email` is typed in by people and not confirmed, so it is
+//   not used; apps created after 2022-06-20 get neither field (docs/connectors/wecom.md).
 // One Boost.Asio thread owns the state; HTTP calls go through connectors/runtime.
 //
 // A `type: wecom` section with `mode: aibot` (or `bot_id`) is the WeCom AI bot over its
@@ -37,6 +42,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/sender_lookup.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "core/yaml_check.hpp"
 
@@ -70,6 +76,11 @@ struct WecomSettings {
     /// messages to members a day (WeCom drops the rest silently).
     std::size_t account_limit = 200;
     std::size_t daily_limit = 0;  ///< messages to members a day; 0: account_limit x 200
+    /// Senders (user/get, for `directory.match_by_email`): how many are remembered, for
+    /// how long, and when a failed lookup is tried again.
+    runtime::SenderLookupLimits sender_lookup;
+    /// How long a message waits for its sender's lookup before it goes on without.
+    std::chrono::milliseconds lookup_timeout{5000};
 };
 
 /// The `type: wecom` entry of the connector registry (the app, or the group robot when

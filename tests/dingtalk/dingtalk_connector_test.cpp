@@ -45,14 +45,17 @@ class DingTalkConnectorTest : public ::testing::Test {
         s.client_secret = core::Secret("DINGTALK_CLIENT_SECRET", kClientSecret);
         s.api_url = fake_.url();
         s.gateway_url = fake_.url();
+        s.oapi_url = fake_.url();
         s.backoff_initial = 20ms;
         s.backoff_max = 200ms;
         s.throttle_wait = 30ms;
+        s.sender_lookup = lookup_limits_;
         connectors::ConnectorContext context;
         context.clock = &clock_;
         context.prompts_dir = core::source_dir() + "/prompts";
         context.default_locale = "zh-CN";
         context.roster = roster_;
+        context.match_by_email = match_by_email_;
         return connectors::dingtalk::make_dingtalk(std::move(s), context);
     }
 
@@ -84,6 +87,8 @@ class DingTalkConnectorTest : public ::testing::Test {
                              core::to_millis(clock_.now()) + valid_for.count());
     }
 
+    bool match_by_email_ = true;                             ///< directory.match_by_email
+    connectors::runtime::SenderLookupLimits lookup_limits_;  ///< senders' lookups
     core::FakeClock clock_{core::from_millis(kNow)};
     std::shared_ptr<connectors::Roster> roster_ = std::make_shared<connectors::Roster>();
     FakeDingTalk fake_;
@@ -199,7 +204,10 @@ TEST_F(DingTalkConnectorTest, RepliesGoThroughTheSessionWebhookWhileItIsValid) {
     EXPECT_EQ(calls[0].json_body["msgtype"], "text");
     EXPECT_EQ(calls[0].json_body["text"]["content"], "客户是哪一家？(1/5)");
     EXPECT_TRUE(fake_.calls("/v1.0/robot/oToMessages/batchSend").empty());
-    EXPECT_TRUE(fake_.calls("/v1.0/oauth2/accessToken").empty());
+    // The reply needed no access token: the only one fetched served the sender's lookup
+    // (directory.match_by_email).
+    EXPECT_EQ(fake_.calls("/v1.0/oauth2/accessToken").size(),
+              fake_.calls("/topapi/v2/user/get").size());
 }
 
 TEST_F(DingTalkConnectorTest, AnExpiredSessionWebhookFallsBackToOToMessages) {
@@ -423,6 +431,7 @@ TEST_F(DingTalkConnectorTest, WrongCredentialsFailPostsSoTheOutboxTriesAgainLate
     s.client_secret = core::Secret("DINGTALK_CLIENT_SECRET", "not-the-secret");
     s.api_url = fake_.url();
     s.gateway_url = fake_.url();
+    s.oapi_url = fake_.url();
     s.backoff_initial = 20ms;
     connectors::ConnectorContext context;
     context.clock = &clock_;
@@ -452,6 +461,112 @@ TEST_F(DingTalkConnectorTest, LongPostsAreSplitAndAPostToNobodyIsRefused) {
     auto r = send("", "hello");
     EXPECT_FALSE(r.ok);
     EXPECT_FALSE(r.retryable);
+}
+
+// --- senders recognised by their email (directory.match_by_email) ---------------------
+
+const char* kUserGet = "/topapi/v2/user/get";
+
+// A sender is looked up once with topapi/v2/user/get; their messages carry the enterprise
+// mailbox DingTalk reports (org_email), which the directory matches.
+TEST_F(DingTalkConnectorTest, SendersCarryTheirEnterpriseMailboxLookedUpOnce) {
+    fake_.add_user("manager4220", "王芳", "wangfang@personal.example", "wang.fang@example.com");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e1", direct("msg-e1", "manager4220", "你好"))));
+    auto e = sink_.with_text("你好");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "wang.fang@example.com");
+    EXPECT_EQ(e->who.user_id, "manager4220");
+    EXPECT_EQ(e->who.display, "王芳");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e2", direct("msg-e2", "manager4220", "报告"))));
+    e = sink_.with_text("报告");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "wang.fang@example.com");
+    const auto calls = fake_.calls(kUserGet);
+    ASSERT_EQ(calls.size(), 1u) << "the second message needs no lookup";
+    EXPECT_EQ(calls[0].json_body["userid"], "manager4220");
+    EXPECT_FALSE(calls[0].token.empty());
+}
+
+// The address-book email is typed in by people and never confirmed by DingTalk: not used.
+TEST_F(DingTalkConnectorTest, AnAddressBookEmailAloneIsNotTakenAsProof) {
+    fake_.add_user("staff1001", "李娜", "li.na@example.com", "");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e3", direct("msg-e3", "staff1001", "在吗"))));
+    auto e = sink_.with_text("在吗");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    EXPECT_EQ(fake_.calls(kUserGet).size(), 1u);
+}
+
+// Someone DingTalk does not know (60121) is heard without an email, and not asked again.
+TEST_F(DingTalkConnectorTest, ASenderDingTalkDoesNotKnowIsHeardAndRemembered) {
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e4", direct("msg-e4", "ghost01", "一"))));
+    auto e = sink_.with_text("一");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e5", direct("msg-e5", "ghost01", "二"))));
+    ASSERT_TRUE(sink_.with_text("二"));
+    EXPECT_EQ(fake_.calls(kUserGet).size(), 1u);
+}
+
+// No permission (errcode 60011): the message goes on as from an unknown sender, and a busy
+// sender is not asked again at once (only after the retry interval).
+TEST_F(DingTalkConnectorTest, ALookupWithoutPermissionLosesNoMessage) {
+    fake_.add_user("manager4220", "王芳", "", "wang.fang@example.com");
+    fake_.fail_user_lookups(1, 200, 60011);
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e6", direct("msg-e6", "manager4220", "甲"))));
+    auto e = sink_.with_text("甲");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-e7", direct("msg-e7", "manager4220", "乙"))));
+    e = sink_.with_text("乙");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    EXPECT_EQ(fake_.calls(kUserGet).size(), 1u);
+}
+
+class DingTalkLookupRetryTest : public DingTalkConnectorTest {
+  protected:
+    DingTalkLookupRetryTest() { lookup_limits_.retry = 0ms; }
+};
+
+// HTTP 500, a permission error and a 429: each message still reaches the bot, and the
+// sender is asked again later, until DingTalk answers.
+TEST_F(DingTalkLookupRetryTest, FailedLookupsAreAskedAgainLater) {
+    fake_.add_user("manager4220", "王芳", "", "wang.fang@example.com");
+    fake_.fail_user_lookups(1, 500);
+    ASSERT_TRUE(fake_.send(callback_frame("frame-r1", direct("msg-r1", "manager4220", "一"))));
+    auto e = sink_.with_text("一");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    fake_.fail_user_lookups(1, 200, 60011);
+    ASSERT_TRUE(fake_.send(callback_frame("frame-r2", direct("msg-r2", "manager4220", "二"))));
+    e = sink_.with_text("二");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    fake_.throttle(kUserGet, 1, true);
+    ASSERT_TRUE(fake_.send(callback_frame("frame-r3", direct("msg-r3", "manager4220", "三"))));
+    e = sink_.with_text("三");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-r4", direct("msg-r4", "manager4220", "四"))));
+    e = sink_.with_text("四");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "wang.fang@example.com");
+    EXPECT_EQ(fake_.calls(kUserGet).size(), 4u);
+}
+
+class DingTalkNoEmailMatchTest : public DingTalkConnectorTest {
+  protected:
+    DingTalkNoEmailMatchTest() { match_by_email_ = false; }
+};
+
+TEST_F(DingTalkNoEmailMatchTest, WithMatchByEmailOffNobodyIsLookedUp) {
+    fake_.add_user("manager4220", "王芳", "", "wang.fang@example.com");
+    ASSERT_TRUE(fake_.send(callback_frame("frame-n1", direct("msg-n1", "manager4220", "你好"))));
+    auto e = sink_.with_text("你好");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    EXPECT_TRUE(fake_.calls(kUserGet).empty());
 }
 
 }  // namespace

@@ -47,6 +47,9 @@ std::string stream_config(const FakeDingTalk& fake) {
            "    gateway_url: " +
            fake.url() +
            "\n"
+           "    oapi_url: " +
+           fake.url() +
+           "\n"
            "    channels:\n"
            "      - {name: cidp7tqZqSfFxBbeKzxJRBSgA==, track: sales}\n";
 }
@@ -184,6 +187,74 @@ TEST(DingTalkProgram, APersonLinksTheirDingTalkAccountFromTheHub) {
     EXPECT_EQ(finished->exit_code, 0) << finished->err;
 }
 
+// A colleague in the directory who never wrote from DingTalk is recognised by the
+// enterprise mailbox DingTalk reports for them (directory.match_by_email): the identity is
+// recorded on the first message and they are looked up once. Someone whose mailbox is not
+// in the directory, and someone whose lookup fails, get the usual "I don't know you yet".
+TEST(DingTalkProgram, AColleagueIsRecognisedByTheirEnterpriseMailboxOnFirstContact) {
+    ::setenv("TWINTRACK_TEST_DINGTALK_SECRET", kClientSecret, 1);
+    FakeDingTalk fake;
+    fake.add_user("manager4220", "王芳", "", "wang.fang@example.com");
+    fake.add_user("staff9999", "赵六", "", "zhao.liu@example.com");
+    fake.add_user("staff1001", "李娜", "", "li.na@example.com");
+    test_support::TempDir dir;
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "王芳,wang.fang@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "hub:wangfang\n"
+                 "李娜,li.na@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "hub:lina\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const auto config = dir.file("twintrack.yaml", stream_config(fake));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    ASSERT_TRUE(fake.wait_sockets(1, 15s));
+
+    int n = 0;
+    // `staff` writes `text` by direct message; the replies on their session webhook once
+    // one contains `expect` (or all that came within 15 s).
+    auto says = [&](const std::string& staff, const std::string& text, const std::string& expect) {
+        ++n;
+        const std::string session = "s-" + staff;
+        const std::size_t before = fake.calls("/session/" + session).size();
+        json m = robot_message("msg-m" + std::to_string(n), staff, staff, text, "1",
+                               "cidDirect" + staff + "==", fake.session_url(session),
+                               now_ms() + 3600000);
+        m["createAt"] = now_ms();
+        EXPECT_TRUE(fake.send(callback_frame("frame-m" + std::to_string(n), m)));
+        std::string out;
+        for (std::size_t k = before + 1; out.find(expect) == std::string::npos; ++k) {
+            auto call = fake.wait_call("/session/" + session, k, 15s);
+            if (!call) break;
+            out += call->json_body["text"].value("content", "") + "\n";
+        }
+        return out;
+    };
+
+    const std::string who = says("manager4220", "我是谁", "dingtalk:manager4220");
+    EXPECT_THAT(who, HasSubstr("wang.fang@example.com"));
+    EXPECT_THAT(who, HasSubstr("dingtalk:manager4220"));
+    EXPECT_THAT(says("manager4220", "我是谁", "wang.fang@example.com"),
+                HasSubstr("wang.fang@example.com"));
+    EXPECT_EQ(fake.calls("/topapi/v2/user/get").size(), 1u);
+
+    // A mailbox the directory does not have: not recognised.
+    EXPECT_THAT(says("staff9999", "whoami", "import people"), HasSubstr("dingtalk:staff9999"));
+    // A lookup that fails (HTTP 500): the message is answered as from an unknown sender.
+    fake.fail_user_lookups(1, 500);
+    const std::string failed = says("staff1001", "whoami", "import people");
+    EXPECT_THAT(failed, HasSubstr("dingtalk:staff1001"));
+    EXPECT_THAT(failed, Not(HasSubstr("li.na@example.com")));
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->out + finished->err,
+                HasSubstr("dingtalk:manager4220 recognised by the email"));
+}
+
 // A DingTalk app with the card template imported: buttons come as interactive cards and
 // their clicks come back over the stream.
 TEST(DingTalkProgram, AManagerApprovesAnAnnouncementByClickingItsCardInChinese) {
@@ -200,8 +271,7 @@ TEST(DingTalkProgram, AManagerApprovesAnAnnouncementByClickingItsCardInChinese) 
     auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
     ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
     const auto config = dir.file("twintrack.yaml", stream_config(fake) + "    card_template_id: " +
-                                                       std::string(kCardTemplateId) +
-                                                       "\n    oapi_url: " + fake.url() + "\n");
+                                                       std::string(kCardTemplateId) + "\n");
     auto check = run_program(TWINTRACK_BINARY, {"check-config", config});
     ASSERT_EQ(check.exit_code, 0) << check.err;
     Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});

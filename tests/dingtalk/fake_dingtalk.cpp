@@ -39,6 +39,9 @@ struct FakeDingTalk::Impl {
     int lost_card_answers = 0;                  // createAndDeliver answers to lose
     std::pair<int, int> failing_updates{0, 0};  // count, status
     int failing_uploads = 0;
+    std::map<std::string, json> users;  // staff id -> topapi/v2/user/get result
+    int failing_lookups = 0;
+    std::pair<int, long long> lookup_failure{500, 0};  // HTTP status, errcode
     int next_media = 0;
     std::set<std::string> media;                       // media ids issued
     std::vector<websocketpp::connection_hdl> sockets;  // open, in order
@@ -126,6 +129,7 @@ struct FakeDingTalk::Impl {
             return create_card(call);
         }
         if (path == "/v1.0/card/instances" && call.method == "PUT") return update_card(call);
+        if (path == "/topapi/v2/user/get") return user_get(call);
         if (path.rfind("/session/", 0) == 0) {
             if (refused_sessions > 0) {
                 --refused_sessions;
@@ -207,6 +211,26 @@ struct FakeDingTalk::Impl {
             return {400, {{"code", "cardInstance.notExist"}, {"message", "卡片不存在"}}};
         }
         return {200, {{"success", true}, {"result", true}}};
+    }
+
+    // oapi topapi/v2/user/get: {userid, language} with ?access_token=; errcode 0 and the
+    // user as `result`.
+    std::pair<int, json> user_get(const ApiCall& call) {
+        if (!valid_tokens.count(call.token)) {
+            return {200, {{"errcode", 40014}, {"errmsg", "不合法的access_token"}}};
+        }
+        if (failing_lookups > 0) {
+            --failing_lookups;
+            if (lookup_failure.first != 200) {
+                return {lookup_failure.first, {{"errcode", -1}, {"errmsg", "系统繁忙"}}};
+            }
+            return {200, {{"errcode", lookup_failure.second}, {"errmsg", "没有调用该接口的权限"}}};
+        }
+        auto user = users.find(call.json_body.value("userid", ""));
+        if (user == users.end()) return {200, {{"errcode", 60121}, {"errmsg", "找不到该用户"}}};
+        return {
+            200,
+            {{"errcode", 0}, {"errmsg", "ok"}, {"request_id", "req-u"}, {"result", user->second}}};
     }
 
     // oapi media/upload: a multipart form with `type` and the file as `media`.
@@ -380,6 +404,25 @@ void FakeDingTalk::fail_card_updates(int count, int status) {
 void FakeDingTalk::fail_uploads(int count) {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->failing_uploads = count;
+}
+
+void FakeDingTalk::add_user(const std::string& staff, const std::string& name,
+                            const std::string& email, const std::string& org_email) {
+    json user = {{"userid", staff}, {"unionid", "union-" + staff},
+                 {"name", name},    {"dept_id_list", {1}},
+                 {"active", true},  {"admin", false},
+                 {"boss", false},   {"job_number", ""},
+                 {"title", ""}};
+    if (!email.empty()) user["email"] = email;
+    if (!org_email.empty()) user["org_email"] = org_email;
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->users[staff] = user;
+}
+
+void FakeDingTalk::fail_user_lookups(int count, int status, long long errcode) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failing_lookups = count;
+    impl_->lookup_failure = {status, errcode};
 }
 
 std::vector<ApiCall> FakeDingTalk::calls(const std::string& path) const {

@@ -2,8 +2,8 @@
 // A fake DingTalk for tests, on one loopback port: the OpenAPI over real HTTP
 // (gateway/connections/open, oauth2/accessToken, robot/oToMessages/batchSend,
 // robot/groupMessages/send, card/instances/createAndDeliver, PUT card/instances, the
-// older oapi media/upload, and sessionWebhook URLs) and the Stream gateway over a real
-// WebSocket. Cards are created only from a published template (kCardTemplateId) and
+// older oapi media/upload and topapi/v2/user/get, and sessionWebhook URLs) and the Stream gateway
+// over a real WebSocket. Cards are created only from a published template (kCardTemplateId) and
 // updated only when they exist; pictures are sent only with a media id it issued. Like DingTalk it
 // hands out one-use tickets and refuses a handshake with a ticket it did not issue or saw before,
 // refuses expired access tokens with 401 InvalidAuthentication, and can throttle. Every call and
@@ -71,6 +71,14 @@ class FakeDingTalk {
     int cards_delivered() const;
     /// The next `count` media uploads answer errcode 40004 (invalid media type).
     void fail_uploads(int count);
+    /// An employee topapi/v2/user/get knows: `email` the address-book email, `org_email`
+    /// the enterprise mailbox ("" leaves a field out, as DingTalk does). Others get errcode
+    /// 60121 (找不到该用户).
+    void add_user(const std::string& staff, const std::string& name, const std::string& email,
+                  const std::string& org_email);
+    /// The next `count` user/get calls fail: HTTP `status` (500: a server error), or with
+    /// status 200 errcode `errcode` (60011: the app lacks the permission).
+    void fail_user_lookups(int count, int status, long long errcode = 0);
 
     std::vector<ApiCall> calls(const std::string& path) const;
     /// Waits until `path` was called `n` times; returns the n-th call (1-based).

@@ -36,7 +36,9 @@ struct FakeFeishu::State {
     std::string patch_msg;
     int patches_answered = 0;
     bool refuse_uploads = false;
-    std::map<std::string, std::string> people;  ///< open_id → name (the contact API)
+    std::map<std::string, json> people;  ///< open_id → user (the contact API)
+    int failing_contacts = 0;
+    std::pair<int, long long> contact_failure{500, 0};  ///< HTTP status, code
     int card_refusals = 0;
     std::vector<Upload> uploads;
     std::unique_ptr<HttpListener> listener;
@@ -164,6 +166,15 @@ struct FakeFeishu::State {
             }
             const std::string id =
                 r.path.substr(std::string("/open-apis/contact/v3/users/").size());
+            if (failing_contacts > 0) {
+                --failing_contacts;
+                return answer(contact_failure.first,
+                              {{"code", contact_failure.second},
+                               {"msg", contact_failure.first >= 500
+                                           ? "internal error"
+                                           : "Access denied. One of the following scopes is "
+                                             "required: [contact:user.base:readonly]"}});
+            }
             auto person = people.find(id);
             if (r.query.find("user_id_type=open_id") == std::string::npos ||
                 person == people.end()) {
@@ -172,11 +183,8 @@ struct FakeFeishu::State {
                                      "Access denied. One of the following scopes is required: "
                                      "[contact:user.base:readonly]"}});
             }
-            return answer(
-                200, {{"code", 0},
-                      {"msg", "success"},
-                      {"data",
-                       {{"user", {{"open_id", id}, {"name", person->second}, {"en_name", ""}}}}}});
+            return answer(200,
+                          {{"code", 0}, {"msg", "success"}, {"data", {{"user", person->second}}}});
         }
         if (r.path == "/open-apis/im/v1/images") return upload(r, call);
         if (r.path == "/open-apis/ephemeral/v1/send") {
@@ -573,9 +581,19 @@ void FakeFeishu::refuse_cards(int count) {
     state_->card_refusals = count;
 }
 
-void FakeFeishu::add_person(const std::string& open_id, const std::string& name) {
+void FakeFeishu::fail_contact_lookups(int count, int status, long long code) {
     std::lock_guard<std::mutex> lock(state_->mu);
-    state_->people[open_id] = name;
+    state_->failing_contacts = count;
+    state_->contact_failure = {status, code};
+}
+
+void FakeFeishu::add_person(const std::string& open_id, const std::string& name,
+                            const std::string& email, const std::string& enterprise_email) {
+    json user = {{"open_id", open_id}, {"name", name}, {"en_name", ""}};
+    if (!email.empty()) user["email"] = email;
+    if (!enterprise_email.empty()) user["enterprise_email"] = enterprise_email;
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->people[open_id] = user;
 }
 
 void FakeFeishu::refuse_uploads(bool refuse) {

@@ -75,8 +75,14 @@ class FakeFeishu {
     void refuse_patches(int count, long long code, const std::string& msg);
     /// Uploads are refused as when the app lacks im:resource (code 99991672).
     void refuse_uploads(bool refuse);
-    /// The contact API knows `open_id` as `name` (the others: no permission, 99991672).
-    void add_person(const std::string& open_id, const std::string& name);
+    /// The contact API knows `open_id` as `name` (the others: no permission, 99991672),
+    /// with `email` (the contact email) and `enterprise_email` (the Feishu Mail address)
+    /// where given ("" leaves the field out, as Feishu does without the app's scope).
+    void add_person(const std::string& open_id, const std::string& name,
+                    const std::string& email = "", const std::string& enterprise_email = "");
+    /// The next `count` contact API calls fail: HTTP `status` with `code` (500 / 0: a
+    /// server error; 400 / 99991672: the app lacks the scope).
+    void fail_contact_lookups(int count, int status, long long code);
     /// The next `count` cards sent are refused (code 230099, as for a card Feishu cannot
     /// build).
     void refuse_cards(int count);

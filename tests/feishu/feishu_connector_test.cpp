@@ -43,6 +43,7 @@ class FeishuConnectorTest : public ::testing::Test {
         if (adjust) adjust(s);
         connectors::ConnectorContext context{"", TWINTRACK_PROMPTS_DIR, &clock_, roster_};
         context.default_locale = "zh-CN";
+        context.match_by_email = match_by_email_;
         connector_ = connectors::feishu::make_feishu(std::move(s), context);
         connector_->start(sink_);
         port_ = connectors::feishu::feishu_status(*connector_).listen_port;
@@ -67,6 +68,7 @@ class FeishuConnectorTest : public ::testing::Test {
     }
 
     FakeFeishu fake_;
+    bool match_by_email_ = true;  ///< directory.match_by_email
     std::shared_ptr<connectors::Roster> roster_ = std::make_shared<connectors::Roster>();
     core::FakeClock clock_{core::from_millis(1733480000000)};
     test_support::CollectingSink sink_;
@@ -400,6 +402,100 @@ TEST_F(FeishuConnectorTest, APictureIsAnsweredInTheWritersLanguageWhenTheDirecto
         EXPECT_THAT(text, ::testing::HasSubstr(c.words));
     }
     EXPECT_TRUE(sink_.rest().empty());
+}
+
+// --- senders recognised by their email (directory.match_by_email) ---------------------
+
+// The contact lookup that names a sender also reads their Feishu Mail address
+// (enterprise_email), which the directory matches; once per sender.
+TEST_F(FeishuConnectorTest, SendersCarryTheirEnterpriseEmailFromTheOneLookup) {
+    fake_.add_person(kWang, "王芳", "wangfang@mail.example", "wang.fang@example.com");
+    start();
+    const std::string contact = "/open-apis/contact/v3/users/" + kWang;
+    for (const std::string text : {"一", "二"}) {
+        ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-e" + text, "om_e" + text, kWang,
+                                                               "oc_p2p", "p2p", text)))
+                      .status,
+                  200);
+        auto e = sink_.with_text(text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, "wang.fang@example.com");
+        EXPECT_EQ(e->who.display, "王芳");
+    }
+    EXPECT_EQ(fake_.calls(contact).size(), 1u) << "the second message needs no lookup";
+}
+
+// The contact email is one an admin imported and the person never verified: not used.
+TEST_F(FeishuConnectorTest, AContactEmailAloneIsNotTakenAsProof) {
+    fake_.add_person(kWang, "王芳", "wang.fang@example.com", "");
+    start();
+    ASSERT_EQ(post_callback(
+                  port_, encrypted(message_event("ev-c1", "om_c1", kWang, "oc_p2p", "p2p", "在吗")))
+                  .status,
+              200);
+    auto e = sink_.with_text("在吗");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    EXPECT_EQ(e->who.display, "王芳");
+}
+
+// A failed lookup loses no message, and a busy sender is not asked again at once.
+TEST_F(FeishuConnectorTest, AFailedLookupIsNotRepeatedForEveryMessage) {
+    fake_.add_person(kWang, "王芳", "", "wang.fang@example.com");
+    fake_.fail_contact_lookups(1, 500, 0);
+    start();
+    for (const std::string text : {"甲", "乙"}) {
+        ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-f" + text, "om_f" + text, kWang,
+                                                               "oc_p2p", "p2p", text)))
+                      .status,
+                  200);
+        auto e = sink_.with_text(text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, "");
+        EXPECT_EQ(e->who.display, kWang);
+    }
+    EXPECT_EQ(fake_.calls("/open-apis/contact/v3/users/" + kWang).size(), 1u);
+}
+
+// HTTP 500 and a missing scope: each message still reaches the bot, and the sender is
+// asked again later, until Feishu answers.
+TEST_F(FeishuConnectorTest, FailedLookupsAreAskedAgainLater) {
+    fake_.add_person(kWang, "王芳", "", "wang.fang@example.com");
+    start(true, [](FeishuSettings& s) { s.sender_lookup.retry = std::chrono::milliseconds(0); });
+    struct Case {
+        int status;
+        long long code;
+        std::string text, email;
+    };
+    const std::vector<Case> cases = {
+        {500, 0, "一", ""}, {400, 99991672, "二", ""}, {0, 0, "三", "wang.fang@example.com"}};
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        if (c.status != 0) fake_.fail_contact_lookups(1, c.status, c.code);
+        ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-r" + c.text, "om_r" + c.text,
+                                                               kWang, "oc_p2p", "p2p", c.text)))
+                      .status,
+                  200);
+        auto e = sink_.with_text(c.text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, c.email);
+    }
+    EXPECT_EQ(fake_.calls("/open-apis/contact/v3/users/" + kWang).size(), 3u);
+}
+
+// With directory.match_by_email off the email is not read (the name still is).
+TEST_F(FeishuConnectorTest, WithMatchByEmailOffNoEmailIsRead) {
+    match_by_email_ = false;
+    fake_.add_person(kWang, "王芳", "", "wang.fang@example.com");
+    start();
+    ASSERT_EQ(post_callback(
+                  port_, encrypted(message_event("ev-o1", "om_o1", kWang, "oc_p2p", "p2p", "你好")))
+                  .status,
+              200);
+    auto e = sink_.with_text("你好");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    EXPECT_EQ(e->who.display, "王芳");
 }
 
 }  // namespace

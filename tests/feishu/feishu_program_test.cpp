@@ -168,6 +168,78 @@ TEST(FeishuProgram, ASalesRepFilesAFieldReportInChineseByEncryptedCallbacks) {
 const std::string kLina = "ou_2b8c4f1e6a9d4e0b8f3c7a5d1e9b6c24";
 const std::string kZhou = "ou_5ad3e8f0c1a24b7d9e6f0a1b2c3d4e5f";
 
+// A colleague in the directory who never wrote from Feishu is recognised by the Feishu
+// Mail address the contact API reports for them (directory.match_by_email): the identity
+// is recorded on the first message and they are looked up once. Someone whose address is
+// not in the directory, and someone whose lookup fails, get the usual "I don't know you
+// yet".
+TEST(FeishuProgram, AColleagueIsRecognisedByTheirEnterpriseEmailOnFirstContact) {
+    set_env();
+    FakeFeishu fake;
+    const std::string stranger = "ou_0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    fake.add_person(kWang, "王芳", "", "wang.fang@example.com");
+    fake.add_person(stranger, "赵六", "", "zhao.liu@example.com");
+    fake.add_person(kLina, "李娜", "", "li.na@example.com");
+    test_support::TempDir dir;
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "王芳,wang.fang@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "hub:wangfang\n"
+                 "李娜,li.na@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "hub:lina\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const auto config = dir.file("twintrack.yaml", app_config(fake, false));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    ASSERT_TRUE(fake.wait_sockets(1, 15s));
+
+    int n = 0;
+    // `open_id` writes `text` by direct message; the bot's answers to them (to their
+    // open_id, or replies to their message) once one contains `expect`, or all within 15 s.
+    auto says = [&](const std::string& open_id, const std::string& text,
+                    const std::string& expect) {
+        ++n;
+        const std::string message_id = "om_m" + std::to_string(n);
+        const json ev = message_event("ev-m" + std::to_string(n), message_id, open_id,
+                                      "oc_p2p" + open_id.substr(3, 8), "p2p", text);
+        const std::string frame = "frame-m" + std::to_string(n);
+        EXPECT_TRUE(fake.send_event(ev, frame));
+        EXPECT_EQ(fake.wait_acks(frame).size(), 1u);
+        std::string out;
+        for (std::size_t k = 1; out.find(expect) == std::string::npos; ++k) {
+            auto call = fake.wait_call("/open-apis/im/v1/messages", k, 15s);
+            if (!call) break;
+            const bool theirs = call->path.find(message_id) != std::string::npos ||
+                                call->json_body.value("receive_id", "") == open_id;
+            if (!theirs) continue;
+            out += json::parse(call->json_body.value("content", "{}")).value("text", "") + "\n";
+        }
+        return out;
+    };
+
+    const std::string who = says(kWang, "我是谁", "wang.fang@example.com");
+    EXPECT_THAT(who, HasSubstr("wang.fang@example.com"));
+    EXPECT_THAT(who, HasSubstr("feishu:" + kWang));
+    EXPECT_THAT(says(kWang, "我是谁", "wang.fang@example.com"), HasSubstr("feishu:" + kWang));
+    EXPECT_EQ(fake.calls("/open-apis/contact/v3/users/" + kWang).size(), 1u);
+
+    // An address the directory does not have: not recognised.
+    EXPECT_THAT(says(stranger, "whoami", "import people"), HasSubstr("feishu:" + stranger));
+    // A lookup that fails (HTTP 500): answered as from an unknown sender.
+    fake.fail_contact_lookups(1, 500, 0);
+    const std::string failed = says(kLina, "whoami", "import people");
+    EXPECT_THAT(failed, HasSubstr("feishu:" + kLina));
+    EXPECT_THAT(failed, Not(HasSubstr("li.na@example.com")));
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(10s);
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->out + finished->err,
+                HasSubstr("feishu:" + kWang + " recognised by the email"));
+}
+
 // 李娜 drafts an announcement; 周强, a marketing manager, gets it as a card with buttons
 // and approves it with one, in Chinese. A click with an altered token and a click on
 // someone else's card are refused privately; a replayed callback is applied once; the

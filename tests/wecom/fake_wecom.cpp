@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -31,6 +32,9 @@ struct FakeWecom::Impl {
     std::set<std::string> response_codes;  ///< valid, unused
     int next_code = 0;
     int next_media = 0;
+    std::map<std::string, json> members;  ///< userid → user/get answer
+    int failing_lookups = 0;
+    std::pair<int, long long> lookup_failure{500, 0};  ///< HTTP status, errcode
 
     std::string token() const { return "ACCESS_TOKEN_" + std::to_string(generation); }
 };
@@ -91,6 +95,27 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
                            {"errmsg", "ok"},
                            {"access_token", d.token()},
                            {"expires_in", 7200}});
+        }
+        if (call.method == "GET" && call.path == "/cgi-bin/user/get") {
+            if (call.access_token != d.token()) {
+                return answer({{"errcode", 42001}, {"errmsg", "access_token expired"}});
+            }
+            if (d.failing_lookups > 0) {
+                --d.failing_lookups;
+                if (d.lookup_failure.first != 200) {
+                    con->set_status(
+                        static_cast<websocketpp::http::status_code::value>(d.lookup_failure.first));
+                    con->set_body("{\"errcode\":-1,\"errmsg\":\"system busy\"}");
+                    return;
+                }
+                return answer({{"errcode", d.lookup_failure.second},
+                               {"errmsg", "no privilege to access/modify contact/party/agent"}});
+            }
+            auto member = d.members.find(query_value(call.query, "userid"));
+            if (member == d.members.end()) {
+                return answer({{"errcode", 60111}, {"errmsg", "invalid string value `userid`"}});
+            }
+            return answer(member->second);
         }
         const bool upload = call.path == "/cgi-bin/media/upload";
         const bool update = call.path == "/cgi-bin/message/update_template_card";
@@ -170,6 +195,24 @@ std::string FakeWecom::url() const { return "http://127.0.0.1:" + std::to_string
 void FakeWecom::expire_token() {
     std::lock_guard<std::mutex> lock(impl_->mu);
     ++impl_->generation;
+}
+
+void FakeWecom::add_member(const std::string& userid, const std::string& name,
+                           const std::string& email, const std::string& biz_mail) {
+    json member = {{"errcode", 0},      {"errmsg", "ok"},
+                   {"userid", userid},  {"name", name},
+                   {"department", {1}}, {"main_department", 1},
+                   {"status", 1},       {"open_userid", "wo" + userid}};
+    if (!email.empty()) member["email"] = email;
+    if (!biz_mail.empty()) member["biz_mail"] = biz_mail;
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->members[userid] = member;
+}
+
+void FakeWecom::fail_user_lookups(int count, int status, long long errcode) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->failing_lookups = count;
+    impl_->lookup_failure = {status, errcode};
 }
 
 void FakeWecom::script_send_answer(const json& answer, int times) {

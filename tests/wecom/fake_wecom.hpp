@@ -3,7 +3,8 @@
 // message/send and appchat/send with the answers the API reference documents
 // ({"errcode":0,"errmsg":"ok",...}; 42001 for an expired token; a template card's send
 // answers a response_code), message/update_template_card (each response_code valid
-// once) and media/upload (multipart, answers a media_id). Every call is recorded;
+// once), media/upload (multipart, answers a media_id) and user/get (a member as the app
+// may see them; 60111 for anyone else). Every call is recorded;
 // answers can be scripted (45009, ...). Plus the other direction: an encrypted, signed
 // callback POST as WeCom sends it to an app's callback URL, and the XML of a click on a
 // template card.
@@ -50,6 +51,14 @@ class FakeWecom {
     void script_upload_answer(const json& answer, int times = 1);
     /// The next update_template_card calls answer `answer` instead.
     void script_update_answer(const json& answer, int times = 1);
+    /// A member user/get knows: `email` (the member's email) and `biz_mail` (the business
+    /// mailbox) as given; "" leaves a field out, as WeCom does for apps created after
+    /// 2022-06-20 or outside the member's range. Anyone else: errcode 60111.
+    void add_member(const std::string& userid, const std::string& name, const std::string& email,
+                    const std::string& biz_mail);
+    /// The next `count` user/get calls fail: HTTP `status` (500), or with status 200
+    /// errcode `errcode` (60011: the member is outside the app's visible range).
+    void fail_user_lookups(int count, int status, long long errcode = 0);
     /// A response_code as WeCom puts into a click's callback; update_template_card
     /// accepts it once.
     std::string click_response_code();

@@ -80,6 +80,7 @@ class WecomConnectorTest : public ::testing::Test {
         context.prompts_dir = TWINTRACK_PROMPTS_DIR;
         context.roster = roster_;
         context.data_dir = data_dir_;
+        context.match_by_email = match_by_email_;
         connector_ = connectors::wecom::make_wecom(s, context);
         connector_->start(sink_);
         port_ = connectors::wecom::wecom_status(*connector_).listen_port;
@@ -125,7 +126,8 @@ class WecomConnectorTest : public ::testing::Test {
     test_support::CollectingSink sink_;
     std::unique_ptr<connectors::Connector> connector_;
     int port_ = 0;
-    std::string data_dir_;  ///< "" = no files
+    std::string data_dir_;        ///< "" = no files
+    bool match_by_email_ = true;  ///< directory.match_by_email
 };
 
 TEST_F(WecomConnectorTest, TheUrlCheckOfTheOfficialSampleIsAnsweredWithTheEchoStr) {
@@ -785,6 +787,112 @@ TEST_F(WecomConfig, ASectionWithoutCorpIdIsStillTheGroupRobot) {
         "\"${TT_ROBOT_URL}\"}\n");
     EXPECT_FALSE(mixed.spec);
     EXPECT_THAT(mixed.errors, HasSubstr("agent_id"));
+}
+
+// --- members recognised by their email (directory.match_by_email) ---------------------
+
+const char* kUserGet = "/cgi-bin/user/get";
+
+// A member is looked up once with user/get; their messages carry their name and the
+// business mailbox (biz_mail), which the directory matches.
+TEST_F(WecomConnectorTest, MembersCarryTheirBusinessMailboxLookedUpOnce) {
+    wecom_.add_member("wangfang", "王芳", "wangfang@qq.example", "wang.fang@example.com");
+    start();
+    int n = 0;
+    for (const std::string text : {"一", "二"}) {
+        ++n;
+        ASSERT_EQ(member_says(text_message_xml("wangfang", text, "810" + std::to_string(n), kAgent,
+                                               1476422779 + n))
+                      .status,
+                  200);
+        auto e = sink_.with_text(text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, "wang.fang@example.com");
+        EXPECT_EQ(e->who.display, "王芳");
+        EXPECT_EQ(e->who.user_id, "wangfang");
+    }
+    const auto calls = wecom_.calls(kUserGet);
+    ASSERT_EQ(calls.size(), 1u) << "the second message needs no lookup";
+    EXPECT_THAT(calls[0].query, HasSubstr("userid=wangfang"));
+    EXPECT_FALSE(calls[0].access_token.empty());
+}
+
+// The member's own email is typed in by people and never confirmed: not used. (Apps
+// created after 2022-06-20 get no email field at all; then nobody is matched.)
+TEST_F(WecomConnectorTest, AMembersEmailAloneIsNotTakenAsProof) {
+    wecom_.add_member("lina", "李娜", "li.na@example.com", "");
+    wecom_.add_member("zhouqiang", "周强", "", "");
+    start();
+    ASSERT_EQ(member_says(text_message_xml("lina", "在吗", "8201", kAgent, 1476422779)).status,
+              200);
+    ASSERT_EQ(member_says(text_message_xml("zhouqiang", "你好", "8202", kAgent, 1476422779)).status,
+              200);
+    for (const std::string text : {"在吗", "你好"}) {
+        auto e = sink_.with_text(text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, "");
+    }
+}
+
+// A failed lookup (the member outside the app's visible range, 60011) loses no message,
+// and a busy member is not asked again at once.
+TEST_F(WecomConnectorTest, AFailedLookupIsNotRepeatedForEveryMessage) {
+    wecom_.add_member("wangfang", "王芳", "", "wang.fang@example.com");
+    wecom_.fail_user_lookups(1, 200, 60011);
+    start();
+    int n = 0;
+    for (const std::string text : {"甲", "乙"}) {
+        ++n;
+        ASSERT_EQ(member_says(text_message_xml("wangfang", text, "830" + std::to_string(n), kAgent,
+                                               1476422779 + n))
+                      .status,
+                  200);
+        auto e = sink_.with_text(text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, "");
+        EXPECT_EQ(e->who.display, "wangfang");
+    }
+    EXPECT_EQ(wecom_.calls(kUserGet).size(), 1u);
+}
+
+// HTTP 500 and errcode 60011: each message still reaches the bot, and the member is asked
+// again later, until WeCom answers.
+TEST_F(WecomConnectorTest, FailedLookupsAreAskedAgainLater) {
+    wecom_.add_member("wangfang", "王芳", "", "wang.fang@example.com");
+    start(FakeWecom::corp_id, [](WecomSettings& s) { s.sender_lookup.retry = 0ms; });
+    struct Case {
+        int status;
+        long long code;
+        std::string text, email;
+    };
+    const std::vector<Case> cases = {
+        {500, 0, "一", ""}, {200, 60011, "二", ""}, {0, 0, "三", "wang.fang@example.com"}};
+    int n = 0;
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        if (c.status != 0) wecom_.fail_user_lookups(1, c.status, c.code);
+        ++n;
+        ASSERT_EQ(member_says(text_message_xml("wangfang", c.text, "840" + std::to_string(n),
+                                               kAgent, 1476422779 + n))
+                      .status,
+                  200);
+        auto e = sink_.with_text(c.text);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(e->who.email, c.email);
+    }
+    EXPECT_EQ(wecom_.calls(kUserGet).size(), 3u);
+}
+
+TEST_F(WecomConnectorTest, WithMatchByEmailOffNobodyIsLookedUp) {
+    match_by_email_ = false;
+    wecom_.add_member("wangfang", "王芳", "", "wang.fang@example.com");
+    start();
+    ASSERT_EQ(member_says(text_message_xml("wangfang", "你好", "8501", kAgent, 1476422779)).status,
+              200);
+    auto e = sink_.with_text("你好");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->who.email, "");
+    EXPECT_TRUE(wecom_.calls(kUserGet).empty());
 }
 
 }  // namespace

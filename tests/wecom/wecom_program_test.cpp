@@ -81,6 +81,80 @@ void set_env() {
     ::setenv("TWINTRACK_TEST_WECOM_BAD_KEY", "too-short-aes-key", 1);
 }
 
+// A colleague in the directory who never wrote from WeCom is recognised by the business
+// mailbox user/get reports for them (directory.match_by_email): the identity is recorded
+// on the first message and they are looked up once. A member whose mailbox is not in the
+// directory, and one whose lookup fails, get the usual "I don't know you yet".
+TEST(WecomProgram, AColleagueIsRecognisedByTheirBusinessMailboxOnFirstContact) {
+    set_env();
+    FakeWecom wecom;
+    wecom.add_member("wangfang", "王芳", "", "wang.fang@example.com");
+    wecom.add_member("zhaoliu", "赵六", "", "zhao.liu@example.com");
+    wecom.add_member("lina", "李娜", "", "li.na@example.com");
+    test_support::TempDir dir;
+    const auto csv =
+        dir.file("people.csv",
+                 "name,email,department,role,timezone,locale,working_hours,identities\n"
+                 "王芳,wang.fang@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "hub:wangfang\n"
+                 "李娜,li.na@example.com,marketing,staff,Asia/Shanghai,zh-CN,09:00-18:00,"
+                 "hub:lina\n");
+    auto imported = run_program(TWINTRACK_BINARY, {"import", "people", csv, "--data", dir.path()});
+    ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+    const int port = free_port();
+    const auto config =
+        dir.file("twintrack.yaml", wecom_config(wecom, port, "TWINTRACK_TEST_WECOM_AES_KEY"));
+    Process bot(TWINTRACK_BINARY, {"run", "--config", config, "--data", dir.path()});
+    ASSERT_TRUE(bot.wait_for_line("listening on", std::chrono::seconds(15)));
+    ASSERT_TRUE(test_support::wait_until_healthy("127.0.0.1", port));
+
+    int msg_id = 0;
+    // `user` writes `text` in the app; what the bot sent them since, up to the first
+    // message holding `want`.
+    auto says = [&](const std::string& user, const std::string& text, const std::string& want) {
+        const long long now = std::time(nullptr);
+        ++msg_id;
+        std::size_t seen = wecom.calls("/cgi-bin/message/send").size();
+        const auto cb =
+            sign_callback(kToken, kAesKey, FakeWecom::corp_id,
+                          text_message_xml(user, text, std::to_string(9100 + msg_id), 1000002, now),
+                          now, std::to_string(200000 + msg_id));
+        const auto r =
+            test_support::http_request("POST", "127.0.0.1", port, "/wecom/callback?" + cb.query,
+                                       {{"Content-Type", "text/xml"}}, cb.body);
+        EXPECT_EQ(r.status, 200);
+        std::string out;
+        while (auto call =
+                   wecom.wait_call("/cgi-bin/message/send", seen + 1, std::chrono::seconds(15))) {
+            ++seen;
+            if (call->body.value("touser", "") != user) continue;
+            const std::string content = call->body["text"]["content"].get<std::string>();
+            out += content + "\n";
+            if (content.find(want) != std::string::npos) return out;
+        }
+        return out + "(no reply with \"" + want + "\")";
+    };
+
+    const std::string who = says("wangfang", "我是谁", "wecom:wangfang");
+    EXPECT_THAT(who, HasSubstr("wang.fang@example.com"));
+    EXPECT_THAT(says("wangfang", "我是谁", "wang.fang@example.com"), HasSubstr("wecom:wangfang"));
+    EXPECT_EQ(wecom.calls("/cgi-bin/user/get").size(), 1u);
+
+    // A mailbox the directory does not have: not recognised.
+    EXPECT_THAT(says("zhaoliu", "whoami", "import people"), HasSubstr("wecom:zhaoliu"));
+    // A lookup that fails (HTTP 500): answered as from an unknown sender.
+    wecom.fail_user_lookups(1, 500);
+    const std::string failed = says("lina", "whoami", "import people");
+    EXPECT_THAT(failed, HasSubstr("wecom:lina"));
+    EXPECT_THAT(failed, Not(HasSubstr("li.na@example.com")));
+
+    bot.signal(SIGTERM);
+    auto finished = bot.wait(std::chrono::seconds(10));
+    ASSERT_TRUE(finished);
+    EXPECT_EQ(finished->exit_code, 0) << finished->err;
+    EXPECT_THAT(finished->out + finished->err, HasSubstr("wecom:wangfang recognised by the email"));
+}
+
 TEST(WecomProgram, ASalesRepFilesAFieldReportInChineseThroughTheApp) {
     set_env();
     FakeWecom wecom;
