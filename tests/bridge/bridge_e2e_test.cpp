@@ -171,7 +171,10 @@ class BridgeE2ETest : public ::testing::Test {
             return std::count(i.live.begin(), i.live.end(), kIrc) == 1 && x.online &&
                    std::count(x.live.begin(), x.live.end(), kXmpp) == 1 &&
                    connectors::slack::slack_status(*slack).connected &&
-                   connectors::matrix::matrix_status(*matrix).syncs > 0;
+                   // Signed in and syncing (after a restart the first sync is a
+                   // long-poll that answers only when something happens).
+                   (connectors::matrix::matrix_status(*matrix).syncs > 0 ||
+                    matrix_.waiting_polls() > 0);
         })) << ngircd.log()
             << prosody.log();
     }
@@ -424,7 +427,29 @@ TEST_F(BridgeE2ETest, AReplyInASlackThreadAnEditAndADeleteFollowWherePossible) {
                 xmpp_reply->reply_id == xmpp_original->id)
         << "reply to '" << xmpp_reply->reply_id << "'";
 
-    // Ann edits her message on the hub.
+    // Ann answers Sara's reply on the hub: into the Slack thread, as a reply to the
+    // copies of Sara's reply on Matrix and XMPP, plain on IRC.
+    core::Event answer = hub_event(core::EventKind::message, "h2", "Yes, room 4");
+    answer.reply_to = "hub-1";  // the id the hub gave the copy of Sara's reply
+    bot.deliver(answer);
+    ASSERT_TRUE(irc_copy("Ann (hub): Yes, room 4"));
+    auto xmpp_answer = xmpp_copy("Ann (hub): Yes, room 4");
+    ASSERT_TRUE(xmpp_answer);
+    EXPECT_TRUE(xmpp_answer->reply_id == xmpp_reply->stanza_id ||
+                xmpp_answer->reply_id == xmpp_reply->id)
+        << "reply to '" << xmpp_answer->reply_id << "'";
+    ASSERT_TRUE(confirmed(1, 2, 3, 3, 3));
+    auto slack_answer = slack_post("Ann (hub): Yes, room 4");
+    ASSERT_TRUE(slack_answer);
+    EXPECT_EQ(slack_answer->json_body.value("thread_ts", ""), thread);
+    auto matrix_answer = matrix_post("Ann (hub): Yes, room 4");
+    ASSERT_TRUE(matrix_answer);
+    const json answer_relates = matrix_answer->content.value("m.relates_to", json::object());
+    EXPECT_EQ(answer_relates.value("m.in_reply_to", json::object()).value("event_id", ""),
+              matrix_reply->event_id)
+        << matrix_answer->content.dump();
+
+    // Ann edits her first message on the hub.
     bot.deliver(hub_event(core::EventKind::edit, "e1", "Meet at 4", "h1"));
     ASSERT_TRUE(irc_copy("(edited) Ann (hub): Meet at 4"));
     auto xmpp_fixed = xmpp_copy([](const xmpp_test::Received& r) {
