@@ -4,7 +4,8 @@
 // platform reaches every other platform once; a reply in a Slack thread, an edit and a
 // delete follow where the platform supports them; the links survive a restart of the
 // engine on the same store; a homeserver that is down gets what it missed, in order and
-// once, when it is back. Files and images are not relayed by the bridge yet: not tested.
+// once, when it is back, and so does an IRC server that crashed. Files and images are not relayed
+// by the bridge yet: not tested.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -573,6 +574,47 @@ TEST_F(BridgeE2ETest, AHomeserverThatWasDownGetsWhatItMissedInOrderOnce) {
                                             "Sara (slack): two", "Alice (xmpp): three"));
     EXPECT_EQ(bridged("matrix", "queued"), 0);
     EXPECT_EQ(bridged("matrix", "failed"), 0);
+}
+
+TEST_F(BridgeE2ETest, AnIrcServerThatCrashedGetsWhatItMissedInOrderOnce) {
+    bot.deliver(hub_event(core::EventKind::message, "h0", "before"));
+    ASSERT_TRUE(irc_copy("Ann (hub): before"));
+    ASSERT_TRUE(confirmed(0, 1, 1, 1, 1));
+
+    ngircd.kill();
+    ASSERT_TRUE(eventually([&] { return !irc->connected(); }));
+    // Three messages from three platforms, one after the other; the others get them.
+    bot.deliver(hub_event(core::EventKind::message, "h1", "one"));
+    ASSERT_TRUE(xmpp_copy("Ann (hub): one"));
+    sara_says("two");
+    ASSERT_TRUE(xmpp_copy("Sara (slack): two"));
+    matrix_.push_message(kMatrix, kBob, matrix_text("three"));
+    ASSERT_TRUE(xmpp_copy("Bob (matrix): three"));
+    ASSERT_TRUE(eventually([&] { return bridged("irc", "queued") >= 1; }));
+
+    // The server is back; Dave too (his connection died with it), then the bot.
+    ngircd.start();
+    dave = std::make_unique<irc_test::IrcClient>(ngircd.port(), "dave");
+    dave->join(kIrc);
+    ASSERT_TRUE(eventually([&] {
+        const auto i = connectors::irc::irc_status(*irc);
+        return std::count(i.live.begin(), i.live.end(), kIrc) == 1;
+    })) << ngircd.log();
+    std::vector<std::string> got;
+    ASSERT_TRUE(eventually(
+        [&] {
+            while (auto m = dave->next_privmsg("twintrack", 20ms)) got.push_back(m->param(1));
+            return got.size() >= 3;
+        },
+        true))
+        << "IRC got " << ::testing::PrintToString(got) << ", queued " << bridged("irc", "queued")
+        << ", relayed " << bridged("irc");
+    EXPECT_THAT(got, ElementsAre("Ann (hub): one", "Sara (slack): two", "Bob (matrix): three"));
+    std::vector<std::string> irc_rest, xmpp_rest;
+    ASSERT_NO_FATAL_FAILURE(flush(&irc_rest, &xmpp_rest));
+    EXPECT_THAT(irc_rest, ::testing::IsEmpty()) << "delivered twice";
+    EXPECT_EQ(bridged("irc", "queued"), 0);
+    EXPECT_EQ(bridged("irc", "failed"), 0);
 }
 
 }  // namespace
