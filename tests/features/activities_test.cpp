@@ -333,9 +333,6 @@ TEST_F(ActivitiesTest, IdCommandsNameAWordThatIsNotANumberInBothLanguages) {
     EXPECT_THAT(bot.say("wang", "报名培训 #9"), ElementsAre(HasSubstr("没有编号为 #9 的培训")));
 }
 
-}  // namespace
-}  // namespace twintrack::testing
-
 // `training new` and `outing new` are declared (bot/args.hpp): `help` writes their usage
 // from the declaration, and a bad token is answered by the parser, naming it, in the
 // writer's language, before anything is saved.
@@ -487,3 +484,6 @@ TEST(TrainingPlan, RemindersStillAheadOnly) {
               (std::vector<std::pair<int, std::int64_t>>{{1, 99 * hour}}));
     EXPECT_TRUE(bot::social::reminder_times(100 * hour, 99 * hour).empty());
 }
+
+}  // namespace
+}  // namespace twintrack::testing

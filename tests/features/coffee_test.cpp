@@ -258,9 +258,6 @@ TEST_F(CoffeeTest, ChineseCommandsStartAndAnswer) {
     EXPECT_THAT(bot.say("wang", "咖啡见面 是"), ElementsAre(HasSubstr("已记下你们见过面了")));
 }
 
-}  // namespace
-}  // namespace twintrack::testing
-
 // `coffee start` and `coffee pause` are declared too: the parser names a bad token in the
 // writer's language, `help` writes their usage, and `until` may be left out.
 TEST_F(CoffeeTest, DeclaredStartAndPauseNameTheBadToken) {
@@ -300,3 +297,6 @@ TEST_F(CoffeeTest, DeclaredStartAndPauseNameTheBadToken) {
     EXPECT_THAT(bot.say("li", "开始咖啡配对 每 2周 市场部 × 销售部"),
                 Contains(HasSubstr("咖啡配对已开启：市场部 x 销售部，每 14 天一轮")));
 }
+
+}  // namespace
+}  // namespace twintrack::testing

@@ -530,7 +530,7 @@ TEST(Args, AKeywordMayOpenTheLineAndShareItsValueWithAPositional) {
 TEST(Args, KeywordTextsCurrenciesAndLinks) {
     const CommandSpec campaign =
         CommandSpec("campaign new", [](bot::Turn&, const bot::CommandArgs&) {})
-            .arg(Arg::text("name"))
+            .arg(Arg::text("campaign_name"))
             .keyword("metrics.words.cost", Arg::trailing_amount("campaign_cost"))
             .keyword("metrics.words.from", Arg::date("from"))
             .keyword("metrics.words.to", Arg::date("to"))
@@ -542,7 +542,7 @@ TEST(Args, KeywordTextsCurrenciesAndLinks) {
                       "banks",
                       "en", out, error))
         << error.key;
-    EXPECT_EQ(out.word("name"), "Spring Expo");
+    EXPECT_EQ(out.word("campaign_name"), "Spring Expo");
     EXPECT_EQ(out.amount("campaign_cost")->value, 1000);
     EXPECT_EQ(out.amount("campaign_cost")->currency, "USD");
     EXPECT_EQ(out.word("segment"), "retail banks");
@@ -553,7 +553,7 @@ TEST(Args, KeywordTextsCurrenciesAndLinks) {
                       "春季展会 细分 制造业 银行 费用 1万 美元 从 2026-11-02 到 2026-11-30",
                       "zh-CN", zh, error))
         << error.key;
-    EXPECT_EQ(zh.word("name"), "春季展会");
+    EXPECT_EQ(zh.word("campaign_name"), "春季展会");
     EXPECT_EQ(zh.word("segment"), "制造业 银行");
     EXPECT_EQ(zh.amount("campaign_cost")->value, 10000);
     EXPECT_EQ(zh.amount("campaign_cost")->currency, "USD");

@@ -253,8 +253,8 @@ void meet(Turn& turn, const CommandArgs& args) {
     words.with = args.parsed.word("with");
     words.optional = args.parsed.word("optional");
     for (auto [name, value] :
-         {std::pair{"duration", &words.duration}, std::pair{"within", &words.within},
-          std::pair{"after", &words.after}}) {
+         {std::pair{"meet_duration", &words.duration}, std::pair{"within", &words.within},
+          std::pair{"meet_after", &words.after}}) {
         if (args.parsed.has(name)) *value = args.parsed.word(name);
     }
     if (!meet_line_of(prompts, words, line, problem)) return answer(turn, problem);
@@ -755,7 +755,7 @@ void cancel_joint(Turn& turn) {
 
 void joint_meeting(Turn& turn, const CommandArgs& args) {
     // Declared: [every] RULE TIME [ZONE] [duration D] as typed, or nothing, or cancel.
-    std::vector<std::string> words = core::split_words(args.parsed.word("rule"));
+    std::vector<std::string> words = core::split_words(args.parsed.word("joint_rule"));
     if (words.empty()) {
         show_joint(turn);
         return;
@@ -1054,9 +1054,9 @@ void register_meetings(Engine& engine) {
               .arg(Arg::word("title"))
               .keyword("meetings.words.with", Arg::text("with"))
               .keyword("meetings.words.optional", Arg::text("optional").optional())
-              .keyword("meetings.words.duration", Arg::word("duration").optional())
+              .keyword("meetings.words.duration", Arg::word("meet_duration").optional())
               .keyword("meetings.words.within", Arg::word("within").optional())
-              .keyword("meetings.words.after", Arg::text("after").optional())
+              .keyword("meetings.words.after", Arg::text("meet_after").optional())
               .roles(organisers)
               .writes());
     r.add(CommandSpec("book", book).arg(Arg::id("slot")).roles(organisers).writes());
@@ -1074,7 +1074,7 @@ void register_meetings(Engine& engine) {
               .writes());
     r.add(CommandSpec("joint-meeting", joint_meeting)
               // The line as typed: an RRULE (FREQ=MONTHLY;BYDAY=2TU) is no option.
-              .arg(Arg::verbatim("rule").optional())
+              .arg(Arg::verbatim("joint_rule").optional())
               .roles(organisers)
               .writes());
     r.add(CommandSpec("joint-meetings", [](Turn& turn, const CommandArgs&) {

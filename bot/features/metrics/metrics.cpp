@@ -310,8 +310,8 @@ void campaign_new(Turn& turn, const CommandArgs& args) {
     const std::string segment = args.parsed.word("segment");
     Problem p;
     store::Store& db = turn.write();
-    auto c = make_campaign(db, turn.engine().settings(), args.parsed.word("name"), cost_text.str(),
-                           cost->currency, day_text("from"), day_text("to"), &p);
+    auto c = make_campaign(db, turn.engine().settings(), args.parsed.word("campaign_name"),
+                           cost_text.str(), cost->currency, day_text("from"), day_text("to"), &p);
     if (!c) return turn.reply("metrics." + p.key, p.data);
     c->segment = segment;
     c->created_by = me.id;
@@ -838,8 +838,8 @@ void summary_channel(Turn& turn, const CommandArgs& args) {
     const std::string zone = zone_of(turn);
     std::int64_t since = now_ms(turn) - 24LL * 3600 * 1000;
     std::string since_text;
-    if (args.parsed.has("since")) {
-        const std::string w = args.parsed.word("since");
+    if (args.parsed.has("summary_since")) {
+        const std::string w = args.parsed.word("summary_since");
         if (is_word(turn.engine(), "monday", w)) {
             since = week_of(turn.now(), zone).from;
         } else if (auto d = parse_day(w, zone)) {
@@ -1130,7 +1130,7 @@ void register_metrics(Engine& engine) {
                             .roles({"manager", "admin"})
                             .writes());
     engine.router().add(CommandSpec("campaign new", campaign_new)
-                            .arg(Arg::text("name"))
+                            .arg(Arg::text("campaign_name"))
                             .keyword("metrics.words.cost", Arg::trailing_amount("campaign_cost"))
                             .keyword("metrics.words.from", Arg::date("from"))
                             .keyword("metrics.words.to", Arg::date("to"))
@@ -1148,7 +1148,7 @@ void register_metrics(Engine& engine) {
                             .arg(Arg::word("period").optional()));
     engine.router().add(CommandSpec("summary channel", summary_channel)
                             .arg(Arg::word("channel"))
-                            .keyword("metrics.words.since", Arg::word("since").optional())
+                            .keyword("metrics.words.since", Arg::word("summary_since").optional())
                             .roles({"manager", "admin"}));
     engine.router().add(CommandSpec("summary customer", summary_customer)
                             .roles({"manager", "admin"})

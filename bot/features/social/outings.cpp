@@ -151,8 +151,8 @@ Offer rsvp_offer(Turn& turn, const Outing& o, const Person& to) {
 void create(Turn& turn, const CommandArgs& args) {
     // Declared: TITLE poll DATES [budget N].
     long long budget = 0;
-    if (args.parsed.has("budget")) {
-        const std::string value = args.parsed.word("budget");
+    if (args.parsed.has("outing_budget")) {
+        const std::string value = args.parsed.word("outing_budget");
         const auto n = parse_number(value, 0, max_budget);
         if (!n) {
             turn.reply("social.bad_cost", {{"value", std::string(core::utf8_prefix(value, 32))}});
@@ -398,7 +398,7 @@ void register_outings(Engine& engine) {
     r.add(CommandSpec("outing new", create)
               .arg(Arg::text("title"))
               .keyword("social.words.poll", Arg::text("dates"))
-              .keyword("social.words.budget", Arg::word("budget").optional())
+              .keyword("social.words.budget", Arg::word("outing_budget").optional())
               .roles(organiser_roles())
               .writes());
     r.add(
