@@ -604,16 +604,14 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
 
 namespace {
 
-// Whether `t` ends the text of a keyword: a keyword or a `key=value` option of the spec.
+// Whether `t` ends the text of a keyword: a keyword of the spec, or a `key=value` word
+// (an unknown key is then named like anywhere else).
 bool ends_keyword_text(const ArgSpec& spec, const ArgContext& c, const core::Token& t) {
-    if (t.quote_at != std::string::npos) return false;
     const ArgSpec::Option* k = option_of(spec, c.prompts, t.text);
-    if (k != nullptr && k->keyword) return true;
-    const std::size_t eq = t.text.find('=');
-    const std::size_t wide = t.text.find(full_width_equals);
-    const std::size_t at = std::min(eq, wide);
-    return at != std::string::npos && at > 0 &&
-           option_of(spec, c.prompts, t.text.substr(0, at)) != nullptr;
+    if (t.quote_at == std::string::npos && k != nullptr && k->keyword) return true;
+    const std::size_t eq = std::min(t.text.find('='), t.text.find(full_width_equals));
+    return eq != std::string::npos && eq > 0 && eq < t.quote_at &&
+           t.text.find_first_of(":/?&") > eq;
 }
 
 bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,

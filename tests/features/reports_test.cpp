@@ -231,7 +231,8 @@ TEST_F(ReportsTest, EditKeepsVersionsAndOnlyTheAuthorMayEdit) {
                           HasSubstr("Price signals: -25%."), HasSubstr("Needs: case study."))));
     EXPECT_THAT(bot.say("wang", "修改报告 1 竞品华为报价低10%"),
                 ElementsAre("报告 #1 由 Sam Seller 提交，只有提交人可以修改。"));
-    EXPECT_THAT(bot.say("sam", "report edit 1"), ElementsAre(HasSubstr("The report is empty.")));
+    // Declared: the text is required; the parser answers its absence.
+    EXPECT_THAT(bot.say("sam", "report edit 1"), ElementsAre(HasSubstr("report edit needs TEXT.")));
     EXPECT_THAT(bot.say("sam", "report edit x text"), ElementsAre(HasSubstr("Usage: report edit")));
     EXPECT_THAT(bot.say("sam", "report edit 7 text"), ElementsAre("There is no report #7."));
 
