@@ -754,8 +754,8 @@ TEST_F(MeetingsTest, MeetAnswersBadLinesInBothLanguages) {
         {"wang", "约会议 \"X\" 与 @sam 范围 很久", {"“很久”不是天数"}},
         {"helen", "meet \"X\" with @sam after someday", {"\"someday\" is not a date"}},
         {"wang", "约会议 \"X\" 与 @sam 从 某天", {"“某天”不是日期"}},
-        {"helen", "meet \"X\" with @sam duration=45m", {"\"duration=\" is not an option of meet."}},
-        {"wang", "约会议 \"X\" 与 @sam 时长=45分钟", {"“时长=”不是约会议的选项。"}},
+        {"helen", "meet \"X\" with @sam room=5", {"\"room=\" is not an option of meet."}},
+        {"wang", "约会议 \"X\" 与 @sam 房间=5", {"“房间=”不是约会议的选项。"}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);

@@ -555,7 +555,7 @@ TEST_F(MetricsTest, DeclaredCommandsNameTheBadTokenInBothLanguages) {
         {"zhao", "帮助 设置指标", "设置指标 @某人|部门 期间 [收入 金额] [利润 金额]"},
         {"mia", "help campaign new",
          "campaign new NAME cost AMOUNT [CURRENCY] from DATE to DATE [segment TEXT]"},
-        {"li", "帮助 新建活动", "新建活动 名称 费用 金额 [币种] 从 日期 到 日期 [细分 文本]"},
+        {"li", "帮助 新建活动", "新建活动 名称 费用 金额 [币种] 从 日期 到 日期 [细分 文字]"},
         {"sid", "help metrics", "metrics [week|month|quarter] [team|@PERSON]"},
         {"zhao", "帮助 指标", "指标 [本周|本月|本季度] [团队|@某人]"},
         {"sid", "help summary channel", "summary channel CHANNEL|CONNECTOR:CHANNEL"},
