@@ -604,6 +604,16 @@ bool parse_args(const ArgSpec& spec, const std::string& text, const ArgContext& 
 
 namespace {
 
+// Whether `t` ends the text of a keyword: a keyword of the spec, or a `key=value` word
+// (an unknown key is then named like anywhere else).
+bool ends_keyword_text(const ArgSpec& spec, const ArgContext& c, const core::Token& t) {
+    const ArgSpec::Option* k = option_of(spec, c.prompts, t.text);
+    if (t.quote_at == std::string::npos && k != nullptr && k->keyword) return true;
+    const std::size_t eq = std::min(t.text.find('='), t.text.find(full_width_equals));
+    return eq != std::string::npos && eq > 0 && eq < t.quote_at &&
+           t.text.find_first_of(":/?&") > eq;
+}
+
 bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,
                   ParsedArgs& out, ArgError& error, NoteReading* note) {
     std::vector<std::string> free;
@@ -627,17 +637,35 @@ bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, c
         // A keyword: its key as a whole unquoted word after the first free word, its value
         // the next word (`margin 30%`). Once given, its key is a plain word again (`handoff
         // ACME to @sam talk to Bob`).
-        if (t.quote_at == std::string::npos && !free.empty()) {
+        // A keyword declared before every positional argument may also open the line
+        // (`coffee pause until 2026-12-24`).
+        if (t.quote_at == std::string::npos) {
             const ArgSpec::Option* k = option_of(spec, c.prompts, t.text);
-            if (k != nullptr && k->keyword && given.count(k->arg.name()) == 0) {
+            if (k != nullptr && k->keyword && given.count(k->arg.name()) == 0 &&
+                (!free.empty() || k->at == 0)) {
                 if (i + 1 == tokens.size()) {
                     error = {"keyword_without_value",
                              {{"key", shown(t.text)},
                               {"name", placeholder(k->arg, c.prompts, c.locale)}}};
                     return false;
                 }
-                const std::string value = tokens[++i].text;
+                std::string value = tokens[++i].text;
+                if (k->arg.kind() == ArgKind::text) {
+                    // A text after a keyword (`segment retail banks`, `poll 2026-12-12
+                    // 2026-12-13`): the words up to the next keyword or option.
+                    while (i + 1 < tokens.size() && !ends_keyword_text(spec, c, tokens[i + 1])) {
+                        value += " " + tokens[++i].text;
+                    }
+                }
                 if (!take(*k, t.text, value)) return false;
+                // cost 5000 USD: a currency as the word after a trailing amount.
+                if (k->arg.kind() == ArgKind::trailing_amount && i + 1 < tokens.size() &&
+                    out.values()[k->arg.name()].currency.empty()) {
+                    if (auto code = read_currency(c.prompts, tokens[i + 1].text)) {
+                        out.values()[k->arg.name()].currency = *code;
+                        ++i;
+                    }
+                }
                 continue;
             }
         }
@@ -661,7 +689,9 @@ bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, c
             eq = wide;
             eq_len = full_width_equals.size();
         }
-        if (eq == std::string::npos || eq == 0 || eq >= t.quote_at) {
+        // A link's query (`https://example.com/a?b=c`) is a word, not an option.
+        if (eq == std::string::npos || eq == 0 || eq >= t.quote_at ||
+            t.text.find_first_of(":/?&") < eq) {
             free.push_back(t.text);
             free_at.push_back(i);
             continue;
@@ -824,17 +854,32 @@ std::string usage_line(const std::string& command, const ArgSpec& spec, const Pr
     std::string line = command_word(command, prompts, locale);
     // Keywords stand where they were declared among the positional arguments (`handoff
     // CUSTOMER to @REP [NOTE]`); `key=value` options come last.
+    // A positional argument that a keyword may also give (`report pause [until] DATE`) is
+    // shown once, as the keyword, required when either is.
+    auto positional_named = [&](const std::string& name) -> const Arg* {
+        for (const auto& a : spec.positional) {
+            if (a.name() == name) return &a;
+        }
+        return nullptr;
+    };
+    auto keyword_named = [&](const std::string& name) {
+        return std::any_of(spec.options.begin(), spec.options.end(),
+                           [&](const auto& o) { return o.keyword && o.arg.name() == name; });
+    };
     auto keywords_at = [&](std::size_t at) {
         for (const auto& o : spec.options) {
             if (!o.keyword || o.at != at) continue;
             const std::string k =
                 key_text(o, prompts, locale) + " " + placeholder(o.arg, prompts, locale);
-            line += " " + (o.arg.required() ? k : "[" + k + "]");
+            const Arg* same = positional_named(o.arg.name());
+            const bool required = o.arg.required() || (same != nullptr && same->required());
+            line += " " + (required ? k : "[" + k + "]");
         }
     };
     for (std::size_t i = 0; i < spec.positional.size(); ++i) {
         keywords_at(i);
         const Arg& a = spec.positional[i];
+        if (keyword_named(a.name())) continue;
         const std::string p = placeholder(a, prompts, locale);
         line += " " + (a.required() ? p : "[" + p + "]");
     }

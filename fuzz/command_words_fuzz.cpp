@@ -2,7 +2,7 @@
 // splitting with quotes (core::split_words, trim), amounts, percentages, currencies,
 // days and periods (bot::metrics::parse_*), the one argument parser of declared commands
 // (bot::parse_args: amounts, percentages, dates, durations, numbers, trailing amounts,
-// customers, verbatim text, options, keywords, quotes), and what a
+// customers, verbatim text, notes, quarters, options, keywords, quotes), and what a
 // field report names: customers, competitors, prices like 12万 or 8折 and needs
 // (bot::reports::extract).
 
@@ -71,7 +71,37 @@ const std::vector<bot::ArgSpec>& more_kinds() {
         bot::ArgSpec changes;
         changes.positional = {bot::Arg::word("id"), bot::Arg::verbatim("note")};
         changes.declared_ = true;
-        return std::vector<bot::ArgSpec>{won, decline, changes};
+        // `handoff` (a text, a keyword, then a note as typed) and `decline` with a note.
+        bot::ArgSpec handoff;
+        handoff.positional = {bot::Arg::text("customer"), bot::Arg::note("note").optional()};
+        handoff.options = {{"engagements.words.to", bot::Arg::person("rep"), true, 1},
+                           {"engagements.words.stage", bot::Arg::word("stage")}};
+        handoff.declared_ = true;
+        bot::ArgSpec reason;
+        reason.positional = {bot::Arg::customer("customer"), bot::Arg::note("reason")};
+        reason.declared_ = true;
+        // `budget [QUARTER]` (a quarter of free words) and `plan export [FILE]
+        // quarter=QUARTER`.
+        bot::ArgSpec budget;
+        budget.positional = {bot::Arg::quarter("quarter").optional()};
+        budget.declared_ = true;
+        bot::ArgSpec plan_export;
+        plan_export.positional = {bot::Arg::word("file").optional()};
+        plan_export.options = {{"plan.words.quarter", bot::Arg::quarter("quarter")}};
+        plan_export.declared_ = true;
+        // `outing new` (a keyword whose value is a text, up to the next keyword) and `coffee
+        // pause` (a keyword that may open the line, or the same date without it).
+        bot::ArgSpec outing;
+        outing.positional = {bot::Arg::text("title")};
+        outing.options = {{"social.words.poll", bot::Arg::text("dates"), true, 1},
+                          {"social.words.budget", bot::Arg::word("budget").optional(), true, 1}};
+        outing.declared_ = true;
+        bot::ArgSpec pause;
+        pause.options = {{"social.words.until", bot::Arg::date("until").optional(), true, 0}};
+        pause.positional = {bot::Arg::date("until").optional()};
+        pause.declared_ = true;
+        return std::vector<bot::ArgSpec>{won,    decline,     changes, handoff, reason,
+                                         budget, plan_export, outing,  pause};
     }();
     return specs;
 }
@@ -109,6 +139,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (!bot::parse_args(spec, text, context, more, refusal) && refusal.key.empty()) {
             std::abort();
         }
+        // A note is the rest of the line as typed: never longer than the line.
+        for (const auto& [name, value] : more.values()) {
+            if (value.kind == bot::ArgKind::note && value.raw.size() > text.size()) std::abort();
+            if (value.kind == bot::ArgKind::quarter) {
+                const auto q = more.quarter(name);
+                if (!q || q->q < 1 || q->q > 4) std::abort();
+            }
+        }
+        (void)bot::usage_line("fuzz", spec, prompts(), "zh-CN");
+    }
+    for (const auto& word : core::split_words(text)) {
+        const auto q = bot::read_quarter(prompts(), word, 2026);
+        if (q && (q->q < 1 || q->q > 4 || q->year < 2000 || q->year > 2100)) std::abort();
     }
     const auto found = bot::reports::extract(text, extraction());
     for (const auto& price : found.prices) (void)bot::reports::format_price(price);

@@ -6,7 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "bot/features/social/social.hpp"
+#include "bot/features/social/training_plan.hpp"
+#include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -327,6 +331,158 @@ TEST_F(ActivitiesTest, IdCommandsNameAWordThatIsNotANumberInBothLanguages) {
     }
     // "#N" is read like N.
     EXPECT_THAT(bot.say("wang", "报名培训 #9"), ElementsAre(HasSubstr("没有编号为 #9 的培训")));
+}
+
+// `training new` and `outing new` are declared (bot/args.hpp): `help` writes their usage
+// from the declaration, and a bad token is answered by the parser, naming it, in the
+// writer's language, before anything is saved.
+TEST_F(ActivitiesTest, DeclaredTrainingAndOutingNameTheBadToken) {
+    bot.add({"li", "李经理", "hr", "hr", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"hana", "training new \"X\" by @mia for sales on someday 10:00",
+         "\"someday\" is not a date"},
+        {"li", "新建培训 “X” 主讲 @mia 面向 销售部 时间 某天 10:00", "“某天”不是日期"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01", "training new needs HH:MM"},
+        {"li", "新建培训 “X” 主讲 @mia 面向 销售部 时间 2026-12-01", "新建培训需要HH:MM"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01 10:00 seats",
+         "\"seats\" needs N after it"},
+        {"li", "新建培训 “X” 主讲 @mia 面向 销售部 时间 2026-12-01 10:00 名额",
+         "“名额”后面需要写上N"},
+        {"hana", "training new \"X\" by @mia for sales on 2026-12-01 10:00 room=5",
+         "\"room=\" is not an option of training new"},
+        {"li", "新建培训 “X” 主讲 @mia 面向 销售部 时间 2026-12-01 10:00 房间=5",
+         "“房间=”不是新建培训的选项"},
+        {"hana", "training new \"X\" by @mia on 2026-12-01 10:00", "training new needs for"},
+        {"hana", "outing new \"Hike\" poll", "\"poll\" needs YYYY-MM-DD,YYYY-MM-DD,... after it"},
+        {"li", "新建郊游 “秋游” 候选日期", "“候选日期”后面需要写上YYYY-MM-DD,YYYY-MM-DD,..."},
+        {"hana", "outing new \"Hike\" poll 2026-11-20 budget", "\"budget\" needs N after it"},
+        {"li", "新建郊游 “秋游” 候选日期 2026-11-20 预算", "“预算”后面需要写上N"},
+        {"hana", "outing new \"Hike\" poll 2026-11-20 place=park",
+         "\"place=\" is not an option of outing new"},
+        {"li", "新建郊游 “秋游” 候选日期 2026-11-20 地点=公园", "“地点=”不是新建郊游的选项"},
+        {"hana", "outing new \"Hike\" budget 500", "outing new needs poll"},
+        {"li", "新建郊游 “秋游” 预算 500", "新建郊游需要候选日期"},
+        {"hana", "help training new",
+         "training new \"TOPIC\" by @TRAINER for sales|marketing|all on DATE HH:MM [capacity N] "
+         "[cost N]"},
+        {"li", "帮助 新建培训",
+         "新建培训 “主题” 主讲 @讲师 面向 销售部|市场部|全体 时间 日期 HH:MM [名额 N] [费用 N]"},
+        {"hana", "help outing new",
+         "outing new \"TITLE\" poll YYYY-MM-DD,YYYY-MM-DD,... [budget N]"},
+        {"li", "帮助 新建郊游", "新建郊游 \"标题\" 候选日期 YYYY-MM-DD,YYYY-MM-DD,... [预算 N]"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    EXPECT_FALSE(bot.store().social().training(1).has_value());
+    EXPECT_FALSE(bot.store().social().outing(1).has_value());
+
+    // Good calls in both languages: the dates of a poll may be written with spaces, and the
+    // key words may come in any order after the topic.
+    EXPECT_THAT(
+        bot.say("li", "新建培训 “价格入门” 主讲 @mia 面向 销售部 时间 2026-12-10 14:00 名额 3"),
+        Contains(HasSubstr("培训 #1“价格入门”已安排")));
+    EXPECT_THAT(bot.say("hana", "training new \"Demo day\" for all by @mia on 2026-12-11 09:00"),
+                Contains(HasSubstr("Training #2 \"Demo day\" by Mia Marketer for everyone")));
+    EXPECT_THAT(bot.say("hana", "outing new \"Hike\" poll 2026-11-20 2026-11-21 budget 500"),
+                Contains(HasSubstr("the poll offers 2026-11-20, 2026-11-21, budget 500 CNY")));
+    EXPECT_THAT(bot.say("li", "新建郊游 秋游 候选日期 2026-11-27,2026-11-28"),
+                Contains(HasSubstr("郊游 #2")));
+}
+
+// `training new`'s check, without a bot: plan_training builds the training or names the
+// problem; reminder_times lists the reminders still ahead.
+namespace {
+const bot::Prompts& activity_prompts() {
+    static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    return *p;
+}
+
+bot::social::TrainingAsk training_ask() {
+    bot::social::TrainingAsk a;
+    a.topic = "Pricing 101";
+    a.trainer_id = 7;
+    a.audience = "sales";
+    a.day = date::year_month_day{date::year(2026), date::December, date::day(10)};
+    a.day_text = "2026-12-10";
+    a.time = "14:00";
+    return a;
+}
+}  // namespace
+
+TEST(TrainingPlan, BuildsTheTrainingInTheOrganisersZone) {
+    // 2026-11-02 09:00 UTC.
+    const bot::social::TrainingContext c{activity_prompts(), 3, "Asia/Shanghai", 1793610000000};
+    auto ask = training_ask();
+    ask.capacity = "12";
+    ask.cost = "3000";
+    const auto plan = bot::social::plan_training(ask, c);
+    ASSERT_TRUE(plan.training.has_value()) << plan.problem;
+    EXPECT_EQ(plan.training->topic, "Pricing 101");
+    EXPECT_EQ(plan.training->trainer_id, 7);
+    EXPECT_EQ(plan.training->audience, "sales");
+    EXPECT_EQ(plan.training->starts_at, 1796882400000);  // 06:00 UTC: 14:00 in Shanghai
+    EXPECT_EQ(plan.training->capacity, 12);
+    EXPECT_EQ(plan.training->cost, 3000);
+    EXPECT_EQ(plan.training->created_by, 3);
+    // Chinese audience words, and everyone.
+    ask.audience = "销售部";
+    EXPECT_EQ(bot::social::plan_training(ask, c).training->audience, "sales");
+    ask.audience = "全体";
+    EXPECT_EQ(bot::social::plan_training(ask, c).training->audience, "all");
+}
+
+TEST(TrainingPlan, NamesEachProblem) {
+    const bot::social::TrainingContext c{activity_prompts(), 3, "Europe/Berlin", 1793610000000};
+    struct Case {
+        std::function<void(bot::social::TrainingAsk&)> change;
+        const char* problem;
+        nlohmann::json data;
+    };
+    const std::vector<Case> cases = {
+        {[](auto& a) { a.capacity = "0"; }, "bad_capacity", {{"value", "0"}, {"max", 10000}}},
+        {[](auto& a) { a.capacity = "lots"; }, "bad_capacity", {{"value", "lots"}, {"max", 10000}}},
+        {[](auto& a) { a.cost = "-5"; }, "bad_cost", {{"value", "-5"}}},
+        {[](auto& a) { a.audience = "finance"; }, "bad_audience", {{"word", "finance"}}},
+        {[](auto& a) { a.time = "25:00"; }, "bad_time", {{"time", "25:00"}}},
+        {[](auto& a) {
+             a.day = date::year_month_day{date::year(2027), date::March, date::day(28)};
+             a.day_text = "2027-03-28";
+             a.time = "02:30";
+         },
+         "time_in_gap",
+         {{"date", "2027-03-28"}, {"time", "02:30"}, {"zone", "Europe/Berlin"}}},
+        {[](auto& a) {
+             a.day = date::year_month_day{date::year(2026), date::November, date::day(1)};
+             a.day_text = "2026-11-01";
+         },
+         "in_the_past",
+         {{"date", "2026-11-01"}, {"time", "14:00"}, {"zone", "Europe/Berlin"}}},
+    };
+    for (const auto& k : cases) {
+        auto ask = training_ask();
+        k.change(ask);
+        SCOPED_TRACE(k.problem);
+        const auto plan = bot::social::plan_training(ask, c);
+        EXPECT_FALSE(plan.training.has_value());
+        EXPECT_EQ(plan.problem, k.problem);
+        EXPECT_EQ(plan.data, k.data);
+    }
+}
+
+TEST(TrainingPlan, RemindersStillAheadOnly) {
+    const std::int64_t hour = 3600 * 1000;
+    EXPECT_EQ(bot::social::reminder_times(100 * hour, 0),
+              (std::vector<std::pair<int, std::int64_t>>{{24, 76 * hour}, {1, 99 * hour}}));
+    EXPECT_EQ(bot::social::reminder_times(100 * hour, 80 * hour),
+              (std::vector<std::pair<int, std::int64_t>>{{1, 99 * hour}}));
+    EXPECT_TRUE(bot::social::reminder_times(100 * hour, 99 * hour).empty());
 }
 
 }  // namespace

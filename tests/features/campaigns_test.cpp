@@ -418,5 +418,37 @@ TEST(CampaignsSchedule, WorkingDaysSkipWeekendsAndStepsWaitForTheirPredecessors)
     }
 }
 
+// `campaign plan`'s pure step: each step's days, deadline, reminder and start in its
+// owner's working hours and zone.
+TEST(CampaignsSchedule, PlannedStepsTakeTheirOwnersHoursAndZones) {
+    using namespace date;
+    const std::vector<StepTemplate> steps = {
+        {"a", "marketing", 3, false, false, {}},
+        {"b", "sales", 1, true, false, {}},
+        {"c", "marketing", 2, false, true, {0, 1}},
+    };
+    const std::vector<bot::campaigns::StepOwner> owners = {
+        {11, 9 * 60, 18 * 60, "Asia/Shanghai"},
+        {12, 10 * 60, 17 * 60, "Europe/Berlin"},
+        {13, 9 * 60, 18 * 60, "Asia/Shanghai"},
+    };
+    // Thursday 2026-11-05.
+    const auto planned = bot::campaigns::plan_steps(steps, 2026_y / 11 / 5, owners);
+    ASSERT_EQ(planned.size(), 3u);
+    EXPECT_EQ(planned[0].seq, 1);
+    EXPECT_EQ(planned[0].owner_id, 11);
+    EXPECT_EQ(planned[0].starts_on, "2026-11-05");
+    EXPECT_EQ(planned[0].start_at, 1793840400000);   // 2026-11-05 09:00 in Shanghai
+    EXPECT_EQ(planned[0].remind_at, 1794186000000);  // 2026-11-09 09:00 in Shanghai
+    EXPECT_EQ(planned[0].due_at, 1794218400000);     // 2026-11-09 18:00 in Shanghai
+    EXPECT_EQ(planned[1].owner_role, "sales");
+    EXPECT_TRUE(planned[1].sales_input);
+    EXPECT_EQ(planned[1].start_at, 1793869200000);  // 2026-11-05 10:00 in Berlin
+    EXPECT_EQ(planned[1].due_at, 1793894400000);    // 2026-11-05 17:00 in Berlin
+    EXPECT_EQ(planned[2].waits_for, (std::vector<int>{1, 2}));
+    EXPECT_EQ(planned[2].starts_on, "2026-11-10");
+    EXPECT_TRUE(planned[2].review);
+}
+
 }  // namespace
 }  // namespace twintrack::testing

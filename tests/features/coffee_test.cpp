@@ -258,5 +258,45 @@ TEST_F(CoffeeTest, ChineseCommandsStartAndAnswer) {
     EXPECT_THAT(bot.say("wang", "咖啡见面 是"), ElementsAre(HasSubstr("已记下你们见过面了")));
 }
 
+// `coffee start` and `coffee pause` are declared too: the parser names a bad token in the
+// writer's language, `help` writes their usage, and `until` may be left out.
+TEST_F(CoffeeTest, DeclaredStartAndPauseNameTheBadToken) {
+    bot.add({"li", "李经理", "hr", "hr", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"mia", "coffee pause until someday", "\"someday\" is not a date"},
+        {"wang", "暂停咖啡 直到 某天", "“某天”不是日期"},
+        {"mia", "coffee pause until", "\"until\" needs YYYY-MM-DD after it"},
+        {"wang", "暂停咖啡 直到", "“直到”后面需要写上YYYY-MM-DD"},
+        {"mia", "coffee pause 2026-12-24 please", "I did not expect \"please\" here."},
+        {"wang", "暂停咖啡 2026-12-24 谢谢", "这里不该有“谢谢”"},
+        {"hana", "coffee start every 2w marketing sales", "coffee start needs x DEPARTMENT"},
+        {"li", "开始咖啡配对 每 2周 市场部 销售部", "开始咖啡配对需要× 部门"},
+        {"hana", "coffee start every 2 fortnights marketing x sales", "(\"2 fortnights\")"},
+        {"li", "开始咖啡配对 每 两个月 市场部 × 销售部", "（“两个月”）"},
+        {"hana", "coffee start every 2w marketing x sales size=2",
+         "\"size=\" is not an option of coffee start"},
+        {"mia", "help coffee pause", "coffee pause [until YYYY-MM-DD]"},
+        {"wang", "帮助 暂停咖啡", "暂停咖啡 [直到 YYYY-MM-DD]"},
+        {"mia", "help coffee start", "coffee start PERIOD DEPARTMENT x DEPARTMENT"},
+        {"wang", "帮助 开始咖啡配对", "开始咖啡配对 周期 部门 × 部门"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    EXPECT_FALSE(bot.store().social().last_round(1).has_value());
+    // Good calls: a date without `until`, a date in words, and a start in Chinese.
+    EXPECT_THAT(bot.say("mia", "coffee pause 2026-12-24"),
+                ElementsAre(HasSubstr("paused for you until the end of 2026-12-24")));
+    EXPECT_THAT(bot.say("wang", "暂停咖啡 直到 明天"), ElementsAre(HasSubstr("直到 明天 结束")));
+    EXPECT_THAT(bot.say("li", "开始咖啡配对 每 2周 市场部 × 销售部"),
+                Contains(HasSubstr("咖啡配对已开启：市场部 x 销售部，每 14 天一轮")));
+}
+
 }  // namespace
 }  // namespace twintrack::testing

@@ -115,6 +115,32 @@ TEST_F(KitTest, AddChecksRoleTitleLinkAndTypeInBothLanguages) {
     EXPECT_EQ(bot.store().audit().recent(1).front().action, "kit.add");
 }
 
+// kit add is declared (bot/args.hpp): an unknown or repeated option is named in the
+// writer's language, a link's query is part of the link, and `help` shows the declaration.
+TEST_F(KitTest, AddIsDeclaredInBothLanguages) {
+    EXPECT_THAT(one("mia", "kit add \"X\" retail https://example.com/a.pdf colour=red"),
+                HasSubstr("\"colour=\" is not an option of kit add. The options are: lang."));
+    EXPECT_THAT(one("li", "添加工具 “X” https://example.com/a.pdf 颜色=红"),
+                HasSubstr("“颜色=”不是添加工具的选项。可用的选项：语言。"));
+    EXPECT_THAT(one("mia", "kit add \"X\" lang=en lang=zh-CN https://example.com/a.pdf"),
+                HasSubstr("\"lang=\" is given twice"));
+    EXPECT_THAT(one("li", "添加工具 “X” 语言=en 语言=zh-CN https://example.com/a.pdf"),
+                HasSubstr("“语言=”写了两次"));
+    EXPECT_THAT(one("mia", "kit add"), HasSubstr("kit add needs \"TITLE\"."));
+    EXPECT_THAT(one("li", "添加工具"), HasSubstr("添加工具需要\"标题\"。"));
+    EXPECT_THAT(one("mia", "help kit add"),
+                HasSubstr("kit add \"TITLE\" [TAGS... URL] [lang=en|zh-CN]"));
+    EXPECT_THAT(one("li", "帮助 添加工具"),
+                HasSubstr("添加工具 \"标题\" [标签... 链接] [语言=en|zh-CN]"));
+    EXPECT_TRUE(bot.store().kit().items().empty());
+    // Good calls: lang= anywhere, a link with a query.
+    EXPECT_THAT(one("mia", "kit add \"Pricing\" lang=zh-CN pricing https://example.com/p?v=2"),
+                HasSubstr("Added to the sales kit as #1: \"Pricing\""));
+    EXPECT_THAT(one("li", "添加工具 “对比卡” 华为 https://example.com/hw.pdf?x=1 语言=en"),
+                HasSubstr("#2"));
+    ASSERT_EQ(bot.store().kit().items().size(), 2u);
+}
+
 TEST_F(KitTest, FindRanksTagsOverTitlesThenUsefulInBothLanguages) {
     bot.say("mia", "kit add \"Pricing sheet 2026\" pricing https://example.com/1");
     bot.say("mia", "kit add \"Huawei battlecard\" huawei pricing https://example.com/2");

@@ -504,8 +504,8 @@ TEST_F(MeetingsTest, JointMeetingBadInput) {
     };
     const std::vector<Case> cases = {
         {"joint-meeting every \"6th tuesday\" 10:00", "I don't understand \"6th tuesday\""},
-        {"joint-meeting every \"2nd tuesday\"", "joint-meeting every"},
-        {"joint-meeting every \"2nd tuesday\" 25:00", "joint-meeting every"},
+        {"joint-meeting every \"2nd tuesday\"", "Usage: joint-meeting [every"},
+        {"joint-meeting every \"2nd tuesday\" 25:00", "Usage: joint-meeting [every"},
         {"joint-meeting every \"2nd tuesday\" 10:00 Mars/Olympus",
          "\"Mars/Olympus\" is not a time zone"},
         {"joint-meeting every FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30 10:00",
@@ -646,6 +646,95 @@ TEST(MeetPlan, ThePlanChecksEveryValueAndBuildsTheRequest) {
     }
 }
 
+// The declared `meet` line's lists, without a bot: `with` and `optional` people and
+// departments in both languages, `after`'s date and time, and a person written after it.
+TEST(MeetPlan, DeclaredListsAreReadIntoPeopleDepartmentsAndTheStart) {
+    bot::meetings::MeetWords words;
+    words.with = "@sam marketing";
+    words.optional = "@mia 销售部";
+    words.duration = "45m";
+    words.within = "3d";
+    words.after = "2026-11-04 10:00 @lee";
+    bot::meetings::MeetLine line;
+    bot::meetings::MeetProblem problem;
+    ASSERT_TRUE(bot::meetings::meet_line_of(source_prompts(), words, line, problem));
+    ASSERT_EQ(line.mentions.size(), 5u);
+    EXPECT_EQ(line.mentions[0].word, "@sam");
+    EXPECT_FALSE(line.mentions[0].optional);
+    EXPECT_EQ(line.mentions[1].department, "marketing");
+    EXPECT_FALSE(line.mentions[1].optional);
+    EXPECT_EQ(line.mentions[2].word, "@mia");
+    EXPECT_TRUE(line.mentions[2].optional);
+    EXPECT_EQ(line.mentions[3].department, "sales");
+    EXPECT_TRUE(line.mentions[3].optional);
+    EXPECT_EQ(line.mentions[4].word, "@lee");
+    EXPECT_FALSE(line.mentions[4].optional);
+    EXPECT_EQ(line.duration, std::optional<std::string>("45m"));
+    EXPECT_EQ(line.within, std::optional<std::string>("3d"));
+    EXPECT_EQ(line.after_day,
+              (date::year_month_day{date::year(2026), date::November, date::day(4)}));
+    EXPECT_EQ(line.after_minute, std::optional<int>(600));
+    EXPECT_EQ(line.after_text, "2026-11-04 10:00");
+
+    // A start without a time; a start that is no date is named.
+    words.after = "2026-11-04";
+    bot::meetings::MeetLine day_only;
+    ASSERT_TRUE(bot::meetings::meet_line_of(source_prompts(), words, day_only, problem));
+    EXPECT_FALSE(day_only.after_minute.has_value());
+    words.after = "someday";
+    bot::meetings::MeetLine bad;
+    EXPECT_FALSE(bot::meetings::meet_line_of(source_prompts(), words, bad, problem));
+    EXPECT_EQ(problem.key, "bad_date");
+    EXPECT_EQ(problem.data, (nlohmann::json{{"text", "someday"}}));
+}
+
+// `joint-meeting`'s check, without a bot: the rule, its time, zone and duration, and the
+// occurrences ahead; or the problem with its data.
+TEST(JointPlan, ReadsTheRuleAndNamesEachProblem) {
+    const std::int64_t now = 1793610000000;  // 2026-11-02 09:00 UTC
+    auto ask = [&](std::vector<std::string> words) {
+        bot::meetings::JointAsk a;
+        a.words = std::move(words);
+        a.company_zone = "Europe/Berlin";
+        a.now_ms = now;
+        a.default_duration = 60;
+        a.look_ahead = 12;
+        return bot::meetings::plan_joint_meeting(source_prompts(), a);
+    };
+    const auto plan = ask({"every", "2nd", "tuesday", "10:00", "Asia/Shanghai", "duration", "45m"});
+    ASSERT_EQ(plan.problem, "");
+    EXPECT_EQ(plan.spec, "2nd tuesday");
+    EXPECT_EQ(plan.rrule, "FREQ=MONTHLY;BYDAY=2TU");
+    EXPECT_EQ(plan.time, "10:00");
+    EXPECT_EQ(plan.minute, 600);
+    EXPECT_EQ(plan.zone, "Asia/Shanghai");
+    EXPECT_EQ(plan.duration, 45);
+    ASSERT_EQ(plan.next.size(), 12u);
+    EXPECT_EQ(plan.next.front().local_date, "2026-11-10");
+    // Chinese words, the company zone and the default duration.
+    const auto zh = ask({"每月第二个周二", "10:00"});
+    EXPECT_EQ(zh.rrule, "FREQ=MONTHLY;BYDAY=2TU");
+    EXPECT_EQ(zh.zone, "Europe/Berlin");
+    EXPECT_EQ(zh.duration, 60);
+
+    EXPECT_EQ(ask({"every", "2nd", "tuesday"}).problem, "usage");
+    EXPECT_EQ(ask({"10:00"}).problem, "usage");
+    const auto rule = ask({"6th", "tuesday", "10:00"});
+    EXPECT_EQ(rule.problem, "bad_rule");
+    EXPECT_EQ(rule.data, (nlohmann::json{{"spec", "6th tuesday"}}));
+    const auto zone = ask({"2nd", "tuesday", "10:00", "Mars/Olympus"});
+    EXPECT_EQ(zone.problem, "unknown_zone");
+    EXPECT_EQ(zone.data, (nlohmann::json{{"zone", "Mars/Olympus"}}));
+    const auto longer = ask({"2nd", "tuesday", "10:00", "duration", "10h"});
+    EXPECT_EQ(longer.problem, "duration_range");
+    EXPECT_EQ(longer.data, (nlohmann::json{{"minutes", 600}, {"min", 15}, {"max", 480}}));
+    EXPECT_EQ(ask({"FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "10:00"}).problem, "rule_never");
+    const auto gap = ask({"last", "sunday", "02:30"});
+    EXPECT_EQ(gap.problem, "rule_dst_gap");
+    EXPECT_EQ(gap.data, (nlohmann::json{
+                            {"date", "2027-03-28"}, {"time", "02:30"}, {"zone", "Europe/Berlin"}}));
+}
+
 // meet is declared (bot/args.hpp): its title and attendees are required, and the bad
 // values of its keywords are answered naming them, in the writer's language.
 TEST_F(MeetingsTest, MeetAnswersBadLinesInBothLanguages) {
@@ -659,14 +748,14 @@ TEST_F(MeetingsTest, MeetAnswersBadLinesInBothLanguages) {
         {"wang", "约会议", {"约会议需要\"标题\"。", "用法：约会议 \"标题\" 与 @某人 ..."}},
         {"helen", "meet \"X\"", {"meet needs with @PERSON ..."}},
         {"wang", "约会议 \"X\"", {"约会议需要与 @某人 ..."}},
-        {"helen", "meet \"X\" with @sam duration", {"\"\" is not a duration"}},
+        {"helen", "meet \"X\" with @sam duration", {"\"duration\" needs 60m after it."}},
         {"wang", "约会议 \"X\" 与 @sam 时长 很久", {"“很久”不是时长"}},
         {"helen", "meet \"X\" with @sam within soon", {"\"soon\" is not a number of days"}},
         {"wang", "约会议 \"X\" 与 @sam 范围 很久", {"“很久”不是天数"}},
         {"helen", "meet \"X\" with @sam after someday", {"\"someday\" is not a date"}},
         {"wang", "约会议 \"X\" 与 @sam 从 某天", {"“某天”不是日期"}},
-        {"helen", "meet \"X\" with @sam duration=45m", {"\"duration=\" is not an option of meet."}},
-        {"wang", "约会议 \"X\" 与 @sam 时长=45分钟", {"“时长=”不是约会议的选项。"}},
+        {"helen", "meet \"X\" with @sam room=5", {"\"room=\" is not an option of meet."}},
+        {"wang", "约会议 \"X\" 与 @sam 房间=5", {"“房间=”不是约会议的选项。"}},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
@@ -678,6 +767,50 @@ TEST_F(MeetingsTest, MeetAnswersBadLinesInBothLanguages) {
                      .meetings()
                      .proposal(bot.engine().directory().by_name_or_email("helen@example.com")->id)
                      .has_value());
+}
+
+// meet declares its `with`, `optional`, `duration`, `within` and `after` lists: a list
+// without its words is named in the writer's language, `help` shows them all, and a good
+// line in either language (the lists in any order) is planned.
+TEST_F(MeetingsTest, MeetListsAreDeclaredInBothLanguages) {
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"helen", "meet \"X\" with @sam optional", "\"optional\" needs @PERSON ... after it."},
+        {"wang", "约会议 \"X\" 与 @sam 可选", "“可选”后面需要写上@某人 ..."},
+        {"helen", "meet \"X\" with @sam after", "\"after\" needs YYYY-MM-DD [HH:MM] after it."},
+        {"wang", "约会议 \"X\" 与 @sam 从", "“从”后面需要写上YYYY-MM-DD [HH:MM]"},
+        {"helen", "meet \"X\" with @sam within", "\"within\" needs 5d after it."},
+        {"wang", "约会议 \"X\" 与 @sam 范围", "“范围”后面需要写上5天"},
+        {"helen", "meet \"X\" with", "\"with\" needs @PERSON ... [marketing] [sales] after it."},
+        {"helen", "help meet",
+         "meet \"TITLE\" with @PERSON ... [marketing] [sales] [optional @PERSON ...] [duration "
+         "60m] [within 5d] [after YYYY-MM-DD [HH:MM]]"},
+        {"wang", "帮助 约会议",
+         "约会议 \"标题\" 与 @某人 ... [市场部] [销售部] [可选 @某人 ...] [时长 60分钟] [范围 5天] "
+         "[从 YYYY-MM-DD [HH:MM]]"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
+    }
+    // The lists in another order, the optional one first.
+    const auto r = bot.say("helen", "meet \"Sync\" optional @mia within 2d with @sam duration 60m");
+    ASSERT_THAT(r, SizeIs(1));
+    EXPECT_THAT(r[0], HasSubstr("Best slots for \"Sync\" (60 minutes"));
+    const auto zh =
+        bot.say("wang", "约会议 \"周会\" 与 @sam 市场部 时长 30分钟 从 2026-11-04 10:00");
+    ASSERT_THAT(zh, SizeIs(1));
+    EXPECT_THAT(zh[0], HasSubstr("周会"));
+    EXPECT_THAT(bot.say("sam", "calendar import a.ics b.ics"),
+                ElementsAre(HasSubstr("I did not expect \"b.ics\" here.")));
+    EXPECT_THAT(bot.say("wang", "导入日历"), ElementsAre(HasSubstr("导入日历需要文件|URL。")));
+    EXPECT_THAT(bot.say("helen", "help joint-meeting"),
+                ElementsAre(HasSubstr("joint-meeting [every \"2nd tuesday\" 10:00 [ZONE] "
+                                      "[duration 60m] | cancel]")));
 }
 
 // book and meeting cancel are declared (bot/args.hpp): a word that is not a number is

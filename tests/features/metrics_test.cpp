@@ -193,6 +193,45 @@ TEST_F(MetricsTest, DealBadInput) {
     EXPECT_EQ(deals(), 0);
 }
 
+// `deal won` closing an open deal, without a bot: the open deal keeps its identity, and
+// its owner unless the win names one.
+TEST(CloseOpenDealTest, TheOpenDealKeepsItsIdentityAndOwner) {
+    store::Deal open;
+    open.id = 7;
+    open.external_id = "crm-7";
+    open.customer_text = "Acme Robotics";
+    open.engagement_id = 3;
+    open.margin = 0.25;
+    open.owner_id = 11;
+    open.created_at = 1000;
+    store::Deal won;
+    won.stage = "won";
+    won.customer_text = "acme robotics";
+    won.amount = 120000;
+    won.currency = "CNY";
+    won.owner_id = 12;  // who recorded it
+    won.created_at = 5000;
+    const auto closed = bot::metrics::close_open_deal(won, open, false);
+    EXPECT_EQ(closed.id, 7);
+    EXPECT_EQ(closed.external_id, std::optional<std::string>("crm-7"));
+    EXPECT_EQ(closed.created_at, 1000);
+    EXPECT_EQ(closed.customer_text, "Acme Robotics");  // an unknown customer: as first kept
+    EXPECT_EQ(closed.engagement_id, std::optional<std::int64_t>(3));
+    EXPECT_EQ(closed.margin, std::optional<double>(0.25));
+    EXPECT_EQ(closed.owner_id, std::optional<std::int64_t>(11));
+    EXPECT_EQ(closed.stage, "won");
+    EXPECT_DOUBLE_EQ(closed.amount, 120000);
+    // owner=@P moves it on purpose; a margin and a known customer written with the win stay.
+    won.margin = 0.3;
+    won.customer_id = 5;
+    won.engagement_id = 9;
+    const auto moved = bot::metrics::close_open_deal(won, open, true);
+    EXPECT_EQ(moved.owner_id, std::optional<std::int64_t>(12));
+    EXPECT_EQ(moved.margin, std::optional<double>(0.3));
+    EXPECT_EQ(moved.customer_text, "acme robotics");
+    EXPECT_EQ(moved.engagement_id, std::optional<std::int64_t>(9));
+}
+
 // Amounts as people and CSV files write them. Hundreds of digits used to throw
 // std::out_of_range out of parse_amount (an apology in chat, an abort in `twintrack
 // import deals`); they are simply not an amount (fuzz/command_words_fuzz.cpp feeds them).
@@ -478,6 +517,67 @@ TEST_F(MetricsTest, MetricsOnDemandFollowTheVisibilityRules) {
     EXPECT_THAT(joined(bot.say("wang", "指标 团队")),
                 AllOf(HasSubstr("销售部的指标，本周"), HasSubstr("收入 150,000 CNY")));
     EXPECT_THAT(joined(bot.say("sam", "metrics yesterday please")), HasSubstr("Usage: metrics"));
+}
+
+// quota set, campaign new, metrics and summary channel are declared (bot/args.hpp): a bad
+// token is named by the parser in the writer's language before anything is saved, and
+// `help` shows the declaration.
+TEST_F(MetricsTest, DeclaredCommandsNameTheBadTokenInBothLanguages) {
+    bot.add({"zhao", "赵经理", "sales", "manager", "Asia/Shanghai", "zh-CN"});
+    bot.add({"li", "李娜", "marketing", "staff", "Asia/Shanghai", "zh-CN"});
+    struct Case {
+        const char* who;
+        const char* text;
+        const char* expected;
+    };
+    const std::vector<Case> cases = {
+        {"sid", "quota set @sam 2026-Q4 revenue lots", "\"lots\" is not an amount"},
+        {"zhao", "设置指标 @sam 2026-Q4 收入 很多", "“很多”不是金额"},
+        {"sid", "quota set @sam", "quota set needs PERIOD."},
+        {"zhao", "设置指标 @sam", "设置指标需要期间。"},
+        {"sid", "quota set @sam 2026-Q4 revenue", "\"revenue\" needs AMOUNT after it."},
+        {"zhao", "设置指标 @sam 2026-Q4 利润", "“利润”后面需要写上金额"},
+        {"sid", "quota set @sam 2026-Q4", "Usage: quota set @PERSON|DEPARTMENT PERIOD"},
+        {"mia", "campaign new Expo cost lots from 2026-11-02 to 2026-11-15",
+         "\"lots\" is not an amount"},
+        {"li", "新建活动 展会 费用 很多 从 2026-11-02 到 2026-11-15", "“很多”不是金额"},
+        {"mia", "campaign new Expo cost 100 from someday to 2026-11-15",
+         "\"someday\" is not a date"},
+        {"li", "新建活动 展会 费用 100 从 某天 到 2026-11-15", "“某天”不是日期"},
+        {"mia", "campaign new Expo cost 100 from 2026-11-02", "campaign new needs to DATE."},
+        {"li", "新建活动 展会 费用 100 从 2026-11-02", "新建活动需要到 日期。"},
+        {"sid", "metrics month team extra", "I did not expect \"extra\" here."},
+        {"zhao", "指标 本月 团队 多余", "这里不该有“多余”"},
+        {"sid", "summary channel deals joint", "I did not expect \"joint\" here."},
+        {"zhao", "频道摘要 deals joint", "这里不该有“joint”"},
+        {"sid", "help quota set",
+         "quota set @PERSON|DEPARTMENT PERIOD [revenue AMOUNT] [profit AMOUNT]"},
+        {"zhao", "帮助 设置指标", "设置指标 @某人|部门 期间 [收入 金额] [利润 金额]"},
+        {"mia", "help campaign new",
+         "campaign new NAME cost AMOUNT [CURRENCY] from DATE to DATE [segment TEXT]"},
+        {"li", "帮助 新建活动", "新建活动 名称 费用 金额 [币种] 从 日期 到 日期 [细分 文字]"},
+        {"sid", "help metrics", "metrics [week|month|quarter] [team|@PERSON]"},
+        {"zhao", "帮助 指标", "指标 [本周|本月|本季度] [团队|@某人]"},
+        {"sid", "help summary channel", "summary channel CHANNEL|CONNECTOR:CHANNEL"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.text);
+        EXPECT_THAT(joined(bot.say(c.who, c.text)), HasSubstr(c.expected));
+    }
+    EXPECT_THAT(bot.store().campaigns().all(), IsEmpty());
+    // Good calls: amounts and dates as people write them, in both languages.
+    EXPECT_THAT(joined(bot.say("sid", "quota set @sam 2026-Q4 revenue 150万 profit 30万")),
+                AllOf(HasSubstr("revenue 1,500,000 CNY"), HasSubstr("profit 300,000 CNY")));
+    EXPECT_THAT(joined(bot.say("zhao", "设置指标 销售部 2026-Q4 利润 ¥200000")),
+                HasSubstr("利润 200,000 CNY"));
+    EXPECT_THAT(
+        joined(bot.say("mia", "campaign new Fair cost ¥5000 from 2026-11-02 to 2026年11月20日")),
+        HasSubstr("Recorded campaign \"Fair\": 5,000 CNY, 2026-11-02 to 2026-11-20."));
+    EXPECT_THAT(
+        joined(bot.say("li", "新建活动 春季展会 费用 1万 从 2026-11-02 到 2026-11-30 细分 制造业")),
+        HasSubstr(
+            "已记录市场活动“春季展会”：费用 10,000 CNY，2026-11-02 至 2026-11-30，细分 制造业"));
+    EXPECT_THAT(joined(bot.say("sid", "metrics team month")), HasSubstr("this month"));
 }
 
 TEST_F(MetricsTest, WeeklyPostGoesOutOnceToEveryTrackInItsReadersLanguages) {

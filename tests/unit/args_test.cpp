@@ -478,6 +478,109 @@ TEST(Args, IdsAndCurrencies) {
     EXPECT_EQ(bot::read_currency(prompts(), "dollars"), std::nullopt);
 }
 
+// A keyword declared before every positional may open the line; a positional and a
+// keyword of the same name give one value either way (`report pause [until] DATE`).
+TEST(Args, AKeywordMayOpenTheLineAndShareItsValueWithAPositional) {
+    const CommandSpec spec = CommandSpec("report pause", [](bot::Turn&, const bot::CommandArgs&) {})
+                                 .keyword("reports.words.until", Arg::date("until").optional())
+                                 .arg(Arg::date("until"));
+    for (const auto& [line, locale] : std::vector<std::pair<std::string, std::string>>{
+             {"until 2026-12-24", "en"}, {"2026-12-24", "en"}, {"至 12月24日", "zh-CN"}}) {
+        SCOPED_TRACE(line);
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_TRUE(parse(spec.args(), line, locale, out, error)) << error.key;
+        EXPECT_EQ(out.date("until"), ymd(2026, 12, 24));
+    }
+    struct Bad {
+        const char* line;
+        const char* locale;
+        const char* key;
+        const char* answer;
+    };
+    for (const auto& b : std::vector<Bad>{
+             {"until someday", "en", "bad_date", "\"someday\" is not a date"},
+             {"至 某天", "zh-CN", "bad_date", "“某天”不是日期"},
+             {"until", "en", "keyword_without_value", "\"until\" needs YYYY-MM-DD after it."},
+             {"至", "zh-CN", "keyword_without_value", "“至”后面需要写上YYYY-MM-DD"},
+             {"", "en", "missing", "report pause needs YYYY-MM-DD."},
+             {"", "zh-CN", "missing", "暂停报告需要YYYY-MM-DD。"},
+             {"until 2026-12-24 2026-12-25", "en", "unexpected", "\"2026-12-25\""},
+         }) {
+        SCOPED_TRACE(b.line);
+        ParsedArgs out;
+        ArgError error;
+        EXPECT_FALSE(parse(spec.args(), b.line, b.locale, out, error));
+        EXPECT_EQ(error.key, b.key);
+        nlohmann::json data = error.data;
+        data["command"] = bot::command_word("report pause", prompts(), b.locale);
+        data["usage"] = bot::usage_line("report pause", spec.args(), prompts(), b.locale);
+        data["has_example"] = false;
+        EXPECT_THAT(prompts().render(b.locale, "args." + error.key, data), HasSubstr(b.answer));
+    }
+    EXPECT_EQ(bot::usage_line("report pause", spec.args(), prompts(), "en"),
+              "report pause until YYYY-MM-DD");
+    EXPECT_EQ(bot::usage_line("report pause", spec.args(), prompts(), "zh-CN"),
+              "暂停报告 至 YYYY-MM-DD");
+}
+
+// A keyword whose value is a text takes the words up to the next keyword or option; a
+// trailing amount after a keyword takes the currency written after it; a link's query is
+// no option.
+TEST(Args, KeywordTextsCurrenciesAndLinks) {
+    const CommandSpec campaign =
+        CommandSpec("campaign new", [](bot::Turn&, const bot::CommandArgs&) {})
+            .arg(Arg::text("campaign_name"))
+            .keyword("metrics.words.cost", Arg::trailing_amount("campaign_cost"))
+            .keyword("metrics.words.from", Arg::date("from"))
+            .keyword("metrics.words.to", Arg::date("to"))
+            .keyword("metrics.words.segment", Arg::text("segment").optional());
+    ParsedArgs out;
+    ArgError error;
+    ASSERT_TRUE(parse(campaign.args(),
+                      "Spring Expo cost 1000 USD from 2026-11-02 to 2026-11-15 segment retail "
+                      "banks",
+                      "en", out, error))
+        << error.key;
+    EXPECT_EQ(out.word("campaign_name"), "Spring Expo");
+    EXPECT_EQ(out.amount("campaign_cost")->value, 1000);
+    EXPECT_EQ(out.amount("campaign_cost")->currency, "USD");
+    EXPECT_EQ(out.word("segment"), "retail banks");
+    EXPECT_EQ(out.date("to"), ymd(2026, 11, 15));
+    // The text ends at a keyword written after it; Chinese key words.
+    ParsedArgs zh;
+    ASSERT_TRUE(parse(campaign.args(),
+                      "春季展会 细分 制造业 银行 费用 1万 美元 从 2026-11-02 到 2026-11-30",
+                      "zh-CN", zh, error))
+        << error.key;
+    EXPECT_EQ(zh.word("campaign_name"), "春季展会");
+    EXPECT_EQ(zh.word("segment"), "制造业 银行");
+    EXPECT_EQ(zh.amount("campaign_cost")->value, 10000);
+    EXPECT_EQ(zh.amount("campaign_cost")->currency, "USD");
+    EXPECT_EQ(bot::usage_line("campaign new", campaign.args(), prompts(), "en"),
+              "campaign new NAME cost AMOUNT [CURRENCY] from DATE to DATE [segment TEXT]");
+    ParsedArgs bad;
+    EXPECT_FALSE(parse(campaign.args(), "Expo cost 100 from 2026-11-02 to", "en", bad, error));
+    EXPECT_EQ(error.key, "keyword_without_value");
+    EXPECT_FALSE(
+        parse(campaign.args(), "Expo cost lots from 2026-11-02 to 2026-11-03", "en", bad, error));
+    EXPECT_EQ(error.key, "bad_amount");
+    EXPECT_EQ(error.data.value("token", ""), "lots");
+
+    const CommandSpec kit = CommandSpec("kit add", [](bot::Turn&, const bot::CommandArgs&) {})
+                                .arg(Arg::word("title"))
+                                .arg(Arg::text("tags").optional())
+                                .option("kit.words.lang", Arg::word("lang"));
+    ParsedArgs link;
+    ASSERT_TRUE(parse(kit.args(), "\"Sheet\" pricing https://example.com/a?v=2&x=1 lang=en", "en",
+                      link, error))
+        << error.key;
+    EXPECT_EQ(link.word("tags"), "pricing https://example.com/a?v=2&x=1");
+    EXPECT_EQ(link.word("lang"), "en");
+    EXPECT_FALSE(parse(kit.args(), "\"Sheet\" colour=red", "en", link, error));
+    EXPECT_EQ(error.key, "unknown_key");
+}
+
 // Through the router: a bad token is answered before the handler runs, in the writer's
 // language; `help CMD` shows the generated usage line.
 class ArgsBotTest : public ::testing::Test {

@@ -1,5 +1,6 @@
 #include "bot/features/campaigns/campaign_plan.hpp"
 
+#include <date/tz.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <set>
 
 #include "bot/directory.hpp"
+#include "bot/local_time.hpp"
 #include "core/text.hpp"
 #include "core/yaml_check.hpp"
 
@@ -204,6 +206,38 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
         }
     }
     s.finish();
+}
+
+std::vector<PlannedStep> plan_steps(const std::vector<StepTemplate>& steps, date::sys_days start,
+                                    const std::vector<StepOwner>& owners) {
+    // Minute `minute` of local day `day` in `zone` (the earlier of an hour that repeats).
+    auto instant = [](date::sys_days day, int minute, const std::string& zone) {
+        const date::local_days local{day.time_since_epoch()};
+        const auto at =
+            zone_or_utc(zone)->to_sys(local + std::chrono::minutes(minute), date::choose::earliest);
+        return core::to_millis(std::chrono::time_point_cast<std::chrono::milliseconds>(at));
+    };
+    const auto days = schedule(steps, start);
+    std::vector<PlannedStep> out;
+    for (std::size_t i = 0; i < steps.size() && i < owners.size(); ++i) {
+        const StepOwner& o = owners[i];
+        PlannedStep s;
+        s.seq = static_cast<int>(i) + 1;
+        s.name = steps[i].name;
+        s.owner_role = steps[i].owner;
+        s.owner_id = o.id;
+        s.days = steps[i].days;
+        s.sales_input = steps[i].sales_input;
+        s.review = steps[i].review;
+        for (std::size_t before : steps[i].after)
+            s.waits_for.push_back(static_cast<int>(before) + 1);
+        s.starts_on = date::format("%F", days[i].first);
+        s.due_at = instant(days[i].last, o.work_end, o.zone);
+        s.remind_at = instant(days[i].last, o.work_start, o.zone);
+        s.start_at = instant(days[i].first, o.work_start, o.zone);
+        out.push_back(std::move(s));
+    }
+    return out;
 }
 
 }  // namespace twintrack::bot::campaigns

@@ -70,6 +70,37 @@ struct StepDays {
 /// `steps` must have no cycle (step_order).
 std::vector<StepDays> schedule(const std::vector<StepTemplate>& steps, date::sys_days start);
 
+/// Who owns a planned step: a person's id, working hours (minutes after local
+/// midnight) and zone.
+struct StepOwner {
+    std::int64_t id = 0;
+    int work_start = 9 * 60;
+    int work_end = 18 * 60;
+    std::string zone;
+};
+
+/// One step of a new plan, as `campaign plan` saves and schedules it.
+struct PlannedStep {
+    int seq = 0;  ///< 1, 2, ... as on the board
+    std::string name;
+    std::string owner_role;
+    std::int64_t owner_id = 0;
+    int days = 1;
+    bool sales_input = false;
+    bool review = false;
+    std::vector<int> waits_for;  ///< the seq numbers it starts after
+    std::string starts_on;       ///< YYYY-MM-DD
+    std::int64_t due_at = 0;     ///< the end of the owner's last working day
+    std::int64_t remind_at = 0;  ///< the start of the owner's last working day
+    std::int64_t start_at = 0;   ///< the start of the owner's first working day
+};
+
+/// The steps of a plan of template `steps` starting on `start`, owned by `owners` (one for
+/// each step, in order): their days (schedule), deadlines, reminders and starts in each
+/// owner's hours and zone.
+std::vector<PlannedStep> plan_steps(const std::vector<StepTemplate>& steps, date::sys_days start,
+                                    const std::vector<StepOwner>& owners);
+
 /// `campaigns: {templates: {NAME: [{name, owner, days, sales_input, review, after}]}}`:
 /// every problem (unknown owner role, unknown step in `after`, a cycle, a step named
 /// twice, no review step twice) reported with its line.

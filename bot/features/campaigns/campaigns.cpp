@@ -34,14 +34,6 @@ std::string zone_of(const Engine& engine, const Person* p) {
     return p != nullptr && !p->timezone.empty() ? p->timezone : engine.settings().company_timezone;
 }
 
-/// The instant of minute `minute` of local day `day` in `zone`.
-std::int64_t local_instant(date::sys_days day, int minute, const std::string& zone) {
-    const date::local_days local{day.time_since_epoch()};
-    const auto at =
-        zone_or_utc(zone)->to_sys(local + std::chrono::minutes(minute), date::choose::earliest);
-    return core::to_millis(std::chrono::time_point_cast<std::chrono::milliseconds>(at));
-}
-
 date::sys_days local_today(core::Timestamp now, const std::string& zone) {
     const auto local = date::floor<date::days>(zone_or_utc(zone)->to_local(now));
     return date::sys_days{local.time_since_epoch()};
@@ -306,6 +298,46 @@ void start_ready(Turn& turn, const Campaign& c) {
 
 // --- campaign plan ----------------------------------------------------------------------
 
+/// The row of a planned step.
+CampaignStep step_row(const PlannedStep& s) {
+    CampaignStep row;
+    row.seq = s.seq;
+    row.name = s.name;
+    row.owner_role = s.owner_role;
+    row.owner_id = s.owner_id;
+    row.days = s.days;
+    row.sales_input = s.sales_input;
+    row.review = s.review;
+    row.waits_for = s.waits_for;
+    row.starts_on = s.starts_on;
+    row.due_at = s.due_at;
+    return row;
+}
+
+/// Reminds each saved step's owner on its last day (unless that is past or after its
+/// deadline) and starts the steps that wait for none: now, or at their first day.
+void schedule_plan(Turn& turn, const store::Campaign& c, const std::vector<CampaignStep>& steps,
+                   const std::vector<PlannedStep>& planned) {
+    Engine& engine = turn.engine();
+    const std::int64_t now = now_ms(turn);
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        const auto& s = steps[i];
+        if (planned[i].remind_at > now && planned[i].remind_at < s.due_at) {
+            engine.scheduler().schedule(turn, remind_job,
+                                        std::string(remind_job) + "." + std::to_string(s.id),
+                                        core::from_millis(planned[i].remind_at), {{"step", s.id}});
+        }
+        if (!s.waits_for.empty()) continue;
+        if (planned[i].start_at <= now) {
+            start_step(turn, c, s);
+        } else {
+            engine.scheduler().schedule(turn, start_job,
+                                        std::string(start_job) + "." + std::to_string(s.id),
+                                        core::from_millis(planned[i].start_at), {{"step", s.id}});
+        }
+    }
+}
+
 void plan(Turn& turn, const CommandArgs& args) {
     Engine& engine = turn.engine();
     const Person& me = *turn.person();
@@ -349,31 +381,19 @@ void plan(Turn& turn, const CommandArgs& args) {
         }
     }
     const auto& tmpl = t->second;
-    const auto days = schedule(tmpl, start);
-    std::vector<CampaignStep> steps;
-    std::vector<const Person*> owners;
-    for (std::size_t i = 0; i < tmpl.size(); ++i) {
-        const Person* owner = pick_owner(engine, tmpl[i].owner, me);
+    std::vector<StepOwner> owners;
+    for (const auto& step : tmpl) {
+        const Person* owner = pick_owner(engine, step.owner, me);
         if (owner == nullptr) {
             turn.reply("campaigns.no_owner",
-                       {{"step", tmpl[i].name}, {"role", role_text(turn, tmpl[i].owner)}});
+                       {{"step", step.name}, {"role", role_text(turn, step.owner)}});
             return;
         }
-        CampaignStep s;
-        s.seq = static_cast<int>(i) + 1;
-        s.name = tmpl[i].name;
-        s.owner_role = tmpl[i].owner;
-        s.owner_id = owner->id;
-        s.days = tmpl[i].days;
-        s.sales_input = tmpl[i].sales_input;
-        s.review = tmpl[i].review;
-        for (std::size_t before : tmpl[i].after)
-            s.waits_for.push_back(static_cast<int>(before) + 1);
-        s.starts_on = date::format("%F", days[i].first);
-        s.due_at = local_instant(days[i].last, owner->work_end, zone_of(engine, owner));
-        steps.push_back(s);
-        owners.push_back(owner);
+        owners.push_back({owner->id, owner->work_start, owner->work_end, zone_of(engine, owner)});
     }
+    const auto planned = plan_steps(tmpl, start, owners);
+    std::vector<CampaignStep> steps;
+    for (const auto& s : planned) steps.push_back(step_row(s));
     store::CampaignPlan p;
     p.campaign_id = c->id;
     p.template_name = template_name;
@@ -392,26 +412,7 @@ void plan(Turn& turn, const CommandArgs& args) {
                                      {"start", p.starts_on},
                                      {"zone", my_zone},
                                      {"steps", list}});
-    const std::int64_t now = now_ms(turn);
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-        const auto& s = steps[i];
-        const std::string zone = zone_of(engine, owners[i]);
-        const std::int64_t remind_at = local_instant(days[i].last, owners[i]->work_start, zone);
-        if (remind_at > now && remind_at < s.due_at) {
-            engine.scheduler().schedule(turn, remind_job,
-                                        std::string(remind_job) + "." + std::to_string(s.id),
-                                        core::from_millis(remind_at), {{"step", s.id}});
-        }
-        if (!s.waits_for.empty()) continue;
-        const std::int64_t start_at = local_instant(days[i].first, owners[i]->work_start, zone);
-        if (start_at <= now) {
-            start_step(turn, *c, s);
-        } else {
-            engine.scheduler().schedule(turn, start_job,
-                                        std::string(start_job) + "." + std::to_string(s.id),
-                                        core::from_millis(start_at), {{"step", s.id}});
-        }
-    }
+    schedule_plan(turn, *c, steps, planned);
 }
 
 // --- campaign NAME: the board ---------------------------------------------------------------

@@ -33,10 +33,6 @@ const KitSettings& settings_of(Turn& turn) {
     return turn.engine().settings().features.get<KitSettings>();
 }
 
-bool is_word(Turn& turn, const std::string& name, const std::string& word) {
-    return turn.engine().prompts().is_word("kit.words." + name, word);
-}
-
 void usage(Turn& turn, const std::string& command) {
     const CommandText* t = turn.engine().prompts().command(turn.locale(), command);
     turn.reply("core.usage", {{"usage", t ? t->usage : command},
@@ -103,24 +99,22 @@ AddArgs parse_add(Turn& turn, const CommandArgs& args) {
     // The title is quoted ("..." or “...”), so a one-word title is not taken for a tag.
     out.has_title = !args.words.empty() && (rest.rfind('"', 0) == 0 || rest.rfind("“", 0) == 0);
     if (!out.has_title) return out;
-    out.title = clip(std::string(core::trim(args.words[0])), max_title_bytes);
+    out.title = clip(std::string(core::trim(args.parsed.word("title"))), max_title_bytes);
     out.has_title = !out.title.empty();
-    for (std::size_t i = 1; i < args.words.size(); ++i) {
-        const std::string& w = args.words[i];
-        const auto eq = w.find('=');
-        if (eq != std::string::npos && is_word(turn, "lang", w.substr(0, eq))) {
-            const std::string value = w.substr(eq + 1);
-            const std::string lower = core::ascii_lower(value);
-            if (lower == "en" || turn.engine().prompts().is_word("core.words.language_en", value)) {
-                out.lang = "en";
-            } else if (lower == "zh-cn" || lower == "zh" || lower == "zh_cn" ||
-                       turn.engine().prompts().is_word("core.words.language_zh", value)) {
-                out.lang = "zh-CN";
-            } else {
-                out.bad_lang = clip(value, 32);
-            }
-            continue;
+    // Declared: "TITLE" [TAGS... URL] [lang=LANG].
+    if (args.parsed.has("lang")) {
+        const std::string value = args.parsed.word("lang");
+        const std::string lower = core::ascii_lower(value);
+        if (lower == "en" || turn.engine().prompts().is_word("core.words.language_en", value)) {
+            out.lang = "en";
+        } else if (lower == "zh-cn" || lower == "zh" || lower == "zh_cn" ||
+                   turn.engine().prompts().is_word("core.words.language_zh", value)) {
+            out.lang = "zh-CN";
+        } else {
+            out.bad_lang = clip(value, 32);
         }
+    }
+    for (const std::string& w : core::split_words(args.parsed.word("tags"))) {
         if (w.find("://") != std::string::npos || core::ascii_lower(w).rfind("www.", 0) == 0) {
             out.url = w;
             continue;
@@ -484,7 +478,11 @@ Feature feature() {
 
 void register_kit(Engine& engine) {
     auto& r = engine.router();
-    r.add(CommandSpec("kit add", add).writes());
+    r.add(CommandSpec("kit add", add)
+              .arg(Arg::word("title"))
+              .arg(Arg::text("tags").optional())
+              .option("kit.words.lang", Arg::word("lang"))
+              .writes());
     r.add(CommandSpec("kit find", find).arg(Arg::note("query")));
     r.add(CommandSpec("kit useful", useful).arg(Arg::id("id")).writes());
     r.add(CommandSpec("kit gaps", gaps).no_args());

@@ -120,6 +120,42 @@ bool read_meet_line(const Prompts& prompts, const std::vector<std::string>& word
     return true;
 }
 
+bool meet_line_of(const Prompts& prompts, const MeetWords& words, MeetLine& out,
+                  MeetProblem& problem) {
+    auto mention = [&](const std::string& w, bool optional) {
+        MeetLine::Mention m{w, "", optional};
+        for (const auto& d : departments()) {
+            if (is_word(prompts, "dept_" + d, w)) m.department = d;
+        }
+        out.mentions.push_back(std::move(m));
+    };
+    for (const auto& w : core::split_words(words.with)) mention(w, false);
+    for (const auto& w : core::split_words(words.optional)) mention(w, true);
+    out.duration = words.duration;
+    out.within = words.within;
+    if (words.after) {
+        const auto after = core::split_words(*words.after);
+        const auto day = after.empty() ? std::nullopt : parse_date(after[0]);
+        if (!day) {
+            problem = {"bad_date", {{"text", clip(after.empty() ? std::string() : after[0])}}};
+            return false;
+        }
+        out.after_day = day;
+        out.after_text = after[0];
+        std::size_t i = 1;
+        if (after.size() > 1) {
+            if (auto t = parse_time(after[1])) {
+                out.after_minute = *t;
+                out.after_text += " " + after[1];
+                i = 2;
+            }
+        }
+        // Anyone named after the start is still invited (`after 2026-12-01 @lee`).
+        for (; i < after.size(); ++i) mention(after[i], false);
+    }
+    return true;
+}
+
 MeetPlan plan_meet(const std::string& title, const MeetLine& line,
                    const std::vector<const Person*>& people, const MeetContext& c) {
     Request r;
@@ -193,6 +229,55 @@ MeetPlan plan_meet(const std::string& title, const MeetLine& line,
     MeetPlan plan;
     plan.request = std::move(r);
     return plan;
+}
+
+JointPlan plan_joint_meeting(const Prompts& prompts, const JointAsk& ask) {
+    JointPlan out;
+    auto refuse = [&](std::string key, nlohmann::json data) {
+        out.problem = std::move(key);
+        out.data = std::move(data);
+        return out;
+    };
+    std::vector<std::string> words = ask.words;
+    if (!words.empty() && is_word(prompts, "every", words[0])) words.erase(words.begin());
+    // The rule's words run up to the time: `"2nd tuesday" 10:00` or `2nd tuesday 10:00`.
+    std::size_t at = 0;
+    while (at < words.size() && !parse_time(words[at])) ++at;
+    if (at == 0 || at == words.size()) return refuse("usage", nlohmann::json::object());
+    out.spec = core::join(
+        std::vector<std::string>(words.begin(), words.begin() + static_cast<long>(at)), " ");
+    out.time = words[at];
+    out.minute = *parse_time(words[at]);
+    out.zone = ask.company_zone;
+    out.duration = ask.default_duration;
+    for (std::size_t i = at + 1; i < words.size(); ++i) {
+        if (is_word(prompts, "duration", words[i]) && i + 1 < words.size()) {
+            const auto m = parse_minutes(prompts, words[++i]);
+            if (!m || *m < min_duration || *m > max_duration) {
+                return refuse(
+                    "duration_range",
+                    {{"minutes", m.value_or(0)}, {"min", min_duration}, {"max", max_duration}});
+            }
+            out.duration = *m;
+        } else if (valid_timezone(words[i])) {
+            out.zone = words[i];
+        } else {
+            return refuse("unknown_zone", {{"zone", clip(words[i])}});
+        }
+    }
+    const auto rrule = rrule_of(out.spec, prompts);
+    if (!rrule) return refuse("bad_rule", {{"spec", clip(out.spec)}});
+    out.rrule = *rrule;
+    out.next = occurrences(out.rrule, out.minute, out.zone, ask.now_ms, ask.look_ahead, 800);
+    if (out.next.empty())
+        return refuse("rule_never", {{"spec", clip(out.spec)}, {"rrule", out.rrule}});
+    for (const auto& o : out.next) {
+        if (o.in_gap) {
+            return refuse("rule_dst_gap",
+                          {{"date", o.local_date}, {"time", out.time}, {"zone", out.zone}});
+        }
+    }
+    return out;
 }
 
 }  // namespace twintrack::bot::meetings

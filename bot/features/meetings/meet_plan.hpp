@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bot/directory.hpp"
+#include "bot/features/meetings/ical.hpp"
 #include "bot/prompts.hpp"
 #include "core/clock.hpp"
 
@@ -77,6 +78,22 @@ struct MeetLine {
 bool read_meet_line(const Prompts& prompts, const std::vector<std::string>& words, MeetLine& out,
                     MeetProblem& problem);
 
+/// The values of a declared `meet` line (bot/args.hpp): the words of its `with` and
+/// `optional` lists, and what follows `duration`, `within` and `after`.
+struct MeetWords {
+    std::string with;
+    std::string optional;
+    std::optional<std::string> duration;
+    std::optional<std::string> within;
+    std::optional<std::string> after;  ///< YYYY-MM-DD [HH:MM]
+};
+
+/// The line of a declared `meet`: people and departments of both lists, and `after`'s
+/// date and time (a word after them is one more person). False, with `problem` set,
+/// when `after` does not begin with a date.
+bool meet_line_of(const Prompts& prompts, const MeetWords& words, MeetLine& out,
+                  MeetProblem& problem);
+
 /// What plan_meet needs besides the line: who organises, the people by id (the
 /// directory), the organiser's zone, the time, and the defaults.
 struct MeetContext {
@@ -100,5 +117,32 @@ struct MeetPlan {
 };
 MeetPlan plan_meet(const std::string& title, const MeetLine& line,
                    const std::vector<const Person*>& people, const MeetContext& context);
+
+/// The words of a `joint-meeting` line that sets the meeting up: the rule and its time
+/// (`every "2nd tuesday" 10:00 [ZONE] [duration 60m]`; an RRULE such as
+/// FREQ=MONTHLY;BYDAY=2TU is a word of the rule).
+struct JointAsk {
+    std::vector<std::string> words;
+    std::string company_zone;
+    std::int64_t now_ms = 0;
+    int default_duration = 60;
+    int look_ahead = 12;  ///< how many occurrences are checked for a clock change
+};
+
+/// A joint meeting's series, or the problem to answer: `usage` (no rule or no time), or a
+/// prompt key under `meetings.` (duration_range, unknown_zone, bad_rule, rule_never,
+/// rule_dst_gap) and its data.
+struct JointPlan {
+    std::string problem;
+    nlohmann::json data = nlohmann::json::object();
+    std::string spec;  ///< the rule as written
+    std::string rrule;
+    std::string time;  ///< HH:MM as written
+    int minute = 0;
+    std::string zone;
+    int duration = 60;
+    std::vector<Occurrence> next;  ///< the next ones, the first to plan now
+};
+JointPlan plan_joint_meeting(const Prompts& prompts, const JointAsk& ask);
 
 }  // namespace twintrack::bot::meetings

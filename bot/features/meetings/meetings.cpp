@@ -237,8 +237,9 @@ void answer(Turn& turn, MeetProblem problem) {
 }
 
 void meet(Turn& turn, const CommandArgs& args) {
-    // Declared: "TITLE" WHO-AND-WHEN... Read the line (pure), resolve its @people, plan
-    // (pure), then propose slots or answer.
+    // Declared: "TITLE" with @PERSON... [optional @PERSON...] [duration D] [within N]
+    // [after DATE [HH:MM]]. Read the lists (pure), resolve the @people, plan (pure), then
+    // propose slots or answer.
     const std::string title(core::trim(args.parsed.word("title")));
     if (title.empty() || is_word(turn, "with", title) ||
         core::utf8_length(title) > max_title_chars) {
@@ -248,8 +249,15 @@ void meet(Turn& turn, const CommandArgs& args) {
     const Prompts& prompts = turn.engine().prompts();
     MeetLine line;
     MeetProblem problem;
-    const std::vector<std::string> rest(args.words.begin() + 1, args.words.end());
-    if (!read_meet_line(prompts, rest, line, problem)) return answer(turn, problem);
+    MeetWords words;
+    words.with = args.parsed.word("with");
+    words.optional = args.parsed.word("optional");
+    for (auto [name, value] :
+         {std::pair{"meet_duration", &words.duration}, std::pair{"within", &words.within},
+          std::pair{"meet_after", &words.after}}) {
+        if (args.parsed.has(name)) *value = args.parsed.word(name);
+    }
+    if (!meet_line_of(prompts, words, line, problem)) return answer(turn, problem);
     std::vector<const Person*> people;
     for (const auto& m : line.mentions) {
         const Person* p = nullptr;
@@ -619,11 +627,8 @@ void calendar_fetched(Turn& turn, const json& payload, Fetching& fetching) {
 
 void import_calendar(Turn& turn, const CommandArgs& args,
                      const std::shared_ptr<Fetching>& fetching) {
-    if (args.words.size() != 1) {
-        usage(turn, "calendar import");
-        return;
-    }
-    const std::string source = args.words[0];
+    // Declared: FILE|URL.
+    const std::string source = args.parsed.word("source");
     if (is_url(source)) {
         fetch_calendar(turn, source, fetching);
         return;
@@ -749,7 +754,8 @@ void cancel_joint(Turn& turn) {
 }
 
 void joint_meeting(Turn& turn, const CommandArgs& args) {
-    std::vector<std::string> words = args.words;
+    // Declared: [every] RULE TIME [ZONE] [duration D] as typed, or nothing, or cancel.
+    std::vector<std::string> words = core::split_words(args.parsed.word("joint_rule"));
     if (words.empty()) {
         show_joint(turn);
         return;
@@ -758,73 +764,36 @@ void joint_meeting(Turn& turn, const CommandArgs& args) {
         cancel_joint(turn);
         return;
     }
-    if (is_word(turn, "every", words[0])) words.erase(words.begin());
-    // The rule's words run up to the time: `"2nd tuesday" 10:00` or `2nd tuesday 10:00`.
-    std::size_t at = 0;
-    while (at < words.size() && !parse_time(words[at])) ++at;
-    if (at == 0 || at == words.size()) {
-        usage(turn, "joint-meeting");
-        return;
-    }
-    std::vector<std::string> spec_words(words.begin(), words.begin() + static_cast<long>(at));
-    const std::string spec = core::join(spec_words, " ");
-    const int minute = *parse_time(words[at]);
-    std::string zone = turn.engine().settings().company_timezone;
-    int duration = joint_duration_default;
-    for (std::size_t i = at + 1; i < words.size(); ++i) {
-        if (is_word(turn, "duration", words[i]) && i + 1 < words.size()) {
-            const auto m = parse_minutes(turn.engine().prompts(), words[++i]);
-            if (!m || *m < min_duration || *m > max_duration) {
-                turn.reply(
-                    "meetings.duration_range",
-                    {{"minutes", m.value_or(0)}, {"min", min_duration}, {"max", max_duration}});
-                return;
-            }
-            duration = *m;
-        } else if (valid_timezone(words[i])) {
-            zone = words[i];
-        } else {
-            turn.reply("meetings.unknown_zone", {{"zone", clip(words[i])}});
-            return;
-        }
-    }
-    const auto rrule = rrule_of(spec, turn.engine().prompts());
-    if (!rrule) {
-        turn.reply("meetings.bad_rule", {{"spec", clip(spec)}});
-        return;
-    }
-    const std::int64_t now = now_ms(turn);
-    const auto next = occurrences(*rrule, minute, zone, now, joint_checked, 800);
-    if (next.empty()) {
-        turn.reply("meetings.rule_never", {{"spec", clip(spec)}, {"rrule", *rrule}});
-        return;
-    }
-    for (const auto& o : next) {
-        if (o.in_gap) {
-            turn.reply("meetings.rule_dst_gap",
-                       {{"date", o.local_date}, {"time", words[at]}, {"zone", zone}});
-            return;
-        }
-    }
+    JointAsk ask;
+    ask.words = std::move(words);
+    ask.company_zone = turn.engine().settings().company_timezone;
+    ask.now_ms = now_ms(turn);
+    ask.default_duration = joint_duration_default;
+    ask.look_ahead = joint_checked;
+    const JointPlan plan = plan_joint_meeting(turn.engine().prompts(), ask);
+    if (plan.problem == "usage") return usage(turn, "joint-meeting");
+    if (!plan.problem.empty()) return turn.reply("meetings." + plan.problem, plan.data);
+    const std::int64_t now = ask.now_ms;
     store::MeetingSeries s;
     s.title = turn.text("meetings.joint_title");
-    s.rrule = *rrule;
-    s.spec = spec;
-    s.local_minute = minute;
-    s.zone = zone;
-    s.duration_min = duration;
+    s.rrule = plan.rrule;
+    s.spec = plan.spec;
+    s.local_minute = plan.minute;
+    s.zone = plan.zone;
+    s.duration_min = plan.duration;
     s.organizer_id = turn.person()->id;
     s.created_at = now;
     s.id = turn.write().meetings().create_series(s);
-    plan_occurrence(turn, s, next.front());
-    turn.audit("joint_meeting.create", {{"series", s.id}, {"rrule", *rrule}, {"zone", zone}});
+    plan_occurrence(turn, s, plan.next.front());
+    turn.audit("joint_meeting.create",
+               {{"series", s.id}, {"rrule", plan.rrule}, {"zone", plan.zone}});
     const std::string my_zone = zone_of(turn, turn.person());
     std::vector<std::string> managers;
     for (const Person* p : joint_managers(turn)) managers.push_back(p->name);
-    turn.reply("meetings.joint_created", {{"spec", spec},
-                                          {"rrule", *rrule},
-                                          {"time", words[at]},
-                                          {"rule_zone", zone},
+    turn.reply("meetings.joint_created", {{"spec", plan.spec},
+                                          {"rrule", plan.rrule},
+                                          {"time", plan.time},
+                                          {"rule_zone", plan.zone},
                                           {"zone", my_zone},
                                           {"next", turn.list_data(next_dates(turn, s, 3, my_zone))},
                                           {"managers", turn.list_data(managers)},
@@ -1083,7 +1052,11 @@ void register_meetings(Engine& engine) {
     const std::vector<std::string> organisers = {"manager", "hr"};
     r.add(CommandSpec("meet", meet)
               .arg(Arg::word("title"))
-              .arg(Arg::text("attendees"))
+              .keyword("meetings.words.with", Arg::text("with"))
+              .keyword("meetings.words.optional", Arg::text("optional").optional())
+              .keyword("meetings.words.duration", Arg::word("meet_duration").optional())
+              .keyword("meetings.words.within", Arg::word("within").optional())
+              .keyword("meetings.words.after", Arg::text("meet_after").optional())
               .roles(organisers)
               .writes());
     r.add(CommandSpec("book", book).arg(Arg::id("slot")).roles(organisers).writes());
@@ -1093,10 +1066,17 @@ void register_meetings(Engine& engine) {
               .writes());
     r.add(CommandSpec("meetings", list_meetings).no_args());
     auto fetching = std::make_shared<Fetching>();
-    r.add(CommandSpec("calendar import", [fetching](Turn& turn, const CommandArgs& args) {
-              import_calendar(turn, args, fetching);
-          }).writes());
-    r.add(CommandSpec("joint-meeting", joint_meeting).roles(organisers).writes());
+    r.add(CommandSpec("calendar import",
+                      [fetching](Turn& turn, const CommandArgs& args) {
+                          import_calendar(turn, args, fetching);
+                      })
+              .arg(Arg::word("source"))
+              .writes());
+    r.add(CommandSpec("joint-meeting", joint_meeting)
+              // The line as typed: an RRULE (FREQ=MONTHLY;BYDAY=2TU) is no option.
+              .arg(Arg::verbatim("joint_rule").optional())
+              .roles(organisers)
+              .writes());
     r.add(CommandSpec("joint-meetings", [](Turn& turn, const CommandArgs&) {
               show_joint(turn);
           }).no_args());

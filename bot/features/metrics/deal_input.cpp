@@ -519,4 +519,15 @@ OpenDealMatch match_open_deal(store::Store& store, const BotSettings& settings,
     return m;
 }
 
+store::Deal close_open_deal(store::Deal won, const store::Deal& open, bool owner_named) {
+    won.id = open.id;
+    won.created_at = open.created_at;
+    won.external_id = open.external_id;
+    if (!won.customer_id) won.customer_text = open.customer_text;
+    if (!won.engagement_id) won.engagement_id = open.engagement_id;
+    if (!won.margin) won.margin = open.margin;
+    if (!owner_named && open.owner_id) won.owner_id = open.owner_id;
+    return won;
+}
+
 }  // namespace twintrack::bot::metrics

@@ -96,6 +96,11 @@ OpenDealMatch match_open_deal(store::Store& store, const BotSettings& settings,
                               const std::string& customer, double amount,
                               const std::string& currency, std::optional<std::int64_t> deal_id);
 
+/// A deal won in chat that closes `open`: the open deal keeps its identity (id, creation,
+/// external id), its customer, engagement and margin where the win names none, and its
+/// owner unless the win named one (`owner_named`: taking a deal over is on purpose).
+store::Deal close_open_deal(store::Deal won, const store::Deal& open, bool owner_named);
+
 /// The outcome of POST /api/v1/deals.
 struct ApiOutcome {
     int status = 200;

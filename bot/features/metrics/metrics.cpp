@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <sstream>
 
 #include "bot/api.hpp"
 #include "bot/engine.hpp"
@@ -124,6 +125,23 @@ std::string local_day_text(std::int64_t ms, const std::string& zone) {
         "%F", date::floor<date::days>(zone_or_utc(zone)->to_local(core::from_millis(ms))));
 }
 
+/// A win that fits several open deals of the customer: the reader says which.
+void ask_which_deal(Turn& turn, const std::string& customer,
+                    const std::vector<store::Deal>& deals) {
+    const std::string& zone = company_zone(turn.engine());
+    json list = json::array();
+    for (const auto& d : deals) {
+        list.push_back({{"id", d.id},
+                        {"amount", number_text(d.amount) + " " + d.currency},
+                        {"owner", d.owner_id ? person_name(turn.engine(), *d.owner_id) : "-"},
+                        {"created", local_day_text(d.created_at, zone)}});
+    }
+    turn.reply("metrics.deal_which", {{"customer", customer},
+                                      {"count", deals.size()},
+                                      {"deals", list},
+                                      {"first_id", deals.front().id}});
+}
+
 void deal_won(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     if (!in_sales(me) && !is_admin(me)) return refuse(turn, "sales");
@@ -158,32 +176,10 @@ void deal_won(Turn& turn, const CommandArgs& args) {
         return turn.reply("metrics.deal_not_open",
                           {{"ref", "#" + std::to_string(*ref)}, {"customer", deal.customer_text}});
     }
-    if (!match.ambiguous.empty()) {
-        const std::string& zone = company_zone(turn.engine());
-        json list = json::array();
-        for (const auto& d : match.ambiguous) {
-            list.push_back({{"id", d.id},
-                            {"amount", number_text(d.amount) + " " + d.currency},
-                            {"owner", d.owner_id ? person_name(turn.engine(), *d.owner_id) : "-"},
-                            {"created", local_day_text(d.created_at, zone)}});
-        }
-        return turn.reply("metrics.deal_which", {{"customer", deal.customer_text},
-                                                 {"count", match.ambiguous.size()},
-                                                 {"deals", list},
-                                                 {"first_id", match.ambiguous.front().id}});
-    }
+    if (!match.ambiguous.empty()) return ask_which_deal(turn, deal.customer_text, match.ambiguous);
     const bool closed_open = match.deal.has_value();
     if (closed_open) {
-        // The open deal keeps its identity and its owner: recording a win is not taking
-        // the deal over (owner=@P moves it on purpose).
-        const store::Deal& open = *match.deal;
-        deal.id = open.id;
-        deal.created_at = open.created_at;
-        deal.external_id = open.external_id;
-        if (!deal.customer_id) deal.customer_text = open.customer_text;
-        if (!deal.engagement_id) deal.engagement_id = open.engagement_id;
-        if (!deal.margin) deal.margin = open.margin;
-        if (!owner && open.owner_id) deal.owner_id = open.owner_id;
+        deal = close_open_deal(std::move(deal), *match.deal, owner != nullptr);
         db.deals().update(deal);
     } else {
         deal.id = db.deals().add(deal);
@@ -252,19 +248,23 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
 }
 
 void quota_set(Turn& turn, const CommandArgs& args) {
-    // @P|DEPARTMENT PERIOD (revenue|profit) N [(revenue|profit) N]
-    if (args.words.size() < 4 || args.words.size() % 2 != 0) return usage(turn, "quota set");
+    // Declared: @P|DEPARTMENT PERIOD [revenue N] [profit N], one of the two at least.
+    const auto revenue = args.parsed.amount("revenue");
+    const auto profit = args.parsed.amount("profit");
+    if (!revenue && !profit) return usage(turn, "quota set");
+    const std::string who = args.parsed.word("subject");
+    const std::string period_word = args.parsed.word("quota_period");
     store::Quota q;
     std::string subject;
     std::string dept;  // a department's name in any locale (core.words.department_*)
     for (const auto& d : departments()) {
-        if (turn.engine().prompts().is_word("core.words.department_" + d, args.words[0])) dept = d;
+        if (turn.engine().prompts().is_word("core.words.department_" + d, who)) dept = d;
     }
     if (!dept.empty()) {
         q.team = dept;
         subject = turn.text("core.department." + dept);
     } else {
-        const Person* p = turn.person_arg(args.words[0]);
+        const Person* p = turn.person_arg(who);
         if (p == nullptr) return;
         q.person_id = p->id;
         subject = p->name;
@@ -273,22 +273,13 @@ void quota_set(Turn& turn, const CommandArgs& args) {
     const std::string& target_dept =
         q.person_id ? turn.engine().directory().by_id(*q.person_id)->department : q.team;
     if (!is_admin(me) && target_dept != me.department) return refuse(turn, "own_department");
-    const auto period = parse_period(args.words[1], company_zone(turn.engine()));
-    if (!period) return turn.reply("metrics.bad_period", {{"value", args.words[1]}});
+    const auto period = parse_period(period_word, company_zone(turn.engine()));
+    if (!period) return turn.reply("metrics.bad_period", {{"value", period_word}});
     q.period = period->name;
     q.starts_at = period->starts_at;
     q.ends_at = period->ends_at;
-    for (std::size_t i = 2; i + 1 < args.words.size(); i += 2) {
-        const auto amount = parse_amount(args.words[i + 1]);
-        if (!amount) return turn.reply("metrics.bad_amount", {{"value", args.words[i + 1]}});
-        if (is_word(turn.engine(), "revenue", args.words[i])) {
-            q.revenue = amount;
-        } else if (is_word(turn.engine(), "profit", args.words[i])) {
-            q.profit = amount;
-        } else {
-            return usage(turn, "quota set");
-        }
-    }
+    if (revenue) q.revenue = revenue->value;
+    if (profit) q.profit = profit->value;
     const bool added = turn.write().quotas().set(q, now_ms(turn));
     turn.audit("quota.set", {{"subject", subject},
                              {"period", q.period},
@@ -304,32 +295,23 @@ void quota_set(Turn& turn, const CommandArgs& args) {
 }
 
 void campaign_new(Turn& turn, const CommandArgs& args) {
-    // NAME cost N [CURRENCY] from D to D [segment TEXT]
+    // Declared: NAME cost N [CURRENCY] from DATE to DATE [segment TEXT].
     const Person& me = *turn.person();
     if (!in_marketing(me) && !is_admin(me)) return refuse(turn, "marketing");
-    const auto& w = args.words;
-    std::size_t cost_at = 0;
-    while (cost_at < w.size() && !is_word(turn.engine(), "cost", w[cost_at])) ++cost_at;
-    if (cost_at == 0 || cost_at + 1 >= w.size()) return usage(turn, "campaign new");
-    const std::string name = join_words(w, 0, cost_at);
-    std::size_t i = cost_at + 2;
-    std::string currency;
-    if (i < w.size() && parse_currency(w[i]) && !is_word(turn.engine(), "from", w[i])) {
-        currency = w[i++];
-    }
-    if (i + 3 >= w.size() + 0 || !is_word(turn.engine(), "from", w[i]) ||
-        !is_word(turn.engine(), "to", w[i + 2])) {
-        return usage(turn, "campaign new");
-    }
-    std::string segment;
-    if (i + 4 < w.size()) {
-        if (!is_word(turn.engine(), "segment", w[i + 4])) return usage(turn, "campaign new");
-        segment = join_words(w, i + 5, w.size());
-    }
+    auto day_text = [&](const char* name) {
+        std::ostringstream out;
+        out << *args.parsed.date(name);
+        return out.str();
+    };
+    const auto cost = args.parsed.amount("campaign_cost");
+    std::ostringstream cost_text;
+    cost_text.precision(15);
+    cost_text << cost->value;
+    const std::string segment = args.parsed.word("segment");
     Problem p;
     store::Store& db = turn.write();
-    auto c = make_campaign(db, turn.engine().settings(), name, w[cost_at + 1], currency, w[i + 1],
-                           w[i + 3], &p);
+    auto c = make_campaign(db, turn.engine().settings(), args.parsed.word("campaign_name"),
+                           cost_text.str(), cost->currency, day_text("from"), day_text("to"), &p);
     if (!c) return turn.reply("metrics." + p.key, p.data);
     c->segment = segment;
     c->created_by = me.id;
@@ -556,7 +538,12 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
     std::string kind = "week";
     std::string target;  // empty: the default for the asker's role
     const Person* other = nullptr;
-    for (const auto& w : args.words) {
+    // Declared: [week|month|quarter] [team|@PERSON], in either order.
+    std::vector<std::string> words;
+    for (const char* name : {"span", "whom"}) {
+        if (args.parsed.has(name)) words.push_back(args.parsed.word(name));
+    }
+    for (const auto& w : words) {
         if (is_word(engine, "week", w)) {
             kind = "week";
         } else if (is_word(engine, "month", w)) {
@@ -825,8 +812,9 @@ bool may_read_track(const Person& me, const std::string& track) {
 }
 
 void summary_channel(Turn& turn, const CommandArgs& args) {
-    if (args.words.empty()) return usage(turn, "summary channel");
-    std::string name = args.words[0];
+    // Declared: CHANNEL [since monday|since YYYY-MM-DD].
+    const std::string written = args.parsed.word("channel");
+    std::string name = written;
     if (!name.empty() && name[0] == '@') return turn.reply("metrics.no_direct");
     if (!name.empty() && name[0] == '#') name.erase(0, 1);
     std::string connector;
@@ -841,7 +829,7 @@ void summary_channel(Turn& turn, const CommandArgs& args) {
         if (c.channel != name || (!connector.empty() && c.connector != connector)) continue;
         if (!channel || (turn.event() && c.connector == turn.event()->where.connector)) channel = c;
     }
-    if (!channel) return turn.reply("metrics.unknown_channel", {{"channel", args.words[0]}});
+    if (!channel) return turn.reply("metrics.unknown_channel", {{"channel", written}});
     if (!may_read_track(*turn.person(), channel->track)) {
         return turn.reply("metrics.channel_not_allowed",
                           {{"channel", "#" + channel->channel},
@@ -850,18 +838,14 @@ void summary_channel(Turn& turn, const CommandArgs& args) {
     const std::string zone = zone_of(turn);
     std::int64_t since = now_ms(turn) - 24LL * 3600 * 1000;
     std::string since_text;
-    for (std::size_t i = 1; i < args.words.size(); ++i) {
-        if (is_word(turn.engine(), "since", args.words[i]) && i + 1 < args.words.size()) {
-            const std::string& w = args.words[++i];
-            if (is_word(turn.engine(), "monday", w)) {
-                since = week_of(turn.now(), zone).from;
-            } else if (auto d = parse_day(w, zone)) {
-                since = *d;
-            } else {
-                return turn.reply("metrics.bad_since", {{"value", w}});
-            }
+    if (args.parsed.has("summary_since")) {
+        const std::string w = args.parsed.word("summary_since");
+        if (is_word(turn.engine(), "monday", w)) {
+            since = week_of(turn.now(), zone).from;
+        } else if (auto d = parse_day(w, zone)) {
+            since = *d;
         } else {
-            return usage(turn, "summary channel");
+            return turn.reply("metrics.bad_since", {{"value", w}});
         }
     }
     const auto messages = turn.read().channel_messages().between(
@@ -1138,18 +1122,34 @@ void register_metrics(Engine& engine) {
                             .arg(Arg::word("customer"))
                             .arg(Arg::note("reason"))
                             .writes());
-    engine.router().add(CommandSpec("quota set", quota_set).roles({"manager", "admin"}).writes());
-    engine.router().add(CommandSpec("campaign new", campaign_new).writes());
+    engine.router().add(CommandSpec("quota set", quota_set)
+                            .arg(Arg::word("subject"))
+                            .arg(Arg::word("quota_period"))
+                            .keyword("metrics.words.revenue", Arg::amount("revenue").optional())
+                            .keyword("metrics.words.profit", Arg::amount("profit").optional())
+                            .roles({"manager", "admin"})
+                            .writes());
+    engine.router().add(CommandSpec("campaign new", campaign_new)
+                            .arg(Arg::text("campaign_name"))
+                            .keyword("metrics.words.cost", Arg::trailing_amount("campaign_cost"))
+                            .keyword("metrics.words.from", Arg::date("from"))
+                            .keyword("metrics.words.to", Arg::date("to"))
+                            .keyword("metrics.words.segment", Arg::text("segment").optional())
+                            .writes());
     engine.router().add(CommandSpec("campaign touch", campaign_touch)
                             .arg(Arg::word("campaign"))
                             .arg(Arg::text("customer"))
                             .writes());
-    engine.router().add(CommandSpec("metrics", metrics_command));
+    engine.router().add(CommandSpec("metrics", metrics_command)
+                            .arg(Arg::word("span").optional())
+                            .arg(Arg::word("whom").optional()));
     engine.router().add(CommandSpec("summary reports", summary_reports)
                             .roles({"manager", "admin"})
                             .arg(Arg::word("period").optional()));
-    engine.router().add(
-        CommandSpec("summary channel", summary_channel).roles({"manager", "admin"}));
+    engine.router().add(CommandSpec("summary channel", summary_channel)
+                            .arg(Arg::word("channel"))
+                            .keyword("metrics.words.since", Arg::word("summary_since").optional())
+                            .roles({"manager", "admin"}));
     engine.router().add(CommandSpec("summary customer", summary_customer)
                             .roles({"manager", "admin"})
                             .arg(Arg::note("customer")));

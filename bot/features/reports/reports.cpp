@@ -544,7 +544,8 @@ void show_report(Turn& turn, std::int64_t id) {
 }
 
 void edit_report(Turn& turn, const CommandArgs& args) {
-    const auto id = args.words.empty() ? std::nullopt : parse_id(args.words[0]);
+    // Declared: ID TEXT (the text as typed).
+    const auto id = args.parsed.id("id");
     if (!id) {
         usage(turn, "report edit");
         return;
@@ -558,9 +559,7 @@ void edit_report(Turn& turn, const CommandArgs& args) {
         turn.reply("reports.not_author", {{"id", *id}, {"who", person_name(turn, r->author_id)}});
         return;
     }
-    const std::string rest = args.rest;
-    const std::size_t at = rest.find(args.words[0]);
-    const std::string text(core::trim(rest.substr(at + args.words[0].size())));
+    const std::string text(core::trim(args.parsed.word("text")));
     if (!text_ok(turn, text)) return;
     std::optional<store::Customer> customer;
     if (r->customer_id) customer = customers(turn).get(*r->customer_id);
@@ -576,17 +575,16 @@ void edit_report(Turn& turn, const CommandArgs& args) {
 }
 
 void pause_reports(Turn& turn, const CommandArgs& args) {
-    std::vector<std::string> words = args.words;
-    if (!words.empty() && is_word(turn, "until", words.front())) words.erase(words.begin());
-    if (words.size() != 1) {
+    // Declared: [until] DATE.
+    const auto ymd = args.parsed.date("until");
+    if (!ymd) {
         usage(turn, "report pause");
         return;
     }
-    const auto ymd = parse_ymd(words[0]);
-    if (!ymd) {
-        turn.reply("reports.bad_date", {{"date", std::string(core::utf8_prefix(words[0], 32))}});
-        return;
-    }
+    // Kept and shown as YYYY-MM-DD, however it was written (12月31日, tomorrow).
+    std::ostringstream written;
+    written << *ymd;
+    const std::vector<std::string> words = {written.str()};
     const std::string zone = zone_of(turn, turn.person());
     const date::local_days day{*ymd};
     const date::local_days today = local_today(turn.now(), zone);
@@ -610,21 +608,6 @@ void pause_reports(Turn& turn, const CommandArgs& args) {
 }
 
 // --- queries --------------------------------------------------------------------------
-
-/// The words of a filter value: up to the next filter keyword.
-std::string value_words(Turn& turn, const std::vector<std::string>& words, std::size_t& i) {
-    std::vector<std::string> out;
-    while (i < words.size()) {
-        const std::string& w = words[i];
-        if (is_word(turn, "week", w) || is_word(turn, "since", w) || is_word(turn, "by", w) ||
-            is_word(turn, "customer", w) || is_word(turn, "competitor", w)) {
-            break;
-        }
-        out.push_back(w);
-        ++i;
-    }
-    return strip_quotes(core::join(out, " "));
-}
 
 json report_item(Turn& turn, const Report& r, const std::string& zone) {
     std::vector<std::string> customers;
@@ -659,53 +642,52 @@ void list_reports(Turn& turn, const CommandArgs& args) {
     store::ReportFilter f;
     f.limit = list_limit;
     json period = nullptr;
-    const auto& words = args.words;
-    for (std::size_t i = 0; i < words.size();) {
-        const std::string& w = words[i++];
-        if (is_word(turn, "week", w)) {
-            const date::local_days today = local_today(turn.now(), zone);
-            const date::local_days monday = today - (date::weekday{today} - date::Monday);
-            f.since_ms = local_midnight(monday, zone);
-        } else if (is_word(turn, "since", w)) {
-            const auto ymd = i < words.size() ? parse_ymd(words[i]) : std::nullopt;
-            if (!ymd) {
-                turn.reply("reports.bad_date",
-                           {{"date", i < words.size() ? std::string(core::utf8_prefix(words[i], 32))
-                                                      : std::string()}});
-                return;
-            }
-            f.since_ms = local_midnight(date::local_days{*ymd}, zone);
-            ++i;
-        } else if (is_word(turn, "by", w)) {
-            if (i >= words.size()) {
-                usage(turn, "reports");
-                return;
-            }
-            const Person* p = turn.person_arg(words[i++]);
-            if (p == nullptr) return;
-            f.author_id = p->id;
-        } else if (is_word(turn, "customer", w)) {
-            const std::string name = value_words(turn, words, i);
-            if (customers(turn).key_of(name).empty()) {
-                usage(turn, "reports");
-                return;
-            }
-            if (auto c = customers(turn).find(name)) {
-                f.customer_id = c->id;
-            } else {
-                f.customer_text = core::ascii_lower(name);
-            }
-        } else if (is_word(turn, "competitor", w)) {
-            const std::string name = value_words(turn, words, i);
-            if (name.empty()) {
-                usage(turn, "reports");
-                return;
-            }
-            f.competitor_key = core::ascii_lower(competitor_name(name, config_of(turn)));
-        } else {
+    // Declared: [since DATE] [by @PERSON] [customer CUSTOMER] [competitor NAME] [week], the
+    // key words in any order; `week` may also end a customer's or competitor's name.
+    bool week = false;
+    if (args.parsed.has("week")) {
+        if (!is_word(turn, "week", args.parsed.word("week"))) {
             usage(turn, "reports");
             return;
         }
+        week = true;
+    }
+    auto name_of = [&](const std::string& arg) {
+        std::vector<std::string> words = core::split_words(args.parsed.word(arg));
+        while (!words.empty() && is_word(turn, "week", words.back())) {
+            words.pop_back();
+            week = true;
+        }
+        return strip_quotes(core::join(words, " "));
+    };
+    if (args.parsed.has("customer")) {
+        const std::string name = name_of("customer");
+        if (customers(turn).key_of(name).empty()) {
+            usage(turn, "reports");
+            return;
+        }
+        if (auto c = customers(turn).find(name)) {
+            f.customer_id = c->id;
+        } else {
+            f.customer_text = core::ascii_lower(name);
+        }
+    }
+    if (args.parsed.has("competitor")) {
+        const std::string name = name_of("competitor");
+        if (name.empty()) {
+            usage(turn, "reports");
+            return;
+        }
+        f.competitor_key = core::ascii_lower(competitor_name(name, config_of(turn)));
+    }
+    if (const Person* p = args.parsed.person("by")) f.author_id = p->id;
+    if (week) {
+        const date::local_days today = local_today(turn.now(), zone);
+        const date::local_days monday = today - (date::weekday{today} - date::Monday);
+        f.since_ms = local_midnight(monday, zone);
+    }
+    if (const auto since = args.parsed.date("since")) {
+        f.since_ms = local_midnight(date::local_days{*since}, zone);
     }
     const auto found = turn.read().reports().find(f);
     if (found.empty()) {
@@ -927,10 +909,22 @@ Feature feature() {
 
 void register_reports(Engine& engine) {
     auto& r = engine.router();
-    r.add(CommandSpec("report", file_report).writes());
-    r.add(CommandSpec("report edit", edit_report).writes());
-    r.add(CommandSpec("report pause", pause_reports).writes());
-    r.add(CommandSpec("reports", list_reports));
+    // The line is read as typed (CUSTOMER: TEXT, a customer's name may hold any word).
+    r.add(CommandSpec("report", file_report).arg(Arg::verbatim("report").optional()).writes());
+    r.add(CommandSpec("report edit", edit_report)
+              .arg(Arg::id("id"))
+              .arg(Arg::verbatim("text"))
+              .writes());
+    r.add(CommandSpec("report pause", pause_reports)
+              .keyword("reports.words.until", Arg::date("until").optional())
+              .arg(Arg::date("until"))
+              .writes());
+    r.add(CommandSpec("reports", list_reports)
+              .keyword("reports.words.since", Arg::date("since").optional())
+              .keyword("reports.words.by", Arg::person("by").optional())
+              .keyword("reports.words.customer", Arg::text("customer").optional())
+              .keyword("reports.words.competitor", Arg::text("competitor").optional())
+              .arg(Arg::word("week").optional()));
     r.add(CommandSpec("intel", intel).arg(Arg::note("competitor")));
     engine.dialogs().add(report_dialog());
     engine.dialogs().add(pick_customer_dialog());

@@ -353,24 +353,22 @@ DialogSpec met_dialog() {
 // --- commands -------------------------------------------------------------------------
 
 void start(Turn& turn, const CommandArgs& args) {
-    std::vector<std::string> words = args.words;
-    if (!words.empty() && is_word(turn, "every", words.front())) words.erase(words.begin());
-    // INTERVAL... LEFT x RIGHT: the departments are the last three words.
-    if (words.size() < 4 || !is_word(turn, "cross", words[words.size() - 2])) {
-        usage(turn, "coffee start");
-        return;
-    }
-    const auto left = department_word(turn, words[words.size() - 3]);
-    const auto right = department_word(turn, words.back());
-    const auto every =
-        interval_days(turn, std::vector<std::string>(words.begin(), words.end() - 3));
+    // Declared: [every] PERIOD DEPARTMENT x DEPARTMENT.
+    std::vector<std::string> period = core::split_words(args.parsed.word("every"));
+    if (!period.empty() && is_word(turn, "every", period.front())) period.erase(period.begin());
+    const std::string left_w = args.parsed.word("left");
+    const std::string right_w = args.parsed.word("right");
+    const auto left = department_word(turn, left_w);
+    const auto right = department_word(turn, right_w);
+    const auto every = interval_days(turn, period);
     if (!every) {
-        turn.reply("social.coffee_bad_interval", {{"max", max_every_days}});
+        turn.reply("social.coffee_bad_interval",
+                   {{"max", max_every_days},
+                    {"value", std::string(core::utf8_prefix(core::join(period, " "), 32))}});
         return;
     }
     if (!left || !right) {
-        turn.reply("social.coffee_bad_department",
-                   {{"word", !left ? words[words.size() - 3] : words.back()}});
+        turn.reply("social.coffee_bad_department", {{"word", !left ? left_w : right_w}});
         return;
     }
     if (*left == *right) {
@@ -404,29 +402,25 @@ void stop(Turn& turn, const CommandArgs&) {
 }
 
 void pause(Turn& turn, const CommandArgs& args) {
-    std::vector<std::string> words = args.words;
-    if (!words.empty() && is_word(turn, "until", words.front())) words.erase(words.begin());
+    // Declared: [until DATE].
     auto pref = turn.read().social().preference(turn.person()->id);
     const std::string zone = zone_of(turn.engine(), turn.person());
-    if (words.empty()) {
+    const auto day = args.parsed.date("until");
+    if (!day) {
         pref.paused_until = std::numeric_limits<std::int64_t>::max();
         turn.write().social().set_preference(pref, now_ms(turn));
         turn.reply("social.coffee_paused");
         return;
     }
-    const auto day = words.size() == 1 ? parse_date(words[0]) : std::nullopt;
-    if (!day) {
-        turn.reply("social.bad_date", {{"date", std::string(core::utf8_prefix(words[0], 32))}});
-        return;
-    }
+    const std::string written = args.parsed.word("until");
     if (date::local_days{*day} < local_today(turn.now(), zone)) {
-        turn.reply("social.date_past", {{"date", words[0]}});
+        turn.reply("social.date_past", {{"date", written}});
         return;
     }
     pref.paused_until = local_instant(date::local_days{*day} + date::days(1), 0, zone)
                             .value_or(std::numeric_limits<std::int64_t>::max());
     turn.write().social().set_preference(pref, now_ms(turn));
-    turn.reply("social.coffee_paused_until", {{"date", words[0]}});
+    turn.reply("social.coffee_paused_until", {{"date", written}});
 }
 
 void resume(Turn& turn, const CommandArgs&) {
@@ -599,11 +593,19 @@ void coffee_partner(Turn& turn, const Person& me, std::vector<std::string>& item
 void register_coffee(Engine& engine) {
     auto& r = engine.router();
     const std::vector<std::string> hr = {"hr", "admin"};
-    r.add(CommandSpec("coffee start", start).roles(hr).writes());
+    r.add(CommandSpec("coffee start", start)
+              .arg(Arg::text("every"))
+              .arg(Arg::word("left"))
+              .keyword("social.words.cross", Arg::word("right"))
+              .roles(hr)
+              .writes());
     r.add(CommandSpec("coffee stop", stop).roles(hr).no_args().writes());
     r.add(CommandSpec("coffee stats", stats).roles(organiser_roles()).no_args());
     r.add(CommandSpec("coffee", status).no_args());
-    r.add(CommandSpec("coffee pause", pause).writes());
+    r.add(CommandSpec("coffee pause", pause)
+              .keyword("social.words.until", Arg::date("until").optional())
+              .arg(Arg::date("until").optional())
+              .writes());
     r.add(CommandSpec("coffee resume", resume).no_args().writes());
     r.add(CommandSpec("coffee optout", optout).no_args().writes());
     // The person is a word here: the avoid list is confidential, so the handler resolves

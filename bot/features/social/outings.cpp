@@ -149,24 +149,13 @@ Offer rsvp_offer(Turn& turn, const Outing& o, const Person& to) {
 }
 
 void create(Turn& turn, const CommandArgs& args) {
-    const auto& w = args.words;
-    std::size_t i = 0;
-    std::vector<std::string> title;
-    while (i < w.size() && !is_word(turn, "poll", w[i])) title.push_back(w[i++]);
-    if (title.empty() || i + 1 >= w.size()) {
-        usage(turn, "outing new");
-        return;
-    }
-    ++i;
-    std::vector<std::string> date_list;
-    while (i < w.size() && !is_word(turn, "budget", w[i])) date_list.push_back(w[i++]);
+    // Declared: TITLE poll DATES [budget N].
     long long budget = 0;
-    if (i < w.size()) {
-        const auto n = i + 2 == w.size() ? parse_number(w[i + 1], 0, max_budget) : std::nullopt;
+    if (args.parsed.has("outing_budget")) {
+        const std::string value = args.parsed.word("outing_budget");
+        const auto n = parse_number(value, 0, max_budget);
         if (!n) {
-            turn.reply("social.bad_cost",
-                       {{"value", i + 1 < w.size() ? std::string(core::utf8_prefix(w[i + 1], 32))
-                                                   : std::string()}});
+            turn.reply("social.bad_cost", {{"value", std::string(core::utf8_prefix(value, 32))}});
             return;
         }
         budget = *n;
@@ -174,7 +163,7 @@ void create(Turn& turn, const CommandArgs& args) {
     const std::string zone = company_zone(turn);
     const date::local_days today = local_today(turn.now(), zone);
     std::set<std::string> days;
-    for (const auto& d : date_words(date_list)) {
+    for (const auto& d : date_words(core::split_words(args.parsed.word("dates")))) {
         const auto ymd = parse_date(d);
         if (!ymd) {
             turn.reply("social.bad_date", {{"date", std::string(core::utf8_prefix(d, 32))}});
@@ -195,7 +184,7 @@ void create(Turn& turn, const CommandArgs& args) {
         return;
     }
     Outing o;
-    o.title = std::string(core::utf8_prefix(core::join(title, " "), 200));
+    o.title = std::string(core::utf8_prefix(args.parsed.word("title"), 200));
     o.budget = budget;
     o.created_by = turn.person()->id;
     o.created_at = now_ms(turn);
@@ -406,7 +395,12 @@ void open_rsvps(Turn& turn, const Person& me, std::vector<std::string>& items) {
 
 void register_outings(Engine& engine) {
     auto& r = engine.router();
-    r.add(CommandSpec("outing new", create).roles(organiser_roles()).writes());
+    r.add(CommandSpec("outing new", create)
+              .arg(Arg::text("title"))
+              .keyword("social.words.poll", Arg::text("dates"))
+              .keyword("social.words.budget", Arg::word("outing_budget").optional())
+              .roles(organiser_roles())
+              .writes());
     r.add(
         CommandSpec("outing cancel", cancel).arg(Arg::id("id")).roles(organiser_roles()).writes());
     r.add(CommandSpec("close", close).arg(Arg::id("id")).roles(organiser_roles()).writes());

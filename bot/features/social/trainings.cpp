@@ -5,6 +5,7 @@
 
 #include "bot/engine.hpp"
 #include "bot/features/social/common.hpp"
+#include "bot/features/social/training_plan.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -17,8 +18,6 @@ using store::TrainingSeat;
 
 const char* const remind_job = "social.training_remind";
 const char* const after_job = "social.training_after";
-const long long max_capacity = 10000;
-const long long max_cost = 1000000000;
 /// When the organiser is asked for attendance, after the start.
 const std::int64_t attendance_after_ms = 2 * 3600 * 1000;
 
@@ -28,15 +27,6 @@ std::string audience_text(Turn& turn, const std::string& audience) {
 
 bool in_audience(const Person& p, const std::string& audience) {
     return audience == "all" || p.department == audience;
-}
-
-/// Word -> sales, marketing or all.
-std::optional<std::string> audience_word(Turn& turn, const std::string& word) {
-    if (is_word(turn, "all", word)) return std::string("all");
-    for (const std::string d : {"sales", "marketing"}) {
-        if (core::ascii_lower(word) == d || is_word(turn, d, word)) return d;
-    }
-    return std::nullopt;
 }
 
 /// The training of the declared `id` (the parser answered a word that is not a number),
@@ -118,102 +108,38 @@ Offer withdraw_offer(const Training& t, const Person& to) {
 // --- organising ------------------------------------------------------------------------
 
 void create(Turn& turn, const CommandArgs& args) {
-    const auto& w = args.words;
-    std::size_t i = 0;
-    std::vector<std::string> topic;
-    while (i < w.size() && !is_word(turn, "by", w[i])) topic.push_back(w[i++]);
-    // by @P for AUDIENCE on DATE TIME: seven words at least after the topic.
-    if (topic.empty() || i + 7 > w.size() || !is_word(turn, "for", w[i + 2]) ||
-        !is_word(turn, "on", w[i + 4])) {
-        usage(turn, "training new");
-        return;
-    }
-    const std::string trainer_word = w[i + 1];
-    const std::string audience_w = w[i + 3];
-    const std::string date_w = w[i + 5];
-    const std::string time_w = w[i + 6];
-    i += 7;
-    std::optional<int> capacity;
-    long long cost = 0;
-    while (i < w.size()) {
-        const std::string& key = w[i++];
-        if (i >= w.size() || !(is_word(turn, "capacity", key) || is_word(turn, "cost", key))) {
-            usage(turn, "training new");
-            return;
-        }
-        const std::string& value = w[i++];
-        if (is_word(turn, "capacity", key)) {
-            const auto n = parse_number(value, 1, max_capacity);
-            if (!n) {
-                turn.reply(
-                    "social.bad_capacity",
-                    {{"value", std::string(core::utf8_prefix(value, 32))}, {"max", max_capacity}});
-                return;
-            }
-            capacity = static_cast<int>(*n);
-        } else {
-            const auto n = parse_number(value, 0, max_cost);
-            if (!n) {
-                turn.reply("social.bad_cost",
-                           {{"value", std::string(core::utf8_prefix(value, 32))}});
-                return;
-            }
-            cost = *n;
-        }
-    }
-    const auto audience = audience_word(turn, audience_w);
-    if (!audience) {
-        turn.reply("social.bad_audience",
-                   {{"word", std::string(core::utf8_prefix(audience_w, 32))}});
-        return;
-    }
-    const auto day = parse_date(date_w);
-    if (!day) {
-        turn.reply("social.bad_date", {{"date", std::string(core::utf8_prefix(date_w, 32))}});
-        return;
-    }
-    const auto minute = parse_time(time_w);
-    if (!minute) {
-        turn.reply("social.bad_time", {{"time", std::string(core::utf8_prefix(time_w, 32))}});
-        return;
-    }
-    const std::string zone = zone_of(turn.engine(), turn.person());
-    const auto at = local_instant(date::local_days{*day}, *minute, zone);
-    if (!at) {
-        turn.reply("social.time_in_gap", {{"date", date_w}, {"time", time_w}, {"zone", zone}});
-        return;
-    }
-    if (*at <= now_ms(turn)) {
-        turn.reply("social.in_the_past", {{"date", date_w}, {"time", time_w}, {"zone", zone}});
-        return;
-    }
-    const Person* trainer = turn.person_arg(trainer_word);
+    // Declared: TOPIC by @TRAINER for AUDIENCE on DATE TIME [capacity N] [cost N].
+    const Person* trainer = args.parsed.person("trainer");
     if (trainer == nullptr) return;
-
-    Training t;
-    t.topic = std::string(core::utf8_prefix(core::join(topic, " "), 200));
-    t.trainer_id = trainer->id;
-    t.audience = *audience;
-    t.starts_at = *at;
-    t.capacity = capacity;
-    t.cost = cost;
-    t.created_by = turn.person()->id;
-    t.created_at = now_ms(turn);
+    TrainingAsk ask;
+    ask.topic = args.parsed.word("topic");
+    ask.trainer_id = trainer->id;
+    ask.audience = args.parsed.word("audience");
+    ask.day = *args.parsed.date("date");
+    ask.day_text = args.parsed.word("date");
+    ask.time = args.parsed.word("time");
+    if (args.parsed.has("capacity")) ask.capacity = args.parsed.word("capacity");
+    if (args.parsed.has("cost")) ask.cost = args.parsed.word("cost");
+    const TrainingContext context{turn.engine().prompts(), turn.person()->id,
+                                  zone_of(turn.engine(), turn.person()), now_ms(turn)};
+    auto plan = plan_training(ask, context);
+    if (!plan.training) {
+        turn.reply("social." + plan.problem, plan.data);
+        return;
+    }
+    Training& t = *plan.training;
     auto& social = turn.write().social();
     t.id = social.add_training(t);
-    if (cost > 0) {
-        social.set_cost({"training", "training." + std::to_string(t.id), cost, t.starts_at},
+    if (t.cost > 0) {
+        social.set_cost({"training", "training." + std::to_string(t.id), t.cost, t.starts_at},
                         now_ms(turn));
     }
     auto& scheduler = turn.engine().scheduler();
     const std::string key = std::to_string(t.id);
-    for (const int hours : {24, 1}) {
-        const std::int64_t due = t.starts_at - std::int64_t{hours} * 3600 * 1000;
-        if (due > now_ms(turn)) {
-            scheduler.schedule(turn, remind_job,
-                               std::string(remind_job) + "." + key + "." + std::to_string(hours),
-                               core::from_millis(due), {{"training", t.id}, {"hours", hours}});
-        }
+    for (const auto& [hours, due] : reminder_times(t.starts_at, now_ms(turn))) {
+        scheduler.schedule(turn, remind_job,
+                           std::string(remind_job) + "." + key + "." + std::to_string(hours),
+                           core::from_millis(due), {{"training", t.id}, {"hours", hours}});
     }
     scheduler.schedule(turn, after_job, std::string(after_job) + "." + key,
                        core::from_millis(t.starts_at + attendance_after_ms), {{"training", t.id}});
@@ -459,7 +385,16 @@ void after(Turn& turn, const json& payload) {
 
 void register_trainings(Engine& engine) {
     auto& r = engine.router();
-    r.add(CommandSpec("training new", create).roles(organiser_roles()).writes());
+    r.add(CommandSpec("training new", create)
+              .arg(Arg::text("topic"))
+              .keyword("social.words.by", Arg::person("trainer"))
+              .keyword("social.words.for", Arg::word("audience"))
+              .keyword("social.words.on", Arg::date("date"))
+              .arg(Arg::word("time"))
+              .keyword("social.words.capacity", Arg::word("capacity").optional())
+              .keyword("social.words.cost", Arg::word("cost").optional())
+              .roles(organiser_roles())
+              .writes());
     r.add(CommandSpec("training cancel", cancel)
               .arg(Arg::id("id"))
               .roles(organiser_roles())
