@@ -193,6 +193,10 @@ bool convert(const Arg& arg, const std::string& raw, const ArgContext& c, Parsed
                 v.currency = a->currency;
                 return true;
             }
+            if (arg.zero_allowed() && core::trim(raw) == "0") {
+                v.number = 0;
+                return true;
+            }
             return bad("amount");
         case ArgKind::percent:
             if (auto p = read_percent(c.prompts, raw)) {

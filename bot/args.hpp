@@ -91,8 +91,15 @@ class Arg {
         return *this;
     }
 
+    /// An amount that may also be nothing at all: `0` (a campaign that cost nothing).
+    Arg& or_zero() {
+        zero_ = true;
+        return *this;
+    }
+
     const std::string& name() const { return name_; }
     ArgKind kind() const { return kind_; }
+    bool zero_allowed() const { return zero_; }
     bool required() const { return required_; }
     const std::vector<std::string>& alternatives() const { return or_words_; }
 
@@ -101,6 +108,7 @@ class Arg {
     ArgKind kind_;
     std::string name_;
     bool required_ = true;
+    bool zero_ = false;
     std::vector<std::string> or_words_;
 };
 

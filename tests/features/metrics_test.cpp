@@ -356,7 +356,16 @@ TEST_F(MetricsTest, CampaignsAndTouches) {
     }
     EXPECT_THAT(joined(bot.say("sam", "campaign new Y cost 1 from 2026-11-10 to 2026-11-11")),
                 HasSubstr("Only the marketing department"));
-    EXPECT_THAT(bot.store().campaigns().all(), SizeIs(1));
+    // A campaign that cost nothing (a newsletter) is recorded; a negative cost is not.
+    EXPECT_THAT(joined(bot.say("mia",
+                               "campaign new Newsletter cost 0 from 2026-11-02 to "
+                               "2026-11-30")),
+                HasSubstr("Recorded campaign \"Newsletter\": 0 CNY"));
+    EXPECT_THAT(joined(bot.say("mia",
+                               "campaign new Refund cost -5 from 2026-11-02 to "
+                               "2026-11-30")),
+                HasSubstr("\"-5\""));
+    EXPECT_THAT(bot.store().campaigns().all(), SizeIs(2));
     EXPECT_THAT(bot.store().campaigns().touches(), SizeIs(1));
 }
 

@@ -1129,13 +1129,14 @@ void register_metrics(Engine& engine) {
                             .keyword("metrics.words.profit", Arg::amount("profit").optional())
                             .roles({"manager", "admin"})
                             .writes());
-    engine.router().add(CommandSpec("campaign new", campaign_new)
-                            .arg(Arg::text("campaign_name"))
-                            .keyword("metrics.words.cost", Arg::trailing_amount("campaign_cost"))
-                            .keyword("metrics.words.from", Arg::date("from"))
-                            .keyword("metrics.words.to", Arg::date("to"))
-                            .keyword("metrics.words.segment", Arg::text("segment").optional())
-                            .writes());
+    engine.router().add(
+        CommandSpec("campaign new", campaign_new)
+            .arg(Arg::text("campaign_name"))
+            .keyword("metrics.words.cost", Arg::trailing_amount("campaign_cost").or_zero())
+            .keyword("metrics.words.from", Arg::date("from"))
+            .keyword("metrics.words.to", Arg::date("to"))
+            .keyword("metrics.words.segment", Arg::text("segment").optional())
+            .writes());
     engine.router().add(CommandSpec("campaign touch", campaign_touch)
                             .arg(Arg::word("campaign"))
                             .arg(Arg::text("customer"))
