@@ -11,6 +11,7 @@
 #include <ctime>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -46,6 +47,10 @@ constexpr const char* kHintsNs = "urn:xmpp:hints";
 constexpr const char* kPingNs = "urn:xmpp:ping";
 /// Stanza-id pairs kept per room for retractions and replies.
 constexpr std::size_t kIdPairs = 5000;
+/// The first line of the id file DATA_DIR/xmpp-NAME.stanza-ids.
+constexpr const char* kIdFileHeader = "twintrack xmpp stanza-ids 1";
+/// A changed id file is written at most this often (and when the connector stops).
+constexpr auto kIdFileEvery = std::chrono::seconds(1);
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -240,11 +245,19 @@ struct Room {
     std::map<std::string, std::string> nick_by_id;
     std::deque<std::string> seen_ids;
 
-    void remember(const std::string& id, const std::string& sid, const std::string& author) {
-        if (id.empty()) return;
-        if (nick_by_id.count(id) == 0) seen_ids.push_back(id);
+    /// Returns whether it learnt something.
+    bool remember(const std::string& id, const std::string& sid, const std::string& author) {
+        if (id.empty()) return false;
+        auto known = nick_by_id.find(id);
+        if (known != nick_by_id.end() && known->second == author &&
+            (sid.empty() || sid_of(id) == sid)) {
+            return false;
+        }
+        if (known == nick_by_id.end()) seen_ids.push_back(id);
         nick_by_id[id] = author;
         if (!sid.empty()) {
+            auto before = sid_by_id.find(id);
+            if (before != sid_by_id.end()) id_by_sid.erase(before->second);
             sid_by_id[id] = sid;
             id_by_sid[sid] = id;
         }
@@ -258,6 +271,7 @@ struct Room {
             }
             nick_by_id.erase(old);
         }
+        return true;
     }
     /// The sender's id of a message a retraction or reply names by the room's stanza-id.
     std::string id_of(const std::string& ref) const {
@@ -270,6 +284,103 @@ struct Room {
         return it == sid_by_id.end() ? id : it->second;
     }
 };
+
+// ---------------------------------------------------------------------------------------
+// The id file: the pairs of every room, so that retractions and replies after a restart
+// still name the room's stanza-id. A header line, then one line per message, oldest
+// first: ROOM TAB ID TAB STANZA-ID TAB NICK (STANZA-ID empty while unknown).
+
+bool one_field(const std::string& s) { return s.find_first_of("\t\r\n") == std::string::npos; }
+
+/// Writes the pairs of `rooms` to `path` through PATH.tmp and a rename, readable by its
+/// owner only. Returns "" when done, else what went wrong. Never throws.
+std::string write_ids(const std::string& path, const std::map<std::string, Room>& rooms) {
+    const std::string tmp = path + ".tmp";
+    try {
+        std::error_code ec;
+        {
+            std::ofstream out(tmp, std::ios::trunc);
+            if (!out) return "cannot write " + tmp;
+            std::filesystem::permissions(
+                tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                std::filesystem::perm_options::replace, ec);
+            out << kIdFileHeader << '\n';
+            for (const auto& [jid, room] : rooms) {
+                for (const auto& id : room.seen_ids) {
+                    auto nick = room.nick_by_id.find(id);
+                    auto sid = room.sid_by_id.find(id);
+                    const std::string sid_text = sid == room.sid_by_id.end() ? "" : sid->second;
+                    if (nick == room.nick_by_id.end() || !one_field(id) || !one_field(sid_text) ||
+                        !one_field(nick->second)) {
+                        continue;
+                    }
+                    out << jid << '\t' << id << '\t' << sid_text << '\t' << nick->second << '\n';
+                }
+            }
+            out.flush();
+            if (!out) {
+                out.close();
+                std::filesystem::remove(tmp, ec);
+                return "writing " + tmp + " failed";
+            }
+        }
+        std::filesystem::rename(tmp, path, ec);
+        if (ec) {
+            std::filesystem::remove(tmp, ec);
+            return "cannot rename " + tmp + " to " + path;
+        }
+        return "";
+    } catch (const std::exception& e) {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        return std::string("writing ") + path + " failed: " + e.what();
+    }
+}
+
+/// Reads the pairs `write_ids` wrote into the configured `rooms` (lines of other rooms
+/// are skipped). A file that is not whole changes nothing. Returns "" when read (or when
+/// there is no file), else what is wrong with it; `count` is the pairs read.
+std::string read_ids(const std::string& path, std::map<std::string, Room>& rooms,
+                     std::size_t& count) {
+    count = 0;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return ec ? "cannot see " + path : "";
+    std::ifstream in(path);
+    if (!in) return "cannot read " + path;
+    std::string line;
+    if (!std::getline(in, line) || line != kIdFileHeader) {
+        return path + " is not an XMPP id file of this version";
+    }
+    struct Pair {
+        std::string room, id, sid, nick;
+    };
+    std::vector<Pair> pairs;
+    for (int n = 2; std::getline(in, line); ++n) {
+        Pair p;
+        std::string* fields[] = {&p.room, &p.id, &p.sid, &p.nick};
+        std::size_t from = 0;
+        int i = 0;
+        for (; i < 4; ++i) {
+            const auto tab = line.find('\t', from);
+            if ((tab == std::string::npos) != (i == 3)) break;
+            *fields[i] =
+                line.substr(from, tab == std::string::npos ? std::string::npos : tab - from);
+            from = tab + 1;
+        }
+        if (i != 4 || p.room.empty() || p.id.empty() || p.nick.empty()) {
+            return path + " line " + std::to_string(n) + " is not ROOM, ID, STANZA-ID, NICK";
+        }
+        pairs.push_back(std::move(p));
+    }
+    if (in.bad()) return "reading " + path + " failed";
+    for (const auto& p : pairs) {
+        auto room = rooms.find(p.room);
+        if (room == rooms.end()) continue;  // a room no longer configured
+        room->second.remember(p.id, p.sid, p.nick);
+        ++count;
+    }
+    return "";
+}
 
 /// The code point offsets [start, end) of a XEP-0428 fallback in `text`, as bytes.
 std::string without_fallback(const std::string& text, std::size_t start, std::size_t end) {
@@ -302,13 +413,18 @@ class XmppConnector final : public Connector {
           backoff_(settings_.backoff_initial, settings_.backoff_max),
           started_ms_(core::to_millis(context.clock->now())),
           default_locale_(context.default_locale),
-          retracted_(context.prompts_dir, "xmpp.yaml", "messages", "retracted") {
+          retracted_(context.prompts_dir, "xmpp.yaml", "messages", "retracted"),
+          ids_path_(context.data_dir.empty() ? std::string()
+                                             : (std::filesystem::path(context.data_dir) /
+                                                ("xmpp-" + settings_.name + ".stanza-ids"))
+                                                   .string()) {
         for (const auto& r : settings_.rooms) {
             Room room;
             room.jid = r.jid;
             room.track = r.track;
             rooms_.emplace(r.jid, std::move(room));
         }
+        load_ids();
         std::call_once(strophe_init, [] { xmpp_initialize(); });
     }
     ~XmppConnector() override { stop(); }
@@ -369,6 +485,55 @@ class XmppConnector final : public Connector {
         return settings_.server + (settings_.port ? ":" + std::to_string(settings_.port) : "");
     }
 
+    // --- the id file -----------------------------------------------------------------
+
+    /// Reads the pairs kept before a restart; a file that cannot be read is logged and
+    /// left alone (it is written anew once the connector learns a pair).
+    void load_ids() {
+        if (ids_path_.empty()) return;
+        std::size_t count = 0;
+        std::string error;
+        try {
+            error = read_ids(ids_path_, rooms_, count);
+        } catch (const std::exception& e) {
+            error = std::string("reading ") + ids_path_ + " failed: " + e.what();
+        }
+        if (!error.empty()) {
+            for (auto& [jid, room] : rooms_) {
+                Room fresh;
+                fresh.jid = room.jid;
+                fresh.track = room.track;
+                room = std::move(fresh);
+            }
+            count = 0;
+            spdlog::warn(
+                "xmpp {}: ignored the stanza-id file ({}); retractions and replies "
+                "of older messages name their own ids",
+                settings_.name, error);
+        }
+        std::lock_guard<std::mutex> lock(status_mu_);
+        status_.ids_restored = static_cast<int>(count);
+        if (!error.empty()) ++status_.id_file_errors;
+    }
+
+    /// Writes the id file if something changed, at most every kIdFileEvery unless `now`.
+    void save_ids(bool now) {
+        if (!ids_dirty_ || ids_path_.empty()) return;
+        if (!now && SteadyClock::now() < ids_due_) return;
+        ids_dirty_ = false;
+        ids_due_ = SteadyClock::now() + kIdFileEvery;
+        const std::string error = write_ids(ids_path_, rooms_);
+        if (error.empty()) {
+            if (ids_failing_) spdlog::info("xmpp {}: wrote {} again", settings_.name, ids_path_);
+            ids_failing_ = false;
+            return;
+        }
+        if (!ids_failing_) spdlog::warn("xmpp {}: {}", settings_.name, error);
+        ids_failing_ = true;
+        std::lock_guard<std::mutex> lock(status_mu_);
+        ++status_.id_file_errors;
+    }
+
     // --- the thread ------------------------------------------------------------------
 
     void run() {
@@ -382,6 +547,11 @@ class XmppConnector final : public Connector {
             spdlog::error("xmpp {}: stopped by an error: {}", settings_.name, e.what());
         } catch (...) {
             spdlog::error("xmpp {}: stopped by an unknown error", settings_.name);
+        }
+        try {
+            save_ids(true);
+        } catch (...) {
+            spdlog::error("xmpp {}: could not write {}", settings_.name, ids_path_);
         }
         if (conn_ != nullptr) {
             xmpp_conn_release(conn_);
@@ -425,6 +595,7 @@ class XmppConnector final : public Connector {
             if (conn_ == nullptr && SteadyClock::now() >= next_attempt_) connect();
             tick_rooms();
             tick_ping();
+            save_ids(false);
             if (conn_ != nullptr) xmpp_run_once(ctx_, 100);
         }
     }
@@ -940,7 +1111,9 @@ class XmppConnector final : public Connector {
                 return;
             }
             if ((!has_body && !retraction) || nick.empty()) return;
-            if (!retraction) room.remember(id, stanza_id(stanza, room.jid), nick);
+            if (!retraction && room.remember(id, stanza_id(stanza, room.jid), nick)) {
+                ids_dirty_ = true;
+            }
             if (nick == room.nick) {
                 std::lock_guard<std::mutex> lock(status_mu_);
                 ++status_.own_skipped;
@@ -1114,7 +1287,9 @@ class XmppConnector final : public Connector {
                 if (!author.empty()) xmpp_stanza_set_attribute(r, "to", author.c_str());
                 xmpp_stanza_set_attribute(r, "id", ref.c_str());
             }
-            if (room != nullptr && corrects.empty()) room->remember(last_id, "", room->nick);
+            if (room != nullptr && corrects.empty() && room->remember(last_id, "", room->nick)) {
+                ids_dirty_ = true;
+            }
             first = false;
             xmpp_send(conn_, m);
             xmpp_stanza_release(m);
@@ -1161,6 +1336,11 @@ class XmppConnector final : public Connector {
     std::string ping_why_;
     unsigned long long in_counter_ = 0;
     unsigned long long out_counter_ = 0;
+    /// DATA_DIR/xmpp-NAME.stanza-ids; empty: no data dir, nothing kept.
+    std::string ids_path_;
+    bool ids_dirty_ = false;
+    bool ids_failing_ = false;  ///< the last write failed (logged once)
+    SteadyClock::time_point ids_due_{};
 
     mutable std::mutex status_mu_;
     XmppStatus status_;

@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/source_dir.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 #include "tests/xmpp/prosody_fixture.hpp"
 #include "tests/xmpp/xmpp_client.hpp"
@@ -109,7 +110,9 @@ class XmppChangesTest : public ::testing::Test {
 
     Prosody server;
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", nullptr, nullptr};
+    test_support::TempDir data;
+    connectors::ConnectorContext context{data.path(), core::source_dir() + "/prompts", nullptr,
+                                         nullptr};
     test_support::CollectingSink sink;
 };
 
@@ -305,6 +308,93 @@ TEST_F(XmppChangesTest, RepliesNameTheMessageTheyAnswerBothWays) {
     EXPECT_EQ(got->reply_to, kRoom + "/Alice");
 }
 
+TEST_F(XmppChangesTest, AfterARestartRetractionsAndRepliesStillNameTheRoomsStanzaIds) {
+    auto bot = start(settings());
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    live(*bot, alice);
+    const auto sent = send_post(*bot, text_post(kRoom, "ann (hub): wrong room"));
+    ASSERT_TRUE(sent.ok);
+    auto copy = alice.wait_for([](const Received& r) { return r.body == "ann (hub): wrong room"; });
+    ASSERT_TRUE(copy);
+    ASSERT_FALSE(copy->stanza_id.empty()) << "the room gives no stanza-id";
+    ASSERT_NE(copy->stanza_id, sent.message_id);
+    const std::string asked = said(alice, "q-1", "who has the deck?");
+    ASSERT_FALSE(asked.empty());
+    ASSERT_TRUE(sink.with_text("who has the deck?"));
+    ASSERT_TRUE(eventually([&] { return xmpp_status(*bot).own_skipped >= 1; }));
+
+    // The program stops and starts again: a new connector on the same data dir.
+    bot->stop();
+    bot.reset();
+    bot = start(settings());
+    EXPECT_GE(xmpp_status(*bot).ids_restored, 2);
+    EXPECT_EQ(xmpp_status(*bot).id_file_errors, 0);
+    ASSERT_TRUE(eventually([&] { return live_in(*bot, kRoom); })) << server.log();
+
+    // Its retraction of the copy sent before the restart names the room's stanza-id.
+    core::Post gone = text_post(kRoom, "");
+    gone.deletes = sent.message_id;
+    ASSERT_TRUE(send_post(*bot, gone).ok);
+    auto retraction = alice.wait_for([](const Received& m) { return !m.retract_id.empty(); });
+    ASSERT_TRUE(retraction) << server.log();
+    EXPECT_EQ(retraction->retract_id, copy->stanza_id);
+
+    // Its reply to Alice's message from before the restart: her stanza-id and her nick.
+    core::Post answer = text_post(kRoom, "noted");
+    answer.reply_to = "q-1";
+    ASSERT_TRUE(send_post(*bot, answer).ok);
+    auto got = alice.wait_for([](const Received& r) { return r.body == "noted"; });
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->reply_id, asked);
+    EXPECT_EQ(got->reply_to, kRoom + "/Alice");
+
+    // Alice retracts that message by the room's stanza-id: a remove of her own id.
+    alice.send_raw(room_message(
+        "q-2", "", "<retract id='" + asked + "' xmlns='urn:xmpp:message-retract:1'/>"));
+    auto e = sink.wait_for([](const core::Event& ev) { return ev.kind == core::EventKind::remove; },
+                           10s);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->target, "q-1");
+}
+
+TEST_F(XmppChangesTest, AnUnreadableIdFileIsIgnoredAndWrittenAnew) {
+    const std::string path =
+        data.file("xmpp-xmpp.stanza-ids", "twintrack xmpp stanza-ids 1\nnot\ta line\n");
+    auto bot = start(settings());
+    EXPECT_EQ(xmpp_status(*bot).id_file_errors, 1);
+    EXPECT_EQ(xmpp_status(*bot).ids_restored, 0);
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    live(*bot, alice);
+
+    // The connector works as before and keeps the new pairs.
+    const auto sent = send_post(*bot, text_post(kRoom, "ann (hub): wrong room"));
+    ASSERT_TRUE(sent.ok);
+    auto copy = alice.wait_for([](const Received& r) { return r.body == "ann (hub): wrong room"; });
+    ASSERT_TRUE(copy);
+    ASSERT_TRUE(eventually([&] { return xmpp_status(*bot).own_skipped >= 1; }));
+    bot->stop();
+    bot.reset();
+    bot = start(settings());
+    EXPECT_EQ(xmpp_status(*bot).id_file_errors, 0);
+    EXPECT_EQ(xmpp_status(*bot).ids_restored, 1);
+    ASSERT_TRUE(eventually([&] { return live_in(*bot, kRoom); })) << server.log();
+    core::Post gone = text_post(kRoom, "");
+    gone.deletes = sent.message_id;
+    ASSERT_TRUE(send_post(*bot, gone).ok);
+    auto retraction = alice.wait_for([](const Received& m) { return !m.retract_id.empty(); });
+    ASSERT_TRUE(retraction) << server.log();
+    EXPECT_EQ(retraction->retract_id, copy->stanza_id);
+
+    // A file that is not an id file at all (say, a directory in its place) neither.
+    bot->stop();
+    bot.reset();
+    std::filesystem::remove(path);
+    std::filesystem::create_directory(path);
+    bot = start(settings());
+    EXPECT_EQ(xmpp_status(*bot).id_file_errors, 1);
+    ASSERT_TRUE(eventually([&] { return live_in(*bot, kRoom); })) << server.log();
+}
+
 TEST_F(XmppChangesTest, PingsKeepAQuietLinkAndFindAServerThatHangs) {
     test_support::LogCapture log;
     auto s = settings();
@@ -412,7 +502,9 @@ TEST(XmppBridge, AHubEditArrivesAsACorrectionAndADeleteAsARetraction) {
     s.rooms = {{kJoint, "joint"}};
     s.backoff_initial = 200ms;
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", &clock, nullptr};
+    test_support::TempDir data;
+    connectors::ConnectorContext context{data.path(), core::source_dir() + "/prompts", &clock,
+                                         nullptr};
     auto xmpp = connectors::xmpp::make_xmpp(std::move(s), context);
     xmpp->start(bot.engine());
     auto* raw = xmpp.get();

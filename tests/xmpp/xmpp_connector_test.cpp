@@ -14,6 +14,7 @@
 #include "core/source_dir.hpp"
 #include "store/outbox.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 #include "tests/xmpp/prosody_fixture.hpp"
 #include "tests/xmpp/xmpp_client.hpp"
@@ -87,7 +88,9 @@ class XmppConnectorTest : public ::testing::Test {
 
     Prosody server;
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", nullptr, nullptr};
+    test_support::TempDir data;
+    connectors::ConnectorContext context{data.path(), core::source_dir() + "/prompts", nullptr,
+                                         nullptr};
     test_support::CollectingSink sink;
 };
 
@@ -299,7 +302,9 @@ TEST(XmppTls, StarttlsWithTheServersCaAndRefusedWithout) {
     Prosody server(true);
     server.add_account("twintrack", "bot-secret");
     core::SystemClock clock;
-    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", &clock, nullptr};
+    test_support::TempDir data;
+    connectors::ConnectorContext context{data.path(), core::source_dir() + "/prompts", &clock,
+                                         nullptr};
     test_support::CollectingSink sink;
     XmppSettings s;
     s.jid = "twintrack@localhost";
@@ -340,7 +345,9 @@ TEST(XmppOutbox, PostsMadeWhileDownAreDeliveredAfterRecovery) {
     s.rooms = {{kRoom, "sales"}};
     s.backoff_initial = 200ms;
     s.backoff_max = 1s;
-    connectors::ConnectorContext context{"/tmp", core::source_dir() + "/prompts", nullptr, nullptr};
+    test_support::TempDir data;
+    connectors::ConnectorContext context{data.path(), core::source_dir() + "/prompts", nullptr,
+                                         nullptr};
     core::SystemClock clock;
     context.clock = &clock;
     auto xmpp = connectors::xmpp::make_xmpp(std::move(s), context);
