@@ -9,7 +9,10 @@
 # packages are installed from reference/package-lock.json into BUILD_DIR by the
 # hub_load_reference target). TWINTRACK_BIN=PATH measures another build of the program
 # (e.g. a copy of the binary from before a change); SETTLE_SECONDS (default 3) is the
-# pause between a server's start and the measurement.
+# pause between a server's start and the measurement. TWINTRACK_BEFORE=PATH adds a third
+# contender, another build of the program (e.g. a copy of the binary from before a
+# change), measured in the same rounds, in turn with the other two; its ratio to the
+# reference is printed too.
 set -euo pipefail
 build=${1:-build}
 rounds=${2:-5}
@@ -58,9 +61,11 @@ one_run() {  # NAME -> appends "rate p99" to $dir/NAME.txt
     local name=$1 port out
     shift
     rm -rf "$dir/data"
-    if [[ $name == twintrack ]]; then
+    if [[ $name == twintrack || $name == before ]]; then
+        local program=$bin
+        [[ $name == before ]] && program=$TWINTRACK_BEFORE
         cp -r "$dir/seed" "$dir/data"
-        "$bin" run --data "$dir/data" --port 0 --log-level warn >"$dir/out.log" 2>&1 &
+        "$program" run --data "$dir/data" --port 0 --log-level warn >"$dir/out.log" 2>&1 &
     else
         node "$ref_dir/server.js" 0 >"$dir/out.log" 2>&1 &
     fi
@@ -83,19 +88,18 @@ one_run() {  # NAME -> appends "rate p99" to $dir/NAME.txt
     echo "$rate $p99" >>"$dir/$name.txt"
 }
 
+names=(twintrack reference)
+[[ -n ${TWINTRACK_BEFORE:-} ]] && names+=(before)
 for round in $(seq 1 "$rounds"); do
     echo "round $round"
-    # Alternate which goes first, so neither always follows the other's aftermath.
-    if ((round % 2)); then
-        one_run twintrack "$@"
-        one_run reference "$@"
-    else
-        one_run reference "$@"
-        one_run twintrack "$@"
-    fi
+    # Rotate which goes first, so none always follows another's aftermath.
+    n=${#names[@]}
+    for ((k = 0; k < n; k++)); do
+        one_run "${names[(round - 1 + k) % n]}" "$@"
+    done
 done
 
-for name in twintrack reference; do
+for name in "${names[@]}"; do
     [[ -s $dir/$name.txt ]] || { echo "no run against $name completed" >&2; exit 1; }
 done
 median() {  # COLUMN FILE
@@ -105,4 +109,9 @@ tt_rate=$(median 1 "$dir/twintrack.txt")
 ref_rate=$(median 1 "$dir/reference.txt")
 echo "median twintrack: $tt_rate round trips/s, p99 $(median 2 "$dir/twintrack.txt") ms"
 echo "median reference: $ref_rate round trips/s, p99 $(median 2 "$dir/reference.txt") ms"
+if [[ -n ${TWINTRACK_BEFORE:-} ]]; then
+    before_rate=$(median 1 "$dir/before.txt")
+    echo "median before:    $before_rate round trips/s, p99 $(median 2 "$dir/before.txt") ms"
+    awk -v a="$before_rate" -v b="$ref_rate" 'BEGIN {printf "ratio before / reference: %.2f\n", a / b}'
+fi
 awk -v a="$tt_rate" -v b="$ref_rate" 'BEGIN {printf "ratio twintrack / reference: %.2f\n", a / b}'
