@@ -295,7 +295,6 @@ struct HubServer::Loop {
 
     void shutdown() {
         stopping = true;
-        push_events();
         close_gate();
         websocketpp::lib::error_code ec;
         server.stop_listening(ec);
@@ -513,7 +512,6 @@ struct HubServer::Loop {
         request.method = "GET";
         request.path = "/_hub/api-token/" + what;
         request.api_token = std::move(api_token);
-        push_events();  // what the bot was told before comes first
         sink->request(std::move(request), [this, con, gate = reply_gate,
                                            serve = std::move(serve)](core::ApiResponse response) {
             std::lock_guard<std::mutex> lock(gate->mu);
@@ -570,7 +568,6 @@ struct HubServer::Loop {
             request.headers[core::ascii_lower(name)] = value;
         }
         request.body = con->get_request_body();
-        push_events();  // what the bot was told before comes first
         sink->request(std::move(request), [this, con,
                                            gate = reply_gate](core::ApiResponse response) {
             // The engine may answer after the hub stopped: the gate tells.
@@ -605,7 +602,6 @@ struct HubServer::Loop {
         request.path = path;
         body["connector"] = settings.name;
         request.body = dump_json(body);
-        push_events();  // what the bot was told before comes first
         sink->request(std::move(request), [this, gate = reply_gate,
                                            done = std::move(done)](core::ApiResponse response) {
             std::lock_guard<std::mutex> lock(gate->mu);
@@ -1827,7 +1823,7 @@ struct HubServer::Loop {
         event.addressed = mention.addressed;
         event.extra = {{"message_id", message_id}};
         event.reply_to = reply_to;
-        to_bot(std::move(event));
+        sink->push(std::move(event));
     }
 
     // The id the bot knows a kept message by (its writer's client id, else the hub's id),
@@ -1924,7 +1920,7 @@ struct HubServer::Loop {
         event.direct = direct;
         event.target = target;
         event.extra = {{"message_id", target}};
-        to_bot(std::move(event));
+        sink->push(std::move(event));
     }
 
     // {"type":"action","message":ID,"token":TOKEN,"id":CLIENT_ID}: a click on a button or
@@ -1974,7 +1970,7 @@ struct HubServer::Loop {
         event.at = context.clock->now();
         event.direct = true;
         event.extra = {{"message_id", message_id}};
-        to_bot(std::move(event));
+        sink->push(std::move(event));
     }
 
     // Posts from the bot.
@@ -2163,28 +2159,6 @@ struct HubServer::Loop {
         }
     }
 
-    // Events for the bot, handed over together: those of one pass over the sockets
-    // that were ready go to the engine's queue in a row, so that it wakes once for them
-    // rather than once each (a wake-up costs most on a machine whose cores are busy).
-    // In the order they came; nothing is acknowledged to anyone before the bot answers.
-    void to_bot(core::Event event) {
-        events_out.push_back(std::move(event));
-        if (events_posted) return;
-        events_posted = true;
-        // Runs after the handlers already queued (the other sockets that were ready).
-        boost::asio::post(server.get_io_service(), [this] { push_events(); });
-    }
-
-    void push_events() {
-        events_posted = false;
-        if (events_out.empty()) return;
-        std::vector<core::Event> batch;
-        batch.swap(events_out);
-        guarded("handing events to the bot", [&] {
-            for (auto& event : batch) sink->push(std::move(event));
-        });
-    }
-
     // History
 
     void remember(const std::string& conversation, std::string message_json) {
@@ -2256,8 +2230,6 @@ struct HubServer::Loop {
     std::unique_ptr<smtp::Mailer> mailer;  // sign-in links by email (`smtp:`)
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
-    std::vector<core::Event> events_out;  // for the bot, not handed over yet (to_bot)
-    bool events_posted = false;
     bool flush_armed = false;
     bool stopping = false;
     bool shared_token_warned = false;
@@ -2329,7 +2301,6 @@ void HubServer::stop() {
         loop_->server.stop();
     }
     thread_.join();
-    loop_->push_events();  // received as the loop ended
     loop_->history.close();
 
     std::vector<PendingSend> left;
