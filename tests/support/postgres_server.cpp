@@ -239,6 +239,64 @@ std::string PostgresServer::create_migrated_database() {
     return create_database_from(migrated_template_);
 }
 
+std::string PostgresServer::take_empty_database() {
+    for (;;) {
+        std::string url;
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (given_back_.empty()) break;
+            url = given_back_.back();
+            given_back_.pop_back();
+        }
+        if (empty_database(url)) return url;
+    }
+    return create_migrated_database();
+}
+
+void PostgresServer::give_back(const std::string& url) {
+    std::lock_guard<std::mutex> lock(mu_);
+    given_back_.push_back(url);
+}
+
+bool PostgresServer::empty_database(const std::string& url) {
+    const std::string db = url.substr(url.rfind('/') + 1);
+    PGconn* conn = PQconnectdb(("host=127.0.0.1 port=" + std::to_string(port_) +
+                                " user=postgres connect_timeout=5 dbname=" + db)
+                                   .c_str());
+    if (PQstatus(conn) != CONNECTION_OK) {
+        PQfinish(conn);
+        return false;
+    }
+    // Every row of every table but the migrations' own, foreign keys not checked (the
+    // session acts as a replica) since every table empties; identity sequences start
+    // again (setval, which unlike ALTER SEQUENCE makes no new file). DELETE rather than TRUNCATE:
+    // the tables hold a few rows, and TRUNCATE makes new files for each table and index. A
+    // connection a test left open that still holds a lock makes this database unusable rather than
+    // the next test wait.
+    static const char* const empty_all = R"sql(
+SET lock_timeout = '2s';
+SET session_replication_role = replica;
+DO $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT tablename FROM pg_tables
+              WHERE schemaname = 'public' AND tablename <> 'schema_migrations' LOOP
+        EXECUTE format('DELETE FROM %I', t.tablename);
+    END LOOP;
+    FOR t IN SELECT sequencename, start_value FROM pg_sequences
+              WHERE schemaname = 'public' AND last_value IS NOT NULL LOOP
+        PERFORM setval(format('%I', t.sequencename)::regclass, t.start_value, false);
+    END LOOP;
+END
+$$;)sql";
+    PGresult* res = PQexec(conn, empty_all);
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    PQfinish(conn);
+    return ok;
+}
+
 std::string PostgresServer::create_database_from(const std::string& template_db) {
     const std::string name = "tt_" + std::to_string(::getpid()) + "_" + std::to_string(++next_db_);
     PGconn* conn = PQconnectdb(

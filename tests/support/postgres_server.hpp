@@ -9,6 +9,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace twintrack::test_support {
 
@@ -45,12 +46,22 @@ class PostgresServer {
     /// themselves use create_database().
     std::string create_migrated_database();
 
+    /// A database with the store's schema and no rows for a test bot: one given back
+    /// earlier (give_back()), emptied and its identity sequences restarted, or else a new
+    /// one from create_migrated_database(). Copying the template costs about a quarter of
+    /// a second; emptying a used one a few milliseconds.
+    std::string take_empty_database();
+    /// Gives a database from take_empty_database() back for a later test, once nothing is
+    /// connected to it any more.
+    void give_back(const std::string& url);
+
     /// Stops the server (fast shutdown) and waits for it; idempotent.
     void stop();
 
   private:
     void start_once();
     std::string create_database_from(const std::string& template_db);
+    bool empty_database(const std::string& url);
 
     std::string bin_;
     std::string dir_;
@@ -61,6 +72,7 @@ class PostgresServer {
     bool durable_ = false;
     std::mutex mu_;
     std::string migrated_template_;  // made on first use
+    std::vector<std::string> given_back_;
 };
 
 }  // namespace twintrack::test_support

@@ -1,6 +1,8 @@
 #include "tests/testbot/test_bot.hpp"
 
 #include <date/date.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <optional>
@@ -14,6 +16,25 @@
 
 namespace twintrack::testing {
 
+namespace {
+
+/// Where a bot's folder goes: /dev/shm when it is a memory file system with room, else
+/// /tmp. SQLite makes the same calls either way, but a flush to memory returns at once:
+/// the engine tests spend most of their time waiting for the disk otherwise, and none of
+/// them is about the disk (the store's own tests are).
+std::string scratch_parent() {
+    static const std::string parent = [] {
+        struct statvfs fs {};
+        const bool roomy = ::statvfs("/dev/shm", &fs) == 0 &&
+                           fs.f_bavail * fs.f_frsize > 256ULL * 1024 * 1024 &&
+                           ::access("/dev/shm", W_OK) == 0;
+        return std::string(roomy ? "/dev/shm" : "/tmp");
+    }();
+    return parent;
+}
+
+}  // namespace
+
 core::Timestamp TestBot::default_start() {
     using namespace date;
     return core::Timestamp(sys_days(2026_y / November / 2) + std::chrono::hours(9));
@@ -22,15 +43,22 @@ core::Timestamp TestBot::default_start() {
 TestBot::TestBot(core::Timestamp start, bot::BotSettings settings, Welcome welcome)
     : clock_(start), settings_(std::move(settings)) {
     if (welcome == Welcome::off) settings_.welcome.enabled = false;
-    char tmpl[] = "/tmp/twintrack-testbot-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    prompts_ = bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    std::string tmpl = scratch_parent() + "/twintrack-testbot-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    // Prompts are immutable once loaded: every bot of the test program shares one copy.
+    static const std::shared_ptr<const bot::Prompts> shared =
+        bot::Prompts::load(core::source_dir() + "/prompts", "en");
+    prompts_ = shared;
     open();
 }
 
 TestBot::~TestBot() {
     engine_.reset();
     store_.reset();
+    if (test_support::testing_postgres() && !store_url_.empty()) {
+        test_support::PostgresServer::shared().give_back(store_url_);
+    }
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
 }
@@ -40,7 +68,7 @@ void TestBot::open() {
     // the tests run against PostgreSQL (label `postgres`); restart() reopens the same one.
     if (store_url_.empty()) {
         store_url_ = test_support::testing_postgres()
-                         ? test_support::PostgresServer::shared().create_migrated_database()
+                         ? test_support::PostgresServer::shared().take_empty_database()
                          : "sqlite:" + dir_ + "/twintrack.db";
     }
     auto db =
