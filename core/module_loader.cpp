@@ -29,6 +29,7 @@ std::vector<std::string> module_dirs() {
     std::vector<std::string> dirs;
     if (const char* env = std::getenv("TWINTRACK_MODULE_DIR"); env != nullptr && *env != '\0') {
         dirs.emplace_back(env);
+        return dirs;
     }
     const std::string here = program_dir();
     if (!here.empty()) {
@@ -60,9 +61,9 @@ void* module_entry(const std::string& file, const char* entry) {
             break;  // found but broken (a missing library): say so rather than look on
         }
         if (handle == nullptr) {
-            throw ModuleMissing("module " + file + " " +
-                                (reason.empty() ? "not found in " + looked
-                                                : "does not load: " + reason));
+            throw ModuleMissing(
+                "module " + file + " " +
+                (reason.empty() ? "not found in " + looked : "does not load: " + reason));
         }
         loaded[file] = handle;
     }

@@ -4,9 +4,9 @@
 // built as a module (`twintrack_pg_module.so`, ...) that the program loads the first time
 // it is needed, so that a process that never needs it does not map the library at all.
 //
-// A module is looked for, in order: in $TWINTRACK_MODULE_DIR when set; next to the
-// program (/proc/self/exe); in ../lib/twintrack beside the program's folder (installed
-// with `cmake --install`); in the build folder the program was built in.
+// A module is looked for only in $TWINTRACK_MODULE_DIR when that is set; otherwise next
+// to the program (/proc/self/exe), then in ../lib/twintrack beside the program's folder
+// (installed with `cmake --install`), then in the build folder the program was built in.
 
 #include <stdexcept>
 #include <string>

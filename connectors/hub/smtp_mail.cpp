@@ -136,11 +136,12 @@ class Session {
     void connect() {
         tcp::resolver::results_type endpoints;
         wait("resolving the relay", [&](auto done) {
-            resolver_.async_resolve(settings_.host, std::to_string(settings_.port),
-                                   [&endpoints, done](error_code ec, tcp::resolver::results_type r) {
-                                       endpoints = std::move(r);
-                                       done(ec);
-                                   });
+            resolver_.async_resolve(
+                settings_.host, std::to_string(settings_.port),
+                [&endpoints, done](error_code ec, tcp::resolver::results_type r) {
+                    endpoints = std::move(r);
+                    done(ec);
+                });
         });
         if (settings_.security != Security::none) {
             ctx_ = std::make_unique<ssl::context>(ssl::context::tls_client);
@@ -236,7 +237,8 @@ class Session {
     /// QUIT without waiting long: the mail is already accepted.
     void quit() {
         try {
-            deadline_ = std::min(deadline_, std::chrono::steady_clock::now() + std::chrono::seconds(2));
+            deadline_ =
+                std::min(deadline_, std::chrono::steady_clock::now() + std::chrono::seconds(2));
             send("QUIT\r\n", "QUIT");
             read_reply("QUIT");
         } catch (const Failure&) {
@@ -267,7 +269,8 @@ class Session {
                 if (secure_) {
                     tls_->async_read_some(asio::buffer(buffer), handler);
                 } else {
-                    (tls_ ? tls_->next_layer() : *plain_).async_read_some(asio::buffer(buffer), handler);
+                    (tls_ ? tls_->next_layer() : *plain_)
+                        .async_read_some(asio::buffer(buffer), handler);
                 }
             });
             input_.append(buffer, got);
@@ -288,10 +291,10 @@ class Session {
             if (cancel_.load()) abort_and_throw(Failure{"stopped"}, finished);
             const auto now = std::chrono::steady_clock::now();
             if (now >= deadline_) {
-                abort_and_throw(Failure{std::string("no answer from the relay within ") +
-                                        std::to_string(settings_.timeout.count()) + " s (" +
-                                        step + ")"},
-                                finished);
+                abort_and_throw(
+                    Failure{std::string("no answer from the relay within ") +
+                            std::to_string(settings_.timeout.count()) + " s (" + step + ")"},
+                    finished);
             }
             io_.restart();
             io_.run_one_for(std::min<std::chrono::steady_clock::duration>(

@@ -118,8 +118,7 @@ using test_support::FakeSmtp;
 // A relay with a certificate for 127.0.0.1 (or `names`), trusted through tls_ca_file.
 struct TlsRelay {
     explicit TlsRelay(FakeSmtp::Options o, const std::string& names = "IP:127.0.0.1")
-        : cert(test_support::make_test_certificate(dir.path(), names)),
-          relay([&] {
+        : cert(test_support::make_test_certificate(dir.path(), names)), relay([&] {
               o.cert_file = cert.cert_file;
               o.key_file = cert.key_file;
               return o;
@@ -154,7 +153,8 @@ TEST(SmtpMail, StartTlsCarriesThePasswordAndTheMailOverAVerifiedConnection) {
     const auto got = tls.relay.wait_message();
     ASSERT_TRUE(got);
     EXPECT_TRUE(got->tls);
-    EXPECT_EQ(core::base64_decode(got->auth).value_or(""), std::string("\0twintrack\0s3cret-pw", 20));
+    EXPECT_EQ(core::base64_decode(got->auth).value_or(""),
+              std::string("\0twintrack\0s3cret-pw", 20));
     EXPECT_EQ(got->mail_from, "twintrack@example.com");
     EXPECT_EQ(got->rcpt, std::vector<std::string>{"anna@example.com"});
     EXPECT_NE(got->data.find("Subject: Your link\r\n"), std::string::npos) << got->data;

@@ -6,8 +6,8 @@
 // the connection in the middle of DATA.
 
 #include <chrono>
-#include <memory>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,10 +35,10 @@ class FakeSmtp {
         bool implicit_tls = false;
     };
     struct Message {
-        std::string mail_from;          ///< the address inside MAIL FROM:<...>
-        std::vector<std::string> rcpt;  ///< the addresses inside RCPT TO:<...>
-        std::string auth;               ///< the AUTH PLAIN answer (base64), or ""
-        std::string data;               ///< the message, dot-unstuffed, CRLF line ends
+        std::string mail_from;                   ///< the address inside MAIL FROM:<...>
+        std::vector<std::string> rcpt;           ///< the addresses inside RCPT TO:<...>
+        std::string auth;                        ///< the AUTH PLAIN answer (base64), or ""
+        std::string data;                        ///< the message, dot-unstuffed, CRLF line ends
         std::string login_user, login_password;  ///< decoded AUTH LOGIN answers
         bool tls = false;                        ///< sent over TLS
     };

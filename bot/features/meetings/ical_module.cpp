@@ -27,8 +27,7 @@ std::string ascii_lower(std::string_view s) { return host->ascii_lower(s); }
 
 namespace bot::meetings {
 namespace {
-const IcalFunctions functions{&parse_calendar, &event_ics, &calendar_ics, &rrule_of,
-                              &occurrences};
+const IcalFunctions functions{&parse_calendar, &event_ics, &calendar_ics, &rrule_of, &occurrences};
 }  // namespace
 }  // namespace bot::meetings
 
