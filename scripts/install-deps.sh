@@ -11,8 +11,6 @@ build_pkgs=(
     libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
     libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev libicu-dev
     libcli11-dev libpcre2-dev libexpat1-dev
-    # Sign-in links by email through an SMTP relay (STARTTLS, smtps://).
-    libcurl4-openssl-dev
     libcairo2-dev libfontconfig-dev
     # Chinese labels in the metrics chart (a face fontconfig finds for CJK text):
     # WenQuanYi Micro Hei, one 5 MB file; fonts-noto-cjk would add about 90 MB.

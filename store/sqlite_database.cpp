@@ -275,14 +275,6 @@ bool is_transient(const DatabaseError& e) {
            dynamic_cast<const DatabaseIoError*>(&e) != nullptr;
 }
 
-std::optional<std::int64_t> Database::scalar(const std::string& sql, const Params& params) {
-    std::optional<std::int64_t> out;
-    query(sql, params, [&](const Row& r) {
-        if (!out && !r.is_null(0)) out = r.integer(0);
-    });
-    return out;
-}
-
 Transaction::Transaction(Database& db) : db_(db), owner_(!db.in_transaction()) {
     if (owner_) db_.begin();
 }

@@ -35,18 +35,6 @@ std::string expand_env(const std::string& text) {
 
 }  // namespace
 
-std::string describe_store(const std::string& url) {
-    const std::size_t scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    const std::size_t auth_start = scheme + 3;
-    const std::size_t at = url.find('@', auth_start);
-    const std::size_t slash = url.find('/', auth_start);
-    if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
-    const std::size_t colon = url.find(':', auth_start);
-    if (colon == std::string::npos || colon > at) return url;
-    return url.substr(0, colon) + ":***" + url.substr(at);
-}
-
 StoreUrl parse_store_url(const std::string& text) {
     StoreUrl out;
     if (starts_with(text, "sqlite:")) {

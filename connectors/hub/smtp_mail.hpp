@@ -1,8 +1,10 @@
 #pragma once
 // Sign-in links by email (`smtp:` of a hub with `sign_in: [link]`): one plain-text mail
-// through the company's SMTP relay, sent with libcurl (smtp:// with STARTTLS, smtps://,
-// or plain smtp:// on a trusted relay). Sending blocks, so it runs on the Mailer's own
-// worker thread, never on the hub's thread or the engine's.
+// through the company's SMTP relay (STARTTLS on port 587, TLS from the first byte on 465,
+// or clear text on a trusted relay), spoken here on Boost.Asio and OpenSSL: EHLO, STARTTLS,
+// AUTH PLAIN or LOGIN, MAIL/RCPT/DATA, the certificate checked against the relay's name.
+// Sending blocks, so it runs on the Mailer's own worker thread, never on the hub's thread
+// or the engine's.
 
 #include <atomic>
 #include <chrono>
@@ -58,6 +60,10 @@ const char* security_name(Security s);
 /// base64 body, CRLF line ends. `date` is an RFC 5322 date, `message_id` without `<>`.
 std::string format_message(const SmtpSettings& settings, const Mail& mail, const std::string& date,
                            const std::string& message_id);
+
+/// What follows DATA: `message` with a dot doubled at the start of every line (RFC 5321
+/// 4.5.2), a CRLF if it lacks one at its end, and the end-of-data line ".".
+std::string data_section(const std::string& message);
 
 /// Sends one mail and waits for the relay's answer (up to `settings.timeout`); gives up
 /// early once `cancel` becomes true.

@@ -20,6 +20,7 @@
 #include "core/crypto.hpp"
 #include "core/source_dir.hpp"
 #include "tests/integration/process.hpp"
+#include "tests/support/fake_smtp.hpp"
 #include "tests/support/loopback_proxy.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
@@ -308,6 +309,47 @@ TEST_F(ProgramTest, CorruptOrUnusableDatabaseIsAClearErrorAtStart) {
     r = run_program(program, {"run", "--data", blocked, "--port", "0"});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_THAT(r.err, HasSubstr("cannot create data directory"));
+}
+
+// libical and libpq are modules the program loads on first use (core/module_loader.hpp):
+// a calendar import and a PostgreSQL store work through them, and without them the
+// person gets the apology in their language and the log (or the start) says which module
+// is missing.
+TEST_F(ProgramTest, CalendarsAndPostgresWorkThroughTheirModulesAndTheirAbsenceIsClear) {
+    std::filesystem::create_directories(dir.path() + "/cal");
+    dir.file("cal/week.ics",
+             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+             "UID:weekly-1@test\r\nDTSTAMP:20200106T000000Z\r\nDTSTART:20200106T020000Z\r\n"
+             "DTEND:20200106T030000Z\r\nRRULE:FREQ=WEEKLY\r\nSUMMARY:Standup\r\n"
+             "END:VEVENT\r\nEND:VCALENDAR\r\n");
+    const auto config = dir.file("cal.yaml", "meetings:\n  calendar_dir: cal\n");
+    const std::vector<std::string> console = {
+        "console", "--as", "li.wei@example.com", "--config", config, "--data", dir.path()};
+    auto r = run_program(program, console, "calendar import week.ics\n");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("已从 week.ics 导入未来"));
+    const int port = test_support::closed_loopback_port();
+    const std::string pg = "postgres://tt@127.0.0.1:" + std::to_string(port) + "/tt";
+    r = run_program(program, {"console", "--as", "li.wei@example.com", "--store", pg});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_THAT(r.err, HasSubstr(std::to_string(port)));  // libpq tried to connect
+    EXPECT_THAT(r.err, Not(HasSubstr("not available")));
+
+    TempDir empty;
+    ::setenv("TWINTRACK_MODULE_DIR", empty.path().c_str(), 1);
+    r = run_program(program, console, "calendar import week.ics\n");
+    auto without_pg =
+        run_program(program, {"console", "--as", "li.wei@example.com", "--store", pg});
+    ::unsetenv("TWINTRACK_MODULE_DIR");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("抱歉，我在处理这条消息时出了问题"));
+    EXPECT_THAT(r.out + r.err,
+                HasSubstr("module twintrack_ical_module.so not found in " + empty.path()));
+    EXPECT_NE(without_pg.exit_code, 0);
+    EXPECT_THAT(without_pg.err,
+                HasSubstr("the PostgreSQL store is not available: module twintrack_pg_module.so "
+                          "not found in " +
+                          empty.path()));
 }
 
 TEST_F(ProgramTest, ConfigTyposAreNamedWithTheirLine) {

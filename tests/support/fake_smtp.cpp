@@ -2,30 +2,57 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "core/base64.hpp"
 
 namespace twintrack::test_support {
 namespace {
 
-// Reads one CRLF-terminated line (without the CRLF); false when the peer closed.
-bool read_line(int fd, std::string& pending, std::string& line) {
-    for (;;) {
-        const auto end = pending.find("\r\n");
-        if (end != std::string::npos) {
-            line = pending.substr(0, end);
-            pending.erase(0, end + 2);
-            return true;
-        }
-        char buf[4096];
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) return false;
-        pending.append(buf, static_cast<std::size_t>(n));
+// One client connection, in clear text or over TLS once `ssl` is set.
+struct Conn {
+    int fd = -1;
+    SSL* ssl = nullptr;
+    std::string pending;
+
+    ~Conn() {
+        if (ssl != nullptr) SSL_free(ssl);
     }
-}
+    bool start_tls(const std::shared_ptr<void>& context) {
+        ssl = SSL_new(static_cast<SSL_CTX*>(context.get()));
+        SSL_set_fd(ssl, fd);
+        return SSL_accept(ssl) == 1;
+    }
+    // Reads one CRLF-terminated line (without the CRLF); false when the peer closed.
+    bool read_line(std::string& line) {
+        for (;;) {
+            const auto end = pending.find("\r\n");
+            if (end != std::string::npos) {
+                line = pending.substr(0, end);
+                pending.erase(0, end + 2);
+                return true;
+            }
+            char buf[4096];
+            const int n = ssl != nullptr ? SSL_read(ssl, buf, sizeof buf)
+                                         : static_cast<int>(::read(fd, buf, sizeof buf));
+            if (n <= 0) return false;
+            pending.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    bool write(const std::string& text) {
+        if (ssl == nullptr) return write_all(fd, text);
+        return SSL_write(ssl, text.data(), static_cast<int>(text.size())) ==
+               static_cast<int>(text.size());
+    }
+};
 
 std::string upper(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -42,8 +69,32 @@ std::string angle_address(const std::string& line) {
 
 }  // namespace
 
-FakeSmtp::FakeSmtp(Mode mode, bool advertise_auth)
-    : mode_(mode), advertise_auth_(advertise_auth), server_([this](int fd) { serve(fd); }) {}
+namespace {
+FakeSmtp::Options options_of(FakeSmtp::Mode mode, bool advertise_auth) {
+    FakeSmtp::Options o;
+    o.mode = mode;
+    o.auth = advertise_auth ? "PLAIN" : "";
+    return o;
+}
+
+std::shared_ptr<void> server_context(const FakeSmtp::Options& o) {
+    if (o.cert_file.empty()) return nullptr;
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == nullptr || SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+        if (ctx != nullptr) SSL_CTX_free(ctx);
+        throw std::runtime_error("fake SMTP: cannot load " + o.cert_file);
+    }
+    return std::shared_ptr<void>(ctx, [](void* c) { SSL_CTX_free(static_cast<SSL_CTX*>(c)); });
+}
+}  // namespace
+
+FakeSmtp::FakeSmtp(Mode mode, bool advertise_auth) : FakeSmtp(options_of(mode, advertise_auth)) {}
+
+FakeSmtp::FakeSmtp(Options options)
+    : options_(std::move(options)),
+      tls_context_(server_context(options_)),
+      server_([this](int fd) { serve(fd); }) {}
 
 std::vector<FakeSmtp::Message> FakeSmtp::messages() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -55,6 +106,11 @@ int FakeSmtp::refusals() const {
     return refusals_;
 }
 
+int FakeSmtp::auth_attempts() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return auth_attempts_;
+}
+
 std::optional<FakeSmtp::Message> FakeSmtp::wait_message(std::size_t n,
                                                         std::chrono::milliseconds timeout) {
     std::unique_lock<std::mutex> lock(mu_);
@@ -63,31 +119,62 @@ std::optional<FakeSmtp::Message> FakeSmtp::wait_message(std::size_t n,
 }
 
 void FakeSmtp::serve(int fd) {
-    std::string pending, line;
+    Conn conn;
+    conn.fd = fd;
+    std::string line;
     Message current;
-    const auto say = [&](const std::string& text) { return write_all(fd, text + "\r\n"); };
+    const auto say = [&](const std::string& text) { return conn.write(text + "\r\n"); };
+    if (options_.implicit_tls && !conn.start_tls(tls_context_)) return;
+    current.tls = conn.ssl != nullptr;
     if (!say("220 fake.smtp.test ESMTP ready")) return;
-    while (read_line(fd, pending, line)) {
+    while (conn.read_line(line)) {
         const std::string verb = upper(line.substr(0, line.find(' ')));
         if (verb == "EHLO" || verb == "HELO") {
-            say(advertise_auth_ ? "250-fake.smtp.test\r\n250-AUTH PLAIN\r\n250 8BITMIME"
-                                : "250-fake.smtp.test\r\n250 8BITMIME");
+            std::string answer = "250-fake.smtp.test";
+            if (tls_context_ && conn.ssl == nullptr) answer += "\r\n250-STARTTLS";
+            if (!options_.auth.empty()) answer += "\r\n250-AUTH " + options_.auth;
+            say(answer + "\r\n250 8BITMIME");
+        } else if (verb == "STARTTLS" && tls_context_ && conn.ssl == nullptr) {
+            say("220 2.0.0 Ready to start TLS");
+            if (!conn.start_tls(tls_context_)) return;
+            current = Message{};
+            current.tls = true;
         } else if (verb == "AUTH") {
-            // "AUTH PLAIN <base64>" or "AUTH PLAIN", then the answer on its own line.
-            const auto sp = line.find(' ', 5);
-            if (sp != std::string::npos) {
-                current.auth = line.substr(sp + 1);
-            } else {
-                say("334 ");
-                if (!read_line(fd, pending, current.auth)) return;
+            {
+                std::lock_guard<std::mutex> lock(mu_);
+                ++auth_attempts_;
             }
-            say("235 2.7.0 Authentication successful");
+            const std::string mechanism =
+                line.size() > 5 ? upper(line.substr(5, line.find(' ', 5) - 5)) : "";
+            if (mechanism == "LOGIN") {
+                std::string user, password;
+                say("334 VXNlcm5hbWU6");
+                if (!conn.read_line(user)) return;
+                say("334 UGFzc3dvcmQ6");
+                if (!conn.read_line(password)) return;
+                current.login_user = core::base64_decode(user).value_or("?");
+                current.login_password = core::base64_decode(password).value_or("?");
+            } else {
+                // "AUTH PLAIN <base64>" or "AUTH PLAIN", then the answer on its own line.
+                const auto sp = line.find(' ', 5);
+                if (sp != std::string::npos) {
+                    current.auth = line.substr(sp + 1);
+                } else {
+                    say("334 ");
+                    if (!conn.read_line(current.auth)) return;
+                }
+            }
+            if (options_.mode == Mode::refuse_auth) {
+                say("535 5.7.8 Authentication credentials invalid");
+            } else {
+                say("235 2.7.0 Authentication successful");
+            }
         } else if (verb == "MAIL") {
             current.mail_from = angle_address(line);
             current.rcpt.clear();
             say("250 2.1.0 Ok");
         } else if (verb == "RCPT") {
-            if (mode_ == Mode::refuse_recipient) {
+            if (options_.mode == Mode::refuse_recipient) {
                 {
                     std::lock_guard<std::mutex> lock(mu_);
                     ++refusals_;
@@ -101,7 +188,8 @@ void FakeSmtp::serve(int fd) {
             say("354 End data with <CR><LF>.<CR><LF>");
             std::string data;
             for (;;) {
-                if (!read_line(fd, pending, line)) return;
+                if (!conn.read_line(line)) return;
+                if (options_.mode == Mode::drop_during_data) return;
                 if (line == ".") break;
                 if (line.rfind("..", 0) == 0) line.erase(0, 1);
                 data += line + "\r\n";
@@ -122,6 +210,18 @@ void FakeSmtp::serve(int fd) {
             say("502 5.5.2 Command not recognized");
         }
     }
+}
+
+TestCertificate make_test_certificate(const std::string& dir,
+                                      const std::string& subject_alt_names) {
+    TestCertificate out{dir + "/relay-cert.pem", dir + "/relay-key.pem"};
+    const std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=relay.test -addext "
+        "subjectAltName=" +
+        subject_alt_names + " -keyout " + out.key_file + " -out " + out.cert_file +
+        " >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl req failed");
+    return out;
 }
 
 int closed_loopback_port() {

@@ -663,8 +663,11 @@ void weekly_post(Turn& turn, const json& payload) {
                           std::string(weekly_job) + "." + date + "." + channel.connector + "." +
                               channel.channel + "." + locale);
                 // The picture, for connectors that show images; the text has the bars.
-                turn.posts().back().attachments.push_back(
-                    {"metrics-" + date + ".png", "image/png", charts[locale]});
+                // None when the chart module is missing (logged).
+                if (!charts[locale].empty()) {
+                    turn.posts().back().attachments.push_back(
+                        {"metrics-" + date + ".png", "image/png", charts[locale]});
+                }
             }
         }
     }
