@@ -12,6 +12,7 @@
 #include "bot/features/reports/reports.hpp"
 #include "bot/features/rules/rules.hpp"
 #include "bot/features/social/social.hpp"
+#include "bot/features/thanks/thanks.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "bot/retention.hpp"
 #include "bot/sign_in.hpp"
@@ -35,6 +36,7 @@ const std::vector<Feature>& all_features() {
         campaigns::feature(),    //
         plan::feature(),         //
         bridge::feature(),       // `bridge:` is read once the connectors are known
+        thanks::feature(),       //
     };
     return all;
 }
