@@ -618,74 +618,98 @@ bool ends_keyword_text(const ArgSpec& spec, const ArgContext& c, const core::Tok
            t.text.find_first_of(":/?&") > eq;
 }
 
-bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,
-                  ParsedArgs& out, ArgError& error, NoteReading* note) {
-    std::vector<std::string> free;
-    std::vector<std::size_t> free_at;  // the word each free word is
-    std::set<std::string> given;
-    // Where each option was written: how many free words came before it.
-    std::map<std::string, std::size_t> written_at;
-    auto take = [&](const ArgSpec::Option& o, const std::string& key, const std::string& value) {
-        if (!given.insert(o.arg.name()).second) {
-            error = {"duplicate_key", {{"key", shown(key)}}};
+// Reads one line's words against a spec: options and keywords first, word by word (the
+// other words are free), then the free words into the positional arguments in order.
+class TokenReader {
+  public:
+    TokenReader(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,
+                ParsedArgs& out, ArgError& error, NoteReading* note)
+        : spec_(spec), tokens_(tokens), c_(c), out_(out), error_(error), note_(note) {}
+
+    bool read() {
+        for (std::size_t i = 0; i < tokens_.size(); ++i) {
+            const Step step = read_keyword(i);
+            if (step == Step::failed) return false;
+            if (step == Step::taken) continue;
+            if (!read_option_or_word(i)) return false;
+        }
+        return enough_words() && assign_positionals() && nothing_left();
+    }
+
+  private:
+    enum class Step { failed, taken, not_a_keyword };
+
+    bool take(const ArgSpec::Option& o, const std::string& key, const std::string& value) {
+        if (!given_.insert(o.arg.name()).second) {
+            error_ = {"duplicate_key", {{"key", shown(key)}}};
             return false;
         }
         ParsedArgs::Value v;
-        if (!convert(o.arg, value, c, v, error)) return false;
-        out.values()[o.arg.name()] = std::move(v);
-        written_at[o.arg.name()] = free.size();
+        if (!convert(o.arg, value, c_, v, error_)) return false;
+        out_.values()[o.arg.name()] = std::move(v);
+        written_at_[o.arg.name()] = free_.size();
         return true;
-    };
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const auto& t = tokens[i];
-        // A keyword: its key as a whole unquoted word after the first free word, its value
-        // the next word (`margin 30%`). Once given, its key is a plain word again (`handoff
-        // ACME to @sam talk to Bob`).
-        // A keyword declared before every positional argument may also open the line
-        // (`coffee pause until 2026-12-24`).
-        if (t.quote_at == std::string::npos) {
-            const ArgSpec::Option* k = option_of(spec, c.prompts, t.text);
-            if (k != nullptr && k->keyword && given.count(k->arg.name()) == 0 &&
-                (!free.empty() || k->at == 0)) {
-                if (i + 1 == tokens.size()) {
-                    error = {"keyword_without_value",
-                             {{"key", shown(t.text)},
-                              {"name", placeholder(k->arg, c.prompts, c.locale)}}};
-                    return false;
-                }
-                std::string value = tokens[++i].text;
-                if (k->arg.kind() == ArgKind::text) {
-                    // A text after a keyword (`segment retail banks`, `poll 2026-12-12
-                    // 2026-12-13`): the words up to the next keyword or option.
-                    while (i + 1 < tokens.size() && !ends_keyword_text(spec, c, tokens[i + 1])) {
-                        value += " " + tokens[++i].text;
-                    }
-                }
-                if (!take(*k, t.text, value)) return false;
-                // cost 5000 USD: a currency as the word after a trailing amount.
-                if (k->arg.kind() == ArgKind::trailing_amount && i + 1 < tokens.size() &&
-                    out.values()[k->arg.name()].currency.empty()) {
-                    if (auto code = read_currency(c.prompts, tokens[i + 1].text)) {
-                        out.values()[k->arg.name()].currency = *code;
-                        ++i;
-                    }
-                }
-                continue;
+    }
+
+    // A currency written as the word after a trailing amount (`12万 美元`, `cost 5000 USD`):
+    // taken into `v` when `v` has none and `word` is one.
+    bool currency_after(ParsedArgs::Value& v, const std::string& word) const {
+        if (!v.currency.empty()) return false;
+        auto code = read_currency(c_.prompts, word);
+        if (code) v.currency = *code;
+        return code.has_value();
+    }
+
+    // A keyword: its key as a whole unquoted word after the first free word, its value the
+    // next word (`margin 30%`). Once given, its key is a plain word again (`handoff ACME to
+    // @sam talk to Bob`). A keyword declared before every positional argument may also open
+    // the line (`coffee pause until 2026-12-24`).
+    Step read_keyword(std::size_t& i) {
+        const core::Token& t = tokens_[i];
+        if (t.quote_at != std::string::npos) return Step::not_a_keyword;
+        const ArgSpec::Option* k = option_of(spec_, c_.prompts, t.text);
+        if (k == nullptr || !k->keyword || given_.count(k->arg.name()) > 0 ||
+            (free_.empty() && k->at != 0)) {
+            return Step::not_a_keyword;
+        }
+        if (i + 1 == tokens_.size()) {
+            error_ = {
+                "keyword_without_value",
+                {{"key", shown(t.text)}, {"name", placeholder(k->arg, c_.prompts, c_.locale)}}};
+            return Step::failed;
+        }
+        std::string value = tokens_[++i].text;
+        if (k->arg.kind() == ArgKind::text) {
+            // A text after a keyword (`segment retail banks`, `poll 2026-12-12 2026-12-13`):
+            // the words up to the next keyword or option.
+            while (i + 1 < tokens_.size() && !ends_keyword_text(spec_, c_, tokens_[i + 1])) {
+                value += " " + tokens_[++i].text;
             }
         }
-        // In a line with a note, a word that is no option may be the note's: kept as a free
-        // word, and refused only when it comes before the note.
-        auto keep_for_note = [&] {
-            if (note == nullptr) return false;
-            if (note->first_bad == std::string::npos) {
-                note->first_bad = i;
-                note->bad = error;
-            }
-            free.push_back(t.text);
-            free_at.push_back(i);
-            return true;
-        };
-        // `key=value` and `key＝value`, the key outside quotes: `"a=b"` is a word.
+        if (!take(*k, t.text, value)) return Step::failed;
+        if (k->arg.kind() == ArgKind::trailing_amount && i + 1 < tokens_.size() &&
+            currency_after(out_.values()[k->arg.name()], tokens_[i + 1].text)) {
+            ++i;
+        }
+        return Step::taken;
+    }
+
+    // In a line with a note, a word that is no option may be the note's: kept as a free
+    // word, and refused only when it comes before the note.
+    bool keep_for_note(std::size_t i) {
+        if (note_ == nullptr) return false;
+        if (note_->first_bad == std::string::npos) {
+            note_->first_bad = i;
+            note_->bad = error_;
+        }
+        free_.push_back(tokens_[i].text);
+        free_at_.push_back(i);
+        return true;
+    }
+
+    // `key=value` and `key＝value` (the key outside quotes: `"a=b"` is a word), or a free word.
+    bool read_option_or_word(std::size_t& i) {
+        const core::Token& t = tokens_[i];
         std::size_t eq = t.text.find('=');
         std::size_t eq_len = 1;
         const std::size_t wide = t.text.find(full_width_equals);
@@ -696,150 +720,191 @@ bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, c
         // A link's query (`https://example.com/a?b=c`) is a word, not an option.
         if (eq == std::string::npos || eq == 0 || eq >= t.quote_at ||
             t.text.find_first_of(":/?&") < eq) {
-            free.push_back(t.text);
-            free_at.push_back(i);
-            continue;
+            free_.push_back(t.text);
+            free_at_.push_back(i);
+            return true;
         }
         const std::string key = t.text.substr(0, eq);
         std::string value = t.text.substr(eq + eq_len);
-        const ArgSpec::Option* o = option_of(spec, c.prompts, key);
+        const ArgSpec::Option* o = option_of(spec_, c_.prompts, key);
         if (o == nullptr) {
             std::vector<std::string> keys;
-            for (const auto& opt : spec.options) keys.push_back(key_text(opt, c.prompts, c.locale));
-            error = {"unknown_key",
-                     {{"key", shown(key)},
-                      {"keys", core::join(keys, ", ")},
-                      {"has_keys", !keys.empty()}}};
-            if (keep_for_note()) continue;
-            return false;
+            for (const auto& opt : spec_.options)
+                keys.push_back(key_text(opt, c_.prompts, c_.locale));
+            error_ = {"unknown_key",
+                      {{"key", shown(key)},
+                       {"keys", core::join(keys, ", ")},
+                       {"has_keys", !keys.empty()}}};
+            return keep_for_note(i);
         }
-        if (given.count(o->arg.name()) > 0) {
-            error = {"duplicate_key", {{"key", shown(key) + "="}}};
-            if (keep_for_note()) continue;
-            return false;
+        if (given_.count(o->arg.name()) > 0) {
+            error_ = {"duplicate_key", {{"key", shown(key) + "="}}};
+            return keep_for_note(i);
         }
         // `key= value`: the value is the next word.
-        if (value.empty() && i + 1 < tokens.size()) value = tokens[++i].text;
+        if (value.empty() && i + 1 < tokens_.size()) value = tokens_[++i].text;
         if (value.empty()) {
-            error = {"empty_value", {{"key", shown(key)}}};
+            error_ = {"empty_value", {{"key", shown(key)}}};
             return false;
         }
-        if (!take(*o, key + "=", value)) return false;
+        return take(*o, key + "=", value);
     }
-    // A positional argument may also be given as an option of the same name
-    // (`deal won ACME amount=12万`); it then takes no free word.
-    auto by_option = [&](const Arg& a) { return given.count(a.name()) > 0; };
-    auto missing = [&](const Arg& a) {
-        error = {"missing", {{"name", placeholder(a, c.prompts, c.locale)}}};
+
+    // A positional argument may also be given as an option of the same name (`deal won
+    // ACME amount=12万`); it then takes no free word.
+    bool by_option(const Arg& a) const { return given_.count(a.name()) > 0; }
+
+    bool missing(const Arg& a) {
+        error_ = {"missing", {{"name", placeholder(a, c_.prompts, c_.locale)}}};
         return false;
-    };
-    // Too few words: the first required argument left without one when each takes one.
-    std::size_t count = 0;
-    for (const auto& a : spec.positional) {
-        if (!a.required() || by_option(a)) continue;
-        if (count++ == free.size()) return missing(a);
     }
-    std::size_t next = 0;
-    for (std::size_t i = 0; i < spec.positional.size(); ++i) {
-        const Arg& a = spec.positional[i];
+
+    // Too few words: the first required argument left without one when each takes one.
+    bool enough_words() {
+        std::size_t count = 0;
+        for (const auto& a : spec_.positional) {
+            if (!a.required() || by_option(a)) continue;
+            if (count++ == free_.size()) return missing(a);
+        }
+        return true;
+    }
+
+    bool assign_positionals() {
+        for (std::size_t i = 0; i < spec_.positional.size(); ++i) {
+            if (!assign(i)) return false;
+        }
+        return true;
+    }
+
+    // Positional argument `i` from the free words from next_ on.
+    bool assign(std::size_t i) {
+        const Arg& a = spec_.positional[i];
         if (by_option(a)) {
             // amount=12万 USD: the currency is the word written after the option.
-            auto& v = out.values()[a.name()];
-            if (a.kind() == ArgKind::trailing_amount && v.currency.empty() && next < free.size() &&
-                written_at[a.name()] == next) {
-                if (auto code = read_currency(c.prompts, free[next])) {
-                    v.currency = *code;
-                    ++next;
-                }
+            auto& v = out_.values()[a.name()];
+            if (a.kind() == ArgKind::trailing_amount && next_ < free_.size() &&
+                written_at_[a.name()] == next_ && currency_after(v, free_[next_])) {
+                ++next_;
             }
-            continue;
+            return true;
         }
         // A text takes the free words left but one for each required argument after it.
         std::size_t after = 0;
-        for (std::size_t j = i + 1; j < spec.positional.size(); ++j) {
-            if (spec.positional[j].required() && !by_option(spec.positional[j])) ++after;
+        for (std::size_t j = i + 1; j < spec_.positional.size(); ++j) {
+            if (spec_.positional[j].required() && !by_option(spec_.positional[j])) ++after;
         }
-        const std::size_t left = free.size() - std::min(free.size(), next);
+        const std::size_t left = free_.size() - std::min(free_.size(), next_);
         const bool several = a.kind() == ArgKind::text || a.kind() == ArgKind::customer ||
                              a.kind() == ArgKind::note || a.kind() == ArgKind::quarter;
-        if (next >= free.size() || (several && left <= after)) {
-            if (a.required()) return missing(a);
-            continue;
+        if (next_ >= free_.size() || (several && left <= after)) {
+            return a.required() ? missing(a) : true;
         }
-        if (several) {
-            std::size_t end = free.size() - after;
-            if (i + 1 < spec.positional.size()) {
-                const Arg& b = spec.positional[i + 1];
-                if (b.kind() == ArgKind::person && !by_option(b)) {
-                    // Before the first @someone (or word the person may be) after its first.
-                    for (std::size_t k = next + 1; k < end; ++k) {
-                        const bool alternative = std::any_of(
-                            b.alternatives().begin(), b.alternatives().end(),
-                            [&](const auto& key) { return c.prompts.is_word(key, free[k]); });
-                        if (starts_with(free[k], "@") || alternative) {
-                            end = k;
-                            break;
-                        }
-                    }
-                }
-                if (a.kind() == ArgKind::customer &&
-                    (b.kind() == ArgKind::text || b.kind() == ArgKind::customer ||
-                     b.kind() == ArgKind::note)) {
-                    // The longest run of words that names a known customer, else one word.
-                    std::size_t known = next + 1;
-                    for (std::size_t n = end; n > next + 1 && c.known_name; --n) {
-                        std::vector<std::string> run(free.begin() + static_cast<long>(next),
-                                                     free.begin() + static_cast<long>(n));
-                        if (c.known_name(core::join(run, " "))) {
-                            known = n;
-                            break;
-                        }
-                    }
-                    end = known;
-                }
-                if (b.kind() == ArgKind::trailing_amount && !by_option(b)) {
-                    // The text ends at the first word after its first that is an amount.
-                    end = next + 1;
-                    while (end < free.size() && !read_amount(c.prompts, free[end])) ++end;
-                    if (end == free.size()) return missing(b);
-                }
-                // A text followed by another argument ends where an option was written.
-                for (const auto& [_, at] : written_at) {
-                    if (at > next && at < end) end = at;
-                }
-            }
-            if (a.kind() == ArgKind::note && note != nullptr) note->note_at = free_at[next];
-            std::string raw = free[next++];
-            for (; next < end; ++next) raw += " " + free[next];
-            ParsedArgs::Value v;
-            if (!convert(a, raw, c, v, error)) return false;
-            out.values()[a.name()] = std::move(v);
-            continue;
-        }
+        if (several) return assign_words(i, after);
         ParsedArgs::Value v;
-        if (!convert(a, free[next++], c, v, error)) return false;
+        if (!convert(a, free_[next_++], c_, v, error_)) return false;
         // 120000 USD, 12万 美元: a currency as the word after the amount.
-        if (a.kind() == ArgKind::trailing_amount && v.currency.empty() && next < free.size()) {
-            if (auto code = read_currency(c.prompts, free[next])) {
-                v.currency = *code;
-                ++next;
-            }
+        if (a.kind() == ArgKind::trailing_amount && next_ < free_.size() &&
+            currency_after(v, free_[next_])) {
+            ++next_;
         }
-        out.values()[a.name()] = std::move(v);
+        out_.values()[a.name()] = std::move(v);
+        return true;
     }
-    if (next < free.size()) {
-        error = {"unexpected", {{"token", shown(free[next])}}};
-        return false;
-    }
-    for (const auto& o : spec.options) {
-        if (o.keyword && o.arg.required() && !by_option(o.arg)) {
-            error = {"missing",
-                     {{"name", key_text(o, c.prompts, c.locale) + " " +
-                                   placeholder(o.arg, c.prompts, c.locale)}}};
+
+    // Positional argument `i`, which takes several words: up to `end` (see words_end).
+    bool assign_words(std::size_t i, std::size_t after) {
+        const Arg& a = spec_.positional[i];
+        std::size_t end = free_.size() - after;
+        if (i + 1 < spec_.positional.size() && !words_end(a, spec_.positional[i + 1], end)) {
             return false;
         }
+        if (a.kind() == ArgKind::note && note_ != nullptr) note_->note_at = free_at_[next_];
+        std::string raw = free_[next_++];
+        for (; next_ < end; ++next_) raw += " " + free_[next_];
+        ParsedArgs::Value v;
+        if (!convert(a, raw, c_, v, error_)) return false;
+        out_.values()[a.name()] = std::move(v);
+        return true;
     }
-    return true;
+
+    // Where the words of `a` end when `b` follows it: before the first @someone, after a
+    // known customer's name, before an amount, before an option; false (answered) when `b`
+    // is a trailing amount that no word reads as.
+    bool words_end(const Arg& a, const Arg& b, std::size_t& end) {
+        if (b.kind() == ArgKind::person && !by_option(b)) end = before_person(b, end);
+        if (a.kind() == ArgKind::customer &&
+            (b.kind() == ArgKind::text || b.kind() == ArgKind::customer ||
+             b.kind() == ArgKind::note)) {
+            end = after_known_customer(end);
+        }
+        if (b.kind() == ArgKind::trailing_amount && !by_option(b)) {
+            // The text ends at the first word after its first that is an amount.
+            end = next_ + 1;
+            while (end < free_.size() && !read_amount(c_.prompts, free_[end])) ++end;
+            if (end == free_.size()) return missing(b);
+        }
+        // A text followed by another argument ends where an option was written.
+        for (const auto& [_, at] : written_at_) {
+            if (at > next_ && at < end) end = at;
+        }
+        return true;
+    }
+
+    // Before the first @someone (or word the person `b` may be) after the first word.
+    std::size_t before_person(const Arg& b, std::size_t end) const {
+        for (std::size_t k = next_ + 1; k < end; ++k) {
+            const bool alternative =
+                std::any_of(b.alternatives().begin(), b.alternatives().end(),
+                            [&](const auto& key) { return c_.prompts.is_word(key, free_[k]); });
+            if (starts_with(free_[k], "@") || alternative) return k;
+        }
+        return end;
+    }
+
+    // The longest run of words from next_ that names a known customer, else one word.
+    std::size_t after_known_customer(std::size_t end) const {
+        for (std::size_t n = end; n > next_ + 1 && c_.known_name; --n) {
+            std::vector<std::string> run(free_.begin() + static_cast<long>(next_),
+                                         free_.begin() + static_cast<long>(n));
+            if (c_.known_name(core::join(run, " "))) return n;
+        }
+        return next_ + 1;
+    }
+
+    // No free word left over, and every required keyword given.
+    bool nothing_left() {
+        if (next_ < free_.size()) {
+            error_ = {"unexpected", {{"token", shown(free_[next_])}}};
+            return false;
+        }
+        for (const auto& o : spec_.options) {
+            if (o.keyword && o.arg.required() && !by_option(o.arg)) {
+                error_ = {"missing",
+                          {{"name", key_text(o, c_.prompts, c_.locale) + " " +
+                                        placeholder(o.arg, c_.prompts, c_.locale)}}};
+                return false;
+            }
+        }
+        return true;
+    }
+
+    const ArgSpec& spec_;
+    const std::vector<core::Token>& tokens_;
+    const ArgContext& c_;
+    ParsedArgs& out_;
+    ArgError& error_;
+    NoteReading* note_;
+    std::vector<std::string> free_;
+    std::vector<std::size_t> free_at_;  // the word each free word is
+    std::set<std::string> given_;
+    // Where each option was written: how many free words came before it.
+    std::map<std::string, std::size_t> written_at_;
+    std::size_t next_ = 0;  // the first free word not yet assigned
+};
+
+bool parse_tokens(const ArgSpec& spec, const std::vector<core::Token>& tokens, const ArgContext& c,
+                  ParsedArgs& out, ArgError& error, NoteReading* note) {
+    return TokenReader(spec, tokens, c, out, error, note).read();
 }
 
 }  // namespace

@@ -24,9 +24,9 @@ struct Feature {
     /// Reads the section into the feature's own settings in `settings` (kept there by
     /// type, see FeatureSettings); every problem goes to the reader's errors with its line,
     /// unknown keys included (finish()). The section may be absent: defaults stay. Null
-    /// when the feature has no section (not yet moved: its settings are in BotSettings).
+    /// when the feature has no section of its own (rules reads the engine's `rules:`).
     std::function<void(core::SectionReader& section, FeatureSettings& settings)> read_config;
-    /// The store migrations (store/migrations/NNNN_*.sql versions) that made its tables.
+    /// The migration versions that made its tables (its own migrations/, or store/migrations/).
     std::vector<int> migrations;
     /// Registers commands, dialogs, jobs and routes on `engine`, and offers what other
     /// features read through `services`.

@@ -12,6 +12,7 @@
 #include "bot/features/reports/reports.hpp"
 #include "bot/features/rules/rules.hpp"
 #include "bot/features/social/social.hpp"
+#include "bot/features/thanks/thanks.hpp"
 #include "bot/features/tone/tone.hpp"
 #include "bot/retention.hpp"
 #include "bot/sign_in.hpp"
@@ -20,19 +21,22 @@
 namespace twintrack::bot {
 
 const std::vector<Feature>& all_features() {
-    // One line per feature, in the order they register.
+    // One line per feature, in the order they register. Each folder bot/features/NAME/
+    // is built without a line elsewhere (bot/features/CMakeLists.txt), and a test checks
+    // that every folder has its line here and every line its folder.
     static const std::vector<Feature> all = {
         engagements::feature(),  //
-        reports::feature(),      // settings still in BotSettings::reports
-        meetings::feature(),     // settings still in BotSettings::meetings
+        reports::feature(),      //
+        meetings::feature(),     //
         tone::feature(),         //
         social::feature(),       //
         metrics::feature(),      //
         kit::feature(),          //
-        rules::feature(),        // reads rules.notes of BotSettings::rules
+        rules::feature(),        // no section: reads rules.notes of the engine's `rules:`
         campaigns::feature(),    //
         plan::feature(),         //
         bridge::feature(),       // `bridge:` is read once the connectors are known
+        thanks::feature(),       //
     };
     return all;
 }

@@ -210,6 +210,57 @@ TEST(Args, EveryKindOfBadTokenIsNamedInTheWritersLanguage) {
     }
 }
 
+// The bad tokens the table above cannot reach (its command takes no id, no quarter and
+// one text): a bad id, a bad quarter, a word too many, each in both languages.
+TEST(Args, IdsQuartersAndAWordTooManyAreNamedInTheWritersLanguage) {
+    static const CommandSpec spec =
+        CommandSpec("rule approve", [](bot::Turn&, const bot::CommandArgs&) {})
+            .arg(Arg::id("id"))
+            .arg(Arg::quarter("quarter").optional());
+    struct Case {
+        const char* name;
+        const char* line;
+        const char* key;
+        const char* en;
+        const char* zh;
+    };
+    const std::vector<Case> cases = {
+        {"zero id", "0", "bad_id", "\"0\" is not a number: write a whole number above zero",
+         "“0”不是编号：请写大于零的整数"},
+        {"word for an id", "#abc", "bad_id", "\"#abc\" is not a number", "“#abc”不是编号"},
+        {"bad quarter", "3 2027 Q9", "bad_quarter", "\"2027 Q9\" is not a quarter",
+         "“2027 Q9”不是季度"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        for (const std::string locale : {"en", "zh-CN"}) {
+            SCOPED_TRACE(locale);
+            ParsedArgs out;
+            ArgError error;
+            ASSERT_FALSE(parse(spec.args(), c.line, locale, out, error));
+            EXPECT_EQ(error.key, c.key);
+            nlohmann::json data = error.data;
+            data["command"] = bot::command_word("rule approve", prompts(), locale);
+            data["usage"] = bot::usage_line("rule approve", spec.args(), prompts(), locale);
+            const std::string said = prompts().render(locale, "args." + error.key, data);
+            EXPECT_THAT(said, HasSubstr(locale == "en" ? c.en : c.zh));
+            EXPECT_THAT(
+                said, HasSubstr(locale == "en" ? "Usage: rule approve ID" : "用法：批准规则 编号"));
+        }
+    }
+    static const CommandSpec whois =
+        CommandSpec("whois", [](bot::Turn&, const bot::CommandArgs&) {}).arg(Arg::person("person"));
+    for (const std::string locale : {"en", "zh-CN"}) {
+        ParsedArgs out;
+        ArgError error;
+        ASSERT_FALSE(parse(whois.args(), "@li @wang", locale, out, error));
+        ASSERT_EQ(error.key, "unexpected");
+        EXPECT_THAT(
+            prompts().render(locale, "args.unexpected", error.data),
+            HasSubstr(locale == "en" ? "I did not expect \"@wang\" here." : "这里不该有“@wang”。"));
+    }
+}
+
 TEST(Args, AWordTooManyIsNamed) {
     static const CommandSpec whois =
         CommandSpec("whois", [](bot::Turn&, const bot::CommandArgs&) {}).arg(Arg::person("person"));

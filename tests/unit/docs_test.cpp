@@ -89,6 +89,14 @@ TEST(Docs, EveryProductTargetIsNamedOnTheArchitecturePage) {
         const std::string text = read_file(fs::path(core::source_dir()) / file);
         for (std::sregex_iterator m(text.begin(), text.end(), target), end; m != end; ++m) {
             const std::string name = (*m)[2];
+            // A feature folder's target, named after the folder, is the row
+            // `twintrack_feature_<name>` of `bot/features/<name>/`.
+            const std::string folder = fs::path(file).parent_path().generic_string();
+            const bool feature_target =
+                folder.rfind("bot/features/", 0) == 0 &&
+                name == "twintrack_feature_" + fs::path(folder).filename().string() &&
+                architecture().find("`twintrack_feature_<name>`") != std::string::npos;
+            if (feature_target) continue;
             if (architecture().find("`" + name + "`") == std::string::npos) missing.insert(name);
         }
     }

@@ -115,6 +115,164 @@ icalrecurrencetype bounded(icalrecurrencetype rule, date::local_seconds limit) {
     return rule;
 }
 
+// Reads the VEVENTs of one calendar into busy times within [from, until).
+class EventReader {
+  public:
+    EventReader(icalcomponent* calendar, const TimeReader& reader, std::int64_t from,
+                std::int64_t until, ParsedCalendar& out)
+        : calendar_(calendar), reader_(reader), from_(from), until_(until), out_(out) {}
+
+    void read_all() {
+        collect_overrides();
+        for (icalcomponent* ev =
+                 icalcomponent_get_first_component(calendar_, ICAL_VEVENT_COMPONENT);
+             ev; ev = icalcomponent_get_next_component(calendar_, ICAL_VEVENT_COMPONENT)) {
+            ++out_.events;
+            if (!read_event(ev)) ++out_.skipped;
+        }
+    }
+
+  private:
+    // Occurrences moved or changed by another VEVENT (RECURRENCE-ID) are not expanded.
+    void collect_overrides() {
+        for (icalcomponent* ev =
+                 icalcomponent_get_first_component(calendar_, ICAL_VEVENT_COMPONENT);
+             ev; ev = icalcomponent_get_next_component(calendar_, ICAL_VEVENT_COMPONENT)) {
+            icalproperty* rid = first(ev, ICAL_RECURRENCEID_PROPERTY);
+            const char* uid = icalcomponent_get_uid(ev);
+            if (!rid || !uid) continue;
+            if (auto at = reader_.instant(icalproperty_get_recurrenceid(rid), rid)) {
+                overridden_[uid].insert(*at);
+            }
+        }
+    }
+
+    void add(std::int64_t s, std::int64_t e, const std::string& summary) {
+        if (e <= from_ || s >= until_ || e <= s) return;
+        out_.busy.push_back({std::max(s, from_), std::min(e, until_), summary});
+    }
+
+    // The length: DTEND, else DURATION, else one day for a date and none for a time;
+    // nothing when DTEND cannot be read.
+    std::optional<std::int64_t> length_of(icalcomponent* ev, const icaltimetype& start_t,
+                                          std::int64_t start) const {
+        std::int64_t length = start_t.is_date ? day_ms : 0;
+        if (icalproperty* dtend = first(ev, ICAL_DTEND_PROPERTY)) {
+            const auto end = reader_.instant(icalproperty_get_dtend(dtend), dtend);
+            if (!end) return std::nullopt;
+            length = *end - start;
+        } else if (icalproperty* dur = first(ev, ICAL_DURATION_PROPERTY)) {
+            length =
+                static_cast<std::int64_t>(icaldurationtype_as_int(icalproperty_get_duration(dur))) *
+                1000;
+        }
+        return length;
+    }
+
+    // One VEVENT; false when it is skipped (cancelled, transparent, unreadable, cut short).
+    bool read_event(icalcomponent* ev) {
+        icalproperty* dtstart = first(ev, ICAL_DTSTART_PROPERTY);
+        icalproperty* transp = first(ev, ICAL_TRANSP_PROPERTY);
+        if (!dtstart || icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED ||
+            (transp && icalproperty_get_transp(transp) == ICAL_TRANSP_TRANSPARENT)) {
+            return false;
+        }
+        const icaltimetype start_t = icalproperty_get_dtstart(dtstart);
+        const auto start = reader_.instant(start_t, dtstart);
+        if (!start) return false;
+        const auto length = length_of(ev, start_t, *start);
+        if (!length || *length <= 0) return false;
+        const char* summary_c = icalcomponent_get_summary(ev);
+        const std::string summary = summary_c ? summary_c : "";
+        icalproperty* rrule = first(ev, ICAL_RRULE_PROPERTY);
+        if (!rrule || first(ev, ICAL_RECURRENCEID_PROPERTY)) {
+            add(*start, *start + *length, summary);
+            return true;
+        }
+        return expand(ev, dtstart, rrule, start_t, *length, summary);
+    }
+
+    // EXDATEs and overridden occurrences of `ev`.
+    std::set<std::int64_t> excluded_of(icalcomponent* ev) {
+        std::set<std::int64_t> excluded;
+        for (icalproperty* ex = first(ev, ICAL_EXDATE_PROPERTY); ex;
+             ex = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
+            if (auto at = reader_.instant(icalproperty_get_exdate(ex), ex)) excluded.insert(*at);
+        }
+        const char* uid = icalcomponent_get_uid(ev);
+        if (uid && overridden_.count(uid)) {
+            excluded.insert(overridden_[uid].begin(), overridden_[uid].end());
+        }
+        return excluded;
+    }
+
+    // A recurring event, expanded in its own local time (so 10:00 stays 10:00 across DST)
+    // up to the horizon; EXDATEs and overridden occurrences are left out.
+    bool expand(icalcomponent* ev, icalproperty* dtstart, icalproperty* rrule,
+                const icaltimetype& start_t, std::int64_t length, const std::string& summary) {
+        const std::set<std::int64_t> excluded = excluded_of(ev);
+        icaltimetype base = start_t;
+        if (icaltime_is_utc(start_t)) {
+            base = floating(date::local_seconds(local_of(start_t).time_since_epoch()),
+                            start_t.is_date);
+        } else {
+            base = floating(local_of(start_t), start_t.is_date);
+        }
+        // The limit in the event's local terms: `until` plus a day covers any offset.
+        const auto limit = date::local_seconds(
+            std::chrono::duration_cast<seconds>(milliseconds(until_ + 2 * day_ms)));
+        icalrecur_iterator* it =
+            icalrecur_iterator_new(bounded(icalproperty_get_rrule(rrule), limit), base);
+        if (!it) return false;
+        // A long-running rule (no COUNT) starts where the horizon starts.
+        const icalrecurrencetype r = icalproperty_get_rrule(rrule);
+        const auto base_local = local_of(base);
+        const auto from_local =
+            date::floor<date::days>(date::local_seconds(
+                std::chrono::duration_cast<seconds>(milliseconds(from_ - 2 * day_ms)))) +
+            (base_local - date::floor<date::days>(base_local));
+        if (r.count == 0 && from_local > base_local) {
+            icalrecur_iterator_set_start(it, floating(from_local, start_t.is_date));
+        }
+        const bool whole = occurrences(it, dtstart, start_t, length, summary, excluded);
+        icalrecur_iterator_free(it);
+        return whole;
+    }
+
+    // The occurrences `it` gives, up to `until`; false when the budget ran out first.
+    bool occurrences(icalrecur_iterator* it, icalproperty* dtstart, const icaltimetype& start_t,
+                     std::int64_t length, const std::string& summary,
+                     const std::set<std::int64_t>& excluded) {
+        const std::int64_t offset_guard = 100000;  // occurrences at most, per event
+        std::int64_t n = 0;
+        for (icaltimetype t = icalrecur_iterator_next(it);
+             !icaltime_is_null_time(t) && n < offset_guard; t = icalrecur_iterator_next(it), ++n) {
+            if (budget_-- <= 0) return false;  // the rest of this rule is not read: say so
+            std::optional<std::int64_t> at;
+            if (icaltime_is_utc(start_t)) {
+                at = ms_of(date::sys_seconds(local_of(t).time_since_epoch()));
+            } else {
+                at = reader_.instant(t, dtstart);
+            }
+            if (!at || *at >= until_) break;
+            if (excluded.count(*at)) continue;
+            add(*at, *at + length, summary);
+        }
+        return true;
+    }
+
+    icalcomponent* calendar_;
+    const TimeReader& reader_;
+    std::int64_t from_;
+    std::int64_t until_;
+    ParsedCalendar& out_;
+    std::map<std::string, std::set<std::int64_t>> overridden_;
+    // Occurrences looked at in the whole file: a rule with a COUNT cannot be started at the
+    // horizon, so many such rules from centuries ago would otherwise keep the engine busy
+    // for minutes (found by fuzz/ical_fuzz.cpp). Events cut short count as skipped.
+    std::int64_t budget_ = 50000;
+};
+
 }  // namespace
 
 ParsedCalendar parse_calendar(const std::string& text, std::int64_t from, std::int64_t until,
@@ -132,128 +290,7 @@ ParsedCalendar parse_calendar(const std::string& text, std::int64_t from, std::i
     out.ok = true;
     std::set<std::string> unknown;
     const TimeReader reader{calendar, zone_or_utc(zone), &unknown};
-
-    // Occurrences moved or changed by another VEVENT (RECURRENCE-ID) are not expanded.
-    std::map<std::string, std::set<std::int64_t>> overridden;
-    for (icalcomponent* ev = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT); ev;
-         ev = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT)) {
-        icalproperty* rid = first(ev, ICAL_RECURRENCEID_PROPERTY);
-        const char* uid = icalcomponent_get_uid(ev);
-        if (!rid || !uid) continue;
-        if (auto at = reader.instant(icalproperty_get_recurrenceid(rid), rid)) {
-            overridden[uid].insert(*at);
-        }
-    }
-
-    auto add = [&](std::int64_t s, std::int64_t e, const std::string& summary) {
-        if (e <= from || s >= until || e <= s) return;
-        out.busy.push_back({std::max(s, from), std::min(e, until), summary});
-    };
-
-    // Occurrences looked at in the whole file: a rule with a COUNT cannot be started at the
-    // horizon, so many such rules from centuries ago would otherwise keep the engine busy
-    // for minutes (found by fuzz/ical_fuzz.cpp). Events cut short count as skipped.
-    std::int64_t budget = 50000;
-    for (icalcomponent* ev = icalcomponent_get_first_component(calendar, ICAL_VEVENT_COMPONENT); ev;
-         ev = icalcomponent_get_next_component(calendar, ICAL_VEVENT_COMPONENT)) {
-        ++out.events;
-        icalproperty* dtstart = first(ev, ICAL_DTSTART_PROPERTY);
-        icalproperty* transp = first(ev, ICAL_TRANSP_PROPERTY);
-        if (!dtstart || icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED ||
-            (transp && icalproperty_get_transp(transp) == ICAL_TRANSP_TRANSPARENT)) {
-            ++out.skipped;
-            continue;
-        }
-        const icaltimetype start_t = icalproperty_get_dtstart(dtstart);
-        const auto start = reader.instant(start_t, dtstart);
-        if (!start) {
-            ++out.skipped;
-            continue;
-        }
-        // The length: DTEND, else DURATION, else one day for a date and none for a time.
-        std::int64_t length = start_t.is_date ? day_ms : 0;
-        if (icalproperty* dtend = first(ev, ICAL_DTEND_PROPERTY)) {
-            const auto end = reader.instant(icalproperty_get_dtend(dtend), dtend);
-            if (!end) {
-                ++out.skipped;
-                continue;
-            }
-            length = *end - *start;
-        } else if (icalproperty* dur = first(ev, ICAL_DURATION_PROPERTY)) {
-            length =
-                static_cast<std::int64_t>(icaldurationtype_as_int(icalproperty_get_duration(dur))) *
-                1000;
-        }
-        if (length <= 0) {
-            ++out.skipped;
-            continue;
-        }
-        const char* summary_c = icalcomponent_get_summary(ev);
-        const std::string summary = summary_c ? summary_c : "";
-        icalproperty* rrule = first(ev, ICAL_RRULE_PROPERTY);
-        if (!rrule || first(ev, ICAL_RECURRENCEID_PROPERTY)) {
-            add(*start, *start + length, summary);
-            continue;
-        }
-        // Expand in the event's own local time (so 10:00 stays 10:00 across DST), up to
-        // the horizon; EXDATEs and overridden occurrences are left out.
-        std::set<std::int64_t> excluded;
-        for (icalproperty* ex = first(ev, ICAL_EXDATE_PROPERTY); ex;
-             ex = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
-            if (auto at = reader.instant(icalproperty_get_exdate(ex), ex)) excluded.insert(*at);
-        }
-        const char* uid = icalcomponent_get_uid(ev);
-        if (uid && overridden.count(uid)) {
-            excluded.insert(overridden[uid].begin(), overridden[uid].end());
-        }
-        icaltimetype base = start_t;
-        if (icaltime_is_utc(start_t)) {
-            base = floating(date::local_seconds(local_of(start_t).time_since_epoch()),
-                            start_t.is_date);
-        } else {
-            base = floating(local_of(start_t), start_t.is_date);
-        }
-        // The limit in the event's local terms: `until` plus a day covers any offset.
-        const auto limit = date::local_seconds(
-            std::chrono::duration_cast<seconds>(milliseconds(until + 2 * day_ms)));
-        icalrecur_iterator* it =
-            icalrecur_iterator_new(bounded(icalproperty_get_rrule(rrule), limit), base);
-        if (!it) {
-            ++out.skipped;
-            continue;
-        }
-        // A long-running rule (no COUNT) starts where the horizon starts.
-        const icalrecurrencetype r = icalproperty_get_rrule(rrule);
-        const auto base_local = local_of(base);
-        const auto from_local =
-            date::floor<date::days>(date::local_seconds(
-                std::chrono::duration_cast<seconds>(milliseconds(from - 2 * day_ms)))) +
-            (base_local - date::floor<date::days>(base_local));
-        if (r.count == 0 && from_local > base_local) {
-            icalrecur_iterator_set_start(it, floating(from_local, start_t.is_date));
-        }
-        const std::int64_t offset_guard = 100000;  // occurrences at most, per event
-        std::int64_t n = 0;
-        for (icaltimetype t = icalrecur_iterator_next(it);
-             !icaltime_is_null_time(t) && n < offset_guard; t = icalrecur_iterator_next(it), ++n) {
-            if (budget-- <= 0) {  // the rest of this rule is not read: say so
-                ++out.skipped;
-                break;
-            }
-            icaltimetype occ = t;
-            std::optional<std::int64_t> at;
-            if (icaltime_is_utc(start_t)) {
-                at = ms_of(date::sys_seconds(local_of(occ).time_since_epoch()));
-            } else {
-                at = reader.instant(occ, dtstart);
-            }
-            if (!at) break;
-            if (*at >= until) break;
-            if (excluded.count(*at)) continue;
-            add(*at, *at + length, summary);
-        }
-        icalrecur_iterator_free(it);
-    }
+    EventReader(calendar, reader, from, until, out).read_all();
     out.unknown_zones.assign(unknown.begin(), unknown.end());
     std::sort(out.busy.begin(), out.busy.end(),
               [](const BusyTime& a, const BusyTime& b) { return a.start < b.start; });

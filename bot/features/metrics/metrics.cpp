@@ -357,10 +357,8 @@ std::string duration_text(const Prompts& prompts, const std::string& locale, dou
                            {"has_both", h > 0 && min > 0}});
 }
 
-json metrics_json(const Engine& engine, const std::string& locale, const Metrics& m,
-                  const Metrics& before, const std::vector<std::pair<std::string, double>>& weeks) {
-    const Prompts& prompts = engine.prompts();
-    const std::string na = prompts.render(locale, "metrics.na");
+// The reps' quota attainment, one item each.
+json reps_json(const Engine& engine, const Metrics& m) {
     json reps = json::array();
     for (const auto& r : m.reps) {
         reps.push_back({{"name", r.name},
@@ -369,12 +367,22 @@ json metrics_json(const Engine& engine, const std::string& locale, const Metrics
                         {"to_date", money(engine, r.revenue_to_date)},
                         {"quota", money(engine, r.quota)}});
     }
+    return reps;
+}
+
+// The competitors named most, as a list with the locale's separator.
+json competitors_json(const Prompts& prompts, const std::string& locale, const Metrics& m) {
     const std::string sep = prompts.render(locale, "metrics.separator");
     json competitors = json::array();
     for (const auto& c : m.top_competitors) {
         competitors.push_back(
             {{"name", c.first}, {"count", c.second}, {"sep", competitors.empty() ? "" : sep}});
     }
+    return competitors;
+}
+
+// The weekly revenue bars, scaled to the best week.
+json weeks_json(const Engine& engine, const std::vector<std::pair<std::string, double>>& weeks) {
     double max_week = 0;
     for (const auto& w : weeks) max_week = std::max(max_week, w.second);
     json week_items = json::array();
@@ -383,11 +391,12 @@ json metrics_json(const Engine& engine, const std::string& locale, const Metrics
                               {"value", money(engine, w.second)},
                               {"bar", unicode_bar(w.second, max_week, 16)}});
     }
-    auto optional_number = [&](const std::optional<double>& v, bool pct) {
-        if (!v) return na;
-        return pct ? percent_text(*v) : number_text(std::round(*v * 10) / 10);
-    };
-    const JointActivity& a = m.activity;
+    return week_items;
+}
+
+// Sales: revenue, profit, deals, pipeline, attainment, with the change on `before`.
+json sales_json(const Engine& engine, const std::string& na, const Metrics& m,
+                const Metrics& before) {
     return {{"revenue", money(engine, m.revenue)},
             {"revenue_delta", delta_text(m.revenue, before.revenue)},
             {"profit", money(engine, m.profit)},
@@ -401,10 +410,15 @@ json metrics_json(const Engine& engine, const std::string& locale, const Metrics
             {"pipeline", money(engine, m.pipeline_created)},
             {"pipeline_deals", m.pipeline_deals},
             {"pipeline_delta", delta_text(m.pipeline_created, before.pipeline_created)},
-            {"attainment", optional_number(m.attainment_percent, true)},
-            {"reps", reps},
-            {"has_reps", !reps.empty()},
-            {"leads", m.leads},
+            {"attainment", m.attainment_percent ? percent_text(*m.attainment_percent) : na}};
+}
+
+// The joint work: leads, handoffs, incremental sales, the pool, campaigns, field reports and
+// consultations, with the change on `before`.
+json joint_json(const Engine& engine, const std::string& locale, const std::string& na,
+                const Metrics& m, const Metrics& before) {
+    const Prompts& prompts = engine.prompts();
+    return {{"leads", m.leads},
             {"leads_delta",
              delta_text(static_cast<double>(m.leads), static_cast<double>(before.leads))},
             {"handoffs", m.handoffs},
@@ -425,30 +439,52 @@ json metrics_json(const Engine& engine, const std::string& locale, const Metrics
                              : na},
             {"reporters", m.reporters},
             {"expected", m.expected_reporters},
-            {"coverage", optional_number(m.report_coverage_percent, true)},
+            {"coverage", m.report_coverage_percent ? percent_text(*m.report_coverage_percent) : na},
             {"coverage_delta",
              delta_text(static_cast<double>(m.reporters), static_cast<double>(before.reporters))},
-            {"competitors", competitors},
-            {"has_competitors", !competitors.empty()},
             {"asked", m.consultations_asked},
-            {"answered", m.consultations_answered},
-            {"meetings", a.joint_meetings_held ? std::to_string(*a.joint_meetings_held) : na},
+            {"answered", m.consultations_answered}};
+}
+
+// "3 / 4 (75%)": the kit needs covered; "0 / 0" when none was reported.
+std::string kit_text(const JointActivity& a, const std::string& na) {
+    if (!a.kit_needs) return na;
+    if (*a.kit_needs == 0) return "0 / 0";
+    const long long covered = a.kit_covered.value_or(0);
+    const long long percent =
+        std::lround(100.0 * static_cast<double>(covered) / static_cast<double>(*a.kit_needs));
+    return std::to_string(covered) + " / " + std::to_string(*a.kit_needs) + " (" +
+           std::to_string(percent) + "%)";
+}
+
+// What the other features count (services): joint meetings, coffee pairs, the activity
+// budget, the sales kit; `na` where the feature is not registered.
+json activity_json(const Engine& engine, const std::string& na, const JointActivity& a) {
+    return {{"meetings", a.joint_meetings_held ? std::to_string(*a.joint_meetings_held) : na},
             {"coffee", a.coffee_pairs_met ? std::to_string(*a.coffee_pairs_met) : na},
             {"budget", a.budget_spent && a.budget_planned ? money(engine, *a.budget_spent) + " / " +
                                                                 money(engine, *a.budget_planned)
                                                           : na},
-            {"kit", !a.kit_needs ? na
-                    : *a.kit_needs == 0
-                        ? std::string("0 / 0")
-                        : std::to_string(a.kit_covered.value_or(0)) + " / " +
-                              std::to_string(*a.kit_needs) + " (" +
-                              std::to_string(static_cast<long long>(std::lround(
-                                  100.0 * static_cast<double>(a.kit_covered.value_or(0)) /
-                                  static_cast<double>(*a.kit_needs)))) +
-                              "%)"},
-            {"kit_gaps", a.kit_gaps ? std::to_string(*a.kit_gaps) : na},
-            {"weeks", week_items},
-            {"has_weeks", !week_items.empty()}};
+            {"kit", kit_text(a, na)},
+            {"kit_gaps", a.kit_gaps ? std::to_string(*a.kit_gaps) : na}};
+}
+
+json metrics_json(const Engine& engine, const std::string& locale, const Metrics& m,
+                  const Metrics& before, const std::vector<std::pair<std::string, double>>& weeks) {
+    const std::string na = engine.prompts().render(locale, "metrics.na");
+    json data = sales_json(engine, na, m, before);
+    data.update(joint_json(engine, locale, na, m, before));
+    data.update(activity_json(engine, na, m.activity));
+    const json reps = reps_json(engine, m);
+    const json competitors = competitors_json(engine.prompts(), locale, m);
+    const json week_items = weeks_json(engine, weeks);
+    data.update({{"reps", reps},
+                 {"has_reps", !reps.empty()},
+                 {"competitors", competitors},
+                 {"has_competitors", !competitors.empty()},
+                 {"weeks", week_items},
+                 {"has_weeks", !week_items.empty()}});
+    return data;
 }
 
 std::string day_label(std::int64_t ms, const std::string& zone) {

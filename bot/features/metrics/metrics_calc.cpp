@@ -155,12 +155,12 @@ double attribution_share(const store::Deal& deal, const store::EngagementFact* e
     return a.other;
 }
 
-Metrics compute_metrics(const MetricsData& data, const Period& period, const Attribution& a,
-                        const Scope& scope) {
-    Metrics m;
-    const AttributionIndex index(data);
+namespace {
 
-    // The quotas that apply: those whose period contains the last moment of `period`.
+// The quotas that apply: those whose period contains the last moment of `period`.
+std::unordered_map<std::int64_t, const store::Quota*> quotas_at_end(const MetricsData& data,
+                                                                    const Period& period,
+                                                                    const Scope& scope) {
     const std::int64_t last = period.to - 1;
     std::unordered_map<std::int64_t, const store::Quota*> rep_quota;
     for (const auto& q : data.quotas) {
@@ -168,10 +168,18 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
         if (!scope.includes(q.person_id)) continue;
         rep_quota[*q.person_id] = &q;
     }
-    std::unordered_map<std::int64_t, double> to_date;
+    return rep_quota;
+}
+
+// Sales: the pipeline, deals won and lost, revenue, profit, incremental sales and the pool;
+// per rep with a quota, the revenue won since the quota's start (`to_date`).
+void sales_metrics(const MetricsData& data, const Period& period, const Attribution& a,
+                   const Scope& scope,
+                   const std::unordered_map<std::int64_t, const store::Quota*>& rep_quota,
+                   Metrics& m, std::unordered_map<std::int64_t, double>& to_date) {
+    const AttributionIndex index(data);
     std::int64_t earliest = period.from;  // the first close that can count for anything
     for (const auto& [id, q] : rep_quota) earliest = std::min(earliest, q->starts_at);
-
     for (const auto& d : data.deals) {
         const bool closed_counts =
             d.closed_at && *d.closed_at >= earliest && *d.closed_at < period.to;
@@ -201,7 +209,12 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
         m.incremental_sales += d.company_amount * index.share(d, a);
     }
     m.pool = m.incremental_sales * a.pool_rate;
+}
 
+// Each rep's attainment of their quota (by name), and the team's.
+void rep_attainment(const MetricsData& data,
+                    const std::unordered_map<std::int64_t, const store::Quota*>& rep_quota,
+                    std::unordered_map<std::int64_t, double>& to_date, Metrics& m) {
     std::map<std::int64_t, std::string> names;
     for (const auto& p : data.people) names[p.id] = p.name;
     double sum_to_date = 0, sum_quota = 0;
@@ -219,8 +232,11 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
     std::sort(m.reps.begin(), m.reps.end(),
               [](const RepAttainment& x, const RepAttainment& y) { return x.name < y.name; });
     if (sum_quota > 0) m.attainment_percent = 100.0 * sum_to_date / sum_quota;
+}
 
-    // Marketing.
+// Marketing: leads, handoffs and how fast they were accepted, campaign cost.
+void marketing_metrics(const MetricsData& data, const Period& period, const Scope& scope,
+                       Metrics& m) {
     for (const auto& e : data.engagements) {
         if (e.marketing_created && period.contains(e.created_at)) ++m.leads;
     }
@@ -240,8 +256,11 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
         m.campaign_cost = cost;
         if (m.incremental_sales > 0) m.cost_per_incremental = cost / m.incremental_sales;
     }
+}
 
-    // Joint.
+// Joint: field-report coverage of the sales people, the competitors named most,
+// consultations asked and answered.
+void joint_metrics(const MetricsData& data, const Period& period, const Scope& scope, Metrics& m) {
     std::set<std::int64_t> sales_people;
     for (const auto& p : data.people) {
         if (p.department == "sales" && scope.includes(p.id)) sales_people.insert(p.id);
@@ -268,6 +287,19 @@ Metrics compute_metrics(const MetricsData& data, const Period& period, const Att
         ++m.consultations_asked;
         if (c.answered_at && *c.answered_at < period.to) ++m.consultations_answered;
     }
+}
+
+}  // namespace
+
+Metrics compute_metrics(const MetricsData& data, const Period& period, const Attribution& a,
+                        const Scope& scope) {
+    Metrics m;
+    const auto rep_quota = quotas_at_end(data, period, scope);
+    std::unordered_map<std::int64_t, double> to_date;
+    sales_metrics(data, period, a, scope, rep_quota, m, to_date);
+    rep_attainment(data, rep_quota, to_date, m);
+    marketing_metrics(data, period, scope, m);
+    joint_metrics(data, period, scope, m);
     return m;
 }
 

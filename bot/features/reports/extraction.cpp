@@ -324,109 +324,131 @@ struct Figure {
     bool percent_prefix = false;
 };
 
+enum class PriceKind { none, percent, tenths_off, tenths_share, amount };
+
+/// What surrounds a figure: a currency and a sign before it (from `before` on), a unit
+/// after it (up to `after`).
+struct Surroundings {
+    std::size_t before = 0;
+    std::string currency;
+    int sign = 0;
+    PriceKind kind = PriceKind::none;
+    std::size_t after = 0;
+};
+
+/// Before `f`: a currency, then a sign, not before `floor`. False when a letter touches
+/// the figure ("Q3", "v2").
+bool read_before(const std::string& s, const PriceWords& w, std::size_t floor, const Figure& f,
+                 Surroundings& r) {
+    r.before = f.at;
+    if (!f.percent_prefix) {
+        std::size_t b = r.before;
+        while (b > floor && s[b - 1] == ' ') --b;
+        const CurrencyWord c = currency_at(s, b, w, true);
+        if (c.length > 0 && b - c.length >= floor) {
+            r.currency = c.code;
+            r.before = b - c.length;
+        } else if (r.before > 0 && is_alpha(s[r.before - 1])) {
+            return false;
+        }
+    }
+    for (const std::string m : {"-", "−", "+"}) {
+        if (r.before >= floor + m.size() && ends_with_at(s, r.before, m) &&
+            !(r.before > m.size() && is_digit(s[r.before - m.size() - 1]))) {
+            r.sign = m == "+" ? 1 : -1;
+            r.before -= m.size();
+            break;
+        }
+    }
+    return true;
+}
+
+/// After `f`: a unit (percent, 折, 成, a currency, a qualifier such as "per seat").
+void read_unit(const std::string& s, const PriceWords& w, const Figure& f, Surroundings& r) {
+    r.kind = f.percent_prefix ? PriceKind::percent : PriceKind::none;
+    r.after = f.last;
+    if (r.kind != PriceKind::none) return;
+    const std::size_t j = skip_spaces(s, f.last);
+    if (std::size_t n = word_at(s, j, w.percent)) {
+        r.kind = PriceKind::percent;
+        r.after = j + n;
+    } else if (std::size_t n = word_at(s, j, w.tenths_off); n && r.currency.empty()) {
+        r.kind = PriceKind::tenths_off;
+        r.after = j + n;
+    } else if (std::size_t n = word_at(s, j, w.tenths_share); n && r.currency.empty()) {
+        r.kind = PriceKind::tenths_share;
+        r.after = j + n;
+    } else if (const CurrencyWord c = currency_at(s, j, w, false); c.length > 0) {
+        r.kind = PriceKind::amount;
+        if (r.currency.empty()) r.currency = c.code;
+        r.after = j + c.length;
+    } else if (!r.currency.empty()) {
+        r.kind = PriceKind::amount;
+    } else {
+        for (const auto& q : w.qualifiers) {
+            if (word_at(s, j, q.second) > 0) r.kind = PriceKind::amount;  // "3,000 per seat"
+        }
+    }
+}
+
+/// For an amount: its qualifiers in the clause, and its value in the company currency.
+void amount_details(const Text& text, const PriceWords& w,
+                    std::pair<std::size_t, std::size_t> within, const std::string& currency,
+                    PriceSignal& p) {
+    for (const auto& [key, words] : w.qualifiers) {
+        if (!occurrences(text, words, within.first, within.second).empty()) p.per.push_back(key);
+    }
+    const auto rate = w.rates.find(currency);
+    if (!currency.empty() && currency != w.company_currency && rate != w.rates.end()) {
+        p.company = std::round(p.value * rate->second * 100.0) / 100.0;
+        p.company_currency = w.company_currency;
+    }
+}
+
 /// The signal that `f` makes, given what surrounds it. `floor`: where the previous signal
 /// ended, so that its unit is not read again as this one's currency or sign.
 std::optional<Match> price_at(const Text& text, const PriceWords& w, std::size_t floor, Figure f) {
     const std::string& s = text.lower();
-    const bool percent_prefix = f.percent_prefix;
-    const std::size_t first = f.first, last = f.last;
     double lo = f.lo, hi = f.hi;
-    // Before: a currency, then a sign.
-    std::size_t before = f.at;
-    std::string currency;
-    if (!percent_prefix) {
-        std::size_t b = before;
-        while (b > floor && s[b - 1] == ' ') --b;
-        const CurrencyWord c = currency_at(s, b, w, true);
-        if (c.length > 0 && b - c.length >= floor) {
-            currency = c.code;
-            before = b - c.length;
-        } else if (before > 0 && is_alpha(s[before - 1])) {
-            return std::nullopt;  // "Q3", "v2"
-        }
-    }
-    int sign = 0;
-    for (const std::string m : {"-", "−", "+"}) {
-        if (before >= floor + m.size() && ends_with_at(s, before, m) &&
-            !(before > m.size() && is_digit(s[before - m.size() - 1]))) {
-            sign = m == "+" ? 1 : -1;
-            before -= m.size();
-            break;
-        }
-    }
-    // After: a unit.
-    enum class Kind { none, percent, tenths_off, tenths_share, amount };
-    Kind kind = percent_prefix ? Kind::percent : Kind::none;
-    std::size_t after = last;
-    const std::size_t j = skip_spaces(s, last);
-    if (kind == Kind::none) {
-        if (std::size_t n = word_at(s, j, w.percent)) {
-            kind = Kind::percent;
-            after = j + n;
-        } else if (std::size_t n = word_at(s, j, w.tenths_off); n && currency.empty()) {
-            kind = Kind::tenths_off;
-            after = j + n;
-        } else if (std::size_t n = word_at(s, j, w.tenths_share); n && currency.empty()) {
-            kind = Kind::tenths_share;
-            after = j + n;
-        } else if (const CurrencyWord c = currency_at(s, j, w, false); c.length > 0) {
-            kind = Kind::amount;
-            if (currency.empty()) currency = c.code;
-            after = j + c.length;
-        } else if (!currency.empty()) {
-            kind = Kind::amount;
-        } else {
-            for (const auto& q : w.qualifiers) {
-                if (word_at(s, j, q.second) > 0) kind = Kind::amount;  // "3,000 per seat"
-            }
-        }
-    }
-    if (kind == Kind::none) return std::nullopt;
+    Surroundings r;
+    if (!read_before(s, w, floor, f, r)) return std::nullopt;
+    read_unit(s, w, f, r);
+    if (r.kind == PriceKind::none) return std::nullopt;
     for (const auto& [at, e] : occurrences(text, w.not_price, 0, s.size())) {
-        if (at < after && e > first) return std::nullopt;  // 8折叠屏, 一成不变
+        if (at < r.after && e > f.first) return std::nullopt;  // 8折叠屏, 一成不变
     }
-    const auto within = clause(s, before, after);
-    const auto lower = nearest(text, w.lower, within, before, after);
-    const auto higher = nearest(text, w.higher, within, before, after);
+    const auto within = clause(s, r.before, r.after);
+    const auto lower = nearest(text, w.lower, within, r.before, r.after);
+    const auto higher = nearest(text, w.higher, within, r.before, r.after);
     int direction = 0;
     if (lower && (!higher || *lower <= *higher)) direction = -1;
     if (higher && (!lower || *higher < *lower)) direction = 1;
 
-    PriceSignal p;
-    if (kind == Kind::tenths_off) {
+    int sign = r.sign;
+    if (r.kind == PriceKind::tenths_off) {
         auto off = [](double v) { return 100 - (v < 10 ? v * 10 : v); };
         const double a = off(lo), b = off(hi);
         if (!(a > 0 && a < 100 && b > 0 && b < 100)) return std::nullopt;
         lo = std::min(a, b);
         hi = std::max(a, b);
         sign = -1;
-    } else if (kind == Kind::tenths_share) {
+    } else if (r.kind == PriceKind::tenths_share) {
         if (direction == 0 || lo > 10 || hi > 10) return std::nullopt;  // 八成: "probably"
         lo *= 10;
         hi *= 10;
     }
-    if (kind == Kind::percent && sign == 0 && direction == 0 &&
-        !nearest(text, w.context, within, before, after)) {
+    if (r.kind == PriceKind::percent && sign == 0 && direction == 0 &&
+        !nearest(text, w.context, within, r.before, r.after)) {
         return std::nullopt;  // "50% of users": not about a price
     }
     if (sign == 0) sign = direction != 0 ? direction : 1;
     if (hi == 0) return std::nullopt;
-    p.unit = kind == Kind::amount ? currency : "%";
+    PriceSignal p;
+    p.unit = r.kind == PriceKind::amount ? r.currency : "%";
     p.value = sign * std::max(lo, hi);
     if (f.range) p.low = sign * std::min(lo, hi);
-    if (kind == Kind::amount) {
-        for (const auto& [key, words] : w.qualifiers) {
-            if (!occurrences(text, words, within.first, within.second).empty()) {
-                p.per.push_back(key);
-            }
-        }
-        const auto rate = w.rates.find(currency);
-        if (!currency.empty() && currency != w.company_currency && rate != w.rates.end()) {
-            p.company = std::round(p.value * rate->second * 100.0) / 100.0;
-            p.company_currency = w.company_currency;
-        }
-    }
-    return Match{std::move(p), after};
+    if (r.kind == PriceKind::amount) amount_details(text, w, within, r.currency, p);
+    return Match{std::move(p), r.after};
 }
 
 void find_prices(const Text& text, const PriceWords& w, Found<PriceSignal>& found) {

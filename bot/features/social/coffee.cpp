@@ -125,14 +125,12 @@ void introduce(Turn& turn, const store::CoffeeGroupRow& g, const store::CoffeeRo
     }
 }
 
-void run_round(Turn& turn, const json& payload) {
+// Who takes part in round `number` of `programme` (people with an identity, of its two
+// departments, not opted out or paused), whom they avoid, and whom they met in earlier
+// rounds (the cycles that reset the history once everyone possible was met).
+PairingInput pairing_input(Turn& turn, store::SocialRepository& social,
+                           const store::CoffeeProgramme& programme, std::int64_t now) {
     Engine& engine = turn.engine();
-    auto& social = turn.write().social();
-    const auto programme = social.programme(payload.at("programme").get<std::int64_t>());
-    if (!programme || !programme->active) return;
-    const int number = payload.at("number").get<int>();
-    const std::int64_t now = now_ms(turn);
-
     std::map<std::int64_t, store::CoffeePreference> prefs;
     for (const auto& p : social.all_preferences()) prefs[p.person_id] = p;
     PairingInput in;
@@ -143,10 +141,10 @@ void run_round(Turn& turn, const json& payload) {
         if (it != prefs.end() &&
             (it->second.opted_out || (it->second.paused_until && *it->second.paused_until > now)))
             continue;
-        if (p.department == programme->left_department) {
+        if (p.department == programme.left_department) {
             in.left.push_back(participant_of(engine, p, turn.now()));
             side[p.id] = 0;
-        } else if (p.department == programme->right_department) {
+        } else if (p.department == programme.right_department) {
             in.right.push_back(participant_of(engine, p, turn.now()));
             side[p.id] = 1;
         }
@@ -156,7 +154,7 @@ void run_round(Turn& turn, const json& payload) {
     for (const auto& p : in.left) by_id[p.id] = &p;
     for (const auto& p : in.right) by_id[p.id] = &p;
     std::vector<PastPair> history;
-    for (const auto& [l, r] : social.pair_history(programme->id)) history.push_back({l, r});
+    for (const auto& [l, r] : social.pair_history(programme.id)) history.push_back({l, r});
     in.met = cycles(history, [&](std::int64_t id) {
         std::vector<std::int64_t> out;
         auto me = by_id.find(id);
@@ -169,15 +167,18 @@ void run_round(Turn& turn, const json& payload) {
         }
         return out;
     });
-    std::mt19937_64 rng(static_cast<std::uint64_t>(programme->id) * 1000003u +
-                        static_cast<std::uint64_t>(number));
-    const PairingResult result = pair_round(in, rng);
+    return in;
+}
 
+// Stores the round with its groups; returns it with its id.
+store::CoffeeRound add_round(store::SocialRepository& social,
+                             const store::CoffeeProgramme& programme, int number, std::int64_t now,
+                             const PairingResult& result) {
     store::CoffeeRound r;
-    r.programme_id = programme->id;
+    r.programme_id = programme.id;
     r.number = number;
     r.started_at = now;
-    r.ends_at = now + std::int64_t{programme->every_days} * 24 * 3600 * 1000;
+    r.ends_at = now + std::int64_t{programme.every_days} * 24 * 3600 * 1000;
     std::vector<store::CoffeeGroupRow> rows;
     for (const auto& g : result.groups) {
         store::CoffeeGroupRow row;
@@ -187,22 +188,45 @@ void run_round(Turn& turn, const json& payload) {
         rows.push_back(row);
     }
     r.id = social.add_round(r, rows);
-    const auto stored = social.groups(r.id);
-    for (std::size_t i = 0; i < stored.size(); ++i) {
-        introduce(turn, stored[i], r, i);
-        const long long cost =
-            engine.settings().features.get<SocialSettings>().coffee_cost_per_group;
+    return r;
+}
+
+// Introduces each group (and books its cost), and tells the unpaired when the next round is.
+void announce_round(Turn& turn, store::SocialRepository& social, const store::CoffeeRound& r,
+                    const std::vector<store::CoffeeGroupRow>& groups,
+                    const std::vector<std::int64_t>& unpaired, std::int64_t now) {
+    Engine& engine = turn.engine();
+    const long long cost = engine.settings().features.get<SocialSettings>().coffee_cost_per_group;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+        introduce(turn, groups[i], r, i);
         if (cost > 0) {
-            social.set_cost({"coffee", "coffee." + std::to_string(stored[i].id), cost, r.ends_at},
+            social.set_cost({"coffee", "coffee." + std::to_string(groups[i].id), cost, r.ends_at},
                             now);
         }
     }
-    for (auto id : result.unpaired) {
+    for (auto id : unpaired) {
         if (const Person* p = engine.directory().by_id(id)) {
             turn.tell(*p, "social.coffee_unpaired",
-                      {{"round", number}, {"next", local_text_with_zone(engine, r.ends_at, p)}});
+                      {{"round", r.number}, {"next", local_text_with_zone(engine, r.ends_at, p)}});
         }
     }
+}
+
+void run_round(Turn& turn, const json& payload) {
+    Engine& engine = turn.engine();
+    auto& social = turn.write().social();
+    const auto programme = social.programme(payload.at("programme").get<std::int64_t>());
+    if (!programme || !programme->active) return;
+    const int number = payload.at("number").get<int>();
+    const std::int64_t now = now_ms(turn);
+
+    const PairingInput in = pairing_input(turn, social, *programme, now);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(programme->id) * 1000003u +
+                        static_cast<std::uint64_t>(number));
+    const PairingResult result = pair_round(in, rng);
+    const store::CoffeeRound r = add_round(social, *programme, number, now, result);
+    const auto stored = social.groups(r.id);
+    announce_round(turn, social, r, stored, result.unpaired, now);
     turn.audit("coffee.round", {{"programme", programme->id},
                                 {"round", number},
                                 {"groups", stored.size()},

@@ -532,6 +532,18 @@ struct Rule {
                std::vector<Finding>& out) const;
 
   private:
+    // One kind each (check() picks by `kind`); `parts` are the text's spans of `scope`.
+    void check_capitalization(std::string_view text, const std::vector<Span>& parts,
+                              std::vector<Finding>& out) const;
+    void check_existence(std::string_view text, const std::vector<Span>& parts,
+                         const std::vector<std::size_t>* starts, std::vector<Finding>& out) const;
+    void check_substitution(std::string_view text, const std::vector<Span>& parts,
+                            const std::vector<std::size_t>* starts,
+                            std::vector<Finding>& out) const;
+    void check_occurrence(std::string_view text, const std::vector<Span>& parts,
+                          const std::vector<std::size_t>* starts, std::vector<Finding>& out) const;
+    void check_repetition(std::string_view text, const std::vector<Span>& parts,
+                          const std::vector<std::size_t>* starts, std::vector<Finding>& out) const;
     void add(std::vector<Finding>& out, std::string_view text, std::size_t b, std::size_t e,
              const std::vector<std::string>& args, std::string suggestion = "") const {
         Finding f;
@@ -634,105 +646,147 @@ void Rule::each(std::string_view text, const std::vector<std::size_t>* starts, F
     });
 }
 
+namespace {
+
+// Follows matches, which come in text order, through the parts: the part each is in.
+class PartCursor {
+  public:
+    explicit PartCursor(const std::vector<Span>& parts) : parts_(parts) {}
+    /// The index of the part `f` begins in, or -1 when it begins in none.
+    long of(const Match& f) {
+        while (part_ < parts_.size() && parts_[part_].end <= f.begin) ++part_;
+        if (part_ < parts_.size() && parts_[part_].begin <= f.begin)
+            return static_cast<long>(part_);
+        return -1;
+    }
+
+  private:
+    const std::vector<Span>& parts_;
+    std::size_t part_ = 0;
+};
+
+}  // namespace
+
 void Rule::check(CheckContext& context, const std::vector<std::size_t>* starts,
                  std::vector<Finding>& out) const {
     const std::string_view text = context.text();
     const std::vector<Span>& parts = context.spans_of(scope);
-    if (kind == "capitalization") {
-        for (const auto& sp : parts) {
-            const std::string_view s = text.substr(sp.begin, sp.end - sp.begin);
-            // Only text that starts with a Latin letter has capitals to check.
-            if (!upper(s[0]) && !lower(s[0])) continue;
-            bool ok;
-            if (pattern) {
-                Matcher m(*pattern);
-                ok = m.find(s.data(), s.size(), 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED);
-            } else {
-                ok = capitalization_ok(s);
-            }
-            if (!ok) add(out, text, sp.begin, sp.end, {std::string(s)});
-        }
-        return;
-    }
+    if (kind == "capitalization") return check_capitalization(text, parts, out);
     if (parts.empty()) return;
-    // Matches come in text order; `part` follows them through the parts.
-    std::size_t part = 0;
-    auto part_of = [&](const Match& f) -> long {
-        while (part < parts.size() && parts[part].end <= f.begin) ++part;
-        if (part < parts.size() && parts[part].begin <= f.begin) return static_cast<long>(part);
-        return -1;
-    };
     if (kind == "existence") {
-        each(text, starts, [&](const Match& f) {
-            if (part_of(f) < 0) return;
-            add(out, text, f.begin, f.end, {std::string(text.substr(f.begin, f.end - f.begin))});
-        });
+        check_existence(text, parts, starts, out);
     } else if (kind == "substitution") {
-        each(text, starts, [&](const Match& f) {
-            if (part_of(f) < 0 || f.entry >= replacements.size()) return;
-            const std::string_view observed = text.substr(f.begin, f.end - f.begin);
-            const std::string& expected = replacements[f.entry];
-            const std::string first = expected.substr(0, expected.find('|'));
-            // Text already written as the guide wants it is fine.
-            if (observed == first) return;
-            add(out, text, f.begin, f.end, {expected, std::string(observed)}, first);
-        });
+        check_substitution(text, parts, starts, out);
     } else if (kind == "occurrence") {
-        // A match counts in every part it overlaps, with the overlapping text only: a run
-        // of Chinese without spaces may cover several sentences. Parts before the next
-        // match's start are final.
-        std::vector<std::size_t> counts(parts.size(), 0);
-        std::vector<std::optional<Span>> over(parts.size());
-        std::size_t first = 0;
-        auto finish = [&](std::size_t p) {
-            if (max && over[p]) {
-                // Sentences and paragraphs are pointed at whole; the whole text at the
-                // first match over the limit.
-                const Span at = scope == Scope::text ? *over[p] : parts[p];
-                add(out, text, at.begin, at.end, {std::to_string(counts[p])});
-            } else if (min && counts[p] < static_cast<std::size_t>(*min)) {
-                add(out, text, parts[p].begin, parts[p].end, {std::to_string(counts[p])});
-            }
-        };
-        each(text, starts, [&](const Match& f) {
-            while (first < parts.size() && parts[first].end <= f.begin) finish(first++);
-            for (std::size_t p = first; p < parts.size() && parts[p].begin < f.end; ++p) {
-                const std::size_t b = std::max(f.begin, parts[p].begin);
-                const std::size_t e = std::min(f.end, parts[p].end);
-                if (e <= b) continue;
-                counts[p] += weight(text.substr(b, e - b));
-                if (max && counts[p] > static_cast<std::size_t>(*max) && !over[p]) {
-                    over[p] = Span{b, e};
-                }
-            }
-        });
-        while (first < parts.size()) finish(first++);
+        check_occurrence(text, parts, starts, out);
     } else if (kind == "repetition") {
-        std::optional<Match> previous;
-        long previous_part = -1;
-        each(text, starts, [&](const Match& f) {
-            const long p = part_of(f);
-            const std::string_view word = text.substr(f.begin, f.end - f.begin);
-            if (p < 0 || (alpha && !has_letter(word))) {
-                previous.reset();
-                return;
-            }
-            if (previous && previous_part == p) {
-                const std::string_view before =
-                    text.substr(previous->begin, previous->end - previous->begin);
-                const std::string_view between =
-                    text.substr(previous->end, f.begin - previous->end);
-                const bool only_space =
-                    !between.empty() && std::all_of(between.begin(), between.end(),
-                                                    [](char c) { return c == ' ' || c == '\t'; });
-                if (only_space && equal_text(before, word, ignorecase)) {
-                    add(out, text, previous->begin, f.end, {std::string(word)});
-                }
-            }
-            previous = f;
-            previous_part = p;
-        });
+        check_repetition(text, parts, starts, out);
     }
+}
+
+void Rule::check_capitalization(std::string_view text, const std::vector<Span>& parts,
+                                std::vector<Finding>& out) const {
+    for (const auto& sp : parts) {
+        const std::string_view s = text.substr(sp.begin, sp.end - sp.begin);
+        // Only text that starts with a Latin letter has capitals to check.
+        if (!upper(s[0]) && !lower(s[0])) continue;
+        bool ok;
+        if (pattern) {
+            Matcher m(*pattern);
+            ok = m.find(s.data(), s.size(), 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED);
+        } else {
+            ok = capitalization_ok(s);
+        }
+        if (!ok) add(out, text, sp.begin, sp.end, {std::string(s)});
+    }
+}
+
+void Rule::check_existence(std::string_view text, const std::vector<Span>& parts,
+                           const std::vector<std::size_t>* starts,
+                           std::vector<Finding>& out) const {
+    PartCursor cursor(parts);
+    each(text, starts, [&](const Match& f) {
+        if (cursor.of(f) < 0) return;
+        add(out, text, f.begin, f.end, {std::string(text.substr(f.begin, f.end - f.begin))});
+    });
+}
+
+void Rule::check_substitution(std::string_view text, const std::vector<Span>& parts,
+                              const std::vector<std::size_t>* starts,
+                              std::vector<Finding>& out) const {
+    PartCursor cursor(parts);
+    each(text, starts, [&](const Match& f) {
+        if (cursor.of(f) < 0 || f.entry >= replacements.size()) return;
+        const std::string_view observed = text.substr(f.begin, f.end - f.begin);
+        const std::string& expected = replacements[f.entry];
+        const std::string first = expected.substr(0, expected.find('|'));
+        // Text already written as the guide wants it is fine.
+        if (observed == first) return;
+        add(out, text, f.begin, f.end, {expected, std::string(observed)}, first);
+    });
+}
+
+void Rule::check_occurrence(std::string_view text, const std::vector<Span>& parts,
+                            const std::vector<std::size_t>* starts,
+                            std::vector<Finding>& out) const {
+    // A match counts in every part it overlaps, with the overlapping text only: a run of
+    // Chinese without spaces may cover several sentences. Parts before the next match's
+    // start are final.
+    std::vector<std::size_t> counts(parts.size(), 0);
+    std::vector<std::optional<Span>> over(parts.size());
+    std::size_t first = 0;
+    auto finish = [&](std::size_t p) {
+        if (max && over[p]) {
+            // Sentences and paragraphs are pointed at whole; the whole text at the first
+            // match over the limit.
+            const Span at = scope == Scope::text ? *over[p] : parts[p];
+            add(out, text, at.begin, at.end, {std::to_string(counts[p])});
+        } else if (min && counts[p] < static_cast<std::size_t>(*min)) {
+            add(out, text, parts[p].begin, parts[p].end, {std::to_string(counts[p])});
+        }
+    };
+    each(text, starts, [&](const Match& f) {
+        while (first < parts.size() && parts[first].end <= f.begin) finish(first++);
+        for (std::size_t p = first; p < parts.size() && parts[p].begin < f.end; ++p) {
+            const std::size_t b = std::max(f.begin, parts[p].begin);
+            const std::size_t e = std::min(f.end, parts[p].end);
+            if (e <= b) continue;
+            counts[p] += weight(text.substr(b, e - b));
+            if (max && counts[p] > static_cast<std::size_t>(*max) && !over[p]) {
+                over[p] = Span{b, e};
+            }
+        }
+    });
+    while (first < parts.size()) finish(first++);
+}
+
+void Rule::check_repetition(std::string_view text, const std::vector<Span>& parts,
+                            const std::vector<std::size_t>* starts,
+                            std::vector<Finding>& out) const {
+    PartCursor cursor(parts);
+    std::optional<Match> previous;
+    long previous_part = -1;
+    each(text, starts, [&](const Match& f) {
+        const long p = cursor.of(f);
+        const std::string_view word = text.substr(f.begin, f.end - f.begin);
+        if (p < 0 || (alpha && !has_letter(word))) {
+            previous.reset();
+            return;
+        }
+        if (previous && previous_part == p) {
+            const std::string_view before =
+                text.substr(previous->begin, previous->end - previous->begin);
+            const std::string_view between = text.substr(previous->end, f.begin - previous->end);
+            const bool only_space =
+                !between.empty() && std::all_of(between.begin(), between.end(),
+                                                [](char c) { return c == ' ' || c == '\t'; });
+            if (only_space && equal_text(before, word, ignorecase)) {
+                add(out, text, previous->begin, f.end, {std::string(word)});
+            }
+        }
+        previous = f;
+        previous_part = p;
+    });
 }
 
 // --- loading ----------------------------------------------------------------------------
@@ -1161,62 +1215,10 @@ struct Prefilter {
             uses[r] = !rules[r]->literals.empty();
             for (const auto& literal : rules[r]->literals) literals.insert({literal, r});
         }
-        for (const auto& [literal, r] : literals) {
-            for (unsigned char c : literal) {
-                // Past 255 classes the rest share class 0: more candidates, same matches.
-                if (byte_class[c] == 0 && classes < 256) {
-                    byte_class[c] = static_cast<std::uint8_t>(classes++);
-                }
-            }
-        }
-        for (int c = 'A'; c <= 'Z'; ++c) byte_class[c] = byte_class[c - 'A' + 'a'];
-        // The trie, as nested per-state rows.
-        std::vector<std::vector<std::int32_t>> go(1, std::vector<std::int32_t>(classes, -1));
-        std::vector<std::vector<Output>> out(1);
-        for (const auto& [literal, r] : literals) {
-            std::int32_t state = 0;
-            for (unsigned char c : literal) {
-                const std::uint8_t k = byte_class[c];
-                if (go[state][k] < 0) {
-                    go[state][k] = static_cast<std::int32_t>(go.size());
-                    go.emplace_back(classes, -1);
-                    out.emplace_back();
-                }
-                state = go[state][k];
-            }
-            out[state].push_back({static_cast<std::uint32_t>(literal.size()), r});
-        }
-        // Breadth first: failure links folded into the table, outputs merged.
-        std::vector<std::int32_t> fail(go.size(), 0);
-        std::vector<std::int32_t> queue;
-        for (std::size_t k = 0; k < classes; ++k) {
-            if (go[0][k] < 0) {
-                go[0][k] = 0;
-            } else {
-                queue.push_back(go[0][k]);
-            }
-        }
-        for (std::size_t q = 0; q < queue.size(); ++q) {
-            const std::int32_t state = queue[q];
-            const auto inherited = out[fail[state]];
-            out[state].insert(out[state].end(), inherited.begin(), inherited.end());
-            for (std::size_t k = 0; k < classes; ++k) {
-                const std::int32_t child = go[state][k];
-                if (child < 0) {
-                    go[state][k] = go[fail[state]][k];
-                } else {
-                    fail[child] = go[fail[state]][k];
-                    queue.push_back(child);
-                }
-            }
-        }
-        next.reserve(go.size() * classes);
-        for (const auto& row : go) next.insert(next.end(), row.begin(), row.end());
-        for (const auto& o : out) {
-            output_from.push_back(static_cast<std::uint32_t>(outputs.size()));
-            outputs.insert(outputs.end(), o.begin(), o.end());
-        }
-        output_from.push_back(static_cast<std::uint32_t>(outputs.size()));
+        classify_bytes(literals);
+        Trie trie = trie_of(literals);
+        link_failures(trie);
+        flatten(trie);
     }
 
     /// Per rule, the sorted places its matches may start in `text`.
@@ -1239,6 +1241,86 @@ struct Prefilter {
             v.erase(std::unique(v.begin(), v.end()), v.end());
         }
         return found;
+    }
+
+  private:
+    using Literals = std::set<std::pair<std::string, std::uint32_t>>;
+    /// The automaton as nested per-state rows while it is built.
+    struct Trie {
+        std::vector<std::vector<std::int32_t>> go;
+        std::vector<std::vector<Output>> out;
+    };
+
+    // A class per byte the literals use (upper-case letters as their lower-case ones).
+    void classify_bytes(const Literals& literals) {
+        for (const auto& [literal, r] : literals) {
+            for (unsigned char c : literal) {
+                // Past 255 classes the rest share class 0: more candidates, same matches.
+                if (byte_class[c] == 0 && classes < 256) {
+                    byte_class[c] = static_cast<std::uint8_t>(classes++);
+                }
+            }
+        }
+        for (int c = 'A'; c <= 'Z'; ++c) byte_class[c] = byte_class[c - 'A' + 'a'];
+    }
+
+    // The trie of the literals, each ending state with its literal's length and rule.
+    Trie trie_of(const Literals& literals) const {
+        Trie t;
+        t.go.assign(1, std::vector<std::int32_t>(classes, -1));
+        t.out.resize(1);
+        for (const auto& [literal, r] : literals) {
+            std::int32_t state = 0;
+            for (unsigned char c : literal) {
+                const std::uint8_t k = byte_class[c];
+                if (t.go[state][k] < 0) {
+                    t.go[state][k] = static_cast<std::int32_t>(t.go.size());
+                    t.go.emplace_back(classes, -1);
+                    t.out.emplace_back();
+                }
+                state = t.go[state][k];
+            }
+            t.out[state].push_back({static_cast<std::uint32_t>(literal.size()), r});
+        }
+        return t;
+    }
+
+    // Breadth first: failure links folded into the table, outputs merged.
+    void link_failures(Trie& t) const {
+        std::vector<std::int32_t> fail(t.go.size(), 0);
+        std::vector<std::int32_t> queue;
+        for (std::size_t k = 0; k < classes; ++k) {
+            if (t.go[0][k] < 0) {
+                t.go[0][k] = 0;
+            } else {
+                queue.push_back(t.go[0][k]);
+            }
+        }
+        for (std::size_t q = 0; q < queue.size(); ++q) {
+            const std::int32_t state = queue[q];
+            const auto inherited = t.out[fail[state]];
+            t.out[state].insert(t.out[state].end(), inherited.begin(), inherited.end());
+            for (std::size_t k = 0; k < classes; ++k) {
+                const std::int32_t child = t.go[state][k];
+                if (child < 0) {
+                    t.go[state][k] = t.go[fail[state]][k];
+                } else {
+                    fail[child] = t.go[fail[state]][k];
+                    queue.push_back(child);
+                }
+            }
+        }
+    }
+
+    // The rows into one table (`next`) and the outputs into one list (`output_from`).
+    void flatten(const Trie& t) {
+        next.reserve(t.go.size() * classes);
+        for (const auto& row : t.go) next.insert(next.end(), row.begin(), row.end());
+        for (const auto& o : t.out) {
+            output_from.push_back(static_cast<std::uint32_t>(outputs.size()));
+            outputs.insert(outputs.end(), o.begin(), o.end());
+        }
+        output_from.push_back(static_cast<std::uint32_t>(outputs.size()));
     }
 };
 

@@ -1,0 +1,22 @@
+# migration_files(OUT DIR FEATURES SUB): the NNNN_name.sql files of DIR and, when FEATURES
+# is set, of every FEATURES/NAME/SUB/ (a feature's own migrations), in the order of their
+# file names (so of their versions), whichever folder they are in.
+function(migration_files out dir features sub)
+    file(GLOB found "${dir}/*.sql")
+    if(features)
+        file(GLOB feature_found "${features}/*/${sub}/*.sql")
+        list(APPEND found ${feature_found})
+    endif()
+    set(keyed "")
+    foreach(f ${found})
+        get_filename_component(name "${f}" NAME)
+        list(APPEND keyed "${name}|${f}")
+    endforeach()
+    list(SORT keyed)
+    set(files "")
+    foreach(k ${keyed})
+        string(REGEX REPLACE "^[^|]*\\|" "" f "${k}")
+        list(APPEND files "${f}")
+    endforeach()
+    set(${out} "${files}" PARENT_SCOPE)
+endfunction()
