@@ -130,7 +130,7 @@ ThanksRepository& writing(Turn& turn, ThanksRepository& repo) {
 }
 
 Feature feature() {
-    return {"thanks", "thanks", read_config, {30}, [](Engine& engine, Services&) {
+    return {"thanks", "thanks", read_config, {28}, [](Engine& engine, Services&) {
                 register_thanks(engine);
             }};
 }

@@ -54,7 +54,7 @@ WeekCounts count_week(const std::vector<ThanksRecord>& rows,
 const ThanksRepository& reading(Turn& turn, const ThanksRepository& repo);
 ThanksRepository& writing(Turn& turn, ThanksRepository& repo);
 
-/// The thanks feature: section `thanks`, migration 0030 (its own table).
+/// The thanks feature: section `thanks`, migration 0028 (its own table).
 Feature feature();
 
 }  // namespace twintrack::bot::thanks

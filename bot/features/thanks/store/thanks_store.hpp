@@ -1,5 +1,5 @@
 #pragma once
-// The thanks feature's table (its migration: bot/features/thanks/migrations/0030_thanks.sql
+// The thanks feature's table (its migration: bot/features/thanks/migrations/0028_thanks.sql
 // and the PostgreSQL twin). Store code that lives with its feature: SQL, no chat logic.
 // Made on the engine's database when the feature registers; reached through
 // thanks::reading(turn) and thanks::writing(turn), which open the turn's view first.
