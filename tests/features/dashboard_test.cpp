@@ -253,6 +253,10 @@ TEST_F(FieldIntelTest, PriceSignalsAreThoseIntelShowsForEachReport) {
     const json p = page("intel", {{"user", "ada"}});
     EXPECT_EQ(p["figures"]["reports"], 3);
     EXPECT_EQ(p["figures"]["price_signals"], 2);
+    // The week's reports are those `reports week` counts.
+    EXPECT_THAT(
+        joined(bot.say("ada", "reports week")),
+        HasSubstr("Field reports (" + std::to_string(p["figures"]["reports"].get<int>()) + ")"));
     ASSERT_EQ(p["prices"].size(), 2u);
     const std::string intel = joined(bot.say("ada", "intel Huawei"));
     EXPECT_THAT(intel, HasSubstr("Huawei: 3 report(s)"));
@@ -486,7 +490,9 @@ TEST_F(ActivitiesPageTest, CancelledTrainingsAndOutingsStayOnTheCalendarMarked) 
     EXPECT_THAT(joined(bot.say("hana", "outing 2")), HasSubstr(", cancelled"));
     const json zh = page("activities", {{"user", "hana"}, {"locale", "zh-CN"}});
     for (const auto& e : zh["calendar"]["events"]) {
-        if (e["id"] == 2 && e["kind"] != "coffee") EXPECT_EQ(e["status_label"], "已取消");
+        if (e["id"] == 2 && e["kind"] != "coffee") {
+            EXPECT_EQ(e["status_label"], "已取消");
+        }
     }
 }
 
