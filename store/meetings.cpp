@@ -253,13 +253,18 @@ std::optional<Meeting> MeetingRepository::next_of_series(std::int64_t now_ms) co
     return out;
 }
 
-std::int64_t MeetingRepository::joint_meetings_held(std::int64_t from, std::int64_t to) {
-    return db_
-        .scalar(
-            "SELECT count(*) FROM meetings WHERE series_id IS NOT NULL AND status = 'booked' "
-            "AND end_at >= ? AND end_at < ?",
-            {from, to})
-        .value_or(0);
+std::vector<Meeting> MeetingRepository::joint_meetings_ended_between(std::int64_t from,
+                                                                     std::int64_t to) const {
+    std::vector<std::int64_t> ids;
+    db_.query(
+        "SELECT id FROM meetings WHERE series_id IS NOT NULL AND status = 'booked' "
+        "AND end_at >= ? AND end_at < ? ORDER BY start_at, id",
+        {from, to}, [&](const Row& row) { ids.push_back(row.integer(0)); });
+    std::vector<Meeting> out;
+    for (auto id : ids) {
+        if (auto m = get(id)) out.push_back(std::move(*m));
+    }
+    return out;
 }
 
 }  // namespace twintrack::store

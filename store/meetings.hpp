@@ -110,8 +110,9 @@ class MeetingRepository {
     std::optional<Meeting> latest_without_minutes(std::int64_t now_ms) const;
     /// The next booked series meeting starting after `now`.
     std::optional<Meeting> next_of_series(std::int64_t now_ms) const;
-    /// Recurring joint meetings (of a series, not cancelled) that ended in [from, to).
-    std::int64_t joint_meetings_held(std::int64_t from, std::int64_t to);
+    /// Booked meetings of a recurring joint series that ended in [from, to), with their
+    /// attendees, by start (the joint meetings held).
+    std::vector<Meeting> joint_meetings_ended_between(std::int64_t from, std::int64_t to) const;
 
   private:
     void load_attendees(Meeting& m) const;

@@ -12,11 +12,12 @@ CoffeeProgramme programme_from(const Row& row) {
     p.active = row.integer(4) != 0;
     p.started_by = row.optional_integer(5);
     p.created_at = row.integer(6);
+    p.stopped_at = row.optional_integer(7);
     return p;
 }
 const char* const programme_columns =
-    "SELECT id, left_department, right_department, every_days, active, started_by, created_at "
-    "FROM coffee_programmes ";
+    "SELECT id, left_department, right_department, every_days, active, started_by, created_at, "
+    "stopped_at FROM coffee_programmes ";
 
 CoffeeRound round_from(const Row& row) {
     return {row.integer(0), row.integer(1), static_cast<int>(row.integer(2)), row.integer(3),
@@ -94,6 +95,16 @@ std::vector<CoffeeProgramme> SocialRepository::active_programmes() const {
     return out;
 }
 
+std::vector<CoffeeProgramme> SocialRepository::programmes_during(std::int64_t from_ms,
+                                                                 std::int64_t to_ms) const {
+    std::vector<CoffeeProgramme> out;
+    db_.query(std::string(programme_columns) +
+                  "WHERE created_at < ? AND (active = 1 OR stopped_at IS NULL OR stopped_at >= ?) "
+                  "ORDER BY id",
+              {to_ms, from_ms}, [&](const Row& row) { out.push_back(programme_from(row)); });
+    return out;
+}
+
 void SocialRepository::stop_programme(std::int64_t id, std::int64_t now_ms) {
     db_.execute("UPDATE coffee_programmes SET active = 0, stopped_at = ? WHERE id = ?",
                 {now_ms, id});
@@ -133,6 +144,17 @@ std::vector<CoffeeRound> SocialRepository::recent_rounds(std::int64_t programme_
     std::vector<CoffeeRound> out;
     db_.query(std::string(round_columns) + "WHERE programme_id = ? ORDER BY number DESC LIMIT ?",
               {programme_id, static_cast<std::int64_t>(limit)},
+              [&](const Row& row) { out.push_back(round_from(row)); });
+    return out;
+}
+
+std::vector<CoffeeRound> SocialRepository::rounds_between(std::int64_t programme_id,
+                                                          std::int64_t from_ms,
+                                                          std::int64_t to_ms) const {
+    std::vector<CoffeeRound> out;
+    db_.query(std::string(round_columns) +
+                  "WHERE programme_id = ? AND started_at >= ? AND started_at < ? ORDER BY number",
+              {programme_id, from_ms, to_ms},
               [&](const Row& row) { out.push_back(round_from(row)); });
     return out;
 }
@@ -306,6 +328,15 @@ std::vector<Training> SocialRepository::upcoming_trainings(std::int64_t from_ms,
     return out;
 }
 
+std::vector<Training> SocialRepository::trainings_between(std::int64_t from_ms,
+                                                          std::int64_t to_ms) const {
+    std::vector<Training> out;
+    db_.query(std::string(training_columns) +
+                  "WHERE starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+              {from_ms, to_ms}, [&](const Row& row) { out.push_back(training_from(row)); });
+    return out;
+}
+
 void SocialRepository::set_training_status(std::int64_t id, const std::string& status) {
     db_.execute("UPDATE trainings SET status = ? WHERE id = ?", {status, id});
 }
@@ -377,6 +408,21 @@ std::vector<Outing> SocialRepository::open_outings() const {
     std::vector<std::int64_t> ids;
     db_.query("SELECT id FROM outings WHERE status <> 'cancelled' ORDER BY id DESC LIMIT 20", {},
               [&](const Row& row) { ids.push_back(row.integer(0)); });
+    std::vector<Outing> out;
+    for (auto id : ids) {
+        if (auto o = outing(id)) out.push_back(std::move(*o));
+    }
+    return out;
+}
+
+std::vector<Outing> SocialRepository::outings_on_days(const std::string& first_day,
+                                                      const std::string& last_day) const {
+    // The day an outing is on: the chosen one, else the first of its poll.
+    std::vector<std::int64_t> ids;
+    db_.query(
+        "SELECT o.id FROM outings o WHERE COALESCE(o.chosen_day, (SELECT MIN(d.day) FROM "
+        "outing_days d WHERE d.outing_id = o.id)) BETWEEN ? AND ? ORDER BY o.id",
+        {first_day, last_day}, [&](const Row& row) { ids.push_back(row.integer(0)); });
     std::vector<Outing> out;
     for (auto id : ids) {
         if (auto o = outing(id)) out.push_back(std::move(*o));

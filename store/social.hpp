@@ -19,6 +19,7 @@ struct CoffeeProgramme {
     bool active = true;
     std::optional<std::int64_t> started_by;
     std::int64_t created_at = 0;
+    std::optional<std::int64_t> stopped_at;  ///< when `coffee stop` ended it
 };
 
 struct CoffeeRound {
@@ -117,6 +118,9 @@ class SocialRepository {
     std::int64_t start_programme(const CoffeeProgramme& p);
     std::optional<CoffeeProgramme> programme(std::int64_t id);
     std::vector<CoffeeProgramme> active_programmes() const;
+    /// Programmes running at some time in [from_ms, to_ms): created before its end and
+    /// active or stopped after its start (stopped ones included), by id.
+    std::vector<CoffeeProgramme> programmes_during(std::int64_t from_ms, std::int64_t to_ms) const;
     void stop_programme(std::int64_t id, std::int64_t now_ms);
 
     std::int64_t add_round(const CoffeeRound& r, const std::vector<CoffeeGroupRow>& groups);
@@ -124,6 +128,9 @@ class SocialRepository {
     std::optional<CoffeeRound> last_round(std::int64_t programme_id);
     /// The latest rounds of a programme, newest first.
     std::vector<CoffeeRound> recent_rounds(std::int64_t programme_id, int limit) const;
+    /// The rounds of a programme that started in [from_ms, to_ms), oldest first.
+    std::vector<CoffeeRound> rounds_between(std::int64_t programme_id, std::int64_t from_ms,
+                                            std::int64_t to_ms) const;
     std::vector<CoffeeGroupRow> groups(std::int64_t round_id) const;
     /// Every cross-department pair of a programme (trio members with the group member of
     /// the other department), oldest first: {left person, right person}.
@@ -155,6 +162,9 @@ class SocialRepository {
     std::optional<Training> training(std::int64_t id) const;
     /// Scheduled trainings starting at or after `from_ms`, soonest first.
     std::vector<Training> upcoming_trainings(std::int64_t from_ms, int limit) const;
+    /// Trainings starting in [from_ms, to_ms) whatever their status (cancelled ones
+    /// included), soonest first.
+    std::vector<Training> trainings_between(std::int64_t from_ms, std::int64_t to_ms) const;
     void set_training_status(std::int64_t id, const std::string& status);
     /// Seats and the waiting list, in the order people joined.
     std::vector<TrainingSeat> seats(std::int64_t training_id) const;
@@ -169,6 +179,10 @@ class SocialRepository {
     std::int64_t add_outing(const Outing& o);
     std::optional<Outing> outing(std::int64_t id) const;
     std::vector<Outing> open_outings() const;
+    /// Every outing (cancelled ones included) whose day, the chosen one or else the first
+    /// polled, is in [first_day, last_day] (YYYY-MM-DD), by id.
+    std::vector<Outing> outings_on_days(const std::string& first_day,
+                                        const std::string& last_day) const;
     void close_outing(std::int64_t id, const std::string& day, std::int64_t now_ms);
     void cancel_outing(std::int64_t id, std::int64_t now_ms);
     /// Replaces the person's votes on an outing with `days`.

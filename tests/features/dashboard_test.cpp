@@ -253,6 +253,10 @@ TEST_F(FieldIntelTest, PriceSignalsAreThoseIntelShowsForEachReport) {
     const json p = page("intel", {{"user", "ada"}});
     EXPECT_EQ(p["figures"]["reports"], 3);
     EXPECT_EQ(p["figures"]["price_signals"], 2);
+    // The week's reports are those `reports week` counts.
+    EXPECT_THAT(
+        joined(bot.say("ada", "reports week")),
+        HasSubstr("Field reports (" + std::to_string(p["figures"]["reports"].get<int>()) + ")"));
     ASSERT_EQ(p["prices"].size(), 2u);
     const std::string intel = joined(bot.say("ada", "intel Huawei"));
     EXPECT_THAT(intel, HasSubstr("Huawei: 3 report(s)"));
@@ -462,6 +466,78 @@ TEST_F(ActivitiesPageTest, CoffeeRoundsAreThoseOfCoffeeStats) {
                   " group(s); 1 answer(s): " + std::to_string(round["attended"].get<int>()) +
                   " met, 0 did not, " + std::to_string(round["declined"].get<int>()) + " skipped"));
     EXPECT_EQ(round["attended"], 1);
+}
+
+TEST_F(ActivitiesPageTest, CancelledTrainingsAndOutingsStayOnTheCalendarMarked) {
+    bot.say("hana", "training new \"Pricing\" by @mia for all on 2026-11-12 15:00 cost 1000");
+    bot.say("hana", "training cancel 2");
+    bot.say("hana", "outing new \"Karaoke\" poll 2026-11-21 2026-11-22");
+    bot.say("hana", "outing cancel 2");
+    const json p = page("activities", {{"user", "hana"}});
+    json training, outing;
+    for (const auto& e : p["calendar"]["events"]) {
+        if (e["kind"] == "training" && e["id"] == 2) training = e;
+        if (e["kind"] == "outing" && e["id"] == 2) outing = e;
+    }
+    ASSERT_TRUE(training.is_object()) << p["calendar"].dump();
+    EXPECT_EQ(training["day"], "2026-11-12");
+    EXPECT_EQ(training["status"], "cancelled");
+    EXPECT_EQ(training["status_label"], "Cancelled");
+    EXPECT_THAT(joined(bot.say("hana", "training 2")), HasSubstr(", cancelled"));
+    ASSERT_TRUE(outing.is_object()) << p["calendar"].dump();
+    EXPECT_EQ(outing["day"], "2026-11-21");  // the first day of its poll
+    EXPECT_EQ(outing["status"], "cancelled");
+    EXPECT_THAT(joined(bot.say("hana", "outing 2")), HasSubstr(", cancelled"));
+    const json zh = page("activities", {{"user", "hana"}, {"locale", "zh-CN"}});
+    for (const auto& e : zh["calendar"]["events"]) {
+        if (e["id"] == 2 && e["kind"] != "coffee") {
+            EXPECT_EQ(e["status_label"], "已取消");
+        }
+    }
+}
+
+TEST_F(ActivitiesPageTest, EveryOutingOfTheRangeIsOnTheCalendar) {
+    // 30 outings polled on days of November besides "Hike": no cap of 20.
+    for (int i = 0; i < 30; ++i) {
+        const int d = i % 28 + 3;  // the 3rd to the 30th: today is the 2nd
+        const std::string day = "2026-11-" + std::string(d < 10 ? "0" : "") + std::to_string(d);
+        bot.say("hana", "outing new \"Walk " + std::to_string(i) + "\" poll " + day);
+    }
+    bot.say("hana", "outing new \"Winter party\" poll 2026-12-18");
+    auto outings = [](const json& p) {
+        std::vector<std::string> titles;
+        for (const auto& e : p["calendar"]["events"]) {
+            if (e["kind"] == "outing") titles.push_back(e["title"]);
+        }
+        return titles;
+    };
+    const auto november = outings(page("activities", {{"user", "hana"}}));
+    EXPECT_EQ(november.size(), 31u);
+    EXPECT_THAT(november, ::testing::Contains("Walk 0"));
+    EXPECT_THAT(november, ::testing::Contains("Walk 29"));
+    EXPECT_THAT(november, ::testing::Not(::testing::Contains("Winter party")));
+    // December's calendar has December's outing only.
+    const auto december = outings(page("activities", {{"user", "hana"}, {"at", "2026-12-14"}}));
+    EXPECT_THAT(december, ::testing::ElementsAre("Winter party"));
+}
+
+TEST_F(ActivitiesPageTest, AStoppedCoffeeProgrammesRoundsStayMarkedStopped) {
+    bot.say("hana", "coffee start every 2w marketing x sales");
+    bot.say("mia", "coffee met yes");
+    EXPECT_THAT(joined(bot.say("hana", "coffee stop")), HasSubstr("Coffee pairing stopped"));
+    const json p = page("activities", {{"user", "hana"}});
+    const json round = event(p, "coffee");
+    ASSERT_TRUE(round.is_object()) << p["calendar"].dump();
+    EXPECT_EQ(round["title"], "Marketing × Sales #1");
+    EXPECT_EQ(round["status"], "stopped");
+    const std::string today = round["day"];
+    EXPECT_EQ(round["stopped"], today);
+    EXPECT_EQ(round["status_label"], "Programme stopped on " + today);
+    EXPECT_EQ(round["attended"], 1);  // the answers given before it stopped still count
+    const json zh = page("activities", {{"user", "hana"}, {"locale", "zh-CN"}});
+    EXPECT_EQ(event(zh, "coffee")["status_label"], "项目已于 " + today + " 停止");
+    // `coffee stats` shows running programmes only; the calendar keeps the stopped one.
+    EXPECT_THAT(joined(bot.say("hana", "coffee stats")), HasSubstr("No coffee pairing"));
 }
 
 TEST_F(ActivitiesPageTest, BadInputAndVisibility) {

@@ -1016,7 +1016,16 @@ class EngineMeetingStats final : public MeetingStats {
   public:
     explicit EngineMeetingStats(Engine& engine) : engine_(engine) {}
     std::int64_t joint_meetings_held(std::int64_t from_ms, std::int64_t to_ms) override {
-        return engine_.store().meetings().joint_meetings_held(from_ms, to_ms);
+        return static_cast<std::int64_t>(joint_meetings(from_ms, to_ms).size());
+    }
+    std::vector<HeldMeeting> joint_meetings(std::int64_t from_ms, std::int64_t to_ms) override {
+        std::vector<HeldMeeting> out;
+        for (const auto& m :
+             engine_.store().meetings().joint_meetings_ended_between(from_ms, to_ms)) {
+            out.push_back(
+                {m.id, m.title, m.start_at, static_cast<std::int64_t>(m.attendees.size())});
+        }
+        return out;
     }
 
   private:

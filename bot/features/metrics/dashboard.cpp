@@ -1,7 +1,10 @@
 // The dashboard's data (docs/DASHBOARD.md): GET /api/v1/dashboard/{page} answers the
-// figures of one page as JSON for the person who reads it. Every figure comes from
-// compute_metrics, the computation of the `metrics` command and the weekly post, over the
-// same view (view_for); the trends call it once per week.
+// figures of one page as JSON for the person who reads it. Every figure comes from the
+// function the chat command showing it calls: compute_metrics (`metrics` and the weekly
+// post) over the same view (view_for), once per week for the trends; the field figures
+// from reports::tally_* (field_figures.hpp, also `plan`) over FieldFacts; the calendar
+// and the budget from the meetings and social features' services (MeetingStats,
+// ActivityStats), computed by the functions `training`, `outing`, `budget` use.
 
 #include "bot/features/metrics/dashboard.hpp"
 
@@ -14,11 +17,15 @@
 #include <set>
 
 #include "bot/api.hpp"
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/engagements.hpp"
+#include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics.hpp"
-#include "bot/features/social/social.hpp"
+#include "bot/features/reports/field_facts.hpp"
+#include "bot/features/reports/field_figures.hpp"
+#include "bot/features/social/activity_stats.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -168,31 +175,29 @@ json labels_of(const Engine& engine, const std::string& locale) {
 }
 
 // --- field intelligence: reports, price signals, markets and customers ------------------
+// Counted by reports::tally_by_market / tally_by_customer over the reports feature's
+// FieldFacts (field_figures.hpp), the same count as `plan` and `plan review`.
 
-/// The field reports filed in [from, to) by people in `scope`, oldest first: the store
-/// query of `reports` and `intel` (ReportRepository::find), kept to the reader's view.
-std::vector<store::Report> reports_in(const store::Store& store, const Scope& scope,
-                                      std::int64_t from, std::int64_t to) {
-    store::ReportFilter f;
-    f.since_ms = from;
-    f.limit = -1;
-    std::vector<store::Report> out;
-    for (auto& r : store.reports().find(f)) {
-        if (r.created_at < from || r.created_at >= to || !scope.includes(r.author_id)) continue;
-        out.push_back(std::move(r));
+/// The field reports filed in [from, to) by people in `scope`, oldest first (nothing
+/// when the reports feature is not registered).
+std::vector<reports::FieldFact> facts_in(const Engine& engine, const Scope& scope,
+                                         std::int64_t from, std::int64_t to) {
+    std::vector<reports::FieldFact> out;
+    auto* facts = engine.services().find<reports::FieldFacts>();
+    if (facts == nullptr) return out;
+    for (auto& f : facts->filed_between(from, to)) {
+        if (scope.includes(f.author_id)) out.push_back(std::move(f));
     }
-    std::reverse(out.begin(), out.end());
     return out;
 }
 
-/// The customer a report counts for, as the 3-1-3 plan counts it (reports::FieldFacts):
-/// the one it was filed under, else the first known customer it names.
-std::optional<std::int64_t> customer_of(const store::Report& r) {
-    if (r.customer_id) return r.customer_id;
-    for (const auto& m : r.mentions) {
-        if (m.kind == "customer" && m.customer_id) return m.customer_id;
+std::vector<reports::FieldFact> facts_during(const std::vector<reports::FieldFact>& facts,
+                                             const Period& p) {
+    std::vector<reports::FieldFact> out;
+    for (const auto& f : facts) {
+        if (p.contains(f.filed_at)) out.push_back(f);
     }
-    return std::nullopt;
+    return out;
 }
 
 std::vector<std::string> mentions_of(const store::Report& r, const char* kind) {
@@ -214,30 +219,66 @@ std::string joined(const std::vector<std::string>& items) {
     return out;
 }
 
-/// Reports, competitor mentions and price signals of one market or customer.
-struct Tally {
-    std::string name;
-    std::int64_t reports = 0;
-    std::int64_t competitor_mentions = 0;
-    std::int64_t price_signals = 0;
-    std::vector<std::int64_t> report_ids;  ///< newest first
-};
+/// Customer names by id, from the engagements feature's Customers service.
+std::map<std::int64_t, std::string> customer_names(const Engine& engine) {
+    std::map<std::int64_t, std::string> out;
+    if (const auto* customers = engine.services().find<Customers>()) {
+        for (const auto& c : customers->all()) out[c.id] = c.name;
+    }
+    return out;
+}
 
-json tallies_json(std::map<std::string, Tally>& tallies) {
-    std::vector<Tally*> sorted;
-    for (auto& [key, t] : tallies) sorted.push_back(&t);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const Tally* a, const Tally* b) { return a->reports > b->reports; });
+/// The name a report's customer is shown by: the known customer's, else as written.
+std::string customer_name(const reports::FieldFact& f,
+                          const std::map<std::int64_t, std::string>& names) {
+    if (f.customer_id) {
+        const auto it = names.find(*f.customer_id);
+        if (it != names.end()) return it->second;
+    }
+    return f.customer_text;
+}
+
+/// Rows of a table by market or customer, most reports first, each with its reports
+/// newest first.
+json tallies_json(const std::map<std::string, reports::FieldTally>& tallies,
+                  const std::map<std::string, std::string>& names) {
+    std::vector<std::pair<const std::string*, const reports::FieldTally*>> sorted;
+    for (const auto& [key, t] : tallies) sorted.push_back({&key, &t});
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+        return a.second->reports > b.second->reports;
+    });
     json out = json::array();
-    for (Tally* t : sorted) {
-        std::reverse(t->report_ids.begin(), t->report_ids.end());
-        out.push_back({{"name", t->name},
+    for (const auto& [key, t] : sorted) {
+        std::vector<std::int64_t> ids(t->report_ids.rbegin(), t->report_ids.rend());
+        const auto name = names.find(*key);
+        out.push_back({{"name", name == names.end() ? *key : name->second},
                        {"reports", t->reports},
                        {"competitor_mentions", t->competitor_mentions},
                        {"price_signals", t->price_signals},
-                       {"report_ids", t->report_ids}});
+                       {"report_ids", ids}});
     }
     return out;
+}
+
+/// Every price signal of `facts`, oldest first, as `intel` lists them under each report.
+json prices_json(const Engine& engine, const std::vector<reports::FieldFact>& facts,
+                 const std::map<std::int64_t, std::string>& names, const std::string& zone) {
+    json prices = json::array();
+    for (const auto& f : facts) {
+        for (const auto& p : f.prices) {
+            prices.push_back({{"report", f.id},
+                              {"day", day_label(f.filed_at, zone)},
+                              {"at", format_local(core::from_millis(f.filed_at), zone)},
+                              {"author", person_name(engine, f.author_id)},
+                              {"customer", customer_name(f, names)},
+                              {"competitors", joined(f.competitors)},
+                              {"competitor", f.competitors.empty() ? "" : f.competitors.front()},
+                              {"text", p.text},
+                              {"amount", optional_value(p.amount)},
+                              {"unit", p.unit}});
+        }
+    }
+    return prices;
 }
 
 /// The intel page's reports, price signals, markets and customers of `period`, and the
@@ -246,74 +287,28 @@ void add_field_intel(json& body, json& series, Turn& turn, const Scope& scope, c
                      const std::vector<Period>& trend, const std::string& zone,
                      const std::string& locale) {
     const Engine& engine = turn.engine();
-    const store::Store& store = turn.read();
-    const auto reports =
-        reports_in(store, scope, std::min(trend.front().from, period.from), period.to);
-    std::map<std::int64_t, std::string> customer_names;
-    for (const auto& c : store.customers().all()) customer_names[c.id] = c.name;
-    const auto markets = store.plan().customer_markets();
-    const std::string no_market = engine.prompts().render(locale, "dashboard.no_market");
+    const auto all = facts_in(engine, scope, std::min(trend.front().from, period.from), period.to);
+    const auto facts = facts_during(all, period);
+    const auto names = customer_names(engine);
+    const auto markets = turn.read().plan().customer_markets();
 
-    std::int64_t report_count = 0;
-    std::int64_t price_count = 0;
-    json prices = json::array();
-    std::map<std::string, Tally> by_market;
-    std::map<std::string, Tally> by_customer;
-    for (const auto& r : reports) {
-        if (!period.contains(r.created_at)) continue;
-        ++report_count;
-        const auto competitors = mentions_of(r, "competitor");
-        const auto customer = customer_of(r);
-        std::string customer_name = r.customer_text;
-        if (customer && customer_names.count(*customer)) customer_name = customer_names[*customer];
-        std::int64_t signals = 0;
-        for (const auto& m : r.mentions) {
-            if (m.kind != "price") continue;
-            ++signals;
-            prices.push_back({{"report", r.id},
-                              {"day", day_label(r.created_at, zone)},
-                              {"at", format_local(core::from_millis(r.created_at), zone)},
-                              {"author", person_name(engine, r.author_id)},
-                              {"customer", customer_name},
-                              {"competitors", joined(competitors)},
-                              {"competitor", competitors.empty() ? "" : competitors.front()},
-                              {"text", m.value},
-                              {"amount", optional_value(m.amount)},
-                              {"unit", m.unit}});
-        }
-        price_count += signals;
-        const auto market = customer ? markets.find(*customer) : markets.end();
-        const std::string market_name = market == markets.end() ? std::string() : market->second;
-        const std::string customer_key =
-            customer ? "#" + std::to_string(*customer) : core::ascii_lower(r.customer_text);
-        std::vector<Tally*> tallies = {&by_market[market_name]};
-        if (!customer_key.empty()) tallies.push_back(&by_customer[customer_key]);
-        by_market[market_name].name = market_name.empty() ? no_market : market_name;
-        if (!customer_key.empty()) by_customer[customer_key].name = customer_name;
-        for (Tally* t : tallies) {
-            ++t->reports;
-            t->competitor_mentions += static_cast<std::int64_t>(competitors.size());
-            t->price_signals += signals;
-            t->report_ids.push_back(r.id);
-        }
-    }
-    body["figures"]["reports"] = report_count;
-    body["figures"]["price_signals"] = price_count;
-    body["prices"] = prices;
-    body["markets"] = tallies_json(by_market);
-    body["customers"] = tallies_json(by_customer);
+    const reports::FieldTally total = reports::tally(facts);
+    body["figures"]["reports"] = total.reports;
+    body["figures"]["price_signals"] = total.price_signals;
+    body["prices"] = prices_json(engine, facts, names, zone);
+    const std::map<std::string, std::string> market_names = {
+        {"", engine.prompts().render(locale, "dashboard.no_market")}};
+    body["markets"] = tallies_json(reports::tally_by_market(facts, markets), market_names);
+    std::map<std::string, std::string> customer_rows;
+    for (const auto& f : facts) customer_rows[reports::customer_key(f)] = customer_name(f, names);
+    body["customers"] = tallies_json(reports::tally_by_customer(facts), customer_rows);
 
     json weekly_reports = json::array();
     json weekly_prices = json::array();
     for (const Period& w : trend) {
-        std::int64_t n = 0, p = 0;
-        for (const auto& r : reports) {
-            if (!w.contains(r.created_at)) continue;
-            ++n;
-            p += static_cast<std::int64_t>(mentions_of(r, "price").size());
-        }
-        weekly_reports.push_back(n);
-        weekly_prices.push_back(p);
+        const reports::FieldTally t = reports::tally(facts_during(all, w));
+        weekly_reports.push_back(t.reports);
+        weekly_prices.push_back(t.price_signals);
     }
     series["reports"] = weekly_reports;
     series["price_signals"] = weekly_prices;
@@ -345,10 +340,10 @@ core::ApiResponse report_page(Turn& turn, const ApiCall& call, const Person& me,
     }
     const std::string& zone = company_zone_of(engine);
     const Person* author = engine.directory().by_id(r->author_id);
-    std::string customer = r->customer_text;
-    if (const auto c = customer_of(*r)) {
-        if (const auto known = turn.read().customers().get(*c)) customer = known->name;
-    }
+    const reports::FieldFact fact = reports::field_fact_of(*r);
+    const std::string customer = customer_name(fact, customer_names(engine));
+    std::vector<std::string> prices;
+    for (const auto& p : fact.prices) prices.push_back(p.text);
     json body;
     body["page"] = "report";
     body["locale"] = locale;
@@ -365,14 +360,14 @@ core::ApiResponse report_page(Turn& turn, const ApiCall& call, const Person& me,
                       {"version", r->version},
                       {"text", r->text},
                       {"competitors", mentions_of(*r, "competitor")},
-                      {"prices", mentions_of(*r, "price")},
+                      {"prices", prices},
                       {"needs", mentions_of(*r, "need")}};
     return json_ok(body);
 }
 
 // --- activities: the calendar, attendance and the budget --------------------------------
-
-std::string local_day(std::int64_t ms, const std::string& zone) { return day_label(ms, zone); }
+// Read through the services the meetings and social features offer (MeetingStats,
+// ActivityStats): the figures their commands show, computed by the same functions.
 
 /// "2026Q4" for the quarter containing `ms` in `zone`.
 std::string quarter_label(std::int64_t ms, const std::string& zone) {
@@ -389,140 +384,112 @@ std::string kind_label(const Engine& engine, const std::string& locale, const st
     return keys.count(key) ? engine.prompts().render(locale, key) : kind;
 }
 
-/// The calendar of the activities page: joint meetings, trainings, outings and coffee
-/// rounds of `range`, with their attendance, waiting lists and RSVPs, by start.
+json optional_count(const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); }
+
+/// Labels of the calendar in the reader's language.
+struct CalendarText {
+    const Engine& engine;
+    const std::string& locale;
+    std::string kind(const std::string& k) const {
+        return engine.prompts().render(locale, "dashboard.kind." + k);
+    }
+    std::string status(const std::string& s) const {
+        return engine.prompts().render(locale, "dashboard.status." + s);
+    }
+    std::string department(const std::string& d) const {
+        return engine.prompts().render(locale, "core.department." + d);
+    }
+};
+
+/// A calendar entry: what every kind has, the counts it does not have left null.
+json calendar_event(const CalendarText& text, const std::string& kind, std::int64_t id,
+                    const std::string& title, const std::string& day, const std::string& start,
+                    const std::string& status) {
+    return {{"kind", kind},
+            {"kind_label", text.kind(kind)},
+            {"id", id},
+            {"title", title},
+            {"day", day},
+            {"start", start},
+            {"status", status},
+            {"status_label", text.status(status)},
+            {"capacity", nullptr},
+            {"registered", nullptr},
+            {"waiting", nullptr},
+            {"declined", nullptr},
+            {"attended", nullptr}};
+}
+
+/// The joint meetings held in `range` (those `metrics` counts as joint meetings held).
+void add_meetings(std::vector<std::pair<std::int64_t, json>>& events, const Engine& engine,
+                  const CalendarText& text, const Period& range, const std::string& zone) {
+    auto* meetings = engine.services().find<meetings::MeetingStats>();
+    if (meetings == nullptr) return;
+    for (const auto& m : meetings->joint_meetings(range.from, range.to)) {
+        json e = calendar_event(text, "meeting", m.id, m.title, day_label(m.start_at, zone),
+                                format_local(core::from_millis(m.start_at), zone), "booked");
+        e["registered"] = m.attendees;
+        events.push_back({m.start_at, std::move(e)});
+    }
+}
+
+/// A training, an outing or a coffee round of the social feature as a calendar entry.
+json activity_event(const CalendarText& text, const social::Activity& a, const std::string& zone) {
+    std::string title = a.title;
+    std::string day = a.day.empty() ? day_label(a.starts_at, zone) : a.day;
+    std::string start = a.day.empty() ? format_local(core::from_millis(a.starts_at), zone) : a.day;
+    if (a.kind == "coffee") {
+        title = text.department(a.left_department) + " × " + text.department(a.right_department) +
+                " #" + std::to_string(a.round);
+    }
+    json e = calendar_event(text, a.kind, a.id, title, day, start, a.status);
+    e["capacity"] = a.capacity ? json(*a.capacity) : json(nullptr);
+    e["registered"] = optional_count(a.registered);
+    e["waiting"] = optional_count(a.waiting);
+    e["declined"] = optional_count(a.declined);
+    e["attended"] = optional_count(a.attended);
+    if (a.voters) e["voters"] = *a.voters;
+    if (a.stopped_at) {
+        // A round of a stopped programme: the day it stopped.
+        const std::string stopped = day_label(*a.stopped_at, zone);
+        e["stopped"] = stopped;
+        e["status_label"] = text.engine.prompts().render(text.locale, "dashboard.status.stopped_on",
+                                                         {{"day", stopped}});
+    }
+    return e;
+}
+
+/// The calendar of the activities page: joint meetings, trainings (cancelled ones marked),
+/// outings (every one on a day of the range) and coffee rounds (of stopped programmes too,
+/// marked), with their attendance, waiting lists and RSVPs, by start.
 json activity_calendar(Turn& turn, const Period& range, const std::string& zone,
                        const std::string& locale) {
     const Engine& engine = turn.engine();
-    const store::Store& store = turn.read();
-    auto status = [&](const std::string& s) {
-        return engine.prompts().render(locale, "dashboard.status." + s);
-    };
-    auto kind = [&](const std::string& k) {
-        return engine.prompts().render(locale, "dashboard.kind." + k);
-    };
+    const CalendarText text{engine, locale};
     std::vector<std::pair<std::int64_t, json>> events;
-    // The meetings joint_meetings_held counts: booked meetings of a recurring series that
-    // end in the range (found through their attendees, each once).
-    std::map<std::int64_t, store::Meeting> joint;
-    for (const auto& p : engine.directory().all()) {
-        for (auto& m : store.meetings().of_person(p.id, range.from, range.to)) {
-            if (!m.series_id || m.status != "booked" || m.end_at < range.from ||
-                m.end_at >= range.to) {
-                continue;
-            }
-            joint.emplace(m.id, std::move(m));
+    add_meetings(events, engine, text, range, zone);
+    if (auto* social = engine.services().find<social::ActivityStats>()) {
+        for (const auto& a : social->activities(range.from, range.to, zone)) {
+            events.push_back({a.starts_at, activity_event(text, a, zone)});
         }
-    }
-    for (const auto& [id, m] : joint) {
-        events.push_back({m.start_at,
-                          {{"kind", "meeting"},
-                           {"kind_label", kind("meeting")},
-                           {"id", m.id},
-                           {"title", m.title},
-                           {"day", local_day(m.start_at, zone)},
-                           {"start", format_local(core::from_millis(m.start_at), zone)},
-                           {"status", "booked"},
-                           {"status_label", status("booked")},
-                           {"capacity", nullptr},
-                           {"registered", m.attendees.size()},
-                           {"waiting", nullptr},
-                           {"declined", nullptr},
-                           {"attended", nullptr}}});
-    }
-    // Scheduled trainings (a cancelled one leaves the calendar, as it leaves `trainings`).
-    for (const auto& t : store.social().upcoming_trainings(range.from, 500)) {
-        if (t.starts_at >= range.to) continue;
-        std::int64_t registered = 0, waiting = 0, attended = 0;
-        for (const auto& seat : store.social().seats(t.id)) {
-            (seat.status == "registered" ? registered : waiting) += 1;
-            if (seat.attended) ++attended;
-        }
-        events.push_back({t.starts_at,
-                          {{"kind", "training"},
-                           {"kind_label", kind("training")},
-                           {"id", t.id},
-                           {"title", t.topic},
-                           {"day", local_day(t.starts_at, zone)},
-                           {"start", format_local(core::from_millis(t.starts_at), zone)},
-                           {"status", t.status},
-                           {"status_label", status(t.status)},
-                           {"capacity", t.capacity ? json(*t.capacity) : json(nullptr)},
-                           {"registered", registered},
-                           {"waiting", waiting},
-                           {"declined", nullptr},
-                           {"attended", attended}}});
-    }
-    // Outings on their chosen day, or (while the poll is open) on the first day polled.
-    const std::string first = local_day(range.from, zone);
-    const std::string last = local_day(range.to - 1, zone);
-    for (const auto& o : store.social().open_outings()) {
-        std::string day = o.chosen_day.value_or("");
-        if (day.empty() && !o.days.empty()) day = o.days.front();
-        if (day.empty() || day < first || day > last) continue;
-        std::int64_t going = 0, declined = 0;
-        for (const auto& r : store.social().rsvps(o.id)) (r.going ? going : declined) += 1;
-        const auto at = parse_day(day, zone);
-        events.push_back({at.value_or(range.from),
-                          {{"kind", "outing"},
-                           {"kind_label", kind("outing")},
-                           {"id", o.id},
-                           {"title", o.title},
-                           {"day", day},
-                           {"start", day},
-                           {"status", o.status},
-                           {"status_label", status(o.status)},
-                           {"capacity", nullptr},
-                           {"registered", going},
-                           {"waiting", nullptr},
-                           {"declined", declined},
-                           {"voters", store.social().voter_count(o.id)},
-                           {"attended", nullptr}}});
-    }
-    // The rounds of the running coffee programmes that started in the range.
-    std::vector<std::pair<store::CoffeeProgramme, store::CoffeeRound>> rounds;
-    for (const auto& p : store.social().active_programmes()) {
-        for (const auto& r : store.social().recent_rounds(p.id, 200)) {
-            if (r.started_at >= range.from && r.started_at < range.to) rounds.push_back({p, r});
-        }
-    }
-    for (const auto& [p, r] : rounds) {
-        const std::string title =
-            engine.prompts().render(locale, "core.department." + p.left_department) + " × " +
-            engine.prompts().render(locale, "core.department." + p.right_department) + " #" +
-            std::to_string(r.number);
-        const store::CoffeeRoundStats s = store.social().round_stats(r.id);
-        const std::string state = r.ends_at <= core::to_millis(turn.now()) ? "ended" : "running";
-        events.push_back({r.started_at,
-                          {{"kind", "coffee"},
-                           {"kind_label", kind("coffee")},
-                           {"id", r.id},
-                           {"title", title},
-                           {"day", local_day(r.started_at, zone)},
-                           {"start", format_local(core::from_millis(r.started_at), zone)},
-                           {"status", state},
-                           {"status_label", status(state)},
-                           {"capacity", nullptr},
-                           {"registered", s.groups},
-                           {"waiting", nullptr},
-                           {"declined", s.skipped},
-                           {"attended", s.met_yes}}});
     }
     std::stable_sort(events.begin(), events.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     json out = json::array();
     for (auto& e : events) out.push_back(std::move(e.second));
-    return {{"from", first}, {"to", last}, {"events", out}};
+    return {{"from", day_label(range.from, zone)},
+            {"to", day_label(range.to - 1, zone)},
+            {"events", out}};
 }
 
-/// The activity budget by kind for the quarter containing `period` and the three before:
-/// what config allows, what is planned and spent, as `budget` shows each quarter (the
-/// social feature's quarterly_budget and SocialRepository::cost_totals).
+/// The activity budget by kind for the quarter containing `period` and the three before,
+/// as `budget` shows each quarter (ActivityStats::budget_by_kind, social::budget_lines).
 json activity_budget(Turn& turn, const Period& period, const std::string& zone,
                      const std::string& locale) {
     const Engine& engine = turn.engine();
-    const auto& configured =
-        engine.settings().features.get<social::SocialSettings>().quarterly_budget;
+    json rows = json::array();
+    auto* social = engine.services().find<social::ActivityStats>();
+    if (social == nullptr) return rows;
     const auto keys = engine.prompts().keys(locale);
     const std::set<std::string> known(keys.begin(), keys.end());
     std::vector<Period> quarters;
@@ -531,71 +498,56 @@ json activity_budget(Turn& turn, const Period& period, const std::string& zone,
         quarters.insert(quarters.begin(), q);
         q = previous(q, "quarter", zone);
     }
-    json rows = json::array();
     for (const Period& quarter : quarters) {
-        std::map<std::string, store::CostTotal> totals;
-        for (const auto& t : turn.read().social().cost_totals(quarter.from, quarter.to,
-                                                              core::to_millis(turn.now()))) {
-            totals[t.kind] = t;
-        }
-        std::set<std::string> kinds;
-        for (const auto& [k, v] : configured) kinds.insert(k);
-        for (const auto& [k, v] : totals) kinds.insert(k);
-        for (const auto& kind : kinds) {
-            const auto b = configured.find(kind);
-            const auto t = totals.find(kind);
+        for (const auto& line : social->budget_by_kind(quarter.from, quarter.to)) {
             rows.push_back({{"quarter", quarter_label(quarter.from, zone)},
-                            {"kind", kind},
-                            {"kind_label", kind_label(engine, locale, kind, known)},
-                            {"budget", b == configured.end() ? 0LL : b->second},
-                            {"planned", t == totals.end() ? 0 : t->second.planned},
-                            {"spent", t == totals.end() ? 0 : t->second.spent}});
+                            {"kind", line.kind},
+                            {"kind_label", kind_label(engine, locale, line.kind, known)},
+                            {"budget", line.budget},
+                            {"planned", line.planned},
+                            {"spent", line.spent}});
         }
     }
     return rows;
 }
 
-core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
-    const std::string page = call.params.at("page");
-    if (page != "report" &&
-        std::find(std::begin(pages), std::end(pages), page) == std::end(pages)) {
-        return api_error(404, "not_found", "no such dashboard page: " + page);
-    }
-    std::optional<core::ApiResponse> refused;
-    const Person* me = reader_of(turn, call, refused);
-    if (me == nullptr) return *refused;
-    const Engine& engine = turn.engine();
-    Turn as(turn.engine(), nullptr, me);
-    const std::string asked_locale = query(call, "locale");
-    const std::string locale =
-        asked_locale.empty() ? as.locale() : engine.prompts().normalize_locale(asked_locale);
-    if (page == "report") return report_page(turn, call, *me, locale);
+// --- the request: page, period, view ----------------------------------------------------
 
-    // Bad input first: the period, the number of weeks, the day.
-    std::string kind = query(call, "period");
-    if (kind.empty()) kind = "week";
-    if (kind != "week" && kind != "month" && kind != "quarter") {
+/// What a page was asked for: the period's kind, the weeks of the trend and the day.
+struct PageRequest {
+    std::string kind = "week";
+    int weeks = 12;
+    core::Timestamp at;
+};
+
+/// Reads `period`, `weeks` and `at`; a bad one is answered (the return value).
+std::optional<core::ApiResponse> read_request(const ApiCall& call, core::Timestamp now,
+                                              const std::string& zone, PageRequest& out) {
+    out.at = now;
+    if (const std::string kind = query(call, "period"); !kind.empty()) out.kind = kind;
+    if (out.kind != "week" && out.kind != "month" && out.kind != "quarter") {
         return api_error(400, "bad_request", "period is week, month or quarter");
     }
-    int weeks = 12;
     if (const std::string w = query(call, "weeks"); !w.empty()) {
         if (w.size() > 2 || w.find_first_not_of("0123456789") != std::string::npos ||
             std::stoi(w) < 1 || std::stoi(w) > 52) {
             return api_error(400, "bad_request", "weeks is a number from 1 to 52");
         }
-        weeks = std::stoi(w);
+        out.weeks = std::stoi(w);
     }
-    const std::string& zone = company_zone_of(engine);
-    core::Timestamp at = turn.now();
     if (const std::string day = query(call, "at"); !day.empty()) {
         const auto parsed = parse_day(day, zone);
         if (!parsed) return api_error(400, "bad_request", "at is a day written YYYY-MM-DD");
-        at = core::from_millis(*parsed);
+        out.at = core::from_millis(*parsed);
     }
+    return std::nullopt;
+}
 
-    // Whose figures: the rules of `metrics` (a department or a person asked by name must
-    // be one the reader may see).
-    if (page == "activities" && !sees_activities(*me)) {
+/// Whose figures: the rules of `metrics` (a department or a person asked by name must be
+/// one the reader may see). A refusal or bad input is answered (the return value).
+std::optional<core::ApiResponse> read_view(const Engine& engine, const ApiCall& call,
+                                           const Person& me, const std::string& page, View& out) {
+    if (page == "activities" && !sees_activities(me)) {
         return api_error(403, "forbidden", "the activities are HR's, managers' and admins'");
     }
     const std::string department = query(call, "department");
@@ -616,37 +568,40 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
     } else if (!department.empty()) {
         target = "department";
     }
-    const View view = view_for(engine, *me, target, other, department);
-    if (!view.refused.empty()) {
+    out = view_for(engine, me, target, other, department);
+    if (!out.refused.empty()) {
         return api_error(403, "forbidden",
-                         view.refused == "own" ? "only your own and your team's figures"
-                                               : "only your own department's figures");
+                         out.refused == "own" ? "only your own and your team's figures"
+                                              : "only your own department's figures");
     }
+    return std::nullopt;
+}
 
-    const Period period = kind == "month"     ? month_of(at, zone)
-                          : kind == "quarter" ? quarter_of(at, zone)
-                                              : week_of(at, zone);
-    // The weeks of the trend: `weeks` weeks ending with the last one of the period that
-    // has begun (this week for the current month or quarter).
+/// The weeks of the trend: `weeks` weeks ending with the last one of `period` that has
+/// begun by `now` (this week for the current month or quarter), oldest first.
+std::vector<Period> trend_weeks(const Period& period, int weeks, core::Timestamp now,
+                                const std::string& zone) {
     std::vector<Period> trend;
-    const std::int64_t last = std::min(period.to - 1, core::to_millis(turn.now()));
+    const std::int64_t last = std::min(period.to - 1, core::to_millis(now));
     Period w = week_of(core::from_millis(std::max(last, period.from)), zone);
     for (int i = 0; i < weeks; ++i) {
         trend.insert(trend.begin(), w);
         w = previous(w, "week", zone);
     }
-    const std::int64_t from = std::min(trend.front().from, period.from);
-    MetricsData data = load_metrics_data(turn.read(), engine.directory(), from, period.to);
-    data.zone = zone;
-    const Attribution attribution = attribution_from(engine.settings());
-    Metrics now = compute_metrics(data, period, attribution, view.scope);
-    now.activity = joint_activity_of(engine, period);
+    return trend;
+}
 
+// --- the page ---------------------------------------------------------------------------
+
+/// What every page starts with: who reads, whose figures, which period, the labels.
+json page_head(const Engine& engine, const std::string& page, const std::string& locale,
+               const Person& me, const View& view, const std::string& kind, const Period& period,
+               const std::string& zone) {
     json body;
     body["page"] = page;
     body["locale"] = locale;
     body["labels"] = labels_of(engine, locale);
-    body["reader"] = {{"name", me->name}, {"department", me->department}, {"role", me->role}};
+    body["reader"] = {{"name", me.name}, {"department", me.department}, {"role", me.role}};
     body["view"] = view.subject;
     body["department"] = view.department;
     body["subject"] = view.subject == "company" ? engine.prompts().render(locale, "metrics.company")
@@ -658,19 +613,35 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
                       {"to", format_local(core::from_millis(period.to), zone)},
                       {"zone", zone}};
     body["currency"] = engine.settings().rules.currency;
-    body["figures"] = figures_of(page, now);
+    return body;
+}
 
-    json series = json::object();
+/// The figures of the whole period and of each week of the trend, all by compute_metrics
+/// (the `metrics` command's computation) over the same data and view.
+struct Figures {
+    const Engine& engine;
+    const MetricsData& data;
+    Attribution attribution;
+    const Scope& scope;
+    Metrics of(const Period& p) const {
+        Metrics m = compute_metrics(data, p, attribution, scope);
+        m.activity = joint_activity_of(engine, p);
+        return m;
+    }
+};
+
+/// The page's trend: fills `series` and, for the intel page, the competitors' weekly
+/// mentions (`competitor_trend`); returns the weeks' labels.
+json add_trend(json& body, json& series, const Figures& figures, const std::string& page,
+               const std::vector<Period>& trend, const std::string& zone) {
     for (const auto& key : trend_keys(page)) series[key] = json::array();
     json week_labels = json::array();
     std::map<std::string, std::vector<std::int64_t>> competitor_weeks;
-    std::size_t index = 0;
-    for (const Period& p : trend) {
-        Metrics m = compute_metrics(data, p, attribution, view.scope);
-        m.activity = joint_activity_of(engine, p);
+    for (std::size_t index = 0; index < trend.size(); ++index) {
+        const Metrics m = figures.of(trend[index]);
         const json f = figures_of("metrics", m);
         const json g = figures_of(page, m);
-        week_labels.push_back(day_label(p.from, zone));
+        week_labels.push_back(day_label(trend[index].from, zone));
         for (const auto& key : trend_keys(page)) {
             series[key].push_back(g.contains(key) ? g[key] : f.value(key, json(nullptr)));
         }
@@ -679,89 +650,144 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
             counts.resize(trend.size(), 0);
             counts[index] = count;
         }
-        ++index;
     }
+    if (page != "intel") return week_labels;
+    json by_week = json::object();
+    for (auto& [name, counts] : competitor_weeks) {
+        counts.resize(trend.size(), 0);
+        by_week[name] = counts;
+    }
+    body["competitor_trend"] = by_week;
+    return week_labels;
+}
+
+json reps_json(const Metrics& now) {
+    json reps = json::array();
+    for (const auto& r : now.reps) {
+        reps.push_back({{"name", r.name},
+                        {"revenue_to_date", r.revenue_to_date},
+                        {"quota", r.quota},
+                        {"percent", r.percent}});
+    }
+    return reps;
+}
+
+json competitors_json(const Metrics& now) {
+    json competitors = json::array();
+    for (const auto& [name, count] : now.top_competitors) {
+        competitors.push_back({{"name", name}, {"mentions", count}});
+    }
+    return competitors;
+}
+
+/// Handoffs still waiting for acceptance at the end of the period (pending now, or
+/// decided only after it), oldest first, with the hours they have waited.
+json handoffs_waiting(const MetricsData& data, const Period& period, core::Timestamp now,
+                      const std::string& zone) {
+    std::vector<store::HandoffFact> open;
+    for (const auto& h : data.handoffs) {
+        const bool decided = h.decided_at && *h.decided_at < period.to;
+        if (h.requested_at < period.to && !decided && (h.status == "pending" || h.decided_at)) {
+            open.push_back(h);
+        }
+    }
+    std::sort(open.begin(), open.end(),
+              [](const auto& a, const auto& b) { return a.requested_at < b.requested_at; });
+    json waiting = json::array();
+    const std::int64_t until = std::min(period.to, core::to_millis(now));
+    for (const auto& h : open) {
+        waiting.push_back({{"requested", format_local(core::from_millis(h.requested_at), zone)},
+                           {"hours", std::max<std::int64_t>(0, until - h.requested_at) / 3600000}});
+    }
+    return waiting;
+}
+
+/// The funnel now: engagements at each stage, in the funnel's order, with the lead
+/// department (as `engagements` lists them), of the people in the view.
+json funnel_json(Turn& turn, const View& view, const std::string& locale) {
+    const Engine& engine = turn.engine();
+    const engagements::Funnel funnel =
+        engagements::funnel_from(engine.settings().features.get<engagements::FunnelSettings>());
+    std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+    for (const auto& e : turn.read().engagements().all()) {
+        if (view.scope.people && !view.scope.includes(e.owner_id)) continue;
+        ++counts[{e.stage, e.lead}];
+    }
+    json stages = json::array();
+    for (const auto& stage : funnel.stages()) {
+        for (const std::string lead : {"marketing", "sales"}) {
+            const auto it = counts.find({stage.name, lead});
+            if (it == counts.end()) continue;
+            stages.push_back(
+                {{"stage", stage.name},
+                 {"lead", lead},
+                 {"lead_label", engine.prompts().render(locale, "core.department." + lead)},
+                 {"closed", stage.closed},
+                 {"count", it->second}});
+        }
+    }
+    return stages;
+}
+
+/// The calendar (the month of a week, a grid worth looking at; else the period) and the
+/// budget of the activities page.
+void add_activities(json& body, Turn& turn, const std::string& kind, const Period& period,
+                    const std::string& zone, const std::string& locale) {
+    Period range = period;
+    if (kind == "week") {
+        const Period month = month_of(core::from_millis(period.from), zone);
+        range = {std::min(month.from, period.from), std::max(month.to, period.to)};
+    }
+    body["calendar"] = activity_calendar(turn, range, zone, locale);
+    body["budget"] = activity_budget(turn, period, zone, locale);
+}
+
+core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
+    const std::string page = call.params.at("page");
+    if (page != "report" &&
+        std::find(std::begin(pages), std::end(pages), page) == std::end(pages)) {
+        return api_error(404, "not_found", "no such dashboard page: " + page);
+    }
+    std::optional<core::ApiResponse> refused;
+    const Person* me = reader_of(turn, call, refused);
+    if (me == nullptr) return *refused;
+    const Engine& engine = turn.engine();
+    Turn as(turn.engine(), nullptr, me);
+    const std::string asked_locale = query(call, "locale");
+    const std::string locale =
+        asked_locale.empty() ? as.locale() : engine.prompts().normalize_locale(asked_locale);
+    if (page == "report") return report_page(turn, call, *me, locale);
+
+    const std::string& zone = company_zone_of(engine);
+    PageRequest request;
+    if (auto bad = read_request(call, turn.now(), zone, request)) return *bad;
+    View view;
+    if (auto bad = read_view(engine, call, *me, page, view)) return *bad;
+
+    const Period period = request.kind == "month"     ? month_of(request.at, zone)
+                          : request.kind == "quarter" ? quarter_of(request.at, zone)
+                                                      : week_of(request.at, zone);
+    const std::vector<Period> trend = trend_weeks(period, request.weeks, turn.now(), zone);
+    MetricsData data = load_metrics_data(turn.read(), engine.directory(),
+                                         std::min(trend.front().from, period.from), period.to);
+    data.zone = zone;
+    const Figures figures{engine, data, attribution_from(engine.settings()), view.scope};
+    const Metrics now = figures.of(period);
+
+    json body = page_head(engine, page, locale, *me, view, request.kind, period, zone);
+    body["figures"] = figures_of(page, now);
+    json series = json::object();
+    const json weeks = add_trend(body, series, figures, page, trend, zone);
     if (page == "intel") {
         add_field_intel(body, series, turn, view.scope, period, trend, zone, locale);
+        body["competitors"] = competitors_json(now);
     }
-    body["trend"] = {{"weeks", week_labels}, {"series", series}};
-    if (page == "activities") {
-        // The calendar: the month of a week (a grid worth looking at), else the period.
-        Period range = period;
-        if (kind == "week") {
-            const Period month = month_of(core::from_millis(period.from), zone);
-            range = {std::min(month.from, period.from), std::max(month.to, period.to)};
-        }
-        body["calendar"] = activity_calendar(turn, range, zone, locale);
-        body["budget"] = activity_budget(turn, period, zone, locale);
-    }
-
-    if (page == "metrics") {
-        json reps = json::array();
-        for (const auto& r : now.reps) {
-            reps.push_back({{"name", r.name},
-                            {"revenue_to_date", r.revenue_to_date},
-                            {"quota", r.quota},
-                            {"percent", r.percent}});
-        }
-        body["reps"] = reps;
-    }
-    if (page == "intel") {
-        json competitors = json::array();
-        for (const auto& [name, count] : now.top_competitors) {
-            competitors.push_back({{"name", name}, {"mentions", count}});
-        }
-        body["competitors"] = competitors;
-        json by_week = json::object();
-        for (auto& [name, counts] : competitor_weeks) {
-            counts.resize(trend.size(), 0);
-            by_week[name] = counts;
-        }
-        body["competitor_trend"] = by_week;
-    }
+    body["trend"] = {{"weeks", weeks}, {"series", series}};
+    if (page == "metrics") body["reps"] = reps_json(now);
+    if (page == "activities") add_activities(body, turn, request.kind, period, zone, locale);
     if (page == "engagements") {
-        // Handoffs still waiting for acceptance at the end of the period, oldest first.
-        json waiting = json::array();
-        std::vector<store::HandoffFact> open;
-        for (const auto& h : data.handoffs) {
-            // Pending now, or decided only after the end of the period.
-            const bool decided = h.decided_at && *h.decided_at < period.to;
-            if (h.requested_at < period.to && !decided && (h.status == "pending" || h.decided_at)) {
-                open.push_back(h);
-            }
-        }
-        std::sort(open.begin(), open.end(),
-                  [](const auto& a, const auto& b) { return a.requested_at < b.requested_at; });
-        for (const auto& h : open) {
-            const std::int64_t until = std::min(period.to, core::to_millis(turn.now()));
-            waiting.push_back(
-                {{"requested", format_local(core::from_millis(h.requested_at), zone)},
-                 {"hours", std::max<std::int64_t>(0, until - h.requested_at) / 3600000}});
-        }
-        body["handoffs_waiting"] = waiting;
-        // The funnel now: engagements at each stage, in the funnel's order, with the
-        // lead department (as `engagements` lists them), of the people in the view.
-        const engagements::Funnel funnel =
-            engagements::funnel_from(engine.settings().features.get<engagements::FunnelSettings>());
-        std::map<std::pair<std::string, std::string>, std::int64_t> counts;
-        for (const auto& e : turn.read().engagements().all()) {
-            if (view.scope.people && !view.scope.includes(e.owner_id)) continue;
-            ++counts[{e.stage, e.lead}];
-        }
-        json stages = json::array();
-        for (const auto& stage : funnel.stages()) {
-            for (const std::string lead : {"marketing", "sales"}) {
-                const auto it = counts.find({stage.name, lead});
-                if (it == counts.end()) continue;
-                stages.push_back(
-                    {{"stage", stage.name},
-                     {"lead", lead},
-                     {"lead_label", engine.prompts().render(locale, "core.department." + lead)},
-                     {"closed", stage.closed},
-                     {"count", it->second}});
-            }
-        }
-        body["funnel"] = stages;
+        body["handoffs_waiting"] = handoffs_waiting(data, period, turn.now(), zone);
+        body["funnel"] = funnel_json(turn, view, locale);
     }
     return json_ok(body);
 }

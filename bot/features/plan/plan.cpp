@@ -15,6 +15,7 @@
 #include "bot/engine.hpp"
 #include "bot/features/metrics/deal_history.hpp"
 #include "bot/features/reports/field_facts.hpp"
+#include "bot/features/reports/field_figures.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/csv.hpp"
@@ -90,12 +91,14 @@ std::map<std::string, MarketFacts> gather(const Engine& engine,
         return it == markets.end() ? std::string() : it->second;
     };
     if (auto* facts = engine.services().find<reports::FieldFacts>()) {
-        for (const auto& r : facts->filed_between(p.from, p.to)) {
-            MarketFacts& f = out[market_of(r.customer_id)];
-            ++f.reports;
-            for (const auto& c : r.competitors) ++f.competitors[c];
-            for (const auto& n : r.needs) ++f.needs[core::ascii_lower(core::trim(n))];
-            f.prices += r.price_signals;
+        // Counted as the dashboard counts them (reports::tally_by_market).
+        for (const auto& [market, t] :
+             reports::tally_by_market(facts->filed_between(p.from, p.to), markets)) {
+            MarketFacts& f = out[market];
+            f.reports = static_cast<int>(t.reports);
+            for (const auto& [c, n] : t.competitors) f.competitors[c] = static_cast<int>(n);
+            for (const auto& [need, n] : t.needs) f.needs[need] = static_cast<int>(n);
+            f.prices = static_cast<int>(t.price_signals);
         }
     }
     if (auto* deals = engine.services().find<metrics::DealHistory>()) {

@@ -1,6 +1,7 @@
 #pragma once
 // What the reports feature offers other features (Engine::services()): the facts each
-// field report named, read-only. The 3-1-3 plan counts them per market.
+// field report named, read-only. The 3-1-3 plan counts them per market and the dashboard
+// per market and customer (field_figures.hpp: one count for both).
 
 #include <cstdint>
 #include <optional>
@@ -9,14 +10,25 @@
 
 namespace twintrack::bot::reports {
 
-/// One field report as the plan needs it: when, for which customer, what it named.
+/// A price a field report named, as `intel` and `reports` show it.
+struct PriceMention {
+    std::string text;              ///< as written, e.g. "15% off"
+    std::optional<double> amount;  ///< negative: cheaper than us
+    std::string unit;              ///< %, CNY, USD
+};
+
+/// One field report as the plan and the dashboard need it: when, by whom, for which
+/// customer, what it named.
 struct FieldFact {
     std::int64_t id = 0;
     std::int64_t filed_at = 0;
+    std::int64_t author_id = 0;
     std::optional<std::int64_t> customer_id;  ///< filed under, or the first known named
+    std::string customer_text;                ///< the customer as written
     std::vector<std::string> competitors;     ///< canonical names
     std::vector<std::string> needs;           ///< as written
-    int price_signals = 0;
+    std::vector<PriceMention> prices;
+    int price_signals = 0;  ///< prices.size()
 };
 
 class FieldFacts {

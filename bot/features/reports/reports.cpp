@@ -14,6 +14,7 @@
 #include "bot/facts.hpp"
 #include "bot/features/reports/extraction.hpp"
 #include "bot/features/reports/field_facts.hpp"
+#include "bot/features/reports/field_figures.hpp"
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/reports/report_windows.hpp"
 #include "bot/features/reports/rotation.hpp"
@@ -616,7 +617,8 @@ json report_item(Turn& turn, const Report& r, const std::string& zone) {
         if (m.kind == "customer") customers.push_back(m.value);
     }
     const auto competitors = values(r.mentions, "competitor");
-    const auto prices = values(r.mentions, "price");
+    std::vector<std::string> prices;
+    for (const auto& p : price_signals_of(r)) prices.push_back(p.text);
     const auto needs = values(r.mentions, "need");
     std::string text(core::utf8_prefix(r.text, 160));
     if (text.size() < r.text.size()) text += "…";
@@ -875,18 +877,7 @@ class EngineFieldFacts final : public FieldFacts {
         std::vector<FieldFact> out;
         for (const auto& r : engine_.store().reports().find(f)) {
             if (r.created_at < from_ms || r.created_at >= to_ms) continue;
-            FieldFact fact;
-            fact.id = r.id;
-            fact.filed_at = r.created_at;
-            fact.customer_id = r.customer_id;
-            for (const auto& m : r.mentions) {
-                if (m.kind == "customer" && !fact.customer_id && m.customer_id) {
-                    fact.customer_id = m.customer_id;
-                }
-                if (m.kind == "competitor") fact.competitors.push_back(m.value);
-                if (m.kind == "need") fact.needs.push_back(m.value);
-                if (m.kind == "price") ++fact.price_signals;
-            }
+            FieldFact fact = field_fact_of(r);
             out.push_back(std::move(fact));
         }
         std::reverse(out.begin(), out.end());

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "bot/engine.hpp"
+#include "bot/features/social/activity_figures.hpp"
 #include "bot/features/social/common.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/turn.hpp"
@@ -41,26 +42,19 @@ void show_budget(Turn& turn, const CommandArgs& args) {
 
     const auto& configured =
         turn.engine().settings().features.get<SocialSettings>().quarterly_budget;
-    std::map<std::string, store::CostTotal> totals;
-    for (const auto& t : turn.read().social().cost_totals(from_ms, to_ms, now_ms(turn))) {
-        totals[t.kind] = t;
-    }
-    std::set<std::string> kinds;
-    for (const auto& [k, v] : configured) kinds.insert(k);
-    for (const auto& [k, v] : totals) kinds.insert(k);
+    const auto lines =
+        budget_lines(configured, turn.read().social().cost_totals(from_ms, to_ms, now_ms(turn)));
     const auto keys = turn.engine().prompts().keys(turn.locale());
     const std::set<std::string> known(keys.begin(), keys.end());
 
     json rows = json::array();
     long long sum_budget = 0, sum_planned = 0, sum_spent = 0;
-    for (const auto& kind : kinds) {
-        const auto b = configured.find(kind);
-        const long long budget = b == configured.end() ? 0 : b->second;
-        const auto t = totals.find(kind);
-        const long long planned = t == totals.end() ? 0 : t->second.planned;
-        const long long spent = t == totals.end() ? 0 : t->second.spent;
-        const std::string key = "social.kind_" + kind;
-        rows.push_back({{"kind", known.count(key) ? turn.text(key) : kind},
+    for (const BudgetLine& line : lines) {
+        const long long budget = line.budget;
+        const long long planned = line.planned;
+        const long long spent = line.spent;
+        const std::string key = "social.kind_" + line.kind;
+        rows.push_back({{"kind", known.count(key) ? turn.text(key) : line.kind},
                         {"budget", budget},
                         {"planned", planned},
                         {"spent", spent},

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "bot/engine.hpp"
+#include "bot/features/social/activity_figures.hpp"
 #include "bot/features/social/common.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -61,8 +62,7 @@ json outing_data(Turn& turn, const Outing& o) {
     for (const auto& v : social.vote_counts(o.id)) {
         votes.push_back({{"day", v.day}, {"votes", v.votes}});
     }
-    int yes = 0, no = 0;
-    for (const auto& r : social.rsvps(o.id)) (r.going ? yes : no)++;
+    const RsvpCount answers = rsvp_count(social.rsvps(o.id));
     return {{"id", o.id},
             {"title", o.title},
             {"days", core::join(o.days, turn.text("core.list_separator"))},
@@ -75,8 +75,8 @@ json outing_data(Turn& turn, const Outing& o) {
             {"has_budget", o.budget > 0},
             {"budget", o.budget},
             {"currency", turn.engine().settings().rules.currency},
-            {"yes", yes},
-            {"no", no}};
+            {"yes", answers.going},
+            {"no", answers.declined}};
 }
 
 /// Answers when the outing is not open for votes; true when it is.

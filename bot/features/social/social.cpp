@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "bot/engine.hpp"
+#include "bot/features/social/activity_figures.hpp"
 #include "bot/features/social/activity_stats.hpp"
 #include "bot/features/social/common.hpp"
 
@@ -35,7 +36,92 @@ class EngineActivityStats final : public ActivityStats {
         return std::nullopt;
     }
 
+    std::vector<BudgetLine> budget_by_kind(std::int64_t quarter_from_ms,
+                                           std::int64_t quarter_to_ms) override {
+        const std::int64_t now = core::to_millis(engine_.clock().now());
+        return budget_lines(
+            engine_.settings().features.get<SocialSettings>().quarterly_budget,
+            engine_.store().social().cost_totals(quarter_from_ms, quarter_to_ms, now));
+    }
+
+    std::vector<Activity> activities(std::int64_t from_ms, std::int64_t to_ms,
+                                     const std::string& zone) override {
+        std::vector<Activity> out;
+        add_trainings(out, from_ms, to_ms);
+        add_outings(out, from_ms, to_ms, zone);
+        add_rounds(out, from_ms, to_ms);
+        std::stable_sort(out.begin(), out.end(), [](const Activity& a, const Activity& b) {
+            return a.starts_at < b.starts_at;
+        });
+        return out;
+    }
+
   private:
+    void add_trainings(std::vector<Activity>& out, std::int64_t from_ms, std::int64_t to_ms) {
+        const auto& social = engine_.store().social();
+        for (const auto& t : social.trainings_between(from_ms, to_ms)) {
+            const SeatCount seats = seat_count(social.seats(t.id));
+            Activity a;
+            a.kind = "training";
+            a.id = t.id;
+            a.title = t.topic;
+            a.starts_at = t.starts_at;
+            a.status = t.status;
+            a.capacity = t.capacity;
+            a.registered = seats.registered;
+            a.waiting = seats.waiting;
+            a.attended = seats.attended;
+            out.push_back(std::move(a));
+        }
+    }
+
+    void add_outings(std::vector<Activity>& out, std::int64_t from_ms, std::int64_t to_ms,
+                     const std::string& zone) {
+        const auto& social = engine_.store().social();
+        const auto day_of = [&](std::int64_t ms) {
+            return date::format("%F", local_today(core::from_millis(ms), zone));
+        };
+        for (const auto& o : social.outings_on_days(day_of(from_ms), day_of(to_ms - 1))) {
+            const RsvpCount answers = rsvp_count(social.rsvps(o.id));
+            Activity a;
+            a.kind = "outing";
+            a.id = o.id;
+            a.title = o.title;
+            a.day = o.chosen_day.value_or(o.days.empty() ? std::string() : o.days.front());
+            if (const auto ymd = parse_date(a.day)) {
+                a.starts_at = local_instant(date::local_days{*ymd}, 0, zone).value_or(from_ms);
+            }
+            a.status = o.status;
+            a.registered = answers.going;
+            a.declined = answers.declined;
+            a.voters = social.voter_count(o.id);
+            out.push_back(std::move(a));
+        }
+    }
+
+    void add_rounds(std::vector<Activity>& out, std::int64_t from_ms, std::int64_t to_ms) {
+        const auto& social = engine_.store().social();
+        const std::int64_t now = core::to_millis(engine_.clock().now());
+        for (const auto& p : social.programmes_during(from_ms, to_ms)) {
+            for (const auto& r : social.rounds_between(p.id, from_ms, to_ms)) {
+                const store::CoffeeRoundStats s = social.round_stats(r.id);
+                Activity a;
+                a.kind = "coffee";
+                a.id = r.id;
+                a.starts_at = r.started_at;
+                a.status = round_state(r, p, now);
+                a.registered = s.groups;
+                a.declined = s.skipped;
+                a.attended = s.met_yes;
+                a.left_department = p.left_department;
+                a.right_department = p.right_department;
+                a.round = r.number;
+                a.stopped_at = p.stopped_at;
+                out.push_back(std::move(a));
+            }
+        }
+    }
+
     Engine& engine_;
 };
 

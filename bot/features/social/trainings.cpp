@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "bot/engine.hpp"
+#include "bot/features/social/activity_figures.hpp"
 #include "bot/features/social/common.hpp"
 #include "bot/features/social/training_plan.hpp"
 #include "bot/turn.hpp"
@@ -44,17 +45,15 @@ std::optional<Training> training_arg(Turn& turn, const CommandArgs& args,
 }
 
 json training_data(Turn& turn, const Training& t, const Person* reader) {
-    const auto seats = turn.read().social().seats(t.id);
-    const auto registered = std::count_if(seats.begin(), seats.end(),
-                                          [](const auto& s) { return s.status == "registered"; });
+    const SeatCount seats = seat_count(turn.read().social().seats(t.id));
     return {{"id", t.id},
             {"topic", t.topic},
             {"trainer", person_name(turn.engine(), t.trainer_id)},
             {"audience", audience_text(turn, t.audience)},
             {"at", local_text(turn.engine(), t.starts_at, reader)},
             {"zone", zone_of(turn.engine(), reader)},
-            {"registered", registered},
-            {"waiting", static_cast<long>(seats.size()) - registered},
+            {"registered", seats.registered},
+            {"waiting", seats.waiting},
             {"has_capacity", t.capacity.has_value()},
             {"capacity", t.capacity.value_or(0)},
             {"cancelled", t.status == "cancelled"}};

@@ -1,0 +1,110 @@
+#pragma once
+// The field figures, computed once: what a report counts for (its customer, its market,
+// its price signals) and the counts per market and per customer. The reports feature
+// builds its FieldFacts with them, and the plan (`plan`, `plan review`) and the dashboard
+// count with them. Pure and header-only, so a feature that reads FieldFacts through the
+// engine's services needs no link to this one.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/features/reports/field_facts.hpp"
+#include "core/text.hpp"
+#include "store/reports.hpp"
+
+namespace twintrack::bot::reports {
+
+/// The prices a report named, in the order it named them.
+inline std::vector<PriceMention> price_signals_of(const store::Report& r) {
+    std::vector<PriceMention> out;
+    for (const auto& m : r.mentions) {
+        if (m.kind == "price") out.push_back({m.value, m.amount, m.unit});
+    }
+    return out;
+}
+
+/// A stored report as a FieldFact: the customer it was filed under, else the first known
+/// customer it names.
+inline FieldFact field_fact_of(const store::Report& r) {
+    FieldFact fact;
+    fact.id = r.id;
+    fact.filed_at = r.created_at;
+    fact.author_id = r.author_id;
+    fact.customer_id = r.customer_id;
+    fact.customer_text = r.customer_text;
+    for (const auto& m : r.mentions) {
+        if (m.kind == "customer" && !fact.customer_id && m.customer_id) {
+            fact.customer_id = m.customer_id;
+        }
+        if (m.kind == "competitor") fact.competitors.push_back(m.value);
+        if (m.kind == "need") fact.needs.push_back(m.value);
+    }
+    fact.prices = price_signals_of(r);
+    fact.price_signals = static_cast<int>(fact.prices.size());
+    return fact;
+}
+
+/// What a group of reports (all of them, one market's, one customer's) named.
+struct FieldTally {
+    std::int64_t reports = 0;
+    std::int64_t competitor_mentions = 0;
+    std::int64_t price_signals = 0;
+    std::map<std::string, std::int64_t> competitors;  ///< by canonical name
+    std::map<std::string, std::int64_t> needs;        ///< by lower-case need
+    std::vector<std::int64_t> report_ids;             ///< in the order counted
+};
+
+inline void count_into(FieldTally& t, const FieldFact& f) {
+    ++t.reports;
+    t.competitor_mentions += static_cast<std::int64_t>(f.competitors.size());
+    t.price_signals += f.price_signals;
+    for (const auto& c : f.competitors) ++t.competitors[c];
+    for (const auto& n : f.needs) ++t.needs[core::ascii_lower(std::string(core::trim(n)))];
+    t.report_ids.push_back(f.id);
+}
+
+/// Every report of `facts` together.
+inline FieldTally tally(const std::vector<FieldFact>& facts) {
+    FieldTally t;
+    for (const auto& f : facts) count_into(t, f);
+    return t;
+}
+
+/// The market a report counts for: its customer's (`markets`: customer id to market),
+/// "" when it has no customer or the customer no market.
+inline std::string market_of(const FieldFact& f,
+                             const std::map<std::int64_t, std::string>& markets) {
+    if (!f.customer_id) return std::string();
+    const auto it = markets.find(*f.customer_id);
+    return it == markets.end() ? std::string() : it->second;
+}
+
+/// The customer a report counts for: "#ID" of a known one, else the name as written in
+/// lower case; "" for none.
+inline std::string customer_key(const FieldFact& f) {
+    if (f.customer_id) return "#" + std::to_string(*f.customer_id);
+    return core::ascii_lower(f.customer_text);
+}
+
+/// The reports of each market ("" for those without one).
+inline std::map<std::string, FieldTally> tally_by_market(
+    const std::vector<FieldFact>& facts, const std::map<std::int64_t, std::string>& markets) {
+    std::map<std::string, FieldTally> out;
+    for (const auto& f : facts) count_into(out[market_of(f, markets)], f);
+    return out;
+}
+
+/// The reports of each customer (by customer_key; reports naming none are left out).
+inline std::map<std::string, FieldTally> tally_by_customer(const std::vector<FieldFact>& facts) {
+    std::map<std::string, FieldTally> out;
+    for (const auto& f : facts) {
+        const std::string key = customer_key(f);
+        if (!key.empty()) count_into(out[key], f);
+    }
+    return out;
+}
+
+}  // namespace twintrack::bot::reports
