@@ -143,8 +143,8 @@ class FakeHomeserver {
         int status = 200;
         json body;
         bool drop = false;
-        std::string raw;       ///< not empty: sent as it is (a download) instead of `body`
-        std::string raw_type;  ///< its Content-Type
+        std::string raw = {};       ///< sent as it is (a download) when raw_type is set
+        std::string raw_type = {};  ///< its Content-Type; empty: `body` is sent as JSON
     };
 
   private:
