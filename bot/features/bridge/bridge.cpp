@@ -162,6 +162,7 @@ class Relay {
             if (f.size > 0) {
                 const json size = size_words(f.size);
                 data["size"] = render("bridge.size_" + size["unit"].get<std::string>(), size);
+                data["has_size"] = true;
             }
             const std::string line =
                 render(f.url.empty() ? "bridge.file_note" : "bridge.file_link", data);
