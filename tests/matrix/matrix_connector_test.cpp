@@ -92,6 +92,7 @@ class MatrixTest : public ::testing::Test {
         context.prompts_dir = core::source_dir() + "/prompts";
         context.roster = roster;
         matrix = make_matrix(std::move(s), context);
+        matrix->fetch_files_up_to(fetch_files);
         const int syncs_before = fake.calls("/_matrix/client/v3/sync").size();
         matrix->start(sink);
         ASSERT_TRUE(fake.wait([&] {
@@ -114,6 +115,7 @@ class MatrixTest : public ::testing::Test {
         return p;
     }
 
+    std::uint64_t fetch_files = 0;  ///< Connector::fetch_files_up_to before start()
     FakeHomeserver fake;
     test_support::TempDir dir;
     test_support::CollectingSink sink;
@@ -189,18 +191,8 @@ TEST_F(MatrixTest, AChannelPictureIsNotHandedOnUnlessFilesAreFetched) {
 }
 
 TEST_F(MatrixTest, AChannelPictureComesWithItsBytesBeforeTheMessagesAfterIt) {
-    auto s = settings();
-    {
-        connectors::ConnectorContext context;
-        context.clock = &clock;
-        context.data_dir = dir.path();
-        context.prompts_dir = core::source_dir() + "/prompts";
-        context.roster = roster;
-        matrix = make_matrix(s, context);
-        matrix->fetch_files_up_to(1000);
-        matrix->start(sink);
-        ASSERT_TRUE(fake.wait([&] { return fake.waiting_polls() > 0; }));
-    }
+    fetch_files = 1000;
+    start(settings());
     const std::string mxc = fake.add_media("booth.png", "image/png", "PNG-BYTES");
     const std::string id = fake.push_message(kSales, "@bob:fake", picture("booth.png", mxc, 9));
     fake.push_message(kSales, "@bob:fake", text("after the picture"));
