@@ -27,6 +27,7 @@
 #include "bot/access.hpp"
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
+#include "bot/features/bridge/bridge.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/plan/plan.hpp"
 #include "bot/features/reports/report_export.hpp"
@@ -260,6 +261,8 @@ class LeasedConnector final : public connectors::Connector {
         name_ = inner_->name();
         shows_actions_ = inner_->shows_actions();
         abilities_ = inner_->abilities();
+        shows_images_ = inner_->shows_images();
+        shows_files_ = inner_->shows_files();
     }
     std::string name() const override { return name_; }
     void start(core::EventSink& sink) override { sink_ = &sink; }
@@ -284,6 +287,13 @@ class LeasedConnector final : public connectors::Connector {
     }
     bool shows_actions() const override { return shows_actions_; }
     core::PostAbilities abilities() const override { return abilities_; }
+    bool shows_images() const override { return shows_images_; }
+    bool shows_files() const override { return shows_files_; }
+    void fetch_files_up_to(std::uint64_t bytes) override {
+        fetch_files_ = bytes;
+        std::lock_guard<std::mutex> lock(mu_);
+        inner_->fetch_files_up_to(bytes);
+    }
     /// True while this process holds the lease.
     bool held() const {
         std::lock_guard<std::mutex> lock(mu_);
@@ -299,7 +309,10 @@ class LeasedConnector final : public connectors::Connector {
             inner = inner_;
         }
         if (held) {
-            if (stopped_once_) inner = build();
+            if (stopped_once_) {
+                inner = build();
+                inner->fetch_files_up_to(fetch_files_);
+            }
             if (sink_ == nullptr) throw std::runtime_error("not started");
             inner->start(*sink_);
             std::lock_guard<std::mutex> lock(mu_);
@@ -325,6 +338,9 @@ class LeasedConnector final : public connectors::Connector {
     std::string name_;
     bool shows_actions_ = false;
     core::PostAbilities abilities_{};
+    bool shows_images_ = false;
+    bool shows_files_ = false;
+    std::uint64_t fetch_files_ = 0;
     core::EventSink* sink_ = nullptr;
     bool stopped_once_ = false;
     mutable std::mutex mu_;
@@ -494,6 +510,12 @@ int run_server(const Options& options) {
             [raw](const core::Post& p, core::SendDone done) { raw->send(p, std::move(done)); },
             raw->shows_actions());
         core.engine->set_abilities(raw->name(), raw->abilities());
+        // Files and pictures of bridged messages: fetched up to the bridge's limit, and
+        // uploaded again where the connector shows them.
+        raw->fetch_files_up_to(bot::bridge::file_limit(
+            core.engine->settings().features.get<bot::bridge::BridgeSettings>(), raw->name()));
+        bot::bridge::set_file_abilities(*core.engine, raw->name(),
+                                        {raw->shows_images(), raw->shows_files()});
         const std::string name = raw->name();
         core.engine->on_directory_changed([roster, name](const bot::Directory& directory) {
             std::vector<connectors::RosterEntry> entries;

@@ -2,6 +2,7 @@
 // The contract every chat platform implements. A connector speaks its platform's wire
 // protocol, turns traffic into Events and delivers Posts. It holds no business rules.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,15 @@ class Connector {
     /// What it can do with a post beyond its text: edit or delete a message it sent,
     /// post under another display name. Default: none of these.
     virtual core::PostAbilities abilities() const { return {}; }
+    /// True when it shows `Post::attachments` that are pictures (image/*) as pictures.
+    virtual bool shows_images() const { return false; }
+    /// True when it uploads any of `Post::attachments` as a file people can open.
+    virtual bool shows_files() const { return false; }
+    /// Before start(): files and pictures people send in channels are reported with
+    /// their messages (`Event::extra` "files", core/event_files.hpp), their bytes fetched
+    /// when they are at most `bytes` (the bridge's max_file_bytes). 0, the default: files
+    /// are handled as before (not reported). Connectors that cannot ignore it.
+    virtual void fetch_files_up_to(std::uint64_t bytes) { (void)bytes; }
 
     /// Before start(): `listener` gets, on the connector's thread, everything it shows
     /// the people connected to this process that the other processes on the database

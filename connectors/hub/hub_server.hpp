@@ -34,6 +34,8 @@ class HubServer final : public Connector {
     bool shows_actions() const override { return true; }
     /// Bot posts are edited and deleted in place (`update` frames).
     core::PostAbilities abilities() const override { return {true, true, false}; }
+    /// Pictures travel in the message frame; other files are left to the text.
+    bool shows_images() const override { return true; }
     /// Reports each bot post, update, private answer and person's message it shows here.
     void on_shown(std::function<void(const Shown&)> listener) override;
     void show_from_elsewhere(const Shown& shown) override;

@@ -21,6 +21,7 @@
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
 #include "core/crypto.hpp"
+#include "core/event_files.hpp"
 
 namespace twintrack::connectors::matrix {
 namespace {
@@ -175,6 +176,9 @@ class MatrixConnector final : public Connector {
     /// would rename every message of the bot), so relayed posts keep the writer's name in
     /// their text.
     core::PostAbilities abilities() const override { return {true, true, false}; }
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
+    void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
     MatrixStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -388,6 +392,7 @@ class MatrixConnector final : public Connector {
 
     void sync() {
         if (session_.stopping()) return;
+        ++sync_round_;
         const bool initial = since_.empty();
         std::string path = std::string(client_api) + "/sync?timeout=";
         if (initial) {
@@ -432,16 +437,27 @@ class MatrixConnector final : public Connector {
                     }
                 }
                 handle_sync(body, initial);
-                // The events are with the bot now: the next start goes on from here.
-                since_ = next;
-                save_state();
-                {
-                    std::lock_guard<std::mutex> lock(status_mu_);
-                    status_.connected = true;
-                    status_.since = since_;
-                    ++status_.syncs;
+                auto go_on = [this, next, round = sync_round_] {
+                    // Not when a reconnect has begun another /sync meanwhile.
+                    if (session_.stopping() || round != sync_round_) return;
+                    // The events are with the bot now: the next start goes on from here.
+                    since_ = next;
+                    save_state();
+                    {
+                        std::lock_guard<std::mutex> lock(status_mu_);
+                        status_.connected = true;
+                        status_.since = since_;
+                        ++status_.syncs;
+                    }
+                    sync();
+                };
+                // Files still being fetched: the events wait for them, and so does `since`
+                // (a restart meanwhile gets the same events again).
+                if (!held_.empty()) {
+                    after_held_ = std::move(go_on);
+                    return;
                 }
-                sync();
+                go_on();
             },
             false);
     }
@@ -617,7 +633,11 @@ class MatrixConnector final : public Connector {
         if (m.edit) return on_edit(m, room, channel, direct);
         if (m.msgtype == "m.image" || m.msgtype == "m.file" || m.msgtype == "m.video" ||
             m.msgtype == "m.audio") {
-            if (direct) answer_not_text(m, room);
+            if (direct) {
+                answer_not_text(m, room);
+            } else if (file_limit_ > 0) {
+                on_file(m, ev, room, channel);
+            }
             return;
         }
         if (m.msgtype != "m.text" && m.msgtype != "m.emote") {
@@ -648,7 +668,7 @@ class MatrixConnector final : public Connector {
         // Replies to it go in its thread, or in a thread of its own (any event without a
         // rel_type can be a thread's root).
         event.reply_thread = m.thread.empty() ? m.event_id : m.thread;
-        sink_->push(std::move(event));
+        hand_on(std::move(event));
     }
 
     // An edit (m.replace): handed on as EventKind::edit of the message it replaces, with
@@ -689,7 +709,110 @@ class MatrixConnector final : public Connector {
         event.at = m.origin_server_ts > 0 ? core::from_millis(m.origin_server_ts) : clock_->now();
         event.extra = {
             {"message_id", event.target}, {"matrix_room", room}, {"matrix_event_id", m.event_id}};
-        sink_->push(std::move(event));
+        hand_on(std::move(event));
+    }
+
+    // --- files of people's messages (bridged channels) ----------------------------------
+    //
+    // With fetch_files_up_to(n > 0), an m.image, m.file, m.video or m.audio in a channel is
+    // handed on as a message with its file (core/event_files.hpp): the bytes fetched from
+    // the media repository (GET /_matrix/client/v1/media/download/{serverName}/{mediaId},
+    // authenticated) when the file is at most n bytes, else its name and size only (the
+    // media repository gives no link anyone may open). Events after it wait for the
+    // download, so the bot gets them in order.
+
+    struct Held {
+        core::Event event;
+        bool ready = true;
+    };
+
+    // Hands an event on, after the ones still waiting for their files.
+    void hand_on(core::Event event) {
+        if (sink_ == nullptr) return;
+        if (held_.empty()) return sink_->push(std::move(event));
+        auto h = std::make_shared<Held>();
+        h->event = std::move(event);
+        held_.push_back(std::move(h));
+    }
+
+    void release_held() {
+        while (!held_.empty() && held_.front()->ready) {
+            core::Event e = std::move(held_.front()->event);
+            held_.pop_front();
+            if (sink_ != nullptr) sink_->push(std::move(e));
+        }
+        if (held_.empty() && after_held_) {
+            auto go_on = std::move(after_held_);
+            after_held_ = nullptr;
+            go_on();
+        }
+    }
+
+    void on_file(const RoomMessage& m, const json& ev, const std::string& room,
+                 const std::string& channel) {
+        if (sink_ == nullptr) return;
+        const json& content = object_field(ev, "content");
+        const json& info = object_field(content, "info");
+        core::EventFile file;
+        const std::string filename = string_field(content, "filename");
+        file.name = !filename.empty() ? filename : m.body;
+        file.mime = string_field(info, "mimetype");
+        const auto size = info.is_object() ? info.find("size") : info.end();
+        if (info.is_object() && size != info.end() && size->is_number_integer() &&
+            size->get<long long>() > 0) {
+            file.size = size->get<std::uint64_t>();
+        }
+        core::Event event;
+        event.id = settings_.name + ":" + m.event_id;
+        event.kind = core::EventKind::message;
+        event.who = {settings_.name, m.sender, display_of(m.sender)};
+        event.where = {settings_.name, channel, m.thread};
+        // A caption: a body that is not the file's name (Matrix 1.10).
+        if (!filename.empty() && m.body != filename) event.text = m.body;
+        event.at = m.origin_server_ts > 0 ? core::from_millis(m.origin_server_ts) : clock_->now();
+        event.extra = {
+            {"message_id", event.id}, {"matrix_room", room}, {"matrix_event_id", m.event_id}};
+        const std::string answered = !m.reply_to.empty() ? m.reply_to : m.thread;
+        if (!answered.empty()) {
+            event.reply_to = settings_.name + ":" + answered;
+            event.extra["reply_to"] = event.reply_to;
+        }
+        event.reply_thread = m.thread.empty() ? m.event_id : m.thread;
+        remember_writer(m.event_id, m.sender);
+        const std::string mxc = string_field(content, "url");
+        const std::string prefix = "mxc://";
+        const auto slash = mxc.find('/', prefix.size());
+        if (mxc.rfind(prefix, 0) != 0 || slash == std::string::npos || (file.size > file_limit_)) {
+            core::add_event_file(event.extra, file);
+            return hand_on(std::move(event));
+        }
+        auto h = std::make_shared<Held>();
+        h->event = std::move(event);
+        h->ready = false;
+        held_.push_back(h);
+        runtime::Request req = request(
+            "GET", "/_matrix/client/v1/media/download/" +
+                       runtime::url_encode(mxc.substr(prefix.size(), slash - prefix.size())) + "/" +
+                       runtime::url_encode(mxc.substr(slash + 1)));
+        req.timeout = std::chrono::seconds(60);
+        req.max_body = static_cast<std::size_t>(file_limit_);
+        session_.call(
+            std::move(req),
+            [this, h, file](runtime::Result r) mutable {
+                if (r.ok()) {
+                    file.data = std::move(r.body);
+                    file.size = file.data.size();
+                    if (file.mime.empty()) file.mime = r.header("content-type");
+                } else {
+                    spdlog::warn(
+                        "matrix {}: the file {} of {} was not fetched ({}); its name goes on",
+                        settings_.name, file.name, h->event.id, what_failed(r));
+                }
+                core::add_event_file(h->event.extra, file);
+                h->ready = true;
+                release_held();
+            },
+            false);
     }
 
     // Who wrote the recent messages handed on, to check the sender of their edits.
@@ -1035,6 +1158,10 @@ class MatrixConnector final : public Connector {
     std::map<std::string, std::string> names_;      ///< display names by user id
     runtime::SerialQueues outbound_;                ///< posts, by conversation
     runtime::RecentIds seen_;
+    std::uint64_t file_limit_ = 0;            ///< fetch_files_up_to(); set before start()
+    std::deque<std::shared_ptr<Held>> held_;  ///< events waiting for a file before them
+    std::function<void()> after_held_;        ///< the next /sync, once held_ is empty
+    std::uint64_t sync_round_ = 0;            ///< /sync requests begun
     std::unordered_map<std::string, std::string> writers_;  ///< recent event id → sender
     std::deque<std::string> writer_order_;                  ///< writers_' ids, oldest first
     const runtime::ConnectorWords text_only_;

@@ -80,6 +80,7 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     if (!listens && section.has("port")) {
         section.error("port", "is only used with command_token, webhook_token or actions_url");
     }
+    if (auto b = section.boolean("post_as_person")) s.post_as_person = *b;
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
@@ -203,6 +204,10 @@ class MattermostConnector final : public Connector {
     // Buttons and menus as interactive attachments, when the server can reach the action
     // route; a settled post is patched in place.
     bool shows_actions() const override { return !settings_.actions_url.empty(); }
+    /// A writer's name per post with `post_as_person` (props.override_username).
+    core::PostAbilities abilities() const override {
+        return {false, false, settings_.post_as_person};
+    }
 
     bool connected() const override {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -692,6 +697,11 @@ class MattermostConnector final : public Connector {
             } else if (!job->post.actions_text.empty()) {
                 body["message"] = job->pieces[job->next] + "\n\n" + job->post.actions_text;
             }
+        }
+        if (settings_.post_as_person && !job->post.as_name.empty()) {
+            // Shown as the name on the post where the server allows integrations to
+            // override it (EnablePostUsernameOverride); else the bot's name shows.
+            body["props"]["override_username"] = job->post.as_name;
         }
         api("POST", "/posts", body, [this, job](ApiResult r) {
             if (!r.ok()) {

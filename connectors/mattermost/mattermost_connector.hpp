@@ -35,6 +35,9 @@ struct MattermostSettings {
     std::string proxy;        ///< "" = HTTPS_PROXY/NO_PROXY; "none"; or http://HOST:PORT
     std::vector<ChannelConfig> channels;  ///< channel ids to tracks
     std::size_t max_chars = 16383;        ///< Mattermost's post limit; longer posts are split
+    /// Relayed messages of a bridge are posted under their writer's name
+    /// (`props.override_username`); needs the server's EnablePostUsernameOverride.
+    bool post_as_person = false;
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
     std::chrono::seconds max_retry_wait{60};

@@ -26,6 +26,7 @@
 #include "connectors/slack/slack_blocks.hpp"
 #include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
+#include "core/event_files.hpp"
 
 namespace twintrack::connectors::slack {
 namespace {
@@ -208,6 +209,10 @@ class SlackConnector final : public Connector {
     core::PostAbilities abilities() const override {
         return {true, true, settings_.post_as_person};
     }
+    /// Attachments go up through the external upload flow.
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
+    void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
     bool connected() const override {
         if (settings_.mode == SlackSettings::Mode::events) return true;
@@ -590,19 +595,101 @@ class SlackConnector final : public Connector {
         if (m.from_bot || m.user.empty()) return;
         if (m.channel.empty() || m.ts.empty()) return;
         const std::string key = m.channel;
-        inbound_.push(key, [this, m = std::move(m), app_mention](std::function<void()> finished) {
+        json files = file_limit_ > 0 && !m.direct && m.target_ts.empty() && ev.contains("files")
+                         ? ev["files"]
+                         : json();
+        inbound_.push(key, [this, m = std::move(m), app_mention,
+                            files = std::move(files)](std::function<void()> finished) {
             // The bot's own id, for mentions, if start-up could not learn it.
-            identify([this, m, app_mention, finished] {
+            identify([this, m, app_mention, finished, files] {
                 if (m.user == bot_user_id_) return finished();
-                learn_names(names_needed(m.text, m.user), [this, m, app_mention, finished] {
-                    push_message(m, app_mention);
-                    finished();
+                learn_names(names_needed(m.text, m.user), [this, m, app_mention, finished, files] {
+                    if (!files.is_array() || files.empty()) {
+                        push_message(m, app_mention);
+                        return finished();
+                    }
+                    fetch_files(files, 0, {},
+                                [this, m, app_mention, finished](std::vector<core::EventFile> got) {
+                                    push_message(m, app_mention, got);
+                                    finished();
+                                });
                 });
             });
         });
     }
 
-    void push_message(const MessageEvent& m, bool app_mention) {
+    // --- files of people's messages (bridged channels) ----------------------------------
+    //
+    // With fetch_files_up_to(n > 0), the `files` of a channel message (file_share) come
+    // with it (core/event_files.hpp): each of at most n bytes fetched from its
+    // url_private_download with the bot token (the files:read scope), the others named
+    // with their size; a file shared publicly carries its permalink_public. The channel's
+    // later messages wait (the inbound queue), so the bot gets them in order.
+
+    // True for a URL the bot token may go to: Slack's own hosts, or the Web API's.
+    bool slack_host(const std::string& url) const {
+        std::string scheme, host, api_host;
+        int port = 0;
+        if (!runtime::parse_http_url(url, scheme, host, port)) return false;
+        std::string api_scheme;
+        int api_port = 0;
+        if (runtime::parse_http_url(settings_.api_url, api_scheme, api_host, api_port) &&
+            host == api_host) {
+            return true;
+        }
+        const std::string domain = ".slack.com";
+        return host == "slack.com" ||
+               (host.size() > domain.size() &&
+                host.compare(host.size() - domain.size(), domain.size(), domain) == 0);
+    }
+
+    void fetch_files(const json& files, std::size_t next, std::vector<core::EventFile> got,
+                     std::function<void(std::vector<core::EventFile>)> done) {
+        if (next >= files.size()) return done(std::move(got));
+        const json& f = files[next];
+        core::EventFile file;
+        file.name = string_field(f, "name");
+        if (file.name.empty()) file.name = string_field(f, "title");
+        file.mime = string_field(f, "mimetype");
+        const auto size = f.is_object() ? f.find("size") : f.end();
+        if (f.is_object() && size != f.end() && size->is_number_integer() &&
+            size->get<long long>() > 0) {
+            file.size = size->get<std::uint64_t>();
+        }
+        if (f.is_object() && f.value("public_url_shared", false)) {
+            file.url = string_field(f, "permalink_public");
+        }
+        std::string url = string_field(f, "url_private_download");
+        if (url.empty()) url = string_field(f, "url_private");
+        if (!f.is_object() || url.empty() || file.size > file_limit_ || !slack_host(url)) {
+            got.push_back(std::move(file));
+            return fetch_files(files, next + 1, std::move(got), std::move(done));
+        }
+        runtime::Request req;
+        req.url = url;
+        req.headers = {{"Authorization", "Bearer " + settings_.bot_token.reveal()}};
+        req.timeout = std::chrono::seconds(60);
+        req.max_body = static_cast<std::size_t>(file_limit_);
+        session_.call(
+            std::move(req),
+            [this, files, next, got = std::move(got), file = std::move(file),
+             done = std::move(done)](runtime::Result r) mutable {
+                if (r.ok()) {
+                    file.data = std::move(r.body);
+                    file.size = file.data.size();
+                } else {
+                    spdlog::warn("slack {}: the file {} was not fetched ({}); its name goes on",
+                                 settings_.name, file.name,
+                                 r.status == 0 ? r.error : "HTTP " + std::to_string(r.status));
+                }
+                got.push_back(std::move(file));
+                fetch_files(files, next + 1, std::move(got), std::move(done));
+            },
+            false);
+    }
+
+    void push_message(const MessageEvent& m, bool app_mention,
+                      const std::vector<core::EventFile>& files = {}) {
         auto decoded = decode_incoming(m.text, bot_user_id_,
                                        [this](const std::string& u) { return display_of(u); });
         core::Event event;
@@ -629,6 +716,7 @@ class SlackConnector final : public Connector {
         event.extra = {{"message_id", m.target_ts.empty() ? event.id : event.target},
                        {"slack_channel", m.channel},
                        {"slack_ts", m.ts}};
+        for (const auto& f : files) core::add_event_file(event.extra, f);
         if (m.direct) dm_channels_[m.user] = m.channel;
         sink_->push(std::move(event));
     }
@@ -1033,6 +1121,7 @@ class SlackConnector final : public Connector {
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events, by channel
+    std::uint64_t file_limit_ = 0;    ///< fetch_files_up_to(); set before start()
 
     mutable std::mutex status_mu_;
     SlackStatus status_;

@@ -24,6 +24,7 @@
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
+#include "core/event_files.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::xmpp {
@@ -473,6 +474,8 @@ class XmppConnector final : public Connector {
 
     /// XEP-0308 corrections and XEP-0424 retractions of its own messages.
     core::PostAbilities abilities() const override { return {true, true, false}; }
+    /// Files are not fetched (an HTTP upload's link is public): XEP-0066 links are reported.
+    void fetch_files_up_to(std::uint64_t bytes) override { files_ = bytes > 0; }
 
     XmppStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -1191,7 +1194,40 @@ class XmppConnector final : public Connector {
         if (delay != nullptr) at = parse_stamp(attr(delay, "stamp"));
         event.at = at ? core::from_millis(*at) : clock_->now();
         event.extra = {{"message_id", id}, {"xmpp_from", from}, {"xmpp_type", type}};
+        if (files_ && type == "groupchat" && event.kind == core::EventKind::message) {
+            add_linked_files(stanza, event);
+        }
         sink_->push(std::move(event));
+    }
+
+    // A room message's XEP-0066 out-of-band links (<x xmlns='jabber:x:oob'><url/></x>,
+    // what clients send for a XEP-0363 upload) as its files: a link anyone may open, the
+    // name from its path, not fetched. A body that is the link itself (the fallback for
+    // clients without XEP-0066) is not repeated as text.
+    static void add_linked_files(xmpp_stanza_t* stanza, core::Event& event) {
+        for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c != nullptr;
+             c = xmpp_stanza_get_next(c)) {
+            const char* name = xmpp_stanza_get_name(c);
+            const char* ns = xmpp_stanza_get_ns(c);
+            if (name == nullptr || ns == nullptr || std::strcmp(name, "x") != 0 ||
+                std::strcmp(ns, "jabber:x:oob") != 0) {
+                continue;
+            }
+            core::EventFile file;
+            file.url = text_of(xmpp_stanza_get_child_by_name(c, "url"));
+            if (file.url.rfind("https://", 0) != 0 && file.url.rfind("http://", 0) != 0) continue;
+            std::string path = file.url.substr(0, file.url.find_first_of("?#"));
+            file.name = path.substr(path.rfind('/') + 1);
+            std::string ext = file.name.substr(file.name.rfind('.') + 1);
+            ext = core::ascii_lower(ext);
+            if (ext == "png" || ext == "gif" || ext == "webp") {
+                file.mime = "image/" + ext;
+            } else if (ext == "jpg" || ext == "jpeg") {
+                file.mime = "image/jpeg";
+            }
+            if (event.text == file.url) event.text.clear();
+            core::add_event_file(event.extra, file);
+        }
     }
 
     // --- writing ---------------------------------------------------------------------
@@ -1259,21 +1295,22 @@ class XmppConnector final : public Connector {
             return;
         }
 
-        // XEP-0308: a correction names the first message's id, however often corrected,
-        // and is one message.
+        // XEP-0308: a correction names the first message's id, however often corrected.
+        // A new text longer than max_chars is split as a new post would be: the first
+        // piece corrects the message, the rest follow as new messages, so nothing is cut
+        // and no message goes over the server's limit.
         const std::string corrects = !post.edits.empty() ? post.edits : post.replaces;
-        const auto pieces = corrects.empty() ? http::split_message(post.text, settings_.max_chars)
-                                             : std::vector<std::string>{post.text};
+        const auto pieces = http::split_message(post.text, settings_.max_chars);
         std::string last_id;
         bool first = true;
         for (const auto& piece : pieces) {
             last_id = new_id();
             xmpp_stanza_t* m = new_message(type, target, last_id);
             xmpp_message_set_body(m, piece.c_str());
-            if (!corrects.empty()) {
+            if (!corrects.empty() && first) {
                 xmpp_stanza_t* r = add_child(ctx_, m, "replace", kCorrectNs);
                 xmpp_stanza_set_attribute(r, "id", corrects.c_str());
-            } else if (first && !post.reply_to.empty()) {
+            } else if (first && !post.reply_to.empty() && corrects.empty()) {
                 // XEP-0461: in a room the reply names the room's stanza-id and the
                 // writer's occupant JID.
                 xmpp_stanza_t* r = add_child(ctx_, m, "reply", kReplyNs);
@@ -1287,7 +1324,8 @@ class XmppConnector final : public Connector {
                 if (!author.empty()) xmpp_stanza_set_attribute(r, "to", author.c_str());
                 xmpp_stanza_set_attribute(r, "id", ref.c_str());
             }
-            if (room != nullptr && corrects.empty() && room->remember(last_id, "", room->nick)) {
+            if (room != nullptr && (corrects.empty() || !first) &&
+                room->remember(last_id, "", room->nick)) {
                 ids_dirty_ = true;
             }
             first = false;
@@ -1338,6 +1376,7 @@ class XmppConnector final : public Connector {
     unsigned long long out_counter_ = 0;
     /// DATA_DIR/xmpp-NAME.stanza-ids; empty: no data dir, nothing kept.
     std::string ids_path_;
+    bool files_ = false;  ///< fetch_files_up_to() > 0: XEP-0066 links reported; before start()
     bool ids_dirty_ = false;
     bool ids_failing_ = false;  ///< the last write failed (logged once)
     SteadyClock::time_point ids_due_{};

@@ -10,6 +10,7 @@
 
 #include <sstream>
 
+#include "core/event_files.hpp"
 #include "core/yaml_check.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -27,6 +28,7 @@ struct FakePlatform {
     explicit FakePlatform(std::string n) : name(std::move(n)) {}
     std::string name;
     core::PostAbilities can;
+    bot::bridge::FileAbilities files;
     bool threads = false;
     bool down = false;
     std::vector<core::Post> posts;
@@ -42,6 +44,7 @@ struct FakePlatform {
             done(r);
         });
         engine.set_abilities(name, can);
+        bot::bridge::set_file_abilities(engine, name, files);
     }
     std::vector<std::string> texts() const {
         std::vector<std::string> out;
@@ -62,7 +65,9 @@ class BridgeTest : public ::testing::Test {
   protected:
     BridgeTest() : bot(TestBot::default_start(), bridged()) {
         hub.can = {true, true, false};
+        hub.files = {true, false};
         slack.can = {true, true, true};
+        slack.files = {true, true};
         slack.threads = true;
         attach();
     }
@@ -279,6 +284,99 @@ TEST_F(BridgeTest, ThePrefixIsInTheDefaultLocale) {
     EXPECT_THAT(irc2.texts(), ElementsAre("安（hub）：你好"));
 }
 
+core::EventFile picture(std::uint64_t bytes, const std::string& url = "") {
+    return {"chart.png", "image/png", std::string(bytes, 'x'), url, bytes};
+}
+
+TEST_F(BridgeTest, APictureIsUploadedWhereShownAndNamedOnIrc) {
+    auto e = message("slack", "C123", "bo", "Our booth", "s1");
+    core::add_event_file(e.extra, picture(120 * 1024));
+    bot.deliver(e);
+    ASSERT_THAT(hub.posts, SizeIs(1));
+    ASSERT_THAT(hub.posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(hub.posts[0].attachments[0].name, "chart.png");
+    EXPECT_EQ(hub.posts[0].attachments[0].mime, "image/png");
+    EXPECT_EQ(hub.posts[0].attachments[0].data, std::string(120 * 1024, 'x'));
+    EXPECT_EQ(hub.posts[0].text, "bo (slack): Our booth");
+    // IRC cannot show it, and Slack gave no link anyone may open: the text says so.
+    ASSERT_THAT(irc.posts, SizeIs(1));
+    EXPECT_THAT(irc.posts[0].attachments, IsEmpty());
+    EXPECT_EQ(irc.posts[0].text,
+              "bo (slack): Our booth\n[image: chart.png, 120 KB, not shown here]");
+    // A redelivery brings no second copy.
+    bot.deliver(e);
+    EXPECT_THAT(hub.posts, SizeIs(1));
+    EXPECT_THAT(irc.posts, SizeIs(1));
+}
+
+TEST_F(BridgeTest, AFileWithoutTextAndWithALinkIsLinkedWhereNotShown) {
+    auto e = message("hub", "joint", "ann", "", "h1");
+    core::add_event_file(e.extra, {"offer.pdf", "application/pdf", std::string(2400000, 'p'),
+                                   "https://files.example.com/offer.pdf", 0});
+    bot.deliver(e);
+    // Slack takes any file.
+    ASSERT_THAT(slack.posts, SizeIs(1));
+    ASSERT_THAT(slack.posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(slack.posts[0].attachments[0].name, "offer.pdf");
+    EXPECT_EQ(slack.posts[0].as_name, "ann (hub)");
+    ASSERT_THAT(irc.posts, SizeIs(1));
+    EXPECT_EQ(irc.posts[0].text,
+              "ann (hub): [file: offer.pdf, 2.3 MB] https://files.example.com/offer.pdf");
+}
+
+TEST_F(BridgeTest, AFileTheHubCannotShowOrOneOverTheLimitBecomesANote) {
+    auto pdf = message("slack", "C123", "bo", "", "s1");
+    core::add_event_file(pdf.extra, {"offer.pdf", "application/pdf", "%PDF", "", 0});
+    bot.deliver(pdf);
+    ASSERT_THAT(hub.posts, SizeIs(1));
+    EXPECT_THAT(hub.posts[0].attachments, IsEmpty());
+    EXPECT_EQ(hub.posts[0].text, "bo (slack): [file: offer.pdf, 4 B, not shown here]");
+    // Over the default limit of 10 MiB: not uploaded, and not lost either.
+    auto big = message("hub", "joint", "ann", "the video", "h1");
+    core::add_event_file(big.extra, {"tour.png", "image/png", "", "", 50ull * 1024 * 1024});
+    auto fetched = message("hub", "joint", "ann", "the map", "h2");
+    core::add_event_file(fetched.extra, picture(bot::bridge::default_max_file_bytes + 1));
+    bot.deliver(big);
+    bot.deliver(fetched);
+    ASSERT_THAT(slack.posts, SizeIs(2));
+    EXPECT_THAT(slack.posts[0].attachments, IsEmpty());
+    EXPECT_EQ(slack.posts[0].text, "the video\n[image: tour.png, 50 MB, not shown here]");
+    EXPECT_THAT(slack.posts[1].attachments, IsEmpty());
+    EXPECT_EQ(slack.posts[1].text, "the map\n[image: chart.png, 10 MB, not shown here]");
+}
+
+TEST_F(BridgeTest, AFileWaitingInTheOutboxIsSentWithItsAttachmentAfterARestart) {
+    slack.down = true;
+    auto e = message("hub", "joint", "ann", "Booth", "h1");
+    core::add_event_file(e.extra, picture(10));
+    bot.deliver(e);
+    EXPECT_THAT(slack.posts, IsEmpty());
+    bot.restart();
+    slack.down = false;
+    attach();
+    for (int i = 0; i < 10 && slack.posts.empty(); ++i) bot.advance(std::chrono::minutes(10));
+    ASSERT_THAT(slack.posts, SizeIs(1));
+    ASSERT_THAT(slack.posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(slack.posts[0].attachments[0].data, std::string(10, 'x'));
+}
+
+TEST_F(BridgeTest, TheFileNoteIsInTheDefaultLocale) {
+    auto settings = bridged();
+    settings.default_locale = "zh-CN";
+    TestBot zh(TestBot::default_start(), settings);
+    FakePlatform irc2{"irc"};
+    FakePlatform hub2{"hub"};
+    FakePlatform slack2{"slack"};
+    irc2.attach(zh.engine());
+    hub2.attach(zh.engine());
+    slack2.attach(zh.engine());
+    auto e = message("hub", "joint", "安", "看图", "h1");
+    core::add_event_file(e.extra, picture(300));
+    zh.deliver(e);
+    EXPECT_THAT(irc2.texts(),
+                ElementsAre("安（hub）：看图\n[图片：chart.png，300 字节，此处无法显示]"));
+}
+
 std::string config_errors(const std::string& yaml,
                           const std::vector<std::string>& connectors = {"hub"}) {
     core::ConfigErrors errors;
@@ -300,6 +398,46 @@ TEST(BridgeConfig, IsReadAsWritten) {
     ASSERT_THAT(out.bridges[0].channels, SizeIs(3));
     EXPECT_EQ(out.bridges[0].channels[2].connector, "irc");
     EXPECT_EQ(out.bridges[0].channels[2].channel, "#joint");
+    EXPECT_EQ(out.bridges[0].max_file_bytes, bot::bridge::default_max_file_bytes);
+    EXPECT_EQ(bot::bridge::file_limit(out, "slack"), bot::bridge::default_max_file_bytes);
+    EXPECT_EQ(bot::bridge::file_limit(out, "matrix"), 0u);
+}
+
+TEST(BridgeConfig, MaxFileBytesIsReadAndChecked) {
+    core::ConfigErrors errors;
+    bot::bridge::BridgeSettings out;
+    bot::bridge::read_bridges(
+        YAML::Load("[{name: a, channels: [hub:a, slack:C1], max_file_bytes: 1000},"
+                   " {name: b, channels: [hub:b, irc:'#b'], max_file_bytes: 5000}]"),
+        {"hub", "slack", "irc"}, errors, out);
+    EXPECT_TRUE(errors.empty()) << errors.describe("twintrack.yaml");
+    EXPECT_EQ(bot::bridge::file_limit(out, "hub"), 5000u);
+    EXPECT_EQ(bot::bridge::file_limit(out, "slack"), 1000u);
+    EXPECT_THAT(config_errors("bridge:\n  - name: a\n    channels: [hub:a, hub:b]\n"
+                              "    max_file_bytes: lots\n"),
+                HasSubstr("twintrack.yaml:4: bridge[0]"));
+    EXPECT_THAT(config_errors("bridge:\n  - name: a\n    channels: [hub:a, hub:b]\n"
+                              "    max_file_bytes: -1\n"),
+                HasSubstr("max_file_bytes"));
+}
+
+TEST_F(BridgeTest, ASmallerLimitTurnsAPictureIntoANote) {
+    auto settings = bridged();
+    settings.features.edit<bot::bridge::BridgeSettings>().bridges[0].max_file_bytes = 100;
+    TestBot small(TestBot::default_start(), settings);
+    FakePlatform irc2{"irc"};
+    FakePlatform hub2{"hub"};
+    FakePlatform slack2{"slack"};
+    hub2.files = {true, false};
+    irc2.attach(small.engine());
+    hub2.attach(small.engine());
+    slack2.attach(small.engine());
+    auto e = message("slack", "C123", "bo", "", "s1");
+    core::add_event_file(e.extra, picture(101));
+    small.deliver(e);
+    ASSERT_THAT(hub2.posts, SizeIs(1));
+    EXPECT_THAT(hub2.posts[0].attachments, IsEmpty());
+    EXPECT_EQ(hub2.posts[0].text, "bo (slack): [image: chart.png, 101 B, not shown here]");
 }
 
 TEST(BridgeConfig, BadBridgesAreNamedWithFileAndLine) {

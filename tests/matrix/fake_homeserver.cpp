@@ -188,10 +188,12 @@ void FakeHomeserver::serve(std::shared_ptr<void> opaque) {
             if (stopping_) break;
         }
         if (answer.drop) break;
-        const std::string body = answer.body.dump();
+        const bool raw = !answer.raw_type.empty();
+        const std::string body = raw ? answer.raw : answer.body.dump();
         std::string out =
             "HTTP/1.1 " + std::to_string(answer.status) + " " + reason(answer.status) +
-            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\nContent-Type: " + (raw ? answer.raw_type : std::string("application/json")) +
+            "\r\nContent-Length: " + std::to_string(body.size()) +
             "\r\nConnection: keep-alive\r\n\r\n" + body;
         asio::write(*socket, asio::buffer(out), ec);
         if (ec) break;
@@ -296,6 +298,20 @@ FakeHomeserver::Answer FakeHomeserver::handle(const Call& call,
         u.content_uri = "mxc://fake/media" + std::to_string(uploads_.size() + 1);
         uploads_.push_back(u);
         return {200, {{"content_uri", u.content_uri}}};
+    }
+    const std::string download = "/_matrix/client/v1/media/download/";
+    if (call.method == "GET" && p.rfind(download, 0) == 0) {
+        const std::string uri = "mxc://" + p.substr(download.size());
+        std::vector<Upload> all = uploads_;
+        all.insert(all.end(), media_.begin(), media_.end());
+        for (const auto& u : all) {
+            if (u.content_uri != uri) continue;
+            Answer a;
+            a.raw = u.data;
+            a.raw_type = u.content_type.empty() ? "application/octet-stream" : u.content_type;
+            return a;
+        }
+        return {404, error("M_NOT_FOUND", "Not found")};
     }
     if (call.method == "POST" && p.rfind(client + "/join/", 0) == 0) {
         const std::string room = p.substr(client.size() + 6);
@@ -562,6 +578,15 @@ std::optional<Redaction> FakeHomeserver::wait_redaction(std::size_t n,
         },
         timeout);
     return found;
+}
+
+std::string FakeHomeserver::add_media(const std::string& filename, const std::string& content_type,
+                                      const std::string& data) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Upload u{filename, content_type, data, "mxc://fake/people" + std::to_string(media_.size() + 1)};
+    media_.push_back(u);
+    cv_.notify_all();
+    return u.content_uri;
 }
 
 std::vector<Upload> FakeHomeserver::uploads() const {

@@ -6,9 +6,10 @@
 // relations (a thread may not start at an event that has a rel_type itself: 400
 // M_UNKNOWN), redactions (PUT .../redact/{eventId}/{txnId}: an m.room.redaction in the
 // timeline, the redacted event's content emptied, 404 M_NOT_FOUND for an unknown event),
-// the media repository's upload, joins, room aliases and createRoom. Real HTTP/1.1 with
-// keep-alive on a loopback port, one thread per connection. Failure paths on demand: a
-// send whose connection is dropped after it was handled, M_LIMIT_EXCEEDED with
+// the media repository's upload and authenticated download (GET
+// /_matrix/client/v1/media/download/{serverName}/{mediaId}, Matrix 1.11), joins, room aliases and
+// createRoom. Real HTTP/1.1 with keep-alive on a loopback port, one thread per connection. Failure
+// paths on demand: a send whose connection is dropped after it was handled, M_LIMIT_EXCEEDED with
 // retry_after_ms, tokens that expire (M_UNKNOWN_TOKEN), a restart on the same port.
 
 #include <chrono>
@@ -104,6 +105,10 @@ class FakeHomeserver {
     /// redaction's event id.
     std::string push_redaction(const std::string& room, const std::string& sender,
                                const std::string& event_id, RedactsIn in = RedactsIn::both);
+    /// A file in the media repository, as a person's client uploads it; returns its
+    /// mxc:// URI.
+    std::string add_media(const std::string& filename, const std::string& content_type,
+                          const std::string& data);
     /// The next sync that carries `room` marks its timeline limited (a gap).
     void push_gap(const std::string& room);
     void push_invite(const std::string& room, const std::string& inviter, bool direct);
@@ -138,6 +143,8 @@ class FakeHomeserver {
         int status = 200;
         json body;
         bool drop = false;
+        std::string raw = {};       ///< sent as it is (a download) when raw_type is set
+        std::string raw_type = {};  ///< its Content-Type; empty: `body` is sent as JSON
     };
 
   private:
@@ -179,6 +186,7 @@ class FakeHomeserver {
     std::vector<Sent> sent_;
     std::vector<Redaction> redactions_;
     std::vector<Upload> uploads_;
+    std::vector<Upload> media_;  ///< add_media()
     std::vector<std::string> joined_;
 };
 

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.hpp"
+#include "core/event_files.hpp"
 #include "core/source_dir.hpp"
 #include "tests/matrix/fake_homeserver.hpp"
 #include "tests/support/connector_sink.hpp"
@@ -91,6 +92,7 @@ class MatrixTest : public ::testing::Test {
         context.prompts_dir = core::source_dir() + "/prompts";
         context.roster = roster;
         matrix = make_matrix(std::move(s), context);
+        matrix->fetch_files_up_to(fetch_files);
         const int syncs_before = fake.calls("/_matrix/client/v3/sync").size();
         matrix->start(sink);
         ASSERT_TRUE(fake.wait([&] {
@@ -113,6 +115,7 @@ class MatrixTest : public ::testing::Test {
         return p;
     }
 
+    std::uint64_t fetch_files = 0;  ///< Connector::fetch_files_up_to before start()
     FakeHomeserver fake;
     test_support::TempDir dir;
     test_support::CollectingSink sink;
@@ -168,6 +171,75 @@ TEST_F(MatrixTest, APictureInADirectChatIsAnsweredInTheWritersLanguage) {
     EXPECT_EQ(zh->room, kLiDm);
     EXPECT_THAT(zh->content.value("body", ""), HasSubstr("我只能读取文字消息"));
     EXPECT_TRUE(sink.rest().empty()) << "a picture reached the bot";
+}
+
+json picture(const std::string& name, const std::string& mxc, std::uint64_t size) {
+    return {{"msgtype", "m.image"},
+            {"body", name},
+            {"url", mxc},
+            {"info", {{"mimetype", "image/png"}, {"size", size}}}};
+}
+
+TEST_F(MatrixTest, AChannelPictureIsNotHandedOnUnlessFilesAreFetched) {
+    start(settings());
+    fake.push_message(kSales, "@bob:fake",
+                      picture("a.png", fake.add_media("a.png", "image/png", "x"), 1));
+    fake.push_message(kSales, "@bob:fake", text("after"));
+    ASSERT_TRUE(sink.with_text("after"));
+    EXPECT_TRUE(sink.rest().empty()) << "a picture reached the bot";
+    EXPECT_TRUE(fake.calls("/_matrix/client/v1/media/download/").empty());
+}
+
+TEST_F(MatrixTest, AChannelPictureComesWithItsBytesBeforeTheMessagesAfterIt) {
+    fetch_files = 1000;
+    start(settings());
+    const std::string mxc = fake.add_media("booth.png", "image/png", "PNG-BYTES");
+    const std::string id = fake.push_message(kSales, "@bob:fake", picture("booth.png", mxc, 9));
+    fake.push_message(kSales, "@bob:fake", text("after the picture"));
+    ASSERT_TRUE(sink.with_text("after the picture"));
+    // By then the picture was handed on already: it came first.
+    auto rest = sink.rest();
+    ASSERT_EQ(rest.size(), 1u);
+    const core::Event& e = rest[0];
+    EXPECT_EQ(e.id, "matrix:" + id);
+    EXPECT_EQ(e.where.channel, "#sales:fake");
+    EXPECT_EQ(e.text, "");
+    const auto files = core::event_files(e.extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "booth.png");
+    EXPECT_EQ(files[0].mime, "image/png");
+    EXPECT_EQ(files[0].data, "PNG-BYTES");
+    // The download went to the authenticated media API with the bot's token.
+    const auto calls = fake.calls("/_matrix/client/v1/media/download/");
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].path, "/_matrix/client/v1/media/download/fake/people1");
+    EXPECT_EQ(calls[0].authorization.rfind("Bearer ", 0), 0u);
+
+    // Over the limit: named with its size, not fetched. A file the repository does not
+    // have: named, and the messages after it still come.
+    fake.push_message(kSales, "@bob:fake",
+                      {{"msgtype", "m.file"},
+                       {"body", "Here is the deck"},
+                       {"filename", "deck.pdf"},
+                       {"url", fake.add_media("deck.pdf", "application/pdf", "big")},
+                       {"info", {{"mimetype", "application/pdf"}, {"size", 5000}}}});
+    fake.push_message(kSales, "@bob:fake", picture("gone.png", "mxc://fake/gone", 5));
+    fake.push_message(kSales, "@bob:fake", text("last"));
+    ASSERT_TRUE(sink.with_text("last"));
+    auto deck = sink.with_text("Here is the deck");
+    ASSERT_TRUE(deck);
+    auto deck_files = core::event_files(deck->extra);
+    ASSERT_EQ(deck_files.size(), 1u);
+    EXPECT_EQ(deck_files[0].name, "deck.pdf");
+    EXPECT_EQ(deck_files[0].size, 5000u);
+    EXPECT_TRUE(deck_files[0].data.empty());
+    auto gone = sink.wait_for([](const core::Event& ev) {
+        const auto f = core::event_files(ev.extra);
+        return !f.empty() && f[0].name == "gone.png";
+    });
+    ASSERT_TRUE(gone);
+    EXPECT_TRUE(core::event_files(gone->extra)[0].data.empty());
+    EXPECT_EQ(fake.calls("/_matrix/client/v1/media/download/").size(), 2u);
 }
 
 TEST_F(MatrixTest, AMappedRoomByAliasGetsTrackPostsAndItsMessagesCarryTheChannel) {

@@ -261,6 +261,34 @@ TEST_F(MattermostTest, OwnPostsAndSystemMessagesAreNotEvents) {
     EXPECT_TRUE(sink_.rest().empty());
 }
 
+TEST_F(MattermostTest, ARelayedPostGoesUnderTheWritersNameOnlyWithPostAsPerson) {
+    EXPECT_FALSE(connector_->abilities().as_name);
+    core::Post relayed{{"mm", town, ""}, "Meet at 3", "", "", {}, ""};
+    relayed.as_name = "Ann (hub)";
+    ASSERT_TRUE(send(relayed).ok);
+    auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 1u);
+    EXPECT_FALSE(posts[0].body.contains("props")) << posts[0].body.dump();
+
+    connector_->stop();
+    connector_ =
+        make(FakeMattermost::token, [](MattermostSettings& s) { s.post_as_person = true; });
+    connector_->start(sink_);
+    ASSERT_TRUE(mm_.wait_authenticated(2));
+    wait_connected(1);
+    EXPECT_TRUE(connector_->abilities().as_name);
+    ASSERT_TRUE(send(relayed).ok);
+    posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(posts[1].body["props"].value("override_username", ""), "Ann (hub)");
+    EXPECT_EQ(posts[1].body.value("message", ""), "Meet at 3");
+    // The bot's own posts keep its name.
+    ASSERT_TRUE(send({{"mm", town, ""}, "weekly digest", "", "", {}, ""}).ok);
+    posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 3u);
+    EXPECT_FALSE(posts[2].body.contains("props"));
+}
+
 TEST_F(MattermostTest, LongPostsAreSplitAndRateLimitsWaitedOut) {
     mm_.rate_limit_posts(1);
     std::string text(20000, 'a');

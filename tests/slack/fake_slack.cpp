@@ -70,6 +70,7 @@ struct FakeSlack::Impl {
     long long next_ts = 1503435956;
     std::map<std::string, std::string> failures;  // method -> error
     std::map<std::string, UploadedFile> files;    // file id -> file
+    std::map<std::string, std::string> shared;    // url_private_download path -> bytes
     int next_file = 0;
     std::set<std::string> held_methods;
     std::vector<std::pair<Server::connection_ptr, std::string>> held;  // connection, answer
@@ -209,6 +210,8 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
             method = "response";
         } else if (path.rfind("/upload/v1/", 0) == 0) {
             method = "upload";
+        } else if (path.rfind("/files-pri/", 0) == 0) {
+            method = "files-pri";
         }
         call.method = method;
         std::lock_guard<std::mutex> lock(d.mu);
@@ -225,6 +228,21 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
         if (method == "response") {
             con->set_status(websocketpp::http::status_code::ok);
             con->set_body("ok");
+            return;
+        }
+        if (method == "files-pri") {
+            auto f = d.shared.find(path);
+            if (call.authorization.rfind("Bearer xoxb-", 0) != 0) {
+                con->set_status(websocketpp::http::status_code::forbidden);
+                return;
+            }
+            if (f == d.shared.end()) {
+                con->set_status(websocketpp::http::status_code::not_found);
+                return;
+            }
+            con->set_status(websocketpp::http::status_code::ok);
+            con->append_header("Content-Type", "application/octet-stream");
+            con->set_body(f->second);
             return;
         }
         if (method == "upload") {
@@ -295,6 +313,40 @@ FakeSlack::FakeSlack() : impl_(std::make_unique<Impl>()) {
     boost::system::error_code lec;
     d.port = d.server.get_local_endpoint(lec).port();
     d.thread = std::thread([&d] { d.server.run(); });
+}
+
+json FakeSlack::add_shared_file(const std::string& name, const std::string& mimetype,
+                                const std::string& data) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    const std::string id = "F0SHARED" + std::to_string(impl_->shared.size() + 1);
+    const std::string base = "http://127.0.0.1:" + std::to_string(impl_->port);
+    const std::string path = "/files-pri/T12345678-" + id + "/download/" + name;
+    impl_->shared[path] = data;
+    return {{"id", id},
+            {"created", 1503435956},
+            {"name", name},
+            {"title", name},
+            {"mimetype", mimetype},
+            {"filetype", name.substr(name.rfind('.') + 1)},
+            {"user", "U0G9QF9C6"},
+            {"size", data.size()},
+            {"mode", "hosted"},
+            {"is_external", false},
+            {"is_public", true},
+            {"public_url_shared", false},
+            {"url_private", base + "/files-pri/T12345678-" + id + "/" + name},
+            {"url_private_download", base + path},
+            {"permalink", base + "/files/U0G9QF9C6/" + id + "/" + name}};
+}
+
+json file_share_event(const std::string& channel, const std::string& user, const std::string& text,
+                      const std::string& ts, const json& files) {
+    json e = message_event(channel, user, text, ts);
+    e["subtype"] = "file_share";
+    e["upload"] = false;
+    e["display_as_bot"] = false;
+    e["files"] = files;
+    return e;
 }
 
 FakeSlack::~FakeSlack() { test_support::stop_server(impl_->server, impl_->thread); }

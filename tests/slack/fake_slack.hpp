@@ -2,7 +2,8 @@
 // A fake Slack for tests: the Web API (auth.test, apps.connections.open, users.info,
 // conversations.open, chat.postMessage, chat.postEphemeral, chat.update, chat.delete, response
 // URLs, the external file upload: files.getUploadURLExternal, the upload URL,
-// files.completeUploadExternal) over real HTTP and Socket Mode over a real WebSocket, both on one
+// files.completeUploadExternal, and the download of a person's file from its url_private
+// with the bot token) over real HTTP and Socket Mode over a real WebSocket, both on one
 // loopback port. Answers follow the examples in Slack's API documentation. Every call and every
 // frame the client sends is recorded.
 
@@ -66,6 +67,12 @@ class FakeSlack {
 
     /// Every later call of `method` is answered {"ok": false, "error": error}.
     void fail(const std::string& method, const std::string& error);
+    /// A file a person shared: the file object of a file_share message event as Slack's
+    /// docs show it (id, name, mimetype, size, url_private, url_private_download,
+    /// permalink, public_url_shared false); its url_private_download answers `data` to a
+    /// bot token (Authorization: Bearer xoxb-...), 403 to anything else.
+    json add_shared_file(const std::string& name, const std::string& mimetype,
+                         const std::string& data);
     /// Files started with files.getUploadURLExternal, by id.
     std::vector<UploadedFile> files() const;
 
@@ -96,6 +103,9 @@ class FakeSlack {
 /// An `events_api` envelope around `event` (a message event as in Slack's docs).
 json events_api_envelope(const std::string& envelope_id, const std::string& event_id,
                          const json& event, int retry_attempt = 0);
+/// A file_share message event with `files` (from add_shared_file) as Slack documents it.
+json file_share_event(const std::string& channel, const std::string& user, const std::string& text,
+                      const std::string& ts, const json& files);
 /// A message event as Slack documents it.
 json message_event(const std::string& channel, const std::string& user, const std::string& text,
                    const std::string& ts, const std::string& channel_type = "channel");

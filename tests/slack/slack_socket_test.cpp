@@ -13,6 +13,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/slack/slack_connector.hpp"
 #include "core/clock.hpp"
+#include "core/event_files.hpp"
 #include "tests/slack/fake_slack.hpp"
 #include "tests/support/connector_sink.hpp"
 #include "tests/support/loopback_proxy.hpp"
@@ -110,6 +111,52 @@ TEST_F(SlackSocketTest, AcknowledgesEveryEnvelopeAndDeliversTheMessage) {
     EXPECT_EQ(e->who.display, "Anna Becker");
     EXPECT_EQ(e->id, "slack:C024BE91L:1355517523.000005");
     EXPECT_EQ(core::to_millis(e->at), 1355517523000);
+}
+
+TEST_F(SlackSocketTest, ASharedFileComesWithItsBytesWhenFilesAreFetchedAndInOrder) {
+    // Without fetch_files_up_to: the message, no file.
+    const json small = slack_.add_shared_file("booth.png", "image/png", "PNG-BYTES");
+    slack_.send_json(
+        events_api_envelope("e-0", "Ev0",
+                            file_share_event("C024BE91L", "U061F7AUR", "plain", "1355517523.000001",
+                                             json::array({small}))));
+    auto plain = sink_.with_text("plain");
+    ASSERT_TRUE(plain);
+    EXPECT_TRUE(core::event_files(plain->extra).empty());
+    EXPECT_TRUE(slack_.calls("files-pri").empty());
+
+    connector_->stop();
+    connector_ = make();
+    connector_->fetch_files_up_to(100);
+    connector_->start(sink_);
+    ASSERT_TRUE(slack_.wait_sockets(2));
+    hello();
+    const json big = slack_.add_shared_file("deck.pdf", "application/pdf", std::string(101, 'd'));
+    slack_.send_json(
+        events_api_envelope("e-1", "Ev1",
+                            file_share_event("C024BE91L", "U061F7AUR", "Our booth",
+                                             "1355517523.000005", json::array({small, big}))));
+    slack_.send_json(events_api_envelope(
+        "e-2", "Ev2", message_event("C024BE91L", "U0G9QF9C6", "nice", "1355517523.000006")));
+    auto first = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->text, "Our booth");
+    const auto files = core::event_files(first->extra);
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0].name, "booth.png");
+    EXPECT_EQ(files[0].mime, "image/png");
+    EXPECT_EQ(files[0].data, "PNG-BYTES");
+    EXPECT_TRUE(files[0].url.empty());  // not shared publicly
+    // Over the limit: named with its size, not fetched.
+    EXPECT_EQ(files[1].name, "deck.pdf");
+    EXPECT_EQ(files[1].size, 101u);
+    EXPECT_TRUE(files[1].data.empty());
+    auto second = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->text, "nice");
+    const auto fetched = slack_.calls("files-pri");
+    ASSERT_EQ(fetched.size(), 1u);
+    EXPECT_EQ(fetched[0].authorization, "Bearer xoxb-test");
 }
 
 TEST_F(SlackSocketTest, DirectMessagesAreDirectAndAnsweredInTheSameConversation) {

@@ -12,6 +12,7 @@
 #include "bot/features/bridge/bridge.hpp"
 #include "connectors/xmpp/xmpp_connector.hpp"
 #include "core/clock.hpp"
+#include "core/event_files.hpp"
 #include "core/source_dir.hpp"
 #include "tests/support/connector_sink.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -151,6 +152,70 @@ TEST_F(XmppChangesTest, TheBotsCorrectionsNameTheFirstMessageEveryTime) {
     ASSERT_TRUE(got);
     EXPECT_EQ(got->type, "chat");
     EXPECT_EQ(got->replace_id, dm.message_id);
+}
+
+TEST_F(XmppChangesTest, ACorrectionLongerThanMaxCharsCorrectsWithTheFirstPartAndSendsTheRest) {
+    auto s = settings();
+    s.max_chars = 100;
+    auto bot = start(s);
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    live(*bot, alice);
+    const auto first = send_post(*bot, text_post(kRoom, "ann (hub): short"));
+    ASSERT_TRUE(first.ok);
+    ASSERT_TRUE(alice.wait_for([](const Received& r) { return r.body == "ann (hub): short"; }));
+    const std::string head = "ann (hub): " + std::string(70, 'a');
+    const std::string tail = std::string(80, 'b');
+    core::Post edit = text_post(kRoom, head + " " + tail);
+    edit.edits = first.message_id;
+    const auto r = send_post(*bot, edit);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.message_id, first.message_id);
+    auto fixed = alice.wait_for([&](const Received& m) { return m.body == head; });
+    ASSERT_TRUE(fixed);
+    EXPECT_EQ(fixed->replace_id, first.message_id);
+    auto rest = alice.wait_for([&](const Received& m) { return m.body == tail; });
+    ASSERT_TRUE(rest);
+    EXPECT_TRUE(rest->replace_id.empty());
+    // A text that fits is still one correction.
+    edit.text = "ann (hub): fits";
+    ASSERT_TRUE(send_post(*bot, edit).ok);
+    fixed = alice.wait_for([](const Received& m) { return m.body == "ann (hub): fits"; });
+    ASSERT_TRUE(fixed);
+    EXPECT_EQ(fixed->replace_id, first.message_id);
+}
+
+TEST_F(XmppChangesTest, AnOutOfBandLinkIsAFileOnlyWhenFilesAreAskedFor) {
+    const std::string url = "https://upload.localhost/abc/booth.PNG";
+    const std::string oob = "<x xmlns='jabber:x:oob'><url>" + url + "</url></x>";
+    {
+        auto bot = start(settings());
+        XmppClient alice(server.port(), "alice", "alice-secret");
+        live(*bot, alice);
+        alice.send_raw(room_message("o-1", url, oob));
+        auto e = sink.with_text(url);
+        ASSERT_TRUE(e);
+        EXPECT_TRUE(core::event_files(e->extra).empty());
+        bot->stop();
+    }
+    context.clock = &clock;
+    auto bot = connectors::xmpp::make_xmpp(settings(), context);
+    bot->fetch_files_up_to(1000);
+    bot->start(sink);
+    XmppClient bob(server.port(), "bob", "bob-secret");
+    ASSERT_TRUE(eventually([&] { return live_in(*bot, kRoom); })) << server.log();
+    ASSERT_TRUE(bob.join(kRoom, "Bob"));
+    bob.send_raw(room_message("o-2", url, oob));
+    auto e = sink.wait_for(
+        [](const core::Event& ev) { return ev.extra.value("message_id", "") == "o-2"; });
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "");  // the body was the link itself
+    const auto files = core::event_files(e->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].url, url);
+    EXPECT_EQ(files[0].name, "booth.PNG");
+    EXPECT_EQ(files[0].mime, "image/png");
+    EXPECT_TRUE(files[0].data.empty());
+    bot->stop();
 }
 
 TEST_F(XmppChangesTest, APersonsCorrectionIsAnEditOfTheFirstMessage) {

@@ -2,12 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
 
 #include "bot/engine.hpp"
 #include "bot/turn.hpp"
+#include "core/event_files.hpp"
 #include "store/bridge.hpp"
 
 namespace twintrack::bot::bridge {
@@ -51,6 +53,32 @@ std::string writer_name(Turn& turn, const core::Event& e) {
     if (turn.person() != nullptr && !turn.person()->name.empty()) return turn.person()->name;
     if (!e.who.display.empty()) return e.who.display;
     return e.who.user_id;
+}
+
+/// What each connector shows of attachments (set_file_abilities), per engine.
+struct FileTargets {
+    std::map<std::string, FileAbilities> by_connector;
+};
+
+FileAbilities file_abilities_of(const Engine& engine, const std::string& connector) {
+    const FileTargets* targets = engine.services().find<FileTargets>();
+    if (targets == nullptr) return {};
+    const auto it = targets->by_connector.find(connector);
+    return it == targets->by_connector.end() ? FileAbilities{} : it->second;
+}
+
+bool is_image(const std::string& mime) { return mime.rfind("image/", 0) == 0; }
+
+/// "980 B", "120 KB", "2.3 MB" as the prompts word them.
+json size_words(std::uint64_t bytes) {
+    if (bytes < 1024) return {{"n", std::to_string(bytes)}, {"unit", "b"}};
+    if (bytes < 1024 * 1024) {
+        return {{"n", std::to_string((bytes + 512) / 1024)}, {"unit", "kb"}};
+    }
+    const std::uint64_t tenths = (bytes * 10 + 512 * 1024) / (1024 * 1024);
+    std::string n = std::to_string(tenths / 10);
+    if (tenths % 10 != 0 && tenths < 1000) n += "." + std::to_string(tenths % 10);
+    return {{"n", n}, {"unit", "mb"}};
 }
 
 void refresh_gauges(Engine& engine) {
@@ -110,12 +138,41 @@ class Relay {
             p.text = text;
         } else {
             p.text = render(prompt, data);
+            // A file alone (uploaded): "Name (platform):" without a dangling space.
+            while (text.empty() && !p.text.empty() && p.text.back() == ' ') p.text.pop_back();
         }
         p.locale = engine_.settings().default_locale;
     }
 
+    /// The files of a message for one target: uploaded as attachments of `p` where the
+    /// target shows them and they are within the bridge's limit, else a line of text
+    /// each (a link, or the name and size), appended to `text`.
+    void add_files(core::Post& p, std::string& text, const Bridge& bridge,
+                   const std::vector<core::EventFile>& files) const {
+        const FileAbilities can = file_abilities_of(engine_, p.to.connector);
+        for (const auto& f : files) {
+            const bool shown = can.files || (can.images && is_image(f.mime));
+            if (shown && !f.data.empty() && f.data.size() <= bridge.max_file_bytes) {
+                p.attachments.push_back({f.name, f.mime, f.data});
+                continue;
+            }
+            json data{{"name", f.name.empty() ? std::string("?") : f.name},
+                      {"image", is_image(f.mime)},
+                      {"url", f.url}};
+            if (f.size > 0) {
+                const json size = size_words(f.size);
+                data["size"] = render("bridge.size_" + size["unit"].get<std::string>(), size);
+                data["has_size"] = true;
+            }
+            const std::string line =
+                render(f.url.empty() ? "bridge.file_note" : "bridge.file_link", data);
+            text += (text.empty() ? "" : "\n") + line;
+        }
+    }
+
     void relay_message(Turn& turn, const Bridge& bridge, const core::Event& e) {
-        if (e.text.empty()) return;
+        const std::vector<core::EventFile> files = core::event_files(e.extra);
+        if (e.text.empty() && files.empty()) return;
         const std::string id = message_id_of(e);
         store::Store& store = turn.write();
         store::BridgeRepository repo(store.db());
@@ -145,7 +202,9 @@ class Relay {
                     p.to.thread = m.reply_thread;
                 }
             }
-            word(p, "bridge.relay", who, e.text);
+            std::string text = e.text;
+            add_files(p, text, bridge, files);
+            word(p, "bridge.relay", who, text);
             p.dedupe_key = relay_key(bridge.name, e.where.connector, id, target.connector);
             repo.add_copy(bridge.name, e.where.connector, id,
                           {target.connector, target.channel, "", "", p.dedupe_key}, now);
@@ -220,6 +279,9 @@ void read_bridges(const YAML::Node& node, const std::vector<std::string>& connec
         if (!item.valid()) continue;
         Bridge bridge;
         if (auto v = item.string("name", true)) bridge.name = *v;
+        if (auto v = item.integer("max_file_bytes", 1, 1LL << 40)) {
+            bridge.max_file_bytes = static_cast<std::uint64_t>(*v);
+        }
         const YAML::Node list = item.node("channels");
         item.finish();
         if (!bridge.name.empty() && !names.insert(bridge.name).second) {
@@ -262,6 +324,26 @@ void read_bridges(const YAML::Node& node, const std::vector<std::string>& connec
         }
         out.bridges.push_back(std::move(bridge));
     }
+}
+
+std::uint64_t file_limit(const BridgeSettings& settings, const std::string& connector) {
+    std::uint64_t most = 0;
+    for (const auto& b : settings.bridges) {
+        for (const auto& c : b.channels) {
+            if (c.connector == connector) most = std::max(most, b.max_file_bytes);
+        }
+    }
+    return most;
+}
+
+void set_file_abilities(Engine& engine, const std::string& connector, FileAbilities can) {
+    FileTargets* targets = engine.services().find<FileTargets>();
+    if (targets == nullptr) {
+        auto fresh = std::make_shared<FileTargets>();
+        targets = fresh.get();
+        engine.services().provide(std::move(fresh));
+    }
+    targets->by_connector[connector] = can;
 }
 
 void register_bridge(Engine& engine) {

@@ -8,7 +8,12 @@
 // replies go into the mapped thread and edits and deletes follow where the platform can
 // (PostAbilities::edits, deletes), also after a restart. `/metrics` shows per bridge and
 // connector the copies relayed, queued and given up (twintrack_bridge_posts).
+// Files and pictures sent with a message (core/event_files.hpp) are uploaded again as
+// attachments where the target shows them (set_file_abilities) and are at most the
+// bridge's `max_file_bytes`; elsewhere the text names them, with their link when the
+// platform gave one. A file is never dropped without a word.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,12 +31,19 @@ struct BridgeChannel {
     std::string channel;
 };
 
+/// The default `max_file_bytes`: 10 MiB.
+constexpr std::uint64_t default_max_file_bytes = 10 * 1024 * 1024;
+
 struct Bridge {
     std::string name;
     std::vector<BridgeChannel> channels;
+    /// Files and pictures up to this size are uploaded again; larger ones are linked or
+    /// named in the text.
+    std::uint64_t max_file_bytes = default_max_file_bytes;
 };
 
-/// `bridge: [{name: joint, channels: [hub:joint, slack:C123, irc:#joint]}]`.
+/// `bridge: [{name: joint, channels: [hub:joint, slack:C123, irc:#joint],
+/// max_file_bytes: 10485760}]`.
 struct BridgeSettings {
     std::vector<Bridge> bridges;
 };
@@ -40,6 +52,19 @@ struct BridgeSettings {
 /// connector, a channel in two bridges, a bridge with fewer than two channels.
 void read_bridges(const YAML::Node& node, const std::vector<std::string>& connectors,
                   core::ConfigErrors& errors, BridgeSettings& out);
+
+/// The largest `max_file_bytes` of the bridges `connector` is in; 0 when it is in none.
+/// A connector fetches the bytes of files people send up to this size.
+std::uint64_t file_limit(const BridgeSettings& settings, const std::string& connector);
+
+/// What a connector shows of the attachments of a relayed message.
+struct FileAbilities {
+    bool images = false;  ///< pictures (image/*), e.g. the hub
+    bool files = false;   ///< any file, pictures included, e.g. Slack, Matrix
+};
+/// Tells the bridge of `engine` what `connector` shows (none until told); before the
+/// engine runs.
+void set_file_abilities(Engine& engine, const std::string& connector, FileAbilities can);
 
 /// Relays on `engine` as its settings say (nothing without bridges).
 void register_bridge(Engine& engine);
