@@ -25,7 +25,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/api.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -181,21 +181,21 @@ struct Answer {
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
-class DingTalkConnector final : public Connector {
+class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus> {
   public:
     DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"DingTalk",
+                            "dingtalk",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.client_secret.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
           default_locale_(context.default_locale),
           roster_(context.roster),
-          session_({"DingTalk",
-                    "dingtalk",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.client_secret.reveal()}}),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -225,31 +225,8 @@ class DingTalkConnector final : public Connector {
 
     ~DingTalkConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] { sink_ = &sink; });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
     // Buttons and menus as interactive cards, once the admin imported the template.
     bool shows_actions() const override { return !settings_.card_template_id.empty(); }
-
-    DingTalkStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
 
   private:
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -651,7 +628,7 @@ class DingTalkConnector final : public Connector {
     // conversation); throttling pauses that conversation, so no later post overtakes the
     // one that waits.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1103,8 +1080,6 @@ class DingTalkConnector final : public Connector {
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const std::string default_locale_;
     std::shared_ptr<Roster> roster_;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1121,9 +1096,6 @@ class DingTalkConnector final : public Connector {
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     const bool match_by_email_;
     runtime::SenderLookup senders_;  ///< senders' org_email, events waiting for it
-
-    mutable std::mutex status_mu_;
-    DingTalkStatus status_;
 };
 
 }  // namespace

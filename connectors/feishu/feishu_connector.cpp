@@ -27,7 +27,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/api.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -202,24 +202,24 @@ std::string update_refusal(long long code) {
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
-class FeishuConnector final : public Connector {
+class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
   public:
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"Feishu",
+                            "feishu",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.app_secret.reveal(), settings.verification_token.reveal(),
+                             settings.encrypt_key.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           hooks_(context.hooks),
           own_listener_(context.own_listener),
           text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
           default_locale_(context.default_locale),
           roster_(context.roster),
-          session_({"Feishu",
-                    "feishu",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.app_secret.reveal(), settings_.verification_token.reveal(),
-                     settings_.encrypt_key.reveal()}}),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -261,50 +261,25 @@ class FeishuConnector final : public Connector {
 
     ~FeishuConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            if (!events_mode()) return;
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r, {{"/events", settings_.path}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            {
-                std::lock_guard<std::mutex> s(status_mu_);
-                status_.listen_port = port;
-            }
-            spdlog::info("feishu {}: listening for event callbacks on {}:{}{}", settings_.name,
-                         settings_.bind, port, settings_.path);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
     // Cards show buttons and menus, and a sent card can be updated.
     bool shows_actions() const override { return true; }
 
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    bool connected() const override {
-        if (events_mode()) return true;
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
-    FeishuStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
   private:
+    void prepare() override {
+        if (!events_mode()) return;
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name, {{"/events", settings_.path}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, settings_.path, "event callbacks"},
+            session_.log_prefix());
+        update_status([port](FeishuStatus& s) { s.listen_port = port; });
+    }
+
+    bool link_up(const FeishuStatus& status) const override {
+        return events_mode() || status.connected;
+    }
+
     bool events_mode() const { return settings_.mode == FeishuSettings::Mode::events; }
 
     // --- the long connection -----------------------------------------------------------
@@ -744,7 +719,7 @@ class FeishuConnector final : public Connector {
     // im/v1/images and sent as an image message. A post that `replaces` an earlier one
     // PATCHes that card to the outcome instead.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1115,8 +1090,6 @@ class FeishuConnector final : public Connector {
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const std::string default_locale_;
     std::shared_ptr<Roster> roster_;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1139,9 +1112,6 @@ class FeishuConnector final : public Connector {
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
-
-    mutable std::mutex status_mu_;
-    FeishuStatus status_;
 };
 
 }  // namespace

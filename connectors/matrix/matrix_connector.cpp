@@ -19,7 +19,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/crypto.hpp"
 
 namespace twintrack::connectors::matrix {
@@ -114,10 +114,17 @@ const json& array_of(const json& object, const char* key) {
     return it != object.end() && it->is_array() ? *it : empty;
 }
 
-class MatrixConnector final : public Connector {
+class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
   public:
     MatrixConnector(MatrixSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"Matrix",
+                            "matrix",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.access_token.reveal(), settings.password.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           roster_(context.roster),
           default_locale_(context.default_locale),
@@ -125,13 +132,6 @@ class MatrixConnector final : public Connector {
                           ? std::string()
                           : (fs::path(context.data_dir) / ("matrix-" + settings_.name + ".state"))
                                 .string()),
-          session_({"Matrix",
-                    "matrix",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.access_token.reveal(), settings_.password.reveal()}}),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
           seen_(settings_.dedupe_window),
           text_only_(context.prompts_dir, "matrix.yaml", "messages", "text_only") {
@@ -152,34 +152,11 @@ class MatrixConnector final : public Connector {
 
     ~MatrixConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] { sink_ = &sink; });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
     /// Edits as m.replace and deletes as redactions of the bot's own messages. Matrix has
     /// no display name per message in the Client-Server API (only per room member, which
     /// would rename every message of the bot), so relayed posts keep the writer's name in
     /// their text.
     core::PostAbilities abilities() const override { return {true, true, false}; }
-
-    MatrixStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
 
   private:
     // --- HTTP --------------------------------------------------------------------------
@@ -724,7 +701,7 @@ class MatrixConnector final : public Connector {
     // the first time. M_LIMIT_EXCEEDED pauses every room for retry_after_ms (Matrix
     // limits a user, not a room).
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1012,8 +989,6 @@ class MatrixConnector final : public Connector {
     std::shared_ptr<Roster> roster_;
     std::string default_locale_;
     std::string state_path_;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     // The connector thread's state.
     std::string token_;
@@ -1038,9 +1013,6 @@ class MatrixConnector final : public Connector {
     std::unordered_map<std::string, std::string> writers_;  ///< recent event id → sender
     std::deque<std::string> writer_order_;                  ///< writers_' ids, oldest first
     const runtime::ConnectorWords text_only_;
-
-    mutable std::mutex status_mu_;
-    MatrixStatus status_;
 };
 
 }  // namespace

@@ -22,7 +22,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 
@@ -125,21 +125,21 @@ std::string ws_url(const std::string& base) {
     return "ws://" + base.substr(7) + "/api/v4/websocket";
 }
 
-class MattermostConnector final : public Connector {
+class MattermostConnector final : public runtime::SessionConnector<MattermostStatus> {
   public:
     MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"Mattermost",
+                            "mattermost",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.token.reveal(), settings.command_token.reveal(),
+                             settings.webhook_token.reveal(), settings.actions_secret.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           hooks_(context.hooks),
           own_listener_(context.own_listener),
-          session_({"Mattermost",
-                    "mattermost",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.token.reveal(), settings_.command_token.reveal(),
-                     settings_.webhook_token.reveal(), settings_.actions_secret.reveal()}}),
           link_(
               http::WsLink::Handlers{
                   session_.on_thread([this] { on_socket_open(); }),
@@ -162,54 +162,28 @@ class MattermostConnector final : public Connector {
 
     ~MattermostConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            if (settings_.command_token.empty() && settings_.webhook_token.empty() &&
-                settings_.actions_url.empty()) {
-                return;
-            }
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r,
-                    {{"/command", "/mattermost/command"},
-                     {"/webhook", "/mattermost/webhook"},
-                     {"/actions", "/mattermost/actions"}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            std::lock_guard<std::mutex> s(status_mu_);
-            status_.listen_port = port;
-            spdlog::info("mattermost {}: listening for slash commands and webhooks on {}:{}",
-                         settings_.name, settings_.bind, port);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    MattermostStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
     // Buttons and menus as interactive attachments, when the server can reach the action
     // route; a settled post is patched in place.
     bool shows_actions() const override { return !settings_.actions_url.empty(); }
 
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
+  private:
+    void prepare() override {
+        if (settings_.command_token.empty() && settings_.webhook_token.empty() &&
+            settings_.actions_url.empty()) {
+            return;
+        }
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name,
+            {{"/command", "/mattermost/command"},
+             {"/webhook", "/mattermost/webhook"},
+             {"/actions", "/mattermost/actions"}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, "", "slash commands and webhooks"},
+            session_.log_prefix());
+        update_status([port](MattermostStatus& s) { s.listen_port = port; });
     }
 
-  private:
     // --- REST ------------------------------------------------------------------------
 
     using ApiDone = std::function<void(ApiResult)>;
@@ -573,7 +547,7 @@ class MattermostConnector final : public Connector {
     // Posts to one conversation go out one after the other, in the order they were sent;
     // a 429 pauses that conversation until the wait Mattermost asks for is over.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -768,8 +742,6 @@ class MattermostConnector final : public Connector {
     const core::Clock* clock_;
     std::shared_ptr<http::HookRoutes> hooks_;
     bool own_listener_ = true;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     bool connected_ = false;
     long long action_seq_ = 0;
@@ -792,9 +764,6 @@ class MattermostConnector final : public Connector {
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events waiting for their sender's email, by channel
     std::map<std::string, std::string> emails_;  ///< verified emails by user id ("" none)
-
-    mutable std::mutex status_mu_;
-    MattermostStatus status_;
 };
 
 }  // namespace

@@ -22,7 +22,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "connectors/slack/slack_blocks.hpp"
 #include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
@@ -125,21 +125,21 @@ bool permanent_error(const std::string& error) {
     return permanent.count(error) > 0;
 }
 
-class SlackConnector final : public Connector {
+class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
   public:
     SlackConnector(SlackSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"Slack",
+                            "slack",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.bot_token.reveal(), settings.app_token.reveal(),
+                             settings.signing_secret.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           hooks_(context.hooks),
           own_listener_(context.own_listener),
-          session_({"Slack",
-                    "slack",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.bot_token.reveal(), settings_.app_token.reveal(),
-                     settings_.signing_secret.reveal()}}),
           hello_timer_(session_.io()),
           link_(http::WsLink::Handlers{
                     [] {}, [this](const std::string& text) { on_socket_text(text); },
@@ -165,42 +165,6 @@ class SlackConnector final : public Connector {
 
     ~SlackConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            if (settings_.mode != SlackSettings::Mode::events) return;
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r,
-                    {{"/events", "/slack/events"},
-                     {"/commands", "/slack/commands"},
-                     {"/interactivity", "/slack/interactive"},
-                     {"/interactive", "/slack/interactive"}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            std::lock_guard<std::mutex> s(status_mu_);
-            status_.listen_port = port;
-            spdlog::info("slack {}: listening for Events API and slash commands on {}:{}",
-                         settings_.name, settings_.bind, port);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    SlackStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
     // Buttons and menus as Block Kit; clicks come back as `interactive` envelopes (Socket
     // Mode) or on /slack/interactive (Events API), and a settled post is updated in place.
     bool shows_actions() const override { return true; }
@@ -209,13 +173,26 @@ class SlackConnector final : public Connector {
         return {true, true, settings_.post_as_person};
     }
 
-    bool connected() const override {
-        if (settings_.mode == SlackSettings::Mode::events) return true;
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
+  private:
+    void prepare() override {
+        if (settings_.mode != SlackSettings::Mode::events) return;
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name,
+            {{"/events", "/slack/events"},
+             {"/commands", "/slack/commands"},
+             {"/interactivity", "/slack/interactive"},
+             {"/interactive", "/slack/interactive"}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, "", "Events API and slash commands"},
+            session_.log_prefix());
+        update_status([port](SlackStatus& s) { s.listen_port = port; });
     }
 
-  private:
+    bool link_up(const SlackStatus& status) const override {
+        return settings_.mode == SlackSettings::Mode::events || status.connected;
+    }
+
     // --- Web API (asynchronous: every answer comes back on the connector thread) -------
 
     using ApiDone = std::function<void(ApiResult)>;
@@ -717,7 +694,7 @@ class SlackConnector final : public Connector {
     // (SerialQueues keyed by the conversation); a 429 pauses that conversation for the
     // Retry-After, so no later post overtakes the one that waits.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1010,8 +987,6 @@ class SlackConnector final : public Connector {
     const core::Clock* clock_;
     std::shared_ptr<http::HookRoutes> hooks_;
     bool own_listener_ = true;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     // The connector thread's state.
     asio::steady_timer hello_timer_;
@@ -1033,9 +1008,6 @@ class SlackConnector final : public Connector {
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events, by channel
-
-    mutable std::mutex status_mu_;
-    SlackStatus status_;
 };
 
 }  // namespace

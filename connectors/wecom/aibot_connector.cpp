@@ -17,7 +17,7 @@
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "connectors/runtime/transport.hpp"
 #include "connectors/wecom/aibot_frames.hpp"
 #include "connectors/wecom/wecom_connector.hpp"
@@ -89,21 +89,21 @@ struct AibotCallback {
     core::Timestamp at;
 };
 
-class AibotConnector final : public Connector {
+class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
   public:
     AibotConnector(AibotSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"WeCom",
+                            "wecom",
+                            settings.name,
+                            {"", settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.secret.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           roster_(context.roster),
           default_locale_(context.default_locale),
           not_text_(context.prompts_dir, "wecom.yaml", "messages", "not_text"),
-          session_({"WeCom",
-                    "wecom",
-                    settings_.name,
-                    {"", settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.secret.reveal()}}),
           seen_(settings_.dedupe_window),
           link_(
               http::WsLink::Handlers{
@@ -122,25 +122,6 @@ class AibotConnector final : public Connector {
     }
 
     ~AibotConnector() override { stop(); }
-
-    std::string name() const override { return settings_.name; }
-    void start(core::EventSink& sink) override {
-        session_.start([&] { sink_ = &sink; });
-    }
-    void stop() override { session_.stop(); }
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
-    AibotStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
 
   private:
     std::string new_id(const char* prefix) {
@@ -344,7 +325,7 @@ class AibotConnector final : public Connector {
 
     // --- sending -------------------------------------------------------------------------
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<AibotJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<AibotJob>& job) { start_job(job); });
@@ -461,9 +442,7 @@ class AibotConnector final : public Connector {
     std::string default_locale_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     std::set<std::string> known_groups_;
-    core::EventSink* sink_ = nullptr;
 
-    runtime::Session session_;
     runtime::RecentIds seen_;
     http::WsLink link_;
     runtime::SerialQueues outbound_;
@@ -479,9 +458,6 @@ class AibotConnector final : public Connector {
     std::map<std::string, std::shared_ptr<AibotJob>> waiting_;  ///< req_id → job
     std::uint64_t ack_seq_ = 0;
     std::mt19937_64 random_{std::random_device{}()};
-
-    mutable std::mutex status_mu_;
-    AibotStatus status_;
 };
 
 }  // namespace

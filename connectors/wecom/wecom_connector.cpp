@@ -24,7 +24,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "connectors/wecom/aibot_connector.hpp"
 #include "connectors/wecom/send_pacer.hpp"
 #include "connectors/wecom/wecom_cards.hpp"
@@ -177,24 +177,24 @@ bool token_expired(long long code) { return code == 40014 || code == 42001 || co
 // "Too often" (45009 API frequency, 45033 concurrency) and -1 (系统繁忙).
 bool busy(long long code) { return code == 45009 || code == 45033 || code == -1; }
 
-class WecomConnector final : public Connector {
+class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
   public:
     WecomConnector(WecomSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
+        : SessionConnector({"WeCom",
+                            "wecom",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            std::chrono::milliseconds(1000),
+                            std::chrono::milliseconds(600000),
+                            {settings.secret.reveal(), settings.token.reveal(),
+                             settings.encoding_aes_key.reveal()}}),
+          settings_(std::move(settings)),
           clock_(context.clock),
           hooks_(context.hooks),
           own_listener_(context.own_listener),
           roster_(context.roster),
           default_locale_(context.default_locale),
           crypto_(settings_.token.reveal(), settings_.encoding_aes_key.reveal(), settings_.corp_id),
-          session_({"WeCom",
-                    "wecom",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    std::chrono::milliseconds(1000),
-                    std::chrono::milliseconds(600000),
-                    {settings_.secret.reveal(), settings_.token.reveal(),
-                     settings_.encoding_aes_key.reveal()}}),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -234,48 +234,24 @@ class WecomConnector final : public Connector {
 
     ~WecomConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r, {{"/callback", settings_.path}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            {
-                std::lock_guard<std::mutex> s(status_mu_);
-                status_.listen_port = port;
-            }
-            spdlog::info("wecom {}: listening for the app callback on {}:{}{}", settings_.name,
-                         settings_.bind, port, settings_.path);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
     // Buttons as template cards to members; app group chats get the typed choices.
     bool shows_actions() const override { return true; }
 
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.listen_port != 0 && status_.token_ok;
-    }
-
-    WecomStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
   private:
+    void prepare() override {
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name, {{"/callback", settings_.path}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, settings_.path, "the app callback"},
+            session_.log_prefix());
+        update_status([port](WecomStatus& s) { s.listen_port = port; });
+    }
+
+    bool link_up(const WecomStatus& status) const override {
+        return status.listen_port != 0 && status.token_ok;
+    }
+
     // --- the callback (listener thread) ------------------------------------------------
 
     http::ListenerResponse refuse(int status, const std::string& what) {
@@ -589,7 +565,7 @@ class WecomConnector final : public Connector {
 
     // --- sending -------------------------------------------------------------------------
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -976,8 +952,6 @@ class WecomConnector final : public Connector {
     std::string default_locale_;
     CallbackCrypto crypto_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP; before its users
     runtime::AccessToken token_;
 
     runtime::RecentIds seen_{5000};
@@ -991,9 +965,6 @@ class WecomConnector final : public Connector {
     DailyBudget quota_;
     long long quota_warned_day_ = 0;  ///< the quota's "used up" was logged for this day
     ResponseCodes codes_;             ///< the latest response_code of each card sent
-
-    mutable std::mutex status_mu_;
-    WecomStatus status_;
 };
 
 }  // namespace
