@@ -21,6 +21,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -42,22 +43,6 @@ using Kind = ApiOutcome::Kind;
 // ---------------------------------------------------------------------------------------
 // Config
 
-bool is_http_url(const std::string& url) {
-    return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-}
-
-void read_base_url(core::SectionReader& section, const char* key, std::string& into) {
-    auto url = section.string(key);
-    if (!url) return;
-    if (!is_http_url(*url)) {
-        section.error(key, "must start with https:// (or http:// for a local test server); got \"" +
-                               *url + "\"");
-        return;
-    }
-    into = *url;
-    while (!into.empty() && into.back() == '/') into.pop_back();
-}
-
 void read_settings(core::SectionReader& section, DingTalkSettings& s) {
     section.choice("mode", {"stream", "robot"});
     if (auto id = section.string("client_id", true)) {
@@ -77,9 +62,9 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
             s.robot_code = *code;
         }
     }
-    read_base_url(section, "api_url", s.api_url);
-    read_base_url(section, "gateway_url", s.gateway_url);
-    read_base_url(section, "oapi_url", s.oapi_url);
+    runtime::read_base_url(section, "api_url", s.api_url);
+    runtime::read_base_url(section, "gateway_url", s.gateway_url);
+    runtime::read_base_url(section, "oapi_url", s.oapi_url);
     if (auto id = section.string("card_template_id")) {
         if (!valid_card_template_id(*id)) {
             section.error("card_template_id",
@@ -94,49 +79,18 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
     if (auto format = section.choice("format", {"text", "markdown"})) {
         s.markdown = *format == "markdown";
     }
-    if (auto n = section.integer("max_chars", 500, 5000)) {
-        s.max_chars = static_cast<std::size_t>(*n);
-    }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    runtime::check_channel_ids(
-        section, s.channels,
-        [](const std::string& c) {
-            return c.rfind("cid", 0) == 0 && c.find_first_of(" \t") == std::string::npos;
-        },
+    runtime::read_max_chars(section, s.max_chars, 500, 5000);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("cid[^ \t]*"),
         "is not a DingTalk group's openConversationId: use the id such as cidXXXXXXXX== (see "
         "docs/connectors/dingtalk.md), not the group's name");
 }
 
 // Stream mode when the section says so, or names a client_id without saying.
 bool stream_mode(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "robot";
+    if (auto mode = mode_of(section)) return *mode != "robot";
     return section["client_id"].IsDefined();
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (!stream_mode(spec.settings)) {
-        section.choice("mode", {"stream", "robot"});
-        robots::connector_type(robots::Platform::dingtalk).validate(section, spec);
-        return;
-    }
-    DingTalkSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (!stream_mode(spec.settings)) {
-        return robots::connector_type(robots::Platform::dingtalk).create(spec, context);
-    }
-    DingTalkSettings s;
-    s.name = spec.name;
-    reread_section(spec, "dingtalk",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_dingtalk(std::move(s), context);
 }
 
 // The first IPv4 address of an interface that is up and not loopback ("" when none):
@@ -405,7 +359,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                     settings_.name, m.title, m.conversation);
             }
         }
-        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+        if (!m.session_webhook.empty() && runtime::is_http_url(m.session_webhook)) {
             remember_session(channel, {m.session_webhook, m.session_expires_ms});
         }
         core::Event event;
@@ -547,7 +501,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
         }
         if (!seen_.first(m.msg_id)) return;
         const std::string channel = direct ? "@" + user : m.conversation;
-        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+        if (!m.session_webhook.empty() && runtime::is_http_url(m.session_webhook)) {
             remember_session(channel, {m.session_webhook, m.session_expires_ms});
         }
         core::Post post;
@@ -1100,7 +1054,11 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return either(
+        stream_mode, settings_type<DingTalkSettings>("dingtalk", read_settings, make_dingtalk),
+        with_mode(robots::connector_type(robots::Platform::dingtalk), {"stream", "robot"}));
+}
 
 std::unique_ptr<Connector> make_dingtalk(DingTalkSettings settings,
                                          const ConnectorContext& context) {

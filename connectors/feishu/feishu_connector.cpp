@@ -23,6 +23,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -44,10 +45,6 @@ using Kind = ApiOutcome::Kind;
 
 // ---------------------------------------------------------------------------------------
 // Config
-
-bool is_http_url(const std::string& url) {
-    return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-}
 
 void read_settings(core::SectionReader& section, FeishuSettings& s) {
     if (auto mode = section.choice("mode", {"long_connection", "events", "robot"})) {
@@ -83,17 +80,7 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
     }
     const auto platform = section.choice("platform", {"feishu", "lark"});
     if (platform && *platform == "lark") s.api_url = "https://open.larksuite.com";
-    if (auto url = section.string("api_url")) {
-        if (!is_http_url(*url)) {
-            section.error("api_url",
-                          "must start with https:// (or http:// for a local test server); "
-                          "got \"" +
-                              *url + "\"");
-        } else {
-            s.api_url = *url;
-            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "api_url", s.api_url);
     if (events) {
         if (auto bind = section.string("bind")) s.bind = *bind;
         if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
@@ -108,49 +95,18 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
             }
         }
     }
-    if (auto n = section.integer("max_chars", 500, 30000)) {
-        s.max_chars = static_cast<std::size_t>(*n);
-    }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    runtime::check_channel_ids(
-        section, s.channels,
-        [](const std::string& c) {
-            return c.rfind("oc_", 0) == 0 && c.find_first_of(" \t") == std::string::npos;
-        },
+    runtime::read_max_chars(section, s.max_chars, 500, 30000);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("oc_[^ \t]*"),
         "is not a Feishu group's chat_id: use the id such as oc_5ad11d72b830411d72b836c20 (see "
         "docs/connectors/feishu.md), not the group's name");
 }
 
 // The app bot when the section says so, or names an app_id without saying.
 bool app_mode(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "robot";
+    if (auto mode = mode_of(section)) return *mode != "robot";
     return section["app_id"].IsDefined();
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (!app_mode(spec.settings)) {
-        section.choice("mode", {"long_connection", "events", "robot"});
-        robots::connector_type(robots::Platform::feishu).validate(section, spec);
-        return;
-    }
-    FeishuSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (!app_mode(spec.settings)) {
-        return robots::connector_type(robots::Platform::feishu).create(spec, context);
-    }
-    FeishuSettings s;
-    s.name = spec.name;
-    reread_section(spec, "feishu",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_feishu(std::move(s), context);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1116,7 +1072,11 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return either(app_mode, settings_type<FeishuSettings>("feishu", read_settings, make_feishu),
+                  with_mode(robots::connector_type(robots::Platform::feishu),
+                            {"long_connection", "events", "robot"}));
+}
 
 std::unique_ptr<Connector> make_feishu(FeishuSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_feishu: context.clock is null");

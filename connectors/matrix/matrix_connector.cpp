@@ -15,6 +15,7 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/matrix/matrix_events.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -36,16 +37,7 @@ using Kind = runtime::Result::Kind;
 // Config
 
 void read_settings(core::SectionReader& section, MatrixSettings& s) {
-    if (auto url = section.string("homeserver", true)) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("homeserver",
-                          "must start with https:// (or http:// for a local test server); got \"" +
-                              *url + "\"");
-        } else {
-            s.homeserver = *url;
-            while (!s.homeserver.empty() && s.homeserver.back() == '/') s.homeserver.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "homeserver", s.homeserver, true);
     if (auto t = section.secret("access_token")) s.access_token = *t;
     if (auto u = section.string("user")) s.user = *u;
     if (auto p = section.secret("password")) s.password = *p;
@@ -62,35 +54,17 @@ void read_settings(core::SectionReader& section, MatrixSettings& s) {
     if (auto t = section.integer("sync_timeout_seconds", 1, 300)) {
         s.sync_timeout = std::chrono::seconds(*t);
     }
-    if (auto n = section.integer("max_chars", 100, 60000))
-        s.max_chars = static_cast<std::size_t>(*n);
+    runtime::read_max_chars(section, s.max_chars, 100, 60000);
     if (auto n = section.integer("dedupe_window", 100, 1000000)) {
         s.dedupe_window = static_cast<std::size_t>(*n);
     }
     if (auto n = section.integer("max_retry_wait_seconds", 1, 3600)) {
         s.max_retry_wait = std::chrono::seconds(*n);
     }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    runtime::check_channel_ids(section, s.channels, valid_room,
-                               "is not a Matrix room: use its id (!abc:example.org, room "
-                               "settings > Advanced) or an alias (#sales:example.org)");
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    MatrixSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    MatrixSettings s;
-    s.name = spec.name;
-    reread_section(spec, "matrix",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_matrix(std::move(s), context);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(section, s, valid_room,
+                              "is not a Matrix room: use its id (!abc:example.org, room "
+                              "settings > Advanced) or an alias (#sales:example.org)");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1017,7 +991,9 @@ class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return settings_type<MatrixSettings>("matrix", read_settings, make_matrix);
+}
 
 std::unique_ptr<Connector> make_matrix(MatrixSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_matrix: context.clock is null");

@@ -19,6 +19,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_actions.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -38,25 +39,16 @@ using http::string_field;
 // Config
 
 void read_settings(core::SectionReader& section, MattermostSettings& s) {
-    if (auto url = section.string("url", true)) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("url",
-                          "must be the server's address, such as "
-                          "https://chat.example.com; got \"" +
-                              *url + "\"");
-        } else {
-            s.url = *url;
-            while (!s.url.empty() && s.url.back() == '/') s.url.pop_back();
-            if (s.url.size() >= 7 && s.url.substr(s.url.size() - 7) == "/api/v4") {
-                section.error("url", "is the server's address without /api/v4");
-            }
-        }
+    if (runtime::read_base_url(section, "url", s.url, true,
+                               "must be the server's address, such as https://chat.example.com") &&
+        s.url.size() >= 7 && s.url.substr(s.url.size() - 7) == "/api/v4") {
+        section.error("url", "is the server's address without /api/v4");
     }
     if (auto t = section.secret("token", true)) s.token = *t;
     if (auto t = section.secret("command_token")) s.command_token = *t;
     if (auto t = section.secret("webhook_token")) s.webhook_token = *t;
     if (auto url = section.string("actions_url")) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+        if (!runtime::is_http_url(*url)) {
             section.error("actions_url",
                           "must be the address at which the Mattermost server reaches this "
                           "connector's /mattermost/actions, such as "
@@ -82,29 +74,11 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     }
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    static const std::regex id("^[a-z0-9]{26}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, id); },
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[a-z0-9]{26}"),
         "is not a Mattermost channel ID (26 lower-case letters and digits, under View Info), "
         "not a name");
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    MattermostSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    MattermostSettings s;
-    s.name = spec.name;
-    reread_section(spec, "mattermost",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_mattermost(std::move(s), context);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -768,7 +742,9 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return settings_type<MattermostSettings>("mattermost", read_settings, make_mattermost);
+}
 
 std::unique_ptr<Connector> make_mattermost(MattermostSettings settings,
                                            const ConnectorContext& context) {

@@ -19,6 +19,7 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -50,20 +51,9 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
     if (socket && section.has("port")) section.error("port", "is only used with mode: events");
     if (auto bind = section.string("bind")) s.bind = *bind;
     if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
-    if (auto url = section.string("api_url")) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("api_url",
-                          "must start with https:// (or http:// for a local test "
-                          "server); got \"" +
-                              *url + "\"");
-        } else {
-            s.api_url = *url;
-            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "api_url", s.api_url);
     if (auto v = section.boolean("post_as_person")) s.post_as_person = *v;
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
+    runtime::read_reach(section, s);
     if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
         spdlog::warn("slack {}: bot_token (${}) does not start with xoxb-", s.name,
                      s.bot_token.env_name());
@@ -72,26 +62,10 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
         section.error("app_token",
                       "must be an app-level token (xapp-…) from ${" + s.app_token.env_name() + "}");
     }
-    s.channels = read_channels(section);
-    static const std::regex id("^[CGD][A-Z0-9]{2,30}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, id); },
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[CGD][A-Z0-9]{2,30}"),
         "is not a Slack channel ID: use the ID such as C0123ABCD (channel details, bottom), not "
         "the name");
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    SlackSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    SlackSettings s;
-    s.name = spec.name;
-    reread_section(spec, "slack", [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_slack(std::move(s), context);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1012,7 +986,9 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return settings_type<SlackSettings>("slack", read_settings, make_slack);
+}
 
 std::unique_ptr<Connector> make_slack(SlackSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_slack: context.clock is null");

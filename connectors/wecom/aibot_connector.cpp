@@ -14,6 +14,7 @@
 
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -57,13 +58,10 @@ void read_aibot_settings(core::SectionReader& section, AibotSettings& s) {
     if (auto n = section.integer("heartbeat_seconds", 5, 120)) {
         s.heartbeat = std::chrono::seconds(*n);
     }
-    if (auto n = section.integer("max_chars", 500, 6000))
-        s.max_chars = static_cast<std::size_t>(*n);
+    runtime::read_max_chars(section, s.max_chars, 500, 6000);
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    s.channels = read_channels(section);
-    static const std::regex chat("^[A-Za-z0-9_@.-]{1,128}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, chat); },
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[A-Za-z0-9_@.-]{1,128}"),
         "is not a WeCom group chatid (the `chatid` of a group message to the bot; the "
         "connector logs it the first time the group writes)");
 }
@@ -463,25 +461,12 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
 }  // namespace
 
 bool aibot_section(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() == "aibot";
+    if (auto mode = mode_of(section)) return *mode == "aibot";
     return section["bot_id"].IsDefined();
 }
 
-void validate_aibot(core::SectionReader& section, ConnectorSpec& spec) {
-    AibotSettings s;
-    s.name = spec.name;
-    read_aibot_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create_aibot(const ConnectorSpec& spec,
-                                        const ConnectorContext& context) {
-    AibotSettings s;
-    s.name = spec.name;
-    reread_section(spec, "wecom",
-                   [&](core::SectionReader& section) { read_aibot_settings(section, s); });
-    return make_aibot(std::move(s), context);
+ConnectorType aibot_type() {
+    return settings_type<AibotSettings>("wecom", read_aibot_settings, make_aibot);
 }
 
 std::unique_ptr<Connector> make_aibot(AibotSettings settings, const ConnectorContext& context) {

@@ -20,6 +20,7 @@
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -82,17 +83,7 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
             s.path = *path;
         }
     }
-    if (auto url = section.string("api_url")) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("api_url",
-                          "must start with https:// (or http:// for a local test server); got "
-                          "\"" +
-                              *url + "\"");
-        } else {
-            s.api_url = *url;
-            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "api_url", s.api_url);
     if (auto format = section.choice("format", {"text", "markdown"})) {
         s.markdown = *format == "markdown";
     }
@@ -102,12 +93,9 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
     if (auto age = section.integer("max_age_seconds", 30, 3600)) {
         s.max_age = std::chrono::seconds(*age);
     }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    static const std::regex chat("^[A-Za-z0-9_-]{1,32}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, chat); },
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[A-Za-z0-9_-]{1,32}"),
         "is not a WeCom app group chat id (the chatid of appchat/create: 1 to 32 letters, "
         "digits, _ or -)");
 }
@@ -116,32 +104,8 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
 // corp_id is then reported). Without either, and without the AI bot's keys, the group
 // robot.
 bool app_section(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "aibot";
+    if (auto mode = mode_of(section)) return *mode != "aibot";
     return section["corp_id"].IsDefined() && !section["corp_id"].IsNull();
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (aibot_section(spec.settings)) return validate_aibot(section, spec);
-    if (!app_section(spec.settings)) {
-        // No corp_id: the WeCom group robot (post-only), as before.
-        return robots::connector_type(robots::Platform::wecom).validate(section, spec);
-    }
-    WecomSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (aibot_section(spec.settings)) return create_aibot(spec, context);
-    if (!app_section(spec.settings)) {
-        return robots::connector_type(robots::Platform::wecom).create(spec, context);
-    }
-    WecomSettings s;
-    s.name = spec.name;
-    reread_section(spec, "wecom", [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_wecom(std::move(s), context);
 }
 
 }  // namespace
@@ -969,7 +933,13 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+// The AI bot, the self-built app, or (no corp_id) the group robot (post-only), as before.
+ConnectorType connector_type() {
+    return either(
+        aibot_section, aibot_type(),
+        either(app_section, settings_type<WecomSettings>("wecom", read_settings, make_wecom),
+               robots::connector_type(robots::Platform::wecom)));
+}
 
 std::unique_ptr<Connector> make_wecom(WecomSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_wecom: context.clock is null");
