@@ -37,10 +37,7 @@ namespace twintrack::connectors::feishu {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::integer_field;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 using Kind = ApiOutcome::Kind;
 
 // ---------------------------------------------------------------------------------------

@@ -10,10 +10,7 @@
 namespace twintrack::connectors::feishu {
 namespace {
 
-using json = nlohmann::json;
-using http::integer_field;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 std::string sha256_raw(const std::string& data) {
     unsigned char out[EVP_MAX_MD_SIZE];

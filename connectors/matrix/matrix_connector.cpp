@@ -28,9 +28,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 using Kind = runtime::Result::Kind;
 
 // ---------------------------------------------------------------------------------------

@@ -31,9 +31,7 @@ namespace twintrack::connectors::mattermost {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // ---------------------------------------------------------------------------------------
 // Config

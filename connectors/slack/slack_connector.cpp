@@ -32,9 +32,7 @@ namespace twintrack::connectors::slack {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // ---------------------------------------------------------------------------------------
 // Config

@@ -38,8 +38,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using json = nlohmann::json;
-using http::string_field;
+using namespace http::json_reading;
 
 // ---------------------------------------------------------------------------------------
 // Config
