@@ -136,30 +136,17 @@ using TokenDone = std::function<void(const std::string& token, const Answer& fai
 class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus> {
   public:
     DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
-        : SessionConnector({"DingTalk",
-                            "dingtalk",
-                            settings.name,
-                            {settings.proxy, settings.tls_ca_file},
-                            settings.backoff_initial,
-                            settings.backoff_max,
-                            {settings.client_secret.reveal()}}),
+        : SessionConnector(runtime::session_options("DingTalk", "dingtalk", settings,
+                                                    {settings.client_secret.reveal()}),
+                           context),
           settings_(std::move(settings)),
-          clock_(context.clock),
           text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
-          default_locale_(context.default_locale),
-          roster_(context.roster),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_socket_open(); }),
-                  session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
-                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
-          match_by_email_(context.match_by_email),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -252,7 +239,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
             false);
     }
 
-    void on_socket_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         connected_ = true;
         spdlog::info("dingtalk {}: stream connected", settings_.name);
@@ -261,7 +248,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
         ++status_.connections;
     }
 
-    void on_socket_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = connected_;
         connected_ = false;
         {
@@ -274,7 +261,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     }
 
     // Every frame is acknowledged with its messageId before it is handled.
-    void on_socket_text(const std::string& text) {
+    void on_link_message(const std::string& text) override {
         if (session_.stopping()) return;
         Frame frame;
         if (!read_frame(text, frame)) {
@@ -1028,10 +1015,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     }
 
     DingTalkSettings settings_;
-    const core::Clock* clock_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
-    const std::string default_locale_;
-    std::shared_ptr<Roster> roster_;
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1046,8 +1030,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
     http::WsLink link_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
-    const bool match_by_email_;
-    runtime::SenderLookup senders_;  ///< senders' org_email, events waiting for it
+    runtime::SenderLookup senders_;   ///< senders' org_email, events waiting for it
 };
 
 }  // namespace

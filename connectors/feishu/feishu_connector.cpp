@@ -158,27 +158,18 @@ using TokenDone = std::function<void(const std::string& token, const Answer& fai
 class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
   public:
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
-        : SessionConnector({"Feishu",
-                            "feishu",
-                            settings.name,
-                            {settings.proxy, settings.tls_ca_file},
-                            settings.backoff_initial,
-                            settings.backoff_max,
-                            {settings.app_secret.reveal(), settings.verification_token.reveal(),
-                             settings.encrypt_key.reveal()}}),
+        : SessionConnector(runtime::session_options(
+                               "Feishu", "feishu", settings,
+                               {settings.app_secret.reveal(), settings.verification_token.reveal(),
+                                settings.encrypt_key.reveal()}),
+                           context),
           settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
           text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
-          default_locale_(context.default_locale),
-          roster_(context.roster),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
           ping_timer_(session_.io()),
-          match_by_email_(context.match_by_email),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -189,12 +180,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                   limits.capacity = settings_.name_cache;
                   return limits;
               }()),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_socket_open(); }),
-                  session_.on_thread([this](const std::string& bytes) { on_frame(bytes); }),
-                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
@@ -267,7 +253,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
             false);
     }
 
-    void on_socket_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         socket_open_ = true;
         session_.up();
@@ -296,7 +282,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         });
     }
 
-    void on_socket_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = socket_open_;
         socket_open_ = false;
         ++ping_generation_;
@@ -310,7 +296,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
             why);
     }
 
-    void on_frame(const std::string& bytes) {
+    void on_link_message(const std::string& bytes) override {
         if (session_.stopping()) return;
         auto frame = decode_frame(bytes);
         if (!frame) return ignored("a long connection message that is not a Frame");
@@ -1037,12 +1023,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     }
 
     FeishuSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
-    const std::string default_locale_;
-    std::shared_ptr<Roster> roster_;
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1058,7 +1039,6 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     /// card as the message they answer, and go to the clicker instead.
     std::unordered_map<std::string, std::string> clicked_cards_;
     std::deque<std::string> clicked_order_;
-    const bool match_by_email_;
     runtime::SenderLookup senders_;  ///< senders' names and emails, events waiting for them
 
     http::WsLink link_;

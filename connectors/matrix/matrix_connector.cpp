@@ -89,17 +89,11 @@ const json& array_of(const json& object, const char* key) {
 class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
   public:
     MatrixConnector(MatrixSettings settings, const ConnectorContext& context)
-        : SessionConnector({"Matrix",
-                            "matrix",
-                            settings.name,
-                            {settings.proxy, settings.tls_ca_file},
-                            settings.backoff_initial,
-                            settings.backoff_max,
-                            {settings.access_token.reveal(), settings.password.reveal()}}),
+        : SessionConnector(runtime::session_options(
+                               "Matrix", "matrix", settings,
+                               {settings.access_token.reveal(), settings.password.reveal()}),
+                           context),
           settings_(std::move(settings)),
-          clock_(context.clock),
-          roster_(context.roster),
-          default_locale_(context.default_locale),
           state_path_(context.data_dir.empty()
                           ? std::string()
                           : (fs::path(context.data_dir) / ("matrix-" + settings_.name + ".state"))
@@ -957,9 +951,6 @@ class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
     }
 
     MatrixSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<Roster> roster_;
-    std::string default_locale_;
     std::string state_path_;
 
     // The connector thread's state.

@@ -100,24 +100,13 @@ std::string ws_url(const std::string& base) {
 class MattermostConnector final : public runtime::SessionConnector<MattermostStatus> {
   public:
     MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
-        : SessionConnector({"Mattermost",
-                            "mattermost",
-                            settings.name,
-                            {settings.proxy, settings.tls_ca_file},
-                            settings.backoff_initial,
-                            settings.backoff_max,
-                            {settings.token.reveal(), settings.command_token.reveal(),
-                             settings.webhook_token.reveal(), settings.actions_secret.reveal()}}),
+        : SessionConnector(runtime::session_options(
+                               "Mattermost", "mattermost", settings,
+                               {settings.token.reveal(), settings.command_token.reveal(),
+                                settings.webhook_token.reveal(), settings.actions_secret.reveal()}),
+                           context),
           settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_socket_open(); }),
-                  session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
-                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
           inbound_(session_.timers()) {
@@ -248,7 +237,7 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
         link_.connect(url, {}, runtime::proxy_for(url, session_.options().transport));
     }
 
-    void on_socket_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         challenge_seq_ = ++action_seq_;
         link_.send(json{{"seq", challenge_seq_},
@@ -257,7 +246,7 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
                        .dump());
     }
 
-    void on_socket_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = connected_;
         connected_ = false;
         {
@@ -269,7 +258,7 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
 
     void ignored(const std::string& what) { session_.ignored(what); }
 
-    void on_socket_text(const std::string& text) {
+    void on_link_message(const std::string& text) override {
         json frame = json::parse(text, nullptr, false);
         if (!frame.is_object()) {
             spdlog::warn("mattermost {}: ignored a WebSocket frame that is not a JSON object",
@@ -711,9 +700,6 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     }
 
     MattermostSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
 
     bool connected_ = false;
     long long action_seq_ = 0;

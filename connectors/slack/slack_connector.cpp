@@ -100,18 +100,12 @@ bool permanent_error(const std::string& error) {
 class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
   public:
     SlackConnector(SlackSettings settings, const ConnectorContext& context)
-        : SessionConnector({"Slack",
-                            "slack",
-                            settings.name,
-                            {settings.proxy, settings.tls_ca_file},
-                            settings.backoff_initial,
-                            settings.backoff_max,
-                            {settings.bot_token.reveal(), settings.app_token.reveal(),
-                             settings.signing_secret.reveal()}}),
+        : SessionConnector(
+              runtime::session_options("Slack", "slack", settings,
+                                       {settings.bot_token.reveal(), settings.app_token.reveal(),
+                                        settings.signing_secret.reveal()}),
+              context),
           settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
           hello_timer_(session_.io()),
           link_(http::WsLink::Handlers{
                     [] {}, [this](const std::string& text) { on_socket_text(text); },
@@ -956,9 +950,6 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
     }
 
     SlackSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
 
     // The connector thread's state.
     asio::steady_timer hello_timer_;

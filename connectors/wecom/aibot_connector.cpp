@@ -96,19 +96,12 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
                             {"", settings.tls_ca_file},
                             settings.backoff_initial,
                             settings.backoff_max,
-                            {settings.secret.reveal()}}),
+                            {settings.secret.reveal()}},
+                           context),
           settings_(std::move(settings)),
-          clock_(context.clock),
-          roster_(context.roster),
-          default_locale_(context.default_locale),
           not_text_(context.prompts_dir, "wecom.yaml", "messages", "not_text"),
           seen_(settings_.dedupe_window),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_open(); }),
-                  session_.on_thread([this](const std::string& text) { on_text(text); }),
-                  session_.on_thread([this](const std::string& why) { on_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           outbound_(session_.timers()) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
@@ -152,7 +145,7 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
             runtime::proxy_for(settings_.ws_url, {settings_.proxy, settings_.tls_ca_file}));
     }
 
-    void on_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         ++generation_;
         missed_pings_ = 0;
@@ -164,7 +157,7 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
         link_.send(subscribe_frame(subscribe_req_id_, settings_.bot_id, settings_.secret.reveal()));
     }
 
-    void on_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = subscribed_;
         subscribed_ = false;
         ++generation_;
@@ -175,7 +168,7 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
                       why);
     }
 
-    void on_text(const std::string& text) {
+    void on_link_message(const std::string& text) override {
         if (session_.stopping()) return;
         AibotFrame frame;
         if (!read_aibot_frame(text, frame)) {
@@ -435,9 +428,6 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
     }
 
     AibotSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<Roster> roster_;
-    std::string default_locale_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     std::set<std::string> known_groups_;
 

@@ -150,20 +150,15 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                             std::chrono::milliseconds(1000),
                             std::chrono::milliseconds(600000),
                             {settings.secret.reveal(), settings.token.reveal(),
-                             settings.encoding_aes_key.reveal()}}),
+                             settings.encoding_aes_key.reveal()}},
+                           context),
           settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
-          roster_(context.roster),
-          default_locale_(context.default_locale),
           crypto_(settings_.token.reveal(), settings_.encoding_aes_key.reveal(), settings_.corp_id),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
-          match_by_email_(context.match_by_email),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -908,11 +903,6 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     }
 
     WecomSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
-    std::shared_ptr<Roster> roster_;
-    std::string default_locale_;
     CallbackCrypto crypto_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     runtime::AccessToken token_;
@@ -923,7 +913,6 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;
-    const bool match_by_email_;
     runtime::SenderLookup senders_;  ///< senders' names and biz_mail, events waiting for them
     DailyBudget quota_;
     long long quota_warned_day_ = 0;  ///< the quota's "used up" was logged for this day
