@@ -400,20 +400,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                     info.outcome = runtime::SenderInfo::Outcome::unknown;  // no such user
                 } else {
                     if (r.ok() && errcode == 40014) token_.refused(token);  // expired: renew
-                    if (r.kind == runtime::Result::Kind::rate_limited) {
-                        info.retry_after =
-                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
-                    }
-                    // The URL holds the access token: never let it into the log.
-                    std::string error = session_.redact(r.error);
-                    for (auto at = error.find(token); at != std::string::npos;
-                         at = error.find(token)) {
-                        error.replace(at, token.size(), "***");
-                    }
-                    sender_failed(r.status == 0 ? error
-                                  : r.ok()      ? "errcode " + std::to_string(errcode) + " " +
-                                                 string_field(body, "errmsg")
-                                           : "HTTP " + std::to_string(r.status));
+                    sender_failed(runtime::lookup_failure(r, session_.redact(r.error), token,
+                                                          errcode, string_field(body, "errmsg"),
+                                                          info));
                 }
                 done(info);
             });
@@ -554,11 +543,8 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     }
 
     void with_token(TokenDone done) {
-        token_.get(
-            [this, done = std::move(done)](const std::string& token, const runtime::Result& r) {
-                if (!token.empty()) return done(token, Answer{});
-                done("", token_failure(r));
-            });
+        token_.get_as<Answer>([this](const runtime::Result& r) { return token_failure(r); },
+                              std::move(done));
     }
 
     // --- sending -------------------------------------------------------------------------

@@ -643,11 +643,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     }
 
     void with_token(TokenDone done) {
-        token_.get(
-            [this, done = std::move(done)](const std::string& token, const runtime::Result& r) {
-                if (!token.empty()) return done(token, Answer{});
-                done("", token_failure(r));
-            });
+        token_.get_as<Answer>([this](const runtime::Result& r) { return token_failure(r); },
+                              std::move(done));
     }
 
     // --- sending -----------------------------------------------------------------------

@@ -398,20 +398,8 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                     info.outcome = runtime::SenderInfo::Outcome::unknown;
                 } else {
                     if (r.ok() && token_expired(code)) token_.refused(token);
-                    if (r.kind == runtime::Result::Kind::rate_limited) {
-                        info.retry_after =
-                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
-                    }
-                    // The URL holds the access token: never let it into the log.
-                    std::string error = session_.redact(r.error);
-                    for (auto at = error.find(token); at != std::string::npos;
-                         at = error.find(token)) {
-                        error.replace(at, token.size(), "***");
-                    }
-                    sender_failed(r.status == 0 ? error
-                                  : r.ok()      ? "errcode " + std::to_string(code) + " " +
-                                                 string_field(body, "errmsg")
-                                           : "HTTP " + std::to_string(r.status));
+                    sender_failed(runtime::lookup_failure(r, session_.redact(r.error), token, code,
+                                                          string_field(body, "errmsg"), info));
                 }
                 done(info);
             });
@@ -831,11 +819,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 return wait_busy(job, api + ": HTTP 429");
             }
             // The URL holds the access token: never let it into a message.
-            std::string error = r.error;
-            for (auto at = error.find(token); !token.empty() && at != std::string::npos;
-                 at = error.find(token)) {
-                error.replace(at, token.size(), "***");
-            }
+            const std::string error = runtime::masked(r.error, token);
             if (upload) return skip_image(job, api + ": " + error);
             return complete(job, {false, job->first_id, api + ": " + error, r.retryable()});
         }
