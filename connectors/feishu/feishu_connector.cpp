@@ -79,8 +79,7 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
     if (platform && *platform == "lark") s.api_url = "https://open.larksuite.com";
     runtime::read_base_url(section, "api_url", s.api_url);
     if (events) {
-        if (auto bind = section.string("bind")) s.bind = *bind;
-        if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+        runtime::read_listen(section, s);
         if (auto path = section.string("path")) {
             if (path->empty() || (*path)[0] != '/' ||
                 path->find_first_of(" ?#") != std::string::npos) {

@@ -70,8 +70,7 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
     if (!listens && section.has("port")) {
         section.error("port", "is only used with command_token, webhook_token or actions_url");
     }
-    if (auto bind = section.string("bind")) s.bind = *bind;
-    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+    runtime::read_listen(section, s);
     runtime::read_reach(section, s);
     runtime::read_channel_ids(
         section, s, runtime::id_pattern("[a-z0-9]{26}"),

@@ -30,6 +30,13 @@ void read_max_chars(core::SectionReader& section, std::size_t& into, long long l
 /// A channel id check (for check_channel_ids) that matches the whole id against `regex`.
 std::function<bool(const std::string&)> id_pattern(const std::string& regex);
 
+/// `bind` and `port` (0 to 65535) of a connector's own callback listener into its settings.
+template <class Settings>
+void read_listen(core::SectionReader& section, Settings& s) {
+    if (auto bind = section.string("bind")) s.bind = *bind;
+    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+}
+
 /// `proxy`, `tls_ca_file` and `rate_limit` into a connector's settings.
 template <class Settings>
 void read_reach(core::SectionReader& section, Settings& s) {

@@ -47,8 +47,7 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
     if (auto t = section.secret("signing_secret", !socket)) s.signing_secret = *t;
     if (socket && section.has("bind")) section.error("bind", "is only used with mode: events");
     if (socket && section.has("port")) section.error("port", "is only used with mode: events");
-    if (auto bind = section.string("bind")) s.bind = *bind;
-    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+    runtime::read_listen(section, s);
     runtime::read_base_url(section, "api_url", s.api_url);
     if (auto v = section.boolean("post_as_person")) s.post_as_person = *v;
     runtime::read_reach(section, s);

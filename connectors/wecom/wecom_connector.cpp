@@ -71,8 +71,7 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
         const std::string why = CallbackCrypto::check_aes_key(k->reveal());
         if (!why.empty()) section.error("encoding_aes_key", "${" + k->env_name() + "} " + why);
     }
-    if (auto bind = section.string("bind")) s.bind = *bind;
-    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+    runtime::read_listen(section, s);
     if (auto path = section.string("path")) {
         if (path->empty() || (*path)[0] != '/' || path->find_first_of(" ?#") != std::string::npos) {
             section.error("path",
