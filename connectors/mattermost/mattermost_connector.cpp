@@ -19,6 +19,7 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_actions.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
+#include "connectors/runtime/api_answer.hpp"
 #include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -80,14 +81,7 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
 
 // ---------------------------------------------------------------------------------------
 
-struct ApiResult {
-    int status = 0;
-    json body;
-    std::string error;
-    std::chrono::seconds retry_after{0};
-    bool ok() const { return error.empty(); }
-    bool rate_limited() const { return status == 429; }
-};
+using ApiResult = runtime::ApiAnswer;
 
 using SendJob = runtime::PostJob;
 

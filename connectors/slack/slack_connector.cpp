@@ -19,6 +19,7 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/api_answer.hpp"
 #include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
@@ -68,13 +69,7 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
 // ---------------------------------------------------------------------------------------
 // The connector
 
-struct ApiResult {
-    int status = 0;
-    json body;
-    std::string error;  ///< Slack's `error`, or a transport/HTTP problem; "" when ok
-    std::chrono::seconds retry_after{0};
-    bool ok() const { return error.empty(); }
-};
+using ApiResult = runtime::ApiAnswer;  ///< `error`: Slack's, or a transport/HTTP problem
 
 struct SendJob : runtime::PostJob {
     std::size_t next_file = 0;      ///< the attachment being uploaded
