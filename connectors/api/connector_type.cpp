@@ -21,4 +21,32 @@ std::vector<ChannelConfig> read_channels(core::SectionReader& section) {
     return out;
 }
 
+ConnectorType either(std::function<bool(const YAML::Node&)> is_first, ConnectorType first,
+                     ConnectorType second) {
+    ConnectorType type;
+    type.validate = [is_first, first, second](core::SectionReader& section, ConnectorSpec& spec) {
+        (is_first(spec.settings) ? first : second).validate(section, spec);
+    };
+    type.create = [is_first, first, second](const ConnectorSpec& spec,
+                                            const ConnectorContext& context) {
+        return (is_first(spec.settings) ? first : second).create(spec, context);
+    };
+    return type;
+}
+
+ConnectorType with_mode(ConnectorType type, std::vector<std::string> modes) {
+    auto validate = type.validate;
+    type.validate = [validate, modes](core::SectionReader& section, ConnectorSpec& spec) {
+        section.choice("mode", modes);
+        validate(section, spec);
+    };
+    return type;
+}
+
+std::optional<std::string> mode_of(const YAML::Node& section) {
+    const YAML::Node mode = section["mode"];
+    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar();
+    return std::nullopt;
+}
+
 }  // namespace twintrack::connectors

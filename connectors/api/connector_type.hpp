@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -84,5 +85,36 @@ void reread_section(const ConnectorSpec& spec, const std::string& what, Read&& r
     read(section);
     if (!errors.empty()) throw std::runtime_error(errors.describe(what + " settings"));
 }
+
+/// The ConnectorType of a platform whose settings (with `name` and `channels`) are read
+/// by `read(section, settings)` and built by `make(std::move(settings), context)`. `what`
+/// names the settings in the error create() throws ("slack" settings).
+template <typename Settings, typename Read, typename Make>
+ConnectorType settings_type(std::string what, Read read, Make make) {
+    ConnectorType type;
+    type.validate = [read](core::SectionReader& section, ConnectorSpec& spec) {
+        Settings s;
+        s.name = spec.name;
+        read(section, s);
+        spec.channels = s.channels;
+    };
+    type.create = [what, read, make](const ConnectorSpec& spec, const ConnectorContext& context) {
+        Settings s;
+        s.name = spec.name;
+        reread_section(spec, what, [&](core::SectionReader& section) { read(section, s); });
+        return make(std::move(s), context);
+    };
+    return type;
+}
+
+/// One type of two kinds: `first` for a section that `is_first` picks, else `second`.
+ConnectorType either(std::function<bool(const YAML::Node&)> is_first, ConnectorType first,
+                     ConnectorType second);
+
+/// `type` in a section that may also say `mode:` (one of `modes`) for it.
+ConnectorType with_mode(ConnectorType type, std::vector<std::string> modes);
+
+/// The section's `mode:` when it names one.
+std::optional<std::string> mode_of(const YAML::Node& section);
 
 }  // namespace twintrack::connectors

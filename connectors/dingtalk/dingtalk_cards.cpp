@@ -8,9 +8,7 @@
 namespace twintrack::connectors::dingtalk {
 namespace {
 
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // The first `n` code points of valid UTF-8 `s`.
 std::string first_code_points(const std::string& s, std::size_t n) {

@@ -21,11 +21,12 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/api.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -34,29 +35,11 @@ namespace twintrack::connectors::dingtalk {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::integer_field;
-using http::string_field;
+using namespace http::json_reading;
 using Kind = ApiOutcome::Kind;
 
 // ---------------------------------------------------------------------------------------
 // Config
-
-bool is_http_url(const std::string& url) {
-    return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-}
-
-void read_base_url(core::SectionReader& section, const char* key, std::string& into) {
-    auto url = section.string(key);
-    if (!url) return;
-    if (!is_http_url(*url)) {
-        section.error(key, "must start with https:// (or http:// for a local test server); got \"" +
-                               *url + "\"");
-        return;
-    }
-    into = *url;
-    while (!into.empty() && into.back() == '/') into.pop_back();
-}
 
 void read_settings(core::SectionReader& section, DingTalkSettings& s) {
     section.choice("mode", {"stream", "robot"});
@@ -77,9 +60,9 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
             s.robot_code = *code;
         }
     }
-    read_base_url(section, "api_url", s.api_url);
-    read_base_url(section, "gateway_url", s.gateway_url);
-    read_base_url(section, "oapi_url", s.oapi_url);
+    runtime::read_base_url(section, "api_url", s.api_url);
+    runtime::read_base_url(section, "gateway_url", s.gateway_url);
+    runtime::read_base_url(section, "oapi_url", s.oapi_url);
     if (auto id = section.string("card_template_id")) {
         if (!valid_card_template_id(*id)) {
             section.error("card_template_id",
@@ -94,49 +77,18 @@ void read_settings(core::SectionReader& section, DingTalkSettings& s) {
     if (auto format = section.choice("format", {"text", "markdown"})) {
         s.markdown = *format == "markdown";
     }
-    if (auto n = section.integer("max_chars", 500, 5000)) {
-        s.max_chars = static_cast<std::size_t>(*n);
-    }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    runtime::check_channel_ids(
-        section, s.channels,
-        [](const std::string& c) {
-            return c.rfind("cid", 0) == 0 && c.find_first_of(" \t") == std::string::npos;
-        },
+    runtime::read_max_chars(section, s.max_chars, 500, 5000);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("cid[^ \t]*"),
         "is not a DingTalk group's openConversationId: use the id such as cidXXXXXXXX== (see "
         "docs/connectors/dingtalk.md), not the group's name");
 }
 
 // Stream mode when the section says so, or names a client_id without saying.
 bool stream_mode(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "robot";
+    if (auto mode = mode_of(section)) return *mode != "robot";
     return section["client_id"].IsDefined();
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (!stream_mode(spec.settings)) {
-        section.choice("mode", {"stream", "robot"});
-        robots::connector_type(robots::Platform::dingtalk).validate(section, spec);
-        return;
-    }
-    DingTalkSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (!stream_mode(spec.settings)) {
-        return robots::connector_type(robots::Platform::dingtalk).create(spec, context);
-    }
-    DingTalkSettings s;
-    s.name = spec.name;
-    reread_section(spec, "dingtalk",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_dingtalk(std::move(s), context);
 }
 
 // The first IPv4 address of an interface that is up and not loopback ("" when none):
@@ -181,33 +133,20 @@ struct Answer {
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
-class DingTalkConnector final : public Connector {
+class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus> {
   public:
     DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
+        : SessionConnector(runtime::session_options("DingTalk", "dingtalk", settings,
+                                                    {settings.client_secret.reveal()}),
+                           context),
+          settings_(std::move(settings)),
           text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
-          default_locale_(context.default_locale),
-          roster_(context.roster),
-          session_({"DingTalk",
-                    "dingtalk",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.client_secret.reveal()}}),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_socket_open(); }),
-                  session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
-                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
-          match_by_email_(context.match_by_email),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -225,31 +164,8 @@ class DingTalkConnector final : public Connector {
 
     ~DingTalkConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] { sink_ = &sink; });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
     // Buttons and menus as interactive cards, once the admin imported the template.
     bool shows_actions() const override { return !settings_.card_template_id.empty(); }
-
-    DingTalkStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
 
   private:
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -323,7 +239,7 @@ class DingTalkConnector final : public Connector {
             false);
     }
 
-    void on_socket_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         connected_ = true;
         spdlog::info("dingtalk {}: stream connected", settings_.name);
@@ -332,7 +248,7 @@ class DingTalkConnector final : public Connector {
         ++status_.connections;
     }
 
-    void on_socket_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = connected_;
         connected_ = false;
         {
@@ -345,7 +261,7 @@ class DingTalkConnector final : public Connector {
     }
 
     // Every frame is acknowledged with its messageId before it is handled.
-    void on_socket_text(const std::string& text) {
+    void on_link_message(const std::string& text) override {
         if (session_.stopping()) return;
         Frame frame;
         if (!read_frame(text, frame)) {
@@ -428,7 +344,7 @@ class DingTalkConnector final : public Connector {
                     settings_.name, m.title, m.conversation);
             }
         }
-        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+        if (!m.session_webhook.empty() && runtime::is_http_url(m.session_webhook)) {
             remember_session(channel, {m.session_webhook, m.session_expires_ms});
         }
         core::Event event;
@@ -484,20 +400,9 @@ class DingTalkConnector final : public Connector {
                     info.outcome = runtime::SenderInfo::Outcome::unknown;  // no such user
                 } else {
                     if (r.ok() && errcode == 40014) token_.refused(token);  // expired: renew
-                    if (r.kind == runtime::Result::Kind::rate_limited) {
-                        info.retry_after =
-                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
-                    }
-                    // The URL holds the access token: never let it into the log.
-                    std::string error = session_.redact(r.error);
-                    for (auto at = error.find(token); at != std::string::npos;
-                         at = error.find(token)) {
-                        error.replace(at, token.size(), "***");
-                    }
-                    sender_failed(r.status == 0 ? error
-                                  : r.ok()      ? "errcode " + std::to_string(errcode) + " " +
-                                                 string_field(body, "errmsg")
-                                           : "HTTP " + std::to_string(r.status));
+                    sender_failed(runtime::lookup_failure(r, session_.redact(r.error), token,
+                                                          errcode, string_field(body, "errmsg"),
+                                                          info));
                 }
                 done(info);
             });
@@ -570,7 +475,7 @@ class DingTalkConnector final : public Connector {
         }
         if (!seen_.first(m.msg_id)) return;
         const std::string channel = direct ? "@" + user : m.conversation;
-        if (!m.session_webhook.empty() && is_http_url(m.session_webhook)) {
+        if (!m.session_webhook.empty() && runtime::is_http_url(m.session_webhook)) {
             remember_session(channel, {m.session_webhook, m.session_expires_ms});
         }
         core::Post post;
@@ -638,11 +543,8 @@ class DingTalkConnector final : public Connector {
     }
 
     void with_token(TokenDone done) {
-        token_.get(
-            [this, done = std::move(done)](const std::string& token, const runtime::Result& r) {
-                if (!token.empty()) return done(token, Answer{});
-                done("", token_failure(r));
-            });
+        token_.get_as<Answer>([this](const runtime::Result& r) { return token_failure(r); },
+                              std::move(done));
     }
 
     // --- sending -------------------------------------------------------------------------
@@ -651,7 +553,7 @@ class DingTalkConnector final : public Connector {
     // conversation); throttling pauses that conversation, so no later post overtakes the
     // one that waits.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1099,12 +1001,7 @@ class DingTalkConnector final : public Connector {
     }
 
     DingTalkSettings settings_;
-    const core::Clock* clock_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
-    const std::string default_locale_;
-    std::shared_ptr<Roster> roster_;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1119,16 +1016,16 @@ class DingTalkConnector final : public Connector {
 
     http::WsLink link_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
-    const bool match_by_email_;
-    runtime::SenderLookup senders_;  ///< senders' org_email, events waiting for it
-
-    mutable std::mutex status_mu_;
-    DingTalkStatus status_;
+    runtime::SenderLookup senders_;   ///< senders' org_email, events waiting for it
 };
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return either(
+        stream_mode, settings_type<DingTalkSettings>("dingtalk", read_settings, make_dingtalk),
+        with_mode(robots::connector_type(robots::Platform::dingtalk), {"stream", "robot"}));
+}
 
 std::unique_ptr<Connector> make_dingtalk(DingTalkSettings settings,
                                          const ConnectorContext& context) {

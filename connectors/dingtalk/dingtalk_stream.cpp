@@ -8,10 +8,7 @@
 namespace twintrack::connectors::dingtalk {
 namespace {
 
-using json = nlohmann::json;
-using http::integer_field;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // A header or data value the gateway may send as a string or as a number.
 std::string text_of(const json& value) {

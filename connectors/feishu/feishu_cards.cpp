@@ -5,9 +5,7 @@
 
 namespace twintrack::connectors::feishu {
 
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 namespace {
 

@@ -23,11 +23,12 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/api.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -36,18 +37,11 @@ namespace twintrack::connectors::feishu {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::integer_field;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 using Kind = ApiOutcome::Kind;
 
 // ---------------------------------------------------------------------------------------
 // Config
-
-bool is_http_url(const std::string& url) {
-    return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-}
 
 void read_settings(core::SectionReader& section, FeishuSettings& s) {
     if (auto mode = section.choice("mode", {"long_connection", "events", "robot"})) {
@@ -83,20 +77,9 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
     }
     const auto platform = section.choice("platform", {"feishu", "lark"});
     if (platform && *platform == "lark") s.api_url = "https://open.larksuite.com";
-    if (auto url = section.string("api_url")) {
-        if (!is_http_url(*url)) {
-            section.error("api_url",
-                          "must start with https:// (or http:// for a local test server); "
-                          "got \"" +
-                              *url + "\"");
-        } else {
-            s.api_url = *url;
-            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "api_url", s.api_url);
     if (events) {
-        if (auto bind = section.string("bind")) s.bind = *bind;
-        if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+        runtime::read_listen(section, s);
         if (auto path = section.string("path")) {
             if (path->empty() || (*path)[0] != '/' ||
                 path->find_first_of(" ?#") != std::string::npos) {
@@ -108,49 +91,18 @@ void read_settings(core::SectionReader& section, FeishuSettings& s) {
             }
         }
     }
-    if (auto n = section.integer("max_chars", 500, 30000)) {
-        s.max_chars = static_cast<std::size_t>(*n);
-    }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    runtime::check_channel_ids(
-        section, s.channels,
-        [](const std::string& c) {
-            return c.rfind("oc_", 0) == 0 && c.find_first_of(" \t") == std::string::npos;
-        },
+    runtime::read_max_chars(section, s.max_chars, 500, 30000);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("oc_[^ \t]*"),
         "is not a Feishu group's chat_id: use the id such as oc_5ad11d72b830411d72b836c20 (see "
         "docs/connectors/feishu.md), not the group's name");
 }
 
 // The app bot when the section says so, or names an app_id without saying.
 bool app_mode(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "robot";
+    if (auto mode = mode_of(section)) return *mode != "robot";
     return section["app_id"].IsDefined();
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (!app_mode(spec.settings)) {
-        section.choice("mode", {"long_connection", "events", "robot"});
-        robots::connector_type(robots::Platform::feishu).validate(section, spec);
-        return;
-    }
-    FeishuSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (!app_mode(spec.settings)) {
-        return robots::connector_type(robots::Platform::feishu).create(spec, context);
-    }
-    FeishuSettings s;
-    s.name = spec.name;
-    reread_section(spec, "feishu",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_feishu(std::move(s), context);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -202,30 +154,21 @@ std::string update_refusal(long long code) {
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
-class FeishuConnector final : public Connector {
+class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
   public:
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
+        : SessionConnector(runtime::session_options(
+                               "Feishu", "feishu", settings,
+                               {settings.app_secret.reveal(), settings.verification_token.reveal(),
+                                settings.encrypt_key.reveal()}),
+                           context),
+          settings_(std::move(settings)),
           text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
-          default_locale_(context.default_locale),
-          roster_(context.roster),
-          session_({"Feishu",
-                    "feishu",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.app_secret.reveal(), settings_.verification_token.reveal(),
-                     settings_.encrypt_key.reveal()}}),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
           ping_timer_(session_.io()),
-          match_by_email_(context.match_by_email),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -236,12 +179,7 @@ class FeishuConnector final : public Connector {
                   limits.capacity = settings_.name_cache;
                   return limits;
               }()),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_socket_open(); }),
-                  session_.on_thread([this](const std::string& bytes) { on_frame(bytes); }),
-                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
@@ -261,50 +199,25 @@ class FeishuConnector final : public Connector {
 
     ~FeishuConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            if (!events_mode()) return;
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r, {{"/events", settings_.path}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            {
-                std::lock_guard<std::mutex> s(status_mu_);
-                status_.listen_port = port;
-            }
-            spdlog::info("feishu {}: listening for event callbacks on {}:{}{}", settings_.name,
-                         settings_.bind, port, settings_.path);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
     // Cards show buttons and menus, and a sent card can be updated.
     bool shows_actions() const override { return true; }
 
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    bool connected() const override {
-        if (events_mode()) return true;
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
-    FeishuStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
   private:
+    void prepare() override {
+        if (!events_mode()) return;
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name, {{"/events", settings_.path}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, settings_.path, "event callbacks"},
+            session_.log_prefix());
+        update_status([port](FeishuStatus& s) { s.listen_port = port; });
+    }
+
+    bool link_up(const FeishuStatus& status) const override {
+        return events_mode() || status.connected;
+    }
+
     bool events_mode() const { return settings_.mode == FeishuSettings::Mode::events; }
 
     // --- the long connection -----------------------------------------------------------
@@ -339,7 +252,7 @@ class FeishuConnector final : public Connector {
             false);
     }
 
-    void on_socket_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         socket_open_ = true;
         session_.up();
@@ -368,7 +281,7 @@ class FeishuConnector final : public Connector {
         });
     }
 
-    void on_socket_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = socket_open_;
         socket_open_ = false;
         ++ping_generation_;
@@ -382,7 +295,7 @@ class FeishuConnector final : public Connector {
             why);
     }
 
-    void on_frame(const std::string& bytes) {
+    void on_link_message(const std::string& bytes) override {
         if (session_.stopping()) return;
         auto frame = decode_frame(bytes);
         if (!frame) return ignored("a long connection message that is not a Frame");
@@ -729,11 +642,8 @@ class FeishuConnector final : public Connector {
     }
 
     void with_token(TokenDone done) {
-        token_.get(
-            [this, done = std::move(done)](const std::string& token, const runtime::Result& r) {
-                if (!token.empty()) return done(token, Answer{});
-                done("", token_failure(r));
-            });
+        token_.get_as<Answer>([this](const runtime::Result& r) { return token_failure(r); },
+                              std::move(done));
     }
 
     // --- sending -----------------------------------------------------------------------
@@ -744,7 +654,7 @@ class FeishuConnector final : public Connector {
     // im/v1/images and sent as an image message. A post that `replaces` an earlier one
     // PATCHes that card to the outcome instead.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1109,14 +1019,7 @@ class FeishuConnector final : public Connector {
     }
 
     FeishuSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
-    const std::string default_locale_;
-    std::shared_ptr<Roster> roster_;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1132,21 +1035,21 @@ class FeishuConnector final : public Connector {
     /// card as the message they answer, and go to the clicker instead.
     std::unordered_map<std::string, std::string> clicked_cards_;
     std::deque<std::string> clicked_order_;
-    const bool match_by_email_;
     runtime::SenderLookup senders_;  ///< senders' names and emails, events waiting for them
 
     http::WsLink link_;
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
-
-    mutable std::mutex status_mu_;
-    FeishuStatus status_;
 };
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return either(app_mode, settings_type<FeishuSettings>("feishu", read_settings, make_feishu),
+                  with_mode(robots::connector_type(robots::Platform::feishu),
+                            {"long_connection", "events", "robot"}));
+}
 
 std::unique_ptr<Connector> make_feishu(FeishuSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_feishu: context.clock is null");

@@ -5,15 +5,13 @@
 #include <memory>
 
 #include "connectors/http/json_fields.hpp"
+#include "core/base64.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
 namespace {
 
-using json = nlohmann::json;
-using http::integer_field;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 std::string sha256_raw(const std::string& data) {
     unsigned char out[EVP_MAX_MD_SIZE];
@@ -37,15 +35,6 @@ std::optional<std::string> base64_decode(const std::string& text) {
     if (in.size() >= 1 && in[in.size() - 1] == '=') --len;
     if (in.size() >= 2 && in[in.size() - 2] == '=') --len;
     out.resize(len);
-    return out;
-}
-
-std::string base64_encode(const std::string& bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
     return out;
 }
 
@@ -121,7 +110,7 @@ std::optional<std::string> decrypt(const std::string& encrypt_key, const std::st
 std::string encrypt(const std::string& encrypt_key, const std::string& plain,
                     const std::string& iv) {
     auto out = aes_cbc(true, sha256_raw(encrypt_key), iv, plain);
-    return out ? base64_encode(iv + *out) : std::string();
+    return out ? core::base64_encode(iv + *out) : std::string();
 }
 
 std::string signature(const std::string& timestamp, const std::string& nonce,

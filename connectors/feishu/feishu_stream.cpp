@@ -9,10 +9,7 @@
 namespace twintrack::connectors::feishu {
 namespace {
 
-using json = nlohmann::json;
-using http::integer_field;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // The value of `key` in the query of `url` ("" when absent).
 std::string query_value(const std::string& url, const std::string& key) {

@@ -106,6 +106,21 @@ ListenerResponse forward_hook(const ListenerRequest& request,
     return handler(inner);
 }
 
+int serve_callbacks(HookClaim& claim, const std::shared_ptr<HookRoutes>& routes,
+                    const std::string& connector, std::map<std::string, std::string> paths,
+                    HookRoutes::Handler handler, HttpListener* own, const CallbackListen& listen,
+                    const std::string& log_prefix) {
+    claim.claim(routes, connector,
+                [paths = std::move(paths), handler](const ListenerRequest& request) {
+                    return forward_hook(request, paths, handler);
+                });
+    if (own == nullptr) return 0;
+    const int port = own->start(listen.bind, listen.port);
+    spdlog::info("{}: listening for {} on {}:{}{}", log_prefix, listen.what, listen.bind, port,
+                 listen.path);
+    return port;
+}
+
 /// `GET /metrics`, `/readyz` and `/healthz`, and with `hooks` every connector's platform
 /// callbacks under `/hooks/NAME/...`: the `http:` server and `ops.listen`.
 HttpListener::Handler process_routes(const std::shared_ptr<core::Telemetry>& telemetry,

@@ -79,6 +79,24 @@ ListenerResponse forward_hook(const ListenerRequest& request,
                               const std::map<std::string, std::string>& paths,
                               const HookRoutes::Handler& handler);
 
+/// Where a connector's own listener (when it has one) listens, for serve_callbacks().
+struct CallbackListen {
+    std::string bind;
+    int port = 0;
+    std::string path;  ///< shown after the port in the log ("" when several paths)
+    std::string what;  ///< for the log: "slash commands and webhooks"
+};
+
+/// A connector's callbacks while it runs: claims `/hooks/NAME` in `routes` (may be null)
+/// for `handler`, reached through forward_hook with `paths`, and, when `own` is not null
+/// (the connector has listen keys of its own), starts that listener on `listen` and logs
+/// "PREFIX: listening for WHAT on BIND:PORTPATH". Returns the listener's port, 0 when it
+/// has none. Throws when the name is taken or the port cannot be bound.
+int serve_callbacks(HookClaim& claim, const std::shared_ptr<HookRoutes>& routes,
+                    const std::string& connector, std::map<std::string, std::string> paths,
+                    HookRoutes::Handler handler, HttpListener* own, const CallbackListen& listen,
+                    const std::string& log_prefix);
+
 /// The routes of the `http:` server (and, without `hooks`, of `ops.listen`): every
 /// connector's callbacks under `/hooks/`, and GET /metrics, /readyz and /healthz.
 /// `telemetry` may be null (tests): /metrics is then empty and /readyz ready.

@@ -23,4 +23,14 @@ bool bool_field(const nlohmann::json& object, const char* key, bool fallback = f
 /// The object member `key`, or an empty object.
 const nlohmann::json& object_field(const nlohmann::json& object, const char* key);
 
+/// The names a connector's source file reads JSON with, in one line:
+/// `using namespace http::json_reading;`.
+namespace json_reading {
+using json = nlohmann::json;
+using http::bool_field;
+using http::integer_field;
+using http::object_field;
+using http::string_field;
+}  // namespace json_reading
+
 }  // namespace twintrack::connectors::http

@@ -15,11 +15,12 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/matrix/matrix_events.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/crypto.hpp"
 #include "core/event_files.hpp"
 
@@ -28,25 +29,14 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 using Kind = runtime::Result::Kind;
 
 // ---------------------------------------------------------------------------------------
 // Config
 
 void read_settings(core::SectionReader& section, MatrixSettings& s) {
-    if (auto url = section.string("homeserver", true)) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("homeserver",
-                          "must start with https:// (or http:// for a local test server); got \"" +
-                              *url + "\"");
-        } else {
-            s.homeserver = *url;
-            while (!s.homeserver.empty() && s.homeserver.back() == '/') s.homeserver.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "homeserver", s.homeserver, true);
     if (auto t = section.secret("access_token")) s.access_token = *t;
     if (auto u = section.string("user")) s.user = *u;
     if (auto p = section.secret("password")) s.password = *p;
@@ -63,35 +53,17 @@ void read_settings(core::SectionReader& section, MatrixSettings& s) {
     if (auto t = section.integer("sync_timeout_seconds", 1, 300)) {
         s.sync_timeout = std::chrono::seconds(*t);
     }
-    if (auto n = section.integer("max_chars", 100, 60000))
-        s.max_chars = static_cast<std::size_t>(*n);
+    runtime::read_max_chars(section, s.max_chars, 100, 60000);
     if (auto n = section.integer("dedupe_window", 100, 1000000)) {
         s.dedupe_window = static_cast<std::size_t>(*n);
     }
     if (auto n = section.integer("max_retry_wait_seconds", 1, 3600)) {
         s.max_retry_wait = std::chrono::seconds(*n);
     }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    runtime::check_channel_ids(section, s.channels, valid_room,
-                               "is not a Matrix room: use its id (!abc:example.org, room "
-                               "settings > Advanced) or an alias (#sales:example.org)");
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    MatrixSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    MatrixSettings s;
-    s.name = spec.name;
-    reread_section(spec, "matrix",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_matrix(std::move(s), context);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(section, s, valid_room,
+                              "is not a Matrix room: use its id (!abc:example.org, room "
+                              "settings > Advanced) or an alias (#sales:example.org)");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -115,24 +87,18 @@ const json& array_of(const json& object, const char* key) {
     return it != object.end() && it->is_array() ? *it : empty;
 }
 
-class MatrixConnector final : public Connector {
+class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
   public:
     MatrixConnector(MatrixSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
-          roster_(context.roster),
-          default_locale_(context.default_locale),
+        : SessionConnector(runtime::session_options(
+                               "Matrix", "matrix", settings,
+                               {settings.access_token.reveal(), settings.password.reveal()}),
+                           context),
+          settings_(std::move(settings)),
           state_path_(context.data_dir.empty()
                           ? std::string()
                           : (fs::path(context.data_dir) / ("matrix-" + settings_.name + ".state"))
                                 .string()),
-          session_({"Matrix",
-                    "matrix",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.access_token.reveal(), settings_.password.reveal()}}),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
           seen_(settings_.dedupe_window),
           text_only_(context.prompts_dir, "matrix.yaml", "messages", "text_only") {
@@ -153,24 +119,6 @@ class MatrixConnector final : public Connector {
 
     ~MatrixConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] { sink_ = &sink; });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
     /// Edits as m.replace and deletes as redactions of the bot's own messages. Matrix has
     /// no display name per message in the Client-Server API (only per room member, which
     /// would rename every message of the bot), so relayed posts keep the writer's name in
@@ -179,11 +127,6 @@ class MatrixConnector final : public Connector {
     bool shows_images() const override { return true; }
     bool shows_files() const override { return true; }
     void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
-
-    MatrixStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
 
   private:
     // --- HTTP --------------------------------------------------------------------------
@@ -847,7 +790,7 @@ class MatrixConnector final : public Connector {
     // the first time. M_LIMIT_EXCEEDED pauses every room for retry_after_ms (Matrix
     // limits a user, not a room).
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1131,12 +1074,7 @@ class MatrixConnector final : public Connector {
     }
 
     MatrixSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<Roster> roster_;
-    std::string default_locale_;
     std::string state_path_;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     // The connector thread's state.
     std::string token_;
@@ -1165,14 +1103,13 @@ class MatrixConnector final : public Connector {
     std::unordered_map<std::string, std::string> writers_;  ///< recent event id → sender
     std::deque<std::string> writer_order_;                  ///< writers_' ids, oldest first
     const runtime::ConnectorWords text_only_;
-
-    mutable std::mutex status_mu_;
-    MatrixStatus status_;
 };
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return settings_type<MatrixSettings>("matrix", read_settings, make_matrix);
+}
 
 std::unique_ptr<Connector> make_matrix(MatrixSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_matrix: context.clock is null");

@@ -10,9 +10,7 @@
 
 namespace twintrack::connectors::matrix {
 
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 namespace {
 

@@ -4,9 +4,7 @@
 
 namespace twintrack::connectors::mattermost {
 
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 json action_attachments(const std::vector<core::Action>& actions, const std::string& url,
                         const std::string& secret) {

@@ -19,10 +19,12 @@
 #include "connectors/http/ws_link.hpp"
 #include "connectors/mattermost/mattermost_actions.hpp"
 #include "connectors/mattermost/mattermost_events.hpp"
+#include "connectors/runtime/api_answer.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 
@@ -30,33 +32,22 @@ namespace twintrack::connectors::mattermost {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // ---------------------------------------------------------------------------------------
 // Config
 
 void read_settings(core::SectionReader& section, MattermostSettings& s) {
-    if (auto url = section.string("url", true)) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("url",
-                          "must be the server's address, such as "
-                          "https://chat.example.com; got \"" +
-                              *url + "\"");
-        } else {
-            s.url = *url;
-            while (!s.url.empty() && s.url.back() == '/') s.url.pop_back();
-            if (s.url.size() >= 7 && s.url.substr(s.url.size() - 7) == "/api/v4") {
-                section.error("url", "is the server's address without /api/v4");
-            }
-        }
+    if (runtime::read_base_url(section, "url", s.url, true,
+                               "must be the server's address, such as https://chat.example.com") &&
+        s.url.size() >= 7 && s.url.substr(s.url.size() - 7) == "/api/v4") {
+        section.error("url", "is the server's address without /api/v4");
     }
     if (auto t = section.secret("token", true)) s.token = *t;
     if (auto t = section.secret("command_token")) s.command_token = *t;
     if (auto t = section.secret("webhook_token")) s.webhook_token = *t;
     if (auto url = section.string("actions_url")) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
+        if (!runtime::is_http_url(*url)) {
             section.error("actions_url",
                           "must be the address at which the Mattermost server reaches this "
                           "connector's /mattermost/actions, such as "
@@ -81,43 +72,17 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
         section.error("port", "is only used with command_token, webhook_token or actions_url");
     }
     if (auto b = section.boolean("post_as_person")) s.post_as_person = *b;
-    if (auto bind = section.string("bind")) s.bind = *bind;
-    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    static const std::regex id("^[a-z0-9]{26}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, id); },
+    runtime::read_listen(section, s);
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[a-z0-9]{26}"),
         "is not a Mattermost channel ID (26 lower-case letters and digits, under View Info), "
         "not a name");
 }
 
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    MattermostSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    MattermostSettings s;
-    s.name = spec.name;
-    reread_section(spec, "mattermost",
-                   [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_mattermost(std::move(s), context);
-}
-
 // ---------------------------------------------------------------------------------------
 
-struct ApiResult {
-    int status = 0;
-    json body;
-    std::string error;
-    std::chrono::seconds retry_after{0};
-    bool ok() const { return error.empty(); }
-    bool rate_limited() const { return status == 429; }
-};
+using ApiResult = runtime::ApiAnswer;
 
 using SendJob = runtime::PostJob;
 
@@ -126,27 +91,16 @@ std::string ws_url(const std::string& base) {
     return "ws://" + base.substr(7) + "/api/v4/websocket";
 }
 
-class MattermostConnector final : public Connector {
+class MattermostConnector final : public runtime::SessionConnector<MattermostStatus> {
   public:
     MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
-          session_({"Mattermost",
-                    "mattermost",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.token.reveal(), settings_.command_token.reveal(),
-                     settings_.webhook_token.reveal(), settings_.actions_secret.reveal()}}),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_socket_open(); }),
-                  session_.on_thread([this](const std::string& text) { on_socket_text(text); }),
-                  session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
-              settings_.tls_ca_file),
+        : SessionConnector(runtime::session_options(
+                               "Mattermost", "mattermost", settings,
+                               {settings.token.reveal(), settings.command_token.reveal(),
+                                settings.webhook_token.reveal(), settings.actions_secret.reveal()}),
+                           context),
+          settings_(std::move(settings)),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
           inbound_(session_.timers()) {
@@ -163,44 +117,6 @@ class MattermostConnector final : public Connector {
 
     ~MattermostConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            if (settings_.command_token.empty() && settings_.webhook_token.empty() &&
-                settings_.actions_url.empty()) {
-                return;
-            }
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r,
-                    {{"/command", "/mattermost/command"},
-                     {"/webhook", "/mattermost/webhook"},
-                     {"/actions", "/mattermost/actions"}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            std::lock_guard<std::mutex> s(status_mu_);
-            status_.listen_port = port;
-            spdlog::info("mattermost {}: listening for slash commands and webhooks on {}:{}",
-                         settings_.name, settings_.bind, port);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    MattermostStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
     // Buttons and menus as interactive attachments, when the server can reach the action
     // route; a settled post is patched in place.
     bool shows_actions() const override { return !settings_.actions_url.empty(); }
@@ -209,12 +125,24 @@ class MattermostConnector final : public Connector {
         return {false, false, settings_.post_as_person};
     }
 
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
+  private:
+    void prepare() override {
+        if (settings_.command_token.empty() && settings_.webhook_token.empty() &&
+            settings_.actions_url.empty()) {
+            return;
+        }
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name,
+            {{"/command", "/mattermost/command"},
+             {"/webhook", "/mattermost/webhook"},
+             {"/actions", "/mattermost/actions"}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, "", "slash commands and webhooks"},
+            session_.log_prefix());
+        update_status([port](MattermostStatus& s) { s.listen_port = port; });
     }
 
-  private:
     // --- REST ------------------------------------------------------------------------
 
     using ApiDone = std::function<void(ApiResult)>;
@@ -307,7 +235,7 @@ class MattermostConnector final : public Connector {
         link_.connect(url, {}, runtime::proxy_for(url, session_.options().transport));
     }
 
-    void on_socket_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         challenge_seq_ = ++action_seq_;
         link_.send(json{{"seq", challenge_seq_},
@@ -316,7 +244,7 @@ class MattermostConnector final : public Connector {
                        .dump());
     }
 
-    void on_socket_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = connected_;
         connected_ = false;
         {
@@ -328,7 +256,7 @@ class MattermostConnector final : public Connector {
 
     void ignored(const std::string& what) { session_.ignored(what); }
 
-    void on_socket_text(const std::string& text) {
+    void on_link_message(const std::string& text) override {
         json frame = json::parse(text, nullptr, false);
         if (!frame.is_object()) {
             spdlog::warn("mattermost {}: ignored a WebSocket frame that is not a JSON object",
@@ -578,7 +506,7 @@ class MattermostConnector final : public Connector {
     // Posts to one conversation go out one after the other, in the order they were sent;
     // a 429 pauses that conversation until the wait Mattermost asks for is over.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -775,11 +703,6 @@ class MattermostConnector final : public Connector {
     }
 
     MattermostSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     bool connected_ = false;
     long long action_seq_ = 0;
@@ -802,14 +725,13 @@ class MattermostConnector final : public Connector {
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events waiting for their sender's email, by channel
     std::map<std::string, std::string> emails_;  ///< verified emails by user id ("" none)
-
-    mutable std::mutex status_mu_;
-    MattermostStatus status_;
 };
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return settings_type<MattermostSettings>("mattermost", read_settings, make_mattermost);
+}
 
 std::unique_ptr<Connector> make_mattermost(MattermostSettings settings,
                                            const ConnectorContext& context) {

@@ -7,7 +7,7 @@
 
 namespace twintrack::connectors::mattermost {
 
-using http::string_field;
+using namespace http::json_reading;
 
 PostFields read_post(const nlohmann::json& post) {
     PostFields p;

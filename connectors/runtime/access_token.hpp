@@ -37,6 +37,15 @@ class AccessToken {
 
     /// Hands `done` the cached token at once, or after the (one shared) fetch.
     void get(Done done);
+    /// get() for a connector whose API answers it reads as `Answer`: `done(token,
+    /// Answer{})`, or `done("", failure(answer))` when no token could be had.
+    template <class Answer, class Failure, class AnswerDone>
+    void get_as(Failure failure, AnswerDone done) {
+        get([failure, done = std::move(done)](const std::string& token, const Result& answer) {
+            if (!token.empty()) return done(token, Answer{});
+            done("", failure(answer));
+        });
+    }
     /// The platform refused `token` as invalid or expired: the next get() fetches a new
     /// one (unless another token has replaced it already).
     void refused(const std::string& token);

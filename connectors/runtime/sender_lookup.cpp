@@ -89,4 +89,22 @@ void SenderLookup::answered(const std::string& user, SenderInfo info) {
     for (auto& then : thens) then(known);
 }
 
+std::string masked(std::string text, const std::string& secret) {
+    if (secret.empty()) return text;
+    for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret)) {
+        text.replace(at, secret.size(), "***");
+    }
+    return text;
+}
+
+std::string lookup_failure(const Result& r, const std::string& redacted, const std::string& token,
+                           long long errcode, const std::string& errmsg, SenderInfo& info) {
+    if (r.kind == Result::Kind::rate_limited) {
+        info.retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
+    }
+    if (r.status == 0) return masked(redacted, token);
+    if (r.ok()) return "errcode " + std::to_string(errcode) + " " + errmsg;
+    return "HTTP " + std::to_string(r.status);
+}
+
 }  // namespace twintrack::connectors::runtime

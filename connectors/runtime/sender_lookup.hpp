@@ -23,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "core/types.hpp"
 
@@ -93,5 +94,15 @@ class SenderLookup {
     std::unordered_map<std::string, std::vector<Then>> waiting_;  ///< calls under way
     unsigned long long fetches_ = 0;
 };
+
+/// `text` with every occurrence of `secret` (e.g. an access token a URL carries) replaced
+/// by ***; `text` itself when `secret` is empty.
+std::string masked(std::string text, const std::string& secret);
+
+/// Why a user-info call with an errcode answer failed, for the log: the transport error
+/// `redacted` with `token` masked (the URL carries it), "errcode N ERRMSG", or "HTTP N";
+/// sets `info.retry_after` from a rate-limited answer.
+std::string lookup_failure(const Result& r, const std::string& redacted, const std::string& token,
+                           long long errcode, const std::string& errmsg, SenderInfo& info);
 
 }  // namespace twintrack::connectors::runtime

@@ -8,9 +8,7 @@
 namespace twintrack::connectors::slack {
 namespace {
 
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // The bytes of the first `n` characters (code points) of valid UTF-8 `s`.
 std::size_t prefix_bytes(const std::string& s, std::size_t n) {

@@ -19,10 +19,12 @@
 #include "connectors/http/json_fields.hpp"
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/api_answer.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "connectors/slack/slack_blocks.hpp"
 #include "connectors/slack/slack_events.hpp"
 #include "connectors/slack/slack_text.hpp"
@@ -32,9 +34,7 @@ namespace twintrack::connectors::slack {
 namespace {
 
 namespace asio = boost::asio;
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -49,22 +49,10 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
     if (auto t = section.secret("signing_secret", !socket)) s.signing_secret = *t;
     if (socket && section.has("bind")) section.error("bind", "is only used with mode: events");
     if (socket && section.has("port")) section.error("port", "is only used with mode: events");
-    if (auto bind = section.string("bind")) s.bind = *bind;
-    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
-    if (auto url = section.string("api_url")) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("api_url",
-                          "must start with https:// (or http:// for a local test "
-                          "server); got \"" +
-                              *url + "\"");
-        } else {
-            s.api_url = *url;
-            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
-        }
-    }
+    runtime::read_listen(section, s);
+    runtime::read_base_url(section, "api_url", s.api_url);
     if (auto v = section.boolean("post_as_person")) s.post_as_person = *v;
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
+    runtime::read_reach(section, s);
     if (s.bot_token.reveal().rfind("xoxb-", 0) != 0 && !s.bot_token.empty()) {
         spdlog::warn("slack {}: bot_token (${}) does not start with xoxb-", s.name,
                      s.bot_token.env_name());
@@ -73,38 +61,16 @@ void read_settings(core::SectionReader& section, SlackSettings& s) {
         section.error("app_token",
                       "must be an app-level token (xapp-…) from ${" + s.app_token.env_name() + "}");
     }
-    s.channels = read_channels(section);
-    static const std::regex id("^[CGD][A-Z0-9]{2,30}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, id); },
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[CGD][A-Z0-9]{2,30}"),
         "is not a Slack channel ID: use the ID such as C0123ABCD (channel details, bottom), not "
         "the name");
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    SlackSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    SlackSettings s;
-    s.name = spec.name;
-    reread_section(spec, "slack", [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_slack(std::move(s), context);
 }
 
 // ---------------------------------------------------------------------------------------
 // The connector
 
-struct ApiResult {
-    int status = 0;
-    json body;
-    std::string error;  ///< Slack's `error`, or a transport/HTTP problem; "" when ok
-    std::chrono::seconds retry_after{0};
-    bool ok() const { return error.empty(); }
-};
+using ApiResult = runtime::ApiAnswer;  ///< `error`: Slack's, or a transport/HTTP problem
 
 struct SendJob : runtime::PostJob {
     std::size_t next_file = 0;      ///< the attachment being uploaded
@@ -126,21 +92,15 @@ bool permanent_error(const std::string& error) {
     return permanent.count(error) > 0;
 }
 
-class SlackConnector final : public Connector {
+class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
   public:
     SlackConnector(SlackSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
-          session_({"Slack",
-                    "slack",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.bot_token.reveal(), settings_.app_token.reveal(),
-                     settings_.signing_secret.reveal()}}),
+        : SessionConnector(
+              runtime::session_options("Slack", "slack", settings,
+                                       {settings.bot_token.reveal(), settings.app_token.reveal(),
+                                        settings.signing_secret.reveal()}),
+              context),
+          settings_(std::move(settings)),
           hello_timer_(session_.io()),
           link_(http::WsLink::Handlers{
                     [] {}, [this](const std::string& text) { on_socket_text(text); },
@@ -166,42 +126,6 @@ class SlackConnector final : public Connector {
 
     ~SlackConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            if (settings_.mode != SlackSettings::Mode::events) return;
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r,
-                    {{"/events", "/slack/events"},
-                     {"/commands", "/slack/commands"},
-                     {"/interactivity", "/slack/interactive"},
-                     {"/interactive", "/slack/interactive"}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            std::lock_guard<std::mutex> s(status_mu_);
-            status_.listen_port = port;
-            spdlog::info("slack {}: listening for Events API and slash commands on {}:{}",
-                         settings_.name, settings_.bind, port);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
-    SlackStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
     // Buttons and menus as Block Kit; clicks come back as `interactive` envelopes (Socket
     // Mode) or on /slack/interactive (Events API), and a settled post is updated in place.
     bool shows_actions() const override { return true; }
@@ -214,13 +138,26 @@ class SlackConnector final : public Connector {
     bool shows_files() const override { return true; }
     void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
-    bool connected() const override {
-        if (settings_.mode == SlackSettings::Mode::events) return true;
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
+  private:
+    void prepare() override {
+        if (settings_.mode != SlackSettings::Mode::events) return;
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name,
+            {{"/events", "/slack/events"},
+             {"/commands", "/slack/commands"},
+             {"/interactivity", "/slack/interactive"},
+             {"/interactive", "/slack/interactive"}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, "", "Events API and slash commands"},
+            session_.log_prefix());
+        update_status([port](SlackStatus& s) { s.listen_port = port; });
     }
 
-  private:
+    bool link_up(const SlackStatus& status) const override {
+        return settings_.mode == SlackSettings::Mode::events || status.connected;
+    }
+
     // --- Web API (asynchronous: every answer comes back on the connector thread) -------
 
     using ApiDone = std::function<void(ApiResult)>;
@@ -805,7 +742,7 @@ class SlackConnector final : public Connector {
     // (SerialQueues keyed by the conversation); a 429 pauses that conversation for the
     // Retry-After, so no later post overtakes the one that waits.
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -1095,11 +1032,6 @@ class SlackConnector final : public Connector {
     }
 
     SlackSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP, reconnects; before its users
 
     // The connector thread's state.
     asio::steady_timer hello_timer_;
@@ -1122,14 +1054,13 @@ class SlackConnector final : public Connector {
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events, by channel
     std::uint64_t file_limit_ = 0;    ///< fetch_files_up_to(); set before start()
-
-    mutable std::mutex status_mu_;
-    SlackStatus status_;
 };
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+ConnectorType connector_type() {
+    return settings_type<SlackSettings>("slack", read_settings, make_slack);
+}
 
 std::unique_ptr<Connector> make_slack(SlackSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_slack: context.clock is null");

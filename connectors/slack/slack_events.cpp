@@ -4,7 +4,7 @@
 
 namespace twintrack::connectors::slack {
 
-using http::string_field;
+using namespace http::json_reading;
 
 MessageEvent read_message_event(const nlohmann::json& event) {
     MessageEvent m;

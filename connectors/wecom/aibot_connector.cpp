@@ -14,10 +14,11 @@
 
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/http/ws_link.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "connectors/runtime/transport.hpp"
 #include "connectors/wecom/aibot_frames.hpp"
 #include "connectors/wecom/wecom_connector.hpp"
@@ -57,13 +58,10 @@ void read_aibot_settings(core::SectionReader& section, AibotSettings& s) {
     if (auto n = section.integer("heartbeat_seconds", 5, 120)) {
         s.heartbeat = std::chrono::seconds(*n);
     }
-    if (auto n = section.integer("max_chars", 500, 6000))
-        s.max_chars = static_cast<std::size_t>(*n);
+    runtime::read_max_chars(section, s.max_chars, 500, 6000);
     runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    s.channels = read_channels(section);
-    static const std::regex chat("^[A-Za-z0-9_@.-]{1,128}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, chat); },
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[A-Za-z0-9_@.-]{1,128}"),
         "is not a WeCom group chatid (the `chatid` of a group message to the bot; the "
         "connector logs it the first time the group writes)");
 }
@@ -89,28 +87,21 @@ struct AibotCallback {
     core::Timestamp at;
 };
 
-class AibotConnector final : public Connector {
+class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
   public:
     AibotConnector(AibotSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
-          roster_(context.roster),
-          default_locale_(context.default_locale),
+        : SessionConnector({"WeCom",
+                            "wecom",
+                            settings.name,
+                            {"", settings.tls_ca_file},
+                            settings.backoff_initial,
+                            settings.backoff_max,
+                            {settings.secret.reveal()}},
+                           context),
+          settings_(std::move(settings)),
           not_text_(context.prompts_dir, "wecom.yaml", "messages", "not_text"),
-          session_({"WeCom",
-                    "wecom",
-                    settings_.name,
-                    {"", settings_.tls_ca_file},
-                    settings_.backoff_initial,
-                    settings_.backoff_max,
-                    {settings_.secret.reveal()}}),
           seen_(settings_.dedupe_window),
-          link_(
-              http::WsLink::Handlers{
-                  session_.on_thread([this] { on_open(); }),
-                  session_.on_thread([this](const std::string& text) { on_text(text); }),
-                  session_.on_thread([this](const std::string& why) { on_closed(why); })},
-              settings_.tls_ca_file),
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
           outbound_(session_.timers()) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
@@ -122,25 +113,6 @@ class AibotConnector final : public Connector {
     }
 
     ~AibotConnector() override { stop(); }
-
-    std::string name() const override { return settings_.name; }
-    void start(core::EventSink& sink) override {
-        session_.start([&] { sink_ = &sink; });
-    }
-    void stop() override { session_.stop(); }
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.connected;
-    }
-
-    AibotStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
 
   private:
     std::string new_id(const char* prefix) {
@@ -173,7 +145,7 @@ class AibotConnector final : public Connector {
             runtime::proxy_for(settings_.ws_url, {settings_.proxy, settings_.tls_ca_file}));
     }
 
-    void on_open() {
+    void on_link_open() override {
         if (session_.stopping()) return;
         ++generation_;
         missed_pings_ = 0;
@@ -185,7 +157,7 @@ class AibotConnector final : public Connector {
         link_.send(subscribe_frame(subscribe_req_id_, settings_.bot_id, settings_.secret.reveal()));
     }
 
-    void on_closed(const std::string& why) {
+    void on_link_closed(const std::string& why) override {
         const bool was = subscribed_;
         subscribed_ = false;
         ++generation_;
@@ -196,7 +168,7 @@ class AibotConnector final : public Connector {
                       why);
     }
 
-    void on_text(const std::string& text) {
+    void on_link_message(const std::string& text) override {
         if (session_.stopping()) return;
         AibotFrame frame;
         if (!read_aibot_frame(text, frame)) {
@@ -344,7 +316,7 @@ class AibotConnector final : public Connector {
 
     // --- sending -------------------------------------------------------------------------
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<AibotJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<AibotJob>& job) { start_job(job); });
@@ -456,14 +428,9 @@ class AibotConnector final : public Connector {
     }
 
     AibotSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<Roster> roster_;
-    std::string default_locale_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     std::set<std::string> known_groups_;
-    core::EventSink* sink_ = nullptr;
 
-    runtime::Session session_;
     runtime::RecentIds seen_;
     http::WsLink link_;
     runtime::SerialQueues outbound_;
@@ -479,33 +446,17 @@ class AibotConnector final : public Connector {
     std::map<std::string, std::shared_ptr<AibotJob>> waiting_;  ///< req_id → job
     std::uint64_t ack_seq_ = 0;
     std::mt19937_64 random_{std::random_device{}()};
-
-    mutable std::mutex status_mu_;
-    AibotStatus status_;
 };
 
 }  // namespace
 
 bool aibot_section(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() == "aibot";
+    if (auto mode = mode_of(section)) return *mode == "aibot";
     return section["bot_id"].IsDefined();
 }
 
-void validate_aibot(core::SectionReader& section, ConnectorSpec& spec) {
-    AibotSettings s;
-    s.name = spec.name;
-    read_aibot_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create_aibot(const ConnectorSpec& spec,
-                                        const ConnectorContext& context) {
-    AibotSettings s;
-    s.name = spec.name;
-    reread_section(spec, "wecom",
-                   [&](core::SectionReader& section) { read_aibot_settings(section, s); });
-    return make_aibot(std::move(s), context);
+ConnectorType aibot_type() {
+    return settings_type<AibotSettings>("wecom", read_aibot_settings, make_aibot);
 }
 
 std::unique_ptr<Connector> make_aibot(AibotSettings settings, const ConnectorContext& context) {

@@ -47,9 +47,8 @@ struct AibotSettings {
 /// True when a `type: wecom` section is the AI bot: `mode: aibot`, or no `mode` and a
 /// `bot_id`.
 bool aibot_section(const YAML::Node& section);
-/// Reads and checks the section (check-config); `spec.channels` from it.
-void validate_aibot(core::SectionReader& section, ConnectorSpec& spec);
-std::unique_ptr<Connector> create_aibot(const ConnectorSpec& spec, const ConnectorContext& context);
+/// The AI bot's part of the wecom type: validate (check-config, `spec.channels`) and create.
+ConnectorType aibot_type();
 
 /// Builds the AI bot connector (tests use this directly).
 std::unique_ptr<Connector> make_aibot(AibotSettings settings, const ConnectorContext& context);

@@ -6,9 +6,7 @@
 namespace twintrack::connectors::wecom {
 namespace {
 
-using json = nlohmann::json;
-using http::object_field;
-using http::string_field;
+using namespace http::json_reading;
 
 std::string frame_text(const json& j) {
     return j.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -20,11 +20,12 @@
 #include "connectors/robots/formats.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "connectors/runtime/access_token.hpp"
+#include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
-#include "connectors/runtime/session.hpp"
+#include "connectors/runtime/session_connector.hpp"
 #include "connectors/wecom/aibot_connector.hpp"
 #include "connectors/wecom/send_pacer.hpp"
 #include "connectors/wecom/wecom_cards.hpp"
@@ -37,8 +38,7 @@ namespace {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-using json = nlohmann::json;
-using http::string_field;
+using namespace http::json_reading;
 
 // ---------------------------------------------------------------------------------------
 // Config
@@ -71,8 +71,7 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
         const std::string why = CallbackCrypto::check_aes_key(k->reveal());
         if (!why.empty()) section.error("encoding_aes_key", "${" + k->env_name() + "} " + why);
     }
-    if (auto bind = section.string("bind")) s.bind = *bind;
-    if (auto port = section.integer("port", 0, 65535)) s.port = static_cast<int>(*port);
+    runtime::read_listen(section, s);
     if (auto path = section.string("path")) {
         if (path->empty() || (*path)[0] != '/' || path->find_first_of(" ?#") != std::string::npos) {
             section.error("path",
@@ -82,17 +81,7 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
             s.path = *path;
         }
     }
-    if (auto url = section.string("api_url")) {
-        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0) {
-            section.error("api_url",
-                          "must start with https:// (or http:// for a local test server); got "
-                          "\"" +
-                              *url + "\"");
-        } else {
-            s.api_url = *url;
-            while (!s.api_url.empty() && s.api_url.back() == '/') s.api_url.pop_back();
-        }
-    }
+    runtime::read_base_url(section, "api_url", s.api_url);
     if (auto format = section.choice("format", {"text", "markdown"})) {
         s.markdown = *format == "markdown";
     }
@@ -102,12 +91,9 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
     if (auto age = section.integer("max_age_seconds", 30, 3600)) {
         s.max_age = std::chrono::seconds(*age);
     }
-    runtime::read_transport(section, s.proxy, s.tls_ca_file);
-    runtime::read_send_limits(section, s.rate_limit);
-    s.channels = read_channels(section);
-    static const std::regex chat("^[A-Za-z0-9_-]{1,32}$");
-    runtime::check_channel_ids(
-        section, s.channels, [](const std::string& c) { return std::regex_match(c, chat); },
+    runtime::read_reach(section, s);
+    runtime::read_channel_ids(
+        section, s, runtime::id_pattern("[A-Za-z0-9_-]{1,32}"),
         "is not a WeCom app group chat id (the chatid of appchat/create: 1 to 32 letters, "
         "digits, _ or -)");
 }
@@ -116,32 +102,8 @@ void read_settings(core::SectionReader& section, WecomSettings& s) {
 // corp_id is then reported). Without either, and without the AI bot's keys, the group
 // robot.
 bool app_section(const YAML::Node& section) {
-    const YAML::Node mode = section["mode"];
-    if (mode.IsDefined() && mode.IsScalar()) return mode.Scalar() != "aibot";
+    if (auto mode = mode_of(section)) return *mode != "aibot";
     return section["corp_id"].IsDefined() && !section["corp_id"].IsNull();
-}
-
-void validate(core::SectionReader& section, ConnectorSpec& spec) {
-    if (aibot_section(spec.settings)) return validate_aibot(section, spec);
-    if (!app_section(spec.settings)) {
-        // No corp_id: the WeCom group robot (post-only), as before.
-        return robots::connector_type(robots::Platform::wecom).validate(section, spec);
-    }
-    WecomSettings s;
-    s.name = spec.name;
-    read_settings(section, s);
-    spec.channels = s.channels;
-}
-
-std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorContext& context) {
-    if (aibot_section(spec.settings)) return create_aibot(spec, context);
-    if (!app_section(spec.settings)) {
-        return robots::connector_type(robots::Platform::wecom).create(spec, context);
-    }
-    WecomSettings s;
-    s.name = spec.name;
-    reread_section(spec, "wecom", [&](core::SectionReader& section) { read_settings(section, s); });
-    return make_wecom(std::move(s), context);
 }
 
 }  // namespace
@@ -177,30 +139,25 @@ bool token_expired(long long code) { return code == 40014 || code == 42001 || co
 // "Too often" (45009 API frequency, 45033 concurrency) and -1 (系统繁忙).
 bool busy(long long code) { return code == 45009 || code == 45033 || code == -1; }
 
-class WecomConnector final : public Connector {
+class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
   public:
     WecomConnector(WecomSettings settings, const ConnectorContext& context)
-        : settings_(std::move(settings)),
-          clock_(context.clock),
-          hooks_(context.hooks),
-          own_listener_(context.own_listener),
-          roster_(context.roster),
-          default_locale_(context.default_locale),
+        : SessionConnector({"WeCom",
+                            "wecom",
+                            settings.name,
+                            {settings.proxy, settings.tls_ca_file},
+                            std::chrono::milliseconds(1000),
+                            std::chrono::milliseconds(600000),
+                            {settings.secret.reveal(), settings.token.reveal(),
+                             settings.encoding_aes_key.reveal()}},
+                           context),
+          settings_(std::move(settings)),
           crypto_(settings_.token.reveal(), settings_.encoding_aes_key.reveal(), settings_.corp_id),
-          session_({"WeCom",
-                    "wecom",
-                    settings_.name,
-                    {settings_.proxy, settings_.tls_ca_file},
-                    std::chrono::milliseconds(1000),
-                    std::chrono::milliseconds(600000),
-                    {settings_.secret.reveal(), settings_.token.reveal(),
-                     settings_.encoding_aes_key.reveal()}}),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
           outbound_(session_.timers(), settings_.rate_limit, context.clock),
-          match_by_email_(context.match_by_email),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -234,48 +191,24 @@ class WecomConnector final : public Connector {
 
     ~WecomConnector() override { stop(); }
 
-    std::string name() const override { return settings_.name; }
-
-    void start(core::EventSink& sink) override {
-        session_.start([&] {
-            sink_ = &sink;
-            hook_.claim(hooks_, settings_.name, [this](const http::ListenerRequest& r) {
-                return http::forward_hook(
-                    r, {{"/callback", settings_.path}},
-                    [this](const http::ListenerRequest& inner) { return on_http(inner); });
-            });
-            if (!own_listener_) return;
-            const int port = listener_.start(settings_.bind, settings_.port);
-            {
-                std::lock_guard<std::mutex> s(status_mu_);
-                status_.listen_port = port;
-            }
-            spdlog::info("wecom {}: listening for the app callback on {}:{}{}", settings_.name,
-                         settings_.bind, port, settings_.path);
-        });
-    }
-
-    void stop() override { session_.stop(); }
-
-    void send(const core::Post& post, core::SendDone done) override {
-        session_.send(post, std::move(done),
-                      [this](const core::Post& p, core::SendDone d) { deliver(p, std::move(d)); });
-    }
-
     // Buttons as template cards to members; app group chats get the typed choices.
     bool shows_actions() const override { return true; }
 
-    bool connected() const override {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_.listen_port != 0 && status_.token_ok;
-    }
-
-    WecomStatus status() const {
-        std::lock_guard<std::mutex> lock(status_mu_);
-        return status_;
-    }
-
   private:
+    void prepare() override {
+        const int port = http::serve_callbacks(
+            hook_, hooks_, settings_.name, {{"/callback", settings_.path}},
+            [this](const http::ListenerRequest& r) { return on_http(r); },
+            own_listener_ ? &listener_ : nullptr,
+            {settings_.bind, settings_.port, settings_.path, "the app callback"},
+            session_.log_prefix());
+        update_status([port](WecomStatus& s) { s.listen_port = port; });
+    }
+
+    bool link_up(const WecomStatus& status) const override {
+        return status.listen_port != 0 && status.token_ok;
+    }
+
     // --- the callback (listener thread) ------------------------------------------------
 
     http::ListenerResponse refuse(int status, const std::string& what) {
@@ -464,20 +397,8 @@ class WecomConnector final : public Connector {
                     info.outcome = runtime::SenderInfo::Outcome::unknown;
                 } else {
                     if (r.ok() && token_expired(code)) token_.refused(token);
-                    if (r.kind == runtime::Result::Kind::rate_limited) {
-                        info.retry_after =
-                            std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_after);
-                    }
-                    // The URL holds the access token: never let it into the log.
-                    std::string error = session_.redact(r.error);
-                    for (auto at = error.find(token); at != std::string::npos;
-                         at = error.find(token)) {
-                        error.replace(at, token.size(), "***");
-                    }
-                    sender_failed(r.status == 0 ? error
-                                  : r.ok()      ? "errcode " + std::to_string(code) + " " +
-                                                 string_field(body, "errmsg")
-                                           : "HTTP " + std::to_string(r.status));
+                    sender_failed(runtime::lookup_failure(r, session_.redact(r.error), token, code,
+                                                          string_field(body, "errmsg"), info));
                 }
                 done(info);
             });
@@ -589,7 +510,7 @@ class WecomConnector final : public Connector {
 
     // --- sending -------------------------------------------------------------------------
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done) override {
         runtime::queue_new_post<SendJob>(
             outbound_, post, std::move(done),
             [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
@@ -897,11 +818,7 @@ class WecomConnector final : public Connector {
                 return wait_busy(job, api + ": HTTP 429");
             }
             // The URL holds the access token: never let it into a message.
-            std::string error = r.error;
-            for (auto at = error.find(token); !token.empty() && at != std::string::npos;
-                 at = error.find(token)) {
-                error.replace(at, token.size(), "***");
-            }
+            const std::string error = runtime::masked(r.error, token);
             if (upload) return skip_image(job, api + ": " + error);
             return complete(job, {false, job->first_id, api + ": " + error, r.retryable()});
         }
@@ -969,15 +886,8 @@ class WecomConnector final : public Connector {
     }
 
     WecomSettings settings_;
-    const core::Clock* clock_;
-    std::shared_ptr<http::HookRoutes> hooks_;
-    bool own_listener_ = true;
-    std::shared_ptr<Roster> roster_;
-    std::string default_locale_;
     CallbackCrypto crypto_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
-    core::EventSink* sink_ = nullptr;
-    runtime::Session session_;  ///< the thread, start/stop, HTTP; before its users
     runtime::AccessToken token_;
 
     runtime::RecentIds seen_{5000};
@@ -986,19 +896,21 @@ class WecomConnector final : public Connector {
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
     http::HttpListener listener_;
     runtime::SerialQueues outbound_;
-    const bool match_by_email_;
     runtime::SenderLookup senders_;  ///< senders' names and biz_mail, events waiting for them
     DailyBudget quota_;
     long long quota_warned_day_ = 0;  ///< the quota's "used up" was logged for this day
     ResponseCodes codes_;             ///< the latest response_code of each card sent
-
-    mutable std::mutex status_mu_;
-    WecomStatus status_;
 };
 
 }  // namespace
 
-ConnectorType connector_type() { return {validate, create}; }
+// The AI bot, the self-built app, or (no corp_id) the group robot (post-only), as before.
+ConnectorType connector_type() {
+    return either(
+        aibot_section, aibot_type(),
+        either(app_section, settings_type<WecomSettings>("wecom", read_settings, make_wecom),
+               robots::connector_type(robots::Platform::wecom)));
+}
 
 std::unique_ptr<Connector> make_wecom(WecomSettings settings, const ConnectorContext& context) {
     if (context.clock == nullptr) throw std::invalid_argument("make_wecom: context.clock is null");
