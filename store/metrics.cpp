@@ -317,10 +317,11 @@ std::vector<EngagementFact> MetricsFacts::engagements() const {
 std::vector<HandoffFact> MetricsFacts::handoffs(std::int64_t from, std::int64_t to) const {
     std::vector<HandoffFact> out;
     db_.query(
-        "SELECT requested_at, decided_at, status FROM handoffs WHERE requested_at >= ? AND "
+        "SELECT requested_at, decided_at, status, deadline_at FROM handoffs WHERE "
+        "requested_at >= ? AND "
         "requested_at < ? ORDER BY requested_at",
         {from, to}, [&](const Row& row) {
-            out.push_back({row.integer(0), row.optional_integer(1), row.text(2)});
+            out.push_back({row.integer(0), row.optional_integer(1), row.text(2), row.integer(3)});
         });
     return out;
 }

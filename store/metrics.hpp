@@ -166,6 +166,7 @@ struct HandoffFact {
     std::int64_t requested_at = 0;
     std::optional<std::int64_t> decided_at;
     std::string status;
+    std::int64_t deadline_at = 0;  ///< as the engagements feature set it when asked
 };
 
 struct ConsultationFact {

@@ -6,10 +6,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/engagements/engagements.hpp"
+#include "bot/features/engagements/handoff_clock.hpp"
 #include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
+#include "bot/local_time.hpp"
 #include "core/text.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -199,6 +202,97 @@ TEST_F(DashboardTest, EngagementsListTheHandoffsWaiting) {
     const json p = page("engagements", {{"user", "sid"}});
     EXPECT_GE(p["figures"]["handoffs"].get<int>(), 1);
     EXPECT_GE(p["handoffs_waiting"].size(), 1u);
+}
+
+TEST_F(DashboardTest, AWaitingHandoffShowsTheEngagementsFeaturesDeadlineInTheReadersZone) {
+    bot.add({"ben", "Ben Berlin", "sales", "manager", "Europe/Berlin"});
+    bot.say("mia", "engagement new Globex");
+    bot.say("mia", "handoff Globex to @sam");
+    const auto globex = bot.store().engagements().all();
+    std::optional<store::Handoff> handoff;
+    for (const auto& e : globex) {
+        if (e.customer_name == "Globex") handoff = bot.store().engagements().latest_handoff(e.id);
+    }
+    ASSERT_TRUE(handoff);
+    // The deadline the engagements feature computed (24 working hours in Sam's zone and
+    // hours) and escalates at.
+    const bot::Person& sam = *bot.engine().directory().by_name_or_email("sam@example.com");
+    const core::Timestamp deadline = bot::engagements::working_deadline(
+        core::from_millis(handoff->requested_at), 24, sam.timezone, sam.work_start, sam.work_end);
+    EXPECT_EQ(handoff->deadline_at, core::to_millis(deadline));
+
+    json p = page("engagements", {{"user", "ben"}});
+    ASSERT_EQ(p["handoffs_waiting"].size(), 1u);
+    EXPECT_EQ(p["handoffs_waiting"][0]["deadline"], bot::format_local(deadline, "Europe/Berlin"));
+    EXPECT_EQ(p["handoffs_waiting"][0]["overdue"], false);
+    EXPECT_EQ(p["labels"]["deadline"], "Acceptance deadline");
+    p = page("engagements", {{"user", "wang"}});
+    ASSERT_EQ(p["handoffs_waiting"].size(), 1u);
+    EXPECT_EQ(p["handoffs_waiting"][0]["deadline"], bot::format_local(deadline, "Asia/Shanghai"));
+    EXPECT_EQ(p["labels"]["deadline"], "接收截止时间");
+    EXPECT_EQ(p["labels"]["overdue"], "已逾期");
+
+    // Past the deadline (the same week): still waiting, marked overdue.
+    bot.advance(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - bot.clock().now()) +
+        std::chrono::minutes(1));
+    p = page("engagements", {{"user", "ben"}});
+    ASSERT_EQ(p["handoffs_waiting"].size(), 1u);
+    EXPECT_EQ(p["handoffs_waiting"][0]["overdue"], true);
+    EXPECT_EQ(p["handoffs_waiting"][0]["deadline"], bot::format_local(deadline, "Europe/Berlin"));
+    // Accepted: no longer waiting.
+    bot.say("sam", "accept Globex");
+    EXPECT_EQ(page("engagements", {{"user", "ben"}})["handoffs_waiting"].size(), 0u);
+}
+
+TEST(DashboardOverlaps, AFlaggedOverlapShowsForEitherDepartmentsManagerNotAnotherTeam) {
+    bot::BotSettings s = settings();
+    s.features.edit<bot::engagements::FunnelSettings>().overlap = "flag";
+    TestBot bot(TestBot::default_start(), s);
+    bot.add({"mia", "Mia Marketer", "marketing", "staff"});
+    bot.add({"max", "Max Marketing", "marketing", "manager"});
+    bot.add({"sam", "Sam Seller", "sales", "staff"});
+    bot.add({"sue", "Sue Sales", "sales", "staff"});
+    bot.add({"sid", "Sid Boss", "sales", "manager"});
+    bot.add({"hank", "Hank HR", "hr", "manager"});
+    bot.add({"ada", "Ada Admin", "management", "admin"});
+    bot.say("mia", "engagement new Acme stage=interest");
+    bot.say("sam", "engagement new acme stage=qualified");
+    const auto overlaps = [&](std::map<std::string, std::string> query) {
+        const auto r = bot.api("GET", "/api/v1/dashboard/engagements", "", std::move(query));
+        EXPECT_EQ(r.status, 200) << r.body;
+        return json::parse(r.body)["overlaps"];
+    };
+    for (const char* who : {"max", "sid", "ada", "sam"}) {
+        SCOPED_TRACE(who);
+        const json o = overlaps({{"user", who}});
+        ASSERT_EQ(o.size(), 1u);
+        EXPECT_EQ(o[0]["customer"], "Acme");
+        EXPECT_EQ(o[0]["stage"], "qualified");
+        EXPECT_EQ(o[0]["department"], "Sales");
+        EXPECT_EQ(o[0]["other_department"], "Marketing");
+        EXPECT_EQ(o[0]["owner"], "Sam Seller");
+        EXPECT_EQ(o[0]["flagged"], bot::format_local(TestBot::default_start(), "Asia/Shanghai"));
+    }
+    // Sam's team sees it; a staff member of another team, and a manager of neither
+    // department, do not.
+    EXPECT_EQ(overlaps({{"user", "sue"}, {"view", "team"}}).size(), 1u);
+    EXPECT_EQ(overlaps({{"user", "mia"}}).size(), 0u);
+    EXPECT_EQ(overlaps({{"user", "mia"}, {"view", "team"}}).size(), 0u);
+    EXPECT_EQ(overlaps({{"user", "hank"}}).size(), 0u);
+    // A staff member cannot widen the view by URL to see it.
+    EXPECT_EQ(bot.api("GET", "/api/v1/dashboard/engagements", "",
+                      {{"user", "mia"}, {"department", "sales"}})
+                  .status,
+              403);
+    // Labels in both languages.
+    const json zh = [&] {
+        const auto r = bot.api("GET", "/api/v1/dashboard/engagements", "",
+                               {{"user", "sid"}, {"locale", "zh-CN"}});
+        return json::parse(r.body);
+    }();
+    EXPECT_EQ(zh["labels"]["overlaps"], "已标记的重叠");
+    EXPECT_NE(zh["overlaps"][0]["department"], "Sales");
 }
 
 TEST_F(DashboardTest, BadInputIsAnsweredNotFailed) {

@@ -422,7 +422,8 @@ void create_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelSt
                                      {"overlap_flagged", plan.flagged}});
     if (plan.flagged) {
         const Engagement& other = *plan.conflict;
-        add_event(turn, e, "flagged", {{"stage", e.stage}});
+        add_event(turn, e, "flagged",
+                  {{"stage", e.stage}, {"lead", e.lead}, {"other", other.lead}});
         tell_managers(turn, "engagements.overlap_flag",
                       [&](const std::string& locale, const std::string&) {
                           return json{{"customer", e.customer_name},
@@ -562,7 +563,8 @@ void set_stage(Turn& turn, const CommandArgs& args) {
                                     {"overlap_flagged", flagged}});
     consultant_acted(turn, *e);
     if (flagged) {
-        add_event(turn, *e, "flagged", {{"stage", e->stage}});
+        add_event(turn, *e, "flagged",
+                  {{"stage", e->stage}, {"lead", new_lead}, {"other", old_lead}});
         const std::string who = turn.person()->name;
         const std::string owner = person_name(turn, e->owner_id);
         tell_managers(turn, "engagements.boundary_flag",

@@ -681,9 +681,12 @@ json competitors_json(const Metrics& now) {
 }
 
 /// Handoffs still waiting for acceptance at the end of the period (pending now, or
-/// decided only after it), oldest first, with the hours they have waited.
+/// decided only after it), oldest first, with the hours they have waited and their
+/// acceptance deadline: the instant the engagements feature set when the handoff was
+/// asked (working_deadline in the rep's zone and hours) and escalates at, shown in the
+/// reader's zone, overdue when it passed while the handoff waited.
 json handoffs_waiting(const MetricsData& data, const Period& period, core::Timestamp now,
-                      const std::string& zone) {
+                      const std::string& zone, const std::string& reader_zone) {
     std::vector<store::HandoffFact> open;
     for (const auto& h : data.handoffs) {
         const bool decided = h.decided_at && *h.decided_at < period.to;
@@ -696,10 +699,71 @@ json handoffs_waiting(const MetricsData& data, const Period& period, core::Times
     json waiting = json::array();
     const std::int64_t until = std::min(period.to, core::to_millis(now));
     for (const auto& h : open) {
-        waiting.push_back({{"requested", format_local(core::from_millis(h.requested_at), zone)},
-                           {"hours", std::max<std::int64_t>(0, until - h.requested_at) / 3600000}});
+        waiting.push_back(
+            {{"requested", format_local(core::from_millis(h.requested_at), zone)},
+             {"hours", std::max<std::int64_t>(0, until - h.requested_at) / 3600000},
+             {"deadline", format_local(core::from_millis(h.deadline_at), reader_zone)},
+             {"overdue", h.deadline_at <= until}});
     }
     return waiting;
+}
+
+/// The other funnel department than `department`.
+std::string other_department(const std::string& department) {
+    return department == "sales" ? "marketing" : "sales";
+}
+
+/// Whether `me` sees an overlap between departments `a` and `b` on an engagement owned by
+/// `owner`: admins all, managers their department's (either side) and their view's,
+/// everybody else those of the people in their view (their own and their team's; the
+/// marketing view, the company's figures, counts the department's people here).
+bool sees_overlap(const Engine& engine, const Person& me, const View& view, const std::string& a,
+                  const std::string& b, const std::optional<std::int64_t>& owner) {
+    if (me.role == "admin") return true;
+    if (me.role == "manager" && (me.department == a || me.department == b)) return true;
+    if (view.scope.people) return view.scope.includes(owner);
+    if (view.subject != "department") return true;
+    const Person* p = owner ? engine.directory().by_id(*owner) : nullptr;
+    return p != nullptr && p->department == view.department;
+}
+
+/// The overlaps flagged (the engagements feature's "flagged" events: a second department
+/// claimed the engagement at the same stage, or moved it across the boundary), newest
+/// first, as the reader may see them.
+json overlaps_json(Turn& turn, const Person& me, const View& view, const std::string& reader_zone,
+                   const std::string& locale) {
+    const Engine& engine = turn.engine();
+    auto dept = [&](const std::string& d) {
+        return engine.prompts().render(locale, "core.department." + d);
+    };
+    std::vector<std::pair<std::int64_t, json>> rows;
+    for (const auto& e : turn.read().engagements().all()) {
+        for (const auto& ev : turn.read().engagements().events(e.id, 1000)) {
+            if (ev.kind != "flagged") continue;
+            const json detail = json::parse(ev.detail, nullptr, false);
+            const auto text = [&](const char* key, const std::string& fallback) {
+                return detail.is_object() && detail.contains(key) && detail[key].is_string()
+                           ? detail[key].get<std::string>()
+                           : fallback;
+            };
+            const std::string lead = text("lead", e.lead);
+            const std::string other = text("other", other_department(lead));
+            if (!sees_overlap(engine, me, view, lead, other, e.owner_id)) continue;
+            rows.push_back({ev.at,
+                            {{"engagement", e.id},
+                             {"customer", e.customer_name},
+                             {"department", dept(lead)},
+                             {"other_department", dept(other)},
+                             {"stage", text("stage", e.stage)},
+                             {"owner", e.owner_id ? person_name(engine, *e.owner_id) : ""},
+                             {"flagged", format_local(core::from_millis(ev.at), reader_zone)}}});
+        }
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const auto& x, const auto& y) { return x.first > y.first; });
+    json out = json::array();
+    for (auto& r : rows) out.push_back(std::move(r.second));
+    return out;
 }
 
 /// The funnel now: engagements at each stage, in the funnel's order, with the lead
@@ -786,7 +850,9 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
     if (page == "metrics") body["reps"] = reps_json(now);
     if (page == "activities") add_activities(body, turn, request.kind, period, zone, locale);
     if (page == "engagements") {
-        body["handoffs_waiting"] = handoffs_waiting(data, period, turn.now(), zone);
+        const std::string& reader_zone = me->timezone.empty() ? zone : me->timezone;
+        body["handoffs_waiting"] = handoffs_waiting(data, period, turn.now(), zone, reader_zone);
+        body["overlaps"] = overlaps_json(turn, *me, view, reader_zone, locale);
         body["funnel"] = funnel_json(turn, view, locale);
     }
     return json_ok(body);

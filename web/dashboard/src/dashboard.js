@@ -12,7 +12,8 @@
 (function () {
   const PAGES = ['metrics', 'activities', 'engagements', 'intel'];
   const PERIODS = ['week', 'month', 'quarter'];
-  const SECTIONS = ['figures-section', 'stages-section', 'extra-section', 'prices-section',
+  const SECTIONS = ['figures-section', 'stages-section', 'extra-section', 'overlaps-section',
+    'prices-section',
     'markets-section', 'customers-section', 'calendar-section', 'budget-section',
     'report-section', 'trend-section'];
   // The order figures are listed in (the answer's keys come sorted by name).
@@ -158,6 +159,7 @@
           td.textContent = cell;
         }
         if (row.key && i === 1) td.dataset.figure = row.key;
+        if (row.overdue) r.className = 'overdue';
         r.appendChild(td);
       });
       table.appendChild(r);
@@ -286,6 +288,19 @@
       d.funnel.map((s) => ({ cells: [s.stage, s.lead_label, s.count] })), [false, false, true]);
   }
 
+  // The overlaps flagged: a second department claimed an engagement at the same stage.
+  function renderOverlaps(d) {
+    const section = $('overlaps-section');
+    section.hidden = !d.overlaps;
+    if (!d.overlaps) return;
+    $('overlaps-title').textContent = label('overlaps');
+    fillTable('overlaps', [label('engagement'), label('customer'), label('lead'),
+      label('other_department'), label('stage'), label('owner'), label('flagged_at')],
+    d.overlaps.map((o) => ({ cells: ['#' + o.engagement, o.customer, o.department,
+      o.other_department, o.stage, o.owner, o.flagged] })),
+    [false, false, false, false, false, false, false]);
+  }
+
   function renderExtra(d) {
     const section = $('extra-section');
     let head = null;
@@ -318,9 +333,10 @@
       };
     } else if (d.page === 'engagements') {
       $('extra-title').textContent = label('handoffs_waiting');
-      head = [label('requested'), label('waiting')];
-      rows = (d.handoffs_waiting || []).map((h) => ({ cells: [h.requested, h.hours] }));
-      numeric = [false, true];
+      head = [label('requested'), label('waiting'), label('deadline')];
+      rows = (d.handoffs_waiting || []).map((h) => ({ cells: [h.requested, h.hours,
+        h.overdue ? h.deadline + ' · ' + label('overdue') : h.deadline], overdue: h.overdue }));
+      numeric = [false, true, false];
     }
     section.hidden = head === null;
     if (head === null) return;
@@ -513,6 +529,7 @@
     renderFigures(d);
     renderStages(d);
     renderExtra(d);
+    renderOverlaps(d);
     renderIntel(d);
     renderActivities(d);
     renderTrends(d);
