@@ -491,6 +491,7 @@ int run_server(const Options& options) {
     auto hooks = std::make_shared<connectors::http::HookRoutes>();
     hooks->set_served(!hooks_server_hub(config).empty() || config.http_enabled);
     std::vector<std::unique_ptr<connectors::Connector>> running;
+    bool file_linker_set = false;
     for (const auto& spec : config.connectors) {
         connectors::ConnectorContext context = base_context;
         context.hooks = hooks;
@@ -516,6 +517,14 @@ int run_server(const Options& options) {
             core.engine->settings().features.get<bot::bridge::BridgeSettings>(), raw->name()));
         bot::bridge::set_file_abilities(*core.engine, raw->name(),
                                         {raw->shows_images(), raw->shows_files()});
+        // Files no platform of a bridge shows go as links to the first hub with a
+        // public_url that keeps them (docs/BRIDGE.md).
+        if (!file_linker_set) {
+            if (auto linker = connectors::hub::file_linker(*raw)) {
+                bot::bridge::set_file_linker(*core.engine, std::move(linker));
+                file_linker_set = true;
+            }
+        }
         const std::string name = raw->name();
         core.engine->on_directory_changed([roster, name](const bot::Directory& directory) {
             std::vector<connectors::RosterEntry> entries;

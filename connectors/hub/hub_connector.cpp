@@ -332,6 +332,13 @@ void read_settings(core::SectionReader& section, HubSettings& settings) {
     if (auto history = section.integer("history", 1, 10000)) {
         settings.history_limit = static_cast<int>(*history);
     }
+    // Uploads on the page, and files kept for bridged links.
+    if (auto bytes = section.integer("max_upload_bytes", 1, 1024LL * 1024 * 1024)) {
+        settings.max_upload_bytes = static_cast<std::uint64_t>(*bytes);
+    }
+    if (auto days = section.integer("file_days", 1, 3650)) {
+        settings.file_keep = std::chrono::hours(24 * *days);
+    }
 }
 
 void validate(core::SectionReader& section, ConnectorSpec& spec) {
@@ -385,6 +392,12 @@ std::unique_ptr<Connector> make_hub(HubSettings settings, const ConnectorContext
 int listening_port(const Connector& connector) {
     const auto* hub = dynamic_cast<const HubServer*>(&connector);
     return hub == nullptr ? 0 : hub->port();
+}
+
+FileLinker file_linker(Connector& connector) {
+    auto* hub = dynamic_cast<HubServer*>(&connector);
+    if (hub == nullptr || !hub->links_files()) return {};
+    return [hub](const core::EventFile& file) { return hub->link_file(file); };
 }
 
 }  // namespace twintrack::connectors::hub

@@ -4,6 +4,8 @@
 // (docs/ARCHITECTURE.md, "Hub wire protocol").
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,6 +16,7 @@
 #include "connectors/hub/oidc.hpp"
 #include "connectors/hub/platform_sign_in.hpp"
 #include "connectors/hub/smtp_mail.hpp"
+#include "core/event_files.hpp"
 #include "core/yaml_check.hpp"
 
 namespace twintrack::connectors::hub {
@@ -49,6 +52,10 @@ struct HubSettings {
     /// The address people open (e.g. https://chat.example.com): sign-in links point here;
     /// https makes the cookie Secure. Empty: http:// plus the Host of the request.
     std::string public_url;
+    /// The largest file people may upload on the page (`max_upload_bytes`).
+    std::uint64_t max_upload_bytes = 10 * 1024 * 1024;
+    /// How long kept files (uploads, bridged files behind links) stay (`file_days`).
+    std::chrono::milliseconds file_keep{std::chrono::hours(24 * 30)};
 };
 
 /// The `type: hub` entry of the connector registry.
@@ -59,5 +66,12 @@ std::unique_ptr<Connector> make_hub(HubSettings settings, const ConnectorContext
 
 /// The port a started hub listens on (useful with port 0); 0 for other connectors.
 int listening_port(const Connector& connector);
+
+/// Keeps a file and gives a signed link to it that anyone may open until the hub's
+/// `file_days` end (`PUBLIC_URL/files/ID/NAME?e=…&s=…`), or "" when it cannot.
+using FileLinker = std::function<std::string(const core::EventFile&)>;
+/// The linker of a hub with a `public_url`; empty for other connectors and hubs without.
+/// Thread-safe; it writes the file before it returns.
+FileLinker file_linker(Connector& connector);
 
 }  // namespace twintrack::connectors::hub

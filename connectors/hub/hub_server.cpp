@@ -22,6 +22,7 @@
 
 #include "connectors/http/server_glue.hpp"
 #include "connectors/hub/chat_history.hpp"
+#include "connectors/hub/file_store.hpp"
 #include "connectors/hub/hub_protocol.hpp"
 #include "connectors/hub/hub_sign_in.hpp"
 #include "connectors/hub/oidc.hpp"
@@ -30,6 +31,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "core/base64.hpp"
 #include "core/crypto.hpp"
+#include "core/event_files.hpp"
 #include "core/text.hpp"
 #include "hub_page.hpp"
 #include "web/dashboard/dashboard_assets.hpp"
@@ -77,6 +79,15 @@ constexpr std::size_t max_token_bytes = 512;
 constexpr std::size_t max_buffered_bytes = 8 * 1024 * 1024;  // a reader that fell behind
 constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr auto stop_grace = std::chrono::milliseconds(1500);
+// Kept files whose time ran out are deleted at start and then daily.
+constexpr auto prune_interval = std::chrono::hours(24);
+// Each hub instance keeps its files in NAME-files/ ("hub-files").
+const char* const files_suffix = "-files";
+/// Pictures the page shows inline; every other kept file is served as a download.
+bool inline_image(const std::string& mime) {
+    return mime == "image/png" || mime == "image/jpeg" || mime == "image/gif" ||
+           mime == "image/webp";
+}
 // Each hub instance keeps its own file: NAME-history.jsonl ("hub-history.jsonl").
 const char* const history_suffix = "-history.jsonl";
 // The header that tells the bot whose session a forwarded request came with (the bot's
@@ -206,6 +217,10 @@ struct HubServer::Loop {
         // Body and header size, and the time to send a request (WebSocket upgrade or
         // not): the same for every route of the process's one HTTP server.
         http::apply_request_limits(server);
+        // Uploads may be larger than other requests (each route checks its own size):
+        // room for one of max_upload_bytes, so that one over it gets the hub's answer.
+        server.set_max_http_body_size(static_cast<size_t>(std::max<std::uint64_t>(
+            http::max_request_body, settings.max_upload_bytes + 64 * 1024)));
         server.set_close_handshake_timeout(1000);
         // Replies are small and come from another thread after the echo of the message
         // they answer; without TCP_NODELAY, Nagle holds them for the peer's delayed ACK.
@@ -246,6 +261,8 @@ struct HubServer::Loop {
         const auto local = server.get_local_endpoint(bec);
         if (bec) throw std::runtime_error("cannot listen on " + where + ": " + bec.message());
         flush_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
+        prune_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
+        prune_files();
         if (sign_in_required) {
             sweep_timer = std::make_unique<boost::asio::steady_timer>(server.get_io_service());
             arm_session_sweep();
@@ -302,6 +319,7 @@ struct HubServer::Loop {
             server.close(hdl, websocketpp::close::status::going_away, "hub is shutting down", ec);
         }
         if (flush_timer) flush_timer->cancel();
+        if (prune_timer) prune_timer->cancel();
         if (sweep_timer) sweep_timer->cancel();
         if (http) http->shutdown();
         if (mailer) mailer->stop();
@@ -384,7 +402,20 @@ struct HubServer::Loop {
                                                             R"({"error":"not_found"})"});
             return;
         }
+        if (path != "/api/v1/files" && con->get_request_body().size() > http::max_request_body) {
+            reply_json(con, Status::request_entity_too_large,
+                       {{"error", "too_large"}, {"message", "the request body is too large"}});
+            return;
+        }
         if (sign_in_required && on_sign_in_http(con, method, path)) return;
+        if (path == "/api/v1/files") {
+            on_upload(con, method);
+            return;
+        }
+        if (path.rfind("/files/", 0) == 0) {
+            on_file(con, method, path);
+            return;
+        }
         if (path.rfind("/api/v1/", 0) == 0 && path.size() > 8 && path != "/api/v1/people" &&
             path.rfind("/api/v1/ui/", 0) != 0) {
             forward_api(con, method, path);
@@ -397,10 +428,11 @@ struct HubServer::Loop {
             return;
         }
         if (path == "/" || path == "/index.html") {
-            con->replace_header("Content-Security-Policy",
-                                "default-src 'none'; script-src 'unsafe-inline'; "
-                                "style-src 'unsafe-inline'; connect-src 'self'; img-src data:; "
-                                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+            con->replace_header(
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'unsafe-inline'; "
+                "style-src 'unsafe-inline'; connect-src 'self'; img-src data: blob:; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
             con->replace_header("Referrer-Policy", "no-referrer");
             reply(con, Status::ok, "text/html; charset=utf-8", std::string(hub_page()));
         } else if (path == "/dashboard" || path.rfind("/dashboard/", 0) == 0) {
@@ -1790,20 +1822,43 @@ struct HubServer::Loop {
             return;
         }
 
+        std::string reply_to;
+        if (const auto r = frame.find("reply_to"); r != frame.end() && r->is_string()) {
+            reply_to = r->get<std::string>();
+        }
+        post_message(session.user, channel, text, client_id, reply_to, nullptr);
+    }
+
+    /// A person's message (with a file they uploaded, when `file` is not null): shown,
+    /// kept and handed to the bot. Returns the hub's id of it.
+    std::string post_message(const std::string& user, const std::string& channel,
+                             const std::string& text, const std::string& client_id,
+                             const std::string& reply_to_shown,
+                             const std::pair<StoredFile, const std::string*>* file) {
+        const bool direct = channel == dm_channel;
         const core::Timestamp now = context.clock->now();
         const std::string server_id = new_id();
-        const std::string conversation = direct ? "@" + session.user : channel;
+        const std::string conversation = direct ? "@" + user : channel;
         // An answer to a message shown here (its hub id): as the bot knows that message.
         std::string reply_to;
-        if (const auto r = frame.find("reply_to");
-            r != frame.end() && r->is_string() &&
-            client_id_problem(r->get<std::string>()).empty()) {
-            reply_to = event_id_of(conversation, r->get<std::string>());
+        if (!reply_to_shown.empty() && client_id_problem(reply_to_shown).empty()) {
+            reply_to = event_id_of(conversation, reply_to_shown);
         }
         std::string payload = message_frame_json(
-            {channel, session.user, text, server_id, core::to_millis(now), client_id, reply_to});
+            {channel, user, text, server_id, core::to_millis(now), client_id, reply_to});
+        if (file != nullptr) {
+            // The page fetches the file from the hub with the reader's sign-in.
+            const StoredFile& f = file->first;
+            json out = json::parse(payload);
+            out["files"] = json::array({{{"id", f.id},
+                                         {"name", f.name},
+                                         {"mime", f.mime},
+                                         {"size", f.size},
+                                         {"url", file_path(f)}}});
+            payload = dump_json(out);
+        }
         if (direct) {
-            send_to_user(session.user, payload);
+            send_to_user(user, payload);
         } else {
             broadcast(payload);
         }
@@ -1813,17 +1868,242 @@ struct HubServer::Loop {
         const std::string message_id = client_id.empty() ? server_id : client_id;
         MentionCheck mention = strip_mention(text, settings.bot_user);
         core::Event event;
-        event.id = "hub:" + session.user + ":" + message_id;
+        event.id = "hub:" + user + ":" + message_id;
         event.kind = core::EventKind::message;
-        event.where = {settings.name, direct ? "@" + session.user : channel, ""};
-        event.who = {settings.name, session.user, session.user};
+        event.where = {settings.name, direct ? "@" + user : channel, ""};
+        event.who = {settings.name, user, user};
         event.text = std::move(mention.text);
         event.at = now;
         event.direct = direct;
         event.addressed = mention.addressed;
         event.extra = {{"message_id", message_id}};
         event.reply_to = reply_to;
+        if (file != nullptr) {
+            // For the bridge: the bytes when it asked for files this size, and a link
+            // anyone may open when the hub has a public address.
+            const StoredFile& f = file->first;
+            core::EventFile ef;
+            ef.name = f.name;
+            ef.mime = f.mime;
+            ef.size = f.size;
+            if (f.size <= fetch_limit) ef.data = *file->second;
+            if (!settings.public_url.empty() && !direct) ef.url = signed_link(f);
+            core::add_event_file(event.extra, ef);
+        }
         sink->push(std::move(event));
+        return server_id;
+    }
+
+    // ---- Files (uploads on the page, and bridged files behind signed links) ----
+
+    /// Where the page fetches a kept file (with the reader's sign-in).
+    static std::string file_path(const StoredFile& f) {
+        return "/files/" + f.id + "/" + core::url_encode(f.name);
+    }
+
+    /// A link anyone may open until the file's time runs out.
+    std::string signed_link(const StoredFile& f) {
+        return settings.public_url + file_path(f) + "?" + files->signed_query(f);
+    }
+
+    void prune_files() {
+        guarded("pruning kept files", [&] {
+            const std::size_t gone = files->prune(*context.clock);
+            if (gone > 0)
+                spdlog::info("hub {}: deleted {} kept files past file_days", settings.name, gone);
+        });
+        if (!prune_timer || stopping) return;
+        prune_timer->expires_after(prune_interval);
+        prune_timer->async_wait([this](const boost::system::error_code& ec) {
+            if (ec || stopping) return;
+            prune_files();
+        });
+    }
+
+    /// An upload refused: `error` is the code the page words in the reader's language.
+    void upload_refused(Server::connection_ptr con, bool deferred, Status status,
+                        const std::string& error, const std::string& message,
+                        json extra = json::object()) {
+        extra["error"] = error;
+        extra["message"] = message;
+        reply_json(con, status, extra);
+        if (deferred) con->send_http_response();
+    }
+
+    // POST /api/v1/files?channel=C&name=N[&text=T&id=CLIENT_ID&reply_to=ID&user=U] with
+    // the file's bytes as the body: kept on disk, then shown as the person's message and
+    // answered 201 {"id", "file"}. The person is the session's (with sign-in), else
+    // `user` as a hello names it (loopback, or the shared token).
+    void on_upload(Server::connection_ptr con, const std::string& method) {
+        if (method != "POST") {
+            con->replace_header("Allow", "POST");
+            reply_json(con, Status::method_not_allowed,
+                       {{"error", "method_not_allowed"}, {"message", "use POST"}});
+            return;
+        }
+        if (sign_in_required && !has_bearer(con)) {
+            if (session_id_of(con).empty()) {
+                not_signed_in(con, false);
+                return;
+            }
+            if (!csrf_ok(con)) {
+                reply_json(con, Status::forbidden,
+                           {{"error", "csrf"},
+                            {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+                return;
+            }
+            with_session(con, [this, con](const json& answer, const std::string&) {
+                upload_as(con, answer.value("user", ""), true);
+            });
+            return;
+        }
+        if (!authorised(con)) return;
+        upload_as(con, query_of(con)["user"], false);
+    }
+
+    std::map<std::string, std::string> query_of(Server::connection_ptr& con) {
+        const std::string& resource = con->get_resource();
+        const auto q = resource.find('?');
+        return q == std::string::npos ? std::map<std::string, std::string>{}
+                                      : core::parse_query(resource.substr(q + 1));
+    }
+
+    void upload_as(Server::connection_ptr con, const std::string& user, bool deferred) {
+        auto query = query_of(con);
+        if (!user_id_problem(user).empty()) {
+            upload_refused(con, deferred, Status::bad_request, "bad_request",
+                           "name the person: user=ID");
+            return;
+        }
+        const std::string& channel = query["channel"];
+        const bool direct = channel == dm_channel;
+        if (!direct && channels.count(channel) == 0) {
+            upload_refused(con, deferred, Status::not_found, "unknown_channel",
+                           "no channel \"" + std::string(core::utf8_prefix(channel, 64)) + "\"");
+            return;
+        }
+        const std::string& name = query["name"];
+        if (const std::string why = file_name_problem(name); !why.empty()) {
+            upload_refused(con, deferred, Status::bad_request, "bad_request", why);
+            return;
+        }
+        const std::string& client_id = query["id"];
+        const std::string& text = query["text"];
+        if ((!client_id.empty() && !client_id_problem(client_id).empty()) ||
+            text.size() > core::max_message_bytes || !core::valid_utf8(text)) {
+            upload_refused(con, deferred, Status::bad_request, "bad_request", "bad id or text");
+            return;
+        }
+        const std::string& body = con->get_request_body();
+        if (body.empty()) {
+            upload_refused(con, deferred, Status::bad_request, "bad_request", "the file is empty");
+            return;
+        }
+        if (body.size() > settings.max_upload_bytes) {
+            upload_refused(con, deferred, Status::request_entity_too_large, "too_large",
+                           "the file is " + std::to_string(body.size()) + " bytes; the limit is " +
+                               std::to_string(settings.max_upload_bytes),
+                           {{"max_bytes", settings.max_upload_bytes}});
+            return;
+        }
+        const std::string mime = file_type(name, body);
+        if (mime.empty()) {
+            upload_refused(con, deferred, Status::unsupported_media_type, "wrong_type",
+                           "pictures (PNG, JPEG, GIF, WebP), PDF, Office documents, zip and "
+                           "text files only");
+            return;
+        }
+        StoredFile stored;
+        try {
+            stored =
+                files->put(name, mime, body, direct ? "@" + user : channel, user, *context.clock);
+        } catch (const std::exception& e) {
+            spdlog::error("hub {}: cannot keep an upload: {}", settings.name, e.what());
+            upload_refused(con, deferred, Status::internal_server_error, "storage",
+                           "the file could not be kept; try again later");
+            return;
+        }
+        const std::pair<StoredFile, const std::string*> file{stored, &body};
+        const std::string id = post_message(user, channel, std::string(core::trim(text)), client_id,
+                                            query["reply_to"], &file);
+        reply_json(con, Status::created,
+                   {{"id", id},
+                    {"file",
+                     {{"id", stored.id},
+                      {"name", stored.name},
+                      {"mime", stored.mime},
+                      {"size", stored.size},
+                      {"url", file_path(stored)}}}});
+        if (deferred) con->send_http_response();
+    }
+
+    // GET /files/ID[/NAME]: with `e` and `s` of a signed link, to anyone until it
+    // expires; otherwise with the page's sign-in, a channel's file to anyone who may read
+    // the channel and a direct conversation's file to its person only.
+    void on_file(Server::connection_ptr con, const std::string& method, const std::string& path) {
+        if (method != "GET" && method != "HEAD") {
+            con->replace_header("Allow", "GET");
+            reply_json(con, Status::method_not_allowed,
+                       {{"error", "method_not_allowed"}, {"message", "use GET"}});
+            return;
+        }
+        const std::string rest = path.substr(std::string("/files/").size());
+        const std::string id = rest.substr(0, rest.find('/'));
+        auto query = query_of(con);
+        if (query.count("s") || query.count("e")) {
+            const LinkCheck check = files->check(id, query["e"], query["s"], *context.clock);
+            if (check == LinkCheck::tampered) {
+                reply_json(con, Status::forbidden,
+                           {{"error", "bad_link"}, {"message", "this link is not valid"}});
+            } else if (check == LinkCheck::expired) {
+                reply_json(con, Status::gone,
+                           {{"error", "link_expired"}, {"message", "this link has expired"}});
+            } else {
+                serve_file(con, files->find(id), false);
+            }
+            return;
+        }
+        if (sign_in_required && !has_bearer(con)) {
+            with_session(con, [this, con, id](const json& answer, const std::string&) {
+                const std::string user = answer.value("user", "");
+                auto f = files->find(id);
+                if (f && !may_read(*f, user)) f.reset();
+                serve_file(con, f, true);
+            });
+            return;
+        }
+        if (!authorised(con)) return;
+        auto f = files->find(id);
+        const auto user = query.find("user");
+        if (f && f->conversation.empty()) f.reset();  // bridged: by signed link only
+        if (f && token_required && !f->conversation.empty() && f->conversation[0] == '@' &&
+            (user == query.end() || !may_read(*f, user->second))) {
+            f.reset();
+        }
+        serve_file(con, f, false);
+    }
+
+    bool may_read(const StoredFile& f, const std::string& user) const {
+        if (f.conversation.empty()) return false;
+        if (f.conversation[0] != '@') return channels.count(f.conversation) > 0;
+        return core::ascii_lower(f.conversation.substr(1)) == core::ascii_lower(user);
+    }
+
+    void serve_file(Server::connection_ptr con, const std::optional<StoredFile>& f, bool deferred) {
+        std::optional<std::string> data;
+        if (f) data = files->read(f->id);
+        if (!f || !data) {
+            reply_json(con, Status::not_found,
+                       {{"error", "not_found"}, {"message", "no such file"}});
+        } else {
+            con->replace_header("Content-Security-Policy", "default-src 'none'; sandbox");
+            con->replace_header("Referrer-Policy", "no-referrer");
+            con->replace_header("Content-Disposition",
+                                std::string(inline_image(f->mime) ? "inline" : "attachment") +
+                                    "; filename*=UTF-8''" + core::url_encode(f->name));
+            reply(con, Status::ok, f->mime.empty() ? "application/octet-stream" : f->mime, *data);
+        }
+        if (deferred) con->send_http_response();
     }
 
     // The id the bot knows a kept message by (its writer's client id, else the hub's id),
@@ -2229,6 +2509,9 @@ struct HubServer::Loop {
     std::map<std::string, std::unique_ptr<platform::PlatformClient>> platforms;
     std::unique_ptr<smtp::Mailer> mailer;  // sign-in links by email (`smtp:`)
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
+    std::unique_ptr<boost::asio::steady_timer> prune_timer;  // kept files past file_days
+    std::shared_ptr<FileStore> files;                        // set before listen()
+    std::uint64_t fetch_limit = 0;  // files people send go to the bot up to this size
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
     bool flush_armed = false;
     bool stopping = false;
@@ -2241,7 +2524,25 @@ struct HubServer::Loop {
 };
 
 HubServer::HubServer(HubSettings settings, const ConnectorContext& context)
-    : settings_(std::move(settings)), context_(context) {}
+    : settings_(std::move(settings)),
+      context_(context),
+      files_(std::make_shared<FileStore>(context_.data_dir + "/" + settings_.name + files_suffix,
+                                         settings_.file_keep)) {}
+
+std::string HubServer::link_file(const core::EventFile& file) {
+    if (!links_files() || file.data.empty()) return "";
+    const std::string name = file_name_problem(file.name).empty() ? file.name : "file";
+    try {
+        const StoredFile f =
+            files_->put(name, file.mime.empty() ? "application/octet-stream" : file.mime, file.data,
+                        "", "", *context_.clock);
+        return settings_.public_url + "/files/" + f.id + "/" + core::url_encode(f.name) + "?" +
+               files_->signed_query(f);
+    } catch (const std::exception& e) {
+        spdlog::error("hub {}: cannot keep a bridged file: {}", settings_.name, e.what());
+        return "";
+    }
+}
 
 HubServer::~HubServer() { stop(); }
 
@@ -2254,6 +2555,8 @@ void HubServer::start(core::EventSink& sink) {
     }
     auto loop = std::make_unique<Loop>(settings_, context_, sink);
     loop->shown = shown_;
+    loop->files = files_;
+    loop->fetch_limit = fetch_files_.load();
     loop->history.open();
     loop->load_ui();
     const int port = loop->listen();

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/hub/file_store.hpp"
 #include "connectors/hub/hub_connector.hpp"
 
 namespace twintrack::connectors::hub {
@@ -36,6 +37,15 @@ class HubServer final : public Connector {
     core::PostAbilities abilities() const override { return {true, true, false}; }
     /// Pictures travel in the message frame; other files are left to the text.
     bool shows_images() const override { return true; }
+    /// Files people upload on the page go with their message's event (`Event::extra`
+    /// "files"), their bytes when at most `bytes`.
+    void fetch_files_up_to(std::uint64_t bytes) override { fetch_files_ = bytes; }
+    /// True with a `public_url`: link_file() gives links others can open.
+    bool links_files() const { return !settings_.public_url.empty(); }
+    /// Keeps `file` (its bytes, at most what the bridge fetched) and returns a signed
+    /// link to it, or "" without a public_url, without bytes or when it cannot be written.
+    /// Thread-safe.
+    std::string link_file(const core::EventFile& file);
     /// Reports each bot post, update, private answer and person's message it shows here.
     void on_shown(std::function<void(const Shown&)> listener) override;
     void show_from_elsewhere(const Shown& shown) override;
@@ -54,6 +64,8 @@ class HubServer final : public Connector {
     std::thread thread_;
     std::atomic<std::thread::id> hub_thread_{};
     std::atomic<int> port_{0};
+    std::atomic<std::uint64_t> fetch_files_{0};
+    std::shared_ptr<FileStore> files_;         // uploads and bridged files (file_store.hpp)
     std::function<void(const Shown&)> shown_;  // set before start()
 
     struct PendingSend {

@@ -3,7 +3,8 @@
 # page in one headless Chromium in its test mode (?autotest=help&user=alice: sign in as
 # alice, send "help" to the bot, write the reply into #autotest-result) and checks that
 # the bot's reply reached the page; then presses a button of a bot post and checks that
-# the post was updated, and presses a stale one and checks the private refusal.
+# the post was updated, and presses a stale one and checks the private refusal; uploads a
+# picture from the page and checks that it is shown back.
 #
 #   tests/hub/browser_test.sh PATH/TO/hub_echo
 #
@@ -91,6 +92,14 @@ chat carol "stale buttons" click=1
 refused=$result
 grep -q 'PRIVATE: This was already decided: Approved by carol at 10:42' <<<"$refused" ||
     fail "the refusal did not reach the page privately ('$refused')"
+# An upload: the page (?upload=1) sends a 2x3 PNG it draws, the hub keeps it and shows it
+# back as dave's message, and the page fetches it with its sign-in and shows the picture.
+chat dave upload upload=1
+uploaded=$result
+grep -q 'REPLY: PICTURE: autotest.png 2x3' <<<"$uploaded" ||
+    fail "the uploaded picture was not shown ('$uploaded')"
+ls "$work/data/hub-files/" | grep -qE '^[0-9a-f]{32}$' || fail "the upload was not kept on disk"
 echo "PASS: $helped"
 echo "PASS: $clicked"
 echo "PASS: $refused"
+echo "PASS: $uploaded"

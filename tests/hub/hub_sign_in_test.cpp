@@ -351,5 +351,38 @@ TEST(HubSignInHelpers, CookieAndOriginParsing) {
     EXPECT_EQ(client_address("10.1.2.3:5000"), "10.1.2.3");
 }
 
+// Uploads take the page's sign-in: no session 401, no CSRF token 403; a file sent in
+// someone's direct conversation with the bot is theirs only, a channel's file anyone's
+// who is signed in.
+TEST_F(HubSignInTest, UploadsNeedTheSessionAndADirectConversationsFileStaysWithItsPerson) {
+    start();
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "my picture";
+    const auto up = [&](const std::string& channel, Headers h) {
+        h.emplace_back("Content-Type", "image/png");
+        return http_request("POST", "127.0.0.1", port_,
+                            "/api/v1/files?channel=" + channel + "&name=me.png&user=bo", h, png);
+    };
+    EXPECT_EQ(up("joint", {{"Origin", origin_}}).status, 401);
+    Headers anna = cookie("sess-anna");
+    EXPECT_EQ(up("joint", anna).status, 403);
+    anna.emplace_back("Origin", origin_);
+    anna.emplace_back("X-CSRF-Token", csrf_token("sess-anna"));
+
+    const auto direct = up("%40twintrack", anna);
+    ASSERT_EQ(direct.status, 201) << direct.body;
+    const std::string mine = direct.json()["file"]["url"];
+    const auto get = [&](const std::string& url, const Headers& h) {
+        return test_support::http_get("127.0.0.1", port_, url, h);
+    };
+    EXPECT_EQ(get(mine, cookie("sess-anna")).body, png);
+    EXPECT_EQ(get(mine, cookie("sess-bo")).status, 404);  // Bo reads the channels, not Anna's
+    EXPECT_EQ(get(mine, {}).status, 401);
+    EXPECT_EQ(get(mine + "?e=1&s=00", {}).status, 403);  // no signed link to it either
+
+    const auto shared = up("joint", anna);
+    ASSERT_EQ(shared.status, 201);
+    EXPECT_EQ(get(shared.json()["file"]["url"], cookie("sess-bo")).body, png);
+}
+
 }  // namespace
 }  // namespace twintrack::connectors::hub::testing

@@ -58,6 +58,7 @@ std::string writer_name(Turn& turn, const core::Event& e) {
 /// What each connector shows of attachments (set_file_abilities), per engine.
 struct FileTargets {
     std::map<std::string, FileAbilities> by_connector;
+    FileLinker linker;  ///< keeps files for links (set_file_linker); may be empty
 };
 
 FileAbilities file_abilities_of(const Engine& engine, const std::string& connector) {
@@ -147,14 +148,25 @@ class Relay {
     /// The files of a message for one target: uploaded as attachments of `p` where the
     /// target shows them and they are within the bridge's limit, else a line of text
     /// each (a link, or the name and size), appended to `text`.
+    /// `linked`: whether each file was offered to the file linker already (once per
+    /// message, for all targets).
     void add_files(core::Post& p, std::string& text, const Bridge& bridge,
-                   const std::vector<core::EventFile>& files) const {
+                   std::vector<core::EventFile>& files, std::vector<bool>& linked) const {
         const FileAbilities can = file_abilities_of(engine_, p.to.connector);
-        for (const auto& f : files) {
+        const FileTargets* targets = engine_.services().find<FileTargets>();
+        linked.resize(files.size(), false);
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            auto& f = files[i];
             const bool shown = can.files || (can.images && is_image(f.mime));
-            if (shown && !f.data.empty() && f.data.size() <= bridge.max_file_bytes) {
+            const bool within = !f.data.empty() && f.data.size() <= bridge.max_file_bytes;
+            if (shown && within) {
                 p.attachments.push_back({f.name, f.mime, f.data});
                 continue;
+            }
+            // No public link from its platform: one to a kept copy, where there is a linker.
+            if (f.url.empty() && within && !linked[i] && targets != nullptr && targets->linker) {
+                linked[i] = true;
+                f.url = targets->linker(f);
             }
             json data{{"name", f.name.empty() ? std::string("?") : f.name},
                       {"image", is_image(f.mime)},
@@ -171,7 +183,8 @@ class Relay {
     }
 
     void relay_message(Turn& turn, const Bridge& bridge, const core::Event& e) {
-        const std::vector<core::EventFile> files = core::event_files(e.extra);
+        std::vector<core::EventFile> files = core::event_files(e.extra);
+        std::vector<bool> linked;
         if (e.text.empty() && files.empty()) return;
         const std::string id = message_id_of(e);
         store::Store& store = turn.write();
@@ -203,7 +216,7 @@ class Relay {
                 }
             }
             std::string text = e.text;
-            add_files(p, text, bridge, files);
+            add_files(p, text, bridge, files, linked);
             word(p, "bridge.relay", who, text);
             p.dedupe_key = relay_key(bridge.name, e.where.connector, id, target.connector);
             repo.add_copy(bridge.name, e.where.connector, id,
@@ -344,6 +357,16 @@ void set_file_abilities(Engine& engine, const std::string& connector, FileAbilit
         engine.services().provide(std::move(fresh));
     }
     targets->by_connector[connector] = can;
+}
+
+void set_file_linker(Engine& engine, FileLinker linker) {
+    FileTargets* targets = engine.services().find<FileTargets>();
+    if (targets == nullptr) {
+        auto fresh = std::make_shared<FileTargets>();
+        targets = fresh.get();
+        engine.services().provide(std::move(fresh));
+    }
+    targets->linker = std::move(linker);
 }
 
 void register_bridge(Engine& engine) {

@@ -11,13 +11,16 @@
 // Files and pictures sent with a message (core/event_files.hpp) are uploaded again as
 // attachments where the target shows them (set_file_abilities) and are at most the
 // bridge's `max_file_bytes`; elsewhere the text names them, with their link when the
-// platform gave one. A file is never dropped without a word.
+// platform gave one or a file linker (set_file_linker) kept them. A file is never
+// dropped without a word.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "bot/feature.hpp"
+#include "core/event_files.hpp"
 
 namespace twintrack::bot {
 class Engine;
@@ -65,6 +68,14 @@ struct FileAbilities {
 /// Tells the bridge of `engine` what `connector` shows (none until told); before the
 /// engine runs.
 void set_file_abilities(Engine& engine, const std::string& connector, FileAbilities can);
+
+/// Keeps a file's bytes where people on any platform can open them and returns the link,
+/// or "" when it cannot (the hub with a `public_url`: connectors/hub). Called on the
+/// engine thread.
+using FileLinker = std::function<std::string(const core::EventFile&)>;
+/// A file that a target does not show and whose platform gave no public link goes as
+/// this linker's link instead of its name and size; before the engine runs.
+void set_file_linker(Engine& engine, FileLinker linker);
 
 /// Relays on `engine` as its settings say (nothing without bridges).
 void register_bridge(Engine& engine);

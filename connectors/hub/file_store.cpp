@@ -1,0 +1,255 @@
+#include "connectors/hub/file_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "core/crypto.hpp"
+#include "core/text.hpp"
+
+namespace twintrack::connectors::hub {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
+}
+
+std::string extension(std::string_view name) {
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos) return "";
+    return core::ascii_lower(std::string(name.substr(dot + 1)));
+}
+
+bool valid_id(const std::string& id) {
+    if (id.size() != 32) return false;
+    for (char c : id) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+// Writes `data` to `path` through a temporary file that is synced and renamed, then
+// syncs the folder: once this returns, the file survives a crash.
+void write_durably(const std::string& dir, const std::string& path, std::string_view data,
+                   mode_t mode = 0640) {
+    const std::string tmp = path + ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(errno));
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            throw std::runtime_error("cannot write " + tmp + ": " + std::strerror(err));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot sync " + tmp + ": " + std::strerror(err));
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        throw std::runtime_error("cannot rename " + tmp + ": " + std::strerror(err));
+    }
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+std::optional<std::string> read_all(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+StoredFile from_json(const json& j) {
+    StoredFile f;
+    f.id = j.value("id", "");
+    f.name = j.value("name", "");
+    f.mime = j.value("mime", "");
+    f.size = j.value("size", std::uint64_t{0});
+    f.conversation = j.value("conversation", "");
+    f.user = j.value("user", "");
+    f.created_ms = j.value("created_ms", std::int64_t{0});
+    f.expires_ms = j.value("expires_ms", std::int64_t{0});
+    return f;
+}
+
+}  // namespace
+
+std::string file_type(std::string_view name, std::string_view data) {
+    if (data.empty()) return "";
+    if (starts_with(data, "\x89PNG\r\n\x1a\n")) return "image/png";
+    if (starts_with(data, "\xff\xd8\xff")) return "image/jpeg";
+    if (starts_with(data, "GIF87a") || starts_with(data, "GIF89a")) return "image/gif";
+    if (data.size() >= 12 && starts_with(data, "RIFF") && data.substr(8, 4) == "WEBP") {
+        return "image/webp";
+    }
+    if (starts_with(data, "%PDF-")) return "application/pdf";
+    const std::string ext = extension(name);
+    if (starts_with(data, std::string_view("PK\x03\x04", 4))) {
+        if (ext == "docx") {
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+        }
+        if (ext == "xlsx")
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        if (ext == "pptx") {
+            return "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+        }
+        if (ext == "zip") return "application/zip";
+        return "";
+    }
+    if (ext == "txt" || ext == "csv" || ext == "md" || ext == "log") {
+        if (!core::valid_utf8(data) || data.find('\0') != std::string_view::npos) return "";
+        return ext == "csv" ? "text/csv" : ext == "md" ? "text/markdown" : "text/plain";
+    }
+    return "";
+}
+
+std::string file_name_problem(std::string_view name) {
+    if (name.empty()) return "a file needs a name";
+    if (name.size() > 200) return "a file name is at most 200 bytes";
+    if (!core::valid_utf8(name)) return "a file name must be UTF-8";
+    for (unsigned char c : name) {
+        if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
+            return "a file name has no control characters, / or \\";
+        }
+    }
+    if (name == "." || name == "..") return "a file needs a name";
+    return "";
+}
+
+FileStore::FileStore(std::string dir, std::chrono::milliseconds keep)
+    : dir_(std::move(dir)), keep_(keep) {}
+
+StoredFile FileStore::put(const std::string& name, const std::string& mime, const std::string& data,
+                          const std::string& conversation, const std::string& user,
+                          const core::Clock& clock) {
+    StoredFile f;
+    f.id = core::random_hex(16);
+    f.name = name;
+    f.mime = mime;
+    f.size = data.size();
+    f.conversation = conversation;
+    f.user = user;
+    f.created_ms = core::to_millis(clock.now());
+    f.expires_ms = f.created_ms + keep_.count();
+    std::lock_guard<std::mutex> lock(mu_);
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec) throw std::runtime_error("cannot make " + dir_ + ": " + ec.message());
+    // The bytes first: a details file always has its bytes.
+    write_durably(dir_, dir_ + "/" + f.id, data);
+    const json meta = {{"id", f.id},
+                       {"name", f.name},
+                       {"mime", f.mime},
+                       {"size", f.size},
+                       {"conversation", f.conversation},
+                       {"user", f.user},
+                       {"created_ms", f.created_ms},
+                       {"expires_ms", f.expires_ms}};
+    write_durably(dir_, dir_ + "/" + f.id + ".json",
+                  meta.dump(-1, ' ', false, json::error_handler_t::replace));
+    return f;
+}
+
+std::optional<StoredFile> FileStore::find(const std::string& id) const {
+    if (!valid_id(id)) return std::nullopt;
+    const auto text = read_all(dir_ + "/" + id + ".json");
+    if (!text) return std::nullopt;
+    const json j = json::parse(*text, nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    StoredFile f = from_json(j);
+    if (f.id != id) return std::nullopt;
+    return f;
+}
+
+std::optional<std::string> FileStore::read(const std::string& id) const {
+    if (!valid_id(id)) return std::nullopt;
+    return read_all(dir_ + "/" + id);
+}
+
+std::string FileStore::key() {
+    if (!key_.empty()) return key_;
+    const std::string path = dir_ + "/link.key";
+    if (auto text = read_all(path); text && text->size() >= 64) {
+        key_ = text->substr(0, 64);
+        return key_;
+    }
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec) throw std::runtime_error("cannot make " + dir_ + ": " + ec.message());
+    const std::string fresh = core::random_hex(32);
+    write_durably(dir_, path, fresh, 0600);
+    key_ = fresh;
+    return key_;
+}
+
+std::string FileStore::signed_query(const StoredFile& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string expires = std::to_string(file.expires_ms);
+    return "e=" + expires + "&s=" + core::hmac_sha256_hex(key(), file.id + "." + expires);
+}
+
+LinkCheck FileStore::check(const std::string& id, const std::string& expires,
+                           const std::string& sig, const core::Clock& clock) {
+    std::string want;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        want = core::hmac_sha256_hex(key(), id + "." + expires);
+    }
+    if (!core::equal_constant_time(want, sig)) return LinkCheck::tampered;
+    std::int64_t until = 0;
+    try {
+        std::size_t used = 0;
+        until = std::stoll(expires, &used);
+        if (used != expires.size()) return LinkCheck::tampered;
+    } catch (const std::exception&) {
+        return LinkCheck::tampered;
+    }
+    return core::to_millis(clock.now()) >= until ? LinkCheck::expired : LinkCheck::ok;
+}
+
+std::size_t FileStore::prune(const core::Clock& clock) {
+    const std::int64_t now = core::to_millis(clock.now());
+    std::vector<std::string> gone;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string file = it->path().filename().string();
+        if (file.size() != 37 || file.compare(32, 5, ".json") != 0) continue;
+        const std::string id = file.substr(0, 32);
+        const auto f = find(id);
+        if (f && f->expires_ms > now) continue;
+        gone.push_back(id);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& id : gone) {
+        fs::remove(dir_ + "/" + id + ".json", ec);
+        fs::remove(dir_ + "/" + id, ec);
+    }
+    return gone.size();
+}
+
+}  // namespace twintrack::connectors::hub
