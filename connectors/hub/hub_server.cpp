@@ -4,10 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <future>
@@ -43,8 +45,41 @@ namespace {
 // send and close of the hub runs on its loop thread (send() and stop() post onto it), so
 // the per-connection strands and locks of the multithreaded config are pure overhead on
 // every frame read and written.
+/// The largest upload body any hub of the process takes (its max_upload_bytes and room
+/// for the answer to one over it); other requests keep the one limit of the HTTP server.
+std::atomic<std::size_t> upload_body_limit{0};
+
+/// websocketpp's request, with a larger body allowed for an upload (`POST
+/// /api/v1/files`): the limit is decided from the request line, before the body comes,
+/// so every other request (platform callbacks too) is still refused with 413 before its
+/// body is sent.
+class HubRequest : public websocketpp::http::parser::request {
+  public:
+    std::size_t consume(char const* buf, std::size_t len) {
+        if (!line_read_) {
+            line_.append(buf, std::min(len, line_max - line_.size()));
+            if (line_.find("\r\n") != std::string::npos || line_.size() >= line_max) {
+                line_read_ = true;
+                const std::size_t limit = upload_body_limit.load();
+                if (line_.rfind("POST /api/v1/files", 0) == 0 && limit > get_max_body_size()) {
+                    set_max_body_size(limit);
+                }
+                line_.clear();
+                line_.shrink_to_fit();
+            }
+        }
+        return websocketpp::http::parser::request::consume(buf, len);
+    }
+
+  private:
+    static constexpr std::size_t line_max = 64;
+    bool line_read_ = false;
+    std::string line_;
+};
+
 struct HubConfig : websocketpp::config::asio {
     using type = HubConfig;
+    using request_type = HubRequest;
     using base = websocketpp::config::asio;
     using concurrency_type = websocketpp::concurrency::none;
     using alog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::alevel>;
@@ -53,6 +88,7 @@ struct HubConfig : websocketpp::config::asio {
 
     struct transport_config : base::transport_config {
         using concurrency_type = type::concurrency_type;
+        using request_type = type::request_type;
         using alog_type = type::alog_type;
         using elog_type = type::elog_type;
         static const bool enable_multithreading = false;
@@ -217,10 +253,14 @@ struct HubServer::Loop {
         // Body and header size, and the time to send a request (WebSocket upgrade or
         // not): the same for every route of the process's one HTTP server.
         http::apply_request_limits(server);
-        // Uploads may be larger than other requests (each route checks its own size):
-        // room for one of max_upload_bytes, so that one over it gets the hub's answer.
-        server.set_max_http_body_size(static_cast<size_t>(std::max<std::uint64_t>(
-            http::max_request_body, settings.max_upload_bytes + 64 * 1024)));
+        // Uploads may be larger than other requests (HubRequest): room for one of
+        // max_upload_bytes, so that one a little over it gets the hub's own answer.
+        const std::size_t upload_limit = static_cast<std::size_t>(std::min<std::uint64_t>(
+                                             settings.max_upload_bytes, SIZE_MAX / 2)) +
+                                         64 * 1024;
+        for (std::size_t seen = upload_body_limit.load();
+             seen < upload_limit && !upload_body_limit.compare_exchange_weak(seen, upload_limit);) {
+        }
         server.set_close_handshake_timeout(1000);
         // Replies are small and come from another thread after the echo of the message
         // they answer; without TCP_NODELAY, Nagle holds them for the peer's delayed ACK.
@@ -400,11 +440,6 @@ struct HubServer::Loop {
                 con, context.hooks ? context.hooks->dispatch(request)
                                    : http::ListenerResponse{404, "application/json; charset=utf-8",
                                                             R"({"error":"not_found"})"});
-            return;
-        }
-        if (path != "/api/v1/files" && con->get_request_body().size() > http::max_request_body) {
-            reply_json(con, Status::request_entity_too_large,
-                       {{"error", "too_large"}, {"message", "the request body is too large"}});
             return;
         }
         if (sign_in_required && on_sign_in_http(con, method, path)) return;
