@@ -178,6 +178,31 @@ TEST_F(HubTest, UploadsOverTheLimitOfAnotherKindOrWithoutAChannelAreRefusedWithT
     EXPECT_EQ(kept, 0u);
 }
 
+// Uploads may be larger than the HTTP server's 1 MiB for other requests, up to
+// max_upload_bytes; every other route keeps the smaller limit.
+TEST_F(HubTest, AnUploadLargerThanOtherRequestsIsTakenUpToItsOwnLimit) {
+    HubSettings settings;
+    settings.max_upload_bytes = 3 * 1024 * 1024;
+    start_hub(settings);
+    const std::string big = kPng + std::string(2 * 1024 * 1024, 'x');
+    const auto ok = upload(port_, "channel=joint&name=poster.png&user=anna", big);
+    ASSERT_EQ(ok.status, 201) << ok.body;
+    EXPECT_EQ(
+        test_support::http_get("127.0.0.1", port_, ok.json()["file"]["url"].get<std::string>())
+            .body,
+        big);
+    const auto over = upload(port_, "channel=joint&name=poster.png&user=anna",
+                             big + std::string(1024 * 1024, 'x'));
+    EXPECT_EQ(over.status, 413);
+    EXPECT_EQ(over.json().value("error", ""), "too_large");
+    EXPECT_EQ(over.json().value("max_bytes", 0), 3 * 1024 * 1024);
+    EXPECT_EQ(
+        http_request("POST", "127.0.0.1", port_, "/api/v1/deals",
+                     {{"Content-Type", "application/json"}}, std::string(2 * 1024 * 1024, ' '))
+            .status,
+        413);
+}
+
 TEST_F(HubTest, AHubWithATokenServesUploadsOnlyWithIt) {
     HubSettings settings;
     settings.token = core::Secret("HUB_TOKEN", "s3cret");
