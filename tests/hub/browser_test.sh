@@ -99,7 +99,18 @@ uploaded=$result
 grep -q 'REPLY: PICTURE: autotest.png 2x3' <<<"$uploaded" ||
     fail "the uploaded picture was not shown ('$uploaded')"
 ls "$work/data/hub-files/" | grep -qE '^[0-9a-f]{32}$' || fail "the upload was not kept on disk"
+# A kind of file the hub does not take: the page says so in the person's language.
+chat alice refused upload=wrong
+refused_en=$result
+grep -q 'REPLY: REFUSED 415: setup.exe cannot be sent here: pictures' <<<"$refused_en" ||
+    fail "no refusal in English ('$refused_en')"
+chat wangfang refused upload=wrong
+refused_zh=$result
+grep -q 'REPLY: REFUSED 415: setup.exe 不能在这里发送：只支持图片' <<<"$refused_zh" ||
+    fail "no refusal in Chinese ('$refused_zh')"
 echo "PASS: $helped"
 echo "PASS: $clicked"
 echo "PASS: $refused"
 echo "PASS: $uploaded"
+echo "PASS: $refused_en"
+echo "PASS: $refused_zh"

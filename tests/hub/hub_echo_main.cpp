@@ -171,7 +171,7 @@ int main(int argc, char** argv) {
     roster->set({{"alice", "Alice Chen", "marketing"},
                  {"bob", "Bob Li", "sales"},
                  {"carol", "Carol Wu", "hr"},
-                 {"wangfang", "王芳", "sales"}});
+                 {"wangfang", "王芳", "sales", "zh-CN"}});
     connectors::ConnectorContext context{data_dir, options.prompts, &clock, roster};
 
     connectors::hub::HubSettings settings;
