@@ -2384,19 +2384,40 @@ struct HubServer::Loop {
                                      core::to_millis(context.clock->now()),
                                      {},
                                      post.reply_to};
-            // Pictures travel in the frame (base64); other files are left to the text.
+            // Small pictures travel in the frame (base64); other files are kept here and
+            // listed, for the page to fetch with the reader's sign-in.
             json images = json::array();
+            json kept = json::array();
             for (const auto& a : post.attachments) {
-                if (!shown_image(a)) continue;
-                images.push_back(
-                    {{"name", a.name}, {"mime", a.mime}, {"data", core::base64_encode(a.data)}});
+                if (shown_image(a)) {
+                    images.push_back({{"name", a.name},
+                                      {"mime", a.mime},
+                                      {"data", core::base64_encode(a.data)}});
+                    continue;
+                }
+                if (a.data.empty()) continue;
+                try {
+                    const std::string name = file_name_problem(a.name).empty() ? a.name : "file";
+                    const StoredFile f =
+                        files->put(name, a.mime.empty() ? "application/octet-stream" : a.mime,
+                                   a.data, channel, settings.bot_user, *context.clock);
+                    kept.push_back({{"id", f.id},
+                                    {"name", f.name},
+                                    {"mime", f.mime},
+                                    {"size", f.size},
+                                    {"url", file_path(f)}});
+                } catch (const std::exception& e) {
+                    spdlog::error("hub {}: cannot keep the file {} of a post: {}", settings.name,
+                                  a.name, e.what());
+                }
             }
             std::string payload;
-            if (images.empty() && post.actions.empty()) {
+            if (images.empty() && kept.empty() && post.actions.empty()) {
                 payload = message_frame_json(frame);
             } else {
                 json out = json::parse(message_frame_json(frame));
                 if (!images.empty()) out["attachments"] = std::move(images);
+                if (!kept.empty()) out["files"] = std::move(kept);
                 if (!post.actions.empty()) out["actions"] = core::actions_to_json(post.actions);
                 payload = dump_json(out);
             }

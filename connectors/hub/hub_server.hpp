@@ -35,8 +35,10 @@ class HubServer final : public Connector {
     bool shows_actions() const override { return true; }
     /// Bot posts are edited and deleted in place (`update` frames).
     core::PostAbilities abilities() const override { return {true, true, false}; }
-    /// Pictures travel in the message frame; other files are left to the text.
+    /// Small pictures travel in the message frame; other files (and larger pictures) are
+    /// kept with the hub's uploads and shown as downloads (pictures inline).
     bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
     /// Files people upload on the page go with their message's event (`Event::extra`
     /// "files"), their bytes when at most `bytes`.
     void fetch_files_up_to(std::uint64_t bytes) override { fetch_files_ = bytes; }

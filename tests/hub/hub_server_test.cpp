@@ -256,7 +256,7 @@ TEST_F(HubTest, SendToChannelBroadcastsAsTheBotAndReportsTheId) {
     }
 }
 
-TEST_F(HubTest, PicturesTravelWithTheMessageOtherFilesDoNot) {
+TEST_F(HubTest, PicturesTravelWithTheMessageOtherFilesAreKeptAndListed) {
     start_hub();
     auto alice = sign_in("alice");
     core::Post post;
@@ -274,6 +274,17 @@ TEST_F(HubTest, PicturesTravelWithTheMessageOtherFilesDoNot) {
     EXPECT_EQ(
         (*frame)["attachments"],
         json::array({{{"name", "metrics.png"}, {"mime", "image/png"}, {"data", "iVBORw0KGgo="}}}));
+    // The other files are kept by the hub and listed; the page fetches them.
+    ASSERT_EQ((*frame)["files"].size(), 2u);
+    EXPECT_EQ((*frame)["files"][0]["name"], "deals.csv");
+    EXPECT_EQ((*frame)["files"][1]["name"], "page.html");
+    const auto csv =
+        test_support::http_get("127.0.0.1", port_, (*frame)["files"][0]["url"].get<std::string>());
+    EXPECT_EQ(csv.body, "a,b\n");
+    const auto page =
+        test_support::http_get("127.0.0.1", port_, (*frame)["files"][1]["url"].get<std::string>());
+    EXPECT_EQ(page.headers.at("content-disposition"), "attachment; filename*=UTF-8''page.html");
+    EXPECT_EQ(page.headers.at("content-security-policy"), "default-src 'none'; sandbox");
     // A client signing in later gets it from the history too.
     std::vector<json> history;
     auto bob = sign_in("bob", &history);

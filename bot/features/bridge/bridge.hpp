@@ -63,7 +63,7 @@ std::uint64_t file_limit(const BridgeSettings& settings, const std::string& conn
 /// What a connector shows of the attachments of a relayed message.
 struct FileAbilities {
     bool images = false;  ///< pictures (image/*), e.g. the hub
-    bool files = false;   ///< any file, pictures included, e.g. Slack, Matrix
+    bool files = false;   ///< any file, pictures included, e.g. the hub, Slack, Matrix
 };
 /// Tells the bridge of `engine` what `connector` shows (none until told); before the
 /// engine runs.
