@@ -7,6 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <cctype>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -29,6 +31,7 @@
 #include "connectors/runtime/session_connector.hpp"
 #include "core/api.hpp"
 #include "core/crypto.hpp"
+#include "core/event_files.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::dingtalk {
@@ -166,6 +169,10 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
     // Buttons and menus as interactive cards, once the admin imported the template.
     bool shows_actions() const override { return !settings_.card_template_id.empty(); }
+    /// Pictures go as sampleImageMsg, other files as sampleFile (both via media/upload).
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
+    void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
   private:
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -321,6 +328,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                     settings_.name);
                 return;
             case MessageRead::not_text:
+                // A picture or file in a group is handed on with its file when files are
+                // fetched (a bridge); otherwise its writer is told that only text is read.
+                if (fetches(m)) break;
                 ignored("robot messages of type " + m.msgtype);
                 return answer_not_text(m);
         }
@@ -361,9 +371,145 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                        {"conversation_type", m.conversation_type}};
         if (!m.title.empty()) event.extra["conversation_title"] = m.title;
         // Only an employee (senderStaffId) can be looked up; outsiders go on as they are.
-        if (!match_by_email_ || m.staff_id.empty()) return sink_->push(std::move(event));
+        const bool look_up = match_by_email_ && !m.staff_id.empty();
+        if (file_limit_ == 0 || m.direct() || m.download_codes.empty()) {
+            return hand_on(std::move(event), look_up);
+        }
+        auto h = std::make_shared<Held>();
+        h->event = std::move(event);
+        h->look_up = look_up;
+        h->ready = false;
+        held_.push_back(h);
+        fetch_files(m, 0, h);
+    }
+
+    // --- pictures and files of people's messages (bridged groups) ---------------------
+    //
+    // With fetch_files_up_to(n > 0), a picture or file message in a group, and the
+    // pictures of a richText one, are handed on with their files (core/event_files.hpp):
+    // each downloadCode is exchanged for a short-lived download URL (POST
+    // robot/messageFiles/download with the robotCode and the app's access token), whose
+    // bytes are fetched without the token when they are at most n bytes; else, or when
+    // the download fails, the file is named only (DingTalk gives no link anyone may open).
+    // The messages after it wait for the download, so the bot gets them in order.
+
+    struct Held {
+        core::Event event;
+        bool look_up = false;  ///< the sender is looked up before it goes on
+        bool ready = true;
+    };
+
+    bool fetches(const RobotMessage& m) const {
+        const bool sender = !m.staff_id.empty() || !m.sender_id.empty();
+        return file_limit_ > 0 && !m.direct() && m.conversation_type == "2" && sender &&
+               !m.msg_id.empty() && !m.conversation.empty() && !m.download_codes.empty() &&
+               (m.msgtype == "picture" || m.msgtype == "file");
+    }
+
+    void hand_on(core::Event event, bool look_up) {
+        if (!held_.empty()) {
+            auto h = std::make_shared<Held>();
+            h->event = std::move(event);
+            h->look_up = look_up;
+            held_.push_back(std::move(h));
+            return;
+        }
+        push_event(std::move(event), look_up);
+    }
+
+    void push_event(core::Event event, bool look_up) {
+        if (sink_ == nullptr) return;
+        if (!look_up) return sink_->push(std::move(event));
         senders_.deliver(std::move(event), [this](core::Event e) {
             if (sink_ != nullptr) sink_->push(std::move(e));
+        });
+    }
+
+    void release_held() {
+        while (!held_.empty() && held_.front()->ready) {
+            auto h = std::move(held_.front());
+            held_.pop_front();
+            push_event(std::move(h->event), h->look_up);
+        }
+    }
+
+    // A picture's name (DingTalk names none): "image" with its type's extension.
+    static std::string picture_name(const std::string& mime) {
+        if (mime == "image/jpeg") return "image.jpg";
+        if (mime.rfind("image/", 0) == 0 && mime.size() > 6 && mime.size() < 12 &&
+            mime.find_first_of(";/+* ", 6) == std::string::npos) {
+            return "image." + mime.substr(6);
+        }
+        return "image";
+    }
+
+    void fetch_files(const RobotMessage& m, std::size_t next, const std::shared_ptr<Held>& h) {
+        if (next >= m.download_codes.size()) {
+            h->ready = true;
+            return release_held();
+        }
+        const bool picture = m.msgtype != "file";
+        core::EventFile file;
+        file.name = picture ? "" : m.file_name;
+        if (picture) file.mime = "image/*";
+        auto done = [this, m, next, h](core::EventFile f) {
+            if (f.name.empty()) f.name = picture_name(f.mime);
+            core::add_event_file(h->event.extra, f);
+            fetch_files(m, next + 1, h);
+        };
+        auto failed = [this, m, done, file](const std::string& why) mutable {
+            spdlog::warn("dingtalk {}: a file of {} was not fetched ({}); its name goes on",
+                         settings_.name, m.msg_id, why);
+            done(std::move(file));
+        };
+        with_token([this, m, next, file, done, failed](const std::string& token,
+                                                       const Answer& failure) mutable {
+            if (token.empty()) return failed("oauth2/accessToken: " + failure.outcome.message);
+            runtime::Request req = runtime::Request::json_post(
+                settings_.api_url + "/v1.0/robot/messageFiles/download",
+                {{"downloadCode", m.download_codes[next]},
+                 {"robotCode", m.robot_code.empty() ? settings_.robot_code : m.robot_code}});
+            req.headers.emplace_back("x-acs-dingtalk-access-token", token);
+            call(
+                std::move(req),
+                [this, file, done, failed, token](runtime::Result r) mutable {
+                    const Answer a = answer_of(r);
+                    const std::string url = string_field(a.body, "downloadUrl");
+                    if (a.outcome.kind != Kind::ok || !runtime::is_http_url(url)) {
+                        if (a.outcome.kind == Kind::auth) token_.refused(token);
+                        return failed(
+                            "robot/messageFiles/download: " +
+                            (a.outcome.code.empty() ? "" : a.outcome.code + " ") +
+                            (a.outcome.kind == Kind::ok ? "no downloadUrl" : a.outcome.message));
+                    }
+                    // A signed, short-lived link: fetched without the access token.
+                    runtime::Request get;
+                    get.url = url;
+                    get.timeout = std::chrono::seconds(60);
+                    get.max_body = static_cast<std::size_t>(file_limit_);
+                    session_.call(
+                        std::move(get),
+                        [file, done, failed](runtime::Result got) mutable {
+                            if (!got.ok() || got.body.empty()) {
+                                return failed(
+                                    got.too_big       ? "larger than the bridge's max_file_bytes"
+                                    : got.status == 0 ? got.error
+                                                      : "HTTP " + std::to_string(got.status));
+                            }
+                            std::string mime = got.header("content-type");
+                            mime = std::string(core::trim(mime.substr(0, mime.find(';'))));
+                            if (!mime.empty() &&
+                                (file.mime.empty() || mime.rfind("image/", 0) == 0)) {
+                                file.mime = mime;
+                            }
+                            if (file.mime.empty()) file.mime = "application/octet-stream";
+                            file.data = std::move(got.body);
+                            file.size = file.data.size();
+                            done(std::move(file));
+                        },
+                        false);
+                },
+                false);
         });
     }
 
@@ -801,13 +947,29 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
     static constexpr std::size_t max_image_bytes = 20 * 1024 * 1024;
 
+    // Other files go the same way as media of type file and are sent as msgKey sampleFile
+    // (mediaId, fileName, fileType: the name's extension); DingTalk takes files of up to
+    // 20 MB (doc, docx, xls, xlsx, ppt, pptx, zip, pdf, rar), refusing the others at
+    // upload, which is logged.
+    static bool is_picture(const core::Attachment& a) { return a.mime.rfind("image/", 0) == 0; }
+
+    static std::string extension_of(const std::string& name) {
+        const auto dot = name.rfind('.');
+        std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+        for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return ext;
+    }
+
     void after_text(const std::shared_ptr<SendJob>& job) {
         const auto& files = job->post.attachments;
         while (job->attachment < files.size() &&
-               (files[job->attachment].mime.rfind("image/", 0) != 0 ||
-                files[job->attachment].data.empty() ||
+               (files[job->attachment].data.empty() ||
                 files[job->attachment].data.size() > max_image_bytes)) {
-            ignored("attachments that are not pictures of at most 20 MB");
+            spdlog::warn(
+                "dingtalk {}: the file {} ({} bytes) was not sent to {}: DingTalk takes "
+                "files of 1 byte to 20 MB",
+                settings_.name, files[job->attachment].name, files[job->attachment].data.size(),
+                job->post.to.channel);
             ++job->attachment;
         }
         if (job->attachment >= files.size() || session_.stopping()) {
@@ -817,9 +979,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     }
 
     void image_failed(const std::shared_ptr<SendJob>& job, const std::string& why) {
-        spdlog::warn("dingtalk {}: the picture {} was not sent to {} ({}); the text was",
-                     settings_.name, job->post.attachments[job->attachment].name, job->channel,
-                     why);
+        const core::Attachment& a = job->post.attachments[job->attachment];
+        spdlog::warn("dingtalk {}: the {} {} was not sent to {} ({}); the text was", settings_.name,
+                     is_picture(a) ? "picture" : "file", a.name, job->channel, why);
         ++job->attachment;
         after_text(job);
     }
@@ -829,10 +991,15 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
             if (token.empty())
                 return image_failed(job, "no access token: " + failure.outcome.message);
             const core::Attachment& file = job->post.attachments[job->attachment];
+            const bool picture = is_picture(file);
+            const std::string name = !file.name.empty() ? file.name
+                                     : picture          ? "picture.png"
+                                                        : "file";
             runtime::Request req = runtime::Request::multipart_post(
                 settings_.oapi_url + "/media/upload?access_token=" + core::url_encode(token),
-                {{"type", "image", "", ""},
-                 {"media", file.data, file.name.empty() ? "picture.png" : file.name, file.mime}});
+                {{"type", picture ? "image" : "file", "", ""},
+                 {"media", file.data, name,
+                  file.mime.empty() ? "application/octet-stream" : file.mime}});
             call(std::move(req), [this, job](runtime::Result r) {
                 const json body = r.json();
                 const long long errcode = integer_field(body, "errcode", 0);
@@ -855,14 +1022,25 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
             if (token.empty())
                 return image_failed(job, "no access token: " + failure.outcome.message);
             std::string path;
-            runtime::Request req = robot_request(
-                job->channel, token, {"sampleImageMsg", image_msg_param(media_id)}, path);
+            const core::Attachment& file = job->post.attachments[job->attachment];
+            const std::string name = file.name.empty() ? "file" : file.name;
+            const MessageBody message =
+                is_picture(file) ? MessageBody{"sampleImageMsg", image_msg_param(media_id)}
+                                 : MessageBody{"sampleFile", json{{"mediaId", media_id},
+                                                                  {"fileName", name},
+                                                                  {"fileType", extension_of(name)}}
+                                                                 .dump()};
+            runtime::Request req = robot_request(job->channel, token, message, path);
             call(std::move(req), [this, job, path](runtime::Result r) {
                 const Answer a = answer_of(r);
                 if (a.outcome.kind != Kind::ok) {
                     return image_failed(
                         job, path + ": " + (a.outcome.code.empty() ? "" : a.outcome.code + " ") +
                                  a.outcome.message);
+                }
+                const std::string key = string_field(a.body, "processQueryKey");
+                if (job->first_id.empty() && !key.empty()) {
+                    job->first_id = settings_.name + ":" + key;
                 }
                 ++job->attachment;
                 after_text(job);
@@ -1002,6 +1180,8 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
     DingTalkSettings settings_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
+    std::uint64_t file_limit_ = 0;             ///< fetch_files_up_to(); set before start()
+    std::deque<std::shared_ptr<Held>> held_;   ///< events in order, some awaiting files
     runtime::AccessToken token_;
 
     // The connector thread's state.

@@ -121,9 +121,17 @@ MessageRead read_robot_message(const std::string& data, RobotMessage& out) {
         const json& content = object_field(j, "content");
         const auto rich = content.find("richText");
         if (rich != content.end() && rich->is_array()) {
-            for (const auto& part : *rich) out.text += string_field(part, "text");
+            for (const auto& part : *rich) {
+                out.text += string_field(part, "text");
+                const std::string code = string_field(part, "downloadCode");
+                if (!code.empty()) out.download_codes.push_back(code);
+            }
         }
     } else {
+        const json& content = object_field(j, "content");
+        const std::string code = string_field(content, "downloadCode");
+        if (!code.empty()) out.download_codes.push_back(code);
+        out.file_name = string_field(content, "fileName");
         return out.msgtype.empty() ? MessageRead::incomplete : MessageRead::not_text;
     }
     const bool sender = !out.staff_id.empty() || !out.sender_id.empty();

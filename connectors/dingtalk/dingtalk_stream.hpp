@@ -72,11 +72,16 @@ struct RobotMessage {
     std::string session_webhook;
     std::int64_t session_expires_ms = 0;  ///< sessionWebhookExpiredTime
     std::int64_t created_ms = 0;          ///< createAt
+    /// The downloadCodes of its pictures and file (content.downloadCode of a picture or
+    /// file message, the picture parts of richText), for robot/messageFiles/download.
+    std::vector<std::string> download_codes;
+    std::string file_name;  ///< content.fileName of a file message
     bool direct() const { return conversation_type == "1"; }
 };
 enum class MessageRead { ok, not_json, not_text, incomplete };
 /// Reads a robot message from a frame's data. `incomplete`: no msgId, sender,
-/// conversation or valid UTF-8 text; `not_text`: a picture, file, ... (msgtype says).
+/// conversation or valid UTF-8 text; `not_text`: a picture, file, ... (msgtype says; the
+/// download codes of a picture or file are read).
 MessageRead read_robot_message(const std::string& data, RobotMessage& out);
 
 /// How an OpenAPI answer (api.dingtalk.com, v1.0) reads.

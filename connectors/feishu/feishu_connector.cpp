@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -31,6 +32,7 @@
 #include "connectors/runtime/session_connector.hpp"
 #include "core/api.hpp"
 #include "core/crypto.hpp"
+#include "core/event_files.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::feishu {
@@ -114,8 +116,8 @@ struct SendJob : runtime::PostJob {
     std::optional<json> card;        ///< the last piece goes as this card (the post's actions)
     std::string card_id;             ///< the card's message_id, once sent
     std::size_t next_file = 0;       ///< the attachment to send next
-    std::string image_key;           ///< of that attachment, once uploaded
-    std::string image_uuid;          ///< of its image message, the same on every retry
+    std::string image_key;           ///< of that attachment once uploaded (image_ or file_key)
+    std::string image_uuid;          ///< of its message, the same on every retry
 };
 
 struct Answer {
@@ -132,9 +134,49 @@ std::string callback_answer(const Callback& c) {
     return c.event_type == "card.action.trigger" ? "{}" : "";
 }
 
-bool is_picture(const core::Attachment& a) {
-    // What im/v1/images takes: a picture of at most 10 MB, not empty.
-    return a.mime.rfind("image/", 0) == 0 && !a.data.empty() && a.data.size() <= 10 * 1024 * 1024;
+// How an attachment goes to Feishu: a picture of at most 10 MB through im/v1/images (an
+// image message), any other file (a bigger picture too) of at most 30 MB through
+// im/v1/files (a file message); Feishu takes nothing empty and nothing bigger.
+enum class UploadAs { image, file, none };
+
+UploadAs upload_as(const core::Attachment& a) {
+    if (a.data.empty()) return UploadAs::none;
+    if (a.mime.rfind("image/", 0) == 0 && a.data.size() <= 10 * 1024 * 1024) return UploadAs::image;
+    return a.data.size() <= 30 * 1024 * 1024 ? UploadAs::file : UploadAs::none;
+}
+
+// The `file_type` of im/v1/files for a file name: pdf, doc, xls, ppt by extension, else
+// "stream" (any file; opus and mp4 would need the audio's or video's duration).
+std::string file_type_of(const std::string& name) {
+    const auto dot = name.rfind('.');
+    std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == "pdf") return "pdf";
+    if (ext == "doc" || ext == "docx") return "doc";
+    if (ext == "xls" || ext == "xlsx") return "xls";
+    if (ext == "ppt" || ext == "pptx") return "ppt";
+    return "stream";
+}
+
+// The type of a picture by its first bytes, for a download Feishu sent without one.
+std::string sniff_image(const std::string& data) {
+    if (data.rfind("\x89PNG", 0) == 0) return "image/png";
+    if (data.rfind("\xFF\xD8\xFF", 0) == 0) return "image/jpeg";
+    if (data.rfind("GIF8", 0) == 0) return "image/gif";
+    if (data.size() >= 12 && data.compare(0, 4, "RIFF") == 0 && data.compare(8, 4, "WEBP") == 0) {
+        return "image/webp";
+    }
+    return "";
+}
+
+// A picture's file name (image messages name none): "image" with its type's extension.
+std::string picture_name(const std::string& mime) {
+    if (mime == "image/jpeg") return "image.jpg";
+    if (mime.rfind("image/", 0) == 0 && mime.size() > 6 && mime.size() < 12 &&
+        mime.find_first_of(";/+* ", 6) == std::string::npos) {
+        return "image." + mime.substr(6);
+    }
+    return "image";
 }
 
 // Why Feishu would refuse to update a card, as an admin reads it in the log.
@@ -164,6 +206,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                            context),
           settings_(std::move(settings)),
           text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
+          left_out_(context.prompts_dir, "feishu.yaml", "messages", "file_left_out"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -201,6 +244,10 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
 
     // Cards show buttons and menus, and a sent card can be updated.
     bool shows_actions() const override { return true; }
+    /// Attachments go up through im/v1/images (pictures) and im/v1/files (any file).
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
+    void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
   private:
     void prepare() override {
@@ -471,8 +518,9 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                              settings_.name);
                 return;
             case MessageRead::not_text:
-                // The seam for pictures and files: only text is read today. Its writer is
-                // told so, in the conversation it came from.
+                // A picture or file in a group is handed on with its file when files are
+                // fetched (a bridge); otherwise its writer is told that only text is read.
+                if (fetches(m)) break;
                 ignored("messages of type " + m.message_type);
                 return answer_not_text(m);
         }
@@ -503,8 +551,107 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         if (!m.root_id.empty()) e.extra["root_id"] = m.root_id;
         if (!m.parent_id.empty()) e.extra["parent_id"] = m.parent_id;
         if (!m.thread_id.empty()) e.extra["thread_id"] = m.thread_id;
-        senders_.deliver(std::move(e), [this](core::Event event) {
-            if (sink_ != nullptr) sink_->push(std::move(event));
+        if (m.file_key.empty()) return hand_on(std::move(e));
+        auto h = std::make_shared<Held>();
+        h->event = std::move(e);
+        h->ready = false;
+        held_.push_back(h);
+        fetch_file(m, h);
+    }
+
+    // --- pictures and files of people's messages (bridged groups) ---------------------
+    //
+    // With fetch_files_up_to(n > 0), an image, file, audio or media message in a group
+    // is handed on as a message with its file (core/event_files.hpp): the bytes fetched
+    // with the tenant access token from GET im/v1/messages/{message_id}/resources/
+    // {file_key}?type=image|file (the permission im:message or im:message:readonly) when
+    // they are at most n bytes, else, or when the download fails, its name only (Feishu
+    // gives no link anyone may open). The messages after it wait for the download, so
+    // the bot gets them in order.
+
+    struct Held {
+        core::Event event;
+        bool ready = true;
+    };
+
+    bool fetches(const Message& m) const {
+        static const std::set<std::string> types = {"image", "file", "audio", "media"};
+        return file_limit_ > 0 && !m.direct() && m.sender_type == "user" && !m.file_key.empty() &&
+               types.count(m.message_type) > 0;
+    }
+
+    // Hands an event on (once its sender is named), after the ones waiting for files.
+    void hand_on(core::Event event) {
+        if (!held_.empty()) {
+            auto h = std::make_shared<Held>();
+            h->event = std::move(event);
+            held_.push_back(std::move(h));
+            return;
+        }
+        senders_.deliver(std::move(event), [this](core::Event e) {
+            if (sink_ != nullptr) sink_->push(std::move(e));
+        });
+    }
+
+    void release_held() {
+        while (!held_.empty() && held_.front()->ready) {
+            core::Event e = std::move(held_.front()->event);
+            held_.pop_front();
+            senders_.deliver(std::move(e), [this](core::Event ev) {
+                if (sink_ != nullptr) sink_->push(std::move(ev));
+            });
+        }
+    }
+
+    void fetch_file(const Message& m, const std::shared_ptr<Held>& h) {
+        core::EventFile file;
+        file.name = m.file_name;
+        auto done = [this, h](core::EventFile f) {
+            if (f.name.empty()) f.name = picture_name(f.mime);
+            core::add_event_file(h->event.extra, f);
+            h->ready = true;
+            release_held();
+        };
+        with_token([this, m, file, done](const std::string& token, const Answer& failure) mutable {
+            if (token.empty()) {
+                spdlog::warn(
+                    "feishu {}: the file of {} was not fetched (tenant_access_token: {}); "
+                    "its name goes on",
+                    settings_.name, m.message_id, failure.outcome.message);
+                return done(std::move(file));
+            }
+            runtime::Request req;
+            req.url = settings_.api_url + "/open-apis/im/v1/messages/" +
+                      runtime::url_encode(m.message_id) + "/resources/" +
+                      runtime::url_encode(m.file_key) + "?type=" + m.resource_type();
+            req.headers.emplace_back("Authorization", "Bearer " + token);
+            req.timeout = std::chrono::seconds(60);
+            req.max_body = static_cast<std::size_t>(file_limit_);
+            const bool image = m.message_type == "image";
+            call(
+                std::move(req),
+                [this, m, file, done, token, image](runtime::Result r) mutable {
+                    if (r.ok() && !r.body.empty()) {
+                        std::string mime = r.header("content-type");
+                        mime = std::string(core::trim(mime.substr(0, mime.find(';'))));
+                        if (image && mime.rfind("image/", 0) != 0) mime = sniff_image(r.body);
+                        if (mime.empty() && !image) mime = "application/octet-stream";
+                        file.mime = mime;
+                        file.data = std::move(r.body);
+                        file.size = file.data.size();
+                        return done(std::move(file));
+                    }
+                    if (image) file.mime = "image/*";
+                    const Answer a = answer_of(r);
+                    if (a.outcome.kind == Kind::token_invalid) token_.refused(token);
+                    spdlog::warn("feishu {}: the file of {} was not fetched ({}); its name goes on",
+                                 settings_.name, m.message_id,
+                                 r.too_big
+                                     ? "larger than the bridge's max_file_bytes"
+                                     : std::to_string(a.outcome.code) + " " + a.outcome.message);
+                    done(std::move(file));
+                },
+                false);
         });
     }
 
@@ -926,43 +1073,63 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
             });
     }
 
-    // The post's pictures, after its text (e.g. the weekly metrics chart). One that cannot
-    // be uploaded or sent is left out and logged: the text went, and stays the post.
+    // The post's attachments, after its text (the weekly metrics chart, a relayed
+    // picture or file): a picture is uploaded to im/v1/images and sent as an image
+    // message, any other file to im/v1/files and sent as a file message. When Feishu
+    // fails for a while (no answer, 5xx) and the post has a dedupe key, the post goes back
+    // to the outbox, which sends it again with the same uuids (Feishu shows what already
+    // went once). One that Feishu refuses (no im:resource, too big, a type it does not
+    // take) is named in a message of its own instead (`file_left_out` of feishu.yaml), so
+    // the conversation learns a file was there; logged.
     void send_attachments(const std::shared_ptr<SendJob>& job) {
         const auto& files = job->post.attachments;
-        while (job->next_file < files.size() && !is_picture(files[job->next_file])) {
-            ignored("attachments that are not pictures of up to 10 MB (the text is sent alone)");
-            ++job->next_file;
-        }
         if (job->next_file >= files.size()) {
             return complete(job,
                             {true, job->card_id.empty() ? job->first_id : job->card_id, "", true});
+        }
+        if (upload_as(files[job->next_file]) == UploadAs::none) {
+            Answer a;
+            a.outcome = {Kind::permanent, 0, "Feishu takes no empty file and none over 30 MB"};
+            return leave_out_picture(job, "checking it", a);
         }
         if (job->image_key.empty()) return upload_picture(job);
         send_picture(job);
     }
 
     void upload_picture(const std::shared_ptr<SendJob>& job) {
-        const std::string path = "/open-apis/im/v1/images";
+        const bool image = upload_as(job->post.attachments[job->next_file]) == UploadAs::image;
+        const std::string path = image ? "/open-apis/im/v1/images" : "/open-apis/im/v1/files";
         api(
             job, path,
-            [this, job, path] {
+            [this, job, path, image] {
                 const core::Attachment& f = job->post.attachments[job->next_file];
-                runtime::Request req = runtime::Request::multipart_post(
-                    settings_.api_url + path,
-                    {{"image_type", "message", "", ""},
-                     {"image", f.data, f.name.empty() ? "picture" : f.name, f.mime}});
+                const std::string name = f.name.empty() ? (image ? "picture" : "file") : f.name;
+                const std::string mime = f.mime.empty() ? "application/octet-stream" : f.mime;
+                std::vector<runtime::FormPart> parts;
+                if (image) {
+                    parts.push_back({"image_type", "message", "", ""});
+                    parts.push_back({"image", f.data, name, mime});
+                } else {
+                    parts.push_back({"file_type", file_type_of(name), "", ""});
+                    parts.push_back({"file_name", name, "", ""});
+                    parts.push_back({"file", f.data, name, mime});
+                }
+                runtime::Request req =
+                    runtime::Request::multipart_post(settings_.api_url + path, parts);
                 req.timeout = std::chrono::seconds(60);
                 return req;
             },
-            [this, job](const Answer& a) {
-                const std::string key = string_field(object_field(a.body, "data"), "image_key");
+            [this, job, image](const Answer& a) {
+                const char* field = image ? "image_key" : "file_key";
+                const std::string key = string_field(object_field(a.body, "data"), field);
                 if (a.outcome.kind == Kind::ok && !key.empty()) {
                     job->image_key = key;
                     return send_picture(job);
                 }
                 Answer why = a;
-                if (a.outcome.kind == Kind::ok) why.outcome.message = "the answer has no image_key";
+                if (a.outcome.kind == Kind::ok) {
+                    why.outcome = {Kind::transient, 0, std::string("the answer has no ") + field};
+                }
                 leave_out_picture(job, "uploading it", why);
             });
     }
@@ -971,9 +1138,11 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         if (job->image_uuid.empty()) {
             job->image_uuid = piece_uuid(job->post, job->pieces.size() + job->next_file);
         }
+        const bool image = upload_as(job->post.attachments[job->next_file]) == UploadAs::image;
         const std::string path = conversation_path(*job);
-        const json body = message_of_type(receive_id(*job), "image",
-                                          {{"image_key", job->image_key}}, job->image_uuid);
+        const json body =
+            message_of_type(receive_id(*job), image ? "image" : "file",
+                            {{image ? "image_key" : "file_key", job->image_key}}, job->image_uuid);
         api(
             job, path,
             [this, path, body] {
@@ -991,10 +1160,38 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     void leave_out_picture(const std::shared_ptr<SendJob>& job, const std::string& step,
                            const Answer& a) {
         const core::Attachment& f = job->post.attachments[job->next_file];
-        spdlog::warn("feishu {}: the picture {} of a post to {} was left out ({} failed: {}{} {})",
-                     settings_.name, f.name.empty() ? "(no name)" : f.name, job->channel, step,
+        const std::string name = f.name.empty() ? "(no name)" : f.name;
+        if ((a.no_token || a.outcome.kind != Kind::permanent) && !job->post.dedupe_key.empty()) {
+            // For a while: the outbox sends the post again; what went is not shown twice.
+            spdlog::info("feishu {}: {} of a post to {} failed ({} {}); the post is tried again",
+                         settings_.name, name, job->channel, step, a.outcome.message);
+            return fail(job, step + " " + name, a);
+        }
+        spdlog::warn("feishu {}: the file {} of a post to {} was left out ({} failed: {}{} {})",
+                     settings_.name, name, job->channel, step,
                      a.no_token ? "tenant_access_token " : "", a.outcome.code, a.outcome.message);
-        next_picture(job);
+        std::string note = left_out_.in(job->post.locale, default_locale_);
+        if (note.empty()) return next_picture(job);
+        for (auto at = note.find("{{name}}"); at != std::string::npos;
+             at = note.find("{{name}}", at + name.size())) {
+            note.replace(at, 8, name);
+        }
+        // Its own uuid: a message of other content than the file's.
+        const std::string uuid = piece_uuid(job->post, 2000 + job->next_file);
+        const std::string path = conversation_path(*job);
+        const json body = text_message(receive_id(*job), note, uuid);
+        api(
+            job, path,
+            [this, path, body] {
+                return runtime::Request::json_post(settings_.api_url + path, body);
+            },
+            [this, job, path](const Answer& answer) {
+                if (answer.outcome.kind != Kind::ok) return fail(job, path, answer);
+                if (job->first_id.empty()) {
+                    job->first_id = string_field(object_field(answer.body, "data"), "message_id");
+                }
+                next_picture(job);
+            });
     }
 
     void next_picture(const std::shared_ptr<SendJob>& job) {
@@ -1020,6 +1217,9 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
 
     FeishuSettings settings_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
+    const runtime::ConnectorWords left_out_;   ///< names an attachment Feishu refused
+    std::uint64_t file_limit_ = 0;             ///< fetch_files_up_to(); set before start()
+    std::deque<std::shared_ptr<Held>> held_;   ///< events in order, some awaiting files
     runtime::AccessToken token_;
 
     // The connector thread's state.

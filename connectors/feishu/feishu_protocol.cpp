@@ -162,8 +162,14 @@ MessageRead read_message(const json& event, Message& out) {
         out.chat_type.empty()) {
         return MessageRead::incomplete;
     }
-    if (out.message_type != "text" && out.message_type != "post") return MessageRead::not_text;
     const json content = json::parse(string_field(message, "content"), nullptr, false);
+    if (out.message_type != "text" && out.message_type != "post") {
+        // image: {"image_key"}; file, audio, media: {"file_key", "file_name"?, ...}.
+        out.file_key =
+            string_field(content, out.message_type == "image" ? "image_key" : "file_key");
+        if (out.message_type != "image") out.file_name = string_field(content, "file_name");
+        return MessageRead::not_text;
+    }
     std::string text =
         out.message_type == "text" ? string_field(content, "text") : post_text(content);
     const json& mentions = message.contains("mentions") ? message["mentions"] : json();

@@ -61,13 +61,21 @@ struct Message {
     std::string text;          ///< the text with @mentions removed, trimmed
     long long create_ms = 0;   ///< message.create_time
     bool mentioned = false;    ///< the message @mentions someone (in groups: the bot)
+    /// An `image`, `file`, `audio` or `media` message: the key of its resource (image_key
+    /// or file_key) and the file name it names ("" for pictures, which have none).
+    std::string file_key;
+    std::string file_name;
     bool direct() const { return chat_type == "p2p"; }
+    /// What `GET im/v1/messages/{id}/resources/{key}?type=` takes for it: image or file.
+    std::string resource_type() const { return message_type == "image" ? "image" : "file"; }
 };
 
 enum class MessageRead { ok, incomplete, not_text };
 
 /// Reads the `event` of an `im.message.receive_v1`. The text of `text` messages and the
 /// plain text of `post` (rich text) messages is read; `@_user_N` placeholders are removed.
+/// Other types are `not_text`; of an image, file, audio or media message the resource's
+/// key and file name are read too.
 MessageRead read_message(const nlohmann::json& event, Message& out);
 
 /// The outcome of an OpenAPI call.

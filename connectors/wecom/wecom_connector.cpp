@@ -119,8 +119,8 @@ struct SendJob : runtime::PostJob {
     bool member = false;              ///< to a member (message/send), else an app group chat
     json card;                        ///< not null: the post goes as this template card
     std::string task_id;              ///< the card's (or, for an update, the updated card's)
-    std::vector<std::size_t> images;  ///< attachments sent as pictures, after the text
-    std::string media_id;             ///< of the picture being sent (uploaded)
+    std::vector<std::size_t> images;  ///< attachments sent (pictures and files), after the text
+    std::string media_id;             ///< of the attachment being sent (uploaded)
     std::function<void()> again;      ///< makes the current call once more
 };
 
@@ -193,6 +193,9 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
 
     // Buttons as template cards to members; app group chats get the typed choices.
     bool shows_actions() const override { return true; }
+    /// Attachments go up through media/upload (pictures as image, the rest as file).
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
 
   private:
     void prepare() override {
@@ -520,21 +523,32 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
         runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
-    // The pictures WeCom takes as msgtype image (JPG or PNG, 5 bytes to 10 MB).
+    // A picture WeCom takes as msgtype image: JPG or PNG, more than 5 bytes, at most 10 MB
+    // (media/upload type image). Any other attachment goes as msgtype file.
+    static bool is_picture(const core::Attachment& a) {
+        const bool picture =
+            a.mime == "image/png" || a.mime == "image/jpeg" || a.mime == "image/jpg";
+        return picture && a.data.size() > 5 && a.data.size() <= 10 * 1024 * 1024;
+    }
+
+    // The attachments WeCom takes: pictures, and files of more than 5 bytes up to 20 MB
+    // (media/upload type file).
     void pick_images(SendJob& job) {
         for (std::size_t i = 0; i < job.post.attachments.size(); ++i) {
             const auto& a = job.post.attachments[i];
-            const bool picture =
-                a.mime == "image/png" || a.mime == "image/jpeg" || a.mime == "image/jpg";
-            if (picture && a.data.size() >= 5 && a.data.size() <= 10 * 1024 * 1024) {
+            if (is_picture(a) || (a.data.size() > 5 && a.data.size() <= 20 * 1024 * 1024)) {
                 job.images.push_back(i);
             } else {
-                spdlog::info(
-                    "wecom {}: attachment {} ({}, {} bytes) not sent: WeCom takes JPG "
-                    "or PNG pictures up to 10 MB",
-                    settings_.name, a.name, a.mime, a.data.size());
+                spdlog::warn(
+                    "wecom {}: attachment {} ({}, {} bytes) to {} not sent: WeCom takes files "
+                    "of 6 bytes to 20 MB",
+                    settings_.name, a.name, a.mime, a.data.size(), job.post.to.channel);
             }
         }
+    }
+
+    const core::Attachment& current_attachment(const SendJob& job) const {
+        return job.post.attachments[job.images[job.next - job.pieces.size()]];
     }
 
     void start_job(const std::shared_ptr<SendJob>& job) {
@@ -576,7 +590,8 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
             }
         }
         if (job->card.is_null()) {
-            job->pieces = robots::split_message(text, settings_.max_bytes);
+            // A post of attachments only (a relayed picture) has no text message.
+            if (!text.empty()) job->pieces = robots::split_message(text, settings_.max_bytes);
         } else {
             job->pieces = {""};  // one message: the card
         }
@@ -623,7 +638,8 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     json message_body(const SendJob& job) const {
         json body;
         if (image_step(job)) {
-            body = {{"msgtype", "image"}, {"image", {{"media_id", job.media_id}}}};
+            const std::string type = is_picture(current_attachment(job)) ? "image" : "file";
+            body = {{"msgtype", type}, {type, {{"media_id", job.media_id}}}};
         } else if (!job.card.is_null()) {
             body = {{"msgtype", "template_card"}, {"template_card", job.card}};
         } else {
@@ -714,17 +730,22 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
 
     // --- pictures ---------------------------------------------------------------------
 
-    // media/upload (type image, multipart field "media"); the media_id is then sent as
-    // msgtype image. A failed upload costs the picture, never the text.
+    // media/upload (type image or file, multipart field "media", its filename the name
+    // WeCom shows); the media_id is then sent as msgtype image or file. A failed upload
+    // costs the attachment, never the text.
     void upload_image(const std::shared_ptr<SendJob>& job) {
-        const auto& a = job->post.attachments[job->images[job->next - job->pieces.size()]];
+        const auto& a = current_attachment(*job);
+        const bool picture = is_picture(a);
         job->again = [this, job] { upload_image(job); };
         call_api(
             job, "/cgi-bin/media/upload",
-            [a] {
+            [a, picture] {
+                const std::string name = !a.name.empty() ? a.name
+                                         : picture       ? "picture.png"
+                                                         : "file";
                 return runtime::Request::multipart_post(
-                    "", {runtime::FormPart{"media", a.data, a.name.empty() ? "picture.png" : a.name,
-                                           a.mime}});
+                    "", {runtime::FormPart{"media", a.data, name,
+                                           a.mime.empty() ? "application/octet-stream" : a.mime}});
             },
             [this, job](const json& body) {
                 job->media_id = string_field(body, "media_id");
@@ -733,13 +754,13 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 }
                 post_step(job);
             },
-            "type=image");
+            picture ? "type=image" : "type=file");
     }
 
     void skip_image(const std::shared_ptr<SendJob>& job, const std::string& why) {
-        const auto& a = job->post.attachments[job->images[job->next - job->pieces.size()]];
-        spdlog::warn("wecom {}: picture {} for {} not sent: {}{}", settings_.name, a.name,
-                     job->channel, why,
+        const auto& a = current_attachment(*job);
+        spdlog::warn("wecom {}: {} {} for {} not sent: {}{}", settings_.name,
+                     is_picture(a) ? "picture" : "file", a.name, job->channel, why,
                      job->first_id.empty() ? "" : " (the post's text went without it)");
         ++job->next;
         job->media_id.clear();

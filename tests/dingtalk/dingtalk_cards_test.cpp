@@ -511,6 +511,26 @@ TEST_F(DingTalkCardsTest, APictureIsUploadedAndSentAfterTheText) {
     EXPECT_EQ(result.message_id, "dingtalk:" + std::string("pqk-1"));
 }
 
+TEST_F(DingTalkCardsTest, AFileIsUploadedAsMediaAndSentAsSampleFile) {
+    core::Post post;
+    post.to = {"dingtalk", kGroup, ""};
+    post.attachments.push_back({"报价单.PDF", "application/pdf", "%PDF-1.4 quote"});
+    const auto result = send(post);
+    ASSERT_TRUE(result.ok) << result.error;
+    auto upload = fake_.wait_call("/media/upload");
+    ASSERT_TRUE(upload);
+    EXPECT_THAT(upload->body, HasSubstr("name=\"type\"\r\n\r\nfile\r\n"));
+    EXPECT_THAT(upload->body, HasSubstr("filename=\"报价单.PDF\""));
+    EXPECT_THAT(upload->body, HasSubstr("%PDF-1.4 quote"));
+    auto sends = fake_.calls("/v1.0/robot/groupMessages/send");
+    ASSERT_EQ(sends.size(), 1u);  // no empty text before it
+    EXPECT_EQ(sends[0].json_body["msgKey"], "sampleFile");
+    const json param = json::parse(sends[0].json_body.value("msgParam", "{}"));
+    EXPECT_EQ(param["mediaId"], "@media-1");
+    EXPECT_EQ(param["fileName"], "报价单.PDF");
+    EXPECT_EQ(param["fileType"], "pdf");
+}
+
 TEST_F(DingTalkCardsTest, APictureThatCannotBeUploadedLeavesTheTextAlone) {
     test_support::LogCapture log;
     fake_.fail_uploads(1);

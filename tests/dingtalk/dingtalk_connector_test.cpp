@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/event_files.hpp"
 #include "core/source_dir.hpp"
 #include "tests/dingtalk/fake_dingtalk.hpp"
 #include "tests/support/connector_sink.hpp"
@@ -567,6 +568,86 @@ TEST_F(DingTalkNoEmailMatchTest, WithMatchByEmailOffNobodyIsLookedUp) {
     ASSERT_TRUE(e);
     EXPECT_EQ(e->who.email, "");
     EXPECT_TRUE(fake_.calls(kUserGet).empty());
+}
+
+}  // namespace
+}  // namespace twintrack::dingtalk_test
+
+namespace twintrack::dingtalk_test {
+namespace {
+
+// A group message with files: `msgtype` picture (content {downloadCode}) or richText
+// (content {richText: [{text}, {type: picture, downloadCode}]}).
+json group_message(const std::string& msg_id, const std::string& msgtype, const json& content) {
+    json m = robot_message(msg_id, "manager4220", "王芳", "", "2", kGroup, "", 0);
+    m.erase("text");
+    m.erase("sessionWebhook");
+    m["msgtype"] = msgtype;
+    m["content"] = content;
+    return m;
+}
+
+TEST_F(DingTalkConnectorTest, GroupPicturesComeWithTheirBytesInOrderWhenFilesAreFetched) {
+    connector_->stop();
+    connector_ = make();
+    connector_->fetch_files_up_to(100);
+    connector_->start(sink_);
+    ASSERT_TRUE(fake_.wait_sockets(2));
+    wait_connected(1);  // the new connector's first connection
+    const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "booth";
+    fake_.add_file("dc-booth", "image/png", png);
+    fake_.add_file("dc-big", "image/jpeg", std::string(101, 'j'));
+    ASSERT_TRUE(fake_.send(
+        callback_frame("f-1", group_message("m-pic", "picture", {{"downloadCode", "dc-booth"}}))));
+    ASSERT_TRUE(fake_.send(callback_frame(
+        "f-2",
+        group_message("m-rich", "richText",
+                      {{"richText",
+                        json::array({{{"text", "我们的展台"}},
+                                     {{"type", "picture"}, {"downloadCode", "dc-big"}},
+                                     {{"type", "picture"}, {"downloadCode", "dc-expired"}}})}}))));
+    ASSERT_TRUE(fake_.send(callback_frame(
+        "f-3", robot_message("m-text", "manager4220", "王芳", "不错", "2", kGroup, "", 0))));
+    auto picture = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->id, "dingtalk:m-pic");
+    EXPECT_EQ(picture->where.channel, kGroup);
+    auto files = core::event_files(picture->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "image.png");
+    EXPECT_EQ(files[0].mime, "image/png");
+    EXPECT_EQ(files[0].data, png);
+    auto rich = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(rich);
+    EXPECT_EQ(rich->text, "我们的展台");
+    files = core::event_files(rich->extra);
+    ASSERT_EQ(files.size(), 2u);
+    // Over the limit, and a code DingTalk no longer knows: named, nothing lost.
+    EXPECT_TRUE(files[0].data.empty());
+    EXPECT_EQ(files[0].mime.rfind("image/", 0), 0u);
+    EXPECT_TRUE(files[1].data.empty());
+    EXPECT_EQ(files[1].name, "image");
+    auto text = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->text, "不错");
+    const auto exchanges = fake_.calls("/v1.0/robot/messageFiles/download");
+    ASSERT_EQ(exchanges.size(), 3u);
+    std::set<std::string> codes;
+    for (const auto& c : exchanges) {
+        codes.insert(c.json_body.value("downloadCode", ""));
+        EXPECT_EQ(c.json_body["robotCode"], kClientId);
+        EXPECT_EQ(c.token.rfind("token-", 0), 0u);
+    }
+    EXPECT_EQ(codes, (std::set<std::string>{"dc-booth", "dc-big", "dc-expired"}));
+    // The signed link itself is fetched without the access token.
+    std::size_t links = 0;
+    for (const auto& c : fake_.calls("/files/")) {
+        ++links;
+        EXPECT_TRUE(c.token.empty()) << c.path;
+    }
+    EXPECT_EQ(links, 2u);
+    // Nobody was told that only text is read.
+    EXPECT_TRUE(fake_.calls("/session/").empty());
 }
 
 }  // namespace

@@ -43,8 +43,9 @@ struct FakeDingTalk::Impl {
     int failing_lookups = 0;
     std::pair<int, long long> lookup_failure{500, 0};  // HTTP status, errcode
     int next_media = 0;
-    std::set<std::string> media;                       // media ids issued
-    std::vector<websocketpp::connection_hdl> sockets;  // open, in order
+    std::set<std::string> media;                                       // media ids issued
+    std::map<std::string, std::pair<std::string, std::string>> files;  // code → type, bytes
+    std::vector<websocketpp::connection_hdl> sockets;                  // open, in order
     int socket_count = 0;
     std::map<websocketpp::connection_hdl, int, std::owner_less<websocketpp::connection_hdl>>
         numbers;
@@ -103,7 +104,11 @@ struct FakeDingTalk::Impl {
                 msg_key == "sampleText" && param.is_object() && !param.value("content", "").empty();
             const bool image = msg_key == "sampleImageMsg" && param.is_object() &&
                                media.count(param.value("photoURL", "")) > 0;
-            if (call.json_body.value("robotCode", "") != kClientId || !(text || image)) {
+            const bool file = msg_key == "sampleFile" && param.is_object() &&
+                              media.count(param.value("mediaId", "")) > 0 &&
+                              !param.value("fileName", "").empty() &&
+                              !param.value("fileType", "").empty();
+            if (call.json_body.value("robotCode", "") != kClientId || !(text || image || file)) {
                 return {400, {{"code", "param.invalid"}, {"message", "bad request"}}};
             }
             const std::string key = "pqk-" + std::to_string(++next_key);
@@ -124,6 +129,21 @@ struct FakeDingTalk::Impl {
                          {"flowControlledStaffIdList", limited_ids}}};
             }
             return {200, {{"processQueryKey", key}}};
+        }
+        if (path == "/v1.0/robot/messageFiles/download" && call.method == "POST") {
+            // A downloadCode of a message this robot received → a short-lived link (here
+            // on the fake, /files/CODE).
+            if (!valid_tokens.count(call.token)) {
+                return {401,
+                        {{"code", "InvalidAuthentication"}, {"message", "不合法的access_token"}}};
+            }
+            const std::string code = call.json_body.value("downloadCode", "");
+            if (call.json_body.value("robotCode", "") != kClientId || files.count(code) == 0) {
+                return {400, {{"code", "unknownError"}, {"message", "downloadCode 无效"}}};
+            }
+            return {200,
+                    {{"downloadUrl", "http://127.0.0.1:" + std::to_string(port) + "/files/" + code +
+                                         "?Expires=1733480000&Signature=fake"}}};
         }
         if (path == "/v1.0/card/instances/createAndDeliver" && call.method == "POST") {
             return create_card(call);
@@ -242,13 +262,18 @@ struct FakeDingTalk::Impl {
             --failing_uploads;
             return {200, {{"errcode", 40004}, {"errmsg", "不合法的媒体文件类型"}}};
         }
+        const bool file = call.body.find("name=\"type\"\r\n\r\nfile\r\n") != std::string::npos;
         const bool form = call.body.find("name=\"type\"") != std::string::npos &&
                           call.body.find("name=\"media\"") != std::string::npos &&
-                          call.body.find("\x89PNG") != std::string::npos;
+                          (file || call.body.find("\x89PNG") != std::string::npos);
         if (!form) return {200, {{"errcode", 40005}, {"errmsg", "不合法的文件类型"}}};
         const std::string id = "@media-" + std::to_string(++next_media);
         media.insert(id);
-        return {200, {{"errcode", 0}, {"errmsg", "ok"}, {"media_id", id}, {"type", "image"}}};
+        return {200,
+                {{"errcode", 0},
+                 {"errmsg", "ok"},
+                 {"media_id", id},
+                 {"type", file ? "file" : "image"}}};
     }
 };
 
@@ -290,6 +315,18 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
                                    {"message", "调用该接口触发的限流"}}
                                   .dump());
             }
+            return;
+        }
+        if (call.method == "GET" && call.path.rfind("/files/", 0) == 0) {
+            // A download link: no token; 404 once the code is unknown (expired).
+            auto f = d.files.find(call.path.substr(7));
+            if (f == d.files.end()) {
+                con->set_status(websocketpp::http::status_code::not_found);
+                return;
+            }
+            con->set_status(websocketpp::http::status_code::ok);
+            if (!f->second.first.empty()) con->append_header("Content-Type", f->second.first);
+            con->set_body(f->second.second);
             return;
         }
         const bool upload = call.path == "/media/upload";
@@ -406,6 +443,12 @@ void FakeDingTalk::fail_uploads(int count) {
     impl_->failing_uploads = count;
 }
 
+void FakeDingTalk::add_file(const std::string& download_code, const std::string& content_type,
+                            const std::string& data) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->files[download_code] = {content_type, data};
+}
+
 void FakeDingTalk::add_user(const std::string& staff, const std::string& name,
                             const std::string& email, const std::string& org_email) {
     json user = {{"userid", staff}, {"unionid", "union-" + staff},
@@ -429,7 +472,8 @@ std::vector<ApiCall> FakeDingTalk::calls(const std::string& path) const {
     std::lock_guard<std::mutex> lock(impl_->mu);
     std::vector<ApiCall> out;
     for (const auto& c : impl_->calls) {
-        if (c.path == path || (path == "/session/" && c.path.rfind("/session/", 0) == 0)) {
+        if (c.path == path ||
+            ((path == "/session/" || path == "/files/") && c.path.rfind(path, 0) == 0)) {
             out.push_back(c);
         }
     }

@@ -1,13 +1,14 @@
 #pragma once
 // A fake DingTalk for tests, on one loopback port: the OpenAPI over real HTTP
 // (gateway/connections/open, oauth2/accessToken, robot/oToMessages/batchSend,
-// robot/groupMessages/send, card/instances/createAndDeliver, PUT card/instances, the
-// older oapi media/upload and topapi/v2/user/get, and sessionWebhook URLs) and the Stream gateway
-// over a real WebSocket. Cards are created only from a published template (kCardTemplateId) and
-// updated only when they exist; pictures are sent only with a media id it issued. Like DingTalk it
-// hands out one-use tickets and refuses a handshake with a ticket it did not issue or saw before,
-// refuses expired access tokens with 401 InvalidAuthentication, and can throttle. Every call and
-// every frame the client sends is recorded.
+// robot/groupMessages/send (sampleText, sampleImageMsg, sampleFile),
+// robot/messageFiles/download and its links, card/instances/createAndDeliver, PUT card/instances,
+// the older oapi media/upload and topapi/v2/user/get, and sessionWebhook URLs) and the Stream
+// gateway over a real WebSocket. Cards are created only from a published template (kCardTemplateId)
+// and updated only when they exist; pictures are sent only with a media id it issued. Like DingTalk
+// it hands out one-use tickets and refuses a handshake with a ticket it did not issue or saw
+// before, refuses expired access tokens with 401 InvalidAuthentication, and can throttle. Every
+// call and every frame the client sends is recorded.
 
 #include <chrono>
 #include <map>
@@ -71,6 +72,11 @@ class FakeDingTalk {
     int cards_delivered() const;
     /// The next `count` media uploads answer errcode 40004 (invalid media type).
     void fail_uploads(int count);
+    /// A picture or file a person sent, known by `download_code`: robot/messageFiles/
+    /// download answers a link to it on the fake (GET /files/CODE, no token, served as
+    /// `content_type`); unknown codes are refused (400), a link to one answers 404.
+    void add_file(const std::string& download_code, const std::string& content_type,
+                  const std::string& data);
     /// An employee topapi/v2/user/get knows: `email` the address-book email, `org_email`
     /// the enterprise mailbox ("" leaves a field out, as DingTalk does). Others get errcode
     /// 60121 (找不到该用户).
@@ -80,6 +86,7 @@ class FakeDingTalk {
     /// status 200 errcode `errcode` (60011: the app lacks the permission).
     void fail_user_lookups(int count, int status, long long errcode = 0);
 
+    /// The calls of `path` ("/session/" and "/files/": of every path under it), in order.
     std::vector<ApiCall> calls(const std::string& path) const;
     /// Waits until `path` was called `n` times; returns the n-th call (1-based).
     std::optional<ApiCall> wait_call(const std::string& path, std::size_t n = 1,

@@ -36,7 +36,12 @@ struct FakeFeishu::State {
     std::string patch_msg;
     int patches_answered = 0;
     bool refuse_uploads = false;
-    std::map<std::string, json> people;  ///< open_id → user (the contact API)
+    int failing_uploads = 0;
+    struct Resource {
+        std::string data, content_type;
+    };
+    std::map<std::string, Resource> resources;  ///< "message_id/key?type=T" → bytes
+    std::map<std::string, json> people;         ///< open_id → user (the contact API)
     int failing_contacts = 0;
     std::pair<int, long long> contact_failure{500, 0};  ///< HTTP status, code
     int card_refusals = 0;
@@ -186,7 +191,21 @@ struct FakeFeishu::State {
             return answer(200,
                           {{"code", 0}, {"msg", "success"}, {"data", {{"user", person->second}}}});
         }
-        if (r.path == "/open-apis/im/v1/images") return upload(r, call);
+        if (r.path == "/open-apis/im/v1/images" || r.path == "/open-apis/im/v1/files") {
+            return upload(r, call);
+        }
+        if (r.method == "GET" && r.path.rfind("/open-apis/im/v1/messages/", 0) == 0 &&
+            r.path.find("/resources/") != std::string::npos) {
+            if (valid_tokens.count(call.token) == 0) {
+                return answer(
+                    400, {{"code", 99991663}, {"msg", "Invalid access token for authorization"}});
+            }
+            const auto found = resources.find(r.path.substr(26) + "?" + r.query);
+            if (found == resources.end()) {
+                return answer(404, {{"code", 234003}, {"msg", "File not in msg."}});
+            }
+            return {200, found->second.content_type, found->second.data};
+        }
         if (r.path == "/open-apis/ephemeral/v1/send") {
             // A card only open_id sees in group chat_id; only in group chats (chat ids
             // containing "p2p" stand for direct chats here, as Feishu refuses those).
@@ -230,7 +249,7 @@ struct FakeFeishu::State {
             return answer(400, {{"code", 99992402}, {"msg", "field validation failed"}});
         }
         const std::string type = b.is_object() ? b.value("msg_type", "") : "";
-        if ((type != "text" && type != "interactive" && type != "image") ||
+        if ((type != "text" && type != "interactive" && type != "image" && type != "file") ||
             (send && b.value("receive_id", "").empty())) {
             return answer(400, {{"code", 230001}, {"msg", "invalid message content"}});
         }
@@ -239,7 +258,8 @@ struct FakeFeishu::State {
                           ((type == "text" && content.contains("text")) ||
                            (type == "interactive" && content.contains("elements") &&
                             content["elements"].is_array()) ||
-                           (type == "image" && issued_image(content.value("image_key", ""))));
+                           (type == "image" && issued_image(content.value("image_key", ""))) ||
+                           (type == "file" && issued_image(content.value("file_key", ""))));
         if (good && type == "interactive" && card_refusals > 0) {
             --card_refusals;
             return answer(400, {{"code", 230099},
@@ -307,8 +327,10 @@ struct FakeFeishu::State {
         return answer(200, {{"code", 0}, {"msg", "success"}, {"data", json::object()}});
     }
 
-    // POST im/v1/images (multipart/form-data: image_type, image).
+    // POST im/v1/images (multipart/form-data: image_type, image) or im/v1/files
+    // (file_type, file_name, file; at most 30 MB, not empty).
     ListenerResponse upload(const ListenerRequest& r, const ApiCall& call) {
+        const bool image = r.path == "/open-apis/im/v1/images";
         if (valid_tokens.count(call.token) == 0) {
             return answer(400,
                           {{"code", 99991663}, {"msg", "Invalid access token for authorization"}});
@@ -319,22 +341,34 @@ struct FakeFeishu::State {
                                  "Access denied. One of the following scopes is required: "
                                  "[im:resource]."}});
         }
+        if (failing_uploads > 0) {
+            --failing_uploads;
+            return answer(500, {{"code", 1}, {"msg", "internal error"}});
+        }
         Upload u;
         for (const auto& part : multipart(r)) {
             if (part.name == "image_type") u.image_type = part.data;
-            if (part.name == "image") {
+            if (part.name == "file_type") u.file_type = part.data;
+            if (part.name == "file_name") u.file_name = part.data;
+            if (part.name == (image ? "image" : "file")) {
                 u.filename = part.filename;
                 u.content_type = part.content_type;
                 u.data = part.data;
             }
         }
-        if (u.image_type != "message" || u.data.empty()) {
+        static const std::set<std::string> file_types = {"opus", "mp4", "pdf",   "doc",
+                                                         "xls",  "ppt", "stream"};
+        if (image ? u.image_type != "message"
+                  : file_types.count(u.file_type) == 0 || u.file_name.empty()) {
             return answer(400, {{"code", 234001}, {"msg", "Invalid request param."}});
         }
-        u.image_key = "img_v2_fake" + std::to_string(uploads.size() + 1);
+        if (u.data.empty() || (!image && u.data.size() > 30 * 1024 * 1024)) {
+            return answer(400, {{"code", 234006}, {"msg", "The file size exceed the max value."}});
+        }
+        const char* field = image ? "image_key" : "file_key";
+        u.image_key = (image ? "img_v2_fake" : "file_v2_fake") + std::to_string(uploads.size() + 1);
         uploads.push_back(u);
-        return answer(200,
-                      {{"code", 0}, {"msg", "success"}, {"data", {{"image_key", u.image_key}}}});
+        return answer(200, {{"code", 0}, {"msg", "success"}, {"data", {{field, u.image_key}}}});
     }
 
     struct Part {
@@ -601,6 +635,18 @@ void FakeFeishu::refuse_uploads(bool refuse) {
     state_->refuse_uploads = refuse;
 }
 
+void FakeFeishu::fail_uploads(int count) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->failing_uploads = count;
+}
+
+void FakeFeishu::add_resource(const std::string& message_id, const std::string& key,
+                              const std::string& type, const std::string& data,
+                              const std::string& content_type) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->resources[message_id + "/resources/" + key + "?type=" + type] = {data, content_type};
+}
+
 json message_event(const std::string& event_id, const std::string& message_id,
                    const std::string& open_id, const std::string& chat_id,
                    const std::string& chat_type, const std::string& text, const json& mentions) {
@@ -630,6 +676,20 @@ json message_event(const std::string& event_id, const std::string& message_id,
                 {"message_type", "text"},
                 {"content", json{{"text", text}}.dump()},
                 {"mentions", mentions}}}}}};
+}
+
+json file_message_event(const std::string& event_id, const std::string& message_id,
+                        const std::string& open_id, const std::string& chat_id,
+                        const std::string& message_type, const std::string& key,
+                        const std::string& file_name) {
+    json e = message_event(event_id, message_id, open_id, chat_id, "group", "");
+    json& m = e["event"]["message"];
+    m["message_type"] = message_type;
+    m["content"] = (message_type == "image" ? json{{"image_key", key}}
+                                            : json{{"file_key", key}, {"file_name", file_name}})
+                       .dump();
+    m["mentions"] = json::array();
+    return e;
 }
 
 json card_action_event(const std::string& event_id, const std::string& open_id,

@@ -2,14 +2,15 @@
 // A fake Feishu OpenAPI for tests, on one loopback port over real HTTP:
 // auth/v3/tenant_access_token/internal, im/v1/messages (receive_id_type open_id or
 // chat_id; msg_type text, interactive or image), im/v1/messages/{id}/reply, PATCH
-// im/v1/messages/{id} (cards sent with update_multi only) and im/v1/images (multipart,
-// image_type=message). Like Feishu it refuses expired tenant access tokens (code
-// 99991663), can rate-limit (HTTP 429, code 99991400), and delivers a message once per
-// uuid. Every call is recorded. Also builds event and card callbacks as Feishu sends them
-// (plain or encrypted, signed). The long connection: `/callback/ws/endpoint` hands out
-// the URL of its own WebSocket server (a second loopback port), which answers pings with
-// pongs, sends events as protobuf frames (split over several when asked) and records
-// every frame the client sends.
+// im/v1/messages/{id} (cards sent with update_multi only), im/v1/images (multipart,
+// image_type=message), im/v1/files (multipart: file_type, file_name, file; msg_type file)
+// and GET im/v1/messages/{id}/resources/{key}?type=image|file (the files people sent). Like Feishu
+// it refuses expired tenant access tokens (code 99991663), can rate-limit (HTTP 429, code
+// 99991400), and delivers a message once per uuid. Every call is recorded. Also builds event and
+// card callbacks as Feishu sends them (plain or encrypted, signed). The long connection:
+// `/callback/ws/endpoint` hands out the URL of its own WebSocket server (a second loopback port),
+// which answers pings with pongs, sends events as protobuf frames (split over several when asked)
+// and records every frame the client sends.
 
 #include <chrono>
 #include <memory>
@@ -49,13 +50,15 @@ struct SentMessage {
     json content;            ///< the parsed content; a card as last PATCHed
 };
 
-/// A picture uploaded to im/v1/images.
+/// A picture uploaded to im/v1/images, or a file to im/v1/files.
 struct Upload {
-    std::string image_type;  ///< the form field; Feishu wants "message"
+    std::string image_type;  ///< the form field; Feishu wants "message" (pictures)
+    std::string file_type;   ///< the form field (files): pdf, doc, xls, ppt, stream, ...
+    std::string file_name;   ///< the form field (files)
     std::string filename;
     std::string content_type;
     std::string data;
-    std::string image_key;  ///< what the fake answered
+    std::string image_key;  ///< what the fake answered: img_v2_fakeN or file_v2_fakeN
 };
 
 class FakeFeishu {
@@ -75,6 +78,13 @@ class FakeFeishu {
     void refuse_patches(int count, long long code, const std::string& msg);
     /// Uploads are refused as when the app lacks im:resource (code 99991672).
     void refuse_uploads(bool refuse);
+    /// The next `count` uploads fail with HTTP 500 (Feishu down for a while).
+    void fail_uploads(int count);
+    /// The resource `key` of message `message_id` (type image or file) is `data`, served
+    /// as `content_type` ("" sends none). Others answer 404 (code 234003).
+    void add_resource(const std::string& message_id, const std::string& key,
+                      const std::string& type, const std::string& data,
+                      const std::string& content_type);
     /// The contact API knows `open_id` as `name` (the others: no permission, 99991672),
     /// with `email` (the contact email) and `enterprise_email` (the Feishu Mail address)
     /// where given ("" leaves the field out, as Feishu does without the app's scope).
@@ -132,6 +142,13 @@ json message_event(const std::string& event_id, const std::string& message_id,
                    const std::string& open_id, const std::string& chat_id,
                    const std::string& chat_type, const std::string& text,
                    const json& mentions = json::array());
+
+/// An `im.message.receive_v1` callback body of a picture or file: `message_type` image
+/// (content {"image_key": key}) or file (content {"file_key": key, "file_name": name}).
+json file_message_event(const std::string& event_id, const std::string& message_id,
+                        const std::string& open_id, const std::string& chat_id,
+                        const std::string& message_type, const std::string& key,
+                        const std::string& file_name = "");
 
 /// A `card.action.trigger` callback body (schema 2.0, plain): `open_id` clicked `action`
 /// (e.g. {"tag":"button","value":{"tt":TOKEN}}) on the card `message_id`.

@@ -445,11 +445,59 @@ TEST_F(FeishuActionsTest, APictureIsUploadedAndSentAfterTheText) {
     EXPECT_EQ(sent[1].msg_type, "image");
     EXPECT_EQ(sent[1].receive_id, kGroup);
     EXPECT_EQ(sent[1].content["image_key"], uploads[0].image_key);
-    // Something that is not a picture is left out; the text goes.
-    post.attachments = {{"notes.txt", "text/plain", "hello"}};
+}
+
+TEST_F(FeishuActionsTest, AFileIsUploadedToImFilesAndSentAsAFileMessage) {
+    start();
+    core::Post post;
+    post.to = {"feishu", kGroup, ""};
+    post.attachments = {{"报价单.pdf", "application/pdf", "%PDF-1.4 quote"},
+                        {"notes.txt", "text/plain", "hello"}};
+    const auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto uploads = fake_.uploads();
+    ASSERT_EQ(uploads.size(), 2u);
+    EXPECT_EQ(uploads[0].file_type, "pdf");
+    EXPECT_EQ(uploads[0].file_name, "报价单.pdf");
+    EXPECT_EQ(uploads[0].data, "%PDF-1.4 quote");
+    EXPECT_EQ(uploads[1].file_type, "stream");  // any other file
+    EXPECT_EQ(uploads[1].file_name, "notes.txt");
+    for (const auto& c : fake_.calls("/open-apis/im/v1/files")) {
+        EXPECT_EQ(c.token.rfind("t-fake", 0), 0u);
+    }
+    const auto sent = fake_.sent();
+    ASSERT_EQ(sent.size(), 2u);  // no empty text message before them
+    EXPECT_EQ(sent[0].msg_type, "file");
+    EXPECT_EQ(sent[0].receive_id, kGroup);
+    EXPECT_EQ(sent[0].content["file_key"], uploads[0].image_key);
+    EXPECT_EQ(sent[1].msg_type, "file");
+    EXPECT_EQ(r.message_id, sent[0].id);
+    // Nothing Feishu takes (empty): named in a message instead.
+    post.attachments = {{"empty.txt", "text/plain", ""}};
     ASSERT_TRUE(send(post).ok);
-    EXPECT_EQ(fake_.uploads().size(), 1u);
-    EXPECT_EQ(fake_.sent().size(), 3u);
+    EXPECT_EQ(fake_.uploads().size(), 2u);
+    EXPECT_THAT(fake_.delivered(), ElementsAre("[文件：empty.txt，此处无法显示]"));
+}
+
+TEST_F(FeishuActionsTest, AnUploadFailingForAWhileSendsThePostAgainShowingEverythingOnce) {
+    start();
+    fake_.fail_uploads(1);
+    core::Post post;
+    post.to = {"feishu", kGroup, ""};
+    post.text = "Li Wei (slack): our booth";
+    post.dedupe_key = "relay:joint:slack:1:feishu";
+    post.attachments = {{"booth.png", "image/png", kPng}};
+    auto r = send(post);
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);  // the outbox sends it again
+    EXPECT_THAT(r.error, HasSubstr("booth.png"));
+    r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_THAT(fake_.delivered(), ElementsAre("Li Wei (slack): our booth"));
+    const auto sent = fake_.sent();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[1].msg_type, "image");
+    EXPECT_EQ(r.message_id, sent[0].id);
 }
 
 TEST_F(FeishuActionsTest, AFailedUploadLeavesTheTextAndIsLogged) {
@@ -462,7 +510,8 @@ TEST_F(FeishuActionsTest, AFailedUploadLeavesTheTextAndIsLogged) {
     post.attachments = {{"metrics.png", "image/png", kPng}};
     const auto r = send(post);
     ASSERT_TRUE(r.ok) << r.error;  // the text went: the post is delivered
-    EXPECT_THAT(fake_.delivered(), ElementsAre("本周指标"));
+    // The picture is named in its place, in the post's language (here the default).
+    EXPECT_THAT(fake_.delivered(), ElementsAre("本周指标", "[文件：metrics.png，此处无法显示]"));
     EXPECT_EQ(fake_.calls("/open-apis/im/v1/images").size(), 1u);  // not retried
     for (const auto& m : fake_.sent()) EXPECT_NE(m.msg_type, "image");
     EXPECT_EQ(log.count("metrics.png"), 1);

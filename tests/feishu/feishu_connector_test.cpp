@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/event_files.hpp"
 #include "tests/feishu/fake_feishu.hpp"
 #include "tests/support/connector_sink.hpp"
 
@@ -45,6 +46,7 @@ class FeishuConnectorTest : public ::testing::Test {
         context.default_locale = "zh-CN";
         context.match_by_email = match_by_email_;
         connector_ = connectors::feishu::make_feishu(std::move(s), context);
+        connector_->fetch_files_up_to(fetch_up_to_);
         connector_->start(sink_);
         port_ = connectors::feishu::feishu_status(*connector_).listen_port;
         ASSERT_GT(port_, 0);
@@ -68,7 +70,8 @@ class FeishuConnectorTest : public ::testing::Test {
     }
 
     FakeFeishu fake_;
-    bool match_by_email_ = true;  ///< directory.match_by_email
+    bool match_by_email_ = true;     ///< directory.match_by_email
+    std::uint64_t fetch_up_to_ = 0;  ///< fetch_files_up_to() (a bridge's max_file_bytes)
     std::shared_ptr<connectors::Roster> roster_ = std::make_shared<connectors::Roster>();
     core::FakeClock clock_{core::from_millis(1733480000000)};
     test_support::CollectingSink sink_;
@@ -496,6 +499,118 @@ TEST_F(FeishuConnectorTest, WithMatchByEmailOffNoEmailIsRead) {
     ASSERT_TRUE(e);
     EXPECT_EQ(e->who.email, "");
     EXPECT_EQ(e->who.display, "王芳");
+}
+
+}  // namespace
+}  // namespace twintrack::feishu_test
+
+namespace twintrack::feishu_test {
+namespace {
+
+const std::string kPicture = std::string("\x89PNG\r\n\x1a\n", 8) + "picture-bytes";
+
+TEST_F(FeishuConnectorTest, AGroupPictureAndFileComeWithTheirBytesAndInOrderWhenFilesAreFetched) {
+    fake_.add_person(kWang, "王芳");
+    fetch_up_to_ = 100;
+    start();
+    // Feishu names no type for the picture: it is read from its bytes.
+    fake_.add_resource("om_pic", "img_v2_booth", "image", kPicture, "application/octet-stream");
+    fake_.add_resource("om_doc", "file_v2_quote", "file", "%PDF-1.4 quote", "application/pdf");
+    ASSERT_EQ(post_callback(port_, encrypted(file_message_event("ev-p", "om_pic", kWang, kGroup,
+                                                                "image", "img_v2_booth")))
+                  .status,
+              200);
+    ASSERT_EQ(
+        post_callback(port_, encrypted(file_message_event("ev-d", "om_doc", kWang, kGroup, "file",
+                                                          "file_v2_quote", "报价单.pdf")))
+            .status,
+        200);
+    ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-t", "om_txt", kWang, kGroup, "group",
+                                                           "看看这两个")))
+                  .status,
+              200);
+    auto picture = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->id, "feishu:om_pic");
+    EXPECT_EQ(picture->where.channel, kGroup);
+    EXPECT_EQ(picture->who.display, "王芳");
+    auto files = core::event_files(picture->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "image.png");
+    EXPECT_EQ(files[0].mime, "image/png");
+    EXPECT_EQ(files[0].data, kPicture);
+    auto doc = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(doc);
+    files = core::event_files(doc->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "报价单.pdf");
+    EXPECT_EQ(files[0].mime, "application/pdf");
+    EXPECT_EQ(files[0].data, "%PDF-1.4 quote");
+    auto text = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->text, "看看这两个");
+    // From the configured API with the tenant access token, as image and as file.
+    const auto got = fake_.calls("/open-apis/im/v1/messages/om_");
+    std::vector<std::string> downloads;
+    for (const auto& c : got) {
+        if (c.method != "GET") continue;
+        downloads.push_back(c.path + "?" + c.query);
+        EXPECT_EQ(c.token.rfind("t-fake", 0), 0u);
+    }
+    EXPECT_THAT(downloads,
+                ElementsAre("/open-apis/im/v1/messages/om_pic/resources/img_v2_booth?type=image",
+                            "/open-apis/im/v1/messages/om_doc/resources/file_v2_quote?type=file"));
+    // No "text only" answer in the group.
+    for (const auto& c : got) EXPECT_EQ(c.path.find("/reply"), std::string::npos) << c.path;
+}
+
+TEST_F(FeishuConnectorTest, AFileThatCannotBeFetchedGoesOnByItsNameAndLosesNothing) {
+    fake_.add_person(kWang, "王芳");
+    fetch_up_to_ = 10;
+    start();
+    // Over the limit: not taken; gone from Feishu: 404.
+    fake_.add_resource("om_big", "file_v2_big", "file", std::string(11, 'x'), "text/plain");
+    ASSERT_EQ(post_callback(port_, encrypted(file_message_event("ev-b", "om_big", kWang, kGroup,
+                                                                "file", "file_v2_big", "big.txt")))
+                  .status,
+              200);
+    ASSERT_EQ(post_callback(port_, encrypted(file_message_event("ev-g", "om_gone", kWang, kGroup,
+                                                                "image", "img_v2_gone")))
+                  .status,
+              200);
+    ASSERT_EQ(post_callback(
+                  port_, encrypted(message_event("ev-t", "om_t", kWang, kGroup, "group", "后面")))
+                  .status,
+              200);
+    auto big = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(big);
+    auto files = core::event_files(big->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "big.txt");
+    EXPECT_TRUE(files[0].data.empty());
+    auto gone = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(gone);
+    files = core::event_files(gone->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "image");
+    EXPECT_EQ(files[0].mime.rfind("image/", 0), 0u);  // still known as a picture
+    EXPECT_TRUE(files[0].data.empty());
+    auto after = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->text, "后面");
+}
+
+TEST_F(FeishuConnectorTest, AGroupPictureIsAnsweredThatOnlyTextIsReadWhenFilesAreNotFetched) {
+    start();
+    ASSERT_EQ(post_callback(port_, encrypted(file_message_event("ev-p", "om_pic", kWang, kGroup,
+                                                                "image", "img_v2_booth")))
+                  .status,
+              200);
+    ASSERT_TRUE(fake_.wait_call("/open-apis/im/v1/messages/om_pic/reply"));
+    for (const auto& c : fake_.calls("/open-apis/im/v1/messages/om_pic/resources")) {
+        ADD_FAILURE() << "fetched " << c.path;
+    }
+    EXPECT_TRUE(sink_.rest().empty());
 }
 
 }  // namespace

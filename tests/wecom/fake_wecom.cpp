@@ -130,13 +130,14 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
                 return answer(a);
             }
             if (upload) {
-                if (query_value(call.query, "type") != "image" ||
+                const std::string type = query_value(call.query, "type");
+                if ((type != "image" && type != "file") ||
                     call.raw.find("name=\"media\"; filename=") == std::string::npos) {
                     return answer({{"errcode", 40004}, {"errmsg", "invalid media type"}});
                 }
                 return answer({{"errcode", 0},
                                {"errmsg", "ok"},
-                               {"type", "image"},
+                               {"type", type},
                                {"media_id", "media-" + std::to_string(++d.next_media)},
                                {"created_at", "1380000000"}});
             }

@@ -3,11 +3,10 @@
 // message/send and appchat/send with the answers the API reference documents
 // ({"errcode":0,"errmsg":"ok",...}; 42001 for an expired token; a template card's send
 // answers a response_code), message/update_template_card (each response_code valid
-// once), media/upload (multipart, answers a media_id) and user/get (a member as the app
-// may see them; 60111 for anyone else). Every call is recorded;
-// answers can be scripted (45009, ...). Plus the other direction: an encrypted, signed
-// callback POST as WeCom sends it to an app's callback URL, and the XML of a click on a
-// template card.
+// once), media/upload (multipart, type image or file, answers a media_id) and user/get (a member as
+// the app may see them; 60111 for anyone else). Every call is recorded; answers can be scripted
+// (45009, ...). Plus the other direction: an encrypted, signed callback POST as WeCom sends it to
+// an app's callback URL, and the XML of a click on a template card.
 
 #include <chrono>
 #include <memory>

@@ -634,6 +634,30 @@ TEST_F(WecomConnectorTest, APictureIsUploadedAndSentAfterTheTextToMembersAndGrou
     }
 }
 
+TEST_F(WecomConnectorTest, AFileIsUploadedAsAFileAndSentAsAFileMessage) {
+    test_support::LogCapture log;
+    start();
+    core::Post post;
+    post.to = {"wecom", "salesgroup01", ""};
+    post.attachments = {{"报价单.pdf", "application/pdf", "%PDF-1.4 quote"},
+                        {"booth.gif", "image/gif", "GIF89a-booth"},  // no GIF pictures: a file
+                        {"tiny.txt", "text/plain", "hi"}};           // 5 bytes or less: not taken
+    ASSERT_TRUE(send(post).ok);
+    const auto uploads = wecom_.calls("/cgi-bin/media/upload");
+    ASSERT_EQ(uploads.size(), 2u);
+    EXPECT_THAT(uploads[0].query, HasSubstr("type=file"));
+    EXPECT_THAT(uploads[0].raw, HasSubstr("filename=\"报价单.pdf\""));
+    EXPECT_THAT(uploads[0].raw, HasSubstr("%PDF-1.4 quote"));
+    EXPECT_THAT(uploads[1].query, HasSubstr("type=file"));
+    const auto sends = wecom_.calls("/cgi-bin/appchat/send");
+    ASSERT_EQ(sends.size(), 2u);  // no empty text before them
+    EXPECT_EQ(sends[0].body["msgtype"], "file");
+    EXPECT_EQ(sends[0].body["chatid"], "salesgroup01");
+    EXPECT_EQ(sends[0].body["file"]["media_id"], "media-1");
+    EXPECT_EQ(sends[1].body["file"]["media_id"], "media-2");
+    EXPECT_EQ(log.count("attachment tiny.txt"), 1);
+}
+
 TEST_F(WecomConnectorTest, AFailedUploadKeepsTheTextAndIsLogged) {
     test_support::LogCapture log;
     start();
