@@ -3,8 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 
+#include <cerrno>
 #include <stdexcept>
 #include <vector>
 
@@ -22,9 +23,19 @@ std::string hex(const unsigned char* bytes, std::size_t n) {
     return out;
 }
 
+// The kernel's generator (getrandom(2), blocking only until it is seeded at boot) rather
+// than OpenSSL's: the first RAND_bytes() initialises OpenSSL (its configuration file, the
+// default provider, a DRBG), which maps about 2.5 MiB of libcrypto into a process that
+// otherwise needs none of it at start (the leases' holder name, the actions key).
 void random_bytes(unsigned char* out, std::size_t n) {
-    if (RAND_bytes(out, static_cast<int>(n)) != 1) {
-        throw std::runtime_error("the secure random generator failed");
+    while (n > 0) {
+        const ssize_t got = ::getrandom(out, n, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            throw std::runtime_error("the secure random generator failed");
+        }
+        out += got;
+        n -= static_cast<std::size_t>(got);
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Small cryptographic helpers (OpenSSL): digests and random values for one-time codes.
+// Small cryptographic helpers: digests (OpenSSL) and random values (the kernel's
+// generator) for one-time codes.
 
 #include <string>
 #include <string_view>

@@ -4,11 +4,15 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 
 #ifndef TWINTRACK_BUILD_MODULE_DIR
 #define TWINTRACK_BUILD_MODULE_DIR ""
+#endif
+#ifndef TWINTRACK_BUILD_STAMP
+#error "TWINTRACK_BUILD_STAMP is set for this file by core/CMakeLists.txt"
 #endif
 
 namespace twintrack::core {
@@ -24,6 +28,8 @@ std::string program_dir() {
 }
 
 }  // namespace
+
+const char* build_stamp() { return TWINTRACK_BUILD_STAMP; }
 
 std::vector<std::string> module_dirs() {
     std::vector<std::string> dirs;
@@ -55,10 +61,23 @@ void* module_entry(const std::string& file, const char* entry) {
             looked += (looked.empty() ? "" : ", ") + dir;
             if (::access(path.c_str(), F_OK) != 0) continue;
             handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-            if (handle != nullptr) break;
-            const char* why = ::dlerror();
-            reason = why != nullptr ? why : "dlopen failed";
-            break;  // found but broken (a missing library): say so rather than look on
+            if (handle == nullptr) {
+                const char* why = ::dlerror();
+                reason = why != nullptr ? why : "dlopen failed";
+                break;  // found but broken (a missing library): say so rather than look on
+            }
+            // A module of another build may pass objects of another layout: refuse it.
+            const auto* stamp = static_cast<const char*>(::dlsym(handle, module_stamp_symbol));
+            if (stamp == nullptr || std::strcmp(stamp, build_stamp()) != 0) {
+                reason = "in " + dir + " it is from another build of the program (" +
+                         (stamp == nullptr ? std::string("no build stamp")
+                                           : "build " + std::string(stamp)) +
+                         ", the program is build " + build_stamp() +
+                         "): install the modules built with this program";
+                ::dlclose(handle);
+                handle = nullptr;
+            }
+            break;
         }
         if (handle == nullptr) {
             throw ModuleMissing(

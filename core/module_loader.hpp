@@ -7,6 +7,11 @@
 // A module is looked for only in $TWINTRACK_MODULE_DIR when that is set; otherwise next
 // to the program (/proc/self/exe), then in ../lib/twintrack beside the program's folder
 // (installed with `cmake --install`), then in the build folder the program was built in.
+//
+// Every module carries the stamp of the build it comes from (`twintrack_module_stamp`,
+// core/module_stamp.cpp: version, commit, compiler, sanitizer); a module whose stamp is
+// not the program's own, or that has none, is refused (ModuleMissing, "from another
+// build"), like a missing one.
 
 #include <stdexcept>
 #include <string>
@@ -24,6 +29,12 @@ class ModuleMissing : public std::runtime_error {
 /// The address of `entry` (an `extern "C"` function) in module `file`, loading the module
 /// the first time (it stays loaded). Thread-safe. Throws ModuleMissing.
 void* module_entry(const std::string& file, const char* entry);
+
+/// The exported symbol of a module holding its build's stamp (a C string).
+constexpr const char* module_stamp_symbol = "twintrack_module_stamp";
+
+/// This build's stamp ("0.1.0+4db7003a1b2c.GNU-12.2.0"), which a module must carry.
+const char* build_stamp();
 
 /// The folders module_entry() looks in, in order.
 std::vector<std::string> module_dirs();

@@ -12,3 +12,4 @@ sleep "${SETTLE_SECONDS:-5}"
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 peak=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 echo "idle resident memory: ${rss} kB (peak ${peak} kB)"
+[ -z "${SHOW_MAPPINGS:-}" ] || bash "$(dirname "$0")/rss_by_mapping.sh" "$pid"

@@ -65,3 +65,4 @@ sleep "${SETTLE_SECONDS:-5}"
 status() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$pid/status"; }
 echo "idle resident memory with hub + IRC: $(status VmRSS) kB" \
     "(anonymous $(status RssAnon) kB, file-backed $(status RssFile) kB, peak $(status VmHWM) kB)"
+[ -z "${SHOW_MAPPINGS:-}" ] || bash "$(dirname "$0")/rss_by_mapping.sh" "$pid"

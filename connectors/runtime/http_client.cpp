@@ -1,436 +1,99 @@
+// The program's side of the HTTP client: the engine (cpprestsdk) lives in
+// twintrack_http_module.so (http_module.cpp), loaded the first time an HttpClient is made
+// or a URL parsed. Without the module every request ends as a permanent failure naming
+// it, and no URL parses; the log says which module is missing.
+
 #include "connectors/runtime/http_client.hpp"
 
-#include <cpprest/containerstream.h>
-#include <cpprest/http_client.h>
-#include <pplx/threadpool.h>
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
-#include <csignal>
+#include <atomic>
 #include <mutex>
-#include <random>
-#include <system_error>
+
+#include "connectors/runtime/http_engine.hpp"
+#include "core/module_loader.hpp"
 
 namespace twintrack::connectors::runtime {
 namespace {
 
-namespace client = web::http::client;
+std::atomic<std::size_t> pool_threads{0};  // 0 = default_threads
 
-std::once_flag pool_once;
-
-void ensure_pool(std::size_t threads) {
-    std::call_once(pool_once, [threads] {
-        // The pool's threads start with every signal blocked, so SIGTERM and SIGINT keep
-        // reaching the program's signal thread (sigwait) whenever the pool starts.
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        try {
-            crossplat::threadpool::initialize_with_threads(std::max<std::size_t>(threads, 1));
-        } catch (const std::exception&) {
-            // Started already (by another user of cpprestsdk): keep it.
-        }
-        pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    });
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-std::string random_boundary() {
-    static const char* hex = "0123456789abcdef";
-    std::random_device rd;
-    std::string b = "----TwinTrackBoundary";
-    for (int i = 0; i < 24; ++i) b += hex[rd() & 15];
-    return b;
-}
-
-bool is_timeout(const std::error_code& ec, const std::string& what) {
-    return ec == std::errc::timed_out || what.find("timed out") != std::string::npos ||
-           what.find("timeout") != std::string::npos;
-}
-
-struct TooBig : std::runtime_error {
-    TooBig() : std::runtime_error("too big") {}
-};
-
-// Reads a body up to `limit` bytes, failing with TooBig past it.
-struct LimitedReader : std::enable_shared_from_this<LimitedReader> {
-    concurrency::streams::istream in;
-    concurrency::streams::container_buffer<std::vector<unsigned char>> buffer;
-    std::size_t limit = 0;
-    std::size_t total = 0;  ///< bytes read so far (the buffer may hold spare room)
-    pplx::task_completion_event<void> finished;
-
-    void next() {
-        auto self = shared_from_this();
-        in.read(buffer, 64 * 1024).then([self](pplx::task<std::size_t> read) {
-            try {
-                const std::size_t n = read.get();
-                if (n == 0) {
-                    self->finished.set();
-                    return;
-                }
-                self->total += n;
-                if (self->total > self->limit) {
-                    self->finished.set_exception(std::make_exception_ptr(TooBig()));
-                    return;
-                }
-                self->next();
-            } catch (...) {
-                self->finished.set_exception(std::current_exception());
-            }
-        });
-    }
-};
-
-pplx::task<std::vector<unsigned char>> read_body(web::http::http_response& response,
-                                                 std::size_t limit) {
-    if (limit == 0) return response.extract_vector();
-    if (response.headers().content_length() > limit) throw TooBig();
-    auto reader = std::make_shared<LimitedReader>();
-    reader->in = response.body();
-    reader->limit = limit;
-    reader->next();
-    return pplx::create_task(reader->finished).then([reader] {
-        std::vector<unsigned char> body = std::move(reader->buffer.collection());
-        body.resize(reader->total);
-        return body;
-    });
+/// The module's functions; throws core::ModuleMissing.
+const HttpModule& http_module() {
+    void* entry = core::module_entry(http_module_file, http_module_entry);
+    return *reinterpret_cast<const HttpModule* (*)()>(entry)();
 }
 
 }  // namespace
 
+void init_thread_pool(std::size_t threads) {
+    std::size_t unset = 0;
+    pool_threads.compare_exchange_strong(unset, std::max<std::size_t>(threads, 1));
+}
+
 bool parse_http_url(const std::string& url, std::string& scheme, std::string& host, int& port) {
     try {
-        const web::uri u(url);
-        scheme = lower(u.scheme());
-        host = lower(u.host());
-        if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-            host = host.substr(1, host.size() - 2);
-        }
-        port = u.port() > 0 ? u.port() : (scheme == "https" ? 443 : 80);
-        return (scheme == "http" || scheme == "https") && !host.empty();
-    } catch (const std::exception&) {
+        return http_module().parse_http_url(url, scheme, host, port);
+    } catch (const core::ModuleMissing& e) {
+        spdlog::error("HTTP client: cannot check the URL, {}", e.what());
         return false;
     }
 }
 
-void init_thread_pool(std::size_t threads) { ensure_pool(threads); }
-
-Request Request::json_post(std::string url, const nlohmann::json& body) {
-    Request r;
-    r.method = "POST";
-    r.url = std::move(url);
-    r.body = body.is_null() ? "{}" : body.dump();
-    r.content_type = "application/json; charset=utf-8";
-    return r;
-}
-
-Request Request::multipart_post(std::string url, const std::vector<FormPart>& parts) {
-    Request r;
-    r.method = "POST";
-    r.url = std::move(url);
-    const std::string boundary = random_boundary();
-    for (const auto& p : parts) {
-        r.body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + p.name + "\"";
-        if (!p.filename.empty()) r.body += "; filename=\"" + p.filename + "\"";
-        r.body += "\r\n";
-        if (!p.content_type.empty() || !p.filename.empty()) {
-            r.body += "Content-Type: " +
-                      (p.content_type.empty() ? "application/octet-stream" : p.content_type) +
-                      "\r\n";
-        }
-        r.body += "\r\n" + p.data + "\r\n";
-    }
-    r.body += "--" + boundary + "--\r\n";
-    r.content_type = "multipart/form-data; boundary=" + boundary;
-    return r;
-}
-
-std::string Result::header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-}
-
-nlohmann::json Result::json() const { return nlohmann::json::parse(body, nullptr, false); }
-
-const char* kind_name(Result::Kind kind) {
-    switch (kind) {
-        case Result::Kind::ok:
-            return "ok";
-        case Result::Kind::rate_limited:
-            return "rate_limited";
-        case Result::Kind::transient:
-            return "transient";
-        case Result::Kind::permanent:
-            return "permanent";
-        case Result::Kind::timeout:
-            return "timeout";
-    }
-    return "?";
-}
-
-Result::Kind classify(int status) {
-    if (status >= 200 && status < 300) return Result::Kind::ok;
-    if (status == 429) return Result::Kind::rate_limited;
-    if (status == 408 || status >= 500 || status == 0) return Result::Kind::transient;
-    return Result::Kind::permanent;
-}
-
-std::chrono::seconds retry_after(const std::map<std::string, std::string>& headers,
-                                 std::chrono::seconds fallback) {
-    auto it = headers.find("retry-after");
-    if (it == headers.end()) return fallback;
-    const std::string& value = it->second;
-    if (value.empty() || value.size() > 9 ||
-        !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-        return fallback;
-    }
-    return std::chrono::seconds(std::stoll(value));
-}
-
 struct HttpClient::State {
-    Transport transport;
     Executor executor;
-
-    std::mutex mu;  // clients, in_flight, cancel
-    std::map<std::string, std::shared_ptr<client::http_client>> clients;
-    std::size_t in_flight = 0;
-    pplx::cancellation_token_source cancel;
-
-    std::recursive_mutex deliver_mu;  // waiting, next_waiting, alive; held while handing on
-    bool alive = true;
-    // The completions of the requests in flight, by number. The pool's tasks hold only the
-    // number, so whatever a completion captures (a connector's connection, say) is
-    // destroyed by shutdown() on the owner's thread, never later on a pool thread after
-    // the owner's event loop is gone.
-    std::map<std::uint64_t, std::function<void(Result)>> waiting;
-    std::uint64_t next_waiting = 0;
-
-    std::uint64_t hold(std::function<void(Result)> done) {
-        std::lock_guard<std::recursive_mutex> lock(deliver_mu);
-        if (!alive || !done) return 0;
-        waiting.emplace(++next_waiting, std::move(done));
-        return next_waiting;
-    }
-
-    // One cpprestsdk client per host, proxy and timeout, so connections are kept alive
-    // and reused.
-    std::shared_ptr<client::http_client> client_for(const web::uri& authority,
-                                                    const std::string& proxy,
-                                                    std::chrono::milliseconds timeout) {
-        const std::string key =
-            authority.to_string() + "|" + proxy + "|" + std::to_string(timeout.count());
-        std::lock_guard<std::mutex> lock(mu);
-        auto it = clients.find(key);
-        if (it != clients.end()) return it->second;
-        client::http_client_config config;
-        config.set_timeout(timeout);
-        config.set_validate_certificates(true);
-        // Never followed here (cpprestsdk would follow 10): a redirect is an answer the
-        // caller judges; the calendar fetch checks each target before following it.
-        config.set_max_redirects(0);
-        if (proxy.empty()) {
-            config.set_proxy(web::web_proxy(web::web_proxy::disabled));
-        } else {
-            config.set_proxy(web::web_proxy(web::uri(proxy)));
-        }
-        if (!transport.tls_ca_file.empty()) {
-            const std::string ca = transport.tls_ca_file;
-            config.set_ssl_context_callback([ca](boost::asio::ssl::context& context) {
-                boost::system::error_code ec;
-                context.load_verify_file(ca, ec);
-                if (ec) spdlog::error("TLS: cannot load the CA file {}: {}", ca, ec.message());
-            });
-        }
-        if (clients.size() >= 64) clients.clear();  // e.g. many calendar hosts
-        auto made = std::make_shared<client::http_client>(authority, config);
-        clients.emplace(key, made);
-        return made;
-    }
-
-    void deliver(std::uint64_t id, Result result) {
-        {
-            std::lock_guard<std::mutex> lock(mu);
-            if (in_flight > 0) --in_flight;
-        }
-        std::lock_guard<std::recursive_mutex> lock(deliver_mu);
-        const auto it = waiting.find(id);
-        if (!alive || it == waiting.end()) return;
-        auto done = std::move(it->second);
-        waiting.erase(it);
-        try {
-            executor([done = std::move(done), result = std::move(result)]() mutable {
-                done(std::move(result));
-            });
-        } catch (const std::exception& e) {
-            spdlog::error("HTTP client: a completion could not be handed on: {}", e.what());
-        }
-    }
+    std::unique_ptr<HttpEngine> engine;  // null when the module is missing
+    std::string missing;                 // then why
+    std::mutex mu;
+    bool alive = true;  // without the engine: false after shutdown()
 };
 
 HttpClient::HttpClient(Transport transport, Executor executor) : state_(std::make_shared<State>()) {
-    ensure_pool(default_threads);
-    state_->transport = std::move(transport);
-    state_->executor = std::move(executor);
+    state_->executor = executor;
+    try {
+        const std::size_t threads = pool_threads.load();
+        state_->engine = http_module().make(
+            threads == 0 ? default_threads : threads, transport.tls_ca_file,
+            [transport](const std::string& url) { return proxy_for(url, transport); },
+            std::move(executor));
+    } catch (const core::ModuleMissing& e) {
+        state_->missing = e.what();
+        spdlog::error("HTTP client: no requests can be sent, {}", state_->missing);
+    }
 }
 
 HttpClient::~HttpClient() { shutdown(); }
 
+void HttpClient::send(Request request, std::function<void(Result)> done) {
+    if (state_->engine) {
+        state_->engine->send(std::move(request), std::move(done));
+        return;
+    }
+    std::lock_guard<std::mutex> lock(state_->mu);
+    if (!done || !state_->alive) return;
+    Result r;
+    r.kind = Result::Kind::permanent;
+    r.error = state_->missing;
+    try {
+        state_->executor(
+            [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    } catch (const std::exception& e) {
+        spdlog::error("HTTP client: a completion could not be handed on: {}", e.what());
+    }
+}
+
 void HttpClient::shutdown() {
-    std::map<std::uint64_t, std::function<void(Result)>> dropped;
-    {
-        std::lock_guard<std::recursive_mutex> lock(state_->deliver_mu);
-        state_->alive = false;
-        dropped.swap(state_->waiting);
+    if (state_->engine) {
+        state_->engine->shutdown();
+        return;
     }
-    {
-        std::lock_guard<std::mutex> lock(state_->mu);
-        state_->cancel.cancel();
-    }
-    dropped.clear();  // here, on the caller's thread, outside the locks
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->alive = false;
 }
 
 std::size_t HttpClient::in_flight() const {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    return state_->in_flight;
+    return state_->engine ? state_->engine->in_flight() : 0;
 }
-
-namespace {
-
-using Build = std::function<web::http::http_request()>;
-
-// Sends one request. A kept-alive connection that the server closed while it was idle
-// fails while the request is written ("Failed to write request ..."), before the server
-// read it; cpprestsdk drops that connection, and the request goes again (twice at most).
-void attempt(const std::shared_ptr<HttpClient::State>& state,
-             const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
-             pplx::cancellation_token token, std::size_t limit, std::uint64_t done, int retries);
-
-}  // namespace
-
-void HttpClient::send(Request request, std::function<void(Result)> completion) {
-    auto state = state_;
-    const std::uint64_t done = state->hold(std::move(completion));
-    {
-        std::lock_guard<std::mutex> lock(state->mu);
-        ++state->in_flight;
-    }
-    std::shared_ptr<client::http_client> http;
-    pplx::cancellation_token token = pplx::cancellation_token::none();
-    auto build = std::make_shared<Build>();
-    try {
-        const web::uri uri(request.url);
-        const std::string scheme = lower(uri.scheme());
-        if ((scheme != "http" && scheme != "https") || uri.host().empty()) {
-            throw std::invalid_argument("not an http or https URL");
-        }
-        const std::string proxy = proxy_for(request.url, state->transport);
-        web::uri authority = uri.authority();
-        HeaderList headers;
-        if (!request.connect_to.empty()) {
-            const int port = uri.port() > 0 ? uri.port() : (scheme == "https" ? 443 : 80);
-            authority = web::uri(scheme + "://" + request.connect_to + ":" + std::to_string(port));
-            // cpprestsdk takes the TLS server name and the name the certificate must carry
-            // from the Host header, so over https it holds the bare host name.
-            headers.emplace_back("Host", uri.port() > 0 && scheme == "http"
-                                             ? uri.host() + ":" + std::to_string(port)
-                                             : uri.host());
-        }
-        headers.emplace_back("User-Agent", "TwinTrack");
-        for (auto& h : request.headers) headers.push_back(std::move(h));
-        http = state->client_for(authority, proxy, request.timeout);
-        *build = [resource = uri.resource(), method = request.method, headers = std::move(headers),
-                  body = std::move(request.body), content_type = std::move(request.content_type)] {
-            web::http::http_request message;
-            message.set_method(method);
-            message.set_request_uri(resource);
-            for (const auto& [name, value] : headers) message.headers().add(name, value);
-            if (!body.empty() || method != "GET") {
-                message.set_body(std::vector<unsigned char>(body.begin(), body.end()));
-                message.headers().set_content_type(content_type.empty() ? "application/octet-stream"
-                                                                        : content_type);
-            }
-            return message;
-        };
-        (*build)();  // a bad header or method shows here, not on a pool thread
-        std::lock_guard<std::mutex> lock(state->mu);
-        token = state->cancel.get_token();
-    } catch (const std::exception& e) {
-        Result r;
-        r.kind = Result::Kind::permanent;
-        r.error = std::string("bad request: ") + e.what();
-        state->deliver(done, std::move(r));
-        return;
-    }
-    attempt(state, http, build, token, request.max_body, done, 2);
-}
-
-namespace {
-
-void attempt(const std::shared_ptr<HttpClient::State>& state,
-             const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
-             pplx::cancellation_token token, std::size_t limit, std::uint64_t done, int retries) {
-    auto result = std::make_shared<Result>();
-    http->request((*build)(), token)
-        .then([result, limit](pplx::task<web::http::http_response> answered) {
-            web::http::http_response response = answered.get();
-            result->status = response.status_code();
-            for (const auto& [name, value] : response.headers()) {
-                result->headers[lower(name)] = value;
-            }
-            return read_body(response, limit);
-        })
-        .then([state, result, done, limit, http, build, token,
-               retries](pplx::task<std::vector<unsigned char>> read) {
-            Result r = std::move(*result);
-            try {
-                const std::vector<unsigned char> body = read.get();
-                r.body.assign(body.begin(), body.end());
-                r.kind = classify(r.status);
-                if (r.kind == Result::Kind::rate_limited) {
-                    r.retry_after = retry_after(r.headers, std::chrono::seconds(1));
-                }
-                if (!r.ok()) r.error = "HTTP " + std::to_string(r.status);
-            } catch (const TooBig&) {
-                r.kind = Result::Kind::permanent;
-                r.too_big = true;
-                r.error = "the answer is larger than " + std::to_string(limit) + " bytes";
-            } catch (const web::http::http_exception& e) {
-                const std::string what = e.what();
-                if (r.status == 0 && retries > 0 && what.rfind("Failed to write request", 0) == 0 &&
-                    !token.is_canceled()) {
-                    attempt(state, http, build, token, limit, done, retries - 1);
-                    return;
-                }
-                r.kind = is_timeout(e.error_code(), what) ? Result::Kind::timeout
-                                                          : Result::Kind::transient;
-                r.status = 0;
-                r.headers.clear();
-                r.error = what;
-                if (r.error.find("certificate") != std::string::npos ||
-                    r.error.find("handshake") != std::string::npos) {
-                    r.kind = Result::Kind::permanent;
-                }
-            } catch (const pplx::task_canceled&) {
-                r.kind = Result::Kind::transient;
-                r.status = 0;
-                r.error = "cancelled";
-            } catch (const std::exception& e) {
-                r.kind = Result::Kind::transient;
-                r.status = 0;
-                r.error = e.what();
-            }
-            state->deliver(done, std::move(r));
-        });
-}
-
-}  // namespace
 
 }  // namespace twintrack::connectors::runtime

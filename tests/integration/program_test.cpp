@@ -352,6 +352,33 @@ TEST_F(ProgramTest, CalendarsAndPostgresWorkThroughTheirModulesAndTheirAbsenceIs
                           empty.path()));
 }
 
+// A module left from another build (here one stamped "0.0.1+stale" in place of the
+// calendar module) is refused like a missing one: the person gets the same apology and
+// the log says the module is from another build, naming both builds.
+TEST_F(ProgramTest, AModuleFromAnotherBuildIsRefusedWithTheApologyOfAMissingOne) {
+    std::filesystem::create_directories(dir.path() + "/cal");
+    dir.file("cal/week.ics",
+             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
+             "UID:weekly-1@test\r\nDTSTAMP:20200106T000000Z\r\nDTSTART:20200106T020000Z\r\n"
+             "DTEND:20200106T030000Z\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+    const auto config = dir.file("cal.yaml", "meetings:\n  calendar_dir: cal\n");
+    TempDir stale;
+    std::filesystem::copy_file(STALE_TEST_MODULE, stale.path() + "/twintrack_ical_module.so");
+    ::setenv("TWINTRACK_MODULE_DIR", stale.path().c_str(), 1);
+    auto r = run_program(
+        program,
+        {"console", "--as", "li.wei@example.com", "--config", config, "--data", dir.path()},
+        "calendar import week.ics\n");
+    ::unsetenv("TWINTRACK_MODULE_DIR");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("抱歉，我在处理这条消息时出了问题"));
+    EXPECT_THAT(r.out, Not(HasSubstr("已从 week.ics 导入")));
+    EXPECT_THAT(r.out + r.err,
+                HasSubstr("module twintrack_ical_module.so does not load: in " + stale.path() +
+                          " it is from another build of the program (build 0.0.1+stale, "
+                          "the program is build " TWINTRACK_VERSION "+"));
+}
+
 TEST_F(ProgramTest, ConfigTyposAreNamedWithTheirLine) {
     const auto bad = dir.file("bad.yaml", "company:\n  name: Acme\n  timezome: Asia/Shanghai\n");
     auto r = run_program(program, {"check-config", bad});

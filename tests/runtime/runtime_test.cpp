@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <future>
@@ -177,6 +178,34 @@ TEST(HttpClient, ARefusedConnectionIsTransientAndABadUrlPermanent) {
     EXPECT_EQ(kind_name(refused.kind), std::string("transient"));
     Result bad = run(client, Request::json_post("ftp://example.com/x", nullptr));
     EXPECT_EQ(kind_name(bad.kind), std::string("permanent"));
+}
+
+// A request and a URL parse with an empty module folder: 0 when both fail, naming the module.
+int send_without_module() {
+    bool ok = false;
+    {
+        test_support::TempDir empty;
+        ::setenv("TWINTRACK_MODULE_DIR", empty.path().c_str(), 1);
+        HttpClient client({}, inline_executor());
+        const Result r = run(client, Request::json_post("http://127.0.0.1:1/x", nullptr));
+        std::string scheme, host;
+        int port = 0;
+        const bool parsed = parse_http_url("http://127.0.0.1:1/x", scheme, host, port);
+        ok = r.kind == Result::Kind::permanent && !parsed &&
+             r.error.find("module twintrack_http_module.so not found in " + empty.path()) !=
+                 std::string::npos;
+        std::fprintf(stderr, "%s\n", r.error.c_str());
+    }
+    return ok ? 0 : 1;
+}
+
+// cpprestsdk is in twintrack_http_module.so, loaded with the first client. Without it
+// (an empty module folder, in a fresh process since a loaded module stays loaded), every
+// request ends as a permanent failure naming the missing module, and no URL parses.
+TEST(HttpClient, WithoutItsModuleEveryRequestFailsNamingTheModule) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(std::exit(send_without_module()), ::testing::ExitedWithCode(0),
+                "module twintrack_http_module.so not found");
 }
 
 TEST(HttpClient, NoCompletionIsHandedOnAfterShutdown) {
