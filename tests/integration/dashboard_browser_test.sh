@@ -16,47 +16,14 @@ set -euo pipefail
 program=${1:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
 shots=${2:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
 support="$(dirname "$0")/../support"
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [[ ! -x $chromium ]]; then
-    echo "SKIP: $chromium not found"
-    exit 77
-fi
-mkdir -p "$shots"
-
-work=$(mktemp -d /tmp/twintrack_dashboard.XXXXXX)
-pid=
-stop() {  # stop PID
-    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-        kill -TERM "$1" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$1" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    cdp_stop
-    stop "$pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$work/out.log" "$work/err.log" "$work/console.log" "$work/chromium.log"; do
-        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
-    done
-    exit 1
-}
-
-# One headless Chromium for the whole test, driven over the DevTools protocol by
-# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
-# after the servers, so that none of them holds fd 3: when this script ends, however it
-# ends, the driver reads the end of its requests and closes the browser.
 # shellcheck source=../support/cdp_browser.sh
 source "$support/cdp_browser.sh"
+browser_test_setup twintrack_dashboard out.log err.log console.log
+mkdir -p "$shots"
 
 "$program" run --demo --data "$work/data" --port 0 >"$work/out.log" 2>"$work/err.log" &
 pid=$!
+started $pid
 port=
 for _ in $(seq 300); do
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/out.log" | grep -o '[0-9]*$' || true)
