@@ -73,6 +73,45 @@ screenshot() {  # screenshot NAME USER QUERY: the page drawn in a 1280x2200 view
     cdp screenshot "$shots/$1.png" || fail "no screenshot of $1: $reply"
     [[ -s $shots/$1.png ]] || fail "empty screenshot $1"
 }
+expect_csv() {  # expect_csv: every table the last page shows downloads as a CSV file with a
+    # byte order mark and the table's rows (the download itself is caught, not saved)
+    cdp eval "(async () => {
+      const out = [];
+      const createUrl = URL.createObjectURL, click = HTMLAnchorElement.prototype.click;
+      let blob = null;
+      URL.createObjectURL = (b) => { blob = b; return 'about:blank'; };
+      HTMLAnchorElement.prototype.click = function () {};
+      try {
+        for (const b of document.querySelectorAll('button.csv')) {
+          const table = document.getElementById(b.dataset.table);
+          if (!table || table.closest('section').hidden) continue;
+          blob = null;
+          b.click();
+          if (!blob) { out.push(b.dataset.table + ' no-file'); continue; }
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+          const text = new TextDecoder().decode(bytes);
+          let records = 0, quoted = false;
+          for (let i = 0; i < text.length; i++) {
+            if (text[i] === '\"') quoted = !quoted;
+            else if (!quoted && text[i] === '\n') records++;
+          }
+          out.push(b.dataset.table + (bom ? ' bom ' : ' no-bom ') + records + ' ' + table.rows.length);
+        }
+      } finally {
+        URL.createObjectURL = createUrl;
+        HTMLAnchorElement.prototype.click = click;
+      }
+      return out.join('\n');
+    })()" || fail "chromium failed on the CSV buttons: $reply"
+    [[ -n $reply ]] || fail "no table with a CSV button on the page"
+    local name bom records rows
+    while read -r name bom records rows; do
+        [[ $bom == bom ]] || fail "the CSV of $name has no byte order mark ($bom)"
+        [[ $records == "$rows" ]] || fail "the CSV of $name has $records lines, its table $rows rows"
+    done <<<"$reply"
+    csv_tables=$(wc -l <<<"$reply")
+}
 ask() {  # ask USER TEXT: the bot's answer in the chat page (its test mode), in $answer
     local out="document.getElementById('autotest-result').textContent"
     cdp open "$1" "http://127.0.0.1:$port/?autotest=$2&user=$1" "/^REPLY: /m.test($out)" ||
@@ -90,9 +129,10 @@ for page in metrics engagements intel activities; do
     expect "PAGE: $page"
     expect "LOCALE: en"
     expect_charts
+    expect_csv
     screenshot "manager-$page-en" emily "page=$page"
     screenshot "manager-$page-zh-CN" emily "page=$page&locale=zh-CN"
-    echo "PASS: manager sees $page"
+    echo "PASS: manager sees $page ($csv_tables tables download as CSV)"
 done
 
 # The numbers are the chat command's for the same person and period.
@@ -193,6 +233,7 @@ events=$(api "/api/v1/dashboard/activities?user=liuyang&period=month" "len(d['ca
 [[ $(table events) == "$events" ]] || fail "the page lists $(table events) events, the API $events"
 [[ $(table budget) == 16 ]] || fail "the budget table is not 4 kinds x 4 quarters ($result)"
 expect_charts
+expect_csv
 screenshot "hr-calendar-zh-CN" liuyang "page=activities&period=month"
 echo "PASS: HR's calendar lists $events events and the budget 16 rows"
 
@@ -215,4 +256,5 @@ except urllib.error.HTTPError as e:
 [[ $(status "/api/v1/dashboard/report?user=emily&id=999999") == 404 ]] ||
     fail "an unknown report not 404"
 echo "PASS: bad input"
-echo "screenshots: $shots"
+# The screenshots (CTest attaches them to the test's result: ATTACHED_FILES).
+for shot in "$shots"/*.png; do echo "screenshot: $shot"; done
