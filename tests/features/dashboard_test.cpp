@@ -303,6 +303,16 @@ TEST(DashboardOverlaps, AFlaggedOverlapShowsForEitherDepartmentsManagerNotAnothe
     }();
     EXPECT_EQ(zh["labels"]["overlaps"], "已标记的重叠");
     EXPECT_NE(zh["overlaps"][0]["department"], "Sales");
+    // A later overlap on another engagement comes first; each engagement's own.
+    bot.advance(std::chrono::minutes(5));
+    bot.say("mia", "engagement new Globex stage=interest");
+    bot.say("sam", "engagement new globex stage=qualified");
+    const json both = overlaps({{"user", "ada"}});
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_EQ(both[0]["customer"], "Globex");
+    EXPECT_EQ(both[1]["customer"], "Acme");
+    EXPECT_NE(both[0]["engagement"], both[1]["engagement"]);
+    EXPECT_EQ(overlaps({{"user", "hank"}}).size(), 0u);
 }
 
 TEST_F(DashboardTest, BadInputIsAnsweredNotFailed) {
