@@ -462,7 +462,7 @@ TEST_F(FieldIntelTest, ReportCountsAreTheStoresOneCountOnTheCommandsAndThePage) 
     EXPECT_EQ(own["figures"]["reports"], 1);
     EXPECT_THAT(joined(bot.say("sam", "reports by @sam")), HasSubstr("Field reports (1)"));
     // The needs named most, as often as named, with their reports.
-    bot.say("sam", "report ACME: they want a demo #need:case-study");
+    bot.say("sam", "report ACME: met again #need:case-study");
     bot.say("sue", "report Globex: also asking #need:Case-Study #need:training");
     const json needs = page("intel", {{"user", "ada"}})["needs"];
     ASSERT_EQ(needs.size(), 2u);
