@@ -204,6 +204,23 @@ std::vector<EngagementEvent> EngagementRepository::events(std::int64_t engagemen
     return out;
 }
 
+std::vector<std::pair<Engagement, EngagementEvent>> EngagementRepository::events_of_kind(
+    const std::string& kind) const {
+    std::vector<std::pair<Engagement, EngagementEvent>> out;
+    // engagement_columns' columns, then the event's.
+    db_.query(
+        "SELECT e.id, e.customer_id, c.name, e.tag, e.stage, e.lead, e.owner_id, e.amount, "
+        "e.closed, e.created_by, e.created_at, e.updated_at, ev.at, ev.person_id, ev.kind, "
+        "ev.detail FROM engagements e JOIN customers c ON c.id = e.customer_id "
+        "JOIN engagement_events ev ON ev.engagement_id = e.id WHERE ev.kind = ? "
+        "ORDER BY ev.at DESC, e.closed, e.updated_at DESC, e.id DESC, ev.id DESC",
+        {kind}, [&](const Row& r) {
+            out.push_back({engagement_from(r),
+                           {r.integer(12), r.optional_integer(13), r.text(14), r.text(15)}});
+        });
+    return out;
+}
+
 std::int64_t EngagementRepository::add_consultation(const Consultation& c) {
     return db_.insert(
         "INSERT INTO consultations (engagement_id, consultant_id, requested_by, note, "

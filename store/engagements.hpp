@@ -120,6 +120,10 @@ class EngagementRepository {
     void add_event(std::int64_t engagement_id, const EngagementEvent& event);
     /// The latest `limit` events, newest first.
     std::vector<EngagementEvent> events(std::int64_t engagement_id, int limit) const;
+    /// Every event of `kind` of every engagement, with its engagement, newest first (on
+    /// the same instant: in the order of all()).
+    std::vector<std::pair<Engagement, EngagementEvent>> events_of_kind(
+        const std::string& kind) const;
 
     std::int64_t add_consultation(const Consultation& c);
     std::vector<Consultation> consultations(std::int64_t engagement_id) const;

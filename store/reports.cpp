@@ -35,9 +35,24 @@ std::string where(const ReportFilter& f, Params& params) {
         sql += " AND r.created_at >= ?";
         params.push_back(*f.since_ms);
     }
+    if (f.until_ms) {
+        sql += " AND r.created_at < ?";
+        params.push_back(*f.until_ms);
+    }
     if (f.author_id) {
         sql += " AND r.author_id = ?";
         params.push_back(*f.author_id);
+    }
+    if (f.author_ids) {
+        if (f.author_ids->empty()) {
+            sql += " AND 1 = 0";
+        } else {
+            // One placeholder per person: a statement per view size, each prepared once.
+            sql += " AND r.author_id IN (?";
+            for (std::size_t i = 1; i < f.author_ids->size(); ++i) sql += ", ?";
+            sql += ")";
+            for (const auto id : *f.author_ids) params.push_back(id);
+        }
     }
     if (f.customer_id) {
         sql +=
@@ -47,7 +62,7 @@ std::string where(const ReportFilter& f, Params& params) {
         params.push_back(*f.customer_id);
     }
     if (f.customer_text) {
-        sql += " AND lower(r.customer_text) = ?";
+        sql += " AND r.customer_id IS NULL AND lower(r.customer_text) = ?";
         params.push_back(*f.customer_text);
     }
     if (f.competitor_key) {

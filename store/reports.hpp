@@ -45,11 +45,18 @@ struct ReportVersion {
     std::int64_t created_at = 0;
 };
 
-/// Which reports a query wants; unset fields match everything.
+/// Which reports a query wants; unset fields match everything. The one definition of
+/// which reports a listing shows and a count counts: `reports`, `intel` and the
+/// dashboard's field figures all ask find() and count() with one of these.
 struct ReportFilter {
-    std::optional<std::int64_t> since_ms;
+    std::optional<std::int64_t> since_ms;  ///< filed at or after
+    std::optional<std::int64_t> until_ms;  ///< filed before
     std::optional<std::int64_t> author_id;
-    std::optional<std::int64_t> customer_id;    ///< filed for it or mentioning it
+    /// Written by one of these people (a view's people); an empty list matches nothing.
+    std::optional<std::vector<std::int64_t>> author_ids;
+    /// About this customer: filed for it or mentioning it (a report on one customer that
+    /// names another counts for both).
+    std::optional<std::int64_t> customer_id;
     std::optional<std::string> customer_text;   ///< as written (lower-cased), when unknown
     std::optional<std::string> competitor_key;  ///< mentioning this competitor
     int limit = 20;                             ///< negative: no limit

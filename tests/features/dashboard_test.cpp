@@ -120,6 +120,16 @@ TEST_F(DashboardTest, TrendsHaveOneValuePerWeekAndTheLastWeekIsThePeriod) {
     EXPECT_DOUBLE_EQ(revenue.back().get<double>(), p["figures"]["revenue"].get<double>());
     EXPECT_DOUBLE_EQ(revenue.front().get<double>(), 0.0);
     EXPECT_EQ(page("metrics", {{"user", "sid"}, {"weeks", "4"}})["trend"]["weeks"].size(), 4u);
+    // Every figure the issue asks a trend of has one, a value per week.
+    for (const char* key :
+         {"revenue", "attainment_percent", "leads", "handoffs", "median_acceptance_hours",
+          "incremental_sales", "pool", "cost_per_incremental", "report_coverage_percent",
+          "consultations_asked", "joint_meetings_held", "coffee_pairs_met", "budget_planned",
+          "budget_spent"}) {
+        SCOPED_TRACE(key);
+        ASSERT_TRUE(p["trend"]["series"].contains(key));
+        EXPECT_EQ(p["trend"]["series"].at(key).size(), 12u);
+    }
     // Reps' attainment as the command shows it (12% of the quota).
     const json reps = p["reps"];
     ASSERT_EQ(reps.size(), 1u);
@@ -293,6 +303,16 @@ TEST(DashboardOverlaps, AFlaggedOverlapShowsForEitherDepartmentsManagerNotAnothe
     }();
     EXPECT_EQ(zh["labels"]["overlaps"], "已标记的重叠");
     EXPECT_NE(zh["overlaps"][0]["department"], "Sales");
+    // A later overlap on another engagement comes first; each engagement's own.
+    bot.advance(std::chrono::minutes(5));
+    bot.say("mia", "engagement new Globex stage=interest");
+    bot.say("sam", "engagement new globex stage=qualified");
+    const json both = overlaps({{"user", "ada"}});
+    ASSERT_EQ(both.size(), 2u);
+    EXPECT_EQ(both[0]["customer"], "Globex");
+    EXPECT_EQ(both[1]["customer"], "Acme");
+    EXPECT_NE(both[0]["engagement"], both[1]["engagement"]);
+    EXPECT_EQ(overlaps({{"user", "hank"}}).size(), 0u);
 }
 
 TEST_F(DashboardTest, BadInputIsAnsweredNotFailed) {
@@ -393,6 +413,63 @@ TEST_F(FieldIntelTest, ReportsByCustomerAndMarketAreThoseOfReportsAndPlan) {
     const json zh = page("intel", {{"user", "ada"}, {"period", "quarter"}, {"locale", "zh-CN"}});
     EXPECT_EQ(reports_of(zh["markets"], "未分市场"), 1);
     EXPECT_EQ(zh["labels"]["markets"], "各市场报告");
+}
+
+TEST_F(FieldIntelTest, ReportCountsAreTheStoresOneCountOnTheCommandsAndThePage) {
+    // A report filed for Globex that names ACME is about both customers: `reports customer`
+    // lists it under each, and so does the page.
+    bot.say("sue", "report Globex: ACME buys from them too");
+    const store::ReportRepository& stored = bot.store().reports();
+    std::optional<std::int64_t> acme, globex;
+    for (const auto& c : bot.store().customers().all()) {
+        if (c.name == "ACME") acme = c.id;
+        if (c.name == "Globex") globex = c.id;
+    }
+    ASSERT_TRUE(acme && globex);
+    const auto count_of = [&](std::optional<std::int64_t> customer) {
+        store::ReportFilter f;
+        f.customer_id = customer;
+        return stored.count(f);
+    };
+    // Every report of the store is this week's: the store's count is `reports week`'s and
+    // the week's page's, its trend's last week too.
+    const std::int64_t all = count_of(std::nullopt);
+    ASSERT_EQ(all, 4);
+    const json week = page("intel", {{"user", "ada"}});
+    EXPECT_EQ(week["figures"]["reports"], all);
+    EXPECT_EQ(week["trend"]["series"]["reports"].back(), all);
+    EXPECT_THAT(joined(bot.say("ada", "reports week")),
+                HasSubstr("Field reports (" + std::to_string(all) + ")"));
+    // Per customer: the store's count is `reports customer NAME`'s and the row's, whose
+    // links are as many.
+    const json quarter = page("intel", {{"user", "ada"}, {"period", "quarter"}});
+    const std::vector<std::pair<std::string, std::optional<std::int64_t>>> customers = {
+        {"ACME", acme}, {"Globex", globex}};
+    for (const auto& [name, id] : customers) {
+        SCOPED_TRACE(name);
+        const std::int64_t n = count_of(id);
+        EXPECT_EQ(n, name == "ACME" ? 3 : 2);
+        EXPECT_THAT(joined(bot.say("ada", "reports customer " + name)),
+                    HasSubstr("Field reports (" + std::to_string(n) + ")"));
+        EXPECT_EQ(reports_of(quarter["customers"], name), n);
+        EXPECT_EQ(ids(quarter["customers"], name).size(), static_cast<std::size_t>(n));
+    }
+    // A period the reports were not filed in counts none, on the page as in the store.
+    const json before = page("intel", {{"user", "ada"}, {"at", "2020-01-06"}});
+    EXPECT_EQ(before["figures"]["reports"], 0);
+    // The view's people only: Sam's own reports, as `reports by @sam` counts them.
+    const json own = page("intel", {{"user", "sam"}});
+    EXPECT_EQ(own["figures"]["reports"], 1);
+    EXPECT_THAT(joined(bot.say("sam", "reports by @sam")), HasSubstr("Field reports (1)"));
+    // The needs named most, as often as named, with their reports.
+    bot.say("sam", "report ACME: met again #need:case-study");
+    bot.say("sue", "report Globex: also asking #need:Case-Study #need:training");
+    const json needs = page("intel", {{"user", "ada"}})["needs"];
+    ASSERT_EQ(needs.size(), 2u);
+    EXPECT_EQ(needs[0]["name"], "case-study");
+    EXPECT_EQ(needs[0]["mentions"], 2);
+    EXPECT_EQ(needs[0]["report_ids"].size(), 2u);
+    EXPECT_EQ(needs[1]["mentions"], 1);
 }
 
 TEST_F(FieldIntelTest, EachReaderSeesTheReportsOfTheirView) {

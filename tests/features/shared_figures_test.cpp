@@ -86,6 +86,29 @@ TEST(SharedFigures, AReportCountsForItsCustomerElseTheFirstKnownItNames) {
     EXPECT_EQ(*reports::field_fact_of(report(2, 9, "Globex", {acme})).customer_id, 9);
 }
 
+TEST(SharedFigures, AReportIsAboutTheCustomerItWasFiledForAndEveryKnownOneItNames) {
+    store::ReportMention acme{"customer", "ACME", "acme", "ACME", 5, std::nullopt, ""};
+    store::ReportMention unknown{"customer",   "Initech",    "initech", "Initech",
+                                 std::nullopt, std::nullopt, ""};
+    EXPECT_EQ(reports::field_fact_of(report(1, 9, "Globex", {acme, unknown})).customer_keys,
+              (std::vector<std::string>{"#9", "#5"}));
+    // Filed for an unknown customer: that one as written, lower case, and the known it names.
+    EXPECT_EQ(reports::field_fact_of(report(2, std::nullopt, "Initech", {acme})).customer_keys,
+              (std::vector<std::string>{"initech", "#5"}));
+    // Naming the customer it was filed for counts once.
+    EXPECT_EQ(reports::field_fact_of(report(3, 5, "ACME", {acme})).customer_keys,
+              (std::vector<std::string>{"#5"}));
+    EXPECT_TRUE(reports::field_fact_of(report(4, std::nullopt, "", {})).customer_keys.empty());
+    // The filter that asks for a key's reports.
+    store::ReportFilter f;
+    reports::filter_customer(f, "#5");
+    EXPECT_EQ(f.customer_id, 5);
+    store::ReportFilter g;
+    reports::filter_customer(g, "initech");
+    EXPECT_EQ(g.customer_text, "initech");
+    EXPECT_FALSE(g.customer_id.has_value());
+}
+
 TEST(SharedFigures, ReportsPerMarketAndPerCustomer) {
     std::vector<reports::FieldFact> facts;
     facts.push_back(reports::field_fact_of(report(1, 5, "ACME", {})));
@@ -105,6 +128,13 @@ TEST(SharedFigures, ReportsPerMarketAndPerCustomer) {
     EXPECT_EQ(by_customer.at("#6").reports, 1);
     EXPECT_EQ(by_customer.at("initech").reports, 1);
     EXPECT_EQ(reports::tally(facts).reports, 5);
+    // A report filed for Globex that names ACME counts for both customers, once in all.
+    facts.push_back(reports::field_fact_of(
+        report(6, 6, "Globex", {{"customer", "ACME", "acme", "ACME", 5, std::nullopt, ""}})));
+    const auto both = reports::tally_by_customer(facts);
+    EXPECT_EQ(both.at("#5").reports, 3);
+    EXPECT_EQ(both.at("#6").reports, 2);
+    EXPECT_EQ(reports::tally(facts).reports, 6);
 }
 
 }  // namespace

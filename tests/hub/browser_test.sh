@@ -14,47 +14,13 @@ set -euo pipefail
 hub_echo=${1:?usage: browser_test.sh PATH/TO/hub_echo}
 
 support="$(dirname "$0")/../support"
-if [[ ! -x ${CHROMIUM:-/usr/bin/chromium} ]]; then
-    echo "SKIP: ${CHROMIUM:-/usr/bin/chromium} not found"
-    exit 77
-fi
-
-work=$(mktemp -d /tmp/hub_browser.XXXXXX)
-hub_pid=
-stop() {  # stop PID
-    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-        kill -TERM "$1" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$1" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    cdp_stop
-    stop "$hub_pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$work/hub.log" "$work/chromium.log"; do
-        # Chromium's complaints about the missing D-Bus are noise here.
-        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
-    done
-    exit 1
-}
-
-# One headless Chromium for the whole test, driven over the DevTools protocol by
-# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
-# after the servers, so that none of them holds fd 3: when this script ends, however it
-# ends, the driver reads the end of its requests and closes the browser.
 # shellcheck source=../support/cdp_browser.sh
 source "$support/cdp_browser.sh"
+browser_test_setup hub_browser hub.log
 
 # A coprocess keeps hub_echo's stdin open for as long as this script runs.
 coproc HUB { exec "$hub_echo" --data-dir "$work/data" 2>"$work/hub.log"; }
-hub_pid=$HUB_PID
+started "$HUB_PID"
 read -r -t 10 word port <&"${HUB[0]}" || fail "hub_echo did not print its port"
 [[ $word == listening && $port =~ ^[0-9]+$ ]] || fail "unexpected hub_echo output: $word $port"
 cdp_start

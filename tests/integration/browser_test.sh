@@ -13,35 +13,9 @@ set -euo pipefail
 
 program=${1:?usage: browser_test.sh PATH/TO/twintrack}
 support="$(dirname "$0")/../support"
-if [[ ! -x ${CHROMIUM:-/usr/bin/chromium} ]]; then
-    echo "SKIP: ${CHROMIUM:-/usr/bin/chromium} not found"
-    exit 77
-fi
-
-work=$(mktemp -d /tmp/twintrack_browser.XXXXXX)
-pid=
-stop() {  # stop PID
-    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-        kill -TERM "$1" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$1" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    cdp_stop
-    stop "$pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$work/out.log" "$work/err.log" "$work/chromium.log"; do
-        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
-    done
-    exit 1
-}
+# shellcheck source=../support/cdp_browser.sh
+source "$support/cdp_browser.sh"
+browser_test_setup twintrack_browser out.log err.log
 
 cat >"$work/people.csv" <<'CSV'
 name,email,department,role,timezone,locale,working_hours,identities
@@ -49,18 +23,11 @@ Anna Becker,anna@example.com,marketing,manager,Europe/Berlin,en,08:00-17:00,hub:
 李伟,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei
 刘洋,liu.yang@example.com,hr,hr,Asia/Shanghai,zh-CN,09:00-18:00,hub:liuyang
 CSV
-# One headless Chromium for the whole test, driven over the DevTools protocol by
-# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
-# after the servers, so that none of them holds fd 3: when this script ends, however it
-# ends, the driver reads the end of its requests and closes the browser.
-# shellcheck source=../support/cdp_browser.sh
-source "$support/cdp_browser.sh"
-
 "$program" import people "$work/people.csv" --data "$work/data" >/dev/null ||
     fail "import failed"
 
 "$program" run --data "$work/data" --port 0 >"$work/out.log" 2>"$work/err.log" &
-pid=$!
+started $!
 port=
 for _ in $(seq 100); do
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/out.log" | grep -o '[0-9]*$' || true)

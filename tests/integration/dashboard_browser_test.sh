@@ -16,47 +16,14 @@ set -euo pipefail
 program=${1:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
 shots=${2:?usage: dashboard_browser_test.sh PATH/TO/twintrack SCREENSHOT_DIR}
 support="$(dirname "$0")/../support"
-chromium=${CHROMIUM:-/usr/bin/chromium}
-if [[ ! -x $chromium ]]; then
-    echo "SKIP: $chromium not found"
-    exit 77
-fi
-mkdir -p "$shots"
-
-work=$(mktemp -d /tmp/twintrack_dashboard.XXXXXX)
-pid=
-stop() {  # stop PID
-    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-        kill -TERM "$1" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$1" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    cdp_stop
-    stop "$pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$work/out.log" "$work/err.log" "$work/console.log" "$work/chromium.log"; do
-        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
-    done
-    exit 1
-}
-
-# One headless Chromium for the whole test, driven over the DevTools protocol by
-# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
-# after the servers, so that none of them holds fd 3: when this script ends, however it
-# ends, the driver reads the end of its requests and closes the browser.
 # shellcheck source=../support/cdp_browser.sh
 source "$support/cdp_browser.sh"
+browser_test_setup twintrack_dashboard out.log err.log console.log
+mkdir -p "$shots"
 
 "$program" run --demo --data "$work/data" --port 0 >"$work/out.log" 2>"$work/err.log" &
 pid=$!
+started $pid
 port=
 for _ in $(seq 300); do
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$work/out.log" | grep -o '[0-9]*$' || true)
@@ -106,6 +73,45 @@ screenshot() {  # screenshot NAME USER QUERY: the page drawn in a 1280x2200 view
     cdp screenshot "$shots/$1.png" || fail "no screenshot of $1: $reply"
     [[ -s $shots/$1.png ]] || fail "empty screenshot $1"
 }
+expect_csv() {  # expect_csv: every table the last page shows downloads as a CSV file with a
+    # byte order mark and the table's rows (the download itself is caught, not saved)
+    cdp eval "(async () => {
+      const out = [];
+      const createUrl = URL.createObjectURL, click = HTMLAnchorElement.prototype.click;
+      let blob = null;
+      URL.createObjectURL = (b) => { blob = b; return 'about:blank'; };
+      HTMLAnchorElement.prototype.click = function () {};
+      try {
+        for (const b of document.querySelectorAll('button.csv')) {
+          const table = document.getElementById(b.dataset.table);
+          if (!table || table.closest('section').hidden) continue;
+          blob = null;
+          b.click();
+          if (!blob) { out.push(b.dataset.table + ' no-file'); continue; }
+          const bytes = new Uint8Array(await blob.arrayBuffer());
+          const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+          const text = new TextDecoder().decode(bytes);
+          let records = 0, quoted = false;
+          for (let i = 0; i < text.length; i++) {
+            if (text[i] === '\"') quoted = !quoted;
+            else if (!quoted && text[i] === '\n') records++;
+          }
+          out.push(b.dataset.table + (bom ? ' bom ' : ' no-bom ') + records + ' ' + table.rows.length);
+        }
+      } finally {
+        URL.createObjectURL = createUrl;
+        HTMLAnchorElement.prototype.click = click;
+      }
+      return out.join('\n');
+    })()" || fail "chromium failed on the CSV buttons: $reply"
+    [[ -n $reply ]] || fail "no table with a CSV button on the page"
+    local name bom records rows
+    while read -r name bom records rows; do
+        [[ $bom == bom ]] || fail "the CSV of $name has no byte order mark ($bom)"
+        [[ $records == "$rows" ]] || fail "the CSV of $name has $records lines, its table $rows rows"
+    done <<<"$reply"
+    csv_tables=$(wc -l <<<"$reply")
+}
 ask() {  # ask USER TEXT: the bot's answer in the chat page (its test mode), in $answer
     local out="document.getElementById('autotest-result').textContent"
     cdp open "$1" "http://127.0.0.1:$port/?autotest=$2&user=$1" "/^REPLY: /m.test($out)" ||
@@ -123,9 +129,10 @@ for page in metrics engagements intel activities; do
     expect "PAGE: $page"
     expect "LOCALE: en"
     expect_charts
+    expect_csv
     screenshot "manager-$page-en" emily "page=$page"
     screenshot "manager-$page-zh-CN" emily "page=$page&locale=zh-CN"
-    echo "PASS: manager sees $page"
+    echo "PASS: manager sees $page ($csv_tables tables download as CSV)"
 done
 
 # The numbers are the chat command's for the same person and period.
@@ -226,6 +233,7 @@ events=$(api "/api/v1/dashboard/activities?user=liuyang&period=month" "len(d['ca
 [[ $(table events) == "$events" ]] || fail "the page lists $(table events) events, the API $events"
 [[ $(table budget) == 16 ]] || fail "the budget table is not 4 kinds x 4 quarters ($result)"
 expect_charts
+expect_csv
 screenshot "hr-calendar-zh-CN" liuyang "page=activities&period=month"
 echo "PASS: HR's calendar lists $events events and the budget 16 rows"
 
@@ -248,4 +256,5 @@ except urllib.error.HTTPError as e:
 [[ $(status "/api/v1/dashboard/report?user=emily&id=999999") == 404 ]] ||
     fail "an unknown report not 404"
 echo "PASS: bad input"
-echo "screenshots: $shots"
+# The screenshots (CTest attaches them to the test's result: ATTACHED_FILES).
+for shot in "$shots"/*.png; do echo "screenshot: $shot"; done

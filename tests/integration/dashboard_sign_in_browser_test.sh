@@ -21,49 +21,10 @@ set -euo pipefail
 program=${1:?usage: dashboard_sign_in_browser_test.sh PATH/TO/twintrack}
 support="$(dirname "$0")/../support"
 demo_config="$(dirname "$0")/../../config/demo/twintrack.yaml"
-[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || { echo "SKIP: no Chromium"; exit 77; }
-
-work=$(mktemp -d /tmp/twintrack_dashboard_sign_in.XXXXXX)
-pid=
-smtp_pid=
-stop() {  # stop PID
-    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-        kill -TERM "$1" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$1" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    cdp_stop
-    stop "$pid"
-    stop "$smtp_pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$work/out.log" "$work/err.log" "$work/smtp.log" "$work/console.log" \
-        "$work/chromium.log"; do
-        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
-    done
-    exit 1
-}
-
 # shellcheck source=../support/cdp_browser.sh
 source "$support/cdp_browser.sh"
-
-mkdir -p "$work/mail"
-/usr/bin/python3 "$support/fake_smtp.py" "$work/mail" >"$work/smtp.out" 2>"$work/smtp.log" &
-smtp_pid=$!
-smtp_port=
-for _ in $(seq 100); do
-    smtp_port=$(grep -o '^listening [0-9]*' "$work/smtp.out" | grep -o '[0-9]*$' || true)
-    [[ -n $smtp_port ]] && break
-    sleep 0.1
-done
-[[ -n $smtp_port ]] || fail "the fake SMTP relay did not start"
+browser_test_setup twintrack_dashboard_sign_in out.log err.log console.log
+start_fake_smtp
 
 # The demo's settings with a hub that signs people in; the links in the mails carry the
 # hub's address, so its port is chosen here.
@@ -86,6 +47,7 @@ YAML
 "$program" run --demo --config "$work/twintrack.yaml" --data "$work/data" \
     >"$work/out.log" 2>"$work/err.log" &
 pid=$!
+started $pid
 up=
 for _ in $(seq 300); do
     grep -q "listening on http://127.0.0.1:$port" "$work/out.log" 2>/dev/null && { up=1; break; }

@@ -25,46 +25,9 @@ set -euo pipefail
 program=${1:?usage: sign_in_browser_test.sh PATH/TO/twintrack}
 support="$(dirname "$0")/../support"
 
-work=$(mktemp -d /tmp/twintrack_sign_in_browser.XXXXXX)
-pid=
-smtp_pid=
-oidc_pid=
-platforms_pid=
-stop() {  # stop PID
-    if [[ -n $1 ]] && kill -0 "$1" 2>/dev/null; then
-        kill -TERM "$1" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$1" 2>/dev/null || true
-    fi
-}
-cleanup() {
-    cdp_stop
-    stop "$pid"
-    stop "$smtp_pid"
-    stop "$oidc_pid"
-    stop "$platforms_pid"
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$work/out.log" "$work/err.log" "$work/smtp.log" "$work/oidc.log" \
-        "$work/platforms.log" "$work/chromium.log"; do
-        [[ -s $log ]] && { echo "--- $log"; grep -v -e dbus "$log" | tail -n 30; }
-    done
-    exit 1
-}
-
-[[ -x ${CHROMIUM:-/usr/bin/chromium} ]] || { echo "SKIP: no Chromium"; exit 77; }
-
-# One headless Chromium for the whole test, driven over the DevTools protocol by
-# tests/support/cdp_browser.py (requests on fd 3, answers on fd 4; see there). Started
-# after the servers, so that none of them holds fd 3: when this script ends, however it
-# ends, the driver reads the end of its requests and closes the browser.
 # shellcheck source=../support/cdp_browser.sh
 source "$support/cdp_browser.sh"
+browser_test_setup twintrack_sign_in_browser out.log err.log oidc.log platforms.log
 
 cat >"$work/people.csv" <<'CSV'
 name,email,department,role,timezone,locale,working_hours,identities
@@ -77,40 +40,19 @@ CSV
 "$program" import people "$work/people.csv" --data "$work/data" >/dev/null ||
     fail "import failed"
 
-mkdir -p "$work/mail"
-/usr/bin/python3 "$support/fake_smtp.py" "$work/mail" >"$work/smtp.out" 2>"$work/smtp.log" &
-smtp_pid=$!
-smtp_port=
-for _ in $(seq 100); do
-    smtp_port=$(grep -o '^listening [0-9]*' "$work/smtp.out" | grep -o '[0-9]*$' || true)
-    [[ -n $smtp_port ]] && break
-    sleep 0.1
-done
-[[ -n $smtp_port ]] || fail "the fake SMTP relay did not start"
+start_fake_smtp
 
 export SIGN_IN_TEST_OIDC_SECRET=oidc-s3cret
 /usr/bin/python3 "$support/fake_oidc.py" twintrack "$SIGN_IN_TEST_OIDC_SECRET" \
     >"$work/oidc.out" 2>"$work/oidc.log" &
-oidc_pid=$!
-oidc_port=
-for _ in $(seq 100); do
-    oidc_port=$(grep -o '^listening [0-9]*' "$work/oidc.out" | grep -o '[0-9]*$' || true)
-    [[ -n $oidc_port ]] && break
-    sleep 0.1
-done
-[[ -n $oidc_port ]] || fail "the fake OpenID provider did not start"
+started $!
+oidc_port=$(await_listening "$work/oidc.out") || fail "the fake OpenID provider did not start"
 
 export SIGN_IN_TEST_APP_SECRET=app-s3cret
 /usr/bin/python3 "$support/fake_platforms.py" "$SIGN_IN_TEST_APP_SECRET" \
     >"$work/platforms.out" 2>"$work/platforms.log" &
-platforms_pid=$!
-platforms=
-for _ in $(seq 100); do
-    platforms=$(grep -o '^listening [0-9]*' "$work/platforms.out" | grep -o '[0-9]*$' || true)
-    [[ -n $platforms ]] && break
-    sleep 0.1
-done
-[[ -n $platforms ]] || fail "the fake platforms did not start"
+started $!
+platforms=$(await_listening "$work/platforms.out") || fail "the fake platforms did not start"
 platforms=http://127.0.0.1:$platforms
 
 # The provider sends browsers back to the hub's address, so the hub's port is chosen here.
@@ -158,7 +100,7 @@ YAML
 
 "$program" run --config "$work/twintrack.yaml" --data "$work/data" \
     >"$work/out.log" 2>"$work/err.log" &
-pid=$!
+started $!
 up=
 for _ in $(seq 100); do
     grep -q "listening on http://127.0.0.1:$port" "$work/out.log" 2>/dev/null && { up=1; break; }

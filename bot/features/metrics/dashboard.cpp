@@ -158,9 +158,12 @@ std::vector<std::string> trend_keys(const std::string& page) {
             "median_acceptance_hours",
             "attainment_percent",
             "report_coverage_percent",
+            "cost_per_incremental",
             "consultations_asked",
             "joint_meetings_held",
-            "coffee_pairs_met"};
+            "coffee_pairs_met",
+            "budget_planned",
+            "budget_spent"};
 }
 
 /// Every label of the dashboard in `locale` (prompts `dashboard.*`).
@@ -175,20 +178,19 @@ json labels_of(const Engine& engine, const std::string& locale) {
 }
 
 // --- field intelligence: reports, price signals, markets and customers ------------------
-// Counted by reports::tally_by_market / tally_by_customer over the reports feature's
-// FieldFacts (field_figures.hpp), the same count as `plan` and `plan review`.
+// Counted by the reports feature's FieldFacts service: every number of reports is
+// FieldFacts::count (store::ReportRepository::count) over a store::ReportFilter, the count
+// `reports` (`reports week`, `reports customer NAME`) and `intel` show; the rows by market
+// are reports::tally_by_market's (field_figures.hpp), the same count as `plan`.
 
-/// The field reports filed in [from, to) by people in `scope`, oldest first (nothing
-/// when the reports feature is not registered).
-std::vector<reports::FieldFact> facts_in(const Engine& engine, const Scope& scope,
-                                         std::int64_t from, std::int64_t to) {
-    std::vector<reports::FieldFact> out;
-    auto* facts = engine.services().find<reports::FieldFacts>();
-    if (facts == nullptr) return out;
-    for (auto& f : facts->filed_between(from, to)) {
-        if (scope.includes(f.author_id)) out.push_back(std::move(f));
-    }
-    return out;
+/// The filter of the reports filed in [from, to) by the people of `scope`.
+store::ReportFilter reports_filter(const Scope& scope, std::int64_t from, std::int64_t to) {
+    store::ReportFilter f;
+    f.since_ms = from;
+    f.until_ms = to;
+    f.limit = -1;
+    if (scope.people) f.author_ids.emplace(scope.people->begin(), scope.people->end());
+    return f;
 }
 
 std::vector<reports::FieldFact> facts_during(const std::vector<reports::FieldFact>& facts,
@@ -239,20 +241,25 @@ std::string customer_name(const reports::FieldFact& f,
 }
 
 /// Rows of a table by market or customer, most reports first, each with its reports
-/// newest first.
+/// newest first; `reports` the number each row shows (by key), else its tally's.
 json tallies_json(const std::map<std::string, reports::FieldTally>& tallies,
-                  const std::map<std::string, std::string>& names) {
+                  const std::map<std::string, std::string>& names,
+                  const std::map<std::string, std::int64_t>& reports = {}) {
+    const auto count_of = [&](const std::string& key, const reports::FieldTally& t) {
+        const auto it = reports.find(key);
+        return it == reports.end() ? t.reports : it->second;
+    };
     std::vector<std::pair<const std::string*, const reports::FieldTally*>> sorted;
     for (const auto& [key, t] : tallies) sorted.push_back({&key, &t});
-    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-        return a.second->reports > b.second->reports;
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
+        return count_of(*a.first, *a.second) > count_of(*b.first, *b.second);
     });
     json out = json::array();
     for (const auto& [key, t] : sorted) {
         std::vector<std::int64_t> ids(t->report_ids.rbegin(), t->report_ids.rend());
         const auto name = names.find(*key);
         out.push_back({{"name", name == names.end() ? *key : name->second},
-                       {"reports", t->reports},
+                       {"reports", count_of(*key, *t)},
                        {"competitor_mentions", t->competitor_mentions},
                        {"price_signals", t->price_signals},
                        {"report_ids", ids}});
@@ -281,34 +288,85 @@ json prices_json(const Engine& engine, const std::vector<reports::FieldFact>& fa
     return prices;
 }
 
+/// The needs `facts` named most (at most `top`), each with how often it was named (the
+/// tally's count, field_figures.hpp) and its reports, newest first; the need as first
+/// written.
+json top_needs_json(const std::vector<reports::FieldFact>& facts, std::size_t top = 10) {
+    const reports::FieldTally total = reports::tally(facts);
+    std::map<std::string, std::pair<std::string, std::vector<std::int64_t>>> seen;
+    for (auto f = facts.rbegin(); f != facts.rend(); ++f) {  // newest first
+        for (const auto& n : f->needs) {
+            auto& [name, ids] = seen[core::ascii_lower(std::string(core::trim(n)))];
+            name = std::string(core::trim(n));  // ends as the oldest spelling
+            if (ids.empty() || ids.back() != f->id) ids.push_back(f->id);
+        }
+    }
+    std::vector<std::pair<std::string, std::int64_t>> sorted(total.needs.begin(),
+                                                             total.needs.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    if (sorted.size() > top) sorted.resize(top);
+    json out = json::array();
+    for (const auto& [key, mentions] : sorted) {
+        const auto& entry = seen[key];
+        out.push_back(
+            {{"name", entry.first}, {"mentions", mentions}, {"report_ids", entry.second}});
+    }
+    return out;
+}
+
 /// The intel page's reports, price signals, markets and customers of `period`, and the
 /// reports and price signals of each week of `trend` (series `reports`, `price_signals`).
+/// Nothing when the reports feature is not registered.
 void add_field_intel(json& body, json& series, Turn& turn, const Scope& scope, const Period& period,
                      const std::vector<Period>& trend, const std::string& zone,
                      const std::string& locale) {
     const Engine& engine = turn.engine();
-    const auto all = facts_in(engine, scope, std::min(trend.front().from, period.from), period.to);
+    auto* field = engine.services().find<reports::FieldFacts>();
+    const auto count = [&](const store::ReportFilter& f) {
+        return field == nullptr ? std::int64_t{0} : field->count(f);
+    };
+    const auto all = field == nullptr
+                         ? std::vector<reports::FieldFact>()
+                         : field->matching(reports_filter(
+                               scope, std::min(trend.front().from, period.from), period.to));
     const auto facts = facts_during(all, period);
     const auto names = customer_names(engine);
     const auto markets = turn.read().plan().customer_markets();
+    const store::ReportFilter in_period = reports_filter(scope, period.from, period.to);
 
-    const reports::FieldTally total = reports::tally(facts);
-    body["figures"]["reports"] = total.reports;
-    body["figures"]["price_signals"] = total.price_signals;
+    body["figures"]["reports"] = count(in_period);
+    body["figures"]["price_signals"] = reports::tally(facts).price_signals;
     body["prices"] = prices_json(engine, facts, names, zone);
     const std::map<std::string, std::string> market_names = {
         {"", engine.prompts().render(locale, "dashboard.no_market")}};
     body["markets"] = tallies_json(reports::tally_by_market(facts, markets), market_names);
+    // Each customer's reports: those `reports customer NAME` lists and counts (filed for
+    // the customer or naming it), of the period and the view.
+    const auto by_customer = reports::tally_by_customer(facts);
     std::map<std::string, std::string> customer_rows;
-    for (const auto& f : facts) customer_rows[reports::customer_key(f)] = customer_name(f, names);
-    body["customers"] = tallies_json(reports::tally_by_customer(facts), customer_rows);
+    std::map<std::string, std::int64_t> customer_counts;
+    for (const auto& entry : by_customer) {
+        store::ReportFilter f = in_period;
+        reports::filter_customer(f, entry.first);
+        customer_counts[entry.first] = count(f);
+    }
+    for (const auto& f : facts) {
+        for (const auto& key : f.customer_keys) {
+            if (customer_rows.count(key)) continue;
+            const bool known = key[0] == '#';
+            const auto it = known ? names.find(std::stoll(key.substr(1))) : names.end();
+            customer_rows[key] = it != names.end() ? it->second : known ? key : f.customer_text;
+        }
+    }
+    body["customers"] = tallies_json(by_customer, customer_rows, customer_counts);
+    body["needs"] = top_needs_json(facts);
 
     json weekly_reports = json::array();
     json weekly_prices = json::array();
     for (const Period& w : trend) {
-        const reports::FieldTally t = reports::tally(facts_during(all, w));
-        weekly_reports.push_back(t.reports);
-        weekly_prices.push_back(t.price_signals);
+        weekly_reports.push_back(count(reports_filter(scope, w.from, w.to)));
+        weekly_prices.push_back(reports::tally(facts_during(all, w)).price_signals);
     }
     series["reports"] = weekly_reports;
     series["price_signals"] = weekly_prices;
@@ -736,33 +794,26 @@ json overlaps_json(Turn& turn, const Person& me, const View& view, const std::st
     auto dept = [&](const std::string& d) {
         return engine.prompts().render(locale, "core.department." + d);
     };
-    std::vector<std::pair<std::int64_t, json>> rows;
-    for (const auto& e : turn.read().engagements().all()) {
-        for (const auto& ev : turn.read().engagements().events(e.id, 1000)) {
-            if (ev.kind != "flagged") continue;
-            const json detail = json::parse(ev.detail, nullptr, false);
-            const auto text = [&](const char* key, const std::string& fallback) {
-                return detail.is_object() && detail.contains(key) && detail[key].is_string()
-                           ? detail[key].get<std::string>()
-                           : fallback;
-            };
-            const std::string lead = text("lead", e.lead);
-            const std::string other = text("other", other_department(lead));
-            if (!sees_overlap(engine, me, view, lead, other, e.owner_id)) continue;
-            rows.push_back({ev.at,
-                            {{"engagement", e.id},
-                             {"customer", e.customer_name},
-                             {"department", dept(lead)},
-                             {"other_department", dept(other)},
-                             {"stage", text("stage", e.stage)},
-                             {"owner", e.owner_id ? person_name(engine, *e.owner_id) : ""},
-                             {"flagged", format_local(core::from_millis(ev.at), reader_zone)}}});
-        }
-    }
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const auto& x, const auto& y) { return x.first > y.first; });
     json out = json::array();
-    for (auto& r : rows) out.push_back(std::move(r.second));
+    // One query: every flagged event with its engagement, newest first.
+    for (const auto& [e, ev] : turn.read().engagements().events_of_kind("flagged")) {
+        const json detail = json::parse(ev.detail, nullptr, false);
+        const auto text = [&](const char* key, const std::string& fallback) {
+            return detail.is_object() && detail.contains(key) && detail[key].is_string()
+                       ? detail[key].get<std::string>()
+                       : fallback;
+        };
+        const std::string lead = text("lead", e.lead);
+        const std::string other = text("other", other_department(lead));
+        if (!sees_overlap(engine, me, view, lead, other, e.owner_id)) continue;
+        out.push_back({{"engagement", e.id},
+                       {"customer", e.customer_name},
+                       {"department", dept(lead)},
+                       {"other_department", dept(other)},
+                       {"stage", text("stage", e.stage)},
+                       {"owner", e.owner_id ? person_name(engine, *e.owner_id) : ""},
+                       {"flagged", format_local(core::from_millis(ev.at), reader_zone)}});
+    }
     return out;
 }
 

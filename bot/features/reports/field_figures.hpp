@@ -5,6 +5,7 @@
 // count with them. Pure and header-only, so a feature that reads FieldFacts through the
 // engine's services needs no link to this one.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -26,6 +27,36 @@ inline std::vector<PriceMention> price_signals_of(const store::Report& r) {
     return out;
 }
 
+/// The customers a report is about, as store::ReportFilter's customer matches them: the
+/// known customer it was filed for and every known one it names ("#ID"), and the unknown
+/// one it was filed for as written (lower case) when it was filed for none known.
+inline std::vector<std::string> customer_keys_of(const store::Report& r) {
+    std::vector<std::string> keys;
+    auto add = [&](const std::string& key) {
+        if (!key.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+            keys.push_back(key);
+        }
+    };
+    if (r.customer_id) {
+        add("#" + std::to_string(*r.customer_id));
+    } else {
+        add(core::ascii_lower(r.customer_text));
+    }
+    for (const auto& m : r.mentions) {
+        if (m.kind == "customer" && m.customer_id) add("#" + std::to_string(*m.customer_id));
+    }
+    return keys;
+}
+
+/// The filter that asks for the reports about the customer `key` (a customer_keys_of key).
+inline void filter_customer(store::ReportFilter& f, const std::string& key) {
+    if (!key.empty() && key[0] == '#') {
+        f.customer_id = std::stoll(key.substr(1));
+    } else {
+        f.customer_text = key;
+    }
+}
+
 /// A stored report as a FieldFact: the customer it was filed under, else the first known
 /// customer it names.
 inline FieldFact field_fact_of(const store::Report& r) {
@@ -42,6 +73,7 @@ inline FieldFact field_fact_of(const store::Report& r) {
         if (m.kind == "competitor") fact.competitors.push_back(m.value);
         if (m.kind == "need") fact.needs.push_back(m.value);
     }
+    fact.customer_keys = customer_keys_of(r);
     fact.prices = price_signals_of(r);
     fact.price_signals = static_cast<int>(fact.prices.size());
     return fact;
@@ -82,13 +114,6 @@ inline std::string market_of(const FieldFact& f,
     return it == markets.end() ? std::string() : it->second;
 }
 
-/// The customer a report counts for: "#ID" of a known one, else the name as written in
-/// lower case; "" for none.
-inline std::string customer_key(const FieldFact& f) {
-    if (f.customer_id) return "#" + std::to_string(*f.customer_id);
-    return core::ascii_lower(f.customer_text);
-}
-
 /// The reports of each market ("" for those without one).
 inline std::map<std::string, FieldTally> tally_by_market(
     const std::vector<FieldFact>& facts, const std::map<std::int64_t, std::string>& markets) {
@@ -97,12 +122,13 @@ inline std::map<std::string, FieldTally> tally_by_market(
     return out;
 }
 
-/// The reports of each customer (by customer_key; reports naming none are left out).
+/// The reports about each customer (by customer key, FieldFact::customer_keys): a report
+/// counts for every customer it is about, as `reports customer` lists it; reports about
+/// none are left out.
 inline std::map<std::string, FieldTally> tally_by_customer(const std::vector<FieldFact>& facts) {
     std::map<std::string, FieldTally> out;
     for (const auto& f : facts) {
-        const std::string key = customer_key(f);
-        if (!key.empty()) count_into(out[key], f);
+        for (const auto& key : f.customer_keys) count_into(out[key], f);
     }
     return out;
 }

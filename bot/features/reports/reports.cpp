@@ -687,6 +687,7 @@ void list_reports(Turn& turn, const CommandArgs& args) {
         const date::local_days today = local_today(turn.now(), zone);
         const date::local_days monday = today - (date::weekday{today} - date::Monday);
         f.since_ms = local_midnight(monday, zone);
+        f.until_ms = local_midnight(monday + date::days(7), zone);
     }
     if (const auto since = args.parsed.date("since")) {
         f.since_ms = local_midnight(date::local_days{*since}, zone);
@@ -856,10 +857,10 @@ class EngineReportFacts final : public ReportFacts {
         store::ReportFilter filter;
         filter.customer_id = customer_id;
         filter.since_ms = from_ms;
+        filter.until_ms = to_ms;
         filter.limit = 500;
         std::vector<CustomerReport> out;
         for (const auto& r : turn.read().reports().find(filter)) {
-            if (r.created_at >= to_ms) continue;
             out.push_back({r.id, r.author_id, r.created_at, r.text});
         }
         return out;
@@ -873,15 +874,19 @@ class EngineFieldFacts final : public FieldFacts {
     std::vector<FieldFact> filed_between(std::int64_t from_ms, std::int64_t to_ms) override {
         store::ReportFilter f;
         f.since_ms = from_ms;
-        f.limit = -1;
+        f.until_ms = to_ms;
+        return matching(f);
+    }
+    std::vector<FieldFact> matching(store::ReportFilter filter) override {
+        filter.limit = -1;
         std::vector<FieldFact> out;
-        for (const auto& r : engine_.store().reports().find(f)) {
-            if (r.created_at < from_ms || r.created_at >= to_ms) continue;
-            FieldFact fact = field_fact_of(r);
-            out.push_back(std::move(fact));
-        }
+        for (const auto& r : engine_.store().reports().find(filter))
+            out.push_back(field_fact_of(r));
         std::reverse(out.begin(), out.end());
         return out;
+    }
+    std::int64_t count(const store::ReportFilter& filter) override {
+        return engine_.store().reports().count(filter);
     }
 
   private:

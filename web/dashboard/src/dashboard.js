@@ -14,7 +14,7 @@
   const PERIODS = ['week', 'month', 'quarter'];
   const SECTIONS = ['figures-section', 'stages-section', 'extra-section', 'overlaps-section',
     'prices-section',
-    'markets-section', 'customers-section', 'calendar-section', 'budget-section',
+    'markets-section', 'customers-section', 'needs-section', 'calendar-section', 'budget-section',
     'report-section', 'trend-section'];
   // The order figures are listed in (the answer's keys come sorted by name).
   const ORDER = ['revenue', 'profit', 'deals_won', 'deals_lost', 'pipeline_created',
@@ -350,7 +350,9 @@
   // with links to the reports.
   function renderIntel(d) {
     const intel = d.page === 'intel';
-    for (const id of ['prices-section', 'markets-section', 'customers-section']) $(id).hidden = !intel;
+    for (const id of ['prices-section', 'markets-section', 'customers-section', 'needs-section']) {
+      $(id).hidden = !intel;
+    }
     if (!intel) return;
     $('prices-title').textContent = label('prices');
     const prices = d.prices || [];
@@ -385,6 +387,11 @@
     };
     tally('markets', 'markets', 'market');
     tally('customers', 'customers', 'customer');
+    // The needs the reports named most, as many times as named, with their reports.
+    $('needs-title').textContent = label('top_needs');
+    fillTable('needs', [label('need'), label('mentions'), label('report')],
+      (d.needs || []).map((n) => ({ cells: [n.name, n.mentions, { links: n.report_ids }] })),
+      [false, true, false]);
     report('LINKS: ' + document.querySelectorAll('a.report-link').length);
   }
 
