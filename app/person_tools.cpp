@@ -1,5 +1,7 @@
 #include "app/person_tools.hpp"
 
+#include "bot/features.hpp"
+
 namespace twintrack::app {
 namespace {
 
@@ -32,8 +34,8 @@ std::optional<nlohmann::json> person_export_json(store::Store& store, const std:
     const auto person = find(store, email);
     if (!person) return std::nullopt;
     nlohmann::json tables = nlohmann::json::object();
-    for (const auto& t :
-         store.person_data().export_person(person->id, person->email, person->name)) {
+    for (const auto& t : store.person_data().export_person(person->id, person->email, person->name,
+                                                           bot::person_data_parts())) {
         nlohmann::json rows = nlohmann::json::array();
         for (const auto& row : t.rows) {
             nlohmann::json r = nlohmann::json::object();
@@ -60,7 +62,7 @@ std::optional<EraseOutcome> person_erase(store::Store& store, const std::string&
     out.label = "erased #" + std::to_string(person->id);
     store::Transaction tx(store.db());
     out.counts = store.person_data().erase_person(person->id, person->email, person->name,
-                                                  out.label, now_ms);
+                                                  out.label, now_ms, bot::person_data_parts());
     store::AuditEntry audit;
     audit.at = now_ms;
     audit.action = "person.erase";

@@ -1,6 +1,7 @@
 #pragma once
 // `twintrack person export|erase`: everything stored about one person as JSON, and
-// erasing a person (audited). The SQL is in store/person_data.
+// erasing a person (audited). The SQL is in store/person_data, and for the features'
+// own tables in their store parts (bot::person_data_parts()).
 
 #include <nlohmann/json.hpp>
 #include <optional>

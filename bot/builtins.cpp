@@ -278,15 +278,10 @@ void ping(Turn& turn, const CommandArgs&) { turn.reply("core.pong"); }
 
 bool set_language(Turn& turn, const std::string& requested, Person& updated) {
     const Prompts& prompts = turn.engine().prompts();
-    const std::string want = core::ascii_lower(std::string(core::trim(requested)));
-    for (const auto& l : prompts.locales()) {
-        const std::string ll = core::ascii_lower(l);
-        // A language's names in every locale: core.words.language_en, language_zh, ...
-        const std::string base = ll.substr(0, ll.find('-'));
-        if (want == ll || want == base || prompts.is_word("core.words.language_" + base, want)) {
-            updated.locale = l;
-            return true;
-        }
+    // A locale's code, or its names in every locale (core.words.language_en, ...).
+    if (std::string l = prompts.locale_named(requested); !l.empty()) {
+        updated.locale = l;
+        return true;
     }
     json known = json::array();
     for (const auto& l : prompts.locales()) known.push_back(l);

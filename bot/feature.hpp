@@ -10,6 +10,7 @@
 
 #include "bot/settings.hpp"
 #include "core/yaml_check.hpp"
+#include "store/person_data.hpp"
 
 namespace twintrack::bot {
 
@@ -37,6 +38,10 @@ struct Feature {
     std::function<void(const YAML::Node& node, const std::vector<std::string>& connectors,
                        core::ConfigErrors& errors, FeatureSettings& settings)>
         read_section = nullptr;
+    /// Its own tables' part of a person's data (what `person export` shows, what `person
+    /// erase` deletes or rewrites), supplied by the feature's store part. Null when its
+    /// tables are store/'s (store/person_data.cpp covers those).
+    std::function<store::PersonDataPart()> person_data = nullptr;
 };
 
 }  // namespace twintrack::bot

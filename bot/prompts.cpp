@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <kainjow/mustache.hpp>
 #include <mutex>
@@ -225,6 +226,17 @@ std::vector<std::string> Prompts::words(const std::string& locale, const std::st
 bool Prompts::has(const std::string& locale, const std::string& key) const {
     auto loc = messages_.find(locale);
     return loc != messages_.end() && loc->second.count(key) > 0;
+}
+
+std::string Prompts::locale_named(const std::string& text) const {
+    std::string want = core::ascii_lower(std::string(core::trim(text)));
+    std::replace(want.begin(), want.end(), '_', '-');
+    for (const auto& l : locales()) {
+        const std::string ll = core::ascii_lower(l);
+        const std::string base = ll.substr(0, ll.find('-'));
+        if (want == ll || want == base || is_word("core.words.language_" + base, want)) return l;
+    }
+    return "";
 }
 
 bool Prompts::is_word(const std::string& key, const std::string& text) const {

@@ -60,6 +60,10 @@ class Prompts {
     bool has(const std::string& locale, const std::string& key) const;
     /// True when `text` (trimmed, case-insensitive) is one of the words `key` of any locale.
     bool is_word(const std::string& key, const std::string& text) const;
+    /// The locale `text` names: its code ("zh-CN", "zh_cn", "zh", without case) or one of
+    /// its names in any locale (`core.words.language_<base>`: "english", "中文"). Empty when
+    /// none.
+    std::string locale_named(const std::string& text) const;
 
     struct Template;
 

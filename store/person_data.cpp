@@ -240,15 +240,15 @@ std::optional<std::int64_t> PersonData::find(const std::string& email) {
 }
 
 std::vector<DataTable> PersonData::export_person(std::int64_t id, const std::string& email,
-                                                 const std::string& name) {
+                                                 const std::string& name,
+                                                 const std::vector<PersonDataPart>& parts) {
     (void)name;
     std::vector<DataTable> out;
-    for (const auto& q : export_queries) {
+    auto add = [&](const std::string& kind, std::string sql, bool with_email) {
         DataTable t;
-        t.name = q.name;
+        t.name = kind;
         Params params = {id};
-        if (q.with_email) params.push_back(lower(email));
-        std::string sql = q.sql;
+        if (with_email) params.push_back(lower(email));
         const std::string marker = "JSON_PERSON_ID";
         if (const auto at = sql.find(marker); at != std::string::npos) {
             sql.replace(at, marker.size(), db_.dialect().json_integer("detail", "person_id"));
@@ -262,16 +262,25 @@ std::vector<DataTable> PersonData::export_person(std::int64_t id, const std::str
             t.rows.push_back(std::move(row));
         });
         out.push_back(std::move(t));
+    };
+    for (const auto& q : export_queries) add(q.name, q.sql, q.with_email);
+    for (const auto& part : parts) {
+        for (const auto& q : part.exports) add(q.name, q.sql, false);
     }
     return out;
 }
 
 EraseCounts PersonData::erase_person(std::int64_t id, const std::string& email,
                                      const std::string& name, const std::string& label,
-                                     std::int64_t now_ms) {
+                                     std::int64_t now_ms,
+                                     const std::vector<PersonDataPart>& parts) {
     EraseCounts counts;
     Transaction tx(db_);
     for (const char* sql : erase_deletes) counts.deleted += db_.execute(sql, {id});
+    for (const auto& part : parts) {
+        for (const auto& sql : part.deletes) counts.deleted += db_.execute(sql, {id});
+        for (const auto& sql : part.clears) counts.scrubbed += db_.execute(sql, {id});
+    }
     const std::string erased_email = "erased-" + std::to_string(id) + "@erased.invalid";
     std::vector<std::pair<std::string, std::string>> replacements = {{email, erased_email}};
     if (lower(email) != email) replacements.push_back({lower(email), erased_email});
@@ -279,6 +288,9 @@ EraseCounts PersonData::erase_person(std::int64_t id, const std::string& email,
     if (name.size() >= 4) replacements.push_back({name, label});
     for (const auto& [from, to] : replacements) {
         for (const char* sql : erase_scrubs) counts.scrubbed += db_.execute(sql, {from, to});
+        for (const auto& part : parts) {
+            for (const auto& sql : part.scrubs) counts.scrubbed += db_.execute(sql, {from, to});
+        }
     }
     db_.execute(
         "UPDATE people SET name = ?, email = ?, role = 'staff', timezone = 'UTC', locale = 'en', "

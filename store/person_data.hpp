@@ -18,6 +18,24 @@ struct DataTable {
     std::vector<std::vector<Value>> rows;
 };
 
+/// A feature's own tables in a person's data (the feature's store part supplies it, the
+/// registry collects them: bot::person_data_parts()). Statements with the parameters of
+/// PersonData's own lists.
+struct PersonDataPart {
+    struct Export {
+        std::string name;  ///< the kind of record in the export
+        std::string sql;   ///< ?1 the person's id
+    };
+    std::vector<Export> exports;
+    /// Rows that only concern the person, deleted on erase (?1 the person's id).
+    std::vector<std::string> deletes;
+    /// Texts that are theirs but in rows that keep counting, emptied on erase (?1 the
+    /// person's id); counted as scrubbed.
+    std::vector<std::string> clears;
+    /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
+    std::vector<std::string> scrubs;
+};
+
 /// What an erase did.
 struct EraseCounts {
     int deleted = 0;   ///< rows removed (identities, dialogs, own messages, preferences...)
@@ -32,18 +50,22 @@ class PersonData {
     std::optional<std::int64_t> find(const std::string& email);
 
     /// Everything stored about person `id`, whose email and name are given (to find
-    /// rows that name them in text): one DataTable per kind of record, in a fixed order.
+    /// rows that name them in text): one DataTable per kind of record, in a fixed order,
+    /// then those of each of `parts` (the features' own tables), in their order.
     std::vector<DataTable> export_person(std::int64_t id, const std::string& email,
-                                         const std::string& name);
+                                         const std::string& name,
+                                         const std::vector<PersonDataPart>& parts = {});
 
     /// Erases person `id` in one transaction: deletes their identities, dialogs, link
     /// codes, channel messages, direct messages to them, calendar busy times, proposals,
     /// report pauses and coffee preferences (and everyone's avoid entries about them);
     /// replaces their email and name in every text that holds them by `label`; keeps
     /// their row (marked erased, with `label` as name) so deals, quotas, reports,
-    /// engagements, meetings and activities still count under an anonymous owner.
+    /// engagements, meetings and activities still count under an anonymous owner. The
+    /// statements of `parts` (the features' own tables) run in the same transaction.
     EraseCounts erase_person(std::int64_t id, const std::string& email, const std::string& name,
-                             const std::string& label, std::int64_t now_ms);
+                             const std::string& label, std::int64_t now_ms,
+                             const std::vector<PersonDataPart>& parts = {});
 
     // --- retention: each deletes records from before `before_ms`, returns how many --------
     int delete_channel_messages(std::int64_t before_ms);

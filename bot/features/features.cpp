@@ -41,6 +41,14 @@ const std::vector<Feature>& all_features() {
     return all;
 }
 
+std::vector<store::PersonDataPart> person_data_parts() {
+    std::vector<store::PersonDataPart> out;
+    for (const Feature& feature : all_features()) {
+        if (feature.person_data) out.push_back(feature.person_data());
+    }
+    return out;
+}
+
 void register_features(Engine& engine) {
     register_builtins(engine);
     register_sign_in(engine);

@@ -1,5 +1,6 @@
 // The facts in docs/ that drift when code changes: SQLite settings, the build targets,
-// the files the architecture page cites, and the keys of the example configuration.
+// the files the architecture page cites, and the keys of the example configuration; and
+// the layers the page states for a feature's own tables (Layers).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -96,7 +97,13 @@ TEST(Docs, EveryProductTargetIsNamedOnTheArchitecturePage) {
                 folder.rfind("bot/features/", 0) == 0 &&
                 name == "twintrack_feature_" + fs::path(folder).filename().string() &&
                 architecture().find("`twintrack_feature_<name>`") != std::string::npos;
-            if (feature_target) continue;
+            // And a feature's store part, `twintrack_feature_<name>_store` of its store/.
+            const bool feature_store_target =
+                folder.rfind("bot/features/", 0) == 0 && fs::path(folder).filename() == "store" &&
+                name == "twintrack_feature_" + fs::path(folder).parent_path().filename().string() +
+                            "_store" &&
+                architecture().find("`twintrack_feature_<name>_store`") != std::string::npos;
+            if (feature_target || feature_store_target) continue;
             if (architecture().find("`" + name + "`") == std::string::npos) missing.insert(name);
         }
     }
@@ -166,6 +173,62 @@ TEST(Docs, TheExampleConfigurationIsValidAndShowsEveryTopLevelKey) {
         EXPECT_EQ(shown.find(stale), std::string::npos)
             << "the example says \"" << stale << "\" of a key the program uses";
     }
+}
+
+/// The C++ sources of bot/ outside tests, with their text.
+std::vector<std::pair<std::string, std::string>> bot_sources() {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& file : repo_files()) {
+        const std::string ext = fs::path(file).extension().string();
+        if (file.rfind("bot/", 0) != 0 || (ext != ".cpp" && ext != ".hpp")) continue;
+        if (file.find("/tests/") != std::string::npos) continue;
+        out.push_back({file, read_file(fs::path(core::source_dir()) / file)});
+    }
+    return out;
+}
+
+/// The feature a file of bot/features/ belongs to ("" outside), and whether it is in the
+/// feature's store part.
+std::pair<std::string, bool> feature_of(const std::string& file) {
+    static const std::regex in_feature(R"(^bot/features/([a-z_]+)/(store/)?)");
+    std::smatch m;
+    if (!std::regex_search(file, m, in_feature)) return {"", false};
+    return {m[1], m[2].matched};
+}
+
+TEST(Layers, TheBotLayerHasSqlOnlyInTheFeaturesStoreParts) {
+    const std::regex sql(
+        R"re("[^"\n]*\b(SELECT\s.*\sFROM|INSERT\s+INTO|UPDATE\s+[a-z_]+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX))\b)re");
+    std::set<std::string> found;
+    for (const auto& [file, text] : bot_sources()) {
+        if (feature_of(file).second) continue;
+        if (std::regex_search(text, sql)) found.insert(file);
+    }
+    EXPECT_THAT(found, ::testing::IsEmpty())
+        << "SQL belongs in store/ or a feature's store part (bot/features/NAME/store/)";
+}
+
+TEST(Layers, AFeaturesStorePartIncludesNoBotCodeAndNoOtherFeatureReachesIt) {
+    const std::regex include(R"re(#include\s+"([^"]+)")re");
+    std::set<std::string> wrong;
+    bool some_store_part = false;
+    for (const auto& [file, text] : bot_sources()) {
+        const auto [feature, in_store] = feature_of(file);
+        some_store_part = some_store_part || in_store;
+        for (std::sregex_iterator m(text.begin(), text.end(), include), end; m != end; ++m) {
+            const std::string target = (*m)[1];
+            const auto [target_feature, target_in_store] = feature_of(target);
+            // A store part includes the store layer and its own folder only.
+            if (in_store && target.rfind("bot/", 0) == 0 &&
+                !(target_feature == feature && target_in_store)) {
+                wrong.insert(file + " -> " + target);
+            }
+            // Another feature's table is reached through that feature's services.
+            if (target_in_store && target_feature != feature) wrong.insert(file + " -> " + target);
+        }
+    }
+    EXPECT_TRUE(some_store_part) << "the check found no bot/features/NAME/store/ folder";
+    EXPECT_THAT(wrong, ::testing::IsEmpty());
 }
 
 }  // namespace

@@ -105,7 +105,11 @@ TEST_F(PersonDataTest, ExportHoldsWhatIsStoredAboutThePerson) {
     EXPECT_THAT(actions, Contains("identity.link_requested"));
     // The bot's direct messages to him are his too.
     EXPECT_FALSE(t["direct_messages_from_bot"].empty());
-    EXPECT_EQ(t.size(), 46u);  // every kind is present, empty or not
+    // Every kind is present, empty or not: store/'s 46 and the features' own tables
+    // (thanks: given, received).
+    EXPECT_EQ(t.size(), 48u);
+    EXPECT_THAT(t["thanks_given"], IsEmpty());
+    EXPECT_THAT(t["thanks_received"], IsEmpty());
 }
 
 TEST_F(PersonDataTest, ExportHoldsThePostsWithButtonsSentToThePersonAndTheButtonsTheyPressed) {

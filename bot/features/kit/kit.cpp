@@ -104,15 +104,9 @@ AddArgs parse_add(Turn& turn, const CommandArgs& args) {
     // Declared: "TITLE" [TAGS... URL] [lang=LANG].
     if (args.parsed.has("lang")) {
         const std::string value = args.parsed.word("lang");
-        const std::string lower = core::ascii_lower(value);
-        if (lower == "en" || turn.engine().prompts().is_word("core.words.language_en", value)) {
-            out.lang = "en";
-        } else if (lower == "zh-cn" || lower == "zh" || lower == "zh_cn" ||
-                   turn.engine().prompts().is_word("core.words.language_zh", value)) {
-            out.lang = "zh-CN";
-        } else {
-            out.bad_lang = clip(value, 32);
-        }
+        // A locale's code or name (en, zh-CN, zh, 中文, english), as `language` takes.
+        out.lang = turn.engine().prompts().locale_named(value);
+        if (out.lang.empty()) out.bad_lang = clip(value, 32);
     }
     for (const std::string& w : core::split_words(args.parsed.word("tags"))) {
         if (w.find("://") != std::string::npos || core::ascii_lower(w).rfind("www.", 0) == 0) {

@@ -24,6 +24,7 @@
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/reports/extraction.hpp"
 #include "bot/features/social/activity_stats.hpp"
+#include "bot/features/thanks/thanks_stats.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -462,6 +463,7 @@ std::string kit_text(const JointActivity& a, const std::string& na) {
 json activity_json(const Engine& engine, const std::string& na, const JointActivity& a) {
     return {{"meetings", a.joint_meetings_held ? std::to_string(*a.joint_meetings_held) : na},
             {"coffee", a.coffee_pairs_met ? std::to_string(*a.coffee_pairs_met) : na},
+            {"thanks", a.thanks_across ? std::to_string(*a.thanks_across) : na},
             {"budget", a.budget_spent && a.budget_planned ? money(engine, *a.budget_spent) + " / " +
                                                                 money(engine, *a.budget_planned)
                                                           : na},
@@ -497,8 +499,9 @@ std::string day_label(std::int64_t ms, const std::string& zone) {
 }
 
 /// The joint numbers other features count, from the services this engine's features
-/// offer: recurring joint meetings held, coffee groups that met, and the activity budget
-/// of the quarter the period starts in. n/a where no feature offers them.
+/// offer: recurring joint meetings held, coffee groups that met, thanks between marketing
+/// and sales, and the activity budget of the quarter the period starts in. n/a where no
+/// feature offers them.
 JointActivity joint_activity(const Engine& engine, const Period& period) {
     JointActivity a;
     if (auto* held = engine.services().find<meetings::MeetingStats>()) {
@@ -511,6 +514,9 @@ JointActivity joint_activity(const Engine& engine, const Period& period) {
             a.budget_planned = budget->planned;
             a.budget_spent = budget->spent;
         }
+    }
+    if (auto* thanks = engine.services().find<thanks::ThanksStats>()) {
+        a.thanks_across = thanks->cross_track_thanks(period.from, period.to);
     }
     if (auto* kit = engine.services().find<kit::KitStats>()) {
         a.kit_needs = kit->needs_reported(period.from, period.to);

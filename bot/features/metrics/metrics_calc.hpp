@@ -70,6 +70,8 @@ struct MetricsData {
 struct JointActivity {
     std::optional<std::int64_t> joint_meetings_held;
     std::optional<std::int64_t> coffee_pairs_met;
+    /// Thanks between marketing and sales (the thanks feature's ThanksStats).
+    std::optional<std::int64_t> thanks_across;
     std::optional<double> budget_spent;
     std::optional<double> budget_planned;
     std::optional<std::int64_t> kit_needs;    ///< needs field reports named (the sales kit)

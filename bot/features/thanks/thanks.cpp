@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "bot/engine.hpp"
+#include "bot/features/thanks/thanks_stats.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -14,14 +15,33 @@ namespace {
 
 constexpr std::int64_t week_ms = 7LL * 24 * 60 * 60 * 1000;
 
-using Repo = std::shared_ptr<ThanksRepository>;
+using Table = std::shared_ptr<ThanksTable>;
+
+/// ThanksStats on one engine: its table, its directory.
+class EngineThanksStats final : public ThanksStats {
+  public:
+    EngineThanksStats(Engine& engine, Table table) : engine_(engine), table_(std::move(table)) {}
+    std::int64_t cross_track_thanks(std::int64_t from_ms, std::int64_t to_ms) override {
+        const Directory& people = engine_.directory();
+        return count_week(table_->between(from_ms, to_ms),
+                          [&](std::int64_t id) {
+                              const Person* p = people.by_id(id);
+                              return p ? p->department : std::string();
+                          })
+            .cross;
+    }
+
+  private:
+    Engine& engine_;
+    Table table_;
+};
 
 std::string department_text(Turn& turn, const std::string& department) {
     return turn.text("core.department." + department);
 }
 
 // `thanks @PERSON NOTE`
-void give(Turn& turn, const CommandArgs& args, ThanksRepository& repo) {
+void give(Turn& turn, const CommandArgs& args, ThanksTable& repo) {
     const Person* me = turn.person();
     const Person* to = args.parsed.person("person");
     if (!me || !to) return;
@@ -49,7 +69,7 @@ void give(Turn& turn, const CommandArgs& args, ThanksRepository& repo) {
 }
 
 // `thanks week`
-void week(Turn& turn, const CommandArgs&, const ThanksRepository& repo) {
+void week(Turn& turn, const CommandArgs&, const ThanksTable& repo) {
     const std::int64_t now = core::to_millis(turn.now());
     const auto rows = reading(turn, repo).since(now - week_ms);
     if (rows.empty()) return turn.reply("thanks.week_empty");
@@ -81,8 +101,9 @@ void week(Turn& turn, const CommandArgs&, const ThanksRepository& repo) {
     turn.reply_text(text);
 }
 
-void register_thanks(Engine& engine) {
-    const Repo repo = std::make_shared<ThanksRepository>(engine.store().db());
+void register_thanks(Engine& engine, Services& services) {
+    const Table repo = store::thanks::open_table(engine.store().db());
+    services.provide<ThanksStats>(std::make_shared<EngineThanksStats>(engine, repo));
     engine.router().add(
         CommandSpec("thanks",
                     [repo](Turn& turn, const CommandArgs& args) { give(turn, args, *repo); })
@@ -119,20 +140,20 @@ WeekCounts count_week(const std::vector<ThanksRecord>& rows,
     return out;
 }
 
-const ThanksRepository& reading(Turn& turn, const ThanksRepository& repo) {
+const ThanksTable& reading(Turn& turn, const ThanksTable& table) {
     turn.read();
-    return repo;
+    return table;
 }
 
-ThanksRepository& writing(Turn& turn, ThanksRepository& repo) {
+ThanksTable& writing(Turn& turn, ThanksTable& table) {
     turn.write();
-    return repo;
+    return table;
 }
 
 Feature feature() {
-    return {"thanks", "thanks", read_config, {28}, [](Engine& engine, Services&) {
-                register_thanks(engine);
-            }};
+    Feature f{"thanks", "thanks", read_config, {28}, register_thanks};
+    f.person_data = store::thanks::person_data;
+    return f;
 }
 
 }  // namespace twintrack::bot::thanks

@@ -2,8 +2,10 @@
 // Thanks (感谢): `thanks @PERSON NOTE` thanks a colleague for something they did (a lead
 // passed on, a slide deck, a customer call); the person thanked is told, and `thanks week`
 // shows the last seven days' thanks with how many went between marketing and sales, the
-// goodwill the dual track runs on made visible. Its table, repository and migration are
-// in this folder (store/, migrations/).
+// goodwill the dual track runs on made visible; the weekly metrics count the thanks between
+// marketing and sales among the joint touchpoints (ThanksStats, thanks_stats.hpp). Its
+// table (store/, its own target: ThanksTable), migration (migrations/) and tests (tests/)
+// are in this folder.
 
 #include <cstdint>
 #include <functional>
@@ -22,6 +24,9 @@ struct Person;
 }  // namespace twintrack::store
 
 namespace twintrack::bot::thanks {
+
+using store::thanks::ThanksRecord;
+using store::thanks::ThanksTable;
 
 /// The `thanks:` section.
 struct ThanksSettings {
@@ -51,10 +56,11 @@ WeekCounts count_week(const std::vector<ThanksRecord>& rows,
 
 /// The feature's table through the turn: reading() opens the read-only view, writing() the
 /// turn's transaction, as Turn::read() and Turn::write() do for the store's repositories.
-const ThanksRepository& reading(Turn& turn, const ThanksRepository& repo);
-ThanksRepository& writing(Turn& turn, ThanksRepository& repo);
+const ThanksTable& reading(Turn& turn, const ThanksTable& table);
+ThanksTable& writing(Turn& turn, ThanksTable& table);
 
-/// The thanks feature: section `thanks`, migration 0028 (its own table).
+/// The thanks feature: section `thanks`, migration 0028 (its own table), its part of a
+/// person's data, and ThanksStats offered to the others.
 Feature feature();
 
 }  // namespace twintrack::bot::thanks

@@ -1,7 +1,9 @@
 // Thanks between colleagues through TestBot: a thanks recorded and told to the person
 // thanked, counted in `thanks week` when it goes between marketing and sales, the list cut
 // at `shown` and at seven days; refusals (oneself, no note, a note too long, nobody by that
-// name) in English and Chinese; the `thanks:` section with its errors; the counting alone.
+// name) in English and Chinese; the `thanks:` section with its errors; the counting alone;
+// the thanks across tracks in the weekly joint numbers; `person export` and `person erase`
+// over the feature's own table.
 
 #include "bot/features/thanks/thanks.hpp"
 
@@ -9,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "app/config.hpp"
+#include "app/person_tools.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -128,6 +131,64 @@ TEST_F(ThanksTest, TheWeekListsSevenDaysAndOnlyTheNewestShown) {
     EXPECT_THAT(week, HasSubstr("note 3"));
     EXPECT_THAT(week, Not(HasSubstr("note 2\n")));
     EXPECT_THAT(week, HasSubstr("... and 2 more."));
+}
+
+TEST_F(ThanksTest, TheWeeklyJointNumbersCountTheThanksBetweenMarketingAndSales) {
+    bot.store().channel_tracks().upsert({"test", "joint", "joint"},
+                                        core::to_millis(bot.clock().now()));
+    one("mia", "thanks @sam for the ACME call");  // marketing -> sales
+    one("sam", "thanks @sid for the demo");       // within sales: not a joint touchpoint
+    one("wang", "感谢 @li 帮我准备了方案");       // sales -> marketing
+    // The weekly post goes out on Monday 09:00 in Asia/Shanghai (01:00 UTC), 160 hours on.
+    auto weekly = [](const std::vector<core::Post>& posts) {
+        std::vector<std::string> out;
+        for (const auto& p : posts) {
+            if (p.text.find("Weekly joint metrics") == 0 || p.text.find("每周联合指标") == 0) {
+                out.push_back(p.text);
+            }
+        }
+        return out;
+    };
+    const auto first = weekly(bot.advance(160h + 1min));
+    ASSERT_THAT(first, SizeIs(2));
+    EXPECT_THAT(first[0], HasSubstr("thanks between marketing and sales 2 ·"));
+    EXPECT_THAT(first[1], HasSubstr("市场部与销售部之间的感谢：2"));
+    // The week after had none.
+    const auto second = weekly(bot.advance(7 * 24h));
+    ASSERT_THAT(second, SizeIs(2));
+    EXPECT_THAT(second[0], HasSubstr("thanks between marketing and sales 0 ·"));
+    EXPECT_THAT(second[1], HasSubstr("市场部与销售部之间的感谢：0"));
+}
+
+TEST_F(ThanksTest, PersonExportHoldsTheThanksGivenAndReceivedAndEraseAnonymisesThem) {
+    one("mia", "thanks @sam for the ACME call");
+    one("sam", "thanks @sid for the demo");
+    one("mia", "thanks @sid for covering Sam Seller");
+    const auto now = core::to_millis(bot.clock().now());
+    const auto data = app::person_export_json(bot.store(), "sam@example.com", now);
+    ASSERT_TRUE(data.has_value());
+    const auto& tables = (*data)["tables"];
+    ASSERT_THAT(tables["thanks_given"], SizeIs(1));
+    EXPECT_EQ(tables["thanks_given"][0]["note"], "for the demo");
+    ASSERT_THAT(tables["thanks_received"], SizeIs(1));
+    EXPECT_EQ(tables["thanks_received"][0]["note"], "for the ACME call");
+    // Mia's export holds only hers.
+    const auto mia = app::person_export_json(bot.store(), "mia@example.com", now);
+    ASSERT_TRUE(mia.has_value());
+    EXPECT_THAT((*mia)["tables"]["thanks_given"], SizeIs(2));
+    EXPECT_THAT((*mia)["tables"]["thanks_received"], IsEmpty());
+
+    const auto erased = app::person_erase(bot.store(), "sam@example.com", now);
+    ASSERT_TRUE(erased.has_value());
+    std::vector<std::string> notes;
+    bot.store().db().query("SELECT note FROM thanks ORDER BY id", {},
+                           [&](const store::Row& r) { notes.push_back(r.text(0)); });
+    // The rows stay (they still count); his notes are gone, and nothing names him.
+    EXPECT_THAT(notes, ElementsAre("", "", "for covering " + erased->label));
+    bot.engine().reload_directory();
+    EXPECT_THAT(one("sid", "thanks week"),
+                AllOf(HasSubstr("Thanks in the last seven days: 3,"), Not(HasSubstr("Sam Seller")),
+                      Not(HasSubstr("ACME call"))));
 }
 
 class ThanksUntoldTest : public ThanksTest {
