@@ -144,6 +144,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                            context),
           settings_(std::move(settings)),
           text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
+          left_out_(context.prompts_dir, "dingtalk.yaml", "messages", "file_left_out"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -962,28 +963,42 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
     void after_text(const std::shared_ptr<SendJob>& job) {
         const auto& files = job->post.attachments;
-        while (job->attachment < files.size() &&
-               (files[job->attachment].data.empty() ||
-                files[job->attachment].data.size() > max_image_bytes)) {
-            spdlog::warn(
-                "dingtalk {}: the file {} ({} bytes) was not sent to {}: DingTalk takes "
-                "files of 1 byte to 20 MB",
-                settings_.name, files[job->attachment].name, files[job->attachment].data.size(),
-                job->post.to.channel);
-            ++job->attachment;
-        }
         if (job->attachment >= files.size() || session_.stopping()) {
             return complete(job, {true, job->first_id, "", true});
+        }
+        const core::Attachment& file = files[job->attachment];
+        if (file.data.empty() || file.data.size() > max_image_bytes) {
+            return image_failed(job, std::to_string(file.data.size()) +
+                                         " bytes: DingTalk takes files of 1 byte to 20 MB");
         }
         upload_image(job);
     }
 
+    // A file DingTalk did not take is named in a text message of its own
+    // (`file_left_out` of dingtalk.yaml), so the conversation learns a file was there; the
+    // text went out already. Logged either way.
     void image_failed(const std::shared_ptr<SendJob>& job, const std::string& why) {
         const core::Attachment& a = job->post.attachments[job->attachment];
+        const std::string name = a.name.empty() ? "(no name)" : a.name;
         spdlog::warn("dingtalk {}: the {} {} was not sent to {} ({}); the text was", settings_.name,
-                     is_picture(a) ? "picture" : "file", a.name, job->channel, why);
+                     is_picture(a) ? "picture" : "file", name, job->channel, why);
         ++job->attachment;
-        after_text(job);
+        const std::string note = left_out_.in_with(job->post.locale, default_locale_, "name", name);
+        if (note.empty() || session_.stopping()) return after_text(job);
+        with_token([this, job, note](const std::string& token, const Answer&) {
+            if (token.empty()) return after_text(job);
+            std::string path;
+            runtime::Request req =
+                robot_request(job->channel, token, robot_body(note, false), path);
+            call(std::move(req), [this, job, path](runtime::Result r) {
+                const Answer a = answer_of(r);
+                if (a.outcome.kind != Kind::ok) {
+                    spdlog::warn("dingtalk {}: the note of a left-out file was not sent to {}: {}",
+                                 settings_.name, job->channel, path);
+                }
+                after_text(job);
+            });
+        });
     }
 
     void upload_image(const std::shared_ptr<SendJob>& job) {
@@ -1180,6 +1195,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
 
     DingTalkSettings settings_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
+    const runtime::ConnectorWords left_out_;   ///< names a file DingTalk did not take
     std::uint64_t file_limit_ = 0;             ///< fetch_files_up_to(); set before start()
     std::deque<std::shared_ptr<Held>> held_;   ///< events in order, some awaiting files
     runtime::AccessToken token_;

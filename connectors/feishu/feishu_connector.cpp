@@ -1170,12 +1170,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         spdlog::warn("feishu {}: the file {} of a post to {} was left out ({} failed: {}{} {})",
                      settings_.name, name, job->channel, step,
                      a.no_token ? "tenant_access_token " : "", a.outcome.code, a.outcome.message);
-        std::string note = left_out_.in(job->post.locale, default_locale_);
+        const std::string note = left_out_.in_with(job->post.locale, default_locale_, "name", name);
         if (note.empty()) return next_picture(job);
-        for (auto at = note.find("{{name}}"); at != std::string::npos;
-             at = note.find("{{name}}", at + name.size())) {
-            note.replace(at, 8, name);
-        }
         // Its own uuid: a message of other content than the file's.
         const std::string uuid = piece_uuid(job->post, 2000 + job->next_file);
         const std::string path = conversation_path(*job);

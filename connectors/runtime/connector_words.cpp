@@ -39,6 +39,17 @@ std::string ConnectorWords::in(const std::string& locale, const std::string& fal
     return it == by_locale_.end() ? std::string() : it->second;
 }
 
+std::string ConnectorWords::in_with(const std::string& locale, const std::string& fallback,
+                                    const std::string& name, const std::string& value) const {
+    std::string text = in(locale, fallback);
+    const std::string mark = "{{" + name + "}}";
+    for (auto at = text.find(mark); at != std::string::npos;
+         at = text.find(mark, at + value.size())) {
+        text.replace(at, mark.size(), value);
+    }
+    return text;
+}
+
 std::string reader_locale(const std::shared_ptr<Roster>& roster, const std::string& user,
                           const std::string& fallback, bool any_case) {
     return roster ? roster->locale_of(user, fallback, any_case) : fallback;

@@ -27,6 +27,9 @@ class ConnectorWords {
     std::string in(const std::string& locale, const std::string& fallback) const;
     /// True when some locale has the words.
     bool any() const { return !by_locale_.empty(); }
+    /// in(locale, fallback) with every `{{name}}` replaced by `value`; "" when none.
+    std::string in_with(const std::string& locale, const std::string& fallback,
+                        const std::string& name, const std::string& value) const;
 
   private:
     std::map<std::string, std::string> by_locale_;

@@ -175,6 +175,8 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                                                       .string()) {
         not_text_ =
             runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "not_text");
+        left_out_ =
+            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "file_left_out");
         if (not_text_.in(default_locale_, "en").empty()) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
                                      default_locale_ + "/wecom.yaml");
@@ -532,18 +534,22 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     }
 
     // The attachments WeCom takes: pictures, and files of more than 5 bytes up to 20 MB
-    // (media/upload type file).
-    void pick_images(SendJob& job) {
+    // (media/upload type file). One it does not take is named under the text
+    // (`file_left_out` of wecom.yaml), so the conversation learns a file was there.
+    void pick_images(SendJob& job, std::string& text) {
         for (std::size_t i = 0; i < job.post.attachments.size(); ++i) {
             const auto& a = job.post.attachments[i];
             if (is_picture(a) || (a.data.size() > 5 && a.data.size() <= 20 * 1024 * 1024)) {
                 job.images.push_back(i);
-            } else {
-                spdlog::warn(
-                    "wecom {}: attachment {} ({}, {} bytes) to {} not sent: WeCom takes files "
-                    "of 6 bytes to 20 MB",
-                    settings_.name, a.name, a.mime, a.data.size(), job.post.to.channel);
+                continue;
             }
+            spdlog::warn(
+                "wecom {}: attachment {} ({}, {} bytes) to {} not sent: WeCom takes files "
+                "of 6 bytes to 20 MB",
+                settings_.name, a.name, a.mime, a.data.size(), job.post.to.channel);
+            const std::string note = left_out_.in_with(job.post.locale, default_locale_, "name",
+                                                       a.name.empty() ? "(no name)" : a.name);
+            if (!note.empty()) text += (text.empty() ? "" : "\n") + note;
         }
     }
 
@@ -589,13 +595,13 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 text += "\n\n" + job->post.actions_text;
             }
         }
+        pick_images(*job, text);
         if (job->card.is_null()) {
             // A post of attachments only (a relayed picture) has no text message.
             if (!text.empty()) job->pieces = robots::split_message(text, settings_.max_bytes);
         } else {
             job->pieces = {""};  // one message: the card
         }
-        pick_images(*job);
         if (job->pieces.empty() && job->images.empty()) return complete(job, {true, "", "", true});
         if (job->member && !reserve_today(job, job->pieces.size() + job->images.size())) return;
         send_step(job);
@@ -909,6 +915,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     WecomSettings settings_;
     CallbackCrypto crypto_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
+    runtime::ConnectorWords left_out_;  ///< names a file WeCom does not take
     runtime::AccessToken token_;
 
     runtime::RecentIds seen_{5000};

@@ -531,7 +531,22 @@ TEST_F(DingTalkCardsTest, AFileIsUploadedAsMediaAndSentAsSampleFile) {
     EXPECT_EQ(param["fileType"], "pdf");
 }
 
-TEST_F(DingTalkCardsTest, APictureThatCannotBeUploadedLeavesTheTextAlone) {
+TEST_F(DingTalkCardsTest, AFileOverDingTalksLimitIsNamedInTheLanguageOfThePost) {
+    core::Post post;
+    post.to = {"dingtalk", kGroup, ""};
+    post.locale = "en";
+    post.text = "The trade-fair film";
+    post.attachments.push_back({"booth.mp4", "video/mp4", std::string(20 * 1024 * 1024 + 1, 'v')});
+    const auto result = send(post);
+    ASSERT_TRUE(result.ok) << result.error;
+    EXPECT_TRUE(fake_.calls("/media/upload").empty());  // not even tried
+    auto sends = fake_.calls("/v1.0/robot/groupMessages/send");
+    ASSERT_EQ(sends.size(), 2u);
+    EXPECT_EQ(json::parse(sends[1].json_body.value("msgParam", "{}")).value("content", ""),
+              "[file: booth.mp4, not shown here]");
+}
+
+TEST_F(DingTalkCardsTest, APictureThatCannotBeUploadedIsNamedAfterTheText) {
     test_support::LogCapture log;
     fake_.fail_uploads(1);
     core::Post post;
@@ -542,8 +557,13 @@ TEST_F(DingTalkCardsTest, APictureThatCannotBeUploadedLeavesTheTextAlone) {
     ASSERT_TRUE(result.ok) << result.error;
     ASSERT_EQ(fake_.calls("/media/upload").size(), 1u);
     auto sends = fake_.calls("/v1.0/robot/oToMessages/batchSend");
-    ASSERT_EQ(sends.size(), 1u);
+    ASSERT_EQ(sends.size(), 2u);
     EXPECT_EQ(sends[0].json_body["msgKey"], "sampleText");
+    EXPECT_THAT(sends[0].json_body.value("msgParam", ""), HasSubstr("线索 42"));
+    // The picture is named in the reader's language (the bot's default here), not dropped.
+    EXPECT_EQ(sends[1].json_body["msgKey"], "sampleText");
+    EXPECT_EQ(json::parse(sends[1].json_body.value("msgParam", "{}")).value("content", ""),
+              "[文件：metrics.png，此处无法显示]");
     EXPECT_EQ(log.count("metrics.png"), 1);
     EXPECT_EQ(log.count("40004"), 1);
     EXPECT_EQ(log.count("token-1"), 0);  // the access token in the upload URL is not logged

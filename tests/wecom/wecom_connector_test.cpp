@@ -650,11 +650,14 @@ TEST_F(WecomConnectorTest, AFileIsUploadedAsAFileAndSentAsAFileMessage) {
     EXPECT_THAT(uploads[0].raw, HasSubstr("%PDF-1.4 quote"));
     EXPECT_THAT(uploads[1].query, HasSubstr("type=file"));
     const auto sends = wecom_.calls("/cgi-bin/appchat/send");
-    ASSERT_EQ(sends.size(), 2u);  // no empty text before them
-    EXPECT_EQ(sends[0].body["msgtype"], "file");
-    EXPECT_EQ(sends[0].body["chatid"], "salesgroup01");
-    EXPECT_EQ(sends[0].body["file"]["media_id"], "media-1");
-    EXPECT_EQ(sends[1].body["file"]["media_id"], "media-2");
+    // The file WeCom does not take is named in a text first, then the two files.
+    ASSERT_EQ(sends.size(), 3u);
+    EXPECT_EQ(sends[0].body["msgtype"], "text");
+    EXPECT_EQ(sends[0].body["text"]["content"], "[file: tiny.txt, not shown here]");
+    EXPECT_EQ(sends[1].body["msgtype"], "file");
+    EXPECT_EQ(sends[1].body["chatid"], "salesgroup01");
+    EXPECT_EQ(sends[1].body["file"]["media_id"], "media-1");
+    EXPECT_EQ(sends[2].body["file"]["media_id"], "media-2");
     EXPECT_EQ(log.count("attachment tiny.txt"), 1);
 }
 
