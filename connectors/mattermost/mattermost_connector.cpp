@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <deque>
 #include <map>
@@ -26,6 +27,7 @@
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session_connector.hpp"
 #include "core/crypto.hpp"
+#include "core/event_files.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::mattermost {
@@ -84,7 +86,19 @@ void read_settings(core::SectionReader& section, MattermostSettings& s) {
 
 using ApiResult = runtime::ApiAnswer;
 
-using SendJob = runtime::PostJob;
+// A post on its way; its attachments are uploaded first (POST /files), then go with the
+// post (`file_ids`), so an upload that fails for a passing reason leaves nothing posted
+// and the outbox sends the whole post again.
+struct SendJob : runtime::PostJob {
+    std::vector<std::string> file_ids;  ///< the attachments uploaded so far, in order
+    std::size_t next_upload = 0;        ///< the attachment to upload next
+    bool uploaded = false;              ///< every attachment uploaded or refused
+    std::size_t files_from = 0;         ///< the piece the first file ids go with
+    std::string refused;                ///< why attachments were refused for good
+};
+
+/// Mattermost attaches at most this many files to one post.
+constexpr std::size_t files_per_post = 5;
 
 std::string ws_url(const std::string& base) {
     if (base.rfind("https://", 0) == 0) return "wss://" + base.substr(8) + "/api/v4/websocket";
@@ -124,6 +138,10 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     core::PostAbilities abilities() const override {
         return {false, false, settings_.post_as_person};
     }
+    /// Attachments are uploaded (POST /files) and posted with their post.
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
+    void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
   private:
     void prepare() override {
@@ -346,7 +364,8 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
         event.at = at > 0 ? core::from_millis(at) : clock_->now();
         event.extra = {{"message_id", event.id}, {"mattermost_channel", channel}};
         if (direct) dm_channels_[user] = channel;
-        push_with_email(std::move(event));
+        push_with_email(std::move(event),
+                        file_limit_ > 0 && !direct ? post.files : std::vector<PostFile>());
     }
 
     bool strip_mention(std::string& text) const { return strip_bot_mention(text, bot_username_); }
@@ -425,15 +444,81 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     // `email_verified: true`. Each user is looked up once (cached; a lookup that failed
     // for a passing reason is asked again next time). The events of one conversation
     // wait for it in order (inbound_); other conversations and the posts do not.
-    void push_with_email(core::Event event) {
+    //
+    // `files` (a bridged channel's post, fetch_files_up_to) are fetched in the same turn,
+    // so the channel's later posts wait for them and arrive in order.
+    void push_with_email(core::Event event, std::vector<PostFile> files = {}) {
         const std::string key = event.where.channel;
-        inbound_.push(key, [this, event = std::move(event)](std::function<void()> finished) {
-            learn_email(event.who.user_id, [this, event, finished] {
-                core::Event e = event;
-                e.who.email = email_of(e.who.user_id);
-                if (sink_ != nullptr) sink_->push(std::move(e));
-                finished();
+        inbound_.push(key, [this, event = std::move(event),
+                            files = std::move(files)](std::function<void()> finished) {
+            learn_email(event.who.user_id, [this, event, files, finished] {
+                fetch_files(files, 0, {},
+                            [this, event, finished](std::vector<core::EventFile> got) {
+                                core::Event e = event;
+                                e.who.email = email_of(e.who.user_id);
+                                for (const auto& f : got) core::add_event_file(e.extra, f);
+                                if (sink_ != nullptr) sink_->push(std::move(e));
+                                finished();
+                            });
             });
+        });
+    }
+
+    // --- files of people's posts (bridged channels) -----------------------------------
+    //
+    // With fetch_files_up_to(n > 0), the files of a channel post come with it
+    // (core/event_files.hpp): named and sized by the post's metadata.files (else GET
+    // /files/{id}/info), and each of at most n bytes fetched with GET /files/{id} and the
+    // bot token, always from the configured server (the id is only ever a path segment
+    // there). A file too big, or one that could not be fetched, goes on with its name and
+    // size.
+    void fetch_files(std::vector<PostFile> files, std::size_t next,
+                     std::vector<core::EventFile> got,
+                     std::function<void(std::vector<core::EventFile>)> done) {
+        if (next >= files.size() || session_.stopping()) return done(std::move(got));
+        if (!files[next].described) {
+            const std::string path = "/files/" + runtime::url_encode(files[next].id) + "/info";
+            return api("GET", path, nullptr,
+                       [this, files, next, got = std::move(got),
+                        done = std::move(done)](ApiResult r) mutable {
+                           if (r.ok()) {
+                               read_file_info(r.body, files[next]);
+                           } else {
+                               spdlog::warn("mattermost {}: GET /files/{}/info failed: {}",
+                                            settings_.name, files[next].id, r.error);
+                           }
+                           files[next].described = true;  // asked once
+                           fetch_files(std::move(files), next, std::move(got), std::move(done));
+                       });
+        }
+        const PostFile& f = files[next];
+        core::EventFile file;
+        file.name = f.name.empty() ? f.id : f.name;
+        file.mime = f.mime;
+        file.size = f.size;
+        if (f.size > file_limit_) {
+            got.push_back(std::move(file));
+            return fetch_files(std::move(files), next + 1, std::move(got), std::move(done));
+        }
+        runtime::Request req;
+        req.url = settings_.url + "/api/v4/files/" + runtime::url_encode(f.id);
+        req.headers = {{"Authorization", "Bearer " + settings_.token.reveal()}};
+        req.timeout = std::chrono::seconds(60);
+        req.max_body = static_cast<std::size_t>(file_limit_);
+        session_.call(std::move(req), [this, files = std::move(files), next, got = std::move(got),
+                                       file = std::move(file),
+                                       done = std::move(done)](runtime::Result r) mutable {
+            if (r.ok()) {
+                file.data = std::move(r.body);
+                file.size = file.data.size();
+            } else {
+                spdlog::warn(
+                    "mattermost {}: the file {} was not fetched ({}); its name goes on",
+                    settings_.name, file.name,
+                    r.status == 0 || r.too_big ? r.error : "HTTP " + std::to_string(r.status));
+            }
+            got.push_back(std::move(file));
+            fetch_files(std::move(files), next + 1, std::move(got), std::move(done));
         });
     }
 
@@ -498,6 +583,25 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
         post.channel = field("channel_id");
         post.message = field("text");
         post.create_at = http::integer_field(f, "timestamp");
+        // Outgoing webhooks name a post's files as "id1,id2" (form) or a list (JSON).
+        const auto ids = f.find("file_ids");
+        std::vector<std::string> file_ids;
+        if (ids != f.end() && ids->is_string()) {
+            std::string list = ids->get<std::string>();
+            std::replace(list.begin(), list.end(), ',', ' ');
+            file_ids = core::split_words(list);
+        } else if (ids != f.end() && ids->is_array()) {
+            for (const auto& id : *ids) {
+                if (id.is_string() && !id.get_ref<const std::string&>().empty()) {
+                    file_ids.push_back(id.get<std::string>());
+                }
+            }
+        }
+        for (auto& id : file_ids) {
+            PostFile file;
+            file.id = std::move(id);
+            post.files.push_back(std::move(file));
+        }
         deliver_post(post, "O", field("user_name"));
     }
 
@@ -609,13 +713,95 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
 
     void start_pieces(const std::shared_ptr<SendJob>& job) {
         job->pieces = http::split_message(job->post.text, settings_.max_chars);
+        if (!job->post.attachments.empty()) return upload_next(job);
         if (job->pieces.empty()) return complete(job, {true, "", "", true});
         post_pieces(job);
     }
 
+    // Attachments, before the post: each uploaded to the channel (POST /files, multipart
+    // with channel_id and the file), its id kept for the post. A 429 waits and uploads
+    // again; no answer or a 5xx fails the post for the outbox to send again (nothing is
+    // posted yet); any other refusal (413 beyond the server's file size, 403 without the
+    // upload_file permission, 501 uploads switched off) leaves that file out, the text
+    // goes, and the post is reported failed for good with the reason.
+    void upload_next(const std::shared_ptr<SendJob>& job) {
+        const auto& files = job->post.attachments;
+        if (job->next_upload >= files.size()) return files_uploaded(job);
+        const core::Attachment& f = files[job->next_upload];
+        const std::string name = f.name.empty() ? "attachment" : f.name;
+        runtime::Request req = runtime::Request::multipart_post(
+            settings_.url + "/api/v4/files",
+            {{"channel_id", job->channel, "", ""},
+             {"files", f.data, name, f.mime.empty() ? "application/octet-stream" : f.mime}});
+        req.headers = {{"Authorization", "Bearer " + settings_.token.reveal()}};
+        req.timeout = std::chrono::seconds(60);
+        session_.call(std::move(req), [this, job, name](runtime::Result raw) {
+            const ApiResult r = finish(raw);
+            if (r.ok()) {
+                const json& infos = r.body.is_object() && r.body.contains("file_infos")
+                                        ? r.body["file_infos"]
+                                        : json();
+                const std::string id = infos.is_array() && !infos.empty()
+                                           ? string_field(infos[0], "id")
+                                           : std::string();
+                if (id.empty()) {
+                    return complete(job, {false, "", "POST /files gave no file id", true});
+                }
+                job->file_ids.push_back(id);
+                ++job->next_upload;
+                return upload_next(job);
+            }
+            if (r.rate_limited()) return wait_and_retry(job, r.retry_after);
+            if (r.status == 0 || (r.status >= 500 && r.status != 501) || r.status == 408) {
+                return complete(job, {false, "", "POST /files (" + name + "): " + r.error, true});
+            }
+            spdlog::warn("mattermost {}: the server refused the file {} for {}: {}", settings_.name,
+                         name, job->channel, r.error);
+            job->refused += std::string(job->refused.empty() ? "" : "; ") + "POST /files (" + name +
+                            "): " + r.error;
+            ++job->next_upload;
+            upload_next(job);
+        });
+    }
+
+    // A post carries at most files_per_post files: the first of them go with the text's
+    // last piece, the others in posts of their own after it.
+    void files_uploaded(const std::shared_ptr<SendJob>& job) {
+        job->uploaded = true;
+        const std::size_t groups = (job->file_ids.size() + files_per_post - 1) / files_per_post;
+        if (job->pieces.empty() && groups == 0) {
+            job->quiet = true;  // logged already
+            return complete(job, {false, "", job->refused, false});
+        }
+        if (job->pieces.empty()) job->pieces.emplace_back();
+        job->files_from = job->pieces.size() - 1;
+        for (std::size_t g = 1; g < groups; ++g) job->pieces.emplace_back();
+        post_pieces(job);
+    }
+
+    // Where a post stopped (a rate limit): its uploads, else its pieces.
+    void resume(const std::shared_ptr<SendJob>& job) {
+        if (!job->post.attachments.empty() && !job->uploaded) return upload_next(job);
+        post_pieces(job);
+    }
+
     void post_pieces(const std::shared_ptr<SendJob>& job) {
-        if (job->next >= job->pieces.size()) return complete(job, {true, job->first_id, "", true});
+        if (job->next >= job->pieces.size()) {
+            if (!job->refused.empty()) {
+                job->quiet = true;  // logged already
+                return complete(job, {false, job->first_id, job->refused, false});
+            }
+            return complete(job, {true, job->first_id, "", true});
+        }
         json body = {{"channel_id", job->channel}, {"message", job->pieces[job->next]}};
+        if (!job->file_ids.empty() && job->next >= job->files_from) {
+            const std::size_t from = (job->next - job->files_from) * files_per_post;
+            json ids = json::array();
+            for (std::size_t i = from; i < job->file_ids.size() && i < from + files_per_post; ++i) {
+                ids.push_back(job->file_ids[i]);
+            }
+            if (!ids.empty()) body["file_ids"] = std::move(ids);
+        }
         if (!job->post.to.thread.empty()) body["root_id"] = job->post.to.thread;
         if (job->next + 1 == job->pieces.size() && !job->post.actions.empty()) {
             json attachments = action_attachments(job->post.actions, settings_.actions_url,
@@ -682,7 +868,7 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
                 return complete(job, {false, "", "Mattermost connector stopped", true});
             }
             if (job->channel.empty()) return start_job(job);
-            post_pieces(job);
+            resume(job);
         });
     }
 
@@ -725,6 +911,7 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SerialQueues inbound_;   ///< events waiting for their sender's email, by channel
     std::map<std::string, std::string> emails_;  ///< verified emails by user id ("" none)
+    std::uint64_t file_limit_ = 0;               ///< fetch_files_up_to(); set before start()
 };
 
 }  // namespace

@@ -18,7 +18,37 @@ PostFields read_post(const nlohmann::json& post) {
     p.message = string_field(post, "message");
     p.root_id = string_field(post, "root_id");
     p.create_at = http::integer_field(post, "create_at");
+    const auto ids = post.is_object() ? post.find("file_ids") : post.end();
+    if (post.is_object() && ids != post.end() && ids->is_array()) {
+        for (const auto& id : *ids) {
+            if (!id.is_string() || id.get_ref<const std::string&>().empty()) continue;
+            PostFile f;
+            f.id = id.get<std::string>();
+            p.files.push_back(std::move(f));
+        }
+    }
+    const nlohmann::json& meta = http::object_field(post, "metadata");
+    const auto infos = meta.find("files");
+    if (infos != meta.end() && infos->is_array()) {
+        for (const auto& info : *infos) {
+            const std::string id = string_field(info, "id");
+            for (auto& f : p.files) {
+                if (f.id == id && !id.empty()) read_file_info(info, f);
+            }
+        }
+    }
     return p;
+}
+
+void read_file_info(const nlohmann::json& info, PostFile& file) {
+    if (!info.is_object()) return;
+    file.name = string_field(info, "name");
+    file.mime = string_field(info, "mime_type");
+    const auto size = info.find("size");
+    if (size != info.end() && size->is_number_integer() && size->get<long long>() > 0) {
+        file.size = size->get<unsigned long long>();
+    }
+    file.described = true;
 }
 
 std::optional<PostedEvent> read_posted(const nlohmann::json& frame, PostedProblem* problem) {

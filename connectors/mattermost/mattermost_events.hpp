@@ -7,8 +7,19 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace twintrack::connectors::mattermost {
+
+/// A file attached to a post: its id (`file_ids`) and what `metadata.files` says of it
+/// (a FileInfo); name, mime and size stay empty/0 where the post does not carry them.
+struct PostFile {
+    std::string id;
+    std::string name;
+    std::string mime;
+    unsigned long long size = 0;
+    bool described = false;  ///< metadata.files had this file
+};
 
 struct PostFields {
     std::string id;
@@ -17,10 +28,14 @@ struct PostFields {
     std::string type;  ///< "" for a message a person wrote; system posts have one
     std::string message;
     std::string root_id;
-    long long create_at = 0;  ///< ms since the epoch; 0 when absent
+    long long create_at = 0;      ///< ms since the epoch; 0 when absent
+    std::vector<PostFile> files;  ///< `file_ids` in order, described by `metadata.files`
 };
 
 PostFields read_post(const nlohmann::json& post);
+
+/// A FileInfo object (`metadata.files[]`, GET /files/{id}/info) read into `file`.
+void read_file_info(const nlohmann::json& info, PostFile& file);
 
 /// A WebSocket `posted` event.
 struct PostedEvent {

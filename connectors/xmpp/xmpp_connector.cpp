@@ -22,6 +22,7 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/connector_words.hpp"
+#include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
 #include "core/event_files.hpp"
@@ -139,6 +140,30 @@ void read_settings(core::SectionReader& section, XmppSettings& settings) {
         } else {
             settings.ping_interval = std::chrono::seconds(*ping);
         }
+    }
+    if (section.has("upload_hosts")) {
+        const YAML::Node list = section.node("upload_hosts");
+        std::vector<std::string> hosts;
+        if (!list.IsSequence()) {
+            section.error("upload_hosts",
+                          "must be a list of host names, such as [upload.example.com]");
+        } else {
+            for (const auto& item : list) {
+                const std::string host = item.IsScalar() ? core::ascii_lower(item.Scalar()) : "";
+                if (host.empty() ||
+                    host.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-:") !=
+                        std::string::npos ||
+                    host.front() == '.' || host.back() == '.') {
+                    section.error("upload_hosts",
+                                  "\"" + (item.IsScalar() ? item.Scalar() : std::string("?")) +
+                                      "\" is not a host name such as upload.example.com (no "
+                                      "scheme, port or path)");
+                    continue;
+                }
+                hosts.push_back(host);
+            }
+        }
+        settings.upload_hosts = std::move(hosts);
     }
     read_rooms(section, settings);
 }
@@ -404,6 +429,14 @@ struct Outgoing {
     core::SendDone done;
 };
 
+/// A person's message waiting for the files it links to (and holding up the messages
+/// after it, which keep their order).
+struct Pending {
+    core::Event event;
+    std::vector<core::EventFile> files;
+    int waiting = 0;  ///< downloads not finished
+};
+
 std::once_flag strophe_init;
 
 class XmppConnector final : public Connector {
@@ -425,6 +458,9 @@ class XmppConnector final : public Connector {
             room.track = r.track;
             rooms_.emplace(r.jid, std::move(room));
         }
+        if (!settings_.upload_hosts) {
+            settings_.upload_hosts = std::vector<std::string>{jid_domain(settings_.jid)};
+        }
         load_ids();
         std::call_once(strophe_init, [] { xmpp_initialize(); });
     }
@@ -442,6 +478,15 @@ class XmppConnector final : public Connector {
         {
             std::lock_guard<std::mutex> q(queue_mu_);
             accepting_ = true;
+        }
+        if (file_limit_ > 0 && !settings_.upload_hosts->empty()) {
+            // Completions come back to the connector's thread through its task queue.
+            http_ = std::make_unique<runtime::HttpClient>(
+                runtime::Transport{"", settings_.tls_ca_file}, [this](std::function<void()> f) {
+                    std::lock_guard<std::mutex> q(queue_mu_);
+                    tasks_.push_back(std::move(f));
+                    queue_cv_.notify_all();
+                });
         }
         spdlog::info("xmpp {}: connecting as {} to {}", settings_.name, settings_.jid, where());
         thread_ = std::thread([this] { run(); });
@@ -474,8 +519,9 @@ class XmppConnector final : public Connector {
 
     /// XEP-0308 corrections and XEP-0424 retractions of its own messages.
     core::PostAbilities abilities() const override { return {true, true, false}; }
-    /// Files are not fetched (an HTTP upload's link is public): XEP-0066 links are reported.
-    void fetch_files_up_to(std::uint64_t bytes) override { files_ = bytes > 0; }
+    /// XEP-0066 links are reported as files; those on the upload service's hosts are
+    /// fetched when at most `bytes`.
+    void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
 
     XmppStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -556,6 +602,14 @@ class XmppConnector final : public Connector {
         } catch (...) {
             spdlog::error("xmpp {}: could not write {}", settings_.name, ids_path_);
         }
+        if (http_) http_->shutdown();  // no completion comes after this
+        {
+            std::lock_guard<std::mutex> q(queue_mu_);
+            tasks_.clear();
+        }
+        // Messages still waiting for a file go on with their links.
+        for (auto& [seq, p] : pending_) p.waiting = 0;
+        flush_pending();
         if (conn_ != nullptr) {
             xmpp_conn_release(conn_);
             conn_ = nullptr;
@@ -580,9 +634,10 @@ class XmppConnector final : public Connector {
     void loop() {
         while (!quit_) {
             std::deque<Outgoing> work;
+            std::deque<std::function<void()>> tasks;
             {
                 std::unique_lock<std::mutex> lock(queue_mu_);
-                if (conn_ == nullptr && queue_.empty() && !quit_) {
+                if (conn_ == nullptr && queue_.empty() && tasks_.empty() && !quit_) {
                     // Nothing for libstrophe to watch: wait for a post, a stop or the
                     // next attempt.
                     const auto wait = std::min<SteadyClock::duration>(
@@ -591,7 +646,9 @@ class XmppConnector final : public Connector {
                     queue_cv_.wait_for(lock, wait);
                 }
                 work.swap(queue_);
+                tasks.swap(tasks_);
             }
+            for (auto& t : tasks) t();
             for (auto& o : work) deliver(o.post, std::move(o.done));
             if (dead_) reap();
             if (quit_) break;
@@ -1194,17 +1251,75 @@ class XmppConnector final : public Connector {
         if (delay != nullptr) at = parse_stamp(attr(delay, "stamp"));
         event.at = at ? core::from_millis(*at) : clock_->now();
         event.extra = {{"message_id", id}, {"xmpp_from", from}, {"xmpp_type", type}};
-        if (files_ && type == "groupchat" && event.kind == core::EventKind::message) {
-            add_linked_files(stanza, event);
+        std::vector<core::EventFile> files;
+        if (file_limit_ > 0 && type == "groupchat" && event.kind == core::EventKind::message) {
+            files = linked_files(stanza, event.text);
         }
-        sink_->push(std::move(event));
+        push_event(std::move(event), std::move(files));
+    }
+
+    // --- files people link to (bridged rooms) -------------------------------------------
+    //
+    // A linked file on the upload service's hosts (upload_hosts) is fetched with the
+    // connector runtime's HTTP client, when at most fetch_files_up_to() bytes (the
+    // Content-Length, and the bytes as they are read); any other link stays a link, so
+    // the bot never fetches an address a person made up. The room's later messages wait
+    // for the file, so every message arrives in order.
+    void push_event(core::Event event, std::vector<core::EventFile> files) {
+        Pending p;
+        p.event = std::move(event);
+        p.files = std::move(files);
+        const unsigned long long seq = ++pending_seq_;
+        for (std::size_t i = 0; i < p.files.size(); ++i) {
+            if (!http_ || !on_upload_host(p.files[i].url, *settings_.upload_hosts)) continue;
+            ++p.waiting;
+            runtime::Request req;
+            req.url = p.files[i].url;
+            req.timeout = std::chrono::seconds(60);
+            req.max_body = static_cast<std::size_t>(file_limit_);
+            http_->send(std::move(req),
+                        [this, seq, i](runtime::Result r) { on_fetched(seq, i, std::move(r)); });
+        }
+        pending_.emplace(seq, std::move(p));
+        flush_pending();
+    }
+
+    void on_fetched(unsigned long long seq, std::size_t i, runtime::Result r) {
+        auto it = pending_.find(seq);
+        if (it == pending_.end()) return;
+        core::EventFile& file = it->second.files[i];
+        if (r.ok()) {
+            file.data = std::move(r.body);
+            file.size = file.data.size();
+            std::string type = r.header("content-type");
+            type = core::ascii_lower(std::string(core::trim(type.substr(0, type.find(';')))));
+            if (!type.empty() && type != "application/octet-stream") file.mime = type;
+            std::lock_guard<std::mutex> lock(status_mu_);
+            ++status_.files_fetched;
+        } else {
+            spdlog::warn("xmpp {}: the linked file {} was not fetched ({}); the link goes on",
+                         settings_.name, file.name, r.error);
+        }
+        --it->second.waiting;
+        flush_pending();
+    }
+
+    // Hands on the messages at the front that wait for nothing.
+    void flush_pending() {
+        while (!pending_.empty() && pending_.begin()->second.waiting <= 0) {
+            Pending p = std::move(pending_.begin()->second);
+            pending_.erase(pending_.begin());
+            for (const auto& f : p.files) core::add_event_file(p.event.extra, f);
+            if (sink_ != nullptr) sink_->push(std::move(p.event));
+        }
     }
 
     // A room message's XEP-0066 out-of-band links (<x xmlns='jabber:x:oob'><url/></x>,
     // what clients send for a XEP-0363 upload) as its files: a link anyone may open, the
-    // name from its path, not fetched. A body that is the link itself (the fallback for
-    // clients without XEP-0066) is not repeated as text.
-    static void add_linked_files(xmpp_stanza_t* stanza, core::Event& event) {
+    // name from its path. A body that is the link itself (the fallback for clients
+    // without XEP-0066) is not repeated as text.
+    static std::vector<core::EventFile> linked_files(xmpp_stanza_t* stanza, std::string& text) {
+        std::vector<core::EventFile> files;
         for (xmpp_stanza_t* c = xmpp_stanza_get_children(stanza); c != nullptr;
              c = xmpp_stanza_get_next(c)) {
             const char* name = xmpp_stanza_get_name(c);
@@ -1225,9 +1340,10 @@ class XmppConnector final : public Connector {
             } else if (ext == "jpg" || ext == "jpeg") {
                 file.mime = "image/jpeg";
             }
-            if (event.text == file.url) event.text.clear();
-            core::add_event_file(event.extra, file);
+            if (text == file.url) text.clear();
+            files.push_back(std::move(file));
         }
+        return files;
     }
 
     // --- writing ---------------------------------------------------------------------
@@ -1376,7 +1492,12 @@ class XmppConnector final : public Connector {
     unsigned long long out_counter_ = 0;
     /// DATA_DIR/xmpp-NAME.stanza-ids; empty: no data dir, nothing kept.
     std::string ids_path_;
-    bool files_ = false;  ///< fetch_files_up_to() > 0: XEP-0066 links reported; before start()
+    /// fetch_files_up_to(); > 0: XEP-0066 links reported (and fetched); before start()
+    std::uint64_t file_limit_ = 0;
+    std::unique_ptr<runtime::HttpClient> http_;      ///< fetches linked files; made by start()
+    std::deque<std::function<void()>> tasks_;        ///< its completions, under queue_mu_
+    std::map<unsigned long long, Pending> pending_;  ///< messages in order, by arrival
+    unsigned long long pending_seq_ = 0;
     bool ids_dirty_ = false;
     bool ids_failing_ = false;  ///< the last write failed (logged once)
     SteadyClock::time_point ids_due_{};
@@ -1393,6 +1514,21 @@ std::unique_ptr<Connector> make_xmpp(XmppSettings settings, const ConnectorConte
     if (context.clock == nullptr) throw std::invalid_argument("make_xmpp: context.clock is null");
     if (!valid_bare_jid(settings.jid)) throw std::invalid_argument("make_xmpp: no valid jid");
     return std::make_unique<XmppConnector>(std::move(settings), context);
+}
+
+bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts) {
+    std::string scheme, host;
+    int port = 0;
+    if (!runtime::parse_http_url(url, scheme, host, port)) return false;
+    for (const auto& h : hosts) {
+        if (host == h) return true;
+        if (host.size() > h.size() + 1 && host[host.size() - h.size() - 1] == '.' &&
+            host.compare(host.size() - h.size(), h.size(), h) == 0 &&
+            h.find_first_not_of("0123456789.") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
 }
 
 XmppStatus xmpp_status(const Connector& connector) {

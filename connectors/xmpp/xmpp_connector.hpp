@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,10 @@ struct XmppSettings {
     /// A XEP-0199 ping to the server after this long without a stanza from it; no
     /// answer within as long again: the link is dead, dropped and made again. 0: off.
     std::chrono::milliseconds ping_interval{60000};
+    /// The hosts of the server's XEP-0363 upload service (`upload_hosts:`): a person's
+    /// XEP-0066 link is fetched (when a bridge asks for files) only from one of them or
+    /// their subdomains; any other link stays a link. Nothing: the account's domain.
+    std::optional<std::vector<std::string>> upload_hosts;
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
 };
@@ -89,7 +94,12 @@ struct XmppStatus {
     int dead_links = 0;                ///< links dropped for a ping not answered
     int ids_restored = 0;              ///< stanza-id pairs read from the id file at start
     int id_file_errors = 0;            ///< id files not readable or not written
+    int files_fetched = 0;             ///< XEP-0066 files fetched from the upload service
 };
+
+/// True when `url` (http or https) is on one of `hosts` or a subdomain of one (host names
+/// compared in lower case, an IP address only as itself).
+bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts);
 
 /// The status of an XMPP connector; a default status for other connectors.
 XmppStatus xmpp_status(const Connector& connector);

@@ -738,8 +738,9 @@ TEST_F(BridgeE2ETest, AnImageFromEachPlatformReachesEveryOtherOnce) {
     ASSERT_EQ(hub_plan->attachments.size(), 1u);
     EXPECT_EQ(hub_plan->attachments[0].data, kPng);
 
-    // From XMPP: an out-of-band link (an HTTP upload), passed on as the link.
-    const std::string url = "https://upload.localhost/u/stand.jpg";
+    // From XMPP: an out-of-band link to a host that is not the server's upload service,
+    // passed on as the link (not fetched).
+    const std::string url = "https://files.example.net/u/stand.jpg";
     alice->send_raw("<message type='groupchat' to='" + kXmpp + "' id='al-f'><body>" + url +
                     "</body><x xmlns='jabber:x:oob'><url>" + url + "</url></x></message>");
     const std::string link = "[image: stand.jpg] " + url;

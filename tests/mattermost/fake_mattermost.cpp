@@ -30,6 +30,47 @@ struct FakeMattermost::Impl {
     bool hold_posts = false;
     std::map<std::string, json> users;
     std::vector<std::pair<Server::connection_ptr, RestCall>> held;
+    std::map<std::string, std::pair<json, std::string>> files;  ///< id -> FileInfo, bytes
+    std::vector<UploadedFile> uploads;
+    int upload_fail_status = 0, upload_fail_count = 0;
+
+    struct Part {
+        std::string name, filename, content_type, data;
+    };
+    // A multipart/form-data body's parts (enough for what the connector sends).
+    static std::vector<Part> multipart(const std::string& type, const std::string& body) {
+        std::vector<Part> out;
+        const auto at = type.find("boundary=");
+        if (type.rfind("multipart/form-data", 0) != 0 || at == std::string::npos) return out;
+        const std::string delimiter = "--" + type.substr(at + 9);
+        std::size_t pos = body.find(delimiter);
+        while (pos != std::string::npos) {
+            pos += delimiter.size();
+            if (body.compare(pos, 2, "--") == 0) break;
+            pos += 2;  // CRLF
+            const auto head_end = body.find("\r\n\r\n", pos);
+            const auto next = body.find("\r\n" + delimiter, head_end);
+            if (head_end == std::string::npos || next == std::string::npos) break;
+            const std::string head = body.substr(pos, head_end - pos);
+            Part p;
+            const auto field = [&](const std::string& key) {
+                const auto k = head.find(" " + key + "=\"");
+                if (k == std::string::npos) return std::string();
+                const auto e = head.find('"', k + key.size() + 3);
+                return head.substr(k + key.size() + 3, e - k - key.size() - 3);
+            };
+            p.name = field("name");
+            p.filename = field("filename");
+            const auto ct = head.find("Content-Type: ");
+            if (ct != std::string::npos) {
+                p.content_type = head.substr(ct + 14, head.find("\r\n", ct) - ct - 14);
+            }
+            p.data = body.substr(head_end + 4, next - head_end - 4);
+            out.push_back(std::move(p));
+            pos = next + 2;
+        }
+        return out;
+    }
 
     std::string new_id(const std::string& prefix) {
         std::string id = prefix + std::to_string(++next_id);
@@ -100,6 +141,58 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
             }
             return answer(200, user->second);
         }
+        // Files: GET /api/v4/files/ID (the bytes), GET /api/v4/files/ID/info (FileInfo).
+        if (call.method == "GET" && call.path.rfind("/api/v4/files/", 0) == 0) {
+            std::string id = call.path.substr(14);
+            const bool info = id.size() > 5 && id.compare(id.size() - 5, 5, "/info") == 0;
+            if (info) id.resize(id.size() - 5);
+            const auto file = d.files.find(id);
+            if (file == d.files.end()) {
+                return answer(404, {{"id", "app.file_info.get.app_error"}, {"status_code", 404}});
+            }
+            if (info) return answer(200, file->second.first);
+            con->replace_header("Content-Type", file->second.first.value("mime_type", ""));
+            con->set_status(websocketpp::http::status_code::ok);
+            con->set_body(file->second.second);
+            return;
+        }
+        // POST /api/v4/files (multipart/form-data: channel_id, then files).
+        if (call.method == "POST" && call.path == "/api/v4/files") {
+            if (d.upload_fail_count > 0) {
+                --d.upload_fail_count;
+                if (d.upload_fail_status == 429) con->append_header("Retry-After", "1");
+                return answer(d.upload_fail_status,
+                              {{"id", d.upload_fail_status == 413
+                                          ? "api.file.upload_file.too_large_detailed.app_error"
+                                          : "api.file.upload_file.app_error"},
+                               {"status_code", d.upload_fail_status}});
+            }
+            std::string channel;
+            json infos = json::array();
+            for (const auto& part : Impl::multipart(con->get_request_header("Content-Type"),
+                                                    con->get_request_body())) {
+                if (part.name == "channel_id") channel = part.data;
+                if (part.name != "files") continue;
+                if (channel.empty()) {
+                    return answer(400, {{"id", "api.file.upload_file.get_channel.app_error"},
+                                        {"status_code", 400}});
+                }
+                UploadedFile u{d.new_id("f"),     channel,   part.filename,
+                               part.content_type, part.data, call.authorization};
+                infos.push_back({{"id", u.id},
+                                 {"user_id", bot_id},
+                                 {"post_id", ""},
+                                 {"name", u.filename},
+                                 {"size", u.data.size()},
+                                 {"mime_type", u.content_type}});
+                d.uploads.push_back(std::move(u));
+            }
+            if (infos.empty()) {
+                return answer(
+                    400, {{"id", "api.file.upload_file.no_files.app_error"}, {"status_code", 400}});
+            }
+            return answer(201, {{"file_infos", infos}, {"client_ids", json::array()}});
+        }
         if (call.method == "POST" && call.path == "/api/v4/channels/direct") {
             if (!call.body.is_array() || call.body.size() != 2) {
                 return answer(400, {{"id", "api.context.invalid_body_param.app_error"},
@@ -127,9 +220,10 @@ FakeMattermost::FakeMattermost() : impl_(std::make_unique<Impl>()) {
                                     {"message", "You do not have the appropriate permissions."},
                                     {"status_code", 403}});
             }
-            return answer(201,
-                          make_post(d.new_id("p"), bot_id, channel, call.body.value("message", ""),
-                                    call.body.value("root_id", "")));
+            json made = make_post(d.new_id("p"), bot_id, channel, call.body.value("message", ""),
+                                  call.body.value("root_id", ""));
+            if (call.body.contains("file_ids")) made["file_ids"] = call.body["file_ids"];
+            return answer(201, made);
         }
         // POST /api/v4/posts/ephemeral: a post only `user_id` sees. Mattermost allows it with
         // the create_post_ephemeral permission; channels named gone... answer 403 as without it.
@@ -245,6 +339,34 @@ void FakeMattermost::release_posts() {
             con->send_http_response(ec);
         }
     });
+}
+
+json FakeMattermost::add_file(const std::string& name, const std::string& mime,
+                              const std::string& data) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    const std::string id = impl_->new_id("f");
+    json info = {{"id", id},
+                 {"user_id", ""},
+                 {"post_id", ""},
+                 {"create_at", 1795886849588},
+                 {"name", name},
+                 {"extension", name.substr(name.rfind('.') + 1)},
+                 {"size", data.size()},
+                 {"mime_type", mime},
+                 {"has_preview_image", false}};
+    impl_->files[id] = {info, data};
+    return info;
+}
+
+void FakeMattermost::fail_uploads(int status, int count) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->upload_fail_status = status;
+    impl_->upload_fail_count = count;
+}
+
+std::vector<UploadedFile> FakeMattermost::uploads() const {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    return impl_->uploads;
 }
 
 void FakeMattermost::rate_limit_posts(int seconds, int count) {

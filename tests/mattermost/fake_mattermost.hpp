@@ -24,6 +24,16 @@ struct RestCall {
     std::chrono::steady_clock::time_point at;
 };
 
+/// A file uploaded with POST /api/v4/files (multipart/form-data: channel_id, files).
+struct UploadedFile {
+    std::string id;  ///< the id the fake gave it
+    std::string channel;
+    std::string filename;
+    std::string content_type;
+    std::string data;
+    std::string authorization;
+};
+
 class FakeMattermost {
   public:
     static constexpr const char* token = "xoxo5cacdozwn3fndnzobbpha3";
@@ -41,6 +51,14 @@ class FakeMattermost {
     /// `email_verified` as the API reference shows them.
     void add_user(const std::string& id, const std::string& username, const std::string& email,
                   bool email_verified = true);
+
+    /// A file people attached to a post: GET /api/v4/files/ID answers its bytes (with the
+    /// bot token), GET /api/v4/files/ID/info its FileInfo, which this returns.
+    json add_file(const std::string& name, const std::string& mime, const std::string& data);
+    /// The next `count` POST /api/v4/files answer `status` (429 with Retry-After: 1).
+    void fail_uploads(int status, int count = 1);
+    /// The files uploaded so far, in order.
+    std::vector<UploadedFile> uploads() const;
 
     /// The next `count` POST /api/v4/posts answer 429 with Retry-After: seconds.
     void rate_limit_posts(int seconds, int count = 1);

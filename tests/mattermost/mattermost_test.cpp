@@ -11,6 +11,7 @@
 #include "connectors/http/http_client.hpp"
 #include "connectors/mattermost/mattermost_connector.hpp"
 #include "core/clock.hpp"
+#include "core/event_files.hpp"
 #include "tests/mattermost/fake_mattermost.hpp"
 #include "tests/support/connector_sink.hpp"
 #include "tests/support/loopback_proxy.hpp"
@@ -545,6 +546,204 @@ TEST_F(MattermostTest, ASettledPostIsPatchedWithoutItsButtons) {
     auto gone = send(settled);
     EXPECT_FALSE(gone.ok);
     EXPECT_FALSE(gone.retryable);
+}
+
+// --- files --------------------------------------------------------------------------
+
+json post_with_files(const std::string& id, const std::string& message,
+                     const std::vector<json>& infos, bool with_metadata = true) {
+    json post = make_post(id, anna, town, message);
+    post["file_ids"] = json::array();
+    for (const auto& info : infos) post["file_ids"].push_back(info["id"]);
+    if (with_metadata) post["metadata"]["files"] = infos;
+    return post;
+}
+
+TEST_F(MattermostTest, APostsFilesComeWithTheirBytesWhenFilesAreFetchedAndInOrder) {
+    const json small = mm_.add_file("booth.png", "image/png", "PNG-BYTES");
+    const json big = mm_.add_file("deck.pdf", "application/pdf", std::string(101, 'd'));
+    // Without fetch_files_up_to: the message, no file, nothing fetched.
+    ASSERT_TRUE(mm_.send_posted(post_with_files("postf0xxxxxxxxxxxxxxxxxxxx", "plain", {small}),
+                                "O", "anna"));
+    auto plain = sink_.with_text("plain");
+    ASSERT_TRUE(plain);
+    EXPECT_TRUE(core::event_files(plain->extra).empty());
+    EXPECT_TRUE(mm_.calls("/api/v4/files/" + small["id"].get<std::string>()).empty());
+
+    connector_->stop();
+    connector_ = make(FakeMattermost::token);
+    connector_->fetch_files_up_to(100);
+    connector_->start(sink_);
+    ASSERT_TRUE(mm_.wait_authenticated(2));
+    wait_connected(1);
+    ASSERT_TRUE(mm_.send_posted(
+        post_with_files("postf1xxxxxxxxxxxxxxxxxxxx", "Our booth", {small, big}), "O", "anna"));
+    // A post whose metadata does not describe its file: the file's info is asked for.
+    ASSERT_TRUE(mm_.send_posted(post_with_files("postf2xxxxxxxxxxxxxxxxxxxx", "", {small}, false),
+                                "O", "anna"));
+    ASSERT_TRUE(
+        mm_.send_posted(make_post("postf3xxxxxxxxxxxxxxxxxxxx", anna, town, "nice"), "O", "anna"));
+    // In order: the channel's later posts wait for the files.
+    const auto any = [](const core::Event&) { return true; };
+    auto first = sink_.wait_for(any);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->text, "Our booth");
+    auto files = core::event_files(first->extra);
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0].name, "booth.png");
+    EXPECT_EQ(files[0].mime, "image/png");
+    EXPECT_EQ(files[0].data, "PNG-BYTES");
+    // Over the limit: named with its size, not fetched.
+    EXPECT_EQ(files[1].name, "deck.pdf");
+    EXPECT_EQ(files[1].size, 101u);
+    EXPECT_TRUE(files[1].data.empty());
+    EXPECT_TRUE(mm_.calls("/api/v4/files/" + big["id"].get<std::string>()).empty());
+    auto alone = sink_.wait_for(any);
+    ASSERT_TRUE(alone);
+    EXPECT_EQ(alone->id, "mm:postf2xxxxxxxxxxxxxxxxxxxx");
+    files = core::event_files(alone->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "booth.png");
+    EXPECT_EQ(files[0].data, "PNG-BYTES");
+    EXPECT_EQ(mm_.calls("/api/v4/files/" + small["id"].get<std::string>() + "/info").size(), 1u);
+    auto third = sink_.wait_for(any);
+    ASSERT_TRUE(third);
+    EXPECT_EQ(third->text, "nice");
+    const auto fetched = mm_.calls("/api/v4/files/" + small["id"].get<std::string>());
+    ASSERT_EQ(fetched.size(), 2u);
+    EXPECT_EQ(fetched[0].authorization, std::string("Bearer ") + FakeMattermost::token);
+}
+
+TEST_F(MattermostTest, AFileThatCannotBeFetchedGoesOnByItsName) {
+    connector_->stop();
+    connector_ = make(FakeMattermost::token);
+    connector_->fetch_files_up_to(100);
+    connector_->start(sink_);
+    ASSERT_TRUE(mm_.wait_authenticated(2));
+    json gone = {{"id", "fgonexxxxxxxxxxxxxxxxxxxxx"},
+                 {"name", "lost.txt"},
+                 {"size", 5},
+                 {"mime_type", "text/plain"}};
+    ASSERT_TRUE(
+        mm_.send_posted(post_with_files("postg1xxxxxxxxxxxxxxxxxxxx", "see", {gone}), "O", "anna"));
+    auto e = sink_.with_text("see");
+    ASSERT_TRUE(e);
+    auto files = core::event_files(e->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "lost.txt");
+    EXPECT_EQ(files[0].size, 5u);
+    EXPECT_TRUE(files[0].data.empty());
+}
+
+TEST_F(MattermostTest, AnAttachmentIsUploadedToTheChannelAndPostedWithTheText) {
+    EXPECT_TRUE(connector_->shows_images());
+    EXPECT_TRUE(connector_->shows_files());
+    core::Post post{{"mm", town, ""}, "Weekly sales chart", "", "", {}, ""};
+    post.attachments.push_back(
+        {"sales week 48.png", "image/png", std::string("\x89PNG\r\n\0x", 8)});
+    auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto uploads = mm_.uploads();
+    ASSERT_EQ(uploads.size(), 1u);
+    EXPECT_EQ(uploads[0].channel, town);
+    EXPECT_EQ(uploads[0].filename, "sales week 48.png");
+    EXPECT_EQ(uploads[0].content_type, "image/png");
+    EXPECT_TRUE(uploads[0].data == std::string("\x89PNG\r\n\0x", 8)) << "the bytes changed";
+    EXPECT_EQ(uploads[0].authorization, std::string("Bearer ") + FakeMattermost::token);
+    const auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 1u);  // one post: the text with its file
+    EXPECT_EQ(posts[0].body["message"], "Weekly sales chart");
+    EXPECT_EQ(posts[0].body["file_ids"], json::array({uploads[0].id}));
+    EXPECT_EQ(r.message_id.rfind("mm:p", 0), 0u);
+}
+
+TEST_F(MattermostTest, MoreThanFiveAttachmentsGoInPostsOfTheirOwnInTheThread) {
+    core::Post post{{"mm", town, "rootpostxxxxxxxxxxxxxxxxxx"}, "", "", "", {}, ""};
+    for (int i = 0; i < 7; ++i) {
+        post.attachments.push_back({"f" + std::to_string(i) + ".txt", "text/plain", "x"});
+    }
+    auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto uploads = mm_.uploads();
+    ASSERT_EQ(uploads.size(), 7u);
+    const auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 2u);
+    EXPECT_EQ(posts[0].body["file_ids"].size(), 5u);
+    EXPECT_EQ(posts[1].body["file_ids"], json::array({uploads[5].id, uploads[6].id}));
+    for (const auto& p : posts) {
+        EXPECT_EQ(p.body["message"], "");
+        EXPECT_EQ(p.body["root_id"], "rootpostxxxxxxxxxxxxxxxxxx");
+    }
+}
+
+TEST_F(MattermostTest, AnUploadTheServerFailsPostsNothingAndIsSentAgainByTheOutbox) {
+    mm_.fail_uploads(503);
+    core::Post post{{"mm", town, ""}, "Chart", "", "", {}, ""};
+    post.attachments.push_back({"chart.png", "image/png", "PNG"});
+    auto r = send(post);
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("503"));
+    EXPECT_TRUE(mm_.calls("/api/v4/posts").empty());  // nothing half sent
+    // The outbox's next attempt: the whole post, once.
+    auto again = send(post);
+    ASSERT_TRUE(again.ok) << again.error;
+    const auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 1u);
+    EXPECT_EQ(posts[0].body["message"], "Chart");
+    ASSERT_EQ(mm_.uploads().size(), 1u);
+    EXPECT_EQ(posts[0].body["file_ids"], json::array({mm_.uploads()[0].id}));
+}
+
+TEST_F(MattermostTest, AFileTheServerRefusesLeavesTheTextToGoAndFailsForGood) {
+    mm_.fail_uploads(413);
+    core::Post post{{"mm", town, ""}, "The full deck", "", "", {}, ""};
+    post.attachments.push_back({"deck.pdf", "application/pdf", std::string(2000, 'd')});
+    auto r = send(post);
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.retryable);
+    EXPECT_THAT(r.error, HasSubstr("413"));
+    EXPECT_THAT(r.error, HasSubstr("deck.pdf"));
+    const auto posts = mm_.calls("/api/v4/posts");
+    ASSERT_EQ(posts.size(), 1u);
+    EXPECT_EQ(posts[0].body["message"], "The full deck");
+    EXPECT_FALSE(posts[0].body.contains("file_ids"));
+    EXPECT_EQ(r.message_id.rfind("mm:p", 0), 0u);
+}
+
+TEST_F(MattermostTest, ARateLimitedUploadIsUploadedAgainAfterTheWait) {
+    mm_.fail_uploads(429);
+    core::Post post{{"mm", town, ""}, "Chart", "", "", {}, ""};
+    post.attachments.push_back({"chart.png", "image/png", "PNG"});
+    auto r = send(post);
+    ASSERT_TRUE(r.ok) << r.error;
+    const auto tries = mm_.calls("/api/v4/files");
+    ASSERT_EQ(tries.size(), 2u);
+    EXPECT_GE(tries[1].at - tries[0].at, 1s);
+    ASSERT_EQ(mm_.uploads().size(), 1u);
+    ASSERT_EQ(mm_.calls("/api/v4/posts").size(), 1u);
+}
+
+TEST_F(MattermostTest, AnOutgoingWebhooksFileIdsAreFetchedToo) {
+    connector_->stop();
+    connector_ = make(FakeMattermost::token);
+    connector_->fetch_files_up_to(100);
+    connector_->start(sink_);
+    ASSERT_TRUE(mm_.wait_authenticated(2));
+    const json a = mm_.add_file("a.txt", "text/plain", "AAA");
+    const json b = mm_.add_file("b.txt", "text/plain", "BBB");
+    auto res = form("/mattermost/webhook",
+                    "token=hooktoken456&post_id=hookfilepostxxxxxxxxxxxxxx&user_id=" + anna +
+                        "&channel_id=" + town + "&text=two%20files&file_ids=" +
+                        a["id"].get<std::string>() + "%2C" + b["id"].get<std::string>());
+    EXPECT_EQ(res.status, 200);
+    auto e = sink_.with_text("two files");
+    ASSERT_TRUE(e);
+    const auto files = core::event_files(e->extra);
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0].data, "AAA");
+    EXPECT_EQ(files[1].name, "b.txt");
+    EXPECT_EQ(files[1].data, "BBB");
 }
 
 TEST(MattermostStart, AWrongTokenIsLoggedAndRetried) {

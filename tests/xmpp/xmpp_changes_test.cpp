@@ -6,10 +6,12 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "bot/features/bridge/bridge.hpp"
+#include "connectors/http/http_listener.hpp"
 #include "connectors/xmpp/xmpp_connector.hpp"
 #include "core/clock.hpp"
 #include "core/event_files.hpp"
@@ -185,7 +187,7 @@ TEST_F(XmppChangesTest, ACorrectionLongerThanMaxCharsCorrectsWithTheFirstPartAnd
 }
 
 TEST_F(XmppChangesTest, AnOutOfBandLinkIsAFileOnlyWhenFilesAreAskedFor) {
-    const std::string url = "https://upload.localhost/abc/booth.PNG";
+    const std::string url = "https://files.example.net/abc/booth.PNG";  // not the upload service
     const std::string oob = "<x xmlns='jabber:x:oob'><url>" + url + "</url></x>";
     {
         auto bot = start(settings());
@@ -216,6 +218,88 @@ TEST_F(XmppChangesTest, AnOutOfBandLinkIsAFileOnlyWhenFilesAreAskedFor) {
     EXPECT_EQ(files[0].mime, "image/png");
     EXPECT_TRUE(files[0].data.empty());
     bot->stop();
+}
+
+TEST_F(XmppChangesTest, ALinkToTheUploadServiceIsFetchedAndAnyOtherStaysALink) {
+    // The upload service: a loopback HTTP server with one picture and one file too big.
+    const std::string png("\x89PNG\r\n\x1a\n-booth", 14);
+    std::mutex mu;
+    std::vector<std::string> asked;
+    connectors::http::HttpListener files([&](const connectors::http::ListenerRequest& r) {
+        {
+            std::lock_guard<std::mutex> lock(mu);
+            asked.push_back(r.path);
+        }
+        if (r.path == "/up/abc/booth.png")
+            return connectors::http::ListenerResponse{200, "image/png", png};
+        if (r.path == "/up/def/deck.pdf") {
+            return connectors::http::ListenerResponse{200, "application/pdf",
+                                                      std::string(2000, 'd')};
+        }
+        return connectors::http::ListenerResponse{404, "text/plain", "no such file"};
+    });
+    const std::string base = "http://127.0.0.1:" + std::to_string(files.start("127.0.0.1", 0));
+    const std::string booth = base + "/up/abc/booth.png";
+    const std::string deck = base + "/up/def/deck.pdf";
+    // The same server under a name that is not the upload service's: not fetched.
+    const std::string other =
+        "http://localhost:" + base.substr(base.rfind(':') + 1) + "/up/abc/booth.png";
+    const auto oob = [](const std::string& url) {
+        return "<x xmlns='jabber:x:oob'><url>" + url + "</url></x>";
+    };
+    auto s = settings();
+    s.upload_hosts = std::vector<std::string>{"127.0.0.1"};
+    context.clock = &clock;
+    auto bot = connectors::xmpp::make_xmpp(std::move(s), context);
+    bot->fetch_files_up_to(1000);
+    bot->start(sink);
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    live(*bot, alice);
+    alice.send_raw(room_message("f-1", "our booth", oob(booth) + oob(deck) + oob(other)));
+    alice.say(kRoom, "after the files", "groupchat", "f-2");
+    // In order: the message after the files waits for them.
+    const auto any = [](const core::Event&) { return true; };
+    auto e = sink.wait_for(any);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "our booth");
+    const auto got = core::event_files(e->extra);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[0].name, "booth.png");
+    EXPECT_TRUE(got[0].data == png) << "the bytes changed on the way";
+    EXPECT_EQ(got[0].mime, "image/png");
+    EXPECT_EQ(got[0].url, booth);
+    // Beyond the limit (its Content-Length): a link.
+    EXPECT_EQ(got[1].name, "deck.pdf");
+    EXPECT_TRUE(got[1].data.empty());
+    EXPECT_EQ(got[1].url, deck);
+    // Not the upload service: a link, never asked for.
+    EXPECT_TRUE(got[2].data.empty());
+    EXPECT_EQ(got[2].url, other);
+    auto next = sink.wait_for(any);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->text, "after the files");
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        EXPECT_THAT(asked,
+                    ::testing::UnorderedElementsAre("/up/abc/booth.png", "/up/def/deck.pdf"));
+    }
+    EXPECT_EQ(xmpp_status(*bot).files_fetched, 1);
+    bot->stop();
+}
+
+TEST(XmppUploadHosts, OnlyTheServicesHostsAndTheirSubdomainsAreFetchedFrom) {
+    using connectors::xmpp::on_upload_host;
+    const std::vector<std::string> hosts = {"example.com", "10.0.0.5"};
+    EXPECT_TRUE(on_upload_host("https://example.com/f/a.png", hosts));
+    EXPECT_TRUE(on_upload_host("https://Upload.Example.com:5281/f/a.png", hosts));
+    EXPECT_TRUE(on_upload_host("http://10.0.0.5/a.png", hosts));
+    EXPECT_FALSE(on_upload_host("https://notexample.com/a.png", hosts));
+    EXPECT_FALSE(on_upload_host("https://example.com.evil.net/a.png", hosts));
+    EXPECT_FALSE(on_upload_host("https://example.com@evil.net/a.png", hosts));
+    EXPECT_FALSE(on_upload_host("https://1.10.0.0.5/a.png", hosts));
+    EXPECT_FALSE(on_upload_host("ftp://example.com/a.png", hosts));
+    EXPECT_FALSE(on_upload_host("file:///etc/passwd", hosts));
+    EXPECT_FALSE(on_upload_host("https://example.com/a.png", {}));
 }
 
 TEST_F(XmppChangesTest, APersonsCorrectionIsAnEditOfTheFirstMessage) {

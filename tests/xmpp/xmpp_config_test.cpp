@@ -40,6 +40,7 @@ tls: required
 nick: TwinTrack
 max_chars: 2000
 ping_interval: 30
+upload_hosts: [upload.example.com, Files.Example.net]
 channels:
   - {name: sales@conference.example.com, track: sales}
   - {name: Joint@Conference.Example.com, track: joint}
@@ -108,6 +109,23 @@ TEST(XmppConfig, PingIntervalIsOffOrFiveSecondsToAnHour) {
         EXPECT_THAT(r.errors, HasSubstr("c.yaml:4:")) << bad;
         EXPECT_THAT(r.errors, HasSubstr("ping_interval")) << bad;
     }
+}
+
+TEST(XmppConfig, UploadHostsAreHostNamesInAList) {
+    ::setenv("TT_XMPP_TEST_PASSWORD", "hunter2", 1);
+    const std::string head = R"(type: xmpp
+jid: twintrack@example.com
+password: ${TT_XMPP_TEST_PASSWORD}
+)";
+    EXPECT_TRUE(check(head + "upload_hosts: []\n").spec);  // nothing is fetched
+    auto r = check(head + "upload_hosts: [\"https://upload.example.com\", \"a.example/x\"]\n");
+    EXPECT_FALSE(r.spec);
+    EXPECT_THAT(r.errors, HasSubstr("c.yaml:4:"));
+    EXPECT_THAT(r.errors, HasSubstr("\"https://upload.example.com\" is not a host name"));
+    EXPECT_THAT(r.errors, HasSubstr("\"a.example/x\" is not a host name"));
+    r = check(head + "upload_hosts: upload.example.com\n");
+    EXPECT_FALSE(r.spec);
+    EXPECT_THAT(r.errors, HasSubstr("must be a list"));
 }
 
 TEST(XmppJid, PartsAndChecks) {
