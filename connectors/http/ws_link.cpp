@@ -1,5 +1,7 @@
 #include "connectors/http/ws_link.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -11,6 +13,8 @@
 #include <thread>
 #include <websocketpp/client.hpp>
 #include <websocketpp/config/asio_client.hpp>
+
+#include "connectors/runtime/tls_client.hpp"
 
 namespace twintrack::connectors::http {
 
@@ -205,10 +209,14 @@ WsLink::WsLink(Handlers handlers, std::string ca_file, std::size_t max_message_b
     d.setup(d.plain);
     d.setup(d.tls);
     d.tls.set_tls_init_handler([&d](websocketpp::connection_hdl) {
-        auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-        ctx->set_default_verify_paths();
-        if (!d.ca_file.empty()) ctx->load_verify_file(d.ca_file);
-        ctx->set_verify_mode(asio::ssl::verify_peer);
+        // websocketpp sends the host name (SNI) itself; the certificate is checked here.
+        std::shared_ptr<asio::ssl::context> ctx;
+        try {
+            ctx = std::make_shared<asio::ssl::context>(runtime::tls_client_context(d.ca_file));
+        } catch (const std::exception& e) {
+            spdlog::error("WebSocket: {}", e.what());
+            return ctx;  // no context: the connection fails (invalid_tls_context)
+        }
         ctx->set_verify_callback(asio::ssl::host_name_verification(d.host));
         return ctx;
     });

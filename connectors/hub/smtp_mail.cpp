@@ -17,6 +17,7 @@
 #include <sstream>
 #include <vector>
 
+#include "connectors/runtime/tls_client.hpp"
 #include "core/base64.hpp"
 #include "core/crypto.hpp"
 #include "core/email.hpp"
@@ -144,22 +145,13 @@ class Session {
                 });
         });
         if (settings_.security != Security::none) {
-            ctx_ = std::make_unique<ssl::context>(ssl::context::tls_client);
-            ctx_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                              ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                              ssl::context::no_tlsv1_1);
             // The system's CAs, or only the one that signed the relay's certificate.
-            error_code ec;
-            if (settings_.tls_ca_file.empty()) {
-                ctx_->set_default_verify_paths(ec);
-            } else {
-                ctx_->load_verify_file(settings_.tls_ca_file, ec);
-                if (ec) {
-                    throw Failure{"cannot read tls_ca_file " + settings_.tls_ca_file + ": " +
-                                  ec.message()};
-                }
+            try {
+                ctx_ = std::make_unique<ssl::context>(runtime::tls_client_context(
+                    settings_.tls_ca_file, runtime::CaTrust::file_or_system));
+            } catch (const std::runtime_error& e) {
+                throw Failure{e.what()};
             }
-            ctx_->set_verify_mode(ssl::verify_peer);
         }
         tls_ = ctx_ ? std::make_unique<ssl::stream<tcp::socket>>(io_, *ctx_) : nullptr;
         if (!tls_) plain_ = std::make_unique<tcp::socket>(io_);
@@ -173,11 +165,7 @@ class Session {
 
     /// TLS over the connection, the certificate checked against the relay's host name.
     void handshake() {
-        SSL* ssl_handle = tls_->native_handle();
-        error_code ec;
-        asio::ip::make_address(settings_.host, ec);
-        if (ec) SSL_set_tlsext_host_name(ssl_handle, settings_.host.c_str());  // SNI: names only
-        tls_->set_verify_callback(ssl::host_name_verification(settings_.host));
+        runtime::verify_host(*tls_, settings_.host);
         wait("TLS handshake", [&](auto done) {
             tls_->async_handshake(ssl::stream_base::client, [done](error_code e) { done(e); });
         });

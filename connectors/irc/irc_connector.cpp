@@ -21,6 +21,7 @@
 #include "connectors/irc/line_splitter.hpp"
 #include "connectors/irc/replay_guard.hpp"
 #include "connectors/runtime/backoff.hpp"
+#include "connectors/runtime/tls_client.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::irc {
@@ -277,10 +278,7 @@ class IrcConnector final : public Connector {
         // A TLS context initialises OpenSSL and takes megabytes: only TLS connections
         // get one.
         if (settings_.tls) {
-            ssl_.emplace(ssl::context::tls_client);
-            ssl_->set_default_verify_paths();
-            if (!settings_.tls_ca_file.empty()) ssl_->load_verify_file(settings_.tls_ca_file);
-            ssl_->set_verify_mode(ssl::verify_peer);
+            ssl_.emplace(runtime::tls_client_context(settings_.tls_ca_file));
         }
         nicks_.push_back(settings_.nick);
         for (const auto& n : settings_.alt_nicks) nicks_.push_back(n);
@@ -373,8 +371,7 @@ class IrcConnector final : public Connector {
     }
 
     void handshake(unsigned gen) {
-        SSL_set_tlsext_host_name(stream_->native_handle(), settings_.server.c_str());
-        stream_->set_verify_callback(ssl::host_name_verification(settings_.server));
+        runtime::verify_host(*stream_, settings_.server);
         stream_->async_handshake(ssl::stream_base::client,
                                  [this, gen](const boost::system::error_code& ec) {
                                      if (gen != gen_) return;
