@@ -8,11 +8,11 @@
 
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
-#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/local_time.hpp"
+#include "bot/metrics_settings.hpp"
 #include "core/text.hpp"
 #include "tests/testbot/test_bot.hpp"
 

@@ -15,8 +15,8 @@
 
 #include "bot/calendar_fetcher.hpp"
 #include "bot/features/meetings/meet_plan.hpp"
-#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/report_settings.hpp"
+#include "bot/metrics_settings.hpp"
 #include "bot/turn.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"

@@ -10,9 +10,9 @@
 #include <sstream>
 
 #include "bot/features/metrics/deal_input.hpp"
-#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
+#include "bot/metrics_settings.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {

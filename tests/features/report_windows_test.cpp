@@ -9,7 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/metrics_settings.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {

@@ -11,9 +11,9 @@
 #include <map>
 #include <set>
 
-#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
+#include "bot/metrics_settings.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 

@@ -1,11 +1,11 @@
 // The figures the chat commands and the dashboard share (social/activity_figures.hpp,
-// reports/field_figures.hpp): each computed once, from what the store holds.
+// bot/field_figures.hpp): each computed once, from what the store holds.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/reports/field_figures.hpp"
 #include "bot/features/social/activity_figures.hpp"
+#include "bot/field_figures.hpp"
 
 namespace twintrack::testing {
 namespace {

@@ -7,8 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/report_settings.hpp"
+#include "bot/metrics_settings.hpp"
 #include "connectors/robots/robot_connector.hpp"
 #include "tests/robots/fake_platform.hpp"
 #include "tests/testbot/test_bot.hpp"

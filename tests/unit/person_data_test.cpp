@@ -8,7 +8,7 @@
 #include <chrono>
 
 #include "app/person_tools.hpp"
-#include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/metrics_settings.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::app {

@@ -6,10 +6,10 @@
 #include <optional>
 #include <set>
 
+#include "bot/campaign_results.hpp"
 #include "bot/engine.hpp"
-#include "bot/features/engagements/engagements.hpp"
-#include "bot/features/metrics/metrics.hpp"
 #include "bot/local_time.hpp"
+#include "bot/name_key.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -96,7 +96,7 @@ std::string role_text(const Engine& engine, const std::string& locale, const std
 }
 
 std::optional<Campaign> campaign_by_name(const store::Store& db, const std::string& name) {
-    const std::string key = engagements::name_key(name);
+    const std::string key = bot::name_key(name);
     for (auto& c : db.campaigns().all()) {
         if (c.name_key == key) return c;
     }
@@ -217,23 +217,24 @@ std::vector<const Person*> relevant_reps(Turn& turn, const Campaign& c) {
 void post_review(Turn& turn, const Campaign& c, const CampaignStep& step) {
     Engine& engine = turn.engine();
     const std::int64_t now = now_ms(turn);
-    const metrics::Period period{c.starts_at, std::max(now, c.starts_at + 1)};
-    const auto f = metrics::campaign_figures(turn.read(), engine, c, period);
+    // The metrics feature counts them; without it there are no figures to post.
+    const auto* results = engine.services().find<CampaignResults>();
+    if (results == nullptr) return;
+    const auto f = results->of(turn.read(), c, c.starts_at, std::max(now, c.starts_at + 1));
     const std::string& zone = engine.settings().company_timezone;
-    json data = {
-        {"campaign", c.name},
-        {"seq", step.seq},
-        {"step", step.name},
-        {"from", c.starts_on},
-        {"to", format_local(core::from_millis(now), zone)},
-        {"zone", zone},
-        {"deals", f.deals_won},
-        {"revenue", metrics::money_text(engine, f.revenue)},
-        {"incremental", metrics::money_text(engine, f.incremental_sales)},
-        {"cost", metrics::money_text(engine, f.cost)},
-        {"has_cost_per", f.cost_per_incremental.has_value()},
-        {"cost_per", f.cost_per_incremental ? metrics::money_text(engine, *f.cost_per_incremental)
-                                            : std::string()}};
+    json data = {{"campaign", c.name},
+                 {"seq", step.seq},
+                 {"step", step.name},
+                 {"from", c.starts_on},
+                 {"to", format_local(core::from_millis(now), zone)},
+                 {"zone", zone},
+                 {"deals", f.deals_won},
+                 {"revenue", results->money_text(f.revenue)},
+                 {"incremental", results->money_text(f.incremental_sales)},
+                 {"cost", results->money_text(f.cost)},
+                 {"has_cost_per", f.cost_per_incremental.has_value()},
+                 {"cost_per", f.cost_per_incremental ? results->money_text(*f.cost_per_incremental)
+                                                     : std::string()}};
     std::set<std::int64_t> told;
     auto tell = [&](std::optional<std::int64_t> id) {
         if (!id || !told.insert(*id).second) return;

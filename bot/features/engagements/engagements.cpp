@@ -9,6 +9,7 @@
 #include "bot/engine.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
 #include "bot/features/engagements/new_engagement.hpp"
+#include "bot/funnel_stages.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/numbers.hpp"
@@ -77,22 +78,6 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
         }
     }
     s.finish();
-}
-
-std::string name_key(const std::string& name) {
-    std::string out;
-    const std::string lower = core::ascii_lower(name);
-    for (std::size_t i = 0; i < lower.size(); ++i) {
-        const unsigned char c = static_cast<unsigned char>(lower[i]);
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
-        if (c == 0xE3 && i + 2 < lower.size() && static_cast<unsigned char>(lower[i + 1]) == 0x80 &&
-            static_cast<unsigned char>(lower[i + 2]) == 0x80) {
-            i += 2;  // U+3000 ideographic space
-            continue;
-        }
-        out.push_back(lower[i]);
-    }
-    return out;
 }
 
 namespace {
@@ -1019,12 +1004,28 @@ class EngineCustomers final : public Customers {
     Engine& engine_;
 };
 
+/// The funnel's stages for the dashboard.
+class EngineFunnelStages final : public FunnelStages {
+  public:
+    explicit EngineFunnelStages(const Engine& engine) : engine_(engine) {}
+    std::vector<FunnelStep> stages() const override {
+        std::vector<FunnelStep> out;
+        const Funnel funnel = funnel_from(engine_.settings().features.get<FunnelSettings>());
+        for (const auto& stage : funnel.stages()) out.push_back({stage.name, stage.closed});
+        return out;
+    }
+
+  private:
+    const Engine& engine_;
+};
+
 }  // namespace
 
 Feature feature() {
     return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services& services) {
                 register_engagements(engine);
                 services.provide<Customers>(std::make_shared<EngineCustomers>(engine));
+                services.provide<FunnelStages>(std::make_shared<EngineFunnelStages>(engine));
             }};
 }
 

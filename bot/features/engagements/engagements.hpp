@@ -8,6 +8,7 @@
 
 #include "bot/feature.hpp"
 #include "bot/features/engagements/funnel.hpp"
+#include "bot/name_key.hpp"
 
 namespace twintrack::bot {
 class Engine;
@@ -42,8 +43,8 @@ Feature feature();
 Funnel funnel_from(const FunnelSettings& settings);
 OverlapPolicy overlap_from(const FunnelSettings& settings);
 
-/// Customer names compare case-insensitively and ignoring whitespace (also U+3000).
-std::string name_key(const std::string& name);
+/// Customer names compare by bot::name_key (bot/name_key.hpp).
+using bot::name_key;
 
 /// Registers the commands and the handoff deadline job.
 void register_engagements(Engine& engine);

@@ -19,13 +19,13 @@
 #include "bot/api.hpp"
 #include "bot/customers.hpp"
 #include "bot/engine.hpp"
-#include "bot/features/engagements/engagements.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics.hpp"
-#include "bot/features/reports/field_facts.hpp"
-#include "bot/features/reports/field_figures.hpp"
 #include "bot/features/social/activity_stats.hpp"
+#include "bot/field_facts.hpp"
+#include "bot/field_figures.hpp"
+#include "bot/funnel_stages.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -821,15 +821,15 @@ json overlaps_json(Turn& turn, const Person& me, const View& view, const std::st
 /// department (as `engagements` lists them), of the people in the view.
 json funnel_json(Turn& turn, const View& view, const std::string& locale) {
     const Engine& engine = turn.engine();
-    const engagements::Funnel funnel =
-        engagements::funnel_from(engine.settings().features.get<engagements::FunnelSettings>());
+    const auto* funnel = engine.services().find<FunnelStages>();
+    if (funnel == nullptr) return json::array();
     std::map<std::pair<std::string, std::string>, std::int64_t> counts;
     for (const auto& e : turn.read().engagements().all()) {
         if (view.scope.people && !view.scope.includes(e.owner_id)) continue;
         ++counts[{e.stage, e.lead}];
     }
     json stages = json::array();
-    for (const auto& stage : funnel.stages()) {
+    for (const auto& stage : funnel->stages()) {
         for (const std::string lead : {"marketing", "sales"}) {
             const auto it = counts.find({stage.name, lead});
             if (it == counts.end()) continue;

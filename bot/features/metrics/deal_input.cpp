@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "bot/features/engagements/engagements.hpp"
 #include "bot/local_time.hpp"
+#include "bot/name_key.hpp"
 #include "core/csv.hpp"
 #include "core/numbers.hpp"
 #include "core/text.hpp"
@@ -23,7 +23,7 @@ using amounts::local_ms;
 
 /// The first customer whose name or alias key matches `text`.
 std::optional<store::Customer> known_customer(store::Store& store, const std::string& text) {
-    return store.customers().find_by_key(engagements::name_key(text));
+    return store.customers().find_by_key(bot::name_key(text));
 }
 
 /// "2026-11-02T10:00:00Z" (optionally with .sss), "2026-11-02" (UTC midnight) or
@@ -439,7 +439,7 @@ std::optional<store::Campaign> make_campaign(store::Store& store, const BotSetti
     const std::string& zone = settings.company_timezone;
     store::Campaign c;
     c.name = std::string(core::trim(name));
-    c.name_key = engagements::name_key(c.name);
+    c.name_key = bot::name_key(c.name);
     if (c.name_key.empty()) return *problem = {"no_campaign_name"}, std::nullopt;
     if (store.campaigns().find_by_key(c.name_key)) {
         return *problem = {"campaign_exists", {{"name", c.name}}}, std::nullopt;
@@ -474,15 +474,15 @@ std::optional<store::Campaign> make_campaign(store::Store& store, const BotSetti
 }
 
 std::vector<store::Deal> open_deals_of(store::Store& store, const std::string& customer) {
-    const std::string key = engagements::name_key(std::string(core::trim(customer)));
+    const std::string key = bot::name_key(std::string(core::trim(customer)));
     std::vector<store::Deal> out;
     std::set<std::string> keys = {key};
     if (auto c = known_customer(store, customer)) {
         out = store.deals().open_of(c->id);
-        keys.insert(engagements::name_key(c->name));
+        keys.insert(bot::name_key(c->name));
     }
     for (auto& d : store.deals().open_without_customer()) {
-        if (keys.count(engagements::name_key(d.customer_text))) out.push_back(std::move(d));
+        if (keys.count(bot::name_key(d.customer_text))) out.push_back(std::move(d));
     }
     std::stable_sort(out.begin(), out.end(), [](const store::Deal& a, const store::Deal& b) {
         return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;

@@ -12,9 +12,9 @@
 #include <sstream>
 
 #include "bot/api.hpp"
+#include "bot/campaign_results.hpp"
 #include "bot/engine.hpp"
 #include "bot/facts.hpp"
-#include "bot/features/engagements/engagements.hpp"
 #include "bot/features/kit/kit_stats.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/chart.hpp"
@@ -26,6 +26,7 @@
 #include "bot/features/social/activity_stats.hpp"
 #include "bot/features/thanks/thanks_stats.hpp"
 #include "bot/local_time.hpp"
+#include "bot/name_key.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 #include "store/deal_window.hpp"
@@ -334,9 +335,9 @@ void campaign_touch(Turn& turn, const CommandArgs& args) {
     const std::string name = strip_quotes(args.parsed.word("campaign"));
     const std::string customer = args.parsed.word("customer");
     store::Store& db = turn.write();
-    const auto c = db.campaigns().find_by_key(engagements::name_key(name));
+    const auto c = db.campaigns().find_by_key(bot::name_key(name));
     if (!c) return turn.reply("metrics.unknown_campaign", {{"name", name}});
-    const auto cust = db.customers().find_by_key(engagements::name_key(customer));
+    const auto cust = db.customers().find_by_key(bot::name_key(customer));
     if (!cust) return turn.reply("metrics.unknown_customer", {{"name", customer}});
     const bool added = db.campaigns().touch({c->id, cust->id, now_ms(turn)});
     if (added) turn.audit("campaign.touch", {{"campaign", c->name}, {"customer", cust->name}});
@@ -915,7 +916,7 @@ void summary_channel(Turn& turn, const CommandArgs& args) {
 void summary_customer(Turn& turn, const CommandArgs& args) {
     if (args.words.empty()) return usage(turn, "summary customer");
     const std::string name = join_words(args.words, 0, args.words.size());
-    const auto customer = turn.read().customers().find_by_key(engagements::name_key(name));
+    const auto customer = turn.read().customers().find_by_key(bot::name_key(name));
     if (!customer) return turn.reply("metrics.unknown_customer", {{"name", name}});
     const std::string zone = zone_of(turn);
     std::vector<SourceText> texts;
@@ -1019,6 +1020,28 @@ class EngineDealHistory final : public DealHistory {
 
   private:
     Engine& engine_;
+};
+
+/// A campaign's results for the campaigns feature: campaign_figures, money_text.
+class EngineCampaignResults final : public bot::CampaignResults {
+  public:
+    explicit EngineCampaignResults(const Engine& engine) : engine_(engine) {}
+    bot::CampaignResult of(const store::Store& store, const store::Campaign& campaign,
+                           std::int64_t from_ms, std::int64_t to_ms) const override {
+        const CampaignFigures f =
+            campaign_figures(store, engine_, campaign, Period{from_ms, to_ms});
+        bot::CampaignResult r;
+        r.deals_won = f.deals_won;
+        r.revenue = f.revenue;
+        r.incremental_sales = f.incremental_sales;
+        r.cost = f.cost;
+        r.cost_per_incremental = f.cost_per_incremental;
+        return r;
+    }
+    std::string money_text(double amount) const override { return money(engine_, amount); }
+
+  private:
+    const Engine& engine_;
 };
 
 }  // namespace
@@ -1155,6 +1178,8 @@ std::string money_text(const Engine& engine, double amount) { return money(engin
 void register_metrics(Engine& engine) {
     register_dashboard(engine);
     engine.services().provide<bot::DealFacts>(std::make_shared<EngineDealFacts>());
+    engine.services().provide<bot::CampaignResults>(
+        std::make_shared<EngineCampaignResults>(engine));
     engine.router().add(CommandSpec("deal won", deal_won)
                             .arg(Arg::text("customer"))
                             .arg(Arg::trailing_amount("amount"))

@@ -11,7 +11,7 @@
 #include "bot/directory.hpp"
 #include "bot/feature.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
-#include "bot/features/metrics/metrics_settings.hpp"
+#include "bot/metrics_settings.hpp"
 #include "bot/settings.hpp"
 
 namespace twintrack::bot {

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "bot/features/metrics/metrics_settings.hpp"
 #include "bot/features/reports/report_settings.hpp"
+#include "bot/metrics_settings.hpp"
 #include "bot/prompts.hpp"
 #include "bot/settings.hpp"
 

@@ -1,7 +1,8 @@
 #pragma once
 // What the reports feature offers other features (Engine::services()): the facts each
 // field report named, read-only. The 3-1-3 plan counts them per market and the dashboard
-// per market and customer (field_figures.hpp: one count for both).
+// per market and customer (field_figures.hpp: one count for both). In bot/, not in the
+// reports folder, because several features read it (namespace bot::reports: its owner).
 
 #include <cstdint>
 #include <optional>

@@ -2,8 +2,8 @@
 // The field figures, computed once: what a report counts for (its customer, its market,
 // its price signals) and the counts per market and per customer. The reports feature
 // builds its FieldFacts with them, and the plan (`plan`, `plan review`) and the dashboard
-// count with them. Pure and header-only, so a feature that reads FieldFacts through the
-// engine's services needs no link to this one.
+// count with them. Pure and header-only, in bot/ beside field_facts.hpp, so a feature that
+// reads FieldFacts through the engine's services includes and links nothing of reports.
 
 #include <algorithm>
 #include <cstdint>
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/features/reports/field_facts.hpp"
+#include "bot/field_facts.hpp"
 #include "core/text.hpp"
 #include "store/reports.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
-// The metrics feature's settings (section `metrics:`), in their own header: the
-// reports feature reads the currency rates for price signals.
+// The metrics feature's settings (section `metrics:`), in bot/ because another feature
+// reads them too: the reports feature converts price signals with the currency rates.
 
 #include <map>
 #include <string>
