@@ -757,14 +757,19 @@ struct HubServer::Loop {
                core::equal_constant_time(presented, csrf_token(id));
     }
 
+    // The answer to a state-changing request whose CSRF check failed.
+    void refuse_csrf(Server::connection_ptr& con) {
+        reply_json(
+            con, Status::forbidden,
+            {{"error", "csrf"}, {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+    }
+
     void forward_signed_in(Server::connection_ptr con, const std::string& method,
                            const std::string& path) {
         if (method != "GET" && method != "HEAD" && !csrf_ok(con)) {
             spdlog::warn("hub {}: refused {} {}: missing or wrong CSRF token", settings.name,
                          method, path);
-            reply_json(con, Status::forbidden,
-                       {{"error", "csrf"},
-                        {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+            refuse_csrf(con);
             return;
         }
         with_session(con, [this, con, method, path](const json& answer, const std::string&) {
@@ -980,9 +985,7 @@ struct HubServer::Loop {
             return;
         }
         if (!csrf_ok(con)) {
-            reply_json(con, Status::forbidden,
-                       {{"error", "csrf"},
-                        {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+            refuse_csrf(con);
             return;
         }
         if (!defer(con)) return;
@@ -1982,9 +1985,7 @@ struct HubServer::Loop {
                 return;
             }
             if (!csrf_ok(con)) {
-                reply_json(con, Status::forbidden,
-                           {{"error", "csrf"},
-                            {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+                refuse_csrf(con);
                 return;
             }
             with_session(con, [this, con](const json& answer, const std::string&) {
