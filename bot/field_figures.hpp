@@ -6,10 +6,12 @@
 // reads FieldFacts through the engine's services includes and links nothing of reports.
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "bot/field_facts.hpp"
@@ -40,7 +42,10 @@ inline std::vector<std::string> customer_keys_of(const store::Report& r) {
     if (r.customer_id) {
         add("#" + std::to_string(*r.customer_id));
     } else {
-        add(core::ascii_lower(r.customer_text));
+        // A name that starts like a key ("#7 bistro", "=x") gets "=" before it, so it never
+        // reads as a known customer's number; filter_customer takes the "=" off again.
+        const std::string text = core::ascii_lower(r.customer_text);
+        add(!text.empty() && (text[0] == '#' || text[0] == '=') ? "=" + text : text);
     }
     for (const auto& m : r.mentions) {
         if (m.kind == "customer" && m.customer_id) add("#" + std::to_string(*m.customer_id));
@@ -50,10 +55,15 @@ inline std::vector<std::string> customer_keys_of(const store::Report& r) {
 
 /// The filter that asks for the reports about the customer `key` (a customer_keys_of key).
 inline void filter_customer(store::ReportFilter& f, const std::string& key) {
-    if (!key.empty() && key[0] == '#') {
-        f.customer_id = std::stoll(key.substr(1));
+    std::int64_t id = 0;
+    const char* end = key.data() + key.size();
+    const auto parsed = key.size() > 1 && key[0] == '#'
+                            ? std::from_chars(key.data() + 1, end, id)
+                            : std::from_chars_result{key.data(), std::errc::invalid_argument};
+    if (parsed.ec == std::errc{} && parsed.ptr == end) {
+        f.customer_id = id;
     } else {
-        f.customer_text = key;
+        f.customer_text = !key.empty() && key[0] == '=' ? key.substr(1) : key;
     }
 }
 

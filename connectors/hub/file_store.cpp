@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -128,6 +129,32 @@ std::string file_type(std::string_view name, std::string_view data) {
     return "";
 }
 
+std::string safe_media_type(std::string_view mime) {
+    static const std::string fallback = "application/octet-stream";
+    const auto end = mime.find(';');
+    std::string_view type = mime.substr(0, end);
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+    const auto slash = type.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == type.size() ||
+        type.size() > 127) {
+        return fallback;
+    }
+    std::string out;
+    for (std::size_t i = 0; i < type.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(type[i]);
+        const bool token = std::isalnum(c) || std::strchr("!#$&^_.+-", c) != nullptr;
+        if (i == slash) {
+            out += '/';
+        } else if (c != 0 && token) {
+            out += static_cast<char>(std::tolower(c));
+        } else {
+            return fallback;
+        }
+    }
+    return out;
+}
+
 std::string file_name_problem(std::string_view name) {
     if (name.empty()) return "a file needs a name";
     if (name.size() > 200) return "a file name is at most 200 bytes";
@@ -150,7 +177,7 @@ StoredFile FileStore::put(const std::string& name, const std::string& mime, cons
     StoredFile f;
     f.id = core::random_hex(16);
     f.name = name;
-    f.mime = mime;
+    f.mime = safe_media_type(mime);
     f.size = data.size();
     f.conversation = conversation;
     f.user = user;

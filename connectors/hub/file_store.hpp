@@ -37,6 +37,12 @@ struct StoredFile {
 /// UTF-8 text as .txt/.csv/.md/.log. Empty when it is none of them.
 std::string file_type(std::string_view name, std::string_view data);
 
+/// `mime` as a Content-Type the hub may send back: its `type/subtype` lower-cased, without
+/// parameters, when both are RFC 9110 tokens; else "application/octet-stream". A type a
+/// platform or a sender names (Matrix's `info.mimetype`, a file's own) goes through it, so
+/// no header can be smuggled into the answer that serves the file.
+std::string safe_media_type(std::string_view mime);
+
 /// Why `name` cannot be a file's name (1-200 bytes of UTF-8, no control characters, no
 /// '/' or '\\'), or "" when it can.
 std::string file_name_problem(std::string_view name);

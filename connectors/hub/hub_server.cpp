@@ -2011,6 +2011,11 @@ struct HubServer::Loop {
                            "name the person: user=ID");
             return;
         }
+        if (core::ascii_lower(user) == core::ascii_lower(settings.bot_user)) {
+            upload_refused(con, deferred, Status::bad_request, "bad_request",
+                           "the name " + user + " belongs to the bot");
+            return;
+        }
         const std::string& channel = query["channel"];
         const bool direct = channel == dm_channel;
         if (!direct && channels.count(channel) == 0) {
@@ -2137,7 +2142,7 @@ struct HubServer::Loop {
             con->replace_header("Content-Disposition",
                                 std::string(inline_image(f->mime) ? "inline" : "attachment") +
                                     "; filename*=UTF-8''" + core::url_encode(f->name));
-            reply(con, Status::ok, f->mime.empty() ? "application/octet-stream" : f->mime, *data);
+            reply(con, Status::ok, safe_media_type(f->mime), *data);
         }
         if (deferred) con->send_http_response();
     }

@@ -107,6 +107,19 @@ TEST(SharedFigures, AReportIsAboutTheCustomerItWasFiledForAndEveryKnownOneItName
     reports::filter_customer(g, "initech");
     EXPECT_EQ(g.customer_text, "initech");
     EXPECT_FALSE(g.customer_id.has_value());
+    // An unknown customer written like a key is never read as a known one's number (nor
+    // stops the page): "#7 Bistro" asks for that name, not for customer 7.
+    const auto bistro = reports::field_fact_of(report(5, std::nullopt, "#7 Bistro", {}));
+    ASSERT_EQ(bistro.customer_keys.size(), 1u);
+    store::ReportFilter h;
+    reports::filter_customer(h, bistro.customer_keys[0]);
+    EXPECT_FALSE(h.customer_id.has_value());
+    EXPECT_EQ(h.customer_text, "#7 bistro");
+    const auto hashtag = reports::field_fact_of(report(6, std::nullopt, "#abc", {}));
+    store::ReportFilter k;
+    reports::filter_customer(k, hashtag.customer_keys[0]);
+    EXPECT_EQ(k.customer_text, "#abc");
+    EXPECT_NE(hashtag.customer_keys[0], bistro.customer_keys[0]);
 }
 
 TEST(SharedFigures, ReportsPerMarketAndPerCustomer) {

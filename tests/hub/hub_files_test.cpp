@@ -77,6 +77,33 @@ TEST(HubFileStore, SignedLinksWorkUntilTheyExpireAndNotWhenTamperedAndPruningDel
     EXPECT_EQ(store.read(young.id), kPng);
 }
 
+// A file's type comes from outside (a Matrix sender's `info.mimetype`, a platform's
+// Content-Type) and is sent back as the Content-Type of the link that serves the file:
+// nothing but a plain type may be kept, or a sender could add headers (a cookie) to the
+// hub's answer.
+TEST(HubFileStore, ATypeFromOutsideIsKeptOnlyAsAPlainTypeSoNoHeaderCanRideInIt) {
+    EXPECT_EQ(safe_media_type("image/png"), "image/png");
+    EXPECT_EQ(safe_media_type("IMAGE/JPEG; charset=binary"), "image/jpeg");
+    EXPECT_EQ(safe_media_type("application/vnd.ms-excel"), "application/vnd.ms-excel");
+    EXPECT_EQ(safe_media_type("image/png\r\nSet-Cookie: hub_session=x"),
+              "application/octet-stream");
+    EXPECT_EQ(safe_media_type("text/html\nX-A: b"), "application/octet-stream");
+    EXPECT_EQ(safe_media_type(std::string("image/p\0ng", 11)), "application/octet-stream");
+    EXPECT_EQ(safe_media_type("png"), "application/octet-stream");
+    EXPECT_EQ(safe_media_type("/png"), "application/octet-stream");
+    EXPECT_EQ(safe_media_type(""), "application/octet-stream");
+
+    TempDir dir;
+    core::FakeClock clock(core::from_millis(1'700'000'000'000));
+    FileStore store(dir.path() + "/files", std::chrono::hours(48));
+    const StoredFile f =
+        store.put("a.png", "image/png\r\nSet-Cookie: hub_session=x", kPng, "", "", clock);
+    EXPECT_EQ(f.mime, "application/octet-stream");
+    const auto kept = store.find(f.id);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->mime, "application/octet-stream");
+}
+
 TEST_F(HubTest, AnUploadIsKeptShownToTheOthersAndHandedToTheBotWithItsBytes) {
     if (hub_) hub_->stop();
     HubSettings settings;
@@ -156,6 +183,7 @@ TEST_F(HubTest, UploadsOverTheLimitOfAnotherKindOrWithoutAChannelAreRefusedWithT
               "unknown_channel"},
              {"no name", "channel=joint&user=anna", kPng, 400, "bad_request"},
              {"no person", "channel=joint&name=a.png", kPng, 400, "bad_request"},
+             {"as the bot", "channel=joint&name=a.png&user=TwinTrack", kPng, 400, "bad_request"},
              {"empty", "channel=joint&name=a.png&user=anna", "", 400, "bad_request"},
          }) {
         SCOPED_TRACE(c.name);
