@@ -339,6 +339,9 @@ void read_settings(core::SectionReader& section, HubSettings& settings) {
     if (auto days = section.integer("file_days", 1, 3650)) {
         settings.file_keep = std::chrono::hours(24 * *days);
     }
+    if (auto bytes = section.integer("max_files_bytes", 1024LL * 1024, 1LL << 50)) {
+        settings.max_files_bytes = static_cast<std::uint64_t>(*bytes);
+    }
 }
 
 void validate(core::SectionReader& section, ConnectorSpec& spec) {

@@ -56,6 +56,8 @@ struct HubSettings {
     std::uint64_t max_upload_bytes = 10 * 1024 * 1024;
     /// How long kept files (uploads, bridged files behind links) stay (`file_days`).
     std::chrono::milliseconds file_keep{std::chrono::hours(24 * 30)};
+    /// How many bytes the kept files may take together (`max_files_bytes`, 2 GiB).
+    std::uint64_t max_files_bytes = 2ULL * 1024 * 1024 * 1024;
 };
 
 /// The `type: hub` entry of the connector registry.
@@ -71,7 +73,7 @@ int listening_port(const Connector& connector);
 /// `file_days` end (`PUBLIC_URL/files/ID/NAME?e=…&s=…`), or "" when it cannot.
 using FileLinker = std::function<std::string(const core::EventFile&)>;
 /// The linker of a hub with a `public_url`; empty for other connectors and hubs without.
-/// Thread-safe; it writes the file before it returns.
+/// Thread-safe; the copy is written on the hub's file worker (never in the caller's turn).
 FileLinker file_linker(Connector& connector);
 
 }  // namespace twintrack::connectors::hub

@@ -9,14 +9,18 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <future>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <websocketpp/concurrency/none.hpp>
 #include <websocketpp/config/asio_no_tls.hpp>
@@ -45,36 +49,81 @@ namespace {
 // send and close of the hub runs on its loop thread (send() and stop() post onto it), so
 // the per-connection strands and locks of the multithreaded config are pure overhead on
 // every frame read and written.
-/// The largest upload body any hub of the process takes (its max_upload_bytes and room
-/// for the answer to one over it); other requests keep the one limit of the HTTP server.
-std::atomic<std::size_t> upload_body_limit{0};
+/// An answer given to a request from its headers alone, its body unread.
+struct EarlyAnswer {
+    int status = 0;
+    std::string body;  ///< JSON
+    std::vector<std::pair<std::string, std::string>> headers;
+};
 
-/// websocketpp's request, with a larger body allowed for an upload (`POST
-/// /api/v1/files`): the limit is decided from the request line, before the body comes,
-/// so every other request (platform callbacks too) is still refused with 413 before its
-/// body is sent.
+/// What a request's headers allow of its body: at most `limit` bytes, or `answer` at once.
+struct BodyDecision {
+    std::size_t limit = 0;
+    std::optional<EarlyAnswer> answer;
+    std::shared_ptr<void> ticket;  ///< held until the request is done (uploads in flight)
+};
+using BodyGate = std::function<BodyDecision(const websocketpp::http::parser::request&)>;
+
+/// websocketpp's request, with the body limit chosen from the headers, before any of the
+/// body is read: each hub's gate (HubServer::Loop::admit_body) lets an upload's body be
+/// as large as that hub's `max_upload_bytes` only once the request showed it may send
+/// it, and answers others (401, 403, 413, 503) without reading it. Every other request
+/// keeps the HTTP server's limit (413 before its body is sent).
 class HubRequest : public websocketpp::http::parser::request {
   public:
+    using Base = websocketpp::http::parser::request;
+
+    void set_gate(const BodyGate* gate) { gate_ = gate; }
+    /// The answer the gate gave from the headers; the body was not read.
+    const std::optional<EarlyAnswer>& early_answer() const { return answer_; }
+    /// The body, moved out (the upload's bytes go to the file worker without a copy).
+    std::string take_body() { return std::move(m_body); }
+
+    bool ready() const { return answer_.has_value() || Base::ready(); }
+
     std::size_t consume(char const* buf, std::size_t len) {
-        if (!line_read_) {
-            line_.append(buf, std::min(len, line_max - line_.size()));
-            if (line_.find("\r\n") != std::string::npos || line_.size() >= line_max) {
-                line_read_ = true;
-                const std::size_t limit = upload_body_limit.load();
-                if (line_.rfind("POST /api/v1/files", 0) == 0 && limit > get_max_body_size()) {
-                    set_max_body_size(limit);
-                }
-                line_.clear();
-                line_.shrink_to_fit();
-            }
+        if (gate_ == nullptr || head_done_) return Base::consume(buf, len);
+        // Where the head ends ("\r\n\r\n"), in this piece or across the last one.
+        std::size_t end = std::string::npos;
+        const std::string joint = tail_ + std::string(buf, std::min<std::size_t>(len, 3));
+        if (const auto p = joint.find("\r\n\r\n"); p != std::string::npos) {
+            end = p + 4 - tail_.size();
+        } else if (const auto q = std::string_view(buf, len).find("\r\n\r\n");
+                   q != std::string_view::npos) {
+            end = q + 4;
         }
-        return websocketpp::http::parser::request::consume(buf, len);
+        // The base must not refuse a length before the gate saw the headers.
+        set_max_body_size(SIZE_MAX);
+        if (end == std::string::npos) {
+            tail_ = (tail_ + std::string(buf, len));
+            if (tail_.size() > 3) tail_.erase(0, tail_.size() - 3);
+            return Base::consume(buf, len);
+        }
+        head_done_ = true;
+        const std::size_t head = Base::consume(buf, end);
+        BodyDecision decision = (*gate_)(*this);
+        if (decision.answer) {
+            answer_ = std::move(decision.answer);
+            m_body_bytes_needed = 0;
+            return head;
+        }
+        if (m_body_bytes_needed > decision.limit) {
+            throw websocketpp::http::exception(
+                "HTTP message body too large",
+                websocketpp::http::status_code::request_entity_too_large);
+        }
+        set_max_body_size(decision.limit);
+        ticket_ = std::move(decision.ticket);
+        if (Base::ready() || head >= len) return head;
+        return head + Base::consume(buf + head, len - head);
     }
 
   private:
-    static constexpr std::size_t line_max = 64;
-    bool line_read_ = false;
-    std::string line_;
+    const BodyGate* gate_ = nullptr;
+    bool head_done_ = false;
+    std::string tail_;  // the last bytes of the head so far (a "\r\n\r\n" across pieces)
+    std::optional<EarlyAnswer> answer_;
+    std::shared_ptr<void> ticket_;
 };
 
 struct HubConfig : websocketpp::config::asio {
@@ -197,6 +246,61 @@ struct PendingOidc {
 
 }  // namespace
 
+/// The hub's file worker: one thread that does the disk work of kept files (an upload's
+/// bytes and details, a bridged file's copy, the daily prune), so that neither the hub's
+/// I/O thread nor the engine's turn waits for a disk. Jobs run in order; those queued
+/// when it stops still run.
+class FileWorker {
+  public:
+    explicit FileWorker(std::string hub) : hub_(std::move(hub)), thread_([this] { run(); }) {}
+    ~FileWorker() {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    FileWorker(const FileWorker&) = delete;
+    FileWorker& operator=(const FileWorker&) = delete;
+
+    void post(std::function<void()> job) {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            jobs_.push_back(std::move(job));
+        }
+        cv_.notify_one();
+    }
+
+  private:
+    void run() {
+        for (;;) {
+            std::function<void()> job;
+            {
+                std::unique_lock<std::mutex> lock(mu_);
+                cv_.wait(lock, [&] { return done_ || !jobs_.empty(); });
+                if (jobs_.empty()) return;
+                job = std::move(jobs_.front());
+                jobs_.pop_front();
+            }
+            try {
+                job();
+            } catch (const std::exception& e) {
+                spdlog::error("hub {}: file worker: {}", hub_, e.what());
+            } catch (...) {
+                spdlog::error("hub {}: file worker: unknown error", hub_);
+            }
+        }
+    }
+
+    std::string hub_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool done_ = false;
+    std::thread thread_;  // last: starts once the rest is made
+};
+
 struct HubServer::Loop {
     Loop(const HubSettings& settings, const ConnectorContext& context, core::EventSink& sink)
         : settings(settings),
@@ -253,14 +357,9 @@ struct HubServer::Loop {
         // Body and header size, and the time to send a request (WebSocket upgrade or
         // not): the same for every route of the process's one HTTP server.
         http::apply_request_limits(server);
-        // Uploads may be larger than other requests (HubRequest): room for one of
-        // max_upload_bytes, so that one a little over it gets the hub's own answer.
-        const std::size_t upload_limit = static_cast<std::size_t>(std::min<std::uint64_t>(
-                                             settings.max_upload_bytes, SIZE_MAX / 2)) +
-                                         64 * 1024;
-        for (std::size_t seen = upload_body_limit.load();
-             seen < upload_limit && !upload_body_limit.compare_exchange_weak(seen, upload_limit);) {
-        }
+        // Uploads may be larger than other requests, up to this hub's max_upload_bytes,
+        // once their headers showed who sends them (HubRequest, admit_body).
+        body_gate = [this](const websocketpp::http::parser::request& r) { return admit_body(r); };
         server.set_close_handshake_timeout(1000);
         // Replies are small and come from another thread after the echo of the message
         // they answer; without TCP_NODELAY, Nagle holds them for the peer's delayed ACK.
@@ -270,6 +369,8 @@ struct HubServer::Loop {
             if (ec) return;
             boost::system::error_code ignored;
             con->get_raw_socket().set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+            // The request object is the connection's own (not const): only its accessor is.
+            const_cast<HubRequest&>(con->get_request()).set_gate(&body_gate);
         });
         server.set_http_handler([this](Hdl h) { guarded("http", [&] { on_http(h); }); });
         server.set_validate_handler([this](Hdl h) { return on_validate(h); });
@@ -432,6 +533,13 @@ struct HubServer::Loop {
         using Status = websocketpp::http::status_code::value;
         const std::string method = con->get_request().get_method();
         const std::string path = strip_query(con->get_resource());
+        // Answered from its headers, its body unread (admit_body).
+        if (const auto& early = con->get_request().early_answer()) {
+            for (const auto& [name, value] : early->headers) con->replace_header(name, value);
+            reply(con, static_cast<Status>(early->status), "application/json; charset=utf-8",
+                  early->body);
+            return;
+        }
         // Platform callbacks (`/hooks/NAME/...`): each connector checks its platform's
         // signature or token itself; the hub's token and sign-in are not theirs to know.
         if (http::HookRoutes::is_hook_path(path)) {
@@ -1944,18 +2052,131 @@ struct HubServer::Loop {
         return settings.public_url + file_path(f) + "?" + files->signed_query(f);
     }
 
+    // At start (on the caller's thread, before anyone is served), then daily on the file
+    // worker.
     void prune_files() {
-        guarded("pruning kept files", [&] {
-            const std::size_t gone = files->prune(*context.clock);
-            if (gone > 0)
-                spdlog::info("hub {}: deleted {} kept files past file_days", settings.name, gone);
-        });
+        prune_now(*files, *context.clock, settings.name);
+        arm_prune();
+    }
+
+    static void prune_now(FileStore& store, const core::Clock& clock, const std::string& hub) {
+        try {
+            const std::size_t gone = store.prune(clock);
+            if (gone > 0) {
+                spdlog::info(
+                    "hub {}: deleted {} kept files past file_days or left by failed writes", hub,
+                    gone);
+            }
+        } catch (const std::exception& e) {
+            spdlog::error("hub {}: pruning kept files failed: {}", hub, e.what());
+        }
+    }
+
+    void arm_prune() {
         if (!prune_timer || stopping) return;
         prune_timer->expires_after(prune_interval);
         prune_timer->async_wait([this](const boost::system::error_code& ec) {
             if (ec || stopping) return;
-            prune_files();
+            worker->post([files = files, clock = context.clock, hub = settings.name] {
+                prune_now(*files, *clock, hub);
+            });
+            arm_prune();
         });
+    }
+
+    // ---- What an upload's headers allow (HubRequest), before its body is read ----
+
+    /// Uploads larger than other requests whose bodies are being received or written at
+    /// once; another one is answered 503 with Retry-After until one of them is done.
+    static constexpr int max_large_uploads = 4;
+
+    static EarlyAnswer early(int status, const json& body,
+                             std::vector<std::pair<std::string, std::string>> headers = {}) {
+        return EarlyAnswer{status, dump_json(body), std::move(headers)};
+    }
+
+    // POST /api/v1/files (exactly) with a body larger than other requests may send: who
+    // sends it is checked from the headers as on_upload would (the token; with sign-in
+    // the cookie, the CSRF token and a session this hub's page holds open, signed in),
+    // then the size against max_upload_bytes, then the uploads in flight. Any other
+    // request keeps the HTTP server's limit.
+    BodyDecision admit_body(const websocketpp::http::parser::request& r) {
+        BodyDecision d;
+        d.limit = http::max_request_body;
+        if (r.get_method() != "POST" || strip_query(r.get_uri()) != "/api/v1/files") return d;
+        const std::string length_text = r.get_header("Content-Length");
+        char* end = nullptr;
+        const unsigned long long length = std::strtoull(length_text.c_str(), &end, 10);
+        if (length_text.empty() || *end != '\0' || length <= http::max_request_body) return d;
+        if (auto refused = upload_sender_refused(r)) {
+            d.answer = std::move(refused);
+            return d;
+        }
+        if (length > settings.max_upload_bytes) {
+            d.answer = early(413, {{"error", "too_large"},
+                                   {"message", "the file is " + std::to_string(length) +
+                                                   " bytes; the limit is " +
+                                                   std::to_string(settings.max_upload_bytes)},
+                                   {"max_bytes", settings.max_upload_bytes}});
+            return d;
+        }
+        if (large_uploads->load() >= max_large_uploads) {
+            spdlog::warn("hub {}: {} large uploads under way; asked another to come back",
+                         settings.name, max_large_uploads);
+            d.answer = early(503,
+                             {{"error", "busy"},
+                              {"message", "other files are being received; try again shortly"}},
+                             {{"Retry-After", "5"}});
+            return d;
+        }
+        ++*large_uploads;
+        d.ticket = std::shared_ptr<void>(nullptr, [count = large_uploads](void*) { --*count; });
+        d.limit = static_cast<std::size_t>(
+            std::min<std::uint64_t>(settings.max_upload_bytes, SIZE_MAX / 2));
+        return d;
+    }
+
+    std::optional<EarlyAnswer> upload_sender_refused(const websocketpp::http::parser::request& r) {
+        const std::string auth = r.get_header("Authorization");
+        const std::string scheme = "Bearer ";
+        const bool bearer = auth.compare(0, scheme.size(), scheme) == 0;
+        const json not_signed_in_body = {{"error", "not_signed_in"},
+                                         {"message", "sign in first"},
+                                         {"sign_in", settings.sign_in},
+                                         {"link_email", mailer != nullptr}};
+        if (sign_in_required && !bearer) {
+            const std::string id = cookie_value(r.get_header("Cookie"), session_cookie_name);
+            if (id.empty()) return early(401, not_signed_in_body);
+            const std::string origin = r.get_header("Origin");
+            const std::string presented = r.get_header(csrf_header);
+            const bool same =
+                !origin.empty() && core::ascii_lower(origin) ==
+                                       expected_origin(settings.public_url, r.get_header("Host"));
+            if (!same || presented.empty() ||
+                !core::equal_constant_time(presented, csrf_token(id))) {
+                return early(403,
+                             {{"error", "csrf"},
+                              {"message", "missing or wrong X-CSRF-Token, or another origin"}});
+            }
+            // The bot's word on a session comes later; a large body is taken only for a
+            // session whose page is open here, signed in (its checks run every
+            // session_check).
+            const std::string hash = core::sha256_hex(id);
+            for (const auto& [hdl, session] : sessions) {
+                if (session.authed && session.session_hash == hash) return std::nullopt;
+            }
+            return early(401, not_signed_in_body);
+        }
+        if (!token_required) {
+            if (is_loopback_host(r.get_header("Host"))) return std::nullopt;
+            return early(403, {{"error", "forbidden"}, {"message", "use a loopback host name"}});
+        }
+        if (bearer && shared_token_ok(std::string_view(auth).substr(scheme.size()))) {
+            return std::nullopt;
+        }
+        return early(401,
+                     {{"error", "unauthorized"}, {"message", "send Authorization: Bearer TOKEN"}},
+                     {{"WWW-Authenticate", "Bearer"}});
     }
 
     /// An upload refused: `error` is the code the page words in the reader's language.
@@ -2054,20 +2275,63 @@ struct HubServer::Loop {
                            "text files only");
             return;
         }
+        // Room first (507 `quota` when the kept files fill max_files_bytes), then the
+        // bytes and details written on the file worker; the message is shown and the
+        // upload answered 201 only once both are on disk.
         StoredFile stored;
         try {
-            stored =
-                files->put(name, mime, body, direct ? "@" + user : channel, user, *context.clock);
-        } catch (const std::exception& e) {
-            spdlog::error("hub {}: cannot keep an upload: {}", settings.name, e.what());
-            upload_refused(con, deferred, Status::internal_server_error, "storage",
-                           "the file could not be kept; try again later");
+            stored = files->reserve(name, mime, body.size(), direct ? "@" + user : channel, user,
+                                    *context.clock);
+        } catch (const FileStoreFull& e) {
+            spdlog::warn("hub {}: refused an upload: {}", settings.name, e.what());
+            upload_refused(con, deferred, static_cast<Status>(507), "quota",
+                           "there is no room for more files on this hub; ask an admin",
+                           {{"max_files_bytes", e.max_bytes}});
             return;
         }
-        const std::pair<StoredFile, const std::string*> file{stored, &body};
-        const std::string id = post_message(user, channel, std::string(core::trim(text)), client_id,
-                                            query["reply_to"], &file);
-        reply_json(con, Status::created,
+        if (!deferred && !defer(con)) {
+            files->cancel(stored);
+            return;
+        }
+        auto bytes =
+            std::make_shared<std::string>(const_cast<HubRequest&>(con->get_request()).take_body());
+        const std::uint64_t ticket = ++next_upload;
+        waiting_uploads[ticket] =
+            WaitingUpload{con,       stored,           user, channel, std::string(core::trim(text)),
+                          client_id, query["reply_to"]};
+        worker->post([this, files = files, stored, bytes, ticket, gate = reply_gate] {
+            std::string problem;
+            try {
+                files->write(stored, *bytes);
+            } catch (const std::exception& e) {
+                problem = e.what();
+            }
+            std::lock_guard<std::mutex> lock(gate->mu);
+            if (!gate->open) return;
+            boost::asio::post(server.get_io_service(), [this, ticket, bytes, problem] {
+                guarded("upload written", [&] { upload_written(ticket, *bytes, problem); });
+            });
+        });
+    }
+
+    /// An upload the file worker wrote (or could not: `problem`).
+    void upload_written(std::uint64_t ticket, const std::string& data, const std::string& problem) {
+        const auto it = waiting_uploads.find(ticket);
+        if (it == waiting_uploads.end()) return;
+        WaitingUpload w = std::move(it->second);
+        waiting_uploads.erase(it);
+        if (!problem.empty()) {
+            spdlog::error("hub {}: cannot keep an upload: {}", settings.name, problem);
+            upload_refused(w.con, true, Status::internal_server_error, "storage",
+                           "the file could not be kept (the hub's disk is full or cannot be "
+                           "written); try again later");
+            return;
+        }
+        const StoredFile& stored = w.stored;
+        const std::pair<StoredFile, const std::string*> file{stored, &data};
+        const std::string id =
+            post_message(w.user, w.channel, w.text, w.client_id, w.reply_to, &file);
+        reply_json(w.con, Status::created,
                    {{"id", id},
                     {"file",
                      {{"id", stored.id},
@@ -2075,7 +2339,7 @@ struct HubServer::Loop {
                       {"mime", stored.mime},
                       {"size", stored.size},
                       {"url", file_path(stored)}}}});
-        if (deferred) con->send_http_response();
+        w.con->send_http_response();
     }
 
     // GET /files/ID[/NAME]: with `e` and `s` of a signed link, to anyone until it
@@ -2099,6 +2363,12 @@ struct HubServer::Loop {
             } else if (check == LinkCheck::expired) {
                 reply_json(con, Status::gone,
                            {{"error", "link_expired"}, {"message", "this link has expired"}});
+            } else if (files->pending(id)) {
+                // A bridged file's copy still being written: it comes in a moment.
+                con->replace_header("Retry-After", "1");
+                reply_json(
+                    con, Status::service_unavailable,
+                    {{"error", "not_ready"}, {"message", "the file is being kept; try again"}});
             } else {
                 serve_file(con, files->find(id), false);
             }
@@ -2573,6 +2843,16 @@ struct HubServer::Loop {
     std::unique_ptr<boost::asio::steady_timer> flush_timer;
     std::unique_ptr<boost::asio::steady_timer> prune_timer;  // kept files past file_days
     std::shared_ptr<FileStore> files;                        // set before listen()
+    FileWorker* worker = nullptr;                            // set before listen()
+    BodyGate body_gate;                                      // admit_body, per connection
+    std::shared_ptr<std::atomic<int>> large_uploads = std::make_shared<std::atomic<int>>(0);
+    struct WaitingUpload {  // an upload whose file the worker is writing
+        Server::connection_ptr con;
+        StoredFile stored;
+        std::string user, channel, text, client_id, reply_to;
+    };
+    std::map<std::uint64_t, WaitingUpload> waiting_uploads;
+    std::uint64_t next_upload = 0;
     std::uint64_t fetch_limit = 0;  // files people send go to the bot up to this size
     std::unique_ptr<boost::asio::steady_timer> sweep_timer;  // sessions of open sockets
     bool flush_armed = false;
@@ -2589,21 +2869,38 @@ HubServer::HubServer(HubSettings settings, const ConnectorContext& context)
     : settings_(std::move(settings)),
       context_(context),
       files_(std::make_shared<FileStore>(context_.data_dir + "/" + settings_.name + files_suffix,
-                                         settings_.file_keep)) {}
+                                         settings_.file_keep, settings_.max_files_bytes)),
+      worker_(std::make_shared<FileWorker>(settings_.name)) {}
+
+FileStore& HubServer::files() { return *files_; }
 
 std::string HubServer::link_file(const core::EventFile& file) {
     if (!links_files() || file.data.empty()) return "";
     const std::string name = file_name_problem(file.name).empty() ? file.name : "file";
+    StoredFile f;
+    std::string link;
     try {
-        const StoredFile f =
-            files_->put(name, file.mime.empty() ? "application/octet-stream" : file.mime, file.data,
-                        "", "", *context_.clock);
-        return settings_.public_url + "/files/" + f.id + "/" + core::url_encode(f.name) + "?" +
+        // Room and the link now (no disk write in the engine's turn); the copy is written
+        // on the file worker, and its link answers "try again" (503) until it is.
+        f = files_->reserve(name, file.mime.empty() ? "application/octet-stream" : file.mime,
+                            file.data.size(), "", "", *context_.clock);
+        link = settings_.public_url + "/files/" + f.id + "/" + core::url_encode(f.name) + "?" +
                files_->signed_query(f);
     } catch (const std::exception& e) {
-        spdlog::error("hub {}: cannot keep a bridged file: {}", settings_.name, e.what());
+        if (!f.id.empty()) files_->cancel(f);
+        spdlog::warn("hub {}: a bridged file {} goes without a link: {}", settings_.name,
+                     core::utf8_prefix(name, 64), e.what());
         return "";
     }
+    worker_->post(
+        [files = files_, f, data = std::make_shared<std::string>(file.data), hub = settings_.name] {
+            try {
+                files->write(f, *data);
+            } catch (const std::exception& e) {
+                spdlog::error("hub {}: cannot keep a bridged file: {}", hub, e.what());
+            }
+        });
+    return link;
 }
 
 HubServer::~HubServer() { stop(); }
@@ -2618,6 +2915,12 @@ void HubServer::start(core::EventSink& sink) {
     auto loop = std::make_unique<Loop>(settings_, context_, sink);
     loop->shown = shown_;
     loop->files = files_;
+    loop->worker = worker_.get();
+    try {
+        files_->make_key();  // so that a link never waits for the disk
+    } catch (const std::exception& e) {
+        spdlog::error("hub {}: cannot make the key of file links: {}", settings_.name, e.what());
+    }
     loop->fetch_limit = fetch_files_.load();
     loop->history.open();
     loop->load_ui();

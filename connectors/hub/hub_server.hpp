@@ -20,6 +20,8 @@
 
 namespace twintrack::connectors::hub {
 
+class FileWorker;  // hub_server.cpp
+
 class HubServer final : public Connector {
   public:
     HubServer(HubSettings settings, const ConnectorContext& context);
@@ -45,9 +47,12 @@ class HubServer final : public Connector {
     /// True with a `public_url`: link_file() gives links others can open.
     bool links_files() const { return !settings_.public_url.empty(); }
     /// Keeps `file` (its bytes, at most what the bridge fetched) and returns a signed
-    /// link to it, or "" without a public_url, without bytes or when it cannot be written.
-    /// Thread-safe.
+    /// link to it, or "" without a public_url, without bytes or without room for it
+    /// (`max_files_bytes`). The copy is written on the hub's file worker after this
+    /// returns (the link answers 503 with Retry-After until it is on disk). Thread-safe.
     std::string link_file(const core::EventFile& file);
+    /// The kept files (tests put a failing disk in).
+    FileStore& files();
     /// Reports each bot post, update, private answer and person's message it shows here.
     void on_shown(std::function<void(const Shown&)> listener) override;
     void show_from_elsewhere(const Shown& shown) override;
@@ -68,6 +73,7 @@ class HubServer final : public Connector {
     std::atomic<int> port_{0};
     std::atomic<std::uint64_t> fetch_files_{0};
     std::shared_ptr<FileStore> files_;         // uploads and bridged files (file_store.hpp)
+    std::shared_ptr<FileWorker> worker_;       // the disk work of files_ (hub_server.cpp)
     std::function<void(const Shown&)> shown_;  // set before start()
 
     struct PendingSend {

@@ -192,7 +192,13 @@ TEST_F(BridgeHubFilesTest, ASlackFileIsASignedLinkThatExpiresAndIsDeletedAfterIt
     const std::string path = link_path(*line);
     ASSERT_NE(path.find("?e="), std::string::npos) << path;
     ASSERT_NE(path.find("&s="), std::string::npos) << path;
-    const auto served = get(path);
+    // The copy is written on the hub's file worker, not in the bot's turn: until it is on
+    // disk the link says "try again" (503 with Retry-After).
+    test_support::HttpResponse served;
+    ASSERT_TRUE(eventually([&] {
+        served = get(path);
+        return served.status != 503;
+    }));
     EXPECT_EQ(served.status, 200);
     EXPECT_EQ(served.body, kPng);
     EXPECT_EQ(served.headers.at("content-type"), "image/png");

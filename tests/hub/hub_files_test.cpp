@@ -2,9 +2,14 @@
 // answered, shown to the others and handed to the bot with their bytes; the size limit
 // and the kinds of file; and the kept files' signed links, their expiry and pruning.
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <set>
 
 #include "connectors/hub/file_store.hpp"
+#include "connectors/hub/hub_server.hpp"
 #include "tests/hub/hub_fixture.hpp"
 
 namespace twintrack::connectors::hub::testing {
@@ -102,6 +107,124 @@ TEST(HubFileStore, ATypeFromOutsideIsKeptOnlyAsAPlainTypeSoNoHeaderCanRideInIt) 
     const auto kept = store.find(f.id);
     ASSERT_TRUE(kept);
     EXPECT_EQ(kept->mime, "application/octet-stream");
+}
+
+/// The names in a folder (none when it does not exist).
+std::set<std::string> names_in(const std::string& dir) {
+    std::set<std::string> names;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        names.insert(it->path().filename().string());
+    }
+    return names;
+}
+
+void plant(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
+
+/// A disk that fills up: writes half of what it is given, then fails as a full disk does.
+FileStore::Writer full_disk(const std::string& failing_suffix = "") {
+    return [failing_suffix](const std::string& path, std::string_view data) {
+        const bool fails =
+            failing_suffix.empty() || (path.size() >= failing_suffix.size() &&
+                                       path.compare(path.size() - failing_suffix.size(),
+                                                    failing_suffix.size(), failing_suffix) == 0);
+        std::ofstream out(path, std::ios::binary);
+        out << (fails ? data.substr(0, data.size() / 2) : data);
+        if (fails) throw std::runtime_error("cannot write " + path + ": " + std::strerror(ENOSPC));
+    };
+}
+
+TEST(HubFileStore, AFileThatWouldPassTheQuotaIsRefusedUnlessExpiredFilesMakeRoomOldestFirst) {
+    TempDir dir;
+    core::FakeClock clock(core::from_millis(1'700'000'000'000));
+    FileStore store(dir.path() + "/files", std::chrono::hours(48), 100);
+    const StoredFile older = store.put("a.txt", "text/plain", std::string(40, 'a'), "", "", clock);
+    clock.advance(std::chrono::hours(1));
+    const StoredFile newer = store.put("b.txt", "text/plain", std::string(40, 'b'), "", "", clock);
+    EXPECT_EQ(store.used_bytes(), 80u);
+    // 120 bytes would not fit, and nothing has expired: refused, nothing written.
+    EXPECT_THROW(store.put("c.txt", "text/plain", std::string(40, 'c'), "", "", clock),
+                 FileStoreFull);
+    EXPECT_THROW(store.put("huge.txt", "text/plain", std::string(101, 'h'), "", "", clock),
+                 FileStoreFull);
+    EXPECT_EQ(store.used_bytes(), 80u);
+    EXPECT_EQ(names_in(dir.path() + "/files").size(), 4u);  // two files, two details
+
+    // Both expired: the oldest gives its room, the other stays until the prune.
+    clock.advance(std::chrono::hours(50));
+    const StoredFile c = store.put("c.txt", "text/plain", std::string(40, 'c'), "", "", clock);
+    EXPECT_FALSE(store.find(older.id));
+    EXPECT_FALSE(store.read(older.id));
+    EXPECT_EQ(store.read(newer.id), std::string(40, 'b'));
+    EXPECT_EQ(store.read(c.id), std::string(40, 'c'));
+    EXPECT_EQ(store.used_bytes(), 80u);
+    // A store opened again on the folder counts what is there: 30 more bytes fit only
+    // once the expired file is gone.
+    clock.advance(std::chrono::hours(1));
+    FileStore again(dir.path() + "/files", std::chrono::hours(48), 100);
+    const StoredFile d = again.put("d.txt", "text/plain", std::string(30, 'd'), "", "", clock);
+    EXPECT_FALSE(again.find(newer.id));
+    EXPECT_EQ(again.read(c.id), std::string(40, 'c'));
+    EXPECT_EQ(again.used_bytes(), 70u);
+}
+
+TEST(HubFileStore, AFullDiskLeavesNothingHalfWrittenAndGivesTheRoomBack) {
+    TempDir dir;
+    core::FakeClock clock(core::from_millis(1'700'000'000'000));
+    FileStore store(dir.path() + "/files", std::chrono::hours(48), 1000);
+    store.set_writer(full_disk());
+    try {
+        store.put("plan.png", "image/png", kPng, "joint", "anna", clock);
+        ADD_FAILURE() << "a full disk kept a file";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find(std::strerror(ENOSPC)), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(names_in(dir.path() + "/files"), std::set<std::string>{});
+    EXPECT_EQ(store.used_bytes(), 0u);
+    // The bytes fit, the details do not: the bytes go too.
+    store.set_writer(full_disk(".json.tmp"));
+    EXPECT_THROW(store.put("plan.png", "image/png", kPng, "joint", "anna", clock),
+                 std::runtime_error);
+    EXPECT_EQ(names_in(dir.path() + "/files"), std::set<std::string>{});
+    EXPECT_EQ(store.used_bytes(), 0u);
+    // Room again on the disk: files are kept as before.
+    store.set_writer({});
+    const StoredFile f = store.put("plan.png", "image/png", kPng, "joint", "anna", clock);
+    EXPECT_EQ(store.read(f.id), kPng);
+    EXPECT_EQ(store.used_bytes(), kPng.size());
+}
+
+TEST(HubFileStore, PruningDeletesWhatFailedWritesAndCrashesLeftButNotFilesBeingWritten) {
+    TempDir dir;
+    core::FakeClock clock(core::from_millis(1'700'000'000'000));
+    const std::string files = dir.path() + "/files";
+    FileStore store(files, std::chrono::hours(48));
+    const StoredFile kept = store.put("plan.png", "image/png", kPng, "joint", "anna", clock);
+    store.make_key();
+    // Left by a crash or a failed details write: bytes without details, temporary
+    // files, details nobody can read; and a file of someone else's in the folder.
+    const std::string orphan = "0123456789abcdef0123456789abcdef";
+    const std::string torn = "fedcba9876543210fedcba9876543210";
+    plant(files + "/" + orphan, "bytes of a file whose details never came");
+    plant(files + "/" + orphan + ".json.tmp", "{\"id\":");
+    plant(files + "/" + torn + ".tmp", "half a file");
+    plant(files + "/" + torn + ".json", "{not json");
+    plant(files + "/link.key.tmp", "half a key");
+    plant(files + "/README", "an admin's note");
+    // A file being written right now is not touched.
+    FileStore again(files, std::chrono::hours(48));
+    const StoredFile writing = again.reserve("new.png", "image/png", kPng.size(), "", "", clock);
+    plant(files + "/" + writing.id + ".tmp", "being written");
+
+    EXPECT_EQ(again.prune(clock), 5u);
+    EXPECT_EQ(names_in(files), (std::set<std::string>{kept.id, kept.id + ".json", "link.key",
+                                                      "README", writing.id + ".tmp"}));
+    EXPECT_EQ(again.read(kept.id), kPng);
+    again.write(writing, kPng);
+    EXPECT_EQ(again.read(writing.id), kPng);
+    EXPECT_EQ(again.prune(clock), 0u);
 }
 
 TEST_F(HubTest, AnUploadIsKeptShownToTheOthersAndHandedToTheBotWithItsBytes) {
@@ -219,8 +342,10 @@ TEST_F(HubTest, AnUploadLargerThanOtherRequestsIsTakenUpToItsOwnLimit) {
         test_support::http_get("127.0.0.1", port_, ok.json()["file"]["url"].get<std::string>())
             .body,
         big);
-    const auto over = upload(port_, "channel=joint&name=poster.png&user=anna",
-                             big + std::string(1024 * 1024, 'x'));
+    // One over it is refused from its headers: the hub does not wait for its body.
+    RawUpload over_upload(port_, "/api/v1/files?channel=joint&name=poster.png&user=anna",
+                          big.size() + 1024 * 1024);
+    const auto over = over_upload.answer();
     EXPECT_EQ(over.status, 413);
     EXPECT_EQ(over.json().value("error", ""), "too_large");
     EXPECT_EQ(over.json().value("max_bytes", 0), 3 * 1024 * 1024);
@@ -239,6 +364,191 @@ TEST_F(HubTest, AHubWithATokenServesUploadsOnlyWithIt) {
     EXPECT_EQ(test_support::http_get("127.0.0.1", port_, url).status, 401);
     EXPECT_EQ(
         test_support::http_get("127.0.0.1", port_, url, {{"Authorization", "Bearer s3cret"}}).body,
+        kPng);
+}
+
+// An upload larger than other requests is answered from its headers: who sends it and
+// how large it says it is are checked before the hub takes any of its body (the client
+// here sends none). Only POST /api/v1/files itself may be larger.
+TEST_F(HubTest, ALargeUploadIsRefusedFromItsHeadersBeforeItsBodyIsSent) {
+    HubSettings settings;
+    settings.token = core::Secret("HUB_TOKEN", "s3cret");
+    settings.require_token = true;
+    settings.max_upload_bytes = 4 * 1024 * 1024;
+    start_hub(settings);
+    const std::string target = "/api/v1/files?channel=joint&name=poster.png&user=anna";
+    const std::size_t three_mib = 3 * 1024 * 1024;
+
+    RawUpload anonymous(port_, target, three_mib);
+    const auto no_token = anonymous.answer();
+    EXPECT_EQ(no_token.status, 401);
+    EXPECT_EQ(no_token.json().value("error", ""), "unauthorized");
+    EXPECT_EQ(no_token.header("WWW-Authenticate"), "Bearer");
+
+    RawUpload wrong(port_, target, three_mib, "", {{"Authorization", "Bearer guess"}});
+    EXPECT_EQ(wrong.answer().status, 401);
+
+    RawUpload too_large(port_, target, 5 * 1024 * 1024, "", {{"Authorization", "Bearer s3cret"}});
+    const auto over = too_large.answer();
+    EXPECT_EQ(over.status, 413);
+    EXPECT_EQ(over.json().value("error", ""), "too_large");
+    EXPECT_EQ(over.json().value("max_bytes", 0), 4 * 1024 * 1024);
+
+    // Paths that only start like it, and other methods, keep the 1 MiB of every request.
+    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+             {"POST", "/api/v1/files2?channel=joint&name=a.png&user=anna"},
+             {"POST", "/api/v1/files/x?channel=joint&name=a.png&user=anna"},
+             {"PUT", target}}) {
+        SCOPED_TRACE(method + " " + path);
+        RawUpload other(port_, path, three_mib, "", {{"Authorization", "Bearer s3cret"}}, method);
+        EXPECT_EQ(other.answer().status, 413);
+    }
+
+    // With the token the body is taken.
+    const std::string big = kPng + std::string(three_mib, 'x');
+    RawUpload ok(port_, target, big.size(), "", {{"Authorization", "Bearer s3cret"}});
+    ASSERT_TRUE(ok.send(big));
+    const auto taken = ok.answer();
+    ASSERT_EQ(taken.status, 201) << taken.body;
+    EXPECT_EQ(taken.json()["file"]["size"], big.size());
+}
+
+// Each hub of a process takes uploads up to its own max_upload_bytes.
+TEST_F(HubTest, EachHubTakesUploadsUpToItsOwnLimit) {
+    HubSettings small;
+    small.max_upload_bytes = 2 * 1024 * 1024;
+    start_hub(small);
+    HubSettings large;
+    large.name = "hub2";
+    large.bind = "127.0.0.1";
+    large.port = 0;
+    large.max_upload_bytes = 4 * 1024 * 1024;
+    auto second = make_hub(large, context());
+    RecordingSink second_sink;
+    second->start(second_sink);
+    const int second_port = listening_port(*second);
+    ASSERT_GT(second_port, 0);
+
+    const std::string big = kPng + std::string(3 * 1024 * 1024, 'x');
+    const std::string target = "/api/v1/files?channel=joint&name=poster.png&user=anna";
+    RawUpload to_small(port_, target, big.size());
+    const auto refused = to_small.answer();
+    EXPECT_EQ(refused.status, 413);
+    EXPECT_EQ(refused.json().value("max_bytes", 0), 2 * 1024 * 1024);
+    const auto taken = upload(second_port, "channel=joint&name=poster.png&user=anna", big);
+    EXPECT_EQ(taken.status, 201) << taken.body;
+    second->stop();
+}
+
+// Four large uploads are received at once; a fifth is told to come back (503 with
+// Retry-After, which the page follows) and is taken once one of them is done.
+TEST_F(HubTest, AtMostFourLargeUploadsAreReceivedAtOnceAndAFifthComesBackLater) {
+    HubSettings settings;
+    settings.max_upload_bytes = 3 * 1024 * 1024;
+    start_hub(settings);
+    const std::string big = kPng + std::string(2 * 1024 * 1024, 'x');
+    const std::string target = "/api/v1/files?channel=joint&name=poster.png&user=anna";
+    std::vector<std::unique_ptr<RawUpload>> held;
+    for (int i = 0; i < 4; ++i) {
+        held.push_back(std::make_unique<RawUpload>(port_, target, big.size(), big.substr(0, 4096)));
+    }
+    // The hub has read the four heads once a small request after them is answered.
+    ASSERT_EQ(test_support::http_get("127.0.0.1", port_, "/api/v1/ui/en").status, 200);
+
+    RawUpload fifth(port_, target, big.size());
+    const auto busy = fifth.answer();
+    EXPECT_EQ(busy.status, 503);
+    EXPECT_EQ(busy.json().value("error", ""), "busy");
+    EXPECT_EQ(busy.header("Retry-After"), "5");
+    // Small uploads are not held up.
+    EXPECT_EQ(upload(port_, "channel=joint&name=a.png&user=anna", kPng).status, 201);
+
+    // One of the four finishes: the hub keeps it, and takes another in its place.
+    ASSERT_TRUE(held[0]->send(big.substr(4096)));
+    EXPECT_EQ(held[0]->answer().status, 201);
+    held[0].reset();
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (status != 201 && std::chrono::steady_clock::now() < deadline) {
+        RawUpload again(port_, target, big.size(), big);
+        status = again.answer().status;
+        EXPECT_TRUE(status == 201 || status == 503 || status == 0) << status;
+    }
+    EXPECT_EQ(status, 201);
+}
+
+// The hub's room for files (max_files_bytes) is kept: an upload past it is refused with
+// a reason the page words in the reader's language, nothing of it is left, and the hub
+// goes on serving.
+TEST_F(HubTest, AnUploadPastTheRoomForFilesIsRefusedAndTheHubGoesOn) {
+    HubSettings settings;
+    settings.max_files_bytes = 100;
+    start_hub(settings);
+    auto bob = sign_in("bob");
+    const std::string picture = kPng + std::string(40, 'x');  // 68 bytes
+    ASSERT_EQ(upload(port_, "channel=joint&name=one.png&user=anna&text=one", picture).status, 201);
+    const std::size_t events = sink_.size();
+
+    const auto full = upload(port_, "channel=joint&name=two.png&user=anna&text=two", picture);
+    EXPECT_EQ(full.status, 507);
+    EXPECT_EQ(full.json().value("error", ""), "quota");
+    EXPECT_EQ(full.json().value("max_files_bytes", 0), 100);
+    EXPECT_EQ(names_in(data_dir_.path() + "/hub-files").size(), 3u);  // one file, details, key
+    EXPECT_EQ(sink_.size(), events);
+
+    // What still fits is kept, and the refused one was never shown.
+    ASSERT_EQ(upload(port_, "channel=joint&name=three.png&user=anna&text=three", kPng).status, 201);
+    EXPECT_TRUE(wait_text(*bob, "three"));
+    // The page words the refusal (and the busy and disk answers) in both languages.
+    for (const std::string locale : {"en", "zh-CN"}) {
+        const json ui = test_support::http_get("127.0.0.1", port_, "/api/v1/ui/" + locale).json();
+        for (const char* key : {"upload_quota", "upload_busy", "upload_storage"}) {
+            EXPECT_NE(ui.value(key, "").find("{name}"), std::string::npos) << locale << " " << key;
+        }
+    }
+    const json en = test_support::http_get("127.0.0.1", port_, "/api/v1/ui/en").json();
+    const json zh = test_support::http_get("127.0.0.1", port_, "/api/v1/ui/zh-CN").json();
+    EXPECT_NE(en["upload_quota"], zh["upload_quota"]);
+}
+
+// A disk that fills up (or turns read-only) during an upload: the sender hears that the
+// file could not be kept, nothing half-written is left, nobody is shown it, and the hub
+// goes on serving and keeps files again once the disk has room.
+TEST_F(HubTest, AFullDiskDuringAnUploadLeavesNothingAndTheHubGoesOn) {
+    start_hub();
+    auto bob = sign_in("bob");
+    auto& files = dynamic_cast<HubServer&>(*hub_).files();
+    files.set_writer(full_disk());
+    const std::size_t events = sink_.size();
+    const auto failed = upload(port_, "channel=joint&name=a.png&user=anna&text=lost", kPng);
+    EXPECT_EQ(failed.status, 500);
+    EXPECT_EQ(failed.json().value("error", ""), "storage");
+    EXPECT_EQ(names_in(data_dir_.path() + "/hub-files"), std::set<std::string>{"link.key"});
+    EXPECT_EQ(sink_.size(), events);
+    EXPECT_EQ(files.used_bytes(), 0u);
+
+    files.set_writer({});
+    ASSERT_EQ(upload(port_, "channel=joint&name=a.png&user=anna&text=kept", kPng).status, 201);
+    EXPECT_TRUE(wait_text(*bob, "kept"));
+    EXPECT_FALSE(sink_.wait_for_text("lost", 0s));
+}
+
+// Kept files that a crash or a failed write left half-done are deleted when the hub
+// starts.
+TEST_F(HubTest, TheHubDeletesHalfWrittenFilesWhenItStarts) {
+    start_hub();
+    const auto answer = upload(port_, "channel=joint&name=a.png&user=anna", kPng);
+    ASSERT_EQ(answer.status, 201);
+    const std::string id = answer.json()["file"]["id"];
+    hub_->stop();
+    const std::string files = data_dir_.path() + "/hub-files";
+    plant(files + "/0123456789abcdef0123456789abcdef", "bytes without details");
+    plant(files + "/fedcba9876543210fedcba9876543210.json.tmp", "{\"id\":");
+    start_hub();
+    EXPECT_EQ(names_in(files), (std::set<std::string>{id, id + ".json", "link.key"}));
+    EXPECT_EQ(
+        test_support::http_get("127.0.0.1", port_, answer.json()["file"]["url"].get<std::string>())
+            .body,
         kPng);
 }
 

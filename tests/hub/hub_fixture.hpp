@@ -2,8 +2,13 @@
 // Shared pieces of the hub tests: a temporary folder, an EventSink that records what
 // the hub pushes, and a fixture that runs a real hub on a free loopback port.
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -85,6 +90,90 @@ class RecordingSink final : public core::EventSink {
     std::condition_variable cv_;
     std::vector<core::Event> events_;
     std::vector<core::ApiRequest> requests_;
+};
+
+/// An upload sent by hand: its headers (saying `length` bytes of body) and as much of the
+/// body as the test wants, the socket left open; answer() reads what the hub says. Shows
+/// what the hub answers before a body has come, and holds uploads in flight.
+class RawUpload {
+  public:
+    RawUpload(int port, const std::string& target, std::size_t length,
+              const std::string& body_part = "", const test_support::Headers& headers = {},
+              const std::string& method = "POST") {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<unsigned short>(port));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+            ADD_FAILURE() << "cannot connect to the hub";
+            return;
+        }
+        std::string head = method + " " + target +
+                           " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                           "\r\nConnection: close\r\nContent-Type: application/octet-stream\r\n"
+                           "Content-Length: " +
+                           std::to_string(length) + "\r\n";
+        for (const auto& [name, value] : headers) head += name + ": " + value + "\r\n";
+        send(head + "\r\n" + body_part);
+    }
+    ~RawUpload() { close(); }
+    RawUpload(const RawUpload&) = delete;
+    RawUpload& operator=(const RawUpload&) = delete;
+
+    /// Sends more of the body; false when the hub closed the connection.
+    bool send(const std::string& bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            done += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+
+    /// What the hub answered, read until it closes (status 0 when nothing came within
+    /// `timeout` or the connection was reset).
+    test_support::HttpResponse answer(std::chrono::seconds timeout = std::chrono::seconds(10)) {
+        timeval tv{};
+        tv.tv_sec = static_cast<time_t>(timeout.count());
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        std::string raw;
+        char buf[8192];
+        for (;;) {
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            raw.append(buf, static_cast<std::size_t>(n));
+        }
+        test_support::HttpResponse r;
+        const auto head_end = raw.find("\r\n\r\n");
+        if (raw.compare(0, 5, "HTTP/") != 0 || head_end == std::string::npos) return r;
+        r.status = std::atoi(raw.c_str() + raw.find(' ') + 1);
+        for (auto pos = raw.find("\r\n") + 2; pos < head_end;) {
+            const auto eol = raw.find("\r\n", pos);
+            const std::string line = raw.substr(pos, eol - pos);
+            const auto colon = line.find(':');
+            if (colon != std::string::npos) {
+                std::string name = line.substr(0, colon);
+                for (auto& c : name)
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                std::string value = line.substr(colon + 1);
+                value.erase(0, value.find_first_not_of(' '));
+                r.headers[name] = value;
+            }
+            pos = eol + 2;
+        }
+        r.body = raw.substr(head_end + 4);
+        return r;
+    }
+
+    void close() {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = -1;
+    }
+
+  private:
+    int fd_ = -1;
 };
 
 /// A real hub on 127.0.0.1 with a port picked by the system, a fake clock and a

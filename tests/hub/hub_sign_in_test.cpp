@@ -384,5 +384,47 @@ TEST_F(HubSignInTest, UploadsNeedTheSessionAndADirectConversationsFileStaysWithI
     EXPECT_EQ(get(shared.json()["file"]["url"], cookie("sess-bo")).body, png);
 }
 
+// A large upload with the cookie is taken only for a session whose page is open on the
+// hub, signed in: the bot's word on a session comes after a body, so a stolen or made-up
+// cookie, a missing CSRF token or a session that ended cannot make the hub read one.
+TEST_F(HubSignInTest, ALargeUploadNeedsASignedInPageBeforeItsBodyIsRead) {
+    HubSettings settings;
+    settings.max_upload_bytes = 4 * 1024 * 1024;
+    start(settings);
+    const std::string big = std::string("\x89PNG\r\n\x1a\n", 8) + std::string(2 * 1024 * 1024, 'x');
+    const std::string target = "/api/v1/files?channel=joint&name=poster.png";
+    const auto headers = [&](const std::string& session, bool csrf) {
+        Headers h = cookie(session);
+        h.emplace_back("Origin", origin_);
+        if (csrf) h.emplace_back("X-CSRF-Token", csrf_token(session));
+        return h;
+    };
+    // No page open: refused before the body, whatever the cookie.
+    {
+        RawUpload anyone(port_, target, big.size(), "", {{"Origin", origin_}});
+        EXPECT_EQ(anyone.answer().status, 401);
+        RawUpload made_up(port_, target, big.size(), "", headers("sess-made-up", true));
+        const auto r = made_up.answer();
+        EXPECT_EQ(r.status, 401);
+        EXPECT_EQ(r.json().value("error", ""), "not_signed_in");
+        RawUpload no_page(port_, target, big.size(), "", headers("sess-anna", true));
+        EXPECT_EQ(no_page.answer().status, 401);
+    }
+    // Anna's page is open: her upload is taken, with the CSRF token only.
+    auto ws = connect_as("sess-anna");
+    ws->send_json({{"type", "hello"}});
+    ASSERT_TRUE(ws->wait_for_type("welcome"));
+    RawUpload no_csrf(port_, target, big.size(), "", headers("sess-anna", false));
+    EXPECT_EQ(no_csrf.answer().status, 403);
+    RawUpload with_page(port_, target, big.size(), "", headers("sess-anna", true));
+    ASSERT_TRUE(with_page.send(big));
+    const auto taken = with_page.answer();
+    ASSERT_EQ(taken.status, 201) << taken.body;
+    EXPECT_EQ(taken.json()["file"]["size"], big.size());
+    // Bo has no page open here.
+    RawUpload bo(port_, target, big.size(), "", headers("sess-bo", true));
+    EXPECT_EQ(bo.answer().status, 401);
+}
+
 }  // namespace
 }  // namespace twintrack::connectors::hub::testing
