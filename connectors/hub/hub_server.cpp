@@ -2622,7 +2622,10 @@ struct HubServer::Loop {
         result.message_id = id;
     }
 
-    void deliver(const core::Post& post, const core::SendDone& done) {
+    /// `kept`: the post's files the page lists (all but small pictures), kept on the file
+    /// worker before the post came here (HubServer::send).
+    void deliver(const core::Post& post, const core::SendDone& done,
+                 const std::vector<StoredFile>& kept_files) {
         const std::string& channel = post.to.channel;
         core::SendResult result;
         const bool direct = !channel.empty() && channel.front() == '@';
@@ -2660,8 +2663,9 @@ struct HubServer::Loop {
                                      core::to_millis(context.clock->now()),
                                      {},
                                      post.reply_to};
-            // Small pictures travel in the frame (base64); other files are kept here and
-            // listed, for the page to fetch with the reader's sign-in.
+            // Small pictures travel in the frame (base64); other files were kept on the
+            // file worker (HubServer::send) and are listed, for the page to fetch with
+            // the reader's sign-in.
             json images = json::array();
             json kept = json::array();
             for (const auto& a : post.attachments) {
@@ -2669,23 +2673,14 @@ struct HubServer::Loop {
                     images.push_back({{"name", a.name},
                                       {"mime", a.mime},
                                       {"data", core::base64_encode(a.data)}});
-                    continue;
                 }
-                if (a.data.empty()) continue;
-                try {
-                    const std::string name = file_name_problem(a.name).empty() ? a.name : "file";
-                    const StoredFile f =
-                        files->put(name, a.mime.empty() ? "application/octet-stream" : a.mime,
-                                   a.data, channel, settings.bot_user, *context.clock);
-                    kept.push_back({{"id", f.id},
-                                    {"name", f.name},
-                                    {"mime", f.mime},
-                                    {"size", f.size},
-                                    {"url", file_path(f)}});
-                } catch (const std::exception& e) {
-                    spdlog::error("hub {}: cannot keep the file {} of a post: {}", settings.name,
-                                  a.name, e.what());
-                }
+            }
+            for (const auto& f : kept_files) {
+                kept.push_back({{"id", f.id},
+                                {"name", f.name},
+                                {"mime", f.mime},
+                                {"size", f.size},
+                                {"url", file_path(f)}});
             }
             std::string payload;
             if (images.empty() && kept.empty() && post.actions.empty()) {
@@ -2903,7 +2898,10 @@ std::string HubServer::link_file(const core::EventFile& file) {
     return link;
 }
 
-HubServer::~HubServer() { stop(); }
+HubServer::~HubServer() {
+    stop();
+    worker_.reset();  // runs what is queued while the rest is still here
+}
 
 void HubServer::start(core::EventSink& sink) {
     std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
@@ -2997,7 +2995,7 @@ bool HubServer::enqueue(PendingSend p) {
             }
             for (auto& p : batch) {
                 if (p.elsewhere.kind.empty()) {
-                    loop_->deliver(p.post, p.done);
+                    loop_->deliver(p.post, p.done, p.kept);
                 } else {
                     loop_->guarded("showing what another process showed",
                                    [&] { loop_->show_elsewhere(p.elsewhere); });
@@ -3008,8 +3006,47 @@ bool HubServer::enqueue(PendingSend p) {
     return true;
 }
 
+std::vector<StoredFile> HubServer::keep_files(const core::Post& post) {
+    std::vector<StoredFile> kept;
+    for (const auto& a : post.attachments) {
+        if (shown_image(a) || a.data.empty()) continue;
+        try {
+            const std::string name = file_name_problem(a.name).empty() ? a.name : "file";
+            kept.push_back(files_->put(name, a.mime.empty() ? "application/octet-stream" : a.mime,
+                                       a.data, post.to.channel, settings_.bot_user,
+                                       *context_.clock));
+        } catch (const std::exception& e) {
+            spdlog::error("hub {}: cannot keep the file {} of a post: {}", settings_.name,
+                          core::utf8_prefix(a.name, 64), e.what());
+        }
+    }
+    return kept;
+}
+
 void HubServer::send(const core::Post& post, core::SendDone done) {
-    if (enqueue({post, done, {}})) return;
+    // A post with files the page lists (all but small pictures) has them kept on the file
+    // worker first, not on the hub's thread; posts after it wait behind it there, so
+    // the order of posts stays.
+    const bool keeps =
+        std::any_of(post.attachments.begin(), post.attachments.end(),
+                    [](const core::Attachment& a) { return !shown_image(a) && !a.data.empty(); });
+    {
+        std::unique_lock<std::mutex> lock(chain_mu_);
+        if (keeps || chain_pending_ > 0) {
+            ++chain_pending_;
+            lock.unlock();
+            worker_->post([this, post, done] {
+                PendingSend p{post, done, {}, keep_files(post)};
+                if (!enqueue(std::move(p)) && done) {
+                    done({false, "", "hub " + settings_.name + " is not running", true});
+                }
+                std::lock_guard<std::mutex> relock(chain_mu_);
+                --chain_pending_;
+            });
+            return;
+        }
+    }
+    if (enqueue({post, done, {}, {}})) return;
     if (done) done({false, "", "hub " + settings_.name + " is not running", true});
 }
 
@@ -3020,7 +3057,7 @@ void HubServer::on_shown(std::function<void(const Shown&)> listener) {
 void HubServer::show_from_elsewhere(const Shown& shown) {
     if (shown.kind.empty()) return;
     // Not running: nobody is connected here to show it to.
-    enqueue({{}, {}, shown});
+    enqueue({{}, {}, shown, {}});
 }
 
 }  // namespace twintrack::connectors::hub

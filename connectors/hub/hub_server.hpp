@@ -79,9 +79,14 @@ class HubServer final : public Connector {
     struct PendingSend {
         core::Post post;
         core::SendDone done;
-        Shown elsewhere;  ///< with an empty kind a post to send, else shown elsewhere
+        Shown elsewhere;               ///< with an empty kind a post to send, else shown elsewhere
+        std::vector<StoredFile> kept;  ///< the post's files kept on the file worker
     };
-    std::mutex send_mu_;  // guards running_ and outbox_
+    /// Keeps the files of `post` the page lists (on the file worker).
+    std::vector<StoredFile> keep_files(const core::Post& post);
+    std::mutex chain_mu_;    // guards chain_pending_
+    int chain_pending_ = 0;  // posts on the file worker: later ones queue behind them
+    std::mutex send_mu_;     // guards running_ and outbox_
     bool running_ = false;
     std::vector<PendingSend> outbox_;
     /// Queues `p` for the hub's thread; false when the hub is not running.

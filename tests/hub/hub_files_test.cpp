@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <set>
 
 #include "connectors/hub/file_store.hpp"
@@ -531,6 +532,49 @@ TEST_F(HubTest, AFullDiskDuringAnUploadLeavesNothingAndTheHubGoesOn) {
     ASSERT_EQ(upload(port_, "channel=joint&name=a.png&user=anna&text=kept", kPng).status, 201);
     EXPECT_TRUE(wait_text(*bob, "kept"));
     EXPECT_FALSE(sink_.wait_for_text("lost", 0s));
+}
+
+// A bot post's files are kept on the hub's file worker, not on its I/O thread; posts
+// sent after it still come in the order they were sent, and a post whose files cannot
+// be kept (a full disk) is still shown, with its text.
+TEST_F(HubTest, PostsAfterOneWithFilesComeInTheOrderTheyWereSent) {
+    start_hub();
+    auto alice = sign_in("alice");
+    std::vector<std::future<core::SendResult>> results;
+    const auto send = [&](const std::string& text, std::vector<core::Attachment> files) {
+        core::Post post;
+        post.to = {"hub", "joint", ""};
+        post.text = text;
+        post.attachments = std::move(files);
+        auto promise = std::make_shared<std::promise<core::SendResult>>();
+        results.push_back(promise->get_future());
+        hub_->send(post, [promise](core::SendResult r) { promise->set_value(std::move(r)); });
+    };
+    send("first, with the deals", {{"deals.csv", "text/csv", "a,b\n"}});
+    send("second", {});
+    send("third, with the plan", {{"plan.pdf", "application/pdf", "%PDF-1.7"}});
+    send("fourth", {});
+    for (auto& r : results) {
+        ASSERT_EQ(r.wait_for(5s), std::future_status::ready);
+        EXPECT_TRUE(r.get().ok);
+    }
+    for (const std::string text :
+         {"first, with the deals", "second", "third, with the plan", "fourth"}) {
+        const auto frame = alice->wait_for_type("message");
+        ASSERT_TRUE(frame);
+        EXPECT_EQ((*frame)["text"], text);
+        EXPECT_EQ(frame->contains("files"), text.find("with") != std::string::npos) << text;
+    }
+
+    dynamic_cast<HubServer&>(*hub_).files().set_writer(full_disk());
+    results.clear();
+    send("fifth, with a file the disk has no room for", {{"big.pdf", "application/pdf", "%PDF"}});
+    ASSERT_EQ(results[0].wait_for(5s), std::future_status::ready);
+    EXPECT_TRUE(results[0].get().ok);
+    const auto frame = alice->wait_for_type("message");
+    ASSERT_TRUE(frame);
+    EXPECT_EQ((*frame)["text"], "fifth, with a file the disk has no room for");
+    EXPECT_FALSE(frame->contains("files"));
 }
 
 // Kept files that a crash or a failed write left half-done are deleted when the hub
