@@ -237,6 +237,9 @@ smtp:
         {"public_url not http", "type: hub\npublic_url: chat.example.com",
          "must start with http:// or https://"},
         {"session days zero", "type: hub\nsession_days: 0", "session_days: must be between 1"},
+        {"room for files", "type: hub\nmax_files_bytes: 5368709120", ""},
+        {"room for files too small", "type: hub\nmax_files_bytes: 1000",
+         "max_files_bytes: must be between 1048576"},
         {"duplicate channel",
          "type: hub\nchannels: [{name: a, track: joint}, {name: a, track: sales}]", "listed twice"},
     };
@@ -250,6 +253,31 @@ smtp:
         }
         EXPECT_EQ(v.errors.find("tok-123"), std::string::npos) << "never print secrets";
     }
+}
+
+// max_files_bytes is the hub's room for kept files: an upload past it is refused.
+TEST_F(HubConfig, MaxFilesBytesIsTheRoomForKeptFiles) {
+    const auto v = validate_yaml("type: hub\nport: 0\nmax_files_bytes: 1048576");
+    ASSERT_EQ(v.errors, "");
+    TempDir dir;
+    core::SystemClock clock;
+    ConnectorContext ctx{dir.path(), core::source_dir() + "/prompts", &clock,
+                         std::make_shared<Roster>(), "tt"};
+    auto hub = connector_type().create(v.spec, ctx);
+    RecordingSink sink;
+    hub->start(sink);
+    const int port = listening_port(*hub);
+    const std::string file = std::string("%PDF-1.7 ") + std::string(600 * 1024, 'x');
+    const auto up = [&](const std::string& name) {
+        return test_support::http_request("POST", "127.0.0.1", port,
+                                          "/api/v1/files?channel=general&user=anna&name=" + name,
+                                          {{"Content-Type", "application/pdf"}}, file);
+    };
+    EXPECT_EQ(up("one.pdf").status, 201);
+    const auto full = up("two.pdf");
+    EXPECT_EQ(full.status, 507);
+    EXPECT_EQ(full.json().value("max_files_bytes", 0), 1048576);
+    hub->stop();
 }
 
 TEST_F(HubConfig, DefaultChannelsAreFilledIn) {
