@@ -1,14 +1,15 @@
 #pragma once
-// What the metrics feature offers other features (Engine::services()): a campaign's
-// results as the metrics count them, and amounts written as the metrics write them. The
-// campaigns feature posts them at a campaign's review step.
+// What the metrics feature offers other features (Engine::services()): its campaigns and
+// the customers each touched, a campaign's results as the metrics count them, and amounts
+// written as the metrics write them. The campaigns feature plans the campaigns, asks the
+// owners of the customers touched, and posts the results at a campaign's review step.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/metrics.hpp"
-#include "store/store.hpp"
 
 namespace twintrack::bot {
 
@@ -26,8 +27,12 @@ struct CampaignResult {
 class CampaignResults {
   public:
     virtual ~CampaignResults() = default;
-    virtual CampaignResult of(const store::Store& store, const store::Campaign& campaign,
-                              std::int64_t from_ms, std::int64_t to_ms) const = 0;
+    /// Every campaign (`campaign new`, `import campaigns`), ordered by id.
+    virtual std::vector<store::Campaign> campaigns() const = 0;
+    /// The customers `campaign touch` recorded for the campaign.
+    virtual std::vector<std::int64_t> touched_customers(std::int64_t campaign_id) const = 0;
+    virtual CampaignResult of(const store::Campaign& campaign, std::int64_t from_ms,
+                              std::int64_t to_ms) const = 0;
     /// An amount in the company currency: "1,234,567 CNY".
     virtual std::string money_text(double amount) const = 0;
 };

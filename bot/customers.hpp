@@ -1,11 +1,14 @@
 #pragma once
 // What the engagements feature offers other features (Engine::services()): the customers
-// it keeps and their open engagements, read-only. The reports feature files reports under
-// them. A missing service means no customers are known.
+// it keeps and their engagements, read-only. The reports feature files reports under
+// them; the metrics feature shows a customer's engagements and the dashboard the funnel and
+// the overlaps; the campaigns feature asks the owners of the customers a campaign touched.
+// A missing service means no customers are known.
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/engagements.hpp"
@@ -28,6 +31,13 @@ class Customers {
     virtual std::optional<store::Engagement> open_engagement(
         std::int64_t customer_id, std::optional<std::int64_t> owner_id) const = 0;
     virtual std::optional<store::Engagement> engagement(std::int64_t id) const = 0;
+    /// The customer's engagements, open and closed.
+    virtual std::vector<store::Engagement> engagements_of(std::int64_t customer_id) const = 0;
+    /// Every engagement (open first, then newest first).
+    virtual std::vector<store::Engagement> engagements() const = 0;
+    /// Every event of `kind` ("flagged": an overlap) with its engagement, newest first.
+    virtual std::vector<std::pair<store::Engagement, store::EngagementEvent>> events_of_kind(
+        const std::string& kind) const = 0;
 };
 
 }  // namespace twintrack::bot

@@ -15,6 +15,8 @@ core::Timestamp Turn::now() const { return engine_.clock().now(); }
 
 const store::Store& Turn::read() { return engine_.store(); }
 
+store::Database& Turn::database() { return engine_.store().db(); }
+
 store::Store& Turn::write() {
     if (!writing_) {
         engine_.store().db().begin();

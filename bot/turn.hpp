@@ -42,6 +42,19 @@ class Turn {
     /// event id, so a redelivered event throws AlreadyProcessed here.
     store::Store& write();
     bool writing() const { return writing_; }
+    /// A feature's own table (its repository in bot/features/NAME/store/, a view on the
+    /// store's database): read_table() reads as read() does (use only its const methods),
+    /// write_table() works in write()'s transaction.
+    template <class Table>
+    const Table read_table() {
+        read();
+        return Table(database());
+    }
+    template <class Table>
+    Table write_table() {
+        write();
+        return Table(database());
+    }
 
     /// Says something where the message came from, in the writer's locale.
     void reply(const std::string& key, const nlohmann::json& data = nlohmann::json::object());
@@ -90,6 +103,8 @@ class Turn {
     std::vector<core::Post>& posts() { return posts_; }
 
   private:
+    store::Database& database();
+
     Engine& engine_;
     const core::Event* event_;
     const Person* person_;

@@ -135,28 +135,6 @@ const ExportQuery export_queries[] = {
      "ORDER BY id"},
     {"outing_votes", "SELECT outing_id, day, voted_at FROM outing_votes WHERE person_id = ?1"},
     {"outing_rsvps", "SELECT outing_id, going, answered_at FROM outing_rsvps WHERE person_id = ?1"},
-    {"kit_items",
-     "SELECT id, title, lang, url, file_name, added_at FROM kit_items WHERE added_by = ?1 "
-     "ORDER BY id"},
-    {"kit_useful", "SELECT item_id, at FROM kit_useful WHERE person_id = ?1 ORDER BY item_id"},
-    {"rule_proposals",
-     "SELECT id, text, locale, replaces, proposed_at, disagreement_id, status, version "
-     "FROM rule_proposals WHERE proposed_by = ?1 ORDER BY id"},
-    {"rule_approvals",
-     "SELECT proposal_id, department, decision, note, at FROM rule_approvals "
-     "WHERE person_id = ?1 ORDER BY proposal_id"},
-    {"disagreements",
-     "SELECT id, title, facts, raised_by, raised_at, status, decision, owner_id, due_date, "
-     "decided_by, decided_at, done_at FROM disagreements "
-     "WHERE raised_by = ?1 OR owner_id = ?1 OR decided_by = ?1 ORDER BY id"},
-    {"disagreement_positions",
-     "SELECT disagreement_id, department, position, at FROM disagreement_positions "
-     "WHERE person_id = ?1 ORDER BY disagreement_id"},
-    {"campaign_steps",
-     "SELECT campaign_id, seq, name, owner_role, due_at, state, done_at FROM campaign_steps "
-     "WHERE owner_id = ?1 OR done_by = ?1 ORDER BY id"},
-    {"campaign_step_inputs",
-     "SELECT step_id, body, at FROM campaign_step_inputs WHERE person_id = ?1 ORDER BY id"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -215,16 +193,6 @@ const char* const erase_scrubs[] = {
     "UPDATE trainings SET topic = replace(topic, ?1, ?2) WHERE instr(topic, ?1) > 0",
     "UPDATE outings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
     "UPDATE campaigns SET segment = replace(segment, ?1, ?2) WHERE instr(segment, ?1) > 0",
-    "UPDATE rule_texts SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
-    "UPDATE rule_proposals SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
-    "UPDATE rule_approvals SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
-    "UPDATE disagreements SET title = replace(title, ?1, ?2), facts = replace(facts, ?1, ?2), "
-    "found = replace(found, ?1, ?2), decision = replace(decision, ?1, ?2) "
-    "WHERE instr(title, ?1) > 0 OR instr(facts, ?1) > 0 OR instr(found, ?1) > 0 "
-    "OR instr(decision, ?1) > 0",
-    "UPDATE disagreement_positions SET position = replace(position, ?1, ?2) "
-    "WHERE instr(position, ?1) > 0",
-    "UPDATE campaign_step_inputs SET body = replace(body, ?1, ?2) WHERE instr(body, ?1) > 0",
 };
 
 std::string lower(std::string s) {

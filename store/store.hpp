@@ -1,19 +1,19 @@
 #pragma once
 // The store: an open database with its schema migrated, and a repository per aggregate.
+// A feature that owns its tables keeps its repository in its own store part
+// (bot/features/NAME/store/: thanks, kit, rules, campaigns), not here.
 
 #include <memory>
 #include <string>
 
 #include "store/actions.hpp"
 #include "store/announcements.hpp"
-#include "store/campaign_steps.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/fan_out.hpp"
 #include "store/jobs.hpp"
-#include "store/kit.hpp"
 #include "store/leases.hpp"
 #include "store/link_codes.hpp"
 #include "store/meetings.hpp"
@@ -24,7 +24,6 @@
 #include "store/plan.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
-#include "store/rules.hpp"
 #include "store/sign_in.hpp"
 #include "store/social.hpp"
 
@@ -77,12 +76,6 @@ class Store {
     const AnnouncementRepository& announcements() const { return announcements_; }
     SocialRepository& social() { return social_; }
     const SocialRepository& social() const { return social_; }
-    /// The sales kit: items, useful marks, reported needs and gaps.
-    KitRepository& kit() { return kit_; }
-    const KitRepository& kit() const { return kit_; }
-    /// Rules and disagreements: the agreed rule set by version, proposals, disagreements.
-    RulesRepository& rules() { return rules_; }
-    const RulesRepository& rules() const { return rules_; }
     /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
     PlanRepository& plan() { return plan_; }
     const PlanRepository& plan() const { return plan_; }
@@ -92,9 +85,6 @@ class Store {
     const QuotaRepository& quotas() const { return quotas_; }
     CampaignRepository& campaigns() { return campaigns_; }
     const CampaignRepository& campaigns() const { return campaigns_; }
-    /// Campaigns planned as processes: their steps, owners, due times and sales' input.
-    CampaignStepRepository& campaign_steps() { return campaign_steps_; }
-    const CampaignStepRepository& campaign_steps() const { return campaign_steps_; }
     ChannelMessageLog& channel_messages() { return channel_messages_; }
     const ChannelMessageLog& channel_messages() const { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
@@ -132,13 +122,10 @@ class Store {
     RotationRepository rotations_;
     AnnouncementRepository announcements_;
     SocialRepository social_;
-    KitRepository kit_;
-    RulesRepository rules_;
     PlanRepository plan_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;
-    CampaignStepRepository campaign_steps_;
     ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
     MeetingRepository meetings_;

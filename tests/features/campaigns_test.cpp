@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "bot/features/campaigns/store/campaigns_store.hpp"
 #include "core/yaml_check.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -28,6 +29,11 @@ using ::testing::Not;
 using ::testing::SizeIs;
 
 constexpr std::int64_t hour_ms = 3600 * 1000;
+
+/// The feature's own table on the bot's store (bot/features/campaigns/store/).
+store::campaigns::CampaignStepRepository campaign_steps_of_bot(TestBot& bot) {
+    return store::campaigns::CampaignStepRepository(bot.store().db());
+}
 
 std::int64_t utc_ms(int y, unsigned m, unsigned d, int h, int min = 0) {
     const auto day = date::sys_days{date::year{y} / date::month{m} / date::day{d}};
@@ -100,7 +106,7 @@ TEST_F(CampaignsTest, PlanMakesStepsWithOwnersAndWorkingDayDueDatesInTheirZones)
     // The first step started at once (Monday 10:00 in Berlin): its owner is told.
     EXPECT_THAT(mine[1], HasSubstr("Step 1 \"plan\" of Spring fair has started; it is yours, "
                                    "due 2026-11-04 18:00."));
-    const auto steps = bot.store().campaign_steps().steps(campaign_id("Spring fair"));
+    const auto steps = campaign_steps_of_bot(bot).steps(campaign_id("Spring fair"));
     ASSERT_THAT(steps, SizeIs(5));
     EXPECT_EQ(steps[0].state, "active");
     EXPECT_EQ(steps[1].state, "waiting");
@@ -128,14 +134,14 @@ TEST_F(CampaignsTest, ChinesePlanWithAStartDateWaitsForItsDay) {
         AllOf(HasSubstr("已规划 春季展会（default），从 2026-11-09 开始；时间按 Asia/Shanghai："),
               HasSubstr("1. plan · 李娜（市场部）· 截止 2026-11-11 18:00")));
     const auto id = campaign_id("春季展会");
-    EXPECT_EQ(bot.store().campaign_steps().steps(id)[0].state, "waiting");
+    EXPECT_EQ(campaign_steps_of_bot(bot).steps(id)[0].state, "waiting");
     // Monday 9 November, 09:00 in Shanghai (01:00 UTC): the start job starts step 1.
     const auto posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 9, 1) - core::to_millis(bot.clock().now())));
     EXPECT_THAT(texts_sent_to(posts, "@li"),
                 Contains(HasSubstr("春季展会 的步骤 1“plan”已开始，由你负责，截止 "
                                    "2026-11-11 18:00。")));
-    EXPECT_EQ(bot.store().campaign_steps().steps(id)[0].state, "active");
+    EXPECT_EQ(campaign_steps_of_bot(bot).steps(id)[0].state, "active");
 }
 
 TEST_F(CampaignsTest, BadPlansAreRefusedInTheWritersLanguage) {
@@ -164,12 +170,12 @@ TEST_F(CampaignsTest, BadPlansAreRefusedInTheWritersLanguage) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
-    EXPECT_THAT(bot.store().campaign_steps().plans(), IsEmpty());
+    EXPECT_THAT(campaign_steps_of_bot(bot).plans(), IsEmpty());
     // Planned once only.
     bot.say("mia", "campaign plan \"Spring fair\"");
     EXPECT_THAT(one("mo", "campaign plan \"Spring fair\""),
                 HasSubstr("Spring fair is planned already."));
-    EXPECT_THAT(bot.store().campaign_steps().plans(), SizeIs(1));
+    EXPECT_THAT(campaign_steps_of_bot(bot).plans(), SizeIs(1));
 }
 
 TEST_F(CampaignsTest, StepsAreDoneInOrderByTheRightPeopleOnce) {
@@ -204,7 +210,7 @@ TEST_F(CampaignsTest, StepsAreDoneInOrderByTheRightPeopleOnce) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
-    const auto steps = bot.store().campaign_steps().steps(campaign_id("Spring fair"));
+    const auto steps = campaign_steps_of_bot(bot).steps(campaign_id("Spring fair"));
     EXPECT_EQ(steps[0].state, "done");
     EXPECT_EQ(steps[1].state, "done");
     EXPECT_EQ(steps[2].state, "active");  // launch started when the brief was done
@@ -293,7 +299,7 @@ TEST_F(CampaignsTest, AFirstStepMayBeDoneBeforeItsStartDay) {
     const auto posts = bot.advance(
         std::chrono::milliseconds(utc_ms(2026, 11, 9, 8) - core::to_millis(bot.clock().now())));
     EXPECT_THAT(texts_sent_to(posts, "@mia"), Not(Contains(HasSubstr("Step 1 \"plan\""))));
-    const auto steps = bot.store().campaign_steps().steps(campaign_id("Spring fair"));
+    const auto steps = campaign_steps_of_bot(bot).steps(campaign_id("Spring fair"));
     EXPECT_EQ(steps[0].state, "done");
     EXPECT_EQ(steps[1].state, "active");
 }

@@ -13,6 +13,7 @@
 #include <regex>
 
 #include "app/person_tools.hpp"
+#include "bot/features/kit/store/kit_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "core/base64.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -27,6 +28,11 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+
+/// The feature's own table on the bot's store (bot/features/kit/store/).
+store::kit::KitRepository kit_table_of_bot(TestBot& bot) {
+    return store::kit::KitRepository(bot.store().db());
+}
 
 bot::BotSettings settings() {
     bot::BotSettings s;
@@ -106,7 +112,7 @@ TEST_F(KitTest, AddChecksRoleTitleLinkAndTypeInBothLanguages) {
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
     // Only the four good ones were kept, each audited.
-    const auto items = bot.store().kit().items();
+    const auto items = kit_table_of_bot(bot).items();
     ASSERT_THAT(items, SizeIs(4));
     EXPECT_EQ(items[0].url, "https://intranet.example.com/huawei.pdf");
     EXPECT_THAT(items[0].tags, ElementsAre("huawei", "retail"));
@@ -132,13 +138,13 @@ TEST_F(KitTest, AddIsDeclaredInBothLanguages) {
                 HasSubstr("kit add \"TITLE\" [TAGS... URL] [lang=en|zh-CN]"));
     EXPECT_THAT(one("li", "帮助 添加工具"),
                 HasSubstr("添加工具 \"标题\" [标签... 链接] [语言=en|zh-CN]"));
-    EXPECT_TRUE(bot.store().kit().items().empty());
+    EXPECT_TRUE(kit_table_of_bot(bot).items().empty());
     // Good calls: lang= anywhere, a link with a query.
     EXPECT_THAT(one("mia", "kit add \"Pricing\" lang=zh-CN pricing https://example.com/p?v=2"),
                 HasSubstr("Added to the sales kit as #1: \"Pricing\""));
     EXPECT_THAT(one("li", "添加工具 “对比卡” 华为 https://example.com/hw.pdf?x=1 语言=en"),
                 HasSubstr("#2"));
-    ASSERT_EQ(bot.store().kit().items().size(), 2u);
+    ASSERT_EQ(kit_table_of_bot(bot).items().size(), 2u);
 }
 
 TEST_F(KitTest, FindRanksTagsOverTitlesThenUsefulInBothLanguages) {
@@ -214,7 +220,7 @@ TEST_F(KitTest, ShowAndUsefulOncePerPerson) {
     EXPECT_THAT(one("sid", "kit 1"), HasSubstr("1. Useful: kit useful 1"));
     EXPECT_THAT(one("wang", "工具有用 1"), HasSubstr("现在有 2 人觉得有用"));
     EXPECT_THAT(one("wang", "工具 1"), AllOf(HasSubstr("标签：huawei"), HasSubstr("2 人觉得有用")));
-    EXPECT_EQ(bot.store().kit().item(1)->useful, 2);
+    EXPECT_EQ(kit_table_of_bot(bot).item(1)->useful, 2);
 
     // A person's export holds what they added and what they marked useful.
     const auto export_mia =
@@ -245,7 +251,7 @@ TEST_F(KitTest, ShowAndUsefulOncePerPerson) {
 }
 
 TEST_F(KitTest, AStoredFileIsSentWithTheItem) {
-    store::KitItem item;
+    store::kit::KitItem item;
     item.title = "Price chart";
     item.file_name = "chart.png";
     item.file_mime = "image/png";
@@ -253,7 +259,7 @@ TEST_F(KitTest, AStoredFileIsSentWithTheItem) {
     item.added_by = mia_id;
     item.added_at = core::to_millis(bot.clock().now());
     const std::string bytes = "\x89PNG\r\n\x1a\nDATA";
-    bot.store().kit().add_item(item, core::base64_encode(bytes));
+    kit_table_of_bot(bot).add_item(item, core::base64_encode(bytes));
     const auto before = bot.all_posts().size();
     EXPECT_THAT(one("sam", "kit 1"), HasSubstr("File: chart.png (1 KB)"));
     const auto& post = bot.all_posts().at(before);
@@ -307,7 +313,7 @@ TEST_F(KitTest, ReportOffersItemsAndCountsGapsUntilAnItemCoversThem) {
     const auto later = bot.say("sam", "report ACME: they want a case study");
     ASSERT_THAT(later, SizeIs(2));
     EXPECT_THAT(later[1], HasSubstr("#3 ACME case study (case study)"));
-    EXPECT_THAT(bot.store().kit().open_gaps(), IsEmpty());
+    EXPECT_THAT(kit_table_of_bot(bot).open_gaps(), IsEmpty());
 }
 
 TEST(KitFiles, TypeAndSizeAreChecked) {
@@ -361,15 +367,15 @@ TEST(KitRepository, ItemsUsefulNeedsAndGaps) {
     TestBot bot;
     const std::int64_t mia = bot.add({"mia", "Mia Marketer", "marketing"}).id;
     const std::int64_t sam = bot.add({"sam", "Sam Seller", "sales"}).id;
-    auto& kit = bot.store().kit();
-    store::KitItem link;
+    auto kit = kit_table_of_bot(bot);
+    store::kit::KitItem link;
     link.title = "Battlecard";
     link.url = "https://example.com/b.pdf";
     link.tags = {"huawei", "retail"};
     link.added_by = mia;
     link.added_at = 1000;
     const auto a = kit.add_item(link, "");
-    store::KitItem file = link;
+    store::kit::KitItem file = link;
     file.title = "Chart";
     file.url.clear();
     file.file_name = "c.png";

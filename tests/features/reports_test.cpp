@@ -14,6 +14,7 @@
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
 #include "bot/metrics_settings.hpp"
+#include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -694,6 +695,41 @@ TEST(RotationPeriod, DaysAndWeeksInBothLanguages) {
     EXPECT_EQ(parse_period_days("2星期"), 14);
     EXPECT_EQ(parse_period_days("5日"), 5);
     EXPECT_EQ(parse_period_days("5days"), 5);
+}
+
+// What other features read of reports goes through the engine's services, not the
+// feature's internals: the metrics' summaries take each text's competitors and needs (in
+// both languages), the names known, and the reports' texts from reports::ReportTexts.
+TEST_F(ReportsTest, ReportTextsServiceReadsAnyTextAndTheReportsFiled) {
+    const auto* texts = bot.engine().services().find<bot::reports::ReportTexts>();
+    ASSERT_NE(texts, nullptr);
+    const auto reader = texts->mention_reader();
+    const auto en = reader->read("Foo offered 20% off and they want a case study");
+    EXPECT_THAT(en.competitors, ElementsAre("Foo"));
+    EXPECT_THAT(en.needs, Contains(HasSubstr("case stud")));
+    const auto zh = reader->read("富欧报价很低，客户要案例");
+    EXPECT_THAT(zh.competitors, ElementsAre("Foo"));
+    EXPECT_THAT(zh.needs, Not(IsEmpty()));
+    const auto nothing = reader->read("just a coffee");
+    EXPECT_THAT(nothing.competitors, IsEmpty());
+    EXPECT_THAT(nothing.needs, IsEmpty());
+    ASSERT_THAT(reader->customers(), SizeIs(1));
+    EXPECT_EQ(reader->customers()[0].name, "ACME");
+    EXPECT_THAT(reader->customers()[0].aliases, Contains("艾克米"));
+    EXPECT_THAT(reader->competitors(), SizeIs(2));
+
+    bot.say("sam", "report ACME: the first visit");
+    bot.clock().advance(1h);
+    bot.say("sam", "report ACME: the second visit");
+    store::ReportFilter all;
+    all.limit = -1;
+    const auto filed = texts->filed(all);
+    ASSERT_THAT(filed, SizeIs(2));
+    EXPECT_THAT(filed[0].text, HasSubstr("first"));
+    EXPECT_THAT(filed[1].text, HasSubstr("second"));
+    ASSERT_TRUE(texts->report(filed[1].id).has_value());
+    EXPECT_EQ(texts->report(filed[1].id)->text, filed[1].text);
+    EXPECT_FALSE(texts->report(filed[1].id + 100).has_value());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "app/person_tools.hpp"
+#include "bot/features/rules/store/rules_store.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -25,6 +26,11 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
+
+/// The feature's own table on the bot's store (bot/features/rules/store/).
+store::rules::RulesRepository rules_table_of_bot(TestBot& bot) {
+    return store::rules::RulesRepository(bot.store().db());
+}
 
 bot::BotSettings settings() {
     bot::BotSettings s;
@@ -105,7 +111,7 @@ TEST_F(RulesTest, RulesShowsTheConfiguredRulesAsVersionOneInBothLanguages) {
         AllOf(HasSubstr("version 1 now"), HasSubstr("Version 1: 1 rules from the configuration")));
     EXPECT_THAT(one("wang", "规则历史"), HasSubstr("第 1 版：来自配置的 1 条规则"));
     // Reading stores nothing.
-    EXPECT_EQ(bot.store().rules().current_version(), 0);
+    EXPECT_EQ(rules_table_of_bot(bot).current_version(), 0);
 }
 
 TEST_F(RulesTest, AProposalApprovedByBothManagersMakesTheNextVersion) {
@@ -123,7 +129,7 @@ TEST_F(RulesTest, AProposalApprovedByBothManagersMakesTheNextVersion) {
                 ElementsAre(HasSubstr("Mia Marketer 提议一条协作规则（#1）")));
     EXPECT_THAT(texts_sent_to(proposed, "@hana"), IsEmpty());
     // The configured notes are version 1 from now on.
-    EXPECT_EQ(bot.store().rules().current_version(), 1);
+    EXPECT_EQ(rules_table_of_bot(bot).current_version(), 1);
 
     EXPECT_THAT(one("max", "rule approve 1"),
                 HasSubstr("Approved for Marketing: rule proposal #1 now waits for Sales."));
@@ -194,8 +200,8 @@ TEST_F(RulesTest, ApprovalsByTheWrongPeopleOrTwiceAreRefused) {
         SCOPED_TRACE(std::string(c.who) + ": " + c.text);
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
-    EXPECT_EQ(bot.store().rules().current_version(), 2);
-    EXPECT_EQ(bot.store().rules().proposal(2)->status, "rejected");
+    EXPECT_EQ(rules_table_of_bot(bot).current_version(), 2);
+    EXPECT_EQ(rules_table_of_bot(bot).proposal(2)->status, "rejected");
     // The proposer of the rejected one was told why, in her language.
     EXPECT_THAT(
         texts_sent_to(bot.all_posts(), "@wang"),
@@ -210,8 +216,8 @@ TEST_F(RulesTest, ANewWordingReplacesARule) {
                                            Not(HasSubstr("1. 竞争情报写进一线报告。"))));
     EXPECT_THAT(one("sam", "rules history"),
                 HasSubstr("rule 2 \"竞争情报当天写进一线报告。\" in place of rule 1"));
-    EXPECT_THAT(bot.store().rules().rules_of(1), SizeIs(1));
-    EXPECT_THAT(bot.store().rules().rules_of(2), SizeIs(1));
+    EXPECT_THAT(rules_table_of_bot(bot).rules_of(1), SizeIs(1));
+    EXPECT_THAT(rules_table_of_bot(bot).rules_of(2), SizeIs(1));
 }
 
 // --- disagreements -------------------------------------------------------------------------
@@ -289,7 +295,7 @@ TEST_F(RulesTest, AnUnknownCustomerIsNamedAndTheDisagreementStillOpens) {
     EXPECT_THAT(one("wang", "提出分歧 报价口径：市场部的宣传价和销售报价不一致 客户=未知公司"),
                 AllOf(HasSubstr("分歧 #2 已提出：报价口径。"),
                       HasSubstr("我不认识名为 未知公司 的客户：分歧照样提出")));
-    EXPECT_THAT(bot.store().rules().disagreements("open", 10), SizeIs(2));
+    EXPECT_THAT(rules_table_of_bot(bot).disagreements("open", 10), SizeIs(2));
     struct Case {
         const char* who;
         const char* text;
@@ -306,7 +312,7 @@ TEST_F(RulesTest, AnUnknownCustomerIsNamedAndTheDisagreementStillOpens) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
-    EXPECT_THAT(bot.store().rules().disagreements("", 10), SizeIs(2));
+    EXPECT_THAT(rules_table_of_bot(bot).disagreements("", 10), SizeIs(2));
 }
 
 TEST_F(RulesTest, ADecisionNeedsAKnownOpenDisagreementAnOwnerAndADueDate) {
@@ -336,7 +342,7 @@ TEST_F(RulesTest, ADecisionNeedsAKnownOpenDisagreementAnOwnerAndADueDate) {
         SCOPED_TRACE(std::string(c.who) + ": " + c.text);
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
-    EXPECT_EQ(bot.store().rules().disagreement(1)->status, "open");
+    EXPECT_EQ(rules_table_of_bot(bot).disagreement(1)->status, "open");
 
     const auto decided = posts("max",
                                "decide 1: Sales calls ACME this week owner=@sam due=2026-11-06 "
@@ -354,11 +360,11 @@ TEST_F(RulesTest, ADecisionNeedsAKnownOpenDisagreementAnOwnerAndADueDate) {
                 ElementsAre(HasSubstr("decided on disagreement #1")));
     EXPECT_THAT(texts_sent_to(decided, "@max"),
                 SizeIs(1));  // not asked to approve his own proposal
-    const auto d = bot.store().rules().disagreement(1);
+    const auto d = rules_table_of_bot(bot).disagreement(1);
     EXPECT_EQ(d->status, "decided");
     EXPECT_EQ(d->owner_id, sam_id);
     EXPECT_EQ(d->rule_proposal_id, 1);
-    EXPECT_EQ(bot.store().rules().proposal(1)->disagreement_id, 1);
+    EXPECT_EQ(rules_table_of_bot(bot).proposal(1)->disagreement_id, 1);
     EXPECT_THAT(one("sue", "decide 1: again owner=@sam due=2026-11-20"),
                 HasSubstr("Disagreement #1 is already decided"));
     EXPECT_THAT(one("sue", "position 1: late"), HasSubstr("already decided"));
@@ -447,10 +453,10 @@ TEST_F(RulesTest, APersonsExportHoldsTheirRulesAndDisagreementsAndEraseScrubsThe
     EXPECT_EQ((*sam)["tables"]["disagreements"].size(), 1u);  // raised and owns it
 
     ASSERT_TRUE(app::person_erase(bot.store(), "sam@example.com", now).has_value());
-    EXPECT_THAT(bot.store().rules().proposal(1)->text, Not(HasSubstr("Sam Seller")));
-    EXPECT_THAT(bot.store().rules().disagreement(1)->facts, Not(HasSubstr("Sam Seller")));
-    EXPECT_THAT(bot.store().rules().positions(1).at(0).position, Not(HasSubstr("Sam Seller")));
-    EXPECT_THAT(bot.store().rules().positions(1).at(0).position, HasSubstr("Mia Marketer"));
+    EXPECT_THAT(rules_table_of_bot(bot).proposal(1)->text, Not(HasSubstr("Sam Seller")));
+    EXPECT_THAT(rules_table_of_bot(bot).disagreement(1)->facts, Not(HasSubstr("Sam Seller")));
+    EXPECT_THAT(rules_table_of_bot(bot).positions(1).at(0).position, Not(HasSubstr("Sam Seller")));
+    EXPECT_THAT(rules_table_of_bot(bot).positions(1).at(0).position, HasSubstr("Mia Marketer"));
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <set>
 
 #include "bot/campaign_results.hpp"
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
+#include "bot/features/campaigns/store/campaigns_store.hpp"
 #include "bot/local_time.hpp"
 #include "bot/name_key.hpp"
 #include "bot/turn.hpp"
@@ -18,7 +20,8 @@ namespace {
 
 using nlohmann::json;
 using store::Campaign;
-using store::CampaignStep;
+using store::campaigns::CampaignStep;
+using StepTable = store::campaigns::CampaignStepRepository;
 
 const char* const start_job = "campaigns.start";
 const char* const remind_job = "campaigns.remind";
@@ -95,16 +98,23 @@ std::string role_text(const Engine& engine, const std::string& locale, const std
         {{"department", engine.prompts().render(locale, "core.department." + department)}});
 }
 
-std::optional<Campaign> campaign_by_name(const store::Store& db, const std::string& name) {
+/// The metrics feature's campaigns (CampaignResults); none when it is not registered.
+std::vector<Campaign> all_campaigns(Turn& turn) {
+    turn.read();
+    const auto* results = turn.engine().services().find<CampaignResults>();
+    return results ? results->campaigns() : std::vector<Campaign>();
+}
+
+std::optional<Campaign> campaign_by_name(Turn& turn, const std::string& name) {
     const std::string key = bot::name_key(name);
-    for (auto& c : db.campaigns().all()) {
+    for (auto& c : all_campaigns(turn)) {
         if (c.name_key == key) return c;
     }
     return std::nullopt;
 }
 
-std::optional<Campaign> campaign_by_id(const store::Store& db, std::int64_t id) {
-    for (auto& c : db.campaigns().all()) {
+std::optional<Campaign> campaign_by_id(Turn& turn, std::int64_t id) {
+    for (auto& c : all_campaigns(turn)) {
         if (c.id == id) return c;
     }
     return std::nullopt;
@@ -127,11 +137,11 @@ struct Named {
     std::string rest;
 };
 
-Named split_campaign(const store::Store& db, const std::string& text) {
+Named split_campaign(Turn& turn, const std::string& text) {
     const auto words = core::split_words(text);
     for (std::size_t n = words.size(); n > 0; --n) {
         std::vector<std::string> head(words.begin(), words.begin() + static_cast<long>(n));
-        if (auto c = campaign_by_name(db, strip_quotes(core::join(head, " ")))) {
+        if (auto c = campaign_by_name(turn, strip_quotes(core::join(head, " ")))) {
             std::vector<std::string> tail(words.begin() + static_cast<long>(n), words.end());
             return {c, core::join(tail, " ")};
         }
@@ -161,8 +171,8 @@ const CampaignStep* find_step(const std::vector<CampaignStep>& steps, std::strin
 
 void unknown_campaign(Turn& turn, const std::string& name) {
     std::vector<std::string> names;
-    for (const auto& plan : turn.read().campaign_steps().plans()) {
-        if (auto c = campaign_by_id(turn.read(), plan.campaign_id)) names.push_back(c->name);
+    for (const auto& plan : turn.read_table<StepTable>().plans()) {
+        if (auto c = campaign_by_id(turn, plan.campaign_id)) names.push_back(c->name);
     }
     turn.reply("campaigns.unknown_campaign", {{"name", std::string(core::utf8_prefix(name, 80))},
                                               {"planned", turn.list_data(names)},
@@ -197,9 +207,12 @@ json step_data(Engine& engine, const std::string& locale, const std::string& zon
 std::vector<const Person*> relevant_reps(Turn& turn, const Campaign& c) {
     const Engine& engine = turn.engine();
     std::set<std::int64_t> ids;
-    for (const auto& t : turn.read().campaigns().touches()) {
-        if (t.campaign_id != c.id) continue;
-        for (const auto& e : turn.read().engagements().of_customer(t.customer_id)) {
+    const auto* results = engine.services().find<CampaignResults>();
+    const auto* customers = engine.services().find<Customers>();
+    const std::vector<std::int64_t> touched =
+        results && customers ? results->touched_customers(c.id) : std::vector<std::int64_t>();
+    for (const std::int64_t customer_id : touched) {
+        for (const auto& e : customers->engagements_of(customer_id)) {
             if (!e.owner_id) continue;
             const Person* p = engine.directory().by_id(*e.owner_id);
             if (p != nullptr && p->department == "sales") ids.insert(p->id);
@@ -220,7 +233,7 @@ void post_review(Turn& turn, const Campaign& c, const CampaignStep& step) {
     // The metrics feature counts them; without it there are no figures to post.
     const auto* results = engine.services().find<CampaignResults>();
     if (results == nullptr) return;
-    const auto f = results->of(turn.read(), c, c.starts_at, std::max(now, c.starts_at + 1));
+    const auto f = results->of(c, c.starts_at, std::max(now, c.starts_at + 1));
     const std::string& zone = engine.settings().company_timezone;
     json data = {{"campaign", c.name},
                  {"seq", step.seq},
@@ -242,7 +255,7 @@ void post_review(Turn& turn, const Campaign& c, const CampaignStep& step) {
             turn.tell(*p, "campaigns.review", data);
     };
     tell(step.owner_id);
-    if (auto plan = turn.read().campaign_steps().plan(c.id)) tell(plan->planned_by);
+    if (auto plan = turn.read_table<StepTable>().plan(c.id)) tell(plan->planned_by);
     const std::string& locale = engine.settings().default_locale;
     for (const auto& channel : turn.read().channel_tracks().by_track("joint")) {
         turn.post({channel.connector, channel.channel, ""}, locale, "campaigns.review", data,
@@ -258,7 +271,7 @@ void post_review(Turn& turn, const Campaign& c, const CampaignStep& step) {
 /// waiting -> active: the owner is told, sales is asked for input, the review posts.
 void start_step(Turn& turn, const Campaign& c, const CampaignStep& step) {
     Engine& engine = turn.engine();
-    if (!turn.write().campaign_steps().start(step.id, now_ms(turn))) return;
+    if (!turn.write_table<StepTable>().start(step.id, now_ms(turn))) return;
     turn.audit("campaign.step_start", {{"campaign", c.name}, {"step", step.seq}});
     if (step.owner_id) {
         if (const Person* owner = engine.directory().by_id(*step.owner_id)) {
@@ -285,7 +298,7 @@ void start_step(Turn& turn, const Campaign& c, const CampaignStep& step) {
 /// Starts every waiting step whose predecessors are all done and that has one (steps
 /// without any start at the plan's start, by the start job).
 void start_ready(Turn& turn, const Campaign& c) {
-    const auto steps = turn.read().campaign_steps().steps(c.id);
+    const auto steps = turn.read_table<StepTable>().steps(c.id);
     for (const auto& s : steps) {
         if (s.state != "waiting" || s.waits_for.empty()) continue;
         const bool ready = std::all_of(s.waits_for.begin(), s.waits_for.end(), [&](int seq) {
@@ -359,14 +372,14 @@ void plan(Turn& turn, const CommandArgs& args) {
                     {"templates", turn.list_data(names)}});
         return;
     }
-    store::Store& db = turn.write();
-    const auto c = campaign_by_name(db, name);
+    auto db = turn.write_table<StepTable>();
+    const auto c = campaign_by_name(turn, name);
     if (!c) {
         turn.reply("campaigns.no_such_campaign",
                    {{"name", std::string(core::utf8_prefix(name, 80))}});
         return;
     }
-    if (db.campaign_steps().plan(c->id)) {
+    if (db.plan(c->id)) {
         turn.reply("campaigns.planned_already", {{"campaign", c->name}});
         return;
     }
@@ -395,13 +408,13 @@ void plan(Turn& turn, const CommandArgs& args) {
     const auto planned = plan_steps(tmpl, start, owners);
     std::vector<CampaignStep> steps;
     for (const auto& s : planned) steps.push_back(step_row(s));
-    store::CampaignPlan p;
+    store::campaigns::CampaignPlan p;
     p.campaign_id = c->id;
     p.template_name = template_name;
     p.starts_on = date::format("%F", start);
     p.planned_by = me.id;
     p.planned_at = now_ms(turn);
-    db.campaign_steps().create(p, steps);
+    db.create(p, steps);
     turn.audit("campaign.plan", {{"campaign", c->name},
                                  {"template", template_name},
                                  {"start", p.starts_on},
@@ -421,13 +434,13 @@ void plan(Turn& turn, const CommandArgs& args) {
 void board(Turn& turn, const CommandArgs& args) {
     Engine& engine = turn.engine();
     const std::string name = strip_quotes(args.parsed.word("campaign"));
-    const store::Store& db = turn.read();
+    const auto db = turn.read_table<StepTable>();
     if (name.empty()) {
         json list = json::array();
-        for (const auto& plan : db.campaign_steps().plans()) {
-            const auto c = campaign_by_id(db, plan.campaign_id);
+        for (const auto& plan : db.plans()) {
+            const auto c = campaign_by_id(turn, plan.campaign_id);
             if (!c) continue;
-            const auto steps = db.campaign_steps().steps(c->id);
+            const auto steps = db.steps(c->id);
             const auto done = std::count_if(steps.begin(), steps.end(), [](const CampaignStep& s) {
                 return s.state == "done";
             });
@@ -440,22 +453,22 @@ void board(Turn& turn, const CommandArgs& args) {
         }
         return;
     }
-    const auto c = campaign_by_name(db, name);
+    const auto c = campaign_by_name(turn, name);
     if (!c) {
         unknown_campaign(turn, name);
         return;
     }
-    const auto plan = db.campaign_steps().plan(c->id);
+    const auto plan = db.plan(c->id);
     if (!plan) {
         turn.reply("campaigns.not_planned", {{"campaign", c->name}});
         return;
     }
     const std::string zone = zone_of(engine, turn.person());
     json list = json::array();
-    for (const auto& s : db.campaign_steps().steps(c->id)) {
+    for (const auto& s : db.steps(c->id)) {
         json data = step_data(engine, turn.locale(), zone, s);
         json inputs = json::array();
-        for (const auto& in : db.campaign_steps().inputs(s.id)) {
+        for (const auto& in : db.inputs(s.id)) {
             inputs.push_back({{"by", name_of(engine, in.person_id)}, {"text", in.body}});
         }
         data["inputs"] = inputs;
@@ -476,14 +489,14 @@ void board(Turn& turn, const CommandArgs& args) {
 void step_done(Turn& turn, const CommandArgs& args) {
     Engine& engine = turn.engine();
     const Person& me = *turn.person();
-    store::Store& db = turn.write();
-    const Named named = split_campaign(db, args.parsed.word("what"));
+    auto db = turn.write_table<StepTable>();
+    const Named named = split_campaign(turn, args.parsed.word("what"));
     if (!named.campaign) {
         unknown_campaign(turn, args.parsed.word("what"));
         return;
     }
     const Campaign& c = *named.campaign;
-    const auto steps = db.campaign_steps().steps(c.id);
+    const auto steps = db.steps(c.id);
     if (steps.empty()) {
         turn.reply("campaigns.not_planned", {{"campaign", c.name}});
         return;
@@ -523,9 +536,9 @@ void step_done(Turn& turn, const CommandArgs& args) {
             return;
         }
     }
-    db.campaign_steps().finish(step->id, me.id, now_ms(turn));
+    db.finish(step->id, me.id, now_ms(turn));
     turn.audit("campaign.step_done", {{"campaign", c.name}, {"step", step->seq}});
-    const auto after = db.campaign_steps().steps(c.id);
+    const auto after = db.steps(c.id);
     const bool all_done = std::all_of(after.begin(), after.end(),
                                       [](const CampaignStep& s) { return s.state == "done"; });
     data["all_done"] = all_done;
@@ -558,14 +571,14 @@ void step_input(Turn& turn, const CommandArgs& args) {
         turn.refuse("campaigns.input_sales_only");
         return;
     }
-    store::Store& db = turn.write();
-    const Named named = split_campaign(db, head);
+    auto db = turn.write_table<StepTable>();
+    const Named named = split_campaign(turn, head);
     if (!named.campaign) {
         unknown_campaign(turn, head);
         return;
     }
     const Campaign& c = *named.campaign;
-    const auto steps = db.campaign_steps().steps(c.id);
+    const auto steps = db.steps(c.id);
     if (steps.empty()) {
         turn.reply("campaigns.not_planned", {{"campaign", c.name}});
         return;
@@ -586,7 +599,7 @@ void step_input(Turn& turn, const CommandArgs& args) {
         return;
     }
     const std::string body(core::utf8_prefix(text, max_input_bytes));
-    db.campaign_steps().add_input({0, step->id, me.id, body, now_ms(turn)});
+    db.add_input({0, step->id, me.id, body, now_ms(turn)});
     turn.audit("campaign.step_input", {{"campaign", c.name}, {"step", step->seq}});
     turn.reply("campaigns.input_saved", data);
     if (step->owner_id && *step->owner_id != me.id) {
@@ -604,17 +617,17 @@ void step_input(Turn& turn, const CommandArgs& args) {
 // --- jobs -----------------------------------------------------------------------------------
 
 void start_due(Turn& turn, const json& payload) {
-    const auto step = turn.read().campaign_steps().step(payload.value("step", std::int64_t{0}));
+    const auto step = turn.read_table<StepTable>().step(payload.value("step", std::int64_t{0}));
     if (!step || step->state != "waiting") return;
-    const auto c = campaign_by_id(turn.read(), step->campaign_id);
+    const auto c = campaign_by_id(turn, step->campaign_id);
     if (c) start_step(turn, *c, *step);
 }
 
 void remind(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
-    const auto step = turn.read().campaign_steps().step(payload.value("step", std::int64_t{0}));
+    const auto step = turn.read_table<StepTable>().step(payload.value("step", std::int64_t{0}));
     if (!step || step->state == "done" || !step->owner_id) return;
-    const auto c = campaign_by_id(turn.read(), step->campaign_id);
+    const auto c = campaign_by_id(turn, step->campaign_id);
     const Person* owner = engine.directory().by_id(*step->owner_id);
     if (!c || owner == nullptr) return;
     const std::string locale = engine.locale_for(owner);
@@ -629,9 +642,11 @@ void remind(Turn& turn, const json& payload) {
 }  // namespace
 
 Feature feature() {
-    return {"campaigns", "campaigns", read_config, {25}, [](Engine& engine, Services&) {
-                register_campaigns(engine);
-            }};
+    Feature f{"campaigns", "campaigns", read_config, {25}, [](Engine& engine, Services&) {
+                  register_campaigns(engine);
+              }};
+    f.person_data = store::campaigns::person_data;
+    return f;
 }
 
 void register_campaigns(Engine& engine) {

@@ -999,6 +999,16 @@ class EngineCustomers final : public Customers {
     std::optional<store::Engagement> engagement(std::int64_t id) const override {
         return engine_.store().engagements().get(id);
     }
+    std::vector<store::Engagement> engagements_of(std::int64_t customer_id) const override {
+        return engine_.store().engagements().of_customer(customer_id);
+    }
+    std::vector<store::Engagement> engagements() const override {
+        return engine_.store().engagements().all();
+    }
+    std::vector<std::pair<store::Engagement, store::EngagementEvent>> events_of_kind(
+        const std::string& kind) const override {
+        return engine_.store().engagements().events_of_kind(kind);
+    }
 
   private:
     Engine& engine_;

@@ -8,6 +8,7 @@
 
 #include "bot/engine.hpp"
 #include "bot/features/kit/kit_stats.hpp"
+#include "bot/features/kit/store/kit_store.hpp"
 #include "bot/local_time.hpp"
 #include "bot/report_follow_up.hpp"
 #include "bot/turn.hpp"
@@ -18,7 +19,8 @@ namespace twintrack::bot::kit {
 namespace {
 
 using nlohmann::json;
-using store::KitItem;
+using store::kit::KitItem;
+using KitTable = store::kit::KitRepository;
 
 const std::size_t max_title_bytes = 200;
 const std::size_t max_tag_bytes = 60;
@@ -126,7 +128,7 @@ AddArgs parse_add(Turn& turn, const CommandArgs& args) {
 /// Keeps an item (a link, or a file already checked), closes the gaps its tags cover,
 /// audits and answers.
 void keep(Turn& turn, KitItem item, const std::string& file_base64) {
-    auto& kit = turn.write().kit();
+    auto kit = turn.write_table<KitTable>();
     item.added_by = turn.person()->id;
     item.added_at = now_ms(turn);
     item.id = kit.add_item(item, file_base64);
@@ -197,7 +199,7 @@ void find(Turn& turn, const CommandArgs& args) {
         usage(turn, "kit find");
         return;
     }
-    const auto items = turn.read().kit().items();
+    const auto items = turn.read_table<KitTable>().items();
     std::vector<Searchable> searchable;
     for (const auto& i : items) searchable.push_back({i.title, i.tags, i.useful, i.id});
     const auto order = rank(searchable, words);
@@ -221,7 +223,7 @@ std::string useful_subject(std::int64_t item, std::int64_t person) {
 }
 
 void list(Turn& turn) {
-    auto items = turn.read().kit().items();
+    auto items = turn.read_table<KitTable>().items();
     if (items.empty()) {
         turn.reply("kit.empty");
         return;
@@ -241,7 +243,7 @@ void show(Turn& turn, const CommandArgs& args) {
         list(turn);
         return;
     }
-    const auto item = turn.read().kit().item(*id);
+    const auto item = turn.read_table<KitTable>().item(*id);
     if (!item) {
         turn.reply("kit.not_found", {{"id", *id}});
         return;
@@ -253,7 +255,7 @@ void show(Turn& turn, const CommandArgs& args) {
     }();
     data["date"] = local_day(turn, item->added_at);
     const Person& me = *turn.person();
-    if (turn.read().kit().marked_useful(item->id, me.id)) {
+    if (turn.read_table<KitTable>().marked_useful(item->id, me.id)) {
         turn.reply("kit.card", data);
     } else {
         Offer offer;
@@ -270,7 +272,7 @@ void show(Turn& turn, const CommandArgs& args) {
         turn.reply("kit.card", data, offer);
     }
     if (!item->file_name.empty() && !turn.posts().empty()) {
-        if (const auto stored = turn.read().kit().file_data(item->id)) {
+        if (const auto stored = turn.read_table<KitTable>().file_data(item->id)) {
             if (auto bytes = core::base64_decode(*stored)) {
                 turn.posts().back().attachments.push_back(
                     {item->file_name, item->file_mime, std::move(*bytes)});
@@ -286,7 +288,7 @@ void useful(Turn& turn, const CommandArgs& args) {
         usage(turn, "kit useful");
         return;
     }
-    auto& kit = turn.write().kit();
+    auto kit = turn.write_table<KitTable>();
     auto item = kit.item(*id);
     if (!item) {
         turn.reply("kit.not_found", {{"id", *id}});
@@ -309,7 +311,7 @@ void gaps(Turn& turn, const CommandArgs&) {
         turn.refuse("kit.curators_only");
         return;
     }
-    const auto open = turn.read().kit().open_gaps();
+    const auto open = turn.read_table<KitTable>().open_gaps();
     if (open.empty()) {
         turn.reply("kit.gaps_empty");
         return;
@@ -329,7 +331,7 @@ void stats(Turn& turn, const CommandArgs&) {
         turn.refuse("kit.curators_only");
         return;
     }
-    const auto& kit = turn.read().kit();
+    const auto& kit = turn.read_table<KitTable>();
     const std::int64_t to = now_ms(turn) + 1;
     const std::int64_t from = to - stats_days * 24 * 3600 * 1000;
     const std::int64_t total = kit.needs_total(from, to);
@@ -364,7 +366,7 @@ void stats(Turn& turn, const CommandArgs&) {
 class KitFollowUp final : public ReportFollowUp {
   public:
     void report_filed(Turn& turn, const FiledReport& report) override {
-        auto& kit = turn.write().kit();
+        auto kit = turn.write_table<KitTable>();
         auto items = kit.items();
         std::stable_sort(items.begin(), items.end(), [](const KitItem& a, const KitItem& b) {
             return a.useful != b.useful ? a.useful > b.useful : a.id > b.id;
@@ -429,13 +431,13 @@ class EngineKitStats final : public KitStats {
   public:
     explicit EngineKitStats(Engine& engine) : engine_(engine) {}
     std::int64_t needs_reported(std::int64_t from_ms, std::int64_t to_ms) override {
-        return engine_.store().kit().needs_total(from_ms, to_ms);
+        return KitTable(engine_.store().db()).needs_total(from_ms, to_ms);
     }
     std::int64_t needs_covered(std::int64_t from_ms, std::int64_t to_ms) override {
-        return engine_.store().kit().needs_covered(from_ms, to_ms);
+        return KitTable(engine_.store().db()).needs_covered(from_ms, to_ms);
     }
     std::int64_t open_gaps() override {
-        return static_cast<std::int64_t>(engine_.store().kit().open_gaps().size());
+        return static_cast<std::int64_t>(KitTable(engine_.store().db()).open_gaps().size());
     }
 
   private:
@@ -466,8 +468,10 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
 }
 
 Feature feature() {
-    return {
+    Feature f{
         "kit", "kit", read_config, {22}, [](Engine& engine, Services&) { register_kit(engine); }};
+    f.person_data = store::kit::person_data;
+    return f;
 }
 
 void register_kit(Engine& engine) {

@@ -17,6 +17,7 @@
 #include <set>
 
 #include "bot/api.hpp"
+#include "bot/customer_markets.hpp"
 #include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
@@ -27,6 +28,7 @@
 #include "bot/field_figures.hpp"
 #include "bot/funnel_stages.hpp"
 #include "bot/local_time.hpp"
+#include "bot/report_texts.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 #include "store/store.hpp"
@@ -332,7 +334,8 @@ void add_field_intel(json& body, json& series, Turn& turn, const Scope& scope, c
                                scope, std::min(trend.front().from, period.from), period.to));
     const auto facts = facts_during(all, period);
     const auto names = customer_names(engine);
-    const auto markets = turn.read().plan().customer_markets();
+    const auto* plan = engine.services().find<CustomerMarkets>();
+    const auto markets = plan ? plan->customer_markets() : std::map<std::int64_t, std::string>();
     const store::ReportFilter in_period = reports_filter(scope, period.from, period.to);
 
     body["figures"]["reports"] = count(in_period);
@@ -391,7 +394,8 @@ core::ApiResponse report_page(Turn& turn, const ApiCall& call, const Person& me,
     if (id.empty() || id.size() > 18 || id.find_first_not_of("0123456789") != std::string::npos) {
         return api_error(400, "bad_request", "id is the number of a field report");
     }
-    const auto r = turn.read().reports().get(std::stoll(id));
+    const auto* texts = engine.services().find<reports::ReportTexts>();
+    const auto r = texts ? texts->report(std::stoll(id)) : std::nullopt;
     if (!r) return api_error(404, "not_found", "no field report has that number");
     if (!may_open_report(engine, me, r->author_id)) {
         return api_error(403, "forbidden", "a report of a department you may not see");
@@ -796,7 +800,9 @@ json overlaps_json(Turn& turn, const Person& me, const View& view, const std::st
     };
     json out = json::array();
     // One query: every flagged event with its engagement, newest first.
-    for (const auto& [e, ev] : turn.read().engagements().events_of_kind("flagged")) {
+    const auto* customers = engine.services().find<Customers>();
+    if (customers == nullptr) return out;
+    for (const auto& [e, ev] : customers->events_of_kind("flagged")) {
         const json detail = json::parse(ev.detail, nullptr, false);
         const auto text = [&](const char* key, const std::string& fallback) {
             return detail.is_object() && detail.contains(key) && detail[key].is_string()
@@ -824,7 +830,9 @@ json funnel_json(Turn& turn, const View& view, const std::string& locale) {
     const auto* funnel = engine.services().find<FunnelStages>();
     if (funnel == nullptr) return json::array();
     std::map<std::pair<std::string, std::string>, std::int64_t> counts;
-    for (const auto& e : turn.read().engagements().all()) {
+    const auto* customers = engine.services().find<Customers>();
+    if (customers == nullptr) return json::array();
+    for (const auto& e : customers->engagements()) {
         if (view.scope.people && !view.scope.includes(e.owner_id)) continue;
         ++counts[{e.stage, e.lead}];
     }

@@ -13,6 +13,7 @@
 
 #include "bot/api.hpp"
 #include "bot/campaign_results.hpp"
+#include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/facts.hpp"
 #include "bot/features/kit/kit_stats.hpp"
@@ -22,11 +23,11 @@
 #include "bot/features/metrics/deal_history.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/summarizer.hpp"
-#include "bot/features/reports/extraction.hpp"
 #include "bot/features/social/activity_stats.hpp"
 #include "bot/features/thanks/thanks_stats.hpp"
 #include "bot/local_time.hpp"
 #include "bot/name_key.hpp"
+#include "bot/report_texts.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 #include "store/deal_window.hpp"
@@ -337,7 +338,8 @@ void campaign_touch(Turn& turn, const CommandArgs& args) {
     store::Store& db = turn.write();
     const auto c = db.campaigns().find_by_key(bot::name_key(name));
     if (!c) return turn.reply("metrics.unknown_campaign", {{"name", name}});
-    const auto cust = db.customers().find_by_key(bot::name_key(customer));
+    const Customers* customers = turn.engine().services().find<Customers>();
+    const auto cust = customers ? customers->find(customer) : std::nullopt;
     if (!cust) return turn.reply("metrics.unknown_customer", {{"name", customer}});
     const bool added = db.campaigns().touch({c->id, cust->id, now_ms(turn)});
     if (added) turn.audit("campaign.touch", {{"campaign", c->name}, {"customer", cust->name}});
@@ -729,19 +731,29 @@ std::vector<std::string> escalation_words(const Engine& engine) {
     return out;
 }
 
-reports::ExtractionConfig extraction_of(Turn& turn) {
-    std::vector<reports::KnownCustomer> known;
-    for (const auto& c : turn.read().customers().all()) known.push_back({c.id, c.name, c.aliases});
-    auto config = reports::extraction_config(
-        turn.engine().settings().features.get<reports::ReportSettings>(), std::move(known));
-    config.prices = reports::price_words(turn.engine().prompts(), turn.engine().settings());
-    return config;
+/// The reports feature's extraction (ReportTexts); none when it is not registered: no
+/// competitor or need is counted then.
+class NoMentions final : public reports::MentionReader {
+  public:
+    reports::TextMentions read(const std::string&) const override { return {}; }
+    const std::vector<reports::KnownName>& competitors() const override { return none_; }
+    const std::vector<reports::KnownName>& customers() const override { return none_; }
+
+  private:
+    std::vector<reports::KnownName> none_;
+};
+
+std::unique_ptr<reports::MentionReader> mention_reader(const Engine& engine) {
+    if (const auto* texts = engine.services().find<reports::ReportTexts>()) {
+        return texts->mention_reader();
+    }
+    return std::make_unique<NoMentions>();
 }
 
 /// Summary, counts and notable items of `texts`, as template data.
 json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
     const Engine& engine = turn.engine();
-    const auto config = extraction_of(turn);
+    const auto reader = mention_reader(engine);
     std::vector<std::string> boost = escalation_words(engine);
     // Each notable name with the sources that named it.
     std::map<std::string, std::vector<std::string>> competitors;
@@ -749,8 +761,8 @@ json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
     json escalations = json::array();
     const auto escalation = escalation_words(engine);
     for (const auto& t : texts) {
-        const auto e = reports::extract(t.text, config);
-        for (const auto& c : e.competitors) competitors[c.name].push_back(t.source);
+        const auto e = reader->read(t.text);
+        for (const auto& c : e.competitors) competitors[c].push_back(t.source);
         for (const auto& n : e.needs) needs[n].push_back(t.source);
         const std::string lower = core::ascii_lower(t.text);
         for (const auto& w : escalation) {
@@ -762,7 +774,7 @@ json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
         }
     }
     std::vector<std::string> known;
-    for (const auto& c : config.competitors) {
+    for (const auto& c : reader->competitors()) {
         if (competitors.count(c.name)) {
             boost.push_back(core::ascii_lower(c.name));
             for (const auto& a : c.aliases) boost.push_back(core::ascii_lower(a));
@@ -770,7 +782,7 @@ json summary_json(Turn& turn, const std::vector<SourceText>& texts) {
         known.push_back(core::ascii_lower(c.name));
         for (const auto& a : c.aliases) known.push_back(core::ascii_lower(a));
     }
-    for (const auto& c : config.customers) {
+    for (const auto& c : reader->customers()) {
         known.push_back(core::ascii_lower(c.name));
         for (const auto& a : c.aliases) known.push_back(core::ascii_lower(a));
     }
@@ -821,6 +833,14 @@ std::string zone_of(Turn& turn) {
     return turn.engine().settings().company_timezone;
 }
 
+/// The reports `f` matches, oldest first (the reports feature's ReportTexts); none when it
+/// is not registered.
+std::vector<store::Report> reports_filed(Turn& turn, const store::ReportFilter& f) {
+    turn.read();
+    const auto* texts = turn.engine().services().find<reports::ReportTexts>();
+    return texts ? texts->filed(f) : std::vector<store::Report>();
+}
+
 void summary_reports(Turn& turn, const CommandArgs& args) {
     const std::string zone = zone_of(turn);
     std::int64_t since = now_ms(turn) - 7LL * 24 * 3600 * 1000;
@@ -833,8 +853,7 @@ void summary_reports(Turn& turn, const CommandArgs& args) {
     store::ReportFilter f;
     f.since_ms = since;
     f.limit = -1;
-    auto found = turn.read().reports().find(f);
-    std::reverse(found.begin(), found.end());
+    const auto found = reports_filed(turn, f);
     std::vector<SourceText> texts;
     std::set<std::int64_t> authors;
     for (const auto& r : found) {
@@ -916,15 +935,15 @@ void summary_channel(Turn& turn, const CommandArgs& args) {
 void summary_customer(Turn& turn, const CommandArgs& args) {
     if (args.words.empty()) return usage(turn, "summary customer");
     const std::string name = join_words(args.words, 0, args.words.size());
-    const auto customer = turn.read().customers().find_by_key(bot::name_key(name));
+    const Customers* customers = turn.engine().services().find<Customers>();
+    const auto customer = customers ? customers->find(name) : std::nullopt;
     if (!customer) return turn.reply("metrics.unknown_customer", {{"name", name}});
     const std::string zone = zone_of(turn);
     std::vector<SourceText> texts;
     store::ReportFilter f;
     f.customer_id = customer->id;
     f.limit = -1;
-    auto found = turn.read().reports().find(f);
-    std::reverse(found.begin(), found.end());
+    const auto found = reports_filed(turn, f);
     for (const auto& r : found) {
         texts.push_back(
             {r.text, "#" + std::to_string(r.id) + " " + person_name(turn.engine(), r.author_id)});
@@ -958,7 +977,7 @@ void summary_customer(Turn& turn, const CommandArgs& args) {
         if (d.stage == "lost") ++lost_count;
     }
     json stages = json::array();
-    for (const auto& e : turn.read().engagements().of_customer(customer->id)) {
+    for (const auto& e : customers->engagements_of(customer->id)) {
         stages.push_back({{"tag", e.tag},
                           {"stage", e.stage},
                           {"lead", turn.text("core.department." + e.lead)},
@@ -1025,11 +1044,21 @@ class EngineDealHistory final : public DealHistory {
 /// A campaign's results for the campaigns feature: campaign_figures, money_text.
 class EngineCampaignResults final : public bot::CampaignResults {
   public:
-    explicit EngineCampaignResults(const Engine& engine) : engine_(engine) {}
-    bot::CampaignResult of(const store::Store& store, const store::Campaign& campaign,
-                           std::int64_t from_ms, std::int64_t to_ms) const override {
+    explicit EngineCampaignResults(Engine& engine) : engine_(engine) {}
+    std::vector<store::Campaign> campaigns() const override {
+        return engine_.store().campaigns().all();
+    }
+    std::vector<std::int64_t> touched_customers(std::int64_t campaign_id) const override {
+        std::vector<std::int64_t> out;
+        for (const auto& t : engine_.store().campaigns().touches()) {
+            if (t.campaign_id == campaign_id) out.push_back(t.customer_id);
+        }
+        return out;
+    }
+    bot::CampaignResult of(const store::Campaign& campaign, std::int64_t from_ms,
+                           std::int64_t to_ms) const override {
         const CampaignFigures f =
-            campaign_figures(store, engine_, campaign, Period{from_ms, to_ms});
+            campaign_figures(engine_.store(), engine_, campaign, Period{from_ms, to_ms});
         bot::CampaignResult r;
         r.deals_won = f.deals_won;
         r.revenue = f.revenue;
@@ -1041,7 +1070,7 @@ class EngineCampaignResults final : public bot::CampaignResults {
     std::string money_text(double amount) const override { return money(engine_, amount); }
 
   private:
-    const Engine& engine_;
+    Engine& engine_;
 };
 
 }  // namespace

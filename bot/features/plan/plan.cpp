@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "bot/customer_markets.hpp"
 #include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/metrics/deal_history.hpp"
@@ -853,9 +854,26 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
     s.finish();
 }
 
+namespace {
+
+/// The markets customers are in, for the dashboard.
+class EngineCustomerMarkets final : public CustomerMarkets {
+  public:
+    explicit EngineCustomerMarkets(Engine& engine) : engine_(engine) {}
+    std::map<std::int64_t, std::string> customer_markets() const override {
+        return engine_.store().plan().customer_markets();
+    }
+
+  private:
+    Engine& engine_;
+};
+
+}  // namespace
+
 Feature feature() {
-    return {"plan", "plan", read_config, {26}, [](Engine& engine, Services&) {
+    return {"plan", "plan", read_config, {26}, [](Engine& engine, Services& services) {
                 register_plan(engine);
+                services.provide<CustomerMarkets>(std::make_shared<EngineCustomerMarkets>(engine));
             }};
 }
 

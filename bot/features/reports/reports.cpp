@@ -20,6 +20,7 @@
 #include "bot/field_figures.hpp"
 #include "bot/local_time.hpp"
 #include "bot/report_follow_up.hpp"
+#include "bot/report_texts.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
@@ -43,13 +44,21 @@ class NoCustomers final : public Customers {
     std::optional<store::Engagement> engagement(std::int64_t) const override {
         return std::nullopt;
     }
+    std::vector<store::Engagement> engagements_of(std::int64_t) const override { return {}; }
+    std::vector<store::Engagement> engagements() const override { return {}; }
+    std::vector<std::pair<store::Engagement, store::EngagementEvent>> events_of_kind(
+        const std::string&) const override {
+        return {};
+    }
 };
 
-const Customers& customers(Turn& turn) {
+const Customers& customers(const Engine& engine) {
     static const NoCustomers none;
-    const Customers* c = turn.engine().services().find<Customers>();
+    const Customers* c = engine.services().find<Customers>();
     return c != nullptr ? *c : none;
 }
+
+const Customers& customers(Turn& turn) { return customers(turn.engine()); }
 
 using nlohmann::json;
 using store::Report;
@@ -109,14 +118,16 @@ date::local_days local_today(core::Timestamp now, const std::string& zone) {
 
 // --- extraction -----------------------------------------------------------------------
 
-ExtractionConfig config_of(Turn& turn) {
+ExtractionConfig config_of(const Engine& engine) {
     std::vector<KnownCustomer> known;
-    for (const auto& c : customers(turn).all()) known.push_back({c.id, c.name, c.aliases});
-    ExtractionConfig c = extraction_config(turn.engine().settings().features.get<ReportSettings>(),
-                                           std::move(known));
-    c.prices = price_words(turn.engine().prompts(), turn.engine().settings());
+    for (const auto& c : customers(engine).all()) known.push_back({c.id, c.name, c.aliases});
+    ExtractionConfig c =
+        extraction_config(engine.settings().features.get<ReportSettings>(), std::move(known));
+    c.prices = price_words(engine.prompts(), engine.settings());
     return c;
 }
+
+ExtractionConfig config_of(Turn& turn) { return config_of(turn.engine()); }
 
 /// How qualifiers of price signals are written in the turn's language: "per seat".
 std::map<std::string, std::string> per_text(Turn& turn) {
@@ -893,6 +904,49 @@ class EngineFieldFacts final : public FieldFacts {
     Engine& engine_;
 };
 
+/// The extraction as a reader of any text, with the names it knows (ReportTexts).
+class ConfiguredMentionReader final : public MentionReader {
+  public:
+    explicit ConfiguredMentionReader(ExtractionConfig config) : config_(std::move(config)) {
+        for (const auto& c : config_.competitors) competitors_.push_back({c.name, c.aliases});
+        for (const auto& c : config_.customers) customers_.push_back({c.name, c.aliases});
+    }
+    TextMentions read(const std::string& text) const override {
+        const Extraction e = extract(text, config_);
+        TextMentions out;
+        for (const auto& c : e.competitors) out.competitors.push_back(c.name);
+        out.needs = e.needs;
+        return out;
+    }
+    const std::vector<KnownName>& competitors() const override { return competitors_; }
+    const std::vector<KnownName>& customers() const override { return customers_; }
+
+  private:
+    ExtractionConfig config_;
+    std::vector<KnownName> competitors_;
+    std::vector<KnownName> customers_;
+};
+
+/// The reports' texts and the extraction for other features (the metrics' summaries).
+class EngineReportTexts final : public ReportTexts {
+  public:
+    explicit EngineReportTexts(Engine& engine) : engine_(engine) {}
+    std::vector<store::Report> filed(store::ReportFilter filter) const override {
+        auto out = engine_.store().reports().find(filter);
+        std::reverse(out.begin(), out.end());
+        return out;
+    }
+    std::optional<store::Report> report(std::int64_t id) const override {
+        return engine_.store().reports().get(id);
+    }
+    std::unique_ptr<MentionReader> mention_reader() const override {
+        return std::make_unique<ConfiguredMentionReader>(config_of(engine_));
+    }
+
+  private:
+    Engine& engine_;
+};
+
 }  // namespace
 
 Feature feature() {
@@ -927,6 +981,7 @@ void register_reports(Engine& engine) {
     register_windows(engine);
     register_rotation(engine);
     engine.services().provide<FieldFacts>(std::make_shared<EngineFieldFacts>(engine));
+    engine.services().provide<ReportTexts>(std::make_shared<EngineReportTexts>(engine));
     // GET /api/v1/reports.csv: the same file as `twintrack export reports`.
     engine.api().add({"GET", "/api/v1/reports.csv", false,
                       [](Turn& turn, const ApiCall&) {

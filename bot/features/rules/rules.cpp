@@ -10,6 +10,7 @@
 #include "bot/customers.hpp"
 #include "bot/engine.hpp"
 #include "bot/facts.hpp"
+#include "bot/features/rules/store/rules_store.hpp"
 #include "bot/joint_agenda.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
@@ -19,8 +20,9 @@ namespace twintrack::bot::rules {
 namespace {
 
 using nlohmann::json;
-using store::Disagreement;
-using store::RuleProposal;
+using store::rules::Disagreement;
+using store::rules::RuleProposal;
+using RulesTable = store::rules::RulesRepository;
 
 const char* const daily_job = "rules.daily";
 const char* const position_dialog = "disagreement_position";
@@ -181,7 +183,7 @@ struct ShownRule {
 /// The current rules in the reader's words; before any is stored, version 1 as configured.
 std::vector<ShownRule> current_rules(Turn& turn) {
     std::vector<ShownRule> out;
-    const auto& repo = turn.read().rules();
+    const auto& repo = turn.read_table<RulesTable>();
     const std::int64_t version = repo.current_version();
     if (version == 0) {
         std::int64_t n = 0;
@@ -196,7 +198,7 @@ std::vector<ShownRule> current_rules(Turn& turn) {
 
 /// Stores version 1 from `rules.notes` the first time the rule set changes.
 void ensure_seeded(Turn& turn) {
-    auto& repo = turn.write().rules();
+    auto repo = turn.write_table<RulesTable>();
     if (repo.current_version() > 0) return;
     repo.add_version({1, std::nullopt, now_ms(turn)});
     const auto seeds = seed_rules(turn.engine().settings());
@@ -212,7 +214,7 @@ void rules_data(Turn& turn, json& data) {
     }
     data["notes"] = notes;
     data["has_notes"] = !notes.empty();
-    const auto& repo = turn.read().rules();
+    const auto& repo = turn.read_table<RulesTable>();
     const std::int64_t version = repo.current_version();
     std::string agreed;
     for (const auto& v : repo.versions()) {
@@ -274,7 +276,7 @@ RuleProposal open_proposal(Turn& turn, const std::string& text,
     p.proposed_by = turn.person()->id;
     p.proposed_at = now_ms(turn);
     p.disagreement_id = disagreement;
-    p.id = turn.write().rules().propose(p);
+    p.id = turn.write_table<RulesTable>().propose(p);
     turn.audit("rule.propose", {{"proposal", p.id},
                                 {"text", text},
                                 {"replaces", replaces ? json(*replaces) : json()},
@@ -320,7 +322,7 @@ std::optional<RuleProposal> decidable(Turn& turn, const std::string& word) {
         turn.reply("rules.bad_id", {{"word", word}});
         return std::nullopt;
     }
-    auto p = turn.read().rules().proposal(*id);
+    auto p = turn.read_table<RulesTable>().proposal(*id);
     if (!p) {
         turn.reply("rules.proposal_unknown", {{"id", *id}});
         return std::nullopt;
@@ -335,7 +337,7 @@ std::optional<RuleProposal> decidable(Turn& turn, const std::string& word) {
                                              {"version", p->version.value_or(0)}});
         return std::nullopt;
     }
-    for (const auto& a : turn.read().rules().approvals(p->id)) {
+    for (const auto& a : turn.read_table<RulesTable>().approvals(p->id)) {
         if (a.department != turn.person()->department) continue;
         turn.reply("rules.already_decided", {{"id", p->id},
                                              {"you", a.person_id == turn.person()->id},
@@ -349,7 +351,7 @@ std::optional<RuleProposal> decidable(Turn& turn, const std::string& word) {
 
 /// Both departments approved: the next version, with the rule added (or replacing one).
 std::int64_t agree(Turn& turn, const RuleProposal& p, std::int64_t& number) {
-    auto& repo = turn.write().rules();
+    auto repo = turn.write_table<RulesTable>();
     ensure_seeded(turn);
     const std::int64_t version = repo.current_version() + 1;
     const std::int64_t now = now_ms(turn);
@@ -368,7 +370,7 @@ void approve(Turn& turn, const CommandArgs& args) {
     const auto p = decidable(turn, args.parsed.word("id"));
     if (!p) return;
     const Person& me = *turn.person();
-    auto& repo = turn.write().rules();
+    auto repo = turn.write_table<RulesTable>();
     repo.decide_proposal(p->id, {me.department, me.id, "approved", "", now_ms(turn)});
     turn.audit("rule.approve", {{"proposal", p->id}, {"department", me.department}});
     turn.settle(proposal_subject(p->id, me.department), "rules.outcome.approved");
@@ -405,7 +407,7 @@ void reject(Turn& turn, const CommandArgs& args) {
     if (!p) return;
     const Person& me = *turn.person();
     const std::string note = clip(std::string(core::trim(args.parsed.word("reason"))), 500);
-    auto& repo = turn.write().rules();
+    auto repo = turn.write_table<RulesTable>();
     repo.decide_proposal(p->id, {me.department, me.id, "rejected", note, now_ms(turn)});
     repo.close_proposal(p->id, "rejected", now_ms(turn), std::nullopt);
     turn.audit("rule.reject", {{"proposal", p->id}, {"department", me.department}, {"note", note}});
@@ -424,7 +426,7 @@ void reject(Turn& turn, const CommandArgs& args) {
 
 json approvals_data(Turn& turn, std::int64_t proposal) {
     json items = json::array();
-    for (const auto& a : turn.read().rules().approvals(proposal)) {
+    for (const auto& a : turn.read_table<RulesTable>().approvals(proposal)) {
         items.push_back({{"who", person_name(turn, a.person_id)},
                          {"department", department_text(turn, a.department)},
                          {"approved", a.decision == "approved"}});
@@ -433,7 +435,7 @@ json approvals_data(Turn& turn, std::int64_t proposal) {
 }
 
 void history(Turn& turn, const CommandArgs&) {
-    const auto& repo = turn.read().rules();
+    const auto& repo = turn.read_table<RulesTable>();
     const auto all = repo.all_rules();
     json versions = json::array();
     const auto stored = repo.versions();
@@ -653,7 +655,7 @@ std::optional<JointMeeting> put_on_agenda(Turn& turn, const Disagreement& d) {
         turn.engine().settings().default_locale, "rules.agenda_item",
         {{"id", d.id}, {"title", d.title}, {"who", person_name(turn, d.raised_by)}});
     agenda->add_item(turn, meeting->id, d.raised_by, item);
-    turn.write().rules().put_on_agenda(d.id, meeting->id, meeting->start_at);
+    turn.write_table<RulesTable>().put_on_agenda(d.id, meeting->id, meeting->start_at);
     turn.audit("disagreement.agenda", {{"disagreement", d.id}, {"meeting", meeting->id}});
     return meeting;
 }
@@ -743,7 +745,7 @@ void raise(Turn& turn, const CommandArgs& args) {
     d.period_from = from;
     d.period_to = to;
     d.found = found.dump();
-    d.id = turn.write().rules().raise(d);
+    d.id = turn.write_table<RulesTable>().raise(d);
     json names_list = json::array();
     for (const auto& c : known) names_list.push_back(c.name);
     turn.audit("disagreement.raise", {{"disagreement", d.id},
@@ -769,7 +771,7 @@ std::optional<Disagreement> disagreement_arg(Turn& turn, const std::string& word
         turn.reply("rules.bad_id", {{"word", word}});
         return std::nullopt;
     }
-    auto d = turn.read().rules().disagreement(*id);
+    auto d = turn.read_table<RulesTable>().disagreement(*id);
     if (!d) turn.reply("rules.unknown_disagreement", {{"id", *id}});
     return d;
 }
@@ -777,7 +779,7 @@ std::optional<Disagreement> disagreement_arg(Turn& turn, const std::string& word
 void save_position(Turn& turn, const Disagreement& d, const std::string& department,
                    const std::string& text) {
     const Person& me = *turn.person();
-    turn.write().rules().set_position(d.id, {department, me.id, text, now_ms(turn)});
+    turn.write_table<RulesTable>().set_position(d.id, {department, me.id, text, now_ms(turn)});
     turn.audit("disagreement.position",
                {{"disagreement", d.id}, {"department", department}, {"position", text}});
     const json data = {{"id", d.id},
@@ -816,7 +818,8 @@ DialogSpec position_dialog_spec() {
     // Optional: "skip" leaves the position to the joint meeting.
     spec.steps.push_back({"rules.ask_position", true, accept_position});
     spec.finish = [](Turn& turn, json& state) {
-        const auto d = turn.read().rules().disagreement(state.value("id", std::int64_t{0}));
+        const auto d =
+            turn.read_table<RulesTable>().disagreement(state.value("id", std::int64_t{0}));
         if (!d) return;
         if (!state.contains("position")) {
             return turn.reply("rules.position_skipped", {{"id", d->id}});
@@ -827,7 +830,8 @@ DialogSpec position_dialog_spec() {
     // A command (or a disagreement decided meanwhile) ends the question: the message is
     // then handled as usual, and `position ID: TEXT` still works later.
     spec.is_answer = [](Turn& turn, const json& state, const std::string& text) {
-        const auto d = turn.read().rules().disagreement(state.value("id", std::int64_t{0}));
+        const auto d =
+            turn.read_table<RulesTable>().disagreement(state.value("id", std::int64_t{0}));
         if (!d || d->status != "open") return false;
         const auto words = core::split_words(text);
         std::vector<std::string> head;
@@ -897,7 +901,7 @@ void decide(Turn& turn, const CommandArgs& args) {
     std::optional<RuleProposal> proposal;
     if (has_rule) proposal = open_proposal(turn, rule, std::nullopt, d->id);
     if (proposal) d->rule_proposal_id = proposal->id;
-    turn.write().rules().decide(*d);
+    turn.write_table<RulesTable>().decide(*d);
     turn.audit("disagreement.decide", {{"disagreement", d->id},
                                        {"decision", d->decision},
                                        {"owner", owner->id},
@@ -934,7 +938,7 @@ void decision_done(Turn& turn, const CommandArgs& args) {
                            {{"id", d->id}, {"owner", person_name(turn, d->owner_id.value_or(0))}});
     }
     if (d->done_at) return turn.reply("rules.already_done", {{"id", d->id}});
-    turn.write().rules().mark_done(d->id, now_ms(turn));
+    turn.write_table<RulesTable>().mark_done(d->id, now_ms(turn));
     turn.audit("disagreement.done", {{"disagreement", d->id}});
     turn.reply("rules.done", {{"id", d->id}, {"title", d->title}});
 }
@@ -944,7 +948,7 @@ void decision_done(Turn& turn, const CommandArgs& args) {
 json summary_data(Turn& turn, const Disagreement& d) {
     const std::int64_t now = now_ms(turn);
     json positions = json::array();
-    const auto given = turn.read().rules().positions(d.id);
+    const auto given = turn.read_table<RulesTable>().positions(d.id);
     for (const std::string department : {"marketing", "sales"}) {
         json item = {{"department", department_text(turn, department)},
                      {"given", false},
@@ -995,7 +999,7 @@ void list(Turn& turn, const CommandArgs& args) {
         }
     }
     json items = json::array();
-    for (const auto& d : turn.read().rules().disagreements(status, list_limit)) {
+    for (const auto& d : turn.read_table<RulesTable>().disagreements(status, list_limit)) {
         items.push_back(summary_data(turn, d));
     }
     turn.reply("rules.list", {{"items", items},
@@ -1035,7 +1039,7 @@ store::Job job_at(std::int64_t at) {
 /// disagreements not on a coming joint meeting's agenda go onto the next one.
 void daily(Turn& turn) {
     const std::int64_t now = now_ms(turn);
-    for (const auto& d : turn.read().rules().overdue(now)) {
+    for (const auto& d : turn.read_table<RulesTable>().overdue(now)) {
         const json data = {{"id", d.id},
                            {"title", d.title},
                            {"decision", d.decision},
@@ -1050,10 +1054,10 @@ void daily(Turn& turn) {
                 turn.tell(*owner, "rules.overdue_owner", data);
             }
         }
-        turn.write().rules().mark_overdue_told(d.id, now);
+        turn.write_table<RulesTable>().mark_overdue_told(d.id, now);
         turn.audit("disagreement.overdue", {{"disagreement", d.id}, {"due", d.due_date}});
     }
-    for (const auto& d : turn.read().rules().disagreements("open", 200)) {
+    for (const auto& d : turn.read_table<RulesTable>().disagreements("open", 200)) {
         if (d.meeting_at && *d.meeting_at > now) continue;
         put_on_agenda(turn, d);
     }
@@ -1061,7 +1065,7 @@ void daily(Turn& turn) {
 }
 
 void todo(Turn& turn, const Person& me, std::vector<std::string>& items) {
-    const auto& repo = turn.read().rules();
+    const auto& repo = turn.read_table<RulesTable>();
     if (is_department_manager(me)) {
         for (const auto& p : repo.open_proposals()) {
             const auto approvals = repo.approvals(p.id);
@@ -1094,7 +1098,10 @@ void todo(Turn& turn, const Person& me, std::vector<std::string>& items) {
 }  // namespace
 
 Feature feature() {
-    return {"rules", "", nullptr, {24}, [](Engine& engine, Services&) { register_rules(engine); }};
+    Feature f{
+        "rules", "", nullptr, {24}, [](Engine& engine, Services&) { register_rules(engine); }};
+    f.person_data = store::rules::person_data;
+    return f;
 }
 
 void register_rules(Engine& engine) {

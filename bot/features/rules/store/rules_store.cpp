@@ -1,8 +1,8 @@
-#include "store/rules.hpp"
+#include "bot/features/rules/store/rules_store.hpp"
 
 #include <map>
 
-namespace twintrack::store {
+namespace twintrack::store::rules {
 namespace {
 
 Value nullable_text(const std::string& s) { return s.empty() ? Value(nullptr) : Value(s); }
@@ -253,4 +253,35 @@ void RulesRepository::mark_overdue_told(std::int64_t id, std::int64_t at) {
     db_.execute("UPDATE disagreements SET overdue_told_at = ? WHERE id = ?", {at, id});
 }
 
-}  // namespace twintrack::store
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"rule_proposals",
+         "SELECT id, text, locale, replaces, proposed_at, disagreement_id, status, version "
+         "FROM rule_proposals WHERE proposed_by = ?1 ORDER BY id"},
+        {"rule_approvals",
+         "SELECT proposal_id, department, decision, note, at FROM rule_approvals "
+         "WHERE person_id = ?1 ORDER BY proposal_id"},
+        {"disagreements",
+         "SELECT id, title, facts, raised_by, raised_at, status, decision, owner_id, due_date, "
+         "decided_by, decided_at, done_at FROM disagreements "
+         "WHERE raised_by = ?1 OR owner_id = ?1 OR decided_by = ?1 ORDER BY id"},
+        {"disagreement_positions",
+         "SELECT disagreement_id, department, position, at FROM disagreement_positions "
+         "WHERE person_id = ?1 ORDER BY disagreement_id"},
+    };
+    part.scrubs = {
+        "UPDATE rule_texts SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
+        "UPDATE rule_proposals SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
+        "UPDATE rule_approvals SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
+        "UPDATE disagreements SET title = replace(title, ?1, ?2), facts = replace(facts, ?1, ?2), "
+        "found = replace(found, ?1, ?2), decision = replace(decision, ?1, ?2) "
+        "WHERE instr(title, ?1) > 0 OR instr(facts, ?1) > 0 OR instr(found, ?1) > 0 "
+        "OR instr(decision, ?1) > 0",
+        "UPDATE disagreement_positions SET position = replace(position, ?1, ?2) "
+        "WHERE instr(position, ?1) > 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::rules

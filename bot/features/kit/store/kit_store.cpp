@@ -1,8 +1,8 @@
-#include "store/kit.hpp"
+#include "bot/features/kit/store/kit_store.hpp"
 
 #include <map>
 
-namespace twintrack::store {
+namespace twintrack::store::kit {
 namespace {
 
 const char* const item_columns =
@@ -167,4 +167,15 @@ void KitRepository::close_gap(std::int64_t gap, std::int64_t item, std::int64_t 
     db_.execute("UPDATE kit_gaps SET closed_at = ?, closed_by = ? WHERE id = ?", {at, item, gap});
 }
 
-}  // namespace twintrack::store
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"kit_items",
+         "SELECT id, title, lang, url, file_name, added_at FROM kit_items WHERE added_by = ?1 "
+         "ORDER BY id"},
+        {"kit_useful", "SELECT item_id, at FROM kit_useful WHERE person_id = ?1 ORDER BY item_id"},
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::kit

@@ -1,4 +1,9 @@
 #pragma once
+// The sales kit's tables (kit_items, kit_tags, kit_useful, kit_needs, kit_gaps; migration
+// bot/features/kit/migrations/0022_kit.sql and the PostgreSQL twin): the kit feature's own store
+// part (target twintrack_feature_kit_store, linking only the store layer, nothing from bot/). The
+// feature's commands open it on the turn's store (Turn::read_table, write_table).
+//
 // The sales kit: items (a link or a stored file) with their tags, "useful" marks once per
 // person, the needs field reports named with the item offered for each, and marketing's
 // list of gaps (needs no item covered).
@@ -9,8 +14,9 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::kit {
 
 struct KitItem {
     std::int64_t id = 0;
@@ -79,4 +85,8 @@ class KitRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): the items they added
+/// and the items they marked useful.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::kit

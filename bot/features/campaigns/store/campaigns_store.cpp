@@ -1,8 +1,8 @@
-#include "store/campaign_steps.hpp"
+#include "bot/features/campaigns/store/campaigns_store.hpp"
 
 #include <sstream>
 
-namespace twintrack::store {
+namespace twintrack::store::campaigns {
 namespace {
 
 const char* const step_columns =
@@ -140,4 +140,19 @@ std::vector<StepInput> CampaignStepRepository::inputs(std::int64_t step_id) cons
     return out;
 }
 
-}  // namespace twintrack::store
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"campaign_steps",
+         "SELECT campaign_id, seq, name, owner_role, due_at, state, done_at FROM campaign_steps "
+         "WHERE owner_id = ?1 OR done_by = ?1 ORDER BY id"},
+        {"campaign_step_inputs",
+         "SELECT step_id, body, at FROM campaign_step_inputs WHERE person_id = ?1 ORDER BY id"},
+    };
+    part.scrubs = {
+        "UPDATE campaign_step_inputs SET body = replace(body, ?1, ?2) WHERE instr(body, ?1) > 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::campaigns

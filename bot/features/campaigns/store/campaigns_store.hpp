@@ -1,4 +1,11 @@
 #pragma once
+// The tables of campaigns planned as processes (campaign_plans, campaign_steps,
+// campaign_step_inputs; migration bot/features/campaigns/migrations/0025_campaign_steps.sql and the
+// PostgreSQL twin): the campaigns feature's own store part (target
+// twintrack_feature_campaigns_store, linking only the store layer, nothing from bot/). The
+// campaigns themselves are the metrics feature's (CampaignResults, bot/campaign_results.hpp).
+// The feature's commands open it on the turn's store (Turn::read_table, write_table).
+//
 // Marketing process management: a metrics campaign (`campaigns`) planned as steps from a
 // template, each with an owner, a due time and a state, and the input sales gave on the
 // steps that ask for it.
@@ -9,8 +16,9 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::campaigns {
 
 struct CampaignPlan {
     std::int64_t campaign_id = 0;
@@ -71,4 +79,8 @@ class CampaignStepRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): the campaign steps they
+/// own or marked done and their input on steps; on erase their name is rewritten in every input.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::campaigns

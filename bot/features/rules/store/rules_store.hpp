@@ -1,4 +1,10 @@
 #pragma once
+// The tables of rules and disagreements (rule_versions, rule_items, rule_texts,
+// rule_proposals, rule_approvals, disagreements, disagreement_positions; migration
+// bot/features/rules/migrations/0024_rules.sql and the PostgreSQL twin): the rules feature's own
+// store part (target twintrack_feature_rules_store, linking only the store layer, nothing from
+// bot/). The feature's commands open it on the turn's store (Turn::read_table, write_table).
+//
 // Rules and disagreements (规约, 以理服人): the agreed rule set by version with each rule's
 // wording per language, rule proposals with each department's decision, disagreements
 // with the facts found when they were raised, the departments' positions and the decision
@@ -10,8 +16,9 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::rules {
 
 /// One rule of a version, its wording in every language it has.
 struct RuleItem {
@@ -134,4 +141,9 @@ class RulesRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): their rule proposals
+/// and approvals, the disagreements they raised, own or decided, and their positions; on erase
+/// their name is rewritten in every rule text, proposal, approval note, disagreement and position.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::rules
