@@ -25,7 +25,9 @@
 #include "connectors/runtime/access_token.hpp"
 #include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
+#include "connectors/runtime/held_events.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session_connector.hpp"
@@ -145,6 +147,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
           settings_(std::move(settings)),
           text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
           left_out_(context.prompts_dir, "dingtalk.yaml", "messages", "file_left_out"),
+          picture_word_(context.prompts_dir, "dingtalk.yaml", "messages", "picture_name"),
+          file_word_(context.prompts_dir, "dingtalk.yaml", "messages", "file_name"),
+          unnamed_word_(context.prompts_dir, "dingtalk.yaml", "messages", "unnamed_file"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -163,6 +168,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
         protocol.connect = [this] { open_stream(); };
         protocol.drop = [this] { link_.close(); };
         protocol.halt = [this] { link_.stop(); };
+        // No download answers any more: what waits for one goes on with the files' names,
+        // in order.
+        protocol.on_stop = [this] { held_.release_all(); };
         session_.set_protocol(std::move(protocol));
     }
 
@@ -373,15 +381,11 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
         if (!m.title.empty()) event.extra["conversation_title"] = m.title;
         // Only an employee (senderStaffId) can be looked up; outsiders go on as they are.
         const bool look_up = match_by_email_ && !m.staff_id.empty();
+        if (look_up) look_up_.insert(event.id);
         if (file_limit_ == 0 || m.direct() || m.download_codes.empty()) {
-            return hand_on(std::move(event), look_up);
+            return held_.pass(std::move(event));
         }
-        auto h = std::make_shared<Held>();
-        h->event = std::move(event);
-        h->look_up = look_up;
-        h->ready = false;
-        held_.push_back(h);
-        fetch_files(m, 0, h);
+        hold_files(m, std::move(event));
     }
 
     // --- pictures and files of people's messages (bridged groups) ---------------------
@@ -392,13 +396,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     // robot/messageFiles/download with the robotCode and the app's access token), whose
     // bytes are fetched without the token when they are at most n bytes; else, or when
     // the download fails, the file is named only (DingTalk gives no link anyone may open).
-    // The messages after it wait for the download, so the bot gets them in order.
-
-    struct Held {
-        core::Event event;
-        bool look_up = false;  ///< the sender is looked up before it goes on
-        bool ready = true;
-    };
+    // The group's later messages wait for the download (runtime::HeldEvents: per group, so
+    // other groups do not wait), so the bot gets them in order; when the connector stops,
+    // they go on at once with the files' names.
 
     bool fetches(const RobotMessage& m) const {
         const bool sender = !m.staff_id.empty() || !m.sender_id.empty();
@@ -407,64 +407,57 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                (m.msgtype == "picture" || m.msgtype == "file");
     }
 
-    void hand_on(core::Event event, bool look_up) {
-        if (!held_.empty()) {
-            auto h = std::make_shared<Held>();
-            h->event = std::move(event);
-            h->look_up = look_up;
-            held_.push_back(std::move(h));
-            return;
-        }
-        push_event(std::move(event), look_up);
-    }
-
-    void push_event(core::Event event, bool look_up) {
+    // Hands an event on to the bot, its sender looked up first where asked for.
+    void push_event(core::Event event) {
         if (sink_ == nullptr) return;
-        if (!look_up) return sink_->push(std::move(event));
+        if (look_up_.erase(event.id) == 0) return sink_->push(std::move(event));
         senders_.deliver(std::move(event), [this](core::Event e) {
             if (sink_ != nullptr) sink_->push(std::move(e));
         });
     }
 
-    void release_held() {
-        while (!held_.empty() && held_.front()->ready) {
-            auto h = std::move(held_.front());
-            held_.pop_front();
-            push_event(std::move(h->event), h->look_up);
-        }
-    }
-
-    // A picture's name (DingTalk names none): "image" with its type's extension.
-    static std::string picture_name(const std::string& mime) {
-        if (mime == "image/jpeg") return "image.jpg";
-        if (mime.rfind("image/", 0) == 0 && mime.size() > 6 && mime.size() < 12 &&
-            mime.find_first_of(";/+* ", 6) == std::string::npos) {
-            return "image." + mime.substr(6);
-        }
-        return "image";
-    }
-
-    void fetch_files(const RobotMessage& m, std::size_t next, const std::shared_ptr<Held>& h) {
-        if (next >= m.download_codes.size()) {
-            h->ready = true;
-            return release_held();
-        }
+    // The message held with its files (each named for now: the file's own name, else the
+    // word for a picture) while they download one after another; its group's later
+    // messages wait for it (runtime::HeldEvents), other groups do not.
+    void hold_files(const RobotMessage& m, core::Event event) {
         const bool picture = m.msgtype != "file";
-        core::EventFile file;
-        file.name = picture ? "" : m.file_name;
-        if (picture) file.mime = "image/*";
-        auto done = [this, m, next, h](core::EventFile f) {
-            if (f.name.empty()) f.name = picture_name(f.mime);
-            core::add_event_file(h->event.extra, f);
-            fetch_files(m, next + 1, h);
+        std::vector<core::EventFile> files(m.download_codes.size());
+        for (auto& f : files) {
+            if (picture) {
+                f.name = picture_word_.in(default_locale_, default_locale_);
+                f.mime = "image/*";
+            } else {
+                f.name = m.file_name.empty() ? file_word_.in(default_locale_, default_locale_)
+                                             : m.file_name;
+            }
+        }
+        const auto ticket = held_.hold(std::move(event), files, files.size());
+        if (ticket == 0) {
+            spdlog::warn(
+                "dingtalk {}: {} files are being fetched already; the files of {} go on by "
+                "their names",
+                settings_.name, held_.downloads(), m.msg_id);
+            return;
+        }
+        fetch_files(m, 0, ticket, std::move(files));
+    }
+
+    void fetch_files(const RobotMessage& m, std::size_t next, runtime::HeldEvents::Ticket ticket,
+                     std::vector<core::EventFile> files) {
+        if (next >= m.download_codes.size() || !held_.waiting(ticket)) return;
+        const bool picture = m.msgtype != "file";
+        core::EventFile file = files[next];
+        const std::string base = file.name;
+        auto done = [this, m, next, ticket, files](core::EventFile f) {
+            if (held_.done(ticket, next, std::move(f))) fetch_files(m, next + 1, ticket, files);
         };
         auto failed = [this, m, done, file](const std::string& why) mutable {
             spdlog::warn("dingtalk {}: a file of {} was not fetched ({}); its name goes on",
                          settings_.name, m.msg_id, why);
             done(std::move(file));
         };
-        with_token([this, m, next, file, done, failed](const std::string& token,
-                                                       const Answer& failure) mutable {
+        with_token([this, m, next, file, done, failed, picture, base](
+                       const std::string& token, const Answer& failure) mutable {
             if (token.empty()) return failed("oauth2/accessToken: " + failure.outcome.message);
             runtime::Request req = runtime::Request::json_post(
                 settings_.api_url + "/v1.0/robot/messageFiles/download",
@@ -473,7 +466,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
             req.headers.emplace_back("x-acs-dingtalk-access-token", token);
             call(
                 std::move(req),
-                [this, file, done, failed, token](runtime::Result r) mutable {
+                [this, file, done, failed, token, picture, base](runtime::Result r) mutable {
                     const Answer a = answer_of(r);
                     const std::string url = string_field(a.body, "downloadUrl");
                     if (a.outcome.kind != Kind::ok || !runtime::is_http_url(url)) {
@@ -490,20 +483,20 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                     get.max_body = static_cast<std::size_t>(file_limit_);
                     session_.call(
                         std::move(get),
-                        [file, done, failed](runtime::Result got) mutable {
+                        [file, done, failed, picture, base](runtime::Result got) mutable {
                             if (!got.ok() || got.body.empty()) {
                                 return failed(
                                     got.too_big       ? "larger than the bridge's max_file_bytes"
                                     : got.status == 0 ? got.error
                                                       : "HTTP " + std::to_string(got.status));
                             }
-                            std::string mime = got.header("content-type");
-                            mime = std::string(core::trim(mime.substr(0, mime.find(';'))));
-                            if (!mime.empty() &&
-                                (file.mime.empty() || mime.rfind("image/", 0) == 0)) {
+                            const std::string mime =
+                                runtime::media_type_of(got.header("content-type"));
+                            if (!mime.empty() && (!picture || mime.rfind("image/", 0) == 0)) {
                                 file.mime = mime;
                             }
                             if (file.mime.empty()) file.mime = "application/octet-stream";
+                            if (picture) file.name = runtime::picture_name(base, file.mime);
                             file.data = std::move(got.body);
                             file.size = file.data.size();
                             done(std::move(file));
@@ -954,13 +947,6 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     // upload, which is logged.
     static bool is_picture(const core::Attachment& a) { return a.mime.rfind("image/", 0) == 0; }
 
-    static std::string extension_of(const std::string& name) {
-        const auto dot = name.rfind('.');
-        std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
-        for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return ext;
-    }
-
     void after_text(const std::shared_ptr<SendJob>& job) {
         const auto& files = job->post.attachments;
         if (job->attachment >= files.size() || session_.stopping()) {
@@ -979,7 +965,8 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     // text went out already. Logged either way.
     void image_failed(const std::shared_ptr<SendJob>& job, const std::string& why) {
         const core::Attachment& a = job->post.attachments[job->attachment];
-        const std::string name = a.name.empty() ? "(no name)" : a.name;
+        const std::string name =
+            a.name.empty() ? unnamed_word_.in(job->post.locale, default_locale_) : a.name;
         spdlog::warn("dingtalk {}: the {} {} was not sent to {} ({}); the text was", settings_.name,
                      is_picture(a) ? "picture" : "file", name, job->channel, why);
         ++job->attachment;
@@ -1007,9 +994,11 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                 return image_failed(job, "no access token: " + failure.outcome.message);
             const core::Attachment& file = job->post.attachments[job->attachment];
             const bool picture = is_picture(file);
-            const std::string name = !file.name.empty() ? file.name
-                                     : picture          ? "picture.png"
-                                                        : "file";
+            const std::string name =
+                !file.name.empty() ? file.name
+                : picture          ? runtime::picture_name(
+                                         picture_word_.in(job->post.locale, default_locale_), file.mime)
+                          : file_word_.in(job->post.locale, default_locale_);
             runtime::Request req = runtime::Request::multipart_post(
                 settings_.oapi_url + "/media/upload?access_token=" + core::url_encode(token),
                 {{"type", picture ? "image" : "file", "", ""},
@@ -1038,13 +1027,15 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
                 return image_failed(job, "no access token: " + failure.outcome.message);
             std::string path;
             const core::Attachment& file = job->post.attachments[job->attachment];
-            const std::string name = file.name.empty() ? "file" : file.name;
+            const std::string name =
+                file.name.empty() ? file_word_.in(job->post.locale, default_locale_) : file.name;
             const MessageBody message =
-                is_picture(file) ? MessageBody{"sampleImageMsg", image_msg_param(media_id)}
-                                 : MessageBody{"sampleFile", json{{"mediaId", media_id},
-                                                                  {"fileName", name},
-                                                                  {"fileType", extension_of(name)}}
-                                                                 .dump()};
+                is_picture(file)
+                    ? MessageBody{"sampleImageMsg", image_msg_param(media_id)}
+                    : MessageBody{"sampleFile", json{{"mediaId", media_id},
+                                                     {"fileName", name},
+                                                     {"fileType", runtime::extension_of(name)}}
+                                                    .dump()};
             runtime::Request req = robot_request(job->channel, token, message, path);
             call(std::move(req), [this, job, path](runtime::Result r) {
                 const Answer a = answer_of(r);
@@ -1196,8 +1187,10 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     DingTalkSettings settings_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const runtime::ConnectorWords left_out_;   ///< names a file DingTalk did not take
-    std::uint64_t file_limit_ = 0;             ///< fetch_files_up_to(); set before start()
-    std::deque<std::shared_ptr<Held>> held_;   ///< events in order, some awaiting files
+    /// The names of files DingTalk names none for: a picture's (before its extension), a
+    /// file's, and what the note of a left-out file says for none.
+    const runtime::ConnectorWords picture_word_, file_word_, unnamed_word_;
+    std::uint64_t file_limit_ = 0;  ///< fetch_files_up_to(); set before start()
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1213,6 +1206,9 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     http::WsLink link_;
     runtime::SerialQueues outbound_;  ///< posts, by conversation
     runtime::SenderLookup senders_;   ///< senders' org_email, events waiting for it
+    std::set<std::string> look_up_;   ///< ids of held events whose sender is looked up first
+    /// Events waiting for the files of earlier ones of their conversation.
+    runtime::HeldEvents held_{[this](core::Event e) { push_event(std::move(e)); }};
 };
 
 }  // namespace

@@ -26,7 +26,9 @@
 #include "connectors/runtime/access_token.hpp"
 #include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
+#include "connectors/runtime/held_events.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session_connector.hpp"
@@ -148,35 +150,12 @@ UploadAs upload_as(const core::Attachment& a) {
 // The `file_type` of im/v1/files for a file name: pdf, doc, xls, ppt by extension, else
 // "stream" (any file; opus and mp4 would need the audio's or video's duration).
 std::string file_type_of(const std::string& name) {
-    const auto dot = name.rfind('.');
-    std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = runtime::extension_of(name);
     if (ext == "pdf") return "pdf";
     if (ext == "doc" || ext == "docx") return "doc";
     if (ext == "xls" || ext == "xlsx") return "xls";
     if (ext == "ppt" || ext == "pptx") return "ppt";
     return "stream";
-}
-
-// The type of a picture by its first bytes, for a download Feishu sent without one.
-std::string sniff_image(const std::string& data) {
-    if (data.rfind("\x89PNG", 0) == 0) return "image/png";
-    if (data.rfind("\xFF\xD8\xFF", 0) == 0) return "image/jpeg";
-    if (data.rfind("GIF8", 0) == 0) return "image/gif";
-    if (data.size() >= 12 && data.compare(0, 4, "RIFF") == 0 && data.compare(8, 4, "WEBP") == 0) {
-        return "image/webp";
-    }
-    return "";
-}
-
-// A picture's file name (image messages name none): "image" with its type's extension.
-std::string picture_name(const std::string& mime) {
-    if (mime == "image/jpeg") return "image.jpg";
-    if (mime.rfind("image/", 0) == 0 && mime.size() > 6 && mime.size() < 12 &&
-        mime.find_first_of(";/+* ", 6) == std::string::npos) {
-        return "image." + mime.substr(6);
-    }
-    return "image";
 }
 
 // Why Feishu would refuse to update a card, as an admin reads it in the log.
@@ -207,6 +186,9 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
           settings_(std::move(settings)),
           text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
           left_out_(context.prompts_dir, "feishu.yaml", "messages", "file_left_out"),
+          picture_word_(context.prompts_dir, "feishu.yaml", "messages", "picture_name"),
+          file_word_(context.prompts_dir, "feishu.yaml", "messages", "file_name"),
+          unnamed_word_(context.prompts_dir, "feishu.yaml", "messages", "unnamed_file"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -236,7 +218,12 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
             listener_.stop();
             link_.stop();
         };
-        protocol.on_stop = [this] { ping_timer_.cancel(); };
+        protocol.on_stop = [this] {
+            ping_timer_.cancel();
+            // No download answers any more: what waits for one goes on with the files'
+            // names, in order.
+            held_.release_all();
+        };
         session_.set_protocol(std::move(protocol));
     }
 
@@ -551,28 +538,20 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         if (!m.root_id.empty()) e.extra["root_id"] = m.root_id;
         if (!m.parent_id.empty()) e.extra["parent_id"] = m.parent_id;
         if (!m.thread_id.empty()) e.extra["thread_id"] = m.thread_id;
-        if (m.file_key.empty()) return hand_on(std::move(e));
-        auto h = std::make_shared<Held>();
-        h->event = std::move(e);
-        h->ready = false;
-        held_.push_back(h);
-        fetch_file(m, h);
+        hold_files(m, std::move(e));
     }
 
     // --- pictures and files of people's messages (bridged groups) ---------------------
     //
-    // With fetch_files_up_to(n > 0), an image, file, audio or media message in a group
-    // is handed on as a message with its file (core/event_files.hpp): the bytes fetched
-    // with the tenant access token from GET im/v1/messages/{message_id}/resources/
-    // {file_key}?type=image|file (the permission im:message or im:message:readonly) when
-    // they are at most n bytes, else, or when the download fails, its name only (Feishu
-    // gives no link anyone may open). The messages after it wait for the download, so
-    // the bot gets them in order.
-
-    struct Held {
-        core::Event event;
-        bool ready = true;
-    };
+    // With fetch_files_up_to(n > 0), an image, file, audio or media message in a group,
+    // and the pictures (`img` elements) of a rich-text `post` there, are handed on with
+    // their files (core/event_files.hpp): the bytes fetched with the tenant access token
+    // from GET im/v1/messages/{message_id}/resources/{key}?type=image|file (the permission
+    // im:message or im:message:readonly) when they are at most n bytes, else, or when the
+    // download fails, its name only (Feishu gives no link anyone may open). The group's
+    // later messages wait for the download (runtime::HeldEvents: per group, so other
+    // groups do not wait), so the bot gets them in order; when the connector stops, they
+    // go on at once with the files' names.
 
     bool fetches(const Message& m) const {
         static const std::set<std::string> types = {"image", "file", "audio", "media"};
@@ -580,72 +559,95 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                types.count(m.message_type) > 0;
     }
 
-    // Hands an event on (once its sender is named), after the ones waiting for files.
-    void hand_on(core::Event event) {
-        if (!held_.empty()) {
-            auto h = std::make_shared<Held>();
-            h->event = std::move(event);
-            held_.push_back(std::move(h));
-            return;
-        }
+    // Hands an event on to the bot once its sender is named (runtime::SenderLookup).
+    void deliver(core::Event event) {
         senders_.deliver(std::move(event), [this](core::Event e) {
             if (sink_ != nullptr) sink_->push(std::move(e));
         });
     }
 
-    void release_held() {
-        while (!held_.empty() && held_.front()->ready) {
-            core::Event e = std::move(held_.front()->event);
-            held_.pop_front();
-            senders_.deliver(std::move(e), [this](core::Event ev) {
-                if (sink_ != nullptr) sink_->push(std::move(ev));
-            });
+    // The message's files, held with it while they download: the file of an image, file,
+    // audio or media message, or each picture of a post.
+    void hold_files(const Message& m, core::Event e) {
+        struct Wanted {
+            std::string key, type;
+        };
+        std::vector<Wanted> wanted;
+        std::vector<core::EventFile> files;
+        const std::string picture = picture_word_.in(default_locale_, default_locale_);
+        if (!m.file_key.empty()) {
+            wanted.push_back({m.file_key, m.resource_type()});
+        } else if (file_limit_ > 0 && !m.direct()) {
+            for (const auto& key : m.post_images) wanted.push_back({key, "image"});
+        }
+        for (const auto& w : wanted) {
+            core::EventFile f;
+            if (w.type == "image") {
+                f.name = picture;
+                f.mime = "image/*";
+            } else {
+                f.name = m.file_name.empty() ? file_word_.in(default_locale_, default_locale_)
+                                             : m.file_name;
+            }
+            files.push_back(std::move(f));
+        }
+        const auto ticket = held_.hold(std::move(e), files, wanted.size());
+        if (ticket == 0 && !wanted.empty()) {
+            spdlog::warn(
+                "feishu {}: {} files are being fetched already; the files of {} go on by "
+                "their names",
+                settings_.name, held_.downloads(), m.message_id);
+        }
+        if (ticket == 0) return;
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            fetch_file(m.message_id, wanted[i].key, wanted[i].type, ticket, i, files[i]);
         }
     }
 
-    void fetch_file(const Message& m, const std::shared_ptr<Held>& h) {
-        core::EventFile file;
-        file.name = m.file_name;
-        auto done = [this, h](core::EventFile f) {
-            if (f.name.empty()) f.name = picture_name(f.mime);
-            core::add_event_file(h->event.extra, f);
-            h->ready = true;
-            release_held();
+    void fetch_file(const std::string& message_id, const std::string& key, const std::string& type,
+                    runtime::HeldEvents::Ticket ticket, std::size_t index, core::EventFile file) {
+        const bool image = type == "image";
+        auto done = [this, ticket, index](core::EventFile f) {
+            held_.done(ticket, index, std::move(f));
         };
-        with_token([this, m, file, done](const std::string& token, const Answer& failure) mutable {
+        const std::string base = file.name;
+        with_token([this, message_id, key, type, image, base, file, done, ticket](
+                       const std::string& token, const Answer& failure) mutable {
+            if (!held_.waiting(ticket)) return;  // went on already (the connector stops)
             if (token.empty()) {
                 spdlog::warn(
                     "feishu {}: the file of {} was not fetched (tenant_access_token: {}); "
                     "its name goes on",
-                    settings_.name, m.message_id, failure.outcome.message);
+                    settings_.name, message_id, failure.outcome.message);
                 return done(std::move(file));
             }
             runtime::Request req;
             req.url = settings_.api_url + "/open-apis/im/v1/messages/" +
-                      runtime::url_encode(m.message_id) + "/resources/" +
-                      runtime::url_encode(m.file_key) + "?type=" + m.resource_type();
+                      runtime::url_encode(message_id) + "/resources/" + runtime::url_encode(key) +
+                      "?type=" + type;
             req.headers.emplace_back("Authorization", "Bearer " + token);
             req.timeout = std::chrono::seconds(60);
             req.max_body = static_cast<std::size_t>(file_limit_);
-            const bool image = m.message_type == "image";
             call(
                 std::move(req),
-                [this, m, file, done, token, image](runtime::Result r) mutable {
+                [this, message_id, file, done, token, image, base](runtime::Result r) mutable {
                     if (r.ok() && !r.body.empty()) {
-                        std::string mime = r.header("content-type");
-                        mime = std::string(core::trim(mime.substr(0, mime.find(';'))));
-                        if (image && mime.rfind("image/", 0) != 0) mime = sniff_image(r.body);
+                        std::string mime = runtime::media_type_of(r.header("content-type"));
+                        if (image && mime.rfind("image/", 0) != 0) {
+                            mime = runtime::sniff_type("", r.body);
+                            if (mime.rfind("image/", 0) != 0) mime.clear();
+                        }
                         if (mime.empty() && !image) mime = "application/octet-stream";
                         file.mime = mime;
+                        if (image) file.name = runtime::picture_name(base, mime);
                         file.data = std::move(r.body);
                         file.size = file.data.size();
                         return done(std::move(file));
                     }
-                    if (image) file.mime = "image/*";
                     const Answer a = answer_of(r);
                     if (a.outcome.kind == Kind::token_invalid) token_.refused(token);
                     spdlog::warn("feishu {}: the file of {} was not fetched ({}); its name goes on",
-                                 settings_.name, m.message_id,
+                                 settings_.name, message_id,
                                  r.too_big
                                      ? "larger than the bridge's max_file_bytes"
                                      : std::to_string(a.outcome.code) + " " + a.outcome.message);
@@ -1103,7 +1105,11 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
             job, path,
             [this, job, path, image] {
                 const core::Attachment& f = job->post.attachments[job->next_file];
-                const std::string name = f.name.empty() ? (image ? "picture" : "file") : f.name;
+                const std::string name =
+                    !f.name.empty() ? f.name
+                    : image         ? runtime::picture_name(
+                                          picture_word_.in(job->post.locale, default_locale_), f.mime)
+                            : file_word_.in(job->post.locale, default_locale_);
                 const std::string mime = f.mime.empty() ? "application/octet-stream" : f.mime;
                 std::vector<runtime::FormPart> parts;
                 if (image) {
@@ -1160,7 +1166,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     void leave_out_picture(const std::shared_ptr<SendJob>& job, const std::string& step,
                            const Answer& a) {
         const core::Attachment& f = job->post.attachments[job->next_file];
-        const std::string name = f.name.empty() ? "(no name)" : f.name;
+        const std::string name =
+            f.name.empty() ? unnamed_word_.in(job->post.locale, default_locale_) : f.name;
         if ((a.no_token || a.outcome.kind != Kind::permanent) && !job->post.dedupe_key.empty()) {
             // For a while: the outbox sends the post again; what went is not shown twice.
             spdlog::info("feishu {}: {} of a post to {} failed ({} {}); the post is tried again",
@@ -1214,8 +1221,10 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     FeishuSettings settings_;
     const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
     const runtime::ConnectorWords left_out_;   ///< names an attachment Feishu refused
-    std::uint64_t file_limit_ = 0;             ///< fetch_files_up_to(); set before start()
-    std::deque<std::shared_ptr<Held>> held_;   ///< events in order, some awaiting files
+    /// The names of files Feishu names none for: a picture's (before its extension), a
+    /// file's, and what the note of a left-out file says for none.
+    const runtime::ConnectorWords picture_word_, file_word_, unnamed_word_;
+    std::uint64_t file_limit_ = 0;  ///< fetch_files_up_to(); set before start()
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1232,6 +1241,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     std::unordered_map<std::string, std::string> clicked_cards_;
     std::deque<std::string> clicked_order_;
     runtime::SenderLookup senders_;  ///< senders' names and emails, events waiting for them
+    /// Events waiting for the files of earlier ones of their conversation.
+    runtime::HeldEvents held_{[this](core::Event e) { deliver(std::move(e)); }};
 
     http::WsLink link_;
     http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server

@@ -65,8 +65,9 @@ std::optional<std::string> aes_cbc(bool encrypting, const std::string& key, cons
 }
 
 // The plain text of a `post` (rich text) message: its title and the `text` and `a`
-// elements of each paragraph, paragraphs on lines of their own.
-std::string post_text(const json& content) {
+// elements of each paragraph, paragraphs on lines of their own; the image_keys of its `img`
+// elements go to `images`.
+std::string post_text(const json& content, std::vector<std::string>& images) {
     const json* body = &content;
     // Sends use {"zh_cn": {...}}; received posts have title/content at the top.
     if (!content.contains("content") && content.is_object() && !content.empty()) {
@@ -82,6 +83,9 @@ std::string post_text(const json& content) {
         for (const auto& element : paragraph) {
             const std::string tag = string_field(element, "tag");
             if (tag == "text" || tag == "a") line += string_field(element, "text");
+            if (tag == "img" && !string_field(element, "image_key").empty()) {
+                images.push_back(string_field(element, "image_key"));
+            }
         }
         if (!out.empty()) out += "\n";
         out += std::string(core::trim(line));
@@ -170,8 +174,8 @@ MessageRead read_message(const json& event, Message& out) {
         if (out.message_type != "image") out.file_name = string_field(content, "file_name");
         return MessageRead::not_text;
     }
-    std::string text =
-        out.message_type == "text" ? string_field(content, "text") : post_text(content);
+    std::string text = out.message_type == "text" ? string_field(content, "text")
+                                                  : post_text(content, out.post_images);
     const json& mentions = message.contains("mentions") ? message["mentions"] : json();
     if (mentions.is_array()) {
         for (const auto& m : mentions) {

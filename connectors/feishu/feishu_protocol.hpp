@@ -65,6 +65,9 @@ struct Message {
     /// or file_key) and the file name it names ("" for pictures, which have none).
     std::string file_key;
     std::string file_name;
+    /// A `post` (rich text) message: the image_keys of its pictures (`img` elements), in
+    /// order.
+    std::vector<std::string> post_images;
     bool direct() const { return chat_type == "p2p"; }
     /// What `GET im/v1/messages/{id}/resources/{key}?type=` takes for it: image or file.
     std::string resource_type() const { return message_type == "image" ? "image" : "file"; }
@@ -73,7 +76,8 @@ struct Message {
 enum class MessageRead { ok, incomplete, not_text };
 
 /// Reads the `event` of an `im.message.receive_v1`. The text of `text` messages and the
-/// plain text of `post` (rich text) messages is read; `@_user_N` placeholders are removed.
+/// plain text of `post` (rich text) messages is read, and the image_keys of its pictures;
+/// `@_user_N` placeholders are removed.
 /// Other types are `not_text`; of an image, file, audio or media message the resource's
 /// key and file name are read too.
 MessageRead read_message(const nlohmann::json& event, Message& out);

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "connectors/runtime/media_names.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
 
@@ -23,16 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
-
-bool starts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
-std::string extension(std::string_view name) {
-    const auto dot = name.rfind('.');
-    if (dot == std::string_view::npos) return "";
-    return core::ascii_lower(std::string(name.substr(dot + 1)));
-}
 
 bool valid_id(const std::string& id) {
     if (id.size() != 32) return false;
@@ -119,32 +110,7 @@ StoredFile from_json(const json& j) {
 }  // namespace
 
 std::string file_type(std::string_view name, std::string_view data) {
-    if (data.empty()) return "";
-    if (starts_with(data, "\x89PNG\r\n\x1a\n")) return "image/png";
-    if (starts_with(data, "\xff\xd8\xff")) return "image/jpeg";
-    if (starts_with(data, "GIF87a") || starts_with(data, "GIF89a")) return "image/gif";
-    if (data.size() >= 12 && starts_with(data, "RIFF") && data.substr(8, 4) == "WEBP") {
-        return "image/webp";
-    }
-    if (starts_with(data, "%PDF-")) return "application/pdf";
-    const std::string ext = extension(name);
-    if (starts_with(data, std::string_view("PK\x03\x04", 4))) {
-        if (ext == "docx") {
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-        }
-        if (ext == "xlsx")
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        if (ext == "pptx") {
-            return "application/vnd.openxmlformats-officedocument.presentationml.presentation";
-        }
-        if (ext == "zip") return "application/zip";
-        return "";
-    }
-    if (ext == "txt" || ext == "csv" || ext == "md" || ext == "log") {
-        if (!core::valid_utf8(data) || data.find('\0') != std::string_view::npos) return "";
-        return ext == "csv" ? "text/csv" : ext == "md" ? "text/markdown" : "text/plain";
-    }
-    return "";
+    return runtime::sniff_type(name, data);  // the same reading every connector uses
 }
 
 std::string safe_media_type(std::string_view mime) {

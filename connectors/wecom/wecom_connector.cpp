@@ -23,6 +23,7 @@
 #include "connectors/runtime/connector_config.hpp"
 #include "connectors/runtime/connector_words.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session_connector.hpp"
@@ -177,6 +178,12 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
             runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "not_text");
         left_out_ =
             runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "file_left_out");
+        picture_word_ =
+            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "picture_name");
+        file_word_ =
+            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "file_name");
+        unnamed_word_ =
+            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "unnamed_file");
         if (not_text_.in(default_locale_, "en").empty()) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
                                      default_locale_ + "/wecom.yaml");
@@ -547,8 +554,9 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 "wecom {}: attachment {} ({}, {} bytes) to {} not sent: WeCom takes files "
                 "of 6 bytes to 20 MB",
                 settings_.name, a.name, a.mime, a.data.size(), job.post.to.channel);
-            const std::string note = left_out_.in_with(job.post.locale, default_locale_, "name",
-                                                       a.name.empty() ? "(no name)" : a.name);
+            const std::string note = left_out_.in_with(
+                job.post.locale, default_locale_, "name",
+                a.name.empty() ? unnamed_word_.in(job.post.locale, default_locale_) : a.name);
             if (!note.empty()) text += (text.empty() ? "" : "\n") + note;
         }
     }
@@ -745,10 +753,12 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
         job->again = [this, job] { upload_image(job); };
         call_api(
             job, "/cgi-bin/media/upload",
-            [a, picture] {
-                const std::string name = !a.name.empty() ? a.name
-                                         : picture       ? "picture.png"
-                                                         : "file";
+            [this, a, picture, locale = job->post.locale] {
+                const std::string name =
+                    !a.name.empty() ? a.name
+                    : picture
+                        ? runtime::picture_name(picture_word_.in(locale, default_locale_), a.mime)
+                        : file_word_.in(locale, default_locale_);
                 return runtime::Request::multipart_post(
                     "", {runtime::FormPart{"media", a.data, name,
                                            a.mime.empty() ? "application/octet-stream" : a.mime}});
@@ -916,6 +926,9 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     CallbackCrypto crypto_;
     runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
     runtime::ConnectorWords left_out_;  ///< names a file WeCom does not take
+    /// The names of files sent without one (a picture's, before its extension; a file's)
+    /// and what the note of a left-out file says for none.
+    runtime::ConnectorWords picture_word_, file_word_, unnamed_word_;
     runtime::AccessToken token_;
 
     runtime::RecentIds seen_{5000};

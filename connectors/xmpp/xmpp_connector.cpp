@@ -22,7 +22,9 @@
 #include "connectors/http/text_pieces.hpp"
 #include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/connector_words.hpp"
+#include "connectors/runtime/held_events.hpp"
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
 #include "core/event_files.hpp"
@@ -429,14 +431,6 @@ struct Outgoing {
     core::SendDone done;
 };
 
-/// A person's message waiting for the files it links to (and holding up the messages
-/// after it, which keep their order).
-struct Pending {
-    core::Event event;
-    std::vector<core::EventFile> files;
-    int waiting = 0;  ///< downloads not finished
-};
-
 std::once_flag strophe_init;
 
 class XmppConnector final : public Connector {
@@ -607,9 +601,8 @@ class XmppConnector final : public Connector {
             std::lock_guard<std::mutex> q(queue_mu_);
             tasks_.clear();
         }
-        // Messages still waiting for a file go on with their links.
-        for (auto& [seq, p] : pending_) p.waiting = 0;
-        flush_pending();
+        // Messages still waiting for a file go on with their links, in order.
+        held_.release_all();
         if (conn_ != nullptr) {
             xmpp_conn_release(conn_);
             conn_ = nullptr;
@@ -1264,35 +1257,39 @@ class XmppConnector final : public Connector {
     // connector runtime's HTTP client, when at most fetch_files_up_to() bytes (the
     // Content-Length, and the bytes as they are read); any other link stays a link, so
     // the bot never fetches an address a person made up. The room's later messages wait
-    // for the file, so every message arrives in order.
+    // for the file, so every message arrives in order; other rooms do not wait
+    // (runtime::HeldEvents). When the connector stops, they go on at once with the links.
     void push_event(core::Event event, std::vector<core::EventFile> files) {
-        Pending p;
-        p.event = std::move(event);
-        p.files = std::move(files);
-        const unsigned long long seq = ++pending_seq_;
-        for (std::size_t i = 0; i < p.files.size(); ++i) {
-            if (!http_ || !on_upload_host(p.files[i].url, *settings_.upload_hosts)) continue;
-            ++p.waiting;
+        std::vector<std::size_t> wanted;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            if (http_ && on_upload_host(files[i].url, *settings_.upload_hosts)) wanted.push_back(i);
+        }
+        const auto ticket = held_.hold(std::move(event), files, wanted.size());
+        if (ticket == 0 && !wanted.empty()) {
+            spdlog::warn(
+                "xmpp {}: {} files are being fetched already; the links of a message go on "
+                "unfetched",
+                settings_.name, held_.downloads());
+        }
+        if (ticket == 0) return;
+        for (std::size_t i : wanted) {
             runtime::Request req;
-            req.url = p.files[i].url;
+            req.url = files[i].url;
             req.timeout = std::chrono::seconds(60);
             req.max_body = static_cast<std::size_t>(file_limit_);
-            http_->send(std::move(req),
-                        [this, seq, i](runtime::Result r) { on_fetched(seq, i, std::move(r)); });
+            http_->send(std::move(req), [this, ticket, i, file = files[i]](runtime::Result r) {
+                on_fetched(ticket, i, file, std::move(r));
+            });
         }
-        pending_.emplace(seq, std::move(p));
-        flush_pending();
     }
 
-    void on_fetched(unsigned long long seq, std::size_t i, runtime::Result r) {
-        auto it = pending_.find(seq);
-        if (it == pending_.end()) return;
-        core::EventFile& file = it->second.files[i];
+    void on_fetched(runtime::HeldEvents::Ticket ticket, std::size_t i, core::EventFile file,
+                    runtime::Result r) {
+        if (!held_.waiting(ticket)) return;
         if (r.ok()) {
             file.data = std::move(r.body);
             file.size = file.data.size();
-            std::string type = r.header("content-type");
-            type = core::ascii_lower(std::string(core::trim(type.substr(0, type.find(';')))));
+            const std::string type = runtime::media_type_of(r.header("content-type"));
             if (!type.empty() && type != "application/octet-stream") file.mime = type;
             std::lock_guard<std::mutex> lock(status_mu_);
             ++status_.files_fetched;
@@ -1300,18 +1297,7 @@ class XmppConnector final : public Connector {
             spdlog::warn("xmpp {}: the linked file {} was not fetched ({}); the link goes on",
                          settings_.name, file.name, r.error);
         }
-        --it->second.waiting;
-        flush_pending();
-    }
-
-    // Hands on the messages at the front that wait for nothing.
-    void flush_pending() {
-        while (!pending_.empty() && pending_.begin()->second.waiting <= 0) {
-            Pending p = std::move(pending_.begin()->second);
-            pending_.erase(pending_.begin());
-            for (const auto& f : p.files) core::add_event_file(p.event.extra, f);
-            if (sink_ != nullptr) sink_->push(std::move(p.event));
-        }
+        held_.done(ticket, i, std::move(file));
     }
 
     // A room message's XEP-0066 out-of-band links (<x xmlns='jabber:x:oob'><url/></x>,
@@ -1333,8 +1319,7 @@ class XmppConnector final : public Connector {
             if (file.url.rfind("https://", 0) != 0 && file.url.rfind("http://", 0) != 0) continue;
             std::string path = file.url.substr(0, file.url.find_first_of("?#"));
             file.name = path.substr(path.rfind('/') + 1);
-            std::string ext = file.name.substr(file.name.rfind('.') + 1);
-            ext = core::ascii_lower(ext);
+            const std::string ext = runtime::extension_of(file.name);
             if (ext == "png" || ext == "gif" || ext == "webp") {
                 file.mime = "image/" + ext;
             } else if (ext == "jpg" || ext == "jpeg") {
@@ -1494,10 +1479,12 @@ class XmppConnector final : public Connector {
     std::string ids_path_;
     /// fetch_files_up_to(); > 0: XEP-0066 links reported (and fetched); before start()
     std::uint64_t file_limit_ = 0;
-    std::unique_ptr<runtime::HttpClient> http_;      ///< fetches linked files; made by start()
-    std::deque<std::function<void()>> tasks_;        ///< its completions, under queue_mu_
-    std::map<unsigned long long, Pending> pending_;  ///< messages in order, by arrival
-    unsigned long long pending_seq_ = 0;
+    std::unique_ptr<runtime::HttpClient> http_;  ///< fetches linked files; made by start()
+    std::deque<std::function<void()>> tasks_;    ///< its completions, under queue_mu_
+    /// Messages waiting for the files of earlier ones of their room (or chat).
+    runtime::HeldEvents held_{[this](core::Event e) {
+        if (sink_ != nullptr) sink_->push(std::move(e));
+    }};
     bool ids_dirty_ = false;
     bool ids_failing_ = false;  ///< the last write failed (logged once)
     SteadyClock::time_point ids_due_{};

@@ -614,7 +614,8 @@ TEST_F(DingTalkConnectorTest, GroupPicturesComeWithTheirBytesInOrderWhenFilesAre
     EXPECT_EQ(picture->where.channel, kGroup);
     auto files = core::event_files(picture->extra);
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_EQ(files[0].name, "image.png");
+    // Named by dingtalk.yaml's messages.picture_name in the bot's language (zh-CN here).
+    EXPECT_EQ(files[0].name, "图片.png");
     EXPECT_EQ(files[0].mime, "image/png");
     EXPECT_EQ(files[0].data, png);
     auto rich = sink_.wait_for([](const core::Event&) { return true; });
@@ -626,7 +627,7 @@ TEST_F(DingTalkConnectorTest, GroupPicturesComeWithTheirBytesInOrderWhenFilesAre
     EXPECT_TRUE(files[0].data.empty());
     EXPECT_EQ(files[0].mime.rfind("image/", 0), 0u);
     EXPECT_TRUE(files[1].data.empty());
-    EXPECT_EQ(files[1].name, "image");
+    EXPECT_EQ(files[1].name, "图片");
     auto text = sink_.wait_for([](const core::Event&) { return true; });
     ASSERT_TRUE(text);
     EXPECT_EQ(text->text, "不错");
@@ -648,6 +649,84 @@ TEST_F(DingTalkConnectorTest, GroupPicturesComeWithTheirBytesInOrderWhenFilesAre
     EXPECT_EQ(links, 2u);
     // Nobody was told that only text is read.
     EXPECT_TRUE(fake_.calls("/session/").empty());
+}
+
+class DingTalkHeldFilesTest : public DingTalkConnectorTest {
+  protected:
+    void SetUp() override {
+        DingTalkConnectorTest::SetUp();
+        connector_->stop();
+        connector_ = make();
+        connector_->fetch_files_up_to(100);
+        connector_->start(sink_);
+        ASSERT_TRUE(fake_.wait_sockets(2));
+        wait_connected(1);
+        fake_.add_user("manager4220", "王芳", "", "wang.fang@example.cn");
+        fake_.add_file("dc-booth", "image/png", png_);
+        // Wang is known (looked up) before a download hangs.
+        say("f-0", "m-0", kGroup, "先说一句");
+        ASSERT_TRUE(sink_.with_text("先说一句"));
+    }
+    void say(const std::string& frame, const std::string& id, const std::string& group,
+             const std::string& text) {
+        ASSERT_TRUE(fake_.send(callback_frame(
+            frame, robot_message(id, "manager4220", "王芳", text, "2", group, "", 0))));
+    }
+    const std::string png_ = std::string("\x89PNG\r\n\x1a\n", 8) + "booth";
+};
+
+TEST_F(DingTalkHeldFilesTest, MessagesHeldBehindAHangingDownloadGoOnOnceInOrderWhenItStops) {
+    fake_.hang_files(true);
+    ASSERT_TRUE(fake_.send(
+        callback_frame("f-1", group_message("m-pic", "picture", {{"downloadCode", "dc-booth"}}))));
+    ASSERT_TRUE(fake_.wait_call("/files/"));
+    say("f-2", "m-then", kGroup, "然后");
+    say("f-3", "m-last", kGroup, "最后");
+    ASSERT_EQ(fake_.wait_acks("f-3").size(), 1u);  // read by the connector
+    // The download never answers: the connector stops with it under way.
+    connector_->stop();
+    fake_.hang_files(false);
+    const auto any = [](const core::Event&) { return true; };
+    auto picture = sink_.wait_for(any);
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->id, "dingtalk:m-pic");
+    EXPECT_EQ(picture->who.email, "wang.fang@example.cn");
+    const auto files = core::event_files(picture->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "图片");  // by its name, without its bytes
+    EXPECT_TRUE(files[0].data.empty());
+    auto then = sink_.wait_for(any);
+    ASSERT_TRUE(then);
+    EXPECT_EQ(then->text, "然后");
+    auto last = sink_.wait_for(any);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->text, "最后");
+    EXPECT_TRUE(sink_.rest().empty());  // exactly once
+}
+
+TEST_F(DingTalkHeldFilesTest, AHangingDownloadInOneGroupDoesNotDelayAnotherGroup) {
+    const std::string other = "cidOtherGroupQqSfFxBbeKzx==";
+    fake_.hang_files(true);
+    ASSERT_TRUE(fake_.send(
+        callback_frame("f-1", group_message("m-pic", "picture", {{"downloadCode", "dc-booth"}}))));
+    ASSERT_TRUE(fake_.wait_call("/files/"));
+    say("f-2", "m-after", kGroup, "这张之后");
+    say("f-3", "m-other", other, "另一个群");
+    // The other group's message arrives while the download still hangs.
+    auto first = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->text, "另一个群");
+    EXPECT_EQ(first->where.channel, other);
+    fake_.hang_files(false);
+    auto picture = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->id, "dingtalk:m-pic");
+    const auto files = core::event_files(picture->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].data, png_);
+    auto after = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->text, "这张之后");
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 #include "tests/dingtalk/fake_dingtalk.hpp"
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
+#include "connectors/http/http_listener.hpp"
 #include "tests/support/stop_server.hpp"
 
 namespace twintrack::dingtalk_test {
@@ -38,6 +40,23 @@ struct FakeDingTalk::Impl {
     int cards_delivered = 0;                    // cards people see
     int lost_card_answers = 0;                  // createAndDeliver answers to lose
     std::pair<int, int> failing_updates{0, 0};  // count, status
+    // While hang_files: links point to `slow`, a server of its own whose answers wait.
+    bool hang_files = false;
+    bool stopping = false;
+    std::unique_ptr<connectors::http::HttpListener> slow;
+    int slow_port = 0;
+
+    // Answers a download link (under mu).
+    void answer_file(const Server::connection_ptr& con, const std::string& code) {
+        auto f = files.find(code);
+        if (f == files.end()) {
+            con->set_status(websocketpp::http::status_code::not_found);
+            return;
+        }
+        con->set_status(websocketpp::http::status_code::ok);
+        if (!f->second.first.empty()) con->append_header("Content-Type", f->second.first);
+        con->set_body(f->second.second);
+    }
     int failing_uploads = 0;
     std::map<std::string, json> users;  // staff id -> topapi/v2/user/get result
     int failing_lookups = 0;
@@ -142,8 +161,9 @@ struct FakeDingTalk::Impl {
                 return {400, {{"code", "unknownError"}, {"message", "downloadCode 无效"}}};
             }
             return {200,
-                    {{"downloadUrl", "http://127.0.0.1:" + std::to_string(port) + "/files/" + code +
-                                         "?Expires=1733480000&Signature=fake"}}};
+                    {{"downloadUrl",
+                      "http://127.0.0.1:" + std::to_string(hang_files ? slow_port : port) +
+                          "/files/" + code + "?Expires=1733480000&Signature=fake"}}};
         }
         if (path == "/v1.0/card/instances/createAndDeliver" && call.method == "POST") {
             return create_card(call);
@@ -319,14 +339,7 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
         }
         if (call.method == "GET" && call.path.rfind("/files/", 0) == 0) {
             // A download link: no token; 404 once the code is unknown (expired).
-            auto f = d.files.find(call.path.substr(7));
-            if (f == d.files.end()) {
-                con->set_status(websocketpp::http::status_code::not_found);
-                return;
-            }
-            con->set_status(websocketpp::http::status_code::ok);
-            if (!f->second.first.empty()) con->append_header("Content-Type", f->second.first);
-            con->set_body(f->second.second);
+            d.answer_file(con, call.path.substr(7));
             return;
         }
         const bool upload = call.path == "/media/upload";
@@ -390,7 +403,15 @@ FakeDingTalk::FakeDingTalk() : impl_(std::make_unique<Impl>()) {
     d.thread = std::thread([&d] { d.server.run(); });
 }
 
-FakeDingTalk::~FakeDingTalk() { test_support::stop_server(impl_->server, impl_->thread); }
+FakeDingTalk::~FakeDingTalk() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->mu);
+        impl_->stopping = true;
+        impl_->cv.notify_all();
+    }
+    if (impl_->slow) impl_->slow->stop();
+    test_support::stop_server(impl_->server, impl_->thread);
+}
 
 std::string FakeDingTalk::url() const { return "http://127.0.0.1:" + std::to_string(impl_->port); }
 
@@ -443,6 +464,28 @@ void FakeDingTalk::fail_uploads(int count) {
     impl_->failing_uploads = count;
 }
 
+void FakeDingTalk::hang_files(bool hang) {
+    Impl* d = impl_.get();
+    std::lock_guard<std::mutex> lock(d->mu);
+    d->hang_files = hang;
+    d->cv.notify_all();
+    if (!hang || d->slow) return;
+    d->slow = std::make_unique<connectors::http::HttpListener>(
+        [d](const connectors::http::ListenerRequest& r) {
+            std::unique_lock<std::mutex> lock(d->mu);
+            ApiCall call;
+            call.method = r.method;
+            call.path = r.path;
+            d->calls.push_back(call);
+            d->cv.notify_all();
+            d->cv.wait(lock, [d] { return !d->hang_files || d->stopping; });
+            auto f = d->files.find(r.path.substr(7));
+            if (f == d->files.end()) return connectors::http::ListenerResponse{404, "", ""};
+            return connectors::http::ListenerResponse{200, f->second.first, f->second.second};
+        });
+    d->slow_port = d->slow->start("127.0.0.1", 0);
+}
+
 void FakeDingTalk::add_file(const std::string& download_code, const std::string& content_type,
                             const std::string& data) {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -487,8 +530,8 @@ std::optional<ApiCall> FakeDingTalk::wait_call(const std::string& path, std::siz
     impl_->cv.wait_for(lock, timeout, [&] {
         std::size_t seen = 0;
         for (const auto& c : impl_->calls) {
-            const bool match =
-                c.path == path || (path == "/session/" && c.path.rfind("/session/", 0) == 0);
+            const bool match = c.path == path || ((path == "/session/" || path == "/files/") &&
+                                                  c.path.rfind(path, 0) == 0);
             if (match && ++seen == n) {
                 found = c;
                 return true;

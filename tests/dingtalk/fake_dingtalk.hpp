@@ -77,6 +77,10 @@ class FakeDingTalk {
     /// `content_type`); unknown codes are refused (400), a link to one answers 404.
     void add_file(const std::string& download_code, const std::string& content_type,
                   const std::string& data);
+    /// While true, download links hang: the links handed out meanwhile point to a server of
+    /// the fake's own that answers nothing until this is set false again (then as usual)
+    /// or the fake stops. Wait for such a download with wait_call("/files/").
+    void hang_files(bool hang);
     /// An employee topapi/v2/user/get knows: `email` the address-book email, `org_email`
     /// the enterprise mailbox ("" leaves a field out, as DingTalk does). Others get errcode
     /// 60121 (找不到该用户).
@@ -88,7 +92,8 @@ class FakeDingTalk {
 
     /// The calls of `path` ("/session/" and "/files/": of every path under it), in order.
     std::vector<ApiCall> calls(const std::string& path) const;
-    /// Waits until `path` was called `n` times; returns the n-th call (1-based).
+    /// Waits until `path` ("/session/" and "/files/": any path under it) was called `n`
+    /// times; returns the n-th call (1-based).
     std::optional<ApiCall> wait_call(const std::string& path, std::size_t n = 1,
                                      std::chrono::milliseconds timeout = 10s) const;
 

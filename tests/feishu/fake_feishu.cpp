@@ -41,7 +41,9 @@ struct FakeFeishu::State {
         std::string data, content_type;
     };
     std::map<std::string, Resource> resources;  ///< "message_id/key?type=T" → bytes
-    std::map<std::string, json> people;         ///< open_id → user (the contact API)
+    bool hang_resources = false;
+    bool stopping = false;
+    std::map<std::string, json> people;  ///< open_id → user (the contact API)
     int failing_contacts = 0;
     std::pair<int, long long> contact_failure{500, 0};  ///< HTTP status, code
     int card_refusals = 0;
@@ -131,9 +133,12 @@ struct FakeFeishu::State {
         if (auth.rfind("Bearer ", 0) == 0) call.token = auth.substr(7);
         call.json_body = json::parse(r.body, nullptr, false);
         if (call.json_body.is_discarded()) call.json_body = nullptr;
-        std::lock_guard<std::mutex> lock(mu);
+        std::unique_lock<std::mutex> lock(mu);
         calls.push_back(call);
         cv.notify_all();
+        if (r.method == "GET" && r.path.find("/resources/") != std::string::npos) {
+            cv.wait(lock, [this] { return !hang_resources || stopping; });
+        }
         const json& b = call.json_body;
         if (r.path == "/open-apis/auth/v3/tenant_access_token/internal") {
             if (!b.is_object() || b.value("app_id", "") != kAppId ||
@@ -420,6 +425,11 @@ FakeFeishu::FakeFeishu() : state_(std::make_shared<State>()) {
 }
 
 FakeFeishu::~FakeFeishu() {
+    {
+        std::lock_guard<std::mutex> lock(state_->mu);
+        state_->stopping = true;
+        state_->cv.notify_all();
+    }
     state_->listener->stop();
     test_support::stop_server(state_->ws, state_->ws_thread);
 }
@@ -748,6 +758,16 @@ test_support::HttpResponse post_callback(int port, const std::string& body, cons
             {"X-Lark-Signature", connectors::feishu::sha256_hex(stamp + nonce + key + body)});
     }
     return test_support::http_request("POST", "127.0.0.1", port, path, headers, body);
+}
+
+}  // namespace twintrack::feishu_test
+
+namespace twintrack::feishu_test {
+
+void FakeFeishu::hang_resources(bool hang) {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->hang_resources = hang;
+    state_->cv.notify_all();
 }
 
 }  // namespace twintrack::feishu_test

@@ -85,6 +85,10 @@ class FakeFeishu {
     void add_resource(const std::string& message_id, const std::string& key,
                       const std::string& type, const std::string& data,
                       const std::string& content_type);
+    /// While true, resource downloads hang: the fake answers nothing (and nothing else)
+    /// until it is set false again or the fake stops; then the download is answered as
+    /// usual. Waits for a hanging download with wait_call().
+    void hang_resources(bool hang);
     /// The contact API knows `open_id` as `name` (the others: no permission, 99991672),
     /// with `email` (the contact email) and `enterprise_email` (the Feishu Mail address)
     /// where given ("" leaves the field out, as Feishu does without the app's scope).

@@ -537,7 +537,8 @@ TEST_F(FeishuConnectorTest, AGroupPictureAndFileComeWithTheirBytesAndInOrderWhen
     EXPECT_EQ(picture->who.display, "王芳");
     auto files = core::event_files(picture->extra);
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_EQ(files[0].name, "image.png");
+    // Named by feishu.yaml's messages.picture_name in the bot's language (zh-CN here).
+    EXPECT_EQ(files[0].name, "图片.png");
     EXPECT_EQ(files[0].mime, "image/png");
     EXPECT_EQ(files[0].data, kPicture);
     auto doc = sink_.wait_for([](const core::Event&) { return true; });
@@ -596,12 +597,172 @@ TEST_F(FeishuConnectorTest, AFileThatCannotBeFetchedGoesOnByItsNameAndLosesNothi
     ASSERT_TRUE(gone);
     files = core::event_files(gone->extra);
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_EQ(files[0].name, "image");
+    EXPECT_EQ(files[0].name, "图片");
     EXPECT_EQ(files[0].mime.rfind("image/", 0), 0u);  // still known as a picture
     EXPECT_TRUE(files[0].data.empty());
     auto after = sink_.wait_for([](const core::Event&) { return true; });
     ASSERT_TRUE(after);
     EXPECT_EQ(after->text, "后面");
+}
+
+const std::string kOtherGroup = "oc_7be2b7c3f0a14d2e9c55a0d1e2f3a4b5";
+
+// A group text message of Wang's, handed on once the connector named him: afterwards his
+// name and the tenant access token are known, so nothing more is asked of the fake.
+void named_first(FakeFeishu& fake, test_support::CollectingSink& sink, int port,
+                 const std::string& chat_id) {
+    ASSERT_EQ(post_callback(port, encrypted(message_event("ev-0", "om_0", kWang, chat_id, "group",
+                                                          "先说一句")))
+                  .status,
+              200);
+    ASSERT_TRUE(sink.with_text("先说一句"));
+    EXPECT_EQ(fake.calls("/open-apis/contact/v3/users/").size(), 1u);
+}
+
+TEST_F(FeishuConnectorTest, MessagesHeldBehindAHangingDownloadGoOnOnceInOrderWhenItStops) {
+    fake_.add_person(kWang, "王芳");
+    fetch_up_to_ = 100;
+    start();
+    named_first(fake_, sink_, port_, kGroup);
+    fake_.add_resource("om_pic", "img_v2_booth", "image", kPicture, "image/png");
+    fake_.hang_resources(true);
+    ASSERT_EQ(post_callback(port_, encrypted(file_message_event("ev-p", "om_pic", kWang, kGroup,
+                                                                "image", "img_v2_booth")))
+                  .status,
+              200);
+    ASSERT_TRUE(fake_.wait_call("/open-apis/im/v1/messages/om_pic/resources/"));
+    for (const auto& [id, text] : {std::pair<std::string, std::string>{"om_1", "然后"},
+                                   std::pair<std::string, std::string>{"om_2", "最后"}}) {
+        ASSERT_EQ(post_callback(
+                      port_, encrypted(message_event("ev-" + id, id, kWang, kGroup, "group", text)))
+                      .status,
+                  200);
+    }
+    // The download never answers: the connector stops with it under way.
+    connector_->stop();
+    fake_.hang_resources(false);
+    const auto any = [](const core::Event&) { return true; };
+    auto picture = sink_.wait_for(any);
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->id, "feishu:om_pic");
+    EXPECT_EQ(picture->who.display, "王芳");
+    const auto files = core::event_files(picture->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].name, "图片");  // by its name, without its bytes
+    EXPECT_TRUE(files[0].data.empty());
+    auto then = sink_.wait_for(any);
+    ASSERT_TRUE(then);
+    EXPECT_EQ(then->text, "然后");
+    auto last = sink_.wait_for(any);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->text, "最后");
+    // Exactly once: nothing else came (the connector's thread has ended).
+    EXPECT_TRUE(sink_.rest().empty());
+}
+
+TEST_F(FeishuConnectorTest, AHangingDownloadInOneGroupDoesNotDelayAnotherGroup) {
+    fake_.add_person(kWang, "王芳");
+    fetch_up_to_ = 100;
+    start();
+    named_first(fake_, sink_, port_, kGroup);
+    fake_.add_resource("om_pic", "img_v2_booth", "image", kPicture, "image/png");
+    fake_.hang_resources(true);
+    ASSERT_EQ(post_callback(port_, encrypted(file_message_event("ev-p", "om_pic", kWang, kGroup,
+                                                                "image", "img_v2_booth")))
+                  .status,
+              200);
+    ASSERT_TRUE(fake_.wait_call("/open-apis/im/v1/messages/om_pic/resources/"));
+    ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-a", "om_a", kWang, kGroup, "group",
+                                                           "这张之后")))
+                  .status,
+              200);
+    ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-b", "om_b", kWang, kOtherGroup,
+                                                           "group", "另一个群")))
+                  .status,
+              200);
+    // The other group's message arrives while the download still hangs.
+    auto other = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->text, "另一个群");
+    EXPECT_EQ(other->where.channel, kOtherGroup);
+    fake_.hang_resources(false);
+    auto picture = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->id, "feishu:om_pic");
+    const auto files = core::event_files(picture->extra);
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].data, kPicture);
+    auto after = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->text, "这张之后");
+}
+
+// A rich-text message (post) with pictures: each `img` element's image_key fetched as the
+// message's resource, like an image message's.
+json post_event(const std::string& event_id, const std::string& message_id,
+                const std::string& open_id, const std::string& chat_id, const json& paragraphs) {
+    json ev = message_event(event_id, message_id, open_id, chat_id, "group", "");
+    ev["event"]["message"]["message_type"] = "post";
+    ev["event"]["message"]["content"] = json{{"title", ""}, {"content", paragraphs}}.dump();
+    return ev;
+}
+
+TEST_F(FeishuConnectorTest, PicturesInsideARichTextMessageComeWithTheirBytesInABridgedGroup) {
+    fake_.add_person(kWang, "王芳");
+    fetch_up_to_ = 100;
+    start();
+    const std::string jpeg = std::string("\xFF\xD8\xFF\xE0", 4) + "jpeg-bytes";
+    fake_.add_resource("om_post", "img_v2_first", "image", kPicture, "image/png");
+    fake_.add_resource("om_post", "img_v2_second", "image", jpeg, "");
+    const json paragraphs =
+        json::array({json::array({{{"tag", "text"}, {"text", "展台照片"}}}),
+                     json::array({{{"tag", "img"}, {"image_key", "img_v2_first"}}}),
+                     json::array({{{"tag", "img"}, {"image_key", "img_v2_second"}}})});
+    ASSERT_EQ(
+        post_callback(port_, encrypted(post_event("ev-r", "om_post", kWang, kGroup, paragraphs)))
+            .status,
+        200);
+    ASSERT_EQ(post_callback(port_, encrypted(message_event("ev-n", "om_next", kWang, kGroup,
+                                                           "group", "看到了吗")))
+                  .status,
+              200);
+    auto post = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(post);
+    EXPECT_EQ(post->id, "feishu:om_post");
+    EXPECT_EQ(post->text.rfind("展台照片", 0), 0u);
+    const auto files = core::event_files(post->extra);
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0].name, "图片.png");
+    EXPECT_EQ(files[0].data, kPicture);
+    EXPECT_EQ(files[1].name, "图片.jpg");  // no type named: read from the bytes
+    EXPECT_EQ(files[1].mime, "image/jpeg");
+    EXPECT_EQ(files[1].data, jpeg);
+    auto next = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->text, "看到了吗");
+    std::vector<std::string> downloads;
+    for (const auto& c : fake_.calls("/open-apis/im/v1/messages/om_post/resources/")) {
+        downloads.push_back(c.path + "?" + c.query);
+    }
+    EXPECT_THAT(downloads,
+                UnorderedElementsAre(
+                    "/open-apis/im/v1/messages/om_post/resources/img_v2_first?type=image",
+                    "/open-apis/im/v1/messages/om_post/resources/img_v2_second?type=image"));
+}
+
+TEST_F(FeishuConnectorTest, PicturesInsideARichTextMessageAreNotFetchedWithoutABridge) {
+    start();
+    const json paragraphs =
+        json::array({json::array({{{"tag", "text"}, {"text", "展台照片"}}}),
+                     json::array({{{"tag", "img"}, {"image_key", "img_v2_first"}}})});
+    ASSERT_EQ(
+        post_callback(port_, encrypted(post_event("ev-r", "om_post", kWang, kGroup, paragraphs)))
+            .status,
+        200);
+    auto post = sink_.wait_for([](const core::Event&) { return true; });
+    ASSERT_TRUE(post);
+    EXPECT_TRUE(core::event_files(post->extra).empty());
+    EXPECT_TRUE(fake_.calls("/open-apis/im/v1/messages/om_post/resources/").empty());
 }
 
 TEST_F(FeishuConnectorTest, AGroupPictureIsAnsweredThatOnlyTextIsReadWhenFilesAreNotFetched) {

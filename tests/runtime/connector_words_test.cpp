@@ -82,6 +82,28 @@ TEST(ConnectorWords, TheShippedPromptsHaveEachPlatformsAnswerInBothLanguages) {
     }
 }
 
+TEST(ConnectorWords, TheShippedPromptsNameUnnamedFilesInBothLanguages) {
+    const std::string prompts = core::source_dir() + "/prompts";
+    for (const std::string file : {"dingtalk.yaml", "feishu.yaml", "wecom.yaml"}) {
+        for (const std::string key : {"picture_name", "file_name", "unnamed_file"}) {
+            SCOPED_TRACE(file + " " + key);
+            const ConnectorWords words(prompts, file, "messages", key);
+            const std::string en = words.in("en", "en");
+            const std::string zh = words.in("zh-CN", "en");
+            EXPECT_FALSE(en.empty());
+            EXPECT_FALSE(zh.empty());
+            EXPECT_NE(en, zh);
+        }
+        // The note of a left-out file names a file without a name in the reader's language.
+        const ConnectorWords note(prompts, file, "messages", "file_left_out");
+        const ConnectorWords unnamed(prompts, file, "messages", "unnamed_file");
+        EXPECT_EQ(note.in_with("en", "en", "name", unnamed.in("en", "en")),
+                  "[file: (no name), not shown here]");
+        EXPECT_EQ(note.in_with("zh-CN", "en", "name", unnamed.in("zh-CN", "en")),
+                  "[文件：（无名称），此处无法显示]");
+    }
+}
+
 TEST(RosterLocale, ThePersonsLanguageByIdentityElseTheFallback) {
     auto roster = std::make_shared<Roster>();
     roster->set({{"li.na", "Li Na", "sales", "zh-CN"},

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <sstream>
@@ -284,6 +285,131 @@ TEST_F(XmppChangesTest, ALinkToTheUploadServiceIsFetchedAndAnyOtherStaysALink) {
                     ::testing::UnorderedElementsAre("/up/abc/booth.png", "/up/def/deck.pdf"));
     }
     EXPECT_EQ(xmpp_status(*bot).files_fetched, 1);
+    bot->stop();
+}
+
+// An upload service whose downloads hang until released (or the test ends).
+class HangingUploads {
+  public:
+    HangingUploads()
+        : listener_([this](const connectors::http::ListenerRequest& r) {
+              std::unique_lock<std::mutex> lock(mu_);
+              ++asked_;
+              cv_.notify_all();
+              cv_.wait(lock, [this] { return !hang_; });
+              if (r.path == "/up/abc/booth.png") {
+                  return connectors::http::ListenerResponse{200, "image/png", png};
+              }
+              return connectors::http::ListenerResponse{404, "text/plain", "no such file"};
+          }) {
+        base_ = "http://127.0.0.1:" + std::to_string(listener_.start("127.0.0.1", 0));
+    }
+    ~HangingUploads() {
+        release();
+        listener_.stop();
+    }
+    std::string url(const std::string& path) const { return base_ + path; }
+    /// Waits until `n` downloads were asked for.
+    bool wait_asked(int n) {
+        std::unique_lock<std::mutex> lock(mu_);
+        return cv_.wait_for(lock, 15s, [&] { return asked_ >= n; });
+    }
+    void release() {
+        std::lock_guard<std::mutex> lock(mu_);
+        hang_ = false;
+        cv_.notify_all();
+    }
+    const std::string png = std::string("\x89PNG\r\n\x1a\n-booth", 14);
+
+  private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool hang_ = true;
+    int asked_ = 0;
+    std::string base_;
+    connectors::http::HttpListener listener_;
+};
+
+std::string oob_link(const std::string& url) {
+    return "<x xmlns='jabber:x:oob'><url>" + url + "</url></x>";
+}
+
+TEST_F(XmppChangesTest, RoomMessagesHeldBehindAHangingDownloadGoOnOnceInOrderWhenItStops) {
+    HangingUploads uploads;
+    auto s = settings();
+    s.upload_hosts = std::vector<std::string>{"127.0.0.1"};
+    context.clock = &clock;
+    auto bot = connectors::xmpp::make_xmpp(std::move(s), context);
+    bot->fetch_files_up_to(1000);
+    bot->start(sink);
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    live(*bot, alice);
+    const std::string booth = uploads.url("/up/abc/booth.png");
+    alice.send_raw(room_message("h-1", "our booth", oob_link(booth)));
+    ASSERT_TRUE(uploads.wait_asked(1));
+    alice.say(kRoom, "then", "groupchat", "h-2");
+    alice.say(kRoom, "last", "groupchat", "h-3");
+    // A direct message is another conversation: it does not wait for the room's file (and
+    // once it is here, the room messages sent before it were read).
+    alice.say(kBot, "still there?", "chat", "h-4");
+    auto direct = sink.wait_for([](const core::Event& e) { return e.direct; });
+    ASSERT_TRUE(direct);
+    EXPECT_EQ(direct->text, "still there?");
+    // The download never answers: the connector stops with it under way.
+    bot->stop();
+    uploads.release();
+    const auto any = [](const core::Event&) { return true; };
+    auto e = sink.wait_for(any);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->text, "our booth");
+    const auto got = core::event_files(e->extra);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].url, booth);  // its link, without its bytes
+    EXPECT_TRUE(got[0].data.empty());
+    auto then = sink.wait_for(any);
+    ASSERT_TRUE(then);
+    EXPECT_EQ(then->text, "then");
+    auto last = sink.wait_for(any);
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->text, "last");
+    EXPECT_TRUE(sink.rest().empty());  // exactly once
+    EXPECT_EQ(xmpp_status(*bot).files_fetched, 0);
+}
+
+TEST_F(XmppChangesTest, AHangingDownloadInOneRoomDoesNotDelayAnotherRoom) {
+    HangingUploads uploads;
+    auto s = settings();
+    s.rooms.push_back({kJoint, "joint"});
+    s.upload_hosts = std::vector<std::string>{"127.0.0.1"};
+    context.clock = &clock;
+    auto bot = connectors::xmpp::make_xmpp(std::move(s), context);
+    bot->fetch_files_up_to(1000);
+    bot->start(sink);
+    XmppClient alice(server.port(), "alice", "alice-secret");
+    live(*bot, alice);
+    ASSERT_TRUE(eventually([&] { return live_in(*bot, kJoint); }));
+    ASSERT_TRUE(alice.join(kJoint, "Alice"));
+    const std::string booth = uploads.url("/up/abc/booth.png");
+    alice.send_raw(room_message("r-1", "our booth", oob_link(booth)));
+    ASSERT_TRUE(uploads.wait_asked(1));
+    alice.say(kRoom, "after the picture", "groupchat", "r-2");
+    alice.say(kJoint, "meanwhile elsewhere", "groupchat", "r-3");
+    // The other room's message arrives while the download still hangs.
+    const auto any = [](const core::Event&) { return true; };
+    auto first = sink.wait_for(any);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->text, "meanwhile elsewhere");
+    EXPECT_EQ(first->where.channel, kJoint);
+    uploads.release();
+    auto picture = sink.wait_for(any);
+    ASSERT_TRUE(picture);
+    EXPECT_EQ(picture->text, "our booth");
+    const auto got = core::event_files(picture->extra);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_TRUE(got[0].data == uploads.png) << "the bytes changed on the way";
+    auto after = sink.wait_for(any);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->text, "after the picture");
     bot->stop();
 }
 
