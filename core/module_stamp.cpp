@@ -1,10 +1,11 @@
 // Compiled into every module (twintrack_module() in CMakeLists.txt): the stamp of the build
-// the module comes from, which core/module_loader.cpp compares with the program's own
-// before it uses anything of the module.
+// the module comes from, as an ELF note (core/module_stamp.hpp) that core/module_loader.cpp
+// reads from the module's file and compares with the program's own before it loads it.
+
+#include "core/module_stamp.hpp"
 
 #ifndef TWINTRACK_BUILD_STAMP
 #error "TWINTRACK_BUILD_STAMP is set by twintrack_module_stamp() in CMakeLists.txt"
 #endif
 
-extern "C" __attribute__((visibility("default"))) const char twintrack_module_stamp[] =
-    TWINTRACK_BUILD_STAMP;
+TWINTRACK_DEFINE_MODULE_STAMP(TWINTRACK_BUILD_STAMP)

@@ -6,6 +6,8 @@ set -euo pipefail
 
 build_pkgs=(
     build-essential cmake ninja-build ccache pkg-config
+    # The program is linked with lld, its start-up functions together (app/CMakeLists.txt).
+    lld
     libcpprest-dev libboost-system-dev libssl-dev
     libwebsocketpp-dev libasio-dev
     libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libyaml-cpp-dev
@@ -42,6 +44,8 @@ test_pkgs=(
 # server (its npm packages come from bench/hub_load/reference/package-lock.json).
 bench_pkgs=(
     linux-perf nodejs npm
+    # bench/memory/startup_order.sh: the functions an idle start runs (callgrind).
+    valgrind
 )
 
 want=("${build_pkgs[@]}")

@@ -5,9 +5,9 @@ set -euo pipefail
 bin=${1:-build/app/twintrack}
 dir=$(mktemp -d)
 trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-"$bin" run --demo --data "$dir/data" --port 0 >"$dir/out.log" 2>&1 &
+${WRAP:-} "$bin" run --demo --data "$dir/data" --port 0 >"$dir/out.log" 2>&1 &
 pid=$!
-for _ in $(seq 50); do grep -q "listening on" "$dir/out.log" && break; sleep 0.1; done
+for _ in $(seq $((${WAIT_SECONDS:-5} * 10))); do grep -q "listening on" "$dir/out.log" && break; sleep 0.1; done
 sleep "${SETTLE_SECONDS:-5}"
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 peak=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)

@@ -56,10 +56,10 @@ connectors:
     channels:
       - {name: "#sales", track: sales}
 EOF
-"$bin" run --config "$dir/twintrack.yaml" --data "$dir/data" >"$dir/out.log" 2>&1 &
+${WRAP:-} "$bin" run --config "$dir/twintrack.yaml" --data "$dir/data" >"$dir/out.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$dir/out.log" && break; sleep 0.1; done
-for _ in $(seq 100); do grep -q "irc irc: joined" "$dir/out.log" && break; sleep 0.1; done
+for _ in $(seq $((${WAIT_SECONDS:-10} * 10))); do grep -q "listening on" "$dir/out.log" && break; sleep 0.1; done
+for _ in $(seq $((${WAIT_SECONDS:-10} * 10))); do grep -q "irc irc: joined" "$dir/out.log" && break; sleep 0.1; done
 grep -q "irc irc: joined" "$dir/out.log" || { cat "$dir/out.log" "$dir/ngircd.log" >&2; exit 1; }
 sleep "${SETTLE_SECONDS:-5}"
 status() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$pid/status"; }

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "connectors/feishu/feishu_cards.hpp"
+#include "connectors/feishu/feishu_frame_module.hpp"
 #include "connectors/feishu/feishu_protocol.hpp"
 #include "connectors/feishu/feishu_stream.hpp"
 #include "connectors/http/hook_routes.hpp"
@@ -210,6 +211,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         if (!events_mode()) {
+            frame_codec();  // the frames' module (protobuf-lite), or ModuleMissing now
             protocol.connect = [this] { open_stream(); };
             protocol.drop = [this] { link_.close(); };
         }

@@ -2,9 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "connectors/feishu/feishu_frame_module.hpp"
 #include "connectors/http/json_fields.hpp"
 #include "core/base64.hpp"
-#include "feishu_frame.pb.h"
+#include "core/module_loader.hpp"
 
 namespace twintrack::connectors::feishu {
 namespace {
@@ -83,39 +84,28 @@ int StreamFrame::int_header(const std::string& key) const {
     return all_digits(v, 9) ? std::stoi(v) : 0;
 }
 
+// The module's entry, when the codec is compiled into this program itself (the fuzz
+// target); otherwise the module is loaded.
+extern "C" const void* twintrack_feishu_frame_module_v1() __attribute__((weak));
+
+const FrameCodec& frame_codec() {
+    static const FrameCodec* const codec = [] {
+        auto* entry = twintrack_feishu_frame_module_v1 != nullptr
+                          ? &twintrack_feishu_frame_module_v1
+                          : reinterpret_cast<const void* (*)()>(
+                                core::module_entry(frame_module_file, frame_module_entry));
+        return static_cast<const FrameCodec*>(entry());
+    }();
+    return *codec;
+}
+
 std::optional<StreamFrame> decode_frame(const std::string& bytes) {
-    twintrack::feishu::pbbp2::Frame pb;
-    if (!pb.ParseFromString(bytes)) return std::nullopt;
     StreamFrame f;
-    f.seq_id = pb.seqid();
-    f.log_id = pb.logid();
-    f.service = pb.service();
-    f.method = pb.method();
-    for (const auto& h : pb.headers()) f.headers.emplace_back(h.key(), h.value());
-    f.payload_encoding = pb.payload_encoding();
-    f.payload_type = pb.payload_type();
-    f.payload = pb.payload();
-    f.log_id_new = pb.logidnew();
+    if (!frame_codec().decode(bytes, f)) return std::nullopt;
     return f;
 }
 
-std::string encode_frame(const StreamFrame& f) {
-    twintrack::feishu::pbbp2::Frame pb;
-    pb.set_seqid(f.seq_id);
-    pb.set_logid(f.log_id);
-    pb.set_service(f.service);
-    pb.set_method(f.method);
-    for (const auto& [k, v] : f.headers) {
-        auto* h = pb.add_headers();
-        h->set_key(k);
-        h->set_value(v);
-    }
-    if (!f.payload_encoding.empty()) pb.set_payload_encoding(f.payload_encoding);
-    if (!f.payload_type.empty()) pb.set_payload_type(f.payload_type);
-    if (!f.payload.empty()) pb.set_payload(f.payload);
-    if (!f.log_id_new.empty()) pb.set_logidnew(f.log_id_new);
-    return pb.SerializeAsString();
-}
+std::string encode_frame(const StreamFrame& f) { return frame_codec().encode(f); }
 
 std::string ping_frame(std::int32_t service_id) {
     StreamFrame f;

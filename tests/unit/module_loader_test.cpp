@@ -1,13 +1,16 @@
 // The module loader (core/module_loader.hpp) uses a module only when it comes from the
 // program's own build: a module left from another build, or one without a stamp, is
-// refused with an error naming both builds, like a missing module.
+// refused with an error naming both builds, like a missing module, and without running
+// any of its code. A module missing or refused once is not looked for again.
 
 #include "core/module_loader.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 using namespace twintrack;
@@ -54,6 +57,46 @@ TEST_F(ModuleLoader, AModuleWithoutAStampIsRefused) {
     EXPECT_THAT(refusal("twintrack_test_unstamped_module.so"),
                 AllOf(HasSubstr("from another build of the program (no build stamp"),
                       HasSubstr(core::build_stamp())));
+    EXPECT_EQ(std::getenv("TWINTRACK_TEST_MODULE_RAN_UNSTAMPED_MODULE"), nullptr);
+}
+
+// The stamp is read from the file: a refused module's static constructors never run (the
+// test module's constructor marks the environment, as the accepted one shows).
+TEST_F(ModuleLoader, ARefusedModuleRunsNoneOfItsCode) {
+    EXPECT_THAT(refusal("twintrack_test_stale_module.so"), HasSubstr("from another build"));
+    EXPECT_EQ(std::getenv("TWINTRACK_TEST_MODULE_RAN_STALE_MODULE"), nullptr);
+    core::module_entry("twintrack_test_module.so", "twintrack_test_module_v1");
+    EXPECT_NE(std::getenv("TWINTRACK_TEST_MODULE_RAN_MODULE"), nullptr);
+}
+
+TEST_F(ModuleLoader, TheStampIsReadFromTheFileWithoutLoadingIt) {
+    const std::string dir = TEST_MODULE_DIR;
+    EXPECT_EQ(core::module_file_stamp(dir + "/twintrack_test_module.so"),
+              std::optional<std::string>(core::build_stamp()));
+    EXPECT_EQ(core::module_file_stamp(dir + "/twintrack_test_stale_module.so"),
+              std::optional<std::string>("0.0.1+stale"));
+    EXPECT_EQ(core::module_file_stamp(dir + "/twintrack_test_unstamped_module.so"), std::nullopt);
+    EXPECT_EQ(core::module_file_stamp(dir + "/no_such_module.so"), std::nullopt);
+    EXPECT_EQ(core::module_file_stamp(__FILE__), std::nullopt);  // not an ELF file
+}
+
+// A missing module is looked for once: installing it while the program runs changes
+// nothing until a restart, and every use gets the first error.
+TEST_F(ModuleLoader, AMissingModuleIsLookedForOnce) {
+    const std::string dir =
+        ::testing::TempDir() + "module_loader_missing_" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    ::setenv("TWINTRACK_MODULE_DIR", dir.c_str(), 1);
+    const std::string first = refusal("twintrack_test_late_module.so");
+    EXPECT_THAT(first, AllOf(HasSubstr("module twintrack_test_late_module.so not found in"),
+                             HasSubstr(dir)));
+    std::filesystem::copy_file(TEST_MODULE_DIR "/twintrack_test_module.so",
+                               dir + "/twintrack_test_late_module.so");
+    EXPECT_EQ(refusal("twintrack_test_late_module.so"), first);
+    // Looked for in other folders, it is a different question.
+    ::setenv("TWINTRACK_MODULE_DIR", (dir + "/.").c_str(), 1);
+    EXPECT_EQ(refusal("twintrack_test_late_module.so"), "loaded");
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(ModuleLoader, TheStampNamesTheVersion) {
