@@ -20,6 +20,10 @@
 // The pairs outlive a restart in DATA_DIR/xmpp-NAME.stanza-ids, written through a
 // temporary file and a rename at most once a second when they changed, and when the
 // connector stops; a file that cannot be read is logged and ignored.
+//
+// Files: a post's attachments go up to the server's XEP-0363 upload service first
+// (http_upload.hpp) and out as messages with the get URL and a XEP-0066 link; one the
+// service does not take is named under the text.
 
 #include <chrono>
 #include <cstddef>
