@@ -515,8 +515,9 @@ int run_server(const Options& options) {
         // uploaded again where the connector shows them.
         raw->fetch_files_up_to(bot::bridge::file_limit(
             core.engine->settings().features.get<bot::bridge::BridgeSettings>(), raw->name()));
-        bot::bridge::set_file_abilities(*core.engine, raw->name(),
-                                        {raw->shows_images(), raw->shows_files()});
+        bot::bridge::set_file_abilities(
+            *core.engine, raw->name(),
+            {raw->shows_images(), raw->shows_files(), raw->wants_file_links()});
         // Files no platform of a bridge shows go as links to the first hub with a
         // public_url that keeps them (docs/BRIDGE.md).
         if (!file_linker_set) {

@@ -15,12 +15,15 @@
 namespace twintrack::bot {
 namespace {
 
-// Outbox rows keep attachments as JSON: [{name, mime, data (Base64)}].
+// Outbox rows keep attachments as JSON: [{name, mime, data (Base64), link?}].
 std::string encode_attachments(const std::vector<core::Attachment>& files) {
     if (files.empty()) return "";
     nlohmann::json out = nlohmann::json::array();
     for (const auto& f : files) {
-        out.push_back({{"name", f.name}, {"mime", f.mime}, {"data", core::base64_encode(f.data)}});
+        nlohmann::json one{
+            {"name", f.name}, {"mime", f.mime}, {"data", core::base64_encode(f.data)}};
+        if (!f.link.empty()) one["link"] = f.link;
+        out.push_back(std::move(one));
     }
     return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -86,7 +89,8 @@ std::vector<core::Attachment> decode_attachments(const std::string& text) {
         for (const auto& f : nlohmann::json::parse(text)) {
             auto data = core::base64_decode(f.value("data", ""));
             if (!data) continue;
-            out.push_back({f.value("name", ""), f.value("mime", ""), std::move(*data)});
+            out.push_back(
+                {f.value("name", ""), f.value("mime", ""), std::move(*data), f.value("link", "")});
         }
     } catch (const nlohmann::json::exception& e) {
         spdlog::error("outbox attachments unreadable, post goes without them: {}", e.what());

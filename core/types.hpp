@@ -83,6 +83,10 @@ struct Attachment {
     std::string name;  ///< file name, e.g. "metrics.png"
     std::string mime;  ///< e.g. "image/png"
     std::string data;  ///< the bytes
+    /// Where the file can be opened besides (its platform's public link, or the hub's copy
+    /// of a bridged file), for a connector whose server may refuse the upload (XMPP's size
+    /// limit) and names the file instead; empty when there is none.
+    std::string link = {};
 };
 
 /// One choice of a menu (see Action).

@@ -57,6 +57,10 @@ class Connector {
     virtual bool shows_images() const { return false; }
     /// True when it uploads any of `Post::attachments` as a file people can open.
     virtual bool shows_files() const { return false; }
+    /// True when its server may refuse an upload only when it is sent (XMPP's upload
+    /// service and its size limit): relayed attachments then carry a link
+    /// (`Attachment::link`) for the line it shows instead.
+    virtual bool wants_file_links() const { return false; }
     /// Before start(): files and pictures people send in channels are reported with
     /// their messages (`Event::extra` "files", core/event_files.hpp), their bytes fetched
     /// when they are at most `bytes` (the bridge's max_file_bytes). 0, the default: files

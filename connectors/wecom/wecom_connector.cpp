@@ -122,7 +122,10 @@ struct SendJob : runtime::PostJob {
     std::string task_id;              ///< the card's (or, for an update, the updated card's)
     std::vector<std::size_t> images;  ///< attachments sent (pictures and files), after the text
     std::string media_id;             ///< of the attachment being sent (uploaded)
-    std::function<void()> again;      ///< makes the current call once more
+    /// Files left out (`file_left_out`, one line each) that the post's text could not
+    /// carry: refused by media/upload, or a card's post. Sent last, as a text message.
+    std::string note;
+    std::function<void()> again;  ///< makes the current call once more
 };
 
 // The errcodes after which a new access token is fetched and the call made again.
@@ -541,9 +544,9 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     }
 
     // The attachments WeCom takes: pictures, and files of more than 5 bytes up to 20 MB
-    // (media/upload type file). One it does not take is named under the text
-    // (`file_left_out` of wecom.yaml), so the conversation learns a file was there.
-    void pick_images(SendJob& job, std::string& text) {
+    // (media/upload type file). One it does not take is named (`file_left_out` of
+    // wecom.yaml) in `notes`, so the conversation learns a file was there.
+    void pick_images(SendJob& job, std::string& notes) {
         for (std::size_t i = 0; i < job.post.attachments.size(); ++i) {
             const auto& a = job.post.attachments[i];
             if (is_picture(a) || (a.data.size() > 5 && a.data.size() <= 20 * 1024 * 1024)) {
@@ -554,11 +557,15 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 "wecom {}: attachment {} ({}, {} bytes) to {} not sent: WeCom takes files "
                 "of 6 bytes to 20 MB",
                 settings_.name, a.name, a.mime, a.data.size(), job.post.to.channel);
-            const std::string note = left_out_.in_with(
-                job.post.locale, default_locale_, "name",
-                a.name.empty() ? unnamed_word_.in(job.post.locale, default_locale_) : a.name);
-            if (!note.empty()) text += (text.empty() ? "" : "\n") + note;
+            add_note(notes, job.post.locale, a.name);
         }
+    }
+
+    void add_note(std::string& notes, const std::string& locale, const std::string& name) const {
+        const std::string note =
+            left_out_.in_with(locale, default_locale_, "name",
+                              name.empty() ? unnamed_word_.in(locale, default_locale_) : name);
+        if (!note.empty()) notes += (notes.empty() ? "" : "\n") + note;
     }
 
     const core::Attachment& current_attachment(const SendJob& job) const {
@@ -603,7 +610,13 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 text += "\n\n" + job->post.actions_text;
             }
         }
-        pick_images(*job, text);
+        std::string notes;
+        pick_images(*job, notes);
+        if (job->card.is_null()) {
+            if (!notes.empty()) text += (text.empty() ? "" : "\n") + notes;
+        } else {
+            job->note = notes;  // a card has no room for them: a message after it
+        }
         if (job->card.is_null()) {
             // A post of attachments only (a relayed picture) has no text message.
             if (!text.empty()) job->pieces = robots::split_message(text, settings_.max_bytes);
@@ -611,7 +624,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
             job->pieces = {""};  // one message: the card
         }
         if (job->pieces.empty() && job->images.empty()) return complete(job, {true, "", "", true});
-        if (job->member && !reserve_today(job, job->pieces.size() + job->images.size())) return;
+        if (job->member && !reserve_today(job, steps(*job))) return;
         send_step(job);
     }
 
@@ -646,12 +659,24 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
         return false;
     }
 
-    std::size_t steps(const SendJob& job) const { return job.pieces.size() + job.images.size(); }
-    bool image_step(const SendJob& job) const { return job.next >= job.pieces.size(); }
+    // The steps of a post: its text pieces (or its card), its attachments, then the note
+    // naming the attachments left out, if any.
+    std::size_t steps(const SendJob& job) const {
+        return job.pieces.size() + job.images.size() + (job.note.empty() ? 0 : 1);
+    }
+    bool note_step(const SendJob& job) const {
+        return !job.note.empty() && job.next == job.pieces.size() + job.images.size();
+    }
+    bool image_step(const SendJob& job) const {
+        return job.next >= job.pieces.size() && !note_step(job);
+    }
 
     json message_body(const SendJob& job) const {
         json body;
-        if (image_step(job)) {
+        if (note_step(job)) {
+            const std::string type = settings_.markdown ? "markdown" : "text";
+            body = {{"msgtype", type}, {type, {{"content", job.note}}}};
+        } else if (image_step(job)) {
             const std::string type = is_picture(current_attachment(job)) ? "image" : "file";
             body = {{"msgtype", type}, {type, {{"media_id", job.media_id}}}};
         } else if (!job.card.is_null()) {
@@ -713,7 +738,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 job->first_id = settings_.name + ":" + (msgid.empty() ? job->channel : msgid);
             }
         }
-        if (!job->card.is_null() && !image_step(*job)) {
+        if (!job->card.is_null() && !image_step(*job) && !note_step(*job)) {
             // The code for updating the card until someone clicks (each click brings a new one).
             codes_.put(job->task_id, string_field(body, "response_code"));
         }
@@ -726,7 +751,9 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     // without a callback URL may not send cards, an old client, ...): the post goes as
     // text with the typed commands instead, so the choice is still offered.
     bool card_refused(const std::shared_ptr<SendJob>& job, const std::string& why) {
-        if (job->card.is_null() || image_step(*job) || !job->first_id.empty()) return false;
+        if (job->card.is_null() || image_step(*job) || note_step(*job) || !job->first_id.empty()) {
+            return false;
+        }
         spdlog::warn(
             "wecom {}: template card to {} refused ({}); sending the text and the typed "
             "commands instead",
@@ -773,11 +800,20 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
             picture ? "type=image" : "type=file");
     }
 
-    void skip_image(const std::shared_ptr<SendJob>& job, const std::string& why) {
+    // An attachment WeCom refused (media/upload errcode 40004/40005/40006/40007/40009/...,
+    // an answer without media_id) or that could not go up (`passing`: no answer, a 5xx):
+    // named in a message after the others (`file_left_out`), so the conversation learns a
+    // file was there; logged. A post of attachments only whose upload failed for a while
+    // with nothing sent yet is tried again by the outbox instead, as before.
+    void skip_image(const std::shared_ptr<SendJob>& job, const std::string& why,
+                    bool passing = false) {
         const auto& a = current_attachment(*job);
         spdlog::warn("wecom {}: {} {} for {} not sent: {}{}", settings_.name,
                      is_picture(a) ? "picture" : "file", a.name, job->channel, why,
                      job->first_id.empty() ? "" : " (the post's text went without it)");
+        const bool retried =
+            passing && job->first_id.empty() && job->card.is_null() && job->pieces.empty();
+        if (!retried) add_note(job->note, job->post.locale, a.name);
         ++job->next;
         job->media_id.clear();
         job->token_retried = false;
@@ -856,7 +892,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
             }
             // The URL holds the access token: never let it into a message.
             const std::string error = runtime::masked(r.error, token);
-            if (upload) return skip_image(job, api + ": " + error);
+            if (upload) return skip_image(job, api + ": " + error, r.retryable());
             return complete(job, {false, job->first_id, api + ": " + error, r.retryable()});
         }
         const json body = r.json();

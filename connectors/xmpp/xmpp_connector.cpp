@@ -26,6 +26,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
+#include "connectors/xmpp/http_upload.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
 #include "core/event_files.hpp"
 #include "core/text.hpp"
@@ -442,6 +443,9 @@ class XmppConnector final : public Connector {
           started_ms_(core::to_millis(context.clock->now())),
           default_locale_(context.default_locale),
           retracted_(context.prompts_dir, "xmpp.yaml", "messages", "retracted"),
+          left_out_(context.prompts_dir, "xmpp.yaml", "messages", "file_left_out"),
+          left_out_link_(context.prompts_dir, "xmpp.yaml", "messages", "file_left_out_link"),
+          upload_(settings_.name),
           ids_path_(context.data_dir.empty() ? std::string()
                                              : (std::filesystem::path(context.data_dir) /
                                                 ("xmpp-" + settings_.name + ".stanza-ids"))
@@ -451,9 +455,6 @@ class XmppConnector final : public Connector {
             room.jid = r.jid;
             room.track = r.track;
             rooms_.emplace(r.jid, std::move(room));
-        }
-        if (!settings_.upload_hosts) {
-            settings_.upload_hosts = std::vector<std::string>{jid_domain(settings_.jid)};
         }
         load_ids();
         std::call_once(strophe_init, [] { xmpp_initialize(); });
@@ -473,15 +474,14 @@ class XmppConnector final : public Connector {
             std::lock_guard<std::mutex> q(queue_mu_);
             accepting_ = true;
         }
-        if (file_limit_ > 0 && !settings_.upload_hosts->empty()) {
-            // Completions come back to the connector's thread through its task queue.
-            http_ = std::make_unique<runtime::HttpClient>(
-                runtime::Transport{"", settings_.tls_ca_file}, [this](std::function<void()> f) {
-                    std::lock_guard<std::mutex> q(queue_mu_);
-                    tasks_.push_back(std::move(f));
-                    queue_cv_.notify_all();
-                });
-        }
+        // Fetches linked files and PUTs uploads (XEP-0363); completions come back to the
+        // connector's thread through its task queue.
+        http_ = std::make_unique<runtime::HttpClient>(runtime::Transport{"", settings_.tls_ca_file},
+                                                      [this](std::function<void()> f) {
+                                                          std::lock_guard<std::mutex> q(queue_mu_);
+                                                          tasks_.push_back(std::move(f));
+                                                          queue_cv_.notify_all();
+                                                      });
         spdlog::info("xmpp {}: connecting as {} to {}", settings_.name, settings_.jid, where());
         thread_ = std::thread([this] { run(); });
     }
@@ -516,6 +516,12 @@ class XmppConnector final : public Connector {
     /// XEP-0066 links are reported as files; those on the upload service's hosts are
     /// fetched when at most `bytes`.
     void fetch_files_up_to(std::uint64_t bytes) override { file_limit_ = bytes; }
+    /// Attachments go up to the server's XEP-0363 upload service (connectors/xmpp/
+    /// http_upload.hpp) and out as their link; one the service refuses goes as a line
+    /// with its name (and its link, which the bridge adds).
+    bool shows_images() const override { return true; }
+    bool shows_files() const override { return true; }
+    bool wants_file_links() const override { return true; }
 
     XmppStatus status() const {
         std::lock_guard<std::mutex> lock(status_mu_);
@@ -583,6 +589,14 @@ class XmppConnector final : public Connector {
         log_.handler = &XmppConnector::on_log;
         log_.userdata = this;
         ctx_ = xmpp_ctx_new(nullptr, &log_);
+        upload_.use(
+            ctx_,
+            [this](xmpp_stanza_t* stanza) {
+                if (conn_ == nullptr || !online_ || dead_) return false;
+                xmpp_send(conn_, stanza);
+                return true;
+            },
+            http_.get(), [this](const UploadService& service) { found_service(service); });
         try {
             loop();
             shutdown();
@@ -597,6 +611,7 @@ class XmppConnector final : public Connector {
             spdlog::error("xmpp {}: could not write {}", settings_.name, ids_path_);
         }
         if (http_) http_->shutdown();  // no completion comes after this
+        fail_uploads("XMPP connector " + settings_.name + " stopped before sending");
         {
             std::lock_guard<std::mutex> q(queue_mu_);
             tasks_.clear();
@@ -648,6 +663,7 @@ class XmppConnector final : public Connector {
             if (conn_ == nullptr && SteadyClock::now() >= next_attempt_) connect();
             tick_rooms();
             tick_ping();
+            upload_.tick(SteadyClock::now());
             save_ids(false);
             if (conn_ != nullptr) xmpp_run_once(ctx_, 100);
         }
@@ -689,6 +705,7 @@ class XmppConnector final : public Connector {
         xmpp_handler_add(conn_, &XmppConnector::on_presence_cb, nullptr, "presence", nullptr, this);
         xmpp_handler_add(conn_, &XmppConnector::on_ping_cb, kPingNs, "iq", "get", this);
         xmpp_handler_add(conn_, &XmppConnector::on_any_cb, nullptr, nullptr, nullptr, this);
+        xmpp_handler_add(conn_, &XmppConnector::on_iq_cb, nullptr, "iq", nullptr, this);
         {
             std::lock_guard<std::mutex> lock(status_mu_);
             ++status_.attempts;
@@ -715,6 +732,7 @@ class XmppConnector final : public Connector {
             room.state = Room::State::away;
             room.occupants.clear();
         }
+        upload_.reset("the connection ended");
         {
             std::lock_guard<std::mutex> lock(status_mu_);
             status_.online = false;
@@ -891,6 +909,7 @@ class XmppConnector final : public Connector {
             xmpp_stanza_t* p = xmpp_presence_new(ctx_);
             xmpp_send(conn_, p);
             xmpp_stanza_release(p);
+            upload_.discover(jid_domain(settings_.jid));
             for (auto& [_, room] : rooms_) {
                 room.nick = settings_.nick;
                 room.nick_tries = 0;
@@ -1262,7 +1281,7 @@ class XmppConnector final : public Connector {
     void push_event(core::Event event, std::vector<core::EventFile> files) {
         std::vector<std::size_t> wanted;
         for (std::size_t i = 0; i < files.size(); ++i) {
-            if (http_ && on_upload_host(files[i].url, *settings_.upload_hosts)) wanted.push_back(i);
+            if (http_ && on_upload_host(files[i].url, upload_hosts())) wanted.push_back(i);
         }
         const auto ticket = held_.hold(std::move(event), files, wanted.size());
         if (ticket == 0 && !wanted.empty()) {
@@ -1331,6 +1350,131 @@ class XmppConnector final : public Connector {
         return files;
     }
 
+    // --- XEP-0363 uploads (the work is in http_upload.cpp) ------------------------------
+
+    // Answers to the uploader's disco and slot questions.
+    static int on_iq_cb(xmpp_conn_t*, xmpp_stanza_t* stanza, void* self) {
+        auto* c = static_cast<XmppConnector*>(self);
+        const char* type = xmpp_stanza_get_type(stanza);
+        if (type == nullptr ||
+            (std::strcmp(type, "result") != 0 && std::strcmp(type, "error") != 0)) {
+            return 1;
+        }
+        try {
+            c->upload_.on_iq(stanza);
+        } catch (const std::exception& e) {
+            spdlog::error("xmpp {}: answer ignored: {}", c->settings_.name, e.what());
+        }
+        return 1;
+    }
+
+    // Without `upload_hosts:`, links are fetched from the upload service discovery found
+    // (and the hosts of the get URLs it gave the bot): its address is its host, as for
+    // Prosody's upload.example.com and ejabberd's upload.@HOST@.
+    void found_service(const UploadService& service) {
+        if (service.jid.empty()) return;
+        learn_host(service.jid);
+    }
+
+    void learn_host(const std::string& host) {
+        if (std::find(found_hosts_.begin(), found_hosts_.end(), host) == found_hosts_.end()) {
+            found_hosts_.push_back(host);
+        }
+    }
+
+    const std::vector<std::string>& upload_hosts() const {
+        return settings_.upload_hosts ? *settings_.upload_hosts : found_hosts_;
+    }
+
+    void fail_uploads(const std::string& why) {
+        std::map<unsigned long long, core::SendDone> open;
+        open.swap(uploading_);
+        for (auto& [_, done] : open) {
+            if (done) done({false, "", why, true});
+        }
+    }
+
+    // A post with attachments: each uploaded first, then the text goes and each file as a
+    // message of its own with the get URL as body and a XEP-0066 <x xmlns='jabber:x:oob'>
+    // so clients show it inline. A passing failure (no answer, the service busy, a PUT
+    // without an answer or with a 5xx) sends nothing and fails the post for the outbox to
+    // send again; a file refused for good (over max-file-size, a slot refused, a PUT
+    // refused, no upload service) is named under the text instead (`file_left_out` of
+    // xmpp.yaml, with the attachment's link when it has one).
+    void upload_files(const core::Post& post, core::SendDone done) {
+        const unsigned long long key = ++upload_seq_;
+        uploading_.emplace(key, std::move(done));
+        upload_.upload(post.attachments, [this, key, post](Uploaded up) {
+            auto it = uploading_.find(key);
+            if (it == uploading_.end()) return;
+            core::SendDone finish = std::move(it->second);
+            uploading_.erase(it);
+            if (up.temporary) {
+                spdlog::warn(
+                    "xmpp {}: the files of a post to {} were not uploaded ({}); the "
+                    "post is sent again later",
+                    settings_.name, post.to.channel, up.why);
+                if (finish) finish({false, "", "XEP-0363 upload: " + up.why, true});
+                return;
+            }
+            core::Post rest = post;
+            rest.attachments.clear();
+            std::vector<std::string> urls;
+            const std::string locale = post.locale.empty() ? default_locale_ : post.locale;
+            for (std::size_t i = 0; i < post.attachments.size(); ++i) {
+                const core::Attachment& a = post.attachments[i];
+                if (!up.urls[i].empty()) {
+                    urls.push_back(up.urls[i]);
+                    std::string scheme, host;
+                    int port = 0;
+                    if (runtime::parse_http_url(up.urls[i], scheme, host, port)) learn_host(host);
+                    continue;
+                }
+                const std::string name = a.name.empty() ? "(no name)" : a.name;
+                std::string line;
+                if (!a.link.empty() && left_out_link_.any()) {
+                    line = left_out_link_.in_with(locale, default_locale_, "name", name);
+                    for (auto at = line.find("{{url}}"); at != std::string::npos;
+                         at = line.find("{{url}}", at + a.link.size())) {
+                        line.replace(at, 7, a.link);
+                    }
+                } else {
+                    line = left_out_.in_with(locale, default_locale_, "name", name);
+                }
+                if (!line.empty()) rest.text += (rest.text.empty() ? "" : "\n") + line;
+            }
+            {
+                std::lock_guard<std::mutex> lock(status_mu_);
+                status_.files_uploaded += static_cast<int>(urls.size());
+                status_.files_left_out += static_cast<int>(post.attachments.size() - urls.size());
+            }
+            deliver(rest, std::move(finish), urls);
+        });
+    }
+
+    // One message per uploaded file: its get URL as body and as XEP-0066 link. Returns the
+    // first one's id ("" when none).
+    std::string send_file_links(const char* type, const std::string& target, Room* room,
+                                const std::vector<std::string>& urls) {
+        std::string first;
+        for (const auto& url : urls) {
+            const std::string id = new_id();
+            xmpp_stanza_t* m = new_message(type, target, id);
+            xmpp_message_set_body(m, url.c_str());
+            xmpp_stanza_t* x = add_child(ctx_, m, "x", "jabber:x:oob");
+            xmpp_stanza_t* u = add_child(ctx_, x, "url", nullptr);
+            xmpp_stanza_t* t = xmpp_stanza_new(ctx_);
+            xmpp_stanza_set_text(t, url.c_str());
+            xmpp_stanza_add_child(u, t);
+            xmpp_stanza_release(t);
+            if (room != nullptr && room->remember(id, "", room->nick)) ids_dirty_ = true;
+            xmpp_send(conn_, m);
+            xmpp_stanza_release(m);
+            if (first.empty()) first = id;
+        }
+        return first;
+    }
+
     // --- writing ---------------------------------------------------------------------
 
     std::string new_id() {
@@ -1348,7 +1492,8 @@ class XmppConnector final : public Connector {
         return m;
     }
 
-    void deliver(const core::Post& post, core::SendDone done) {
+    void deliver(const core::Post& post, core::SendDone done,
+                 const std::vector<std::string>& file_urls = {}) {
         auto fail = [&](const std::string& error, bool retryable) {
             if (done) done({false, "", error, retryable});
         };
@@ -1401,6 +1546,9 @@ class XmppConnector final : public Connector {
         // piece corrects the message, the rest follow as new messages, so nothing is cut
         // and no message goes over the server's limit.
         const std::string corrects = !post.edits.empty() ? post.edits : post.replaces;
+        if (!post.attachments.empty() && corrects.empty()) {
+            return upload_files(post, std::move(done));
+        }
         const auto pieces = http::split_message(post.text, settings_.max_chars);
         std::string last_id;
         bool first = true;
@@ -1433,6 +1581,8 @@ class XmppConnector final : public Connector {
             xmpp_send(conn_, m);
             xmpp_stanza_release(m);
         }
+        const std::string first_file = send_file_links(type, target, room, file_urls);
+        if (last_id.empty()) last_id = first_file;
         if (done) done({true, corrects.empty() ? last_id : corrects, "", true});
     }
 
@@ -1467,6 +1617,12 @@ class XmppConnector final : public Connector {
     long long started_ms_;
     std::string default_locale_;
     runtime::ConnectorWords retracted_;
+    runtime::ConnectorWords left_out_;       ///< a file the upload service did not take
+    runtime::ConnectorWords left_out_link_;  ///< the same with the file's link
+    HttpUpload upload_;                      ///< XEP-0363 (http_upload.hpp)
+    std::vector<std::string> found_hosts_;   ///< upload_hosts found by discovery
+    std::map<unsigned long long, core::SendDone> uploading_;  ///< posts whose files go up
+    unsigned long long upload_seq_ = 0;
     SteadyClock::time_point signing_in_since_{};
     SteadyClock::time_point last_heard_{};
     SteadyClock::time_point ping_sent_{};

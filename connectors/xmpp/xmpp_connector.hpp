@@ -20,6 +20,10 @@
 // The pairs outlive a restart in DATA_DIR/xmpp-NAME.stanza-ids, written through a
 // temporary file and a rename at most once a second when they changed, and when the
 // connector stops; a file that cannot be read is logged and ignored.
+//
+// Files: a post's attachments go up to the server's XEP-0363 upload service first
+// (http_upload.hpp) and out as messages with the get URL and a XEP-0066 link; one the
+// service does not take is named under the text.
 
 #include <chrono>
 #include <cstddef>
@@ -66,7 +70,9 @@ struct XmppSettings {
     std::chrono::milliseconds ping_interval{60000};
     /// The hosts of the server's XEP-0363 upload service (`upload_hosts:`): a person's
     /// XEP-0066 link is fetched (when a bridge asks for files) only from one of them or
-    /// their subdomains; any other link stays a link. Nothing: the account's domain.
+    /// their subdomains; any other link stays a link. Nothing: the upload service that
+    /// service discovery finds (its address, and the hosts of the get URLs it gives the
+    /// bot); none found: nothing is fetched.
     std::optional<std::vector<std::string>> upload_hosts;
     std::chrono::milliseconds backoff_initial{1000};
     std::chrono::milliseconds backoff_max{600000};
@@ -95,6 +101,8 @@ struct XmppStatus {
     int ids_restored = 0;              ///< stanza-id pairs read from the id file at start
     int id_file_errors = 0;            ///< id files not readable or not written
     int files_fetched = 0;             ///< XEP-0066 files fetched from the upload service
+    int files_uploaded = 0;            ///< attachments sent through XEP-0363 HTTP upload
+    int files_left_out = 0;            ///< attachments the upload service did not take
 };
 
 /// True when `url` (http or https) is on one of `hosts` or a subdomain of one (host names

@@ -6,8 +6,9 @@
 // engine on the same store (an edit and a delete after it still reach the copies); a homeserver
 // that is down gets what it missed, in order and once, when it is back, and so does an IRC server
 // that crashed. An image from Slack, Matrix and XMPP reaches every other platform once: as
-// an attachment on the hub, as an upload on Slack and Matrix, as a note or a link on IRC and
-// XMPP; one waiting for a homeserver that is down goes up after a restart.
+// an attachment on the hub, as an upload on Slack, Matrix and XMPP (Prosody's XEP-0363
+// upload service), as a note or a link on IRC; one waiting for a homeserver that is down
+// goes up after a restart.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -166,8 +167,8 @@ class BridgeE2ETest : public ::testing::Test {
                 c->name(), [c](const core::Post& p, core::SendDone done) { c->send(p, done); },
                 c->shows_actions());
             engine.set_abilities(c->name(), c->abilities());
-            bot::bridge::set_file_abilities(engine, c->name(),
-                                            {c->shows_images(), c->shows_files()});
+            bot::bridge::set_file_abilities(
+                engine, c->name(), {c->shows_images(), c->shows_files(), c->wants_file_links()});
             c->fetch_files_up_to(bot::bridge::file_limit(bridges, c->name()));
             c->start(engine);
         }
@@ -344,7 +345,7 @@ class BridgeE2ETest : public ::testing::Test {
     }
 
     irc_test::Ngircd ngircd;
-    xmpp_test::Prosody prosody;
+    xmpp_test::Prosody prosody{false, 1 << 20};  // with its upload service
     slack_test::FakeSlack slack_;
     FakeHomeserver matrix_;
     test_support::TempDir dir;
@@ -690,13 +691,20 @@ std::string share_on_slack(slack_test::FakeSlack& slack, int seq, const std::str
 }
 
 TEST_F(BridgeE2ETest, AnImageFromEachPlatformReachesEveryOtherOnce) {
-    // From Slack: fetched with the bot token, uploaded to the hub and Matrix, named on
-    // IRC and XMPP (Slack's file links need a Slack sign-in).
+    // From Slack: fetched with the bot token, uploaded to the hub, Matrix and XMPP's
+    // upload service, named on IRC (Slack's file links need a Slack sign-in).
     share_on_slack(slack_, 1, "Our booth", "booth.png");
     const std::string note = "[image: booth.png, 13 B, not shown here]";
+    const auto uploaded = [](const std::string& name) {
+        return [name](const xmpp_test::Received& r) {
+            return !r.oob_url.empty() && r.body == r.oob_url && r.oob_url.size() > name.size() &&
+                   r.oob_url.compare(r.oob_url.size() - name.size(), name.size(), name) == 0;
+        };
+    };
     ASSERT_TRUE(irc_copy("Sara (slack): Our booth"));
     ASSERT_TRUE(irc_copy(note));
-    ASSERT_TRUE(xmpp_copy("Sara (slack): Our booth\n" + note));
+    ASSERT_TRUE(xmpp_copy("Sara (slack): Our booth"));
+    ASSERT_TRUE(xmpp_copy(uploaded("/booth.png"))) << prosody.log();
     ASSERT_TRUE(eventually([&] { return !matrix_.uploads().empty(); }));
     ASSERT_TRUE(confirmed(1, 0, 1, 1, 1));
     auto hub_copy = hub_post("Sara (slack): Our booth");
@@ -724,7 +732,8 @@ TEST_F(BridgeE2ETest, AnImageFromEachPlatformReachesEveryOtherOnce) {
                           {"url", mxc},
                           {"info", {{"mimetype", "image/png"}, {"size", kPng.size()}}}});
     ASSERT_TRUE(irc_copy("Bob (matrix): [image: plan.png, 13 B, not shown here]"));
-    ASSERT_TRUE(xmpp_copy("Bob (matrix): [image: plan.png, 13 B, not shown here]"));
+    ASSERT_TRUE(xmpp_copy("Bob (matrix):"));
+    ASSERT_TRUE(xmpp_copy(uploaded("/plan.png")));
     ASSERT_TRUE(confirmed(2, 1, 1, 2, 2));
     ASSERT_TRUE(eventually([&] {
         const auto files = slack_.files();

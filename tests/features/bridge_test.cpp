@@ -360,6 +360,43 @@ TEST_F(BridgeTest, AFileWaitingInTheOutboxIsSentWithItsAttachmentAfterARestart) 
     EXPECT_EQ(slack.posts[0].attachments[0].data, std::string(10, 'x'));
 }
 
+TEST_F(BridgeTest, AnUploadThatMayBeRefusedCarriesTheFilesLinkEvenThroughTheOutbox) {
+    // Slack plays a platform whose server may refuse the upload when sent (XMPP).
+    slack.files = {true, true, true};
+    attach();
+    int linked = 0;
+    bot::bridge::set_file_linker(bot.engine(), [&](const core::EventFile& f) {
+        ++linked;
+        return "https://hub.example.com/files/" + f.name;
+    });
+    auto e = message("hub", "joint", "ann", "Booth", "h1");
+    core::add_event_file(e.extra, picture(10));
+    bot.deliver(e);
+    ASSERT_THAT(slack.posts, SizeIs(1));
+    ASSERT_THAT(slack.posts[0].attachments, SizeIs(1));
+    EXPECT_EQ(slack.posts[0].attachments[0].link, "https://hub.example.com/files/chart.png");
+    // IRC's line has the same link: the file is kept once.
+    ASSERT_THAT(irc.posts, SizeIs(1));
+    EXPECT_THAT(irc.posts[0].text, HasSubstr("https://hub.example.com/files/chart.png"));
+    EXPECT_EQ(linked, 1);
+    // A platform's own link goes as it is, also after waiting in the outbox over a restart.
+    slack.down = true;
+    auto f = message("hub", "joint", "ann", "", "h2");
+    core::add_event_file(f.extra, {"offer.pdf", "application/pdf", "%PDF",
+                                   "https://files.example.com/offer.pdf", 0});
+    bot.deliver(f);
+    bot.restart();
+    slack.down = false;
+    attach();
+    for (int i = 0; i < 10 && slack.posts.size() < 2; ++i) bot.advance(std::chrono::minutes(10));
+    ASSERT_THAT(slack.posts, SizeIs(2));
+    ASSERT_THAT(slack.posts[1].attachments, SizeIs(1));
+    EXPECT_EQ(slack.posts[1].attachments[0].link, "https://files.example.com/offer.pdf");
+    EXPECT_EQ(linked, 1);
+    // Platforms that do not ask get no link with their attachments.
+    ASSERT_THAT(hub.posts, IsEmpty());
+}
+
 TEST_F(BridgeTest, TheFileNoteIsInTheDefaultLocale) {
     auto settings = bridged();
     settings.default_locale = "zh-CN";

@@ -81,6 +81,13 @@ FakeWecom::FakeWecom() : impl_(std::make_unique<Impl>()) {
         d.cv.notify_all();
         con->append_header("Content-Type", "application/json; charset=UTF-8");
         auto answer = [&](const json& body) {
+            // A scripted {"http_status": 502}: that status, no WeCom answer.
+            if (body.is_object() && body.contains("http_status")) {
+                con->set_status(static_cast<websocketpp::http::status_code::value>(
+                    body["http_status"].get<int>()));
+                con->set_body("bad gateway");
+                return;
+            }
             con->set_status(websocketpp::http::status_code::ok);
             con->set_body(body.dump());
         };

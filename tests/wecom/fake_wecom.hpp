@@ -46,7 +46,8 @@ class FakeWecom {
     /// The next send calls (message/send or appchat/send) answer `answer` instead.
     void script_send_answer(const json& answer, int times = 1);
 
-    /// The next media/upload calls answer `answer` instead.
+    /// The next media/upload calls answer `answer` instead ({"http_status": 502}: that HTTP
+    /// status and no JSON).
     void script_upload_answer(const json& answer, int times = 1);
     /// The next update_template_card calls answer `answer` instead.
     void script_update_answer(const json& answer, int times = 1);

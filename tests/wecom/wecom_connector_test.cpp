@@ -661,17 +661,82 @@ TEST_F(WecomConnectorTest, AFileIsUploadedAsAFileAndSentAsAFileMessage) {
     EXPECT_EQ(log.count("attachment tiny.txt"), 1);
 }
 
-TEST_F(WecomConnectorTest, AFailedUploadKeepsTheTextAndIsLogged) {
+TEST_F(WecomConnectorTest, AnUploadWecomRefusesIsNamedAfterTheTextInThePostsLanguage) {
     test_support::LogCapture log;
     start();
-    wecom_.script_upload_answer({{"errcode", 40005}, {"errmsg", "invalid file type"}});
-    const auto r = send(chart_post("@wangfang"));
+    struct Case {
+        std::string locale, channel, path, note;
+        long long errcode;
+    };
+    for (const auto& c : std::vector<Case>{{"en", "@wangfang", "/cgi-bin/message/send",
+                                            "[file: metrics.png, not shown here]", 40005},
+                                           {"zh-CN", "salesgroup01", "/cgi-bin/appchat/send",
+                                            "[文件：metrics.png，此处无法显示]", 40009}}) {
+        SCOPED_TRACE(c.locale);
+        wecom_.script_upload_answer({{"errcode", c.errcode}, {"errmsg", "refused"}});
+        core::Post post = chart_post(c.channel);
+        post.locale = c.locale;
+        const auto r = send(post);
+        ASSERT_TRUE(r.ok) << r.error;
+        const auto sends = wecom_.calls(c.path);
+        // The text, then the picture named (no picture message).
+        ASSERT_EQ(sends.size(), 2u);
+        EXPECT_EQ(sends[0].body["text"]["content"], "本周指标");
+        EXPECT_EQ(sends[1].body["msgtype"], "text");
+        EXPECT_EQ(sends[1].body["text"]["content"], c.note);
+        EXPECT_EQ(log.count("picture metrics.png for " + c.channel +
+                            " not sent: media/upload: errcode " + std::to_string(c.errcode)),
+                  1);
+    }
+}
+
+TEST_F(WecomConnectorTest, AnUploadWithoutAnAnswerIsNamedWhenTheTextWentAndRetriedWhenAlone) {
+    start();
+    // A 5xx answer to the upload: the text went, so the picture is named after it.
+    wecom_.script_upload_answer({{"http_status", 502}});
+    auto r = send(chart_post("@wangfang"));
     ASSERT_TRUE(r.ok) << r.error;
-    const auto sends = wecom_.calls("/cgi-bin/message/send");
-    ASSERT_EQ(sends.size(), 1u);
-    EXPECT_EQ(sends[0].body["text"]["content"], "本周指标");
-    EXPECT_EQ(log.count("picture metrics.png for @wangfang not sent: media/upload: errcode 40005"),
-              1);
+    auto sends = wecom_.calls("/cgi-bin/message/send");
+    ASSERT_EQ(sends.size(), 2u);
+    EXPECT_EQ(sends[1].body["text"]["content"], "[file: metrics.png, not shown here]");
+    // A picture alone: nothing went, the outbox sends the post again (nothing named).
+    wecom_.script_upload_answer({{"http_status", 502}});
+    core::Post alone = chart_post("@wangfang");
+    alone.text.clear();
+    r = send(alone);
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").size(), 2u);
+}
+
+TEST_F(WecomConnectorTest, AFileLeftOutOfACardsPostIsNamedInAMessageAfterTheCard) {
+    start();
+    struct Case {
+        std::string locale, note;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"en",
+              "[file: tiny.txt, not shown here]\n[file: chart.png, not shown "
+              "here]"},
+             {"zh-CN", "[文件：tiny.txt，此处无法显示]\n[文件：chart.png，此处无法显示]"}}) {
+        SCOPED_TRACE(c.locale);
+        const auto before = wecom_.calls("/cgi-bin/message/send").size();
+        core::Post post = approval("@zhouqiang");
+        post.locale = c.locale;
+        post.attachments = {{"tiny.txt", "text/plain", "hi"},  // too small for WeCom
+                            {"chart.png", "image/png", std::string("\x89PNG\r\n\x1a\nchart", 13)}};
+        wecom_.script_upload_answer({{"errcode", 40006}, {"errmsg", "invalid media size"}});
+        const auto r = send(post);
+        ASSERT_TRUE(r.ok) << r.error;
+        const auto sends = wecom_.calls("/cgi-bin/message/send");
+        ASSERT_EQ(sends.size(), before + 2);
+        EXPECT_EQ(sends[before].body["msgtype"], "template_card");
+        EXPECT_EQ(sends[before + 1].body["msgtype"], "text");
+        EXPECT_EQ(sends[before + 1].body["text"]["content"], c.note);
+        // The post's id stays the card's.
+        EXPECT_EQ(r.message_id,
+                  "wecom:" + sends[before].body["template_card"]["task_id"].get<std::string>());
+    }
 }
 
 TEST_F(WecomConnectorTest, OverTheDailyQuotaPostsAreHeldUntilTheNextChinaDay) {

@@ -52,7 +52,7 @@ int free_port() {
     return ntohs(addr.sin_port);
 }
 
-Prosody::Prosody(bool tls) : port_(free_port()) {
+Prosody::Prosody(bool tls, long long upload_limit) : port_(free_port()) {
     const std::string d = dir_.path();
     std::filesystem::create_directories(d + "/data/localhost/accounts");
     std::filesystem::create_directories(d + "/certs");
@@ -68,6 +68,24 @@ Prosody::Prosody(bool tls) : port_(free_port()) {
         if (std::system(cmd.c_str()) != 0) throw std::runtime_error("openssl req failed");
         ssl = "c2s_require_encryption = true\nssl = { key = \"" + key + "\"; certificate = \"" +
               cert_ + "\"; }\n";
+    }
+    // The upload service: its HTTP on a loopback port, reached by address (requests for
+    // any Host go to upload.localhost), its URLs written with that address.
+    std::string http = "http_ports = { }\n";
+    std::string upload;
+    if (upload_limit > 0) {
+        http_port_ = free_port();
+        const std::string p = std::to_string(http_port_);
+        http = "http_ports = { " + p +
+               " }\n"
+               "http_interfaces = { \"127.0.0.1\" }\n"
+               "http_default_host = \"upload.localhost\"\n"
+               "http_external_url = \"http://127.0.0.1:" +
+               p + "/\"\n";
+        upload =
+            "Component \"upload.localhost\" \"http_file_share\"\n"
+            "  http_file_share_size_limit = " +
+            std::to_string(upload_limit) + "\n";
     }
     // Port 0 is refused; the other services get ports of their own nobody connects to.
     config_ = dir_.file("prosody.cfg.lua",
@@ -96,8 +114,8 @@ Prosody::Prosody(bool tls) : port_(free_port()) {
                             std::to_string(free_port()) +
                             " }\n"
                             "s2s_interfaces = { \"127.0.0.1\" }\n"
-                            "component_ports = { }\n"
-                            "http_ports = { }\n"
+                            "component_ports = { }\n" +
+                            http +
                             "https_ports = { }\n"
                             "allow_unencrypted_plain_auth = true\n"
                             "authentication = \"internal_plain\"\n"
@@ -108,7 +126,8 @@ Prosody::Prosody(bool tls) : port_(free_port()) {
                             "  modules_enabled = { \"muc_mam\" }\n"
                             "  muc_room_locking = false\n"
                             "  muc_room_default_public_jids = true\n"
-                            "  max_history_messages = 50\n");
+                            "  max_history_messages = 50\n" +
+                            upload);
     start();
 }
 

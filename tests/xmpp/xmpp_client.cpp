@@ -132,6 +132,13 @@ int XmppClient::on_message(xmpp_conn_t*, xmpp_stanza_t* s, void* self) {
         r.replace_id = attr(rep, "id");
     }
     r.delayed = xmpp_stanza_get_child_by_name_and_ns(s, "delay", "urn:xmpp:delay") != nullptr;
+    if (xmpp_stanza_t* x = xmpp_stanza_get_child_by_name_and_ns(s, "x", "jabber:x:oob")) {
+        if (xmpp_stanza_t* u = xmpp_stanza_get_child_by_name(x, "url")) {
+            char* url = xmpp_stanza_get_text(u);
+            r.oob_url = url ? url : "";
+            if (url) xmpp_free(c->ctx_, url);
+        }
+    }
     std::lock_guard<std::mutex> lock(c->mu_);
     c->got_.push_back(std::move(r));
     c->cv_.notify_all();

@@ -29,6 +29,7 @@ struct Received {
     std::string stanza_id;    ///< XEP-0359 stanza-id the room (for groupchat) gave it
     bool store_hint = false;  ///< XEP-0334 <store/>
     bool delayed = false;     ///< XEP-0203 delay (history, offline storage)
+    std::string oob_url;      ///< XEP-0066 <x xmlns='jabber:x:oob'><url>, if any
 };
 
 class XmppClient {

@@ -160,7 +160,12 @@ class Relay {
             const bool shown = can.files || (can.images && is_image(f.mime));
             const bool within = !f.data.empty() && f.data.size() <= bridge.max_file_bytes;
             if (shown && within) {
-                p.attachments.push_back({f.name, f.mime, f.data});
+                if (can.links && f.url.empty() && !linked[i] && targets != nullptr &&
+                    targets->linker) {
+                    linked[i] = true;
+                    f.url = targets->linker(f);
+                }
+                p.attachments.push_back({f.name, f.mime, f.data, can.links ? f.url : ""});
                 continue;
             }
             // No public link from its platform: one to a kept copy, where there is a linker.

@@ -64,6 +64,9 @@ std::uint64_t file_limit(const BridgeSettings& settings, const std::string& conn
 struct FileAbilities {
     bool images = false;  ///< pictures (image/*), e.g. the hub
     bool files = false;   ///< any file, pictures included, e.g. the hub, Slack, Matrix
+    /// Uploads may be refused when sent (XMPP): attachments carry their link too
+    /// (Attachment::link: the platform's, else the file linker's).
+    bool links = false;
 };
 /// Tells the bridge of `engine` what `connector` shows (none until told); before the
 /// engine runs.
