@@ -28,7 +28,7 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 
-bot::BotSettings settings() {
+bot::BotSettings kit_settings() {
     bot::BotSettings s;
     auto& reports = s.features.edit<bot::reports::ReportSettings>();
     reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {}}};
@@ -48,7 +48,7 @@ std::vector<int> ids_in(const std::string& text) {
 
 class KitTest : public ::testing::Test {
   protected:
-    KitTest() : bot(TestBot::default_start(), settings()) {
+    KitTest() : bot(TestBot::default_start(), kit_settings()) {
         mia_id = bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"}).id;
         bot.add({"li", "李娜", "marketing", "staff", "Asia/Shanghai", "zh-CN"});
         bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});

@@ -13,9 +13,12 @@
 #include <vector>
 
 #include "core/source_dir.hpp"
+#include "tests/support/read_file.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+using test_support::read_file;
 
 namespace fs = std::filesystem;
 
@@ -35,13 +38,6 @@ const std::set<std::string> kKnownEdges = {
     // `metrics` re-reads channel messages with the reports feature's extraction.
     "metrics/metrics.cpp -> reports/extraction.hpp",
 };
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Every "A/file -> B/header" where a file in bot/features/A includes bot/features/B/...
 // for A != B, other than the service interfaces.
