@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to every test: installs what is missing,
-# checks formatting, builds, fuzzes the parsers of outside input for 20 s each, and
+# checks formatting, builds, fuzzes the parsers of outside input for 10 s each, and
 # runs all tests (unit, hub, integration, browser, irc, slack, ...).
 # `.ci/run` calls exactly this. Run one label with e.g. `bash scripts/test.sh -L hub`.
 #
@@ -28,11 +28,13 @@ if [ -z "$sanitize" ]; then
     # build on two cores (`bash scripts/build.sh` builds them).
     BENCH=OFF bash scripts/build.sh
     # The whole run (no arguments, as CI does) also fuzzes every outside-input parser
-    # that builds on its own for FUZZ_SECONDS each (default 20: twelve targets, two at a
-    # time, two minutes of CI; longer runs: scripts/fuzz.sh 600 NAME); scripts/fuzz.sh runs
-    # all targets, the ones that feed the whole bot included.
-    if [ "${#args[@]}" -eq 0 ] && [ "${FUZZ_SECONDS:-20}" != 0 ]; then
-        bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" irc_line hub_frame slack_event \
+    # that builds on its own for FUZZ_SECONDS each (default 10: twelve targets, two at a
+    # time, one minute of CI). Each target first runs every input of its seed corpus
+    # (fuzz/corpus/NAME), so a short run still checks all of them and then mutates from
+    # there; longer runs: scripts/fuzz.sh 600 NAME. scripts/fuzz.sh runs all targets, the
+    # ones that feed the whole bot included.
+    if [ "${#args[@]}" -eq 0 ] && [ "${FUZZ_SECONDS:-10}" != 0 ]; then
+        bash scripts/fuzz.sh "${FUZZ_SECONDS:-10}" irc_line hub_frame slack_event \
             mattermost_event robot_callback dingtalk_stream feishu_event wecom_callback ical \
             command_words tone_rules matrix_sync
     fi

@@ -14,6 +14,7 @@
 #include "connectors/dingtalk/dingtalk_connector.hpp"
 #include "core/clock.hpp"
 #include "core/source_dir.hpp"
+#include "tests/dingtalk/dingtalk_test_ids.hpp"
 #include "tests/dingtalk/fake_dingtalk.hpp"
 #include "tests/support/connector_sink.hpp"
 
@@ -28,8 +29,6 @@ using test_support::CollectingSink;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr long long kNow = 1795886849588;
-const char* kGroup = "cidp7tqZqSfFxBbeKzxJRBSgA==";
 const char* kApproveToken = "v1.7.0.m.1797000000000.4f2a9c";
 const char* kChangesToken = "v1.7.1.m.1797000000000.88d1e0";
 

@@ -13,6 +13,7 @@
 #include "core/clock.hpp"
 #include "core/event_files.hpp"
 #include "core/source_dir.hpp"
+#include "tests/dingtalk/dingtalk_test_ids.hpp"
 #include "tests/dingtalk/fake_dingtalk.hpp"
 #include "tests/support/connector_sink.hpp"
 
@@ -23,9 +24,6 @@ using connectors::dingtalk::dingtalk_status;
 using connectors::dingtalk::DingTalkSettings;
 using test_support::CollectingSink;
 using ::testing::ElementsAre;
-
-constexpr long long kNow = 1795886849588;  // the fake clock's start
-const char* kGroup = "cidp7tqZqSfFxBbeKzxJRBSgA==";
 
 class DingTalkConnectorTest : public ::testing::Test {
   protected:

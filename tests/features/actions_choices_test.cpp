@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -21,22 +22,6 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
-
-std::vector<const core::Post*> to(const std::vector<core::Post>& posts,
-                                  const std::string& channel) {
-    std::vector<const core::Post*> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == channel) out.push_back(&p);
-    }
-    return out;
-}
-
-std::vector<std::string> texts_to(const std::vector<core::Post>& posts,
-                                  const std::string& channel) {
-    std::vector<std::string> out;
-    for (const auto* p : to(posts, channel)) out.push_back(p->text);
-    return out;
-}
 
 /// The update posts (replacing an earlier post) among `posts`.
 std::vector<std::string> updates(const std::vector<core::Post>& posts) {
@@ -86,7 +71,7 @@ class ActionChoicesTest : public ::testing::Test {
     /// The last post of `posts` to `who`'s DM that carries actions.
     static core::Post offered_to(const std::vector<core::Post>& posts, const std::string& who) {
         const core::Post* found = nullptr;
-        for (const auto* p : to(posts, "@" + who)) {
+        for (const auto* p : posts_to(posts, "@" + who)) {
             if (!p->actions.empty()) found = p;
         }
         if (found != nullptr) return *found;
@@ -109,11 +94,11 @@ class ActionChoicesTest : public ::testing::Test {
 // --- trainings ---------------------------------------------------------------------------
 
 // Monday 2026-11-02 09:00 UTC; the training is 2026-11-10 10:00 in Berlin (Helen's zone).
-const char* const new_training =
+const char* const new_one_seat_training =
     "training new \"Selling value\" by @mia for sales on 2026-11-10 10:00 capacity 1";
 
 TEST_F(ActionChoicesTest, TrainingRegisterAndWithdrawButtons) {
-    const auto invited = send("helen", new_training);
+    const auto invited = send("helen", new_one_seat_training);
     const core::Post sam_invite = offered_to(invited, "sam");
     EXPECT_THAT(labels(sam_invite), ElementsAre("Register"));
     EXPECT_THAT(typed(sam_invite), ElementsAre("training join 1"));
@@ -153,7 +138,7 @@ TEST_F(ActionChoicesTest, TrainingRegisterAndWithdrawButtons) {
 }
 
 TEST_F(ActionChoicesTest, TrainingButtonsRefuseOthersSecondClicksAndLateClicks) {
-    const auto invited = send("helen", new_training);
+    const auto invited = send("helen", new_one_seat_training);
     const core::Post sam_invite = offered_to(invited, "sam");
     const core::Post sue_invite = offered_to(invited, "sue");
     const core::Post zhou_invite = offered_to(invited, "zhou");
@@ -180,7 +165,7 @@ TEST_F(ActionChoicesTest, TrainingButtonsRefuseOthersSecondClicksAndLateClicks) 
 }
 
 TEST_F(ActionChoicesTest, CancellingATrainingClosesItsButtons) {
-    const auto invited = send("helen", new_training);
+    const auto invited = send("helen", new_one_seat_training);
     const core::Post sam_invite = offered_to(invited, "sam");
     const auto joined = bot.click("sue", token(offered_to(invited, "sue"), 0));
     const core::Post withdraw = offered_to(joined, "sue");
@@ -193,7 +178,7 @@ TEST_F(ActionChoicesTest, CancellingATrainingClosesItsButtons) {
 
 TEST_F(ActionChoicesTest, TrainingWithoutButtonsShowsTheTypedCommands) {
     bot.set_shows_actions(false);
-    const auto invited = send("helen", new_training);
+    const auto invited = send("helen", new_one_seat_training);
     EXPECT_THAT(texts_to(invited, "@sam"),
                 ElementsAre(HasSubstr("\n\nTo answer, type:\n1. Register: training join 1")));
     EXPECT_THAT(texts_to(invited, "@wang"),
@@ -445,7 +430,7 @@ TEST_F(WhichPersonTest, OneButtonPerCandidateRunsTheCommandWithThatPerson) {
     const auto handed = bot.click("mia", token(ask, 1), bot.message_id_of(ask));
     EXPECT_THAT(texts_to(handed, "@mia"), Contains(HasSubstr("Acme Corp handed to Li Na")));
     EXPECT_THAT(texts_to(handed, "@lina2"), ElementsAre(HasSubstr("Acme Corp")));
-    EXPECT_THAT(to(handed, "@lina"), IsEmpty());
+    EXPECT_THAT(posts_to(handed, "@lina"), IsEmpty());
     EXPECT_THAT(updates(handed), ElementsAre(ask.text + "\nAnswered at 10:00"));
     // The question is closed: a second click, or a typed number, changes nothing.
     EXPECT_THAT(texts(bot.click("mia", token(ask, 0))),
@@ -551,7 +536,7 @@ TEST_F(AnnounceEditTest, AnEditThatResetsApprovalsSendsFreshButtons) {
 TEST_F(AnnounceEditTest, AnEditBeforeAnyDecisionAsksNobodyAgain) {
     send("mia", "announce draft \"TwinTrack reports now cover WeChat.\"");
     const auto edited = send("mia", edit);
-    EXPECT_THAT(to(edited, "@max"), IsEmpty());
+    EXPECT_THAT(posts_to(edited, "@max"), IsEmpty());
     EXPECT_THAT(updates(edited), IsEmpty());
 }
 

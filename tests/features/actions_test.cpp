@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -22,22 +23,6 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
-
-std::vector<const core::Post*> to(const std::vector<core::Post>& posts,
-                                  const std::string& channel) {
-    std::vector<const core::Post*> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == channel) out.push_back(&p);
-    }
-    return out;
-}
-
-std::vector<std::string> texts_to(const std::vector<core::Post>& posts,
-                                  const std::string& channel) {
-    std::vector<std::string> out;
-    for (const auto* p : to(posts, channel)) out.push_back(p->text);
-    return out;
-}
 
 class ActionsTest : public ::testing::Test {
   protected:
@@ -66,7 +51,7 @@ class ActionsTest : public ::testing::Test {
     /// The last post of `posts` to `who`'s DM that carries actions.
     core::Post request_to(const std::vector<core::Post>& posts, const std::string& who) {
         const core::Post* found = nullptr;
-        for (const auto* p : to(posts, "@" + who)) {
+        for (const auto* p : posts_to(posts, "@" + who)) {
             if (!p->actions.empty()) found = p;
         }
         if (found != nullptr) return *found;
@@ -100,7 +85,7 @@ TEST_F(ActionsTest, ApproveButtonRunsTheHandlerAndReplacesTheButtonsWithTheOutco
                 UnorderedElementsAre(HasSubstr("Approved announcement #1 for Marketing"),
                                      request.text + "\nApproved by Max Manager at 10:42"));
     const core::Post* update = nullptr;
-    for (const auto* p : to(clicked, "@max")) {
+    for (const auto* p : posts_to(clicked, "@max")) {
         if (!p->replaces.empty()) update = p;
     }
     ASSERT_NE(update, nullptr);
@@ -113,8 +98,9 @@ TEST_F(ActionsTest, ApproveButtonRunsTheHandlerAndReplacesTheButtonsWithTheOutco
     EXPECT_EQ(decisions[0].decision, "approved");
     // The other marketing manager's request is closed by the same decision.
     const core::Post mo_request = request_to(posts, "mo");
-    EXPECT_THAT(to(clicked, "@mo"), ElementsAre(::testing::Pointee(::testing::Field(
-                                        &core::Post::replaces, bot.message_id_of(mo_request)))));
+    EXPECT_THAT(posts_to(clicked, "@mo"),
+                ElementsAre(::testing::Pointee(
+                    ::testing::Field(&core::Post::replaces, bot.message_id_of(mo_request)))));
 }
 
 TEST_F(ActionsTest, AClickAfterTheDecisionWasTakenIsAnsweredWithTheOutcomeInTheClickersLanguage) {
@@ -414,7 +400,7 @@ TEST_F(ActionsTest, CoffeeDidYouMeetHasButtonsAndTheDialogStepsAsideOnceAnswered
     EXPECT_THAT(texts(bot.click("mia", token(ask, 1))),
                 ElementsAre(HasSubstr("This was already decided: You met")));
     for (const std::string zh : {"zhou", "wang"}) {
-        for (const auto* p : to(end, "@" + zh)) {
+        for (const auto* p : posts_to(end, "@" + zh)) {
             if (p->actions.empty()) continue;
             SCOPED_TRACE(zh);
             EXPECT_EQ(p->actions[1].label, "还没有");

@@ -26,7 +26,7 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-bot::BotSettings settings() {
+bot::BotSettings activity_settings() {
     bot::BotSettings s;
     s.features.edit<bot::social::SocialSettings>().quarterly_budget = {
         {"training", 10000}, {"outing", 3000}, {"meeting", 500}};
@@ -35,7 +35,7 @@ bot::BotSettings settings() {
 
 class ActivitiesTest : public ::testing::Test {
   protected:
-    ActivitiesTest() : bot(TestBot::default_start(), settings()) {
+    ActivitiesTest() : bot(TestBot::default_start(), activity_settings()) {
         bot.add({"hana", "Hana HR", "hr", "hr"});  // Asia/Shanghai
         bot.add({"hans", "Hans HR", "hr", "hr", "Europe/Berlin"});
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});

@@ -47,7 +47,7 @@ std::string texts_joined(const std::vector<std::string>& texts) {
     return out;
 }
 
-bot::BotSettings settings() {
+bot::BotSettings campaign_settings() {
     bot::BotSettings s;
     // A short process: launch (marketing, 1 day) then the review (marketing manager).
     s.features.edit<CampaignSettings>().templates["short"] = {
@@ -60,7 +60,7 @@ bot::BotSettings settings() {
 class CampaignsTest : public ::testing::Test {
   protected:
     // Monday 2026-11-02 09:00 UTC: 10:00 in Berlin, 17:00 in Shanghai.
-    CampaignsTest() : bot(TestBot::default_start(), settings()) {
+    CampaignsTest() : bot(TestBot::default_start(), campaign_settings()) {
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
         bot.add({"mo", "Mo Boss", "marketing", "manager", "Europe/Berlin"});
         bot.add({"li", "李娜", "marketing", "staff", "Asia/Shanghai", "zh-CN"});

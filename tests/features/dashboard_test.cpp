@@ -14,6 +14,7 @@
 #include "bot/local_time.hpp"
 #include "bot/metrics_settings.hpp"
 #include "core/text.hpp"
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -22,7 +23,7 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-bot::BotSettings settings() {
+bot::BotSettings dashboard_settings() {
     bot::BotSettings s;
     s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}}};
@@ -30,12 +31,6 @@ bot::BotSettings settings() {
     s.features.edit<bot::social::SocialSettings>().quarterly_budget = {{"training", 10000},
                                                                        {"outing", 3000}};
     return s;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += s + "\n";
-    return out;
 }
 
 /// "150,000" for 150000, as the metrics command writes amounts.
@@ -51,7 +46,7 @@ std::string grouped(double v) {
 
 class DashboardTest : public ::testing::Test {
   protected:
-    DashboardTest() : bot(TestBot::default_start(), settings()) {
+    DashboardTest() : bot(TestBot::default_start(), dashboard_settings()) {
         bot.add({"mia", "Mia Marketer", "marketing", "staff"});
         bot.add({"max", "Max Marketing", "marketing", "manager"});
         bot.add({"sam", "Sam Seller", "sales", "staff"});
@@ -256,7 +251,7 @@ TEST_F(DashboardTest, AWaitingHandoffShowsTheEngagementsFeaturesDeadlineInTheRea
 }
 
 TEST(DashboardOverlaps, AFlaggedOverlapShowsForEitherDepartmentsManagerNotAnotherTeam) {
-    bot::BotSettings s = settings();
+    bot::BotSettings s = dashboard_settings();
     s.features.edit<bot::engagements::FunnelSettings>().overlap = "flag";
     TestBot bot(TestBot::default_start(), s);
     bot.add({"mia", "Mia Marketer", "marketing", "staff"});

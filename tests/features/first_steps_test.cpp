@@ -8,6 +8,7 @@
 
 #include <sstream>
 
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -35,14 +36,6 @@ std::vector<std::string> first_bullets(const std::string& help, const std::strin
     for (const auto& line : lines_of(help)) {
         if (line == topics_header) break;
         if (line.rfind("• ", 0) == 0) out.push_back(line);
-    }
-    return out;
-}
-
-std::vector<std::string> to(const std::vector<core::Post>& posts, const std::string& channel) {
-    std::vector<std::string> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == channel) out.push_back(p.text);
     }
     return out;
 }

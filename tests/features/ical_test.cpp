@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "core/source_dir.hpp"
+#include "tests/features/feature_test_helpers.hpp"
 
 namespace twintrack::bot::meetings {
 namespace {
@@ -23,14 +24,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
-
-std::int64_t utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               (date::sys_days{date::year{y} / m / d} + std::chrono::hours(h) +
-                std::chrono::minutes(min))
-                   .time_since_epoch())
-        .count();
-}
 
 std::string calendar(const std::string& body) {
     return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//test//EN\r\n" + body +

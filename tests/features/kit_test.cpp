@@ -34,7 +34,7 @@ store::kit::KitRepository kit_table_of_bot(TestBot& bot) {
     return store::kit::KitRepository(bot.store().db());
 }
 
-bot::BotSettings settings() {
+bot::BotSettings kit_settings() {
     bot::BotSettings s;
     auto& reports = s.features.edit<bot::reports::ReportSettings>();
     reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {}}};
@@ -54,7 +54,7 @@ std::vector<int> ids_in(const std::string& text) {
 
 class KitTest : public ::testing::Test {
   protected:
-    KitTest() : bot(TestBot::default_start(), settings()) {
+    KitTest() : bot(TestBot::default_start(), kit_settings()) {
         mia_id = bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"}).id;
         bot.add({"li", "李娜", "marketing", "staff", "Asia/Shanghai", "zh-CN"});
         bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});

@@ -19,6 +19,7 @@
 #include "bot/metrics_settings.hpp"
 #include "bot/turn.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -33,21 +34,7 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-core::Timestamp utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(
-        date::sys_days{date::year{y} / m / d} + std::chrono::hours(h) + std::chrono::minutes(min));
-}
-
 std::int64_t ms(core::Timestamp t) { return core::to_millis(t); }
-
-/// Texts of the posts that went to `channel`.
-std::vector<std::string> to(const std::vector<core::Post>& posts, const std::string& channel) {
-    std::vector<std::string> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == channel) out.push_back(p.text);
-    }
-    return out;
-}
 
 /// Every post made when `who` writes `text` by DM (replies and messages to others).
 std::vector<core::Post> say_all(TestBot& bot, const std::string& who, const std::string& text) {

@@ -13,6 +13,7 @@
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/metrics_settings.hpp"
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -34,12 +35,6 @@ bot::BotSettings settings() {
     s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}}};
     return s;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += s + "\n";
-    return out;
 }
 
 class MetricsTest : public ::testing::Test {

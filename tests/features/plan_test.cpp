@@ -32,7 +32,7 @@ const bot::Prompts& prompts() {
     return *p;
 }
 
-bot::BotSettings settings(bool review_post = true) {
+bot::BotSettings plan_settings(bool review_post = true) {
     bot::BotSettings s;
     auto& reports = s.features.edit<bot::reports::ReportSettings>();
     reports.competitors = {{"Huawei", {"华为"}}, {"Foo", {}}};
@@ -51,7 +51,7 @@ core::Timestamp september() {
 class PlanTest : public ::testing::Test {
   protected:
     explicit PlanTest(core::Timestamp start = TestBot::default_start(), bool review_post = true)
-        : bot(start, settings(review_post)) {
+        : bot(start, plan_settings(review_post)) {
         bot.add({"mona", "Mona Manager", "marketing", "manager", "Asia/Shanghai"});
         bot.add({"li", "李经理", "marketing", "manager", "Asia/Shanghai", "zh-CN"});
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Asia/Shanghai"});

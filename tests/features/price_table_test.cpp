@@ -24,7 +24,7 @@ std::shared_ptr<const Prompts> prompts() {
     return p;
 }
 
-ExtractionConfig config() {
+ExtractionConfig price_config() {
     BotSettings s;
     s.features.edit<ReportSettings>().competitors = {
         {"Huawei", {"华为"}}, {"Foo", {"富欧"}}, {"ZTE", {"中兴"}}};
@@ -56,7 +56,7 @@ bool matches(const std::vector<PriceSignal>& got, const ExpectedPrice& e) {
 }
 
 TEST(PriceSignalTable, SameSignalInEnglishAndChinese) {
-    const auto cfg = config();
+    const auto cfg = price_config();
     const auto& cases = testing::price_cases();
     ASSERT_GE(cases.size() * 2, 150u);
     int found_en = 0, found_zh = 0, positives = 0, silent_en = 0, silent_zh = 0, negatives = 0;
@@ -82,7 +82,7 @@ TEST(PriceSignalTable, SameSignalInEnglishAndChinese) {
 }
 
 TEST(PriceSignalTable, ForeignAmountsAreConvertedWhereARateExists) {
-    const auto cfg = config();
+    const auto cfg = price_config();
     struct Case {
         const char* text;
         const char* shown;
@@ -107,7 +107,7 @@ TEST(PriceSignalTable, ForeignAmountsAreConvertedWhereARateExists) {
 }
 
 TEST(PriceSignalTable, WordsComeFromThePromptsOfEveryLocale) {
-    const auto cfg = config();
+    const auto cfg = price_config();
     const auto& w = cfg.prices;
     EXPECT_THAT(w.lower, ::testing::IsSupersetOf({"discounting", "便宜", "让利"}));
     EXPECT_THAT(w.higher, ::testing::IsSupersetOf({"premium", "溢价"}));

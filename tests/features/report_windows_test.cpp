@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "bot/metrics_settings.hpp"
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -20,13 +21,9 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-core::Timestamp utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(
-        date::sys_days{date::year{y} / m / d} + std::chrono::hours(h) + std::chrono::minutes(min));
-}
-
 /// The texts of posts to one person's direct messages.
-std::vector<std::string> to(const std::vector<core::Post>& posts, const std::string& handle) {
+std::vector<std::string> to_person(const std::vector<core::Post>& posts,
+                                   const std::string& handle) {
     std::vector<std::string> out;
     for (const auto& p : posts) {
         if (p.to.channel == "@" + handle) out.push_back(p.text);
@@ -187,17 +184,17 @@ TEST_F(ReportWindowsTest, EachPersonIsAskedAtTheirOwnFridayAfternoonAndRemindedA
             continue;
         }
         ASSERT_THAT(posts, SizeIs(1));
-        const auto mine = to(posts, s.who);
+        const auto mine = to_person(posts, s.who);
         ASSERT_THAT(mine, SizeIs(1));
         EXPECT_THAT(mine[0], HasSubstr(s.expected));
     }
-    EXPECT_THAT(to(bot.all_posts(), "mia"), IsEmpty());  // marketing has no window
+    EXPECT_THAT(to_person(bot.all_posts(), "mia"), IsEmpty());  // marketing has no window
 }
 
 TEST_F(ReportWindowsTest, TheOpeningTellsWhenTheWindowClosesInTheirZone) {
     const auto posts = until(bot, utc(2026, 11, 6, 14));
-    const auto wang = to(posts, "wang");
-    const auto sam = to(posts, "sam");
+    const auto wang = to_person(posts, "wang");
+    const auto sam = to_person(posts, "sam");
     ASSERT_THAT(wang, SizeIs(1));
     ASSERT_THAT(sam, SizeIs(1));
     EXPECT_THAT(wang[0], HasSubstr("截止时间 2026-11-09 10:00（Asia/Shanghai）"));
@@ -209,15 +206,15 @@ TEST_F(ReportWindowsTest, ARestartNeverSendsTwice) {
     until(bot, utc(2026, 11, 6, 6));
     bot.restart();
     auto posts = until(bot, utc(2026, 11, 6, 7, 30));
-    EXPECT_THAT(to(posts, "wang"), SizeIs(1));
+    EXPECT_THAT(to_person(posts, "wang"), SizeIs(1));
     bot.restart();
     posts = until(bot, utc(2026, 11, 6, 15));
-    EXPECT_THAT(to(posts, "wang"), IsEmpty());
-    EXPECT_THAT(to(posts, "sam"), SizeIs(1));
+    EXPECT_THAT(to_person(posts, "wang"), IsEmpty());
+    EXPECT_THAT(to_person(posts, "sam"), SizeIs(1));
     bot.restart();
     posts = until(bot, utc(2026, 11, 9, 12));
-    EXPECT_THAT(to(posts, "wang"), SizeIs(1));  // the reminder, once
-    EXPECT_THAT(to(posts, "sam"), SizeIs(1));
+    EXPECT_THAT(to_person(posts, "wang"), SizeIs(1));  // the reminder, once
+    EXPECT_THAT(to_person(posts, "sam"), SizeIs(1));
 }
 
 TEST_F(ReportWindowsTest, APausedPersonIsNeitherAskedNorReminded) {
@@ -225,14 +222,14 @@ TEST_F(ReportWindowsTest, APausedPersonIsNeitherAskedNorReminded) {
     EXPECT_THAT(bot.say("sam", "report pause until 2026-11-09")[0], HasSubstr("2026-11-09"));
     EXPECT_THAT(bot.say("wang", "暂停报告 至 2026-11-05")[0], HasSubstr("2026-11-05"));
     const auto posts = until(bot, utc(2026, 11, 9, 12));
-    EXPECT_THAT(to(posts, "sam"), IsEmpty());
-    EXPECT_THAT(to(posts, "wang"), SizeIs(2));
+    EXPECT_THAT(to_person(posts, "sam"), IsEmpty());
+    EXPECT_THAT(to_person(posts, "wang"), SizeIs(2));
 }
 
 TEST_F(ReportWindowsTest, TheNextWeeksComeFromTheDailyPlan) {
     const auto posts = until(bot, utc(2026, 11, 20, 8));
     std::size_t opens = 0;
-    for (const auto& t : to(posts, "wang")) opens += t.find(open_zh) != std::string::npos;
+    for (const auto& t : to_person(posts, "wang")) opens += t.find(open_zh) != std::string::npos;
     EXPECT_EQ(opens, 3u);  // 6, 13 and 20 November
 }
 
@@ -241,9 +238,9 @@ TEST_F(ReportWindowsTest, SomeoneWhoLeftTheDepartmentOrJoinedLaterIsHandledByThe
     bot.add({"sam", "Sam Seller", "marketing", "staff", "Europe/Berlin"});
     bot.add({"kim", "Kim", "sales", "staff", "Europe/Berlin"});
     const auto posts = until(bot, utc(2026, 11, 6, 14, 1));
-    EXPECT_THAT(to(posts, "sam"), IsEmpty());
-    ASSERT_THAT(to(posts, "kim"), SizeIs(1));  // picked up by Friday's plan
-    EXPECT_THAT(to(posts, "kim")[0], HasSubstr(open_en));
+    EXPECT_THAT(to_person(posts, "sam"), IsEmpty());
+    ASSERT_THAT(to_person(posts, "kim"), SizeIs(1));  // picked up by Friday's plan
+    EXPECT_THAT(to_person(posts, "kim")[0], HasSubstr(open_en));
 }
 
 TEST(ReportWindowsDst, TheQuestionComesAtLocal15InBerlinAcrossTheChange) {
@@ -269,13 +266,13 @@ TEST(ReportWindowsDst, TheQuestionComesAtLocal15InBerlinAcrossTheChange) {
         bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
         bot.advance(1min);
         EXPECT_THAT(until(bot, c.opens[0] - 1min), IsEmpty());
-        EXPECT_THAT(to(until(bot, c.opens[0]), "sam"), SizeIs(1));
+        EXPECT_THAT(to_person(until(bot, c.opens[0]), "sam"), SizeIs(1));
         EXPECT_THAT(until(bot, c.reminder - 1min), IsEmpty());
-        const auto reminder = to(until(bot, c.reminder), "sam");
+        const auto reminder = to_person(until(bot, c.reminder), "sam");
         ASSERT_THAT(reminder, SizeIs(1));
         EXPECT_THAT(reminder[0], HasSubstr(remind_en));
         EXPECT_THAT(until(bot, c.opens[1] - 1min), IsEmpty());
-        EXPECT_THAT(to(until(bot, c.opens[1]), "sam"), SizeIs(1));
+        EXPECT_THAT(to_person(until(bot, c.opens[1]), "sam"), SizeIs(1));
     }
 }
 
@@ -296,12 +293,12 @@ TEST(ReportWindowsZone, APersonWithoutAValidZoneUsesTheCompanyZoneAndIsAskedOnce
         bot.add({"lee", "Lee", "sales", "staff", c.zone, c.locale});
         bot.advance(1min);
         EXPECT_THAT(until(bot, utc(2026, 11, 6, 6, 59)), IsEmpty());
-        auto posts = to(until(bot, utc(2026, 11, 6, 7, 1)), "lee");
+        auto posts = to_person(until(bot, utc(2026, 11, 6, 7, 1)), "lee");
         ASSERT_THAT(posts, SizeIs(2));
         EXPECT_THAT(posts[0], HasSubstr(std::string(c.locale) == "en" ? open_en : open_zh));
         EXPECT_THAT(posts[1], HasSubstr(c.asked));
         // The next week: the question again, but not the zone request.
-        posts = to(until(bot, utc(2026, 11, 13, 7, 1)), "lee");
+        posts = to_person(until(bot, utc(2026, 11, 13, 7, 1)), "lee");
         ASSERT_THAT(posts, SizeIs(2));  // last week's reminder and this week's question
         for (const auto& p : posts) EXPECT_THAT(p, ::testing::Not(HasSubstr(c.asked)));
     }
@@ -385,10 +382,10 @@ TEST_F(ReportDigestTest, OneDigestPerWindowToMarketingAndJointWithChangesAndEdit
         e.direct = true;
         return e;
     }());
-    ASSERT_THAT(to(consult, "sam"), SizeIs(1));
-    EXPECT_THAT(to(consult, "sam")[0], HasSubstr("I asked the marketing managers"));
-    ASSERT_THAT(to(consult, "mia"), SizeIs(1));
-    EXPECT_THAT(to(consult, "mia")[0],
+    ASSERT_THAT(to_person(consult, "sam"), SizeIs(1));
+    EXPECT_THAT(to_person(consult, "sam")[0], HasSubstr("I asked the marketing managers"));
+    ASSERT_THAT(to_person(consult, "mia"), SizeIs(1));
+    EXPECT_THAT(to_person(consult, "mia")[0],
                 HasSubstr("Sam Seller asks marketing for help with ACME (#acme): a customer "
                           "reference in banking (report #4)"));
     const auto acme =

@@ -16,6 +16,7 @@
 #include "bot/metrics_settings.hpp"
 #include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -30,12 +31,7 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-core::Timestamp utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(
-        date::sys_days{date::year{y} / m / d} + std::chrono::hours(h) + std::chrono::minutes(min));
-}
-
-bot::BotSettings settings() {
+bot::BotSettings report_settings() {
     bot::BotSettings s;
     s.features.edit<bot::reports::ReportSettings>().competitors = {{"Huawei", {"华为"}},
                                                                    {"Foo", {"富欧"}}};
@@ -46,7 +42,7 @@ bot::BotSettings settings() {
 
 class ReportsTest : public ::testing::Test {
   protected:
-    ReportsTest() : bot(TestBot::default_start(), settings()) {
+    ReportsTest() : bot(TestBot::default_start(), report_settings()) {
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
         bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
         bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
@@ -99,7 +95,7 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
 }
 
 TEST(ReportsPrices, PriceSignalsReadTheSameInBothLanguages) {
-    bot::BotSettings s = settings();
+    bot::BotSettings s = report_settings();
     s.features.edit<bot::metrics::MetricsSettings>().rates = {{"USD", 7.0}};
     TestBot bot(TestBot::default_start(), s);
     bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
@@ -323,7 +319,7 @@ TEST_F(ReportsTest, DialogInChineseAndWaysToEndItWithoutSaving) {
 
 TEST(ReportPause, DateIsReadInThePersonsZone) {
     // 20:00 UTC on Monday 2 November: already Tuesday 04:00 in Shanghai, 21:00 in Berlin.
-    TestBot bot(utc(2026, 11, 2, 20), settings());
+    TestBot bot(utc(2026, 11, 2, 20), report_settings());
     bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
     bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
     struct Case {
@@ -369,7 +365,7 @@ class ReportQueriesTest : public ::testing::Test {
   protected:
     // Filed on Sunday 8 November 20:00 UTC (Monday 04:00 in Shanghai, Sunday 21:00 in
     // Berlin), on Monday 9 November 08:00 UTC and on Tuesday 3 November.
-    ReportQueriesTest() : bot(utc(2026, 11, 3, 8), settings()) {
+    ReportQueriesTest() : bot(utc(2026, 11, 3, 8), report_settings()) {
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
         bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});
         bot.add({"wang", "王芳", "sales", "staff", "Asia/Shanghai", "zh-CN"});
@@ -385,7 +381,7 @@ class ReportQueriesTest : public ::testing::Test {
     TestBot bot;
 };
 
-std::vector<std::string> ids_in(const std::string& text) {
+std::vector<std::string> report_ids_in(const std::string& text) {
     const std::string mark = "• #";
     std::vector<std::string> out;
     for (std::size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + 1)) {
@@ -422,7 +418,7 @@ TEST_F(ReportQueriesTest, FiltersByPeriodPersonCustomerAndCompetitor) {
         SCOPED_TRACE(c.text);
         const auto r = bot.say(c.who, c.text);
         ASSERT_THAT(r, SizeIs(1));
-        EXPECT_EQ(ids_in(r[0]), c.ids) << r[0];
+        EXPECT_EQ(report_ids_in(r[0]), c.ids) << r[0];
     }
 }
 
@@ -535,7 +531,7 @@ TEST_F(ReportsTest, HubApiServesTheReportsAsCsv) {
 class RotationTest : public ::testing::Test {
   protected:
     // Wednesday 2026-11-04 09:00 UTC; the company zone is Asia/Shanghai.
-    RotationTest() : bot(utc(2026, 11, 4, 9), settings()) {
+    RotationTest() : bot(utc(2026, 11, 4, 9), report_settings()) {
         bot.add({"boss", "Bo Manager", "marketing", "manager", "Asia/Shanghai"});
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
         bot.add({"max", "Max Marketer", "marketing", "staff", "Europe/Berlin"});

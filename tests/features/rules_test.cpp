@@ -32,7 +32,7 @@ store::rules::RulesRepository rules_table_of_bot(TestBot& bot) {
     return store::rules::RulesRepository(bot.store().db());
 }
 
-bot::BotSettings settings() {
+bot::BotSettings rules_settings() {
     bot::BotSettings s;
     s.rules.notes["en"] = {"Competitor mentions go into field reports."};
     s.rules.notes["zh-CN"] = {"竞争情报写进一线报告。"};
@@ -41,7 +41,7 @@ bot::BotSettings settings() {
 
 class RulesTest : public ::testing::Test {
   protected:
-    RulesTest() : bot(TestBot::default_start(), settings()) {
+    RulesTest() : bot(TestBot::default_start(), rules_settings()) {
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
         max_id = bot.add({"max", "Max Boss", "marketing", "manager", "Europe/Berlin"}).id;
         sam_id = bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"}).id;

@@ -10,18 +10,12 @@
 #include <algorithm>
 #include <random>
 
+#include "tests/features/feature_test_helpers.hpp"
+
 namespace twintrack::bot::meetings {
 namespace {
 
 constexpr std::int64_t minute_ms = 60 * 1000;
-
-std::int64_t utc(int y, unsigned m, unsigned d, int h, int min = 0) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               (date::sys_days{date::year{y} / m / d} + std::chrono::hours(h) +
-                std::chrono::minutes(min))
-                   .time_since_epoch())
-        .count();
-}
 
 /// Is `a` free at the instant `ms`: a working day and minute in their zone, not busy.
 bool free_at(const Attendee& a, std::int64_t ms) {

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -20,25 +21,7 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
 
-/// Texts of the posts that went to `channel` (a DM is "@handle").
-std::vector<std::string> to(const std::vector<core::Post>& posts, const std::string& channel) {
-    std::vector<std::string> out;
-    for (const auto& p : posts) {
-        if (p.to.channel == channel) out.push_back(p.text);
-    }
-    return out;
-}
-
-std::vector<core::Post> say_posts(TestBot& bot, const std::string& who, const std::string& text) {
-    core::Event e;
-    e.where = {"test", "@" + who, ""};
-    e.who = {"test", who, who};
-    e.text = text;
-    e.direct = true;
-    return bot.deliver(std::move(e));
-}
-
-bot::BotSettings settings() {
+bot::BotSettings tone_settings() {
     bot::BotSettings s;
     s.features.edit<bot::tone::ToneSettings>().watch_channels = {"drafts", "test:copy"};
     return s;
@@ -46,7 +29,7 @@ bot::BotSettings settings() {
 
 class ToneTest : public ::testing::Test {
   protected:
-    ToneTest() : bot(TestBot::default_start(), settings()) {
+    ToneTest() : bot(TestBot::default_start(), tone_settings()) {
         bot.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
         bot.add({"max", "Max Manager", "marketing", "manager", "Europe/Berlin"});
         bot.add({"sam", "Sam Seller", "sales", "staff", "Europe/Berlin"});

@@ -13,6 +13,7 @@
 #include "core/base64.hpp"
 #include "core/clock.hpp"
 #include "tests/feishu/fake_feishu.hpp"
+#include "tests/feishu/feishu_test_ids.hpp"
 #include "tests/support/connector_sink.hpp"
 #include "tests/support/sample_actions.hpp"
 
@@ -25,9 +26,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
-
-const std::string kZhou = "ou_5ad3e8f0c1a24b7d9e6f0a1b2c3d4e5f";
-const std::string kGroup = "oc_5ce6d572455d361153b7xx51da133945";
 
 // A PNG's first bytes are enough for the fake (it keeps what it was given).
 const std::string kPng = std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + "chart-bytes";

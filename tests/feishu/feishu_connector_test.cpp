@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/event_files.hpp"
 #include "tests/feishu/fake_feishu.hpp"
+#include "tests/feishu/feishu_test_ids.hpp"
 #include "tests/support/connector_sink.hpp"
 
 namespace twintrack::feishu_test {
@@ -22,9 +23,6 @@ namespace {
 using connectors::feishu::FeishuSettings;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
-
-const std::string kWang = "ou_7d8a6e6df7621556ce0d21922b676706";
-const std::string kGroup = "oc_5ce6d572455d361153b7xx51da133945";
 
 class FeishuConnectorTest : public ::testing::Test {
   protected:

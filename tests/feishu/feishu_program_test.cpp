@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tests/feishu/fake_feishu.hpp"
+#include "tests/feishu/feishu_test_ids.hpp"
 #include "tests/integration/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -43,8 +44,6 @@ int free_port() {
     ::close(fd);
     return port;
 }
-
-const std::string kWang = "ou_7d8a6e6df7621556ce0d21922b676706";
 
 // A Feishu app bot section: the long connection, or (`events`) HTTP callbacks to a
 // listener on a free loopback port with an Encrypt Key.
@@ -166,7 +165,6 @@ TEST(FeishuProgram, ASalesRepFilesAFieldReportInChineseByEncryptedCallbacks) {
 }
 
 const std::string kLina = "ou_2b8c4f1e6a9d4e0b8f3c7a5d1e9b6c24";
-const std::string kZhou = "ou_5ad3e8f0c1a24b7d9e6f0a1b2c3d4e5f";
 
 // A colleague in the directory who never wrote from Feishu is recognised by the Feishu
 // Mail address the contact API reports for them (directory.match_by_email): the identity

@@ -28,7 +28,7 @@ using test_support::Headers;
 using test_support::http_request;
 
 /// Anna (anna@example.com, zh-CN reader Li too) is in the directory; everyone else is not.
-class FakeBot final : public core::EventSink {
+class OidcBot final : public core::EventSink {
   public:
     void push(core::Event) override {}
     void request(core::ApiRequest request, core::ApiReply reply) override {
@@ -143,7 +143,7 @@ class HubOidcTest : public HubTest {
     }
 
     FakeProvider provider_;
-    FakeBot bot_;
+    OidcBot bot_;
     int codes_ = 0;
 };
 

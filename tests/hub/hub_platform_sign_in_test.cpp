@@ -23,7 +23,7 @@ using test_support::http_request;
 
 /// The directory: feishu:ou_anna is anna, dingtalk:bo.staff is bo, wecom:chen is chen,
 /// and li@example.com is li (on the hub as "li"). Nobody else.
-class FakeBot final : public core::EventSink {
+class PlatformBot final : public core::EventSink {
   public:
     void push(core::Event) override {}
     void request(core::ApiRequest request, core::ApiReply reply) override {
@@ -85,7 +85,7 @@ class FakeBot final : public core::EventSink {
 };
 
 /// Where the hub sent the browser.
-struct Authorize {
+struct PlatformAuthorize {
     std::string method;
     std::string location;
     std::map<std::string, std::string> params;
@@ -127,9 +127,9 @@ class HubPlatformTest : public HubTest {
         ASSERT_GT(port_, 0);
     }
 
-    Authorize authorize(const std::string& method, Headers headers = {}) {
+    PlatformAuthorize authorize(const std::string& method, Headers headers = {}) {
         const auto r = http_request("GET", "127.0.0.1", port_, "/sign-in/" + method, headers);
-        Authorize out;
+        PlatformAuthorize out;
         out.method = method;
         EXPECT_EQ(r.status, 302) << r.body;
         out.location = r.header("Location");
@@ -143,7 +143,7 @@ class HubPlatformTest : public HubTest {
     }
 
     /// The platform's redirect back to the hub with a fresh code for `account`.
-    test_support::HttpResponse callback(const Authorize& a, PlatformAccount account,
+    test_support::HttpResponse callback(const PlatformAuthorize& a, PlatformAccount account,
                                         Headers headers = {}, bool with_cookie = true) {
         const std::string code = "code-" + std::to_string(++codes_);
         account.challenge = a.params.count("code_challenge") ? a.params.at("code_challenge") : "";
@@ -152,7 +152,7 @@ class HubPlatformTest : public HubTest {
     }
 
     /// The redirect back with `code` (DingTalk names it authCode).
-    test_support::HttpResponse redeem(const Authorize& a, const std::string& code,
+    test_support::HttpResponse redeem(const PlatformAuthorize& a, const std::string& code,
                                       Headers headers = {}, bool with_cookie = true) {
         if (with_cookie) headers.emplace_back("Cookie", a.cookie);
         const std::string name = a.method == "dingtalk" ? "authCode" : "code";
@@ -163,7 +163,7 @@ class HubPlatformTest : public HubTest {
     }
 
     FakePlatforms platforms_;
-    FakeBot bot_;
+    PlatformBot bot_;
     int codes_ = 0;
 };
 
@@ -201,7 +201,7 @@ TEST_F(HubPlatformTest, EachPlatformSignsInThroughItsOwnPageAndHelloSpeaksAsThat
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.method);
-        const Authorize a = authorize(c.method);
+        const PlatformAuthorize a = authorize(c.method);
         for (const auto& [key, value] : c.params) {
             EXPECT_EQ(a.params.count(key) ? a.params.at(key) : "(none)", value) << key;
         }
@@ -269,7 +269,7 @@ TEST_F(HubPlatformTest, InsideTheWeComClientItsSilentSignInIsUsed) {
         const std::string fragment = "#wechat_redirect";
         ASSERT_GT(location.size(), fragment.size());
         EXPECT_EQ(location.substr(location.size() - fragment.size()), fragment);
-        Authorize a;
+        PlatformAuthorize a;
         a.method = "wecom";
         a.location = location;
         const auto q = location.find('?');
@@ -292,7 +292,7 @@ TEST_F(HubPlatformTest, InsideTheWeComClientItsSilentSignInIsUsed) {
 
 TEST_F(HubPlatformTest, FeishuSendsThePkceVerifierAndFallsBackToTheEnterpriseEmail) {
     start();
-    const Authorize a = authorize("feishu");
+    const PlatformAuthorize a = authorize("feishu");
     // ou_li is not in the directory; li's enterprise mailbox is.
     const auto r = callback(a, {"ou_li", "li@example.com"});
     ASSERT_EQ(r.status, 302) << r.body;
@@ -300,8 +300,8 @@ TEST_F(HubPlatformTest, FeishuSendsThePkceVerifierAndFallsBackToTheEnterpriseEma
     EXPECT_EQ(bot_.asked()["email"], "li@example.com");  // not the admin-typed `email`
 
     // A code issued for another challenge is refused by the platform (PKCE).
-    const Authorize b = authorize("feishu");
-    Authorize forged = b;
+    const PlatformAuthorize b = authorize("feishu");
+    PlatformAuthorize forged = b;
     forged.params["code_challenge"] = oidc::pkce_challenge("not-the-verifier");
     EXPECT_EQ(callback(forged, {"ou_anna", ""}).status, 401);
     EXPECT_EQ(bot_.next_failure(), "feishu:token_refused");
@@ -326,7 +326,7 @@ TEST_F(HubPlatformTest, AStateWorksOnceInTheBrowserThatStartedItAtItsOwnPlatform
                                                         : "chen";
         {
             SCOPED_TRACE("replayed state");
-            const Authorize a = authorize(method);
+            const PlatformAuthorize a = authorize(method);
             ASSERT_EQ(callback(a, {user, ""}).status, 302);
             const auto again = callback(a, {user, ""});
             EXPECT_EQ(again.status, 400);
@@ -335,34 +335,34 @@ TEST_F(HubPlatformTest, AStateWorksOnceInTheBrowserThatStartedItAtItsOwnPlatform
         }
         {
             SCOPED_TRACE("a state the hub never gave");
-            Authorize a = authorize(method);
+            PlatformAuthorize a = authorize(method);
             a.params["state"] = std::string(64, 'a');
             EXPECT_EQ(callback(a, {user, ""}).status, 400);
             EXPECT_EQ(bot_.next_failure(), method + ":unknown_state");
         }
         {
             SCOPED_TRACE("no state");
-            Authorize a = authorize(method);
+            PlatformAuthorize a = authorize(method);
             a.params.erase("state");
             EXPECT_EQ(callback(a, {user, ""}).status, 400);
             EXPECT_EQ(bot_.next_failure(), method + ":unknown_state");
         }
         {
             SCOPED_TRACE("another browser (no binding cookie)");
-            const Authorize a = authorize(method);
+            const PlatformAuthorize a = authorize(method);
             EXPECT_EQ(callback(a, {user, ""}, {}, false).status, 400);
             EXPECT_EQ(bot_.next_failure(), method + ":other_browser");
         }
         {
             SCOPED_TRACE("too late");
-            const Authorize a = authorize(method);
+            const PlatformAuthorize a = authorize(method);
             clock_.advance(std::chrono::minutes(oidc::pending_minutes + 1));
             EXPECT_EQ(callback(a, {user, ""}).status, 400);
             EXPECT_EQ(bot_.next_failure(), method + ":state_expired");
         }
         {
             SCOPED_TRACE("the person said no on the platform's page");
-            const Authorize a = authorize(method);
+            const PlatformAuthorize a = authorize(method);
             const auto r =
                 http_request("GET", "127.0.0.1", port_,
                              "/sign-in/" + method +
@@ -374,7 +374,7 @@ TEST_F(HubPlatformTest, AStateWorksOnceInTheBrowserThatStartedItAtItsOwnPlatform
     }
     {
         SCOPED_TRACE("a state of another platform");
-        Authorize a = authorize("feishu");
+        PlatformAuthorize a = authorize("feishu");
         a.method = "wecom";
         EXPECT_EQ(callback(a, {"chen", ""}).status, 400);
         EXPECT_EQ(bot_.next_failure(), "wecom:state_of_another_method");
@@ -385,7 +385,7 @@ TEST_F(HubPlatformTest, ACodeThePlatformRefusesGetsAPageAndNoSession) {
     start();
     for (const std::string method : {"feishu", "dingtalk", "wecom"}) {
         SCOPED_TRACE(method);
-        const Authorize a = authorize(method);
+        const PlatformAuthorize a = authorize(method);
         const auto r = redeem(a, "never-issued", {{"Accept-Language", "zh-CN"}});
         EXPECT_EQ(r.status, 401) << r.body;
         EXPECT_EQ(r.header("Set-Cookie"), "");
@@ -413,7 +413,7 @@ TEST_F(HubPlatformTest, SomeoneNotInTheDirectoryGetsAClearPageInTheirLanguage) {
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.method + " " + c.lang + " " + c.account.user_id);
-        const Authorize a = authorize(c.method);
+        const PlatformAuthorize a = authorize(c.method);
         const auto r = callback(a, c.account, {{"Accept-Language", c.accept_language}});
         EXPECT_EQ(r.status, 403);
         EXPECT_EQ(r.header("Content-Type"), "text/html; charset=utf-8");
@@ -453,7 +453,7 @@ TEST_F(HubPlatformTest, APlatformThatIsDownGetsAPageAndNothingLeaks) {
         }
         for (const std::string method : {"feishu", "dingtalk", "wecom"}) {
             SCOPED_TRACE(method);
-            const Authorize a = authorize(method);
+            const PlatformAuthorize a = authorize(method);
             const auto r = callback(a, {"ou_anna", ""}, {{"Accept-Language", "en"}});
             EXPECT_EQ(r.status, 502) << r.body;
             EXPECT_EQ(r.header("Set-Cookie"), "");

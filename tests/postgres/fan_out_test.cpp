@@ -13,26 +13,17 @@
 #include "bot/engine.hpp"
 #include "core/source_dir.hpp"
 #include "store/store.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace twintrack::store {
 namespace {
 
+using test_support::eventually;
 using test_support::PostgresServer;
 
 const std::int64_t t0 = 1793606400000;  // 2026-11-02 08:00 UTC
-
-/// Waits (polling, up to 10 s) until `done` holds.
-template <class F>
-bool eventually(F done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-}
 
 FanOutEvent shown(const std::string& text, const std::string& origin, std::int64_t at = t0) {
     return {0, "hub", "message", "general", "{\"text\":\"" + text + "\"}", origin, at};

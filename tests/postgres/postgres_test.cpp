@@ -15,26 +15,17 @@
 #include "store/migrations.hpp"
 #include "store/store.hpp"
 #include "store/store_url.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/postgres_server.hpp"
 
 namespace twintrack::store {
 namespace {
 
+using test_support::eventually;
 using test_support::PostgresServer;
 
 std::unique_ptr<Database> fresh(int lock_timeout_ms = 5000) {
     return open_postgres(PostgresServer::shared().create_database(), lock_timeout_ms);
-}
-
-/// Waits (polling, up to 10 s) until `done` holds.
-template <class F>
-bool eventually(F done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (done()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
 }
 
 TEST(PostgresServer, RunsAsAnUnprivilegedUserAndAnswers) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "tests/integration/process.hpp"
+#include "tests/postgres/program_instances.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -17,16 +18,14 @@ using test_support::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const std::string program = TWINTRACK_BINARY;
-
-const char* people_csv =
+const char* two_people_csv =
     "name,email,department,role,timezone,locale,working_hours,identities\n"
     "Li Wei,li.wei@example.com,sales,staff,Asia/Shanghai,zh-CN,09:00-18:00,hub:liwei\n"
     "Anna Schmidt,anna@example.com,marketing,manager,Europe/Berlin,en,09:00-17:00,hub:anna\n";
 
 TEST(ProgramStore, MigrateCopiesASqliteStoreAndTheProgramUsesIt) {
     TempDir dir;
-    const auto csv = dir.file("people.csv", people_csv);
+    const auto csv = dir.file("people.csv", two_people_csv);
     auto r = run_program(program, {"import", "people", csv, "--data", dir.path()});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 

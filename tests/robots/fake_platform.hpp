@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
@@ -74,6 +75,13 @@ class RecordingSink : public core::EventSink {
 
 /// A DingTalk answer: HTTP 200 with {"errcode": code, "errmsg": msg}.
 connectors::robots::HttpAnswer errcode(long code, const std::string& msg);
+
+/// The wall clock in milliseconds, as the platforms stamp and sign their callbacks.
+inline std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 }  // namespace twintrack::robots_test
 

@@ -83,12 +83,6 @@ class Robot {
     std::unique_ptr<connectors::Connector> connector_;
 };
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::string dingtalk_text(const Received& r) {
     if (r.json.contains("markdown")) return r.json["markdown"]["text"];
     return r.json["text"]["content"];

@@ -34,13 +34,7 @@ int free_port() {
     return acceptor.local_endpoint().port();
 }
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-const std::string app_secret = "prog-app-secret-77";
+const std::string program_app_secret = "prog-app-secret-77";
 const std::string robot_secret = "SECprogrobotsecret";
 
 std::string config_text(int callback_port) {
@@ -87,13 +81,13 @@ TEST(RobotsProgram, CheckConfigNamesTheMissingVariableNotAValue) {
     test_support::TempDir dir;
     ::unsetenv("TT_PROG_DINGTALK_URL");
     ::setenv("TT_PROG_DINGTALK_SECRET", robot_secret.c_str(), 1);
-    ::setenv("TT_PROG_DINGTALK_APP_SECRET", app_secret.c_str(), 1);
+    ::setenv("TT_PROG_DINGTALK_APP_SECRET", program_app_secret.c_str(), 1);
     const auto config = dir.file("twintrack.yaml", config_text(free_port()));
     const auto r = run_program(TWINTRACK_BINARY, {"check-config", config});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_THAT(r.err, HasSubstr("TT_PROG_DINGTALK_URL"));
     EXPECT_THAT(r.err + r.out, Not(HasSubstr(robot_secret)));
-    EXPECT_THAT(r.err + r.out, Not(HasSubstr(app_secret)));
+    EXPECT_THAT(r.err + r.out, Not(HasSubstr(program_app_secret)));
 }
 
 TEST(RobotsProgram, TheBotAnswersSignedCallbacksOnceThroughTheSessionWebhook) {
@@ -102,7 +96,7 @@ TEST(RobotsProgram, TheBotAnswersSignedCallbacksOnceThroughTheSessionWebhook) {
     const int port = free_port();
     ::setenv("TT_PROG_DINGTALK_URL", fake.url("/robot/send?access_token=progtoken").c_str(), 1);
     ::setenv("TT_PROG_DINGTALK_SECRET", robot_secret.c_str(), 1);
-    ::setenv("TT_PROG_DINGTALK_APP_SECRET", app_secret.c_str(), 1);
+    ::setenv("TT_PROG_DINGTALK_APP_SECRET", program_app_secret.c_str(), 1);
     const auto csv =
         dir.file("people.csv",
                  "name,email,department,role,timezone,locale,working_hours,identities\n"
@@ -118,18 +112,19 @@ TEST(RobotsProgram, TheBotAnswersSignedCallbacksOnceThroughTheSessionWebhook) {
 
     // Forged and stale callbacks are refused by the program.
     EXPECT_EQ(callback(port, fake, "m0", "ping", now_ms(), "forged").status, 403);
-    EXPECT_EQ(callback(port, fake, "m0", "ping", now_ms() - 3 * 3600 * 1000, app_secret).status,
-              403);
+    EXPECT_EQ(
+        callback(port, fake, "m0", "ping", now_ms() - 3 * 3600 * 1000, program_app_secret).status,
+        403);
 
-    EXPECT_EQ(callback(port, fake, "m1", "ping", now_ms(), app_secret).status, 200);
+    EXPECT_EQ(callback(port, fake, "m1", "ping", now_ms(), program_app_secret).status, 200);
     auto got = fake.wait_for(1);
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0].path, "/robot/sendBySession");
     EXPECT_THAT(got[0].json["text"]["content"].get<std::string>(), HasSubstr("pong"));
 
     // DingTalk delivering the same message again gets no second answer.
-    EXPECT_EQ(callback(port, fake, "m1", "ping", now_ms(), app_secret).status, 200);
-    EXPECT_EQ(callback(port, fake, "m2", "whoami", now_ms(), app_secret).status, 200);
+    EXPECT_EQ(callback(port, fake, "m1", "ping", now_ms(), program_app_secret).status, 200);
+    EXPECT_EQ(callback(port, fake, "m2", "whoami", now_ms(), program_app_secret).status, 200);
     got = fake.wait_for(2);
     ASSERT_GE(got.size(), 2u);
     EXPECT_THAT(got[1].json["text"]["content"].get<std::string>(), HasSubstr("Alice"));

@@ -11,20 +11,16 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tests/support/read_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace twintrack::testing {
 namespace {
 
+using test_support::read_file;
+
 namespace fs = std::filesystem;
 using app::write_file_atomically;
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 void write_plain(const std::string& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;

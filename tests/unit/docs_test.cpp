@@ -16,19 +16,15 @@
 #include "bot/features.hpp"
 #include "core/source_dir.hpp"
 #include "store/store.hpp"
+#include "tests/support/read_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace twintrack::testing {
 namespace {
 
-namespace fs = std::filesystem;
+using test_support::read_file;
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+namespace fs = std::filesystem;
 
 const std::string& architecture() {
     static const std::string text =

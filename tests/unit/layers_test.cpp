@@ -14,9 +14,12 @@
 #include <vector>
 
 #include "core/source_dir.hpp"
+#include "tests/support/read_file.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+using test_support::read_file;
 
 namespace fs = std::filesystem;
 
@@ -33,13 +36,6 @@ const std::set<std::string> kServiceInterfaces = {
 // Edges not yet cut: each names what crosses and why it is still a direct include. A new
 // edge fails the test; removing one of these fails it too until the entry goes.
 const std::set<std::string> kKnownEdges = {};
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Every "A/file -> B/header" where a file in bot/features/A includes bot/features/B/...
 // for A != B, other than the service interfaces.

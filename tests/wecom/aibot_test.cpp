@@ -22,6 +22,7 @@
 #include "connectors/wecom/aibot_frames.hpp"
 #include "core/clock.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/loopback_proxy.hpp"
 #include "tests/support/stop_server.hpp"
 
@@ -32,18 +33,10 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
 using namespace std::chrono_literals;
+using test_support::eventually;
 
 const std::string kBotId = "aibAbCdEfGh0123456789";
 const std::string kBotSecret = "aibot-secret-value-0123456789";
-
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds timeout = 10s) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
 
 // WeCom's gateway as the document describes it: the first frame must be aibot_subscribe
 // with the bot's id and secret (answered errcode 0, or 853000 for wrong ones), `ping` is

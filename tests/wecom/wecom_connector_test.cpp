@@ -15,9 +15,11 @@
 #include "connectors/registry.hpp"
 #include "core/clock.hpp"
 #include "tests/support/connector_sink.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/ws_client.hpp"
 #include "tests/wecom/fake_wecom.hpp"
+#include "tests/wecom/wecom_test_keys.hpp"
 
 namespace twintrack::wecom_test {
 namespace {
@@ -26,9 +28,8 @@ using connectors::wecom::WecomSettings;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using json = nlohmann::json;
+using test_support::eventually;
 
-const std::string kToken = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo";
-const std::string kAesKey = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt";
 const long long kAgent = 1000002;
 
 // The official sample's requests (see wecom_crypto_test.cpp).
@@ -47,17 +48,6 @@ const std::string kMsgBody =
     "OYuPDGOCI8jmnKiypE+]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>";
 
 core::Timestamp at_seconds(long long s) { return core::from_millis(s * 1000); }
-
-// Polls `done` until it holds or `timeout` passes (for what a connector thread logs).
-bool eventually(const std::function<bool()>& done,
-                std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return true;
-}
 
 class WecomConnectorTest : public ::testing::Test {
   protected:

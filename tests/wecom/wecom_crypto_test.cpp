@@ -13,6 +13,7 @@
 #include "connectors/http/signature.hpp"
 #include "connectors/wecom/send_pacer.hpp"
 #include "connectors/wecom/wecom_xml.hpp"
+#include "tests/wecom/wecom_test_keys.hpp"
 
 namespace twintrack::wecom_test {
 namespace {
@@ -23,8 +24,6 @@ using ::testing::Not;
 using Problem = CallbackCrypto::Problem;
 
 // The official sample's settings.
-const std::string kToken = "hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo";
-const std::string kAesKey = "6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt";
 const std::string kCorpId = "ww1436e0e65a779aee";
 
 // Example one: the URL check.

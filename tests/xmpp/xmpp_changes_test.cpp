@@ -22,6 +22,7 @@
 #include "tests/testbot/test_bot.hpp"
 #include "tests/xmpp/prosody_fixture.hpp"
 #include "tests/xmpp/xmpp_client.hpp"
+#include "tests/xmpp/xmpp_test_helpers.hpp"
 
 namespace twintrack::xmpp_test {
 namespace {
@@ -29,25 +30,6 @@ namespace {
 using namespace std::chrono_literals;
 using connectors::xmpp::xmpp_status;
 using connectors::xmpp::XmppSettings;
-
-const std::string kRoom = "sales@conference.localhost";
-const std::string kJoint = "joint@conference.localhost";
-const std::string kBot = "twintrack@localhost";
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return pred();
-}
-
-bool live_in(const connectors::Connector& c, const std::string& room) {
-    const auto s = xmpp_status(c);
-    return s.online && std::find(s.live.begin(), s.live.end(), room) != s.live.end();
-}
 
 core::SendResult send_post(connectors::Connector& c, core::Post post) {
     auto promise = std::make_shared<std::promise<core::SendResult>>();

@@ -18,6 +18,7 @@
 #include "tests/testbot/test_bot.hpp"
 #include "tests/xmpp/prosody_fixture.hpp"
 #include "tests/xmpp/xmpp_client.hpp"
+#include "tests/xmpp/xmpp_test_helpers.hpp"
 
 namespace twintrack::xmpp_test {
 namespace {
@@ -26,24 +27,6 @@ using namespace std::chrono_literals;
 using connectors::xmpp::xmpp_status;
 using connectors::xmpp::XmppSettings;
 using ::testing::HasSubstr;
-
-const std::string kRoom = "sales@conference.localhost";
-const std::string kJoint = "joint@conference.localhost";
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return pred();
-}
-
-bool live_in(const connectors::Connector& c, const std::string& room) {
-    const auto s = xmpp_status(c);
-    return s.online && std::find(s.live.begin(), s.live.end(), room) != s.live.end();
-}
 
 core::SendResult send_and_wait(connectors::Connector& c, const std::string& channel,
                                const std::string& text, const std::string& replaces = "") {

@@ -10,6 +10,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/xmpp/prosody_fixture.hpp"
 #include "tests/xmpp/xmpp_client.hpp"
+#include "tests/xmpp/xmpp_test_helpers.hpp"
 
 namespace twintrack::xmpp_test {
 namespace {
@@ -23,9 +24,6 @@ const bool sigpipe_ignored = [] {
     ::signal(SIGPIPE, SIG_IGN);
     return true;
 }();
-
-const std::string kBot = "twintrack@localhost";
-const std::string kRoom = "sales@conference.localhost";
 
 std::string joined_lines(const std::vector<std::string>& lines) {
     std::string out;
