@@ -1,5 +1,7 @@
 #include "connectors/runtime/held_events.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <utility>
 
 namespace twintrack::connectors::runtime {
@@ -86,8 +88,16 @@ void HeldEvents::flush(const std::string& conversation, bool all) {
 }
 
 void HeldEvents::hand_on(Entry& entry) {
-    for (const auto& f : entry.files) core::add_event_file(entry.event.extra, f);
-    if (push_) push_(std::move(entry.event));
+    // One event the sink refuses with an exception must not cost the conversation the
+    // events held behind it (flush has them out of the map already).
+    try {
+        for (const auto& f : entry.files) core::add_event_file(entry.event.extra, f);
+        if (push_) push_(std::move(entry.event));
+    } catch (const std::exception& e) {
+        spdlog::error("held events: an event could not be handed on: {}", e.what());
+    } catch (...) {
+        spdlog::error("held events: an event could not be handed on");
+    }
 }
 
 std::size_t HeldEvents::held() const {

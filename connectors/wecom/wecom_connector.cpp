@@ -813,7 +813,10 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                      job->first_id.empty() ? "" : " (the post's text went without it)");
         const bool retried =
             passing && job->first_id.empty() && job->card.is_null() && job->pieces.empty();
-        if (!retried) add_note(job->note, job->post.locale, a.name);
+        // Nothing has gone out yet: the whole post is tried again, so a later attachment
+        // that does go up cannot leave this one neither sent nor named.
+        if (retried) return complete(job, {false, "", why, true});
+        add_note(job->note, job->post.locale, a.name);
         ++job->next;
         job->media_id.clear();
         job->token_retried = false;

@@ -7,6 +7,8 @@
 #include <utility>
 
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/xmpp/xmpp_jid.hpp"
+#include "core/crypto.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::connectors::xmpp {
@@ -116,13 +118,15 @@ void HttpUpload::use(xmpp_ctx_t* ctx, Send send, runtime::HttpClient* http, Foun
 // --- questions --------------------------------------------------------------------------
 
 void HttpUpload::ask(const std::string& to, xmpp_stanza_t* iq, Answer answer) {
-    const std::string id = "up-" + std::to_string(link_) + "-" + std::to_string(++counter_);
+    // An id nobody can guess, and (in on_iq) only the entity asked may answer it: an
+    // answer someone else forges would choose where the bot PUTs a file.
+    const std::string id = "up-" + core::random_hex(12);
     xmpp_stanza_set_id(iq, id.c_str());
     xmpp_stanza_set_to(iq, to.c_str());
     const bool sent = send_ && send_(iq);
     xmpp_stanza_release(iq);
     if (!sent) return answer(nullptr, "not connected");
-    questions_[id] = {std::move(answer), std::chrono::steady_clock::now()};
+    questions_[id] = {std::move(answer), std::chrono::steady_clock::now(), to};
 }
 
 bool HttpUpload::on_iq(xmpp_stanza_t* iq) {
@@ -130,6 +134,17 @@ bool HttpUpload::on_iq(xmpp_stanza_t* iq) {
     if (id == nullptr) return false;
     auto it = questions_.find(id);
     if (it == questions_.end()) return false;
+    // The answer must come from the JID asked; a server answers for its own domain with
+    // no 'from' at all.
+    const char* from = xmpp_stanza_get_from(iq);
+    const std::string asked = normal_jid(bare_jid(it->second.to));
+    const bool from_asked =
+        from != nullptr ? normal_jid(bare_jid(from)) == asked : asked == normal_jid(domain_);
+    if (!from_asked) {
+        spdlog::warn("xmpp {}: an upload answer from {} to a question to {} is ignored", name_,
+                     from != nullptr ? from : "(the server)", it->second.to);
+        return true;
+    }
     Answer answer = std::move(it->second.answer);
     questions_.erase(it);
     const char* type = xmpp_stanza_get_type(iq);
@@ -144,7 +159,6 @@ bool HttpUpload::on_iq(xmpp_stanza_t* iq) {
 }
 
 void HttpUpload::reset(const std::string& why) {
-    ++link_;
     std::map<std::string, Question> open;
     open.swap(questions_);
     for (auto& [id, q] : open) q.answer(nullptr, why);  // may end a discovery
@@ -352,6 +366,15 @@ void HttpUpload::next_file(const std::shared_ptr<Job>& job) {
         if (!runtime::parse_http_url(put_url, scheme, host, port) ||
             !runtime::parse_http_url(get_url, scheme, host, port)) {
             return left_out(job, "the slot has no http(s) put and get URL");
+        }
+        std::string put_scheme, put_host;
+        runtime::parse_http_url(put_url, put_scheme, put_host, port);
+        // XEP-0363 puts over HTTPS: over plain HTTP the file and the slot's Authorization
+        // or Cookie would cross the network readable (a server on this machine aside).
+        const bool loopback = put_host == "localhost" || put_host == "::1" || put_host == "[::1]" ||
+                              put_host.rfind("127.", 0) == 0;
+        if (put_scheme != "https" && !loopback) {
+            return left_out(job, "the slot's put URL is not https");
         }
         std::vector<std::pair<std::string, std::string>> headers;
         for (xmpp_stanza_t* h = xmpp_stanza_get_children(put_el); h != nullptr;

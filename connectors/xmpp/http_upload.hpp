@@ -77,10 +77,6 @@ class HttpUpload {
     /// Questions open longer than `wait` fail as temporary.
     void tick(std::chrono::steady_clock::time_point now);
 
-    /// True once discovery has ended on the current link.
-    bool known() const { return state_ == State::known; }
-    const UploadService& service() const { return service_; }
-
     /// Uploads `files` one after the other; `done` runs once, on the connector's thread.
     void upload(const std::vector<core::Attachment>& files, Done done);
 
@@ -104,6 +100,7 @@ class HttpUpload {
     struct Question {
         Answer answer;
         std::chrono::steady_clock::time_point since;
+        std::string to;  ///< the JID asked: only it may answer
     };
 
     std::string name_;
@@ -120,8 +117,6 @@ class HttpUpload {
     int open_infos_ = 0;
     std::vector<std::function<void()>> waiting_;  ///< uploads waiting for discovery
     std::map<std::string, Question> questions_;   ///< by iq id
-    unsigned long long counter_ = 0;
-    unsigned long long link_ = 0;  ///< which link the questions were asked on
 };
 
 }  // namespace twintrack::connectors::xmpp

@@ -445,6 +445,8 @@ class XmppConnector final : public Connector {
           retracted_(context.prompts_dir, "xmpp.yaml", "messages", "retracted"),
           left_out_(context.prompts_dir, "xmpp.yaml", "messages", "file_left_out"),
           left_out_link_(context.prompts_dir, "xmpp.yaml", "messages", "file_left_out_link"),
+          file_word_(context.prompts_dir, "xmpp.yaml", "messages", "file_name"),
+          unnamed_word_(context.prompts_dir, "xmpp.yaml", "messages", "unnamed_file"),
           upload_(settings_.name),
           ids_path_(context.data_dir.empty() ? std::string()
                                              : (std::filesystem::path(context.data_dir) /
@@ -657,7 +659,7 @@ class XmppConnector final : public Connector {
                 tasks.swap(tasks_);
             }
             for (auto& t : tasks) t();
-            for (auto& o : work) deliver(o.post, std::move(o.done));
+            for (auto& o : work) submit(std::move(o));
             if (dead_) reap();
             if (quit_) break;
             if (conn_ == nullptr && SteadyClock::now() >= next_attempt_) connect();
@@ -1281,7 +1283,9 @@ class XmppConnector final : public Connector {
     void push_event(core::Event event, std::vector<core::EventFile> files) {
         std::vector<std::size_t> wanted;
         for (std::size_t i = 0; i < files.size(); ++i) {
-            if (http_ && on_upload_host(files[i].url, upload_hosts())) wanted.push_back(i);
+            if (http_ &&
+                on_upload_host(files[i].url, upload_hosts(), settings_.upload_hosts.has_value()))
+                wanted.push_back(i);
         }
         const auto ticket = held_.hold(std::move(event), files, wanted.size());
         if (ticket == 0 && !wanted.empty()) {
@@ -1376,7 +1380,8 @@ class XmppConnector final : public Connector {
         learn_host(service.jid);
     }
 
-    void learn_host(const std::string& host) {
+    void learn_host(std::string host) {
+        for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (std::find(found_hosts_.begin(), found_hosts_.end(), host) == found_hosts_.end()) {
             found_hosts_.push_back(host);
         }
@@ -1392,6 +1397,54 @@ class XmppConnector final : public Connector {
         for (auto& [_, done] : open) {
             if (done) done({false, "", why, true});
         }
+        std::map<std::string, std::deque<Outgoing>> behind;
+        behind.swap(behind_);
+        for (auto& [_, posts] : behind) {
+            for (auto& o : posts) {
+                if (o.done) o.done({false, "", why, true});
+            }
+        }
+    }
+
+    // Posts to one conversation go out in the order they came: while a post's files go up
+    // (discovery, a slot, a PUT), later posts to the same room or person wait behind it.
+    void submit(Outgoing o) {
+        auto it = behind_.find(core::ascii_lower(o.post.to.channel));
+        if (it != behind_.end()) return it->second.push_back(std::move(o));
+        deliver(o.post, std::move(o.done));
+    }
+
+    // The upload ahead of them ended: the posts behind it go, in order, until one of them
+    // starts an upload of its own (the rest then wait behind that one).
+    void release_behind(const std::string& channel) {
+        auto it = behind_.find(channel);
+        if (it == behind_.end()) return;
+        std::deque<Outgoing> posts = std::move(it->second);
+        behind_.erase(it);
+        while (!posts.empty()) {
+            auto again = behind_.find(channel);
+            if (again != behind_.end()) {
+                for (auto& o : posts) again->second.push_back(std::move(o));
+                return;
+            }
+            Outgoing o = std::move(posts.front());
+            posts.pop_front();
+            deliver(o.post, std::move(o.done));
+        }
+    }
+
+    // The upload ahead of them failed for a while and its post goes back to the outbox:
+    // the posts behind it go back too, so the outbox sends them again after it.
+    void fail_behind(const std::string& channel, const std::string& why) {
+        auto it = behind_.find(channel);
+        if (it == behind_.end()) return;
+        std::deque<Outgoing> posts = std::move(it->second);
+        behind_.erase(it);
+        for (auto& o : posts) {
+            if (o.done)
+                o.done(
+                    {false, "", "waiting behind a post whose files did not go up: " + why, true});
+        }
     }
 
     // A post with attachments: each uploaded first, then the text goes and each file as a
@@ -1404,7 +1457,16 @@ class XmppConnector final : public Connector {
     void upload_files(const core::Post& post, core::SendDone done) {
         const unsigned long long key = ++upload_seq_;
         uploading_.emplace(key, std::move(done));
-        upload_.upload(post.attachments, [this, key, post](Uploaded up) {
+        const std::string channel = core::ascii_lower(post.to.channel);
+        behind_.try_emplace(channel);  // later posts to it wait (submit)
+        // A file sent without a name goes up under the post's word for "file" (the get
+        // URL's last part, which people see).
+        std::vector<core::Attachment> files = post.attachments;
+        const std::string post_locale = post.locale.empty() ? default_locale_ : post.locale;
+        for (auto& f : files) {
+            if (f.name.empty()) f.name = file_word_.in(post_locale, default_locale_);
+        }
+        upload_.upload(files, [this, key, post, channel](Uploaded up) {
             auto it = uploading_.find(key);
             if (it == uploading_.end()) return;
             core::SendDone finish = std::move(it->second);
@@ -1415,6 +1477,7 @@ class XmppConnector final : public Connector {
                     "post is sent again later",
                     settings_.name, post.to.channel, up.why);
                 if (finish) finish({false, "", "XEP-0363 upload: " + up.why, true});
+                fail_behind(channel, up.why);
                 return;
             }
             core::Post rest = post;
@@ -1430,7 +1493,8 @@ class XmppConnector final : public Connector {
                     if (runtime::parse_http_url(up.urls[i], scheme, host, port)) learn_host(host);
                     continue;
                 }
-                const std::string name = a.name.empty() ? "(no name)" : a.name;
+                const std::string name =
+                    a.name.empty() ? unnamed_word_.in(locale, default_locale_) : a.name;
                 std::string line;
                 if (!a.link.empty() && left_out_link_.any()) {
                     line = left_out_link_.in_with(locale, default_locale_, "name", name);
@@ -1449,6 +1513,7 @@ class XmppConnector final : public Connector {
                 status_.files_left_out += static_cast<int>(post.attachments.size() - urls.size());
             }
             deliver(rest, std::move(finish), urls);
+            release_behind(channel);
         });
     }
 
@@ -1619,9 +1684,12 @@ class XmppConnector final : public Connector {
     runtime::ConnectorWords retracted_;
     runtime::ConnectorWords left_out_;       ///< a file the upload service did not take
     runtime::ConnectorWords left_out_link_;  ///< the same with the file's link
+    runtime::ConnectorWords file_word_;      ///< the name of a file sent without one
+    runtime::ConnectorWords unnamed_word_;   ///< a missing name in file_left_out
     HttpUpload upload_;                      ///< XEP-0363 (http_upload.hpp)
     std::vector<std::string> found_hosts_;   ///< upload_hosts found by discovery
     std::map<unsigned long long, core::SendDone> uploading_;  ///< posts whose files go up
+    std::map<std::string, std::deque<Outgoing>> behind_;      ///< posts waiting behind one
     unsigned long long upload_seq_ = 0;
     SteadyClock::time_point signing_in_since_{};
     SteadyClock::time_point last_heard_{};
@@ -1659,13 +1727,14 @@ std::unique_ptr<Connector> make_xmpp(XmppSettings settings, const ConnectorConte
     return std::make_unique<XmppConnector>(std::move(settings), context);
 }
 
-bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts) {
+bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts,
+                    bool subdomains) {
     std::string scheme, host;
     int port = 0;
     if (!runtime::parse_http_url(url, scheme, host, port)) return false;
     for (const auto& h : hosts) {
         if (host == h) return true;
-        if (host.size() > h.size() + 1 && host[host.size() - h.size() - 1] == '.' &&
+        if (subdomains && host.size() > h.size() + 1 && host[host.size() - h.size() - 1] == '.' &&
             host.compare(host.size() - h.size(), h.size(), h) == 0 &&
             h.find_first_not_of("0123456789.") != std::string::npos) {
             return true;

@@ -105,9 +105,12 @@ struct XmppStatus {
     int files_left_out = 0;            ///< attachments the upload service did not take
 };
 
-/// True when `url` (http or https) is on one of `hosts` or a subdomain of one (host names
-/// compared in lower case, an IP address only as itself).
-bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts);
+/// True when `url` (http or https) is on one of `hosts` or, with `subdomains`, a subdomain
+/// of one (host names compared in lower case, an IP address only as itself). Hosts an
+/// admin lists count with their subdomains; hosts discovery found count only as
+/// themselves (the service on a company's own domain must not open its intranet).
+bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts,
+                    bool subdomains = true);
 
 /// The status of an XMPP connector; a default status for other connectors.
 XmppStatus xmpp_status(const Connector& connector);

@@ -697,6 +697,16 @@ TEST_F(WecomConnectorTest, AnUploadWithoutAnAnswerIsNamedWhenTheTextWentAndRetri
     EXPECT_FALSE(r.ok);
     EXPECT_TRUE(r.retryable);
     EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").size(), 2u);
+    // Two pictures alone, the first without an answer: the second is not sent on its
+    // own (the first would be neither sent nor named); the whole post is tried again.
+    wecom_.script_upload_answer({{"http_status", 502}});
+    core::Post two = alone;
+    two.attachments.push_back(two.attachments.front());
+    two.attachments.back().name = "second.png";
+    r = send(two);
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.retryable);
+    EXPECT_EQ(wecom_.calls("/cgi-bin/message/send").size(), 2u);
 }
 
 TEST_F(WecomConnectorTest, AFileLeftOutOfACardsPostIsNamedInAMessageAfterTheCard) {

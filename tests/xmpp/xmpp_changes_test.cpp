@@ -407,6 +407,10 @@ TEST(XmppUploadHosts, OnlyTheServicesHostsAndTheirSubdomainsAreFetchedFrom) {
     EXPECT_FALSE(on_upload_host("https://1.10.0.0.5/a.png", hosts));
     EXPECT_FALSE(on_upload_host("ftp://example.com/a.png", hosts));
     EXPECT_FALSE(on_upload_host("file:///etc/passwd", hosts));
+    // Hosts found by discovery count only as themselves: a service on the company's own
+    // domain does not open the intranet's other hosts.
+    EXPECT_TRUE(on_upload_host("https://example.com/f/a.png", hosts, false));
+    EXPECT_FALSE(on_upload_host("https://intranet.example.com/a.png", hosts, false));
     EXPECT_FALSE(on_upload_host("https://example.com/a.png", {}));
 }
 

@@ -187,6 +187,25 @@ TEST_F(XmppUploadTest, AFileInADirectChatIsUploadedToo) {
     ASSERT_TRUE(got.ok()) << got.error;
     EXPECT_TRUE(got.body == png);
     EXPECT_EQ(got.header("content-type").rfind("image/png", 0), 0u);
+
+    // A post right behind one whose file is going up waits for it: the person sees the
+    // picture, then the words that follow it.
+    core::Post picture = post("@alice@localhost", "", {{"chart2.png", "image/png", png}});
+    picture.to.connector = bot->name();
+    core::Post after = post("@alice@localhost", "after the chart", {});
+    after.to.connector = bot->name();
+    auto sent = std::make_shared<std::promise<std::pair<bool, bool>>>();
+    auto first_ok = std::make_shared<bool>(false);
+    bot->send(picture, [first_ok](core::SendResult r) { *first_ok = r.ok; });
+    bot->send(after, [sent, first_ok](core::SendResult r) { sent->set_value({*first_ok, r.ok}); });
+    auto both = sent->get_future();
+    ASSERT_EQ(both.wait_for(30s), std::future_status::ready);
+    EXPECT_EQ(both.get(), std::make_pair(true, true));
+    auto next = alice.wait_for(
+        [](const Received& m) { return !m.oob_url.empty() || m.body == "after the chart"; });
+    ASSERT_TRUE(next);
+    EXPECT_NE(next->oob_url.find("chart2.png"), std::string::npos) << next->body;
+    EXPECT_TRUE(alice.wait_for([](const Received& m) { return m.body == "after the chart"; }));
     bot->stop();
 }
 
