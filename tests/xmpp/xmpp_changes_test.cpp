@@ -31,15 +31,6 @@ using namespace std::chrono_literals;
 using connectors::xmpp::xmpp_status;
 using connectors::xmpp::XmppSettings;
 
-core::SendResult send_post(connectors::Connector& c, core::Post post) {
-    auto promise = std::make_shared<std::promise<core::SendResult>>();
-    auto future = promise->get_future();
-    post.to.connector = c.name();
-    c.send(post, [promise](core::SendResult r) { promise->set_value(std::move(r)); });
-    if (future.wait_for(15s) != std::future_status::ready) return {false, "", "no answer", false};
-    return future.get();
-}
-
 core::Post text_post(const std::string& channel, const std::string& text) {
     core::Post p;
     p.to = {"xmpp", channel, ""};

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -30,6 +32,19 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
 inline bool live_in(const connectors::Connector& c, const std::string& room) {
     const auto s = connectors::xmpp::xmpp_status(c);
     return s.online && std::find(s.live.begin(), s.live.end(), room) != s.live.end();
+}
+
+/// Sends `post` through connector `c` and waits up to `timeout` for its answer.
+inline core::SendResult send_post(connectors::Connector& c, core::Post post,
+                                  std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    auto promise = std::make_shared<std::promise<core::SendResult>>();
+    auto future = promise->get_future();
+    post.to.connector = c.name();
+    c.send(post, [promise](core::SendResult r) { promise->set_value(std::move(r)); });
+    if (future.wait_for(timeout) != std::future_status::ready) {
+        return {false, "", "no answer", false};
+    }
+    return future.get();
 }
 
 }  // namespace twintrack::xmpp_test

@@ -19,6 +19,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/xmpp/prosody_fixture.hpp"
 #include "tests/xmpp/xmpp_client.hpp"
+#include "tests/xmpp/xmpp_test_helpers.hpp"
 
 namespace twintrack::xmpp_test {
 namespace {
@@ -26,33 +27,6 @@ namespace {
 using namespace std::chrono_literals;
 using connectors::xmpp::xmpp_status;
 using connectors::xmpp::XmppSettings;
-
-const std::string kRoom = "sales@conference.localhost";
-const std::string kBot = "twintrack@localhost";
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = 15s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return pred();
-}
-
-bool live_in(const connectors::Connector& c, const std::string& room) {
-    const auto s = xmpp_status(c);
-    return s.online && std::find(s.live.begin(), s.live.end(), room) != s.live.end();
-}
-
-core::SendResult send_post(connectors::Connector& c, core::Post post) {
-    auto promise = std::make_shared<std::promise<core::SendResult>>();
-    auto future = promise->get_future();
-    post.to.connector = c.name();
-    c.send(post, [promise](core::SendResult r) { promise->set_value(std::move(r)); });
-    if (future.wait_for(30s) != std::future_status::ready) return {false, "", "no answer", false};
-    return future.get();
-}
 
 /// GET `url` with the connector runtime's client (what any XMPP client does with the link).
 connectors::runtime::Result fetch(const std::string& url) {
