@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "connectors/runtime/http_client.hpp"
+#include "connectors/xmpp/stanza_reading.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
 #include "core/crypto.hpp"
 #include "core/text.hpp"
@@ -17,20 +18,6 @@ namespace {
 constexpr const char* kItemsNs = "http://jabber.org/protocol/disco#items";
 constexpr const char* kInfoNs = "http://jabber.org/protocol/disco#info";
 constexpr const char* kDataNs = "jabber:x:data";
-
-std::string attr_of(xmpp_stanza_t* s, const char* name) {
-    const char* v = s == nullptr ? nullptr : xmpp_stanza_get_attribute(s, name);
-    return v == nullptr ? std::string() : std::string(v);
-}
-
-std::string text_in(xmpp_stanza_t* s) {
-    if (s == nullptr) return {};
-    char* t = xmpp_stanza_get_text(s);
-    if (t == nullptr) return {};
-    std::string out(t);
-    xmpp_free(xmpp_stanza_get_context(s), t);
-    return out;
-}
 
 bool named(xmpp_stanza_t* s, const char* name) {
     const char* n = xmpp_stanza_get_name(s);
@@ -50,15 +37,15 @@ xmpp_stanza_t* new_child(xmpp_ctx_t* ctx, xmpp_stanza_t* parent, const char* nam
 std::string error_words(xmpp_stanza_t* iq, std::string* type) {
     xmpp_stanza_t* e = xmpp_stanza_get_child_by_name(iq, "error");
     if (e == nullptr) return "an error without <error/>";
-    if (type != nullptr) *type = attr_of(e, "type");
-    std::string words = attr_of(e, "type");
+    if (type != nullptr) *type = attr(e, "type");
+    std::string words = attr(e, "type");
     std::string text;
     for (xmpp_stanza_t* c = xmpp_stanza_get_children(e); c != nullptr;
          c = xmpp_stanza_get_next(c)) {
         const char* n = xmpp_stanza_get_name(c);
         if (n == nullptr) continue;
         if (std::strcmp(n, "text") == 0) {
-            text = text_in(c);
+            text = text_of(c);
         } else {
             words += std::string(" ") + n;
         }
@@ -79,8 +66,8 @@ std::uint64_t max_file_size(xmpp_stanza_t* query) {
         for (xmpp_stanza_t* f = xmpp_stanza_get_children(x); f != nullptr;
              f = xmpp_stanza_get_next(f)) {
             if (!named(f, "field")) continue;
-            const std::string var = attr_of(f, "var");
-            const std::string value = text_in(xmpp_stanza_get_child_by_name(f, "value"));
+            const std::string var = attr(f, "var");
+            const std::string value = text_of(xmpp_stanza_get_child_by_name(f, "value"));
             if (var == "FORM_TYPE") form_type = value;
             if (var == "max-file-size") max = value;
         }
@@ -221,9 +208,9 @@ void HttpUpload::on_items(xmpp_stanza_t* iq, const std::string& domain) {
     for (xmpp_stanza_t* item = xmpp_stanza_get_children(query); item != nullptr;
          item = xmpp_stanza_get_next(item)) {
         if (!named(item, "item")) continue;
-        const std::string jid = core::ascii_lower(attr_of(item, "jid"));
+        const std::string jid = core::ascii_lower(attr(item, "jid"));
         // Services are addresses of their own (upload.example.com), no node, no user.
-        if (jid.empty() || jid == domain || !attr_of(item, "node").empty() ||
+        if (jid.empty() || jid == domain || !attr(item, "node").empty() ||
             jid.find_first_of("@/") != std::string::npos) {
             continue;
         }
@@ -244,7 +231,7 @@ void HttpUpload::on_info(const std::string& jid, xmpp_stanza_t* iq) {
     if (query == nullptr) return;
     for (xmpp_stanza_t* f = xmpp_stanza_get_children(query); f != nullptr;
          f = xmpp_stanza_get_next(f)) {
-        if (named(f, "feature") && attr_of(f, "var") == kHttpUploadNs) {
+        if (named(f, "feature") && attr(f, "var") == kHttpUploadNs) {
             answers_[jid] = {jid, max_file_size(query)};
             return;
         }
@@ -359,8 +346,8 @@ void HttpUpload::next_file(const std::shared_ptr<Job>& job) {
         xmpp_stanza_t* slot = xmpp_stanza_get_child_by_name_and_ns(answer, "slot", kHttpUploadNs);
         xmpp_stanza_t* put_el = slot ? xmpp_stanza_get_child_by_name(slot, "put") : nullptr;
         xmpp_stanza_t* get_el = slot ? xmpp_stanza_get_child_by_name(slot, "get") : nullptr;
-        const std::string put_url = attr_of(put_el, "url");
-        const std::string get_url = attr_of(get_el, "url");
+        const std::string put_url = attr(put_el, "url");
+        const std::string get_url = attr(get_el, "url");
         std::string scheme, host;
         int port = 0;
         if (!runtime::parse_http_url(put_url, scheme, host, port) ||
@@ -380,11 +367,11 @@ void HttpUpload::next_file(const std::shared_ptr<Job>& job) {
         for (xmpp_stanza_t* h = xmpp_stanza_get_children(put_el); h != nullptr;
              h = xmpp_stanza_get_next(h)) {
             if (!named(h, "header")) continue;
-            const std::string n = core::ascii_lower(attr_of(h, "name"));
-            const std::string v = text_in(h);
+            const std::string n = core::ascii_lower(attr(h, "name"));
+            const std::string v = text_of(h);
             // XEP-0363 allows these three only; anything else is dropped.
             if ((n == "authorization" || n == "cookie" || n == "expires") && clean_header(v)) {
-                headers.emplace_back(attr_of(h, "name"), v);
+                headers.emplace_back(attr(h, "name"), v);
             }
         }
         put(job, put_url, std::move(headers), get_url);

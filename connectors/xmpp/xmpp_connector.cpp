@@ -27,6 +27,7 @@
 #include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
 #include "connectors/xmpp/http_upload.hpp"
+#include "connectors/xmpp/stanza_reading.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
 #include "core/event_files.hpp"
 #include "core/text.hpp"
@@ -188,20 +189,6 @@ std::unique_ptr<Connector> create(const ConnectorSpec& spec, const ConnectorCont
 
 // ---------------------------------------------------------------------------------------
 // Small stanza helpers
-
-std::string attr(xmpp_stanza_t* s, const char* name) {
-    const char* v = s == nullptr ? nullptr : xmpp_stanza_get_attribute(s, name);
-    return v == nullptr ? std::string() : std::string(v);
-}
-
-std::string text_of(xmpp_stanza_t* s) {
-    if (s == nullptr) return {};
-    char* t = xmpp_stanza_get_text(s);
-    if (t == nullptr) return {};
-    std::string out(t);
-    xmpp_free(xmpp_stanza_get_context(s), t);
-    return out;
-}
 
 xmpp_stanza_t* child(xmpp_stanza_t* s, const char* name, const char* ns) {
     return xmpp_stanza_get_child_by_name_and_ns(s, name, ns);
