@@ -8,9 +8,9 @@
 #include <set>
 
 #include "bot/engine.hpp"
+#include "bot/features/bridge/store/bridge_store.hpp"
 #include "bot/turn.hpp"
 #include "core/event_files.hpp"
-#include "store/bridge.hpp"
 
 namespace twintrack::bot::bridge {
 namespace {
@@ -84,7 +84,7 @@ json size_words(std::uint64_t bytes) {
 
 void refresh_gauges(Engine& engine) {
     auto& t = *engine.telemetry();
-    for (const auto& c : store::BridgeRepository(engine.store().db()).counts()) {
+    for (const auto& c : store::bridge::BridgeRepository(engine.store().db()).counts()) {
         for (const auto& [state, value] :
              {std::pair<const char*, std::int64_t>{"relayed", c.relayed},
               {"queued", c.queued},
@@ -117,7 +117,7 @@ class Relay {
     void sent(const std::string& key, const core::SendResult& result) {
         if (key.rfind(key_prefix, 0) != 0) return;
         if (result.ok) {
-            store::BridgeRepository(engine_.store().db())
+            store::bridge::BridgeRepository(engine_.store().db())
                 .confirm(key, result.message_id, result.reply_thread);
         }
         refresh_gauges(engine_);
@@ -193,7 +193,7 @@ class Relay {
         if (e.text.empty() && files.empty()) return;
         const std::string id = message_id_of(e);
         store::Store& store = turn.write();
-        store::BridgeRepository repo(store.db());
+        store::bridge::BridgeRepository repo(store.db());
         // A copy this bridge posted that came back, or a message relayed before.
         if (repo.group_of(e.where.connector, id)) return;
         const std::int64_t now = core::to_millis(turn.now());
@@ -201,7 +201,7 @@ class Relay {
                              {e.where.connector, e.where.channel, id, e.reply_thread, ""}, now)) {
             return;
         }
-        std::optional<store::BridgeGroup> parent;
+        std::optional<store::bridge::BridgeGroup> parent;
         if (!e.reply_to.empty()) parent = repo.group_of(e.where.connector, e.reply_to);
         const json who{{"name", writer_name(turn, e)}, {"platform", e.where.connector}};
         for (const auto& target : bridge.channels) {
@@ -234,7 +234,7 @@ class Relay {
         if (e.target.empty()) return;
         store::Store& store = turn.write();
         const auto group =
-            store::BridgeRepository(store.db()).group_of(e.where.connector, e.target);
+            store::bridge::BridgeRepository(store.db()).group_of(e.where.connector, e.target);
         // Only the writer's own message is followed (copies are the bot's).
         if (!group || group->bridge != bridge.name ||
             group->origin_connector != e.where.connector || group->origin_id != e.target) {

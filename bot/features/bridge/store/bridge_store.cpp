@@ -1,6 +1,6 @@
-#include "store/bridge.hpp"
+#include "bot/features/bridge/store/bridge_store.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::bridge {
 
 bool BridgeRepository::add_origin(const std::string& bridge, const BridgeMessage& origin,
                                   std::int64_t now_ms) {
@@ -67,4 +67,4 @@ std::vector<BridgeCount> BridgeRepository::counts() const {
     return out;
 }
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::bridge

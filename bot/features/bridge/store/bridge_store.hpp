@@ -1,4 +1,8 @@
 #pragma once
+// The bridge's table (bridge_messages; migration bot/features/bridge/migrations/0027_bridge.sql
+// and the PostgreSQL twin): the bridge feature's own store part (target
+// twintrack_feature_bridge_store, linking only the store layer, nothing from bot/).
+//
 // The bridge's map of messages across platforms: for each message a person wrote in a
 // bridged channel (the origin), the copies relayed to the bridge's other channels, each
 // with the platform's id once the outbox confirmed it. Times are UTC milliseconds.
@@ -10,7 +14,7 @@
 
 #include "store/database.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::bridge {
 
 /// One message of a bridge: the origin or one of its copies.
 struct BridgeMessage {
@@ -62,4 +66,4 @@ class BridgeRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::bridge
