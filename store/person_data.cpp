@@ -115,26 +115,6 @@ const ExportQuery export_queries[] = {
     {"announcement_decisions",
      "SELECT announcement_id, department, decision, note, decided_at "
      "FROM announcement_decisions WHERE person_id = ?1"},
-    {"coffee_groups",
-     "SELECT g.round_id, r.started_at, g.left_id, g.right_id, g.third_id FROM coffee_groups g "
-     "JOIN coffee_rounds r ON r.id = g.round_id "
-     "WHERE g.left_id = ?1 OR g.right_id = ?1 OR g.third_id = ?1 ORDER BY g.id"},
-    {"coffee_answers",
-     "SELECT round_id, met, skipped, answered_at FROM coffee_answers WHERE person_id = ?1"},
-    {"coffee_preferences",
-     "SELECT opted_out, paused_until, updated_at FROM coffee_preferences WHERE person_id = ?1"},
-    // Their own avoid list; who avoids them is confidential to those people.
-    {"coffee_avoid", "SELECT avoided_id, created_at FROM coffee_avoid WHERE person_id = ?1"},
-    {"trainings",
-     "SELECT id, topic, trainer_id, audience, starts_at, status, created_by FROM trainings "
-     "WHERE trainer_id = ?1 OR created_by = ?1 ORDER BY id"},
-    {"training_seats",
-     "SELECT training_id, status, joined_at, attended FROM training_seats WHERE person_id = ?1"},
-    {"outings",
-     "SELECT id, title, status, chosen_day, created_at FROM outings WHERE created_by = ?1 "
-     "ORDER BY id"},
-    {"outing_votes", "SELECT outing_id, day, voted_at FROM outing_votes WHERE person_id = ?1"},
-    {"outing_rsvps", "SELECT outing_id, going, answered_at FROM outing_rsvps WHERE person_id = ?1"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -153,8 +133,6 @@ const char* const erase_deletes[] = {
     "DELETE FROM sign_in_links WHERE person_id = ?1",
     "DELETE FROM sign_in_requests WHERE person_id = ?1",
     "DELETE FROM report_pauses WHERE person_id = ?1",
-    "DELETE FROM coffee_preferences WHERE person_id = ?1",
-    "DELETE FROM coffee_avoid WHERE person_id = ?1 OR avoided_id = ?1",
     "DELETE FROM meeting_proposals WHERE person_id = ?1",
     "DELETE FROM busy_blocks WHERE person_id = ?1",
 };
@@ -190,8 +168,6 @@ const char* const erase_scrubs[] = {
     "UPDATE dialogs SET state = replace(state, ?1, ?2) WHERE instr(state, ?1) > 0",
     "UPDATE jobs SET payload = replace(payload, ?1, ?2) WHERE instr(payload, ?1) > 0",
     "UPDATE deals SET reason = replace(reason, ?1, ?2) WHERE instr(reason, ?1) > 0",
-    "UPDATE trainings SET topic = replace(topic, ?1, ?2) WHERE instr(topic, ?1) > 0",
-    "UPDATE outings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
     "UPDATE campaigns SET segment = replace(segment, ?1, ?2) WHERE instr(segment, ?1) > 0",
 };
 

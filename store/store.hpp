@@ -25,7 +25,6 @@
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
 #include "store/sign_in.hpp"
-#include "store/social.hpp"
 
 namespace twintrack::store {
 
@@ -74,8 +73,6 @@ class Store {
     const RotationRepository& rotations() const { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
     const AnnouncementRepository& announcements() const { return announcements_; }
-    SocialRepository& social() { return social_; }
-    const SocialRepository& social() const { return social_; }
     /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
     PlanRepository& plan() { return plan_; }
     const PlanRepository& plan() const { return plan_; }
@@ -121,7 +118,6 @@ class Store {
     ReportRepository reports_;
     RotationRepository rotations_;
     AnnouncementRepository announcements_;
-    SocialRepository social_;
     PlanRepository plan_;
     DealRepository deals_;
     QuotaRepository quotas_;

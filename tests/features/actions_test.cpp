@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/social/store/social_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -23,6 +24,9 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
+
+/// The social feature's own tables on the bot's store (bot/features/social/store/).
+using SocialTable = store::social::SocialRepository;
 
 class ActionsTest : public ::testing::Test {
   protected:
@@ -365,7 +369,7 @@ TEST_F(ActionsTest, OutingPollIsAMenuAndTheFixedDateAsksForAnRsvpWithButtons) {
                 ElementsAre(HasSubstr("2026-11-21")));
     const core::Post zh_invite = request_to(created, "wang");
     bot.click("wang", zh_invite.actions[0].options[1].token);
-    const auto votes = bot.store().social().vote_counts(1);
+    const auto votes = SocialTable(bot.store().db()).vote_counts(1);
     ASSERT_THAT(votes, SizeIs(2));
     EXPECT_EQ(votes[1].votes, 2);
 
@@ -380,7 +384,7 @@ TEST_F(ActionsTest, OutingPollIsAMenuAndTheFixedDateAsksForAnRsvpWithButtons) {
     EXPECT_EQ(rsvp.actions[0].label, "我参加");
     EXPECT_EQ(rsvp.actions[0].typed, "参加郊游 1 是");
     EXPECT_THAT(texts(bot.click("wang", rsvp.actions[0].token)), Contains(HasSubstr("你将参加")));
-    const auto rsvps = bot.store().social().rsvps(1);
+    const auto rsvps = SocialTable(bot.store().db()).rsvps(1);
     ASSERT_THAT(rsvps, SizeIs(1));
     EXPECT_TRUE(rsvps[0].going);
 }
