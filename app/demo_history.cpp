@@ -12,6 +12,7 @@
 
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
 #include "bot/features/reports/extraction.hpp"
@@ -631,8 +632,9 @@ struct Generator {
     }
 
     void make_joint_meetings() {
+        store::meetings::MeetingRepository meetings(store.db());
         const store::Person& organizer = host ? *host : marketing.front();
-        store::MeetingSeries s;
+        store::meetings::MeetingSeries s;
         s.title = prompts.render(settings.default_locale, "meetings.joint_title");
         s.rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU";
         s.spec = "every 2 weeks on tuesday at 10:00";
@@ -643,11 +645,11 @@ struct Generator {
         const date::local_days first_tuesday =
             this_monday - date::days(7 * demo_weeks) + date::days(1);
         s.created_at = at_local(first_tuesday - date::days(3), 11 * 60, zone);
-        s.id = store.meetings().create_series(s);
-        std::optional<store::Meeting> last;
+        s.id = meetings.create_series(s);
+        std::optional<store::meetings::Meeting> last;
         date::local_days day = first_tuesday;
         for (;; day += date::days(14)) {
-            store::Meeting m;
+            store::meetings::Meeting m;
             m.start_at = at_local(day, s.local_minute, zone);
             m.end_at = m.start_at + s.duration_min * minute_ms;
             if (m.end_at > now) break;
@@ -662,10 +664,10 @@ struct Generator {
             for (const auto* p : managers()) {
                 if (p->id != organizer.id) m.attendees.push_back({p->id, true});
             }
-            m.id = store.meetings().create(m);
+            m.id = meetings.create(m);
             ++counts.meetings;
             const bool chinese = is_chinese(organizer.locale);
-            store.meetings().save_minutes(
+            meetings.save_minutes(
                 {m.id,
                  chinese ? "本季度重点客户由市场部和销售部共同跟进；案例库每月更新。"
                          : "Key accounts are followed by both departments this quarter; the case "
@@ -679,7 +681,7 @@ struct Generator {
         // The next meeting is booked; when it ends, the meetings feature books the one
         // after it (its own job), as for a series created in chat.
         const date::local_days next_day = day;
-        store::Meeting next;
+        store::meetings::Meeting next;
         next.start_at = at_local(next_day, s.local_minute, zone);
         next.end_at = next.start_at + s.duration_min * minute_ms;
         next.uid = "series-" + std::to_string(s.id) + "-" + ymd(next_day) + "@" +
@@ -693,7 +695,7 @@ struct Generator {
         for (const auto* p : managers()) {
             if (p->id != organizer.id) next.attendees.push_back({p->id, true});
         }
-        next.id = store.meetings().create(next);
+        next.id = meetings.create(next);
         store::Job job;
         job.kind = "meetings.joint_next";
         job.key = "meetings.joint_next." + std::to_string(next.id);

@@ -85,27 +85,6 @@ const ExportQuery export_queries[] = {
     {"action_clicks",
      "SELECT at, detail, event_id FROM audit_log WHERE person_id = ?1 "
      "AND action = 'action.click' ORDER BY id"},
-    {"meetings",
-     "SELECT id, uid, title, organizer_id, start_at, end_at, status, series_id FROM meetings "
-     "WHERE organizer_id = ?1 OR id IN (SELECT meeting_id FROM meeting_attendees "
-     "                                  WHERE person_id = ?1) ORDER BY start_at, id"},
-    {"meeting_attendance",
-     "SELECT meeting_id, required FROM meeting_attendees WHERE person_id = ?1 "
-     "ORDER BY meeting_id"},
-    {"meeting_series",
-     "SELECT id, title, spec, zone, status, created_at FROM meeting_series "
-     "WHERE organizer_id = ?1 ORDER BY id"},
-    {"meeting_agenda_items",
-     "SELECT meeting_id, text, created_at FROM meeting_agenda_items WHERE person_id = ?1 "
-     "ORDER BY id"},
-    {"meeting_minutes",
-     "SELECT meeting_id, decisions, actions, recorded_at FROM meeting_minutes "
-     "WHERE recorded_by = ?1"},
-    {"meeting_proposals",
-     "SELECT proposal, created_at FROM meeting_proposals WHERE person_id = ?1"},
-    {"busy_times",
-     "SELECT source, start_at, end_at, summary FROM busy_blocks WHERE person_id = ?1 "
-     "ORDER BY start_at"},
     {"rotations",
      "SELECT a.rotation_id, a.round, a.person_id, a.host_id, a.starts_at, a.ends_at "
      "FROM rotation_assignments a WHERE a.person_id = ?1 OR a.host_id = ?1 ORDER BY a.id"},
@@ -133,8 +112,6 @@ const char* const erase_deletes[] = {
     "DELETE FROM sign_in_links WHERE person_id = ?1",
     "DELETE FROM sign_in_requests WHERE person_id = ?1",
     "DELETE FROM report_pauses WHERE person_id = ?1",
-    "DELETE FROM meeting_proposals WHERE person_id = ?1",
-    "DELETE FROM busy_blocks WHERE person_id = ?1",
 };
 
 /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
@@ -148,12 +125,6 @@ const char* const erase_scrubs[] = {
     "WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
     "UPDATE report_mentions SET value = replace(value, ?1, ?2), "
     "matched = replace(matched, ?1, ?2) WHERE instr(value, ?1) > 0 OR instr(matched, ?1) > 0",
-    "UPDATE meetings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
-    "UPDATE meeting_series SET title = replace(title, ?1, ?2), spec = replace(spec, ?1, ?2) "
-    "WHERE instr(title, ?1) > 0 OR instr(spec, ?1) > 0",
-    "UPDATE meeting_agenda_items SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
-    "UPDATE meeting_minutes SET decisions = replace(decisions, ?1, ?2), "
-    "actions = replace(actions, ?1, ?2) WHERE instr(decisions, ?1) > 0 OR instr(actions, ?1) > 0",
     "UPDATE announcements SET key_message = replace(key_message, ?1, ?2), "
     "marketing_text = replace(marketing_text, ?1, ?2), sales_text = replace(sales_text, ?1, ?2) "
     "WHERE instr(key_message, ?1) > 0 OR instr(marketing_text, ?1) > 0 "

@@ -30,7 +30,6 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       campaigns_(*db_),
       channel_messages_(*db_),
       metrics_facts_(*db_),
-      meetings_(*db_),
       link_codes_(*db_),
       actions_(*db_),
       sign_in_(*db_),

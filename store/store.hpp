@@ -16,7 +16,6 @@
 #include "store/jobs.hpp"
 #include "store/leases.hpp"
 #include "store/link_codes.hpp"
-#include "store/meetings.hpp"
 #include "store/metrics.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
@@ -67,8 +66,6 @@ class Store {
     const EngagementRepository& engagements() const { return engagements_; }
     ReportRepository& reports() { return reports_; }
     const ReportRepository& reports() const { return reports_; }
-    MeetingRepository& meetings() { return meetings_; }
-    const MeetingRepository& meetings() const { return meetings_; }
     RotationRepository& rotations() { return rotations_; }
     const RotationRepository& rotations() const { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
@@ -124,7 +121,6 @@ class Store {
     CampaignRepository campaigns_;
     ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
-    MeetingRepository meetings_;
     LinkCodeRepository link_codes_;
     ActionRepository actions_;
     SignInRepository sign_in_;

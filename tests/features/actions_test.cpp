@@ -8,12 +8,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/social/store/social_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The meetings feature's own tables on the bot's store (bot/features/meetings/store/).
+using MeetingTable = store::meetings::MeetingRepository;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -319,12 +323,12 @@ TEST_F(ActionsTest, BookingASlotTakenMeanwhileProposesFreshSlotsAndClosesTheOldB
     const std::int64_t sam = bot.engine().directory().by_name_or_email("sam@example.com")->id;
     const std::int64_t day = 24LL * 3600 * 1000;
     const std::int64_t from = core::to_millis(bot.clock().now());
-    bot.store().meetings().replace_busy(sam, "test",
-                                        {{sam, from, from + 30 * day, "busy", "test"}});
+    MeetingTable(bot.store().db())
+        .replace_busy(sam, "test", {{sam, from, from + 30 * day, "busy", "test"}});
     const auto taken = bot.click("helen", token(first, 0));
     EXPECT_THAT(texts_to(taken, "@helen"), Contains(HasSubstr("Slot 1 is no longer free")));
     EXPECT_THAT(texts_to(taken, "@helen"), Contains(HasSubstr("Replaced by newer slots at 10:00")));
-    EXPECT_THAT(bot.store().meetings().of_person(sam, from, from + 30 * day), IsEmpty());
+    EXPECT_THAT(MeetingTable(bot.store().db()).of_person(sam, from, from + 30 * day), IsEmpty());
     // The old buttons would book from the new proposal: they are closed.
     EXPECT_THAT(texts(bot.click("helen", token(first, 1))),
                 ElementsAre(HasSubstr("This was already decided: Replaced by newer slots")));
