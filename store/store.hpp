@@ -20,7 +20,6 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/person_data.hpp"
-#include "store/plan.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
 #include "store/sign_in.hpp"
@@ -70,9 +69,6 @@ class Store {
     const RotationRepository& rotations() const { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
     const AnnouncementRepository& announcements() const { return announcements_; }
-    /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
-    PlanRepository& plan() { return plan_; }
-    const PlanRepository& plan() const { return plan_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -115,7 +111,6 @@ class Store {
     ReportRepository reports_;
     RotationRepository rotations_;
     AnnouncementRepository announcements_;
-    PlanRepository plan_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;
