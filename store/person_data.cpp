@@ -88,12 +88,6 @@ const ExportQuery export_queries[] = {
     {"rotations",
      "SELECT a.rotation_id, a.round, a.person_id, a.host_id, a.starts_at, a.ends_at "
      "FROM rotation_assignments a WHERE a.person_id = ?1 OR a.host_id = ?1 ORDER BY a.id"},
-    {"announcements",
-     "SELECT id, lead, key_message, campaign, marketing_text, sales_text, status, created_at, "
-     "posted_at FROM announcements WHERE author_id = ?1 ORDER BY id"},
-    {"announcement_decisions",
-     "SELECT announcement_id, department, decision, note, decided_at "
-     "FROM announcement_decisions WHERE person_id = ?1"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -125,12 +119,6 @@ const char* const erase_scrubs[] = {
     "WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
     "UPDATE report_mentions SET value = replace(value, ?1, ?2), "
     "matched = replace(matched, ?1, ?2) WHERE instr(value, ?1) > 0 OR instr(matched, ?1) > 0",
-    "UPDATE announcements SET key_message = replace(key_message, ?1, ?2), "
-    "marketing_text = replace(marketing_text, ?1, ?2), sales_text = replace(sales_text, ?1, ?2) "
-    "WHERE instr(key_message, ?1) > 0 OR instr(marketing_text, ?1) > 0 "
-    "OR instr(sales_text, ?1) > 0",
-    "UPDATE announcement_decisions SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
-    "UPDATE announcement_history SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
     "UPDATE channel_messages SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE outbox SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE action_posts SET text = replace(text, ?1, ?2), outcome = replace(outcome, ?1, ?2), "

@@ -23,7 +23,6 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       engagements_(*db_),
       reports_(*db_),
       rotations_(*db_),
-      announcements_(*db_),
       deals_(*db_),
       quotas_(*db_),
       campaigns_(*db_),

@@ -7,7 +7,6 @@
 #include <string>
 
 #include "store/actions.hpp"
-#include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -67,8 +66,6 @@ class Store {
     const ReportRepository& reports() const { return reports_; }
     RotationRepository& rotations() { return rotations_; }
     const RotationRepository& rotations() const { return rotations_; }
-    AnnouncementRepository& announcements() { return announcements_; }
-    const AnnouncementRepository& announcements() const { return announcements_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -110,7 +107,6 @@ class Store {
     EngagementRepository engagements_;
     ReportRepository reports_;
     RotationRepository rotations_;
-    AnnouncementRepository announcements_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;

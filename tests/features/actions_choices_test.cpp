@@ -8,11 +8,15 @@
 #include <gtest/gtest.h>
 
 #include "bot/features/social/store/social_store.hpp"
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -521,10 +525,10 @@ TEST_F(AnnounceEditTest, AnEditThatResetsApprovalsSendsFreshButtons) {
     // The old button is closed; the new one approves version 2.
     EXPECT_THAT(texts(bot.click("sue", token(sue_old, 0))),
                 ElementsAre(HasSubstr("This was already decided: Edited by Mia Marketer")));
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
     EXPECT_THAT(texts(bot.click("max", token(max_new, 0))),
                 Contains(HasSubstr("Approved announcement #1 for Marketing")));
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
     EXPECT_EQ(decisions[0].version, 2);
     // A second click on the fresh request, and someone else's click.

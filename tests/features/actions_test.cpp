@@ -10,11 +10,15 @@
 
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/social/store/social_store.hpp"
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
 
 /// The meetings feature's own tables on the bot's store (bot/features/meetings/store/).
 using MeetingTable = store::meetings::MeetingRepository;
@@ -101,7 +105,7 @@ TEST_F(ActionsTest, ApproveButtonRunsTheHandlerAndReplacesTheButtonsWithTheOutco
     // Only refusals are for the clicker's eyes only; the outcome stays in their messages.
     for (const auto& p : clicked) EXPECT_FALSE(p.private_reply) << p.text;
     EXPECT_THAT(update->actions, IsEmpty());
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
     EXPECT_EQ(decisions[0].decision, "approved");
     // The other marketing manager's request is closed by the same decision.
@@ -127,7 +131,7 @@ TEST_F(ActionsTest, AClickAfterTheDecisionWasTakenIsAnsweredWithTheOutcomeInTheC
     EXPECT_THAT(texts_to(zh, "@zhou"), ElementsAre("此事已经处理：Sue Boss 已于 17:00 批准"));
     ASSERT_THAT(zh, SizeIs(1));
     EXPECT_TRUE(zh[0].private_reply);
-    EXPECT_THAT(bot.store().announcements().decisions(1), SizeIs(2));
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), SizeIs(2));
 }
 
 TEST_F(ActionsTest, BadTokensAreRefusedPrivatelyInTheClickersLanguage) {
@@ -169,7 +173,7 @@ TEST_F(ActionsTest, BadTokensAreRefusedPrivatelyInTheClickersLanguage) {
         EXPECT_EQ(r[0].reply_to, c.message_id.empty() ? r[0].reply_to : c.message_id);
         EXPECT_THAT(r[0].text, HasSubstr(c.answer));
     }
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
 }
 
 TEST_F(ActionsTest, AClickWithoutTheRoleIsRefusedPrivatelyInTheClickersLanguage) {
@@ -195,7 +199,7 @@ TEST_F(ActionsTest, AClickWithoutTheRoleIsRefusedPrivatelyInTheClickersLanguage)
         EXPECT_TRUE(r[0].private_reply);
         EXPECT_THAT(r[0].text, HasSubstr(c.answer));
     }
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
 }
 
 TEST_F(ActionsTest, AnExpiredButtonIsRefusedAndTheTypedCommandStillWorks) {
@@ -211,7 +215,7 @@ TEST_F(ActionsTest, AnExpiredButtonIsRefusedAndTheTypedCommandStillWorks) {
             EXPECT_TRUE(p.private_reply) << p.text;
         }
     }
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
     EXPECT_THAT(bot.say("max", "approve 1"),
                 Contains(HasSubstr("Approved announcement #1 for Marketing")));
 }
@@ -225,7 +229,7 @@ TEST_F(ActionsTest, AReplayedClickIsAppliedOnce) {
     // After a restart the click id is still known.
     bot.restart();
     EXPECT_THAT(bot.click("max", t, "", "click-1"), IsEmpty());
-    EXPECT_THAT(bot.store().announcements().history(1), SizeIs(2));  // drafted, approved
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).history(1), SizeIs(2));  // drafted, approved
 }
 
 TEST_F(ActionsTest, RequestChangesAsksForTheNoteThenRunsTheCommand) {
@@ -241,7 +245,7 @@ TEST_F(ActionsTest, RequestChangesAsksForTheNoteThenRunsTheCommand) {
         return e;
     }());
     EXPECT_THAT(texts_to(done, "@mia"), ElementsAre(HasSubstr("请补充价格")));
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
     EXPECT_EQ(decisions[0].decision, "changes");
     EXPECT_THAT(texts_to(done, "@zhou"), Contains(HasSubstr("周强 已于 17:00 退回修改")));
