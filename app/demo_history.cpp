@@ -12,10 +12,12 @@
 
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
 #include "bot/features/reports/extraction.hpp"
 #include "bot/features/social/social.hpp"
+#include "bot/features/social/store/social_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/text.hpp"
 
@@ -630,8 +632,9 @@ struct Generator {
     }
 
     void make_joint_meetings() {
+        store::meetings::MeetingRepository meetings(store.db());
         const store::Person& organizer = host ? *host : marketing.front();
-        store::MeetingSeries s;
+        store::meetings::MeetingSeries s;
         s.title = prompts.render(settings.default_locale, "meetings.joint_title");
         s.rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU";
         s.spec = "every 2 weeks on tuesday at 10:00";
@@ -642,11 +645,11 @@ struct Generator {
         const date::local_days first_tuesday =
             this_monday - date::days(7 * demo_weeks) + date::days(1);
         s.created_at = at_local(first_tuesday - date::days(3), 11 * 60, zone);
-        s.id = store.meetings().create_series(s);
-        std::optional<store::Meeting> last;
+        s.id = meetings.create_series(s);
+        std::optional<store::meetings::Meeting> last;
         date::local_days day = first_tuesday;
         for (;; day += date::days(14)) {
-            store::Meeting m;
+            store::meetings::Meeting m;
             m.start_at = at_local(day, s.local_minute, zone);
             m.end_at = m.start_at + s.duration_min * minute_ms;
             if (m.end_at > now) break;
@@ -661,10 +664,10 @@ struct Generator {
             for (const auto* p : managers()) {
                 if (p->id != organizer.id) m.attendees.push_back({p->id, true});
             }
-            m.id = store.meetings().create(m);
+            m.id = meetings.create(m);
             ++counts.meetings;
             const bool chinese = is_chinese(organizer.locale);
-            store.meetings().save_minutes(
+            meetings.save_minutes(
                 {m.id,
                  chinese ? "本季度重点客户由市场部和销售部共同跟进；案例库每月更新。"
                          : "Key accounts are followed by both departments this quarter; the case "
@@ -678,7 +681,7 @@ struct Generator {
         // The next meeting is booked; when it ends, the meetings feature books the one
         // after it (its own job), as for a series created in chat.
         const date::local_days next_day = day;
-        store::Meeting next;
+        store::meetings::Meeting next;
         next.start_at = at_local(next_day, s.local_minute, zone);
         next.end_at = next.start_at + s.duration_min * minute_ms;
         next.uid = "series-" + std::to_string(s.id) + "-" + ymd(next_day) + "@" +
@@ -692,7 +695,7 @@ struct Generator {
         for (const auto* p : managers()) {
             if (p->id != organizer.id) next.attendees.push_back({p->id, true});
         }
-        next.id = store.meetings().create(next);
+        next.id = meetings.create(next);
         store::Job job;
         job.kind = "meetings.joint_next";
         job.key = "meetings.joint_next." + std::to_string(next.id);
@@ -702,26 +705,27 @@ struct Generator {
     }
 
     void make_coffee() {
+        store::social::SocialRepository social(store.db());
         const auto& social_settings = settings.features.get<bot::social::SocialSettings>();
-        store::CoffeeProgramme p;
+        store::social::CoffeeProgramme p;
         p.left_department = "marketing";
         p.right_department = "sales";
         p.every_days = 14;
         p.started_by = host ? std::optional<std::int64_t>(host->id) : std::nullopt;
         p.created_at = at_local(this_monday - date::days(7 * demo_weeks), 9 * 60 + 30, zone);
-        p.id = store.social().start_programme(p);
-        std::optional<store::CoffeeRound> last;
+        p.id = social.start_programme(p);
+        std::optional<store::social::CoffeeRound> last;
         for (int number = 1;; ++number) {
-            store::CoffeeRound r;
+            store::social::CoffeeRound r;
             r.programme_id = p.id;
             r.number = number;
             r.started_at = p.created_at + std::int64_t{number - 1} * p.every_days * day_ms;
             if (r.started_at >= now) break;
             r.ends_at = r.started_at + std::int64_t{p.every_days} * day_ms;
-            std::vector<store::CoffeeGroupRow> groups;
+            std::vector<store::social::CoffeeGroupRow> groups;
             const std::size_t pairs = std::min(marketing.size(), sales.size());
             for (std::size_t i = 0; i < pairs; ++i) {
-                store::CoffeeGroupRow g;
+                store::social::CoffeeGroupRow g;
                 g.left_id = marketing[i].id;
                 g.right_id = sales[(i + static_cast<std::size_t>(number)) % sales.size()].id;
                 groups.push_back(g);
@@ -731,18 +735,18 @@ struct Generator {
                 groups.back().third_id =
                     sales[(pairs + static_cast<std::size_t>(number)) % sales.size()].id;
             }
-            r.id = store.social().add_round(r, groups);
+            r.id = social.add_round(r, groups);
             ++counts.coffee_rounds;
-            for (const auto& g : store.social().groups(r.id)) {
+            for (const auto& g : social.groups(r.id)) {
                 if (social_settings.coffee_cost_per_group > 0) {
-                    store.social().set_cost({"coffee", "coffee." + std::to_string(g.id),
-                                             social_settings.coffee_cost_per_group, r.ends_at},
-                                            r.started_at);
+                    social.set_cost({"coffee", "coffee." + std::to_string(g.id),
+                                     social_settings.coffee_cost_per_group, r.ends_at},
+                                    r.started_at);
                 }
                 if (r.ends_at > now) continue;  // this round is still on
                 const bool met = dice.chance(85);
                 for (const std::int64_t id : {g.left_id, g.right_id}) {
-                    store.social().answer(r.id, id, met, r.ends_at - dice.between(1, 48) * hour_ms);
+                    social.answer(r.id, id, met, r.ends_at - dice.between(1, 48) * hour_ms);
                 }
             }
             last = r;
@@ -760,8 +764,9 @@ struct Generator {
     }
 
     void make_training() {
+        store::social::SocialRepository social(store.db());
         const store::Person& trainer = sales.front();
-        store::Training t;
+        store::social::Training t;
         const bool chinese = is_chinese(settings.default_locale);
         t.topic = chinese ? "销售演示技巧（面向市场部）" : "Demo skills for marketing";
         t.trainer_id = trainer.id;
@@ -771,20 +776,21 @@ struct Generator {
         t.cost = 3000;
         t.created_by = host ? host->id : trainer.id;
         t.created_at = t.starts_at - 10 * day_ms;
-        t.id = store.social().add_training(t);
+        t.id = social.add_training(t);
         ++counts.trainings;
-        store.social().set_cost(
-            {"training", "training." + std::to_string(t.id), t.cost, t.starts_at}, t.created_at);
+        social.set_cost({"training", "training." + std::to_string(t.id), t.cost, t.starts_at},
+                        t.created_at);
         for (const auto& p : marketing) {
-            store.social().add_seat(
+            social.add_seat(
                 t.id, {p.id, "registered", t.created_at + dice.between(1, 72) * hour_ms, false});
-            if (dice.chance(85)) store.social().mark_attended(t.id, p.id, t.starts_at + hour_ms);
+            if (dice.chance(85)) social.mark_attended(t.id, p.id, t.starts_at + hour_ms);
         }
     }
 
     void make_outing() {
+        store::social::SocialRepository social(store.db());
         const store::Person& organizer = host ? *host : marketing.front();
-        store::Outing o;
+        store::social::Outing o;
         o.title = is_chinese(settings.default_locale) ? "秋季团建：徒步和烧烤"
                                                       : "Autumn outing: hike and barbecue";
         o.budget = 8000;
@@ -792,7 +798,7 @@ struct Generator {
         const date::local_days saturday = this_monday - date::days(28) + date::days(5);
         o.days = {ymd(saturday), ymd(saturday + date::days(1)), ymd(saturday + date::days(7))};
         o.created_at = at_local(saturday - date::days(12), 10 * 60, zone);
-        o.id = store.social().add_outing(o);
+        o.id = social.add_outing(o);
         ++counts.outings;
         for (const auto& p : everyone) {
             std::vector<std::string> days;
@@ -800,16 +806,14 @@ struct Generator {
                 if (dice.chance(55)) days.push_back(d);
             }
             if (days.empty()) days.push_back(o.days.front());
-            store.social().set_votes(o.id, p.id, days,
-                                     o.created_at + dice.between(1, 96) * hour_ms);
+            social.set_votes(o.id, p.id, days, o.created_at + dice.between(1, 96) * hour_ms);
         }
         const std::int64_t closed = o.created_at + 5 * day_ms;
-        store.social().close_outing(o.id, o.days.front(), closed);
+        social.close_outing(o.id, o.days.front(), closed);
         for (const auto& p : everyone) {
-            store.social().set_rsvp(o.id, p.id, dice.chance(80),
-                                    closed + dice.between(1, 48) * hour_ms);
+            social.set_rsvp(o.id, p.id, dice.chance(80), closed + dice.between(1, 48) * hour_ms);
         }
-        store.social().set_cost(
+        social.set_cost(
             {"outing", "outing." + std::to_string(o.id), o.budget, at_local(saturday, 0, zone)},
             closed);
     }

@@ -85,56 +85,9 @@ const ExportQuery export_queries[] = {
     {"action_clicks",
      "SELECT at, detail, event_id FROM audit_log WHERE person_id = ?1 "
      "AND action = 'action.click' ORDER BY id"},
-    {"meetings",
-     "SELECT id, uid, title, organizer_id, start_at, end_at, status, series_id FROM meetings "
-     "WHERE organizer_id = ?1 OR id IN (SELECT meeting_id FROM meeting_attendees "
-     "                                  WHERE person_id = ?1) ORDER BY start_at, id"},
-    {"meeting_attendance",
-     "SELECT meeting_id, required FROM meeting_attendees WHERE person_id = ?1 "
-     "ORDER BY meeting_id"},
-    {"meeting_series",
-     "SELECT id, title, spec, zone, status, created_at FROM meeting_series "
-     "WHERE organizer_id = ?1 ORDER BY id"},
-    {"meeting_agenda_items",
-     "SELECT meeting_id, text, created_at FROM meeting_agenda_items WHERE person_id = ?1 "
-     "ORDER BY id"},
-    {"meeting_minutes",
-     "SELECT meeting_id, decisions, actions, recorded_at FROM meeting_minutes "
-     "WHERE recorded_by = ?1"},
-    {"meeting_proposals",
-     "SELECT proposal, created_at FROM meeting_proposals WHERE person_id = ?1"},
-    {"busy_times",
-     "SELECT source, start_at, end_at, summary FROM busy_blocks WHERE person_id = ?1 "
-     "ORDER BY start_at"},
     {"rotations",
      "SELECT a.rotation_id, a.round, a.person_id, a.host_id, a.starts_at, a.ends_at "
      "FROM rotation_assignments a WHERE a.person_id = ?1 OR a.host_id = ?1 ORDER BY a.id"},
-    {"announcements",
-     "SELECT id, lead, key_message, campaign, marketing_text, sales_text, status, created_at, "
-     "posted_at FROM announcements WHERE author_id = ?1 ORDER BY id"},
-    {"announcement_decisions",
-     "SELECT announcement_id, department, decision, note, decided_at "
-     "FROM announcement_decisions WHERE person_id = ?1"},
-    {"coffee_groups",
-     "SELECT g.round_id, r.started_at, g.left_id, g.right_id, g.third_id FROM coffee_groups g "
-     "JOIN coffee_rounds r ON r.id = g.round_id "
-     "WHERE g.left_id = ?1 OR g.right_id = ?1 OR g.third_id = ?1 ORDER BY g.id"},
-    {"coffee_answers",
-     "SELECT round_id, met, skipped, answered_at FROM coffee_answers WHERE person_id = ?1"},
-    {"coffee_preferences",
-     "SELECT opted_out, paused_until, updated_at FROM coffee_preferences WHERE person_id = ?1"},
-    // Their own avoid list; who avoids them is confidential to those people.
-    {"coffee_avoid", "SELECT avoided_id, created_at FROM coffee_avoid WHERE person_id = ?1"},
-    {"trainings",
-     "SELECT id, topic, trainer_id, audience, starts_at, status, created_by FROM trainings "
-     "WHERE trainer_id = ?1 OR created_by = ?1 ORDER BY id"},
-    {"training_seats",
-     "SELECT training_id, status, joined_at, attended FROM training_seats WHERE person_id = ?1"},
-    {"outings",
-     "SELECT id, title, status, chosen_day, created_at FROM outings WHERE created_by = ?1 "
-     "ORDER BY id"},
-    {"outing_votes", "SELECT outing_id, day, voted_at FROM outing_votes WHERE person_id = ?1"},
-    {"outing_rsvps", "SELECT outing_id, going, answered_at FROM outing_rsvps WHERE person_id = ?1"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -153,10 +106,6 @@ const char* const erase_deletes[] = {
     "DELETE FROM sign_in_links WHERE person_id = ?1",
     "DELETE FROM sign_in_requests WHERE person_id = ?1",
     "DELETE FROM report_pauses WHERE person_id = ?1",
-    "DELETE FROM coffee_preferences WHERE person_id = ?1",
-    "DELETE FROM coffee_avoid WHERE person_id = ?1 OR avoided_id = ?1",
-    "DELETE FROM meeting_proposals WHERE person_id = ?1",
-    "DELETE FROM busy_blocks WHERE person_id = ?1",
 };
 
 /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
@@ -170,18 +119,6 @@ const char* const erase_scrubs[] = {
     "WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
     "UPDATE report_mentions SET value = replace(value, ?1, ?2), "
     "matched = replace(matched, ?1, ?2) WHERE instr(value, ?1) > 0 OR instr(matched, ?1) > 0",
-    "UPDATE meetings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
-    "UPDATE meeting_series SET title = replace(title, ?1, ?2), spec = replace(spec, ?1, ?2) "
-    "WHERE instr(title, ?1) > 0 OR instr(spec, ?1) > 0",
-    "UPDATE meeting_agenda_items SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
-    "UPDATE meeting_minutes SET decisions = replace(decisions, ?1, ?2), "
-    "actions = replace(actions, ?1, ?2) WHERE instr(decisions, ?1) > 0 OR instr(actions, ?1) > 0",
-    "UPDATE announcements SET key_message = replace(key_message, ?1, ?2), "
-    "marketing_text = replace(marketing_text, ?1, ?2), sales_text = replace(sales_text, ?1, ?2) "
-    "WHERE instr(key_message, ?1) > 0 OR instr(marketing_text, ?1) > 0 "
-    "OR instr(sales_text, ?1) > 0",
-    "UPDATE announcement_decisions SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
-    "UPDATE announcement_history SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
     "UPDATE channel_messages SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE outbox SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE action_posts SET text = replace(text, ?1, ?2), outcome = replace(outcome, ?1, ?2), "
@@ -190,8 +127,6 @@ const char* const erase_scrubs[] = {
     "UPDATE dialogs SET state = replace(state, ?1, ?2) WHERE instr(state, ?1) > 0",
     "UPDATE jobs SET payload = replace(payload, ?1, ?2) WHERE instr(payload, ?1) > 0",
     "UPDATE deals SET reason = replace(reason, ?1, ?2) WHERE instr(reason, ?1) > 0",
-    "UPDATE trainings SET topic = replace(topic, ?1, ?2) WHERE instr(topic, ?1) > 0",
-    "UPDATE outings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
     "UPDATE campaigns SET segment = replace(segment, ?1, ?2) WHERE instr(segment, ?1) > 0",
 };
 

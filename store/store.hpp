@@ -7,7 +7,6 @@
 #include <string>
 
 #include "store/actions.hpp"
-#include "store/announcements.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
 #include "store/engagements.hpp"
@@ -16,16 +15,13 @@
 #include "store/jobs.hpp"
 #include "store/leases.hpp"
 #include "store/link_codes.hpp"
-#include "store/meetings.hpp"
 #include "store/metrics.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/person_data.hpp"
-#include "store/plan.hpp"
 #include "store/reports.hpp"
 #include "store/rotations.hpp"
 #include "store/sign_in.hpp"
-#include "store/social.hpp"
 
 namespace twintrack::store {
 
@@ -68,17 +64,8 @@ class Store {
     const EngagementRepository& engagements() const { return engagements_; }
     ReportRepository& reports() { return reports_; }
     const ReportRepository& reports() const { return reports_; }
-    MeetingRepository& meetings() { return meetings_; }
-    const MeetingRepository& meetings() const { return meetings_; }
     RotationRepository& rotations() { return rotations_; }
     const RotationRepository& rotations() const { return rotations_; }
-    AnnouncementRepository& announcements() { return announcements_; }
-    const AnnouncementRepository& announcements() const { return announcements_; }
-    SocialRepository& social() { return social_; }
-    const SocialRepository& social() const { return social_; }
-    /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
-    PlanRepository& plan() { return plan_; }
-    const PlanRepository& plan() const { return plan_; }
     DealRepository& deals() { return deals_; }
     const DealRepository& deals() const { return deals_; }
     QuotaRepository& quotas() { return quotas_; }
@@ -120,15 +107,11 @@ class Store {
     EngagementRepository engagements_;
     ReportRepository reports_;
     RotationRepository rotations_;
-    AnnouncementRepository announcements_;
-    SocialRepository social_;
-    PlanRepository plan_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;
     ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
-    MeetingRepository meetings_;
     LinkCodeRepository link_codes_;
     ActionRepository actions_;
     SignInRepository sign_in_;

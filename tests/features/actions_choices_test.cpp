@@ -7,11 +7,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/social/store/social_store.hpp"
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -22,6 +27,9 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
+
+/// The social feature's own tables on the bot's store (bot/features/social/store/).
+using SocialTable = store::social::SocialRepository;
 
 /// The update posts (replacing an earlier post) among `posts`.
 std::vector<std::string> updates(const std::vector<core::Post>& posts) {
@@ -131,7 +139,7 @@ TEST_F(ActionChoicesTest, TrainingRegisterAndWithdrawButtons) {
     EXPECT_THAT(texts_to(left, "@wang"), ElementsAre(HasSubstr("你已从候补转为正式报名")));
     EXPECT_THAT(updates(left), ElementsAre(HasSubstr("Withdrawn at 10:00.")));
     EXPECT_THAT(labels(offered_to(left, "sam")), ElementsAre("Register"));
-    const auto seats = bot.store().social().seats(1);
+    const auto seats = SocialTable(bot.store().db()).seats(1);
     ASSERT_THAT(seats, SizeIs(1));
     EXPECT_EQ(seats[0].person_id, id_of("wang"));
     EXPECT_EQ(seats[0].status, "registered");
@@ -147,12 +155,12 @@ TEST_F(ActionChoicesTest, TrainingButtonsRefuseOthersSecondClicksAndLateClicks) 
                 ElementsAre(HasSubstr("meant for someone else")));
     EXPECT_THAT(texts(bot.click("mia", token(sam_invite, 0))),
                 ElementsAre(HasSubstr("meant for someone else")));
-    EXPECT_THAT(bot.store().social().seats(1), IsEmpty());
+    EXPECT_THAT(SocialTable(bot.store().db()).seats(1), IsEmpty());
     // A second click on the same invitation: the decision was taken.
     bot.click("sam", token(sam_invite, 0));
     EXPECT_THAT(texts(bot.click("sam", token(sam_invite, 0))),
                 ElementsAre("This was already decided: Registered at 10:00."));
-    EXPECT_THAT(bot.store().social().seats(1), SizeIs(1));
+    EXPECT_THAT(SocialTable(bot.store().db()).seats(1), SizeIs(1));
     // Registering by typing closes the invitation's button too.
     EXPECT_THAT(bot.say("sue", "training join 1"), Contains(HasSubstr("waiting list")));
     EXPECT_THAT(texts(bot.click("sue", token(sue_invite, 0))),
@@ -212,12 +220,12 @@ TEST_F(CoffeeSkipTest, SkipThisRoundIsAThirdButtonAndCountsAsNotMet) {
     EXPECT_THAT(updates(skipped),
                 UnorderedElementsAre(AllOf(HasSubstr("is over"), HasSubstr("Round skipped")),
                                      AllOf(HasSubstr("Halfway"), HasSubstr("Round skipped"))));
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("mia")), std::optional<bool>(false));
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("mia")), std::optional<bool>(false));
     // The open question steps aside; the other buttons are closed.
     EXPECT_THAT(bot.say("mia", "whoami"), ElementsAre(HasSubstr("mia@example.com")));
     EXPECT_THAT(texts(bot.click("mia", token(ask, 0))),
                 ElementsAre(HasSubstr("This was already decided: Round skipped")));
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("mia")), std::optional<bool>(false));
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("mia")), std::optional<bool>(false));
     // Chinese labels and typed words.
     for (const std::string zh : {"zhou", "wang"}) {
         SCOPED_TRACE(zh);
@@ -249,12 +257,12 @@ TEST_F(CoffeeSkipTest, TheMidRoundNudgeHasTheSkipButtonAndSkipsAreCountedApart) 
     EXPECT_THAT(bot.say("sam", "coffee met no"), Not(IsEmpty()));
 
     // Skipping is not "did not meet": the statistics count it apart.
-    const auto stats = bot.store().social().round_stats(1);
+    const auto stats = SocialTable(bot.store().db()).round_stats(1);
     EXPECT_EQ(stats.answered, 4);
     EXPECT_EQ(stats.met_yes, 1);
     EXPECT_EQ(stats.met_no, 1);
     EXPECT_EQ(stats.skipped, 2);
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("mia")), std::optional<bool>(false));
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("mia")), std::optional<bool>(false));
     EXPECT_THAT(bot.say("helen", "coffee stats"),
                 ElementsAre(HasSubstr("4 answer(s): 1 met, 1 did not, 2 skipped the round.")));
 
@@ -287,9 +295,10 @@ TEST_F(CoffeeSkipTest, SkipTypedInTheQuestionOrAsACommand) {
         SCOPED_TRACE(c.name);
         EXPECT_THAT(bot.say(c.who, c.text), Contains(HasSubstr(c.answer)));
     }
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("max")), std::optional<bool>(false));
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("sam")), std::optional<bool>(false));
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("wang")), std::optional<bool>(false));
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("max")), std::optional<bool>(false));
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("sam")), std::optional<bool>(false));
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("wang")),
+              std::optional<bool>(false));
     // Sam's buttons were closed by the typed answer.
     EXPECT_THAT(texts(bot.click("sam", token(offered_to(end, "sam"), 0))),
                 ElementsAre(HasSubstr("already decided: Round skipped")));
@@ -303,7 +312,7 @@ TEST_F(CoffeeSkipTest, SkipButtonRefusesOthersAndExpires) {
     bot.clock().advance(15 * 24h);
     EXPECT_THAT(texts(bot.click("mia", token(mia, 2))),
                 Contains(HasSubstr("That button has expired")));
-    EXPECT_EQ(bot.store().social().answer_of(1, id_of("mia")), std::nullopt);
+    EXPECT_EQ(SocialTable(bot.store().db()).answer_of(1, id_of("mia")), std::nullopt);
 }
 
 TEST_F(CoffeeSkipTest, WithoutButtonsTheQuestionNamesSkip) {
@@ -516,10 +525,10 @@ TEST_F(AnnounceEditTest, AnEditThatResetsApprovalsSendsFreshButtons) {
     // The old button is closed; the new one approves version 2.
     EXPECT_THAT(texts(bot.click("sue", token(sue_old, 0))),
                 ElementsAre(HasSubstr("This was already decided: Edited by Mia Marketer")));
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
     EXPECT_THAT(texts(bot.click("max", token(max_new, 0))),
                 Contains(HasSubstr("Approved announcement #1 for Marketing")));
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
     EXPECT_EQ(decisions[0].version, 2);
     // A second click on the fresh request, and someone else's click.

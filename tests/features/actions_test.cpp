@@ -8,11 +8,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/meetings/store/meetings_store.hpp"
+#include "bot/features/social/store/social_store.hpp"
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
+
+/// The meetings feature's own tables on the bot's store (bot/features/meetings/store/).
+using MeetingTable = store::meetings::MeetingRepository;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -23,6 +32,9 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
+
+/// The social feature's own tables on the bot's store (bot/features/social/store/).
+using SocialTable = store::social::SocialRepository;
 
 class ActionsTest : public ::testing::Test {
   protected:
@@ -93,7 +105,7 @@ TEST_F(ActionsTest, ApproveButtonRunsTheHandlerAndReplacesTheButtonsWithTheOutco
     // Only refusals are for the clicker's eyes only; the outcome stays in their messages.
     for (const auto& p : clicked) EXPECT_FALSE(p.private_reply) << p.text;
     EXPECT_THAT(update->actions, IsEmpty());
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
     EXPECT_EQ(decisions[0].decision, "approved");
     // The other marketing manager's request is closed by the same decision.
@@ -119,7 +131,7 @@ TEST_F(ActionsTest, AClickAfterTheDecisionWasTakenIsAnsweredWithTheOutcomeInTheC
     EXPECT_THAT(texts_to(zh, "@zhou"), ElementsAre("此事已经处理：Sue Boss 已于 17:00 批准"));
     ASSERT_THAT(zh, SizeIs(1));
     EXPECT_TRUE(zh[0].private_reply);
-    EXPECT_THAT(bot.store().announcements().decisions(1), SizeIs(2));
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), SizeIs(2));
 }
 
 TEST_F(ActionsTest, BadTokensAreRefusedPrivatelyInTheClickersLanguage) {
@@ -161,7 +173,7 @@ TEST_F(ActionsTest, BadTokensAreRefusedPrivatelyInTheClickersLanguage) {
         EXPECT_EQ(r[0].reply_to, c.message_id.empty() ? r[0].reply_to : c.message_id);
         EXPECT_THAT(r[0].text, HasSubstr(c.answer));
     }
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
 }
 
 TEST_F(ActionsTest, AClickWithoutTheRoleIsRefusedPrivatelyInTheClickersLanguage) {
@@ -187,7 +199,7 @@ TEST_F(ActionsTest, AClickWithoutTheRoleIsRefusedPrivatelyInTheClickersLanguage)
         EXPECT_TRUE(r[0].private_reply);
         EXPECT_THAT(r[0].text, HasSubstr(c.answer));
     }
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
 }
 
 TEST_F(ActionsTest, AnExpiredButtonIsRefusedAndTheTypedCommandStillWorks) {
@@ -203,7 +215,7 @@ TEST_F(ActionsTest, AnExpiredButtonIsRefusedAndTheTypedCommandStillWorks) {
             EXPECT_TRUE(p.private_reply) << p.text;
         }
     }
-    EXPECT_THAT(bot.store().announcements().decisions(1), IsEmpty());
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).decisions(1), IsEmpty());
     EXPECT_THAT(bot.say("max", "approve 1"),
                 Contains(HasSubstr("Approved announcement #1 for Marketing")));
 }
@@ -217,7 +229,7 @@ TEST_F(ActionsTest, AReplayedClickIsAppliedOnce) {
     // After a restart the click id is still known.
     bot.restart();
     EXPECT_THAT(bot.click("max", t, "", "click-1"), IsEmpty());
-    EXPECT_THAT(bot.store().announcements().history(1), SizeIs(2));  // drafted, approved
+    EXPECT_THAT(AnnouncementTable(bot.store().db()).history(1), SizeIs(2));  // drafted, approved
 }
 
 TEST_F(ActionsTest, RequestChangesAsksForTheNoteThenRunsTheCommand) {
@@ -233,7 +245,7 @@ TEST_F(ActionsTest, RequestChangesAsksForTheNoteThenRunsTheCommand) {
         return e;
     }());
     EXPECT_THAT(texts_to(done, "@mia"), ElementsAre(HasSubstr("请补充价格")));
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_THAT(decisions, SizeIs(1));
     EXPECT_EQ(decisions[0].decision, "changes");
     EXPECT_THAT(texts_to(done, "@zhou"), Contains(HasSubstr("周强 已于 17:00 退回修改")));
@@ -315,12 +327,12 @@ TEST_F(ActionsTest, BookingASlotTakenMeanwhileProposesFreshSlotsAndClosesTheOldB
     const std::int64_t sam = bot.engine().directory().by_name_or_email("sam@example.com")->id;
     const std::int64_t day = 24LL * 3600 * 1000;
     const std::int64_t from = core::to_millis(bot.clock().now());
-    bot.store().meetings().replace_busy(sam, "test",
-                                        {{sam, from, from + 30 * day, "busy", "test"}});
+    MeetingTable(bot.store().db())
+        .replace_busy(sam, "test", {{sam, from, from + 30 * day, "busy", "test"}});
     const auto taken = bot.click("helen", token(first, 0));
     EXPECT_THAT(texts_to(taken, "@helen"), Contains(HasSubstr("Slot 1 is no longer free")));
     EXPECT_THAT(texts_to(taken, "@helen"), Contains(HasSubstr("Replaced by newer slots at 10:00")));
-    EXPECT_THAT(bot.store().meetings().of_person(sam, from, from + 30 * day), IsEmpty());
+    EXPECT_THAT(MeetingTable(bot.store().db()).of_person(sam, from, from + 30 * day), IsEmpty());
     // The old buttons would book from the new proposal: they are closed.
     EXPECT_THAT(texts(bot.click("helen", token(first, 1))),
                 ElementsAre(HasSubstr("This was already decided: Replaced by newer slots")));
@@ -365,7 +377,7 @@ TEST_F(ActionsTest, OutingPollIsAMenuAndTheFixedDateAsksForAnRsvpWithButtons) {
                 ElementsAre(HasSubstr("2026-11-21")));
     const core::Post zh_invite = request_to(created, "wang");
     bot.click("wang", zh_invite.actions[0].options[1].token);
-    const auto votes = bot.store().social().vote_counts(1);
+    const auto votes = SocialTable(bot.store().db()).vote_counts(1);
     ASSERT_THAT(votes, SizeIs(2));
     EXPECT_EQ(votes[1].votes, 2);
 
@@ -380,7 +392,7 @@ TEST_F(ActionsTest, OutingPollIsAMenuAndTheFixedDateAsksForAnRsvpWithButtons) {
     EXPECT_EQ(rsvp.actions[0].label, "我参加");
     EXPECT_EQ(rsvp.actions[0].typed, "参加郊游 1 是");
     EXPECT_THAT(texts(bot.click("wang", rsvp.actions[0].token)), Contains(HasSubstr("你将参加")));
-    const auto rsvps = bot.store().social().rsvps(1);
+    const auto rsvps = SocialTable(bot.store().db()).rsvps(1);
     ASSERT_THAT(rsvps, SizeIs(1));
     EXPECT_TRUE(rsvps[0].going);
 }

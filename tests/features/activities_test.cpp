@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "bot/features/social/social.hpp"
+#include "bot/features/social/store/social_store.hpp"
 #include "bot/features/social/training_plan.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -25,6 +26,9 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
+
+/// The social feature's own tables on the bot's store (bot/features/social/store/).
+using SocialTable = store::social::SocialRepository;
 
 bot::BotSettings activity_settings() {
     bot::BotSettings s;
@@ -143,12 +147,12 @@ TEST_F(ActivitiesTest, TrainingBadInputIsExplainedAndNothingIsSaved) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_FALSE(bot.store().social().training(1).has_value());
+    EXPECT_FALSE(SocialTable(bot.store().db()).training(1).has_value());
     // An hour that exists twice (the clocks go back) takes the first one.
     EXPECT_THAT(bot.say("hans", "training new \"Y\" by @mia for all on 2027-10-31 02:30"),
                 Contains(HasSubstr("Training #1 \"Y\" by Mia Marketer for everyone: 2027-10-31 "
                                    "02:30 (Europe/Berlin)")));
-    const auto t = bot.store().social().training(1);
+    const auto t = SocialTable(bot.store().db()).training(1);
     ASSERT_TRUE(t.has_value());
     EXPECT_EQ(t->starts_at, 1824942600000);  // 00:30 UTC: still summer time (UTC+2)
 }
@@ -237,7 +241,7 @@ TEST_F(ActivitiesTest, OutingBadInput) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_FALSE(bot.store().social().outing(1).has_value());
+    EXPECT_FALSE(SocialTable(bot.store().db()).outing(1).has_value());
     // Closing with no votes takes the earliest date and says so.
     bot.say("hana", "outing new 秋游 poll 2026-11-28,2026-11-21");
     EXPECT_THAT(bot.say("hana", "close 1"),
@@ -380,8 +384,8 @@ TEST_F(ActivitiesTest, DeclaredTrainingAndOutingNameTheBadToken) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_FALSE(bot.store().social().training(1).has_value());
-    EXPECT_FALSE(bot.store().social().outing(1).has_value());
+    EXPECT_FALSE(SocialTable(bot.store().db()).training(1).has_value());
+    EXPECT_FALSE(SocialTable(bot.store().db()).outing(1).has_value());
 
     // Good calls in both languages: the dates of a poll may be written with spaces, and the
     // key words may come in any order after the topic.

@@ -9,6 +9,7 @@
 
 #include <set>
 
+#include "bot/features/social/store/social_store.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -22,6 +23,9 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using namespace std::chrono_literals;
+
+/// The social feature's own tables on the bot's store (bot/features/social/store/).
+using SocialTable = store::social::SocialRepository;
 
 class CoffeeTest : public ::testing::Test {
   protected:
@@ -67,9 +71,9 @@ TEST_F(CoffeeTest, HrStartsRoundsAndEveryoneGetsAnIntroductionWithAStarter) {
     }
     ASSERT_EQ(posts.count("@wang"), 1u);
     EXPECT_THAT(posts.at("@wang")[0], AllOf(HasSubstr("第 1 轮咖啡配对"), HasSubstr("开场话题")));
-    const auto round = bot.store().social().last_round(1);
+    const auto round = SocialTable(bot.store().db()).last_round(1);
     ASSERT_TRUE(round.has_value());
-    const auto groups = bot.store().social().groups(round->id);
+    const auto groups = SocialTable(bot.store().db()).groups(round->id);
     ASSERT_EQ(groups.size(), 2u);
     EXPECT_NE(groups[0].third_id.has_value(), groups[1].third_id.has_value());
 }
@@ -98,7 +102,7 @@ TEST_F(CoffeeTest, NudgeHalfwayThenDidYouMeetAsADialogWithAnswersStored) {
                 ElementsAre(HasSubstr("Please answer yes or no"), HasSubstr("Did you meet")));
     EXPECT_THAT(bot.say("mia", "no"), ElementsAre(HasSubstr("did not meet")));
     EXPECT_THAT(bot.say("wang", "是"), ElementsAre(HasSubstr("已记下你们见过面了")));
-    const auto stats = bot.store().social().round_stats(1);
+    const auto stats = SocialTable(bot.store().db()).round_stats(1);
     EXPECT_EQ(stats.answered, 3);
     EXPECT_EQ(stats.met_yes, 2);
     EXPECT_EQ(stats.met_no, 1);
@@ -117,7 +121,7 @@ TEST_F(CoffeeTest, RoundsGoOnAfterARestart) {
     auto next = by_recipient(bot.advance(7 * 24h));
     EXPECT_THAT(next["@mia"], Contains(HasSubstr("Coffee round 2")));
     // Each round ran once.
-    EXPECT_EQ(bot.store().social().last_round(1)->number, 2);
+    EXPECT_EQ(SocialTable(bot.store().db()).last_round(1)->number, 2);
 }
 
 TEST_F(CoffeeTest, PausedAndOptedOutPeopleAreLeftOutUntilTheyResume) {
@@ -145,9 +149,9 @@ TEST_F(CoffeeTest, AvoidListIsPrivateAndHonoured) {
     EXPECT_THAT(bot.say("mia", "coffee avoid @mia"), ElementsAre(HasSubstr("yourself")));
     bot.say("hana", "coffee start every 1w marketing x sales");
     for (int round = 0; round < 6; ++round) {
-        const auto r = bot.store().social().last_round(1);
+        const auto r = SocialTable(bot.store().db()).last_round(1);
         ASSERT_TRUE(r.has_value());
-        for (const auto& g : bot.store().social().groups(r->id)) {
+        for (const auto& g : SocialTable(bot.store().db()).groups(r->id)) {
             std::set<std::int64_t> members = {g.left_id, g.right_id, g.third_id.value_or(0)};
             EXPECT_FALSE(members.count(2) && members.count(4)) << "round " << r->number;
         }
@@ -174,9 +178,9 @@ TEST_F(CoffeeTest, PeopleWhoseWorkingHoursNeverOverlapAreNotPaired) {
     b.add({"mia", "Mia Marketer", "marketing", "staff", "Europe/Berlin"});
     b.add({"lou", "Lou Seller", "sales", "staff", "America/Los_Angeles"});
     b.say("hana", "coffee start every 1w marketing x sales");
-    const auto round = b.store().social().last_round(1);
+    const auto round = SocialTable(b.store().db()).last_round(1);
     ASSERT_TRUE(round.has_value());
-    EXPECT_TRUE(b.store().social().groups(round->id).empty());
+    EXPECT_TRUE(SocialTable(b.store().db()).groups(round->id).empty());
     std::map<std::string, std::vector<std::string>> dm;
     for (const auto& p : b.all_posts()) dm[p.to.channel].push_back(p.text);
     EXPECT_THAT(dm["@lou"], Contains(HasSubstr("this time I found nobody for you")));
@@ -186,9 +190,9 @@ TEST_F(CoffeeTest, PeopleWhoseWorkingHoursNeverOverlapAreNotPaired) {
 
     b.add({"max", "Max Marketer", "marketing", "staff", "Asia/Shanghai"});
     b.advance(7 * 24h);
-    const auto next = b.store().social().last_round(1);
+    const auto next = SocialTable(b.store().db()).last_round(1);
     ASSERT_TRUE(next.has_value());
-    const auto groups = b.store().social().groups(next->id);
+    const auto groups = SocialTable(b.store().db()).groups(next->id);
     ASSERT_EQ(groups.size(), 1u);
     EXPECT_EQ(groups[0].left_id, b.engine().directory().by_name_or_email("Max Marketer")->id);
     EXPECT_FALSE(groups[0].third_id.has_value());  // Mia can't join: no overlap with Lou
@@ -218,7 +222,7 @@ TEST_F(CoffeeTest, BadInputIsExplainedInTheWritersLanguage) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_FALSE(bot.store().social().last_round(1).has_value());
+    EXPECT_FALSE(SocialTable(bot.store().db()).last_round(1).has_value());
 }
 
 // The coffee commands are declared (bot/args.hpp): `help` writes their usage from the
@@ -289,7 +293,7 @@ TEST_F(CoffeeTest, DeclaredStartAndPauseNameTheBadToken) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_FALSE(bot.store().social().last_round(1).has_value());
+    EXPECT_FALSE(SocialTable(bot.store().db()).last_round(1).has_value());
     // Good calls: a date without `until`, a date in words, and a start in Chinese.
     EXPECT_THAT(bot.say("mia", "coffee pause 2026-12-24"),
                 ElementsAre(HasSubstr("paused for you until the end of 2026-12-24")));

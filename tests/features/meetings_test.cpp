@@ -15,6 +15,7 @@
 
 #include "bot/calendar_fetcher.hpp"
 #include "bot/features/meetings/meet_plan.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/turn.hpp"
@@ -24,6 +25,9 @@
 
 namespace twintrack::testing {
 namespace {
+
+/// The meetings feature's own tables on the bot's store (bot/features/meetings/store/).
+using MeetingTable = store::meetings::MeetingRepository;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -109,7 +113,7 @@ TEST_F(MeetingsTest, BookingTellsAttendeesAndRemindsThem24HoursAnd15MinutesBefor
                 ElementsAre(AllOf(HasSubstr("Helen HR invited you to \"Kickoff\""),
                                   HasSubstr("2026-11-04 16:00-17:00 (Asia/Shanghai)"))));
     EXPECT_THAT(to(posts, "@mia"), SizeIs(1));
-    const auto m = bot.store().meetings().get(1);
+    const auto m = MeetingTable(bot.store().db()).get(1);
     ASSERT_TRUE(m.has_value());
     EXPECT_EQ(m->start_at, ms(utc(2026, 11, 4, 8)));
     EXPECT_THAT(m->attendees, SizeIs(3));
@@ -144,7 +148,7 @@ TEST_F(MeetingsTest, ASlotTakenSinceTheProposalIsRefusedWithFreshSlots) {
                                 "it. Nothing was booked."));
     EXPECT_THAT(r[1], HasSubstr("Here are fresh slots."));
     EXPECT_THAT(r[1], HasSubstr("1. 2026-11-02 10:00-11:00 Europe/Berlin"));
-    EXPECT_FALSE(bot.store().meetings().get(2).has_value());
+    EXPECT_FALSE(MeetingTable(bot.store().db()).get(2).has_value());
     // The fresh slots are the ones `book` now uses.
     EXPECT_THAT(bot.say("helen", "book 1"),
                 Contains(HasSubstr("Booked meeting #2 \"Kickoff\": 2026-11-02 10:00-11:00")));
@@ -376,7 +380,7 @@ TEST_F(CalendarImportTest, ImportedBusyTimesAreAvoided) {
     // 2026-11-02 .. within 90 days: about 64 weekdays less the excluded Wednesday.
     EXPECT_THAT(r[0], HasSubstr("busy times from sam.ics for the next 90 days (1 events read)"));
     const auto blocks =
-        bot.store().meetings().busy({4}, ms(utc(2026, 11, 2, 0)), ms(utc(2026, 11, 5, 0)));
+        MeetingTable(bot.store().db()).busy({4}, ms(utc(2026, 11, 2, 0)), ms(utc(2026, 11, 5, 0)));
     EXPECT_THAT(blocks, SizeIs(2));  // Monday and Tuesday; Wednesday is excluded
     // Berlin and Shanghai overlap 08:00-10:00 UTC = 16:00-18:00 Shanghai: still free. With
     // 10:00-11:00 Shanghai busy, a 3-hour window from 01:00 UTC is not.
@@ -384,8 +388,9 @@ TEST_F(CalendarImportTest, ImportedBusyTimesAreAvoided) {
     EXPECT_THAT(p, ElementsAre(HasSubstr("1. 2026-11-02 09:00-10:00 Europe/Berlin")));
     // Importing again replaces, it does not add.
     bot.say("sam", "calendar import sam.ics");
-    EXPECT_THAT(bot.store().meetings().busy({4}, ms(utc(2026, 11, 2, 0)), ms(utc(2026, 11, 5, 0))),
-                SizeIs(2));
+    EXPECT_THAT(
+        MeetingTable(bot.store().db()).busy({4}, ms(utc(2026, 11, 2, 0)), ms(utc(2026, 11, 5, 0))),
+        SizeIs(2));
 }
 
 TEST_F(CalendarImportTest, AUrlIsFetchedThroughTheProgramsFetcher) {
@@ -458,7 +463,8 @@ TEST_F(MeetingsTest, JointMeetingAsksForAgendaAndRecordsMinutes) {
     bot.clock().set(utc(2026, 11, 10, 2, 59));
     const auto after = bot.advance(1h);
     EXPECT_THAT(to(after, "@helen"), Contains(HasSubstr("Record its decisions")));
-    EXPECT_TRUE(bot.store().meetings().by_series_start(1, ms(utc(2026, 12, 8, 2))).has_value());
+    EXPECT_TRUE(
+        MeetingTable(bot.store().db()).by_series_start(1, ms(utc(2026, 12, 8, 2))).has_value());
 
     EXPECT_THAT(bot.say("helen", "minutes"), ElementsAre(HasSubstr("What was decided?")));
     EXPECT_THAT(bot.say("helen", "Budget approved; Launch in March"),
@@ -508,7 +514,7 @@ TEST_F(MeetingsTest, JointMeetingBadInput) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say("helen", c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_TRUE(bot.store().meetings().active_series().empty());
+    EXPECT_TRUE(MeetingTable(bot.store().db()).active_series().empty());
 }
 
 // `meet` reads its line, resolves the people, then plans: the two pure steps, without a bot.
@@ -750,8 +756,7 @@ TEST_F(MeetingsTest, MeetAnswersBadLinesInBothLanguages) {
         ASSERT_THAT(r, SizeIs(1));
         for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
     }
-    EXPECT_FALSE(bot.store()
-                     .meetings()
+    EXPECT_FALSE(MeetingTable(bot.store().db())
                      .proposal(bot.engine().directory().by_name_or_email("helen@example.com")->id)
                      .has_value());
 }

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "bot/features/plan/store/plan_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/prompts.hpp"
 #include "core/source_dir.hpp"
@@ -18,6 +19,9 @@
 
 namespace twintrack::testing {
 namespace {
+
+/// The plan feature's own tables on the bot's store (bot/features/plan/store/).
+using PlanTable = store::plan::PlanRepository;
 
 using namespace std::chrono_literals;
 using ::testing::AllOf;
@@ -109,7 +113,7 @@ TEST_F(PlanTest, CustomersGetAMarketInBothLanguages) {
         SCOPED_TRACE(c.text);
         EXPECT_EQ(one(c.who, c.text), c.expected);
     }
-    const auto markets = bot.store().plan().customer_markets();
+    const auto markets = PlanTable(bot.store().db()).customer_markets();
     std::vector<std::string> values;
     for (const auto& [_, m] : markets) values.push_back(m);
     EXPECT_THAT(values, ElementsAre("manufacturing", "retail", "manufacturing"));
@@ -136,7 +140,7 @@ TEST_F(PlanTest, OnlyMarketingManagersAndAdminsPlan) {
         SCOPED_TRACE(std::string(c.who) + ": " + c.text);
         EXPECT_THAT(one(c.who, c.text), HasSubstr(c.expected));
     }
-    ASSERT_THAT(bot.store().plan().targets(2026), SizeIs(1));
+    ASSERT_THAT(PlanTable(bot.store().db()).targets(2026), SizeIs(1));
 }
 
 TEST_F(PlanTest, BadFiguresAreRefusedAndNothingIsKept) {
@@ -169,8 +173,8 @@ TEST_F(PlanTest, BadFiguresAreRefusedAndNothingIsKept) {
         SCOPED_TRACE(c.text);
         EXPECT_EQ(one(c.who, c.text), c.expected);
     }
-    EXPECT_THAT(bot.store().plan().targets(2026), IsEmpty());
-    EXPECT_THAT(bot.store().plan().activities(), IsEmpty());
+    EXPECT_THAT(PlanTable(bot.store().db()).targets(2026), IsEmpty());
+    EXPECT_THAT(PlanTable(bot.store().db()).activities(), IsEmpty());
     // The same in good order is kept: the Chinese market name and 万 are understood.
     EXPECT_EQ(one("li", "计划活动 “上海展会” 市场=制造业 预算=20万 季度=2027年第1季度"),
               "活动“上海展会”，2027Q1，市场 manufacturing：预算 200,000 CNY。");
@@ -179,7 +183,7 @@ TEST_F(PlanTest, BadFiguresAreRefusedAndNothingIsKept) {
                   "market=mfg"),
               "Activity \"Shanghai fair\" in 2027Q1 for manufacturing: budget 200,000 CNY, spent "
               "150,000 CNY.");
-    ASSERT_THAT(bot.store().plan().activities("2027Q1"), SizeIs(2));
+    ASSERT_THAT(PlanTable(bot.store().db()).activities("2027Q1"), SizeIs(2));
 }
 
 const char* const good_csv =
@@ -193,8 +197,8 @@ const char* const good_csv =
 
 TEST_F(PlanTest, ImportReadsCsvOrYamlAndNamesTheLineOfEachProblem) {
     EXPECT_EQ(one("mona", good_csv), "Plan imported: 1 outlook(s), 2 target(s), 1 activit(ies).");
-    EXPECT_THAT(bot.store().plan().targets(2026), SizeIs(2));
-    EXPECT_THAT(bot.store().plan().outlooks(), SizeIs(1));
+    EXPECT_THAT(PlanTable(bot.store().db()).targets(2026), SizeIs(2));
+    EXPECT_THAT(PlanTable(bot.store().db()).outlooks(), SizeIs(1));
 
     const std::string yaml =
         "plan import\n"
@@ -208,8 +212,8 @@ TEST_F(PlanTest, ImportReadsCsvOrYamlAndNamesTheLineOfEachProblem) {
         "    quarter: 2027Q1\n"
         "    budget: 50万\n";
     EXPECT_EQ(one("ada", yaml), "Plan imported: 1 outlook(s), 1 target(s), 1 activit(ies).");
-    ASSERT_THAT(bot.store().plan().activities("2027Q1"), SizeIs(1));
-    EXPECT_DOUBLE_EQ(bot.store().plan().activities("2027Q1")[0].budget, 500000);
+    ASSERT_THAT(PlanTable(bot.store().db()).activities("2027Q1"), SizeIs(1));
+    EXPECT_DOUBLE_EQ(PlanTable(bot.store().db()).activities("2027Q1")[0].budget, 500000);
 
     struct Case {
         const char* name;
@@ -253,8 +257,8 @@ TEST_F(PlanTest, ImportReadsCsvOrYamlAndNamesTheLineOfEachProblem) {
         for (const auto& e : c.expected) EXPECT_THAT(answer, HasSubstr(e));
     }
     // Nothing of the bad files was kept.
-    EXPECT_THAT(bot.store().plan().targets(2027), SizeIs(1));
-    EXPECT_THAT(bot.store().plan().activities("2027Q1"), SizeIs(1));
+    EXPECT_THAT(PlanTable(bot.store().db()).targets(2027), SizeIs(1));
+    EXPECT_THAT(PlanTable(bot.store().db()).activities("2027Q1"), SizeIs(1));
 }
 
 class PlanFieldTest : public PlanTest {

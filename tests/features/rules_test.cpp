@@ -12,11 +12,15 @@
 #include <gtest/gtest.h>
 
 #include "app/person_tools.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/rules/store/rules_store.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The meetings feature's own tables on the bot's store (bot/features/meetings/store/).
+using MeetingTable = store::meetings::MeetingRepository;
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -243,9 +247,10 @@ TEST_F(RulesTest, RaiseAttachesFactsAsksBothManagersAndGoesOnTheJointAgenda) {
                                       "Facts: marketing handed ACME over on Monday and nobody "
                                       "called back. What is the position of Marketing?")));
     EXPECT_THAT(texts_sent_to(raised, "@zhou"), ElementsAre(HasSubstr("销售部的立场是什么？")));
-    const auto meeting = bot.store().meetings().next_of_series(core::to_millis(bot.clock().now()));
+    const auto meeting =
+        MeetingTable(bot.store().db()).next_of_series(core::to_millis(bot.clock().now()));
     ASSERT_TRUE(meeting.has_value());
-    const auto agenda = bot.store().meetings().agenda(meeting->id);
+    const auto agenda = MeetingTable(bot.store().db()).agenda(meeting->id);
     ASSERT_THAT(agenda, SizeIs(1));
     EXPECT_EQ(
         agenda[0].text,
@@ -406,15 +411,16 @@ TEST_F(RulesTest, AnOpenDisagreementGoesOntoTheNextJointMeetingOnceThereIsOne) {
                 HasSubstr("No joint meeting is booked yet"));
     bot.say("helen", "joint-meeting every \"2nd tuesday\" 10:00 Asia/Shanghai");
     bot.advance(24h);
-    const auto meeting = bot.store().meetings().next_of_series(core::to_millis(bot.clock().now()));
+    const auto meeting =
+        MeetingTable(bot.store().db()).next_of_series(core::to_millis(bot.clock().now()));
     ASSERT_TRUE(meeting.has_value());
-    EXPECT_THAT(bot.store().meetings().agenda(meeting->id),
-                ElementsAre(::testing::Field(&store::AgendaItem::text,
+    EXPECT_THAT(MeetingTable(bot.store().db()).agenda(meeting->id),
+                ElementsAre(::testing::Field(&store::meetings::AgendaItem::text,
                                              HasSubstr("Disagreement #1: Leads"))));
     EXPECT_THAT(one("sam", "disagreement 1"), HasSubstr("On the agenda of the joint meeting"));
     // Once only: the next run leaves it there.
     bot.advance(24h);
-    EXPECT_THAT(bot.store().meetings().agenda(meeting->id), SizeIs(1));
+    EXPECT_THAT(MeetingTable(bot.store().db()).agenda(meeting->id), SizeIs(1));
 }
 
 TEST_F(RulesTest, ListsAndTheirBadWordsInBothLanguages) {

@@ -13,7 +13,7 @@ namespace {
 using namespace bot;
 
 TEST(SharedFigures, SeatsWaitingListAndAttendanceOfATraining) {
-    const std::vector<store::TrainingSeat> seats = {
+    const std::vector<store::social::TrainingSeat> seats = {
         {1, "registered", 10, true}, {2, "registered", 11, false}, {3, "waiting", 12, false}};
     const social::SeatCount c = social::seat_count(seats);
     EXPECT_EQ(c.registered, 2);
@@ -44,13 +44,13 @@ TEST(SharedFigures, BudgetLinesHaveEveryConfiguredKindAndEveryKindSpentOn) {
 }
 
 TEST(SharedFigures, ARoundOfAStoppedProgrammeIsStopped) {
-    store::CoffeeProgramme running;
-    store::CoffeeRound round;
+    store::social::CoffeeProgramme running;
+    store::social::CoffeeRound round;
     round.started_at = 100;
     round.ends_at = 200;
     EXPECT_EQ(social::round_state(round, running, 150), "running");
     EXPECT_EQ(social::round_state(round, running, 200), "ended");
-    store::CoffeeProgramme stopped;
+    store::social::CoffeeProgramme stopped;
     stopped.active = false;
     stopped.stopped_at = 120;
     EXPECT_EQ(social::round_state(round, stopped, 150), "stopped");

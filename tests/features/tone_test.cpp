@@ -7,11 +7,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
 
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -132,7 +136,7 @@ TEST_F(ToneTest, DraftRendersBothVariantsLintsThemAndAsksBothManagers) {
     EXPECT_THAT(to(posts, "@sue"), ElementsAre(HasSubstr("approve 1")));
     EXPECT_THAT(to(posts, "@zhou"), ElementsAre(HasSubstr("起草了公告 #1")));
     EXPECT_THAT(to(posts, "@hana"), IsEmpty());
-    const auto a = bot.store().announcements().get(1);
+    const auto a = AnnouncementTable(bot.store().db()).get(1);
     ASSERT_TRUE(a.has_value());
     EXPECT_EQ(a->lead, "marketing");
     EXPECT_EQ(a->status, "draft");
@@ -168,7 +172,7 @@ TEST_F(ToneTest, BothDepartmentsApproveThenEachTrackGetsItsVariant) {
     EXPECT_THAT(card[0], HasSubstr("Mia Marketer: drafted"));
     EXPECT_THAT(card[0], HasSubstr("Max Manager: approved"));
     EXPECT_THAT(card[0], HasSubstr(": posted"));
-    EXPECT_EQ(bot.store().announcements().history(1).size(), 4u);
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).history(1).size(), 4u);
 }
 
 TEST_F(ToneTest, AnotherManagerOfTheSameDepartmentCannotApproveAgain) {
@@ -222,7 +226,7 @@ TEST_F(ToneTest, ToneErrorsBlockApprovalUntilFixed) {
     EXPECT_THAT(r[0], HasSubstr("Errors in the tone findings must be fixed"));
     EXPECT_THAT(say("max", "approve 1"),
                 ElementsAre(HasSubstr("cannot be approved while the tone guide finds errors")));
-    EXPECT_TRUE(bot.store().announcements().decisions(1).empty());
+    EXPECT_TRUE(AnnouncementTable(bot.store().db()).decisions(1).empty());
 }
 
 TEST_F(ToneTest, ChangesRequestReachesTheAuthor) {
@@ -248,10 +252,10 @@ TEST_F(ToneTest, ChangesRequestReachesTheAuthor) {
 TEST_F(ToneTest, EditsAndChangeNotesKeepTheTextExactlyAsTyped) {
     draft();
     say("mia", "announce edit 1 sales Say \"WeChat\"  twice:  a=b, “引号” too.");
-    EXPECT_EQ(bot.store().announcements().get(1)->sales_text,
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).get(1)->sales_text,
               "Say \"WeChat\"  twice:  a=b, “引号” too.");
     say("zhou", "退回修改 1 请把 \"价格=面议\" 改成  具体数字");
-    const auto decisions = bot.store().announcements().decisions(1);
+    const auto decisions = AnnouncementTable(bot.store().db()).decisions(1);
     ASSERT_FALSE(decisions.empty());
     EXPECT_EQ(decisions.back().note, "请把 \"价格=面议\" 改成  具体数字");
 }
@@ -281,8 +285,8 @@ TEST_F(ToneTest, EditsAndChangeNotesAnswerBadLinesInBothLanguages) {
         ASSERT_THAT(r, SizeIs(1));
         for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
     }
-    EXPECT_EQ(bot.store().announcements().get(1)->version, 1);
-    EXPECT_TRUE(bot.store().announcements().decisions(1).empty());
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).get(1)->version, 1);
+    EXPECT_TRUE(AnnouncementTable(bot.store().db()).decisions(1).empty());
 }
 
 TEST_F(ToneTest, ScheduledAnnouncementPostsAtItsTimeUnlessEditedMeanwhile) {
@@ -298,7 +302,7 @@ TEST_F(ToneTest, ScheduledAnnouncementPostsAtItsTimeUnlessEditedMeanwhile) {
     const auto posts = bot.advance(1h + 1min);
     EXPECT_THAT(to(posts, "mkt"), SizeIs(1));
     EXPECT_THAT(to(posts, "joint-room"), ElementsAre(HasSubstr("Key message (Spring)")));
-    EXPECT_EQ(bot.store().announcements().get(1)->status, "posted");
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).get(1)->status, "posted");
 }
 
 TEST_F(ToneTest, ScheduledPostSurvivesARestart) {
@@ -321,7 +325,7 @@ TEST_F(ToneTest, ARedeliveredApprovalCountsOnce) {
     e.direct = true;
     EXPECT_THAT(to(bot.deliver(e), "@max"), ElementsAre(HasSubstr("It now waits for Sales.")));
     EXPECT_THAT(bot.deliver(e), IsEmpty());
-    EXPECT_EQ(bot.store().announcements().history(1).size(), 2u);
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).history(1).size(), 2u);
 }
 
 TEST_F(ToneTest, EditAfterSchedulingCancelsThePost) {
@@ -331,7 +335,7 @@ TEST_F(ToneTest, EditAfterSchedulingCancelsThePost) {
     EXPECT_THAT(say("mia", "announce edit 1 marketing Updated text for marketing."),
                 ElementsAre(HasSubstr("The approvals given before are reset")));
     EXPECT_THAT(to(bot.advance(25h), "mkt"), IsEmpty());
-    EXPECT_EQ(bot.store().announcements().get(1)->status, "draft");
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).get(1)->status, "draft");
 }
 
 TEST_F(ToneTest, BadDraftOptions) {
@@ -356,7 +360,7 @@ TEST_F(ToneTest, BadDraftOptions) {
         SCOPED_TRACE(c.name);
         EXPECT_THAT(say("mia", c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_FALSE(bot.store().announcements().get(1).has_value());
+    EXPECT_FALSE(AnnouncementTable(bot.store().db()).get(1).has_value());
 }
 
 TEST_F(ToneTest, SalesLedAnnouncementInChinese) {

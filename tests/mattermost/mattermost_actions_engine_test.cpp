@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "connectors/mattermost/mattermost_connector.hpp"
 #include "tests/mattermost/fake_mattermost.hpp"
 #include "tests/support/ws_client.hpp"
@@ -17,6 +18,9 @@
 
 namespace twintrack::mattermost_test {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
 
 using connectors::mattermost::mattermost_status;
 using connectors::mattermost::MattermostSettings;
@@ -146,7 +150,7 @@ TEST_F(MattermostActionsEngineTest, AClickPatchesThePostOnceAndBadClicksAreAnswe
     ASSERT_TRUE(patch);
     EXPECT_THAT(patch->body["message"].get<std::string>(), HasSubstr("Approved by Max Manager"));
     EXPECT_EQ(patch->body["props"]["attachments"], json::array());
-    EXPECT_EQ(bot.store().announcements().decisions(1).size(), 1u);
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).decisions(1).size(), 1u);
 
     // The same request again (applied once), a malformed one (refused), then bad clicks.
     EXPECT_EQ(click(kMax, max, max.tokens[0], "trig-1"), 200);
@@ -187,7 +191,7 @@ TEST_F(MattermostActionsEngineTest, AClickPatchesThePostOnceAndBadClicksAreAnswe
 
     // The replay did nothing; the refusals went to the clickers only.
     EXPECT_THAT(mm_.calls("/api/v4/posts/" + max.post_id + "/patch"), SizeIs(1));
-    EXPECT_EQ(bot.store().announcements().decisions(1).size(), 1u);
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).decisions(1).size(), 1u);
     int approved = 0;
     for (const auto& c : mm_.calls("/api/v4/posts")) {
         const std::string text = c.body.value("message", "");

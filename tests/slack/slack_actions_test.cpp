@@ -10,12 +10,16 @@
 
 #include <thread>
 
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "connectors/slack/slack_connector.hpp"
 #include "tests/slack/fake_slack.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::slack_test {
 namespace {
+
+/// The tone feature's own tables on the bot's store (bot/features/tone/store/).
+using AnnouncementTable = store::tone::AnnouncementRepository;
 
 using connectors::slack::slack_status;
 using connectors::slack::SlackSettings;
@@ -155,7 +159,7 @@ TEST_F(SlackActionsTest, AClickUpdatesThePostOnceAndBadClicksAreAnsweredEphemera
     EXPECT_EQ(update->json_body["channel"], max.channel);
     EXPECT_EQ(update->json_body["ts"], max.ts);
     EXPECT_THAT(update->json_body["text"].get<std::string>(), HasSubstr("Approved by Max Manager"));
-    EXPECT_EQ(bot.store().announcements().decisions(1).size(), 1u);
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).decisions(1).size(), 1u);
 
     // The same payload again (Slack retried the envelope) is applied once; then bad clicks.
     click(kMax, max, max.tokens[0], "1795886860.000001");
@@ -194,7 +198,7 @@ TEST_F(SlackActionsTest, AClickUpdatesThePostOnceAndBadClicksAreAnsweredEphemera
     // The replay did nothing; the refusals were ephemeral only (each conversation's posts
     // go in order, so Max's answer went out before his refusals).
     EXPECT_THAT(slack_.calls("chat.update"), SizeIs(1));
-    EXPECT_EQ(bot.store().announcements().decisions(1).size(), 1u);
+    EXPECT_EQ(AnnouncementTable(bot.store().db()).decisions(1).size(), 1u);
     int approved = 0;
     for (const auto& c : slack_.calls("chat.postMessage")) {
         const std::string text = c.json_body.value("text", "");

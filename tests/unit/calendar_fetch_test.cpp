@@ -20,10 +20,14 @@
 #include <thread>
 
 #include "bot/features/meetings/meeting_settings.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::app {
 namespace {
+
+/// The meetings feature's own tables on the bot's store (bot/features/meetings/store/).
+using MeetingTable = store::meetings::MeetingRepository;
 
 using Outcome = bot::CalendarFetchResult::Outcome;
 using ::testing::AllOf;
@@ -327,7 +331,7 @@ TEST_F(CalendarUrlTest, LoopbackIsRefusedWithAClearAnswerInBothLanguages) {
                     ElementsAre(HasSubstr(c.fetching), HasSubstr(c.refused)));
     }
     EXPECT_EQ(server.requests(), 0);
-    EXPECT_THAT(bot.store().meetings().busy({1, 2}, 0, INT64_MAX), SizeIs(0));
+    EXPECT_THAT(MeetingTable(bot.store().db()).busy({1, 2}, 0, INT64_MAX), SizeIs(0));
 }
 
 class AllowedCalendarUrlTest : public CalendarUrlTest {
@@ -349,12 +353,12 @@ TEST_F(AllowedCalendarUrlTest, TheEngineAnswersWhileAFetchIsHeld) {
         std::lock_guard<std::mutex> lock(mu);
         EXPECT_EQ(finished, 0);
     }
-    EXPECT_THAT(bot.store().meetings().busy({1}, 0, INT64_MAX), SizeIs(0));
+    EXPECT_THAT(MeetingTable(bot.store().db()).busy({1}, 0, INT64_MAX), SizeIs(0));
     const std::size_t from = bot.all_posts().size();
     server.release();
     wait_for_fetches(1);
     EXPECT_THAT(said_since(from), ElementsAre(HasSubstr("Imported 1 busy times from 127.0.0.1")));
-    const auto blocks = bot.store().meetings().busy({1}, 0, INT64_MAX);
+    const auto blocks = MeetingTable(bot.store().db()).busy({1}, 0, INT64_MAX);
     ASSERT_THAT(blocks, SizeIs(1));
     EXPECT_EQ(blocks[0].summary, "Customer visit");
     // Once answered, the person may import again.

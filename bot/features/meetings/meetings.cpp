@@ -21,12 +21,17 @@
 #include "bot/features/meetings/meet_plan.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/meetings/slot_finder.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/joint_agenda.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
 
 namespace twintrack::bot::meetings {
+
+/// The feature's own tables (store/meetings_store.hpp), opened on a turn.
+using MeetingTable = store::meetings::MeetingRepository;
+
 namespace {
 
 using nlohmann::json;
@@ -160,7 +165,7 @@ void propose(Turn& turn, const Request& r, bool fresh) {
         q.attendees.push_back(attendee_of(turn, *p, req));
         ids.push_back(id);
     }
-    for (const auto& b : turn.read().meetings().busy(ids, q.from, q.until)) {
+    for (const auto& b : turn.read_table<MeetingTable>().busy(ids, q.from, q.until)) {
         for (auto& a : q.attendees) {
             if (a.id == b.person_id) a.busy.push_back({b.start_at, b.end_at});
         }
@@ -197,12 +202,12 @@ void propose(Turn& turn, const Request& r, bool fresh) {
                          {"fresh", fresh},
                          {"slots", shown}};
     if (offered.empty()) {
-        turn.write().meetings().drop_proposal(turn.person()->id);
+        turn.write_table<MeetingTable>().drop_proposal(turn.person()->id);
         turn.settle(proposal_subject(*turn.person()), "meetings.outcome.replaced");
         turn.reply("meetings.no_slot", common);
         return;
     }
-    turn.write().meetings().save_proposal(turn.person()->id, proposal.dump(), now);
+    turn.write_table<MeetingTable>().save_proposal(turn.person()->id, proposal.dump(), now);
     // Buttons of an earlier proposal would now book this one's slots: close them.
     turn.settle(proposal_subject(*turn.person()), "meetings.outcome.replaced");
     Offer offer;
@@ -282,7 +287,7 @@ void meet(Turn& turn, const CommandArgs& args) {
 
 // --- booking ----------------------------------------------------------------------------
 
-void schedule_reminders(Turn& turn, const store::Meeting& m) {
+void schedule_reminders(Turn& turn, const store::meetings::Meeting& m) {
     const std::int64_t now = now_ms(turn);
     for (const auto& [lead, ms] : std::vector<std::pair<std::string, std::int64_t>>{
              {"24h", day_ms}, {"15m", 15 * minute_ms}}) {
@@ -300,7 +305,7 @@ void cancel_reminders(Turn& turn, std::int64_t id) {
     }
 }
 
-json meeting_data(Turn& turn, const store::Meeting& m, const Person& reader) {
+json meeting_data(Turn& turn, const store::meetings::Meeting& m, const Person& reader) {
     const std::string zone = zone_of(turn, &reader);
     std::vector<std::int64_t> ids;
     std::vector<std::string> optional;
@@ -328,7 +333,7 @@ std::string new_uid(Turn& turn, std::int64_t start) {
 void book(Turn& turn, const CommandArgs& args) {
     // Declared: N (the parser answers a word that is not a number).
     const std::int64_t n = *args.parsed.id("slot");
-    const auto saved = turn.read().meetings().proposal(turn.person()->id);
+    const auto saved = turn.read_table<MeetingTable>().proposal(turn.person()->id);
     if (!saved) {
         turn.reply("meetings.no_proposal");
         return;
@@ -356,7 +361,7 @@ void book(Turn& turn, const CommandArgs& args) {
         if (req && !missing.count(id)) check.push_back(id);
     }
     std::set<std::int64_t> now_busy;
-    for (const auto& b : turn.read().meetings().busy(check, start, end)) {
+    for (const auto& b : turn.read_table<MeetingTable>().busy(check, start, end)) {
         now_busy.insert(b.person_id);
     }
     if (!now_busy.empty()) {
@@ -366,7 +371,7 @@ void book(Turn& turn, const CommandArgs& args) {
         propose(turn, r, true);
         return;
     }
-    store::Meeting m;
+    store::meetings::Meeting m;
     m.uid = new_uid(turn, start);
     m.title = r.title;
     m.organizer_id = turn.person()->id;
@@ -377,8 +382,8 @@ void book(Turn& turn, const CommandArgs& args) {
         if (missing.count(id) || !turn.engine().directory().by_id(id)) continue;
         m.attendees.push_back({id, req});
     }
-    m.id = turn.write().meetings().create(m);
-    turn.write().meetings().drop_proposal(turn.person()->id);
+    m.id = turn.write_table<MeetingTable>().create(m);
+    turn.write_table<MeetingTable>().drop_proposal(turn.person()->id);
     turn.settle(proposal_subject(*turn.person()), "meetings.outcome.booked", {{"n", n}});
     turn.audit("meeting.book", {{"meeting", m.id}, {"title", m.title}, {"start", start}});
     schedule_reminders(turn, m);
@@ -405,7 +410,7 @@ std::optional<std::int64_t> parse_id(std::string word) {
 void cancel_meeting(Turn& turn, const CommandArgs& args) {
     // Declared: ID (the parser answers a word that is not a number).
     const auto id = args.parsed.id("id");
-    const auto m = turn.read().meetings().get(*id);
+    const auto m = turn.read_table<MeetingTable>().get(*id);
     if (!m || m->status != "booked") {
         turn.reply("meetings.not_found", {{"id", *id}});
         return;
@@ -420,7 +425,7 @@ void cancel_meeting(Turn& turn, const CommandArgs& args) {
         turn.reply("meetings.already_over", {{"id", *id}});
         return;
     }
-    turn.write().meetings().set_status(*id, "cancelled", now_ms(turn));
+    turn.write_table<MeetingTable>().set_status(*id, "cancelled", now_ms(turn));
     cancel_reminders(turn, *id);
     turn.audit("meeting.cancel", {{"meeting", *id}});
     for (const auto& a : m->attendees) {
@@ -436,7 +441,8 @@ void cancel_meeting(Turn& turn, const CommandArgs& args) {
 
 void list_meetings(Turn& turn, const CommandArgs&) {
     const std::int64_t now = now_ms(turn);
-    const auto found = turn.read().meetings().of_person(turn.person()->id, now, now + 30 * day_ms);
+    const auto found =
+        turn.read_table<MeetingTable>().of_person(turn.person()->id, now, now + 30 * day_ms);
     if (found.empty()) {
         turn.reply("meetings.none");
         return;
@@ -447,12 +453,12 @@ void list_meetings(Turn& turn, const CommandArgs&) {
 }
 
 void remind(Turn& turn, const json& payload) {
-    const auto m = turn.read().meetings().get(payload.at("meeting").get<std::int64_t>());
+    const auto m = turn.read_table<MeetingTable>().get(payload.at("meeting").get<std::int64_t>());
     if (!m || m->status != "booked" || m->start_at != payload.at("start").get<std::int64_t>()) {
         return;
     }
     json agenda = json::array();
-    for (const auto& item : turn.read().meetings().agenda(m->id)) {
+    for (const auto& item : turn.read_table<MeetingTable>().agenda(m->id)) {
         agenda.push_back({{"who", name_of(turn, item.person_id)}, {"text", item.text}});
     }
     for (const auto& a : m->attendees) {
@@ -500,11 +506,11 @@ void apply_calendar(Turn& turn, const Person& person, const std::string& source,
         say("meetings.not_ical", {{"source", shown}});
         return;
     }
-    std::vector<store::BusyBlock> blocks;
+    std::vector<store::meetings::BusyBlock> blocks;
     for (const auto& b : parsed.busy) {
         blocks.push_back({person.id, b.start, b.end, b.summary, source});
     }
-    turn.write().meetings().replace_busy(person.id, source, blocks);
+    turn.write_table<MeetingTable>().replace_busy(person.id, source, blocks);
     turn.audit("calendar.import",
                {{"person_id", person.id}, {"source", shown}, {"busy", blocks.size()}});
     json zones = json::array();
@@ -673,10 +679,10 @@ std::vector<const Person*> joint_managers(Turn& turn) {
 
 /// Creates the meeting of one occurrence with its jobs (reminders, agenda questions two
 /// days before, what follows its end). Does nothing when it exists.
-void plan_occurrence(Turn& turn, const store::MeetingSeries& s, const Occurrence& o) {
-    auto& repo = turn.write().meetings();
+void plan_occurrence(Turn& turn, const store::meetings::MeetingSeries& s, const Occurrence& o) {
+    auto repo = turn.write_table<MeetingTable>();
     if (repo.by_series_start(s.id, o.start)) return;
-    store::Meeting m;
+    store::meetings::Meeting m;
     m.uid = "series-" + std::to_string(s.id) + "-" + o.local_date + "@" +
             core::ascii_lower(turn.engine().settings().bot_user);
     m.title = s.title;
@@ -701,7 +707,7 @@ void plan_occurrence(Turn& turn, const store::MeetingSeries& s, const Occurrence
                                        {{"meeting", m.id}, {"series", s.id}});
 }
 
-std::vector<std::string> next_dates(Turn& turn, const store::MeetingSeries& s, int count,
+std::vector<std::string> next_dates(Turn& turn, const store::meetings::MeetingSeries& s, int count,
                                     const std::string& zone) {
     std::vector<std::string> out;
     for (const auto& o : occurrences(s.rrule, s.local_minute, s.zone, now_ms(turn), count, 800)) {
@@ -711,7 +717,7 @@ std::vector<std::string> next_dates(Turn& turn, const store::MeetingSeries& s, i
 }
 
 void show_joint(Turn& turn) {
-    const auto series = turn.read().meetings().active_series();
+    const auto series = turn.read_table<MeetingTable>().active_series();
     if (series.empty()) {
         turn.reply("meetings.joint_none");
         return;
@@ -730,20 +736,20 @@ void show_joint(Turn& turn) {
 }
 
 void cancel_joint(Turn& turn) {
-    const auto series = turn.read().meetings().active_series();
+    const auto series = turn.read_table<MeetingTable>().active_series();
     if (series.empty()) {
         turn.reply("meetings.joint_none");
         return;
     }
     const std::int64_t now = now_ms(turn);
     for (const auto& s : series) {
-        turn.write().meetings().cancel_series(s.id);
+        turn.write_table<MeetingTable>().cancel_series(s.id);
         turn.audit("joint_meeting.cancel", {{"series", s.id}});
     }
     // Every future meeting of the series goes, with its reminders and questions.
-    while (auto m = turn.read().meetings().next_of_series(now)) {
+    while (auto m = turn.read_table<MeetingTable>().next_of_series(now)) {
         {
-            turn.write().meetings().set_status(m->id, "cancelled", now);
+            turn.write_table<MeetingTable>().set_status(m->id, "cancelled", now);
             cancel_reminders(turn, m->id);
             for (const std::string kind : {"agenda_ask", "joint_next"}) {
                 turn.write().jobs().cancel("meetings." + kind + "." + std::to_string(m->id));
@@ -774,7 +780,7 @@ void joint_meeting(Turn& turn, const CommandArgs& args) {
     if (plan.problem == "usage") return usage(turn, "joint-meeting");
     if (!plan.problem.empty()) return turn.reply("meetings." + plan.problem, plan.data);
     const std::int64_t now = ask.now_ms;
-    store::MeetingSeries s;
+    store::meetings::MeetingSeries s;
     s.title = turn.text("meetings.joint_title");
     s.rrule = plan.rrule;
     s.spec = plan.spec;
@@ -783,7 +789,7 @@ void joint_meeting(Turn& turn, const CommandArgs& args) {
     s.duration_min = plan.duration;
     s.organizer_id = turn.person()->id;
     s.created_at = now;
-    s.id = turn.write().meetings().create_series(s);
+    s.id = turn.write_table<MeetingTable>().create_series(s);
     plan_occurrence(turn, s, plan.next.front());
     turn.audit("joint_meeting.create",
                {{"series", s.id}, {"rrule", plan.rrule}, {"zone", plan.zone}});
@@ -801,15 +807,15 @@ void joint_meeting(Turn& turn, const CommandArgs& args) {
 }
 
 void agenda_ask(Turn& turn, const json& payload) {
-    const auto m = turn.read().meetings().get(payload.at("meeting").get<std::int64_t>());
+    const auto m = turn.read_table<MeetingTable>().get(payload.at("meeting").get<std::int64_t>());
     if (!m || m->status != "booked") return;
     for (const Person* p : joint_managers(turn))
         turn.tell(*p, "meetings.agenda_ask", meeting_data(turn, *m, *p));
 }
 
 void joint_next(Turn& turn, const json& payload) {
-    const auto s = turn.read().meetings().series(payload.at("series").get<std::int64_t>());
-    const auto m = turn.read().meetings().get(payload.at("meeting").get<std::int64_t>());
+    const auto s = turn.read_table<MeetingTable>().series(payload.at("series").get<std::int64_t>());
+    const auto m = turn.read_table<MeetingTable>().get(payload.at("meeting").get<std::int64_t>());
     if (!s || !m || s->status != "active") return;
     if (m->status == "booked") {
         if (const Person* o = turn.engine().directory().by_id(s->organizer_id)) {
@@ -838,7 +844,7 @@ std::vector<std::string> items_of(const std::string& text) {
 }
 
 void add_agenda(Turn& turn, const std::string& text) {
-    const auto m = turn.read().meetings().next_of_series(now_ms(turn));
+    const auto m = turn.read_table<MeetingTable>().next_of_series(now_ms(turn));
     if (!m) {
         turn.reply("meetings.no_joint");
         return;
@@ -849,12 +855,13 @@ void add_agenda(Turn& turn, const std::string& text) {
         return;
     }
     for (const auto& item : items) {
-        turn.write().meetings().add_agenda_item(m->id, turn.person()->id, item, now_ms(turn));
+        turn.write_table<MeetingTable>().add_agenda_item(m->id, turn.person()->id, item,
+                                                         now_ms(turn));
     }
     turn.audit("joint_meeting.agenda", {{"meeting", m->id}, {"items", items.size()}});
     json data = meeting_data(turn, *m, *turn.person());
     data["count"] = items.size();
-    data["total"] = turn.read().meetings().agenda(m->id).size();
+    data["total"] = turn.read_table<MeetingTable>().agenda(m->id).size();
     turn.reply("meetings.agenda_added", data);
 }
 
@@ -864,7 +871,7 @@ void agenda(Turn& turn, const CommandArgs& args) {
         add_agenda(turn, args.parsed.word("items"));
         return;
     }
-    const auto m = turn.read().meetings().next_of_series(now_ms(turn));
+    const auto m = turn.read_table<MeetingTable>().next_of_series(now_ms(turn));
     if (!m) {
         turn.reply("meetings.no_joint");
         return;
@@ -874,7 +881,7 @@ void agenda(Turn& turn, const CommandArgs& args) {
 }
 
 void minutes(Turn& turn, const CommandArgs&) {
-    const auto m = turn.read().meetings().latest_without_minutes(now_ms(turn));
+    const auto m = turn.read_table<MeetingTable>().latest_without_minutes(now_ms(turn));
     if (!m) {
         turn.reply("meetings.no_minutes_due");
         return;
@@ -898,15 +905,15 @@ bool accept_text(Turn& turn, json& state, const std::string& key, const std::str
 
 void finish_minutes(Turn& turn, json& state) {
     const std::int64_t id = state.at("id").get<std::int64_t>();
-    const auto m = turn.read().meetings().get(id);
+    const auto m = turn.read_table<MeetingTable>().get(id);
     if (!m) return;
-    store::Minutes rec;
+    store::meetings::Minutes rec;
     rec.meeting_id = id;
     rec.decisions = state.value("decisions", "");
     rec.actions = state.value("actions", "");
     rec.recorded_by = turn.person()->id;
     rec.recorded_at = now_ms(turn);
-    turn.write().meetings().save_minutes(rec);
+    turn.write_table<MeetingTable>().save_minutes(rec);
     turn.audit("joint_meeting.minutes", {{"meeting", id}});
     const auto& settings = turn.engine().settings();
     const std::string locale = settings.default_locale;
@@ -967,7 +974,7 @@ IcsPerson ics_person(Turn& turn, std::int64_t id) {
     return {p->name, p->email};
 }
 
-IcsEvent ics_event(Turn& turn, const store::Meeting& m) {
+IcsEvent ics_event(Turn& turn, const store::meetings::Meeting& m) {
     IcsEvent e;
     e.uid = m.uid;
     e.title = m.title;
@@ -994,7 +1001,7 @@ core::ApiResponse ics_response(const std::string& body, const std::string& name)
 }  // namespace
 
 std::optional<std::string> meeting_ics(Turn& turn, std::int64_t id) {
-    const auto m = turn.read().meetings().get(id);
+    const auto m = turn.read_table<MeetingTable>().get(id);
     if (!m) return std::nullopt;
     return event_ics(ics_event(turn, *m), now_ms(turn));
 }
@@ -1003,7 +1010,8 @@ std::optional<std::string> person_calendar_ics(Turn& turn, std::int64_t person_i
     const Person* p = turn.engine().directory().by_id(person_id);
     if (!p) return std::nullopt;
     std::vector<IcsEvent> events;
-    for (const auto& m : turn.read().meetings().feed_of(person_id, now_ms(turn) - 30 * day_ms)) {
+    for (const auto& m :
+         turn.read_table<MeetingTable>().feed_of(person_id, now_ms(turn) - 30 * day_ms)) {
         events.push_back(ics_event(turn, m));
     }
     return calendar_ics(p->name, events, now_ms(turn));
@@ -1021,7 +1029,7 @@ class EngineMeetingStats final : public MeetingStats {
     std::vector<HeldMeeting> joint_meetings(std::int64_t from_ms, std::int64_t to_ms) override {
         std::vector<HeldMeeting> out;
         for (const auto& m :
-             engine_.store().meetings().joint_meetings_ended_between(from_ms, to_ms)) {
+             MeetingTable(engine_.store().db()).joint_meetings_ended_between(from_ms, to_ms)) {
             out.push_back(
                 {m.id, m.title, m.start_at, static_cast<std::int64_t>(m.attendees.size())});
         }
@@ -1036,22 +1044,24 @@ class EngineMeetingStats final : public MeetingStats {
 class EngineJointAgenda final : public JointAgenda {
   public:
     std::optional<JointMeeting> next(Turn& turn) override {
-        const auto m = turn.read().meetings().next_of_series(now_ms(turn));
+        const auto m = turn.read_table<MeetingTable>().next_of_series(now_ms(turn));
         if (!m) return std::nullopt;
         return JointMeeting{m->id, m->start_at, m->title};
     }
     void add_item(Turn& turn, std::int64_t meeting_id, std::int64_t person_id,
                   const std::string& text) override {
-        turn.write().meetings().add_agenda_item(meeting_id, person_id, text, now_ms(turn));
+        turn.write_table<MeetingTable>().add_agenda_item(meeting_id, person_id, text, now_ms(turn));
     }
 };
 
 }  // namespace
 
 Feature feature() {
-    return {"meetings", "meetings", read_config, {7}, [](Engine& engine, Services&) {
-                register_meetings(engine);
-            }};
+    Feature f{"meetings", "meetings", read_config, {7}, [](Engine& engine, Services&) {
+                  register_meetings(engine);
+              }};
+    f.person_data = store::meetings::person_data;
+    return f;
 }
 
 void register_meetings(Engine& engine) {

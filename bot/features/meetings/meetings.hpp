@@ -22,8 +22,8 @@ namespace twintrack::bot::meetings {
 void register_meetings(Engine& engine);
 
 /// The meetings feature: section `meetings` (MeetingSettings, meeting_settings.hpp),
-/// migration 0007. `calendar import URL` fetches through the CalendarFetcher the program
-/// offers on the engine (bot/calendar_fetcher.hpp).
+/// migration 0007 (its own, migrations/). `calendar import URL` fetches through the CalendarFetcher
+/// the program offers on the engine (bot/calendar_fetcher.hpp).
 Feature feature();
 
 /// Meeting `id` as an iCalendar invitation (METHOD:REQUEST, or CANCEL once cancelled);

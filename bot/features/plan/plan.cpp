@@ -23,6 +23,10 @@
 #include "core/text.hpp"
 
 namespace twintrack::bot::plan {
+
+/// The feature's own tables (store/plan_store.hpp), opened on a turn.
+using PlanTable = store::plan::PlanRepository;
+
 namespace {
 
 using nlohmann::json;
@@ -225,7 +229,8 @@ void customer_market(Turn& turn, const CommandArgs& args) {
                    {{"customer", std::string(core::utf8_prefix(name, 80))}});
         return;
     }
-    turn.write().plan().set_market(customer->id, *market, turn.person()->id, now_ms(turn));
+    turn.write_table<PlanTable>().set_market(customer->id, *market, turn.person()->id,
+                                             now_ms(turn));
     turn.audit("plan.market", {{"customer", customer->id}, {"market", *market}});
     turn.reply("plan.market_set", {{"customer", customer->name}, {"market", *market}});
 }
@@ -241,7 +246,7 @@ void outlook(Turn& turn, const CommandArgs& args) {
     }
     const std::string text(
         core::utf8_prefix(core::trim(args.parsed.word("text")), max_outlook_bytes));
-    turn.write().plan().set_outlook({*market, text, now_ms(turn)}, turn.person()->id);
+    turn.write_table<PlanTable>().set_outlook({*market, text, now_ms(turn)}, turn.person()->id);
     turn.audit("plan.outlook", {{"market", *market}, {"text", text}});
     turn.reply("plan.outlook_set", {{"market", *market}, {"text", text}});
 }
@@ -274,13 +279,13 @@ void target(Turn& turn, const CommandArgs& args) {
         }
         year = *y;
     }
-    auto& plan = turn.write().plan();
+    auto plan = turn.write_table<PlanTable>();
     plan.set_target({year, *market, revenue, budget}, turn.person()->id, now_ms(turn));
     json detail = {{"market", *market}, {"year", year}};
     if (revenue) detail["revenue"] = *revenue;
     if (budget) detail["budget"] = *budget;
     turn.audit("plan.target", detail);
-    std::optional<store::PlanTarget> stored;
+    std::optional<store::plan::PlanTarget> stored;
     for (const auto& t : plan.targets(year)) {
         if (t.market == *market) stored = t;
     }
@@ -318,8 +323,8 @@ void activity(Turn& turn, const CommandArgs& args) {
     Quarter quarter = quarter_at(turn.now(), company_zone(turn.engine()));
     // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
     if (const auto asked = args.parsed.quarter("quarter")) quarter = Quarter{asked->year, asked->q};
-    store::PlanActivity a{0, name, market, quarter.text(), *budget, spent};
-    a.id = turn.write().plan().set_activity(a, turn.person()->id, now_ms(turn));
+    store::plan::PlanActivity a{0, name, market, quarter.text(), *budget, spent};
+    a.id = turn.write_table<PlanTable>().set_activity(a, turn.person()->id, now_ms(turn));
     json detail = {{"activity", a.id},
                    {"name", name},
                    {"market", market},
@@ -383,12 +388,12 @@ struct Snapshot {
     std::map<std::string, MarketFacts> now, last, ytd;
     std::map<std::string, double> pipeline;
     std::map<std::string, std::string> outlooks;
-    std::map<std::string, store::PlanTarget> targets;
-    std::vector<store::PlanActivity> activities;
+    std::map<std::string, store::plan::PlanTarget> targets;
+    std::vector<store::plan::PlanActivity> activities;
     std::map<std::int64_t, std::string> customer_markets;
 };
 
-Snapshot snapshot(const Engine& engine, const store::Store& store, const Quarter& q,
+Snapshot snapshot(const Engine& engine, const PlanTable& plan, const Quarter& q,
                   std::int64_t until) {
     const std::string& zone = company_zone(engine);
     Snapshot s;
@@ -397,14 +402,14 @@ Snapshot snapshot(const Engine& engine, const store::Store& store, const Quarter
     s.period.to = std::min(s.period.to, until);
     s.before = period_of(q.previous(), zone);
     s.year = {period_of({q.year, 1}, zone).from, s.period.to};
-    s.customer_markets = store.plan().customer_markets();
+    s.customer_markets = plan.customer_markets();
     s.now = gather(engine, s.customer_markets, s.period);
     s.last = gather(engine, s.customer_markets, s.before);
     s.ytd = gather(engine, s.customer_markets, s.year);
     s.pipeline = pipeline(engine, s.customer_markets, s.period.to);
-    for (const auto& o : store.plan().outlooks()) s.outlooks[o.market] = o.text;
-    for (const auto& t : store.plan().targets(q.year)) s.targets[t.market] = t;
-    s.activities = store.plan().activities(q.text());
+    for (const auto& o : plan.outlooks()) s.outlooks[o.market] = o.text;
+    for (const auto& t : plan.targets(q.year)) s.targets[t.market] = t;
+    s.activities = plan.activities(q.text());
     return s;
 }
 
@@ -470,7 +475,7 @@ void show(Turn& turn, const CommandArgs&) {
     if (refuse_unless_planner(turn) || no_markets(turn)) return;
     const Engine& engine = turn.engine();
     const Quarter q = quarter_at(turn.now(), company_zone(engine));
-    const Snapshot s = snapshot(engine, turn.read(), q, now_ms(turn) + 1);
+    const Snapshot s = snapshot(engine, turn.read_table<PlanTable>(), q, now_ms(turn) + 1);
     json lines = json::array();
     for (const auto& m : market_names(settings_of(engine))) {
         lines.push_back(market_line(engine, turn.locale(), s, m));
@@ -570,7 +575,7 @@ void review(Turn& turn, const CommandArgs& args) {
     Quarter q = quarter_at(turn.now(), company_zone(engine)).previous();
     // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
     if (const auto asked = args.parsed.quarter("quarter")) q = Quarter{asked->year, asked->q};
-    const Snapshot s = snapshot(engine, turn.read(), q, now_ms(turn) + 1);
+    const Snapshot s = snapshot(engine, turn.read_table<PlanTable>(), q, now_ms(turn) + 1);
     turn.reply("plan.review", review_data(engine, turn.locale(), s));
 }
 
@@ -612,8 +617,8 @@ void review_post(Turn& turn, const json& payload) {
     const auto q = parse_quarter(engine.prompts(), payload.value("quarter", ""));
     if (q && settings_of(engine).review_post && !settings_of(engine).markets.empty()) {
         // The whole quarter, even when the post runs late after a restart.
-        const Snapshot s =
-            snapshot(engine, turn.read(), *q, period_of(*q, company_zone(engine)).to);
+        const Snapshot s = snapshot(engine, turn.read_table<PlanTable>(), *q,
+                                    period_of(*q, company_zone(engine)).to);
         for (const auto& track : settings_of(engine).review_tracks) {
             for (const auto& channel : turn.read().channel_tracks().by_track(track)) {
                 for (const auto& locale : track_locales(engine, track)) {
@@ -688,7 +693,7 @@ void export_plan(Turn& turn, const CommandArgs& args) {
     Quarter q = quarter_at(turn.now(), company_zone(engine));
     // Declared Arg::quarter: read (and a bad one answered) by the argument parser.
     if (const auto asked = args.parsed.quarter("quarter")) q = Quarter{asked->year, asked->q};
-    const Snapshot s = snapshot(engine, turn.read(), q, now_ms(turn) + 1);
+    const Snapshot s = snapshot(engine, turn.read_table<PlanTable>(), q, now_ms(turn) + 1);
     int rows = 0;
     const std::string csv = plan_csv(engine, s, rows);
     std::string file = "plan-" + q.text() + ".csv";
@@ -722,7 +727,8 @@ PlanImportOutcome import_plan(const std::string& text, store::Store& store,
                               std::optional<std::int64_t> by) {
     PlanImportOutcome out;
     std::vector<PlanFileError> errors;
-    const store::PlanImport plan = read_plan_file(text, settings, prompts, default_year, errors);
+    const store::plan::PlanImport plan =
+        read_plan_file(text, settings, prompts, default_year, errors);
     if (!errors.empty()) {
         json names = json::array();
         const std::string sep = prompts.render(locale, "core.list_separator");
@@ -736,19 +742,21 @@ PlanImportOutcome import_plan(const std::string& text, store::Store& store,
         }
         return out;
     }
+    PlanTable table(store.db());
     for (auto o : plan.outlooks) {
         o.set_at = now_ms;
-        store.plan().set_outlook(o, by);
+        table.set_outlook(o, by);
     }
-    for (const auto& t : plan.targets) store.plan().set_target(t, by, now_ms);
-    for (const auto& a : plan.activities) store.plan().set_activity(a, by, now_ms);
+    for (const auto& t : plan.targets) table.set_target(t, by, now_ms);
+    for (const auto& a : plan.activities) table.set_activity(a, by, now_ms);
     out.outlooks = plan.outlooks.size();
     out.targets = plan.targets.size();
     out.activities = plan.activities.size();
     return out;
 }
 
-std::string plan_file_csv(const store::Store& store, std::size_t& rows) {
+std::string plan_file_csv(store::Store& store, std::size_t& rows) {
+    const PlanTable table(store.db());
     auto plain = [](std::optional<double> v) {
         if (!v) return std::string();
         std::ostringstream o;
@@ -758,16 +766,16 @@ std::string plan_file_csv(const store::Store& store, std::size_t& rows) {
     };
     std::string out = core::csv_row(plan_csv_header());
     rows = 0;
-    for (const auto& o : store.plan().outlooks()) {
+    for (const auto& o : table.outlooks()) {
         out += core::csv_row({"outlook", o.market, "", "", "", "", "", "", o.text});
         ++rows;
     }
-    for (const auto& t : store.plan().all_targets()) {
+    for (const auto& t : table.all_targets()) {
         out += core::csv_row({"target", t.market, "", std::to_string(t.year), "", plain(t.revenue),
                               plain(t.budget), "", ""});
         ++rows;
     }
-    for (const auto& a : store.plan().activities()) {
+    for (const auto& a : table.activities()) {
         out += core::csv_row(
             {"activity", a.market, a.name, "", a.quarter, "", plain(a.budget), plain(a.spent), ""});
         ++rows;
@@ -861,7 +869,7 @@ class EngineCustomerMarkets final : public CustomerMarkets {
   public:
     explicit EngineCustomerMarkets(Engine& engine) : engine_(engine) {}
     std::map<std::int64_t, std::string> customer_markets() const override {
-        return engine_.store().plan().customer_markets();
+        return PlanTable(engine_.store().db()).customer_markets();
     }
 
   private:

@@ -36,7 +36,7 @@ PlanImportOutcome import_plan(const std::string& text, store::Store& store,
                               std::optional<std::int64_t> by);
 
 /// The stored plan as a plan file (CSV, the import columns): `twintrack plan export FILE`.
-std::string plan_file_csv(const store::Store& store, std::size_t& rows);
+std::string plan_file_csv(store::Store& store, std::size_t& rows);
 
 /// Registers the plan's commands and the quarterly review job.
 void register_plan(Engine& engine);

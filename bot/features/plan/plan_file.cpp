@@ -33,7 +33,7 @@ struct RawRow {
 };
 
 void check_row(const RawRow& row, const PlanSettings& settings, const Prompts& prompts,
-               int default_year, store::PlanImport& out, std::vector<PlanFileError>& errors) {
+               int default_year, store::plan::PlanImport& out, std::vector<PlanFileError>& errors) {
     auto field = [&](const std::string& name) {
         const auto it = row.fields.find(name);
         return it == row.fields.end() ? std::string() : std::string(core::trim(it->second));
@@ -282,10 +282,10 @@ const std::vector<std::string>& plan_actual_columns() {
     return columns;
 }
 
-store::PlanImport read_plan_file(const std::string& text, const PlanSettings& settings,
-                                 const Prompts& prompts, int default_year,
-                                 std::vector<PlanFileError>& errors) {
-    store::PlanImport out;
+store::plan::PlanImport read_plan_file(const std::string& text, const PlanSettings& settings,
+                                       const Prompts& prompts, int default_year,
+                                       std::vector<PlanFileError>& errors) {
+    store::plan::PlanImport out;
     const std::string body(core::trim(text));
     if (body.empty()) {
         errors.push_back({1, "empty", "", ""});

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "bot/features/plan/store/plan_store.hpp"
 #include "bot/prompts.hpp"
-#include "store/plan.hpp"
 
 namespace twintrack::bot::plan {
 
@@ -67,9 +67,9 @@ struct PlanFileError {
 /// Reads a plan file, CSV (a header naming kind,market,name,year,quarter,revenue,budget,
 /// spent,text) or YAML (outlook:, targets:, activities:); `default_year` fills a target
 /// without a year. Every problem is listed; nothing is read when there is one.
-store::PlanImport read_plan_file(const std::string& text, const PlanSettings& settings,
-                                 const Prompts& prompts, int default_year,
-                                 std::vector<PlanFileError>& errors);
+store::plan::PlanImport read_plan_file(const std::string& text, const PlanSettings& settings,
+                                       const Prompts& prompts, int default_year,
+                                       std::vector<PlanFileError>& errors);
 
 /// The CSV header of plan files.
 const std::vector<std::string>& plan_csv_header();

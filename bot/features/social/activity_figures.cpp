@@ -4,7 +4,7 @@
 
 namespace twintrack::bot::social {
 
-SeatCount seat_count(const std::vector<store::TrainingSeat>& seats) {
+SeatCount seat_count(const std::vector<store::social::TrainingSeat>& seats) {
     SeatCount c;
     for (const auto& s : seats) {
         (s.status == "registered" ? c.registered : c.waiting) += 1;
@@ -13,15 +13,15 @@ SeatCount seat_count(const std::vector<store::TrainingSeat>& seats) {
     return c;
 }
 
-RsvpCount rsvp_count(const std::vector<store::OutingRsvp>& rsvps) {
+RsvpCount rsvp_count(const std::vector<store::social::OutingRsvp>& rsvps) {
     RsvpCount c;
     for (const auto& r : rsvps) (r.going ? c.going : c.declined) += 1;
     return c;
 }
 
 std::vector<BudgetLine> budget_lines(const std::map<std::string, long long>& configured,
-                                     const std::vector<store::CostTotal>& totals) {
-    std::map<std::string, const store::CostTotal*> by_kind;
+                                     const std::vector<store::social::CostTotal>& totals) {
+    std::map<std::string, const store::social::CostTotal*> by_kind;
     for (const auto& t : totals) by_kind[t.kind] = &t;
     std::set<std::string> kinds;
     for (const auto& [k, v] : configured) kinds.insert(k);
@@ -40,8 +40,8 @@ std::vector<BudgetLine> budget_lines(const std::map<std::string, long long>& con
     return out;
 }
 
-std::string round_state(const store::CoffeeRound& round, const store::CoffeeProgramme& programme,
-                        std::int64_t now_ms) {
+std::string round_state(const store::social::CoffeeRound& round,
+                        const store::social::CoffeeProgramme& programme, std::int64_t now_ms) {
     if (!programme.active || programme.stopped_at) return "stopped";
     return round.ends_at <= now_ms ? "ended" : "running";
 }

@@ -42,8 +42,8 @@ void show_budget(Turn& turn, const CommandArgs& args) {
 
     const auto& configured =
         turn.engine().settings().features.get<SocialSettings>().quarterly_budget;
-    const auto lines =
-        budget_lines(configured, turn.read().social().cost_totals(from_ms, to_ms, now_ms(turn)));
+    const auto lines = budget_lines(
+        configured, turn.read_table<SocialTable>().cost_totals(from_ms, to_ms, now_ms(turn)));
     const auto keys = turn.engine().prompts().keys(turn.locale());
     const std::set<std::string> known(keys.begin(), keys.end());
 

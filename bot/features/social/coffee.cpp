@@ -73,14 +73,15 @@ std::string round_key(const char* kind, std::int64_t id) {
     return std::string(kind) + "." + std::to_string(id);
 }
 
-std::vector<std::int64_t> members_of(const store::CoffeeGroupRow& g) {
+std::vector<std::int64_t> members_of(const store::social::CoffeeGroupRow& g) {
     std::vector<std::int64_t> out = {g.left_id, g.right_id};
     if (g.third_id) out.push_back(*g.third_id);
     return out;
 }
 
 /// The names of `who`'s partners in their group, joined in their locale.
-std::string partners_text(const Engine& engine, const store::CoffeeGroupRow& g, const Person& who) {
+std::string partners_text(const Engine& engine, const store::social::CoffeeGroupRow& g,
+                          const Person& who) {
     std::vector<std::string> names;
     for (auto id : members_of(g)) {
         if (id != who.id) names.push_back(person_name(engine, id));
@@ -97,8 +98,8 @@ void schedule_round(Turn& turn, std::int64_t programme, int number, std::int64_t
 
 // --- the round ------------------------------------------------------------------------
 
-void introduce(Turn& turn, const store::CoffeeGroupRow& g, const store::CoffeeRound& r,
-               std::size_t index) {
+void introduce(Turn& turn, const store::social::CoffeeGroupRow& g,
+               const store::social::CoffeeRound& r, std::size_t index) {
     Engine& engine = turn.engine();
     const int starter = static_cast<int>((r.number + static_cast<int>(index)) % starter_count) + 1;
     for (auto id : members_of(g)) {
@@ -128,10 +129,10 @@ void introduce(Turn& turn, const store::CoffeeGroupRow& g, const store::CoffeeRo
 // Who takes part in round `number` of `programme` (people with an identity, of its two
 // departments, not opted out or paused), whom they avoid, and whom they met in earlier
 // rounds (the cycles that reset the history once everyone possible was met).
-PairingInput pairing_input(Turn& turn, store::SocialRepository& social,
-                           const store::CoffeeProgramme& programme, std::int64_t now) {
+PairingInput pairing_input(Turn& turn, store::social::SocialRepository& social,
+                           const store::social::CoffeeProgramme& programme, std::int64_t now) {
     Engine& engine = turn.engine();
-    std::map<std::int64_t, store::CoffeePreference> prefs;
+    std::map<std::int64_t, store::social::CoffeePreference> prefs;
     for (const auto& p : social.all_preferences()) prefs[p.person_id] = p;
     PairingInput in;
     std::map<std::int64_t, int> side;  // 0 left, 1 right
@@ -171,17 +172,17 @@ PairingInput pairing_input(Turn& turn, store::SocialRepository& social,
 }
 
 // Stores the round with its groups; returns it with its id.
-store::CoffeeRound add_round(store::SocialRepository& social,
-                             const store::CoffeeProgramme& programme, int number, std::int64_t now,
-                             const PairingResult& result) {
-    store::CoffeeRound r;
+store::social::CoffeeRound add_round(store::social::SocialRepository& social,
+                                     const store::social::CoffeeProgramme& programme, int number,
+                                     std::int64_t now, const PairingResult& result) {
+    store::social::CoffeeRound r;
     r.programme_id = programme.id;
     r.number = number;
     r.started_at = now;
     r.ends_at = now + std::int64_t{programme.every_days} * 24 * 3600 * 1000;
-    std::vector<store::CoffeeGroupRow> rows;
+    std::vector<store::social::CoffeeGroupRow> rows;
     for (const auto& g : result.groups) {
-        store::CoffeeGroupRow row;
+        store::social::CoffeeGroupRow row;
         row.left_id = g.left;
         row.right_id = g.right;
         if (g.third != 0) row.third_id = g.third;
@@ -192,8 +193,9 @@ store::CoffeeRound add_round(store::SocialRepository& social,
 }
 
 // Introduces each group (and books its cost), and tells the unpaired when the next round is.
-void announce_round(Turn& turn, store::SocialRepository& social, const store::CoffeeRound& r,
-                    const std::vector<store::CoffeeGroupRow>& groups,
+void announce_round(Turn& turn, store::social::SocialRepository& social,
+                    const store::social::CoffeeRound& r,
+                    const std::vector<store::social::CoffeeGroupRow>& groups,
                     const std::vector<std::int64_t>& unpaired, std::int64_t now) {
     Engine& engine = turn.engine();
     const long long cost = engine.settings().features.get<SocialSettings>().coffee_cost_per_group;
@@ -214,7 +216,7 @@ void announce_round(Turn& turn, store::SocialRepository& social, const store::Co
 
 void run_round(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     const auto programme = social.programme(payload.at("programme").get<std::int64_t>());
     if (!programme || !programme->active) return;
     const int number = payload.at("number").get<int>();
@@ -224,7 +226,7 @@ void run_round(Turn& turn, const json& payload) {
     std::mt19937_64 rng(static_cast<std::uint64_t>(programme->id) * 1000003u +
                         static_cast<std::uint64_t>(number));
     const PairingResult result = pair_round(in, rng);
-    const store::CoffeeRound r = add_round(social, *programme, number, now, result);
+    const store::social::CoffeeRound r = add_round(social, *programme, number, now, result);
     const auto stored = social.groups(r.id);
     announce_round(turn, social, r, stored, result.unpaired, now);
     turn.audit("coffee.round", {{"programme", programme->id},
@@ -258,12 +260,12 @@ Offer skip_offer(std::int64_t round_id, const Person& to) {
 void nudge(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
     const std::int64_t round_id = payload.at("round").get<std::int64_t>();
-    const auto r = turn.read().social().round(round_id);
+    const auto r = turn.read_table<SocialTable>().round(round_id);
     if (!r) return;
-    for (const auto& g : turn.read().social().groups(round_id)) {
+    for (const auto& g : turn.read_table<SocialTable>().groups(round_id)) {
         for (auto id : members_of(g)) {
             const Person* p = engine.directory().by_id(id);
-            if (p == nullptr || turn.read().social().answer_of(round_id, id)) continue;
+            if (p == nullptr || turn.read_table<SocialTable>().answer_of(round_id, id)) continue;
             turn.tell(*p, "social.coffee_nudge",
                       {{"partners", partners_text(engine, g, *p)},
                        {"ends", local_text_with_zone(engine, r->ends_at, p)}},
@@ -305,12 +307,12 @@ Offer met_offer(Turn& turn, std::int64_t round_id, const Person& to) {
 void ask_met(Turn& turn, const json& payload) {
     Engine& engine = turn.engine();
     const std::int64_t round_id = payload.at("round").get<std::int64_t>();
-    const auto r = turn.read().social().round(round_id);
+    const auto r = turn.read_table<SocialTable>().round(round_id);
     if (!r) return;
-    for (const auto& g : turn.read().social().groups(round_id)) {
+    for (const auto& g : turn.read_table<SocialTable>().groups(round_id)) {
         for (auto id : members_of(g)) {
             const Person* p = engine.directory().by_id(id);
-            if (p == nullptr || turn.read().social().answer_of(round_id, id)) continue;
+            if (p == nullptr || turn.read_table<SocialTable>().answer_of(round_id, id)) continue;
             const json state = {{"round", round_id},
                                 {"number", r->number},
                                 {"partners", partners_text(engine, g, *p)}};
@@ -331,8 +333,8 @@ enum class Answer { met, not_yet, skipped };
 
 void record_answer(Turn& turn, std::int64_t round_id, Answer answer) {
     const bool met = answer == Answer::met;
-    turn.write().social().answer(round_id, turn.person()->id, met, now_ms(turn),
-                                 answer == Answer::skipped);
+    turn.write_table<SocialTable>().answer(round_id, turn.person()->id, met, now_ms(turn),
+                                           answer == Answer::skipped);
     const char* outcome = met                         ? "social.outcome.coffee_met"
                           : answer == Answer::skipped ? "social.outcome.coffee_skipped"
                                                       : "social.outcome.coffee_not_yet";
@@ -368,8 +370,8 @@ DialogSpec met_dialog() {
     };
     // Answered meanwhile (a button, or `coffee met`): the next message is a command.
     spec.is_answer = [](Turn& turn, const json& state, const std::string&) {
-        return !turn.read().social().answer_of(state.value("round", std::int64_t{0}),
-                                               turn.person()->id);
+        return !turn.read_table<SocialTable>().answer_of(state.value("round", std::int64_t{0}),
+                                                         turn.person()->id);
     };
     return spec;
 }
@@ -399,13 +401,13 @@ void start(Turn& turn, const CommandArgs& args) {
         turn.reply("social.coffee_same_department");
         return;
     }
-    store::CoffeeProgramme p;
+    store::social::CoffeeProgramme p;
     p.left_department = *left;
     p.right_department = *right;
     p.every_days = *every;
     p.started_by = turn.person()->id;
     p.created_at = now_ms(turn);
-    const std::int64_t id = turn.write().social().start_programme(p);
+    const std::int64_t id = turn.write_table<SocialTable>().start_programme(p);
     schedule_round(turn, id, 1, now_ms(turn));
     turn.audit("coffee.start", {{"programme", id}, {"every_days", *every}});
     turn.reply("social.coffee_started", {{"left", department_text(turn, *left)},
@@ -414,7 +416,7 @@ void start(Turn& turn, const CommandArgs& args) {
 }
 
 void stop(Turn& turn, const CommandArgs&) {
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     const auto active = social.active_programmes();
     if (active.empty()) {
         turn.reply("social.coffee_none");
@@ -427,12 +429,12 @@ void stop(Turn& turn, const CommandArgs&) {
 
 void pause(Turn& turn, const CommandArgs& args) {
     // Declared: [until DATE].
-    auto pref = turn.read().social().preference(turn.person()->id);
+    auto pref = turn.read_table<SocialTable>().preference(turn.person()->id);
     const std::string zone = zone_of(turn.engine(), turn.person());
     const auto day = args.parsed.date("until");
     if (!day) {
         pref.paused_until = std::numeric_limits<std::int64_t>::max();
-        turn.write().social().set_preference(pref, now_ms(turn));
+        turn.write_table<SocialTable>().set_preference(pref, now_ms(turn));
         turn.reply("social.coffee_paused");
         return;
     }
@@ -443,22 +445,22 @@ void pause(Turn& turn, const CommandArgs& args) {
     }
     pref.paused_until = local_instant(date::local_days{*day} + date::days(1), 0, zone)
                             .value_or(std::numeric_limits<std::int64_t>::max());
-    turn.write().social().set_preference(pref, now_ms(turn));
+    turn.write_table<SocialTable>().set_preference(pref, now_ms(turn));
     turn.reply("social.coffee_paused_until", {{"date", written}});
 }
 
 void resume(Turn& turn, const CommandArgs&) {
-    auto pref = turn.read().social().preference(turn.person()->id);
+    auto pref = turn.read_table<SocialTable>().preference(turn.person()->id);
     pref.paused_until.reset();
     pref.opted_out = false;
-    turn.write().social().set_preference(pref, now_ms(turn));
+    turn.write_table<SocialTable>().set_preference(pref, now_ms(turn));
     turn.reply("social.coffee_resumed");
 }
 
 void optout(Turn& turn, const CommandArgs&) {
-    auto pref = turn.read().social().preference(turn.person()->id);
+    auto pref = turn.read_table<SocialTable>().preference(turn.person()->id);
     pref.opted_out = true;
-    turn.write().social().set_preference(pref, now_ms(turn));
+    turn.write_table<SocialTable>().set_preference(pref, now_ms(turn));
     turn.reply("social.coffee_opted_out");
 }
 
@@ -478,7 +480,7 @@ void avoid(Turn& turn, const CommandArgs& args) {
         turn.reply("social.coffee_avoid_self");
         return;
     }
-    turn.write().social().add_avoid(turn.person()->id, p->id, now_ms(turn));
+    turn.write_table<SocialTable>().add_avoid(turn.person()->id, p->id, now_ms(turn));
     turn.reply("social.coffee_avoided", {{"name", p->name}});
 }
 
@@ -487,17 +489,17 @@ void unavoid(Turn& turn, const CommandArgs& args) {
     // Declared: @PERSON, as a word: resolved here, only in a direct message.
     const Person* p = turn.person_arg(args.parsed.word("person"));
     if (p == nullptr) return;
-    const bool removed = turn.write().social().remove_avoid(turn.person()->id, p->id);
+    const bool removed = turn.write_table<SocialTable>().remove_avoid(turn.person()->id, p->id);
     turn.reply(removed ? "social.coffee_unavoided" : "social.coffee_not_avoided",
                {{"name", p->name}});
 }
 
 /// The coffee group of the round `word` names ("12" or "#12"), or of the latest round when
 /// `word` is empty; answered (usage of `command`, or no round) when there is none.
-std::optional<store::CoffeeGroupRow> round_group(Turn& turn, const std::string& word,
-                                                 const std::string& command) {
+std::optional<store::social::CoffeeGroupRow> round_group(Turn& turn, const std::string& word,
+                                                         const std::string& command) {
     // The buttons of "did you meet?" name their round (the next one has begun by then).
-    std::optional<store::CoffeeGroupRow> g;
+    std::optional<store::social::CoffeeGroupRow> g;
     if (!word.empty()) {
         std::string round = word;
         if (!round.empty() && round.front() == '#') round.erase(0, 1);
@@ -506,9 +508,9 @@ std::optional<store::CoffeeGroupRow> round_group(Turn& turn, const std::string& 
             usage(turn, command);
             return std::nullopt;
         }
-        g = turn.read().social().group_of(std::stoll(round), turn.person()->id);
+        g = turn.read_table<SocialTable>().group_of(std::stoll(round), turn.person()->id);
     } else {
-        g = turn.read().social().latest_group(turn.person()->id);
+        g = turn.read_table<SocialTable>().latest_group(turn.person()->id);
     }
     if (!g) turn.reply("social.coffee_no_round");
     return g;
@@ -536,7 +538,7 @@ void skip(Turn& turn, const CommandArgs& args) {
 
 void status(Turn& turn, const CommandArgs&) {
     Engine& engine = turn.engine();
-    auto& social = turn.read().social();
+    const auto social = turn.read_table<SocialTable>();
     const Person& me = *turn.person();
     json programmes = json::array();
     for (const auto& p : social.active_programmes()) {
@@ -579,10 +581,10 @@ void status(Turn& turn, const CommandArgs&) {
 
 void stats(Turn& turn, const CommandArgs&) {
     json rounds = json::array();
-    for (const auto& p : turn.read().social().active_programmes()) {
+    for (const auto& p : turn.read_table<SocialTable>().active_programmes()) {
         // The round in progress and the one before, whose answers are coming in.
-        for (const auto& r : turn.read().social().recent_rounds(p.id, 2)) {
-            const auto s = turn.read().social().round_stats(r.id);
+        for (const auto& r : turn.read_table<SocialTable>().recent_rounds(p.id, 2)) {
+            const auto s = turn.read_table<SocialTable>().round_stats(r.id);
             rounds.push_back({{"left", department_text(turn, p.left_department)},
                               {"right", department_text(turn, p.right_department)},
                               {"round", r.number},
@@ -602,7 +604,7 @@ void stats(Turn& turn, const CommandArgs&) {
 
 // `todo`: the reader's coffee partner this round, until they said whether they met.
 void coffee_partner(Turn& turn, const Person& me, std::vector<std::string>& items) {
-    auto& social = turn.read().social();
+    const auto social = turn.read_table<SocialTable>();
     const auto g = social.latest_group(me.id);
     if (!g) return;
     const auto r = social.round(g->round_id);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bot/directory.hpp"
+#include "bot/features/social/store/social_store.hpp"
 #include "core/types.hpp"
 
 namespace twintrack::bot {
@@ -17,6 +18,10 @@ class Turn;
 }  // namespace twintrack::bot
 
 namespace twintrack::bot::social {
+
+/// The feature's own tables (store/social_store.hpp), opened on a turn with
+/// `turn.read_table<SocialTable>()` or `turn.write_table<SocialTable>()`.
+using SocialTable = store::social::SocialRepository;
 
 void register_coffee(Engine& engine);
 void register_trainings(Engine& engine);

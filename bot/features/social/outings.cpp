@@ -14,7 +14,7 @@ namespace twintrack::bot::social {
 namespace {
 
 using nlohmann::json;
-using store::Outing;
+using store::social::Outing;
 
 const char* const remind_job = "social.outing_remind";
 const std::size_t max_days = 10;
@@ -51,13 +51,13 @@ std::optional<Outing> outing_arg(Turn& turn, const CommandArgs& args, const std:
         usage(turn, command);
         return std::nullopt;
     }
-    auto o = turn.read().social().outing(*id);
+    auto o = turn.read_table<SocialTable>().outing(*id);
     if (!o) turn.reply("social.outing_not_found", {{"id", *id}});
     return o;
 }
 
 json outing_data(Turn& turn, const Outing& o) {
-    auto& social = turn.read().social();
+    const auto social = turn.read_table<SocialTable>();
     json votes = json::array();
     for (const auto& v : social.vote_counts(o.id)) {
         votes.push_back({{"day", v.day}, {"votes", v.votes}});
@@ -189,7 +189,7 @@ void create(Turn& turn, const CommandArgs& args) {
     o.created_by = turn.person()->id;
     o.created_at = now_ms(turn);
     o.days.assign(days.begin(), days.end());
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     o.id = social.add_outing(o);
     if (budget > 0) {
         social.set_cost(
@@ -228,9 +228,9 @@ void vote(Turn& turn, const CommandArgs& args) {
         }
         chosen.insert(d);
     }
-    turn.write().social().set_votes(o->id, turn.person()->id,
-                                    std::vector<std::string>(chosen.begin(), chosen.end()),
-                                    now_ms(turn));
+    turn.write_table<SocialTable>().set_votes(
+        o->id, turn.person()->id, std::vector<std::string>(chosen.begin(), chosen.end()),
+        now_ms(turn));
     turn.audit("outing.vote", {{"outing", o->id}, {"days", chosen}});
     json data = outing_data(turn, *o);
     data["mine"] = core::join(std::vector<std::string>(chosen.begin(), chosen.end()),
@@ -241,7 +241,7 @@ void vote(Turn& turn, const CommandArgs& args) {
 void close(Turn& turn, const CommandArgs& args) {
     auto o = outing_arg(turn, args, "close");
     if (!o || !open_for_votes(turn, *o)) return;
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     const auto counts = social.vote_counts(o->id);  // in date order
     int best = -1;
     std::string day;
@@ -305,7 +305,7 @@ void rsvp(Turn& turn, const CommandArgs& args) {
         return;
     }
     const bool going = is_word(turn, "yes", answer);
-    turn.write().social().set_rsvp(o->id, turn.person()->id, going, now_ms(turn));
+    turn.write_table<SocialTable>().set_rsvp(o->id, turn.person()->id, going, now_ms(turn));
     turn.audit("outing.rsvp", {{"outing", o->id}, {"going", going}});
     turn.reply(going ? "social.outing_rsvp_yes" : "social.outing_rsvp_no", outing_data(turn, *o));
 }
@@ -317,7 +317,7 @@ void cancel(Turn& turn, const CommandArgs& args) {
         turn.reply("social.outing_is_cancelled", outing_data(turn, *o));
         return;
     }
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     social.cancel_outing(o->id, now_ms(turn));
     turn.settle(poll_subject(o->id), "social.outcome.cancelled");
     turn.settle(rsvp_subject(o->id), "social.outcome.cancelled");
@@ -334,7 +334,7 @@ void cancel(Turn& turn, const CommandArgs& args) {
 
 void show(Turn& turn, const CommandArgs& args) {
     if (!args.parsed.has("id")) {
-        const auto all = turn.read().social().open_outings();
+        const auto all = turn.read_table<SocialTable>().open_outings();
         if (all.empty()) {
             turn.reply("social.outings_empty");
             return;
@@ -348,7 +348,7 @@ void show(Turn& turn, const CommandArgs& args) {
     if (!o) return;
     json data = outing_data(turn, *o);
     std::vector<std::string> going;
-    for (const auto& r : turn.read().social().rsvps(o->id)) {
+    for (const auto& r : turn.read_table<SocialTable>().rsvps(o->id)) {
         if (r.going) going.push_back(person_name(turn.engine(), r.person_id));
     }
     data["going_names"] = turn.list_data(going);
@@ -357,10 +357,11 @@ void show(Turn& turn, const CommandArgs& args) {
 }
 
 void remind(Turn& turn, const json& payload) {
-    const auto o = turn.read().social().outing(payload.at("outing").get<std::int64_t>());
+    const auto o = turn.read_table<SocialTable>().outing(payload.at("outing").get<std::int64_t>());
     if (!o || o->status != "closed") return;
     std::map<std::int64_t, bool> answered;
-    for (const auto& r : turn.read().social().rsvps(o->id)) answered[r.person_id] = r.going;
+    for (const auto& r : turn.read_table<SocialTable>().rsvps(o->id))
+        answered[r.person_id] = r.going;
     const json data = outing_data(turn, *o);
     for (const auto& p : turn.engine().directory().all()) {
         auto it = answered.find(p.id);
@@ -378,7 +379,7 @@ namespace {
 
 // `todo`: outings whose date is fixed and that the reader has not answered yet.
 void open_rsvps(Turn& turn, const Person& me, std::vector<std::string>& items) {
-    auto& social = turn.read().social();
+    const auto social = turn.read_table<SocialTable>();
     const auto today = local_today(turn.now(), company_zone(turn));
     for (const auto& o : social.open_outings()) {
         if (o.status != "closed") continue;

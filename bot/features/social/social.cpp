@@ -17,7 +17,7 @@ class EngineActivityStats final : public ActivityStats {
     explicit EngineActivityStats(Engine& engine) : engine_(engine) {}
 
     std::int64_t coffee_pairs_met(std::int64_t from_ms, std::int64_t to_ms) override {
-        return engine_.store().social().coffee_groups_met(from_ms, to_ms);
+        return SocialTable(engine_.store().db()).coffee_groups_met(from_ms, to_ms);
     }
 
     std::optional<BudgetUse> budget(std::int64_t quarter_from_ms,
@@ -29,7 +29,7 @@ class EngineActivityStats final : public ActivityStats {
         }
         const std::int64_t now = core::to_millis(engine_.clock().now());
         for (const auto& t :
-             engine_.store().social().cost_totals(quarter_from_ms, quarter_to_ms, now)) {
+             SocialTable(engine_.store().db()).cost_totals(quarter_from_ms, quarter_to_ms, now)) {
             use.spent += static_cast<double>(t.spent);
         }
         if (use.planned > 0 || use.spent > 0) return use;
@@ -41,7 +41,7 @@ class EngineActivityStats final : public ActivityStats {
         const std::int64_t now = core::to_millis(engine_.clock().now());
         return budget_lines(
             engine_.settings().features.get<SocialSettings>().quarterly_budget,
-            engine_.store().social().cost_totals(quarter_from_ms, quarter_to_ms, now));
+            SocialTable(engine_.store().db()).cost_totals(quarter_from_ms, quarter_to_ms, now));
     }
 
     std::vector<Activity> activities(std::int64_t from_ms, std::int64_t to_ms,
@@ -58,7 +58,7 @@ class EngineActivityStats final : public ActivityStats {
 
   private:
     void add_trainings(std::vector<Activity>& out, std::int64_t from_ms, std::int64_t to_ms) {
-        const auto& social = engine_.store().social();
+        const SocialTable social(engine_.store().db());
         for (const auto& t : social.trainings_between(from_ms, to_ms)) {
             const SeatCount seats = seat_count(social.seats(t.id));
             Activity a;
@@ -77,7 +77,7 @@ class EngineActivityStats final : public ActivityStats {
 
     void add_outings(std::vector<Activity>& out, std::int64_t from_ms, std::int64_t to_ms,
                      const std::string& zone) {
-        const auto& social = engine_.store().social();
+        const SocialTable social(engine_.store().db());
         const auto day_of = [&](std::int64_t ms) {
             return date::format("%F", local_today(core::from_millis(ms), zone));
         };
@@ -100,11 +100,11 @@ class EngineActivityStats final : public ActivityStats {
     }
 
     void add_rounds(std::vector<Activity>& out, std::int64_t from_ms, std::int64_t to_ms) {
-        const auto& social = engine_.store().social();
+        const SocialTable social(engine_.store().db());
         const std::int64_t now = core::to_millis(engine_.clock().now());
         for (const auto& p : social.programmes_during(from_ms, to_ms)) {
             for (const auto& r : social.rounds_between(p.id, from_ms, to_ms)) {
-                const store::CoffeeRoundStats s = social.round_stats(r.id);
+                const store::social::CoffeeRoundStats s = social.round_stats(r.id);
                 Activity a;
                 a.kind = "coffee";
                 a.id = r.id;
@@ -160,9 +160,11 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
 }
 
 Feature feature() {
-    return {"social", "social", read_config, {10}, [](Engine& engine, Services&) {
-                register_social(engine);
-            }};
+    Feature f{"social", "social", read_config, {10, 19}, [](Engine& engine, Services&) {
+                  register_social(engine);
+              }};
+    f.person_data = store::social::person_data;
+    return f;
 }
 
 void register_social(Engine& engine) {

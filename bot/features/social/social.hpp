@@ -32,7 +32,7 @@ void read_config(core::SectionReader& section, FeatureSettings& settings);
 /// ActivityStats (activity_stats.hpp) to other features.
 void register_social(Engine& engine);
 
-/// The social feature: section `social`, migration 0010.
+/// The social feature: section `social`, migrations 0010 and 0019 (its own, migrations/).
 Feature feature();
 
 }  // namespace twintrack::bot::social

@@ -26,7 +26,7 @@ std::optional<std::string> audience_of(const Prompts& prompts, const std::string
 }
 
 TrainingPlan plan_training(const TrainingAsk& ask, const TrainingContext& c) {
-    store::Training t;
+    store::social::Training t;
     if (ask.capacity) {
         const auto n = parse_number(*ask.capacity, 1, max_training_capacity);
         if (!n) {

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "bot/features/social/store/social_store.hpp"
 #include "bot/prompts.hpp"
-#include "store/social.hpp"
 
 namespace twintrack::bot::social {
 
@@ -45,7 +45,7 @@ struct TrainingContext {
 /// data): a capacity or cost out of range, an audience, a time that is not one, a time
 /// that does not exist in the zone or has passed.
 struct TrainingPlan {
-    std::optional<store::Training> training;
+    std::optional<store::social::Training> training;
     std::string problem;
     nlohmann::json data = nlohmann::json::object();
 };

@@ -14,8 +14,8 @@ namespace twintrack::bot::social {
 namespace {
 
 using nlohmann::json;
-using store::Training;
-using store::TrainingSeat;
+using store::social::Training;
+using store::social::TrainingSeat;
 
 const char* const remind_job = "social.training_remind";
 const char* const after_job = "social.training_after";
@@ -39,13 +39,13 @@ std::optional<Training> training_arg(Turn& turn, const CommandArgs& args,
         usage(turn, command);
         return std::nullopt;
     }
-    auto t = turn.read().social().training(*id);
+    auto t = turn.read_table<SocialTable>().training(*id);
     if (!t) turn.reply("social.training_not_found", {{"id", *id}});
     return t;
 }
 
 json training_data(Turn& turn, const Training& t, const Person* reader) {
-    const SeatCount seats = seat_count(turn.read().social().seats(t.id));
+    const SeatCount seats = seat_count(turn.read_table<SocialTable>().seats(t.id));
     return {{"id", t.id},
             {"topic", t.topic},
             {"trainer", person_name(turn.engine(), t.trainer_id)},
@@ -127,7 +127,7 @@ void create(Turn& turn, const CommandArgs& args) {
         return;
     }
     Training& t = *plan.training;
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     t.id = social.add_training(t);
     if (t.cost > 0) {
         social.set_cost({"training", "training." + std::to_string(t.id), t.cost, t.starts_at},
@@ -167,7 +167,7 @@ void cancel(Turn& turn, const CommandArgs& args) {
         turn.reply("social.training_cancelled_already", {{"id", t->id}});
         return;
     }
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     social.set_training_status(t->id, "cancelled");
     social.cancel_cost("training." + std::to_string(t->id));
     for (const auto& s : social.seats(t->id)) {
@@ -204,7 +204,7 @@ void join(Turn& turn, const CommandArgs& args) {
         turn.reply("social.training_not_for_you", data);
         return;
     }
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     const auto seats = social.seats(t->id);
     for (std::size_t i = 0; i < seats.size(); ++i) {
         if (seats[i].person_id == me.id) {
@@ -239,7 +239,7 @@ void leave(Turn& turn, const CommandArgs& args) {
     auto t = training_arg(turn, args, "training leave");
     if (!t) return;
     const Person& me = *turn.person();
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     const auto seats = social.seats(t->id);
     const auto mine = std::find_if(seats.begin(), seats.end(),
                                    [&](const auto& s) { return s.person_id == me.id; });
@@ -297,7 +297,7 @@ void attended(Turn& turn, const CommandArgs& args) {
         if (p == nullptr) return;  // answered; nothing is recorded
         people.push_back(p);
     }
-    auto& social = turn.write().social();
+    auto social = turn.write_table<SocialTable>();
     std::vector<std::string> names;
     for (const Person* p : people) {
         social.mark_attended(t->id, p->id, now_ms(turn));
@@ -316,7 +316,7 @@ void attended(Turn& turn, const CommandArgs& args) {
 // --- lists ------------------------------------------------------------------------------
 
 void list(Turn& turn, const CommandArgs&) {
-    const auto upcoming = turn.read().social().upcoming_trainings(now_ms(turn), 20);
+    const auto upcoming = turn.read_table<SocialTable>().upcoming_trainings(now_ms(turn), 20);
     if (upcoming.empty()) {
         turn.reply("social.trainings_empty");
         return;
@@ -335,7 +335,7 @@ void show(Turn& turn, const CommandArgs& args) {
     auto t = training_arg(turn, args, "training");
     if (!t) return;
     std::vector<std::string> registered, waiting, present;
-    for (const auto& s : turn.read().social().seats(t->id)) {
+    for (const auto& s : turn.read_table<SocialTable>().seats(t->id)) {
         const std::string name = person_name(turn.engine(), s.person_id);
         (s.status == "registered" ? registered : waiting).push_back(name);
         if (s.attended) present.push_back(name);
@@ -352,9 +352,10 @@ void show(Turn& turn, const CommandArgs& args) {
 // --- jobs -------------------------------------------------------------------------------
 
 void remind(Turn& turn, const json& payload) {
-    const auto t = turn.read().social().training(payload.at("training").get<std::int64_t>());
+    const auto t =
+        turn.read_table<SocialTable>().training(payload.at("training").get<std::int64_t>());
     if (!t || t->status != "scheduled") return;
-    for (const auto& s : turn.read().social().seats(t->id)) {
+    for (const auto& s : turn.read_table<SocialTable>().seats(t->id)) {
         const Person* p = turn.engine().directory().by_id(s.person_id);
         if (p == nullptr || s.status != "registered") continue;
         json data = training_data(turn, *t, p);
@@ -369,7 +370,8 @@ void remind(Turn& turn, const json& payload) {
 }
 
 void after(Turn& turn, const json& payload) {
-    const auto t = turn.read().social().training(payload.at("training").get<std::int64_t>());
+    const auto t =
+        turn.read_table<SocialTable>().training(payload.at("training").get<std::int64_t>());
     if (!t || t->status != "scheduled") return;
     std::vector<std::int64_t> ask = {t->created_by};
     if (t->trainer_id != t->created_by) ask.push_back(t->trainer_id);

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "bot/engine.hpp"
+#include "bot/features/tone/store/announcements_store.hpp"
 #include "bot/features/tone/tone_guide.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
@@ -13,11 +14,15 @@
 #include "core/text.hpp"
 
 namespace twintrack::bot::tone {
+
+/// The feature's own tables (store/announcements_store.hpp), opened on a turn.
+using AnnouncementTable = store::tone::AnnouncementRepository;
+
 namespace {
 
 using nlohmann::json;
-using store::Announcement;
-using store::AnnouncementDecision;
+using store::tone::Announcement;
+using store::tone::AnnouncementDecision;
 
 /// The job that posts an approved announcement at its time.
 const char* const post_job = "tone.announce";
@@ -152,7 +157,7 @@ std::string other_department(const std::string& d) {
 
 json decisions_data(Turn& turn, const Announcement& a) {
     json items = json::array();
-    const auto decisions = turn.read().announcements().decisions(a.id);
+    const auto decisions = turn.read_table<AnnouncementTable>().decisions(a.id);
     for (const std::string& department : {a.lead, other_department(a.lead)}) {
         json item = {{"department", department_text(turn, department)},
                      {"first", items.empty()},
@@ -211,7 +216,7 @@ std::optional<Announcement> announcement_arg(Turn& turn, const std::string& word
         turn.reply("tone.bad_id", {{"word", word}});
         return std::nullopt;
     }
-    auto a = turn.read().announcements().get(*id);
+    auto a = turn.read_table<AnnouncementTable>().get(*id);
     if (!a) turn.reply("tone.not_found", {{"id", *id}});
     return a;
 }
@@ -259,12 +264,12 @@ int post_announcement(Turn& turn, const Announcement& a) {
 }
 
 void history(Turn& turn, std::int64_t id, const std::string& action, const json& detail) {
-    store::AnnouncementHistoryItem item;
+    store::tone::AnnouncementHistoryItem item;
     item.at = now_ms(turn);
     if (turn.person()) item.person_id = turn.person()->id;
     item.action = action;
     item.detail = detail.dump();
-    turn.write().announcements().add_history(id, item);
+    turn.write_table<AnnouncementTable>().add_history(id, item);
     json audit = detail;
     audit["id"] = id;
     turn.audit("announcement." + action, audit);
@@ -273,7 +278,7 @@ void history(Turn& turn, std::int64_t id, const std::string& action, const json&
 /// Both departments approved: posts now, or schedules the post for `post_at`. Returns
 /// the reply's data additions.
 json publish(Turn& turn, const Announcement& a, const ToneGuide& guide) {
-    auto& repo = turn.write().announcements();
+    auto repo = turn.write_table<AnnouncementTable>();
     const std::int64_t now = now_ms(turn);
     if (a.post_at && *a.post_at > now) {
         repo.set_status(a.id, "scheduled", now);
@@ -355,7 +360,7 @@ void announce_draft(Turn& turn, const CommandArgs& args, const Guide& guide) {
     if (when) a.post_at = core::to_millis(*when);
     a.created_at = now_ms(turn);
     a.updated_at = a.created_at;
-    a.id = turn.write().announcements().create(a);
+    a.id = turn.write_table<AnnouncementTable>().create(a);
     history(turn, a.id, "drafted", {{"key", key}, {"lead", lead}});
     turn.reply("tone.drafted", with_body(turn, card_data(turn, a, *guide)));
     for (const std::string department : {"marketing", "sales"}) {
@@ -389,7 +394,7 @@ void announce_edit(Turn& turn, const CommandArgs& args, const Guide& guide) {
                           {{"id", a->id}, {"department", department_text(turn, track)}});
     }
     if (a->status == "posted") return turn.reply("tone.already_posted", {{"id", a->id}});
-    auto& repo = turn.write().announcements();
+    auto repo = turn.write_table<AnnouncementTable>();
     const bool had_approvals = !repo.decisions(a->id).empty() || a->status == "scheduled";
     repo.edit_variant(a->id, track, rest, now_ms(turn));
     history(turn, a->id, "edited", {{"track", track}, {"text", rest}});
@@ -428,7 +433,7 @@ void announce_show(Turn& turn, const CommandArgs& args, const Guide& guide) {
     json data = card_data(turn, *a, *guide);
     json items = json::array();
     const std::string zone = zone_of(turn, turn.person());
-    for (const auto& h : turn.read().announcements().history(a->id)) {
+    for (const auto& h : turn.read_table<AnnouncementTable>().history(a->id)) {
         items.push_back({{"at", format_local(core::from_millis(h.at), zone)},
                          {"who", h.person_id ? person_name(turn, *h.person_id) : ""},
                          {"has_who", h.person_id.has_value()},
@@ -467,7 +472,7 @@ void approve(Turn& turn, const CommandArgs& args, const Guide& guide) {
     auto a = announcement_arg(turn, args.parsed.word("id"));  // declared: ID
     if (!a || !may_decide(turn, *a)) return;
     const Person* p = turn.person();
-    auto& repo = turn.write().announcements();
+    auto repo = turn.write_table<AnnouncementTable>();
     for (const auto& d : repo.decisions(a->id)) {
         if (d.department == p->department && d.decision == "approved") {
             return turn.reply("tone.already_approved",
@@ -530,7 +535,7 @@ void changes(Turn& turn, const CommandArgs& args, const Guide&) {
     d.note = note;
     d.version = a->version;
     d.decided_at = now_ms(turn);
-    turn.write().announcements().decide(a->id, d);
+    turn.write_table<AnnouncementTable>().decide(a->id, d);
     history(turn, a->id, "changes", {{"department", p->department}, {"note", note}});
     turn.settle(decision_subject(a->id, p->department), "tone.outcome.changes");
     turn.reply("tone.changes_recorded", {{"id", a->id}});
@@ -545,18 +550,18 @@ void changes(Turn& turn, const CommandArgs& args, const Guide&) {
 void scheduled_post(Turn& turn, const json& payload, const Guide& guide) {
     const std::int64_t id = payload.value("id", std::int64_t{0});
     const int version = payload.value("version", 0);
-    auto a = turn.read().announcements().get(id);
+    auto a = turn.read_table<AnnouncementTable>().get(id);
     if (!a || a->status != "scheduled" || a->version != version) return;
     const Lint l = lint(*guide, *a);
     const Person* author = turn.engine().directory().by_id(a->author_id);
     if (l.has_error()) {
-        turn.write().announcements().set_status(id, "blocked", now_ms(turn));
+        turn.write_table<AnnouncementTable>().set_status(id, "blocked", now_ms(turn));
         history(turn, id, "blocked", json::object());
         if (author != nullptr) turn.tell(*author, "tone.blocked", {{"id", id}});
         return;
     }
     const int channels = post_announcement(turn, *a);
-    turn.write().announcements().mark_posted(id, now_ms(turn));
+    turn.write_table<AnnouncementTable>().mark_posted(id, now_ms(turn));
     history(turn, id, "posted", {{"channels", channels}});
     if (author != nullptr) {
         turn.tell(*author, "tone.author_published",
@@ -585,8 +590,10 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
 }
 
 Feature feature() {
-    return {
+    Feature f{
         "tone", "tone", read_config, {6}, [](Engine& engine, Services&) { register_tone(engine); }};
+    f.person_data = store::tone::person_data;
+    return f;
 }
 
 namespace {
@@ -594,7 +601,7 @@ namespace {
 // `todo`: announcements waiting for the reader's department's approval.
 void pending_approvals(Turn& turn, const Person& me, std::vector<std::string>& items) {
     if (me.role != "manager" || (me.department != "marketing" && me.department != "sales")) return;
-    auto& repo = turn.read().announcements();
+    const auto repo = turn.read_table<AnnouncementTable>();
     for (const auto& a : repo.recent(50)) {
         if (a.status == "posted" || a.status == "scheduled") continue;
         bool decided = false;

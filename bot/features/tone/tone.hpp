@@ -33,7 +33,7 @@ void read_config(core::SectionReader& section, FeatureSettings& settings);
 /// the tone commands, the announcement job and the draft watch.
 void register_tone(Engine& engine);
 
-/// The tone feature: section `tone`, migration 0006 (announcements).
+/// The tone feature: section `tone`, migration 0006 (announcements; its own, migrations/).
 Feature feature();
 
 }  // namespace twintrack::bot::tone

@@ -1,6 +1,6 @@
-#include "store/social.hpp"
+#include "bot/features/social/store/social_store.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::social {
 namespace {
 
 CoffeeProgramme programme_from(const Row& row) {
@@ -528,4 +528,41 @@ std::int64_t SocialRepository::coffee_groups_met(std::int64_t from_ms, std::int6
         .value_or(0);
 }
 
-}  // namespace twintrack::store
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"coffee_groups",
+         "SELECT g.round_id, r.started_at, g.left_id, g.right_id, g.third_id FROM coffee_groups g "
+         "JOIN coffee_rounds r ON r.id = g.round_id "
+         "WHERE g.left_id = ?1 OR g.right_id = ?1 OR g.third_id = ?1 ORDER BY g.id"},
+        {"coffee_answers",
+         "SELECT round_id, met, skipped, answered_at FROM coffee_answers WHERE person_id = ?1"},
+        {"coffee_preferences",
+         "SELECT opted_out, paused_until, updated_at FROM coffee_preferences WHERE person_id = ?1"},
+        // Their own avoid list; who avoids them is confidential to those people.
+        {"coffee_avoid", "SELECT avoided_id, created_at FROM coffee_avoid WHERE person_id = ?1"},
+        {"trainings",
+         "SELECT id, topic, trainer_id, audience, starts_at, status, created_by FROM trainings "
+         "WHERE trainer_id = ?1 OR created_by = ?1 ORDER BY id"},
+        {"training_seats",
+         "SELECT training_id, status, joined_at, attended FROM training_seats "
+         "WHERE person_id = ?1"},
+        {"outings",
+         "SELECT id, title, status, chosen_day, created_at FROM outings WHERE created_by = ?1 "
+         "ORDER BY id"},
+        {"outing_votes", "SELECT outing_id, day, voted_at FROM outing_votes WHERE person_id = ?1"},
+        {"outing_rsvps",
+         "SELECT outing_id, going, answered_at FROM outing_rsvps WHERE person_id = ?1"},
+    };
+    part.deletes = {
+        "DELETE FROM coffee_preferences WHERE person_id = ?1",
+        "DELETE FROM coffee_avoid WHERE person_id = ?1 OR avoided_id = ?1",
+    };
+    part.scrubs = {
+        "UPDATE trainings SET topic = replace(topic, ?1, ?2) WHERE instr(topic, ?1) > 0",
+        "UPDATE outings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::social

@@ -1,4 +1,10 @@
 #pragma once
+// The tone feature's tables (announcements, announcement_decisions, announcement_history;
+// migration bot/features/tone/migrations/0006_announcements.sql and the PostgreSQL twin): its
+// own store part (target twintrack_feature_tone_store, linking only the store layer, nothing
+// from bot/). The feature's commands open it on the turn's store (Turn::read_table,
+// write_table).
+//
 // Announcements: a key message with a marketing and a sales variant, the current
 // decision of each department's manager, and the full history.
 
@@ -7,8 +13,9 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::tone {
 
 struct Announcement {
     std::int64_t id = 0;
@@ -73,4 +80,9 @@ class AnnouncementRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): the
+/// announcements they wrote and their decisions; on erase texts, notes and history naming
+/// them are rewritten.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::tone

@@ -1,6 +1,6 @@
-#include "store/announcements.hpp"
+#include "bot/features/tone/store/announcements_store.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::tone {
 namespace {
 
 const char* const columns =
@@ -114,4 +114,26 @@ std::vector<AnnouncementHistoryItem> AnnouncementRepository::history(std::int64_
     return out;
 }
 
-}  // namespace twintrack::store
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"announcements",
+         "SELECT id, lead, key_message, campaign, marketing_text, sales_text, status, "
+         "created_at, posted_at FROM announcements WHERE author_id = ?1 ORDER BY id"},
+        {"announcement_decisions",
+         "SELECT announcement_id, department, decision, note, decided_at "
+         "FROM announcement_decisions WHERE person_id = ?1"},
+    };
+    part.scrubs = {
+        "UPDATE announcements SET key_message = replace(key_message, ?1, ?2), "
+        "marketing_text = replace(marketing_text, ?1, ?2), sales_text = replace(sales_text, ?1, "
+        "?2) WHERE instr(key_message, ?1) > 0 OR instr(marketing_text, ?1) > 0 "
+        "OR instr(sales_text, ?1) > 0",
+        "UPDATE announcement_decisions SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
+        "UPDATE announcement_history SET detail = replace(detail, ?1, ?2) "
+        "WHERE instr(detail, ?1) > 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::tone

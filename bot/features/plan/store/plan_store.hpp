@@ -1,4 +1,11 @@
 #pragma once
+// The plan feature's tables (plan_customer_markets, plan_outlooks, plan_targets,
+// plan_activities; migration bot/features/plan/migrations/0026_plan.sql and the PostgreSQL
+// twin): its own store part (target twintrack_feature_plan_store, linking only the store
+// layer, nothing from bot/). The feature's commands open it on the turn's store
+// (Turn::read_table, write_table); other features read the customers' markets through
+// CustomerMarkets (bot/customer_markets.hpp).
+//
 // The 3-1-3 plan: customers' markets, the 3-year outlook per market, the 1-year targets
 // (revenue and cost budget per market and year) and the 3-month activities with their
 // budget and spending. Markets are the canonical names of the configured list; amounts are
@@ -12,7 +19,7 @@
 
 #include "store/database.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::plan {
 
 struct PlanOutlook {
     std::string market;
@@ -74,4 +81,4 @@ class PlanRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::plan

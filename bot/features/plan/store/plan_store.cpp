@@ -1,9 +1,9 @@
-#include "store/plan.hpp"
+#include "bot/features/plan/store/plan_store.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-namespace twintrack::store {
+namespace twintrack::store::plan {
 namespace {
 
 Value plan_real(const std::optional<double>& v) { return v ? Value(*v) : Value(nullptr); }
@@ -119,4 +119,4 @@ std::vector<PlanActivity> PlanRepository::activities(const std::string& quarter)
     return out;
 }
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::plan

@@ -1,6 +1,6 @@
-#include "store/meetings.hpp"
+#include "bot/features/meetings/store/meetings_store.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::meetings {
 namespace {
 
 const char* const meeting_columns =
@@ -267,4 +267,45 @@ std::vector<Meeting> MeetingRepository::joint_meetings_ended_between(std::int64_
     return out;
 }
 
-}  // namespace twintrack::store
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"meetings",
+         "SELECT id, uid, title, organizer_id, start_at, end_at, status, series_id FROM meetings "
+         "WHERE organizer_id = ?1 OR id IN (SELECT meeting_id FROM meeting_attendees "
+         "                                  WHERE person_id = ?1) ORDER BY start_at, id"},
+        {"meeting_attendance",
+         "SELECT meeting_id, required FROM meeting_attendees WHERE person_id = ?1 "
+         "ORDER BY meeting_id"},
+        {"meeting_series",
+         "SELECT id, title, spec, zone, status, created_at FROM meeting_series "
+         "WHERE organizer_id = ?1 ORDER BY id"},
+        {"meeting_agenda_items",
+         "SELECT meeting_id, text, created_at FROM meeting_agenda_items WHERE person_id = ?1 "
+         "ORDER BY id"},
+        {"meeting_minutes",
+         "SELECT meeting_id, decisions, actions, recorded_at FROM meeting_minutes "
+         "WHERE recorded_by = ?1"},
+        {"meeting_proposals",
+         "SELECT proposal, created_at FROM meeting_proposals WHERE person_id = ?1"},
+        {"busy_times",
+         "SELECT source, start_at, end_at, summary FROM busy_blocks WHERE person_id = ?1 "
+         "ORDER BY start_at"},
+    };
+    part.deletes = {
+        "DELETE FROM meeting_proposals WHERE person_id = ?1",
+        "DELETE FROM busy_blocks WHERE person_id = ?1",
+    };
+    part.scrubs = {
+        "UPDATE meetings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
+        "UPDATE meeting_series SET title = replace(title, ?1, ?2), spec = replace(spec, ?1, ?2) "
+        "WHERE instr(title, ?1) > 0 OR instr(spec, ?1) > 0",
+        "UPDATE meeting_agenda_items SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
+        "UPDATE meeting_minutes SET decisions = replace(decisions, ?1, ?2), "
+        "actions = replace(actions, ?1, ?2) WHERE instr(decisions, ?1) > 0 OR instr(actions, ?1) "
+        "> 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::meetings

@@ -1,4 +1,10 @@
 #pragma once
+// The meetings feature's tables (meetings, meeting_attendees, meeting_series,
+// meeting_proposals, busy_blocks, meeting_agenda_items, meeting_minutes; migration
+// bot/features/meetings/migrations/0007_meetings.sql and the PostgreSQL twin): its own store
+// part (target twintrack_feature_meetings_store, linking only the store layer, nothing from
+// bot/). The feature's commands open it on the turn's store (Turn::read_table, write_table).
+//
 // Meetings: booked events and their attendees, the slots proposed to each organiser,
 // busy blocks imported from calendars, recurring joint-meeting series, agenda items and
 // minutes. Times are UTC milliseconds.
@@ -8,8 +14,9 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::meetings {
 
 struct MeetingAttendee {
     std::int64_t person_id = 0;
@@ -119,4 +126,11 @@ class MeetingRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): the meetings
+/// they organise or attend, their attendance, the series they organise, their agenda items,
+/// the minutes they recorded, their last proposal and their imported busy times; on erase
+/// their proposal and busy times go, and titles, agenda items and minutes naming them are
+/// rewritten.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::meetings

@@ -1,4 +1,10 @@
 #pragma once
+// The social feature's tables (coffee_*, trainings, training_seats, outings, outing_*,
+// activity_costs; migrations bot/features/social/migrations/0010_social.sql and
+// 0019_coffee_skipped.sql with their PostgreSQL twins): its own store part (target
+// twintrack_feature_social_store, linking only the store layer, nothing from bot/). The
+// feature's commands open it on the turn's store (Turn::read_table, write_table).
+//
 // Communication activities: coffee programmes, rounds, groups, answers and preferences;
 // trainings with seats and waiting lists; outings with their date poll and RSVPs; and
 // activity costs for the budget.
@@ -8,8 +14,9 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::social {
 
 struct CoffeeProgramme {
     std::int64_t id = 0;
@@ -209,4 +216,11 @@ class SocialRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): their coffee
+/// groups, answers, preferences and avoid list, the trainings they give or made and their
+/// seats, the outings they made, their votes and RSVPs; on erase their coffee preferences
+/// and every avoid entry naming them go, and training topics and outing titles naming them
+/// are rewritten.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::social
