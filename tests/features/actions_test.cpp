@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -23,6 +24,11 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
+
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
 
 class ActionsTest : public ::testing::Test {
   protected:
@@ -256,7 +262,7 @@ TEST_F(ActionsTest, HandoffDeclineAsksForTheReasonInTheRepsLanguage) {
     const auto declined = bot.say("wang", "预算不足");
     EXPECT_THAT(declined, Contains(HasSubstr("你已拒绝")));
     EXPECT_THAT(declined, Contains(HasSubstr("王芳 已于 17:00 拒绝：预算不足")));
-    EXPECT_EQ(bot.store().engagements().all().front().lead, "marketing");
+    EXPECT_EQ(engagements_of_bot(bot).all().front().lead, "marketing");
     // Accept on the same post now: already decided.
     EXPECT_THAT(texts(bot.click("wang", token(request, 0))),
                 ElementsAre(HasSubstr("此事已经处理：王芳 已于 17:00 拒绝：预算不足")));
@@ -275,7 +281,7 @@ TEST_F(ActionsTest, TheReasonTypedIntoTheDeclineQuestionIsKeptAsTyped) {
     bot.click("wang", token(request, 1), bot.message_id_of(request));
     const auto declined = bot.say("wang", "预算=低, 明年 再说");
     EXPECT_THAT(declined, Contains(HasSubstr("王芳 已于 17:00 拒绝：预算=低, 明年 再说")));
-    const auto h = bot.store().engagements().latest_handoff(bot.store().engagements().all()[0].id);
+    const auto h = engagements_of_bot(bot).latest_handoff(engagements_of_bot(bot).all()[0].id);
     ASSERT_TRUE(h.has_value());
     EXPECT_EQ(h->status, "declined");
     EXPECT_EQ(h->reason, "预算=低, 明年 再说");
@@ -296,7 +302,7 @@ TEST_F(ActionsTest, HandoffAcceptButton) {
     EXPECT_THAT(texts_to(accepted, "@sam"),
                 Contains("You own Acme now; sales leads at stage qualified."));
     EXPECT_THAT(texts_to(accepted, "@mia"), ElementsAre(HasSubstr("Sam Seller accepted Acme")));
-    EXPECT_EQ(bot.store().engagements().all().front().owner_id,
+    EXPECT_EQ(engagements_of_bot(bot).all().front().owner_id,
               bot.engine().directory().by_name_or_email("sam@example.com")->id);
 }
 
