@@ -353,4 +353,5 @@ PersonDataPart person_data() {
     };
     return part;
 }
+
 }  // namespace twintrack::store::engagements

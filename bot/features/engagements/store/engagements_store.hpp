@@ -1,12 +1,13 @@
 #pragma once
 // The engagements feature's tables (customers, customer_aliases, engagements,
-// engagement_events, consultations, handoffs, tasks; made by store/migrations/0002_engagements.sql,
-// which also makes the engine's channel_tracks and so stays in store/): the feature's own
-// store part (target twintrack_feature_engagements_store, linking only the store layer,
-// nothing from bot/). The feature's commands open the repositories on the turn's store
-// (Turn::read_table, write_table); other features read through the services the feature
-// offers (bot/customers.hpp, bot/engagement_facts.hpp, with their own value types). Name
-// keys (lower-cased, whitespace removed) are computed by the caller.
+// engagement_events, consultations, handoffs, tasks; made by
+// store/migrations/0002_engagements.sql, which stays in store/ because it also makes the
+// engine's channel_tracks): the feature's own store part (target
+// twintrack_feature_engagements_store, linking only the store layer, nothing from bot/).
+// The feature's commands open the repositories on the turn's store (Turn::read_table,
+// write_table); other features read through the services the feature offers
+// (bot/customers.hpp, bot/engagement_facts.hpp, with their own value types). Name keys
+// (lower-cased, whitespace removed) are computed by the caller.
 
 #include <cstdint>
 #include <optional>
