@@ -28,6 +28,7 @@
 #include "bot/engine.hpp"
 #include "bot/features.hpp"
 #include "bot/features/bridge/bridge.hpp"
+#include "bot/features/engagements/engagements.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/plan/plan.hpp"
 #include "bot/features/reports/report_export.hpp"
@@ -697,8 +698,10 @@ int import_metrics(const Options& options, const std::string& kind, const std::s
     const std::int64_t now = core::to_millis(core.clock.now());
     bot::ImportOutcome outcome;
     if (kind == "deals") {
-        outcome = bot::metrics::import_deals_csv(in, *core.store, directory, config.bot,
-                                                 *core.prompts, locale, now);
+        // Deals are linked to their customers as the running bot links them.
+        const auto customers = bot::engagements::customers_on(core.store->db());
+        outcome = bot::metrics::import_deals_csv(in, *core.store, customers.get(), directory,
+                                                 config.bot, *core.prompts, locale, now);
     } else if (kind == "quotas") {
         outcome = bot::metrics::import_quotas_csv(in, *core.store, directory, config.bot,
                                                   *core.prompts, locale, now);

@@ -6,12 +6,14 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <vector>
 
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
@@ -136,9 +138,21 @@ std::string fill(std::string text, const std::map<std::string, std::string>& val
 struct Generator {
     Generator(store::Store& s, const bot::BotSettings& b, const bot::Prompts& p, std::int64_t at,
               std::uint32_t seed)
-        : store(s), settings(b), prompts(p), now(at), dice(seed) {}
+        : store(s),
+          customers(s.db()),
+          engagements(s.db()),
+          customer_service(bot::engagements::customers_on(s.db())),
+          settings(b),
+          prompts(p),
+          now(at),
+          dice(seed) {}
 
     store::Store& store;
+    // The engagements feature's tables (its store part), and its Customers service, through
+    // which deals find their customer and engagement as in the running bot.
+    store::engagements::CustomerRepository customers;
+    store::engagements::EngagementRepository engagements;
+    std::shared_ptr<const bot::Customers> customer_service;
     const bot::BotSettings& settings;
     const bot::reports::ReportSettings& report_settings() const {
         return settings.features.get<bot::reports::ReportSettings>();
@@ -155,8 +169,8 @@ struct Generator {
     std::int64_t this_week_from = 0;    // the latest Monday 00:00 of any zone in use
 
     struct Account {
-        store::Customer customer;
-        store::Engagement engagement;
+        store::engagements::Customer customer;
+        store::engagements::Engagement engagement;
         std::int64_t sales_since = 0;  // when sales took it over (0: not yet)
     };
     std::vector<Account> accounts;
@@ -190,9 +204,9 @@ struct Generator {
         return this_week_from + 1 + static_cast<std::int64_t>(dice.fraction() * 0.9 * span);
     }
 
-    void event(const store::Engagement& e, std::int64_t at, std::optional<std::int64_t> who,
-               const std::string& kind, const json& detail) {
-        store.engagements().add_event(e.id, {at, who, kind, detail.dump()});
+    void event(const store::engagements::Engagement& e, std::int64_t at,
+               std::optional<std::int64_t> who, const std::string& kind, const json& detail) {
+        engagements.add_event(e.id, {at, who, kind, detail.dump()});
     }
 
     void set_stage(Account& a, const std::string& stage, bool closed, std::int64_t at,
@@ -200,7 +214,7 @@ struct Generator {
         const std::string from = a.engagement.stage;
         a.engagement.stage = stage;
         a.engagement.closed = closed;
-        store.engagements().update(a.engagement, at);
+        engagements.update(a.engagement, at);
         event(a.engagement, at, who, "stage", {{"from", from}, {"stage", stage}});
     }
 
@@ -236,9 +250,9 @@ struct Generator {
             Account a;
             a.customer.name = names[static_cast<std::size_t>(k)];
             a.customer.name_key = bot::engagements::name_key(a.customer.name);
-            a.customer.id = store.customers().create(a.customer.name, a.customer.name_key, t0);
+            a.customer.id = customers.create(a.customer.name, a.customer.name_key, t0);
             ++counts.customers;
-            store::Engagement& e = a.engagement;
+            store::engagements::Engagement& e = a.engagement;
             e.customer_id = a.customer.id;
             e.customer_name = a.customer.name;
             e.tag = "#" + a.customer.name_key;
@@ -251,7 +265,7 @@ struct Generator {
             e.created_by = creator.id;
             e.created_at = t0;
             e.updated_at = t0;
-            e.id = store.engagements().create(e);
+            e.id = engagements.create(e);
             ++counts.engagements;
             event(e, t0, creator.id, "created", {{"stage", e.stage}, {"owner", creator.name}});
             if (!by_marketing) {
@@ -271,7 +285,7 @@ struct Generator {
             t = w == 0 ? t0 + (now - t0) / 2 : t + dice.between(1, 30) * hour_ms;
             if (t >= now) t = std::max(t0 + minute_ms, now - dice.between(2, 20) * hour_ms);
             const store::Person& rep = dice.pick(sales);
-            store::Handoff h;
+            store::engagements::Handoff h;
             h.engagement_id = e.id;
             h.from_id = creator.id;
             h.to_id = rep.id;
@@ -280,7 +294,7 @@ struct Generator {
             h.requested_at = t;
             h.deadline_at = core::to_millis(bot::engagements::working_deadline(
                 core::from_millis(t), hours, rep.timezone, rep.work_start, rep.work_end));
-            h.id = store.engagements().add_handoff(h);
+            h.id = engagements.add_handoff(h);
             ++counts.handoffs;
             event(e, t, creator.id, "handoff", {{"rep", rep.name}, {"note", h.note}});
             // The newest lead waits for the rep's answer, as do those of the last day and
@@ -298,17 +312,17 @@ struct Generator {
                                                ? "客户明年才有预算，先由市场部培育"
                                                : "no budget before next year; "
                                                  "marketing keeps nurturing";
-                store.engagements().decide_handoff(h.id, "declined", decided, reason);
+                engagements.decide_handoff(h.id, "declined", decided, reason);
                 event(e, decided, rep.id, "declined", {{"reason", reason}});
                 accounts.push_back(a);
                 continue;
             }
-            store.engagements().decide_handoff(h.id, "accepted", decided, "");
+            engagements.decide_handoff(h.id, "accepted", decided, "");
             const std::string from = e.stage;
             e.stage = bottom;
             e.lead = "sales";
             e.owner_id = rep.id;
-            store.engagements().update(e, decided);
+            engagements.update(e, decided);
             event(e, decided, rep.id, "accepted", {{"from", from}, {"stage", e.stage}});
             a.sales_since = decided;
             if (dice.chance(40)) consult(a, decided, rep);
@@ -321,7 +335,7 @@ struct Generator {
         const std::int64_t at = after + dice.between(3, 48) * hour_ms;
         if (at >= now) return;
         const store::Person& expert = dice.pick(marketing);
-        store::Consultation c;
+        store::engagements::Consultation c;
         c.engagement_id = a.engagement.id;
         c.consultant_id = expert.id;
         c.requested_by = asker.id;
@@ -330,7 +344,7 @@ struct Generator {
         c.requested_at = at;
         const std::int64_t answered = at + dice.between(2, 40) * hour_ms;
         if (answered < now) c.answered_at = answered;
-        store.engagements().add_consultation(c);
+        engagements.add_consultation(c);
         ++counts.consultations;
         event(a.engagement, at, asker.id, "consult",
               {{"consultants", expert.name}, {"note", c.note}});
@@ -351,7 +365,10 @@ struct Generator {
         in.created_at = created;
         in.closed_at = closed;
         store::Deal d;
-        if (bot::metrics::make_deal(store, settings, in, closed.value_or(created), d)) return;
+        if (bot::metrics::make_deal(customer_service.get(), settings, in, closed.value_or(created),
+                                    d)) {
+            return;
+        }
         d.id = store.deals().add(d);
         deals.push_back(d);
         ++counts.deals;
@@ -826,7 +843,8 @@ std::optional<DemoHistoryCounts> load_demo_history(store::Store& store,
                                                    const bot::Prompts& prompts,
                                                    const core::Clock& clock, std::uint32_t seed) {
     if (store.actions().setting(demo_history_key)) return std::nullopt;
-    if (!store.customers().all().empty() || !store.engagements().all().empty() ||
+    if (!store::engagements::CustomerRepository(store.db()).all().empty() ||
+        !store::engagements::EngagementRepository(store.db()).all().empty() ||
         store.deals().count() > 0 || store.reports().count({}) > 0) {
         return std::nullopt;
     }

@@ -31,24 +31,6 @@ const ExportQuery export_queries[] = {
      "OR JSON_PERSON_ID = ?1 "
      "ORDER BY id",
      true},
-    {"engagements",
-     "SELECT e.id, c.name AS customer, e.tag, e.stage, e.lead, e.owner_id, e.amount, e.closed, "
-     "e.created_by, e.created_at, e.updated_at FROM engagements e "
-     "JOIN customers c ON c.id = e.customer_id WHERE e.owner_id = ?1 OR e.created_by = ?1 "
-     "OR e.id IN (SELECT engagement_id FROM engagement_events WHERE person_id = ?1) "
-     "OR e.id IN (SELECT engagement_id FROM consultations "
-     "            WHERE consultant_id = ?1 OR requested_by = ?1) "
-     "OR e.id IN (SELECT engagement_id FROM handoffs WHERE from_id = ?1 OR to_id = ?1) "
-     "ORDER BY e.id"},
-    {"engagement_events",
-     "SELECT id, engagement_id, at, kind, detail FROM engagement_events WHERE person_id = ?1 "
-     "ORDER BY id"},
-    {"consultations",
-     "SELECT id, engagement_id, consultant_id, requested_by, note, requested_at, answered_at "
-     "FROM consultations WHERE consultant_id = ?1 OR requested_by = ?1 ORDER BY id"},
-    {"handoffs",
-     "SELECT id, engagement_id, from_id, to_id, note, requested_at, deadline_at, status, "
-     "decided_at, reason FROM handoffs WHERE from_id = ?1 OR to_id = ?1 ORDER BY id"},
     {"reports",
      "SELECT id, customer_text, customer_id, engagement_id, source, version, tags, created_at, "
      "updated_at FROM reports WHERE author_id = ?1 ORDER BY id"},
@@ -111,10 +93,6 @@ const char* const erase_deletes[] = {
 /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
 const char* const erase_scrubs[] = {
     "UPDATE audit_log SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
-    "UPDATE engagement_events SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
-    "UPDATE consultations SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
-    "UPDATE handoffs SET note = replace(note, ?1, ?2), reason = replace(reason, ?1, ?2) "
-    "WHERE instr(note, ?1) > 0 OR instr(reason, ?1) > 0",
     "UPDATE report_versions SET text = replace(text, ?1, ?2), answers = replace(answers, ?1, ?2) "
     "WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
     "UPDATE report_mentions SET value = replace(value, ?1, ?2), "

@@ -1,15 +1,15 @@
 #pragma once
 // The store: an open database with its schema migrated, and a repository per aggregate.
 // A feature that owns its tables keeps its repository in its own store part
-// (bot/features/NAME/store/: thanks, kit, rules, campaigns), not here.
+// (bot/features/NAME/store/: thanks, kit, rules, campaigns, engagements), not here.
 
 #include <memory>
 #include <string>
 
 #include "store/actions.hpp"
+#include "store/channel_tracks.hpp"
 #include "store/database.hpp"
 #include "store/dialogs.hpp"
-#include "store/engagements.hpp"
 #include "store/event_log.hpp"
 #include "store/fan_out.hpp"
 #include "store/jobs.hpp"
@@ -58,10 +58,6 @@ class Store {
     const AuditLog& audit() const { return audit_; }
     ChannelTracks& channel_tracks() { return channel_tracks_; }
     const ChannelTracks& channel_tracks() const { return channel_tracks_; }
-    CustomerRepository& customers() { return customers_; }
-    const CustomerRepository& customers() const { return customers_; }
-    EngagementRepository& engagements() { return engagements_; }
-    const EngagementRepository& engagements() const { return engagements_; }
     ReportRepository& reports() { return reports_; }
     const ReportRepository& reports() const { return reports_; }
     RotationRepository& rotations() { return rotations_; }
@@ -74,8 +70,6 @@ class Store {
     const CampaignRepository& campaigns() const { return campaigns_; }
     ChannelMessageLog& channel_messages() { return channel_messages_; }
     const ChannelMessageLog& channel_messages() const { return channel_messages_; }
-    MetricsFacts& metrics_facts() { return metrics_facts_; }
-    const MetricsFacts& metrics_facts() const { return metrics_facts_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
     const LinkCodeRepository& link_codes() const { return link_codes_; }
     /// Posts with buttons and menus; the program's own settings (the token key).
@@ -103,15 +97,12 @@ class Store {
     ProcessedEvents processed_;
     AuditLog audit_;
     ChannelTracks channel_tracks_;
-    CustomerRepository customers_;
-    EngagementRepository engagements_;
     ReportRepository reports_;
     RotationRepository rotations_;
     DealRepository deals_;
     QuotaRepository quotas_;
     CampaignRepository campaigns_;
     ChannelMessageLog channel_messages_;
-    MetricsFacts metrics_facts_;
     LinkCodeRepository link_codes_;
     ActionRepository actions_;
     SignInRepository sign_in_;

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/social/store/social_store.hpp"
 #include "bot/features/tone/store/announcements_store.hpp"
@@ -35,6 +36,10 @@ using namespace std::chrono_literals;
 
 /// The social feature's own tables on the bot's store (bot/features/social/store/).
 using SocialTable = store::social::SocialRepository;
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
 
 class ActionsTest : public ::testing::Test {
   protected:
@@ -268,7 +273,7 @@ TEST_F(ActionsTest, HandoffDeclineAsksForTheReasonInTheRepsLanguage) {
     const auto declined = bot.say("wang", "预算不足");
     EXPECT_THAT(declined, Contains(HasSubstr("你已拒绝")));
     EXPECT_THAT(declined, Contains(HasSubstr("王芳 已于 17:00 拒绝：预算不足")));
-    EXPECT_EQ(bot.store().engagements().all().front().lead, "marketing");
+    EXPECT_EQ(engagements_of_bot(bot).all().front().lead, "marketing");
     // Accept on the same post now: already decided.
     EXPECT_THAT(texts(bot.click("wang", token(request, 0))),
                 ElementsAre(HasSubstr("此事已经处理：王芳 已于 17:00 拒绝：预算不足")));
@@ -287,7 +292,7 @@ TEST_F(ActionsTest, TheReasonTypedIntoTheDeclineQuestionIsKeptAsTyped) {
     bot.click("wang", token(request, 1), bot.message_id_of(request));
     const auto declined = bot.say("wang", "预算=低, 明年 再说");
     EXPECT_THAT(declined, Contains(HasSubstr("王芳 已于 17:00 拒绝：预算=低, 明年 再说")));
-    const auto h = bot.store().engagements().latest_handoff(bot.store().engagements().all()[0].id);
+    const auto h = engagements_of_bot(bot).latest_handoff(engagements_of_bot(bot).all()[0].id);
     ASSERT_TRUE(h.has_value());
     EXPECT_EQ(h->status, "declined");
     EXPECT_EQ(h->reason, "预算=低, 明年 再说");
@@ -308,7 +313,7 @@ TEST_F(ActionsTest, HandoffAcceptButton) {
     EXPECT_THAT(texts_to(accepted, "@sam"),
                 Contains("You own Acme now; sales leads at stage qualified."));
     EXPECT_THAT(texts_to(accepted, "@mia"), ElementsAre(HasSubstr("Sam Seller accepted Acme")));
-    EXPECT_EQ(bot.store().engagements().all().front().owner_id,
+    EXPECT_EQ(engagements_of_bot(bot).all().front().owner_id,
               bot.engine().directory().by_name_or_email("sam@example.com")->id);
 }
 

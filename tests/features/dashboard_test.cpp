@@ -8,6 +8,7 @@
 
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
@@ -22,6 +23,14 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
+
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
+store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
+    return store::engagements::CustomerRepository(bot.store().db());
+}
 
 bot::BotSettings dashboard_settings() {
     bot::BotSettings s;
@@ -213,10 +222,10 @@ TEST_F(DashboardTest, AWaitingHandoffShowsTheEngagementsFeaturesDeadlineInTheRea
     bot.add({"ben", "Ben Berlin", "sales", "manager", "Europe/Berlin"});
     bot.say("mia", "engagement new Globex");
     bot.say("mia", "handoff Globex to @sam");
-    const auto globex = bot.store().engagements().all();
-    std::optional<store::Handoff> handoff;
+    const auto globex = engagements_of_bot(bot).all();
+    std::optional<store::engagements::Handoff> handoff;
     for (const auto& e : globex) {
-        if (e.customer_name == "Globex") handoff = bot.store().engagements().latest_handoff(e.id);
+        if (e.customer_name == "Globex") handoff = engagements_of_bot(bot).latest_handoff(e.id);
     }
     ASSERT_TRUE(handoff);
     // The deadline the engagements feature computed (24 working hours in Sam's zone and
@@ -416,7 +425,7 @@ TEST_F(FieldIntelTest, ReportCountsAreTheStoresOneCountOnTheCommandsAndThePage) 
     bot.say("sue", "report Globex: ACME buys from them too");
     const store::ReportRepository& stored = bot.store().reports();
     std::optional<std::int64_t> acme, globex;
-    for (const auto& c : bot.store().customers().all()) {
+    for (const auto& c : customers_of_bot(bot).all()) {
         if (c.name == "ACME") acme = c.id;
         if (c.name == "Globex") globex = c.id;
     }

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/config.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -21,6 +22,11 @@ namespace twintrack::testing {
 namespace {
 
 using ::testing::HasSubstr;
+
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
 
 /// Thursday 2026-11-26 06:00 UTC: 14:00 in Shanghai, 07:00 in Berlin.
 core::Timestamp thursday() { return core::from_millis(1795672800000); }
@@ -85,7 +91,7 @@ class DemoBot {
             out << "D " << d.customer_text << " " << d.stage << " " << d.company_amount << " "
                 << d.created_at << " " << d.closed_at.value_or(0) << "\n";
         }
-        for (const auto& e : bot.store().engagements().all()) {
+        for (const auto& e : engagements_of_bot(bot).all()) {
             out << "E " << e.customer_name << " " << e.stage << " " << e.lead << " "
                 << e.owner_id.value_or(0) << " " << e.updated_at << "\n";
         }
@@ -191,9 +197,9 @@ TEST(DemoHistory, HandoffsMoveThroughTheFunnelWithSomeDeclinedOrWaiting) {
     ASSERT_EQ(demo.start(), app::DemoStart::loaded);
     std::map<std::string, int> handoffs;
     std::map<std::string, int> stages;
-    for (const auto& e : demo.bot.store().engagements().all()) {
+    for (const auto& e : engagements_of_bot(demo.bot).all()) {
         ++stages[e.stage];
-        if (auto h = demo.bot.store().engagements().latest_handoff(e.id)) ++handoffs[h->status];
+        if (auto h = engagements_of_bot(demo.bot).latest_handoff(e.id)) ++handoffs[h->status];
     }
     EXPECT_GE(handoffs["accepted"], 5);
     EXPECT_GE(handoffs["declined"], 1);
@@ -203,7 +209,7 @@ TEST(DemoHistory, HandoffsMoveThroughTheFunnelWithSomeDeclinedOrWaiting) {
     // A rep with a waiting handoff sees it in `todo`.
     bool someone_waits = false;
     for (const auto& p : demo.bot.store().people().all()) {
-        if (!demo.bot.store().engagements().pending_handoffs_to(p.id).empty()) {
+        if (!engagements_of_bot(demo.bot).pending_handoffs_to(p.id).empty()) {
             someone_waits = true;
         }
     }

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -22,6 +23,14 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
+
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
+store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
+    return store::engagements::CustomerRepository(bot.store().db());
+}
 
 bot::BotSettings settings_with(const std::string& overlap = "refuse", int hours = 24) {
     bot::BotSettings s;
@@ -83,7 +92,7 @@ TEST_F(EngagementsTest, NewEngagementTakesItsLeadFromTheStage) {
         ASSERT_THAT(r, Not(IsEmpty()));
         for (const char* e : c.expected) EXPECT_THAT(r.back(), HasSubstr(e));
     }
-    EXPECT_EQ(bot.store().engagements().all().size(), 5u);
+    EXPECT_EQ(engagements_of_bot(bot).all().size(), 5u);
     EXPECT_EQ(bot.store().audit().recent(10).front().action, "engagement.create");
 }
 
@@ -101,7 +110,7 @@ TEST_F(EngagementsTest, AmountsAreReadLikeEverywhereElse) {
     for (const auto& c : cases) {
         SCOPED_TRACE(c.text);
         bot.say("mia", c.text);
-        const auto all = bot.store().engagements().all();
+        const auto all = engagements_of_bot(bot).all();
         ASSERT_FALSE(all.empty());
         const auto& e = all.front();  // the newest
         ASSERT_TRUE(e.amount);
@@ -185,7 +194,7 @@ TEST_F(EngagementsTest, BadInputGetsAClearAnswer) {
         SCOPED_TRACE(c.name);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_EQ(bot.store().engagements().all().size(), 3u);
+    EXPECT_EQ(engagements_of_bot(bot).all().size(), 3u);
 }
 
 TEST_F(EngagementsTest, StageChangesStayOnTheirSideOfTheFunnel) {
@@ -208,7 +217,7 @@ TEST_F(EngagementsTest, StageChangesStayOnTheirSideOfTheFunnel) {
         SCOPED_TRACE(std::string(c.who) + " -> " + c.stage);
         EXPECT_THAT(bot.say(c.who, std::string("stage acme ") + c.stage),
                     ElementsAre(HasSubstr(c.expected)));
-        EXPECT_EQ(bot.store().engagements().all().front().lead, c.lead_after);
+        EXPECT_EQ(engagements_of_bot(bot).all().front().lead, c.lead_after);
     }
     // After the handoff sales leads; going back to the top is refused as well.
     bot.say("mia", "handoff acme to @sam");
@@ -222,9 +231,9 @@ TEST_F(EngagementsTest, StageChangesStayOnTheirSideOfTheFunnel) {
         SCOPED_TRACE(std::string(c.who) + " -> " + c.stage);
         EXPECT_THAT(bot.say(c.who, std::string("stage acme ") + c.stage),
                     ElementsAre(HasSubstr(c.expected)));
-        EXPECT_EQ(bot.store().engagements().all().front().lead, c.lead_after);
+        EXPECT_EQ(engagements_of_bot(bot).all().front().lead, c.lead_after);
     }
-    EXPECT_TRUE(bot.store().engagements().all().front().closed);
+    EXPECT_TRUE(engagements_of_bot(bot).all().front().closed);
     EXPECT_THAT(bot.say("mia", "engagements"), ElementsAre("No engagements match."));
     EXPECT_THAT(bot.say("mia", "engagement acme"), ElementsAre(HasSubstr("(closed)")));
 }
@@ -294,10 +303,10 @@ TEST_F(EngagementsTest, HandoffToARepInBerlinEscalatesAtTheDeadline) {
     EXPECT_THAT(to(accepted, "@mia"), ElementsAre(HasSubstr("Sam Seller accepted Acme")));
     EXPECT_THAT(bot.say("sam", "accept acme"),
                 ElementsAre("You already accepted Acme (2026-11-05 16:01)."));
-    const auto e = bot.store().engagements().all().front();
+    const auto e = engagements_of_bot(bot).all().front();
     EXPECT_EQ(e.stage, "qualified");
     EXPECT_EQ(e.lead, "sales");
-    auto h = bot.store().engagements().latest_handoff(e.id);
+    auto h = engagements_of_bot(bot).latest_handoff(e.id);
     ASSERT_TRUE(h.has_value());
     EXPECT_EQ(h->status, "accepted");
     EXPECT_TRUE(h->decided_at.has_value());
@@ -319,7 +328,7 @@ TEST_F(EngagementsTest, DeclinedHandoffGoesBackAndIsNotEscalated) {
                 ElementsAre("王芳 declined Acme: 预算不足，明年再说. It is back with you."));
     EXPECT_THAT(bot.say("wang", "接受 Acme"), ElementsAre(HasSubstr("你已经拒绝过Acme")));
     EXPECT_THAT(bot.advance(7 * 24h), IsEmpty());
-    EXPECT_EQ(bot.store().engagements().all().front().lead, "marketing");
+    EXPECT_EQ(engagements_of_bot(bot).all().front().lead, "marketing");
     EXPECT_THAT(bot.say("mia", "engagement acme"),
                 ElementsAre(HasSubstr("王芳 declined the handoff: 预算不足，明年再说")));
 }
@@ -392,14 +401,14 @@ TEST(EngagementsOverlap, SecondEngagementByTheOtherDepartmentIsRefusedOrFlagged)
                                           HasSubstr("stage interest, owner Mia Marketer"),
                                           HasSubstr("led by Sales at stage qualified"))));
             EXPECT_THAT(to(posts, "@max"), IsEmpty());
-            EXPECT_EQ(bot.store().engagements().all().size(), 1u);
+            EXPECT_EQ(engagements_of_bot(bot).all().size(), 1u);
         } else {
             EXPECT_THAT(to(posts, "@sam"), ElementsAre(HasSubstr("both managers have been told")));
             EXPECT_THAT(to(posts, "@max"),
                         ElementsAre(AllOf(HasSubstr("Overlap flagged"), HasSubstr("Sam Seller"),
                                           HasSubstr("Marketing already leads one"))));
             EXPECT_THAT(to(posts, "@sue"), SizeIs(1));
-            EXPECT_EQ(bot.store().engagements().all().size(), 2u);
+            EXPECT_EQ(engagements_of_bot(bot).all().size(), 2u);
         }
     }
 }
@@ -414,7 +423,7 @@ TEST(EngagementsOverlap, CrossingTheBoundaryIsFlaggedWhenConfigured) {
     EXPECT_THAT(to(posts, "@max"), ElementsAre(AllOf(HasSubstr("from lead to qualified"),
                                                      HasSubstr("from Marketing to Sales"))));
     EXPECT_THAT(to(posts, "@sue"), SizeIs(1));
-    EXPECT_EQ(bot.store().engagements().all().front().lead, "sales");
+    EXPECT_EQ(engagements_of_bot(bot).all().front().lead, "sales");
 }
 
 TEST_F(EngagementsTest, KeyEngagementReachingProposalGetsOneJointPlanningTask) {
@@ -430,10 +439,9 @@ TEST_F(EngagementsTest, KeyEngagementReachingProposalGetsOneJointPlanningTask) {
     EXPECT_THAT(to(again, "@max"), IsEmpty());
     const auto small = say_posts(bot, "sam", "stage smallco proposal");
     EXPECT_THAT(to(small, "@max"), IsEmpty());
-    const auto big = bot.store().engagements().all();
+    const auto big = engagements_of_bot(bot).all();
     std::int64_t tasks = 0;
-    for (const auto& e : big)
-        tasks += bot.store().engagements().count_tasks(e.id, "joint_planning");
+    for (const auto& e : big) tasks += engagements_of_bot(bot).count_tasks(e.id, "joint_planning");
     EXPECT_EQ(tasks, 1);
     EXPECT_THAT(bot.say("sam", "engagement bigco"), ElementsAre(HasSubstr("(key engagement)")));
 }
@@ -483,7 +491,7 @@ TEST_F(EngagementsTest, ConsultTellsTheConsultantAndWelcomesThemInTheLeadTrack) 
     EXPECT_THAT(bot.say("mia", "engagement acme"),
                 ElementsAre(AllOf(HasSubstr("Sam Seller (since 2026-11-02 10:00); "),
                                   Not(HasSubstr("not answered")))));
-    const auto c = bot.store().engagements().consultations(bot.store().engagements().all()[0].id);
+    const auto c = engagements_of_bot(bot).consultations(engagements_of_bot(bot).all()[0].id);
     ASSERT_THAT(c, SizeIs(1));
     EXPECT_TRUE(c[0].answered_at.has_value());
 
@@ -600,11 +608,11 @@ TEST_F(EngagementsTest, DeclaredEngagementCommandsAnswerBadLinesInBothLanguages)
         ASSERT_THAT(r, SizeIs(1));
         for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
     }
-    const auto e = bot.store().engagements().all();
+    const auto e = engagements_of_bot(bot).all();
     ASSERT_EQ(e.size(), 1u);
-    EXPECT_FALSE(bot.store().engagements().latest_handoff(e[0].id).has_value());
-    EXPECT_TRUE(bot.store().engagements().consultations(e[0].id).empty());
-    EXPECT_TRUE(bot.store().customers().all()[0].aliases.empty());
+    EXPECT_FALSE(engagements_of_bot(bot).latest_handoff(e[0].id).has_value());
+    EXPECT_TRUE(engagements_of_bot(bot).consultations(e[0].id).empty());
+    EXPECT_TRUE(customers_of_bot(bot).all()[0].aliases.empty());
 }
 
 TEST_F(EngagementsTest, DeclaredEngagementCommandsKeepTheirSyntax) {
@@ -628,12 +636,12 @@ TEST_F(EngagementsTest, DeclaredEngagementCommandsKeepTheirSyntax) {
         const auto posts = say_posts(bot, s.who, s.text);
         EXPECT_THAT(to(posts, std::string("@") + s.who), ElementsAre(HasSubstr(s.expected)));
     }
-    const auto e = bot.store().engagements().all();
-    const auto h = bot.store().engagements().latest_handoff(e[0].id);
+    const auto e = engagements_of_bot(bot).all();
+    const auto h = engagements_of_bot(bot).latest_handoff(e[0].id);
     ASSERT_TRUE(h.has_value());
     EXPECT_EQ(h->note, "met them at the fair, talk to Bob");
     EXPECT_EQ(h->reason, "budget is frozen");
-    const auto consultations = bot.store().engagements().consultations(e[0].id);
+    const auto consultations = engagements_of_bot(bot).consultations(e[0].id);
     ASSERT_FALSE(consultations.empty());
     EXPECT_EQ(consultations.back().note, "请看看报价");
 }
@@ -663,22 +671,22 @@ TEST_F(EngagementsTest, NotesAndReasonsWithKeyValueTextReachTheStoreAsTyped) {
         const auto posts = say_posts(bot, s.who, s.text);
         EXPECT_THAT(to(posts, std::string("@") + s.who), ElementsAre(HasSubstr(s.expected)));
     }
-    const auto all = bot.store().engagements().all();
+    const auto all = engagements_of_bot(bot).all();
     ASSERT_EQ(all.size(), 2u);
     const auto& acme = all[0].customer_name == "Acme Corp" ? all[0] : all[1];
     const auto& huawei = all[0].customer_name == "Acme Corp" ? all[1] : all[0];
-    const auto acme_handoff = bot.store().engagements().latest_handoff(acme.id);
+    const auto acme_handoff = engagements_of_bot(bot).latest_handoff(acme.id);
     ASSERT_TRUE(acme_handoff.has_value());
     EXPECT_EQ(acme_handoff->note, "budget=low,  call back");
     EXPECT_EQ(acme_handoff->reason, "budget=low, call \"back\"");
-    ASSERT_THAT(bot.store().engagements().consultations(acme.id), SizeIs(1));
-    EXPECT_EQ(bot.store().engagements().consultations(acme.id)[0].note, "budget=low, call back");
-    const auto huawei_handoff = bot.store().engagements().latest_handoff(huawei.id);
+    ASSERT_THAT(engagements_of_bot(bot).consultations(acme.id), SizeIs(1));
+    EXPECT_EQ(engagements_of_bot(bot).consultations(acme.id)[0].note, "budget=low, call back");
+    const auto huawei_handoff = engagements_of_bot(bot).latest_handoff(huawei.id);
     ASSERT_TRUE(huawei_handoff.has_value());
     EXPECT_EQ(huawei_handoff->note, "预算=低，下周回电");
     EXPECT_EQ(huawei_handoff->reason, "预算=低 明年再说");
-    ASSERT_THAT(bot.store().engagements().consultations(huawei.id), SizeIs(1));
-    EXPECT_EQ(bot.store().engagements().consultations(huawei.id)[0].note, "预算=低，下周回电");
+    ASSERT_THAT(engagements_of_bot(bot).consultations(huawei.id), SizeIs(1));
+    EXPECT_EQ(engagements_of_bot(bot).consultations(huawei.id)[0].note, "预算=低，下周回电");
 }
 
 TEST_F(EngagementsTest, MultiWordCustomerNamesNeedNoQuotes) {
@@ -702,7 +710,7 @@ TEST_F(EngagementsTest, MultiWordCustomerNamesNeedNoQuotes) {
         const auto posts = say_posts(bot, s.who, s.text);
         EXPECT_THAT(to(posts, std::string("@") + s.who), ElementsAre(HasSubstr(s.expected)));
     }
-    auto h = bot.store().engagements().latest_handoff(bot.store().engagements().all()[0].id);
+    auto h = engagements_of_bot(bot).latest_handoff(engagements_of_bot(bot).all()[0].id);
     ASSERT_TRUE(h.has_value());
     EXPECT_EQ(h->reason, "not ready to buy");
 }
@@ -737,8 +745,8 @@ TEST_F(EngagementsTest, RedeliveredNewEngagementIsAppliedOnce) {
     EXPECT_THAT(texts(bot.deliver(e)), IsEmpty());
     bot.restart();
     EXPECT_THAT(texts(bot.deliver(e)), IsEmpty());
-    EXPECT_EQ(bot.store().engagements().all().size(), 1u);
-    EXPECT_EQ(bot.store().customers().all().size(), 1u);
+    EXPECT_EQ(engagements_of_bot(bot).all().size(), 1u);
+    EXPECT_EQ(customers_of_bot(bot).all().size(), 1u);
 }
 
 TEST(EngagementsStore, RepositoriesRoundTrip) {
@@ -752,26 +760,27 @@ TEST(EngagementsStore, RepositoriesRoundTrip) {
     ASSERT_THAT(s.channel_tracks().by_track("marketing"), SizeIs(1));
     EXPECT_EQ(s.channel_tracks().all().size(), 2u);
 
-    const auto id = s.customers().create("华为", "华为", 1);
-    s.customers().add_alias(id, "Huawei", "huawei", 2);
-    EXPECT_THROW(s.customers().create("Huawei", "华为", 3), store::UniqueViolation);
-    EXPECT_THROW(s.customers().add_alias(id, "HUAWEI", "huawei", 3), store::UniqueViolation);
-    const auto c = s.customers().get(id);
+    const auto id = customers_of_bot(bot).create("华为", "华为", 1);
+    customers_of_bot(bot).add_alias(id, "Huawei", "huawei", 2);
+    EXPECT_THROW(customers_of_bot(bot).create("Huawei", "华为", 3), store::UniqueViolation);
+    EXPECT_THROW(customers_of_bot(bot).add_alias(id, "HUAWEI", "huawei", 3),
+                 store::UniqueViolation);
+    const auto c = customers_of_bot(bot).get(id);
     ASSERT_TRUE(c.has_value());
     EXPECT_THAT(c->aliases, ElementsAre("Huawei"));
 
-    store::Engagement e;
+    store::engagements::Engagement e;
     e.customer_id = id;
     e.tag = "#华为";
     e.stage = "lead";
     e.lead = "marketing";
     e.amount = 5;
     e.created_at = e.updated_at = 10;
-    e.id = s.engagements().create(e);
+    e.id = engagements_of_bot(bot).create(e);
     e.stage = "qualified";
     e.lead = "sales";
-    s.engagements().update(e, 20);
-    const auto got = s.engagements().get(e.id);
+    engagements_of_bot(bot).update(e, 20);
+    const auto got = engagements_of_bot(bot).get(e.id);
     ASSERT_TRUE(got.has_value());
     EXPECT_EQ(got->customer_name, "华为");
     EXPECT_EQ(got->stage, "qualified");
@@ -779,24 +788,25 @@ TEST(EngagementsStore, RepositoriesRoundTrip) {
     EXPECT_EQ(got->owner_id, std::nullopt);
     EXPECT_EQ(got->updated_at, 20);
 
-    for (int i = 0; i < 7; ++i) s.engagements().add_event(e.id, {100 + i, std::nullopt, "k", "{}"});
-    const auto events = s.engagements().events(e.id, 5);
+    for (int i = 0; i < 7; ++i)
+        engagements_of_bot(bot).add_event(e.id, {100 + i, std::nullopt, "k", "{}"});
+    const auto events = engagements_of_bot(bot).events(e.id, 5);
     ASSERT_THAT(events, SizeIs(5));
     EXPECT_EQ(events.front().at, 106);
 
-    store::Handoff h;
+    store::engagements::Handoff h;
     h.engagement_id = e.id;
     h.to_id = 1;
     h.requested_at = 1;
     h.deadline_at = 2;
     bot.add({"x", "X"});
     h.to_id = bot.engine().directory().all().front().id;
-    h.id = s.engagements().add_handoff(h);
-    s.engagements().decide_handoff(h.id, "accepted", 5, "");
-    EXPECT_EQ(s.engagements().latest_handoff(e.id)->status, "accepted");
-    EXPECT_EQ(s.engagements().handoff(h.id)->decided_at, 5);
-    EXPECT_TRUE(s.engagements().add_task(e.id, "joint_planning", 1));
-    EXPECT_FALSE(s.engagements().add_task(e.id, "joint_planning", 2));
+    h.id = engagements_of_bot(bot).add_handoff(h);
+    engagements_of_bot(bot).decide_handoff(h.id, "accepted", 5, "");
+    EXPECT_EQ(engagements_of_bot(bot).latest_handoff(e.id)->status, "accepted");
+    EXPECT_EQ(engagements_of_bot(bot).handoff(h.id)->decided_at, 5);
+    EXPECT_TRUE(engagements_of_bot(bot).add_task(e.id, "joint_planning", 1));
+    EXPECT_FALSE(engagements_of_bot(bot).add_task(e.id, "joint_planning", 2));
 }
 
 }  // namespace

@@ -151,7 +151,7 @@ TEST(MetricsCalc, CampaignTouchCountsOnlyBeforeTheDealClosed) {
     EXPECT_DOUBLE_EQ(attribution_share(d, nullptr, utc(2026, 11, 2), a), 0.5);
     EXPECT_DOUBLE_EQ(attribution_share(d, nullptr, utc(2026, 11, 4), a), 0.0);
     EXPECT_DOUBLE_EQ(attribution_share(d, nullptr, std::nullopt, a), 0.0);
-    store::EngagementFact led{1, 9, 0, true, true, std::nullopt};
+    bot::EngagementFact led{1, 9, 0, true, true, std::nullopt};
     EXPECT_DOUBLE_EQ(attribution_share(d, &led, std::nullopt, a), 1.0);
 }
 
@@ -259,7 +259,7 @@ TEST(MetricsCalc, ConsultationAfterTheCloseDoesNotInfluenceTheDeal) {
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
-        const store::EngagementFact e{1, 9, 0, false, false, c.consulted};
+        const bot::EngagementFact e{1, 9, 0, false, false, c.consulted};
         EXPECT_DOUBLE_EQ(attribution_share(d, &e, std::nullopt, a), c.share);
     }
     // Gamma (engagement 3, deal 3 won on 2026-11-05) is consulted the week after: the

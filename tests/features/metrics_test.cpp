@@ -59,9 +59,9 @@ class MetricsTest : public ::testing::Test {
         std::istringstream csv(
             "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n" +
             rows);
-        const auto out = bot::metrics::import_deals_csv(csv, bot.store(), bot.engine().directory(),
-                                                        bot.engine().settings(),
-                                                        bot.engine().prompts(), "en", 0);
+        const auto out = bot::metrics::import_deals_csv(
+            csv, bot.store(), bot.engine().services().find<bot::Customers>(),
+            bot.engine().directory(), bot.engine().settings(), bot.engine().prompts(), "en", 0);
         ASSERT_TRUE(out.ok()) << joined(out.errors);
     }
     TestBot bot;
@@ -275,9 +275,9 @@ TEST_F(MetricsTest, DealLostClosesTheOpenDeal) {
     std::istringstream csv(
         "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"
         "crm-1,ACME,open,50000,,,sam@example.com,2026-10-20,,\n");
-    auto out =
-        bot::metrics::import_deals_csv(csv, bot.store(), bot.engine().directory(),
-                                       bot.engine().settings(), bot.engine().prompts(), "en", 0);
+    auto out = bot::metrics::import_deals_csv(
+        csv, bot.store(), bot.engine().services().find<bot::Customers>(), bot.engine().directory(),
+        bot.engine().settings(), bot.engine().prompts(), "en", 0);
     ASSERT_TRUE(out.ok()) << joined(out.errors);
     EXPECT_THAT(joined(bot.say("sam", "deal lost ACME went with a cheaper offer")),
                 HasSubstr("Recorded deal #1 with ACME as lost: went with a cheaper offer. It was "
@@ -371,9 +371,9 @@ TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
         "crm-2,ACME,won,2000,GBP,,sam@example.com,2026-10-21,2026-10-31,\n"
         "crm-3,ACME,won,lots,,,nobody@example.com,2026-10-22,2026-11-01,\n"
         "crm-4,ACME,open,4000,USD,,sue@example.com,2026-10-23,,\n");
-    auto out =
-        bot::metrics::import_deals_csv(csv, bot.store(), bot.engine().directory(),
-                                       bot.engine().settings(), bot.engine().prompts(), "en", 0);
+    auto out = bot::metrics::import_deals_csv(
+        csv, bot.store(), bot.engine().services().find<bot::Customers>(), bot.engine().directory(),
+        bot.engine().settings(), bot.engine().prompts(), "en", 0);
     EXPECT_THAT(out.errors,
                 ElementsAre(HasSubstr("line 3: There is no exchange rate for GBP"),
                             "line 4: \"lots\" is not an amount. Write a positive number such as "
@@ -384,9 +384,9 @@ TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
         "external_id,customer,stage,amount,currency,margin,owner,created,closed,reason\n"
         "crm-1,ACME,won,1000,,30%,sam@example.com,2026-10-20,2026-10-30,\n"
         "crm-4,ACME,open,4000,USD,,sue@example.com,2026-10-23,,\n");
-    out =
-        bot::metrics::import_deals_csv(good, bot.store(), bot.engine().directory(),
-                                       bot.engine().settings(), bot.engine().prompts(), "zh-CN", 0);
+    out = bot::metrics::import_deals_csv(
+        good, bot.store(), bot.engine().services().find<bot::Customers>(), bot.engine().directory(),
+        bot.engine().settings(), bot.engine().prompts(), "zh-CN", 0);
     EXPECT_TRUE(out.ok());
     EXPECT_EQ(out.added, 2);
     EXPECT_DOUBLE_EQ(bot.store().deals().by_external("crm-4")->company_amount, 28000);
@@ -410,9 +410,9 @@ TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
 TEST_F(MetricsTest, CrmUpdatesAreIdempotentAndOutOfOrderSafe) {
     auto post = [&](const json& body) {
         store::Transaction tx(bot.store().db());
-        auto out = bot::metrics::apply_deal_json(bot.store(), bot.engine().directory(),
-                                                 bot.engine().settings(), bot.engine().prompts(),
-                                                 body.dump(), 1);
+        auto out = bot::metrics::apply_deal_json(
+            bot.store(), bot.engine().services().find<bot::Customers>(), bot.engine().directory(),
+            bot.engine().settings(), bot.engine().prompts(), body.dump(), 1);
         tx.commit();
         return out;
     };

@@ -19,8 +19,8 @@ store::Person person(std::int64_t id, const std::string& department) {
     return p;
 }
 
-store::Engagement open_of(const std::string& lead, bool closed = false) {
-    store::Engagement e;
+store::engagements::Engagement open_of(const std::string& lead, bool closed = false) {
+    store::engagements::Engagement e;
     e.id = lead == "sales" ? 2 : 1;
     e.customer_name = "ACME";
     e.lead = lead;
@@ -36,7 +36,7 @@ TEST(NewEngagement, StageOwnerAndOpenEngagementsDecide) {
         std::string stage;
         const store::Person* creator;
         const store::Person* named_owner;
-        std::vector<store::Engagement> existing;
+        std::vector<store::engagements::Engagement> existing;
         OverlapPolicy policy;
         Outcome outcome;
         std::string lead;

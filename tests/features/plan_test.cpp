@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/plan/store/plan_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/prompts.hpp"
@@ -30,6 +31,11 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
+
+/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
+store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
+    return store::engagements::CustomerRepository(bot.store().db());
+}
 
 const bot::Prompts& prompts() {
     static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
@@ -278,7 +284,7 @@ class PlanFieldTest : public PlanTest {
         bot.say("sam", "report ACME: pilot next month");
         bot.say("sam", "deal won ACME 120000");
         store::Deal open;
-        open.customer_id = bot.store().customers().find_by_key("globex")->id;
+        open.customer_id = customers_of_bot(bot).find_by_key("globex")->id;
         open.customer_text = "Globex";
         open.amount = open.company_amount = 80000;
         open.currency = "CNY";

@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -20,6 +21,11 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
+
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
 
 /// The texts of posts to one person's direct messages.
 std::vector<std::string> to_person(const std::vector<core::Post>& posts,
@@ -389,9 +395,9 @@ TEST_F(ReportDigestTest, OneDigestPerWindowToMarketingAndJointWithChangesAndEdit
                 HasSubstr("Sam Seller asks marketing for help with ACME (#acme): a customer "
                           "reference in banking (report #4)"));
     const auto acme =
-        bot.store().engagements().of_customer(bot.store().reports().get(4)->customer_id.value());
+        engagements_of_bot(bot).of_customer(bot.store().reports().get(4)->customer_id.value());
     ASSERT_THAT(acme, SizeIs(1));
-    const auto consultations = bot.store().engagements().consultations(acme[0].id);
+    const auto consultations = engagements_of_bot(bot).consultations(acme[0].id);
     ASSERT_THAT(consultations, SizeIs(1));
     EXPECT_EQ(consultations[0].note, "a customer reference in banking");
     for (const char* a : {"report", "Beta", "skip", "skip", "skip", "pricing slides"}) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
 #include "bot/metrics_settings.hpp"
@@ -30,6 +31,11 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
+
+/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
+store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
+    return store::engagements::CustomerRepository(bot.store().db());
+}
 
 bot::BotSettings report_settings() {
     bot::BotSettings s;
@@ -168,7 +174,7 @@ TEST_F(ReportsTest, UnknownCustomerCanBeCreatedOrLeftAloneInBothLanguages) {
                             HasSubstr("回复“新建”为 新客户 新建项目")));
     const auto created = bot.say("wang", "新建");
     EXPECT_THAT(created, Contains(HasSubstr("报告 #1 已归入 新客户")));
-    EXPECT_TRUE(bot.store().customers().find_by_key("新客户").has_value());
+    EXPECT_TRUE(customers_of_bot(bot).find_by_key("新客户").has_value());
     EXPECT_TRUE(bot.store().reports().get(1)->engagement_id.has_value());
 
     bot.say("sam", "report Zyx Corp: cold call");

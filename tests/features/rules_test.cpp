@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "app/person_tools.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/rules/store/rules_store.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -30,6 +31,11 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
+
+/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
+store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
+    return store::engagements::CustomerRepository(bot.store().db());
+}
 
 /// The feature's own table on the bot's store (bot/features/rules/store/).
 store::rules::RulesRepository rules_table_of_bot(TestBot& bot) {
@@ -75,7 +81,7 @@ class RulesTest : public ::testing::Test {
     void acme() {
         bot.say("mia", "engagement new ACME");
         bot.say("sam", "report ACME: nobody called them back after the handoff");
-        const auto c = bot.store().customers().find_by_key("acme");
+        const auto c = customers_of_bot(bot).find_by_key("acme");
         ASSERT_TRUE(c.has_value());
         store::Deal deal;
         deal.customer_id = c->id;

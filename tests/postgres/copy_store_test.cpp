@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "store/store.hpp"
 #include "tests/support/postgres_server.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -41,8 +42,9 @@ std::unique_ptr<Store> filled_sqlite(const TempDir& dir) {
     job.key = "digest:sales:2026-11-02";
     job.due_at = 1'800'000'000'000;
     s->jobs().schedule(job);
-    const auto customer = s->customers().create("Acme", "acme", 3);
-    s->customers().add_alias(customer, "ACME Corp", "acmecorp", 4);
+    engagements::CustomerRepository customers(s->db());
+    const auto customer = customers.create("Acme", "acme", 3);
+    customers.add_alias(customer, "ACME Corp", "acmecorp", 4);
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/router.hpp"
 #include "bot/turn.hpp"
 #include "core/source_dir.hpp"
@@ -24,6 +25,11 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+
+/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
+store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
+    return store::engagements::EngagementRepository(bot.store().db());
+}
 
 const bot::Prompts& prompts() {
     static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
@@ -668,7 +674,7 @@ TEST_F(ArgsBotTest, ABadTokenIsAnsweredInEnglishAndInChinese) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_TRUE(bot.store().engagements().all().empty());
+    EXPECT_TRUE(engagements_of_bot(bot).all().empty());
 }
 
 TEST_F(ArgsBotTest, AnAmbiguousPersonInAnOptionIsAskedAndTheCommandRunsAgain) {
@@ -677,7 +683,7 @@ TEST_F(ArgsBotTest, AnAmbiguousPersonInAnOptionIsAskedAndTheCommandRunsAgain) {
     EXPECT_THAT(bot.say("mia", "engagement new Zeta stage=qualified owner=@WangFang"),
                 ElementsAre(HasSubstr("could be several people")));
     EXPECT_THAT(bot.say("mia", "2"), Contains(HasSubstr("owner: Wang Fang")));
-    const auto all = bot.store().engagements().all();
+    const auto all = engagements_of_bot(bot).all();
     ASSERT_EQ(all.size(), 1u);
     ASSERT_TRUE(all.front().owner_id.has_value());
     const bot::Person* owner = bot.engine().directory().by_id(*all.front().owner_id);

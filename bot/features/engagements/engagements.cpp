@@ -6,9 +6,11 @@
 #include <set>
 
 #include "bot/customers.hpp"
+#include "bot/engagement_facts.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
 #include "bot/features/engagements/new_engagement.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/funnel_stages.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
@@ -83,9 +85,11 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
 namespace {
 
 using nlohmann::json;
-using store::Customer;
-using store::Engagement;
-using store::Handoff;
+using store::engagements::Customer;
+using store::engagements::CustomerRepository;
+using store::engagements::Engagement;
+using store::engagements::EngagementRepository;
+using store::engagements::Handoff;
 
 const char* const handoff_job = "engagements.handoff_deadline";
 const char* const joint_planning = "joint_planning";
@@ -127,7 +131,7 @@ std::string make_tag(const std::string& customer) { return "#" + name_key(custom
 
 /// The customer with exactly this name or alias.
 std::optional<Customer> exact_customer(Turn& turn, const std::string& text) {
-    return turn.read().customers().find_by_key(name_key(text));
+    return turn.read_table<CustomerRepository>().find_by_key(name_key(text));
 }
 
 std::string customer_label(const Customer& c) {
@@ -140,7 +144,7 @@ std::string customer_label(const Customer& c) {
 std::optional<Customer> resolve_customer(Turn& turn, const std::string& text) {
     if (auto c = exact_customer(turn, text)) return c;
     const std::string key = name_key(text);
-    const auto all = turn.read().customers().all();
+    const auto all = turn.read_table<CustomerRepository>().all();
     std::vector<const Customer*> containing;
     for (const auto& c : all) {
         bool hit = c.name_key.find(key) != std::string::npos;
@@ -178,7 +182,7 @@ std::optional<Customer> resolve_customer(Turn& turn, const std::string& text) {
 // --- engagements ----------------------------------------------------------------------
 
 bool is_consultant(Turn& turn, const Engagement& e, std::int64_t person_id) {
-    for (const auto& c : turn.read().engagements().consultations(e.id)) {
+    for (const auto& c : turn.read_table<EngagementRepository>().consultations(e.id)) {
         if (c.consultant_id == person_id) return true;
     }
     return false;
@@ -187,7 +191,7 @@ bool is_consultant(Turn& turn, const Engagement& e, std::int64_t person_id) {
 /// The engagement of a customer a command is about: an open one (the writer's own, or
 /// led by their department, first), else the latest closed one when `open_only` is false.
 std::optional<Engagement> engagement_of(Turn& turn, const Customer& customer, bool open_only) {
-    const auto list = turn.read().engagements().of_customer(customer.id);
+    const auto list = turn.read_table<EngagementRepository>().of_customer(customer.id);
     const Person* me = turn.person();
     std::optional<Engagement> first_open;
     for (const auto& e : list) {
@@ -230,22 +234,22 @@ void consultant_acted(Turn& turn, const Engagement& e) {
     const Person* me = turn.person();
     if (me == nullptr) return;
     bool open = false;
-    for (const auto& c : turn.read().engagements().consultations(e.id)) {
+    for (const auto& c : turn.read_table<EngagementRepository>().consultations(e.id)) {
         open = open || (c.consultant_id == me->id && !c.answered_at);
     }
     if (!open) return;
-    turn.write().engagements().mark_answered(e.id, me->id, now_ms(turn));
+    turn.write_table<EngagementRepository>().mark_answered(e.id, me->id, now_ms(turn));
     turn.audit("engagement.consultation_answered",
                {{"customer", e.customer_name}, {"consultant", me->email}});
 }
 
 void add_event(Turn& turn, const Engagement& e, const std::string& kind, const json& detail) {
-    store::EngagementEvent ev;
+    store::engagements::EngagementEvent ev;
     ev.at = now_ms(turn);
     if (turn.person()) ev.person_id = turn.person()->id;
     ev.kind = kind;
     ev.detail = detail.dump();
-    turn.write().engagements().add_event(e.id, ev);
+    turn.write_table<EngagementRepository>().add_event(e.id, ev);
 }
 
 /// Tells `to` a message whose data depends on their locale and zone.
@@ -280,7 +284,8 @@ void check_key_engagement(Turn& turn, const Engagement& e) {
         *e.amount < rules.key_engagement_amount) {
         return;
     }
-    if (!turn.write().engagements().add_task(e.id, joint_planning, now_ms(turn))) return;
+    if (!turn.write_table<EngagementRepository>().add_task(e.id, joint_planning, now_ms(turn)))
+        return;
     add_event(turn, e, "task", {{"task", joint_planning}});
     turn.audit("engagement.joint_planning", {{"customer", e.customer_name}, {"amount", *e.amount}});
     const std::string owner = person_name(turn, e.owner_id);
@@ -296,13 +301,13 @@ void check_key_engagement(Turn& turn, const Engagement& e) {
 json card_data(Turn& turn, const Engagement& e) {
     const std::string zone = turn.person() ? turn.person()->timezone : "UTC";
     json consultants = json::array();
-    for (const auto& c : turn.read().engagements().consultations(e.id)) {
+    for (const auto& c : turn.read_table<EngagementRepository>().consultations(e.id)) {
         consultants.push_back({{"name", person_name(turn, c.consultant_id)},
                                {"since", format_local(core::from_millis(c.requested_at), zone)},
                                {"answered", c.answered_at.has_value()}});
     }
     json events = json::array();
-    for (const auto& ev : turn.read().engagements().events(e.id, 5)) {
+    for (const auto& ev : turn.read_table<EngagementRepository>().events(e.id, 5)) {
         json detail = json::parse(ev.detail, nullptr, false);
         if (!detail.is_object()) detail = json::object();
         detail["who"] = person_name(turn, ev.person_id);
@@ -376,7 +381,8 @@ void create_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelSt
                        std::optional<std::int64_t> amount) {
     const Person& me = *turn.person();
     const Person* owner = plan.owner;
-    store::Store& db = turn.write();
+    auto customers = turn.write_table<CustomerRepository>();
+    auto engagements = turn.write_table<EngagementRepository>();
     const std::int64_t now = now_ms(turn);
     Engagement e;
     if (customer) {
@@ -384,7 +390,7 @@ void create_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelSt
         e.customer_name = customer->name;
     } else {
         const std::string clean = std::string(core::trim(customer_name));
-        e.customer_id = db.customers().create(clean, name_key(clean), now);
+        e.customer_id = customers.create(clean, name_key(clean), now);
         e.customer_name = clean;
     }
     e.tag = make_tag(e.customer_name);
@@ -396,7 +402,7 @@ void create_engagement(Turn& turn, const NewEngagementPlan& plan, const FunnelSt
     e.created_by = me.id;
     e.created_at = now;
     e.updated_at = now;
-    e.id = db.engagements().create(e);
+    e.id = engagements.create(e);
     add_event(turn, e, "created",
               {{"stage", e.stage}, {"owner", owner ? owner->name : std::string()}});
     turn.audit("engagement.create", {{"customer", e.customer_name},
@@ -475,8 +481,9 @@ void engagement_new(Turn& turn, const CommandArgs& args) {
     }
     const Person* named_owner = args.parsed.person("owner");
     const auto customer = exact_customer(turn, customer_name);
-    const auto existing =
-        customer ? turn.read().engagements().of_customer(customer->id) : std::vector<Engagement>{};
+    const auto existing = customer
+                              ? turn.read_table<EngagementRepository>().of_customer(customer->id)
+                              : std::vector<Engagement>{};
     const auto plan = plan_new_engagement(
         *stage, overlap_from(turn.engine().settings().features.get<FunnelSettings>()), me,
         named_owner, existing);
@@ -539,7 +546,7 @@ void set_stage(Turn& turn, const CommandArgs& args) {
     e->stage = to->name;
     e->lead = new_lead;
     e->closed = to->closed;
-    turn.write().engagements().update(*e, now_ms(turn));
+    turn.write_table<EngagementRepository>().update(*e, now_ms(turn));
     add_event(turn, *e, "stage", {{"from", from}, {"stage", e->stage}});
     turn.audit("engagement.stage", {{"customer", e->customer_name},
                                     {"from", from},
@@ -599,7 +606,7 @@ void list_engagements(Turn& turn, const CommandArgs& args) {
         stage = s->name;
     }
     json items = json::array();
-    for (const auto& e : turn.read().engagements().all()) {
+    for (const auto& e : turn.read_table<EngagementRepository>().all()) {
         if (e.closed && stage.empty()) continue;
         if (!dept.empty() && e.lead != dept) continue;
         if (!stage.empty() && e.stage != stage) continue;
@@ -642,15 +649,16 @@ void consult(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     consultant_acted(turn, *e);
     store::Store& db = turn.write();
+    auto engagements = turn.write_table<EngagementRepository>();
     json names = json::array();
     for (const Person* c : consultants) {
-        store::Consultation row;
+        store::engagements::Consultation row;
         row.engagement_id = e->id;
         row.consultant_id = c->id;
         row.requested_by = me.id;
         row.note = note;
         row.requested_at = now_ms(turn);
-        db.engagements().add_consultation(row);
+        engagements.add_consultation(row);
         names.push_back(c->name);
         tell_local(turn, *c, "engagements.consult_request",
                    [&](const std::string& locale, const std::string&) {
@@ -720,7 +728,8 @@ void handoff(Turn& turn, const CommandArgs& args) {
                     {"lead", dept_text(turn.engine(), turn.locale(), e->lead)}});
         return;
     }
-    if (auto h = turn.read().engagements().latest_handoff(e->id); h && h->status == "pending") {
+    if (auto h = turn.read_table<EngagementRepository>().latest_handoff(e->id);
+        h && h->status == "pending") {
         turn.reply("engagements.handoff_pending",
                    {{"customer", e->customer_name},
                     {"rep", person_name(turn, h->to_id)},
@@ -742,14 +751,14 @@ void handoff(Turn& turn, const CommandArgs& args) {
     const core::Timestamp deadline =
         working_deadline(turn.now(), hours, rep->timezone, rep->work_start, rep->work_end);
     const Person& me = *turn.person();
-    store::Handoff h;
+    Handoff h;
     h.engagement_id = e->id;
     h.from_id = e->owner_id ? *e->owner_id : me.id;
     h.to_id = rep->id;
     h.note = note;
     h.requested_at = now_ms(turn);
     h.deadline_at = core::to_millis(deadline);
-    h.id = turn.write().engagements().add_handoff(h);
+    h.id = turn.write_table<EngagementRepository>().add_handoff(h);
     add_event(turn, *e, "handoff", {{"rep", rep->name}, {"note", note}});
     turn.audit("engagement.handoff",
                {{"customer", e->customer_name}, {"to", rep->email}, {"deadline", h.deadline_at}});
@@ -779,8 +788,8 @@ std::optional<std::pair<Engagement, Handoff>> my_handoff(Turn& turn, const std::
     auto customer = resolve_customer(turn, text);
     if (!customer) return std::nullopt;
     std::optional<std::pair<Engagement, Handoff>> found;
-    for (const auto& e : turn.read().engagements().of_customer(customer->id)) {
-        auto h = turn.read().engagements().latest_handoff(e.id);
+    for (const auto& e : turn.read_table<EngagementRepository>().of_customer(customer->id)) {
+        auto h = turn.read_table<EngagementRepository>().latest_handoff(e.id);
         if (!h) continue;
         if (h->to_id == turn.person()->id) {
             if (!found || found->second.to_id != h->to_id || h->status == "pending") {
@@ -820,14 +829,15 @@ void accept(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     const std::int64_t now = now_ms(turn);
     store::Store& db = turn.write();
-    db.engagements().decide_handoff(h.id, "accepted", now, "");
+    auto engagements = turn.write_table<EngagementRepository>();
+    engagements.decide_handoff(h.id, "accepted", now, "");
     turn.settle(handoff_subject(h.id), "engagements.outcome.accepted");
     db.jobs().cancel("engagements.handoff." + std::to_string(h.id));
     const std::string from = e.stage;
     e.stage = funnel.first_bottom_stage();
     e.lead = "sales";
     e.owner_id = me.id;
-    db.engagements().update(e, now);
+    engagements.update(e, now);
     add_event(turn, e, "accepted", {{"from", from}, {"stage", e.stage}});
     turn.audit("engagement.handoff_accept", {{"customer", e.customer_name},
                                              {"stage", e.stage},
@@ -855,11 +865,12 @@ void decline(Turn& turn, const CommandArgs& args) {
     const Person& me = *turn.person();
     const std::int64_t now = now_ms(turn);
     store::Store& db = turn.write();
-    db.engagements().decide_handoff(h.id, "declined", now, reason);
+    auto engagements = turn.write_table<EngagementRepository>();
+    engagements.decide_handoff(h.id, "declined", now, reason);
     turn.settle(handoff_subject(h.id), "engagements.outcome.declined", {{"reason", reason}});
     db.jobs().cancel("engagements.handoff." + std::to_string(h.id));
     if (h.from_id) e.owner_id = h.from_id;
-    db.engagements().update(e, now);
+    engagements.update(e, now);
     add_event(turn, e, "declined", {{"reason", reason}});
     turn.audit("engagement.handoff_decline", {{"customer", e.customer_name}, {"reason", reason}});
     const std::string owner = person_name(turn, e.owner_id);
@@ -877,11 +888,11 @@ void decline(Turn& turn, const CommandArgs& args) {
 
 void handoff_deadline(Turn& turn, const json& payload) {
     const std::int64_t id = payload.value("handoff", std::int64_t{0});
-    auto h = turn.read().engagements().handoff(id);
+    auto h = turn.read_table<EngagementRepository>().handoff(id);
     if (!h || h->status != "pending" || h->escalated_at) return;
-    auto e = turn.read().engagements().get(h->engagement_id);
+    auto e = turn.read_table<EngagementRepository>().get(h->engagement_id);
     if (!e) return;
-    turn.write().engagements().mark_escalated(h->id, now_ms(turn));
+    turn.write_table<EngagementRepository>().mark_escalated(h->id, now_ms(turn));
     add_event(turn, *e, "escalated", {{"rep", person_name(turn, h->to_id)}});
     turn.audit("engagement.handoff_overdue", {{"customer", e->customer_name}, {"handoff", h->id}});
     const std::string rep = person_name(turn, h->to_id);
@@ -946,7 +957,8 @@ void customer_alias(Turn& turn, const CommandArgs& args) {
             {{"alias", alias}, {"customer", existing->name}});
         return;
     }
-    turn.write().customers().add_alias(customer->id, alias, name_key(alias), now_ms(turn));
+    turn.write_table<CustomerRepository>().add_alias(customer->id, alias, name_key(alias),
+                                                     now_ms(turn));
     turn.audit("customer.alias", {{"customer", customer->name}, {"alias", alias}});
     turn.reply("engagements.alias_added", {{"customer", customer->name}, {"alias", alias}});
 }
@@ -957,8 +969,8 @@ namespace {
 
 // `todo`: handoffs waiting for the reader's answer.
 void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& items) {
-    for (const auto& h : turn.read().engagements().pending_handoffs_to(me.id)) {
-        const auto e = turn.read().engagements().get(h.engagement_id);
+    for (const auto& h : turn.read_table<EngagementRepository>().pending_handoffs_to(me.id)) {
+        const auto e = turn.read_table<EngagementRepository>().get(h.engagement_id);
         if (!e || e->closed) continue;
         items.push_back(
             turn.text("engagements.todo_handoff",
@@ -972,45 +984,128 @@ void pending_handoffs(Turn& turn, const Person& me, std::vector<std::string>& it
 
 namespace {
 
-/// Customers as other features read them, from this engine's store.
-class EngineCustomers final : public Customers {
+bot::Customer customer_value(store::engagements::Customer c) {
+    return {c.id, std::move(c.name), std::move(c.name_key), std::move(c.aliases),
+            std::move(c.alias_keys)};
+}
+
+bot::Engagement engagement_value(store::engagements::Engagement e) {
+    return {e.id,
+            e.customer_id,
+            std::move(e.customer_name),
+            std::move(e.tag),
+            std::move(e.stage),
+            std::move(e.lead),
+            e.owner_id,
+            e.amount,
+            e.closed,
+            e.created_by,
+            e.created_at,
+            e.updated_at};
+}
+
+template <class T, class F>
+auto values(std::vector<T> rows, F value) {
+    std::vector<decltype(value(std::move(rows.front())))> out;
+    out.reserve(rows.size());
+    for (auto& r : rows) out.push_back(value(std::move(r)));
+    return out;
+}
+
+template <class T, class F>
+auto value_of(std::optional<T> row, F value) -> std::optional<decltype(value(std::move(*row)))> {
+    if (!row) return std::nullopt;
+    return value(std::move(*row));
+}
+
+/// Customers as other features read them, from a store's database: this engine's (the
+/// service), or one the program opened without an engine (customers_on).
+class StoreCustomers final : public Customers {
   public:
-    explicit EngineCustomers(Engine& engine) : engine_(engine) {}
+    explicit StoreCustomers(std::function<store::Database&()> db) : db_(std::move(db)) {}
     std::string key_of(const std::string& name) const override { return name_key(name); }
-    std::vector<store::Customer> all() const override { return engine_.store().customers().all(); }
-    std::optional<store::Customer> get(std::int64_t id) const override {
-        return engine_.store().customers().get(id);
+    std::vector<bot::Customer> all() const override {
+        return values(customer_table().all(), customer_value);
     }
-    std::optional<store::Customer> find(const std::string& name) const override {
+    std::optional<bot::Customer> get(std::int64_t id) const override {
+        return value_of(customer_table().get(id), customer_value);
+    }
+    std::optional<bot::Customer> find(const std::string& name) const override {
         const std::string key = name_key(name);
         if (key.empty()) return std::nullopt;
-        return engine_.store().customers().find_by_key(key);
+        return value_of(customer_table().find_by_key(key), customer_value);
     }
-    std::optional<store::Engagement> open_engagement(
+    std::optional<bot::Engagement> open_engagement(
         std::int64_t customer_id, std::optional<std::int64_t> owner_id) const override {
-        std::optional<store::Engagement> first;
-        for (auto& e : engine_.store().engagements().of_customer(customer_id)) {
+        std::optional<Engagement> first;
+        for (auto& e : engagement_table().of_customer(customer_id)) {
             if (e.closed) continue;
-            if (e.owner_id && owner_id && *e.owner_id == *owner_id) return e;
+            if (e.owner_id && owner_id && *e.owner_id == *owner_id) return engagement_value(e);
             if (!first) first = std::move(e);
         }
-        return first;
+        return value_of(std::move(first), engagement_value);
     }
-    std::optional<store::Engagement> engagement(std::int64_t id) const override {
-        return engine_.store().engagements().get(id);
+    std::optional<bot::Engagement> engagement(std::int64_t id) const override {
+        return value_of(engagement_table().get(id), engagement_value);
     }
-    std::vector<store::Engagement> engagements_of(std::int64_t customer_id) const override {
-        return engine_.store().engagements().of_customer(customer_id);
+    std::vector<bot::Engagement> engagements_of(std::int64_t customer_id) const override {
+        return values(engagement_table().of_customer(customer_id), engagement_value);
     }
-    std::vector<store::Engagement> engagements() const override {
-        return engine_.store().engagements().all();
+    std::vector<bot::Engagement> engagements() const override {
+        return values(engagement_table().all(), engagement_value);
     }
-    std::vector<std::pair<store::Engagement, store::EngagementEvent>> events_of_kind(
+    std::vector<std::pair<bot::Engagement, bot::EngagementEvent>> events_of_kind(
         const std::string& kind) const override {
-        return engine_.store().engagements().events_of_kind(kind);
+        std::vector<std::pair<bot::Engagement, bot::EngagementEvent>> out;
+        for (auto& [e, ev] : engagement_table().events_of_kind(kind)) {
+            out.push_back({engagement_value(std::move(e)),
+                           {ev.at, ev.person_id, std::move(ev.kind), std::move(ev.detail)}});
+        }
+        return out;
+    }
+    std::int64_t add_consultation(Turn& turn, const bot::Consultation& c) const override {
+        store::engagements::Consultation row;
+        row.engagement_id = c.engagement_id;
+        row.consultant_id = c.consultant_id;
+        row.requested_by = c.requested_by;
+        row.note = c.note;
+        row.requested_at = c.requested_at;
+        return turn.write_table<EngagementRepository>().add_consultation(row);
     }
 
   private:
+    CustomerRepository customer_table() const { return CustomerRepository(db_()); }
+    EngagementRepository engagement_table() const { return EngagementRepository(db_()); }
+    std::function<store::Database&()> db_;
+};
+
+/// The engagements, handoffs and consultations the metrics count, from this engine's
+/// store.
+class StoreEngagementFacts final : public EngagementFacts {
+  public:
+    explicit StoreEngagementFacts(Engine& engine) : engine_(engine) {}
+    std::vector<EngagementFact> engagements() const override {
+        return values(table().facts(), [](store::engagements::EngagementFact f) {
+            return EngagementFact{
+                f.id,          f.customer_id, f.created_at, f.marketing_created, f.marketing_led,
+                f.consulted_at};
+        });
+    }
+    std::vector<HandoffFact> handoffs(std::int64_t from_ms, std::int64_t to_ms) const override {
+        return values(table().handoff_facts(from_ms, to_ms), [](store::engagements::HandoffFact h) {
+            return HandoffFact{h.requested_at, h.decided_at, std::move(h.status), h.deadline_at};
+        });
+    }
+    std::vector<ConsultationFact> consultations(std::int64_t from_ms,
+                                                std::int64_t to_ms) const override {
+        return values(table().consultation_facts(from_ms, to_ms),
+                      [](store::engagements::ConsultationFact c) {
+                          return ConsultationFact{c.requested_at, c.answered_at};
+                      });
+    }
+
+  private:
+    EngagementRepository table() const { return EngagementRepository(engine_.store().db()); }
     Engine& engine_;
 };
 
@@ -1032,11 +1127,19 @@ class EngineFunnelStages final : public FunnelStages {
 }  // namespace
 
 Feature feature() {
-    return {"engagements", "funnel", read_config, {2}, [](Engine& engine, Services& services) {
-                register_engagements(engine);
-                services.provide<Customers>(std::make_shared<EngineCustomers>(engine));
-                services.provide<FunnelStages>(std::make_shared<EngineFunnelStages>(engine));
-            }};
+    Feature f{"engagements", "funnel", read_config, {2}, [](Engine& engine, Services& services) {
+                  register_engagements(engine);
+                  services.provide<Customers>(std::make_shared<StoreCustomers>(
+                      [&engine]() -> store::Database& { return engine.store().db(); }));
+                  services.provide<EngagementFacts>(std::make_shared<StoreEngagementFacts>(engine));
+                  services.provide<FunnelStages>(std::make_shared<EngineFunnelStages>(engine));
+              }};
+    f.person_data = store::engagements::person_data;
+    return f;
+}
+
+std::shared_ptr<const Customers> customers_on(store::Database& db) {
+    return std::make_shared<StoreCustomers>([&db]() -> store::Database& { return db; });
 }
 
 void register_engagements(Engine& engine) {

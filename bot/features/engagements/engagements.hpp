@@ -3,12 +3,15 @@
 // department, owner and consultants, the marketing -> sales handoff with its deadline
 // and escalation, the no-overlap rule and joint planning for key engagements.
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "bot/customers.hpp"
 #include "bot/feature.hpp"
 #include "bot/features/engagements/funnel.hpp"
 #include "bot/name_key.hpp"
+#include "store/database.hpp"
 
 namespace twintrack::bot {
 class Engine;
@@ -36,8 +39,15 @@ struct FunnelSettings {
 /// one word each, listed once, top ones before bottom ones, at least one of each.
 void read_config(core::SectionReader& section, FeatureSettings& settings);
 
-/// The engagements feature: section `funnel`, migration 0002.
+/// The engagements feature: section `funnel`, migration 0002 (in store/migrations/, shared
+/// with the engine's channel_tracks); its tables are its store part's (store/). Offers
+/// Customers, EngagementFacts and FunnelStages.
 Feature feature();
+
+/// The Customers service over `db` (which outlives it), for the program's own work
+/// without an engine: `twintrack import deals` and the demo history link deals to their
+/// customers through it, as a running engine's features do through its services.
+std::shared_ptr<const Customers> customers_on(store::Database& db);
 
 /// The funnel configured in `settings` (the default one when none is).
 Funnel funnel_from(const FunnelSettings& settings);

@@ -5,7 +5,7 @@ namespace twintrack::bot::engagements {
 NewEngagementPlan plan_new_engagement(const FunnelStage& stage, OverlapPolicy policy,
                                       const store::Person& creator,
                                       const store::Person* named_owner,
-                                      const std::vector<store::Engagement>& existing) {
+                                      const std::vector<store::engagements::Engagement>& existing) {
     using Outcome = NewEngagementPlan::Outcome;
     NewEngagementPlan plan;
     plan.lead = Funnel::lead_of(stage.side);

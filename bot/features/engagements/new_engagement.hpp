@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "bot/features/engagements/funnel.hpp"
-#include "store/engagements.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 #include "store/people.hpp"
 
 namespace twintrack::bot::engagements {
@@ -25,7 +25,7 @@ struct NewEngagementPlan {
     Outcome outcome = Outcome::create;
     std::string lead;                      ///< the department the stage implies
     const store::Person* owner = nullptr;  ///< the named owner, else the creator when in lead
-    std::optional<store::Engagement> conflict;
+    std::optional<store::engagements::Engagement> conflict;
     bool flagged = false;  ///< created although the other department leads one (policy flag)
 };
 
@@ -35,6 +35,6 @@ struct NewEngagementPlan {
 NewEngagementPlan plan_new_engagement(const FunnelStage& stage, OverlapPolicy policy,
                                       const store::Person& creator,
                                       const store::Person* named_owner,
-                                      const std::vector<store::Engagement>& existing);
+                                      const std::vector<store::engagements::Engagement>& existing);
 
 }  // namespace twintrack::bot::engagements

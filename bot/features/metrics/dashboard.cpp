@@ -19,6 +19,7 @@
 #include "bot/api.hpp"
 #include "bot/customer_markets.hpp"
 #include "bot/customers.hpp"
+#include "bot/engagement_facts.hpp"
 #include "bot/engine.hpp"
 #include "bot/features/meetings/meeting_stats.hpp"
 #include "bot/features/metrics/deal_input.hpp"
@@ -749,7 +750,7 @@ json competitors_json(const Metrics& now) {
 /// reader's zone, overdue when it passed while the handoff waited.
 json handoffs_waiting(const MetricsData& data, const Period& period, core::Timestamp now,
                       const std::string& zone, const std::string& reader_zone) {
-    std::vector<store::HandoffFact> open;
+    std::vector<HandoffFact> open;
     for (const auto& h : data.handoffs) {
         const bool decided = h.decided_at && *h.decided_at < period.to;
         if (h.requested_at < period.to && !decided && (h.status == "pending" || h.decided_at)) {
@@ -892,6 +893,7 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
                                                       : week_of(request.at, zone);
     const std::vector<Period> trend = trend_weeks(period, request.weeks, turn.now(), zone);
     MetricsData data = load_metrics_data(turn.read(), engine.directory(),
+                                         engine.services().find<EngagementFacts>(),
                                          std::min(trend.front().from, period.from), period.to);
     data.zone = zone;
     const Figures figures{engine, data, attribution_from(engine.settings()), view.scope};

@@ -21,9 +21,9 @@ using nlohmann::json;
 using amounts::all_digits;
 using amounts::local_ms;
 
-/// The first customer whose name or alias key matches `text`.
-std::optional<store::Customer> known_customer(store::Store& store, const std::string& text) {
-    return store.customers().find_by_key(bot::name_key(text));
+/// The customer whose name or alias matches `text`, from the engagements feature.
+std::optional<Customer> known_customer(const Customers* customers, const std::string& text) {
+    return customers != nullptr ? customers->find(text) : std::nullopt;
 }
 
 /// "2026-11-02T10:00:00Z" (optionally with .sss), "2026-11-02" (UTC midnight) or
@@ -140,7 +140,7 @@ std::optional<double> to_company(double amount, const std::string& currency,
     return std::round(amount * it->second * 100.0) / 100.0;
 }
 
-std::optional<Problem> make_deal(store::Store& store, const BotSettings& settings,
+std::optional<Problem> make_deal(const Customers* customers, const BotSettings& settings,
                                  const DealInput& in, std::int64_t now_ms, store::Deal& out) {
     if (std::string(core::trim(in.customer)).empty()) return Problem{"no_customer"};
     if (in.stage != "open" && in.stage != "won" && in.stage != "lost") {
@@ -158,11 +158,11 @@ std::optional<Problem> make_deal(store::Store& store, const BotSettings& setting
     out = store::Deal{};
     out.external_id = in.external_id;
     out.customer_text = std::string(core::trim(in.customer));
-    if (auto c = known_customer(store, out.customer_text)) {
+    if (auto c = known_customer(customers, out.customer_text)) {
         out.customer_id = c->id;
         out.customer_text = c->name;
-        std::optional<store::Engagement> newest;
-        for (const auto& e : store.engagements().of_customer(c->id)) {
+        std::optional<Engagement> newest;
+        for (const auto& e : customers->engagements_of(c->id)) {
             if (!e.closed) {
                 out.engagement_id = e.id;
                 break;
@@ -188,9 +188,9 @@ std::optional<Problem> make_deal(store::Store& store, const BotSettings& setting
     return std::nullopt;
 }
 
-ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
-                           const BotSettings& settings, const Prompts& prompts,
-                           const std::string& body, std::int64_t now_ms) {
+ApiOutcome apply_deal_json(store::Store& store, const Customers* customers,
+                           const Directory& directory, const BotSettings& settings,
+                           const Prompts& prompts, const std::string& body, std::int64_t now_ms) {
     const std::string& locale = settings.default_locale;
     auto bad = [&](const std::string& code, const Problem& p) {
         return ApiOutcome{
@@ -253,7 +253,7 @@ ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
     if (!in.source_updated) return bad("bad_field", {"api_missing", {{"field", "updated_at"}}});
     keep_stored_times(store, in, in.created_at != 0);
     store::Deal deal;
-    if (auto p = make_deal(store, settings, in, now_ms, deal)) {
+    if (auto p = make_deal(customers, settings, in, now_ms, deal)) {
         return bad(p->key == "no_rate" ? "no_rate" : "bad_field", *p);
     }
     std::int64_t id = 0;
@@ -269,9 +269,10 @@ ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
                        {"currency", settings.rules.currency}}};
 }
 
-ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Directory& directory,
-                               const BotSettings& settings, const Prompts& prompts,
-                               const std::string& locale, std::int64_t now_ms) {
+ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Customers* customers,
+                               const Directory& directory, const BotSettings& settings,
+                               const Prompts& prompts, const std::string& locale,
+                               std::int64_t now_ms) {
     static const std::vector<std::string> header = {"external_id", "customer", "stage", "amount",
                                                     "currency",    "margin",   "owner", "created",
                                                     "closed",      "reason"};
@@ -328,7 +329,9 @@ ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Dire
         d.source_updated = now_ms;
         keep_stored_times(store, d, !f[7].empty());
         store::Deal deal;
-        if (auto p = make_deal(store, settings, d, now_ms, deal)) return err(line, *p);
+        if (auto p = make_deal(customers, settings, d, now_ms, deal)) {
+            return err(line, *p);
+        }
         rows.push_back(deal);
     });
     if (!out.errors.empty()) return out;
@@ -473,11 +476,12 @@ std::optional<store::Campaign> make_campaign(store::Store& store, const BotSetti
     return c;
 }
 
-std::vector<store::Deal> open_deals_of(store::Store& store, const std::string& customer) {
+std::vector<store::Deal> open_deals_of(store::Store& store, const Customers* customers,
+                                       const std::string& customer) {
     const std::string key = bot::name_key(std::string(core::trim(customer)));
     std::vector<store::Deal> out;
     std::set<std::string> keys = {key};
-    if (auto c = known_customer(store, customer)) {
+    if (auto c = known_customer(customers, customer)) {
         out = store.deals().open_of(c->id);
         keys.insert(bot::name_key(c->name));
     }
@@ -490,11 +494,12 @@ std::vector<store::Deal> open_deals_of(store::Store& store, const std::string& c
     return out;
 }
 
-OpenDealMatch match_open_deal(store::Store& store, const BotSettings& settings,
-                              const std::string& customer, double amount,
-                              const std::string& currency, std::optional<std::int64_t> deal_id) {
+OpenDealMatch match_open_deal(store::Store& store, const Customers* customers,
+                              const BotSettings& settings, const std::string& customer,
+                              double amount, const std::string& currency,
+                              std::optional<std::int64_t> deal_id) {
     OpenDealMatch m;
-    const auto open = open_deals_of(store, customer);
+    const auto open = open_deals_of(store, customers, customer);
     if (deal_id) {
         for (const auto& d : open) {
             if (d.id == *deal_id) m.deal = d;

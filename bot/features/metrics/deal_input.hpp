@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "bot/customers.hpp"
 #include "bot/directory.hpp"
 #include "bot/people_import.hpp"
 #include "bot/prompts.hpp"
@@ -73,8 +74,9 @@ struct DealInput {
 };
 
 /// Checks a deal and resolves its customer (by name or alias) and engagement (the
-/// customer's open one, else its newest). Unknown customers are kept as written.
-std::optional<Problem> make_deal(store::Store& store, const BotSettings& settings,
+/// customer's open one, else its newest) through the engagements feature's `customers`
+/// (null: none known). Unknown customers are kept as written.
+std::optional<Problem> make_deal(const Customers* customers, const BotSettings& settings,
                                  const DealInput& in, std::int64_t now_ms, store::Deal& out);
 
 /// Which open deal a deal won in chat closes.
@@ -87,14 +89,16 @@ struct OpenDealMatch {
 /// The open deals a deal of `customer` (a name or alias, as written) may close, oldest
 /// first: the known customer's, and those kept under the same name when it was not a
 /// known customer (an imported deal of a customer without an engagement).
-std::vector<store::Deal> open_deals_of(store::Store& store, const std::string& customer);
+std::vector<store::Deal> open_deals_of(store::Store& store, const Customers* customers,
+                                       const std::string& customer);
 
 /// The open deal of `customer` that a win of `amount` in `currency` (empty: the company
 /// currency) closes: the one named by `deal_id`; else the customer's only open deal; else
 /// the only one with that amount. Several that fit are `ambiguous`; none: a new deal.
-OpenDealMatch match_open_deal(store::Store& store, const BotSettings& settings,
-                              const std::string& customer, double amount,
-                              const std::string& currency, std::optional<std::int64_t> deal_id);
+OpenDealMatch match_open_deal(store::Store& store, const Customers* customers,
+                              const BotSettings& settings, const std::string& customer,
+                              double amount, const std::string& currency,
+                              std::optional<std::int64_t> deal_id);
 
 /// A deal won in chat that closes `open`: the open deal keeps its identity (id, creation,
 /// external id), its customer, engagement and margin where the win names none, and its
@@ -110,15 +114,16 @@ struct ApiOutcome {
 /// Applies a CRM deal update (JSON object; see docs/METRICS.md) idempotently by its
 /// external id: a repeat changes nothing, an update older than the stored one is
 /// ignored. Writes through `store`; the caller owns the transaction.
-ApiOutcome apply_deal_json(store::Store& store, const Directory& directory,
-                           const BotSettings& settings, const Prompts& prompts,
-                           const std::string& body, std::int64_t now_ms);
+ApiOutcome apply_deal_json(store::Store& store, const Customers* customers,
+                           const Directory& directory, const BotSettings& settings,
+                           const Prompts& prompts, const std::string& body, std::int64_t now_ms);
 
 /// `twintrack import deals FILE.csv`: header
 /// external_id,customer,stage,amount,currency,margin,owner,created,closed,reason
-ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Directory& directory,
-                               const BotSettings& settings, const Prompts& prompts,
-                               const std::string& locale, std::int64_t now_ms);
+ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Customers* customers,
+                               const Directory& directory, const BotSettings& settings,
+                               const Prompts& prompts, const std::string& locale,
+                               std::int64_t now_ms);
 /// `twintrack import quotas FILE.csv`: header subject,period,revenue,profit (subject: an
 /// email or a department).
 ImportOutcome import_quotas_csv(std::istream& in, store::Store& store, const Directory& directory,

@@ -14,6 +14,7 @@
 #include "bot/api.hpp"
 #include "bot/campaign_results.hpp"
 #include "bot/customers.hpp"
+#include "bot/engagement_facts.hpp"
 #include "bot/engine.hpp"
 #include "bot/facts.hpp"
 #include "bot/features/kit/kit_stats.hpp"
@@ -168,13 +169,14 @@ void deal_won(Turn& turn, const CommandArgs& args) {
     store::Store& db = turn.write();
     const BotSettings& settings = turn.engine().settings();
     store::Deal deal;
-    if (auto p = make_deal(db, settings, in, now_ms(turn), deal)) {
+    const Customers* customers = turn.engine().services().find<Customers>();
+    if (auto p = make_deal(customers, settings, in, now_ms(turn), deal)) {
         return turn.reply("metrics." + p->key, p->data);
     }
     // An open deal of the customer is the one won: by its number, the only one, or the
     // only one with this amount; otherwise the reader says which.
     const OpenDealMatch match =
-        match_open_deal(db, settings, in.customer, in.amount, in.currency, ref);
+        match_open_deal(db, customers, settings, in.customer, in.amount, in.currency, ref);
     if (match.unknown_ref) {
         return turn.reply("metrics.deal_not_open",
                           {{"ref", "#" + std::to_string(*ref)}, {"customer", deal.customer_text}});
@@ -219,7 +221,8 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
     store::Store& db = turn.write();
     // The customer's newest open deal, known customer or not.
     std::optional<store::Deal> open;
-    const auto candidates = open_deals_of(db, customer);
+    const Customers* customers = turn.engine().services().find<Customers>();
+    const auto candidates = open_deals_of(db, customers, customer);
     if (!candidates.empty()) open = candidates.back();
     store::Deal deal;
     if (open) {
@@ -236,7 +239,7 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
         in.stage = "lost";
         in.reason = reason;
         in.owner_id = me.id;
-        if (auto p = make_deal(db, turn.engine().settings(), in, now_ms(turn), deal)) {
+        if (auto p = make_deal(customers, turn.engine().settings(), in, now_ms(turn), deal)) {
             return turn.reply("metrics." + p->key, p->data);
         }
         deal.id = db.deals().add(deal);
@@ -543,7 +546,8 @@ Computed compute(const store::Store& store, const Engine& engine, const Period& 
     Period first = week_of(core::from_millis(period.to - 1), zone);
     for (int i = 1; i < chart_weeks; ++i) first = previous(first, "week", zone);
     const std::int64_t from = std::min(prev.from, first.from);
-    MetricsData data = load_metrics_data(store, engine.directory(), from, period.to);
+    MetricsData data = load_metrics_data(
+        store, engine.directory(), engine.services().find<EngagementFacts>(), from, period.to);
     data.zone = zone;
     const Attribution a = attribution_from(engine.settings());
     Computed c;
@@ -1143,7 +1147,7 @@ Attribution attribution_from(const BotSettings& settings) {
 }
 
 MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
-                              std::int64_t from, std::int64_t to) {
+                              const EngagementFacts* facts, std::int64_t from, std::int64_t to) {
     MetricsData d;
     d.quotas = store.quotas().overlapping(from, to);
     std::int64_t deals_from = from;
@@ -1151,9 +1155,11 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
     d.deals = store.deals().active_between(deals_from, to);
     d.campaigns = store.campaigns().all();
     d.touches = store.campaigns().touches();
-    d.engagements = store.metrics_facts().engagements();
-    d.handoffs = store.metrics_facts().handoffs(from, to);
-    d.consultations = store.metrics_facts().consultations(from, to);
+    if (facts != nullptr) {
+        d.engagements = facts->engagements();
+        d.handoffs = facts->handoffs(from, to);
+        d.consultations = facts->consultations(from, to);
+    }
     store::ReportFilter f;
     f.since_ms = from;
     f.limit = -1;
@@ -1171,7 +1177,9 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
 
 CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
                                  const store::Campaign& campaign, const Period& period) {
-    MetricsData data = load_metrics_data(store, engine.directory(), period.from, period.to);
+    MetricsData data =
+        load_metrics_data(store, engine.directory(), engine.services().find<EngagementFacts>(),
+                          period.from, period.to);
     data.zone = company_zone(engine);
     data.campaigns = {campaign};
     std::map<std::int64_t, std::int64_t> first_touch;  // customer -> this campaign's touch
@@ -1259,7 +1267,8 @@ void register_metrics(Engine& engine) {
     engine.api().add({"POST", "/api/v1/deals", true,
                       [](Turn& turn, const ApiCall& call) {
                           const ApiOutcome out = apply_deal_json(
-                              turn.write(), turn.engine().directory(), turn.engine().settings(),
+                              turn.write(), turn.engine().services().find<Customers>(),
+                              turn.engine().directory(), turn.engine().settings(),
                               turn.engine().prompts(), call.request.body, now_ms(turn));
                           if (out.status < 300) {
                               turn.audit("deal.api", {{"status", out.body.value("status", "")},

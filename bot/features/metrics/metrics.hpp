@@ -27,9 +27,11 @@ namespace twintrack::bot::metrics {
 /// The attribution rules and pool rate configured in `settings`.
 Attribution attribution_from(const BotSettings& settings);
 
-/// Everything the metrics of [from, to) need (quotas' whole periods included).
+/// Everything the metrics of [from, to) need (quotas' whole periods included); the
+/// engagements, handoffs and consultations from the engagements feature's `facts` (none
+/// when null).
 MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
-                              std::int64_t from, std::int64_t to);
+                              const EngagementFacts* facts, std::int64_t from, std::int64_t to);
 
 /// One campaign's figures as the metrics compute them (compute_metrics, docs/METRICS.md):
 /// the deals won in `period` by customers the campaign touched before the deal closed,

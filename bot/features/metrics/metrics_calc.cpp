@@ -87,11 +87,11 @@ class IdMap {
 
 /// Index of what a won deal needs to be attributed.
 struct AttributionIndex {
-    IdMap<const store::EngagementFact*> engagements;
+    IdMap<const EngagementFact*> engagements;
     IdMap<std::int64_t> first_touch;  // customer -> earliest touch
 
     explicit AttributionIndex(const MetricsData& data) {
-        std::vector<std::pair<std::int64_t, const store::EngagementFact*>> e;
+        std::vector<std::pair<std::int64_t, const EngagementFact*>> e;
         e.reserve(data.engagements.size());
         for (const auto& f : data.engagements) e.emplace_back(f.id, &f);
         engagements.build(std::move(e));
@@ -104,7 +104,7 @@ struct AttributionIndex {
     }
 
     double share(const store::Deal& d, const Attribution& a) const {
-        const store::EngagementFact* e = nullptr;
+        const EngagementFact* e = nullptr;
         if (d.engagement_id) {
             if (const auto* found = engagements.find(*d.engagement_id)) e = *found;
         }
@@ -142,7 +142,7 @@ Period previous(const Period& p, const std::string& kind, const std::string& zon
     return week_of(before, zone);
 }
 
-double attribution_share(const store::Deal& deal, const store::EngagementFact* engagement,
+double attribution_share(const store::Deal& deal, const EngagementFact* engagement,
                          std::optional<std::int64_t> first_touch_at, const Attribution& a) {
     if (engagement && engagement->marketing_led) return a.marketing_led;
     // Influence ends when the deal closes: a touch or a consultation afterwards changes

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "bot/engagement_facts.hpp"
 #include "core/types.hpp"
 #include "store/metrics.hpp"
 
@@ -56,9 +57,9 @@ struct MetricsData {
     std::vector<store::Quota> quotas;
     std::vector<store::Campaign> campaigns;
     std::vector<store::CampaignTouch> touches;
-    std::vector<store::EngagementFact> engagements;
-    std::vector<store::HandoffFact> handoffs;
-    std::vector<store::ConsultationFact> consultations;
+    std::vector<EngagementFact> engagements;
+    std::vector<HandoffFact> handoffs;
+    std::vector<ConsultationFact> consultations;
     std::vector<ReportFact> reports;
     std::vector<PersonFact> people;
     /// The company zone: campaign cost is spread over its calendar days there.
@@ -129,7 +130,7 @@ struct Metrics {
 };
 
 /// The share of a won deal that counts as incremental sales.
-double attribution_share(const store::Deal& deal, const store::EngagementFact* engagement,
+double attribution_share(const store::Deal& deal, const EngagementFact* engagement,
                          std::optional<std::int64_t> first_touch_at, const Attribution& a);
 
 /// The metrics of `period`. Sales numbers count deals whose owner is in `scope`; report

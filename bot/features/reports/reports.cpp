@@ -34,22 +34,21 @@ class NoCustomers final : public Customers {
     std::string key_of(const std::string& name) const override {
         return std::string(core::trim(name));
     }
-    std::vector<store::Customer> all() const override { return {}; }
-    std::optional<store::Customer> get(std::int64_t) const override { return std::nullopt; }
-    std::optional<store::Customer> find(const std::string&) const override { return std::nullopt; }
-    std::optional<store::Engagement> open_engagement(std::int64_t,
-                                                     std::optional<std::int64_t>) const override {
+    std::vector<Customer> all() const override { return {}; }
+    std::optional<Customer> get(std::int64_t) const override { return std::nullopt; }
+    std::optional<Customer> find(const std::string&) const override { return std::nullopt; }
+    std::optional<Engagement> open_engagement(std::int64_t,
+                                              std::optional<std::int64_t>) const override {
         return std::nullopt;
     }
-    std::optional<store::Engagement> engagement(std::int64_t) const override {
-        return std::nullopt;
-    }
-    std::vector<store::Engagement> engagements_of(std::int64_t) const override { return {}; }
-    std::vector<store::Engagement> engagements() const override { return {}; }
-    std::vector<std::pair<store::Engagement, store::EngagementEvent>> events_of_kind(
+    std::optional<Engagement> engagement(std::int64_t) const override { return std::nullopt; }
+    std::vector<Engagement> engagements_of(std::int64_t) const override { return {}; }
+    std::vector<Engagement> engagements() const override { return {}; }
+    std::vector<std::pair<Engagement, EngagementEvent>> events_of_kind(
         const std::string&) const override {
         return {};
     }
+    std::int64_t add_consultation(Turn&, const Consultation&) const override { return 0; }
 };
 
 const Customers& customers(const Engine& engine) {
@@ -140,7 +139,7 @@ std::map<std::string, std::string> per_text(Turn& turn) {
 
 /// The mentions to store: the report's own customer first, then what the text says.
 std::vector<ReportMention> mentions_of(Turn& turn, const Extraction& e,
-                                       const std::optional<store::Customer>& customer,
+                                       const std::optional<Customer>& customer,
                                        const std::string& customer_text) {
     std::vector<ReportMention> out;
     if (customer) {
@@ -226,7 +225,7 @@ bool text_ok(Turn& turn, const std::string& text) {
 }
 
 /// The open engagement of a customer a report belongs to: the writer's own first.
-std::optional<store::Engagement> engagement_for(Turn& turn, std::int64_t customer_id) {
+std::optional<Engagement> engagement_for(Turn& turn, std::int64_t customer_id) {
     return customers(turn).open_engagement(
         customer_id, turn.person() ? std::optional<std::int64_t>(turn.person()->id) : std::nullopt);
 }
@@ -266,7 +265,7 @@ void show_report(Turn& turn, std::int64_t id);
 /// Each help-wanted item of a report on an engagement becomes a consult request: the
 /// marketing managers are added as consultants and told. False when there is no item
 /// or no marketing manager (the digest lists the item either way).
-bool ask_marketing(Turn& turn, const store::Engagement& e, const Report& r, std::int64_t id) {
+bool ask_marketing(Turn& turn, const Engagement& e, const Report& r, std::int64_t id) {
     std::vector<std::string> help;
     for (const auto& m : r.mentions) {
         if (m.kind == "help") help.push_back(m.value);
@@ -275,13 +274,13 @@ bool ask_marketing(Turn& turn, const store::Engagement& e, const Report& r, std:
     if (help.empty() || managers.empty()) return false;
     const std::string note = core::join(help, "; ");
     for (const Person* m : managers) {
-        store::Consultation c;
+        Consultation c;
         c.engagement_id = e.id;
         c.consultant_id = m->id;
         c.requested_by = r.author_id;
         c.note = note;
         c.requested_at = r.created_at;
-        turn.write().engagements().add_consultation(c);
+        customers(turn).add_consultation(turn, c);
         turn.tell(*m, "reports.help_request",
                   {{"who", turn.person()->name},
                    {"customer", e.customer_name},
@@ -298,7 +297,7 @@ bool ask_marketing(Turn& turn, const store::Engagement& e, const Report& r, std:
 json customer_options(Turn& turn, const std::string& text) {
     const std::string key = customers(turn).key_of(text);
     const std::size_t limit = std::max<std::size_t>(1, core::utf8_length(key) / 3);
-    std::vector<std::pair<std::size_t, const store::Customer*>> scored;
+    std::vector<std::pair<std::size_t, const Customer*>> scored;
     const auto all = customers(turn).all();
     for (const auto& c : all) {
         std::size_t best = core::edit_distance(key, c.name_key);
@@ -329,7 +328,7 @@ json customer_options(Turn& turn, const std::string& text) {
 
 /// Files report `report_id` under customer `customer_id`, asks marketing for the help
 /// it wants now that it has an engagement, and says so.
-void link_report(Turn& turn, std::int64_t report_id, const store::Customer& customer) {
+void link_report(Turn& turn, std::int64_t report_id, const Customer& customer) {
     const auto engagement = engagement_for(turn, customer.id);
     turn.write().reports().set_customer(
         report_id, customer.name, customer.id,
@@ -437,11 +436,11 @@ DialogSpec pick_customer_dialog() {
 void save_report(Turn& turn, const std::string& customer_text, const std::string& text,
                  const std::string& source, const json& answers,
                  const std::vector<ReportMention>& extra) {
-    std::optional<store::Customer> customer;
+    std::optional<Customer> customer;
     if (!customers(turn).key_of(customer_text).empty()) {
         customer = customers(turn).find(customer_text);
     }
-    std::optional<store::Engagement> engagement;
+    std::optional<Engagement> engagement;
     if (customer) engagement = engagement_for(turn, customer->id);
 
     Report r;
@@ -573,7 +572,7 @@ void edit_report(Turn& turn, const CommandArgs& args) {
     }
     const std::string text(core::trim(args.parsed.word("text")));
     if (!text_ok(turn, text)) return;
-    std::optional<store::Customer> customer;
+    std::optional<Customer> customer;
     if (r->customer_id) customer = customers(turn).get(*r->customer_id);
     const auto mentions =
         mentions_of(turn, extract(text, config_of(turn)), customer, r->customer_text);

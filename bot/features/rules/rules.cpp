@@ -533,8 +533,7 @@ std::vector<std::string> split_names(const std::string& value) {
 
 /// What the other features know about `customer` in [from, to), as stored with the
 /// disagreement (language-neutral: ids, numbers, UTC times).
-json customer_facts(Turn& turn, const store::Customer& customer, std::int64_t from,
-                    std::int64_t to) {
+json customer_facts(Turn& turn, const Customer& customer, std::int64_t from, std::int64_t to) {
     Engine& engine = turn.engine();
     json c = {{"id", customer.id}, {"name", customer.name}};
     if (auto* reports = engine.services().find<ReportFacts>()) {
@@ -706,10 +705,10 @@ void raise(Turn& turn, const CommandArgs& args) {
                           {{"from", args.parsed.word("from")}, {"to", args.parsed.word("to")}});
     }
     // The customers: those named with customer=, and known ones the text names.
-    std::vector<store::Customer> known;
+    std::vector<Customer> known;
     std::vector<std::string> unknown;
     auto* customers = turn.engine().services().find<Customers>();
-    auto add_known = [&](const store::Customer& c) {
+    auto add_known = [&](const Customer& c) {
         if (known.size() >= max_customers) return;
         for (const auto& k : known) {
             if (k.id == c.id) return;

@@ -1,8 +1,8 @@
-#include "store/engagements.hpp"
+#include "bot/features/engagements/store/engagements_store.hpp"
 
 #include <map>
 
-namespace twintrack::store {
+namespace twintrack::store::engagements {
 namespace {
 
 const char* const engagement_columns =
@@ -48,44 +48,6 @@ Handoff handoff_from(const Row& r) {
 }
 
 }  // namespace
-
-// --- ChannelTracks ---------------------------------------------------------------------
-
-void ChannelTracks::upsert(const ChannelTrack& m, std::int64_t now_ms) {
-    db_.execute(
-        "INSERT INTO channel_tracks (connector, channel, track, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (connector, channel) DO UPDATE SET track = excluded.track, "
-        "updated_at = excluded.updated_at",
-        {m.connector, m.channel, m.track, now_ms});
-}
-
-std::optional<std::string> ChannelTracks::track_of(const std::string& connector,
-                                                   const std::string& channel) {
-    std::optional<std::string> out;
-    db_.query("SELECT track FROM channel_tracks WHERE connector = ? AND channel = ?",
-              {connector, channel}, [&](const Row& r) { out = r.text(0); });
-    return out;
-}
-
-std::vector<ChannelTrack> ChannelTracks::by_track(const std::string& track) const {
-    std::vector<ChannelTrack> out;
-    db_.query(
-        "SELECT connector, channel, track FROM channel_tracks WHERE track = ? "
-        "ORDER BY connector, channel",
-        {track}, [&](const Row& r) {
-            out.push_back({r.text(0), r.text(1), r.text(2)});
-        });
-    return out;
-}
-
-std::vector<ChannelTrack> ChannelTracks::all() const {
-    std::vector<ChannelTrack> out;
-    db_.query("SELECT connector, channel, track FROM channel_tracks ORDER BY connector, channel",
-              {}, [&](const Row& r) {
-                  out.push_back({r.text(0), r.text(1), r.text(2)});
-              });
-    return out;
-}
 
 // --- CustomerRepository ----------------------------------------------------------------
 
@@ -312,4 +274,84 @@ std::int64_t EngagementRepository::count_tasks(std::int64_t engagement_id,
         .value_or(0);
 }
 
-}  // namespace twintrack::store
+// --- what the metrics count ------------------------------------------------------------
+
+std::vector<EngagementFact> EngagementRepository::facts() const {
+    std::vector<EngagementFact> out;
+    db_.query(
+        "SELECT e.id, e.customer_id, e.created_at, e.lead = 'marketing' OR EXISTS (SELECT 1 FROM "
+        "handoffs h WHERE h.engagement_id = e.id), EXISTS (SELECT 1 FROM handoffs h WHERE "
+        "h.engagement_id = e.id AND h.status = 'accepted'), (SELECT min(c.requested_at) FROM "
+        "consultations c JOIN people p ON p.id = c.consultant_id WHERE c.engagement_id = e.id "
+        "AND p.department = 'marketing') FROM engagements e ORDER BY e.id",
+        {}, [&](const Row& row) {
+            EngagementFact f;
+            f.id = row.integer(0);
+            f.customer_id = row.integer(1);
+            f.created_at = row.integer(2);
+            f.marketing_created = row.integer(3) != 0;
+            f.marketing_led = row.integer(4) != 0 || f.marketing_created;
+            f.consulted_at = row.optional_integer(5);
+            out.push_back(f);
+        });
+    return out;
+}
+
+std::vector<HandoffFact> EngagementRepository::handoff_facts(std::int64_t from,
+                                                             std::int64_t to) const {
+    std::vector<HandoffFact> out;
+    db_.query(
+        "SELECT requested_at, decided_at, status, deadline_at FROM handoffs WHERE "
+        "requested_at >= ? AND "
+        "requested_at < ? ORDER BY requested_at",
+        {from, to}, [&](const Row& row) {
+            out.push_back({row.integer(0), row.optional_integer(1), row.text(2), row.integer(3)});
+        });
+    return out;
+}
+
+std::vector<ConsultationFact> EngagementRepository::consultation_facts(std::int64_t from,
+                                                                       std::int64_t to) const {
+    std::vector<ConsultationFact> out;
+    db_.query(
+        "SELECT requested_at, answered_at FROM consultations WHERE requested_at >= ? AND "
+        "requested_at < ? ORDER BY requested_at",
+        {from, to}, [&](const Row& row) {
+            out.push_back({row.integer(0), row.optional_integer(1)});
+        });
+    return out;
+}
+
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"engagements",
+         "SELECT e.id, c.name AS customer, e.tag, e.stage, e.lead, e.owner_id, e.amount, "
+         "e.closed, e.created_by, e.created_at, e.updated_at FROM engagements e "
+         "JOIN customers c ON c.id = e.customer_id WHERE e.owner_id = ?1 OR e.created_by = ?1 "
+         "OR e.id IN (SELECT engagement_id FROM engagement_events WHERE person_id = ?1) "
+         "OR e.id IN (SELECT engagement_id FROM consultations "
+         "            WHERE consultant_id = ?1 OR requested_by = ?1) "
+         "OR e.id IN (SELECT engagement_id FROM handoffs WHERE from_id = ?1 OR to_id = ?1) "
+         "ORDER BY e.id"},
+        {"engagement_events",
+         "SELECT id, engagement_id, at, kind, detail FROM engagement_events WHERE person_id = ?1 "
+         "ORDER BY id"},
+        {"consultations",
+         "SELECT id, engagement_id, consultant_id, requested_by, note, requested_at, answered_at "
+         "FROM consultations WHERE consultant_id = ?1 OR requested_by = ?1 ORDER BY id"},
+        {"handoffs",
+         "SELECT id, engagement_id, from_id, to_id, note, requested_at, deadline_at, status, "
+         "decided_at, reason FROM handoffs WHERE from_id = ?1 OR to_id = ?1 ORDER BY id"},
+    };
+    // Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
+    part.scrubs = {
+        "UPDATE engagement_events SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
+        "UPDATE consultations SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
+        "UPDATE handoffs SET note = replace(note, ?1, ?2), reason = replace(reason, ?1, ?2) "
+        "WHERE instr(note, ?1) > 0 OR instr(reason, ?1) > 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::engagements

@@ -1,36 +1,24 @@
 #pragma once
-// Engagements (dual track): which track each channel belongs to, customers with their
-// aliases, and engagements with their history, consultations, handoffs and tasks.
-// Name keys (lower-cased, whitespace removed) are computed by the caller.
+// The engagements feature's tables (customers, customer_aliases, engagements,
+// engagement_events, consultations, handoffs, tasks; made by
+// store/migrations/0002_engagements.sql, which stays in store/ because it also makes the
+// engine's channel_tracks): the feature's own store part (target
+// twintrack_feature_engagements_store, linking only the store layer, nothing from bot/).
+// The feature's commands open the repositories on the turn's store (Turn::read_table,
+// write_table); other features read through the services the feature offers
+// (bot/customers.hpp, bot/engagement_facts.hpp, with their own value types). Name keys
+// (lower-cased, whitespace removed) are computed by the caller.
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
-
-struct ChannelTrack {
-    std::string connector;
-    std::string channel;
-    std::string track;  ///< marketing, sales or joint
-};
-
-/// Channel -> track mapping, per connector.
-class ChannelTracks {
-  public:
-    explicit ChannelTracks(Database& db) : db_(db) {}
-    /// Inserts or replaces the track of one channel.
-    void upsert(const ChannelTrack& mapping, std::int64_t now_ms);
-    std::optional<std::string> track_of(const std::string& connector, const std::string& channel);
-    /// Every channel of a track, ordered by connector and channel.
-    std::vector<ChannelTrack> by_track(const std::string& track) const;
-    std::vector<ChannelTrack> all() const;
-
-  private:
-    Database& db_;
-};
+namespace twintrack::store::engagements {
 
 struct Customer {
     std::int64_t id = 0;
@@ -38,24 +26,6 @@ struct Customer {
     std::string name_key;
     std::vector<std::string> aliases;
     std::vector<std::string> alias_keys;
-};
-
-class CustomerRepository {
-  public:
-    explicit CustomerRepository(Database& db) : db_(db) {}
-    /// Every customer with its aliases, ordered by id.
-    std::vector<Customer> all() const;
-    std::optional<Customer> get(std::int64_t id) const;
-    /// The customer whose name key or one of whose alias keys is `key`.
-    std::optional<Customer> find_by_key(const std::string& key) const;
-    /// Throws UniqueViolation when the key is taken.
-    std::int64_t create(const std::string& name, const std::string& key, std::int64_t now_ms);
-    /// Throws UniqueViolation when the alias key is taken.
-    void add_alias(std::int64_t customer_id, const std::string& alias, const std::string& key,
-                   std::int64_t now_ms);
-
-  private:
-    Database& db_;
 };
 
 struct Engagement {
@@ -104,6 +74,50 @@ struct Handoff {
     std::optional<std::int64_t> escalated_at;
 };
 
+/// What the weekly metrics read from engagements: one row per engagement.
+struct EngagementFact {
+    std::int64_t id = 0;
+    std::int64_t customer_id = 0;
+    std::int64_t created_at = 0;
+    bool marketing_created = false;  ///< created in a marketing-led stage (a lead)
+    bool marketing_led = false;      ///< marketing led it at the top of the funnel
+    /// When a marketing person was first consulted on it; a deal closed before then was
+    /// not influenced by the consultation.
+    std::optional<std::int64_t> consulted_at;
+};
+
+/// A handoff as the metrics count it.
+struct HandoffFact {
+    std::int64_t requested_at = 0;
+    std::optional<std::int64_t> decided_at;
+    std::string status;
+    std::int64_t deadline_at = 0;  ///< as the engagements feature set it when asked
+};
+
+/// A consultation as the metrics count it.
+struct ConsultationFact {
+    std::int64_t requested_at = 0;
+    std::optional<std::int64_t> answered_at;
+};
+
+class CustomerRepository {
+  public:
+    explicit CustomerRepository(Database& db) : db_(db) {}
+    /// Every customer with its aliases, ordered by id.
+    std::vector<Customer> all() const;
+    std::optional<Customer> get(std::int64_t id) const;
+    /// The customer whose name key or one of whose alias keys is `key`.
+    std::optional<Customer> find_by_key(const std::string& key) const;
+    /// Throws UniqueViolation when the key is taken.
+    std::int64_t create(const std::string& name, const std::string& key, std::int64_t now_ms);
+    /// Throws UniqueViolation when the alias key is taken.
+    void add_alias(std::int64_t customer_id, const std::string& alias, const std::string& key,
+                   std::int64_t now_ms);
+
+  private:
+    Database& db_;
+};
+
 /// An engagement and everything that hangs off it.
 class EngagementRepository {
   public:
@@ -147,8 +161,22 @@ class EngagementRepository {
     bool add_task(std::int64_t engagement_id, const std::string& kind, std::int64_t now_ms);
     std::int64_t count_tasks(std::int64_t engagement_id, const std::string& kind);
 
+    // --- what the metrics count ----------------------------------------------------------
+    /// One fact per engagement, by id.
+    std::vector<EngagementFact> facts() const;
+    /// Handoffs requested in [from, to), oldest first.
+    std::vector<HandoffFact> handoff_facts(std::int64_t from, std::int64_t to) const;
+    /// Consultations requested in [from, to), oldest first.
+    std::vector<ConsultationFact> consultation_facts(std::int64_t from, std::int64_t to) const;
+
   private:
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): the
+/// engagements they own, created or took part in, their events, consultations and
+/// handoffs. The rows stay on erase (the funnel keeps counting under the anonymous
+/// person); texts naming them are rewritten.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::engagements
