@@ -49,15 +49,6 @@ const ExportQuery export_queries[] = {
     {"handoffs",
      "SELECT id, engagement_id, from_id, to_id, note, requested_at, deadline_at, status, "
      "decided_at, reason FROM handoffs WHERE from_id = ?1 OR to_id = ?1 ORDER BY id"},
-    {"reports",
-     "SELECT id, customer_text, customer_id, engagement_id, source, version, tags, created_at, "
-     "updated_at FROM reports WHERE author_id = ?1 ORDER BY id"},
-    {"report_versions",
-     "SELECT v.report_id, v.version, v.text, v.answers, v.edited_by, v.created_at "
-     "FROM report_versions v JOIN reports r ON r.id = v.report_id "
-     "WHERE r.author_id = ?1 OR v.edited_by = ?1 ORDER BY v.report_id, v.version"},
-    {"report_pauses",
-     "SELECT until_date, until_at, created_at FROM report_pauses WHERE person_id = ?1"},
     {"deals",
      "SELECT id, external_id, customer_text, stage, amount, currency, company_amount, margin, "
      "reason, created_at, closed_at, source FROM deals WHERE owner_id = ?1 ORDER BY id"},
@@ -106,9 +97,6 @@ const ExportQuery export_queries[] = {
     {"busy_times",
      "SELECT source, start_at, end_at, summary FROM busy_blocks WHERE person_id = ?1 "
      "ORDER BY start_at"},
-    {"rotations",
-     "SELECT a.rotation_id, a.round, a.person_id, a.host_id, a.starts_at, a.ends_at "
-     "FROM rotation_assignments a WHERE a.person_id = ?1 OR a.host_id = ?1 ORDER BY a.id"},
     {"announcements",
      "SELECT id, lead, key_message, campaign, marketing_text, sales_text, status, created_at, "
      "posted_at FROM announcements WHERE author_id = ?1 ORDER BY id"},
@@ -152,7 +140,6 @@ const char* const erase_deletes[] = {
     "DELETE FROM web_sessions WHERE person_id = ?1",
     "DELETE FROM sign_in_links WHERE person_id = ?1",
     "DELETE FROM sign_in_requests WHERE person_id = ?1",
-    "DELETE FROM report_pauses WHERE person_id = ?1",
     "DELETE FROM coffee_preferences WHERE person_id = ?1",
     "DELETE FROM coffee_avoid WHERE person_id = ?1 OR avoided_id = ?1",
     "DELETE FROM meeting_proposals WHERE person_id = ?1",
@@ -166,10 +153,6 @@ const char* const erase_scrubs[] = {
     "UPDATE consultations SET note = replace(note, ?1, ?2) WHERE instr(note, ?1) > 0",
     "UPDATE handoffs SET note = replace(note, ?1, ?2), reason = replace(reason, ?1, ?2) "
     "WHERE instr(note, ?1) > 0 OR instr(reason, ?1) > 0",
-    "UPDATE report_versions SET text = replace(text, ?1, ?2), answers = replace(answers, ?1, ?2) "
-    "WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
-    "UPDATE report_mentions SET value = replace(value, ?1, ?2), "
-    "matched = replace(matched, ?1, ?2) WHERE instr(value, ?1) > 0 OR instr(matched, ?1) > 0",
     "UPDATE meetings SET title = replace(title, ?1, ?2) WHERE instr(title, ?1) > 0",
     "UPDATE meeting_series SET title = replace(title, ?1, ?2), spec = replace(spec, ?1, ?2) "
     "WHERE instr(title, ?1) > 0 OR instr(spec, ?1) > 0",
@@ -270,10 +253,6 @@ EraseCounts PersonData::erase_person(std::int64_t id, const std::string& email,
 
 int PersonData::delete_channel_messages(std::int64_t before_ms) {
     return db_.execute("DELETE FROM channel_messages WHERE at < ?", {before_ms});
-}
-
-int PersonData::delete_reports(std::int64_t before_ms) {
-    return db_.execute("DELETE FROM reports WHERE created_at < ?", {before_ms});
 }
 
 int PersonData::delete_audit_log(std::int64_t before_ms) {

@@ -21,8 +21,6 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       channel_tracks_(*db_),
       customers_(*db_),
       engagements_(*db_),
-      reports_(*db_),
-      rotations_(*db_),
       announcements_(*db_),
       social_(*db_),
       plan_(*db_),

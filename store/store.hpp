@@ -22,8 +22,6 @@
 #include "store/people.hpp"
 #include "store/person_data.hpp"
 #include "store/plan.hpp"
-#include "store/reports.hpp"
-#include "store/rotations.hpp"
 #include "store/sign_in.hpp"
 #include "store/social.hpp"
 
@@ -66,12 +64,8 @@ class Store {
     const CustomerRepository& customers() const { return customers_; }
     EngagementRepository& engagements() { return engagements_; }
     const EngagementRepository& engagements() const { return engagements_; }
-    ReportRepository& reports() { return reports_; }
-    const ReportRepository& reports() const { return reports_; }
     MeetingRepository& meetings() { return meetings_; }
     const MeetingRepository& meetings() const { return meetings_; }
-    RotationRepository& rotations() { return rotations_; }
-    const RotationRepository& rotations() const { return rotations_; }
     AnnouncementRepository& announcements() { return announcements_; }
     const AnnouncementRepository& announcements() const { return announcements_; }
     SocialRepository& social() { return social_; }
@@ -118,8 +112,6 @@ class Store {
     ChannelTracks channel_tracks_;
     CustomerRepository customers_;
     EngagementRepository engagements_;
-    ReportRepository reports_;
-    RotationRepository rotations_;
     AnnouncementRepository announcements_;
     SocialRepository social_;
     PlanRepository plan_;

@@ -13,12 +13,18 @@
 #include <sstream>
 
 #include "app/config.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
+store::reports::ReportRepository reports_table(TestBot& bot) {
+    return store::reports::ReportRepository(bot.store().db());
+}
 
 using ::testing::HasSubstr;
 
@@ -77,7 +83,7 @@ class DemoBot {
         std::ostringstream out;
         store::ReportFilter all;
         all.limit = -1;
-        for (const auto& r : bot.store().reports().find(all)) {
+        for (const auto& r : reports_table(bot).find(all)) {
             out << "R " << r.author_id << " " << r.created_at << " " << r.text << " "
                 << r.mentions.size() << "\n";
         }
@@ -92,7 +98,7 @@ class DemoBot {
         return out.str();
     }
 
-    std::int64_t report_count() { return bot.store().reports().count({}); }
+    std::int64_t report_count() { return reports_table(bot).count({}); }
 
     TestBot bot;
 };
@@ -229,7 +235,7 @@ TEST(DemoHistory, IsDatedRelativeToTheClock) {
     all.limit = -1;
     const auto now = core::to_millis(later.bot.clock().now());
     std::int64_t oldest = now;
-    for (const auto& r : later.bot.store().reports().find(all)) {
+    for (const auto& r : reports_table(later.bot).find(all)) {
         EXPECT_LT(r.created_at, now);
         oldest = std::min(oldest, r.created_at);
     }

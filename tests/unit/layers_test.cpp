@@ -96,6 +96,12 @@ std::map<std::string, std::set<std::string>> feature_owned_tables() {
     return out;
 }
 
+// Tables a feature's store part owns that a migration of store/migrations/ made, because
+// that migration changes the store's own tables too (so it stays there): feature -> tables.
+const std::map<std::string, std::set<std::string>> kOwnedFromSharedMigrations = {
+    {"reports", {"rotations", "rotation_assignments"}},  // 0005 also changes the outbox
+};
+
 // Every "file: table" where a C++ file of store/, bot/ or app/ outside the owner's store
 // part names one of a feature's own tables in SQL (FROM, JOIN, INTO, UPDATE, TABLE).
 std::set<std::string> sql_outside_owner(const std::map<std::string, std::set<std::string>>& owned) {
@@ -124,13 +130,17 @@ std::set<std::string> sql_outside_owner(const std::map<std::string, std::set<std
 }
 
 TEST(Layers, AFeaturesOwnTablesAreTouchedOnlyByItsStorePart) {
-    const auto owned = feature_owned_tables();
+    auto owned = feature_owned_tables();
+    for (const auto& [feature, tables] : kOwnedFromSharedMigrations) {
+        owned[feature].insert(tables.begin(), tables.end());
+    }
     // The features that own their tables so far; the others' are still in store/.
-    for (const char* feature : {"thanks", "kit", "rules", "campaigns"}) {
+    for (const char* feature : {"thanks", "kit", "rules", "campaigns", "reports"}) {
         EXPECT_FALSE(owned.count(feature) == 0 || owned.at(feature).empty())
             << feature << " has no store part with tables of its own";
     }
     EXPECT_TRUE(owned.count("kit") && owned.at("kit").count("kit_items"));
+    EXPECT_TRUE(owned.count("reports") && owned.at("reports").count("report_versions"));
     for (const auto& touch : sql_outside_owner(owned)) {
         ADD_FAILURE() << touch
                       << ": SQL on another feature's table; only its store part "
