@@ -732,13 +732,14 @@ int export_reports(const Options& options, const std::string& csv_path) {
     if (!open_core(config, core)) return exit_failure;
     bot::Directory directory;
     directory.load(core.store->people().all());
+    const store::reports::ReportRepository reports(core.store->db());
     if (csv_path == "-") {
-        bot::reports::write_reports_csv(*core.store, directory, std::cout);
+        bot::reports::write_reports_csv(reports, directory, std::cout);
         return exit_ok;
     }
     std::size_t count = 0;
     const std::string problem = write_file_atomically(csv_path, [&](std::ostream& out) {
-        count = bot::reports::write_reports_csv(*core.store, directory, out);
+        count = bot::reports::write_reports_csv(reports, directory, out);
     });
     if (!problem.empty()) {
         std::cerr << "twintrack: " << problem << "\n";

@@ -18,6 +18,7 @@
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
 #include "bot/features/reports/extraction.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/features/social/store/social_store.hpp"
 #include "bot/people_import.hpp"
@@ -601,7 +602,7 @@ struct Generator {
             r.mentions.push_back(
                 {"need", n, core::ascii_lower(n), n, std::nullopt, std::nullopt, ""});
         }
-        store.reports().create(r, json::object().dump());
+        store::reports::ReportRepository(store.db()).create(r, json::object().dump());
         ++counts.reports;
     }
 
@@ -845,7 +846,7 @@ std::optional<DemoHistoryCounts> load_demo_history(store::Store& store,
     if (store.actions().setting(demo_history_key)) return std::nullopt;
     if (!store::engagements::CustomerRepository(store.db()).all().empty() ||
         !store::engagements::EngagementRepository(store.db()).all().empty() ||
-        store.deals().count() > 0 || store.reports().count({}) > 0) {
+        store.deals().count() > 0 || store::reports::ReportRepository(store.db()).count({}) > 0) {
         return std::nullopt;
     }
     Generator g(store, settings, prompts, core::to_millis(clock.now()), seed);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "store/reports.hpp"
+#include "store/report_records.hpp"
 
 namespace twintrack::bot::reports {
 
@@ -46,7 +46,7 @@ class FieldFacts {
     virtual std::vector<FieldFact> filed_between(std::int64_t from_ms, std::int64_t to_ms) = 0;
     /// The reports `filter` matches (its limit ignored), oldest first.
     virtual std::vector<FieldFact> matching(store::ReportFilter filter) = 0;
-    /// How many reports `filter` matches: store::ReportRepository::count, the count the
+    /// How many reports `filter` matches: store::reports::ReportRepository::count, the count the
     /// `reports` listing and `intel` show, so that the dashboard's numbers are theirs.
     virtual std::int64_t count(const store::ReportFilter& filter) = 0;
 };

@@ -16,7 +16,7 @@
 
 #include "bot/field_facts.hpp"
 #include "core/text.hpp"
-#include "store/reports.hpp"
+#include "store/report_records.hpp"
 
 namespace twintrack::bot::reports {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "store/reports.hpp"
+#include "store/report_records.hpp"
 
 namespace twintrack::bot::reports {
 

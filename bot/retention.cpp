@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/engine.hpp"
+#include "bot/report_retention.hpp"
 #include "bot/sign_in.hpp"
 #include "bot/turn.hpp"
 
@@ -38,7 +39,10 @@ void run_retention(Turn& turn) {
     const int messages = r.channel_messages_days > 0
                              ? data.delete_channel_messages(cutoff(r.channel_messages_days))
                              : 0;
-    const int reports = r.reports_days > 0 ? data.delete_reports(cutoff(r.reports_days)) : 0;
+    auto* report_retention = turn.engine().services().find<reports::ReportRetention>();
+    const int reports = r.reports_days > 0 && report_retention != nullptr
+                            ? report_retention->delete_filed_before(turn, cutoff(r.reports_days))
+                            : 0;
     const int audit = r.audit_log_days > 0 ? data.delete_audit_log(cutoff(r.audit_log_days)) : 0;
     const int codes = data.delete_link_codes(now - link_codes_kept_ms);
     // Hub sign-in: sessions that ended (revoked, or past their absolute end), spent sign-in

@@ -31,15 +31,6 @@ const ExportQuery export_queries[] = {
      "OR JSON_PERSON_ID = ?1 "
      "ORDER BY id",
      true},
-    {"reports",
-     "SELECT id, customer_text, customer_id, engagement_id, source, version, tags, created_at, "
-     "updated_at FROM reports WHERE author_id = ?1 ORDER BY id"},
-    {"report_versions",
-     "SELECT v.report_id, v.version, v.text, v.answers, v.edited_by, v.created_at "
-     "FROM report_versions v JOIN reports r ON r.id = v.report_id "
-     "WHERE r.author_id = ?1 OR v.edited_by = ?1 ORDER BY v.report_id, v.version"},
-    {"report_pauses",
-     "SELECT until_date, until_at, created_at FROM report_pauses WHERE person_id = ?1"},
     {"deals",
      "SELECT id, external_id, customer_text, stage, amount, currency, company_amount, margin, "
      "reason, created_at, closed_at, source FROM deals WHERE owner_id = ?1 ORDER BY id"},
@@ -67,9 +58,6 @@ const ExportQuery export_queries[] = {
     {"action_clicks",
      "SELECT at, detail, event_id FROM audit_log WHERE person_id = ?1 "
      "AND action = 'action.click' ORDER BY id"},
-    {"rotations",
-     "SELECT a.rotation_id, a.round, a.person_id, a.host_id, a.starts_at, a.ends_at "
-     "FROM rotation_assignments a WHERE a.person_id = ?1 OR a.host_id = ?1 ORDER BY a.id"},
 };
 
 /// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
@@ -87,16 +75,11 @@ const char* const erase_deletes[] = {
     "DELETE FROM web_sessions WHERE person_id = ?1",
     "DELETE FROM sign_in_links WHERE person_id = ?1",
     "DELETE FROM sign_in_requests WHERE person_id = ?1",
-    "DELETE FROM report_pauses WHERE person_id = ?1",
 };
 
 /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
 const char* const erase_scrubs[] = {
     "UPDATE audit_log SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
-    "UPDATE report_versions SET text = replace(text, ?1, ?2), answers = replace(answers, ?1, ?2) "
-    "WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
-    "UPDATE report_mentions SET value = replace(value, ?1, ?2), "
-    "matched = replace(matched, ?1, ?2) WHERE instr(value, ?1) > 0 OR instr(matched, ?1) > 0",
     "UPDATE channel_messages SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE outbox SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE action_posts SET text = replace(text, ?1, ?2), outcome = replace(outcome, ?1, ?2), "
@@ -183,10 +166,6 @@ EraseCounts PersonData::erase_person(std::int64_t id, const std::string& email,
 
 int PersonData::delete_channel_messages(std::int64_t before_ms) {
     return db_.execute("DELETE FROM channel_messages WHERE at < ?", {before_ms});
-}
-
-int PersonData::delete_reports(std::int64_t before_ms) {
-    return db_.execute("DELETE FROM reports WHERE created_at < ?", {before_ms});
 }
 
 int PersonData::delete_audit_log(std::int64_t before_ms) {

@@ -69,8 +69,6 @@ class PersonData {
 
     // --- retention: each deletes records from before `before_ms`, returns how many --------
     int delete_channel_messages(std::int64_t before_ms);
-    /// Field reports created before, with their versions, extractions and digest entries.
-    int delete_reports(std::int64_t before_ms);
     int delete_audit_log(std::int64_t before_ms);
     /// Link codes, used or not.
     int delete_link_codes(std::int64_t before_ms);

@@ -11,6 +11,7 @@
 
 #include "bot/engine.hpp"
 #include "bot/features/reports/report_windows.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace {
@@ -58,7 +59,7 @@ void BM_IngestOneLineReports(benchmark::State& state) {
         if (replies.empty()) state.SkipWithError("a report was not acknowledged");
         ++n;
     }
-    const auto stored = bot.store().reports().count({});
+    const auto stored = store::reports::ReportRepository(bot.store().db()).count({});
     if (stored != n) state.SkipWithError("not every report was stored");
     state.SetItemsProcessed(n);
     state.counters["reports_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsRate);
@@ -73,6 +74,7 @@ void fill(TestBot& bot, std::int64_t total, core::Timestamp end) {
     const std::int64_t span = 52LL * 7 * 24 * 3600 * 1000;
     const std::int64_t step = span / total;
     auto& db = bot.store().db();
+    store::reports::ReportRepository reports(db);
     db.begin();
     std::vector<std::pair<std::int64_t, std::int64_t>> ids;  // created_at, id
     ids.reserve(static_cast<std::size_t>(total));
@@ -87,22 +89,22 @@ void fill(TestBot& bot, std::int64_t total, core::Timestamp end) {
         r.mentions.push_back({"price", "-15%", "-15%", "", std::nullopt, -15.0, "%"});
         r.mentions.push_back(
             {"need", "case study", "case study", "", std::nullopt, std::nullopt, ""});
-        ids.emplace_back(r.created_at, bot.store().reports().create(r));
+        ids.emplace_back(r.created_at, reports.create(r));
     }
     // Earlier weeks were digested: one digest row per week with the versions it showed.
     const std::int64_t week = 7LL * 24 * 3600 * 1000;
     std::size_t at = 0;
     for (int w = 0; w < 51; ++w) {
-        store::ReportDigest d;
+        store::reports::ReportDigest d;
         d.key = "history." + std::to_string(w);
         d.department = "sales";
         d.period_start = end_ms - span + w * week;
         d.period_end = d.period_start + week;
         d.sent_at = d.period_end;
-        std::vector<store::ReportVersionRef> covered;
+        std::vector<store::reports::ReportVersionRef> covered;
         while (at < ids.size() && ids[at].first < d.period_end)
             covered.push_back({ids[at++].second, 1});
-        bot.store().reports().add_digest(d, covered);
+        reports.add_digest(d, covered);
     }
     db.commit();
 }

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/features/reports/store/reports_store.hpp"
 #include "store/store.hpp"
 
 namespace twintrack::bench {
@@ -61,6 +62,7 @@ inline void fill(store::Store& s, const char* kind, int people, int rows) {
         s.deals().add(d);
     }
     const std::vector<std::string> rivals = {"Huawei", "ZTE", "Foo", "Bar", "Baz"};
+    store::reports::ReportRepository reports(s.db());
     for (int i = 0; i < rows; ++i) {
         store::Report r;
         r.author_id = ids[rng() % people];
@@ -73,7 +75,7 @@ inline void fill(store::Store& s, const char* kind, int people, int rows) {
             r.mentions.push_back(
                 {"competitor", rival, rival, rival, std::nullopt, std::nullopt, ""});
         }
-        s.reports().create(r);
+        reports.create(r);
     }
     db.commit();
     std::printf("filled %s with %d people, %d deals, %d reports in %.0f s\n", kind, people, rows,

@@ -46,6 +46,7 @@
 #include "bot/directory.hpp"
 #include "bot/features/metrics/metrics.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/features/reports/reports.hpp"
 #include "store/copy_store.hpp"
 #include "store/store.hpp"
 #include "tests/integration/process.hpp"
@@ -314,6 +315,7 @@ void weekly_metrics(const std::string& url, const char* kind, int rows) {
     bench::fill(*store, kind, 500, rows);
     twintrack::bot::Directory directory;
     directory.load(store->people().all());
+    const auto field_facts = twintrack::bot::reports::field_facts_on(store->db());
     const Period week{bench::week_start, bench::week_start + 7 * bench::day_ms};
     const std::int64_t from = bench::week_start - 7 * 7 * bench::day_ms;
     constexpr int runs = 3;
@@ -322,7 +324,8 @@ void weekly_metrics(const std::string& url, const char* kind, int rows) {
     for (int i = 0; i < runs; ++i) {
         const auto start = Clock::now();
         // The generated store holds deals and reports, no engagements: no EngagementFacts.
-        MetricsData data = load_metrics_data(*store, directory, nullptr, from, week.to);
+        MetricsData data =
+            load_metrics_data(*store, directory, nullptr, from, week.to, field_facts.get());
         data.zone = bench::zone;
         const Metrics now = compute_metrics(data, week, Attribution{});
         const Metrics before =

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/social/store/social_store.hpp"
 #include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
@@ -17,6 +18,10 @@ namespace {
 
 /// The tone feature's own tables on the bot's store (bot/features/tone/store/).
 using AnnouncementTable = store::tone::AnnouncementRepository;
+/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
+store::reports::ReportRepository reports_table(TestBot& bot) {
+    return store::reports::ReportRepository(bot.store().db());
+}
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -345,11 +350,11 @@ TEST_F(ReportCustomerTest, TheCloseMatchesNewCustomerAndSkipAreButtons) {
     EXPECT_THAT(texts_to(picked, "@sam"),
                 Contains(HasSubstr("Report #1 is now filed under Acme Labs")));
     EXPECT_THAT(updates(picked), ElementsAre(ask.text + "\nAnswered at 10:00"));
-    EXPECT_EQ(bot.store().reports().get(1)->customer_text, "Acme Labs");
+    EXPECT_EQ(reports_table(bot).get(1)->customer_text, "Acme Labs");
     // A second click: the question was answered.
     EXPECT_THAT(texts(bot.click("sam", token(ask, 3))),
                 ElementsAre("This was already decided: Answered at 10:00"));
-    EXPECT_EQ(bot.store().reports().get(1)->customer_text, "Acme Labs");
+    EXPECT_EQ(reports_table(bot).get(1)->customer_text, "Acme Labs");
 }
 
 TEST_F(ReportCustomerTest, NewCustomerAndSkipRunWhatTheTypedAnswersRun) {
@@ -376,11 +381,11 @@ TEST_F(ReportCustomerTest, NewCustomerAndSkipRunWhatTheTypedAnswersRun) {
         ASSERT_GE(ask.actions.size(), c.choice);
         const auto r = bot.click(c.who, token(ask, ask.actions.size() - c.choice));
         EXPECT_THAT(texts_to(r, "@" + c.who), Contains(HasSubstr(c.answer)));
-        EXPECT_EQ(bot.store().reports().get(id)->customer_text, c.customer);
+        EXPECT_EQ(reports_table(bot).get(id)->customer_text, c.customer);
     }
     // "New customer" made the customer and filed the report under it.
-    EXPECT_TRUE(bot.store().reports().get(1)->customer_id.has_value());
-    EXPECT_FALSE(bot.store().reports().get(2)->customer_id.has_value());
+    EXPECT_TRUE(reports_table(bot).get(1)->customer_id.has_value());
+    EXPECT_FALSE(reports_table(bot).get(2)->customer_id.has_value());
 }
 
 TEST_F(ReportCustomerTest, ZhLabelsAndTypedWords) {
@@ -406,8 +411,8 @@ TEST_F(ReportCustomerTest, OthersClicksExpiredButtonsAndALeftQuestionAreRefused)
     bot.clock().advance(31min);
     EXPECT_THAT(texts(bot.click("sam", token(again, 0))),
                 Contains(HasSubstr("That button has expired")));
-    EXPECT_FALSE(bot.store().reports().get(1)->customer_id.has_value());
-    EXPECT_FALSE(bot.store().reports().get(2)->customer_id.has_value());
+    EXPECT_FALSE(reports_table(bot).get(1)->customer_id.has_value());
+    EXPECT_FALSE(reports_table(bot).get(2)->customer_id.has_value());
 }
 
 TEST_F(ReportCustomerTest, WithoutButtonsTheQuestionAloneSaysWhatToType) {

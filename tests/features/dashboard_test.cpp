@@ -11,6 +11,7 @@
 #include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/local_time.hpp"
 #include "bot/metrics_settings.hpp"
@@ -20,6 +21,11 @@
 
 namespace twintrack::testing {
 namespace {
+
+/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
+store::reports::ReportRepository reports_table(TestBot& bot) {
+    return store::reports::ReportRepository(bot.store().db());
+}
 
 using nlohmann::json;
 using ::testing::HasSubstr;
@@ -423,7 +429,7 @@ TEST_F(FieldIntelTest, ReportCountsAreTheStoresOneCountOnTheCommandsAndThePage) 
     // A report filed for Globex that names ACME is about both customers: `reports customer`
     // lists it under each, and so does the page.
     bot.say("sue", "report Globex: ACME buys from them too");
-    const store::ReportRepository& stored = bot.store().reports();
+    const auto stored = reports_table(bot);
     std::optional<std::int64_t> acme, globex;
     for (const auto& c : customers_of_bot(bot).all()) {
         if (c.name == "ACME") acme = c.id;

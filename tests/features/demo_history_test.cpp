@@ -14,12 +14,18 @@
 
 #include "app/config.hpp"
 #include "bot/features/engagements/store/engagements_store.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
+store::reports::ReportRepository reports_table(TestBot& bot) {
+    return store::reports::ReportRepository(bot.store().db());
+}
 
 using ::testing::HasSubstr;
 
@@ -83,7 +89,7 @@ class DemoBot {
         std::ostringstream out;
         store::ReportFilter all;
         all.limit = -1;
-        for (const auto& r : bot.store().reports().find(all)) {
+        for (const auto& r : reports_table(bot).find(all)) {
             out << "R " << r.author_id << " " << r.created_at << " " << r.text << " "
                 << r.mentions.size() << "\n";
         }
@@ -98,7 +104,7 @@ class DemoBot {
         return out.str();
     }
 
-    std::int64_t report_count() { return bot.store().reports().count({}); }
+    std::int64_t report_count() { return reports_table(bot).count({}); }
 
     TestBot bot;
 };
@@ -235,7 +241,7 @@ TEST(DemoHistory, IsDatedRelativeToTheClock) {
     all.limit = -1;
     const auto now = core::to_millis(later.bot.clock().now());
     std::int64_t oldest = now;
-    for (const auto& r : later.bot.store().reports().find(all)) {
+    for (const auto& r : reports_table(later.bot).find(all)) {
         EXPECT_LT(r.created_at, now);
         oldest = std::min(oldest, r.created_at);
     }

@@ -10,12 +10,18 @@
 #include <gtest/gtest.h>
 
 #include "bot/features/engagements/store/engagements_store.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
+
+/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
+store::reports::ReportRepository reports_table(TestBot& bot) {
+    return store::reports::ReportRepository(bot.store().db());
+}
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -395,7 +401,7 @@ TEST_F(ReportDigestTest, OneDigestPerWindowToMarketingAndJointWithChangesAndEdit
                 HasSubstr("Sam Seller asks marketing for help with ACME (#acme): a customer "
                           "reference in banking (report #4)"));
     const auto acme =
-        engagements_of_bot(bot).of_customer(bot.store().reports().get(4)->customer_id.value());
+        engagements_of_bot(bot).of_customer(reports_table(bot).get(4)->customer_id.value());
     ASSERT_THAT(acme, SizeIs(1));
     const auto consultations = engagements_of_bot(bot).consultations(acme[0].id);
     ASSERT_THAT(consultations, SizeIs(1));

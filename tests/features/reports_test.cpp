@@ -14,6 +14,8 @@
 #include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
+#include "bot/features/reports/store/rotations_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
@@ -22,6 +24,16 @@
 
 namespace twintrack::testing {
 namespace {
+
+/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
+store::reports::ReportRepository reports_table(TestBot& bot) {
+    return store::reports::ReportRepository(bot.store().db());
+}
+
+/// The rotation tables on the bot's store (bot/features/reports/store/).
+store::reports::RotationRepository rotations_table(TestBot& bot) {
+    return store::reports::RotationRepository(bot.store().db());
+}
 
 using ::testing::AllOf;
 using ::testing::Contains;
@@ -90,7 +102,7 @@ TEST_F(ReportsTest, OneLineReportIsSavedWithWhatWasUnderstood) {
         ASSERT_THAT(r, SizeIs(std::string(c.name) == "another customer mentioned" ? 2 : 1));
         for (const char* e : c.expected) EXPECT_THAT(r[0], HasSubstr(e));
     }
-    const auto first = bot.store().reports().get(1);
+    const auto first = reports_table(bot).get(1);
     ASSERT_TRUE(first.has_value());
     EXPECT_TRUE(first->customer_id.has_value());
     EXPECT_TRUE(first->engagement_id.has_value());
@@ -139,14 +151,14 @@ TEST_F(ReportsTest, UnknownCustomerIsSavedThenPickedFromCloseMatches) {
     EXPECT_THAT(saved[1], AllOf(HasSubstr("1. ACME (艾克米)"), HasSubstr("2. Acme Robotics"),
                                 HasSubstr("\"new\"")));
     // Saved before the question was asked: nothing waits on the answer.
-    ASSERT_TRUE(bot.store().reports().get(1).has_value());
-    EXPECT_FALSE(bot.store().reports().get(1)->customer_id.has_value());
+    ASSERT_TRUE(reports_table(bot).get(1).has_value());
+    EXPECT_FALSE(reports_table(bot).get(1)->customer_id.has_value());
     const auto again = bot.say("sam", "7");
     ASSERT_THAT(again, SizeIs(2));
     EXPECT_THAT(again[0], HasSubstr("with a number from the list"));
     EXPECT_THAT(bot.say("sam", "2"),
                 ElementsAre(HasSubstr("Report #1 is now filed under Acme Robotics")));
-    const auto r = bot.store().reports().get(1);
+    const auto r = reports_table(bot).get(1);
     ASSERT_TRUE(r.has_value());
     EXPECT_TRUE(r->customer_id.has_value());
     EXPECT_TRUE(r->engagement_id.has_value());
@@ -165,7 +177,7 @@ TEST_F(ReportsTest, TheCustomerQuestionNeverBlocksOtherCommands) {
     // And a question that is not answered times out without a word.
     bot.say("sam", "report Qux: hello");
     EXPECT_THAT(bot.advance(std::chrono::hours(1)), IsEmpty());
-    EXPECT_FALSE(bot.store().reports().get(2)->customer_id.has_value());
+    EXPECT_FALSE(reports_table(bot).get(2)->customer_id.has_value());
 }
 
 TEST_F(ReportsTest, UnknownCustomerCanBeCreatedOrLeftAloneInBothLanguages) {
@@ -175,13 +187,13 @@ TEST_F(ReportsTest, UnknownCustomerCanBeCreatedOrLeftAloneInBothLanguages) {
     const auto created = bot.say("wang", "新建");
     EXPECT_THAT(created, Contains(HasSubstr("报告 #1 已归入 新客户")));
     EXPECT_TRUE(customers_of_bot(bot).find_by_key("新客户").has_value());
-    EXPECT_TRUE(bot.store().reports().get(1)->engagement_id.has_value());
+    EXPECT_TRUE(reports_table(bot).get(1)->engagement_id.has_value());
 
     bot.say("sam", "report Zyx Corp: cold call");
     EXPECT_THAT(bot.say("sam", "skip"),
                 ElementsAre(HasSubstr("Report #2 stays without a customer")));
-    EXPECT_FALSE(bot.store().reports().get(2)->customer_id.has_value());
-    EXPECT_EQ(bot.store().reports().count({}), 2);
+    EXPECT_FALSE(reports_table(bot).get(2)->customer_id.has_value());
+    EXPECT_EQ(reports_table(bot).count({}), 2);
 }
 
 TEST_F(ReportsTest, BadInputGetsAClearAnswerAndSavesNothing) {
@@ -208,7 +220,7 @@ TEST_F(ReportsTest, BadInputGetsAClearAnswerAndSavesNothing) {
         SCOPED_TRACE(c.text.substr(0, 40));
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_EQ(bot.store().reports().count({}), 0);
+    EXPECT_EQ(reports_table(bot).count({}), 0);
 }
 
 TEST_F(ReportsTest, RedeliveredReportIsSavedOnce) {
@@ -222,7 +234,7 @@ TEST_F(ReportsTest, RedeliveredReportIsSavedOnce) {
     EXPECT_THAT(texts(bot.deliver(e)), IsEmpty());
     bot.restart();
     EXPECT_THAT(texts(bot.deliver(e)), IsEmpty());
-    EXPECT_EQ(bot.store().reports().count({}), 1);
+    EXPECT_EQ(reports_table(bot).count({}), 1);
 }
 
 TEST_F(ReportsTest, EditKeepsVersionsAndOnlyTheAuthorMayEdit) {
@@ -254,7 +266,7 @@ TEST_F(ReportsTest, EditKeepsVersionsAndOnlyTheAuthorMayEdit) {
                                             "2026-11-02 10:00 (Europe/Berlin), version 2"),
                                   HasSubstr("• v1 2026-11-02 10:00 Sam Seller:"))));
     // Only the latest version's facts count.
-    EXPECT_EQ(bot.store().reports().versions(1).size(), 2u);
+    EXPECT_EQ(reports_table(bot).versions(1).size(), 2u);
     EXPECT_THAT(bot.say("mia", "intel Foo"),
                 ElementsAre(AllOf(HasSubstr("-25%"), Not(HasSubstr("-20%")))));
 }
@@ -287,7 +299,7 @@ TEST_F(ReportsTest, DialogAsksOneQuestionAtATimeWithSkipBackAndEmptyAnswers) {
                 ElementsAre(AllOf(HasSubstr("Customers met: ACME, NewCo\nStage changes: ACME "
                                             "moved to proposal\nCompetitors: Foo offered 20% off"),
                                   HasSubstr("Help wanted: slides for the CFO"))));
-    const auto saved = bot.store().reports().get(1);
+    const auto saved = reports_table(bot).get(1);
     ASSERT_TRUE(saved.has_value());
     EXPECT_EQ(saved->source, "dialog");
 }
@@ -320,7 +332,7 @@ TEST_F(ReportsTest, DialogInChineseAndWaysToEndItWithoutSaving) {
         ASSERT_THAT(r, Not(IsEmpty()));
         EXPECT_THAT(r.front(), HasSubstr(c.expected));
     }
-    EXPECT_EQ(bot.store().reports().count({}), 1);
+    EXPECT_EQ(reports_table(bot).count({}), 1);
 }
 
 TEST(ReportPause, DateIsReadInThePersonsZone) {
@@ -361,7 +373,7 @@ TEST(ReportPause, DateIsReadInThePersonsZone) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    const auto sam = bot.store().reports().pause(bot.engine().directory().all()[0].id);
+    const auto sam = reports_table(bot).pause(bot.engine().directory().all()[0].id);
     ASSERT_TRUE(sam.has_value());
     EXPECT_EQ(sam->until_date, "2026-11-02");
     EXPECT_EQ(sam->until_at, core::to_millis(utc(2026, 11, 2, 23)));
@@ -575,9 +587,9 @@ TEST_F(RotationTest, PlanTellsBothSidesAndRoundsCoverEveryoneBeforeRepeats) {
 
     // Round 2 is planned two days before it starts (2026-11-21 09:00 Shanghai), not sooner.
     bot.advance(std::chrono::hours(24 * 16));
-    EXPECT_THAT(bot.store().rotations().round(1, 2), IsEmpty());
+    EXPECT_THAT(rotations_table(bot).round(1, 2), IsEmpty());
     bot.advance(std::chrono::hours(24));
-    EXPECT_THAT(bot.store().rotations().round(1, 2), SizeIs(2));
+    EXPECT_THAT(rotations_table(bot).round(1, 2), SizeIs(2));
     EXPECT_THAT(bot.say("boss", "rotation"), Contains(HasSubstr("round 2")));
 }
 
@@ -589,8 +601,8 @@ TEST_F(RotationTest, ReportsDuringAndAfterTheRoundAreTaggedRotation) {
     EXPECT_THAT(bot.say("mia", "report ACME: they asked for a demo"),
                 Contains(HasSubstr("Tagged rotation")));
     EXPECT_THAT(bot.say("max", "report ACME: follow-up"), Not(Contains(HasSubstr("rotation"))));
-    EXPECT_EQ(bot.store().reports().get(2)->tags, "rotation");
-    EXPECT_EQ(bot.store().reports().get(3)->tags, "");
+    EXPECT_EQ(reports_table(bot).get(2)->tags, "rotation");
+    EXPECT_EQ(reports_table(bot).get(3)->tags, "");
     EXPECT_THAT(bot.say("mia", "reports"), ElementsAre(HasSubstr("[rotation]")));
     EXPECT_THAT(bot.api("GET", "/api/v1/reports.csv").body, HasSubstr(",rotation\r\n"));
 }
@@ -620,7 +632,7 @@ TEST_F(RotationTest, BadPlansAreAnsweredAndStaffMayNotPlan) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(bot.say(c.who, c.text), ElementsAre(HasSubstr(c.expected)));
     }
-    EXPECT_THAT(bot.store().rotations().active(), IsEmpty());
+    EXPECT_THAT(rotations_table(bot).active(), IsEmpty());
 }
 
 // rotation stop and rotation plan are declared (bot/args.hpp): a missing word, a word that
@@ -654,7 +666,7 @@ TEST_F(RotationTest, StoppedPlansPlanNoFurtherRounds) {
     bot.say("boss", "rotation plan marketing with sales batch=1 every=1w");
     EXPECT_THAT(bot.say("boss", "rotation stop 1"), ElementsAre(HasSubstr("is stopped")));
     bot.advance(std::chrono::hours(24 * 30));
-    EXPECT_THAT(bot.store().rotations().round(1, 2), IsEmpty());
+    EXPECT_THAT(rotations_table(bot).round(1, 2), IsEmpty());
     EXPECT_THAT(bot.say("boss", "rotation"), Contains(HasSubstr("No field rotation")));
 }
 

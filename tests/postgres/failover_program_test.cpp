@@ -19,6 +19,7 @@
 #include <set>
 #include <thread>
 
+#include "bot/features/reports/store/reports_store.hpp"
 #include "store/store.hpp"
 #include "tests/postgres/program_instances.hpp"
 #include "tests/support/postgres_server.hpp"
@@ -279,7 +280,7 @@ TEST(Failover, ThreeProcessesLoseNothingAndDoubleNothingWhenOneIsKilledMidBurst)
     const auto stored_reports = [&] {
         store::ReportFilter f;
         f.limit = -1;
-        return store->reports().find(f);
+        return store::reports::ReportRepository(store->db()).find(f);
     };
     ASSERT_TRUE(eventually(
         [&] { return static_cast<std::int64_t>(stored_reports().size()) >= total; }, 60s))

@@ -182,7 +182,7 @@ json labels_of(const Engine& engine, const std::string& locale) {
 
 // --- field intelligence: reports, price signals, markets and customers ------------------
 // Counted by the reports feature's FieldFacts service: every number of reports is
-// FieldFacts::count (store::ReportRepository::count) over a store::ReportFilter, the count
+// FieldFacts::count (store::reports::ReportRepository::count) over a store::ReportFilter, the count
 // `reports` (`reports week`, `reports customer NAME`) and `intel` show; the rows by market
 // are reports::tally_by_market's (field_figures.hpp), the same count as `plan`.
 
@@ -892,9 +892,9 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
                           : request.kind == "quarter" ? quarter_of(request.at, zone)
                                                       : week_of(request.at, zone);
     const std::vector<Period> trend = trend_weeks(period, request.weeks, turn.now(), zone);
-    MetricsData data = load_metrics_data(turn.read(), engine.directory(),
-                                         engine.services().find<EngagementFacts>(),
-                                         std::min(trend.front().from, period.from), period.to);
+    MetricsData data = load_metrics_data(
+        turn.read(), engine.directory(), engine.services().find<EngagementFacts>(),
+        std::min(trend.front().from, period.from), period.to, field_facts_of(engine));
     data.zone = zone;
     const Figures figures{engine, data, attribution_from(engine.settings()), view.scope};
     const Metrics now = figures.of(period);

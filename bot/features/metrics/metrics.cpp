@@ -26,6 +26,7 @@
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/social/activity_stats.hpp"
 #include "bot/features/thanks/thanks_stats.hpp"
+#include "bot/field_facts.hpp"
 #include "bot/local_time.hpp"
 #include "bot/name_key.hpp"
 #include "bot/report_texts.hpp"
@@ -546,8 +547,9 @@ Computed compute(const store::Store& store, const Engine& engine, const Period& 
     Period first = week_of(core::from_millis(period.to - 1), zone);
     for (int i = 1; i < chart_weeks; ++i) first = previous(first, "week", zone);
     const std::int64_t from = std::min(prev.from, first.from);
-    MetricsData data = load_metrics_data(
-        store, engine.directory(), engine.services().find<EngagementFacts>(), from, period.to);
+    MetricsData data =
+        load_metrics_data(store, engine.directory(), engine.services().find<EngagementFacts>(),
+                          from, period.to, field_facts_of(engine));
     data.zone = zone;
     const Attribution a = attribution_from(engine.settings());
     Computed c;
@@ -1146,8 +1148,13 @@ Attribution attribution_from(const BotSettings& settings) {
     return a;
 }
 
+reports::FieldFacts* field_facts_of(const Engine& engine) {
+    return engine.services().find<reports::FieldFacts>();
+}
+
 MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
-                              const EngagementFacts* facts, std::int64_t from, std::int64_t to) {
+                              const EngagementFacts* facts, std::int64_t from, std::int64_t to,
+                              reports::FieldFacts* field_facts) {
     MetricsData d;
     d.quotas = store.quotas().overlapping(from, to);
     std::int64_t deals_from = from;
@@ -1160,16 +1167,10 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
         d.handoffs = facts->handoffs(from, to);
         d.consultations = facts->consultations(from, to);
     }
-    store::ReportFilter f;
-    f.since_ms = from;
-    f.limit = -1;
-    for (const auto& r : store.reports().find(f)) {
-        if (r.created_at >= to) continue;
-        ReportFact fact{r.author_id, r.created_at, {}};
-        for (const auto& m : r.mentions) {
-            if (m.kind == "competitor") fact.competitors.push_back(m.value);
+    if (field_facts != nullptr) {
+        for (auto& r : field_facts->filed_between(from, to)) {
+            d.reports.push_back({r.author_id, r.filed_at, std::move(r.competitors)});
         }
-        d.reports.push_back(std::move(fact));
     }
     for (const auto& p : directory.all()) d.people.push_back({p.id, p.name, p.department});
     return d;
@@ -1179,7 +1180,7 @@ CampaignFigures campaign_figures(const store::Store& store, const Engine& engine
                                  const store::Campaign& campaign, const Period& period) {
     MetricsData data =
         load_metrics_data(store, engine.directory(), engine.services().find<EngagementFacts>(),
-                          period.from, period.to);
+                          period.from, period.to, field_facts_of(engine));
     data.zone = company_zone(engine);
     data.campaigns = {campaign};
     std::map<std::int64_t, std::int64_t> first_touch;  // customer -> this campaign's touch

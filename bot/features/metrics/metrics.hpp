@@ -22,16 +22,23 @@ namespace twintrack::store {
 class Store;
 }
 
+namespace twintrack::bot::reports {
+class FieldFacts;
+}
+
 namespace twintrack::bot::metrics {
 
 /// The attribution rules and pool rate configured in `settings`.
 Attribution attribution_from(const BotSettings& settings);
 
 /// Everything the metrics of [from, to) need (quotas' whole periods included); the
-/// engagements, handoffs and consultations from the engagements feature's `facts` (none
-/// when null).
+/// engagements, handoffs and consultations from the engagements feature's `facts` and the
+/// field reports' facts from the reports feature's `field_facts` (none when null).
 MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
-                              const EngagementFacts* facts, std::int64_t from, std::int64_t to);
+                              const EngagementFacts* facts, std::int64_t from, std::int64_t to,
+                              reports::FieldFacts* field_facts);
+/// The reports feature's FieldFacts on `engine` (bot/field_facts.hpp); null without it.
+reports::FieldFacts* field_facts_of(const Engine& engine);
 
 /// One campaign's figures as the metrics compute them (compute_metrics, docs/METRICS.md):
 /// the deals won in `period` by customers the campaign touched before the deal closed,

@@ -26,14 +26,14 @@ std::string price_text(const store::ReportMention& m) {
 
 }  // namespace
 
-std::size_t write_reports_csv(const store::Store& store, const Directory& directory,
-                              std::ostream& out) {
+std::size_t write_reports_csv(const store::reports::ReportRepository& stored,
+                              const Directory& directory, std::ostream& out) {
     out << core::csv_row({"id", "filed_at_utc", "author", "author_email", "customer",
                           "engagement_id", "version", "text", "competitors", "price_signals",
                           "needs", "help_wanted", "tags"});
     store::ReportFilter all;
     all.limit = -1;
-    auto reports = store.reports().find(all);
+    auto reports = stored.find(all);
     std::reverse(reports.begin(), reports.end());
     for (const auto& r : reports) {
         std::vector<std::string> competitors, prices, needs, help;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "bot/engine.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -15,6 +16,7 @@ namespace twintrack::bot::reports {
 namespace {
 
 using nlohmann::json;
+using ReportTable = store::reports::ReportRepository;
 
 const char* const plan_job = "reports.plan";
 const char* const open_job = "reports.window_open";
@@ -53,7 +55,7 @@ std::string local_text(core::Timestamp at, const std::string& zone) {
 }
 
 bool paused(Turn& turn, std::int64_t person_id) {
-    const auto p = turn.read().reports().pause(person_id);
+    const auto p = turn.read_table<ReportTable>().pause(person_id);
     return p && p->until_at > core::to_millis(turn.now());
 }
 
@@ -148,7 +150,7 @@ bool filed_since(Turn& turn, std::int64_t person_id, core::Timestamp since) {
     f.author_id = person_id;
     f.since_ms = core::to_millis(since);
     f.limit = 1;
-    return turn.read().reports().count(f) > 0;
+    return turn.read_table<ReportTable>().count(f) > 0;
 }
 
 void window_open(Turn& turn, const json& payload) {
@@ -283,10 +285,10 @@ json digest_lists(const Engine& engine, const std::string& locale, const DigestC
 
 /// Reports an earlier digest showed and that were edited since (added to `covered`).
 json edited_since(Turn& turn, core::Timestamp start,
-                  std::vector<store::ReportVersionRef>& covered) {
+                  std::vector<store::reports::ReportVersionRef>& covered) {
     json items = json::array();
-    for (const auto& e : turn.read().reports().edited_after_digest()) {
-        const auto r = turn.read().reports().get(e.report_id);
+    for (const auto& e : turn.read_table<ReportTable>().edited_after_digest()) {
+        const auto r = turn.read_table<ReportTable>().get(e.report_id);
         if (!r || r->created_at >= core::to_millis(start)) continue;  // shown above anyway
         covered.push_back(e);
         items.push_back({{"id", r->id},
@@ -322,20 +324,20 @@ void digest(Turn& turn, const json& payload) {
     store::ReportFilter f;
     f.since_ms = core::to_millis(prev_start);
     f.limit = -1;
-    const DigestCounts counts = count_digest(turn.read().reports().find(f), core::to_millis(start),
-                                             core::to_millis(closes));
+    const DigestCounts counts = count_digest(turn.read_table<ReportTable>().find(f),
+                                             core::to_millis(start), core::to_millis(closes));
     const Presence who = presence(turn, department, counts.current);
-    std::vector<store::ReportVersionRef> covered;
+    std::vector<store::reports::ReportVersionRef> covered;
     for (const auto& r : counts.current) covered.push_back({r.id, r.version});
     const json edited = edited_since(turn, start, covered);
 
-    store::ReportDigest d;
+    store::reports::ReportDigest d;
     d.key = key;
     d.department = department;
     d.period_start = core::to_millis(start);
     d.period_end = core::to_millis(closes);
     d.sent_at = core::to_millis(turn.now());
-    if (!turn.write().reports().add_digest(d, covered)) return;  // sent before
+    if (!turn.write_table<ReportTable>().add_digest(d, covered)) return;  // sent before
 
     json data = digest_lists(engine, locale, counts);
     data.update(

@@ -12,7 +12,7 @@
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/settings.hpp"
 #include "core/types.hpp"
-#include "store/reports.hpp"
+#include "store/report_records.hpp"
 
 namespace twintrack::bot {
 class Engine;

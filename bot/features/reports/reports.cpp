@@ -16,10 +16,12 @@
 #include "bot/features/reports/report_export.hpp"
 #include "bot/features/reports/report_windows.hpp"
 #include "bot/features/reports/rotation.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/field_facts.hpp"
 #include "bot/field_figures.hpp"
 #include "bot/local_time.hpp"
 #include "bot/report_follow_up.hpp"
+#include "bot/report_retention.hpp"
 #include "bot/report_texts.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -62,6 +64,7 @@ const Customers& customers(Turn& turn) { return customers(turn.engine()); }
 using nlohmann::json;
 using store::Report;
 using store::ReportMention;
+using ReportTable = store::reports::ReportRepository;
 
 /// The longest report text, in characters.
 const std::size_t max_report_chars = 2000;
@@ -330,13 +333,13 @@ json customer_options(Turn& turn, const std::string& text) {
 /// it wants now that it has an engagement, and says so.
 void link_report(Turn& turn, std::int64_t report_id, const Customer& customer) {
     const auto engagement = engagement_for(turn, customer.id);
-    turn.write().reports().set_customer(
+    turn.write_table<ReportTable>().set_customer(
         report_id, customer.name, customer.id,
         engagement ? std::optional<std::int64_t>(engagement->id) : std::nullopt);
     turn.audit("report.customer", {{"report", report_id}, {"customer", customer.id}});
     bool consulted = false;
     if (engagement) {
-        if (const auto r = turn.read().reports().get(report_id)) {
+        if (const auto r = turn.read_table<ReportTable>().get(report_id)) {
             consulted = ask_marketing(turn, *engagement, *r, report_id);
         }
     }
@@ -459,7 +462,7 @@ void save_report(Turn& turn, const std::string& customer_text, const std::string
         });
         if (!known) r.mentions.push_back(m);
     }
-    const std::int64_t id = turn.write().reports().create(r, answers.dump());
+    const std::int64_t id = turn.write_table<ReportTable>().create(r, answers.dump());
     turn.audit("report.create", {{"report", id}, {"customer", customer_text}, {"source", source}});
     const bool consulted = engagement && ask_marketing(turn, *engagement, r, id);
     turn.reply("reports.saved",
@@ -519,7 +522,7 @@ void file_report(Turn& turn, const CommandArgs& args) {
 }
 
 void show_report(Turn& turn, std::int64_t id) {
-    const auto r = turn.read().reports().get(id);
+    const auto r = turn.read_table<ReportTable>().get(id);
     if (!r) {
         turn.reply("reports.not_found", {{"id", id}});
         return;
@@ -530,7 +533,7 @@ void show_report(Turn& turn, std::int64_t id) {
         if (auto e = customers(turn).engagement(*r->engagement_id)) tag = e->tag;
     }
     json history = json::array();
-    const auto versions = turn.read().reports().versions(id);
+    const auto versions = turn.read_table<ReportTable>().versions(id);
     for (const auto& v : versions) {
         history.push_back({{"version", v.version},
                            {"at", format_local(core::from_millis(v.created_at), zone)},
@@ -561,7 +564,7 @@ void edit_report(Turn& turn, const CommandArgs& args) {
         usage(turn, "report edit");
         return;
     }
-    const auto r = turn.read().reports().get(*id);
+    const auto r = turn.read_table<ReportTable>().get(*id);
     if (!r) {
         turn.reply("reports.not_found", {{"id", *id}});
         return;
@@ -576,8 +579,8 @@ void edit_report(Turn& turn, const CommandArgs& args) {
     if (r->customer_id) customer = customers(turn).get(*r->customer_id);
     const auto mentions =
         mentions_of(turn, extract(text, config_of(turn)), customer, r->customer_text);
-    const int version = turn.write().reports().add_version(*id, text, "{}", turn.person()->id,
-                                                           now_ms(turn), mentions);
+    const int version = turn.write_table<ReportTable>().add_version(
+        *id, text, "{}", turn.person()->id, now_ms(turn), mentions);
     turn.audit("report.edit", {{"report", *id}, {"version", version}});
     turn.reply("reports.edited",
                {{"id", *id},
@@ -607,11 +610,11 @@ void pause_reports(Turn& turn, const CommandArgs& args) {
         turn.reply("reports.pause_too_far", {{"date", words[0]}, {"days", max_pause_days}});
         return;
     }
-    store::ReportPause p;
+    store::reports::ReportPause p;
     p.person_id = turn.person()->id;
     p.until_date = words[0];
     p.until_at = local_midnight(day + date::days(1), zone);
-    turn.write().reports().set_pause(p, now_ms(turn));
+    turn.write_table<ReportTable>().set_pause(p, now_ms(turn));
     turn.audit("report.pause", {{"until", words[0]}, {"zone", zone}});
     turn.reply("reports.paused", {{"date", words[0]},
                                   {"zone", zone},
@@ -702,14 +705,14 @@ void list_reports(Turn& turn, const CommandArgs& args) {
     if (const auto since = args.parsed.date("since")) {
         f.since_ms = local_midnight(date::local_days{*since}, zone);
     }
-    const auto found = turn.read().reports().find(f);
+    const auto found = turn.read_table<ReportTable>().find(f);
     if (found.empty()) {
         turn.reply("reports.list_empty");
         return;
     }
     json items = json::array();
     for (const auto& r : found) items.push_back(report_item(turn, r, zone));
-    const std::int64_t total = turn.read().reports().count(f);
+    const std::int64_t total = turn.read_table<ReportTable>().count(f);
     turn.reply(
         "reports.list",
         {{"count", total},
@@ -733,7 +736,7 @@ void intel(Turn& turn, const CommandArgs& args) {
     store::ReportFilter f;
     f.limit = list_limit;
     f.competitor_key = core::ascii_lower(name);
-    auto found = turn.read().reports().find(f);
+    auto found = turn.read_table<ReportTable>().find(f);
     if (found.empty()) {
         turn.reply("reports.intel_empty", {{"competitor", name}});
         return;
@@ -741,7 +744,7 @@ void intel(Turn& turn, const CommandArgs& args) {
     std::reverse(found.begin(), found.end());  // a timeline: oldest first
     json items = json::array();
     for (const auto& r : found) items.push_back(report_item(turn, r, zone));
-    const std::int64_t total = turn.read().reports().count(f);
+    const std::int64_t total = turn.read_table<ReportTable>().count(f);
     turn.reply("reports.intel", {{"competitor", name},
                                  {"count", total},
                                  {"shown", items.size()},
@@ -870,7 +873,7 @@ class EngineReportFacts final : public ReportFacts {
         filter.until_ms = to_ms;
         filter.limit = 500;
         std::vector<CustomerReport> out;
-        for (const auto& r : turn.read().reports().find(filter)) {
+        for (const auto& r : turn.read_table<ReportTable>().find(filter)) {
             out.push_back({r.id, r.author_id, r.created_at, r.text});
         }
         return out;
@@ -878,9 +881,9 @@ class EngineReportFacts final : public ReportFacts {
 };
 
 /// The facts of each report for other features (the 3-1-3 plan).
-class EngineFieldFacts final : public FieldFacts {
+class StoredFieldFacts final : public FieldFacts {
   public:
-    explicit EngineFieldFacts(Engine& engine) : engine_(engine) {}
+    explicit StoredFieldFacts(store::Database& db) : db_(db) {}
     std::vector<FieldFact> filed_between(std::int64_t from_ms, std::int64_t to_ms) override {
         store::ReportFilter f;
         f.since_ms = from_ms;
@@ -890,17 +893,16 @@ class EngineFieldFacts final : public FieldFacts {
     std::vector<FieldFact> matching(store::ReportFilter filter) override {
         filter.limit = -1;
         std::vector<FieldFact> out;
-        for (const auto& r : engine_.store().reports().find(filter))
-            out.push_back(field_fact_of(r));
+        for (const auto& r : ReportTable(db_).find(filter)) out.push_back(field_fact_of(r));
         std::reverse(out.begin(), out.end());
         return out;
     }
     std::int64_t count(const store::ReportFilter& filter) override {
-        return engine_.store().reports().count(filter);
+        return ReportTable(db_).count(filter);
     }
 
   private:
-    Engine& engine_;
+    store::Database& db_;
 };
 
 /// The extraction as a reader of any text, with the names it knows (ReportTexts).
@@ -931,12 +933,12 @@ class EngineReportTexts final : public ReportTexts {
   public:
     explicit EngineReportTexts(Engine& engine) : engine_(engine) {}
     std::vector<store::Report> filed(store::ReportFilter filter) const override {
-        auto out = engine_.store().reports().find(filter);
+        auto out = ReportTable(engine_.store().db()).find(filter);
         std::reverse(out.begin(), out.end());
         return out;
     }
     std::optional<store::Report> report(std::int64_t id) const override {
-        return engine_.store().reports().get(id);
+        return ReportTable(engine_.store().db()).get(id);
     }
     std::unique_ptr<MentionReader> mention_reader() const override {
         return std::make_unique<ConfiguredMentionReader>(config_of(engine_));
@@ -946,14 +948,28 @@ class EngineReportTexts final : public ReportTexts {
     Engine& engine_;
 };
 
+/// Retention's deleting of old reports (bot/report_retention.hpp).
+class EngineReportRetention final : public ReportRetention {
+  public:
+    int delete_filed_before(Turn& turn, std::int64_t before_ms) override {
+        return turn.write_table<ReportTable>().delete_filed_before(before_ms);
+    }
+};
+
 }  // namespace
 
 Feature feature() {
-    return {"reports", "reports", read_config, {3, 4, 5}, [](Engine& engine, Services&) {
-                register_reports(engine);
-                engine.add_rules_source(rules_data);
-                engine.services().provide<ReportFacts>(std::make_shared<EngineReportFacts>());
-            }};
+    Feature f{"reports", "reports", read_config, {3, 4, 5}, [](Engine& engine, Services&) {
+                  register_reports(engine);
+                  engine.add_rules_source(rules_data);
+                  engine.services().provide<ReportFacts>(std::make_shared<EngineReportFacts>());
+              }};
+    f.person_data = store::reports::person_data;
+    return f;
+}
+
+std::shared_ptr<FieldFacts> field_facts_on(store::Database& db) {
+    return std::make_shared<StoredFieldFacts>(db);
 }
 
 void register_reports(Engine& engine) {
@@ -979,21 +995,22 @@ void register_reports(Engine& engine) {
     engine.dialogs().add(pick_customer_dialog());
     register_windows(engine);
     register_rotation(engine);
-    engine.services().provide<FieldFacts>(std::make_shared<EngineFieldFacts>(engine));
+    engine.services().provide<FieldFacts>(field_facts_on(engine.store().db()));
     engine.services().provide<ReportTexts>(std::make_shared<EngineReportTexts>(engine));
+    engine.services().provide<ReportRetention>(std::make_shared<EngineReportRetention>());
     // GET /api/v1/reports.csv: the same file as `twintrack export reports`.
-    engine.api().add({"GET", "/api/v1/reports.csv", false,
-                      [](Turn& turn, const ApiCall&) {
-                          std::ostringstream csv;
-                          write_reports_csv(turn.read(), turn.engine().directory(), csv);
-                          core::ApiResponse r;
-                          r.content_type = "text/csv; charset=utf-8";
-                          r.body = csv.str();
-                          r.headers.emplace_back("Content-Disposition",
-                                                 "attachment; filename=\"reports.csv\"");
-                          return r;
-                      }},
-                     "reports:read");
+    engine.api().add(
+        {"GET", "/api/v1/reports.csv", false,
+         [](Turn& turn, const ApiCall&) {
+             std::ostringstream csv;
+             write_reports_csv(turn.read_table<ReportTable>(), turn.engine().directory(), csv);
+             core::ApiResponse r;
+             r.content_type = "text/csv; charset=utf-8";
+             r.body = csv.str();
+             r.headers.emplace_back("Content-Disposition", "attachment; filename=\"reports.csv\"");
+             return r;
+         }},
+        "reports:read");
 }
 
 }  // namespace twintrack::bot::reports

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "bot/engine.hpp"
+#include "bot/features/reports/store/rotations_store.hpp"
 #include "bot/local_time.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
@@ -14,6 +15,9 @@ namespace twintrack::bot::reports {
 namespace {
 
 using nlohmann::json;
+using store::reports::Rotation;
+using store::reports::RotationAssignment;
+using RotationTable = store::reports::RotationRepository;
 
 constexpr const char* round_job = "rotation.round";
 constexpr std::int64_t day_ms = 24LL * 3600 * 1000;
@@ -74,20 +78,19 @@ std::string local_text(core::Timestamp at, const Person& p) { return format_loca
 
 /// Plans round `round` of `rotation`: picks who goes with whom, stores it, tells both
 /// sides and schedules the next round. Returns the pairs (empty when nobody can go).
-std::vector<store::RotationAssignment> plan_round(Turn& turn, const store::Rotation& rotation,
-                                                  int round) {
-    auto& store = turn.write();
-    if (!store.rotations().round(rotation.id, round).empty()) return {};  // planned before
+std::vector<RotationAssignment> plan_round(Turn& turn, const Rotation& rotation, int round) {
+    auto rotations = turn.write_table<RotationTable>();
+    if (!rotations.round(rotation.id, round).empty()) return {};  // planned before
     const auto& dir = turn.engine().directory();
     const std::int64_t starts = rotation.first_start + (round - 1) * rotation.every_days * day_ms;
     const std::int64_t ends = starts + rotation.every_days * day_ms;
     const auto pairs = pick_round(
         ids_in(dir, rotation.department), ids_in(dir, rotation.host_department), rotation.batch,
-        store.rotations().times_went(rotation.id), store.rotations().times_hosted(rotation.id));
-    std::vector<store::RotationAssignment> out;
+        rotations.times_went(rotation.id), rotations.times_hosted(rotation.id));
+    std::vector<RotationAssignment> out;
     for (const auto& [goer_id, host_id] : pairs) {
-        store::RotationAssignment a{0, rotation.id, round, goer_id, host_id, starts, ends};
-        store.rotations().add_assignment(a);
+        RotationAssignment a{0, rotation.id, round, goer_id, host_id, starts, ends};
+        rotations.add_assignment(a);
         out.push_back(a);
         const Person* goer = dir.by_id(goer_id);
         const Person* host = dir.by_id(host_id);
@@ -122,7 +125,7 @@ std::vector<store::RotationAssignment> plan_round(Turn& turn, const store::Rotat
     return out;
 }
 
-json pairs_data(Turn& turn, const std::vector<store::RotationAssignment>& pairs) {
+json pairs_data(Turn& turn, const std::vector<RotationAssignment>& pairs) {
     json out = json::array();
     const auto& dir = turn.engine().directory();
     for (const auto& a : pairs) {
@@ -192,7 +195,7 @@ void plan(Turn& turn, const CommandArgs& args) {
             {{"department", department_text(turn, ids_in(dir, *dept).empty() ? *dept : *host)}});
         return;
     }
-    store::Rotation r;
+    Rotation r;
     r.department = *dept;
     r.host_department = *host;
     r.batch = batch;
@@ -200,7 +203,7 @@ void plan(Turn& turn, const CommandArgs& args) {
     r.first_start = *start;
     r.created_by = turn.person()->id;
     r.created_at = now_ms(turn);
-    r.id = turn.write().rotations().create(r);
+    r.id = turn.write_table<RotationTable>().create(r);
     turn.audit("rotation.plan", {{"rotation", r.id},
                                  {"department", r.department},
                                  {"with", r.host_department},
@@ -220,20 +223,20 @@ void plan(Turn& turn, const CommandArgs& args) {
 }
 
 void show(Turn& turn, const CommandArgs&) {
-    auto plans = turn.read().rotations().active();
+    auto plans = turn.read_table<RotationTable>().active();
     if (plans.empty()) {
         turn.reply("reports.rotation_none");
         return;
     }
     json items = json::array();
     for (const auto& r : plans) {
-        items.push_back(
-            {{"id", r.id},
-             {"batch", r.batch},
-             {"department", department_text(turn, r.department)},
-             {"host_department", department_text(turn, r.host_department)},
-             {"days", r.every_days},
-             {"pairs", pairs_data(turn, turn.read().rotations().upcoming(r.id, now_ms(turn)))}});
+        items.push_back({{"id", r.id},
+                         {"batch", r.batch},
+                         {"department", department_text(turn, r.department)},
+                         {"host_department", department_text(turn, r.host_department)},
+                         {"days", r.every_days},
+                         {"pairs", pairs_data(turn, turn.read_table<RotationTable>().upcoming(
+                                                        r.id, now_ms(turn)))}});
     }
     turn.reply("reports.rotation_list", {{"plans", items}});
 }
@@ -241,12 +244,12 @@ void show(Turn& turn, const CommandArgs&) {
 void stop(Turn& turn, const CommandArgs& args) {
     // Declared: ID (the parser answers a missing plan or a word that is not a number).
     const auto id = args.parsed.id("id");
-    const auto r = turn.read().rotations().get(*id);
+    const auto r = turn.read_table<RotationTable>().get(*id);
     if (!r || r->stopped_at) {
         turn.reply("reports.rotation_not_found", {{"id", *id}});
         return;
     }
-    turn.write().rotations().stop(*id, now_ms(turn));
+    turn.write_table<RotationTable>().stop(*id, now_ms(turn));
     turn.audit("rotation.stop", {{"rotation", *id}});
     turn.reply("reports.rotation_stopped", {{"id", *id}});
 }
@@ -310,8 +313,8 @@ std::vector<std::pair<std::int64_t, std::int64_t>> pick_round(
 
 std::string report_tags(Turn& turn) {
     if (turn.person() == nullptr) return "";
-    const auto a = turn.read().rotations().covering(turn.person()->id, now_ms(turn),
-                                                    rotation_tag_days * day_ms);
+    const auto a = turn.read_table<RotationTable>().covering(turn.person()->id, now_ms(turn),
+                                                             rotation_tag_days * day_ms);
     return a ? "rotation" : "";
 }
 
@@ -328,7 +331,7 @@ void register_rotation(Engine& engine) {
     r.add(CommandSpec("rotation stop", stop).arg(Arg::id("id")).roles(planners).writes());
     r.add(CommandSpec("rotation", show));
     engine.scheduler().on(round_job, [](Turn& turn, const json& payload) {
-        const auto rotation = turn.read().rotations().get(payload.value("rotation", 0LL));
+        const auto rotation = turn.read_table<RotationTable>().get(payload.value("rotation", 0LL));
         if (!rotation || rotation->stopped_at) return;
         plan_round(turn, *rotation, payload.value("round", 1));
     });

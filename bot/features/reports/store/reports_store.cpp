@@ -1,10 +1,10 @@
-#include "store/reports.hpp"
+#include "bot/features/reports/store/reports_store.hpp"
 
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
 
-namespace twintrack::store {
+namespace twintrack::store::reports {
 namespace {
 
 const char* const report_columns =
@@ -257,4 +257,34 @@ std::vector<ReportVersionRef> ReportRepository::edited_after_digest() const {
     return out;
 }
 
-}  // namespace twintrack::store
+int ReportRepository::delete_filed_before(std::int64_t before_ms) {
+    return db_.execute("DELETE FROM reports WHERE created_at < ?", {before_ms});
+}
+
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"reports",
+         "SELECT id, customer_text, customer_id, engagement_id, source, version, tags, "
+         "created_at, updated_at FROM reports WHERE author_id = ?1 ORDER BY id"},
+        {"report_versions",
+         "SELECT v.report_id, v.version, v.text, v.answers, v.edited_by, v.created_at "
+         "FROM report_versions v JOIN reports r ON r.id = v.report_id "
+         "WHERE r.author_id = ?1 OR v.edited_by = ?1 ORDER BY v.report_id, v.version"},
+        {"report_pauses",
+         "SELECT until_date, until_at, created_at FROM report_pauses WHERE person_id = ?1"},
+        {"rotations",
+         "SELECT a.rotation_id, a.round, a.person_id, a.host_id, a.starts_at, a.ends_at "
+         "FROM rotation_assignments a WHERE a.person_id = ?1 OR a.host_id = ?1 ORDER BY a.id"},
+    };
+    part.deletes = {"DELETE FROM report_pauses WHERE person_id = ?1"};
+    part.scrubs = {
+        "UPDATE report_versions SET text = replace(text, ?1, ?2), answers = replace(answers, "
+        "?1, ?2) WHERE instr(text, ?1) > 0 OR instr(answers, ?1) > 0",
+        "UPDATE report_mentions SET value = replace(value, ?1, ?2), "
+        "matched = replace(matched, ?1, ?2) WHERE instr(value, ?1) > 0 OR instr(matched, ?1) > 0",
+    };
+    return part;
+}
+
+}  // namespace twintrack::store::reports

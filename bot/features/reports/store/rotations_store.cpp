@@ -1,6 +1,6 @@
-#include "store/rotations.hpp"
+#include "bot/features/reports/store/rotations_store.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::reports {
 namespace {
 
 const char* const rotation_columns =
@@ -112,4 +112,4 @@ std::optional<RotationAssignment> RotationRepository::covering(std::int64_t pers
     return out;
 }
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::reports

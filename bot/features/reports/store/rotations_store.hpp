@@ -1,4 +1,8 @@
 #pragma once
+// The rotation tables (rotations, rotation_assignments; made by store/migrations/0005, which
+// also changes the outbox, so it stays there): the reports feature's store part, like
+// reports_store.hpp. The `rotation` commands open it on the turn's store.
+//
 // Field rotation plans (one department's staff join the other's in the field, in
 // batches, one round every N days) and who went with whom in each round.
 
@@ -9,7 +13,7 @@
 
 #include "store/database.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::reports {
 
 struct Rotation {
     std::int64_t id = 0;
@@ -60,4 +64,4 @@ class RotationRepository {
     Database& db_;
 };
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::reports

@@ -1,65 +1,34 @@
 #pragma once
+// The reports feature's tables (reports, report_versions, report_mentions, report_pauses,
+// report_digests, report_digest_items; migrations bot/features/reports/migrations/0003 and
+// 0004, the reports' column and index of store/migrations/0005, and the PostgreSQL twins):
+// the feature's own store part (target twintrack_feature_reports_store, linking only the
+// store layer, nothing from bot/). The feature's commands open it on the turn's store
+// (Turn::read_table, write_table); other features read reports through its services
+// (bot/report_texts.hpp, bot/field_facts.hpp), with the records of store/report_records.hpp.
+//
 // Field reports: reports with every version of their text, the facts extracted from the
-// latest version (mentions), and report pauses. Keys (lower-cased values) are computed
-// by the caller.
+// latest version (mentions), report pauses and the digests sent. Keys (lower-cased
+// values) are computed by the caller.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
+#include "store/report_records.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::reports {
 
-/// One fact extracted from a report.
-struct ReportMention {
-    std::string kind;  ///< customer, competitor, price, need, help
-    std::string value;
-    std::string value_key;
-    std::string matched;
-    std::optional<std::int64_t> customer_id;
-    std::optional<double> amount;  ///< price signals
-    std::string unit;              ///< price signals: %, CNY, USD
-};
-
-struct Report {
-    std::int64_t id = 0;
-    std::int64_t author_id = 0;
-    std::string customer_text;
-    std::optional<std::int64_t> customer_id;
-    std::optional<std::int64_t> engagement_id;
-    std::string source = "line";  ///< line or dialog
-    int version = 1;
-    std::int64_t created_at = 0;
-    std::int64_t updated_at = 0;
-    std::string text;  ///< of the latest version
-    std::vector<ReportMention> mentions;
-    std::string tags;  ///< space-separated, e.g. "rotation"
-};
-
+/// One version of a report's text.
 struct ReportVersion {
     int version = 0;
     std::string text;
     std::string answers;  ///< JSON
     std::optional<std::int64_t> edited_by;
     std::int64_t created_at = 0;
-};
-
-/// Which reports a query wants; unset fields match everything. The one definition of
-/// which reports a listing shows and a count counts: `reports`, `intel` and the
-/// dashboard's field figures all ask find() and count() with one of these.
-struct ReportFilter {
-    std::optional<std::int64_t> since_ms;  ///< filed at or after
-    std::optional<std::int64_t> until_ms;  ///< filed before
-    std::optional<std::int64_t> author_id;
-    /// Written by one of these people (a view's people); an empty list matches nothing.
-    std::optional<std::vector<std::int64_t>> author_ids;
-    /// About this customer: filed for it or mentioning it (a report on one customer that
-    /// names another counts for both).
-    std::optional<std::int64_t> customer_id;
-    std::optional<std::string> customer_text;   ///< as written (lower-cased), when unknown
-    std::optional<std::string> competitor_key;  ///< mentioning this competitor
-    int limit = 20;                             ///< negative: no limit
 };
 
 struct ReportPause {
@@ -117,10 +86,20 @@ class ReportRepository {
     /// version, by id.
     std::vector<ReportVersionRef> edited_after_digest() const;
 
+    /// Retention: deletes the reports filed before `before_ms` with their versions,
+    /// extractions and digest entries; returns how many reports.
+    int delete_filed_before(std::int64_t before_ms);
+
   private:
     void add_mentions(std::int64_t report_id, const std::vector<ReportMention>& mentions);
     std::vector<ReportMention> mentions(std::int64_t report_id) const;
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The feature's part of a person's data (`person export`, `person erase`): the reports
+/// they filed, the versions they wrote or edited, their report pause and the rotation
+/// rounds they went on or hosted (rotations_store.hpp); erase deletes the pause and
+/// rewrites their name and email in the reports' texts and extractions.
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::reports
