@@ -8,7 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -24,11 +24,6 @@ using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 using namespace std::chrono_literals;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
 
 class ActionsTest : public ::testing::Test {
   protected:

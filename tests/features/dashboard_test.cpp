@@ -8,13 +8,13 @@
 
 #include "bot/features/engagements/engagements.hpp"
 #include "bot/features/engagements/handoff_clock.hpp"
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/local_time.hpp"
 #include "bot/metrics_settings.hpp"
 #include "core/text.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -23,14 +23,6 @@ namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
-store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
-    return store::engagements::CustomerRepository(bot.store().db());
-}
 
 bot::BotSettings dashboard_settings() {
     bot::BotSettings s;

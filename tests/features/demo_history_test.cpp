@@ -13,20 +13,15 @@
 #include <sstream>
 
 #include "app/config.hpp"
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
 
 /// Thursday 2026-11-26 06:00 UTC: 14:00 in Shanghai, 07:00 in Berlin.
 core::Timestamp thursday() { return core::from_millis(1795672800000); }

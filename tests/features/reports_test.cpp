@@ -11,12 +11,12 @@
 #include <map>
 #include <set>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -31,11 +31,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
-
-/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
-store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
-    return store::engagements::CustomerRepository(bot.store().db());
-}
 
 bot::BotSettings report_settings() {
     bot::BotSettings s;
