@@ -7,10 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/social/store/social_store.hpp"
 #include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
+#include "tests/features/report_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -18,11 +18,6 @@ namespace {
 
 /// The tone feature's own tables on the bot's store (bot/features/tone/store/).
 using AnnouncementTable = store::tone::AnnouncementRepository;
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
-
 using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::ElementsAre;

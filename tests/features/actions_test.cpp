@@ -8,10 +8,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/social/store/social_store.hpp"
 #include "bot/features/tone/store/announcements_store.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -36,10 +36,6 @@ using namespace std::chrono_literals;
 
 /// The social feature's own tables on the bot's store (bot/features/social/store/).
 using SocialTable = store::social::SocialRepository;
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
 
 class ActionsTest : public ::testing::Test {
   protected:

@@ -13,26 +13,16 @@
 #include <sstream>
 
 #include "app/config.hpp"
-#include "bot/features/engagements/store/engagements_store.hpp"
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/engagement_tables.hpp"
+#include "tests/features/report_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
 
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
-
 using ::testing::HasSubstr;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
 
 /// Thursday 2026-11-26 06:00 UTC: 14:00 in Shanghai, 07:00 in Berlin.
 core::Timestamp thursday() { return core::from_millis(1795672800000); }

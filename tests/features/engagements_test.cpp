@@ -7,7 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -23,14 +23,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
-store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
-    return store::engagements::CustomerRepository(bot.store().db());
-}
 
 bot::BotSettings settings_with(const std::string& overlap = "refuse", int hours = 24) {
     bot::BotSettings s;

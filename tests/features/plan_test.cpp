@@ -11,11 +11,11 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/plan/store/plan_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/prompts.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -31,11 +31,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
-
-/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
-store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
-    return store::engagements::CustomerRepository(bot.store().db());
-}
 
 const bot::Prompts& prompts() {
     static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");

@@ -9,29 +9,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/metrics_settings.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
+#include "tests/features/report_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
 
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
-
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
 
 /// The texts of posts to one person's direct messages.
 std::vector<std::string> to_person(const std::vector<core::Post>& posts,

@@ -11,24 +11,19 @@
 #include <map>
 #include <set>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/reports/store/rotations_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
+#include "tests/features/report_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
-
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
 
 /// The rotation tables on the bot's store (bot/features/reports/store/).
 store::reports::RotationRepository rotations_table(TestBot& bot) {
@@ -43,11 +38,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
-
-/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
-store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
-    return store::engagements::CustomerRepository(bot.store().db());
-}
 
 bot::BotSettings report_settings() {
     bot::BotSettings s;

@@ -12,9 +12,9 @@
 #include <gtest/gtest.h>
 
 #include "app/person_tools.hpp"
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/rules/store/rules_store.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -31,11 +31,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::SizeIs;
 using namespace std::chrono_literals;
-
-/// The engagements feature's customers on the bot's store (bot/features/engagements/store/).
-store::engagements::CustomerRepository customers_of_bot(TestBot& bot) {
-    return store::engagements::CustomerRepository(bot.store().db());
-}
 
 /// The feature's own table on the bot's store (bot/features/rules/store/).
 store::rules::RulesRepository rules_table_of_bot(TestBot& bot) {

@@ -7,10 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/engagements/store/engagements_store.hpp"
 #include "bot/router.hpp"
 #include "bot/turn.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/engagement_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -25,11 +25,6 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-/// The engagements feature's tables on the bot's store (bot/features/engagements/store/).
-store::engagements::EngagementRepository engagements_of_bot(TestBot& bot) {
-    return store::engagements::EngagementRepository(bot.store().db());
-}
 
 const bot::Prompts& prompts() {
     static const auto p = bot::Prompts::load(core::source_dir() + "/prompts", "en");
