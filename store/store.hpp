@@ -79,14 +79,6 @@ class Store {
     /// The 3-1-3 plan: customers' markets, outlooks, targets and activities.
     PlanRepository& plan() { return plan_; }
     const PlanRepository& plan() const { return plan_; }
-    DealRepository& deals() { return deals_; }
-    const DealRepository& deals() const { return deals_; }
-    QuotaRepository& quotas() { return quotas_; }
-    const QuotaRepository& quotas() const { return quotas_; }
-    CampaignRepository& campaigns() { return campaigns_; }
-    const CampaignRepository& campaigns() const { return campaigns_; }
-    ChannelMessageLog& channel_messages() { return channel_messages_; }
-    const ChannelMessageLog& channel_messages() const { return channel_messages_; }
     MetricsFacts& metrics_facts() { return metrics_facts_; }
     const MetricsFacts& metrics_facts() const { return metrics_facts_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
@@ -123,10 +115,6 @@ class Store {
     AnnouncementRepository announcements_;
     SocialRepository social_;
     PlanRepository plan_;
-    DealRepository deals_;
-    QuotaRepository quotas_;
-    CampaignRepository campaigns_;
-    ChannelMessageLog channel_messages_;
     MetricsFacts metrics_facts_;
     MeetingRepository meetings_;
     LinkCodeRepository link_codes_;

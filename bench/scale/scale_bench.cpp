@@ -321,7 +321,9 @@ void weekly_metrics(const std::string& url, const char* kind, int rows) {
     std::size_t deals = 0, reports = 0;
     for (int i = 0; i < runs; ++i) {
         const auto start = Clock::now();
-        MetricsData data = load_metrics_data(*store, directory, from, week.to);
+        MetricsData data =
+            load_metrics_data(*store, twintrack::store::metrics::MetricsTables(store->db()),
+                              directory, from, week.to);
         data.zone = bench::zone;
         const Metrics now = compute_metrics(data, week, Attribution{});
         const Metrics before =

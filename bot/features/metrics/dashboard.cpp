@@ -891,8 +891,9 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
                           : request.kind == "quarter" ? quarter_of(request.at, zone)
                                                       : week_of(request.at, zone);
     const std::vector<Period> trend = trend_weeks(period, request.weeks, turn.now(), zone);
-    MetricsData data = load_metrics_data(turn.read(), engine.directory(),
-                                         std::min(trend.front().from, period.from), period.to);
+    MetricsData data =
+        load_metrics_data(turn.read(), turn.read_table<store::metrics::MetricsTables>(),
+                          engine.directory(), std::min(trend.front().from, period.from), period.to);
     data.zone = zone;
     const Figures figures{engine, data, attribution_from(engine.settings()), view.scope};
     const Metrics now = figures.of(period);

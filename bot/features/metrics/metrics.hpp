@@ -11,6 +11,7 @@
 #include "bot/directory.hpp"
 #include "bot/feature.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/settings.hpp"
 
@@ -27,9 +28,11 @@ namespace twintrack::bot::metrics {
 /// The attribution rules and pool rate configured in `settings`.
 Attribution attribution_from(const BotSettings& settings);
 
-/// Everything the metrics of [from, to) need (quotas' whole periods included).
-MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
-                              std::int64_t from, std::int64_t to);
+/// Everything the metrics of [from, to) need (quotas' whole periods included); the
+/// deals, quotas and campaigns from the feature's own `tables`.
+MetricsData load_metrics_data(const store::Store& store,
+                              const store::metrics::MetricsTables& tables,
+                              const Directory& directory, std::int64_t from, std::int64_t to);
 
 /// One campaign's figures as the metrics compute them (compute_metrics, docs/METRICS.md):
 /// the deals won in `period` by customers the campaign touched before the deal closed,
@@ -42,8 +45,9 @@ struct CampaignFigures {
     double cost = 0;
     std::optional<double> cost_per_incremental;
 };
-CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
-                                 const store::Campaign& campaign, const Period& period);
+CampaignFigures campaign_figures(const store::Store& store,
+                                 const store::metrics::MetricsTables& tables, const Engine& engine,
+                                 const store::metrics::Campaign& campaign, const Period& period);
 
 /// Whose figures a reader sees: the visibility rules of `metrics` (docs/METRICS.md),
 /// shared by the command and the dashboard.
@@ -78,7 +82,8 @@ void register_metrics(Engine& engine);
 /// weekly_post: {enabled: true, at: "Mon 09:00"}}` into MetricsSettings.
 void read_config(core::SectionReader& section, FeatureSettings& settings);
 
-/// The metrics feature: section `metrics`, migration 0008.
+/// The metrics feature: section `metrics`, migration 0008 (its own), its part of a
+/// person's data.
 Feature feature();
 
 }  // namespace twintrack::bot::metrics
