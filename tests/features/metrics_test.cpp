@@ -9,6 +9,7 @@
 
 #include <sstream>
 
+#include "app/person_tools.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
@@ -658,6 +659,28 @@ TEST_F(MetricsTest, ChannelMessagesAreKeptButDirectMessagesNever) {
     EXPECT_THAT(
         store::metrics::ChannelMessageLog(bot.store().db()).containing("acme", 0, 1LL << 62),
         IsEmpty());
+}
+
+TEST_F(MetricsTest, ErasingAPersonDeletesTheirChannelMessagesAlsoFromBeforeTheyLinkedTheIdentity) {
+    // Written from an identity nobody had linked yet, later linked to Sam.
+    bot.say_in("deals", "sam-phone", "ACME called about the pilot");
+    bot.say_in("deals", "sam", "ACME asked for a pilot");
+    bot.say_in("deals", "mia", "ACME webinar on Friday");
+    bot.store().people().add_identity(id("sam"), {"test", "sam-phone"});
+    const auto now = core::to_millis(bot.clock().now());
+    const auto exported = app::person_export_json(bot.store(), "sam@example.com", now);
+    ASSERT_TRUE(exported.has_value());
+    std::vector<std::string> his;
+    for (const auto& m : (*exported)["tables"]["channel_messages"]) his.push_back(m["text"]);
+    EXPECT_THAT(his, ElementsAre("ACME called about the pilot", "ACME asked for a pilot"));
+
+    ASSERT_TRUE(app::person_erase(bot.store(), "sam@example.com", now).has_value());
+    std::vector<std::string> left;
+    for (const auto& m :
+         store::metrics::ChannelMessageLog(bot.store().db()).containing("acme", 0, 1LL << 62)) {
+        left.push_back(m.text);
+    }
+    EXPECT_THAT(left, ElementsAre("ACME webinar on Friday"));
 }
 
 TEST_F(MetricsTest, ChannelSummariesFollowTheTracks) {
