@@ -17,6 +17,7 @@
 #include "bot/features/meetings/store/meetings_store.hpp"
 #include "bot/features/metrics/deal_input.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/reports/extraction.hpp"
 #include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/social/social.hpp"
@@ -175,7 +176,7 @@ struct Generator {
         std::int64_t sales_since = 0;  // when sales took it over (0: not yet)
     };
     std::vector<Account> accounts;
-    std::vector<store::Deal> deals;
+    std::vector<store::metrics::Deal> deals;
     // Stages of the configured funnel the history moves through.
     std::vector<std::string> top, middle;  // top: marketing's; middle: sales' open ones
     std::string bottom, won_stage, lost_stage;
@@ -365,12 +366,12 @@ struct Generator {
         in.reason = reason;
         in.created_at = created;
         in.closed_at = closed;
-        store::Deal d;
+        store::metrics::Deal d;
         if (bot::metrics::make_deal(customer_service.get(), settings, in, closed.value_or(created),
                                     d)) {
             return;
         }
-        d.id = store.deals().add(d);
+        d.id = store::metrics::DealRepository(store.db()).add(d);
         deals.push_back(d);
         ++counts.deals;
     }
@@ -419,9 +420,10 @@ struct Generator {
         // sales has.
         std::int64_t used = 0;
         for (const char* stage : {"won", "lost"}) {
-            const bool has = std::any_of(deals.begin(), deals.end(), [&](const store::Deal& d) {
-                return d.stage == stage && d.closed_at && *d.closed_at >= this_week_from;
-            });
+            const bool has =
+                std::any_of(deals.begin(), deals.end(), [&](const store::metrics::Deal& d) {
+                    return d.stage == stage && d.closed_at && *d.closed_at >= this_week_from;
+                });
             if (has) continue;
             for (auto it = accounts.rbegin(); it != accounts.rend(); ++it) {
                 Account& a = *it;
@@ -474,23 +476,23 @@ struct Generator {
                               100000.0) *
                     100000.0;
                 team += target;
-                store::Quota quota;
+                store::metrics::Quota quota;
                 quota.person_id = rep.id;
                 quota.period = period->name;
                 quota.starts_at = period->starts_at;
                 quota.ends_at = period->ends_at;
                 quota.revenue = target;
                 quota.profit = std::round(target * 0.3);
-                store.quotas().set(quota, now);
+                store::metrics::QuotaRepository(store.db()).set(quota, now);
                 ++counts.quotas;
             }
-            store::Quota quota;
+            store::metrics::Quota quota;
             quota.team = "sales";
             quota.period = period->name;
             quota.starts_at = period->starts_at;
             quota.ends_at = period->ends_at;
             quota.revenue = team;
-            store.quotas().set(quota, now);
+            store::metrics::QuotaRepository(store.db()).set(quota, now);
             ++counts.quotas;
         }
     }
@@ -521,13 +523,16 @@ struct Generator {
             c->segment = p.segment;
             c->created_by = marketing.front().id;
             c->created_at = at_local(from - date::days(7), 10 * 60, zone);
-            c->id = store.campaigns().create(*c);
+            c->id = store::metrics::CampaignRepository(store.db()).create(*c);
             ++counts.campaigns;
             // The campaign reached some customers while it ran.
             for (const auto& a : accounts) {
                 const std::int64_t at = c->starts_at + dice.between(0, p.days * 24 - 1) * hour_ms;
                 if (at >= now || !dice.chance(35)) continue;
-                if (store.campaigns().touch({c->id, a.customer.id, at})) ++counts.touches;
+                if (store::metrics::CampaignRepository(store.db())
+                        .touch({c->id, a.customer.id, at})) {
+                    ++counts.touches;
+                }
             }
         }
     }
@@ -846,7 +851,8 @@ std::optional<DemoHistoryCounts> load_demo_history(store::Store& store,
     if (store.actions().setting(demo_history_key)) return std::nullopt;
     if (!store::engagements::CustomerRepository(store.db()).all().empty() ||
         !store::engagements::EngagementRepository(store.db()).all().empty() ||
-        store.deals().count() > 0 || store::reports::ReportRepository(store.db()).count({}) > 0) {
+        store::metrics::DealRepository(store.db()).count() > 0 ||
+        store::reports::ReportRepository(store.db()).count({}) > 0) {
         return std::nullopt;
     }
     Generator g(store, settings, prompts, core::to_millis(clock.now()), seed);

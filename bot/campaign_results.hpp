@@ -9,9 +9,22 @@
 #include <string>
 #include <vector>
 
-#include "store/metrics.hpp"
-
 namespace twintrack::bot {
+
+/// A campaign as the metrics keep it (`campaign new`, `import campaigns`).
+struct Campaign {
+    std::int64_t id = 0;
+    std::string name;
+    std::string name_key;        ///< bot::name_key of the name
+    double cost = 0;             ///< in the company currency
+    std::string starts_on;       ///< YYYY-MM-DD, in the company zone
+    std::string ends_on;         ///< the last day, included
+    std::int64_t starts_at = 0;  ///< UTC ms
+    std::int64_t ends_at = 0;    ///< the end of ends_on in the company zone
+    std::string segment;
+    std::optional<std::int64_t> created_by;
+    std::int64_t created_at = 0;
+};
 
 /// The deals won in [from_ms, to_ms) by customers the campaign touched before the deal
 /// closed, their revenue and incremental sales (attributed with this campaign's touches
@@ -28,10 +41,10 @@ class CampaignResults {
   public:
     virtual ~CampaignResults() = default;
     /// Every campaign (`campaign new`, `import campaigns`), ordered by id.
-    virtual std::vector<store::Campaign> campaigns() const = 0;
+    virtual std::vector<Campaign> campaigns() const = 0;
     /// The customers `campaign touch` recorded for the campaign.
     virtual std::vector<std::int64_t> touched_customers(std::int64_t campaign_id) const = 0;
-    virtual CampaignResult of(const store::Campaign& campaign, std::int64_t from_ms,
+    virtual CampaignResult of(const Campaign& campaign, std::int64_t from_ms,
                               std::int64_t to_ms) const = 0;
     /// An amount in the company currency: "1,234,567 CNY".
     virtual std::string money_text(double amount) const = 0;

@@ -31,14 +31,15 @@ store::Job job_at(std::int64_t at) {
     return job;
 }
 
-void run_retention(Turn& turn) {
+void run_retention(Turn& turn, const std::vector<store::PersonDataPart>& parts) {
     const RetentionSettings& r = turn.engine().settings().retention;
     const std::int64_t now = core::to_millis(turn.now());
     auto& data = turn.write().person_data();
     auto cutoff = [&](long long days) { return now - static_cast<std::int64_t>(days) * day_ms; };
-    const int messages = r.channel_messages_days > 0
-                             ? data.delete_channel_messages(cutoff(r.channel_messages_days))
-                             : 0;
+    const int messages =
+        r.channel_messages_days > 0
+            ? data.delete_expired("channel_messages", cutoff(r.channel_messages_days), parts)
+            : 0;
     auto* report_retention = turn.engine().services().find<reports::ReportRetention>();
     const int reports = r.reports_days > 0 && report_retention != nullptr
                             ? report_retention->delete_filed_before(turn, cutoff(r.reports_days))
@@ -70,8 +71,10 @@ void run_retention(Turn& turn) {
 
 }  // namespace
 
-void register_retention(Engine& engine) {
-    engine.scheduler().on(job_kind, [](Turn& turn, const nlohmann::json&) { run_retention(turn); });
+void register_retention(Engine& engine, std::vector<store::PersonDataPart> parts) {
+    engine.scheduler().on(job_kind, [parts = std::move(parts)](Turn& turn, const nlohmann::json&) {
+        run_retention(turn, parts);
+    });
     // Today's run (at once, unless it ran today already) and tomorrow's, so a day that
     // failed for good does not end the chain.
     const std::int64_t now = core::to_millis(engine.clock().now());

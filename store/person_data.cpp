@@ -31,19 +31,6 @@ const ExportQuery export_queries[] = {
      "OR JSON_PERSON_ID = ?1 "
      "ORDER BY id",
      true},
-    {"deals",
-     "SELECT id, external_id, customer_text, stage, amount, currency, company_amount, margin, "
-     "reason, created_at, closed_at, source FROM deals WHERE owner_id = ?1 ORDER BY id"},
-    {"quotas",
-     "SELECT period, starts_at, ends_at, revenue, profit FROM quotas WHERE person_id = ?1 "
-     "ORDER BY id"},
-    {"campaigns",
-     "SELECT id, name, cost, starts_on, ends_on, segment, created_at FROM campaigns "
-     "WHERE created_by = ?1 ORDER BY id"},
-    {"channel_messages",
-     "SELECT connector, channel, text, at FROM channel_messages WHERE person_id = ?1 "
-     "OR (connector, user_id) IN (SELECT connector, user_id FROM identities "
-     "                            WHERE person_id = ?1) ORDER BY at, id"},
     {"direct_messages_from_bot",
      "SELECT connector, channel, text, created_at, sent_at FROM outbox "
      "WHERE (connector, channel) IN (SELECT connector, '@' || user_id FROM identities "
@@ -60,11 +47,9 @@ const ExportQuery export_queries[] = {
      "AND action = 'action.click' ORDER BY id"},
 };
 
-/// Rows that only concern the person, deleted on erase (?1 = id). Channel messages and
-/// direct messages go before the identities that find them.
+/// Rows that only concern the person, deleted on erase (?1 = id). Direct messages go
+/// before the identities that find them.
 const char* const erase_deletes[] = {
-    "DELETE FROM channel_messages WHERE person_id = ?1 OR (connector, user_id) IN "
-    "(SELECT connector, user_id FROM identities WHERE person_id = ?1)",
     "DELETE FROM outbox WHERE (connector, channel) IN "
     "(SELECT connector, '@' || user_id FROM identities WHERE person_id = ?1)",
     "DELETE FROM action_posts WHERE (connector, channel) IN "
@@ -80,15 +65,12 @@ const char* const erase_deletes[] = {
 /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
 const char* const erase_scrubs[] = {
     "UPDATE audit_log SET detail = replace(detail, ?1, ?2) WHERE instr(detail, ?1) > 0",
-    "UPDATE channel_messages SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE outbox SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
     "UPDATE action_posts SET text = replace(text, ?1, ?2), outcome = replace(outcome, ?1, ?2), "
     "choices = replace(choices, ?1, ?2) WHERE instr(text, ?1) > 0 OR instr(outcome, ?1) > 0 "
     "OR instr(choices, ?1) > 0",
     "UPDATE dialogs SET state = replace(state, ?1, ?2) WHERE instr(state, ?1) > 0",
     "UPDATE jobs SET payload = replace(payload, ?1, ?2) WHERE instr(payload, ?1) > 0",
-    "UPDATE deals SET reason = replace(reason, ?1, ?2) WHERE instr(reason, ?1) > 0",
-    "UPDATE campaigns SET segment = replace(segment, ?1, ?2) WHERE instr(segment, ?1) > 0",
 };
 
 std::string lower(std::string s) {
@@ -140,11 +122,13 @@ EraseCounts PersonData::erase_person(std::int64_t id, const std::string& email,
                                      const std::vector<PersonDataPart>& parts) {
     EraseCounts counts;
     Transaction tx(db_);
-    for (const char* sql : erase_deletes) counts.deleted += db_.execute(sql, {id});
+    // The features' first: their rows may be found through the person's identities, which
+    // the store's own list deletes.
     for (const auto& part : parts) {
         for (const auto& sql : part.deletes) counts.deleted += db_.execute(sql, {id});
         for (const auto& sql : part.clears) counts.scrubbed += db_.execute(sql, {id});
     }
+    for (const char* sql : erase_deletes) counts.deleted += db_.execute(sql, {id});
     const std::string erased_email = "erased-" + std::to_string(id) + "@erased.invalid";
     std::vector<std::pair<std::string, std::string>> replacements = {{email, erased_email}};
     if (lower(email) != email) replacements.push_back({lower(email), erased_email});
@@ -164,8 +148,15 @@ EraseCounts PersonData::erase_person(std::int64_t id, const std::string& email,
     return counts;
 }
 
-int PersonData::delete_channel_messages(std::int64_t before_ms) {
-    return db_.execute("DELETE FROM channel_messages WHERE at < ?", {before_ms});
+int PersonData::delete_expired(const std::string& kind, std::int64_t before_ms,
+                               const std::vector<PersonDataPart>& parts) {
+    int deleted = 0;
+    for (const auto& part : parts) {
+        for (const auto& e : part.expiries) {
+            if (e.kind == kind) deleted += db_.execute(e.sql, {before_ms});
+        }
+    }
+    return deleted;
 }
 
 int PersonData::delete_audit_log(std::int64_t before_ms) {

@@ -27,13 +27,22 @@ struct PersonDataPart {
         std::string sql;   ///< ?1 the person's id
     };
     std::vector<Export> exports;
-    /// Rows that only concern the person, deleted on erase (?1 the person's id).
+    /// Rows that only concern the person, deleted on erase (?1 the person's id), before
+    /// the store's own list deletes the person's identities.
     std::vector<std::string> deletes;
     /// Texts that are theirs but in rows that keep counting, emptied on erase (?1 the
     /// person's id); counted as scrubbed.
     std::vector<std::string> clears;
     /// Texts that may name anyone: ?1 is replaced by ?2 wherever it occurs.
     std::vector<std::string> scrubs;
+    /// Records the daily retention job deletes by age: `kind` names the `retention:`
+    /// setting (`channel_messages`: retention.channel_messages_days), `sql` deletes the
+    /// rows from before ?1 (UTC milliseconds).
+    struct Expiry {
+        std::string kind;
+        std::string sql;
+    };
+    std::vector<Expiry> expiries;
 };
 
 /// What an erase did.
@@ -68,7 +77,9 @@ class PersonData {
                              const std::vector<PersonDataPart>& parts = {});
 
     // --- retention: each deletes records from before `before_ms`, returns how many --------
-    int delete_channel_messages(std::int64_t before_ms);
+    /// The features' records of `kind` (PersonDataPart::expiries of `parts`).
+    int delete_expired(const std::string& kind, std::int64_t before_ms,
+                       const std::vector<PersonDataPart>& parts);
     int delete_audit_log(std::int64_t before_ms);
     /// Link codes, used or not.
     int delete_link_codes(std::int64_t before_ms);

@@ -15,7 +15,6 @@
 #include "store/jobs.hpp"
 #include "store/leases.hpp"
 #include "store/link_codes.hpp"
-#include "store/metrics.hpp"
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/person_data.hpp"
@@ -62,14 +61,6 @@ class Store {
     const ReportRepository& reports() const { return reports_; }
     RotationRepository& rotations() { return rotations_; }
     const RotationRepository& rotations() const { return rotations_; }
-    DealRepository& deals() { return deals_; }
-    const DealRepository& deals() const { return deals_; }
-    QuotaRepository& quotas() { return quotas_; }
-    const QuotaRepository& quotas() const { return quotas_; }
-    CampaignRepository& campaigns() { return campaigns_; }
-    const CampaignRepository& campaigns() const { return campaigns_; }
-    ChannelMessageLog& channel_messages() { return channel_messages_; }
-    const ChannelMessageLog& channel_messages() const { return channel_messages_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
     const LinkCodeRepository& link_codes() const { return link_codes_; }
     /// Posts with buttons and menus; the program's own settings (the token key).
@@ -99,10 +90,6 @@ class Store {
     ChannelTracks channel_tracks_;
     ReportRepository reports_;
     RotationRepository rotations_;
-    DealRepository deals_;
-    QuotaRepository quotas_;
-    CampaignRepository campaigns_;
-    ChannelMessageLog channel_messages_;
     LinkCodeRepository link_codes_;
     ActionRepository actions_;
     SignInRepository sign_in_;

@@ -27,7 +27,7 @@ const MetricsData& big_data() {
         const int people = 500, customers = 100000, engagements = 100000;
         for (int i = 1; i <= people; ++i) {
             d.people.push_back({i, "Rep " + std::to_string(i), i % 5 == 0 ? "marketing" : "sales"});
-            twintrack::store::Quota q;
+            twintrack::store::metrics::Quota q;
             q.person_id = i;
             q.period = "2026-Q4";
             q.starts_at = week_start - 32 * day_ms;
@@ -53,7 +53,7 @@ const MetricsData& big_data() {
         const char* stages[] = {"open", "won", "won", "lost"};
         d.deals.reserve(1000000);
         for (int i = 1; i <= 1000000; ++i) {
-            twintrack::store::Deal deal;
+            twintrack::store::metrics::Deal deal;
             deal.id = i;
             deal.customer_id = 1 + static_cast<std::int64_t>(rng() % customers);
             deal.engagement_id = *deal.customer_id;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/reports/store/reports_store.hpp"
 #include "store/store.hpp"
 
@@ -37,17 +38,17 @@ inline void fill(store::Store& s, const char* kind, int people, int rows) {
         ids.push_back(s.people().upsert_by_email(p, week_start));
     }
     for (int i = 0; i < people; ++i) {
-        store::Quota q;
+        store::metrics::Quota q;
         q.person_id = ids[static_cast<std::size_t>(i)];
         q.period = "2026-Q4";
         q.starts_at = week_start - 32 * day_ms;
         q.ends_at = week_start + 60 * day_ms;
         q.revenue = 1000000.0;
-        s.quotas().set(q, week_start);
+        store::metrics::QuotaRepository(db).set(q, week_start);
     }
     const char* stages[] = {"open", "won", "won", "lost"};
     for (int i = 1; i <= rows; ++i) {
-        store::Deal d;
+        store::metrics::Deal d;
         d.customer_text = "Customer" + std::to_string(rng() % 100000);
         d.owner_id = ids[rng() % people];
         d.stage = stages[rng() % 4];
@@ -59,7 +60,7 @@ inline void fill(store::Store& s, const char* kind, int people, int rows) {
             d.closed_at = d.created_at + static_cast<std::int64_t>(rng() % (20 * day_ms));
         }
         d.updated_at = d.created_at;
-        s.deals().add(d);
+        store::metrics::DealRepository(db).add(d);
     }
     const std::vector<std::string> rivals = {"Huawei", "ZTE", "Foo", "Bar", "Baz"};
     store::reports::ReportRepository reports(s.db());

@@ -324,8 +324,8 @@ void weekly_metrics(const std::string& url, const char* kind, int rows) {
     for (int i = 0; i < runs; ++i) {
         const auto start = Clock::now();
         // The generated store holds deals and reports, no engagements: no EngagementFacts.
-        MetricsData data =
-            load_metrics_data(*store, directory, nullptr, from, week.to, field_facts.get());
+        MetricsData data = load_metrics_data(twintrack::store::metrics::MetricsTables(store->db()),
+                                             directory, nullptr, from, week.to, field_facts.get());
         data.zone = bench::zone;
         const Metrics now = compute_metrics(data, week, Attribution{});
         const Metrics before =

@@ -53,7 +53,7 @@ void register_features(Engine& engine) {
     register_builtins(engine);
     register_sign_in(engine);
     for (const Feature& feature : all_features()) feature.register_on(engine, engine.services());
-    register_retention(engine);
+    register_retention(engine, person_data_parts());
     register_welcome(engine);
 }
 

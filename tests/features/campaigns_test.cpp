@@ -12,6 +12,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "bot/features/campaigns/store/campaigns_store.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "core/yaml_check.hpp"
 #include "tests/testbot/test_bot.hpp"
 
@@ -77,7 +78,7 @@ class CampaignsTest : public ::testing::Test {
         return r.empty() ? std::string() : r.front();
     }
     std::int64_t campaign_id(const std::string& name) {
-        for (const auto& c : bot.store().campaigns().all()) {
+        for (const auto& c : store::metrics::CampaignRepository(bot.store().db()).all()) {
             if (c.name == name) return c.id;
         }
         ADD_FAILURE() << name;

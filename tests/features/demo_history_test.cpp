@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "app/config.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
 #include "tests/features/engagement_tables.hpp"
@@ -83,7 +84,8 @@ class DemoBot {
             out << "R " << r.author_id << " " << r.created_at << " " << r.text << " "
                 << r.mentions.size() << "\n";
         }
-        for (const auto& d : bot.store().deals().active_between(0, 1LL << 62)) {
+        for (const auto& d :
+             store::metrics::DealRepository(bot.store().db()).active_between(0, 1LL << 62)) {
             out << "D " << d.customer_text << " " << d.stage << " " << d.company_amount << " "
                 << d.created_at << " " << d.closed_at.value_or(0) << "\n";
         }
@@ -265,7 +267,7 @@ TEST(DemoHistory, AStoreWithPeopleOrDataOfItsOwnGetsNone) {
         EXPECT_EQ(demo.start(), app::DemoStart::left_alone);
         EXPECT_EQ(demo.bot.store().people().count(), 2);
         EXPECT_EQ(demo.report_count(), 0);
-        EXPECT_EQ(demo.bot.store().deals().count(), 0);
+        EXPECT_EQ(store::metrics::DealRepository(demo.bot.store().db()).count(), 0);
         EXPECT_FALSE(demo.bot.store().actions().setting(app::demo_history_key).has_value());
     }
     {

@@ -24,11 +24,11 @@ std::int64_t utc(int y, unsigned m, unsigned d, int h = 0, int min = 0) {
         date::sys_days{date::year{y} / m / d} + std::chrono::hours(h) + std::chrono::minutes(min)));
 }
 
-store::Deal deal(std::int64_t id, std::int64_t customer, std::optional<std::int64_t> engagement,
-                 std::int64_t owner, const std::string& stage, double amount,
-                 std::optional<double> margin, std::int64_t created,
-                 std::optional<std::int64_t> closed) {
-    store::Deal d;
+store::metrics::Deal deal(std::int64_t id, std::int64_t customer,
+                          std::optional<std::int64_t> engagement, std::int64_t owner,
+                          const std::string& stage, double amount, std::optional<double> margin,
+                          std::int64_t created, std::optional<std::int64_t> closed) {
+    store::metrics::Deal d;
     d.id = id;
     d.customer_id = customer;
     d.engagement_id = engagement;
@@ -146,7 +146,8 @@ TEST(MetricsCalc, ConfiguredAttributionChangesIncrementalSalesAndPool) {
 }
 
 TEST(MetricsCalc, CampaignTouchCountsOnlyBeforeTheDealClosed) {
-    store::Deal d = deal(1, 9, std::nullopt, 1, "won", 1000, std::nullopt, 0, utc(2026, 11, 3));
+    store::metrics::Deal d =
+        deal(1, 9, std::nullopt, 1, "won", 1000, std::nullopt, 0, utc(2026, 11, 3));
     const Attribution a;
     EXPECT_DOUBLE_EQ(attribution_share(d, nullptr, utc(2026, 11, 2), a), 0.5);
     EXPECT_DOUBLE_EQ(attribution_share(d, nullptr, utc(2026, 11, 4), a), 0.0);
@@ -245,7 +246,7 @@ TEST(MetricsCalc, UnicodeBarsScaleToTheMaximum) {
 
 TEST(MetricsCalc, ConsultationAfterTheCloseDoesNotInfluenceTheDeal) {
     const Attribution a;
-    const store::Deal d = deal(1, 9, 1, 1, "won", 1000, std::nullopt, 0, utc(2026, 11, 3));
+    const store::metrics::Deal d = deal(1, 9, 1, 1, "won", 1000, std::nullopt, 0, utc(2026, 11, 3));
     struct Case {
         const char* name;
         std::optional<std::int64_t> consulted;

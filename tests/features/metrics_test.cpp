@@ -9,7 +9,9 @@
 
 #include <sstream>
 
+#include "app/person_tools.hpp"
 #include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/metrics_settings.hpp"
@@ -50,7 +52,7 @@ class MetricsTest : public ::testing::Test {
         bot.say("mia", "engagement new ACME");
         bot.say("mia", "customer alias ACME 艾克米");
     }
-    std::int64_t deals() { return bot.store().deals().count(); }
+    std::int64_t deals() { return store::metrics::DealRepository(bot.store().db()).count(); }
     std::int64_t id(const std::string& handle) {
         return bot.engine().directory().by_name_or_email(handle + "@example.com")->id;
     }
@@ -97,7 +99,7 @@ TEST_F(MetricsTest, DealWonIsRecordedInTheCompanyCurrency) {
         const std::string reply = joined(bot.say(c.who, c.text));
         for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
     }
-    const auto d = bot.store().deals().get(2);
+    const auto d = store::metrics::DealRepository(bot.store().db()).get(2);
     ASSERT_TRUE(d);
     EXPECT_DOUBLE_EQ(d->amount, 1000);
     EXPECT_EQ(d->currency, "USD");
@@ -133,15 +135,16 @@ TEST_F(MetricsTest, DealAmountsAreReadLikeReportsInBothNumeralSystems) {
         SCOPED_TRACE(c.name);
         const std::string reply = joined(bot.say(c.who, c.text));
         EXPECT_THAT(reply, AnyOf(HasSubstr("Recorded deal #"), HasSubstr("已记录成交 #")));
-        const auto d = bot.store().deals().get(++id);
+        const auto d = store::metrics::DealRepository(bot.store().db()).get(++id);
         ASSERT_TRUE(d);
         EXPECT_DOUBLE_EQ(d->amount, c.amount);
         EXPECT_EQ(d->currency, c.currency);
         EXPECT_DOUBLE_EQ(d->company_amount, c.company_amount);
     }
-    EXPECT_EQ(bot.store().deals().get(6)->customer_text, "三一");
-    EXPECT_EQ(bot.store().deals().get(9)->customer_text, "Big Co Asia");
-    EXPECT_NEAR(*bot.store().deals().get(9)->margin, 0.2, 1e-9);
+    EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(6)->customer_text, "三一");
+    EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(9)->customer_text,
+              "Big Co Asia");
+    EXPECT_NEAR(*store::metrics::DealRepository(bot.store().db()).get(9)->margin, 0.2, 1e-9);
     EXPECT_THAT(joined(bot.say("sam", "deal won ACME amount=lots")),
                 HasSubstr("Usage: deal won CUSTOMER AMOUNT"));
 }
@@ -191,7 +194,7 @@ TEST_F(MetricsTest, DealBadInput) {
 // `deal won` closing an open deal, without a bot: the open deal keeps its identity, and
 // its owner unless the win names one.
 TEST(CloseOpenDealTest, TheOpenDealKeepsItsIdentityAndOwner) {
-    store::Deal open;
+    store::metrics::Deal open;
     open.id = 7;
     open.external_id = "crm-7";
     open.customer_text = "Acme Robotics";
@@ -199,7 +202,7 @@ TEST(CloseOpenDealTest, TheOpenDealKeepsItsIdentityAndOwner) {
     open.margin = 0.25;
     open.owner_id = 11;
     open.created_at = 1000;
-    store::Deal won;
+    store::metrics::Deal won;
     won.stage = "won";
     won.customer_text = "acme robotics";
     won.amount = 120000;
@@ -282,7 +285,7 @@ TEST_F(MetricsTest, DealLostClosesTheOpenDeal) {
     EXPECT_THAT(joined(bot.say("sam", "deal lost ACME went with a cheaper offer")),
                 HasSubstr("Recorded deal #1 with ACME as lost: went with a cheaper offer. It was "
                           "the customer's open deal (50,000 CNY)."));
-    EXPECT_EQ(bot.store().deals().get(1)->stage, "lost");
+    EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(1)->stage, "lost");
     EXPECT_EQ(deals(), 1);
 }
 
@@ -292,7 +295,7 @@ TEST_F(MetricsTest, QuotaOfADepartmentNamedInEitherLanguage) {
                 HasSubstr("Set the 2026-Q4 quota of Sales: revenue 9,000,000 CNY."));
     EXPECT_THAT(joined(bot.say("sid", "设置指标 Sales 2026-Q4 利润 100")),
                 HasSubstr("Updated the 2026-Q4 quota of Sales: profit 100 CNY."));
-    const auto quotas = bot.store().quotas().overlapping(0, 1LL << 62);
+    const auto quotas = store::metrics::QuotaRepository(bot.store().db()).overlapping(0, 1LL << 62);
     ASSERT_EQ(quotas.size(), 1u);
     EXPECT_EQ(quotas[0].team, "sales");
 }
@@ -321,7 +324,7 @@ TEST_F(MetricsTest, QuotaSetAndItsBadPeriod) {
         SCOPED_TRACE(c.name);
         EXPECT_THAT(joined(bot.say(c.who, c.text)), HasSubstr(c.expected));
     }
-    const auto quotas = bot.store().quotas().overlapping(0, 1LL << 62);
+    const auto quotas = store::metrics::QuotaRepository(bot.store().db()).overlapping(0, 1LL << 62);
     ASSERT_EQ(quotas.size(), 1u);
     EXPECT_DOUBLE_EQ(*quotas[0].revenue, 1500000);
     EXPECT_DOUBLE_EQ(*quotas[0].profit, 300000);
@@ -360,8 +363,8 @@ TEST_F(MetricsTest, CampaignsAndTouches) {
                                "campaign new Refund cost -5 from 2026-11-02 to "
                                "2026-11-30")),
                 HasSubstr("\"-5\""));
-    EXPECT_THAT(bot.store().campaigns().all(), SizeIs(2));
-    EXPECT_THAT(bot.store().campaigns().touches(), SizeIs(1));
+    EXPECT_THAT(store::metrics::CampaignRepository(bot.store().db()).all(), SizeIs(2));
+    EXPECT_THAT(store::metrics::CampaignRepository(bot.store().db()).touches(), SizeIs(1));
 }
 
 TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
@@ -389,7 +392,9 @@ TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
         bot.engine().settings(), bot.engine().prompts(), "zh-CN", 0);
     EXPECT_TRUE(out.ok());
     EXPECT_EQ(out.added, 2);
-    EXPECT_DOUBLE_EQ(bot.store().deals().by_external("crm-4")->company_amount, 28000);
+    EXPECT_DOUBLE_EQ(
+        store::metrics::DealRepository(bot.store().db()).by_external("crm-4")->company_amount,
+        28000);
 
     std::istringstream quotas(
         "subject,period,revenue,profit\n"
@@ -399,7 +404,8 @@ TEST_F(MetricsTest, CsvWithABadRowInTheMiddleImportsNothing) {
                                           bot.engine().settings(), bot.engine().prompts(), "zh-CN",
                                           0);
     EXPECT_THAT(out.errors, ElementsAre(HasSubstr("第 3 行：“2026-Q5”不是有效期间")));
-    EXPECT_THAT(bot.store().quotas().overlapping(0, 1LL << 62), IsEmpty());
+    EXPECT_THAT(store::metrics::QuotaRepository(bot.store().db()).overlapping(0, 1LL << 62),
+                IsEmpty());
 
     std::istringstream campaigns("name,cost,currency,from,to,segment\nExpo,100,,2026-11-01,bad,\n");
     out = bot::metrics::import_campaigns_csv(campaigns, bot.store(), bot.engine().settings(),
@@ -440,7 +446,7 @@ TEST_F(MetricsTest, CrmUpdatesAreIdempotentAndOutOfOrderSafe) {
     r = post(open);  // the older update arriving late
     EXPECT_EQ(r.body["status"], "stale");
     EXPECT_EQ(r.body["stage"], "won");
-    const auto d = bot.store().deals().by_external("sf-42");
+    const auto d = store::metrics::DealRepository(bot.store().db()).by_external("sf-42");
     ASSERT_TRUE(d);
     EXPECT_EQ(d->stage, "won");
     EXPECT_DOUBLE_EQ(d->company_amount, 120000);
@@ -568,7 +574,7 @@ TEST_F(MetricsTest, DeclaredCommandsNameTheBadTokenInBothLanguages) {
         SCOPED_TRACE(c.text);
         EXPECT_THAT(joined(bot.say(c.who, c.text)), HasSubstr(c.expected));
     }
-    EXPECT_THAT(bot.store().campaigns().all(), IsEmpty());
+    EXPECT_THAT(store::metrics::CampaignRepository(bot.store().db()).all(), IsEmpty());
     // Good calls: amounts and dates as people write them, in both languages.
     EXPECT_THAT(joined(bot.say("sid", "quota set @sam 2026-Q4 revenue 150万 profit 30万")),
                 AllOf(HasSubstr("revenue 1,500,000 CNY"), HasSubstr("profit 300,000 CNY")));
@@ -642,14 +648,39 @@ TEST_F(MetricsTest, AWeeklyPostSentLateReportsTheWeekItWasDueFor) {
 TEST_F(MetricsTest, ChannelMessagesAreKeptButDirectMessagesNever) {
     bot.say_in("deals", "sam", "ACME asked for a pilot");
     bot.say("sam", "my private note about ACME");
-    const auto kept = bot.store().channel_messages().containing("acme", 0, 1LL << 62);
+    const auto kept =
+        store::metrics::ChannelMessageLog(bot.store().db()).containing("acme", 0, 1LL << 62);
     ASSERT_EQ(kept.size(), 1u);
     EXPECT_EQ(kept[0].text, "ACME asked for a pilot");
     EXPECT_EQ(kept[0].channel, "deals");
     // Kept for 120 days (retention.channel_messages_days): the daily retention job
     // after that forgets it.
     bot.advance(121 * 24h);
-    EXPECT_THAT(bot.store().channel_messages().containing("acme", 0, 1LL << 62), IsEmpty());
+    EXPECT_THAT(
+        store::metrics::ChannelMessageLog(bot.store().db()).containing("acme", 0, 1LL << 62),
+        IsEmpty());
+}
+
+TEST_F(MetricsTest, ErasingAPersonDeletesTheirChannelMessagesAlsoFromBeforeTheyLinkedTheIdentity) {
+    // Written from an identity nobody had linked yet, later linked to Sam.
+    bot.say_in("deals", "sam-phone", "ACME called about the pilot");
+    bot.say_in("deals", "sam", "ACME asked for a pilot");
+    bot.say_in("deals", "mia", "ACME webinar on Friday");
+    bot.store().people().add_identity(id("sam"), {"test", "sam-phone"});
+    const auto now = core::to_millis(bot.clock().now());
+    const auto exported = app::person_export_json(bot.store(), "sam@example.com", now);
+    ASSERT_TRUE(exported.has_value());
+    std::vector<std::string> his;
+    for (const auto& m : (*exported)["tables"]["channel_messages"]) his.push_back(m["text"]);
+    EXPECT_THAT(his, ElementsAre("ACME called about the pilot", "ACME asked for a pilot"));
+
+    ASSERT_TRUE(app::person_erase(bot.store(), "sam@example.com", now).has_value());
+    std::vector<std::string> left;
+    for (const auto& m :
+         store::metrics::ChannelMessageLog(bot.store().db()).containing("acme", 0, 1LL << 62)) {
+        left.push_back(m.text);
+    }
+    EXPECT_THAT(left, ElementsAre("ACME webinar on Friday"));
 }
 
 TEST_F(MetricsTest, ChannelSummariesFollowTheTracks) {
@@ -736,7 +767,8 @@ TEST_F(MetricsTest, RecordingAWinKeepsTheOpenDealWithItsOwner) {
         import_deals(c.row);
         const std::string reply = joined(bot.say(c.recorder, c.text));
         for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
-        const auto d = bot.store().deals().by_external(std::string(c.row).substr(0, 2));
+        const auto d = store::metrics::DealRepository(bot.store().db())
+                           .by_external(std::string(c.row).substr(0, 2));
         ASSERT_TRUE(d);
         EXPECT_EQ(d->stage, "won");
         EXPECT_EQ(d->owner_id, id(c.owner));
@@ -764,28 +796,29 @@ TEST_F(MetricsTest, OwnerGivenOnPurposeMovesTheDeal) {
                 HasSubstr("Only sales managers and admins"));
     EXPECT_THAT(joined(bot.say("wang", "成交 艾克米 50000 负责人=@sue")),
                 HasSubstr("只有销售经理和管理员"));
-    EXPECT_EQ(bot.store().deals().get(1)->stage, "open");
+    EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(1)->stage, "open");
     EXPECT_THAT(joined(bot.say("sid", "deal won ACME 50000 owner=@sue")),
                 AllOf(HasSubstr("It was the customer's open deal."),
                       HasSubstr("It counts for its owner, Sue Sales.")));
-    EXPECT_EQ(bot.store().deals().get(1)->owner_id, id("sue"));
+    EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(1)->owner_id, id("sue"));
     EXPECT_EQ(deals(), 1);
 }
 
 TEST_F(MetricsTest, AnOpenDealOfACustomerWithoutAnEngagementIsClosed) {
     // Norma has no engagement, so the imported deal keeps the customer as written.
     import_deals("n2,Norma,open,44000,,,sam@example.com,2026-10-20,,\n");
-    ASSERT_FALSE(bot.store().deals().get(1)->customer_id);
+    ASSERT_FALSE(store::metrics::DealRepository(bot.store().db()).get(1)->customer_id);
     EXPECT_THAT(joined(bot.say("sam", "deal won norma 44000")),
                 AllOf(HasSubstr("Recorded deal #1 won with Norma: 44,000 CNY."),
                       HasSubstr("It was the customer's open deal.")));
     EXPECT_EQ(deals(), 1);
-    const auto d = bot.store().deals().get(1);
+    const auto d = store::metrics::DealRepository(bot.store().db()).get(1);
     EXPECT_EQ(d->stage, "won");
     EXPECT_EQ(d->external_id, "n2");
     EXPECT_EQ(d->owner_id, id("sam"));
     // Nothing is left in the pipeline of that customer.
-    EXPECT_THAT(bot.store().deals().open_without_customer(), IsEmpty());
+    EXPECT_THAT(store::metrics::DealRepository(bot.store().db()).open_without_customer(),
+                IsEmpty());
     // A lost one is closed the same way.
     import_deals("n3,Olga,open,1000,,,sue@example.com,2026-10-20,,\n");
     EXPECT_THAT(joined(bot.say("sue", "deal lost Olga chose a cheaper offer")),
@@ -832,8 +865,8 @@ TEST_F(MetricsTest, SeveralOpenDealsAreToldApartByAmountOrTheReaderIsAsked) {
         SCOPED_TRACE(c.name);
         const std::string reply = joined(bot.say(c.who, c.text));
         for (const char* e : c.expected) EXPECT_THAT(reply, HasSubstr(e));
-        EXPECT_EQ(bot.store().deals().get(2)->stage, "open");
-        EXPECT_EQ(bot.store().deals().get(3)->stage, "open");
+        EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(2)->stage, "open");
+        EXPECT_EQ(store::metrics::DealRepository(bot.store().db()).get(3)->stage, "open");
     }
     EXPECT_THAT(joined(bot.say("sam", "deal won ACME 20000 #3")),
                 AllOf(HasSubstr("Recorded deal #3 won"), HasSubstr("open deal")));

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/plan/store/plan_store.hpp"
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/prompts.hpp"
@@ -278,13 +279,13 @@ class PlanFieldTest : public PlanTest {
         bot.say("sam", "report 三一: 华为 也在谈，客户要单点登录");
         bot.say("sam", "report ACME: pilot next month");
         bot.say("sam", "deal won ACME 120000");
-        store::Deal open;
+        store::metrics::Deal open;
         open.customer_id = customers_of_bot(bot).find_by_key("globex")->id;
         open.customer_text = "Globex";
         open.amount = open.company_amount = 80000;
         open.currency = "CNY";
         open.created_at = core::to_millis(bot.clock().now());
-        bot.store().deals().add(open);
+        store::metrics::DealRepository(bot.store().db()).add(open);
         return posts;
     }
 };

@@ -13,6 +13,7 @@
 
 #include "app/person_tools.hpp"
 #include "bot/features/meetings/store/meetings_store.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/rules/store/rules_store.hpp"
 #include "tests/features/engagement_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
@@ -78,7 +79,7 @@ class RulesTest : public ::testing::Test {
         bot.say("sam", "report ACME: nobody called them back after the handoff");
         const auto c = customers_of_bot(bot).find_by_key("acme");
         ASSERT_TRUE(c.has_value());
-        store::Deal deal;
+        store::metrics::Deal deal;
         deal.customer_id = c->id;
         deal.customer_text = "ACME";
         deal.stage = "won";
@@ -88,7 +89,7 @@ class RulesTest : public ::testing::Test {
         deal.created_at = core::to_millis(bot.clock().now()) - 3600 * 1000;
         deal.closed_at = deal.created_at;
         deal.updated_at = deal.created_at;
-        bot.store().deals().add(deal);
+        store::metrics::DealRepository(bot.store().db()).add(deal);
     }
     /// Raises disagreement #1 as Sam, with the managers' questions answered by "skip".
     void raise_one() {

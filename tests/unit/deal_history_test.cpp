@@ -8,7 +8,7 @@
 
 #include <set>
 
-#include "store/deal_window.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
@@ -16,14 +16,14 @@ namespace {
 
 std::int64_t add_deal(TestBot& bot, const std::string& stage, std::int64_t created,
                       std::optional<std::int64_t> closed, double amount) {
-    store::Deal d;
+    store::metrics::Deal d;
     d.customer_text = "ACME";
     d.stage = stage;
     d.amount = d.company_amount = amount;
     d.currency = "CNY";
     d.created_at = created;
     d.closed_at = closed;
-    return bot.store().deals().add(d);
+    return store::metrics::DealRepository(bot.store().db()).add(d);
 }
 
 TEST(DealHistory, ReadsOnlyTheDealsOpenDuringTheWindow) {

@@ -145,7 +145,7 @@ TEST(Layers, AFeaturesOwnTablesAreTouchedOnlyByItsStorePart) {
     const auto owned = feature_owned_tables();
     // The features that own their tables so far; the others' are still in store/.
     for (const char* feature : {"thanks", "kit", "rules", "campaigns", "bridge", "social",
-                                "meetings", "plan", "tone", "engagements", "reports"}) {
+                                "meetings", "plan", "tone", "engagements", "reports", "metrics"}) {
         EXPECT_FALSE(owned.count(feature) == 0 || owned.at(feature).empty())
             << feature << " has no store part with tables of its own";
     }

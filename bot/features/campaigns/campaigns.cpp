@@ -19,7 +19,6 @@ namespace twintrack::bot::campaigns {
 namespace {
 
 using nlohmann::json;
-using store::Campaign;
 using store::campaigns::CampaignStep;
 using StepTable = store::campaigns::CampaignStepRepository;
 
@@ -330,7 +329,7 @@ CampaignStep step_row(const PlannedStep& s) {
 
 /// Reminds each saved step's owner on its last day (unless that is past or after its
 /// deadline) and starts the steps that wait for none: now, or at their first day.
-void schedule_plan(Turn& turn, const store::Campaign& c, const std::vector<CampaignStep>& steps,
+void schedule_plan(Turn& turn, const Campaign& c, const std::vector<CampaignStep>& steps,
                    const std::vector<PlannedStep>& planned) {
     Engine& engine = turn.engine();
     const std::int64_t now = now_ms(turn);

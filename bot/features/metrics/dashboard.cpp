@@ -893,8 +893,9 @@ core::ApiResponse dashboard_api(Turn& turn, const ApiCall& call) {
                                                       : week_of(request.at, zone);
     const std::vector<Period> trend = trend_weeks(period, request.weeks, turn.now(), zone);
     MetricsData data = load_metrics_data(
-        turn.read(), engine.directory(), engine.services().find<EngagementFacts>(),
-        std::min(trend.front().from, period.from), period.to, field_facts_of(engine));
+        turn.read_table<store::metrics::MetricsTables>(), engine.directory(),
+        engine.services().find<EngagementFacts>(), std::min(trend.front().from, period.from),
+        period.to, field_facts_of(engine));
     data.zone = zone;
     const Figures figures{engine, data, attribution_from(engine.settings()), view.scope};
     const Metrics now = figures.of(period);

@@ -21,6 +21,17 @@ using nlohmann::json;
 using amounts::all_digits;
 using amounts::local_ms;
 
+/// The feature's own tables on the store's database (bot/features/metrics/store/).
+store::metrics::DealRepository deal_table(store::Store& store) {
+    return store::metrics::DealRepository(store.db());
+}
+store::metrics::QuotaRepository quota_table(store::Store& store) {
+    return store::metrics::QuotaRepository(store.db());
+}
+store::metrics::CampaignRepository campaign_table(store::Store& store) {
+    return store::metrics::CampaignRepository(store.db());
+}
+
 /// The customer whose name or alias matches `text`, from the engagements feature.
 std::optional<Customer> known_customer(const Customers* customers, const std::string& text) {
     return customers != nullptr ? customers->find(text) : std::nullopt;
@@ -66,7 +77,7 @@ const Person* person_by_text(const Directory& directory, const std::string& text
 /// again (or later) changes nothing.
 void keep_stored_times(store::Store& store, DealInput& in, bool created_given) {
     if (!in.external_id) return;
-    const auto stored = store.deals().by_external(*in.external_id);
+    const auto stored = deal_table(store).by_external(*in.external_id);
     if (!stored) return;
     if (!created_given) in.created_at = stored->created_at;
     if (!in.closed_at && stored->stage == in.stage) in.closed_at = stored->closed_at;
@@ -141,7 +152,8 @@ std::optional<double> to_company(double amount, const std::string& currency,
 }
 
 std::optional<Problem> make_deal(const Customers* customers, const BotSettings& settings,
-                                 const DealInput& in, std::int64_t now_ms, store::Deal& out) {
+                                 const DealInput& in, std::int64_t now_ms,
+                                 store::metrics::Deal& out) {
     if (std::string(core::trim(in.customer)).empty()) return Problem{"no_customer"};
     if (in.stage != "open" && in.stage != "won" && in.stage != "lost") {
         return Problem{"bad_stage", {{"value", in.stage}}};
@@ -155,7 +167,7 @@ std::optional<Problem> make_deal(const Customers* customers, const BotSettings& 
     Problem p;
     const auto company = to_company(in.amount, in.currency, settings, &p);
     if (!company) return p;
-    out = store::Deal{};
+    out = store::metrics::Deal{};
     out.external_id = in.external_id;
     out.customer_text = std::string(core::trim(in.customer));
     if (auto c = known_customer(customers, out.customer_text)) {
@@ -252,15 +264,15 @@ ApiOutcome apply_deal_json(store::Store& store, const Customers* customers,
     }
     if (!in.source_updated) return bad("bad_field", {"api_missing", {{"field", "updated_at"}}});
     keep_stored_times(store, in, in.created_at != 0);
-    store::Deal deal;
+    store::metrics::Deal deal;
     if (auto p = make_deal(customers, settings, in, now_ms, deal)) {
         return bad(p->key == "no_rate" ? "no_rate" : "bad_field", *p);
     }
     std::int64_t id = 0;
-    const store::DealWrite w = store.deals().upsert_external(deal, &id);
+    const store::metrics::DealWrite w = deal_table(store).upsert_external(deal, &id);
     static const char* const names[] = {"created", "updated", "unchanged", "stale"};
-    const auto stored = store.deals().get(id);
-    return ApiOutcome{w == store::DealWrite::created ? 201 : 200,
+    const auto stored = deal_table(store).get(id);
+    return ApiOutcome{w == store::metrics::DealWrite::created ? 201 : 200,
                       {{"status", names[static_cast<int>(w)]},
                        {"id", id},
                        {"external_id", *in.external_id},
@@ -280,7 +292,7 @@ ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Cust
     core::CsvReader csv(in);
     if (!check_header(csv, header, prompts, locale, out)) return out;
     const std::string& zone = settings.company_timezone;
-    std::vector<store::Deal> rows;
+    std::vector<store::metrics::Deal> rows;
     std::map<std::string, int> seen;
     auto err = [&](int line, const Problem& p) {
         json d = p.data;
@@ -328,21 +340,19 @@ ImportOutcome import_deals_csv(std::istream& in, store::Store& store, const Cust
         d.reason = f[9];
         d.source_updated = now_ms;
         keep_stored_times(store, d, !f[7].empty());
-        store::Deal deal;
-        if (auto p = make_deal(customers, settings, d, now_ms, deal)) {
-            return err(line, *p);
-        }
+        store::metrics::Deal deal;
+        if (auto p = make_deal(customers, settings, d, now_ms, deal)) return err(line, *p);
         rows.push_back(deal);
     });
     if (!out.errors.empty()) return out;
     store::Transaction tx(store.db());
     for (const auto& d : rows) {
         if (d.external_id) {
-            const auto w = store.deals().upsert_external(d);
-            if (w == store::DealWrite::created) ++out.added;
-            if (w == store::DealWrite::updated) ++out.updated;
+            const auto w = deal_table(store).upsert_external(d);
+            if (w == store::metrics::DealWrite::created) ++out.added;
+            if (w == store::metrics::DealWrite::updated) ++out.updated;
         } else {
-            store.deals().add(d);
+            deal_table(store).add(d);
             ++out.added;
         }
     }
@@ -357,7 +367,7 @@ ImportOutcome import_quotas_csv(std::istream& in, store::Store& store, const Dir
     ImportOutcome out;
     core::CsvReader csv(in);
     if (!check_header(csv, header, prompts, locale, out)) return out;
-    std::vector<store::Quota> rows;
+    std::vector<store::metrics::Quota> rows;
     auto err = [&](int line, const Problem& p) {
         json d = p.data;
         d["line"] = line;
@@ -365,7 +375,7 @@ ImportOutcome import_quotas_csv(std::istream& in, store::Store& store, const Dir
         out.errors.push_back(prompts.render(locale, "metrics.import_row", d));
     };
     each_row(csv, header.size(), prompts, locale, out, [&](int line, std::vector<std::string> f) {
-        store::Quota q;
+        store::metrics::Quota q;
         const std::string dept = core::ascii_lower(f[0]);
         if (std::find(departments().begin(), departments().end(), dept) != departments().end()) {
             q.team = dept;
@@ -392,7 +402,7 @@ ImportOutcome import_quotas_csv(std::istream& in, store::Store& store, const Dir
     });
     if (!out.errors.empty()) return out;
     store::Transaction tx(store.db());
-    for (const auto& q : rows) (store.quotas().set(q, now_ms) ? out.added : out.updated)++;
+    for (const auto& q : rows) (quota_table(store).set(q, now_ms) ? out.added : out.updated)++;
     tx.commit();
     return out;
 }
@@ -405,7 +415,7 @@ ImportOutcome import_campaigns_csv(std::istream& in, store::Store& store,
     ImportOutcome out;
     core::CsvReader csv(in);
     if (!check_header(csv, header, prompts, locale, out)) return out;
-    std::vector<store::Campaign> rows;
+    std::vector<store::metrics::Campaign> rows;
     std::map<std::string, int> seen;
     auto err = [&](int line, const Problem& p) {
         json d = p.data;
@@ -428,23 +438,23 @@ ImportOutcome import_campaigns_csv(std::istream& in, store::Store& store,
     if (!out.errors.empty()) return out;
     store::Transaction tx(store.db());
     for (const auto& c : rows) {
-        store.campaigns().create(c);
+        campaign_table(store).create(c);
         ++out.added;
     }
     tx.commit();
     return out;
 }
 
-std::optional<store::Campaign> make_campaign(store::Store& store, const BotSettings& settings,
-                                             const std::string& name, const std::string& cost,
-                                             const std::string& currency, const std::string& from,
-                                             const std::string& to, Problem* problem) {
+std::optional<store::metrics::Campaign> make_campaign(
+    store::Store& store, const BotSettings& settings, const std::string& name,
+    const std::string& cost, const std::string& currency, const std::string& from,
+    const std::string& to, Problem* problem) {
     const std::string& zone = settings.company_timezone;
-    store::Campaign c;
+    store::metrics::Campaign c;
     c.name = std::string(core::trim(name));
     c.name_key = bot::name_key(c.name);
     if (c.name_key.empty()) return *problem = {"no_campaign_name"}, std::nullopt;
-    if (store.campaigns().find_by_key(c.name_key)) {
+    if (campaign_table(store).find_by_key(c.name_key)) {
         return *problem = {"campaign_exists", {{"name", c.name}}}, std::nullopt;
     }
     const auto amount = cost == "0" ? std::optional<double>(0.0) : parse_amount(cost);
@@ -476,21 +486,22 @@ std::optional<store::Campaign> make_campaign(store::Store& store, const BotSetti
     return c;
 }
 
-std::vector<store::Deal> open_deals_of(store::Store& store, const Customers* customers,
-                                       const std::string& customer) {
+std::vector<store::metrics::Deal> open_deals_of(store::Store& store, const Customers* customers,
+                                                const std::string& customer) {
     const std::string key = bot::name_key(std::string(core::trim(customer)));
-    std::vector<store::Deal> out;
+    std::vector<store::metrics::Deal> out;
     std::set<std::string> keys = {key};
     if (auto c = known_customer(customers, customer)) {
-        out = store.deals().open_of(c->id);
+        out = deal_table(store).open_of(c->id);
         keys.insert(bot::name_key(c->name));
     }
-    for (auto& d : store.deals().open_without_customer()) {
+    for (auto& d : deal_table(store).open_without_customer()) {
         if (keys.count(bot::name_key(d.customer_text))) out.push_back(std::move(d));
     }
-    std::stable_sort(out.begin(), out.end(), [](const store::Deal& a, const store::Deal& b) {
-        return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
-    });
+    std::stable_sort(
+        out.begin(), out.end(), [](const store::metrics::Deal& a, const store::metrics::Deal& b) {
+            return a.created_at != b.created_at ? a.created_at < b.created_at : a.id < b.id;
+        });
     return out;
 }
 
@@ -512,7 +523,7 @@ OpenDealMatch match_open_deal(store::Store& store, const Customers* customers,
         return m;
     }
     const std::string& code = currency.empty() ? settings.rules.currency : currency;
-    std::vector<store::Deal> same;
+    std::vector<store::metrics::Deal> same;
     for (const auto& d : open) {
         if (d.currency == code && std::fabs(d.amount - amount) < 0.005) same.push_back(d);
     }
@@ -524,7 +535,8 @@ OpenDealMatch match_open_deal(store::Store& store, const Customers* customers,
     return m;
 }
 
-store::Deal close_open_deal(store::Deal won, const store::Deal& open, bool owner_named) {
+store::metrics::Deal close_open_deal(store::metrics::Deal won, const store::metrics::Deal& open,
+                                     bool owner_named) {
     won.id = open.id;
     won.created_at = open.created_at;
     won.external_id = open.external_id;

@@ -13,6 +13,7 @@
 
 #include "bot/customers.hpp"
 #include "bot/directory.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/people_import.hpp"
 #include "bot/prompts.hpp"
 #include "bot/settings.hpp"
@@ -52,10 +53,10 @@ std::optional<double> to_company(double amount, const std::string& currency,
 /// A campaign checked from its words: a new name, a cost (converted into the company
 /// currency; `currency` may be empty), and YYYY-MM-DD days in the company zone, the end
 /// day included. Nothing (and `problem` set) when something is wrong.
-std::optional<store::Campaign> make_campaign(store::Store& store, const BotSettings& settings,
-                                             const std::string& name, const std::string& cost,
-                                             const std::string& currency, const std::string& from,
-                                             const std::string& to, Problem* problem);
+std::optional<store::metrics::Campaign> make_campaign(
+    store::Store& store, const BotSettings& settings, const std::string& name,
+    const std::string& cost, const std::string& currency, const std::string& from,
+    const std::string& to, Problem* problem);
 
 /// A deal as given by one of the ways in, before checks.
 struct DealInput {
@@ -77,20 +78,21 @@ struct DealInput {
 /// customer's open one, else its newest) through the engagements feature's `customers`
 /// (null: none known). Unknown customers are kept as written.
 std::optional<Problem> make_deal(const Customers* customers, const BotSettings& settings,
-                                 const DealInput& in, std::int64_t now_ms, store::Deal& out);
+                                 const DealInput& in, std::int64_t now_ms,
+                                 store::metrics::Deal& out);
 
 /// Which open deal a deal won in chat closes.
 struct OpenDealMatch {
-    std::optional<store::Deal> deal;     ///< the open deal it closes, if any
-    std::vector<store::Deal> ambiguous;  ///< several fit: the reader says which one
-    bool unknown_ref = false;            ///< `deal_id` is not one of the customer's open deals
+    std::optional<store::metrics::Deal> deal;     ///< the open deal it closes, if any
+    std::vector<store::metrics::Deal> ambiguous;  ///< several fit: the reader says which one
+    bool unknown_ref = false;  ///< `deal_id` is not one of the customer's open deals
 };
 
 /// The open deals a deal of `customer` (a name or alias, as written) may close, oldest
 /// first: the known customer's, and those kept under the same name when it was not a
 /// known customer (an imported deal of a customer without an engagement).
-std::vector<store::Deal> open_deals_of(store::Store& store, const Customers* customers,
-                                       const std::string& customer);
+std::vector<store::metrics::Deal> open_deals_of(store::Store& store, const Customers* customers,
+                                                const std::string& customer);
 
 /// The open deal of `customer` that a win of `amount` in `currency` (empty: the company
 /// currency) closes: the one named by `deal_id`; else the customer's only open deal; else
@@ -103,7 +105,8 @@ OpenDealMatch match_open_deal(store::Store& store, const Customers* customers,
 /// A deal won in chat that closes `open`: the open deal keeps its identity (id, creation,
 /// external id), its customer, engagement and margin where the win names none, and its
 /// owner unless the win named one (`owner_named`: taking a deal over is on purpose).
-store::Deal close_open_deal(store::Deal won, const store::Deal& open, bool owner_named);
+store::metrics::Deal close_open_deal(store::metrics::Deal won, const store::metrics::Deal& open,
+                                     bool owner_named);
 
 /// The outcome of POST /api/v1/deals.
 struct ApiOutcome {

@@ -23,6 +23,7 @@
 #include "bot/features/metrics/dashboard.hpp"
 #include "bot/features/metrics/deal_history.hpp"
 #include "bot/features/metrics/deal_input.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/features/metrics/summarizer.hpp"
 #include "bot/features/social/activity_stats.hpp"
 #include "bot/features/thanks/thanks_stats.hpp"
@@ -32,12 +33,16 @@
 #include "bot/report_texts.hpp"
 #include "bot/turn.hpp"
 #include "core/text.hpp"
-#include "store/deal_window.hpp"
 
 namespace twintrack::bot::metrics {
 namespace {
 
 using nlohmann::json;
+using DealTable = store::metrics::DealRepository;
+using QuotaTable = store::metrics::QuotaRepository;
+using CampaignTable = store::metrics::CampaignRepository;
+using MessageLog = store::metrics::ChannelMessageLog;
+using store::metrics::MetricsTables;
 
 const char* const weekly_job = "metrics.weekly";
 /// Sentences a summary keeps.
@@ -132,7 +137,7 @@ std::string local_day_text(std::int64_t ms, const std::string& zone) {
 
 /// A win that fits several open deals of the customer: the reader says which.
 void ask_which_deal(Turn& turn, const std::string& customer,
-                    const std::vector<store::Deal>& deals) {
+                    const std::vector<store::metrics::Deal>& deals) {
     const std::string& zone = company_zone(turn.engine());
     json list = json::array();
     for (const auto& d : deals) {
@@ -169,7 +174,7 @@ void deal_won(Turn& turn, const CommandArgs& args) {
     in.owner_id = owner ? owner->id : me.id;
     store::Store& db = turn.write();
     const BotSettings& settings = turn.engine().settings();
-    store::Deal deal;
+    store::metrics::Deal deal;
     const Customers* customers = turn.engine().services().find<Customers>();
     if (auto p = make_deal(customers, settings, in, now_ms(turn), deal)) {
         return turn.reply("metrics." + p->key, p->data);
@@ -186,9 +191,9 @@ void deal_won(Turn& turn, const CommandArgs& args) {
     const bool closed_open = match.deal.has_value();
     if (closed_open) {
         deal = close_open_deal(std::move(deal), *match.deal, owner != nullptr);
-        db.deals().update(deal);
+        turn.write_table<DealTable>().update(deal);
     } else {
-        deal.id = db.deals().add(deal);
+        deal.id = turn.write_table<DealTable>().add(deal);
     }
     const std::int64_t owner_id = deal.owner_id.value_or(me.id);
     turn.audit("deal.won", {{"deal", deal.id},
@@ -221,11 +226,11 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
     const std::string reason = args.parsed.word("reason");
     store::Store& db = turn.write();
     // The customer's newest open deal, known customer or not.
-    std::optional<store::Deal> open;
+    std::optional<store::metrics::Deal> open;
     const Customers* customers = turn.engine().services().find<Customers>();
     const auto candidates = open_deals_of(db, customers, customer);
     if (!candidates.empty()) open = candidates.back();
-    store::Deal deal;
+    store::metrics::Deal deal;
     if (open) {
         deal = *open;
         deal.stage = "lost";
@@ -233,7 +238,7 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
         deal.reason = reason;
         deal.updated_at = now_ms(turn);
         deal.source_updated = now_ms(turn);
-        db.deals().update(deal);
+        turn.write_table<DealTable>().update(deal);
     } else {
         DealInput in;
         in.customer = customer;
@@ -243,7 +248,7 @@ void deal_lost(Turn& turn, const CommandArgs& args) {
         if (auto p = make_deal(customers, turn.engine().settings(), in, now_ms(turn), deal)) {
             return turn.reply("metrics." + p->key, p->data);
         }
-        deal.id = db.deals().add(deal);
+        deal.id = turn.write_table<DealTable>().add(deal);
     }
     turn.audit("deal.lost",
                {{"deal", deal.id}, {"customer", deal.customer_text}, {"reason", reason}});
@@ -261,7 +266,7 @@ void quota_set(Turn& turn, const CommandArgs& args) {
     if (!revenue && !profit) return usage(turn, "quota set");
     const std::string who = args.parsed.word("subject");
     const std::string period_word = args.parsed.word("quota_period");
-    store::Quota q;
+    store::metrics::Quota q;
     std::string subject;
     std::string dept;  // a department's name in any locale (core.words.department_*)
     for (const auto& d : departments()) {
@@ -287,7 +292,7 @@ void quota_set(Turn& turn, const CommandArgs& args) {
     q.ends_at = period->ends_at;
     if (revenue) q.revenue = revenue->value;
     if (profit) q.profit = profit->value;
-    const bool added = turn.write().quotas().set(q, now_ms(turn));
+    const bool added = turn.write_table<QuotaTable>().set(q, now_ms(turn));
     turn.audit("quota.set", {{"subject", subject},
                              {"period", q.period},
                              {"revenue", q.revenue ? json(*q.revenue) : json(nullptr)},
@@ -323,7 +328,7 @@ void campaign_new(Turn& turn, const CommandArgs& args) {
     c->segment = segment;
     c->created_by = me.id;
     c->created_at = now_ms(turn);
-    c->id = db.campaigns().create(*c);
+    c->id = turn.write_table<CampaignTable>().create(*c);
     turn.audit("campaign.new", {{"campaign", c->name}, {"cost", c->cost}});
     turn.reply("metrics.campaign_new", {{"name", c->name},
                                         {"cost", money(turn.engine(), c->cost)},
@@ -339,13 +344,13 @@ void campaign_touch(Turn& turn, const CommandArgs& args) {
     // Declared: CAMPAIGN CUSTOMER...
     const std::string name = strip_quotes(args.parsed.word("campaign"));
     const std::string customer = args.parsed.word("customer");
-    store::Store& db = turn.write();
-    const auto c = db.campaigns().find_by_key(bot::name_key(name));
+    auto db = turn.write_table<CampaignTable>();
+    const auto c = db.find_by_key(bot::name_key(name));
     if (!c) return turn.reply("metrics.unknown_campaign", {{"name", name}});
     const Customers* customers = turn.engine().services().find<Customers>();
     const auto cust = customers ? customers->find(customer) : std::nullopt;
     if (!cust) return turn.reply("metrics.unknown_customer", {{"name", customer}});
-    const bool added = db.campaigns().touch({c->id, cust->id, now_ms(turn)});
+    const bool added = db.touch({c->id, cust->id, now_ms(turn)});
     if (added) turn.audit("campaign.touch", {{"campaign", c->name}, {"customer", cust->name}});
     turn.reply("metrics.campaign_touch",
                {{"campaign", c->name}, {"customer", cust->name}, {"again", !added}});
@@ -540,15 +545,15 @@ struct Computed {
     std::vector<std::pair<std::string, double>> weeks;
 };
 
-Computed compute(const store::Store& store, const Engine& engine, const Period& period,
-                 const std::string& kind, const Scope& scope) {
+Computed compute(const store::Store& store, const MetricsTables& tables, const Engine& engine,
+                 const Period& period, const std::string& kind, const Scope& scope) {
     const std::string& zone = company_zone(engine);
     const Period prev = previous(period, kind, zone);
     Period first = week_of(core::from_millis(period.to - 1), zone);
     for (int i = 1; i < chart_weeks; ++i) first = previous(first, "week", zone);
     const std::int64_t from = std::min(prev.from, first.from);
     MetricsData data =
-        load_metrics_data(store, engine.directory(), engine.services().find<EngagementFacts>(),
+        load_metrics_data(tables, engine.directory(), engine.services().find<EngagementFacts>(),
                           from, period.to, field_facts_of(engine));
     data.zone = zone;
     const Attribution a = attribution_from(engine.settings());
@@ -626,7 +631,8 @@ void metrics_command(Turn& turn, const CommandArgs& args) {
     const Period period = kind == "month"     ? month_of(now, zone)
                           : kind == "quarter" ? quarter_of(now, zone)
                                               : week_of(now, zone);
-    const Computed c = compute(turn.read(), engine, period, kind, scope);
+    const Computed c =
+        compute(turn.read(), turn.read_table<MetricsTables>(), engine, period, kind, scope);
     json data = metrics_json(engine, turn.locale(), c.now, c.before, c.weeks);
     data["subject"] = subject;
     data["period"] = turn.text("metrics.period." + kind);
@@ -696,7 +702,8 @@ void weekly_post(Turn& turn, const json& payload) {
     const auto due = parse_day(date, zone);
     const Period this_week = week_of(due ? core::from_millis(*due) : turn.now(), zone);
     const Period period = previous(this_week, "week", zone);
-    const Computed c = compute(turn.read(), engine, period, "week", {});
+    const Computed c =
+        compute(turn.read(), turn.read_table<MetricsTables>(), engine, period, "week", {});
     std::map<std::string, std::string> charts;  // by locale
     for (const std::string track : {"marketing", "sales", "joint"}) {
         for (const auto& channel : turn.read().channel_tracks().by_track(track)) {
@@ -919,7 +926,7 @@ void summary_channel(Turn& turn, const CommandArgs& args) {
             return turn.reply("metrics.bad_since", {{"value", w}});
         }
     }
-    const auto messages = turn.read().channel_messages().between(
+    const auto messages = turn.read_table<MessageLog>().between(
         channel->connector, channel->channel, since, now_ms(turn) + 1);
     std::vector<SourceText> texts;
     std::set<std::string> people;
@@ -964,7 +971,7 @@ void summary_customer(Turn& turn, const CommandArgs& args) {
     std::size_t message_count = 0;
     for (const auto& n : names) {
         for (const auto& m :
-             turn.read().channel_messages().containing(core::ascii_lower(n), 0, now_ms(turn) + 1)) {
+             turn.read_table<MessageLog>().containing(core::ascii_lower(n), 0, now_ms(turn) + 1)) {
             auto t = tracks.find({m.connector, m.channel});
             if (t == tracks.end() || !may_read_track(*turn.person(), t->second)) continue;
             if (!seen.insert(m.connector + "\n" + m.event_id).second) continue;
@@ -977,7 +984,7 @@ void summary_customer(Turn& turn, const CommandArgs& args) {
     }
     double won = 0;
     std::int64_t won_count = 0, open_count = 0, lost_count = 0;
-    for (const auto& d : turn.read().deals().of_customer(customer->id)) {
+    for (const auto& d : turn.read_table<DealTable>().of_customer(customer->id)) {
         if (d.stage == "won") won += d.company_amount, ++won_count;
         if (d.stage == "open") ++open_count;
         if (d.stage == "lost") ++lost_count;
@@ -1005,7 +1012,7 @@ void summary_customer(Turn& turn, const CommandArgs& args) {
 void record_channel_message(Engine& engine, const core::Event& event, const Person* person) {
     if (event.direct || event.where.channel.empty() || event.where.channel[0] == '@') return;
     if (core::trim(event.text).empty() || !core::valid_utf8(event.text)) return;
-    store::ChannelMessage m;
+    store::metrics::ChannelMessage m;
     m.connector = event.where.connector;
     m.channel = event.where.channel;
     m.event_id = event.id;
@@ -1013,7 +1020,7 @@ void record_channel_message(Engine& engine, const core::Event& event, const Pers
     m.user_id = event.who.user_id;
     m.text = std::string(core::utf8_prefix(event.text, 4000));
     m.at = core::to_millis(event.at.time_since_epoch().count() ? event.at : engine.clock().now());
-    engine.store().channel_messages().record(m);
+    MessageLog(engine.store().db()).record(m);
 }
 
 /// A customer's deals in a period, for features that weigh facts (rules).
@@ -1022,7 +1029,7 @@ class EngineDealFacts final : public bot::DealFacts {
     std::vector<CustomerDeal> deals_of(Turn& turn, std::int64_t customer_id, std::int64_t from_ms,
                                        std::int64_t to_ms) override {
         std::vector<CustomerDeal> out;
-        for (const auto& d : turn.read().deals().of_customer(customer_id)) {
+        for (const auto& d : turn.read_table<DealTable>().of_customer(customer_id)) {
             if (d.created_at >= to_ms || (d.closed_at && *d.closed_at < from_ms)) continue;
             out.push_back({d.id, d.stage, d.company_amount, d.owner_id, d.created_at, d.closed_at});
         }
@@ -1036,7 +1043,7 @@ class EngineDealHistory final : public DealHistory {
     explicit EngineDealHistory(Engine& engine) : engine_(engine) {}
     std::vector<PastDeal> deals_before(std::int64_t from_ms, std::int64_t to_ms) override {
         std::vector<PastDeal> out;
-        for (const auto& d : store::deals_open_during(engine_.store().db(), from_ms, to_ms)) {
+        for (const auto& d : DealTable(engine_.store().db()).open_during(from_ms, to_ms)) {
             out.push_back(
                 {d.id, d.customer_id, d.stage, d.company_amount, d.created_at, d.closed_at});
         }
@@ -1047,24 +1054,36 @@ class EngineDealHistory final : public DealHistory {
     Engine& engine_;
 };
 
+/// A campaign as CampaignResults offers it, and back.
+bot::Campaign offered(const store::metrics::Campaign& c) {
+    return {c.id,        c.name,    c.name_key, c.cost,       c.starts_on, c.ends_on,
+            c.starts_at, c.ends_at, c.segment,  c.created_by, c.created_at};
+}
+store::metrics::Campaign stored(const bot::Campaign& c) {
+    return {c.id,        c.name,    c.name_key, c.cost,       c.starts_on, c.ends_on,
+            c.starts_at, c.ends_at, c.segment,  c.created_by, c.created_at};
+}
+
 /// A campaign's results for the campaigns feature: campaign_figures, money_text.
 class EngineCampaignResults final : public bot::CampaignResults {
   public:
     explicit EngineCampaignResults(Engine& engine) : engine_(engine) {}
-    std::vector<store::Campaign> campaigns() const override {
-        return engine_.store().campaigns().all();
+    std::vector<bot::Campaign> campaigns() const override {
+        std::vector<bot::Campaign> out;
+        for (const auto& c : CampaignTable(engine_.store().db()).all()) out.push_back(offered(c));
+        return out;
     }
     std::vector<std::int64_t> touched_customers(std::int64_t campaign_id) const override {
         std::vector<std::int64_t> out;
-        for (const auto& t : engine_.store().campaigns().touches()) {
+        for (const auto& t : CampaignTable(engine_.store().db()).touches()) {
             if (t.campaign_id == campaign_id) out.push_back(t.customer_id);
         }
         return out;
     }
-    bot::CampaignResult of(const store::Campaign& campaign, std::int64_t from_ms,
+    bot::CampaignResult of(const bot::Campaign& campaign, std::int64_t from_ms,
                            std::int64_t to_ms) const override {
-        const CampaignFigures f =
-            campaign_figures(engine_.store(), engine_, campaign, Period{from_ms, to_ms});
+        const CampaignFigures f = campaign_figures(MetricsTables(engine_.store().db()), engine_,
+                                                   stored(campaign), Period{from_ms, to_ms});
         bot::CampaignResult r;
         r.deals_won = f.deals_won;
         r.revenue = f.revenue;
@@ -1152,16 +1171,16 @@ reports::FieldFacts* field_facts_of(const Engine& engine) {
     return engine.services().find<reports::FieldFacts>();
 }
 
-MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
+MetricsData load_metrics_data(const MetricsTables& tables, const Directory& directory,
                               const EngagementFacts* facts, std::int64_t from, std::int64_t to,
                               reports::FieldFacts* field_facts) {
     MetricsData d;
-    d.quotas = store.quotas().overlapping(from, to);
+    d.quotas = tables.quotas.overlapping(from, to);
     std::int64_t deals_from = from;
     for (const auto& q : d.quotas) deals_from = std::min(deals_from, q.starts_at);
-    d.deals = store.deals().active_between(deals_from, to);
-    d.campaigns = store.campaigns().all();
-    d.touches = store.campaigns().touches();
+    d.deals = tables.deals.active_between(deals_from, to);
+    d.campaigns = tables.campaigns.all();
+    d.touches = tables.campaigns.touches();
     if (facts != nullptr) {
         d.engagements = facts->engagements();
         d.handoffs = facts->handoffs(from, to);
@@ -1176,15 +1195,15 @@ MetricsData load_metrics_data(const store::Store& store, const Directory& direct
     return d;
 }
 
-CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
-                                 const store::Campaign& campaign, const Period& period) {
+CampaignFigures campaign_figures(const MetricsTables& tables, const Engine& engine,
+                                 const store::metrics::Campaign& campaign, const Period& period) {
     MetricsData data =
-        load_metrics_data(store, engine.directory(), engine.services().find<EngagementFacts>(),
+        load_metrics_data(tables, engine.directory(), engine.services().find<EngagementFacts>(),
                           period.from, period.to, field_facts_of(engine));
     data.zone = company_zone(engine);
     data.campaigns = {campaign};
     std::map<std::int64_t, std::int64_t> first_touch;  // customer -> this campaign's touch
-    std::vector<store::CampaignTouch> touches;
+    std::vector<store::metrics::CampaignTouch> touches;
     for (const auto& t : data.touches) {
         if (t.campaign_id != campaign.id) continue;
         touches.push_back(t);
@@ -1192,7 +1211,7 @@ CampaignFigures campaign_figures(const store::Store& store, const Engine& engine
         if (it == first_touch.end() || t.at < it->second) first_touch[t.customer_id] = t.at;
     }
     data.touches = std::move(touches);
-    std::vector<store::Deal> deals;
+    std::vector<store::metrics::Deal> deals;
     for (auto& d : data.deals) {
         if (!d.customer_id) continue;
         const auto it = first_touch.find(*d.customer_id);
@@ -1350,9 +1369,11 @@ void read_config(core::SectionReader& s, FeatureSettings& settings) {
 }
 
 Feature feature() {
-    return {"metrics", "metrics", read_config, {8}, [](Engine& engine, Services&) {
-                register_metrics(engine);
-            }};
+    Feature f{"metrics", "metrics", read_config, {8}, [](Engine& engine, Services&) {
+                  register_metrics(engine);
+              }};
+    f.person_data = store::metrics::person_data;
+    return f;
 }
 
 }  // namespace twintrack::bot::metrics

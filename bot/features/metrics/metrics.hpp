@@ -11,6 +11,7 @@
 #include "bot/directory.hpp"
 #include "bot/feature.hpp"
 #include "bot/features/metrics/metrics_calc.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/settings.hpp"
 
@@ -33,10 +34,11 @@ Attribution attribution_from(const BotSettings& settings);
 
 /// Everything the metrics of [from, to) need (quotas' whole periods included); the
 /// engagements, handoffs and consultations from the engagements feature's `facts` and the
-/// field reports' facts from the reports feature's `field_facts` (none when null).
-MetricsData load_metrics_data(const store::Store& store, const Directory& directory,
-                              const EngagementFacts* facts, std::int64_t from, std::int64_t to,
-                              reports::FieldFacts* field_facts);
+/// field reports' facts from the reports feature's `field_facts` (none when null); deals,
+/// quotas and campaigns from the feature's own `tables`.
+MetricsData load_metrics_data(const store::metrics::MetricsTables& tables,
+                              const Directory& directory, const EngagementFacts* facts,
+                              std::int64_t from, std::int64_t to, reports::FieldFacts* field_facts);
 /// The reports feature's FieldFacts on `engine` (bot/field_facts.hpp); null without it.
 reports::FieldFacts* field_facts_of(const Engine& engine);
 
@@ -51,8 +53,8 @@ struct CampaignFigures {
     double cost = 0;
     std::optional<double> cost_per_incremental;
 };
-CampaignFigures campaign_figures(const store::Store& store, const Engine& engine,
-                                 const store::Campaign& campaign, const Period& period);
+CampaignFigures campaign_figures(const store::metrics::MetricsTables& tables, const Engine& engine,
+                                 const store::metrics::Campaign& campaign, const Period& period);
 
 /// Whose figures a reader sees: the visibility rules of `metrics` (docs/METRICS.md),
 /// shared by the command and the dashboard.
@@ -87,7 +89,8 @@ void register_metrics(Engine& engine);
 /// weekly_post: {enabled: true, at: "Mon 09:00"}}` into MetricsSettings.
 void read_config(core::SectionReader& section, FeatureSettings& settings);
 
-/// The metrics feature: section `metrics`, migration 0008.
+/// The metrics feature: section `metrics`, migration 0008 (its own), its part of a
+/// person's data.
 Feature feature();
 
 }  // namespace twintrack::bot::metrics

@@ -29,7 +29,8 @@ Period months(date::year_month first, int count, const std::string& zone) {
 /// The part of a campaign's cost falling in `period`: the cost is spread evenly over the
 /// campaign's calendar days in `zone` (a day with a daylight-saving change costs as much
 /// as any other), and a day counts in the period its local midnight falls in.
-double campaign_cost_in(const store::Campaign& c, const Period& period, const std::string& zone) {
+double campaign_cost_in(const store::metrics::Campaign& c, const Period& period,
+                        const std::string& zone) {
     const date::local_days first = local_day(core::from_millis(c.starts_at), zone);
     // ends_at is the midnight after the last day.
     const date::local_days end = local_day(core::from_millis(c.ends_at - 1), zone) + date::days(1);
@@ -103,7 +104,7 @@ struct AttributionIndex {
         first_touch.build({earliest.begin(), earliest.end()});
     }
 
-    double share(const store::Deal& d, const Attribution& a) const {
+    double share(const store::metrics::Deal& d, const Attribution& a) const {
         const EngagementFact* e = nullptr;
         if (d.engagement_id) {
             if (const auto* found = engagements.find(*d.engagement_id)) e = *found;
@@ -142,7 +143,7 @@ Period previous(const Period& p, const std::string& kind, const std::string& zon
     return week_of(before, zone);
 }
 
-double attribution_share(const store::Deal& deal, const EngagementFact* engagement,
+double attribution_share(const store::metrics::Deal& deal, const EngagementFact* engagement,
                          std::optional<std::int64_t> first_touch_at, const Attribution& a) {
     if (engagement && engagement->marketing_led) return a.marketing_led;
     // Influence ends when the deal closes: a touch or a consultation afterwards changes
@@ -158,11 +159,10 @@ double attribution_share(const store::Deal& deal, const EngagementFact* engageme
 namespace {
 
 // The quotas that apply: those whose period contains the last moment of `period`.
-std::unordered_map<std::int64_t, const store::Quota*> quotas_at_end(const MetricsData& data,
-                                                                    const Period& period,
-                                                                    const Scope& scope) {
+std::unordered_map<std::int64_t, const store::metrics::Quota*> quotas_at_end(
+    const MetricsData& data, const Period& period, const Scope& scope) {
     const std::int64_t last = period.to - 1;
-    std::unordered_map<std::int64_t, const store::Quota*> rep_quota;
+    std::unordered_map<std::int64_t, const store::metrics::Quota*> rep_quota;
     for (const auto& q : data.quotas) {
         if (!q.person_id || !q.revenue || q.starts_at > last || q.ends_at <= last) continue;
         if (!scope.includes(q.person_id)) continue;
@@ -175,7 +175,7 @@ std::unordered_map<std::int64_t, const store::Quota*> quotas_at_end(const Metric
 // per rep with a quota, the revenue won since the quota's start (`to_date`).
 void sales_metrics(const MetricsData& data, const Period& period, const Attribution& a,
                    const Scope& scope,
-                   const std::unordered_map<std::int64_t, const store::Quota*>& rep_quota,
+                   const std::unordered_map<std::int64_t, const store::metrics::Quota*>& rep_quota,
                    Metrics& m, std::unordered_map<std::int64_t, double>& to_date) {
     const AttributionIndex index(data);
     std::int64_t earliest = period.from;  // the first close that can count for anything
@@ -213,7 +213,7 @@ void sales_metrics(const MetricsData& data, const Period& period, const Attribut
 
 // Each rep's attainment of their quota (by name), and the team's.
 void rep_attainment(const MetricsData& data,
-                    const std::unordered_map<std::int64_t, const store::Quota*>& rep_quota,
+                    const std::unordered_map<std::int64_t, const store::metrics::Quota*>& rep_quota,
                     std::unordered_map<std::int64_t, double>& to_date, Metrics& m) {
     std::map<std::int64_t, std::string> names;
     for (const auto& p : data.people) names[p.id] = p.name;

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "bot/engagement_facts.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 #include "core/types.hpp"
-#include "store/metrics.hpp"
 
 namespace twintrack::bot::metrics {
 
@@ -53,10 +53,10 @@ struct PersonFact {
 
 /// Everything the metrics are computed from.
 struct MetricsData {
-    std::vector<store::Deal> deals;
-    std::vector<store::Quota> quotas;
-    std::vector<store::Campaign> campaigns;
-    std::vector<store::CampaignTouch> touches;
+    std::vector<store::metrics::Deal> deals;
+    std::vector<store::metrics::Quota> quotas;
+    std::vector<store::metrics::Campaign> campaigns;
+    std::vector<store::metrics::CampaignTouch> touches;
     std::vector<EngagementFact> engagements;
     std::vector<HandoffFact> handoffs;
     std::vector<ConsultationFact> consultations;
@@ -130,7 +130,7 @@ struct Metrics {
 };
 
 /// The share of a won deal that counts as incremental sales.
-double attribution_share(const store::Deal& deal, const EngagementFact* engagement,
+double attribution_share(const store::metrics::Deal& deal, const EngagementFact* engagement,
                          std::optional<std::int64_t> first_touch_at, const Attribution& a);
 
 /// The metrics of `period`. Sales numbers count deals whose owner is in `scope`; report

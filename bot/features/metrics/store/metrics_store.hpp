@@ -1,15 +1,24 @@
 #pragma once
-// Metrics: deals (chat, CSV or a CRM), quotas, marketing campaigns and the customers
-// they touched, and the messages seen in channels (for summaries). Amounts are in the
-// company currency unless named otherwise; times are UTC milliseconds.
+// The metrics feature's tables (deals, quotas, campaigns, campaign_touches,
+// channel_messages; migration bot/features/metrics/migrations/0008_metrics.sql and the
+// PostgreSQL twin): the feature's own store part (target twintrack_feature_metrics_store,
+// linking only the store layer, nothing from bot/). The feature's commands open a repository
+// on the turn's store (Turn::read_table, write_table); other features read these tables
+// only through the metrics' services (DealHistory, DealFacts, CampaignResults).
+//
+// Deals (chat, CSV or a CRM), quotas, marketing campaigns and the customers they touched,
+// and the messages seen in channels (for summaries). Amounts are in the company currency
+// unless named otherwise; times are UTC milliseconds.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/person_data.hpp"
 
-namespace twintrack::store {
+namespace twintrack::store::metrics {
 
 struct Deal {
     std::int64_t id = 0;
@@ -45,17 +54,20 @@ class DealRepository {
     /// is older than the stored one is `stale` and changes nothing; the same one again is
     /// `unchanged` when nothing differs.
     DealWrite upsert_external(const Deal& deal, std::int64_t* id = nullptr);
-    std::optional<Deal> get(std::int64_t id);
-    std::optional<Deal> by_external(const std::string& external_id);
+    std::optional<Deal> get(std::int64_t id) const;
+    std::optional<Deal> by_external(const std::string& external_id) const;
     /// Every open deal of a customer, oldest first.
-    std::vector<Deal> open_of(std::int64_t customer_id);
+    std::vector<Deal> open_of(std::int64_t customer_id) const;
     /// Open deals kept with the customer as written (not a known customer), oldest first.
-    std::vector<Deal> open_without_customer();
+    std::vector<Deal> open_without_customer() const;
     /// Deals of a customer, newest first.
     std::vector<Deal> of_customer(std::int64_t customer_id) const;
     /// Deals created or closed in [from, to).
     std::vector<Deal> active_between(std::int64_t from, std::int64_t to) const;
-    std::int64_t count();
+    /// Deals that were open at some time in [from, to): created before `to` and not closed
+    /// before `from` (open ones however old), by id. For the 3-1-3 plan (DealHistory).
+    std::vector<Deal> open_during(std::int64_t from, std::int64_t to) const;
+    std::int64_t count() const;
 
   private:
     Database& db_;
@@ -110,7 +122,7 @@ class CampaignRepository {
     explicit CampaignRepository(Database& db) : db_(db) {}
     /// Throws UniqueViolation when the name key is taken.
     std::int64_t create(const Campaign& campaign);
-    std::optional<Campaign> find_by_key(const std::string& key);
+    std::optional<Campaign> find_by_key(const std::string& key) const;
     std::vector<Campaign> all() const;
     /// Records that a campaign reached a customer; false when it was recorded before.
     bool touch(const CampaignTouch& touch);
@@ -131,6 +143,8 @@ struct ChannelMessage {
     std::int64_t at = 0;
 };
 
+/// The messages the metrics keep from the engine's channel messages
+/// (Engine::on_channel_message) for `summary channel` and `summary customer`.
 class ChannelMessageLog {
   public:
     explicit ChannelMessageLog(Database& db) : db_(db) {}
@@ -142,11 +156,26 @@ class ChannelMessageLog {
     /// Messages of any channel in [from, to) whose text contains `needle`, oldest first.
     std::vector<ChannelMessage> containing(const std::string& needle, std::int64_t from,
                                            std::int64_t to) const;
-    /// Forgets messages written before `before`; returns how many.
-    int prune(std::int64_t before);
 
   private:
     Database& db_;
 };
 
-}  // namespace twintrack::store
+/// The tables the weekly metrics read together, on one database
+/// (`turn.read_table<MetricsTables>()`: const, so only their reading methods).
+struct MetricsTables {
+    explicit MetricsTables(Database& db) : deals(db), quotas(db), campaigns(db) {}
+    DealRepository deals;
+    QuotaRepository quotas;
+    CampaignRepository campaigns;
+};
+
+/// The feature's part of a person's data (`person export`, `person erase`) and of the
+/// daily retention: the deals they own, their quotas, the campaigns they created and their
+/// channel messages; erase deletes their channel messages (also those of their identities
+/// from before they were linked) and rewrites their name and email in the others' texts
+/// (deal reasons, campaign segments, channel messages); channel messages older than
+/// `retention.channel_messages_days` go (kind `channel_messages`).
+PersonDataPart person_data();
+
+}  // namespace twintrack::store::metrics

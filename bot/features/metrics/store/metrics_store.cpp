@@ -1,8 +1,6 @@
-#include "store/metrics.hpp"
+#include "bot/features/metrics/store/metrics_store.hpp"
 
-#include "store/deal_window.hpp"
-
-namespace twintrack::store {
+namespace twintrack::store::metrics {
 namespace {
 
 const char* const deal_columns =
@@ -109,24 +107,24 @@ DealWrite DealRepository::upsert_external(const Deal& deal, std::int64_t* id) {
     return DealWrite::updated;
 }
 
-std::optional<Deal> DealRepository::get(std::int64_t id) {
+std::optional<Deal> DealRepository::get(std::int64_t id) const {
     auto v = deals(db_, "WHERE id = ?", {id});
     if (v.empty()) return std::nullopt;
     return v.front();
 }
 
-std::optional<Deal> DealRepository::by_external(const std::string& external_id) {
+std::optional<Deal> DealRepository::by_external(const std::string& external_id) const {
     auto v = deals(db_, "WHERE external_id = ?", {external_id});
     if (v.empty()) return std::nullopt;
     return v.front();
 }
 
-std::vector<Deal> DealRepository::open_of(std::int64_t customer_id) {
+std::vector<Deal> DealRepository::open_of(std::int64_t customer_id) const {
     return deals(db_, "WHERE customer_id = ? AND stage = 'open' ORDER BY created_at, id",
                  {customer_id});
 }
 
-std::vector<Deal> DealRepository::open_without_customer() {
+std::vector<Deal> DealRepository::open_without_customer() const {
     return deals(db_, "WHERE customer_id IS NULL AND stage = 'open' ORDER BY created_at, id", {});
 }
 
@@ -141,12 +139,12 @@ std::vector<Deal> DealRepository::active_between(std::int64_t from, std::int64_t
                  {from, to, from, to});
 }
 
-std::vector<Deal> deals_open_during(Database& db, std::int64_t from, std::int64_t to) {
-    return deals(db, "WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id",
+std::vector<Deal> DealRepository::open_during(std::int64_t from, std::int64_t to) const {
+    return deals(db_, "WHERE created_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY id",
                  {to, from});
 }
 
-std::int64_t DealRepository::count() {
+std::int64_t DealRepository::count() const {
     return db_.scalar("SELECT count(*) FROM deals").value_or(0);
 }
 
@@ -216,7 +214,7 @@ std::int64_t CampaignRepository::create(const Campaign& c) {
          nullable(c.created_by), c.created_at});
 }
 
-std::optional<Campaign> CampaignRepository::find_by_key(const std::string& key) {
+std::optional<Campaign> CampaignRepository::find_by_key(const std::string& key) const {
     std::optional<Campaign> out;
     db_.query(std::string(campaign_columns) + "WHERE name_key = ?", {key},
               [&](const Row& row) { out = campaign_from(row); });
@@ -289,8 +287,35 @@ std::vector<ChannelMessage> ChannelMessageLog::containing(const std::string& nee
     return out;
 }
 
-int ChannelMessageLog::prune(std::int64_t before) {
-    return db_.execute("DELETE FROM channel_messages WHERE at < ?", {before});
+PersonDataPart person_data() {
+    PersonDataPart part;
+    part.exports = {
+        {"deals",
+         "SELECT id, external_id, customer_text, stage, amount, currency, company_amount, margin, "
+         "reason, created_at, closed_at, source FROM deals WHERE owner_id = ?1 ORDER BY id"},
+        {"quotas",
+         "SELECT period, starts_at, ends_at, revenue, profit FROM quotas WHERE person_id = ?1 "
+         "ORDER BY id"},
+        {"campaigns",
+         "SELECT id, name, cost, starts_on, ends_on, segment, created_at FROM campaigns "
+         "WHERE created_by = ?1 ORDER BY id"},
+        {"channel_messages",
+         "SELECT connector, channel, text, at FROM channel_messages WHERE person_id = ?1 "
+         "OR (connector, user_id) IN (SELECT connector, user_id FROM identities "
+         "                            WHERE person_id = ?1) ORDER BY at, id"},
+    };
+    // Run while the person's identities are still there (PersonDataPart::deletes).
+    part.deletes = {
+        "DELETE FROM channel_messages WHERE person_id = ?1 OR (connector, user_id) IN "
+        "(SELECT connector, user_id FROM identities WHERE person_id = ?1)",
+    };
+    part.scrubs = {
+        "UPDATE channel_messages SET text = replace(text, ?1, ?2) WHERE instr(text, ?1) > 0",
+        "UPDATE deals SET reason = replace(reason, ?1, ?2) WHERE instr(reason, ?1) > 0",
+        "UPDATE campaigns SET segment = replace(segment, ?1, ?2) WHERE instr(segment, ?1) > 0",
+    };
+    part.expiries = {{"channel_messages", "DELETE FROM channel_messages WHERE at < ?1"}};
+    return part;
 }
 
-}  // namespace twintrack::store
+}  // namespace twintrack::store::metrics
