@@ -202,8 +202,7 @@ class FeishuConnector final : public runtime::PostingConnector<FeishuStatus, Sen
                   return limits;
               }()),
           link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
-          callbacks_([this](const http::ListenerRequest& r) { return on_http(r); }),
-    {
+          callbacks_([this](const http::ListenerRequest& r) { return on_http(r); }) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         if (!events_mode()) {
@@ -551,6 +550,8 @@ class FeishuConnector final : public runtime::PostingConnector<FeishuStatus, Sen
         return file_limit_ > 0 && !m.direct() && m.sender_type == "user" && !m.file_key.empty() &&
                types.count(m.message_type) > 0;
     }
+
+    using PostingConnector::deliver;  // a post (the one below: an event)
 
     // Hands an event on to the bot once its sender is named (runtime::SenderLookup).
     void deliver(core::Event event) {
