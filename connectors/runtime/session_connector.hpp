@@ -162,8 +162,8 @@ class PostingConnector : public SessionConnector<Status> {
     /// A "too fast" answer to `job` at `step` (an API call): its conversation waits `wait`
     /// (every conversation with `whole_connector`: a limit per app or per method), the
     /// posts behind it too, then `resume` runs on the connector's thread. Once the post has
-    /// waited more than `max` in all it fails instead, retryable, as "STEP: WHY for too
-    /// long" (`why`: "rate limited by Feishu"), and the outbox sends it again later.
+    /// waited more than `max` in all it fails instead, retryable, as "STEP: WHAT by
+    /// PLATFORM for too long" (`what`: "rate limited"), and the outbox sends it again later.
     void retry_later(const std::shared_ptr<Job>& job, std::chrono::milliseconds wait,
                      std::chrono::milliseconds max, const std::string& step, const std::string& why,
                      std::function<void()> resume, bool whole_connector = false) {
