@@ -1161,7 +1161,7 @@ class DingTalkConnector final : public runtime::PostingConnector<DingTalkStatus,
     // then the post goes on where it stopped; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step) {
-        retry_later(job, wait, settings_.max_retry_wait, step, "throttled by DingTalk",
+        retry_later(job, wait, settings_.max_retry_wait, step, "throttled",
                     [this, job] { resume(job); });
     }
 

@@ -1195,8 +1195,8 @@ class FeishuConnector final : public runtime::PostingConnector<FeishuStatus, Sen
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step, bool whole_app = false) {
         retry_later(
-            job, wait, settings_.max_retry_wait, step, "rate limited by Feishu",
-            [this, job] { resume(job); }, whole_app);
+            job, wait, settings_.max_retry_wait, step, "rate limited", [this, job] { resume(job); },
+            whole_app);
     }
 
     FeishuSettings settings_;

@@ -165,12 +165,16 @@ class PostingConnector : public SessionConnector<Status> {
     /// waited more than `max` in all it fails instead, retryable, as "STEP: WHAT by
     /// PLATFORM for too long" (`what`: "rate limited"), and the outbox sends it again later.
     void retry_later(const std::shared_ptr<Job>& job, std::chrono::milliseconds wait,
-                     std::chrono::milliseconds max, const std::string& step, const std::string& why,
-                     std::function<void()> resume, bool whole_connector = false) {
+                     std::chrono::milliseconds max, const std::string& step,
+                     const std::string& what, std::function<void()> resume,
+                     bool whole_connector = false) {
         if (!pause_post(outbound_, *job, wait, max, whole_connector)) {
-            return complete(job, {false, job->first_id, step + ": " + why + " for too long", true});
+            return complete(job, {false, job->first_id,
+                                  step + ": " + what + " by " + this->session_.options().platform +
+                                      " for too long",
+                                  true});
         }
-        spdlog::info("{}: {} {}; retrying in {:.1f} s", this->session_.log_prefix(), step, why,
+        spdlog::info("{}: {} {}; retrying in {:.1f} s", this->session_.log_prefix(), step, what,
                      static_cast<double>(wait.count()) / 1000.0);
         this->session_.later(wait, std::move(resume));
     }

@@ -77,7 +77,7 @@ class DemoConnector final : public PostingConnector<DemoStatus, DemoJob> {
         if (job->post.text.rfind("busy", 0) == 0 && job->waited.count() == 0) {
             // "busy-long": it may wait no longer than the first wait.
             const auto max = job->post.text == "busy-long" ? 0ms : 10000ms;
-            return retry_later(job, 5ms, max, "chat.post", "rate limited by Demo",
+            return retry_later(job, 5ms, max, "chat.post", "rate limited",
                                [this, job] { start_job(job); });
         }
         if (job->post.text == "bad") {
