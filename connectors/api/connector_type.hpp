@@ -11,6 +11,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "connectors/api/connector.hpp"
@@ -105,6 +107,27 @@ ConnectorType settings_type(std::string what, Read read, Make make) {
         return make(std::move(s), context);
     };
     return type;
+}
+
+/// A new `Impl` (a platform's connector) built from `settings` and `context`: what every
+/// make_PLATFORM does once its own settings are checked. `what` names the factory in the
+/// std::invalid_argument thrown when the context has no clock ("make_slack").
+template <typename Impl, typename Settings>
+std::unique_ptr<Connector> make_connector(const char* what, Settings settings,
+                                          const ConnectorContext& context) {
+    if (context.clock == nullptr) {
+        throw std::invalid_argument(std::string(what) + ": context.clock is null");
+    }
+    return std::make_unique<Impl>(std::move(settings), context);
+}
+
+/// `connector`'s status() when it is an `Impl`, else a default (empty) status: what every
+/// PLATFORM_status(connector) answers.
+template <typename Impl>
+auto status_of(const Connector& connector) {
+    const auto* c = dynamic_cast<const Impl*>(&connector);
+    using Status = std::decay_t<decltype(c->status())>;
+    return c == nullptr ? Status{} : c->status();
 }
 
 /// One type of two kinds: `first` for a section that `is_first` picks, else `second`.

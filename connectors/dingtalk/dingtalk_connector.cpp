@@ -138,24 +138,19 @@ struct Answer {
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
-class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus> {
+class DingTalkConnector final : public runtime::PostingConnector<DingTalkStatus, SendJob> {
   public:
     DingTalkConnector(DingTalkSettings settings, const ConnectorContext& context)
-        : SessionConnector(runtime::session_options("DingTalk", "dingtalk", settings,
+        : PostingConnector(runtime::session_options("DingTalk", "dingtalk", settings,
                                                     {settings.client_secret.reveal()}),
-                           context),
+                           context, settings.rate_limit),
           settings_(std::move(settings)),
-          text_only_(context.prompts_dir, "dingtalk.yaml", "messages", "text_only"),
-          left_out_(context.prompts_dir, "dingtalk.yaml", "messages", "file_left_out"),
-          picture_word_(context.prompts_dir, "dingtalk.yaml", "messages", "picture_name"),
-          file_word_(context.prompts_dir, "dingtalk.yaml", "messages", "file_name"),
-          unnamed_word_(context.prompts_dir, "dingtalk.yaml", "messages", "unnamed_file"),
+          words_(context.prompts_dir, "dingtalk.yaml"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
           seen_(settings_.dedupe_window),
           link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -424,10 +419,10 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
         std::vector<core::EventFile> files(m.download_codes.size());
         for (auto& f : files) {
             if (picture) {
-                f.name = picture_word_.in(default_locale_, default_locale_);
+                f.name = words_.picture.in(default_locale_, default_locale_);
                 f.mime = "image/*";
             } else {
-                f.name = m.file_name.empty() ? file_word_.in(default_locale_, default_locale_)
+                f.name = m.file_name.empty() ? words_.file.in(default_locale_, default_locale_)
                                              : m.file_name;
             }
         }
@@ -610,7 +605,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     void answer_not_text(const RobotMessage& m) {
         const std::string user = m.staff_id.empty() ? m.sender_id : m.staff_id;
         const bool direct = m.conversation_type == "1";
-        if (!text_only_.any() || m.msg_id.empty() || user.empty() || m.conversation.empty()) {
+        if (!words_.text_only.any() || m.msg_id.empty() || user.empty() || m.conversation.empty()) {
             return;
         }
         if (!seen_.first(m.msg_id)) return;
@@ -629,7 +624,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     // directory knows it (the Roster), else in the bot's default language.
     std::string text_only_for(const std::string& user, std::string& locale) {
         locale = runtime::reader_locale(roster_, user, default_locale_);
-        return text_only_.in(locale, default_locale_);
+        return words_.text_only.in(locale, default_locale_);
     }
 
     void remember_session(const std::string& channel, Session session) {
@@ -693,17 +688,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     // conversation); throttling pauses that conversation, so no later post overtakes the
     // one that waits.
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<SendJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
-    }
-
-    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        runtime::finish_post(*job, std::move(result), session_.log_prefix());
-    }
-
-    void start_job(const std::shared_ptr<SendJob>& job) {
+    void start_job(const std::shared_ptr<SendJob>& job) override {
         if (session_.stopping()) {
             return complete(
                 job, {false, "", "DingTalk connector " + settings_.name + " is stopping", true});
@@ -966,11 +951,12 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     void image_failed(const std::shared_ptr<SendJob>& job, const std::string& why) {
         const core::Attachment& a = job->post.attachments[job->attachment];
         const std::string name =
-            a.name.empty() ? unnamed_word_.in(job->post.locale, default_locale_) : a.name;
+            a.name.empty() ? words_.unnamed.in(job->post.locale, default_locale_) : a.name;
         spdlog::warn("dingtalk {}: the {} {} was not sent to {} ({}); the text was", settings_.name,
                      is_picture(a) ? "picture" : "file", name, job->channel, why);
         ++job->attachment;
-        const std::string note = left_out_.in_with(job->post.locale, default_locale_, "name", name);
+        const std::string note =
+            words_.left_out.in_with(job->post.locale, default_locale_, "name", name);
         if (note.empty() || session_.stopping()) return after_text(job);
         with_token([this, job, note](const std::string& token, const Answer&) {
             if (token.empty()) return after_text(job);
@@ -997,8 +983,8 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
             const std::string name =
                 !file.name.empty() ? file.name
                 : picture          ? runtime::picture_name(
-                                         picture_word_.in(job->post.locale, default_locale_), file.mime)
-                          : file_word_.in(job->post.locale, default_locale_);
+                                         words_.picture.in(job->post.locale, default_locale_), file.mime)
+                          : words_.file.in(job->post.locale, default_locale_);
             runtime::Request req = runtime::Request::multipart_post(
                 settings_.oapi_url + "/media/upload?access_token=" + core::url_encode(token),
                 {{"type", picture ? "image" : "file", "", ""},
@@ -1028,7 +1014,7 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
             std::string path;
             const core::Attachment& file = job->post.attachments[job->attachment];
             const std::string name =
-                file.name.empty() ? file_word_.in(job->post.locale, default_locale_) : file.name;
+                file.name.empty() ? words_.file.in(job->post.locale, default_locale_) : file.name;
             const MessageBody message =
                 is_picture(file)
                     ? MessageBody{"sampleImageMsg", image_msg_param(media_id)}
@@ -1175,22 +1161,13 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     // then the post goes on where it stopped; the posts behind it wait too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step) {
-        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait)) {
-            return complete(
-                job, {false, job->first_id, step + ": throttled by DingTalk for too long", true});
-        }
-        spdlog::info("dingtalk {}: {} throttled; retrying in {:.1f} s", settings_.name, step,
-                     static_cast<double>(wait.count()) / 1000.0);
-        session_.later(wait, [this, job] { resume(job); });
+        retry_later(job, wait, settings_.max_retry_wait, step, "throttled",
+                    [this, job] { resume(job); });
     }
 
     DingTalkSettings settings_;
-    const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
-    const runtime::ConnectorWords left_out_;   ///< names a file DingTalk did not take
-    /// The names of files DingTalk names none for: a picture's (before its extension), a
-    /// file's, and what the note of a left-out file says for none.
-    const runtime::ConnectorWords picture_word_, file_word_, unnamed_word_;
-    std::uint64_t file_limit_ = 0;  ///< fetch_files_up_to(); set before start()
+    const runtime::FileWords words_;  ///< dingtalk.yaml: text_only, file_left_out, names of files
+    std::uint64_t file_limit_ = 0;    ///< fetch_files_up_to(); set before start()
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1204,9 +1181,8 @@ class DingTalkConnector final : public runtime::SessionConnector<DingTalkStatus>
     std::mt19937_64 random_{std::random_device{}()};  ///< card outTrackIds
 
     http::WsLink link_;
-    runtime::SerialQueues outbound_;  ///< posts, by conversation
-    runtime::SenderLookup senders_;   ///< senders' org_email, events waiting for it
-    std::set<std::string> look_up_;   ///< ids of held events whose sender is looked up first
+    runtime::SenderLookup senders_;  ///< senders' org_email, events waiting for it
+    std::set<std::string> look_up_;  ///< ids of held events whose sender is looked up first
     /// Events waiting for the files of earlier ones of their conversation.
     runtime::HeldEvents held_{[this](core::Event e) { push_event(std::move(e)); }};
 };
@@ -1221,15 +1197,11 @@ ConnectorType connector_type() {
 
 std::unique_ptr<Connector> make_dingtalk(DingTalkSettings settings,
                                          const ConnectorContext& context) {
-    if (context.clock == nullptr) {
-        throw std::invalid_argument("make_dingtalk: context.clock is null");
-    }
-    return std::make_unique<DingTalkConnector>(std::move(settings), context);
+    return make_connector<DingTalkConnector>("make_dingtalk", std::move(settings), context);
 }
 
 DingTalkStatus dingtalk_status(const Connector& connector) {
-    const auto* d = dynamic_cast<const DingTalkConnector*>(&connector);
-    return d == nullptr ? DingTalkStatus{} : d->status();
+    return status_of<DingTalkConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::dingtalk

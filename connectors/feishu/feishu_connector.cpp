@@ -176,20 +176,16 @@ std::string update_refusal(long long code) {
 
 using TokenDone = std::function<void(const std::string& token, const Answer& failure)>;
 
-class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
+class FeishuConnector final : public runtime::PostingConnector<FeishuStatus, SendJob> {
   public:
     FeishuConnector(FeishuSettings settings, const ConnectorContext& context)
-        : SessionConnector(runtime::session_options(
+        : PostingConnector(runtime::session_options(
                                "Feishu", "feishu", settings,
                                {settings.app_secret.reveal(), settings.verification_token.reveal(),
                                 settings.encrypt_key.reveal()}),
-                           context),
+                           context, settings.rate_limit),
           settings_(std::move(settings)),
-          text_only_(context.prompts_dir, "feishu.yaml", "messages", "text_only"),
-          left_out_(context.prompts_dir, "feishu.yaml", "messages", "file_left_out"),
-          picture_word_(context.prompts_dir, "feishu.yaml", "messages", "picture_name"),
-          file_word_(context.prompts_dir, "feishu.yaml", "messages", "file_name"),
-          unnamed_word_(context.prompts_dir, "feishu.yaml", "messages", "unnamed_file"),
+          words_(context.prompts_dir, "feishu.yaml"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
@@ -206,8 +202,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                   return limits;
               }()),
           link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
-          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock) {
+          callbacks_([this](const http::ListenerRequest& r) { return on_http(r); }) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         if (!events_mode()) {
@@ -216,8 +211,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
             protocol.drop = [this] { link_.close(); };
         }
         protocol.halt = [this] {
-            hook_.release();
-            listener_.stop();
+            callbacks_.stop();
             link_.stop();
         };
         protocol.on_stop = [this] {
@@ -241,12 +235,10 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
   private:
     void prepare() override {
         if (!events_mode()) return;
-        const int port = http::serve_callbacks(
-            hook_, hooks_, settings_.name, {{"/events", settings_.path}},
-            [this](const http::ListenerRequest& r) { return on_http(r); },
-            own_listener_ ? &listener_ : nullptr,
-            {settings_.bind, settings_.port, settings_.path, "event callbacks"},
-            session_.log_prefix());
+        const int port =
+            callbacks_.serve(hooks_, settings_.name, {{"/events", settings_.path}}, own_listener_,
+                             {settings_.bind, settings_.port, settings_.path, "event callbacks"},
+                             session_.log_prefix());
         update_status([port](FeishuStatus& s) { s.listen_port = port; });
     }
 
@@ -383,9 +375,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     }
 
     http::ListenerResponse on_http(const http::ListenerRequest& r) {
-        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
-        if (r.path != settings_.path) return {404, "text/plain", "not found"};
-        if (r.method != "POST") return {405, "text/plain", "POST only"};
+        if (auto early = http::screen_callback(r, {settings_.path})) return *early;
         const json outer = json::parse(r.body, nullptr, false);
         if (!outer.is_object()) return refuse(400, "the body is not a JSON object", "bad body");
         const std::string key = settings_.encrypt_key.reveal();
@@ -561,6 +551,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                types.count(m.message_type) > 0;
     }
 
+    using PostingConnector::deliver;  // a post (the one below: an event)
+
     // Hands an event on to the bot once its sender is named (runtime::SenderLookup).
     void deliver(core::Event event) {
         senders_.deliver(std::move(event), [this](core::Event e) {
@@ -576,7 +568,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         };
         std::vector<Wanted> wanted;
         std::vector<core::EventFile> files;
-        const std::string picture = picture_word_.in(default_locale_, default_locale_);
+        const std::string picture = words_.picture.in(default_locale_, default_locale_);
         if (!m.file_key.empty()) {
             wanted.push_back({m.file_key, m.resource_type()});
         } else if (file_limit_ > 0 && !m.direct()) {
@@ -588,7 +580,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                 f.name = picture;
                 f.mime = "image/*";
             } else {
-                f.name = m.file_name.empty() ? file_word_.in(default_locale_, default_locale_)
+                f.name = m.file_name.empty() ? words_.file.in(default_locale_, default_locale_)
                                              : m.file_name;
             }
             files.push_back(std::move(f));
@@ -718,7 +710,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     }
 
     void answer_not_text(const Message& m) {
-        if (!text_only_.any() || m.sender_type != "user") return;
+        if (!words_.text_only.any() || m.sender_type != "user") return;
         core::Post post;
         post.to = {settings_.name, m.direct() ? "@" + m.open_id : m.chat_id, ""};
         post.text = text_only_for(m.open_id, post.locale);
@@ -730,7 +722,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     // directory knows it (the Roster), else in the bot's default language.
     std::string text_only_for(const std::string& user, std::string& locale) {
         locale = runtime::reader_locale(roster_, user, default_locale_);
-        return text_only_.in(locale, default_locale_);
+        return words_.text_only.in(locale, default_locale_);
     }
 
     // --- HTTP (asynchronous: every answer comes back on the connector thread) ----------
@@ -805,16 +797,6 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     // im/v1/images and sent as an image message. A post that `replaces` an earlier one
     // PATCHes that card to the outcome instead.
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<SendJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
-    }
-
-    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        runtime::finish_post(*job, std::move(result), session_.log_prefix());
-    }
-
     // A failed step of a post: retried later by the outbox unless Feishu refused it for good.
     // Without a token, never for good: wrong credentials are fixed in the console or the
     // config, after which the outbox's next try succeeds.
@@ -852,7 +834,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         return direct(job) ? job.channel.substr(1) : job.channel;
     }
 
-    void start_job(const std::shared_ptr<SendJob>& job) {
+    void start_job(const std::shared_ptr<SendJob>& job) override {
         if (session_.stopping()) {
             return complete(
                 job, {false, "", "Feishu connector " + settings_.name + " is stopping", true});
@@ -1110,8 +1092,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                 const std::string name =
                     !f.name.empty() ? f.name
                     : image         ? runtime::picture_name(
-                                          picture_word_.in(job->post.locale, default_locale_), f.mime)
-                            : file_word_.in(job->post.locale, default_locale_);
+                                          words_.picture.in(job->post.locale, default_locale_), f.mime)
+                            : words_.file.in(job->post.locale, default_locale_);
                 const std::string mime = f.mime.empty() ? "application/octet-stream" : f.mime;
                 std::vector<runtime::FormPart> parts;
                 if (image) {
@@ -1169,7 +1151,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
                            const Answer& a) {
         const core::Attachment& f = job->post.attachments[job->next_file];
         const std::string name =
-            f.name.empty() ? unnamed_word_.in(job->post.locale, default_locale_) : f.name;
+            f.name.empty() ? words_.unnamed.in(job->post.locale, default_locale_) : f.name;
         if ((a.no_token || a.outcome.kind != Kind::permanent) && !job->post.dedupe_key.empty()) {
             // For a while: the outbox sends the post again; what went is not shown twice.
             spdlog::info("feishu {}: {} of a post to {} failed ({} {}); the post is tried again",
@@ -1179,7 +1161,8 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
         spdlog::warn("feishu {}: the file {} of a post to {} was left out ({} failed: {}{} {})",
                      settings_.name, name, job->channel, step,
                      a.no_token ? "tenant_access_token " : "", a.outcome.code, a.outcome.message);
-        const std::string note = left_out_.in_with(job->post.locale, default_locale_, "name", name);
+        const std::string note =
+            words_.left_out.in_with(job->post.locale, default_locale_, "name", name);
         if (note.empty()) return next_picture(job);
         // Its own uuid: a message of other content than the file's.
         const std::string uuid = piece_uuid(job->post, 2000 + job->next_file);
@@ -1211,22 +1194,14 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     // `whole_app`: the limit is the app's, so every conversation's next post waits too.
     void wait_and_retry(const std::shared_ptr<SendJob>& job, std::chrono::milliseconds wait,
                         const std::string& step, bool whole_app = false) {
-        if (!runtime::pause_post(outbound_, *job, wait, settings_.max_retry_wait, whole_app)) {
-            return complete(
-                job, {false, job->first_id, step + ": rate limited by Feishu for too long", true});
-        }
-        spdlog::info("feishu {}: {} rate limited; retrying in {:.1f} s", settings_.name, step,
-                     static_cast<double>(wait.count()) / 1000.0);
-        session_.later(wait, [this, job] { resume(job); });
+        retry_later(
+            job, wait, settings_.max_retry_wait, step, "rate limited", [this, job] { resume(job); },
+            whole_app);
     }
 
     FeishuSettings settings_;
-    const runtime::ConnectorWords text_only_;  ///< the answer to a picture, file, ...
-    const runtime::ConnectorWords left_out_;   ///< names an attachment Feishu refused
-    /// The names of files Feishu names none for: a picture's (before its extension), a
-    /// file's, and what the note of a left-out file says for none.
-    const runtime::ConnectorWords picture_word_, file_word_, unnamed_word_;
-    std::uint64_t file_limit_ = 0;  ///< fetch_files_up_to(); set before start()
+    const runtime::FileWords words_;  ///< feishu.yaml: text_only, file_left_out, names of files
+    std::uint64_t file_limit_ = 0;    ///< fetch_files_up_to(); set before start()
     runtime::AccessToken token_;
 
     // The connector thread's state.
@@ -1247,9 +1222,7 @@ class FeishuConnector final : public runtime::SessionConnector<FeishuStatus> {
     runtime::HeldEvents held_{[this](core::Event e) { deliver(std::move(e)); }};
 
     http::WsLink link_;
-    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
-    http::HttpListener listener_;
-    runtime::SerialQueues outbound_;  ///< posts, by conversation
+    http::Callbacks callbacks_;  ///< /hooks/NAME/... (and the own listener)
 };
 
 }  // namespace
@@ -1261,13 +1234,11 @@ ConnectorType connector_type() {
 }
 
 std::unique_ptr<Connector> make_feishu(FeishuSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_feishu: context.clock is null");
-    return std::make_unique<FeishuConnector>(std::move(settings), context);
+    return make_connector<FeishuConnector>("make_feishu", std::move(settings), context);
 }
 
 FeishuStatus feishu_status(const Connector& connector) {
-    const auto* f = dynamic_cast<const FeishuConnector*>(&connector);
-    return f == nullptr ? FeishuStatus{} : f->status();
+    return status_of<FeishuConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::feishu

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -153,6 +154,38 @@ HttpListener::Handler process_routes(const std::shared_ptr<core::Telemetry>& tel
         }
         return r;
     };
+}
+
+Callbacks::Callbacks(HookRoutes::Handler handler)
+    : handler_(std::move(handler)), listener_(handler_) {}
+
+int Callbacks::serve(const std::shared_ptr<HookRoutes>& routes, const std::string& connector,
+                     std::map<std::string, std::string> paths, bool own_listener,
+                     const CallbackListen& listen, const std::string& log_prefix) {
+    return serve_callbacks(claim_, routes, connector, std::move(paths), handler_,
+                           own_listener ? &listener_ : nullptr, listen, log_prefix);
+}
+
+void Callbacks::stop() {
+    claim_.release();
+    listener_.stop();
+}
+
+std::optional<ListenerResponse> screen_callback(const ListenerRequest& request,
+                                                const std::vector<std::string>& paths,
+                                                const std::vector<std::string>& methods) {
+    if (request.method == "GET" && request.path == "/healthz") {
+        return ListenerResponse{200, "text/plain", "ok"};
+    }
+    if (std::find(paths.begin(), paths.end(), request.path) == paths.end()) {
+        return ListenerResponse{404, "text/plain", "not found"};
+    }
+    if (std::find(methods.begin(), methods.end(), request.method) == methods.end()) {
+        std::string allowed;
+        for (const auto& m : methods) allowed += (allowed.empty() ? "" : " or ") + m;
+        return ListenerResponse{405, "text/plain", allowed + (methods.size() == 1 ? " only" : "")};
+    }
+    return std::nullopt;
 }
 
 }  // namespace twintrack::connectors::http

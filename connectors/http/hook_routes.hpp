@@ -8,8 +8,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "connectors/http/http_listener.hpp"
 
@@ -96,6 +98,33 @@ int serve_callbacks(HookClaim& claim, const std::shared_ptr<HookRoutes>& routes,
                     const std::string& connector, std::map<std::string, std::string> paths,
                     HookRoutes::Handler handler, HttpListener* own, const CallbackListen& listen,
                     const std::string& log_prefix);
+
+/// A connector's inbound routes while it runs, all answered by one handler: its claim on
+/// `/hooks/NAME` and, when its section has listen keys of its own, its own listener.
+class Callbacks {
+  public:
+    explicit Callbacks(HookRoutes::Handler handler);
+
+    /// serve_callbacks() with this handler; the own listener only when `own_listener`.
+    /// Returns the listener's port, 0 when there is none. Throws as serve_callbacks().
+    int serve(const std::shared_ptr<HookRoutes>& routes, const std::string& connector,
+              std::map<std::string, std::string> paths, bool own_listener,
+              const CallbackListen& listen, const std::string& log_prefix);
+    /// Stops answering: the claim released, the listener stopped. Idempotent.
+    void stop();
+
+  private:
+    HookRoutes::Handler handler_;
+    HookClaim claim_;
+    HttpListener listener_;
+};
+
+/// What a connector's callback handler answers before it reads a request: "ok" to GET
+/// /healthz, 404 to a path not among `paths`, 405 to a method not among `methods`.
+/// Nothing (nullopt) for a request the connector is to read.
+std::optional<ListenerResponse> screen_callback(const ListenerRequest& request,
+                                                const std::vector<std::string>& paths,
+                                                const std::vector<std::string>& methods = {"POST"});
 
 /// The routes of the `http:` server (and, without `hooks`, of `ops.listen`): every
 /// connector's callbacks under `/hooks/`, and GET /metrics, /readyz and /healthz.

@@ -1009,14 +1009,10 @@ std::vector<std::string> default_services() {
 ConnectorType connector_type() { return {validate, create}; }
 
 std::unique_ptr<Connector> make_irc(IrcSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_irc: context.clock is null");
     if (settings.server.empty()) throw std::invalid_argument("make_irc: no server");
-    return std::make_unique<IrcConnector>(std::move(settings), context);
+    return make_connector<IrcConnector>("make_irc", std::move(settings), context);
 }
 
-IrcStatus irc_status(const Connector& connector) {
-    const auto* irc = dynamic_cast<const IrcConnector*>(&connector);
-    return irc == nullptr ? IrcStatus{} : irc->status();
-}
+IrcStatus irc_status(const Connector& connector) { return status_of<IrcConnector>(connector); }
 
 }  // namespace twintrack::connectors::irc

@@ -87,19 +87,18 @@ const json& array_of(const json& object, const char* key) {
     return it != object.end() && it->is_array() ? *it : empty;
 }
 
-class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
+class MatrixConnector final : public runtime::PostingConnector<MatrixStatus, SendJob> {
   public:
     MatrixConnector(MatrixSettings settings, const ConnectorContext& context)
-        : SessionConnector(runtime::session_options(
+        : PostingConnector(runtime::session_options(
                                "Matrix", "matrix", settings,
                                {settings.access_token.reveal(), settings.password.reveal()}),
-                           context),
+                           context, settings.rate_limit),
           settings_(std::move(settings)),
           state_path_(context.data_dir.empty()
                           ? std::string()
                           : (fs::path(context.data_dir) / ("matrix-" + settings_.name + ".state"))
                                 .string()),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock),
           seen_(settings_.dedupe_window),
           text_only_(context.prompts_dir, "matrix.yaml", "messages", "text_only") {
         token_ = settings_.access_token.reveal();
@@ -790,13 +789,7 @@ class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
     // the first time. M_LIMIT_EXCEEDED pauses every room for retry_after_ms (Matrix
     // limits a user, not a room).
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<SendJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
-    }
-
-    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) override {
         // A new message: replies to it go in its thread (the one it is in, or its own).
         const core::Post& post = job->post;
         const std::string prefix = settings_.name + ":";
@@ -816,7 +809,7 @@ class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
         return event[0] == '$' ? event : "";
     }
 
-    void start_job(const std::shared_ptr<SendJob>& job) {
+    void start_job(const std::shared_ptr<SendJob>& job) override {
         if (session_.stopping()) {
             return complete(
                 job, {false, "", "Matrix connector " + settings_.name + " is stopping", true});
@@ -1094,7 +1087,6 @@ class MatrixConnector final : public runtime::SessionConnector<MatrixStatus> {
     std::map<std::string, std::string> dm_room_;    ///< user → their direct room
     std::map<std::string, std::string> room_peer_;  ///< direct room → the other user
     std::map<std::string, std::string> names_;      ///< display names by user id
-    runtime::SerialQueues outbound_;                ///< posts, by conversation
     runtime::RecentIds seen_;
     std::uint64_t file_limit_ = 0;            ///< fetch_files_up_to(); set before start()
     std::deque<std::shared_ptr<Held>> held_;  ///< events waiting for a file before them
@@ -1112,13 +1104,11 @@ ConnectorType connector_type() {
 }
 
 std::unique_ptr<Connector> make_matrix(MatrixSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_matrix: context.clock is null");
-    return std::make_unique<MatrixConnector>(std::move(settings), context);
+    return make_connector<MatrixConnector>("make_matrix", std::move(settings), context);
 }
 
 MatrixStatus matrix_status(const Connector& connector) {
-    const auto* m = dynamic_cast<const MatrixConnector*>(&connector);
-    return m == nullptr ? MatrixStatus{} : m->status();
+    return status_of<MatrixConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::matrix

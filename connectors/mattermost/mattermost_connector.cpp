@@ -105,25 +105,23 @@ std::string ws_url(const std::string& base) {
     return "ws://" + base.substr(7) + "/api/v4/websocket";
 }
 
-class MattermostConnector final : public runtime::SessionConnector<MattermostStatus> {
+class MattermostConnector final : public runtime::PostingConnector<MattermostStatus, SendJob> {
   public:
     MattermostConnector(MattermostSettings settings, const ConnectorContext& context)
-        : SessionConnector(runtime::session_options(
+        : PostingConnector(runtime::session_options(
                                "Mattermost", "mattermost", settings,
                                {settings.token.reveal(), settings.command_token.reveal(),
                                 settings.webhook_token.reveal(), settings.actions_secret.reveal()}),
-                           context),
+                           context, settings.rate_limit),
           settings_(std::move(settings)),
           link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
-          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock),
+          callbacks_([this](const http::ListenerRequest& r) { return on_http(r); }),
           inbound_(session_.timers()) {
         runtime::Protocol protocol;
         protocol.connect = [this] { open_socket(); };
         protocol.drop = [this] { link_.close(); };
         protocol.halt = [this] {
-            hook_.release();
-            listener_.stop();
+            callbacks_.stop();
             link_.stop();
         };
         session_.set_protocol(std::move(protocol));
@@ -149,14 +147,12 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
             settings_.actions_url.empty()) {
             return;
         }
-        const int port = http::serve_callbacks(
-            hook_, hooks_, settings_.name,
+        const int port = callbacks_.serve(
+            hooks_, settings_.name,
             {{"/command", "/mattermost/command"},
              {"/webhook", "/mattermost/webhook"},
              {"/actions", "/mattermost/actions"}},
-            [this](const http::ListenerRequest& r) { return on_http(r); },
-            own_listener_ ? &listener_ : nullptr,
-            {settings_.bind, settings_.port, "", "slash commands and webhooks"},
+            own_listener_, {settings_.bind, settings_.port, "", "slash commands and webhooks"},
             session_.log_prefix());
         update_status([port](MattermostStatus& s) { s.listen_port = port; });
     }
@@ -181,12 +177,8 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     }
 
     static ApiResult finish(const runtime::Result& r) {
-        ApiResult out;
-        out.status = r.status;
-        if (r.status == 0) {
-            out.error = "cannot reach Mattermost: " + r.error;
-            return out;
-        }
+        ApiResult out = runtime::answer_from(r.status, r.error, "Mattermost");
+        if (r.status == 0) return out;
         out.body = r.json();
         if (r.status == 429) {
             // Mattermost sends X-Ratelimit-Reset (seconds); Retry-After when present wins.
@@ -373,12 +365,12 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     // --- slash commands and outgoing webhooks ------------------------------------------
 
     http::ListenerResponse on_http(const http::ListenerRequest& r) {
-        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
+        if (auto early = http::screen_callback(
+                r, {"/mattermost/command", "/mattermost/webhook", "/mattermost/actions"})) {
+            return *early;
+        }
         const bool command = r.path == "/mattermost/command";
-        const bool webhook = r.path == "/mattermost/webhook";
         const bool action = r.path == "/mattermost/actions";
-        if (!command && !webhook && !action) return {404, "text/plain", "not found"};
-        if (r.method != "POST") return {405, "text/plain", "POST only"};
         if (action) return on_action_request(r.body);
         json fields = json::object();
         if (r.header("content-type").rfind("application/json", 0) == 0) {
@@ -610,18 +602,7 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     // Posts to one conversation go out one after the other, in the order they were sent;
     // a 429 pauses that conversation until the wait Mattermost asks for is over.
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<SendJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
-    }
-
-    // Reports the outcome of a post and lets the next one of its conversation start.
-    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        runtime::finish_post(*job, std::move(result), session_.log_prefix());
-    }
-
-    void start_job(const std::shared_ptr<SendJob>& job) {
+    void start_job(const std::shared_ptr<SendJob>& job) override {
         if (session_.stopping()) {
             return complete(job, {false, "", "Mattermost connector is stopping", true});
         }
@@ -906,10 +887,8 @@ class MattermostConnector final : public runtime::SessionConnector<MattermostSta
     std::deque<std::string> clicked_order_;
 
     http::WsLink link_;
-    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
-    http::HttpListener listener_;
-    runtime::SerialQueues outbound_;  ///< posts, by conversation
-    runtime::SerialQueues inbound_;   ///< events waiting for their sender's email, by channel
+    http::Callbacks callbacks_;      ///< /hooks/NAME/... (and the own listener)
+    runtime::SerialQueues inbound_;  ///< events waiting for their sender's email, by channel
     std::map<std::string, std::string> emails_;  ///< verified emails by user id ("" none)
     std::uint64_t file_limit_ = 0;               ///< fetch_files_up_to(); set before start()
 };
@@ -922,16 +901,12 @@ ConnectorType connector_type() {
 
 std::unique_ptr<Connector> make_mattermost(MattermostSettings settings,
                                            const ConnectorContext& context) {
-    if (context.clock == nullptr) {
-        throw std::invalid_argument("make_mattermost: context.clock is null");
-    }
     if (settings.url.empty()) throw std::invalid_argument("make_mattermost: no url");
-    return std::make_unique<MattermostConnector>(std::move(settings), context);
+    return make_connector<MattermostConnector>("make_mattermost", std::move(settings), context);
 }
 
 MattermostStatus mattermost_status(const Connector& connector) {
-    const auto* m = dynamic_cast<const MattermostConnector*>(&connector);
-    return m == nullptr ? MattermostStatus{} : m->status();
+    return status_of<MattermostConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::mattermost

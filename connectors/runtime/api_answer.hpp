@@ -18,4 +18,13 @@ struct ApiAnswer {
     bool rate_limited() const { return status == 429; }
 };
 
+/// An answer's start: `status`, and when no server answered (`status` 0) the error
+/// "cannot reach PLATFORM: WHY" (`why`: the transport's error).
+inline ApiAnswer answer_from(int status, const std::string& why, const std::string& platform) {
+    ApiAnswer a;
+    a.status = status;
+    if (status == 0) a.error = "cannot reach " + platform + ": " + why;
+    return a;
+}
+
 }  // namespace twintrack::connectors::runtime

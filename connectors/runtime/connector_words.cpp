@@ -50,6 +50,14 @@ std::string ConnectorWords::in_with(const std::string& locale, const std::string
     return text;
 }
 
+FileWords::FileWords(const std::string& prompts_dir, const std::string& file,
+                     const std::string& text_key)
+    : text_only(prompts_dir, file, "messages", text_key),
+      left_out(prompts_dir, file, "messages", "file_left_out"),
+      picture(prompts_dir, file, "messages", "picture_name"),
+      file(prompts_dir, file, "messages", "file_name"),
+      unnamed(prompts_dir, file, "messages", "unnamed_file") {}
+
 std::string reader_locale(const std::shared_ptr<Roster>& roster, const std::string& user,
                           const std::string& fallback, bool any_case) {
     return roster ? roster->locale_of(user, fallback, any_case) : fallback;

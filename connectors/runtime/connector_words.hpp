@@ -35,6 +35,22 @@ class ConnectorWords {
     std::map<std::string, std::string> by_locale_;
 };
 
+/// The words of a connector that passes pictures and files on (DingTalk, Feishu, WeCom),
+/// from messages.* of its prompts `file`: the answer to a message it cannot read
+/// (`text_key`: text_only, or the file's own key for it), the line that names a file the
+/// platform did not take (file_left_out, with {{name}}), and the names it gives files sent
+/// without one (picture_name before the extension, file_name, unnamed_file).
+struct FileWords {
+    FileWords(const std::string& prompts_dir, const std::string& file,
+              const std::string& text_key = "text_only");
+
+    ConnectorWords text_only;  ///< the answer to a picture, file, ...
+    ConnectorWords left_out;   ///< names a file the platform did not take
+    ConnectorWords picture;    ///< a picture's name, before its extension
+    ConnectorWords file;       ///< a file's name
+    ConnectorWords unnamed;    ///< a file that came without a name
+};
+
 /// The language `user` reads by the directory (`roster`, may be null), else `fallback`.
 /// `any_case`: identities compared ignoring ASCII case.
 std::string reader_locale(const std::shared_ptr<Roster>& roster, const std::string& user,

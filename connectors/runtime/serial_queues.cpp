@@ -130,6 +130,15 @@ std::vector<SerialQueues::Job> SerialQueues::take_waiting() {
     return out;
 }
 
+std::vector<SerialQueues::Job> SerialQueues::take_waiting(const std::string& key) {
+    std::vector<Job> out;
+    auto it = queues_.find(key);
+    if (it == queues_.end()) return out;
+    for (auto& job : it->second.waiting) out.push_back(std::move(job));
+    it->second.waiting.clear();
+    return out;
+}
+
 void SerialQueues::next(const std::string& key) {
     auto it = queues_.find(key);
     if (it == queues_.end()) return;

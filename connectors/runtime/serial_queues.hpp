@@ -78,6 +78,9 @@ class SerialQueues {
     std::size_t pending() const;
     /// Drops every waiting job without running it, returning them (to fail them).
     std::vector<Job> take_waiting();
+    /// Drops the jobs waiting under `key` (not the one running) without running them,
+    /// returning them in order (e.g. the posts behind one that failed, to fail them too).
+    std::vector<Job> take_waiting(const std::string& key);
 
   private:
     struct Queue {

@@ -9,6 +9,10 @@
 // callback listener), the link's on_link_open/message/closed and, where "connected"
 // means more than `status_.connected`, link_up().
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,6 +22,7 @@
 
 #include "connectors/api/connector.hpp"
 #include "connectors/api/connector_type.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "connectors/runtime/session.hpp"
 #include "core/types.hpp"
 
@@ -129,6 +134,57 @@ class SessionConnector : public Connector {
     Session session_;
     mutable std::mutex status_mu_;
     Status status_;
+};
+
+/// A SessionConnector whose posts go out through SerialQueues (a Web-API platform): a
+/// post becomes a `Job` (a PostJob) queued behind the earlier posts to its conversation
+/// (or handed back at once, retryable, when `limits.queue` posts wait already);
+/// start_job() runs when its turn comes, and complete() ends it so that the next post of
+/// its conversation starts. A platform writes start_job() and its steps, and overrides
+/// complete() only to do more with a post's outcome.
+template <typename Status, typename Job>
+class PostingConnector : public SessionConnector<Status> {
+  public:
+    PostingConnector(SessionOptions options, const ConnectorContext& context, SendLimits limits)
+        : SessionConnector<Status>(std::move(options), context),
+          outbound_(this->session_.timers(), limits, context.clock) {}
+
+  protected:
+    /// On the connector's thread: `job` is the first post of its conversation now.
+    virtual void start_job(const std::shared_ptr<Job>& job) = 0;
+
+    /// Hands `result` to whoever sent the post (logging a failure that is not `quiet`),
+    /// then lets the next post of its conversation start.
+    virtual void complete(const std::shared_ptr<Job>& job, core::SendResult result) {
+        finish_post(*job, std::move(result), this->session_.log_prefix());
+    }
+
+    /// A "too fast" answer to `job` at `step` (an API call): its conversation waits `wait`
+    /// (every conversation with `whole_connector`: a limit per app or per method), the
+    /// posts behind it too, then `resume` runs on the connector's thread. Once the post has
+    /// waited more than `max` in all it fails instead, retryable, as "STEP: WHAT by
+    /// PLATFORM for too long" (`what`: "rate limited"), and the outbox sends it again later.
+    void retry_later(const std::shared_ptr<Job>& job, std::chrono::milliseconds wait,
+                     std::chrono::milliseconds max, const std::string& step,
+                     const std::string& what, std::function<void()> resume,
+                     bool whole_connector = false) {
+        if (!pause_post(outbound_, *job, wait, max, whole_connector)) {
+            return complete(job, {false, job->first_id,
+                                  step + ": " + what + " by " + this->session_.options().platform +
+                                      " for too long",
+                                  true});
+        }
+        spdlog::info("{}: {} {}; retrying in {:.1f} s", this->session_.log_prefix(), step, what,
+                     static_cast<double>(wait.count()) / 1000.0);
+        this->session_.later(wait, std::move(resume));
+    }
+
+    void deliver(const core::Post& post, core::SendDone done) final {
+        queue_new_post<Job>(outbound_, post, std::move(done),
+                            [this](const std::shared_ptr<Job>& j) { start_job(j); });
+    }
+
+    SerialQueues outbound_;  ///< posts, by conversation
 };
 
 }  // namespace twintrack::connectors::runtime

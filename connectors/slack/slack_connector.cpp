@@ -92,22 +92,21 @@ bool permanent_error(const std::string& error) {
     return permanent.count(error) > 0;
 }
 
-class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
+class SlackConnector final : public runtime::PostingConnector<SlackStatus, SendJob> {
   public:
     SlackConnector(SlackSettings settings, const ConnectorContext& context)
-        : SessionConnector(
+        : PostingConnector(
               runtime::session_options("Slack", "slack", settings,
                                        {settings.bot_token.reveal(), settings.app_token.reveal(),
                                         settings.signing_secret.reveal()}),
-              context),
+              context, settings.rate_limit),
           settings_(std::move(settings)),
           hello_timer_(session_.io()),
           link_(http::WsLink::Handlers{
                     [] {}, [this](const std::string& text) { on_socket_text(text); },
                     session_.on_thread([this](const std::string& why) { on_socket_closed(why); })},
                 settings_.tls_ca_file),
-          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock),
+          callbacks_([this](const http::ListenerRequest& r) { return on_http(r); }),
           inbound_(session_.timers()) {
         runtime::Protocol protocol;
         protocol.begin = [this] { identify(); };
@@ -116,8 +115,7 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
             protocol.drop = [this] { link_.close(); };
         }
         protocol.halt = [this] {
-            hook_.release();
-            listener_.stop();
+            callbacks_.stop();
             link_.stop();
         };
         protocol.on_stop = [this] { hello_timer_.cancel(); };
@@ -141,15 +139,13 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
   private:
     void prepare() override {
         if (settings_.mode != SlackSettings::Mode::events) return;
-        const int port = http::serve_callbacks(
-            hook_, hooks_, settings_.name,
+        const int port = callbacks_.serve(
+            hooks_, settings_.name,
             {{"/events", "/slack/events"},
              {"/commands", "/slack/commands"},
              {"/interactivity", "/slack/interactive"},
              {"/interactive", "/slack/interactive"}},
-            [this](const http::ListenerRequest& r) { return on_http(r); },
-            own_listener_ ? &listener_ : nullptr,
-            {settings_.bind, settings_.port, "", "Events API and slash commands"},
+            own_listener_, {settings_.bind, settings_.port, "", "Events API and slash commands"},
             session_.log_prefix());
         update_status([port](SlackStatus& s) { s.listen_port = port; });
     }
@@ -230,12 +226,8 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
     }
 
     static ApiResult finish(const runtime::Result& r) {
-        ApiResult out;
-        out.status = r.status;
-        if (r.status == 0) {
-            out.error = "cannot reach Slack: " + r.error;
-            return out;
-        }
+        ApiResult out = runtime::answer_from(r.status, r.error, "Slack");
+        if (r.status == 0) return out;
         if (r.kind == runtime::Result::Kind::rate_limited) {
             out.error = "ratelimited";
             out.retry_after = r.retry_after;
@@ -438,12 +430,12 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
 
     // Runs on the listener thread: check, answer at once, hand over.
     http::ListenerResponse on_http(const http::ListenerRequest& r) {
-        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
-        const bool events = r.path == "/slack/events";
+        if (auto early = http::screen_callback(
+                r, {"/slack/events", "/slack/commands", "/slack/interactive"})) {
+            return *early;
+        }
         const bool commands = r.path == "/slack/commands";
         const bool interactive = r.path == "/slack/interactive";
-        if (!events && !commands && !interactive) return {404, "text/plain", "not found"};
-        if (r.method != "POST") return {405, "text/plain", "POST only"};
         const std::int64_t now_s = core::to_millis(clock_->now()) / 1000;
         const std::string why =
             verify_request(settings_.signing_secret.reveal(), r.header("x-slack-request-timestamp"),
@@ -742,14 +734,8 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
     // (SerialQueues keyed by the conversation); a 429 pauses that conversation for the
     // Retry-After, so no later post overtakes the one that waits.
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<SendJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
-    }
-
     // Reports the outcome of a post and lets the next one of its conversation start.
-    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
+    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) override {
         // A new message: replies to it go in its thread (the one it is in, or its own).
         const core::Post& post = job->post;
         const std::string prefix = settings_.name + ":";
@@ -763,7 +749,7 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
         runtime::finish_post(*job, std::move(result), session_.log_prefix());
     }
 
-    void start_job(const std::shared_ptr<SendJob>& job) {
+    void start_job(const std::shared_ptr<SendJob>& job) override {
         const core::Post& post = job->post;
         if (session_.stopping()) {
             return complete(
@@ -1049,11 +1035,9 @@ class SlackConnector final : public runtime::SessionConnector<SlackStatus> {
     std::deque<std::string> slash_order_;
 
     http::WsLink link_;
-    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
-    http::HttpListener listener_;
-    runtime::SerialQueues outbound_;  ///< posts, by conversation
-    runtime::SerialQueues inbound_;   ///< events, by channel
-    std::uint64_t file_limit_ = 0;    ///< fetch_files_up_to(); set before start()
+    http::Callbacks callbacks_;      ///< /hooks/NAME/... (and the own listener)
+    runtime::SerialQueues inbound_;  ///< events, by channel
+    std::uint64_t file_limit_ = 0;   ///< fetch_files_up_to(); set before start()
 };
 
 }  // namespace
@@ -1063,13 +1047,11 @@ ConnectorType connector_type() {
 }
 
 std::unique_ptr<Connector> make_slack(SlackSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_slack: context.clock is null");
-    return std::make_unique<SlackConnector>(std::move(settings), context);
+    return make_connector<SlackConnector>("make_slack", std::move(settings), context);
 }
 
 SlackStatus slack_status(const Connector& connector) {
-    const auto* s = dynamic_cast<const SlackConnector*>(&connector);
-    return s == nullptr ? SlackStatus{} : s->status();
+    return status_of<SlackConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::slack

@@ -87,22 +87,21 @@ struct AibotCallback {
     core::Timestamp at;
 };
 
-class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
+class AibotConnector final : public runtime::PostingConnector<AibotStatus, AibotJob> {
   public:
     AibotConnector(AibotSettings settings, const ConnectorContext& context)
-        : SessionConnector({"WeCom",
+        : PostingConnector({"WeCom",
                             "wecom",
                             settings.name,
                             {"", settings.tls_ca_file},
                             settings.backoff_initial,
                             settings.backoff_max,
                             {settings.secret.reveal()}},
-                           context),
+                           context, runtime::SendLimits{0, 0, 0, 0, 0}),
           settings_(std::move(settings)),
           not_text_(context.prompts_dir, "wecom.yaml", "messages", "not_text"),
           seen_(settings_.dedupe_window),
-          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file),
-          outbound_(session_.timers()) {
+          link_(link_handlers<http::WsLink::Handlers>(), settings_.tls_ca_file) {
         for (const auto& ch : settings_.channels) known_groups_.insert(ch.name);
         runtime::Protocol protocol;
         protocol.connect = [this] { open(); };
@@ -316,17 +315,7 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
 
     // --- sending -------------------------------------------------------------------------
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<AibotJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<AibotJob>& job) { start_job(job); });
-    }
-
-    void complete(const std::shared_ptr<AibotJob>& job, core::SendResult result) {
-        runtime::finish_post(*job, std::move(result), session_.log_prefix());
-    }
-
-    void start_job(const std::shared_ptr<AibotJob>& job) {
+    void start_job(const std::shared_ptr<AibotJob>& job) override {
         job->channel = job->post.to.channel;
         if (job->channel.empty() || job->channel == "@") {
             return complete(job, {false, "", "no conversation to post to", false});
@@ -433,7 +422,6 @@ class AibotConnector final : public runtime::SessionConnector<AibotStatus> {
 
     runtime::RecentIds seen_;
     http::WsLink link_;
-    runtime::SerialQueues outbound_;
 
     // The connector thread's state.
     bool subscribed_ = false;
@@ -460,14 +448,12 @@ ConnectorType aibot_type() {
 }
 
 std::unique_ptr<Connector> make_aibot(AibotSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_aibot: context.clock is null");
     if (settings.bot_id.empty()) throw std::invalid_argument("make_aibot: no bot_id");
-    return std::make_unique<AibotConnector>(std::move(settings), context);
+    return make_connector<AibotConnector>("make_aibot", std::move(settings), context);
 }
 
 AibotStatus aibot_status(const Connector& connector) {
-    const auto* c = dynamic_cast<const AibotConnector*>(&connector);
-    return c == nullptr ? AibotStatus{} : c->status();
+    return status_of<AibotConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::wecom

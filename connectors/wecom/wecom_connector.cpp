@@ -143,10 +143,10 @@ bool token_expired(long long code) { return code == 40014 || code == 42001 || co
 // "Too often" (45009 API frequency, 45033 concurrency) and -1 (系统繁忙).
 bool busy(long long code) { return code == 45009 || code == 45033 || code == -1; }
 
-class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
+class WecomConnector final : public runtime::PostingConnector<WecomStatus, SendJob> {
   public:
     WecomConnector(WecomSettings settings, const ConnectorContext& context)
-        : SessionConnector({"WeCom",
+        : PostingConnector({"WeCom",
                             "wecom",
                             settings.name,
                             {settings.proxy, settings.tls_ca_file},
@@ -154,14 +154,14 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                             std::chrono::milliseconds(600000),
                             {settings.secret.reveal(), settings.token.reveal(),
                              settings.encoding_aes_key.reveal()}},
-                           context),
+                           context, settings.rate_limit),
           settings_(std::move(settings)),
           crypto_(settings_.token.reveal(), settings_.encoding_aes_key.reveal(), settings_.corp_id),
+          words_(context.prompts_dir, "wecom.yaml", "not_text"),
           token_(
               session_, *clock_, [this] { return token_request(); },
               [this](const runtime::Result& r) { return read_token(r); }, settings_.token_margin),
-          listener_([this](const http::ListenerRequest& r) { return on_http(r); }),
-          outbound_(session_.timers(), settings_.rate_limit, context.clock),
+          callbacks_([this](const http::ListenerRequest& r) { return on_http(r); }),
           senders_(
               session_.timers(),
               [this](const std::string& user, std::function<void(runtime::SenderInfo)> done) {
@@ -177,27 +177,14 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                                                 : (fs::path(context.data_dir) /
                                                    ("wecom-" + settings_.name + ".card-codes"))
                                                       .string()) {
-        not_text_ =
-            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "not_text");
-        left_out_ =
-            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "file_left_out");
-        picture_word_ =
-            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "picture_name");
-        file_word_ =
-            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "file_name");
-        unnamed_word_ =
-            runtime::ConnectorWords(context.prompts_dir, "wecom.yaml", "messages", "unnamed_file");
-        if (not_text_.in(default_locale_, "en").empty()) {
+        if (words_.text_only.in(default_locale_, "en").empty()) {
             throw std::runtime_error("no messages.not_text in " + context.prompts_dir + "/" +
                                      default_locale_ + "/wecom.yaml");
         }
         runtime::Protocol protocol;
         // Fetch a token at once: a wrong corp_id or secret shows in the log and /readyz.
         protocol.begin = [this] { with_token([](const std::string&) {}); };
-        protocol.halt = [this] {
-            hook_.release();
-            listener_.stop();
-        };
+        protocol.halt = [this] { callbacks_.stop(); };
         session_.set_protocol(std::move(protocol));
     }
 
@@ -211,12 +198,10 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
 
   private:
     void prepare() override {
-        const int port = http::serve_callbacks(
-            hook_, hooks_, settings_.name, {{"/callback", settings_.path}},
-            [this](const http::ListenerRequest& r) { return on_http(r); },
-            own_listener_ ? &listener_ : nullptr,
-            {settings_.bind, settings_.port, settings_.path, "the app callback"},
-            session_.log_prefix());
+        const int port =
+            callbacks_.serve(hooks_, settings_.name, {{"/callback", settings_.path}}, own_listener_,
+                             {settings_.bind, settings_.port, settings_.path, "the app callback"},
+                             session_.log_prefix());
         update_status([port](WecomStatus& s) { s.listen_port = port; });
     }
 
@@ -267,9 +252,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     }
 
     http::ListenerResponse on_http(const http::ListenerRequest& r) {
-        if (r.method == "GET" && r.path == "/healthz") return {200, "text/plain", "ok"};
-        if (r.path != settings_.path) return {404, "text/plain", "not found"};
-        if (r.method != "GET" && r.method != "POST") return {405, "text/plain", "GET or POST"};
+        if (auto early = http::screen_callback(r, {settings_.path}, {"GET", "POST"})) return *early;
         std::map<std::string, std::string> q;
         for (const auto& part : http::parse_form(r.query)) q.insert(part);
         if (r.method == "GET") {
@@ -350,7 +333,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
             core::Post post;
             post.to = {settings_.name, "@" + user, ""};
             post.locale = locale_of(user);
-            post.text = not_text_.in(post.locale, default_locale_);
+            post.text = words_.text_only.in(post.locale, default_locale_);
             post.reply_to = settings_.name + ":" + msg_id;
             spdlog::info("wecom {}: {} message from {} answered: only text is read", settings_.name,
                          type, user);
@@ -525,16 +508,6 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
 
     // --- sending -------------------------------------------------------------------------
 
-    void deliver(const core::Post& post, core::SendDone done) override {
-        runtime::queue_new_post<SendJob>(
-            outbound_, post, std::move(done),
-            [this](const std::shared_ptr<SendJob>& j) { start_job(j); });
-    }
-
-    void complete(const std::shared_ptr<SendJob>& job, core::SendResult result) {
-        runtime::finish_post(*job, std::move(result), session_.log_prefix());
-    }
-
     // A picture WeCom takes as msgtype image: JPG or PNG, more than 5 bytes, at most 10 MB
     // (media/upload type image). Any other attachment goes as msgtype file.
     static bool is_picture(const core::Attachment& a) {
@@ -562,9 +535,9 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
     }
 
     void add_note(std::string& notes, const std::string& locale, const std::string& name) const {
-        const std::string note =
-            left_out_.in_with(locale, default_locale_, "name",
-                              name.empty() ? unnamed_word_.in(locale, default_locale_) : name);
+        const std::string note = words_.left_out.in_with(
+            locale, default_locale_, "name",
+            name.empty() ? words_.unnamed.in(locale, default_locale_) : name);
         if (!note.empty()) notes += (notes.empty() ? "" : "\n") + note;
     }
 
@@ -572,7 +545,7 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
         return job.post.attachments[job.images[job.next - job.pieces.size()]];
     }
 
-    void start_job(const std::shared_ptr<SendJob>& job) {
+    void start_job(const std::shared_ptr<SendJob>& job) override {
         if (session_.stopping()) {
             return complete(job, {false, "", "WeCom connector is stopping", true});
         }
@@ -784,8 +757,8 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
                 const std::string name =
                     !a.name.empty() ? a.name
                     : picture
-                        ? runtime::picture_name(picture_word_.in(locale, default_locale_), a.mime)
-                        : file_word_.in(locale, default_locale_);
+                        ? runtime::picture_name(words_.picture.in(locale, default_locale_), a.mime)
+                        : words_.file.in(locale, default_locale_);
                 return runtime::Request::multipart_post(
                     "", {runtime::FormPart{"media", a.data, name,
                                            a.mime.empty() ? "application/octet-stream" : a.mime}});
@@ -963,19 +936,13 @@ class WecomConnector final : public runtime::SessionConnector<WecomStatus> {
 
     WecomSettings settings_;
     CallbackCrypto crypto_;
-    runtime::ConnectorWords not_text_;  ///< the answer to a picture, file, ...
-    runtime::ConnectorWords left_out_;  ///< names a file WeCom does not take
-    /// The names of files sent without one (a picture's, before its extension; a file's)
-    /// and what the note of a left-out file says for none.
-    runtime::ConnectorWords picture_word_, file_word_, unnamed_word_;
+    const runtime::FileWords words_;  ///< wecom.yaml: not_text, file_left_out, names of files
     runtime::AccessToken token_;
 
     runtime::RecentIds seen_{5000};
     SendPacer pacer_;
 
-    http::HookClaim hook_;  // /hooks/NAME/... on the process's HTTP server
-    http::HttpListener listener_;
-    runtime::SerialQueues outbound_;
+    http::Callbacks callbacks_;      ///< /hooks/NAME/... (and the own listener)
     runtime::SenderLookup senders_;  ///< senders' names and biz_mail, events waiting for them
     DailyBudget quota_;
     long long quota_warned_day_ = 0;  ///< the quota's "used up" was logged for this day
@@ -993,14 +960,12 @@ ConnectorType connector_type() {
 }
 
 std::unique_ptr<Connector> make_wecom(WecomSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_wecom: context.clock is null");
     if (settings.corp_id.empty()) throw std::invalid_argument("make_wecom: no corp_id");
-    return std::make_unique<WecomConnector>(std::move(settings), context);
+    return make_connector<WecomConnector>("make_wecom", std::move(settings), context);
 }
 
 WecomStatus wecom_status(const Connector& connector) {
-    const auto* w = dynamic_cast<const WecomConnector*>(&connector);
-    return w == nullptr ? WecomStatus{} : w->status();
+    return status_of<WecomConnector>(connector);
 }
 
 }  // namespace twintrack::connectors::wecom

@@ -26,6 +26,7 @@
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/media_names.hpp"
 #include "connectors/runtime/recent_ids.hpp"
+#include "connectors/runtime/serial_queues.hpp"
 #include "connectors/xmpp/http_upload.hpp"
 #include "connectors/xmpp/stanza_reading.hpp"
 #include "connectors/xmpp/xmpp_jid.hpp"
@@ -647,6 +648,7 @@ class XmppConnector final : public Connector {
             }
             for (auto& t : tasks) t();
             for (auto& o : work) submit(std::move(o));
+            run_timers();
             if (dead_) reap();
             if (quit_) break;
             if (conn_ == nullptr && SteadyClock::now() >= next_attempt_) connect();
@@ -1379,58 +1381,49 @@ class XmppConnector final : public Connector {
     }
 
     void fail_uploads(const std::string& why) {
+        auto behind = outbound_.take_waiting();  // before the uploads' ends start them
         std::map<unsigned long long, core::SendDone> open;
         open.swap(uploading_);
         for (auto& [_, done] : open) {
             if (done) done({false, "", why, true});
         }
-        std::map<std::string, std::deque<Outgoing>> behind;
-        behind.swap(behind_);
-        for (auto& [_, posts] : behind) {
-            for (auto& o : posts) {
-                if (o.done) o.done({false, "", why, true});
-            }
-        }
+        refuse(behind, why);
+        timed_.clear();
     }
 
-    // Posts to one conversation go out in the order they came: while a post's files go up
+    // Posts to one conversation go out in the order they came, one after the other
+    // (runtime::SerialQueues keyed by the room or person): while a post's files go up
     // (discovery, a slot, a PUT), later posts to the same room or person wait behind it.
     void submit(Outgoing o) {
-        auto it = behind_.find(core::ascii_lower(o.post.to.channel));
-        if (it != behind_.end()) return it->second.push_back(std::move(o));
-        deliver(o.post, std::move(o.done));
+        auto out = std::make_shared<Outgoing>(std::move(o));
+        outbound_.push(core::ascii_lower(out->post.to.channel),
+                       [this, out](std::function<void()> finished) {
+                           if (refusing_) {
+                               if (out->done) out->done({false, "", *refusing_, true});
+                               return finished();
+                           }
+                           deliver(out->post, [done = std::move(out->done),
+                                               finished = std::move(finished)](core::SendResult r) {
+                               if (done) done(std::move(r));
+                               finished();
+                           });
+                       });
     }
 
-    // The upload ahead of them ended: the posts behind it go, in order, until one of them
-    // starts an upload of its own (the rest then wait behind that one).
-    void release_behind(const std::string& channel) {
-        auto it = behind_.find(channel);
-        if (it == behind_.end()) return;
-        std::deque<Outgoing> posts = std::move(it->second);
-        behind_.erase(it);
-        while (!posts.empty()) {
-            auto again = behind_.find(channel);
-            if (again != behind_.end()) {
-                for (auto& o : posts) again->second.push_back(std::move(o));
-                return;
-            }
-            Outgoing o = std::move(posts.front());
-            posts.pop_front();
-            deliver(o.post, std::move(o.done));
-        }
+    // Fails the posts of `jobs` (taken out of outbound_, in order), retryable, with `why`.
+    void refuse(std::vector<runtime::SerialQueues::Job>& jobs, const std::string& why) {
+        refusing_ = why;
+        for (auto& job : jobs) job([] {});
+        refusing_.reset();
     }
 
-    // The upload ahead of them failed for a while and its post goes back to the outbox:
-    // the posts behind it go back too, so the outbox sends them again after it.
-    void fail_behind(const std::string& channel, const std::string& why) {
-        auto it = behind_.find(channel);
-        if (it == behind_.end()) return;
-        std::deque<Outgoing> posts = std::move(it->second);
-        behind_.erase(it);
-        for (auto& o : posts) {
-            if (o.done)
-                o.done(
-                    {false, "", "waiting behind a post whose files did not go up: " + why, true});
+    // Runs the SerialQueues' timers that are due (on the loop's thread).
+    void run_timers() {
+        const auto now = SteadyClock::now();
+        while (!timed_.empty() && timed_.begin()->first <= now) {
+            auto f = std::move(timed_.begin()->second);
+            timed_.erase(timed_.begin());
+            f();
         }
     }
 
@@ -1445,7 +1438,6 @@ class XmppConnector final : public Connector {
         const unsigned long long key = ++upload_seq_;
         uploading_.emplace(key, std::move(done));
         const std::string channel = core::ascii_lower(post.to.channel);
-        behind_.try_emplace(channel);  // later posts to it wait (submit)
         // A file sent without a name goes up under the post's word for "file" (the get
         // URL's last part, which people see).
         std::vector<core::Attachment> files = post.attachments;
@@ -1463,8 +1455,11 @@ class XmppConnector final : public Connector {
                     "xmpp {}: the files of a post to {} were not uploaded ({}); the "
                     "post is sent again later",
                     settings_.name, post.to.channel, up.why);
+                // The posts behind it go back to the outbox too, so that it sends them
+                // again after this one.
+                auto behind = outbound_.take_waiting(channel);
                 if (finish) finish({false, "", "XEP-0363 upload: " + up.why, true});
-                fail_behind(channel, up.why);
+                refuse(behind, "waiting behind a post whose files did not go up: " + up.why);
                 return;
             }
             core::Post rest = post;
@@ -1499,8 +1494,7 @@ class XmppConnector final : public Connector {
                 status_.files_uploaded += static_cast<int>(urls.size());
                 status_.files_left_out += static_cast<int>(post.attachments.size() - urls.size());
             }
-            deliver(rest, std::move(finish), urls);
-            release_behind(channel);
+            deliver(rest, std::move(finish), urls);  // then the posts behind it go
         });
     }
 
@@ -1676,7 +1670,13 @@ class XmppConnector final : public Connector {
     HttpUpload upload_;                      ///< XEP-0363 (http_upload.hpp)
     std::vector<std::string> found_hosts_;   ///< upload_hosts found by discovery
     std::map<unsigned long long, core::SendDone> uploading_;  ///< posts whose files go up
-    std::map<std::string, std::deque<Outgoing>> behind_;      ///< posts waiting behind one
+    /// Posts by room or person, each after the one before (whose files may go up first).
+    runtime::SerialQueues outbound_{
+        [this](std::chrono::milliseconds delay, std::function<void()> f) {
+            timed_.emplace(SteadyClock::now() + delay, std::move(f));
+        }};
+    std::multimap<SteadyClock::time_point, std::function<void()>> timed_;  ///< its timers
+    std::optional<std::string> refusing_;  ///< while refuse() fails posts taken out
     unsigned long long upload_seq_ = 0;
     SteadyClock::time_point signing_in_since_{};
     SteadyClock::time_point last_heard_{};
@@ -1709,9 +1709,8 @@ class XmppConnector final : public Connector {
 ConnectorType connector_type() { return {validate, create}; }
 
 std::unique_ptr<Connector> make_xmpp(XmppSettings settings, const ConnectorContext& context) {
-    if (context.clock == nullptr) throw std::invalid_argument("make_xmpp: context.clock is null");
     if (!valid_bare_jid(settings.jid)) throw std::invalid_argument("make_xmpp: no valid jid");
-    return std::make_unique<XmppConnector>(std::move(settings), context);
+    return make_connector<XmppConnector>("make_xmpp", std::move(settings), context);
 }
 
 bool on_upload_host(const std::string& url, const std::vector<std::string>& hosts,
@@ -1730,9 +1729,6 @@ bool on_upload_host(const std::string& url, const std::vector<std::string>& host
     return false;
 }
 
-XmppStatus xmpp_status(const Connector& connector) {
-    const auto* c = dynamic_cast<const XmppConnector*>(&connector);
-    return c == nullptr ? XmppStatus{} : c->status();
-}
+XmppStatus xmpp_status(const Connector& connector) { return status_of<XmppConnector>(connector); }
 
 }  // namespace twintrack::connectors::xmpp

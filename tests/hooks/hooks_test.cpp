@@ -450,6 +450,62 @@ TEST(HookRoutes, ANameIsClaimedOnce) {
     EXPECT_EQ(routes.dispatch(r).status, 404);
 }
 
+// What every connector's callback handler answers before reading a request.
+TEST(ScreenCallback, HealthUnknownPathsAndOtherMethodsAreAnsweredFirst) {
+    using connectors::http::screen_callback;
+    connectors::http::ListenerRequest r;
+    r.method = "GET";
+    r.path = "/healthz";
+    auto early = screen_callback(r, {"/demo/events"});
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->status, 200);
+    EXPECT_EQ(early->body, "ok");
+    r.method = "POST";
+    r.path = "/demo/other";
+    early = screen_callback(r, {"/demo/events", "/demo/commands"});
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->status, 404);
+    r.path = "/demo/commands";
+    EXPECT_FALSE(screen_callback(r, {"/demo/events", "/demo/commands"}));  // to read
+    r.method = "GET";
+    early = screen_callback(r, {"/demo/commands"});
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->status, 405);
+    EXPECT_EQ(early->body, "POST only");
+    EXPECT_FALSE(screen_callback(r, {"/demo/commands"}, {"GET", "POST"}));
+    r.method = "PUT";
+    early = screen_callback(r, {"/demo/commands"}, {"GET", "POST"});
+    ASSERT_TRUE(early);
+    EXPECT_EQ(early->status, 405);
+    EXPECT_EQ(early->body, "GET or POST");
+}
+
+// A connector's callbacks on the shared routes: its handler gets the path it knows from
+// its own listener, until it stops; a second stop changes nothing.
+TEST(Callbacks, AreServedUnderTheConnectorsNameUntilStopped) {
+    auto routes = std::make_shared<HookRoutes>();
+    std::string seen;
+    connectors::http::Callbacks callbacks([&](const connectors::http::ListenerRequest& r) {
+        seen = r.path;
+        return connectors::http::ListenerResponse{200, "text/plain", "handled"};
+    });
+    const int port = callbacks.serve(routes, "demo", {{"/events", "/demo/events"}}, false,
+                                     {"127.0.0.1", 0, "", "demo events"}, "demo demo");
+    EXPECT_EQ(port, 0);  // no listener of its own
+    EXPECT_TRUE(routes->has("demo"));
+    connectors::http::ListenerRequest r;
+    r.method = "POST";
+    r.path = "/hooks/demo/events";
+    EXPECT_EQ(routes->dispatch(r).body, "handled");
+    EXPECT_EQ(seen, "/demo/events");
+    r.path = "/hooks/demo/elsewhere";
+    EXPECT_EQ(routes->dispatch(r).status, 404);
+    callbacks.stop();
+    EXPECT_FALSE(routes->has("demo"));
+    callbacks.stop();
+    EXPECT_FALSE(routes->has("demo"));
+}
+
 // A DingTalk robot whose callback names no port needs a hub or http: to serve it.
 TEST(HookRoutes, ARobotCallbackWithoutAPortNeedsTheSharedServer) {
     core::FakeClock clock{core::from_millis(1733480000000)};

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "connectors/api/connector.hpp"
 #include "core/source_dir.hpp"
@@ -102,6 +104,32 @@ TEST(ConnectorWords, TheShippedPromptsNameUnnamedFilesInBothLanguages) {
         EXPECT_EQ(note.in_with("zh-CN", "en", "name", unnamed.in("zh-CN", "en")),
                   "[文件：（无名称），此处无法显示]");
     }
+}
+
+// FileWords: the five words of a connector that passes files on, read from its one prompts
+// file, the answer to what it cannot read under the key that file gives it.
+TEST(FileWords, ReadsTheFileWordsOfOnePromptsFileInEveryLanguage) {
+    TempDir dir;
+    for (const auto& [locale, words] : std::map<std::string, std::vector<std::string>>{
+             {"en", {"Text only.", "[file: {{name}}]", "image", "file", "(no name)"}},
+             {"zh-CN", {"只读文字。", "[文件：{{name}}]", "图片", "文件", "（无名称）"}}}) {
+        std::filesystem::create_directories(dir.path() + "/" + locale);
+        dir.file(locale + "/demo.yaml",
+                 "messages:\n  not_text: \"" + words[0] + "\"\n  file_left_out: \"" + words[1] +
+                     "\"\n  picture_name: \"" + words[2] + "\"\n  file_name: \"" + words[3] +
+                     "\"\n  unnamed_file: \"" + words[4] + "\"\n");
+    }
+    const FileWords words(dir.path(), "demo.yaml", "not_text");
+    EXPECT_EQ(words.text_only.in("zh-CN", "en"), "只读文字。");
+    EXPECT_EQ(words.text_only.in("en", "en"), "Text only.");
+    EXPECT_EQ(words.left_out.in_with("zh-CN", "en", "name", words.unnamed.in("zh-CN", "en")),
+              "[文件：（无名称）]");
+    EXPECT_EQ(words.left_out.in_with("en", "en", "name", "a.pdf"), "[file: a.pdf]");
+    EXPECT_EQ(words.picture.in("fr", "zh-CN"), "图片");  // no French: the bot's language
+    EXPECT_EQ(words.file.in("en", "zh-CN"), "file");
+    // Without the key named, text_only is read: this file has none.
+    EXPECT_FALSE(FileWords(dir.path(), "demo.yaml").text_only.any());
+    EXPECT_TRUE(FileWords(dir.path(), "demo.yaml").unnamed.any());
 }
 
 TEST(RosterLocale, ThePersonsLanguageByIdentityElseTheFallback) {

@@ -14,6 +14,7 @@
 #include <future>
 #include <thread>
 
+#include "connectors/runtime/api_answer.hpp"
 #include "connectors/runtime/backoff.hpp"
 #include "connectors/runtime/http_client.hpp"
 #include "connectors/runtime/serial_queues.hpp"
@@ -480,6 +481,16 @@ TEST(TransportConfig, ARealPemCertificateIsAccepted) {
     EXPECT_EQ(t.tls_ca_file, pem);
 }
 
+TEST(ApiAnswer, ACallThatReachedNoServerSaysSoNamingThePlatform) {
+    const ApiAnswer none = answer_from(0, "connection refused", "Slack");
+    EXPECT_FALSE(none.ok());
+    EXPECT_EQ(none.error, "cannot reach Slack: connection refused");
+    const ApiAnswer answered = answer_from(429, "", "Slack");
+    EXPECT_TRUE(answered.ok());  // the caller reads the rest
+    EXPECT_EQ(answered.status, 429);
+    EXPECT_TRUE(answered.rate_limited());
+}
+
 // --- ordered queues --------------------------------------------------------------------
 
 TEST(SerialQueues, JobsOfOneTargetRunInOrderOneAtATimeOthersDoNotWait) {
@@ -525,6 +536,44 @@ TEST(SerialQueues, APauseHoldsEveryFollowingJobOfThatTargetOnly) {
     q.push("C2", job("b1"));
     EXPECT_EQ(started, (std::vector<std::string>{"a1", "b1"}));
     ASSERT_EQ(later.size(), 1u);  // a2 waits for the pause to end
+}
+
+// The posts behind one that failed can be taken out of its conversation (to fail them
+// too, in order); the one running and the other conversations go on as before.
+TEST(SerialQueues, TheJobsWaitingUnderOneTargetAreTakenOutInOrder) {
+    SerialQueues q([](std::chrono::milliseconds, std::function<void()>) {});
+    std::vector<std::string> started;
+    std::map<std::string, std::function<void()>> finish;
+    auto job = [&](const std::string& name) {
+        return [&, name](std::function<void()> done) {
+            started.push_back(name);
+            finish[name] = std::move(done);
+        };
+    };
+    q.push("C1", job("a1"));
+    q.push("C1", job("a2"));
+    q.push("C1", job("a3"));
+    q.push("C2", job("b1"));
+    q.push("C2", job("b2"));
+    auto taken = q.take_waiting("C1");
+    ASSERT_EQ(taken.size(), 2u);
+    EXPECT_TRUE(q.take_waiting("C3").empty());  // no such target: nothing
+    EXPECT_EQ(q.pending("C1"), 1u);             // a1 still runs
+    EXPECT_EQ(q.pending("C2"), 2u);
+    std::vector<std::string> refused;
+    for (auto& t : taken) {
+        const std::size_t before = started.size();
+        t([] {});
+        refused.push_back(started.back());
+        EXPECT_EQ(started.size(), before + 1);
+    }
+    EXPECT_EQ(refused, (std::vector<std::string>{"a2", "a3"}));
+    started.clear();
+    finish["a1"]();
+    EXPECT_TRUE(started.empty());  // nothing was left behind a1
+    q.push("C1", job("a4"));       // a new post to C1 starts at once
+    finish["b1"]();
+    EXPECT_EQ(started, (std::vector<std::string>{"a4", "b2"}));
 }
 
 // A post that keeps being rate limited holds its conversation each time and goes back to
