@@ -1757,7 +1757,30 @@ struct HubServer::Loop {
         });
     }
 
+    // A text frame ready for the wire (header and payload), made once however many
+    // sockets it goes to: websocketpp would otherwise copy the payload into a message
+    // and again into a framed one for every socket. Null (nothing is sent) for text that
+    // is not UTF-8, which websocketpp refuses too; every frame the hub writes is.
+    static Server::message_ptr text_frame(const std::string& payload) {
+        if (!core::valid_utf8(payload)) {
+            spdlog::error("hub: a frame that is not valid UTF-8 was not sent");
+            return nullptr;
+        }
+        namespace frame = websocketpp::frame;
+        auto msg = std::make_shared<HubConfig::message_type>(
+            HubConfig::message_type::con_msg_man_ptr(), frame::opcode::text, 0);
+        const frame::basic_header header(frame::opcode::text, payload.size(), true, false);
+        msg->set_header(frame::prepare_header(header, frame::extended_header(payload.size())));
+        msg->get_raw_payload() = payload;
+        msg->set_prepared(true);
+        return msg;
+    }
+
     void send_frame(Hdl hdl, const std::string& payload) {
+        if (const auto msg = text_frame(payload)) send_frame(hdl, msg);
+    }
+
+    void send_frame(Hdl hdl, const Server::message_ptr& msg) {
         websocketpp::lib::error_code ec;
         auto con = server.get_con_from_hdl(hdl, ec);
         if (ec || con->get_state() != websocketpp::session::state::open) return;
@@ -1767,14 +1790,16 @@ struct HubServer::Loop {
             con->close(websocketpp::close::status::try_again_later, "client too slow", ec);
             return;
         }
-        con->send(payload, websocketpp::frame::opcode::text);
+        con->send(msg);
     }
 
     void send_frame(Hdl hdl, const json& frame) { send_frame(hdl, dump_json(frame)); }
 
     void broadcast(const std::string& payload) {
+        const auto msg = text_frame(payload);
+        if (!msg) return;
         for (auto& [hdl, s] : sessions) {
-            if (s.authed) send_frame(hdl, payload);
+            if (s.authed) send_frame(hdl, msg);
         }
     }
 
@@ -1782,9 +1807,11 @@ struct HubServer::Loop {
     void send_to_user(const std::string& user, const std::string& payload) {
         const auto it = users.find(user);
         if (it == users.end()) return;
+        const auto msg = text_frame(payload);
+        if (!msg) return;
         // send_frame may close a socket that stopped reading; its close handler runs
         // later, on this thread, so the list does not change underneath.
-        for (const auto& hdl : it->second) send_frame(hdl, payload);
+        for (const auto& hdl : it->second) send_frame(hdl, msg);
     }
 
     // A socket went away: its session, and its place among its user's sockets.
@@ -2666,8 +2693,8 @@ struct HubServer::Loop {
             // Small pictures travel in the frame (base64); other files were kept on the
             // file worker (HubServer::send) and are listed, for the page to fetch with
             // the reader's sign-in.
-            json images = json::array();
-            json kept = json::array();
+            json images;  // null until there is one: most posts have neither
+            json kept;
             for (const auto& a : post.attachments) {
                 if (shown_image(a)) {
                     images.push_back({{"name", a.name},

@@ -256,6 +256,25 @@ TEST_F(HubTest, SendToChannelBroadcastsAsTheBotAndReportsTheId) {
     }
 }
 
+// The hub frames a post once for all sockets: short posts, and the two longer lengths
+// of the WebSocket header (16-bit from 126 bytes, 64-bit above 65,535), arrive whole on
+// each socket, in order.
+TEST_F(HubTest, PostsOfEveryFrameLengthReachEverySocketWhole) {
+    start_hub();
+    auto alice = sign_in("alice");
+    auto bob = sign_in("bob");
+    const std::vector<std::string> texts = {"short", std::string(300, 'x'),
+                                            std::string(70000, 'y') + "\xE4\xBD\xA0"};
+    for (const auto& text : texts) ASSERT_TRUE(send_post("sales", text).ok);
+    for (WsClient* ws : {alice.get(), bob.get()}) {
+        for (const auto& text : texts) {
+            auto frame = ws->next_json();
+            ASSERT_TRUE(frame);
+            EXPECT_EQ((*frame)["text"], text);
+        }
+    }
+}
+
 TEST_F(HubTest, PicturesTravelWithTheMessageOtherFilesAreKeptAndListed) {
     start_hub();
     auto alice = sign_in("alice");
