@@ -10,21 +10,16 @@
 #include "bot/features/engagements/handoff_clock.hpp"
 #include "bot/features/plan/plan_file.hpp"
 #include "bot/features/reports/report_settings.hpp"
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/features/social/social.hpp"
 #include "bot/local_time.hpp"
 #include "bot/metrics_settings.hpp"
 #include "core/text.hpp"
 #include "tests/features/feature_test_helpers.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
-
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
 
 using nlohmann::json;
 using ::testing::HasSubstr;

@@ -13,18 +13,13 @@
 #include <sstream>
 
 #include "app/config.hpp"
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
-
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
 
 using ::testing::HasSubstr;
 

@@ -9,18 +9,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "bot/features/reports/store/reports_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "tests/features/feature_test_helpers.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
-
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;

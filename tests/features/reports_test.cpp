@@ -13,26 +13,15 @@
 
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
-#include "bot/features/reports/store/reports_store.hpp"
-#include "bot/features/reports/store/rotations_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
 #include "tests/features/feature_test_helpers.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
-
-/// The reports feature's own tables on the bot's store (bot/features/reports/store/).
-store::reports::ReportRepository reports_table(TestBot& bot) {
-    return store::reports::ReportRepository(bot.store().db());
-}
-
-/// The rotation tables on the bot's store (bot/features/reports/store/).
-store::reports::RotationRepository rotations_table(TestBot& bot) {
-    return store::reports::RotationRepository(bot.store().db());
-}
 
 using ::testing::AllOf;
 using ::testing::Contains;
