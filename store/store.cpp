@@ -19,8 +19,6 @@ Store::Store(std::unique_ptr<Database> db, std::int64_t now_ms)
       processed_(*db_),
       audit_(*db_),
       channel_tracks_(*db_),
-      reports_(*db_),
-      rotations_(*db_),
       link_codes_(*db_),
       actions_(*db_),
       sign_in_(*db_),

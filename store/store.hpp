@@ -1,7 +1,7 @@
 #pragma once
 // The store: an open database with its schema migrated, and a repository per aggregate.
-// A feature that owns its tables keeps its repository in its own store part
-// (bot/features/NAME/store/: thanks, kit, rules, campaigns, engagements), not here.
+// The engine's own tables only: every feature with tables keeps its repository in its own
+// store part (bot/features/NAME/store/), not here.
 
 #include <memory>
 #include <string>
@@ -18,8 +18,6 @@
 #include "store/outbox.hpp"
 #include "store/people.hpp"
 #include "store/person_data.hpp"
-#include "store/reports.hpp"
-#include "store/rotations.hpp"
 #include "store/sign_in.hpp"
 
 namespace twintrack::store {
@@ -57,10 +55,6 @@ class Store {
     const AuditLog& audit() const { return audit_; }
     ChannelTracks& channel_tracks() { return channel_tracks_; }
     const ChannelTracks& channel_tracks() const { return channel_tracks_; }
-    ReportRepository& reports() { return reports_; }
-    const ReportRepository& reports() const { return reports_; }
-    RotationRepository& rotations() { return rotations_; }
-    const RotationRepository& rotations() const { return rotations_; }
     LinkCodeRepository& link_codes() { return link_codes_; }
     const LinkCodeRepository& link_codes() const { return link_codes_; }
     /// Posts with buttons and menus; the program's own settings (the token key).
@@ -88,8 +82,6 @@ class Store {
     ProcessedEvents processed_;
     AuditLog audit_;
     ChannelTracks channel_tracks_;
-    ReportRepository reports_;
-    RotationRepository rotations_;
     LinkCodeRepository link_codes_;
     ActionRepository actions_;
     SignInRepository sign_in_;

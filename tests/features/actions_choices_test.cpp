@@ -10,7 +10,7 @@
 #include "bot/features/social/store/social_store.hpp"
 #include "bot/features/tone/store/announcements_store.hpp"
 #include "tests/features/feature_test_helpers.hpp"
-#include "tests/features/report_tables.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {

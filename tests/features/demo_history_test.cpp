@@ -17,7 +17,7 @@
 #include "bot/people_import.hpp"
 #include "core/source_dir.hpp"
 #include "tests/features/engagement_tables.hpp"
-#include "tests/features/report_tables.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {

@@ -12,7 +12,7 @@
 #include "bot/metrics_settings.hpp"
 #include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
-#include "tests/features/report_tables.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {

@@ -13,22 +13,16 @@
 
 #include "bot/features/reports/report_settings.hpp"
 #include "bot/features/reports/rotation.hpp"
-#include "bot/features/reports/store/rotations_store.hpp"
 #include "bot/metrics_settings.hpp"
 #include "bot/report_texts.hpp"
 #include "core/source_dir.hpp"
 #include "tests/features/engagement_tables.hpp"
 #include "tests/features/feature_test_helpers.hpp"
-#include "tests/features/report_tables.hpp"
+#include "tests/features/reports_tables.hpp"
 #include "tests/testbot/test_bot.hpp"
 
 namespace twintrack::testing {
 namespace {
-
-/// The rotation tables on the bot's store (bot/features/reports/store/).
-store::reports::RotationRepository rotations_table(TestBot& bot) {
-    return store::reports::RotationRepository(bot.store().db());
-}
 
 using ::testing::AllOf;
 using ::testing::Contains;
