@@ -212,7 +212,8 @@ double ingest(const std::string& store_url, int processes, int reports, int writ
             auto s = twintrack::store::Store::open_url(
                 store_url.empty() ? "sqlite:" + dir.path() + "/shared/twintrack.db" : store_url, 0);
             std::fprintf(stderr, "stored reports: %lld, outbox rows not sent: %lld\n",
-                         static_cast<long long>(s->reports().count({})),
+                         static_cast<long long>(
+                             twintrack::store::reports::ReportRepository(s->db()).count({})),
                          static_cast<long long>(
                              s->db()
                                  .scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
