@@ -140,6 +140,26 @@ std::vector<SerialQueues::Job> SerialQueues::take_waiting(const std::string& key
 }
 
 void SerialQueues::next(const std::string& key) {
+    if (starting_.count(key) != 0) {
+        again_.insert(key);  // called from the job being started: the loop below goes on
+        return;
+    }
+    starting_.insert(key);
+    struct Done {
+        SerialQueues& q;
+        const std::string& key;
+        ~Done() {
+            q.starting_.erase(key);
+            q.again_.erase(key);
+        }
+    } done{*this, key};
+    do {
+        again_.erase(key);
+        start_next(key);
+    } while (again_.count(key) != 0);
+}
+
+void SerialQueues::start_next(const std::string& key) {
     auto it = queues_.find(key);
     if (it == queues_.end()) return;
     Queue& q = it->second;

@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,7 +92,11 @@ class SerialQueues {
         unsigned long long generation = 0;
         RateLimiter limiter;  ///< the conversation's windows
     };
+    /// Starts the conversation's next job when it may; a job that finishes inside its own
+    /// start (a platform that answers at once) has the following one started by the same
+    /// call, in a loop, so a long backlog does not deepen the stack.
     void next(const std::string& key);
+    void start_next(const std::string& key);
     RateLimiter conversation_limiter() const;
     void sweep(std::chrono::steady_clock::time_point now);
 
@@ -102,6 +107,8 @@ class SerialQueues {
     RateLimiter all_;  ///< the connector's windows and whole-connector pauses
     std::map<std::string, Queue> queues_;
     std::size_t pushes_ = 0;
+    std::set<std::string> starting_;  ///< conversations inside next()
+    std::set<std::string> again_;     ///< ... whose job finished there: start the next one
 };
 
 /// A post on its way out through a connector's SerialQueues: what every platform's send

@@ -517,6 +517,39 @@ TEST(SerialQueues, JobsOfOneTargetRunInOrderOneAtATimeOthersDoNotWait) {
     EXPECT_EQ(q.pending(), 0u);
 }
 
+// A platform that answers at once finishes each job inside its own start: a backlog of
+// many posts behind one slow post (XMPP's behind an upload) then all go out, in order,
+// without each start nesting inside the one before (which would overflow the stack).
+TEST(SerialQueues, ABacklogOfJobsThatFinishAtOnceRunsInOrderWithoutNesting) {
+    SerialQueues q([](std::chrono::milliseconds, std::function<void()>) {});
+    std::function<void()> slow_done;
+    q.push("room", [&](std::function<void()> done) { slow_done = std::move(done); });
+    constexpr int backlog = 200000;
+    std::vector<int> ran;
+    int depth = 0, deepest = 0;
+    for (int i = 0; i < backlog; ++i) {
+        q.push("room", [&, i](std::function<void()> done) {
+            ++depth;
+            deepest = std::max(deepest, depth);
+            ran.push_back(i);
+            done();
+            --depth;
+        });
+    }
+    EXPECT_TRUE(ran.empty());
+    slow_done();
+    ASSERT_EQ(ran.size(), static_cast<std::size_t>(backlog));
+    for (int i = 0; i < backlog; ++i) ASSERT_EQ(ran[i], i);
+    EXPECT_EQ(deepest, 1);
+    EXPECT_EQ(q.pending(), 0u);
+    // A job finishing twice, or later, starts nothing more.
+    q.push("room", [&](std::function<void()> done) {
+        done();
+        done();
+    });
+    EXPECT_EQ(q.pending(), 0u);
+}
+
 TEST(SerialQueues, APauseHoldsEveryFollowingJobOfThatTargetOnly) {
     std::vector<std::function<void()>> later;
     SerialQueues q(
