@@ -200,10 +200,15 @@ using Build = std::function<web::http::http_request()>;
 
 // Sends one request. A kept-alive connection that the server closed while it was idle
 // fails while the request is written ("Failed to write request ..."), before the server
-// read it; cpprestsdk drops that connection, and the request goes again (twice at most).
+// read it; cpprestsdk drops that connection, and the request goes again. The pool may
+// hold as many closed connections as requests ran at once before (a connector fetches up
+// to 8 files together), so it goes again up to that many times: each try takes one stale
+// connection out, and none reached the server.
 void attempt(const std::shared_ptr<EngineState>& state,
              const std::shared_ptr<client::http_client>& http, const std::shared_ptr<Build>& build,
              pplx::cancellation_token token, std::size_t limit, std::uint64_t done, int retries);
+
+constexpr int kStaleConnectionRetries = 10;
 
 void send_request(const std::shared_ptr<EngineState>& state, Request request,
                   std::function<void(Result)> completion) {
@@ -259,7 +264,7 @@ void send_request(const std::shared_ptr<EngineState>& state, Request request,
         state->deliver(done, std::move(r));
         return;
     }
-    attempt(state, http, build, token, request.max_body, done, 2);
+    attempt(state, http, build, token, request.max_body, done, kStaleConnectionRetries);
 }
 
 void attempt(const std::shared_ptr<EngineState>& state,
